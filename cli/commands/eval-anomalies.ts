@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+
+// Placeholder until its issue lands: the command exists in --help and says plainly that it is not available yet.
+export function registerEvalAnomalies(program: Command): void {
+  program
+    .command('anomalies')
+    .description('evaluate metric anomaly detection on NAB realAWSCloudwatch (not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new CliError('anomalies is not implemented yet', 1);
+    });
+}

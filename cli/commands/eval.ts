@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { registerEvalAbuse } from './eval-abuse.ts';
+import { registerEvalAnomalies } from './eval-anomalies.ts';
+import { registerEvalPrewarm } from './eval-prewarm.ts';
+
+export function registerEval(program: Command): void {
+  const evaluate = program
+    .command('eval')
+    .description('evaluate detectors and planners on labelled or real data');
+  registerEvalAbuse(evaluate);
+  registerEvalAnomalies(evaluate);
+  registerEvalPrewarm(evaluate);
+}

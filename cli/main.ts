@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { registerAnomalies } from './commands/anomalies.ts';
+import { registerDetect } from './commands/detect.ts';
+import { registerEval } from './commands/eval.ts';
+import { registerPrewarm } from './commands/prewarm.ts';
+import { registerStart } from './commands/start.ts';
+import { CliError } from './errors.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('boundless')
+    .description('Boundless delivery core and operations copilot')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerStart(program);
+  registerDetect(program);
+  registerAnomalies(program);
+  registerPrewarm(program);
+  registerEval(program);
+  return program;
+}
+
+/** Runs the command line and returns the process exit code; errors are printed, never thrown. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`boundless: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `boundless: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    return 1;
+  }
+}
