@@ -3,6 +3,7 @@ import { registerAnomalies } from './commands/anomalies.ts';
 import { registerDetect } from './commands/detect.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerPrewarm } from './commands/prewarm.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { CliError } from './errors.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDetect(program);
   registerAnomalies(program);
   registerPrewarm(program);
+  registerSimulate(program);
   registerEval(program);
   return program;
 }

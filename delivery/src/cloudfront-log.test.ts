@@ -23,6 +23,9 @@ describe('Module: cloudfront-log', () => {
   });
 
   it('formats event time as UTC date and time', () => {
-    expect(cloudFrontLogTimestamp(Date.UTC(2026, 10, 21, 7, 5, 9))).toEqual({ date: '2026-11-21', time: '07:05:09' });
+    expect(cloudFrontLogTimestamp(Date.UTC(2026, 10, 21, 7, 5, 9))).toEqual({
+      date: '2026-11-21',
+      time: '07:05:09',
+    });
   });
 });

@@ -1,0 +1,1 @@
+export type { Finding, FindingKind, FindingSeverity, FindingSubject } from './findings.ts';
