@@ -1,0 +1,219 @@
+/**
+ * Reading CloudFront standard logs from disk: plain or gzip files, directories of hourly files merged into
+ * one event-time-ordered stream. Parsing itself lives in cloudfront-line.ts; this module is the I/O shell.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import {
+  CloudFrontLineParser,
+  type EdgeLogRecord,
+  LogParseError,
+  type ParseStats,
+} from './cloudfront-line.ts';
+
+export {
+  CloudFrontLineParser,
+  decodeLogField,
+  type EdgeLogRecord,
+  type FieldLayout,
+  LogParseError,
+  newParseStats,
+  type ParseStats,
+  parseCloudFrontLog,
+  parseFieldsHeader,
+  type SkipReason,
+  skippedTotal,
+  toPlainRecord,
+} from './cloudfront-line.ts';
+
+const READ_CHUNK = 1 << 20;
+const MERGED_BATCH = 4096;
+
+function openText(path: string, stats: ParseStats | undefined): Readable {
+  const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
+  if (stats) raw.on('data', (chunk) => (stats.bytesRead += chunk.length));
+  if (!path.endsWith('.gz')) {
+    raw.setEncoding('utf8');
+    return raw;
+  }
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  raw.on('error', (error) => gunzip.destroy(error));
+  raw.pipe(gunzip);
+  gunzip.setEncoding('utf8');
+  return gunzip;
+}
+
+/** Records of one file, one array per decoded chunk (far fewer awaits than one per record). */
+export async function* readCloudFrontLogBatches(
+  path: string,
+  stats?: ParseStats,
+): AsyncGenerator<EdgeLogRecord[]> {
+  const parser = new CloudFrontLineParser(stats);
+  const text = openText(path, stats);
+  let rest = '';
+  try {
+    for await (const chunk of text as AsyncIterable<string>) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      const batch: EdgeLogRecord[] = [];
+      for (const line of lines) {
+        const record = parser.parse(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+        if (record !== undefined) batch.push(record);
+      }
+      if (batch.length > 0) yield batch;
+    }
+  } catch (error) {
+    throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    text.destroy();
+  }
+  if (rest.length > 0) {
+    const record = parser.parse(rest);
+    if (record !== undefined) yield [record];
+  }
+}
+
+/** Records of one CloudFront log file (plain or .gz); malformed lines are counted in `stats` and skipped. */
+export async function* readCloudFrontLog(path: string, stats?: ParseStats): AsyncGenerator<EdgeLogRecord> {
+  for await (const batch of readCloudFrontLogBatches(path, stats)) yield* batch;
+}
+
+const LOG_NAME = /\.(gz|log|txt)$/;
+const HOUR_IN_NAME = /(\d{4})-(\d{2})-(\d{2})-(\d{2})/;
+
+/** Expands files and directories (recursively) into log files; names a missing path in its error. */
+export async function listCloudFrontLogFiles(inputs: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch((error: unknown) => {
+      throw new LogParseError(`input not found: ${input}`, { cause: error });
+    });
+    if (info.isDirectory()) {
+      const entries = await readdir(input, { recursive: true, withFileTypes: true });
+      for (const entry of entries) {
+        if (entry.isFile() && LOG_NAME.test(entry.name)) files.push(join(entry.parentPath, entry.name));
+      }
+    } else {
+      files.push(input);
+    }
+  }
+  return [...new Set(files)].sort();
+}
+
+/** Start of the hour a CloudFront file name carries (`<dist>.YYYY-MM-DD-HH.<id>.gz`), or undefined. */
+export function hourFromFileName(path: string): number | undefined {
+  const m = HOUR_IN_NAME.exec(basename(path));
+  if (!m) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+async function firstTimestamp(path: string): Promise<number> {
+  for await (const batch of readCloudFrontLogBatches(path)) return batch[0]!.timestampMs;
+  return Number.POSITIVE_INFINITY;
+}
+
+interface Cursor {
+  order: number;
+  batches: AsyncGenerator<EdgeLogRecord[]>;
+  batch: EdgeLogRecord[];
+  index: number;
+}
+
+function before(a: Cursor, b: Cursor): boolean {
+  const ta = a.batch[a.index]!.timestampMs;
+  const tb = b.batch[b.index]!.timestampMs;
+  return ta < tb || (ta === tb && a.order < b.order);
+}
+
+function siftDown(heap: Cursor[], at: number): void {
+  let i = at;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let best = i;
+    if (l < heap.length && before(heap[l]!, heap[best]!)) best = l;
+    if (r < heap.length && before(heap[r]!, heap[best]!)) best = r;
+    if (best === i) return;
+    [heap[i], heap[best]] = [heap[best]!, heap[i]!];
+    i = best;
+  }
+}
+
+function siftUp(heap: Cursor[], at: number): void {
+  let i = at;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(heap[i]!, heap[parent]!)) return;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
+  }
+}
+
+async function refill(cursor: Cursor): Promise<boolean> {
+  const next = await cursor.batches.next();
+  if (next.done) return false;
+  cursor.batch = next.value;
+  cursor.index = 0;
+  return true;
+}
+
+/**
+ * Records of many files and directories in event-time order, in batches. Each file is opened only when the
+ * merge reaches its start time, so a day of hourly files from many edges keeps few files open at once.
+ * Records are assumed ordered within a file, as CloudFront writes them (nearly; detectors tolerate jitter).
+ */
+export async function* readCloudFrontLogs(
+  inputs: readonly string[],
+  stats?: ParseStats,
+): AsyncGenerator<EdgeLogRecord[]> {
+  const files = await listCloudFrontLogFiles(inputs);
+  if (files.length === 1) {
+    yield* readCloudFrontLogBatches(files[0]!, stats);
+    return;
+  }
+  const starts = await Promise.all(files.map(async (f) => hourFromFileName(f) ?? firstTimestamp(f)));
+  const pending = files
+    .map((path, order) => ({ path, order, start: starts[order]! }))
+    .sort((a, b) => a.start - b.start || a.order - b.order);
+  const heap: Cursor[] = [];
+  let out: EdgeLogRecord[] = [];
+  let next = 0;
+  for (;;) {
+    while (next < pending.length) {
+      const file = pending[next]!;
+      const top = heap[0];
+      if (top !== undefined && file.start > top.batch[top.index]!.timestampMs) break;
+      next++;
+      const cursor: Cursor = {
+        order: file.order,
+        batches: readCloudFrontLogBatches(file.path, stats),
+        batch: [],
+        index: 0,
+      };
+      if (await refill(cursor)) {
+        heap.push(cursor);
+        siftUp(heap, heap.length - 1);
+      }
+    }
+    const top = heap[0];
+    if (top === undefined) break;
+    out.push(top.batch[top.index]!);
+    top.index++;
+    if (top.index >= top.batch.length && !(await refill(top))) {
+      const last = heap.pop()!;
+      if (heap.length > 0) heap[0] = last;
+    }
+    if (heap.length > 0) siftDown(heap, 0);
+    if (out.length >= MERGED_BATCH) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
