@@ -1,0 +1,105 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type EdgeLogRecord,
+  newParseStats,
+  type ParseStats,
+  parseCloudFrontLog,
+} from '../logs/cloudfront-standard.ts';
+import { type BackoffOptions, withBackoff } from './backoff.ts';
+import type { CheckpointStore } from './checkpoints.ts';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface S3LogSourceOptions {
+  bucket: string;
+  /** The distribution's log prefix, e.g. `cloudfront/E2ABCDEF.`; CloudFront names objects `<prefix><id>.YYYY-MM-DD-HH.<unique>.gz`. */
+  prefix: string;
+  checkpoints: CheckpointStore;
+  /** @default `cloudfront-s3:<bucket>/<prefix>` */
+  sourceId?: string;
+  backoff?: BackoffOptions;
+  /** Objects per poll at most, so one poll stays bounded. @default 100 */
+  maxObjects?: number;
+}
+
+export interface PollResult {
+  objects: number;
+  records: number;
+  /** The first object that could not be read after retries; the checkpoint stays before it. */
+  failed?: { key: string; error: string };
+  stats: ParseStats;
+}
+
+/**
+ * CloudFront standard logs delivered to S3. Object keys sort in delivery-hour order, so the checkpoint is the
+ * last key fully handed on and the next poll lists with StartAfter. A failing object stops the poll there:
+ * later objects wait rather than being skipped, so nothing is lost or read twice.
+ */
+export class S3CloudFrontLogSource {
+  readonly sourceId: string;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly options: S3LogSourceOptions,
+  ) {
+    this.sourceId = options.sourceId ?? `cloudfront-s3:${options.bucket}/${options.prefix}`;
+  }
+
+  async poll(onRecords: (records: EdgeLogRecord[], key: string) => Promise<void>): Promise<PollResult> {
+    const stats = newParseStats();
+    const result: PollResult = { objects: 0, records: 0, stats };
+    const keys = await this.listNewKeys();
+    for (const key of keys) {
+      let records: EdgeLogRecord[];
+      try {
+        records = await this.readObject(key, stats);
+      } catch (error) {
+        result.failed = { key, error: error instanceof Error ? error.message : String(error) };
+        break;
+      }
+      await onRecords(records, key);
+      await this.options.checkpoints.save(this.sourceId, key);
+      result.objects += 1;
+      result.records += records.length;
+    }
+    return result;
+  }
+
+  private async listNewKeys(): Promise<string[]> {
+    const limit = this.options.maxObjects ?? 100;
+    const keys: string[] = [];
+    let startAfter = await this.options.checkpoints.load(this.sourceId);
+    let continuationToken: string | undefined;
+    do {
+      const page = await withBackoff(
+        () =>
+          this.client.send(
+            new ListObjectsV2Command({
+              Bucket: this.options.bucket,
+              Prefix: this.options.prefix,
+              StartAfter: continuationToken ? undefined : startAfter,
+              ContinuationToken: continuationToken,
+            }),
+          ),
+        this.options.backoff,
+      );
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      startAfter = undefined;
+    } while (continuationToken && keys.length < limit);
+    return keys.sort().slice(0, limit);
+  }
+
+  private async readObject(key: string, stats: ParseStats): Promise<EdgeLogRecord[]> {
+    const object = await withBackoff(
+      () => this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })),
+      this.options.backoff,
+    );
+    if (!object.Body) throw new Error(`object ${key} has no body`);
+    const bytes = Buffer.from(await object.Body.transformToByteArray());
+    const text = key.endsWith('.gz') ? (await gunzipAsync(bytes)).toString('utf8') : bytes.toString('utf8');
+    return parseCloudFrontLog(text, stats);
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  type CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { type BackoffOptions, withBackoff } from './backoff.ts';
+import { SourceError } from './errors.ts';
+import type { InsightsRow, LogEvent, LogEventQuery, LogEventSource } from './log-events.ts';
+
+export interface AwsLogEventSourceOptions {
+  backoff?: BackoffOptions;
+  /** How long to wait for a Logs Insights query. @default 60000 */
+  insightsTimeoutMs?: number;
+  /** @default 1000 */
+  insightsPollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class AwsLogEventSource implements LogEventSource {
+  readonly kind = 'aws' as const;
+
+  constructor(
+    private readonly client: CloudWatchLogsClient,
+    private readonly options: AwsLogEventSourceOptions = {},
+  ) {}
+
+  async *filter(query: LogEventQuery): AsyncGenerator<LogEvent> {
+    let nextToken: string | undefined;
+    do {
+      const page = await withBackoff(
+        () =>
+          this.client.send(
+            new FilterLogEventsCommand({
+              logGroupName: query.logGroup,
+              startTime: query.startMs,
+              endTime: query.endMs,
+              filterPattern: query.filterPattern,
+              nextToken,
+            }),
+          ),
+        this.options.backoff,
+      ).catch((error: unknown) => {
+        throw new SourceError('cloudwatch-logs', `FilterLogEvents on ${query.logGroup} failed`, {
+          cause: error,
+        });
+      });
+      for (const event of page.events ?? []) {
+        if (event.timestamp === undefined || event.message === undefined || event.eventId === undefined)
+          continue;
+        yield {
+          logGroup: query.logGroup,
+          logStream: event.logStreamName,
+          timestampMs: event.timestamp,
+          message: event.message,
+          eventId: event.eventId,
+        };
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  async insights(
+    logGroups: string[],
+    queryString: string,
+    startMs: number,
+    endMs: number,
+  ): Promise<InsightsRow[]> {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const started = await withBackoff(
+      () =>
+        this.client.send(
+          new StartQueryCommand({
+            logGroupNames: logGroups,
+            queryString,
+            startTime: Math.floor(startMs / 1000),
+            endTime: Math.ceil(endMs / 1000),
+          }),
+        ),
+      this.options.backoff,
+    );
+    if (!started.queryId) throw new SourceError('cloudwatch-logs', 'StartQuery returned no query id');
+    const deadline = (this.options.insightsTimeoutMs ?? 60_000) / (this.options.insightsPollMs ?? 1000);
+    for (let poll = 0; poll <= deadline; poll++) {
+      const result = await withBackoff(
+        () => this.client.send(new GetQueryResultsCommand({ queryId: started.queryId })),
+        this.options.backoff,
+      );
+      if (result.status === 'Complete') {
+        return (result.results ?? []).map((fields) =>
+          Object.fromEntries(fields.filter((f) => f.field).map((f) => [f.field as string, f.value ?? ''])),
+        );
+      }
+      if (result.status === 'Failed' || result.status === 'Cancelled' || result.status === 'Timeout') {
+        throw new SourceError(
+          'cloudwatch-logs',
+          `Logs Insights query ${started.queryId} ended ${result.status}`,
+        );
+      }
+      await sleep(this.options.insightsPollMs ?? 1000);
+    }
+    throw new SourceError(
+      'cloudwatch-logs',
+      `Logs Insights query ${started.queryId} did not complete in time`,
+    );
+  }
+}

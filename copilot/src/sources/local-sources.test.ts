@@ -1,0 +1,189 @@
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery/cloudfront-log';
+import { LogGroupWriter } from '@boundless/delivery/local/log-groups';
+import { describe, expect, it } from 'vitest';
+import { isRetryable, withBackoff } from './backoff.ts';
+import { FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.ts';
+import { LocalCloudFrontLogSource } from './cloudfront-local.ts';
+import { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
+import { LocalCostModel } from './cost-model.ts';
+import { importFocus } from './focus.ts';
+import { UnsupportedQueryError } from './insights-local.ts';
+
+const FOCUS_SAMPLE = resolve(import.meta.dirname, '../../../../shared/data/fixtures/focus-1.0-sample.csv');
+
+function line(second: number, path: string): string {
+  const t = new Date(Date.UTC(2026, 10, 2, 5, 0, second)).toISOString();
+  return formatCloudFrontLogLine({
+    date: t.slice(0, 10),
+    time: t.slice(11, 19),
+    'c-ip': '192.0.2.1',
+    'cs-uri-stem': path,
+    'sc-status': 200,
+  });
+}
+
+describe('Function: withBackoff', () => {
+  it('retries throttling with growing delays, then gives up after maxAttempts', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const call = async () => {
+      calls++;
+      throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    };
+    await expect(
+      withBackoff(call, {
+        maxAttempts: 4,
+        baseDelayMs: 100,
+        random: () => 0.999,
+        sleep: async (ms) => void delays.push(ms),
+      }),
+    ).rejects.toThrow('slow down');
+    expect(calls).toBe(4);
+    expect(delays).toEqual([99, 199, 399]);
+  });
+
+  it('does not retry errors that are not transient', async () => {
+    let calls = 0;
+    const denied = Object.assign(new Error('denied'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(
+      withBackoff(async () => (calls++, Promise.reject(denied)), { sleep: async () => {} }),
+    ).rejects.toBe(denied);
+    expect(calls).toBe(1);
+    expect(isRetryable({ $metadata: { httpStatusCode: 503 } })).toBe(true);
+  });
+});
+
+describe('Function: importFocus', () => {
+  it('imports the real FOCUS 1.0 sample, with CloudFront, Lambda, DynamoDB and S3 rows', async () => {
+    const { rows, skipped } = importFocus(await readFile(FOCUS_SAMPLE, 'utf8'));
+    expect(rows.length + skipped.length).toBe(1000);
+    expect(skipped).toEqual([]);
+    const services = new Set(rows.map((row) => row.service));
+    for (const service of [
+      'Amazon CloudFront',
+      'AWS Lambda',
+      'Amazon DynamoDB',
+      'Amazon Simple Storage Service',
+    ]) {
+      expect(services).toContain(service);
+    }
+    expect(rows.every((row) => Number.isFinite(row.amount) && row.currency === 'USD')).toBe(true);
+  });
+
+  it('rejects a file without FOCUS columns and reports unreadable rows by line', () => {
+    expect(() => importFocus('a,b\n1,2\n')).toThrow(/missing FOCUS columns: ChargePeriodStart/);
+    const text =
+      'ChargePeriodStart,ChargePeriodEnd,ServiceName,BilledCost,BillingCurrency\n' +
+      '2024-09-01 00:00:00,2024-09-01 01:00:00,AWS Lambda,0.5,USD\n' +
+      '2024-09-01 00:00:00,2024-09-01 01:00:00,AWS Lambda,not-a-number,USD\n' +
+      'short,row\n';
+    const result = importFocus(text);
+    expect(result.rows).toHaveLength(1);
+    expect(result.skipped.map((s) => s.line)).toEqual([3, 4]);
+  });
+});
+
+describe('Class: LocalCloudFrontLogSource', () => {
+  it('resumes mid-file after a restart and waits for a line still being written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cf-local-'));
+    const file = join(dir, 'E1.2026-11-02-05.abc.gz');
+    await writeFile(file, gzipSync(cloudFrontLogHeader() + line(1, '/a') + line(2, '/b')));
+    const checkpoints = new FileCheckpointStore(join(dir, 'checkpoints.json'));
+    const first: string[] = [];
+    await new LocalCloudFrontLogSource(dir, checkpoints).poll(async (records) => {
+      first.push(...records.map((r) => r.uriStem));
+    });
+    expect(first).toEqual(['/a', '/b']);
+
+    // The edge appends another gzip member, the last line of which is not finished yet.
+    await appendFile(file, gzipSync(line(3, '/c') + line(4, '/d').slice(0, 20)));
+    const restarted = new LocalCloudFrontLogSource(
+      dir,
+      new FileCheckpointStore(join(dir, 'checkpoints.json')),
+    );
+    const second: string[] = [];
+    await restarted.poll(async (records) => {
+      second.push(...records.map((r) => r.uriStem));
+    });
+    expect(second).toEqual(['/c']);
+  });
+});
+
+describe('Class: LocalLogEventSource', () => {
+  async function logsWith(events: { t: number; message: unknown }[]) {
+    const root = await mkdtemp(join(tmpdir(), 'cw-local-'));
+    const writer = new LogGroupWriter(root);
+    for (const event of events)
+      writer.append('/aws/lambda/access', '2026/11/02/[1]abc', JSON.stringify(event.message), event.t);
+    await writer.flush();
+    return new LocalLogEventSource(root);
+  }
+
+  it('filters by JSON pattern and answers a Logs Insights stats query', async () => {
+    const source = await logsWith([
+      { t: 1000, message: { message: 'request', route: 'POST /v1/access', statusCode: 200, durationMs: 12 } },
+      { t: 2000, message: { message: 'request', route: 'POST /v1/access', statusCode: 503, durationMs: 40 } },
+      { t: 3000, message: { message: 'request', route: 'GET /v1/devices', statusCode: 200, durationMs: 5 } },
+    ]);
+    const errors = [];
+    for await (const e of source.filter({
+      logGroup: '/aws/lambda/access',
+      startMs: 0,
+      endMs: 5000,
+      filterPattern: '{ $.statusCode = 503 }',
+    })) {
+      errors.push(e);
+    }
+    expect(errors).toHaveLength(1);
+    const rows = await source.insights(
+      ['/aws/lambda/access'],
+      'filter statusCode >= 200 | stats avg(durationMs) as avgMs by route | sort route asc',
+      0,
+      5000,
+    );
+    expect(rows).toEqual([
+      { route: 'GET /v1/devices', avgMs: '5' },
+      { route: 'POST /v1/access', avgMs: '26' },
+    ]);
+    await expect(source.insights(['/aws/lambda/access'], 'dedup route', 0, 5000)).rejects.toThrow(
+      UnsupportedQueryError,
+    );
+  });
+
+  it('tails a log group across restarts without repeating events that share the last timestamp', async () => {
+    const source = await logsWith([
+      { t: 1000, message: { n: 1 } },
+      { t: 2000, message: { n: 2 } },
+    ]);
+    const checkpoints = new MemoryCheckpointStore();
+    const seen: string[] = [];
+    const collect = async (events: { message: string }[]) => void seen.push(...events.map((e) => e.message));
+    expect(await tailLogGroup(source, checkpoints, '/aws/lambda/access', 10_000, collect)).toBe(2);
+    expect(await tailLogGroup(source, checkpoints, '/aws/lambda/access', 10_000, collect)).toBe(0);
+    expect(seen).toEqual(['{"n":1}', '{"n":2}']);
+  });
+});
+
+describe('Class: LocalCostModel', () => {
+  it('prices metered usage at list prices in the shape of GetCostAndUsage', async () => {
+    const model = new LocalCostModel();
+    model.meter({
+      date: '2026-11-02',
+      cloudFrontBytesOut: 10e9,
+      cloudFrontRequests: 20_000,
+      lambdaRequests: 1e6,
+    });
+    const rows = await model.costs('2026-11-01', '2026-11-03');
+    expect(rows.find((r) => r.service === 'Amazon CloudFront')?.amount).toBeCloseTo(0.85 + 0.02, 10);
+    expect(rows.find((r) => r.service === 'AWS Lambda')?.amount).toBeCloseTo(0.2, 10);
+    const response = await model.getCostAndUsage('2026-11-01', '2026-11-03');
+    expect(response.ResultsByTime[0]?.Groups).toHaveLength(2);
+  });
+});

@@ -1,0 +1,104 @@
+import { BatchGetTracesCommand, GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
+import { type BackoffOptions, withBackoff } from './backoff.ts';
+
+/** An X-Ray segment document, as the daemon receives it and BatchGetTraces returns it (parsed). */
+export interface SegmentDocument {
+  id: string;
+  trace_id: string;
+  name: string;
+  start_time: number;
+  end_time?: number;
+  in_progress?: boolean;
+  error?: boolean;
+  fault?: boolean;
+  throttle?: boolean;
+  http?: { request?: Record<string, unknown>; response?: { status?: number } };
+  annotations?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  subsegments?: SegmentDocument[];
+  [key: string]: unknown;
+}
+
+export interface Trace {
+  traceId: string;
+  durationMs: number;
+  hasError: boolean;
+  hasFault: boolean;
+  segments: SegmentDocument[];
+}
+
+export interface TraceSource {
+  readonly kind: 'aws' | 'local';
+  /** Traces whose root started in [startMs, endMs), optionally restricted by an X-Ray filter expression. */
+  traces(startMs: number, endMs: number, filterExpression?: string): Promise<Trace[]>;
+}
+
+export function assembleTrace(traceId: string, segments: SegmentDocument[]): Trace {
+  const starts = segments.map((s) => s.start_time);
+  const ends = segments.map((s) => s.end_time ?? s.start_time);
+  const flagged = (flag: 'error' | 'fault') => segments.some((s) => s[flag] === true);
+  return {
+    traceId,
+    durationMs: segments.length ? Math.round((Math.max(...ends) - Math.min(...starts)) * 1000) : 0,
+    hasError: flagged('error'),
+    hasFault: flagged('fault'),
+    segments,
+  };
+}
+
+/** BatchGetTraces takes at most five trace ids per call. */
+const BATCH = 5;
+
+export class AwsTraceSource implements TraceSource {
+  readonly kind = 'aws' as const;
+
+  constructor(
+    private readonly client: XRayClient,
+    private readonly backoff?: BackoffOptions,
+  ) {}
+
+  async traces(startMs: number, endMs: number, filterExpression?: string): Promise<Trace[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withBackoff(
+        () =>
+          this.client.send(
+            new GetTraceSummariesCommand({
+              StartTime: new Date(startMs),
+              EndTime: new Date(endMs),
+              FilterExpression: filterExpression,
+              NextToken: nextToken,
+            }),
+          ),
+        this.backoff,
+      );
+      for (const summary of page.TraceSummaries ?? []) if (summary.Id) ids.push(summary.Id);
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    const traces: Trace[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const chunk = ids.slice(i, i + BATCH);
+      let token: string | undefined;
+      do {
+        const page = await withBackoff(
+          () => this.client.send(new BatchGetTracesCommand({ TraceIds: chunk, NextToken: token })),
+          this.backoff,
+        );
+        for (const trace of page.Traces ?? []) {
+          const segments = (trace.Segments ?? []).flatMap((segment) => {
+            try {
+              return [JSON.parse(segment.Document ?? '') as SegmentDocument];
+            } catch {
+              return [];
+            }
+          });
+          if (trace.Id) traces.push(assembleTrace(trace.Id, segments));
+        }
+        token = page.NextToken;
+      } while (token);
+    }
+    return traces;
+  }
+}
