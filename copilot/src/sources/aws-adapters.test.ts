@@ -248,7 +248,15 @@ describe('Class: KinesisRealtimeLogSource', () => {
     const record = (seq: string, line: string) => ({ SequenceNumber: seq, Data: Buffer.from(line) });
     const good =
       '1793577600.123\t203.0.113.5\tDE\t3320\tGET\t/titles/t-1/a.epub\tbbt=x\t200\t0.004\tHit\tReader\tx-bb-device:dev-1';
-    kinesis.on(ListShardsCommand).resolves({ Shards: [{ ShardId: 'shard-1' }] });
+    kinesis.on(ListShardsCommand).resolves({
+      Shards: [
+        {
+          ShardId: 'shard-1',
+          HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+          SequenceNumberRange: { StartingSequenceNumber: '1' },
+        },
+      ],
+    });
     kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
     kinesis
       .on(GetRecordsCommand)
