@@ -52,9 +52,11 @@ describe('Function: withBackoff', () => {
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 403 },
     });
-    await expect(
-      withBackoff(async () => (calls++, Promise.reject(denied)), { sleep: async () => {} }),
-    ).rejects.toBe(denied);
+    const call = async () => {
+      calls++;
+      throw denied;
+    };
+    await expect(withBackoff(call, { sleep: async () => {} })).rejects.toBe(denied);
     expect(calls).toBe(1);
     expect(isRetryable({ $metadata: { httpStatusCode: 503 } })).toBe(true);
   });
