@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from 'aws-lambda';
+import { EnvironmentPool, type ExecutionEnvironment, type PoolSnapshot } from './environment-pool.ts';
+import { runWithOutputScope } from './function-output.ts';
+import {
+  coldStartLine,
+  functionSegment,
+  type InvocationFacts,
+  initStartRecord,
+  invocationMetrics,
+  logStreamName,
+  newEnvironmentId,
+  newTraceId,
+  parseTraceHeader,
+  reportRecord,
+  startRecord,
+  throttleMetrics,
+} from './lambda-records.ts';
+import type { LogGroupWriter } from './log-groups.ts';
+import type { SegmentEmitter } from './xray-receiver.ts';
+
+/** What the pre-warm planner drives, locally this emulator and in AWS the Lambda API. */
+export interface ProvisionedConcurrencyTarget {
+  setProvisionedConcurrency(functionName: string, value: number): Promise<void>;
+}
+
+export interface LambdaFunction<TEvent = unknown, TResult = unknown> {
+  functionName: string;
+  handler: (event: TEvent, context: Context) => Promise<TResult>;
+  /** @default 256 */
+  memoryMb?: number;
+}
+
+export interface LambdaEmulatorOptions {
+  /** Time a new execution environment spends in INIT before its first request. @default 250 */
+  coldStartMs?: number;
+  /** How long an idle on-demand environment is kept for reuse. @default 600000 (10 min) */
+  keepAliveMs?: number;
+  /** Environments of one function executing at once; more requests are throttled. @default 100 */
+  concurrencyLimit?: number;
+  /** @default 10000 */
+  timeoutMs?: number;
+  region?: string;
+  accountId?: string;
+  logs?: LogGroupWriter;
+  segments?: SegmentEmitter;
+  clock?: () => number;
+  /** How INIT time passes; tests inject one that resolves on their signal. */
+  wait?: (ms: number) => Promise<void>;
+}
+
+export class LambdaEmulatorError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'LambdaEmulatorError';
+  }
+}
+
+export class TooManyRequestsError extends LambdaEmulatorError {
+  constructor(functionName: string, concurrentExecutions: number) {
+    super(
+      'TooManyRequestsException',
+      `${functionName} is at its concurrency limit (${concurrentExecutions})`,
+    );
+    this.name = 'TooManyRequestsError';
+  }
+}
+
+export interface Invocation<TResult> {
+  result: TResult;
+  requestId: string;
+  traceId: string;
+  coldStart: boolean;
+}
+
+export interface FunctionStats extends PoolSnapshot {
+  invocations: number;
+  coldStarts: number;
+  throttles: number;
+  errors: number;
+}
+
+interface RegisteredFunction {
+  definition: LambdaFunction;
+  pool: EnvironmentPool;
+  counters: { invocations: number; coldStarts: number; throttles: number; errors: number };
+}
+
+export function logGroupOf(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+export class LambdaEmulator implements ProvisionedConcurrencyTarget {
+  private readonly functions = new Map<string, RegisteredFunction>();
+  private readonly clock: () => number;
+  private readonly wait: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: LambdaEmulatorOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.wait = options.wait ?? ((ms) => sleep(ms));
+  }
+
+  register(definition: LambdaFunction<never, unknown>): void {
+    if (this.functions.has(definition.functionName)) {
+      throw new LambdaEmulatorError(
+        'ResourceConflictException',
+        `${definition.functionName} is already registered`,
+      );
+    }
+    const pool = new EnvironmentPool(
+      definition.functionName,
+      {
+        concurrencyLimit: this.options.concurrencyLimit ?? 100,
+        keepAliveMs: this.options.keepAliveMs ?? 600_000,
+      },
+      newEnvironmentId,
+    );
+    const counters = { invocations: 0, coldStarts: 0, throttles: 0, errors: 0 };
+    this.functions.set(definition.functionName, { definition: definition as LambdaFunction, pool, counters });
+  }
+
+  functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  stats(functionName: string): FunctionStats {
+    const fn = this.lookup(functionName);
+    return { ...fn.pool.snapshot(), ...fn.counters };
+  }
+
+  async setProvisionedConcurrency(functionName: string, value: number): Promise<void> {
+    const fn = this.lookup(functionName);
+    const fresh = fn.pool.setProvisioned(value, this.clock());
+    await Promise.all(
+      fresh.map((environment) => this.initialise(fn, environment, 'provisioned-concurrency')),
+    );
+  }
+
+  async invoke<TResult>(
+    functionName: string,
+    event: unknown,
+    options: { traceHeader?: string } = {},
+  ): Promise<Invocation<TResult>> {
+    const fn = this.lookup(functionName);
+    const arrivedAt = this.clock();
+    fn.pool.expire(arrivedAt);
+    const acquisition = fn.pool.acquire(arrivedAt);
+    if (acquisition.outcome === 'throttled') {
+      fn.counters.throttles += 1;
+      this.write(
+        functionName,
+        'throttles',
+        throttleMetrics(functionName, arrivedAt, acquisition.concurrentExecutions),
+      );
+      throw new TooManyRequestsError(functionName, acquisition.concurrentExecutions);
+    }
+    const { environment } = acquisition;
+    const coldStart = acquisition.outcome === 'cold';
+    const requestId = randomUUID();
+    const init = coldStart ? await this.initialise(fn, environment, 'on-demand') : undefined;
+    fn.counters.invocations += 1;
+    if (coldStart) fn.counters.coldStarts += 1;
+    const trace = parseTraceHeader(options.traceHeader);
+    const traceId = trace?.root ?? newTraceId(arrivedAt);
+    const run = await this.run(fn, environment, event, requestId);
+    if (run.failed) fn.counters.errors += 1;
+    const after = fn.pool.snapshot();
+    fn.pool.release(environment.id, run.endMs);
+    const facts: InvocationFacts = {
+      functionName,
+      requestId,
+      functionArn: this.arnOf(functionName),
+      memoryMb: fn.definition.memoryMb ?? 256,
+      startMs: run.startMs,
+      endMs: run.endMs,
+      coldStart,
+      ...(init ? { initStartMs: init.startMs, initDurationMs: init.durationMs } : {}),
+      provisioned: environment.provisioned,
+      failed: run.failed,
+      concurrentExecutions: after.concurrentExecutions,
+      provisionedConcurrency: after.provisionedConcurrency,
+      provisionedUtilization: after.provisionedUtilization,
+    };
+    this.report(facts, environment, traceId, trace?.parent);
+    if (run.failed) throw run.error;
+    return { result: run.result as TResult, requestId, traceId, coldStart };
+  }
+
+  private async initialise(
+    fn: RegisteredFunction,
+    environment: ExecutionEnvironment,
+    type: 'on-demand' | 'provisioned-concurrency',
+  ): Promise<{ startMs: number; durationMs: number }> {
+    const startMs = this.clock();
+    const stream = logStreamName(environment.id, environment.createdAt);
+    this.write(
+      fn.definition.functionName,
+      stream,
+      initStartRecord(fn.definition.functionName, startMs, type),
+      startMs,
+    );
+    await this.wait(this.options.coldStartMs ?? 250);
+    const endMs = this.clock();
+    fn.pool.initialised(environment.id, endMs);
+    return { startMs, durationMs: endMs - startMs };
+  }
+
+  private async run(
+    fn: RegisteredFunction,
+    environment: ExecutionEnvironment,
+    event: unknown,
+    requestId: string,
+  ) {
+    const { functionName } = fn.definition;
+    const stream = logStreamName(environment.id, environment.createdAt);
+    const startMs = this.clock();
+    const deadline = startMs + (this.options.timeoutMs ?? 10_000);
+    this.write(functionName, stream, startRecord(requestId, startMs), startMs);
+    const context = this.contextFor(fn, stream, requestId, deadline);
+    const scope = {
+      writeLine: (line: string) =>
+        this.options.logs?.append(logGroupOf(functionName), stream, line, this.clock()),
+    };
+    try {
+      const result = await runWithOutputScope(scope, () =>
+        withTimeout(fn.definition.handler(event, context), deadline - startMs, functionName),
+      );
+      return { result, failed: false as const, startMs, endMs: this.clock() };
+    } catch (error) {
+      // A timed-out or crashed runtime is not reused, so the next request pays INIT again as in Lambda.
+      if (error instanceof LambdaEmulatorError) fn.pool.discard(environment.id);
+      const failure = new LambdaEmulatorError('Unhandled', `${functionName} failed`, { cause: error });
+      return { error: failure, failed: true as const, startMs, endMs: this.clock() };
+    }
+  }
+
+  private report(
+    facts: InvocationFacts,
+    environment: ExecutionEnvironment,
+    traceId: string,
+    parent?: string,
+  ) {
+    const stream = logStreamName(environment.id, environment.createdAt);
+    if (facts.coldStart) this.write(facts.functionName, stream, coldStartLine(facts), facts.initStartMs);
+    this.write(facts.functionName, stream, reportRecord(facts), facts.endMs);
+    this.write(facts.functionName, stream, invocationMetrics(facts), facts.endMs);
+    this.options.segments?.emit(functionSegment(facts, traceId, parent));
+  }
+
+  private contextFor(fn: RegisteredFunction, stream: string, requestId: string, deadline: number): Context {
+    const { functionName } = fn.definition;
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: this.arnOf(functionName),
+      memoryLimitInMB: String(fn.definition.memoryMb ?? 256),
+      awsRequestId: requestId,
+      logGroupName: logGroupOf(functionName),
+      logStreamName: stream,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - this.clock()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+  }
+
+  private write(functionName: string, stream: string, record: object, at = this.clock()): void {
+    this.options.logs?.append(logGroupOf(functionName), stream, JSON.stringify(record), at);
+  }
+
+  private arnOf(functionName: string): string {
+    const region = this.options.region ?? 'us-east-1';
+    return `arn:aws:lambda:${region}:${this.options.accountId ?? '000000000000'}:function:${functionName}`;
+  }
+
+  private lookup(functionName: string): RegisteredFunction {
+    const fn = this.functions.get(functionName);
+    if (!fn)
+      throw new LambdaEmulatorError(
+        'ResourceNotFoundException',
+        `function ${functionName} is not registered`,
+      );
+    return fn;
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, functionName: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new LambdaEmulatorError('TimeoutError', `${functionName} timed out after ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * What the emulated Lambda service itself writes: platform records in Lambda's JSON log format, a
+ * Powertools-style INIT line on cold starts, one EMF document per invocation, and the function's X-Ray segment.
+ * Pure builders: the emulator decides when, these decide the shape.
+ */
+export const EMF_NAMESPACE = 'Boundless/Lambda';
+
+export interface InvocationFacts {
+  functionName: string;
+  requestId: string;
+  functionArn: string;
+  memoryMb: number;
+  startMs: number;
+  endMs: number;
+  coldStart: boolean;
+  /** Init time paid by this request (cold start only). */
+  initDurationMs?: number;
+  initStartMs?: number;
+  provisioned: boolean;
+  failed: boolean;
+  concurrentExecutions: number;
+  provisionedConcurrency: number;
+  provisionedUtilization: number;
+}
+
+export function logStreamName(environmentId: string, atMs: number): string {
+  const day = new Date(atMs).toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[$LATEST]${environmentId}`;
+}
+
+export function newEnvironmentId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function initStartRecord(
+  functionName: string,
+  atMs: number,
+  initializationType: 'on-demand' | 'provisioned-concurrency',
+) {
+  return {
+    time: new Date(atMs).toISOString(),
+    type: 'platform.initStart',
+    record: { initializationType, phase: 'init', functionName, functionVersion: '$LATEST' },
+  };
+}
+
+/** Powertools' logger marks the first invocation of an environment with `cold_start: true`; so do we. */
+export function coldStartLine(facts: InvocationFacts) {
+  return {
+    level: 'INFO',
+    message: 'INIT',
+    timestamp: new Date(facts.initStartMs ?? facts.startMs).toISOString(),
+    service: facts.functionName,
+    cold_start: true,
+    function_name: facts.functionName,
+    function_arn: facts.functionArn,
+    function_memory_size: facts.memoryMb,
+    function_request_id: facts.requestId,
+    init_duration_ms: facts.initDurationMs ?? 0,
+  };
+}
+
+export function startRecord(requestId: string, startMs: number) {
+  return {
+    time: new Date(startMs).toISOString(),
+    type: 'platform.start',
+    record: { requestId, version: '$LATEST' },
+  };
+}
+
+export function reportRecord(facts: InvocationFacts) {
+  const durationMs = facts.endMs - facts.startMs;
+  return {
+    time: new Date(facts.endMs).toISOString(),
+    type: 'platform.report',
+    record: {
+      requestId: facts.requestId,
+      status: facts.failed ? 'error' : 'success',
+      metrics: {
+        durationMs,
+        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+        memorySizeMB: facts.memoryMb,
+        ...(facts.coldStart ? { initDurationMs: facts.initDurationMs ?? 0 } : {}),
+      },
+    },
+  };
+}
+
+function emfDocument(
+  functionName: string,
+  atMs: number,
+  metrics: { name: string; unit: string; value: number }[],
+  properties: Record<string, unknown>,
+) {
+  const values = Object.fromEntries(metrics.map((metric) => [metric.name, metric.value]));
+  return {
+    _aws: {
+      Timestamp: atMs,
+      CloudWatchMetrics: [
+        {
+          Namespace: EMF_NAMESPACE,
+          Dimensions: [['function_name']],
+          Metrics: metrics.map(({ name, unit }) => ({ Name: name, Unit: unit })),
+        },
+      ],
+    },
+    function_name: functionName,
+    ...values,
+    ...properties,
+  };
+}
+
+export function invocationMetrics(facts: InvocationFacts) {
+  return emfDocument(
+    facts.functionName,
+    facts.endMs,
+    [
+      { name: 'Invocations', unit: 'Count', value: 1 },
+      { name: 'Errors', unit: 'Count', value: facts.failed ? 1 : 0 },
+      { name: 'ColdStart', unit: 'Count', value: facts.coldStart ? 1 : 0 },
+      { name: 'Duration', unit: 'Milliseconds', value: facts.endMs - facts.startMs },
+      { name: 'ConcurrentExecutions', unit: 'Count', value: facts.concurrentExecutions },
+      { name: 'ProvisionedConcurrency', unit: 'Count', value: facts.provisionedConcurrency },
+      { name: 'ProvisionedConcurrencyUtilization', unit: 'None', value: facts.provisionedUtilization },
+    ],
+    {
+      requestId: facts.requestId,
+      provisioned: facts.provisioned,
+      ...(facts.coldStart ? { InitDuration: facts.initDurationMs ?? 0 } : {}),
+    },
+  );
+}
+
+export function throttleMetrics(functionName: string, atMs: number, concurrentExecutions: number) {
+  return emfDocument(
+    functionName,
+    atMs,
+    [
+      { name: 'Throttles', unit: 'Count', value: 1 },
+      { name: 'ConcurrentExecutions', unit: 'Count', value: concurrentExecutions },
+    ],
+    {},
+  );
+}
+
+export function newTraceId(atMs: number): string {
+  return `1-${Math.floor(atMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}
+
+export function newSegmentId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** The function's segment as Lambda reports it, with Initialization and Invocation subsegments. */
+export function functionSegment(facts: InvocationFacts, traceId: string, parentId?: string) {
+  const seconds = (ms: number) => ms / 1000;
+  const subsegments = [];
+  if (facts.coldStart && facts.initStartMs !== undefined) {
+    subsegments.push({
+      id: newSegmentId(),
+      name: 'Initialization',
+      start_time: seconds(facts.initStartMs),
+      end_time: seconds(facts.initStartMs + (facts.initDurationMs ?? 0)),
+    });
+  }
+  subsegments.push({
+    id: newSegmentId(),
+    name: 'Invocation',
+    start_time: seconds(facts.startMs),
+    end_time: seconds(facts.endMs),
+    ...(facts.failed ? { fault: true } : {}),
+  });
+  return {
+    name: facts.functionName,
+    id: newSegmentId(),
+    trace_id: traceId,
+    ...(parentId ? { parent_id: parentId } : {}),
+    start_time: seconds(facts.initStartMs ?? facts.startMs),
+    end_time: seconds(facts.endMs),
+    origin: 'AWS::Lambda::Function',
+    aws: {
+      function_arn: facts.functionArn,
+      request_id: facts.requestId,
+      resource_names: [facts.functionName],
+    },
+    annotations: { ColdStart: facts.coldStart, Service: facts.functionName, Provisioned: facts.provisioned },
+    ...(facts.failed ? { fault: true } : {}),
+    subsegments,
+  };
+}
+
+/** `Root=...;Parent=...;Sampled=1` from an incoming `X-Amzn-Trace-Id` header, if it carries a valid root. */
+export function parseTraceHeader(header: string | undefined): { root: string; parent?: string } | undefined {
+  if (!header) return undefined;
+  const fields = Object.fromEntries(
+    header.split(';').map((part) => {
+      const [key = '', value = ''] = part.trim().split('=');
+      return [key, value];
+    }),
+  );
+  const root = fields.Root;
+  if (!root || !/^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(root)) return undefined;
+  const parent = fields.Parent && /^[0-9a-f]{16}$/.test(fields.Parent) ? fields.Parent : undefined;
+  return parent ? { root, parent } : { root };
+}

@@ -1,0 +1,178 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { BatchedAppender } from './batched-appender.ts';
+
+/**
+ * A local X-Ray daemon: receives segment documents over UDP in the daemon protocol
+ * (`{"format":"json","version":1}\n<segment document>`), which the X-Ray SDK and the Powertools tracer send to
+ * AWS_XRAY_DAEMON_ADDRESS, and keeps them as JSON lines per UTC day under `<dir>/<YYYY-MM-DD>.jsonl`.
+ * Documents are stored as received (full segments and independently sent subsegments alike).
+ */
+export interface SegmentDocument {
+  id: string;
+  trace_id: string;
+  name?: string;
+  start_time: number;
+  end_time?: number;
+  in_progress?: boolean;
+  type?: 'subsegment';
+  parent_id?: string;
+  [field: string]: unknown;
+}
+
+export interface SegmentQuery {
+  traceId?: string;
+  /** Unix milliseconds, compared with the segment's start_time. */
+  startMs?: number;
+  endMs?: number;
+}
+
+export interface XRayReceiver {
+  /** `host:port`, the value for AWS_XRAY_DAEMON_ADDRESS. */
+  readonly address: string;
+  readonly port: number;
+  segments(query: SegmentQuery): Promise<SegmentDocument[]>;
+  stats(): { received: number; rejected: number };
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface XRayReceiverOptions {
+  dir: string;
+  host?: string;
+  /** @default 0 (any free port) */
+  port?: number;
+}
+
+const HEADER = { format: 'json', version: 1 };
+
+/** Splits a daemon datagram into its document; undefined when the header or the document is not valid. */
+export function parseDaemonDatagram(datagram: string): SegmentDocument | undefined {
+  const newline = datagram.indexOf('\n');
+  if (newline < 0) return undefined;
+  try {
+    const header = JSON.parse(datagram.slice(0, newline)) as Record<string, unknown>;
+    if (header.format !== HEADER.format || header.version !== HEADER.version) return undefined;
+    const document = JSON.parse(datagram.slice(newline + 1)) as Partial<SegmentDocument>;
+    const valid =
+      typeof document.id === 'string' &&
+      typeof document.trace_id === 'string' &&
+      typeof document.start_time === 'number' &&
+      Number.isFinite(document.start_time);
+    return valid ? (document as SegmentDocument) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeDaemonDatagram(document: object): Buffer {
+  return Buffer.from(`${JSON.stringify(HEADER)}\n${JSON.stringify(document)}`);
+}
+
+function dayOf(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+export async function startXRayReceiver(options: XRayReceiverOptions): Promise<XRayReceiver> {
+  await mkdir(options.dir, { recursive: true });
+  const appender = new BatchedAppender();
+  const counts = { received: 0, rejected: 0 };
+  const socket = createSocket('udp4');
+  socket.on('message', (message) => {
+    const document = parseDaemonDatagram(message.toString('utf8'));
+    if (!document) {
+      counts.rejected += 1;
+      return;
+    }
+    counts.received += 1;
+    appender.append(join(options.dir, `${dayOf(document.start_time)}.jsonl`), JSON.stringify(document));
+  });
+  const host = options.host ?? '127.0.0.1';
+  await bind(socket, options.port ?? 0, host);
+  const { port } = socket.address() as AddressInfo;
+  return {
+    address: `${host}:${port}`,
+    port,
+    stats: () => ({ ...counts }),
+    flush: () => appender.flush(),
+    segments: async (query) => {
+      await appender.flush();
+      return querySegments(options.dir, query);
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      await appender.flush();
+    },
+  };
+}
+
+function bind(socket: Socket, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Reads stored documents; for a segment sent more than once (in progress, then complete) the last one wins. */
+export async function querySegments(dir: string, query: SegmentQuery): Promise<SegmentDocument[]> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) =>
+    /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(f),
+  );
+  const first = query.startMs === undefined ? '' : dayOf(query.startMs / 1000);
+  const last = query.endMs === undefined ? '9999' : dayOf(query.endMs / 1000);
+  const latest = new Map<string, SegmentDocument>();
+  for (const file of files.sort()) {
+    const day = file.slice(0, 10);
+    if (day < first || day > last) continue;
+    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      const document = parseStored(line);
+      if (document && matches(document, query)) latest.set(document.id, document);
+    }
+  }
+  return [...latest.values()].sort((a, b) => a.start_time - b.start_time);
+}
+
+function parseStored(line: string): SegmentDocument | undefined {
+  if (line === '') return undefined;
+  try {
+    return JSON.parse(line) as SegmentDocument;
+  } catch {
+    return undefined;
+  }
+}
+
+function matches(document: SegmentDocument, query: SegmentQuery): boolean {
+  if (query.traceId !== undefined && document.trace_id !== query.traceId) return false;
+  const startMs = document.start_time * 1000;
+  if (query.startMs !== undefined && startMs < query.startMs) return false;
+  if (query.endMs !== undefined && startMs > query.endMs) return false;
+  return true;
+}
+
+/** Sends segment documents to a daemon address, fire-and-forget over UDP as the X-Ray SDK does. */
+export interface SegmentEmitter {
+  emit(document: object): void;
+  close(): void;
+}
+
+export function createSegmentEmitter(address: string): SegmentEmitter {
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator);
+  const port = Number(address.slice(separator + 1));
+  if (separator < 1 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new RangeError(`X-Ray daemon address must be host:port, got "${address}"`);
+  }
+  const socket = createSocket('udp4');
+  socket.unref();
+  // UDP sends fail only locally (e.g. closed socket); X-Ray tracing never fails a request.
+  socket.on('error', () => undefined);
+  return {
+    emit: (document) => socket.send(encodeDaemonDatagram(document), port, host, () => undefined),
+    close: () => socket.close(),
+  };
+}
