@@ -9,7 +9,8 @@ export type Channel = (typeof CHANNELS)[number];
 export type EventSource = 'edge' | 'api';
 
 const MINUTES_PER_UNIT = { m: 1, h: 60, d: 1440 } as const;
-const DURATION = /^(\d+)(m|h|d)$/;
+// No leading zeros and no zero length: a window must cover at least one minute.
+const DURATION = /^([1-9]\d*)(m|h|d)$/;
 
 /** `"5m"`, `"6h"`, `"28d"` to whole minutes; the engine counts in minute buckets, so nothing finer exists. */
 export function parseDurationMinutes(text: string): number {
@@ -19,22 +20,20 @@ export function parseDurationMinutes(text: string): number {
   return Number(match[1]) * MINUTES_PER_UNIT[match[2] as keyof typeof MINUTES_PER_UNIT];
 }
 
-const duration = z
-  .string()
-  .regex(DURATION, 'expected a duration such as "5m", "1h" or "28d"')
-  .refine((text) => parseDurationMinutes(text) > 0, 'duration must be longer than zero');
+const duration = z.string().regex(DURATION, 'expected a positive duration such as "5m", "1h" or "28d"');
 
 const ratio = z.number().gt(0, 'must be above 0').lt(1, 'must be below 1 (0.9995 means 99.95 %)');
 
 const latencyTarget = z.strictObject({ quantile: ratio, thresholdMs: z.number().positive() });
 
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
+  z.union([item, z.array(item).min(1)], { error: `expected ${what}, or a non-empty list of them` });
 
 const selectorSchema = z.strictObject({
   source: z.enum(['edge', 'api']),
-  route: oneOrMany(z.string().min(1)).optional(),
-  contentClass: oneOrMany(z.enum(CONTENT_CLASSES)).optional(),
-  channel: oneOrMany(z.enum(CHANNELS)).optional(),
+  route: oneOrMany(z.string().min(1), 'a route or path class name').optional(),
+  contentClass: oneOrMany(z.enum(CONTENT_CLASSES), `one of ${CONTENT_CLASSES.join(', ')}`).optional(),
+  channel: oneOrMany(z.enum(CHANNELS), `one of ${CHANNELS.join(', ')}`).optional(),
 });
 
 const alertSchema = z.strictObject({

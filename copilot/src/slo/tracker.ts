@@ -170,7 +170,9 @@ export class SloTracker {
   }
 
   private isBurning(idx: number, threshold: number): boolean {
-    return burnRate(this.sumBad[idx]!, this.sumValid[idx]!, this.slo.objective) > threshold;
+    // "Exceeds" means strictly above; the tolerance keeps a burn exactly at the threshold (by hand) from firing
+    // because 1 - 0.9 is 0.09999999999999998 in binary.
+    return burnRate(this.sumBad[idx]!, this.sumValid[idx]!, this.slo.objective) > threshold * (1 + 1e-9);
   }
 
   private firstBadMinute(lastMinute: number, span: number): number {
