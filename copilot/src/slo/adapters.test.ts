@@ -53,6 +53,28 @@ describe('Function: apiSloEvent', () => {
     expect(apiSloEvent(requestLine('2026-11-21T10:00:00Z', { statusCode: '200' }))).toBe('malformed');
   });
 
+  it('unwraps a stored log event and takes its time when the line has none', () => {
+    const inner = JSON.stringify({
+      message: 'request',
+      route: 'GET /v1/entitlements',
+      statusCode: 200,
+      durationMs: 3,
+    });
+    const stored = JSON.stringify({ id: '1-a-1', timestamp: 1_000, logStream: 's1', message: inner });
+    expect(apiSloEvent(stored)).toMatchObject({
+      timestampMs: 1_000,
+      route: 'GET /v1/entitlements',
+      latencyMs: 3,
+    });
+    const platform = JSON.stringify({
+      id: '1-a-2',
+      timestamp: 1_000,
+      logStream: 's1',
+      message: 'START RequestId: x',
+    });
+    expect(apiSloEvent(platform)).toBe('ignored');
+  });
+
   it('drops an unknown channel rather than guessing one', () => {
     const event = apiSloEvent(requestLine('2026-11-21T10:00:00Z', { channel: 'partner' }));
     expect(event).not.toBe('malformed');
@@ -64,7 +86,7 @@ describe('Function: readApiSloEvents', () => {
   it('merges log streams by event time and counts what it skipped', async () => {
     // Prepare: two execution environments writing side by side, plus noise.
     const dir = await mkdtemp(join(tmpdir(), 'slo-api-'));
-    const group = join(dir, 'access-api');
+    const group = join(dir, 'aws_lambda_access-api');
     await mkdir(group, { recursive: true });
     await writeFile(
       join(group, 'a.log'),
@@ -81,7 +103,7 @@ describe('Function: readApiSloEvents', () => {
     const stats = newApiLogStats();
 
     // Act
-    const events = await collect(readApiSloEvents(dir, 'access-api', stats));
+    const events = await collect(readApiSloEvents(dir, '/aws/lambda/access-api', stats));
 
     // Assess
     expect(events.map((e) => [e.timestampMs % 60_000, e.status])).toEqual([

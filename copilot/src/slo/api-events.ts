@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { sanitiseLogGroupName } from '@boundless/delivery/local/log-groups';
 import { CHANNELS, type Channel } from './definitions.ts';
 import { SloError } from './errors.ts';
 import type { SloEvent } from './events.ts';
@@ -25,8 +26,9 @@ type LineVerdict = SloEvent | 'ignored' | 'malformed';
 const isChannel = (value: unknown): value is Channel => CHANNELS.includes(value as Channel);
 
 /**
- * One access API log line (Powertools logger JSON) as an SLO event. Only `message: "request"` lines describe a
- * served request; `fallbackTimestampMs` is CloudWatch's ingestion time, used when the line has no `timestamp`.
+ * One access API log line (Powertools logger JSON, bare or inside a stored log event) as an SLO event. Only
+ * `message: "request"` lines describe a served request; `fallbackTimestampMs` is the log event's time, used when
+ * the line has no `timestamp` of its own.
  */
 export function apiSloEvent(line: string, fallbackTimestampMs?: number): LineVerdict {
   let entry: Record<string, unknown>;
@@ -36,6 +38,15 @@ export function apiSloEvent(line: string, fallbackTimestampMs?: number): LineVer
     entry = parsed as Record<string, unknown>;
   } catch {
     return 'malformed';
+  }
+  // Local log-group files and subscription filters wrap the printed line: {"id","timestamp","logStream","message"}.
+  if (
+    typeof entry['message'] === 'string' &&
+    typeof entry['timestamp'] === 'number' &&
+    'logStream' in entry
+  ) {
+    const inner = entry['message'];
+    return inner.startsWith('{') ? apiSloEvent(inner, entry['timestamp']) : 'ignored';
   }
   if (entry['message'] !== 'request') return 'ignored';
   const { route, statusCode, durationMs, timestamp, channel } = entry;
@@ -107,16 +118,16 @@ interface Head {
 }
 
 /**
- * SLO events from the access API's log group as the local runtime writes it: `<dir>/<group>/*.log`, one JSON
- * object per line. Each file (a log stream: one execution environment) is in time order and streams run side by
- * side, so the files are merged by event time; alerts then see minutes close in the order they happened.
+ * SLO events from the access API's log group as the local runtime writes it: `<dir>/<group>/*.log` (group name
+ * sanitised as the writer does), one JSON object per line. Files are each in time order but may overlap (one per
+ * day or per stream), so they are merged by event time; alerts then see minutes close in the order they happened.
  */
 export async function* readApiSloEvents(
   dir: string,
   group: string,
   stats: ApiLogStats = newApiLogStats(),
 ): AsyncGenerator<SloEvent> {
-  const files = await logFiles(join(dir, group));
+  const files = await logFiles(join(dir, sanitiseLogGroupName(group)));
   stats.files += files.length;
   const heads: Head[] = [];
   const advance = async (head: Omit<Head, 'event'>) => {
