@@ -1,0 +1,16 @@
+/** Base of the edge's typed errors; `cause` keeps the underlying failure. Messages never carry secrets. */
+export class EdgeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The viewer-request function source cannot be loaded as CloudFront would (size, imports, syntax). */
+export class FunctionLoadError extends EdgeError {}
+
+/** A KeyValueStore write or read was refused (limits, conflicts, unreachable store). */
+export class KeyValueStoreError extends EdgeError {}
+
+/** Invalid local edge configuration. */
+export class EdgeConfigError extends EdgeError {}
