@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { Detection } from '../detect/types.ts';
+import { inRanges, type Ipv4Range, parseCidr } from './cidr.ts';
+import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarget } from './types.ts';
+
+/**
+ * The pure decision core: detection + policies + guardrails + what is already active -> one decision. It keeps
+ * the rolling-hour record of applied actions itself, so replaying the same detections gives the same decisions.
+ */
+export class MitigationPlanner {
+  private readonly allowRanges: Ipv4Range[];
+  private readonly allowAccounts: Set<string>;
+  private readonly appliedAt: number[] = [];
+  private readonly active = new Map<string, number>();
+
+  constructor(
+    private readonly policies: readonly MitigationPolicy[],
+    private readonly guardrails: Guardrails,
+  ) {
+    this.allowRanges = guardrails.allowCidrs.map(parseCidr);
+    this.allowAccounts = new Set(guardrails.allowAccounts);
+  }
+
+  decide(detection: Detection): Decision {
+    const nowMs = Date.parse(detection.detectedAt);
+    if (Number.isNaN(nowMs))
+      return skip('invalid_detection', `unreadable detectedAt "${detection.detectedAt}"`);
+    const candidates = this.policies.filter(
+      (p) =>
+        p.kinds.includes(detection.kind) &&
+        (!p.suggestions?.length || p.suggestions.includes(detection.mitigation)),
+    );
+    if (candidates.length === 0)
+      return skip('no_policy', `no policy answers ${detection.kind}/${detection.mitigation}`);
+    // Policies are ordered strongest first; a detection takes the first whose confidence bar it clears.
+    const policy = candidates.find((p) => detection.score >= p.minScore);
+    if (!policy) {
+      const lowest = Math.min(...candidates.map((p) => p.minScore));
+      return skip(
+        'below_threshold',
+        `score ${detection.score} is below every matching policy's bar (lowest ${lowest})`,
+      );
+    }
+    const target = targetFor(policy, detection);
+    if (!target) return skip('no_target', `${policy.action} needs a subject the detection does not name`);
+    const allowed = this.allowListed(detection, target);
+    if (allowed) return skip('allow_listed', allowed);
+    const key = `${policy.action}|${JSON.stringify(target)}`;
+    const activeUntil = this.active.get(key);
+    if (activeUntil !== undefined && activeUntil > nowMs) return skip('already_active', `${key} is active`);
+    while (this.appliedAt.length > 0 && (this.appliedAt[0] ?? 0) <= nowMs - 3_600_000) this.appliedAt.shift();
+    if (this.appliedAt.length >= this.guardrails.maxActionsPerHour) {
+      return skip('hourly_cap', `${this.appliedAt.length} actions in the last hour; holding for a person`);
+    }
+    const expiresMs = nowMs + policy.durationSeconds * 1000;
+    this.appliedAt.push(nowMs);
+    this.active.set(key, expiresMs);
+    return {
+      outcome: 'apply',
+      mitigation: buildMitigation(policy, detection, target, expiresMs, this.guardrails.dryRun),
+    };
+  }
+
+  /** Forget an action lifted early (rolled back), so a new detection may act again. */
+  release(mitigation: Mitigation): void {
+    this.active.delete(`${mitigation.action}|${JSON.stringify(mitigation.target)}`);
+  }
+
+  private allowListed(detection: Detection, target: MitigationTarget): string | undefined {
+    // Address allow-lists (campus NATs) shield address-wide actions; a single token or account is still
+    // answerable, since one shared token behind a campus NAT is exactly what must be stopped.
+    if (target.ip && inRanges(target.ip, this.allowRanges)) return `${target.ip} is in an allow-listed range`;
+    const account = target.accountId ?? detection.subject.accountId;
+    if (account && this.allowAccounts.has(account)) return `account ${account} is allow-listed`;
+    const agent = typeof detection.evidence.userAgent === 'string' ? detection.evidence.userAgent : '';
+    if (!target.tokenId && agent && this.guardrails.allowUserAgents.some((a) => agent.includes(a))) {
+      return `user agent "${agent}" is allow-listed`;
+    }
+    return undefined;
+  }
+}
+
+function skip(reason: Extract<Decision, { outcome: 'skip' }>['reason'], detail: string): Decision {
+  return { outcome: 'skip', reason, detail };
+}
+
+function targetFor(policy: MitigationPolicy, detection: Detection): MitigationTarget | undefined {
+  const { tokenId, accountId, ip, country } = detection.subject;
+  switch (policy.action) {
+    case 'revoke_token':
+      return tokenId ? { tokenId, accountId } : undefined;
+    case 'force_reauth':
+    case 'short_ttl':
+      return accountId ? { accountId } : undefined;
+    case 'rate_limit':
+      if (accountId) return { accountId };
+      if (ip) return { ip };
+      return country ? { country } : undefined;
+    case 'block_ip':
+      return ip ? { ip } : undefined;
+  }
+}
+
+function buildMitigation(
+  policy: MitigationPolicy,
+  detection: Detection,
+  target: MitigationTarget,
+  expiresMs: number,
+  dryRun: boolean,
+): Mitigation {
+  const id = createHash('sha256')
+    .update(`${policy.name}|${JSON.stringify(target)}|${detection.detectedAt}`)
+    .digest('hex')
+    .slice(0, 20);
+  return {
+    id: `mit_${id}`,
+    policy: policy.name,
+    action: policy.action,
+    target,
+    params: { ttlSeconds: policy.ttlSeconds, limit: policy.limit, windowSeconds: policy.windowSeconds },
+    decidedAt: detection.detectedAt,
+    expiresAt: new Date(expiresMs).toISOString(),
+    reason: `${detection.kind} (score ${detection.score}) matched policy ${policy.name}`,
+    evidence: detection.evidence,
+    detection: {
+      kind: detection.kind,
+      subject: detection.subject,
+      score: detection.score,
+      firstSeen: detection.firstSeen,
+      detectedAt: detection.detectedAt,
+    },
+    dryRun,
+  };
+}
