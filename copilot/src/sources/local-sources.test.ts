@@ -12,6 +12,7 @@ import { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
 import { LocalCostModel } from './cost-model.ts';
 import { importFocus } from './focus.ts';
 import { UnsupportedQueryError } from './insights-local.ts';
+import { LocalTraceSource } from './traces.ts';
 
 const FOCUS_SAMPLE = resolve(import.meta.dirname, '../../../../shared/data/fixtures/focus-1.0-sample.csv');
 
@@ -187,5 +188,41 @@ describe('Class: LocalCostModel', () => {
     expect(rows.find((r) => r.service === 'AWS Lambda')?.amount).toBeCloseTo(0.2, 10);
     const response = await model.getCostAndUsage('2026-11-01', '2026-11-03');
     expect(response.ResultsByTime[0]?.Groups).toHaveLength(2);
+  });
+});
+
+describe('Class: LocalTraceSource', () => {
+  it('assembles stored segments into traces and applies fault and latency filters', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xray-local-'));
+    const start = Date.UTC(2026, 10, 2, 9, 0, 0) / 1000;
+    const documents = [
+      { id: 'a1', trace_id: '1-a', name: 'access', start_time: start, end_time: start + 0.05 },
+      {
+        id: 'a2',
+        trace_id: '1-a',
+        name: 'DynamoDB',
+        start_time: start + 0.01,
+        end_time: start + 0.04,
+        type: 'subsegment',
+      },
+      {
+        id: 'b1',
+        trace_id: '1-b',
+        name: 'access',
+        start_time: start + 1,
+        end_time: start + 3.5,
+        fault: true,
+      },
+    ];
+    await writeFile(join(dir, '2026-11-02.jsonl'), `${documents.map((d) => JSON.stringify(d)).join('\n')}\n`);
+    const source = new LocalTraceSource(dir);
+    const range = [start * 1000 - 1, start * 1000 + 60_000] as const;
+    expect((await source.traces(...range)).map((t) => [t.traceId, t.segments.length, t.durationMs])).toEqual([
+      ['1-a', 2, 50],
+      ['1-b', 1, 2500],
+    ]);
+    expect((await source.traces(...range, 'fault = true')).map((t) => t.traceId)).toEqual(['1-b']);
+    expect((await source.traces(...range, 'responsetime > 1')).map((t) => t.traceId)).toEqual(['1-b']);
+    await expect(source.traces(...range, 'annotation.user = "x"')).rejects.toThrow(/unsupported/);
   });
 });

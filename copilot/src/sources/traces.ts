@@ -1,22 +1,16 @@
 import { BatchGetTracesCommand, GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
+import type { SegmentDocument as StoredSegment } from '@boundless/delivery/local/xray-receiver';
+import { querySegments } from '@boundless/delivery/local/xray-receiver';
 import { type BackoffOptions, withBackoff } from './backoff.ts';
 
 /** An X-Ray segment document, as the daemon receives it and BatchGetTraces returns it (parsed). */
-export interface SegmentDocument {
-  id: string;
-  trace_id: string;
-  name: string;
-  start_time: number;
-  end_time?: number;
-  in_progress?: boolean;
+export interface SegmentDocument extends StoredSegment {
   error?: boolean;
   fault?: boolean;
   throttle?: boolean;
   http?: { request?: Record<string, unknown>; response?: { status?: number } };
   annotations?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
   subsegments?: SegmentDocument[];
-  [key: string]: unknown;
 }
 
 export interface Trace {
@@ -101,4 +95,38 @@ export class AwsTraceSource implements TraceSource {
     }
     return traces;
   }
+}
+
+/**
+ * The local runtime's segment store. Filter expressions are honoured for the common on-call cases
+ * (`fault`, `error`, `throttle`, `responsetime > n`); anything else is refused rather than ignored.
+ */
+export class LocalTraceSource implements TraceSource {
+  readonly kind = 'local' as const;
+
+  constructor(private readonly xrayDir: string) {}
+
+  async traces(startMs: number, endMs: number, filterExpression?: string): Promise<Trace[]> {
+    const keep = compileTraceFilter(filterExpression);
+    const byTrace = new Map<string, SegmentDocument[]>();
+    for (const document of await querySegments(this.xrayDir, { startMs, endMs })) {
+      const list = byTrace.get(document.trace_id) ?? [];
+      list.push(document as SegmentDocument);
+      byTrace.set(document.trace_id, list);
+    }
+    return [...byTrace].map(([id, segments]) => assembleTrace(id, segments)).filter(keep);
+  }
+}
+
+export function compileTraceFilter(expression: string | undefined): (trace: Trace) => boolean {
+  const text = expression?.trim() ?? '';
+  if (text === '') return () => true;
+  if (/^(fault|error)(\s*=\s*true)?$/.test(text)) {
+    return text.startsWith('fault') ? (trace) => trace.hasFault : (trace) => trace.hasError;
+  }
+  if (/^throttle(\s*=\s*true)?$/.test(text))
+    return (trace) => trace.segments.some((s) => s.throttle === true);
+  const slow = /^responsetime\s*>\s*([\d.]+)$/.exec(text);
+  if (slow) return (trace) => trace.durationMs > Number(slow[1]) * 1000;
+  throw new Error(`unsupported trace filter expression for local traces: ${text}`);
 }
