@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseCidr } from '@boundless/delivery/domain/campus';
 import { z } from 'zod';
 import type { Guardrails, MitigationPolicy } from './types.ts';
 
@@ -19,7 +20,9 @@ const policySchema = z.object({
 });
 
 const guardrailsSchema = z.object({
-  allowCidrs: z.array(z.string()).default([]),
+  allowCidrs: z
+    .array(z.string().refine((cidr) => parseCidr(cidr) !== undefined, 'must be a CIDR such as 192.0.2.0/24'))
+    .default([]),
   allowAccounts: z.array(z.string()).default([]),
   allowUserAgents: z.array(z.string()).default([]),
   maxActionsPerHour: z.number().int().nonnegative().default(50),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+import { parseCidr } from '@boundless/delivery/domain/campus';
 import type { Detection } from '../detect/types.ts';
-import { inRanges, type Ipv4Range, parseCidr } from './cidr.ts';
 import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarget } from './types.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarg
  * the rolling-hour record of applied actions itself, so replaying the same detections gives the same decisions.
  */
 export class MitigationPlanner {
-  private readonly allowRanges: Ipv4Range[];
+  private readonly allowRanges = new BlockList();
   private readonly allowAccounts: Set<string>;
   private readonly appliedAt: number[] = [];
   private readonly active = new Map<string, number>();
@@ -17,7 +18,11 @@ export class MitigationPlanner {
     private readonly policies: readonly MitigationPolicy[],
     private readonly guardrails: Guardrails,
   ) {
-    this.allowRanges = guardrails.allowCidrs.map(parseCidr);
+    for (const cidr of guardrails.allowCidrs) {
+      const range = parseCidr(cidr);
+      if (!range) throw new Error(`invalid allow-listed CIDR "${cidr}"`);
+      this.allowRanges.addSubnet(range.network, range.prefix, range.family);
+    }
     this.allowAccounts = new Set(guardrails.allowAccounts);
   }
 
@@ -66,10 +71,15 @@ export class MitigationPlanner {
     this.active.delete(`${mitigation.action}|${JSON.stringify(mitigation.target)}`);
   }
 
+  private isAllowListed(ip: string): boolean {
+    const family = isIP(ip);
+    return family !== 0 && this.allowRanges.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  }
+
   private allowListed(detection: Detection, target: MitigationTarget): string | undefined {
     // Address allow-lists (campus NATs) shield address-wide actions; a single token or account is still
     // answerable, since one shared token behind a campus NAT is exactly what must be stopped.
-    if (target.ip && inRanges(target.ip, this.allowRanges)) return `${target.ip} is in an allow-listed range`;
+    if (target.ip && this.isAllowListed(target.ip)) return `${target.ip} is in an allow-listed range`;
     const account = target.accountId ?? detection.subject.accountId;
     if (account && this.allowAccounts.has(account)) return `account ${account} is allow-listed`;
     const agent = typeof detection.evidence.userAgent === 'string' ? detection.evidence.userAgent : '';
