@@ -182,6 +182,7 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
       ...(init ? { initStartMs: init.startMs, initDurationMs: init.durationMs } : {}),
       provisioned: environment.provisioned,
       failed: run.failed,
+      ...(run.failed ? {} : statusOf(run.result)),
       concurrentExecutions: after.concurrentExecutions,
       provisionedConcurrency: after.provisionedConcurrency,
       provisionedUtilization: after.provisionedUtilization,
@@ -303,4 +304,9 @@ async function withTimeout<T>(work: Promise<T>, ms: number, functionName: string
   } finally {
     clearTimeout(timer);
   }
+}
+
+function statusOf(result: unknown): { statusCode?: number } {
+  const statusCode = (result as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' ? { statusCode } : {};
 }

@@ -20,6 +20,8 @@ export interface InvocationFacts {
   initStartMs?: number;
   provisioned: boolean;
   failed: boolean;
+  /** The HTTP status of an API Gateway proxy result, when the function returned one. */
+  statusCode?: number;
   concurrentExecutions: number;
   provisionedConcurrency: number;
   provisionedUtilization: number;
@@ -186,7 +188,8 @@ export function functionSegment(facts: InvocationFacts, traceId: string, parentI
       resource_names: [facts.functionName],
     },
     annotations: { ColdStart: facts.coldStart, Service: facts.functionName, Provisioned: facts.provisioned },
-    ...(facts.failed ? { fault: true } : {}),
+    ...(facts.statusCode !== undefined ? { http: { response: { status: facts.statusCode } } } : {}),
+    ...statusFlags(facts),
     subsegments,
   };
 }
@@ -204,4 +207,12 @@ export function parseTraceHeader(header: string | undefined): { root: string; pa
   if (!root || !/^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(root)) return undefined;
   const parent = fields.Parent && /^[0-9a-f]{16}$/.test(fields.Parent) ? fields.Parent : undefined;
   return parent ? { root, parent } : { root };
+}
+
+function statusFlags(facts: InvocationFacts): { fault?: true; error?: true; throttle?: true } {
+  const status = facts.statusCode ?? 0;
+  if (facts.failed || status >= 500) return { fault: true };
+  if (status === 429) return { error: true, throttle: true };
+  if (status >= 400) return { error: true };
+  return {};
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BatchedAppender } from './batched-appender.ts';
@@ -40,6 +41,8 @@ export class LogGroupWriter {
   private readonly appender = new BatchedAppender();
   private readonly knownGroups = new Set<string>();
   private sequence = 0;
+  // Ids must stay unique within a group across restarts: the copilot resumes from checkpoints by id.
+  private readonly writerId = randomBytes(4).toString('hex');
 
   constructor(readonly root: string) {}
 
@@ -47,7 +50,12 @@ export class LogGroupWriter {
     const dir = sanitiseLogGroupName(logGroup);
     if (!this.knownGroups.has(logGroup)) this.registerGroup(logGroup, dir);
     this.sequence += 1;
-    const event: StoredLogEvent = { id: `${timestamp}-${this.sequence}`, timestamp, logStream, message };
+    const event: StoredLogEvent = {
+      id: `${timestamp}-${this.writerId}-${this.sequence}`,
+      timestamp,
+      logStream,
+      message,
+    };
     this.appender.append(join(this.root, dir, `${utcDay(timestamp)}.log`), JSON.stringify(event));
   }
 

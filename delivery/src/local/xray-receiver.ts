@@ -44,6 +44,8 @@ export interface XRayReceiverOptions {
   host?: string;
   /** @default 0 (any free port) */
   port?: number;
+  /** Called for each accepted document, after it is queued for storage. */
+  onSegment?: (document: SegmentDocument) => void;
 }
 
 const HEADER = { format: 'json', version: 1 };
@@ -88,6 +90,7 @@ export async function startXRayReceiver(options: XRayReceiverOptions): Promise<X
     }
     counts.received += 1;
     appender.append(join(options.dir, `${dayOf(document.start_time)}.jsonl`), JSON.stringify(document));
+    options.onSegment?.(document);
   });
   const host = options.host ?? '127.0.0.1';
   await bind(socket, options.port ?? 0, host);
