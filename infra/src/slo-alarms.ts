@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SLO_METRIC_NAMESPACE } from '@boundless/copilot/slo/emf';
 import { SloDefinitionError, SloError } from '@boundless/copilot/slo/errors';
 import {
   DEFAULT_SLO_DEFINITIONS_PATH,
@@ -27,9 +28,7 @@ export interface SloMetricPair {
   readonly bad: IMetric;
 }
 
-export const SLO_METRIC_NAMESPACE = 'Boundless/Slo';
-
-/** The EMF metrics the SLO engine publishes per closed minute: `ValidEvents` and `BadEvents`, dimension `Slo`. */
+/** The metrics the SLO engine publishes per closed minute (`closedMinuteEmf`): `ValidEvents`, `BadEvents` by `Slo`. */
 export function sloEngineMetrics(slo: SloDefinition): SloMetricPair {
   const metric = (metricName: string) =>
     new Metric({

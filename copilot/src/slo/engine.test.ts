@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { closedMinuteEmf } from './emf.ts';
 import { SloEngine } from './engine.ts';
 import { computeSloReport } from './report.ts';
 import { apiEvent, handDefinitions, MIN, minutes } from './test-support.ts';
@@ -203,6 +204,27 @@ describe('Class: SloEngine', () => {
 
       expect(report.slos.map((s) => s.budget.validEvents)).toEqual([1, 1]);
       expect(report.stats.matched).toBe(2);
+    });
+  });
+});
+
+describe('Function: closedMinuteEmf with SloEngine onMinuteClosed', () => {
+  it('publishes each closed minute with traffic once, as the metrics the CloudWatch alarms read', () => {
+    const lines: string[] = [];
+    const engine = new SloEngine(handDefinitions(), {
+      onMinuteClosed: (m) => lines.push(closedMinuteEmf(m)),
+    });
+    for (const event of minutes(0, 2, 3, (m) => m)) engine.observe(event);
+    engine.advanceTo(5 * MIN);
+
+    const documents = lines.map((line) => JSON.parse(line));
+    expect(documents.map((d) => [d._aws.Timestamp, d.Slo, d.ValidEvents, d.BadEvents])).toEqual([
+      [0, 'access', 3, 0],
+      [MIN, 'access', 3, 1],
+    ]);
+    expect(documents[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Boundless/Slo',
+      Dimensions: [['Slo']],
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { SloDefinition, SloDefinitions, SloSelector } from './definitions.ts';
+import type { ClosedMinute } from './emf.ts';
 import type { SloEvent } from './events.ts';
 import { type AlertTransition, MINUTE_MS, SloTracker } from './tracker.ts';
 
@@ -47,6 +48,14 @@ export function classifier(slo: SloDefinition): Classify {
         : 'good';
 }
 
+export interface SloEngineOptions {
+  /**
+   * Called for each SLO with traffic in a minute as that minute closes, e.g. to publish it as EMF metrics for
+   * the CloudWatch alarms. Events arriving after their minute closed count in the engine but are not re-sent.
+   */
+  onMinuteClosed?: (minute: ClosedMinute) => void;
+}
+
 const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
 
 /**
@@ -64,7 +73,13 @@ export class SloEngine {
   private openMinute: number | null = null;
   readonly stats: SloEngineStats = { events: 0, matched: 0, invalid: 0, late: 0, tooLate: 0 };
 
-  constructor(readonly definitions: SloDefinitions) {
+  private readonly onMinuteClosed: SloEngineOptions['onMinuteClosed'];
+
+  constructor(
+    readonly definitions: SloDefinitions,
+    options: SloEngineOptions = {},
+  ) {
+    this.onMinuteClosed = options.onMinuteClosed;
     this.trackers = definitions.slos.map(
       (slo) => new SloTracker(slo, definitions.alerts, definitions.currentBurnMinutes),
     );
@@ -118,6 +133,14 @@ export class SloEngine {
     return this.moveTo(minute);
   }
 
+  private publish(minute: number, listener: (minute: ClosedMinute) => void): void {
+    for (const tracker of this.trackers) {
+      const counts = tracker.minuteCounts(minute);
+      if (counts.validEvents > 0)
+        listener({ sloId: tracker.slo.id, minuteStartMs: minute * MINUTE_MS, ...counts });
+    }
+  }
+
   private moveTo(minute: number): readonly AlertTransition[] {
     if (this.openMinute === null) {
       this.openMinute = minute;
@@ -128,6 +151,7 @@ export class SloEngine {
     const stop = Math.min(minute, this.openMinute + this.emptyAfter);
     while (this.openMinute < stop) {
       for (const tracker of this.trackers) tracker.close(this.openMinute, out);
+      if (this.onMinuteClosed) this.publish(this.openMinute, this.onMinuteClosed);
       this.openMinute++;
       for (const tracker of this.trackers) tracker.open(this.openMinute);
     }

@@ -23,7 +23,8 @@ export {
   type SloSelector,
 } from './definitions.ts';
 export { type EdgeChannelResolver, edgeSloEvent, readEdgeSloEvents } from './edge-events.ts';
-export { SloEngine, type SloEngineStats } from './engine.ts';
+export { type ClosedMinute, closedMinuteEmf, SLO_METRIC_NAMESPACE } from './emf.ts';
+export { SloEngine, type SloEngineOptions, type SloEngineStats } from './engine.ts';
 export { SloDefinitionError, SloError } from './errors.ts';
 export { contentClassOf, pathClassOf, type SloEvent } from './events.ts';
 export { burnAlertFinding } from './finding.ts';

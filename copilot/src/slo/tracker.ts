@@ -106,6 +106,12 @@ export class SloTracker {
     this.evaluate((minute + 1) * MINUTE_MS, minute, out);
   }
 
+  /** Valid and bad events counted so far in a minute the ring still holds. */
+  minuteCounts(minute: number): { validEvents: number; badEvents: number } {
+    const slot = this.slot(minute);
+    return { validEvents: this.validRing[slot]!, badEvents: this.badRing[slot]! };
+  }
+
   /** Clears the slot a new minute reuses; its previous minute has left every window by now. */
   open(minute: number): void {
     const slot = this.slot(minute);
