@@ -1,0 +1,185 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed } from '@boundless/delivery/store/dynamo';
+import { createDeliveryTable } from '@boundless/delivery/store/tables';
+import { ulid } from 'ulid';
+import type { Finding } from '../findings.ts';
+import type { Mitigation } from '../mitigation/types.ts';
+import type { CheckpointStore } from '../sources/checkpoints.ts';
+
+export type MitigationStatus = 'active' | 'dry_run' | 'failed' | 'expired' | 'rolled_back';
+
+export interface StoredMitigation extends Mitigation {
+  status: MitigationStatus;
+  updatedAt: string;
+  statusReason?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The copilot's state in DynamoDB (dynalite locally): findings, mitigations, audit trail and source
+ * checkpoints, one table with the delivery table's pk/sk shape. Writes are single-item and conditional where a
+ * retry could otherwise double an effect.
+ */
+export class CopilotStore implements CheckpointStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Creates the table when missing and returns a store whose document client drops undefined attributes. */
+  static async open(client: DynamoDBClient, tableName: string): Promise<CopilotStore> {
+    await createDeliveryTable(client, tableName);
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    return new CopilotStore(doc, tableName);
+  }
+
+  /** Stores a finding once; the same finding derived again (same id) is not duplicated. */
+  async putFinding(finding: Finding): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: 'FINDING', sk: `${finding.detectedAt}#${finding.id}`, ...finding },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Newest first. */
+  async listFindings(limit = 200, sinceIso = ''): Promise<Finding[]> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :since',
+        ExpressionAttributeValues: { ':pk': 'FINDING', ':since': sinceIso },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...finding }) => finding as Finding);
+  }
+
+  async putMitigation(mitigation: StoredMitigation): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: 'MITIGATION', sk: mitigation.id, ...mitigation },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async getMitigation(id: string): Promise<StoredMitigation | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: 'MITIGATION', sk: id } }),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...mitigation } = result.Item;
+    return mitigation as StoredMitigation;
+  }
+
+  /** Moves a mitigation from one status to another; false when it was not in `from` (someone else moved it). */
+  async transitionMitigation(
+    id: string,
+    from: MitigationStatus,
+    to: MitigationStatus,
+    at: string,
+    reason: string,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: 'MITIGATION', sk: id },
+          UpdateExpression: 'SET #status = :to, updatedAt = :at, statusReason = :reason',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ':reason': reason },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async listMitigations(status?: MitigationStatus): Promise<StoredMitigation[]> {
+    const items: StoredMitigation[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'MITIGATION' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as StoredMitigation);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return status ? items.filter((item) => item.status === status) : items;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `AUDIT#${entry.at.slice(0, 10)}`, sk: `${entry.at}#${ulid()}`, ...entry },
+      }),
+    );
+  }
+
+  async listAudit(day: string): Promise<AuditEntry[]> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#${day}` },
+      }),
+    );
+    return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...entry }) => entry as AuditEntry);
+  }
+
+  async load(sourceId: string): Promise<string | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: 'CHECKPOINT', sk: sourceId } }),
+    );
+    return typeof result.Item?.position === 'string' ? result.Item.position : undefined;
+  }
+
+  async save(sourceId: string, position: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: 'CHECKPOINT', sk: sourceId, position, updatedAt: new Date().toISOString() },
+      }),
+    );
+  }
+}
