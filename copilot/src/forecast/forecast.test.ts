@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../prewarm/arrivals.ts';
+import { forecastAhead } from './causal.ts';
+import { SlidingQuantiles } from './residuals.ts';
+import { SeasonalForecaster } from './seasonal.ts';
+
+const START = Date.UTC(2024, 0, 1);
+const MINUTE = 60_000;
+
+/** Daily cycle (busy afternoons), quieter weekends, seeded multiplicative noise. */
+function syntheticDemand(days: number, seed = 7) {
+  const random = seededRandom(seed);
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < days * 1440; i++) {
+    const time = START + i * MINUTE;
+    const hour = (i % 1440) / 60;
+    const weekend = [0, 6].includes(new Date(time).getUTCDay()) ? 0.5 : 1;
+    const daily = 40 + 30 * Math.sin(((hour - 9) / 24) * 2 * Math.PI);
+    times.push(time);
+    values.push(daily * weekend * (1 + 0.1 * (random() - 0.5)));
+  }
+  return { times, values };
+}
+
+describe('Class: SlidingQuantiles', () => {
+  it('answers quantiles of the most recent window only', () => {
+    const quantiles = new SlidingQuantiles(4, 0, 10, 100);
+    for (const value of [9, 9, 9, 9, 1, 2, 3, 4]) quantiles.add(value);
+    expect(quantiles.count).toBe(4);
+    expect(quantiles.quantile(0)).toBeCloseTo(1.05);
+    expect(quantiles.quantile(0.99)).toBeCloseTo(4.05);
+  });
+
+  it('is NaN while empty', () => {
+    expect(new SlidingQuantiles(3).quantile(0.5)).toBeNaN();
+  });
+});
+
+describe('Class: SeasonalForecaster', () => {
+  it('learns the daily and weekly shape well enough to beat persistence a few hours ahead', () => {
+    const { times, values } = syntheticDemand(21);
+    const model = new SeasonalForecaster();
+    const split = 14 * 1440;
+    for (let i = 0; i < split; i++) model.observe(times[i]!, Math.log1p(values[i]!));
+    let modelError = 0;
+    let persistenceError = 0;
+    for (let i = split + 240; i < split + 1440; i += 15) {
+      modelError += Math.abs(Math.expm1(model.forecast(times[i]!, times[split - 1]!)) - values[i]!);
+      persistenceError += Math.abs(values[split - 1]! - values[i]!);
+    }
+    expect(modelError).toBeLessThan(persistenceError / 3);
+  });
+});
+
+describe('Function: forecastAhead', () => {
+  it('gives a prefix the same forecasts as the whole series on the shared rows', () => {
+    const { times, values } = syntheticDemand(4);
+    const options = { leadMinutes: 7, quantiles: [0.5, 0.9] };
+    const whole = forecastAhead(times, values, options);
+    const cut = 2 * 1440 + 333;
+    const prefix = forecastAhead(times.slice(0, cut), values.slice(0, cut), options);
+    expect(Array.from(prefix.quantiles[1]!)).toEqual(Array.from(whole.quantiles[1]!.subarray(0, cut)));
+    expect(Array.from(prefix.median)).toEqual(Array.from(whole.median.subarray(0, cut)));
+  });
+
+  it('never lets row t see a value newer than t − lead', () => {
+    const { times, values } = syntheticDemand(2);
+    const row = 1440 + 100;
+    const before = forecastAhead(times, values, { leadMinutes: 10, quantiles: [0.9] }).quantiles[0]![row];
+    const changed = [...values];
+    for (let i = row - 9; i <= row; i++) changed[i] = 10_000;
+    const after = forecastAhead(times, changed, { leadMinutes: 10, quantiles: [0.9] }).quantiles[0]![row];
+    expect(after).toBe(before);
+  });
+
+  it('covers about the asked share of outcomes with its upper band', () => {
+    const { times, values } = syntheticDemand(21);
+    const forecast = forecastAhead(times, values, { leadMinutes: 10, quantiles: [0.9] });
+    let covered = 0;
+    let counted = 0;
+    for (let i = 14 * 1440; i < times.length; i++, counted++) {
+      if (values[i]! <= forecast.quantiles[0]![i]!) covered++;
+    }
+    expect(covered / counted).toBeGreaterThan(0.85);
+    expect(covered / counted).toBeLessThan(0.97);
+  });
+
+  it('marks rows with no history old enough as blind', () => {
+    const { times, values } = syntheticDemand(1);
+    const forecast = forecastAhead(times, values, { leadMinutes: 5, quantiles: [0.5] });
+    expect(forecast.blind).toBe(5);
+    expect(forecast.quantiles[0]![4]).toBeNaN();
+    expect(forecast.quantiles[0]![5]).toBeGreaterThan(0);
+  });
+
+  it('rejects inconsistent input with a forecast error', () => {
+    expect(() => forecastAhead([1, 2], [1], { leadMinutes: 1, quantiles: [0.5] })).toThrow(
+      /differ in length/,
+    );
+    expect(() => forecastAhead([1], [1], { leadMinutes: 1, quantiles: [1.5] })).toThrow(
+      /bad forecast options/,
+    );
+  });
+});
