@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { CapacityPolicy } from './simulator.ts';
+
+/** Provisioned concurrency fixed ahead of time, one value per minute (a plan, an oracle, a constant). */
+export function scheduledPolicy(name: string, capacity: ArrayLike<number>): CapacityPolicy {
+  return { name, capacityAt: (minute) => capacity[minute] ?? 0 };
+}
+
+export function constantPolicy(name: string, value: number): CapacityPolicy {
+  return { name, capacityAt: () => value };
+}
+
+export const targetTrackingSchema = z.object({
+  /** ProvisionedConcurrencyUtilization the policy steers to. */
+  target: z.number().gt(0).lt(1).default(0.7),
+  minCapacity: z.number().int().min(1).default(1),
+  maxCapacity: z.number().int().positive().default(10_000),
+  /** The scale-out alarm fires after this many consecutive minutes above target. */
+  scaleOutDatapoints: z.number().int().positive().default(3),
+  /** The scale-in alarm needs this many consecutive minutes below 90 % of target. */
+  scaleInDatapoints: z.number().int().positive().default(15),
+  /** A minute's metric reaches CloudWatch alarms about a minute after the minute ends. */
+  metricDelayMinutes: z.number().int().min(0).default(1),
+  /** New provisioned environments take minutes to initialise before they serve. */
+  allocationMinutes: z.number().int().min(0).default(3),
+});
+
+export type TargetTrackingOptions = z.input<typeof targetTrackingSchema>;
+
+/**
+ * Application Auto Scaling target tracking on LambdaProvisionedConcurrencyUtilization (Average), as AWS
+ * creates it: a high alarm on 3 one-minute datapoints, a low alarm on 15, capacity scaled by metric/target.
+ * The metric saturates at 1 when demand overflows to on-demand, so a burst is chased at most ×1/target per
+ * step, and each step waits for its environments to be allocated.
+ */
+export function targetTrackingPolicy(options: TargetTrackingOptions = {}): CapacityPolicy {
+  const config = targetTrackingSchema.parse(options);
+  let capacity = config.minCapacity;
+  let pending: { value: number; at: number } | null = null;
+  let history: number[] = [];
+  return {
+    name: 'target tracking 70%',
+    capacityAt(minute) {
+      if (pending && minute >= pending.at) {
+        capacity = pending.value;
+        pending = null;
+        history = [];
+      }
+      return capacity;
+    },
+    observe(minute, utilisation) {
+      history.push(utilisation);
+      if (history.length > config.scaleInDatapoints) history.shift();
+      if (pending) return;
+      const recent = history.slice(-config.scaleOutDatapoints);
+      const decidedAt = minute + 1 + config.metricDelayMinutes;
+      const desired = Math.ceil((capacity * utilisation) / config.target);
+      if (recent.length === config.scaleOutDatapoints && recent.every((u) => u > config.target)) {
+        const value = Math.min(config.maxCapacity, Math.max(capacity + 1, desired));
+        pending = { value, at: decidedAt + config.allocationMinutes };
+      } else if (
+        history.length === config.scaleInDatapoints &&
+        history.every((u) => u < 0.9 * config.target)
+      ) {
+        const value = Math.max(config.minCapacity, desired);
+        if (value < capacity) pending = { value, at: decidedAt };
+        else history = [];
+      }
+    },
+  };
+}
