@@ -1,0 +1,65 @@
+import {
+  CLOUDFRONT_LOG_FIELDS,
+  type CloudFrontLogField,
+  type CloudFrontLogRecord,
+} from '@boundless/delivery/cloudfront-log';
+
+/**
+ * `formatCloudFrontLogLine` with memoised field encoding. Simulated logs repeat a few hundred user agents,
+ * referers and edge names millions of times; encoding each once keeps the writer above 200k lines/s. The
+ * output is byte-identical to the shared formatter (a test holds the two together).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what CloudFront escapes
+const UNSAFE = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\uffff]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+const UNSAFE_ALL = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\uffff]/g;
+
+const REPEATING = new Set<CloudFrontLogField>([
+  'x-edge-location',
+  'cs-method',
+  'cs(Host)',
+  'cs(Referer)',
+  'cs(User-Agent)',
+  'x-edge-result-type',
+  'x-host-header',
+  'cs-protocol',
+  'ssl-protocol',
+  'ssl-cipher',
+  'x-edge-response-result-type',
+  'cs-protocol-version',
+  'x-edge-detailed-result-type',
+  'sc-content-type',
+  'date',
+]);
+
+const MEMO_LIMIT = 50_000;
+
+function encode(value: string): string {
+  return UNSAFE.test(value) ? value.replace(UNSAFE_ALL, (ch) => encodeURIComponent(ch)) : value;
+}
+
+export function createLineFormatter(): (record: CloudFrontLogRecord) => string {
+  const memo = new Map<string, string>();
+  const fields = CLOUDFRONT_LOG_FIELDS;
+  const repeating = fields.map((f) => REPEATING.has(f));
+  return (record) => {
+    let line = '';
+    for (let i = 0; i < fields.length; i++) {
+      const value = record[fields[i]!];
+      let text: string;
+      if (value === undefined || value === '') text = '-';
+      else if (typeof value === 'number') text = encode(String(value));
+      else if (repeating[i]) {
+        let cached = memo.get(value);
+        if (cached === undefined) {
+          cached = encode(value);
+          if (memo.size >= MEMO_LIMIT) memo.clear();
+          memo.set(value, cached);
+        }
+        text = cached;
+      } else text = encode(value);
+      line += i === 0 ? text : `\t${text}`;
+    }
+    return `${line}\n`;
+  };
+}

@@ -1,0 +1,34 @@
+import type { IssuedToken } from './tokens.ts';
+
+/** Who generated a request: legitimate populations (hard negatives included) or a labelled abuse scenario. */
+export type Population = 'b2c' | 'household' | 'traveller' | 'campus' | 'crawler' | 'monitor' | 'abuse';
+
+/** One viewer request as the client sends it; the edge model decides status, cache result and bytes. */
+export interface SimulatedRequest {
+  /** Event time, epoch milliseconds. */
+  readonly time: number;
+  /** Stable actor id: one reader, one crawler, one scenario participant. */
+  readonly actor: string;
+  readonly population: Population;
+  /** Label id this request is abusive under (only abuse requests carry one). */
+  readonly label?: string;
+  readonly ip: string;
+  readonly country: string;
+  readonly path: string;
+  /** Query parameters besides `bbt` (cache busters), already encoded. */
+  readonly query?: string;
+  readonly token?: IssuedToken;
+  /** Value of the `x-bb-device` header. */
+  readonly deviceId?: string;
+  readonly userAgent: string;
+  readonly referer?: string;
+  /** First byte of a 1 MiB Range request. */
+  readonly rangeStart?: number;
+  /** The client holds a cached copy and revalidates (If-None-Match). */
+  readonly conditional?: boolean;
+  readonly port: number;
+}
+
+export type RequestStream = Iterator<SimulatedRequest>;
+
+export const RANGE_CHUNK = 1024 * 1024;

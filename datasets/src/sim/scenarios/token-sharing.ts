@@ -1,0 +1,278 @@
+import { deviceId, type makeDevice, TOOL_AGENTS } from '../agents.ts';
+import type { Title } from '../catalog.ts';
+import type { PlannedLabel } from '../labels.ts';
+import { COUNTRIES } from '../networks.ts';
+import type { RequestStream, SimulatedRequest } from '../request.ts';
+import type { Rng } from '../rng.ts';
+import { readingSession } from '../session.ts';
+import { type IssuedToken, issueToken } from '../tokens.ts';
+import type { World } from '../world.ts';
+import {
+  agentFor,
+  appOrBrowserDevice,
+  homeOrigin,
+  hostingOrigin,
+  minutes,
+  type Origin,
+  pickCountry,
+  pickTitle,
+  randomHomeOrigin,
+  victimSession,
+} from './kit.ts';
+import type { Scenario } from './types.ts';
+
+interface Victim {
+  accountId: string;
+  device: ReturnType<typeof makeDevice>;
+  origin: Origin;
+  title: Title;
+}
+
+function makeVictim(rng: Rng, world: World): Victim {
+  const country = pickCountry(rng);
+  return {
+    accountId: `acc-${rng.id(12)}`,
+    device: appOrBrowserDevice(rng),
+    origin: homeOrigin(rng, world, country),
+    title: pickTitle(rng, world, 'ebook'),
+  };
+}
+
+/** Someone fetching chapters with a token they did not get from the access API. */
+function* tokenUse(
+  rng: Rng,
+  token: IssuedToken,
+  title: Title,
+  who: { actor: string; label: string; origin: Origin; deviceId: string; userAgent: string },
+  start: number,
+  requests: number,
+  meanGapMs: number,
+): Generator<SimulatedRequest> {
+  let t = start;
+  let chapter = rng.int(0, Math.max(1, title.sequence.length - requests));
+  const port = rng.int(32768, 61000);
+  for (let i = 0; i < requests; i++) {
+    const path =
+      i === 0 ? title.extras[0]! : (title.sequence[chapter++ % title.sequence.length] ?? title.extras[1]!);
+    yield {
+      time: Math.round(t),
+      actor: who.actor,
+      population: 'abuse',
+      label: who.label,
+      ip: who.origin.ip,
+      country: who.origin.country,
+      path,
+      token,
+      deviceId: who.deviceId,
+      userAgent: who.userAgent,
+      port,
+    };
+    t += 500 + rng.exp(meanGapMs);
+  }
+}
+
+/** A token posted on a forum: a crowd from many countries opens the victim's title with it until it expires. */
+export function publicToken(rng: Rng, world: World, id: string, start: number): Scenario {
+  const victim = makeVictim(rng, world);
+  const sessionStart = start - minutes(rng.between(5, 25));
+  const token = issueToken(
+    rng,
+    { accountId: victim.accountId, deviceId: victim.device.id, titleId: victim.title.id },
+    sessionStart - 1500,
+  );
+  const label: PlannedLabel = {
+    id,
+    scenarioId: id,
+    kind: 'token_sharing',
+    subject: { tokenId: token.tokenId },
+  };
+  const crowd = rng.int(15, 61);
+  const copyDevice = rng.between(0.4, 0.8);
+  const streams: RequestStream[] = [victimSession(rng, world, victim, sessionStart, minutes(45), token)];
+  let arrival = start;
+  for (let i = 0; i < crowd; i++) {
+    const copies = rng.chance(copyDevice);
+    streams.push(
+      tokenUse(
+        rng,
+        token,
+        victim.title,
+        {
+          actor: `abuse:${id}:visitor${i}`,
+          label: id,
+          origin: randomHomeOrigin(rng, world),
+          deviceId: copies ? victim.device.id : deviceId(rng),
+          userAgent: copies ? victim.device.userAgent : agentFor(rng),
+        },
+        arrival,
+        rng.int(2, 26),
+        rng.logNormal(20_000, 0.8),
+      ),
+    );
+    arrival += rng.exp(minutes(4));
+  }
+  return {
+    id,
+    kind: 'token_sharing',
+    variant: 'public_token',
+    description:
+      'An access token (URL and device header) posted publicly; strangers in many countries open the title with it, some copying the device id (served), others not (403 device mismatch), until it expires.',
+    plannedStart: start,
+    params: {
+      victimAccount: victim.accountId,
+      tokenId: token.tokenId,
+      titleId: victim.title.id,
+      crowd,
+      copyDevice,
+    },
+    labels: [label],
+    streams,
+  };
+}
+
+/** An account's credentials handed around: many devices beyond the three allowed, from several places. */
+export function credentialSharing(rng: Rng, world: World, id: string, start: number): Scenario {
+  const owner = makeVictim(rng, world);
+  const streams: RequestStream[] = [];
+  for (let d = 0; d < 3; d++) {
+    const device = d === 0 ? owner.device : appOrBrowserDevice(rng);
+    const title = pickTitle(rng, world);
+    streams.push(
+      victimSession(
+        rng,
+        world,
+        { ...owner, device, title },
+        start - minutes(rng.between(10, 120)),
+        minutes(30),
+      ),
+    );
+  }
+  const sharers = rng.int(6, 17);
+  let arrival = start;
+  for (let i = 0; i < sharers; i++) {
+    const country = rng.chance(0.5)
+      ? COUNTRIES.find((c) => c.code === owner.origin.country)!
+      : pickCountry(rng);
+    const device = appOrBrowserDevice(rng);
+    const origin = homeOrigin(rng, world, country, device.type === 'phone' && rng.chance(0.5));
+    streams.push(
+      readingSession({
+        rng,
+        world,
+        actor: `abuse:${id}:sharer${i}`,
+        population: 'abuse',
+        label: id,
+        accountId: owner.accountId,
+        device,
+        ip: origin.ip,
+        country: origin.country,
+        title: pickTitle(rng, world),
+        bookmark: 0,
+        returning: false,
+        start: arrival,
+        durationMs: minutes(rng.logNormal(30, 0.5)),
+        offline: false,
+      }),
+    );
+    arrival += rng.exp(minutes(7));
+  }
+  return {
+    id,
+    kind: 'token_sharing',
+    variant: 'credential_sharing',
+    description:
+      "Account credentials shared or resold: besides the owner's three devices, many more devices open sessions on the same account, each with its own valid token.",
+    plannedStart: start,
+    params: { accountId: owner.accountId, sharers, ownerCountry: owner.origin.country },
+    labels: [{ id, scenarioId: id, kind: 'token_sharing', subject: { accountId: owner.accountId } }],
+    streams,
+  };
+}
+
+/** A stolen device identity used from the other side of the world minutes after the owner read at home. */
+export function impossibleTravel(rng: Rng, world: World, id: string, start: number): Scenario {
+  const victim = makeVictim(rng, world);
+  const home = COUNTRIES.find((c) => c.code === victim.origin.country)!;
+  const far = COUNTRIES.filter((c) => Math.abs(c.utcOffset - home.utcOffset) >= 7);
+  const away = rng.pick(far);
+  const origin = homeOrigin(rng, world, away);
+  const streams: RequestStream[] = [
+    victimSession(rng, world, victim, start - minutes(rng.between(15, 40)), minutes(60)),
+  ];
+  let t = start;
+  for (let s = rng.int(1, 4); s > 0; s--) {
+    streams.push(
+      readingSession({
+        rng,
+        world,
+        actor: `abuse:${id}:session${s}`,
+        population: 'abuse',
+        label: id,
+        accountId: victim.accountId,
+        device: victim.device,
+        ip: origin.ip,
+        country: origin.country,
+        title: pickTitle(rng, world),
+        bookmark: 0,
+        returning: false,
+        start: t,
+        durationMs: minutes(rng.between(15, 40)),
+        offline: false,
+      }),
+    );
+    t += minutes(rng.between(45, 80));
+  }
+  return {
+    id,
+    kind: 'token_sharing',
+    variant: 'impossible_travel',
+    description:
+      "The victim's device identity (account and device id) is used from a country many hours of flight away while the victim is still reading at home.",
+    plannedStart: start,
+    params: { accountId: victim.accountId, home: home.code, away: away.code },
+    labels: [{ id, scenarioId: id, kind: 'token_sharing', subject: { accountId: victim.accountId } }],
+    streams,
+  };
+}
+
+/** A captured token replayed from another device: the edge refuses every request (403 device mismatch). */
+export function deviceMismatchReplay(rng: Rng, world: World, id: string, start: number): Scenario {
+  const victim = makeVictim(rng, world);
+  const sessionStart = start - minutes(rng.between(5, 60));
+  const token = issueToken(
+    rng,
+    { accountId: victim.accountId, deviceId: victim.device.id, titleId: victim.title.id },
+    sessionStart - 1500,
+  );
+  const origin = rng.chance(0.5) ? hostingOrigin(rng, world) : randomHomeOrigin(rng, world);
+  const attempts = rng.int(20, 151);
+  const streams: RequestStream[] = [
+    victimSession(rng, world, victim, sessionStart, minutes(50), token),
+    tokenUse(
+      rng,
+      token,
+      victim.title,
+      {
+        actor: `abuse:${id}:replayer`,
+        label: id,
+        origin,
+        deviceId: deviceId(rng),
+        userAgent: rng.chance(0.5) ? rng.pick(TOOL_AGENTS) : agentFor(rng),
+      },
+      start,
+      attempts,
+      rng.between(3_000, 20_000),
+    ),
+  ];
+  return {
+    id,
+    kind: 'token_sharing',
+    variant: 'device_mismatch_replay',
+    description:
+      'A token captured from the victim (proxy log, shared screenshot) is replayed with a different device id; every request is refused at the edge with 403.',
+    plannedStart: start,
+    params: { tokenId: token.tokenId, victimAccount: victim.accountId, replayIp: origin.ip, attempts },
+    labels: [{ id, scenarioId: id, kind: 'token_sharing', subject: { tokenId: token.tokenId } }],
+    streams,
+  };
+}
