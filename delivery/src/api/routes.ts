@@ -1,0 +1,29 @@
+import { monotonicFactory } from 'ulid';
+import { DEFAULT_LIMITS } from '../config/config.ts';
+import { createIdentityVerifier } from '../identity/verifier.ts';
+import { createDeliveryStore } from '../store/delivery-store.ts';
+import { accessRoutes } from './access.ts';
+import { adminRoutes } from './admin.ts';
+import type { DeliveryDeps } from './deps.ts';
+import { deviceRoutes } from './devices.ts';
+import { orgEntitlementRoutes } from './org-entitlements.ts';
+import type { DeliveryApp, DeliveryRoute } from './route.ts';
+
+export type { DeliveryRoute } from './route.ts';
+
+/**
+ * Every access API route with its handler. The AWS entry exports one handler per route for infra; the local
+ * runtime mounts them all behind its API Gateway emulation. Build once per process: clients and keys are
+ * shared by all routes.
+ */
+export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
+  const ulid = monotonicFactory();
+  const app: DeliveryApp = {
+    deps,
+    store: createDeliveryStore(deps.dynamo.doc, deps.dynamo.tableName),
+    verifier: createIdentityVerifier(deps.identity, () => deps.clock.nowMs()),
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    newId: () => ulid(deps.clock.nowMs()),
+  };
+  return [...deviceRoutes(app), ...accessRoutes(app), ...orgEntitlementRoutes(app), ...adminRoutes(app)];
+}

@@ -1,0 +1,104 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importSPKI,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { DeliveryError } from '../errors.ts';
+import { type Principal, ROLES, type Role } from '../domain/principal.ts';
+import { ACCOUNT_ID_PATTERN } from '../token/edge-token.ts';
+
+/** Where trusted identity tokens come from: a Cognito user pool in AWS, the local issuer on one machine. */
+export interface IdentitySettings {
+  issuer: string;
+  /** The app client id: Cognito puts it in `aud` of ID tokens and in `client_id` of access tokens. */
+  audience: string;
+  jwksUrl?: string;
+  jwks?: JSONWebKeySet;
+  publicKeyPem?: string;
+}
+
+export interface IdentityVerifier {
+  verify(bearerToken: string): Promise<Principal>;
+}
+
+type CognitoClaims = JWTPayload & {
+  token_use?: unknown;
+  client_id?: unknown;
+  auth_time?: unknown;
+  'cognito:groups'?: unknown;
+  'custom:org_id'?: unknown;
+};
+
+function keySource(settings: IdentitySettings): JWTVerifyGetKey | (() => Promise<CryptoKey>) {
+  if (settings.jwks) return createLocalJWKSet(settings.jwks);
+  if (settings.publicKeyPem) {
+    const key = importSPKI(settings.publicKeyPem, 'RS256');
+    return () => key;
+  }
+  const url = settings.jwksUrl ?? `${settings.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
+  return createRemoteJWKSet(new URL(url));
+}
+
+const unauthorized = (reason: string, cause?: unknown) =>
+  new DeliveryError('unauthorized', `bearer token rejected: ${reason}`, { cause, details: { reason } });
+
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `invalid ${error.claim} claim`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'unknown signing key';
+  return 'malformed token';
+}
+
+/**
+ * Verifies Cognito-style JWTs: RS256 only (so `alg: none` and HMAC confusion are refused), issuer, expiry
+ * against the injected clock, and the audience in whichever claim the token type carries it.
+ */
+export function createIdentityVerifier(settings: IdentitySettings, nowMs: () => number): IdentityVerifier {
+  const getKey = keySource(settings);
+  return {
+    async verify(bearerToken) {
+      let claims: CognitoClaims;
+      try {
+        const result = await jwtVerify(bearerToken, getKey as JWTVerifyGetKey, {
+          issuer: settings.issuer,
+          algorithms: ['RS256'],
+          currentDate: new Date(nowMs()),
+          requiredClaims: ['sub', 'exp', 'iat'],
+        });
+        claims = result.payload as CognitoClaims;
+      } catch (error) {
+        throw unauthorized(reasonOf(error), error);
+      }
+      return principalOf(claims, settings.audience);
+    },
+  };
+}
+
+function principalOf(claims: CognitoClaims, audience: string): Principal {
+  const tokenUse = claims.token_use;
+  if (tokenUse !== 'access' && tokenUse !== 'id') throw unauthorized('invalid token_use claim');
+  const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud];
+  const clientId = tokenUse === 'access' ? claims.client_id : audiences[0];
+  const matches = tokenUse === 'access' ? claims.client_id === audience : audiences.includes(audience);
+  if (!matches || typeof clientId !== 'string') throw unauthorized('invalid aud claim');
+  const accountId = claims.sub ?? '';
+  if (!ACCOUNT_ID_PATTERN.test(accountId)) throw unauthorized('invalid sub claim');
+  const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'] : [];
+  const roles = groups.filter((g): g is Role => (ROLES as readonly unknown[]).includes(g));
+  const orgId = typeof claims['custom:org_id'] === 'string' ? claims['custom:org_id'] : undefined;
+  const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : undefined;
+  return {
+    accountId,
+    ...(orgId ? { orgId } : {}),
+    roles,
+    authenticatedAt: authTime ?? (claims.iat as number),
+    clientId,
+  };
+}
