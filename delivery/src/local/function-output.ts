@@ -19,6 +19,11 @@ export function runWithOutputScope<T>(scope: OutputScope, fn: () => T): T {
   return scopes.run(scope, fn);
 }
 
+/** The scope of the invocation running in the current async context, if any. */
+export function currentOutputScope(): OutputScope | undefined {
+  return scopes.getStore();
+}
+
 /** Starts routing scoped output; returns the undo. Nested installs share one patch. */
 export function captureFunctionOutput(): () => void {
   installs += 1;

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Options of the local runtime, validated once at start so a bad flag fails before anything listens. */
+const port = z.number().int().min(0).max(65535);
+
+export const localDeliverySchema = z.object({
+  /** Where dynalite, keys, content, logs and segments live. */
+  dataDir: z.string().min(1).default('.data'),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (tests); `boundless start` passes fixed ones so the walkthrough can be copied. */
+  apiPort: port.default(0),
+  edgePort: port.default(0),
+  xrayPort: port.default(0),
+  /** Seed value for the sample catalog and readers, used on the first start of a data dir only. */
+  seed: z.number().int().nonnegative().default(42),
+  tableName: z.string().min(3).default('boundless-delivery'),
+  region: z.string().min(1).default('us-east-1'),
+  lambda: z
+    .object({
+      coldStartMs: z.number().int().nonnegative().default(250),
+      keepAliveMs: z.number().int().positive().default(600_000),
+      concurrencyLimit: z.number().int().positive().default(100),
+      timeoutMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+});
+
+export type LocalDeliveryOptions = z.input<typeof localDeliverySchema>;
+export type LocalDeliveryConfig = z.output<typeof localDeliverySchema>;
+
+export class LocalDeliveryConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LocalDeliveryConfigError';
+  }
+}
+
+export function parseLocalDeliveryOptions(options: LocalDeliveryOptions): LocalDeliveryConfig {
+  const parsed = localDeliverySchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`,
+  );
+  throw new LocalDeliveryConfigError(`invalid local runtime options:\n  ${problems.join('\n  ')}`, {
+    cause: parsed.error,
+  });
+}
