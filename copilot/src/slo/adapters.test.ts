@@ -7,6 +7,8 @@ import { newParseStats } from '../logs/cloudfront-standard.ts';
 import { apiSloEvent, newApiLogStats, readApiSloEvents } from './api-events.ts';
 import { edgeSloEvent, readEdgeSloEvents } from './edge-events.ts';
 import { SloError } from './errors.ts';
+import { computeSloReportFrom } from './report.ts';
+import { handDefinitions, MIN } from './test-support.ts';
 import type { SloEvent } from './events.ts';
 
 const pathClasses = [{ name: 'content', prefix: '/content/' }];
@@ -187,5 +189,41 @@ describe('Function: readEdgeSloEvents', () => {
       expect.objectContaining({ route: 'other', contentClass: 'interactive', status: 502, latencyMs: 250 }),
     ]);
     expect(stats.records).toBe(2);
+  });
+});
+
+describe('Function: computeSloReportFrom (log group files to findings)', () => {
+  it('pages from access API log files when both windows of the pair burn', async () => {
+    // Prepare: 10 requests a minute for 20 minutes as stored log events; minutes 10-19 answer half with 503.
+    const dir = await mkdtemp(join(tmpdir(), 'slo-e2e-'));
+    await mkdir(join(dir, 'access-api'));
+    const lines: string[] = [];
+    for (let minute = 0; minute < 20; minute++)
+      for (let i = 0; i < 10; i++) {
+        const timestamp = minute * MIN + i * 1000;
+        const statusCode = minute >= 10 && i < 5 ? 503 : 200;
+        const message = JSON.stringify({
+          message: 'request',
+          route: 'POST /v1/access',
+          statusCode,
+          durationMs: 20,
+        });
+        lines.push(JSON.stringify({ id: `${timestamp}-${i}`, timestamp, logStream: 'env-1', message }));
+      }
+    await writeFile(join(dir, 'access-api', '1970-01-01.log'), `${lines.join('\n')}\n`);
+
+    // Act
+    const report = await computeSloReportFrom(
+      readApiSloEvents(dir, 'access-api'),
+      handDefinitions(),
+      20 * MIN,
+    );
+
+    // Assess: the same minutes as the hand-computed in-memory case (ticket at 13:00, page at 15:00).
+    expect(report.findings.map((f) => [f.evidence['alert'], f.detectedAt])).toEqual([
+      ['ticket', new Date(13 * MIN).toISOString()],
+      ['page', new Date(15 * MIN).toISOString()],
+    ]);
+    expect(report.slos[0]!.budget).toMatchObject({ validEvents: 200, badEvents: 50 });
   });
 });
