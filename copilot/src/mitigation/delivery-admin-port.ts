@@ -1,0 +1,116 @@
+import type { Mitigation, MitigationPort } from './types.ts';
+
+export interface DeliveryAdminPortOptions {
+  /** Base URL of the access API, e.g. http://127.0.0.1:4000 or the API Gateway stage URL. */
+  apiUrl: string;
+  /** A bearer token for a principal with role `copilot`; called per request so it can refresh. */
+  bearerToken: () => Promise<string>;
+  fetch?: typeof fetch;
+}
+
+export class AdminApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdminApiError';
+  }
+}
+
+/**
+ * Token- and account-scoped actions through the delivery core's admin API, which writes the KeyValueStore that
+ * CloudFront enforces and the DynamoDB records behind it (in AWS the same API runs on API Gateway + Lambda).
+ * The mitigation id is sent as Idempotency-Key, so a retried apply is one action.
+ */
+export class DeliveryAdminPort implements MitigationPort {
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: DeliveryAdminPortOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async apply(mitigation: Mitigation): Promise<void> {
+    const { tokenId, accountId } = mitigation.target;
+    const reason = `${mitigation.reason} [${mitigation.id}]`.slice(0, 500);
+    const durationSeconds = Math.max(
+      60,
+      Math.round((Date.parse(mitigation.expiresAt) - Date.parse(mitigation.decidedAt)) / 1000),
+    );
+    switch (mitigation.action) {
+      case 'revoke_token':
+        return this.call('POST', `/v1/admin/tokens/${enc(tokenId)}/revoke`, mitigation.id, { reason });
+      case 'force_reauth':
+        return this.call('POST', `/v1/admin/accounts/${enc(accountId)}/reauth`, mitigation.id, {
+          reason,
+          durationSeconds,
+        });
+      case 'short_ttl':
+        return this.call('PUT', `/v1/admin/accounts/${enc(accountId)}/mitigations/short_ttl`, mitigation.id, {
+          reason,
+          durationSeconds,
+          ttlSeconds: mitigation.params.ttlSeconds,
+        });
+      case 'rate_limit':
+        return this.call(
+          'PUT',
+          `/v1/admin/accounts/${enc(accountId)}/mitigations/rate_limit`,
+          mitigation.id,
+          {
+            reason,
+            durationSeconds,
+            limit: mitigation.params.limit,
+            windowSeconds: mitigation.params.windowSeconds,
+          },
+        );
+      default:
+        throw new AdminApiError(
+          400,
+          'unsupported_action',
+          `the admin API does not take ${mitigation.action}`,
+        );
+    }
+  }
+
+  async lift(mitigation: Mitigation): Promise<void> {
+    const { tokenId, accountId } = mitigation.target;
+    const kind = {
+      revoke_token: `token_revoked:${tokenId}`,
+      force_reauth: `forced_reauth:${accountId}`,
+      short_ttl: `short_ttl:${accountId}`,
+      rate_limit: `rate_limit:${accountId}`,
+      block_ip: undefined,
+    }[mitigation.action];
+    if (!kind)
+      throw new AdminApiError(400, 'unsupported_action', `the admin API does not lift ${mitigation.action}`);
+    await this.call('DELETE', `/v1/admin/mitigations/${enc(kind)}`, `${mitigation.id}-lift`);
+  }
+
+  private async call(method: string, path: string, idempotencyKey: string, body?: unknown): Promise<void> {
+    const response = await this.fetch(new URL(path, this.options.apiUrl), {
+      method,
+      headers: {
+        authorization: `Bearer ${await this.options.bearerToken()}`,
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.ok) return;
+    const payload = (await response.json().catch(() => ({}))) as {
+      error?: { code?: string; message?: string };
+    };
+    throw new AdminApiError(
+      response.status,
+      payload.error?.code ?? 'http_error',
+      `${method} ${path} answered ${response.status}: ${payload.error?.message ?? response.statusText}`,
+    );
+  }
+}
+
+function enc(value: string | undefined): string {
+  if (!value)
+    throw new AdminApiError(400, 'missing_target', 'the mitigation names no subject for this action');
+  return encodeURIComponent(value);
+}
