@@ -44,7 +44,7 @@ export class DirectoryContentStore implements ContentStore {
     let handle: Awaited<ReturnType<typeof open>> | undefined;
     try {
       handle = await open(this.#path(key), 'r');
-      const body = Buffer.alloc(span.end - span.start + 1 > 0 ? span.end - span.start + 1 : 0);
+      const body = Buffer.alloc(Math.max(span.end - span.start + 1, 0));
       if (body.length > 0) await handle.read(body, 0, body.length, span.start);
       return range ? { ...info, body, range: span } : { ...info, body };
     } catch (cause) {
