@@ -1,13 +1,77 @@
 import type { Command } from 'commander';
+import { DatasetError } from '@boundless/datasets/errors';
+import { type ScenarioKind, simulateToFiles } from '@boundless/datasets/simulator';
 import { CliError } from '../errors.ts';
 
-// Placeholder until its issue lands: the command exists in --help and says plainly that it is not available yet.
+const KINDS: readonly ScenarioKind[] = ['token_sharing', 'scraping', 'geo_spike'];
+
+interface SimulateFlags {
+  out: string;
+  seed: string;
+  hours: string;
+  readers: string;
+  scenarios: string;
+  start?: string;
+}
+
+function integer(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new CliError(`--${name} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}
+
+function scenarioList(text: string): 'all' | 'none' | ScenarioKind[] {
+  if (text === 'all' || text === 'none') return text;
+  const kinds = text.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !KINDS.includes(k as ScenarioKind));
+  if (unknown.length > 0) {
+    throw new CliError(
+      `unknown scenario kind ${unknown.join(', ')}; use all, none or a list of ${KINDS.join(', ')}`,
+    );
+  }
+  return kinds as ScenarioKind[];
+}
+
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('generate labelled reader and abuse traffic as CloudFront logs (not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('simulate is not implemented yet', 1);
+    .description('generate labelled reader and abuse traffic as hourly CloudFront standard log files')
+    .requiredOption('--out <dir>', 'new or empty directory for the .gz logs, labels.jsonl and scenarios.json')
+    .option('--seed <n>', 'random seed; the same seed gives byte-identical output', '1')
+    .option('--hours <h>', 'simulated duration in hours', '6')
+    .option('--readers <n>', 'number of reader accounts', '4000')
+    .option('--scenarios <list>', `all, none, or a comma list of ${KINDS.join(', ')}`, 'all')
+    .option('--start <iso>', 'simulated start time (UTC)', '2026-11-02T00:00:00Z')
+    .action(async (flags: SimulateFlags) => {
+      const hours = Number(flags.hours);
+      if (!Number.isFinite(hours) || hours <= 0)
+        throw new CliError(`--hours must be a positive number, got "${flags.hours}"`);
+      const start = new Date(flags.start ?? '');
+      if (Number.isNaN(start.getTime()))
+        throw new CliError(`--start must be an ISO-8601 time, got "${flags.start}"`);
+      const began = Date.now();
+      try {
+        const result = await simulateToFiles({
+          outDir: flags.out,
+          seed: integer('seed', flags.seed),
+          durationHours: hours,
+          readers: integer('readers', flags.readers),
+          scenarios: scenarioList(flags.scenarios),
+          start,
+          onProgress: ({ lines, simulatedTime }) => {
+            process.stderr.write(
+              `  ${lines.toLocaleString('en-US')} lines, at ${simulatedTime.toISOString()}\n`,
+            );
+          },
+        });
+        const seconds = (Date.now() - began) / 1000;
+        process.stdout.write(
+          `wrote ${result.lines.toLocaleString('en-US')} log lines in ${result.logFiles.length} hourly files, ` +
+            `${result.labels} labels (${seconds.toFixed(1)} s, ${Math.round(result.lines / Math.max(seconds, 0.001)).toLocaleString('en-US')} lines/s)\n` +
+            `  labels:    ${result.labelsFile}\n  scenarios: ${result.scenariosFile}\n`,
+        );
+      } catch (error) {
+        if (error instanceof DatasetError) throw new CliError(error.message, 2, { cause: error });
+        throw error;
+      }
     });
 }

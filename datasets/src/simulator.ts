@@ -97,7 +97,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     world,
     scenarios,
     populationSize: personas.length,
-    requests: { [Symbol.iterator]: () => mergeStreams(streams(), end) },
+    requests: { [Symbol.iterator]: () => mergeStreams(streams(), start, end) },
   };
 }
 

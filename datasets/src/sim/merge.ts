@@ -14,20 +14,30 @@ function before(a: Head, b: Head): boolean {
 /**
  * K-way merge of per-actor streams (each already in event-time order) into one event-time-ordered stream.
  * Only one pending request per actor is held, so memory follows the number of actors, not the traffic.
- * Requests at or after `end` stop their actor.
+ * Requests before `start` are skipped (a scenario's victim may have started reading earlier); requests at or
+ * after `end` stop their actor.
  */
-export function* mergeStreams(streams: Iterable<RequestStream>, end: number): Generator<SimulatedRequest> {
+export function* mergeStreams(
+  streams: Iterable<RequestStream>,
+  start: number,
+  end: number,
+): Generator<SimulatedRequest> {
   const heap: Head[] = [];
   let order = 0;
+  const pull = (stream: RequestStream): IteratorResult<SimulatedRequest> => {
+    let next = stream.next();
+    while (!next.done && next.value.time < start) next = stream.next();
+    return next;
+  };
   for (const stream of streams) {
-    const first = stream.next();
+    const first = pull(stream);
     if (!first.done && first.value.time < end) push(heap, { request: first.value, stream, order });
     order += 1;
   }
   while (heap.length > 0) {
     const top = heap[0]!;
     yield top.request;
-    const next = top.stream.next();
+    const next = pull(top.stream);
     if (!next.done && next.value.time < end) {
       if (next.value.time < top.request.time) {
         throw new RangeError(
