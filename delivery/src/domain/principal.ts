@@ -1,6 +1,8 @@
 import { DeliveryError } from '../errors.ts';
 
-export const ROLES = ['reader', 'org_admin', 'copilot', 'admin'] as const;
+// viewer, on_call and owner are the copilot service's operator roles (read; roll back and acknowledge;
+// change guardrails). The delivery API grants them nothing; they are listed so verified tokens keep them.
+export const ROLES = ['reader', 'org_admin', 'copilot', 'admin', 'viewer', 'on_call', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling, as established from a verified identity token. */
