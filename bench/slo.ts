@@ -45,7 +45,7 @@ function syntheticEvents(count: number): SloEvent[] {
       events[i] = event;
     } else {
       const contentClass = CONTENT[Math.floor(random() * CONTENT.length)]!;
-      events[i] = { timestampMs, source: 'edge', route: 'content', contentClass, status, latencyMs };
+      events[i] = { timestampMs, source: 'edge', route: 'titles', contentClass, status, latencyMs };
     }
   }
   return events;
