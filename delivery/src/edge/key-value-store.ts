@@ -15,3 +15,14 @@ export const kvsKeys = {
   reauthAccount: (accountId: string) => `ra:${accountId}`,
   signingSecret: (kid: string) => `k:${kid}`,
 } as const;
+
+/**
+ * Publishes the access API's signing secrets as `k:<kid>` so the edge can verify what it issues. The value is
+ * the secret string itself, used as the HMAC key. Retire a kid by deleting its key once its tokens expired.
+ */
+export async function putSigningSecrets(
+  store: EdgeKeyValueStore,
+  secrets: Record<string, string>,
+): Promise<void> {
+  for (const [kid, secret] of Object.entries(secrets)) await store.put(kvsKeys.signingSecret(kid), secret);
+}
