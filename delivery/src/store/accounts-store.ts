@@ -64,10 +64,15 @@ export class AccountsStore {
 
   async registerDevice(device: Device, limit: number): Promise<SlotClaim> {
     if (await this.getDevice(device.accountId, device.deviceId)) return 'already_held';
-    return this.claimSlot(keys.account(device.accountId), 'deviceCount', limit, {
+    const claim = await this.claimSlot(keys.account(device.accountId), 'deviceCount', limit, {
       ...keys.device(device.accountId, device.deviceId),
       ...device,
     });
+    // Parallel claims for this very device may have filled the counter in flight; if one of them landed, the
+    // device is registered and this call is a retry, not a new device.
+    if (claim === 'limit_reached' && (await this.getDevice(device.accountId, device.deviceId)))
+      return 'already_held';
+    return claim;
   }
 
   /** Returns false when the device was not registered. */
