@@ -176,6 +176,16 @@ function viewerIpOf(req: IncomingMessage, from: 'socket' | 'x-forwarded-for'): s
   return firstHop ? normalizeIp(firstHop) : socketIp;
 }
 
+// CloudFront request ids are 56 opaque URL-safe characters. A random per-process prefix and a counter keep
+// them unique without drawing fresh randomness for every request.
+const REQUEST_ID_PREFIX = randomBytes(27).toString('base64url');
+let requestCounter = 0;
+
+function nextRequestId(): string {
+  requestCounter += 1;
+  return REQUEST_ID_PREFIX + requestCounter.toString(36).padStart(20, '0');
+}
+
 function toViewerRequest(req: IncomingMessage, config: Context['config']): ViewerRequest {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -187,8 +197,7 @@ function toViewerRequest(req: IncomingMessage, config: Context['config']): Viewe
     host: req.headers.host ?? '',
     protocol: 'http',
     viewerIp: viewerIpOf(req, config.viewerIpFrom),
-    // CloudFront request ids are 56 URL-safe characters.
-    requestId: randomBytes(42).toString('base64url'),
+    requestId: nextRequestId(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { ipMatchesCidr } from './cidr.ts';
 
 /**
@@ -143,6 +144,10 @@ export function resourceMatches(pattern: string, url: string): boolean {
 
 export class SignedRequestVerifier {
   readonly #keys = new Map<string, KeyObject>();
+  // An RSA verify costs ~50 µs and a reader sends the same cookies with every asset request. The result is a
+  // pure function of (key, algorithm, policy, signature) and the key set never changes, so a successful
+  // verification is remembered; only valid signatures enter, so viewers cannot grow it with garbage.
+  readonly #verified = new LRUCache<string, PolicyStatement>({ max: 10_000 });
 
   /** `trustedKeys`: key pair id (public key id) → PEM public key; each key is parsed once. */
   constructor(trustedKeys: Record<string, string>) {
@@ -155,23 +160,30 @@ export class SignedRequestVerifier {
     const key = this.#keys.get(m.keyPairId);
     if (!key) return { ok: false, reason: 'signature_unknown_key' };
     if (!m.signature) return { ok: false, reason: 'signature_missing' };
-    const policyJson =
-      m.policy !== undefined
-        ? fromCloudFrontBase64(m.policy).toString('utf8')
-        : m.expires !== undefined
-          ? cannedPolicy(request.resourceUrl, m.expires)
-          : undefined;
-    if (policyJson === undefined) return { ok: false, reason: 'signature_malformed' };
     const hash = m.hashAlgorithm ?? 'SHA1';
     if (hash !== 'SHA1' && hash !== 'SHA256') return { ok: false, reason: 'signature_malformed' };
-    const signature = fromCloudFrontBase64(m.signature);
-    if (!verify(`RSA-${hash}`, Buffer.from(policyJson, 'utf8'), key, signature)) {
-      return { ok: false, reason: 'signature_invalid' };
-    }
-    const policy = parsePolicy(policyJson);
-    if (!policy) return { ok: false, reason: 'signature_malformed' };
+    const policy = this.#verifiedPolicy(m, key, hash, request.resourceUrl);
+    if (typeof policy === 'string') return { ok: false, reason: policy };
     const refusal = this.#conditions(policy, request);
     return refusal ? { ok: false, reason: refusal } : { ok: true, via: m.via, keyPairId: m.keyPairId };
+  }
+
+  /** The signed policy statement, or why there is none; successful results are memoised (see #verified). */
+  #verifiedPolicy(m: SigningMaterial, key: KeyObject, hash: string, resourceUrl: string) {
+    const policyJson =
+      m.policy === undefined && m.expires !== undefined ? cannedPolicy(resourceUrl, m.expires) : undefined;
+    if (m.policy === undefined && policyJson === undefined) return 'signature_malformed' as const;
+    const memo = `${m.keyPairId}\n${hash}\n${m.signature}\n${m.policy ?? policyJson}`;
+    const known = this.#verified.get(memo);
+    if (known) return known;
+    const json = policyJson ?? fromCloudFrontBase64(m.policy as string).toString('utf8');
+    const signature = fromCloudFrontBase64(m.signature as string);
+    if (!verify(`RSA-${hash}`, Buffer.from(json, 'utf8'), key, signature))
+      return 'signature_invalid' as const;
+    const statement = parsePolicy(json);
+    if (!statement) return 'signature_malformed' as const;
+    this.#verified.set(memo, statement);
+    return statement;
   }
 
   #conditions(policy: PolicyStatement, request: SignedRequest): SignedRefusal | undefined {
