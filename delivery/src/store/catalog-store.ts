@@ -6,6 +6,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Asset, Entitlement, EntitlementTarget, Title } from '../domain/model.ts';
+import { bulkLoad } from './bulk-load.ts';
 import type { TableRef } from './dynamo.ts';
 import { keys, stripKeys } from './keys.ts';
 
@@ -31,22 +32,8 @@ export class CatalogStore {
     return Items.map((item) => stripKeys<Asset>(item));
   }
 
-  /** Bulk load for the seed: 25 items per request, the BatchWriteItem maximum. */
   async putCatalog(titles: readonly Title[], assets: readonly Asset[]): Promise<void> {
-    const items = [
-      ...titles.map((t) => ({ ...keys.title(t.titleId), ...keys.titleIndex(t.titleId), ...t })),
-      ...assets.map((a) => ({ ...keys.asset(a.titleId, a.name), ...a })),
-    ];
-    for (let i = 0; i < items.length; i += 25) {
-      let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0 && attempt < 8; attempt += 1) {
-        const result = await this.table.doc.send(
-          new BatchWriteCommand({ RequestItems: { [this.table.tableName]: pending } }),
-        );
-        pending = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof pending;
-      }
-      if (pending.length > 0) throw new Error('catalog write left unprocessed items after retries');
-    }
+    await bulkLoad(this.table, { titles, assets });
   }
 
   async getEntitlement(accountId: string, target: EntitlementTarget): Promise<Entitlement | undefined> {
