@@ -21,11 +21,23 @@ export const causalForecastOptionsSchema = z.object({
   /** Until this many residuals exist, a fixed log-normal spread stands in for them. */
   minResiduals: z.number().int().positive().default(120),
   fallbackLogSpread: z.number().positive().default(0.5),
+  /**
+   * Space the model and its error bands live in. `log`: effects multiply and bands grow with the level.
+   * `sqrt`: the variance-stabilising transform of counts, for demand summed over many independent users,
+   * whose spread grows like the square root of the level; a log band is then too wide when busy and too
+   * narrow when quiet.
+   */
+  transform: z.enum(['log', 'sqrt']).default('log'),
 
   seasonal: seasonalOptionsSchema.partial().default({}),
 });
 
 export type CausalForecastOptions = z.input<typeof causalForecastOptionsSchema>;
+
+const TRANSFORMS = {
+  log: { forward: Math.log1p, inverse: (x: number) => Math.max(0, Math.expm1(x)) },
+  sqrt: { forward: Math.sqrt, inverse: (x: number) => Math.max(0, x) ** 2 },
+} as const;
 
 export interface QuantileForecast {
   /** Median forecast per row; NaN where no row was old enough to forecast from. */
@@ -38,7 +50,7 @@ export interface QuantileForecast {
 
 /**
  * Walks a non-negative series once and forecasts every row `lead` minutes ahead with quantile bands. Demand is
- * modelled in log space (log1p), so seasonal effects multiply and the bands widen with the level. The band
+ * modelled in log space (log1p, seasonal effects multiply) or in square-root space (`transform`). The band
  * is the empirical distribution of this same forecaster's past errors at this lead, so it is honest about
  * how wrong the model has recently been. Row t never sees a row later than t − lead: planning a prefix gives
  * the same rows as planning the whole series.
@@ -59,7 +71,10 @@ export function forecastAhead(
   const residuals = new SlidingQuantiles(config.residualWindowMinutes);
   const median = new Float64Array(n);
   const bands = config.quantiles.map(() => new Float64Array(n));
-  const spread = config.quantiles.map((q) => config.fallbackLogSpread * probit(q));
+  const { forward, inverse } = TRANSFORMS[config.transform];
+  // Before residuals exist: the log spread, or about ±√(overdispersion ≈ 4)/2 in square-root units.
+  const fallback = config.transform === 'log' ? config.fallbackLogSpread : 1;
+  const spread = config.quantiles.map((q) => fallback * probit(q));
   const leadMs = config.leadMinutes * MINUTE_MS;
   let observed = 0;
   let learned = 0;
@@ -68,7 +83,7 @@ export function forecastAhead(
   for (let row = 0; row < n; row++) {
     const target = times[row]!;
     while (observed < row && times[observed]! <= target - leadMs) {
-      const actual = Math.log1p(Math.max(0, values[observed]!));
+      const actual = forward(Math.max(0, values[observed]!));
       if (!Number.isNaN(median[observed]!)) {
         residuals.add(actual - median[observed]!);
         learned++;
@@ -92,9 +107,9 @@ export function forecastAhead(
     const center = model.forecast(target, times[observed - 1]!);
     median[row] = center;
     bands.forEach((band, i) => {
-      band[row] = Math.max(0, Math.expm1(center + spread[i]!));
+      band[row] = inverse(center + spread[i]!);
     });
   }
-  const linear = median.map((value) => (Number.isNaN(value) ? value : Math.max(0, Math.expm1(value))));
+  const linear = median.map((value) => (Number.isNaN(value) ? value : inverse(value)));
   return { median: linear, quantiles: bands, blind };
 }

@@ -86,6 +86,41 @@ describe('Function: forecastAhead', () => {
     expect(covered / counted).toBeLessThan(0.97);
   });
 
+  it('reads bands in square-root space on request, keeping causality and coverage', () => {
+    const { times, values } = syntheticDemand(21);
+    const options = { leadMinutes: 10, quantiles: [0.9], transform: 'sqrt' as const };
+    const forecast = forecastAhead(times, values, options);
+    let covered = 0;
+    let counted = 0;
+    for (let i = 14 * 1440; i < times.length; i++, counted++) {
+      if (values[i]! <= forecast.quantiles[0]![i]!) covered++;
+    }
+    expect(covered / counted).toBeGreaterThan(0.85);
+    expect(covered / counted).toBeLessThan(0.97);
+    const cut = 15 * 1440 + 17;
+    const prefix = forecastAhead(times.slice(0, cut), values.slice(0, cut), options);
+    expect(Array.from(prefix.quantiles[0]!)).toEqual(Array.from(forecast.quantiles[0]!.subarray(0, cut)));
+  });
+
+  it('widens a square-root band less than a log band as the level grows', () => {
+    // The same relative noise at two levels a hundred times apart.
+    const times: number[] = [];
+    const values: number[] = [];
+    const random = seededRandom(3);
+    for (let i = 0; i < 4 * 1440; i++) {
+      times.push(START + i * MINUTE);
+      values.push((i < 2 * 1440 ? 10 : 1000) * (1 + 0.2 * (random() - 0.5)));
+    }
+    const width = (transform: 'log' | 'sqrt', row: number) => {
+      const f = forecastAhead(times, values, { leadMinutes: 5, quantiles: [0.9], transform });
+      return f.quantiles[0]![row]! / f.median[row]!;
+    };
+    // Residuals from the quiet half dominate early in the busy half: the log band keeps its relative width,
+    // the square-root band shrinks relative to the level.
+    const row = 2 * 1440 + 60;
+    expect(width('sqrt', row) - 1).toBeLessThan((width('log', row) - 1) / 2);
+  });
+
   it('marks rows with no history old enough as blind', () => {
     const { times, values } = syntheticDemand(1);
     const forecast = forecastAhead(times, values, { leadMinutes: 5, quantiles: [0.5] });

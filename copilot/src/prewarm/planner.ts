@@ -11,6 +11,16 @@ export const planOptionsSchema = z.object({
   /** Forecast quantile of the minute's peak concurrency to provision; higher buys fewer cold starts. */
   quantile: z.number().gt(0).lt(1).default(0.6),
   maxCapacity: z.number().int().positive().default(10_000),
+  /**
+   * Peak concurrency summed over many independent readers spreads like the square root of its level, so the
+   * bands are read in square-root space (see {@link forecastAhead}).
+   */
+  transform: z.enum(['log', 'sqrt']).default('sqrt'),
+  /**
+   * How fast the forecast follows the last observed minutes. The busiest second of a minute is mostly noise
+   * around the level; a half-hour half-life keeps the level and leaves that noise to the band.
+   */
+  levelHalfLifeMinutes: z.number().positive().default(30),
 });
 
 export type PlanOptions = z.input<typeof planOptionsSchema>;
@@ -49,6 +59,8 @@ export function planForQuantiles(
   const forecast = forecastAhead(times, demand, {
     leadMinutes: config.leadMinutes,
     quantiles: [...quantiles],
+    transform: config.transform,
+    seasonal: { levelHalfLifeMinutes: config.levelHalfLifeMinutes },
   });
   const timestamps = minutes.map((m) => m.timestamp);
   return forecast.quantiles.map((band) => ({
