@@ -34,17 +34,38 @@ export type TargetTrackingOptions = z.input<typeof targetTrackingSchema>;
  * step, and each step waits for its environments to be allocated.
  */
 export function targetTrackingPolicy(options: TargetTrackingOptions = {}): CapacityPolicy {
+  return scheduledFloorWithTargetTracking(null, options);
+}
+
+/**
+ * Scheduled actions that set MinCapacity (the forecast plan) with target tracking scaling above them, as
+ * Application Auto Scaling runs the two together on one scalable target: a minimum above the current
+ * capacity raises it at once (the plan asked early enough for allocation to finish in time); a lower
+ * minimum changes nothing by itself, and capacity comes down only when the scale-in alarm fires, never
+ * below the minimum in effect. Target tracking keeps reacting to the utilisation metric throughout.
+ */
+export function scheduledFloorWithTargetTracking(
+  floor: ArrayLike<number> | null,
+  options: TargetTrackingOptions = {},
+): CapacityPolicy {
   const config = targetTrackingSchema.parse(options);
+  const minimumAt = (minute: number) => Math.max(config.minCapacity, floor ? (floor[minute] ?? 0) : 0);
   let capacity = config.minCapacity;
   let pending: { value: number; at: number } | null = null;
   let history: number[] = [];
   return {
-    name: 'target tracking 70%',
+    name: floor ? 'forecast floor + target tracking 70%' : 'target tracking 70%',
     capacityAt(minute) {
       if (pending && minute >= pending.at) {
         capacity = pending.value;
         pending = null;
         history = [];
+      }
+      const minimum = minimumAt(minute);
+      if (capacity < minimum) {
+        capacity = minimum;
+        // A raise by the schedule supersedes a smaller scale-in or scale-out still under way.
+        if (pending && pending.value <= minimum) pending = null;
       }
       return capacity;
     },
@@ -62,7 +83,7 @@ export function targetTrackingPolicy(options: TargetTrackingOptions = {}): Capac
         history.length === config.scaleInDatapoints &&
         history.every((u) => u < 0.9 * config.target)
       ) {
-        const value = Math.max(config.minCapacity, desired);
+        const value = Math.max(minimumAt(decidedAt), desired);
         if (value < capacity) pending = { value, at: decidedAt };
         else history = [];
       }
