@@ -116,8 +116,9 @@ function compile(source: string, options: LoadFunctionOptions) {
   let frozenNow = clock();
   realm.Date.now = () => frozenNow;
   context.__cfModules = { crypto: cryptoShim, cloudfront: createKvsShim(options.kvs, realm) };
+  const script = toScript(source);
   try {
-    new vm.Script(toScript(source), { filename: 'viewer-request.js' }).runInContext(context);
+    new vm.Script(script, { filename: 'viewer-request.js' }).runInContext(context);
   } catch (cause) {
     throw new FunctionLoadError('function source does not evaluate', { cause });
   }
