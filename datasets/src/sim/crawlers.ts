@@ -1,6 +1,6 @@
 import { CRAWLER_AGENTS } from './agents.ts';
 import { CRAWLER_NETWORKS, HOSTING } from './networks.ts';
-import type { SimulatedRequest } from './request.ts';
+import { type SimulatedRequest, simulatedRequest } from './request.ts';
 import type { Rng } from './rng.ts';
 import type { World } from './world.ts';
 
@@ -27,7 +27,7 @@ export function* searchCrawler(
     const ip = rng.pick(addresses);
     const robots = t >= nextRobots;
     if (robots) nextRobots = t + rng.between(0.8, 1.2) * 3_600_000;
-    yield {
+    yield simulatedRequest({
       time: Math.round(t),
       actor: `crawler:${engine}`,
       population: 'crawler',
@@ -37,7 +37,7 @@ export function* searchCrawler(
       userAgent: rng.pick(agents),
       conditional: rng.chance(0.3),
       port: rng.int(32768, 61000),
-    };
+    });
     // Crawl rate follows the crawler's own scheduler: bursts and lulls around the average.
     t += rng.exp(1000 / requestsPerSecond) * (rng.chance(0.1) ? 8 : 1);
   }
@@ -52,7 +52,7 @@ export function* healthCanary(rng: Rng, world: World): Generator<SimulatedReques
   let i = 0;
   while (t < world.end) {
     const ip = probes[i % probes.length]!;
-    yield {
+    yield simulatedRequest({
       time: t,
       actor: 'monitor:edge-health',
       population: 'monitor',
@@ -61,7 +61,7 @@ export function* healthCanary(rng: Rng, world: World): Generator<SimulatedReques
       path: '/public/health',
       userAgent: agent,
       port: rng.int(32768, 61000),
-    };
+    });
     i += 1;
     t += 20_000 + rng.int(0, 40);
   }

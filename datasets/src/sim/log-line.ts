@@ -31,6 +31,7 @@ const REPEATING = new Set<CloudFrontLogField>([
   'x-edge-detailed-result-type',
   'sc-content-type',
   'date',
+  'time',
 ]);
 
 const MEMO_LIMIT = 50_000;
@@ -58,7 +59,8 @@ export function createLineFormatter(): (record: CloudFrontLogRecord) => string {
       const value = record[fields[i]!];
       let text: string;
       if (value === undefined || value === '') text = '-';
-      else if (typeof value === 'number') text = encode(String(value));
+      // Digits, sign, point and exponent are never escaped.
+      else if (typeof value === 'number') text = String(value);
       else if (repeating[i]) {
         let cached = memo.get(value);
         if (cached === undefined) {

@@ -7,6 +7,7 @@ import { cloudFrontLogHeader } from '@boundless/delivery/cloudfront-log';
 
 const HOUR_MS = 3_600_000;
 const FLUSH_CHARS = 256 * 1024;
+const BACKLOG_CHARS = 8 * FLUSH_CHARS;
 
 /**
  * CloudFront standard log files, one gzip file per hour named as CloudFront names them
@@ -24,7 +25,7 @@ export class HourlyLogWriter {
     private readonly outDir: string,
     private readonly distributionId: string,
     private readonly uniqueFor: (hourStart: number) => string,
-    private readonly level = 4,
+    private readonly level = 1,
   ) {}
 
   /** Adds a line; returns a promise only when the caller has to wait (file roll or back-pressure). */
@@ -49,7 +50,9 @@ export class HourlyLogWriter {
     const chunk = this.buffer;
     this.buffer = '';
     if (chunk.length === 0 || !this.gzip) return undefined;
-    if (this.gzip.write(chunk)) return undefined;
+    this.gzip.write(chunk);
+    // Waiting only past a deep backlog lets compression (on the libuv pool) overlap with generation.
+    if (this.gzip.writableLength < BACKLOG_CHARS) return undefined;
     return once(this.gzip, 'drain').then(() => undefined);
   }
 

@@ -32,3 +32,27 @@ export interface SimulatedRequest {
 export type RequestStream = Iterator<SimulatedRequest>;
 
 export const RANGE_CHUNK = 1024 * 1024;
+
+/**
+ * Every request object gets the same properties in the same order, so the merge, the edge model and the
+ * formatter see one object shape (monomorphic property access is several times faster on this hot path).
+ */
+export function simulatedRequest(r: SimulatedRequest): SimulatedRequest {
+  return {
+    time: r.time,
+    actor: r.actor,
+    population: r.population,
+    label: r.label,
+    ip: r.ip,
+    country: r.country,
+    path: r.path,
+    query: r.query,
+    token: r.token,
+    deviceId: r.deviceId,
+    userAgent: r.userAgent,
+    referer: r.referer,
+    rangeStart: r.rangeStart,
+    conditional: r.conditional,
+    port: r.port,
+  };
+}

@@ -1,6 +1,6 @@
 import type { Device } from './agents.ts';
 import { isRanged, type Title } from './catalog.ts';
-import { RANGE_CHUNK, type Population, type SimulatedRequest } from './request.ts';
+import { RANGE_CHUNK, type Population, type SimulatedRequest, simulatedRequest } from './request.ts';
 import type { Rng } from './rng.ts';
 import { type IssuedToken, issueToken } from './tokens.ts';
 import type { World } from './world.ts';
@@ -55,21 +55,22 @@ export function* readingSession(s: ReadingSession): Generator<SimulatedRequest, 
     issueToken(rng, { accountId: s.accountId, deviceId: s.device.id, titleId: title.id }, s.start - 1500);
   const referer = s.device.type === 'web' ? `https://read.boundless.example/reader/${title.id}` : undefined;
   const port = rng.int(32768, 61000);
-  const request = (time: number, path: string, extra?: Partial<SimulatedRequest>): SimulatedRequest => ({
-    time: Math.round(time),
-    actor: s.actor,
-    population: s.population,
-    ip: s.ip,
-    country: s.country,
-    path,
-    token,
-    deviceId: s.device.id,
-    userAgent: s.device.userAgent,
-    referer,
-    port,
-    label: s.label,
-    ...extra,
-  });
+  const request = (time: number, path: string, extra?: Partial<SimulatedRequest>): SimulatedRequest =>
+    simulatedRequest({
+      time: Math.round(time),
+      actor: s.actor,
+      population: s.population,
+      ip: s.ip,
+      country: s.country,
+      path,
+      token,
+      deviceId: s.device.id,
+      userAgent: s.device.userAgent,
+      referer,
+      port,
+      label: s.label,
+      ...extra,
+    } as SimulatedRequest);
   const deadline = Math.min(s.start + s.durationMs, s.world.end);
   let t = s.start;
   const [manifest, cover, ...extras] = title.extras as [string, string, ...string[]];

@@ -1,6 +1,6 @@
 import { browserUserAgent } from '../agents.ts';
 import type { CountryProfile } from '../networks.ts';
-import type { RequestStream, SimulatedRequest } from '../request.ts';
+import { type RequestStream, type SimulatedRequest, simulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
 import type { World } from '../world.ts';
 import { homeOrigin, minutes, type Origin, pickTitle } from './kit.ts';
@@ -27,7 +27,7 @@ function* visit(rng: Rng, v: Visit): Generator<SimulatedRequest> {
   let t = v.start;
   const port = rng.int(32768, 61000);
   for (const path of v.paths) {
-    yield {
+    yield simulatedRequest({
       time: Math.round(t),
       actor: v.actor,
       population: 'abuse',
@@ -38,7 +38,7 @@ function* visit(rng: Rng, v: Visit): Generator<SimulatedRequest> {
       userAgent: v.userAgent,
       referer: t === v.start ? v.referer : undefined,
       port,
-    };
+    });
     t += 800 + rng.exp(v.meanGapMs);
   }
 }

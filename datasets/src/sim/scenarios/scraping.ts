@@ -2,7 +2,7 @@ import { deviceId, TOOL_AGENTS } from '../agents.ts';
 import type { Title } from '../catalog.ts';
 import type { LabelSubject, PlannedLabel } from '../labels.ts';
 import { numberToIp, ipToNumber } from '../ip-space.ts';
-import type { RequestStream, SimulatedRequest } from '../request.ts';
+import { type RequestStream, type SimulatedRequest, simulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
 import { type IssuedToken, issueToken } from '../tokens.ts';
 import type { World } from '../world.ts';
@@ -37,7 +37,7 @@ function* crawl(rng: Rng, c: Crawl): Generator<SimulatedRequest> {
     );
     for (const path of c.pathsOf(title)) {
       if (t >= c.stopAt) return;
-      yield {
+      yield simulatedRequest({
         time: Math.round(t),
         actor: c.actor,
         population: 'abuse',
@@ -50,7 +50,7 @@ function* crawl(rng: Rng, c: Crawl): Generator<SimulatedRequest> {
         deviceId: c.deviceId,
         userAgent: c.userAgent,
         port,
-      };
+      });
       t += c.gap(rng);
     }
   }

@@ -2,7 +2,7 @@ import { deviceId, type makeDevice, TOOL_AGENTS } from '../agents.ts';
 import type { Title } from '../catalog.ts';
 import type { PlannedLabel } from '../labels.ts';
 import { COUNTRIES } from '../networks.ts';
-import type { RequestStream, SimulatedRequest } from '../request.ts';
+import { type RequestStream, type SimulatedRequest, simulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
 import { readingSession } from '../session.ts';
 import { type IssuedToken, issueToken } from '../tokens.ts';
@@ -54,7 +54,7 @@ function* tokenUse(
   for (let i = 0; i < requests; i++) {
     const path =
       i === 0 ? title.extras[0]! : (title.sequence[chapter++ % title.sequence.length] ?? title.extras[1]!);
-    yield {
+    yield simulatedRequest({
       time: Math.round(t),
       actor: who.actor,
       population: 'abuse',
@@ -66,7 +66,7 @@ function* tokenUse(
       deviceId: who.deviceId,
       userAgent: who.userAgent,
       port,
-    };
+    });
     t += 500 + rng.exp(meanGapMs);
   }
 }
