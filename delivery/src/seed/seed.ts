@@ -54,7 +54,7 @@ export async function seedDelivery(options: SeedOptions): Promise<SeedSummary> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const catalog = generateCatalog(options.seed, options.titles ?? 300, now);
   const population = generatePopulation(options.seed, options.readers ?? 200, catalog.titles, now);
-  const demo = demoIdentities(catalog.titles, catalog.assets, population.entitlements);
+  const demo = demoIdentities(catalog.titles, catalog.assets);
   population.entitlements.push(...demo.extraEntitlements);
 
   let contentBytes = 0;
@@ -96,7 +96,6 @@ export async function seedDelivery(options: SeedOptions): Promise<SeedSummary> {
 function demoIdentities(
   titles: ReturnType<typeof generateCatalog>['titles'],
   assets: ReturnType<typeof generateCatalog>['assets'],
-  entitlements: Entitlement[],
 ) {
   const firstAsset = (titleId: string) => assets.find((a) => a.titleId === titleId)?.name ?? '';
   // The demo reader always owns an e-book outright, whatever the random draw gave them.

@@ -1,10 +1,4 @@
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Asset, Entitlement, EntitlementTarget, Title } from '../domain/model.ts';
 import { bulkLoad } from './bulk-load.ts';
 import type { TableRef } from './dynamo.ts';
