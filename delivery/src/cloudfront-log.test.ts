@@ -22,6 +22,13 @@ describe('Module: cloudfront-log', () => {
     expect(values[0]).toBe('-');
   });
 
+  it('encodes characters beyond the Basic Multilingual Plane and lone surrogates without throwing', () => {
+    const line = formatCloudFrontLogLine({ 'cs(User-Agent)': 'Reader 📚', 'cs(Referer)': 'x\ud800y' });
+    const values = line.trimEnd().split('\t');
+    expect(values[10]).toBe('Reader%20%F0%9F%93%9A');
+    expect(values[9]).toBe('x%EF%BF%BDy');
+  });
+
   it('formats event time as UTC date and time', () => {
     expect(cloudFrontLogTimestamp(Date.UTC(2026, 10, 21, 7, 5, 9))).toEqual({
       date: '2026-11-21',

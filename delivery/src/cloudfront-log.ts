@@ -49,10 +49,16 @@ export function cloudFrontLogHeader(): string {
 }
 
 // CloudFront percent-encodes spaces, tabs and other unsafe characters so a field never breaks the line.
-const UNSAFE = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\uffff]/g;
+// The `u` flag makes a character outside the Basic Multilingual Plane one match, not two surrogate halves.
+const UNSAFE = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\u{10ffff}]/gu;
+const REPLACEMENT = '%EF%BF%BD';
 
 function encodeField(value: string): string {
-  return value.replace(UNSAFE, (ch) => encodeURIComponent(ch));
+  return value.replace(UNSAFE, (ch) => {
+    // A lone surrogate cannot be encoded as UTF-8; write U+FFFD as a decoder would.
+    const code = ch.charCodeAt(0);
+    return ch.length === 1 && code >= 0xd800 && code <= 0xdfff ? REPLACEMENT : encodeURIComponent(ch);
+  });
 }
 
 export function formatCloudFrontLogLine(record: CloudFrontLogRecord): string {
