@@ -161,6 +161,11 @@ export async function handleViewerRequest(p: EdgePipeline, req: ViewerRequest): 
       detailed: 'InvalidRequestMethod',
     });
   }
+  if (!req.path.startsWith('/')) {
+    return cloudFrontError(400, 'InvalidRequest', 'The request target must be a path', {
+      detailed: 'InvalidRequest',
+    });
+  }
   const query = parseQueryString(req.rawQuery);
   const refusal = signedCheck(p, req, query);
   if (refusal) return refusal;

@@ -167,6 +167,10 @@ describe('Function: startLocalEdge', () => {
     expect(robots.status).toBe(200);
     expect(await robots.text()).toBe('User-agent: *');
     expect((await get('/titles/t-1/none.epub?bbt=' + token(), { cookie: cookiesFor() })).status).toBe(404);
+    const head = await fetch(`${edge.url}/public/robots.txt`, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe('13');
+    expect((await fetch(`${edge.url}/public/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${edge.url}/public/robots.txt`, { method: 'POST', body: 'x' })).status).toBe(403);
   });
 
   it('revalidates after the TTL: RefreshHit when unchanged, Miss when the object changed', async () => {
@@ -218,5 +222,32 @@ describe('Function: startLocalEdge', () => {
     });
     expect(realtime[1]!['x-edge-result-type']).toBe('Hit');
     expect(realtime[0]!['cs-headers']).toContain('x-bb-device:dev-1');
+  });
+
+  it('takes the viewer from X-Forwarded-For when told to, geolocates it, and survives a failing log consumer', async () => {
+    await start({
+      viewerIpFrom: 'x-forwarded-for',
+      geo: (ip) => (ip === '203.0.113.9' ? { country: 'NZ', asn: 64500 } : undefined),
+      realtimeLogSink: (record) => {
+        realtime.push(record);
+        throw new Error('consumer down');
+      },
+    });
+    const response = await fetch(`${edge.url}/public/robots.txt`, {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    expect(response.status).toBe(200);
+    const refused = await get(asset(), {
+      cookie: cookiesFor({ ip: '127.0.0.1/32' }),
+      'x-forwarded-for': '203.0.113.9',
+    });
+    expect(refused.headers.get('x-bb-refused')).toBe('signature_ip');
+    await edge.close();
+    const file = readdirSync(join(dir, 'logs'))[0]!;
+    const line = gunzipSync(readFileSync(join(dir, 'logs', file)))
+      .toString()
+      .split('\n')[2]!;
+    expect(line.split('\t')[4]).toBe('203.0.113.9');
+    expect(realtime[0]).toMatchObject({ 'c-ip': '203.0.113.9', 'c-country': 'NZ', asn: '64500' });
   });
 });
