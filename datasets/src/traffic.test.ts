@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fillMissingMinutes, parseTrafficCsv, scaleTraffic, type TrafficMinute } from './traffic.ts';
+import {
+  fillMissingMinutes,
+  parseTrafficCsv,
+  pooledBurst,
+  scaleTraffic,
+  type TrafficMinute,
+} from './traffic.ts';
 
 const minute = (i: number, requests: number, peakRps: number): TrafficMinute => ({
   time: Date.UTC(2024, 0, 1) + i * 60_000,
@@ -64,6 +70,40 @@ describe('Function: scaleTraffic', () => {
   it('depends on earlier rows only, so scaling a prefix gives the same rows', () => {
     const whole = scaleTraffic(trace, 50);
     expect(scaleTraffic(trace.slice(0, 2), 50)).toEqual(whole.slice(0, 2));
+  });
+
+  it('gives a pooled busiest second the typical audience excess with the spread of a 60-second maximum', () => {
+    // One audience alternates quiet and erratic busiest seconds; the pooled excess follows their mean.
+    const rows = Array.from({ length: 600 }, (_, i) => minute(i, 60, i % 2 === 0 ? 2 : 8));
+    const audience = scaleTraffic(rows, 400, { peakModel: 'audience' });
+    const pooled = scaleTraffic(rows, 400, { peakModel: 'pooled', seed: 5 });
+    const excess = (m: TrafficMinute) => m.peakRps - m.requests / 60;
+    const spread = (values: number[]) => {
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      return { mean, sd: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) };
+    };
+    const a = spread(audience.slice(100).map(excess));
+    const p = spread(pooled.slice(100).map(excess));
+    expect(p.mean).toBeGreaterThan(a.mean * 0.9);
+    expect(p.mean).toBeLessThan(a.mean * 1.1);
+    expect(p.sd).toBeLessThan(a.sd / 3);
+    // Deterministic for a seed, and a prefix scales to the same rows.
+    expect(scaleTraffic(rows.slice(0, 300), 400, { peakModel: 'pooled', seed: 5 })).toEqual(
+      pooled.slice(0, 300),
+    );
+  });
+
+  it('draws a pooled excess near the typical one, never below zero', () => {
+    let state = 0;
+    const random = () => {
+      state = (state * 9301 + 49297) % 233280;
+      return state / 233280;
+    };
+    const draws = Array.from({ length: 2000 }, () => pooledBurst(3, 20, random));
+    const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+    expect(mean).toBeGreaterThan(60 * 0.9);
+    expect(mean).toBeLessThan(60 * 1.1);
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses a scale that is not a positive number', () => {

@@ -118,6 +118,47 @@ export interface ScaleOptions {
   readonly mode?: ScaleMode;
   /** Trailing window that separates the shared trend from the jitter in `independent` mode. */
   readonly trendMinutes?: number;
+  /**
+   * Busiest second of a scaled minute in `independent` mode. `audience`: the mean plus √factor × this one
+   * audience's busiest-second excess. `pooled` (see {@link pooledBurst}): √factor × the audiences' typical
+   * excess (trailing mean over `trendMinutes`), times a fresh draw of the largest of 60 Gaussian seconds.
+   */
+  readonly peakModel?: PeakModel;
+  /** Seed of the `pooled` draws. */
+  readonly seed?: number;
+}
+
+export type PeakModel = 'audience' | 'pooled';
+
+/** Expected largest of 60 independent standard normal draws. */
+const EXPECTED_MAX_OF_60 = 2.3193;
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Busiest-second excess of `factor` independent audiences. Each second of their sum deviates from the mean
+ * by √factor × one audience's per-second spread, and the busiest of 60 such seconds is about 2.3 of those
+ * spreads above the mean, varying little from minute to minute. One small site's busiest second is a much
+ * noisier statistic (a few requests, heavy-tailed), so √factor × its excess would give the large service
+ * a busiest second as erratic as the small one's. Here the level of the excess is kept (its recent mean, so
+ * the peak stays as high on average) and only the variation of a maximum of 60 pooled seconds is added.
+ */
+export function pooledBurst(typicalExcess: number, jitter: number, random: () => number): number {
+  let largest = Number.NEGATIVE_INFINITY;
+  for (let second = 0; second < 60; second++) {
+    const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    largest = Math.max(largest, gaussian);
+  }
+  return Math.max(0, jitter * typicalExcess * (largest / EXPECTED_MAX_OF_60));
 }
 
 /**
@@ -140,13 +181,19 @@ export function scaleTraffic(
     throw new TrafficDataError(`trendMinutes must be a positive integer, got ${window}`);
   }
   const jitter = mode === 'linear' ? factor : Math.sqrt(factor);
+  const pooled = mode === 'independent' && options.peakModel === 'pooled';
+  const random = mulberry32(options.seed ?? 1);
+  const excessOf = (minute: TrafficMinute) => Math.max(0, minute.peakRps - minute.requests / 60);
   let windowSum = 0;
+  let excessSum = 0;
   return minutes.map((minute, index) => {
+    const seen = Math.min(index + 1, window);
     windowSum += minute.requests - (index >= window ? minutes[index - window]!.requests : 0);
-    const trend = mode === 'linear' ? minute.requests : windowSum / Math.min(index + 1, window);
+    excessSum += excessOf(minute) - (index >= window ? excessOf(minutes[index - window]!) : 0);
+    const trend = mode === 'linear' ? minute.requests : windowSum / seen;
     const requests = Math.max(0, trend * factor + jitter * (minute.requests - trend));
-    const burst = Math.max(0, minute.peakRps - minute.requests / 60);
-    const peakRps = Math.min(requests, requests / 60 + jitter * burst);
+    const burst = pooled ? pooledBurst(excessSum / seen, jitter, random) : jitter * excessOf(minute);
+    const peakRps = Math.min(requests, requests / 60 + burst);
     return { ...minute, requests, peakRps };
   });
 }
