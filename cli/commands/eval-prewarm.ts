@@ -38,12 +38,15 @@ export function formatEvaluation(evaluation: PrewarmEvaluation): string {
   const tracking = evaluation.results[2]!;
   const ours = evaluation.results[3]!;
   return [
-    `trace ×${settings.scale}, ${settings.durationMs} ms, ${settings.memoryMb} MB, keep-alive ${settings.keepAliveMinutes} min; ` +
+    `trace ×${settings.scale} (${settings.peakModel} busiest second, ${settings.trendMinutes}-min trend), ${settings.durationMs} ms, ${settings.memoryMb} MB, keep-alive ${settings.keepAliveMinutes} min; ` +
       `warm-up ${settings.warmupDays} days not counted, ${evaluation.evaluatedMinutes} minutes evaluated`,
     line(header),
     ...rows.map(line),
     `ours at target tracking's cost: ${Math.round(evaluation.oursColdStartsAtTargetTrackingCost)} cold starts ` +
       `(target tracking ${tracking.coldStarts}, ratio ${(evaluation.oursColdStartsAtTargetTrackingCost / tracking.coldStarts).toFixed(2)})`,
+    `ours at a quarter of target tracking's cold starts (${Math.round(tracking.coldStarts / 4)}): ` +
+      `${money(evaluation.oursCostAtQuarterOfTargetTracking)} ` +
+      `(${((evaluation.oursCostAtQuarterOfTargetTracking / tracking.totalCost - 1) * 100).toFixed(1)}% above target tracking)`,
     `oracle at our ${ours.coldStarts} cold starts: ${money(evaluation.oracleCostAtOurColdStarts)} ` +
       `(ours ${money(ours.totalCost)}, +${((ours.totalCost / evaluation.oracleCostAtOurColdStarts - 1) * 100).toFixed(1)}%)`,
     `quantile sweep (ours): ${evaluation.oursCurve.map((p) => `p${p.setting * 100} ${p.coldStarts}/${money(p.totalCost)}`).join(', ')}`,
@@ -57,6 +60,9 @@ interface EvalFlags {
   durationMs?: number;
   leadMinutes?: number;
   quantile?: number;
+  floorQuantile?: number;
+  peakModel?: 'pooled' | 'audience';
+  trendMinutes?: number;
   json?: string;
 }
 
@@ -69,6 +75,9 @@ async function evaluate(flags: EvalFlags): Promise<void> {
     durationMs: flags.durationMs,
     leadMinutes: flags.leadMinutes,
     quantile: flags.quantile,
+    floorQuantile: flags.floorQuantile,
+    peakModel: flags.peakModel,
+    trendMinutes: flags.trendMinutes,
   });
   process.stdout.write(`${formatEvaluation(evaluation)}\n`);
   if (flags.json) {
@@ -98,6 +107,22 @@ export function registerEvalPrewarm(program: Command): void {
       Math.round(positiveNumber('--lead-minutes')(v)),
     )
     .option('--quantile <q>', 'our plan’s forecast quantile (default 0.9)', positiveNumber('--quantile'))
+    .option(
+      '--floor-quantile <q>',
+      'plan quantile used as a scheduled minimum under target tracking (default 0.8)',
+      positiveNumber('--floor-quantile'),
+    )
+    .option(
+      '--peak-model <model>',
+      'busiest second of the scaled service: pooled (default) or audience (√k × this audience’s)',
+      (v: string) => {
+        if (v !== 'pooled' && v !== 'audience') throw new CliError(`--peak-model must be pooled or audience`);
+        return v;
+      },
+    )
+    .option('--trend-minutes <n>', 'trailing trend window of the scaling (default 15)', (v) =>
+      Math.round(positiveNumber('--trend-minutes')(v)),
+    )
     .option('--json <out>', 'also write the evaluation as JSON')
     .action(evaluate);
 }

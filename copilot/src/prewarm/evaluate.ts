@@ -1,9 +1,19 @@
-import { fillMissingMinutes, scaleTraffic, type TrafficMinute } from '@boundless/datasets/traffic';
+import {
+  fillMissingMinutes,
+  type PeakModel,
+  scaleTraffic,
+  type TrafficMinute,
+} from '@boundless/datasets/traffic';
 import { z } from 'zod';
 import { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
 import { PrewarmError } from './errors.ts';
 import { planForQuantiles } from './planner.ts';
-import { constantPolicy, scheduledPolicy, targetTrackingPolicy } from './policies.ts';
+import {
+  constantPolicy,
+  scheduledFloorWithTargetTracking,
+  scheduledPolicy,
+  targetTrackingPolicy,
+} from './policies.ts';
 import { type SimulationResult, simulate } from './simulator.ts';
 
 export const evaluationOptionsSchema = z.object({
@@ -15,9 +25,14 @@ export const evaluationOptionsSchema = z.object({
   keepAliveMinutes: z.number().positive().default(10),
   warmupDays: z.number().min(0).default(7),
   quantile: z.number().gt(0).lt(1).default(0.9),
-  sweepQuantiles: z.array(z.number().gt(0).lt(1)).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99]),
+  sweepQuantiles: z.array(z.number().gt(0).lt(1)).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99]),
   oracleLevels: z.array(z.number().positive()).default([0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1]),
   seed: z.number().int().default(1),
+  /** How the busiest second of the scaled service is made (see `scaleTraffic`). */
+  peakModel: z.enum(['pooled', 'audience']).default('pooled'),
+  trendMinutes: z.number().int().positive().default(15),
+  /** Quantile of the plan used as a scheduled minimum under target tracking. */
+  floorQuantile: z.number().gt(0).lt(1).default(0.8),
 });
 
 export type EvaluationOptions = z.input<typeof evaluationOptionsSchema>;
@@ -32,12 +47,17 @@ export interface PrewarmEvaluation {
   readonly settings: z.infer<typeof evaluationOptionsSchema>;
   readonly warmupMinutes: number;
   readonly evaluatedMinutes: number;
-  /** No provisioned concurrency, static p95, target tracking, our plan, the zero-cold-start oracle. */
+  /**
+   * No provisioned concurrency, static p95, target tracking, our plan, the zero-cold-start oracle, and our
+   * plan as a scheduled minimum under target tracking.
+   */
   readonly results: SimulationResult[];
   readonly oursCurve: CurvePoint[];
   readonly oracleCurve: CurvePoint[];
   /** Our cold starts when spending what target tracking spends (read off our quantile sweep). */
   readonly oursColdStartsAtTargetTrackingCost: number;
+  /** What our plan costs when it has a quarter of target tracking's cold starts (DESIGN §5). */
+  readonly oursCostAtQuarterOfTargetTracking: number;
   /** The cheapest the oracle gets with at most our default plan's cold starts. */
   readonly oracleCostAtOurColdStarts: number;
 }
@@ -91,7 +111,14 @@ export function evaluatePrewarming(
   const parsed = evaluationOptionsSchema.safeParse(options);
   if (!parsed.success) throw new PrewarmError(`bad evaluation options: ${parsed.error.message}`);
   const settings = parsed.data;
-  const minutes = fillMissingMinutes(scaleTraffic(trace, settings.scale)).minutes;
+  const peakModel: PeakModel = settings.peakModel;
+  const minutes = fillMissingMinutes(
+    scaleTraffic(trace, settings.scale, {
+      peakModel,
+      trendMinutes: settings.trendMinutes,
+      seed: settings.seed,
+    }),
+  ).minutes;
   const warmupMinutes = Math.round(settings.warmupDays * 1440);
   if (minutes.length <= warmupMinutes) {
     throw new PrewarmError(
@@ -108,7 +135,9 @@ export function evaluatePrewarming(
   };
   const run = (policy: Parameters<typeof simulate>[2]) => simulate(concurrency, arrivals, policy, config);
   const peaks = minutePeaks(concurrency);
-  const quantiles = [...new Set([...settings.sweepQuantiles, settings.quantile])].sort((a, b) => a - b);
+  const quantiles = [
+    ...new Set([...settings.sweepQuantiles, settings.quantile, settings.floorQuantile]),
+  ].sort((a, b) => a - b);
   const plans = planForQuantiles(
     minutes,
     { durationMs: settings.durationMs, leadMinutes: settings.leadMinutes },
@@ -128,7 +157,10 @@ export function evaluatePrewarming(
     return { setting: level, coldStarts: result.coldStarts, totalCost: result.totalCost, result };
   });
   const ours = oursCurve.find((point) => point.setting === settings.quantile)!.result;
-  const targetTracking = run(targetTrackingPolicy({ allocationMinutes: Math.min(3, settings.leadMinutes) }));
+  const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
+  const targetTracking = run(targetTrackingPolicy(tracking));
+  const floor = plans[quantiles.indexOf(settings.floorQuantile)]!.capacity;
+  const hybrid = run(scheduledFloorWithTargetTracking(floor, tracking));
   const staticP95 = percentile(peaks.subarray(0, warmupMinutes || peaks.length), 0.95);
   const results = [
     run(constantPolicy('no provisioned concurrency', 0)),
@@ -136,6 +168,10 @@ export function evaluatePrewarming(
     targetTracking,
     { ...ours, policy: `forecast plan (p${settings.quantile * 100}, lead ${settings.leadMinutes} min)` },
     { ...run(scheduledPolicy('oracle (knows each minute’s peak)', peaks)) },
+    {
+      ...hybrid,
+      policy: `forecast floor (p${settings.floorQuantile * 100}) + target tracking`,
+    },
   ];
   const strip = ({ setting, coldStarts, totalCost }: CurvePoint) => ({ setting, coldStarts, totalCost });
   return {
@@ -146,6 +182,7 @@ export function evaluatePrewarming(
     oursCurve: oursCurve.map(strip),
     oracleCurve: oracleCurve.map(strip),
     oursColdStartsAtTargetTrackingCost: interpolate(oursCurve, targetTracking.totalCost, 'cost'),
+    oursCostAtQuarterOfTargetTracking: interpolate(oursCurve, targetTracking.coldStarts / 4, 'coldStarts'),
     oracleCostAtOurColdStarts: oracleCostAt(oracleCurve, ours.coldStarts),
   };
 }

@@ -77,10 +77,14 @@ describe('Function: evaluatePrewarming', () => {
       oracleLevels: [0.8, 1],
     });
     expect(evaluation.evaluatedMinutes).toBe(2 * 1440);
-    expect(evaluation.results).toHaveLength(5);
-    const [none, , , ours, oracle] = evaluation.results;
+    expect(evaluation.results).toHaveLength(6);
+    const [none, , tracking, ours, oracle, hybrid] = evaluation.results;
     expect(oracle!.coldStarts).toBe(0);
     expect(ours!.coldStarts).toBeLessThan(none!.coldStarts);
-    expect(evaluation.oursCurve.map((p) => p.setting)).toEqual([0.5, 0.9]);
+    // The plan as a scheduled minimum holds at least about what target tracking alone would hold.
+    expect(hybrid!.policy).toBe('forecast floor (p80) + target tracking');
+    expect(hybrid!.meanProvisioned).toBeGreaterThanOrEqual(tracking!.meanProvisioned * 0.99);
+    // The floor's quantile joins the sweep, so one forecast pass serves every plan.
+    expect(evaluation.oursCurve.map((p) => p.setting)).toEqual([0.5, 0.8, 0.9]);
   });
 });
