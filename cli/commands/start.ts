@@ -1,13 +1,109 @@
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { LocalDelivery } from '@boundless/delivery/local/runtime';
 import { CliError } from '../errors.ts';
 
-// Placeholder until its issue lands: the command exists in --help and says plainly that it is not available yet.
+interface StartOptions {
+  dataDir: string;
+  port: string;
+  host: string;
+  reset?: boolean;
+}
+
+/** Fixed ports by default so the printed walkthrough can be copied as is; --port moves the whole block. */
+const DEFAULT_PORT = 4000;
+
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the whole system locally (not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('start is not implemented yet', 1);
+    .description('run the delivery core locally: access API, CloudFront edge, DynamoDB, logs and traces')
+    .option('--data-dir <dir>', 'where data, keys, logs and traces persist', '.data')
+    .option(
+      '--port <port>',
+      `access API port; the edge listens on port+1, X-Ray on UDP port+2`,
+      String(DEFAULT_PORT),
+    )
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--reset', 'delete the data dir first and start from a fresh seed')
+    .action(async (options: StartOptions) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65533) {
+        throw new CliError(
+          `--port must be an integer in 0..65533 (0: any free ports), got "${options.port}"`,
+        );
+      }
+      const offset = (by: number) => (port === 0 ? 0 : port + by);
+      const dataDir = resolve(options.dataDir);
+      if (options.reset) await rm(dataDir, { recursive: true, force: true });
+      const { startLocalDelivery } = await import('@boundless/delivery/local/runtime');
+      const delivery = await startLocalDelivery({
+        dataDir,
+        host: options.host,
+        apiPort: port,
+        edgePort: offset(1),
+        xrayPort: offset(2),
+      }).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new CliError(`could not start the local runtime: ${reason}`, 1, { cause: error });
+      });
+      process.stdout.write(banner(delivery));
+      await untilSignalled();
+      process.stdout.write('\nshutting down...\n');
+      await delivery.close();
+      process.stdout.write('stopped.\n');
     });
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function banner(delivery: LocalDelivery): string {
+  const api = delivery.apiUrl;
+  const edge = delivery.edgeUrl;
+  const reader = delivery.demoUsers.find((user) => user.role === 'reader' && user.titleId && !user.sourceIp);
+  const admin = delivery.demoUsers.find((user) => user.role === 'admin');
+  const title = reader?.titleId ?? '<titleId>';
+  const assetPath = reader?.assetPath ?? `/titles/${title}/<asset>`;
+  const device = reader?.deviceId ?? 'phone-1';
+  const users = delivery.demoUsers
+    .map((user) => `    ${user.name.padEnd(12)} ${user.description}`)
+    .join('\n');
+  const auth = (who: string) => `-H "authorization: Bearer $${who}" -H 'content-type: application/json'`;
+  return `
+Boundless delivery core is running locally (data in ${delivery.dataDir})
+
+  Access API (API Gateway + Lambda emulation)  ${api}
+  CloudFront edge (signed cookies + bbt)       ${edge}
+  X-Ray daemon (UDP)                           ${delivery.xrayAddress}
+  Dashboard                                    not part of this runtime yet
+  Log groups                                   ${delivery.logsDir}
+  X-Ray segments                               ${delivery.xrayDir}
+
+Demo users (local only: POST ${api}/local/token {"user":"<name>"} returns a JWT):
+${users}
+
+Walkthrough (paste into another terminal; needs curl and jq):
+  JWT=$(curl -s -X POST ${api}/local/token -d '{"user":"${reader?.name ?? 'reader'}"}' | jq -r .token)
+  curl -s ${api}/v1/devices ${auth('JWT')}
+  curl -s -c jar.txt -X POST ${api}/v1/access ${auth('JWT')} -d '{"titleId":"${title}","deviceId":"${device}"}' | tee grant.json
+  BBT=$(jq -r .bbt grant.json); TOKEN_ID=$(jq -r .tokenId grant.json)
+  curl -s -b jar.txt -H 'x-bb-device: ${device}' "${edge}${assetPath}?bbt=$BBT" -o asset.bin -D - | grep -i x-cache
+  curl -s -X POST ${api}/v1/devices ${auth('JWT')} -d '{"deviceId":"laptop-1"}'
+  curl -s -X POST ${api}/v1/devices ${auth('JWT')} -d '{"deviceId":"laptop-2"}'     # beyond the limit: 409
+  ADMIN=$(curl -s -X POST ${api}/local/token -d '{"user":"${admin?.name ?? 'admin'}"}' | jq -r .token)
+  curl -s -X POST ${api}/v1/admin/tokens/$TOKEN_ID/revoke ${auth('ADMIN')} -d '{"reason":"shared on a forum"}'
+  curl -s -b jar.txt -H 'x-bb-device: ${device}' "${edge}${assetPath}?bbt=$BBT" -o /dev/null -w '%{http_code}\\n'   # 403
+
+Press Ctrl-C to stop.
+`;
 }

@@ -53,16 +53,19 @@ export class DeliveryClient {
     return this.call('POST', `/v1/admin/accounts/${accountId}/reauth`, adminJwt, { reason });
   }
 
-  /** Fetches an asset through the edge the way a reader app does: bbt in the query, device header, cookies. */
+  /**
+   * Fetches an asset (`/titles/<id>/<asset>`) through the edge the way a reader app does: bbt in the query, the
+   * device header, and the CloudFront cookies of the grant.
+   */
   async asset(
     grant: AccessGrant,
-    asset: string,
+    assetPath: string,
     deviceId: string,
   ): Promise<{ status: number; body: Buffer; headers: Headers }> {
     const cookie = Object.entries(grant.cookies)
       .map(([name, value]) => `${name}=${value}`)
       .join('; ');
-    const url = `${this.edgeUrl}${grant.scope}${asset}?bbt=${encodeURIComponent(grant.bbt)}`;
+    const url = `${this.edgeUrl}${assetPath}?bbt=${encodeURIComponent(grant.bbt)}`;
     const response = await fetch(url, { headers: { cookie, 'x-bb-device': deviceId } });
     return {
       status: response.status,

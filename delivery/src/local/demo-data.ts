@@ -1,0 +1,53 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Role } from '../domain/principal.ts';
+import type { LocalUser } from '../identity/local-issuer.ts';
+import { type SeedSummary, seedDelivery } from '../seed/seed.ts';
+import type { EmbeddedDynamo } from './embedded-dynamo.ts';
+
+/**
+ * The demo identities of a data dir. The seed runs on the first start only (it writes readers, devices,
+ * entitlements and content); its identities are kept in `<dataDir>/demo-users.json` so later starts print the
+ * same walkthrough without seeding again.
+ */
+export interface DemoUser {
+  /** What `POST /local/token {"user": ...}` takes. */
+  name: string;
+  role: Role;
+  description: string;
+  identity: LocalUser;
+  /** A device the seed registered for this user. */
+  deviceId?: string;
+  /** A title this user is entitled to, and the edge path of one of its assets (`/titles/<id>/<asset>`). */
+  titleId?: string;
+  assetPath?: string;
+  /** A source address that satisfies the user's campus rule, when there is one. */
+  sourceIp?: string;
+}
+
+const DEMO_FILE = 'demo-users.json';
+
+export async function loadOrSeedDemo(input: {
+  dataDir: string;
+  dynamo: EmbeddedDynamo;
+  tableName: string;
+  originDir: string;
+  seed: number;
+}): Promise<{ users: DemoUser[]; seeded: boolean }> {
+  const file = join(input.dataDir, DEMO_FILE);
+  const saved = await readFile(file, 'utf8').catch(() => undefined);
+  if (saved !== undefined) return { users: JSON.parse(saved) as DemoUser[], seeded: false };
+  const result = await seedDelivery({
+    doc: input.dynamo.doc,
+    tableName: input.tableName,
+    originDir: input.originDir,
+    seed: input.seed,
+  });
+  const users = toDemoUsers(result);
+  await writeFile(file, `${JSON.stringify(users, null, 2)}\n`);
+  return { users, seeded: true };
+}
+
+function toDemoUsers(summary: SeedSummary): DemoUser[] {
+  return summary.identities.map(({ user, ...rest }) => ({ ...rest, identity: user }));
+}

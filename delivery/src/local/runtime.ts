@@ -1,0 +1,205 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { systemClock } from '../api/deps.ts';
+import { createDeliveryRoutes } from '../api/routes.ts';
+import { startLocalEdge } from '../edge/local-edge.ts';
+import { LocalKeyValueStore } from '../edge/local-kvs.ts';
+import { kvsKeys } from '../edge/key-value-store.ts';
+import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
+import { createDeliveryTable } from '../store/tables.ts';
+import { createTelemetryFactory, type LogSink } from '../telemetry/telemetry.ts';
+import { type DemoUser, loadOrSeedDemo } from './demo-data.ts';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo.ts';
+import { captureFunctionOutput, currentOutputScope } from './function-output.ts';
+import { type HttpApi, startHttpApi } from './http-api-adapter.ts';
+import { LambdaEmulator, logGroupOf } from './lambda-emulator.ts';
+import { type LambdaRoute, registerRouteFunctions } from './lambda-routes.ts';
+import { type LocalRoute, localIdentityRoutes } from './local-identity-routes.ts';
+import { loadOrCreateLocalKeys } from './local-keys.ts';
+import { LogGroupWriter } from './log-groups.ts';
+import { type LocalDeliveryOptions, parseLocalDeliveryOptions } from './runtime-config.ts';
+import { createSegmentEmitter, startXRayReceiver, type XRayReceiver } from './xray-receiver.ts';
+
+/**
+ * The delivery core on one machine: dynalite, the access API as emulated Lambda functions behind a local
+ * HTTP API, the local CloudFront edge sharing a KeyValueStore with the admin API, log groups as files and an
+ * X-Ray daemon. Everything persists under `dataDir`, so a restart keeps readers, devices, keys and logs.
+ */
+export interface LocalDelivery {
+  apiUrl: string;
+  edgeUrl: string;
+  xrayAddress: string;
+  dataDir: string;
+  logsDir: string;
+  xrayDir: string;
+  demoUsers: DemoUser[];
+  emulator: LambdaEmulator;
+  kvs: LocalKeyValueStore;
+  xray: XRayReceiver;
+  logs: LogGroupWriter;
+  /**
+   * A JWT for a demo user by name, as `POST /local/token` issues it, or for any subject of the seeded
+   * population; `issuedAt` back-dates it (unix seconds).
+   */
+  tokenFor(user: string | LocalUser, options?: { issuedAt?: number }): Promise<string>;
+  /** The table, for tests and tools that set up or inspect data directly. */
+  dynamo: { doc: DynamoDBDocumentClient; tableName: string };
+  edgeStats(): unknown;
+  close(): Promise<void>;
+}
+
+export type { LocalDeliveryOptions } from './runtime-config.ts';
+
+export async function startLocalDelivery(options: LocalDeliveryOptions = {}): Promise<LocalDelivery> {
+  const config = parseLocalDeliveryOptions(options);
+  const dataDir = resolve(config.dataDir);
+  const dirs = {
+    dynamodb: join(dataDir, 'dynamodb'),
+    keys: join(dataDir, 'keys'),
+    origin: join(dataDir, 'origin'),
+    logs: join(dataDir, 'logs'),
+    xray: join(dataDir, 'xray'),
+    edgeLogs: join(dataDir, 'cloudfront'),
+    kvs: join(dataDir, 'kvs', 'edge-kvs.json'),
+  };
+  await Promise.all([dirs.dynamodb, dirs.origin, dirs.logs].map((dir) => mkdir(dir, { recursive: true })));
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    const dynamo: EmbeddedDynamo = await startEmbeddedDynamo(dirs.dynamodb, config.region);
+    closers.push(() => dynamo.close());
+    await createDeliveryTable(dynamo.client, config.tableName);
+    const keys = await loadOrCreateLocalKeys(dirs.keys);
+    const issuer = await LocalIdentityIssuer.create({
+      keyDir: dirs.keys,
+      issuer: 'https://identity.boundless.local',
+    });
+
+    const kvs = new LocalKeyValueStore({ file: dirs.kvs });
+    for (const [kid, secret] of Object.entries(keys.edgeTokens.secrets))
+      await kvs.put(kvsKeys.signingSecret(kid), secret);
+
+    const xray = await startXRayReceiver({ dir: dirs.xray, host: config.host, port: config.xrayPort });
+    closers.push(() => xray.close());
+    const segments = createSegmentEmitter(xray.address);
+    closers.push(() => segments.close());
+    const logs = new LogGroupWriter(dirs.logs);
+    closers.push(() => logs.flush());
+
+    const edge = await startLocalEdge({
+      port: config.edgePort,
+      host: config.host,
+      originDir: dirs.origin,
+      kvs,
+      trustedKeys: { [keys.cloudFront.keyPairId]: keys.cloudFront.publicKeyPem },
+      logDir: dirs.edgeLogs,
+    });
+    closers.push(() => edge.close());
+
+    const demo = await loadOrSeedDemo({
+      dataDir,
+      dynamo,
+      tableName: config.tableName,
+      originDir: dirs.origin,
+      seed: config.seed,
+    });
+
+    const emulator = new LambdaEmulator({ ...config.lambda, region: config.region, logs, segments });
+    const undoCapture = captureFunctionOutput();
+    closers.push(undoCapture);
+    const routes = createDeliveryRoutes({
+      dynamo: { doc: dynamo.doc, tableName: config.tableName },
+      keyValueStore: kvs,
+      cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
+      edgeBaseUrl: edge.url,
+      edgeTokens: keys.edgeTokens,
+      identity: issuer.settings(),
+      clock: systemClock,
+      telemetry: createTelemetryFactory({
+        serviceName: 'delivery',
+        namespace: 'Boundless',
+        sinkFor: (functionName) => logGroupSink(logs, functionName),
+      }),
+    });
+    registerRouteFunctions(emulator, routes);
+
+    const lookup = (name: string) => demo.users.find((user) => user.name === name)?.identity;
+    const names = () => demo.users.map((user) => user.name);
+    const localRoutes = localIdentityRoutes(issuer, lookup, names);
+    const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator);
+    closers.push(() => api.close());
+
+    return {
+      apiUrl: api.url,
+      edgeUrl: edge.url,
+      xrayAddress: xray.address,
+      dataDir,
+      logsDir: dirs.logs,
+      xrayDir: dirs.xray,
+      demoUsers: demo.users,
+      emulator,
+      kvs,
+      xray,
+      logs,
+      tokenFor: async (user, tokenOptions = {}) => {
+        const identity = typeof user === 'string' ? lookup(user) : user;
+        if (!identity) throw new Error(`no demo user "${String(user)}"; known: ${names().join(', ')}`);
+        return issuer.issue({ ...identity, ...tokenOptions });
+      },
+      dynamo: { doc: dynamo.doc, tableName: config.tableName },
+      edgeStats: () => edge.stats(),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Powertools output of a function goes to the log stream of the environment running it, as in Lambda. */
+function logGroupSink(logs: LogGroupWriter, functionName: string): LogSink {
+  return {
+    write: (text: string) => {
+      const line = text.replace(/\n+$/, '');
+      const scope = currentOutputScope();
+      if (scope) scope.writeLine(line);
+      else logs.append(logGroupOf(functionName), 'outside-invocation', line);
+    },
+  };
+}
+
+type ApiRoute = { routeKey: string; lambda?: LambdaRoute; local?: LocalRoute };
+
+function startApi(
+  port: number,
+  host: string,
+  routes: readonly LambdaRoute[],
+  localRoutes: readonly LocalRoute[],
+  emulator: LambdaEmulator,
+): Promise<HttpApi> {
+  const table: ApiRoute[] = [
+    ...routes.map((lambda) => ({ routeKey: lambda.routeKey, lambda })),
+    ...localRoutes.map((local) => ({ routeKey: local.routeKey, local })),
+  ];
+  return startHttpApi<ApiRoute>({
+    port,
+    host,
+    routes: table,
+    integrate: async (route, event: APIGatewayProxyEventV2) => {
+      if (route.local) return route.local.handler(event);
+      const lambda = route.lambda as LambdaRoute;
+      const invocation = await emulator.invoke<Awaited<ReturnType<LambdaRoute['handler']>>>(
+        lambda.functionName,
+        event,
+        {
+          traceHeader: event.headers['x-amzn-trace-id'],
+        },
+      );
+      return invocation.result;
+    },
+  });
+}

@@ -1,0 +1,57 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/boundless.mjs', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Resolves with everything printed so far once `marker` appears on stdout. */
+function printed(child: ChildProcessWithoutNullStreams, marker: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(marker)) resolve(out);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before "${marker}": ${err}`)));
+  });
+}
+
+describe('Command: boundless start', () => {
+  it('prints the URLs, demo users and walkthrough, serves, and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--port', '0']);
+    const banner = await printed(child, 'Press Ctrl-C');
+    const api = /Access API[^\n]*?(http:\/\/\S+)/.exec(banner)?.[1];
+
+    expect(banner).toMatch(/CloudFront edge[^\n]*http:\/\/127\.0\.0\.1:\d+/);
+    expect(banner).toContain('Dashboard');
+    expect(banner).toContain('/v1/access');
+    const jwks = await fetch(`${api}/local/jwks.json`);
+    expect(jwks.status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const stopped = printed(child, 'stopped.');
+    child.kill('SIGINT');
+    await stopped;
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a bad --port with exit code 2 and says what was wrong', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--port', 'eighty']);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('--port must be an integer');
+  });
+});
