@@ -226,6 +226,21 @@ describe('Function: viewer-request (cloudfront-js-2.0 in node:vm)', () => {
       );
     });
 
+    it('opens exactly the paths under the signed scope', async () => {
+      const { run } = setup();
+      const scope = fc
+        .stringMatching(/^\/[A-Za-z0-9._~-]{1,24}\/([A-Za-z0-9_-]{1,8}\/)?$/)
+        .filter((s) => !/\/\.\.?\//.test(s));
+      await fc.assert(
+        fc.asyncProperty(scope, fc.stringMatching(/^[a-z0-9]{1,6}$/), async (prefix, name) => {
+          const query = `bbt=${tokenWith({ scope: prefix })}`;
+          expect(reason(await run({ uri: `${prefix}${name}.epub`, query }))).toBe('allowed');
+          expect(reason(await run({ uri: `${prefix.slice(0, -1)}x/${name}`, query }))).toBe('wrong_scope');
+        }),
+        { numRuns: 200 },
+      );
+    });
+
     it('allows exactly the tokens the reference verifier accepts for this request', async () => {
       const { run } = setup();
       await fc.assert(
