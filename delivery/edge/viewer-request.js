@@ -114,9 +114,14 @@ function inScope(uri, scope) {
 async function reauthSince(accountId) {
   const key = 'ra:' + accountId;
   if (!(await kvs.exists(key))) return 0;
-  const since = Number(await kvs.get(key));
+  let raw;
+  try {
+    raw = await kvs.get(key);
+  } catch (_e) {
+    return 0; // lifted between the two reads
+  }
   // An unreadable mark must not open access: treat it as "re-authenticate everything issued until now".
-  return since >= 0 ? since : Infinity;
+  return SECONDS.test(raw) ? Number(raw) : Infinity;
 }
 
 // Returns the refusal reason, or '' when the token opens this request.

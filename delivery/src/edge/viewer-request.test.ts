@@ -167,6 +167,10 @@ describe('Function: viewer-request (cloudfront-js-2.0 in node:vm)', () => {
       await kvs.put('ra:acct-7', String(NOW - 30));
       expect(reason(await run({ query: `bbt=${tokenWith({ iat: NOW - 60 })}` }))).toBe('reauth_required');
       expect(reason(await run({ query: `bbt=${tokenWith({ iat: NOW - 10 })}` }))).toBe('allowed');
+      for (const unreadable of ['garbage', '', ' 5']) {
+        await kvs.put('ra:acct-7', unreadable);
+        expect(reason(await run({ query: `bbt=${tokenWith({ iat: NOW - 10 })}` }))).toBe('reauth_required');
+      }
       await kvs.put('ra:acct-7', 'garbage');
       expect(reason(await run({ query: `bbt=${tokenWith({ iat: NOW - 10 })}` }))).toBe('reauth_required');
     });
