@@ -1,15 +1,57 @@
+import { writeFile } from 'node:fs/promises';
+import { type DetectProgress, detectFiles } from '@boundless/copilot/detect/run';
+import { LogParseError, skippedTotal } from '@boundless/copilot/logs/cloudfront-standard';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
-// Placeholder until its issue lands: the command exists in --help and says plainly that it is not available yet.
+interface DetectOptions {
+  input: string[];
+  out: string;
+  progress?: boolean;
+}
+
+function showProgress(p: DetectProgress): void {
+  const seconds = Math.max(p.elapsedMs / 1000, 1e-3);
+  const percent = p.totalBytes > 0 ? Math.min(100, (100 * p.stats.bytesRead) / p.totalBytes) : 100;
+  const rate = Math.round(p.stats.lines / seconds).toLocaleString('en-US');
+  process.stderr.write(
+    `\rdetect: ${percent.toFixed(1)}% of bytes, ${p.stats.lines.toLocaleString('en-US')} lines, ${rate} lines/s   `,
+  );
+}
+
 export function registerDetect(program: Command): void {
   program
     .command('detect')
-    .description(
-      'detect token sharing, scraping and geo spikes in CloudFront standard logs (not implemented yet)',
+    .description('detect token sharing, scraping and geo spikes in CloudFront standard logs (event time)')
+    .requiredOption(
+      '--input <paths...>',
+      'CloudFront standard log files (plain or .gz) or directories of them',
     )
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('detect is not implemented yet', 1);
+    .requiredOption('--out <file>', 'where to write detections, one JSON object per line')
+    .option('--progress', 'show progress on stderr (default when stderr is a terminal)')
+    .action(async (options: DetectOptions) => {
+      const progress = options.progress ?? process.stderr.isTTY === true;
+      const result = await detectFiles(options.input, progress ? { onProgress: showProgress } : {}).catch(
+        (error: unknown) => {
+          if (error instanceof LogParseError) throw new CliError(error.message, 2, { cause: error });
+          throw error;
+        },
+      );
+      if (progress) process.stderr.write('\n');
+      const body = result.detections.map((d) => JSON.stringify(d)).join('\n');
+      await writeFile(options.out, body.length > 0 ? `${body}\n` : '').catch((error: unknown) => {
+        throw new CliError(`cannot write ${options.out}: ${(error as Error).message}`, 2, { cause: error });
+      });
+      const skipped = Object.entries(result.stats.skipped)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(', ');
+      const kinds = Object.entries(result.byKind)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ');
+      process.stdout.write(
+        `files ${result.files}, lines ${result.stats.lines}, records ${result.stats.records}, ` +
+          `skipped ${skippedTotal(result.stats)}${skipped ? ` (${skipped})` : ''}\n` +
+          `detections ${result.detections.length}: ${kinds} -> ${options.out}\n`,
+      );
     });
 }

@@ -1,0 +1,232 @@
+/**
+ * Detection throughput and memory (DESIGN §5: ≥ 300,000 CloudFront log lines/s on one core end to end, within
+ * 2× of plain gunzip of the same file; 1 M active tokens ≤ 1 GiB). Generates a seeded gzip log of realistic
+ * reader traffic once per machine (cached in the temp dir), then times `boundless detect` as a child process.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGzip, constants as zlibConstants } from 'node:zlib';
+import { AbuseDetectors } from '@boundless/copilot/detect/engine';
+import type { Detection } from '@boundless/copilot/detect/types';
+import type { GeoLookup } from '@boundless/copilot/geo/ip-geo';
+import type { EdgeLogRecord } from '@boundless/copilot/logs/cloudfront-standard';
+import {
+  cloudFrontLogHeader,
+  cloudFrontLogTimestamp,
+  formatCloudFrontLogLine,
+} from '@boundless/delivery/cloudfront-log';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const LINES = Number(process.env.BENCH_DETECT_LINES ?? 5_000_000);
+const WORK = join(tmpdir(), 'boundless-bench-detect');
+
+/** Small seeded PRNG (mulberry32): the same file on every machine. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const AGENTS = [
+  'BoundlessReader/4.12.0 (iPhone; iOS 18.1; Scale/3.00)',
+  'BoundlessReader/4.12.1 (Linux; Android 14; Pixel 8)',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+];
+const EDGES = ['IAD89-C1', 'FRA56-C1', 'LHR61-P3', 'NRT57-P2', 'GRU3-C1'];
+
+interface Session {
+  ip: string;
+  bbt: string;
+  title: number;
+  chapter: number;
+  agent: string;
+}
+
+function newSession(rand: () => number, n: number, t: number): Session {
+  const account = `acc-${(n % 400_000).toString(36).padStart(6, '0')}`;
+  const tokenId = `tok${n.toString(36).padStart(10, '0')}`;
+  const scope = Buffer.from(`/titles/t${String(n % 5000).padStart(5, '0')}/`).toString('base64url');
+  const iat = Math.floor(t / 1000);
+  const device = (n * 2654435761).toString(16).padStart(16, '0').slice(-16);
+  // Addresses from a few large /8s, many sessions per NAT address as carriers and campuses have.
+  const ip = `${[24, 81, 92, 151, 203][n % 5]}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 64)}`;
+  return {
+    ip,
+    bbt: `v1.sim1.${tokenId}.${account}.${device}.${iat}.${iat + 14_400}.${scope}.${'s'.repeat(43)}`,
+    title: n % 5000,
+    chapter: 1 + Math.floor(rand() * 20),
+    agent: AGENTS[n % AGENTS.length]!,
+  };
+}
+
+async function generateLog(path: string, lines: number): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const rand = prng(42);
+  const gzip = createGzip({ level: zlibConstants.Z_BEST_SPEED });
+  const tmp = `${path}.partial`;
+  const done = new Promise<void>((ok, fail) => {
+    gzip.pipe(createWriteStream(tmp)).on('finish', ok).on('error', fail);
+  });
+  gzip.write(cloudFrontLogHeader());
+  const start = Date.UTC(2026, 10, 2, 6);
+  const sessions: Session[] = [];
+  let created = 0;
+  let chunk = '';
+  for (let i = 0; i < lines; i++) {
+    const t = start + Math.floor((i / lines) * 6 * 3_600_000);
+    if (sessions.length < 20_000 || rand() < 0.05) sessions.push(newSession(rand, created++, t));
+    const at = Math.floor(rand() * sessions.length);
+    const s = sessions[at]!;
+    if (rand() < 0.03) {
+      // A reader closes the book: the session leaves the active set.
+      sessions[at] = sessions[sessions.length - 1]!;
+      sessions.pop();
+    }
+    const publicPage = rand() < 0.03;
+    s.chapter++;
+    chunk += formatCloudFrontLogLine({
+      ...cloudFrontLogTimestamp(t),
+      'x-edge-location': EDGES[s.title % EDGES.length],
+      'sc-bytes': 20_000 + Math.floor(rand() * 60_000),
+      'c-ip': s.ip,
+      'cs-method': 'GET',
+      'cs(Host)': 'd2q8b7n5k4m3xa.cloudfront.net',
+      'cs-uri-stem': publicPage
+        ? `/public/titles/t${String(s.title).padStart(5, '0')}.html`
+        : `/titles/t${String(s.title).padStart(5, '0')}/epub/ch${String(s.chapter).padStart(3, '0')}.xhtml`,
+      'sc-status': 200,
+      'cs(User-Agent)': s.agent,
+      'cs-uri-query': publicPage ? undefined : `bbt=${s.bbt}`,
+      'x-edge-result-type': rand() < 0.9 ? 'Hit' : 'Miss',
+      'x-edge-request-id': `${Math.floor(rand() * 1e15).toString(36)}AbCdEfGhIjKlMnOpQrStUvWxYz0123456789==`,
+      'x-host-header': 'media.boundless.example',
+      'cs-protocol': 'https',
+      'cs-bytes': 420,
+      'time-taken': (rand() * 0.2).toFixed(3),
+      'ssl-protocol': 'TLSv1.3',
+      'ssl-cipher': 'TLS_AES_128_GCM_SHA256',
+      'x-edge-response-result-type': 'Hit',
+      'cs-protocol-version': 'HTTP/2.0',
+      'c-port': 40_000 + (i % 20_000),
+      'time-to-first-byte': '0.004',
+      'x-edge-detailed-result-type': 'Hit',
+      'sc-content-type': 'application/xhtml+xml',
+      'sc-content-len': 30_000,
+    });
+    if (chunk.length > 1 << 20) {
+      if (!gzip.write(chunk)) await new Promise((ok) => gzip.once('drain', ok));
+      chunk = '';
+    }
+  }
+  gzip.end(chunk);
+  await done;
+  renameSync(tmp, path);
+}
+
+function timeGunzip(path: string): number {
+  const started = performance.now();
+  execFileSync('sh', ['-c', `gzip -dc '${path}' > /dev/null`]);
+  return (performance.now() - started) / 1000;
+}
+
+function timeDetect(path: string): { seconds: number; maxRssMb: number; summary: string } {
+  const preload = join(WORK, 'report-rss.mjs');
+  writeFileSync(
+    preload,
+    "process.on('exit', () => process.stderr.write('maxrss_kb=' + process.resourceUsage().maxRSS + '\\n'));\n",
+  );
+  const started = performance.now();
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      preload,
+      join(ROOT, 'bin/boundless.mjs'),
+      'detect',
+      '--input',
+      path,
+      '--out',
+      join(WORK, 'detections.jsonl'),
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (child.status !== 0) throw new Error(`detect failed (${child.status}): ${child.stderr}`);
+  const kb = Number(/maxrss_kb=(\d+)/.exec(child.stderr)?.[1] ?? Number.NaN);
+  return { seconds, maxRssMb: Math.round(kb / 1024), summary: child.stdout.trim() };
+}
+
+/** Heap growth with one million tokens active at once (each seen twice, all within the idle window). */
+function activeTokenMemoryMb(tokens: number): number {
+  const geo: GeoLookup = { country: () => 'US', asn: () => 7922, continent: () => 'NA' };
+  const detectors = new AbuseDetectors(geo);
+  const out: Detection[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const start = Date.UTC(2026, 10, 2, 6);
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < tokens; i++) {
+      const record: EdgeLogRecord = {
+        timestampMs: start + round * 600_000 + Math.floor((i / tokens) * 600_000),
+        edgeLocation: 'IAD89-C1',
+        bytes: 1000,
+        clientIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        method: 'GET',
+        host: 'h',
+        uriStem: `/titles/t${i % 5000}/epub/ch${String(round + 1).padStart(3, '0')}.xhtml`,
+        status: 200,
+        referer: '',
+        userAgent: AGENTS[0]!,
+        query: `bbt=v1.k.tok${i.toString(36).padStart(10, '0')}.acc${i}.0123456789abcdef.1.2.L3RpdGxlcy8.sig`,
+        edgeResultType: 'Hit',
+        requestId: 'r',
+        timeTakenMs: 1,
+        detailedResultType: 'Hit',
+        contentType: 'x',
+      };
+      detectors.observe(record, out);
+    }
+  }
+  gc?.();
+  const grown = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  if (detectors.activeSubjects < tokens)
+    throw new Error(`expected ${tokens} active tokens, got ${detectors.activeSubjects}`);
+  return Math.round(grown);
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const path = join(WORK, `cloudfront-${LINES}.log.gz`);
+  if (!existsSync(path)) {
+    const started = performance.now();
+    await generateLog(path, LINES);
+    console.log(
+      `generated ${LINES} lines in ${((performance.now() - started) / 1000).toFixed(1)} s: ${path}`,
+    );
+  }
+  const gunzipSeconds = timeGunzip(path);
+  const detect = timeDetect(path);
+  const memory = activeTokenMemoryMb(1_000_000);
+  const results = {
+    detect_lines: LINES,
+    detect_seconds: Math.round(detect.seconds * 100) / 100,
+    detect_lines_per_second: Math.round(LINES / detect.seconds),
+    gunzip_seconds: Math.round(gunzipSeconds * 100) / 100,
+    detect_to_gunzip_ratio: Math.round((detect.seconds / gunzipSeconds) * 100) / 100,
+    detect_peak_rss_mb: detect.maxRssMb,
+    heap_mb_1m_active_tokens: memory,
+    detect_summary: detect.summary.replaceAll('\n', '; '),
+  };
+  for (const [key, value] of Object.entries(results)) console.log(`${key}: ${value}`);
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -1,0 +1,82 @@
+/**
+ * Path arithmetic for enumeration: is this asset the "next" one after the previous request's asset? Scrapers
+ * walk numbered paths (chapter 7, 8, 9...; title t00041, t00042...). Character scans only: hot path.
+ */
+export type AssetStep = 'none' | 'next' | 'next_container';
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function numberAt(s: string, start: number): { value: number; end: number } {
+  let value = 0;
+  let i = start;
+  while (i < s.length && isDigit(s.charCodeAt(i))) {
+    value = value * 10 + s.charCodeAt(i) - 48;
+    i++;
+  }
+  return { value, end: i };
+}
+
+/**
+ * `next`: only one number changed, by +1 (ch007 -> ch008). `next_container`: the first changed number grew by
+ * one and what follows it changed too (t00041/epub/ch060 -> t00042/manifest.json), i.e. a walk across titles.
+ */
+export function assetStep(previous: string, current: string): AssetStep {
+  const n = Math.min(previous.length, current.length);
+  let i = 0;
+  while (i < n && previous.charCodeAt(i) === current.charCodeAt(i)) i++;
+  if (i === n && previous.length === current.length) return 'none';
+  let start = i;
+  while (start > 0 && isDigit(previous.charCodeAt(start - 1))) start--;
+  const before = numberAt(previous, start);
+  const after = numberAt(current, start);
+  if (before.end === start || after.end === start || after.value !== before.value + 1) return 'none';
+  return previous.slice(before.end) === current.slice(after.end) ? 'next' : 'next_container';
+}
+
+/** The title an asset belongs to (`/titles/<id>/...`), or '' for other paths. */
+export function titleOf(path: string): string {
+  if (!path.startsWith('/titles/')) return '';
+  const end = path.indexOf('/', 8);
+  return end < 0 ? '' : path.slice(8, end);
+}
+
+/** FNV-1a, enough to count distinct assets without keeping their paths. */
+export function hashPath(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) {
+    h ^= path.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Distinct-asset counter in 128 bytes (linear counting over a 1024-bit bitmap): accurate to a few percent up
+ * to about a thousand distinct assets, which covers every threshold here, with no per-asset allocation.
+ */
+export class DistinctCounter {
+  private readonly bits = new Uint32Array(32);
+  private zeros = 1024;
+
+  add(hash: number): void {
+    const bit = hash & 1023;
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if ((this.bits[word]! & mask) === 0) {
+      this.bits[word]! |= mask;
+      this.zeros--;
+    }
+  }
+
+  estimate(): number {
+    if (this.zeros === 0) return 1024 * Math.log(1024);
+    return Math.round(-1024 * Math.log(this.zeros / 1024));
+  }
+
+  clear(): void {
+    this.bits.fill(0);
+    this.zeros = 1024;
+  }
+}

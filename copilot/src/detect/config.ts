@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Detector thresholds, validated once; defaults are what `boundless detect` uses. */
+export const detectorConfigSchema = z.object({
+  /** Devices an account may use at once (the product's device limit). */
+  deviceLimit: z.number().int().positive().default(3),
+  /** Window in which two places or devices count as used at overlapping times. */
+  sharingWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+  accountWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
+  /** Fastest plausible move between countries on one continent, and between continents. */
+  minTravelSameContinentMs: z
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000),
+  minTravelOtherContinentMs: z
+    .number()
+    .int()
+    .positive()
+    .default(3 * 60 * 60_000),
+  /** Edge 403s for one token within the sharing window that point at a copied token. */
+  forbiddenPerToken: z.number().int().positive().default(3),
+  /** Scraping: requests per minute, distinct assets per window, robotic regularity. */
+  scrapeRatePerMinute: z.number().int().positive().default(120),
+  scrapeBreadthWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+  scrapeDistinctAssets: z.number().int().positive().default(150),
+  roboticGaps: z.number().int().min(8).default(24),
+  roboticMaxCv: z.number().positive().default(0.2),
+  /** Longer than any title's reading order, so a legitimate offline download never reaches it. */
+  sequentialRun: z.number().int().positive().default(90),
+  sequentialMaxGapMs: z.number().int().positive().default(5_000),
+  crossTitleSteps: z.number().int().positive().default(4),
+  cacheBusters: z.number().int().positive().default(20),
+  /** Refusals for missing or out-of-scope tokens in the breadth window. */
+  probes: z.number().int().positive().default(10),
+  /** Low-and-slow: distinct assets over a long window. */
+  slowWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(6 * 60 * 60_000),
+  slowDistinctAssets: z.number().int().positive().default(400),
+  /** Geo spikes: per-country minute volume against its seasonal median. */
+  geoMinPerMinute: z.number().int().positive().default(60),
+  geoRatio: z.number().positive().default(4),
+  geoRobustZ: z.number().positive().default(6),
+  geoWarmupMinutes: z.number().int().positive().default(30),
+  /** Subjects idle this long are forgotten; their next request starts a new episode. */
+  idleMs: z
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
+});
+
+export type DetectorConfig = z.infer<typeof detectorConfigSchema>;
+export type DetectorOptions = z.input<typeof detectorConfigSchema>;
+
+export function detectorConfig(options: DetectorOptions = {}): DetectorConfig {
+  return detectorConfigSchema.parse(options);
+}

@@ -1,0 +1,179 @@
+/**
+ * Geo spikes: one country's requests per minute far above its own seasonal baseline (median and MAD of the
+ * same hour on previous days, or of the last hour while there is no such history), after scaling by how much
+ * everyone else is up, so a release-day burst that lifts every country together stays quiet.
+ */
+import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import type { DetectorConfig } from './config.ts';
+import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const RECENT_MINUTES = 60;
+const SEASONAL_DAYS = 8;
+const QUIET_TO_REARM_MS = 30 * MINUTE;
+
+/** Requests per second over the last 60 seconds, advanced lazily when the country is next seen. */
+class SlidingMinute {
+  private readonly slots = new Uint32Array(60);
+  private second = -1;
+  sum = 0;
+
+  add(timestampMs: number): void {
+    this.advance(Math.floor(timestampMs / 1000));
+    this.slots[this.second % 60]!++;
+    this.sum++;
+  }
+
+  advance(second: number): void {
+    if (this.second < 0) this.second = second;
+    if (second <= this.second) return;
+    const steps = Math.min(60, second - this.second);
+    for (let i = 1; i <= steps; i++) {
+      const slot = (this.second + i) % 60;
+      this.sum -= this.slots[slot]!;
+      this.slots[slot] = 0;
+    }
+    this.second = second;
+  }
+}
+
+interface CountryState {
+  window: SlidingMinute;
+  minuteCount: number;
+  recent: number[];
+  hourCount: number;
+  /** Per-minute mean of each past hour, by hour of day. */
+  seasonal: number[][];
+  expected: number;
+  spread: number;
+  source: string;
+  firstSpikeMs: number;
+  lastSpikeMs: number;
+  fired: boolean;
+}
+
+export class GeoSpikeDetector {
+  private readonly countries = new Map<string, CountryState>();
+  private readonly everyone = new SlidingMinute();
+  private minute = -1;
+  private hour = -1;
+  private startMs = -1;
+  private everyoneExpected = 0;
+
+  constructor(private readonly config: DetectorConfig) {}
+
+  observe(e: AccessEvent, out: Detection[]): void {
+    if (e.country.length === 0) return;
+    const t = e.timestampMs;
+    if (this.startMs < 0) this.startMs = t;
+    this.roll(t);
+    let s = this.countries.get(e.country);
+    if (s === undefined) {
+      s = this.newCountry();
+      this.countries.set(e.country, s);
+    }
+    s.window.add(t);
+    this.everyone.add(t);
+    s.minuteCount++;
+    s.hourCount++;
+    const x = s.window.sum;
+    if (x < this.config.geoMinPerMinute || (x & 7) !== 0) return;
+    const verdict = this.judge(s, x);
+    if (verdict === undefined) {
+      if (s.fired && t - s.lastSpikeMs > QUIET_TO_REARM_MS) s.fired = false;
+      return;
+    }
+    if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
+    s.lastSpikeMs = t;
+    if (s.fired || t - this.startMs < this.config.geoWarmupMinutes * MINUTE) return;
+    s.fired = true;
+    out.push({
+      kind: 'geo_spike',
+      subject: { country: e.country },
+      firstSeen: isoTime(s.firstSpikeMs),
+      detectedAt: isoTime(t),
+      score: saturatingScore(verdict.z / this.config.geoRobustZ - 1, 0.6),
+      evidence: {
+        requestsLastMinute: x,
+        expectedPerMinute: Math.round(verdict.expected * 10) / 10,
+        othersScale: Math.round(verdict.scale * 100) / 100,
+        robustZ: Math.round(verdict.z * 10) / 10,
+        baseline: s.source,
+      },
+      mitigation: 'geo_rate_limit',
+    });
+  }
+
+  private judge(s: CountryState, x: number): { expected: number; scale: number; z: number } | undefined {
+    const othersNow = this.everyone.sum - x;
+    const othersExpected = this.everyoneExpected - s.expected;
+    // Everyone else's lift (release day) raises the bar; a lone country's surge does not lower it.
+    const scale = othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1;
+    const expected = s.expected * scale;
+    const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
+    const z = (x - expected) / sigma;
+    if (x < this.config.geoRatio * expected || z < this.config.geoRobustZ) return undefined;
+    return { expected, scale, z };
+  }
+
+  private newCountry(): CountryState {
+    return {
+      window: new SlidingMinute(),
+      minuteCount: 0,
+      recent: [],
+      hourCount: 0,
+      seasonal: Array.from({ length: 24 }, () => []),
+      expected: 0,
+      spread: 0,
+      source: 'none',
+      firstSpikeMs: 0,
+      lastSpikeMs: Number.NEGATIVE_INFINITY,
+      fired: false,
+    };
+  }
+
+  /** Closes minutes and hours as event time passes them, refreshing each country's baseline. */
+  private roll(t: number): void {
+    const minute = Math.floor(t / MINUTE);
+    if (this.minute < 0) {
+      this.minute = minute;
+      this.hour = Math.floor(t / HOUR);
+    }
+    if (minute === this.minute) return;
+    const elapsed = Math.min(minute - this.minute, RECENT_MINUTES);
+    const hour = Math.floor(t / HOUR);
+    let total = 0;
+    for (const s of this.countries.values()) {
+      for (let i = 0; i < elapsed; i++) s.recent.push(i === 0 ? s.minuteCount : 0);
+      if (s.recent.length > RECENT_MINUTES) s.recent.splice(0, s.recent.length - RECENT_MINUTES);
+      s.minuteCount = 0;
+      if (hour !== this.hour) this.closeHour(s);
+      this.refreshBaseline(s, hour);
+      total += s.expected;
+    }
+    this.everyoneExpected = total;
+    this.minute = minute;
+    this.hour = hour;
+  }
+
+  private closeHour(s: CountryState): void {
+    const samples = s.seasonal[((this.hour % 24) + 24) % 24]!;
+    samples.push(s.hourCount / 60);
+    if (samples.length > SEASONAL_DAYS) samples.shift();
+    s.hourCount = 0;
+  }
+
+  private refreshBaseline(s: CountryState, hour: number): void {
+    const sameHour = s.seasonal[hour % 24]!;
+    if (sameHour.length >= 2) {
+      s.expected = median(sameHour);
+      s.spread = 1.4826 * medianAbsoluteDeviation(sameHour);
+      s.source = `hour_of_day(${sameHour.length} days)`;
+    } else if (s.recent.length > 0) {
+      s.expected = median(s.recent);
+      s.spread = 1.4826 * medianAbsoluteDeviation(s.recent);
+      s.source = `last_${s.recent.length}_minutes`;
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Scraping: bulk download of protected content. Per token, volume is evidence (a token belongs to one reader);
+ * per IP it never is on its own, because a campus or carrier NAT puts thousands of readers behind one address.
+ * An IP is judged only on signs of automation its own requests carry: robotic regularity, enumeration of
+ * numbered assets, cache-busting query strings. Verified search-engine crawlers on public pages are skipped.
+ */
+import type { DetectorConfig } from './config.ts';
+import { hasExtraParams } from './edge-token.ts';
+import { assetStep, DistinctCounter, hashPath } from './asset-path.ts';
+import { isVerifiedCrawler } from './crawlers.ts';
+import { SubjectTable } from './subject-table.ts';
+import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
+
+export interface ScrapeState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  requests: number;
+  lastStem: string;
+  lastGapMs: number;
+  /** Requests in the current and the previous minute, for a sliding per-minute rate. */
+  minuteStartMs: number;
+  thisMinute: number;
+  lastMinute: number;
+  /** Inter-arrival gaps, ring buffer with running sums for the coefficient of variation. */
+  gaps: Float64Array | undefined;
+  gapCount: number;
+  gapSum: number;
+  gapSquares: number;
+  fastRun: number;
+  containerSteps: number;
+  windowStartMs: number;
+  assets: DistinctCounter | undefined;
+  busters: number;
+  /** Refusals for missing or out-of-scope tokens: probing for content the subject holds no grant for. */
+  probes: number;
+  slowStartMs: number;
+  slowAssets: DistinctCounter | undefined;
+  tokens: number;
+  lastTokenId: string;
+  fired: boolean;
+}
+
+/** Tokens and IPs below this many requests allocate no asset sets: most readers never get there. */
+const LAZY_STATE_AFTER = 16;
+
+export function newScrapeState(t: number): ScrapeState {
+  return {
+    firstSeenMs: t,
+    lastSeenMs: t,
+    requests: 0,
+    lastStem: '',
+    lastGapMs: t,
+    minuteStartMs: t,
+    thisMinute: 0,
+    lastMinute: 0,
+    gaps: undefined,
+    gapCount: 0,
+    gapSum: 0,
+    gapSquares: 0,
+    fastRun: 0,
+    containerSteps: 0,
+    windowStartMs: t,
+    assets: undefined,
+    busters: 0,
+    probes: 0,
+    slowStartMs: t,
+    slowAssets: undefined,
+    tokens: 0,
+    lastTokenId: '',
+    fired: false,
+  };
+}
+
+export class ScrapingDetector {
+  private readonly byIp: SubjectTable<ScrapeState>;
+  /** IPs whose scraping was already reported through a token, so one scraper is one detection. */
+  private readonly reportedIps = new Set<string>();
+
+  constructor(private readonly config: DetectorConfig) {
+    this.byIp = new SubjectTable(config.idleMs, (_k, t) => newScrapeState(t));
+  }
+
+  get activeIps(): number {
+    return this.byIp.size;
+  }
+
+  /** A request carrying a token; `s` is that token's scraping state (the engine owns the token table). */
+  observeToken(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
+    this.update(s, e);
+    const reasons = s.fired ? [] : this.tokenReasons(s);
+    if (reasons.length === 0) return;
+    s.fired = true;
+    this.reportedIps.add(ownString(e.ip));
+    out.push(this.detection(s, e, reasons, { tokenId: e.tokenId, accountId: e.accountId, ip: e.ip }));
+  }
+
+  /** Every request, judged per client address on signs of automation only. */
+  observeIp(e: AccessEvent, out: Detection[]): void {
+    if (isVerifiedCrawler(e)) return;
+    const s = this.byIp.get(e.ip, e.timestampMs);
+    if (s.requests === 0) this.reportedIps.delete(e.ip);
+    this.update(s, e);
+    if (e.tokenId !== s.lastTokenId) {
+      s.tokens++;
+      s.lastTokenId = ownString(e.tokenId);
+    }
+    if (s.fired || this.reportedIps.has(e.ip)) return;
+    const reasons = this.automationReasons(s);
+    if (reasons.length === 0 || s.requests < this.config.roboticGaps) return;
+    s.fired = true;
+    // A single token behind the address names the scraper more precisely than the address does.
+    const subject =
+      s.tokens === 1 && e.tokenId ? { ip: e.ip, tokenId: e.tokenId, accountId: e.accountId } : { ip: e.ip };
+    out.push(this.detection(s, e, reasons, subject));
+  }
+
+  private update(s: ScrapeState, e: AccessEvent): void {
+    const t = e.timestampMs;
+    const c = this.config;
+    // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
+    if (s.requests > 0 && e.uriStem !== s.lastStem) this.addGap(s, t - s.lastGapMs);
+    if (t - s.minuteStartMs >= 60_000) {
+      s.lastMinute = t - s.minuteStartMs >= 120_000 ? 0 : s.thisMinute;
+      s.thisMinute = 0;
+      s.minuteStartMs = t;
+    }
+    s.thisMinute++;
+    const step = s.requests > 0 ? assetStep(s.lastStem, e.uriStem) : 'none';
+    if (step === 'none') {
+      s.fastRun = 0;
+      s.containerSteps = 0;
+    } else {
+      s.fastRun = t - s.lastSeenMs <= c.sequentialMaxGapMs ? s.fastRun + 1 : 0;
+      if (step === 'next_container') s.containerSteps++;
+    }
+    s.requests++;
+    if (e.uriStem !== s.lastStem) s.lastGapMs = t;
+    s.lastSeenMs = t;
+    if (e.uriStem !== s.lastStem) s.lastStem = ownString(e.uriStem);
+    if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
+      s.windowStartMs = t;
+      s.assets?.clear();
+      s.busters = 0;
+      s.probes = 0;
+    }
+    if (t - s.slowStartMs >= c.slowWindowMs) {
+      s.slowStartMs = t;
+      s.slowAssets?.clear();
+    }
+    if (hasExtraParams(e.query) && e.edgeResultType !== 'Hit') s.busters++;
+    if (e.refusal === 'missing_token' || e.refusal === 'out_of_scope') s.probes++;
+    if (s.requests < LAZY_STATE_AFTER) return;
+    const hash = hashPath(e.uriStem);
+    s.assets ??= new DistinctCounter();
+    s.slowAssets ??= new DistinctCounter();
+    s.assets.add(hash);
+    s.slowAssets.add(hash);
+  }
+
+  private addGap(s: ScrapeState, gapMs: number): void {
+    const size = this.config.roboticGaps;
+    s.gaps ??= new Float64Array(size);
+    const slot = s.gapCount % size;
+    if (s.gapCount >= size) {
+      const old = s.gaps[slot]!;
+      s.gapSum -= old;
+      s.gapSquares -= old * old;
+    }
+    s.gaps[slot] = gapMs;
+    s.gapSum += gapMs;
+    s.gapSquares += gapMs * gapMs;
+    s.gapCount++;
+  }
+
+  /** Coefficient of variation of the last gaps, or Infinity until there are enough of them. */
+  private gapCv(s: ScrapeState): { cv: number; meanMs: number } {
+    const n = this.config.roboticGaps;
+    if (s.gapCount < n) return { cv: Number.POSITIVE_INFINITY, meanMs: 0 };
+    const mean = s.gapSum / n;
+    const variance = Math.max(0, s.gapSquares / n - mean * mean);
+    return { cv: mean > 0 ? Math.sqrt(variance) / mean : Number.POSITIVE_INFINITY, meanMs: mean };
+  }
+
+  private automationReasons(s: ScrapeState): string[] {
+    const c = this.config;
+    const reasons: string[] = [];
+    const { cv, meanMs } = this.gapCv(s);
+    // Log timestamps have one-second resolution: below a mean gap of ~2 s regularity cannot be told apart.
+    if (cv <= c.roboticMaxCv && meanMs >= 2_000) reasons.push('robotic_regularity');
+    if (s.fastRun >= c.sequentialRun) reasons.push('sequential_enumeration');
+    if (s.containerSteps >= c.crossTitleSteps) reasons.push('title_enumeration');
+    if (s.busters >= c.cacheBusters) reasons.push('cache_busting');
+    if (s.probes >= c.probes) reasons.push('probing_without_grant');
+    return reasons;
+  }
+
+  private tokenReasons(s: ScrapeState): string[] {
+    const c = this.config;
+    const reasons = this.automationReasons(s);
+    if (s.thisMinute + s.lastMinute >= 2 * c.scrapeRatePerMinute || s.thisMinute >= c.scrapeRatePerMinute) {
+      reasons.push('request_rate');
+    }
+    if ((s.assets?.estimate() ?? 0) >= c.scrapeDistinctAssets) reasons.push('asset_breadth');
+    if ((s.slowAssets?.estimate() ?? 0) >= c.slowDistinctAssets) reasons.push('low_and_slow_breadth');
+    return reasons;
+  }
+
+  private detection(
+    s: ScrapeState,
+    e: AccessEvent,
+    reasons: string[],
+    subject: Detection['subject'],
+  ): Detection {
+    const { cv, meanMs } = this.gapCv(s);
+    return {
+      kind: 'scraping',
+      subject,
+      firstSeen: isoTime(s.firstSeenMs),
+      detectedAt: isoTime(e.timestampMs),
+      score: saturatingScore(reasons.length - 1 + s.fastRun / 50, 0.7),
+      evidence: {
+        reasons,
+        requests: s.requests,
+        requestsThisMinute: s.thisMinute,
+        distinctAssets: s.assets?.estimate() ?? 0,
+        distinctAssetsLongWindow: s.slowAssets?.estimate() ?? 0,
+        gapCv: Number.isFinite(cv) ? Math.round(cv * 1000) / 1000 : null,
+        meanGapSeconds: Math.round(meanMs) / 1000,
+        sequentialRun: s.fastRun,
+        titleSteps: s.containerSteps,
+        cacheBusters: s.busters,
+        probes: s.probes,
+        lastAsset: e.uriStem,
+      },
+      mitigation: subject.tokenId ? 'revoke_token' : 'rate_limit_ip',
+    };
+  }
+}

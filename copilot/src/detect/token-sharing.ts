@@ -1,0 +1,217 @@
+/**
+ * Token sharing: one token used from several places at overlapping times, a token crossing countries faster
+ * than anyone travels, the edge refusing a copied token on another device (403), or an account running more
+ * devices than its limit from several networks at once. Judged per token and per account, never per IP: many
+ * readers behind one campus or carrier NAT address is normal.
+ */
+import type { GeoLookup } from '../geo/ip-geo.ts';
+import type { DetectorConfig } from './config.ts';
+import { SubjectTable } from './subject-table.ts';
+import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
+
+interface Place {
+  network: string;
+  asn: number;
+  country: string;
+  firstMs: number;
+  lastMs: number;
+  requests: number;
+}
+
+/** Sharing state of one token; the engine keeps it beside the token's scraping state. */
+export interface TokenSharingState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  deviceHash: string;
+  places: Place[];
+  current: Place | undefined;
+  alternations: number;
+  lastAlternationMs: number;
+  forbidden: number;
+  forbiddenSinceMs: number;
+  fired: boolean;
+}
+
+interface AccountState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The account's recent tokens: one per (device, title) reading session. */
+  tokens: TokenSharingState[];
+  fired: boolean;
+}
+
+export function newTokenSharingState(t: number): TokenSharingState {
+  return {
+    firstSeenMs: t,
+    lastSeenMs: t,
+    deviceHash: '',
+    places: [],
+    current: undefined,
+    alternations: 0,
+    lastAlternationMs: 0,
+    forbidden: 0,
+    forbiddenSinceMs: t,
+    fired: false,
+  };
+}
+
+const MAX_PLACES = 8;
+const MAX_ACCOUNT_TOKENS = 32;
+
+export class TokenSharingDetector {
+  private readonly accounts: SubjectTable<AccountState>;
+
+  constructor(
+    private readonly config: DetectorConfig,
+    private readonly geo: Pick<GeoLookup, 'continent'>,
+  ) {
+    this.accounts = new SubjectTable(config.idleMs, (_k, t) => ({
+      firstSeenMs: t,
+      lastSeenMs: t,
+      tokens: [],
+      fired: false,
+    }));
+  }
+
+  get activeAccounts(): number {
+    return this.accounts.size;
+  }
+
+  /** One request carrying a token; `s` is that token's state (the engine owns the token table). */
+  observe(e: AccessEvent, s: TokenSharingState, out: Detection[]): void {
+    const isNew = s.current === undefined;
+    const token = this.observeToken(e, s);
+    if (token) out.push(token);
+    // Devices in use change only when a token appears: the account is looked at then, not on every request.
+    if (isNew) {
+      s.deviceHash = ownString(e.deviceHash);
+      const account = this.observeAccount(e, s);
+      if (account) out.push(account);
+    }
+  }
+
+  private observeToken(e: AccessEvent, s: TokenSharingState): Detection | undefined {
+    const t = e.timestampMs;
+    s.lastSeenMs = t;
+    const previous = s.current;
+    const travel = previous ? this.impossibleTravel(previous, e) : undefined;
+    const place = this.placeOf(s, e);
+    if (previous !== undefined && previous !== place && place.requests > 0) {
+      // Returning to a place left moments ago: two devices interleaving, not one device moving.
+      if (t - s.lastAlternationMs > this.config.sharingWindowMs) s.alternations = 0;
+      s.alternations++;
+      s.lastAlternationMs = t;
+    }
+    place.requests++;
+    place.lastMs = t;
+    s.current = place;
+    if (e.refusal === 'device_mismatch') {
+      if (t - s.forbiddenSinceMs > this.config.sharingWindowMs) {
+        s.forbidden = 0;
+        s.forbiddenSinceMs = t;
+      }
+      s.forbidden++;
+    }
+    if (s.fired) return undefined;
+    const asns = s.places.length < 2 ? 1 : new Set(s.places.map((p) => p.asn)).size;
+    const reasons: string[] = [];
+    if (travel) reasons.push('impossible_travel');
+    if (asns >= 3 || (asns >= 2 && s.alternations >= 3)) reasons.push('concurrent_networks');
+    if (s.forbidden >= this.config.forbiddenPerToken) reasons.push('device_mismatch');
+    if (reasons.length === 0) return undefined;
+    s.fired = true;
+    return {
+      kind: 'token_sharing',
+      subject: { tokenId: e.tokenId, accountId: e.accountId },
+      firstSeen: isoTime(s.firstSeenMs),
+      detectedAt: isoTime(t),
+      score: saturatingScore(reasons.length - 1 + s.alternations / 4 + (travel ? 1 : 0), 0.7),
+      evidence: {
+        reasons,
+        networks: s.places.map((p) => ({
+          network: p.network,
+          asn: p.asn,
+          country: p.country,
+          requests: p.requests,
+        })),
+        alternations: s.alternations,
+        forbidden: s.forbidden,
+        ...(travel ?? {}),
+      },
+      mitigation: 'revoke_token',
+    };
+  }
+
+  private placeOf(s: TokenSharingState, e: AccessEvent): Place {
+    const horizon = e.timestampMs - this.config.sharingWindowMs;
+    if (s.places.some((p) => p.lastMs < horizon)) {
+      s.places = s.places.filter((p) => p.lastMs >= horizon || p === s.current);
+    }
+    let place = s.places.find((p) => p.network === e.network);
+    if (place === undefined) {
+      place = {
+        network: e.network,
+        asn: e.asn,
+        country: e.country,
+        firstMs: e.timestampMs,
+        lastMs: e.timestampMs,
+        requests: 0,
+      };
+      if (s.places.length >= MAX_PLACES) s.places.shift();
+      s.places.push(place);
+    }
+    return place;
+  }
+
+  private impossibleTravel(from: Place, e: AccessEvent): Record<string, unknown> | undefined {
+    if (from.country === '' || e.country === '' || from.country === e.country) return undefined;
+    const gapMs = e.timestampMs - from.lastMs;
+    const sameContinent = this.geo.continent(from.country) === this.geo.continent(e.country);
+    const minMs = sameContinent
+      ? this.config.minTravelSameContinentMs
+      : this.config.minTravelOtherContinentMs;
+    if (gapMs >= minMs) return undefined;
+    return {
+      travel: {
+        from: from.country,
+        to: e.country,
+        gapSeconds: Math.round(gapMs / 1000),
+        minSeconds: minMs / 1000,
+      },
+    };
+  }
+
+  private observeAccount(e: AccessEvent, token: TokenSharingState): Detection | undefined {
+    if (e.accountId.length === 0) return undefined;
+    const s = this.accounts.get(e.accountId, e.timestampMs);
+    const t = e.timestampMs;
+    s.lastSeenMs = t;
+    const window = this.config.accountWindowMs;
+    s.tokens = s.tokens.filter((other) => t - other.lastSeenMs <= window);
+    s.tokens.push(token);
+    if (s.tokens.length > MAX_ACCOUNT_TOKENS) s.tokens.shift();
+    const devices = new Set(s.tokens.map((other) => other.deviceHash).filter((d) => d.length > 0));
+    if (s.fired || devices.size <= this.config.deviceLimit) return undefined;
+    const places = s.tokens.flatMap((other) => other.places);
+    const asns = new Set(places.map((p) => p.asn));
+    const countries = new Set(places.map((p) => p.country).filter((c) => c.length > 0));
+    if (asns.size < 2 && countries.size < 2) return undefined;
+    s.fired = true;
+    return {
+      kind: 'token_sharing',
+      subject: { accountId: e.accountId },
+      firstSeen: isoTime(s.firstSeenMs),
+      detectedAt: isoTime(t),
+      score: saturatingScore(devices.size - this.config.deviceLimit - 1 + (countries.size - 1), 0.7),
+      evidence: {
+        reasons: ['devices_over_limit'],
+        activeDevices: devices.size,
+        deviceLimit: this.config.deviceLimit,
+        asns: [...asns],
+        countries: [...countries],
+        windowSeconds: window / 1000,
+      },
+      mitigation: 'revoke_account_tokens',
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import type { Refusal } from './edge-token.ts';
+
+/** Abuse detections as DESIGN §4.2 writes them (one JSON object per line of `boundless detect`). */
+export type DetectionKind = 'token_sharing' | 'scraping' | 'geo_spike';
+
+export interface DetectionSubject {
+  tokenId?: string;
+  accountId?: string;
+  ip?: string;
+  country?: string;
+}
+
+export interface Detection {
+  kind: DetectionKind;
+  subject: DetectionSubject;
+  /** ISO-8601 event time of the first observation of this episode. */
+  firstSeen: string;
+  /** ISO-8601 event time of the log line at which the detector fired. */
+  detectedAt: string;
+  /** 0..1 confidence. */
+  score: number;
+  evidence: Record<string, unknown>;
+  /** Suggested mitigation as a policy name. */
+  mitigation: string;
+}
+
+/** One request as the detectors see it: the log record plus what the token and geolocation say. */
+export interface AccessEvent {
+  timestampMs: number;
+  ip: string;
+  /** /24 for IPv4: readers behind one NAT share it. */
+  network: string;
+  country: string;
+  asn: number;
+  tokenId: string;
+  accountId: string;
+  deviceHash: string;
+  uriStem: string;
+  status: number;
+  query: string;
+  edgeResultType: string;
+  /** The parsed line itself, for fields read rarely (the user agent is decoded only when read). */
+  record: EdgeLogRecord;
+  /** For a 403: why the edge most likely refused it; '' otherwise. */
+  refusal: Refusal | '';
+}
+
+export class DetectorError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DetectorError';
+  }
+}
+
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Scores saturate smoothly: `excess` of 0 gives `floor`, large excess approaches 1. */
+export function saturatingScore(excess: number, floor = 0.6): number {
+  const x = Math.max(0, excess);
+  return Math.round((floor + (1 - floor) * (x / (1 + x))) * 1000) / 1000;
+}
+
+/**
+ * A flat copy of a string. Fields parsed from a log line are slices of a whole decoded chunk (about 1 MB);
+ * keeping one as a map key or in per-subject state would keep the chunk alive with it.
+ */
+export function ownString(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
+}

@@ -1,0 +1,226 @@
+/**
+ * IP -> country and ASN from databases shipped inside npm packages (geoip-country's GeoLite2 country ranges,
+ * @ip-location-db/asn's RouteViews/DB-IP ASN ranges), so detection works offline. IPv4 ranges are loaded once
+ * into typed arrays and searched by bisection; IPv6 (rare in these logs) is loaded only when first seen.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** What detectors need from geolocation; tests substitute a table. Unknown: country '' and asn 0. */
+export interface GeoLookup {
+  country(ip: string): string;
+  asn(ip: string): number;
+  continent(country: string): string;
+}
+
+export class GeoDataError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GeoDataError';
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+function packageDir(name: string): string {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch (error) {
+    throw new GeoDataError(`geolocation package ${name} is not installed`, { cause: error });
+  }
+}
+
+/** Dotted IPv4 to an unsigned 32-bit number, or -1 when it is not one. */
+export function ipv4ToNumber(ip: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9 || digits === 3) return -1;
+      part = part * 10 + d;
+      digits++;
+    }
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return -1;
+  return value * 256 + part;
+}
+
+/** Index of the range holding `ip` in sorted, non-overlapping [starts, ends], or -1. */
+export function findRange(starts: Uint32Array, ends: Uint32Array, ip: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! > ip) hi = mid - 1;
+    else if (ends[mid]! < ip) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+interface Ranges4 {
+  starts: Uint32Array;
+  ends: Uint32Array;
+  values: Uint32Array;
+}
+
+function loadCountries4(): { ranges: Ranges4; codes: string[] } {
+  const buffer = readFileSync(join(packageDir('geoip-country'), 'data', 'geoip-country.dat'));
+  // Records are 10 bytes: start (u32 BE), end (u32 BE), ISO country code (2 ASCII bytes).
+  const n = Math.floor(buffer.length / 10);
+  const ranges = { starts: new Uint32Array(n), ends: new Uint32Array(n), values: new Uint32Array(n) };
+  const codeIndex = new Map<string, number>();
+  const codes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = i * 10;
+    ranges.starts[i] = buffer.readUInt32BE(at);
+    ranges.ends[i] = buffer.readUInt32BE(at + 4);
+    const code = buffer.toString('latin1', at + 8, at + 10);
+    let index = codeIndex.get(code);
+    if (index === undefined) {
+      index = codes.length;
+      codes.push(code);
+      codeIndex.set(code, index);
+    }
+    ranges.values[i] = index;
+  }
+  return { ranges, codes };
+}
+
+function loadAsn4(): Ranges4 {
+  const text = readFileSync(join(packageDir('@ip-location-db/asn'), 'asn-ipv4-num.csv'), 'latin1');
+  // Rows are `start,end,asn,name` with numeric addresses, sorted by start.
+  const rows = text.split('\n');
+  const ranges = {
+    starts: new Uint32Array(rows.length),
+    ends: new Uint32Array(rows.length),
+    values: new Uint32Array(rows.length),
+  };
+  let n = 0;
+  for (const row of rows) {
+    const a = row.indexOf(',');
+    const b = row.indexOf(',', a + 1);
+    const c = row.indexOf(',', b + 1);
+    if (a < 0 || b < 0 || c < 0) continue;
+    ranges.starts[n] = Number(row.slice(0, a));
+    ranges.ends[n] = Number(row.slice(a + 1, b));
+    ranges.values[n] = Number(row.slice(b + 1, c));
+    n++;
+  }
+  return {
+    starts: ranges.starts.subarray(0, n),
+    ends: ranges.ends.subarray(0, n),
+    values: ranges.values.subarray(0, n),
+  };
+}
+
+interface Ranges6 {
+  starts: bigint[];
+  ends: bigint[];
+  asns: number[];
+}
+
+function ipv6ToBigInt(ip: string): bigint | undefined {
+  const [head = '', tail] = ip.split('::');
+  const parts = (s: string) => (s === '' ? [] : s.split(':'));
+  const left = parts(head);
+  const right = tail === undefined ? [] : parts(tail);
+  const groups =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  if (groups.length !== 8) return undefined;
+  let value = 0n;
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    value = (value << 16n) + BigInt(`0x${g}`);
+  }
+  return value;
+}
+
+function loadAsn6(): Ranges6 {
+  const text = readFileSync(join(packageDir('@ip-location-db/asn'), 'asn-ipv6-num.csv'), 'latin1');
+  const out: Ranges6 = { starts: [], ends: [], asns: [] };
+  for (const row of text.split('\n')) {
+    const [start, end, asn] = row.split(',', 3);
+    if (start === undefined || end === undefined || asn === undefined) continue;
+    out.starts.push(BigInt(start));
+    out.ends.push(BigInt(end));
+    out.asns.push(Number(asn));
+  }
+  return out;
+}
+
+function findRange6(ranges: Ranges6, ip: bigint): number {
+  let lo = 0;
+  let hi = ranges.starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges.starts[mid]! > ip) hi = mid - 1;
+    else if (ranges.ends[mid]! < ip) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** The embedded databases; build it once per process with `embeddedGeo()`. */
+class EmbeddedGeo implements GeoLookup {
+  private readonly countries = loadCountries4();
+  private readonly asns = loadAsn4();
+  private readonly continents: Record<string, { continent?: string }> =
+    require('countries-list').countries ?? {};
+  private asns6: Ranges6 | undefined;
+  private geoip6: { lookup(ip: string): { country?: string } | null } | undefined;
+
+  country(ip: string): string {
+    const n = ipv4ToNumber(ip);
+    if (n >= 0) {
+      const at = findRange(this.countries.ranges.starts, this.countries.ranges.ends, n);
+      return at < 0 ? '' : this.countries.codes[this.countries.ranges.values[at]!]!;
+    }
+    if (ip.indexOf(':') < 0) return '';
+    this.geoip6 ??= require('geoip-country');
+    return this.geoip6?.lookup(ip)?.country ?? '';
+  }
+
+  asn(ip: string): number {
+    const n = ipv4ToNumber(ip);
+    if (n >= 0) {
+      const at = findRange(this.asns.starts, this.asns.ends, n);
+      return at < 0 ? 0 : this.asns.values[at]!;
+    }
+    const big = ip.indexOf(':') < 0 ? undefined : ipv6ToBigInt(ip);
+    if (big === undefined) return 0;
+    this.asns6 ??= loadAsn6();
+    const at = findRange6(this.asns6, big);
+    return at < 0 ? 0 : this.asns6.asns[at]!;
+  }
+
+  continent(country: string): string {
+    return this.continents[country]?.continent ?? '';
+  }
+}
+
+let shared: EmbeddedGeo | undefined;
+
+/** The process-wide embedded geolocation (loads ~25 MB of ranges on first call, ~0.5 s). */
+export function embeddedGeo(): GeoLookup {
+  shared ??= new EmbeddedGeo();
+  return shared;
+}
+
+/** The /24 (IPv4) or /48 (IPv6) network of an address: readers behind one NAT share it. */
+export function networkOf(ip: string): string {
+  const dot = ip.lastIndexOf('.');
+  if (dot > 0 && ip.indexOf(':') < 0) return ip.slice(0, dot);
+  return ip.split(':').slice(0, 3).join(':');
+}
