@@ -7,7 +7,6 @@ import { deviceHashOf, issueEdgeToken } from '../token/edge-token.ts';
 import { iso } from './admin-support.ts';
 import { type DeliveryApp, type DeliveryRoute, defineRoute } from './route.ts';
 import { accessRequest } from './schemas.ts';
-import { signTitleCookies } from './signed-cookies.ts';
 
 const DENIAL: Record<DenialReason, [DeliveryErrorCode, string]> = {
   title_not_found: ['not_found', 'no such title'],
@@ -33,7 +32,7 @@ export function accessRoutes(app: DeliveryApp): DeliveryRoute[] {
           const { principal, now, body } = request;
           const { accountId, orgId } = principal;
           const facts = await traced(request.telemetry.tracer, 'loadAccessFacts', () =>
-            loadAccessFacts(app.store.table, app.store.access, { accountId, orgId, ...body, now }),
+            loadAccessFacts(app.store.table, { accountId, orgId, ...body, now }),
           );
           const deny = (
             reason: DenialReason | 'rate_limited' | 'seats_exhausted',
@@ -91,13 +90,7 @@ export function accessRoutes(app: DeliveryApp): DeliveryRoute[] {
             { ...token, deviceHash: deviceHashOf(accountId, body.deviceId), scope },
             secrets[currentKid] as string,
           );
-          const { cookies, setCookie } = signTitleCookies({
-            edgeBaseUrl: app.deps.edgeBaseUrl,
-            scope,
-            expiresAt: decision.expiresAt,
-            ...app.deps.cloudFront,
-            ...(app.deps.cookieDomain ? { cookieDomain: app.deps.cookieDomain } : {}),
-          });
+          const { cookies, setCookie } = app.cookies.sign(scope, decision.expiresAt);
           await traced(request.telemetry.tracer, 'recordToken', () => app.store.access.putToken(token));
           request.count('AccessGranted', { channel: decision.channel });
           return {

@@ -10,6 +10,7 @@ import type { IdentityVerifier } from '../identity/verifier.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import { MetricUnit, type Telemetry, traced } from '../telemetry/telemetry.ts';
 import type { DeliveryDeps } from './deps.ts';
+import type { CookieSigner } from './signed-cookies.ts';
 import { bearerToken, checkHeaders, errorResponse, json, parseBody, statusOf, validate } from './http.ts';
 
 export interface DeliveryRoute {
@@ -24,6 +25,7 @@ export interface DeliveryApp {
   store: DeliveryStore;
   verifier: IdentityVerifier;
   limits: DeliveryLimits;
+  cookies: CookieSigner;
   newId(): string;
 }
 

@@ -8,6 +8,7 @@ import type { DeliveryDeps } from './deps.ts';
 import { deviceRoutes } from './devices.ts';
 import { orgEntitlementRoutes } from './org-entitlements.ts';
 import type { DeliveryApp, DeliveryRoute } from './route.ts';
+import { createCookieSigner } from './signed-cookies.ts';
 
 export type { DeliveryRoute } from './route.ts';
 
@@ -23,6 +24,11 @@ export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
     store: createDeliveryStore(deps.dynamo.doc, deps.dynamo.tableName),
     verifier: createIdentityVerifier(deps.identity, () => deps.clock.nowMs()),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    cookies: createCookieSigner({
+      ...deps.cloudFront,
+      edgeBaseUrl: deps.edgeBaseUrl,
+      ...(deps.cookieDomain ? { cookieDomain: deps.cookieDomain } : {}),
+    }),
     newId: () => ulid(deps.clock.nowMs()),
   };
   return [...deviceRoutes(app), ...accessRoutes(app), ...orgEntitlementRoutes(app), ...adminRoutes(app)];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AccessFacts, activeMitigations, decideAccess } from './access-decision.ts';
+import { type AccessFacts, activeMitigations, alignExpiry, decideAccess } from './access-decision.ts';
 import { isWithinCampus, parseCidr } from './campus.ts';
 import type { Entitlement, Mitigation } from './model.ts';
 
@@ -129,5 +129,14 @@ describe('Function: isWithinCampus', () => {
     for (const bad of ['192.0.2.0', '192.0.2.0/33', '192.0.2.0/x', 'host/8', '::/129', '1.2.3.4/8/1']) {
       expect(parseCidr(bad)).toBeUndefined();
     }
+  });
+});
+
+describe('Function: alignExpiry', () => {
+  it('ends long grants on the minute at or before the computed expiry and leaves short ones exact', () => {
+    expect(alignExpiry(NOW + 3601, NOW)).toBe(NOW + 3600);
+    expect(alignExpiry(NOW + 3659, NOW)).toBe(NOW + 3600);
+    expect(alignExpiry(NOW + 299, NOW)).toBe(NOW + 299);
+    expect(NOW % 60).toBe(0);
   });
 });

@@ -96,5 +96,20 @@ export function decideAccess(facts: AccessFacts): AccessDecision {
 
   const ttl = Math.min(facts.defaultTtlSeconds, mitigation.shortTtlSeconds ?? Number.POSITIVE_INFINITY);
   const expiresAt = Math.min(now + ttl, entitlement.expiresAt ?? Number.POSITIVE_INFINITY);
-  return { granted: true, channel, expiresAt, entitlement, shortened: ttl < facts.defaultTtlSeconds };
+  return {
+    granted: true,
+    channel,
+    expiresAt: alignExpiry(expiresAt, now),
+    entitlement,
+    shortened: ttl < facts.defaultTtlSeconds,
+  };
+}
+
+/**
+ * Long grants end on a minute boundary (never later than computed), so every session of one title opened in
+ * the same minute shares one CloudFront policy and its signature can be reused. Short grants stay exact: a
+ * short-TTL mitigation must not lose up to a minute of its already small window.
+ */
+export function alignExpiry(expiresAt: number, now: number): number {
+  return expiresAt - now > 300 ? Math.floor(expiresAt / 60) * 60 : expiresAt;
 }

@@ -141,3 +141,17 @@ describe('Function: createIdentityVerifier', () => {
     expect(await rejection(await signer.issue({ sub: 'has spaces' }))).toBe('invalid sub claim');
   });
 });
+
+describe('Verified-token cache', () => {
+  it('still rejects a cached token once it expires', async () => {
+    let now = NOW_MS;
+    const clocked = createIdentityVerifier(issuer.settings(), () => now);
+    const token = await issuer.issue({ sub: 'r', expiresInSeconds: 60 });
+    expect((await clocked.verify(token)).accountId).toBe('r');
+    now += 61_000;
+    await expect(clocked.verify(token)).rejects.toMatchObject({
+      code: 'unauthorized',
+      details: { reason: 'expired' },
+    });
+  });
+});

@@ -8,6 +8,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { DeliveryError } from '../errors.ts';
 import { type Principal, ROLES, type Role } from '../domain/principal.ts';
 import { ACCOUNT_ID_PATTERN } from '../token/edge-token.ts';
@@ -62,8 +63,16 @@ function reasonOf(error: unknown): string {
  */
 export function createIdentityVerifier(settings: IdentitySettings, nowMs: () => number): IdentityVerifier {
   const getKey = keySource(settings);
+  // A reader's app sends the same token on every call until it refreshes it; an exact-string hit has had its
+  // signature and claims checked already, so only expiry needs re-checking against the clock.
+  const verified = new LRUCache<string, { principal: Principal; exp: number }>({ max: 10_000 });
   return {
     async verify(bearerToken) {
+      const hit = verified.get(bearerToken);
+      if (hit) {
+        if (hit.exp * 1000 > nowMs()) return hit.principal;
+        verified.delete(bearerToken);
+      }
       let claims: CognitoClaims;
       try {
         const result = await jwtVerify(bearerToken, getKey as JWTVerifyGetKey, {
@@ -76,7 +85,9 @@ export function createIdentityVerifier(settings: IdentitySettings, nowMs: () => 
       } catch (error) {
         throw unauthorized(reasonOf(error), error);
       }
-      return principalOf(claims, settings.audience);
+      const principal = principalOf(claims, settings.audience);
+      verified.set(bearerToken, { principal, exp: claims.exp as number });
+      return principal;
     },
   };
 }

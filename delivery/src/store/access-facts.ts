@@ -3,39 +3,51 @@ import {
   type Device,
   type Entitlement,
   isActive,
+  type Mitigation,
+  type MitigationKind,
   type OrganisationAccount,
   type Title,
 } from '../domain/model.ts';
-import type { AccessStore } from './access-store.ts';
 import { toAccount } from './accounts-store.ts';
 import { batchGet, pick, type TableRef } from './dynamo.ts';
 import { type Key, keys, stripKeys } from './keys.ts';
+
+/** The mitigations that bear on access decisions; token revocations act at the edge instead. */
+const ACCOUNT_MITIGATIONS: readonly MitigationKind[] = ['short_ttl', 'rate_limit', 'forced_reauth'];
 
 export type LoadedAccessFacts = Omit<AccessFacts, 'now' | 'principal' | 'sourceIp' | 'defaultTtlSeconds'> & {
   hasSeat: boolean;
 };
 
 /**
- * Everything an access decision needs in two round trips: one BatchGet for the keys known up front (title,
- * device, organisation, seat, direct entitlements) alongside the account's mitigations, and a second BatchGet
- * for collection entitlements only when no direct entitlement already decides it. This is the hot path.
+ * Everything an access decision needs in one BatchGet of the keys known up front (title, device, the account's
+ * mitigations by their natural keys, organisation, seat, direct entitlements), and a second one for collection
+ * entitlements only when no direct entitlement already decides it. This is the hot path: round trips, not
+ * keys, are what cost.
  */
 export async function loadAccessFacts(
   table: TableRef,
-  access: AccessStore,
   request: { accountId: string; orgId: string | undefined; deviceId: string; titleId: string; now: number },
 ): Promise<LoadedAccessFacts> {
   const { accountId, orgId, deviceId, titleId, now } = request;
   const titleKey = keys.title(titleId);
   const deviceKey = keys.device(accountId, deviceId);
-  const first: Key[] = [titleKey, deviceKey, keys.entitlement(accountId, 'title', titleId)];
+  const mitigationKeys = ACCOUNT_MITIGATIONS.map((kind) => keys.mitigation(accountId, kind));
+  const first: Key[] = [
+    titleKey,
+    deviceKey,
+    keys.entitlement(accountId, 'title', titleId),
+    ...mitigationKeys,
+  ];
   if (orgId)
     first.push(keys.account(orgId), keys.member(orgId, accountId), keys.entitlement(orgId, 'title', titleId));
 
-  const [found, mitigations] = await Promise.all([
-    batchGet(table, first),
-    access.listAccountMitigations(accountId, now),
-  ]);
+  const found = await batchGet(table, first);
+  const mitigations = mitigationKeys
+    .map((key) => pick(found, key))
+    .filter((item) => item !== undefined)
+    .map((item) => stripKeys<Mitigation>(item))
+    .filter((m) => isActive(m, now));
   const titleItem = pick(found, titleKey);
   const title = titleItem ? stripKeys<Title>(titleItem) : undefined;
   const deviceItem = pick(found, deviceKey);
