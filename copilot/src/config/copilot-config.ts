@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The copilot service's configuration, read once at start and validated. Embedded defaults run everything on
+ * one machine next to `boundless start`; environment variables point the same code at an AWS account.
+ */
+const ipSetSchema = z.object({
+  name: z.string().min(1),
+  id: z.string().min(1),
+  scope: z.enum(['CLOUDFRONT', 'REGIONAL']).default('CLOUDFRONT'),
+});
+
+export const copilotConfigSchema = z.object({
+  mode: z.enum(['local', 'aws']).default('local'),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (tests). */
+  port: z.number().int().min(0).max(65535).default(0),
+  region: z.string().min(1).default('us-east-1'),
+  tableName: z.string().min(3).default('boundless-copilot'),
+  /** How often the pipeline polls its sources. */
+  pollIntervalMs: z.number().int().min(50).max(600_000).default(2_000),
+  /** Largest JSON body the REST API accepts. */
+  bodyLimitBytes: z.number().int().positive().max(1_048_576).default(16_384),
+  /** Where the delivery core's admin API answers (the local runtime's API URL, or the API Gateway stage). */
+  adminApiUrl: z.url().optional(),
+  identity: z
+    .object({
+      issuer: z.string().min(1).default('https://identity.boundless.local'),
+      /** The copilot app client: tokens for other clients (the reader app) are refused. */
+      audience: z.string().min(1).default('boundless-copilot'),
+      /** The delivery API's app client, for the copilot's own service token (local issuer only). */
+      deliveryAudience: z.string().min(1).default('boundless-local'),
+      jwksUrl: z.url().optional(),
+    })
+    .prefault({}),
+  local: z
+    .object({
+      /** The local runtime's data dir: edge logs under `cloudfront/`, keys under `keys/`. */
+      dataDir: z.string().min(1).default('.data'),
+    })
+    .prefault({}),
+  aws: z
+    .object({
+      logBucket: z.string().min(3).optional(),
+      logPrefix: z.string().default(''),
+      kinesisStream: z.string().min(1).optional(),
+      wafBlockIpSet: ipSetSchema.optional(),
+      wafRateLimitIpSet: ipSetSchema.optional(),
+    })
+    .prefault({}),
+  /** Overrides the guardrails' dry-run flag of policies.json at start. */
+  dryRun: z.boolean().optional(),
+});
+
+export type CopilotConfig = z.output<typeof copilotConfigSchema>;
+export type CopilotConfigInput = z.input<typeof copilotConfigSchema>;
+
+export class CopilotConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CopilotConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+const bool = (value: string | undefined) =>
+  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+
+/** `name|id` or `name|id|scope`, as WAF lists an IP set. */
+function ipSet(value: string | undefined) {
+  if (!value) return undefined;
+  const [name, id, scope] = value.split('|');
+  return { name, id, ...(scope ? { scope } : {}) };
+}
+
+function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The environment's overrides, named as the README lists them. */
+export function configFromEnv(env: Env): CopilotConfigInput {
+  return definedOnly({
+    mode: env.COPILOT_MODE as CopilotConfigInput['mode'],
+    host: env.COPILOT_HOST,
+    port: number(env.COPILOT_PORT),
+    region: env.COPILOT_REGION ?? env.AWS_REGION,
+    tableName: env.COPILOT_TABLE,
+    pollIntervalMs: number(env.COPILOT_POLL_MS),
+    adminApiUrl: env.COPILOT_ADMIN_API_URL,
+    dryRun: bool(env.COPILOT_DRY_RUN),
+    identity: definedOnly({
+      issuer: env.COPILOT_IDENTITY_ISSUER,
+      audience: env.COPILOT_IDENTITY_AUDIENCE,
+      jwksUrl: env.COPILOT_JWKS_URL,
+    }),
+    local: definedOnly({ dataDir: env.COPILOT_DATA_DIR }),
+    aws: definedOnly({
+      logBucket: env.COPILOT_LOG_BUCKET,
+      logPrefix: env.COPILOT_LOG_PREFIX,
+      kinesisStream: env.COPILOT_KINESIS_STREAM,
+      wafBlockIpSet: ipSet(env.COPILOT_WAF_BLOCK_IPSET),
+      wafRateLimitIpSet: ipSet(env.COPILOT_WAF_RATE_LIMIT_IPSET),
+    }),
+  }) as CopilotConfigInput;
+}
+
+/** Defaults, then the environment, then explicit options (flags, tests); fails with every problem at once. */
+export function loadCopilotConfig(options: CopilotConfigInput = {}, env: Env = process.env): CopilotConfig {
+  const fromEnv = configFromEnv(env);
+  const merged = {
+    ...fromEnv,
+    ...options,
+    identity: { ...fromEnv.identity, ...options.identity },
+    local: { ...fromEnv.local, ...options.local },
+    aws: { ...fromEnv.aws, ...options.aws },
+  };
+  const parsed = copilotConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new CopilotConfigError(`invalid copilot configuration: ${problems.join('; ')}`, {
+      cause: parsed.error,
+    });
+  }
+  const config = parsed.data;
+  if (config.mode === 'aws') {
+    if (!config.aws.logBucket && !config.aws.kinesisStream)
+      throw new CopilotConfigError(
+        'aws mode needs COPILOT_LOG_BUCKET (standard logs) or COPILOT_KINESIS_STREAM (real-time logs)',
+      );
+    if (!config.identity.jwksUrl && !config.identity.issuer.startsWith('https://cognito-idp.'))
+      throw new CopilotConfigError(
+        `aws mode verifies Cognito tokens: set COPILOT_IDENTITY_ISSUER to the user pool URL (got "${config.identity.issuer}") or COPILOT_JWKS_URL`,
+      );
+  }
+  return config;
+}

@@ -1,0 +1,126 @@
+import type { Finding } from '../findings.ts';
+import type { StoredMitigation } from '../state/copilot-store.ts';
+
+/**
+ * Request ids already handled, so a request read from both the real-time feed and the standard logs counts
+ * once. Bounded: the oldest ids are forgotten first, long after both copies of a request have arrived.
+ */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  private readonly order: string[] = [];
+  private head = 0;
+
+  constructor(private readonly capacity = 200_000) {}
+
+  has(id: string): boolean {
+    return id !== '' && this.ids.has(id);
+  }
+
+  add(id: string): void {
+    if (id === '' || this.ids.has(id)) return;
+    this.ids.add(id);
+    this.order.push(id);
+    if (this.ids.size > this.capacity) {
+      this.ids.delete(this.order[this.head] as string);
+      this.head += 1;
+      // Compact now and then instead of shifting on every eviction.
+      if (this.head > this.capacity) {
+        this.order.splice(0, this.head);
+        this.head = 0;
+      }
+    }
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+export function subjectKey(finding: Pick<Finding, 'kind' | 'subject'>): string {
+  const s = finding.subject;
+  return `${finding.kind}|${s.tokenId ?? ''}|${s.accountId ?? ''}|${s.ip ?? ''}|${s.country ?? ''}|${s.slo ?? ''}|${s.series ?? ''}`;
+}
+
+/**
+ * One finding per (kind, subject) and episode. Detectors fire once per episode, but their memory does not
+ * survive a restart: records read again after one would open a second episode for the same abuser. Seeded from
+ * the store, the ledger treats a detection within `episodeMs` (event time) of the last one as the same episode.
+ */
+export class FindingLedger {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly episodeMs: number,
+    private readonly capacity = 100_000,
+  ) {}
+
+  seed(findings: readonly Finding[]): void {
+    for (const finding of findings) this.remember(subjectKey(finding), Date.parse(finding.detectedAt));
+  }
+
+  /** True when this finding opens a new episode (and records it); false for a repeat of a known one. */
+  admit(finding: Finding): boolean {
+    const key = subjectKey(finding);
+    const at = Date.parse(finding.detectedAt);
+    const previous = this.last.get(key);
+    if (previous !== undefined && Math.abs(at - previous) < this.episodeMs) return false;
+    this.remember(key, at);
+    return true;
+  }
+
+  /** Undoes `admit` for a finding that could not be stored, so its retry is not mistaken for a repeat. */
+  forget(finding: Finding): void {
+    const key = subjectKey(finding);
+    if (this.last.get(key) === Date.parse(finding.detectedAt)) this.last.delete(key);
+  }
+
+  private remember(key: string, at: number): void {
+    const previous = this.last.get(key);
+    if (previous !== undefined && previous >= at) return;
+    this.last.delete(key);
+    this.last.set(key, at);
+    if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value as string);
+  }
+}
+
+/** The most specific subject a mitigation or detection names: a token, else an account, else an address. */
+export function targetKey(subject: {
+  tokenId?: string;
+  accountId?: string;
+  ip?: string;
+}): string | undefined {
+  if (subject.tokenId) return `token:${subject.tokenId}`;
+  if (subject.accountId) return `account:${subject.accountId}`;
+  if (subject.ip) return `ip:${subject.ip}`;
+  return undefined;
+}
+
+/**
+ * Subjects under an active mitigation, seeded from the store: the planner's own memory of what is active is
+ * lost on restart, and acting twice on one abuser is the duplicate this prevents.
+ */
+export class ActiveTargets {
+  private readonly keys = new Map<string, number>();
+
+  seed(mitigations: readonly StoredMitigation[]): void {
+    for (const m of mitigations) if (m.status === 'active') this.add(m);
+  }
+
+  add(m: Pick<StoredMitigation, 'target'>): void {
+    const key = targetKey(m.target);
+    if (key) this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
+  }
+
+  remove(m: Pick<StoredMitigation, 'target'>): void {
+    const key = targetKey(m.target);
+    if (!key) return;
+    const count = (this.keys.get(key) ?? 0) - 1;
+    if (count > 0) this.keys.set(key, count);
+    else this.keys.delete(key);
+  }
+
+  covers(subject: { tokenId?: string; accountId?: string; ip?: string }): boolean {
+    const key = targetKey(subject);
+    return key !== undefined && this.keys.has(key);
+  }
+}

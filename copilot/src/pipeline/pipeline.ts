@@ -1,0 +1,269 @@
+import type { DetectorOptions } from '../detect/config.ts';
+import { AbuseDetectors } from '../detect/engine.ts';
+import { detectionToFinding } from '../detect/finding.ts';
+import type { Detection } from '../detect/types.ts';
+import type { Finding } from '../findings.ts';
+import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
+import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import type { MitigationConfig } from '../mitigation/config.ts';
+import { MitigationEngine } from '../mitigation/engine.ts';
+import { MitigationPlanner } from '../mitigation/policy.ts';
+import type { Guardrails, MitigationPort } from '../mitigation/types.ts';
+import type { SloDefinitions } from '../slo/definitions.ts';
+import { edgeSloEvent } from '../slo/edge-events.ts';
+import { SloEngine } from '../slo/engine.ts';
+import { burnAlertFinding } from '../slo/finding.ts';
+import { sloStatuses } from '../slo/report.ts';
+import type { CopilotStore, StoredMitigation } from '../state/copilot-store.ts';
+import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
+import type { RecordFeed } from './feeds.ts';
+import { SourceTracker } from './source-tracker.ts';
+import type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
+
+export interface CopilotPipelineOptions {
+  store: CopilotStore;
+  /** Read in this order each tick: durable standard logs first (backfill), then real-time feeds. */
+  feeds: readonly RecordFeed[];
+  port: MitigationPort;
+  mitigation: MitigationConfig;
+  slo?: SloDefinitions;
+  detectors?: DetectorOptions;
+  geo?: GeoLookup;
+  /** @default 2000 */
+  pollIntervalMs?: number;
+  /** Earliest next read after a real-time arrival, so a burst is read in one batch. @default 100 */
+  arrivalDelayMs?: number;
+  /** Request ids remembered for cross-feed dedupe. @default 200000 */
+  recentIds?: number;
+  /** Wall clock for status times only; detection, policies and expiry run on event time. */
+  clock?: () => number;
+}
+
+/**
+ * The live loop: read the edge's requests from every feed, hand them in event-time order to the abuse
+ * detectors and the SLO engine, store findings once, let the mitigation engine decide and act, lift expired
+ * mitigations on event time, and tell listeners. Sources checkpoint in the copilot store after each handled
+ * batch; a restart re-reads at most the batches after the last checkpoint, and the finding ledger and the
+ * active-target set (both seeded from the store) keep those from producing a second finding or action.
+ */
+export class CopilotPipeline {
+  readonly engine: MitigationEngine;
+  readonly guardrails: Guardrails;
+  readonly counters: PipelineCounters = {
+    records: 0,
+    detections: 0,
+    findings: 0,
+    suppressed: 0,
+    decisions: {},
+    watermark: null,
+    ticks: 0,
+    tickErrors: 0,
+  };
+  private readonly detectors: AbuseDetectors;
+  private readonly slo: SloEngine | undefined;
+  private readonly ledger: FindingLedger;
+  private readonly active = new ActiveTargets();
+  private readonly recent: RecentIds;
+  private readonly sources: SourceTracker;
+  private readonly listeners = new Set<PipelineListener>();
+  private watermarkMs = 0;
+  private expiredThroughMs = 0;
+  private lastSloAsOf: number | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly options: CopilotPipelineOptions) {
+    // The planner reads the guardrails object on every decision: PUT /api/guardrails changes it in place.
+    this.guardrails = { ...options.mitigation.guardrails };
+    const planner = new MitigationPlanner(options.mitigation.policies, this.guardrails);
+    this.engine = new MitigationEngine(planner, options.port, options.store, {
+      onApplied: (m) => this.applied(m),
+      onLifted: (m) => this.lifted(m),
+    });
+    this.detectors = new AbuseDetectors(options.geo ?? embeddedGeo(), options.detectors);
+    this.slo = options.slo ? new SloEngine(options.slo) : undefined;
+    this.ledger = new FindingLedger(this.detectors.config.idleMs);
+    this.recent = new RecentIds(options.recentIds);
+    this.sources = new SourceTracker(options.feeds, options.clock ?? Date.now);
+  }
+
+  subscribe(listener: PipelineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Seeds the dedupe state from the store and starts polling. */
+  async start(): Promise<void> {
+    this.ledger.seed(await this.options.store.listFindings(1_000));
+    this.active.seed(await this.options.store.listMitigations('active'));
+    this.stopped = false;
+    for (const feed of this.options.feeds) {
+      if ('notify' in feed && typeof feed.notify === 'function') feed.notify(() => this.kick());
+    }
+    this.timer = setInterval(() => void this.tick(), this.options.pollIntervalMs ?? 2_000);
+    this.timer.unref?.();
+    await this.tick();
+  }
+
+  /** Stops polling and waits for a tick in progress; the checkpoints stay where the last batch left them. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.soon);
+    for (const feed of this.options.feeds) {
+      if ('notify' in feed && typeof feed.notify === 'function') feed.notify(undefined);
+    }
+    await this.running;
+  }
+
+  /** One pass over every feed. Never overlaps itself and never throws: failures land in the source status. */
+  tick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.tick();
+      }
+    });
+    return this.running;
+  }
+
+  sourceStatuses(): Promise<SourceStatus[]> {
+    return this.sources.statuses();
+  }
+
+  sloSnapshot(): SloSnapshot {
+    const closed = this.slo?.closedThroughMs ?? null;
+    return {
+      asOf: closed === null ? null : new Date(closed).toISOString(),
+      slos: this.slo ? sloStatuses(this.slo) : [],
+    };
+  }
+
+  private kick(): void {
+    if (this.stopped || this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.tick();
+    }, this.options.arrivalDelayMs ?? 100);
+    this.soon.unref?.();
+  }
+
+  private async pass(): Promise<void> {
+    this.counters.ticks += 1;
+    for (const feed of this.options.feeds) {
+      await this.sources.poll(feed, (records) => this.handle(feed, records));
+    }
+    try {
+      await this.sweep();
+    } catch {
+      this.counters.tickErrors += 1;
+    }
+    this.publishSlo();
+    const statuses = await this.sources.statuses();
+    this.emit((l) => l.sourceStatus?.(statuses));
+  }
+
+  /** One batch: new requests only, in event-time order, through detectors and the SLO engine. */
+  private async handle(feed: RecordFeed, records: readonly EdgeLogRecord[]): Promise<void> {
+    const fresh = records.filter((r) => !this.recent.has(r.requestId));
+    this.sources.duplicates(feed, records.length - fresh.length);
+    fresh.sort((a, b) => a.timestampMs - b.timestampMs);
+    const detections: Detection[] = [];
+    const sloFindings: Finding[] = [];
+    for (const record of fresh) {
+      this.detectors.observe(record, detections);
+      if (this.slo) this.observeSlo(record, sloFindings);
+      if (record.timestampMs > this.watermarkMs) this.watermarkMs = record.timestampMs;
+    }
+    for (const detection of detections) await this.onDetection(detection);
+    for (const finding of sloFindings) await this.recordFinding(finding);
+    // Marked only once handled: a batch that failed half-way is read again, and the ledger dedupes it.
+    for (const record of fresh) this.recent.add(record.requestId);
+    this.counters.records += fresh.length;
+    this.counters.detections += detections.length;
+    if (this.watermarkMs > 0) this.counters.watermark = new Date(this.watermarkMs).toISOString();
+  }
+
+  private observeSlo(record: EdgeLogRecord, out: Finding[]): void {
+    const slo = this.slo as SloEngine;
+    for (const transition of slo.observe(edgeSloEvent(record, slo.definitions.pathClasses))) {
+      if (transition.state !== 'firing') continue;
+      const definition = slo.definitions.slos.find((s) => s.id === transition.sloId);
+      if (definition) out.push(burnAlertFinding(transition, definition));
+    }
+  }
+
+  private async onDetection(detection: Detection): Promise<void> {
+    const stored = await this.recordFinding(detectionToFinding(detection));
+    if (!stored || this.active.covers(detection.subject)) {
+      if (stored) this.counters.suppressed += 1;
+      return;
+    }
+    const decision = await this.engine.onDetection(detection);
+    const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
+    this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
+  }
+
+  /** Stores a finding that opens a new episode and announces it; false for a repeat. */
+  private async recordFinding(finding: Finding): Promise<boolean> {
+    if (!this.ledger.admit(finding)) {
+      this.counters.suppressed += 1;
+      return false;
+    }
+    let created: boolean;
+    try {
+      created = await this.options.store.putFinding(finding);
+    } catch (error) {
+      this.ledger.forget(finding);
+      throw error;
+    }
+    if (!created) return false;
+    this.counters.findings += 1;
+    this.emit((l) => l.findingCreated?.(finding));
+    return true;
+  }
+
+  /** Lifts what expired, on event time: a replay expires mitigations exactly where the live run did. */
+  private async sweep(): Promise<void> {
+    if (this.watermarkMs <= this.expiredThroughMs) return;
+    this.expiredThroughMs = this.watermarkMs;
+    await this.engine.expire(new Date(this.watermarkMs).toISOString());
+  }
+
+  private publishSlo(): void {
+    if (!this.slo) return;
+    const closed = this.slo.closedThroughMs;
+    if (closed === this.lastSloAsOf) return;
+    this.lastSloAsOf = closed;
+    const snapshot = this.sloSnapshot();
+    this.emit((l) => l.sloReport?.(snapshot));
+  }
+
+  private applied(mitigation: StoredMitigation): void {
+    if (mitigation.status === 'active') this.active.add(mitigation);
+    this.emit((l) => l.mitigationApplied?.(mitigation));
+  }
+
+  private lifted(mitigation: StoredMitigation): void {
+    this.active.remove(mitigation);
+    this.emit((l) => l.mitigationLifted?.(mitigation));
+  }
+
+  private emit(call: (listener: PipelineListener) => void): void {
+    for (const listener of this.listeners) {
+      try {
+        call(listener);
+      } catch {
+        // A listener (a socket, a log line) must never stop the loop.
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import type { Finding } from '../findings.ts';
+import type { SloStatus } from '../slo/report.ts';
+import type { StoredMitigation } from '../state/copilot-store.ts';
+import type { FeedAdapter, FeedKind } from './feeds.ts';
+
+/** How one telemetry source is doing, for `GET /api/sources` and the `source.status` event. */
+export interface SourceStatus {
+  id: string;
+  kind: FeedKind;
+  adapter: FeedAdapter;
+  state: 'starting' | 'ok' | 'error';
+  lastPollAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  /** Consecutive failed polls. */
+  failures: number;
+  /** Records this source handed on since start. */
+  records: number;
+  /** Records skipped because the other feed had already delivered the same request. */
+  duplicates: number;
+  /** Lines that could not be read, by reason (cumulative as the source reports them). */
+  skippedLines: Record<string, number>;
+  checkpoint: string | null;
+  /** For in-memory sinks: waiting now, and dropped for lack of room (read later from the standard logs). */
+  backlog?: { queued: number; dropped: number };
+}
+
+/** The SLO engine's current budgets and alert states. */
+export interface SloSnapshot {
+  /** End of the last closed minute; null before any traffic. */
+  asOf: string | null;
+  slos: SloStatus[];
+}
+
+/** What the pipeline did since start. */
+export interface PipelineCounters {
+  records: number;
+  detections: number;
+  findings: number;
+  /** Detections recognised as a repeat of a stored episode, or of a subject already under mitigation. */
+  suppressed: number;
+  decisions: Record<string, number>;
+  /** Event time of the newest record handled (ISO); null before any. */
+  watermark: string | null;
+  ticks: number;
+  tickErrors: number;
+}
+
+export interface PipelineListener {
+  findingCreated?(finding: Finding): void;
+  mitigationApplied?(mitigation: StoredMitigation): void;
+  mitigationLifted?(mitigation: StoredMitigation): void;
+  sloReport?(report: SloSnapshot): void;
+  sourceStatus?(statuses: SourceStatus[]): void;
+}

@@ -1,0 +1,54 @@
+import type { Principal } from '@boundless/delivery/domain/principal';
+import type { IdentityVerifier } from '@boundless/delivery/identity/verifier';
+import { CopilotServiceError } from './errors.ts';
+
+/**
+ * Operator roles, each including the ones before it: viewers read, on-call engineers also roll back
+ * mitigations and acknowledge findings, owners also change the guardrails. Platform admins are owners.
+ */
+export const OPERATOR_ROLES = ['viewer', 'on_call', 'owner'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+export interface Operator {
+  /** Who acted, for the audit trail: `user:<sub>`. */
+  actor: string;
+  roles: OperatorRole[];
+}
+
+function operatorRoles(principal: Principal): OperatorRole[] {
+  const held = new Set<string>(principal.roles);
+  if (held.has('admin')) return [...OPERATOR_ROLES];
+  const top = OPERATOR_ROLES.reduce((best, role, index) => (held.has(role) ? index : best), -1);
+  return OPERATOR_ROLES.slice(0, top + 1);
+}
+
+export function bearerOf(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match?.[1]) throw new CopilotServiceError('unauthorized', 'send Authorization: Bearer <JWT>');
+  return match[1];
+}
+
+/** Verifies the token (issuer, signature, expiry, the copilot's app client) and maps groups to operator roles. */
+export async function authenticate(verifier: IdentityVerifier, token: string): Promise<Operator> {
+  let principal: Principal;
+  try {
+    principal = await verifier.verify(token);
+  } catch (error) {
+    const reason = (error as { details?: { reason?: string } }).details?.reason ?? 'invalid token';
+    throw new CopilotServiceError(
+      'unauthorized',
+      `bearer token rejected: ${reason}`,
+      { reason },
+      { cause: error },
+    );
+  }
+  const roles = operatorRoles(principal);
+  if (roles.length === 0)
+    throw new CopilotServiceError('forbidden', 'the copilot needs one of the roles viewer, on_call or owner');
+  return { actor: `user:${principal.accountId}`, roles };
+}
+
+export function requireRole(operator: Operator, role: OperatorRole): void {
+  if (!operator.roles.includes(role))
+    throw new CopilotServiceError('forbidden', `this action requires the ${role} role`, { required: role });
+}

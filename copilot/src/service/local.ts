@@ -1,0 +1,116 @@
+import { join, resolve } from 'node:path';
+import type { Role } from '@boundless/delivery/domain/principal';
+import type { RealtimeLogRecord } from '@boundless/delivery/edge/realtime-log';
+import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
+import { startEmbeddedDynamo } from '@boundless/delivery/local/embedded-dynamo';
+import { type CopilotConfigInput, loadCopilotConfig } from '../config/copilot-config.ts';
+import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
+import { loadMitigationConfig } from '../mitigation/config.ts';
+import { EdgeSinkFeed, localStandardLogFeed } from '../pipeline/feeds.ts';
+import { CopilotPipeline, type CopilotPipelineOptions } from '../pipeline/pipeline.ts';
+import { loadSloDefinitions } from '../slo/definitions.ts';
+import { CopilotStore } from '../state/copilot-store.ts';
+import type { OperatorRole } from './auth.ts';
+import { type CopilotIo, startCopilotService } from './server.ts';
+import { cachedToken } from './service-token.ts';
+
+export interface LocalCopilotOptions extends CopilotConfigInput {
+  /** The local runtime's access API (its admin routes), e.g. `LocalDelivery.apiUrl`. */
+  adminApiUrl: string;
+  /** The edge's standard-log folder. @default `<dataDir>/cloudfront` */
+  edgeLogDir?: string;
+  /** Where the local issuer keeps its key. @default `<dataDir>/keys` */
+  keyDir?: string;
+  /** The copilot's own DynamoDB (dynalite) folder. @default `<dataDir>/copilot/dynamodb` */
+  dynamoDir?: string;
+  /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
+  pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo'>;
+  env?: Record<string, string | undefined>;
+}
+
+export interface LocalCopilot {
+  url: string;
+  io: CopilotIo;
+  pipeline: CopilotPipeline;
+  store: CopilotStore;
+  /** Pass to the local edge as `realtimeLogSink`: the low-latency feed. */
+  realtimeSink: (record: RealtimeLogRecord) => void;
+  /** A copilot-app JWT for an operator (local only), as the dashboard's sign-in would return. */
+  operatorToken(role: OperatorRole, sub?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The copilot next to `boundless start`: its own dynalite, the edge's log folder and real-time sink as feeds,
+ * the runtime's admin API as mitigation port with a `copilot` service token from the same local issuer the
+ * delivery API trusts, and operator tokens for a separate app client (audience) that only the copilot accepts.
+ */
+export async function startLocalCopilot(options: LocalCopilotOptions): Promise<LocalCopilot> {
+  const { adminApiUrl, edgeLogDir, keyDir, dynamoDir, pipeline: knobs, env, ...input } = options;
+  const config = loadCopilotConfig({ ...input, adminApiUrl, mode: 'local' }, env ?? process.env);
+  const dataDir = resolve(config.local.dataDir);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    const dynamo = await startEmbeddedDynamo(
+      dynamoDir ?? join(dataDir, 'copilot', 'dynamodb'),
+      config.region,
+    );
+    closers.push(() => dynamo.close());
+    const store = await CopilotStore.open(dynamo.client, config.tableName);
+    const keys = keyDir ?? join(dataDir, 'keys');
+    const { issuer, audience, deliveryAudience } = config.identity;
+    const deliveryIssuer = await LocalIdentityIssuer.create({
+      keyDir: keys,
+      issuer,
+      audience: deliveryAudience,
+    });
+    const copilotIssuer = await LocalIdentityIssuer.create({ keyDir: keys, issuer, audience });
+    const serviceToken = cachedToken(async () => ({
+      token: await deliveryIssuer.issue({
+        sub: 'copilot-service',
+        groups: ['copilot'],
+        expiresInSeconds: 3600,
+      }),
+      expiresInSeconds: 3600,
+    }));
+    const mitigation = loadMitigationConfig();
+    if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
+    const sink = new EdgeSinkFeed();
+    const pipeline = new CopilotPipeline({
+      store,
+      feeds: [localStandardLogFeed(edgeLogDir ?? join(dataDir, 'cloudfront'), store), sink],
+      port: new DeliveryAdminPort({ apiUrl: adminApiUrl, bearerToken: serviceToken }),
+      mitigation,
+      slo: await loadSloDefinitions(),
+      pollIntervalMs: config.pollIntervalMs,
+      ...knobs,
+    });
+    const service = await startCopilotService({
+      store,
+      pipeline,
+      identity: copilotIssuer.settings(),
+      host: config.host,
+      port: config.port,
+      bodyLimitBytes: config.bodyLimitBytes,
+    });
+    closers.push(() => service.close());
+    await pipeline.start();
+    closers.push(() => pipeline.stop());
+    return {
+      url: service.url,
+      io: service.io,
+      pipeline,
+      store,
+      realtimeSink: sink.sink,
+      operatorToken: (role, sub = `${role.replace('_', '-')}-operator`) =>
+        copilotIssuer.issue({ sub, groups: [role as Role] }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
