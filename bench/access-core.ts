@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Harness, startHarness } from '@boundless/delivery/api/test-support';
+import { startHarness } from '@boundless/delivery/api/test-support';
 import { seedDelivery } from '@boundless/delivery/seed/seed';
 
 /**
@@ -18,7 +21,7 @@ function quantile(sorted: number[], q: number): number {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-async function timed(h: Harness, request: () => Promise<{ statusCode: number }>): Promise<number> {
+async function timed(request: () => Promise<{ statusCode: number }>): Promise<number> {
   const started = performance.now();
   const res = await request();
   if (res.statusCode !== 200) throw new Error(`unexpected status ${res.statusCode}`);
@@ -28,9 +31,6 @@ async function timed(h: Harness, request: () => Promise<{ statusCode: number }>)
 export async function run(): Promise<Record<string, number | string>> {
   const h = await startHarness();
   try {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const originDir = mkdtempSync(join(tmpdir(), 'boundless-bench-origin-'));
     const summary = await seedDelivery({ ...h.deps.dynamo, originDir, seed: 42, titles: 100, readers: 50 });
     rmSync(originDir, { recursive: true, force: true });
@@ -42,9 +42,9 @@ export async function run(): Promise<Record<string, number | string>> {
 
     for (let i = 0; i < WARMUP; i += 1) await access();
     const sequential: number[] = [];
-    for (let i = 0; i < SEQUENTIAL; i += 1) sequential.push(await timed(h, access));
+    for (let i = 0; i < SEQUENTIAL; i += 1) sequential.push(await timed(access));
     const devices: number[] = [];
-    for (let i = 0; i < 300; i += 1) devices.push(await timed(h, listDevices));
+    for (let i = 0; i < 300; i += 1) devices.push(await timed(listDevices));
 
     const concurrent: number[] = [];
     const started = performance.now();
@@ -53,7 +53,7 @@ export async function run(): Promise<Record<string, number | string>> {
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < CONCURRENT) {
           next += 1;
-          concurrent.push(await timed(h, access));
+          concurrent.push(await timed(access));
         }
       }),
     );
