@@ -1,0 +1,256 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadMitigationConfig } from '@boundless/copilot/mitigation/config';
+import type { Mitigation, MitigationPort } from '@boundless/copilot/mitigation/types';
+import { localStandardLogFeed } from '@boundless/copilot/pipeline/feeds';
+import { CopilotPipeline } from '@boundless/copilot/pipeline/pipeline';
+import type { Finding, StoredMitigation } from '@boundless/copilot/service/events';
+import { type CopilotService, startCopilotService } from '@boundless/copilot/service/server';
+import { CopilotStore } from '@boundless/copilot/state/copilot-store';
+import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
+import dynalite from 'dynalite';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The service over real HTTP and socket.io, with the pipeline reading a log folder and a recording port.
+const dir = mkdtempSync(join(tmpdir(), 'copilot-service-'));
+const logDir = join(dir, 'logs');
+mkdirSync(logDir);
+const dynamo = dynalite({ path: join(dir, 'dynamodb'), createTableMs: 0 });
+const ISSUER = 'https://identity.boundless.local';
+let store: CopilotStore;
+let issuer: LocalIdentityIssuer;
+let readerAppIssuer: LocalIdentityIssuer;
+let service: CopilotService;
+let pipeline: CopilotPipeline;
+const port = new (class implements MitigationPort {
+  readonly applied: Mitigation[] = [];
+  readonly lifted: Mitigation[] = [];
+  async apply(m: Mitigation) {
+    this.applied.push(m);
+  }
+  async lift(m: Mitigation) {
+    this.lifted.push(m);
+  }
+})();
+
+const FIELDS = 'date time c-ip cs-method cs-uri-stem sc-status cs(User-Agent) cs-uri-query x-edge-request-id';
+const LOG = join(logDir, 'E1TEST.2026-11-02-10.abcd1234');
+const TOKEN = 'v1.k1.tok_shared_0001.acct-42.0123456789abcdef.1793000000.1799999999.L3RpdGxlcy8.sig';
+let requestSeq = 0;
+
+/** A reader in Germany and a copy of their token in Brazil seconds apart: impossible travel. */
+function lines(fromSecond: number, count: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const second = fromSecond + i;
+    const ip = i % 2 === 0 ? '81.169.145.10' : '200.147.67.10';
+    const time = `10:00:${String(second).padStart(2, '0')}`;
+    requestSeq += 1;
+    out.push(
+      [
+        '2026-11-02',
+        time,
+        ip,
+        'GET',
+        '/titles/t1/book.epub',
+        '200',
+        'Reader/1.0',
+        `bbt=${TOKEN}`,
+        `req-${requestSeq}`,
+      ].join('\t'),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function newPipeline(): CopilotPipeline {
+  return new CopilotPipeline({
+    store,
+    feeds: [localStandardLogFeed(logDir, store)],
+    port,
+    mitigation: loadMitigationConfig(),
+    pollIntervalMs: 60_000,
+  });
+}
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  store = await CopilotStore.open(client, 'copilot-test');
+  const keyDir = join(dir, 'keys');
+  issuer = await LocalIdentityIssuer.create({ keyDir, issuer: ISSUER, audience: 'boundless-copilot' });
+  readerAppIssuer = await LocalIdentityIssuer.create({ keyDir, issuer: ISSUER, audience: 'boundless-local' });
+  writeFileSync(LOG, `#Version: 1.0\n#Fields: ${FIELDS}\n`);
+  pipeline = newPipeline();
+  service = await startCopilotService({ store, pipeline, identity: issuer.settings() });
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+  await service?.close();
+  await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tokenFor = (role: 'viewer' | 'on_call' | 'owner') =>
+  issuer.issue({ sub: `${role.replace('_', '-')}-1`, groups: [role] });
+
+async function call(path: string, token: string | undefined, init: RequestInit = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${service.url}${path}`, {
+    ...init,
+    headers: { ...headers, ...init.headers },
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the assertions read arbitrary JSON answers
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+function socketWith(token: string | undefined): Socket {
+  return connect(service.url, {
+    auth: token ? { token } : {},
+    transports: ['websocket'],
+    reconnection: false,
+  });
+}
+
+function connected(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+}
+
+describe('Copilot service: authentication and roles', () => {
+  it('refuses a missing token, a token for another app client and a forged one with 401 and a stable code', async () => {
+    const none = await call('/api/findings', undefined);
+    const otherClient = await call(
+      '/api/findings',
+      await readerAppIssuer.issue({ sub: 'v', groups: ['viewer'] }),
+    );
+    const forged = await call('/api/findings', `${(await tokenFor('viewer')).slice(0, -4)}AAAA`);
+
+    expect(none).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect(otherClient.status).toBe(401);
+    expect(otherClient.body.error.message).toContain('aud');
+    expect(forged.status).toBe(401);
+  });
+
+  it('lets viewers read but not roll back or change guardrails; owners change guardrails with an audit entry', async () => {
+    const viewer = await tokenFor('viewer');
+    expect((await call('/api/mitigations', viewer)).status).toBe(200);
+    const rollback = await call('/api/mitigations/mit_x/rollback', viewer, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'not mine to do' }),
+    });
+    expect(rollback).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    const onCallGuardrails = await call('/api/guardrails', await tokenFor('on_call'), {
+      method: 'PUT',
+      body: JSON.stringify({ dryRun: true }),
+    });
+    expect(onCallGuardrails.status).toBe(403);
+
+    const owner = await tokenFor('owner');
+    const changed = await call('/api/guardrails', owner, {
+      method: 'PUT',
+      body: JSON.stringify({ maxActionsPerHour: 20 }),
+    });
+    expect(changed.body.guardrails).toMatchObject({ maxActionsPerHour: 20, dryRun: false });
+    expect(pipeline.guardrails.maxActionsPerHour).toBe(20);
+  });
+
+  it('validates bodies and queries, caps body size, and answers unknown routes as JSON', async () => {
+    const owner = await tokenFor('owner');
+    const bad = await call('/api/guardrails', owner, {
+      method: 'PUT',
+      body: JSON.stringify({ dryRun: 'yes' }),
+    });
+    const huge = await call('/api/guardrails', owner, {
+      method: 'PUT',
+      body: JSON.stringify({ dryRun: false, padding: 'x'.repeat(40_000) }),
+    });
+    const malformed = await call('/api/guardrails', owner, { method: 'PUT', body: '{"dryRun":' });
+    const query = await call('/api/audit?day=yesterday', owner);
+    const missing = await call('/api/nothing-here', owner);
+
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
+    expect(huge).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
+    expect(query.status).toBe(400);
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'route_not_found' } } });
+  });
+
+  it('refuses socket handshakes without a valid copilot token', async () => {
+    const anonymous = socketWith(undefined);
+    const otherClient = socketWith(await readerAppIssuer.issue({ sub: 'v', groups: ['viewer'] }));
+    await expect(connected(anonymous)).rejects.toMatchObject({ data: { code: 'unauthorized' } });
+    await expect(connected(otherClient)).rejects.toMatchObject({ data: { code: 'unauthorized' } });
+    anonymous.close();
+    otherClient.close();
+  });
+});
+
+describe('Copilot service: live events and the pipeline', () => {
+  it('pushes finding.created and mitigation.applied, and on_call rolls back with mitigation.lifted', async () => {
+    const socket = socketWith(await tokenFor('viewer'));
+    await connected(socket);
+    const finding = new Promise<Finding>((resolve) => socket.once('finding.created', resolve));
+    const applied = new Promise<StoredMitigation>((resolve) => socket.once('mitigation.applied', resolve));
+    appendFileSync(LOG, lines(0, 6));
+    await pipeline.tick();
+
+    expect(await finding).toMatchObject({ kind: 'token_sharing', subject: { tokenId: 'tok_shared_0001' } });
+    const mitigation = await applied;
+    expect(mitigation).toMatchObject({ action: 'revoke_token', status: 'active' });
+    expect(port.applied.map((m) => m.id)).toEqual([mitigation.id]);
+
+    const lifted = new Promise<StoredMitigation>((resolve) => socket.once('mitigation.lifted', resolve));
+    const rollback = await call(`/api/mitigations/${mitigation.id}/rollback`, await tokenFor('on_call'), {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'family trip, confirmed by support' }),
+    });
+    expect(rollback.body.mitigation).toMatchObject({ status: 'rolled_back' });
+    expect(await lifted).toMatchObject({ id: mitigation.id, status: 'rolled_back' });
+    const again = await call(`/api/mitigations/${mitigation.id}/rollback`, await tokenFor('on_call'), {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'twice' }),
+    });
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'not_active' } } });
+    socket.close();
+  });
+
+  it('reports sources with checkpoints and counts', async () => {
+    const answer = await call('/api/sources', await tokenFor('viewer'));
+    expect(answer.body.sources).toEqual([
+      expect.objectContaining({
+        id: 'cloudfront-local',
+        state: 'ok',
+        records: 6,
+        checkpoint: expect.stringContaining('abcd1234'),
+      }),
+    ]);
+  });
+
+  it('restarts mid-stream, even from a lost checkpoint, without a second finding or mitigation', async () => {
+    await pipeline.stop();
+    appendFileSync(LOG, lines(10, 6));
+    await store.save('cloudfront-local', '');
+    pipeline = newPipeline();
+    await pipeline.start();
+    await pipeline.stop();
+
+    const findings = (await store.listFindings()).filter((f) => f.subject.tokenId === 'tok_shared_0001');
+    expect(findings).toHaveLength(1);
+    expect(port.applied).toHaveLength(1);
+    expect(pipeline.counters.records).toBe(12);
+    expect(pipeline.counters.suppressed).toBeGreaterThan(0);
+  });
+});
