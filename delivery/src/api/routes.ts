@@ -1,3 +1,4 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { monotonicFactory } from 'ulid';
 import { DEFAULT_LIMITS } from '../config/config.ts';
 import { createIdentityVerifier } from '../identity/verifier.ts';
@@ -19,6 +20,9 @@ export type { DeliveryRoute } from './route.ts';
  */
 export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
   const ulid = monotonicFactory();
+  // Every DynamoDB call becomes an X-Ray subsegment of whichever invocation makes it (a no-op when tracing is
+  // off, and idempotent when the client was captured already).
+  new Tracer().captureAWSv3Client(deps.dynamo.doc);
   const app: DeliveryApp = {
     deps,
     store: createDeliveryStore(deps.dynamo.doc, deps.dynamo.tableName),

@@ -1,4 +1,3 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { systemClock } from '../api/deps.ts';
@@ -41,14 +40,10 @@ function routesFromEnvironment(): Map<string, DeliveryRoute> {
   if (!config.keyValueStoreArn) {
     throw new DeliveryError('config_invalid', 'BOUNDLESS_KVS_ARN: environment variable is required in AWS');
   }
-  const tracer = new Tracer({ serviceName: config.telemetry.serviceName });
-  // Capturing the base client gives every DynamoDB call its own X-Ray subsegment.
-  const client = tracer.captureAWSv3Client(
-    new DynamoDBClient({
-      region: config.region,
-      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
-    }),
-  );
+  const client = new DynamoDBClient({
+    region: config.region,
+    ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+  });
   const built = createDeliveryRoutes({
     dynamo: { doc: createDocumentClient(client), tableName: config.tableName },
     keyValueStore: new AwsKeyValueStore({ kvsArn: config.keyValueStoreArn }),
