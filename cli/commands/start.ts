@@ -21,7 +21,7 @@ export function registerStart(program: Command): void {
     .option('--data-dir <dir>', 'where data, keys, logs and traces persist', '.data')
     .option(
       '--port <port>',
-      `access API port; the edge listens on port+1, X-Ray on UDP port+2`,
+      `access API port; the edge listens on port+1, X-Ray on UDP port+2, the copilot on port+3`,
       String(DEFAULT_PORT),
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
@@ -47,9 +47,26 @@ export function registerStart(program: Command): void {
         const reason = error instanceof Error ? error.message : String(error);
         throw new CliError(`could not start the local runtime: ${reason}`, 1, { cause: error });
       });
+      // --- the operations copilot next to the delivery core (copilot/README.md) ---
+      const { startLocalCopilot } = await import('@boundless/copilot/service/local');
+      const copilot = await startLocalCopilot({
+        adminApiUrl: delivery.apiUrl,
+        local: { dataDir },
+        host: options.host,
+        port: offset(3),
+      });
+      copilot.pipeline.subscribe({
+        mitigationApplied: (m) =>
+          process.stdout.write(
+            `copilot: ${m.status} ${m.action} on ${JSON.stringify(m.target)} (${m.reason}) [${m.id}]\n`,
+          ),
+      });
+      process.stdout.write(`Copilot service (REST /api, socket.io)        ${copilot.url}\n`);
+      // --- end copilot ---
       process.stdout.write(banner(delivery));
       await untilSignalled();
       process.stdout.write('\nshutting down...\n');
+      await copilot.close();
       await delivery.close();
       process.stdout.write('stopped.\n');
     });
