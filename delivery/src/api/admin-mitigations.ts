@@ -6,12 +6,12 @@ import { validate } from './http.ts';
 import type { DeliveryApp, Request } from './route.ts';
 import {
   accountParams,
-  mitigationIdParams,
-  mitigationParams,
-  mitigationRequest,
-  reauthRequest,
-  revokeRequest,
-  tokenParams,
+  type mitigationIdParams,
+  type mitigationParams,
+  type mitigationRequest,
+  type reauthRequest,
+  type revokeRequest,
+  type tokenParams,
 } from './schemas.ts';
 import type { z } from 'zod';
 
@@ -44,10 +44,12 @@ export async function revokeToken(
     reason: request.body.reason,
     setBy: request.principal.accountId,
   };
+  // Recorded before the token is marked: the mark decides "changed", so a retry after a failure in between
+  // still finds the mitigation listed (and liftable).
+  await app.store.access.putMitigation(mitigation, { keepExisting: true });
   const outcome = await app.store.access.revokeToken(tokenId, request.now);
   const changed = outcome === 'revoked';
   if (changed) {
-    await app.store.access.putMitigation(mitigation);
     await audit(
       request,
       app,
@@ -198,13 +200,3 @@ function invalid(message: string): DeliveryError {
     details: { issues: [{ path: '', message }] },
   });
 }
-
-export {
-  mitigationIdParams,
-  mitigationParams,
-  mitigationRequest,
-  reauthRequest,
-  revokeRequest,
-  tokenParams,
-  accountParams,
-};

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHarness } from './test-support.ts';
 
 let h: Harness;
@@ -217,6 +217,33 @@ describe('Token revocation', () => {
     });
     expect(await h.kvs.get(`rv:${tokenId}`)).toBeUndefined();
     expect((await h.store.access.getToken(tokenId))?.revokedAt).toBeUndefined();
+  });
+
+  it('converges when a revocation is retried after failing half-way', async () => {
+    const reader = await entitledReader('reader-halfway');
+    const { tokenId } = (await open(reader)).json;
+    const request = { token: copilot, params: { tokenId }, body: { reason: 'shared' } };
+    const mark = vi
+      .spyOn(h.store.access.constructor.prototype, 'revokeToken')
+      .mockRejectedValueOnce(new Error('throttled'));
+    const failed = await h.invoke('POST /v1/admin/tokens/{tokenId}/revoke', request);
+    mark.mockRestore();
+    expect(failed.statusCode).toBe(500);
+    expect(await h.kvs.get(`rv:${tokenId}`)).toBeDefined();
+
+    const retried = await h.invoke('POST /v1/admin/tokens/{tokenId}/revoke', request);
+    expect([retried.statusCode, retried.json.changed]).toEqual([200, true]);
+    const listed = await h.invoke('GET /v1/admin/mitigations', {
+      token: copilot,
+      query: { accountId: 'reader-halfway' },
+    });
+    expect(listed.json.mitigations.map((m: { mitigationId: string }) => m.mitigationId)).toEqual([
+      `token_revoked:${tokenId}`,
+    ]);
+    const audits = (await h.store.audit.listBySubject('reader-halfway')).filter(
+      (e) => e.action === 'token.revoked',
+    );
+    expect(audits).toHaveLength(1);
   });
 
   it('answers 404 for an unknown token', async () => {

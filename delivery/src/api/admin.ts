@@ -1,22 +1,24 @@
 import { iso } from './admin-support.ts';
 import {
   ADMIN_ROLES,
-  accountParams,
   forceReauth,
   liftMitigation,
   listMitigations,
+  revokeToken,
+  setMitigation,
+} from './admin-mitigations.ts';
+import { validate } from './http.ts';
+import { type DeliveryApp, type DeliveryRoute, defineRoute } from './route.ts';
+import {
+  accountParams,
+  auditQuery,
   mitigationIdParams,
   mitigationParams,
   mitigationRequest,
   reauthRequest,
   revokeRequest,
-  revokeToken,
-  setMitigation,
   tokenParams,
-} from './admin-mitigations.ts';
-import { validate } from './http.ts';
-import { type DeliveryApp, type DeliveryRoute, defineRoute } from './route.ts';
-import { auditQuery } from './schemas.ts';
+} from './schemas.ts';
 
 /** Admin API for the copilot and platform operators: every route requires role `copilot` or `admin`. */
 export function adminRoutes(app: DeliveryApp): DeliveryRoute[] {

@@ -111,21 +111,33 @@ export class AccessStore {
     }
   }
 
-  /** Natural key (account, kind[, token]) makes setting a mitigation idempotent; returns what it replaced. */
-  async putMitigation(mitigation: Mitigation): Promise<Mitigation | undefined> {
+  /**
+   * Natural key (account, kind[, token]) makes setting a mitigation idempotent; returns what it replaced.
+   * `keepExisting` leaves a present item untouched, so a retried action keeps the first one's time and author.
+   */
+  async putMitigation(
+    mitigation: Mitigation,
+    options: { keepExisting?: boolean } = {},
+  ): Promise<Mitigation | undefined> {
     const key = mitigationKey(mitigation.accountId, mitigation.kind, tokenIdOf(mitigation));
-    const { Attributes } = await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: {
-          ...key,
-          ...keys.mitigationIndex(mitigation.expiresAt, mitigation.accountId, key.sk),
-          ...mitigation,
-        },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return Attributes ? stripKeys<Mitigation>(Attributes) : undefined;
+    try {
+      const { Attributes } = await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...key,
+            ...keys.mitigationIndex(mitigation.expiresAt, mitigation.accountId, key.sk),
+            ...mitigation,
+          },
+          ReturnValues: 'ALL_OLD',
+          ...(options.keepExisting ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+        }),
+      );
+      return Attributes ? stripKeys<Mitigation>(Attributes) : undefined;
+    } catch (error) {
+      if (options.keepExisting && isConditionFailed(error)) return mitigation;
+      throw error;
+    }
   }
 
   async deleteMitigation(
