@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AccessFacts, activeMitigations, alignExpiry, decideAccess } from './access-decision.ts';
 import { isWithinCampus, parseCidr } from './campus.ts';
@@ -138,5 +139,34 @@ describe('Function: alignExpiry', () => {
     expect(alignExpiry(NOW + 3659, NOW)).toBe(NOW + 3600);
     expect(alignExpiry(NOW + 299, NOW)).toBe(NOW + 299);
     expect(NOW % 60).toBe(0);
+  });
+});
+
+describe('Property: grants never outlive their limits', () => {
+  it('ends after now, within the TTL, the short-TTL mitigation and the entitlement', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 30, max: 86_400 }),
+        fc.option(fc.integer({ min: 30, max: 3600 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 1, max: 10 * 86_400 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 59 }),
+        (ttl, shortTtl, entitlementLeft, offset) => {
+          const now = NOW + offset;
+          const decision = decideAccess({
+            ...base,
+            now,
+            defaultTtlSeconds: ttl,
+            entitlements: [
+              personal(entitlementLeft === undefined ? {} : { expiresAt: now + entitlementLeft }),
+            ],
+            mitigations:
+              shortTtl === undefined ? [] : [mitigation({ kind: 'short_ttl', ttlSeconds: shortTtl })],
+          });
+          if (!decision.granted) return false;
+          const limit = Math.min(now + ttl, now + (shortTtl ?? ttl), now + (entitlementLeft ?? ttl));
+          return decision.expiresAt > now && decision.expiresAt <= limit;
+        },
+      ),
+    );
   });
 });
