@@ -45,6 +45,25 @@ export const detectorConfigSchema = z.object({
   cacheBusters: z.number().int().positive().default(20),
   /** Refusals for missing or out-of-scope tokens in the breadth window. */
   probes: z.number().int().positive().default(10),
+  /** Per account: distinct titles within `titleWindowMs` (readers open one to three). */
+  titleWindowMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+  titlesPerWindow: z.number().int().positive().default(5),
+  /** Per account: titles walked in one unbroken stretch of activity, and the stretch's minimum length. */
+  streakPauseMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+  streakTitles: z.number().int().positive().default(4),
+  streakMinMs: z
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60_000),
   /** Low-and-slow: distinct assets over a long window. */
   slowWindowMs: z
     .number()
@@ -56,6 +75,7 @@ export const detectorConfigSchema = z.object({
   geoMinPerMinute: z.number().int().positive().default(60),
   geoRatio: z.number().positive().default(4),
   geoRobustZ: z.number().positive().default(6),
+  geoMinNetworks: z.number().int().positive().default(10),
   geoWarmupMinutes: z.number().int().positive().default(30),
   /** Subjects idle this long are forgotten; their next request starts a new episode. */
   idleMs: z

@@ -4,6 +4,7 @@
  * everyone else is up, so a release-day burst that lifts every country together stays quiet.
  */
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import { DistinctCounter } from './asset-path.ts';
 import type { DetectorConfig } from './config.ts';
 import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
 
@@ -12,6 +13,8 @@ const HOUR = 60 * MINUTE;
 const RECENT_MINUTES = 60;
 const SEASONAL_DAYS = 8;
 const QUIET_TO_REARM_MS = 30 * MINUTE;
+/** A reader rarely makes more than this many requests a minute; a single scraper is not a geo spike. */
+const PER_CLIENT_PER_MINUTE = 8;
 
 /** Requests per second over the last 60 seconds, advanced lazily when the country is next seen. */
 class SlidingMinute {
@@ -40,6 +43,8 @@ class SlidingMinute {
 
 interface CountryState {
   window: SlidingMinute;
+  /** Distinct client networks this minute: a spike is many clients, not one busy subnet. */
+  networks: DistinctCounter;
   minuteCount: number;
   recent: number[];
   hourCount: number;
@@ -63,8 +68,9 @@ export class GeoSpikeDetector {
 
   constructor(private readonly config: DetectorConfig) {}
 
-  observe(e: AccessEvent, out: Detection[]): void {
-    if (e.country.length === 0) return;
+  /** `ipRequestsThisMinute`: the client's own count, so one busy client cannot make a country spike. */
+  observe(e: AccessEvent, ipRequestsThisMinute: number, out: Detection[]): void {
+    if (e.country.length === 0 || ipRequestsThisMinute > PER_CLIENT_PER_MINUTE) return;
     const t = e.timestampMs;
     if (this.startMs < 0) this.startMs = t;
     this.roll(t);
@@ -76,6 +82,7 @@ export class GeoSpikeDetector {
     s.window.add(t);
     this.everyone.add(t);
     s.minuteCount++;
+    s.networks.add(e.networkHash);
     s.hourCount++;
     const x = s.window.sum;
     if (x < this.config.geoMinPerMinute || (x & 7) !== 0) return;
@@ -87,6 +94,7 @@ export class GeoSpikeDetector {
     if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
     s.lastSpikeMs = t;
     if (s.fired || t - this.startMs < this.config.geoWarmupMinutes * MINUTE) return;
+    if (s.networks.estimate() < this.config.geoMinNetworks) return;
     s.fired = true;
     out.push({
       kind: 'geo_spike',
@@ -100,6 +108,7 @@ export class GeoSpikeDetector {
         othersScale: Math.round(verdict.scale * 100) / 100,
         robustZ: Math.round(verdict.z * 10) / 10,
         baseline: s.source,
+        networksThisMinute: s.networks.estimate(),
       },
       mitigation: 'geo_rate_limit',
     });
@@ -120,6 +129,7 @@ export class GeoSpikeDetector {
   private newCountry(): CountryState {
     return {
       window: new SlidingMinute(),
+      networks: new DistinctCounter(),
       minuteCount: 0,
       recent: [],
       hourCount: 0,
@@ -148,6 +158,7 @@ export class GeoSpikeDetector {
       for (let i = 0; i < elapsed; i++) s.recent.push(i === 0 ? s.minuteCount : 0);
       if (s.recent.length > RECENT_MINUTES) s.recent.splice(0, s.recent.length - RECENT_MINUTES);
       s.minuteCount = 0;
+      s.networks.clear();
       if (hour !== this.hour) this.closeHour(s);
       this.refreshBaseline(s, hour);
       total += s.expected;

@@ -5,10 +5,8 @@
  * numbered assets, cache-busting query strings. Verified search-engine crawlers on public pages are skipped.
  */
 import type { DetectorConfig } from './config.ts';
-import { hasExtraParams } from './edge-token.ts';
-import { assetStep, DistinctCounter, hashPath } from './asset-path.ts';
+import { assetStep, DistinctCounter } from './asset-path.ts';
 import { isVerifiedCrawler } from './crawlers.ts';
-import { SubjectTable } from './subject-table.ts';
 import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
 
 export interface ScrapeState {
@@ -72,17 +70,10 @@ export function newScrapeState(t: number): ScrapeState {
 }
 
 export class ScrapingDetector {
-  private readonly byIp: SubjectTable<ScrapeState>;
   /** IPs whose scraping was already reported through a token, so one scraper is one detection. */
   private readonly reportedIps = new Set<string>();
 
-  constructor(private readonly config: DetectorConfig) {
-    this.byIp = new SubjectTable(config.idleMs, (_k, t) => newScrapeState(t));
-  }
-
-  get activeIps(): number {
-    return this.byIp.size;
-  }
+  constructor(private readonly config: DetectorConfig) {}
 
   /** A request carrying a token; `s` is that token's scraping state (the engine owns the token table). */
   observeToken(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
@@ -95,9 +86,8 @@ export class ScrapingDetector {
   }
 
   /** Every request, judged per client address on signs of automation only. */
-  observeIp(e: AccessEvent, out: Detection[]): void {
+  observeIp(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
     if (isVerifiedCrawler(e)) return;
-    const s = this.byIp.get(e.ip, e.timestampMs);
     if (s.requests === 0) this.reportedIps.delete(e.ip);
     this.update(s, e);
     if (e.tokenId !== s.lastTokenId) {
@@ -147,10 +137,10 @@ export class ScrapingDetector {
       s.slowStartMs = t;
       s.slowAssets?.clear();
     }
-    if (hasExtraParams(e.query) && e.edgeResultType !== 'Hit') s.busters++;
+    if (e.extraParams && e.edgeResultType !== 'Hit') s.busters++;
     if (e.refusal === 'missing_token' || e.refusal === 'out_of_scope') s.probes++;
     if (s.requests < LAZY_STATE_AFTER) return;
-    const hash = hashPath(e.uriStem);
+    const hash = e.stemHash;
     s.assets ??= new DistinctCounter();
     s.slowAssets ??= new DistinctCounter();
     s.assets.add(hash);

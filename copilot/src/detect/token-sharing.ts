@@ -16,6 +16,8 @@ interface Place {
   firstMs: number;
   lastMs: number;
   requests: number;
+  /** Set when this place appeared right after another country, too soon to have travelled; confirmed on its second request. */
+  travel: Record<string, unknown> | undefined;
 }
 
 /** Sharing state of one token; the engine keeps it beside the token's scraping state. */
@@ -23,6 +25,8 @@ export interface TokenSharingState {
   firstSeenMs: number;
   lastSeenMs: number;
   deviceHash: string;
+  requests: number;
+  accountChecked: boolean;
   places: Place[];
   current: Place | undefined;
   alternations: number;
@@ -45,6 +49,8 @@ export function newTokenSharingState(t: number): TokenSharingState {
     firstSeenMs: t,
     lastSeenMs: t,
     deviceHash: '',
+    requests: 0,
+    accountChecked: false,
     places: [],
     current: undefined,
     alternations: 0,
@@ -79,11 +85,12 @@ export class TokenSharingDetector {
 
   /** One request carrying a token; `s` is that token's state (the engine owns the token table). */
   observe(e: AccessEvent, s: TokenSharingState, out: Detection[]): void {
-    const isNew = s.current === undefined;
     const token = this.observeToken(e, s);
     if (token) out.push(token);
-    // Devices in use change only when a token appears: the account is looked at then, not on every request.
-    if (isNew) {
+    // Devices and countries in use change only when a token appears: the account is looked at then (on the
+    // token's second request, so that one stray request proves nothing), not on every request.
+    if (!s.accountChecked && s.requests >= 2 && e.timestampMs > s.firstSeenMs) {
+      s.accountChecked = true;
       s.deviceHash = ownString(e.deviceHash);
       const account = this.observeAccount(e, s);
       if (account) out.push(account);
@@ -93,9 +100,9 @@ export class TokenSharingDetector {
   private observeToken(e: AccessEvent, s: TokenSharingState): Detection | undefined {
     const t = e.timestampMs;
     s.lastSeenMs = t;
+    s.requests++;
     const previous = s.current;
-    const travel = previous ? this.impossibleTravel(previous, e) : undefined;
-    const place = this.placeOf(s, e);
+    const place = this.placeOf(s, e, previous);
     if (previous !== undefined && previous !== place && place.requests > 0) {
       // Returning to a place left moments ago: two devices interleaving, not one device moving.
       if (t - s.lastAlternationMs > this.config.sharingWindowMs) s.alternations = 0;
@@ -113,6 +120,8 @@ export class TokenSharingDetector {
       s.forbidden++;
     }
     if (s.fired) return undefined;
+    // Confirmed by a later request: log times have one-second resolution and one stray request proves little.
+    const travel = place.requests >= 2 && t > place.firstMs ? place.travel : undefined;
     const asns = s.places.length < 2 ? 1 : new Set(s.places.map((p) => p.asn)).size;
     const reasons: string[] = [];
     if (travel) reasons.push('impossible_travel');
@@ -142,7 +151,7 @@ export class TokenSharingDetector {
     };
   }
 
-  private placeOf(s: TokenSharingState, e: AccessEvent): Place {
+  private placeOf(s: TokenSharingState, e: AccessEvent, previous: Place | undefined): Place {
     const horizon = e.timestampMs - this.config.sharingWindowMs;
     if (s.places.some((p) => p.lastMs < horizon)) {
       s.places = s.places.filter((p) => p.lastMs >= horizon || p === s.current);
@@ -156,6 +165,7 @@ export class TokenSharingDetector {
         firstMs: e.timestampMs,
         lastMs: e.timestampMs,
         requests: 0,
+        travel: previous ? this.impossibleTravel(previous.country, previous.lastMs, e) : undefined,
       };
       if (s.places.length >= MAX_PLACES) s.places.shift();
       s.places.push(place);
@@ -163,17 +173,21 @@ export class TokenSharingDetector {
     return place;
   }
 
-  private impossibleTravel(from: Place, e: AccessEvent): Record<string, unknown> | undefined {
-    if (from.country === '' || e.country === '' || from.country === e.country) return undefined;
-    const gapMs = e.timestampMs - from.lastMs;
-    const sameContinent = this.geo.continent(from.country) === this.geo.continent(e.country);
+  private impossibleTravel(
+    fromCountry: string,
+    leftMs: number,
+    e: Pick<AccessEvent, 'country' | 'timestampMs'>,
+  ): Record<string, unknown> | undefined {
+    if (fromCountry === '' || e.country === '' || fromCountry === e.country) return undefined;
+    const gapMs = e.timestampMs - leftMs;
+    const sameContinent = this.geo.continent(fromCountry) === this.geo.continent(e.country);
     const minMs = sameContinent
       ? this.config.minTravelSameContinentMs
       : this.config.minTravelOtherContinentMs;
     if (gapMs >= minMs) return undefined;
     return {
       travel: {
-        from: from.country,
+        from: fromCountry,
         to: e.country,
         gapSeconds: Math.round(gapMs / 1000),
         minSeconds: minMs / 1000,
@@ -187,24 +201,36 @@ export class TokenSharingDetector {
     const t = e.timestampMs;
     s.lastSeenMs = t;
     const window = this.config.accountWindowMs;
-    s.tokens = s.tokens.filter((other) => t - other.lastSeenMs <= window);
+    const keep = Math.max(window, this.config.minTravelOtherContinentMs);
+    s.tokens = s.tokens.filter((other) => t - other.lastSeenMs <= keep);
     s.tokens.push(token);
     if (s.tokens.length > MAX_ACCOUNT_TOKENS) s.tokens.shift();
-    const devices = new Set(s.tokens.map((other) => other.deviceHash).filter((d) => d.length > 0));
-    if (s.fired || devices.size <= this.config.deviceLimit) return undefined;
-    const places = s.tokens.flatMap((other) => other.places);
+    if (s.fired) return undefined;
+    const active = s.tokens.filter((other) => t - other.lastSeenMs <= window);
+    const devices = new Set(active.map((other) => other.deviceHash).filter((d) => d.length > 0));
+    const places = active.flatMap((other) => other.places);
     const asns = new Set(places.map((p) => p.asn));
     const countries = new Set(places.map((p) => p.country).filter((c) => c.length > 0));
-    if (asns.size < 2 && countries.size < 2) return undefined;
+    const reasons: string[] = [];
+    if (devices.size > this.config.deviceLimit && (asns.size >= 2 || countries.size >= 2)) {
+      reasons.push('devices_over_limit');
+    }
+    const travel = this.accountTravel(s, token, e);
+    if (travel) reasons.push('impossible_travel');
+    if (reasons.length === 0) return undefined;
     s.fired = true;
     return {
       kind: 'token_sharing',
       subject: { accountId: e.accountId },
       firstSeen: isoTime(s.firstSeenMs),
       detectedAt: isoTime(t),
-      score: saturatingScore(devices.size - this.config.deviceLimit - 1 + (countries.size - 1), 0.7),
+      score: saturatingScore(
+        reasons.length - 1 + Math.max(0, devices.size - this.config.deviceLimit - 1),
+        0.7,
+      ),
       evidence: {
-        reasons: ['devices_over_limit'],
+        reasons,
+        ...(travel ?? {}),
         activeDevices: devices.size,
         deviceLimit: this.config.deviceLimit,
         asns: [...asns],
@@ -213,5 +239,26 @@ export class TokenSharingDetector {
       },
       mitigation: 'revoke_account_tokens',
     };
+  }
+
+  /** A session opening in one country while another session of the account was just active elsewhere. */
+  private accountTravel(
+    s: AccountState,
+    token: TokenSharingState,
+    e: AccessEvent,
+  ): Record<string, unknown> | undefined {
+    const here = token.places[0];
+    if (here === undefined) return undefined;
+    for (const other of s.tokens) {
+      if (other === token) continue;
+      const there = other.current;
+      if (there === undefined || there.country === here.country) continue;
+      const travel = this.impossibleTravel(there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
+        country: here.country,
+        timestampMs: token.firstSeenMs,
+      });
+      if (travel) return travel;
+    }
+    return undefined;
   }
 }

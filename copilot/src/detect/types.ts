@@ -31,12 +31,17 @@ export interface AccessEvent {
   ip: string;
   /** /24 for IPv4: readers behind one NAT share it. */
   network: string;
+  networkHash: number;
   country: string;
   asn: number;
   tokenId: string;
   accountId: string;
   deviceHash: string;
   uriStem: string;
+  /** Hash of the asset path, for distinct counting. */
+  stemHash: number;
+  /** The query carries parameters besides the edge token (cache busters do). */
+  extraParams: boolean;
   status: number;
   query: string;
   edgeResultType: string;

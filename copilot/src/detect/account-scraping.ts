@@ -1,0 +1,113 @@
+/**
+ * Scraping judged per account and device. Scrapers hold a real account and take a fresh token per title, exactly as
+ * the access API hands them out, so per token they look like readers; per account they read more titles in
+ * minutes than anyone reads in a day, or keep walking title after title for hours without a pause. Once an
+ * account is flagged, each address it uses is reported once, because mitigation acts per address.
+ */
+import { titleOf } from './asset-path.ts';
+import type { DetectorConfig } from './config.ts';
+import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
+
+export interface AccountScrapeState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  minuteStartMs: number;
+  thisMinute: number;
+  /** Titles with their last request time, for "titles in the last 10 minutes". */
+  recentTitles: Map<string, number>;
+  /** An unbroken stretch of activity (no pause over `streakPauseMs`) and the titles read in it. */
+  streakStartMs: number;
+  streakTitles: Set<string>;
+  flagged: string[];
+  /** Addresses of a flagged account and when each was first seen; each is reported once. */
+  addresses: Map<string, number>;
+  reportedIps: Set<string>;
+}
+
+const MAX_TITLES = 64;
+const MAX_ADDRESSES = 256;
+
+export function newAccountScrapeState(t: number): AccountScrapeState {
+  return {
+    firstSeenMs: t,
+    lastSeenMs: t,
+    minuteStartMs: t,
+    thisMinute: 0,
+    recentTitles: new Map(),
+    streakStartMs: t,
+    streakTitles: new Set(),
+    flagged: [],
+    addresses: new Map(),
+    reportedIps: new Set(),
+  };
+}
+
+export class AccountScrapingDetector {
+  constructor(private readonly config: DetectorConfig) {}
+
+  observe(e: AccessEvent, s: AccountScrapeState, out: Detection[]): void {
+    const t = e.timestampMs;
+    const c = this.config;
+    if (t - s.lastSeenMs > c.streakPauseMs) {
+      s.streakStartMs = t;
+      s.streakTitles.clear();
+    }
+    s.lastSeenMs = t;
+    if (t - s.minuteStartMs >= 60_000) {
+      s.minuteStartMs = t;
+      s.thisMinute = 0;
+    }
+    s.thisMinute++;
+    const title = titleOf(e.uriStem);
+    if (title.length > 0 && !s.recentTitles.has(title)) this.addTitle(s, ownString(title), t);
+    else if (title.length > 0) s.recentTitles.set(title, t);
+    if (s.flagged.length === 0) s.flagged = this.reasons(s, t);
+    if (s.flagged.length === 0 || s.reportedIps.has(e.ip)) return;
+    const firstMs = s.addresses.get(e.ip);
+    if (firstMs === undefined && s.addresses.size < MAX_ADDRESSES) s.addresses.set(ownString(e.ip), t);
+    // An address is reported from its first request in a later second: log times are whole seconds.
+    if (firstMs === undefined || t <= firstMs) return;
+    s.reportedIps.add(ownString(e.ip));
+    out.push({
+      kind: 'scraping',
+      subject: { accountId: e.accountId, ip: e.ip },
+      firstSeen: isoTime(s.firstSeenMs),
+      detectedAt: isoTime(t),
+      score: saturatingScore(s.flagged.length - 1 + s.streakTitles.size / 10, 0.75),
+      evidence: {
+        reasons: s.flagged,
+        requestsThisMinute: s.thisMinute,
+        titlesLast10Minutes: this.recentTitleCount(s, t),
+        titlesInStreak: s.streakTitles.size,
+        streakMinutes: Math.round((t - s.streakStartMs) / 60_000),
+        addressesReported: s.reportedIps.size,
+      },
+      mitigation: 'suspend_account_tokens',
+    });
+  }
+
+  private addTitle(s: AccountScrapeState, title: string, t: number): void {
+    s.recentTitles.set(title, t);
+    if (s.recentTitles.size > MAX_TITLES) s.recentTitles.delete(s.recentTitles.keys().next().value!);
+    if (s.streakTitles.size < MAX_TITLES) s.streakTitles.add(title);
+  }
+
+  private recentTitleCount(s: AccountScrapeState, t: number): number {
+    let n = 0;
+    for (const last of s.recentTitles.values()) if (t - last <= this.config.titleWindowMs) n++;
+    return n;
+  }
+
+  private reasons(s: AccountScrapeState, t: number): string[] {
+    const c = this.config;
+    const reasons: string[] = [];
+    if (s.thisMinute >= c.scrapeRatePerMinute) reasons.push('request_rate');
+    if (s.recentTitles.size >= c.titlesPerWindow && this.recentTitleCount(s, t) >= c.titlesPerWindow) {
+      reasons.push('title_hopping');
+    }
+    if (s.streakTitles.size >= c.streakTitles && t - s.streakStartMs >= c.streakMinMs) {
+      reasons.push('low_and_slow_title_walk');
+    }
+    return reasons;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * One pass over labelled CloudFront logs: the detectors, the WAF-style rate-based baseline (N requests per
+ * 5 minutes per IP, every N of a grid at once), and the reader directory used to count legitimate readers hit.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tokenClaimsOf } from '../detect/edge-token.ts';
+import { AbuseDetectors } from '../detect/engine.ts';
+import type { Detection } from '../detect/types.ts';
+import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
+import { newParseStats, type ParseStats, readCloudFrontLogs } from '../logs/cloudfront-standard.ts';
+import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import {
+  type AbuseLabel,
+  EvalError,
+  KINDS,
+  type KindScore,
+  legitimateAccounts,
+  legitimateAccountsHit,
+  RATE_RULE_GRID,
+  type ReaderDirectory,
+  scoreKind,
+} from './abuse.ts';
+
+const SLOT_MS = 10_000;
+const SLOTS = 30;
+
+/** Sliding 5-minute request count per IP in 10-second slots; remembers when each threshold was first crossed. */
+class RateRuleBaseline {
+  private readonly ips = new Map<
+    string,
+    { slots: Uint32Array; slot: number; sum: number; crossed: number }
+  >();
+  readonly firstCrossing = RATE_RULE_GRID.map(() => new Map<string, number>());
+
+  observe(ip: string, t: number): void {
+    let s = this.ips.get(ip);
+    if (s === undefined) {
+      s = { slots: new Uint32Array(SLOTS), slot: Math.floor(t / SLOT_MS), sum: 0, crossed: 0 };
+      this.ips.set(ip, s);
+    }
+    const slot = Math.floor(t / SLOT_MS);
+    for (let k = s.slot + 1; k <= slot && k <= s.slot + SLOTS; k++) {
+      s.sum -= s.slots[k % SLOTS]!;
+      s.slots[k % SLOTS] = 0;
+    }
+    s.slot = Math.max(s.slot, slot);
+    s.slots[slot % SLOTS]!++;
+    s.sum++;
+    while (s.crossed < RATE_RULE_GRID.length && s.sum >= RATE_RULE_GRID[s.crossed]!) {
+      this.firstCrossing[s.crossed]!.set(ip, t);
+      s.crossed++;
+    }
+  }
+
+  detections(gridIndex: number): Pick<Detection, 'kind' | 'subject' | 'detectedAt'>[] {
+    return [...this.firstCrossing[gridIndex]!].map(([ip, t]) => ({
+      kind: 'scraping' as const,
+      subject: { ip },
+      detectedAt: new Date(t).toISOString(),
+    }));
+  }
+}
+
+export interface AbuseEvaluation {
+  lines: number;
+  records: number;
+  skipped: ParseStats['skipped'];
+  labels: number;
+  kinds: KindScore[];
+  legitimateReaders: number;
+  legitimateReadersHit: number;
+  legitimateReadersHitShare: number;
+  baseline: {
+    rule: string;
+    bestRequestsPer5Min: number;
+    scraping: KindScore;
+    legitimateReadersHitShare: number;
+    grid: { requestsPer5Min: number; f1: number; precision: number; recall: number }[];
+  };
+  detections: Detection[];
+}
+
+export async function readLabels(path: string): Promise<AbuseLabel[]> {
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw new EvalError(`cannot read labels ${path}: ${(error as Error).message}`, { cause: error });
+  });
+  return text
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line, i) => {
+      try {
+        const label = JSON.parse(line) as AbuseLabel;
+        if (!KINDS.includes(label.kind) || Number.isNaN(Date.parse(label.start)))
+          throw new Error('bad kind or start');
+        return label;
+      } catch (error) {
+        throw new EvalError(`${path}:${i + 1}: not a label (${(error as Error).message})`, { cause: error });
+      }
+    });
+}
+
+function remember(directory: ReaderDirectory, r: EdgeLogRecord): void {
+  const claims = tokenClaimsOf(r.query);
+  if (!claims) return;
+  let seen = directory.accounts.get(claims.accountId);
+  if (!seen) {
+    seen = { tokens: new Set(), ips: new Set() };
+    directory.accounts.set(claims.accountId, seen);
+  }
+  seen.tokens.add(claims.tokenId);
+  seen.ips.add(r.clientIp);
+}
+
+export async function evaluateAbuse(dir: string, geo: GeoLookup = embeddedGeo()): Promise<AbuseEvaluation> {
+  const labels = await readLabels(join(dir, 'labels.jsonl'));
+  const detectors = new AbuseDetectors(geo);
+  const baseline = new RateRuleBaseline();
+  const directory: ReaderDirectory = { accounts: new Map() };
+  const stats = newParseStats();
+  const detections: Detection[] = [];
+  for await (const batch of readCloudFrontLogs([dir], stats)) {
+    for (const r of batch) {
+      detectors.observe(r, detections);
+      baseline.observe(r.clientIp, r.timestampMs);
+      remember(directory, r);
+    }
+  }
+  const legit = legitimateAccounts(directory, labels);
+  const hit = legitimateAccountsHit(detections, directory, legit);
+  const grid = RATE_RULE_GRID.map((n, i) => ({
+    n,
+    score: scoreKind('scraping', baseline.detections(i), labels),
+  }));
+  const best = grid.reduce((a, b) => (b.score.f1 > a.score.f1 ? b : a));
+  const bestIndex = RATE_RULE_GRID.indexOf(best.n);
+  const baselineHit = legitimateAccountsHit(baseline.detections(bestIndex), directory, legit);
+  return {
+    lines: stats.lines,
+    records: stats.records,
+    skipped: stats.skipped,
+    labels: labels.length,
+    kinds: KINDS.map((kind) => scoreKind(kind, detections, labels)),
+    legitimateReaders: legit.size,
+    legitimateReadersHit: hit.size,
+    legitimateReadersHitShare: legit.size === 0 ? 0 : hit.size / legit.size,
+    baseline: {
+      rule: 'rate-based: block an IP above N requests per 5 minutes',
+      bestRequestsPer5Min: best.n,
+      scraping: best.score,
+      legitimateReadersHitShare: legit.size === 0 ? 0 : baselineHit.size / legit.size,
+      grid: grid.map((g) => ({
+        requestsPer5Min: g.n,
+        f1: g.score.f1,
+        precision: g.score.precision,
+        recall: g.score.recall,
+      })),
+    },
+    detections,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Scoring abuse detections against labelled scenarios exactly as DESIGN §4.3 defines it: a detection matches
+ * a label when the kinds are equal, one subject key has the same value, and start ≤ detectedAt ≤ end + 5 min.
+ * Precision counts distinct (kind, subject) detections, recall counts labels, latency is detectedAt − start of
+ * the first matching detection.
+ */
+import { quantile } from 'simple-statistics';
+import type { Detection, DetectionKind, DetectionSubject } from '../detect/types.ts';
+
+export interface AbuseLabel {
+  kind: DetectionKind;
+  subject: DetectionSubject;
+  start: string;
+  end: string;
+}
+
+export interface KindScore {
+  kind: DetectionKind;
+  labels: number;
+  detected: number;
+  detections: number;
+  truePositives: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  latencyMedianSeconds: number | null;
+  latencyP90Seconds: number | null;
+}
+
+export const KINDS: readonly DetectionKind[] = ['token_sharing', 'scraping', 'geo_spike'];
+const GRACE_MS = 5 * 60_000;
+const SUBJECT_KEYS = ['tokenId', 'accountId', 'ip', 'country'] as const;
+
+export class EvalError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EvalError';
+  }
+}
+
+export function sharesSubjectKey(a: DetectionSubject, b: DetectionSubject): boolean {
+  return SUBJECT_KEYS.some((key) => a[key] !== undefined && a[key] === b[key]);
+}
+
+export function matches(
+  detection: Pick<Detection, 'kind' | 'subject' | 'detectedAt'>,
+  label: AbuseLabel,
+): boolean {
+  if (detection.kind !== label.kind || !sharesSubjectKey(detection.subject, label.subject)) return false;
+  const at = Date.parse(detection.detectedAt);
+  return Date.parse(label.start) <= at && at <= Date.parse(label.end) + GRACE_MS;
+}
+
+export function subjectKey(kind: DetectionKind, subject: DetectionSubject): string {
+  return JSON.stringify([kind, ...SUBJECT_KEYS.map((key) => subject[key] ?? null)]);
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : a / b;
+}
+
+function round(x: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Precision, recall, F1 and latency for one kind. */
+export function scoreKind(
+  kind: DetectionKind,
+  detections: readonly Pick<Detection, 'kind' | 'subject' | 'detectedAt'>[],
+  labels: readonly AbuseLabel[],
+): KindScore {
+  const ofKind = detections.filter((d) => d.kind === kind);
+  const kindLabels = labels.filter((l) => l.kind === kind);
+  const bySubject = new Map<string, boolean>();
+  for (const d of ofKind) {
+    const key = subjectKey(kind, d.subject);
+    const hit = kindLabels.some((l) => matches(d, l));
+    bySubject.set(key, (bySubject.get(key) ?? false) || hit);
+  }
+  const truePositives = [...bySubject.values()].filter(Boolean).length;
+  const latencies: number[] = [];
+  for (const label of kindLabels) {
+    let first = Number.POSITIVE_INFINITY;
+    for (const d of ofKind) if (matches(d, label)) first = Math.min(first, Date.parse(d.detectedAt));
+    if (Number.isFinite(first)) latencies.push((first - Date.parse(label.start)) / 1000);
+  }
+  const precision = ratio(truePositives, bySubject.size);
+  const recall = ratio(latencies.length, kindLabels.length);
+  return {
+    kind,
+    labels: kindLabels.length,
+    detected: latencies.length,
+    detections: bySubject.size,
+    truePositives,
+    precision: round(precision),
+    recall: round(recall),
+    f1: round(ratio(2 * precision * recall, precision + recall)),
+    latencyMedianSeconds: latencies.length > 0 ? round(quantile(latencies, 0.5), 1) : null,
+    latencyP90Seconds: latencies.length > 0 ? round(quantile(latencies, 0.9), 1) : null,
+  };
+}
+
+/** What the logs say about who is who, to tell which legitimate readers a detection would have hit. */
+export interface ReaderDirectory {
+  /** accountId -> its tokens and client addresses. */
+  accounts: Map<string, { tokens: Set<string>; ips: Set<string> }>;
+}
+
+/** Accounts named by no label (directly, or through a labelled token) are the legitimate readers. */
+export function legitimateAccounts(directory: ReaderDirectory, labels: readonly AbuseLabel[]): Set<string> {
+  const labelledAccounts = new Set(labels.map((l) => l.subject.accountId).filter((a) => a !== undefined));
+  const labelledTokens = new Set(labels.map((l) => l.subject.tokenId).filter((t) => t !== undefined));
+  const legit = new Set<string>();
+  for (const [account, seen] of directory.accounts) {
+    if (labelledAccounts.has(account)) continue;
+    if ([...seen.tokens].some((t) => labelledTokens.has(t))) continue;
+    legit.add(account);
+  }
+  return legit;
+}
+
+/** Legitimate accounts a set of detections would touch: by account, by one of its tokens, or by its address. */
+export function legitimateAccountsHit(
+  detections: readonly Pick<Detection, 'subject'>[],
+  directory: ReaderDirectory,
+  legit: ReadonlySet<string>,
+): Set<string> {
+  const accounts = new Set<string>();
+  const tokens = new Set<string>();
+  const ips = new Set<string>();
+  for (const { subject } of detections) {
+    if (subject.accountId) accounts.add(subject.accountId);
+    if (subject.tokenId) tokens.add(subject.tokenId);
+    if (subject.ip) ips.add(subject.ip);
+  }
+  const hit = new Set<string>();
+  for (const account of legit) {
+    const seen = directory.accounts.get(account);
+    if (accounts.has(account)) hit.add(account);
+    else if (
+      seen &&
+      ([...seen.tokens].some((t) => tokens.has(t)) || [...seen.ips].some((ip) => ips.has(ip)))
+    ) {
+      hit.add(account);
+    }
+  }
+  return hit;
+}
+
+/** Grid of thresholds for the WAF-style baseline (requests per 5 minutes per IP). */
+export const RATE_RULE_GRID = [25, 50, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000] as const;
