@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { bbtOf, hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
+import { detectionToFinding } from './finding.ts';
+import { SubjectTable } from './subject-table.ts';
+import { bbt, T0 } from './test-support.ts';
+import type { Detection } from './types.ts';
+
+describe('Function: tokenClaimsOf', () => {
+  it('reads token, account and device from the bbt parameter without verifying it', () => {
+    const query = `x=1&bbt=${bbt({ tokenId: 'tok12345678', accountId: 'acc-9', device: 'abc', title: 't00003' })}`;
+    expect(tokenClaimsOf(query)).toMatchObject({
+      tokenId: 'tok12345678',
+      accountId: 'acc-9',
+      deviceHash: '0000000000000abc',
+    });
+    expect(bbtOf('bbtx=1')).toBe('');
+    expect(tokenClaimsOf('bbt=v2.k.tok12345678.a.d.1.2.s.sig')).toBeUndefined();
+    expect(tokenClaimsOf('bbt=v1.k.short.a.d.1.2.s.sig')).toBeUndefined();
+    expect(hasExtraParams(query)).toBe(true);
+    expect(hasExtraParams(`bbt=${bbt({ tokenId: 'tok12345678', accountId: 'a' })}`)).toBe(false);
+  });
+
+  it('explains a 403 by expiry, scope or, failing those, the device check', () => {
+    const claims = tokenClaimsOf(`bbt=${bbt({ tokenId: 'tok12345678', accountId: 'a', title: 't00003' })}`);
+    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0)).toBe('device_mismatch');
+    expect(refusalOf(claims, '/titles/t00004/ch001.xhtml', T0)).toBe('out_of_scope');
+    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0 + 2 * 86_400_000)).toBe('expired');
+    expect(refusalOf(undefined, '/titles/t00003/ch001.xhtml', T0)).toBe('missing_token');
+  });
+});
+
+describe('Class: SubjectTable', () => {
+  it('forgets idle subjects and starts a new episode for them', () => {
+    const table = new SubjectTable<{ lastSeenMs: number; hits: number }>(1_000, (_k, t) => ({
+      lastSeenMs: t,
+      hits: 0,
+    }));
+    table.get('a', 0).hits++;
+    table.get('b', 500).hits++;
+    expect(table.get('a', 900).hits).toBe(1);
+    for (let t = 1_000; t <= 4_000; t += 500) table.get('b', t).lastSeenMs = t;
+    expect(table.peek('a')).toBeUndefined();
+    expect(table.size).toBeLessThanOrEqual(2);
+    expect(table.get('a', 4_100).hits).toBe(0);
+  });
+});
+
+describe('Function: detectionToFinding', () => {
+  it('keeps the detection and derives a stable id', () => {
+    const detection: Detection = {
+      kind: 'scraping',
+      subject: { accountId: 'acc-1', ip: '203.0.113.9' },
+      firstSeen: '2026-11-02T08:00:00.000Z',
+      detectedAt: '2026-11-02T08:01:00.000Z',
+      score: 0.9,
+      evidence: { reasons: ['title_hopping'] },
+      mitigation: 'suspend_account_tokens',
+    };
+    const finding = detectionToFinding(detection);
+    expect(finding).toMatchObject({ kind: 'scraping', severity: 'critical', subject: detection.subject });
+    expect(finding.summary).toContain('title hopping');
+    expect(detectionToFinding({ ...detection, detectedAt: '2026-11-02T09:00:00.000Z' }).id).toBe(finding.id);
+  });
+});
