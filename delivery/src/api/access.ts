@@ -32,7 +32,7 @@ export function accessRoutes(app: DeliveryApp): DeliveryRoute[] {
           const { principal, now, body } = request;
           const { accountId, orgId } = principal;
           const facts = await traced(request.telemetry.tracer, 'loadAccessFacts', () =>
-            loadAccessFacts(app.store.table, { accountId, orgId, ...body, now }),
+            loadAccessFacts(app.store.table, { accountId, orgId, ...body, now }, app.titles),
           );
           const deny = (
             reason: DenialReason | 'rate_limited' | 'seats_exhausted',

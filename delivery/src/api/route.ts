@@ -7,6 +7,7 @@ import type { Channel } from '../domain/model.ts';
 import { type Principal, type Role, requireRole } from '../domain/principal.ts';
 import { DeliveryError, isDeliveryError } from '../errors.ts';
 import type { IdentityVerifier } from '../identity/verifier.ts';
+import type { TitleCache } from '../store/access-facts.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import { MetricUnit, type Telemetry, traced } from '../telemetry/telemetry.ts';
 import type { DeliveryDeps } from './deps.ts';
@@ -26,6 +27,7 @@ export interface DeliveryApp {
   verifier: IdentityVerifier;
   limits: DeliveryLimits;
   cookies: CookieSigner;
+  titles: TitleCache;
   newId(): string;
 }
 

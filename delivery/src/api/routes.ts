@@ -1,6 +1,8 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { LRUCache } from 'lru-cache';
 import { monotonicFactory } from 'ulid';
 import { DEFAULT_LIMITS } from '../config/config.ts';
+import type { Title } from '../domain/model.ts';
 import { createIdentityVerifier } from '../identity/verifier.ts';
 import { createDeliveryStore } from '../store/delivery-store.ts';
 import { accessRoutes } from './access.ts';
@@ -20,6 +22,8 @@ export type { DeliveryRoute } from './route.ts';
  */
 export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
   const ulid = monotonicFactory();
+  // Title metadata (collections) may be a minute stale on the hot path; entitlements never are.
+  const titleCache = new LRUCache<string, Title>({ max: 10_000, ttl: 60_000 });
   // Every DynamoDB call becomes an X-Ray subsegment of whichever invocation makes it (a no-op when tracing is
   // off, and idempotent when the client was captured already).
   new Tracer().captureAWSv3Client(deps.dynamo.doc);
@@ -33,6 +37,10 @@ export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
       edgeBaseUrl: deps.edgeBaseUrl,
       ...(deps.cookieDomain ? { cookieDomain: deps.cookieDomain } : {}),
     }),
+    titles: {
+      get: (titleId) => titleCache.get(titleId),
+      set: (title) => titleCache.set(title.titleId, title),
+    },
     newId: () => ulid(deps.clock.nowMs()),
   };
   return [...deviceRoutes(app), ...accessRoutes(app), ...orgEntitlementRoutes(app), ...adminRoutes(app)];
