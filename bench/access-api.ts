@@ -1,17 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DeliveryClient } from '@boundless/delivery/local/delivery-client';
-import { type LocalDelivery, startLocalDelivery } from '@boundless/delivery/local/runtime';
+import type { DemoUser } from '@boundless/delivery/local/demo-data';
+import { logGroupOf } from '@boundless/delivery/local/lambda-emulator';
+import { readLogGroupEvents } from '@boundless/delivery/local/log-groups';
 
 /**
- * POST /v1/access over real HTTP against the local runtime (dynalite, Lambda emulation with 250 ms cold starts,
- * HTTP API adapter). Two scenarios, each on a fresh runtime:
+ * POST /v1/access over real HTTP against `boundless start` (dynalite, Lambda emulation with 250 ms cold
+ * starts, the HTTP API adapter) in its own process. Two scenarios, each on a fresh data dir:
  *   steady: 500 req/s for 10 s after a short warm-up (target p95 <= 25 ms);
  *   burst:  50 req/s for 5 s, then a step to 500 req/s (10x) for 5 s: 5xx count (target 0) and p95 during it.
  * Latencies come from every response (autocannon's 'response' event), so p95 is exact rather than bucketed.
  */
+const BIN = fileURLToPath(new URL('../bin/boundless.mjs', import.meta.url));
+const FUNCTION = 'delivery-grant-access';
 const STEADY_RATE = 500;
 const BURST_BASE_RATE = 50;
 
@@ -29,22 +35,65 @@ interface PhaseResult {
   seconds: number;
 }
 
-async function prepare(
-  dataDir: string,
-): Promise<{ delivery: LocalDelivery; url: string; headers: Record<string, string>; body: string }> {
-  const delivery = await startLocalDelivery({ dataDir });
-  const client = new DeliveryClient(delivery.apiUrl, delivery.edgeUrl);
-  const reader = delivery.demoUsers.find((user) => user.role === 'reader' && user.titleId);
-  if (!reader?.titleId) throw new Error('the seed has no reader with an entitled title');
-  const jwt = await client.localToken(reader.name);
-  const registered = await client.registerDevice(jwt, 'bench-device');
-  if (registered.status >= 300) throw new Error(`device registration failed: ${registered.status}`);
-  return {
-    delivery,
-    url: `${delivery.apiUrl}/v1/access`,
-    headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ titleId: reader.titleId, deviceId: 'bench-device' }),
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The runtime runs as `boundless start` in its own process, as a developer runs it, so the load generator
+ * does not compete with it for the same event loop.
+ */
+async function startRuntime(dataDir: string): Promise<Target> {
+  const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const banner = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Press Ctrl-C')) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`boundless start exited with ${code}`)));
+  });
+  const apiUrl = /Access API[^\n]*?(http:\/\/\S+)/.exec(banner)?.[1];
+  const edgeUrl = /CloudFront edge[^\n]*?(http:\/\/\S+)/.exec(banner)?.[1];
+  if (!apiUrl || !edgeUrl) throw new Error(`no URLs in the banner:\n${banner}`);
+  const users = JSON.parse(await readFile(join(dataDir, 'demo-users.json'), 'utf8')) as DemoUser[];
+  const reader = users.find((user) => user.name === 'reader');
+  if (!reader?.titleId || !reader.deviceId)
+    throw new Error('the seed has no reader with a title and a device');
+  const jwt = await new DeliveryClient(apiUrl, edgeUrl).localToken(reader.name);
+  const stop = async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    await exited;
   };
+  return {
+    url: `${apiUrl}/v1/access`,
+    headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ titleId: reader.titleId, deviceId: reader.deviceId }),
+    dataDir,
+    stop,
+  };
+}
+
+/** Cold starts and throttles of the access function, from the EMF lines in its log group. */
+async function lambdaCounts(
+  dataDir: string,
+  fromMs: number,
+): Promise<{ coldStarts: number; throttles: number }> {
+  const counts = { coldStarts: 0, throttles: 0 };
+  const logsDir = join(dataDir, 'logs');
+  for await (const event of readLogGroupEvents(logsDir, logGroupOf(FUNCTION), fromMs, Date.now() + 60_000)) {
+    const message = JSON.parse(event.message) as { ColdStart?: number; Throttles?: number };
+    counts.coldStarts += message.ColdStart ?? 0;
+    counts.throttles += message.Throttles ?? 0;
+  }
+  return counts;
 }
 
 async function load(
@@ -92,44 +141,43 @@ function summarise(prefix: string, result: PhaseResult): Record<string, number> 
   };
 }
 
-async function withRuntime<T>(
-  name: string,
-  work: (target: Awaited<ReturnType<typeof prepare>>) => Promise<T>,
-): Promise<T> {
+async function withRuntime<T>(name: string, work: (target: Target) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), `bench-${name}-`));
-  const target = await prepare(dataDir);
+  const target = await startRuntime(dataDir);
   try {
     return await work(target);
   } finally {
-    await target.delivery.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await target.stop();
   }
 }
 
 export async function run(): Promise<Record<string, number | string>> {
+  let steadyDir = '';
   const steady = await withRuntime('steady', async (target) => {
+    steadyDir = target.dataDir;
     await load(target, { rate: 100, seconds: 2, connections: 16 });
     return summarise('steady', await load(target, { rate: STEADY_RATE, seconds: 10, connections: 32 }));
   });
+  await rm(steadyDir, { recursive: true, force: true });
+  let stepStartedAt = 0;
+  let burstDir = '';
   const burst = await withRuntime('burst', async (target) => {
+    burstDir = target.dataDir;
     const base = await load(target, { rate: BURST_BASE_RATE, seconds: 5, connections: 64 });
-    const coldBefore = target.delivery.emulator.stats('delivery-grant-access').coldStarts;
+    stepStartedAt = Date.now();
     const step = await load(target, { rate: BURST_BASE_RATE * 10, seconds: 5, connections: 64 });
-    const stats = target.delivery.emulator.stats('delivery-grant-access');
-    return {
-      base: summarise('burst_base', base),
-      step: summarise('burst_step', step),
-      burst_cold_starts: stats.coldStarts - coldBefore,
-      burst_throttles: stats.throttles,
-    };
+    return { base: summarise('burst_base', base), step: summarise('burst_step', step) };
   });
-  const { base, step, ...burstCounts } = burst;
-  const burst5xx = (base.burst_base_5xx ?? 0) + (step.burst_step_5xx ?? 0);
+  // Log groups are complete once the runtime has shut down.
+  const step = await lambdaCounts(burstDir, stepStartedAt);
+  await rm(burstDir, { recursive: true, force: true });
+  const burst5xx = (burst.base.burst_base_5xx ?? 0) + (burst.step.burst_step_5xx ?? 0);
   const results = {
     ...steady,
-    ...base,
-    ...step,
-    ...burstCounts,
+    ...burst.base,
+    ...burst.step,
+    burst_step_cold_starts: step.coldStarts,
+    burst_step_throttles: step.throttles,
     target_steady_p95_ms: 25,
     target_burst_5xx: 0,
     steady_p95_met: (steady.steady_p95_ms ?? Number.POSITIVE_INFINITY) <= 25 ? 'yes' : 'no',

@@ -34,6 +34,8 @@ export function registerStart(program: Command): void {
         );
       }
       const offset = (by: number) => (port === 0 ? 0 : port + by);
+      // Listen before starting: Ctrl-C during start-up then shuts down cleanly once everything is up.
+      const signalled = untilSignalled();
       const dataDir = resolve(options.dataDir);
       if (options.reset) await rm(dataDir, { recursive: true, force: true });
       const { startLocalDelivery } = await import('@boundless/delivery/local/runtime');
@@ -64,7 +66,7 @@ export function registerStart(program: Command): void {
       process.stdout.write(`Copilot service (REST /api, socket.io)        ${copilot.url}\n`);
       // --- end copilot ---
       process.stdout.write(banner(delivery));
-      await untilSignalled();
+      await signalled;
       process.stdout.write('\nshutting down...\n');
       await copilot.close();
       await delivery.close();

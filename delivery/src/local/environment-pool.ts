@@ -151,7 +151,8 @@ export class EnvironmentPool {
   snapshot(): PoolSnapshot {
     const all = [...this.environments.values()];
     const provisioned = this.provisionedAllocated();
-    const provisionedBusy = all.filter((env) => env.provisioned && env.state === 'busy').length;
+    // Retiring environments no longer count as provisioned concurrency, busy or not.
+    const provisionedBusy = provisioned.filter((env) => env.state === 'busy').length;
     return {
       environments: all.length,
       concurrentExecutions: this.concurrentExecutions(),

@@ -65,6 +65,13 @@ export class LogGroupWriter {
     });
   }
 
+  /** Flushes and closes the group files; appending afterwards reopens them. */
+  async close(): Promise<void> {
+    await this.appender.close().catch((error: unknown) => {
+      throw new LogGroupError(`writing log events under ${this.root} failed`, { cause: error });
+    });
+  }
+
   private registerGroup(logGroup: string, dir: string): void {
     this.knownGroups.add(logGroup);
     this.appender.enqueue(async () => {

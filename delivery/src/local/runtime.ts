@@ -1,3 +1,4 @@
+import './process-defaults.ts';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -88,7 +89,7 @@ export async function startLocalDelivery(options: LocalDeliveryOptions = {}): Pr
     const segments = createSegmentEmitter(xray.address);
     closers.push(() => segments.close());
     const logs = new LogGroupWriter(dirs.logs);
-    closers.push(() => logs.flush());
+    closers.push(() => logs.close());
 
     const edge = await startLocalEdge({
       port: config.edgePort,

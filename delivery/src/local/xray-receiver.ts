@@ -106,7 +106,7 @@ export async function startXRayReceiver(options: XRayReceiverOptions): Promise<X
     },
     close: async () => {
       await new Promise<void>((resolve) => socket.close(() => resolve()));
-      await appender.flush();
+      await appender.close();
     },
   };
 }
