@@ -215,7 +215,7 @@ export class TokenSharingDetector {
     if (devices.size > this.config.deviceLimit && (asns.size >= 2 || countries.size >= 2)) {
       reasons.push('devices_over_limit');
     }
-    const travel = this.accountTravel(s, token, e);
+    const travel = this.accountTravel(s, token);
     if (travel) reasons.push('impossible_travel');
     if (reasons.length === 0) return undefined;
     s.fired = true;
@@ -242,11 +242,7 @@ export class TokenSharingDetector {
   }
 
   /** A session opening in one country while another session of the account was just active elsewhere. */
-  private accountTravel(
-    s: AccountState,
-    token: TokenSharingState,
-    e: AccessEvent,
-  ): Record<string, unknown> | undefined {
+  private accountTravel(s: AccountState, token: TokenSharingState): Record<string, unknown> | undefined {
     const here = token.places[0];
     if (here === undefined) return undefined;
     for (const other of s.tokens) {

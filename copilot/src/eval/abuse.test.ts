@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  cloudFrontLogHeader,
+  cloudFrontLogTimestamp,
+  formatCloudFrontLogLine,
+} from '@boundless/delivery/cloudfront-log';
+import { describe, expect, it } from 'vitest';
+import { testGeo } from '../detect/test-support.ts';
+import { type AbuseLabel, matches, scoreKind } from './abuse.ts';
+import { evaluateAbuse } from './abuse-run.ts';
+
+const label: AbuseLabel = {
+  kind: 'scraping',
+  subject: { ip: '203.0.113.5', accountId: 'acc-s' },
+  start: '2026-11-02T08:00:00.500Z',
+  end: '2026-11-02T08:30:00.000Z',
+};
+
+describe('Function: matches (DESIGN §4.3)', () => {
+  it('needs the kind, one shared subject key and start ≤ detectedAt ≤ end + 5 min', () => {
+    const detection = {
+      kind: 'scraping' as const,
+      subject: { accountId: 'acc-s' },
+      detectedAt: '2026-11-02T08:34:59.000Z',
+    };
+    expect(matches(detection, label)).toBe(true);
+    expect(matches({ ...detection, detectedAt: '2026-11-02T08:35:01.000Z' }, label)).toBe(false);
+    expect(matches({ ...detection, detectedAt: '2026-11-02T08:00:00.000Z' }, label)).toBe(false);
+    expect(matches({ ...detection, kind: 'token_sharing' }, label)).toBe(false);
+    expect(matches({ ...detection, subject: { ip: '203.0.113.6' } }, label)).toBe(false);
+  });
+});
+
+describe('Function: scoreKind', () => {
+  it('counts distinct subjects for precision, labels for recall, first match for latency', () => {
+    const at = (s: string) => `2026-11-02T08:${s}.000Z`;
+    const score = scoreKind(
+      'scraping',
+      [
+        { kind: 'scraping', subject: { accountId: 'acc-s', ip: '203.0.113.5' }, detectedAt: at('01:00') },
+        { kind: 'scraping', subject: { accountId: 'acc-s', ip: '203.0.113.5' }, detectedAt: at('02:00') },
+        { kind: 'scraping', subject: { ip: '198.51.100.1' }, detectedAt: at('03:00') },
+      ],
+      [label, { ...label, subject: { ip: '192.0.2.1' } }],
+    );
+    expect(score).toMatchObject({
+      detections: 2,
+      truePositives: 1,
+      precision: 0.5,
+      recall: 0.5,
+      latencyMedianSeconds: 59.5,
+    });
+  });
+});
+
+describe('Function: evaluateAbuse', () => {
+  it('scores a labelled directory and counts legitimate readers hit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-abuse-'));
+    const t0 = Date.UTC(2026, 10, 2, 8);
+    let text = cloudFrontLogHeader();
+    const bbt = (tokenId: string, account: string) =>
+      `bbt=v1.k1.${tokenId}.${account}.0123456789abcdef.${t0 / 1000}.${t0 / 1000 + 9_999}.L3RpdGxlcy90MS8.sig`;
+    for (let i = 0; i < 10; i++) {
+      text += formatCloudFrontLogLine({
+        ...cloudFrontLogTimestamp(t0 + i * 30_000),
+        'c-ip': i % 2 === 0 ? '10.1.0.1' : '10.3.0.1',
+        'cs-uri-stem': `/titles/t1/epub/ch00${i}.xhtml`,
+        'sc-status': 200,
+        'cs-uri-query': bbt('tokShared0001', 'victim'),
+      });
+      text += formatCloudFrontLogLine({
+        ...cloudFrontLogTimestamp(t0 + i * 30_000 + 5_000),
+        'c-ip': '10.1.0.1',
+        'cs-uri-stem': `/titles/t1/epub/ch00${i}.xhtml`,
+        'sc-status': 200,
+        'cs-uri-query': bbt('tokReader0001', 'reader'),
+      });
+    }
+    writeFileSync(join(dir, 'E2.2026-11-02-08.a.log'), text);
+    const shared = {
+      kind: 'token_sharing',
+      subject: { tokenId: 'tokShared0001' },
+      start: '2026-11-02T08:00:00.000Z',
+      end: '2026-11-02T08:05:00.000Z',
+    };
+    writeFileSync(join(dir, 'labels.jsonl'), `${JSON.stringify(shared)}\n`);
+    const evaluation = await evaluateAbuse(dir, testGeo);
+    expect(evaluation.kinds[0]).toMatchObject({
+      kind: 'token_sharing',
+      labels: 1,
+      detected: 1,
+      precision: 1,
+    });
+    expect(evaluation.legitimateReaders).toBe(1);
+    expect(evaluation.legitimateReadersHit).toBe(0);
+    expect(evaluation.baseline.grid.length).toBeGreaterThan(5);
+  });
+});
