@@ -12,6 +12,7 @@ import { readLogGroupEvents } from '@boundless/delivery/local/log-groups';
 /**
  * POST /v1/access over real HTTP against `boundless start` (dynalite, Lambda emulation with 250 ms cold
  * starts, the HTTP API adapter) in its own process. Two scenarios, each on a fresh data dir:
+ *   serial: one request at a time for 5 s (the warm service time);
  *   steady: 500 req/s for 10 s after a short warm-up (target p95 <= 25 ms);
  *   burst:  50 req/s for 5 s, then a step to 500 req/s (10x) for 5 s: 5xx count (target 0) and p95 during it.
  * Latencies come from every response (autocannon's 'response' event), so p95 is exact rather than bucketed.
@@ -22,7 +23,8 @@ const STEADY_RATE = 500;
 const BURST_BASE_RATE = 50;
 
 interface Phase {
-  rate: number;
+  /** Requests per second; omitted: as fast as the connections allow. */
+  rate?: number;
   seconds: number;
   connections: number;
 }
@@ -108,7 +110,7 @@ async function load(
     headers: target.headers,
     body: target.body,
     connections: phase.connections,
-    overallRate: phase.rate,
+    ...(phase.rate ? { overallRate: phase.rate } : {}),
     duration: phase.seconds,
     timeout: 10,
   });
@@ -156,14 +158,19 @@ export async function run(): Promise<Record<string, number | string>> {
   const steady = await withRuntime('steady', async (target) => {
     steadyDir = target.dataDir;
     await load(target, { rate: 100, seconds: 2, connections: 16 });
-    return summarise('steady', await load(target, { rate: STEADY_RATE, seconds: 10, connections: 32 }));
+    // One request at a time: the service time of a warm request, without queueing.
+    const serial = summarise('serial', await load(target, { seconds: 5, connections: 1 }));
+    return {
+      ...serial,
+      ...summarise('steady', await load(target, { rate: STEADY_RATE, seconds: 10, connections: 32 })),
+    };
   });
   await rm(steadyDir, { recursive: true, force: true });
   let stepStartedAt = 0;
   let burstDir = '';
   const burst = await withRuntime('burst', async (target) => {
     burstDir = target.dataDir;
-    const base = await load(target, { rate: BURST_BASE_RATE, seconds: 5, connections: 64 });
+    const base = await load(target, { rate: BURST_BASE_RATE, seconds: 5, connections: 8 });
     stepStartedAt = Date.now();
     const step = await load(target, { rate: BURST_BASE_RATE * 10, seconds: 5, connections: 64 });
     return { base: summarise('burst_base', base), step: summarise('burst_step', step) };
