@@ -27,6 +27,7 @@ export function accessRoutes(app: DeliveryApp): DeliveryRoute[] {
       {
         routeKey: 'POST /v1/access',
         functionName: 'delivery-grant-access',
+        readerFacing: true,
         body: accessRequest,
         async handle(request) {
           const { principal, now, body } = request;

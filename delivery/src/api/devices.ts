@@ -23,6 +23,7 @@ export function deviceRoutes(app: DeliveryApp): DeliveryRoute[] {
       {
         routeKey: 'POST /v1/devices',
         functionName: 'delivery-register-device',
+        readerFacing: true,
         body: deviceRegistration,
         async handle(request) {
           const { accountId } = request.principal;
@@ -62,6 +63,7 @@ export function deviceRoutes(app: DeliveryApp): DeliveryRoute[] {
       {
         routeKey: 'GET /v1/devices',
         functionName: 'delivery-list-devices',
+        readerFacing: true,
         async handle(request) {
           const { accountId } = request.principal;
           const [devices, limit] = await Promise.all([
@@ -77,6 +79,7 @@ export function deviceRoutes(app: DeliveryApp): DeliveryRoute[] {
       {
         routeKey: 'DELETE /v1/devices/{deviceId}',
         functionName: 'delivery-remove-device',
+        readerFacing: true,
         params: deviceParams,
         async handle(request) {
           const { accountId } = request.principal;

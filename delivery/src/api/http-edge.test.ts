@@ -98,3 +98,21 @@ describe('Request validation at the edge of every handler', () => {
     expect(res.headers?.['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('Request log line', () => {
+  it('carries the channel for reader traffic only', async () => {
+    const member = await h.token({ sub: 'member-log', orgId: 'org-log' });
+    await h.invoke('GET /v1/devices', { token: member, headers: { 'x-correlation-id': 'chan-reader' } });
+    const copilot = await h.token({ sub: 'copilot', groups: ['copilot'] });
+    await h.invoke('GET /v1/admin/mitigations', {
+      token: copilot,
+      headers: { 'x-correlation-id': 'chan-admin' },
+    });
+    const lines = [...h.logs.values()].flat().map((l) => JSON.parse(l));
+    const reader = lines.find((l) => l.message === 'request' && l.correlation_id === 'chan-reader');
+    const admin = lines.find((l) => l.message === 'request' && l.correlation_id === 'chan-admin');
+    expect(reader).toMatchObject({ route: 'GET /v1/devices', statusCode: 200, channel: 'b2b' });
+    expect(admin).toMatchObject({ route: 'GET /v1/admin/mitigations', statusCode: 200 });
+    expect(admin.channel).toBeUndefined();
+  });
+});

@@ -60,6 +60,8 @@ export interface RouteSpec<B, P> {
   functionName: string;
   /** Omitted: any authenticated caller. */
   roles?: Role[];
+  /** Reader traffic is logged with its channel (b2b for organisation members) for per-channel SLOs. */
+  readerFacing?: boolean;
   body?: z.ZodType<B>;
   params?: z.ZodType<P>;
   handle(request: Request<B, P>, app: DeliveryApp): Promise<Reply>;
@@ -97,7 +99,7 @@ export function defineRoute<B = undefined, P = Record<string, never>>(
       try {
         const reply = await traced(telemetry.tracer, `## ${spec.functionName}`, async () => {
           const request = await prepare(spec, app, event, { logger, telemetry, counts });
-          channel = request.principal.orgId ? 'b2b' : 'b2c';
+          if (spec.readerFacing) channel = request.principal.orgId ? 'b2b' : 'b2c';
           return spec.handle(request, app);
         });
         channel = reply.channel ?? channel;
