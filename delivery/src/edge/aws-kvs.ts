@@ -1,3 +1,5 @@
+// The KeyValueStore data plane signs with SigV4a; importing the JS signer registers it with the SDK.
+import '@aws-sdk/signature-v4a';
 import {
   CloudFrontKeyValueStoreClient,
   ConflictException,
