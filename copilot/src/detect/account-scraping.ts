@@ -18,6 +18,7 @@ export interface AccountScrapeState {
   /** An unbroken stretch of activity (no pause over `streakPauseMs`) and the titles read in it. */
   streakStartMs: number;
   streakTitles: Set<string>;
+  lastTitle: string;
   flagged: string[];
   /** Addresses of a flagged account and when each was first seen; each is reported once. */
   addresses: Map<string, number>;
@@ -36,6 +37,7 @@ export function newAccountScrapeState(t: number): AccountScrapeState {
     recentTitles: new Map(),
     streakStartMs: t,
     streakTitles: new Set(),
+    lastTitle: '',
     flagged: [],
     addresses: new Map(),
     reportedIps: new Set(),
@@ -58,9 +60,22 @@ export class AccountScrapingDetector {
       s.thisMinute = 0;
     }
     s.thisMinute++;
-    const title = titleOf(e.uriStem);
-    if (title.length > 0 && !s.recentTitles.has(title)) this.addTitle(s, ownString(title), t);
-    else if (title.length > 0) s.recentTitles.set(title, t);
+    // Most requests stay in the title of the previous one: check the prefix before slicing anything.
+    const sameTitle =
+      s.lastTitle.length > 0 &&
+      e.uriStem.startsWith(s.lastTitle, 8) &&
+      e.uriStem.charCodeAt(8 + s.lastTitle.length) === 47 &&
+      e.uriStem.startsWith('/titles/');
+    if (sameTitle) {
+      s.recentTitles.set(s.lastTitle, t);
+    } else {
+      const title = titleOf(e.uriStem);
+      if (title.length > 0) {
+        s.lastTitle = ownString(title);
+        if (!s.recentTitles.has(title)) this.addTitle(s, s.lastTitle, t);
+        else s.recentTitles.set(s.lastTitle, t);
+      }
+    }
     if (s.flagged.length === 0) s.flagged = this.reasons(s, t);
     if (s.flagged.length === 0 || s.reportedIps.has(e.ip)) return;
     const firstMs = s.addresses.get(e.ip);

@@ -28,14 +28,13 @@ export const detectorConfigSchema = z.object({
     .default(3 * 60 * 60_000),
   /** Edge 403s for one token within the sharing window that point at a copied token. */
   forbiddenPerToken: z.number().int().positive().default(3),
-  /** Scraping: requests per minute, distinct assets per window, robotic regularity. */
+  /** Scraping: requests per minute (account), window for per-address counts, robotic regularity. */
   scrapeRatePerMinute: z.number().int().positive().default(120),
   scrapeBreadthWindowMs: z
     .number()
     .int()
     .positive()
     .default(10 * 60_000),
-  scrapeDistinctAssets: z.number().int().positive().default(150),
   roboticGaps: z.number().int().min(8).default(24),
   roboticMaxCv: z.number().positive().default(0.2),
   /** Longer than any title's reading order, so a legitimate offline download never reaches it. */

@@ -26,7 +26,6 @@ interface TokenSubject {
   /** The account's scraping state, resolved once when the token appears. */
   account: AccountScrapeState | undefined;
   sharing: TokenSharingState;
-  scraping: ScrapeState;
 }
 
 /** One active client address: its geolocation (looked up once per episode) and its scraping state. */
@@ -63,7 +62,6 @@ export class AbuseDetectors {
       lastSeenMs: t,
       account: undefined,
       sharing: newTokenSharingState(t),
-      scraping: newScrapeState(t),
     }));
     this.accounts = new SubjectTable(this.config.idleMs, (_k, t) => newAccountScrapeState(t));
     this.accountScraping = new AccountScrapingDetector(this.config);
@@ -97,7 +95,6 @@ export class AbuseDetectors {
       const token = this.tokens.get(event.tokenId, event.timestampMs);
       token.lastSeenMs = event.timestampMs;
       this.sharing.observe(event, token.sharing, out);
-      this.scraping.observeToken(event, token.scraping, out);
       if (event.accountId.length > 0) {
         // Tokens live for one reading session, so the account table is consulted per session, not per request.
         if (
@@ -131,7 +128,6 @@ export class AbuseDetectors {
     status: 0,
     query: '',
     edgeResultType: '',
-    stemHash: 0,
     extraParams: false,
     record: undefined as unknown as EdgeLogRecord,
     refusal: '',
@@ -150,7 +146,6 @@ export class AbuseDetectors {
     e.accountId = claims?.accountId ?? '';
     e.deviceHash = claims?.deviceHash ?? '';
     e.uriStem = r.uriStem;
-    e.stemHash = hashPath(r.uriStem);
     e.extraParams = hasExtraParams(r.query);
     e.status = r.status;
     e.query = r.query;

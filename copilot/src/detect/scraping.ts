@@ -1,11 +1,12 @@
 /**
- * Scraping: bulk download of protected content. Per token, volume is evidence (a token belongs to one reader);
- * per IP it never is on its own, because a campus or carrier NAT puts thousands of readers behind one address.
- * An IP is judged only on signs of automation its own requests carry: robotic regularity, enumeration of
- * numbered assets, cache-busting query strings. Verified search-engine crawlers on public pages are skipped.
+ * Scraping judged per client address. Volume is never evidence on its own here, because a campus or carrier
+ * NAT puts thousands of readers behind one address: an address is judged only on signs of automation its own
+ * requests carry (robotic regularity, enumeration of numbered assets, cache-busting query strings, probing for
+ * titles without a grant). Verified search-engine crawlers on public pages are skipped. Volume per account and
+ * device is judged in account-scraping.ts.
  */
 import type { DetectorConfig } from './config.ts';
-import { assetStep, DistinctCounter } from './asset-path.ts';
+import { assetStep } from './asset-path.ts';
 import { isVerifiedCrawler } from './crawlers.ts';
 import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
 
@@ -27,19 +28,13 @@ export interface ScrapeState {
   fastRun: number;
   containerSteps: number;
   windowStartMs: number;
-  assets: DistinctCounter | undefined;
   busters: number;
   /** Refusals for missing or out-of-scope tokens: probing for content the subject holds no grant for. */
   probes: number;
-  slowStartMs: number;
-  slowAssets: DistinctCounter | undefined;
   tokens: number;
   lastTokenId: string;
   fired: boolean;
 }
-
-/** Tokens and IPs below this many requests allocate no asset sets: most readers never get there. */
-const LAZY_STATE_AFTER = 16;
 
 export function newScrapeState(t: number): ScrapeState {
   return {
@@ -58,11 +53,8 @@ export function newScrapeState(t: number): ScrapeState {
     fastRun: 0,
     containerSteps: 0,
     windowStartMs: t,
-    assets: undefined,
     busters: 0,
     probes: 0,
-    slowStartMs: t,
-    slowAssets: undefined,
     tokens: 0,
     lastTokenId: '',
     fired: false,
@@ -70,31 +62,17 @@ export function newScrapeState(t: number): ScrapeState {
 }
 
 export class ScrapingDetector {
-  /** IPs whose scraping was already reported through a token, so one scraper is one detection. */
-  private readonly reportedIps = new Set<string>();
-
   constructor(private readonly config: DetectorConfig) {}
-
-  /** A request carrying a token; `s` is that token's scraping state (the engine owns the token table). */
-  observeToken(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
-    this.update(s, e);
-    const reasons = s.fired ? [] : this.tokenReasons(s);
-    if (reasons.length === 0) return;
-    s.fired = true;
-    this.reportedIps.add(ownString(e.ip));
-    out.push(this.detection(s, e, reasons, { tokenId: e.tokenId, accountId: e.accountId, ip: e.ip }));
-  }
 
   /** Every request, judged per client address on signs of automation only. */
   observeIp(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
     if (isVerifiedCrawler(e)) return;
-    if (s.requests === 0) this.reportedIps.delete(e.ip);
     this.update(s, e);
     if (e.tokenId !== s.lastTokenId) {
       s.tokens++;
       s.lastTokenId = ownString(e.tokenId);
     }
-    if (s.fired || this.reportedIps.has(e.ip)) return;
+    if (s.fired) return;
     const reasons = this.automationReasons(s);
     if (reasons.length === 0 || s.requests < this.config.roboticGaps) return;
     s.fired = true;
@@ -129,22 +107,11 @@ export class ScrapingDetector {
     if (e.uriStem !== s.lastStem) s.lastStem = ownString(e.uriStem);
     if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
       s.windowStartMs = t;
-      s.assets?.clear();
       s.busters = 0;
       s.probes = 0;
     }
-    if (t - s.slowStartMs >= c.slowWindowMs) {
-      s.slowStartMs = t;
-      s.slowAssets?.clear();
-    }
     if (e.extraParams && e.edgeResultType !== 'Hit') s.busters++;
     if (e.refusal === 'missing_token' || e.refusal === 'out_of_scope') s.probes++;
-    if (s.requests < LAZY_STATE_AFTER) return;
-    const hash = e.stemHash;
-    s.assets ??= new DistinctCounter();
-    s.slowAssets ??= new DistinctCounter();
-    s.assets.add(hash);
-    s.slowAssets.add(hash);
   }
 
   private addGap(s: ScrapeState, gapMs: number): void {
@@ -184,17 +151,6 @@ export class ScrapingDetector {
     return reasons;
   }
 
-  private tokenReasons(s: ScrapeState): string[] {
-    const c = this.config;
-    const reasons = this.automationReasons(s);
-    if (s.thisMinute + s.lastMinute >= 2 * c.scrapeRatePerMinute || s.thisMinute >= c.scrapeRatePerMinute) {
-      reasons.push('request_rate');
-    }
-    if ((s.assets?.estimate() ?? 0) >= c.scrapeDistinctAssets) reasons.push('asset_breadth');
-    if ((s.slowAssets?.estimate() ?? 0) >= c.slowDistinctAssets) reasons.push('low_and_slow_breadth');
-    return reasons;
-  }
-
   private detection(
     s: ScrapeState,
     e: AccessEvent,
@@ -212,8 +168,6 @@ export class ScrapingDetector {
         reasons,
         requests: s.requests,
         requestsThisMinute: s.thisMinute,
-        distinctAssets: s.assets?.estimate() ?? 0,
-        distinctAssetsLongWindow: s.slowAssets?.estimate() ?? 0,
         gapCv: Number.isFinite(cv) ? Math.round(cv * 1000) / 1000 : null,
         meanGapSeconds: Math.round(meanMs) / 1000,
         sequentialRun: s.fastRun,

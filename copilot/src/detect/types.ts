@@ -38,8 +38,6 @@ export interface AccessEvent {
   accountId: string;
   deviceHash: string;
   uriStem: string;
-  /** Hash of the asset path, for distinct counting. */
-  stemHash: number;
   /** The query carries parameters besides the edge token (cache busters do). */
   extraParams: boolean;
   status: number;
