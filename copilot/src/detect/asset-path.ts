@@ -18,6 +18,15 @@ function numberAt(s: string, start: number): { value: number; end: number } {
   return { value, end: i };
 }
 
+/** previous.slice(a) === current.slice(b), without allocating either slice. */
+function sameTail(previous: string, a: number, current: string, b: number): boolean {
+  if (previous.length - a !== current.length - b) return false;
+  for (let i = 0; a + i < previous.length; i++) {
+    if (previous.charCodeAt(a + i) !== current.charCodeAt(b + i)) return false;
+  }
+  return true;
+}
+
 /**
  * `next`: only one number changed, by +1 (ch007 -> ch008). `next_container`: the first changed number grew by
  * one and what follows it changed too (t00041/epub/ch060 -> t00042/manifest.json), i.e. a walk across titles.
@@ -32,7 +41,7 @@ export function assetStep(previous: string, current: string): AssetStep {
   const before = numberAt(previous, start);
   const after = numberAt(current, start);
   if (before.end === start || after.end === start || after.value !== before.value + 1) return 'none';
-  return previous.slice(before.end) === current.slice(after.end) ? 'next' : 'next_container';
+  return sameTail(previous, before.end, current, after.end) ? 'next' : 'next_container';
 }
 
 /** The title an asset belongs to (`/titles/<id>/...`), or '' for other paths. */

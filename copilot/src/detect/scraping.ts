@@ -68,13 +68,14 @@ export class ScrapingDetector {
   observeIp(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
     if (isVerifiedCrawler(e)) return;
     this.update(s, e);
-    if (e.tokenId !== s.lastTokenId) {
+    // Only "one token or several" matters, so stop copying token ids once there are two.
+    if (s.tokens < 2 && e.tokenId !== s.lastTokenId) {
       s.tokens++;
       s.lastTokenId = ownString(e.tokenId);
     }
-    if (s.fired) return;
+    if (s.fired || s.requests < this.config.roboticGaps || !this.mayBeAutomated(s)) return;
     const reasons = this.automationReasons(s);
-    if (reasons.length === 0 || s.requests < this.config.roboticGaps) return;
+    if (reasons.length === 0) return;
     s.fired = true;
     // A single token behind the address names the scraper more precisely than the address does.
     const subject =
@@ -85,15 +86,16 @@ export class ScrapingDetector {
   private update(s: ScrapeState, e: AccessEvent): void {
     const t = e.timestampMs;
     const c = this.config;
+    const moved = e.uriStem !== s.lastStem;
     // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
-    if (s.requests > 0 && e.uriStem !== s.lastStem) this.addGap(s, t - s.lastGapMs);
+    if (s.requests > 0 && moved) this.addGap(s, t - s.lastGapMs);
     if (t - s.minuteStartMs >= 60_000) {
       s.lastMinute = t - s.minuteStartMs >= 120_000 ? 0 : s.thisMinute;
       s.thisMinute = 0;
       s.minuteStartMs = t;
     }
     s.thisMinute++;
-    const step = s.requests > 0 ? assetStep(s.lastStem, e.uriStem) : 'none';
+    const step = s.requests > 0 && moved ? assetStep(s.lastStem, e.uriStem) : 'none';
     if (step === 'none') {
       s.fastRun = 0;
       s.containerSteps = 0;
@@ -102,9 +104,11 @@ export class ScrapingDetector {
       if (step === 'next_container') s.containerSteps++;
     }
     s.requests++;
-    if (e.uriStem !== s.lastStem) s.lastGapMs = t;
     s.lastSeenMs = t;
-    if (e.uriStem !== s.lastStem) s.lastStem = ownString(e.uriStem);
+    if (moved) {
+      s.lastGapMs = t;
+      s.lastStem = ownString(e.uriStem);
+    }
     if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
       s.windowStartMs = t;
       s.busters = 0;
@@ -136,6 +140,18 @@ export class ScrapingDetector {
     const mean = s.gapSum / n;
     const variance = Math.max(0, s.gapSquares / n - mean * mean);
     return { cv: mean > 0 ? Math.sqrt(variance) / mean : Number.POSITIVE_INFINITY, meanMs: mean };
+  }
+
+  /** A cheap test before the full one: most addresses show no sign at all. */
+  private mayBeAutomated(s: ScrapeState): boolean {
+    const c = this.config;
+    return (
+      s.gapCount >= c.roboticGaps ||
+      s.fastRun >= c.sequentialRun ||
+      s.containerSteps >= c.crossTitleSteps ||
+      s.busters >= c.cacheBusters ||
+      s.probes >= c.probes
+    );
   }
 
   private automationReasons(s: ScrapeState): string[] {

@@ -153,10 +153,17 @@ export class TokenSharingDetector {
 
   private placeOf(s: TokenSharingState, e: AccessEvent, previous: Place | undefined): Place {
     const horizon = e.timestampMs - this.config.sharingWindowMs;
-    if (s.places.some((p) => p.lastMs < horizon)) {
-      s.places = s.places.filter((p) => p.lastMs >= horizon || p === s.current);
+    let place: Place | undefined;
+    let stale = false;
+    // Plain loops: this runs for every request that carries a token.
+    for (const p of s.places) {
+      if (p.lastMs < horizon) stale = true;
+      if (p.network === e.network) place = p;
     }
-    let place = s.places.find((p) => p.network === e.network);
+    if (stale) {
+      s.places = s.places.filter((p) => p.lastMs >= horizon || p === s.current);
+      if (place !== undefined && !s.places.includes(place)) place = undefined;
+    }
     if (place === undefined) {
       place = {
         network: e.network,
