@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 import type { DeliveryLimits } from '../config/config.ts';
 import type { Channel } from '../domain/model.ts';
@@ -78,6 +79,7 @@ export function defineRoute<B = undefined, P = Record<string, never>>(
   app: DeliveryApp,
 ): DeliveryRoute {
   const telemetry = app.deps.telemetry(spec.functionName);
+  const loggers = new EnvironmentLoggers(telemetry.logger);
   return {
     routeKey: spec.routeKey,
     functionName: spec.functionName,
@@ -88,8 +90,9 @@ export function defineRoute<B = undefined, P = Record<string, never>>(
         headerCorrelation && CORRELATION_ID.test(headerCorrelation)
           ? headerCorrelation
           : (event.requestContext?.requestId ?? context.awsRequestId);
-      // A child per request: concurrent invocations in one process must not share correlation keys.
-      const logger = telemetry.logger.createChild({ persistentKeys: { correlation_id: correlationId } });
+      const lease = loggers.lease(context.logStreamName);
+      const logger = lease.logger;
+      logger.appendPersistentKeys({ correlation_id: correlationId });
       logger.addContext(context);
       const counts: Array<[string, Record<string, string> | undefined]> = [];
       const responseHeaders = { 'x-correlation-id': correlationId };
@@ -129,6 +132,7 @@ export function defineRoute<B = undefined, P = Record<string, never>>(
       });
       if (statusCode >= 500) counts.push(['ServerError', undefined]);
       publish(telemetry, counts);
+      lease.release();
       return response;
     },
   };
@@ -162,6 +166,24 @@ async function prepare<B, P>(
     telemetry: shared.telemetry,
     count: (metric, dimensions) => shared.counts.push([metric, dimensions]),
   };
+}
+
+/**
+ * Request loggers, one per execution environment (its log stream), as a module-level logger is in Lambda:
+ * building a Powertools child per request cost more than the rest of the logging. An environment runs one
+ * request at a time, so its logger's correlation keys never mix; a second concurrent request on the same
+ * stream (only possible when handlers are called directly, as tests do) gets a child of its own.
+ */
+class EnvironmentLoggers {
+  private readonly idle = new LRUCache<string, Logger>({ max: 1000 });
+
+  constructor(private readonly parent: Logger) {}
+
+  lease(stream: string): { logger: Logger; release(): void } {
+    const logger = this.idle.get(stream) ?? this.parent.createChild();
+    this.idle.delete(stream);
+    return { logger, release: () => this.idle.set(stream, logger) };
+  }
 }
 
 /** Synchronous from first add to publish, so concurrent invocations never mix dimensions in one document. */
