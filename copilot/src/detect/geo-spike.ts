@@ -76,7 +76,8 @@ export class GeoSpikeDetector {
     this.roll(t);
     let s = this.countries.get(e.country);
     if (s === undefined) {
-      s = this.newCountry();
+      // A country first seen now had no requests in the minutes already watched: its history is zeros.
+      s = this.newCountry(Math.min(RECENT_MINUTES, Math.max(0, Math.floor((t - this.startMs) / MINUTE))));
       this.countries.set(e.country, s);
     }
     s.window.add(t);
@@ -126,12 +127,12 @@ export class GeoSpikeDetector {
     return { expected, scale, z };
   }
 
-  private newCountry(): CountryState {
+  private newCountry(quietMinutes: number): CountryState {
     return {
       window: new SlidingMinute(),
       networks: new DistinctCounter(),
       minuteCount: 0,
-      recent: [],
+      recent: new Array<number>(quietMinutes).fill(0),
       hourCount: 0,
       seasonal: Array.from({ length: 24 }, () => []),
       expected: 0,

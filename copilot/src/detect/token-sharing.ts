@@ -71,7 +71,9 @@ export class TokenSharingDetector {
     private readonly config: DetectorConfig,
     private readonly geo: Pick<GeoLookup, 'continent'>,
   ) {
-    this.accounts = new SubjectTable(config.idleMs, (_k, t) => ({
+    // Accounts are looked at once per session, so they must outlive a session's silence and the travel window.
+    const accountIdleMs = Math.max(config.idleMs, config.minTravelOtherContinentMs);
+    this.accounts = new SubjectTable(accountIdleMs, (_k, t) => ({
       firstSeenMs: t,
       lastSeenMs: t,
       tokens: [],
