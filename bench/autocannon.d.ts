@@ -7,6 +7,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Cycled through by every connection, in order, instead of one fixed request. */
+    requests?: Array<{ method?: string; path?: string; headers?: Record<string, string>; body?: string }>;
     connections?: number;
     duration?: number;
     amount?: number;
