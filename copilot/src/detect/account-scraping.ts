@@ -76,7 +76,7 @@ export class AccountScrapingDetector {
         else s.recentTitles.set(s.lastTitle, t);
       }
     }
-    if (s.flagged.length === 0) s.flagged = this.reasons(s, t);
+    if (s.flagged.length === 0 && this.nearThreshold(s)) s.flagged = this.reasons(s, t);
     if (s.flagged.length === 0 || s.reportedIps.has(e.ip)) return;
     const firstMs = s.addresses.get(e.ip);
     if (firstMs === undefined && s.addresses.size < MAX_ADDRESSES) s.addresses.set(ownString(e.ip), t);
@@ -111,6 +111,15 @@ export class AccountScrapingDetector {
     let n = 0;
     for (const last of s.recentTitles.values()) if (t - last <= this.config.titleWindowMs) n++;
     return n;
+  }
+
+  private nearThreshold(s: AccountScrapeState): boolean {
+    const c = this.config;
+    return (
+      s.thisMinute >= c.scrapeRatePerMinute ||
+      s.recentTitles.size >= c.titlesPerWindow ||
+      s.streakTitles.size >= c.streakTitles
+    );
   }
 
   private reasons(s: AccountScrapeState, t: number): string[] {

@@ -124,6 +124,9 @@ export class TokenSharingDetector {
     if (s.fired) return undefined;
     // Confirmed by a later request: log times have one-second resolution and one stray request proves little.
     const travel = place.requests >= 2 && t > place.firstMs ? place.travel : undefined;
+    // Most requests come from the token's only place: nothing to judge, nothing to allocate.
+    if (travel === undefined && s.places.length < 2 && s.forbidden < this.config.forbiddenPerToken)
+      return undefined;
     const asns = s.places.length < 2 ? 1 : new Set(s.places.map((p) => p.asn)).size;
     const reasons: string[] = [];
     if (travel) reasons.push('impossible_travel');
