@@ -20,13 +20,15 @@ export interface AccountScrapeState {
   streakTitles: Set<string>;
   lastTitle: string;
   flagged: string[];
-  /** Addresses of a flagged account and when each was first seen; each is reported once. */
-  addresses: Map<string, number>;
-  reportedIps: Set<string>;
+  /** Addresses of a flagged account and when each was first seen; each is reported once. Created on flagging. */
+  addresses: Map<string, number> | undefined;
+  reportedIps: Set<string> | undefined;
 }
 
 const MAX_TITLES = 64;
 const MAX_ADDRESSES = 256;
+/** Shared by every account not flagged, so an unflagged account allocates no list. */
+const NOT_FLAGGED: string[] = [];
 
 export function newAccountScrapeState(t: number): AccountScrapeState {
   return {
@@ -38,9 +40,9 @@ export function newAccountScrapeState(t: number): AccountScrapeState {
     streakStartMs: t,
     streakTitles: new Set(),
     lastTitle: '',
-    flagged: [],
-    addresses: new Map(),
-    reportedIps: new Set(),
+    flagged: NOT_FLAGGED,
+    addresses: undefined,
+    reportedIps: undefined,
   };
 }
 
@@ -77,7 +79,10 @@ export class AccountScrapingDetector {
       }
     }
     if (s.flagged.length === 0 && this.nearThreshold(s)) s.flagged = this.reasons(s, t);
-    if (s.flagged.length === 0 || s.reportedIps.has(e.ip)) return;
+    if (s.flagged.length === 0) return;
+    s.addresses ??= new Map();
+    s.reportedIps ??= new Set();
+    if (s.reportedIps.has(e.ip)) return;
     const firstMs = s.addresses.get(e.ip);
     if (firstMs === undefined && s.addresses.size < MAX_ADDRESSES) s.addresses.set(ownString(e.ip), t);
     // An address is reported from its first request in a later second: log times are whole seconds.
