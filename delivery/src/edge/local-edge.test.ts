@@ -7,7 +7,7 @@ import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOUDFRONT_LOG_FIELDS } from '../cloudfront-log.ts';
 import { deviceHashOf, issueEdgeToken } from '../token/edge-token.ts';
-import { type LocalEdge, type LocalEdgeOptions, startLocalEdge } from './local-edge.ts';
+import { type LocalEdge, type LocalEdgeOptions, startLocalEdge, viewerAddress } from './local-edge.ts';
 import { LocalKeyValueStore } from './local-kvs.ts';
 import type { RealtimeLogRecord } from './realtime-log.ts';
 
@@ -249,5 +249,19 @@ describe('Function: startLocalEdge', () => {
       .split('\n')[2]!;
     expect(line.split('\t')[4]).toBe('203.0.113.9');
     expect(realtime[0]).toMatchObject({ 'c-ip': '203.0.113.9', 'c-country': 'NZ', asn: '64500' });
+  });
+});
+
+describe('Function: viewerAddress', () => {
+  it('trusts x-forwarded-for from loopback peers only in loopback mode, and never in socket mode', () => {
+    const mode = 'loopback-x-forwarded-for' as const;
+    expect(viewerAddress('127.0.0.1', '81.2.69.160, 10.0.0.1', mode)).toBe('81.2.69.160');
+    expect(viewerAddress('::ffff:127.0.0.1', '81.2.69.160', mode)).toBe('81.2.69.160');
+    expect(viewerAddress('::1', ['81.2.69.160'], mode)).toBe('81.2.69.160');
+    expect(viewerAddress('198.51.100.7', '81.2.69.160', mode)).toBe('198.51.100.7');
+    expect(viewerAddress('::ffff:198.51.100.7', '127.0.0.1', mode)).toBe('198.51.100.7');
+    expect(viewerAddress('127.0.0.1', undefined, mode)).toBe('127.0.0.1');
+    expect(viewerAddress('127.0.0.1', '81.2.69.160', 'socket')).toBe('127.0.0.1');
+    expect(viewerAddress('198.51.100.7', '81.2.69.160', 'x-forwarded-for')).toBe('81.2.69.160');
   });
 });

@@ -41,7 +41,12 @@ const optionsSchema = z.object({
   domainName: z.string().min(1).optional(),
   edgeLocation: z.string().min(1).default('LCL1-C1'),
   protectedPrefixes: z.array(z.string().startsWith('/')).default(['/titles/']),
-  viewerIpFrom: z.enum(['socket', 'x-forwarded-for']).default('socket'),
+  /**
+   * Where the viewer address comes from: the TCP peer (CloudFront's view), the first `x-forwarded-for` hop
+   * (behind a trusted proxy), or that hop only when the peer is this machine (`loopback-x-forwarded-for`: a local
+   * traffic simulator standing in for many viewers; the header of any other peer is ignored).
+   */
+  viewerIpFrom: z.enum(['socket', 'x-forwarded-for', 'loopback-x-forwarded-for']).default('socket'),
   logCookies: z.boolean().default(false),
   logFlushIntervalMs: z.number().int().min(0).default(5_000),
 });
@@ -168,10 +173,25 @@ function meanMicros(s: { invocations: number; totalNs: number }): number {
   return s.invocations === 0 ? 0 : s.totalNs / s.invocations / 1000;
 }
 
-function viewerIpOf(req: IncomingMessage, from: 'socket' | 'x-forwarded-for'): string {
-  const socketIp = normalizeIp(req.socket.remoteAddress ?? '0.0.0.0');
+export type ViewerIpSource = 'socket' | 'x-forwarded-for' | 'loopback-x-forwarded-for';
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.');
+}
+
+function viewerIpOf(req: IncomingMessage, from: ViewerIpSource): string {
+  return viewerAddress(req.socket.remoteAddress ?? '0.0.0.0', req.headers['x-forwarded-for'], from);
+}
+
+/** The viewer address a request is logged and judged under, given its TCP peer and `x-forwarded-for`. */
+export function viewerAddress(
+  peer: string,
+  forwarded: string | string[] | undefined,
+  from: ViewerIpSource,
+): string {
+  const socketIp = normalizeIp(peer);
   if (from === 'socket') return socketIp;
-  const forwarded = req.headers['x-forwarded-for'];
+  if (from === 'loopback-x-forwarded-for' && !isLoopback(socketIp)) return socketIp;
   const firstHop = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   return firstHop ? normalizeIp(firstHop) : socketIp;
 }

@@ -5,7 +5,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { systemClock } from '../api/deps.ts';
 import { createDeliveryRoutes } from '../api/routes.ts';
-import { startLocalEdge } from '../edge/local-edge.ts';
+import { startLocalEdge, type ViewerIpSource } from '../edge/local-edge.ts';
+import type { RealtimeLogRecord } from '../edge/realtime-log.ts';
 import { LocalKeyValueStore } from '../edge/local-kvs.ts';
 import { kvsKeys } from '../edge/key-value-store.ts';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
@@ -53,7 +54,22 @@ export interface LocalDelivery {
 
 export type { LocalDeliveryOptions } from './runtime-config.ts';
 
-export async function startLocalDelivery(options: LocalDeliveryOptions = {}): Promise<LocalDelivery> {
+/** --- telemetry hooks for the operations copilot (copilot/README.md, "The live loop") --- */
+export interface LocalEdgeTelemetry {
+  /** Receives the edge's real-time log records (CloudFront real-time logs' fields) as requests complete. */
+  realtimeLogSink?: (record: RealtimeLogRecord) => void;
+  /**
+   * Where the edge takes the viewer address from. `loopback-x-forwarded-for` lets a local traffic simulator
+   * stand in for many viewers while a peer on another machine can never choose its logged address.
+   * @default 'socket'
+   */
+  viewerIpFrom?: ViewerIpSource;
+}
+
+export async function startLocalDelivery(
+  options: LocalDeliveryOptions = {},
+  telemetry: LocalEdgeTelemetry = {},
+): Promise<LocalDelivery> {
   const config = parseLocalDeliveryOptions(options);
   const dataDir = resolve(config.dataDir);
   const dirs = {
@@ -98,6 +114,9 @@ export async function startLocalDelivery(options: LocalDeliveryOptions = {}): Pr
       kvs,
       trustedKeys: { [keys.cloudFront.keyPairId]: keys.cloudFront.publicKeyPem },
       logDir: dirs.edgeLogs,
+      // --- copilot telemetry hooks ---
+      ...(telemetry.realtimeLogSink ? { realtimeLogSink: telemetry.realtimeLogSink } : {}),
+      ...(telemetry.viewerIpFrom ? { viewerIpFrom: telemetry.viewerIpFrom } : {}),
     });
     closers.push(() => edge.close());
 
