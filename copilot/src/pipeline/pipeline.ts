@@ -72,7 +72,7 @@ export class CopilotPipeline {
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private again = false;
+  private again: false | 'all' | 'realtime' = false;
   private stopped = true;
 
   constructor(private readonly options: CopilotPipelineOptions) {
@@ -119,18 +119,21 @@ export class CopilotPipeline {
     await this.running;
   }
 
-  /** One pass over every feed. Never overlaps itself and never throws: failures land in the source status. */
-  tick(): Promise<void> {
+  /**
+   * One pass over every feed (or, after a real-time arrival, over the real-time feeds only, so a fresh record
+   * does not wait behind a read of the standard-log folder). Never overlaps itself and never throws: failures
+   * land in the source status.
+   */
+  tick(scope: 'all' | 'realtime' = 'all'): Promise<void> {
     if (this.running) {
-      this.again = true;
+      if (scope === 'all' || this.again === false) this.again = scope;
       return this.running;
     }
-    this.running = this.pass().finally(() => {
+    this.running = this.pass(scope).finally(() => {
       this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.tick();
-      }
+      const again = this.again;
+      this.again = false;
+      if (again && !this.stopped) void this.tick(again);
     });
     return this.running;
   }
@@ -151,14 +154,15 @@ export class CopilotPipeline {
     if (this.stopped || this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = undefined;
-      void this.tick();
+      void this.tick('realtime');
     }, this.options.arrivalDelayMs ?? 100);
     this.soon.unref?.();
   }
 
-  private async pass(): Promise<void> {
+  private async pass(scope: 'all' | 'realtime'): Promise<void> {
     this.counters.ticks += 1;
     for (const feed of this.options.feeds) {
+      if (scope === 'realtime' && feed.kind !== 'cloudfront-realtime') continue;
       await this.sources.poll(feed, (records) => this.handle(feed, records));
     }
     try {
@@ -167,6 +171,7 @@ export class CopilotPipeline {
       this.counters.tickErrors += 1;
     }
     this.publishSlo();
+    if (scope === 'realtime') return;
     const statuses = await this.sources.statuses();
     this.emit((l) => l.sourceStatus?.(statuses));
   }

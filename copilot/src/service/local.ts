@@ -23,6 +23,11 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
   keyDir?: string;
   /** The copilot's own DynamoDB (dynalite) folder. @default `<dataDir>/copilot/dynamodb` */
   dynamoDir?: string;
+  /**
+   * The real-time feed the edge's `realtimeLogSink` pushes into, when it had to exist before the copilot (the
+   * edge starts first). @default a new one; pass `LocalCopilot.realtimeSink` to the edge then.
+   */
+  realtime?: EdgeSinkFeed;
   /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
   pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo'>;
   env?: Record<string, string | undefined>;
@@ -46,7 +51,7 @@ export interface LocalCopilot {
  * delivery API trusts, and operator tokens for a separate app client (audience) that only the copilot accepts.
  */
 export async function startLocalCopilot(options: LocalCopilotOptions): Promise<LocalCopilot> {
-  const { adminApiUrl, edgeLogDir, keyDir, dynamoDir, pipeline: knobs, env, ...input } = options;
+  const { adminApiUrl, edgeLogDir, keyDir, dynamoDir, realtime, pipeline: knobs, env, ...input } = options;
   const config = loadCopilotConfig({ ...input, adminApiUrl, mode: 'local' }, env ?? process.env);
   const dataDir = resolve(config.local.dataDir);
   const closers: (() => Promise<void>)[] = [];
@@ -78,7 +83,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     }));
     const mitigation = loadMitigationConfig();
     if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
-    const sink = new EdgeSinkFeed();
+    const sink = realtime ?? new EdgeSinkFeed();
     const pipeline = new CopilotPipeline({
       store,
       feeds: [localStandardLogFeed(edgeLogDir ?? join(dataDir, 'cloudfront'), store), sink],
