@@ -1,152 +1,98 @@
-import { join } from 'node:path';
-import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
-import { type AccessGrant, DeliveryClient } from '@boundless/delivery/local/delivery-client';
-import { type LocalDelivery, startLocalDelivery } from '@boundless/delivery/local/runtime';
-import { generateCatalog } from '@boundless/delivery/seed/catalog';
-import { generatePopulation } from '@boundless/delivery/seed/population';
+import type { LocalDelivery } from '@boundless/delivery/local/runtime';
+import { startLocalDelivery } from '@boundless/delivery/local/runtime';
+import { EdgeSinkFeed } from '@boundless/copilot/pipeline/feeds';
+import type { StoredMitigation } from '@boundless/copilot/service/events';
 import { type LocalCopilot, startLocalCopilot } from '@boundless/copilot/service/local';
-import type { LiveAccess } from '@boundless/datasets/sim/live-driver';
-import type { SimulatedRequest } from '@boundless/datasets/sim/request';
+import { type LiveScenarioOptions, startLiveScenarios } from '@boundless/datasets/live/scheduler';
+import { io as connect } from 'socket.io-client';
 
 /**
- * The whole loop on one machine for tests and the benchmark: the local delivery runtime (dynalite, access API,
- * edge), the copilot service and pipeline reading the edge's logs, and readers holding real grants from the
- * access API. Readers are seeded accounts with a perpetual entitlement, found the way the seed made them.
+ * The whole loop on one machine for tests and the benchmark, wired as `boundless start` wires it: the local
+ * delivery runtime (dynalite, access API, edge) whose real-time log records go straight into the copilot's
+ * pipeline (standard logs as backfill), the edge honouring `x-forwarded-for` from loopback peers only, and the
+ * copilot acting through the admin API.
  */
-export interface LiveReader {
-  accountId: string;
-  deviceId: string;
-  titleId: string;
-  /** Asset file names of the title, relative to the grant's scope. */
-  assets: string[];
-  grant: AccessGrant;
-}
-
 export interface LiveStack {
   delivery: LocalDelivery;
   copilot: LocalCopilot;
-  client: DeliveryClient;
-  /** A fresh grant (a new edge token) for a seeded reader. */
-  grantFor(accountId: string): Promise<LiveReader>;
-  /** Seeded readers with a perpetual entitlement, in account order. */
-  candidates: string[];
+  /** Live readers and scenarios against this stack (nothing scheduled unless asked). */
+  scenarios(options?: Partial<LiveScenarioOptions>): ReturnType<typeof startLiveScenarios>;
   close(): Promise<void>;
 }
 
-const SEED = 42;
+export const SEED = 42;
 
-export async function startLiveStack(dataDir: string, pollIntervalMs = 250): Promise<LiveStack> {
-  const delivery = await startLocalDelivery({ dataDir, seed: SEED, lambda: { coldStartMs: 5 } });
-  let copilot: LocalCopilot | undefined;
+export async function startLiveStack(dataDir: string, pollIntervalMs = 2_000): Promise<LiveStack> {
+  const realtime = new EdgeSinkFeed();
+  const delivery = await startLocalDelivery(
+    { dataDir, seed: SEED, lambda: { coldStartMs: 5 } },
+    { realtimeLogSink: realtime.sink, viewerIpFrom: 'loopback-x-forwarded-for' },
+  );
+  let copilot: LocalCopilot;
   try {
     copilot = await startLocalCopilot({
       adminApiUrl: delivery.apiUrl,
       local: { dataDir },
       pollIntervalMs,
+      realtime,
       env: {},
     });
   } catch (error) {
     await delivery.close();
     throw error;
   }
-  const client = new DeliveryClient(delivery.apiUrl, delivery.edgeUrl);
-  const issuer = await LocalIdentityIssuer.create({
-    keyDir: join(dataDir, 'keys'),
-    issuer: 'https://identity.boundless.local',
-  });
-  const { entitled, assetsOf } = seededEntitlements();
-  const grantFor = async (accountId: string): Promise<LiveReader> => {
-    const titleId = entitled.get(accountId);
-    if (!titleId) throw new Error(`${accountId} holds no perpetual entitlement in the seed`);
-    const deviceId = `${accountId}-d1`;
-    const jwt = await issuer.issue({ sub: accountId });
-    const answer = await client.access(jwt, titleId, deviceId);
-    if (answer.status !== 200)
-      throw new Error(`access for ${accountId}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return { accountId, deviceId, titleId, assets: assetsOf(titleId), grant: answer.body };
-  };
-  const live = copilot;
   return {
     delivery,
-    copilot: live,
-    client,
-    grantFor,
-    candidates: [...entitled.keys()],
+    copilot,
+    scenarios: (options = {}) =>
+      startLiveScenarios({
+        apiUrl: delivery.apiUrl,
+        edgeUrl: delivery.edgeUrl,
+        jwtFor: (accountId) => delivery.tokenFor({ sub: accountId }),
+        seed: SEED,
+        // Only what the caller asks for runs: no timer fires within a test.
+        firstAfterMs: 24 * 3_600_000,
+        summaryEveryMs: 24 * 3_600_000,
+        randomSeed: 7,
+        ...options,
+      }),
     close: async () => {
-      await live.close();
+      await copilot.close();
       await delivery.close();
     },
   };
 }
 
-/** Which seeded b2c readers own a title outright (first one each), and each title's asset names. */
-function seededEntitlements() {
-  const now = Math.floor(Date.now() / 1000);
-  const catalog = generateCatalog(SEED, 300, now);
-  const population = generatePopulation(SEED, 200, catalog.titles, now);
-  const entitled = new Map<string, string>();
-  for (const e of population.entitlements) {
-    if (!e.accountId.startsWith('reader-') || e.target.type !== 'title' || e.expiresAt !== undefined)
-      continue;
-    if (!entitled.has(e.accountId)) entitled.set(e.accountId, e.target.id);
-  }
-  const assets = new Map<string, string[]>();
-  for (const asset of catalog.assets)
-    assets.set(asset.titleId, [...(assets.get(asset.titleId) ?? []), asset.name]);
-  return { entitled, assetsOf: (titleId: string) => assets.get(titleId) ?? [] };
-}
-
-/** The live driver's view of a reader's grant: the simulator asks for it by account. */
-export function accessFor(readers: readonly LiveReader[]) {
-  return async (grant: { accountId: string }): Promise<LiveAccess> => {
-    const reader = readers.find((r) => r.accountId === grant.accountId);
-    if (!reader) throw new Error(`no live grant for ${grant.accountId}`);
-    const cookie = Object.entries(reader.grant.cookies)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('; ');
-    return { bbt: reader.grant.bbt, cookie };
-  };
-}
-
 /**
- * Requests for the live driver: a reader paging through its title, and a scraper pulling the same title as
- * fast as it can, adding cache busters once the edge cache starts answering it (from request 100 on), each
- * carrying the reader's real token and device header. At request 120 the scraper is over the per-minute rate
- * and has sent 20 cache busters: two signs at once, which the default policies answer with a revocation.
+ * Resolves with the first active mitigation `matches` accepts, announced on the copilot's socket.io feed, or
+ * rejects after `deadlineMs`. Subscribe before the traffic starts.
  */
-export function readerRequests(
-  reader: LiveReader,
-  options: { startMs: number; count: number; gapMs: number; scraper?: boolean },
-): SimulatedRequest[] {
-  const out: SimulatedRequest[] = [];
-  for (let i = 0; i < options.count; i += 1) {
-    const asset = reader.assets[i % reader.assets.length] as string;
-    out.push({
-      time: options.startMs + i * options.gapMs,
-      actor: options.scraper ? `abuse:${reader.accountId}` : `reader:${reader.accountId}`,
-      population: options.scraper ? 'abuse' : 'b2c',
-      ...(options.scraper ? { label: `scraping-${reader.accountId}` } : {}),
-      ip: '127.0.0.1',
-      country: '',
-      path: `${reader.grant.scope}${asset}`,
-      ...(options.scraper && i >= 100 ? { query: `cb=${i}` } : {}),
-      token: {
-        bbt: reader.grant.bbt,
-        tokenId: reader.grant.tokenId,
-        grant: { accountId: reader.accountId, deviceId: reader.deviceId, titleId: reader.titleId },
-        deviceHash: '',
-        exp: 0,
-        scope: reader.grant.scope,
-      },
-      deviceId: reader.deviceId,
-      userAgent: options.scraper ? 'python-requests/2.32' : 'BoundlessReader/3.1 (iOS 18)',
-      port: 50_000 + i,
+export function nextMitigation(
+  copilot: LocalCopilot,
+  token: string,
+  matches: (m: StoredMitigation) => boolean,
+  deadlineMs: number,
+): { applied: Promise<StoredMitigation>; ready: Promise<void> } {
+  const socket = connect(copilot.url, { auth: { token }, transports: ['websocket'] });
+  let connected: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  const applied = new Promise<StoredMitigation>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no matching mitigation within ${deadlineMs} ms`)),
+      deadlineMs,
+    );
+    socket.on('connect', () => connected());
+    socket.on('mitigation.applied', (m: StoredMitigation) => {
+      if (m.status !== 'active' || !matches(m)) return;
+      clearTimeout(timer);
+      resolve(m);
     });
-  }
-  return out;
-}
-
-/** Interleaves request lists by time, as the live driver needs them. */
-export function byTime(...lists: SimulatedRequest[][]): SimulatedRequest[] {
-  return lists.flat().sort((a, b) => a.time - b.time);
+    socket.on('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  }).finally(() => socket.close());
+  return { applied, ready };
 }
