@@ -50,6 +50,7 @@ export function cloudFrontLogHeader(): string {
 
 // CloudFront percent-encodes spaces, tabs and other unsafe characters so a field never breaks the line.
 // The `u` flag makes a character outside the Basic Multilingual Plane one match, not two surrogate halves.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped.
 const UNSAFE = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\u{10ffff}]/gu;
 const REPLACEMENT = '%EF%BF%BD';
 
