@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from '../findings.ts';
+import type { AnomalyPoint } from './detector.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function significant(value: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
+}
+
+/**
+ * A raised metric anomaly as a finding: the series names the subject; the evidence holds the point's
+ * timestamp, value and the expected band it left. Critical from a score of 0.8 (evidence four times the
+ * alarm level), warning below.
+ */
+export function anomalyFinding(series: string, point: AnomalyPoint): Finding {
+  const detectedAt = iso(point.timestamp);
+  const id = createHash('sha256').update(`metric_anomaly|${series}|${detectedAt}`).digest('hex').slice(0, 24);
+  const direction = point.value > point.upper ? 'above' : point.value < point.lower ? 'below' : 'outside';
+  const band = { lower: significant(point.lower), upper: significant(point.upper) };
+  return {
+    id,
+    kind: 'metric_anomaly',
+    subject: { series },
+    firstSeen: detectedAt,
+    detectedAt,
+    score: Math.min(1, Math.max(0, point.score)),
+    severity: point.score >= 0.8 ? 'critical' : 'warning',
+    summary: `${series}: ${significant(point.value)} at ${detectedAt} is ${direction} the expected band ${band.lower}..${band.upper} (expected ${significant(point.expected)})`,
+    evidence: {
+      timestamp: detectedAt,
+      value: point.value,
+      expected: significant(point.expected),
+      band,
+    },
+  };
+}

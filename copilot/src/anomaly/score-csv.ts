@@ -1,0 +1,41 @@
+import { AnomalyDetector, type AnomalyPoint, type DetectorOptions } from './detector.ts';
+import { AnomalyError } from './errors.ts';
+import type { ParsedSeries } from './series-csv.ts';
+
+export interface ScoredCsv {
+  /** The output file: header plus one line per input row. */
+  csv: string;
+  rows: number;
+  alarms: number;
+  /** Anomalies with their evidence, for findings. */
+  anomalies: AnomalyPoint[];
+}
+
+const formatScore = (score: number) => (score === 0 ? '0' : score.toFixed(6));
+
+/**
+ * Scores the rows in input order with one streaming detector: row i's score depends on rows ≤ i only.
+ * Malformed rows are written as `timestamp,0,0` and do not touch the detector's state.
+ */
+export function scoreParsedSeries(series: ParsedSeries, options: Partial<DetectorOptions> = {}): ScoredCsv {
+  const detector = new AnomalyDetector(options);
+  const lines = ['timestamp,anomaly_score,is_anomaly'];
+  const anomalies: AnomalyPoint[] = [];
+  for (const row of series.rows) {
+    if (!Number.isFinite(row.value) || !Number.isFinite(row.timestamp)) {
+      lines.push(`${row.text},0,0`);
+      continue;
+    }
+    let point: AnomalyPoint;
+    try {
+      point = detector.update(row.timestamp, row.value);
+    } catch (error) {
+      throw new AnomalyError(`line ${row.line}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    if (point.isAnomaly) anomalies.push(point);
+    lines.push(`${row.text},${formatScore(point.score)},${point.isAnomaly ? 1 : 0}`);
+  }
+  return { csv: `${lines.join('\n')}\n`, rows: series.rows.length, alarms: anomalies.length, anomalies };
+}
