@@ -9,6 +9,9 @@ interface StartOptions {
   port: string;
   host: string;
   reset?: boolean;
+  /** `--no-simulate` sets it false. */
+  simulate: boolean;
+  simulateEvery: string;
 }
 
 /** Fixed ports by default so the printed walkthrough can be copied as is; --port moves the whole block. */
@@ -26,6 +29,8 @@ export function registerStart(program: Command): void {
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--reset', 'delete the data dir first and start from a fresh seed')
+    .option('--no-simulate', 'no live readers and abuse scenarios against the edge (the copilot still runs)')
+    .option('--simulate-every <minutes>', 'one live abuse scenario this often', '3')
     .action(async (options: StartOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65533) {
@@ -34,18 +39,23 @@ export function registerStart(program: Command): void {
         );
       }
       const offset = (by: number) => (port === 0 ? 0 : port + by);
+      const everyMinutes = Number(options.simulateEvery);
+      if (!(everyMinutes >= 0.25 && everyMinutes <= 1440)) {
+        throw new CliError(`--simulate-every must be minutes in 0.25..1440, got "${options.simulateEvery}"`);
+      }
       // Listen before starting: Ctrl-C during start-up then shuts down cleanly once everything is up.
       const signalled = untilSignalled();
       const dataDir = resolve(options.dataDir);
       if (options.reset) await rm(dataDir, { recursive: true, force: true });
       const { startLocalDelivery } = await import('@boundless/delivery/local/runtime');
-      const delivery = await startLocalDelivery({
-        dataDir,
-        host: options.host,
-        apiPort: port,
-        edgePort: offset(1),
-        xrayPort: offset(2),
-      }).catch((error: unknown) => {
+      // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
+      const { EdgeSinkFeed } = await import('@boundless/copilot/pipeline/feeds');
+      const realtime = new EdgeSinkFeed();
+      const delivery = await startLocalDelivery(
+        { dataDir, host: options.host, apiPort: port, edgePort: offset(1), xrayPort: offset(2) },
+        // The live simulator stands in for many viewers through x-forwarded-for; only loopback peers may.
+        { realtimeLogSink: realtime.sink, viewerIpFrom: 'loopback-x-forwarded-for' },
+      ).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         throw new CliError(`could not start the local runtime: ${reason}`, 1, { cause: error });
       });
@@ -56,6 +66,7 @@ export function registerStart(program: Command): void {
         local: { dataDir },
         host: options.host,
         port: offset(3),
+        realtime,
       });
       copilot.pipeline.subscribe({
         mitigationApplied: (m) =>
@@ -66,8 +77,28 @@ export function registerStart(program: Command): void {
       process.stdout.write(`Copilot service (REST /api, socket.io)        ${copilot.url}\n`);
       // --- end copilot ---
       process.stdout.write(banner(delivery));
+      // --- live readers and abuse scenarios against the edge (datasets/src/live), off with --no-simulate ---
+      let live: { stop(): Promise<void> } | undefined;
+      if (options.simulate) {
+        const { startLiveScenarios } = await import('@boundless/datasets/live/scheduler');
+        const { formatLiveEvent } = await import('@boundless/datasets/live/format');
+        const everyMs = Math.round(everyMinutes * 60_000);
+        live = startLiveScenarios({
+          apiUrl: delivery.apiUrl,
+          edgeUrl: delivery.edgeUrl,
+          jwtFor: (accountId) => delivery.tokenFor({ sub: accountId }),
+          everyMs,
+          firstAfterMs: Math.min(everyMs, 30_000),
+          onEvent: (event) => process.stdout.write(`${formatLiveEvent(event)}\n`),
+        });
+        process.stdout.write(
+          `live: 4 readers reading; an abuse scenario every ${everyMinutes} min, the first in ${Math.round(Math.min(everyMs, 30_000) / 1000)} s (--no-simulate turns this off)\n`,
+        );
+      }
+      // --- end live ---
       await signalled;
       process.stdout.write('\nshutting down...\n');
+      await live?.stop();
       await copilot.close();
       await delivery.close();
       process.stdout.write('stopped.\n');
