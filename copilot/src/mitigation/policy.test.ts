@@ -35,7 +35,7 @@ describe('Class: MitigationPlanner', () => {
 
   it('takes the milder policy for a less confident detection and skips below every bar', () => {
     const planner = new MitigationPlanner(config.policies, config.guardrails);
-    const mild = planner.decide(detection({ score: 0.7 }));
+    const mild = planner.decide(detection({ score: 0.65 }));
     expect(mild.outcome === 'apply' && mild.mitigation.action).toBe('short_ttl');
     const weak = planner.decide(detection({ score: 0.3, subject: { tokenId: 'tok_other_0002' } }));
     expect(weak).toMatchObject({ outcome: 'skip', reason: 'below_threshold' });
@@ -89,6 +89,20 @@ describe('Class: MitigationPlanner', () => {
     const planner = new MitigationPlanner(config.policies, { ...config.guardrails, dryRun: true });
     const decision = planner.decide(detection());
     expect(decision.outcome === 'apply' && decision.mitigation.dryRun).toBe(true);
+  });
+
+  it('revokes a shared token at a lower bar than a scraping token: a revoked reader just asks again', () => {
+    const planner = new MitigationPlanner(config.policies, config.guardrails);
+    const shared = planner.decide(detection({ score: 0.76 }));
+    expect(shared.outcome === 'apply' && shared.mitigation.action).toBe('revoke_token');
+    const scraping = planner.decide(
+      detection({
+        kind: 'scraping',
+        score: 0.76,
+        subject: { tokenId: 'tok_scrape_0001', accountId: 'acct-9' },
+      }),
+    );
+    expect(scraping.outcome === 'apply' && scraping.mitigation.action).toBe('short_ttl');
   });
 
   it('has no automatic action for geo spikes: those reach a person as findings', () => {
