@@ -52,13 +52,13 @@ function formatLeaveOneOut(loo: LeaveOneOutResult): string {
   const p = loo.chosenOnAll;
   const choices = new Map<string, number>();
   for (const fold of loo.folds) {
-    const key = `surprise ${fold.chosen.surpriseUnits}, novelty ${fold.chosen.noveltyUnits}, refractory ${fold.chosen.refractoryHours} h`;
+    const key = `surprise ${fold.chosen.surpriseUnits}, novelty ${fold.chosen.noveltyUnits}, refractory ${fold.chosen.refractoryHours} h, rank ${fold.chosen.robustRank}${fold.chosen.scaleRank ? ' scaled' : ''}`;
     choices.set(key, (choices.get(key) ?? 0) + 1);
   }
   return [
     `leave-one-file-out (parameters chosen on 16 files, scored on the 17th, tallies summed): ` +
       `precision ${fixed(loo.precision)}, recall ${fixed(loo.recall)}, F1 ${fixed(loo.f1)}`,
-    `  whole-benchmark choice: surprise ${p.surpriseUnits}, novelty ${p.noveltyUnits}, refractory ${p.refractoryHours} h (F1 ${fixed(loo.chosenOnAllF1)})`,
+    `  whole-benchmark choice: surprise ${p.surpriseUnits}, novelty ${p.noveltyUnits}, refractory ${p.refractoryHours} h, rank ${p.robustRank}${p.scaleRank ? ' scaled' : ''} (F1 ${fixed(loo.chosenOnAllF1)})`,
     ...[...choices].map(([key, count]) => `  chosen in ${count} of ${loo.folds.length} folds: ${key}`),
   ].join('\n');
 }

@@ -40,6 +40,11 @@ export interface DetectorOptions {
   blockMs: number;
   historyMs: number;
   robustRank: number;
+  /**
+   * 1: scale the rank with the history available (k = robustRank × filled blocks / all blocks, at least 1),
+   * so a short history is bounded by its extremes; 0: always the robustRank-th.
+   */
+  scaleRank: number;
   /** Evidence units: error scales of surprise and envelope widths of novelty that make e = 1. */
   surpriseUnits: number;
   noveltyUnits: number;
@@ -71,9 +76,10 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   shiftPoints: 6,
   blockMs: HOUR,
   historyMs: WEEK,
-  robustRank: 3,
-  surpriseUnits: 6,
-  noveltyUnits: 0.25,
+  robustRank: 2,
+  scaleRank: 1,
+  surpriseUnits: 3,
+  noveltyUnits: 0.15,
   threshold: 0.5,
   refractoryMs: DAY,
   warmupMs: DAY,
@@ -201,7 +207,12 @@ export class AnomalyDetector {
 
   /** k-th largest of `values[0..n)` (k clipped to n), with `sign` = -1 for the k-th smallest. */
   private kth(values: Float64Array, n: number, sign: number): number {
-    const k = Math.min(this.topScratch.length, n);
+    const k = this.options.scaleRank
+      ? Math.max(
+          1,
+          Math.min(this.topScratch.length, Math.round((this.topScratch.length * n) / this.blockMax.length)),
+        )
+      : Math.min(this.topScratch.length, n);
     const top = this.topScratch;
     let filled = 0;
     for (let i = 0; i < n; i++) {
@@ -225,14 +236,20 @@ export class AnomalyDetector {
     return sign * top[k - 1]!;
   }
 
-  private closeBlock(): void {
-    if (this.currentMax === Number.NEGATIVE_INFINITY) return;
-    this.blockMax[this.blockNext] = this.currentMax;
-    this.blockMin[this.blockNext] = this.currentMin;
+  private admit(max: number, min: number): void {
+    this.blockMax[this.blockNext] = max;
+    this.blockMin[this.blockNext] = min;
     this.blockNext = (this.blockNext + 1) % this.blockMax.length;
     this.blocksFilled = Math.min(this.blocksFilled + 1, this.blockMax.length);
-    this.envUpper = this.kth(this.blockMax, this.blocksFilled, 1);
-    this.envLower = this.kth(this.blockMin, this.blocksFilled, -1);
+  }
+
+  private closeBlock(): void {
+    if (this.currentMax === Number.NEGATIVE_INFINITY) return;
+    this.admit(this.currentMax, this.currentMin);
+    if (this.blocksFilled > 0) {
+      this.envUpper = this.kth(this.blockMax, this.blocksFilled, 1);
+      this.envLower = this.kth(this.blockMin, this.blocksFilled, -1);
+    }
     this.currentMax = Number.NEGATIVE_INFINITY;
     this.currentMin = Number.POSITIVE_INFINITY;
   }

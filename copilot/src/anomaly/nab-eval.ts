@@ -131,18 +131,24 @@ export interface ParameterGrid {
   surpriseUnits: number[];
   noveltyUnits: number[];
   refractoryHours: number[];
+  robustRank: number[];
+  scaleRank: number[];
 }
 
 export const PARAMETER_GRID: ParameterGrid = {
-  surpriseUnits: [3, 4, 6, 8, 12],
-  noveltyUnits: [0.1, 0.15, 0.25, 0.4, 0.6],
-  refractoryHours: [6, 12, 24, 48],
+  surpriseUnits: [3, 4, 6, 8],
+  noveltyUnits: [0.1, 0.15, 0.25, 0.4],
+  refractoryHours: [12, 24, 48],
+  robustRank: [2, 3, 5],
+  scaleRank: [0, 1],
 };
 
 export interface GridPoint {
   surpriseUnits: number;
   noveltyUnits: number;
   refractoryHours: number;
+  robustRank: number;
+  scaleRank: number;
 }
 
 export interface LeaveOneOutFold {
@@ -165,7 +171,9 @@ function gridPoints(grid: ParameterGrid): GridPoint[] {
   for (const surpriseUnits of grid.surpriseUnits)
     for (const noveltyUnits of grid.noveltyUnits)
       for (const refractoryHours of grid.refractoryHours)
-        points.push({ surpriseUnits, noveltyUnits, refractoryHours });
+        for (const robustRank of grid.robustRank)
+          for (const scaleRank of grid.scaleRank)
+            points.push({ surpriseUnits, noveltyUnits, refractoryHours, robustRank, scaleRank });
   return points;
 }
 
@@ -186,6 +194,8 @@ export function leaveOneFileOut(
         ...base,
         surpriseUnits: point.surpriseUnits,
         noveltyUnits: point.noveltyUnits,
+        robustRank: point.robustRank,
+        scaleRank: point.scaleRank,
         refractoryMs: point.refractoryHours * 3_600_000,
       }).perFile,
   );
