@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
+const NAB = resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/data/nab');
+const dir = mkdtempSync(join(tmpdir(), 'anomalies-cli-'));
+
+function boundless(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+}
+
+function series(rows: number, spikeAt = -1): string[] {
+  const lines = ['timestamp,value'];
+  for (let i = 0; i < rows; i++) {
+    const stamp = new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString().replace('T', ' ').slice(0, 19);
+    const value = i === spikeAt ? 900 : 40 + 15 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7) % 5);
+    lines.push(`${stamp},${value.toFixed(2)}`);
+  }
+  return lines;
+}
+
+function write(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+describe('Command: boundless anomalies', () => {
+  it('writes the header and one row per input row, and scores a prefix as it scores the whole input', () => {
+    const lines = series(2000, 1500);
+    const whole = write('whole.csv', lines);
+    const prefix = write('prefix.csv', lines.slice(0, 1601));
+    const result = boundless('anomalies', '--input', whole, '--out', join(dir, 'whole.out.csv'));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('scored 2000 rows, 1 anomalies');
+    expect(boundless('anomalies', '--input', prefix, '--out', join(dir, 'prefix.out.csv')).status).toBe(0);
+    const wholeRows = readFileSync(join(dir, 'whole.out.csv'), 'utf8').trim().split('\n');
+    const prefixRows = readFileSync(join(dir, 'prefix.out.csv'), 'utf8').trim().split('\n');
+    expect(wholeRows[0]).toBe('timestamp,anomaly_score,is_anomaly');
+    expect(wholeRows).toHaveLength(2001);
+    expect(prefixRows).toEqual(wholeRows.slice(0, 1601));
+    expect(wholeRows[1501]).toMatch(/^2024-01-06 05:00:00,0\.\d+,1$/);
+    expect(wholeRows.filter((row) => row.endsWith(',1'))).toHaveLength(1);
+  });
+
+  it('skips malformed rows with a count and their line numbers, still writing one row per input row', () => {
+    const lines = series(50);
+    lines[3] = '2024-01-01 00:10:00,not-a-number';
+    lines[7] = 'yesterday,12';
+    lines[9] = 'only-one-column';
+    const input = write('bad.csv', lines);
+    const out = join(dir, 'bad.out.csv');
+    const result = boundless('anomalies', '--input', input, '--out', out);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('skipped 3 malformed rows');
+    expect(result.stderr).toContain('line 4: value "not-a-number"');
+    expect(result.stderr).toContain('line 8: unreadable timestamp "yesterday"');
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(51);
+    expect(rows[3]).toBe('2024-01-01 00:10:00,0,0');
+    expect(rows[7]).toBe('yesterday,0,0');
+  });
+
+  it('fails with the line number under --strict, and on a missing header', () => {
+    const lines = series(20);
+    lines[5] = '2024-01-01 00:20:00,';
+    const strict = boundless(
+      'anomalies',
+      '--input',
+      write('strict.csv', lines),
+      '--out',
+      join(dir, 's.csv'),
+      '--strict',
+    );
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toContain('line 6');
+    const headless = boundless(
+      'anomalies',
+      '--input',
+      write('headless.csv', lines.slice(1)),
+      '--out',
+      join(dir, 'h.csv'),
+    );
+    expect(headless.status).toBe(2);
+    expect(headless.stderr).toContain('line 1: expected the header "timestamp,value"');
+    expect(existsSync(join(dir, 'h.csv'))).toBe(false);
+  });
+
+  it('writes raised anomalies as metric_anomaly findings on request', () => {
+    const input = write('findings.csv', series(2000, 1500));
+    const findings = join(dir, 'findings.jsonl');
+    expect(
+      boundless('anomalies', '--input', input, '--out', join(dir, 'f.csv'), '--findings', findings).status,
+    ).toBe(0);
+    const [finding] = readFileSync(findings, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(finding).toMatchObject({ kind: 'metric_anomaly', subject: { series: 'findings' } });
+    expect(finding.evidence).toMatchObject({ timestamp: '2024-01-06T05:00:00.000Z', value: 900 });
+  });
+});
+
+describe('Command: boundless eval anomalies', () => {
+  it('prints one table of ours and the published detectors, and writes JSON', () => {
+    const json = join(dir, 'eval.json');
+    const result = boundless('eval', 'anomalies', '--data', NAB, '--json', json, '--no-loo');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^\*\s+boundless/m);
+    expect(result.stdout).toMatch(/numenta/);
+    const document = JSON.parse(readFileSync(json, 'utf8'));
+    const ours = document.results.find((r: { ours: boolean }) => r.ours);
+    expect(ours.windows).toBe(30);
+    expect(document.results.length).toBeGreaterThan(10);
+  });
+});
