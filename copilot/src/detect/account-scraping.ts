@@ -19,6 +19,8 @@ export interface AccountScrapeState {
   streakStartMs: number;
   streakTitles: Set<string>;
   lastTitle: string;
+  /** Time of the last request in `lastTitle`; written to `recentTitles` only when the title changes or is counted. */
+  lastTitleMs: number;
   flagged: string[];
   /** Addresses of a flagged account and when each was first seen; each is reported once. Created on flagging. */
   addresses: Map<string, number> | undefined;
@@ -40,6 +42,7 @@ export function newAccountScrapeState(t: number): AccountScrapeState {
     streakStartMs: t,
     streakTitles: new Set(),
     lastTitle: '',
+    lastTitleMs: 0,
     flagged: NOT_FLAGGED,
     addresses: undefined,
     reportedIps: undefined,
@@ -69,11 +72,14 @@ export class AccountScrapingDetector {
       e.uriStem.charCodeAt(8 + s.lastTitle.length) === 47 &&
       e.uriStem.startsWith('/titles/');
     if (sameTitle) {
-      s.recentTitles.set(s.lastTitle, t);
+      // One Map write per title change instead of one per request; recentTitleCount() flushes it.
+      s.lastTitleMs = t;
     } else {
       const title = titleOf(e.uriStem);
       if (title.length > 0) {
+        if (s.lastTitle.length > 0) s.recentTitles.set(s.lastTitle, s.lastTitleMs);
         s.lastTitle = ownString(title);
+        s.lastTitleMs = t;
         if (!s.recentTitles.has(title)) this.addTitle(s, s.lastTitle, t);
         else s.recentTitles.set(s.lastTitle, t);
       }
@@ -84,10 +90,10 @@ export class AccountScrapingDetector {
     s.reportedIps ??= new Set();
     if (s.reportedIps.has(e.ip)) return;
     const firstMs = s.addresses.get(e.ip);
-    if (firstMs === undefined && s.addresses.size < MAX_ADDRESSES) s.addresses.set(ownString(e.ip), t);
+    if (firstMs === undefined && s.addresses.size < MAX_ADDRESSES) s.addresses.set(e.ip, t);
     // An address is reported from its first request in a later second: log times are whole seconds.
     if (firstMs === undefined || t <= firstMs) return;
-    s.reportedIps.add(ownString(e.ip));
+    s.reportedIps.add(e.ip);
     out.push({
       kind: 'scraping',
       subject: { accountId: e.accountId, ip: e.ip },
@@ -113,6 +119,8 @@ export class AccountScrapingDetector {
   }
 
   private recentTitleCount(s: AccountScrapeState, t: number): number {
+    // The last title is always in the map (only a newly added title evicts, and it becomes the last one).
+    if (s.lastTitle.length > 0) s.recentTitles.set(s.lastTitle, s.lastTitleMs);
     let n = 0;
     for (const last of s.recentTitles.values()) if (t - last <= this.config.titleWindowMs) n++;
     return n;

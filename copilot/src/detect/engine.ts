@@ -3,6 +3,7 @@
  * network), hand it to each detector, collect detections. Pure and event-time driven: replaying a file gives
  * the same detections as watching it live. Memory follows the active tokens, accounts and IPs.
  */
+import type { LogLineView } from '../logs/cloudfront-bytes.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { type GeoLookup, networkOf } from '../geo/ip-geo.ts';
 import { isPublicPath } from './crawlers.ts';
@@ -17,12 +18,17 @@ import { hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
 import { newScrapeState, type ScrapeState, ScrapingDetector } from './scraping.ts';
 import { SubjectTable } from './subject-table.ts';
+import { ByteSubjectTable } from './byte-subject-table.ts';
 import { newTokenSharingState, TokenSharingDetector, type TokenSharingState } from './token-sharing.ts';
 import type { AccessEvent, Detection } from './types.ts';
 
 /** Everything known about one active token, behind a single lookup per request. */
 interface TokenSubject {
   lastSeenMs: number;
+  tokenId: string;
+  /** Account and device as the token's last request named them (compared in place, made once). */
+  accountId: string;
+  deviceHash: string;
   /** The account's scraping state, resolved once when the token appears. */
   account: AccountScrapeState | undefined;
   sharing: TokenSharingState;
@@ -31,6 +37,7 @@ interface TokenSubject {
 /** One active client address: its geolocation (looked up once per episode) and its scraping state. */
 interface IpSubject {
   lastSeenMs: number;
+  ip: string;
   network: string;
   networkHash: number;
   country: string;
@@ -38,16 +45,51 @@ interface IpSubject {
   scraping: ScrapeState;
 }
 
+const DOT = 46;
+const AMPERSAND = 38;
+
+/** buf[start, end) holds exactly the (ASCII) characters of s. */
+function sameAscii(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+function dotIn(buf: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (buf[i] === DOT) return i;
+  return -1;
+}
+
+/** `&bbt=` in buf[from, end), or -1. */
+function bbtParamIn(buf: Buffer, from: number, end: number): number {
+  for (let i = from; i + 5 <= end; i++) {
+    if (
+      buf[i] === AMPERSAND &&
+      buf[i + 1] === 98 &&
+      buf[i + 2] === 98 &&
+      buf[i + 3] === 116 &&
+      buf[i + 4] === 61
+    ) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 export class AbuseDetectors {
   readonly config: DetectorConfig;
   private readonly sharing: TokenSharingDetector;
   private readonly scraping: ScrapingDetector;
   private readonly geoSpikes: GeoSpikeDetector;
-  private readonly tokens: SubjectTable<TokenSubject>;
-  private readonly ips: SubjectTable<IpSubject>;
+  private readonly tokens: ByteSubjectTable<TokenSubject>;
+  private readonly ips: ByteSubjectTable<IpSubject>;
   private readonly accounts: SubjectTable<AccountScrapeState>;
   private readonly accountScraping: AccountScrapingDetector;
   private readonly counts = { token_sharing: 0, scraping: 0, geo_spike: 0 };
+  /** Keys of records (strings) are encoded here to look them up in the byte-keyed tables. */
+  private scratch = Buffer.allocUnsafe(256);
+  /** The few distinct x-edge-result-type values, made into strings once. */
+  private readonly resultTypes: string[] = [];
   records = 0;
 
   constructor(
@@ -58,21 +100,29 @@ export class AbuseDetectors {
     this.sharing = new TokenSharingDetector(this.config, geo);
     this.scraping = new ScrapingDetector(this.config);
     this.geoSpikes = new GeoSpikeDetector(this.config);
-    this.tokens = new SubjectTable(this.config.idleMs, (_k, t) => ({
+    this.tokens = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t) => ({
       lastSeenMs: t,
+      tokenId: buf.toString('utf8', start, end),
+      accountId: '',
+      deviceHash: '',
       account: undefined,
       sharing: newTokenSharingState(t),
     }));
     this.accounts = new SubjectTable(this.config.idleMs, (_k, t) => newAccountScrapeState(t));
     this.accountScraping = new AccountScrapingDetector(this.config);
-    this.ips = new SubjectTable(this.config.idleMs, (ip, t) => ({
-      lastSeenMs: t,
-      network: networkOf(ip),
-      networkHash: hashPath(networkOf(ip)),
-      country: this.geo.country(ip),
-      asn: this.geo.asn(ip),
-      scraping: newScrapeState(t),
-    }));
+    this.ips = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t) => {
+      const ip = buf.toString('utf8', start, end);
+      const network = networkOf(ip);
+      return {
+        lastSeenMs: t,
+        ip,
+        network,
+        networkHash: hashPath(network),
+        country: this.geo.country(ip),
+        asn: this.geo.asn(ip),
+        scraping: newScrapeState(t),
+      };
+    });
   }
 
   /** Detections by kind so far. */
@@ -88,11 +138,126 @@ export class AbuseDetectors {
   observe(record: EdgeLogRecord, out: Detection[]): number {
     this.records++;
     const before = out.length;
-    const ip = this.ips.get(record.clientIp, record.timestampMs);
-    ip.lastSeenMs = record.timestampMs;
-    const event = this.enrich(record, ip);
-    if (event.tokenId.length > 0) {
-      const token = this.tokens.get(event.tokenId, event.timestampMs);
+    const t = record.timestampMs;
+    let n = this.encode(record.clientIp);
+    const ip = this.ips.get(this.scratch, 0, n, t);
+    ip.lastSeenMs = t;
+    const claims = tokenClaimsOf(record.query);
+    const e = this.event;
+    this.enrich(ip, t, record.uriStem, record.status, record.edgeResultType, record);
+    e.extraParams = hasExtraParams(record.query);
+    e.refusal = record.status === 403 && !isPublicPath(e.uriStem) ? refusalOf(claims, e.uriStem, t) : '';
+    e.ownedStrings = false;
+    e.tokenId = '';
+    e.accountId = claims?.accountId ?? '';
+    e.deviceHash = claims?.deviceHash ?? '';
+    let token: TokenSubject | undefined;
+    if (claims !== undefined && claims.tokenId.length > 0) {
+      n = this.encode(claims.tokenId);
+      token = this.tokens.get(this.scratch, 0, n, t);
+      // The subject's copy: the same characters, and safe to keep.
+      e.tokenId = token.tokenId;
+    }
+    this.detect(ip, token, out);
+    for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
+    return out.length - before;
+  }
+
+  /**
+   * Feeds one line as the byte scanner hands it over: the same detections as `observe` of the line's record,
+   * without making the record. Fields are read in place; strings are made only for the asset path and for
+   * subjects seen for the first time.
+   */
+  observeLine(v: LogLineView, out: Detection[]): number {
+    this.records++;
+    const before = out.length;
+    const buf = v.buf;
+    const layout = v.layout;
+    const t = v.timestampMs;
+    const ip = this.ips.get(buf, v.start(layout.clientIp), v.end(layout.clientIp), t);
+    ip.lastSeenMs = t;
+    const e = this.event;
+    const uriStem = v.uriStem;
+    const r = layout.edgeResultType;
+    this.enrich(ip, t, uriStem, v.status, r < 0 ? '' : this.resultType(buf, v.start(r), v.end(r)), v);
+    e.ownedStrings = true;
+    // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
+    let queryLength = 0;
+    let bbtStart = -1;
+    let bbtEnd = -1;
+    const q = layout.query;
+    if (q >= 0) {
+      const qStart = v.start(q);
+      const qEnd = v.end(q);
+      queryLength = qEnd - qStart;
+      if (
+        queryLength >= 4 &&
+        buf[qStart] === 98 &&
+        buf[qStart + 1] === 98 &&
+        buf[qStart + 2] === 116 &&
+        buf[qStart + 3] === 61
+      ) {
+        bbtStart = qStart + 4;
+      } else if (queryLength > 0) {
+        const param = bbtParamIn(buf, qStart, qEnd);
+        if (param >= 0) bbtStart = param + 5;
+      }
+      if (bbtStart >= 0) {
+        bbtEnd = bbtStart;
+        while (bbtEnd < qEnd && buf[bbtEnd] !== AMPERSAND) bbtEnd++;
+      }
+    }
+    const bbtLength = bbtStart < 0 ? 0 : bbtEnd - bbtStart;
+    e.extraParams = queryLength === 0 ? false : bbtLength === 0 ? true : queryLength > bbtLength + 4;
+    let token: TokenSubject | undefined;
+    if (
+      bbtLength >= 3 &&
+      buf[bbtStart] === 118 /* v */ &&
+      buf[bbtStart + 1] === 49 &&
+      buf[bbtStart + 2] === DOT
+    ) {
+      const kidEnd = dotIn(buf, bbtStart + 3, bbtEnd);
+      const tokenEnd = kidEnd < 0 ? -1 : dotIn(buf, kidEnd + 1, bbtEnd);
+      const accountEnd = tokenEnd < 0 ? -1 : dotIn(buf, tokenEnd + 1, bbtEnd);
+      const deviceEnd = accountEnd < 0 ? -1 : dotIn(buf, accountEnd + 1, bbtEnd);
+      const tokenLength = tokenEnd - kidEnd - 1;
+      const accountLength = accountEnd - tokenEnd - 1;
+      if (
+        deviceEnd >= 0 &&
+        tokenLength >= 8 &&
+        tokenLength <= 40 &&
+        accountLength > 0 &&
+        accountLength <= 64
+      ) {
+        token = this.tokens.get(buf, kidEnd + 1, tokenEnd, t);
+        if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
+          token.accountId = buf.toString('latin1', tokenEnd + 1, accountEnd);
+        }
+        if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.deviceHash)) {
+          token.deviceHash = buf.toString('latin1', accountEnd + 1, deviceEnd);
+        }
+      }
+    }
+    if (token === undefined) {
+      e.tokenId = '';
+      e.accountId = '';
+      e.deviceHash = '';
+    } else {
+      e.tokenId = token.tokenId;
+      e.accountId = token.accountId;
+      e.deviceHash = token.deviceHash;
+    }
+    // Refusals are rare: read the claims the plain way.
+    e.refusal =
+      v.status === 403 && !isPublicPath(uriStem) ? refusalOf(tokenClaimsOf(v.query), uriStem, t) : '';
+    this.detect(ip, token, out);
+    for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
+    return out.length - before;
+  }
+
+  private detect(ip: IpSubject, token: TokenSubject | undefined, out: Detection[]): void {
+    const event = this.event;
+    if (token !== undefined) {
       token.lastSeenMs = event.timestampMs;
       this.sharing.observe(event, token.sharing, out);
       if (event.accountId.length > 0) {
@@ -109,8 +274,20 @@ export class AbuseDetectors {
     }
     this.scraping.observeIp(event, ip.scraping, out);
     this.geoSpikes.observe(event, ip.scraping.thisMinute, out);
-    for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
-    return out.length - before;
+  }
+
+  /** UTF-8 bytes of a key into the scratch buffer; returns their length. */
+  private encode(key: string): number {
+    if (key.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(key.length * 3);
+    return this.scratch.write(key, 0, 'utf8');
+  }
+
+  private resultType(buf: Buffer, start: number, end: number): string {
+    const known = this.resultTypes;
+    for (let i = 0; i < known.length; i++) if (sameAscii(buf, start, end, known[i]!)) return known[i]!;
+    const value = buf.toString('latin1', start, end);
+    if (known.length < 16) known.push(value);
+    return value;
   }
 
   /** Detectors copy what they keep, so one event object is refilled for every record (no garbage). */
@@ -126,34 +303,32 @@ export class AbuseDetectors {
     deviceHash: '',
     uriStem: '',
     status: 0,
-    query: '',
     edgeResultType: '',
+    ownedStrings: false,
     extraParams: false,
     record: undefined as unknown as EdgeLogRecord,
     refusal: '',
   };
 
-  private enrich(r: EdgeLogRecord, facts: IpSubject): AccessEvent {
-    const claims = tokenClaimsOf(r.query);
+  private enrich(
+    facts: IpSubject,
+    t: number,
+    uriStem: string,
+    status: number,
+    edgeResultType: string,
+    record: EdgeLogRecord,
+  ): void {
     const e = this.event;
-    e.timestampMs = r.timestampMs;
-    e.ip = r.clientIp;
+    e.timestampMs = t;
+    e.ip = facts.ip;
     e.network = facts.network;
     e.networkHash = facts.networkHash;
     e.country = facts.country;
     e.asn = facts.asn;
-    e.tokenId = claims?.tokenId ?? '';
-    e.accountId = claims?.accountId ?? '';
-    e.deviceHash = claims?.deviceHash ?? '';
-    e.uriStem = r.uriStem;
-    e.extraParams = hasExtraParams(r.query);
-    e.status = r.status;
-    e.query = r.query;
-    e.edgeResultType = r.edgeResultType;
-    e.record = r;
-    e.refusal =
-      r.status === 403 && !isPublicPath(r.uriStem) ? refusalOf(claims, r.uriStem, r.timestampMs) : '';
-    return e;
+    e.uriStem = uriStem;
+    e.status = status;
+    e.edgeResultType = edgeResultType;
+    e.record = record;
   }
 }
 

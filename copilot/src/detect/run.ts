@@ -10,6 +10,7 @@ import {
   type ParseStats,
   readCloudFrontLogs,
 } from '../logs/cloudfront-standard.ts';
+import { type LogLineSink, scanCloudFrontLog } from '../logs/cloudfront-bytes.ts';
 import type { DetectorOptions } from './config.ts';
 import { AbuseDetectors } from './engine.ts';
 import type { Detection, DetectionKind } from './types.ts';
@@ -49,14 +50,25 @@ export async function detectFiles(
   const started = performance.now();
   const every = options.progressEveryMs ?? 500;
   let lastProgress = started;
-  for await (const batch of readCloudFrontLogs(files, stats)) {
-    for (const record of batch) detectors.observe(record, detections);
-    if (options.onProgress) {
-      const now = performance.now();
-      if (now - lastProgress >= every) {
-        lastProgress = now;
-        options.onProgress({ stats, totalBytes, elapsedMs: now - started });
-      }
+  const progress = (): void => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (now - lastProgress >= every) {
+      lastProgress = now;
+      options.onProgress({ stats, totalBytes, elapsedMs: now - started });
+    }
+  };
+  if (files.length === 1) {
+    // One file needs no merge: the byte scanner hands lines to the detectors without making records.
+    const sink: LogLineSink = {
+      line: (view) => detectors.observeLine(view, detections),
+      record: (record) => detectors.observe(record, detections),
+    };
+    await scanCloudFrontLog(files[0]!, stats, sink, options.onProgress ? progress : undefined);
+  } else {
+    for await (const batch of readCloudFrontLogs(files, stats)) {
+      for (const record of batch) detectors.observe(record, detections);
+      progress();
     }
   }
   const elapsedMs = performance.now() - started;

@@ -71,7 +71,7 @@ export class ScrapingDetector {
     // Only "one token or several" matters, so stop copying token ids once there are two.
     if (s.tokens < 2 && e.tokenId !== s.lastTokenId) {
       s.tokens++;
-      s.lastTokenId = ownString(e.tokenId);
+      s.lastTokenId = e.tokenId;
     }
     if (s.fired || s.requests < this.config.roboticGaps || !this.mayBeAutomated(s)) return;
     const reasons = this.automationReasons(s);
@@ -107,7 +107,7 @@ export class ScrapingDetector {
     s.lastSeenMs = t;
     if (moved) {
       s.lastGapMs = t;
-      s.lastStem = ownString(e.uriStem);
+      s.lastStem = e.ownedStrings ? e.uriStem : ownString(e.uriStem);
     }
     if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
       s.windowStartMs = t;

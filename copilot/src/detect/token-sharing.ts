@@ -93,7 +93,7 @@ export class TokenSharingDetector {
     // token's second request, so that one stray request proves nothing), not on every request.
     if (!s.accountChecked && s.requests >= 2 && e.timestampMs > s.firstSeenMs) {
       s.accountChecked = true;
-      s.deviceHash = ownString(e.deviceHash);
+      s.deviceHash = e.ownedStrings ? e.deviceHash : ownString(e.deviceHash);
       const account = this.observeAccount(e, s);
       if (account) out.push(account);
     }

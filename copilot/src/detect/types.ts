@@ -38,12 +38,17 @@ export interface AccessEvent {
   accountId: string;
   deviceHash: string;
   uriStem: string;
+  /**
+   * `uriStem` and `deviceHash` are strings of their own, safe to keep; otherwise they may be slices of a whole
+   * decoded chunk and detectors copy what they keep (ownString). `ip` and `tokenId` always are.
+   */
+  ownedStrings: boolean;
   /** The query carries parameters besides the edge token (cache busters do). */
   extraParams: boolean;
   status: number;
-  query: string;
   edgeResultType: string;
-  /** The parsed line itself, for fields read rarely (the user agent is decoded only when read). */
+  /** The parsed line itself, for fields read rarely (the user agent is decoded only when read); valid only
+   * during the call that receives the event. */
   record: EdgeLogRecord;
   /** For a 403: why the edge most likely refused it; '' otherwise. */
   refusal: Refusal | '';

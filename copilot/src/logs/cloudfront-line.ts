@@ -35,7 +35,7 @@ export type SkipReason =
   | 'bad_status';
 
 /** CloudFront writes 33; a line with far more tabs is not a log line. */
-const MAX_FIELDS = 64;
+export const MAX_FIELDS = 64;
 
 export interface ParseStats {
   /** Every line read, headers and blanks included. */
@@ -150,6 +150,16 @@ export class CloudFrontLineParser {
 
   get parseStats(): ParseStats {
     return this.stats;
+  }
+
+  /** The layout of the last `#Fields` header read, if any. */
+  get fieldLayout(): FieldLayout | undefined {
+    return this.layout;
+  }
+
+  /** Counts a skipped line (for readers that check lines themselves, as the byte scanner does). */
+  countSkip(reason: SkipReason): undefined {
+    return this.skip(reason);
   }
 
   /** One line without its newline; returns a record, or undefined for headers, blanks and counted skips. */

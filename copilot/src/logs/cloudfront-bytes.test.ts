@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { CloudFrontByteScanner } from './cloudfront-bytes.ts';
+import { newParseStats, parseCloudFrontLog, toPlainRecord } from './cloudfront-standard.ts';
+import type { EdgeLogRecord } from './cloudfront-line.ts';
+
+const FIELDS =
+  '#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken';
+
+function line(change: (f: string[]) => void = () => {}): string {
+  const f = [
+    '2026-11-02',
+    '08:00:01',
+    'IAD89-C1',
+    '1234',
+    '203.0.113.5',
+    'GET',
+    'd1.cloudfront.net',
+    '/titles/t00001/epub/ch001.xhtml',
+    '200',
+    '-',
+    'BoundlessReader/4.12%20(iPhone)',
+    'bbt=v1.k1.tokAbCdEfGh12.acc-1.0123456789abcdef.1.2.L3RpdGxlcy8.sig',
+    '-',
+    'Hit',
+    'req==',
+    'h',
+    'https',
+    '420',
+    '0.004',
+  ];
+  change(f);
+  return f.join('\t');
+}
+
+const TEXT = [
+  '#Version: 1.0',
+  line(),
+  FIELDS,
+  line(),
+  '',
+  '\r',
+  line((f) => (f[1] = '08:00:02')) + '\r',
+  line((f) => (f[0] = '2026-11-03')),
+  line((f) => (f[1] = '24:00:00')),
+  line((f) => (f[0] = '2026-1-03')),
+  line((f) => (f[4] = '-')),
+  line((f) => (f[8] = '2x0')),
+  line((f) => (f[8] = '-')),
+  line((f) => (f[3] = 'abc')),
+  line((f) => f.push('x')),
+  line((f) => f.pop()),
+  line((f) => (f[10] = 'Mozilla/5.0%20caf%C3%A9%ZZ')),
+  line((f) => (f[7] = '/titles/caf\u00e9/ch001.xhtml')),
+  line((f) => (f[18] = '-')),
+  'not a log line',
+  line((f) => (f[1] = '09:00:00')),
+].join('\n');
+
+function scanned(text: string, chunkSize: number) {
+  const stats = newParseStats();
+  const records: EdgeLogRecord[] = [];
+  const scanner = new CloudFrontByteScanner(stats, {
+    line: (view) => records.push(toPlainRecord(view)),
+    record: (record) => records.push(toPlainRecord(record)),
+  });
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; at += chunkSize) scanner.push(bytes.subarray(at, at + chunkSize));
+  scanner.end();
+  return { stats, records };
+}
+
+describe('Class: CloudFrontByteScanner', () => {
+  it('reads every line exactly as the string parser does, whatever the chunk boundaries', () => {
+    const stats = newParseStats();
+    const expected = parseCloudFrontLog(TEXT, stats).map(toPlainRecord);
+    expect(expected.length).toBeGreaterThan(5);
+    for (const chunkSize of [1, 7, 64, 1 << 16]) {
+      const actual = scanned(TEXT, chunkSize);
+      expect(actual.records).toEqual(expected);
+      expect(actual.stats).toEqual(stats);
+    }
+  });
+
+  it('reads a last line without a newline, and a trailing newline adds no record', () => {
+    expect(scanned(`${FIELDS}\n${line()}`, 100).records).toHaveLength(1);
+    expect(scanned(`${FIELDS}\n${line()}\n`, 100).stats.lines).toBe(2);
+  });
+});

@@ -1,0 +1,335 @@
+/**
+ * The zero-copy reader behind `boundless detect`: scans the decompressed bytes of a CloudFront standard log
+ * for newlines and tabs, checks each line exactly as CloudFrontLineParser does (same skips, same counts), and
+ * hands a reusable view of the line to a sink instead of building a record. Fields become strings only when a
+ * sink asks for them. Header lines, and the rare line carrying non-ASCII bytes, go through the string parser,
+ * so both readers agree on every input (the regression and differential tests hold them to it).
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import {
+  CloudFrontLineParser,
+  decodeLogField,
+  type EdgeLogRecord,
+  type FieldLayout,
+  LogParseError,
+  MAX_FIELDS,
+  type ParseStats,
+} from './cloudfront-line.ts';
+
+const READ_CHUNK = 1 << 20;
+const TAB = 9;
+const NEWLINE = 10;
+const CR = 13;
+const DASH = 45;
+
+/**
+ * One parsed line, valid only during the sink call that receives it. Offsets are into `buf`; `tabs[i]` is the
+ * position of the tab before field i (field 0: the line start minus one) and `tabs[count]` the line end.
+ * Also an EdgeLogRecord whose getters decode on demand, for code that reads a field rarely.
+ */
+export class LogLineView implements EdgeLogRecord {
+  buf: Buffer = Buffer.alloc(0);
+  readonly tabs = new Int32Array(MAX_FIELDS + 2);
+  layout!: FieldLayout;
+  timestampMs = 0;
+  status = 0;
+
+  /** Start of field i (i ≥ 0 and in the layout); the field is empty or absent when start === end. */
+  start(i: number): number {
+    const start = this.tabs[i]! + 1;
+    const end = this.tabs[i + 1]!;
+    return end - start === 1 && this.buf[start] === DASH ? end : start;
+  }
+
+  end(i: number): number {
+    return this.tabs[i + 1]!;
+  }
+
+  /** Field i as CloudFrontLineParser returns it: raw (still percent-encoded), '' when absent. */
+  field(i: number): string {
+    if (i < 0) return '';
+    const start = this.start(i);
+    const end = this.tabs[i + 1]!;
+    return start === end ? '' : this.buf.toString('latin1', start, end);
+  }
+
+  get edgeLocation(): string {
+    return this.field(this.layout.edgeLocation);
+  }
+  get bytes(): number {
+    const i = this.layout.bytes;
+    return i < 0 ? 0 : Math.max(0, uintAt(this.buf, this.tabs[i]! + 1, this.tabs[i + 1]!));
+  }
+  get clientIp(): string {
+    return this.field(this.layout.clientIp);
+  }
+  get method(): string {
+    return this.field(this.layout.method);
+  }
+  get host(): string {
+    return decodeLogField(this.field(this.layout.host));
+  }
+  get uriStem(): string {
+    return decodeLogField(this.field(this.layout.uriStem));
+  }
+  get referer(): string {
+    return decodeLogField(this.field(this.layout.referer));
+  }
+  get userAgent(): string {
+    return decodeLogField(this.field(this.layout.userAgent));
+  }
+  get query(): string {
+    return this.field(this.layout.query);
+  }
+  get edgeResultType(): string {
+    return this.field(this.layout.edgeResultType);
+  }
+  get requestId(): string {
+    return this.field(this.layout.requestId);
+  }
+  get timeTakenMs(): number {
+    const raw = this.field(this.layout.timeTaken);
+    if (raw.length === 0) return 0;
+    const seconds = Number(raw);
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : 0;
+  }
+  get detailedResultType(): string {
+    return this.field(this.layout.detailedResultType);
+  }
+  get contentType(): string {
+    return this.field(this.layout.contentType);
+  }
+}
+
+/** Non-negative integer in buf[start, end), or -1 (same rules as CloudFrontLineParser). */
+function uintAt(buf: Buffer, start: number, end: number): number {
+  if (end <= start || end - start > 15) return -1;
+  let value = 0;
+  for (let k = start; k < end; k++) {
+    const digit = buf[k]! - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function twoDigitsAt(buf: Buffer, at: number): number {
+  const a = buf[at]! - 48;
+  const b = buf[at + 1]! - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/** What the scanner calls: `line` for every record, `record` for a line the string parser had to read. */
+export interface LogLineSink {
+  line(view: LogLineView): void;
+  record(record: EdgeLogRecord): void;
+}
+
+/**
+ * Splits byte chunks into lines and parses them into one reusable view. Feed chunks in order with `push`,
+ * then call `end` once.
+ */
+export class CloudFrontByteScanner {
+  private readonly parser: CloudFrontLineParser;
+  private readonly view = new LogLineView();
+  /** A line cut by a chunk boundary, kept until its end arrives. */
+  private carry: Buffer | undefined;
+  private lastDate = Buffer.alloc(0);
+  private lastDateMs = Number.NaN;
+
+  constructor(
+    private readonly stats: ParseStats,
+    private readonly sink: LogLineSink,
+  ) {
+    this.parser = new CloudFrontLineParser(stats);
+  }
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    if (this.carry !== undefined) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
+      this.carry = undefined;
+      this.scan(line, 0);
+      from = nl + 1;
+    }
+    const rest = this.scan(chunk, from);
+    if (rest < chunk.length) this.carry = Buffer.from(chunk.subarray(rest));
+  }
+
+  /** The last line when the input does not end with a newline (read as is, like the string reader). */
+  end(): void {
+    const carry = this.carry;
+    this.carry = undefined;
+    if (carry !== undefined && carry.length > 0) this.line(carry, 0, carry.length, 0, 0, true);
+  }
+
+  /** Lines of buf from `from`; returns where the unfinished last line starts. */
+  private scan(buf: Buffer, from: number): number {
+    const tabs = this.view.tabs;
+    const length = buf.length;
+    let lineStart = from;
+    let fields = 1;
+    let high = 0;
+    for (let i = from; i < length; i++) {
+      const c = buf[i]!;
+      if (c > TAB + 1) {
+        high |= c;
+        continue;
+      }
+      if (c === TAB) {
+        if (fields <= MAX_FIELDS) tabs[fields++] = i;
+        else fields = MAX_FIELDS + 2;
+      } else if (c === NEWLINE) {
+        this.line(buf, lineStart, i, fields, high, false);
+        lineStart = i + 1;
+        fields = 1;
+        high = 0;
+      }
+    }
+    return lineStart;
+  }
+
+  /**
+   * One line without its newline. `fields` and the view's tabs were filled by the scan; a line cut by a chunk
+   * boundary or the final line is scanned here again (`rescan`).
+   */
+  private line(
+    buf: Buffer,
+    start: number,
+    endIn: number,
+    fieldsIn: number,
+    highIn: number,
+    final: boolean,
+  ): void {
+    let end = endIn;
+    let fields = fieldsIn;
+    let high = highIn;
+    // CR before a newline is dropped; the string reader does not strip it from a last line without newline.
+    if (!final && end > start && buf[end - 1] === CR) end--;
+    if (final) {
+      fields = 1;
+      high = 0;
+      const tabs = this.view.tabs;
+      for (let i = start; i < end; i++) {
+        const c = buf[i]!;
+        high |= c;
+        if (c === TAB) {
+          if (fields <= MAX_FIELDS) tabs[fields++] = i;
+          else fields = MAX_FIELDS + 2;
+        }
+      }
+    }
+    const stats = this.stats;
+    if (end === start) {
+      stats.lines++;
+      return;
+    }
+    if (buf[start] === 35 /* # */ || (high & 0x80) !== 0) {
+      // Headers, and lines with non-ASCII bytes (never seen in CloudFront's percent-encoded logs), go through
+      // the string parser so that every length and comparison is made on the same characters.
+      const record = this.parser.parse(buf.toString('utf8', start, end));
+      if (record !== undefined) this.sink.record(record);
+      return;
+    }
+    stats.lines++;
+    const layout = this.parser.fieldLayout;
+    if (layout === undefined) {
+      this.parser.countSkip('no_fields_header');
+      return;
+    }
+    // The string parser stops counting at MAX_FIELDS + 1.
+    if (Math.min(fields, MAX_FIELDS + 1) !== layout.count) {
+      this.parser.countSkip('field_count');
+      return;
+    }
+    const view = this.view;
+    const tabs = view.tabs;
+    tabs[0] = start - 1;
+    tabs[Math.min(fields, MAX_FIELDS + 1)] = end;
+    view.buf = buf;
+    view.layout = layout;
+    const timestampMs = this.timestamp(buf, layout.date, layout.time);
+    if (Number.isNaN(timestampMs)) {
+      this.parser.countSkip('bad_timestamp');
+      return;
+    }
+    if (view.start(layout.clientIp) === tabs[layout.clientIp + 1]) {
+      this.parser.countSkip('missing_required_field');
+      return;
+    }
+    const s = layout.status;
+    const status = s < 0 ? 0 : uintAt(buf, tabs[s]! + 1, tabs[s + 1]!);
+    if (status < 0) {
+      this.parser.countSkip('bad_status');
+      return;
+    }
+    stats.records++;
+    view.timestampMs = timestampMs;
+    view.status = status;
+    this.sink.line(view);
+  }
+
+  private timestamp(buf: Buffer, dateField: number, timeField: number): number {
+    const tabs = this.view.tabs;
+    const dateStart = tabs[dateField]! + 1;
+    const dateEnd = tabs[dateField + 1]!;
+    // A file spans one or two dates: compare in place and parse a date only when it changes.
+    if (buf.compare(this.lastDate, 0, this.lastDate.length, dateStart, dateEnd) !== 0) {
+      this.lastDate = Buffer.from(buf.subarray(dateStart, dateEnd));
+      const date = this.lastDate.toString('latin1');
+      this.lastDateMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+    }
+    const at = tabs[timeField]! + 1;
+    if (Number.isNaN(this.lastDateMs) || tabs[timeField + 1]! - at !== 8) return Number.NaN;
+    const h = twoDigitsAt(buf, at);
+    const m = twoDigitsAt(buf, at + 3);
+    const sec = twoDigitsAt(buf, at + 6);
+    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return Number.NaN;
+    return this.lastDateMs + ((h * 60 + m) * 60 + sec) * 1000;
+  }
+}
+
+/**
+ * Scans one CloudFront log file (plain or .gz) into `sink`; `onChunk` runs after each decompressed chunk (for
+ * progress). Decompression runs in zlib's own thread as Node streams do; pin the process to one core to
+ * measure it on one.
+ */
+export async function scanCloudFrontLog(
+  path: string,
+  stats: ParseStats,
+  sink: LogLineSink,
+  onChunk?: () => void,
+): Promise<void> {
+  const scanner = new CloudFrontByteScanner(stats, sink);
+  const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
+  raw.on('data', (chunk) => (stats.bytesRead += chunk.length));
+  let source: AsyncIterable<Buffer> = raw;
+  let gunzip: ReturnType<typeof createGunzip> | undefined;
+  if (path.endsWith('.gz')) {
+    gunzip = createGunzip({ chunkSize: 1 << 20 });
+    raw.on('error', (error) => gunzip?.destroy(error));
+    raw.pipe(gunzip);
+    source = gunzip;
+  }
+  try {
+    for await (const chunk of source) {
+      scanner.push(chunk);
+      onChunk?.();
+    }
+  } catch (error) {
+    throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    gunzip?.destroy();
+    raw.destroy();
+  }
+  scanner.end();
+}
