@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EvalError, type KindScore } from '@boundless/copilot/eval/abuse';
+import { AbuseEvalError, type KindScore } from '@boundless/copilot/eval/abuse';
 import { type AbuseEvaluation, evaluateAbuse } from '@boundless/copilot/eval/abuse-run';
 import { LogParseError } from '@boundless/copilot/logs/cloudfront-standard';
 import type { Command } from 'commander';
@@ -65,7 +65,7 @@ export function registerEvalAbuse(program: Command): void {
       const { dir, cleanup } = await scenarioDir(options);
       try {
         const evaluation = await evaluateAbuse(dir).catch((error: unknown) => {
-          if (error instanceof EvalError || error instanceof LogParseError) {
+          if (error instanceof AbuseEvalError || error instanceof LogParseError) {
             throw new CliError(error.message, 2, { cause: error });
           }
           throw error;

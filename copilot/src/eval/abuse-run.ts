@@ -12,7 +12,7 @@ import { newParseStats, type ParseStats, readCloudFrontLogs } from '../logs/clou
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import {
   type AbuseLabel,
-  EvalError,
+  AbuseEvalError,
   KINDS,
   type KindScore,
   legitimateAccounts,
@@ -83,7 +83,7 @@ export interface AbuseEvaluation {
 
 export async function readLabels(path: string): Promise<AbuseLabel[]> {
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
-    throw new EvalError(`cannot read labels ${path}: ${(error as Error).message}`, { cause: error });
+    throw new AbuseEvalError(`cannot read labels ${path}: ${(error as Error).message}`, { cause: error });
   });
   return text
     .split('\n')
@@ -95,7 +95,9 @@ export async function readLabels(path: string): Promise<AbuseLabel[]> {
           throw new Error('bad kind or start');
         return label;
       } catch (error) {
-        throw new EvalError(`${path}:${i + 1}: not a label (${(error as Error).message})`, { cause: error });
+        throw new AbuseEvalError(`${path}:${i + 1}: not a label (${(error as Error).message})`, {
+          cause: error,
+        });
       }
     });
 }

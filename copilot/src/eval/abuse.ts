@@ -31,10 +31,10 @@ export const KINDS: readonly DetectionKind[] = ['token_sharing', 'scraping', 'ge
 const GRACE_MS = 5 * 60_000;
 const SUBJECT_KEYS = ['tokenId', 'accountId', 'ip', 'country'] as const;
 
-export class EvalError extends Error {
+export class AbuseEvalError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'EvalError';
+    this.name = 'AbuseEvalError';
   }
 }
 
