@@ -2,6 +2,13 @@ import { SubjectTable } from './subject-table.ts';
 
 /** Keys up to this many bytes live in the interned table; longer ones (never seen in real logs) in a Map. */
 const KEY_BYTES = 48;
+/**
+ * Each id owns one 64-byte record (one cache line): byte 0 the key's length, bytes 1..48 the key, and as
+ * 32-bit words 14 and 15 the key's hash and the generation of its last lookup.
+ */
+const RECORD = 64;
+const HASH_WORD = 14;
+const GENERATION_WORD = 15;
 const EMPTY = -1;
 
 /**
@@ -9,16 +16,15 @@ const EMPTY = -1;
  * without making a string first: one FNV-1a hash over the bytes, open addressing over dense integer ids, key
  * bytes in one flat array. Eviction follows SubjectTable exactly (two generations of `idleMs`, a subject idle
  * for longer starts over), so both tables give the same subjects for the same keys and times; dropped ids go
- * to a free list and are reused.
+ * to a free list and are reused. The tables are large and touched at random, so a lookup is laid out for few
+ * cache misses: the index holds (id, hash) pairs, and an id's key, length, hash and generation share a line.
  */
 export class ByteSubjectTable<S extends { lastSeenMs: number }> {
-  private keys = new Uint8Array(1024 * KEY_BYTES);
-  private lengths = new Uint8Array(1024);
-  private hashes = new Int32Array(1024);
-  /** Generation in which each id was last looked up; ids below `dropBelow` are gone. */
-  private generations = new Int32Array(1024);
+  private records = new Uint8Array(1024 * RECORD);
+  private words = new Int32Array(this.records.buffer);
   private values: (S | undefined)[] = [];
-  private slots = new Int32Array(2048).fill(EMPTY);
+  /** Pairs (id, hash); id EMPTY marks a free slot. */
+  private slots = new Int32Array(2 * 2048).fill(EMPTY);
   private free: number[] = [];
   private nextId = 0;
   private live = 0;
@@ -56,37 +62,40 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
     hash ^= hash >>> 13;
     hash = Math.imul(hash, 0xc2b2ae35);
     hash ^= hash >>> 16;
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
-    let id = this.slots[slot]!;
+    let id = slots[slot << 1]!;
     while (id !== EMPTY) {
-      if (this.hashes[id] === hash && this.lengths[id] === length && this.sameKey(id, buf, start, length))
-        break;
+      if (slots[(slot << 1) + 1] === hash && this.sameKey(id, buf, start, length)) break;
       slot = (slot + 1) & mask;
-      id = this.slots[slot]!;
+      id = slots[slot << 1]!;
     }
     let entry: S | undefined;
-    if (id !== EMPTY && this.generations[id]! >= this.dropBelow) {
+    const generationAt = id * (RECORD >> 2) + GENERATION_WORD;
+    if (id !== EMPTY && this.words[generationAt]! >= this.dropBelow) {
       entry = this.values[id];
-      this.generations[id] = this.generation;
+      this.words[generationAt] = this.generation;
     }
     if (entry === undefined || timestampMs - entry.lastSeenMs > this.idleMs) {
       entry = this.create(buf, start, end, timestampMs);
       if (id === EMPTY) {
         id = this.newId(buf, start, length, hash);
-        this.slots[slot] = id;
-        if (this.live * 2 > this.slots.length) this.reindex(this.slots.length * 2);
+        slots[slot << 1] = id;
+        slots[(slot << 1) + 1] = hash;
+        if (this.live * 2 > mask + 1) this.reindex((mask + 1) * 2);
       }
       this.values[id] = entry;
-      this.generations[id] = this.generation;
+      this.words[id * (RECORD >> 2) + GENERATION_WORD] = this.generation;
     }
     return entry;
   }
 
   private sameKey(id: number, buf: Uint8Array, start: number, length: number): boolean {
-    const keys = this.keys;
-    const at = id * KEY_BYTES;
-    for (let i = 0; i < length; i++) if (keys[at + i] !== buf[start + i]) return false;
+    const records = this.records;
+    const at = id * RECORD;
+    if (records[at] !== length) return false;
+    for (let i = 0; i < length; i++) if (records[at + 1 + i] !== buf[start + i]) return false;
     return true;
   }
 
@@ -94,39 +103,35 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
     let id = this.free.pop();
     if (id === undefined) {
       id = this.nextId++;
-      if (id >= this.lengths.length) this.grow(this.lengths.length * 2);
+      if ((id + 1) * RECORD > this.records.length) this.grow((this.records.length / RECORD) * 2);
     }
-    this.keys.set(buf.subarray(start, start + length), id * KEY_BYTES);
-    this.lengths[id] = length;
-    this.hashes[id] = hash;
+    const at = id * RECORD;
+    this.records[at] = length;
+    this.records.set(buf.subarray(start, start + length), at + 1);
+    this.words[id * (RECORD >> 2) + HASH_WORD] = hash;
     this.live++;
     return id;
   }
 
   private grow(capacity: number): void {
-    const keys = new Uint8Array(capacity * KEY_BYTES);
-    keys.set(this.keys);
-    this.keys = keys;
-    const lengths = new Uint8Array(capacity);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
-    const hashes = new Int32Array(capacity);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
-    const generations = new Int32Array(capacity);
-    generations.set(this.generations);
-    this.generations = generations;
+    const records = new Uint8Array(capacity * RECORD);
+    records.set(this.records);
+    this.records = records;
+    this.words = new Int32Array(records.buffer);
   }
 
   /** Rebuilds the open-addressing index over the live ids (after growth or after dropping a generation). */
   private reindex(size: number): void {
-    const slots = new Int32Array(size).fill(EMPTY);
+    const slots = new Int32Array(2 * size).fill(EMPTY);
     const mask = size - 1;
+    const words = this.words;
     for (let id = 0; id < this.nextId; id++) {
       if (this.values[id] === undefined) continue;
-      let slot = this.hashes[id]! & mask;
-      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      slots[slot] = id;
+      const hash = words[id * (RECORD >> 2) + HASH_WORD]!;
+      let slot = hash & mask;
+      while (slots[slot << 1] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot << 1] = id;
+      slots[(slot << 1) + 1] = hash;
     }
     this.slots = slots;
   }
@@ -139,8 +144,9 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
     this.dropBelow = longGap ? this.generation : this.generation - 1;
     this.generationEndMs = timestampMs + this.idleMs;
     let dropped = 0;
+    const words = this.words;
     for (let id = 0; id < this.nextId; id++) {
-      if (this.values[id] !== undefined && this.generations[id]! < this.dropBelow) {
+      if (this.values[id] !== undefined && words[id * (RECORD >> 2) + GENERATION_WORD]! < this.dropBelow) {
         this.values[id] = undefined;
         this.free.push(id);
         dropped++;
@@ -148,7 +154,7 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
     }
     if (dropped === 0) return;
     this.live -= dropped;
-    let size = this.slots.length;
+    let size = this.slots.length >> 1;
     while (size > 2048 && this.live * 8 < size) size >>= 1;
     this.reindex(size);
   }

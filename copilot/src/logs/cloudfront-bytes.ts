@@ -22,6 +22,7 @@ const TAB = 9;
 const NEWLINE = 10;
 const CR = 13;
 const DASH = 45;
+const NO_WORDS = new Int32Array(0);
 
 /**
  * One parsed line, valid only during the sink call that receives it. Offsets are into `buf`; `tabs[i]` is the
@@ -170,27 +171,50 @@ export class CloudFrontByteScanner {
     if (carry !== undefined && carry.length > 0) this.line(carry, 0, carry.length, 0, 0, true);
   }
 
-  /** Lines of buf from `from`; returns where the unfinished last line starts. */
+  /**
+   * Lines of buf from `from`; returns where the unfinished last line starts. Four bytes at a time: a word
+   * without a byte below 11 (no tab, no newline) only adds its bits to the line's high-bit check, and only
+   * words with one are looked at byte by byte.
+   */
   private scan(buf: Buffer, from: number): number {
     const tabs = this.view.tabs;
     const length = buf.length;
+    const wordStart = from + ((4 - ((buf.byteOffset + from) & 3)) & 3);
+    const wordCount = wordStart < length ? (length - wordStart) >> 2 : 0;
+    const wordEnd = wordStart + 4 * wordCount;
+    const words =
+      wordCount > 0 ? new Int32Array(buf.buffer, buf.byteOffset + wordStart, wordCount) : NO_WORDS;
     let lineStart = from;
     let fields = 1;
     let high = 0;
-    for (let i = from; i < length; i++) {
-      const c = buf[i]!;
-      if (c > TAB + 1) {
-        high |= c;
-        continue;
+    let i = from;
+    while (i < length) {
+      let stop = i + 1;
+      if (i >= wordStart && i < wordEnd) {
+        const x = words[(i - wordStart) >> 2]!;
+        // Some byte of x is below 11 exactly when this is non-zero (bytes of 0x80 and above never trip it).
+        if (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
+          high |= x;
+          i += 4;
+          continue;
+        }
+        stop = i + 4;
       }
-      if (c === TAB) {
-        if (fields <= MAX_FIELDS) tabs[fields++] = i;
-        else fields = MAX_FIELDS + 2;
-      } else if (c === NEWLINE) {
-        this.line(buf, lineStart, i, fields, high, false);
-        lineStart = i + 1;
-        fields = 1;
-        high = 0;
+      for (; i < stop; i++) {
+        const c = buf[i]!;
+        if (c > TAB + 1) {
+          high |= c;
+          continue;
+        }
+        if (c === TAB) {
+          if (fields <= MAX_FIELDS) tabs[fields++] = i;
+          else fields = MAX_FIELDS + 2;
+        } else if (c === NEWLINE) {
+          this.line(buf, lineStart, i, fields, high, false);
+          lineStart = i + 1;
+          fields = 1;
+          high = 0;
+        }
       }
     }
     return lineStart;
@@ -231,7 +255,7 @@ export class CloudFrontByteScanner {
       stats.lines++;
       return;
     }
-    if (buf[start] === 35 /* # */ || (high & 0x80) !== 0) {
+    if (buf[start] === 35 /* # */ || (high & 0x80808080) !== 0) {
       // Headers, and lines with non-ASCII bytes (never seen in CloudFront's percent-encoded logs), go through
       // the string parser so that every length and comparison is made on the same characters.
       const record = this.parser.parse(buf.toString('utf8', start, end));
