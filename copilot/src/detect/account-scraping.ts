@@ -49,6 +49,24 @@ export function newAccountScrapeState(t: number): AccountScrapeState {
   };
 }
 
+const TITLES = '/titles/';
+
+/** The request's asset lies in `title` (`/titles/<title>/...`), read from the path's bytes in place. */
+function inTitle(title: string, e: AccessEvent): boolean {
+  const bytes = e.stemBytes;
+  const start = e.stemStart;
+  const length = title.length;
+  if (e.stemEnd - start <= 8 + length) return false;
+  for (let i = 0; i < 8; i++) if (bytes[start + i] !== TITLES.charCodeAt(i)) return false;
+  for (let i = 0; i < length; i++) {
+    const c = title.charCodeAt(i);
+    // A title that is not ASCII (never seen in real paths) is compared as text.
+    if (c >= 0x80) return e.uriStem.startsWith(title, 8) && e.uriStem.charCodeAt(8 + length) === 47;
+    if (bytes[start + 8 + i] !== c) return false;
+  }
+  return bytes[start + 8 + length] === 47;
+}
+
 export class AccountScrapingDetector {
   constructor(private readonly config: DetectorConfig) {}
 
@@ -66,11 +84,7 @@ export class AccountScrapingDetector {
     }
     s.thisMinute++;
     // Most requests stay in the title of the previous one: check the prefix before slicing anything.
-    const sameTitle =
-      s.lastTitle.length > 0 &&
-      e.uriStem.startsWith(s.lastTitle, 8) &&
-      e.uriStem.charCodeAt(8 + s.lastTitle.length) === 47 &&
-      e.uriStem.startsWith('/titles/');
+    const sameTitle = s.lastTitle.length > 0 && inTitle(s.lastTitle, e);
     if (sameTitle) {
       // One Map write per title change instead of one per request; recentTitleCount() flushes it.
       s.lastTitleMs = t;

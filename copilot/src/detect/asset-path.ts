@@ -44,6 +44,56 @@ export function assetStep(previous: string, current: string): AssetStep {
   return sameTail(previous, before.end, current, after.end) ? 'next' : 'next_container';
 }
 
+/** Digits from `start` in bytes[start, end): their value, and where they end in `numberEnd`. */
+let numberEnd = 0;
+function numberInBytes(bytes: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  let i = start;
+  while (i < end && isDigit(bytes[i]!)) {
+    value = value * 10 + bytes[i]! - 48;
+    i++;
+  }
+  numberEnd = i;
+  return value;
+}
+
+export const STEP_NONE = 0;
+export const STEP_NEXT = 1;
+export const STEP_NEXT_CONTAINER = 2;
+
+/**
+ * assetStep over the UTF-8 bytes of both paths (previous[0, previousLength), current[start, end)), allocating
+ * nothing: STEP_NONE, STEP_NEXT or STEP_NEXT_CONTAINER. The same answer as on the strings: digits are ASCII
+ * and every byte of a non-ASCII character is at least 0x80, so the first difference, the numbers around it and
+ * the tails after them compare alike.
+ */
+export function assetStepBytes(
+  previous: Uint8Array,
+  previousLength: number,
+  current: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const currentLength = end - start;
+  const n = Math.min(previousLength, currentLength);
+  let i = 0;
+  while (i < n && previous[i] === current[start + i]) i++;
+  if (i === n && previousLength === currentLength) return STEP_NONE;
+  let from = i;
+  while (from > 0 && isDigit(previous[from - 1]!)) from--;
+  const before = numberInBytes(previous, from, previousLength);
+  const beforeEnd = numberEnd;
+  const after = numberInBytes(current, start + from, end);
+  const afterEnd = numberEnd - start;
+  if (beforeEnd === from || afterEnd === from || after !== before + 1) return STEP_NONE;
+  // Same tails after the numbers: only one number changed.
+  if (previousLength - beforeEnd !== currentLength - afterEnd) return STEP_NEXT_CONTAINER;
+  for (let k = 0; beforeEnd + k < previousLength; k++) {
+    if (previous[beforeEnd + k] !== current[start + afterEnd + k]) return STEP_NEXT_CONTAINER;
+  }
+  return STEP_NEXT;
+}
+
 /** The title an asset belongs to (`/titles/<id>/...`), or '' for other paths. */
 export function titleOf(path: string): string {
   if (!path.startsWith('/titles/')) return '';

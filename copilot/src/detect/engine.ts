@@ -14,7 +14,7 @@ import {
   newAccountScrapeState,
 } from './account-scraping.ts';
 import { hashPath } from './asset-path.ts';
-import { hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
+import { hasExtraParams, type Refusal, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
 import { newScrapeState, type ScrapeState, ScrapingDetector } from './scraping.ts';
 import { SubjectTable } from './subject-table.ts';
@@ -76,6 +76,41 @@ function bbtParamIn(buf: Buffer, from: number, end: number): number {
   return -1;
 }
 
+/** `%` in buf[start, end): the path needs decoding before it is compared. */
+function percentIn(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 37) return true;
+  return false;
+}
+
+/** The one event the engine refills for every request. */
+class RequestEvent implements AccessEvent {
+  timestampMs = 0;
+  ip = '';
+  network = '';
+  networkHash = 0;
+  country = '';
+  asn = 0;
+  tokenId = '';
+  accountId = '';
+  deviceHash = '';
+  stemBytes: Uint8Array = Buffer.alloc(0);
+  stemStart = 0;
+  stemEnd = 0;
+  /** The decoded asset path once made (or handed over by a record); undefined until then. */
+  stemText: string | undefined = undefined;
+  status = 0;
+  edgeResultType = '';
+  ownedStrings = false;
+  extraParams = false;
+  record = undefined as unknown as EdgeLogRecord;
+  refusal: Refusal | '' = '';
+
+  get uriStem(): string {
+    if (this.stemText === undefined) this.stemText = this.record.uriStem;
+    return this.stemText;
+  }
+}
+
 export class AbuseDetectors {
   readonly config: DetectorConfig;
   private readonly sharing: TokenSharingDetector;
@@ -86,6 +121,8 @@ export class AbuseDetectors {
   private readonly accounts: SubjectTable<AccountScrapeState>;
   private readonly accountScraping: AccountScrapingDetector;
   private readonly counts = { token_sharing: 0, scraping: 0, geo_spike: 0 };
+  /** Asset paths of records, and percent-encoded ones of lines, are encoded here as UTF-8. */
+  private stemScratch = Buffer.allocUnsafe(256);
   /** Keys of records (strings) are encoded here to look them up in the byte-keyed tables. */
   private scratch = Buffer.allocUnsafe(256);
   /** The few distinct x-edge-result-type values, made into strings once. */
@@ -144,7 +181,13 @@ export class AbuseDetectors {
     ip.lastSeenMs = t;
     const claims = tokenClaimsOf(record.query);
     const e = this.event;
-    this.enrich(ip, t, record.uriStem, record.status, record.edgeResultType, record);
+    this.enrich(ip, t, record.status, record.edgeResultType, record);
+    const stem = record.uriStem;
+    e.stemText = stem;
+    if (stem.length * 3 > this.stemScratch.length) this.stemScratch = Buffer.allocUnsafe(stem.length * 3);
+    e.stemBytes = this.stemScratch;
+    e.stemStart = 0;
+    e.stemEnd = this.stemScratch.write(stem, 0, 'utf8');
     e.extraParams = hasExtraParams(record.query);
     e.refusal = record.status === 403 && !isPublicPath(e.uriStem) ? refusalOf(claims, e.uriStem, t) : '';
     e.ownedStrings = false;
@@ -177,9 +220,26 @@ export class AbuseDetectors {
     const ip = this.ips.get(buf, v.start(layout.clientIp), v.end(layout.clientIp), t);
     ip.lastSeenMs = t;
     const e = this.event;
-    const uriStem = v.uriStem;
     const r = layout.edgeResultType;
-    this.enrich(ip, t, uriStem, v.status, r < 0 ? '' : this.resultType(buf, v.start(r), v.end(r)), v);
+    this.enrich(ip, t, v.status, r < 0 ? '' : this.resultType(buf, v.start(r), v.end(r)), v);
+    // The asset path is compared as bytes; it becomes a string only if a detector reads it as one.
+    const u = layout.uriStem;
+    const stemStart = u < 0 ? 0 : v.start(u);
+    const stemEnd = u < 0 ? 0 : v.end(u);
+    e.stemText = undefined;
+    if (percentIn(buf, stemStart, stemEnd)) {
+      // Percent-encoded: compare the decoded path's bytes, as the record path does.
+      const stem = v.uriStem;
+      e.stemText = stem;
+      if (stem.length * 3 > this.stemScratch.length) this.stemScratch = Buffer.allocUnsafe(stem.length * 3);
+      e.stemBytes = this.stemScratch;
+      e.stemStart = 0;
+      e.stemEnd = this.stemScratch.write(stem, 0, 'utf8');
+    } else {
+      e.stemBytes = buf;
+      e.stemStart = stemStart;
+      e.stemEnd = stemEnd;
+    }
     e.ownedStrings = true;
     // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
     let queryLength = 0;
@@ -249,7 +309,7 @@ export class AbuseDetectors {
     }
     // Refusals are rare: read the claims the plain way.
     e.refusal =
-      v.status === 403 && !isPublicPath(uriStem) ? refusalOf(tokenClaimsOf(v.query), uriStem, t) : '';
+      v.status === 403 && !isPublicPath(e.uriStem) ? refusalOf(tokenClaimsOf(v.query), e.uriStem, t) : '';
     this.detect(ip, token, out);
     for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
     return out.length - before;
@@ -291,29 +351,11 @@ export class AbuseDetectors {
   }
 
   /** Detectors copy what they keep, so one event object is refilled for every record (no garbage). */
-  private readonly event: AccessEvent = {
-    timestampMs: 0,
-    ip: '',
-    network: '',
-    networkHash: 0,
-    country: '',
-    asn: 0,
-    tokenId: '',
-    accountId: '',
-    deviceHash: '',
-    uriStem: '',
-    status: 0,
-    edgeResultType: '',
-    ownedStrings: false,
-    extraParams: false,
-    record: undefined as unknown as EdgeLogRecord,
-    refusal: '',
-  };
+  private readonly event = new RequestEvent();
 
   private enrich(
     facts: IpSubject,
     t: number,
-    uriStem: string,
     status: number,
     edgeResultType: string,
     record: EdgeLogRecord,
@@ -325,7 +367,6 @@ export class AbuseDetectors {
     e.networkHash = facts.networkHash;
     e.country = facts.country;
     e.asn = facts.asn;
-    e.uriStem = uriStem;
     e.status = status;
     e.edgeResultType = edgeResultType;
     e.record = record;

@@ -3,7 +3,6 @@
  * same hour on previous days, or of the last hour while there is no such history), after scaling by how much
  * everyone else is up, so a release-day burst that lifts every country together stays quiet.
  */
-import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import { DistinctCounter } from './asset-path.ts';
 import type { DetectorConfig } from './config.ts';
 import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
@@ -15,6 +14,40 @@ const SEASONAL_DAYS = 8;
 const QUIET_TO_REARM_MS = 30 * MINUTE;
 /** A reader rarely makes more than this many requests a minute; a single scraper is not a geo spike. */
 const PER_CLIENT_PER_MINUTE = 8;
+
+/** Scratch for baselines (at most RECENT_MINUTES values), so refreshing one allocates nothing. */
+const scratch = new Float64Array(RECENT_MINUTES);
+
+/** Median of scratch[0, n) as simple-statistics computes it (type-7 quantile at 0.5); sorts the scratch. */
+function scratchMedian(n: number): number {
+  const sorted = scratch;
+  // Insertion sort: at most 60 values, and no view or copy to allocate.
+  for (let i = 1; i < n; i++) {
+    const v = sorted[i]!;
+    let j = i - 1;
+    while (j >= 0 && sorted[j]! > v) {
+      sorted[j + 1] = sorted[j]!;
+      j--;
+    }
+    sorted[j + 1] = v;
+  }
+  const idx = (n - 1) * 0.5;
+  if (idx % 1 === 0) return sorted[idx]!;
+  const lower = Math.floor(idx);
+  const upper = Math.ceil(idx);
+  return sorted[lower]! + (idx - lower) * (sorted[upper]! - sorted[lower]!);
+}
+
+/** Median and median absolute deviation of values, exactly as `median` and `medianAbsoluteDeviation`. */
+let lastMad = 0;
+function medianAndMad(values: readonly number[]): number {
+  const n = values.length;
+  for (let i = 0; i < n; i++) scratch[i] = values[i]!;
+  const m = scratchMedian(n);
+  for (let i = 0; i < n; i++) scratch[i] = Math.abs(values[i]! - m);
+  lastMad = scratchMedian(n);
+  return m;
+}
 
 /** Requests per second over the last 60 seconds, advanced lazily when the country is next seen. */
 class SlidingMinute {
@@ -53,6 +86,7 @@ interface CountryState {
   expected: number;
   spread: number;
   source: string;
+  sourceSamples: number;
   firstSpikeMs: number;
   lastSpikeMs: number;
   fired: boolean;
@@ -138,6 +172,7 @@ export class GeoSpikeDetector {
       expected: 0,
       spread: 0,
       source: 'none',
+      sourceSamples: 0,
       firstSpikeMs: 0,
       lastSpikeMs: Number.NEGATIVE_INFINITY,
       fired: false,
@@ -179,13 +214,20 @@ export class GeoSpikeDetector {
   private refreshBaseline(s: CountryState, hour: number): void {
     const sameHour = s.seasonal[hour % 24]!;
     if (sameHour.length >= 2) {
-      s.expected = median(sameHour);
-      s.spread = 1.4826 * medianAbsoluteDeviation(sameHour);
-      s.source = `hour_of_day(${sameHour.length} days)`;
+      s.expected = medianAndMad(sameHour);
+      s.spread = 1.4826 * lastMad;
+      this.nameSource(s, -sameHour.length);
     } else if (s.recent.length > 0) {
-      s.expected = median(s.recent);
-      s.spread = 1.4826 * medianAbsoluteDeviation(s.recent);
-      s.source = `last_${s.recent.length}_minutes`;
+      s.expected = medianAndMad(s.recent);
+      s.spread = 1.4826 * lastMad;
+      this.nameSource(s, s.recent.length);
     }
+  }
+
+  /** The baseline's name for the evidence, made only when it changes: days (negative) or minutes. */
+  private nameSource(s: CountryState, samples: number): void {
+    if (samples === s.sourceSamples) return;
+    s.sourceSamples = samples;
+    s.source = samples < 0 ? `hour_of_day(${-samples} days)` : `last_${samples}_minutes`;
   }
 }

@@ -6,15 +6,17 @@
  * device is judged in account-scraping.ts.
  */
 import type { DetectorConfig } from './config.ts';
-import { assetStep } from './asset-path.ts';
+import { assetStepBytes, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
 import { isVerifiedCrawler } from './crawlers.ts';
-import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
+import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
 
 export interface ScrapeState {
   firstSeenMs: number;
   lastSeenMs: number;
   requests: number;
-  lastStem: string;
+  /** UTF-8 bytes of the last asset path, compared in place: no string per request. */
+  stem: Uint8Array;
+  stemLength: number;
   lastGapMs: number;
   /** Requests in the current and the previous minute, for a sliding per-minute rate. */
   minuteStartMs: number;
@@ -36,12 +38,15 @@ export interface ScrapeState {
   fired: boolean;
 }
 
+const NO_STEM = new Uint8Array(0);
+
 export function newScrapeState(t: number): ScrapeState {
   return {
     firstSeenMs: t,
     lastSeenMs: t,
     requests: 0,
-    lastStem: '',
+    stem: NO_STEM,
+    stemLength: 0,
     lastGapMs: t,
     minuteStartMs: t,
     thisMinute: 0,
@@ -59,6 +64,15 @@ export function newScrapeState(t: number): ScrapeState {
     lastTokenId: '',
     fired: false,
   };
+}
+
+/** The state's last asset path equals bytes[start, end). */
+function sameStem(s: ScrapeState, bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== s.stemLength) return false;
+  const stem = s.stem;
+  for (let i = 0; i < length; i++) if (stem[i] !== bytes[start + i]) return false;
+  return true;
 }
 
 export class ScrapingDetector {
@@ -86,7 +100,10 @@ export class ScrapingDetector {
   private update(s: ScrapeState, e: AccessEvent): void {
     const t = e.timestampMs;
     const c = this.config;
-    const moved = e.uriStem !== s.lastStem;
+    const stem = e.stemBytes;
+    const stemStart = e.stemStart;
+    const stemEnd = e.stemEnd;
+    const moved = !sameStem(s, stem, stemStart, stemEnd);
     // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
     if (s.requests > 0 && moved) this.addGap(s, t - s.lastGapMs);
     if (t - s.minuteStartMs >= 60_000) {
@@ -95,19 +112,24 @@ export class ScrapingDetector {
       s.minuteStartMs = t;
     }
     s.thisMinute++;
-    const step = s.requests > 0 && moved ? assetStep(s.lastStem, e.uriStem) : 'none';
-    if (step === 'none') {
+    const step =
+      s.requests > 0 && moved ? assetStepBytes(s.stem, s.stemLength, stem, stemStart, stemEnd) : STEP_NONE;
+    if (step === STEP_NONE) {
       s.fastRun = 0;
       s.containerSteps = 0;
     } else {
       s.fastRun = t - s.lastSeenMs <= c.sequentialMaxGapMs ? s.fastRun + 1 : 0;
-      if (step === 'next_container') s.containerSteps++;
+      if (step === STEP_NEXT_CONTAINER) s.containerSteps++;
     }
     s.requests++;
     s.lastSeenMs = t;
     if (moved) {
       s.lastGapMs = t;
-      s.lastStem = e.ownedStrings ? e.uriStem : ownString(e.uriStem);
+      const length = stemEnd - stemStart;
+      if (length > s.stem.length) s.stem = new Uint8Array(Math.max(48, length + 16));
+      const kept = s.stem;
+      for (let i = 0; i < length; i++) kept[i] = stem[stemStart + i]!;
+      s.stemLength = length;
     }
     if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
       s.windowStartMs = t;

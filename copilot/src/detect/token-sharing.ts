@@ -64,6 +64,21 @@ export function newTokenSharingState(t: number): TokenSharingState {
 const MAX_PLACES = 8;
 const MAX_ACCOUNT_TOKENS = 32;
 
+/** Distinct non-empty device hashes among the tokens active within `window` of t. */
+function activeDevices(tokens: readonly TokenSharingState[], t: number, window: number): number {
+  let n = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const device = tokens[i]!.deviceHash;
+    if (device.length === 0 || t - tokens[i]!.lastSeenMs > window) continue;
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) {
+      seen = tokens[j]!.deviceHash === device && t - tokens[j]!.lastSeenMs <= window;
+    }
+    if (!seen) n++;
+  }
+  return n;
+}
+
 export class TokenSharingDetector {
   private readonly accounts: SubjectTable<AccountState>;
 
@@ -166,8 +181,20 @@ export class TokenSharingDetector {
       if (p.network === e.network) place = p;
     }
     if (stale) {
-      s.places = s.places.filter((p) => p.lastMs >= horizon || p === s.current);
-      if (place !== undefined && !s.places.includes(place)) place = undefined;
+      // Compacted in place: a token back after a pause keeps its current place, and a fresh array per
+      // request would outlive the young generation only to become old garbage.
+      const places = s.places;
+      let kept = 0;
+      let found = false;
+      for (let i = 0; i < places.length; i++) {
+        const p = places[i]!;
+        if (p.lastMs >= horizon || p === s.current) {
+          places[kept++] = p;
+          if (p === place) found = true;
+        }
+      }
+      places.length = kept;
+      if (!found) place = undefined;
     }
     if (place === undefined) {
       place = {
@@ -214,10 +241,20 @@ export class TokenSharingDetector {
     s.lastSeenMs = t;
     const window = this.config.accountWindowMs;
     const keep = Math.max(window, this.config.minTravelOtherContinentMs);
-    s.tokens = s.tokens.filter((other) => t - other.lastSeenMs <= keep);
-    s.tokens.push(token);
-    if (s.tokens.length > MAX_ACCOUNT_TOKENS) s.tokens.shift();
+    // Compacted in place: accounts are long-lived, a fresh array per session would only become old garbage.
+    const tokens = s.tokens;
+    let kept = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const other = tokens[i]!;
+      if (t - other.lastSeenMs <= keep) tokens[kept++] = other;
+    }
+    tokens.length = kept;
+    tokens.push(token);
+    if (tokens.length > MAX_ACCOUNT_TOKENS) tokens.shift();
     if (s.fired) return undefined;
+    // Almost every account has few devices and no travel: decide that without building any set.
+    const travel = this.accountTravel(s, token);
+    if (travel === undefined && activeDevices(tokens, t, window) <= this.config.deviceLimit) return undefined;
     const active = s.tokens.filter((other) => t - other.lastSeenMs <= window);
     const devices = new Set(active.map((other) => other.deviceHash).filter((d) => d.length > 0));
     const places = active.flatMap((other) => other.places);
@@ -227,7 +264,6 @@ export class TokenSharingDetector {
     if (devices.size > this.config.deviceLimit && (asns.size >= 2 || countries.size >= 2)) {
       reasons.push('devices_over_limit');
     }
-    const travel = this.accountTravel(s, token);
     if (travel) reasons.push('impossible_travel');
     if (reasons.length === 0) return undefined;
     s.fired = true;

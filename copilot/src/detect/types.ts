@@ -37,9 +37,14 @@ export interface AccessEvent {
   tokenId: string;
   accountId: string;
   deviceHash: string;
-  uriStem: string;
+  /** The asset path, decoded; made into a string only when read (most requests never need it). */
+  readonly uriStem: string;
+  /** The decoded asset path's UTF-8 bytes: stemBytes[stemStart, stemEnd), valid during the call only. */
+  stemBytes: Uint8Array;
+  stemStart: number;
+  stemEnd: number;
   /**
-   * `uriStem` and `deviceHash` are strings of their own, safe to keep; otherwise they may be slices of a whole
+   * `uriStem` (once read) and `deviceHash` are strings of their own, safe to keep; otherwise they may be slices of a whole
    * decoded chunk and detectors copy what they keep (ownString). `ip` and `tokenId` always are.
    */
   ownedStrings: boolean;
