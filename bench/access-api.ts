@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ import { generateCatalog } from '@boundless/delivery/seed/catalog';
 import { generatePopulation } from '@boundless/delivery/seed/population';
 
 /**
- * POST /v1/access over real HTTP against `boundless start` (dynalite, Lambda emulation with 250 ms cold
- * starts, the HTTP API adapter) in its own process. Two scenarios, each on a fresh data dir:
+ * POST /v1/access over real HTTP against `boundless start --no-copilot --no-simulate` (dynalite, Lambda
+ * emulation with 250 ms cold starts, the HTTP API adapter, nothing else) in its own process. Two scenarios, each on a fresh data dir:
  *   serial: one request at a time for 5 s (the warm service time);
  *   steady: 500 req/s for 10 s after a short warm-up (target p95 <= 25 ms);
  *   burst:  50 req/s for 5 s, then a step to 500 req/s (10x) for 5 s: 5xx count (target 0) and p95 during it.
@@ -52,6 +53,8 @@ interface Session {
 
 interface Target {
   url: string;
+  /** CPU time the runtime process has used so far (user + system), in ms: all threads, and the main thread. */
+  cpuMs(): { all: number; main: number };
   sessions: Session[];
   dataDir: string;
   stop(): Promise<void>;
@@ -89,9 +92,15 @@ async function readerSessions(dataDir: string): Promise<Session[]> {
  * does not compete with it for the same event loop.
  */
 async function startRuntime(dataDir: string): Promise<Target> {
-  const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // The delivery core alone: no copilot reading every log record, no live simulator sending its own traffic.
+  const args = [BIN, 'start', '--data-dir', dataDir, '--port', '0', '--no-copilot', '--no-simulate'];
+  const child = spawn(
+    process.execPath,
+    [...(process.env.ACCESS_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const banner = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -108,11 +117,50 @@ async function startRuntime(dataDir: string): Promise<Target> {
     child.kill('SIGINT');
     await exited;
   };
+  const pid = child.pid as number;
   return {
     url: `${apiUrl}/v1/access`,
+    cpuMs: () => ({ all: cpuMsOf(`/proc/${pid}/stat`), main: cpuMsOf(`/proc/${pid}/task/${pid}/stat`) }),
     sessions,
     dataDir,
     stop,
+  };
+}
+
+/** utime + stime from a /proc stat file (fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMsOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The CPU a phase cost per served request: the runtime's, and this process's (autocannon) alongside it. */
+async function measuredCpu(
+  prefix: string,
+  target: Target,
+  work: () => Promise<PhaseResult>,
+): Promise<{ result: PhaseResult; cpu: Record<string, number> }> {
+  const runtimeBefore = target.cpuMs();
+  const loadBefore = process.cpuUsage();
+  const result = await work();
+  const runtimeAfter = target.cpuMs();
+  const runtimeMs = runtimeAfter.all - runtimeBefore.all;
+  const mainMs = runtimeAfter.main - runtimeBefore.main;
+  const load = process.cpuUsage(loadBefore);
+  const loadMs = (load.user + load.system) / 1000;
+  const served = Math.max(1, result.latencies.length);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    result,
+    cpu: {
+      [`${prefix}_runtime_cpu_ms_per_request`]: round(runtimeMs / served),
+      [`${prefix}_runtime_cores_busy`]: round(runtimeMs / 1000 / result.seconds),
+      // The event loop runs the API adapter, the emulator, the handlers and the SDK: one core at most.
+      [`${prefix}_main_thread_cpu_ms_per_request`]: round(mainMs / served),
+      [`${prefix}_main_thread_busy`]: round(mainMs / 1000 / result.seconds),
+      [`${prefix}_loadgen_cpu_ms_per_request`]: round(loadMs / served),
+      [`${prefix}_loadgen_cores_busy`]: round(loadMs / 1000 / result.seconds),
+    },
   };
 }
 
@@ -189,12 +237,16 @@ export async function run(): Promise<Record<string, number | string>> {
     steadyDir = target.dataDir;
     await load(target, { rate: 100, seconds: 2, connections: 16 });
     // One request at a time: the service time of a warm request, without queueing.
-    const serial = summarise('serial', await load(target, { seconds: 5, connections: 1 }));
-    const steadyRun = await load(target, { rate: STEADY_RATE, seconds: 10, connections: 32 });
+    const serialRun = await measuredCpu('serial', target, () => load(target, { seconds: 5, connections: 1 }));
+    const serial = { ...summarise('serial', serialRun.result), ...serialRun.cpu };
+    const steadyRun = await measuredCpu('steady', target, () =>
+      load(target, { rate: STEADY_RATE, seconds: 10, connections: 32 }),
+    );
     // Other work on the machine takes cores from the runtime: the load average says how much.
     const result: Record<string, number> = {
       ...serial,
-      ...summarise('steady', steadyRun),
+      ...summarise('steady', steadyRun.result),
+      ...steadyRun.cpu,
       steady_load_average_1m: loadavg()[0] ?? 0,
       reader_sessions: target.sessions.length,
     };

@@ -11,6 +11,8 @@ interface StartOptions {
   reset?: boolean;
   /** `--no-simulate` sets it false. */
   simulate: boolean;
+  /** `--no-copilot` sets it false: the delivery core alone. */
+  copilot: boolean;
   simulateEvery: string;
 }
 
@@ -30,6 +32,10 @@ export function registerStart(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--reset', 'delete the data dir first and start from a fresh seed')
     .option('--no-simulate', 'no live readers and abuse scenarios against the edge (the copilot still runs)')
+    .option(
+      '--no-copilot',
+      'the delivery core only: no detectors, SLO engine or copilot service reading its logs (for benchmarks)',
+    )
     .option('--simulate-every <minutes>', 'one live abuse scenario this often', '3')
     .action(async (options: StartOptions) => {
       const port = Number(options.port);
@@ -49,32 +55,42 @@ export function registerStart(program: Command): void {
       if (options.reset) await rm(dataDir, { recursive: true, force: true });
       const { startLocalDelivery } = await import('@boundless/delivery/local/runtime');
       // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
-      const { EdgeSinkFeed } = await import('@boundless/copilot/pipeline/feeds');
-      const realtime = new EdgeSinkFeed();
+      const realtime = options.copilot
+        ? new (await import('@boundless/copilot/pipeline/feeds')).EdgeSinkFeed()
+        : undefined;
       const delivery = await startLocalDelivery(
         { dataDir, host: options.host, apiPort: port, edgePort: offset(1), xrayPort: offset(2) },
         // The live simulator stands in for many viewers through x-forwarded-for; only loopback peers may.
-        { realtimeLogSink: realtime.sink, viewerIpFrom: 'loopback-x-forwarded-for' },
+        {
+          ...(realtime ? { realtimeLogSink: realtime.sink } : {}),
+          viewerIpFrom: 'loopback-x-forwarded-for',
+        },
       ).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         throw new CliError(`could not start the local runtime: ${reason}`, 1, { cause: error });
       });
-      // --- the operations copilot next to the delivery core (copilot/README.md) ---
-      const { startLocalCopilot } = await import('@boundless/copilot/service/local');
-      const copilot = await startLocalCopilot({
-        adminApiUrl: delivery.apiUrl,
-        local: { dataDir },
-        host: options.host,
-        port: offset(3),
-        realtime,
-      });
-      copilot.pipeline.subscribe({
-        mitigationApplied: (m) =>
-          process.stdout.write(
-            `copilot: ${m.status} ${m.action} on ${JSON.stringify(m.target)} (${m.reason}) [${m.id}]\n`,
-          ),
-      });
-      process.stdout.write(`Copilot service (REST /api, socket.io)        ${copilot.url}\n`);
+      // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
+      let copilot: { close(): Promise<void> } | undefined;
+      if (realtime) {
+        const { startLocalCopilot } = await import('@boundless/copilot/service/local');
+        const service = await startLocalCopilot({
+          adminApiUrl: delivery.apiUrl,
+          local: { dataDir },
+          host: options.host,
+          port: offset(3),
+          realtime,
+        });
+        service.pipeline.subscribe({
+          mitigationApplied: (m) =>
+            process.stdout.write(
+              `copilot: ${m.status} ${m.action} on ${JSON.stringify(m.target)} (${m.reason}) [${m.id}]\n`,
+            ),
+        });
+        copilot = service;
+        process.stdout.write(`Copilot service (REST /api, socket.io)        ${service.url}\n`);
+      } else {
+        process.stdout.write('Copilot service                               off (--no-copilot)\n');
+      }
       // --- end copilot ---
       process.stdout.write(banner(delivery));
       // --- live readers and abuse scenarios against the edge (datasets/src/live), off with --no-simulate ---
@@ -99,7 +115,7 @@ export function registerStart(program: Command): void {
       await signalled;
       process.stdout.write('\nshutting down...\n');
       await live?.stop();
-      await copilot.close();
+      await copilot?.close();
       await delivery.close();
       process.stdout.write('stopped.\n');
     });
