@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -11,6 +10,7 @@ import {
   toHttpResponse,
 } from './http-api-event.ts';
 import { LambdaEmulatorError, TooManyRequestsError } from './lambda-emulator.ts';
+import { randomBase64 } from './random-ids.ts';
 
 /**
  * A local API Gateway HTTP API: node:http in, payload 2.0 events out to an integration (the Lambda emulator),
@@ -56,7 +56,7 @@ export async function startHttpApi<R extends RouteDefinition>(options: HttpApiOp
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const requestId = randomBytes(10).toString('base64');
+    const requestId = randomBase64(10);
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     let body: Buffer;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-ids.ts';
 
 /**
  * What the emulated Lambda service itself writes: platform records in Lambda's JSON log format, a
@@ -33,7 +33,7 @@ export function logStreamName(environmentId: string, atMs: number): string {
 }
 
 export function newEnvironmentId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 export function initStartRecord(
@@ -148,11 +148,11 @@ export function throttleMetrics(functionName: string, atMs: number, concurrentEx
 }
 
 export function newTraceId(atMs: number): string {
-  return `1-${Math.floor(atMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `1-${Math.floor(atMs / 1000).toString(16)}-${randomHex(12)}`;
 }
 
 export function newSegmentId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** The function's segment as Lambda reports it, with Initialization and Invocation subsegments. */
