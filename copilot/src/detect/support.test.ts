@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { assetStep, assetStepBytes } from './asset-path.ts';
 import { bbtOf, hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import { detectionToFinding } from './finding.ts';
 import { SubjectTable } from './subject-table.ts';
@@ -60,5 +61,37 @@ describe('Function: detectionToFinding', () => {
     expect(finding).toMatchObject({ kind: 'scraping', severity: 'critical', subject: detection.subject });
     expect(finding.summary).toContain('title hopping');
     expect(detectionToFinding({ ...detection, detectedAt: '2026-11-02T09:00:00.000Z' }).id).toBe(finding.id);
+  });
+});
+
+describe('Function: assetStepBytes', () => {
+  const steps = ['none', 'next', 'next_container'];
+  const pairs: Array<[string, string]> = [
+    ['/titles/t00041/epub/ch007.xhtml', '/titles/t00041/epub/ch008.xhtml'],
+    ['/titles/t00041/epub/ch007.xhtml', '/titles/t00041/epub/ch007.xhtml'],
+    ['/titles/t00041/epub/ch060.xhtml', '/titles/t00042/manifest.json'],
+    ['/titles/t00041/epub/ch009.xhtml', '/titles/t00041/epub/ch010.xhtml'],
+    ['/titles/t00041/epub/ch9.xhtml', '/titles/t00041/epub/ch10.xhtml'],
+    ['/titles/t00041/epub/ch007.xhtml', '/titles/t00041/epub/ch009.xhtml'],
+    ['/titles/t00041/', '/titles/t00041/epub'],
+    ['/a/1', '/a/2x'],
+    ['', '/a/1'],
+    ['/títulos/ch1/é', '/títulos/ch2/é'],
+    ['/títulos/ch1/é', '/títulos/ch2/è'],
+    ['/x/ñ1', '/x/ñ2'],
+    ['/x/1ñ', '/x/2'],
+  ];
+  it('steps exactly as assetStep does on the strings, over their UTF-8 bytes', () => {
+    for (const [previous, current] of pairs) {
+      for (const [a, b] of [
+        [previous, current],
+        [current, previous],
+      ] as const) {
+        const before = Buffer.from(a, 'utf8');
+        const after = Buffer.from(`..${b}..`, 'utf8');
+        const step = assetStepBytes(before, before.length, after, 2, after.length - 2);
+        expect(steps[step], `${a} -> ${b}`).toBe(assetStep(a, b));
+      }
+    }
   });
 });
