@@ -49,9 +49,10 @@ parentPort.on('message', (message) => {
 `;
 
 /**
- * Loopback TCP costs the kernel a full TCP send and receive path per request, billed to the writing thread;
- * a Unix socket carries the same HTTP bytes for a fraction of that. The SDK is unchanged: the endpoint stays
- * an http URL (it is what gets signed), only the agent's connections go to the socket.
+ * Loopback TCP runs the kernel's TCP send and receive path on every write, billed to the writing thread; a
+ * Unix socket carries the same HTTP bytes more cheaply (a few percent of the event loop's CPU per access
+ * request). The SDK is unchanged: the endpoint stays an http URL (it is what gets signed), only the agent's
+ * connections go to the socket.
  */
 class UnixSocketAgent extends Agent {
   constructor(private readonly socketPath: string) {
