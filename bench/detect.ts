@@ -18,22 +18,11 @@ import {
   cloudFrontLogTimestamp,
   formatCloudFrontLogLine,
 } from '@boundless/delivery/cloudfront-log';
+import { mulberry32 } from '@boundless/delivery/random';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.BENCH_DETECT_LINES ?? 5_000_000);
 const WORK = join(tmpdir(), 'boundless-bench-detect');
-
-/** Small seeded PRNG (mulberry32): the same file on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AGENTS = [
   'BoundlessReader/4.12.0 (iPhone; iOS 18.1; Scale/3.00)',
@@ -112,7 +101,7 @@ function lineTemplate(s: Session, publicPage: boolean): string[] {
  */
 async function generateLog(path: string, lines: number): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  const rand = prng(42);
+  const rand = mulberry32(42);
   const gzip = createGzip({ level: zlibConstants.Z_BEST_SPEED });
   const tmp = `${path}.partial`;
   const done = new Promise<void>((ok, fail) => {

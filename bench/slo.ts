@@ -9,6 +9,7 @@ import { loadSloDefinitions } from '@boundless/copilot/slo/definitions';
 import { SloEngine } from '@boundless/copilot/slo/engine';
 import type { SloEvent } from '@boundless/copilot/slo/events';
 import { computeSloReport } from '@boundless/copilot/slo/report';
+import { mulberry32 } from '@boundless/delivery/random';
 
 const EVENTS = Number(process.env.BENCH_SLO_EVENTS ?? 2_000_000);
 const API_LINES = Number(process.env.BENCH_SLO_API_LINES ?? 500_000);
@@ -17,22 +18,10 @@ const SPAN_MS = 2 * 86_400_000;
 const INCIDENT_FROM = START_MS + 30 * 3_600_000;
 const INCIDENT_TO = INCIDENT_FROM + 20 * 60_000;
 
-/** mulberry32: the same traffic on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CONTENT = ['epub', 'audio', 'interactive', 'image'] as const;
 
 function syntheticEvents(count: number): SloEvent[] {
-  const random = prng(7);
+  const random = mulberry32(7);
   const events: SloEvent[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const timestampMs = START_MS + Math.floor((i / count) * SPAN_MS);

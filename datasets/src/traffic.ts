@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { mulberry32 } from '@boundless/delivery/random';
 
 /**
  * Loader for per-minute request traces `timestamp,requests[,peak_rps]`, such as the NASA Kennedy Space Center
@@ -132,17 +133,6 @@ export type PeakModel = 'audience' | 'pooled';
 
 /** Expected largest of 60 independent standard normal draws. */
 const EXPECTED_MAX_OF_60 = 2.3193;
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Busiest-second excess of `factor` independent audiences. Each second of their sum deviates from the mean

@@ -1,16 +1,5 @@
 import type { TrafficMinute } from '@boundless/datasets/traffic';
-
-/** Small, fast, seedable generator (mulberry32): the same seed gives the same sub-minute arrivals. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@boundless/delivery/random';
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -44,7 +33,7 @@ function fillMinute(minute: TrafficMinute, random: () => number, out: Float64Arr
  * peak, the others jittered around the remaining mean. Minutes must be consecutive (row i is minute i).
  */
 export function secondArrivals(minutes: readonly TrafficMinute[], seed = 1): Float64Array {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const arrivals = new Float64Array(minutes.length * 60);
   minutes.forEach((minute, index) => {
     fillMinute(minute, random, arrivals, index * 60);

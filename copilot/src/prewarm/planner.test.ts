@@ -1,6 +1,6 @@
 import type { TrafficMinute } from '@boundless/datasets/traffic';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './arrivals.ts';
+import { mulberry32 as seededRandom } from '@boundless/delivery/random';
 import { evaluatePrewarming } from './evaluate.ts';
 import { planProvisionedConcurrency } from './planner.ts';
 import { proposeBurstPreparations } from './proposals.ts';

@@ -1,4 +1,6 @@
-/** mulberry32: a tiny seeded PRNG, so the same seed yields the same catalog, readers and bytes everywhere. */
+import { mulberry32 } from '../random.ts';
+
+/** Seeded draws, so the same seed yields the same catalog, readers and bytes everywhere. */
 export interface Random {
   next(): number;
   int(min: number, max: number): number;
@@ -7,14 +9,7 @@ export interface Random {
 }
 
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
