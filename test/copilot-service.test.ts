@@ -198,6 +198,42 @@ describe('Copilot service: authentication and roles', () => {
   });
 });
 
+describe('Copilot service: local operator sign-in', () => {
+  it('issues operator tokens locally only when the runtime asks for it, and they carry exactly the role asked', async () => {
+    expect(
+      (await call('/local/token', undefined, { method: 'POST', body: '{"role":"viewer"}' })).status,
+    ).toBe(404);
+    const local = await startCopilotService({
+      store,
+      pipeline,
+      identity: issuer.settings(),
+      localOperatorToken: (role) => issuer.issue({ sub: `${role}-local`, groups: [role] }),
+    });
+    try {
+      const post = (body: string) =>
+        fetch(`${local.url}/local/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+      expect((await post('{"role":"superuser"}')).status).toBe(400);
+      const { token } = (await (await post('{"role":"viewer"}')).json()) as { token: string };
+      const read = await fetch(`${local.url}/api/findings`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(read.status).toBe(200);
+      const guardrails = await fetch(`${local.url}/api/guardrails`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"dryRun":true}',
+      });
+      expect(guardrails.status).toBe(403);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('Copilot service: live events and the pipeline', () => {
   it('pushes finding.created and mitigation.applied, and on_call rolls back with mitigation.lifted', async () => {
     const socket = socketWith(await tokenFor('viewer'));

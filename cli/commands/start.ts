@@ -71,6 +71,7 @@ export function registerStart(program: Command): void {
       });
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
       let copilot: { close(): Promise<void> } | undefined;
+      let copilotUrl: string | undefined;
       if (realtime) {
         const { startLocalCopilot } = await import('@boundless/copilot/service/local');
         const service = await startLocalCopilot({
@@ -87,12 +88,10 @@ export function registerStart(program: Command): void {
             ),
         });
         copilot = service;
-        process.stdout.write(`Copilot service (REST /api, socket.io)        ${service.url}\n`);
-      } else {
-        process.stdout.write('Copilot service                               off (--no-copilot)\n');
+        copilotUrl = service.url;
       }
       // --- end copilot ---
-      process.stdout.write(banner(delivery));
+      process.stdout.write(banner(delivery, copilotUrl));
       // --- live readers and abuse scenarios against the edge (datasets/src/live), off with --no-simulate ---
       let live: { stop(): Promise<void> } | undefined;
       if (options.simulate) {
@@ -133,7 +132,7 @@ function untilSignalled(): Promise<void> {
   });
 }
 
-export function banner(delivery: LocalDelivery): string {
+export function banner(delivery: LocalDelivery, copilotUrl?: string): string {
   const api = delivery.apiUrl;
   const edge = delivery.edgeUrl;
   const reader = delivery.demoUsers.find((user) => user.role === 'reader' && user.titleId && !user.sourceIp);
@@ -151,6 +150,7 @@ Boundless delivery core is running locally (data in ${delivery.dataDir})
   Access API (API Gateway + Lambda emulation)  ${api}
   CloudFront edge (signed cookies + bbt)       ${edge}
   X-Ray daemon (UDP)                           ${delivery.xrayAddress}
+  Copilot (REST /api, socket.io)               ${copilotUrl ?? 'off (--no-copilot)'}
   Dashboard                                    not part of this runtime yet
   Log groups                                   ${delivery.logsDir}
   X-Ray segments                               ${delivery.xrayDir}
@@ -169,7 +169,17 @@ Walkthrough (paste into another terminal; needs curl and jq):
   ADMIN=$(curl -s -X POST ${api}/local/token -d '{"user":"${admin?.name ?? 'admin'}"}' | jq -r .token)
   curl -s -X POST ${api}/v1/admin/tokens/$TOKEN_ID/revoke ${auth('ADMIN')} -d '{"reason":"shared on a forum"}'
   curl -s -b jar.txt -H 'x-bb-device: ${device}' "${edge}${assetPath}?bbt=$BBT" -o /dev/null -w '%{http_code}\\n'   # 403
-
+${copilotUrl ? copilotWalkthrough(copilotUrl) : ''}
 Press Ctrl-C to stop.
+`;
+}
+
+function copilotWalkthrough(copilot: string): string {
+  return `
+The copilot (local operator sign-in; roles viewer, on_call, owner):
+  OPS=$(curl -s -X POST ${copilot}/local/token -H 'content-type: application/json' -d '{"role":"on_call"}' | jq -r .token)
+  curl -s ${copilot}/api/findings -H "authorization: Bearer $OPS"
+  curl -s ${copilot}/api/mitigations?status=active -H "authorization: Bearer $OPS"
+  curl -s -X POST ${copilot}/api/mitigations/<id>/rollback -H "authorization: Bearer $OPS" -H 'content-type: application/json' -d '{"reason":"false positive"}'
 `;
 }

@@ -100,6 +100,8 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       host: config.host,
       port: config.port,
       bodyLimitBytes: config.bodyLimitBytes,
+      localOperatorToken: (role) =>
+        copilotIssuer.issue({ sub: `${role.replace('_', '-')}-operator`, groups: [role] }),
     });
     closers.push(() => service.close());
     await pipeline.start();

@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Server as SocketServer } from 'socket.io';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
-import { authenticate, requireRole } from './auth.ts';
+import { authenticate, OPERATOR_ROLES, type OperatorRole, requireRole } from './auth.ts';
 import { CopilotServiceError } from './errors.ts';
 import {
   type ClientToServerEvents,
@@ -32,6 +32,11 @@ export interface CopilotServiceOptions {
   /** @default 16384 */
   bodyLimitBytes?: number;
   clock?: () => number;
+  /**
+   * Local runtime only: serves `POST /local/token {"role"}` with an operator JWT from the local issuer, the
+   * stand-in for signing in to the user pool. Never set in AWS, where Cognito issues operator tokens.
+   */
+  localOperatorToken?: (role: OperatorRole) => Promise<string>;
 }
 
 export type CopilotIo = SocketServer<
@@ -71,6 +76,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     '/api',
     apiRoutes({ store: options.store, pipeline: options.pipeline, verifier, clock, onAcknowledged }),
   );
+  if (options.localOperatorToken) mountLocalTokenRoute(app, options.localOperatorToken);
   app.use((req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
   });
@@ -154,4 +160,21 @@ function socketAuth(verifier: IdentityVerifier) {
       next(refusal);
     }
   };
+}
+
+function mountLocalTokenRoute(app: express.Express, issue: (role: OperatorRole) => Promise<string>): void {
+  app.post(
+    '/local/token',
+    express.json({ limit: 1024 }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const role = (req.body as { role?: unknown } | undefined)?.role;
+      if (!OPERATOR_ROLES.includes(role as OperatorRole)) {
+        next(
+          new CopilotServiceError('validation_failed', `role must be one of ${OPERATOR_ROLES.join(', ')}`),
+        );
+        return;
+      }
+      issue(role as OperatorRole).then((token) => res.json({ token, role }), next);
+    },
+  );
 }
