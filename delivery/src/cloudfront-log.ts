@@ -52,9 +52,13 @@ export function cloudFrontLogHeader(): string {
 // The `u` flag makes a character outside the Basic Multilingual Plane one match, not two surrogate halves.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped.
 const UNSAFE = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\u{10ffff}]/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above.
+const ANY_UNSAFE = /[\s"\\%<>^`{|}\u0000-\u001f\u007f-\u{10ffff}]/u;
 const REPLACEMENT = '%EF%BF%BD';
 
-function encodeField(value: string): string {
+/** One field's text as CloudFront writes it; most fields need no escaping, so they are returned as they are. */
+export function encodeCloudFrontLogField(value: string): string {
+  if (!ANY_UNSAFE.test(value)) return value;
   return value.replace(UNSAFE, (ch) => {
     // A lone surrogate cannot be encoded as UTF-8; write U+FFFD as a decoder would.
     const code = ch.charCodeAt(0);
@@ -66,7 +70,7 @@ export function formatCloudFrontLogLine(record: CloudFrontLogRecord): string {
   const values = CLOUDFRONT_LOG_FIELDS.map((field) => {
     const value = record[field];
     if (value === undefined || value === '') return '-';
-    return encodeField(String(value));
+    return encodeCloudFrontLogField(String(value));
   });
   return `${values.join('\t')}\n`;
 }
