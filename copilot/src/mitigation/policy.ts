@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
-import { parseCidr } from '@boundless/delivery/domain/campus';
+import { ipInRanges, parseCidr } from '@boundless/delivery/domain/campus';
 import type { Detection } from '../detect/types.ts';
 import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarget } from './types.ts';
 
@@ -9,7 +8,6 @@ import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarg
  * the rolling-hour record of applied actions itself, so replaying the same detections gives the same decisions.
  */
 export class MitigationPlanner {
-  private readonly allowRanges = new BlockList();
   private readonly allowAccounts: Set<string>;
   private readonly appliedAt: number[] = [];
   private readonly active = new Map<string, number>();
@@ -18,11 +16,8 @@ export class MitigationPlanner {
     private readonly policies: readonly MitigationPolicy[],
     private readonly guardrails: Guardrails,
   ) {
-    for (const cidr of guardrails.allowCidrs) {
-      const range = parseCidr(cidr);
-      if (!range) throw new Error(`invalid allow-listed CIDR "${cidr}"`);
-      this.allowRanges.addSubnet(range.network, range.prefix, range.family);
-    }
+    const invalid = guardrails.allowCidrs.find((cidr) => parseCidr(cidr) === undefined);
+    if (invalid !== undefined) throw new Error(`invalid allow-listed CIDR "${invalid}"`);
     this.allowAccounts = new Set(guardrails.allowAccounts);
   }
 
@@ -71,15 +66,11 @@ export class MitigationPlanner {
     this.active.delete(`${mitigation.action}|${JSON.stringify(mitigation.target)}`);
   }
 
-  private isAllowListed(ip: string): boolean {
-    const family = isIP(ip);
-    return family !== 0 && this.allowRanges.check(ip, family === 4 ? 'ipv4' : 'ipv6');
-  }
-
   private allowListed(detection: Detection, target: MitigationTarget): string | undefined {
     // Address allow-lists (campus NATs) shield address-wide actions; a single token or account is still
     // answerable, since one shared token behind a campus NAT is exactly what must be stopped.
-    if (target.ip && this.isAllowListed(target.ip)) return `${target.ip} is in an allow-listed range`;
+    if (target.ip && ipInRanges(target.ip, this.guardrails.allowCidrs))
+      return `${target.ip} is in an allow-listed range`;
     const account = target.accountId ?? detection.subject.accountId;
     if (account && this.allowAccounts.has(account)) return `account ${account} is allow-listed`;
     const agent = typeof detection.evidence.userAgent === 'string' ? detection.evidence.userAgent : '';

@@ -33,10 +33,15 @@ function blockListOf(cidrs: readonly string[]): BlockList {
   return list;
 }
 
+/** Whether an address lies in any of the ranges (unreadable ranges are ignored, an unreadable address is not in). */
+export function ipInRanges(ip: string, cidrs: readonly string[]): boolean {
+  const version = isIP(ip);
+  if (version === 0 || cidrs.length === 0) return false;
+  return blockListOf(cidrs).check(ip, version === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** An organisation without campus ranges is reachable from anywhere; with ranges, only from inside them. */
 export function isWithinCampus(ip: string | undefined, cidrs: readonly string[]): boolean {
   if (cidrs.length === 0) return true;
-  if (ip === undefined) return false;
-  const version = isIP(ip);
-  if (version === 0) return false;
-  return blockListOf(cidrs).check(ip, version === 4 ? 'ipv4' : 'ipv6');
+  return ip !== undefined && ipInRanges(ip, cidrs);
 }
