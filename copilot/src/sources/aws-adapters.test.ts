@@ -78,12 +78,26 @@ describe('Class: S3CloudFrontLogSource', () => {
     });
     expect(seen).toEqual(['cf/E1.2026-11-02-00.a.gz:3', 'cf/E1.2026-11-02-01.b.gz:2']);
     expect(result.records).toBe(5);
-    expect(await checkpoints.load(source.sourceId)).toBe('cf/E1.2026-11-02-01.b.gz');
+    const handedOn = () =>
+      Object.keys(JSON.parse(checkpoints.positions.get(source.sourceId) as string).files);
+    expect(handedOn()).toEqual(['cf/E1.2026-11-02-00.a.gz', 'cf/E1.2026-11-02-01.b.gz']);
 
-    s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
-    await source.poll(async () => {});
+    // CloudFront delivers another file of hour 00 whose random part sorts before the one already read.
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: 'cf/E1.2026-11-02-00.0.gz' },
+        { Key: 'cf/E1.2026-11-02-00.a.gz' },
+        { Key: 'cf/E1.2026-11-02-01.b.gz' },
+      ],
+      IsTruncated: false,
+    });
+    s3.on(GetObjectCommand, { Key: 'cf/E1.2026-11-02-00.0.gz' }).resolves({ Body: body(logObject(1, 30)) });
+    const late: string[] = [];
+    await source.poll(async (_records, key) => void late.push(key));
+    expect(late).toEqual(['cf/E1.2026-11-02-00.0.gz']);
     const lastList = s3.commandCalls(ListObjectsV2Command).at(-1);
-    expect(lastList?.args[0].input.StartAfter).toBe('cf/E1.2026-11-02-01.b.gz');
+    // Listing starts at the first delivery hour still open for late files (3 hours before the newest).
+    expect(lastList?.args[0].input.StartAfter).toBe('cf/E1.2026-11-01-22');
   });
 
   it('stops at an object that keeps failing and leaves the checkpoint before it', async () => {
@@ -108,7 +122,8 @@ describe('Class: S3CloudFrontLogSource', () => {
     const result = await source.poll(async () => {});
     expect(result.failed?.key).toBe('cf/E1.2026-11-02-01.b.gz');
     expect(result.objects).toBe(1);
-    expect(await checkpoints.load(source.sourceId)).toBe('cf/E1.2026-11-02-00.a.gz');
+    const position = JSON.parse((await checkpoints.load(source.sourceId)) as string);
+    expect(Object.keys(position.files)).toEqual(['cf/E1.2026-11-02-00.a.gz']);
     expect(s3.commandCalls(GetObjectCommand, { Key: 'cf/E1.2026-11-02-02.c.gz' })).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -8,47 +8,51 @@ import {
   type ParseStats,
 } from '../logs/cloudfront-standard.ts';
 import type { CheckpointStore } from './checkpoints.ts';
-
-interface LocalPosition {
-  file: string;
-  /** Lines of `file` already handed on, headers included. */
-  lines: number;
-}
+import { DeliveredLogLedger } from './delivered-logs.ts';
 
 const LOG_FILE = /\.\d{4}-\d{2}-\d{2}-\d{2}\.[^.]+(\.gz)?$/;
 
 /**
- * The local edge's (or any folder's) CloudFront standard logs. Files are named by delivery hour, so they are
- * read in name order; the newest file may still be growing, so the checkpoint is (file, lines read) and a
- * gzip member cut off mid-write is left for the next poll instead of being reported as corrupt.
+ * The local edge's (or any folder's) CloudFront standard logs. Which files (and how many of their lines) were
+ * handed on is kept per open delivery hour (DeliveredLogLedger), so a file that sorts before one already read
+ * is still read; a file whose size has not changed since it was read is not opened again, and a gzip member
+ * cut off mid-write is left for the next poll instead of being reported as corrupt.
  */
 export class LocalCloudFrontLogSource {
   readonly sourceId: string;
+  private readonly sizes = new Map<string, number>();
 
   constructor(
     private readonly dir: string,
     private readonly checkpoints: CheckpointStore,
     sourceId?: string,
+    /** Delivery hours kept open for late files. @default 1 */
+    private readonly lateHours = 1,
   ) {
     this.sourceId = sourceId ?? `cloudfront-local:${dir}`;
   }
 
   async poll(onRecords: (records: EdgeLogRecord[], file: string) => Promise<void>) {
     const stats = newParseStats();
-    const saved = await this.checkpoints.load(this.sourceId);
-    const position: LocalPosition = saved ? (JSON.parse(saved) as LocalPosition) : { file: '', lines: 0 };
+    const ledger = new DeliveredLogLedger(await this.checkpoints.load(this.sourceId), this.lateHours);
     const files = (await readdir(this.dir))
-      .filter((name) => LOG_FILE.test(name) && name >= position.file)
+      .filter((name) => LOG_FILE.test(name) && ledger.isOpen(name))
       .sort();
     let records = 0;
     for (const file of files) {
-      const skip = file === position.file ? position.lines : 0;
-      const { batch, lines } = await this.readFrom(join(this.dir, file), skip, stats);
+      const path = join(this.dir, file);
+      const size = (await stat(path)).size;
+      if (this.sizes.get(file) === size) continue;
+      const skip = ledger.linesRead(file);
+      const { batch, lines } = await this.readFrom(path, skip, stats);
+      this.sizes.set(file, size);
       if (lines === skip) continue;
       await onRecords(batch, file);
-      await this.checkpoints.save(this.sourceId, JSON.stringify({ file, lines } satisfies LocalPosition));
+      ledger.record(file, lines);
+      await this.checkpoints.save(this.sourceId, ledger.toPosition());
       records += batch.length;
     }
+    for (const name of this.sizes.keys()) if (!ledger.isOpen(name)) this.sizes.delete(name);
     return { files: files.length, records, stats };
   }
 

@@ -9,6 +9,7 @@ import {
 } from '../logs/cloudfront-standard.ts';
 import { type BackoffOptions, withBackoff } from './backoff.ts';
 import type { CheckpointStore } from './checkpoints.ts';
+import { DeliveredLogLedger } from './delivered-logs.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -22,6 +23,8 @@ export interface S3LogSourceOptions {
   backoff?: BackoffOptions;
   /** Objects per poll at most, so one poll stays bounded. @default 100 */
   maxObjects?: number;
+  /** Delivery hours kept open for files CloudFront delivers late. @default 3 */
+  lateHours?: number;
 }
 
 export interface PollResult {
@@ -33,9 +36,10 @@ export interface PollResult {
 }
 
 /**
- * CloudFront standard logs delivered to S3. Object keys sort in delivery-hour order, so the checkpoint is the
- * last key fully handed on and the next poll lists with StartAfter. A failing object stops the poll there:
- * later objects wait rather than being skipped, so nothing is lost or read twice.
+ * CloudFront standard logs delivered to S3. Object names carry the delivery hour and a random unique part, and an
+ * hour's objects arrive over time, so the checkpoint is the set of objects handed on per open hour
+ * (DeliveredLogLedger), listed from the first open hour on. A failing object stops the poll there: later
+ * objects wait rather than being skipped, so nothing is lost or read twice.
  */
 export class S3CloudFrontLogSource {
   readonly sourceId: string;
@@ -50,7 +54,9 @@ export class S3CloudFrontLogSource {
   async poll(onRecords: (records: EdgeLogRecord[], key: string) => Promise<void>): Promise<PollResult> {
     const stats = newParseStats();
     const result: PollResult = { objects: 0, records: 0, stats };
-    const keys = await this.listNewKeys();
+    const saved = await this.options.checkpoints.load(this.sourceId);
+    const ledger = new DeliveredLogLedger(saved, this.options.lateHours ?? 3);
+    const keys = await this.listNewKeys(ledger);
     for (const key of keys) {
       let records: EdgeLogRecord[];
       try {
@@ -60,17 +66,19 @@ export class S3CloudFrontLogSource {
         break;
       }
       await onRecords(records, key);
-      await this.options.checkpoints.save(this.sourceId, key);
+      // S3 objects never change, so one read is the whole object; at least 1 marks it done even when empty.
+      ledger.record(key, Math.max(1, records.length));
+      await this.options.checkpoints.save(this.sourceId, ledger.toPosition());
       result.objects += 1;
       result.records += records.length;
     }
     return result;
   }
 
-  private async listNewKeys(): Promise<string[]> {
+  private async listNewKeys(ledger: DeliveredLogLedger): Promise<string[]> {
     const limit = this.options.maxObjects ?? 100;
     const keys: string[] = [];
-    let startAfter = await this.options.checkpoints.load(this.sourceId);
+    const startAfter = ledger.listStartAfter();
     let continuationToken: string | undefined;
     do {
       const page = await withBackoff(
@@ -85,9 +93,11 @@ export class S3CloudFrontLogSource {
           ),
         this.options.backoff,
       );
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      for (const object of page.Contents ?? []) {
+        const key = object.Key;
+        if (key && ledger.isOpen(key) && ledger.linesRead(key) === 0) keys.push(key);
+      }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      startAfter = undefined;
     } while (continuationToken && keys.length < limit);
     return keys.sort().slice(0, limit);
   }

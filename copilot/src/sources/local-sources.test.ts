@@ -119,6 +119,23 @@ describe('Class: LocalCloudFrontLogSource', () => {
   });
 });
 
+describe('Class: LocalCloudFrontLogSource (late files)', () => {
+  it('reads a file of an open hour that sorts before one already read, and no file twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cf-late-'));
+    const checkpoints = new MemoryCheckpointStore();
+    const source = new LocalCloudFrontLogSource(dir, checkpoints);
+    const seen: string[] = [];
+    const collect = async (records: { uriStem: string }[]) =>
+      void seen.push(...records.map((r) => r.uriStem));
+    await writeFile(join(dir, 'E1.2026-11-02-05.m.gz'), gzipSync(cloudFrontLogHeader() + line(1, '/first')));
+    await source.poll(collect);
+    await writeFile(join(dir, 'E1.2026-11-02-05.b.gz'), gzipSync(cloudFrontLogHeader() + line(2, '/late')));
+    await source.poll(collect);
+    await new LocalCloudFrontLogSource(dir, checkpoints).poll(collect);
+    expect(seen).toEqual(['/first', '/late']);
+  });
+});
+
 describe('Class: LocalLogEventSource', () => {
   async function logsWith(events: { t: number; message: unknown }[]) {
     const root = await mkdtemp(join(tmpdir(), 'cw-local-'));
