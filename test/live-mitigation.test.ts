@@ -134,6 +134,15 @@ describe('Live loop: detection to mitigation against the local edge', () => {
     2 * DEADLINE_MS,
   );
 
+  it('reads the access API functions’ log groups into the SLO engine', async () => {
+    const viewer = await stack.copilot.operatorToken('viewer');
+    await stack.copilot.pipeline.readApiLogs();
+    // The scenarios above took real grants through POST /v1/access; their request lines are in the log group.
+    expect(stack.copilot.pipeline.counters.apiRequests).toBeGreaterThan(0);
+    const report = await api<{ slos: { id: string }[] }>('/api/slo', viewer);
+    expect(report.body.slos.map((slo) => slo.id)).toContain('access-api-availability');
+  });
+
   it(
     'runs scheduled scenarios on timers and stops cleanly',
     async () => {

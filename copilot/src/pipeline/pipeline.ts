@@ -10,7 +10,11 @@ import { MitigationEngine } from '../mitigation/engine.ts';
 import { MitigationPlanner } from '../mitigation/policy.ts';
 import type { Guardrails, MitigationPort } from '../mitigation/types.ts';
 import type { SloDefinitions } from '../slo/definitions.ts';
+import { apiSloEvent } from '../slo/api-events.ts';
 import { edgeSloEvent } from '../slo/edge-events.ts';
+import type { SloEvent } from '../slo/events.ts';
+import { tailLogGroup } from '../sources/cloudwatch-logs-local.ts';
+import type { LogEventSource } from '../sources/log-events.ts';
 import { SloEngine } from '../slo/engine.ts';
 import { burnAlertFinding } from '../slo/finding.ts';
 import { sloStatuses } from '../slo/report.ts';
@@ -29,6 +33,13 @@ export interface CopilotPipelineOptions {
   slo?: SloDefinitions;
   detectors?: DetectorOptions;
   geo?: GeoLookup;
+  /**
+   * The access API's log groups (CloudWatch Logs in AWS, the local runtime's files locally): their per-request
+   * lines feed the API SLOs. Tailed from checkpoints in the copilot store, like the edge feeds.
+   */
+  apiLogs?: { source: LogEventSource; logGroups: () => Promise<string[]> };
+  /** How often the API log groups are read: SLO windows are minutes, and a read scans the day's files. @default 30000 */
+  apiLogIntervalMs?: number;
   /** @default 2000 */
   pollIntervalMs?: number;
   /** Earliest next read after a real-time arrival, so a burst is read in one batch. @default 100 */
@@ -51,6 +62,7 @@ export class CopilotPipeline {
   readonly guardrails: Guardrails;
   readonly counters: PipelineCounters = {
     records: 0,
+    apiRequests: 0,
     detections: 0,
     findings: 0,
     suppressed: 0,
@@ -69,6 +81,7 @@ export class CopilotPipeline {
   private watermarkMs = 0;
   private expiredThroughMs = 0;
   private lastSloAsOf: number | null = null;
+  private apiLogsReadAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -165,6 +178,7 @@ export class CopilotPipeline {
       if (scope === 'realtime' && feed.kind !== 'cloudfront-realtime') continue;
       await this.sources.poll(feed, (records) => this.handle(feed, records));
     }
+    if (scope === 'all') await this.readApiLogsWhenDue();
     try {
       await this.sweep();
     } catch {
@@ -197,9 +211,44 @@ export class CopilotPipeline {
     if (this.watermarkMs > 0) this.counters.watermark = new Date(this.watermarkMs).toISOString();
   }
 
+  private async readApiLogsWhenDue(): Promise<void> {
+    const now = (this.options.clock ?? Date.now)();
+    if (now - this.apiLogsReadAt < (this.options.apiLogIntervalMs ?? 30_000)) return;
+    this.apiLogsReadAt = now;
+    await this.readApiLogs();
+  }
+
+  /** API request lines into the SLO engine; a failing log group counts as a tick error, never stops the loop. */
+  async readApiLogs(): Promise<void> {
+    const apiLogs = this.options.apiLogs;
+    if (!apiLogs || !this.slo) return;
+    const clock = this.options.clock ?? Date.now;
+    try {
+      for (const group of await apiLogs.logGroups()) {
+        await tailLogGroup(apiLogs.source, this.options.store, group, clock(), async (events) => {
+          const findings: Finding[] = [];
+          for (const logEvent of events) {
+            const event = apiSloEvent(logEvent.message, logEvent.timestampMs);
+            if (typeof event !== 'object') continue;
+            this.observeSloEvent(event, findings);
+            this.counters.apiRequests += 1;
+          }
+          for (const finding of findings) await this.recordFinding(finding);
+        });
+      }
+    } catch {
+      this.counters.tickErrors += 1;
+    }
+  }
+
   private observeSlo(record: EdgeLogRecord, out: Finding[]): void {
     const slo = this.slo as SloEngine;
-    for (const transition of slo.observe(edgeSloEvent(record, slo.definitions.pathClasses))) {
+    this.observeSloEvent(edgeSloEvent(record, slo.definitions.pathClasses), out);
+  }
+
+  private observeSloEvent(event: SloEvent, out: Finding[]): void {
+    const slo = this.slo as SloEngine;
+    for (const transition of slo.observe(event)) {
       if (transition.state !== 'firing') continue;
       const definition = slo.definitions.slos.find((s) => s.id === transition.sloId);
       if (definition) out.push(burnAlertFinding(transition, definition));

@@ -35,6 +35,8 @@ export interface SloSnapshot {
 /** What the pipeline did since start. */
 export interface PipelineCounters {
   records: number;
+  /** Access API request lines read from the functions' log groups into the SLO engine. */
+  apiRequests: number;
   detections: number;
   findings: number;
   /** Detections recognised as a repeat of a stored episode, or of a subject already under mitigation. */

@@ -13,6 +13,8 @@ import { CopilotStore } from '../state/copilot-store.ts';
 import type { OperatorRole } from './auth.ts';
 import { type CopilotIo, startCopilotService } from './server.ts';
 import { cachedToken } from './service-token.ts';
+import { listLogGroups } from '@boundless/delivery/local/log-groups';
+import { LocalLogEventSource } from '../sources/cloudwatch-logs-local.ts';
 
 export interface LocalCopilotOptions extends CopilotConfigInput {
   /** The local runtime's access API (its admin routes), e.g. `LocalDelivery.apiUrl`. */
@@ -87,6 +89,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     const pipeline = new CopilotPipeline({
       store,
       feeds: [localStandardLogFeed(edgeLogDir ?? join(dataDir, 'cloudfront'), store), sink],
+      apiLogs: localApiLogs(join(dataDir, 'logs')),
       port: new DeliveryAdminPort({ apiUrl: adminApiUrl, bearerToken: serviceToken }),
       mitigation,
       slo: await loadSloDefinitions(),
@@ -120,4 +123,15 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     await close();
     throw error;
   }
+}
+
+/** The access API functions' log groups as the local runtime writes them (one per Lambda function). */
+function localApiLogs(logsDir: string) {
+  return {
+    source: new LocalLogEventSource(logsDir),
+    logGroups: async () =>
+      (await listLogGroups(logsDir))
+        .map((group) => group.logGroupName)
+        .filter((name) => name.startsWith('/aws/lambda/delivery-')),
+  };
 }
