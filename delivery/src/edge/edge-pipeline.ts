@@ -17,6 +17,7 @@ import {
 import type { ViewerRequestFunction } from './function-runner.ts';
 import { parseRangeHeader } from './http-range.ts';
 import { SIGNING_QUERY_PARAMETERS, type SignedRequestVerifier } from './signed-request.ts';
+import type { WafVerdict } from './web-acl.ts';
 
 export type EdgeResultType = CacheResult | 'Error' | 'FunctionGeneratedResponse';
 
@@ -55,6 +56,8 @@ export interface EdgePipeline {
   distributionDomainName: string;
   /** Paths that need a signed URL or signed cookies (the cache behaviour with trusted key groups). */
   protectedPrefixes: readonly string[];
+  /** The distribution's web ACL (AWS WAF), evaluated before anything else; none when absent. */
+  webAcl?: { evaluate(ip: string, nowMs: number): WafVerdict };
 }
 
 const SIGNING = new Set<string>(SIGNING_QUERY_PARAMETERS);
@@ -156,6 +159,14 @@ function eventInput(req: ViewerRequest) {
 
 /** One viewer request through the edge, in CloudFront's order: signed check, function, cache, origin. */
 export async function handleViewerRequest(p: EdgePipeline, req: ViewerRequest): Promise<EdgeResponse> {
+  const verdict = p.webAcl?.evaluate(req.viewerIp, p.clock());
+  if (verdict?.blocked) {
+    // AWS WAF's default block: 403 before the request reaches the signed check, the function or the cache.
+    return cloudFrontError(403, 'RequestBlocked', 'Request blocked', {
+      refused: verdict.kind === 'rate_limit' ? 'waf_rate_limited' : 'waf_blocked',
+      headers: refusedHeaders(verdict.kind === 'rate_limit' ? 'waf_rate_limited' : 'waf_blocked'),
+    });
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return cloudFrontError(403, 'MethodNotAllowed', 'This distribution only allows GET and HEAD', {
       detailed: 'InvalidRequestMethod',

@@ -9,7 +9,9 @@ import { CLOUDFRONT_LOG_FIELDS } from '../cloudfront-log.ts';
 import { deviceHashOf, issueEdgeToken } from '../token/edge-token.ts';
 import { type LocalEdge, type LocalEdgeOptions, startLocalEdge, viewerAddress } from './local-edge.ts';
 import { LocalKeyValueStore } from './local-kvs.ts';
+import { IpSetRegistry } from './ip-sets.ts';
 import type { RealtimeLogRecord } from './realtime-log.ts';
+import { WebAcl } from './web-acl.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -249,6 +251,77 @@ describe('Function: startLocalEdge', () => {
       .split('\n')[2]!;
     expect(line.split('\t')[4]).toBe('203.0.113.9');
     expect(realtime[0]).toMatchObject({ 'c-ip': '203.0.113.9', 'c-country': 'NZ', asn: '64500' });
+  });
+});
+
+describe('Function: startLocalEdge with a web ACL', () => {
+  async function startWithAcl() {
+    const registry = new IpSetRegistry();
+    const blocked = registry.ensure('blocked', 'CLOUDFRONT', 'IPV4');
+    const limited = registry.ensure('limited', 'CLOUDFRONT', 'IPV4');
+    const put = (ref: typeof blocked, addresses: string[]) =>
+      registry.update({
+        Name: ref.Name,
+        Id: ref.Id,
+        Scope: 'CLOUDFRONT',
+        Addresses: addresses,
+        LockToken: registry.get({ ...ref, Scope: 'CLOUDFRONT' }).LockToken,
+      });
+    const webAcl = new WebAcl(registry, [
+      { name: 'blocked-addresses', kind: 'ip_set_block', ipSetId: blocked.Id },
+      {
+        name: 'rate-limited-addresses',
+        kind: 'rate_limit',
+        ipSetId: limited.Id,
+        limit: 10,
+        windowSeconds: 300,
+      },
+    ]);
+    await start({ viewerIpFrom: 'x-forwarded-for', webAcl });
+    return {
+      blockAll: (cidrs: string[]) => put(blocked, cidrs),
+      limit: (cidrs: string[]) => put(limited, cidrs),
+    };
+  }
+  const from = (ip: string, cookie?: string) =>
+    get(asset(), { 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) });
+
+  it('blocks a listed address before the signed check and the function, and serves everyone else', async () => {
+    const acl = await startWithAcl();
+    const cookie = cookiesFor();
+    acl.blockAll(['203.0.113.0/24']);
+    const blocked = await from('203.0.113.9', cookie);
+    expect(blocked.status).toBe(403);
+    expect(await blocked.text()).toContain('RequestBlocked');
+    expect(blocked.headers.get('x-bb-refused')).toBe('waf_blocked');
+    expect((await from('198.51.100.7', cookie)).status).toBe(200);
+    acl.blockAll([]);
+    expect((await from('203.0.113.9', cookie)).status).toBe(200);
+    expect(edge.stats().refused).toEqual({ waf_blocked: 1 });
+    expect(edge.stats().functionInvocations).toBe(2);
+    expect(realtime[0]).toMatchObject({
+      'c-ip': '203.0.113.9',
+      'sc-status': '403',
+      'x-edge-result-type': 'Error',
+    });
+  });
+
+  it('serves a rate-limited address up to the limit, then refuses it while its neighbours are served', async () => {
+    const acl = await startWithAcl();
+    const cookie = cookiesFor();
+    acl.limit(['198.51.100.7/32']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await from('198.51.100.7', cookie);
+      await response.arrayBuffer();
+      statuses.push(response.status);
+      now += 1000;
+    }
+    expect(statuses).toEqual([...Array(10).fill(200), 403, 403]);
+    expect((await from('198.51.100.8', cookie)).status).toBe(200);
+    now += 310_000;
+    expect((await from('198.51.100.7', cookie)).status).toBe(200);
+    expect(edge.stats().refused).toEqual({ waf_rate_limited: 2 });
   });
 });
 

@@ -19,6 +19,7 @@ import type { LocalKeyValueStore } from './local-kvs.ts';
 import { type RequestTiming, type ViewerGeo, accessLogRecord, realtimeLogRecord } from './request-log.ts';
 import type { RealtimeLogRecord } from './realtime-log.ts';
 import { SignedRequestVerifier } from './signed-request.ts';
+import type { WebAcl } from './web-acl.ts';
 
 const optionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
@@ -65,6 +66,8 @@ export interface LocalEdgeOptions
   clock?: () => number;
   /** Viewer country and ASN for the logs (CloudFront's geolocation); unknown by default. */
   geo?: (ip: string) => ViewerGeo | undefined;
+  /** The distribution's web ACL (local AWS WAF: IP-set blocks and rate-based rules); none by default. */
+  webAcl?: WebAcl;
 }
 
 export interface LocalEdgeStats {
@@ -87,7 +90,15 @@ export interface LocalEdge {
 }
 
 function parseOptions(options: LocalEdgeOptions) {
-  const { kvs: _kvs, origin: _origin, realtimeLogSink: _sink, clock: _clock, geo: _geo, ...plain } = options;
+  const {
+    kvs: _kvs,
+    origin: _origin,
+    realtimeLogSink: _sink,
+    clock: _clock,
+    geo: _geo,
+    webAcl: _webAcl,
+    ...plain
+  } = options;
   const parsed = optionsSchema.safeParse(plain);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
@@ -124,6 +135,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     distributionId: config.distributionId,
     distributionDomainName: config.domainName ?? `${hostPart}:${port}`,
     protectedPrefixes: config.protectedPrefixes,
+    ...(options.webAcl ? { webAcl: options.webAcl } : {}),
   };
   const context = { pipeline, config, clock, logs, stats, options };
   server.on('request', (req, res) => void serve(context, req, res));
