@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLimits, EdgeTokenKeys } from '../config/config.ts';
 import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
@@ -13,7 +14,8 @@ export const systemClock: Clock = { nowMs: () => Date.now() };
 
 /** Everything the access API needs from the outside world; the AWS entry and the local runtime build it. */
 export interface DeliveryDeps {
-  dynamo: { doc: DynamoDBDocumentClient; tableName: string };
+  /** Both from `createDynamoClients`; without `client` the hot path goes through `doc` too. */
+  dynamo: { doc: DynamoDBDocumentClient; client?: DynamoDBClient; tableName: string };
   keyValueStore: EdgeKeyValueStore;
   /** CloudFront trusted key group member used for signed cookies. */
   cloudFront: { keyPairId: string; privateKeyPem: string };

@@ -27,10 +27,12 @@ export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
   const titleCache = new LRUCache<string, Title>({ max: 10_000, ttl: 60_000 });
   // Every DynamoDB call becomes an X-Ray subsegment of whichever invocation makes it (a no-op when tracing is
   // off, and idempotent when the client was captured already).
-  new Tracer().captureAWSv3Client(deps.dynamo.doc);
+  const tracer = new Tracer();
+  tracer.captureAWSv3Client(deps.dynamo.doc);
+  if (deps.dynamo.client) tracer.captureAWSv3Client(deps.dynamo.client);
   const app: DeliveryApp = {
     deps,
-    store: createDeliveryStore(deps.dynamo.doc, deps.dynamo.tableName),
+    store: createDeliveryStore(deps.dynamo.doc, deps.dynamo.tableName, deps.dynamo.client),
     verifier: createIdentityVerifier(deps.identity, () => deps.clock.nowMs()),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     cookies: createCookieSigner({

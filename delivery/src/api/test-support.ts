@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { LocalKeyValueStore } from '../edge/local-kvs.ts';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
-import { createDeliveryStore, createDocumentClient, type DeliveryStore } from '../store/delivery-store.ts';
+import { createDeliveryStore, createDynamoClients, type DeliveryStore } from '../store/delivery-store.ts';
 import { createDeliveryTable } from '../store/tables.ts';
 import { createTelemetryFactory } from '../telemetry/telemetry.ts';
 import type { DeliveryDeps } from './deps.ts';
@@ -56,21 +55,20 @@ export async function startHarness(limits: DeliveryDeps['limits'] = {}): Promise
   const server = dynalite({ path: dir, createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
+  const { client, doc } = createDynamoClients({
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const tableName = 'delivery';
   await createDeliveryTable(client, tableName);
-  const doc = createDocumentClient(client);
   const clock = { nowMs: START_MS };
   const issuer = await LocalIdentityIssuer.create({ nowMs: () => clock.nowMs });
   const kvs = new LocalKeyValueStore();
   const logs = new Map<string, string[]>();
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const deps: DeliveryDeps = {
-    dynamo: { doc, tableName },
+    dynamo: { doc, client, tableName },
     keyValueStore: kvs,
     cloudFront: {
       keyPairId: 'K2JCJMDEHXQW5F',
@@ -97,7 +95,7 @@ export async function startHarness(limits: DeliveryDeps['limits'] = {}): Promise
   const routes = createDeliveryRoutes(deps);
   return {
     deps,
-    store: createDeliveryStore(doc, tableName),
+    store: createDeliveryStore(doc, tableName, client),
     issuer,
     kvs,
     routes,

@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { systemClock } from '../api/deps.ts';
 import { createDeliveryRoutes, type DeliveryRoute } from '../api/routes.ts';
 import { loadDeliveryConfig } from '../config/config.ts';
 import { AwsKeyValueStore } from '../edge/aws-kvs.ts';
 import { DeliveryError } from '../errors.ts';
-import { createDocumentClient } from '../store/delivery-store.ts';
+import { createDynamoClients } from '../store/delivery-store.ts';
 import { createTelemetryFactory } from '../telemetry/telemetry.ts';
 
 /**
@@ -40,12 +39,12 @@ function routesFromEnvironment(): Map<string, DeliveryRoute> {
   if (!config.keyValueStoreArn) {
     throw new DeliveryError('config_invalid', 'BOUNDLESS_KVS_ARN: environment variable is required in AWS');
   }
-  const client = new DynamoDBClient({
+  const { client, doc } = createDynamoClients({
     region: config.region,
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
   });
   const built = createDeliveryRoutes({
-    dynamo: { doc: createDocumentClient(client), tableName: config.tableName },
+    dynamo: { doc, client, tableName: config.tableName },
     keyValueStore: new AwsKeyValueStore({ kvsArn: config.keyValueStoreArn }),
     cloudFront: config.cloudFront,
     edgeBaseUrl: config.edgeBaseUrl,

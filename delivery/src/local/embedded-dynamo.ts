@@ -6,8 +6,9 @@ import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoClients } from '../store/delivery-store.ts';
 
 /**
  * DynamoDB on one machine: dynalite over LevelDB under `path`, reached through the same SDK clients as in AWS.
@@ -16,6 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** Low-level commands, middleware cached (the access hot path). */
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   close(): Promise<void>;
@@ -87,23 +89,21 @@ export async function startEmbeddedDynamo(path: string, region: string): Promise
       : new EmbeddedDynamoError(`dynalite did not start under ${path}`, { cause: error });
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
+  // Both clients share one agent, so one pool of kept-alive connections.
+  const { client, doc } = createDynamoClients({
     endpoint,
     region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
     requestHandler: { httpAgent: new UnixSocketAgent(socketPath) },
   });
-  // No logger is configured (the SDK's default logs nothing), yet its logger middleware still builds a
-  // redacted copy of every request and response to hand to it (about 5 % of the SDK's CPU per call here).
-  client.middlewareStack.remove('loggerMiddleware');
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     endpoint,
     client,
     doc,
     close: async () => {
       client.destroy();
+      doc.destroy();
       const closed = new Promise<void>((resolve) => {
         worker.once('message', () => resolve());
         worker.once('exit', () => resolve());

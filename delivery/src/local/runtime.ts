@@ -1,6 +1,7 @@
 import './process-defaults.ts';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { systemClock } from '../api/deps.ts';
@@ -47,7 +48,7 @@ export interface LocalDelivery {
    */
   tokenFor(user: string | LocalUser, options?: { issuedAt?: number }): Promise<string>;
   /** The table, for tests and tools that set up or inspect data directly. */
-  dynamo: { doc: DynamoDBDocumentClient; tableName: string };
+  dynamo: { doc: DynamoDBDocumentClient; client: DynamoDBClient; tableName: string };
   edgeStats(): unknown;
   close(): Promise<void>;
 }
@@ -132,7 +133,7 @@ export async function startLocalDelivery(
     const undoCapture = captureFunctionOutput();
     closers.push(undoCapture);
     const routes = createDeliveryRoutes({
-      dynamo: { doc: dynamo.doc, tableName: config.tableName },
+      dynamo: { doc: dynamo.doc, client: dynamo.client, tableName: config.tableName },
       keyValueStore: kvs,
       cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
       edgeBaseUrl: edge.url,
@@ -170,7 +171,7 @@ export async function startLocalDelivery(
         if (!identity) throw new Error(`no demo user "${String(user)}"; known: ${names().join(', ')}`);
         return issuer.issue({ ...identity, ...tokenOptions });
       },
-      dynamo: { doc: dynamo.doc, tableName: config.tableName },
+      dynamo: { doc: dynamo.doc, client: dynamo.client, tableName: config.tableName },
       edgeStats: () => edge.stats(),
       close,
     };

@@ -37,7 +37,7 @@ describe('Function: loadAccessFacts', () => {
   it('finds collection entitlements in a second round trip, then in one once the title is cached', async () => {
     const cache = mapCache();
     const request = { accountId: 'member-f', orgId: 'org-f', deviceId: 'd', titleId: 'f-1', now: NOW };
-    const send = vi.spyOn(h.store.table.doc, 'send');
+    const send = vi.spyOn(h.store.table.client, 'send');
 
     const cold = await loadAccessFacts(h.store.table, request, cache);
     expect(send).toHaveBeenCalledTimes(2);

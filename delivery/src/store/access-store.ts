@@ -1,5 +1,7 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessToken, Mitigation, MitigationKind } from '../domain/model.ts';
+import { marshallFlat } from './attribute-values.ts';
 import { isConditionFailed, type TableRef } from './dynamo.ts';
 import { GSI1, keys, stripKeys } from './keys.ts';
 
@@ -9,17 +11,18 @@ export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
 export class AccessStore {
   constructor(private readonly table: TableRef) {}
 
+  /** On the access hot path: a low-level PutItem of the token's flat record (strings and numbers only). */
   async putToken(token: AccessToken): Promise<void> {
-    await this.table.doc.send(
-      new PutCommand({
+    await this.table.client.send(
+      new PutItemCommand({
         TableName: this.table.tableName,
         // expiresAt doubles as the DynamoDB TTL attribute: a token record is useless once the token expired.
-        Item: {
+        Item: marshallFlat({
           ...keys.token(token.tokenId),
           ...keys.tokenIndex(token.accountId, token.iat, token.tokenId),
           ...token,
           expiresAt: token.exp,
-        },
+        }),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -18,7 +18,7 @@ export interface BulkData {
  * derived from the devices and members given, so the bounded-slot invariants hold from the first request.
  * For seeding an empty table; live changes go through the stores' conditional writes.
  */
-export async function bulkLoad(table: TableRef, data: BulkData): Promise<number> {
+export async function bulkLoad(table: Pick<TableRef, 'doc' | 'tableName'>, data: BulkData): Promise<number> {
   const deviceCount = countBy(data.devices ?? [], (d) => d.accountId);
   const seatCount = countBy(data.members ?? [], (m) => m.orgId);
   const items: Record<string, unknown>[] = [
@@ -41,7 +41,10 @@ export async function bulkLoad(table: TableRef, data: BulkData): Promise<number>
   return items.length;
 }
 
-export async function batchPut(table: TableRef, items: readonly Record<string, unknown>[]): Promise<void> {
+export async function batchPut(
+  table: Pick<TableRef, 'doc' | 'tableName'>,
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
   for (let i = 0; i < items.length; i += 25) {
     let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0 && attempt < 8; attempt += 1) {

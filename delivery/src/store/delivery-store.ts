@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AccessStore } from './access-store.ts';
 import { AccountsStore } from './accounts-store.ts';
@@ -19,8 +19,39 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function createDeliveryStore(doc: DynamoDBDocumentClient, tableName: string): DeliveryStore {
-  const table = { doc, tableName };
+export interface DynamoClients {
+  /** Low-level commands of the hot path; middleware stacks resolved once per command type. */
+  client: DynamoDBClient;
+  /** Everything else. */
+  doc: DynamoDBDocumentClient;
+}
+
+/**
+ * The two clients every process uses, in AWS and locally alike. The DocumentClient refuses `cacheMiddleware`
+ * (it resolves its own stack around the low-level command's), so it gets a client of its own with the same
+ * settings; both share the request handler when the config passes one.
+ */
+export function createDynamoClients(config: DynamoDBClientConfig): DynamoClients {
+  const client = new DynamoDBClient({ ...config, cacheMiddleware: true });
+  const plain = new DynamoDBClient(config);
+  for (const each of [client, plain]) {
+    // No logger is configured (the SDK's default logs nothing), yet its logger middleware still builds a
+    // redacted copy of every request and response to hand to it.
+    each.middlewareStack.remove('loggerMiddleware');
+  }
+  return { client, doc: createDocumentClient(plain) };
+}
+
+/**
+ * `client` defaults to the DocumentClient, which sends low-level commands too (without the middleware cache);
+ * pass the client from `createDynamoClients` for the fast path.
+ */
+export function createDeliveryStore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  client: DynamoDBClient = doc as unknown as DynamoDBClient,
+): DeliveryStore {
+  const table = { doc, client, tableName };
   return {
     table,
     accounts: new AccountsStore(table),

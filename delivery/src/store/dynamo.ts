@@ -1,9 +1,16 @@
+import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AttributeMap, keyAttributes, unmarshallItem } from './attribute-values.ts';
 import type { Key } from './keys.ts';
 
 export interface TableRef {
+  /** Everything but the access hot path: generic marshalling is worth its cost there. */
   doc: DynamoDBDocumentClient;
+  /**
+   * The access hot path (one BatchGetItem and one PutItem per grant): low-level commands with hand-built
+   * attribute values on a client that resolves each command's middleware stack once (`cacheMiddleware`).
+   */
+  client: DynamoDBClient;
   tableName: string;
 }
 
@@ -22,14 +29,16 @@ export async function batchGet(
   wanted: Key[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
-  const unique = [...new Map(wanted.map((k) => [keyOf(k), { pk: k.pk, sk: k.sk }])).values()];
-  let pending: Record<string, unknown>[] = unique;
+  const unique = new Map<string, AttributeMap>();
+  for (const key of wanted) unique.set(keyOf(key), keyAttributes(key));
+  let pending: AttributeMap[] = [...unique.values()];
   for (let attempt = 0; pending.length > 0 && attempt < 5; attempt += 1) {
-    const result = await table.doc.send(
-      new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: pending } } }),
+    const result = await table.client.send(
+      new BatchGetItemCommand({ RequestItems: { [table.tableName]: { Keys: pending } } }),
     );
     for (const item of result.Responses?.[table.tableName] ?? []) {
-      found.set(keyOf(item as unknown as Key), item);
+      const record = unmarshallItem(item);
+      found.set(keyOf(record as unknown as Key), record);
     }
     pending = result.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
   }
