@@ -40,10 +40,19 @@ export class CopilotStore implements CheckpointStore {
     private readonly tableName: string,
   ) {}
 
-  /** Creates the table when missing and returns a store whose document client drops undefined attributes. */
-  static async open(client: DynamoDBClient, tableName: string): Promise<CopilotStore> {
+  /**
+   * Creates the table when missing and returns a store whose document client drops undefined attributes. Pass
+   * `doc` when `client` cannot carry a DocumentClient (one built with `cacheMiddleware`, as the embedded
+   * DynamoDB's is).
+   */
+  static async open(
+    client: DynamoDBClient,
+    tableName: string,
+    doc: DynamoDBDocumentClient = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  ): Promise<CopilotStore> {
     await createDeliveryTable(client, tableName);
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     return new CopilotStore(doc, tableName);
   }
 
