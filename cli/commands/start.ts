@@ -26,7 +26,7 @@ export function registerStart(program: Command): void {
     .option('--data-dir <dir>', 'where data, keys, logs and traces persist', '.data')
     .option(
       '--port <port>',
-      `access API port; the edge listens on port+1, X-Ray on UDP port+2, the copilot on port+3`,
+      `access API port; the edge listens on port+1, X-Ray on UDP port+2, the copilot on port+3, WAF on port+4`,
       String(DEFAULT_PORT),
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
@@ -39,9 +39,9 @@ export function registerStart(program: Command): void {
     .option('--simulate-every <minutes>', 'one live abuse scenario this often', '3')
     .action(async (options: StartOptions) => {
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65533) {
+      if (!Number.isInteger(port) || port < 0 || port > 65531) {
         throw new CliError(
-          `--port must be an integer in 0..65533 (0: any free ports), got "${options.port}"`,
+          `--port must be an integer in 0..65531 (0: any free ports), got "${options.port}"`,
         );
       }
       const offset = (by: number) => (port === 0 ? 0 : port + by);
@@ -59,7 +59,14 @@ export function registerStart(program: Command): void {
         ? new (await import('@boundless/copilot/pipeline/feeds')).EdgeSinkFeed()
         : undefined;
       const delivery = await startLocalDelivery(
-        { dataDir, host: options.host, apiPort: port, edgePort: offset(1), xrayPort: offset(2) },
+        {
+          dataDir,
+          host: options.host,
+          apiPort: port,
+          edgePort: offset(1),
+          xrayPort: offset(2),
+          wafPort: offset(4),
+        },
         // The live simulator stands in for many viewers through x-forwarded-for; only loopback peers may.
         {
           ...(realtime ? { realtimeLogSink: realtime.sink } : {}),
@@ -76,6 +83,7 @@ export function registerStart(program: Command): void {
         const { startLocalCopilot } = await import('@boundless/copilot/service/local');
         const service = await startLocalCopilot({
           adminApiUrl: delivery.apiUrl,
+          waf: delivery.waf,
           local: { dataDir },
           host: options.host,
           port: offset(3),
@@ -150,6 +158,7 @@ Boundless delivery core is running locally (data in ${delivery.dataDir})
   Access API (API Gateway + Lambda emulation)  ${api}
   CloudFront edge (signed cookies + bbt)       ${edge}
   X-Ray daemon (UDP)                           ${delivery.xrayAddress}
+  WAFv2 (web ACL IP sets: block, rate limit)   ${delivery.waf.url}
   Copilot (REST /api, socket.io)               ${copilotUrl ?? 'off (--no-copilot)'}
   Dashboard                                    not part of this runtime yet
   Log groups                                   ${delivery.logsDir}

@@ -10,7 +10,7 @@ import { io as connect } from 'socket.io-client';
  * The whole loop on one machine for tests and the benchmark, wired as `boundless start` wires it: the local
  * delivery runtime (dynalite, access API, edge) whose real-time log records go straight into the copilot's
  * pipeline (standard logs as backfill), the edge honouring `x-forwarded-for` from loopback peers only, and the
- * copilot acting through the admin API.
+ * copilot acting through the admin API (tokens, accounts) and the local WAFv2 endpoint (addresses).
  */
 export interface LiveStack {
   delivery: LocalDelivery;
@@ -32,6 +32,7 @@ export async function startLiveStack(dataDir: string, pollIntervalMs = 2_000): P
   try {
     copilot = await startLocalCopilot({
       adminApiUrl: delivery.apiUrl,
+      waf: delivery.waf,
       local: { dataDir },
       pollIntervalMs,
       realtime,

@@ -4,7 +4,10 @@ import type { RealtimeLogRecord } from '@boundless/delivery/edge/realtime-log';
 import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
 import { startEmbeddedDynamo } from '@boundless/delivery/local/embedded-dynamo';
 import { type CopilotConfigInput, loadCopilotConfig } from '../config/copilot-config.ts';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
+import type { MitigationPort } from '../mitigation/types.ts';
+import { RoutingMitigationPort, WafIpSetPort, type WafIpSetRef } from '../mitigation/waf-port.ts';
 import { loadMitigationConfig } from '../mitigation/config.ts';
 import { EdgeSinkFeed, localStandardLogFeed } from '../pipeline/feeds.ts';
 import { CopilotPipeline, type CopilotPipelineOptions } from '../pipeline/pipeline.ts';
@@ -30,6 +33,11 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
    * edge starts first). @default a new one; pass `LocalCopilot.realtimeSink` to the edge then.
    */
   realtime?: EdgeSinkFeed;
+  /**
+   * The local runtime's WAFv2 endpoint and web ACL IP sets (`LocalDelivery.waf`): address-only mitigations go
+   * there through the production WAF adapter. Without it they can only be refused by the admin API.
+   */
+  waf?: { url: string; sets: { block: WafIpSetRef; rateLimit: WafIpSetRef } };
   /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
   pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo'>;
   env?: Record<string, string | undefined>;
@@ -53,7 +61,17 @@ export interface LocalCopilot {
  * delivery API trusts, and operator tokens for a separate app client (audience) that only the copilot accepts.
  */
 export async function startLocalCopilot(options: LocalCopilotOptions): Promise<LocalCopilot> {
-  const { adminApiUrl, edgeLogDir, keyDir, dynamoDir, realtime, pipeline: knobs, env, ...input } = options;
+  const {
+    adminApiUrl,
+    edgeLogDir,
+    keyDir,
+    dynamoDir,
+    realtime,
+    waf,
+    pipeline: knobs,
+    env,
+    ...input
+  } = options;
   const config = loadCopilotConfig({ ...input, adminApiUrl, mode: 'local' }, env ?? process.env);
   const dataDir = resolve(config.local.dataDir);
   const closers: (() => Promise<void>)[] = [];
@@ -66,7 +84,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       config.region,
     );
     closers.push(() => dynamo.close());
-    const store = await CopilotStore.open(dynamo.client, config.tableName);
+    const store = await CopilotStore.open(dynamo.client, config.tableName, dynamo.doc);
     const keys = keyDir ?? join(dataDir, 'keys');
     const { issuer, audience, deliveryAudience } = config.identity;
     const deliveryIssuer = await LocalIdentityIssuer.create({
@@ -90,7 +108,11 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       store,
       feeds: [localStandardLogFeed(edgeLogDir ?? join(dataDir, 'cloudfront'), store), sink],
       apiLogs: localApiLogs(join(dataDir, 'logs')),
-      port: new DeliveryAdminPort({ apiUrl: adminApiUrl, bearerToken: serviceToken }),
+      port: mitigationPort(
+        new DeliveryAdminPort({ apiUrl: adminApiUrl, bearerToken: serviceToken }),
+        waf,
+        config.region,
+      ),
       mitigation,
       slo: await loadSloDefinitions(),
       pollIntervalMs: config.pollIntervalMs,
@@ -123,6 +145,22 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     await close();
     throw error;
   }
+}
+
+/** Tokens and accounts through the admin API; addresses through WAF when the runtime has a web ACL. */
+function mitigationPort(
+  admin: MitigationPort,
+  waf: LocalCopilotOptions['waf'],
+  region: string,
+): MitigationPort {
+  if (!waf) return admin;
+  const client = new WAFV2Client({
+    endpoint: waf.url,
+    region,
+    // The local endpoint does not check signatures; the SDK still signs, as it would for AWS.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return new RoutingMitigationPort(admin, new WafIpSetPort(client, waf.sets));
 }
 
 /** The access API functions' log groups as the local runtime writes them (one per Lambda function). */

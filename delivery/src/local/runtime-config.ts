@@ -11,6 +11,8 @@ export const localDeliverySchema = z.object({
   apiPort: port.default(0),
   edgePort: port.default(0),
   xrayPort: port.default(0),
+  /** The local WAFv2 endpoint (IP sets of the distribution's web ACL). */
+  wafPort: port.default(0),
   /** Seed value for the sample catalog and readers, used on the first start of a data dir only. */
   seed: z.number().int().nonnegative().default(42),
   tableName: z.string().min(3).default('boundless-delivery'),

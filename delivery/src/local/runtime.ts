@@ -9,6 +9,7 @@ import { createDeliveryRoutes } from '../api/routes.ts';
 import { startLocalEdge, type ViewerIpSource } from '../edge/local-edge.ts';
 import type { RealtimeLogRecord } from '../edge/realtime-log.ts';
 import { LocalKeyValueStore } from '../edge/local-kvs.ts';
+import { type LocalWebAcl, startLocalWebAcl } from '../edge/local-web-acl.ts';
 import { kvsKeys } from '../edge/key-value-store.ts';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
 import { createDeliveryTable } from '../store/tables.ts';
@@ -40,6 +41,8 @@ export interface LocalDelivery {
   demoUsers: DemoUser[];
   emulator: LambdaEmulator;
   kvs: LocalKeyValueStore;
+  /** The distribution's web ACL: the WAFv2 endpoint and the IP sets its block and rate-based rules read. */
+  waf: { url: string; sets: LocalWebAcl['sets'] };
   xray: XRayReceiver;
   logs: LogGroupWriter;
   /**
@@ -81,6 +84,7 @@ export async function startLocalDelivery(
     xray: join(dataDir, 'xray'),
     edgeLogs: join(dataDir, 'cloudfront'),
     kvs: join(dataDir, 'kvs', 'edge-kvs.json'),
+    ipSets: join(dataDir, 'waf', 'ip-sets.json'),
   };
   await Promise.all([dirs.dynamodb, dirs.origin, dirs.logs].map((dir) => mkdir(dir, { recursive: true })));
   const closers: (() => Promise<void> | void)[] = [];
@@ -108,6 +112,8 @@ export async function startLocalDelivery(
     const logs = new LogGroupWriter(dirs.logs);
     closers.push(() => logs.close());
 
+    const waf = await startLocalWebAcl({ file: dirs.ipSets, host: config.host, port: config.wafPort });
+    closers.push(() => waf.close());
     const edge = await startLocalEdge({
       port: config.edgePort,
       host: config.host,
@@ -115,6 +121,7 @@ export async function startLocalDelivery(
       kvs,
       trustedKeys: { [keys.cloudFront.keyPairId]: keys.cloudFront.publicKeyPem },
       logDir: dirs.edgeLogs,
+      webAcl: waf.webAcl,
       // --- copilot telemetry hooks ---
       ...(telemetry.realtimeLogSink ? { realtimeLogSink: telemetry.realtimeLogSink } : {}),
       ...(telemetry.viewerIpFrom ? { viewerIpFrom: telemetry.viewerIpFrom } : {}),
@@ -164,6 +171,7 @@ export async function startLocalDelivery(
       demoUsers: demo.users,
       emulator,
       kvs,
+      waf: { url: waf.url, sets: waf.sets },
       xray,
       logs,
       tokenFor: async (user, tokenOptions = {}) => {
