@@ -134,6 +134,36 @@ describe('Live loop: detection to mitigation against the local edge', () => {
     2 * DEADLINE_MS,
   );
 
+  it(
+    'rate-limits a token-less harvesting bot at the web ACL by its address, while readers keep reading',
+    async () => {
+      const viewer = await stack.copilot.operatorToken('viewer');
+      const watch = nextMitigation(stack.copilot, viewer, (m) => m.action === 'rate_limit', DEADLINE_MS);
+      await watch.ready;
+
+      const report = await live.runScenario('catalog_crawler');
+      const mitigation = await watch.applied;
+
+      // Public pages need no grant: the bot is served until WAF's rate-based rule takes its address.
+      expect(report.abuser.served).toBeGreaterThan(60);
+      expect(report.firstRefusal).toEqual({ status: 403, refusedBy: 'waf_rate_limited' });
+      expect((await report.probe()).status).toBe(403);
+      expect(mitigation).toMatchObject({
+        action: 'rate_limit',
+        policy: 'rate-limit-scraping-ip',
+        target: { ip: report.subject.ips[0] },
+        status: 'active',
+      });
+      expect(mitigation.detection).toMatchObject({
+        kind: 'scraping',
+        subject: { ip: report.subject.ips[0] },
+      });
+      expect(stack.delivery.waf.sets.rateLimit.name).toBe('boundless-rate-limited-addresses');
+      expect(live.stats().readers.refused).toBe(0);
+    },
+    2 * DEADLINE_MS,
+  );
+
   it('reads the access API functions’ log groups into the SLO engine', async () => {
     const viewer = await stack.copilot.operatorToken('viewer');
     await stack.copilot.pipeline.readApiLogs();

@@ -4,7 +4,7 @@ import type { LiveEvent } from './scheduler.ts';
 export function formatLiveEvent(event: LiveEvent): string {
   switch (event.type) {
     case 'scenario_started':
-      return `live: ${event.id} started against ${event.accountId}: ${event.description}`;
+      return `live: ${event.id} started${event.accountId ? ` against ${event.accountId}` : ''}: ${event.description}`;
     case 'scenario_failed':
       return `live: ${event.id} could not run: ${event.error}`;
     case 'scenario_ended': {

@@ -10,6 +10,12 @@ export interface SeededReader {
   titles: { titleId: string; assets: string[] }[];
 }
 
+/** The public page of every title of the seeded catalog (`/public/titles/<titleId>.html`), in catalog order. */
+export function catalogPages(seed: number): string[] {
+  const { titles } = generateCatalog(seed, 300, Math.floor(Date.now() / 1000));
+  return titles.map((title) => `/public/titles/${title.titleId}.html`).sort();
+}
+
 /**
  * The readers a local runtime seeded with `seed` holds, recomputed the way the seed made them (the seed is
  * deterministic). Only perpetual title entitlements are kept: rentals lapse with the calendar.

@@ -6,7 +6,7 @@ import type { Rng } from '../sim/rng.ts';
 import type { SeededReader } from './library.ts';
 import { fetchAsset, pause, type ViewerAnswer, type ViewerOutcome, type ViewerRequest } from './viewer.ts';
 
-export const LIVE_SCENARIO_KINDS = ['scraper', 'shared_token'] as const;
+export const LIVE_SCENARIO_KINDS = ['scraper', 'shared_token', 'catalog_crawler'] as const;
 export type LiveScenarioKind = (typeof LIVE_SCENARIO_KINDS)[number];
 
 export const LIVE_SCENARIO_DESCRIPTIONS: Record<LiveScenarioKind, string> = {
@@ -14,7 +14,12 @@ export const LIVE_SCENARIO_DESCRIPTIONS: Record<LiveScenarioKind, string> = {
     'a download tool on a cloud server logs in as a reader, takes a grant for every title of the library and pulls every asset, title after title',
   shared_token:
     "a reader's access link (token, cookies and device id) is posted publicly; strangers in other countries open the book with it while its owner keeps reading at home",
+  catalog_crawler:
+    'a harvesting bot on a cloud server, with no account, walks the public page of every title in catalog order, over and over',
 };
+
+/** Kinds that abuse a reader's account (the others need none). */
+export const ACCOUNT_SCENARIO_KINDS: readonly LiveScenarioKind[] = ['scraper', 'shared_token'];
 
 /** What a live scenario needs from the running stack. */
 export interface LiveWorld {
@@ -22,6 +27,8 @@ export interface LiveWorld {
   /** A grant from the real access API for a seeded account (throws when the API refuses). */
   access(accountId: string, titleId: string, deviceId: string): Promise<AccessGrant>;
   ips: IpSpace;
+  /** The public page of every title, in catalog order (what a harvesting bot walks). */
+  publicPages: readonly string[];
 }
 
 export interface ActorCounts {
@@ -164,6 +171,53 @@ export async function runScraper(
       ip,
       userAgent,
     }),
+    abuser,
+    stoppedBy: clock.stoppedBy,
+  };
+}
+
+/**
+ * A harvesting bot: from a cloud address and a tool's user agent, with no account and no token, it walks the
+ * public title pages in catalog order at a tool's pace (a few requests a second), round after round. Only its
+ * address can be acted on, so it is refused by the web ACL's rate-based rule (AWS WAF), not by the edge's token
+ * checks; its first refusal is that one.
+ */
+export async function runCatalogCrawler(
+  world: LiveWorld,
+  rng: Rng,
+  _reader: SeededReader,
+  id: string,
+  limits: ScenarioLimits,
+  signal: AbortSignal,
+): Promise<ScenarioReport> {
+  const host = rng.pick(HOSTING);
+  const ip = world.ips.sample(rng, host.country, [host.asn]);
+  const userAgent = rng.pick(TOOL_AGENTS);
+  const pages = world.publicPages;
+  if (pages.length === 0) throw new Error('the catalog has no public pages to crawl');
+  const clock = new AttackClock(limits, signal);
+  const abuser = counts();
+  outer: for (let round = 0; round < 20; round += 1) {
+    for (const path of pages) {
+      if (clock.over()) break outer;
+      clock.sent();
+      const answer = await fetchAsset(world.edgeUrl, { path, deviceId: '', ip, userAgent }, signal);
+      tally(abuser, answer.outcome);
+      if (answer.outcome === 'refused') clock.refused(answer);
+      await pause(40 + rng.exp(200), signal);
+    }
+  }
+  clock.over();
+  return {
+    id,
+    kind: 'catalog_crawler',
+    description: LIVE_SCENARIO_DESCRIPTIONS.catalog_crawler,
+    subject: { accountId: '', tokenIds: [], ips: [ip] },
+    startedAtMs: clock.startedAtMs,
+    endedAtMs: Date.now(),
+    refusedAfterSeconds: clock.seconds(),
+    firstRefusal: clock.first,
+    probe: () => fetchAsset(world.edgeUrl, { path: pages[0] as string, deviceId: '', ip, userAgent }, signal),
     abuser,
     stoppedBy: clock.stoppedBy,
   };

@@ -3,13 +3,15 @@ import { browserUserAgent } from '../sim/agents.ts';
 import { loadIpSpace } from '../sim/ip-space.ts';
 import { COUNTRIES, HOSTING } from '../sim/networks.ts';
 import { Rng } from '../sim/rng.ts';
-import { type SeededReader, seededReaders } from './library.ts';
+import { catalogPages, type SeededReader, seededReaders } from './library.ts';
 import {
+  ACCOUNT_SCENARIO_KINDS,
   type ActorCounts,
   LIVE_SCENARIO_DESCRIPTIONS,
   LIVE_SCENARIO_KINDS,
   type LiveScenarioKind,
   type LiveWorld,
+  runCatalogCrawler,
   runScraper,
   runSharedToken,
   type ScenarioLimits,
@@ -65,6 +67,12 @@ export interface LiveScenarios {
 
 const DEFAULTS = { maxMs: 90_000, afterRefusalMs: 4_000 };
 
+const RUNNERS = {
+  scraper: runScraper,
+  shared_token: runSharedToken,
+  catalog_crawler: runCatalogCrawler,
+} satisfies Record<LiveScenarioKind, unknown>;
+
 /**
  * Live traffic against a running local stack: a few seeded readers reading at a human pace from their own
  * residential addresses, and every few minutes one abuse scenario against the edge, rotating through the kinds.
@@ -86,8 +94,13 @@ export function startLiveScenarios(options: LiveScenarioOptions): LiveScenarios 
     ipSpace ??= loadIpSpace([...HOSTING.map((h) => h.asn), ...COUNTRIES.flatMap((c) => c.residential)]);
     return ipSpace;
   };
+  let pages: string[] | undefined;
   const world: LiveWorld = {
     edgeUrl: options.edgeUrl,
+    get publicPages() {
+      pages ??= catalogPages(options.seed ?? 42);
+      return pages;
+    },
     get ips() {
       return ips();
     },
@@ -130,14 +143,15 @@ export function startLiveScenarios(options: LiveScenarioOptions): LiveScenarios 
     const id = `live-${chosen.replace('_', '-')}-${turn}`;
     // Each scenario abuses an account no earlier one did: a mitigation still active on it would hide the next.
     if (abused.size >= abusable.length) abused.clear();
+    const needsAccount = ACCOUNT_SCENARIO_KINDS.includes(chosen);
     const victim = rng.pick(abusable.filter((r) => !abused.has(r.accountId)));
-    abused.add(victim.accountId);
-    const run = chosen === 'scraper' ? runScraper : runSharedToken;
+    if (needsAccount) abused.add(victim.accountId);
+    const run = RUNNERS[chosen];
     emit({
       type: 'scenario_started',
       id,
       kind: chosen,
-      accountId: victim.accountId,
+      accountId: needsAccount ? victim.accountId : '',
       description: LIVE_SCENARIO_DESCRIPTIONS[chosen],
     });
     const task = run(world, rng.fork(id), victim, id, limits, signal).then(

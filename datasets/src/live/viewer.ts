@@ -4,7 +4,8 @@ import type { AccessGrant } from '@boundless/delivery/local/delivery-client';
 export type ViewerOutcome = 'served' | 'refused' | 'other';
 
 export interface ViewerRequest {
-  grant: Pick<AccessGrant, 'bbt' | 'cookies'>;
+  /** The app's grant (token and cookies); none for a public page. */
+  grant?: Pick<AccessGrant, 'bbt' | 'cookies'>;
   path: string;
   deviceId: string;
   /** The viewer's address, sent as `x-forwarded-for` (the local edge honours it from loopback only). */
@@ -20,7 +21,10 @@ export interface ViewerAnswer {
   refusedBy: string;
 }
 
-/** One asset request through the edge the way an app does it: bbt, device header, CloudFront cookies. */
+/**
+ * One request through the edge the way an app does it: bbt, device header, CloudFront cookies; or, without a
+ * grant, a plain request for a public page.
+ */
 export async function fetchAsset(
   edgeUrl: string,
   request: ViewerRequest,
@@ -28,18 +32,17 @@ export async function fetchAsset(
 ): Promise<ViewerAnswer> {
   const url = new URL(request.path, edgeUrl);
   if (request.query) url.search = request.query;
-  url.searchParams.set('bbt', request.grant.bbt);
-  const cookie = Object.entries(request.grant.cookies)
-    .map(([name, value]) => `${name}=${value}`)
-    .join('; ');
+  const headers: Record<string, string> = { 'x-forwarded-for': request.ip, 'user-agent': request.userAgent };
+  if (request.grant) {
+    url.searchParams.set('bbt', request.grant.bbt);
+    headers['cookie'] = Object.entries(request.grant.cookies)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
+    headers['x-bb-device'] = request.deviceId;
+  }
   try {
     const response = await fetch(url, {
-      headers: {
-        cookie,
-        'x-bb-device': request.deviceId,
-        'x-forwarded-for': request.ip,
-        'user-agent': request.userAgent,
-      },
+      headers,
       signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]),
     });
     await response.arrayBuffer();

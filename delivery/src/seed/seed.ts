@@ -64,6 +64,12 @@ export async function seedDelivery(options: SeedOptions): Promise<SeedSummary> {
     await writeFile(file, asset.body);
     contentBytes += asset.size;
   }
+  // Each title's public landing page, outside the signed prefix: what the store links to and crawlers harvest.
+  for (const title of catalog.titles) {
+    const file = join(options.originDir, 'public', 'titles', `${title.titleId}.html`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, publicPage(title.name, title.titleId));
+  }
   const items = await bulkLoad(
     { doc: options.doc, tableName: options.tableName },
     {
@@ -91,6 +97,11 @@ export async function seedDelivery(options: SeedOptions): Promise<SeedSummary> {
     items,
     identities: demo.identities,
   };
+}
+
+function publicPage(name: string, titleId: string): string {
+  const text = name.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${text}</title></head><body><h1>${text}</h1><p>Read it in the Boundless app: title ${titleId}.</p></body></html>\n`;
 }
 
 function demoIdentities(
