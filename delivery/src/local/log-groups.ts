@@ -36,10 +36,21 @@ export function utcDay(timestampMs: number): string {
   return new Date(timestampMs).toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+
+/** A group's directory and the file of the UTC day last written, so a busy group does not recompute them. */
+interface GroupFiles {
+  dir: string;
+  dayStart: number;
+  file: string;
+}
+
 /** Appends log events to their group files; `flush()` waits for everything appended so far. */
 export class LogGroupWriter {
   private readonly appender = new BatchedAppender();
-  private readonly knownGroups = new Set<string>();
+  private readonly groups = new Map<string, GroupFiles>();
+  /** Log stream names as JSON strings: a few per execution environment, written on every event. */
+  private readonly streamJson = new Map<string, string>();
   private sequence = 0;
   // Ids must stay unique within a group across restarts: the copilot resumes from checkpoints by id.
   private readonly writerId = randomBytes(4).toString('hex');
@@ -47,16 +58,26 @@ export class LogGroupWriter {
   constructor(readonly root: string) {}
 
   append(logGroup: string, logStream: string, message: string, timestamp = Date.now()): void {
-    const dir = sanitiseLogGroupName(logGroup);
-    if (!this.knownGroups.has(logGroup)) this.registerGroup(logGroup, dir);
+    if (!Number.isFinite(timestamp)) throw new RangeError(`log event timestamp ${timestamp} is not a time`);
+    const group = this.groups.get(logGroup) ?? this.registerGroup(logGroup);
+    if (!(timestamp >= group.dayStart && timestamp < group.dayStart + DAY_MS)) {
+      group.dayStart = Math.floor(timestamp / DAY_MS) * DAY_MS;
+      group.file = join(this.root, group.dir, `${utcDay(timestamp)}.log`);
+    }
     this.sequence += 1;
-    const event: StoredLogEvent = {
-      id: `${timestamp}-${this.writerId}-${this.sequence}`,
-      timestamp,
-      logStream,
-      message,
-    };
-    this.appender.append(join(this.root, dir, `${utcDay(timestamp)}.log`), JSON.stringify(event));
+    let stream = this.streamJson.get(logStream);
+    if (stream === undefined) {
+      if (this.streamJson.size >= 10_000) this.streamJson.clear();
+      stream = JSON.stringify(logStream);
+      this.streamJson.set(logStream, stream);
+    }
+    // The StoredLogEvent's JSON, field for field, built without a second pass over the message's object: the
+    // id is digits, hex and dashes, the timestamp an integer.
+    const id = `${timestamp}-${this.writerId}-${this.sequence}`;
+    this.appender.append(
+      group.file,
+      `{"id":"${id}","timestamp":${timestamp},"logStream":${stream},"message":${JSON.stringify(message)}}`,
+    );
   }
 
   async flush(): Promise<void> {
@@ -72,12 +93,15 @@ export class LogGroupWriter {
     });
   }
 
-  private registerGroup(logGroup: string, dir: string): void {
-    this.knownGroups.add(logGroup);
+  private registerGroup(logGroup: string): GroupFiles {
+    const dir = sanitiseLogGroupName(logGroup);
+    const group = { dir, dayStart: Number.NaN, file: '' };
+    this.groups.set(logGroup, group);
     this.appender.enqueue(async () => {
       await mkdir(join(this.root, dir), { recursive: true });
       await writeFile(join(this.root, dir, 'group.json'), JSON.stringify({ logGroupName: logGroup }));
     });
+    return group;
   }
 }
 

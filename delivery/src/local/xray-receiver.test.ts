@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSegmentEmitter,
   parseDaemonDatagram,
+  parseDaemonDocuments,
   type SegmentDocument,
   startXRayReceiver,
   type XRayReceiver,
@@ -47,6 +48,25 @@ describe('Function: parseDaemonDatagram', () => {
       parseDaemonDatagram('{"format":"json","version":2}\n{"id":"a","trace_id":"t","start_time":1}'),
     ).toBe(undefined);
     expect(parseDaemonDatagram('{"format":"json","version":1}\n{"name":"fn"}')).toBeUndefined();
+  });
+});
+
+describe('Function: parseDaemonDocuments', () => {
+  const header = '{"format":"json","version":1}';
+  const a = '{"id":"a1","trace_id":"1-5e-ab","start_time":1}';
+  const b = '{"id":"b2","trace_id":"1-5e-ab","start_time":2}';
+
+  it('reads a batch, one document per line, keeping each line as stored text', () => {
+    expect(parseDaemonDocuments(`${header}\n${a}\n${b}`)).toEqual([
+      { document: JSON.parse(a), json: a },
+      { document: JSON.parse(b), json: b },
+    ]);
+  });
+
+  it('reads one pretty-printed document as the daemon does, and rejects a batch with a bad line', () => {
+    const pretty = JSON.stringify(JSON.parse(a), null, 2);
+    expect(parseDaemonDocuments(`${header}\n${pretty}`)).toEqual([{ document: JSON.parse(a), json: a }]);
+    expect(parseDaemonDocuments(`${header}\n${a}\n{"name":"x"}`)).toBeUndefined();
   });
 });
 

@@ -50,15 +50,57 @@ export interface XRayReceiverOptions {
 
 const HEADER = { format: 'json', version: 1 };
 
+const HEADER_LINE = JSON.stringify(HEADER);
+
 /** Splits a daemon datagram into its document; undefined when the header or the document is not valid. */
 export function parseDaemonDatagram(datagram: string): SegmentDocument | undefined {
+  const documents = parseDaemonDocuments(datagram);
+  return documents?.length === 1 ? documents[0]?.document : undefined;
+}
+
+/**
+ * The documents of a datagram with each one's JSON text (single-line, ready to store). Besides the daemon's
+ * one document per datagram, a datagram may carry several, one per line after the header: the local emitter
+ * batches that way (the daemon protocol has no batch form; PutTraceSegments does). Undefined when the header
+ * is not the daemon's or any document is not valid.
+ */
+export function parseDaemonDocuments(
+  datagram: string,
+): { document: SegmentDocument; json: string }[] | undefined {
   const newline = datagram.indexOf('\n');
   if (newline < 0) return undefined;
+  const header = datagram.slice(0, newline);
+  if (header !== HEADER_LINE && !isDaemonHeader(header)) return undefined;
+  const body = datagram.slice(newline + 1);
+  const lines = body.includes('\n') ? body.split('\n') : [body];
+  const documents: { document: SegmentDocument; json: string }[] = [];
+  for (const line of lines) {
+    const document = parseDocument(line);
+    if (!document) {
+      // One document spread over several lines (pretty-printed JSON is still one document to the daemon).
+      const whole = lines.length > 1 ? parseDocument(body) : undefined;
+      return whole ? [{ document: whole, json: JSON.stringify(whole) }] : undefined;
+    }
+    documents.push({ document, json: line });
+  }
+  return documents;
+}
+
+function isDaemonHeader(line: string): boolean {
   try {
-    const header = JSON.parse(datagram.slice(0, newline)) as Record<string, unknown>;
-    if (header.format !== HEADER.format || header.version !== HEADER.version) return undefined;
-    const document = JSON.parse(datagram.slice(newline + 1)) as Partial<SegmentDocument>;
+    const header = JSON.parse(line) as Record<string, unknown>;
+    return header.format === HEADER.format && header.version === HEADER.version;
+  } catch {
+    return false;
+  }
+}
+
+function parseDocument(text: string): SegmentDocument | undefined {
+  try {
+    const document = JSON.parse(text) as Partial<SegmentDocument> | null;
     const valid =
+      typeof document === 'object' &&
+      document !== null &&
       typeof document.id === 'string' &&
       typeof document.trace_id === 'string' &&
       typeof document.start_time === 'number' &&
@@ -70,7 +112,7 @@ export function parseDaemonDatagram(datagram: string): SegmentDocument | undefin
 }
 
 export function encodeDaemonDatagram(document: object): Buffer {
-  return Buffer.from(`${JSON.stringify(HEADER)}\n${JSON.stringify(document)}`);
+  return Buffer.from(`${HEADER_LINE}\n${JSON.stringify(document)}`);
 }
 
 function dayOf(seconds: number): string {
@@ -83,14 +125,16 @@ export async function startXRayReceiver(options: XRayReceiverOptions): Promise<X
   const counts = { received: 0, rejected: 0 };
   const socket = createSocket('udp4');
   socket.on('message', (message) => {
-    const document = parseDaemonDatagram(message.toString('utf8'));
-    if (!document) {
+    const documents = parseDaemonDocuments(message.toString('utf8'));
+    if (!documents) {
       counts.rejected += 1;
       return;
     }
-    counts.received += 1;
-    appender.append(join(options.dir, `${dayOf(document.start_time)}.jsonl`), JSON.stringify(document));
-    options.onSegment?.(document);
+    for (const { document, json } of documents) {
+      counts.received += 1;
+      appender.append(join(options.dir, `${dayOf(document.start_time)}.jsonl`), json);
+      options.onSegment?.(document);
+    }
   });
   const host = options.host ?? '127.0.0.1';
   await bind(socket, options.port ?? 0, host);
@@ -157,13 +201,26 @@ function matches(document: SegmentDocument, query: SegmentQuery): boolean {
   return true;
 }
 
-/** Sends segment documents to a daemon address, fire-and-forget over UDP as the X-Ray SDK does. */
+/**
+ * Sends segment documents to a daemon address, fire-and-forget over UDP as the X-Ray SDK does. Documents are
+ * batched for up to `batchWindowMs` into datagrams of several documents (see parseDaemonDocuments): one send
+ * and one receive per batch rather than per invocation. The X-Ray SDK batches nothing, but its daemon
+ * uploads in batches; segments reach the local store with about the delay they reach the X-Ray console with.
+ */
 export interface SegmentEmitter {
   emit(document: object): void;
+  /** Sends what is batched now. */
+  flush(): void;
   close(): void;
 }
 
-export function createSegmentEmitter(address: string): SegmentEmitter {
+/** Below the 65,507-byte UDP payload limit, with room for the header. */
+const MAX_DATAGRAM_BYTES = 60_000;
+
+export function createSegmentEmitter(
+  address: string,
+  options: { batchWindowMs?: number } = {},
+): SegmentEmitter {
   const separator = address.lastIndexOf(':');
   const host = address.slice(0, separator);
   const port = Number(address.slice(separator + 1));
@@ -174,8 +231,37 @@ export function createSegmentEmitter(address: string): SegmentEmitter {
   socket.unref();
   // UDP sends fail only locally (e.g. closed socket); X-Ray tracing never fails a request.
   socket.on('error', () => undefined);
+  const batchWindowMs = options.batchWindowMs ?? 50;
+  let batch: string[] = [];
+  let batchBytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (batch.length === 0 || closed) return;
+    const datagram = Buffer.from(`${HEADER_LINE}\n${batch.join('\n')}`);
+    batch = [];
+    batchBytes = 0;
+    socket.send(datagram, port, host, () => undefined);
+  };
   return {
-    emit: (document) => socket.send(encodeDaemonDatagram(document), port, host, () => undefined),
-    close: () => socket.close(),
+    emit: (document) => {
+      const json = JSON.stringify(document);
+      if (batchBytes + json.length + 1 > MAX_DATAGRAM_BYTES) flush();
+      batch.push(json);
+      batchBytes += json.length + 1;
+      if (batchWindowMs <= 0) flush();
+      else if (!timer) {
+        timer = setTimeout(flush, batchWindowMs);
+        timer.unref();
+      }
+    },
+    flush,
+    close: () => {
+      flush();
+      closed = true;
+      socket.close();
+    },
   };
 }
