@@ -1,17 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LiveScenarioKind } from '@boundless/datasets/live/scenarios';
+import { LIVE_SCENARIO_KINDS } from '@boundless/datasets/live/scenarios';
 import { startLiveStack } from '../test/support/live-copilot.ts';
 
 /**
  * Attack to refusal: wall seconds from an abuser's first request to the first request the edge refuses, with the
  * whole loop live as `boundless start` runs it (edge real-time records -> copilot pipeline -> admin API -> edge
- * KeyValueStore), a few legitimate readers reading throughout. Each kind of live scenario runs RUNS times, each
+ * KeyValueStore, or WAF adapter -> web ACL IP set), a few legitimate readers reading throughout. Each kind of live scenario runs RUNS times, each
  * on an account no earlier run abused; the numbers are the median and the 90th percentile per kind and overall.
  */
 const RUNS = 5;
-const KINDS: readonly LiveScenarioKind[] = ['scraper', 'shared_token'];
+const KINDS = LIVE_SCENARIO_KINDS;
 
 export async function run(): Promise<Record<string, number>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-live-mitigation-'));
@@ -27,7 +27,7 @@ export async function run(): Promise<Record<string, number>> {
         const report = await live.runScenario(kind);
         const s = report.refusedAfterSeconds;
         process.stdout.write(
-          `  ${kind} on ${report.subject.accountId}: ${s === null ? 'never refused' : `refused after ${s.toFixed(2)} s`}\n`,
+          `  ${kind} on ${report.subject.accountId || report.subject.ips.join(',')}: ${s === null ? 'never refused' : `refused after ${s.toFixed(2)} s`}\n`,
         );
         if (s === null) missed += 1;
         else seconds.push(s);
