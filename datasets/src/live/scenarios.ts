@@ -138,23 +138,10 @@ export async function runScraper(
   }
   const clock = new AttackClock(limits, signal);
   const abuser = counts();
-  outer: for (let round = 0; round < 20; round += 1) {
-    for (const { grant, assets } of grants) {
-      for (const path of assets) {
-        if (clock.over()) break outer;
-        clock.sent();
-        const answer = await fetchAsset(
-          world.edgeUrl,
-          { grant, path, deviceId: reader.deviceId, ip, userAgent },
-          signal,
-        );
-        tally(abuser, answer.outcome);
-        if (answer.outcome === 'refused') clock.refused(answer);
-        await pause(40 + rng.exp(200), signal);
-      }
-    }
-  }
-  clock.over();
+  const requests = grants.flatMap(({ grant, assets }) =>
+    assets.map((path) => ({ grant, path, deviceId: reader.deviceId, ip, userAgent })),
+  );
+  await runTool(world, requests, rng, clock, abuser, signal);
   return {
     id,
     kind: 'scraper',
@@ -197,17 +184,8 @@ export async function runCatalogCrawler(
   if (pages.length === 0) throw new Error('the catalog has no public pages to crawl');
   const clock = new AttackClock(limits, signal);
   const abuser = counts();
-  outer: for (let round = 0; round < 20; round += 1) {
-    for (const path of pages) {
-      if (clock.over()) break outer;
-      clock.sent();
-      const answer = await fetchAsset(world.edgeUrl, { path, deviceId: '', ip, userAgent }, signal);
-      tally(abuser, answer.outcome);
-      if (answer.outcome === 'refused') clock.refused(answer);
-      await pause(40 + rng.exp(200), signal);
-    }
-  }
-  clock.over();
+  const requests = pages.map((path) => ({ path, deviceId: '', ip, userAgent }));
+  await runTool(world, requests, rng, clock, abuser, signal);
   return {
     id,
     kind: 'catalog_crawler',
@@ -221,6 +199,28 @@ export async function runCatalogCrawler(
     abuser,
     stoppedBy: clock.stoppedBy,
   };
+}
+
+/** A tool's loop: the requests in order, round after round, at a tool's pace, until the attack is over. */
+async function runTool(
+  world: LiveWorld,
+  requests: readonly ViewerRequest[],
+  rng: Rng,
+  clock: AttackClock,
+  abuser: ActorCounts,
+  signal: AbortSignal,
+): Promise<void> {
+  outer: for (let round = 0; round < 20; round += 1) {
+    for (const request of requests) {
+      if (clock.over()) break outer;
+      clock.sent();
+      const answer = await fetchAsset(world.edgeUrl, request, signal);
+      tally(abuser, answer.outcome);
+      if (answer.outcome === 'refused') clock.refused(answer);
+      await pause(40 + rng.exp(200), signal);
+    }
+  }
+  clock.over();
 }
 
 function residential(world: LiveWorld, rng: Rng, country: CountryProfile): string {
