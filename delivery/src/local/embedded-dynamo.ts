@@ -17,6 +17,8 @@ import { createDynamoClients } from '../store/delivery-store.ts';
  */
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** The Unix socket the clients' connections go to (see embeddedDynamoClients). */
+  socketPath: string;
   /** Low-level commands, middleware cached (the access hot path). */
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
@@ -32,9 +34,48 @@ export class EmbeddedDynamoError extends Error {
 
 // Plain CommonJS evaluated in the worker, so it needs no TypeScript loader there. One dynalite (one LevelDB
 // open) answers on two listeners: a Unix socket for this process's client, and TCP for any other tool.
+//
+// dynalite reads the table's description from LevelDB for every key it touches (a BatchGetItem of five keys
+// reads it six times, a conditional PutItem twice): half of its LevelDB reads on the access path. Its store is
+// wrapped so those reads come from memory, cloned on every read as LevelDB would decode a fresh object, and
+// dropped on every write or delete of a description (CreateTable, UpdateTable, DeleteTable and their status
+// changes all write it); a read that overlapped a write is not kept. Items and indexes are untouched.
 const WORKER_SOURCE = `
 const { createServer } = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
+const store = require(workerData.dynaliteDb);
+const create = store.create;
+store.create = function (options) {
+  const created = create(options);
+  cacheTableDescriptions(created.tableDb);
+  return created;
+};
+function cacheTableDescriptions(tableDb) {
+  const cache = new Map();
+  let version = 0;
+  const { get, put, del, batch } = tableDb;
+  tableDb.get = function (key, callback) {
+    if (cache.has(key)) return setImmediate(callback, null, structuredClone(cache.get(key)));
+    const started = version;
+    get.call(tableDb, key, function (error, value) {
+      if (!error && value && started === version) cache.set(key, structuredClone(value));
+      callback(error, value);
+    });
+  };
+  const writing = (write) => function (...args) {
+    version += 1;
+    cache.clear();
+    const callback = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
+    write.call(tableDb, ...args, function (...results) {
+      version += 1;
+      cache.clear();
+      if (callback) callback(...results);
+    });
+  };
+  tableDb.put = writing(put);
+  tableDb.del = writing(del);
+  tableDb.batch = writing(batch);
+}
 const dynalite = require(workerData.dynalite);
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const local = createServer(server.listeners('request')[0]);
@@ -68,14 +109,34 @@ class UnixSocketAgent extends Agent {
   }
 }
 
+/**
+ * Clients of a running embedded DynamoDB, from any thread of the process (function worker threads make their
+ * own). Both share one agent, so one pool of kept-alive connections.
+ */
+export function embeddedDynamoClients(target: { endpoint: string; socketPath: string; region: string }) {
+  return createDynamoClients({
+    endpoint: target.endpoint,
+    region: target.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+    requestHandler: { httpAgent: new UnixSocketAgent(target.socketPath) },
+  });
+}
+
 export async function startEmbeddedDynamo(path: string, region: string): Promise<EmbeddedDynamo> {
-  const dynalite = createRequire(import.meta.url).resolve('dynalite');
+  const require = createRequire(import.meta.url);
+  const dynalite = require.resolve('dynalite');
+  // dynalite/db is not in an exports map (dynalite has none): resolvable by path.
+  const dynaliteDb = require.resolve('dynalite/db');
   // Socket paths are limited to ~100 bytes: a short name in the temp dir rather than under the data dir.
   const socketPath = join(
     tmpdir(),
     `boundless-dynalite-${process.pid}-${randomBytes(4).toString('hex')}.sock`,
   );
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, dynalite, socketPath } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { path, dynalite, dynaliteDb, socketPath },
+  });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', (message: { port?: number; error?: string }) => {
@@ -89,16 +150,10 @@ export async function startEmbeddedDynamo(path: string, region: string): Promise
       : new EmbeddedDynamoError(`dynalite did not start under ${path}`, { cause: error });
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  // Both clients share one agent, so one pool of kept-alive connections.
-  const { client, doc } = createDynamoClients({
-    endpoint,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 3,
-    requestHandler: { httpAgent: new UnixSocketAgent(socketPath) },
-  });
+  const { client, doc } = embeddedDynamoClients({ endpoint, socketPath, region });
   return {
     endpoint,
+    socketPath,
     client,
     doc,
     close: async () => {

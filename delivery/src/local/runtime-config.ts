@@ -23,6 +23,11 @@ export const localDeliverySchema = z.object({
       keepAliveMs: z.number().int().positive().default(600_000),
       concurrencyLimit: z.number().int().positive().default(100),
       timeoutMs: z.number().int().positive().default(10_000),
+      /**
+       * Run the functions' code in a worker thread (function-thread.ts) rather than on the main event loop,
+       * which then keeps the HTTP API, the emulator, logs and traces.
+       */
+      functionThread: z.boolean().default(true),
     })
     .prefault({}),
 });

@@ -17,6 +17,7 @@ import { createTelemetryFactory, type LogSink } from '../telemetry/telemetry.ts'
 import { type DemoUser, loadOrSeedDemo } from './demo-data.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo.ts';
 import { captureFunctionOutput, currentOutputScope } from './function-output.ts';
+import { startFunctionThread } from './function-thread.ts';
 import { type HttpApi, startHttpApi } from './http-api-adapter.ts';
 import { LambdaEmulator, logGroupOf } from './lambda-emulator.ts';
 import { type LambdaRoute, registerRouteFunctions } from './lambda-routes.ts';
@@ -136,10 +137,31 @@ export async function startLocalDelivery(
       seed: config.seed,
     });
 
-    const emulator = new LambdaEmulator({ ...config.lambda, region: config.region, logs, segments });
+    const { functionThread, ...emulatorOptions } = config.lambda;
+    const emulator = new LambdaEmulator({ ...emulatorOptions, region: config.region, logs, segments });
     const undoCapture = captureFunctionOutput();
     closers.push(undoCapture);
-    const routes = createDeliveryRoutes({
+    const thread = functionThread
+      ? await startFunctionThread({
+          dynamo: {
+            endpoint: dynamo.endpoint,
+            socketPath: dynamo.socketPath,
+            region: config.region,
+            tableName: config.tableName,
+          },
+          cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
+          edgeBaseUrl: edge.url,
+          edgeTokens: keys.edgeTokens,
+          identity: issuer.settings(),
+          serviceName: 'delivery',
+          namespace: 'Boundless',
+          keyValueStore: kvs,
+          outsideInvocation: (functionName, line) =>
+            logs.append(logGroupOf(functionName), 'outside-invocation', line),
+        })
+      : undefined;
+    if (thread) closers.push(() => thread.close());
+    const inProcess = createDeliveryRoutes({
       dynamo: { doc: dynamo.doc, client: dynamo.client, tableName: config.tableName },
       keyValueStore: kvs,
       cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
@@ -153,6 +175,8 @@ export async function startLocalDelivery(
         sinkFor: (functionName) => logGroupSink(logs, functionName),
       }),
     });
+    // With a function thread the same routes run there; these keep their keys and function names.
+    const routes = thread ? inProcess.map((route) => ({ ...route, handler: thread.handler })) : inProcess;
     registerRouteFunctions(emulator, routes);
 
     const lookup = (name: string) => demo.users.find((user) => user.name === name)?.identity;

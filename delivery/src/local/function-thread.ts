@@ -1,0 +1,205 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { EdgeTokenKeys } from '../config/config.ts';
+import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
+import type { IdentitySettings } from '../identity/verifier.ts';
+import { currentOutputScope, type OutputScope } from './function-output.ts';
+
+/**
+ * The execution environments' code (every access API handler, with its SDK clients) runs in one worker thread
+ * of the runtime, as Lambda runs it apart from the service in front of it. The main thread keeps the HTTP API,
+ * the emulator's bookkeeping, logs and traces; on two cores the handlers, dynalite and the API then each get a
+ * thread instead of queueing on one event loop. Nothing about a handler changes: it gets the event and a
+ * context, its printed lines go to its invocation's log stream, and the edge KeyValueStore it writes (admin
+ * levers) is the runtime's one, reached through messages.
+ */
+export interface FunctionThreadSettings {
+  dynamo: { endpoint: string; socketPath: string; region: string; tableName: string };
+  cloudFront: { keyPairId: string; privateKeyPem: string };
+  edgeBaseUrl: string;
+  edgeTokens: EdgeTokenKeys;
+  identity: IdentitySettings;
+  serviceName: string;
+  namespace: string;
+}
+
+export interface FunctionThreadOptions extends FunctionThreadSettings {
+  keyValueStore: EdgeKeyValueStore;
+  /** Lines a function prints outside any invocation (module scope at load, say). */
+  outsideInvocation(functionName: string, line: string): void;
+}
+
+/** The plain fields of a Lambda context (the functions are rebuilt on the other side). */
+export interface ContextFields {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  remainingMs: number;
+}
+
+export type ToWorker =
+  | { type: 'invoke'; id: number; event: APIGatewayProxyEventV2; context: ContextFields }
+  | { type: 'kvs'; id: number; value?: string; error?: string };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; error: string }
+  | { type: 'result'; id: number; lines: string[]; result?: APIGatewayProxyResultV2; error?: ErrorFields }
+  | { type: 'kvs'; id: number; op: 'get' | 'put' | 'delete'; key: string; value?: string }
+  | { type: 'log'; functionName: string; line: string };
+
+export interface ErrorFields {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type FunctionHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
+
+export interface FunctionThread {
+  /** Runs the route of `event.routeKey` in the thread. */
+  handler: FunctionHandler;
+  close(): Promise<void>;
+}
+
+export class FunctionThreadError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FunctionThreadError';
+  }
+}
+
+// Plain CommonJS evaluated in the worker: it registers the TypeScript loader there (tsx's ESM API, as
+// bin/boundless.mjs does), then loads the entry.
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsx).then((tsx) => {
+  tsx.register();
+  return import(workerData.entry);
+});
+`;
+
+/** tsx's `esm/api` export for `import` (resolving through require would give its CommonJS build). */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('tsx/package.json'));
+  const { exports } = require('tsx/package.json') as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  return pathToFileURL(join(root, exports['./esm/api']?.import.default ?? 'dist/esm/api/index.mjs')).href;
+}
+
+interface Pending {
+  resolve(result: APIGatewayProxyResultV2): void;
+  reject(error: Error): void;
+  scope: OutputScope | undefined;
+}
+
+export async function startFunctionThread(options: FunctionThreadOptions): Promise<FunctionThread> {
+  const { keyValueStore, outsideInvocation, ...settings } = options;
+  const worker = new Worker(BOOTSTRAP, {
+    eval: true,
+    workerData: {
+      tsx: tsxEsmApi(),
+      entry: new URL('./function-thread-entry.ts', import.meta.url).href,
+      settings,
+    },
+  });
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let exited: Error | undefined;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new FunctionThreadError(`function thread exited with ${code}`)));
+    worker.on('message', function first(message: FromWorker) {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'failed') reject(new FunctionThreadError(message.error));
+      else return;
+      worker.off('message', first);
+    });
+  });
+  await ready.catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error instanceof FunctionThreadError
+      ? error
+      : new FunctionThreadError('function thread did not start', { cause: error });
+  });
+
+  const fail = (error: Error) => {
+    exited = error;
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+  worker.on('error', (error) => fail(new FunctionThreadError('function thread failed', { cause: error })));
+  worker.on('exit', (code) => fail(new FunctionThreadError(`function thread exited with ${code}`)));
+  worker.on('message', (message: FromWorker) => {
+    if (message.type === 'result') {
+      const call = pending.get(message.id);
+      if (!call) return;
+      pending.delete(message.id);
+      for (const line of message.lines) call.scope?.writeLine(line);
+      if (message.error) call.reject(Object.assign(new Error(message.error.message), message.error));
+      else call.resolve(message.result as APIGatewayProxyResultV2);
+    } else if (message.type === 'kvs') {
+      serveKeyValueStore(keyValueStore, message).then(
+        (value) => worker.postMessage({ type: 'kvs', id: message.id, value } satisfies ToWorker),
+        (error: unknown) =>
+          worker.postMessage({ type: 'kvs', id: message.id, error: String(error) } satisfies ToWorker),
+      );
+    } else if (message.type === 'log') {
+      outsideInvocation(message.functionName, message.line);
+    }
+  });
+
+  return {
+    handler: (event, context) => {
+      if (exited) return Promise.reject(exited);
+      nextId += 1;
+      const id = nextId;
+      const scope = currentOutputScope();
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject, scope });
+        worker.postMessage({ type: 'invoke', id, event, context: fieldsOf(context) } satisfies ToWorker);
+      });
+    },
+    close: async () => {
+      worker.removeAllListeners('exit');
+      fail(new FunctionThreadError('function thread closed'));
+      await worker.terminate();
+    },
+  };
+}
+
+function fieldsOf(context: Context): ContextFields {
+  return {
+    functionName: context.functionName,
+    functionVersion: context.functionVersion,
+    invokedFunctionArn: context.invokedFunctionArn,
+    memoryLimitInMB: context.memoryLimitInMB,
+    awsRequestId: context.awsRequestId,
+    logGroupName: context.logGroupName,
+    logStreamName: context.logStreamName,
+    remainingMs: context.getRemainingTimeInMillis(),
+  };
+}
+
+async function serveKeyValueStore(
+  store: EdgeKeyValueStore,
+  request: { op: 'get' | 'put' | 'delete'; key: string; value?: string },
+): Promise<string | undefined> {
+  if (request.op === 'get') return store.get(request.key);
+  if (request.op === 'put') await store.put(request.key, request.value ?? '');
+  else await store.delete(request.key);
+  return undefined;
+}
