@@ -1,12 +1,17 @@
-import { SubjectTable } from './subject-table.ts';
-
-/** Keys up to this many bytes live in the interned table; longer ones (never seen in real logs) in a Map. */
-const KEY_BYTES = 48;
 /**
- * Each id owns one 64-byte record (one cache line): byte 0 the key's length, bytes 1..48 the key, and as
- * 32-bit words 14 and 15 the key's hash and the generation of its last lookup.
+ * Keys up to this many bytes live in their id's record; longer ones (never seen in real logs: the longest
+ * IPv6 text is 45 bytes, token ids are at most 40) are kept beside it as a Buffer of their own.
+ */
+const KEY_BYTES = 43;
+const LONG_KEY = 255;
+/**
+ * Each id owns one 64-byte record (one cache line): byte 0 the key's length, bytes 1..43 the key, and as
+ * 32-bit words 11, 14 and 15 the episode's serial, the key's hash and the generation of its last lookup;
+ * bytes 48..55 (float64 6) the time of the last lookup.
  */
 const RECORD = 64;
+const SERIAL_WORD = 11;
+const LAST_SEEN_DOUBLE = 6;
 const HASH_WORD = 14;
 const GENERATION_WORD = 15;
 const EMPTY = -1;
@@ -17,51 +22,79 @@ const EMPTY = -1;
  * bytes in one flat array. Eviction follows SubjectTable exactly (two generations of `idleMs`, a subject idle
  * for longer starts over), so both tables give the same subjects for the same keys and times; dropped ids go
  * to a free list and are reused. The tables are large and touched at random, so a lookup is laid out for few
- * cache misses: the index holds (id, hash) pairs, and an id's key, length, hash and generation share a line.
+ * cache misses: the index holds (id, hash) pairs, and an id's key, length, hash, generation and last-seen
+ * time share a line.
+ *
+ * Ids are dense and reused, so callers keep per-subject state in typed arrays indexed by id; `fresh` says
+ * that the last lookup started a new episode (state of that id must start over). Every episode gets a serial
+ * of its own, so a caller can remember (id, serial) and later `reuse` the subject without hashing the key.
  */
-export class ByteSubjectTable<S extends { lastSeenMs: number }> {
+/** The hash of key buf[start, end) in a ByteSubjectTable. */
+export function keyHash(buf: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  // FNV's low bits mix poorly for keys that differ only at the end (sequential ids): finish with murmur3's mixer.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash;
+}
+
+export class ByteSubjectTable<S> {
   private records = new Uint8Array(1024 * RECORD);
   private words = new Int32Array(this.records.buffer);
+  private doubles = new Float64Array(this.records.buffer);
   private values: (S | undefined)[] = [];
+  private longKeys: (Buffer | undefined)[] = [];
   /** Pairs (id, hash); id EMPTY marks a free slot. */
   private slots = new Int32Array(2 * 2048).fill(EMPTY);
   private free: number[] = [];
   private nextId = 0;
   private live = 0;
+  private serials = 0;
   private generation = 0;
   private dropBelow = 0;
   private generationEndMs = Number.NEGATIVE_INFINITY;
-  private readonly long: SubjectTable<S>;
+  /** The last lookup started a new episode for its id. */
+  fresh = false;
 
   constructor(
     private readonly idleMs: number,
-    private readonly create: (buf: Buffer, start: number, end: number, timestampMs: number) => S,
-  ) {
-    this.long = new SubjectTable(idleMs, (key, t) => {
-      const bytes = Buffer.from(key, 'utf8');
-      return create(bytes, 0, bytes.length, t);
-    });
-  }
+    private readonly create: (buf: Buffer, start: number, end: number, timestampMs: number, id: number) => S,
+  ) {}
 
   get size(): number {
-    return this.live + this.long.size;
+    return this.live;
+  }
+
+  /** Ids are below this. */
+  get capacity(): number {
+    return this.records.length / RECORD;
   }
 
   /** The subject of key buf[start, end), created on first sight; an idle subject starts over. */
   get(buf: Buffer, start: number, end: number, timestampMs: number): S {
+    return this.values[this.lookup(buf, start, end, timestampMs)]!;
+  }
+
+  value(id: number): S {
+    return this.values[id]!;
+  }
+
+  serialOf(id: number): number {
+    return this.words[id * (RECORD >> 2) + SERIAL_WORD]!;
+  }
+
+  /**
+   * The id of key buf[start, end)'s subject, as `get` would find or create it; its last-seen time becomes
+   * `timestampMs`.
+   */
+  lookup(buf: Buffer, start: number, end: number, timestampMs: number): number {
     const length = end - start;
-    if (length > KEY_BYTES) {
-      return this.long.get(buf.toString('utf8', start, end), timestampMs);
-    }
     if (timestampMs >= this.generationEndMs) this.rotate(timestampMs);
-    let hash = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    // FNV's low bits mix poorly for keys that differ only at the end (sequential ids): finish with murmur3's mixer.
-    hash ^= hash >>> 16;
-    hash = Math.imul(hash, 0x85ebca6b);
-    hash ^= hash >>> 13;
-    hash = Math.imul(hash, 0xc2b2ae35);
-    hash ^= hash >>> 16;
+    const hash = keyHash(buf, start, end);
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
@@ -71,29 +104,93 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
       slot = (slot + 1) & mask;
       id = slots[slot << 1]!;
     }
-    let entry: S | undefined;
-    const generationAt = id * (RECORD >> 2) + GENERATION_WORD;
-    if (id !== EMPTY && this.words[generationAt]! >= this.dropBelow) {
-      entry = this.values[id];
-      this.words[generationAt] = this.generation;
+    const base = id * (RECORD >> 2);
+    if (
+      id !== EMPTY &&
+      this.words[base + GENERATION_WORD]! >= this.dropBelow &&
+      timestampMs - this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE]! <= this.idleMs
+    ) {
+      this.words[base + GENERATION_WORD] = this.generation;
+      this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
+      this.fresh = false;
+      return id;
     }
-    if (entry === undefined || timestampMs - entry.lastSeenMs > this.idleMs) {
-      entry = this.create(buf, start, end, timestampMs);
-      if (id === EMPTY) {
-        id = this.newId(buf, start, length, hash);
-        slots[slot << 1] = id;
-        slots[(slot << 1) + 1] = hash;
-        if (this.live * 2 > mask + 1) this.reindex((mask + 1) * 2);
-      }
-      this.values[id] = entry;
-      this.words[id * (RECORD >> 2) + GENERATION_WORD] = this.generation;
+    if (id !== EMPTY) {
+      this.startEpisode(id, buf, start, end, timestampMs);
+      return id;
     }
-    return entry;
+    id = this.newId(buf, start, length, hash);
+    slots[slot << 1] = id;
+    slots[(slot << 1) + 1] = hash;
+    // The new subject before the index grows: reindexing keeps only ids that hold a subject.
+    this.startEpisode(id, buf, start, end, timestampMs);
+    if (this.live * 2 > mask + 1) this.reindex((mask + 1) * 2);
+    return id;
+  }
+
+  /**
+   * Looks the subject (id, serial) up again without hashing, when the caller remembers it and the key is
+   * likely the same: true (and touched exactly as `lookup` would touch it) when that episode is still live,
+   * has key buf[start, end) and is not idle at `timestampMs`; false otherwise, and nothing changed but the
+   * generation's turn (call `lookup` then).
+   */
+  reuse(id: number, serial: number, buf: Buffer, start: number, end: number, timestampMs: number): boolean {
+    if (timestampMs >= this.generationEndMs) this.rotate(timestampMs);
+    const base = id * (RECORD >> 2);
+    const words = this.words;
+    if (
+      words[base + SERIAL_WORD] !== serial ||
+      words[base + GENERATION_WORD]! < this.dropBelow ||
+      this.values[id] === undefined ||
+      timestampMs - this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE]! > this.idleMs ||
+      !this.sameKey(id, buf, start, end - start)
+    ) {
+      return false;
+    }
+    words[base + GENERATION_WORD] = this.generation;
+    this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
+    this.fresh = false;
+    return true;
+  }
+
+  /**
+   * For read-ahead only: the subject whose id sits in the first slot of `hash` (not necessarily that key's,
+   * nor live), reading that slot and the id's record on the way; undefined if the slot is empty.
+   */
+  peek(hash: number): S | undefined {
+    const slots = this.slots;
+    const id = slots[(hash & ((slots.length >> 1) - 1)) << 1]!;
+    if (id === EMPTY) return undefined;
+    this.touched ^= this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
+    return this.values[id];
+  }
+
+  /** For read-ahead only: reads id's record (any id, live or not). */
+  touch(id: number): number {
+    return id < 0 || id >= this.nextId ? 0 : this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
+  }
+
+  /** Where read-ahead loads go, so that they are not optimised away. */
+  touched = 0;
+
+  private startEpisode(id: number, buf: Buffer, start: number, end: number, timestampMs: number): void {
+    const base = id * (RECORD >> 2);
+    this.words[base + GENERATION_WORD] = this.generation;
+    this.words[base + SERIAL_WORD] = ++this.serials;
+    this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
+    this.fresh = true;
+    this.values[id] = this.create(buf, start, end, timestampMs, id);
   }
 
   private sameKey(id: number, buf: Uint8Array, start: number, length: number): boolean {
     const records = this.records;
     const at = id * RECORD;
+    if (length > KEY_BYTES) {
+      const key = this.longKeys[id];
+      if (records[at] !== LONG_KEY || key === undefined || key.length !== length) return false;
+      for (let i = 0; i < length; i++) if (key[i] !== buf[start + i]) return false;
+      return true;
+    }
     if (records[at] !== length) return false;
     for (let i = 0; i < length; i++) if (records[at + 1 + i] !== buf[start + i]) return false;
     return true;
@@ -106,8 +203,16 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
       if ((id + 1) * RECORD > this.records.length) this.grow((this.records.length / RECORD) * 2);
     }
     const at = id * RECORD;
-    this.records[at] = length;
-    this.records.set(buf.subarray(start, start + length), at + 1);
+    const records = this.records;
+    if (length > KEY_BYTES) {
+      records[at] = LONG_KEY;
+      this.longKeys[id] = Buffer.from(buf.subarray(start, start + length));
+    } else {
+      records[at] = length;
+      // A byte loop: a subarray to copy from would allocate a view per new key.
+      for (let i = 0; i < length; i++) records[at + 1 + i] = buf[start + i]!;
+      if (this.longKeys[id] !== undefined) this.longKeys[id] = undefined;
+    }
     this.words[id * (RECORD >> 2) + HASH_WORD] = hash;
     this.live++;
     return id;
@@ -118,6 +223,7 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
     records.set(this.records);
     this.records = records;
     this.words = new Int32Array(records.buffer);
+    this.doubles = new Float64Array(records.buffer);
   }
 
   /** Rebuilds the open-addressing index over the live ids (after growth or after dropping a generation). */
@@ -148,6 +254,7 @@ export class ByteSubjectTable<S extends { lastSeenMs: number }> {
     for (let id = 0; id < this.nextId; id++) {
       if (this.values[id] !== undefined && words[id * (RECORD >> 2) + GENERATION_WORD]! < this.dropBelow) {
         this.values[id] = undefined;
+        this.longKeys[id] = undefined;
         this.free.push(id);
         dropped++;
       }
