@@ -3,7 +3,6 @@
  * network), hand it to each detector, collect detections. Pure and event-time driven: replaying a file gives
  * the same detections as watching it live. Memory follows the active tokens, accounts and IPs.
  */
-import type { LogLineView } from '../logs/cloudfront-bytes.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { type GeoLookup, networkOf } from '../geo/ip-geo.ts';
 import { isPublicPath } from './crawlers.ts';
@@ -18,13 +17,13 @@ import { hasExtraParams, type Refusal, refusalOf, tokenClaimsOf } from './edge-t
 import { GeoSpikeDetector } from './geo-spike.ts';
 import { newScrapeState, type ScrapeState, ScrapingDetector } from './scraping.ts';
 import { SubjectTable } from './subject-table.ts';
-import { ByteSubjectTable } from './byte-subject-table.ts';
+import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
+import { LINE_BATCH, type LogLineView } from '../logs/cloudfront-bytes.ts';
 import { newTokenSharingState, TokenSharingDetector, type TokenSharingState } from './token-sharing.ts';
 import type { AccessEvent, Detection } from './types.ts';
 
 /** Everything known about one active token, behind a single lookup per request. */
 interface TokenSubject {
-  lastSeenMs: number;
   tokenId: string;
   /** Account and device as the token's last request named them (compared in place, made once). */
   accountId: string;
@@ -32,11 +31,17 @@ interface TokenSubject {
   /** The account's scraping state, resolved once when the token appears. */
   account: AccountScrapeState | undefined;
   sharing: TokenSharingState;
+  /**
+   * The address of the token's last request (id and episode serial in the address table): a reader's next
+   * request almost always comes from the same one, which is then found without hashing its key.
+   */
+  ip: IpSubject | undefined;
+  ipId: number;
+  ipSerial: number;
 }
 
 /** One active client address: its geolocation (looked up once per episode) and its scraping state. */
 interface IpSubject {
-  lastSeenMs: number;
   ip: string;
   network: string;
   networkHash: number;
@@ -80,6 +85,61 @@ function bbtParamIn(buf: Buffer, from: number, end: number): number {
 function percentIn(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buf[i] === 37) return true;
   return false;
+}
+
+/** What readEdgeToken found: query length, the `bbt` value's bounds, and the dots ending its fields. */
+let queryLength = 0;
+let bbtLength = 0;
+let kidEnd = -1;
+let tokenEnd = -1;
+let accountEnd = -1;
+let deviceEnd = -1;
+
+/**
+ * Finds the edge token (`bbt`) in the line's query, in place; true when it names a token id (8..40 bytes)
+ * and an account (1..64 bytes), whose bounds are then in kidEnd, tokenEnd, accountEnd and deviceEnd.
+ */
+function readEdgeToken(v: LogLineView): boolean {
+  const buf = v.buf;
+  const q = v.layout.query;
+  queryLength = 0;
+  bbtLength = 0;
+  if (q < 0) return false;
+  const qStart = v.start(q);
+  const qEnd = v.end(q);
+  queryLength = qEnd - qStart;
+  let bbtStart = -1;
+  if (
+    queryLength >= 4 &&
+    buf[qStart] === 98 &&
+    buf[qStart + 1] === 98 &&
+    buf[qStart + 2] === 116 &&
+    buf[qStart + 3] === 61
+  ) {
+    bbtStart = qStart + 4;
+  } else if (queryLength > 0) {
+    const param = bbtParamIn(buf, qStart, qEnd);
+    if (param >= 0) bbtStart = param + 5;
+  }
+  if (bbtStart < 0) return false;
+  let bbtEnd = bbtStart;
+  while (bbtEnd < qEnd && buf[bbtEnd] !== AMPERSAND) bbtEnd++;
+  bbtLength = bbtEnd - bbtStart;
+  if (
+    bbtLength < 3 ||
+    buf[bbtStart] !== 118 /* v */ ||
+    buf[bbtStart + 1] !== 49 ||
+    buf[bbtStart + 2] !== DOT
+  ) {
+    return false;
+  }
+  kidEnd = dotIn(buf, bbtStart + 3, bbtEnd);
+  tokenEnd = kidEnd < 0 ? -1 : dotIn(buf, kidEnd + 1, bbtEnd);
+  accountEnd = tokenEnd < 0 ? -1 : dotIn(buf, tokenEnd + 1, bbtEnd);
+  deviceEnd = accountEnd < 0 ? -1 : dotIn(buf, accountEnd + 1, bbtEnd);
+  const tokenLength = tokenEnd - kidEnd - 1;
+  const accountLength = accountEnd - tokenEnd - 1;
+  return deviceEnd >= 0 && tokenLength >= 8 && tokenLength <= 40 && accountLength > 0 && accountLength <= 64;
 }
 
 /** The one event the engine refills for every request. */
@@ -138,12 +198,14 @@ export class AbuseDetectors {
     this.scraping = new ScrapingDetector(this.config);
     this.geoSpikes = new GeoSpikeDetector(this.config);
     this.tokens = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t) => ({
-      lastSeenMs: t,
       tokenId: buf.toString('utf8', start, end),
       accountId: '',
       deviceHash: '',
       account: undefined,
       sharing: newTokenSharingState(t),
+      ip: undefined,
+      ipId: -1,
+      ipSerial: 0,
     }));
     this.accounts = new SubjectTable(this.config.idleMs, (_k, t) => newAccountScrapeState(t));
     this.accountScraping = new AccountScrapingDetector(this.config);
@@ -151,7 +213,6 @@ export class AbuseDetectors {
       const ip = buf.toString('utf8', start, end);
       const network = networkOf(ip);
       return {
-        lastSeenMs: t,
         ip,
         network,
         networkHash: hashPath(network),
@@ -178,7 +239,6 @@ export class AbuseDetectors {
     const t = record.timestampMs;
     let n = this.encode(record.clientIp);
     const ip = this.ips.get(this.scratch, 0, n, t);
-    ip.lastSeenMs = t;
     const claims = tokenClaimsOf(record.query);
     const e = this.event;
     this.enrich(ip, t, record.status, record.edgeResultType, record);
@@ -217,9 +277,40 @@ export class AbuseDetectors {
     const buf = v.buf;
     const layout = v.layout;
     const t = v.timestampMs;
-    const ip = this.ips.get(buf, v.start(layout.clientIp), v.end(layout.clientIp), t);
-    ip.lastSeenMs = t;
     const e = this.event;
+    // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
+    const hasToken = readEdgeToken(v);
+    e.extraParams = queryLength === 0 ? false : bbtLength === 0 ? true : queryLength > bbtLength + 4;
+    let token: TokenSubject | undefined;
+    if (hasToken) {
+      token = this.tokens.get(buf, kidEnd + 1, tokenEnd, t);
+      if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
+        token.accountId = buf.toString('latin1', tokenEnd + 1, accountEnd);
+      }
+      if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.deviceHash)) {
+        token.deviceHash = buf.toString('latin1', accountEnd + 1, deviceEnd);
+      }
+    }
+    // The address: most requests of a token come from the address of its previous request, so that one is
+    // checked first (same episode, same bytes) and the address table is hashed only when it differs.
+    const ipStart = v.start(layout.clientIp);
+    const ipEnd = v.end(layout.clientIp);
+    let ip: IpSubject;
+    if (
+      token !== undefined &&
+      token.ip !== undefined &&
+      this.ips.reuse(token.ipId, token.ipSerial, buf, ipStart, ipEnd, t)
+    ) {
+      ip = token.ip;
+    } else {
+      const ipId = this.ips.lookup(buf, ipStart, ipEnd, t);
+      ip = this.ips.value(ipId);
+      if (token !== undefined) {
+        token.ip = ip;
+        token.ipId = ipId;
+        token.ipSerial = this.ips.serialOf(ipId);
+      }
+    }
     const r = layout.edgeResultType;
     this.enrich(ip, t, v.status, r < 0 ? '' : this.resultType(buf, v.start(r), v.end(r)), v);
     // The asset path is compared as bytes; it becomes a string only if a detector reads it as one.
@@ -241,63 +332,6 @@ export class AbuseDetectors {
       e.stemEnd = stemEnd;
     }
     e.ownedStrings = true;
-    // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
-    let queryLength = 0;
-    let bbtStart = -1;
-    let bbtEnd = -1;
-    const q = layout.query;
-    if (q >= 0) {
-      const qStart = v.start(q);
-      const qEnd = v.end(q);
-      queryLength = qEnd - qStart;
-      if (
-        queryLength >= 4 &&
-        buf[qStart] === 98 &&
-        buf[qStart + 1] === 98 &&
-        buf[qStart + 2] === 116 &&
-        buf[qStart + 3] === 61
-      ) {
-        bbtStart = qStart + 4;
-      } else if (queryLength > 0) {
-        const param = bbtParamIn(buf, qStart, qEnd);
-        if (param >= 0) bbtStart = param + 5;
-      }
-      if (bbtStart >= 0) {
-        bbtEnd = bbtStart;
-        while (bbtEnd < qEnd && buf[bbtEnd] !== AMPERSAND) bbtEnd++;
-      }
-    }
-    const bbtLength = bbtStart < 0 ? 0 : bbtEnd - bbtStart;
-    e.extraParams = queryLength === 0 ? false : bbtLength === 0 ? true : queryLength > bbtLength + 4;
-    let token: TokenSubject | undefined;
-    if (
-      bbtLength >= 3 &&
-      buf[bbtStart] === 118 /* v */ &&
-      buf[bbtStart + 1] === 49 &&
-      buf[bbtStart + 2] === DOT
-    ) {
-      const kidEnd = dotIn(buf, bbtStart + 3, bbtEnd);
-      const tokenEnd = kidEnd < 0 ? -1 : dotIn(buf, kidEnd + 1, bbtEnd);
-      const accountEnd = tokenEnd < 0 ? -1 : dotIn(buf, tokenEnd + 1, bbtEnd);
-      const deviceEnd = accountEnd < 0 ? -1 : dotIn(buf, accountEnd + 1, bbtEnd);
-      const tokenLength = tokenEnd - kidEnd - 1;
-      const accountLength = accountEnd - tokenEnd - 1;
-      if (
-        deviceEnd >= 0 &&
-        tokenLength >= 8 &&
-        tokenLength <= 40 &&
-        accountLength > 0 &&
-        accountLength <= 64
-      ) {
-        token = this.tokens.get(buf, kidEnd + 1, tokenEnd, t);
-        if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
-          token.accountId = buf.toString('latin1', tokenEnd + 1, accountEnd);
-        }
-        if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.deviceHash)) {
-          token.deviceHash = buf.toString('latin1', accountEnd + 1, deviceEnd);
-        }
-      }
-    }
     if (token === undefined) {
       e.tokenId = '';
       e.accountId = '';
@@ -315,10 +349,82 @@ export class AbuseDetectors {
     return out.length - before;
   }
 
+  /** Token-id hashes of the batch the scanner is about to hand over (0: no token), for the read-ahead. */
+  private readonly aheadHashes = new Int32Array(LINE_BATCH);
+  private readonly aheadHasToken = new Uint8Array(LINE_BATCH);
+  private readonly aheadTokens: (TokenSubject | undefined)[] = new Array(LINE_BATCH).fill(undefined);
+
+  /** Read-ahead (see LogLineSink.preview): notes the hash of the line's token id; changes nothing. */
+  previewLine(v: LogLineView, index: number): void {
+    const hasToken = readEdgeToken(v);
+    this.aheadHashes[index] = hasToken ? keyHash(v.buf, kidEnd + 1, tokenEnd) : 0;
+    this.aheadHasToken[index] = hasToken ? 1 : 0;
+  }
+
+  /**
+   * Read-ahead over the previewed batch: touches, level by level, what its lines will read (the token's
+   * slot, record and subject, then its sharing, address and account state, then what those point to), so
+   * that the cache misses of 32 lines overlap instead of following one another. Reads only; a slot that
+   * holds another key just touches the wrong subject.
+   */
+  prefetch(count: number): void {
+    const hashes = this.aheadHashes;
+    const subjects = this.aheadTokens;
+    for (let k = 0; k < count; k++) {
+      subjects[k] = this.aheadHasToken[k] === 0 ? undefined : this.tokens.peek(hashes[k]!);
+      this.aheadHasToken[k] = 0;
+    }
+    let touched = 0;
+    // The token subject itself.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token !== undefined) touched += token.ipId;
+    }
+    // What it points to: its claims' strings, sharing state, address and account states, address record.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token === undefined) continue;
+      touched += token.accountId.length + token.deviceHash.length + token.sharing.requests;
+      touched += this.ips.touch(token.ipId);
+      const ip = token.ip;
+      if (ip !== undefined) touched += ip.asn;
+      const account = token.account;
+      if (account !== undefined) touched += account.thisMinute;
+    }
+    // One level further: places, the address's scraping state, the account's last title.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token === undefined) continue;
+      const sharing = token.sharing;
+      touched += sharing.places.length;
+      const current = sharing.current;
+      if (current !== undefined) touched += current.requests;
+      const ip = token.ip;
+      if (ip !== undefined) touched += ip.scraping.requests + ip.ip.length;
+      const account = token.account;
+      if (account !== undefined) touched += account.lastTitle.length + account.streakTitles.size;
+    }
+    // And the last: the address's last asset path and gap ring, the first place.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token === undefined) continue;
+      const places = token.sharing.places;
+      if (places.length > 0) touched += places[0]!.requests;
+      const scraping = token.ip?.scraping;
+      if (scraping !== undefined) {
+        const stem = scraping.stem;
+        if (stem.length > 0) touched += stem[0]!;
+        const gaps = scraping.gaps;
+        if (gaps !== undefined) touched += gaps[scraping.gapCount % gaps.length]!;
+      }
+      subjects[k] = undefined;
+    }
+    this.tokens.touched ^= touched;
+  }
+
   private detect(ip: IpSubject, token: TokenSubject | undefined, out: Detection[]): void {
     const event = this.event;
     if (token !== undefined) {
-      token.lastSeenMs = event.timestampMs;
       this.sharing.observe(event, token.sharing, out);
       if (event.accountId.length > 0) {
         // Tokens live for one reading session, so the account table is consulted per session, not per request.

@@ -63,6 +63,8 @@ export async function detectFiles(
     const sink: LogLineSink = {
       line: (view) => detectors.observeLine(view, detections),
       record: (record) => detectors.observe(record, detections),
+      preview: (view, index) => detectors.previewLine(view, index),
+      prefetch: (count) => detectors.prefetch(count),
     };
     await scanCloudFrontLog(files[0]!, stats, sink, options.onProgress ? progress : undefined);
   } else {

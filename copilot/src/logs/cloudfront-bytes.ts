@@ -126,7 +126,19 @@ function twoDigitsAt(buf: Buffer, at: number): number {
 export interface LogLineSink {
   line(view: LogLineView): void;
   record(record: EdgeLogRecord): void;
+  /**
+   * Optional read-ahead: lines are handed over in batches of up to LINE_BATCH, and before a batch goes to
+   * `line`, `preview` sees each of its well-formed lines (`index` its place in the batch; no timestamp or
+   * status yet) and `prefetch` is called once. A sink uses them to touch the state the batch will need, so
+   * that its cache misses overlap instead of waiting one after another; they must change nothing.
+   */
+  preview?(view: LogLineView, index: number): void;
+  prefetch?(count: number): void;
 }
+
+/** Lines handed to a sink per batch (see LogLineSink.preview). */
+export const LINE_BATCH = 32;
+const ROW = MAX_FIELDS + 2;
 
 /**
  * Splits byte chunks into lines and parses them into one reusable view. Feed chunks in order with `push`,
@@ -139,6 +151,13 @@ export class CloudFrontByteScanner {
   private carry: Buffer | undefined;
   private lastDate = Buffer.alloc(0);
   private lastDateMs = Number.NaN;
+  /** The batch of lines found in the current buffer: bounds, field counts, high bits and tab positions. */
+  private readonly batchStarts = new Int32Array(LINE_BATCH);
+  private readonly batchEnds = new Int32Array(LINE_BATCH);
+  private readonly batchFields = new Int32Array(LINE_BATCH);
+  private readonly batchHigh = new Int32Array(LINE_BATCH);
+  private readonly batchTabs = new Int32Array(LINE_BATCH * ROW);
+  private batched = 0;
 
   constructor(
     private readonly stats: ParseStats,
@@ -177,7 +196,8 @@ export class CloudFrontByteScanner {
    * words with one are looked at byte by byte.
    */
   private scan(buf: Buffer, from: number): number {
-    const tabs = this.view.tabs;
+    let tabs = this.batchTabs;
+    let row = this.batched * ROW;
     const length = buf.length;
     const wordStart = from + ((4 - ((buf.byteOffset + from) & 3)) & 3);
     const wordCount = wordStart < length ? (length - wordStart) >> 2 : 0;
@@ -207,17 +227,71 @@ export class CloudFrontByteScanner {
           continue;
         }
         if (c === TAB) {
-          if (fields <= MAX_FIELDS) tabs[fields++] = i;
+          if (fields <= MAX_FIELDS) tabs[row + fields++] = i;
           else fields = MAX_FIELDS + 2;
         } else if (c === NEWLINE) {
-          this.line(buf, lineStart, i, fields, high, false);
+          const k = this.batched++;
+          this.batchStarts[k] = lineStart;
+          this.batchEnds[k] = i;
+          this.batchFields[k] = fields;
+          this.batchHigh[k] = high;
+          if (k + 1 === LINE_BATCH) this.flush(buf);
+          tabs = this.batchTabs;
+          row = this.batched * ROW;
           lineStart = i + 1;
           fields = 1;
           high = 0;
         }
       }
     }
+    this.flush(buf);
     return lineStart;
+  }
+
+  /** Hands the batched lines of buf to the sink in order, after the read-ahead if the sink has one. */
+  private flush(buf: Buffer): void {
+    const count = this.batched;
+    if (count === 0) return;
+    this.batched = 0;
+    const sink = this.sink;
+    if (sink.preview !== undefined && sink.prefetch !== undefined) {
+      const layout = this.parser.fieldLayout;
+      let previewed = 0;
+      for (let k = 0; k < count && layout !== undefined; k++) {
+        const start = this.batchStarts[k]!;
+        const fields = Math.min(this.batchFields[k]!, MAX_FIELDS + 1);
+        if (buf[start] === 35 || (this.batchHigh[k]! & 0x80808080) !== 0 || fields !== layout.count) continue;
+        this.useRow(k, buf, layout);
+        sink.preview(this.view, k);
+        previewed++;
+      }
+      if (previewed > 0) sink.prefetch(count);
+    }
+    const tabs = this.view.tabs;
+    const batchTabs = this.batchTabs;
+    for (let k = 0; k < count; k++) {
+      const fields = this.batchFields[k]!;
+      const row = k * ROW;
+      const last = Math.min(fields, MAX_FIELDS + 1);
+      for (let f = 1; f < last; f++) tabs[f] = batchTabs[row + f]!;
+      this.line(buf, this.batchStarts[k]!, this.batchEnds[k]!, fields, this.batchHigh[k]!, false);
+    }
+  }
+
+  /** Points the view at batched line k (for the read-ahead: no timestamp or status). */
+  private useRow(k: number, buf: Buffer, layout: FieldLayout): void {
+    const view = this.view;
+    const tabs = view.tabs;
+    const row = k * ROW;
+    const last = layout.count;
+    for (let f = 1; f < last; f++) tabs[f] = this.batchTabs[row + f]!;
+    let end = this.batchEnds[k]!;
+    const start = this.batchStarts[k]!;
+    if (end > start && buf[end - 1] === CR) end--;
+    tabs[0] = start - 1;
+    tabs[last] = end;
+    view.buf = buf;
+    view.layout = layout;
   }
 
   /**
