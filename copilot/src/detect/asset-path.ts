@@ -74,22 +74,35 @@ export function assetStepBytes(
   start: number,
   end: number,
 ): number {
+  return assetStepIn(previous, 0, previousLength, current, start, end);
+}
+
+/** assetStepBytes with the previous path at previous[previousStart, previousStart + previousLength). */
+export function assetStepIn(
+  previous: Uint8Array,
+  previousStart: number,
+  previousLength: number,
+  current: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const p = previousStart;
   const currentLength = end - start;
   const n = Math.min(previousLength, currentLength);
   let i = 0;
-  while (i < n && previous[i] === current[start + i]) i++;
+  while (i < n && previous[p + i] === current[start + i]) i++;
   if (i === n && previousLength === currentLength) return STEP_NONE;
   let from = i;
-  while (from > 0 && isDigit(previous[from - 1]!)) from--;
-  const before = numberInBytes(previous, from, previousLength);
-  const beforeEnd = numberEnd;
+  while (from > 0 && isDigit(previous[p + from - 1]!)) from--;
+  const before = numberInBytes(previous, p + from, p + previousLength);
+  const beforeEnd = numberEnd - p;
   const after = numberInBytes(current, start + from, end);
   const afterEnd = numberEnd - start;
   if (beforeEnd === from || afterEnd === from || after !== before + 1) return STEP_NONE;
   // Same tails after the numbers: only one number changed.
   if (previousLength - beforeEnd !== currentLength - afterEnd) return STEP_NEXT_CONTAINER;
   for (let k = 0; beforeEnd + k < previousLength; k++) {
-    if (previous[beforeEnd + k] !== current[start + afterEnd + k]) return STEP_NEXT_CONTAINER;
+    if (previous[p + beforeEnd + k] !== current[start + afterEnd + k]) return STEP_NEXT_CONTAINER;
   }
   return STEP_NEXT;
 }

@@ -15,7 +15,8 @@ import {
 import { hashPath } from './asset-path.ts';
 import { hasExtraParams, type Refusal, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
-import { newScrapeState, type ScrapeState, ScrapingDetector } from './scraping.ts';
+import { type ScrapeState, ScrapingDetector } from './scraping.ts';
+import { STEM_BYTES } from './scrape-slabs.ts';
 import { SubjectTable } from './subject-table.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import { LINE_BATCH, type LogLineView } from '../logs/cloudfront-bytes.ts';
@@ -209,7 +210,7 @@ export class AbuseDetectors {
     }));
     this.accounts = new SubjectTable(this.config.idleMs, (_k, t) => newAccountScrapeState(t));
     this.accountScraping = new AccountScrapingDetector(this.config);
-    this.ips = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t) => {
+    this.ips = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t, id) => {
       const ip = buf.toString('utf8', start, end);
       const network = networkOf(ip);
       return {
@@ -218,7 +219,7 @@ export class AbuseDetectors {
         networkHash: hashPath(network),
         country: this.geo.country(ip),
         asn: this.geo.asn(ip),
-        scraping: newScrapeState(t),
+        scraping: this.scraping.newState(t, id),
       };
     });
   }
@@ -375,6 +376,7 @@ export class AbuseDetectors {
       this.aheadHasToken[k] = 0;
     }
     let touched = 0;
+    const { stems, gaps, gapsPerSlot } = this.scraping.slabs;
     // The token subject itself.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
@@ -386,6 +388,8 @@ export class AbuseDetectors {
       if (token === undefined) continue;
       touched += token.accountId.length + token.deviceHash.length + token.sharing.requests;
       touched += this.ips.touch(token.ipId);
+      if (token.ipId >= 0 && token.ipId * STEM_BYTES < stems.length)
+        touched += stems[token.ipId * STEM_BYTES]!;
       const ip = token.ip;
       if (ip !== undefined) touched += ip.asn;
       const account = token.account;
@@ -400,23 +404,19 @@ export class AbuseDetectors {
       const current = sharing.current;
       if (current !== undefined) touched += current.requests;
       const ip = token.ip;
-      if (ip !== undefined) touched += ip.scraping.requests + ip.ip.length;
+      if (ip !== undefined) {
+        const scraping = ip.scraping;
+        touched += ip.ip.length + gaps[scraping.slot * gapsPerSlot + (scraping.gapCount % gapsPerSlot)]!;
+      }
       const account = token.account;
       if (account !== undefined) touched += account.lastTitle.length + account.streakTitles.size;
     }
-    // And the last: the address's last asset path and gap ring, the first place.
+    // And the last: the first place.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
       if (token === undefined) continue;
       const places = token.sharing.places;
       if (places.length > 0) touched += places[0]!.requests;
-      const scraping = token.ip?.scraping;
-      if (scraping !== undefined) {
-        const stem = scraping.stem;
-        if (stem.length > 0) touched += stem[0]!;
-        const gaps = scraping.gaps;
-        if (gaps !== undefined) touched += gaps[scraping.gapCount % gaps.length]!;
-      }
       subjects[k] = undefined;
     }
     this.tokens.touched ^= touched;

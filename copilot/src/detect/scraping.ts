@@ -6,24 +6,29 @@
  * device is judged in account-scraping.ts.
  */
 import type { DetectorConfig } from './config.ts';
-import { assetStepBytes, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
+import { assetStepIn, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
 import { isVerifiedCrawler } from './crawlers.ts';
+import { STEM_BYTES, ScrapeSlabs } from './scrape-slabs.ts';
 import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
 
 export interface ScrapeState {
   firstSeenMs: number;
   lastSeenMs: number;
   requests: number;
-  /** UTF-8 bytes of the last asset path, compared in place: no string per request. */
-  stem: Uint8Array;
+  /** The address's id: its last asset path and gap ring live in the detector's slabs at this slot. */
+  slot: number;
+  /**
+   * Length of the last asset path (UTF-8 bytes, compared in place: no string per request), kept in the slab;
+   * a path longer than a slab slot holds (never seen in real logs) is kept in `longStem`.
+   */
   stemLength: number;
+  longStem: Uint8Array | undefined;
   lastGapMs: number;
   /** Requests in the current and the previous minute, for a sliding per-minute rate. */
   minuteStartMs: number;
   thisMinute: number;
   lastMinute: number;
-  /** Inter-arrival gaps, ring buffer with running sums for the coefficient of variation. */
-  gaps: Float64Array | undefined;
+  /** Inter-arrival gaps: a ring in the slab with running sums for the coefficient of variation. */
   gapCount: number;
   gapSum: number;
   gapSquares: number;
@@ -38,20 +43,19 @@ export interface ScrapeState {
   fired: boolean;
 }
 
-const NO_STEM = new Uint8Array(0);
-
-export function newScrapeState(t: number): ScrapeState {
+/** `slot`: the address's id in the address table (see ScrapeSlabs). */
+export function newScrapeState(t: number, slot: number): ScrapeState {
   return {
     firstSeenMs: t,
     lastSeenMs: t,
     requests: 0,
-    stem: NO_STEM,
+    slot,
     stemLength: 0,
+    longStem: undefined,
     lastGapMs: t,
     minuteStartMs: t,
     thisMinute: 0,
     lastMinute: 0,
-    gaps: undefined,
     gapCount: 0,
     gapSum: 0,
     gapSquares: 0,
@@ -66,17 +70,37 @@ export function newScrapeState(t: number): ScrapeState {
   };
 }
 
-/** The state's last asset path equals bytes[start, end). */
-function sameStem(s: ScrapeState, bytes: Uint8Array, start: number, end: number): boolean {
-  const length = end - start;
-  if (length !== s.stemLength) return false;
-  const stem = s.stem;
-  for (let i = 0; i < length; i++) if (stem[i] !== bytes[start + i]) return false;
+/** Where the state's last asset path starts in `stems` (its slab slot, or 0 in its long copy). */
+function stemAt(s: ScrapeState): number {
+  return s.longStem === undefined ? s.slot * STEM_BYTES : 0;
+}
+
+/** The last asset path stems[at, at + length) equals bytes[start, end). */
+function sameStem(
+  stems: Uint8Array,
+  at: number,
+  length: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  if (end - start !== length) return false;
+  for (let i = 0; i < length; i++) if (stems[at + i] !== bytes[start + i]) return false;
   return true;
 }
 
 export class ScrapingDetector {
-  constructor(private readonly config: DetectorConfig) {}
+  readonly slabs: ScrapeSlabs;
+
+  constructor(private readonly config: DetectorConfig) {
+    this.slabs = new ScrapeSlabs(config.roboticGaps);
+  }
+
+  /** A new address's state in slot `slot` (its id in the address table). */
+  newState(t: number, slot: number): ScrapeState {
+    this.slabs.ensure(slot);
+    return newScrapeState(t, slot);
+  }
 
   /** Every request, judged per client address on signs of automation only. */
   observeIp(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
@@ -103,7 +127,9 @@ export class ScrapingDetector {
     const stem = e.stemBytes;
     const stemStart = e.stemStart;
     const stemEnd = e.stemEnd;
-    const moved = !sameStem(s, stem, stemStart, stemEnd);
+    const stems = s.longStem ?? this.slabs.stems;
+    const at = stemAt(s);
+    const moved = !sameStem(stems, at, s.stemLength, stem, stemStart, stemEnd);
     // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
     if (s.requests > 0 && moved) this.addGap(s, t - s.lastGapMs);
     if (t - s.minuteStartMs >= 60_000) {
@@ -113,7 +139,7 @@ export class ScrapingDetector {
     }
     s.thisMinute++;
     const step =
-      s.requests > 0 && moved ? assetStepBytes(s.stem, s.stemLength, stem, stemStart, stemEnd) : STEP_NONE;
+      s.requests > 0 && moved ? assetStepIn(stems, at, s.stemLength, stem, stemStart, stemEnd) : STEP_NONE;
     if (step === STEP_NONE) {
       s.fastRun = 0;
       s.containerSteps = 0;
@@ -126,9 +152,14 @@ export class ScrapingDetector {
     if (moved) {
       s.lastGapMs = t;
       const length = stemEnd - stemStart;
-      if (length > s.stem.length) s.stem = new Uint8Array(Math.max(48, length + 16));
-      const kept = s.stem;
-      for (let i = 0; i < length; i++) kept[i] = stem[stemStart + i]!;
+      if (length > STEM_BYTES) {
+        if (s.longStem === undefined || length > s.longStem.length) s.longStem = new Uint8Array(length + 16);
+      } else {
+        s.longStem = undefined;
+      }
+      const kept = s.longStem ?? this.slabs.stems;
+      const to = stemAt(s);
+      for (let i = 0; i < length; i++) kept[to + i] = stem[stemStart + i]!;
       s.stemLength = length;
     }
     if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
@@ -142,14 +173,14 @@ export class ScrapingDetector {
 
   private addGap(s: ScrapeState, gapMs: number): void {
     const size = this.config.roboticGaps;
-    s.gaps ??= new Float64Array(size);
-    const slot = s.gapCount % size;
+    const gaps = this.slabs.gaps;
+    const slot = s.slot * size + (s.gapCount % size);
     if (s.gapCount >= size) {
-      const old = s.gaps[slot]!;
+      const old = gaps[slot]!;
       s.gapSum -= old;
       s.gapSquares -= old * old;
     }
-    s.gaps[slot] = gapMs;
+    gaps[slot] = gapMs;
     s.gapSum += gapMs;
     s.gapSquares += gapMs * gapMs;
     s.gapCount++;
