@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { STEM_BYTES, ScrapeSlabs } from './scrape-slabs.ts';
 import { request, runDetectors, T0 } from './test-support.ts';
+import type { Detection } from './types.ts';
 
 describe('Class: ScrapeSlabs', () => {
   it('grows to hold any slot and keeps what earlier slots hold', () => {
@@ -27,7 +28,7 @@ describe('Detector: scraping with paths kept in the slabs', () => {
     );
   }
 
-  function judged(records: EdgeLogRecord[]) {
+  function judged(records: EdgeLogRecord[]): Detection[] {
     return runDetectors(records).map((d) => ({ ...d, evidence: { ...d.evidence, lastAsset: undefined } }));
   }
 
