@@ -86,3 +86,40 @@ describe('Class: CloudFrontByteScanner', () => {
     expect(scanned(`${FIELDS}\n${line()}\n`, 100).stats.lines).toBe(2);
   });
 });
+
+describe('Class: LogLineView', () => {
+  it('finds a byte in any range of a line as a plain search does, whatever the alignment', () => {
+    // Lines of different lengths put every field at every offset modulo 4, in chunks of several sizes.
+    const lines = Array.from({ length: 12 }, (_, n) =>
+      line((f) => {
+        f[7] = `/titles/t0000${n}/${'a%'.repeat(n)}ch00${n}.xhtml`;
+        f[11] = `bbt=v1.k1.tok${'x'.repeat(n)}AbCdEfGh12.acc-1.dev.1.2.L3RpdGxlcy8.sig${n % 3 === 0 ? '&cb=1' : ''}`;
+      }),
+    );
+    const text = `${FIELDS}\n${lines.join('\n')}\n`;
+    for (const chunkSize of [7, 64, 1 << 16]) {
+      let checked = 0;
+      const scanner = new CloudFrontByteScanner(newParseStats(), {
+        line: (view) => {
+          const start = view.tabs[0]! + 1;
+          const end = view.end(view.layout.count - 1);
+          for (const byte of [37, 38, 46, 9, 120]) {
+            for (let from = start; from < end; from += 3) {
+              for (const to of [from, from + 1, from + 5, from + 17, end]) {
+                const bound = Math.min(to, end);
+                const slice = view.buf.subarray(from, bound).indexOf(byte);
+                expect(view.indexOfByte(byte, from, bound)).toBe(slice < 0 ? -1 : from + slice);
+              }
+            }
+          }
+          checked++;
+        },
+        record: () => {},
+      });
+      const bytes = Buffer.from(text, 'utf8');
+      for (let at = 0; at < bytes.length; at += chunkSize) scanner.push(bytes.subarray(at, at + chunkSize));
+      scanner.end();
+      expect(checked).toBe(lines.length);
+    }
+  });
+});

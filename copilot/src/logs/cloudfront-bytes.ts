@@ -23,6 +23,8 @@ const NEWLINE = 10;
 const CR = 13;
 const DASH = 45;
 const NO_WORDS = new Int32Array(0);
+/** Tab positions are read from a word's bits in the order of its bytes in memory, which needs little endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * One parsed line, valid only during the sink call that receives it. Offsets are into `buf`; `tabs[i]` is the
@@ -35,6 +37,11 @@ export class LogLineView implements EdgeLogRecord {
   layout!: FieldLayout;
   timestampMs = 0;
   status = 0;
+  /** The line's place in its batch if the sink previewed it (LogLineSink.preview), else -1. */
+  index = -1;
+  /** buf's aligned 32-bit words from byte `wordBase` on, for searching a field four bytes at a time. */
+  words: Int32Array = NO_WORDS;
+  wordBase = 0;
 
   /** Start of field i (i ≥ 0 and in the layout); the field is empty or absent when start === end. */
   start(i: number): number {
@@ -45,6 +52,26 @@ export class LogLineView implements EdgeLogRecord {
 
   end(i: number): number {
     return this.tabs[i + 1]!;
+  }
+
+  /** The first position of `byte` in buf[from, to), or -1; four bytes at a time where the words cover it. */
+  indexOfByte(byte: number, from: number, to: number): number {
+    const buf = this.buf;
+    const words = this.words;
+    const base = this.wordBase;
+    const wordsEnd = base + 4 * words.length;
+    let i = from;
+    if (i >= base && i < wordsEnd) {
+      for (; i < to && ((i - base) & 3) !== 0; i++) if (buf[i] === byte) return i;
+      const pattern = Math.imul(byte, 0x01010101);
+      for (; i + 4 <= to && i + 4 <= wordsEnd; i += 4) {
+        const y = words[(i - base) >> 2]! ^ pattern;
+        // Non-zero when some byte of y is zero (the byte is in this word), and rarely otherwise.
+        if (((y - 0x01010101) & ~y & 0x80808080) !== 0) break;
+      }
+    }
+    for (; i < to; i++) if (buf[i] === byte) return i;
+    return -1;
   }
 
   /** Field i as CloudFrontLineParser returns it: raw (still percent-encoded), '' when absent. */
@@ -157,6 +184,7 @@ export class CloudFrontByteScanner {
   private readonly batchFields = new Int32Array(LINE_BATCH);
   private readonly batchHigh = new Int32Array(LINE_BATCH);
   private readonly batchTabs = new Int32Array(LINE_BATCH * ROW);
+  private readonly batchPreviewed = new Uint8Array(LINE_BATCH);
   private batched = 0;
 
   constructor(
@@ -187,6 +215,9 @@ export class CloudFrontByteScanner {
   end(): void {
     const carry = this.carry;
     this.carry = undefined;
+    this.view.index = -1;
+    this.view.words = NO_WORDS;
+    this.view.wordBase = 0;
     if (carry !== undefined && carry.length > 0) this.line(carry, 0, carry.length, 0, 0, true);
   }
 
@@ -204,6 +235,8 @@ export class CloudFrontByteScanner {
     const wordEnd = wordStart + 4 * wordCount;
     const words =
       wordCount > 0 ? new Int32Array(buf.buffer, buf.byteOffset + wordStart, wordCount) : NO_WORDS;
+    this.view.words = words;
+    this.view.wordBase = wordStart;
     let lineStart = from;
     let fields = 1;
     let high = 0;
@@ -214,6 +247,21 @@ export class CloudFrontByteScanner {
         const x = words[(i - wordStart) >> 2]!;
         // Some byte of x is below 11 exactly when this is non-zero (bytes of 0x80 and above never trip it).
         if (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
+          high |= x;
+          i += 4;
+          continue;
+        }
+        // Exactly the tab bytes and the newline bytes of x (0x80 in each).
+        const xt = x ^ 0x09090909;
+        const newlines = x ^ 0x0a0a0a0a;
+        if (LITTLE_ENDIAN && ~(((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) === 0) {
+          // Tabs only (most such words): their positions from the mask's bits, without a branch per byte.
+          let mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
+          while (mask !== 0) {
+            if (fields <= MAX_FIELDS) tabs[row + fields++] = i + ((31 - Math.clz32(mask & -mask)) >> 3);
+            else fields = MAX_FIELDS + 2;
+            mask &= mask - 1;
+          }
           high |= x;
           i += 4;
           continue;
@@ -254,18 +302,22 @@ export class CloudFrontByteScanner {
     if (count === 0) return;
     this.batched = 0;
     const sink = this.sink;
+    const previewed = this.batchPreviewed;
+    previewed.fill(0, 0, count);
     if (sink.preview !== undefined && sink.prefetch !== undefined) {
       const layout = this.parser.fieldLayout;
-      let previewed = 0;
+      let any = false;
       for (let k = 0; k < count && layout !== undefined; k++) {
         const start = this.batchStarts[k]!;
         const fields = Math.min(this.batchFields[k]!, MAX_FIELDS + 1);
         if (buf[start] === 35 || (this.batchHigh[k]! & 0x80808080) !== 0 || fields !== layout.count) continue;
         this.useRow(k, buf, layout);
+        this.view.index = k;
         sink.preview(this.view, k);
-        previewed++;
+        previewed[k] = 1;
+        any = true;
       }
-      if (previewed > 0) sink.prefetch(count);
+      if (any) sink.prefetch(count);
     }
     const tabs = this.view.tabs;
     const batchTabs = this.batchTabs;
@@ -274,6 +326,7 @@ export class CloudFrontByteScanner {
       const row = k * ROW;
       const last = Math.min(fields, MAX_FIELDS + 1);
       for (let f = 1; f < last; f++) tabs[f] = batchTabs[row + f]!;
+      this.view.index = previewed[k] === 1 ? k : -1;
       this.line(buf, this.batchStarts[k]!, this.batchEnds[k]!, fields, this.batchHigh[k]!, false);
     }
   }
