@@ -92,9 +92,13 @@ export class ByteSubjectTable<S> {
    * `timestampMs`.
    */
   lookup(buf: Buffer, start: number, end: number, timestampMs: number): number {
+    return this.lookupHashed(keyHash(buf, start, end), buf, start, end, timestampMs);
+  }
+
+  /** `lookup` when the key's hash (keyHash) is known already. */
+  lookupHashed(hash: number, buf: Buffer, start: number, end: number, timestampMs: number): number {
     const length = end - start;
     if (timestampMs >= this.generationEndMs) this.rotate(timestampMs);
-    const hash = keyHash(buf, start, end);
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;

@@ -52,6 +52,8 @@ interface IpSubject {
 }
 
 const DOT = 46;
+/** Numbers kept per previewed line (see previewLine). */
+const AHEAD_FIELDS = 7;
 const AMPERSAND = 38;
 
 /** buf[start, end) holds exactly the (ASCII) characters of s. */
@@ -80,12 +82,6 @@ function bbtParamIn(buf: Buffer, from: number, end: number): number {
     }
   }
   return -1;
-}
-
-/** `%` in buf[start, end): the path needs decoding before it is compared. */
-function percentIn(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i] === 37) return true;
-  return false;
 }
 
 /** What readEdgeToken found: query length, the `bbt` value's bounds, and the dots ending its fields. */
@@ -123,8 +119,8 @@ function readEdgeToken(v: LogLineView): boolean {
     if (param >= 0) bbtStart = param + 5;
   }
   if (bbtStart < 0) return false;
-  let bbtEnd = bbtStart;
-  while (bbtEnd < qEnd && buf[bbtEnd] !== AMPERSAND) bbtEnd++;
+  const ampersand = v.indexOfByte(AMPERSAND, bbtStart, qEnd);
+  const bbtEnd = ampersand < 0 ? qEnd : ampersand;
   bbtLength = bbtEnd - bbtStart;
   if (
     bbtLength < 3 ||
@@ -280,11 +276,28 @@ export class AbuseDetectors {
     const t = v.timestampMs;
     const e = this.event;
     // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
-    const hasToken = readEdgeToken(v);
+    // A previewed line's token was read (and its id hashed) by the preview.
+    const index = v.index;
+    let hasToken: boolean;
+    if (index >= 0) {
+      const at = index * AHEAD_FIELDS;
+      const found = this.aheadFound;
+      queryLength = found[at]!;
+      bbtLength = found[at + 1]!;
+      kidEnd = found[at + 2]!;
+      tokenEnd = found[at + 3]!;
+      accountEnd = found[at + 4]!;
+      deviceEnd = found[at + 5]!;
+      hasToken = found[at + 6] === 1;
+    } else {
+      hasToken = readEdgeToken(v);
+    }
     e.extraParams = queryLength === 0 ? false : bbtLength === 0 ? true : queryLength > bbtLength + 4;
     let token: TokenSubject | undefined;
     if (hasToken) {
-      token = this.tokens.get(buf, kidEnd + 1, tokenEnd, t);
+      const tokens = this.tokens;
+      const hash = index >= 0 ? this.aheadHashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
+      token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
       if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
         token.accountId = buf.toString('latin1', tokenEnd + 1, accountEnd);
       }
@@ -319,7 +332,7 @@ export class AbuseDetectors {
     const stemStart = u < 0 ? 0 : v.start(u);
     const stemEnd = u < 0 ? 0 : v.end(u);
     e.stemText = undefined;
-    if (percentIn(buf, stemStart, stemEnd)) {
+    if (v.indexOfByte(37 /* % */, stemStart, stemEnd) >= 0) {
       // Percent-encoded: compare the decoded path's bytes, as the record path does.
       const stem = v.uriStem;
       e.stemText = stem;
@@ -353,6 +366,8 @@ export class AbuseDetectors {
   /** Token-id hashes of the batch the scanner is about to hand over (0: no token), for the read-ahead. */
   private readonly aheadHashes = new Int32Array(LINE_BATCH);
   private readonly aheadHasToken = new Uint8Array(LINE_BATCH);
+  /** What readEdgeToken found for each previewed line (AHEAD_FIELDS numbers each). */
+  private readonly aheadFound = new Int32Array(LINE_BATCH * AHEAD_FIELDS);
   private readonly aheadTokens: (TokenSubject | undefined)[] = new Array(LINE_BATCH).fill(undefined);
 
   /** Read-ahead (see LogLineSink.preview): notes the hash of the line's token id; changes nothing. */
@@ -360,6 +375,16 @@ export class AbuseDetectors {
     const hasToken = readEdgeToken(v);
     this.aheadHashes[index] = hasToken ? keyHash(v.buf, kidEnd + 1, tokenEnd) : 0;
     this.aheadHasToken[index] = hasToken ? 1 : 0;
+    // Kept for observeLine of the same line: the token is read once.
+    const at = index * AHEAD_FIELDS;
+    const found = this.aheadFound;
+    found[at] = queryLength;
+    found[at + 1] = bbtLength;
+    found[at + 2] = kidEnd;
+    found[at + 3] = tokenEnd;
+    found[at + 4] = accountEnd;
+    found[at + 5] = deviceEnd;
+    found[at + 6] = hasToken ? 1 : 0;
   }
 
   /**
