@@ -109,6 +109,7 @@ export async function startFunctionThread(options: FunctionThreadOptions): Promi
   const { keyValueStore, outsideInvocation, ...settings } = options;
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
+    resourceLimits: { maxYoungGenerationSizeMb: 64 },
     workerData: {
       tsx: tsxEsmApi(),
       entry: new URL('./function-thread-entry.ts', import.meta.url).href,
