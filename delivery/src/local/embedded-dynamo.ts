@@ -37,7 +37,7 @@ export class EmbeddedDynamoError extends Error {
 //
 // dynalite reads the table's description from LevelDB for every key it touches (a BatchGetItem of five keys
 // reads it six times, a conditional PutItem twice): half of its LevelDB reads on the access path. Its store is
-// wrapped so those reads come from memory, cloned on every read as LevelDB would decode a fresh object, and
+// wrapped so those reads come from memory, decoded from the stored JSON on every read as LevelDB would, and
 // dropped on every write or delete of a description (CreateTable, UpdateTable, DeleteTable and their status
 // changes all write it); a read that overlapped a write is not kept. Items and indexes are untouched.
 //
@@ -75,10 +75,10 @@ function cacheTableDescriptions(tableDb) {
   let version = 0;
   const { get, put, del, batch } = tableDb;
   tableDb.get = function (key, callback) {
-    if (cache.has(key)) return setImmediate(callback, null, structuredClone(cache.get(key)));
+    if (cache.has(key)) return setImmediate(callback, null, JSON.parse(cache.get(key)));
     const started = version;
     get.call(tableDb, key, function (error, value) {
-      if (!error && value && started === version) cache.set(key, structuredClone(value));
+      if (!error && value && started === version) cache.set(key, JSON.stringify(value));
       callback(error, value);
     });
   };

@@ -7,7 +7,13 @@ import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
 import { createTelemetryFactory } from '../telemetry/telemetry.ts';
 import { embeddedDynamoClients } from './embedded-dynamo.ts';
 import { captureFunctionOutput, currentOutputScope, runWithOutputScope } from './function-output.ts';
-import type { ContextFields, FromWorker, FunctionThreadSettings, ToWorker } from './function-thread.ts';
+import {
+  batchedPoster,
+  type ContextFields,
+  type FromWorker,
+  type FunctionThreadSettings,
+  type ToWorker,
+} from './function-thread.ts';
 
 /**
  * Inside the function thread (see function-thread.ts): builds the routes as a Lambda's module scope would,
@@ -17,7 +23,7 @@ import type { ContextFields, FromWorker, FunctionThreadSettings, ToWorker } from
 const port = parentPort;
 if (!port) throw new Error('function-thread-entry runs in a worker thread');
 const settings = (workerData as { settings: FunctionThreadSettings }).settings;
-const send = (message: FromWorker) => port.postMessage(message);
+const send = batchedPoster<FromWorker>((batch) => port.postMessage(batch));
 const keyValueCalls = new Map<
   number,
   { resolve(value: string | undefined): void; reject(error: Error): void }
@@ -49,9 +55,11 @@ try {
     }),
   });
   const byRouteKey = new Map<string, DeliveryRoute>(routes.map((route) => [route.routeKey, route]));
-  port.on('message', (message: ToWorker) => {
-    if (message.type === 'invoke') void invoke(byRouteKey, message.id, message.event, message.context);
-    else if (message.type === 'kvs') settleKeyValueCall(message);
+  port.on('message', (batch: ToWorker[]) => {
+    for (const message of batch) {
+      if (message.type === 'invoke') void invoke(byRouteKey, message.id, message.event, message.context);
+      else if (message.type === 'kvs') settleKeyValueCall(message);
+    }
   });
   send({ type: 'ready' });
 } catch (error) {

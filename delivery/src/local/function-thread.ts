@@ -72,6 +72,23 @@ export interface FunctionThread {
   close(): Promise<void>;
 }
 
+/**
+ * Messages posted during one turn of the event loop travel as one array: waking the other thread is what a
+ * message costs here, and under load several invocations start (or finish) in the same turn.
+ */
+export function batchedPoster<M>(post: (batch: M[]) => void): (message: M) => void {
+  let batch: M[] = [];
+  return (message) => {
+    batch.push(message);
+    if (batch.length > 1) return;
+    setImmediate(() => {
+      const sending = batch;
+      batch = [];
+      post(sending);
+    });
+  };
+}
+
 export class FunctionThreadError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -123,9 +140,9 @@ export async function startFunctionThread(options: FunctionThreadOptions): Promi
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new FunctionThreadError(`function thread exited with ${code}`)));
-    worker.on('message', function first(message: FromWorker) {
-      if (message.type === 'ready') resolve();
-      else if (message.type === 'failed') reject(new FunctionThreadError(message.error));
+    worker.on('message', function first([message]: FromWorker[]) {
+      if (message?.type === 'ready') resolve();
+      else if (message?.type === 'failed') reject(new FunctionThreadError(message.error));
       else return;
       worker.off('message', first);
     });
@@ -144,7 +161,11 @@ export async function startFunctionThread(options: FunctionThreadOptions): Promi
   };
   worker.on('error', (error) => fail(new FunctionThreadError('function thread failed', { cause: error })));
   worker.on('exit', (code) => fail(new FunctionThreadError(`function thread exited with ${code}`)));
-  worker.on('message', (message: FromWorker) => {
+  const post = batchedPoster<ToWorker>((batch) => worker.postMessage(batch));
+  worker.on('message', (batch: FromWorker[]) => {
+    for (const message of batch) receive(message);
+  });
+  const receive = (message: FromWorker) => {
     if (message.type === 'result') {
       const call = pending.get(message.id);
       if (!call) return;
@@ -154,14 +175,13 @@ export async function startFunctionThread(options: FunctionThreadOptions): Promi
       else call.resolve(message.result as APIGatewayProxyResultV2);
     } else if (message.type === 'kvs') {
       serveKeyValueStore(keyValueStore, message).then(
-        (value) => worker.postMessage({ type: 'kvs', id: message.id, value } satisfies ToWorker),
-        (error: unknown) =>
-          worker.postMessage({ type: 'kvs', id: message.id, error: String(error) } satisfies ToWorker),
+        (value) => post({ type: 'kvs', id: message.id, value }),
+        (error: unknown) => post({ type: 'kvs', id: message.id, error: String(error) }),
       );
     } else if (message.type === 'log') {
       outsideInvocation(message.functionName, message.line);
     }
-  });
+  };
 
   return {
     handler: (event, context) => {
@@ -171,7 +191,7 @@ export async function startFunctionThread(options: FunctionThreadOptions): Promi
       const scope = currentOutputScope();
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, scope });
-        worker.postMessage({ type: 'invoke', id, event, context: fieldsOf(context) } satisfies ToWorker);
+        post({ type: 'invoke', id, event, context: fieldsOf(context) });
       });
     },
     close: async () => {
