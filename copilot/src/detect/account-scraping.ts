@@ -15,6 +15,9 @@ export interface AccountScrapeState {
   thisMinute: number;
   /** Titles with their last request time, for "titles in the last 10 minutes". */
   recentTitles: Map<string, number>;
+  /** recentTitles.size and streakTitles.size, kept beside them: judged on every request, changed rarely. */
+  recentCount: number;
+  streakCount: number;
   /** An unbroken stretch of activity (no pause over `streakPauseMs`) and the titles read in it. */
   streakStartMs: number;
   streakTitles: Set<string>;
@@ -39,6 +42,8 @@ export function newAccountScrapeState(t: number): AccountScrapeState {
     minuteStartMs: t,
     thisMinute: 0,
     recentTitles: new Map(),
+    recentCount: 0,
+    streakCount: 0,
     streakStartMs: t,
     streakTitles: new Set(),
     lastTitle: '',
@@ -75,7 +80,8 @@ export class AccountScrapingDetector {
     const c = this.config;
     if (t - s.lastSeenMs > c.streakPauseMs) {
       s.streakStartMs = t;
-      s.streakTitles.clear();
+      if (s.streakCount > 0) s.streakTitles.clear();
+      s.streakCount = 0;
     }
     s.lastSeenMs = t;
     if (t - s.minuteStartMs >= 60_000) {
@@ -96,6 +102,7 @@ export class AccountScrapingDetector {
         s.lastTitleMs = t;
         if (!s.recentTitles.has(title)) this.addTitle(s, s.lastTitle, t);
         else s.recentTitles.set(s.lastTitle, t);
+        s.recentCount = s.recentTitles.size;
       }
     }
     if (s.flagged.length === 0 && this.nearThreshold(s)) s.flagged = this.reasons(s, t);
@@ -130,11 +137,14 @@ export class AccountScrapingDetector {
     s.recentTitles.set(title, t);
     if (s.recentTitles.size > MAX_TITLES) s.recentTitles.delete(s.recentTitles.keys().next().value!);
     if (s.streakTitles.size < MAX_TITLES) s.streakTitles.add(title);
+    s.recentCount = s.recentTitles.size;
+    s.streakCount = s.streakTitles.size;
   }
 
   private recentTitleCount(s: AccountScrapeState, t: number): number {
     // The last title is always in the map (only a newly added title evicts, and it becomes the last one).
     if (s.lastTitle.length > 0) s.recentTitles.set(s.lastTitle, s.lastTitleMs);
+    s.recentCount = s.recentTitles.size;
     let n = 0;
     for (const last of s.recentTitles.values()) if (t - last <= this.config.titleWindowMs) n++;
     return n;
@@ -144,8 +154,8 @@ export class AccountScrapingDetector {
     const c = this.config;
     return (
       s.thisMinute >= c.scrapeRatePerMinute ||
-      s.recentTitles.size >= c.titlesPerWindow ||
-      s.streakTitles.size >= c.streakTitles
+      s.recentCount >= c.titlesPerWindow ||
+      s.streakCount >= c.streakTitles
     );
   }
 

@@ -69,6 +69,28 @@ describe('Class: ByteSubjectTable', () => {
     expect(subjects.reuse(old, serial, key('old'), 0, 3, 3 * IDLE)).toBe(false);
   });
 
+  it("judges idleness on the subject's own last-seen time when told to, as SubjectTable does", () => {
+    const strings = new SubjectTable<{ lastSeenMs: number; n: number }>(IDLE, (_k, t) => ({
+      lastSeenMs: t,
+      n: t,
+    }));
+    const bytes = new ByteSubjectTable(
+      IDLE,
+      (_b, _s, _e, t) => ({ lastSeenMs: t, n: t }),
+      (s) => s.lastSeenMs,
+    );
+    const a = bytes.get(key('acc|dev'), 0, 7, 0);
+    const b = strings.get('acc|dev', 0);
+    // Used by reference between lookups: seen at 900, so a lookup at 1_800 is not idle.
+    a.lastSeenMs = 900;
+    b.lastSeenMs = 900;
+    expect(bytes.get(key('acc|dev'), 0, 7, 1_800)).toBe(a);
+    expect(strings.get('acc|dev', 1_800)).toBe(b);
+    // Not seen since: idle at 1_901 on both.
+    expect(bytes.get(key('acc|dev'), 0, 7, 1_901).n).toBe(1_901);
+    expect(strings.get('acc|dev', 1_901).n).toBe(1_901);
+  });
+
   it('keeps keys longer than a record holds beside it', () => {
     const subjects = table();
     const long = 'x'.repeat(60);

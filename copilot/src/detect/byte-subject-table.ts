@@ -63,6 +63,11 @@ export class ByteSubjectTable<S> {
   constructor(
     private readonly idleMs: number,
     private readonly create: (buf: Buffer, start: number, end: number, timestampMs: number, id: number) => S,
+    /**
+     * When subjects are used between lookups (held by reference) and keep their own last-seen time, idleness
+     * is judged on it instead of on the time of the last lookup, as SubjectTable judges it.
+     */
+    private readonly lastSeenOf?: (subject: S) => number,
   ) {}
 
   get size(): number {
@@ -112,7 +117,7 @@ export class ByteSubjectTable<S> {
     if (
       id !== EMPTY &&
       this.words[base + GENERATION_WORD]! >= this.dropBelow &&
-      timestampMs - this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE]! <= this.idleMs
+      timestampMs - this.lastSeen(id) <= this.idleMs
     ) {
       this.words[base + GENERATION_WORD] = this.generation;
       this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
@@ -146,7 +151,7 @@ export class ByteSubjectTable<S> {
       words[base + SERIAL_WORD] !== serial ||
       words[base + GENERATION_WORD]! < this.dropBelow ||
       this.values[id] === undefined ||
-      timestampMs - this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE]! > this.idleMs ||
+      timestampMs - this.lastSeen(id) > this.idleMs ||
       !this.sameKey(id, buf, start, end - start)
     ) {
       return false;
@@ -176,6 +181,12 @@ export class ByteSubjectTable<S> {
 
   /** Where read-ahead loads go, so that they are not optimised away. */
   touched = 0;
+
+  /** The last-seen time idleness is judged on (id holds a subject). */
+  private lastSeen(id: number): number {
+    const of = this.lastSeenOf;
+    return of === undefined ? this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE]! : of(this.values[id]!);
+  }
 
   private startEpisode(id: number, buf: Buffer, start: number, end: number, timestampMs: number): void {
     const base = id * (RECORD >> 2);

@@ -175,7 +175,9 @@ export class AbuseDetectors {
   private readonly geoSpikes: GeoSpikeDetector;
   private readonly tokens: ByteSubjectTable<TokenSubject>;
   private readonly ips: ByteSubjectTable<IpSubject>;
-  private readonly accounts: SubjectTable<AccountScrapeState>;
+  /** Account scraping state by `account|device` (UTF-8 bytes), looked up once per token session. */
+  private readonly accounts: ByteSubjectTable<AccountScrapeState>;
+  private accountKey = Buffer.allocUnsafe(256);
   private readonly accountScraping: AccountScrapingDetector;
   private readonly counts = { token_sharing: 0, scraping: 0, geo_spike: 0 };
   /** Asset paths of records, and percent-encoded ones of lines, are encoded here as UTF-8. */
@@ -194,7 +196,7 @@ export class AbuseDetectors {
     this.sharing = new TokenSharingDetector(this.config, geo);
     this.scraping = new ScrapingDetector(this.config);
     this.geoSpikes = new GeoSpikeDetector(this.config);
-    this.tokens = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t) => ({
+    this.tokens = new ByteSubjectTable<TokenSubject>(this.config.idleMs, (buf, start, end, t) => ({
       tokenId: buf.toString('utf8', start, end),
       accountId: '',
       deviceHash: '',
@@ -204,9 +206,14 @@ export class AbuseDetectors {
       ipId: -1,
       ipSerial: 0,
     }));
-    this.accounts = new SubjectTable(this.config.idleMs, (_k, t) => newAccountScrapeState(t));
+    // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
+    this.accounts = new ByteSubjectTable<AccountScrapeState>(
+      this.config.idleMs,
+      (_buf, _start, _end, t) => newAccountScrapeState(t),
+      (state) => state.lastSeenMs,
+    );
     this.accountScraping = new AccountScrapingDetector(this.config);
-    this.ips = new ByteSubjectTable(this.config.idleMs, (buf, start, end, t, id) => {
+    this.ips = new ByteSubjectTable<IpSubject>(this.config.idleMs, (buf, start, end, t, id) => {
       const ip = buf.toString('utf8', start, end);
       const network = networkOf(ip);
       return {
@@ -434,7 +441,9 @@ export class AbuseDetectors {
         touched += ip.ip.length + gaps[scraping.slot * gapsPerSlot + (scraping.gapCount % gapsPerSlot)]!;
       }
       const account = token.account;
-      if (account !== undefined) touched += account.lastTitle.length + account.streakTitles.size;
+      if (account !== undefined) {
+        touched += account.lastTitle.length + account.streakTitles.size + account.recentTitles.size;
+      }
     }
     // And the last: the first place.
     for (let k = 0; k < count; k++) {
@@ -458,13 +467,35 @@ export class AbuseDetectors {
           event.timestampMs - token.account.lastSeenMs > this.config.idleMs
         ) {
           // Keyed by account and device: a scraper walks titles on one device, a shared account spreads them.
-          token.account = this.accounts.get(`${event.accountId}|${event.deviceHash}`, event.timestampMs);
+          const n = this.encodeAccountKey(event.accountId, event.deviceHash);
+          token.account = this.accounts.get(this.accountKey, 0, n, event.timestampMs);
         }
         this.accountScraping.observe(event, token.account, out);
       }
     }
     this.scraping.observeIp(event, ip.scraping, out);
     this.geoSpikes.observe(event, ip.scraping.thisMinute, out);
+  }
+
+  /** `account|device` as UTF-8 bytes into accountKey; returns their length. */
+  private encodeAccountKey(accountId: string, deviceHash: string): number {
+    const length = accountId.length + 1 + deviceHash.length;
+    if (length * 3 > this.accountKey.length) this.accountKey = Buffer.allocUnsafe(length * 3);
+    const key = this.accountKey;
+    // ASCII (always, in real tokens) is copied as is; anything else is encoded by Buffer.
+    let n = 0;
+    for (let i = 0; i < accountId.length; i++) {
+      const c = accountId.charCodeAt(i);
+      if (c >= 0x80) return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
+      key[n++] = c;
+    }
+    key[n++] = 124; // |
+    for (let i = 0; i < deviceHash.length; i++) {
+      const c = deviceHash.charCodeAt(i);
+      if (c >= 0x80) return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
+      key[n++] = c;
+    }
+    return n;
   }
 
   /** UTF-8 bytes of a key into the scratch buffer; returns their length. */
