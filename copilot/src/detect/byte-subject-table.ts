@@ -145,12 +145,13 @@ export class ByteSubjectTable<S> {
    */
   reuse(id: number, serial: number, buf: Buffer, start: number, end: number, timestampMs: number): boolean {
     if (timestampMs >= this.generationEndMs) this.rotate(timestampMs);
+    // The serial names one episode: a live generation then means the id still holds that episode's subject
+    // (a dropped id keeps its old generation until it is given out again, with a new serial).
     const base = id * (RECORD >> 2);
     const words = this.words;
     if (
       words[base + SERIAL_WORD] !== serial ||
       words[base + GENERATION_WORD]! < this.dropBelow ||
-      this.values[id] === undefined ||
       timestampMs - this.lastSeen(id) > this.idleMs ||
       !this.sameKey(id, buf, start, end - start)
     ) {

@@ -139,6 +139,12 @@ function readEdgeToken(v: LogLineView): boolean {
   return deviceEnd >= 0 && tokenLength >= 8 && tokenLength <= 40 && accountLength > 0 && accountLength <= 64;
 }
 
+/** `%` in buf[start, end): the path needs decoding before it is compared. */
+function percentIn(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 37) return true;
+  return false;
+}
+
 /** The one event the engine refills for every request. */
 class RequestEvent implements AccessEvent {
   timestampMs = 0;
@@ -339,7 +345,7 @@ export class AbuseDetectors {
     const stemStart = u < 0 ? 0 : v.start(u);
     const stemEnd = u < 0 ? 0 : v.end(u);
     e.stemText = undefined;
-    if (v.indexOfByte(37 /* % */, stemStart, stemEnd) >= 0) {
+    if (percentIn(buf, stemStart, stemEnd)) {
       // Percent-encoded: compare the decoded path's bytes, as the record path does.
       const stem = v.uriStem;
       e.stemText = stem;
@@ -441,9 +447,7 @@ export class AbuseDetectors {
         touched += ip.ip.length + gaps[scraping.slot * gapsPerSlot + (scraping.gapCount % gapsPerSlot)]!;
       }
       const account = token.account;
-      if (account !== undefined) {
-        touched += account.lastTitle.length + account.streakTitles.size + account.recentTitles.size;
-      }
+      if (account !== undefined) touched += account.lastTitle.length;
     }
     // And the last: the first place.
     for (let k = 0; k < count; k++) {
