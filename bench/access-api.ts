@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,7 +17,10 @@ import { generatePopulation } from '@boundless/delivery/seed/population';
  * POST /v1/access over real HTTP against `boundless start --no-copilot --no-simulate` (dynalite, Lambda
  * emulation with 250 ms cold starts, the HTTP API adapter, nothing else) in its own process. Two scenarios, each on a fresh data dir:
  *   serial: one request at a time for 5 s (the warm service time);
- *   steady: 500 req/s for 10 s after a short warm-up (target p95 <= 25 ms);
+ *   steady: 500 req/s for 10 s after a short warm-up (target p95 <= 25 ms), as autocannon offers a rate: each
+ *           of 32 connections sends its per-second quota back to back from the top of every second;
+ *   paced:  the same 500 req/s offered evenly, one request every 2 ms whatever the responses do (for comparison;
+ *           the target is judged on steady);
  *   burst:  50 req/s for 5 s, then a step to 500 req/s (10x) for 5 s: 5xx count (target 0) and p95 during it.
  * Latencies come from every response (autocannon's 'response' event), so p95 is exact rather than bucketed.
  * Requests come from many B2C readers of the seeded population (each with its own JWT, device and entitled
@@ -249,6 +253,68 @@ async function load(target: { url: string; sessions: Session[] }, phase: Phase):
   return { latencies, status, errors: result.errors, timeouts: result.timeouts, seconds: result.duration };
 }
 
+/**
+ * Open-loop load: one request every 1000/rate ms on kept-alive connections, whatever the responses do, each
+ * latency measured from its scheduled send time (so a stall shows in every request it delays). autocannon's
+ * overallRate is a per-connection quota per second sent back to back: all connections start their second
+ * together, so its "500 req/s" arrives as clumps at up to 32 in flight followed by a quiet gap.
+ */
+async function paced(
+  target: { url: string; sessions: Session[] },
+  rate: number,
+  seconds: number,
+): Promise<PhaseResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const url = new URL(target.url);
+  const latencies: number[] = [];
+  const status: Record<string, number> = {};
+  let errors = 0;
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  const send = (index: number, scheduledAt: number) =>
+    new Promise<void>((resolve) => {
+      const session = target.sessions[index % target.sessions.length] as Session;
+      const request = httpRequest(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: session.headers,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            latencies.push(performance.now() - scheduledAt);
+            const family = `${Math.floor((response.statusCode ?? 0) / 100)}xx`;
+            status[family] = (status[family] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
+      request.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      request.end(session.body);
+    });
+  let next = 0;
+  while (next < total) {
+    const now = performance.now();
+    while (next < total && started + next * interval <= now) {
+      inFlight.push(send(next, started + next * interval));
+      next += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { latencies, status, errors, timeouts: 0, seconds: (performance.now() - started) / 1000 };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -290,12 +356,16 @@ export async function run(): Promise<Record<string, number | string>> {
     const steadyRun = await measuredCpu('steady', target, () =>
       load(target, { rate: STEADY_RATE, seconds: 10, connections: 32 }),
     );
+    // The same rate offered evenly (open loop), for comparison; the target stays measured as above.
+    const pacedRun = await measuredCpu('paced', target, () => paced(target, STEADY_RATE, 10));
     // Other work on the machine takes cores from the runtime: the load average says how much.
     const result: Record<string, number> = {
       ...serial,
       ...summarise('steady', steadyRun.result),
       ...steadyRun.cpu,
       steady_load_average_1m: loadavg()[0] ?? 0,
+      ...summarise('paced', pacedRun.result),
+      ...pacedRun.cpu,
       reader_sessions: target.sessions.length,
     };
     return result;
