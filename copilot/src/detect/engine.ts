@@ -433,28 +433,18 @@ export class AbuseDetectors {
       const account = token.account;
       if (account !== undefined) touched += account.thisMinute;
     }
-    // One level further: places, the address's scraping state, the account's last title.
+    // One level further: the current place, the address's gap, the account's last title.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
       if (token === undefined) continue;
-      const sharing = token.sharing;
-      touched += sharing.places.length;
-      const current = sharing.current;
+      const current = token.sharing.current;
       if (current !== undefined) touched += current.requests;
-      const ip = token.ip;
-      if (ip !== undefined) {
-        const scraping = ip.scraping;
-        touched += ip.ip.length + gaps[scraping.slot * gapsPerSlot + (scraping.gapCount % gapsPerSlot)]!;
+      const scraping = token.ip?.scraping;
+      if (scraping !== undefined) {
+        touched += gaps[scraping.slot * gapsPerSlot + (scraping.gapCount % gapsPerSlot)]!;
       }
       const account = token.account;
       if (account !== undefined) touched += account.lastTitle.length;
-    }
-    // And the last: the first place.
-    for (let k = 0; k < count; k++) {
-      const token = subjects[k];
-      if (token === undefined) continue;
-      const places = token.sharing.places;
-      if (places.length > 0) touched += places[0]!.requests;
       subjects[k] = undefined;
     }
     this.tokens.touched ^= touched;

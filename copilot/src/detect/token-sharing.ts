@@ -28,6 +28,8 @@ export interface TokenSharingState {
   requests: number;
   accountChecked: boolean;
   places: Place[];
+  /** places.length, beside it: most requests need only this and `current`, not the list. */
+  placeCount: number;
   current: Place | undefined;
   alternations: number;
   lastAlternationMs: number;
@@ -52,6 +54,7 @@ export function newTokenSharingState(t: number): TokenSharingState {
     requests: 0,
     accountChecked: false,
     places: [],
+    placeCount: 0,
     current: undefined,
     alternations: 0,
     lastAlternationMs: 0,
@@ -140,7 +143,7 @@ export class TokenSharingDetector {
     // Confirmed by a later request: log times have one-second resolution and one stray request proves little.
     const travel = place.requests >= 2 && t > place.firstMs ? place.travel : undefined;
     // Most requests come from the token's only place: nothing to judge, nothing to allocate.
-    if (travel === undefined && s.places.length < 2 && s.forbidden < this.config.forbiddenPerToken)
+    if (travel === undefined && s.placeCount < 2 && s.forbidden < this.config.forbiddenPerToken)
       return undefined;
     const asns = s.places.length < 2 ? 1 : new Set(s.places.map((p) => p.asn)).size;
     const reasons: string[] = [];
@@ -173,6 +176,15 @@ export class TokenSharingDetector {
 
   private placeOf(s: TokenSharingState, e: AccessEvent, previous: Place | undefined): Place {
     const horizon = e.timestampMs - this.config.sharingWindowMs;
+    // Most requests: the token's only place, still fresh, again. Nothing to search or compact.
+    if (
+      s.placeCount === 1 &&
+      previous !== undefined &&
+      previous.lastMs >= horizon &&
+      previous.network === e.network
+    ) {
+      return previous;
+    }
     let place: Place | undefined;
     let stale = false;
     // Plain loops: this runs for every request that carries a token.
@@ -194,6 +206,7 @@ export class TokenSharingDetector {
         }
       }
       places.length = kept;
+      s.placeCount = kept;
       if (!found) place = undefined;
     }
     if (place === undefined) {
@@ -208,6 +221,7 @@ export class TokenSharingDetector {
       };
       if (s.places.length >= MAX_PLACES) s.places.shift();
       s.places.push(place);
+      s.placeCount = s.places.length;
     }
     return place;
   }
