@@ -101,7 +101,7 @@ describe('Class: LogLineView', () => {
       let checked = 0;
       const scanner = new CloudFrontByteScanner(newParseStats(), {
         line: (view) => {
-          const start = view.tabs[0]! + 1;
+          const start = view.tabs[view.row]! + 1;
           const end = view.end(view.layout.count - 1);
           for (const byte of [37, 38, 46, 9, 120]) {
             for (let from = start; from < end; from += 3) {

@@ -27,13 +27,15 @@ const NO_WORDS = new Int32Array(0);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * One parsed line, valid only during the sink call that receives it. Offsets are into `buf`; `tabs[i]` is the
- * position of the tab before field i (field 0: the line start minus one) and `tabs[count]` the line end.
+ * One parsed line, valid only during the sink call that receives it. Offsets are into `buf`; `tabs[row + i]` is
+ * the position of the tab before field i (field 0: the line start minus one) and `tabs[row + count]` the line
+ * end. The tabs are the scanner's own rows, one per line of a batch: pointing the view at a line copies nothing.
  * Also an EdgeLogRecord whose getters decode on demand, for code that reads a field rarely.
  */
 export class LogLineView implements EdgeLogRecord {
   buf: Buffer = Buffer.alloc(0);
-  readonly tabs = new Int32Array(MAX_FIELDS + 2);
+  tabs = new Int32Array(MAX_FIELDS + 2);
+  row = 0;
   layout!: FieldLayout;
   timestampMs = 0;
   status = 0;
@@ -45,13 +47,14 @@ export class LogLineView implements EdgeLogRecord {
 
   /** Start of field i (i ≥ 0 and in the layout); the field is empty or absent when start === end. */
   start(i: number): number {
-    const start = this.tabs[i]! + 1;
-    const end = this.tabs[i + 1]!;
+    const at = this.row + i;
+    const start = this.tabs[at]! + 1;
+    const end = this.tabs[at + 1]!;
     return end - start === 1 && this.buf[start] === DASH ? end : start;
   }
 
   end(i: number): number {
-    return this.tabs[i + 1]!;
+    return this.tabs[this.row + i + 1]!;
   }
 
   /** The first position of `byte` in buf[from, to), or -1; four bytes at a time where the words cover it. */
@@ -78,7 +81,7 @@ export class LogLineView implements EdgeLogRecord {
   field(i: number): string {
     if (i < 0) return '';
     const start = this.start(i);
-    const end = this.tabs[i + 1]!;
+    const end = this.end(i);
     return start === end ? '' : this.buf.toString('latin1', start, end);
   }
 
@@ -87,7 +90,7 @@ export class LogLineView implements EdgeLogRecord {
   }
   get bytes(): number {
     const i = this.layout.bytes;
-    return i < 0 ? 0 : Math.max(0, uintAt(this.buf, this.tabs[i]! + 1, this.tabs[i + 1]!));
+    return i < 0 ? 0 : Math.max(0, uintAt(this.buf, this.tabs[this.row + i]! + 1, this.end(i)));
   }
   get clientIp(): string {
     return this.field(this.layout.clientIp);
@@ -183,7 +186,8 @@ export class CloudFrontByteScanner {
   private readonly batchEnds = new Int32Array(LINE_BATCH);
   private readonly batchFields = new Int32Array(LINE_BATCH);
   private readonly batchHigh = new Int32Array(LINE_BATCH);
-  private readonly batchTabs = new Int32Array(LINE_BATCH * ROW);
+  /** One row per line of the batch, and a last one for a final line read without its newline. */
+  private readonly batchTabs = new Int32Array((LINE_BATCH + 1) * ROW);
   private readonly batchPreviewed = new Uint8Array(LINE_BATCH);
   private batched = 0;
 
@@ -192,6 +196,7 @@ export class CloudFrontByteScanner {
     private readonly sink: LogLineSink,
   ) {
     this.parser = new CloudFrontLineParser(stats);
+    this.view.tabs = this.batchTabs;
   }
 
   push(chunk: Buffer): void {
@@ -319,13 +324,9 @@ export class CloudFrontByteScanner {
       }
       if (any) sink.prefetch(count);
     }
-    const tabs = this.view.tabs;
-    const batchTabs = this.batchTabs;
     for (let k = 0; k < count; k++) {
       const fields = this.batchFields[k]!;
-      const row = k * ROW;
-      const last = Math.min(fields, MAX_FIELDS + 1);
-      for (let f = 1; f < last; f++) tabs[f] = batchTabs[row + f]!;
+      this.view.row = k * ROW;
       this.view.index = previewed[k] === 1 ? k : -1;
       this.line(buf, this.batchStarts[k]!, this.batchEnds[k]!, fields, this.batchHigh[k]!, false);
     }
@@ -334,15 +335,14 @@ export class CloudFrontByteScanner {
   /** Points the view at batched line k (for the read-ahead: no timestamp or status). */
   private useRow(k: number, buf: Buffer, layout: FieldLayout): void {
     const view = this.view;
-    const tabs = view.tabs;
+    const tabs = this.batchTabs;
     const row = k * ROW;
-    const last = layout.count;
-    for (let f = 1; f < last; f++) tabs[f] = this.batchTabs[row + f]!;
     let end = this.batchEnds[k]!;
     const start = this.batchStarts[k]!;
     if (end > start && buf[end - 1] === CR) end--;
-    tabs[0] = start - 1;
-    tabs[last] = end;
+    view.row = row;
+    tabs[row] = start - 1;
+    tabs[row + layout.count] = end;
     view.buf = buf;
     view.layout = layout;
   }
@@ -367,12 +367,14 @@ export class CloudFrontByteScanner {
     if (final) {
       fields = 1;
       high = 0;
-      const tabs = this.view.tabs;
+      const tabs = this.batchTabs;
+      const row = LINE_BATCH * ROW;
+      this.view.row = row;
       for (let i = start; i < end; i++) {
         const c = buf[i]!;
         high |= c;
         if (c === TAB) {
-          if (fields <= MAX_FIELDS) tabs[fields++] = i;
+          if (fields <= MAX_FIELDS) tabs[row + fields++] = i;
           else fields = MAX_FIELDS + 2;
         }
       }
@@ -401,9 +403,10 @@ export class CloudFrontByteScanner {
       return;
     }
     const view = this.view;
-    const tabs = view.tabs;
-    tabs[0] = start - 1;
-    tabs[Math.min(fields, MAX_FIELDS + 1)] = end;
+    const tabs = this.batchTabs;
+    const row = view.row;
+    tabs[row] = start - 1;
+    tabs[row + Math.min(fields, MAX_FIELDS + 1)] = end;
     view.buf = buf;
     view.layout = layout;
     const timestampMs = this.timestamp(buf, layout.date, layout.time);
@@ -411,12 +414,12 @@ export class CloudFrontByteScanner {
       this.parser.countSkip('bad_timestamp');
       return;
     }
-    if (view.start(layout.clientIp) === tabs[layout.clientIp + 1]) {
+    if (view.start(layout.clientIp) === view.end(layout.clientIp)) {
       this.parser.countSkip('missing_required_field');
       return;
     }
     const s = layout.status;
-    const status = s < 0 ? 0 : uintAt(buf, tabs[s]! + 1, tabs[s + 1]!);
+    const status = s < 0 ? 0 : uintAt(buf, tabs[row + s]! + 1, tabs[row + s + 1]!);
     if (status < 0) {
       this.parser.countSkip('bad_status');
       return;
@@ -428,17 +431,18 @@ export class CloudFrontByteScanner {
   }
 
   private timestamp(buf: Buffer, dateField: number, timeField: number): number {
-    const tabs = this.view.tabs;
-    const dateStart = tabs[dateField]! + 1;
-    const dateEnd = tabs[dateField + 1]!;
+    const tabs = this.batchTabs;
+    const row = this.view.row;
+    const dateStart = tabs[row + dateField]! + 1;
+    const dateEnd = tabs[row + dateField + 1]!;
     // A file spans one or two dates: compare in place and parse a date only when it changes.
     if (buf.compare(this.lastDate, 0, this.lastDate.length, dateStart, dateEnd) !== 0) {
       this.lastDate = Buffer.from(buf.subarray(dateStart, dateEnd));
       const date = this.lastDate.toString('latin1');
       this.lastDateMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
     }
-    const at = tabs[timeField]! + 1;
-    if (Number.isNaN(this.lastDateMs) || tabs[timeField + 1]! - at !== 8) return Number.NaN;
+    const at = tabs[row + timeField]! + 1;
+    if (Number.isNaN(this.lastDateMs) || tabs[row + timeField + 1]! - at !== 8) return Number.NaN;
     const h = twoDigitsAt(buf, at);
     const m = twoDigitsAt(buf, at + 3);
     const sec = twoDigitsAt(buf, at + 6);
