@@ -145,6 +145,13 @@ function uintAt(buf: Buffer, start: number, end: number): number {
   return value;
 }
 
+/** buf[start, end) holds exactly the bytes of `bytes` (a loop: Buffer.compare costs a native call per line). */
+function sameBytes(buf: Buffer, start: number, end: number, bytes: Uint8Array): boolean {
+  if (end - start !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+
 function twoDigitsAt(buf: Buffer, at: number): number {
   const a = buf[at]! - 48;
   const b = buf[at + 1]! - 48;
@@ -436,7 +443,7 @@ export class CloudFrontByteScanner {
     const dateStart = tabs[row + dateField]! + 1;
     const dateEnd = tabs[row + dateField + 1]!;
     // A file spans one or two dates: compare in place and parse a date only when it changes.
-    if (buf.compare(this.lastDate, 0, this.lastDate.length, dateStart, dateEnd) !== 0) {
+    if (!sameBytes(buf, dateStart, dateEnd, this.lastDate)) {
       this.lastDate = Buffer.from(buf.subarray(dateStart, dateEnd));
       const date = this.lastDate.toString('latin1');
       this.lastDateMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
