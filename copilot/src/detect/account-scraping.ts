@@ -13,14 +13,18 @@ export interface AccountScrapeState {
   lastSeenMs: number;
   minuteStartMs: number;
   thisMinute: number;
-  /** Titles with their last request time, for "titles in the last 10 minutes". */
-  recentTitles: Map<string, number>;
-  /** recentTitles.size and streakTitles.size, kept beside them: judged on every request, changed rarely. */
+  /**
+   * Titles with their last request time, for "titles in the last 10 minutes". Most accounts read one title:
+   * the Map (and streakTitles) are made when a second one appears. Until then the only title is `lastTitle`
+   * (at `lastTitleMs`), and the streak holds it exactly when streakCount is 1.
+   */
+  recentTitles: Map<string, number> | undefined;
+  /** The sizes of recentTitles and streakTitles: judged on every request, changed rarely. */
   recentCount: number;
   streakCount: number;
   /** An unbroken stretch of activity (no pause over `streakPauseMs`) and the titles read in it. */
   streakStartMs: number;
-  streakTitles: Set<string>;
+  streakTitles: Set<string> | undefined;
   lastTitle: string;
   /** Time of the last request in `lastTitle`; written to `recentTitles` only when the title changes or is counted. */
   lastTitleMs: number;
@@ -41,11 +45,11 @@ export function newAccountScrapeState(t: number): AccountScrapeState {
     lastSeenMs: t,
     minuteStartMs: t,
     thisMinute: 0,
-    recentTitles: new Map(),
+    recentTitles: undefined,
     recentCount: 0,
     streakCount: 0,
     streakStartMs: t,
-    streakTitles: new Set(),
+    streakTitles: undefined,
     lastTitle: '',
     lastTitleMs: 0,
     flagged: NOT_FLAGGED,
@@ -80,7 +84,7 @@ export class AccountScrapingDetector {
     const c = this.config;
     if (t - s.lastSeenMs > c.streakPauseMs) {
       s.streakStartMs = t;
-      if (s.streakCount > 0) s.streakTitles.clear();
+      if (s.streakCount > 0) s.streakTitles?.clear();
       s.streakCount = 0;
     }
     s.lastSeenMs = t;
@@ -96,14 +100,7 @@ export class AccountScrapingDetector {
       s.lastTitleMs = t;
     } else {
       const title = titleOf(e.uriStem);
-      if (title.length > 0) {
-        if (s.lastTitle.length > 0) s.recentTitles.set(s.lastTitle, s.lastTitleMs);
-        s.lastTitle = ownString(title);
-        s.lastTitleMs = t;
-        if (!s.recentTitles.has(title)) this.addTitle(s, s.lastTitle, t);
-        else s.recentTitles.set(s.lastTitle, t);
-        s.recentCount = s.recentTitles.size;
-      }
+      if (title.length > 0) this.openTitle(s, title, t);
     }
     if (s.flagged.length === 0 && this.nearThreshold(s)) s.flagged = this.reasons(s, t);
     if (s.flagged.length === 0) return;
@@ -120,12 +117,12 @@ export class AccountScrapingDetector {
       subject: { accountId: e.accountId, ip: e.ip },
       firstSeen: isoTime(s.firstSeenMs),
       detectedAt: isoTime(t),
-      score: saturatingScore(s.flagged.length - 1 + s.streakTitles.size / 10, 0.75),
+      score: saturatingScore(s.flagged.length - 1 + s.streakCount / 10, 0.75),
       evidence: {
         reasons: s.flagged,
         requestsThisMinute: s.thisMinute,
         titlesLast10Minutes: this.recentTitleCount(s, t),
-        titlesInStreak: s.streakTitles.size,
+        titlesInStreak: s.streakCount,
         streakMinutes: Math.round((t - s.streakStartMs) / 60_000),
         addressesReported: s.reportedIps.size,
       },
@@ -133,20 +130,53 @@ export class AccountScrapingDetector {
     });
   }
 
-  private addTitle(s: AccountScrapeState, title: string, t: number): void {
-    s.recentTitles.set(title, t);
-    if (s.recentTitles.size > MAX_TITLES) s.recentTitles.delete(s.recentTitles.keys().next().value!);
-    if (s.streakTitles.size < MAX_TITLES) s.streakTitles.add(title);
-    s.recentCount = s.recentTitles.size;
-    s.streakCount = s.streakTitles.size;
+  /** A request in `title`, other than the last title by the path's bytes. */
+  private openTitle(s: AccountScrapeState, title: string, t: number): void {
+    if (s.recentTitles === undefined) {
+      // One title so far (or none): kept in lastTitle alone while it stays the only one.
+      if (s.lastTitle.length === 0) {
+        s.lastTitle = ownString(title);
+        s.lastTitleMs = t;
+        s.recentCount = 1;
+        s.streakCount = 1;
+        return;
+      }
+      if (title === s.lastTitle) {
+        s.lastTitleMs = t;
+        return;
+      }
+      // A second title: the Map and Set as they would hold the first one.
+      s.recentTitles = new Map([[s.lastTitle, s.lastTitleMs]]);
+      s.streakTitles = s.streakCount === 1 ? new Set([s.lastTitle]) : new Set();
+    }
+    const recent = s.recentTitles;
+    if (s.lastTitle.length > 0) recent.set(s.lastTitle, s.lastTitleMs);
+    s.lastTitle = ownString(title);
+    s.lastTitleMs = t;
+    if (!recent.has(title)) this.addTitle(s, recent, s.lastTitle, t);
+    else recent.set(s.lastTitle, t);
+    s.recentCount = recent.size;
+  }
+
+  private addTitle(s: AccountScrapeState, recent: Map<string, number>, title: string, t: number): void {
+    recent.set(title, t);
+    if (recent.size > MAX_TITLES) recent.delete(recent.keys().next().value!);
+    const streak = s.streakTitles!;
+    if (streak.size < MAX_TITLES) streak.add(title);
+    s.recentCount = recent.size;
+    s.streakCount = streak.size;
   }
 
   private recentTitleCount(s: AccountScrapeState, t: number): number {
+    const recent = s.recentTitles;
+    if (recent === undefined) {
+      return s.lastTitle.length > 0 && t - s.lastTitleMs <= this.config.titleWindowMs ? 1 : 0;
+    }
     // The last title is always in the map (only a newly added title evicts, and it becomes the last one).
-    if (s.lastTitle.length > 0) s.recentTitles.set(s.lastTitle, s.lastTitleMs);
-    s.recentCount = s.recentTitles.size;
+    if (s.lastTitle.length > 0) recent.set(s.lastTitle, s.lastTitleMs);
+    s.recentCount = recent.size;
     let n = 0;
-    for (const last of s.recentTitles.values()) if (t - last <= this.config.titleWindowMs) n++;
+    for (const last of recent.values()) if (t - last <= this.config.titleWindowMs) n++;
     return n;
   }
 
@@ -163,10 +193,10 @@ export class AccountScrapingDetector {
     const c = this.config;
     const reasons: string[] = [];
     if (s.thisMinute >= c.scrapeRatePerMinute) reasons.push('request_rate');
-    if (s.recentTitles.size >= c.titlesPerWindow && this.recentTitleCount(s, t) >= c.titlesPerWindow) {
+    if (s.recentCount >= c.titlesPerWindow && this.recentTitleCount(s, t) >= c.titlesPerWindow) {
       reasons.push('title_hopping');
     }
-    if (s.streakTitles.size >= c.streakTitles && t - s.streakStartMs >= c.streakMinMs) {
+    if (s.streakCount >= c.streakTitles && t - s.streakStartMs >= c.streakMinMs) {
       reasons.push('low_and_slow_title_walk');
     }
     return reasons;
