@@ -6,7 +6,7 @@
  */
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import type { DetectorConfig } from './config.ts';
-import { SubjectTable } from './subject-table.ts';
+import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type AccessEvent, type Detection, isoTime, ownString, saturatingScore } from './types.ts';
 
 interface Place {
@@ -83,7 +83,9 @@ function activeDevices(tokens: readonly TokenSharingState[], t: number, window: 
 }
 
 export class TokenSharingDetector {
-  private readonly accounts: SubjectTable<AccountState>;
+  /** By the account id's UTF-8 bytes; held by tokens in between, so idle on the state's own last-seen time. */
+  private readonly accounts: ByteSubjectTable<AccountState>;
+  private accountKey = Buffer.allocUnsafe(256);
 
   constructor(
     private readonly config: DetectorConfig,
@@ -91,12 +93,11 @@ export class TokenSharingDetector {
   ) {
     // Accounts are looked at once per session, so they must outlive a session's silence and the travel window.
     const accountIdleMs = Math.max(config.idleMs, config.minTravelOtherContinentMs);
-    this.accounts = new SubjectTable(accountIdleMs, (_k, t) => ({
-      firstSeenMs: t,
-      lastSeenMs: t,
-      tokens: [],
-      fired: false,
-    }));
+    this.accounts = new ByteSubjectTable<AccountState>(
+      accountIdleMs,
+      (_buf, _start, _end, t) => ({ firstSeenMs: t, lastSeenMs: t, tokens: [], fired: false }),
+      (state) => state.lastSeenMs,
+    );
   }
 
   get activeAccounts(): number {
@@ -250,7 +251,7 @@ export class TokenSharingDetector {
 
   private observeAccount(e: AccessEvent, token: TokenSharingState): Detection | undefined {
     if (e.accountId.length === 0) return undefined;
-    const s = this.accounts.get(e.accountId, e.timestampMs);
+    const s = this.accounts.get(this.accountKey, 0, this.encodeAccount(e.accountId), e.timestampMs);
     const t = e.timestampMs;
     s.lastSeenMs = t;
     const window = this.config.accountWindowMs;
@@ -301,6 +302,20 @@ export class TokenSharingDetector {
       },
       mitigation: 'revoke_account_tokens',
     };
+  }
+
+  /** The account id's UTF-8 bytes into accountKey; returns their length. */
+  private encodeAccount(accountId: string): number {
+    if (accountId.length * 3 > this.accountKey.length)
+      this.accountKey = Buffer.allocUnsafe(accountId.length * 3);
+    const key = this.accountKey;
+    for (let i = 0; i < accountId.length; i++) {
+      const c = accountId.charCodeAt(i);
+      // Anything but ASCII (never in real tokens) is encoded by Buffer.
+      if (c >= 0x80) return key.write(accountId, 0, 'utf8');
+      key[i] = c;
+    }
+    return accountId.length;
   }
 
   /** A session opening in one country while another session of the account was just active elsewhere. */
