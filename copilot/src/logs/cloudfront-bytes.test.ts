@@ -123,3 +123,57 @@ describe('Class: LogLineView', () => {
     }
   });
 });
+
+describe('Class: CloudFrontByteScanner with a read-ahead sink', () => {
+  // A second header in mid-file that reorders the fields: lines after it must not be previewed with the old
+  // layout (the engine would reuse what it found there).
+  const reordered = FIELDS.replace('c-ip cs-method', 'cs-method c-ip');
+  const swap = (f: string[]) => {
+    [f[4], f[5]] = [f[5]!, f[4]!];
+  };
+  const text = [
+    TEXT,
+    ...Array.from({ length: 40 }, (_, i) => line((f) => (f[14] = `before${i}==`))),
+    reordered,
+    ...Array.from({ length: 5 }, (_, i) =>
+      line((f) => {
+        f[14] = `after${i}==`;
+        f[4] = `198.51.100.${i}`;
+        swap(f);
+      }),
+    ),
+  ].join('\n');
+
+  it('hands over the same lines, each previewed line under the index it was previewed with', () => {
+    let batches = 0;
+    for (const chunkSize of [1, 7, 64, 1 << 16]) {
+      const stats = newParseStats();
+      const records: EdgeLogRecord[] = [];
+      const previewed = new Map<number, string>();
+      let matched = 0;
+      const scanner = new CloudFrontByteScanner(stats, {
+        line: (view) => {
+          if (view.index >= 0) {
+            expect(previewed.get(view.index)).toBe(toPlainRecord(view).requestId + view.clientIp);
+            matched++;
+          }
+          records.push(toPlainRecord(view));
+        },
+        record: (record) => records.push(toPlainRecord(record)),
+        preview: (view, index) => previewed.set(index, view.requestId + view.clientIp),
+        prefetch: () => batches++,
+      });
+      const bytes = Buffer.from(text, 'utf8');
+      for (let at = 0; at < bytes.length; at += chunkSize) scanner.push(bytes.subarray(at, at + chunkSize));
+      scanner.end();
+      const plain = scanned(text, chunkSize);
+      expect(records).toEqual(plain.records);
+      expect(stats).toEqual(plain.stats);
+      expect(records.filter((r) => r.requestId.startsWith('after')).map((r) => r.clientIp)).toHaveLength(5);
+      // In one chunk the first batch starts before any header (nothing is previewed there), the second holds
+      // the reordering header.
+      expect(matched).toBeGreaterThan(10);
+    }
+    expect(batches).toBeGreaterThan(0);
+  });
+});

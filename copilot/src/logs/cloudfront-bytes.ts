@@ -321,8 +321,10 @@ export class CloudFrontByteScanner {
       let any = false;
       for (let k = 0; k < count && layout !== undefined; k++) {
         const start = this.batchStarts[k]!;
+        // A header may change the layout: lines after it are not previewed (the sink reads them as they come).
+        if (buf[start] === 35) break;
         const fields = Math.min(this.batchFields[k]!, MAX_FIELDS + 1);
-        if (buf[start] === 35 || (this.batchHigh[k]! & 0x80808080) !== 0 || fields !== layout.count) continue;
+        if ((this.batchHigh[k]! & 0x80808080) !== 0 || fields !== layout.count) continue;
         this.useRow(k, buf, layout);
         this.view.index = k;
         sink.preview(this.view, k);
