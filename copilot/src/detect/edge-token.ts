@@ -13,15 +13,26 @@ export interface TokenClaims {
   scopeEncoded: string;
 }
 
-/** Why the edge most likely refused (403) a request, judged from the token alone. */
-export type Refusal = 'missing_token' | 'expired' | 'out_of_scope' | 'device_mismatch';
+/**
+ * Why the edge most likely refused (403) a request, judged from the token and who answered. `refused_upstream`:
+ * a current, in-scope token refused before the viewer-request function ran (the web ACL, the signed-cookie check).
+ */
+export type Refusal = 'missing_token' | 'expired' | 'out_of_scope' | 'device_mismatch' | 'refused_upstream';
 
-export function refusalOf(claims: TokenClaims | undefined, path: string, timestampMs: number): Refusal {
+export function refusalOf(
+  claims: TokenClaims | undefined,
+  path: string,
+  timestampMs: number,
+  edgeResultType: string,
+): Refusal {
   if (claims === undefined) return 'missing_token';
   if (claims.exp * 1000 <= timestampMs) return 'expired';
   const scope = Buffer.from(claims.scopeEncoded, 'base64url').toString('utf8');
-  // What is left when the token is valid, current and in scope is the device check: a copied token.
-  return path.startsWith(scope) ? 'device_mismatch' : 'out_of_scope';
+  if (!path.startsWith(scope)) return 'out_of_scope';
+  // What is left when the token is valid, current and in scope is the device check: a copied token. Only the
+  // viewer-request function checks devices, and CloudFront logs its answers as FunctionGeneratedResponse; a
+  // WAF block of a rate-limited address (`Error`) says nothing about the devices behind it.
+  return edgeResultType === 'FunctionGeneratedResponse' ? 'device_mismatch' : 'refused_upstream';
 }
 
 /** Value of `bbt` in a raw (still percent-encoded) query string, or '' when absent. */

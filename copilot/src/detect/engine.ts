@@ -259,7 +259,10 @@ export class AbuseDetectors {
     e.stemStart = 0;
     e.stemEnd = this.stemScratch.write(stem, 0, 'utf8');
     e.extraParams = hasExtraParams(record.query);
-    e.refusal = record.status === 403 && !isPublicPath(e.uriStem) ? refusalOf(claims, e.uriStem, t) : '';
+    e.refusal =
+      record.status === 403 && !isPublicPath(e.uriStem)
+        ? refusalOf(claims, e.uriStem, t, record.edgeResultType)
+        : '';
     e.ownedStrings = false;
     e.tokenId = '';
     e.accountId = claims?.accountId ?? '';
@@ -370,7 +373,9 @@ export class AbuseDetectors {
     }
     // Refusals are rare: read the claims the plain way.
     e.refusal =
-      v.status === 403 && !isPublicPath(e.uriStem) ? refusalOf(tokenClaimsOf(v.query), e.uriStem, t) : '';
+      v.status === 403 && !isPublicPath(e.uriStem)
+        ? refusalOf(tokenClaimsOf(v.query), e.uriStem, t, e.edgeResultType)
+        : '';
     this.detect(ip, token, out);
     for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
     return out.length - before;

@@ -21,12 +21,15 @@ describe('Function: tokenClaimsOf', () => {
     expect(hasExtraParams(`bbt=${bbt({ tokenId: 'tok12345678', accountId: 'a' })}`)).toBe(false);
   });
 
-  it('explains a 403 by expiry, scope or, failing those, the device check', () => {
+  it("explains a 403 by expiry, scope or, failing those, the function's device check", () => {
     const claims = tokenClaimsOf(`bbt=${bbt({ tokenId: 'tok12345678', accountId: 'a', title: 't00003' })}`);
-    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0)).toBe('device_mismatch');
-    expect(refusalOf(claims, '/titles/t00004/ch001.xhtml', T0)).toBe('out_of_scope');
-    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0 + 2 * 86_400_000)).toBe('expired');
-    expect(refusalOf(undefined, '/titles/t00003/ch001.xhtml', T0)).toBe('missing_token');
+    const fn = 'FunctionGeneratedResponse';
+    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0, fn)).toBe('device_mismatch');
+    expect(refusalOf(claims, '/titles/t00004/ch001.xhtml', T0, fn)).toBe('out_of_scope');
+    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0 + 2 * 86_400_000, fn)).toBe('expired');
+    expect(refusalOf(undefined, '/titles/t00003/ch001.xhtml', T0, fn)).toBe('missing_token');
+    // Refused before the function (a WAF block, a signed-cookie failure): no evidence about devices.
+    expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0, 'Error')).toBe('refused_upstream');
   });
 });
 

@@ -19,11 +19,33 @@ describe('Detector: token sharing', () => {
     const token = { tokenId: 'tokCopied01', accountId: 'acc2', title: 't00007' };
     const records = readingSession(T0, '10.1.0.5', token);
     for (let i = 0; i < 3; i++) {
-      records.push(request(T0 + (5 + i) * MIN, '10.2.7.1', chapter('t00007', i + 1), { token, status: 403 }));
+      records.push(
+        request(T0 + (5 + i) * MIN, '10.2.7.1', chapter('t00007', i + 1), {
+          token,
+          status: 403,
+          result: 'FunctionGeneratedResponse',
+        }),
+      );
     }
     const [detection] = runDetectors(records);
     expect(detection?.kind).toBe('token_sharing');
     expect(detection?.evidence.reasons).toEqual(['device_mismatch']);
+  });
+
+  it('does not take WAF blocks of a rate-limited address for a copied token', () => {
+    // A campus address rate-limited at the web ACL: its readers' valid tokens get 403s logged as `Error`.
+    const token = { tokenId: 'tokCampus01', accountId: 'acc7', title: 't00007' };
+    const records = readingSession(T0, '10.1.0.5', token);
+    for (let i = 0; i < 6; i++) {
+      records.push(
+        request(T0 + (5 + i) * MIN, '10.1.0.5', chapter('t00007', i + 1), {
+          token,
+          status: 403,
+          result: 'Error',
+        }),
+      );
+    }
+    expect(runDetectors(records)).toEqual([]);
   });
 
   it('flags an account using more devices than allowed from several networks', () => {
