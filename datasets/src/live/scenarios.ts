@@ -126,9 +126,7 @@ export async function runScraper(
   limits: ScenarioLimits,
   signal: AbortSignal,
 ): Promise<ScenarioReport> {
-  const host = rng.pick(HOSTING);
-  const ip = world.ips.sample(rng, host.country, [host.asn]);
-  const userAgent = rng.pick(TOOL_AGENTS);
+  const { ip, userAgent } = toolOnCloudServer(world, rng);
   const grants: { grant: AccessGrant; assets: string[] }[] = [];
   for (const title of reader.titles) {
     grants.push({
@@ -177,9 +175,7 @@ export async function runCatalogCrawler(
   limits: ScenarioLimits,
   signal: AbortSignal,
 ): Promise<ScenarioReport> {
-  const host = rng.pick(HOSTING);
-  const ip = world.ips.sample(rng, host.country, [host.asn]);
-  const userAgent = rng.pick(TOOL_AGENTS);
+  const { ip, userAgent } = toolOnCloudServer(world, rng);
   const pages = world.publicPages;
   if (pages.length === 0) throw new Error('the catalog has no public pages to crawl');
   const clock = new AttackClock(limits, signal);
@@ -199,6 +195,13 @@ export async function runCatalogCrawler(
     abuser,
     stoppedBy: clock.stoppedBy,
   };
+}
+
+/** A download tool's identity: an address in a hosting provider's range and a tool's user agent. */
+function toolOnCloudServer(world: LiveWorld, rng: Rng): { ip: string; userAgent: string } {
+  const host = rng.pick(HOSTING);
+  const ip = world.ips.sample(rng, host.country, [host.asn]);
+  return { ip, userAgent: rng.pick(TOOL_AGENTS) };
 }
 
 /** A tool's loop: the requests in order, round after round, at a tool's pace, until the attack is over. */
