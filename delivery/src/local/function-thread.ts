@@ -127,6 +127,8 @@ export async function startFunctionThread(options: FunctionThreadOptions): Promi
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    // The process has already printed the SDK's once-per-process Node version notice; a thread would repeat it.
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     workerData: {
       tsx: tsxEsmApi(),
       entry: new URL('./function-thread-entry.ts', import.meta.url).href,
