@@ -14,10 +14,22 @@ import {
 } from './account-scraping.ts';
 import { hashPath } from './asset-path.ts';
 import { hasExtraParams, type Refusal, refusalOf, tokenClaimsOf } from './edge-token.ts';
+import {
+  ACCOUNT_END,
+  BBT_LENGTH,
+  DEVICE_END,
+  HAS_TOKEN,
+  KID_END,
+  percentIn,
+  QUERY_LENGTH,
+  readEdgeToken,
+  sameAscii,
+  TOKEN_END,
+  TOKEN_ROW,
+} from './line-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
 import { type ScrapeState, ScrapingDetector } from './scraping.ts';
 import { STEM_BYTES } from './scrape-slabs.ts';
-import { SubjectTable } from './subject-table.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import { LINE_BATCH, type LogLineView } from '../logs/cloudfront-bytes.ts';
 import { newTokenSharingState, TokenSharingDetector, type TokenSharingState } from './token-sharing.ts';
@@ -49,100 +61,6 @@ interface IpSubject {
   country: string;
   asn: number;
   scraping: ScrapeState;
-}
-
-const DOT = 46;
-/** Numbers kept per previewed line (see previewLine). */
-const AHEAD_FIELDS = 7;
-const AMPERSAND = 38;
-
-/** buf[start, end) holds exactly the (ASCII) characters of s. */
-function sameAscii(buf: Buffer, start: number, end: number, s: string): boolean {
-  if (end - start !== s.length) return false;
-  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
-  return true;
-}
-
-function dotIn(buf: Buffer, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (buf[i] === DOT) return i;
-  return -1;
-}
-
-/** `&bbt=` in buf[from, end), or -1. */
-function bbtParamIn(buf: Buffer, from: number, end: number): number {
-  for (let i = from; i + 5 <= end; i++) {
-    if (
-      buf[i] === AMPERSAND &&
-      buf[i + 1] === 98 &&
-      buf[i + 2] === 98 &&
-      buf[i + 3] === 116 &&
-      buf[i + 4] === 61
-    ) {
-      return i;
-    }
-  }
-  return -1;
-}
-
-/** What readEdgeToken found: query length, the `bbt` value's bounds, and the dots ending its fields. */
-let queryLength = 0;
-let bbtLength = 0;
-let kidEnd = -1;
-let tokenEnd = -1;
-let accountEnd = -1;
-let deviceEnd = -1;
-
-/**
- * Finds the edge token (`bbt`) in the line's query, in place; true when it names a token id (8..40 bytes)
- * and an account (1..64 bytes), whose bounds are then in kidEnd, tokenEnd, accountEnd and deviceEnd.
- */
-function readEdgeToken(v: LogLineView): boolean {
-  const buf = v.buf;
-  const q = v.layout.query;
-  queryLength = 0;
-  bbtLength = 0;
-  if (q < 0) return false;
-  const qStart = v.start(q);
-  const qEnd = v.end(q);
-  queryLength = qEnd - qStart;
-  let bbtStart = -1;
-  if (
-    queryLength >= 4 &&
-    buf[qStart] === 98 &&
-    buf[qStart + 1] === 98 &&
-    buf[qStart + 2] === 116 &&
-    buf[qStart + 3] === 61
-  ) {
-    bbtStart = qStart + 4;
-  } else if (queryLength > 0) {
-    const param = bbtParamIn(buf, qStart, qEnd);
-    if (param >= 0) bbtStart = param + 5;
-  }
-  if (bbtStart < 0) return false;
-  const ampersand = v.indexOfByte(AMPERSAND, bbtStart, qEnd);
-  const bbtEnd = ampersand < 0 ? qEnd : ampersand;
-  bbtLength = bbtEnd - bbtStart;
-  if (
-    bbtLength < 3 ||
-    buf[bbtStart] !== 118 /* v */ ||
-    buf[bbtStart + 1] !== 49 ||
-    buf[bbtStart + 2] !== DOT
-  ) {
-    return false;
-  }
-  kidEnd = dotIn(buf, bbtStart + 3, bbtEnd);
-  tokenEnd = kidEnd < 0 ? -1 : dotIn(buf, kidEnd + 1, bbtEnd);
-  accountEnd = tokenEnd < 0 ? -1 : dotIn(buf, tokenEnd + 1, bbtEnd);
-  deviceEnd = accountEnd < 0 ? -1 : dotIn(buf, accountEnd + 1, bbtEnd);
-  const tokenLength = tokenEnd - kidEnd - 1;
-  const accountLength = accountEnd - tokenEnd - 1;
-  return deviceEnd >= 0 && tokenLength >= 8 && tokenLength <= 40 && accountLength > 0 && accountLength <= 64;
-}
-
-/** `%` in buf[start, end): the path needs decoding before it is compared. */
-function percentIn(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i] === 37) return true;
-  return false;
 }
 
 /** The one event the engine refills for every request. */
@@ -294,23 +212,18 @@ export class AbuseDetectors {
     // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
     // A previewed line's token was read (and its id hashed) by the preview.
     const index = v.index;
-    let hasToken: boolean;
-    if (index >= 0) {
-      const at = index * AHEAD_FIELDS;
-      const found = this.aheadFound;
-      queryLength = found[at]!;
-      bbtLength = found[at + 1]!;
-      kidEnd = found[at + 2]!;
-      tokenEnd = found[at + 3]!;
-      accountEnd = found[at + 4]!;
-      deviceEnd = found[at + 5]!;
-      hasToken = found[at + 6] === 1;
-    } else {
-      hasToken = readEdgeToken(v);
-    }
+    const row = index >= 0 ? this.aheadFound : this.tokenRow;
+    const at = index >= 0 ? index * TOKEN_ROW : 0;
+    if (index < 0) readEdgeToken(v, row, at);
+    const queryLength = row[at + QUERY_LENGTH]!;
+    const bbtLength = row[at + BBT_LENGTH]!;
     e.extraParams = queryLength === 0 ? false : bbtLength === 0 ? true : queryLength > bbtLength + 4;
     let token: TokenSubject | undefined;
-    if (hasToken) {
+    if (row[at + HAS_TOKEN] === 1) {
+      const kidEnd = row[at + KID_END]!;
+      const tokenEnd = row[at + TOKEN_END]!;
+      const accountEnd = row[at + ACCOUNT_END]!;
+      const deviceEnd = row[at + DEVICE_END]!;
       const tokens = this.tokens;
       const hash = index >= 0 ? this.aheadHashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
       token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
@@ -384,25 +297,19 @@ export class AbuseDetectors {
   /** Token-id hashes of the batch the scanner is about to hand over (0: no token), for the read-ahead. */
   private readonly aheadHashes = new Int32Array(LINE_BATCH);
   private readonly aheadHasToken = new Uint8Array(LINE_BATCH);
-  /** What readEdgeToken found for each previewed line (AHEAD_FIELDS numbers each). */
-  private readonly aheadFound = new Int32Array(LINE_BATCH * AHEAD_FIELDS);
+  /** What readEdgeToken found for each previewed line (a TOKEN_ROW each), and for a line read on its own. */
+  private readonly aheadFound = new Int32Array(LINE_BATCH * TOKEN_ROW);
+  private readonly tokenRow = new Int32Array(TOKEN_ROW);
   private readonly aheadTokens: (TokenSubject | undefined)[] = new Array(LINE_BATCH).fill(undefined);
 
   /** Read-ahead (see LogLineSink.preview): notes the hash of the line's token id; changes nothing. */
   previewLine(v: LogLineView, index: number): void {
-    const hasToken = readEdgeToken(v);
-    this.aheadHashes[index] = hasToken ? keyHash(v.buf, kidEnd + 1, tokenEnd) : 0;
-    this.aheadHasToken[index] = hasToken ? 1 : 0;
     // Kept for observeLine of the same line: the token is read once.
-    const at = index * AHEAD_FIELDS;
     const found = this.aheadFound;
-    found[at] = queryLength;
-    found[at + 1] = bbtLength;
-    found[at + 2] = kidEnd;
-    found[at + 3] = tokenEnd;
-    found[at + 4] = accountEnd;
-    found[at + 5] = deviceEnd;
-    found[at + 6] = hasToken ? 1 : 0;
+    const at = index * TOKEN_ROW;
+    const hasToken = readEdgeToken(v, found, at);
+    this.aheadHashes[index] = hasToken ? keyHash(v.buf, found[at + KID_END]! + 1, found[at + TOKEN_END]!) : 0;
+    this.aheadHasToken[index] = hasToken ? 1 : 0;
   }
 
   /**
