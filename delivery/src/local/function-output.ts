@@ -24,6 +24,21 @@ export function currentOutputScope(): OutputScope | undefined {
   return scopes.getStore();
 }
 
+/**
+ * A Powertools log sink for a function: each printed text becomes a line of the invocation that printed it (its
+ * log stream, as in Lambda); text printed outside any invocation goes to `outside`.
+ */
+export function invocationLogSink(outside: (line: string) => void): { write(text: string): void } {
+  return {
+    write: (text: string) => {
+      const line = text.replace(/\n+$/, '');
+      const scope = currentOutputScope();
+      if (scope) scope.writeLine(line);
+      else outside(line);
+    },
+  };
+}
+
 /** Starts routing scoped output; returns the undo. Nested installs share one patch. */
 export function captureFunctionOutput(): () => void {
   installs += 1;

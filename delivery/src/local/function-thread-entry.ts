@@ -6,7 +6,7 @@ import { createDeliveryRoutes, type DeliveryRoute } from '../api/routes.ts';
 import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
 import { createTelemetryFactory } from '../telemetry/telemetry.ts';
 import { embeddedDynamoClients } from './embedded-dynamo.ts';
-import { captureFunctionOutput, currentOutputScope, runWithOutputScope } from './function-output.ts';
+import { captureFunctionOutput, invocationLogSink, runWithOutputScope } from './function-output.ts';
 import {
   batchedPoster,
   type ContextFields,
@@ -44,14 +44,7 @@ try {
     telemetry: createTelemetryFactory({
       serviceName: settings.serviceName,
       namespace: settings.namespace,
-      sinkFor: (functionName) => ({
-        write: (text: string) => {
-          const line = text.replace(/\n+$/, '');
-          const scope = currentOutputScope();
-          if (scope) scope.writeLine(line);
-          else send({ type: 'log', functionName, line });
-        },
-      }),
+      sinkFor: (functionName) => invocationLogSink((line) => send({ type: 'log', functionName, line })),
     }),
   });
   const byRouteKey = new Map<string, DeliveryRoute>(routes.map((route) => [route.routeKey, route]));

@@ -13,10 +13,10 @@ import { type LocalWebAcl, startLocalWebAcl } from '../edge/local-web-acl.ts';
 import { kvsKeys } from '../edge/key-value-store.ts';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
 import { createDeliveryTable } from '../store/tables.ts';
-import { createTelemetryFactory, type LogSink } from '../telemetry/telemetry.ts';
+import { createTelemetryFactory } from '../telemetry/telemetry.ts';
 import { type DemoUser, loadOrSeedDemo } from './demo-data.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo.ts';
-import { captureFunctionOutput, currentOutputScope } from './function-output.ts';
+import { captureFunctionOutput, invocationLogSink } from './function-output.ts';
 import { startFunctionThread } from './function-thread.ts';
 import { type HttpApi, startHttpApi } from './http-api-adapter.ts';
 import { LambdaEmulator, logGroupOf } from './lambda-emulator.ts';
@@ -141,6 +141,14 @@ export async function startLocalDelivery(
     const emulator = new LambdaEmulator({ ...emulatorOptions, region: config.region, logs, segments });
     const undoCapture = captureFunctionOutput();
     closers.push(undoCapture);
+    // What the functions are built from, in the function thread or in this one.
+    const functionSettings = {
+      cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
+      edgeBaseUrl: edge.url,
+      edgeTokens: keys.edgeTokens,
+      identity: issuer.settings(),
+    };
+    const telemetryNames = { serviceName: 'delivery', namespace: 'Boundless' };
     const thread = functionThread
       ? await startFunctionThread({
           dynamo: {
@@ -149,12 +157,8 @@ export async function startLocalDelivery(
             region: config.region,
             tableName: config.tableName,
           },
-          cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
-          edgeBaseUrl: edge.url,
-          edgeTokens: keys.edgeTokens,
-          identity: issuer.settings(),
-          serviceName: 'delivery',
-          namespace: 'Boundless',
+          ...functionSettings,
+          ...telemetryNames,
           keyValueStore: kvs,
           outsideInvocation: (functionName, line) =>
             logs.append(logGroupOf(functionName), 'outside-invocation', line),
@@ -164,15 +168,13 @@ export async function startLocalDelivery(
     const inProcess = createDeliveryRoutes({
       dynamo: { doc: dynamo.doc, client: dynamo.client, tableName: config.tableName },
       keyValueStore: kvs,
-      cloudFront: { keyPairId: keys.cloudFront.keyPairId, privateKeyPem: keys.cloudFront.privateKeyPem },
-      edgeBaseUrl: edge.url,
-      edgeTokens: keys.edgeTokens,
-      identity: issuer.settings(),
+      ...functionSettings,
       clock: systemClock,
       telemetry: createTelemetryFactory({
-        serviceName: 'delivery',
-        namespace: 'Boundless',
-        sinkFor: (functionName) => logGroupSink(logs, functionName),
+        ...telemetryNames,
+        // Powertools output goes to the log stream of the environment running the function, as in Lambda.
+        sinkFor: (functionName) =>
+          invocationLogSink((line) => logs.append(logGroupOf(functionName), 'outside-invocation', line)),
       }),
     });
     // With a function thread the same routes run there; these keep their keys and function names.
@@ -211,18 +213,6 @@ export async function startLocalDelivery(
     await close();
     throw error;
   }
-}
-
-/** Powertools output of a function goes to the log stream of the environment running it, as in Lambda. */
-function logGroupSink(logs: LogGroupWriter, functionName: string): LogSink {
-  return {
-    write: (text: string) => {
-      const line = text.replace(/\n+$/, '');
-      const scope = currentOutputScope();
-      if (scope) scope.writeLine(line);
-      else logs.append(logGroupOf(functionName), 'outside-invocation', line);
-    },
-  };
 }
 
 type ApiRoute = { routeKey: string; lambda?: LambdaRoute; local?: LocalRoute };
