@@ -18,15 +18,21 @@ export function parseCidr(
   return { network, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/** A matcher for the ranges (unreadable ones are left out). */
+export function buildBlockList(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const parsed = parseCidr(cidr);
+    if (parsed) list.addSubnet(parsed.network, parsed.prefix, parsed.family);
+  }
+  return list;
+}
+
 function blockListOf(cidrs: readonly string[]): BlockList {
   const key = cidrs.join(',');
   let list = cache.get(key);
   if (!list) {
-    list = new BlockList();
-    for (const cidr of cidrs) {
-      const parsed = parseCidr(cidr);
-      if (parsed) list.addSubnet(parsed.network, parsed.prefix, parsed.family);
-    }
+    list = buildBlockList(cidrs);
     if (cache.size > 1000) cache.clear();
     cache.set(key, list);
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
+import { type BlockList, isIP } from 'node:net';
 import { dirname } from 'node:path';
-import { parseCidr } from '../domain/campus.ts';
+import { buildBlockList, parseCidr } from '../domain/campus.ts';
 import { EdgeError } from './errors.ts';
 
 /**
@@ -174,12 +174,7 @@ export class IpSetRegistry {
   }
 
   #store(set: IpSet): void {
-    const matcher = new BlockList();
-    for (const cidr of set.Addresses) {
-      const parsed = parseCidr(cidr);
-      if (parsed) matcher.addSubnet(parsed.network, parsed.prefix, parsed.family);
-    }
-    this.#sets.set(set.Id, { set, matcher });
+    this.#sets.set(set.Id, { set, matcher: buildBlockList(set.Addresses) });
     this.version++;
   }
 
