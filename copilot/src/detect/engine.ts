@@ -28,8 +28,8 @@ import {
   TOKEN_ROW,
 } from './line-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
-import { type ScrapeState, ScrapingDetector } from './scraping.ts';
-import { STEM_BYTES } from './scrape-slabs.ts';
+import { ScrapingDetector } from './scraping.ts';
+import { N_GAP_COUNT, N_REQUESTS, SLOT_DOUBLES, SLOT_INTS, STEM_BYTES } from './scrape-slabs.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import { LINE_BATCH, type LogLineView } from '../logs/cloudfront-bytes.ts';
 import { newTokenSharingState, TokenSharingDetector, type TokenSharingState } from './token-sharing.ts';
@@ -53,14 +53,17 @@ interface TokenSubject {
   ipSerial: number;
 }
 
-/** One active client address: its geolocation (looked up once per episode) and its scraping state. */
+/**
+ * One active client address: its geolocation (looked up once per episode); its scraping state lives in the
+ * scraping detector's slabs at its id.
+ */
 interface IpSubject {
   ip: string;
   network: string;
   networkHash: number;
   country: string;
   asn: number;
-  scraping: ScrapeState;
+  id: number;
 }
 
 /** The one event the engine refills for every request. */
@@ -140,13 +143,14 @@ export class AbuseDetectors {
     this.ips = new ByteSubjectTable<IpSubject>(this.config.idleMs, (buf, start, end, t, id) => {
       const ip = buf.toString('utf8', start, end);
       const network = networkOf(ip);
+      this.scraping.start(id, t);
       return {
         ip,
         network,
         networkHash: hashPath(network),
         country: this.geo.country(ip),
         asn: this.geo.asn(ip),
-        scraping: this.scraping.newState(t, id),
+        id,
       };
     });
   }
@@ -326,7 +330,7 @@ export class AbuseDetectors {
       this.aheadHasToken[k] = 0;
     }
     let touched = 0;
-    const { stems, gaps, gapsPerSlot } = this.scraping.slabs;
+    const { stems, gaps, gapsPerSlot, times, counts, lastTokenIds } = this.scraping.slabs;
     // The token subject itself.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
@@ -338,8 +342,11 @@ export class AbuseDetectors {
       if (token === undefined) continue;
       touched += token.accountId.length + token.deviceHash.length + token.sharing.requests;
       touched += this.ips.touch(token.ipId);
-      if (token.ipId >= 0 && token.ipId * STEM_BYTES < stems.length)
-        touched += stems[token.ipId * STEM_BYTES]!;
+      const ipId = token.ipId;
+      if (ipId >= 0 && ipId * STEM_BYTES < stems.length) {
+        touched +=
+          stems[ipId * STEM_BYTES]! + counts[ipId * SLOT_INTS + N_REQUESTS]! + times[ipId * SLOT_DOUBLES]!;
+      }
       const ip = token.ip;
       if (ip !== undefined) touched += ip.asn;
       const account = token.account;
@@ -350,13 +357,18 @@ export class AbuseDetectors {
       const token = subjects[k];
       if (token === undefined) continue;
       const current = token.sharing.current;
-      if (current !== undefined) touched += current.requests;
-      const scraping = token.ip?.scraping;
-      if (scraping !== undefined) {
-        touched += gaps[scraping.slot * gapsPerSlot + (scraping.gapCount % gapsPerSlot)]!;
+      if (current !== undefined) touched += current.requests + (current.lastMs > 0 ? 1 : 0);
+      touched += token.sharing.lastSeenMs > 0 ? 1 : 0;
+      const ipId = token.ipId;
+      if (ipId >= 0 && ipId * STEM_BYTES < stems.length) {
+        touched += gaps[ipId * gapsPerSlot + (counts[ipId * SLOT_INTS + N_GAP_COUNT]! % gapsPerSlot)]!;
       }
       const account = token.account;
-      if (account !== undefined) touched += account.lastTitle.length;
+      if (account !== undefined) {
+        touched += account.lastTitle.length;
+        touched += account.lastSeenMs + account.minuteStartMs + account.lastTitleMs > 0 ? 1 : 0;
+      }
+      if (ipId >= 0 && ipId < lastTokenIds.length) touched += lastTokenIds[ipId]!.length;
       subjects[k] = undefined;
     }
     this.tokens.touched ^= touched;
@@ -379,8 +391,8 @@ export class AbuseDetectors {
         this.accountScraping.observe(event, token.account, out);
       }
     }
-    this.scraping.observeIp(event, ip.scraping, out);
-    this.geoSpikes.observe(event, ip.scraping.thisMinute, out);
+    this.scraping.observeIp(event, ip.id, out);
+    this.geoSpikes.observe(event, this.scraping.thisMinute(ip.id), out);
   }
 
   /** `account|device` as UTF-8 bytes into accountKey; returns their length. */

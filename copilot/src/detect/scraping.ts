@@ -8,72 +8,32 @@
 import type { DetectorConfig } from './config.ts';
 import { assetStepIn, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
 import { isVerifiedCrawler } from './crawlers.ts';
-import { STEM_BYTES, ScrapeSlabs } from './scrape-slabs.ts';
+import {
+  N_BUSTERS,
+  N_CONTAINER_STEPS,
+  N_FAST_RUN,
+  N_FIRED,
+  N_GAP_COUNT,
+  N_LAST_MINUTE,
+  N_LONG_STEM,
+  N_PROBES,
+  N_REQUESTS,
+  N_STEM_LENGTH,
+  N_THIS_MINUTE,
+  N_TOKENS,
+  SLOT_DOUBLES,
+  SLOT_INTS,
+  STEM_BYTES,
+  ScrapeSlabs,
+  T_FIRST_SEEN,
+  T_GAP_SQUARES,
+  T_GAP_SUM,
+  T_LAST_GAP,
+  T_LAST_SEEN,
+  T_MINUTE_START,
+  T_WINDOW_START,
+} from './scrape-slabs.ts';
 import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
-
-export interface ScrapeState {
-  firstSeenMs: number;
-  lastSeenMs: number;
-  requests: number;
-  /** The address's id: its last asset path and gap ring live in the detector's slabs at this slot. */
-  slot: number;
-  /**
-   * Length of the last asset path (UTF-8 bytes, compared in place: no string per request), kept in the slab;
-   * a path longer than a slab slot holds (never seen in real logs) is kept in `longStem`.
-   */
-  stemLength: number;
-  longStem: Uint8Array | undefined;
-  lastGapMs: number;
-  /** Requests in the current and the previous minute, for a sliding per-minute rate. */
-  minuteStartMs: number;
-  thisMinute: number;
-  lastMinute: number;
-  /** Inter-arrival gaps: a ring in the slab with running sums for the coefficient of variation. */
-  gapCount: number;
-  gapSum: number;
-  gapSquares: number;
-  fastRun: number;
-  containerSteps: number;
-  windowStartMs: number;
-  busters: number;
-  /** Refusals for missing or out-of-scope tokens: probing for content the subject holds no grant for. */
-  probes: number;
-  tokens: number;
-  lastTokenId: string;
-  fired: boolean;
-}
-
-/** `slot`: the address's id in the address table (see ScrapeSlabs). */
-export function newScrapeState(t: number, slot: number): ScrapeState {
-  return {
-    firstSeenMs: t,
-    lastSeenMs: t,
-    requests: 0,
-    slot,
-    stemLength: 0,
-    longStem: undefined,
-    lastGapMs: t,
-    minuteStartMs: t,
-    thisMinute: 0,
-    lastMinute: 0,
-    gapCount: 0,
-    gapSum: 0,
-    gapSquares: 0,
-    fastRun: 0,
-    containerSteps: 0,
-    windowStartMs: t,
-    busters: 0,
-    probes: 0,
-    tokens: 0,
-    lastTokenId: '',
-    fired: false,
-  };
-}
-
-/** Where the state's last asset path starts in `stems` (its slab slot, or 0 in its long copy). */
-function stemAt(s: ScrapeState): number {
-  return s.longStem === undefined ? s.slot * STEM_BYTES : 0;
-}
 
 /** The last asset path stems[at, at + length) equals bytes[start, end). */
 function sameStem(
@@ -89,6 +49,10 @@ function sameStem(
   return true;
 }
 
+/**
+ * Addresses are named by their slot: the address's id in the address table, where its state lives in the
+ * detector's slabs (see ScrapeSlabs).
+ */
 export class ScrapingDetector {
   readonly slabs: ScrapeSlabs;
 
@@ -96,153 +60,193 @@ export class ScrapingDetector {
     this.slabs = new ScrapeSlabs(config.roboticGaps);
   }
 
-  /** A new address's state in slot `slot` (its id in the address table). */
-  newState(t: number, slot: number): ScrapeState {
-    this.slabs.ensure(slot);
-    return newScrapeState(t, slot);
+  /** A new address in slot `slot` (its id in the address table), first seen at t. */
+  start(slot: number, t: number): void {
+    this.slabs.start(slot, t);
+  }
+
+  /** Requests of the address in `slot` in the current minute. */
+  thisMinute(slot: number): number {
+    return this.slabs.counts[slot * SLOT_INTS + N_THIS_MINUTE]!;
   }
 
   /** Every request, judged per client address on signs of automation only. */
-  observeIp(e: AccessEvent, s: ScrapeState, out: Detection[]): void {
+  observeIp(e: AccessEvent, slot: number, out: Detection[]): void {
     if (isVerifiedCrawler(e)) return;
-    this.update(s, e);
+    this.update(slot, e);
+    const slabs = this.slabs;
+    const counts = slabs.counts;
+    const n = slot * SLOT_INTS;
     // Only "one token or several" matters, so stop copying token ids once there are two.
-    if (s.tokens < 2 && e.tokenId !== s.lastTokenId) {
-      s.tokens++;
-      s.lastTokenId = e.tokenId;
+    if (counts[n + N_TOKENS]! < 2 && e.tokenId !== slabs.lastTokenIds[slot]) {
+      counts[n + N_TOKENS]!++;
+      slabs.lastTokenIds[slot] = e.tokenId;
     }
-    if (s.fired || s.requests < this.config.roboticGaps || !this.mayBeAutomated(s)) return;
-    const reasons = this.automationReasons(s);
+    if (counts[n + N_FIRED] !== 0 || counts[n + N_REQUESTS]! < this.config.roboticGaps) return;
+    if (!this.mayBeAutomated(n)) return;
+    const reasons = this.automationReasons(slot);
     if (reasons.length === 0) return;
-    s.fired = true;
+    counts[n + N_FIRED] = 1;
     // A single token behind the address names the scraper more precisely than the address does.
     const subject =
-      s.tokens === 1 && e.tokenId ? { ip: e.ip, tokenId: e.tokenId, accountId: e.accountId } : { ip: e.ip };
-    out.push(this.detection(s, e, reasons, subject));
+      counts[n + N_TOKENS] === 1 && e.tokenId
+        ? { ip: e.ip, tokenId: e.tokenId, accountId: e.accountId }
+        : { ip: e.ip };
+    out.push(this.detection(slot, e, reasons, subject));
   }
 
-  private update(s: ScrapeState, e: AccessEvent): void {
+  private update(slot: number, e: AccessEvent): void {
     const t = e.timestampMs;
     const c = this.config;
+    const slabs = this.slabs;
+    const times = slabs.times;
+    const counts = slabs.counts;
+    const d = slot * SLOT_DOUBLES;
+    const n = slot * SLOT_INTS;
     const stem = e.stemBytes;
     const stemStart = e.stemStart;
     const stemEnd = e.stemEnd;
-    const stems = s.longStem ?? this.slabs.stems;
-    const at = stemAt(s);
-    const moved = !sameStem(stems, at, s.stemLength, stem, stemStart, stemEnd);
+    const long = counts[n + N_LONG_STEM] !== 0;
+    const stems = long ? slabs.longStems.get(slot)! : slabs.stems;
+    const at = long ? 0 : slot * STEM_BYTES;
+    const stemLength = counts[n + N_STEM_LENGTH]!;
+    const requests = counts[n + N_REQUESTS]!;
+    const moved = !sameStem(stems, at, stemLength, stem, stemStart, stemEnd);
     // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
-    if (s.requests > 0 && moved) this.addGap(s, t - s.lastGapMs);
-    if (t - s.minuteStartMs >= 60_000) {
-      s.lastMinute = t - s.minuteStartMs >= 120_000 ? 0 : s.thisMinute;
-      s.thisMinute = 0;
-      s.minuteStartMs = t;
+    if (requests > 0 && moved) this.addGap(slot, t - times[d + T_LAST_GAP]!);
+    const minuteStart = times[d + T_MINUTE_START]!;
+    if (t - minuteStart >= 60_000) {
+      counts[n + N_LAST_MINUTE] = t - minuteStart >= 120_000 ? 0 : counts[n + N_THIS_MINUTE]!;
+      counts[n + N_THIS_MINUTE] = 0;
+      times[d + T_MINUTE_START] = t;
     }
-    s.thisMinute++;
+    counts[n + N_THIS_MINUTE]!++;
     const step =
-      s.requests > 0 && moved ? assetStepIn(stems, at, s.stemLength, stem, stemStart, stemEnd) : STEP_NONE;
+      requests > 0 && moved ? assetStepIn(stems, at, stemLength, stem, stemStart, stemEnd) : STEP_NONE;
     if (step === STEP_NONE) {
-      s.fastRun = 0;
-      s.containerSteps = 0;
+      counts[n + N_FAST_RUN] = 0;
+      counts[n + N_CONTAINER_STEPS] = 0;
     } else {
-      s.fastRun = t - s.lastSeenMs <= c.sequentialMaxGapMs ? s.fastRun + 1 : 0;
-      if (step === STEP_NEXT_CONTAINER) s.containerSteps++;
+      counts[n + N_FAST_RUN] =
+        t - times[d + T_LAST_SEEN]! <= c.sequentialMaxGapMs ? counts[n + N_FAST_RUN]! + 1 : 0;
+      if (step === STEP_NEXT_CONTAINER) counts[n + N_CONTAINER_STEPS]!++;
     }
-    s.requests++;
-    s.lastSeenMs = t;
+    counts[n + N_REQUESTS] = requests + 1;
+    times[d + T_LAST_SEEN] = t;
     if (moved) {
-      s.lastGapMs = t;
+      times[d + T_LAST_GAP] = t;
       const length = stemEnd - stemStart;
+      let kept: Uint8Array = slabs.stems;
+      let to = slot * STEM_BYTES;
       if (length > STEM_BYTES) {
-        if (s.longStem === undefined || length > s.longStem.length) s.longStem = new Uint8Array(length + 16);
-      } else {
-        s.longStem = undefined;
+        let copy = long ? stems : undefined;
+        if (copy === undefined || length > copy.length) {
+          copy = new Uint8Array(length + 16);
+          slabs.longStems.set(slot, copy);
+        }
+        counts[n + N_LONG_STEM] = 1;
+        kept = copy;
+        to = 0;
+      } else if (long) {
+        slabs.longStems.delete(slot);
+        counts[n + N_LONG_STEM] = 0;
       }
-      const kept = s.longStem ?? this.slabs.stems;
-      const to = stemAt(s);
       for (let i = 0; i < length; i++) kept[to + i] = stem[stemStart + i]!;
-      s.stemLength = length;
+      counts[n + N_STEM_LENGTH] = length;
     }
-    if (t - s.windowStartMs >= c.scrapeBreadthWindowMs) {
-      s.windowStartMs = t;
-      s.busters = 0;
-      s.probes = 0;
+    if (t - times[d + T_WINDOW_START]! >= c.scrapeBreadthWindowMs) {
+      times[d + T_WINDOW_START] = t;
+      counts[n + N_BUSTERS] = 0;
+      counts[n + N_PROBES] = 0;
     }
-    if (e.extraParams && e.edgeResultType !== 'Hit') s.busters++;
-    if (e.refusal === 'missing_token' || e.refusal === 'out_of_scope') s.probes++;
+    if (e.extraParams && e.edgeResultType !== 'Hit') counts[n + N_BUSTERS]!++;
+    if (e.refusal === 'missing_token' || e.refusal === 'out_of_scope') counts[n + N_PROBES]!++;
   }
 
-  private addGap(s: ScrapeState, gapMs: number): void {
+  private addGap(slot: number, gapMs: number): void {
     const size = this.config.roboticGaps;
-    const gaps = this.slabs.gaps;
-    const slot = s.slot * size + (s.gapCount % size);
-    if (s.gapCount >= size) {
-      const old = gaps[slot]!;
-      s.gapSum -= old;
-      s.gapSquares -= old * old;
+    const slabs = this.slabs;
+    const gaps = slabs.gaps;
+    const times = slabs.times;
+    const d = slot * SLOT_DOUBLES;
+    const n = slot * SLOT_INTS;
+    const gapCount = slabs.counts[n + N_GAP_COUNT]!;
+    const at = slot * size + (gapCount % size);
+    if (gapCount >= size) {
+      const old = gaps[at]!;
+      times[d + T_GAP_SUM]! -= old;
+      times[d + T_GAP_SQUARES]! -= old * old;
     }
-    gaps[slot] = gapMs;
-    s.gapSum += gapMs;
-    s.gapSquares += gapMs * gapMs;
-    s.gapCount++;
+    gaps[at] = gapMs;
+    times[d + T_GAP_SUM]! += gapMs;
+    times[d + T_GAP_SQUARES]! += gapMs * gapMs;
+    slabs.counts[n + N_GAP_COUNT] = gapCount + 1;
   }
 
   /** Coefficient of variation of the last gaps, or Infinity until there are enough of them. */
-  private gapCv(s: ScrapeState): { cv: number; meanMs: number } {
+  private gapCv(slot: number): { cv: number; meanMs: number } {
     const n = this.config.roboticGaps;
-    if (s.gapCount < n) return { cv: Number.POSITIVE_INFINITY, meanMs: 0 };
-    const mean = s.gapSum / n;
-    const variance = Math.max(0, s.gapSquares / n - mean * mean);
+    if (this.slabs.counts[slot * SLOT_INTS + N_GAP_COUNT]! < n)
+      return { cv: Number.POSITIVE_INFINITY, meanMs: 0 };
+    const d = slot * SLOT_DOUBLES;
+    const mean = this.slabs.times[d + T_GAP_SUM]! / n;
+    const variance = Math.max(0, this.slabs.times[d + T_GAP_SQUARES]! / n - mean * mean);
     return { cv: mean > 0 ? Math.sqrt(variance) / mean : Number.POSITIVE_INFINITY, meanMs: mean };
   }
 
   /** A cheap test before the full one: most addresses show no sign at all. */
-  private mayBeAutomated(s: ScrapeState): boolean {
+  private mayBeAutomated(n: number): boolean {
     const c = this.config;
+    const counts = this.slabs.counts;
     return (
-      s.gapCount >= c.roboticGaps ||
-      s.fastRun >= c.sequentialRun ||
-      s.containerSteps >= c.crossTitleSteps ||
-      s.busters >= c.cacheBusters ||
-      s.probes >= c.probes
+      counts[n + N_GAP_COUNT]! >= c.roboticGaps ||
+      counts[n + N_FAST_RUN]! >= c.sequentialRun ||
+      counts[n + N_CONTAINER_STEPS]! >= c.crossTitleSteps ||
+      counts[n + N_BUSTERS]! >= c.cacheBusters ||
+      counts[n + N_PROBES]! >= c.probes
     );
   }
 
-  private automationReasons(s: ScrapeState): string[] {
+  private automationReasons(slot: number): string[] {
     const c = this.config;
     const reasons: string[] = [];
-    const { cv, meanMs } = this.gapCv(s);
+    const { cv, meanMs } = this.gapCv(slot);
+    const counts = this.slabs.counts;
+    const n = slot * SLOT_INTS;
     // Log timestamps have one-second resolution: below a mean gap of ~2 s regularity cannot be told apart.
     if (cv <= c.roboticMaxCv && meanMs >= 2_000) reasons.push('robotic_regularity');
-    if (s.fastRun >= c.sequentialRun) reasons.push('sequential_enumeration');
-    if (s.containerSteps >= c.crossTitleSteps) reasons.push('title_enumeration');
-    if (s.busters >= c.cacheBusters) reasons.push('cache_busting');
-    if (s.probes >= c.probes) reasons.push('probing_without_grant');
+    if (counts[n + N_FAST_RUN]! >= c.sequentialRun) reasons.push('sequential_enumeration');
+    if (counts[n + N_CONTAINER_STEPS]! >= c.crossTitleSteps) reasons.push('title_enumeration');
+    if (counts[n + N_BUSTERS]! >= c.cacheBusters) reasons.push('cache_busting');
+    if (counts[n + N_PROBES]! >= c.probes) reasons.push('probing_without_grant');
     return reasons;
   }
 
   private detection(
-    s: ScrapeState,
+    slot: number,
     e: AccessEvent,
     reasons: string[],
     subject: Detection['subject'],
   ): Detection {
-    const { cv, meanMs } = this.gapCv(s);
+    const { cv, meanMs } = this.gapCv(slot);
+    const counts = this.slabs.counts;
+    const n = slot * SLOT_INTS;
     return {
       kind: 'scraping',
       subject,
-      firstSeen: isoTime(s.firstSeenMs),
+      firstSeen: isoTime(this.slabs.times[slot * SLOT_DOUBLES + T_FIRST_SEEN]!),
       detectedAt: isoTime(e.timestampMs),
-      score: saturatingScore(reasons.length - 1 + s.fastRun / 50, 0.7),
+      score: saturatingScore(reasons.length - 1 + counts[n + N_FAST_RUN]! / 50, 0.7),
       evidence: {
         reasons,
-        requests: s.requests,
-        requestsThisMinute: s.thisMinute,
+        requests: counts[n + N_REQUESTS],
+        requestsThisMinute: counts[n + N_THIS_MINUTE],
         gapCv: Number.isFinite(cv) ? Math.round(cv * 1000) / 1000 : null,
         meanGapSeconds: Math.round(meanMs) / 1000,
-        sequentialRun: s.fastRun,
-        titleSteps: s.containerSteps,
-        cacheBusters: s.busters,
-        probes: s.probes,
+        sequentialRun: counts[n + N_FAST_RUN],
+        titleSteps: counts[n + N_CONTAINER_STEPS],
+        cacheBusters: counts[n + N_BUSTERS],
+        probes: counts[n + N_PROBES],
         lastAsset: e.uriStem,
       },
       mitigation: subject.tokenId ? 'revoke_token' : 'rate_limit_ip',
