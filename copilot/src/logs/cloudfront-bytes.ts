@@ -256,13 +256,17 @@ export class CloudFrontByteScanner {
     while (i < length) {
       let stop = i + 1;
       if (i >= wordStart && i < wordEnd) {
-        const x = words[(i - wordStart) >> 2]!;
+        // Words without a byte below 11 (most of a line) are skipped in a loop of their own.
+        let w = (i - wordStart) >> 2;
+        let x = words[w]!;
         // Some byte of x is below 11 exactly when this is non-zero (bytes of 0x80 and above never trip it).
-        if (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
+        while (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
           high |= x;
-          i += 4;
-          continue;
+          if (++w === wordCount) break;
+          x = words[w]!;
         }
+        i = wordStart + 4 * w;
+        if (w === wordCount) continue;
         // Exactly the tab bytes and the newline bytes of x (0x80 in each).
         const xt = x ^ 0x09090909;
         const newlines = x ^ 0x0a0a0a0a;
