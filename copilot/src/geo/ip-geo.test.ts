@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { embeddedGeo, findRange, ipv4ToNumber, networkOf, parseAsnRanges } from './ip-geo.ts';
+
+describe('parseAsnRanges', () => {
+  it('reads start, end and ASN of each row, whatever the name holds', () => {
+    const csv = [
+      '16777216,16777471,13335,"Cloudflare, Inc."',
+      '16778240,16779263,38803,Gtelecom Pty Ltd\r',
+      '16781312,16781567,2519,"ARTERIA, Networks, Corporation"',
+      '4294967040,4294967295,65000,Last',
+    ].join('\n');
+    const ranges = parseAsnRanges(Buffer.from(csv, 'latin1'));
+    expect([...ranges.starts]).toEqual([16777216, 16778240, 16781312, 4294967040]);
+    expect([...ranges.ends]).toEqual([16777471, 16779263, 16781567, 4294967295]);
+    expect([...ranges.values]).toEqual([13335, 38803, 2519, 65000]);
+  });
+
+  it('skips short and blank rows and reads a non-numeric field as 0, without throwing', () => {
+    const csv = '\n1,2\nnot,a,row\n10,20,x7,bad asn\nnot,a,row,x\n30,40,64512,ok\n\n';
+    const ranges = parseAsnRanges(Buffer.from(csv, 'latin1'));
+    expect([...ranges.starts]).toEqual([10, 0, 30]);
+    expect([...ranges.ends]).toEqual([20, 0, 40]);
+    expect([...ranges.values]).toEqual([0, 0, 64512]);
+  });
+
+  it('reads an empty file as no ranges', () => {
+    expect(parseAsnRanges(Buffer.alloc(0)).starts.length).toBe(0);
+  });
+});
+
+describe('embeddedGeo', () => {
+  const geo = embeddedGeo();
+
+  it('finds the country and network of well-known IPv4 addresses in the shipped databases', () => {
+    expect(geo.asn('1.1.1.1')).toBe(13335);
+    expect(geo.asn('8.8.8.8')).toBe(15169);
+    expect(geo.country('8.8.8.8')).toBe('US');
+    expect(geo.continent('DE')).toBe('EU');
+  });
+
+  it('answers unknown for private, malformed and reserved addresses', () => {
+    expect(geo.asn('10.1.2.3')).toBe(0);
+    expect(geo.country('10.1.2.3')).toBe('');
+    expect(geo.asn('not-an-ip')).toBe(0);
+    expect(geo.country('300.1.1.1')).toBe('');
+    expect(geo.continent('ZZ')).toBe('');
+  });
+});
+
+describe('address helpers', () => {
+  it('converts dotted IPv4 and refuses what is not one', () => {
+    expect(ipv4ToNumber('1.2.3.4')).toBe(0x01020304);
+    expect(ipv4ToNumber('255.255.255.255')).toBe(4294967295);
+    for (const bad of ['1.2.3', '1.2.3.4.5', '1.2.3.256', '1..3.4', '1.2.3.4 ', '']) {
+      expect(ipv4ToNumber(bad)).toBe(-1);
+    }
+  });
+
+  it('bisects sorted ranges', () => {
+    const starts = Uint32Array.from([10, 20, 40]);
+    const ends = Uint32Array.from([15, 30, 50]);
+    expect(findRange(starts, ends, 12)).toBe(0);
+    expect(findRange(starts, ends, 30)).toBe(1);
+    expect(findRange(starts, ends, 17)).toBe(-1);
+    expect(findRange(starts, ends, 51)).toBe(-1);
+  });
+
+  it('names the /24 of IPv4 and the /48 of IPv6', () => {
+    expect(networkOf('203.0.113.9')).toBe('203.0.113');
+    expect(networkOf('2001:db8:1:2::5')).toBe('2001:db8:1');
+  });
+});
