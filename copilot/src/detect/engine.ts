@@ -29,7 +29,7 @@ import {
 } from './line-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
 import { ScrapingDetector } from './scraping.ts';
-import { N_GAP_COUNT, N_REQUESTS, SLOT_DOUBLES, SLOT_INTS, STEM_BYTES } from './scrape-slabs.ts';
+import { N_GAP_COUNT, N_REQUESTS } from './scrape-slabs.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import { LINE_BATCH, type LogLineView } from '../logs/cloudfront-bytes.ts';
 import { newTokenSharingState, TokenSharingDetector, type TokenSharingState } from './token-sharing.ts';
@@ -330,7 +330,8 @@ export class AbuseDetectors {
       this.aheadHasToken[k] = 0;
     }
     let touched = 0;
-    const { stems, gaps, gapsPerSlot, times, counts, lastTokenIds } = this.scraping.slabs;
+    const slabs = this.scraping.slabs;
+    const counts = slabs.counts;
     // The token subject itself.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
@@ -343,9 +344,10 @@ export class AbuseDetectors {
       touched += token.accountId.length + token.deviceHash.length + token.sharing.requests;
       touched += this.ips.touch(token.ipId);
       const ipId = token.ipId;
-      if (ipId >= 0 && ipId * STEM_BYTES < stems.length) {
-        touched +=
-          stems[ipId * STEM_BYTES]! + counts[ipId * SLOT_INTS + N_REQUESTS]! + times[ipId * SLOT_DOUBLES]!;
+      if (ipId >= 0 && ipId < slabs.capacity) {
+        // The record's times, counters and path (its first cache lines).
+        touched += counts[slabs.countsAt(ipId) + N_REQUESTS]! + slabs.bytes[slabs.stemAt(ipId)]!;
+        touched += slabs.times[slabs.timesAt(ipId)]! > 0 ? 1 : 0;
       }
       const ip = token.ip;
       if (ip !== undefined) touched += ip.asn;
@@ -360,15 +362,16 @@ export class AbuseDetectors {
       if (current !== undefined) touched += current.requests + (current.lastMs > 0 ? 1 : 0);
       touched += token.sharing.lastSeenMs > 0 ? 1 : 0;
       const ipId = token.ipId;
-      if (ipId >= 0 && ipId * STEM_BYTES < stems.length) {
-        touched += gaps[ipId * gapsPerSlot + (counts[ipId * SLOT_INTS + N_GAP_COUNT]! % gapsPerSlot)]!;
+      if (ipId >= 0 && ipId < slabs.capacity) {
+        const gap = counts[slabs.countsAt(ipId) + N_GAP_COUNT]! % slabs.gapsPerSlot;
+        touched += slabs.times[slabs.gapsAt(ipId) + gap]! > 0 ? 1 : 0;
       }
       const account = token.account;
       if (account !== undefined) {
         touched += account.lastTitle.length;
         touched += account.lastSeenMs + account.minuteStartMs + account.lastTitleMs > 0 ? 1 : 0;
       }
-      if (ipId >= 0 && ipId < lastTokenIds.length) touched += lastTokenIds[ipId]!.length;
+      if (ipId >= 0 && ipId < slabs.capacity) touched += slabs.lastTokenIds[ipId]!.length;
       subjects[k] = undefined;
     }
     this.tokens.touched ^= touched;

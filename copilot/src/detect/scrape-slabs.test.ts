@@ -1,22 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import { STEM_BYTES, ScrapeSlabs } from './scrape-slabs.ts';
+import { N_REQUESTS, STEM_BYTES, ScrapeSlabs } from './scrape-slabs.ts';
 import { request, runDetectors, T0 } from './test-support.ts';
 import type { Detection } from './types.ts';
 
 describe('Class: ScrapeSlabs', () => {
   it('grows to hold any slot and keeps what earlier slots hold', () => {
     const slabs = new ScrapeSlabs(24);
-    slabs.stems[3 * STEM_BYTES] = 7;
-    slabs.gaps[3 * 24 + 23] = 1.5;
+    slabs.bytes[slabs.stemAt(3)] = 7;
+    slabs.times[slabs.gapsAt(3) + 23] = 1.5;
+    slabs.counts[slabs.countsAt(3) + N_REQUESTS] = 9;
     slabs.ensure(5_000);
-    expect(slabs.stems.length).toBeGreaterThanOrEqual(5_001 * STEM_BYTES);
-    expect(slabs.gaps.length).toBeGreaterThanOrEqual(5_001 * 24);
-    expect(slabs.stems[3 * STEM_BYTES]).toBe(7);
-    expect(slabs.gaps[3 * 24 + 23]).toBe(1.5);
-    const before = slabs.stems;
+    expect(slabs.capacity).toBeGreaterThanOrEqual(5_001);
+    expect(slabs.bytes.length).toBeGreaterThanOrEqual(slabs.stemAt(5_000) + STEM_BYTES);
+    expect(slabs.times.length).toBeGreaterThanOrEqual(slabs.gapsAt(5_000) + 24);
+    expect(slabs.bytes[slabs.stemAt(3)]).toBe(7);
+    expect(slabs.times[slabs.gapsAt(3) + 23]).toBe(1.5);
+    expect(slabs.counts[slabs.countsAt(3) + N_REQUESTS]).toBe(9);
+    const before = slabs.times;
     slabs.ensure(10);
-    expect(slabs.stems).toBe(before);
+    expect(slabs.times).toBe(before);
+  });
+
+  it("keeps a slot's times, counters, path and gaps apart from each other and from the next slot", () => {
+    const slabs = new ScrapeSlabs(24);
+    const ends = [
+      [slabs.timesAt(1) * 8, (slabs.timesAt(1) + 8) * 8],
+      [slabs.countsAt(1) * 4, (slabs.countsAt(1) + 16) * 4],
+      [slabs.stemAt(1), slabs.stemAt(1) + STEM_BYTES],
+      [slabs.gapsAt(1) * 8, (slabs.gapsAt(1) + 24) * 8],
+    ];
+    for (let i = 1; i < ends.length; i++) expect(ends[i]![0]).toBeGreaterThanOrEqual(ends[i - 1]![1]!);
+    expect(ends[ends.length - 1]![1]).toBeLessThanOrEqual(slabs.timesAt(2) * 8);
   });
 });
 

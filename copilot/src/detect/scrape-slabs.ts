@@ -1,21 +1,23 @@
 /**
- * The per-address scraping state, kept in flat arrays indexed by the address's id in the address table
- * instead of an object (and a ring and a path buffer) per address. A new address then allocates nothing
- * here, a request's state sits at addresses computable from the id alone (so it can be read ahead), and its
- * times are plain doubles in the slab instead of boxes the collector copies and a request reaches through one
- * more dependent load each (V8 keeps a double-valued object field as a pointer to a box). Ids are reused by
- * later addresses: `start` rewrites a slot's counters and times; the path and the gaps are never cleared,
- * since the counters say how much of them is valid (the path's length and the gap count).
+ * The per-address scraping state, kept in one flat array of records indexed by the address's id in the
+ * address table instead of an object (and a ring and a path buffer) per address. A new address then
+ * allocates nothing here, and a request's state is one record at an address computable from the id alone, so
+ * it can be read ahead, and on one page: lines come from addresses at random, each page touched costs a
+ * translation miss, and the processor walks only a couple of page tables at once. Its times are plain doubles
+ * in the record instead of boxes the collector copies (V8 keeps a double-valued object field as a pointer to
+ * a box). Ids are reused by later addresses: `start` rewrites a slot's counters and times; the path and the
+ * gaps are never cleared, since the counters say how much of them is valid (the path's length, the gap count).
  */
 export const STEM_BYTES = 64;
 
 /**
- * Each slot owns one 128-byte record (two cache lines): eight float64 times and sums, then sixteen int32
- * counters. The names below are positions within the slot's float64 part (T_) and int32 part (N_).
+ * A slot's record, in float64 units: eight times and sums, sixteen int32 counters (8 doubles' room), the last
+ * asset path (STEM_BYTES), then the ring of gaps; rounded up to whole cache lines. The names below are
+ * positions from timesAt(slot) (T_, in times) and from countsAt(slot) (N_, in counts).
  */
-export const SLOT_DOUBLES = 16;
-export const SLOT_INTS = 32;
-const INTS_FROM = 16;
+const COUNTS_FROM = 8;
+const STEM_FROM = 16;
+const GAPS_FROM = 24;
 export const T_FIRST_SEEN = 0;
 export const T_LAST_SEEN = 1;
 /** Time of the last move to another asset: the start of the next gap. */
@@ -27,63 +29,85 @@ export const T_WINDOW_START = 4;
 /** Running sums over the gap ring, for the coefficient of variation. */
 export const T_GAP_SUM = 5;
 export const T_GAP_SQUARES = 6;
-export const N_REQUESTS = INTS_FROM + 0;
-/** Length of the last asset path (UTF-8 bytes), kept in `stems` or, when longer than a slot, in `longStems`. */
-export const N_STEM_LENGTH = INTS_FROM + 1;
+export const N_REQUESTS = 0;
+/** Length of the last asset path (UTF-8 bytes), kept in the record or, when longer, in `longStems`. */
+export const N_STEM_LENGTH = 1;
 /** 1 when the last path lives in `longStems` (never seen in real logs). */
-export const N_LONG_STEM = INTS_FROM + 2;
-export const N_THIS_MINUTE = INTS_FROM + 3;
-export const N_LAST_MINUTE = INTS_FROM + 4;
-export const N_GAP_COUNT = INTS_FROM + 5;
-export const N_FAST_RUN = INTS_FROM + 6;
-export const N_CONTAINER_STEPS = INTS_FROM + 7;
-export const N_BUSTERS = INTS_FROM + 8;
+export const N_LONG_STEM = 2;
+export const N_THIS_MINUTE = 3;
+export const N_LAST_MINUTE = 4;
+export const N_GAP_COUNT = 5;
+export const N_FAST_RUN = 6;
+export const N_CONTAINER_STEPS = 7;
+export const N_BUSTERS = 8;
 /** Refusals for missing or out-of-scope tokens: probing for content the subject holds no grant for. */
-export const N_PROBES = INTS_FROM + 9;
+export const N_PROBES = 9;
 /** Distinct tokens seen, counted up to two (only "one token or several" matters). */
-export const N_TOKENS = INTS_FROM + 10;
-export const N_FIRED = INTS_FROM + 11;
+export const N_TOKENS = 10;
+export const N_FIRED = 11;
+const COUNTERS = 12;
 
 export class ScrapeSlabs {
-  /** Slot i's last asset path: stems[i * STEM_BYTES, i * STEM_BYTES + length), when length ≤ STEM_BYTES. */
-  stems = new Uint8Array(1024 * STEM_BYTES);
-  /** Slot i's gaps: gaps[i * gapsPerSlot, (i + 1) * gapsPerSlot). */
-  gaps: Float64Array;
-  /** Slot i's times at times[i * SLOT_DOUBLES + T_...], its counters at counts[i * SLOT_INTS + N_...]. */
-  times = new Float64Array(1024 * SLOT_DOUBLES);
-  counts = new Int32Array(this.times.buffer);
+  /** float64 units per slot. */
+  readonly slotDoubles: number;
+  /** The records as times, as counters and as bytes (one buffer). */
+  times: Float64Array;
+  counts: Int32Array;
+  bytes: Uint8Array;
   /** Slot i's last token id (compared by identity first: the engine hands over the token's own string). */
   lastTokenIds: string[] = new Array<string>(1024).fill('');
   /** Paths longer than STEM_BYTES, by slot. */
   readonly longStems = new Map<number, Uint8Array>();
 
   constructor(readonly gapsPerSlot: number) {
-    this.gaps = new Float64Array(1024 * gapsPerSlot);
+    this.slotDoubles = Math.ceil((GAPS_FROM + gapsPerSlot) / 8) * 8;
+    this.times = new Float64Array(1024 * this.slotDoubles);
+    this.counts = new Int32Array(this.times.buffer);
+    this.bytes = new Uint8Array(this.times.buffer);
+  }
+
+  get capacity(): number {
+    return this.times.length / this.slotDoubles;
+  }
+
+  /** Where slot's times start in `times`. */
+  timesAt(slot: number): number {
+    return slot * this.slotDoubles;
+  }
+
+  /** Where slot's counters start in `counts`. */
+  countsAt(slot: number): number {
+    return (slot * this.slotDoubles + COUNTS_FROM) * 2;
+  }
+
+  /** Where slot's last asset path starts in `bytes` (when it is no longer than STEM_BYTES). */
+  stemAt(slot: number): number {
+    return (slot * this.slotDoubles + STEM_FROM) * 8;
+  }
+
+  /** Where slot's gaps start in `times` (gapsPerSlot of them). */
+  gapsAt(slot: number): number {
+    return slot * this.slotDoubles + GAPS_FROM;
   }
 
   /** Makes room for slot (ids are dense: grown by doubling, contents kept). */
   ensure(slot: number): void {
-    let capacity = this.stems.length / STEM_BYTES;
+    let capacity = this.capacity;
     if (slot < capacity) return;
     const before = capacity;
     while (capacity <= slot) capacity *= 2;
-    const stems = new Uint8Array(capacity * STEM_BYTES);
-    stems.set(this.stems);
-    this.stems = stems;
-    const gaps = new Float64Array(capacity * this.gapsPerSlot);
-    gaps.set(this.gaps);
-    this.gaps = gaps;
-    const times = new Float64Array(capacity * SLOT_DOUBLES);
+    const times = new Float64Array(capacity * this.slotDoubles);
     times.set(this.times);
     this.times = times;
     this.counts = new Int32Array(times.buffer);
+    this.bytes = new Uint8Array(times.buffer);
     for (let i = before; i < capacity; i++) this.lastTokenIds.push('');
   }
 
   /** A new address in `slot`, first seen at t. */
   start(slot: number, t: number): void {
     this.ensure(slot);
-    const d = slot * SLOT_DOUBLES;
+    const d = this.timesAt(slot);
     const times = this.times;
     times[d + T_FIRST_SEEN] = t;
     times[d + T_LAST_SEEN] = t;
@@ -92,10 +116,10 @@ export class ScrapeSlabs {
     times[d + T_WINDOW_START] = t;
     times[d + T_GAP_SUM] = 0;
     times[d + T_GAP_SQUARES] = 0;
-    const n = slot * SLOT_INTS;
-    if (this.counts[n + N_LONG_STEM] !== 0) this.longStems.delete(slot);
+    const n = this.countsAt(slot);
     const counts = this.counts;
-    for (let i = n + INTS_FROM; i < n + SLOT_INTS; i++) counts[i] = 0;
+    if (counts[n + N_LONG_STEM] !== 0) this.longStems.delete(slot);
+    for (let i = n; i < n + COUNTERS; i++) counts[i] = 0;
     this.lastTokenIds[slot] = '';
   }
 }

@@ -21,8 +21,6 @@ import {
   N_STEM_LENGTH,
   N_THIS_MINUTE,
   N_TOKENS,
-  SLOT_DOUBLES,
-  SLOT_INTS,
   STEM_BYTES,
   ScrapeSlabs,
   T_FIRST_SEEN,
@@ -67,7 +65,7 @@ export class ScrapingDetector {
 
   /** Requests of the address in `slot` in the current minute. */
   thisMinute(slot: number): number {
-    return this.slabs.counts[slot * SLOT_INTS + N_THIS_MINUTE]!;
+    return this.slabs.counts[this.slabs.countsAt(slot) + N_THIS_MINUTE]!;
   }
 
   /** Every request, judged per client address on signs of automation only. */
@@ -76,7 +74,7 @@ export class ScrapingDetector {
     this.update(slot, e);
     const slabs = this.slabs;
     const counts = slabs.counts;
-    const n = slot * SLOT_INTS;
+    const n = slabs.countsAt(slot);
     // Only "one token or several" matters, so stop copying token ids once there are two.
     if (counts[n + N_TOKENS]! < 2 && e.tokenId !== slabs.lastTokenIds[slot]) {
       counts[n + N_TOKENS]!++;
@@ -101,14 +99,14 @@ export class ScrapingDetector {
     const slabs = this.slabs;
     const times = slabs.times;
     const counts = slabs.counts;
-    const d = slot * SLOT_DOUBLES;
-    const n = slot * SLOT_INTS;
+    const d = slabs.timesAt(slot);
+    const n = slabs.countsAt(slot);
     const stem = e.stemBytes;
     const stemStart = e.stemStart;
     const stemEnd = e.stemEnd;
     const long = counts[n + N_LONG_STEM] !== 0;
-    const stems = long ? slabs.longStems.get(slot)! : slabs.stems;
-    const at = long ? 0 : slot * STEM_BYTES;
+    const stems = long ? slabs.longStems.get(slot)! : slabs.bytes;
+    const at = long ? 0 : slabs.stemAt(slot);
     const stemLength = counts[n + N_STEM_LENGTH]!;
     const requests = counts[n + N_REQUESTS]!;
     const moved = !sameStem(stems, at, stemLength, stem, stemStart, stemEnd);
@@ -136,8 +134,8 @@ export class ScrapingDetector {
     if (moved) {
       times[d + T_LAST_GAP] = t;
       const length = stemEnd - stemStart;
-      let kept: Uint8Array = slabs.stems;
-      let to = slot * STEM_BYTES;
+      let kept: Uint8Array = slabs.bytes;
+      let to = slabs.stemAt(slot);
       if (length > STEM_BYTES) {
         let copy = long ? stems : undefined;
         if (copy === undefined || length > copy.length) {
@@ -166,18 +164,17 @@ export class ScrapingDetector {
   private addGap(slot: number, gapMs: number): void {
     const size = this.config.roboticGaps;
     const slabs = this.slabs;
-    const gaps = slabs.gaps;
     const times = slabs.times;
-    const d = slot * SLOT_DOUBLES;
-    const n = slot * SLOT_INTS;
+    const d = slabs.timesAt(slot);
+    const n = slabs.countsAt(slot);
     const gapCount = slabs.counts[n + N_GAP_COUNT]!;
-    const at = slot * size + (gapCount % size);
+    const at = slabs.gapsAt(slot) + (gapCount % size);
     if (gapCount >= size) {
-      const old = gaps[at]!;
+      const old = times[at]!;
       times[d + T_GAP_SUM]! -= old;
       times[d + T_GAP_SQUARES]! -= old * old;
     }
-    gaps[at] = gapMs;
+    times[at] = gapMs;
     times[d + T_GAP_SUM]! += gapMs;
     times[d + T_GAP_SQUARES]! += gapMs * gapMs;
     slabs.counts[n + N_GAP_COUNT] = gapCount + 1;
@@ -186,9 +183,9 @@ export class ScrapingDetector {
   /** Coefficient of variation of the last gaps, or Infinity until there are enough of them. */
   private gapCv(slot: number): { cv: number; meanMs: number } {
     const n = this.config.roboticGaps;
-    if (this.slabs.counts[slot * SLOT_INTS + N_GAP_COUNT]! < n)
+    if (this.slabs.counts[this.slabs.countsAt(slot) + N_GAP_COUNT]! < n)
       return { cv: Number.POSITIVE_INFINITY, meanMs: 0 };
-    const d = slot * SLOT_DOUBLES;
+    const d = this.slabs.timesAt(slot);
     const mean = this.slabs.times[d + T_GAP_SUM]! / n;
     const variance = Math.max(0, this.slabs.times[d + T_GAP_SQUARES]! / n - mean * mean);
     return { cv: mean > 0 ? Math.sqrt(variance) / mean : Number.POSITIVE_INFINITY, meanMs: mean };
@@ -212,7 +209,7 @@ export class ScrapingDetector {
     const reasons: string[] = [];
     const { cv, meanMs } = this.gapCv(slot);
     const counts = this.slabs.counts;
-    const n = slot * SLOT_INTS;
+    const n = this.slabs.countsAt(slot);
     // Log timestamps have one-second resolution: below a mean gap of ~2 s regularity cannot be told apart.
     if (cv <= c.roboticMaxCv && meanMs >= 2_000) reasons.push('robotic_regularity');
     if (counts[n + N_FAST_RUN]! >= c.sequentialRun) reasons.push('sequential_enumeration');
@@ -230,11 +227,11 @@ export class ScrapingDetector {
   ): Detection {
     const { cv, meanMs } = this.gapCv(slot);
     const counts = this.slabs.counts;
-    const n = slot * SLOT_INTS;
+    const n = this.slabs.countsAt(slot);
     return {
       kind: 'scraping',
       subject,
-      firstSeen: isoTime(this.slabs.times[slot * SLOT_DOUBLES + T_FIRST_SEEN]!),
+      firstSeen: isoTime(this.slabs.times[this.slabs.timesAt(slot) + T_FIRST_SEEN]!),
       detectedAt: isoTime(e.timestampMs),
       score: saturatingScore(reasons.length - 1 + counts[n + N_FAST_RUN]! / 50, 0.7),
       evidence: {
