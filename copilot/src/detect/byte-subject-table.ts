@@ -164,12 +164,21 @@ export class ByteSubjectTable<S> {
   }
 
   /**
-   * For read-ahead only: the subject whose id sits in the first slot of `hash` (not necessarily that key's,
-   * nor live), reading that slot and the id's record on the way; undefined if the slot is empty.
+   * For read-ahead only: the subject of the first id in `hash`'s probe sequence stored with that hash (almost
+   * always that key's, though not compared, nor necessarily live), reading the slots and the id's record on
+   * the way; undefined if there is none. The probe sequence is followed, not just the first slot: at the
+   * index's load a quarter of the keys sit past their first slot, and their read-ahead would touch another
+   * subject's state.
    */
   peek(hash: number): S | undefined {
     const slots = this.slots;
-    const id = slots[(hash & ((slots.length >> 1) - 1)) << 1]!;
+    const mask = (slots.length >> 1) - 1;
+    let slot = hash & mask;
+    let id = slots[slot << 1]!;
+    while (id !== EMPTY && slots[(slot << 1) + 1] !== hash) {
+      slot = (slot + 1) & mask;
+      id = slots[slot << 1]!;
+    }
     if (id === EMPTY) return undefined;
     this.touched ^= this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
     return this.values[id];
