@@ -180,13 +180,18 @@ export class ByteSubjectTable<S> {
       id = slots[slot << 1]!;
     }
     if (id === EMPTY) return undefined;
-    this.touched ^= this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
+    this.touched ^= this.touch(id);
     return this.values[id];
   }
 
-  /** For read-ahead only: reads id's record (any id, live or not). */
+  /**
+   * For read-ahead only: reads id's record (any id, live or not), at both ends: records are 64-byte aligned
+   * only relative to the array, whose start the allocator aligns to 16 bytes, so a record may straddle two
+   * cache lines.
+   */
   touch(id: number): number {
-    return id < 0 || id >= this.nextId ? 0 : this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
+    if (id < 0 || id >= this.nextId) return 0;
+    return this.records[id * RECORD]! ^ this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
   }
 
   /** Where read-ahead loads go, so that they are not optimised away. */
