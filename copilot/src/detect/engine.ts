@@ -359,7 +359,7 @@ export class AbuseDetectors {
       const token = subjects[k];
       if (token === undefined) continue;
       const current = token.sharing.current;
-      if (current !== undefined) touched += current.requests + (current.lastMs > 0 ? 1 : 0);
+      if (current !== undefined) touched += current.requests + (current.lastMs + current.firstMs > 0 ? 1 : 0);
       touched += token.sharing.lastSeenMs > 0 ? 1 : 0;
       const ipId = token.ipId;
       if (ipId >= 0 && ipId < slabs.capacity) {
