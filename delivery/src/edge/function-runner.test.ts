@@ -42,6 +42,20 @@ describe('Function: loadViewerRequestFunction', () => {
     expect(outcome.kind === 'response' && outcome.response.body).toBe('1700000000123');
   });
 
+  it('loads a function that declares a name the runner binds for speed, and uses its own', async () => {
+    const fn = load(
+      [
+        "const Number = function (x) { return 'own ' + x; };",
+        'let Math = { max: function () { return 42; } };',
+        'function handler(event) {',
+        "  return { statusCode: 200, body: Number(Math.max(1, 2)) + ' ' + String.fromCharCode(65) };",
+        '}',
+      ].join('\n'),
+    );
+    const outcome = await fn.invoke(event());
+    expect(outcome.kind === 'response' && outcome.response.body).toBe('own 42 A');
+  });
+
   it('rejects get() for a missing key and answers exists() like CloudFront', async () => {
     const kvs = new LocalKeyValueStore({ initial: { present: 'v' } });
     const source = `import cf from 'cloudfront';
