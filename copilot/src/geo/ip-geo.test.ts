@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGeo, findRange, ipv4ToNumber, networkOf, parseAsnRanges } from './ip-geo.ts';
+import { embeddedGeo, findRange, IndexedRanges4, ipv4ToNumber, networkOf, parseAsnRanges } from './ip-geo.ts';
 
 describe('parseAsnRanges', () => {
   it('reads start, end and ASN of each row, whatever the name holds', () => {
@@ -68,5 +68,51 @@ describe('address helpers', () => {
   it('names the /24 of IPv4 and the /48 of IPv6', () => {
     expect(networkOf('203.0.113.9')).toBe('203.0.113');
     expect(networkOf('2001:db8:1:2::5')).toBe('2001:db8:1');
+  });
+});
+
+describe('IndexedRanges4', () => {
+  const table = (rows: [number, number][]) =>
+    new IndexedRanges4({
+      starts: Uint32Array.from(rows.map((r) => r[0])),
+      ends: Uint32Array.from(rows.map((r) => r[1])),
+      values: Uint32Array.from(rows.map((_, i) => i)),
+    });
+
+  it('finds ranges that span /16 boundaries, and misses gaps, the first and the last address', () => {
+    // 1.0.0.0-1.0.0.255, 1.0.255.0-1.2.0.10 (spans three /16s), 200.0.0.0-255.255.255.255.
+    const ranges = table([
+      [0x01000000, 0x010000ff],
+      [0x0100ff00, 0x0102000a],
+      [0xc8000000, 0xffffffff],
+    ]);
+    expect(ranges.find(0x01000080)).toBe(0);
+    expect(ranges.find(0x01000100)).toBe(-1);
+    expect(ranges.find(0x01010101)).toBe(1);
+    expect(ranges.find(0x0102000a)).toBe(1);
+    expect(ranges.find(0x0102000b)).toBe(-1);
+    expect(ranges.find(0)).toBe(-1);
+    expect(ranges.find(0xffffffff)).toBe(2);
+    expect(table([]).find(0x01020304)).toBe(-1);
+  });
+
+  it('answers as a bisection of the whole table for any address', () => {
+    const rows: [number, number][] = [];
+    let at = 3;
+    for (let i = 0; i < 3000; i++) {
+      const start = at + ((i * 7919) % 50_000);
+      const end = start + ((i * 104_729) % 400_000);
+      rows.push([start, end]);
+      at = end + 1;
+    }
+    const ranges = table(rows);
+    const starts = Uint32Array.from(rows.map((r) => r[0]));
+    const ends = Uint32Array.from(rows.map((r) => r[1]));
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+      const ip = x % (at + 1000);
+      expect(ranges.find(ip)).toBe(findRange(starts, ends, ip));
+    }
   });
 });

@@ -75,7 +75,43 @@ export interface Ranges4 {
   values: Uint32Array;
 }
 
-function loadCountries4(): { ranges: Ranges4; codes: string[] } {
+/**
+ * Ranges4 with an index on an address's first 16 bits: where the ranges that can hold addresses of each /16
+ * begin. A lookup bisects only the few ranges of its /16 instead of the whole table, whose every step was a
+ * cache miss (the tables are ~10 MB): geolocating each new address was a sixteenth of `boundless detect`.
+ */
+export class IndexedRanges4 {
+  /** For each /16 prefix p (and p = 65536), the index of the first range ending at or after p's first address. */
+  private readonly firstOf16 = new Int32Array(65537);
+
+  constructor(readonly ranges: Ranges4) {
+    const ends = ranges.ends;
+    let r = 0;
+    for (let p = 0; p <= 65536; p++) {
+      const low = p * 65536;
+      while (r < ends.length && ends[r]! < low) r++;
+      this.firstOf16[p] = r;
+    }
+  }
+
+  /** Index of the range holding `ip` (an unsigned 32-bit number), or -1; the same answer as findRange. */
+  find(ip: number): number {
+    const { starts, ends } = this.ranges;
+    const prefix = ip >>> 16;
+    // The range holding ip is the first one ending at or after it: not before the /16's first candidate, not
+    // after the next /16's.
+    let lo = this.firstOf16[prefix]!;
+    let hi = Math.min(this.firstOf16[prefix + 1]!, ends.length - 1);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! < ip) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < ends.length && ends[lo]! >= ip && starts[lo]! <= ip ? lo : -1;
+  }
+}
+
+function loadCountries4(): { ranges: IndexedRanges4; codes: string[] } {
   const buffer = readFileSync(join(packageDir('geoip-country'), 'data', 'geoip-country.dat'));
   // Records are 10 bytes: start (u32 BE), end (u32 BE), ISO country code (2 ASCII bytes).
   const n = Math.floor(buffer.length / 10);
@@ -96,11 +132,13 @@ function loadCountries4(): { ranges: Ranges4; codes: string[] } {
     }
     ranges.values[i] = index;
   }
-  return { ranges, codes };
+  return { ranges: new IndexedRanges4(ranges), codes };
 }
 
-function loadAsn4(): Ranges4 {
-  return parseAsnRanges(readFileSync(join(packageDir('@ip-location-db/asn'), 'asn-ipv4-num.csv')));
+function loadAsn4(): IndexedRanges4 {
+  return new IndexedRanges4(
+    parseAsnRanges(readFileSync(join(packageDir('@ip-location-db/asn'), 'asn-ipv4-num.csv'))),
+  );
 }
 
 const COMMA = 44;
@@ -207,8 +245,8 @@ class EmbeddedGeo implements GeoLookup {
   country(ip: string): string {
     const n = ipv4ToNumber(ip);
     if (n >= 0) {
-      const at = findRange(this.countries.ranges.starts, this.countries.ranges.ends, n);
-      return at < 0 ? '' : this.countries.codes[this.countries.ranges.values[at]!]!;
+      const at = this.countries.ranges.find(n);
+      return at < 0 ? '' : this.countries.codes[this.countries.ranges.ranges.values[at]!]!;
     }
     if (ip.indexOf(':') < 0) return '';
     this.geoip6 ??= require('geoip-country');
@@ -218,8 +256,8 @@ class EmbeddedGeo implements GeoLookup {
   asn(ip: string): number {
     const n = ipv4ToNumber(ip);
     if (n >= 0) {
-      const at = findRange(this.asns.starts, this.asns.ends, n);
-      return at < 0 ? 0 : this.asns.values[at]!;
+      const at = this.asns.find(n);
+      return at < 0 ? 0 : this.asns.ranges.values[at]!;
     }
     const big = ip.indexOf(':') < 0 ? undefined : ipv6ToBigInt(ip);
     if (big === undefined) return 0;
