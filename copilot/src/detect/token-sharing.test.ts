@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MIN, readingSession, request, runDetectors, T0, chapter } from './test-support.ts';
+import { AbuseDetectors } from './engine.ts';
+import { MIN, readingSession, request, runDetectors, T0, chapter, testGeo } from './test-support.ts';
+import type { Detection } from './types.ts';
 
 describe('Detector: token sharing', () => {
   it('flags one token read from two countries at overlapping times', () => {
@@ -96,5 +98,37 @@ describe('Detector: token sharing', () => {
       }),
     ).flat();
     expect(runDetectors(records)).toEqual([]);
+  });
+
+  it('counts the devices of tokens the token table has already dropped', () => {
+    // Four devices of one account, a token each, five minutes apart. With a two-minute idle horizon the
+    // first three tokens are forgotten (their ids reused) before the fourth appears, yet the account, which
+    // outlives them, must still count their devices, exactly as when they are all still held.
+    const records = [];
+    for (let d = 0; d < 4; d++) {
+      const token = { tokenId: `tokDrop${d}`, accountId: 'accDrop', device: `dev${d}` };
+      const at = T0 + d * 5 * MIN;
+      const ip = d % 2 === 0 ? '10.1.0.5' : '10.2.0.5';
+      records.push(request(at, ip, chapter('t00001', 1), { token }));
+      records.push(request(at + 10_000, ip, chapter('t00001', 2), { token }));
+    }
+    for (const idleMs of [2 * MIN, 30 * MIN]) {
+      const detectors = new AbuseDetectors(testGeo, { idleMs });
+      const out: Detection[] = [];
+      for (const r of records) detectors.observe(r, out);
+      expect(out.map((x) => [x.kind, x.subject, x.evidence.reasons])).toEqual([
+        ['token_sharing', { accountId: 'accDrop' }, ['devices_over_limit']],
+      ]);
+    }
+  });
+
+  it("reports each place's requests, counting those of the place it is at", () => {
+    // Back and forth between two networks: reported on the third return, while at the first network.
+    const token = { tokenId: 'tokBack01', accountId: 'accBack' };
+    const ips = ['10.1.0.5', '10.1.0.5', '10.2.0.5', '10.1.0.5', '10.2.0.5', '10.1.0.5'];
+    const records = ips.map((ip, i) => request(T0 + i * 1000, ip, chapter('t00001', i + 1), { token }));
+    const [detection] = runDetectors(records).filter((x) => x.kind === 'token_sharing');
+    const networks = detection?.evidence.networks as { requests: number }[] | undefined;
+    expect(networks?.map((n) => n.requests)).toEqual([4, 2]);
   });
 });
