@@ -15,7 +15,8 @@ import { generatePopulation } from '@boundless/delivery/seed/population';
 
 /**
  * POST /v1/access over real HTTP against `boundless start --no-copilot --no-simulate` (dynalite, Lambda
- * emulation with 250 ms cold starts, the HTTP API adapter, nothing else) in its own process. Two scenarios, each on a fresh data dir:
+ * emulation with 250 ms cold starts, the HTTP API adapter, nothing else) in its own process. Phases (the burst on
+ * a fresh data dir of its own):
  *   serial: one request at a time for 5 s (the warm service time);
  *   steady: 500 req/s for 10 s after a short warm-up (target p95 <= 25 ms) from autocannon as it runs by
  *           default: 10 connections, each sending its per-second quota (50) back to back from the top of every

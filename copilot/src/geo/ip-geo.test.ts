@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGeo, findRange, IndexedRanges4, ipv4ToNumber, networkOf, parseAsnRanges } from './ip-geo.ts';
+import { embeddedGeo, IndexedRanges4, ipv4ToNumber, networkOf, parseAsnRanges } from './ip-geo.ts';
+
+/** The plain bisection over the whole table that the index must agree with. */
+function findRange(starts: Uint32Array, ends: Uint32Array, ip: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! > ip) hi = mid - 1;
+    else if (ends[mid]! < ip) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
 
 describe('parseAsnRanges', () => {
   it('reads start, end and ASN of each row, whatever the name holds', () => {
@@ -56,13 +69,16 @@ describe('address helpers', () => {
     }
   });
 
-  it('bisects sorted ranges', () => {
+  it('finds an address in sorted ranges, and its value', () => {
     const starts = Uint32Array.from([10, 20, 40]);
     const ends = Uint32Array.from([15, 30, 50]);
-    expect(findRange(starts, ends, 12)).toBe(0);
-    expect(findRange(starts, ends, 30)).toBe(1);
-    expect(findRange(starts, ends, 17)).toBe(-1);
-    expect(findRange(starts, ends, 51)).toBe(-1);
+    const ranges = new IndexedRanges4({ starts, ends, values: Uint32Array.from([7, 8, 9]) });
+    expect(ranges.find(12)).toBe(0);
+    expect(ranges.find(30)).toBe(1);
+    expect(ranges.find(17)).toBe(-1);
+    expect(ranges.find(51)).toBe(-1);
+    expect(ranges.valueAt(30)).toBe(8);
+    expect(ranges.valueAt(17)).toBe(-1);
   });
 
   it('names the /24 of IPv4 and the /48 of IPv6', () => {

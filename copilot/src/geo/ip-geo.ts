@@ -56,19 +56,6 @@ export function ipv4ToNumber(ip: string): number {
   return value * 256 + part;
 }
 
-/** Index of the range holding `ip` in sorted, non-overlapping [starts, ends], or -1. */
-export function findRange(starts: Uint32Array, ends: Uint32Array, ip: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (starts[mid]! > ip) hi = mid - 1;
-    else if (ends[mid]! < ip) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
-}
-
 export interface Ranges4 {
   starts: Uint32Array;
   ends: Uint32Array;
@@ -76,7 +63,7 @@ export interface Ranges4 {
 }
 
 /**
- * Ranges4 with an index on an address's first 16 bits: where the ranges that can hold addresses of each /16
+ * Sorted, non-overlapping ranges with an index on an address's first 16 bits: where the ranges that can hold addresses of each /16
  * begin. A lookup bisects only the few ranges of its /16 instead of the whole table, whose every step was a
  * cache miss (the tables are ~10 MB): geolocating each new address was a sixteenth of `boundless detect`.
  */
@@ -94,7 +81,7 @@ export class IndexedRanges4 {
     }
   }
 
-  /** Index of the range holding `ip` (an unsigned 32-bit number), or -1; the same answer as findRange. */
+  /** Index of the range holding `ip` (an unsigned 32-bit number), or -1; the same answer as a bisection of the whole table. */
   find(ip: number): number {
     const { starts, ends } = this.ranges;
     const prefix = ip >>> 16;
@@ -108,6 +95,12 @@ export class IndexedRanges4 {
       else hi = mid;
     }
     return lo < ends.length && ends[lo]! >= ip && starts[lo]! <= ip ? lo : -1;
+  }
+
+  /** The value of the range holding `ip`, or -1. */
+  valueAt(ip: number): number {
+    const at = this.find(ip);
+    return at < 0 ? -1 : this.ranges.values[at]!;
   }
 }
 
@@ -245,8 +238,8 @@ class EmbeddedGeo implements GeoLookup {
   country(ip: string): string {
     const n = ipv4ToNumber(ip);
     if (n >= 0) {
-      const at = this.countries.ranges.find(n);
-      return at < 0 ? '' : this.countries.codes[this.countries.ranges.ranges.values[at]!]!;
+      const code = this.countries.ranges.valueAt(n);
+      return code < 0 ? '' : this.countries.codes[code]!;
     }
     if (ip.indexOf(':') < 0) return '';
     this.geoip6 ??= require('geoip-country');
@@ -256,8 +249,7 @@ class EmbeddedGeo implements GeoLookup {
   asn(ip: string): number {
     const n = ipv4ToNumber(ip);
     if (n >= 0) {
-      const at = this.asns.find(n);
-      return at < 0 ? 0 : this.asns.ranges.values[at]!;
+      return Math.max(0, this.asns.valueAt(n));
     }
     const big = ip.indexOf(':') < 0 ? undefined : ipv6ToBigInt(ip);
     if (big === undefined) return 0;
