@@ -1,9 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { AnomalyError } from '@boundless/copilot/anomaly/errors';
-import { anomalyFinding } from '@boundless/copilot/anomaly/finding';
-import { scoreParsedSeries } from '@boundless/copilot/anomaly/score-csv';
-import { parseSeriesCsv } from '@boundless/copilot/anomaly/series-csv';
+import type { scoreParsedSeries } from '@boundless/copilot/anomaly/score-csv';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -15,6 +12,11 @@ interface AnomaliesFlags {
 }
 
 async function anomalies(flags: AnomaliesFlags): Promise<void> {
+  // Loaded when the command runs, so other commands and --help start without them.
+  const { AnomalyError } = await import('@boundless/copilot/anomaly/errors');
+  const { anomalyFinding } = await import('@boundless/copilot/anomaly/finding');
+  const { scoreParsedSeries } = await import('@boundless/copilot/anomaly/score-csv');
+  const { parseSeriesCsv } = await import('@boundless/copilot/anomaly/series-csv');
   let text: string;
   try {
     text = await readFile(flags.input, 'utf8');

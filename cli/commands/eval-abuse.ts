@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbuseEvalError, type KindScore } from '@boundless/copilot/eval/abuse';
-import { type AbuseEvaluation, evaluateAbuse } from '@boundless/copilot/eval/abuse-run';
-import { LogParseError } from '@boundless/copilot/logs/cloudfront-standard';
+import type { KindScore } from '@boundless/copilot/eval/abuse';
+import type { AbuseEvaluation } from '@boundless/copilot/eval/abuse-run';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -62,6 +61,10 @@ export function registerEvalAbuse(program: Command): void {
     .option('--seed <n>', 'simulator seed when --input is absent', '1')
     .option('--json <file>', 'also write the full evaluation as JSON')
     .action(async (options: EvalAbuseOptions) => {
+      // Loaded when the command runs, so other commands and --help start without the detectors.
+      const { AbuseEvalError } = await import('@boundless/copilot/eval/abuse');
+      const { evaluateAbuse } = await import('@boundless/copilot/eval/abuse-run');
+      const { LogParseError } = await import('@boundless/copilot/logs/cloudfront-standard');
       const { dir, cleanup } = await scenarioDir(options);
       try {
         const evaluation = await evaluateAbuse(dir).catch((error: unknown) => {

@@ -1,16 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type DetectorResult,
-  evaluateOurs,
-  evaluatePublished,
-  type LeaveOneOutResult,
-  leaveOneFileOut,
-  loadNabBenchmark,
-  rankByF1,
-} from '@boundless/copilot/anomaly/nab-eval';
-import { NabDataError } from '@boundless/datasets/nab';
+import type { DetectorResult, LeaveOneOutResult } from '@boundless/copilot/anomaly/nab-eval';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -70,6 +61,11 @@ interface EvalFlags {
 }
 
 async function evaluate(flags: EvalFlags): Promise<void> {
+  // Loaded when the command runs, so other commands and --help start without them.
+  const { evaluateOurs, evaluatePublished, leaveOneFileOut, loadNabBenchmark, rankByF1 } = await import(
+    '@boundless/copilot/anomaly/nab-eval'
+  );
+  const { NabDataError } = await import('@boundless/datasets/nab');
   let results: DetectorResult[];
   let withRefractory: DetectorResult[];
   let loo: LeaveOneOutResult | undefined;

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluatePrewarming, type PrewarmEvaluation } from '@boundless/copilot/prewarm/evaluate';
-import { DEFAULT_TRAFFIC_TRACE, loadTrafficTrace } from '@boundless/datasets/traffic';
+import type { PrewarmEvaluation } from '@boundless/copilot/prewarm/evaluate';
+// Eager for the --trace default in the help text; the module is small and imports no packages.
+import { DEFAULT_TRAFFIC_TRACE } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -67,6 +68,9 @@ interface EvalFlags {
 }
 
 async function evaluate(flags: EvalFlags): Promise<void> {
+  // Loaded when the command runs, so other commands and --help start without them.
+  const { evaluatePrewarming } = await import('@boundless/copilot/prewarm/evaluate');
+  const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
   const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
   });

@@ -1,8 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { proposeBurstPreparations } from '@boundless/copilot/prewarm/proposals';
-import { planProvisionedConcurrency } from '@boundless/copilot/prewarm/planner';
-import { toScheduledActions } from '@boundless/copilot/prewarm/schedule';
-import { loadTrafficTrace, scaleTraffic } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -48,6 +44,11 @@ async function writeOutput(path: string, text: string): Promise<void> {
 }
 
 async function plan(flags: PlanFlags): Promise<void> {
+  // Loaded when the command runs, so other commands and --help start without them.
+  const { proposeBurstPreparations } = await import('@boundless/copilot/prewarm/proposals');
+  const { planProvisionedConcurrency } = await import('@boundless/copilot/prewarm/planner');
+  const { toScheduledActions } = await import('@boundless/copilot/prewarm/schedule');
+  const { loadTrafficTrace, scaleTraffic } = await import('@boundless/datasets/traffic');
   const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
   });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { DatasetError } from '@boundless/datasets/errors';
-import { type ScenarioKind, simulateToFiles } from '@boundless/datasets/simulator';
+import type { ScenarioKind } from '@boundless/datasets/simulator';
 import { CliError } from '../errors.ts';
 
 const KINDS: readonly ScenarioKind[] = ['token_sharing', 'scraping', 'geo_spike'];
@@ -48,6 +47,9 @@ export function registerSimulate(program: Command): void {
       const start = new Date(flags.start ?? '');
       if (Number.isNaN(start.getTime()))
         throw new CliError(`--start must be an ISO-8601 time, got "${flags.start}"`);
+      // Loaded when the command runs, so other commands and --help start without the simulator.
+      const { DatasetError } = await import('@boundless/datasets/errors');
+      const { simulateToFiles } = await import('@boundless/datasets/simulator');
       const began = Date.now();
       try {
         const result = await simulateToFiles({
