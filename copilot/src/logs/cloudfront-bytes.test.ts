@@ -81,6 +81,34 @@ describe('Class: CloudFrontByteScanner', () => {
     }
   });
 
+  it('reads fields past those it scans eagerly, also when a header in mid-batch moves one there', () => {
+    // The scan records tab positions only up to the last field detection reads (here the result type, field
+    // 13); a second header that moves the query to the end applies to lines already scanned with the first.
+    const moved = FIELDS.replace(' cs-uri-query', '').concat(' cs-uri-query');
+    const moveQuery = (f: string[]) => f.push(f.splice(11, 1)[0]!);
+    const text = [
+      FIELDS,
+      ...Array.from({ length: 3 }, (_, i) => line((f) => (f[14] = `first${i}==`))),
+      moved,
+      ...Array.from({ length: 3 }, (_, i) =>
+        line((f) => {
+          f[14] = `moved${i}==`;
+          f[11] = `bbt=v1.k1.tok${i}.acc-1.dev.1.2.L3RpdGxlcy8.sig`;
+          moveQuery(f);
+        }),
+      ),
+    ].join('\n');
+    const stats = newParseStats();
+    const expected = parseCloudFrontLog(text, stats).map(toPlainRecord);
+    expect(expected.map((r) => r.query)).toContain('bbt=v1.k1.tok2.acc-1.dev.1.2.L3RpdGxlcy8.sig');
+    expect(expected.map((r) => r.timeTakenMs)).toEqual(Array(6).fill(4));
+    for (const chunkSize of [5, 64, 1 << 16]) {
+      const actual = scanned(text, chunkSize);
+      expect(actual.records).toEqual(expected);
+      expect(actual.stats).toEqual(stats);
+    }
+  });
+
   it('reads a last line without a newline, and a trailing newline adds no record', () => {
     expect(scanned(`${FIELDS}\n${line()}`, 100).records).toHaveLength(1);
     expect(scanned(`${FIELDS}\n${line()}\n`, 100).stats.lines).toBe(2);

@@ -44,9 +44,16 @@ export class LogLineView implements EdgeLogRecord {
   /** buf's aligned 32-bit words from byte `wordBase` on, for searching a field four bytes at a time. */
   words: Int32Array = NO_WORDS;
   wordBase = 0;
+  /**
+   * How many tab positions of the row the scanner recorded (tabs[row + 1 .. row + recorded]); the line end is
+   * always at tabs[row + count]. The scanner records the tabs up to the last field it reads per line and only
+   * counts the rest; a field past them has its tabs found when first asked for (`complete`).
+   */
+  recorded = MAX_FIELDS;
 
   /** Start of field i (i ≥ 0 and in the layout); the field is empty or absent when start === end. */
   start(i: number): number {
+    if (i >= this.recorded) this.complete();
     const at = this.row + i;
     const start = this.tabs[at]! + 1;
     const end = this.tabs[at + 1]!;
@@ -54,7 +61,22 @@ export class LogLineView implements EdgeLogRecord {
   }
 
   end(i: number): number {
+    if (i >= this.recorded) this.complete();
     return this.tabs[this.row + i + 1]!;
+  }
+
+  /** Records the tabs of the row past those the scanner recorded, up to the line end. */
+  private complete(): void {
+    const tabs = this.tabs;
+    const row = this.row;
+    const count = this.layout.count;
+    const end = tabs[row + count]!;
+    const buf = this.buf;
+    let field = this.recorded + 1;
+    for (let i = tabs[row + this.recorded]! + 1; i < end && field < count; i++) {
+      if (buf[i] === TAB) tabs[row + field++] = i;
+    }
+    this.recorded = MAX_FIELDS;
   }
 
   /** The first position of `byte` in buf[from, to), or -1; four bytes at a time where the words cover it. */
@@ -90,7 +112,9 @@ export class LogLineView implements EdgeLogRecord {
   }
   get bytes(): number {
     const i = this.layout.bytes;
-    return i < 0 ? 0 : Math.max(0, uintAt(this.buf, this.tabs[this.row + i]! + 1, this.end(i)));
+    if (i < 0) return 0;
+    const end = this.end(i);
+    return Math.max(0, uintAt(this.buf, this.tabs[this.row + i]! + 1, end));
   }
   get clientIp(): string {
     return this.field(this.layout.clientIp);
@@ -173,6 +197,16 @@ export interface LogLineSink {
   prefetch?(count: number): void;
 }
 
+/**
+ * The fields whose bounds the scan records for every line: up to the last one a line's detection reads (date,
+ * time, address, path, status, user agent, query, result type). The others are found when asked for.
+ */
+function headFields(layout: FieldLayout | undefined): number {
+  if (layout === undefined) return MAX_FIELDS;
+  const { date, time, clientIp, uriStem, status, userAgent, query, edgeResultType } = layout;
+  return Math.min(MAX_FIELDS, 1 + Math.max(date, time, clientIp, uriStem, status, userAgent, query, edgeResultType));
+}
+
 /** Lines handed to a sink per batch (see LogLineSink.preview). */
 export const LINE_BATCH = 32;
 const ROW = MAX_FIELDS + 2;
@@ -193,6 +227,13 @@ export class CloudFrontByteScanner {
   private readonly batchEnds = new Int32Array(LINE_BATCH);
   private readonly batchFields = new Int32Array(LINE_BATCH);
   private readonly batchHigh = new Int32Array(LINE_BATCH);
+  /** Tab positions recorded per line (LogLineView.recorded). */
+  private readonly batchRecorded = new Int32Array(LINE_BATCH);
+  /**
+   * Fields whose bounds the scan records; past them it only counts tabs (all fields until a header is read).
+   * Follows the layout of the last header, so lines after a header in the same batch may have fewer.
+   */
+  private head = MAX_FIELDS;
   /** One row per line of the batch, and a last one for a final line read without its newline. */
   private readonly batchTabs = new Int32Array((LINE_BATCH + 1) * ROW);
   private readonly batchPreviewed = new Uint8Array(LINE_BATCH);
@@ -230,13 +271,15 @@ export class CloudFrontByteScanner {
     this.view.index = -1;
     this.view.words = NO_WORDS;
     this.view.wordBase = 0;
+    this.view.recorded = MAX_FIELDS;
     if (carry !== undefined && carry.length > 0) this.line(carry, 0, carry.length, 0, 0, true);
   }
 
   /**
    * Lines of buf from `from`; returns where the unfinished last line starts. Four bytes at a time: a word
    * without a byte below 11 (no tab, no newline) only adds its bits to the line's high-bit check, and only
-   * words with one are looked at byte by byte.
+   * words with one are looked at byte by byte. Past the fields it reads (`head`), a line's tabs are only
+   * counted, a word at a time without a branch per tab, until the word holding its newline.
    */
   private scan(buf: Buffer, from: number): number {
     let tabs = this.batchTabs;
@@ -252,37 +295,55 @@ export class CloudFrontByteScanner {
     let lineStart = from;
     let fields = 1;
     let high = 0;
+    let head = this.head;
     let i = from;
     while (i < length) {
       let stop = i + 1;
       if (i >= wordStart && i < wordEnd) {
-        // Words without a byte below 11 (most of a line) are skipped in a loop of their own.
         let w = (i - wordStart) >> 2;
         let x = words[w]!;
-        // Some byte of x is below 11 exactly when this is non-zero (bytes of 0x80 and above never trip it).
-        while (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
-          high |= x;
-          if (++w === wordCount) break;
-          x = words[w]!;
-        }
-        i = wordStart + 4 * w;
-        if (w === wordCount) continue;
-        // Exactly the tab bytes and the newline bytes of x (0x80 in each).
-        const xt = x ^ 0x09090909;
-        const newlines = x ^ 0x0a0a0a0a;
-        if (LITTLE_ENDIAN && ~(((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) === 0) {
-          // Tabs only (most such words): their positions from the mask's bits, without a branch per byte.
-          let mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
-          while (mask !== 0) {
-            if (fields <= MAX_FIELDS) tabs[row + fields++] = i + ((31 - Math.clz32(mask & -mask)) >> 3);
-            else fields = MAX_FIELDS + 2;
-            mask &= mask - 1;
+        if (fields > head) {
+          // The line's tail: tabs counted from each word's exact mask, up to the word with a newline.
+          for (;;) {
+            const newlines = x ^ 0x0a0a0a0a;
+            if ((((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) !== -1) break;
+            const xt = x ^ 0x09090909;
+            const mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
+            fields += Math.imul(mask >>> 7, 0x01010101) >>> 24;
+            high |= x;
+            if (++w === wordCount) break;
+            x = words[w]!;
           }
-          high |= x;
-          i += 4;
-          continue;
+          i = wordStart + 4 * w;
+          if (w === wordCount) continue;
+          stop = i + 4;
+        } else {
+          // Words without a byte below 11 (most of a line) are skipped in a loop of their own.
+          // Some byte of x is below 11 exactly when this is non-zero (bytes of 0x80 and above never trip it).
+          while (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
+            high |= x;
+            if (++w === wordCount) break;
+            x = words[w]!;
+          }
+          i = wordStart + 4 * w;
+          if (w === wordCount) continue;
+          // Exactly the tab bytes and the newline bytes of x (0x80 in each).
+          const xt = x ^ 0x09090909;
+          const newlines = x ^ 0x0a0a0a0a;
+          if (LITTLE_ENDIAN && ~(((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) === 0) {
+            // Tabs only (most such words): their positions from the mask's bits, without a branch per byte.
+            let mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
+            while (mask !== 0) {
+              if (fields <= MAX_FIELDS) tabs[row + fields++] = i + ((31 - Math.clz32(mask & -mask)) >> 3);
+              else fields = MAX_FIELDS + 2;
+              mask &= mask - 1;
+            }
+            high |= x;
+            i += 4;
+            continue;
+          }
+          stop = i + 4;
         }
-        stop = i + 4;
       }
       for (; i < stop; i++) {
         const c = buf[i]!;
@@ -299,7 +360,9 @@ export class CloudFrontByteScanner {
           this.batchEnds[k] = i;
           this.batchFields[k] = fields;
           this.batchHigh[k] = high;
+          this.batchRecorded[k] = Math.min(fields - 1, head, MAX_FIELDS);
           if (k + 1 === LINE_BATCH) this.flush(buf);
+          head = this.head;
           tabs = this.batchTabs;
           row = this.batched * ROW;
           lineStart = i + 1;
@@ -340,9 +403,11 @@ export class CloudFrontByteScanner {
     for (let k = 0; k < count; k++) {
       const fields = this.batchFields[k]!;
       this.view.row = k * ROW;
+      this.view.recorded = this.batchRecorded[k]!;
       this.view.index = previewed[k] === 1 ? k : -1;
       this.line(buf, this.batchStarts[k]!, this.batchEnds[k]!, fields, this.batchHigh[k]!, false);
     }
+    this.head = headFields(this.parser.fieldLayout);
   }
 
   /** Points the view at batched line k (for the read-ahead: no timestamp or status). */
@@ -354,6 +419,7 @@ export class CloudFrontByteScanner {
     const start = this.batchStarts[k]!;
     if (end > start && buf[end - 1] === CR) end--;
     view.row = row;
+    view.recorded = this.batchRecorded[k]!;
     tabs[row] = start - 1;
     tabs[row + layout.count] = end;
     view.buf = buf;
@@ -383,6 +449,7 @@ export class CloudFrontByteScanner {
       const tabs = this.batchTabs;
       const row = LINE_BATCH * ROW;
       this.view.row = row;
+      this.view.recorded = MAX_FIELDS;
       for (let i = start; i < end; i++) {
         const c = buf[i]!;
         high |= c;
