@@ -204,7 +204,10 @@ export interface LogLineSink {
 function headFields(layout: FieldLayout | undefined): number {
   if (layout === undefined) return MAX_FIELDS;
   const { date, time, clientIp, uriStem, status, userAgent, query, edgeResultType } = layout;
-  return Math.min(MAX_FIELDS, 1 + Math.max(date, time, clientIp, uriStem, status, userAgent, query, edgeResultType));
+  return Math.min(
+    MAX_FIELDS,
+    1 + Math.max(date, time, clientIp, uriStem, status, userAgent, query, edgeResultType),
+  );
 }
 
 /** Lines handed to a sink per batch (see LogLineSink.preview). */
