@@ -38,6 +38,8 @@ import type { AccessEvent, Detection } from './types.ts';
 /** Everything known about one active token, behind a single lookup per request. */
 interface TokenSubject {
   tokenId: string;
+  /** The token's episode in the token table (AccessEvent.tokenSerial). */
+  serial: number;
   /** Account and device as the token's last request named them (compared in place, made once). */
   accountId: string;
   deviceHash: string;
@@ -46,11 +48,19 @@ interface TokenSubject {
   sharing: TokenSharingState;
   /**
    * The address of the token's last request (id and episode serial in the address table): a reader's next
-   * request almost always comes from the same one, which is then found without hashing its key.
+   * request almost always comes from the same one, which is then found without hashing its key (-1: none).
    */
-  ip: IpSubject | undefined;
   ipId: number;
   ipSerial: number;
+  /**
+   * That address's facts, copied when it changes: a request from the same address reads them here, beside
+   * the token, instead of in the address's own object elsewhere in memory.
+   */
+  ipText: string;
+  network: string;
+  networkHash: number;
+  country: string;
+  asn: number;
 }
 
 /**
@@ -75,6 +85,7 @@ class RequestEvent implements AccessEvent {
   country = '';
   asn = 0;
   tokenId = '';
+  tokenSerial = 0;
   accountId = '';
   deviceHash = '';
   stemBytes: Uint8Array = Buffer.alloc(0);
@@ -123,15 +134,21 @@ export class AbuseDetectors {
     this.sharing = new TokenSharingDetector(this.config, geo);
     this.scraping = new ScrapingDetector(this.config);
     this.geoSpikes = new GeoSpikeDetector(this.config);
-    this.tokens = new ByteSubjectTable<TokenSubject>(this.config.idleMs, (buf, start, end, t) => ({
+    this.tokens = new ByteSubjectTable<TokenSubject>(this.config.idleMs, (buf, start, end, t, id) => ({
       tokenId: buf.toString('utf8', start, end),
+      // The table numbers the episode before it makes the subject.
+      serial: this.tokens.serialOf(id),
       accountId: '',
       deviceHash: '',
       account: undefined,
       sharing: newTokenSharingState(t),
-      ip: undefined,
       ipId: -1,
       ipSerial: 0,
+      ipText: '',
+      network: '',
+      networkHash: 0,
+      country: '',
+      asn: 0,
     }));
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
     this.accounts = new ByteSubjectTable<AccountScrapeState>(
@@ -173,7 +190,8 @@ export class AbuseDetectors {
     const ip = this.ips.get(this.scratch, 0, n, t);
     const claims = tokenClaimsOf(record.query);
     const e = this.event;
-    this.enrich(ip, t, record.status, record.edgeResultType, record);
+    this.enrich(t, record.status, record.edgeResultType, record);
+    this.address(ip);
     const stem = record.uriStem;
     e.stemText = stem;
     if (stem.length * 3 > this.stemScratch.length) this.stemScratch = Buffer.allocUnsafe(stem.length * 3);
@@ -187,6 +205,7 @@ export class AbuseDetectors {
         : '';
     e.ownedStrings = false;
     e.tokenId = '';
+    e.tokenSerial = 0;
     e.accountId = claims?.accountId ?? '';
     e.deviceHash = claims?.deviceHash ?? '';
     let token: TokenSubject | undefined;
@@ -195,8 +214,9 @@ export class AbuseDetectors {
       token = this.tokens.get(this.scratch, 0, n, t);
       // The subject's copy: the same characters, and safe to keep.
       e.tokenId = token.tokenId;
+      e.tokenSerial = token.serial;
     }
-    this.detect(ip, token, out);
+    this.detect(ip.id, token, out);
     for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
     return out.length - before;
   }
@@ -242,24 +262,30 @@ export class AbuseDetectors {
     // checked first (same episode, same bytes) and the address table is hashed only when it differs.
     const ipStart = v.start(layout.clientIp);
     const ipEnd = v.end(layout.clientIp);
-    let ip: IpSubject;
+    const r = layout.edgeResultType;
+    this.enrich(t, v.status, r < 0 ? '' : this.resultType(buf, v.start(r), v.end(r)), v);
+    let ipId: number;
     if (
       token !== undefined &&
-      token.ip !== undefined &&
+      token.ipId >= 0 &&
       this.ips.reuse(token.ipId, token.ipSerial, buf, ipStart, ipEnd, t)
     ) {
-      ip = token.ip;
+      ipId = token.ipId;
+      this.tokenAddress(token);
     } else {
-      const ipId = this.ips.lookup(buf, ipStart, ipEnd, t);
-      ip = this.ips.value(ipId);
+      ipId = this.ips.lookup(buf, ipStart, ipEnd, t);
+      const ip = this.ips.value(ipId);
       if (token !== undefined) {
-        token.ip = ip;
         token.ipId = ipId;
         token.ipSerial = this.ips.serialOf(ipId);
+        token.ipText = ip.ip;
+        token.network = ip.network;
+        token.networkHash = ip.networkHash;
+        token.country = ip.country;
+        token.asn = ip.asn;
       }
+      this.address(ip);
     }
-    const r = layout.edgeResultType;
-    this.enrich(ip, t, v.status, r < 0 ? '' : this.resultType(buf, v.start(r), v.end(r)), v);
     // The asset path is compared as bytes; it becomes a string only if a detector reads it as one.
     const u = layout.uriStem;
     const stemStart = u < 0 ? 0 : v.start(u);
@@ -281,10 +307,12 @@ export class AbuseDetectors {
     e.ownedStrings = true;
     if (token === undefined) {
       e.tokenId = '';
+      e.tokenSerial = 0;
       e.accountId = '';
       e.deviceHash = '';
     } else {
       e.tokenId = token.tokenId;
+      e.tokenSerial = token.serial;
       e.accountId = token.accountId;
       e.deviceHash = token.deviceHash;
     }
@@ -293,7 +321,7 @@ export class AbuseDetectors {
       v.status === 403 && !isPublicPath(e.uriStem)
         ? refusalOf(tokenClaimsOf(v.query), e.uriStem, t, e.edgeResultType)
         : '';
-    this.detect(ip, token, out);
+    this.detect(ipId, token, out);
     for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
     return out.length - before;
   }
@@ -349,8 +377,6 @@ export class AbuseDetectors {
         touched += counts[slabs.countsAt(ipId) + N_REQUESTS]! + slabs.bytes[slabs.stemAt(ipId)]!;
         touched += slabs.times[slabs.timesAt(ipId)]! > 0 ? 1 : 0;
       }
-      const ip = token.ip;
-      if (ip !== undefined) touched += ip.asn;
       const account = token.account;
       if (account !== undefined) touched += account.thisMinute;
     }
@@ -371,13 +397,12 @@ export class AbuseDetectors {
         touched += account.lastTitle.length;
         touched += account.lastSeenMs + account.minuteStartMs + account.lastTitleMs > 0 ? 1 : 0;
       }
-      if (ipId >= 0 && ipId < slabs.capacity) touched += slabs.lastTokenIds[ipId]!.length;
       subjects[k] = undefined;
     }
     this.tokens.touched ^= touched;
   }
 
-  private detect(ip: IpSubject, token: TokenSubject | undefined, out: Detection[]): void {
+  private detect(ipId: number, token: TokenSubject | undefined, out: Detection[]): void {
     const event = this.event;
     if (token !== undefined) {
       this.sharing.observe(event, token.sharing, out);
@@ -394,8 +419,8 @@ export class AbuseDetectors {
         this.accountScraping.observe(event, token.account, out);
       }
     }
-    this.scraping.observeIp(event, ip.id, out);
-    this.geoSpikes.observe(event, this.scraping.thisMinute(ip.id), out);
+    this.scraping.observeIp(event, ipId, out);
+    this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
   }
 
   /** `account|device` as UTF-8 bytes into accountKey; returns their length. */
@@ -436,23 +461,32 @@ export class AbuseDetectors {
   /** Detectors copy what they keep, so one event object is refilled for every record (no garbage). */
   private readonly event = new RequestEvent();
 
-  private enrich(
-    facts: IpSubject,
-    t: number,
-    status: number,
-    edgeResultType: string,
-    record: EdgeLogRecord,
-  ): void {
+  private enrich(t: number, status: number, edgeResultType: string, record: EdgeLogRecord): void {
     const e = this.event;
     e.timestampMs = t;
-    e.ip = facts.ip;
-    e.network = facts.network;
-    e.networkHash = facts.networkHash;
-    e.country = facts.country;
-    e.asn = facts.asn;
     e.status = status;
     e.edgeResultType = edgeResultType;
     e.record = record;
+  }
+
+  /** The client address's facts into the event. */
+  private address(ip: IpSubject): void {
+    const e = this.event;
+    e.ip = ip.ip;
+    e.network = ip.network;
+    e.networkHash = ip.networkHash;
+    e.country = ip.country;
+    e.asn = ip.asn;
+  }
+
+  /** The same from the token's copy of them (its address is the one it holds). */
+  private tokenAddress(token: TokenSubject): void {
+    const e = this.event;
+    e.ip = token.ipText;
+    e.network = token.network;
+    e.networkHash = token.networkHash;
+    e.country = token.country;
+    e.asn = token.asn;
   }
 }
 

@@ -45,7 +45,9 @@ export const N_PROBES = 9;
 /** Distinct tokens seen, counted up to two (only "one token or several" matters). */
 export const N_TOKENS = 10;
 export const N_FIRED = 11;
-const COUNTERS = 12;
+/** The token episode (AccessEvent.tokenSerial) of the address's last request, beside its id in lastTokenIds. */
+export const N_TOKEN_SERIAL = 12;
+const COUNTERS = 13;
 
 export class ScrapeSlabs {
   /** float64 units per slot. */
@@ -54,7 +56,7 @@ export class ScrapeSlabs {
   times: Float64Array;
   counts: Int32Array;
   bytes: Uint8Array;
-  /** Slot i's last token id (compared by identity first: the engine hands over the token's own string). */
+  /** Slot i's last token id, read only when the token's episode (N_TOKEN_SERIAL) differs from the last one. */
   lastTokenIds: string[] = new Array<string>(1024).fill('');
   /** Paths longer than STEM_BYTES, by slot. */
   readonly longStems = new Map<number, Uint8Array>();

@@ -20,6 +20,7 @@ import {
   N_REQUESTS,
   N_STEM_LENGTH,
   N_THIS_MINUTE,
+  N_TOKEN_SERIAL,
   N_TOKENS,
   STEM_BYTES,
   ScrapeSlabs,
@@ -75,10 +76,14 @@ export class ScrapingDetector {
     const slabs = this.slabs;
     const counts = slabs.counts;
     const n = slabs.countsAt(slot);
-    // Only "one token or several" matters, so stop copying token ids once there are two.
-    if (counts[n + N_TOKENS]! < 2 && e.tokenId !== slabs.lastTokenIds[slot]) {
-      counts[n + N_TOKENS]!++;
-      slabs.lastTokenIds[slot] = e.tokenId;
+    // Only "one token or several" matters, so stop copying token ids once there are two. The same episode of
+    // the same token is told by its serial alone; the id (another page of memory) is read when that changes.
+    if (counts[n + N_TOKENS]! < 2 && e.tokenSerial !== counts[n + N_TOKEN_SERIAL]) {
+      if (e.tokenId !== slabs.lastTokenIds[slot]) {
+        counts[n + N_TOKENS]!++;
+        slabs.lastTokenIds[slot] = e.tokenId;
+      }
+      counts[n + N_TOKEN_SERIAL] = e.tokenSerial;
     }
     if (counts[n + N_FIRED] !== 0 || counts[n + N_REQUESTS]! < this.config.roboticGaps) return;
     if (!this.mayBeAutomated(n)) return;

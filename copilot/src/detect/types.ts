@@ -35,6 +35,11 @@ export interface AccessEvent {
   country: string;
   asn: number;
   tokenId: string;
+  /**
+   * The episode of tokenId in the engine's token table, unique to it (0 without a token): requests of one token
+   * compare equal on it without reading the id's characters.
+   */
+  tokenSerial: number;
   accountId: string;
   deviceHash: string;
   /** The asset path, decoded; made into a string only when read (most requests never need it). */
