@@ -31,6 +31,7 @@ export interface AccessEvent {
   ip: string;
   /** /24 for IPv4: readers behind one NAT share it. */
   network: string;
+  /** A hash of `network` in 30 bits (a small integer to V8). */
   networkHash: number;
   country: string;
   asn: number;
