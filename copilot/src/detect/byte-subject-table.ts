@@ -171,6 +171,17 @@ export class ByteSubjectTable<S> {
    * subject's state.
    */
   peek(hash: number): S | undefined {
+    const id = this.peekId(hash);
+    if (id === EMPTY) return undefined;
+    this.touched ^= this.touch(id);
+    return this.values[id];
+  }
+
+  /**
+   * For read-ahead only: `peek`'s id (or -1), reading only the index, so that a caller can read ahead the
+   * index of many keys, then their records, then their subjects, each level's misses overlapping.
+   */
+  peekId(hash: number): number {
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
@@ -179,8 +190,11 @@ export class ByteSubjectTable<S> {
       slot = (slot + 1) & mask;
       id = slots[slot << 1]!;
     }
-    if (id === EMPTY) return undefined;
-    this.touched ^= this.touch(id);
+    return id;
+  }
+
+  /** For read-ahead only: the subject id holds, if any (any id below capacity). */
+  peekValue(id: number): S | undefined {
     return this.values[id];
   }
 
@@ -206,7 +220,9 @@ export class ByteSubjectTable<S> {
   private startEpisode(id: number, buf: Buffer, start: number, end: number, timestampMs: number): void {
     const base = id * (RECORD >> 2);
     this.words[base + GENERATION_WORD] = this.generation;
-    this.words[base + SERIAL_WORD] = ++this.serials;
+    // 32 bits that are never 0 (callers use 0 for "none"), even after wrapping around.
+    this.serials = (this.serials + 1) | 0 || 1;
+    this.words[base + SERIAL_WORD] = this.serials;
     this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
     this.fresh = true;
     this.values[id] = this.create(buf, start, end, timestampMs, id);

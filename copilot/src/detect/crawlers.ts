@@ -20,8 +20,11 @@ export function isPublicPath(path: string): boolean {
   return !path.startsWith('/titles/');
 }
 
-export function isVerifiedCrawler(e: Pick<AccessEvent, 'tokenId' | 'uriStem' | 'record' | 'asn'>): boolean {
-  if (e.tokenId.length > 0 || !isPublicPath(e.uriStem)) return false;
+/** Asked of every request: whether it carries a token is read from its serial, not from the id's characters. */
+export function isVerifiedCrawler(
+  e: Pick<AccessEvent, 'tokenSerial' | 'uriStem' | 'record' | 'asn'>,
+): boolean {
+  if (e.tokenSerial !== 0 || !isPublicPath(e.uriStem)) return false;
   const agent = e.record.userAgent.toLowerCase();
   for (const crawler of CRAWLER_ASNS) {
     if (agent.includes(crawler.agent)) return crawler.asns.includes(e.asn);

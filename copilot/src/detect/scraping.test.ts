@@ -91,7 +91,7 @@ describe('Class: DistinctCounter', () => {
 });
 
 describe('Function: isVerifiedCrawler', () => {
-  const base = { tokenId: '', uriStem: '/public/index.html', asn: 15169 };
+  const base = { tokenSerial: 0, uriStem: '/public/index.html', asn: 15169 };
   it('needs the agent, the engine network and a public page together', () => {
     expect(isVerifiedCrawler({ ...base, record: request(T0, '10.7.0.1', '/', { agent: GOOGLEBOT }) })).toBe(
       true,
@@ -105,6 +105,9 @@ describe('Function: isVerifiedCrawler', () => {
         uriStem: '/titles/t1/manifest.json',
         record: request(T0, '10.7.0.1', '/', { agent: GOOGLEBOT }),
       }),
+    ).toBe(false);
+    expect(
+      isVerifiedCrawler({ ...base, tokenSerial: 7, record: request(T0, '10.7.0.1', '/', { agent: GOOGLEBOT }) }),
     ).toBe(false);
   });
 });
