@@ -107,7 +107,11 @@ describe('Function: isVerifiedCrawler', () => {
       }),
     ).toBe(false);
     expect(
-      isVerifiedCrawler({ ...base, tokenSerial: 7, record: request(T0, '10.7.0.1', '/', { agent: GOOGLEBOT }) }),
+      isVerifiedCrawler({
+        ...base,
+        tokenSerial: 7,
+        record: request(T0, '10.7.0.1', '/', { agent: GOOGLEBOT }),
+      }),
     ).toBe(false);
   });
 });
