@@ -164,22 +164,11 @@ export class ByteSubjectTable<S> {
   }
 
   /**
-   * For read-ahead only: the subject of the first id in `hash`'s probe sequence stored with that hash (almost
-   * always that key's, though not compared, nor necessarily live), reading the slots and the id's record on
-   * the way; undefined if there is none. The probe sequence is followed, not just the first slot: at the
-   * index's load a quarter of the keys sit past their first slot, and their read-ahead would touch another
-   * subject's state.
-   */
-  peek(hash: number): S | undefined {
-    const id = this.peekId(hash);
-    if (id === EMPTY) return undefined;
-    this.touched ^= this.touch(id);
-    return this.values[id];
-  }
-
-  /**
-   * For read-ahead only: `peek`'s id (or -1), reading only the index, so that a caller can read ahead the
-   * index of many keys, then their records, then their subjects, each level's misses overlapping.
+   * For read-ahead only: the first id in `hash`'s probe sequence stored with that hash (almost always that
+   * key's, though not compared, nor necessarily live), or -1, reading only the index. The probe sequence is
+   * followed, not just the first slot: at the index's load a quarter of the keys sit past their first slot,
+   * and their read-ahead would touch another subject's state. A caller reads ahead the index of many keys,
+   * then their records (`touch`), then their subjects (`peekValue`), so that each level's misses overlap.
    */
   peekId(hash: number): number {
     const slots = this.slots;

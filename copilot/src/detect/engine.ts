@@ -334,6 +334,7 @@ export class AbuseDetectors {
   private readonly aheadFound = new Int32Array(LINE_BATCH * TOKEN_ROW);
   private readonly tokenRow = new Int32Array(TOKEN_ROW);
   private readonly aheadTokens: (TokenSubject | undefined)[] = new Array(LINE_BATCH).fill(undefined);
+  private readonly aheadIds = new Int32Array(LINE_BATCH);
 
   /** Read-ahead (see LogLineSink.preview): notes the hash of the line's token id; changes nothing. */
   previewLine(v: LogLineView, index: number): void {
@@ -354,11 +355,17 @@ export class AbuseDetectors {
   prefetch(count: number): void {
     const hashes = this.aheadHashes;
     const subjects = this.aheadTokens;
+    const ids = this.aheadIds;
+    const tokens = this.tokens;
+    let touched = 0;
+    // The token's index slot, its record, the subject: each a level of its own, so that the batch's misses
+    // at each level overlap instead of following one another line by line.
     for (let k = 0; k < count; k++) {
-      subjects[k] = this.aheadHasToken[k] === 0 ? undefined : this.tokens.peek(hashes[k]!);
+      ids[k] = this.aheadHasToken[k] === 0 ? -1 : tokens.peekId(hashes[k]!);
       this.aheadHasToken[k] = 0;
     }
-    let touched = 0;
+    for (let k = 0; k < count; k++) if (ids[k]! >= 0) touched += tokens.touch(ids[k]!);
+    for (let k = 0; k < count; k++) subjects[k] = ids[k]! >= 0 ? tokens.peekValue(ids[k]!) : undefined;
     const slabs = this.scraping.slabs;
     const counts = slabs.counts;
     // The token subject itself, at both ends (its fields span two cache lines).
