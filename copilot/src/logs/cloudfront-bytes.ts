@@ -308,11 +308,13 @@ export class CloudFrontByteScanner {
         if (fields > head) {
           // The line's tail: tabs counted from each word's exact mask, up to the word with a newline.
           for (;;) {
-            const newlines = x ^ 0x0a0a0a0a;
-            if ((((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) !== -1) break;
-            const xt = x ^ 0x09090909;
-            const mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
-            fields += Math.imul(mask >>> 7, 0x01010101) >>> 24;
+            if (((x - 0x0b0b0b0b) & ~x & 0x80808080) !== 0) {
+              const newlines = x ^ 0x0a0a0a0a;
+              if ((((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) !== -1) break;
+              const xt = x ^ 0x09090909;
+              const mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
+              fields += Math.imul(mask >>> 7, 0x01010101) >>> 24;
+            }
             high |= x;
             if (++w === wordCount) break;
             x = words[w]!;
