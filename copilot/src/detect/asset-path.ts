@@ -86,12 +86,38 @@ export function assetStepIn(
   start: number,
   end: number,
 ): number {
+  const i = commonPrefixIn(previous, previousStart, previousLength, current, start, end);
+  return assetStepAfter(previous, previousStart, previousLength, current, start, end, i);
+}
+
+/** How many leading bytes previous[previousStart, +previousLength) and current[start, end) share. */
+export function commonPrefixIn(
+  previous: Uint8Array,
+  previousStart: number,
+  previousLength: number,
+  current: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const n = Math.min(previousLength, end - start);
+  let i = 0;
+  while (i < n && previous[previousStart + i] === current[start + i]) i++;
+  return i;
+}
+
+/** assetStepIn when the paths' common prefix (commonPrefixIn) is known: `i` bytes. */
+export function assetStepAfter(
+  previous: Uint8Array,
+  previousStart: number,
+  previousLength: number,
+  current: Uint8Array,
+  start: number,
+  end: number,
+  i: number,
+): number {
   const p = previousStart;
   const currentLength = end - start;
-  const n = Math.min(previousLength, currentLength);
-  let i = 0;
-  while (i < n && previous[p + i] === current[start + i]) i++;
-  if (i === n && previousLength === currentLength) return STEP_NONE;
+  if (i === Math.min(previousLength, currentLength) && previousLength === currentLength) return STEP_NONE;
   let from = i;
   while (from > 0 && isDigit(previous[p + from - 1]!)) from--;
   const before = numberInBytes(previous, p + from, p + previousLength);

@@ -6,7 +6,7 @@
  * device is judged in account-scraping.ts.
  */
 import type { DetectorConfig } from './config.ts';
-import { assetStepIn, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
+import { assetStepAfter, commonPrefixIn, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
 import { isVerifiedCrawler } from './crawlers.ts';
 import {
   N_BUSTERS,
@@ -33,20 +33,6 @@ import {
   T_WINDOW_START,
 } from './scrape-slabs.ts';
 import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
-
-/** The last asset path stems[at, at + length) equals bytes[start, end). */
-function sameStem(
-  stems: Uint8Array,
-  at: number,
-  length: number,
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-): boolean {
-  if (end - start !== length) return false;
-  for (let i = 0; i < length; i++) if (stems[at + i] !== bytes[start + i]) return false;
-  return true;
-}
 
 /**
  * Addresses are named by their slot: the address's id in the address table, where its state lives in the
@@ -114,7 +100,10 @@ export class ScrapingDetector {
     const at = long ? 0 : slabs.stemAt(slot);
     const stemLength = counts[n + N_STEM_LENGTH]!;
     const requests = counts[n + N_REQUESTS]!;
-    const moved = !sameStem(stems, at, stemLength, stem, stemStart, stemEnd);
+    // The paths' common prefix, found once: it says whether the asset moved, where the step's number is, and
+    // which bytes of the kept path change.
+    const prefix = commonPrefixIn(stems, at, stemLength, stem, stemStart, stemEnd);
+    const moved = prefix !== stemLength || stemLength !== stemEnd - stemStart;
     // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
     if (requests > 0 && moved) this.addGap(slot, t - times[d + T_LAST_GAP]!);
     const minuteStart = times[d + T_MINUTE_START]!;
@@ -125,7 +114,9 @@ export class ScrapingDetector {
     }
     counts[n + N_THIS_MINUTE]!++;
     const step =
-      requests > 0 && moved ? assetStepIn(stems, at, stemLength, stem, stemStart, stemEnd) : STEP_NONE;
+      requests > 0 && moved
+        ? assetStepAfter(stems, at, stemLength, stem, stemStart, stemEnd, prefix)
+        : STEP_NONE;
     if (step === STEP_NONE) {
       counts[n + N_FAST_RUN] = 0;
       counts[n + N_CONTAINER_STEPS] = 0;
@@ -141,7 +132,10 @@ export class ScrapingDetector {
       const length = stemEnd - stemStart;
       let kept: Uint8Array = slabs.bytes;
       let to = slabs.stemAt(slot);
+      // A path kept in the record, replaced by one that fits there: only the bytes after the common prefix.
+      let from = long ? 0 : prefix;
       if (length > STEM_BYTES) {
+        from = 0;
         let copy = long ? stems : undefined;
         if (copy === undefined || length > copy.length) {
           copy = new Uint8Array(length + 16);
@@ -154,7 +148,7 @@ export class ScrapingDetector {
         slabs.longStems.delete(slot);
         counts[n + N_LONG_STEM] = 0;
       }
-      for (let i = 0; i < length; i++) kept[to + i] = stem[stemStart + i]!;
+      for (let i = from; i < length; i++) kept[to + i] = stem[stemStart + i]!;
       counts[n + N_STEM_LENGTH] = length;
     }
     if (t - times[d + T_WINDOW_START]! >= c.scrapeBreadthWindowMs) {
