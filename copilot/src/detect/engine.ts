@@ -29,52 +29,11 @@ import {
 } from './line-token.ts';
 import { GeoSpikeDetector } from './geo-spike.ts';
 import { ScrapingDetector } from './scraping.ts';
-import { N_GAP_COUNT, N_REQUESTS } from './scrape-slabs.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
-import { LINE_BATCH, type LogLineView } from '../logs/cloudfront-bytes.ts';
-import { newTokenSharingState, TokenSharingDetector, type TokenSharingState } from './token-sharing.ts';
+import type { LogLineView } from '../logs/log-line-view.ts';
+import { type IpSubject, ReadAhead, type TokenSubject } from './read-ahead.ts';
+import { newTokenSharingState, TokenSharingDetector } from './token-sharing.ts';
 import type { AccessEvent, Detection } from './types.ts';
-
-/** Everything known about one active token, behind a single lookup per request. */
-interface TokenSubject {
-  tokenId: string;
-  /** The token's episode in the token table (AccessEvent.tokenSerial). */
-  serial: number;
-  /** Account and device as the token's last request named them (compared in place, made once). */
-  accountId: string;
-  deviceHash: string;
-  /** The account's scraping state, resolved once when the token appears. */
-  account: AccountScrapeState | undefined;
-  sharing: TokenSharingState;
-  /**
-   * The address of the token's last request (id and episode serial in the address table): a reader's next
-   * request almost always comes from the same one, which is then found without hashing its key (-1: none).
-   */
-  ipId: number;
-  ipSerial: number;
-  /**
-   * That address's facts, copied when it changes: a request from the same address reads them here, beside
-   * the token, instead of in the address's own object elsewhere in memory.
-   */
-  ipText: string;
-  network: string;
-  networkHash: number;
-  country: string;
-  asn: number;
-}
-
-/**
- * One active client address: its geolocation (looked up once per episode); its scraping state lives in the
- * scraping detector's slabs at its id.
- */
-interface IpSubject {
-  ip: string;
-  network: string;
-  networkHash: number;
-  country: string;
-  asn: number;
-  id: number;
-}
 
 /** The one event the engine refills for every request. */
 class RequestEvent implements AccessEvent {
@@ -122,6 +81,9 @@ export class AbuseDetectors {
   private stemScratch = Buffer.allocUnsafe(256);
   /** Keys of records (strings) are encoded here to look them up in the byte-keyed tables. */
   private scratch = Buffer.allocUnsafe(256);
+  /** The read-ahead of batches of lines, and where a line read on its own keeps its edge token. */
+  private readonly ahead: ReadAhead;
+  private readonly tokenRow = new Int32Array(TOKEN_ROW);
   /** The few distinct x-edge-result-type values, made into strings once. */
   private readonly resultTypes: string[] = [];
   records = 0;
@@ -171,6 +133,7 @@ export class AbuseDetectors {
         id,
       };
     });
+    this.ahead = new ReadAhead(this.tokens, this.ips, this.scraping.slabs);
   }
 
   /** Detections by kind so far. */
@@ -237,7 +200,7 @@ export class AbuseDetectors {
     // The edge token (`bbt`), read in place: only its token id is looked up, account and device are compared.
     // A previewed line's token was read (and its id hashed) by the preview.
     const index = v.index;
-    const row = index >= 0 ? this.aheadFound : this.tokenRow;
+    const row = index >= 0 ? this.ahead.found : this.tokenRow;
     const at = index >= 0 ? index * TOKEN_ROW : 0;
     if (index < 0) readEdgeToken(v, row, at);
     const queryLength = row[at + QUERY_LENGTH]!;
@@ -250,7 +213,7 @@ export class AbuseDetectors {
       const accountEnd = row[at + ACCOUNT_END]!;
       const deviceEnd = row[at + DEVICE_END]!;
       const tokens = this.tokens;
-      const hash = index >= 0 ? this.aheadHashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
+      const hash = index >= 0 ? this.ahead.hashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
       token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
       if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
         token.accountId = buf.toString('latin1', tokenEnd + 1, accountEnd);
@@ -327,90 +290,14 @@ export class AbuseDetectors {
     return out.length - before;
   }
 
-  /** Token-id hashes of the batch the scanner is about to hand over (0: no token), for the read-ahead. */
-  private readonly aheadHashes = new Int32Array(LINE_BATCH);
-  private readonly aheadHasToken = new Uint8Array(LINE_BATCH);
-  /** What readEdgeToken found for each previewed line (a TOKEN_ROW each), and for a line read on its own. */
-  private readonly aheadFound = new Int32Array(LINE_BATCH * TOKEN_ROW);
-  private readonly tokenRow = new Int32Array(TOKEN_ROW);
-  private readonly aheadTokens: (TokenSubject | undefined)[] = new Array(LINE_BATCH).fill(undefined);
-  private readonly aheadIds = new Int32Array(LINE_BATCH);
-
-  /** Read-ahead (see LogLineSink.preview): notes the hash of the line's token id; changes nothing. */
+  /** Read-ahead (see LogLineSink.preview): reads the line's edge token and hashes its id; changes nothing. */
   previewLine(v: LogLineView, index: number): void {
-    // Kept for observeLine of the same line: the token is read once.
-    const found = this.aheadFound;
-    const at = index * TOKEN_ROW;
-    const hasToken = readEdgeToken(v, found, at);
-    this.aheadHashes[index] = hasToken ? keyHash(v.buf, found[at + KID_END]! + 1, found[at + TOKEN_END]!) : 0;
-    this.aheadHasToken[index] = hasToken ? 1 : 0;
+    this.ahead.preview(v, index);
   }
 
-  /**
-   * Read-ahead over the previewed batch: touches, level by level, what its lines will read (the token's
-   * slot, record and subject, then its sharing, address and account state, then what those point to), so
-   * that the cache misses of 32 lines overlap instead of following one another. Reads only; a slot that
-   * holds another key just touches the wrong subject.
-   */
+  /** Read-ahead over the previewed batch (see ReadAhead.prefetch). */
   prefetch(count: number): void {
-    const hashes = this.aheadHashes;
-    const subjects = this.aheadTokens;
-    const ids = this.aheadIds;
-    const tokens = this.tokens;
-    let touched = 0;
-    // The token's index slot, its record, the subject: each a level of its own, so that the batch's misses
-    // at each level overlap instead of following one another line by line.
-    for (let k = 0; k < count; k++) {
-      ids[k] = this.aheadHasToken[k] === 0 ? -1 : tokens.peekId(hashes[k]!);
-      this.aheadHasToken[k] = 0;
-    }
-    for (let k = 0; k < count; k++) if (ids[k]! >= 0) touched += tokens.touch(ids[k]!);
-    for (let k = 0; k < count; k++) subjects[k] = ids[k]! >= 0 ? tokens.peekValue(ids[k]!) : undefined;
-    const slabs = this.scraping.slabs;
-    const counts = slabs.counts;
-    // The token subject itself, at its start, middle and end: without pointer compression (Node's builds) each
-    // field takes 8 bytes, and its 13 span two or three cache lines.
-    for (let k = 0; k < count; k++) {
-      const token = subjects[k];
-      if (token !== undefined) touched += token.serial + token.ipId + token.asn;
-    }
-    // What it points to: its claims' strings, sharing state, address and account states, address record.
-    for (let k = 0; k < count; k++) {
-      const token = subjects[k];
-      if (token === undefined) continue;
-      const sharing = token.sharing;
-      touched += token.accountId.length + token.deviceHash.length + sharing.requests + sharing.placeCount;
-      touched += sharing.fired ? 1 : 0;
-      touched += this.ips.touch(token.ipId);
-      const ipId = token.ipId;
-      if (ipId >= 0 && ipId < slabs.capacity) {
-        // The record's times, counters and path (its first cache lines).
-        touched += counts[slabs.countsAt(ipId) + N_REQUESTS]! + slabs.bytes[slabs.stemAt(ipId)]!;
-        touched += slabs.times[slabs.timesAt(ipId)]! > 0 ? 1 : 0;
-      }
-      const account = token.account;
-      if (account !== undefined) touched += account.thisMinute;
-    }
-    // One level further: the current place, the address's gap, the account's last title.
-    for (let k = 0; k < count; k++) {
-      const token = subjects[k];
-      if (token === undefined) continue;
-      const current = token.sharing.current;
-      if (current !== undefined) touched += current.requests + (current.lastMs + current.firstMs > 0 ? 1 : 0);
-      touched += token.sharing.lastSeenMs > 0 ? 1 : 0;
-      const ipId = token.ipId;
-      if (ipId >= 0 && ipId < slabs.capacity) {
-        const gap = counts[slabs.countsAt(ipId) + N_GAP_COUNT]! % slabs.gapsPerSlot;
-        touched += slabs.times[slabs.gapsAt(ipId) + gap]! > 0 ? 1 : 0;
-      }
-      const account = token.account;
-      if (account !== undefined) {
-        touched += account.lastTitle.length;
-        touched += account.lastSeenMs + account.minuteStartMs + account.lastTitleMs > 0 ? 1 : 0;
-      }
-      subjects[k] = undefined;
-    }
-    this.tokens.touched ^= touched;
+    this.ahead.prefetch(count);
   }
 
   private detect(ipId: number, token: TokenSubject | undefined, out: Detection[]): void {

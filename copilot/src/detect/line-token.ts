@@ -4,7 +4,7 @@
  * a row of an Int32Array (TOKEN_ROW numbers), so the read-ahead can keep one row per previewed line and the
  * detectors read the same line's token once.
  */
-import type { LogLineView } from '../logs/cloudfront-bytes.ts';
+import type { LogLineView } from '../logs/log-line-view.ts';
 
 /** Positions in a token row. */
 export const QUERY_LENGTH = 0;

@@ -1,0 +1,147 @@
+/**
+ * The engine's read-ahead (LogLineSink.preview and prefetch). Lines are memory-bound: each reaches a chain of
+ * state (the token's index slot, record and subject, its sharing state, place, address record, scraping
+ * record and account state), every link a cache miss waiting for the previous one, since lines come from
+ * many thousand sessions at random. Before a batch of lines is observed, `preview` reads each line's edge
+ * token (kept for observeLine) and `prefetch` walks the batch's chains level by level, so that the misses of
+ * its lines overlap. It only reads; a wrong guess costs a load.
+ */
+import type { LogLineView } from '../logs/log-line-view.ts';
+import { LINE_BATCH } from '../logs/cloudfront-bytes.ts';
+import type { AccountScrapeState } from './account-scraping.ts';
+import { type ByteSubjectTable, keyHash } from './byte-subject-table.ts';
+import { KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
+import { N_GAP_COUNT, N_REQUESTS, type ScrapeSlabs } from './scrape-slabs.ts';
+import type { TokenSharingState } from './token-sharing.ts';
+
+/** Everything known about one active token, behind a single lookup per request. */
+export interface TokenSubject {
+  tokenId: string;
+  /** The token's episode in the token table (AccessEvent.tokenSerial). */
+  serial: number;
+  /** Account and device as the token's last request named them (compared in place, made once). */
+  accountId: string;
+  deviceHash: string;
+  /** The account's scraping state, resolved once when the token appears. */
+  account: AccountScrapeState | undefined;
+  sharing: TokenSharingState;
+  /**
+   * The address of the token's last request (id and episode serial in the address table): a reader's next
+   * request almost always comes from the same one, which is then found without hashing its key (-1: none).
+   */
+  ipId: number;
+  ipSerial: number;
+  /**
+   * That address's facts, copied when it changes: a request from the same address reads them here, beside
+   * the token, instead of in the address's own object elsewhere in memory.
+   */
+  ipText: string;
+  network: string;
+  networkHash: number;
+  country: string;
+  asn: number;
+}
+
+/**
+ * One active client address: its geolocation (looked up once per episode); its scraping state lives in the
+ * scraping detector's slabs at its id.
+ */
+export interface IpSubject {
+  ip: string;
+  network: string;
+  networkHash: number;
+  country: string;
+  asn: number;
+  id: number;
+}
+
+export class ReadAhead {
+  /** Token-id hashes of the batch the scanner is about to hand over (0: no token). */
+  readonly hashes = new Int32Array(LINE_BATCH);
+  /** What readEdgeToken found for each previewed line (a TOKEN_ROW each). */
+  readonly found = new Int32Array(LINE_BATCH * TOKEN_ROW);
+  private readonly hasToken = new Uint8Array(LINE_BATCH);
+  private readonly ids = new Int32Array(LINE_BATCH);
+  private readonly subjects: (TokenSubject | undefined)[] = new Array(LINE_BATCH).fill(undefined);
+
+  constructor(
+    private readonly tokens: ByteSubjectTable<TokenSubject>,
+    private readonly ips: ByteSubjectTable<IpSubject>,
+    private readonly slabs: ScrapeSlabs,
+  ) {}
+
+  /** Reads line `index`'s edge token (kept for observeLine: the token is read once) and hashes its id. */
+  preview(v: LogLineView, index: number): void {
+    const found = this.found;
+    const at = index * TOKEN_ROW;
+    const hasToken = readEdgeToken(v, found, at);
+    this.hashes[index] = hasToken ? keyHash(v.buf, found[at + KID_END]! + 1, found[at + TOKEN_END]!) : 0;
+    this.hasToken[index] = hasToken ? 1 : 0;
+  }
+
+  /**
+   * Touches, level by level, what the previewed batch's lines will read (the token's slot, record and
+   * subject, then its sharing, address and account state, then what those point to). A slot that holds
+   * another key just touches the wrong subject.
+   */
+  prefetch(count: number): void {
+    const hashes = this.hashes;
+    const subjects = this.subjects;
+    const ids = this.ids;
+    const tokens = this.tokens;
+    let touched = 0;
+    // The token's index slot, its record, the subject: each a level of its own, so that the batch's misses
+    // at each level overlap instead of following one another line by line.
+    for (let k = 0; k < count; k++) {
+      ids[k] = this.hasToken[k] === 0 ? -1 : tokens.peekId(hashes[k]!);
+      this.hasToken[k] = 0;
+    }
+    for (let k = 0; k < count; k++) if (ids[k]! >= 0) touched += tokens.touch(ids[k]!);
+    for (let k = 0; k < count; k++) subjects[k] = ids[k]! >= 0 ? tokens.peekValue(ids[k]!) : undefined;
+    const slabs = this.slabs;
+    const counts = slabs.counts;
+    // The token subject itself, at its start, middle and end: without pointer compression (Node's builds) each
+    // field takes 8 bytes, and its 13 span two or three cache lines.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token !== undefined) touched += token.serial + token.ipId + token.asn;
+    }
+    // What it points to: its claims' strings, sharing state, address and account states, address record.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token === undefined) continue;
+      const sharing = token.sharing;
+      touched += token.accountId.length + token.deviceHash.length + sharing.requests + sharing.placeCount;
+      touched += sharing.fired ? 1 : 0;
+      touched += this.ips.touch(token.ipId);
+      const ipId = token.ipId;
+      if (ipId >= 0 && ipId < slabs.capacity) {
+        // The record's times, counters and path (its first cache lines).
+        touched += counts[slabs.countsAt(ipId) + N_REQUESTS]! + slabs.bytes[slabs.stemAt(ipId)]!;
+        touched += slabs.times[slabs.timesAt(ipId)]! > 0 ? 1 : 0;
+      }
+      const account = token.account;
+      if (account !== undefined) touched += account.thisMinute;
+    }
+    // One level further: the current place, the address's gap, the account's last title.
+    for (let k = 0; k < count; k++) {
+      const token = subjects[k];
+      if (token === undefined) continue;
+      const current = token.sharing.current;
+      if (current !== undefined) touched += current.requests + (current.lastMs + current.firstMs > 0 ? 1 : 0);
+      touched += token.sharing.lastSeenMs > 0 ? 1 : 0;
+      const ipId = token.ipId;
+      if (ipId >= 0 && ipId < slabs.capacity) {
+        const gap = counts[slabs.countsAt(ipId) + N_GAP_COUNT]! % slabs.gapsPerSlot;
+        touched += slabs.times[slabs.gapsAt(ipId) + gap]! > 0 ? 1 : 0;
+      }
+      const account = token.account;
+      if (account !== undefined) {
+        touched += account.lastTitle.length;
+        touched += account.lastSeenMs + account.minuteStartMs + account.lastTitleMs > 0 ? 1 : 0;
+      }
+      subjects[k] = undefined;
+    }
+    this.tokens.touched ^= touched;
+  }
+}
