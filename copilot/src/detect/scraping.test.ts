@@ -115,3 +115,40 @@ describe('Function: isVerifiedCrawler', () => {
     ).toBe(false);
   });
 });
+
+describe('Detector: scraping, the token behind an address', () => {
+  const CRAWLER_NET = '10.7.9.9';
+  /** A token enumerating chapters at `ip`, pausing 40 minutes after the fifth while a verified crawler keeps
+   * the address active; `returning` is the token that comes back. */
+  function pausedWalk(returning: string): EdgeLogRecord[] {
+    const token = (tokenId: string) => ({ tokenId, accountId: 'acc-walker', title: 't00077' });
+    const before = Array.from({ length: 5 }, (_, i) =>
+      request(T0 + i * 1_000, CRAWLER_NET, chapter('t00077', i + 1), { token: token('tokWalker01') }),
+    );
+    const crawler = Array.from({ length: 4 }, (_, i) =>
+      request(T0 + (i + 1) * 10 * 60_000, CRAWLER_NET, `/public/titles/t${i}.html`, { agent: GOOGLEBOT }),
+    );
+    const back = T0 + 41 * 60_000;
+    const after = Array.from({ length: 100 }, (_, i) =>
+      request(back + i * 1_000, CRAWLER_NET, chapter('t00077', i + 6), { token: token(returning) }),
+    );
+    return [...before, ...crawler, ...after];
+  }
+
+  it('names the token when only it walked from the address, also across a new episode of it', () => {
+    // The token is idle for longer than a subject lives: it comes back as a new episode of the same id.
+    const scraping = runDetectors(pausedWalk('tokWalker01')).filter(
+      (d) => d.evidence.sequentialRun !== undefined,
+    );
+    expect(scraping.map((d) => d.subject)).toEqual([
+      { ip: CRAWLER_NET, tokenId: 'tokWalker01', accountId: 'acc-walker' },
+    ]);
+  });
+
+  it('names only the address when a second token walked from it', () => {
+    const scraping = runDetectors(pausedWalk('tokWalker02')).filter(
+      (d) => d.evidence.sequentialRun !== undefined,
+    );
+    expect(scraping.map((d) => d.subject)).toEqual([{ ip: CRAWLER_NET }]);
+  });
+});
