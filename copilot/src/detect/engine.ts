@@ -377,7 +377,10 @@ export class AbuseDetectors {
     e.asn = ip.asn;
   }
 
-  /** The same from the token's copy of them (its address is the one it holds). */
+  /**
+   * The same from the token's copy of them (its address is the one it holds). Two functions, not one over
+   * both kinds of object, so that each reads fields of one shape: it runs for every request.
+   */
   private tokenAddress(token: TokenSubject): void {
     const e = this.event;
     e.ip = token.ipText;
