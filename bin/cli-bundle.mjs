@@ -154,11 +154,12 @@ async function build(root, entry, cacheDir) {
       format: 'esm',
       platform: 'node',
       target: `node${process.versions.node.split('.')[0]}`,
-      packages: 'external',
       metafile: true,
       sourcemap: true,
       logLevel: 'silent',
-      plugins: [workspacePackages(root), ownImportMeta()],
+      // The workspace packages resolve from the project's node_modules, also for an entry outside it.
+      nodePaths: [join(root, 'node_modules')],
+      plugins: [externalPackages(), ownImportMeta()],
     });
     const inputs = [
       ...Object.keys(result.metafile.inputs).map((file) => resolve(root, file)),
@@ -173,39 +174,17 @@ async function build(root, entry, cacheDir) {
   }
 }
 
-/** Resolves `@boundless/<name>[/<path>]` through the workspace's package.json exports, to be bundled. */
-function workspacePackages(root) {
-  const exportsOf = new Map();
+/**
+ * Leaves every package import to Node at run time except the workspace packages `@boundless/*`, whose
+ * TypeScript esbuild resolves (through their package.json exports) and bundles.
+ */
+function externalPackages() {
   return {
-    name: 'boundless-workspace-packages',
+    name: 'boundless-external-packages',
     setup(build) {
-      build.onResolve({ filter: /^@boundless\/[^/]+/ }, (args) => {
-        const [, name, subpath] = /^(@boundless\/[^/]+)(?:\/(.*))?$/.exec(args.path) ?? [];
-        if (name === undefined) return undefined;
-        if (!exportsOf.has(name)) {
-          const dir = realpathSync(join(root, 'node_modules', name));
-          const { exports } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-          exportsOf.set(name, { dir, exports: exports ?? {} });
-        }
-        const { dir, exports } = exportsOf.get(name);
-        const key = subpath === undefined ? '.' : `./${subpath}`;
-        let target = typeof exports === 'string' && key === '.' ? exports : exports[key];
-        if (target === undefined) {
-          for (const [pattern, value] of Object.entries(exports)) {
-            const star = pattern.indexOf('*');
-            if (star < 0 || typeof value !== 'string') continue;
-            const [before, after] = [pattern.slice(0, star), pattern.slice(star + 1)];
-            if (key.startsWith(before) && key.endsWith(after) && key.length >= before.length + after.length) {
-              target = value.replaceAll('*', key.slice(before.length, key.length - after.length));
-              break;
-            }
-          }
-        }
-        if (typeof target !== 'string') {
-          return { errors: [{ text: `${args.path} is not exported by ${name}'s package.json` }] };
-        }
-        return { path: resolve(dir, target) };
-      });
+      build.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.path.startsWith('@boundless/') ? undefined : { path: args.path, external: true },
+      );
     },
   };
 }
