@@ -74,20 +74,15 @@ export function assetStepBytes(
   start: number,
   end: number,
 ): number {
-  return assetStepIn(previous, 0, previousLength, current, start, end);
-}
-
-/** assetStepBytes with the previous path at previous[previousStart, previousStart + previousLength). */
-export function assetStepIn(
-  previous: Uint8Array,
-  previousStart: number,
-  previousLength: number,
-  current: Uint8Array,
-  start: number,
-  end: number,
-): number {
-  const i = commonPrefixIn(previous, previousStart, previousLength, current, start, end);
-  return assetStepAfter(previous, previousStart, previousLength, current, start, end, i);
+  return assetStepAfter(
+    previous,
+    0,
+    previousLength,
+    current,
+    start,
+    end,
+    commonPrefixIn(previous, 0, previousLength, current, start, end),
+  );
 }
 
 /** How many leading bytes previous[previousStart, +previousLength) and current[start, end) share. */
@@ -105,7 +100,10 @@ export function commonPrefixIn(
   return i;
 }
 
-/** assetStepIn when the paths' common prefix (commonPrefixIn) is known: `i` bytes. */
+/**
+ * assetStepBytes with the previous path at previous[previousStart, previousStart + previousLength), when the
+ * paths' common prefix (commonPrefixIn) is known: `i` bytes.
+ */
 export function assetStepAfter(
   previous: Uint8Array,
   previousStart: number,
