@@ -5,8 +5,6 @@
  * sink asks for them. Header lines, and the rare line carrying non-ASCII bytes, go through the string parser,
  * so both readers agree on every input (the regression and differential tests hold them to it).
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import {
   CloudFrontLineParser,
   type EdgeLogRecord,
@@ -15,9 +13,9 @@ import {
   MAX_FIELDS,
   type ParseStats,
 } from './cloudfront-line.ts';
+import { fileChunks } from './file-chunks.ts';
 import { LogLineView, NO_WORDS, uintAt } from './log-line-view.ts';
 
-const READ_CHUNK = 1 << 20;
 const TAB = 9;
 const NEWLINE = 10;
 const CR = 13;
@@ -393,8 +391,7 @@ export class CloudFrontByteScanner {
 
 /**
  * Scans one CloudFront log file (plain or .gz) into `sink`; `onChunk` runs after each decompressed chunk (for
- * progress). Decompression runs in zlib's own thread as Node streams do; pin the process to one core to
- * measure it on one.
+ * progress). The file is read and inflated chunk by chunk into reused buffers (file-chunks.ts) on this thread.
  */
 export async function scanCloudFrontLog(
   path: string,
@@ -403,18 +400,8 @@ export async function scanCloudFrontLog(
   onChunk?: () => void,
 ): Promise<void> {
   const scanner = new CloudFrontByteScanner(stats, sink);
-  const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
-  raw.on('data', (chunk) => (stats.bytesRead += chunk.length));
-  let source: AsyncIterable<Buffer> = raw;
-  let gunzip: ReturnType<typeof createGunzip> | undefined;
-  if (path.endsWith('.gz')) {
-    gunzip = createGunzip({ chunkSize: 1 << 20 });
-    raw.on('error', (error) => gunzip?.destroy(error));
-    raw.pipe(gunzip);
-    source = gunzip;
-  }
   try {
-    for await (const chunk of source) {
+    for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes))) {
       scanner.push(chunk);
       onChunk?.();
     }
@@ -422,9 +409,6 @@ export async function scanCloudFrontLog(
     throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
       cause: error,
     });
-  } finally {
-    gunzip?.destroy();
-    raw.destroy();
   }
   scanner.end();
 }

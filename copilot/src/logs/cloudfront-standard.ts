@@ -2,17 +2,16 @@
  * Reading CloudFront standard logs from disk: plain or gzip files, directories of hourly files merged into
  * one event-time-ordered stream. Parsing itself lives in cloudfront-line.ts; this module is the I/O shell.
  */
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
 import {
   CloudFrontLineParser,
   type EdgeLogRecord,
   LogParseError,
   type ParseStats,
 } from './cloudfront-line.ts';
+import { fileChunks } from './file-chunks.ts';
 
 export {
   CloudFrontLineParser,
@@ -29,21 +28,17 @@ export {
   toPlainRecord,
 } from './cloudfront-line.ts';
 
-const READ_CHUNK = 1 << 20;
 const MERGED_BATCH = 4096;
 
-function openText(path: string, stats: ParseStats | undefined): Readable {
-  const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
-  if (stats) raw.on('data', (chunk) => (stats.bytesRead += chunk.length));
-  if (!path.endsWith('.gz')) {
-    raw.setEncoding('utf8');
-    return raw;
+/** The file's text chunk by chunk (a character cut by a chunk boundary is held back, as a stream's would be). */
+async function* textChunks(path: string, stats: ParseStats | undefined): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of fileChunks(path, stats && ((bytes) => (stats.bytesRead += bytes)))) {
+    const text = decoder.write(chunk);
+    if (text.length > 0) yield text;
   }
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  raw.on('error', (error) => gunzip.destroy(error));
-  raw.pipe(gunzip);
-  gunzip.setEncoding('utf8');
-  return gunzip;
+  const tail = decoder.end();
+  if (tail.length > 0) yield tail;
 }
 
 /** Records of one file, one array per decoded chunk (far fewer awaits than one per record). */
@@ -52,10 +47,9 @@ export async function* readCloudFrontLogBatches(
   stats?: ParseStats,
 ): AsyncGenerator<EdgeLogRecord[]> {
   const parser = new CloudFrontLineParser(stats);
-  const text = openText(path, stats);
   let rest = '';
   try {
-    for await (const chunk of text as AsyncIterable<string>) {
+    for await (const chunk of textChunks(path, stats)) {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop() ?? '';
       const batch: EdgeLogRecord[] = [];
@@ -69,8 +63,6 @@ export async function* readCloudFrontLogBatches(
     throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
       cause: error,
     });
-  } finally {
-    text.destroy();
   }
   if (rest.length > 0) {
     const record = parser.parse(rest);
