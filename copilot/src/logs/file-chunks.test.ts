@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILE_CHUNK, fileChunks, type Inflation } from './file-chunks.ts';
+import { defaultInflation, FILE_CHUNK, fileChunks, type Inflation } from './file-chunks.ts';
 
 let dir: string;
 
@@ -110,7 +110,7 @@ describe('fileChunks, plain files and early stops', () => {
     };
     const gz = await file('reuse.gz', gzipSync(content));
     expect(await buffers(await file('reuse.log', content))).toBe(1);
-    expect(await buffers(gz)).toBe(1);
+    expect(await buffers(gz, 'reused-buffer')).toBe(1);
     expect(await buffers(gz, 'stream')).toBeGreaterThan(1);
   });
 
@@ -121,13 +121,19 @@ describe('fileChunks, plain files and early stops', () => {
     const before = open();
     for (let i = 0; i < 20; i++) {
       for (const path of [gz, plain]) {
-        for await (const chunk of fileChunks(path)) {
+        for await (const chunk of fileChunks(path, undefined, 'reused-buffer')) {
           expect(chunk.length).toBe(FILE_CHUNK);
           break;
         }
       }
     }
     expect(open()).toBe(before);
+  });
+
+  it('inflates beside the reader when a second core is there, into the reused buffer on one core', () => {
+    expect(defaultInflation(1)).toBe('reused-buffer');
+    expect(defaultInflation(2)).toBe('stream');
+    expect(defaultInflation(64)).toBe('stream');
   });
 
   it('rejects a missing file with its path', async () => {

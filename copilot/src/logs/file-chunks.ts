@@ -1,17 +1,21 @@
 /**
- * Reads a log file chunk by chunk into buffers that are reused: a plain file straight into one, a gzip file
- * inflated into one. A zlib stream hands out a fresh 1 MB buffer per chunk instead, and V8 answers every 32 MB
- * of such young buffers with a scavenge of its own ("external memory pressure"): on a 5 M-line log that was
- * 112 of the run's 124 scavenges, and `boundless detect` took about 1 s longer.
+ * Reads a log file chunk by chunk. A plain file is read into one reused buffer. A gzip file is inflated one of
+ * two ways, chosen by the cores this process may use:
+ * - on one core, into one reused buffer on this thread, between chunks. A zlib stream hands out a fresh 1 MB
+ *   buffer per chunk, and V8 answers every 32 MB of such young buffers with a scavenge of its own ("external
+ *   memory pressure"): on a 5 M-line log that was 112 of the run's 124 scavenges, and `boundless detect`,
+ *   pinned to one core, took about 1 s longer;
+ * - with a core to spare, by Node's zlib stream, whose pool thread inflates while this thread reads: about 1 s
+ *   faster on the same log, for about 1 s more CPU.
  *
- * Node has no public call that inflates into a caller's buffer, so this drives the native handle of a Gunzip
- * stream with `writeSync`, as Node's own `gunzipSync` does. The same native code runs, so concatenated
+ * Node has no public call that inflates into a caller's buffer, so the first drives the native handle of a
+ * Gunzip stream with `writeSync`, as Node's own `gunzipSync` does. The same native code runs, so concatenated
  * members, zero padding after the last one, and the errors ("unexpected end of file", "incorrect header
- * check") are Node's. Inflation runs on the calling thread, between chunks. Where the handle is missing (a
- * runtime without it), the stream is read as usual.
+ * check") are Node's. Where the handle is missing (a runtime without it), the stream is used.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { constants, createGunzip } from 'node:zlib';
 
 /** The parts of Node's zlib binding that `gunzipSync` uses. */
@@ -47,8 +51,13 @@ export class GunzipError extends Error {
 
 export const FILE_CHUNK = 1 << 20;
 
-/** How a gzip file is inflated: into one reused buffer, or by Node's stream (fresh buffers). */
+/** How a gzip file is inflated: into one reused buffer on this thread, or by Node's stream (pool thread). */
 export type Inflation = 'reused-buffer' | 'stream';
+
+/** The stream when another core can inflate beside the reader, the reused buffer otherwise. */
+export function defaultInflation(cores = availableParallelism()): Inflation {
+  return cores > 1 ? 'stream' : 'reused-buffer';
+}
 
 /**
  * The bytes of the file at `path`, decompressed when its name ends in `.gz`, in order. A chunk is valid only
@@ -58,7 +67,7 @@ export type Inflation = 'reused-buffer' | 'stream';
 export function fileChunks(
   path: string,
   onRead?: (bytes: number) => void,
-  inflation: Inflation = 'reused-buffer',
+  inflation: Inflation = defaultInflation(),
 ): AsyncGenerator<Buffer, void, undefined> {
   if (!path.endsWith('.gz')) return plainChunks(path, onRead);
   return inflation === 'reused-buffer' ? gunzipChunks(path, onRead) : streamedGunzipChunks(path, onRead);
