@@ -6,6 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { cachedTable, geoCacheDirFor, type LabelledRanges, type Ranges4 } from './table-cache.ts';
+
+export type { Ranges4 } from './table-cache.ts';
 
 /** What detectors need from geolocation; tests substitute a table. Unknown: country '' and asn 0. */
 export interface GeoLookup {
@@ -56,12 +59,6 @@ export function ipv4ToNumber(ip: string): number {
   return value * 256 + part;
 }
 
-export interface Ranges4 {
-  starts: Uint32Array;
-  ends: Uint32Array;
-  values: Uint32Array;
-}
-
 /**
  * Sorted, non-overlapping ranges with an index on an address's first 16 bits: where the ranges that can hold addresses of each /16
  * begin. A lookup bisects only the few ranges of its /16 instead of the whole table, whose every step was a
@@ -104,14 +101,13 @@ export class IndexedRanges4 {
   }
 }
 
-function loadCountries4(): { ranges: IndexedRanges4; codes: string[] } {
-  const buffer = readFileSync(join(packageDir('geoip-country'), 'data', 'geoip-country.dat'));
-  // Records are 10 bytes: start (u32 BE), end (u32 BE), ISO country code (2 ASCII bytes).
+/** Records of 10 bytes: start (u32 BE), end (u32 BE), ISO country code (2 ASCII bytes). */
+export function parseCountryRanges(buffer: Buffer): LabelledRanges {
   const n = Math.floor(buffer.length / 10);
   const ranges = { starts: new Uint32Array(n), ends: new Uint32Array(n), values: new Uint32Array(n) };
   // Codes are indexed by their two bytes, so that no string is made per record (there are ~250 k).
   const codeIndex = new Int32Array(65536).fill(-1);
-  const codes: string[] = [];
+  const labels: string[] = [];
   for (let i = 0; i < n; i++) {
     const at = i * 10;
     ranges.starts[i] = buffer.readUInt32BE(at);
@@ -119,19 +115,41 @@ function loadCountries4(): { ranges: IndexedRanges4; codes: string[] } {
     const pair = buffer.readUInt16BE(at + 8);
     let index = codeIndex[pair]!;
     if (index < 0) {
-      index = codes.length;
-      codes.push(buffer.toString('latin1', at + 8, at + 10));
+      index = labels.length;
+      labels.push(buffer.toString('latin1', at + 8, at + 10));
       codeIndex[pair] = index;
     }
     ranges.values[i] = index;
   }
-  return { ranges: new IndexedRanges4(ranges), codes };
+  return { ranges, labels };
+}
+
+/** A table of one of the geolocation packages, parsed or read from the cache beside it (table-cache.ts). */
+function loadTable(
+  packageName: string,
+  file: string,
+  parse: (bytes: Buffer) => LabelledRanges,
+): LabelledRanges {
+  const dir = packageDir(packageName);
+  const source = join(dir, file);
+  return cachedTable(source, geoCacheDirFor(dir), () => parse(readFileSync(source)));
+}
+
+function loadCountries4(): { ranges: IndexedRanges4; codes: string[] } {
+  const { ranges, labels } = loadTable(
+    'geoip-country',
+    join('data', 'geoip-country.dat'),
+    parseCountryRanges,
+  );
+  return { ranges: new IndexedRanges4(ranges), codes: labels };
 }
 
 function loadAsn4(): IndexedRanges4 {
-  return new IndexedRanges4(
-    parseAsnRanges(readFileSync(join(packageDir('@ip-location-db/asn'), 'asn-ipv4-num.csv'))),
-  );
+  const { ranges } = loadTable('@ip-location-db/asn', 'asn-ipv4-num.csv', (bytes) => ({
+    ranges: parseAsnRanges(bytes),
+    labels: [],
+  }));
+  return new IndexedRanges4(ranges);
 }
 
 const COMMA = 44;
