@@ -11,6 +11,7 @@ import {
   readCloudFrontLogs,
 } from '../logs/cloudfront-standard.ts';
 import { type LogLineSink, scanCloudFrontLog } from '../logs/cloudfront-bytes.ts';
+import type { Inflation } from '../logs/file-chunks.ts';
 import type { DetectorOptions } from './config.ts';
 import { AbuseDetectors } from './engine.ts';
 import type { Detection, DetectionKind } from './types.ts';
@@ -27,6 +28,8 @@ export interface DetectRunOptions {
   /** Called about every `progressEveryMs` of wall time (progress display only: never affects results). */
   onProgress?: (progress: DetectProgress) => void;
   progressEveryMs?: number;
+  /** How one gzip input file is inflated (file-chunks.ts); by default chosen by the cores available. */
+  inflation?: Inflation;
 }
 
 export interface DetectRunResult {
@@ -66,7 +69,13 @@ export async function detectFiles(
       preview: (view, index) => detectors.previewLine(view, index),
       prefetch: (count) => detectors.prefetch(count),
     };
-    await scanCloudFrontLog(files[0]!, stats, sink, options.onProgress ? progress : undefined);
+    await scanCloudFrontLog(
+      files[0]!,
+      stats,
+      sink,
+      options.onProgress ? progress : undefined,
+      options.inflation,
+    );
   } else {
     for await (const batch of readCloudFrontLogs(files, stats)) {
       for (const record of batch) detectors.observe(record, detections);

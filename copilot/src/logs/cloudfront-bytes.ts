@@ -13,7 +13,7 @@ import {
   MAX_FIELDS,
   type ParseStats,
 } from './cloudfront-line.ts';
-import { fileChunks } from './file-chunks.ts';
+import { fileChunks, type Inflation } from './file-chunks.ts';
 import { LogLineView, NO_WORDS, uintAt } from './log-line-view.ts';
 
 const TAB = 9;
@@ -391,17 +391,19 @@ export class CloudFrontByteScanner {
 
 /**
  * Scans one CloudFront log file (plain or .gz) into `sink`; `onChunk` runs after each decompressed chunk (for
- * progress). The file is read and inflated chunk by chunk into reused buffers (file-chunks.ts) on this thread.
+ * progress). The file is read chunk by chunk (file-chunks.ts); `inflation` chooses how a gzip file is
+ * inflated, by default after the cores this process may use.
  */
 export async function scanCloudFrontLog(
   path: string,
   stats: ParseStats,
   sink: LogLineSink,
   onChunk?: () => void,
+  inflation?: Inflation,
 ): Promise<void> {
   const scanner = new CloudFrontByteScanner(stats, sink);
   try {
-    for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes))) {
+    for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes), inflation)) {
       scanner.push(chunk);
       onChunk?.();
     }
