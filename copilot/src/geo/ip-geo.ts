@@ -283,7 +283,7 @@ class EmbeddedGeo implements GeoLookup {
 
 let shared: EmbeddedGeo | undefined;
 
-/** The process-wide embedded geolocation (loads ~25 MB of ranges on first call, ~0.5 s). */
+/** The process-wide embedded geolocation: ~45 ms on first call from the cached tables, ~0.15 s the first time. */
 export function embeddedGeo(): GeoLookup {
   shared ??= new EmbeddedGeo();
   return shared;
