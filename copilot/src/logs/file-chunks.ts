@@ -14,7 +14,7 @@
  * check") are Node's. Where the handle is missing (a runtime without it), the stream is used.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { constants, createGunzip } from 'node:zlib';
 
@@ -100,8 +100,9 @@ async function* gunzipChunks(path: string, onRead?: (bytes: number) => void): As
   handle.onerror = (message, _errno, code) => {
     failure = new GunzipError(message, code);
   };
-  const file = await open(path);
+  let file: FileHandle | undefined;
   try {
+    file = await open(path);
     const input = Buffer.allocUnsafe(FILE_CHUNK);
     const output = Buffer.allocUnsafe(FILE_CHUNK);
     for (;;) {
@@ -127,7 +128,7 @@ async function* gunzipChunks(path: string, onRead?: (bytes: number) => void): As
     }
   } finally {
     gunzip.destroy();
-    await file.close();
+    await file?.close();
   }
 }
 
