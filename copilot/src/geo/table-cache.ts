@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 /** Sorted, non-overlapping IPv4 ranges with a value each. */
 export interface Ranges4 {
@@ -102,7 +103,7 @@ export function writeTable(path: string, { ranges, labels }: LabelledRanges): bo
   const header = new Uint32Array([MAGIC, FORMAT, count, json.length]);
   const padding = Buffer.alloc(padded(json.length) - json.length);
   const parts = [header, json, padding, ranges.starts, ranges.ends, ranges.values];
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${process.pid}.${threadId}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(
