@@ -5,7 +5,6 @@
  * 2. Asset requests through the whole local edge (signed cookie check, function, cache hit, log line) with
  *    autocannon: saturated throughput, then p95 at a steady rate.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { buildViewerRequestEvent } from '@boundless/delivery/edge/function-event
 import { loadViewerRequestFunction } from '@boundless/delivery/edge/function-runner';
 import { startLocalEdge } from '@boundless/delivery/edge/local-edge';
 import { LocalKeyValueStore } from '@boundless/delivery/edge/local-kvs';
+import { generateRsaKeyPairPem } from '@boundless/delivery/rsa-key-pair';
 import { deviceHashOf, issueEdgeToken } from '@boundless/delivery/token/edge-token';
 import autocannon from 'autocannon';
 
@@ -91,21 +91,21 @@ async function functionCost(token: string, runs: number): Promise<Cost> {
 
 async function edgeLoad(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'boundless-bench-edge-'));
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKeyPem, publicKeyPem } = generateRsaKeyPairPem({ privateKeyType: 'pkcs1' });
   mkdirSync(join(dir, 'origin/titles/t-bench'), { recursive: true });
   writeFileSync(join(dir, 'origin/titles/t-bench/chapter-01.xhtml'), Buffer.alloc(ASSET_BYTES, 'a'));
   const kvs = new LocalKeyValueStore({ initial: { 'k:k1': SECRET } });
   const edge = await startLocalEdge({
     originDir: join(dir, 'origin'),
     kvs,
-    trustedKeys: { KBENCH: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    trustedKeys: { KBENCH: publicKeyPem },
     logDir: join(dir, 'logs'),
   });
   try {
     const now = Math.floor(Date.now() / 1000);
     const cookies = getSignedCookies({
       keyPairId: 'KBENCH',
-      privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+      privateKey: privateKeyPem,
       policy: JSON.stringify({
         Statement: [
           {

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import dynalite from 'dynalite';
 import { LocalKeyValueStore } from '../edge/local-kvs.ts';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
 import { createDeliveryStore, createDynamoClients, type DeliveryStore } from '../store/delivery-store.ts';
+import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import { createDeliveryTable } from '../store/tables.ts';
 import { createTelemetryFactory } from '../telemetry/telemetry.ts';
 import type { DeliveryDeps } from './deps.ts';
@@ -66,13 +67,12 @@ export async function startHarness(limits: DeliveryDeps['limits'] = {}): Promise
   const issuer = await LocalIdentityIssuer.create({ nowMs: () => clock.nowMs });
   const kvs = new LocalKeyValueStore();
   const logs = new Map<string, string[]>();
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const deps: DeliveryDeps = {
     dynamo: { doc, client, tableName },
     keyValueStore: kvs,
     cloudFront: {
       keyPairId: 'K2JCJMDEHXQW5F',
-      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      privateKeyPem: generateRsaKeyPairPem().privateKeyPem,
     },
     edgeBaseUrl: EDGE,
     edgeTokens: {

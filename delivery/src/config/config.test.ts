@@ -1,11 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryError } from '../errors.ts';
+import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import { loadDeliveryConfig } from './config.ts';
 
-const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  .privateKey.export({ type: 'pkcs8', format: 'pem' })
-  .toString();
+const pem = generateRsaKeyPairPem().privateKeyPem;
 const SECRET = 's'.repeat(40);
 const valid = {
   BOUNDLESS_TABLE_NAME: 'delivery',

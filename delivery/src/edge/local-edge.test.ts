@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOUDFRONT_LOG_FIELDS } from '../cloudfront-log.ts';
+import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import { deviceHashOf, issueEdgeToken } from '../token/edge-token.ts';
 import { type LocalEdge, type LocalEdgeOptions, startLocalEdge, viewerAddress } from './local-edge.ts';
 import { LocalKeyValueStore } from './local-kvs.ts';
@@ -13,9 +13,7 @@ import { IpSetRegistry } from './ip-sets.ts';
 import type { RealtimeLogRecord } from './realtime-log.ts';
 import { WebAcl } from './web-acl.ts';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const PRIVATE = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-const PUBLIC = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const { privateKeyPem: PRIVATE, publicKeyPem: PUBLIC } = generateRsaKeyPairPem({ privateKeyType: 'pkcs1' });
 const SECRET = 'edge-secret-for-tests-0123456789abcdef';
 const START = Date.UTC(2027, 0, 4, 10, 15, 0);
 const BOOK = Buffer.from('The quick brown fox jumps over the lazy dog.');

@@ -1,13 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { describe, expect, it } from 'vitest';
+import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import { ipMatchesCidr } from './cidr.ts';
 import { type SignedRequest, SignedRequestVerifier, resourceMatches } from './signed-request.ts';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const PRIVATE = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-const PUBLIC = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const { privateKeyPem: PRIVATE, publicKeyPem: PUBLIC } = generateRsaKeyPairPem({ privateKeyType: 'pkcs1' });
+const other = generateRsaKeyPairPem({ privateKeyType: 'pkcs1' });
 const NOW = 1_800_000_000;
 const BASE = 'http://edge.local:8080';
 const verifier = new SignedRequestVerifier({ K1: PUBLIC });
@@ -92,7 +90,7 @@ describe('Class: SignedRequestVerifier', () => {
       });
       const foreign = getSignedCookies({
         keyPairId: 'K1',
-        privateKey: other.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        privateKey: other.privateKeyPem,
         url: `${BASE}/titles/t-1/*`,
         dateLessThan: new Date((NOW + 600) * 1000).toISOString(),
         ipAddress: '0.0.0.0/0',

@@ -1,8 +1,9 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, type JSONWebKeySet, SignJWT } from 'jose';
 import type { Role } from '../domain/principal.ts';
+import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import type { IdentitySettings } from './verifier.ts';
 
 export interface LocalUser {
@@ -91,11 +92,10 @@ async function loadOrCreateKey(keyDir: string | undefined): Promise<KeyObject> {
     const existing = await readFile(file, 'utf8').catch(() => undefined);
     if (existing) return createPrivateKey(existing);
   }
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKeyPem } = generateRsaKeyPairPem();
   if (keyDir) {
     await mkdir(keyDir, { recursive: true });
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await writeFile(join(keyDir, PRIVATE_KEY_FILE), pem, { mode: 0o600 });
+    await writeFile(join(keyDir, PRIVATE_KEY_FILE), privateKeyPem, { mode: 0o600 });
   }
-  return privateKey;
+  return createPrivateKey(privateKeyPem);
 }

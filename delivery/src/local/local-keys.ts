@@ -1,7 +1,8 @@
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 
 /**
  * The secrets a local runtime needs, generated on first start and kept under `<dataDir>/keys` (mode 0600, never
@@ -46,14 +47,14 @@ export async function loadOrCreateLocalKeys(keyDir: string): Promise<LocalKeys> 
 }
 
 export function generateLocalKeys(): LocalKeys {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKeyPem, publicKeyPem } = generateRsaKeyPairPem();
   // CloudFront public key ids look like K2JCJMDEHXQW5F: upper-case letters and digits.
   const keyPairId = `K${randomBytes(16).toString('hex').toUpperCase().slice(0, 13)}`;
   return {
     cloudFront: {
       keyPairId,
-      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      privateKeyPem,
+      publicKeyPem,
     },
     edgeTokens: { currentKid: 'k1', secrets: { k1: randomBytes(32).toString('base64url') } },
   };
