@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{delivery,copilot,datasets,dashboard,infra,cli}/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      '{common,delivery,local,copilot,datasets,dashboard,infra,cli}/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'],
     pool: 'forks',
     testTimeout: 30_000,

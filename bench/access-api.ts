@@ -6,12 +6,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { isActive } from '@boundless/delivery/domain/model';
-import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
-import { logGroupOf } from '@boundless/delivery/local/lambda-emulator';
-import { readLogGroupEvents } from '@boundless/delivery/local/log-groups';
-import { generateCatalog } from '@boundless/delivery/seed/catalog';
-import { generatePopulation } from '@boundless/delivery/seed/population';
+import { isActive } from '@boundless/delivery';
+import { LocalIdentityIssuer } from '@boundless/delivery/identity';
+import { logGroupOf } from '@boundless/local/lambda';
+import { readLogGroupEvents } from '@boundless/copilot/telemetry-dir';
+import { generateCatalog, generatePopulation } from '@boundless/local/seed';
 
 /**
  * POST /v1/access over real HTTP against `boundless start --no-copilot --no-simulate` (dynalite, Lambda

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startHarness } from '@boundless/delivery/api/test-support';
-import { seedDelivery } from '@boundless/delivery/seed/seed';
+import { startHarness } from '@boundless/delivery/testing';
+import { seedDelivery } from '@boundless/local/seed';
 
 /**
  * In-process latency of the access API handlers against embedded DynamoDB: no HTTP, no Lambda emulation, so

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AnomalyDetector } from '@boundless/copilot/anomaly/detector';
+import { AnomalyDetector } from '@boundless/copilot/anomaly';
 import { listNabFiles, loadNabSeries } from '@boundless/datasets/nab';
 
 const NAB = resolve(fileURLToPath(new URL('../', import.meta.url)), '../shared/data/nab');

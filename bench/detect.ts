@@ -9,16 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
-import { AbuseDetectors } from '@boundless/copilot/detect/engine';
-import type { Detection } from '@boundless/copilot/detect/types';
-import type { GeoLookup } from '@boundless/copilot/geo/ip-geo';
-import type { EdgeLogRecord } from '@boundless/copilot/logs/cloudfront-standard';
-import {
-  cloudFrontLogHeader,
-  cloudFrontLogTimestamp,
-  formatCloudFrontLogLine,
-} from '@boundless/delivery/cloudfront-log';
-import { mulberry32 } from '@boundless/delivery/random';
+import { AbuseDetectors, type Detection } from '@boundless/copilot/detect';
+import type { GeoLookup } from '@boundless/copilot/geo';
+import type { EdgeLogRecord } from '@boundless/copilot/logs';
+import { cloudFrontLogHeader, cloudFrontLogTimestamp, formatCloudFrontLogLine } from '@boundless/delivery';
+import { mulberry32 } from '@boundless/common/random';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.BENCH_DETECT_LINES ?? 5_000_000);

@@ -9,12 +9,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
-import { buildViewerRequestEvent } from '@boundless/delivery/edge/function-event';
-import { loadViewerRequestFunction } from '@boundless/delivery/edge/function-runner';
-import { startLocalEdge } from '@boundless/delivery/edge/local-edge';
-import { LocalKeyValueStore } from '@boundless/delivery/edge/local-kvs';
-import { generateRsaKeyPairPem } from '@boundless/delivery/rsa-key-pair';
-import { deviceHashOf, issueEdgeToken } from '@boundless/delivery/token/edge-token';
+import {
+  buildViewerRequestEvent,
+  loadViewerRequestFunction,
+  LocalKeyValueStore,
+  startLocalEdge,
+} from '@boundless/local/edge';
+import { deviceHashOf, generateRsaKeyPairPem, issueEdgeToken } from '@boundless/delivery';
 import autocannon from 'autocannon';
 
 const SECRET = 'bench-edge-secret-0123456789abcdefghij';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LIVE_SCENARIO_KINDS } from '@boundless/datasets/live/scenarios';
+import { LIVE_SCENARIO_KINDS } from '@boundless/datasets/live';
 import { startLiveStack } from '../test/support/live-copilot.ts';
 
 /**

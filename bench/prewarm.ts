@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planProvisionedConcurrency } from '@boundless/copilot/prewarm/planner';
+import { planProvisionedConcurrency } from '@boundless/copilot/prewarm';
 import { DEFAULT_TRAFFIC_TRACE, loadTrafficTrace, scaleTraffic } from '@boundless/datasets/traffic';
 
 const TRACE = resolve(

@@ -4,12 +4,14 @@
  * lines per second through the line adapter. Seeded synthetic traffic over two days of event time with a
  * 20-minute incident, so the alert path runs too.
  */
-import { apiSloEvent } from '@boundless/copilot/slo/api-events';
-import { loadSloDefinitions } from '@boundless/copilot/slo/definitions';
-import { SloEngine } from '@boundless/copilot/slo/engine';
-import type { SloEvent } from '@boundless/copilot/slo/events';
-import { computeSloReport } from '@boundless/copilot/slo/report';
-import { mulberry32 } from '@boundless/delivery/random';
+import {
+  apiSloEvent,
+  computeSloReport,
+  loadSloDefinitions,
+  SloEngine,
+  type SloEvent,
+} from '@boundless/copilot/slo';
+import { mulberry32 } from '@boundless/common/random';
 
 const EVENTS = Number(process.env.BENCH_SLO_EVENTS ?? 2_000_000);
 const API_LINES = Number(process.env.BENCH_SLO_API_LINES ?? 500_000);

@@ -264,9 +264,9 @@ describe('CLI bundle of this project', () => {
     try {
       writeFileSync(
         join(entryDir, 'entry.ts'),
-        `export { DEFAULT_VIEWER_REQUEST_SOURCE } from '@boundless/delivery/edge/function-runner';
-export { DEFAULT_POLICIES_PATH } from '@boundless/copilot/mitigation/config';
-export { embeddedGeo } from '@boundless/copilot/geo/ip-geo';
+        `export { DEFAULT_VIEWER_REQUEST_SOURCE } from '@boundless/local/edge';
+export { DEFAULT_POLICIES_PATH } from '@boundless/copilot/mitigation';
+export { embeddedGeo } from '@boundless/copilot/geo';
 `,
       );
       const code = `const { url } = await lib.bundledCli(options);

@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadMitigationConfig } from '@boundless/copilot/mitigation/config';
-import type { Mitigation, MitigationPort } from '@boundless/copilot/mitigation/types';
-import { localStandardLogFeed } from '@boundless/copilot/pipeline/feeds';
-import { CopilotPipeline } from '@boundless/copilot/pipeline/pipeline';
-import type { Finding, StoredMitigation } from '@boundless/copilot/service/events';
-import { type CopilotService, startCopilotService } from '@boundless/copilot/service/server';
-import { CopilotStore } from '@boundless/copilot/state/copilot-store';
-import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
+import { loadMitigationConfig, type Mitigation, type MitigationPort } from '@boundless/copilot/mitigation';
+import { CopilotPipeline, localStandardLogFeed } from '@boundless/copilot/pipeline';
+import {
+  type CopilotService,
+  type Finding,
+  startCopilotService,
+  type StoredMitigation,
+} from '@boundless/copilot/service';
+import { CopilotStore } from '@boundless/copilot/state';
+import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

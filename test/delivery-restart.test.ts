@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeliveryClient } from '@boundless/delivery/local/delivery-client';
-import { startLocalDelivery } from '@boundless/delivery/local/runtime';
+import { DeliveryClient } from '@boundless/local/client';
+import { startLocalDelivery } from '@boundless/local';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // A data dir survives restarts: no second seed, same keys, so devices, JWTs and grants issued before stay valid.

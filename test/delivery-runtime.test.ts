@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeliveryClient } from '@boundless/delivery/local/delivery-client';
-import { logGroupOf } from '@boundless/delivery/local/lambda-emulator';
-import { readLogGroupEvents } from '@boundless/delivery/local/log-groups';
-import { type LocalDelivery, startLocalDelivery } from '@boundless/delivery/local/runtime';
+import { DeliveryClient } from '@boundless/local/client';
+import { logGroupOf } from '@boundless/local/lambda';
+import { readLogGroupEvents } from '@boundless/copilot/telemetry-dir';
+import { type LocalDelivery, startLocalDelivery } from '@boundless/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The runtime's own promises: Lambda environments, log groups, X-Ray segments and JSON errors.

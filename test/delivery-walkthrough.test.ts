@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AccessGrant, DeliveryClient } from '@boundless/delivery/local/delivery-client';
-import type { DemoUser } from '@boundless/delivery/local/demo-data';
-import { type LocalDelivery, startLocalDelivery } from '@boundless/delivery/local/runtime';
-import { createDeliveryStore } from '@boundless/delivery/store/delivery-store';
+import { type AccessGrant, DeliveryClient } from '@boundless/local/client';
+import { type DemoUser, type LocalDelivery, startLocalDelivery } from '@boundless/local';
+import { createDeliveryStore } from '@boundless/delivery/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The README walkthrough over real HTTP: dynalite, the Lambda emulation, the HTTP API adapter and the edge.

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredMitigation } from '@boundless/copilot/service/events';
-import type { LiveEvent, LiveScenarios } from '@boundless/datasets/live/scheduler';
+import type { StoredMitigation } from '@boundless/copilot/service';
+import type { LiveEvent, LiveScenarios } from '@boundless/datasets/live';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveStack, nextMitigation, startLiveStack } from './support/live-copilot.ts';
 

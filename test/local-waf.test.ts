@@ -1,8 +1,6 @@
 import { GetIPSetCommand, ListIPSetsCommand, UpdateIPSetCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
-import type { Mitigation } from '@boundless/copilot/mitigation/types';
-import { WafIpSetPort } from '@boundless/copilot/mitigation/waf-port';
-import { IpSetRegistry } from '@boundless/delivery/edge/ip-sets';
-import { type LocalWaf, startLocalWaf } from '@boundless/delivery/edge/local-waf';
+import { type Mitigation, WafIpSetPort } from '@boundless/copilot/mitigation';
+import { IpSetRegistry, type LocalWaf, startLocalWaf } from '@boundless/local/waf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 /** The copilot's production WAF adapter, on the real AWS SDK client, against the local WAFv2 endpoint. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
-const NAB = resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/data/nab');
+const NAB = resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/nab');
 const dir = mkdtempSync(join(tmpdir(), 'anomalies-cli-'));
 
 function boundless(...args: string[]) {

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { scoreParsedSeries } from '@boundless/copilot/anomaly/score-csv';
+import type { scoreParsedSeries } from '../io/score-csv.ts';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -13,10 +13,10 @@ interface AnomaliesFlags {
 
 async function anomalies(flags: AnomaliesFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
-  const { AnomalyError } = await import('@boundless/copilot/anomaly/errors');
-  const { anomalyFinding } = await import('@boundless/copilot/anomaly/finding');
-  const { scoreParsedSeries } = await import('@boundless/copilot/anomaly/score-csv');
-  const { parseSeriesCsv } = await import('@boundless/copilot/anomaly/series-csv');
+  const { AnomalyError } = await import('@boundless/copilot/anomaly');
+  const { anomalyFinding } = await import('@boundless/copilot/anomaly');
+  const { scoreParsedSeries } = await import('../io/score-csv.ts');
+  const { parseSeriesCsv } = await import('../io/series-csv.ts');
   let text: string;
   try {
     text = await readFile(flags.input, 'utf8');

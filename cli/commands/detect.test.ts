@@ -4,11 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import {
-  cloudFrontLogHeader,
-  cloudFrontLogTimestamp,
-  formatCloudFrontLogLine,
-} from '@boundless/delivery/cloudfront-log';
+import { cloudFrontLogHeader, cloudFrontLogTimestamp, formatCloudFrontLogLine } from '@boundless/delivery';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { DetectProgress } from '@boundless/copilot/detect/run';
+import type { DetectProgress } from '@boundless/copilot/detect';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -30,8 +30,8 @@ export function registerDetect(program: Command): void {
     .option('--progress', 'show progress on stderr (default when stderr is a terminal)')
     .action(async (options: DetectOptions) => {
       // Loaded here, not at the top: every other command (and --help) starts without the detectors.
-      const { detectFiles } = await import('@boundless/copilot/detect/run');
-      const { LogParseError, skippedTotal } = await import('@boundless/copilot/logs/cloudfront-standard');
+      const { detectFiles } = await import('@boundless/copilot/detect');
+      const { LogParseError, skippedTotal } = await import('@boundless/copilot/logs');
       const progress = options.progress ?? process.stderr.isTTY === true;
       const result = await detectFiles(options.input, progress ? { onProgress: showProgress } : {}).catch(
         (error: unknown) => {

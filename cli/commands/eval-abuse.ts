@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KindScore } from '@boundless/copilot/eval/abuse';
-import type { AbuseEvaluation } from '@boundless/copilot/eval/abuse-run';
+import type { KindScore } from '../eval/abuse.ts';
+import type { AbuseEvaluation } from '../eval/abuse-run.ts';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -62,9 +62,9 @@ export function registerEvalAbuse(program: Command): void {
     .option('--json <file>', 'also write the full evaluation as JSON')
     .action(async (options: EvalAbuseOptions) => {
       // Loaded when the command runs, so other commands and --help start without the detectors.
-      const { AbuseEvalError } = await import('@boundless/copilot/eval/abuse');
-      const { evaluateAbuse } = await import('@boundless/copilot/eval/abuse-run');
-      const { LogParseError } = await import('@boundless/copilot/logs/cloudfront-standard');
+      const { AbuseEvalError } = await import('../eval/abuse.ts');
+      const { evaluateAbuse } = await import('../eval/abuse-run.ts');
+      const { LogParseError } = await import('@boundless/copilot/logs');
       const { dir, cleanup } = await scenarioDir(options);
       try {
         const evaluation = await evaluateAbuse(dir).catch((error: unknown) => {

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DetectorResult, LeaveOneOutResult } from '@boundless/copilot/anomaly/nab-eval';
+import type { DetectorResult, LeaveOneOutResult } from '../eval/anomalies-nab.ts';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEFAULT_DATA = resolve(PROJECT_ROOT, '../shared/data/nab');
 
 const fixed = (value: number) => value.toFixed(3);
@@ -63,7 +63,7 @@ interface EvalFlags {
 async function evaluate(flags: EvalFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const { evaluateOurs, evaluatePublished, leaveOneFileOut, loadNabBenchmark, rankByF1 } = await import(
-    '@boundless/copilot/anomaly/nab-eval'
+    '../eval/anomalies-nab.ts'
   );
   const { NabDataError } = await import('@boundless/datasets/nab');
   let results: DetectorResult[];

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PrewarmEvaluation } from '@boundless/copilot/prewarm/evaluate';
+import type { PrewarmEvaluation } from '../eval/prewarm.ts';
 // Eager for the --trace default in the help text; the module is small and imports no packages.
 import { DEFAULT_TRAFFIC_TRACE } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEFAULT_TRACE = resolve(PROJECT_ROOT, '../shared/data', DEFAULT_TRAFFIC_TRACE);
 
 function positiveNumber(name: string) {
@@ -69,7 +69,7 @@ interface EvalFlags {
 
 async function evaluate(flags: EvalFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
-  const { evaluatePrewarming } = await import('@boundless/copilot/prewarm/evaluate');
+  const { evaluatePrewarming } = await import('../eval/prewarm.ts');
   const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
   const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });

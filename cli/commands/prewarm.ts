@@ -45,9 +45,9 @@ async function writeOutput(path: string, text: string): Promise<void> {
 
 async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
-  const { proposeBurstPreparations } = await import('@boundless/copilot/prewarm/proposals');
-  const { planProvisionedConcurrency } = await import('@boundless/copilot/prewarm/planner');
-  const { toScheduledActions } = await import('@boundless/copilot/prewarm/schedule');
+  const { proposeBurstPreparations } = await import('@boundless/copilot/prewarm');
+  const { planProvisionedConcurrency } = await import('@boundless/copilot/prewarm');
+  const { toScheduledActions } = await import('@boundless/copilot/prewarm');
   const { loadTrafficTrace, scaleTraffic } = await import('@boundless/datasets/traffic');
   const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });

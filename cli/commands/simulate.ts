@@ -48,7 +48,7 @@ export function registerSimulate(program: Command): void {
       if (Number.isNaN(start.getTime()))
         throw new CliError(`--start must be an ISO-8601 time, got "${flags.start}"`);
       // Loaded when the command runs, so other commands and --help start without the simulator.
-      const { DatasetError } = await import('@boundless/datasets/errors');
+      const { DatasetError } = await import('@boundless/datasets/simulator');
       const { simulateToFiles } = await import('@boundless/datasets/simulator');
       const began = Date.now();
       try {

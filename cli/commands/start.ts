@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { LocalDelivery } from '@boundless/delivery/local/runtime';
+import type { LocalDelivery } from '@boundless/local';
 import { CliError } from '../errors.ts';
 
 interface StartOptions {
@@ -53,10 +53,10 @@ export function registerStart(program: Command): void {
       const signalled = untilSignalled();
       const dataDir = resolve(options.dataDir);
       if (options.reset) await rm(dataDir, { recursive: true, force: true });
-      const { startLocalDelivery } = await import('@boundless/delivery/local/runtime');
+      const { startLocalDelivery } = await import('@boundless/local');
       // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
       const realtime = options.copilot
-        ? new (await import('@boundless/copilot/pipeline/feeds')).EdgeSinkFeed()
+        ? new (await import('@boundless/copilot/pipeline')).EdgeSinkFeed()
         : undefined;
       const delivery = await startLocalDelivery(
         {
@@ -80,7 +80,7 @@ export function registerStart(program: Command): void {
       let copilot: { close(): Promise<void> } | undefined;
       let copilotUrl: string | undefined;
       if (realtime) {
-        const { startLocalCopilot } = await import('@boundless/copilot/service/local');
+        const { startLocalCopilot } = await import('@boundless/local/copilot');
         const service = await startLocalCopilot({
           adminApiUrl: delivery.apiUrl,
           waf: delivery.waf,
@@ -103,8 +103,8 @@ export function registerStart(program: Command): void {
       // --- live readers and abuse scenarios against the edge (datasets/src/live), off with --no-simulate ---
       let live: { stop(): Promise<void> } | undefined;
       if (options.simulate) {
-        const { startLiveScenarios } = await import('@boundless/datasets/live/scheduler');
-        const { formatLiveEvent } = await import('@boundless/datasets/live/format');
+        const { startLiveScenarios } = await import('@boundless/datasets/live');
+        const { formatLiveEvent } = await import('@boundless/datasets/live');
         const everyMs = Math.round(everyMinutes * 60_000);
         live = startLiveScenarios({
           apiUrl: delivery.apiUrl,

@@ -4,12 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tokenClaimsOf } from '../detect/edge-token.ts';
-import { AbuseDetectors } from '../detect/engine.ts';
-import type { Detection } from '../detect/types.ts';
-import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
-import { newParseStats, type ParseStats, readCloudFrontLogs } from '../logs/cloudfront-standard.ts';
-import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import { AbuseDetectors, type Detection, tokenClaimsOf } from '@boundless/copilot/detect';
+import { embeddedGeo, type GeoLookup } from '@boundless/copilot/geo';
+import {
+  type EdgeLogRecord,
+  newParseStats,
+  type ParseStats,
+  readCloudFrontLogs,
+} from '@boundless/copilot/logs';
 import {
   type AbuseLabel,
   AbuseEvalError,

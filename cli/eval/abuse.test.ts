@@ -1,13 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  cloudFrontLogHeader,
-  cloudFrontLogTimestamp,
-  formatCloudFrontLogLine,
-} from '@boundless/delivery/cloudfront-log';
+import { cloudFrontLogHeader, cloudFrontLogTimestamp, formatCloudFrontLogLine } from '@boundless/delivery';
 import { describe, expect, it } from 'vitest';
-import { testGeo } from '../detect/test-support.ts';
+import { testGeo } from '@boundless/copilot/testing';
 import { type AbuseLabel, matches, scoreKind } from './abuse.ts';
 import { evaluateAbuse } from './abuse-run.ts';
 

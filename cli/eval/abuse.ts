@@ -5,7 +5,7 @@
  * the first matching detection.
  */
 import { quantile } from 'simple-statistics';
-import type { Detection, DetectionKind, DetectionSubject } from '../detect/types.ts';
+import type { Detection, DetectionKind, DetectionSubject } from '@boundless/copilot/detect';
 
 export interface AbuseLabel {
   kind: DetectionKind;

@@ -9,8 +9,8 @@ import {
   type NabWindow,
   nabProbationRows,
 } from '@boundless/datasets/nab';
-import { type DetectorOptions, scoreSeries } from './detector.ts';
-import { addTallies, scoreTally, tallyFile, type WindowScore, type WindowTally } from './window-eval.ts';
+import { type DetectorOptions, scoreSeries } from '@boundless/copilot/anomaly';
+import { addTallies, scoreTally, tallyFile, type WindowScore, type WindowTally } from './anomaly-windows.ts';
 
 export interface DetectorResult extends WindowScore {
   detector: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alarmsAfterProbation } from './nab-eval.ts';
-import { clusterAlarms, ONE_HOUR_MS, scoreTally, tallyFile } from './window-eval.ts';
+import { alarmsAfterProbation } from './anomalies-nab.ts';
+import { clusterAlarms, ONE_HOUR_MS, scoreTally, tallyFile } from './anomaly-windows.ts';
 
 const H = ONE_HOUR_MS;
 const window = { start: 10 * H, end: 20 * H };

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulateToFiles } from '@boundless/datasets/simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Inflation } from '../logs/file-chunks.ts';
-import { detectFiles } from './run.ts';
+import type { Inflation } from '@boundless/copilot/logs';
+import { detectFiles } from '@boundless/copilot/detect';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/abuse-seed-1.jsonl', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'detect-inflation-'));

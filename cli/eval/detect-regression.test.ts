@@ -12,12 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { simulateToFiles } from '@boundless/datasets/simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateAbuse } from '../eval/abuse-run.ts';
-import { detectFiles } from './run.ts';
-import type { Detection } from './types.ts';
+import { evaluateAbuse } from './abuse-run.ts';
+import { detectFiles, type Detection } from '@boundless/copilot/detect';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const BIN = fileURLToPath(new URL('../../../bin/boundless.mjs', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../copilot/src/detect/fixtures', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
 const UPDATE = process.env.UPDATE_DETECT_FIXTURES === '1';
 const SEEDS = [1, 2, 3];
 const work = mkdtempSync(join(tmpdir(), 'detect-regression-'));

@@ -5,16 +5,18 @@ import {
   type TrafficMinute,
 } from '@boundless/datasets/traffic';
 import { z } from 'zod';
-import { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
-import { PrewarmError } from './errors.ts';
-import { planForQuantiles } from './planner.ts';
 import {
+  concurrencyPerSecond,
   constantPolicy,
+  planForQuantiles,
+  PrewarmError,
   scheduledFloorWithTargetTracking,
   scheduledPolicy,
+  secondArrivals,
+  simulate,
+  type SimulationResult,
   targetTrackingPolicy,
-} from './policies.ts';
-import { type SimulationResult, simulate } from './simulator.ts';
+} from '@boundless/copilot/prewarm';
 
 export const evaluationOptionsSchema = z.object({
   /** ×400 NASA-1995 is about 320 requests/s on average: concurrency in the tens, bursts in the hundreds. */

@@ -1,5 +1,9 @@
-import { AnomalyDetector, type AnomalyPoint, type DetectorOptions } from './detector.ts';
-import { AnomalyError } from './errors.ts';
+import {
+  AnomalyDetector,
+  AnomalyError,
+  type AnomalyPoint,
+  type DetectorOptions,
+} from '@boundless/copilot/anomaly';
 import type { ParsedSeries } from './series-csv.ts';
 
 export interface ScoredCsv {

@@ -1,4 +1,4 @@
-import { AnomalyError } from './errors.ts';
+import { AnomalyError } from '@boundless/copilot/anomaly';
 
 /**
  * The `timestamp,value` series format of `boundless anomalies` (DESIGN §4.2).

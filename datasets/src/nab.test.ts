@@ -13,7 +13,7 @@ import {
   parseNabTimestamp,
 } from './nab.ts';
 
-const NAB = resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/data/nab');
+const NAB = resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/nab');
 
 describe('NAB loader', () => {
   it('reads NAB timestamps as UTC', () => {

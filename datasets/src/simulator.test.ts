@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { verifyEdgeToken } from '@boundless/delivery/token/edge-token';
+import { verifyEdgeToken } from '@boundless/delivery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError } from './errors.ts';
 import {

@@ -19,6 +19,7 @@ import { planScenarios } from './sim/scenarios/index.ts';
 import { describeScenario, type Scenario } from './sim/scenarios/types.ts';
 import type { World } from './sim/world.ts';
 
+export { DatasetError } from './errors.ts';
 export type { Label, LabelSubject, ScenarioKind } from './sim/labels.ts';
 export type { Population, SimulatedRequest } from './sim/request.ts';
 export { SIMULATOR_KID, SIMULATOR_SECRET } from './sim/tokens.ts';

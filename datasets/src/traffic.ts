@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { mulberry32 } from '@boundless/delivery/random';
+import { mulberry32 } from '@boundless/common/random';
 
 /**
  * Loader for per-minute request traces `timestamp,requests[,peak_rps]`, such as the NASA Kennedy Space Center

@@ -1,5 +1,4 @@
-import { parseSloDefinitions } from '@boundless/copilot/slo/definitions';
-import { SloDefinitionError } from '@boundless/copilot/slo/errors';
+import { parseSloDefinitions, SloDefinitionError } from '@boundless/copilot/slo';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';

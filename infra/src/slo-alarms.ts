@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { SLO_METRIC_NAMESPACE } from '@boundless/copilot/slo/emf';
-import { SloDefinitionError, SloError } from '@boundless/copilot/slo/errors';
 import {
   DEFAULT_SLO_DEFINITIONS_PATH,
   parseSloDefinitions,
+  SLO_METRIC_NAMESPACE,
   type SloDefinition,
+  SloDefinitionError,
   type SloDefinitions,
-} from '@boundless/copilot/slo/definitions';
+  SloError,
+} from '@boundless/copilot/slo';
 import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,

@@ -1,9 +1,8 @@
-import type { LocalDelivery } from '@boundless/delivery/local/runtime';
-import { startLocalDelivery } from '@boundless/delivery/local/runtime';
-import { EdgeSinkFeed } from '@boundless/copilot/pipeline/feeds';
-import type { StoredMitigation } from '@boundless/copilot/service/events';
-import { type LocalCopilot, startLocalCopilot } from '@boundless/copilot/service/local';
-import { type LiveScenarioOptions, startLiveScenarios } from '@boundless/datasets/live/scheduler';
+import { type LocalDelivery, startLocalDelivery } from '@boundless/local';
+import { EdgeSinkFeed } from '@boundless/copilot/pipeline';
+import type { StoredMitigation } from '@boundless/copilot/service';
+import { type LocalCopilot, startLocalCopilot } from '@boundless/local/copilot';
+import { type LiveScenarioOptions, startLiveScenarios } from '@boundless/datasets/live';
 import { io as connect } from 'socket.io-client';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteSubjectTable } from './byte-subject-table.ts';
-import { mulberry32 } from '@boundless/delivery/random';
+import { mulberry32 } from '@boundless/common/random';
 import { SubjectTable } from './subject-table.ts';
 
 const IDLE = 1_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 as seededRandom } from '@boundless/delivery/random';
+import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { forecastAhead } from './causal.ts';
 import { SlidingQuantiles } from './residuals.ts';
 import { SeasonalForecaster } from './seasonal.ts';

@@ -7,7 +7,7 @@ import {
   cloudFrontLogHeader,
   cloudFrontLogTimestamp,
   formatCloudFrontLogLine,
-} from '@boundless/delivery/cloudfront-log';
+} from '@boundless/delivery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   hourFromFileName,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCidr } from '@boundless/delivery/domain/campus';
+import { parseCidr } from '@boundless/delivery';
 import { z } from 'zod';
 import type { Guardrails, MitigationPolicy } from './types.ts';
 

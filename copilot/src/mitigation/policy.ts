@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ipInRanges, parseCidr } from '@boundless/delivery/domain/campus';
+import { ipInRanges, parseCidr } from '@boundless/delivery';
 import type { Detection } from '../detect/types.ts';
 import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarget } from './types.ts';
 

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { REALTIME_LOG_FIELDS } from '@boundless/delivery/edge/realtime-log';
+import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import type { CheckpointStore } from '../sources/checkpoints.ts';
 import { LocalCloudFrontLogSource } from '../sources/cloudfront-local.ts';

@@ -1,11 +1,11 @@
-import type { TrafficMinute } from '@boundless/datasets/traffic';
-import { mulberry32 } from '@boundless/delivery/random';
+import type { DemandMinute } from './demand.ts';
+import { mulberry32 } from '@boundless/common/random';
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
-function fillMinute(minute: TrafficMinute, random: () => number, out: Float64Array, offset: number): void {
+function fillMinute(minute: DemandMinute, random: () => number, out: Float64Array, offset: number): void {
   const total = minute.requests;
   if (total <= 0) return;
   const mean = total / 60;
@@ -32,7 +32,7 @@ function fillMinute(minute: TrafficMinute, random: () => number, out: Float64Arr
  * Per-second arrivals consistent with each minute's request count and busiest second: one second at the
  * peak, the others jittered around the remaining mean. Minutes must be consecutive (row i is minute i).
  */
-export function secondArrivals(minutes: readonly TrafficMinute[], seed = 1): Float64Array {
+export function secondArrivals(minutes: readonly DemandMinute[], seed = 1): Float64Array {
   const random = mulberry32(seed);
   const arrivals = new Float64Array(minutes.length * 60);
   minutes.forEach((minute, index) => {

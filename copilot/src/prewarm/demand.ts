@@ -1,4 +1,15 @@
 /**
+ * One minute of demand, the planner's input: `time` in epoch ms, `timestamp` as the input wrote it (outputs
+ * echo it verbatim), the requests of the minute and of its busiest second. Loaders of traces produce it.
+ */
+export interface DemandMinute {
+  readonly time: number;
+  readonly timestamp: string;
+  readonly requests: number;
+  readonly peakRps: number;
+}
+
+/**
  * Concurrency is arrivals × duration (Little's law). A minute's peak concurrency comes from its busiest
  * second; a request longer than a second also overlaps the seconds before it, at the minute's mean rate.
  */

@@ -1,24 +1,7 @@
-import type { TrafficMinute } from '@boundless/datasets/traffic';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 as seededRandom } from '@boundless/delivery/random';
-import { evaluatePrewarming } from './evaluate.ts';
+import { dailyDemand as trace } from './test-support.ts';
 import { planProvisionedConcurrency } from './planner.ts';
 import { proposeBurstPreparations } from './proposals.ts';
-
-const START = Date.UTC(2024, 0, 1);
-
-/** A service with a daily cycle, noisy minutes and a release burst at 18:00 every day. */
-function trace(days: number, seed = 11): TrafficMinute[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: days * 1440 }, (_, i) => {
-    const time = START + i * 60_000;
-    const minuteOfDay = i % 1440;
-    const daily = 3000 + 2000 * Math.sin(((minuteOfDay / 60 - 9) / 24) * 2 * Math.PI);
-    const release = minuteOfDay >= 18 * 60 && minuteOfDay < 18 * 60 + 30 ? 3 : 1;
-    const requests = daily * release * (0.9 + 0.2 * random());
-    return { time, timestamp: new Date(time).toISOString(), requests, peakRps: (requests / 60) * 1.3 };
-  });
-}
 
 describe('Function: planProvisionedConcurrency', () => {
   it('plans a prefix exactly as it plans those rows of the whole input', () => {
@@ -65,26 +48,5 @@ describe('Function: proposeBurstPreparations', () => {
     expect(release!.applyAt < '2024-01-05T18:00').toBe(true);
     expect(release!.WarmThroughput.ReadUnitsPerSecond).toBeGreaterThan(0);
     expect(proposals.cloudfront).toHaveLength(proposals.dynamodb.length);
-  });
-});
-
-describe('Function: evaluatePrewarming', () => {
-  it('compares every strategy after the warm-up and lets only the oracle avoid all cold starts', () => {
-    const evaluation = evaluatePrewarming(trace(3), {
-      scale: 1,
-      warmupDays: 1,
-      sweepQuantiles: [0.5, 0.9],
-      oracleLevels: [0.8, 1],
-    });
-    expect(evaluation.evaluatedMinutes).toBe(2 * 1440);
-    expect(evaluation.results).toHaveLength(6);
-    const [none, , tracking, ours, oracle, hybrid] = evaluation.results;
-    expect(oracle!.coldStarts).toBe(0);
-    expect(ours!.coldStarts).toBeLessThan(none!.coldStarts);
-    // The plan as a scheduled minimum holds at least about what target tracking alone would hold.
-    expect(hybrid!.policy).toBe('forecast floor (p80) + target tracking');
-    expect(hybrid!.meanProvisioned).toBeGreaterThanOrEqual(tracking!.meanProvisioned * 0.99);
-    // The floor's quantile joins the sweep, so one forecast pass serves every plan.
-    expect(evaluation.oursCurve.map((p) => p.setting)).toEqual([0.5, 0.8, 0.9]);
   });
 });

@@ -1,7 +1,6 @@
-import type { TrafficMinute } from '@boundless/datasets/traffic';
 import { z } from 'zod';
 import { forecastAhead, type QuantileForecast } from '../forecast/causal.ts';
-import { peakConcurrency } from './demand.ts';
+import { type DemandMinute, peakConcurrency } from './demand.ts';
 import { PrewarmError } from './errors.ts';
 
 export const planOptionsSchema = z.object({
@@ -40,7 +39,7 @@ function parsePlanOptions(options: PlanOptions) {
 }
 
 /** Per-minute peak concurrency: the series the planner forecasts. */
-export function peakConcurrencySeries(minutes: readonly TrafficMinute[], durationMs: number): Float64Array {
+export function peakConcurrencySeries(minutes: readonly DemandMinute[], durationMs: number): Float64Array {
   return Float64Array.from(minutes, (m) => peakConcurrency(m.requests, m.peakRps, durationMs));
 }
 
@@ -49,7 +48,7 @@ export function peakConcurrencySeries(minutes: readonly TrafficMinute[], duratio
  * one walk over the data). Each row uses only input rows at least `lead` minutes older.
  */
 export function planForQuantiles(
-  minutes: readonly TrafficMinute[],
+  minutes: readonly DemandMinute[],
   options: Omit<PlanOptions, 'quantile'>,
   quantiles: readonly number[],
 ): ProvisioningPlan[] {
@@ -74,7 +73,7 @@ export function planForQuantiles(
 }
 
 export function planProvisionedConcurrency(
-  minutes: readonly TrafficMinute[],
+  minutes: readonly DemandMinute[],
   options: PlanOptions,
 ): ProvisioningPlan {
   const config = parsePlanOptions(options);

@@ -1,4 +1,4 @@
-import type { TrafficMinute } from '@boundless/datasets/traffic';
+import type { DemandMinute } from './demand.ts';
 import { z } from 'zod';
 import { forecastAhead } from '../forecast/causal.ts';
 import { PrewarmError } from './errors.ts';
@@ -66,7 +66,7 @@ interface OpenWindow {
 }
 
 /** Rows whose forecast is a burst against the hour observed before the forecast was made. */
-function findBursts(minutes: readonly TrafficMinute[], config: z.infer<typeof burstOptionsSchema>) {
+function findBursts(minutes: readonly DemandMinute[], config: z.infer<typeof burstOptionsSchema>) {
   const times = minutes.map((m) => m.time);
   const rate = minutes.map((m) => m.requests / 60);
   const band = forecastAhead(times, rate, { leadMinutes: config.leadMinutes, quantiles: [config.quantile] })
@@ -99,7 +99,7 @@ function findBursts(minutes: readonly TrafficMinute[], config: z.infer<typeof bu
  * data; a person approves them through the change-set flow.
  */
 export function proposeBurstPreparations(
-  minutes: readonly TrafficMinute[],
+  minutes: readonly DemandMinute[],
   options: BurstOptions,
 ): BurstProposals {
   const parsed = burstOptionsSchema.safeParse(options);

@@ -1,5 +1,5 @@
-import type { Principal } from '@boundless/delivery/domain/principal';
-import type { IdentityVerifier } from '@boundless/delivery/identity/verifier';
+import type { Principal } from '@boundless/delivery';
+import type { IdentityVerifier } from '@boundless/delivery/identity';
 import { CopilotServiceError } from './errors.ts';
 
 /**

@@ -4,7 +4,7 @@ import {
   createIdentityVerifier,
   type IdentitySettings,
   type IdentityVerifier,
-} from '@boundless/delivery/identity/verifier';
+} from '@boundless/delivery/identity';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server as SocketServer } from 'socket.io';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery/cloudfront-log';
+import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 import { describe, expect, it } from 'vitest';
 import { newParseStats } from '../logs/cloudfront-standard.ts';
 import { apiSloEvent, newApiLogStats, readApiSloEvents } from './api-events.ts';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { sanitiseLogGroupName } from '@boundless/delivery/local/log-groups';
+import { sanitiseLogGroupName } from '../telemetry-dir/index.ts';
 import { CHANNELS, type Channel } from './definitions.ts';
 import { SloError } from './errors.ts';
 import type { SloEvent } from './events.ts';

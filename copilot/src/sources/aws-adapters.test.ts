@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
-import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery/cloudfront-log';
+import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCheckpointStore } from './checkpoints.ts';

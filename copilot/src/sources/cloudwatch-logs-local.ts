@@ -1,4 +1,4 @@
-import { readLogGroupEvents } from '@boundless/delivery/local/log-groups';
+import { readLogGroupEvents } from '../telemetry-dir/index.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 import { runLocalInsights } from './insights-local.ts';
 import {

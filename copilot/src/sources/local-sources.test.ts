@@ -1,9 +1,8 @@
-import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery/cloudfront-log';
-import { LogGroupWriter } from '@boundless/delivery/local/log-groups';
+import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 import { describe, expect, it } from 'vitest';
 import { isRetryable, withBackoff } from './backoff.ts';
 import { FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.ts';
@@ -138,11 +137,20 @@ describe('Class: LocalCloudFrontLogSource (late files)', () => {
 
 describe('Class: LocalLogEventSource', () => {
   async function logsWith(events: { t: number; message: unknown }[]) {
+    // The telemetry directory's layout (DESIGN.md 4.4), written as any producer would write it.
     const root = await mkdtemp(join(tmpdir(), 'cw-local-'));
-    const writer = new LogGroupWriter(root);
-    for (const event of events)
-      writer.append('/aws/lambda/access', '2026/11/02/[1]abc', JSON.stringify(event.message), event.t);
-    await writer.flush();
+    const group = join(root, 'aws_lambda_access');
+    await mkdir(group);
+    await writeFile(join(group, 'group.json'), JSON.stringify({ logGroupName: '/aws/lambda/access' }));
+    const lines = events.map((event, i) =>
+      JSON.stringify({
+        id: `${event.t}-${i}`,
+        timestamp: event.t,
+        logStream: '2026/11/02/[1]abc',
+        message: JSON.stringify(event.message),
+      }),
+    );
+    await writeFile(join(group, '1970-01-01.log'), `${lines.join('\n')}\n`);
     return new LocalLogEventSource(root);
   }
 

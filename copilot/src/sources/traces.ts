@@ -1,6 +1,5 @@
 import { BatchGetTracesCommand, GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
-import type { SegmentDocument as StoredSegment } from '@boundless/delivery/local/xray-receiver';
-import { querySegments } from '@boundless/delivery/local/xray-receiver';
+import { querySegments, type SegmentDocument as StoredSegment } from '../telemetry-dir/index.ts';
 import { type BackoffOptions, withBackoff } from './backoff.ts';
 
 /** An X-Ray segment document, as the daemon receives it and BatchGetTraces returns it (parsed). */

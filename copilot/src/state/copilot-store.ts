@@ -6,8 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '@boundless/delivery/store/dynamo';
-import { createDeliveryTable } from '@boundless/delivery/store/tables';
+import { createDeliveryTable, isConditionFailed } from '@boundless/delivery/store';
 import { ulid } from 'ulid';
 import type { Finding } from '../findings.ts';
 import type { Mitigation } from '../mitigation/types.ts';

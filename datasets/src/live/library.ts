@@ -1,5 +1,4 @@
-import { generateCatalog } from '@boundless/delivery/seed/catalog';
-import { generatePopulation } from '@boundless/delivery/seed/population';
+import { generateCatalog, generatePopulation } from '@boundless/local/seed';
 
 /** A seeded B2C reader as the live scenarios use one: its registered device and the titles it owns outright. */
 export interface SeededReader {

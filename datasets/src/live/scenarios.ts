@@ -1,4 +1,4 @@
-import type { AccessGrant } from '@boundless/delivery/local/delivery-client';
+import type { AccessGrant } from '@boundless/local/client';
 import { browserUserAgent, TOOL_AGENTS } from '../sim/agents.ts';
 import type { IpSpace } from '../sim/ip-space.ts';
 import { COUNTRIES, type CountryProfile, HOSTING } from '../sim/networks.ts';

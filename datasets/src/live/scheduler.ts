@@ -1,4 +1,4 @@
-import { type AccessGrant, DeliveryClient } from '@boundless/delivery/local/delivery-client';
+import { type AccessGrant, DeliveryClient } from '@boundless/local/client';
 import { browserUserAgent } from '../sim/agents.ts';
 import { loadIpSpace } from '../sim/ip-space.ts';
 import { COUNTRIES, HOSTING } from '../sim/networks.ts';

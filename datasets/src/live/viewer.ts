@@ -1,4 +1,4 @@
-import type { AccessGrant } from '@boundless/delivery/local/delivery-client';
+import type { AccessGrant } from '@boundless/local/client';
 
 /** What one request to the edge came to, as a viewer sees it. */
 export type ViewerOutcome = 'served' | 'refused' | 'other';

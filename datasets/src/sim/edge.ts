@@ -1,5 +1,4 @@
-import type { CloudFrontLogRecord } from '@boundless/delivery/cloudfront-log';
-import { cloudFrontLogTimestamp } from '@boundless/delivery/cloudfront-log';
+import { type CloudFrontLogRecord, cloudFrontLogTimestamp } from '@boundless/delivery';
 import type { Catalog } from './catalog.ts';
 import { countryProfile } from './networks.ts';
 import { RANGE_CHUNK, type SimulatedRequest } from './request.ts';

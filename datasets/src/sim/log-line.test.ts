@@ -1,4 +1,4 @@
-import { CLOUDFRONT_LOG_FIELDS, formatCloudFrontLogLine } from '@boundless/delivery/cloudfront-log';
+import { CLOUDFRONT_LOG_FIELDS, formatCloudFrontLogLine } from '@boundless/delivery';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLineFormatter } from './log-line.ts';

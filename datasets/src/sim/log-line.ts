@@ -3,7 +3,7 @@ import {
   type CloudFrontLogField,
   type CloudFrontLogRecord,
   encodeCloudFrontLogField,
-} from '@boundless/delivery/cloudfront-log';
+} from '@boundless/delivery';
 
 const REPEATING = new Set<CloudFrontLogField>([
   'x-edge-location',

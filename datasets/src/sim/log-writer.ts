@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import { cloudFrontLogHeader } from '@boundless/delivery/cloudfront-log';
+import { cloudFrontLogHeader } from '@boundless/delivery';
 
 const HOUR_MS = 3_600_000;
 const FLUSH_CHARS = 256 * 1024;

@@ -1,4 +1,4 @@
-import { deviceHashOf, issueEdgeToken } from '@boundless/delivery/token/edge-token';
+import { deviceHashOf, issueEdgeToken } from '@boundless/delivery';
 import { titleScope } from './catalog.ts';
 import type { Rng } from './rng.ts';
 

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import dynalite from 'dynalite';
-import { LocalKeyValueStore } from '../edge/local-kvs.ts';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
 import { createDeliveryStore, createDynamoClients, type DeliveryStore } from '../store/delivery-store.ts';
 import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import { createDeliveryTable } from '../store/tables.ts';
 import { createTelemetryFactory } from '../telemetry/telemetry.ts';
+import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { createDeliveryRoutes, type DeliveryRoute } from './routes.ts';
 
@@ -23,7 +23,7 @@ export interface Harness {
   deps: DeliveryDeps;
   store: DeliveryStore;
   issuer: LocalIdentityIssuer;
-  kvs: LocalKeyValueStore;
+  kvs: MemoryKeyValueStore;
   routes: DeliveryRoute[];
   logs: Map<string, string[]>;
   clock: { nowMs: number };
@@ -48,6 +48,20 @@ export interface InvokeResult extends APIGatewayProxyStructuredResultV2 {
   json: any;
 }
 
+/** The KeyValueStore as a map: the handlers only write and read it; the edge's store lives in @boundless/local. */
+export class MemoryKeyValueStore implements EdgeKeyValueStore {
+  private readonly values = new Map<string, string>();
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+  async put(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+  }
+}
+
 export const EDGE = 'https://edge.test';
 export const START_MS = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -65,7 +79,7 @@ export async function startHarness(limits: DeliveryDeps['limits'] = {}): Promise
   await createDeliveryTable(client, tableName);
   const clock = { nowMs: START_MS };
   const issuer = await LocalIdentityIssuer.create({ nowMs: () => clock.nowMs });
-  const kvs = new LocalKeyValueStore();
+  const kvs = new MemoryKeyValueStore();
   const logs = new Map<string, string[]>();
   const deps: DeliveryDeps = {
     dynamo: { doc, client, tableName },

@@ -6,11 +6,5 @@ export class EdgeError extends Error {
   }
 }
 
-/** The viewer-request function source cannot be loaded as CloudFront would (size, imports, syntax). */
-export class FunctionLoadError extends EdgeError {}
-
 /** A KeyValueStore write or read was refused (limits, conflicts, unreachable store). */
 export class KeyValueStoreError extends EdgeError {}
-
-/** Invalid local edge configuration. */
-export class EdgeConfigError extends EdgeError {}

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ContentStoreError } from './content-store.ts';
+import { ContentStoreError } from '@boundless/delivery';
 import { DirectoryContentStore } from './directory-store.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'bb-origin-'));

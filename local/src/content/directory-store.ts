@@ -7,8 +7,8 @@ import {
   type ContentObject,
   type ContentStore,
   ContentStoreError,
-} from './content-store.ts';
-import { contentTypeFor } from './content-types.ts';
+  contentTypeFor,
+} from '@boundless/delivery';
 
 /** The local origin: one file per object under a root directory, metadata from the file system. */
 export class DirectoryContentStore implements ContentStore {

@@ -1,23 +1,33 @@
 import { join, resolve } from 'node:path';
-import type { Role } from '@boundless/delivery/domain/principal';
-import type { RealtimeLogRecord } from '@boundless/delivery/edge/realtime-log';
-import { LocalIdentityIssuer } from '@boundless/delivery/identity/local-issuer';
-import { startEmbeddedDynamo } from '@boundless/delivery/local/embedded-dynamo';
-import { type CopilotConfigInput, loadCopilotConfig } from '../config/copilot-config.ts';
+import type { RealtimeLogRecord, Role } from '@boundless/delivery';
+import { LocalIdentityIssuer } from '@boundless/delivery/identity';
+import { startEmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
+import { type CopilotConfigInput, loadCopilotConfig } from '@boundless/copilot/config';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
-import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
-import type { MitigationPort } from '../mitigation/types.ts';
-import { RoutingMitigationPort, WafIpSetPort, type WafIpSetRef } from '../mitigation/waf-port.ts';
-import { loadMitigationConfig } from '../mitigation/config.ts';
-import { EdgeSinkFeed, localStandardLogFeed } from '../pipeline/feeds.ts';
-import { CopilotPipeline, type CopilotPipelineOptions } from '../pipeline/pipeline.ts';
-import { loadSloDefinitions } from '../slo/definitions.ts';
-import { CopilotStore } from '../state/copilot-store.ts';
-import type { OperatorRole } from './auth.ts';
-import { type CopilotIo, startCopilotService } from './server.ts';
-import { cachedToken } from './service-token.ts';
-import { listLogGroups } from '@boundless/delivery/local/log-groups';
-import { LocalLogEventSource } from '../sources/cloudwatch-logs-local.ts';
+import {
+  DeliveryAdminPort,
+  loadMitigationConfig,
+  type MitigationPort,
+  RoutingMitigationPort,
+  WafIpSetPort,
+  type WafIpSetRef,
+} from '@boundless/copilot/mitigation';
+import {
+  CopilotPipeline,
+  type CopilotPipelineOptions,
+  EdgeSinkFeed,
+  localStandardLogFeed,
+} from '@boundless/copilot/pipeline';
+import { loadSloDefinitions } from '@boundless/copilot/slo';
+import { CopilotStore } from '@boundless/copilot/state';
+import {
+  cachedToken,
+  type CopilotIo,
+  type OperatorRole,
+  startCopilotService,
+} from '@boundless/copilot/service';
+import { listLogGroups } from '@boundless/copilot/telemetry-dir';
+import { LocalLogEventSource } from '@boundless/copilot/sources';
 
 export interface LocalCopilotOptions extends CopilotConfigInput {
   /** The local runtime's access API (its admin routes), e.g. `LocalDelivery.apiUrl`. */

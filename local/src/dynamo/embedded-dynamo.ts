@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoClients } from '../store/delivery-store.ts';
+import { createDynamoClients } from '@boundless/delivery/store';
 
 /**
  * DynamoDB on one machine: dynalite over LevelDB under `path`, reached through the same SDK clients as in AWS.

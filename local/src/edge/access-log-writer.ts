@@ -3,7 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { type CloudFrontLogRecord, cloudFrontLogHeader, formatCloudFrontLogLine } from '../cloudfront-log.ts';
+import { type CloudFrontLogRecord, cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 
 const gzipAsync = promisify(gzip);
 

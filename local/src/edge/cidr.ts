@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { ipInRanges } from '../domain/campus.ts';
+import { ipInRanges } from '@boundless/delivery';
 
 /** Node reports IPv4 peers on dual-stack sockets as `::ffff:a.b.c.d`; CloudFront logs them as plain IPv4. */
 export function normalizeIp(ip: string): string {

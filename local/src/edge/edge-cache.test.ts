@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContentObject } from '../content/content-store.ts';
+import type { ContentObject } from '@boundless/delivery';
 import { type CacheOrigin, EdgeCache } from './edge-cache.ts';
 
 function fakeOrigin(objects: Map<string, ContentObject>) {

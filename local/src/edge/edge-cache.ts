@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { ContentObject } from '../content/content-store.ts';
+import type { ContentObject } from '@boundless/delivery';
 
 /** How a cached lookup was satisfied; `OriginShieldHit` only ever appears as the detailed type. */
 export type CacheResult = 'Hit' | 'RefreshHit' | 'Miss';

@@ -1,10 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  assertContentKey,
-  type ByteRange,
-  type ContentObject,
-  type ContentStore,
-} from '../content/content-store.ts';
+import { assertContentKey, type ByteRange, type ContentObject, type ContentStore } from '@boundless/delivery';
 import type { CacheResult, DetailedCacheResult, EdgeCache } from './edge-cache.ts';
 import {
   buildViewerRequestEvent,
@@ -17,7 +12,7 @@ import {
 import type { ViewerRequestFunction } from './function-runner.ts';
 import { parseRangeHeader } from './http-range.ts';
 import { SIGNING_QUERY_PARAMETERS, type SignedRequestVerifier } from './signed-request.ts';
-import type { WafVerdict } from './web-acl.ts';
+import type { WafVerdict } from '../waf/web-acl.ts';
 
 export type EdgeResultType = CacheResult | 'Error' | 'FunctionGeneratedResponse';
 

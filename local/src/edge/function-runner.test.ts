@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FunctionLoadError } from './errors.ts';
+import { FunctionLoadError } from '../errors.ts';
 import { buildViewerRequestEvent } from './function-event.ts';
 import { loadViewerRequestFunction, MAX_FUNCTION_BYTES } from './function-runner.ts';
 import { LocalKeyValueStore } from './local-kvs.ts';

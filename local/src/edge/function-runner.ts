@@ -1,13 +1,18 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { FunctionLoadError } from './errors.ts';
+import { FunctionLoadError } from '../errors.ts';
 import type { CfRequest, CfResponse, CfViewerRequestEvent } from './function-event.ts';
 
 /** CloudFront's maximum function size. */
 export const MAX_FUNCTION_BYTES = 10 * 1024;
 
-export const DEFAULT_VIEWER_REQUEST_SOURCE = new URL('../../edge/viewer-request.js', import.meta.url);
+/** The deployed function's source, found through the delivery package's exports as any consumer finds it. */
+export const DEFAULT_VIEWER_REQUEST_SOURCE = pathToFileURL(
+  createRequire(import.meta.url).resolve('@boundless/delivery/viewer-request'),
+);
 
 /** The synchronous view of a KeyValueStore that the function shim reads (the store lives in this process). */
 export interface KeyValueReader {

@@ -1,4 +1,4 @@
-import type { ByteRange } from '../content/content-store.ts';
+import type { ByteRange } from '@boundless/delivery';
 
 export type RangeRequest = { kind: 'none' } | { kind: 'range'; range: ByteRange } | { kind: 'unsatisfiable' };
 

@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLOUDFRONT_LOG_FIELDS } from '../cloudfront-log.ts';
-import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
-import { deviceHashOf, issueEdgeToken } from '../token/edge-token.ts';
+import {
+  CLOUDFRONT_LOG_FIELDS,
+  deviceHashOf,
+  generateRsaKeyPairPem,
+  issueEdgeToken,
+  type RealtimeLogRecord,
+} from '@boundless/delivery';
 import { type LocalEdge, type LocalEdgeOptions, startLocalEdge, viewerAddress } from './local-edge.ts';
 import { LocalKeyValueStore } from './local-kvs.ts';
-import { IpSetRegistry } from './ip-sets.ts';
-import type { RealtimeLogRecord } from './realtime-log.ts';
-import { WebAcl } from './web-acl.ts';
+import { IpSetRegistry } from '../waf/ip-sets.ts';
+import { WebAcl } from '../waf/web-acl.ts';
 
 const { privateKeyPem: PRIVATE, publicKeyPem: PUBLIC } = generateRsaKeyPairPem({ privateKeyType: 'pkcs1' });
 const SECRET = 'edge-secret-for-tests-0123456789abcdef';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { ContentStore } from '../content/content-store.ts';
+import type { ContentStore, RealtimeLogRecord } from '@boundless/delivery';
 import { DirectoryContentStore } from '../content/directory-store.ts';
 import { AccessLogWriter } from './access-log-writer.ts';
 import { normalizeIp } from './cidr.ts';
@@ -13,13 +13,12 @@ import {
   handleViewerRequest,
   type ViewerRequest,
 } from './edge-pipeline.ts';
-import { EdgeConfigError } from './errors.ts';
+import { EdgeConfigError } from '../errors.ts';
 import { loadViewerRequestFunction } from './function-runner.ts';
 import type { LocalKeyValueStore } from './local-kvs.ts';
 import { type RequestTiming, type ViewerGeo, accessLogRecord, realtimeLogRecord } from './request-log.ts';
-import type { RealtimeLogRecord } from './realtime-log.ts';
 import { SignedRequestVerifier } from './signed-request.ts';
-import type { WebAcl } from './web-acl.ts';
+import type { WebAcl } from '../waf/web-acl.ts';
 
 const optionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),

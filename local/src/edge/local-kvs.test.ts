@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KeyValueStoreError } from './errors.ts';
-import { putSigningSecrets } from './key-value-store.ts';
+import { KeyValueStoreError, putSigningSecrets } from '@boundless/delivery';
 import { KVS_LIMITS, LocalKeyValueStore } from './local-kvs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bb-kvs-'));

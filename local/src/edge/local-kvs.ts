@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { KeyValueStoreError } from './errors.ts';
+import { type EdgeKeyValueStore, KeyValueStoreError } from '@boundless/delivery';
 import type { KeyValueReader } from './function-runner.ts';
-import type { EdgeKeyValueStore } from './key-value-store.ts';
 
 /** CloudFront KeyValueStore quotas: key ≤ 512 bytes, value ≤ 1 KB, whole store ≤ 5 MB. */
 export const KVS_LIMITS = { keyBytes: 512, valueBytes: 1024, storeBytes: 5 * 1024 * 1024 } as const;

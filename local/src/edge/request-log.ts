@@ -1,8 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
-import { type CloudFrontLogRecord, cloudFrontLogTimestamp } from '../cloudfront-log.ts';
+import {
+  buildRealtimeLogRecord,
+  type CloudFrontLogRecord,
+  cloudFrontLogTimestamp,
+  type RealtimeLogRecord,
+  realtimeTimestamp,
+} from '@boundless/delivery';
 import type { EdgeResponse, ViewerRequest } from './edge-pipeline.ts';
-import { buildRealtimeLogRecord, type RealtimeLogRecord, realtimeTimestamp } from './realtime-log.ts';
 
 export interface ViewerGeo {
   country?: string;

@@ -1,6 +1,6 @@
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { describe, expect, it } from 'vitest';
-import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
+import { generateRsaKeyPairPem } from '@boundless/delivery';
 import { ipMatchesCidr } from './cidr.ts';
 import { type SignedRequest, SignedRequestVerifier, resourceMatches } from './signed-request.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deviceHashOf, type EdgeTokenClaims, issueEdgeToken, verifyEdgeToken } from '../token/edge-token.ts';
+import { deviceHashOf, type EdgeTokenClaims, issueEdgeToken, verifyEdgeToken } from '@boundless/delivery';
 import { buildViewerRequestEvent } from './function-event.ts';
 import {
   DEFAULT_VIEWER_REQUEST_SOURCE,

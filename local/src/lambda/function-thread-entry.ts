@@ -1,11 +1,10 @@
-import './process-defaults.ts';
+import '../runtime/process-defaults.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { systemClock } from '../api/deps.ts';
-import { createDeliveryRoutes, type DeliveryRoute } from '../api/routes.ts';
-import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
-import { createTelemetryFactory } from '../telemetry/telemetry.ts';
-import { embeddedDynamoClients } from './embedded-dynamo.ts';
+import { createDeliveryRoutes, type DeliveryRoute, systemClock } from '@boundless/delivery/api';
+import type { EdgeKeyValueStore } from '@boundless/delivery';
+import { createTelemetryFactory } from '@boundless/delivery/telemetry';
+import { embeddedDynamoClients } from '../dynamo/embedded-dynamo.ts';
 import { captureFunctionOutput, invocationLogSink, runWithOutputScope } from './function-output.ts';
 import {
   batchedPoster,

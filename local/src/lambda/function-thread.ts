@@ -3,9 +3,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { EdgeTokenKeys } from '../config/config.ts';
-import type { EdgeKeyValueStore } from '../edge/key-value-store.ts';
-import type { IdentitySettings } from '../identity/verifier.ts';
+import type { EdgeKeyValueStore, EdgeTokenKeys } from '@boundless/delivery';
+import type { IdentitySettings } from '@boundless/delivery/identity';
 import { currentOutputScope, type OutputScope } from './function-output.ts';
 
 /**

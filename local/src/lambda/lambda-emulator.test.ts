@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureFunctionOutput } from './function-output.ts';
 import { LambdaEmulator, logGroupOf, TooManyRequestsError } from './lambda-emulator.ts';
-import { LogGroupWriter, readLogGroupEvents } from './log-groups.ts';
+import { readLogGroupEvents } from '@boundless/copilot/telemetry-dir';
+import { LogGroupWriter } from '../telemetry/log-groups.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'emulator-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -17,8 +17,8 @@ import {
   startRecord,
   throttleMetrics,
 } from './lambda-records.ts';
-import type { LogGroupWriter } from './log-groups.ts';
-import type { SegmentEmitter } from './xray-receiver.ts';
+import type { LogGroupWriter } from '../telemetry/log-groups.ts';
+import type { SegmentEmitter } from '../telemetry/xray-receiver.ts';
 
 /** What the pre-warm planner drives, locally this emulator and in AWS the Lambda API. */
 export interface ProvisionedConcurrencyTarget {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LocalIdentityIssuer, LocalUser } from '../identity/local-issuer.ts';
+import type { LocalIdentityIssuer, LocalUser } from '@boundless/delivery/identity';
 
 /**
  * Local-only stand-ins for the Cognito hosted UI, so the walkthrough can obtain a JWT with curl:

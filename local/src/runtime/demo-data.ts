@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Role } from '../domain/principal.ts';
-import type { LocalUser } from '../identity/local-issuer.ts';
+import type { Role } from '@boundless/delivery';
+import type { LocalUser } from '@boundless/delivery/identity';
 import { type SeedSummary, seedDelivery } from '../seed/seed.ts';
-import type { EmbeddedDynamo } from './embedded-dynamo.ts';
+import type { EmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
 
 /**
  * The demo identities of a data dir. The seed runs on the first start only (it writes readers, devices,

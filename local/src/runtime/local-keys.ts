@@ -2,7 +2,7 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
+import { generateRsaKeyPairPem } from '@boundless/delivery';
 
 /**
  * The secrets a local runtime needs, generated on first start and kept under `<dataDir>/keys` (mode 0600, never

@@ -1,4 +1,4 @@
-import type { Asset, Title, TitleFormat } from '../domain/model.ts';
+import type { Asset, Title, TitleFormat } from '@boundless/delivery';
 import { createRandom, fillerBytes, type Random } from './random.ts';
 
 export const COLLECTIONS = [

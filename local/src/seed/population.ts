@@ -1,4 +1,4 @@
-import type { Device, Entitlement, OrganisationAccount, ReaderAccount, Title } from '../domain/model.ts';
+import type { Device, Entitlement, OrganisationAccount, ReaderAccount, Title } from '@boundless/delivery';
 import { COLLECTIONS } from './catalog.ts';
 import { createRandom } from './random.ts';
 

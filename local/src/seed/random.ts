@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random.ts';
+import { mulberry32 } from '@boundless/common/random';
 
 /** Seeded draws, so the same seed yields the same catalog, readers and bytes everywhere. */
 export interface Random {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../api/test-support.ts';
+import { type Harness, startHarness } from '@boundless/delivery/testing';
 import { generateCatalog } from './catalog.ts';
 import { type SeedSummary, seedDelivery } from './seed.ts';
 

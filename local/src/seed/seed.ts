@@ -1,10 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Entitlement } from '../domain/model.ts';
-import type { Role } from '../domain/principal.ts';
-import type { LocalUser } from '../identity/local-issuer.ts';
-import { bulkLoad } from '../store/bulk-load.ts';
+import type { Entitlement, Role } from '@boundless/delivery';
+import type { LocalUser } from '@boundless/delivery/identity';
+import { bulkLoad } from '@boundless/delivery/store';
 import { generateCatalog } from './catalog.ts';
 import { generatePopulation, ORGANISATIONS } from './population.ts';
 

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SegmentDocument } from '@boundless/copilot/telemetry-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSegmentEmitter,
   parseDaemonDatagram,
   parseDaemonDocuments,
-  type SegmentDocument,
   startXRayReceiver,
   type XRayReceiver,
 } from './xray-receiver.ts';

@@ -1,7 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import {
+  segmentDay,
+  querySegments,
+  type SegmentDocument,
+  type SegmentQuery,
+} from '@boundless/copilot/telemetry-dir';
 import { BatchedAppender } from './batched-appender.ts';
 
 /**
@@ -10,25 +16,6 @@ import { BatchedAppender } from './batched-appender.ts';
  * AWS_XRAY_DAEMON_ADDRESS, and keeps them as JSON lines per UTC day under `<dir>/<YYYY-MM-DD>.jsonl`.
  * Documents are stored as received (full segments and independently sent subsegments alike).
  */
-export interface SegmentDocument {
-  id: string;
-  trace_id: string;
-  name?: string;
-  start_time: number;
-  end_time?: number;
-  in_progress?: boolean;
-  type?: 'subsegment';
-  parent_id?: string;
-  [field: string]: unknown;
-}
-
-export interface SegmentQuery {
-  traceId?: string;
-  /** Unix milliseconds, compared with the segment's start_time. */
-  startMs?: number;
-  endMs?: number;
-}
-
 export interface XRayReceiver {
   /** `host:port`, the value for AWS_XRAY_DAEMON_ADDRESS. */
   readonly address: string;
@@ -115,10 +102,6 @@ export function encodeDaemonDatagram(document: object): Buffer {
   return Buffer.from(`${HEADER_LINE}\n${JSON.stringify(document)}`);
 }
 
-function dayOf(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 10);
-}
-
 export async function startXRayReceiver(options: XRayReceiverOptions): Promise<XRayReceiver> {
   await mkdir(options.dir, { recursive: true });
   const appender = new BatchedAppender();
@@ -132,7 +115,7 @@ export async function startXRayReceiver(options: XRayReceiverOptions): Promise<X
     }
     for (const { document, json } of documents) {
       counts.received += 1;
-      appender.append(join(options.dir, `${dayOf(document.start_time)}.jsonl`), json);
+      appender.append(join(options.dir, `${segmentDay(document.start_time)}.jsonl`), json);
       options.onSegment?.(document);
     }
   });
@@ -163,42 +146,6 @@ function bind(socket: Socket, port: number, host: string): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Reads stored documents; for a segment sent more than once (in progress, then complete) the last one wins. */
-export async function querySegments(dir: string, query: SegmentQuery): Promise<SegmentDocument[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) =>
-    /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(f),
-  );
-  const first = query.startMs === undefined ? '' : dayOf(query.startMs / 1000);
-  const last = query.endMs === undefined ? '9999' : dayOf(query.endMs / 1000);
-  const latest = new Map<string, SegmentDocument>();
-  for (const file of files.sort()) {
-    const day = file.slice(0, 10);
-    if (day < first || day > last) continue;
-    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
-      const document = parseStored(line);
-      if (document && matches(document, query)) latest.set(document.id, document);
-    }
-  }
-  return [...latest.values()].sort((a, b) => a.start_time - b.start_time);
-}
-
-function parseStored(line: string): SegmentDocument | undefined {
-  if (line === '') return undefined;
-  try {
-    return JSON.parse(line) as SegmentDocument;
-  } catch {
-    return undefined;
-  }
-}
-
-function matches(document: SegmentDocument, query: SegmentQuery): boolean {
-  if (query.traceId !== undefined && document.trace_id !== query.traceId) return false;
-  const startMs = document.start_time * 1000;
-  if (query.startMs !== undefined && startMs < query.startMs) return false;
-  if (query.endMs !== undefined && startMs > query.endMs) return false;
-  return true;
 }
 
 /**

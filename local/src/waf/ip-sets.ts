@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { type BlockList, isIP } from 'node:net';
 import { dirname } from 'node:path';
-import { buildBlockList, parseCidr } from '../domain/campus.ts';
-import { EdgeError } from './errors.ts';
+import { buildBlockList, parseCidr } from '@boundless/delivery';
+import { LocalError } from '../errors.ts';
 
 /**
  * WAFv2 IP sets as the local edge's web ACL reads them and as the local WAFv2 endpoint serves them: the same
@@ -34,7 +34,7 @@ export type WafErrorCode =
   | 'WAFLimitsExceededException';
 
 /** A request WAF refuses, named by the exception AWS WAF returns for it. */
-export class WafError extends EdgeError {
+export class WafError extends LocalError {
   constructor(
     readonly code: WafErrorCode,
     message: string,
@@ -233,7 +233,7 @@ function loadSets(file: string): IpSet[] {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new EdgeError(`cannot read IP sets from ${file}`, { cause: error });
+    throw new LocalError(`cannot read IP sets from ${file}`, { cause: error });
   }
   try {
     const parsed = JSON.parse(text) as { ipSets?: IpSet[] };
@@ -247,6 +247,6 @@ function loadSets(file: string): IpSet[] {
     }
     return sets;
   } catch (error) {
-    throw new EdgeError(`IP set file ${file} is not valid; fix or delete it`, { cause: error });
+    throw new LocalError(`IP set file ${file} is not valid; fix or delete it`, { cause: error });
   }
 }

@@ -1,1 +1,0 @@
-export type { Finding, FindingKind, FindingSeverity, FindingSubject } from './findings.ts';

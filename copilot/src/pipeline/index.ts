@@ -1,0 +1,12 @@
+// The live loop: feeds of edge records and API logs -> detectors, SLO engine, mitigations, state.
+export {
+  EdgeSinkFeed,
+  type FeedAdapter,
+  type FeedKind,
+  kinesisRealtimeFeed,
+  localStandardLogFeed,
+  type RecordFeed,
+  s3StandardLogFeed,
+} from './feeds.ts';
+export { CopilotPipeline, type CopilotPipelineOptions } from './pipeline.ts';
+export type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';

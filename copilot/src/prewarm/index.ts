@@ -1,0 +1,23 @@
+// Pre-warming: provisioned-concurrency plans from per-minute demand, burst proposals, scheduled actions, and
+// the capacity simulator and policies an evaluation compares them with.
+export { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
+export { type DemandMinute, meanConcurrency, peakConcurrency } from './demand.ts';
+export { PrewarmError } from './errors.ts';
+export {
+  type PlanOptions,
+  planForQuantiles,
+  planProvisionedConcurrency,
+  type ProvisioningPlan,
+} from './planner.ts';
+export {
+  constantPolicy,
+  scheduledFloorWithTargetTracking,
+  scheduledPolicy,
+  type TargetTrackingOptions,
+  targetTrackingPolicy,
+} from './policies.ts';
+export { breakEvenUtilisation, LAMBDA_PRICES, type LambdaPrices } from './pricing.ts';
+export { type BurstOptions, type BurstProposals, proposeBurstPreparations } from './proposals.ts';
+export { type ScheduledAction, type ScheduleOptions, toScheduledActions } from './schedule.ts';
+export { type CapacityPolicy, type SimulationConfig, type SimulationResult, simulate } from './simulator.ts';
+export type { ProvisionedConcurrencyTarget, ScheduleApplier } from './target.ts';

@@ -1,0 +1,16 @@
+// The copilot's HTTP API and socket.io events for operators.
+export { OPERATOR_ROLES, type Operator, type OperatorRole } from './auth.ts';
+export { CopilotServiceError } from './errors.ts';
+export type {
+  ClientToServerEvents,
+  Finding,
+  ServerToClientEvents,
+  StoredMitigation,
+} from './events.ts';
+export {
+  type CopilotIo,
+  type CopilotService,
+  type CopilotServiceOptions,
+  startCopilotService,
+} from './server.ts';
+export { cachedToken, clientCredentialsToken, ServiceTokenError, type TokenSource } from './service-token.ts';

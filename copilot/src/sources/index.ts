@@ -1,0 +1,19 @@
+// Where the copilot reads from: CloudFront logs (local, S3, Kinesis real-time), CloudWatch Logs (local, AWS),
+// X-Ray traces, costs (Cost Explorer, FOCUS files, the local cost model), and checkpoints to resume from.
+export { type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.ts';
+export { LocalCloudFrontLogSource } from './cloudfront-local.ts';
+export {
+  KinesisRealtimeLogSource,
+  parseRealtimeRecord,
+  type RealtimeLogEvent,
+} from './cloudfront-realtime.ts';
+export { S3CloudFrontLogSource } from './cloudfront-s3.ts';
+export { AwsLogEventSource } from './cloudwatch-logs-aws.ts';
+export { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
+export { LocalCostModel, type MeteredUsage } from './cost-model.ts';
+export { AwsCostSource, type CostRow, type CostSource } from './cost.ts';
+export { SourceError } from './errors.ts';
+export { FocusFileCostSource, importFocus } from './focus.ts';
+export { runLocalInsights, UnsupportedQueryError } from './insights-local.ts';
+export type { InsightsRow, LogEvent, LogEventQuery, LogEventSource } from './log-events.ts';
+export { AwsTraceSource, assembleTrace, LocalTraceSource, type Trace, type TraceSource } from './traces.ts';

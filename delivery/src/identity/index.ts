@@ -1,0 +1,3 @@
+// Caller identity: the JWT verifier the handlers trust, and the local issuer that stands in for Cognito.
+export { type LocalIssuerOptions, LocalIdentityIssuer, type LocalUser } from './local-issuer.ts';
+export { createIdentityVerifier, type IdentitySettings, type IdentityVerifier } from './verifier.ts';

@@ -1,0 +1,11 @@
+// API Gateway HTTP API + Lambda emulation: payload 2.0 events, execution environments (cold starts, reuse,
+// provisioned concurrency, throttling), platform records, EMF metrics and X-Ray segments.
+export { type HttpApi, type HttpApiOptions, startHttpApi } from './http-api-adapter.ts';
+export {
+  type LambdaEmulatorOptions,
+  LambdaEmulator,
+  LambdaEmulatorError,
+  type LambdaFunction,
+  logGroupOf,
+  TooManyRequestsError,
+} from './lambda-emulator.ts';
