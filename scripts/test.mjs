@@ -36,6 +36,8 @@ const extra = process.argv.slice(2);
 const steps = [
   ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['npx', ['biome', 'check', '.']],
+  // Unused files, exports and dependencies, and undeclared imports (knip.jsonc).
+  ['npx', ['knip']],
   ['npx', ['vitest', 'run', ...extra]],
 ];
 for (const [command, args] of steps) {

@@ -10,7 +10,7 @@ const DEFAULT_DATA = resolve(PROJECT_ROOT, '../shared/data/nab');
 
 const fixed = (value: number) => value.toFixed(3);
 
-export function formatAnomalyTable(results: readonly DetectorResult[]): string {
+function formatAnomalyTable(results: readonly DetectorResult[]): string {
   const header = [
     '',
     'detector',

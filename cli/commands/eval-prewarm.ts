@@ -21,7 +21,7 @@ function positiveNumber(name: string) {
 
 const money = (value: number) => `$${value.toFixed(2)}`;
 
-export function formatEvaluation(evaluation: PrewarmEvaluation): string {
+function formatEvaluation(evaluation: PrewarmEvaluation): string {
   const { settings } = evaluation;
   const header = ['strategy', 'cold starts', 'total', 'provisioned', 'on-demand', 'requests', 'utilisation'];
   const rows = evaluation.results.map((r) => [

@@ -140,7 +140,7 @@ function untilSignalled(): Promise<void> {
   });
 }
 
-export function banner(delivery: LocalDelivery, copilotUrl?: string): string {
+function banner(delivery: LocalDelivery, copilotUrl?: string): string {
   const api = delivery.apiUrl;
   const edge = delivery.edgeUrl;
   const reader = delivery.demoUsers.find((user) => user.role === 'reader' && user.titleId && !user.sourceIp);

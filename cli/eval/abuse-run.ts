@@ -83,7 +83,7 @@ export interface AbuseEvaluation {
   detections: Detection[];
 }
 
-export async function readLabels(path: string): Promise<AbuseLabel[]> {
+async function readLabels(path: string): Promise<AbuseLabel[]> {
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new AbuseEvalError(`cannot read labels ${path}: ${(error as Error).message}`, { cause: error });
   });

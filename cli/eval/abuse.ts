@@ -38,7 +38,7 @@ export class AbuseEvalError extends Error {
   }
 }
 
-export function sharesSubjectKey(a: DetectionSubject, b: DetectionSubject): boolean {
+function sharesSubjectKey(a: DetectionSubject, b: DetectionSubject): boolean {
   return SUBJECT_KEYS.some((key) => a[key] !== undefined && a[key] === b[key]);
 }
 
@@ -51,7 +51,7 @@ export function matches(
   return Date.parse(label.start) <= at && at <= Date.parse(label.end) + GRACE_MS;
 }
 
-export function subjectKey(kind: DetectionKind, subject: DetectionSubject): string {
+function subjectKey(kind: DetectionKind, subject: DetectionSubject): string {
   return JSON.stringify([kind, ...SUBJECT_KEYS.map((key) => subject[key] ?? null)]);
 }
 

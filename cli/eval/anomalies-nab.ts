@@ -69,7 +69,7 @@ function tallyFiles(
   return { total: scoreTally(addTallies(Object.values(perFile))), perFile };
 }
 
-export const OUR_DETECTOR = 'boundless';
+const OUR_DETECTOR = 'boundless';
 
 /** Our detector: alarms are the rows its alarm policy raises (`is_anomaly`), exactly as the CLI writes them. */
 export function evaluateOurs(
@@ -135,7 +135,7 @@ export interface ParameterGrid {
   scaleRank: number[];
 }
 
-export const PARAMETER_GRID: ParameterGrid = {
+const PARAMETER_GRID: ParameterGrid = {
   surpriseUnits: [3, 4, 6, 8],
   noveltyUnits: [0.1, 0.15, 0.25, 0.4],
   refractoryHours: [12, 24, 48],
@@ -143,7 +143,7 @@ export const PARAMETER_GRID: ParameterGrid = {
   scaleRank: [0, 1],
 };
 
-export interface GridPoint {
+interface GridPoint {
   surpriseUnits: number;
   noveltyUnits: number;
   refractoryHours: number;
@@ -151,7 +151,7 @@ export interface GridPoint {
   scaleRank: number;
 }
 
-export interface LeaveOneOutFold {
+interface LeaveOneOutFold {
   heldOut: string;
   chosen: GridPoint;
   /** F1 of the chosen point on the other files. */

@@ -33,20 +33,6 @@ export interface WindowScore extends WindowTally {
   f1: number;
 }
 
-/** Event times of rows at or above `threshold`, skipping the first `probationRows` rows. */
-export function alarmTimes(
-  timestamps: readonly number[],
-  scores: readonly number[],
-  threshold: number,
-  probationRows = 0,
-): number[] {
-  const alarms: number[] = [];
-  for (let i = probationRows; i < scores.length; i++) {
-    if (scores[i]! >= threshold) alarms.push(timestamps[i]!);
-  }
-  return alarms;
-}
-
 /** Groups sorted alarm times into clusters anchored at each cluster's first alarm. */
 export function clusterAlarms(alarms: readonly number[], clusterMs = ONE_HOUR_MS): number[][] {
   const clusters: number[][] = [];

@@ -18,7 +18,7 @@ import {
   targetTrackingPolicy,
 } from '@boundless/copilot/prewarm';
 
-export const evaluationOptionsSchema = z.object({
+const evaluationOptionsSchema = z.object({
   /** ×400 NASA-1995 is about 320 requests/s on average: concurrency in the tens, bursts in the hundreds. */
   scale: z.number().positive().default(400),
   durationMs: z.number().positive().default(200),
@@ -39,7 +39,7 @@ export const evaluationOptionsSchema = z.object({
 
 export type EvaluationOptions = z.input<typeof evaluationOptionsSchema>;
 
-export interface CurvePoint {
+interface CurvePoint {
   readonly setting: number;
   readonly coldStarts: number;
   readonly totalCost: number;

@@ -11,7 +11,7 @@ import { AnomalyError } from '@boundless/copilot/anomaly';
  *   it is kept in `rows` with `value: NaN` and its line number is listed in `malformed`, so the output still
  *   has one row per input row (the scorer skips it and writes score 0, not an anomaly).
  */
-export interface SeriesRow {
+interface SeriesRow {
   /** 1-based line number in the input. */
   line: number;
   /** The timestamp exactly as written, echoed in the output. */
@@ -20,7 +20,7 @@ export interface SeriesRow {
   value: number;
 }
 
-export interface MalformedRow {
+interface MalformedRow {
   line: number;
   reason: string;
 }
@@ -32,7 +32,7 @@ export interface ParsedSeries {
 
 const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 
-export function parseSeriesTimestamp(text: string): number {
+function parseSeriesTimestamp(text: string): number {
   const trimmed = text.trim();
   if (trimmed === '') return Number.NaN;
   if (/^-?\d+(?:\.\d+)?$/.test(trimmed)) {

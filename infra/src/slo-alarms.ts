@@ -24,13 +24,13 @@ import {
 import { Construct } from 'constructs';
 
 /** Counts per SLO: valid events and the bad ones among them (Sum statistics; the period is set per window). */
-export interface SloMetricPair {
+interface SloMetricPair {
   readonly valid: IMetric;
   readonly bad: IMetric;
 }
 
 /** The metrics the SLO engine publishes per closed minute (`closedMinuteEmf`): `ValidEvents`, `BadEvents` by `Slo`. */
-export function sloEngineMetrics(slo: SloDefinition): SloMetricPair {
+function sloEngineMetrics(slo: SloDefinition): SloMetricPair {
   const metric = (metricName: string) =>
     new Metric({
       namespace: SLO_METRIC_NAMESPACE,

@@ -19,7 +19,7 @@ export interface LiveStack {
   close(): Promise<void>;
 }
 
-export const SEED = 42;
+const SEED = 42;
 
 export async function startLiveStack(dataDir: string, pollIntervalMs = 2_000): Promise<LiveStack> {
   const realtime = new EdgeSinkFeed();

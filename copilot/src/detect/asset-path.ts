@@ -58,7 +58,7 @@ function numberInBytes(bytes: Uint8Array, start: number, end: number): number {
 }
 
 export const STEP_NONE = 0;
-export const STEP_NEXT = 1;
+const STEP_NEXT = 1;
 export const STEP_NEXT_CONTAINER = 2;
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Detector thresholds, validated once; defaults are what `boundless detect` uses. */
-export const detectorConfigSchema = z.object({
+const detectorConfigSchema = z.object({
   /** Devices an account may use at once (the product's device limit). */
   deviceLimit: z.number().int().positive().default(3),
   /** Window in which two places or devices count as used at overlapping times. */

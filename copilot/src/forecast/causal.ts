@@ -6,7 +6,7 @@ import { SeasonalForecaster, seasonalOptionsSchema } from './seasonal.ts';
 
 const MINUTE_MS = 60_000;
 
-export const causalForecastOptionsSchema = z.object({
+const causalForecastOptionsSchema = z.object({
   /** Row t may use only rows whose time is at most t − lead. */
   leadMinutes: z.number().int().min(0),
   quantiles: z.array(z.number().gt(0).lt(1)).min(1),

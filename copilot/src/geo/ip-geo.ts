@@ -26,9 +26,15 @@ export class GeoDataError extends Error {
 
 const require = createRequire(import.meta.url);
 
-function packageDir(name: string): string {
+/** The geolocation packages' manifests, named literally so that dependency checks see what is used. */
+const PACKAGE_MANIFESTS = {
+  'geoip-country': () => require.resolve('geoip-country/package.json'),
+  '@ip-location-db/asn': () => require.resolve('@ip-location-db/asn/package.json'),
+};
+
+function packageDir(name: keyof typeof PACKAGE_MANIFESTS): string {
   try {
-    return dirname(require.resolve(`${name}/package.json`));
+    return dirname(PACKAGE_MANIFESTS[name]());
   } catch (error) {
     throw new GeoDataError(`geolocation package ${name} is not installed`, { cause: error });
   }
@@ -126,7 +132,7 @@ export function parseCountryRanges(buffer: Buffer): LabelledRanges {
 
 /** A table of one of the geolocation packages, parsed or read from the cache beside it (table-cache.ts). */
 function loadTable(
-  packageName: string,
+  packageName: keyof typeof PACKAGE_MANIFESTS,
   file: string,
   parse: (bytes: Buffer) => LabelledRanges,
 ): LabelledRanges {

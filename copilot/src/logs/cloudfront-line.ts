@@ -86,7 +86,7 @@ export interface FieldLayout {
 }
 
 /** Reads a `#Fields: a b c` header line; throws LogParseError when date, time or c-ip are missing. */
-export function parseFieldsHeader(line: string): FieldLayout {
+function parseFieldsHeader(line: string): FieldLayout {
   const names = line
     .replace(/^#Fields:\s*/, '')
     .trim()

@@ -15,16 +15,10 @@ import { fileChunks } from './file-chunks.ts';
 
 export {
   CloudFrontLineParser,
-  decodeLogField,
   type EdgeLogRecord,
-  type FieldLayout,
-  LogParseError,
   newParseStats,
   type ParseStats,
   parseCloudFrontLog,
-  parseFieldsHeader,
-  type SkipReason,
-  skippedTotal,
   toPlainRecord,
 } from './cloudfront-line.ts';
 
@@ -42,10 +36,7 @@ async function* textChunks(path: string, stats: ParseStats | undefined): AsyncGe
 }
 
 /** Records of one file, one array per decoded chunk (far fewer awaits than one per record). */
-export async function* readCloudFrontLogBatches(
-  path: string,
-  stats?: ParseStats,
-): AsyncGenerator<EdgeLogRecord[]> {
+async function* readCloudFrontLogBatches(path: string, stats?: ParseStats): AsyncGenerator<EdgeLogRecord[]> {
   const parser = new CloudFrontLineParser(stats);
   let rest = '';
   try {

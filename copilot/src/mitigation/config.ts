@@ -29,7 +29,7 @@ const guardrailsSchema = z.object({
   dryRun: z.boolean().default(false),
 });
 
-export const mitigationConfigSchema = z
+const mitigationConfigSchema = z
   .object({ policies: z.array(policySchema).min(1), guardrails: guardrailsSchema })
   .superRefine((config, ctx) => {
     config.policies.forEach((policy, index) => {

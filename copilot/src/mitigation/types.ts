@@ -62,7 +62,7 @@ export type Decision =
   | { outcome: 'apply'; mitigation: Mitigation }
   | { outcome: 'skip'; reason: SkipReason; detail: string };
 
-export type SkipReason =
+type SkipReason =
   | 'no_policy'
   | 'below_threshold'
   | 'allow_listed'

@@ -36,7 +36,7 @@ export class RecentIds {
   }
 }
 
-export function subjectKey(finding: Pick<Finding, 'kind' | 'subject'>): string {
+function subjectKey(finding: Pick<Finding, 'kind' | 'subject'>): string {
   const s = finding.subject;
   return `${finding.kind}|${s.tokenId ?? ''}|${s.accountId ?? ''}|${s.ip ?? ''}|${s.country ?? ''}|${s.slo ?? ''}|${s.series ?? ''}`;
 }
@@ -84,11 +84,7 @@ export class FindingLedger {
 }
 
 /** The most specific subject a mitigation or detection names: a token, else an account, else an address. */
-export function targetKey(subject: {
-  tokenId?: string;
-  accountId?: string;
-  ip?: string;
-}): string | undefined {
+function targetKey(subject: { tokenId?: string; accountId?: string; ip?: string }): string | undefined {
   if (subject.tokenId) return `token:${subject.tokenId}`;
   if (subject.accountId) return `account:${subject.accountId}`;
   if (subject.ip) return `ip:${subject.ip}`;

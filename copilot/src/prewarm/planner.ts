@@ -3,7 +3,7 @@ import { forecastAhead, type QuantileForecast } from '../forecast/causal.ts';
 import { type DemandMinute, peakConcurrency } from './demand.ts';
 import { PrewarmError } from './errors.ts';
 
-export const planOptionsSchema = z.object({
+const planOptionsSchema = z.object({
   durationMs: z.number().positive(),
   /** Provisioned concurrency takes minutes to allocate: the plan for t is decided from data ≤ t − lead. */
   leadMinutes: z.number().int().min(0),
@@ -39,7 +39,7 @@ function parsePlanOptions(options: PlanOptions) {
 }
 
 /** Per-minute peak concurrency: the series the planner forecasts. */
-export function peakConcurrencySeries(minutes: readonly DemandMinute[], durationMs: number): Float64Array {
+function peakConcurrencySeries(minutes: readonly DemandMinute[], durationMs: number): Float64Array {
   return Float64Array.from(minutes, (m) => peakConcurrency(m.requests, m.peakRps, durationMs));
 }
 

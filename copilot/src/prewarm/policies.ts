@@ -10,7 +10,7 @@ export function constantPolicy(name: string, value: number): CapacityPolicy {
   return { name, capacityAt: () => value };
 }
 
-export const targetTrackingSchema = z.object({
+const targetTrackingSchema = z.object({
   /** ProvisionedConcurrencyUtilization the policy steers to. */
   target: z.number().gt(0).lt(1).default(0.7),
   minCapacity: z.number().int().min(1).default(1),

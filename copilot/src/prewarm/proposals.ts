@@ -5,7 +5,7 @@ import { PrewarmError } from './errors.ts';
 
 const MINUTE_MS = 60_000;
 
-export const burstOptionsSchema = z.object({
+const burstOptionsSchema = z.object({
   leadMinutes: z.number().int().min(0),
   quantile: z.number().gt(0).lt(1).default(0.9),
   /** A burst is forecast demand at least this many times the last hour's observed mean. */
@@ -24,7 +24,7 @@ export const burstOptionsSchema = z.object({
 
 export type BurstOptions = z.input<typeof burstOptionsSchema>;
 
-export interface BurstWindow {
+interface BurstWindow {
   readonly start: string;
   readonly end: string;
   /** Forecast requests per second at the chosen quantile, at the burst's height. */
@@ -33,7 +33,7 @@ export interface BurstWindow {
 }
 
 /** Data for the approval flow: raise DynamoDB warm throughput (UpdateTable WarmThroughput) ahead of a burst. */
-export interface DynamoDbPrescaleProposal {
+interface DynamoDbPrescaleProposal {
   readonly kind: 'dynamodb_warm_throughput';
   readonly tableName: string;
   readonly applyAt: string;
@@ -43,7 +43,7 @@ export interface DynamoDbPrescaleProposal {
 }
 
 /** Data for the approval flow: lengthen the edge TTL of a cache behaviour during a burst. */
-export interface CloudFrontTtlProposal {
+interface CloudFrontTtlProposal {
   readonly kind: 'cloudfront_ttl';
   readonly pathPattern: string;
   readonly applyAt: string;

@@ -3,7 +3,7 @@ import { PrewarmError } from './errors.ts';
 
 const MINUTE_MS = 60_000;
 
-export const SCALABLE_DIMENSION = 'lambda:function:ProvisionedConcurrency';
+const SCALABLE_DIMENSION = 'lambda:function:ProvisionedConcurrency';
 
 /** The input of Application Auto Scaling's PutScheduledAction for a Lambda alias. */
 export interface ScheduledAction {
@@ -17,7 +17,7 @@ export interface ScheduledAction {
   readonly ScalableTargetAction: { readonly MinCapacity: number; readonly MaxCapacity: number };
 }
 
-export const scheduleOptionsSchema = z.object({
+const scheduleOptionsSchema = z.object({
   functionName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name'),
   alias: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a Lambda alias'),
   /** Increases are requested this long before they are needed; decreases wait until they are. */

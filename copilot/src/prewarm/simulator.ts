@@ -11,7 +11,7 @@ import { type LambdaPrices, lambdaPricesSchema } from './pricing.ts';
  * environment.
  */
 
-export const simulationConfigSchema = z.object({
+const simulationConfigSchema = z.object({
   durationMs: z.number().positive(),
   memoryMb: z.number().int().min(128).max(10_240).default(1024),
   /** Lambda reclaims idle on-demand environments after roughly 5 to 15 minutes; 10 is the middle. */

@@ -8,7 +8,6 @@ import type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 import type { StoredMitigation } from '../state/copilot-store.ts';
 
 export type { Finding } from '../findings.ts';
-export type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 export type { StoredMitigation } from '../state/copilot-store.ts';
 
 export interface FindingAcknowledged {

@@ -34,7 +34,7 @@ function selects(selector: SloSelector, event: SloEvent): boolean {
  * Availability counts every answered request and charges 5xx. Latency counts answered non-5xx requests (a fast
  * error is already charged to availability and must not flatter latency) and charges those over the threshold.
  */
-export function classifier(slo: SloDefinition): Classify {
+function classifier(slo: SloDefinition): Classify {
   const { selector, sli } = slo;
   if (sli.kind === 'availability')
     return (event) =>

@@ -77,7 +77,7 @@ export function contentClassOf(path: string, contentType?: string): ContentClass
   return undefined;
 }
 
-export const OTHER_PATH_CLASS = 'other';
+const OTHER_PATH_CLASS = 'other';
 
 /** First matching prefix wins, so list specific prefixes before general ones in slos.json. */
 export function pathClassOf(path: string, pathClasses: readonly PathClass[]): string {

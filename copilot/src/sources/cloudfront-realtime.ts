@@ -27,7 +27,7 @@ export interface RealtimeLogEvent {
   fields: Record<string, string>;
 }
 
-export const DEFAULT_REALTIME_FIELDS = [
+const DEFAULT_REALTIME_FIELDS = [
   'timestamp',
   'c-ip',
   'c-country',

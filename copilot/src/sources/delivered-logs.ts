@@ -5,7 +5,7 @@
  * instead remembers every file (and how many of its lines) of the last `lateHours` delivery hours; older hours
  * are treated as complete. Its JSON form is the source's checkpoint position.
  */
-export interface DeliveredLogPosition {
+interface DeliveredLogPosition {
   /** Lines handed on per file name, for files of the hours still open. */
   files: Record<string, number>;
   /** Hours before this one (`YYYY-MM-DD-HH`) are complete. */
@@ -14,7 +14,7 @@ export interface DeliveredLogPosition {
 
 const HOUR_OF_NAME = /\.(\d{4}-\d{2}-\d{2}-\d{2})\.[^/]+$/;
 
-export function deliveryHourOf(name: string): string | undefined {
+function deliveryHourOf(name: string): string | undefined {
   return HOUR_OF_NAME.exec(name)?.[1];
 }
 

@@ -3,7 +3,7 @@ import type { CostRow, CostSource } from './cost.ts';
 import { SourceError } from './errors.ts';
 
 /** Splits CSV text into rows of fields (RFC 4180: quoted fields, doubled quotes, newlines inside quotes). */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let value = '';

@@ -3,7 +3,7 @@ import { querySegments, type SegmentDocument as StoredSegment } from '../telemet
 import { type BackoffOptions, withBackoff } from './backoff.ts';
 
 /** An X-Ray segment document, as the daemon receives it and BatchGetTraces returns it (parsed). */
-export interface SegmentDocument extends StoredSegment {
+interface SegmentDocument extends StoredSegment {
   error?: boolean;
   fault?: boolean;
   throttle?: boolean;
@@ -117,7 +117,7 @@ export class LocalTraceSource implements TraceSource {
   }
 }
 
-export function compileTraceFilter(expression: string | undefined): (trace: Trace) => boolean {
+function compileTraceFilter(expression: string | undefined): (trace: Trace) => boolean {
   const text = expression?.trim() ?? '';
   if (text === '') return () => true;
   if (/^(fault|error)(\s*=\s*true)?$/.test(text)) {

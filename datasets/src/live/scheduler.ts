@@ -49,7 +49,7 @@ export type LiveEvent =
   | { type: 'scenario_failed'; id: string; kind: LiveScenarioKind; error: string }
   | { type: 'summary'; stats: LiveStats };
 
-export interface LiveStats {
+interface LiveStats {
   /** Legitimate readers' requests since start: served, refused by the edge, other (errors). */
   readers: ActorCounts & { count: number; regrants: number };
   scenarios: { run: number; refused: number; refusedAfterSeconds: number[] };

@@ -58,11 +58,6 @@ export function randomDeviceType(rng: Rng): DeviceType {
   return x < 0.5 ? 'phone' : x < 0.72 ? 'tablet' : x < 0.9 ? 'web' : 'ereader';
 }
 
-/** Ephemeral client port, as `c-port` records it. */
-export function clientPort(rng: Rng): number {
-  return rng.int(32768, 61000);
-}
-
 export const CRAWLER_AGENTS = {
   googlebot:
     'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/130.0.6723.116 Safari/537.36',

@@ -1,6 +1,6 @@
 import type { Rng } from './rng.ts';
 
-export type TitleKind = 'ebook' | 'audiobook' | 'interactive';
+type TitleKind = 'ebook' | 'audiobook' | 'interactive';
 
 export interface Title {
   readonly id: string;
@@ -23,7 +23,7 @@ export interface Catalog {
   objectAt(path: string): CatalogObject | undefined;
 }
 
-export interface CatalogObject {
+interface CatalogObject {
   readonly size: number;
   readonly contentType: string;
 }
@@ -108,7 +108,7 @@ const CONTENT_TYPES: Record<string, string> = {
   xml: 'application/xml',
 };
 
-export function contentTypeOf(path: string): string {
+function contentTypeOf(path: string): string {
   const dot = path.lastIndexOf('.');
   if (dot < 0 || dot < path.lastIndexOf('/')) return 'application/json';
   return CONTENT_TYPES[path.slice(dot + 1)] ?? 'application/octet-stream';

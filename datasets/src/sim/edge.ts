@@ -4,8 +4,8 @@ import { countryProfile } from './networks.ts';
 import { RANGE_CHUNK, type SimulatedRequest } from './request.ts';
 import { type Rng, stableHash } from './rng.ts';
 
-export const DISTRIBUTION_HOST = 'd2q8b7n5k4m3xa.cloudfront.net';
-export const VIEWER_HOST = 'media.boundless.example';
+const DISTRIBUTION_HOST = 'd2q8b7n5k4m3xa.cloudfront.net';
+const VIEWER_HOST = 'media.boundless.example';
 
 /** Why the viewer-request function refused a request (the edge answers 403 for all of them). */
 export type Refusal = 'missing_token' | 'expired' | 'device_mismatch' | 'out_of_scope';
@@ -159,7 +159,7 @@ export class EdgeModel {
 }
 
 /** Viewers land on an edge location of their own region; one address always lands on the same one. */
-export function edgeFor(request: SimulatedRequest): string {
+function edgeFor(request: SimulatedRequest): string {
   let edges: readonly string[];
   try {
     edges = countryProfile(request.country).edges;
@@ -172,7 +172,7 @@ export function edgeFor(request: SimulatedRequest): string {
 const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /** Seconds with three decimals, as `time-taken` prints them (toFixed is slow on this hot path). */
-export function seconds3(value: number): string {
+function seconds3(value: number): string {
   const ms = Math.round(value * 1000);
   return `${Math.floor(ms / 1000)}.${MILLIS[ms % 1000]}`;
 }

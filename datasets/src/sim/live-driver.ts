@@ -3,7 +3,7 @@ import type { Population, SimulatedRequest } from './request.ts';
 import { RANGE_CHUNK } from './request.ts';
 import type { Grant } from './tokens.ts';
 
-export interface LiveAccess {
+interface LiveAccess {
   bbt: string;
   cookie?: string;
 }
@@ -31,7 +31,7 @@ export interface LiveDriveOptions {
   signal?: AbortSignal;
 }
 
-export interface ActorCounts {
+interface ActorCounts {
   population: Population;
   /** Scenario label id when the actor is an abuser. */
   label?: string;

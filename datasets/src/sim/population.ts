@@ -5,7 +5,7 @@ import type { Rng } from './rng.ts';
 import type { World } from './world.ts';
 
 /** How the legitimate population splits; every group is a hard negative for some detector. */
-export interface PopulationMix {
+interface PopulationMix {
   /** Share of accounts that are students of B2B campuses behind NAT. */
   readonly campus: number;
   /** Share of B2C accounts shared by a household (2-3 people, within the 3-device limit). */
@@ -14,7 +14,7 @@ export interface PopulationMix {
   readonly travellers: number;
 }
 
-export const DEFAULT_MIX: PopulationMix = { campus: 0.2, household: 0.15, travellers: 0.03 };
+const DEFAULT_MIX: PopulationMix = { campus: 0.2, household: 0.15, travellers: 0.03 };
 
 const HOUR = 3_600_000;
 

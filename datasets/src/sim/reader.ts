@@ -24,7 +24,7 @@ export interface Persona {
 }
 
 /** One plausible journey: no reading in the air, then hotel Wi-Fi in the destination country. */
-export interface Trip {
+interface Trip {
   readonly departAt: number;
   readonly arriveAt: number;
   readonly country: CountryProfile;

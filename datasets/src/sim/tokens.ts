@@ -24,7 +24,7 @@ export interface IssuedToken {
 }
 
 /** Tokens live for hours: long enough for a reading session, short enough that a leak dies out. */
-export const TOKEN_TTL_SECONDS = 4 * 3600;
+const TOKEN_TTL_SECONDS = 4 * 3600;
 
 export function issueToken(rng: Rng, grant: Grant, issuedAtMs: number): IssuedToken {
   const iat = Math.floor(issuedAtMs / 1000);

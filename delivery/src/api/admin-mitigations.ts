@@ -22,7 +22,7 @@ import type { z } from 'zod';
 export const ADMIN_ROLES = ['copilot', 'admin'] as const;
 const DEFAULT_REAUTH_SECONDS = 24 * 3600;
 
-export function presentMitigation(m: Mitigation) {
+function presentMitigation(m: Mitigation) {
   const { setAt, expiresAt, ...rest } = m;
   return { mitigationId: mitigationId(m), ...rest, setAt: iso(setAt), expiresAt: iso(expiresAt) };
 }

@@ -60,7 +60,7 @@ export function errorResponse(error: DeliveryError, headers: Record<string, stri
   return json(statusCode, body, { ...headers, ...extra });
 }
 
-export function headerBytes(event: APIGatewayProxyEventV2): number {
+function headerBytes(event: APIGatewayProxyEventV2): number {
   let total = 0;
   for (const [name, value] of Object.entries(event.headers ?? {}))
     total += name.length + (value?.length ?? 0) + 4;

@@ -5,7 +5,7 @@ import { audit, iso } from './admin-support.ts';
 import { type DeliveryApp, type DeliveryRoute, defineRoute } from './route.ts';
 import { orgEntitlementParams, orgGrant, orgParams } from './schemas.ts';
 
-export const presentEntitlement = (e: Entitlement) => ({
+const presentEntitlement = (e: Entitlement) => ({
   entitlementId: `${e.target.type}:${e.target.id}`,
   target: e.target,
   channel: e.channel,

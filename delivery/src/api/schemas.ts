@@ -2,19 +2,13 @@ import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, TOKEN_ID_PATTERN } from '../token/edge-token.ts';
 
 /** Ids end up in key prefixes, cookie paths and edge tokens, so they are held to the token's alphabet. */
-export const titleId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
-export const collectionId = titleId;
-export const deviceId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
-export const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
-export const tokenId = z.string().regex(TOKEN_ID_PATTERN, 'must be 8-40 characters of A-Z a-z 0-9 _ -');
-export const reason = z.string().trim().min(1).max(500);
-export const isoTime = z.iso
-  .datetime({ offset: true })
-  .transform((value) => Math.floor(Date.parse(value) / 1000));
+const titleId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+const collectionId = titleId;
+const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+const tokenId = z.string().regex(TOKEN_ID_PATTERN, 'must be 8-40 characters of A-Z a-z 0-9 _ -');
+const reason = z.string().trim().min(1).max(500);
+const isoTime = z.iso.datetime({ offset: true }).transform((value) => Math.floor(Date.parse(value) / 1000));
 
 export const accessRequest = z.strictObject({ titleId, deviceId });
 
@@ -27,7 +21,7 @@ export const deviceRegistration = z.strictObject({
 export const deviceParams = z.object({ deviceId });
 export const orgParams = z.object({ orgId: accountId });
 
-export const entitlementId = z
+const entitlementId = z
   .string()
   .regex(/^(title|collection):[A-Za-z0-9_-]{1,64}$/, 'must be title:<titleId> or collection:<collectionId>');
 

@@ -2,8 +2,8 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import { LRUCache } from 'lru-cache';
 
-export const COOKIE_NAMES = ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id'] as const;
-export type SignedCookies = Record<(typeof COOKIE_NAMES)[number], string>;
+const COOKIE_NAMES = ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id'] as const;
+type SignedCookies = Record<(typeof COOKIE_NAMES)[number], string>;
 
 export interface CookieSignerOptions {
   keyPairId: string;

@@ -41,7 +41,7 @@ export async function bulkLoad(table: Pick<TableRef, 'doc' | 'tableName'>, data:
   return items.length;
 }
 
-export async function batchPut(
+async function batchPut(
   table: Pick<TableRef, 'doc' | 'tableName'>,
   items: readonly Record<string, unknown>[],
 ): Promise<void> {

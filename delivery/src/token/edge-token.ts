@@ -27,7 +27,7 @@ const DEVICE_HASH_PATTERN = /^[0-9a-f]{16}$/;
 const SECONDS_PATTERN = /^[0-9]{1,12}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-export class EdgeTokenError extends Error {
+class EdgeTokenError extends Error {
   constructor(
     readonly code: EdgeTokenFailure,
     message: string,
@@ -37,7 +37,7 @@ export class EdgeTokenError extends Error {
   }
 }
 
-export type EdgeTokenFailure = 'malformed' | 'unknown_kid' | 'bad_signature' | 'expired' | 'not_yet_valid';
+type EdgeTokenFailure = 'malformed' | 'unknown_kid' | 'bad_signature' | 'expired' | 'not_yet_valid';
 
 export function deviceHashOf(accountId: string, deviceId: string): string {
   return createHash('sha256').update(`${accountId}:${deviceId}`).digest('hex').slice(0, 16);

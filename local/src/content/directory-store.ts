@@ -72,7 +72,7 @@ export class DirectoryContentStore implements ContentStore {
   }
 }
 
-export function clampRange(range: ByteRange | undefined, size: number): ByteRange {
+function clampRange(range: ByteRange | undefined, size: number): ByteRange {
   if (!range) return { start: 0, end: size - 1 };
   const end = Math.min(range.end, size - 1);
   if (range.start < 0 || range.start > end) {

@@ -14,7 +14,7 @@ import { parseRangeHeader } from './http-range.ts';
 import { SIGNING_QUERY_PARAMETERS, type SignedRequestVerifier } from './signed-request.ts';
 import type { WafVerdict } from '../waf/web-acl.ts';
 
-export type EdgeResultType = CacheResult | 'Error' | 'FunctionGeneratedResponse';
+type EdgeResultType = CacheResult | 'Error' | 'FunctionGeneratedResponse';
 
 export interface ViewerRequest {
   method: string;

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * The CloudFront Functions event and result shapes (event version 1.0) for viewer-request functions: what
  * CloudFront passes in, and the request or generated response a function hands back.
  */
-export interface CfValue {
+interface CfValue {
   value: string;
   multiValue?: { value: string }[];
 }
@@ -82,7 +82,7 @@ export function parseCookieHeader(header: string | undefined): CfValueMap {
 }
 
 /** Headers by lowercase name with repeats as multiValue; cookies are split out, as CloudFront does. */
-export function toCfHeaders(headers: NodeJS.Dict<string[]> | IncomingHttpHeaders): CfValueMap {
+function toCfHeaders(headers: NodeJS.Dict<string[]> | IncomingHttpHeaders): CfValueMap {
   const map: CfValueMap = {};
   for (const [name, raw] of Object.entries(headers)) {
     if (raw === undefined || name === 'cookie') continue;

@@ -27,7 +27,7 @@ export type FunctionResult =
 /** What a run produced and what it cost in nanoseconds of wall time. */
 export type FunctionOutcome = FunctionResult & { costNs: number };
 
-export interface FunctionStats {
+interface FunctionStats {
   invocations: number;
   errors: number;
   totalNs: number;

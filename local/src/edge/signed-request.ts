@@ -57,7 +57,7 @@ interface PolicyStatement {
   sourceIp: string | undefined;
 }
 
-export function fromCloudFrontBase64(value: string): Buffer {
+function fromCloudFrontBase64(value: string): Buffer {
   return Buffer.from(value.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64');
 }
 
@@ -101,7 +101,7 @@ function epoch(condition: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
 }
 
-export function parsePolicy(json: string): PolicyStatement | undefined {
+function parsePolicy(json: string): PolicyStatement | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);

@@ -54,16 +54,13 @@ export type FromWorker =
   | { type: 'kvs'; id: number; op: 'get' | 'put' | 'delete'; key: string; value?: string }
   | { type: 'log'; functionName: string; line: string };
 
-export interface ErrorFields {
+interface ErrorFields {
   name: string;
   message: string;
   stack?: string;
 }
 
-export type FunctionHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyResultV2>;
+type FunctionHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 export interface FunctionThread {
   /** Runs the route of `event.routeKey` in the thread. */
@@ -88,7 +85,7 @@ export function batchedPoster<M>(post: (batch: M[]) => void): (message: M) => vo
   };
 }
 
-export class FunctionThreadError extends Error {
+class FunctionThreadError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'FunctionThreadError';

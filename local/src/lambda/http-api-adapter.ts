@@ -16,7 +16,7 @@ import { randomBase64 } from './random-ids.ts';
  * A local API Gateway HTTP API: node:http in, payload 2.0 events out to an integration (the Lambda emulator),
  * results mapped back. Malformed requests get JSON errors; nothing a client sends can crash it.
  */
-export type Integration<R> = (route: R, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
+type Integration<R> = (route: R, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 
 export interface HttpApiOptions<R extends RouteDefinition> {
   routes: readonly R[];
@@ -119,7 +119,7 @@ export async function startHttpApi<R extends RouteDefinition>(options: HttpApiOp
 }
 
 /** How API Gateway answers when its Lambda integration fails rather than returning a response. */
-export function errorResponse(error: unknown): HttpResponseParts {
+function errorResponse(error: unknown): HttpResponseParts {
   if (error instanceof TooManyRequestsError) return jsonError(429, 'Too Many Requests');
   const cause = error instanceof LambdaEmulatorError ? error.cause : undefined;
   if (cause instanceof LambdaEmulatorError && cause.code === 'TimeoutError') {

@@ -21,7 +21,7 @@ export interface RouteMatch<R> {
   pathParameters: Record<string, string>;
 }
 
-export class RouteKeyError extends Error {
+class RouteKeyError extends Error {
   constructor(routeKey: string) {
     super(`route key "${routeKey}" must look like "GET /path/{id}", "ANY /path" or "$default"`);
     this.name = 'RouteKeyError';

@@ -21,7 +21,7 @@ import type { LogGroupWriter } from '../telemetry/log-groups.ts';
 import type { SegmentEmitter } from '../telemetry/xray-receiver.ts';
 
 /** What the pre-warm planner drives, locally this emulator and in AWS the Lambda API. */
-export interface ProvisionedConcurrencyTarget {
+interface ProvisionedConcurrencyTarget {
   setProvisionedConcurrency(functionName: string, value: number): Promise<void>;
 }
 

@@ -5,7 +5,7 @@ import { randomHex } from './random-ids.ts';
  * Powertools-style INIT line on cold starts, one EMF document per invocation, and the function's X-Ray segment.
  * Pure builders: the emulator decides when, these decide the shape.
  */
-export const EMF_NAMESPACE = 'Boundless/Lambda';
+const EMF_NAMESPACE = 'Boundless/Lambda';
 
 export interface InvocationFacts {
   functionName: string;
@@ -151,7 +151,7 @@ export function newTraceId(atMs: number): string {
   return `1-${Math.floor(atMs / 1000).toString(16)}-${randomHex(12)}`;
 }
 
-export function newSegmentId(): string {
+function newSegmentId(): string {
   return randomHex(8);
 }
 

@@ -46,7 +46,7 @@ export async function loadOrCreateLocalKeys(keyDir: string): Promise<LocalKeys> 
   return keys;
 }
 
-export function generateLocalKeys(): LocalKeys {
+function generateLocalKeys(): LocalKeys {
   const { privateKeyPem, publicKeyPem } = generateRsaKeyPairPem();
   // CloudFront public key ids look like K2JCJMDEHXQW5F: upper-case letters and digits.
   const keyPairId = `K${randomBytes(16).toString('hex').toUpperCase().slice(0, 13)}`;

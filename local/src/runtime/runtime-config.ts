@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Options of the local runtime, validated once at start so a bad flag fails before anything listens. */
 const port = z.number().int().min(0).max(65535);
 
-export const localDeliverySchema = z.object({
+const localDeliverySchema = z.object({
   /** Where dynalite, keys, content, logs and segments live. */
   dataDir: z.string().min(1).default('.data'),
   host: z.string().min(1).default('127.0.0.1'),
@@ -35,7 +35,7 @@ export const localDeliverySchema = z.object({
 export type LocalDeliveryOptions = z.input<typeof localDeliverySchema>;
 export type LocalDeliveryConfig = z.output<typeof localDeliverySchema>;
 
-export class LocalDeliveryConfigError extends Error {
+class LocalDeliveryConfigError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'LocalDeliveryConfigError';

@@ -41,7 +41,7 @@ const MAGIC = {
   jpg: Buffer.from('\xff\xd8\xff\xe0\x00\x10JFIF\x00', 'latin1'),
 };
 
-export interface GeneratedAsset extends Asset {
+interface GeneratedAsset extends Asset {
   body: Buffer;
 }
 

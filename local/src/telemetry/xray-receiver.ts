@@ -98,10 +98,6 @@ function parseDocument(text: string): SegmentDocument | undefined {
   }
 }
 
-export function encodeDaemonDatagram(document: object): Buffer {
-  return Buffer.from(`${HEADER_LINE}\n${JSON.stringify(document)}`);
-}
-
 export async function startXRayReceiver(options: XRayReceiverOptions): Promise<XRayReceiver> {
   await mkdir(options.dir, { recursive: true });
   const appender = new BatchedAppender();

@@ -44,7 +44,7 @@ export class WafError extends LocalError {
 }
 
 /** AWS WAF quotas that matter here: addresses per IP set, IP sets per account and scope. */
-export const IP_SET_LIMITS = { addresses: 10_000, sets: 100 } as const;
+const IP_SET_LIMITS = { addresses: 10_000, sets: 100 } as const;
 const NAME = /^[\w-]{1,128}$/;
 
 export interface IpSetRegistryOptions {

@@ -3,12 +3,12 @@ import { type LocalWaf, startLocalWaf } from './local-waf.ts';
 import { type RateWindowSeconds, WebAcl } from './web-acl.ts';
 
 /** The IP sets the distribution's web ACL reads, by name (in AWS the infrastructure creates them). */
-export const WEB_ACL_IP_SETS = {
+const WEB_ACL_IP_SETS = {
   block: 'boundless-blocked-addresses',
   rateLimit: 'boundless-rate-limited-addresses',
 } as const;
 
-export interface WebAclIpSetRef {
+interface WebAclIpSetRef {
   name: string;
   id: string;
   scope: 'CLOUDFRONT';
