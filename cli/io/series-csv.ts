@@ -1,3 +1,4 @@
+import { readCsv } from '@boundless/common/csv';
 import { AnomalyError } from '@boundless/copilot/anomaly';
 
 /**
@@ -7,9 +8,10 @@ import { AnomalyError } from '@boundless/copilot/anomaly';
  *   ignored.
  * - Timestamps: ISO-8601 (`2014-02-14T14:30:00Z`), the same with a space and no zone (read as UTC, as NAB and
  *   CloudWatch exports write them), or epoch seconds / milliseconds (numbers below 1e11 are seconds).
- * - Blank lines are not rows. Any other line whose timestamp or value cannot be read is a malformed row:
+ * - Blank lines are not rows. Any other row whose timestamp or value cannot be read is a malformed row:
  *   it is kept in `rows` with `value: NaN` and its line number is listed in `malformed`, so the output still
- *   has one row per input row (the scorer skips it and writes score 0, not an anomaly).
+ *   has one row per input row (the scorer skips it and writes score 0, not an anomaly). A line that is not
+ *   CSV at all (an unclosed quote) cannot be a row: it is listed in `malformed` only.
  */
 interface SeriesRow {
   /** 1-based line number in the input. */
@@ -45,36 +47,29 @@ function parseSeriesTimestamp(text: string): number {
 }
 
 export function parseSeriesCsv(text: string): ParsedSeries {
-  const lines = text.split('\n');
-  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').replace(/\r$/, '');
-  const columns = header.split(',').map((column) => column.trim().toLowerCase());
+  const { records, malformed: unreadable } = readCsv(text);
+  const [header, ...body] = records;
+  const columns = (header?.fields ?? []).map((column) => column.trim().toLowerCase());
   if (columns[0] !== 'timestamp' || columns[1] !== 'value') {
-    throw new AnomalyError(`line 1: expected the header "timestamp,value", found "${header.slice(0, 80)}"`);
+    const found = (header?.fields ?? []).join(',').slice(0, 80);
+    throw new AnomalyError(
+      `line ${header?.line ?? 1}: expected the header "timestamp,value", found "${found}"`,
+    );
   }
   const rows: SeriesRow[] = [];
-  const malformed: MalformedRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    let line = lines[i]!;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') continue;
-    const comma = line.indexOf(',');
-    const stamp = comma < 0 ? line : line.slice(0, comma);
-    const rest = comma < 0 ? '' : line.slice(comma + 1);
-    const next = rest.indexOf(',');
-    const valueText = (next < 0 ? rest : rest.slice(0, next)).trim();
+  const malformed: MalformedRow[] = [...unreadable];
+  for (const { line, fields } of body) {
+    const stamp = fields[0] ?? '';
+    const valueText = (fields[1] ?? '').trim();
     const timestamp = parseSeriesTimestamp(stamp);
     const value = valueText === '' ? Number.NaN : Number(valueText);
     let reason: string | undefined;
-    if (comma < 0) reason = 'expected two columns, timestamp,value';
+    if (fields.length < 2) reason = 'expected two columns, timestamp,value';
     else if (!Number.isFinite(timestamp)) reason = `unreadable timestamp "${stamp.slice(0, 40)}"`;
     else if (!Number.isFinite(value)) reason = `value "${valueText.slice(0, 40)}" is not a finite number`;
-    if (reason !== undefined) malformed.push({ line: i + 1, reason });
-    rows.push({
-      line: i + 1,
-      text: stamp.trim(),
-      timestamp,
-      value: reason === undefined ? value : Number.NaN,
-    });
+    if (reason !== undefined) malformed.push({ line, reason });
+    rows.push({ line, text: stamp.trim(), timestamp, value: reason === undefined ? value : Number.NaN });
   }
+  malformed.sort((a, b) => a.line - b.line);
   return { rows, malformed };
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCsv } from '@boundless/common/csv';
 
 /**
  * Loader for the Numenta Anomaly Benchmark's realAWSCloudwatch category (github.com/numenta/NAB, MIT).
@@ -58,16 +59,15 @@ function readText(path: string): string {
 
 /** Reads a NAB CSV whose first two columns are timestamp and a number; the header row is dropped. */
 function readColumns(path: string): { timestamps: number[]; numbers: number[] } {
-  const lines = readText(path).split(/\r?\n/);
+  const { records, malformed } = readCsv(readText(path));
+  const [bad] = malformed;
+  if (bad) throw new NabDataError(`${path}:${bad.line}: ${bad.reason}`);
   const timestamps: number[] = [];
   const numbers: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const fields = line.split(',');
+  for (const { line, fields } of records.slice(1)) {
     const value = Number(fields[1]);
     if (fields.length < 2 || fields[1]!.trim() === '' || !Number.isFinite(value)) {
-      throw new NabDataError(`${path}:${i + 1}: expected timestamp,number but found "${line}"`);
+      throw new NabDataError(`${path}:${line}: expected timestamp,number but found "${fields.join(',')}"`);
     }
     timestamps.push(parseNabTimestamp(fields[0]!));
     numbers.push(value);

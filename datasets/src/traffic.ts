@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { readCsv } from '@boundless/common/csv';
 import { mulberry32 } from '@boundless/common/random';
 
 /**
@@ -49,13 +50,13 @@ export function estimatePeakRps(requests: number): number {
   return Math.min(requests, mean + 3 * Math.sqrt(mean));
 }
 
-function columnIndexes(header: string): { time: number; requests: number; peak: number } {
-  const names = header.split(',').map((name) => name.trim().toLowerCase());
+function columnIndexes(header: readonly string[]): { time: number; requests: number; peak: number } {
+  const names = header.map((name) => name.trim().toLowerCase());
   const time = names.indexOf('timestamp');
   const requests = names.indexOf('requests');
   if (time < 0 || requests < 0) {
     throw new TrafficDataError(
-      `the header must name timestamp and requests (optionally peak_rps), found "${header.trim()}"`,
+      `the header must name timestamp and requests (optionally peak_rps), found "${header.join(',').trim()}"`,
     );
   }
   return { time, requests, peak: names.indexOf('peak_rps') };
@@ -78,23 +79,22 @@ function parseRow(fields: string[], columns: ReturnType<typeof columnIndexes>): 
 
 /** Parses a per-minute trace; rows out of time order or unreadable are skipped and reported. */
 export function parseTrafficCsv(text: string): TrafficTrace {
-  const lines = text.split(/\r?\n/);
-  const header = lines[0] ?? '';
-  const columns = columnIndexes(header);
+  const { records, malformed } = readCsv(text);
+  const [header, ...rows] = records;
+  const columns = columnIndexes(header?.fields ?? []);
   const minutes: TrafficMinute[] = [];
-  const skipped: SkippedRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const row = parseRow(line.split(','), columns);
+  const skipped: SkippedRow[] = [...malformed];
+  for (const { line, fields } of rows) {
+    const row = parseRow(fields, columns);
     if (typeof row === 'string') {
-      skipped.push({ line: i + 1, reason: row });
+      skipped.push({ line, reason: row });
     } else if (minutes.length > 0 && row.time <= minutes[minutes.length - 1]!.time) {
-      skipped.push({ line: i + 1, reason: 'timestamp not after the previous row' });
+      skipped.push({ line, reason: 'timestamp not after the previous row' });
     } else {
       minutes.push(row);
     }
   }
+  skipped.sort((a, b) => a.line - b.line);
   return { minutes, skipped };
 }
 

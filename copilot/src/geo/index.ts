@@ -1,2 +1,9 @@
 // IP address -> country, ASN and continent, from the packaged tables (cached as typed arrays).
-export { embeddedGeo, GeoDataError, type GeoLookup, networkOf } from './ip-geo.ts';
+export {
+  embeddedGeo,
+  GeoDataError,
+  type GeoLookup,
+  type Ipv4Tables,
+  ipv4Tables,
+  networkOf,
+} from './ip-geo.ts';

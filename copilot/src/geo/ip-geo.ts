@@ -250,10 +250,36 @@ function findRange6(ranges: Ranges6, ip: bigint): number {
   return -1;
 }
 
+let countries4: { ranges: IndexedRanges4; codes: string[] } | undefined;
+let asns4: IndexedRanges4 | undefined;
+
+/** The IPv4 tables behind `embeddedGeo()`, in address order: country ranges (values index `countryCodes`), ASN ranges. */
+export interface Ipv4Tables {
+  countries: Ranges4;
+  countryCodes: readonly string[];
+  asns: Ranges4;
+}
+
+/** The embedded IPv4 tables themselves, for those who sample addresses rather than look them up (simulators). */
+export function ipv4Tables(): Ipv4Tables {
+  const { ranges, codes } = sharedCountries4();
+  return { countries: ranges.ranges, countryCodes: codes, asns: sharedAsns4().ranges };
+}
+
+function sharedCountries4(): { ranges: IndexedRanges4; codes: string[] } {
+  countries4 ??= loadCountries4();
+  return countries4;
+}
+
+function sharedAsns4(): IndexedRanges4 {
+  asns4 ??= loadAsn4();
+  return asns4;
+}
+
 /** The embedded databases; build it once per process with `embeddedGeo()`. */
 class EmbeddedGeo implements GeoLookup {
-  private readonly countries = loadCountries4();
-  private readonly asns = loadAsn4();
+  private readonly countries = sharedCountries4();
+  private readonly asns = sharedAsns4();
   private readonly continents: Record<string, { continent?: string }> =
     require('countries-list').countries ?? {};
   private asns6: Ranges6 | undefined;

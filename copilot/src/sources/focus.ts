@@ -1,39 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { readCsv } from '@boundless/common/csv';
 import type { CostRow, CostSource } from './cost.ts';
 import { SourceError } from './errors.ts';
-
-/** Splits CSV text into rows of fields (RFC 4180: quoted fields, doubled quotes, newlines inside quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let value = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        value += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else value += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(value);
-      value = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(value);
-      rows.push(row);
-      row = [];
-      value = '';
-    } else value += ch;
-  }
-  if (value !== '' || row.length > 0) {
-    row.push(value);
-    rows.push(row);
-  }
-  return rows;
-}
 
 const REQUIRED = [
   'ChargePeriodStart',
@@ -53,8 +21,10 @@ export interface FocusImport {
  * whose cost or period cannot be read is skipped and reported with its line number.
  */
 export function importFocus(text: string): FocusImport {
-  const [header, ...body] = parseCsv(text);
-  if (!header) throw new SourceError('focus', 'the file is empty');
+  const { records, malformed } = readCsv(text);
+  const [first, ...body] = records;
+  if (!first) throw new SourceError('focus', 'the file is empty');
+  const header = first.fields;
   const column = new Map(header.map((name, index) => [name.trim(), index]));
   const missing = REQUIRED.filter((name) => !column.has(name));
   if (missing.length > 0) throw new SourceError('focus', `missing FOCUS columns: ${missing.join(', ')}`);
@@ -63,20 +33,18 @@ export function importFocus(text: string): FocusImport {
     const value = index === undefined ? undefined : row[index];
     return value === undefined || value === '' || value === 'NULL' ? undefined : value;
   };
-  const result: FocusImport = { rows: [], skipped: [] };
-  body.forEach((row, index) => {
-    const line = index + 2;
-    if (row.length === 1 && row[0] === '') return;
+  const result: FocusImport = { rows: [], skipped: [...malformed] };
+  for (const { line, fields: row } of body) {
     if (row.length !== header.length) {
       result.skipped.push({ line, reason: `expected ${header.length} cells, found ${row.length}` });
-      return;
+      continue;
     }
     const amount = Number(cell(row, 'BilledCost'));
     const start = cell(row, 'ChargePeriodStart');
     const end = cell(row, 'ChargePeriodEnd');
     if (!Number.isFinite(amount) || !start || !end || Number.isNaN(Date.parse(start.replace(' ', 'T')))) {
       result.skipped.push({ line, reason: 'unreadable BilledCost or ChargePeriodStart/End' });
-      return;
+      continue;
     }
     const quantity = cell(row, 'ConsumedQuantity');
     result.rows.push({
@@ -89,7 +57,8 @@ export function importFocus(text: string): FocusImport {
       usageUnit: cell(row, 'ConsumedUnit'),
       resourceId: cell(row, 'ResourceId'),
     });
-  });
+  }
+  result.skipped.sort((a, b) => a.line - b.line);
   return result;
 }
 

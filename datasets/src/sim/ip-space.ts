@@ -1,33 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { type Ipv4Tables, ipv4Tables } from '@boundless/copilot/geo';
 import { DatasetError } from '../errors.ts';
 import type { Rng } from './rng.ts';
 
 /**
- * IPv4 address space as the detector sees it: the GeoLite2-derived country table shipped by `geoip-country`
- * and the RouteViews/DB-IP ASN table of `@ip-location-db/asn`. Sampling draws from an operator's announced
+ * IPv4 address space as the detector sees it: the copilot's own tables (`@boundless/copilot/geo`), from the
+ * GeoLite2-derived country table of `geoip-country` and the RouteViews/DB-IP ASN table of `@ip-location-db/asn`. Sampling draws from an operator's announced
  * ranges and keeps an address only if the country table agrees, so simulated geography survives lookup.
  */
 export class IpSpace {
-  private readonly geoStarts: Uint32Array;
-  private readonly geoEnds: Uint32Array;
-  private readonly geoCodes: string[];
-  private readonly asnRanges: Map<number, WeightedRanges>;
+  private readonly asnRanges = new Map<number, WeightedRanges>();
   private readonly countryRanges = new Map<string, WeightedRanges>();
 
-  constructor(geo: Buffer, asnCsv: string, wantedAsns: ReadonlySet<number>) {
-    const records = Math.floor(geo.length / GEO_RECORD);
-    this.geoStarts = new Uint32Array(records);
-    this.geoEnds = new Uint32Array(records);
-    this.geoCodes = new Array<string>(records);
-    for (let i = 0; i < records; i++) {
-      const at = i * GEO_RECORD;
-      this.geoStarts[i] = geo.readUInt32BE(at);
-      this.geoEnds[i] = geo.readUInt32BE(at + 4);
-      this.geoCodes[i] = geo.toString('latin1', at + 8, at + 10);
+  constructor(
+    private readonly tables: Ipv4Tables,
+    wantedAsns: ReadonlySet<number>,
+  ) {
+    const { starts, ends, values } = tables.asns;
+    for (let i = 0; i < values.length; i++) {
+      const asn = values[i]!;
+      if (!wantedAsns.has(asn)) continue;
+      let ranges = this.asnRanges.get(asn);
+      if (!ranges) {
+        ranges = new WeightedRanges();
+        this.asnRanges.set(asn, ranges);
+      }
+      ranges.add(starts[i]!, ends[i]!);
     }
-    this.asnRanges = parseAsnRanges(asnCsv, wantedAsns);
   }
 
   countryOf(ip: string): string | undefined {
@@ -53,13 +51,14 @@ export class IpSpace {
   }
 
   private countryOfNumber(ip: number): string | undefined {
+    const { starts, ends, values } = this.tables.countries;
     let lo = 0;
-    let hi = this.geoStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.geoStarts[mid]! > ip) hi = mid - 1;
-      else if (this.geoEnds[mid]! < ip) lo = mid + 1;
-      else return this.geoCodes[mid];
+      if (starts[mid]! > ip) hi = mid - 1;
+      else if (ends[mid]! < ip) lo = mid + 1;
+      else return this.tables.countryCodes[values[mid]!];
     }
     return undefined;
   }
@@ -68,8 +67,10 @@ export class IpSpace {
     let ranges = this.countryRanges.get(country);
     if (!ranges) {
       ranges = new WeightedRanges();
-      for (let i = 0; i < this.geoCodes.length; i++) {
-        if (this.geoCodes[i] === country) ranges.add(this.geoStarts[i]!, this.geoEnds[i]!);
+      const code = this.tables.countryCodes.indexOf(country);
+      const { starts, ends, values } = this.tables.countries;
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] === code) ranges.add(starts[i]!, ends[i]!);
       }
       if (ranges.total === 0) throw new DatasetError(`the country database has no IPv4 range for ${country}`);
       this.countryRanges.set(country, ranges);
@@ -77,8 +78,6 @@ export class IpSpace {
     return ranges;
   }
 }
-
-const GEO_RECORD = 10;
 
 class WeightedRanges {
   readonly starts: number[] = [];
@@ -110,31 +109,6 @@ function pickAddress(rng: Rng, ranges: WeightedRanges): number {
   }
 }
 
-function parseAsnRanges(csv: string, wanted: ReadonlySet<number>): Map<number, WeightedRanges> {
-  const out = new Map<number, WeightedRanges>();
-  let at = 0;
-  while (at < csv.length) {
-    let eol = csv.indexOf('\n', at);
-    if (eol < 0) eol = csv.length;
-    const c1 = csv.indexOf(',', at);
-    const c2 = csv.indexOf(',', c1 + 1);
-    const c3 = csv.indexOf(',', c2 + 1);
-    if (c1 > at && c3 > c2 && c3 < eol) {
-      const asn = Number(csv.slice(c2 + 1, c3));
-      if (wanted.has(asn)) {
-        let ranges = out.get(asn);
-        if (!ranges) {
-          ranges = new WeightedRanges();
-          out.set(asn, ranges);
-        }
-        ranges.add(Number(csv.slice(at, c1)), Number(csv.slice(c1 + 1, c2)));
-      }
-    }
-    at = eol + 1;
-  }
-  return out;
-}
-
 export function ipToNumber(ip: string): number {
   const parts = ip.split('.');
   return (
@@ -154,19 +128,11 @@ export function loadIpSpace(wantedAsns: Iterable<number>): IpSpace {
   const key = [...wanted].sort((a, b) => a - b).join(',');
   const cached = cache.get(key);
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
   try {
-    const geoDir = dirname(require.resolve('geoip-country/package.json'));
-    const asnDir = dirname(require.resolve('@ip-location-db/asn/package.json'));
-    const space = new IpSpace(
-      readFileSync(join(geoDir, 'data', 'geoip-country.dat')),
-      readFileSync(join(asnDir, 'asn-ipv4-num.csv'), 'latin1'),
-      wanted,
-    );
+    const space = new IpSpace(ipv4Tables(), wanted);
     cache.set(key, space);
     return space;
   } catch (error) {
-    if (error instanceof DatasetError) throw error;
     throw new DatasetError('cannot load the IP country/ASN databases (geoip-country, @ip-location-db/asn)', {
       cause: error,
     });
