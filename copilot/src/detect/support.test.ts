@@ -1,8 +1,12 @@
+import { EDGE_TOKEN_VECTORS } from '@boundless/delivery/token-vectors';
 import { describe, expect, it } from 'vitest';
+import type { FieldLayout } from '../logs/cloudfront-line.ts';
+import { LogLineView } from '../logs/log-line-view.ts';
 import { assetStep, assetStepBytes } from './asset-path.ts';
 import { bbtOf, hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import { detectionToFinding } from './finding.ts';
 import { SubjectTable } from './subject-table.ts';
+import { ACCOUNT_END, DEVICE_END, KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
 import { bbt, T0 } from './test-support.ts';
 import type { Detection } from './types.ts';
 
@@ -30,6 +34,47 @@ describe('Function: tokenClaimsOf', () => {
     expect(refusalOf(undefined, '/titles/t00003/ch001.xhtml', T0, fn)).toBe('missing_token');
     // Refused before the function (a WAF block, a signed-cookie failure): no evidence about devices.
     expect(refusalOf(claims, '/titles/t00003/ch001.xhtml', T0, 'Error')).toBe('refused_upstream');
+  });
+});
+
+/** A log line of two fields, the second the query, as the byte scanner would have laid it out. */
+function queryLine(query: string): LogLineView {
+  const view = new LogLineView();
+  view.buf = Buffer.from(`-\t${query}`);
+  view.tabs[0] = -1;
+  view.tabs[1] = 1;
+  view.tabs[2] = view.buf.length;
+  view.layout = { query: 1, count: 2 } as FieldLayout;
+  return view;
+}
+
+describe('Test vectors: the detectors read the claims the codec issued', () => {
+  const valid = EDGE_TOKEN_VECTORS.flatMap((v) => (v.expect === 'valid' ? [v] : []));
+  const unreadable = ['empty', 'version 2', 'token id of seven characters'];
+
+  it.each(valid)('tokenClaimsOf reads "$name"', (vector) => {
+    expect(tokenClaimsOf(`lang=en&bbt=${vector.token}`)).toEqual({
+      tokenId: vector.claims.tokenId,
+      accountId: vector.claims.accountId,
+      deviceHash: vector.claims.deviceHash,
+      exp: vector.claims.exp,
+      scopeEncoded: Buffer.from(vector.claims.scope).toString('base64url'),
+    });
+  });
+
+  it.each(valid)('the byte reader finds the fields of "$name" in place', (vector) => {
+    const view = queryLine(`bbt=${vector.token}&x=1`);
+    const row = new Int32Array(TOKEN_ROW);
+    expect(readEdgeToken(view, row, 0)).toBe(true);
+    const field = (from: number, to: number) => view.buf.toString('latin1', from + 1, to);
+    expect(field(row[KID_END]!, row[TOKEN_END]!)).toBe(vector.claims.tokenId);
+    expect(field(row[TOKEN_END]!, row[ACCOUNT_END]!)).toBe(vector.claims.accountId);
+    expect(field(row[ACCOUNT_END]!, row[DEVICE_END]!)).toBe(vector.claims.deviceHash);
+  });
+
+  it.each(EDGE_TOKEN_VECTORS.filter((v) => unreadable.includes(v.name)))('both refuse "$name"', (vector) => {
+    expect(tokenClaimsOf(`bbt=${vector.token}`)).toBeUndefined();
+    expect(readEdgeToken(queryLine(`bbt=${vector.token}`), new Int32Array(TOKEN_ROW), 0)).toBe(false);
   });
 });
 

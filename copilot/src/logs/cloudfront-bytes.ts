@@ -15,6 +15,7 @@ import {
 } from './cloudfront-line.ts';
 import { fileChunks, type Inflation } from './file-chunks.ts';
 import { LogLineView, NO_WORDS, uintAt } from './log-line-view.ts';
+import { logDateMs, logTimeOfDayMs } from './cloudfront-time.ts';
 
 const TAB = 9;
 const NEWLINE = 10;
@@ -377,15 +378,14 @@ export class CloudFrontByteScanner {
     if (!sameBytes(buf, dateStart, dateEnd, this.lastDate)) {
       this.lastDate = Buffer.from(buf.subarray(dateStart, dateEnd));
       const date = this.lastDate.toString('latin1');
-      this.lastDateMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+      this.lastDateMs = logDateMs(date);
     }
     const at = tabs[row + timeField]! + 1;
     if (Number.isNaN(this.lastDateMs) || tabs[row + timeField + 1]! - at !== 8) return Number.NaN;
     const h = twoDigitsAt(buf, at);
     const m = twoDigitsAt(buf, at + 3);
     const sec = twoDigitsAt(buf, at + 6);
-    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return Number.NaN;
-    return this.lastDateMs + ((h * 60 + m) * 60 + sec) * 1000;
+    return this.lastDateMs + logTimeOfDayMs(h, m, sec);
   }
 }
 

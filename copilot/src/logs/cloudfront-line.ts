@@ -4,28 +4,13 @@
  * parses numbers by hand, caches the epoch of the last date seen and decodes text fields only when read.
  */
 
+import { logDateMs, logTimeOfDayMs } from './cloudfront-time.ts';
 import { decodeLogField, EdgeLogLine, plainRecord } from './edge-log-line.ts';
+import type { EdgeLogRecord } from './edge-log-record.ts';
 
 export { decodeLogField };
 
-export interface EdgeLogRecord {
-  timestampMs: number;
-  edgeLocation: string;
-  bytes: number;
-  clientIp: string;
-  method: string;
-  host: string;
-  uriStem: string;
-  status: number;
-  referer: string;
-  userAgent: string;
-  query: string;
-  edgeResultType: string;
-  requestId: string;
-  timeTakenMs: number;
-  detailedResultType: string;
-  contentType: string;
-}
+export type { EdgeLogRecord } from './edge-log-record.ts';
 
 export type SkipReason =
   | 'no_fields_header'
@@ -261,15 +246,14 @@ export class CloudFrontLineParser {
     if (dateEnd - dateStart !== this.lastDate.length || !line.startsWith(this.lastDate, dateStart)) {
       const date = line.slice(dateStart, dateEnd);
       this.lastDate = (' ' + date).slice(1);
-      this.lastDateMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+      this.lastDateMs = logDateMs(date);
     }
     const at = this.tabs[timeField]! + 1;
     if (Number.isNaN(this.lastDateMs) || this.tabs[timeField + 1]! - at !== 8) return Number.NaN;
     const h = twoDigits(line, at);
     const m = twoDigits(line, at + 3);
     const s = twoDigits(line, at + 6);
-    if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60) return Number.NaN;
-    return this.lastDateMs + ((h * 60 + m) * 60 + s) * 1000;
+    return this.lastDateMs + logTimeOfDayMs(h, m, s);
   }
 }
 

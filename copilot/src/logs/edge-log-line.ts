@@ -2,7 +2,7 @@
  * The parser's record: free-text fields stay percent-encoded slices of the line until first read, because
  * most detectors never read them.
  */
-import type { EdgeLogRecord } from './cloudfront-line.ts';
+import type { EdgeLogRecord } from './edge-log-record.ts';
 
 /** Percent-decodes a field; CloudFront writes malformed escapes verbatim, so those stay as they are. */
 export function decodeLogField(raw: string): string {

@@ -11,13 +11,8 @@ import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
 import { authenticate, OPERATOR_ROLES, type OperatorRole, requireRole } from './auth.ts';
 import { CopilotServiceError } from './errors.ts';
-import {
-  type ClientToServerEvents,
-  type FindingAcknowledged,
-  OPERATORS_ROOM,
-  type ServerToClientEvents,
-  type SocketData,
-} from './events.ts';
+import { type FindingAcknowledged, OPERATORS_ROOM } from './events.ts';
+import type { CopilotIo } from './io.ts';
 import { apiRoutes } from './routes.ts';
 import { attachSocketHandlers } from './sockets.ts';
 
@@ -39,12 +34,7 @@ export interface CopilotServiceOptions {
   localOperatorToken?: (role: OperatorRole) => Promise<string>;
 }
 
-export type CopilotIo = SocketServer<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
+export type { CopilotIo } from './io.ts';
 
 export interface CopilotService {
   url: string;

@@ -3,7 +3,7 @@ import { acknowledgeFinding } from './acknowledge.ts';
 import { CopilotServiceError } from './errors.ts';
 import { type AckResult, type FindingAcknowledged, OPERATORS_ROOM } from './events.ts';
 import { parse } from './routes.ts';
-import type { CopilotIo } from './server.ts';
+import type { CopilotIo } from './io.ts';
 import { z } from 'zod';
 
 const acknowledgeInput = z.object({

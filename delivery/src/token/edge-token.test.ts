@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviceHashOf, issueEdgeToken, parseEdgeToken, verifyEdgeToken } from './edge-token.ts';
+import { EDGE_TOKEN_VECTOR_NOW, EDGE_TOKEN_VECTOR_SECRETS, EDGE_TOKEN_VECTORS } from './vectors.ts';
 
 const SECRET = 'test-secret-k1';
 const claims = {
@@ -58,5 +59,25 @@ describe('Module: edge-token', () => {
 
   it('refuses to issue a token with invalid claims', () => {
     expect(() => issueEdgeToken({ ...claims, kid: 'bad kid!' }, SECRET)).toThrow(/kid/);
+  });
+});
+
+describe('Test vectors: the codec', () => {
+  const secretFor = (kid: string) => EDGE_TOKEN_VECTOR_SECRETS[kid];
+
+  it.each(EDGE_TOKEN_VECTORS.filter((v) => v.expect === 'valid'))('issues and verifies "$name"', (vector) => {
+    if (vector.expect !== 'valid') return;
+    const secret = secretFor(vector.claims.kid)!;
+    expect(issueEdgeToken(vector.claims, secret)).toBe(vector.token);
+    expect(verifyEdgeToken(vector.token, secretFor, EDGE_TOKEN_VECTOR_NOW)).toEqual(vector.claims);
+    expect(deviceHashOf(vector.claims.accountId, vector.deviceId)).toBe(vector.claims.deviceHash);
+    expect(parseEdgeToken(vector.token)).toMatchObject(vector.claims);
+  });
+
+  it.each(EDGE_TOKEN_VECTORS.filter((v) => v.expect !== 'valid'))('refuses "$name" as $expect', (vector) => {
+    expect(() => verifyEdgeToken(vector.token, secretFor, EDGE_TOKEN_VECTOR_NOW)).toThrow(
+      expect.objectContaining({ code: vector.expect }),
+    );
+    if (vector.expect === 'malformed') expect(parseEdgeToken(vector.token)).toBeUndefined();
   });
 });

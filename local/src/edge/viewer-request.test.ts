@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deviceHashOf, type EdgeTokenClaims, issueEdgeToken, verifyEdgeToken } from '@boundless/delivery';
+import {
+  EDGE_TOKEN_VECTOR_NOW,
+  EDGE_TOKEN_VECTOR_SECRETS,
+  EDGE_TOKEN_VECTORS,
+} from '@boundless/delivery/token-vectors';
 import { buildViewerRequestEvent } from './function-event.ts';
 import {
   DEFAULT_VIEWER_REQUEST_SOURCE,
@@ -81,6 +86,31 @@ describe('Function: viewer-request (cloudfront-js-2.0 in node:vm)', () => {
       ]) {
         expect(code).not.toMatch(forbidden);
       }
+    });
+  });
+
+  describe('Test vectors', () => {
+    it.each(EDGE_TOKEN_VECTORS)('answers "$name" as the codec does ($expect)', async (vector) => {
+      const kvs = new LocalKeyValueStore({
+        initial: Object.fromEntries(
+          Object.entries(EDGE_TOKEN_VECTOR_SECRETS).map(([kid, secret]) => [`k:${kid}`, secret]),
+        ),
+      });
+      const fn = loadViewerRequestFunction({ kvs, clock: () => EDGE_TOKEN_VECTOR_NOW * 1000 });
+      const valid = vector.expect === 'valid';
+      const outcome = await fn.invoke(
+        buildViewerRequestEvent({
+          method: 'GET',
+          uri: valid ? vector.path : '/titles/t-1/book.epub',
+          rawQuery: `bbt=${vector.token}`,
+          headers: { host: 'edge.local', 'x-bb-device': valid ? vector.deviceId : 'device-a' },
+          viewerIp: '192.0.2.1',
+          distributionId: 'ELOCAL',
+          distributionDomainName: 'edge.local',
+          requestId: 'r1',
+        }),
+      );
+      expect(reason(outcome)).toBe(valid ? 'allowed' : vector.expect);
     });
   });
 

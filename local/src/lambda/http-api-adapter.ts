@@ -11,6 +11,7 @@ import {
 } from './http-api-event.ts';
 import { LambdaEmulatorError, TooManyRequestsError } from './lambda-emulator.ts';
 import { randomBase64 } from './random-ids.ts';
+import { BodyTooLargeError, readBody } from '../http-body.ts';
 
 /**
  * A local API Gateway HTTP API: node:http in, payload 2.0 events out to an integration (the Lambda emulator),
@@ -37,8 +38,6 @@ export interface HttpApi {
 }
 
 const DEFAULT_MAX_BODY = 6 * 1024 * 1024;
-
-class BodyTooLargeError extends Error {}
 
 export async function startHttpApi<R extends RouteDefinition>(options: HttpApiOptions<R>): Promise<HttpApi> {
   const table = new RouteTable(options.routes);
@@ -126,27 +125,6 @@ function errorResponse(error: unknown): HttpResponseParts {
     return jsonError(503, 'Service Unavailable');
   }
   return jsonError(500, 'Internal Server Error');
-}
-
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > maxBytes) return Promise.reject(new BodyTooLargeError());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function send(response: ServerResponse, parts: HttpResponseParts, requestId: string): void {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IpSetRegistry, type IpSet, WafError, type WafScope } from './ip-sets.ts';
+import { BodyTooLargeError, readBody } from '../http-body.ts';
 
 /**
  * A local WAFv2 endpoint for IP sets: AWS WAF's JSON 1.1 wire protocol (`X-Amz-Target: AWSWAF_20190729.<op>`,
@@ -84,8 +85,15 @@ async function serve(registry: IpSetRegistry, req: IncomingMessage, res: ServerR
     if (!operation) {
       return reply(res, 400, error('UnknownOperationException', `${target} is not served locally`));
     }
-    const body = await readBody(req);
-    if (body === undefined) return reply(res, 413, error('SerializationException', 'request body too large'));
+    let body: string;
+    try {
+      body = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+    } catch (cause) {
+      if (cause instanceof BodyTooLargeError) {
+        return reply(res, 413, error('SerializationException', 'request body too large'));
+      }
+      throw cause;
+    }
     let input: unknown;
     try {
       input = body.length === 0 ? {} : JSON.parse(body);
@@ -114,19 +122,4 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
     ...(status >= 400 ? { 'x-amzn-errortype': (body as { __type: string }).__type } : {}),
   });
   res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
