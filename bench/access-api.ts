@@ -11,6 +11,7 @@ import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import { logGroupOf } from '@boundless/local/lambda';
 import { readLogGroupEvents } from '@boundless/copilot/telemetry-dir';
 import { generateCatalog, generatePopulation } from '@boundless/local/seed';
+import { quantileSorted } from 'simple-statistics';
 
 /**
  * POST /v1/access over real HTTP against `boundless start --no-copilot --no-simulate` (dynalite, Lambda
@@ -322,8 +323,7 @@ async function paced(
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round((sorted[Math.max(0, index)] ?? Number.NaN) * 100) / 100;
+  return Math.round(quantileSorted(sorted, p / 100) * 100) / 100;
 }
 
 function summarise(prefix: string, result: PhaseResult): Record<string, number> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startHarness } from '@boundless/delivery/testing';
 import { seedDelivery } from '@boundless/local/seed';
+import { quantileSorted } from 'simple-statistics';
 
 /**
  * In-process latency of the access API handlers against embedded DynamoDB: no HTTP, no Lambda emulation, so
@@ -16,7 +17,7 @@ const CONCURRENT = 2000;
 const CONCURRENCY = 16;
 
 function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return sorted.length === 0 ? Number.NaN : quantileSorted(sorted, q);
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -17,6 +17,7 @@ import {
 } from '@boundless/local/edge';
 import { deviceHashOf, generateRsaKeyPairPem, issueEdgeToken } from '@boundless/delivery';
 import autocannon from 'autocannon';
+import { quantileSorted } from 'simple-statistics';
 
 const SECRET = 'bench-edge-secret-0123456789abcdefghij';
 const DEVICE = 'bench-device-1';
@@ -39,7 +40,7 @@ function tokenFor(nowSeconds: number, secret = SECRET): string {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+  return sorted.length === 0 ? Number.NaN : quantileSorted(sorted, p / 100);
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIVE_SCENARIO_KINDS } from '@boundless/datasets/live';
 import { startLiveStack } from '../test/support/live-copilot.ts';
+import { quantile } from 'simple-statistics';
 
 /**
  * Attack to refusal: wall seconds from an abuser's first request to the first request the edge refuses, with the
@@ -34,15 +35,15 @@ export async function run(): Promise<Record<string, number>> {
       }
       all.push(...seconds);
       results[`${kind}_refused_runs`] = seconds.length;
-      results[`${kind}_attack_to_refusal_s_median`] = round(quantile(seconds, 0.5));
-      results[`${kind}_attack_to_refusal_s_p90`] = round(quantile(seconds, 0.9));
+      results[`${kind}_attack_to_refusal_s_median`] = round(quantileOf(seconds, 0.5));
+      results[`${kind}_attack_to_refusal_s_p90`] = round(quantileOf(seconds, 0.9));
     }
     const readers = live.stats().readers;
     return {
       runs: RUNS * KINDS.length,
       never_refused: missed,
-      attack_to_refusal_s_median: round(quantile(all, 0.5)),
-      attack_to_refusal_s_p90: round(quantile(all, 0.9)),
+      attack_to_refusal_s_median: round(quantileOf(all, 0.5)),
+      attack_to_refusal_s_p90: round(quantileOf(all, 0.9)),
       attack_to_refusal_s_max: round(Math.max(...all)),
       ...results,
       legit_requests_served: readers.served,
@@ -55,11 +56,8 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
-/** Nearest-rank quantile. */
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+function quantileOf(values: readonly number[], q: number): number {
+  return values.length === 0 ? Number.NaN : quantile([...values], q);
 }
 
 function round(value: number): number {

@@ -17,6 +17,7 @@ import {
   type SimulationResult,
   targetTrackingPolicy,
 } from '@boundless/copilot/prewarm';
+import { quantile } from 'simple-statistics';
 
 const evaluationOptionsSchema = z.object({
   /** ×400 NASA-1995 is about 320 requests/s on average: concurrency in the tens, bursts in the hundreds. */
@@ -96,11 +97,6 @@ function minutePeaks(concurrency: Float64Array): Float64Array {
   return peaks;
 }
 
-function percentile(values: ArrayLike<number>, q: number): number {
-  const sorted = Array.from(values).sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
 /**
  * Compares provisioning strategies on a real trace in the execution-environment simulator. Every strategy
  * but the oracle decides from the past only; the first `warmupDays` are simulated (so state is warm) but
@@ -163,7 +159,8 @@ export function evaluatePrewarming(
   const targetTracking = run(targetTrackingPolicy(tracking));
   const floor = plans[quantiles.indexOf(settings.floorQuantile)]!.capacity;
   const hybrid = run(scheduledFloorWithTargetTracking(floor, tracking));
-  const staticP95 = percentile(peaks.subarray(0, warmupMinutes || peaks.length), 0.95);
+  const history = Array.from(peaks.subarray(0, warmupMinutes || peaks.length));
+  const staticP95 = history.length === 0 ? 0 : quantile(history, 0.95);
   const results = [
     run(constantPolicy('no provisioned concurrency', 0)),
     run(constantPolicy(`static p95 of history (${Math.ceil(staticP95)})`, Math.ceil(staticP95))),
