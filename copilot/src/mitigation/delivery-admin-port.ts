@@ -1,3 +1,4 @@
+import { OUTBOUND_TIMEOUT_MS } from '../sources/aws-client.ts';
 import type { Mitigation, MitigationPort } from './types.ts';
 
 export interface DeliveryAdminPortOptions {
@@ -6,6 +7,8 @@ export interface DeliveryAdminPortOptions {
   /** A bearer token for a principal with role `copilot`; called per request so it can refresh. */
   bearerToken: () => Promise<string>;
   fetch?: typeof fetch;
+  /** Deadline of each admin API request, reading its answer included. @default OUTBOUND_TIMEOUT_MS (10 s) */
+  timeoutMs?: number;
 }
 
 export class AdminApiError extends Error {
@@ -13,8 +16,9 @@ export class AdminApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'AdminApiError';
   }
 }
@@ -88,24 +92,38 @@ export class DeliveryAdminPort implements MitigationPort {
   }
 
   private async call(method: string, path: string, idempotencyKey: string, body?: unknown): Promise<void> {
-    const response = await this.fetch(new URL(path, this.options.apiUrl), {
-      method,
-      headers: {
-        authorization: `Bearer ${await this.options.bearerToken()}`,
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.ok) return;
-    const payload = (await response.json().catch(() => ({}))) as {
-      error?: { code?: string; message?: string };
-    };
-    throw new AdminApiError(
-      response.status,
-      payload.error?.code ?? 'http_error',
-      `${method} ${path} answered ${response.status}: ${payload.error?.message ?? response.statusText}`,
-    );
+    // A hung admin API must fail this action, not stall the pipeline: one deadline for the request and its answer.
+    const signal = AbortSignal.timeout(this.options.timeoutMs ?? OUTBOUND_TIMEOUT_MS);
+    try {
+      const response = await this.fetch(new URL(path, this.options.apiUrl), {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.options.bearerToken()}`,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+      if (response.ok) return;
+      const payload = (await response.json().catch(() => ({}))) as {
+        error?: { code?: string; message?: string };
+      };
+      throw new AdminApiError(
+        response.status,
+        payload.error?.code ?? 'http_error',
+        `${method} ${path} answered ${response.status}: ${payload.error?.message ?? response.statusText}`,
+      );
+    } catch (error) {
+      if (error instanceof AdminApiError) throw error;
+      const timedOut = signal.aborted;
+      throw new AdminApiError(
+        0,
+        timedOut ? 'timeout' : 'unreachable',
+        `${method} ${path} ${timedOut ? 'got no answer in time' : 'failed'}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   }
 }
 

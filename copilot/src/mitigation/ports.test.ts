@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetIPSetCommand, UpdateIPSetCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +33,26 @@ describe('Class: DeliveryAdminPort', () => {
     }) as unknown as typeof globalThis.fetch;
     return { calls, fetch };
   }
+
+  it('fails an action when the admin API hangs, instead of waiting for it', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const admin = new DeliveryAdminPort({
+        apiUrl: `http://127.0.0.1:${port}`,
+        bearerToken: async () => 'jwt',
+        timeoutMs: 200,
+      });
+      await expect(admin.apply(mitigation({}))).rejects.toMatchObject({
+        name: 'AdminApiError',
+        code: 'timeout',
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 
   it('maps each action to its admin route with the mitigation id as idempotency key', async () => {
     const { calls, fetch } = recordingFetch();

@@ -1,5 +1,6 @@
 import { GetIPSetCommand, UpdateIPSetCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Mitigation, MitigationPort } from './types.ts';
+import { deadline, OUTBOUND_TIMEOUT_MS } from '../sources/aws-client.ts';
 
 export interface WafIpSetRef {
   name: string;
@@ -18,6 +19,8 @@ export class WafIpSetPort implements MitigationPort {
     private readonly client: WAFV2Client,
     private readonly sets: { block: WafIpSetRef; rateLimit: WafIpSetRef },
     private readonly maxAttempts = 5,
+    /** Deadline of each WAF call, the SDK's retries included. */
+    private readonly timeoutMs = OUTBOUND_TIMEOUT_MS,
   ) {}
 
   apply(mitigation: Mitigation): Promise<void> {
@@ -36,6 +39,7 @@ export class WafIpSetPort implements MitigationPort {
     for (let attempt = 1; ; attempt++) {
       const current = await this.client.send(
         new GetIPSetCommand({ Name: set.name, Id: set.id, Scope: set.scope }),
+        deadline(this.timeoutMs),
       );
       const addresses = new Set(current.IPSet?.Addresses ?? []);
       change(addresses, cidr);
@@ -48,6 +52,7 @@ export class WafIpSetPort implements MitigationPort {
             Addresses: [...addresses].sort(),
             LockToken: current.LockToken,
           }),
+          deadline(this.timeoutMs),
         );
         return;
       } catch (error) {

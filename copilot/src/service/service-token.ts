@@ -1,3 +1,4 @@
+import { OUTBOUND_TIMEOUT_MS } from '../sources/aws-client.ts';
 /**
  * The copilot's own bearer token for the delivery admin API (role `copilot`), refreshed a minute before it
  * expires. Locally the local issuer mints it; in AWS it is a Cognito client-credentials grant.
@@ -38,6 +39,8 @@ export function clientCredentialsToken(options: {
   clientSecret: string;
   scope?: string;
   fetch?: typeof fetch;
+  /** @default OUTBOUND_TIMEOUT_MS (10 s) */
+  timeoutMs?: number;
 }): TokenSource {
   const doFetch = options.fetch ?? globalThis.fetch;
   return cachedToken(async () => {
@@ -48,6 +51,7 @@ export function clientCredentialsToken(options: {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? OUTBOUND_TIMEOUT_MS),
     });
     if (!response.ok) throw new ServiceTokenError(`token endpoint answered ${response.status}`);
     const answer = (await response.json()) as { access_token?: string; expires_in?: number };

@@ -24,9 +24,6 @@ import { KinesisRealtimeLogSource } from './cloudfront-realtime.ts';
 import { AwsCostSource } from './cost.ts';
 import { AwsTraceSource } from './traces.ts';
 
-const noSleep = { sleep: async () => {}, random: () => 0.5 };
-const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-
 function logObject(lines: number, startSecond: number): Uint8Array {
   let text = cloudFrontLogHeader();
   for (let i = 0; i < lines; i++) {
@@ -54,9 +51,8 @@ describe('Class: S3CloudFrontLogSource', () => {
   const s3 = mockClient(S3Client);
   beforeEach(() => s3.reset());
 
-  it('reads every page of objects, retries throttled calls, and resumes after its checkpoint', async () => {
+  it('reads every page of objects and resumes after its checkpoint', async () => {
     s3.on(ListObjectsV2Command)
-      .rejectsOnce(throttled())
       .resolvesOnce({
         Contents: [{ Key: 'cf/E1.2026-11-02-00.a.gz' }],
         IsTruncated: true,
@@ -70,7 +66,6 @@ describe('Class: S3CloudFrontLogSource', () => {
       bucket: 'logs',
       prefix: 'cf/',
       checkpoints,
-      backoff: noSleep,
     });
     const seen: string[] = [];
     const result = await source.poll(async (records, key) => {
@@ -117,7 +112,6 @@ describe('Class: S3CloudFrontLogSource', () => {
       bucket: 'logs',
       prefix: 'cf/',
       checkpoints,
-      backoff: noSleep,
     });
     const result = await source.poll(async () => {});
     expect(result.failed?.key).toBe('cf/E1.2026-11-02-01.b.gz');
@@ -132,20 +126,17 @@ describe('Class: AwsLogEventSource', () => {
   const logs = mockClient(CloudWatchLogsClient);
   beforeEach(() => logs.reset());
 
-  it('follows nextToken through every page and retries throttling', async () => {
+  it('follows nextToken through every page', async () => {
     logs
       .on(FilterLogEventsCommand)
-      .rejectsOnce(throttled())
       .resolvesOnce({ events: [{ eventId: 'e1', timestamp: 1, message: 'a' }], nextToken: 't2' })
       .resolvesOnce({ events: [{ eventId: 'e2', timestamp: 2, message: 'b' }, { eventId: 'bad' }] });
-    const source = new AwsLogEventSource(new CloudWatchLogsClient({ region: 'eu-west-1' }), {
-      backoff: noSleep,
-    });
+    const source = new AwsLogEventSource(new CloudWatchLogsClient({ region: 'eu-west-1' }), {});
     const events = [];
     for await (const event of source.filter({ logGroup: '/aws/lambda/access', startMs: 0, endMs: 10 }))
       events.push(event);
     expect(events.map((e) => e.eventId)).toEqual(['e1', 'e2']);
-    expect(logs.commandCalls(FilterLogEventsCommand)[2]?.args[0].input.nextToken).toBe('t2');
+    expect(logs.commandCalls(FilterLogEventsCommand)[1]?.args[0].input.nextToken).toBe('t2');
   });
 
   it('polls a Logs Insights query until it completes and returns rows as objects', async () => {
@@ -163,7 +154,6 @@ describe('Class: AwsLogEventSource', () => {
         ],
       });
     const source = new AwsLogEventSource(new CloudWatchLogsClient({ region: 'eu-west-1' }), {
-      backoff: noSleep,
       sleep: async () => {},
     });
     const rows = await source.insights(['/aws/lambda/access'], 'stats count(*) as count by route', 0, 60_000);
@@ -209,7 +199,7 @@ describe('Class: AwsTraceSource', () => {
         ],
       })),
     }));
-    const traces = await new AwsTraceSource(new XRayClient({ region: 'eu-west-1' }), noSleep).traces(0, 1000);
+    const traces = await new AwsTraceSource(new XRayClient({ region: 'eu-west-1' })).traces(0, 1000);
     expect(traces).toHaveLength(7);
     expect(xray.commandCalls(BatchGetTracesCommand).map((c) => c.args[0].input.TraceIds?.length)).toEqual([
       5, 2,
@@ -244,7 +234,7 @@ describe('Class: AwsCostSource', () => {
           },
         ],
       });
-    const rows = await new AwsCostSource(new CostExplorerClient({ region: 'us-east-1' }), noSleep).costs(
+    const rows = await new AwsCostSource(new CostExplorerClient({ region: 'us-east-1' })).costs(
       '2026-11-01',
       '2026-11-02',
     );
@@ -286,7 +276,6 @@ describe('Class: KinesisRealtimeLogSource', () => {
     const source = new KinesisRealtimeLogSource(new KinesisClient({ region: 'eu-west-1' }), {
       streamName: 'cf-realtime',
       checkpoints,
-      backoff: noSleep,
     });
     const events: { country: string; deviceId: string; timestampMs: number }[] = [];
     const result = await source.poll(async (batch) => {

@@ -4,7 +4,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { type BackoffOptions, withBackoff } from './backoff.ts';
+import { deadline } from './aws-client.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 
 /**
@@ -92,7 +92,8 @@ export interface KinesisRealtimeOptions {
   streamName: string;
   fieldNames?: readonly string[];
   checkpoints: CheckpointStore;
-  backoff?: BackoffOptions;
+  /** Deadline of each call, retries included. @default OUTBOUND_TIMEOUT_MS (10 s) */
+  timeoutMs?: number;
   /** GetRecords calls per shard per poll. @default 10 */
   maxBatchesPerShard?: number;
 }
@@ -119,14 +120,13 @@ export class KinesisRealtimeLogSource {
       let iterator = await this.iterator(shardId);
       for (let batch = 0; iterator && batch < (this.options.maxBatchesPerShard ?? 10); batch++) {
         const current = iterator;
-        const page = await withBackoff(
-          () => this.client.send(new GetRecordsCommand({ ShardIterator: current })),
-          this.options.backoff,
-        ).catch(async (error: { name?: string }) => {
-          if (error.name !== 'ExpiredIteratorException') throw error;
-          iterator = await this.iterator(shardId);
-          return undefined;
-        });
+        const page = await this.client
+          .send(new GetRecordsCommand({ ShardIterator: current }), deadline(this.options.timeoutMs))
+          .catch(async (error: { name?: string }) => {
+            if (error.name !== 'ExpiredIteratorException') throw error;
+            iterator = await this.iterator(shardId);
+            return undefined;
+          });
         if (!page) continue;
         const events: RealtimeLogEvent[] = [];
         for (const record of page.Records ?? []) {
@@ -152,14 +152,9 @@ export class KinesisRealtimeLogSource {
     const shards: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await withBackoff(
-        () =>
-          this.client.send(
-            new ListShardsCommand(
-              nextToken ? { NextToken: nextToken } : { StreamName: this.options.streamName },
-            ),
-          ),
-        this.options.backoff,
+      const page = await this.client.send(
+        new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: this.options.streamName }),
+        deadline(this.options.timeoutMs),
       );
       for (const shard of page.Shards ?? []) if (shard.ShardId) shards.push(shard.ShardId);
       nextToken = page.NextToken;
@@ -169,17 +164,14 @@ export class KinesisRealtimeLogSource {
 
   private async iterator(shardId: string): Promise<string | undefined> {
     const after = await this.options.checkpoints.load(this.checkpointId(shardId));
-    const result = await withBackoff(
-      () =>
-        this.client.send(
-          new GetShardIteratorCommand({
-            StreamName: this.options.streamName,
-            ShardId: shardId,
-            ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
-            StartingSequenceNumber: after,
-          }),
-        ),
-      this.options.backoff,
+    const result = await this.client.send(
+      new GetShardIteratorCommand({
+        StreamName: this.options.streamName,
+        ShardId: shardId,
+        ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
+        StartingSequenceNumber: after,
+      }),
+      deadline(this.options.timeoutMs),
     );
     return result.ShardIterator;
   }

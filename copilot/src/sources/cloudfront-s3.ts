@@ -7,7 +7,7 @@ import {
   type ParseStats,
   parseCloudFrontLog,
 } from '../logs/cloudfront-standard.ts';
-import { type BackoffOptions, withBackoff } from './backoff.ts';
+import { deadline } from './aws-client.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 import { DeliveredLogLedger } from './delivered-logs.ts';
 
@@ -20,7 +20,8 @@ export interface S3LogSourceOptions {
   checkpoints: CheckpointStore;
   /** @default `cloudfront-s3:<bucket>/<prefix>` */
   sourceId?: string;
-  backoff?: BackoffOptions;
+  /** Deadline of each call, retries included. @default OUTBOUND_TIMEOUT_MS (10 s) */
+  timeoutMs?: number;
   /** Objects per poll at most, so one poll stays bounded. @default 100 */
   maxObjects?: number;
   /** Delivery hours kept open for files CloudFront delivers late. @default 3 */
@@ -81,17 +82,14 @@ export class S3CloudFrontLogSource {
     const startAfter = ledger.listStartAfter();
     let continuationToken: string | undefined;
     do {
-      const page = await withBackoff(
-        () =>
-          this.client.send(
-            new ListObjectsV2Command({
-              Bucket: this.options.bucket,
-              Prefix: this.options.prefix,
-              StartAfter: continuationToken ? undefined : startAfter,
-              ContinuationToken: continuationToken,
-            }),
-          ),
-        this.options.backoff,
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: this.options.prefix,
+          StartAfter: continuationToken ? undefined : startAfter,
+          ContinuationToken: continuationToken,
+        }),
+        deadline(this.options.timeoutMs),
       );
       for (const object of page.Contents ?? []) {
         const key = object.Key;
@@ -103,9 +101,9 @@ export class S3CloudFrontLogSource {
   }
 
   private async readObject(key: string, stats: ParseStats): Promise<EdgeLogRecord[]> {
-    const object = await withBackoff(
-      () => this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })),
-      this.options.backoff,
+    const object = await this.client.send(
+      new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      deadline(this.options.timeoutMs),
     );
     if (!object.Body) throw new Error(`object ${key} has no body`);
     const bytes = Buffer.from(await object.Body.transformToByteArray());

@@ -4,12 +4,13 @@ import {
   GetQueryResultsCommand,
   StartQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { type BackoffOptions, withBackoff } from './backoff.ts';
+import { deadline as callDeadline } from './aws-client.ts';
 import { SourceError } from './errors.ts';
 import type { InsightsRow, LogEvent, LogEventQuery, LogEventSource } from './log-events.ts';
 
 export interface AwsLogEventSourceOptions {
-  backoff?: BackoffOptions;
+  /** Deadline of each call, retries included. @default OUTBOUND_TIMEOUT_MS (10 s) */
+  timeoutMs?: number;
   /** How long to wait for a Logs Insights query. @default 60000 */
   insightsTimeoutMs?: number;
   /** @default 1000 */
@@ -28,23 +29,22 @@ export class AwsLogEventSource implements LogEventSource {
   async *filter(query: LogEventQuery): AsyncGenerator<LogEvent> {
     let nextToken: string | undefined;
     do {
-      const page = await withBackoff(
-        () =>
-          this.client.send(
-            new FilterLogEventsCommand({
-              logGroupName: query.logGroup,
-              startTime: query.startMs,
-              endTime: query.endMs,
-              filterPattern: query.filterPattern,
-              nextToken,
-            }),
-          ),
-        this.options.backoff,
-      ).catch((error: unknown) => {
-        throw new SourceError('cloudwatch-logs', `FilterLogEvents on ${query.logGroup} failed`, {
-          cause: error,
+      const page = await this.client
+        .send(
+          new FilterLogEventsCommand({
+            logGroupName: query.logGroup,
+            startTime: query.startMs,
+            endTime: query.endMs,
+            filterPattern: query.filterPattern,
+            nextToken,
+          }),
+          callDeadline(this.options.timeoutMs),
+        )
+        .catch((error: unknown) => {
+          throw new SourceError('cloudwatch-logs', `FilterLogEvents on ${query.logGroup} failed`, {
+            cause: error,
+          });
         });
-      });
       for (const event of page.events ?? []) {
         if (event.timestamp === undefined || event.message === undefined || event.eventId === undefined)
           continue;
@@ -67,24 +67,21 @@ export class AwsLogEventSource implements LogEventSource {
     endMs: number,
   ): Promise<InsightsRow[]> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const started = await withBackoff(
-      () =>
-        this.client.send(
-          new StartQueryCommand({
-            logGroupNames: logGroups,
-            queryString,
-            startTime: Math.floor(startMs / 1000),
-            endTime: Math.ceil(endMs / 1000),
-          }),
-        ),
-      this.options.backoff,
+    const started = await this.client.send(
+      new StartQueryCommand({
+        logGroupNames: logGroups,
+        queryString,
+        startTime: Math.floor(startMs / 1000),
+        endTime: Math.ceil(endMs / 1000),
+      }),
+      callDeadline(this.options.timeoutMs),
     );
     if (!started.queryId) throw new SourceError('cloudwatch-logs', 'StartQuery returned no query id');
-    const deadline = (this.options.insightsTimeoutMs ?? 60_000) / (this.options.insightsPollMs ?? 1000);
-    for (let poll = 0; poll <= deadline; poll++) {
-      const result = await withBackoff(
-        () => this.client.send(new GetQueryResultsCommand({ queryId: started.queryId })),
-        this.options.backoff,
+    const polls = (this.options.insightsTimeoutMs ?? 60_000) / (this.options.insightsPollMs ?? 1000);
+    for (let poll = 0; poll <= polls; poll++) {
+      const result = await this.client.send(
+        new GetQueryResultsCommand({ queryId: started.queryId }),
+        callDeadline(this.options.timeoutMs),
       );
       if (result.status === 'Complete') {
         return (result.results ?? []).map((fields) =>

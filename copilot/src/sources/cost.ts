@@ -1,5 +1,5 @@
 import { type CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
-import { type BackoffOptions, withBackoff } from './backoff.ts';
+import { deadline } from './aws-client.ts';
 
 /** One day (or month) of cost for one service, whatever the source: Cost Explorer, a FOCUS export or the local model. */
 export interface CostRow {
@@ -25,25 +25,22 @@ export class AwsCostSource implements CostSource {
 
   constructor(
     private readonly client: CostExplorerClient,
-    private readonly backoff?: BackoffOptions,
+    private readonly timeoutMs?: number,
   ) {}
 
   async costs(startDate: string, endDate: string): Promise<CostRow[]> {
     const rows: CostRow[] = [];
     let token: string | undefined;
     do {
-      const page = await withBackoff(
-        () =>
-          this.client.send(
-            new GetCostAndUsageCommand({
-              TimePeriod: { Start: startDate, End: endDate },
-              Granularity: 'DAILY',
-              Metrics: ['UnblendedCost', 'UsageQuantity'],
-              GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
-              NextPageToken: token,
-            }),
-          ),
-        this.backoff,
+      const page = await this.client.send(
+        new GetCostAndUsageCommand({
+          TimePeriod: { Start: startDate, End: endDate },
+          Granularity: 'DAILY',
+          Metrics: ['UnblendedCost', 'UsageQuantity'],
+          GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+          NextPageToken: token,
+        }),
+        deadline(this.timeoutMs),
       );
       for (const period of page.ResultsByTime ?? []) {
         for (const group of period.Groups ?? []) {

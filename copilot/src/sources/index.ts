@@ -1,5 +1,7 @@
 // Where the copilot reads from: CloudFront logs (local, S3, Kinesis real-time), CloudWatch Logs (local, AWS),
-// X-Ray traces, costs (Cost Explorer, FOCUS files, the local cost model), and checkpoints to resume from.
+// X-Ray traces, costs (Cost Explorer, FOCUS files, the local cost model), and checkpoints to resume from; and
+// how it calls AWS (the SDK's retries, a deadline per call).
+export { AWS_MAX_ATTEMPTS, awsClientConfig, deadline, OUTBOUND_TIMEOUT_MS } from './aws-client.ts';
 export { type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.ts';
 export { LocalCloudFrontLogSource } from './cloudfront-local.ts';
 export {

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 import { describe, expect, it } from 'vitest';
-import { isRetryable, withBackoff } from './backoff.ts';
 import { FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.ts';
 import { LocalCloudFrontLogSource } from './cloudfront-local.ts';
 import { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
@@ -25,42 +24,6 @@ function line(second: number, path: string): string {
     'sc-status': 200,
   });
 }
-
-describe('Function: withBackoff', () => {
-  it('retries throttling with growing delays, then gives up after maxAttempts', async () => {
-    const delays: number[] = [];
-    let calls = 0;
-    const call = async () => {
-      calls++;
-      throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
-    };
-    await expect(
-      withBackoff(call, {
-        maxAttempts: 4,
-        baseDelayMs: 100,
-        random: () => 0.999,
-        sleep: async (ms) => void delays.push(ms),
-      }),
-    ).rejects.toThrow('slow down');
-    expect(calls).toBe(4);
-    expect(delays).toEqual([99, 199, 399]);
-  });
-
-  it('does not retry errors that are not transient', async () => {
-    let calls = 0;
-    const denied = Object.assign(new Error('denied'), {
-      name: 'AccessDeniedException',
-      $metadata: { httpStatusCode: 403 },
-    });
-    const call = async () => {
-      calls++;
-      throw denied;
-    };
-    await expect(withBackoff(call, { sleep: async () => {} })).rejects.toBe(denied);
-    expect(calls).toBe(1);
-    expect(isRetryable({ $metadata: { httpStatusCode: 503 } })).toBe(true);
-  });
-});
 
 describe('Function: importFocus', () => {
   it('imports the real FOCUS 1.0 sample, with CloudFront, Lambda, DynamoDB and S3 rows', async () => {

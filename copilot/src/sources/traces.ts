@@ -1,6 +1,6 @@
 import { BatchGetTracesCommand, GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
 import { querySegments, type SegmentDocument as StoredSegment } from '../telemetry-dir/index.ts';
-import { type BackoffOptions, withBackoff } from './backoff.ts';
+import { deadline } from './aws-client.ts';
 
 /** An X-Ray segment document, as the daemon receives it and BatchGetTraces returns it (parsed). */
 interface SegmentDocument extends StoredSegment {
@@ -47,24 +47,21 @@ export class AwsTraceSource implements TraceSource {
 
   constructor(
     private readonly client: XRayClient,
-    private readonly backoff?: BackoffOptions,
+    private readonly timeoutMs?: number,
   ) {}
 
   async traces(startMs: number, endMs: number, filterExpression?: string): Promise<Trace[]> {
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await withBackoff(
-        () =>
-          this.client.send(
-            new GetTraceSummariesCommand({
-              StartTime: new Date(startMs),
-              EndTime: new Date(endMs),
-              FilterExpression: filterExpression,
-              NextToken: nextToken,
-            }),
-          ),
-        this.backoff,
+      const page = await this.client.send(
+        new GetTraceSummariesCommand({
+          StartTime: new Date(startMs),
+          EndTime: new Date(endMs),
+          FilterExpression: filterExpression,
+          NextToken: nextToken,
+        }),
+        deadline(this.timeoutMs),
       );
       for (const summary of page.TraceSummaries ?? []) if (summary.Id) ids.push(summary.Id);
       nextToken = page.NextToken;
@@ -75,9 +72,9 @@ export class AwsTraceSource implements TraceSource {
       const chunk = ids.slice(i, i + BATCH);
       let token: string | undefined;
       do {
-        const page = await withBackoff(
-          () => this.client.send(new BatchGetTracesCommand({ TraceIds: chunk, NextToken: token })),
-          this.backoff,
+        const page = await this.client.send(
+          new BatchGetTracesCommand({ TraceIds: chunk, NextToken: token }),
+          deadline(this.timeoutMs),
         );
         for (const trace of page.Traces ?? []) {
           const segments = (trace.Segments ?? []).flatMap((segment) => {

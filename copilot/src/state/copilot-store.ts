@@ -11,6 +11,7 @@ import { ulid } from 'ulid';
 import type { Finding } from '../findings.ts';
 import type { Mitigation } from '../mitigation/types.ts';
 import type { CheckpointStore } from '../sources/checkpoints.ts';
+import { deadline } from '../sources/aws-client.ts';
 
 export type MitigationStatus = 'active' | 'dry_run' | 'failed' | 'expired' | 'rolled_back';
 
@@ -64,6 +65,7 @@ export class CopilotStore implements CheckpointStore {
           Item: { pk: 'FINDING', sk: `${finding.detectedAt}#${finding.id}`, ...finding },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
+        deadline(),
       );
       return true;
     } catch (error) {
@@ -82,6 +84,7 @@ export class CopilotStore implements CheckpointStore {
         ScanIndexForward: false,
         Limit: limit,
       }),
+      deadline(),
     );
     return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...finding }) => finding as Finding);
   }
@@ -94,6 +97,7 @@ export class CopilotStore implements CheckpointStore {
           Item: { pk: 'MITIGATION', sk: mitigation.id, ...mitigation },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
+        deadline(),
       );
       return true;
     } catch (error) {
@@ -105,6 +109,7 @@ export class CopilotStore implements CheckpointStore {
   async getMitigation(id: string): Promise<StoredMitigation | undefined> {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: 'MITIGATION', sk: id } }),
+      deadline(),
     );
     if (!result.Item) return undefined;
     const { pk: _pk, sk: _sk, ...mitigation } = result.Item;
@@ -129,6 +134,7 @@ export class CopilotStore implements CheckpointStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ':reason': reason },
         }),
+        deadline(),
       );
       return true;
     } catch (error) {
@@ -148,6 +154,7 @@ export class CopilotStore implements CheckpointStore {
           ExpressionAttributeValues: { ':pk': 'MITIGATION' },
           ExclusiveStartKey: startKey,
         }),
+        deadline(),
       );
       for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as StoredMitigation);
       startKey = page.LastEvaluatedKey;
@@ -161,6 +168,7 @@ export class CopilotStore implements CheckpointStore {
         TableName: this.tableName,
         Item: { pk: `AUDIT#${entry.at.slice(0, 10)}`, sk: `${entry.at}#${ulid()}`, ...entry },
       }),
+      deadline(),
     );
   }
 
@@ -171,6 +179,7 @@ export class CopilotStore implements CheckpointStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `AUDIT#${day}` },
       }),
+      deadline(),
     );
     return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...entry }) => entry as AuditEntry);
   }
@@ -178,6 +187,7 @@ export class CopilotStore implements CheckpointStore {
   async load(sourceId: string): Promise<string | undefined> {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: 'CHECKPOINT', sk: sourceId } }),
+      deadline(),
     );
     return typeof result.Item?.position === 'string' ? result.Item.position : undefined;
   }
@@ -188,6 +198,7 @@ export class CopilotStore implements CheckpointStore {
         TableName: this.tableName,
         Item: { pk: 'CHECKPOINT', sk: sourceId, position, updatedAt: new Date().toISOString() },
       }),
+      deadline(),
     );
   }
 }

@@ -27,7 +27,7 @@ import {
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
-import { LocalLogEventSource } from '@boundless/copilot/sources';
+import { awsClientConfig, LocalLogEventSource } from '@boundless/copilot/sources';
 
 export interface LocalCopilotOptions extends CopilotConfigInput {
   /** The local runtime's access API (its admin routes), e.g. `LocalDelivery.apiUrl`. */
@@ -164,12 +164,14 @@ function mitigationPort(
   region: string,
 ): MitigationPort {
   if (!waf) return admin;
-  const client = new WAFV2Client({
-    endpoint: waf.url,
-    region,
-    // The local endpoint does not check signatures; the SDK still signs, as it would for AWS.
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new WAFV2Client(
+    awsClientConfig({
+      endpoint: waf.url,
+      region,
+      // The local endpoint does not check signatures; the SDK still signs, as it would for AWS.
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
   return new RoutingMitigationPort(admin, new WafIpSetPort(client, waf.sets));
 }
 
