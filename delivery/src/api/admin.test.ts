@@ -181,6 +181,63 @@ describe('Mitigation: forced re-auth', () => {
   });
 });
 
+describe('Idempotency of admin actions', () => {
+  const route = 'POST /v1/admin/accounts/{accountId}/reauth';
+  const request = () => ({
+    token: copilot,
+    params: { accountId: 'reader-stuck' },
+    body: { reason: 'shared session' },
+    headers: { 'idempotency-key': 'reauth-reader-stuck-1' },
+  });
+
+  it("refuses a retry while the first runs, and runs it once the first invocation's time is up", async () => {
+    // The first invocation stalls inside the action (its edge write never returns), as a crashed one would.
+    const put = h.kvs.put.bind(h.kvs);
+    let stalled = 0;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    h.kvs.put = async (key, value) => {
+      stalled++;
+      await gate;
+      return put(key, value);
+    };
+    try {
+      const first = h.invoke(route, request());
+      await vi.waitFor(() => expect(stalled).toBe(1));
+      const retried = await h.invoke(route, request());
+      expect([retried.statusCode, retried.json.error.code]).toEqual([409, 'idempotency_in_progress']);
+      h.kvs.put = put;
+      // The harness gives each invocation 30 s; past them the claim is free again, without waiting for a TTL.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+      const afterTimeout = await h.invoke(route, request());
+      expect(afterTimeout.statusCode).toBe(200);
+      expect(afterTimeout.headers?.['idempotent-replayed']).toBeUndefined();
+      vi.useRealTimers();
+      release();
+      expect((await first).statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+      h.kvs.put = put;
+      release();
+    }
+  });
+
+  it('frees the key when the action fails, so the retry runs it', async () => {
+    const put = h.kvs.put.bind(h.kvs);
+    h.kvs.put = async () => {
+      throw new Error('edge store unreachable');
+    };
+    const failed = await h.invoke(route, { ...request(), headers: { 'idempotency-key': 'reauth-fails-1' } });
+    h.kvs.put = put;
+    expect(failed.statusCode).toBe(500);
+    const retried = await h.invoke(route, { ...request(), headers: { 'idempotency-key': 'reauth-fails-1' } });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.headers?.['idempotent-replayed']).toBeUndefined();
+  });
+});
+
 describe('Token revocation', () => {
   it('writes rv:<tokenId> to the edge store, marks the token, and is idempotent', async () => {
     const reader = await entitledReader('reader-revoke');

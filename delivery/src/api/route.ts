@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { LRUCache } from 'lru-cache';
@@ -29,6 +30,8 @@ export interface DeliveryApp {
   limits: DeliveryLimits;
   cookies: CookieSigner;
   titles: TitleCache;
+  /** Where admin actions keep their idempotency records (Powertools Idempotency). */
+  idempotency: BasePersistenceLayer;
   newId(): string;
 }
 
@@ -41,6 +44,8 @@ export interface Request<B, P> {
   sourceIp: string | undefined;
   /** Unix seconds from the injected clock. */
   now: number;
+  /** The invocation's Lambda context (its remaining time bounds work that must finish within it). */
+  lambdaContext: Context;
   routeKey: string;
   logger: Logger;
   telemetry: Telemetry;
@@ -101,7 +106,7 @@ export function defineRoute<B = undefined, P = Record<string, never>>(
       let errorCode: string | undefined;
       try {
         const reply = await traced(telemetry.tracer, `## ${spec.functionName}`, async () => {
-          const request = await prepare(spec, app, event, { logger, telemetry, counts });
+          const request = await prepare(spec, app, event, context, { logger, telemetry, counts });
           if (spec.readerFacing) channel = request.principal.orgId ? 'b2b' : 'b2c';
           return spec.handle(request, app);
         });
@@ -142,6 +147,7 @@ async function prepare<B, P>(
   spec: RouteSpec<B, P>,
   app: DeliveryApp,
   event: APIGatewayProxyEventV2,
+  lambdaContext: Context,
   shared: {
     logger: Logger;
     telemetry: Telemetry;
@@ -161,6 +167,7 @@ async function prepare<B, P>(
     headers: event.headers ?? {},
     sourceIp: event.requestContext?.http?.sourceIp,
     now: Math.floor(app.deps.clock.nowMs() / 1000),
+    lambdaContext,
     routeKey: spec.routeKey,
     logger: shared.logger,
     telemetry: shared.telemetry,

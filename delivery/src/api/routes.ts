@@ -13,6 +13,7 @@ import { deviceRoutes } from './devices.ts';
 import { orgEntitlementRoutes } from './org-entitlements.ts';
 import type { DeliveryApp, DeliveryRoute } from './route.ts';
 import { createCookieSigner } from './signed-cookies.ts';
+import { idempotencyStore } from './admin-support.ts';
 
 export type { DeliveryRoute } from './route.ts';
 
@@ -44,6 +45,7 @@ export function createDeliveryRoutes(deps: DeliveryDeps): DeliveryRoute[] {
       get: (titleId) => titleCache.get(titleId),
       set: (title) => titleCache.set(title.titleId, title),
     },
+    idempotency: idempotencyStore(deps),
     newId: () => ulid(deps.clock.nowMs()),
   };
   return [...deviceRoutes(app), ...accessRoutes(app), ...orgEntitlementRoutes(app), ...adminRoutes(app)];

@@ -54,10 +54,6 @@ export const keys = {
     gsi1pk: `AUDITOF#${subjectId}`,
     gsi1sk: `${at}#${auditId}`,
   }),
-  idempotency: (actor: string, key: string): Key => ({
-    pk: `IDEMPOTENCY#${actor}#${key}`,
-    sk: 'IDEMPOTENCY',
-  }),
 } as const;
 
 /** Strips the table's key attributes so the domain sees plain records. */
