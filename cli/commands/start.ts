@@ -67,10 +67,11 @@ export function registerStart(program: Command): void {
           xrayPort: offset(2),
           wafPort: offset(4),
         },
-        // The live simulator stands in for many viewers through x-forwarded-for; only loopback peers may.
+        // The live simulator stands in for many viewers through x-forwarded-for; the edge believes it from
+        // loopback only (its default trusted proxies), so a peer on another machine cannot choose its address.
         {
           ...(realtime ? { realtimeLogSink: realtime.sink } : {}),
-          viewerIpFrom: 'loopback-x-forwarded-for',
+          viewerIpFrom: 'x-forwarded-for',
         },
       ).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);

@@ -25,7 +25,7 @@ export async function startLiveStack(dataDir: string, pollIntervalMs = 2_000): P
   const realtime = new EdgeSinkFeed();
   const delivery = await startLocalDelivery(
     { dataDir, seed: SEED, lambda: { coldStartMs: 5 } },
-    { realtimeLogSink: realtime.sink, viewerIpFrom: 'loopback-x-forwarded-for' },
+    { realtimeLogSink: realtime.sink, viewerIpFrom: 'x-forwarded-for' },
   );
   let copilot: LocalCopilot;
   try {

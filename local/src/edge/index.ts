@@ -17,6 +17,6 @@ export {
   type LocalEdgeOptions,
   type LocalEdgeStats,
   startLocalEdge,
-  type ViewerIpSource,
 } from './local-edge.ts';
 export { LocalKeyValueStore, type LocalKeyValueStoreOptions } from './local-kvs.ts';
+export { LOOPBACK_PROXIES, type ViewerIpSource } from './viewer-address.ts';

@@ -11,7 +11,7 @@ import {
   issueEdgeToken,
   type RealtimeLogRecord,
 } from '@boundless/delivery';
-import { type LocalEdge, type LocalEdgeOptions, startLocalEdge, viewerAddress } from './local-edge.ts';
+import { type LocalEdge, type LocalEdgeOptions, startLocalEdge } from './local-edge.ts';
 import { LocalKeyValueStore } from './local-kvs.ts';
 import { IpSetRegistry } from '../waf/ip-sets.ts';
 import { WebAcl } from '../waf/web-acl.ts';
@@ -255,6 +255,20 @@ describe('Function: startLocalEdge', () => {
   });
 });
 
+describe('Function: startLocalEdge options', () => {
+  it('refuses trusted proxies that are not CIDRs, naming the option', async () => {
+    await expect(
+      startLocalEdge({
+        port: 0,
+        originDir: dir,
+        kvs,
+        viewerIpFrom: 'x-forwarded-for',
+        trustedProxies: ['10.0.0.0/33'],
+      }),
+    ).rejects.toThrow(/trustedProxies\.0: must be a CIDR/);
+  });
+});
+
 describe('Function: startLocalEdge with a web ACL', () => {
   async function startWithAcl() {
     const registry = new IpSetRegistry();
@@ -323,19 +337,5 @@ describe('Function: startLocalEdge with a web ACL', () => {
     now += 310_000;
     expect((await from('198.51.100.7', cookie)).status).toBe(200);
     expect(edge.stats().refused).toEqual({ waf_rate_limited: 2 });
-  });
-});
-
-describe('Function: viewerAddress', () => {
-  it('trusts x-forwarded-for from loopback peers only in loopback mode, and never in socket mode', () => {
-    const mode = 'loopback-x-forwarded-for' as const;
-    expect(viewerAddress('127.0.0.1', '81.2.69.160, 10.0.0.1', mode)).toBe('81.2.69.160');
-    expect(viewerAddress('::ffff:127.0.0.1', '81.2.69.160', mode)).toBe('81.2.69.160');
-    expect(viewerAddress('::1', ['81.2.69.160'], mode)).toBe('81.2.69.160');
-    expect(viewerAddress('198.51.100.7', '81.2.69.160', mode)).toBe('198.51.100.7');
-    expect(viewerAddress('::ffff:198.51.100.7', '127.0.0.1', mode)).toBe('198.51.100.7');
-    expect(viewerAddress('127.0.0.1', undefined, mode)).toBe('127.0.0.1');
-    expect(viewerAddress('127.0.0.1', '81.2.69.160', 'socket')).toBe('127.0.0.1');
-    expect(viewerAddress('198.51.100.7', '81.2.69.160', 'x-forwarded-for')).toBe('81.2.69.160');
   });
 });

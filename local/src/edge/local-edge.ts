@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { ContentStore, RealtimeLogRecord } from '@boundless/delivery';
+import { type ContentStore, parseCidr, type RealtimeLogRecord } from '@boundless/delivery';
 import { DirectoryContentStore } from '../content/directory-store.ts';
 import { AccessLogWriter } from './access-log-writer.ts';
-import { normalizeIp } from './cidr.ts';
 import { EdgeCache } from './edge-cache.ts';
 import {
   type EdgePipeline,
@@ -18,6 +17,7 @@ import { loadViewerRequestFunction } from './function-runner.ts';
 import type { LocalKeyValueStore } from './local-kvs.ts';
 import { type RequestTiming, type ViewerGeo, accessLogRecord, realtimeLogRecord } from './request-log.ts';
 import { SignedRequestVerifier } from './signed-request.ts';
+import { LOOPBACK_PROXIES, trustedProxyMatcher, viewerAddress } from './viewer-address.ts';
 import type { WebAcl } from '../waf/web-acl.ts';
 
 const optionsSchema = z.object({
@@ -42,11 +42,18 @@ const optionsSchema = z.object({
   edgeLocation: z.string().min(1).default('LCL1-C1'),
   protectedPrefixes: z.array(z.string().startsWith('/')).default(['/titles/']),
   /**
-   * Where the viewer address comes from: the TCP peer (CloudFront's view), the first `x-forwarded-for` hop
-   * (behind a trusted proxy), or that hop only when the peer is this machine (`loopback-x-forwarded-for`: a local
-   * traffic simulator standing in for many viewers; the header of any other peer is ignored).
+   * Where the viewer address comes from: the TCP peer (CloudFront's view), or `x-forwarded-for` as far as
+   * `trustedProxies` wrote it: the rightmost hop that is not a trusted proxy (viewer-address.ts).
    */
-  viewerIpFrom: z.enum(['socket', 'x-forwarded-for', 'loopback-x-forwarded-for']).default('socket'),
+  viewerIpFrom: z.enum(['socket', 'x-forwarded-for']).default('socket'),
+  /**
+   * The proxies in front of the edge, as CIDRs; only their `x-forwarded-for` is believed. The default, loopback,
+   * fits a local traffic simulator standing in for many viewers: a peer on another machine is logged under its
+   * own address whatever it sends.
+   */
+  trustedProxies: z
+    .array(z.string().refine((cidr) => parseCidr(cidr) !== undefined, 'must be a CIDR such as 10.0.0.0/8'))
+    .default([...LOOPBACK_PROXIES]),
   logCookies: z.boolean().default(false),
   logFlushIntervalMs: z.number().int().min(0).default(5_000),
 });
@@ -136,7 +143,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     protectedPrefixes: config.protectedPrefixes,
     ...(options.webAcl ? { webAcl: options.webAcl } : {}),
   };
-  const context = { pipeline, config, clock, logs, stats, options };
+  const isTrustedProxy = trustedProxyMatcher(config.trustedProxies);
+  const context = { pipeline, config, clock, logs, stats, options, isTrustedProxy };
   server.on('request', (req, res) => void serve(context, req, res));
   return {
     url: `http://${hostPart}:${port}`,
@@ -164,6 +172,7 @@ type Context = {
   logs: AccessLogWriter;
   stats: LocalEdgeStats;
   options: LocalEdgeOptions;
+  isTrustedProxy: (ip: string) => boolean;
 };
 
 function emptyStats(): LocalEdgeStats {
@@ -184,29 +193,6 @@ function meanMicros(s: { invocations: number; totalNs: number }): number {
   return s.invocations === 0 ? 0 : s.totalNs / s.invocations / 1000;
 }
 
-export type ViewerIpSource = 'socket' | 'x-forwarded-for' | 'loopback-x-forwarded-for';
-
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
-}
-
-function viewerIpOf(req: IncomingMessage, from: ViewerIpSource): string {
-  return viewerAddress(req.socket.remoteAddress ?? '0.0.0.0', req.headers['x-forwarded-for'], from);
-}
-
-/** The viewer address a request is logged and judged under, given its TCP peer and `x-forwarded-for`. */
-export function viewerAddress(
-  peer: string,
-  forwarded: string | string[] | undefined,
-  from: ViewerIpSource,
-): string {
-  const socketIp = normalizeIp(peer);
-  if (from === 'socket') return socketIp;
-  if (from === 'loopback-x-forwarded-for' && !isLoopback(socketIp)) return socketIp;
-  const firstHop = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return firstHop ? normalizeIp(firstHop) : socketIp;
-}
-
 // CloudFront request ids are 56 opaque URL-safe characters. A random per-process prefix and a counter keep
 // them unique without drawing fresh randomness for every request.
 const REQUEST_ID_PREFIX = randomBytes(27).toString('base64url');
@@ -217,7 +203,7 @@ function nextRequestId(): string {
   return REQUEST_ID_PREFIX + requestCounter.toString(36).padStart(20, '0');
 }
 
-function toViewerRequest(req: IncomingMessage, config: Context['config']): ViewerRequest {
+function toViewerRequest(req: IncomingMessage, ctx: Context): ViewerRequest {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return {
@@ -227,14 +213,19 @@ function toViewerRequest(req: IncomingMessage, config: Context['config']): Viewe
     headers: req.headersDistinct,
     host: req.headers.host ?? '',
     protocol: 'http',
-    viewerIp: viewerIpOf(req, config.viewerIpFrom),
+    viewerIp: viewerAddress(
+      req.socket.remoteAddress ?? '0.0.0.0',
+      req.headers['x-forwarded-for'],
+      ctx.config.viewerIpFrom,
+      ctx.isTrustedProxy,
+    ),
     requestId: nextRequestId(),
   };
 }
 
 async function serve(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = process.hrtime.bigint();
-  const viewer = toViewerRequest(req, ctx.config);
+  const viewer = toViewerRequest(req, ctx);
   let response: EdgeResponse;
   try {
     response = await handleViewerRequest(ctx.pipeline, viewer);

@@ -5,7 +5,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createDeliveryRoutes, systemClock } from '@boundless/delivery/api';
-import { startLocalEdge, type ViewerIpSource } from '../edge/local-edge.ts';
+import { startLocalEdge } from '../edge/local-edge.ts';
+import type { ViewerIpSource } from '../edge/viewer-address.ts';
 import { kvsKeys, type RealtimeLogRecord } from '@boundless/delivery';
 import { LocalKeyValueStore } from '../edge/local-kvs.ts';
 import { type LocalWebAcl, startLocalWebAcl } from '../waf/local-web-acl.ts';
@@ -62,11 +63,14 @@ export interface LocalEdgeTelemetry {
   /** Receives the edge's real-time log records (CloudFront real-time logs' fields) as requests complete. */
   realtimeLogSink?: (record: RealtimeLogRecord) => void;
   /**
-   * Where the edge takes the viewer address from. `loopback-x-forwarded-for` lets a local traffic simulator
-   * stand in for many viewers while a peer on another machine can never choose its logged address.
+   * Where the edge takes the viewer address from. `x-forwarded-for` believes the header only as far as the
+   * trusted proxies wrote it: with the default (loopback) a local traffic simulator stands in for many viewers,
+   * while a peer on another machine can never choose its logged address.
    * @default 'socket'
    */
   viewerIpFrom?: ViewerIpSource;
+  /** CIDRs of the proxies in front of the edge. @default loopback (127.0.0.0/8, ::1/128) */
+  trustedProxies?: string[];
 }
 
 export async function startLocalDelivery(
@@ -124,6 +128,7 @@ export async function startLocalDelivery(
       // --- copilot telemetry hooks ---
       ...(telemetry.realtimeLogSink ? { realtimeLogSink: telemetry.realtimeLogSink } : {}),
       ...(telemetry.viewerIpFrom ? { viewerIpFrom: telemetry.viewerIpFrom } : {}),
+      ...(telemetry.trustedProxies ? { trustedProxies: telemetry.trustedProxies } : {}),
     });
     closers.push(() => edge.close());
 
