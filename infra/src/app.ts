@@ -9,5 +9,7 @@ import { DEFAULT_TUNABLES_PATH, loadTunables } from './tunables.ts';
 const app = new App();
 const tunablesPath: unknown = app.node.tryGetContext('tunables');
 defineStacks(app, {
-  tunables: loadTunables(typeof tunablesPath === 'string' && tunablesPath !== '' ? tunablesPath : DEFAULT_TUNABLES_PATH),
+  tunables: loadTunables(
+    typeof tunablesPath === 'string' && tunablesPath !== '' ? tunablesPath : DEFAULT_TUNABLES_PATH,
+  ),
 });

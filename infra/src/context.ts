@@ -24,7 +24,10 @@ const contextSchema = z.strictObject({
   /** Prefix of names that must be unique in the account (buckets, streams, pools). */
   prefix: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase letters, digits and dashes, 2-21 characters, starting with a letter'),
+    .regex(
+      /^[a-z][a-z0-9-]{1,20}$/,
+      'lowercase letters, digits and dashes, 2-21 characters, starting with a letter',
+    ),
   /** PEM file with the public half of the CloudFront signing key; the private half goes to Secrets Manager. */
   signingPublicKeyFile: z.string().min(1).optional(),
   /** Kid of the edge-token secret new tokens are signed with (the secret lives in Secrets Manager and the KVS). */

@@ -155,7 +155,11 @@ export const tunablesSchema = z.strictObject({
     batchSize: z.number().int().min(1).max(10_000),
     batchingWindowSeconds: z.number().int().min(0).max(300),
     /** How far back a consumer replays its shard's log to rebuild the detectors' state after a cold start. */
-    replayHorizonMinutes: z.number().int().min(1).max(24 * 60),
+    replayHorizonMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     consumerMemoryMb: z.number().int().min(128).max(10_240),
     /** Real-time log sampling: 100 sends every request (the detectors assume every request). */
     realtimeLogSamplingPercent: z.number().int().min(1).max(100),
@@ -195,7 +199,9 @@ export function parseTunables(input: unknown): Tunables {
     const routes = new Set(Object.values(DELIVERY_FUNCTIONS).map((f) => f.routeKey));
     for (const route of Object.keys(parsed.data.api.throttling.routes)) {
       if (!routes.has(route))
-        problems.push(`api.throttling.routes.${route}: no such route; expected one of ${[...routes].join(', ')}`);
+        problems.push(
+          `api.throttling.routes.${route}: no such route; expected one of ${[...routes].join(', ')}`,
+        );
     }
   }
   if (problems.length > 0) throw new InfraConfigError('invalid tunables', problems);

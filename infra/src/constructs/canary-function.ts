@@ -1,15 +1,7 @@
 import { Duration, RemovalPolicy, TimeZone, Validations } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-applicationautoscaling';
-import {
-  Alarm,
-  ComparisonOperator,
-  MathExpression,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import {
-  type ILambdaDeploymentConfig,
-  LambdaDeploymentGroup,
-} from 'aws-cdk-lib/aws-codedeploy';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type ILambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -28,7 +20,8 @@ export const BUNDLING: NodejsFunctionProps['bundling'] = {
   // The pinned SDK goes into the bundle rather than whichever the runtime ships.
   externalModules: [],
   // CommonJS dependencies inside an ESM bundle still call require().
-  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
 };
 
 export interface CanaryFunctionProps {
@@ -83,6 +76,8 @@ export class CanaryFunction extends Construct {
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: BUNDLING,
+      // Earlier versions stay, so an alias can be pointed back at one on demand after a deploy completed.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
     const pc = settings.provisionedConcurrency;
     this.alias = new Alias(this, 'Live', {
@@ -144,7 +139,8 @@ export class CanaryFunction extends Construct {
 
 /** Findings of cdk-nag's AwsSolutions pack every canary function carries, each with its reason. */
 function acknowledgeFunctionFindings(fn: CanaryFunction): void {
-  const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+  const ack = (scope: Construct, id: string, reason: string) =>
+    Validations.of(scope).acknowledge({ id, reason });
   ack(
     fn.function,
     'AwsSolutions-L1',

@@ -31,7 +31,10 @@ export function secureBucket(scope: Construct, id: string, props: SecureBucketPr
     ...(accessLogs
       ? { serverAccessLogsBucket: accessLogs.bucket, serverAccessLogsPrefix: accessLogs.prefix }
       : {}),
-    lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }, ...(lifecycleRules ?? [])],
+    lifecycleRules: [
+      { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ...(lifecycleRules ?? []),
+    ],
     ...rest,
   });
 }

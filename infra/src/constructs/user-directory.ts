@@ -5,7 +5,7 @@ import {
   FeaturePlan,
   Mfa,
   UserPool,
-  UserPoolClient,
+  type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
@@ -51,7 +51,10 @@ export class UserDirectory extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const group of props.groups) {
-      new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: this.userPool.userPoolId, groupName: group });
+      new CfnUserPoolGroup(this, `Group-${group}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+      });
     }
     this.appClient = this.userPool.addClient('App', {
       userPoolClientName: props.appClientName,

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  CfnStage,
+  type CfnStage,
   HttpApi,
-  HttpMethod,
+  type HttpMethod,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -53,8 +53,8 @@ export class AccessApi extends Construct {
   constructor(scope: Construct, id: string, props: AccessApiProps) {
     super(scope, id);
     const { tunables } = props;
+    // Unnamed: CodeDeploy replaces a configuration on any change, and a fixed name would collide with itself.
     const deploymentConfig = new LambdaDeploymentConfig(this, 'CanaryConfig', {
-      deploymentConfigName: `${props.prefix}-canary-${tunables.deploy.canaryPercent}pct-${tunables.deploy.canaryIntervalMinutes}min`,
       trafficRouting: TrafficRouting.timeBasedCanary({
         percentage: tunables.deploy.canaryPercent,
         interval: Duration.minutes(tunables.deploy.canaryIntervalMinutes),

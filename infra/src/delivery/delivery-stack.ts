@@ -72,14 +72,15 @@ export class DeliveryStack extends Stack {
       selfSignUp: true,
       appClientName: 'reader-app',
     });
-    const secrets = (this.secrets = {
+    const secrets = {
       cloudFrontPrivateKey: new Secret(this, 'SigningPrivateKey', {
         secretName: `${prefix}/cloudfront-signing-private-key`,
         description: 'PEM of the private half of the CloudFront signing key (put it after the first deploy)',
       }),
       edgeTokenSecrets: new Secret(this, 'EdgeTokenSecrets', {
         secretName: `${prefix}/edge-token-secrets`,
-        description: 'Edge-token HMAC secrets by kid, JSON; each must also be in the KeyValueStore as k:<kid>',
+        description:
+          'Edge-token HMAC secrets by kid, JSON; each must also be in the KeyValueStore as k:<kid>',
         generateSecretString: {
           secretStringTemplate: '{}',
           generateStringKey: context.edgeTokenKid,
@@ -87,7 +88,8 @@ export class DeliveryStack extends Stack {
           excludePunctuation: true,
         },
       }),
-    });
+    };
+    this.secrets = secrets;
     this.api = new AccessApi(this, 'AccessApi', {
       prefix,
       tunables,
@@ -111,14 +113,30 @@ export class DeliveryStack extends Stack {
     output('EdgeUrl', `https://${this.edge.distribution.distributionDomainName}`, 'CloudFront distribution');
     output('DistributionId', this.edge.distribution.distributionId, 'CloudFront distribution id');
     output('ApiUrl', this.api.url, 'access API (COPILOT_ADMIN_API_URL)');
-    output('KeyValueStoreArn', this.edge.keyValueStore.keyValueStoreArn, 'KeyValueStore of the viewer-request function');
+    output(
+      'KeyValueStoreArn',
+      this.edge.keyValueStore.keyValueStoreArn,
+      'KeyValueStore of the viewer-request function',
+    );
     output('TableName', this.table.table.tableName, 'delivery table');
     output('ContentBucket', this.storage.content.bucketName, 'origin bucket: upload titles under titles/');
-    output('LogBucket', this.storage.logs.bucketName, 'CloudFront standard logs under cloudfront/ (COPILOT_LOG_BUCKET)');
+    output(
+      'LogBucket',
+      this.storage.logs.bucketName,
+      'CloudFront standard logs under cloudfront/ (COPILOT_LOG_BUCKET)',
+    );
     output('ReadersUserPoolId', this.readers.userPool.userPoolId, 'readers user pool');
     output('ReaderAppClientId', this.readers.appClient.userPoolClientId, 'reader app client');
-    output('SigningPrivateKeySecretArn', secrets.cloudFrontPrivateKey.secretArn, 'put the signing key PEM here');
-    output('EdgeTokenSecretsArn', secrets.edgeTokenSecrets.secretArn, 'copy each kid into the KeyValueStore as k:<kid>');
+    output(
+      'SigningPrivateKeySecretArn',
+      secrets.cloudFrontPrivateKey.secretArn,
+      'put the signing key PEM here',
+    );
+    output(
+      'EdgeTokenSecretsArn',
+      secrets.edgeTokenSecrets.secretArn,
+      'copy each kid into the KeyValueStore as k:<kid>',
+    );
     output(
       'WafIpSets',
       [this.webAcl.blockedAddresses, this.webAcl.rateLimitedAddresses]
@@ -138,10 +156,13 @@ export class DeliveryStack extends Stack {
     }
     try {
       const pem = readFileSync(path, 'utf8');
-      if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw new Error('not a PEM public key (BEGIN PUBLIC KEY)');
+      if (!pem.includes('-----BEGIN PUBLIC KEY-----'))
+        throw new Error('not a PEM public key (BEGIN PUBLIC KEY)');
       return pem;
     } catch (cause) {
-      throw new InfraConfigError(`signingPublicKeyFile ${String(path)}: ${(cause as Error).message}`, [], { cause });
+      throw new InfraConfigError(`signingPublicKeyFile ${String(path)}: ${(cause as Error).message}`, [], {
+        cause,
+      });
     }
   }
 }

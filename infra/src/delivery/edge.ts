@@ -109,7 +109,8 @@ export class Edge extends Construct {
     const policies = {} as Record<CachePathPattern, CachePolicy>;
     const behavior = (pattern: CachePathPattern): BehaviorOptions => {
       const ttl = props.cache.behaviors[pattern];
-      const slug = pattern === 'default' ? 'default' : pattern.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
+      const slug =
+        pattern === 'default' ? 'default' : pattern.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
       // Tokens, cookies and device headers stay out of the key: every entitled reader shares one cached copy.
       const cachePolicy = new CachePolicy(this, `Cache-${slug}`, {
         cachePolicyName: `${props.prefix}-${slug}`,

@@ -34,7 +34,11 @@ export class EdgeWebAcl extends Construct {
         addresses: [],
         description,
       });
-    this.blockedAddresses = ipSet('Blocked', WEB_ACL_IP_SETS.block, 'Every request is blocked - edited by the copilot');
+    this.blockedAddresses = ipSet(
+      'Blocked',
+      WEB_ACL_IP_SETS.block,
+      'Every request is blocked - edited by the copilot',
+    );
     this.rateLimitedAddresses = ipSet(
       'RateLimited',
       WEB_ACL_IP_SETS.rateLimit,

@@ -36,7 +36,8 @@ export async function loadSecretsIntoEnvironment(
         problems.push(`${variable}: cannot read the secret ${arn} (${(cause as Error).name ?? 'error'})`);
         return;
       }
-      if (!value) problems.push(`${variable}: the secret ${arn} is empty; put its value first (infra/README.md)`);
+      if (!value)
+        problems.push(`${variable}: the secret ${arn} is empty; put its value first (infra/README.md)`);
       else env[variable] = value;
     }),
   );
