@@ -3,12 +3,16 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTEXT_KEYS, type DeploymentContextInput, PRIMARY_REGION, resolveContext } from './context.ts';
 import { DeliveryReplicaStack, replicaBucketName } from './delivery/replica-stack.ts';
 import { DeliveryStack } from './delivery/delivery-stack.ts';
+import { CopilotStack } from './copilot/copilot-stack.ts';
+import { ObservabilityStack } from './observability/observability-stack.ts';
 import type { Tunables } from './tunables.ts';
 
 /** The stacks of one deployment, in deployment order. */
 export interface BoundlessStacks {
   readonly replica: DeliveryReplicaStack;
   readonly delivery: DeliveryStack;
+  readonly observability: ObservabilityStack;
+  readonly copilot: CopilotStack;
 }
 
 export interface DefineStacksOptions {
@@ -23,6 +27,8 @@ export interface DefineStacksOptions {
 export const STACK_NAMES = {
   replica: 'BoundlessDeliveryReplica',
   delivery: 'BoundlessDelivery',
+  observability: 'BoundlessObservability',
+  copilot: 'BoundlessCopilot',
 } as const;
 
 /** Adds every stack of a deployment to `app`, reading the deployment context from the app and `options`. */
@@ -44,8 +50,23 @@ export function defineStacks(app: App, options: DefineStacksOptions): BoundlessS
     replicaBucketName: bucketName,
   });
   delivery.addStackDependency(replica, 'content replicates into the replica bucket');
+  const observability = new ObservabilityStack(app, STACK_NAMES.observability, {
+    env: env(PRIMARY_REGION),
+    description: 'Boundless: scale-out detectors, SLO alarms, dashboard, cost guards',
+    context,
+    tunables: options.tunables,
+    delivery,
+  });
+  const copilot = new CopilotStack(app, STACK_NAMES.copilot, {
+    env: env(PRIMARY_REGION),
+    description: 'Boundless: operations copilot (ECS Fargate), dashboard, daily report',
+    context,
+    delivery,
+    observability,
+    changeSetStacks: [STACK_NAMES.delivery, STACK_NAMES.observability],
+  });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { replica, delivery };
+  return { replica, delivery, observability, copilot };
 }
 
 export function allStacks(stacks: BoundlessStacks): Stack[] {

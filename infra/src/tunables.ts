@@ -152,6 +152,11 @@ export const tunablesSchema = z.strictObject({
     realtimeLogShards: z.number().int().min(1).max(500),
     /** Shards of the stream keyed by account and address (see SCALE-OUT.md). */
     subjectShards: z.number().int().min(1).max(500),
+    /**
+     * Buckets per family: the unit of detector state. More buckets than shards, so shards can split; changing it
+     * re-keys every subject (state starts over).
+     */
+    buckets: z.number().int().min(1).max(4096),
     batchSize: z.number().int().min(1).max(10_000),
     batchingWindowSeconds: z.number().int().min(0).max(300),
     /** How far back a consumer replays its shard's log to rebuild the detectors' state after a cold start. */

@@ -2,27 +2,11 @@ import { Duration, RemovalPolicy, TimeZone, Validations } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ILambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Alias } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { bundledFunction } from './bundled-function.ts';
 import { Construct } from 'constructs';
 import type { FunctionTunables, Tunables } from '../tunables.ts';
-
-/** esbuild settings shared by every bundled function: one ESM file per function, SDK included. */
-export const BUNDLING: NodejsFunctionProps['bundling'] = {
-  format: OutputFormat.ESM,
-  target: 'node22',
-  platform: 'node',
-  minify: true,
-  sourceMap: true,
-  mainFields: ['module', 'main'],
-  // The pinned SDK goes into the bundle rather than whichever the runtime ships.
-  externalModules: [],
-  // CommonJS dependencies inside an ESM bundle still call require().
-  banner:
-    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-};
 
 export interface CanaryFunctionProps {
   readonly functionName: string;
@@ -50,32 +34,14 @@ export class CanaryFunction extends Construct {
   constructor(scope: Construct, id: string, props: CanaryFunctionProps) {
     super(scope, id);
     const { settings } = props;
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${props.functionName}`,
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // Its own role, so that the only log permission is on its own log group (no AWSLambdaBasicExecutionRole).
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${props.functionName}`,
-    });
-    logGroup.grantWrite(role);
-    this.function = new NodejsFunction(this, 'Resource', {
-      role,
+    this.function = bundledFunction(this, 'Resource', {
       functionName: props.functionName,
       description: props.description,
       entry: props.entry,
       handler: props.handler,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: settings.memoryMb,
+      memoryMb: settings.memoryMb,
       timeout: Duration.seconds(settings.timeoutSeconds),
-      tracing: Tracing.ACTIVE,
-      loggingFormat: LoggingFormat.JSON,
-      logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: BUNDLING,
+      environment: props.environment,
       // Earlier versions stay, so an alias can be pointed back at one on demand after a deploy completed.
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
@@ -141,16 +107,6 @@ export class CanaryFunction extends Construct {
 function acknowledgeFunctionFindings(fn: CanaryFunction): void {
   const ack = (scope: Construct, id: string, reason: string) =>
     Validations.of(scope).acknowledge({ id, reason });
-  ack(
-    fn.function,
-    'AwsSolutions-L1',
-    'Node.js 22 is the runtime the project targets and tests against (README, pinned versions); a runtime move is its own change.',
-  );
-  ack(
-    fn,
-    'AwsSolutions-IAM5[Resource::*]',
-    'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource narrower than *.',
-  );
   ack(
     fn.deploymentGroup,
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',

@@ -4,6 +4,8 @@ import {
   CfnUserPoolGroup,
   FeaturePlan,
   Mfa,
+  OAuthScope,
+  ResourceServerScope,
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
@@ -18,6 +20,11 @@ export interface UserDirectoryProps {
   readonly selfSignUp: boolean;
   /** The interactive app client's name (the audience services check). */
   readonly appClientName: string;
+  /**
+   * A machine client (OAuth client credentials, with a secret) for a service calling another: its token
+   * endpoint is on the pool's Cognito domain, its scope `<resource server>/<scope>`.
+   */
+  readonly serviceClient?: { name: string; domainPrefix: string; resourceServer: string; scope: string };
 }
 
 /**
@@ -27,6 +34,7 @@ export interface UserDirectoryProps {
 export class UserDirectory extends Construct {
   readonly userPool: UserPool;
   readonly appClient: UserPoolClient;
+  readonly serviceClient?: { client: UserPoolClient; tokenUrl: string; scope: string };
 
   constructor(scope: Construct, id: string, props: UserDirectoryProps) {
     super(scope, id);
@@ -65,10 +73,38 @@ export class UserDirectory extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
     });
+    if (props.serviceClient) {
+      const { name, domainPrefix, resourceServer, scope } = props.serviceClient;
+      const domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix } });
+      const scopeObject = new ResourceServerScope({ scopeName: scope, scopeDescription: `${name} calls` });
+      const server = this.userPool.addResourceServer('Api', {
+        identifier: resourceServer,
+        scopes: [scopeObject],
+      });
+      const client = this.userPool.addClient('Service', {
+        userPoolClientName: name,
+        generateSecret: true,
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: [OAuthScope.resourceServer(server, scopeObject)],
+        },
+        accessTokenValidity: Duration.hours(1),
+      });
+      this.serviceClient = {
+        client,
+        tokenUrl: `${domain.baseUrl()}/oauth2/token`,
+        scope: `${resourceServer}/${scope}`,
+      };
+    }
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG3',
       reason:
         'Threat protection needs the Plus feature plan, billed per monthly active user; abuse is detected from edge and API telemetry by the copilot instead.',
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'The Plus plan is billed per monthly active user; abuse is detected from edge and API telemetry by the copilot instead.',
     });
     if (props.mfa === 'optional') {
       Validations.of(this.userPool).acknowledge({

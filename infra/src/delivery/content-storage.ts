@@ -6,6 +6,8 @@ import type { Tunables } from '../tunables.ts';
 
 export interface ContentStorageProps {
   readonly storage: Tunables['storage'];
+  /** Named, so that policies elsewhere can name the log prefix without a cross-stack reference. */
+  readonly logBucketName: string;
   /** The bucket in the DR region that content replicates to (see `DeliveryReplicaStack`). */
   readonly replicaBucketName: string;
 }
@@ -18,11 +20,14 @@ export class ContentStorage extends Construct {
   readonly content: Bucket;
   readonly logs: Bucket;
   readonly replica: IBucket;
+  readonly logBucketName: string;
 
   constructor(scope: Construct, id: string, props: ContentStorageProps) {
     super(scope, id);
     const { content, logs } = props.storage;
+    this.logBucketName = props.logBucketName;
     this.logs = secureBucket(this, 'Logs', {
+      bucketName: props.logBucketName,
       // CloudFront standard logging writes with ACLs, so this bucket keeps them enabled.
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       versioned: false,

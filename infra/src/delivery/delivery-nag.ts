@@ -28,13 +28,6 @@ export function acknowledgeDeliveryFindings(stack: DeliveryStack, customDomain: 
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${stack.storage.replica.bucketName}/*]`,
     'S3 replication writes every object version into the replica bucket.',
   );
-  for (const pool of [stack.readers.userPool]) {
-    ack(
-      pool,
-      'AwsSolutions-COG8',
-      'The Plus plan is billed per monthly active reader; abuse is detected from edge and API telemetry by the copilot instead.',
-    );
-  }
   for (const secret of [stack.secrets.cloudFrontPrivateKey, stack.secrets.edgeTokenSecrets]) {
     ack(
       secret,

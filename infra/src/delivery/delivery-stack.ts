@@ -44,6 +44,7 @@ export class DeliveryStack extends Stack {
     this.storage = new ContentStorage(this, 'Storage', {
       storage: tunables.storage,
       replicaBucketName: props.replicaBucketName,
+      logBucketName: `${prefix}-logs-${context.account}-${this.region}`,
     });
     this.webAcl = new EdgeWebAcl(this, 'WebAcl', { prefix, rateRules: tunables.waf.rateRules });
     this.edge = new Edge(this, 'Edge', {
@@ -71,6 +72,13 @@ export class DeliveryStack extends Stack {
       mfa: 'optional',
       selfSignUp: true,
       appClientName: 'reader-app',
+      // The copilot's service token for the admin API (client credentials).
+      serviceClient: {
+        name: 'copilot-service',
+        domainPrefix: `${prefix}-readers-${context.account}`,
+        resourceServer: 'boundless-delivery',
+        scope: 'admin',
+      },
     });
     const secrets = {
       cloudFrontPrivateKey: new Secret(this, 'SigningPrivateKey', {

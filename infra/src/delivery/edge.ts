@@ -157,6 +157,8 @@ export class Edge extends Construct {
       priceClass: PriceClass.PRICE_CLASS_ALL,
       httpVersion: HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
+      // Cache hit rate and origin latency per distribution (the dashboard, the optimisation report).
+      publishAdditionalMetrics: true,
       enableLogging: true,
       logBucket: props.logs,
       logFilePrefix: 'cloudfront/',

@@ -60,7 +60,6 @@ function comparePosition(source: PackSource, applied: AppliedPosition): number {
   return source.part - applied.part;
 }
 
-
 /**
  * The scale-out consumer of DESIGN §6: runs the copilot's abuse detectors over the packs of a Kinesis shard,
  * one detector engine per family bucket, and emits the detections that bucket's family owns. State is kept

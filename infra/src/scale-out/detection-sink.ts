@@ -27,7 +27,9 @@ export class EventBridgeDetectionSink implements DetectionSink {
       const answer = await this.client.send(new PutEventsCommand({ Entries: entries }));
       if (answer.FailedEntryCount) {
         const codes = (answer.Entries ?? []).flatMap((e) => (e.ErrorCode ? [e.ErrorCode] : []));
-        throw new InfraError(`EventBridge refused ${answer.FailedEntryCount} detections (${codes.join(', ')})`);
+        throw new InfraError(
+          `EventBridge refused ${answer.FailedEntryCount} detections (${codes.join(', ')})`,
+        );
       }
     }
   }

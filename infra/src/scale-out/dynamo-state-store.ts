@@ -5,11 +5,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { FamilyKey } from './families.ts';
-import {
-  type BucketCheckpoint,
-  type ConsumerStateStore,
-  StaleCheckpointError,
-} from './state-store.ts';
+import { type BucketCheckpoint, type ConsumerStateStore, StaleCheckpointError } from './state-store.ts';
 
 const pkOf = (key: FamilyKey) => `bucket#${key.family}#${key.bucket}`;
 const CHECKPOINT = 'checkpoint';
@@ -38,7 +34,8 @@ export class DynamoConsumerStateStore implements ConsumerStateStore {
         .slice(i, i + BATCH_GET_LIMIT)
         .map((key) => ({ pk: pkOf(key), sk: CHECKPOINT }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
         const answer = await this.doc.send(
           new BatchGetCommand({
             RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
@@ -73,7 +70,8 @@ export class DynamoConsumerStateStore implements ConsumerStateStore {
       );
       for (const item of page.Items ?? []) {
         const version = Number(item.version);
-        if (version <= upToVersion) items.push({ version, sk: String(item.sk), data: item.data as Uint8Array });
+        if (version <= upToVersion)
+          items.push({ version, sk: String(item.sk), data: item.data as Uint8Array });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -127,7 +125,8 @@ export class DynamoConsumerStateStore implements ConsumerStateStore {
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') throw new StaleCheckpointError(key, { cause: error });
+      if ((error as Error).name === 'ConditionalCheckFailedException')
+        throw new StaleCheckpointError(key, { cause: error });
       throw error;
     }
   }

@@ -11,6 +11,17 @@ export interface HandlerLogger {
   warn(message: string, extra?: Record<string, unknown>): void;
 }
 
+/** Powertools' logger takes the extra keys as an object after the message. */
+export function powertoolsLogger(logger: {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+}): HandlerLogger {
+  return {
+    info: (message, extra = {}) => logger.info(message, extra),
+    warn: (message, extra = {}) => logger.warn(message, extra),
+  };
+}
+
 /** `shardId-000000000002:4959...` -> `shardId-000000000002`. */
 function shardOf(eventId: string): string {
   const colon = eventId.indexOf(':');
@@ -38,7 +49,10 @@ export function createRouterHandler(options: RouterHandlerOptions) {
       const shard = shardOf(record.eventID);
       let list = bySource.get(shard);
       if (list === undefined) bySource.set(shard, (list = []));
-      list.push({ data: Buffer.from(record.kinesis.data, 'base64'), sequenceNumber: record.kinesis.sequenceNumber });
+      list.push({
+        data: Buffer.from(record.kinesis.data, 'base64'),
+        sequenceNumber: record.kinesis.sequenceNumber,
+      });
     }
     for (const [shardId, records] of bySource) {
       const routed = routeBatch(shardId, records, options.buckets);
@@ -46,7 +60,10 @@ export function createRouterHandler(options: RouterHandlerOptions) {
       const rounds = { subject: [] as StreamRecord[][], global: [] as StreamRecord[][] };
       for (const pack of routed.packs) {
         const target = pack.family === 'global' ? rounds.global : rounds.subject;
-        (target[pack.source.part] ??= []).push({ partitionKey: partitionKeyOf(pack), data: encodePack(pack) });
+        (target[pack.source.part] ??= []).push({
+          partitionKey: partitionKeyOf(pack),
+          data: encodePack(pack),
+        });
       }
       await options.writer.write(options.subjectStream, rounds.subject);
       await options.writer.write(options.globalStream, rounds.global);

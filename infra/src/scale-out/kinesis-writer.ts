@@ -36,7 +36,9 @@ export class KinesisStreamWriter implements StreamWriter {
       if (attempt === ATTEMPTS)
         throw new InfraError(`Kinesis refused ${pending.length} records of ${streamName} ${ATTEMPTS} times`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
-      const answer = await this.client.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
+      const answer = await this.client.send(
+        new PutRecordsCommand({ StreamName: streamName, Records: pending }),
+      );
       if (!answer.FailedRecordCount) return;
       pending = pending.filter((_, i) => answer.Records?.[i]?.ErrorCode !== undefined);
     }

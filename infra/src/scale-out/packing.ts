@@ -76,7 +76,8 @@ export function decodePack(data: Uint8Array): Pack {
   const newline = text.indexOf('\n');
   const header = (newline < 0 ? text : text.slice(0, newline)).split('\t');
   const [version, family, bucket, shardId, firstSequence, lastSequence, part] = header;
-  if (version !== VERSION || header.length !== 7) throw new PackError(`unknown pack header "${header.join(' ')}"`);
+  if (version !== VERSION || header.length !== 7)
+    throw new PackError(`unknown pack header "${header.join(' ')}"`);
   if (!(FAMILIES as readonly string[]).includes(family!)) throw new PackError(`unknown family "${family}"`);
   const bucketNumber = Number(bucket);
   if (!Number.isInteger(bucketNumber) || bucketNumber < 0) throw new PackError(`bad bucket "${bucket}"`);
@@ -86,7 +87,12 @@ export function decodePack(data: Uint8Array): Pack {
   return {
     family: family as Family,
     bucket: bucketNumber,
-    source: { shardId: shardId!, firstSequence: firstSequence!, lastSequence: lastSequence!, part: Number(part) },
+    source: {
+      shardId: shardId!,
+      firstSequence: firstSequence!,
+      lastSequence: lastSequence!,
+      part: Number(part),
+    },
     lines: body.length === 0 ? [] : body.split('\n'),
   };
 }

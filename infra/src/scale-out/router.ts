@@ -31,7 +31,9 @@ export function routeBatch(
   const groups = new Map<string, { family: Family; bucket: number; lines: string[] }>();
   let unreadable = 0;
   for (const raw of records) {
-    const line = Buffer.from(raw.data).toString('utf8').replace(/\r?\n$/, '');
+    const line = Buffer.from(raw.data)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
     const record = recordFromRealtimeLine(line);
     if (record === undefined) {
       unreadable++;

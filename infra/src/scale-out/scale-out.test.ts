@@ -104,7 +104,10 @@ async function runPipeline(): Promise<Run> {
     for (const [stream, positions] of read) {
       for (let shard = 0; shard < positions.length; shard++) {
         // Every 5th drain, environment 1 of the subject stream is replaced, and every 7th the global one.
-        if ((stream === subject && shard === 1 && drains % 5 === 0) || (stream === global && drains % 7 === 0))
+        if (
+          (stream === subject && shard === 1 && drains % 5 === 0) ||
+          (stream === global && drains % 7 === 0)
+        )
           consumers.get(stream)![shard] = newConsumer();
         const handler = handlerOf(consumers.get(stream)![shard]!);
         const records = stream.shards[shard]!;
@@ -182,7 +185,9 @@ describe('Scale-out: router and consumer handlers over 4 shards', () => {
 
   it('detects exactly what boundless detect detects on the same logs', () => {
     expect(run.expected.length).toBeGreaterThan(10);
-    expect(new Set(run.expected.map((d) => d.kind))).toEqual(new Set(['token_sharing', 'scraping', 'geo_spike']));
+    expect(new Set(run.expected.map((d) => d.kind))).toEqual(
+      new Set(['token_sharing', 'scraping', 'geo_spike']),
+    );
     expect(run.emitted.map(asWritten).sort()).toEqual(run.expected.map(asWritten).sort());
   });
 

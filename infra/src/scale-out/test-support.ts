@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { buildRealtimeLogRecord, REALTIME_LOG_FIELDS, realtimeTimestamp } from '@boundless/delivery/edge/realtime-log';
+import {
+  buildRealtimeLogRecord,
+  REALTIME_LOG_FIELDS,
+  realtimeTimestamp,
+} from '@boundless/delivery/edge/realtime-log';
 import type { EdgeLogRecord } from '@boundless/copilot/logs/cloudfront-line';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { StreamRecord, StreamWriter } from './kinesis-writer.ts';
