@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { EcsRunFargateTask } from 'aws-cdk-lib/aws-scheduler-targets';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { secureBucket } from '../constructs/secure-bucket.ts';
@@ -38,6 +39,7 @@ export class CopilotStack extends Stack {
   readonly service: CopilotService;
   readonly dashboard: DashboardSite;
   readonly permissions: CopilotPermissions;
+  readonly reports: Bucket;
 
   constructor(scope: Construct, id: string, props: CopilotStackProps) {
     super(scope, id, props);
@@ -56,7 +58,7 @@ export class CopilotStack extends Stack {
     });
     const logs = delivery.storage.logs;
     const reportsBucketName = `${prefix}-reports-${this.account}-${this.region}`;
-    const reports = secureBucket(this, 'Reports', {
+    this.reports = secureBucket(this, 'Reports', {
       bucketName: reportsBucketName,
       accessLogs: { bucket: logs, prefix: 's3-access/reports/' },
     });

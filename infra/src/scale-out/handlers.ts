@@ -48,7 +48,10 @@ export function createRouterHandler(options: RouterHandlerOptions) {
     for (const record of event.Records) {
       const shard = shardOf(record.eventID);
       let list = bySource.get(shard);
-      if (list === undefined) bySource.set(shard, (list = []));
+      if (list === undefined) {
+        list = [];
+        bySource.set(shard, list);
+      }
       list.push({
         data: Buffer.from(record.kinesis.data, 'base64'),
         sequenceNumber: record.kinesis.sequenceNumber,
@@ -60,7 +63,8 @@ export function createRouterHandler(options: RouterHandlerOptions) {
       const rounds = { subject: [] as StreamRecord[][], global: [] as StreamRecord[][] };
       for (const pack of routed.packs) {
         const target = pack.family === 'global' ? rounds.global : rounds.subject;
-        (target[pack.source.part] ??= []).push({
+        target[pack.source.part] ??= [];
+        target[pack.source.part]!.push({
           partitionKey: partitionKeyOf(pack),
           data: encodePack(pack),
         });
