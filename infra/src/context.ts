@@ -61,7 +61,7 @@ export function resolveContext(
   const given = Object.fromEntries(
     Object.entries(values).filter(([, v]) => v !== undefined && v !== ''),
   ) as DeploymentContextInput;
-  const account = given.account ?? env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
+  const account = given.account ?? (env.CDK_DEFAULT_ACCOUNT || PLACEHOLDER_ACCOUNT);
   const parsed = contextSchema.safeParse({ ...DEFAULTS, ...given, account });
   if (!parsed.success) {
     throw new InfraConfigError(

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, Peer, Port, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { IgnoreMode } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -76,8 +76,10 @@ export class CopilotService extends Construct {
 
   constructor(scope: Construct, id: string, props: CopilotServiceProps) {
     super(scope, id);
+    const region = Stack.of(this).region;
     this.vpc = new Vpc(this, 'Vpc', {
-      maxAzs: 2,
+      // Named, not looked up: synthesis needs no AWS credentials.
+      availabilityZones: [`${region}a`, `${region}b`],
       natGateways: 1,
       subnetConfiguration: [
         { name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 },
