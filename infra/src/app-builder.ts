@@ -1,4 +1,4 @@
-import { type App, type Stack, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTEXT_KEYS, type DeploymentContextInput, PRIMARY_REGION, resolveContext } from './context.ts';
 import { DeliveryReplicaStack, replicaBucketName } from './delivery/replica-stack.ts';
@@ -67,8 +67,4 @@ export function defineStacks(app: App, options: DefineStacksOptions): BoundlessS
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { replica, delivery, observability, copilot };
-}
-
-export function allStacks(stacks: BoundlessStacks): Stack[] {
-  return Object.values(stacks);
 }

@@ -8,15 +8,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_VIEWER_REQUEST_SOURCE } from '@boundless/delivery/edge/function-runner';
-import { REALTIME_LOG_FIELDS } from '@boundless/delivery/edge/realtime-log';
-import { WEB_ACL_IP_SETS } from '@boundless/delivery/edge/local-web-acl';
+import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STACK_NAMES } from './app-builder.ts';
+import { VIEWER_REQUEST_SOURCE } from './delivery/edge.ts';
 import { DELIVERY_FUNCTIONS } from './delivery/functions.ts';
 import { readSloDefinitions } from './slo-alarms.ts';
 import { loadTunables } from './tunables.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized templates and patched tunables are untyped JSON.
+type Json = any;
 
 const INFRA = fileURLToPath(new URL('..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
@@ -128,10 +130,10 @@ describe('Stack: BoundlessDelivery', () => {
 
   it('checks signed cookies and runs the viewer-request function on the titles only, behind the web ACL and Origin Shield', () => {
     const distribution = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as {
-      Properties: { DistributionConfig: Record<string, any> };
+      Properties: { DistributionConfig: Record<string, Json> };
     };
     const config = distribution.Properties.DistributionConfig;
-    const behaviors = config.CacheBehaviors as Record<string, any>[];
+    const behaviors = config.CacheBehaviors as Record<string, Json>[];
     expect(behaviors.map((b) => b.PathPattern)).toEqual(['/titles/*.epub', '/titles/*', '/public/*']);
     for (const b of behaviors.filter((b) => b.PathPattern.startsWith('/titles/'))) {
       expect(b.TrustedKeyGroups).toHaveLength(1);
@@ -153,7 +155,7 @@ describe('Stack: BoundlessDelivery', () => {
   });
 
   it('deploys the very viewer-request function the local edge runs, with its KeyValueStore', () => {
-    const source = readFileSync(fileURLToPath(DEFAULT_VIEWER_REQUEST_SOURCE), 'utf8');
+    const source = readFileSync(VIEWER_REQUEST_SOURCE, 'utf8');
     t.hasResourceProperties('AWS::CloudFront::Function', {
       FunctionCode: source,
       FunctionConfig: Match.objectLike({
@@ -174,9 +176,11 @@ describe('Stack: BoundlessDelivery', () => {
   });
 
   it('blocks and rate-limits the IP sets the copilot edits, and rate-limits every address, from the tunables', () => {
-    for (const name of Object.values(WEB_ACL_IP_SETS))
+    // The names the local web ACL gives its sets (local/src/waf), so one copilot configuration reads both.
+    for (const name of ['boundless-blocked-addresses', 'boundless-rate-limited-addresses'])
       t.hasResourceProperties('AWS::WAFv2::IPSet', { Name: name, Scope: 'CLOUDFRONT', Addresses: [] });
-    const rules = (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as any).Properties.Rules as any[];
+    const rules = (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as Json).Properties
+      .Rules as Json[];
     const byName = Object.fromEntries(rules.map((r) => [r.Name, r]));
     expect(byName['block-listed-addresses'].Statement.IPSetReferenceStatement).toBeDefined();
     const listed = byName['rate-limit-listed-addresses'].Statement.RateBasedStatement;
@@ -205,7 +209,7 @@ describe('Stack: BoundlessDelivery', () => {
   });
 
   it('reads secrets from Secrets Manager at start, never from the function configuration', () => {
-    for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as any[]) {
+    for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as Json[]) {
       const env = fn.Properties.Environment.Variables;
       expect(env.BOUNDLESS_CLOUDFRONT_PRIVATE_KEY).toBeUndefined();
       expect(env.BOUNDLESS_EDGE_TOKEN_SECRETS).toBeUndefined();
@@ -370,8 +374,8 @@ describe('Stack: BoundlessObservability', () => {
 
 describe('Stack: BoundlessCopilot', () => {
   let t: Template;
-  let roles: Record<string, any>;
-  let policies: any[];
+  let roles: Record<string, Json>;
+  let policies: Json[];
   beforeAll(() => {
     t = template(STACK_NAMES.copilot);
     roles = t.findResources('AWS::IAM::Role');
@@ -380,8 +384,8 @@ describe('Stack: BoundlessCopilot', () => {
   const statementsOf = (rolePrefix: string) =>
     policies
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith(rolePrefix)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
-  const actions = (statements: any[]) => statements.flatMap((s) => [s.Action].flat() as string[]);
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]);
+  const actions = (statements: Json[]) => statements.flatMap((s) => [s.Action].flat() as string[]);
 
   it('runs one copilot task on Fargate in aws mode, its client secret from Secrets Manager', () => {
     t.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1, LaunchType: 'FARGATE' });
@@ -402,11 +406,10 @@ describe('Stack: BoundlessCopilot', () => {
 
   it('serves the dashboard from S3 and the API through a VPC origin, and schedules the daily report', () => {
     t.hasResourceProperties('AWS::CloudFront::VpcOrigin', Match.anyValue());
-    const distribution = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as any;
-    expect(distribution.Properties.DistributionConfig.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual([
-      '/api/*',
-      '/socket.io/*',
-    ]);
+    const distribution = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as Json;
+    expect(distribution.Properties.DistributionConfig.CacheBehaviors.map((b: Json) => b.PathPattern)).toEqual(
+      ['/api/*', '/socket.io/*'],
+    );
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(15 6 * * ? *)',
       Target: Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) }),
@@ -447,7 +450,7 @@ describe('Stack: BoundlessCopilot', () => {
     expect(pass.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
     });
-    const trust = Object.entries(roles).find(([id]) => id.startsWith('PermissionsChangeSets'))![1] as any;
+    const trust = Object.entries(roles).find(([id]) => id.startsWith('PermissionsChangeSets'))![1] as Json;
     expect(trust.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({
         Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^PermissionsService/), 'Arn'] } },

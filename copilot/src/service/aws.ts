@@ -55,7 +55,7 @@ function serviceToken(env: Env, doFetch?: typeof fetch) {
   });
 }
 
-export function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
+function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
   const region = config.region;
   return {
     dynamo: new DynamoDBClient({ region }),
@@ -74,6 +74,8 @@ export async function startAwsCopilot(
   const config = loadCopilotConfig({ mode: 'aws' }, env);
   if (!config.adminApiUrl) throw new CopilotConfigError('aws mode needs COPILOT_ADMIN_API_URL');
   const c = (clients ?? defaultAwsClients)(config);
+  // Configuration problems fail the start before anything is opened.
+  const bearerToken = serviceToken(env, c.fetch);
   const store = await CopilotStore.open(c.dynamo, config.tableName);
   const feeds: RecordFeed[] = [];
   if (config.aws.logBucket)
@@ -88,7 +90,7 @@ export async function startAwsCopilot(
     feeds.push(kinesisRealtimeFeed(c.kinesis, { streamName: config.aws.kinesisStream, checkpoints: store }));
   let port: MitigationPort = new DeliveryAdminPort({
     apiUrl: config.adminApiUrl,
-    bearerToken: serviceToken(env, c.fetch),
+    bearerToken,
     ...(c.fetch ? { fetch: c.fetch } : {}),
   });
   const { wafBlockIpSet, wafRateLimitIpSet } = config.aws;

@@ -1,5 +1,5 @@
-import { TTL_ATTRIBUTE } from '@boundless/delivery/store/tables';
-import { GSI1 } from '@boundless/delivery/store/keys';
+import { TTL_ATTRIBUTE } from '@boundless/delivery/store';
+import { GSI1 } from '@boundless/delivery/store';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';

@@ -28,8 +28,10 @@ import { Construct } from 'constructs';
 
 /** The repository root: the copilot image is built from the workspaces it runs. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const COPILOT_DOCKERFILE = 'infra/docker/copilot.Dockerfile';
+const COPILOT_DOCKERFILE = 'infra/docker/copilot.Dockerfile';
 const PORT = 8080;
+/** What the daily report task runs: the report command of the command line, for the previous UTC day. */
+const DAILY_REPORT_COMMAND = ['node', 'bin/boundless.mjs', 'report', '--date', 'yesterday'];
 /** What the image's build context leaves out (and what staging the asset does not copy or hash). */
 const IMAGE_EXCLUDES = [
   '**/node_modules',
@@ -49,7 +51,7 @@ const IMAGE_EXCLUDES = [
  * CloudFront's origin-facing managed prefix list in us-east-1 (com.amazonaws.global.cloudfront.origin-facing):
  * the load balancer accepts only CloudFront, which reaches it through a VPC origin.
  */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'pl-3b927c52';
+const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'pl-3b927c52';
 
 export interface CopilotServiceProps {
   readonly prefix: string;
@@ -198,6 +200,3 @@ export class CopilotService extends Construct {
     });
   }
 }
-
-/** What the daily report task runs (the report command of the command line, for the previous UTC day). */
-export const DAILY_REPORT_COMMAND = ['node', 'bin/boundless.mjs', 'report', '--date', 'yesterday'];

@@ -26,7 +26,7 @@ export interface CopilotStackProps extends StackProps {
 }
 
 /** The daily optimisation report: 06:15 UTC, after the previous day's billing and logs have settled. */
-export const DAILY_REPORT_SCHEDULE = 'cron(15 6 * * ? *)';
+const DAILY_REPORT_SCHEDULE = 'cron(15 6 * * ? *)';
 
 /**
  * The operations copilot in AWS: its service on ECS Fargate, the operators' user pool, its state table, the

@@ -20,7 +20,7 @@ import { SECRET_VARIABLES } from '../lambda/secrets.ts';
 import { functionTunables, type Tunables } from '../tunables.ts';
 import { DELIVERY_FUNCTIONS, type DeliveryFunctionName } from './functions.ts';
 
-export const DELIVERY_ENTRY = fileURLToPath(new URL('../lambda/delivery-entry.ts', import.meta.url));
+const DELIVERY_ENTRY = fileURLToPath(new URL('../lambda/delivery-entry.ts', import.meta.url));
 
 export interface AccessApiProps {
   readonly prefix: string;

@@ -14,7 +14,7 @@ import { acknowledgeDeliveryFindings } from './delivery-nag.ts';
 import { EdgeWebAcl } from './web-acl.ts';
 
 /** A public key nobody holds the private half of: offline synthesis works, signed cookies would not. */
-export const PLACEHOLDER_SIGNING_KEY = new URL('../../keys/placeholder-signing-key.pub.pem', import.meta.url);
+const PLACEHOLDER_SIGNING_KEY = new URL('../../keys/placeholder-signing-key.pub.pem', import.meta.url);
 
 export interface DeliveryStackProps extends StackProps {
   readonly context: DeploymentContext;

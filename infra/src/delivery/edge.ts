@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_VIEWER_REQUEST_SOURCE } from '@boundless/delivery/edge/function-runner';
-import { REALTIME_LOG_FIELDS } from '@boundless/delivery/edge/realtime-log';
+import { createRequire } from 'node:module';
+import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
 import { Duration } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -31,6 +30,11 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PRIMARY_REGION } from '../context.ts';
 import { CACHE_PATH_PATTERNS, type CachePathPattern, type Tunables } from '../tunables.ts';
+
+/** The viewer-request function's source: the very file the local edge runs in node:vm. */
+export const VIEWER_REQUEST_SOURCE = createRequire(import.meta.url).resolve(
+  '@boundless/delivery/viewer-request',
+);
 
 /** Which behaviours need a signed cookie and a valid edge token: the titles themselves. */
 const PROTECTED: Readonly<Record<CachePathPattern, boolean>> = {
@@ -72,10 +76,9 @@ export class Edge extends Construct {
       keyValueStoreName: `${props.prefix}-edge`,
       comment: 'Edge-token revocations (rv:), re-auth marks (ra:) and signing secrets (k:); see DESIGN 4.1',
     });
-    const sourcePath = fileURLToPath(DEFAULT_VIEWER_REQUEST_SOURCE);
     this.viewerRequest = new EdgeFunction(this, 'ViewerRequest', {
       functionName: `${props.prefix}-viewer-request`,
-      code: FunctionCode.fromInline(readFileSync(sourcePath, 'utf8')),
+      code: FunctionCode.fromInline(readFileSync(VIEWER_REQUEST_SOURCE, 'utf8')),
       runtime: FunctionRuntime.JS_2_0,
       keyValueStore: this.keyValueStore,
       comment: 'Device-bound edge token, revocations and re-auth (delivery/edge/viewer-request.js)',

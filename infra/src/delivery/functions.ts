@@ -1,4 +1,4 @@
-import { LAMBDA_HANDLERS, type LambdaHandlerName } from '@boundless/delivery/lambda/aws';
+import { LAMBDA_HANDLERS, type LambdaHandlerName } from '@boundless/delivery/lambda';
 
 export type DeliveryFunctionName = LambdaHandlerName;
 

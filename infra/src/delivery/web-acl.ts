@@ -1,4 +1,3 @@
-import { WEB_ACL_IP_SETS } from '@boundless/delivery/edge/local-web-acl';
 import { CfnIPSet, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Tunables } from '../tunables.ts';
@@ -34,14 +33,15 @@ export class EdgeWebAcl extends Construct {
         addresses: [],
         description,
       });
+    // The local web ACL names its sets alike (with the default prefix), so one copilot configuration reads both.
     this.blockedAddresses = ipSet(
       'Blocked',
-      WEB_ACL_IP_SETS.block,
+      `${props.prefix}-blocked-addresses`,
       'Every request is blocked - edited by the copilot',
     );
     this.rateLimitedAddresses = ipSet(
       'RateLimited',
-      WEB_ACL_IP_SETS.rateLimit,
+      `${props.prefix}-rate-limited-addresses`,
       'Requests over the listed-address rate rule are blocked - edited by the copilot',
     );
     const { perAddress, listedAddresses } = props.rateRules;

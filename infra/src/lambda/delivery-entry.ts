@@ -11,4 +11,4 @@ await loadSecretsIntoEnvironment(process.env, async (arn) => {
   return typeof value === 'string' ? value : undefined;
 });
 
-export * from '@boundless/delivery/lambda/aws';
+export * from '@boundless/delivery/lambda';

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { embeddedGeo } from '@boundless/copilot/geo/ip-geo';
+import { embeddedGeo } from '@boundless/copilot/geo';
 import { ScaleOutConsumer } from './consumer.ts';
 import { EventBridgeDetectionSink } from './detection-sink.ts';
 import { DynamoConsumerStateStore } from './dynamo-state-store.ts';

@@ -1,8 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { DetectorOptions } from '@boundless/copilot/detect/config';
-import { AbuseDetectors } from '@boundless/copilot/detect/engine';
-import type { Detection } from '@boundless/copilot/detect/types';
-import type { GeoLookup } from '@boundless/copilot/geo/ip-geo';
+import type { DetectorOptions } from '@boundless/copilot/detect';
+import { AbuseDetectors } from '@boundless/copilot/detect';
+import type { Detection } from '@boundless/copilot/detect';
+import type { GeoLookup } from '@boundless/copilot/geo';
 import { detectionId, type Family, type FamilyKey, ownerOf } from './families.ts';
 import { chunkLines, type Pack, type PackSource } from './packing.ts';
 import { recordFromRealtimeLine } from './realtime-records.ts';

@@ -15,14 +15,14 @@ function read<T extends z.ZodType>(schema: T, env: Record<string, string | undef
 
 const region = z.string().min(1).default('us-east-1');
 
-export const routerEnvironmentSchema = z.object({
+const routerEnvironmentSchema = z.object({
   AWS_REGION: region,
   BOUNDLESS_SUBJECT_STREAM: z.string().min(1),
   BOUNDLESS_GLOBAL_STREAM: z.string().min(1),
   BOUNDLESS_BUCKETS: z.coerce.number().int().min(1).max(4096),
 });
 
-export const consumerEnvironmentSchema = z.object({
+const consumerEnvironmentSchema = z.object({
   AWS_REGION: region,
   BOUNDLESS_SCALE_OUT_TABLE: z.string().min(3),
   BOUNDLESS_EVENT_BUS: z.string().min(1),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Detection } from '@boundless/copilot/detect/types';
-import { tokenClaimsOf } from '@boundless/copilot/detect/edge-token';
-import type { EdgeLogRecord } from '@boundless/copilot/logs/cloudfront-line';
+import type { Detection } from '@boundless/copilot/detect';
+import { tokenClaimsOf } from '@boundless/copilot/detect';
+import type { EdgeLogRecord } from '@boundless/copilot/logs';
 
 /**
  * How the abuse detectors are spread over Kinesis shards (SCALE-OUT.md). Every detector follows one subject,

@@ -1,7 +1,7 @@
-import { REALTIME_LOG_FIELDS } from '@boundless/delivery/edge/realtime-log';
-import type { EdgeLogRecord } from '@boundless/copilot/logs/cloudfront-line';
-import { edgeRecordFromRealtime } from '@boundless/copilot/pipeline/edge-records';
-import { parseRealtimeRecord } from '@boundless/copilot/sources/cloudfront-realtime';
+import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
+import type { EdgeLogRecord } from '@boundless/copilot/logs';
+import { edgeRecordFromRealtime } from '@boundless/copilot/pipeline';
+import { parseRealtimeRecord } from '@boundless/copilot/sources';
 
 /**
  * One CloudFront real-time log record (tab-separated, in the order of the distribution's real-time log

@@ -16,7 +16,7 @@ export interface RouteResult {
 }
 
 /** A pack's raw text stays under 1,000,000 bytes, so even incompressible data fits a 1 MiB Kinesis record. */
-export const MAX_PACK_BYTES = 1_000_000;
+const MAX_PACK_BYTES = 1_000_000;
 
 /**
  * Routes one batch of one real-time log shard: each record goes to every family it belongs to, grouped by

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  buildRealtimeLogRecord,
-  REALTIME_LOG_FIELDS,
-  realtimeTimestamp,
-} from '@boundless/delivery/edge/realtime-log';
-import type { EdgeLogRecord } from '@boundless/copilot/logs/cloudfront-line';
+import { buildRealtimeLogRecord, REALTIME_LOG_FIELDS, realtimeTimestamp } from '@boundless/delivery';
+import type { EdgeLogRecord } from '@boundless/copilot/logs';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { StreamRecord, StreamWriter } from './kinesis-writer.ts';
 
