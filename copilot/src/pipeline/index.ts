@@ -8,5 +8,6 @@ export {
   type RecordFeed,
   s3StandardLogFeed,
 } from './feeds.ts';
+export { edgeRecordFromRealtime } from './edge-records.ts';
 export { CopilotPipeline, type CopilotPipelineOptions } from './pipeline.ts';
 export type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';

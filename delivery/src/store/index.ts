@@ -8,4 +8,5 @@ export {
   type DynamoClients,
 } from './delivery-store.ts';
 export { isConditionFailed } from './dynamo.ts';
+export { GSI1 } from './keys.ts';
 export { createDeliveryTable, TTL_ATTRIBUTE } from './tables.ts';

@@ -1,0 +1,139 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { type CopilotConfig, CopilotConfigError, loadCopilotConfig } from '../config/copilot-config.ts';
+import { loadMitigationConfig } from '../mitigation/config.ts';
+import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
+import type { MitigationPort } from '../mitigation/types.ts';
+import { RoutingMitigationPort, WafIpSetPort } from '../mitigation/waf-port.ts';
+import { kinesisRealtimeFeed, type RecordFeed, s3StandardLogFeed } from '../pipeline/feeds.ts';
+import { CopilotPipeline } from '../pipeline/pipeline.ts';
+import { loadSloDefinitions } from '../slo/definitions.ts';
+import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
+import { CopilotStore } from '../state/copilot-store.ts';
+import { type CopilotService, startCopilotService } from './server.ts';
+import { clientCredentialsToken } from './service-token.ts';
+
+/**
+ * The copilot against an AWS account (COPILOT_MODE=aws, the variables of copilot/README.md): the same
+ * pipeline and service as `boundless start` runs locally, with the AWS adapters. infra/ runs it on ECS Fargate.
+ */
+export interface AwsCopilotClients {
+  dynamo: DynamoDBClient;
+  s3: S3Client;
+  kinesis: KinesisClient;
+  logs: CloudWatchLogsClient;
+  waf: WAFV2Client;
+  fetch?: typeof fetch;
+}
+
+export interface AwsCopilot {
+  service: CopilotService;
+  pipeline: CopilotPipeline;
+  close(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The service token for the admin API: Cognito client credentials (COPILOT_SERVICE_TOKEN_URL, ..._CLIENT_*). */
+function serviceToken(env: Env, doFetch?: typeof fetch) {
+  const tokenUrl = env.COPILOT_SERVICE_TOKEN_URL;
+  const clientId = env.COPILOT_SERVICE_CLIENT_ID;
+  const clientSecret = env.COPILOT_SERVICE_CLIENT_SECRET;
+  if (!tokenUrl || !clientId || !clientSecret)
+    throw new CopilotConfigError(
+      'aws mode needs COPILOT_SERVICE_TOKEN_URL, COPILOT_SERVICE_CLIENT_ID and COPILOT_SERVICE_CLIENT_SECRET for the admin API',
+    );
+  return clientCredentialsToken({
+    tokenUrl,
+    clientId,
+    clientSecret,
+    ...(env.COPILOT_SERVICE_SCOPE ? { scope: env.COPILOT_SERVICE_SCOPE } : {}),
+    ...(doFetch ? { fetch: doFetch } : {}),
+  });
+}
+
+function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
+  const region = config.region;
+  return {
+    dynamo: new DynamoDBClient({ region }),
+    s3: new S3Client({ region }),
+    kinesis: new KinesisClient({ region }),
+    logs: new CloudWatchLogsClient({ region }),
+    // CloudFront-scoped IP sets are served from us-east-1 whatever the copilot's region.
+    waf: new WAFV2Client({ region: 'us-east-1' }),
+  };
+}
+
+export async function startAwsCopilot(
+  env: Env = process.env,
+  clients?: (config: CopilotConfig) => AwsCopilotClients,
+): Promise<AwsCopilot> {
+  const config = loadCopilotConfig({ mode: 'aws' }, env);
+  if (!config.adminApiUrl) throw new CopilotConfigError('aws mode needs COPILOT_ADMIN_API_URL');
+  const c = (clients ?? defaultAwsClients)(config);
+  // Configuration problems fail the start before anything is opened.
+  const bearerToken = serviceToken(env, c.fetch);
+  const store = await CopilotStore.open(c.dynamo, config.tableName);
+  const feeds: RecordFeed[] = [];
+  if (config.aws.logBucket)
+    feeds.push(
+      s3StandardLogFeed(c.s3, {
+        bucket: config.aws.logBucket,
+        prefix: config.aws.logPrefix,
+        checkpoints: store,
+      }),
+    );
+  if (config.aws.kinesisStream)
+    feeds.push(kinesisRealtimeFeed(c.kinesis, { streamName: config.aws.kinesisStream, checkpoints: store }));
+  let port: MitigationPort = new DeliveryAdminPort({
+    apiUrl: config.adminApiUrl,
+    bearerToken,
+    ...(c.fetch ? { fetch: c.fetch } : {}),
+  });
+  const { wafBlockIpSet, wafRateLimitIpSet } = config.aws;
+  if (wafBlockIpSet && wafRateLimitIpSet)
+    port = new RoutingMitigationPort(
+      port,
+      new WafIpSetPort(c.waf, { block: wafBlockIpSet, rateLimit: wafRateLimitIpSet }),
+    );
+  const mitigation = loadMitigationConfig();
+  if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
+  // The access API functions' log groups, named by the deployment (infra sets them).
+  const apiLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
+  const pipeline = new CopilotPipeline({
+    store,
+    feeds,
+    port,
+    mitigation,
+    slo: await loadSloDefinitions(),
+    pollIntervalMs: config.pollIntervalMs,
+    apiLogs: {
+      source: new AwsLogEventSource(c.logs),
+      logGroups: async () => apiLogGroups,
+    },
+  });
+  const service = await startCopilotService({
+    store,
+    pipeline,
+    identity: {
+      issuer: config.identity.issuer,
+      audience: config.identity.audience,
+      ...(config.identity.jwksUrl ? { jwksUrl: config.identity.jwksUrl } : {}),
+    },
+    host: config.host,
+    port: config.port,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
+  await pipeline.start();
+  return {
+    service,
+    pipeline,
+    close: async () => {
+      await pipeline.stop();
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface CopilotPermissionsProps {
+  /** The stacks a change set may update. */
+  readonly stackNames: readonly string[];
+  /** The CDK bootstrap qualifier (`cdk bootstrap --qualifier`). @default 'hnb659fds' */
+  readonly bootstrapQualifier?: string;
+}
+
+export interface TelemetryGrant {
+  readonly logBucketName: string;
+  readonly logPrefix: string;
+  readonly logGroups: readonly string[];
+  readonly tableName: string;
+}
+
+/**
+ * Least privilege for the copilot: the service and the daily report read telemetry and write only their own
+ * state; the service also edits the web ACL's two IP sets (guarded, audited, expiring mitigations) and may
+ * assume a separate role that creates and executes CloudFormation change sets of the Boundless stacks, which
+ * is how an approved change set is applied. Nothing here updates a function, bucket or distribution directly.
+ * Every statement names its resources as strings, so each remaining wildcard is acknowledged with its reason.
+ */
+export class CopilotPermissions extends Construct {
+  readonly serviceRole: Role;
+  readonly reportRole: Role;
+  readonly changeSetRole: Role;
+
+  constructor(scope: Construct, id: string, props: CopilotPermissionsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const tasks = new ServicePrincipal('ecs-tasks.amazonaws.com');
+    this.serviceRole = new Role(this, 'Service', { assumedBy: tasks, description: 'copilot service' });
+    this.reportRole = new Role(this, 'Report', { assumedBy: tasks, description: 'copilot daily report' });
+    // Read-only APIs that take no resource narrower than *.
+    this.forReaders(
+      new PolicyStatement({
+        actions: [
+          'xray:GetTraceSummaries',
+          'xray:BatchGetTraces',
+          'ce:GetCostAndUsage',
+          'ce:GetAnomalies',
+          'cloudwatch:GetMetricData',
+          'cloudwatch:DescribeAlarms',
+          'logs:StartQuery',
+          'logs:GetQueryResults',
+          'logs:DescribeLogGroups',
+        ],
+        resources: ['*'],
+      }),
+      'Resource::*',
+      'X-Ray trace reads, Cost Explorer, CloudWatch metric data and Logs Insights queries accept only *; all are reads.',
+    );
+
+    this.changeSetRole = new Role(this, 'ChangeSets', {
+      assumedBy: new ArnPrincipal(this.serviceRole.roleArn),
+      description: 'creates and executes approved change sets of the Boundless stacks',
+    });
+    const stackArns = props.stackNames.map((name) =>
+      stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
+    );
+    this.changeSetRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'cloudformation:CreateChangeSet',
+          'cloudformation:DescribeChangeSet',
+          'cloudformation:ExecuteChangeSet',
+          'cloudformation:DeleteChangeSet',
+          'cloudformation:DescribeStacks',
+          'cloudformation:DescribeStackEvents',
+          'cloudformation:GetTemplate',
+        ],
+        resources: stackArns,
+      }),
+    );
+    for (const name of props.stackNames) {
+      this.acknowledge(
+        this.changeSetRole,
+        `arn:<AWS::Partition>:cloudformation:${stack.region}:${stack.account}:stack/${name}/*`,
+        'A stack ARN ends in its unique id; the statement names each Boundless stack.',
+      );
+    }
+    // CloudFormation applies the change set with the CDK bootstrap's execution role, never with the copilot's.
+    const qualifier = props.bootstrapQualifier ?? 'hnb659fds';
+    this.changeSetRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`,
+          }),
+        ],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      }),
+    );
+    this.serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [this.changeSetRole.roleArn] }),
+    );
+  }
+
+  /** CloudFront standard logs under a prefix, the access API's log groups, and the copilot's own table. */
+  allowTelemetry(grant: TelemetryGrant): void {
+    const stack = Stack.of(this);
+    const bucket = stack.formatArn({ service: 's3', region: '', account: '', resource: grant.logBucketName });
+    this.forReaders(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucket}/${grant.logPrefix}*`] }),
+      `Resource::arn:<AWS::Partition>:s3:::${grant.logBucketName}/${grant.logPrefix}*`,
+      'Reads the CloudFront standard logs: every object under their prefix, nothing else in the bucket.',
+    );
+    this.forReaders(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket],
+        conditions: { StringLike: { 's3:prefix': [`${grant.logPrefix}*`] } },
+      }),
+    );
+    const logGroup = (name: string) =>
+      stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: `${name}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    this.forReaders(
+      new PolicyStatement({ actions: ['logs:FilterLogEvents'], resources: grant.logGroups.map(logGroup) }),
+    );
+    for (const name of grant.logGroups) {
+      for (const role of [this.serviceRole, this.reportRole])
+        this.acknowledge(
+          role,
+          `arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:${name}:*`,
+          'A log group ARN ends in :* for its streams; each access API function is named.',
+        );
+    }
+    const table = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: grant.tableName });
+    this.forReaders(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:Query',
+          'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DescribeTable',
+        ],
+        resources: [table, `${table}/index/*`],
+      }),
+      `Resource::arn:<AWS::Partition>:dynamodb:${stack.region}:${stack.account}:table/${grant.tableName}/index/*`,
+      "The copilot's own state table: its single-table design queries the GSI.",
+    );
+  }
+
+  /** The report writes reports; the service reads them for the dashboard. */
+  allowReports(bucketName: string): void {
+    const objects = `${Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName })}/*`;
+    const finding = `arn:<AWS::Partition>:s3:::${bucketName}/*`;
+    this.reportRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects] }),
+    );
+    this.serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }),
+    );
+    for (const role of [this.serviceRole, this.reportRole])
+      this.acknowledge(role, finding, 'Reports are objects named by day under the reports bucket.');
+  }
+
+  private forReaders(statement: PolicyStatement, finding?: string, reason?: string): void {
+    for (const role of [this.serviceRole, this.reportRole]) {
+      role.addToPrincipalPolicy(statement);
+      if (finding && reason) this.acknowledge(role, finding, reason);
+    }
+  }
+
+  private acknowledge(role: Role, finding: string, reason: string): void {
+    const id = finding.startsWith('Resource::') ? finding : `Resource::${finding}`;
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${id}]`, reason });
+  }
+}

@@ -1,0 +1,156 @@
+import { CfnOutput, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { EcsRunFargateTask } from 'aws-cdk-lib/aws-scheduler-targets';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { secureBucket } from '../constructs/secure-bucket.ts';
+import { SingleTable } from '../constructs/single-table.ts';
+import { UserDirectory } from '../constructs/user-directory.ts';
+import type { DeploymentContext } from '../context.ts';
+import type { DeliveryStack } from '../delivery/delivery-stack.ts';
+import type { ObservabilityStack } from '../observability/observability-stack.ts';
+import { DELIVERY_FUNCTIONS } from '../delivery/functions.ts';
+import { CopilotPermissions } from './copilot-iam.ts';
+import { CopilotService } from './copilot-service.ts';
+import { DashboardSite } from './dashboard-site.ts';
+
+export interface CopilotStackProps extends StackProps {
+  readonly context: DeploymentContext;
+  readonly delivery: DeliveryStack;
+  readonly observability: ObservabilityStack;
+  /** Stacks the copilot's change sets may update. */
+  readonly changeSetStacks: readonly string[];
+}
+
+/** The daily optimisation report: 06:15 UTC, after the previous day's billing and logs have settled. */
+const DAILY_REPORT_SCHEDULE = 'cron(15 6 * * ? *)';
+
+/**
+ * The operations copilot in AWS: its service on ECS Fargate, the operators' user pool, its state table, the
+ * dashboard on S3 + CloudFront, the daily report on EventBridge Scheduler, and IAM that reads telemetry and
+ * writes only through guarded mitigations and approved change sets.
+ */
+export class CopilotStack extends Stack {
+  readonly operators: UserDirectory;
+  readonly table: SingleTable;
+  readonly service: CopilotService;
+  readonly dashboard: DashboardSite;
+  readonly permissions: CopilotPermissions;
+  readonly reports: Bucket;
+
+  constructor(scope: Construct, id: string, props: CopilotStackProps) {
+    super(scope, id, props);
+    const { context, delivery } = props;
+    const prefix = context.prefix;
+    this.operators = new UserDirectory(this, 'Operators', {
+      userPoolName: `${prefix}-operators`,
+      groups: ['viewer', 'on_call', 'owner'],
+      mfa: 'required',
+      selfSignUp: false,
+      appClientName: 'copilot-dashboard',
+    });
+    this.table = new SingleTable(this, 'Table', {
+      tableName: `${prefix}-copilot`,
+      replicaRegions: [context.replicaRegion],
+    });
+    const logs = delivery.storage.logs;
+    const reportsBucketName = `${prefix}-reports-${this.account}-${this.region}`;
+    this.reports = secureBucket(this, 'Reports', {
+      bucketName: reportsBucketName,
+      accessLogs: { bucket: logs, prefix: 's3-access/reports/' },
+    });
+    this.permissions = new CopilotPermissions(this, 'Permissions', { stackNames: props.changeSetStacks });
+    const { serviceRole, reportRole, changeSetRole } = this.permissions;
+
+    // Read-only telemetry for both tasks; each writes only its own state.
+    const functionNames = Object.values(DELIVERY_FUNCTIONS).map((spec) => spec.baseName);
+    this.permissions.allowTelemetry({
+      logBucketName: delivery.storage.logBucketName,
+      logPrefix: 'cloudfront/',
+      logGroups: functionNames.map((name) => `/aws/lambda/${name}`),
+      tableName: `${prefix}-copilot`,
+    });
+    delivery.edge.realtimeLogStream.grantRead(serviceRole);
+    this.permissions.allowReports(reportsBucketName);
+    // Guarded, audited, expiring mitigations: the two IP sets the web ACL reads, nothing else in WAF.
+    serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],
+        resources: [delivery.webAcl.blockedAddresses.attrArn, delivery.webAcl.rateLimitedAddresses.attrArn],
+      }),
+    );
+
+    const serviceClient = delivery.readers.serviceClient!;
+    const clientSecret = new Secret(this, 'ServiceClientSecret', {
+      secretName: `${prefix}/copilot-service-client-secret`,
+      description:
+        "The copilot-service app client's secret of the readers pool (copy it after the first deploy)",
+    });
+    const ipSet = (set: typeof delivery.webAcl.blockedAddresses) => `${set.name}|${set.attrId}|CLOUDFRONT`;
+    this.service = new CopilotService(this, 'Service', {
+      prefix,
+      ...(context.copilotImage ? { image: context.copilotImage } : {}),
+      taskRole: serviceRole,
+      reportTaskRole: reportRole,
+      accessLogs: logs,
+      environment: {
+        COPILOT_MODE: 'aws',
+        COPILOT_REGION: this.region,
+        COPILOT_TABLE: this.table.table.tableName,
+        COPILOT_LOG_BUCKET: delivery.storage.logBucketName,
+        COPILOT_LOG_PREFIX: 'cloudfront/',
+        COPILOT_KINESIS_STREAM: delivery.edge.realtimeLogStream.streamName,
+        COPILOT_ADMIN_API_URL: delivery.api.url,
+        COPILOT_WAF_BLOCK_IPSET: ipSet(delivery.webAcl.blockedAddresses),
+        COPILOT_WAF_RATE_LIMIT_IPSET: ipSet(delivery.webAcl.rateLimitedAddresses),
+        COPILOT_IDENTITY_ISSUER: this.operators.issuerUrl,
+        COPILOT_IDENTITY_AUDIENCE: this.operators.appClient.userPoolClientId,
+        COPILOT_JWKS_URL: this.operators.jwksUrl,
+        COPILOT_SERVICE_TOKEN_URL: serviceClient.tokenUrl,
+        COPILOT_SERVICE_CLIENT_ID: serviceClient.client.userPoolClientId,
+        COPILOT_SERVICE_SCOPE: serviceClient.scope,
+        COPILOT_API_LOG_GROUPS: functionNames.map((name) => `/aws/lambda/${name}`).join(','),
+        COPILOT_REPORT_BUCKET: reportsBucketName,
+        COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
+      },
+      secrets: { COPILOT_SERVICE_CLIENT_SECRET: clientSecret },
+    });
+    Validations.of(clientSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotated by regenerating the Cognito client secret, which Secrets Manager cannot do; see infra/README.md.',
+    });
+
+    this.dashboard = new DashboardSite(this, 'Dashboard', {
+      prefix,
+      loadBalancer: this.service.loadBalancer,
+      logs,
+      ...(context.dashboardDir ? { dashboardDir: context.dashboardDir } : {}),
+    });
+    new Schedule(this, 'DailyReport', {
+      scheduleName: `${prefix}-daily-report`,
+      description: 'boundless report for the previous UTC day',
+      schedule: ScheduleExpression.expression(DAILY_REPORT_SCHEDULE, TimeZone.ETC_UTC),
+      target: new EcsRunFargateTask(this.service.cluster, {
+        taskDefinition: this.service.reportTask,
+        vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+      }),
+    });
+
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.dashboard.distribution.distributionDomainName}`,
+      description: 'operators dashboard and copilot API',
+    });
+    new CfnOutput(this, 'OperatorsUserPoolId', {
+      value: this.operators.userPool.userPoolId,
+      description: 'add operators here',
+    });
+    new CfnOutput(this, 'ServiceClientSecretArn', {
+      value: clientSecret.secretArn,
+      description: 'put the copilot-service client secret here',
+    });
+  }
+}

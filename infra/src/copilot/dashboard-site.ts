@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { Duration, Validations } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin, VpcOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IApplicationLoadBalancer } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { InfraConfigError } from '../errors.ts';
+import { secureBucket } from '../constructs/secure-bucket.ts';
+
+export interface DashboardSiteProps {
+  readonly prefix: string;
+  readonly loadBalancer: IApplicationLoadBalancer;
+  readonly logs: IBucket;
+  /** The built dashboard; without it the bucket stays empty until a deployment uploads it. */
+  readonly dashboardDir?: string;
+}
+
+/**
+ * The operators' dashboard: its static files in S3 behind CloudFront (origin access control, SPA fallback),
+ * with the copilot's API and socket.io on the same origin through a VPC origin to the internal load balancer.
+ */
+export class DashboardSite extends Construct {
+  readonly bucket: Bucket;
+  readonly distribution: Distribution;
+
+  constructor(scope: Construct, id: string, props: DashboardSiteProps) {
+    super(scope, id);
+    this.bucket = secureBucket(this, 'Files', {
+      versioned: false,
+      accessLogs: { bucket: props.logs, prefix: 's3-access/dashboard/' },
+    });
+    const copilot = VpcOrigin.withApplicationLoadBalancer(props.loadBalancer, {
+      protocolPolicy: OriginProtocolPolicy.HTTP_ONLY,
+      readTimeout: Duration.seconds(60),
+    });
+    const toCopilot = {
+      origin: copilot,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+    };
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: `${props.prefix} operators dashboard`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+      },
+      additionalBehaviors: { '/api/*': toCopilot, '/socket.io/*': toCopilot },
+      // Client-side routes load the app, which then asks the API.
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
+      priceClass: PriceClass.PRICE_CLASS_100,
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: props.logs,
+      logFilePrefix: 'dashboard/',
+    });
+    if (props.dashboardDir) {
+      if (!existsSync(`${props.dashboardDir}/index.html`))
+        throw new InfraConfigError(
+          `dashboardDir ${props.dashboardDir} has no index.html; build the dashboard first`,
+        );
+      new BucketDeployment(this, 'Upload', {
+        sources: [Source.asset(props.dashboardDir)],
+        destinationBucket: this.bucket,
+        distribution: this.distribution,
+      });
+    }
+    const ack = (rule: string, reason: string) =>
+      Validations.of(this.distribution).acknowledge({ id: rule, reason });
+    ack(
+      'AwsSolutions-CFR1',
+      'Operators work from anywhere; every API call needs a Cognito token with an operator role.',
+    );
+    ack(
+      'AwsSolutions-CFR2',
+      'Static files and an API that requires a Cognito JWT on every call and socket; the edge web ACL protects the readers.',
+    );
+    ack(
+      'AwsSolutions-CFR4',
+      'The *.cloudfront.net certificate is used; its minimum protocol is fixed by CloudFront.',
+    );
+    ack(
+      'AwsSolutions-CFR5',
+      "The VPC origin reaches an internal load balancer over AWS's network; no public path exists.",
+    );
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * The app as `cdk synth` builds it: the pinned CLI runs cdk.json's app once (cdk-nag and CloudFormation
+ * validation included; bundling limited to a stack without functions, so no esbuild run), and every
+ * assertion reads the templates it wrote.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STACK_NAMES } from './app-builder.ts';
+import { VIEWER_REQUEST_SOURCE } from './delivery/edge.ts';
+import { DELIVERY_FUNCTIONS } from './delivery/functions.ts';
+import { readSloDefinitions } from './slo-alarms.ts';
+import { loadTunables } from './tunables.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized templates and patched tunables are untyped JSON.
+type Json = any;
+
+const INFRA = fileURLToPath(new URL('..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
+const cli = spawnSync(
+  join(INFRA, '../node_modules/.bin/cdk'),
+  [
+    'synth',
+    '--quiet',
+    '--exclusively',
+    STACK_NAMES.replica,
+    '--output',
+    out,
+    '--no-notices',
+    '--no-version-reporting',
+  ],
+  { cwd: INFRA, encoding: 'utf8', env: { ...process.env, CDK_DEFAULT_ACCOUNT: '', CI: 'true' } },
+);
+const templates = new Map<string, Template>();
+/** The CLI's template of a stack, read once (a failed synthesis fails here, after the first test says why). */
+const template = (stack: string): Template => {
+  let t = templates.get(stack);
+  if (t === undefined) {
+    t = Template.fromJSON(JSON.parse(readFileSync(join(out, `${stack}.template.json`), 'utf8')));
+    templates.set(stack, t);
+  }
+  return t;
+};
+const tunables = loadTunables();
+const functionCount = Object.keys(DELIVERY_FUNCTIONS).length;
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('cdk synth (the pinned CLI, cdk.json)', () => {
+  it('synthesizes every stack with cdk-nag and the template validation passing', () => {
+    expect({ status: cli.status, stderr: cli.stderr }).toEqual({
+      status: 0,
+      stderr: expect.not.stringMatching(/Validation failed|\bERROR\b/),
+    });
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.artifacts)).toEqual(expect.arrayContaining(Object.values(STACK_NAMES)));
+  });
+});
+
+describe('Stack: BoundlessDelivery', () => {
+  let t: Template;
+  beforeAll(() => {
+    t = template(STACK_NAMES.delivery);
+  });
+
+  it('tiers titles to Standard-IA then Glacier Instant Retrieval and replicates them to the DR region', () => {
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'tier-by-age',
+            Transitions: [
+              {
+                StorageClass: 'STANDARD_IA',
+                TransitionInDays: tunables.storage.content.infrequentAccessAfterDays,
+              },
+              {
+                StorageClass: 'GLACIER_IR',
+                TransitionInDays: tunables.storage.content.glacierInstantRetrievalAfterDays,
+              },
+            ],
+            NoncurrentVersionExpiration: {
+              NoncurrentDays: tunables.storage.content.noncurrentVersionExpirationDays,
+            },
+          }),
+        ]),
+      },
+      ReplicationConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Destination: Match.objectLike({
+              Bucket: {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::boundless-replica-000000000000-us-west-2'],
+                ],
+              },
+              StorageClass: 'STANDARD_IA',
+            }),
+          }),
+        ],
+      },
+    });
+  });
+
+  it('serves every path pattern with its own cache policy and the tunables TTLs, keyed on the path only', () => {
+    for (const [pattern, ttl] of Object.entries(tunables.cache.behaviors)) {
+      t.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+        CachePolicyConfig: Match.objectLike({
+          Comment: Match.stringLikeRegexp(pattern.replace(/[*.]/g, '\\$&')),
+          DefaultTTL: ttl.defaultTtlSeconds,
+          MinTTL: ttl.minTtlSeconds,
+          MaxTTL: ttl.maxTtlSeconds,
+          ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+            QueryStringsConfig: { QueryStringBehavior: 'none' },
+            CookiesConfig: { CookieBehavior: 'none' },
+            HeadersConfig: { HeaderBehavior: 'none' },
+          }),
+        }),
+      });
+    }
+    t.resourceCountIs('AWS::CloudFront::CachePolicy', Object.keys(tunables.cache.behaviors).length);
+  });
+
+  it('checks signed cookies and runs the viewer-request function on the titles only, behind the web ACL and Origin Shield', () => {
+    const distribution = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as {
+      Properties: { DistributionConfig: Record<string, Json> };
+    };
+    const config = distribution.Properties.DistributionConfig;
+    const behaviors = config.CacheBehaviors as Record<string, Json>[];
+    expect(behaviors.map((b) => b.PathPattern)).toEqual(['/titles/*.epub', '/titles/*', '/public/*']);
+    for (const b of behaviors.filter((b) => b.PathPattern.startsWith('/titles/'))) {
+      expect(b.TrustedKeyGroups).toHaveLength(1);
+      expect(b.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+      expect(b.ViewerProtocolPolicy).toBe('https-only');
+    }
+    for (const b of [
+      ...behaviors.filter((b) => b.PathPattern === '/public/*'),
+      config.DefaultCacheBehavior,
+    ]) {
+      expect(b.TrustedKeyGroups).toBeUndefined();
+      expect(b.FunctionAssociations).toBeUndefined();
+    }
+    for (const b of [...behaviors, config.DefaultCacheBehavior]) expect(b.RealtimeLogConfigArn).toBeDefined();
+    expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebAcl/), 'Arn'] });
+    expect(config.Origins[0].OriginShield).toEqual({ Enabled: true, OriginShieldRegion: 'us-east-1' });
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(config.Logging).toEqual(expect.objectContaining({ Prefix: 'cloudfront/' }));
+  });
+
+  it('deploys the very viewer-request function the local edge runs, with its KeyValueStore', () => {
+    const source = readFileSync(VIEWER_REQUEST_SOURCE, 'utf8');
+    t.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: source,
+      FunctionConfig: Match.objectLike({
+        Runtime: 'cloudfront-js-2.0',
+        KeyValueStoreAssociations: [Match.objectLike({ KeyValueStoreARN: Match.anyValue() })],
+      }),
+      AutoPublish: true,
+    });
+    t.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+  });
+
+  it('sends real-time logs with the fields the consumers parse, in their order', () => {
+    t.hasResourceProperties('AWS::CloudFront::RealtimeLogConfig', {
+      Fields: [...REALTIME_LOG_FIELDS],
+      SamplingRate: tunables.scaleOut.realtimeLogSamplingPercent,
+    });
+    t.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: tunables.scaleOut.realtimeLogShards });
+  });
+
+  it('blocks and rate-limits the IP sets the copilot edits, and rate-limits every address, from the tunables', () => {
+    // The names the local web ACL gives its sets (local/src/waf), so one copilot configuration reads both.
+    for (const name of ['boundless-blocked-addresses', 'boundless-rate-limited-addresses'])
+      t.hasResourceProperties('AWS::WAFv2::IPSet', { Name: name, Scope: 'CLOUDFRONT', Addresses: [] });
+    const rules = (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as Json).Properties
+      .Rules as Json[];
+    const byName = Object.fromEntries(rules.map((r) => [r.Name, r]));
+    expect(byName['block-listed-addresses'].Statement.IPSetReferenceStatement).toBeDefined();
+    const listed = byName['rate-limit-listed-addresses'].Statement.RateBasedStatement;
+    expect(listed.Limit).toBe(tunables.waf.rateRules.listedAddresses.limit);
+    expect(listed.ScopeDownStatement.IPSetReferenceStatement).toBeDefined();
+    expect(byName['rate-limit-every-address'].Statement.RateBasedStatement.Limit).toBe(
+      tunables.waf.rateRules.perAddress.limit,
+    );
+  });
+
+  it('runs one function per route, each with the memory of the tunables, behind the JWT authorizer', () => {
+    t.resourceCountIs('AWS::Lambda::Function', functionCount);
+    for (const spec of Object.values(DELIVERY_FUNCTIONS)) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: spec.baseName,
+        Handler: `index.${spec.handler}`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: tunables.lambda.functions[spec.handler]?.memoryMb ?? tunables.lambda.defaults.memoryMb,
+      });
+      t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: spec.routeKey,
+        AuthorizationType: 'JWT',
+      });
+    }
+  });
+
+  it('reads secrets from Secrets Manager at start, never from the function configuration', () => {
+    for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as Json[]) {
+      const env = fn.Properties.Environment.Variables;
+      expect(env.BOUNDLESS_CLOUDFRONT_PRIVATE_KEY).toBeUndefined();
+      expect(env.BOUNDLESS_EDGE_TOKEN_SECRETS).toBeUndefined();
+      expect(env.BOUNDLESS_CLOUDFRONT_PRIVATE_KEY_SECRET_ARN).toEqual({
+        Ref: expect.stringMatching(/^SigningPrivateKey/),
+      });
+    }
+  });
+
+  it('provisions concurrency on the live alias with target tracking and the pre-warm schedules', () => {
+    const pc = tunables.lambda.functions.grantAccess!.provisionedConcurrency!;
+    t.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: 'live',
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: pc.baseline },
+    });
+    t.resourcePropertiesCountIs('AWS::Lambda::Alias', { ProvisionedConcurrencyConfig: Match.anyValue() }, 1);
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: pc.baseline,
+      MaxCapacity: pc.max,
+      ScalableDimension: 'lambda:function:ProvisionedConcurrency',
+      ScheduledActions: pc.schedules.map((s) =>
+        Match.objectLike({
+          Schedule: s.schedule,
+          ScalableTargetAction: { MinCapacity: s.min, MaxCapacity: s.max },
+        }),
+      ),
+    });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: pc.utilizationTarget }),
+    });
+  });
+
+  it('shifts each alias as a canary and rolls back when its error or latency alarm fires', () => {
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', {
+      ComputePlatform: 'Lambda',
+      TrafficRoutingConfig: {
+        Type: 'TimeBasedCanary',
+        TimeBasedCanary: {
+          CanaryPercentage: tunables.deploy.canaryPercent,
+          CanaryInterval: tunables.deploy.canaryIntervalMinutes,
+        },
+      },
+    });
+    t.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', functionCount);
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Enabled: true, Alarms: [Match.anyValue(), Match.anyValue()] },
+      AutoRollbackConfiguration: {
+        Enabled: true,
+        Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+      },
+    });
+    t.hasResource('AWS::Lambda::Alias', {
+      UpdatePolicy: {
+        CodeDeployLambdaAliasUpdate: Match.objectLike({ DeploymentGroupName: Match.anyValue() }),
+      },
+    });
+  });
+
+  it('throttles the stage and the routes the tunables name', () => {
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: Match.objectLike({
+        ThrottlingRateLimit: tunables.api.throttling.default.rateLimit,
+        ThrottlingBurstLimit: tunables.api.throttling.default.burstLimit,
+      }),
+      RouteSettings: Object.fromEntries(
+        Object.entries(tunables.api.throttling.routes).map(([route, l]) => [
+          route,
+          { ThrottlingRateLimit: l.rateLimit, ThrottlingBurstLimit: l.burstLimit },
+        ]),
+      ),
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('keeps the delivery table as a global table with TTL and point-in-time recovery in both regions', () => {
+    for (const Region of ['us-east-1', 'us-west-2']) {
+      t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: 'boundless-delivery',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        Replicas: Match.arrayWith([
+          Match.objectLike({
+            Region,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ]),
+      });
+    }
+  });
+});
+
+describe('Stack: BoundlessObservability', () => {
+  let t: Template;
+  beforeAll(() => {
+    t = template(STACK_NAMES.observability);
+  });
+
+  it('routes real-time logs to a subject stream and a global stream, one ordered invocation per shard', () => {
+    t.hasResourceProperties('AWS::Kinesis::Stream', {
+      Name: 'boundless-detector-subjects',
+      ShardCount: tunables.scaleOut.subjectShards,
+    });
+    t.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'boundless-detector-global', ShardCount: 1 });
+    t.resourcePropertiesCountIs(
+      'AWS::Lambda::EventSourceMapping',
+      {
+        ParallelizationFactor: 1,
+        BisectBatchOnFunctionError: false,
+        BatchSize: tunables.scaleOut.batchSize,
+        StartingPosition: 'TRIM_HORIZON',
+      },
+      3,
+    );
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'boundless-detector-router',
+      Environment: { Variables: Match.objectLike({ BOUNDLESS_BUCKETS: String(tunables.scaleOut.buckets) }) },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'boundless-detector-consumer',
+      MemorySize: tunables.scaleOut.consumerMemoryMb,
+      Environment: {
+        Variables: Match.objectLike({
+          BOUNDLESS_REPLAY_HORIZON_MINUTES: String(tunables.scaleOut.replayHorizonMinutes),
+        }),
+      },
+    });
+    t.hasResourceProperties('AWS::Events::Archive', { ArchiveName: 'boundless-detections' });
+  });
+
+  it('raises a page or ticket composite alarm for every SLO and burn-rate pair of slos.json', () => {
+    const slos = readSloDefinitions();
+    t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', slos.slos.length * slos.alerts.length);
+    const page = slos.alerts.find((a) => a.action === 'page')!;
+    t.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: `boundless-slo-${slos.slos[0]!.id}-${page.name}`,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsPage') }],
+    });
+  });
+
+  it('watches cost: an anomaly monitor over services and a monthly budget from the tunables', () => {
+    t.hasResourceProperties('AWS::CE::AnomalyMonitor', {
+      MonitorType: 'DIMENSIONAL',
+      MonitorDimension: 'SERVICE',
+    });
+    t.hasResourceProperties('AWS::CE::AnomalySubscription', {
+      ThresholdExpression: Match.serializedJson(
+        Match.objectLike({
+          Dimensions: Match.objectLike({ Values: [String(tunables.cost.anomalyImpactUsd)] }),
+        }),
+      ),
+    });
+    t.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({ BudgetLimit: { Amount: tunables.cost.monthlyBudgetUsd, Unit: 'USD' } }),
+      NotificationsWithSubscribers: Match.arrayWith([
+        Match.objectLike({
+          Notification: Match.objectLike({ NotificationType: 'FORECASTED', Threshold: 100 }),
+        }),
+      ]),
+    });
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('Stack: BoundlessCopilot', () => {
+  let t: Template;
+  let roles: Record<string, Json>;
+  let policies: Json[];
+  beforeAll(() => {
+    t = template(STACK_NAMES.copilot);
+    roles = t.findResources('AWS::IAM::Role');
+    policies = Object.values(t.findResources('AWS::IAM::Policy'));
+  });
+  const statementsOf = (rolePrefix: string) =>
+    policies
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith(rolePrefix)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]);
+  const actions = (statements: Json[]) => statements.flatMap((s) => [s.Action].flat() as string[]);
+
+  it('runs one copilot task on Fargate in aws mode, its client secret from Secrets Manager', () => {
+    t.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1, LaunchType: 'FARGATE' });
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([{ Name: 'COPILOT_MODE', Value: 'aws' }]),
+          Secrets: [Match.objectLike({ Name: 'COPILOT_SERVICE_CLIENT_SECRET' })],
+        }),
+      ],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      SourcePrefixListId: 'pl-3b927c52',
+      FromPort: 80,
+    });
+  });
+
+  it('serves the dashboard from S3 and the API through a VPC origin, and schedules the daily report', () => {
+    t.hasResourceProperties('AWS::CloudFront::VpcOrigin', Match.anyValue());
+    const distribution = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as Json;
+    expect(distribution.Properties.DistributionConfig.CacheBehaviors.map((b: Json) => b.PathPattern)).toEqual(
+      ['/api/*', '/socket.io/*'],
+    );
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(15 6 * * ? *)',
+      Target: Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) }),
+    });
+  });
+
+  it('requires a second factor for operators', () => {
+    t.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolName: 'boundless-operators',
+      MfaConfiguration: 'ON',
+    });
+  });
+
+  it('gives the copilot and the report read-only telemetry: no write outside their own state', () => {
+    const service = actions(statementsOf('PermissionsService'));
+    const report = actions(statementsOf('PermissionsReport'));
+    const writes = /:(Put|Update|Delete|Create|Execute|Invoke|Pass|Attach|Tag)|:BatchWrite|AssumeRole/;
+    expect(service.filter((a) => writes.test(a)).sort()).toEqual(
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'sts:AssumeRole',
+        'wafv2:UpdateIPSet',
+      ].sort(),
+    );
+    expect(report.filter((a) => writes.test(a)).sort()).toEqual(
+      ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject'].sort(),
+    );
+    for (const a of [...service, ...report])
+      expect(a).not.toMatch(/^(lambda|cloudfront|iam|cloudformation):/);
+  });
+
+  it('applies change sets only through a role the service assumes, passing only the bootstrap execution role', () => {
+    const changeSet = statementsOf('PermissionsChangeSets');
+    expect(actions(changeSet)).toContain('cloudformation:ExecuteChangeSet');
+    const pass = changeSet.find((s) => s.Action === 'iam:PassRole');
+    expect(pass.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
+    const trust = Object.entries(roles).find(([id]) => id.startsWith('PermissionsChangeSets'))![1] as Json;
+    expect(trust.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^PermissionsService/), 'Arn'] } },
+      }),
+    ]);
+  });
+});
