@@ -262,6 +262,8 @@ describe('Function: startLocalEdge options', () => {
         port: 0,
         originDir: dir,
         kvs,
+        trustedKeys: {},
+        logDir: join(dir, 'logs'),
         viewerIpFrom: 'x-forwarded-for',
         trustedProxies: ['10.0.0.0/33'],
       }),
