@@ -22,7 +22,7 @@ export const walkOptionsSchema = z.object({
     .positive()
     .default(7 * 1440),
   /** The error distribution is re-read this often; in between it barely moves. */
-  refreshMinutes: z.number().int().positive().default(10),
+  refreshMinutes: z.number().int().positive().default(30),
   /** Until this many residuals exist, a normal distribution of the fallback spread stands in. */
   minResiduals: z.number().int().positive().default(120),
   /**
@@ -81,7 +81,7 @@ export function walkForecast(
   const n = times.length;
   const { forward, inverse, fallback } = TRANSFORMS[config.transform];
   const model = new SeasonalForecaster(config.seasonal);
-  const window = new SlidingQuantiles(config.residualWindowMinutes, -16, 16, 3200);
+  const window = new SlidingQuantiles(config.residualWindowMinutes, -16, 16, 1600);
   const center = new Float64Array(n).fill(Number.NaN);
   const spreadAt = new Float64Array(n).fill(Number.NaN);
   const spreadWeight = 1 - 2 ** (-1 / config.spreadHalfLifeMinutes);
