@@ -97,6 +97,16 @@ export function formatEvaluation(evaluation: PrewarmEvaluation): string {
     '',
     'Our cost/cold-start curve (cold-start cost: cold starts / total), development | validation:',
     ...cases.map((c) => `  ${c.trace} ×${c.scale}: ${curve(c, 'development')} | ${curve(c, 'validation')}`),
+    ...(settings.levelBoundMinutes === undefined
+      ? []
+      : [
+          '',
+          `A reference told each minute's level (±${settings.levelBoundMinutes} min, future included), at target tracking's cost: cold starts ÷ TT, development | validation:`,
+          ...cases.map(
+            (c) =>
+              `  ${c.trace} ×${c.scale}: ${times(c.development.levelBoundColdStartRatioAtTrackingCost ?? Number.NaN)} | ${times(c.validation.levelBoundColdStartRatioAtTrackingCost ?? Number.NaN)}`,
+          ),
+        ]),
   ].join('\n');
 }
 
@@ -108,6 +118,7 @@ interface EvalFlags {
   durationMs?: number;
   leadMinutes?: number;
   coldStartCost?: number;
+  levelBound?: number;
   json?: string;
 }
 
@@ -142,7 +153,12 @@ async function evaluate(flags: EvalFlags): Promise<void> {
   try {
     evaluation = evaluatePrewarming(
       cases,
-      { durationMs: flags.durationMs, leadMinutes: flags.leadMinutes, coldStartCost: flags.coldStartCost },
+      {
+        durationMs: flags.durationMs,
+        leadMinutes: flags.leadMinutes,
+        coldStartCost: flags.coldStartCost,
+        levelBoundMinutes: flags.levelBound,
+      },
       (done) => process.stderr.write(`  evaluated ${done.trace} ×${done.scale}\n`),
     );
   } catch (error) {
@@ -190,6 +206,11 @@ export function registerEvalPrewarm(program: Command): void {
       '--cold-start-cost <minutes>',
       'our plan’s value of a cold start, in idle environment-minutes (default 20)',
       positiveNumber('--cold-start-cost'),
+    )
+    .option(
+      '--level-bound <minutes>',
+      'also run a reference told each minute’s level ±minutes around it (future included): how far a perfect forecast of the level gets',
+      (v) => Math.round(positiveNumber('--level-bound')(v)),
     )
     .option('--json <out>', 'also write the whole evaluation as JSON')
     .action(evaluate);

@@ -2,6 +2,7 @@ import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { describe, expect, it } from 'vitest';
 import type { DemandMinute } from '@boundless/copilot/prewarm';
 import { coldStartsAtCost, evaluatePrewarming } from './prewarm.ts';
+import { levelKnowingPlans } from './prewarm-bound.ts';
 
 const START = Date.UTC(2024, 0, 1);
 
@@ -66,5 +67,36 @@ describe('Function: coldStartsAtCost', () => {
     ];
     expect(coldStartsAtCost(curve, 15)).toBe(60);
     expect(coldStartsAtCost(curve, 30)).toBeNaN();
+  });
+});
+
+describe('Function: levelKnowingPlans', () => {
+  const step = Array.from({ length: 200 }, (_, i) => ({
+    time: START + i * 60_000,
+    timestamp: new Date(START + i * 60_000).toISOString(),
+    requests: i < 100 ? 600 : 6000,
+    peakRps: i < 100 ? 12 : 120,
+  }));
+
+  it('knows the level ahead of time, which no causal planner can', () => {
+    const [plan] = levelKnowingPlans(step, 1000, 5, [0.5]);
+    // Five minutes before the step, the window already holds minutes after it.
+    expect(plan![96]).toBeGreaterThan(plan![50]!);
+  });
+
+  it('provisions more at a higher quantile', () => {
+    const [low, high] = levelKnowingPlans(trace(2), 200, 5, [0.5, 0.99]);
+    const sum = (a: Int32Array) => a.reduce((s, v) => s + v, 0);
+    expect(sum(high!)).toBeGreaterThan(sum(low!));
+  });
+
+  it('joins the evaluation on request, with its cold starts at target tracking’s cost', () => {
+    const withBound = evaluatePrewarming([{ trace: 'synthetic', scale: 100, minutes: trace(9) }], {
+      sweepCosts: [2, 160],
+      levelBoundMinutes: 5,
+    });
+    const period = withBound.cases[0]!.validation;
+    expect(period.levelBoundCurve).toHaveLength(8);
+    expect(period.levelBoundColdStartRatioAtTrackingCost).toBeDefined();
   });
 });

@@ -17,6 +17,7 @@ import {
   targetTrackingPolicy,
 } from '@boundless/copilot/prewarm';
 import { z } from 'zod';
+import { BOUND_QUANTILES, levelKnowingPlans } from './prewarm-bound.ts';
 
 export const evaluationOptionsSchema = z.object({
   durationMs: z.number().positive().default(200),
@@ -26,12 +27,17 @@ export const evaluationOptionsSchema = z.object({
   /** Our plan's stated value of a cold start (idle environment-minutes); the table's "ours" row. */
   coldStartCost: z.number().positive().default(DEFAULT_COLD_START_COST),
   /** Other values planned too, for the curve of cold starts against cost. */
-  sweepCosts: z.array(z.number().positive()).default([5, 10, 15, 20, 30, 40, 80, 160]),
+  sweepCosts: z.array(z.number().positive()).default([2, 5, 10, 20, 40, 80, 160]),
   /** Simulated but counted nowhere: the forecaster and target tracking start from nothing. */
   warmupDays: z.number().min(0).default(1),
   /** The last days of every trace, reported apart and never used to choose anything. */
   validationDays: z.number().positive().default(7),
   seed: z.number().int().default(1),
+  /**
+   * Also run a reference told each minute's level ±this many minutes around it (see `levelKnowingPlans`):
+   * how far a perfect forecast of the level would get. Off when absent.
+   */
+  levelBoundMinutes: z.number().int().positive().optional(),
 });
 
 export type EvaluationOptions = z.input<typeof evaluationOptionsSchema>;
@@ -61,6 +67,10 @@ export interface PeriodComparison {
   /** Our plan applied as scheduled minimums with target tracking above it. */
   readonly floorWithTracking: SimulationResult;
   readonly curve: CurvePoint[];
+  /** The level-knowing reference's curve (its setting is the quantile), when asked for. */
+  readonly levelBoundCurve?: CurvePoint[];
+  /** Its cold starts at target tracking's cost ÷ target tracking's. */
+  readonly levelBoundColdStartRatioAtTrackingCost?: number;
   /** Ours ÷ target tracking. */
   readonly coldStartRatio: number;
   readonly costRatio: number;
@@ -133,9 +143,10 @@ function compare(
     oracle: SimulationResult;
     floor: SimulationResult;
     curve: CurvePoint[];
+    bound?: CurvePoint[];
   },
 ): PeriodComparison {
-  const { none, tracking, ours, oracle, floor, curve } = runs;
+  const { none, tracking, ours, oracle, floor, curve, bound } = runs;
   const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE_INFINITY : 1);
   const coldStartRatio = ratio(ours.coldStarts, tracking.coldStarts);
   const costRatio = ratio(ours.totalCost, tracking.totalCost);
@@ -152,6 +163,13 @@ function compare(
     oracleCostRatio: ratio(oracle.totalCost, tracking.totalCost),
     coldStartRatioAtTrackingCost: ratio(coldStartsAtCost(curve, tracking.totalCost), tracking.coldStarts),
     meetsTarget: coldStartRatio <= 0.25 && costRatio <= 1,
+    ...(bound && {
+      levelBoundCurve: bound,
+      levelBoundColdStartRatioAtTrackingCost: ratio(
+        coldStartsAtCost(bound, tracking.totalCost),
+        tracking.coldStarts,
+      ),
+    }),
   };
 }
 
@@ -185,6 +203,12 @@ export function evaluateCase(testCase: EvaluationCase, settings: EvaluationSetti
   const targetTracking = run(targetTrackingPolicy(tracking));
   const oracle = run(scheduledPolicy('oracle', minutePeaks(concurrency)));
   const floor = run(scheduledFloorWithTargetTracking(defaultPlan, tracking));
+  const bound =
+    settings.levelBoundMinutes === undefined
+      ? null
+      : levelKnowingPlans(minutes, settings.durationMs, settings.levelBoundMinutes).map((capacity) =>
+          run(scheduledPolicy('level-knowing reference', capacity)),
+        );
   const [development, validation] = periods.map((period, p) =>
     compare(period, {
       none: none[p]!,
@@ -197,6 +221,13 @@ export function evaluateCase(testCase: EvaluationCase, settings: EvaluationSetti
         coldStarts: results[p]!.coldStarts,
         totalCost: results[p]!.totalCost,
       })),
+      ...(bound && {
+        bound: bound.map((results, i) => ({
+          coldStartCost: BOUND_QUANTILES[i]!,
+          coldStarts: results[p]!.coldStarts,
+          totalCost: results[p]!.totalCost,
+        })),
+      }),
     }),
   );
   return {
