@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { forecastAhead } from './causal.ts';
+import { LevelEnsemble } from './ensemble.ts';
 import { walkForecast } from './predictive.ts';
 import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
 import { SeasonalForecaster } from './seasonal.ts';
@@ -197,5 +198,39 @@ describe('Function: walkForecast', () => {
     });
     expect(blind).toBe(3);
     expect(visited).toEqual(times.map((_, i) => i));
+  });
+});
+
+describe('Class: LevelEnsemble', () => {
+  // Noise around 10 for two days, then a sustained jump to 30 (square-root units).
+  const random = seededRandom(21);
+  const rows = 3 * 1440;
+  const values = Array.from({ length: rows }, (_, i) => (i < 2 * 1440 ? 10 : 30) + (random() - 0.5) * 4);
+  const run = (halfLives: number[]) => {
+    const ensemble = new LevelEnsemble({}, halfLives, 60, rows);
+    const forecasts = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      if (row >= 10) ensemble.observe(row - 10, START + (row - 10) * MINUTE, values[row - 10]!);
+      forecasts[row] =
+        row >= 10 ? ensemble.forecast(row, START + row * MINUTE, START + (row - 10) * MINUTE) : 0;
+    }
+    return forecasts;
+  };
+  const slow = run([30]);
+  const fast = run([5]);
+  const both = run([5, 30]);
+
+  it('follows a jump in demand faster than its slow member alone', () => {
+    const row = 2 * 1440 + 40;
+    expect(Math.abs(both[row]! - 30)).toBeLessThan(Math.abs(slow[row]! - 30));
+  });
+
+  it('is steadier than its fast member alone where the demand is only noise', () => {
+    const spread = (f: Float64Array) => {
+      const window = Array.from(f.subarray(1440, 2 * 1440));
+      const mean = window.reduce((a, b) => a + b, 0) / window.length;
+      return window.reduce((a, b) => a + (b - mean) ** 2, 0) / window.length;
+    };
+    expect(spread(both)).toBeLessThan(spread(fast));
   });
 });

@@ -2,7 +2,8 @@ import { errorFunction, probit } from 'simple-statistics';
 import { z } from 'zod';
 import { ForecastError } from './errors.ts';
 import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
-import { SeasonalForecaster, seasonalOptionsSchema } from './seasonal.ts';
+import { LevelEnsemble } from './ensemble.ts';
+import { seasonalOptionsSchema } from './seasonal.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -33,6 +34,13 @@ export const walkOptionsSchema = z.object({
   /** Mean absolute error assumed before any residual exists, in the transformed space. */
   fallbackSpread: z.number().positive().optional(),
   seasonal: seasonalOptionsSchema.partial().default({}),
+  /**
+   * When given, one seasonal model per level half-life, combined by their recent errors (see
+   * {@link LevelEnsemble}); otherwise one model with `seasonal.levelHalfLifeMinutes`.
+   */
+  levelHalfLivesMinutes: z.array(z.number().positive()).min(1).optional(),
+  /** How far back the combination looks at each model's errors. */
+  combinationHalfLifeMinutes: z.number().positive().default(60),
 });
 
 export type WalkOptions = z.input<typeof walkOptionsSchema>;
@@ -80,7 +88,12 @@ export function walkForecast(
   }
   const n = times.length;
   const { forward, inverse, fallback } = TRANSFORMS[config.transform];
-  const model = new SeasonalForecaster(config.seasonal);
+  const model = new LevelEnsemble(
+    config.seasonal,
+    config.levelHalfLivesMinutes ?? [seasonalOptionsSchema.parse(config.seasonal).levelHalfLifeMinutes],
+    config.combinationHalfLifeMinutes,
+    n,
+  );
   const window = new SlidingQuantiles(config.residualWindowMinutes, -16, 16, 1600);
   const center = new Float64Array(n).fill(Number.NaN);
   const spreadAt = new Float64Array(n).fill(Number.NaN);
@@ -105,7 +118,7 @@ export function walkForecast(
             : spread + spreadWeight * (Math.abs(residual) - spread);
         residualsSeen++;
       }
-      model.observe(times[observed]!, actual);
+      model.observe(observed, times[observed]!, actual);
       observed++;
     }
     if (observed === 0) {
@@ -118,7 +131,7 @@ export function walkForecast(
       refreshedAt = epoch;
       distribution = ResidualDistribution.of(window);
     }
-    const middle = model.forecast(target, times[observed - 1]!);
+    const middle = model.forecast(row, target, times[observed - 1]!);
     const scale = Math.max(spread, 1e-6);
     center[row] = middle;
     spreadAt[row] = scale;

@@ -30,10 +30,13 @@ const planOptionsSchema = z.object({
    */
   transform: z.enum(['log', 'sqrt']).default('sqrt'),
   /**
-   * How fast the forecast follows the last observed minutes. The busiest second of a minute is mostly
-   * noise around the level; a half-hour half-life keeps the level and leaves that noise to the distribution.
+   * How fast the forecast follows the last observed minutes, combined by their recent errors. The busiest
+   * second of a minute is mostly noise around the level, which a half-hour half-life keeps out; a release
+   * lifts demand tenfold in minutes, which a five-minute one catches an hour sooner. The development weeks
+   * preferred the pair to either alone (PREWARM.md).
    */
-  levelHalfLifeMinutes: z.number().positive().default(30),
+  levelHalfLivesMinutes: z.array(z.number().positive()).min(1).default([5, 30]),
+  combinationHalfLifeMinutes: z.number().positive().default(60),
   /** How fast the error distribution's width follows recent errors: widens after surprises, then relaxes. */
   spreadHalfLifeMinutes: z.number().positive().default(1440),
 });
@@ -142,7 +145,8 @@ function planPass(
       leadMinutes: config.leadMinutes,
       transform: config.transform,
       spreadHalfLifeMinutes: config.spreadHalfLifeMinutes,
-      seasonal: { levelHalfLifeMinutes: config.levelHalfLifeMinutes },
+      levelHalfLivesMinutes: config.levelHalfLivesMinutes,
+      combinationHalfLifeMinutes: config.combinationHalfLifeMinutes,
     },
     (row, predictive, observedRows) => {
       for (; folded < observedRows; folded++) {
