@@ -23,7 +23,7 @@ function writeTrace(name: string, rows: number): string {
   return path;
 }
 
-function plan(trace: string, out: string) {
+function plan(trace: string, out: string, ...extra: string[]) {
   return boundless(
     'prewarm',
     'plan',
@@ -37,6 +37,7 @@ function plan(trace: string, out: string) {
     '50',
     '--out',
     out,
+    ...extra,
   );
 }
 
@@ -164,23 +165,7 @@ describe('Command: boundless prewarm plan', () => {
 
   it('states the cold-start cost it planned for, and plans more for a dearer one', () => {
     const trace = writeTrace('cost.csv', 600);
-    const run = (cost: string, out: string) =>
-      boundless(
-        'prewarm',
-        'plan',
-        '--trace',
-        trace,
-        '--duration-ms',
-        '500',
-        '--lead-minutes',
-        '5',
-        '--scale',
-        '50',
-        '--cold-start-cost',
-        cost,
-        '--out',
-        join(dir, out),
-      );
+    const run = (cost: string, out: string) => plan(trace, join(dir, out), '--cold-start-cost', cost);
     const cheap = run('2', 'cheap.csv');
     expect(cheap.status).toBe(0);
     expect(cheap.stderr).toContain('a cold start valued at 2 idle environment-minutes');
