@@ -76,7 +76,7 @@ function markdownTable(rows: string[][]): string {
   return [line(HEADER), rule, ...rows.map(line)].join('\n');
 }
 
-export function formatEvaluation(evaluation: PrewarmEvaluation): string {
+function formatEvaluation(evaluation: PrewarmEvaluation): string {
   const { settings, cases } = evaluation;
   const curve = (c: CaseEvaluation, period: 'development' | 'validation') =>
     c[period].curve

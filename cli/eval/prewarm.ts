@@ -19,7 +19,7 @@ import {
 import { z } from 'zod';
 import { BOUND_QUANTILES, levelKnowingPlans } from './prewarm-bound.ts';
 
-export const evaluationOptionsSchema = z.object({
+const evaluationOptionsSchema = z.object({
   durationMs: z.number().positive().default(200),
   memoryMb: z.number().int().min(128).max(10_240).default(1024),
   leadMinutes: z.number().int().min(0).default(10),
@@ -174,7 +174,7 @@ function compare(
 }
 
 /** Every strategy on one trace at one size, counted over the development and the validation period. */
-export function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): CaseEvaluation {
+function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): CaseEvaluation {
   const { minutes, filled } = fillMissingMinutes(scaleAudiences(testCase.minutes, testCase.scale));
   const periods = periodsOf(minutes.length, settings, testCase.trace);
   const arrivals = secondArrivals(minutes, settings.seed);
