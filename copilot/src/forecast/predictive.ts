@@ -112,11 +112,9 @@ export function walkForecast(
       if (!Number.isNaN(center[observed]!)) {
         const residual = actual - center[observed]!;
         window.add(residual / spreadAt[observed]!);
-        spread =
-          residualsSeen === 0
-            ? Math.max(Math.abs(residual), 1e-6)
-            : spread + spreadWeight * (Math.abs(residual) - spread);
         residualsSeen++;
+        // A plain mean of the first errors, then an exponential one: one early error never sets the width.
+        spread += Math.max(spreadWeight, 1 / residualsSeen) * (Math.abs(residual) - spread);
       }
       model.observe(observed, times[observed]!, actual);
       observed++;

@@ -82,6 +82,19 @@ describe('Function: planProvisionedConcurrency', () => {
     expect(erratic).toBeGreaterThan(steady * 1.2);
   });
 
+  it('provisions nothing for a service without demand once it has seen some of it', () => {
+    const idle = Array.from({ length: 300 }, (_, i) => ({
+      time: START + i * 60_000,
+      timestamp: new Date(START + i * 60_000).toISOString(),
+      requests: 0,
+      peakRps: 0,
+    }));
+    const plan = planProvisionedConcurrency(idle, options);
+    expect(Array.from(plan.capacity.subarray(2 * options.leadMinutes + 1))).toEqual(
+      new Array(300 - 2 * options.leadMinutes - 1).fill(0),
+    );
+  });
+
   it('rejects unusable options with a plan error', () => {
     expect(() => planProvisionedConcurrency(trace(1), { durationMs: 100, leadMinutes: -1 })).toThrow(
       /bad plan options/,

@@ -22,7 +22,7 @@ const planOptionsSchema = z.object({
   coldStartCost: z.number().positive().default(DEFAULT_COLD_START_COST),
   /** How long Lambda keeps an idle on-demand environment warm (about 5 to 15 minutes; 10 is the middle). */
   keepAliveMinutes: z.number().positive().default(10),
-  maxCapacity: z.number().int().positive().default(10_000),
+  maxCapacity: z.number().int().positive().default(100_000),
   prices: lambdaPricesSchema.default(lambdaPricesSchema.parse({})),
   /**
    * Peak concurrency summed over many independent readers spreads like the square root of its level, so
@@ -78,6 +78,7 @@ interface MinuteForecast {
 }
 
 const SCENARIO_QUANTILES = [0.1, 0.3, 0.5, 0.7, 0.9];
+const NEGLIGIBLE_CONCURRENCY = 1e-3;
 const RATIO_HALF_LIFE_MINUTES = 60;
 
 /**
@@ -99,7 +100,8 @@ function chooseCapacity(
   // Provisioning c environments is enough when the (c + 1)-th is worth no more than it costs. Its net
   // cost lies between 1 − saving (always busy) and 1 (never busy): the busy share is computed only between.
   const enough = (c: number) => {
-    const worth = coldStartCost * (1 - predictive.cdf(c + warm));
+    // Demand below a thousandth of an environment starts none.
+    const worth = coldStartCost * (1 - predictive.cdf(c + warm + NEGLIGIBLE_CONCURRENCY));
     if (worth > 1) return false;
     if (worth <= 1 - saving) return true;
     return worth <= 1 - saving * busyShare(c + 1);
