@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planProvisionedConcurrency } from '@boundless/copilot/prewarm';
-import { DEFAULT_TRAFFIC_TRACE, loadTrafficTrace, scaleTraffic } from '@boundless/datasets/traffic';
+import { planProvisionedConcurrency, scaleAudiences } from '@boundless/copilot/prewarm';
+import { DEFAULT_TRAFFIC_TRACE, loadTrafficTrace } from '@boundless/datasets/traffic';
 
 const TRACE = resolve(
   fileURLToPath(new URL('../', import.meta.url)),
@@ -12,8 +12,8 @@ const TRACE = resolve(
 /** Time to plan the month-long NASA trace (best of 5 after a warm-up run), and minutes planned per second. */
 export async function run(): Promise<Record<string, number | string>> {
   const trace = await loadTrafficTrace(TRACE);
-  const minutes = scaleTraffic(trace.minutes, 400, { mode: 'linear' });
-  const options = { durationMs: 200, leadMinutes: 10, quantile: 0.9 };
+  const minutes = scaleAudiences(trace.minutes, 400);
+  const options = { durationMs: 200, leadMinutes: 10 };
   planProvisionedConcurrency(minutes, options);
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i++) {

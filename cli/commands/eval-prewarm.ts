@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PrewarmEvaluation } from '../eval/prewarm.ts';
+import type { CaseEvaluation, EvaluationCase, PeriodComparison, PrewarmEvaluation } from '../eval/prewarm.ts';
 // Eager for the --trace default in the help text; the module is small and imports no packages.
 import { DEFAULT_TRAFFIC_TRACE } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
@@ -19,76 +19,155 @@ function positiveNumber(name: string) {
   };
 }
 
-const money = (value: number) => `$${value.toFixed(2)}`;
+function numberList(name: string, allowEmpty: boolean) {
+  return (text: string): number[] => {
+    if (text.trim() === '' && allowEmpty) return [];
+    const values = text.split(',').map((part) => Number(part.trim()));
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+      throw new CliError(`${name} must be a comma list of numbers, got "${text}"`);
+    }
+    return values;
+  };
+}
+
+const money = (value: number) =>
+  `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+
+function row(evaluation: CaseEvaluation, period: PeriodComparison): string[] {
+  const { targetTracking: tracking, ours } = period;
+  return [
+    evaluation.trace,
+    `×${evaluation.scale}`,
+    count(period.toMinute - period.fromMinute),
+    count(tracking.coldStarts),
+    money(tracking.totalCost),
+    count(ours.coldStarts),
+    times(period.coldStartRatio),
+    money(ours.totalCost),
+    times(period.costRatio),
+    times(period.oracleCostRatio),
+    times(period.coldStartRatioAtTrackingCost),
+    period.meetsTarget ? 'met' : 'not met',
+  ];
+}
+
+const HEADER = [
+  'trace',
+  'size',
+  'minutes',
+  'TT cold starts',
+  'TT cost',
+  'ours cold starts',
+  '÷ TT',
+  'ours cost',
+  '÷ TT',
+  'oracle cost ÷ TT',
+  'ours at TT’s cost: cold starts ÷ TT',
+  'target',
+];
+
+function markdownTable(rows: string[][]): string {
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i < 2 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
+  return [line(HEADER), rule, ...rows.map(line)].join('\n');
+}
 
 function formatEvaluation(evaluation: PrewarmEvaluation): string {
-  const { settings } = evaluation;
-  const header = ['strategy', 'cold starts', 'total', 'provisioned', 'on-demand', 'requests', 'utilisation'];
-  const rows = evaluation.results.map((r) => [
-    r.policy,
-    String(r.coldStarts),
-    money(r.totalCost),
-    money(r.provisionedCost),
-    money(r.onDemandCost),
-    money(r.requestCost),
-    Number.isNaN(r.utilisation) ? '-' : `${(r.utilisation * 100).toFixed(1)}%`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const tracking = evaluation.results[2]!;
-  const ours = evaluation.results[3]!;
+  const { settings, cases } = evaluation;
+  const curve = (c: CaseEvaluation, period: 'development' | 'validation') =>
+    c[period].curve
+      .map((p) => `${p.coldStartCost}: ${count(p.coldStarts)} / ${money(p.totalCost)}`)
+      .join(', ');
   return [
-    `trace ×${settings.scale} (${settings.peakModel} busiest second, ${settings.trendMinutes}-min trend), ${settings.durationMs} ms, ${settings.memoryMb} MB, keep-alive ${settings.keepAliveMinutes} min; ` +
-      `warm-up ${settings.warmupDays} days not counted, ${evaluation.evaluatedMinutes} minutes evaluated`,
-    line(header),
-    ...rows.map(line),
-    `ours at target tracking's cost: ${Math.round(evaluation.oursColdStartsAtTargetTrackingCost)} cold starts ` +
-      `(target tracking ${tracking.coldStarts}, ratio ${(evaluation.oursColdStartsAtTargetTrackingCost / tracking.coldStarts).toFixed(2)})`,
-    `ours at a quarter of target tracking's cold starts (${Math.round(tracking.coldStarts / 4)}): ` +
-      `${money(evaluation.oursCostAtQuarterOfTargetTracking)} ` +
-      `(${((evaluation.oursCostAtQuarterOfTargetTracking / tracking.totalCost - 1) * 100).toFixed(1)}% above target tracking)`,
-    `oracle at our ${ours.coldStarts} cold starts: ${money(evaluation.oracleCostAtOurColdStarts)} ` +
-      `(ours ${money(ours.totalCost)}, +${((ours.totalCost / evaluation.oracleCostAtOurColdStarts - 1) * 100).toFixed(1)}%)`,
-    `quantile sweep (ours): ${evaluation.oursCurve.map((p) => `p${p.setting * 100} ${p.coldStarts}/${money(p.totalCost)}`).join(', ')}`,
-    `level sweep (oracle): ${evaluation.oracleCurve.map((p) => `${p.setting}× ${p.coldStarts}/${money(p.totalCost)}`).join(', ')}`,
+    `${settings.durationMs} ms, ${settings.memoryMb} MB, lead ${settings.leadMinutes} min, keep-alive ${settings.keepAliveMinutes} min, ` +
+      `a cold start valued at ${settings.coldStartCost} idle environment-minutes; the first ${settings.warmupDays} day(s) of each trace are ` +
+      `warm-up (not counted), the last ${settings.validationDays} days validation. TT = target tracking at 70 %.`,
+    '',
+    'Development (every day between the warm-up and the last week):',
+    '',
+    markdownTable(cases.map((c) => row(c, c.development))),
+    '',
+    'Validation (the last week of each trace):',
+    '',
+    markdownTable(cases.map((c) => row(c, c.validation))),
+    '',
+    'Our cost/cold-start curve (cold-start cost: cold starts / total), development | validation:',
+    ...cases.map((c) => `  ${c.trace} ×${c.scale}: ${curve(c, 'development')} | ${curve(c, 'validation')}`),
+    ...(settings.levelBoundMinutes === undefined
+      ? []
+      : [
+          '',
+          `A reference told each minute's level (±${settings.levelBoundMinutes} min, future included), at target tracking's cost: cold starts ÷ TT, development | validation:`,
+          ...cases.map(
+            (c) =>
+              `  ${c.trace} ×${c.scale}: ${times(c.development.levelBoundColdStartRatioAtTrackingCost ?? Number.NaN)} | ${times(c.validation.levelBoundColdStartRatioAtTrackingCost ?? Number.NaN)}`,
+          ),
+        ]),
   ].join('\n');
 }
 
 interface EvalFlags {
   trace: string;
-  scale?: number;
+  scales: number[];
+  simulatedSeeds: number[];
+  simulatedDays: number;
   durationMs?: number;
   leadMinutes?: number;
-  quantile?: number;
-  floorQuantile?: number;
-  peakModel?: 'pooled' | 'audience';
-  trendMinutes?: number;
+  coldStartCost?: number;
+  levelBound?: number;
   json?: string;
+}
+
+async function loadCases(flags: EvalFlags): Promise<EvaluationCase[]> {
+  const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
+  const { simulateMinuteTraffic } = await import('@boundless/datasets/minute-traffic');
+  const cases: EvaluationCase[] = [];
+  if (flags.scales.length > 0) {
+    const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
+      throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
+    });
+    if (trace.skipped.length > 0)
+      process.stderr.write(`${flags.trace}: skipped ${trace.skipped.length} bad rows\n`);
+    const name = basename(flags.trace).replace(/\.csv$/, '');
+    for (const scale of flags.scales) cases.push({ trace: name, scale, minutes: trace.minutes });
+  }
+  for (const seed of flags.simulatedSeeds) {
+    process.stderr.write(`simulating release-day traffic, seed ${seed}…\n`);
+    const { minutes } = simulateMinuteTraffic({ seed, days: flags.simulatedDays });
+    cases.push({ trace: `simulated release days, seed ${seed}`, scale: 1, minutes });
+  }
+  if (cases.length === 0) throw new CliError('nothing to evaluate: give --scales or --simulated-seeds');
+  return cases;
 }
 
 async function evaluate(flags: EvalFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const { evaluatePrewarming } = await import('../eval/prewarm.ts');
-  const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
-  const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
-    throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
-  });
-  const evaluation = evaluatePrewarming(trace.minutes, {
-    scale: flags.scale,
-    durationMs: flags.durationMs,
-    leadMinutes: flags.leadMinutes,
-    quantile: flags.quantile,
-    floorQuantile: flags.floorQuantile,
-    peakModel: flags.peakModel,
-    trendMinutes: flags.trendMinutes,
-  });
+  const { PrewarmError } = await import('@boundless/copilot/prewarm');
+  const cases = await loadCases(flags);
+  let evaluation: PrewarmEvaluation;
+  try {
+    evaluation = evaluatePrewarming(
+      cases,
+      {
+        durationMs: flags.durationMs,
+        leadMinutes: flags.leadMinutes,
+        coldStartCost: flags.coldStartCost,
+        levelBoundMinutes: flags.levelBound,
+      },
+      (done) => process.stderr.write(`  evaluated ${done.trace} ×${done.scale}\n`),
+    );
+  } catch (error) {
+    if (error instanceof PrewarmError) throw new CliError(error.message, 2, { cause: error });
+    throw error;
+  }
   process.stdout.write(`${formatEvaluation(evaluation)}\n`);
   if (flags.json) {
-    await writeFile(
-      flags.json,
-      `${JSON.stringify({ skippedRows: trace.skipped.length, ...evaluation }, null, 2)}\n`,
-    ).catch((error: unknown) => {
+    await writeFile(flags.json, `${JSON.stringify(evaluation, null, 2)}\n`).catch((error: unknown) => {
       throw new CliError(`cannot write ${flags.json}`, 2, { cause: error });
     });
   }
@@ -98,35 +177,41 @@ export function registerEvalPrewarm(program: Command): void {
   program
     .command('prewarm')
     .description(
-      'compare pre-warming strategies on a real per-minute trace in a Lambda environment simulator',
+      'compare our pre-warming plan with target tracking and an oracle on real and simulated traces, development weeks apart from the last (validation) week',
     )
-    .option('--trace <csv>', 'per-minute trace: timestamp,requests[,peak_rps]', DEFAULT_TRACE)
+    .option('--trace <csv>', 'real per-minute trace: timestamp,requests[,peak_rps]', DEFAULT_TRACE)
     .option(
-      '--scale <k>',
-      'size of the simulated service relative to the trace (default 400)',
-      positiveNumber('--scale'),
+      '--scales <list>',
+      'sizes of the real trace, as independent audiences (empty for none)',
+      numberList('--scales', true),
+      [10, 100, 400, 1000],
+    )
+    .option(
+      '--simulated-seeds <list>',
+      'seeds of simulated release-day traces (empty for none)',
+      numberList('--simulated-seeds', true),
+      [1, 2, 3],
+    )
+    .option(
+      '--simulated-days <n>',
+      'days per simulated trace',
+      (v) => Math.round(positiveNumber('--simulated-days')(v)),
+      28,
     )
     .option('--duration-ms <ms>', 'request duration (default 200)', positiveNumber('--duration-ms'))
     .option('--lead-minutes <n>', 'planning lead (default 10)', (v) =>
       Math.round(positiveNumber('--lead-minutes')(v)),
     )
-    .option('--quantile <q>', 'our plan’s forecast quantile (default 0.9)', positiveNumber('--quantile'))
     .option(
-      '--floor-quantile <q>',
-      'plan quantile used as a scheduled minimum under target tracking (default 0.8)',
-      positiveNumber('--floor-quantile'),
+      '--cold-start-cost <minutes>',
+      'our plan’s value of a cold start, in idle environment-minutes (default 20)',
+      positiveNumber('--cold-start-cost'),
     )
     .option(
-      '--peak-model <model>',
-      'busiest second of the scaled service: pooled (default) or audience (√k × this audience’s)',
-      (v: string) => {
-        if (v !== 'pooled' && v !== 'audience') throw new CliError(`--peak-model must be pooled or audience`);
-        return v;
-      },
+      '--level-bound <minutes>',
+      'also run a reference told each minute’s level ±minutes around it (future included): how far a perfect forecast of the level gets',
+      (v) => Math.round(positiveNumber('--level-bound')(v)),
     )
-    .option('--trend-minutes <n>', 'trailing trend window of the scaling (default 15)', (v) =>
-      Math.round(positiveNumber('--trend-minutes')(v)),
-    )
-    .option('--json <out>', 'also write the evaluation as JSON')
+    .option('--json <out>', 'also write the whole evaluation as JSON')
     .action(evaluate);
 }

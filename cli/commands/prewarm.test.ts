@@ -23,7 +23,7 @@ function writeTrace(name: string, rows: number): string {
   return path;
 }
 
-function plan(trace: string, out: string) {
+function plan(trace: string, out: string, ...extra: string[]) {
   return boundless(
     'prewarm',
     'plan',
@@ -37,6 +37,7 @@ function plan(trace: string, out: string) {
     '50',
     '--out',
     out,
+    ...extra,
   );
 }
 
@@ -110,5 +111,124 @@ describe('Command: boundless prewarm plan', () => {
     );
     expect(negative.status).toBe(2);
     expect(negative.stderr).toContain('--duration-ms must be a positive number');
+  });
+
+  it('plans --scale k as k independent audiences: the same plan as for the trace scaled that way', () => {
+    const trace = writeTrace('audiences.csv', 400);
+    const rows = readFileSync(trace, 'utf8').trim().split('\n');
+    // DESIGN §4.2: requests ×k, the busiest second's excess over the mean ×√k.
+    const scaled = rows.slice(1).map((line) => {
+      const [timestamp, requests, peak] = line.split(',');
+      const mean = Number(requests) / 60;
+      return `${timestamp},${Number(requests) * 50},${(Number(requests) * 50) / 60 + Math.sqrt(50) * (Number(peak) - mean)}`;
+    });
+    const prescaled = join(dir, 'prescaled.csv');
+    writeFileSync(prescaled, `${[rows[0], ...scaled].join('\n')}\n`);
+    expect(plan(trace, join(dir, 'scaled-by-flag.csv')).status).toBe(0);
+    const unscaled = boundless(
+      'prewarm',
+      'plan',
+      '--trace',
+      prescaled,
+      '--duration-ms',
+      '500',
+      '--lead-minutes',
+      '5',
+      '--out',
+      join(dir, 'scaled-by-file.csv'),
+    );
+    expect(unscaled.status).toBe(0);
+    expect(readFileSync(join(dir, 'scaled-by-flag.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'scaled-by-file.csv'), 'utf8'),
+    );
+  });
+
+  it('computes row t from input rows at least lead minutes older only', () => {
+    const trace = writeTrace('causal.csv', 500);
+    const lines = readFileSync(trace, 'utf8').trim().split('\n');
+    const row = 300;
+    // Every input row after t − lead (line row + 1 holds row `row`) becomes a flood.
+    const flooded = lines.map((line, i) => {
+      if (i === 0 || i - 1 <= row - 5) return line;
+      const [timestamp, requests, peak] = line.split(',');
+      return `${timestamp},${Number(requests) * 40},${Number(peak) * 40}`;
+    });
+    const changed = join(dir, 'causal-flooded.csv');
+    writeFileSync(changed, `${flooded.join('\n')}\n`);
+    expect(plan(trace, join(dir, 'causal.plan.csv')).status).toBe(0);
+    expect(plan(changed, join(dir, 'causal-flooded.plan.csv')).status).toBe(0);
+    const before = readFileSync(join(dir, 'causal.plan.csv'), 'utf8').trim().split('\n');
+    const after = readFileSync(join(dir, 'causal-flooded.plan.csv'), 'utf8').trim().split('\n');
+    expect(after.slice(0, row + 2)).toEqual(before.slice(0, row + 2));
+    expect(after.slice(row + 2)).not.toEqual(before.slice(row + 2));
+  });
+
+  it('states the cold-start cost it planned for, and plans more for a dearer one', () => {
+    const trace = writeTrace('cost.csv', 600);
+    const run = (cost: string, out: string) => plan(trace, join(dir, out), '--cold-start-cost', cost);
+    const cheap = run('2', 'cheap.csv');
+    expect(cheap.status).toBe(0);
+    expect(cheap.stderr).toContain('a cold start valued at 2 idle environment-minutes');
+    expect(run('200', 'dear.csv').status).toBe(0);
+    const total = (name: string) =>
+      readFileSync(join(dir, name), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
+    expect(total('dear.csv')).toBeGreaterThan(total('cheap.csv'));
+    expect(run('0', 'zero.csv').stderr).toContain('--cold-start-cost must be a positive number');
+  });
+});
+
+describe('Command: boundless prewarm simulate', () => {
+  it('writes a per-minute trace that prewarm plan reads', () => {
+    const out = join(dir, 'simulated.csv');
+    const result = boundless('prewarm', 'simulate', '--seed', '3', '--days', '1', '--out', out);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('wrote 1440 minutes');
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('timestamp,requests,peak_rps');
+    expect(lines).toHaveLength(1441);
+    expect(plan(out, join(dir, 'simulated.plan.csv')).status).toBe(0);
+  });
+
+  it('exits 2 on a bad start time', () => {
+    const result = boundless('prewarm', 'simulate', '--start', 'yesterday', '--out', join(dir, 'bad.csv'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--start must be an ISO-8601 time');
+  });
+});
+
+describe('Command: boundless eval prewarm', () => {
+  it('reports development and validation weeks apart, with target tracking and the oracle', () => {
+    const result = boundless(
+      'eval',
+      'prewarm',
+      '--scales',
+      '',
+      '--simulated-seeds',
+      '7',
+      '--simulated-days',
+      '9',
+      '--json',
+      join(dir, 'eval.json'),
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Development');
+    expect(result.stdout).toContain('Validation (the last week of each trace)');
+    expect(result.stdout).toContain('| simulated release days, seed 7');
+    const evaluation = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
+    expect(evaluation.cases).toHaveLength(1);
+    expect(evaluation.cases[0].validation.oracle.coldStarts).toBe(0);
+    expect(evaluation.cases[0].validation.toMinute - evaluation.cases[0].validation.fromMinute).toBe(
+      7 * 1440,
+    );
+  });
+
+  it('exits 2 when there is nothing to evaluate', () => {
+    const result = boundless('eval', 'prewarm', '--scales', '', '--simulated-seeds', '');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('nothing to evaluate');
   });
 });

@@ -2,6 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
+// Stated here too so that --help needs no copilot module; planner.ts holds the reasoning behind it.
+const DEFAULT_COLD_START_COST = 20;
+
 function positiveNumber(name: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0)
@@ -9,17 +12,13 @@ function positiveNumber(name: string, text: string): number {
   return value;
 }
 
-function wholeMinutes(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0)
-    throw new CliError(`--lead-minutes must be a whole number ≥ 0, got "${text}"`);
-  return value;
-}
-
-function quantile(text: string): number {
-  const value = Number(text);
-  if (!(value > 0 && value < 1)) throw new CliError(`--quantile must be between 0 and 1, got "${text}"`);
-  return value;
+function wholeNumber(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0)
+      throw new CliError(`${name} must be a whole number ≥ 0, got "${text}"`);
+    return value;
+  };
 }
 
 interface PlanFlags {
@@ -27,7 +26,8 @@ interface PlanFlags {
   durationMs: number;
   leadMinutes: number;
   scale?: number;
-  quantile: number;
+  coldStartCost: number;
+  keepAliveMinutes: number;
   out: string;
   scheduleOut?: string;
   functionName: string;
@@ -43,29 +43,41 @@ async function writeOutput(path: string, text: string): Promise<void> {
   }
 }
 
+function usageError(error: unknown): never {
+  throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
+}
+
 async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
-  const { proposeBurstPreparations } = await import('@boundless/copilot/prewarm');
-  const { planProvisionedConcurrency } = await import('@boundless/copilot/prewarm');
-  const { toScheduledActions } = await import('@boundless/copilot/prewarm');
-  const { loadTrafficTrace, scaleTraffic } = await import('@boundless/datasets/traffic');
-  const trace = await loadTrafficTrace(flags.trace).catch((error: unknown) => {
-    throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
-  });
-  const minutes =
-    flags.scale === undefined ? trace.minutes : scaleTraffic(trace.minutes, flags.scale, { mode: 'linear' });
+  const {
+    environmentMinuteDollars,
+    planProvisionedConcurrency,
+    proposeBurstPreparations,
+    scaleAudiences,
+    toScheduledActions,
+  } = await import('@boundless/copilot/prewarm');
+  const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
+  const trace = await loadTrafficTrace(flags.trace).catch(usageError);
+  const minutes = flags.scale === undefined ? trace.minutes : scaleAudiences(trace.minutes, flags.scale);
   const started = performance.now();
   const result = planProvisionedConcurrency(minutes, {
     durationMs: flags.durationMs,
     leadMinutes: flags.leadMinutes,
-    quantile: flags.quantile,
+    coldStartCost: flags.coldStartCost,
+    keepAliveMinutes: flags.keepAliveMinutes,
   });
   const lines = ['timestamp,provisioned_concurrency'];
   result.capacity.forEach((value, row) => {
     lines.push(`${result.timestamps[row]},${value}`);
   });
   await writeOutput(flags.out, `${lines.join('\n')}\n`);
-  let summary = `planned ${minutes.length} minutes in ${(performance.now() - started).toFixed(0)} ms (skipped ${trace.skipped.length} bad rows, ${result.forecast.blind} minutes without history); peak ${Math.max(0, ...result.capacity)}`;
+  const total = result.capacity.reduce((sum, value) => sum + value, 0);
+  let summary =
+    `planned ${minutes.length} minutes in ${(performance.now() - started).toFixed(0)} ms ` +
+    `(skipped ${trace.skipped.length} bad rows, ${result.blind} minutes without history); ` +
+    `mean ${(total / Math.max(1, minutes.length)).toFixed(1)}, peak ${Math.max(0, ...result.capacity)}; ` +
+    `a cold start valued at ${flags.coldStartCost} idle environment-minutes ` +
+    `($${(flags.coldStartCost * environmentMinuteDollars(1024)).toFixed(4)} at 1024 MB)`;
   if (flags.scheduleOut) {
     const actions = toScheduledActions(result.times, result.capacity, {
       functionName: flags.functionName,
@@ -76,7 +88,8 @@ async function plan(flags: PlanFlags): Promise<void> {
     const document = {
       kind: 'prewarm_schedule',
       trace: flags.trace,
-      quantile: flags.quantile,
+      scale: flags.scale ?? 1,
+      coldStartCost: flags.coldStartCost,
       scheduledActions: actions,
       ...proposals,
     };
@@ -84,6 +97,36 @@ async function plan(flags: PlanFlags): Promise<void> {
     summary += `; ${actions.length} scheduled actions, ${proposals.bursts.length} bursts`;
   }
   process.stderr.write(`${summary}\n`);
+}
+
+interface SimulateFlags {
+  seed: number;
+  days: number;
+  start: string;
+  out: string;
+}
+
+async function simulate(flags: SimulateFlags): Promise<void> {
+  const start = new Date(flags.start);
+  if (Number.isNaN(start.getTime()))
+    throw new CliError(`--start must be an ISO-8601 time, got "${flags.start}"`);
+  const { simulateMinuteTraffic, minuteTrafficCsv } = await import('@boundless/datasets/minute-traffic');
+  const { DatasetError } = await import('@boundless/datasets/simulator');
+  let traffic: ReturnType<typeof simulateMinuteTraffic>;
+  try {
+    traffic = simulateMinuteTraffic({ seed: flags.seed, days: flags.days, start });
+  } catch (error) {
+    if (error instanceof DatasetError) usageError(error);
+    throw error;
+  }
+  await writeOutput(flags.out, minuteTrafficCsv(traffic.minutes));
+  const { parameters } = traffic;
+  const requests = traffic.minutes.reduce((sum, m) => sum + m.requests, 0);
+  process.stderr.write(
+    `wrote ${traffic.minutes.length} minutes, ${(requests / (traffic.minutes.length * 60)).toFixed(1)} req/s on average: ` +
+      `${parameters.readers} readers in ${parameters.markets.map((m) => m.country).join(', ')}; ` +
+      `releases ${parameters.releases.map((r) => `${r.at} ×${r.boost.toFixed(1)}`).join(', ')}\n`,
+  );
 }
 
 export function registerPrewarm(program: Command): void {
@@ -97,9 +140,28 @@ export function registerPrewarm(program: Command): void {
     )
     .requiredOption('--trace <csv>', 'per-minute trace: timestamp,requests[,peak_rps]')
     .requiredOption('--duration-ms <ms>', 'mean request duration', (v) => positiveNumber('--duration-ms', v))
-    .requiredOption('--lead-minutes <n>', 'minutes between deciding and needing capacity', wholeMinutes)
-    .option('--scale <k>', 'multiply requests and peak_rps by k', (v) => positiveNumber('--scale', v))
-    .option('--quantile <q>', 'forecast quantile of peak concurrency to provision', quantile, 0.9)
+    .requiredOption(
+      '--lead-minutes <n>',
+      'minutes between deciding and needing capacity',
+      wholeNumber('--lead-minutes'),
+    )
+    .option(
+      '--scale <k>',
+      'plan for k independent audiences like the trace’s: requests ×k, busiest-second excess ×√k',
+      (v) => positiveNumber('--scale', v),
+    )
+    .option(
+      '--cold-start-cost <minutes>',
+      'what one cold start is worth, in minutes of one idle provisioned environment',
+      (v) => positiveNumber('--cold-start-cost', v),
+      DEFAULT_COLD_START_COST,
+    )
+    .option(
+      '--keep-alive-minutes <n>',
+      'how long Lambda keeps idle on-demand environments warm',
+      (v) => positiveNumber('--keep-alive-minutes', v),
+      10,
+    )
     .requiredOption('--out <csv>', 'output: timestamp,provisioned_concurrency')
     .option(
       '--schedule-out <json>',
@@ -107,6 +169,24 @@ export function registerPrewarm(program: Command): void {
     )
     .option('--function-name <name>', 'Lambda function for the scheduled actions', 'boundless-access')
     .option('--alias <alias>', 'Lambda alias carrying provisioned concurrency', 'live')
-    .option('--allocation-minutes <n>', 'request increases this long before they are needed', wholeMinutes, 3)
+    .option(
+      '--allocation-minutes <n>',
+      'request increases this long before they are needed',
+      wholeNumber('--allocation-minutes'),
+      3,
+    )
     .action(plan);
+  prewarm
+    .command('simulate')
+    .description('write a per-minute trace of simulated readers with release-day bursts')
+    .requiredOption('--out <csv>', 'output: timestamp,requests,peak_rps')
+    .option(
+      '--seed <n>',
+      'random seed; every knob is drawn from its range per seed',
+      wholeNumber('--seed'),
+      1,
+    )
+    .option('--days <n>', 'days to simulate (1 to 62)', wholeNumber('--days'), 28)
+    .option('--start <iso>', 'first minute (UTC)', '2026-11-02T00:00:00Z')
+    .action(simulate);
 }

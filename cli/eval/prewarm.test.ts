@@ -1,24 +1,102 @@
-import { dailyDemand as trace } from '@boundless/copilot/testing';
+import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { describe, expect, it } from 'vitest';
-import { evaluatePrewarming } from './prewarm.ts';
+import type { DemandMinute } from '@boundless/copilot/prewarm';
+import { coldStartsAtCost, evaluatePrewarming } from './prewarm.ts';
+import { levelKnowingPlans } from './prewarm-bound.ts';
+
+const START = Date.UTC(2024, 0, 1);
+
+function trace(days: number, seed = 3): DemandMinute[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: days * 1440 }, (_, i) => {
+    const time = START + i * 60_000;
+    const daily = 40 + 30 * Math.sin((((i % 1440) / 60 - 9) / 24) * 2 * Math.PI);
+    const requests = Math.round(daily * (0.7 + 0.6 * random()));
+    return { time, timestamp: new Date(time).toISOString(), requests, peakRps: requests / 60 + 3 * random() };
+  });
+}
 
 describe('Function: evaluatePrewarming', () => {
-  it('compares every strategy after the warm-up and lets only the oracle avoid all cold starts', () => {
-    const evaluation = evaluatePrewarming(trace(3), {
-      scale: 1,
-      warmupDays: 1,
-      sweepQuantiles: [0.5, 0.9],
-      oracleLevels: [0.8, 1],
+  const evaluation = evaluatePrewarming([{ trace: 'synthetic', scale: 100, minutes: trace(9) }], {
+    sweepCosts: [5, 40],
+  });
+  const [result] = evaluation.cases;
+
+  it('counts the last week apart from the development days after the warm-up', () => {
+    expect(result!.development.fromMinute).toBe(1440);
+    expect(result!.development.toMinute).toBe(2 * 1440);
+    expect(result!.validation.fromMinute).toBe(2 * 1440);
+    expect(result!.validation.toMinute).toBe(9 * 1440);
+    expect(result!.validation.targetTracking.minutes).toBe(7 * 1440);
+  });
+
+  it('lets only the oracle avoid every cold start, and compares ours with target tracking', () => {
+    for (const period of [result!.development, result!.validation]) {
+      expect(period.oracle.coldStarts).toBe(0);
+      expect(period.none.coldStarts).toBeGreaterThan(0);
+      expect(period.ours.coldStarts).toBeLessThan(period.none.coldStarts);
+      expect(period.coldStartRatio).toBeCloseTo(
+        period.ours.coldStarts / period.targetTracking.coldStarts,
+        12,
+      );
+      expect(period.costRatio).toBeCloseTo(period.ours.totalCost / period.targetTracking.totalCost, 12);
+      expect(period.meetsTarget).toBe(period.coldStartRatio <= 0.25 && period.costRatio <= 1);
+      // The stated cost joins the sweep, so the curve holds the row as well.
+      expect(period.curve.map((p) => p.coldStartCost)).toEqual([5, 20, 40]);
+    }
+  });
+
+  it('scales the trace as independent audiences before simulating it', () => {
+    const small = evaluatePrewarming([{ trace: 'synthetic', scale: 1, minutes: trace(9) }], {
+      sweepCosts: [],
     });
-    expect(evaluation.evaluatedMinutes).toBe(2 * 1440);
-    expect(evaluation.results).toHaveLength(6);
-    const [none, , tracking, ours, oracle, hybrid] = evaluation.results;
-    expect(oracle!.coldStarts).toBe(0);
-    expect(ours!.coldStarts).toBeLessThan(none!.coldStarts);
-    // The plan as a scheduled minimum holds at least about what target tracking alone would hold.
-    expect(hybrid!.policy).toBe('forecast floor (p80) + target tracking');
-    expect(hybrid!.meanProvisioned).toBeGreaterThanOrEqual(tracking!.meanProvisioned * 0.99);
-    // The floor's quantile joins the sweep, so one forecast pass serves every plan.
-    expect(evaluation.oursCurve.map((p) => p.setting)).toEqual([0.5, 0.8, 0.9]);
+    const requests = (e: typeof evaluation) => e.cases[0]!.validation.targetTracking.requests;
+    expect(requests(evaluation) / requests(small)).toBeCloseTo(100, 0);
+  });
+
+  it('refuses a trace too short for a warm-up, a development day and a validation week', () => {
+    expect(() => evaluatePrewarming([{ trace: 'short', scale: 1, minutes: trace(8) }])).toThrow(/not enough/);
+  });
+});
+
+describe('Function: coldStartsAtCost', () => {
+  it('interpolates along the curve and is NaN outside it', () => {
+    const curve = [
+      { coldStartCost: 5, coldStarts: 100, totalCost: 10 },
+      { coldStartCost: 40, coldStarts: 20, totalCost: 20 },
+    ];
+    expect(coldStartsAtCost(curve, 15)).toBe(60);
+    expect(coldStartsAtCost(curve, 30)).toBeNaN();
+  });
+});
+
+describe('Function: levelKnowingPlans', () => {
+  const step = Array.from({ length: 200 }, (_, i) => ({
+    time: START + i * 60_000,
+    timestamp: new Date(START + i * 60_000).toISOString(),
+    requests: i < 100 ? 600 : 6000,
+    peakRps: i < 100 ? 12 : 120,
+  }));
+
+  it('knows the level ahead of time, which no causal planner can', () => {
+    const [plan] = levelKnowingPlans(step, 1000, 5, [0.5]);
+    // Five minutes before the step, the window already holds minutes after it.
+    expect(plan![96]).toBeGreaterThan(plan![50]!);
+  });
+
+  it('provisions more at a higher quantile', () => {
+    const [low, high] = levelKnowingPlans(trace(2), 200, 5, [0.5, 0.99]);
+    const sum = (a: Int32Array) => a.reduce((s, v) => s + v, 0);
+    expect(sum(high!)).toBeGreaterThan(sum(low!));
+  });
+
+  it('joins the evaluation on request, with its cold starts at target tracking’s cost', () => {
+    const withBound = evaluatePrewarming([{ trace: 'synthetic', scale: 100, minutes: trace(9) }], {
+      sweepCosts: [2, 160],
+      levelBoundMinutes: 5,
+    });
+    const period = withBound.cases[0]!.validation;
+    expect(period.levelBoundCurve).toHaveLength(8);
+    expect(period.levelBoundColdStartRatioAtTrackingCost).toBeDefined();
   });
 });

@@ -1,91 +1,114 @@
 import {
-  fillMissingMinutes,
-  type PeakModel,
-  scaleTraffic,
-  type TrafficMinute,
-} from '@boundless/datasets/traffic';
-import { z } from 'zod';
-import {
+  type CapacityPolicy,
   concurrencyPerSecond,
   constantPolicy,
-  planForQuantiles,
+  DEFAULT_COLD_START_COST,
+  type DemandMinute,
+  fillMissingMinutes,
+  type Period,
   PrewarmError,
+  planForColdStartCosts,
+  scaleAudiences,
   scheduledFloorWithTargetTracking,
   scheduledPolicy,
-  secondArrivals,
-  simulate,
   type SimulationResult,
+  secondArrivals,
+  simulatePeriods,
   targetTrackingPolicy,
 } from '@boundless/copilot/prewarm';
-import { quantile } from 'simple-statistics';
+import { z } from 'zod';
+import { BOUND_QUANTILES, levelKnowingPlans } from './prewarm-bound.ts';
 
 const evaluationOptionsSchema = z.object({
-  /** ×400 NASA-1995 is about 320 requests/s on average: concurrency in the tens, bursts in the hundreds. */
-  scale: z.number().positive().default(400),
   durationMs: z.number().positive().default(200),
   memoryMb: z.number().int().min(128).max(10_240).default(1024),
   leadMinutes: z.number().int().min(0).default(10),
   keepAliveMinutes: z.number().positive().default(10),
-  warmupDays: z.number().min(0).default(7),
-  quantile: z.number().gt(0).lt(1).default(0.9),
-  sweepQuantiles: z.array(z.number().gt(0).lt(1)).default([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99]),
-  oracleLevels: z.array(z.number().positive()).default([0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1]),
+  /** Our plan's stated value of a cold start (idle environment-minutes); the table's "ours" row. */
+  coldStartCost: z.number().positive().default(DEFAULT_COLD_START_COST),
+  /** Other values planned too, for the curve of cold starts against cost. */
+  sweepCosts: z.array(z.number().positive()).default([2, 5, 10, 20, 40, 80, 160]),
+  /** Simulated but counted nowhere: the forecaster and target tracking start from nothing. */
+  warmupDays: z.number().min(0).default(1),
+  /** The last days of every trace, reported apart and never used to choose anything. */
+  validationDays: z.number().positive().default(7),
   seed: z.number().int().default(1),
-  /** How the busiest second of the scaled service is made (see `scaleTraffic`). */
-  peakModel: z.enum(['pooled', 'audience']).default('pooled'),
-  trendMinutes: z.number().int().positive().default(15),
-  /** Quantile of the plan used as a scheduled minimum under target tracking. */
-  floorQuantile: z.number().gt(0).lt(1).default(0.8),
+  /**
+   * Also run a reference told each minute's level ±this many minutes around it (see `levelKnowingPlans`):
+   * how far a perfect forecast of the level would get. Off when absent.
+   */
+  levelBoundMinutes: z.number().int().positive().optional(),
 });
 
 export type EvaluationOptions = z.input<typeof evaluationOptionsSchema>;
+type EvaluationSettings = z.output<typeof evaluationOptionsSchema>;
 
-interface CurvePoint {
-  readonly setting: number;
+/** One trace at one size: the rows as loaded (unscaled) and the audiences to scale them to. */
+export interface EvaluationCase {
+  readonly trace: string;
+  readonly scale: number;
+  readonly minutes: readonly DemandMinute[];
+}
+
+export interface CurvePoint {
+  readonly coldStartCost: number;
   readonly coldStarts: number;
   readonly totalCost: number;
 }
 
-export interface PrewarmEvaluation {
-  readonly settings: z.infer<typeof evaluationOptionsSchema>;
-  readonly warmupMinutes: number;
-  readonly evaluatedMinutes: number;
-  /**
-   * No provisioned concurrency, static p95, target tracking, our plan, the zero-cold-start oracle, and our
-   * plan as a scheduled minimum under target tracking.
-   */
-  readonly results: SimulationResult[];
-  readonly oursCurve: CurvePoint[];
-  readonly oracleCurve: CurvePoint[];
-  /** Our cold starts when spending what target tracking spends (read off our quantile sweep). */
-  readonly oursColdStartsAtTargetTrackingCost: number;
-  /** What our plan costs when it has a quarter of target tracking's cold starts (DESIGN §5). */
-  readonly oursCostAtQuarterOfTargetTracking: number;
-  /** The cheapest the oracle gets with at most our default plan's cold starts. */
-  readonly oracleCostAtOurColdStarts: number;
+export interface PeriodComparison {
+  readonly fromMinute: number;
+  readonly toMinute: number;
+  readonly none: SimulationResult;
+  readonly targetTracking: SimulationResult;
+  readonly ours: SimulationResult;
+  /** Knows every minute's actual peak and provisions exactly it: no cold start, no forecast. */
+  readonly oracle: SimulationResult;
+  /** Our plan applied as scheduled minimums with target tracking above it. */
+  readonly floorWithTracking: SimulationResult;
+  readonly curve: CurvePoint[];
+  /** The level-knowing reference's curve (its setting is the quantile), when asked for. */
+  readonly levelBoundCurve?: CurvePoint[];
+  /** Its cold starts at target tracking's cost ÷ target tracking's. */
+  readonly levelBoundColdStartRatioAtTrackingCost?: number;
+  /** Ours ÷ target tracking. */
+  readonly coldStartRatio: number;
+  readonly costRatio: number;
+  readonly oracleCostRatio: number;
+  /** Our cold starts when spending exactly what target tracking spends (read off the curve) ÷ its. */
+  readonly coldStartRatioAtTrackingCost: number;
+  /** DESIGN §5: at most a quarter of target tracking's cold starts at no more than its cost. */
+  readonly meetsTarget: boolean;
 }
 
-function interpolate(points: readonly CurvePoint[], x: number, from: 'cost' | 'coldStarts'): number {
-  const key = from === 'cost' ? 'totalCost' : 'coldStarts';
-  const value = from === 'cost' ? 'coldStarts' : 'totalCost';
-  const sorted = [...points].sort((a, b) => a[key] - b[key]);
+export interface CaseEvaluation {
+  readonly trace: string;
+  readonly scale: number;
+  readonly minutes: number;
+  /** Minutes missing from the input, simulated as idle. */
+  readonly filledMinutes: number;
+  readonly development: PeriodComparison;
+  readonly validation: PeriodComparison;
+}
+
+export interface PrewarmEvaluation {
+  readonly settings: EvaluationSettings;
+  readonly cases: CaseEvaluation[];
+}
+
+/** Cold starts at `cost` on a curve of (cost, cold starts), interpolated; NaN outside its range. */
+export function coldStartsAtCost(curve: readonly CurvePoint[], cost: number): number {
+  const sorted = [...curve].sort((a, b) => a.totalCost - b.totalCost);
   for (let i = 1; i < sorted.length; i++) {
     const lower = sorted[i - 1]!;
     const upper = sorted[i]!;
-    if (x >= lower[key] && x <= upper[key]) {
-      const span = upper[key] - lower[key];
-      const fraction = span === 0 ? 0 : (x - lower[key]) / span;
-      return lower[value] + fraction * (upper[value] - lower[value]);
+    if (cost >= lower.totalCost && cost <= upper.totalCost) {
+      const span = upper.totalCost - lower.totalCost;
+      const fraction = span === 0 ? 0 : (cost - lower.totalCost) / span;
+      return lower.coldStarts + fraction * (upper.coldStarts - lower.coldStarts);
     }
   }
   return Number.NaN;
-}
-
-/** Cheapest oracle cost reaching at most `coldStarts`: on its curve, or at any point with fewer. */
-function oracleCostAt(points: readonly CurvePoint[], coldStarts: number): number {
-  const better = points.filter((p) => p.coldStarts <= coldStarts).map((p) => p.totalCost);
-  const onCurve = interpolate(points, coldStarts, 'coldStarts');
-  return Math.min(...better, Number.isNaN(onCurve) ? Number.POSITIVE_INFINITY : onCurve);
 }
 
 function minutePeaks(concurrency: Float64Array): Float64Array {
@@ -97,91 +120,143 @@ function minutePeaks(concurrency: Float64Array): Float64Array {
   return peaks;
 }
 
-/**
- * Compares provisioning strategies on a real trace in the execution-environment simulator. Every strategy
- * but the oracle decides from the past only; the first `warmupDays` are simulated (so state is warm) but
- * not counted.
- */
-export function evaluatePrewarming(
-  trace: readonly TrafficMinute[],
-  options: EvaluationOptions = {},
-): PrewarmEvaluation {
-  const parsed = evaluationOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new PrewarmError(`bad evaluation options: ${parsed.error.message}`);
-  const settings = parsed.data;
-  const peakModel: PeakModel = settings.peakModel;
-  const minutes = fillMissingMinutes(
-    scaleTraffic(trace, settings.scale, {
-      peakModel,
-      trendMinutes: settings.trendMinutes,
-      seed: settings.seed,
-    }),
-  ).minutes;
-  const warmupMinutes = Math.round(settings.warmupDays * 1440);
-  if (minutes.length <= warmupMinutes) {
+function periodsOf(minutes: number, settings: EvaluationSettings, trace: string): [Period, Period] {
+  const warmup = Math.round(settings.warmupDays * 1440);
+  const validation = Math.round(settings.validationDays * 1440);
+  if (minutes - validation - warmup < 1440) {
     throw new PrewarmError(
-      `the trace has ${minutes.length} minutes, not more than the ${warmupMinutes}-minute warm-up`,
+      `${trace} has ${minutes} minutes: not enough for a ${settings.warmupDays}-day warm-up, a development day and a ${settings.validationDays}-day validation`,
     );
   }
+  return [
+    { fromMinute: warmup, toMinute: minutes - validation },
+    { fromMinute: minutes - validation, toMinute: minutes },
+  ];
+}
+
+function compare(
+  period: Period,
+  runs: {
+    none: SimulationResult;
+    tracking: SimulationResult;
+    ours: SimulationResult;
+    oracle: SimulationResult;
+    floor: SimulationResult;
+    curve: CurvePoint[];
+    bound?: CurvePoint[];
+  },
+): PeriodComparison {
+  const { none, tracking, ours, oracle, floor, curve, bound } = runs;
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE_INFINITY : 1);
+  const coldStartRatio = ratio(ours.coldStarts, tracking.coldStarts);
+  const costRatio = ratio(ours.totalCost, tracking.totalCost);
+  return {
+    ...period,
+    none,
+    targetTracking: tracking,
+    ours,
+    oracle,
+    floorWithTracking: floor,
+    curve,
+    coldStartRatio,
+    costRatio,
+    oracleCostRatio: ratio(oracle.totalCost, tracking.totalCost),
+    coldStartRatioAtTrackingCost: ratio(coldStartsAtCost(curve, tracking.totalCost), tracking.coldStarts),
+    meetsTarget: coldStartRatio <= 0.25 && costRatio <= 1,
+    ...(bound && {
+      levelBoundCurve: bound,
+      levelBoundColdStartRatioAtTrackingCost: ratio(
+        coldStartsAtCost(bound, tracking.totalCost),
+        tracking.coldStarts,
+      ),
+    }),
+  };
+}
+
+/** Every strategy on one trace at one size, counted over the development and the validation period. */
+function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): CaseEvaluation {
+  const { minutes, filled } = fillMissingMinutes(scaleAudiences(testCase.minutes, testCase.scale));
+  const periods = periodsOf(minutes.length, settings, testCase.trace);
   const arrivals = secondArrivals(minutes, settings.seed);
   const concurrency = concurrencyPerSecond(arrivals, settings.durationMs);
   const config = {
     durationMs: settings.durationMs,
     memoryMb: settings.memoryMb,
     keepAliveMinutes: settings.keepAliveMinutes,
-    evaluateFromMinute: warmupMinutes,
   };
-  const run = (policy: Parameters<typeof simulate>[2]) => simulate(concurrency, arrivals, policy, config);
-  const peaks = minutePeaks(concurrency);
-  const quantiles = [
-    ...new Set([...settings.sweepQuantiles, settings.quantile, settings.floorQuantile]),
-  ].sort((a, b) => a - b);
-  const plans = planForQuantiles(
+  const run = (policy: CapacityPolicy) => simulatePeriods(concurrency, arrivals, policy, config, periods);
+  const costs = [...new Set([settings.coldStartCost, ...settings.sweepCosts])].sort((a, b) => a - b);
+  const plans = planForColdStartCosts(
     minutes,
-    { durationMs: settings.durationMs, leadMinutes: settings.leadMinutes },
-    quantiles,
-  );
-  const oursCurve = plans.map((plan, i) => {
-    const result = run(scheduledPolicy(`ours p${quantiles[i]! * 100}`, plan.capacity));
-    return { setting: quantiles[i]!, coldStarts: result.coldStarts, totalCost: result.totalCost, result };
-  });
-  const oracleCurve = settings.oracleLevels.map((level) => {
-    const result = run(
-      scheduledPolicy(
-        `oracle ${level}×peak`,
-        peaks.map((p) => Math.ceil(level * p - 1e-9)),
-      ),
-    );
-    return { setting: level, coldStarts: result.coldStarts, totalCost: result.totalCost, result };
-  });
-  const ours = oursCurve.find((point) => point.setting === settings.quantile)!.result;
-  const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
-  const targetTracking = run(targetTrackingPolicy(tracking));
-  const floor = plans[quantiles.indexOf(settings.floorQuantile)]!.capacity;
-  const hybrid = run(scheduledFloorWithTargetTracking(floor, tracking));
-  const history = Array.from(peaks.subarray(0, warmupMinutes || peaks.length));
-  const staticP95 = history.length === 0 ? 0 : quantile(history, 0.95);
-  const results = [
-    run(constantPolicy('no provisioned concurrency', 0)),
-    run(constantPolicy(`static p95 of history (${Math.ceil(staticP95)})`, Math.ceil(staticP95))),
-    targetTracking,
-    { ...ours, policy: `forecast plan (p${settings.quantile * 100}, lead ${settings.leadMinutes} min)` },
-    { ...run(scheduledPolicy('oracle (knows each minute’s peak)', peaks)) },
     {
-      ...hybrid,
-      policy: `forecast floor (p${settings.floorQuantile * 100}) + target tracking`,
+      durationMs: settings.durationMs,
+      leadMinutes: settings.leadMinutes,
+      keepAliveMinutes: settings.keepAliveMinutes,
     },
-  ];
-  const strip = ({ setting, coldStarts, totalCost }: CurvePoint) => ({ setting, coldStarts, totalCost });
+    costs,
+  );
+  const planned = plans.map((plan) => run(scheduledPolicy(`ours (${plan.coldStartCost})`, plan.capacity)));
+  const ours = planned[costs.indexOf(settings.coldStartCost)]!;
+  const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
+  const defaultPlan = plans[costs.indexOf(settings.coldStartCost)]!.capacity;
+  const none = run(constantPolicy('no provisioned concurrency', 0));
+  const targetTracking = run(targetTrackingPolicy(tracking));
+  const oracle = run(scheduledPolicy('oracle', minutePeaks(concurrency)));
+  const floor = run(scheduledFloorWithTargetTracking(defaultPlan, tracking));
+  const bound =
+    settings.levelBoundMinutes === undefined
+      ? null
+      : levelKnowingPlans(minutes, settings.durationMs, settings.levelBoundMinutes).map((capacity) =>
+          run(scheduledPolicy('level-knowing reference', capacity)),
+        );
+  const [development, validation] = periods.map((period, p) =>
+    compare(period, {
+      none: none[p]!,
+      tracking: targetTracking[p]!,
+      ours: ours[p]!,
+      oracle: oracle[p]!,
+      floor: floor[p]!,
+      curve: planned.map((results, i) => ({
+        coldStartCost: costs[i]!,
+        coldStarts: results[p]!.coldStarts,
+        totalCost: results[p]!.totalCost,
+      })),
+      ...(bound && {
+        bound: bound.map((results, i) => ({
+          coldStartCost: BOUND_QUANTILES[i]!,
+          coldStarts: results[p]!.coldStarts,
+          totalCost: results[p]!.totalCost,
+        })),
+      }),
+    }),
+  );
   return {
-    settings,
-    warmupMinutes,
-    evaluatedMinutes: minutes.length - warmupMinutes,
-    results,
-    oursCurve: oursCurve.map(strip),
-    oracleCurve: oracleCurve.map(strip),
-    oursColdStartsAtTargetTrackingCost: interpolate(oursCurve, targetTracking.totalCost, 'cost'),
-    oursCostAtQuarterOfTargetTracking: interpolate(oursCurve, targetTracking.coldStarts / 4, 'coldStarts'),
-    oracleCostAtOurColdStarts: oracleCostAt(oracleCurve, ours.coldStarts),
+    trace: testCase.trace,
+    scale: testCase.scale,
+    minutes: minutes.length,
+    filledMinutes: filled,
+    development: development!,
+    validation: validation!,
   };
+}
+
+/**
+ * Compares our plan with target tracking, no provisioning and the oracle on every trace and size, in the
+ * execution-environment simulator. Every strategy but the oracle decides from the past only; the last
+ * `validationDays` of each trace are reported apart from the development days before them.
+ */
+export function evaluatePrewarming(
+  cases: readonly EvaluationCase[],
+  options: EvaluationOptions = {},
+  onCase?: (evaluation: CaseEvaluation) => void,
+): PrewarmEvaluation {
+  const parsed = evaluationOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new PrewarmError(`bad evaluation options: ${parsed.error.message}`);
+  const settings = parsed.data;
+  const evaluations = cases.map((testCase) => {
+    const evaluation = evaluateCase(testCase, settings);
+    onCase?.(evaluation);
+    return evaluation;
+  });
+  return { settings, cases: evaluations };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { forecastAhead } from './causal.ts';
-import { SlidingQuantiles } from './residuals.ts';
+import { LevelEnsemble } from './ensemble.ts';
+import { walkForecast } from './predictive.ts';
+import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
 import { SeasonalForecaster } from './seasonal.ts';
 
 const START = Date.UTC(2024, 0, 1);
@@ -136,5 +138,99 @@ describe('Function: forecastAhead', () => {
     expect(() => forecastAhead([1], [1], { leadMinutes: 1, quantiles: [1.5] })).toThrow(
       /bad forecast options/,
     );
+  });
+});
+
+describe('Class: ResidualDistribution', () => {
+  it('inverts its cdf with its quantile and reads a frozen copy of the window', () => {
+    const window = new SlidingQuantiles(1000, -5, 5, 1000);
+    const random = seededRandom(9);
+    for (let i = 0; i < 1000; i++) window.add(random() * 4 - 2);
+    const distribution = ResidualDistribution.of(window)!;
+    for (const q of [0.05, 0.5, 0.9, 0.99]) {
+      expect(distribution.cdf(distribution.quantile(q))).toBeCloseTo(q, 2);
+    }
+    expect(distribution.quantile(0.5)).toBeCloseTo(0, 1);
+    expect(distribution.cdf(-3)).toBe(0);
+    expect(distribution.cdf(3)).toBe(1);
+    for (let i = 0; i < 1000; i++) window.add(4);
+    expect(distribution.quantile(0.5)).toBeCloseTo(0, 1);
+  });
+
+  it('is null for an empty window', () => {
+    expect(ResidualDistribution.of(new SlidingQuantiles(10))).toBeNull();
+  });
+});
+
+describe('Function: walkForecast', () => {
+  it('gives a series a hundred times larger the same distribution, a hundred times larger', () => {
+    const { times, values } = syntheticDemand(16);
+    const read = (factor: number) => {
+      const quantiles: number[] = [];
+      const probabilities: number[] = [];
+      const scaled = values.map((v) => v * factor);
+      walkForecast(times, scaled, { leadMinutes: 10, transform: 'sqrt' }, (row, f) => {
+        // Once the residual window holds only errors measured in the series' own units.
+        if (!f || row % 997 !== 0 || row < 8 * 1440) return;
+        quantiles.push(f.quantile(0.95));
+        probabilities.push(f.cdf(f.median * 1.1));
+      });
+      return { quantiles, probabilities };
+    };
+    const small = read(1);
+    const large = read(100);
+    expect(small.quantiles.length).toBeGreaterThan(5);
+    small.quantiles.forEach((value, i) => {
+      expect(large.quantiles[i]! / value).toBeCloseTo(100, 6);
+    });
+    small.probabilities.forEach((value, i) => {
+      expect(large.probabilities[i]!).toBeCloseTo(value, 6);
+    });
+  });
+
+  it('visits every row in order and hands out no forecast before any row is lead minutes old', () => {
+    const { times, values } = syntheticDemand(1);
+    const visited: number[] = [];
+    const { blind } = walkForecast(times, values, { leadMinutes: 3 }, (row, forecast, observed) => {
+      visited.push(row);
+      if (row < 3) expect(forecast).toBeNull();
+      else expect(observed).toBe(row - 2);
+    });
+    expect(blind).toBe(3);
+    expect(visited).toEqual(times.map((_, i) => i));
+  });
+});
+
+describe('Class: LevelEnsemble', () => {
+  // Noise around 10 for two days, then a sustained jump to 30 (square-root units).
+  const random = seededRandom(21);
+  const rows = 3 * 1440;
+  const values = Array.from({ length: rows }, (_, i) => (i < 2 * 1440 ? 10 : 30) + (random() - 0.5) * 4);
+  const run = (halfLives: number[]) => {
+    const ensemble = new LevelEnsemble({}, halfLives, 60, rows);
+    const forecasts = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      if (row >= 10) ensemble.observe(row - 10, START + (row - 10) * MINUTE, values[row - 10]!);
+      forecasts[row] =
+        row >= 10 ? ensemble.forecast(row, START + row * MINUTE, START + (row - 10) * MINUTE) : 0;
+    }
+    return forecasts;
+  };
+  const slow = run([30]);
+  const fast = run([5]);
+  const both = run([5, 30]);
+
+  it('follows a jump in demand faster than its slow member alone', () => {
+    const row = 2 * 1440 + 40;
+    expect(Math.abs(both[row]! - 30)).toBeLessThan(Math.abs(slow[row]! - 30));
+  });
+
+  it('is steadier than its fast member alone where the demand is only noise', () => {
+    const spread = (f: Float64Array) => {
+      const window = Array.from(f.subarray(1440, 2 * 1440));
+      const mean = window.reduce((a, b) => a + b, 0) / window.length;
+      return window.reduce((a, b) => a + (b - mean) ** 2, 0) / window.length;
+    };
+    expect(spread(both)).toBeLessThan(spread(fast));
   });
 });

@@ -1,11 +1,17 @@
+import { PrewarmError } from './errors.ts';
+
+const MINUTE_MS = 60_000;
+
 /**
- * One minute of demand, the planner's input: `time` in epoch ms, `timestamp` as the input wrote it (outputs
- * echo it verbatim), the requests of the minute and of its busiest second. Loaders of traces produce it.
+ * One minute of a function's demand, as the planner reads it. `time` is epoch ms; `timestamp` keeps the
+ * input text so a plan echoes it verbatim. Any loader that yields these fields feeds the planner.
  */
 export interface DemandMinute {
   readonly time: number;
   readonly timestamp: string;
+  /** Requests that arrived during the minute. */
   readonly requests: number;
+  /** Requests in the busiest second of the minute. */
   readonly peakRps: number;
 }
 
@@ -20,4 +26,46 @@ export function peakConcurrency(requests: number, peakRps: number, durationMs: n
 
 export function meanConcurrency(requests: number, durationMs: number): number {
   return (requests / 60) * (durationMs / 1000);
+}
+
+/**
+ * The demand of a service of `factor` independent audiences like the trace's (DESIGN §4.2, the meaning of
+ * `--scale` everywhere): requests ×factor, and the busiest second's excess over the minute's mean
+ * ×√factor, because the busiest second of a sum of independent audiences rises above the mean by the
+ * spread of that sum, which grows like the square root of their number. Row i depends on input row i only.
+ */
+export function scaleAudiences<T extends DemandMinute>(minutes: readonly T[], factor: number): T[] {
+  if (!(factor > 0) || !Number.isFinite(factor)) {
+    throw new PrewarmError(`scale must be a positive number, got ${factor}`);
+  }
+  const spread = Math.sqrt(factor);
+  return minutes.map((minute) => {
+    const mean = minute.requests / 60;
+    const requests = minute.requests * factor;
+    const excess = Math.max(0, minute.peakRps - mean) * spread;
+    return { ...minute, requests, peakRps: Math.min(requests, requests / 60 + excess) };
+  });
+}
+
+/**
+ * Inserts idle minutes where the trace has none so that row i is minute i; simulators need a dense clock.
+ * Inserted rows carry an ISO timestamp in UTC.
+ */
+export function fillMissingMinutes(minutes: readonly DemandMinute[]): {
+  minutes: DemandMinute[];
+  filled: number;
+} {
+  const dense: DemandMinute[] = [];
+  let filled = 0;
+  for (const minute of minutes) {
+    const previous = dense[dense.length - 1];
+    if (previous) {
+      for (let time = previous.time + MINUTE_MS; time <= minute.time - MINUTE_MS; time += MINUTE_MS) {
+        dense.push({ time, timestamp: new Date(time).toISOString(), requests: 0, peakRps: 0 });
+        filled++;
+      }
+    }
+    dense.push(minute);
+  }
+  return { minutes: dense, filled };
 }

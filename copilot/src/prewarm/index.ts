@@ -1,11 +1,19 @@
 // Pre-warming: provisioned-concurrency plans from per-minute demand, burst proposals, scheduled actions, and
 // the capacity simulator and policies an evaluation compares them with.
 export { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
-export { type DemandMinute, meanConcurrency, peakConcurrency } from './demand.ts';
+export {
+  type DemandMinute,
+  fillMissingMinutes,
+  meanConcurrency,
+  peakConcurrency,
+  scaleAudiences,
+} from './demand.ts';
+export { busySaving, environmentMinuteDollars, layerBusyShare } from './economics.ts';
 export { PrewarmError } from './errors.ts';
 export {
+  DEFAULT_COLD_START_COST,
   type PlanOptions,
-  planForQuantiles,
+  planForColdStartCosts,
   planProvisionedConcurrency,
   type ProvisioningPlan,
 } from './planner.ts';
@@ -19,5 +27,12 @@ export {
 export { breakEvenUtilisation, LAMBDA_PRICES, type LambdaPrices } from './pricing.ts';
 export { type BurstOptions, type BurstProposals, proposeBurstPreparations } from './proposals.ts';
 export { type ScheduledAction, type ScheduleOptions, toScheduledActions } from './schedule.ts';
-export { type CapacityPolicy, type SimulationConfig, type SimulationResult, simulate } from './simulator.ts';
+export {
+  type CapacityPolicy,
+  type Period,
+  type SimulationConfig,
+  type SimulationResult,
+  simulate,
+  simulatePeriods,
+} from './simulator.ts';
 export type { ProvisionedConcurrencyTarget, ScheduleApplier } from './target.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
 import { constantPolicy } from './policies.ts';
 import { LAMBDA_PRICES, breakEvenUtilisation } from './pricing.ts';
-import { simulate } from './simulator.ts';
+import { simulate, simulatePeriods } from './simulator.ts';
 
 function seconds(minutes: number, busy: Record<number, number>): Float64Array {
   const series = new Float64Array(minutes * 60);
@@ -72,6 +72,22 @@ describe('Function: simulate', () => {
     it('makes provisioned concurrency pay off only above about 60 % utilisation', () => {
       expect(breakEvenUtilisation(LAMBDA_PRICES)).toBeCloseTo(0.6, 2);
     });
+  });
+
+  it('counts each period apart in one run, each seeing the state earlier minutes left', () => {
+    // Minute 0 starts 3 environments; minute 1 reuses 2 of them; minute 2, past the keep-alive, starts 3.
+    const demand = seconds(3, { 10: 3, 70: 2, 160: 3 });
+    const [first, rest] = simulatePeriods(demand, demand, constantPolicy('none', 0), oneSecond, [
+      { fromMinute: 0, toMinute: 1 },
+      { fromMinute: 1, toMinute: 3 },
+    ]);
+    expect(first!.coldStarts).toBe(3);
+    expect(rest!.coldStarts).toBe(3);
+    expect(first!.minutes).toBe(1);
+    expect(rest!.minutes).toBe(2);
+    const whole = simulate(demand, demand, constantPolicy('none', 0), oneSecond);
+    expect(whole.coldStarts).toBe(first!.coldStarts + rest!.coldStarts);
+    expect(whole.totalCost).toBeCloseTo(first!.totalCost + rest!.totalCost, 12);
   });
 
   it('rejects series that are not whole minutes', () => {

@@ -44,6 +44,8 @@ export interface SimulationResult {
   readonly utilisation: number;
   readonly meanProvisioned: number;
   readonly peakConcurrency: number;
+  /** Minutes counted. */
+  readonly minutes: number;
 }
 
 /** Sliding maximum over the last `width` seconds, a monotonic deque in ring buffers. */
@@ -89,9 +91,16 @@ interface Totals {
   peak: number;
 }
 
+/** Minutes [from, to) whose cold starts and costs are counted together. */
+export interface Period {
+  readonly fromMinute: number;
+  readonly toMinute: number;
+}
+
 /**
  * Runs `policy` over per-second `concurrency` (in-flight requests) and `arrivals` (requests started), both
- * covering whole minutes. Deterministic: no clock, no randomness.
+ * covering whole minutes, counting the minutes from `evaluateFromMinute` on. Deterministic: no clock, no
+ * randomness.
  */
 export function simulate(
   concurrency: Float64Array,
@@ -99,6 +108,24 @@ export function simulate(
   policy: CapacityPolicy,
   config: SimulationConfig,
 ): SimulationResult {
+  const from = simulationConfigSchema.shape.evaluateFromMinute.parse(config.evaluateFromMinute);
+  return simulatePeriods(concurrency, arrivals, policy, config, [
+    { fromMinute: from, toMinute: concurrency.length / 60 },
+  ])[0]!;
+}
+
+/**
+ * One run of `policy` over the whole series, counted separately over each period (for example a
+ * development and a validation week): every period sees the state the earlier minutes left, as it would
+ * live. Minutes outside every period are simulated but not counted.
+ */
+export function simulatePeriods(
+  concurrency: Float64Array,
+  arrivals: Float64Array,
+  policy: CapacityPolicy,
+  config: SimulationConfig,
+  periods: readonly Period[],
+): SimulationResult[] {
   const parsed = simulationConfigSchema.safeParse(config);
   if (!parsed.success) throw new PrewarmError(`bad simulation config: ${parsed.error.message}`);
   const options = parsed.data;
@@ -107,7 +134,7 @@ export function simulate(
   }
   const minutes = concurrency.length / 60;
   const warm = new WindowMax(Math.round(options.keepAliveMinutes * 60));
-  const totals: Totals = {
+  const totals: Totals[] = periods.map(() => ({
     coldStarts: 0,
     requests: 0,
     provisionedSeconds: 0,
@@ -115,10 +142,11 @@ export function simulate(
     onDemandBusySeconds: 0,
     provisionedMinutes: 0,
     peak: 0,
-  };
+  }));
   for (let minute = 0; minute < minutes; minute++) {
     const provisioned = Math.max(0, Math.floor(policy.capacityAt(minute)));
-    const counted = minute >= options.evaluateFromMinute;
+    const index = periods.findIndex((p) => minute >= p.fromMinute && minute < p.toMinute);
+    const counted = index >= 0 ? totals[index]! : null;
     let busy = 0;
     for (let second = minute * 60; second < minute * 60 + 60; second++) {
       const inFlight = concurrency[second]!;
@@ -129,20 +157,20 @@ export function simulate(
       const onProvisioned = Math.min(inFlight, provisioned);
       busy += onProvisioned;
       if (counted) {
-        totals.coldStarts += cold;
-        totals.requests += arrivals[second]!;
-        totals.provisionedBusySeconds += onProvisioned;
-        totals.onDemandBusySeconds += inFlight - onProvisioned;
-        totals.peak = Math.max(totals.peak, inFlight);
+        counted.coldStarts += cold;
+        counted.requests += arrivals[second]!;
+        counted.provisionedBusySeconds += onProvisioned;
+        counted.onDemandBusySeconds += inFlight - onProvisioned;
+        counted.peak = Math.max(counted.peak, inFlight);
       }
     }
     if (counted) {
-      totals.provisionedSeconds += provisioned * 60;
-      totals.provisionedMinutes++;
+      counted.provisionedSeconds += provisioned * 60;
+      counted.provisionedMinutes++;
     }
     policy.observe?.(minute, provisioned > 0 ? busy / (provisioned * 60) : 0);
   }
-  return summarise(policy.name, totals, options.memoryMb / 1024, options.prices);
+  return totals.map((t) => summarise(policy.name, t, options.memoryMb / 1024, options.prices));
 }
 
 function summarise(policy: string, totals: Totals, gb: number, prices: LambdaPrices): SimulationResult {
@@ -164,5 +192,6 @@ function summarise(policy: string, totals: Totals, gb: number, prices: LambdaPri
     meanProvisioned:
       totals.provisionedMinutes > 0 ? totals.provisionedSeconds / 60 / totals.provisionedMinutes : 0,
     peakConcurrency: totals.peak,
+    minutes: totals.provisionedMinutes,
   };
 }
