@@ -80,7 +80,12 @@ describe('Minimum-traffic rule', () => {
 });
 
 describe('Function: alertState', () => {
-  const w = (burn: number, valid = 100) => ({ minutes: 10, validEvents: valid, badEvents: 0, burnRate: burn });
+  const w = (burn: number, valid = 100) => ({
+    minutes: 10,
+    validEvents: valid,
+    badEvents: 0,
+    burnRate: burn,
+  });
   const alert = { burnRate: 2, minEvents: 20 };
 
   it('names pending when one window is over, low traffic when both are but the long one is thin', () => {
