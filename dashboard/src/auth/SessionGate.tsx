@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext } from 'react';
+import { createContext, type ReactNode, useContext, useRef } from 'react';
 import { useLocation } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { useSession } from '../api/queries.ts';
@@ -22,14 +22,14 @@ export function signInHref(returnTo: string): string {
   return `/auth/login?return_to=${encodeURIComponent(returnTo)}`;
 }
 
-export function SignIn({ message, returnTo }: { message: string; returnTo: string }) {
+export function SignIn({ message, returnTo, again = false }: { message: string; returnTo: string; again?: boolean }) {
   return (
     <main className="sign-in" id="main">
       <h1>Boundless operations</h1>
       <p>{message}</p>
       <p>
         <a className="button" href={signInHref(returnTo)}>
-          Sign in
+          {again ? 'Sign in again' : 'Sign in'}
         </a>
       </p>
       <p className="muted">
@@ -48,9 +48,16 @@ export function SessionGate({ children }: { children: ReactNode }) {
   if (session.isPending) return <Loading what="your session" />;
   if (session.error instanceof ApiError && session.error.status === 401) {
     const error = new URLSearchParams(location.search).get('error');
+    // A session that worked on this page and now answers 401 has expired (the query keeps its last data).
+    const expired = session.data !== undefined;
     return (
       <SignIn
-        message={error ?? 'Sign in to see the on-call dashboard.'}
+        again={expired}
+        message={
+          expired
+            ? 'Your session expired. Sign in again to carry on where you were.'
+            : (error ?? 'Sign in to see the on-call dashboard.')
+        }
         returnTo={location.pathname === '/sign-in' ? '/' : here}
       />
     );
