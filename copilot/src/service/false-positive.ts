@@ -40,6 +40,24 @@ export async function markFalsePositive(
     });
   if (input.remedy === 'allow_list' && subject.tokenId)
     throw new CopilotServiceError('validation_failed', 'a token cannot be allow-listed; suppress it instead');
+  const rule: FeedbackRule = {
+    id: `fb_${ulid()}`,
+    kind: input.remedy,
+    subject,
+    expiresAt:
+      input.remedy === 'suppress'
+        ? new Date(Date.parse(input.at) + input.suppressHours * 3_600_000).toISOString()
+        : null,
+    createdAt: input.at,
+    actor: input.operator.actor,
+    reason: input.reason,
+    mitigationId: before.id,
+    detectionKind: before.detection.kind,
+    status: 'active',
+  };
+  // Suppress before lifting: a detection decided in between must already see the feedback.
+  await store.putFeedback(rule);
+  pipeline.feedback.add(rule);
   let mitigation = before;
   if (before.status === 'active') {
     const lifted = await pipeline.engine
@@ -56,23 +74,6 @@ export async function markFalsePositive(
       });
     mitigation = lifted ?? before;
   }
-  const rule: FeedbackRule = {
-    id: `fb_${ulid()}`,
-    kind: input.remedy,
-    subject,
-    expiresAt:
-      input.remedy === 'suppress'
-        ? new Date(Date.parse(input.at) + input.suppressHours * 3_600_000).toISOString()
-        : null,
-    createdAt: input.at,
-    actor: input.operator.actor,
-    reason: input.reason,
-    mitigationId: before.id,
-    detectionKind: before.detection.kind,
-    status: 'active',
-  };
-  await store.putFeedback(rule);
-  pipeline.feedback.add(rule);
   if (input.remedy === 'allow_list') {
     const g = pipeline.guardrails;
     if (subject.accountId && !g.allowAccounts.includes(subject.accountId))

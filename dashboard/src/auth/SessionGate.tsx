@@ -22,7 +22,15 @@ export function signInHref(returnTo: string): string {
   return `/auth/login?return_to=${encodeURIComponent(returnTo)}`;
 }
 
-export function SignIn({ message, returnTo, again = false }: { message: string; returnTo: string; again?: boolean }) {
+export function SignIn({
+  message,
+  returnTo,
+  again = false,
+}: {
+  message: string;
+  returnTo: string;
+  again?: boolean;
+}) {
   return (
     <main className="sign-in" id="main">
       <h1>Boundless operations</h1>

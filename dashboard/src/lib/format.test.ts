@@ -29,7 +29,7 @@ describe('Module: format', () => {
   });
 
   it('counts down in the largest units that matter', () => {
-    expect(formatCountdown(3_725_000)).toBe(`1${NBSP}h 02${NBSP}min`);
+    expect(formatCountdown(3_725_000)).toBe(`1${NBSP}h 02${NBSP}min 05${NBSP}s`);
     expect(formatCountdown(245_000)).toBe(`4${NBSP}min 05${NBSP}s`);
     expect(formatCountdown(41_200)).toBe(`42${NBSP}s`);
     expect(formatCountdown(0)).toBe('expired');

@@ -57,7 +57,7 @@ export function formatCountdown(msLeft: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (h > 0) return `${h}${NBSP}h ${pad(m)}${NBSP}min`;
+  if (h > 0) return `${h}${NBSP}h ${pad(m)}${NBSP}min ${pad(s)}${NBSP}s`;
   if (m > 0) return `${m}${NBSP}min ${pad(s)}${NBSP}s`;
   return `${s}${NBSP}s`;
 }

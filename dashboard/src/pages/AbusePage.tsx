@@ -27,45 +27,47 @@ function ActiveMitigations({ list }: { list: StoredMitigation[] }) {
       </Empty>
     );
   return (
-    <table data-testid="active-mitigations">
-      <caption>Active mitigations, soonest to expire first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Action</th>
-          <th scope="col">On</th>
-          <th scope="col">Policy and why</th>
-          <th scope="col">Expires in</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {active.map((m) => (
-          <tr key={m.id} data-testid={`mitigation-${m.id}`}>
-            <th scope="row">
-              {humanize(m.action)} {m.dryRun ? <Pill value="dry_run" /> : null}
+    <div className="table-wrap">
+      <table data-testid="active-mitigations">
+        <caption>Active mitigations, soonest to expire first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Action</th>
+            <th scope="col">On</th>
+            <th scope="col">Policy and why</th>
+            <th scope="col">Expires in</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
             </th>
-            <td>{describeSubject(m.target)}</td>
-            <td>
-              <code>{m.policy}</code>
-              <br />
-              <span className="muted">{m.reason}</span>
-            </td>
-            <td>
-              <span className="countdown" data-testid={`countdown-${m.id}`} aria-live="off">
-                {formatCountdown(Date.parse(m.expiresAt) - now)}
-              </span>
-              <br />
-              <span className="muted">until {formatTime(m.expiresAt)}</span>
-            </td>
-            <td>
-              <MitigationActions mitigation={m} />
-            </td>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {active.map((m) => (
+            <tr key={m.id} data-testid={`mitigation-${m.id}`}>
+              <th scope="row">
+                {humanize(m.action)} {m.dryRun ? <Pill value="dry_run" /> : null}
+              </th>
+              <td>{describeSubject(m.target)}</td>
+              <td>
+                <code>{m.policy}</code>
+                <br />
+                <span className="muted">{m.reason}</span>
+              </td>
+              <td>
+                <span className="countdown" data-testid={`countdown-${m.id}`} aria-live="off">
+                  {formatCountdown(Date.parse(m.expiresAt) - now)}
+                </span>
+                <br />
+                <span className="muted">until {formatTime(m.expiresAt)}</span>
+              </td>
+              <td>
+                <MitigationActions mitigation={m} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
