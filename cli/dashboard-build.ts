@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The dashboard workspace, next to the command line in the repository. */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 export const DASHBOARD_DIST = join(DASHBOARD_DIR, 'dist');
 
 function newestMtime(path: string): number {
@@ -17,7 +17,7 @@ function newestMtime(path: string): number {
 }
 
 /** Why the build must be made again, or undefined when it is newer than every source it is made from. */
-export function dashboardBuildStaleness(dir = DASHBOARD_DIR): string | undefined {
+function dashboardBuildStaleness(dir = DASHBOARD_DIR): string | undefined {
   const built = statSync(join(dir, 'dist', 'index.html'), { throwIfNoEntry: false });
   if (!built) return 'no build yet';
   const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(dir, p));

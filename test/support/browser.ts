@@ -21,7 +21,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Where browser tests leave their screenshots (ignored by git). */
-export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
+const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });

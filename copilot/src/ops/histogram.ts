@@ -5,15 +5,15 @@
  */
 const GROWTH = 1.1;
 const LOG_GROWTH = Math.log(GROWTH);
-export const LATENCY_BUCKETS = 140;
+const LATENCY_BUCKETS = 140;
 
-export function bucketOf(latencyMs: number): number {
+function bucketOf(latencyMs: number): number {
   if (!(latencyMs > 1)) return 0;
   return Math.min(LATENCY_BUCKETS - 1, Math.ceil(Math.log(latencyMs) / LOG_GROWTH));
 }
 
 /** Upper bound of a bucket: a quantile is reported as the bound it falls under (never understated). */
-export function bucketUpperMs(bucket: number): number {
+function bucketUpperMs(bucket: number): number {
   return GROWTH ** bucket;
 }
 

@@ -44,7 +44,7 @@ function parseJson(message: string): Parsed | undefined {
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
 /** `/aws/lambda/<name>`: Lambda's own naming of a function's log group. */
-export function functionOfLogGroup(logGroup: string): string {
+function functionOfLogGroup(logGroup: string): string {
   const match = /^\/aws\/lambda\/(.+)$/.exec(logGroup);
   return match?.[1] ?? logGroup;
 }

@@ -25,12 +25,6 @@ function operatorRoles(principal: Principal): OperatorRole[] {
   return OPERATOR_ROLES.slice(0, top + 1);
 }
 
-export function bearerOf(header: string | undefined): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!match?.[1]) throw new CopilotServiceError('unauthorized', 'send Authorization: Bearer <JWT>');
-  return match[1];
-}
-
 /** Verifies the token (issuer, signature, expiry, the copilot's app client) and maps groups to operator roles. */
 export async function authenticate(verifier: IdentityVerifier, token: string): Promise<Operator> {
   let principal: Principal;

@@ -50,7 +50,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: str
   throw new CopilotServiceError('validation_failed', `invalid ${where}`, { problems });
 }
 
-export const operatorOf = (res: Response) => res.locals.operator as Operator;
+const operatorOf = (res: Response) => res.locals.operator as Operator;
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -9,7 +9,7 @@ import { CopilotServiceError } from './errors.ts';
  * which a cross-site form cannot send without a CORS preflight that the service never grants. Scripts and
  * command-line clients send `Authorization: Bearer`, which no browser attaches on its own.
  */
-export const SESSION_COOKIE = 'bb_session';
+const SESSION_COOKIE = 'bb_session';
 /** Short-lived: the sign-in's state and PKCE verifier between the redirect out and the callback. */
 export const SIGN_IN_COOKIE = 'bb_sign_in';
 

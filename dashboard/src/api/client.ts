@@ -13,12 +13,6 @@ export class ApiError extends Error {
   }
 }
 
-/** Called on any 401: the session is gone, whatever the page was doing. */
-let onUnauthorized: (() => void) | undefined;
-export function setUnauthorizedHandler(handler: (() => void) | undefined): void {
-  onUnauthorized = handler;
-}
-
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   let response: Response;
   try {
@@ -46,7 +40,6 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   if (!response.ok) {
     const problem = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    if (response.status === 401) onUnauthorized?.();
     throw new ApiError(
       response.status,
       problem?.code ?? 'http_error',

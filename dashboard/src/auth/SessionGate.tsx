@@ -18,11 +18,11 @@ export function useCan(role: OperatorRole): boolean {
   return useOperator().roles.includes(role);
 }
 
-export function signInHref(returnTo: string): string {
+function signInHref(returnTo: string): string {
   return `/auth/login?return_to=${encodeURIComponent(returnTo)}`;
 }
 
-export function SignIn({
+function SignIn({
   message,
   returnTo,
   again = false,

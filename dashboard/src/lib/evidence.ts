@@ -21,7 +21,7 @@ const regionNames = (() => {
   }
 })();
 
-export function countryName(code: string): string {
+function countryName(code: string): string {
   if (!/^[A-Z]{2}$/.test(code)) return code;
   const name = regionNames?.of(code);
   return name && name !== code ? `${name} (${code})` : code;

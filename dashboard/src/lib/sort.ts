@@ -21,7 +21,7 @@ export function sortSlosByBudget(slos: readonly SloStatus[]): SloStatus[] {
 
 const SEVERITY: Record<AlertState, number> = { firing: 3, pending: 2, low_traffic: 1, ok: 0 };
 
-export function worstState(slo: Pick<SloStatus, 'alerts'>): number {
+function worstState(slo: Pick<SloStatus, 'alerts'>): number {
   return Math.max(0, ...slo.alerts.map((a) => SEVERITY[a.state]));
 }
 

@@ -5,17 +5,15 @@
 export type {
   ClientToServerEvents,
   FeedbackRule,
-  Finding,
   FindingDecision,
   Guardrails,
   ServerToClientEvents,
   SloSnapshot,
-  SourceStatus,
   StoredFinding,
   StoredMitigation,
 } from '@boundless/copilot/service';
-export type { AlertState, AlertStatus, SloHistory, SloStatus } from '@boundless/copilot/slo';
-export type { CapacityView, CostView, FunctionCapacity, Overview, RouteHealth } from '@boundless/copilot/ops';
+export type { AlertState, SloHistory, SloStatus } from '@boundless/copilot/slo';
+export type { CapacityView, CostView, Overview } from '@boundless/copilot/ops';
 
 export type OperatorRole = 'viewer' | 'on_call' | 'owner';
 

@@ -19,7 +19,7 @@ import type {
   StoredMitigation,
 } from '../lib/types.ts';
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
+type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
 
 interface LiveState {
   status: LiveStatus;

@@ -138,7 +138,10 @@ export function startLiveScenarios(options: LiveScenarioOptions): LiveScenarios 
   let turn = 0;
   const abused = new Set<string>();
   let running: Promise<ScenarioReport> | undefined;
-  const runScenario = (kind?: LiveScenarioKind, choice: { accountId?: string } = {}): Promise<ScenarioReport> => {
+  const runScenario = (
+    kind?: LiveScenarioKind,
+    choice: { accountId?: string } = {},
+  ): Promise<ScenarioReport> => {
     if (signal.aborted) return Promise.reject(new Error('live scenarios are stopped'));
     if (running) return running;
     const chosen = kind ?? (kinds[turn % kinds.length] as LiveScenarioKind);
@@ -147,7 +150,9 @@ export function startLiveScenarios(options: LiveScenarioOptions): LiveScenarios 
     // Each scenario abuses an account no earlier one did: a mitigation still active on it would hide the next.
     if (abused.size >= abusable.length) abused.clear();
     const needsAccount = ACCOUNT_SCENARIO_KINDS.includes(chosen);
-    const chosenVictim = choice.accountId ? abusable.find((r) => r.accountId === choice.accountId) : undefined;
+    const chosenVictim = choice.accountId
+      ? abusable.find((r) => r.accountId === choice.accountId)
+      : undefined;
     if (choice.accountId && !chosenVictim)
       return Promise.reject(new Error(`${choice.accountId} is not an account the scenarios may abuse`));
     const victim = chosenVictim ?? rng.pick(abusable.filter((r) => !abused.has(r.accountId)));

@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../../api/client.ts';
+import { formatTime } from '../../lib/format.ts';
+import { useLive } from '../../live/LiveProvider.tsx';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -39,7 +41,7 @@ export function ErrorState({ error, what, onRetry }: { error: unknown; what: str
 }
 
 /** Shown when the numbers on screen are older than they should be (connection lost, or no new data). */
-export function StaleNotice({ since }: { since: string }) {
+function StaleNotice({ since }: { since: string }) {
   return (
     <p className="stale" role="status">
       Stale: {since}
@@ -59,12 +61,16 @@ export function QueryState<T>({
   empty?: (data: T) => ReactNode | null;
   children: (data: T) => ReactNode;
 }) {
+  const live = useLive();
   if (query.isPending) return <Loading what={what} />;
   if (query.data === undefined)
     return <ErrorState error={query.error} what={what} onRetry={() => void query.refetch()} />;
   const nothing = empty?.(query.data);
   return (
     <>
+      {live.status !== 'live' && live.lastEventAt !== null ? (
+        <StaleNotice since={`live updates paused; as of ${formatTime(live.lastEventAt)}`} />
+      ) : null}
       {query.error ? <ErrorState error={query.error} what={`fresh ${what} (showing the last ones)`} /> : null}
       {nothing ?? children(query.data)}
     </>
