@@ -26,6 +26,9 @@ import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
 import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
 import type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('pipeline');
 
 export interface CopilotPipelineOptions {
   store: CopilotStore;
@@ -206,8 +209,9 @@ export class CopilotPipeline {
     if (scope === 'all') await this.readApiLogsWhenDue();
     try {
       await this.sweep();
-    } catch {
+    } catch (error) {
       this.counters.tickErrors += 1;
+      log.error('lifting expired mitigations failed; retried next pass', { error });
     }
     this.publishSlo();
     if (scope === 'realtime') return;
@@ -272,8 +276,9 @@ export class CopilotPipeline {
           for (const finding of findings) await this.recordFinding(finding);
         });
       }
-    } catch {
+    } catch (error) {
       this.counters.tickErrors += 1;
+      log.error('reading the access API log groups failed; retried next pass', { error });
     }
   }
 
@@ -358,8 +363,9 @@ export class CopilotPipeline {
     for (const listener of this.listeners) {
       try {
         call(listener);
-      } catch {
-        // A listener (a socket, a log line) must never stop the loop.
+      } catch (error) {
+        // A listener (a socket, a log line) must never stop the loop; it is logged and the loop goes on.
+        log.error('a pipeline listener failed', { error });
       }
     }
   }
