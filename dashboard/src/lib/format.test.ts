@@ -40,6 +40,7 @@ describe('Module: format', () => {
     expect(formatMs(212.6)).toBe(`213${NBSP}ms`);
     expect(formatMs(1520)).toBe(`1.52${NBSP}s`);
     expect(formatMoney(1.5)).toBe('$1.50');
+    expect([formatCount(0.5), formatCount(1234), formatCount(45_600)]).toEqual(['0.5', '1,234', '45.6k']);
     expect(formatMoney(0.0042)).toBe('$0.0042');
     const now = Date.parse('2026-12-05T10:00:00Z');
     expect(formatRelative('2026-12-05T09:57:00Z', now)).toBe(`3${NBSP}min ago`);

@@ -33,6 +33,8 @@ export function formatMs(ms: number | null | undefined): string {
 
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  // Axis ticks between whole counts (0.5 requests) keep their decimal instead of repeating a rounded label.
+  if (!Number.isInteger(n) && Math.abs(n) < 10) return n.toFixed(1);
   if (Math.abs(n) < 10_000) return Math.round(n).toLocaleString('en-US');
   if (Math.abs(n) < 1e6) return `${(n / 1000).toFixed(1)}k`;
   return `${(n / 1e6).toFixed(2)}M`;
