@@ -48,7 +48,8 @@ describe('Command: boundless start', () => {
     child.kill('SIGINT');
     await stopped;
     expect(await exited).toBe(0);
-  });
+    // A fresh clone builds the dashboard on its first start (seconds, more on a loaded machine).
+  }, 120_000);
 
   it('refuses a bad --port with exit code 2 and says what was wrong', async () => {
     const child = spawn(process.execPath, [BIN, 'start', '--port', 'eighty']);
