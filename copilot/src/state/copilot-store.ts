@@ -165,21 +165,27 @@ export class CopilotStore implements CheckpointStore {
   }
 
   async listMitigations(status?: MitigationStatus): Promise<StoredMitigation[]> {
-    const items: StoredMitigation[] = [];
+    const items = await this.readPartition<StoredMitigation>('MITIGATION');
+    return status ? items.filter((item) => item.status === status) : items;
+  }
+
+  /** Every item of one partition, page after page, without its keys. */
+  private async readPartition<T>(pk: string): Promise<T[]> {
+    const items: T[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'MITIGATION' },
+          ExpressionAttributeValues: { ':pk': pk },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as StoredMitigation);
+      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as T);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return status ? items.filter((item) => item.status === status) : items;
+    return items;
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -228,21 +234,7 @@ export class CopilotStore implements CheckpointStore {
   }
 
   async listFeedback(): Promise<FeedbackRule[]> {
-    const items: FeedbackRule[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'FEEDBACK' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as FeedbackRule);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return this.readPartition<FeedbackRule>('FEEDBACK');
   }
 
   /** Ends a feedback rule early; false when it was already ended. */
