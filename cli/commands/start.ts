@@ -74,6 +74,7 @@ export function registerStart(program: Command): void {
           edgePort: offset(1),
           xrayPort: offset(2),
           wafPort: offset(4),
+          allowRemoteSignIn: options.allowRemoteSignIn === true,
         },
         // The live simulator stands in for many viewers through x-forwarded-for; only loopback peers may.
         {
