@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentityVerifier } from '@boundless/delivery/identity';
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, Router } from 'express';
 import { authenticate, OPERATOR_ROLES, type OperatorRole } from './auth.ts';
 import { CopilotServiceError } from './errors.ts';
 import {

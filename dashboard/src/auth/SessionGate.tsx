@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext, useRef } from 'react';
+import { createContext, type ReactNode, useContext } from 'react';
 import { useLocation } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { useSession } from '../api/queries.ts';

@@ -30,70 +30,68 @@ function SloTable({ snapshot, range, search }: { snapshot: SloSnapshot; range: T
   const alerts = slos[0]?.alerts ?? [];
   const minEvents = alerts[0]?.minEvents ?? 0;
   return (
-    <>
-      <table className="slo-table">
-        <caption>
-          Service level objectives, least error budget left first. As of {formatTime(snapshot.asOf)}. Alerts
-          need at least {formatCount(minEvents)} requests in their long window (minimum-traffic rule,{' '}
-          <code>slos.json</code>).
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Objective</th>
-            <th scope="col">Current</th>
-            <th scope="col">Budget left</th>
-            {alerts.map((a) => (
-              <th scope="col" key={a.name}>
-                {a.name}
-                <br />
-                <span className="muted">
-                  {a.long.minutes >= 60 ? `${a.long.minutes / 60}h` : `${a.long.minutes}m`}/
-                  {a.short.minutes >= 60 ? `${a.short.minutes / 60}h` : `${a.short.minutes}m`} &gt;{' '}
-                  {formatBurnRate(a.thresholdBurnRate)}
-                </span>
-              </th>
-            ))}
-            <th scope="col">Budget over range</th>
-          </tr>
-        </thead>
-        <tbody>
-          {slos.map((slo) => (
-            <tr key={slo.id} data-testid={`slo-row-${slo.id}`}>
-              <th scope="row">
-                <Link to={`/slo/${encodeURIComponent(slo.id)}${search}`}>{slo.id}</Link>
-                <br />
-                <span className="muted">
-                  {slo.sli.kind === 'latency'
-                    ? `p${Math.round(slo.objective * 100)} ≤ ${formatMs(slo.sli.thresholdMs)}`
-                    : `${formatPercent(slo.objective)} available`}{' '}
-                  over {slo.window}
-                </span>
-              </th>
-              <td data-testid={`slo-value-${slo.id}`}>
-                {formatPercent(slo.budget.sli)}
-                <br />
-                <span className="muted">{formatCount(slo.budget.validEvents)} req</span>
-              </td>
-              <td
-                data-testid={`slo-budget-${slo.id}`}
-                className={slo.budget.remainingFraction < 0 ? 'bad' : undefined}
-              >
-                {slo.budget.validEvents === 0 ? '—' : formatBudget(slo.budget.remainingFraction)}
-              </td>
-              {slo.alerts.map((a) => (
-                <td key={a.name}>
-                  <Pill value={a.state} /> <span className="burn">{formatBurnRate(a.long.burnRate)}</span>
-                  <span className="muted"> / {formatBurnRate(a.short.burnRate)}</span>
-                </td>
-              ))}
-              <td>
-                <BudgetSparkline slo={slo} range={range} />
-              </td>
-            </tr>
+    <table className="slo-table">
+      <caption>
+        Service level objectives, least error budget left first. As of {formatTime(snapshot.asOf)}. Alerts
+        need at least {formatCount(minEvents)} requests in their long window (minimum-traffic rule,{' '}
+        <code>slos.json</code>).
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Objective</th>
+          <th scope="col">Current</th>
+          <th scope="col">Budget left</th>
+          {alerts.map((a) => (
+            <th scope="col" key={a.name}>
+              {a.name}
+              <br />
+              <span className="muted">
+                {a.long.minutes >= 60 ? `${a.long.minutes / 60}h` : `${a.long.minutes}m`}/
+                {a.short.minutes >= 60 ? `${a.short.minutes / 60}h` : `${a.short.minutes}m`} &gt;{' '}
+                {formatBurnRate(a.thresholdBurnRate)}
+              </span>
+            </th>
           ))}
-        </tbody>
-      </table>
-    </>
+          <th scope="col">Budget over range</th>
+        </tr>
+      </thead>
+      <tbody>
+        {slos.map((slo) => (
+          <tr key={slo.id} data-testid={`slo-row-${slo.id}`}>
+            <th scope="row">
+              <Link to={`/slo/${encodeURIComponent(slo.id)}${search}`}>{slo.id}</Link>
+              <br />
+              <span className="muted">
+                {slo.sli.kind === 'latency'
+                  ? `p${Math.round(slo.objective * 100)} ≤ ${formatMs(slo.sli.thresholdMs)}`
+                  : `${formatPercent(slo.objective)} available`}{' '}
+                over {slo.window}
+              </span>
+            </th>
+            <td data-testid={`slo-value-${slo.id}`}>
+              {formatPercent(slo.budget.sli)}
+              <br />
+              <span className="muted">{formatCount(slo.budget.validEvents)} req</span>
+            </td>
+            <td
+              data-testid={`slo-budget-${slo.id}`}
+              className={slo.budget.remainingFraction < 0 ? 'bad' : undefined}
+            >
+              {slo.budget.validEvents === 0 ? '—' : formatBudget(slo.budget.remainingFraction)}
+            </td>
+            {slo.alerts.map((a) => (
+              <td key={a.name}>
+                <Pill value={a.state} /> <span className="burn">{formatBurnRate(a.long.burnRate)}</span>
+                <span className="muted"> / {formatBurnRate(a.short.burnRate)}</span>
+              </td>
+            ))}
+            <td>
+              <BudgetSparkline slo={slo} range={range} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
