@@ -124,8 +124,6 @@ describe('Dashboard in Chromium: sign-in and roles', () => {
     async () => {
       const { context, page } = await signIn(browser, base, 'viewer', { sessionSeconds: 6 });
       try {
-        page.on('console', (m) => console.log('PAGE', m.text()));
-        page.on('framenavigated', (f) => console.log('NAV', f.url()));
         await page.getByRole('link', { name: 'Sign in again' }).waitFor({ timeout: 30_000 });
         expect(await page.getByText('Your session expired', { exact: false }).count()).toBeGreaterThan(0);
       } finally {
