@@ -209,7 +209,7 @@ describe('Copilot service: local operator sign-in', () => {
       store,
       pipeline,
       identity: issuer.settings(),
-      localOperatorToken: (role) => issuer.issue({ sub: `${role}-local`, groups: [role] }),
+      localIssuer: { issue: (role) => issuer.issue({ sub: `${role}-local`, groups: [role] }) },
     });
     try {
       const post = (body: string) =>

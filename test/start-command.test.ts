@@ -32,7 +32,13 @@ describe('Command: boundless start', () => {
     const api = /Access API[^\n]*?(http:\/\/\S+)/.exec(banner)?.[1];
 
     expect(banner).toMatch(/CloudFront edge[^\n]*http:\/\/127\.0\.0\.1:\d+/);
-    expect(banner).toContain('Dashboard');
+    // The dashboard's address comes first, before everything else the banner says.
+    const dashboard = /^\s*Dashboard: (http:\/\/\S+)/.exec(banner.slice(banner.indexOf('\nDashboard:')))?.[1];
+    expect(banner.slice(banner.indexOf('\nDashboard:')).trimStart().startsWith('Dashboard: http')).toBe(true);
+    expect(banner.indexOf('Dashboard:')).toBeLessThan(banner.indexOf('Access API'));
+    const page = await fetch(`${dashboard}abuse?range=6h`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
     expect(banner).toContain('/v1/access');
     const jwks = await fetch(`${api}/local/jwks.json`);
     expect(jwks.status).toBe(200);
@@ -42,7 +48,8 @@ describe('Command: boundless start', () => {
     child.kill('SIGINT');
     await stopped;
     expect(await exited).toBe(0);
-  });
+    // A fresh clone builds the dashboard on its first start (seconds, more on a loaded machine).
+  }, 120_000);
 
   it('refuses a bad --port with exit code 2 and says what was wrong', async () => {
     const child = spawn(process.execPath, [BIN, 'start', '--port', 'eighty']);

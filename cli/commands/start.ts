@@ -14,6 +14,9 @@ interface StartOptions {
   /** `--no-copilot` sets it false: the delivery core alone. */
   copilot: boolean;
   simulateEvery: string;
+  /** `--no-dashboard` sets it false: no build, nothing served at `/`. */
+  dashboard: boolean;
+  allowRemoteSignIn?: boolean;
 }
 
 /** Fixed ports by default so the printed walkthrough can be copied as is; --port moves the whole block. */
@@ -37,6 +40,11 @@ export function registerStart(program: Command): void {
       'the delivery core only: no detectors, SLO engine or copilot service reading its logs (for benchmarks)',
     )
     .option('--simulate-every <minutes>', 'one live abuse scenario this often', '3')
+    .option('--no-dashboard', 'do not build or serve the dashboard (the copilot API and events still run)')
+    .option(
+      '--allow-remote-sign-in',
+      'serve the local sign-in (which mints operator tokens) to other machines too; off: loopback only',
+    )
     .action(async (options: StartOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65531) {
@@ -66,6 +74,7 @@ export function registerStart(program: Command): void {
           edgePort: offset(1),
           xrayPort: offset(2),
           wafPort: offset(4),
+          allowRemoteSignIn: options.allowRemoteSignIn === true,
         },
         // The live simulator stands in for many viewers through x-forwarded-for; the edge believes it from
         // loopback only (its default trusted proxies), so a peer on another machine cannot choose its address.
@@ -80,9 +89,19 @@ export function registerStart(program: Command): void {
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
       let copilot: { close(): Promise<void> } | undefined;
       let copilotUrl: string | undefined;
+      let dashboardUrl: string | undefined;
       if (realtime) {
+        const { setCopilotLogLevel } = await import('@boundless/copilot/logger');
+        // The terminal shows the banner and the live lines; the copilot's structured logs only when something is wrong.
+        if (!process.env.POWERTOOLS_LOG_LEVEL) setCopilotLogLevel('WARN');
+        const { ensureDashboardBuild, DASHBOARD_DIST } = await import('../dashboard-build.ts');
+        const dashboard = options.dashboard
+          ? await ensureDashboardBuild((line) => process.stdout.write(`${line}\n`))
+          : undefined;
         const { startLocalCopilot } = await import('@boundless/local/copilot');
         const service = await startLocalCopilot({
+          dashboardDir: dashboard?.ok ? DASHBOARD_DIST : undefined,
+          allowRemoteSignIn: options.allowRemoteSignIn === true,
           adminApiUrl: delivery.apiUrl,
           waf: delivery.waf,
           local: { dataDir },
@@ -98,9 +117,10 @@ export function registerStart(program: Command): void {
         });
         copilot = service;
         copilotUrl = service.url;
+        if (dashboard?.ok) dashboardUrl = `${service.url}/`;
       }
       // --- end copilot ---
-      process.stdout.write(banner(delivery, copilotUrl));
+      process.stdout.write(banner(delivery, copilotUrl, dashboardUrl));
       // --- live readers and abuse scenarios against the edge (datasets/src/live), off with --no-simulate ---
       let live: { stop(): Promise<void> } | undefined;
       if (options.simulate) {
@@ -141,7 +161,7 @@ function untilSignalled(): Promise<void> {
   });
 }
 
-function banner(delivery: LocalDelivery, copilotUrl?: string): string {
+function banner(delivery: LocalDelivery, copilotUrl?: string, dashboardUrl?: string): string {
   const api = delivery.apiUrl;
   const edge = delivery.edgeUrl;
   const reader = delivery.demoUsers.find((user) => user.role === 'reader' && user.titleId && !user.sourceIp);
@@ -153,7 +173,12 @@ function banner(delivery: LocalDelivery, copilotUrl?: string): string {
     .map((user) => `    ${user.name.padEnd(12)} ${user.description}`)
     .join('\n');
   const auth = (who: string) => `-H "authorization: Bearer $${who}" -H 'content-type: application/json'`;
+  const dashboardLine = dashboardUrl
+    ? `Dashboard: ${dashboardUrl}  (sign in as viewer, on-call or owner)`
+    : `Dashboard: off (${copilotUrl ? '--no-dashboard, or its build failed: see above' : '--no-copilot'})`;
   return `
+${dashboardLine}
+
 Boundless delivery core is running locally (data in ${delivery.dataDir})
 
   Access API (API Gateway + Lambda emulation)  ${api}
@@ -161,7 +186,6 @@ Boundless delivery core is running locally (data in ${delivery.dataDir})
   X-Ray daemon (UDP)                           ${delivery.xrayAddress}
   WAFv2 (web ACL IP sets: block, rate limit)   ${delivery.waf.url}
   Copilot (REST /api, socket.io)               ${copilotUrl ?? 'off (--no-copilot)'}
-  Dashboard                                    not part of this runtime yet
   Log groups                                   ${delivery.logsDir}
   X-Ray segments                               ${delivery.xrayDir}
 

@@ -1,7 +1,7 @@
 import { type LocalDelivery, startLocalDelivery } from '@boundless/local';
 import { EdgeSinkFeed } from '@boundless/copilot/pipeline';
 import type { StoredMitigation } from '@boundless/copilot/service';
-import { type LocalCopilot, startLocalCopilot } from '@boundless/local/copilot';
+import { type LocalCopilot, type LocalCopilotOptions, startLocalCopilot } from '@boundless/local/copilot';
 import { type LiveScenarioOptions, startLiveScenarios } from '@boundless/datasets/live';
 import { io as connect } from 'socket.io-client';
 
@@ -21,7 +21,11 @@ export interface LiveStack {
 
 const SEED = 42;
 
-export async function startLiveStack(dataDir: string, pollIntervalMs = 2_000): Promise<LiveStack> {
+export async function startLiveStack(
+  dataDir: string,
+  pollIntervalMs = 2_000,
+  extra: Pick<LocalCopilotOptions, 'dashboardDir'> = {},
+): Promise<LiveStack> {
   const realtime = new EdgeSinkFeed();
   const delivery = await startLocalDelivery(
     { dataDir, seed: SEED, lambda: { coldStartMs: 5 } },
@@ -36,6 +40,7 @@ export async function startLiveStack(dataDir: string, pollIntervalMs = 2_000): P
       pollIntervalMs,
       realtime,
       env: {},
+      ...extra,
     });
   } catch (error) {
     await delivery.close();

@@ -1,5 +1,8 @@
 import { OUTBOUND_TIMEOUT_MS } from '../sources/aws-client.ts';
 import type { Mitigation, MitigationPort } from './types.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('mitigation');
 
 export interface DeliveryAdminPortOptions {
   /** Base URL of the access API, e.g. http://127.0.0.1:4000 or the API Gateway stage URL. */
@@ -106,7 +109,11 @@ export class DeliveryAdminPort implements MitigationPort {
         signal,
       });
       if (response.ok) return;
-      const payload = (await response.json().catch(() => ({}))) as {
+      const payload = (await response.json().catch((error: unknown) => {
+        // A non-JSON error page still fails the call below, with the status; its body is only detail.
+        log.warn('the admin API answered with a body that is not JSON', { error, status: response.status });
+        return {};
+      })) as {
         error?: { code?: string; message?: string };
       };
       throw new AdminApiError(

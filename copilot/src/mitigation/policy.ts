@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ipInRanges, parseCidr } from '@boundless/delivery';
 import type { Detection } from '../detect/types.ts';
+import { describeSubject, type FeedbackRules } from './feedback.ts';
 import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarget } from './types.ts';
 
 /**
@@ -8,17 +9,17 @@ import type { Decision, Guardrails, Mitigation, MitigationPolicy, MitigationTarg
  * the rolling-hour record of applied actions itself, so replaying the same detections gives the same decisions.
  */
 export class MitigationPlanner {
-  private readonly allowAccounts: Set<string>;
   private readonly appliedAt: number[] = [];
   private readonly active = new Map<string, number>();
 
   constructor(
     private readonly policies: readonly MitigationPolicy[],
     private readonly guardrails: Guardrails,
+    /** Operators' false-positive feedback, honoured before anything else. */
+    private readonly feedback?: FeedbackRules,
   ) {
     const invalid = guardrails.allowCidrs.find((cidr) => parseCidr(cidr) === undefined);
     if (invalid !== undefined) throw new Error(`invalid allow-listed CIDR "${invalid}"`);
-    this.allowAccounts = new Set(guardrails.allowAccounts);
   }
 
   decide(detection: Detection): Decision {
@@ -43,6 +44,13 @@ export class MitigationPlanner {
     }
     const target = targetFor(policy, detection);
     if (!target) return skip('no_target', `${policy.action} needs a subject the detection does not name`);
+    const rule = this.feedback?.suppressing(detection, target, nowMs);
+    if (rule)
+      return skip(
+        'suppressed',
+        `${describeSubject(rule.subject)} was marked a false positive by ${rule.actor}` +
+          (rule.expiresAt ? ` (suppressed until ${rule.expiresAt})` : ''),
+      );
     const allowed = this.allowListed(detection, target);
     if (allowed) return skip('allow_listed', allowed);
     const key = `${policy.action}|${JSON.stringify(target)}`;
@@ -72,7 +80,9 @@ export class MitigationPlanner {
     if (target.ip && ipInRanges(target.ip, this.guardrails.allowCidrs))
       return `${target.ip} is in an allow-listed range`;
     const account = target.accountId ?? detection.subject.accountId;
-    if (account && this.allowAccounts.has(account)) return `account ${account} is allow-listed`;
+    // Read live: owners add accounts to the allow-list while the copilot runs.
+    if (account && this.guardrails.allowAccounts.includes(account))
+      return `account ${account} is allow-listed`;
     const agent = typeof detection.evidence.userAgent === 'string' ? detection.evidence.userAgent : '';
     if (!target.tokenId && agent && this.guardrails.allowUserAgents.some((a) => agent.includes(a))) {
       return `user agent "${agent}" is allow-listed`;

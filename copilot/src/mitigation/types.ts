@@ -66,6 +66,7 @@ type SkipReason =
   | 'no_policy'
   | 'below_threshold'
   | 'allow_listed'
+  | 'suppressed'
   | 'already_active'
   | 'hourly_cap'
   | 'no_target'

@@ -44,7 +44,9 @@ function safeDecode(text: string): string {
   if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
-  } catch {
-    return text;
+  } catch (error) {
+    // A stray % in a logged field: keep the text as logged rather than lose the record.
+    if (error instanceof URIError) return text;
+    throw error;
   }
 }

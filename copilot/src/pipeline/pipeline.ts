@@ -7,6 +7,7 @@ import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import type { MitigationConfig } from '../mitigation/config.ts';
 import { MitigationEngine } from '../mitigation/engine.ts';
+import { FeedbackRules } from '../mitigation/feedback.ts';
 import { MitigationPlanner } from '../mitigation/policy.ts';
 import type { Guardrails, MitigationPort } from '../mitigation/types.ts';
 import type { SloDefinitions } from '../slo/definitions.ts';
@@ -16,13 +17,18 @@ import type { SloEvent } from '../slo/events.ts';
 import { tailLogGroup } from '../sources/cloudwatch-logs-local.ts';
 import type { LogEventSource } from '../sources/log-events.ts';
 import { SloEngine } from '../slo/engine.ts';
+import { type SloHistory, sloHistory } from '../slo/history.ts';
+import { OpsMetrics, type OpsMetricsOptions } from '../ops/ops-metrics.ts';
 import { burnAlertFinding } from '../slo/finding.ts';
 import { sloStatuses } from '../slo/report.ts';
-import type { CopilotStore, StoredMitigation } from '../state/copilot-store.ts';
+import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
 import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
 import type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('pipeline');
 
 export interface CopilotPipelineOptions {
   store: CopilotStore;
@@ -48,6 +54,13 @@ export interface CopilotPipelineOptions {
   recentIds?: number;
   /** Wall clock for status times only; detection, policies and expiry run on event time. */
   clock?: () => number;
+  /**
+   * Dry-run decided at start (a flag or `COPILOT_DRY_RUN`): wins over the guardrails operators saved, which win
+   * over policies.json.
+   */
+  dryRun?: boolean;
+  /** The cost source and, locally, the meter that feeds the local cost model. */
+  ops?: Omit<OpsMetricsOptions, 'slo'>;
 }
 
 /**
@@ -60,6 +73,10 @@ export interface CopilotPipelineOptions {
 export class CopilotPipeline {
   readonly engine: MitigationEngine;
   readonly guardrails: Guardrails;
+  /** Operators' false-positive feedback; the planner consults it before every action. */
+  readonly feedback = new FeedbackRules();
+  /** Per-route latency, cache hits, Lambda concurrency and cold starts, metered cost: the dashboard's numbers. */
+  readonly ops: OpsMetrics;
   readonly counters: PipelineCounters = {
     records: 0,
     apiRequests: 0,
@@ -87,17 +104,19 @@ export class CopilotPipeline {
   private running: Promise<void> | undefined;
   private again: false | 'all' | 'realtime' = false;
   private stopped = true;
+  private opsVersionSent = 0;
 
   constructor(private readonly options: CopilotPipelineOptions) {
     // The planner reads the guardrails object on every decision: PUT /api/guardrails changes it in place.
     this.guardrails = { ...options.mitigation.guardrails };
-    const planner = new MitigationPlanner(options.mitigation.policies, this.guardrails);
+    const planner = new MitigationPlanner(options.mitigation.policies, this.guardrails, this.feedback);
     this.engine = new MitigationEngine(planner, options.port, options.store, {
       onApplied: (m) => this.applied(m),
       onLifted: (m) => this.lifted(m),
     });
     this.detectors = new AbuseDetectors(options.geo ?? embeddedGeo(), options.detectors);
     this.slo = options.slo ? new SloEngine(options.slo) : undefined;
+    this.ops = new OpsMetrics({ ...options.ops, slo: options.slo });
     this.ledger = new FindingLedger(this.detectors.config.idleMs);
     this.recent = new RecentIds(options.recentIds);
     this.sources = new SourceTracker(options.feeds, options.clock ?? Date.now);
@@ -110,6 +129,10 @@ export class CopilotPipeline {
 
   /** Seeds the dedupe state from the store and starts polling. */
   async start(): Promise<void> {
+    const saved = await this.options.store.loadGuardrails();
+    if (saved) Object.assign(this.guardrails, savedGuardrails(saved));
+    if (this.options.dryRun !== undefined) this.guardrails.dryRun = this.options.dryRun;
+    for (const rule of await this.options.store.listFeedback()) this.feedback.add(rule);
     this.ledger.seed(await this.options.store.listFindings(1_000));
     this.active.seed(await this.options.store.listMitigations('active'));
     this.stopped = false;
@@ -163,6 +186,11 @@ export class CopilotPipeline {
     };
   }
 
+  /** Per-step counts and burn rates of one SLO (see `sloHistory`); undefined without an SLO engine. */
+  sloHistory(sloId: string, range: { fromMs: number; toMs: number }): SloHistory | undefined {
+    return this.slo ? sloHistory(this.slo, sloId, range) : undefined;
+  }
+
   private kick(): void {
     if (this.stopped || this.soon) return;
     this.soon = setTimeout(() => {
@@ -181,13 +209,20 @@ export class CopilotPipeline {
     if (scope === 'all') await this.readApiLogsWhenDue();
     try {
       await this.sweep();
-    } catch {
+    } catch (error) {
       this.counters.tickErrors += 1;
+      log.error('lifting expired mitigations failed; retried next pass', { error });
     }
     this.publishSlo();
     if (scope === 'realtime') return;
     const statuses = await this.sources.statuses();
     this.emit((l) => l.sourceStatus?.(statuses));
+    // At most once per full pass: a busy edge must not make every dashboard refetch ten times a second.
+    if (this.ops.version !== this.opsVersionSent) {
+      this.opsVersionSent = this.ops.version;
+      const asOf = this.counters.watermark;
+      this.emit((l) => l.opsUpdated?.({ asOf }));
+    }
   }
 
   /** One batch: new requests only, in event-time order, through detectors and the SLO engine. */
@@ -197,9 +232,12 @@ export class CopilotPipeline {
     fresh.sort((a, b) => a.timestampMs - b.timestampMs);
     const detections: Detection[] = [];
     const sloFindings: Finding[] = [];
+    const pathClasses = this.options.slo?.pathClasses ?? [];
     for (const record of fresh) {
       this.detectors.observe(record, detections);
-      if (this.slo) this.observeSlo(record, sloFindings);
+      const event = edgeSloEvent(record, pathClasses);
+      this.ops.edgeRecord(record, event);
+      if (this.slo) this.observeSloEvent(event, sloFindings);
       if (record.timestampMs > this.watermarkMs) this.watermarkMs = record.timestampMs;
     }
     for (const detection of detections) await this.onDetection(detection);
@@ -221,29 +259,27 @@ export class CopilotPipeline {
   /** API request lines into the SLO engine; a failing log group counts as a tick error, never stops the loop. */
   async readApiLogs(): Promise<void> {
     const apiLogs = this.options.apiLogs;
-    if (!apiLogs || !this.slo) return;
+    if (!apiLogs) return;
     const clock = this.options.clock ?? Date.now;
     try {
       for (const group of await apiLogs.logGroups()) {
         await tailLogGroup(apiLogs.source, this.options.store, group, clock(), async (events) => {
           const findings: Finding[] = [];
           for (const logEvent of events) {
-            const event = apiSloEvent(logEvent.message, logEvent.timestampMs);
-            if (typeof event !== 'object') continue;
-            this.observeSloEvent(event, findings);
+            const verdict = apiSloEvent(logEvent.message, logEvent.timestampMs);
+            const event = typeof verdict === 'object' ? verdict : undefined;
+            this.ops.functionLogLine(group, logEvent.message, logEvent.timestampMs, event);
+            if (!event) continue;
+            if (this.slo) this.observeSloEvent(event, findings);
             this.counters.apiRequests += 1;
           }
           for (const finding of findings) await this.recordFinding(finding);
         });
       }
-    } catch {
+    } catch (error) {
       this.counters.tickErrors += 1;
+      log.error('reading the access API log groups failed; retried next pass', { error });
     }
-  }
-
-  private observeSlo(record: EdgeLogRecord, out: Finding[]): void {
-    const slo = this.slo as SloEngine;
-    this.observeSloEvent(edgeSloEvent(record, slo.definitions.pathClasses), out);
   }
 
   private observeSloEvent(event: SloEvent, out: Finding[]): void {
@@ -264,6 +300,18 @@ export class CopilotPipeline {
     const decision = await this.engine.onDetection(detection);
     const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
     this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
+    const finding = detectionToFinding(detection);
+    const recorded: FindingDecision =
+      decision.outcome === 'apply'
+        ? {
+            outcome: 'apply',
+            reason: decision.mitigation.policy,
+            detail: decision.mitigation.reason,
+            mitigationId: decision.mitigation.id,
+          }
+        : { outcome: 'skip', reason: decision.reason, detail: decision.detail };
+    await this.options.store.setFindingDecision(finding, recorded);
+    this.emit((l) => l.findingDecided?.({ findingId: finding.id, decision: recorded }));
   }
 
   /** Stores a finding that opens a new episode and announces it; false for a repeat. */
@@ -315,9 +363,20 @@ export class CopilotPipeline {
     for (const listener of this.listeners) {
       try {
         call(listener);
-      } catch {
-        // A listener (a socket, a log line) must never stop the loop.
+      } catch (error) {
+        // A listener (a socket, a log line) must never stop the loop; it is logged and the loop goes on.
+        log.error('a pipeline listener failed', { error });
       }
     }
   }
+}
+
+/** Only the fields operators may change at run time are taken from the store. */
+function savedGuardrails(saved: Partial<Guardrails>): Partial<Guardrails> {
+  const out: Partial<Guardrails> = {};
+  if (typeof saved.dryRun === 'boolean') out.dryRun = saved.dryRun;
+  if (typeof saved.maxActionsPerHour === 'number') out.maxActionsPerHour = saved.maxActionsPerHour;
+  if (Array.isArray(saved.allowAccounts)) out.allowAccounts = saved.allowAccounts.map(String);
+  if (Array.isArray(saved.allowCidrs)) out.allowCidrs = saved.allowCidrs.map(String);
+  return out;
 }

@@ -1,6 +1,9 @@
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import type { RecordFeed } from './feeds.ts';
 import type { SourceStatus } from './types.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('pipeline');
 
 /**
  * Polls feeds one at a time and keeps each one's status. A failing feed is recorded and the loop moves on to
@@ -59,7 +62,11 @@ export class SourceTracker {
     const out: SourceStatus[] = [];
     for (const feed of this.feeds) {
       const status = this.status.get(feed.id) as SourceStatus;
-      const checkpoint = await feed.checkpoint().catch(() => undefined);
+      const checkpoint = await feed.checkpoint().catch((error: unknown) => {
+        // A status read must not fail for a checkpoint that cannot be read now; the poll reports the feed's health.
+        log.warn('reading a checkpoint for the source status failed', { error, source: feed.id });
+        return undefined;
+      });
       out.push({
         ...status,
         skippedLines: { ...status.skippedLines },

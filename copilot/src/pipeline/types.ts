@@ -1,6 +1,6 @@
 import type { Finding } from '../findings.ts';
 import type { SloStatus } from '../slo/report.ts';
-import type { StoredMitigation } from '../state/copilot-store.ts';
+import type { FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import type { FeedAdapter, FeedKind } from './feeds.ts';
 
 /** How one telemetry source is doing, for `GET /api/sources` and the `source.status` event. */
@@ -50,8 +50,12 @@ export interface PipelineCounters {
 
 export interface PipelineListener {
   findingCreated?(finding: Finding): void;
+  /** What the policies made of a detection's finding (applied, or skipped and why). */
+  findingDecided?(decided: { findingId: string; decision: FindingDecision }): void;
   mitigationApplied?(mitigation: StoredMitigation): void;
   mitigationLifted?(mitigation: StoredMitigation): void;
   sloReport?(report: SloSnapshot): void;
   sourceStatus?(statuses: SourceStatus[]): void;
+  /** New operational numbers (routes, functions, cost) were counted; `asOf` is the pipeline's watermark. */
+  opsUpdated?(update: { asOf: string | null }): void;
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '@boundless/delivery';
 import type { IdentityVerifier } from '@boundless/delivery/identity';
+import { decodeJwt } from 'jose';
 import { CopilotServiceError } from './errors.ts';
 
 /**
@@ -13,6 +14,8 @@ export interface Operator {
   /** Who acted, for the audit trail: `user:<sub>`. */
   actor: string;
   roles: OperatorRole[];
+  /** Unix ms at which the token stops being accepted: sockets are cut then. */
+  expiresAtMs: number;
 }
 
 function operatorRoles(principal: Principal): OperatorRole[] {
@@ -20,12 +23,6 @@ function operatorRoles(principal: Principal): OperatorRole[] {
   if (held.has('admin')) return [...OPERATOR_ROLES];
   const top = OPERATOR_ROLES.reduce((best, role, index) => (held.has(role) ? index : best), -1);
   return OPERATOR_ROLES.slice(0, top + 1);
-}
-
-export function bearerOf(header: string | undefined): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!match?.[1]) throw new CopilotServiceError('unauthorized', 'send Authorization: Bearer <JWT>');
-  return match[1];
 }
 
 /** Verifies the token (issuer, signature, expiry, the copilot's app client) and maps groups to operator roles. */
@@ -45,7 +42,8 @@ export async function authenticate(verifier: IdentityVerifier, token: string): P
   const roles = operatorRoles(principal);
   if (roles.length === 0)
     throw new CopilotServiceError('forbidden', 'the copilot needs one of the roles viewer, on_call or owner');
-  return { actor: `user:${principal.accountId}`, roles };
+  const exp = decodeJwt(token).exp;
+  return { actor: `user:${principal.accountId}`, roles, expiresAtMs: (exp ?? 0) * 1000 };
 }
 
 export function requireRole(operator: Operator, role: OperatorRole): void {

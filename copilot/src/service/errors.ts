@@ -13,6 +13,10 @@ export type ServiceErrorCode =
   | 'route_not_found'
   | 'not_active'
   | 'port_failed'
+  | 'cross_site'
+  | 'sign_in_failed'
+  | 'local_issuer_off_loopback'
+  | 'no_cost_source'
   | 'internal';
 
 const STATUS: Record<ServiceErrorCode, number> = {
@@ -26,6 +30,10 @@ const STATUS: Record<ServiceErrorCode, number> = {
   route_not_found: 404,
   not_active: 409,
   port_failed: 502,
+  cross_site: 403,
+  sign_in_failed: 400,
+  local_issuer_off_loopback: 403,
+  no_cost_source: 404,
   internal: 500,
 };
 

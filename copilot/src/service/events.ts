@@ -5,10 +5,15 @@
  */
 import type { Finding } from '../findings.ts';
 import type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
-import type { StoredMitigation } from '../state/copilot-store.ts';
+import type { FeedbackRule } from '../mitigation/feedback.ts';
+import type { Guardrails } from '../mitigation/types.ts';
+import type { FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 
 export type { Finding } from '../findings.ts';
-export type { StoredMitigation } from '../state/copilot-store.ts';
+export type { FeedbackRule } from '../mitigation/feedback.ts';
+export type { Guardrails } from '../mitigation/types.ts';
+export type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
+export type { FindingDecision, StoredFinding, StoredMitigation } from '../state/copilot-store.ts';
 
 export interface FindingAcknowledged {
   findingId: string;
@@ -24,6 +29,16 @@ export interface ServerToClientEvents {
   'mitigation.lifted': (mitigation: StoredMitigation) => void;
   'slo.report': (report: SloSnapshot) => void;
   'source.status': (statuses: SourceStatus[]) => void;
+  /** What the policies made of a finding: the mitigation applied, or why none was. */
+  'finding.decided': (decided: { findingId: string; decision: FindingDecision }) => void;
+  'guardrails.changed': (change: { guardrails: Guardrails; actor: string; at: string }) => void;
+  /** A false positive was recorded (a suppression or an allow-list entry), or a suppression ended early. */
+  'feedback.recorded': (rule: FeedbackRule) => void;
+  'feedback.ended': (rule: FeedbackRule) => void;
+  /** New per-route, per-function or cost numbers: refetch the overview and capacity views. */
+  'ops.updated': (update: { asOf: string | null }) => void;
+  /** The socket's token expired: the server disconnects it right after; sign in again. */
+  'session.expired': (info: { at: string }) => void;
 }
 
 /** Results of client requests: the same stable error codes as the REST API. */
@@ -35,12 +50,25 @@ export interface ClientToServerEvents {
     input: { findingId: string; note?: string },
     ack: (result: AckResult<FindingAcknowledged>) => void,
   ) => void;
+  /** Scripts holding a bearer token send a fresh one before the old expires; the dashboard reconnects instead. */
+  'session.renew': (
+    input: { token: string },
+    ack: (result: AckResult<{ expiresAt: string }>) => void,
+  ) => void;
 }
+
+/** Emits one event to every operator socket; the routes and the pipeline listener share it. */
+export type Broadcast = <E extends keyof ServerToClientEvents>(
+  event: E,
+  ...args: Parameters<ServerToClientEvents[E]>
+) => void;
 
 /** What the server keeps per socket once the handshake token is verified. */
 export interface SocketData {
   actor: string;
   roles: string[];
+  /** Unix ms at which the handshake token (or the last renewed one) expires. */
+  expiresAtMs: number;
 }
 
 /** The room every authenticated socket joins. */

@@ -3,10 +3,17 @@ export { OPERATOR_ROLES, type Operator, type OperatorRole } from './auth.ts';
 export { CopilotServiceError } from './errors.ts';
 export type {
   ClientToServerEvents,
+  FeedbackRule,
   Finding,
+  FindingDecision,
+  Guardrails,
   ServerToClientEvents,
+  SloSnapshot,
+  SourceStatus,
+  StoredFinding,
   StoredMitigation,
 } from './events.ts';
+export type { SignInSettings } from './sign-in.ts';
 export {
   type CopilotIo,
   type CopilotService,

@@ -3,17 +3,19 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { z } from 'zod';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
-import { authenticate, bearerOf, type Operator, type OperatorRole, requireRole } from './auth.ts';
 import { acknowledgeFinding } from './acknowledge.ts';
+import { authenticate, type Operator, type OperatorRole, requireRole } from './auth.ts';
 import { CopilotServiceError } from './errors.ts';
-import type { FindingAcknowledged } from './events.ts';
+import type { Broadcast } from './events.ts';
+import { endFeedback, markFalsePositive } from './false-positive.ts';
+import { isSecure, presentedToken, sameOrigin } from './session.ts';
 
 export interface RouteDeps {
   store: CopilotStore;
   pipeline: CopilotPipeline;
   verifier: IdentityVerifier;
   clock: () => number;
-  onAcknowledged: (ack: FindingAcknowledged) => void;
+  broadcast: Broadcast;
 }
 
 const FINDING_KINDS = ['token_sharing', 'scraping', 'geo_spike', 'slo_burn', 'metric_anomaly'] as const;
@@ -27,6 +29,13 @@ const findingsQuery = z.object({
 const mitigationsQuery = z.object({ status: z.enum(MITIGATION_STATUSES).optional() });
 const auditQuery = z.object({ day: z.iso.date() });
 const rollbackBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+const falsePositiveBody = z
+  .object({
+    reason: z.string().trim().min(3).max(500),
+    remedy: z.enum(['suppress', 'allow_list']).default('suppress'),
+    suppressHours: z.number().positive().max(168).default(24),
+  })
+  .strict();
 const acknowledgeBody = z.object({ note: z.string().trim().max(500).default('') }).strict();
 const guardrailsBody = z
   .object({ dryRun: z.boolean(), maxActionsPerHour: z.number().int().min(0).max(10_000) })
@@ -43,19 +52,34 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: str
 
 const operatorOf = (res: Response) => res.locals.operator as Operator;
 
-/** Authenticates every /api request and, when `role` is given, requires it. */
-function allow(deps: RouteDeps, role: OperatorRole) {
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Authenticates an /api request (bearer token or the dashboard's session cookie) and requires `role`. A write
+ * that rides on the cookie must come from our own origin: the cookie is SameSite=Strict already, this is the
+ * second lock.
+ */
+export function allow(deps: Pick<RouteDeps, 'verifier'>, role: OperatorRole) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const operator = await authenticate(deps.verifier, bearerOf(req.headers.authorization));
+    const presented = presentedToken(req.headers);
+    if (!presented)
+      throw new CopilotServiceError('unauthorized', 'sign in, or send Authorization: Bearer <JWT>');
+    if (presented.via === 'cookie' && UNSAFE.has(req.method) && !sameOrigin(req.headers, isSecure(req)))
+      throw new CopilotServiceError(
+        'cross_site',
+        'a change with the session cookie must come from the dashboard',
+      );
+    const operator = await authenticate(deps.verifier, presented.token);
     requireRole(operator, role);
     res.locals.operator = operator;
     next();
   };
 }
 
+/** Findings, mitigations, feedback, guardrails and the audit trail. */
 export function apiRoutes(deps: RouteDeps): Router {
   const router = Router();
-  const { store, pipeline } = deps;
+  const { store, pipeline, broadcast } = deps;
   const nowIso = () => new Date(deps.clock()).toISOString();
 
   router.get('/findings', allow(deps, 'viewer'), async (req, res) => {
@@ -74,7 +98,7 @@ export function apiRoutes(deps: RouteDeps): Router {
       note: body.note,
       at: nowIso(),
     });
-    deps.onAcknowledged(ack);
+    broadcast('finding.acknowledged', ack);
     res.json({ acknowledged: ack });
   });
 
@@ -108,38 +132,64 @@ export function apiRoutes(deps: RouteDeps): Router {
     res.json({ mitigation: after });
   });
 
+  router.post('/mitigations/:id/false-positive', allow(deps, 'on_call'), async (req, res) => {
+    const body = parse(falsePositiveBody, req.body, 'body');
+    const result = await markFalsePositive(
+      { store, pipeline },
+      { mitigationId: String(req.params.id), operator: operatorOf(res), ...body, at: nowIso() },
+    );
+    broadcast('feedback.recorded', result.rule);
+    if (body.remedy === 'allow_list')
+      broadcast('guardrails.changed', {
+        guardrails: pipeline.guardrails,
+        actor: operatorOf(res).actor,
+        at: nowIso(),
+      });
+    res.json(result);
+  });
+
+  router.get('/feedback', allow(deps, 'viewer'), async (_req, res) => {
+    const rules = (await store.listFeedback()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    res.json({ feedback: rules, count: rules.length });
+  });
+
+  router.post('/feedback/:id/end', allow(deps, 'on_call'), async (req, res) => {
+    const rule = await endFeedback(
+      { store, pipeline },
+      { id: String(req.params.id), actor: operatorOf(res).actor, at: nowIso() },
+    );
+    broadcast('feedback.ended', rule);
+    res.json({ feedback: rule });
+  });
+
   router.get('/audit', allow(deps, 'viewer'), async (req, res) => {
     const q = parse(auditQuery, req.query, 'query');
     const entries = await store.listAudit(q.day);
     res.json({ day: q.day, entries, count: entries.length });
   });
 
-  router.get('/slo', allow(deps, 'viewer'), (_req, res) => {
-    res.json(pipeline.sloSnapshot());
-  });
-
-  router.get('/sources', allow(deps, 'viewer'), async (_req, res) => {
-    res.json({ sources: await pipeline.sourceStatuses(), pipeline: pipeline.counters });
-  });
-
   router.get('/guardrails', allow(deps, 'viewer'), (_req, res) => {
     res.json({ guardrails: pipeline.guardrails });
   });
 
+  // Persisted, so a restart keeps what the owner chose; audited with the values before and after.
   router.put('/guardrails', allow(deps, 'owner'), async (req, res) => {
     const change = parse(guardrailsBody, req.body, 'body');
     const before = {
       dryRun: pipeline.guardrails.dryRun,
       maxActionsPerHour: pipeline.guardrails.maxActionsPerHour,
     };
+    const at = nowIso();
     Object.assign(pipeline.guardrails, change);
+    await store.saveGuardrails(pipeline.guardrails, at);
     await store.appendAudit({
-      at: nowIso(),
+      at,
       actor: operatorOf(res).actor,
       action: 'guardrails:changed',
       subject: 'guardrails',
       detail: { before, after: change },
     });
+    broadcast('guardrails.changed', { guardrails: pipeline.guardrails, actor: operatorOf(res).actor, at });
     res.json({ guardrails: pipeline.guardrails });
   });
 

@@ -1,20 +1,24 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createIdentityVerifier,
-  type IdentitySettings,
-  type IdentityVerifier,
-} from '@boundless/delivery/identity';
+import { join } from 'node:path';
+import { createIdentityVerifier, type IdentitySettings } from '@boundless/delivery/identity';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server as SocketServer } from 'socket.io';
+import { copilotLogger } from '../logger.ts';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
-import { authenticate, OPERATOR_ROLES, type OperatorRole, requireRole } from './auth.ts';
 import { CopilotServiceError } from './errors.ts';
-import { type FindingAcknowledged, OPERATORS_ROOM } from './events.ts';
-import type { CopilotIo } from './io.ts';
+import { type Broadcast, OPERATORS_ROOM } from './events.ts';
+import { type LocalOperatorIssuer, localIssuerRoutes } from './local-issuer-routes.ts';
+import { opsRoutes } from './ops-routes.ts';
 import { apiRoutes } from './routes.ts';
-import { attachSocketHandlers } from './sockets.ts';
+import { type SignInSettings, signInRoutes } from './sign-in.ts';
+import type { CopilotIo } from './io.ts';
+import { attachSocketHandlers, socketAuth } from './sockets.ts';
+
+export type { CopilotIo } from './io.ts';
 
 export interface CopilotServiceOptions {
   store: CopilotStore;
@@ -27,14 +31,16 @@ export interface CopilotServiceOptions {
   /** @default 16384 */
   bodyLimitBytes?: number;
   clock?: () => number;
+  /** The dashboard's sign-in (authorization code + PKCE against the hosted UI). Without it, bearer tokens only. */
+  signIn?: SignInSettings;
   /**
-   * Local runtime only: serves `POST /local/token {"role"}` with an operator JWT from the local issuer, the
-   * stand-in for signing in to the user pool. Never set in AWS, where Cognito issues operator tokens.
+   * Local runtime only: the stand-in for the user pool's hosted UI and token endpoint (`/local/oauth2/*`) and the
+   * scripted `POST /local/token {"role"}`. Never set in AWS, where Cognito issues operator tokens.
    */
-  localOperatorToken?: (role: OperatorRole) => Promise<string>;
+  localIssuer?: { issue: LocalOperatorIssuer; allowRemote?: boolean };
+  /** The dashboard's production build (`dashboard/dist`), served at `/`. */
+  dashboardDir?: string;
 }
-
-export type { CopilotIo } from './io.ts';
 
 export interface CopilotService {
   url: string;
@@ -42,44 +48,73 @@ export interface CopilotService {
   close(): Promise<void>;
 }
 
+const log = copilotLogger('service');
+
 /**
- * The copilot's REST API and live events. Every /api route and every socket handshake carries a JWT for the
- * copilot app client; pipeline events (findings, mitigations, SLO snapshots, source statuses) are pushed to
- * all authenticated sockets.
+ * The copilot's REST API, live events and dashboard, on one origin. Every /api route and every socket handshake
+ * carries a JWT for the copilot app client (bearer, or the dashboard's session cookie); pipeline events
+ * (findings, decisions, mitigations, SLO snapshots, source statuses) are pushed to all authenticated sockets.
  */
 export async function startCopilotService(options: CopilotServiceOptions): Promise<CopilotService> {
   const clock = options.clock ?? Date.now;
   const verifier = createIdentityVerifier(options.identity, clock);
   const app = express();
   const server = createServer(app);
-  const io: CopilotIo = new SocketServer(server, { serveClient: false, cors: { origin: false } });
-  const onAcknowledged = (ack: FindingAcknowledged) =>
-    io.to(OPERATORS_ROOM).emit('finding.acknowledged', ack);
+  const io: CopilotIo = new SocketServer(server, {
+    serveClient: false,
+    cors: { origin: false },
+    // A dashboard that lost its connection for a moment gets the events it missed; the handshake (and so the
+    // token's expiry) is checked again on every reconnect.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+  });
+  const broadcast: Broadcast = (event, ...args) => io.to(OPERATORS_ROOM).emit(event, ...args);
+  let selfUrl = '';
 
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', watermark: options.pipeline.counters.watermark });
   });
   app.use('/api', express.json({ limit: options.bodyLimitBytes ?? 16_384, strict: true }));
   app.use('/api', requireJsonBody);
-  app.use(
-    '/api',
-    apiRoutes({ store: options.store, pipeline: options.pipeline, verifier, clock, onAcknowledged }),
-  );
-  if (options.localOperatorToken) mountLocalTokenRoute(app, options.localOperatorToken);
+  const deps = { store: options.store, pipeline: options.pipeline, verifier, clock, broadcast };
+  app.use('/api', apiRoutes(deps));
+  app.use('/api', opsRoutes(deps));
+  app.use('/api', (req: Request) => {
+    throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
+  });
+  if (options.signIn)
+    app.use('/auth', signInRoutes({ settings: options.signIn, verifier, clock, selfUrl: () => selfUrl }));
+  if (options.localIssuer)
+    app.use(
+      '/local',
+      localIssuerRoutes({
+        ...options.localIssuer,
+        clientId: options.identity.audience,
+        clock,
+      }),
+    );
+  if (options.dashboardDir) serveDashboard(app, options.dashboardDir);
   app.use((req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
   });
   app.use(errorHandler);
 
   io.use(socketAuth(verifier));
-  attachSocketHandlers(io, { store: options.store, clock, onAcknowledged });
+  attachSocketHandlers(io, {
+    store: options.store,
+    verifier,
+    clock,
+    onAcknowledged: (ack) => broadcast('finding.acknowledged', ack),
+  });
   const unsubscribe = options.pipeline.subscribe({
-    findingCreated: (finding) => io.to(OPERATORS_ROOM).emit('finding.created', finding),
-    mitigationApplied: (m) => io.to(OPERATORS_ROOM).emit('mitigation.applied', m),
-    mitigationLifted: (m) => io.to(OPERATORS_ROOM).emit('mitigation.lifted', m),
-    sloReport: (report) => io.to(OPERATORS_ROOM).emit('slo.report', report),
-    sourceStatus: (statuses) => io.to(OPERATORS_ROOM).emit('source.status', statuses),
+    findingCreated: (finding) => broadcast('finding.created', finding),
+    findingDecided: (decided) => broadcast('finding.decided', decided),
+    mitigationApplied: (m) => broadcast('mitigation.applied', m),
+    mitigationLifted: (m) => broadcast('mitigation.lifted', m),
+    sloReport: (report) => broadcast('slo.report', report),
+    sourceStatus: (statuses) => broadcast('source.status', statuses),
+    opsUpdated: (update) => broadcast('ops.updated', update),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +123,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  selfUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     io,
@@ -99,6 +135,35 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   };
 }
 
+/**
+ * The dashboard's build at `/`: hashed assets cached for good, and every other GET answered with index.html
+ * so a deep link (`/abuse?finding=...`) opens the app on that view. The CSP keeps the page to its own scripts.
+ */
+function serveDashboard(app: express.Express, dir: string): void {
+  const index = join(dir, 'index.html');
+  // Gzip on the way out: the script is about a third of its size compressed (the dashboard's JS budget is 250 KB).
+  app.use(compression());
+  app.use('/assets', express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  app.use(express.static(dir, { index: false, maxAge: 0 }));
+  app.get('/{*splat}', (_req: Request, res: Response) => {
+    res.setHeader(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    res.setHeader('cache-control', 'no-cache');
+    if (!existsSync(index)) {
+      res
+        .status(503)
+        .type('text')
+        .send(
+          'The dashboard is not built yet: run `npm run build -w dashboard` (npm start does it for you).',
+        );
+      return;
+    }
+    res.sendFile(index);
+  });
+}
+
 /** Writes must say they are JSON: a form post or text body is refused rather than silently ignored. */
 function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'];
@@ -108,8 +173,9 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   const known = toServiceError(error);
+  if (known.status >= 500) log.error(`${req.method} ${req.path} failed`, { error: known, code: known.code });
   res.status(known.status).json(known.toJSON());
 }
 
@@ -126,45 +192,4 @@ function toServiceError(error: unknown): CopilotServiceError {
   return new CopilotServiceError('internal', 'the copilot could not complete the request', undefined, {
     cause: error,
   });
-}
-
-/** The handshake carries the same JWT as REST: `auth: { token }` or an Authorization header. */
-function socketAuth(verifier: IdentityVerifier) {
-  return async (
-    socket: Parameters<Parameters<CopilotIo['use']>[0]>[0],
-    next: (error?: Error) => void,
-  ): Promise<void> => {
-    try {
-      const fromAuth = (socket.handshake.auth as { token?: unknown }).token;
-      const header = socket.handshake.headers.authorization;
-      const token = typeof fromAuth === 'string' ? fromAuth : header?.replace(/^Bearer\s+/i, '');
-      if (!token) throw new CopilotServiceError('unauthorized', 'send the JWT as auth.token');
-      const operator = await authenticate(verifier, token);
-      requireRole(operator, 'viewer');
-      socket.data = { actor: operator.actor, roles: operator.roles };
-      next();
-    } catch (error) {
-      const known = toServiceError(error);
-      const refusal = new Error(known.message) as Error & { data?: unknown };
-      refusal.data = { code: known.code };
-      next(refusal);
-    }
-  };
-}
-
-function mountLocalTokenRoute(app: express.Express, issue: (role: OperatorRole) => Promise<string>): void {
-  app.post(
-    '/local/token',
-    express.json({ limit: 1024 }),
-    (req: Request, res: Response, next: NextFunction) => {
-      const role = (req.body as { role?: unknown } | undefined)?.role;
-      if (!OPERATOR_ROLES.includes(role as OperatorRole)) {
-        next(
-          new CopilotServiceError('validation_failed', `role must be one of ${OPERATOR_ROLES.join(', ')}`),
-        );
-        return;
-      }
-      issue(role as OperatorRole).then((token) => res.json({ token, role }), next);
-    },
-  );
 }

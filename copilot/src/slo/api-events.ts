@@ -36,8 +36,10 @@ export function apiSloEvent(line: string, fallbackTimestampMs?: number): LineVer
     const parsed: unknown = JSON.parse(line);
     if (typeof parsed !== 'object' || parsed === null) return 'malformed';
     entry = parsed as Record<string, unknown>;
-  } catch {
-    return 'malformed';
+  } catch (error) {
+    // Counted as malformed by the caller, never fatal.
+    if (error instanceof SyntaxError) return 'malformed';
+    throw error;
   }
   // Local log-group files and subscription filters wrap the printed line: {"id","timestamp","logStream","message"}.
   if (

@@ -42,6 +42,8 @@ const alertSchema = z.strictObject({
   short: duration,
   burnRate: z.number().positive(),
   action: z.enum(['page', 'ticket']),
+  /** Overrides `defaults.minEvents` for this alert. */
+  minEvents: z.number().int().nonnegative().optional(),
 });
 
 const sloSchema = z.strictObject({
@@ -61,6 +63,11 @@ const catalogSchema = z.strictObject({
     availabilityObjective: ratio,
     latency: latencyTarget,
     currentBurnWindow: duration,
+    /**
+     * Minimum-traffic rule: an alert pair fires only when its long window holds at least this many valid
+     * events, so a handful of requests (one error in three) never pages anyone. @default 0
+     */
+    minEvents: z.number().int().nonnegative().default(0),
   }),
   burnRateAlerts: z.array(alertSchema).min(1),
   pathClasses: z.array(z.strictObject({ name: z.string().min(1), prefix: z.string().startsWith('/') })),
@@ -94,6 +101,8 @@ export interface BurnRateAlert {
   shortMinutes: number;
   burnRate: number;
   action: 'page' | 'ticket';
+  /** Valid events the long window needs before the alert may fire (the minimum-traffic rule). */
+  minEvents: number;
 }
 
 export interface PathClass {
@@ -185,6 +194,7 @@ export function parseSloDefinitions(raw: unknown): SloDefinitions {
       shortMinutes: parseDurationMinutes(a.short),
       burnRate: a.burnRate,
       action: a.action,
+      minEvents: a.minEvents ?? defaults.minEvents,
     })),
     pathClasses: parsed.data.pathClasses,
     currentBurnMinutes: parseDurationMinutes(defaults.currentBurnWindow),

@@ -29,7 +29,9 @@ export { SloDefinitionError, SloError } from './errors.ts';
 export { contentClassOf, pathClassOf, type SloEvent } from './events.ts';
 export { burnAlertFinding } from './finding.ts';
 export { burnRate, type ErrorBudget, errorBudget } from './math.ts';
+export { type AlertBurnHistory, type SloHistory, type SloHistoryPoint, sloHistory } from './history.ts';
 export {
+  type AlertState,
   type AlertStatus,
   computeSloReport,
   computeSloReportFrom,

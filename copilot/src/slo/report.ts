@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.ts';
-import type { SliSpec, SloDefinitions } from './definitions.ts';
+import type { BurnRateAlert, SliSpec, SloDefinitions } from './definitions.ts';
 import { SloEngine, type SloEngineStats } from './engine.ts';
 import type { SloEvent } from './events.ts';
 import { burnAlertFinding, formatMinutes } from './finding.ts';
@@ -7,10 +7,20 @@ import { SloError } from './errors.ts';
 import type { ErrorBudget } from './math.ts';
 import { type AlertTransition, MINUTE_MS, type WindowBurn } from './tracker.ts';
 
+/**
+ * firing: both windows above the threshold with enough traffic; pending: one window above it (the short one
+ * rising, or the long one still remembering a burst that has passed); low_traffic: both above it but the long
+ * window holds fewer valid events than the minimum-traffic rule asks; ok: neither.
+ */
+export type AlertState = 'firing' | 'pending' | 'low_traffic' | 'ok';
+
 export interface AlertStatus {
   name: string;
   action: 'page' | 'ticket';
   thresholdBurnRate: number;
+  /** The minimum-traffic rule: valid events the long window needs before the alert may fire. */
+  minEvents: number;
+  state: AlertState;
   long: WindowBurn;
   short: WindowBurn;
   firing: boolean;
@@ -48,16 +58,36 @@ export function sloStatuses(engine: SloEngine): SloStatus[] {
     objective: tracker.slo.objective,
     window: formatMinutes(tracker.slo.windowMinutes),
     budget: tracker.budget(),
-    alerts: tracker.alertStates.map((state) => ({
-      name: state.alert.name,
-      action: state.alert.action,
-      thresholdBurnRate: state.alert.burnRate,
-      long: tracker.windowBurn(tracker.windowIndex(state.alert.longMinutes)),
-      short: tracker.windowBurn(tracker.windowIndex(state.alert.shortMinutes)),
-      firing: state.firingSinceMs !== null,
-      firingSince: state.firingSinceMs === null ? null : new Date(state.firingSinceMs).toISOString(),
-    })),
+    alerts: tracker.alertStates.map((state) => {
+      const long = tracker.windowBurn(tracker.windowIndex(state.alert.longMinutes));
+      const short = tracker.windowBurn(tracker.windowIndex(state.alert.shortMinutes));
+      const firing = state.firingSinceMs !== null;
+      return {
+        name: state.alert.name,
+        action: state.alert.action,
+        thresholdBurnRate: state.alert.burnRate,
+        minEvents: state.alert.minEvents,
+        state: alertState(firing, long, short, state.alert),
+        long,
+        short,
+        firing,
+        firingSince: firing ? new Date(state.firingSinceMs as number).toISOString() : null,
+      };
+    }),
   }));
+}
+
+export function alertState(
+  firing: boolean,
+  long: WindowBurn,
+  short: WindowBurn,
+  alert: Pick<BurnRateAlert, 'burnRate' | 'minEvents'>,
+): AlertState {
+  if (firing) return 'firing';
+  const longOver = long.burnRate > alert.burnRate;
+  const shortOver = short.burnRate > alert.burnRate;
+  if (longOver && shortOver) return long.validEvents < alert.minEvents ? 'low_traffic' : 'pending';
+  return longOver || shortOver ? 'pending' : 'ok';
 }
 
 /** Collects transitions and turns firing ones into findings while events stream through an engine. */

@@ -159,7 +159,10 @@ export class SloTracker {
     for (const state of this.alertStates) {
       const { burnRate: threshold } = state.alert;
       // Cheap check first: most minutes change nothing and need no allocation.
-      const firing = this.isBurning(state.longIdx, threshold) && this.isBurning(state.shortIdx, threshold);
+      const firing =
+        this.isBurning(state.longIdx, threshold) &&
+        this.isBurning(state.shortIdx, threshold) &&
+        this.sumValid[state.longIdx]! >= state.alert.minEvents;
       if (firing === (state.firingSinceMs !== null)) continue;
       state.firingSinceMs = firing ? atMs : null;
       out.push({

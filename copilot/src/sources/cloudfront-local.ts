@@ -77,8 +77,9 @@ function decode(bytes: Buffer, gzipped: boolean): string {
   if (!gzipped) return bytes.toString('utf8');
   try {
     return gunzipSync(bytes).toString('utf8');
-  } catch {
+  } catch (error) {
     // A member still being written: decode what is complete, member by member.
+    if (!(error instanceof Error) || !('code' in error)) throw error;
     return gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH */ }).toString('utf8');
   }
 }

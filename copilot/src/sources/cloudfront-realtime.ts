@@ -45,8 +45,10 @@ const DEFAULT_REALTIME_FIELDS = [
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);
-  } catch {
-    return text;
+  } catch (error) {
+    // A stray % in a logged field: keep the text as logged rather than lose the record.
+    if (error instanceof URIError) return text;
+    throw error;
   }
 }
 

@@ -16,8 +16,9 @@ function toRow(event: LogEvent): Row {
   try {
     const value: unknown = JSON.parse(event.message);
     if (typeof value === 'object' && value !== null) parsed = value as Row;
-  } catch {
+  } catch (error) {
     // Plain-text lines still have @message and @timestamp.
+    if (!(error instanceof SyntaxError)) throw error;
   }
   return {
     ...parsed,

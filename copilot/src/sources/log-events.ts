@@ -42,8 +42,10 @@ export function compileFilterPattern(pattern: string | undefined): (message: str
       let value: unknown;
       try {
         value = JSON.parse(message);
-      } catch {
-        return false;
+      } catch (error) {
+        // A line that is not JSON cannot match a JSON filter pattern (CloudWatch Logs answers the same way).
+        if (error instanceof SyntaxError) return false;
+        throw error;
       }
       for (const key of keys) value = (value as Record<string, unknown> | undefined)?.[key];
       const equal = value !== undefined && String(value) === expected;

@@ -80,8 +80,10 @@ export class AwsTraceSource implements TraceSource {
           const segments = (trace.Segments ?? []).flatMap((segment) => {
             try {
               return [JSON.parse(segment.Document ?? '') as SegmentDocument];
-            } catch {
-              return [];
+            } catch (error) {
+              // A segment document that does not parse is left out of the trace, not allowed to lose it.
+              if (error instanceof SyntaxError) return [];
+              throw error;
             }
           });
           if (trace.Id) traces.push(assembleTrace(trace.Id, segments));

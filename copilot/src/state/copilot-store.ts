@@ -9,7 +9,8 @@ import {
 import { createDeliveryTable, isConditionFailed } from '@boundless/delivery/store';
 import { ulid } from 'ulid';
 import type { Finding } from '../findings.ts';
-import type { Mitigation } from '../mitigation/types.ts';
+import type { FeedbackRule } from '../mitigation/feedback.ts';
+import type { Guardrails, Mitigation } from '../mitigation/types.ts';
 import type { CheckpointStore } from '../sources/checkpoints.ts';
 import { deadline } from '../sources/aws-client.ts';
 
@@ -20,6 +21,16 @@ export interface StoredMitigation extends Mitigation {
   updatedAt: string;
   statusReason?: string;
 }
+
+/** What the policies made of a finding: applied (with the mitigation) or skipped, and why. */
+export interface FindingDecision {
+  outcome: 'apply' | 'skip';
+  reason: string;
+  detail: string;
+  mitigationId?: string;
+}
+
+export type StoredFinding = Finding & { decision?: FindingDecision };
 
 export interface AuditEntry {
   at: string;
@@ -74,8 +85,24 @@ export class CopilotStore implements CheckpointStore {
     }
   }
 
+  /** Records the policies' decision on a stored finding, for the dashboard and the incident chat. */
+  async setFindingDecision(
+    finding: Pick<Finding, 'id' | 'detectedAt'>,
+    decision: FindingDecision,
+  ): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: 'FINDING', sk: `${finding.detectedAt}#${finding.id}` },
+        UpdateExpression: 'SET decision = :decision',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':decision': decision },
+      }),
+    );
+  }
+
   /** Newest first. */
-  async listFindings(limit = 200, sinceIso = ''): Promise<Finding[]> {
+  async listFindings(limit = 200, sinceIso = ''): Promise<StoredFinding[]> {
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -86,7 +113,7 @@ export class CopilotStore implements CheckpointStore {
       }),
       deadline(),
     );
-    return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...finding }) => finding as Finding);
+    return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...finding }) => finding as StoredFinding);
   }
 
   async putMitigation(mitigation: StoredMitigation): Promise<boolean> {
@@ -144,22 +171,28 @@ export class CopilotStore implements CheckpointStore {
   }
 
   async listMitigations(status?: MitigationStatus): Promise<StoredMitigation[]> {
-    const items: StoredMitigation[] = [];
+    const items = await this.readPartition<StoredMitigation>('MITIGATION');
+    return status ? items.filter((item) => item.status === status) : items;
+  }
+
+  /** Every item of one partition, page after page, without its keys. */
+  private async readPartition<T>(pk: string): Promise<T[]> {
+    const items: T[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'MITIGATION' },
+          ExpressionAttributeValues: { ':pk': pk },
           ExclusiveStartKey: startKey,
         }),
         deadline(),
       );
-      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as StoredMitigation);
+      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as T);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return status ? items.filter((item) => item.status === status) : items;
+    return items;
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -182,6 +215,55 @@ export class CopilotStore implements CheckpointStore {
       deadline(),
     );
     return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...entry }) => entry as AuditEntry);
+  }
+
+  /** Guardrails as operators last set them; undefined until someone changes them (policies.json applies). */
+  async loadGuardrails(): Promise<Partial<Guardrails> | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: 'CONFIG', sk: 'guardrails' } }),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, updatedAt: _at, ...guardrails } = result.Item;
+    return guardrails as Partial<Guardrails>;
+  }
+
+  async saveGuardrails(guardrails: Guardrails, at: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: 'CONFIG', sk: 'guardrails', ...guardrails, updatedAt: at },
+      }),
+    );
+  }
+
+  async putFeedback(rule: FeedbackRule): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: 'FEEDBACK', sk: rule.id, ...rule } }),
+    );
+  }
+
+  async listFeedback(): Promise<FeedbackRule[]> {
+    return this.readPartition<FeedbackRule>('FEEDBACK');
+  }
+
+  /** Ends a feedback rule early; false when it was already ended. */
+  async endFeedback(id: string, at: string, actor: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: 'FEEDBACK', sk: id },
+          UpdateExpression: 'SET #status = :ended, endedAt = :at, endedBy = :actor',
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':ended': 'ended', ':active': 'active', ':at': at, ':actor': actor },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   async load(sourceId: string): Promise<string | undefined> {

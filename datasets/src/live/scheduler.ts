@@ -56,8 +56,11 @@ interface LiveStats {
 }
 
 export interface LiveScenarios {
-  /** Runs one scenario now (the next kind in rotation unless named) and resolves with its report. */
-  runScenario(kind?: LiveScenarioKind): Promise<ScenarioReport>;
+  /**
+   * Runs one scenario now (the next kind in rotation unless named) and resolves with its report. `accountId`
+   * picks the abused account (one of the seeded accounts scenarios may abuse), e.g. to abuse the same one twice.
+   */
+  runScenario(kind?: LiveScenarioKind, options?: { accountId?: string }): Promise<ScenarioReport>;
   stats(): LiveStats;
   /** The legitimate readers' accounts (never abused by a scenario). */
   readonly readerAccounts: readonly string[];
@@ -135,7 +138,10 @@ export function startLiveScenarios(options: LiveScenarioOptions): LiveScenarios 
   let turn = 0;
   const abused = new Set<string>();
   let running: Promise<ScenarioReport> | undefined;
-  const runScenario = (kind?: LiveScenarioKind): Promise<ScenarioReport> => {
+  const runScenario = (
+    kind?: LiveScenarioKind,
+    choice: { accountId?: string } = {},
+  ): Promise<ScenarioReport> => {
     if (signal.aborted) return Promise.reject(new Error('live scenarios are stopped'));
     if (running) return running;
     const chosen = kind ?? (kinds[turn % kinds.length] as LiveScenarioKind);
@@ -144,7 +150,12 @@ export function startLiveScenarios(options: LiveScenarioOptions): LiveScenarios 
     // Each scenario abuses an account no earlier one did: a mitigation still active on it would hide the next.
     if (abused.size >= abusable.length) abused.clear();
     const needsAccount = ACCOUNT_SCENARIO_KINDS.includes(chosen);
-    const victim = rng.pick(abusable.filter((r) => !abused.has(r.accountId)));
+    const chosenVictim = choice.accountId
+      ? abusable.find((r) => r.accountId === choice.accountId)
+      : undefined;
+    if (choice.accountId && !chosenVictim)
+      return Promise.reject(new Error(`${choice.accountId} is not an account the scenarios may abuse`));
+    const victim = chosenVictim ?? rng.pick(abusable.filter((r) => !abused.has(r.accountId)));
     if (needsAccount) abused.add(victim.accountId);
     const run = RUNNERS[chosen];
     emit({

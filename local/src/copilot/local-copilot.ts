@@ -27,7 +27,10 @@ import {
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
-import { awsClientConfig, LocalLogEventSource } from '@boundless/copilot/sources';
+import { awsClientConfig, LocalCostModel, LocalLogEventSource } from '@boundless/copilot/sources';
+import { copilotLogger } from '@boundless/copilot/logger';
+
+const log = copilotLogger('local');
 
 export interface LocalCopilotOptions extends CopilotConfigInput {
   /** The local runtime's access API (its admin routes), e.g. `LocalDelivery.apiUrl`. */
@@ -49,7 +52,14 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
    */
   waf?: { url: string; sets: { block: WafIpSetRef; rateLimit: WafIpSetRef } };
   /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
-  pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo'>;
+  pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo' | 'apiLogIntervalMs'>;
+  /** The dashboard's production build, served at `/` (see `ensureDashboardBuild`). */
+  dashboardDir?: string;
+  /**
+   * Serve the local sign-in (`/local/*`, which mints owner tokens for anyone who asks) to other machines too.
+   * Off by default: with `--host 0.0.0.0` the copilot then refuses it to any caller but this machine.
+   */
+  allowRemoteSignIn?: boolean;
   env?: Record<string, string | undefined>;
 }
 
@@ -80,13 +90,18 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     waf,
     pipeline: knobs,
     env,
+    dashboardDir,
+    allowRemoteSignIn,
     ...input
   } = options;
   const config = loadCopilotConfig({ ...input, adminApiUrl, mode: 'local' }, env ?? process.env);
   const dataDir = resolve(config.local.dataDir);
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const closer of closers.splice(0).reverse()) await closer().catch(() => undefined);
+    for (const closer of closers.splice(0).reverse())
+      await closer().catch((error: unknown) =>
+        log.warn('a part of the copilot did not close cleanly', { error }),
+      );
   };
   try {
     const dynamo = await startEmbeddedDynamo(
@@ -112,7 +127,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       expiresInSeconds: 3600,
     }));
     const mitigation = loadMitigationConfig();
-    if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
+    const costModel = new LocalCostModel();
     const sink = realtime ?? new EdgeSinkFeed();
     const pipeline = new CopilotPipeline({
       store,
@@ -126,6 +141,10 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       mitigation,
       slo: await loadSloDefinitions(),
       pollIntervalMs: config.pollIntervalMs,
+      dryRun: config.dryRun,
+      ops: { cost: costModel, meter: (usage) => costModel.meter(usage) },
+      // The functions' log files are local and small: read them often, so cold starts show within seconds.
+      apiLogIntervalMs: 5_000,
       ...knobs,
     });
     const service = await startCopilotService({
@@ -135,8 +154,22 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       host: config.host,
       port: config.port,
       bodyLimitBytes: config.bodyLimitBytes,
-      localOperatorToken: (role) =>
-        copilotIssuer.issue({ sub: `${role.replace('_', '-')}-operator`, groups: [role] }),
+      localIssuer: {
+        issue: (role, sessionSeconds) =>
+          copilotIssuer.issue({
+            sub: `${role.replace('_', '-')}-operator`,
+            groups: [role],
+            expiresInSeconds: sessionSeconds,
+          }),
+        allowRemote: allowRemoteSignIn,
+      },
+      signIn: {
+        authorizeUrl: '/local/oauth2/authorize',
+        tokenUrl: '/local/oauth2/token',
+        clientId: audience,
+        forwardSessionSeconds: true,
+      },
+      dashboardDir,
     });
     closers.push(() => service.close());
     await pipeline.start();

@@ -11,6 +11,8 @@ export interface LocalRoute {
   handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1)$/;
+
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
   headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
@@ -21,11 +23,18 @@ export function localIdentityRoutes(
   issuer: LocalIdentityIssuer,
   lookupUser: (name: string) => LocalUser | undefined,
   knownUsers: () => string[],
+  options: { allowRemote?: boolean } = {},
 ): LocalRoute[] {
   return [
     {
       routeKey: 'POST /local/token',
       handler: async (event) => {
+        // Anyone who reaches this route gets an admin token: on this machine only, unless allowed on purpose.
+        if (!options.allowRemote && !LOOPBACK.test(event.requestContext.http.sourceIp))
+          return json(403, {
+            message:
+              'the local issuer answers only on this machine (start with --allow-remote-sign-in to change that)',
+          });
         const name = userNameOf(event);
         if (name === undefined) {
           return json(400, { message: 'send {"user":"<demo user>"}', users: knownUsers() });
@@ -53,7 +62,9 @@ function userNameOf(event: APIGatewayProxyEventV2): string | undefined {
     const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const parsed = JSON.parse(text) as { user?: unknown };
     return typeof parsed.user === 'string' && parsed.user.length <= 128 ? parsed.user : undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // A body that is not JSON names no user: the caller gets the 400 with the list.
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
   }
 }

@@ -7,6 +7,11 @@ const localDeliverySchema = z.object({
   /** Where dynalite, keys, content, logs and segments live. */
   dataDir: z.string().min(1).default('.data'),
   host: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Serve `POST /local/token` (which mints admin tokens for anyone who asks) to other machines too. Off: with
+   * `--host 0.0.0.0` only callers on this machine get tokens.
+   */
+  allowRemoteSignIn: z.boolean().default(false),
   /** 0 picks a free port (tests); `boundless start` passes fixed ones so the walkthrough can be copied. */
   apiPort: port.default(0),
   edgePort: port.default(0),

@@ -186,7 +186,7 @@ export async function startLocalDelivery(
 
     const lookup = (name: string) => demo.users.find((user) => user.name === name)?.identity;
     const names = () => demo.users.map((user) => user.name);
-    const localRoutes = localIdentityRoutes(issuer, lookup, names);
+    const localRoutes = localIdentityRoutes(issuer, lookup, names, { allowRemote: config.allowRemoteSignIn });
     const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator);
     closers.push(() => api.close());
 

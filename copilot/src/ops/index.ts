@@ -1,0 +1,5 @@
+// The operational numbers the dashboard shows beside SLOs and detections: routes, functions, capacity, cost.
+export type { CapacityView, FunctionCapacity } from './capacity.ts';
+export type { CostView } from './cost-view.ts';
+export { OpsMetrics, type OpsMetricsOptions } from './ops-metrics.ts';
+export type { Overview, RouteHealth } from './overview.ts';

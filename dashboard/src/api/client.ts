@@ -1,0 +1,50 @@
+/**
+ * The REST client: same origin, the session cookie rides along (the page never holds a token), JSON in and out.
+ * Failures keep the API's stable `{ error: { code, message } }` so a page can show both.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      credentials: 'same-origin',
+      headers:
+        init.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch (error) {
+    throw new ApiError(0, 'network', `the copilot did not answer (${(error as Error).message})`);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ApiError(
+      response.status,
+      'bad_response',
+      `the copilot answered ${response.status} with something that is not JSON`,
+    );
+  }
+  if (!response.ok) {
+    const problem = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      problem?.code ?? 'http_error',
+      problem?.message ?? `HTTP ${response.status}`,
+    );
+  }
+  return body as T;
+}

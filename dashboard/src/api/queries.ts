@@ -1,0 +1,89 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type {
+  CapacityView,
+  CostView,
+  FeedbackRule,
+  Guardrails,
+  Overview,
+  Session,
+  SloHistory,
+  SloSnapshot,
+  StoredFinding,
+  StoredMitigation,
+} from '../lib/types.ts';
+import { rangeQuery, type TimeRange } from '../lib/url-state.ts';
+import { api } from './client.ts';
+
+/** Query keys in one place: the live layer writes into exactly these. */
+export const keys = {
+  session: ['session'] as const,
+  slo: ['slo'] as const,
+  sloHistory: (id: string, range: TimeRange) =>
+    ['slo', id, 'history', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
+  findings: ['findings'] as const,
+  mitigations: ['mitigations'] as const,
+  feedback: ['feedback'] as const,
+  guardrails: ['guardrails'] as const,
+  overview: (range: TimeRange) => ['overview', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
+  capacity: (range: TimeRange) => ['capacity', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
+  cost: (days: number) => ['cost', days] as const,
+};
+
+export const useSession = () =>
+  useQuery({
+    queryKey: keys.session,
+    queryFn: () => api<Session>('/auth/session'),
+    retry: false,
+    staleTime: 60_000,
+  });
+
+export const useSlo = () => useQuery({ queryKey: keys.slo, queryFn: () => api<SloSnapshot>('/api/slo') });
+
+/** Named ranges end "now": the key holds the name, so a live refetch moves the window along. */
+export const useSloHistory = (id: string, range: TimeRange) =>
+  useQuery({
+    queryKey: keys.sloHistory(id, range),
+    queryFn: () => api<SloHistory>(`/api/slo/${encodeURIComponent(id)}/history?${rangeQuery(range)}`),
+    placeholderData: keepPreviousData,
+  });
+
+export const useFindings = () =>
+  useQuery({
+    queryKey: keys.findings,
+    queryFn: async () => (await api<{ findings: StoredFinding[] }>('/api/findings?limit=200')).findings,
+  });
+
+export const useMitigations = () =>
+  useQuery({
+    queryKey: keys.mitigations,
+    queryFn: async () => (await api<{ mitigations: StoredMitigation[] }>('/api/mitigations')).mitigations,
+  });
+
+export const useFeedback = () =>
+  useQuery({
+    queryKey: keys.feedback,
+    queryFn: async () => (await api<{ feedback: FeedbackRule[] }>('/api/feedback')).feedback,
+  });
+
+export const useGuardrails = () =>
+  useQuery({
+    queryKey: keys.guardrails,
+    queryFn: async () => (await api<{ guardrails: Guardrails }>('/api/guardrails')).guardrails,
+  });
+
+export const useOverview = (range: TimeRange) =>
+  useQuery({
+    queryKey: keys.overview(range),
+    queryFn: () => api<Overview>(`/api/overview?${rangeQuery(range)}`),
+    placeholderData: keepPreviousData,
+  });
+
+export const useCapacity = (range: TimeRange) =>
+  useQuery({
+    queryKey: keys.capacity(range),
+    queryFn: () => api<CapacityView>(`/api/capacity?${rangeQuery(range)}`),
+    placeholderData: keepPreviousData,
+  });
+
+export const useCost = (days: number) =>
+  useQuery({ queryKey: keys.cost(days), queryFn: () => api<CostView>(`/api/cost?days=${days}`) });

@@ -1,0 +1,47 @@
+import type { ReactNode } from 'react';
+import { AbusePage } from '../pages/AbusePage.tsx';
+import { CapacityPage } from '../pages/CapacityPage.tsx';
+import { CostPage } from '../pages/CostPage.tsx';
+import { OverviewPage } from '../pages/OverviewPage.tsx';
+import { PlannedPage } from '../pages/PlannedPage.tsx';
+import { SloDetailPage } from '../pages/SloDetailPage.tsx';
+
+export interface PageEntry {
+  /** The route (react-router syntax). */
+  path: string;
+  element: ReactNode;
+  /** Shown in the navigation, in this order; omitted for detail routes. */
+  nav?: string;
+}
+
+/**
+ * Every page of the dashboard. A new page is one entry here plus a file in pages/ (see dashboard/README.md):
+ * the navigation and the router both read this list.
+ */
+export const PAGES: PageEntry[] = [
+  { path: '/', element: <OverviewPage />, nav: 'Overview' },
+  { path: '/slo/:id', element: <SloDetailPage /> },
+  { path: '/abuse', element: <AbusePage />, nav: 'Abuse' },
+  { path: '/capacity', element: <CapacityPage />, nav: 'Capacity' },
+  { path: '/cost', element: <CostPage />, nav: 'Cost' },
+  {
+    path: '/incidents',
+    element: (
+      <PlannedPage
+        title="Incidents"
+        what="the incident chat: ask the copilot about what is happening, with cited evidence"
+      />
+    ),
+    nav: 'Incidents',
+  },
+  {
+    path: '/change-sets',
+    element: (
+      <PlannedPage
+        title="Change sets"
+        what="the daily optimisation report's change sets, for a person to approve"
+      />
+    ),
+    nav: 'Change sets',
+  },
+];

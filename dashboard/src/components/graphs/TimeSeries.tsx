@@ -1,0 +1,97 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+interface Series {
+  label: string;
+  values: (number | null)[];
+  color: string;
+  /** Dashed for thresholds and forecasts. */
+  dash?: boolean;
+  /** Fill down to this series (by index) to draw a band. */
+  fillTo?: number;
+  width?: number;
+  /** Step lines for counts per minute and plans. */
+  stepped?: boolean;
+}
+
+export interface TimeSeriesProps {
+  /** Unix ms per point. */
+  times: number[];
+  series: Series[];
+  /** Says what the chart shows for screen readers; the legend and tables carry the numbers. */
+  label: string;
+  height?: number;
+  yLabel?: string;
+  formatY?: (value: number) => string;
+  yMin?: number;
+}
+
+/**
+ * A uPlot time-series chart (the engine of Grafana's time-series panel): sized to its container, redrawn when
+ * its data changes without rebuilding the plot.
+ */
+export function TimeSeries({ times, series, label, height = 200, yLabel, formatY, yMin }: TimeSeriesProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = series.map((s) => `${s.label}|${s.color}|${s.dash}|${s.fillTo}`).join(',');
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the plot is rebuilt only when the series change shape; data updates go through setData below.
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const bands = series.flatMap((s, i) =>
+      s.fillTo === undefined
+        ? []
+        : [{ series: [i + 1, s.fillTo + 1] as [number, number], fill: `${s.color}33` }],
+    );
+    const options: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      scales: {
+        x: { time: true },
+        y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, Math.max(max, yMin + 1)] },
+      },
+      axes: [
+        { stroke: '#374151', grid: { stroke: '#e5e7eb' } },
+        {
+          stroke: '#374151',
+          grid: { stroke: '#e5e7eb' },
+          label: yLabel,
+          size: 60,
+          values: formatY ? (_u, splits) => splits.map((v) => formatY(v)) : undefined,
+        },
+      ],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.width ?? 2,
+          dash: s.dash ? [6, 4] : undefined,
+          paths: s.stepped ? uPlot.paths.stepped?.({ align: 1 }) : undefined,
+          value: formatY ? (_u: uPlot, v: number | null) => (v === null ? '—' : formatY(v)) : undefined,
+        })),
+      ],
+      bands,
+      legend: { show: true },
+      cursor: { drag: { x: false, y: false } },
+    };
+    plot.current = new uPlot(options, [times.map((t) => t / 1000), ...series.map((s) => s.values)], el);
+    const resize = new ResizeObserver(() =>
+      plot.current?.setSize({ width: Math.max(200, el.clientWidth), height }),
+    );
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, [shape, height]);
+
+  useEffect(() => {
+    plot.current?.setData([times.map((t) => t / 1000), ...series.map((s) => s.values)]);
+  }, [times, series]);
+
+  return <div className="chart" ref={container} role="img" aria-label={label} />;
+}

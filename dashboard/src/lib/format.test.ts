@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatCount,
+  formatBudget,
+  formatBurnRate,
+  formatCountdown,
+  formatMoney,
+  formatMs,
+  formatPercent,
+  formatRelative,
+  humanize,
+} from './format.ts';
+
+const NBSP = '\u00a0';
+
+describe('Module: format', () => {
+  it('shows percentages with the digits needed to tell them from 100 %', () => {
+    expect(formatPercent(0.9995)).toBe(`99.95${NBSP}%`);
+    expect(formatPercent(0.99999)).toBe(`99.999${NBSP}%`);
+    expect(formatPercent(1)).toBe(`100.0${NBSP}%`);
+    expect(formatPercent(0.5)).toBe(`50.0${NBSP}%`);
+    expect(formatPercent(null)).toBe('—');
+  });
+
+  it('keeps an overspent budget negative and burn rates readable', () => {
+    expect(formatBudget(-0.667)).toBe(`-66.7${NBSP}%`);
+    expect(formatBurnRate(14.4)).toBe('14.4×');
+    expect(formatBurnRate(0.5)).toBe('0.50×');
+    expect(formatBurnRate(0)).toBe('0×');
+  });
+
+  it('counts down in the largest units that matter', () => {
+    expect(formatCountdown(3_725_000)).toBe(`1${NBSP}h 02${NBSP}min 05${NBSP}s`);
+    expect(formatCountdown(245_000)).toBe(`4${NBSP}min 05${NBSP}s`);
+    expect(formatCountdown(41_200)).toBe(`42${NBSP}s`);
+    expect(formatCountdown(0)).toBe('expired');
+  });
+
+  it('writes latency, money and relative times', () => {
+    expect(formatMs(4.24)).toBe(`4.2${NBSP}ms`);
+    expect(formatMs(212.6)).toBe(`213${NBSP}ms`);
+    expect(formatMs(1520)).toBe(`1.52${NBSP}s`);
+    expect(formatMoney(1.5)).toBe('$1.50');
+    expect([formatCount(0.5), formatCount(1234), formatCount(45_600)]).toEqual(['0.5', '1,234', '45.6k']);
+    expect(formatMoney(0.0042)).toBe('$0.0042');
+    const now = Date.parse('2026-12-05T10:00:00Z');
+    expect(formatRelative('2026-12-05T09:57:00Z', now)).toBe(`3${NBSP}min ago`);
+    expect(formatRelative('2026-12-05T12:00:00Z', now)).toBe(`in 2${NBSP}h`);
+  });
+
+  it('turns field names into words', () => {
+    expect(humanize('titlesLast10Minutes')).toBe('Titles last 10 minutes');
+    expect(humanize('impossible_travel')).toBe('Impossible travel');
+  });
+});

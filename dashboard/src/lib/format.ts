@@ -1,0 +1,117 @@
+/** Formatting for people: every number on the dashboard goes through one of these. */
+
+const NBSP = '\u00a0';
+
+/** 0.99953 → "99.953 %": as many decimals as the value needs to differ from 100 %, at most `max`. */
+export function formatPercent(fraction: number | null | undefined, max = 3): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  const pct = fraction * 100;
+  let digits = 1;
+  while (digits < max && pct < 100 && Number(pct.toFixed(digits)) === 100) digits++;
+  return `${pct.toFixed(digits)}${NBSP}%`;
+}
+
+/** Error budget left: may go negative once overspent. */
+export function formatBudget(fraction: number | null | undefined): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return `${(fraction * 100).toFixed(1)}${NBSP}%`;
+}
+
+export function formatBurnRate(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '—';
+  if (rate === 0) return '0×';
+  if (rate < 10) return `${rate.toFixed(2)}×`;
+  return `${rate.toFixed(1)}×`;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 10) return `${ms.toFixed(1)}${NBSP}ms`;
+  if (ms < 1000) return `${Math.round(ms)}${NBSP}ms`;
+  return `${(ms / 1000).toFixed(2)}${NBSP}s`;
+}
+
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  // Axis ticks between whole counts (0.5 requests) keep their decimal instead of repeating a rounded label.
+  if (!Number.isInteger(n) && Math.abs(n) < 10) return n.toFixed(1);
+  if (Math.abs(n) < 10_000) return Math.round(n).toLocaleString('en-US');
+  if (Math.abs(n) < 1e6) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1e6).toFixed(2)}M`;
+}
+
+export function formatMoney(amount: number | null | undefined, currency = 'USD'): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return '—';
+  const digits = Math.abs(amount) > 0 && Math.abs(amount) < 0.01 ? 4 : 2;
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(amount);
+}
+
+/** Seconds left as "1 h 02 min", "4 min 05 s", "42 s"; "expired" at or below zero. */
+export function formatCountdown(msLeft: number): string {
+  if (!(msLeft > 0)) return 'expired';
+  const total = Math.ceil(msLeft / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}${NBSP}h ${pad(m)}${NBSP}min ${pad(s)}${NBSP}s`;
+  if (m > 0) return `${m}${NBSP}min ${pad(s)}${NBSP}s`;
+  return `${s}${NBSP}s`;
+}
+
+/** "3 min ago", "in 2 h"; absolute when over a day away. */
+export function formatRelative(iso: string | null | undefined, nowMs: number): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '—';
+  const diff = t - nowMs;
+  const abs = Math.abs(diff);
+  const unit =
+    abs < 60_000
+      ? `${Math.round(abs / 1000)}${NBSP}s`
+      : abs < 3_600_000
+        ? `${Math.round(abs / 60_000)}${NBSP}min`
+        : abs < 86_400_000
+          ? `${Math.round(abs / 3_600_000)}${NBSP}h`
+          : null;
+  if (unit === null) return formatTime(iso);
+  if (abs < 1000) return 'just now';
+  return diff < 0 ? `${unit} ago` : `in ${unit}`;
+}
+
+/** Local date and time to the second, unambiguous in an incident channel (UTC offset shown). */
+export function formatTime(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return d.toLocaleString('en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  });
+}
+
+/** `titlesLast10Minutes` → "Titles last 10 minutes"; `impossible_travel` → "Impossible travel". */
+export function humanize(key: string): string {
+  const words = key
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z0-9])/g, '$1 $2')
+    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Role names as people say them. */
+export function formatRole(role: string): string {
+  return role.replace('_', '-');
+}

@@ -1,0 +1,36 @@
+import type { AlertState, SloStatus } from './types.ts';
+
+/**
+ * Objectives most in trouble first: least error budget left, then the worst alert state, then the highest
+ * current burn, then by id so the order is stable between pushes. Objectives without traffic go last: they
+ * have nothing to say yet.
+ */
+export function sortSlosByBudget(slos: readonly SloStatus[]): SloStatus[] {
+  return [...slos].sort((a, b) => {
+    const aIdle = a.budget.validEvents === 0;
+    const bIdle = b.budget.validEvents === 0;
+    if (aIdle !== bIdle) return aIdle ? 1 : -1;
+    return (
+      a.budget.remainingFraction - b.budget.remainingFraction ||
+      worstState(b) - worstState(a) ||
+      b.budget.currentBurnRate - a.budget.currentBurnRate ||
+      a.id.localeCompare(b.id)
+    );
+  });
+}
+
+const SEVERITY: Record<AlertState, number> = { firing: 3, pending: 2, low_traffic: 1, ok: 0 };
+
+function worstState(slo: Pick<SloStatus, 'alerts'>): number {
+  return Math.max(0, ...slo.alerts.map((a) => SEVERITY[a.state]));
+}
+
+export function worstAlertState(slo: Pick<SloStatus, 'alerts'>): AlertState {
+  const worst = worstState(slo);
+  return (Object.keys(SEVERITY) as AlertState[]).find((s) => SEVERITY[s] === worst) ?? 'ok';
+}
+
+/** Newest first by an ISO field, ties broken by id so equal times do not shuffle. */
+export function newestFirst<T extends { id: string }>(items: readonly T[], at: (item: T) => string): T[] {
+  return [...items].sort((a, b) => at(b).localeCompare(at(a)) || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,25 @@
+/**
+ * The service's payloads, imported from the copilot itself (types only: nothing of the copilot reaches the
+ * bundle), so a change on either side is a type error on the other.
+ */
+export type {
+  ClientToServerEvents,
+  FeedbackRule,
+  FindingDecision,
+  Guardrails,
+  ServerToClientEvents,
+  SloSnapshot,
+  StoredFinding,
+  StoredMitigation,
+} from '@boundless/copilot/service';
+export type { AlertState, SloHistory, SloStatus } from '@boundless/copilot/slo';
+export type { CapacityView, CostView, Overview } from '@boundless/copilot/ops';
+
+export type OperatorRole = 'viewer' | 'on_call' | 'owner';
+
+export interface Session {
+  actor: string;
+  roles: OperatorRole[];
+  role: OperatorRole | null;
+  expiresAt: string;
+}

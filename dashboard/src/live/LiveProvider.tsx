@@ -1,0 +1,117 @@
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { keys } from '../api/queries.ts';
+import {
+  applyDecision,
+  newerSnapshot,
+  upsertFeedback,
+  upsertFinding,
+  upsertMitigation,
+} from '../lib/merge.ts';
+import type {
+  ClientToServerEvents,
+  FeedbackRule,
+  Guardrails,
+  ServerToClientEvents,
+  SloSnapshot,
+  StoredFinding,
+  StoredMitigation,
+} from '../lib/types.ts';
+
+type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
+
+interface LiveState {
+  status: LiveStatus;
+  /** Wall-clock ms of the last event or (re)connection: pages call data older than their cadence stale. */
+  lastEventAt: number | null;
+  /** Why the server refused or dropped us, when it said. */
+  reason: string | null;
+}
+
+const LiveContext = createContext<LiveState>({ status: 'connecting', lastEventAt: null, reason: null });
+
+export const useLive = () => useContext(LiveContext);
+
+type OperatorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Every pushed event lands in the query cache through a merge that tolerates repeats and late arrivals. */
+function wire(socket: OperatorSocket, client: QueryClient, touched: () => void): void {
+  const update = <T,>(key: readonly unknown[], fn: (current: T) => T) => {
+    touched();
+    client.setQueryData<T>(key, (current) => (current === undefined ? current : fn(current)));
+  };
+  socket.on('finding.created', (finding) =>
+    update<StoredFinding[]>(keys.findings, (list) => upsertFinding(list, finding)),
+  );
+  socket.on('finding.decided', (decided) =>
+    update<StoredFinding[]>(keys.findings, (list) => applyDecision(list, decided)),
+  );
+  const mitigation = (m: StoredMitigation) =>
+    update<StoredMitigation[]>(keys.mitigations, (list) => upsertMitigation(list, m));
+  socket.on('mitigation.applied', mitigation);
+  socket.on('mitigation.lifted', mitigation);
+  const feedback = (rule: FeedbackRule) =>
+    update<FeedbackRule[]>(keys.feedback, (list) => upsertFeedback(list, rule));
+  socket.on('feedback.recorded', feedback);
+  socket.on('feedback.ended', feedback);
+  socket.on('guardrails.changed', (change) => update<Guardrails>(keys.guardrails, () => change.guardrails));
+  socket.on('slo.report', (report) => {
+    touched();
+    client.setQueryData<SloSnapshot>(keys.slo, (current) => newerSnapshot(current, report));
+    void client.invalidateQueries({ predicate: (q) => q.queryKey[0] === 'slo' && q.queryKey.length > 1 });
+  });
+  socket.on('ops.updated', () => {
+    touched();
+    void client.invalidateQueries({ queryKey: ['overview'] });
+    void client.invalidateQueries({ queryKey: ['capacity'] });
+    void client.invalidateQueries({ queryKey: ['cost'] });
+  });
+  socket.on('source.status', touched);
+}
+
+export function LiveProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {
+  const client = useQueryClient();
+  const [state, setState] = useState<LiveState>({ status: 'connecting', lastEventAt: null, reason: null });
+
+  useEffect(() => {
+    if (!enabled) return;
+    // Same origin: the session cookie authenticates the handshake; the page holds no token to pass.
+    const socket: OperatorSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5_000 });
+    const touched = () => setState((s) => ({ ...s, lastEventAt: Date.now() }));
+    wire(socket, client, touched);
+    socket.on('connect', () => {
+      setState({ status: 'live', lastEventAt: Date.now(), reason: null });
+      // Missed events were replayed when the server could; otherwise the lists are read again. Either way the
+      // merges above keep every row once.
+      if (!socket.recovered) void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+    });
+    socket.on('session.expired', () => {
+      setState((s) => ({ ...s, status: 'expired', reason: 'Your session expired.' }));
+      void client.invalidateQueries({ queryKey: keys.session });
+    });
+    socket.on('disconnect', (reason) => {
+      // The server cut us (expiry): do not retry with the same dead cookie.
+      if (reason === 'io server disconnect') {
+        setState((s) => ({ ...s, status: s.status === 'expired' ? 'expired' : 'refused' }));
+        return;
+      }
+      setState((s) => ({ ...s, status: 'reconnecting', reason }));
+    });
+    socket.on('connect_error', (error) => {
+      const code = (error as Error & { data?: { code?: string } }).data?.code;
+      if (code === 'unauthorized' || code === 'forbidden' || code === 'cross_site') {
+        socket.disconnect();
+        setState((s) => ({ ...s, status: 'refused', reason: error.message }));
+        void client.invalidateQueries({ queryKey: keys.session });
+        return;
+      }
+      setState((s) => ({ ...s, status: 'reconnecting', reason: error.message }));
+    });
+    return () => {
+      socket.disconnect();
+    };
+  }, [client, enabled]);
+
+  return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
+}

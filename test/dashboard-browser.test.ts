@@ -1,0 +1,299 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { buildRealtimeLogRecord, realtimeTimestamp } from '@boundless/delivery';
+import type { LiveScenarios } from '@boundless/datasets/live';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_DIST, ensureDashboardBuild } from '../cli/dashboard-build.ts';
+import { launchChromium, screenshot, signIn } from './support/browser.ts';
+import { type LiveStack, startLiveStack } from './support/live-copilot.ts';
+
+// The dashboard in Debian's Chromium against the real system, wired as `npm start` wires it: the local runtime,
+// the copilot with its pipeline and service, and the dashboard's production build served by the copilot. One
+// system and one browser for every test here; each waits on what the page shows, with generous deadlines (the
+// suite shares two cores with the rest).
+const DEADLINE_MS = 90_000;
+const dataDir = mkdtempSync(join(tmpdir(), 'dashboard-browser-'));
+let stack: LiveStack;
+let live: LiveScenarios;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  const build = await ensureDashboardBuild(() => undefined);
+  if (!build.ok) throw new Error('the dashboard did not build');
+  stack = await startLiveStack(dataDir, 1_000, { dashboardDir: DASHBOARD_DIST });
+  base = stack.copilot.url;
+  live = stack.scenarios({ readers: 2, limits: { maxMs: 30_000 } });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await live?.stop();
+  await stack?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function noSeriousViolations(page: Page): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** Edge records as the edge's real-time log sink receives them, at a chosen event time. */
+function edgeRequests(atMs: number, count: number, status: number) {
+  for (let i = 0; i < count; i++) {
+    stack.copilot.realtimeSink(
+      buildRealtimeLogRecord({
+        timestamp: realtimeTimestamp(atMs + i),
+        'c-ip': '198.51.100.7',
+        'sc-status': status,
+        'sc-bytes': 1200,
+        'cs-method': 'GET',
+        'cs-uri-stem': '/titles/t-0001/book.epub',
+        'x-edge-request-id': `browser-test-${atMs}-${i}`,
+        'time-taken': 0.012,
+        'x-edge-result-type': status >= 500 ? 'Error' : 'Hit',
+        'cs-user-agent': 'Mozilla/5.0',
+        'sc-content-type': 'application/epub+zip',
+      }),
+    );
+  }
+}
+
+describe('Dashboard in Chromium: sign-in and roles', () => {
+  it.each([
+    ['viewer', 0, 0],
+    ['on_call', 0, 1],
+    ['owner', 1, 1],
+  ] as const)(
+    'signs %s in through the code flow and offers only the controls the role may use',
+    async (role, guardrailControls, falsePositiveRemedies) => {
+      const { context, page } = await signIn(browser, base, role, { returnTo: '/abuse' });
+      try {
+        await expect.poll(() => page.getByTestId('role').textContent()).toBe(role.replace('_', '-'));
+        expect(new URL(page.url()).pathname).toBe('/abuse');
+        await page.getByRole('heading', { name: 'Guardrails' }).waitFor();
+        expect(await page.getByTestId('toggle-dry-run').count()).toBe(guardrailControls);
+        // The session is an httpOnly cookie: nothing a script can read.
+        expect(await page.evaluate(() => document.cookie)).not.toContain('bb_session');
+        const cookies = await context.cookies();
+        expect(cookies.find((c) => c.name === 'bb_session')).toMatchObject({
+          httpOnly: true,
+          sameSite: 'Strict',
+        });
+        // What the page does not offer, the API refuses anyway.
+        const put = await page.evaluate(async () => {
+          const r = await fetch('/api/guardrails', {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ maxActionsPerHour: 40 }),
+          });
+          return { status: r.status, body: await r.json() };
+        });
+        expect(put.status).toBe(guardrailControls ? 200 : 403);
+        expect(falsePositiveRemedies).toBe(role === 'viewer' ? 0 : 1);
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
+
+  it(
+    'refuses a cookie-carrying change that does not come from the dashboard itself',
+    async () => {
+      const { context } = await signIn(browser, base, 'owner');
+      try {
+        // Playwright's request API sends the cookie without Origin or fetch metadata, as a forged request would.
+        const forged = await context.request.put(`${base}/api/guardrails`, { data: { dryRun: true } });
+        expect(forged.status()).toBe(403);
+        expect((await forged.json()).error.code).toBe('cross_site');
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
+
+  it(
+    'disconnects the live feed when the session expires and asks to sign in again',
+    async () => {
+      const { context, page } = await signIn(browser, base, 'viewer', { sessionSeconds: 6 });
+      try {
+        await page.getByRole('link', { name: 'Sign in again' }).waitFor({ timeout: 30_000 });
+        expect(await page.getByText('Your session expired', { exact: false }).count()).toBeGreaterThan(0);
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
+});
+
+describe('Dashboard in Chromium: live SLOs and deep links', () => {
+  it(
+    'updates an SLO value within the page as the copilot reports it',
+    async () => {
+      const { context, page } = await signIn(browser, base, 'viewer');
+      try {
+        const cell = page.getByTestId('slo-value-edge-titles-availability');
+        await cell.waitFor();
+        const before = await cell.textContent();
+        // A failing minute of edge requests in event time, then one request of the next minute to close it.
+        const minute = (Math.floor(Date.now() / 60_000) + 2) * 60_000;
+        edgeRequests(minute, 40, 503);
+        edgeRequests(minute + 60_000, 1, 200);
+        await expect.poll(() => cell.textContent(), { timeout: 20_000 }).not.toBe(before);
+        expect(await cell.textContent()).not.toContain('100.0');
+        await screenshot(page, 'overview');
+        await noSeriousViolations(page);
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
+
+  it(
+    'restores the view from a deep link: page, range and selected objective',
+    async () => {
+      const { context, page } = await signIn(browser, base, 'viewer', {
+        returnTo: '/slo/edge-titles-availability?range=24h',
+      });
+      try {
+        await page.getByRole('heading', { name: 'edge-titles-availability', level: 1 }).waitFor();
+        expect(await page.getByRole('radio', { name: '24h' }).isChecked()).toBe(true);
+        await page.getByRole('heading', { name: /Error budget over the range/ }).waitFor();
+        await screenshot(page, 'slo-detail');
+        await noSeriousViolations(page);
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
+});
+
+describe('Dashboard in Chromium: abuse, rollback and false positives', () => {
+  it(
+    'shows a live abuse scenario with its mitigation counting down; on-call rolls it back, a viewer may not',
+    async () => {
+      const viewer = await signIn(browser, base, 'viewer', { returnTo: '/abuse' });
+      const onCall = await signIn(browser, base, 'on_call', { returnTo: '/abuse' });
+      try {
+        const scenario = live.runScenario('scraper');
+        const row = onCall.page.locator('[data-testid^="mitigation-mit_"]').first();
+        await row.waitFor({ timeout: DEADLINE_MS });
+        const id = (await row.getAttribute('data-testid'))?.replace('mitigation-', '') ?? '';
+        await onCall.page.getByTestId('finding').first().waitFor();
+        const countdown = onCall.page.getByTestId(`countdown-${id}`);
+        const first = await countdown.textContent();
+        await expect.poll(() => countdown.textContent(), { timeout: 5_000 }).not.toBe(first);
+        await screenshot(onCall.page, 'abuse');
+        await noSeriousViolations(onCall.page);
+
+        // The viewer sees the same mitigation, with no control to undo it, and the API refuses the attempt.
+        await viewer.page.getByTestId(`mitigation-${id}`).waitFor();
+        expect(await viewer.page.getByTestId(`rollback-${id}`).count()).toBe(0);
+        const refused = await viewer.page.evaluate(async (mitigationId) => {
+          const r = await fetch(`/api/mitigations/${mitigationId}/rollback`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ reason: 'not mine to undo' }),
+          });
+          return { status: r.status, body: await r.json() };
+        }, id);
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.code).toBe('forbidden');
+
+        await onCall.page.getByTestId(`rollback-${id}`).click();
+        await onCall.page.getByLabel('Reason (for the audit trail)').fill('customer confirmed the reading');
+        await onCall.page.getByRole('button', { name: 'Confirm rollback' }).click();
+        await expect
+          .poll(() => viewer.page.getByTestId(`mitigation-${id}`).count(), { timeout: 10_000 })
+          .toBe(0);
+        expect((await stack.copilot.store.getMitigation(id))?.status).toBe('rolled_back');
+        await scenario.catch(() => undefined);
+      } finally {
+        await viewer.context.close();
+        await onCall.context.close();
+      }
+    },
+    2 * DEADLINE_MS,
+  );
+
+  it(
+    'honours false-positive feedback on the next detection of the same account',
+    async () => {
+      const { context, page } = await signIn(browser, base, 'on_call', { returnTo: '/abuse' });
+      try {
+        const first = live.runScenario('scraper');
+        const row = page.locator('[data-testid^="mitigation-mit_"]').first();
+        await row.waitFor({ timeout: DEADLINE_MS });
+        const id = (await row.getAttribute('data-testid'))?.replace('mitigation-', '') ?? '';
+        const mitigation = await stack.copilot.store.getMitigation(id);
+        const accountId = mitigation?.target.accountId ?? mitigation?.detection.subject.accountId;
+        expect(accountId).toBeTruthy();
+        await page.getByTestId(`false-positive-${id}`).click();
+        await page.getByLabel('Reason (for the audit trail)').fill('a class reading together on one account');
+        await page.getByRole('button', { name: 'Record false positive' }).click();
+        await page.getByTestId('feedback').getByText(`account ${accountId}`).waitFor();
+        await first.catch(() => undefined);
+
+        const again = live.runScenario('scraper', { accountId });
+        const suppressed = page.locator(
+          `[data-testid="finding"][data-subject*='"accountId":"${accountId}"']`,
+          {
+            has: page.getByText('Suppressed', { exact: true }),
+          },
+        );
+        await suppressed.first().waitFor({ timeout: DEADLINE_MS });
+        // Nothing acted on the account after the feedback (the first run's other actions may still stand).
+        const rule = (await stack.copilot.store.listFeedback()).find(
+          (r) => r.subject.accountId === accountId,
+        );
+        const after = (await stack.copilot.store.listMitigations()).filter(
+          (m) => m.target.accountId === accountId && m.decidedAt > (rule?.createdAt ?? ''),
+        );
+        expect(rule?.kind).toBe('suppress');
+        expect(after).toEqual([]);
+        const audit = await stack.copilot.store.listAudit(new Date().toISOString().slice(0, 10));
+        expect(audit.some((e) => e.action === 'feedback:false_positive:suppress')).toBe(true);
+        await again.catch(() => undefined);
+      } finally {
+        await context.close();
+      }
+    },
+    3 * DEADLINE_MS,
+  );
+});
+
+describe('Dashboard in Chromium: every page', () => {
+  it.each([
+    ['capacity', '/capacity', 'Capacity'],
+    ['cost', '/cost', 'Cost'],
+    ['incidents', '/incidents', 'Incidents'],
+    ['change-sets', '/change-sets', 'Change sets'],
+  ])(
+    'renders %s with no serious accessibility violations, from tablet width up',
+    async (name, path, heading) => {
+      const { context, page } = await signIn(browser, base, 'owner', { returnTo: path, width: 820 });
+      try {
+        await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await page.locator('.state-loading').waitFor({ state: 'detached' });
+        await screenshot(page, name);
+        await noSeriousViolations(page);
+        // Keyboard: the skip link and the navigation are reachable with Tab.
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
+});
