@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/model.ts';
 import { isConditionFailed, type TableRef } from './dynamo.ts';
 import { GSI1, keys, stripKeys } from './keys.ts';
