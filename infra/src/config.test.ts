@@ -84,6 +84,7 @@ describe('Tunables', () => {
       (t: Json) => (t.waf.rateRules.perAddress.windowSeconds = 30),
       /windowSeconds/,
     ],
+    ['a budget alert given twice', (t: Json) => (t.cost.budgetAlertPercents = [80, 80]), /must be distinct/],
     ['a misspelt key', (t: Json) => (t.deploy.canaryPercnt = 5), /Unrecognized key/],
   ])('refuses %s, naming the path', (_name, change, message) => {
     const problems = problemsOf(change);

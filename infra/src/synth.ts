@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -29,6 +29,15 @@ export interface SynthOptions {
   readonly outdir?: string;
 }
 
+/**
+ * cdk.json's context: the lookups it answers for the placeholder account and the feature flags, so that
+ * synthesis in process gives the templates `cdk synth` gives. A real account's lookups are cached by the CLI in
+ * cdk.context.json (commit it).
+ */
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'),
+).context;
+
 /** The CDK app for these tunables, with the options `synthTemplates` and the tests share. */
 export function createApp(
   tunables: Tunables,
@@ -38,6 +47,7 @@ export function createApp(
     outdir: options.outdir,
     builtinCloudFormationValidation: options.validate ?? false,
     context: {
+      ...CDK_JSON_CONTEXT,
       ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
       // Construct stack traces cost a third of synthesis and only serve debugging.
       'aws:cdk:disable-stack-trace': true,

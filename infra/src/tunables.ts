@@ -172,7 +172,13 @@ export const tunablesSchema = z.strictObject({
   cost: z.strictObject({
     monthlyBudgetUsd: z.number().positive(),
     /** Budget notifications at these percentages of actual spend (forecast at 100 %). */
-    budgetAlertPercents: z.array(z.number().positive().max(1000)).min(1).max(5),
+    budgetAlertPercents: z
+      .array(z.number().positive().max(1000))
+      .min(1)
+      .max(5)
+      .refine((percents) => new Set(percents).size === percents.length, {
+        message: 'percentages must be distinct',
+      }),
     /** Cost Anomaly Detection notifies above this absolute impact. */
     anomalyImpactUsd: z.number().positive(),
   }),
