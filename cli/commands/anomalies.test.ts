@@ -106,15 +106,35 @@ describe('Command: boundless anomalies', () => {
 });
 
 describe('Command: boundless eval anomalies', () => {
-  it('prints one table of ours and the published detectors, and writes JSON', () => {
+  it('prints every category with ours beside each published detector, both metrics, and writes JSON', () => {
     const json = join(dir, 'eval.json');
     const result = boundless('eval', 'anomalies', '--data', NAB, '--json', json, '--no-loo');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^\*\s+boundless/m);
-    expect(result.stdout).toMatch(/numenta/);
     const document = JSON.parse(readFileSync(json, 'utf8'));
-    const ours = document.results.find((r: { ours: boolean }) => r.ours);
-    expect(ours.windows).toBe(30);
-    expect(document.results.length).toBeGreaterThan(10);
+    expect(document.categories.length).toBeGreaterThanOrEqual(3);
+    for (const category of document.categories) {
+      expect(result.stdout).toContain(`== ${category} (development: the shipped defaults)`);
+      expect(document.development[category].nab).toBeGreaterThan(0);
+    }
+    expect(result.stdout).toMatch(/^\*\s+boundless\s+\d\.\d{3}/m);
+    expect(result.stdout).toMatch(/Scorer check: \d+ published per-file scores reproduced/);
+    // Published detectors: our recomputation of their NAB score equals the score they published.
+    const numenta = document.published.find((p: { detector: string }) => p.detector === 'numenta');
+    for (const category of document.categories)
+      expect(numenta.scores[category].nab).toBeCloseTo(numenta.nabAsPublished[category], 6);
+    expect(document.scorer.maxError).toBeLessThan(0.1);
+  });
+
+  it('prints NAB scores only with --metric nab, and rejects an unknown metric or a missing data directory', () => {
+    const result = boundless('eval', 'anomalies', '--data', NAB, '--no-loo', '--metric', 'nab');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('NAB published');
+    expect(result.stdout).not.toContain('precision');
+    const bad = boundless('eval', 'anomalies', '--data', NAB, '--no-loo', '--metric', 'auc');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--metric must be f1, nab or both');
+    const missing = boundless('eval', 'anomalies', '--data', join(dir, 'nowhere'), '--no-loo');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no NAB data');
   });
 });

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   type CostMatrix,
@@ -6,7 +8,9 @@ import {
   scaledSigmoid,
   scoreNabFile,
 } from './nab-score.ts';
+import { loadNabBenchmark, reproducePublishedScores } from './anomalies-nab.ts';
 
+const NAB = resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/nab');
 const STANDARD: CostMatrix = { tpWeight: 1, fpWeight: 0.11, fnWeight: 1, tnWeight: 1 };
 
 /** 1,000 rows one minute apart; windows given as row ranges. */
@@ -63,5 +67,16 @@ describe('NAB scoring', () => {
     expect(normaliseNabScore(-3, -3, 3, STANDARD)).toBe(0);
     expect(normaliseNabScore(3, -3, 3, STANDARD)).toBe(100);
     expect(normaliseNabScore(0, -3, 3, STANDARD)).toBe(50);
+  });
+
+  it('reproduces the published per-file standard scores from the published raw outputs and thresholds', () => {
+    const reproduction = reproducePublishedScores(NAB, loadNabBenchmark(NAB));
+    // NAB ships one published row (of its random baseline) computed from another run than the shipped output.
+    expect(reproduction.unmatched.length, JSON.stringify(reproduction.unmatched)).toBeLessThanOrEqual(1);
+    expect(reproduction.compared).toBeGreaterThanOrEqual(14 * 29 - 7);
+    expect(reproduction.maxError).toBeLessThan(0.1);
+    // Every detector but that baseline (whose other rows are within 1e-5) to rounding error, counts included.
+    expect(reproduction.exact).toBeGreaterThanOrEqual(13 * 29);
+    expect([...reproduction.perDetector.values()].filter((error) => error < 1e-6)).toHaveLength(13);
   });
 });
