@@ -22,7 +22,8 @@ interface Row {
 function table(rows: readonly Row[], metric: Metric): string {
   const header = ['', 'detector'];
   if (metric !== 'nab') header.push('F1', 'precision', 'recall', 'windows', 'alarm clusters');
-  if (metric !== 'f1') header.push('NAB', 'NAB published');
+  const withPublished = rows.some((row) => row.published !== undefined);
+  if (metric !== 'f1') header.push('NAB', ...(withPublished ? ['NAB published'] : []));
   const cells = rows.map((row) => {
     const s = row.score;
     const line = [row.ours ? '*' : '', row.detector];
@@ -35,7 +36,10 @@ function table(rows: readonly Row[], metric: Metric): string {
         `${s.clusters} (${s.trueClusters} true)`,
       );
     if (metric !== 'f1')
-      line.push(s.nab.toFixed(1), row.published === undefined ? '–' : row.published.toFixed(1));
+      line.push(
+        s.nab.toFixed(1),
+        ...(withPublished ? [row.published === undefined ? '–' : row.published.toFixed(1)] : []),
+      );
     return line;
   });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((line) => line[i]!.length)));
@@ -77,23 +81,48 @@ interface Report {
   published: { run: DetectorRun; scores: Map<string, SetScore>; asPublished: Map<string, number> }[];
   loco?: LeaveOneCategoryOut;
   development: Map<string, SetScore>;
+  /** The defaults' anomaly_score thresholded as an outside scorer may read it. */
+  thresholded: { threshold: number; scores: Map<string, SetScore> }[];
   reproduction: ScorerReproduction;
 }
 
+function scorerCheck(reproduction: ScorerReproduction): string {
+  const detectors = [...reproduction.perDetector];
+  const exact = detectors.filter(([, error]) => error < 1e-6);
+  const worstExact = Math.max(0, ...exact.map(([, error]) => error));
+  const others = detectors
+    .filter(([, error]) => error >= 1e-6)
+    .map(([detector, error]) => `${detector} within ${error.toFixed(3)}`);
+  const unmatched = reproduction.unmatched.map((row) => `${row.detector} ${row.file}`);
+  return (
+    `Scorer check against the published per-file standard scores (${reproduction.compared} files): ` +
+    `${exact.length} of ${detectors.length} detectors exact (largest error ${worstExact.toExponential(0)})` +
+    (others.length > 0 ? `; ${others.join(', ')}` : '') +
+    (unmatched.length > 0
+      ? `; not comparable (published from another run than the shipped output): ${unmatched.join(', ')}`
+      : '')
+  );
+}
+
 function render(report: Report, metric: Metric): string {
-  const { benchmark, published, loco, development, reproduction } = report;
+  const { benchmark, published, loco, development, thresholded, reproduction } = report;
   const windows = [...benchmark.windows.entries()]
     .filter(([file]) => benchmark.series.has(file))
     .reduce((sum, [, list]) => sum + list.length, 0);
   const c = benchmark.cost;
   const out = [
     `NAB, ${benchmark.categories.length} categories, ${benchmark.files.length} files, ${windows} labelled windows; the first 15 % of each file (at most 750 rows) is probation for every detector.`,
-    `Window F1: a window is caught by any alarm inside it; alarms within an hour of a cluster's first alarm count once; a cluster outside every window is a false positive.`,
-    `NAB: standard profile (A_TP ${c.tpWeight}, A_FP ${c.fpWeight}, A_FN ${c.fnWeight}), normalised per category between the null detector (0) and the perfect one (100).`,
-    `Scorer check: ${reproduction.compared} published per-file scores reproduced, largest error ${reproduction.maxError.toExponential(1)}` +
-      (reproduction.unmatched.length > 0
-        ? `; not comparable (published from another run than the shipped output): ${reproduction.unmatched.map((row) => `${row.detector} ${row.file}`).join(', ')}`
-        : ''),
+    ...(metric === 'nab'
+      ? []
+      : [
+          `Window F1: a window is caught by any alarm inside it; alarms within an hour of a cluster's first alarm count once; a cluster outside every window is a false positive.`,
+        ]),
+    ...(metric === 'f1'
+      ? []
+      : [
+          `NAB: standard profile (A_TP ${c.tpWeight}, A_FP ${c.fpWeight}, A_FN ${c.fnWeight}), normalised per category between the null detector (0) and the perfect one (100).`,
+        ]),
+    scorerCheck(reproduction),
     '',
   ];
   for (const category of benchmark.categories) {
@@ -120,6 +149,18 @@ function render(report: Report, metric: Metric): string {
     score: development.get(category)!,
   }));
   out.push(table(rows, metric));
+  out.push(
+    '',
+    'anomaly_score thresholded instead of is_anomaly (development; 0.5 gives exactly the is_anomaly rows)',
+  );
+  const thresholdRows: Row[] = thresholded.flatMap(({ threshold, scores }) =>
+    benchmark.categories.map((category) => ({
+      detector: `score ≥ ${threshold.toFixed(2)}  ${category}`,
+      ours: threshold === 0.5,
+      score: scores.get(category)!,
+    })),
+  );
+  out.push(table(thresholdRows, metric));
   if (loco)
     out.push(
       `Leave-one-category-out over ${loco.gridSize} grid points; chosen on all categories together: ${describePoint(loco.chosenOnAll)}`,
@@ -158,8 +199,11 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       : undefined;
     if (process.stderr.isTTY && loco) process.stderr.write('\n');
     const development = evalModule.scoreByCategory(benchmark, evalModule.runOurs(benchmark));
+    const thresholded = evalModule
+      .runOursThresholded(benchmark, [0.3, 0.4, 0.5, 0.6, 0.7])
+      .map((run) => ({ threshold: run.threshold, scores: evalModule.scoreByCategory(benchmark, run) }));
     const reproduction = evalModule.reproducePublishedScores(flags.data, benchmark);
-    report = { benchmark, published, loco, development, reproduction };
+    report = { benchmark, published, loco, development, thresholded, reproduction };
   } catch (error) {
     if (error instanceof NabDataError) throw new CliError(error.message, 2, { cause: error });
     throw error;
@@ -179,6 +223,10 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       })),
       chosenOnAll: report.loco?.chosenOnAll,
       development: byCategory(report.development),
+      thresholded: report.thresholded.map(({ threshold, scores }) => ({
+        threshold,
+        scores: byCategory(scores),
+      })),
       published: report.published.map(({ run, scores, asPublished }) => ({
         detector: run.detector,
         threshold: run.threshold,

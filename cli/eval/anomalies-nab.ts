@@ -64,11 +64,7 @@ export function alarmsAfterProbation(
 }
 
 /** Scores one file's alarms by window F1 and by NAB's standard profile. */
-function scoreFile(
-  benchmark: NabBenchmark,
-  file: string,
-  alarmed: (row: number) => boolean,
-): FileOutcome {
+function scoreFile(benchmark: NabBenchmark, file: string, alarmed: (row: number) => boolean): FileOutcome {
   const { timestamps } = benchmark.series.get(file)!;
   const labelled = benchmark.windows.get(file) ?? [];
   const probationEnd = timestamps[nabProbationLength(timestamps.length)] ?? Number.POSITIVE_INFINITY;
@@ -136,16 +132,36 @@ export function runOurs(
   options: Partial<DetectorOptions> = {},
   files: readonly string[] = benchmark.files,
 ): DetectorRun {
-  const perFile = new Map<string, FileOutcome>();
+  return runOursThresholded(benchmark, [Number.NaN], options, files)[0]!;
+}
+
+/**
+ * Our detector as an outside scorer may read it: alarms are the rows whose `anomaly_score` reaches each
+ * threshold (NaN: the `is_anomaly` decision). One detector run per file serves every threshold.
+ */
+export function runOursThresholded(
+  benchmark: NabBenchmark,
+  thresholds: readonly number[],
+  options: Partial<DetectorOptions> = {},
+  files: readonly string[] = benchmark.files,
+): DetectorRun[] {
+  const runs = thresholds.map((threshold) => ({
+    detector: OUR_DETECTOR,
+    threshold,
+    ours: true,
+    perFile: new Map<string, FileOutcome>(),
+  }));
   for (const file of files) {
     const series = benchmark.series.get(file)!;
-    const { alarms } = scoreSeries(series.timestamps, series.values, options);
-    perFile.set(
-      file,
-      scoreFile(benchmark, file, (i) => alarms[i]!),
-    );
+    const { scores, alarms } = scoreSeries(series.timestamps, series.values, options);
+    for (const run of runs) {
+      const alarmed = Number.isNaN(run.threshold)
+        ? (i: number) => alarms[i]!
+        : (i: number) => scores[i]! >= run.threshold;
+      run.perFile.set(file, scoreFile(benchmark, file, alarmed));
+    }
   }
-  return { detector: OUR_DETECTOR, threshold: 0.5, ours: true, perFile };
+  return runs;
 }
 
 /**

@@ -165,6 +165,7 @@ export class AnomalyDetector {
   private lastAlarm = Number.NEGATIVE_INFINITY;
   private lastHigh = Number.NEGATIVE_INFINITY;
   private armed = true;
+  private seasonal = false;
 
   constructor(options: Partial<DetectorOptions> = {}) {
     const o = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
@@ -210,12 +211,13 @@ export class AnomalyDetector {
     const residual = value - seasonal;
     const residualReady = this.ranges[2]!.blocks >= o.residualWarmupHours;
 
-    // Surprise: distance to the nearest prediction, in robust error scales.
+    // Surprise: distance to the nearest prediction, in robust error scales. The daily profile predicts only
+    // for a series it has been explaining (a profile that does not fit must not excuse a point).
     let surprise = Number.POSITIVE_INFINITY;
     const levelGap = value - this.previousMean;
     if (!Number.isNaN(levelGap) && this.levelError.value > 0)
       surprise = Math.abs(levelGap) / this.levelError.value;
-    if (!Number.isNaN(residual) && residualReady && this.profileError.value > 0)
+    if (!Number.isNaN(residual) && this.seasonal && this.profileError.value > 0)
       surprise = Math.min(surprise, Math.abs(residual) / this.profileError.value);
     const formed = history >= o.warmupMs;
     if (!Number.isNaN(levelGap)) this.levelError.update(levelGap, dt, formed);
@@ -224,6 +226,7 @@ export class AnomalyDetector {
     if (!Number.isNaN(this.profileLevel)) this.spreadError.update(value - this.profileLevel, dt, formed);
     const seasonalSeries =
       residualReady && this.profileError.value < (1 - o.seasonalStrength) * this.spreadError.value;
+    this.seasonal = seasonalSeries;
 
     // The four views and their novelty.
     const f = this.features;
