@@ -155,6 +155,7 @@ export class AnomalyDetector {
   private readonly spreadError: RobustScale;
   private readonly features = new Float64Array(4);
   private readonly evidence = new Float64Array(4);
+  private readonly units = new Float64Array(4);
   private block = Number.NaN;
   private day = Number.NaN;
   private profileLevel = Number.NaN;
@@ -239,17 +240,18 @@ export class AnomalyDetector {
     const e = this.evidence;
     const r = this.ranges;
     // A record over a short history is cheap: the margin widens by (1 + youngHours / hours of history).
-    const units = (view: number) => o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[view]!.blocks));
+    const u = this.units;
+    for (let i = 0; i < 4; i++) u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
     const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
-    e[0] = Math.min(r[0]!.novelty(f[0], units(0), floor), surprising);
-    e[1] = Math.min(r[1]!.novelty(f[1], units(1), floor), surprising);
-    e[2] = seasonalSeries ? r[2]!.novelty(f[2], units(2) * o.profileUnits, floor) : 0;
+    e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
+    e[1] = Math.min(r[1]!.novelty(f[1], u[1]!, floor), surprising);
+    e[2] = seasonalSeries ? r[2]!.novelty(f[2], u[2]! * o.profileUnits, floor) : 0;
     // Steps of plain noise vary little, so their range is narrow: volatility must move relative to its own
     // level, not only to that narrow range.
     const volatilityFloor = Math.max(floor, r[3]!.high);
     e[3] =
       r[3]!.blocks >= o.volatilityWarmupHours
-        ? r[3]!.novelty(f[3], units(3) * o.volatilityUnits, volatilityFloor)
+        ? r[3]!.novelty(f[3], u[3]! * o.volatilityUnits, volatilityFloor)
         : 0;
     // The view reported is the first, in the order value, mean, daily profile, volatility, that reaches the
     // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.

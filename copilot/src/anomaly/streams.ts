@@ -48,24 +48,31 @@ export class RollingMedian {
     const sorted = this.sorted;
     let n = this.count;
     if (n === this.ring.length) {
-      // Remove the value leaving the window.
-      const old = this.ring[this.next]!;
-      let i = 0;
-      while (sorted[i] !== old) i++;
-      for (; i < n - 1; i++) sorted[i] = sorted[i + 1]!;
+      // Remove the value leaving the window (binary search for it, then close the gap).
+      const at = this.lowerBound(this.ring[this.next]!, n);
+      sorted.copyWithin(at, at + 1, n);
       n--;
     } else this.count++;
-    let j = n;
-    while (j > 0 && sorted[j - 1]! > value) {
-      sorted[j] = sorted[j - 1]!;
-      j--;
-    }
-    sorted[j] = value;
+    const at = this.lowerBound(value, n);
+    sorted.copyWithin(at + 1, at, n);
+    sorted[at] = value;
     this.ring[this.next] = value;
     this.next = (this.next + 1) % this.ring.length;
     const size = this.ring.length;
     if (this.count < size) return Number.NaN;
     return size % 2 === 1 ? sorted[size >> 1]! : 0.5 * (sorted[(size >> 1) - 1]! + sorted[size >> 1]!);
+  }
+
+  /** First index of `sorted[0..n)` holding a value ≥ `value`. */
+  private lowerBound(value: number, n: number): number {
+    let low = 0;
+    let high = n;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.sorted[mid]! < value) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 }
 
@@ -82,6 +89,9 @@ export class RobustScale {
     private readonly huber: number,
   ) {}
 
+  private lastDt = Number.NaN;
+  private lastAlpha = 0;
+
   update(error: number, dtMs: number, clip: boolean): void {
     const abs = Math.abs(error);
     if (Number.isNaN(this.value)) {
@@ -89,8 +99,12 @@ export class RobustScale {
       return;
     }
     const clipped = clip && this.value > 0 ? Math.min(abs, this.huber * this.value) : abs;
-    const alpha = 1 - Math.exp(-Math.max(dtMs, 1) / this.timeConstantMs);
-    this.value += alpha * (clipped - this.value);
+    // Most series are sampled at a fixed interval: the weight of the last interval is reused.
+    if (dtMs !== this.lastDt) {
+      this.lastDt = dtMs;
+      this.lastAlpha = 1 - Math.exp(-Math.max(dtMs, 1) / this.timeConstantMs);
+    }
+    this.value += this.lastAlpha * (clipped - this.value);
   }
 }
 
@@ -224,6 +238,8 @@ export class DailyProfile {
   private readonly dayOf: Float64Array;
   private readonly scratch: Float64Array;
   private readonly levelScratch: Float64Array;
+  private readonly cache: Float64Array;
+  private readonly cacheValid: Uint8Array;
   readonly buckets: number;
 
   constructor(
@@ -238,6 +254,8 @@ export class DailyProfile {
     this.dayOf = new Float64Array(this.buckets).fill(Number.NaN);
     this.scratch = new Float64Array(3 * days);
     this.levelScratch = new Float64Array(this.buckets * days);
+    this.cache = new Float64Array(this.buckets).fill(Number.NaN);
+    this.cacheValid = new Uint8Array(this.buckets);
   }
 
   bucketOf(timestamp: number): number {
@@ -250,6 +268,15 @@ export class DailyProfile {
    * three days, its two neighbours join, so a jittered or sparse sampling still has a profile.
    */
   expected(bucket: number): number {
+    const cached = this.cache[bucket]!;
+    if (!Number.isNaN(cached) || this.cacheValid[bucket] === 1) return cached;
+    const value = this.compute(bucket);
+    this.cache[bucket] = value;
+    this.cacheValid[bucket] = 1;
+    return value;
+  }
+
+  private compute(bucket: number): number {
     let n = this.collect(bucket, 0);
     if (n < 3) {
       n = this.collect((bucket + this.buckets - 1) % this.buckets, n);
@@ -296,6 +323,12 @@ export class DailyProfile {
         const slot = this.next[bucket]!;
         this.rings[bucket * this.days + slot] = this.daySum[bucket]! / this.dayCount[bucket]!;
         this.next[bucket] = (slot + 1) % this.days;
+        // The bucket's expectation, and its neighbours' (which may borrow from it), change.
+        for (const b of [bucket - 1, bucket, bucket + 1]) {
+          const wrapped = (b + this.buckets) % this.buckets;
+          this.cacheValid[wrapped] = 0;
+          this.cache[wrapped] = Number.NaN;
+        }
       }
       this.dayOf[bucket] = day;
       this.daySum[bucket] = 0;
