@@ -112,22 +112,23 @@ export function scoreNabFile(
   let previous: RowWindow | undefined;
   let windowBest = Number.NaN; // best reward so far in the current window (NaN: none yet)
   let inWindowScored = false;
-  for (let i = 0; i < n; i++) {
-    while (next < rows.length && rows[next]!.right < i) {
-      // Leaving a window: settle it.
-      if (inWindowScored) {
-        scoredWindows++;
-        if (Number.isNaN(windowBest)) score -= cost.fnWeight;
-        else {
-          score += windowBest;
-          detectedWindows++;
-        }
+  // Leaving a window: its earliest detection's reward, or the miss; then the next window.
+  const settle = () => {
+    if (inWindowScored) {
+      scoredWindows++;
+      if (Number.isNaN(windowBest)) score -= cost.fnWeight;
+      else {
+        score += windowBest;
+        detectedWindows++;
       }
-      previous = rows[next]!;
-      next++;
-      windowBest = Number.NaN;
-      inWindowScored = false;
     }
+    previous = rows[next]!;
+    next++;
+    windowBest = Number.NaN;
+    inWindowScored = false;
+  };
+  for (let i = 0; i < n; i++) {
+    while (next < rows.length && rows[next]!.right < i) settle();
     const window = next < rows.length && rows[next]!.left <= i ? rows[next]! : undefined;
     if (i < probation) continue;
     const hit = detected(i);
@@ -152,19 +153,7 @@ export function scoreNabFile(
       score += scaledSigmoid(position) * cost.fpWeight;
     } else tn++;
   }
-  while (next < rows.length) {
-    if (inWindowScored) {
-      scoredWindows++;
-      if (Number.isNaN(windowBest)) score -= cost.fnWeight;
-      else {
-        score += windowBest;
-        detectedWindows++;
-      }
-    }
-    next++;
-    windowBest = Number.NaN;
-    inWindowScored = false;
-  }
+  while (next < rows.length) settle();
   return { score, tp, fp, tn, fn, windows: scoredWindows, detectedWindows };
 }
 
