@@ -106,6 +106,8 @@ describe('Command: boundless anomalies', () => {
 });
 
 describe('Command: boundless eval anomalies', () => {
+  // Each run reads every published detector's output (about 400 files) and runs ours: seconds alone, longer on
+  // a busy machine, hence the explicit timeouts.
   it('prints every category with ours beside each published detector, both metrics, and writes JSON', () => {
     const json = join(dir, 'eval.json');
     const result = boundless('eval', 'anomalies', '--data', NAB, '--json', json, '--no-loo');
@@ -123,7 +125,7 @@ describe('Command: boundless eval anomalies', () => {
     for (const category of document.categories)
       expect(numenta.scores[category].nab).toBeCloseTo(numenta.nabAsPublished[category], 6);
     expect(document.scorer.maxError).toBeLessThan(0.1);
-  });
+  }, 120_000);
 
   it('prints NAB scores only with --metric nab, and rejects an unknown metric or a missing data directory', () => {
     const result = boundless('eval', 'anomalies', '--data', NAB, '--no-loo', '--metric', 'nab');
@@ -136,5 +138,5 @@ describe('Command: boundless eval anomalies', () => {
     const missing = boundless('eval', 'anomalies', '--data', join(dir, 'nowhere'), '--no-loo');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no NAB data');
-  });
+  }, 120_000);
 });

@@ -186,7 +186,8 @@ async function evaluate(flags: EvalFlags): Promise<void> {
   let report: Report;
   try {
     const benchmark = evalModule.loadNabBenchmark(flags.data);
-    const published = evalModule.runPublished(flags.data, benchmark).map((run) => ({
+    const publishedRuns = evalModule.runPublished(flags.data, benchmark);
+    const published = publishedRuns.map((run) => ({
       run,
       scores: evalModule.scoreByCategory(benchmark, run),
       asPublished: evalModule.publishedNabByCategory(flags.data, benchmark, run),
@@ -202,7 +203,7 @@ async function evaluate(flags: EvalFlags): Promise<void> {
     const thresholded = evalModule
       .runOursThresholded(benchmark, [0.3, 0.4, 0.5, 0.6, 0.7])
       .map((run) => ({ threshold: run.threshold, scores: evalModule.scoreByCategory(benchmark, run) }));
-    const reproduction = evalModule.reproducePublishedScores(flags.data, benchmark);
+    const reproduction = evalModule.reproducePublishedScores(flags.data, publishedRuns);
     report = { benchmark, published, loco, development, thresholded, reproduction };
   } catch (error) {
     if (error instanceof NabDataError) throw new CliError(error.message, 2, { cause: error });

@@ -204,9 +204,14 @@ export interface ScorerReproduction {
   perDetector: Map<string, number>;
 }
 
-/** Scores every published detector's raw output at its threshold and compares with its published scores. */
-export function reproducePublishedScores(dataDir: string, benchmark: NabBenchmark): ScorerReproduction {
-  const thresholds = loadNabThresholds(dataDir, 'standard');
+/**
+ * Compares each published detector's NAB score of every file, as our scorer computed it from the shipped raw
+ * output at the detector's threshold (`runPublished`), with the score NAB published for that file.
+ */
+export function reproducePublishedScores(
+  dataDir: string,
+  published: readonly DetectorRun[],
+): ScorerReproduction {
   const result: ScorerReproduction = {
     compared: 0,
     maxError: 0,
@@ -214,29 +219,21 @@ export function reproducePublishedScores(dataDir: string, benchmark: NabBenchmar
     unmatched: [],
     perDetector: new Map(),
   };
-  for (const detector of listNabDetectors(dataDir)) {
-    const threshold = thresholds.get(detector);
-    if (threshold === undefined) continue;
+  for (const run of published) {
     let worst = 0;
-    for (const published of loadNabPublishedScores(dataDir, detector, 'standard')) {
-      if (!benchmark.series.has(published.file)) continue;
-      const output = loadNabDetectorOutput(dataDir, detector, published.file);
-      const ours = scoreNabFile(
-        output.timestamps,
-        (i) => output.scores[i]! >= threshold,
-        benchmark.windows.get(published.file) ?? [],
-        benchmark.cost,
-      );
-      if (ours.tp !== published.tp || ours.fp !== published.fp) {
-        result.unmatched.push({ detector, file: published.file });
+    for (const row of loadNabPublishedScores(dataDir, run.detector, 'standard')) {
+      const ours = run.perFile.get(row.file)?.nab;
+      if (ours === undefined) continue;
+      if (ours.tp !== row.tp || ours.fp !== row.fp) {
+        result.unmatched.push({ detector: run.detector, file: row.file });
         continue;
       }
-      const error = Math.abs(ours.score - published.score);
-      if (error < 1e-6 && ours.tn === published.tn && ours.fn === published.fn) result.exact++;
+      const error = Math.abs(ours.score - row.score);
+      if (error < 1e-6 && ours.tn === row.tn && ours.fn === row.fn) result.exact++;
       worst = Math.max(worst, error);
       result.compared++;
     }
-    result.perDetector.set(detector, worst);
+    result.perDetector.set(run.detector, worst);
     result.maxError = Math.max(result.maxError, worst);
   }
   return result;
