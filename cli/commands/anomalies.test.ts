@@ -45,6 +45,11 @@ describe('Command: boundless anomalies', () => {
     expect(prefixRows).toEqual(wholeRows.slice(0, 1601));
     expect(wholeRows[1501]).toMatch(/^2024-01-06 05:00:00,0\.\d+,1$/);
     expect(wholeRows.filter((row) => row.endsWith(',1'))).toHaveLength(1);
+    // The printed score agrees with the decision on every row (anomaly_score ≥ 0.5 exactly when is_anomaly).
+    for (const row of wholeRows.slice(1)) {
+      const [, score, flag] = row.split(',');
+      expect(Number(score) >= 0.5, row).toBe(flag === '1');
+    }
   });
 
   it('skips malformed rows with a count and their line numbers, still writing one row per input row', () => {
