@@ -1,230 +1,270 @@
 import {
+  listNabCategories,
   listNabDetectors,
   listNabFiles,
   loadNabDetectorOutput,
+  loadNabProfile,
+  loadNabPublishedScores,
   loadNabSeries,
   loadNabThresholds,
   loadNabWindows,
   type NabSeries,
   type NabWindow,
-  nabProbationRows,
+  nabCategoryOf,
 } from '@boundless/datasets/nab';
 import { type DetectorOptions, scoreSeries } from '@boundless/copilot/anomaly';
+import {
+  type CostMatrix,
+  type NabFileScore,
+  nabNullScore,
+  nabProbationLength,
+  normaliseNabScore,
+  scoreNabFile,
+} from './nab-score.ts';
 import { addTallies, scoreTally, tallyFile, type WindowScore, type WindowTally } from './anomaly-windows.ts';
 
-export interface DetectorResult extends WindowScore {
-  detector: string;
-  /** The alarm threshold on the detector's own score. */
-  threshold: number;
-  ours: boolean;
-  perFile: Record<string, WindowTally>;
-}
-
+/** Every shipped NAB category, its series and labels, and the standard profile's costs. */
 export interface NabBenchmark {
+  categories: string[];
   files: string[];
   series: Map<string, NabSeries>;
   windows: Map<string, NabWindow[]>;
+  cost: CostMatrix;
 }
 
 export function loadNabBenchmark(dataDir: string): NabBenchmark {
+  const categories = listNabCategories(dataDir);
   const files = listNabFiles(dataDir);
   const windows = loadNabWindows(dataDir);
   const series = new Map(files.map((file) => [file, loadNabSeries(dataDir, file)] as const));
-  return { files, series, windows };
+  return { categories, files, series, windows, cost: loadNabProfile(dataDir, 'standard') };
+}
+
+/** How one detector did on one file, under both metrics. */
+interface FileOutcome {
+  window: WindowTally;
+  nab: NabFileScore;
+  /** Windows in the label file, scored or not: NAB's "perfect" counts them all. */
+  labelledWindows: number;
 }
 
 /**
- * Alarm times of one file after the probation rows (the first 15 %, at most 750 rows), which are excluded
- * for every detector alike. `alarmed(i)` says whether row i is an alarm.
+ * Alarm times of one file after NAB's probation rows, which are excluded for every detector alike.
+ * `alarmed(i)` says whether row i is an alarm.
  */
 export function alarmsAfterProbation(
   timestamps: readonly number[],
   alarmed: (row: number) => boolean,
 ): number[] {
   const alarms: number[] = [];
-  for (let i = nabProbationRows(timestamps.length); i < timestamps.length; i++) {
+  for (let i = nabProbationLength(timestamps.length); i < timestamps.length; i++) {
     if (alarmed(i)) alarms.push(timestamps[i]!);
   }
   return alarms;
 }
 
-/**
- * NAB's windows are all after the probation rows on this category; a window wholly inside probation could not
- * be caught by anyone and is dropped for everyone.
- */
-function scoredWindows(benchmark: NabBenchmark, file: string): NabWindow[] {
-  const series = benchmark.series.get(file)!;
-  const probationEnd =
-    series.timestamps[nabProbationRows(series.timestamps.length)] ?? Number.POSITIVE_INFINITY;
-  return (benchmark.windows.get(file) ?? []).filter((window) => window.end >= probationEnd);
+/** Scores one file's alarms by window F1 and by NAB's standard profile. */
+function scoreFile(benchmark: NabBenchmark, file: string, alarmed: (row: number) => boolean): FileOutcome {
+  const { timestamps } = benchmark.series.get(file)!;
+  const labelled = benchmark.windows.get(file) ?? [];
+  const probationEnd = timestamps[nabProbationLength(timestamps.length)] ?? Number.POSITIVE_INFINITY;
+  // A window wholly inside probation could not be caught by anyone: dropped for everyone, as NAB does.
+  const scored = labelled.filter((window) => window.end >= probationEnd);
+  return {
+    window: tallyFile(alarmsAfterProbation(timestamps, alarmed), scored),
+    nab: scoreNabFile(timestamps, alarmed, labelled, benchmark.cost),
+    labelledWindows: labelled.length,
+  };
 }
 
-function tallyFiles(
-  benchmark: NabBenchmark,
-  files: readonly string[],
-  alarmsOf: (file: string) => number[],
-): { total: WindowScore; perFile: Record<string, WindowTally> } {
-  const perFile: Record<string, WindowTally> = {};
-  for (const file of files) perFile[file] = tallyFile(alarmsOf(file), scoredWindows(benchmark, file));
-  return { total: scoreTally(addTallies(Object.values(perFile))), perFile };
+/** A set of files under both metrics: window F1 (micro-averaged) and NAB's normalised standard score. */
+export interface SetScore extends WindowScore {
+  files: number;
+  /** NAB standard score, normalised over these files: 0 = null detector, 100 = perfect. */
+  nab: number;
+  nabRaw: number;
+}
+
+function scoreSet(outcomes: readonly FileOutcome[], cost: CostMatrix): SetScore {
+  const window = scoreTally(addTallies(outcomes.map((outcome) => outcome.window)));
+  let raw = 0;
+  let nullScore = 0;
+  let labelled = 0;
+  for (const outcome of outcomes) {
+    raw += outcome.nab.score;
+    nullScore += nabNullScore(outcome.nab, cost);
+    labelled += outcome.labelledWindows;
+  }
+  return {
+    ...window,
+    files: outcomes.length,
+    nab: normaliseNabScore(raw, nullScore, labelled, cost),
+    nabRaw: raw,
+  };
+}
+
+/** One detector's outcomes per file. */
+export interface DetectorRun {
+  detector: string;
+  /** Our detector: its alarm policy; a published one: its NAB threshold on its own score. */
+  threshold: number;
+  ours: boolean;
+  perFile: Map<string, FileOutcome>;
+}
+
+/** Per category (and over all of them): the detector's scores. */
+export function scoreByCategory(benchmark: NabBenchmark, run: DetectorRun): Map<string, SetScore> {
+  const byCategory = new Map<string, SetScore>();
+  for (const category of benchmark.categories) {
+    const outcomes = benchmark.files
+      .filter((file) => nabCategoryOf(file) === category && run.perFile.has(file))
+      .map((file) => run.perFile.get(file)!);
+    byCategory.set(category, scoreSet(outcomes, benchmark.cost));
+  }
+  return byCategory;
 }
 
 const OUR_DETECTOR = 'boundless';
 
-/** Our detector: alarms are the rows its alarm policy raises (`is_anomaly`), exactly as the CLI writes them. */
-export function evaluateOurs(
+/** Our detector: alarms are the rows it raises (`is_anomaly`), exactly as the CLI writes them. */
+export function runOurs(
   benchmark: NabBenchmark,
   options: Partial<DetectorOptions> = {},
   files: readonly string[] = benchmark.files,
-): DetectorResult {
-  const { total, perFile } = tallyFiles(benchmark, files, (file) => {
-    const series = benchmark.series.get(file)!;
-    const { alarms } = scoreSeries(series.timestamps, series.values, options);
-    return alarmsAfterProbation(series.timestamps, (i) => alarms[i]!);
-  });
-  const threshold = options.threshold ?? 0.5;
-  return { detector: OUR_DETECTOR, threshold, ours: true, perFile, ...total };
+): DetectorRun {
+  return runOursThresholded(benchmark, [Number.NaN], options, files)[0]!;
 }
 
 /**
- * Every published detector with results and a threshold for the profile: an alarm is a row whose raw
- * `anomaly_score` reaches the detector's own NAB threshold (standard profile), scored by the same code as ours.
- * With `refractoryMs`, the same one-alarm-per-period policy as ours is applied to their alarms too (a
- * sensitivity check, not NAB's definition).
+ * Our detector as an outside scorer may read it: alarms are the rows whose `anomaly_score` reaches each
+ * threshold (NaN: the `is_anomaly` decision). One detector run per file serves every threshold.
  */
-export function evaluatePublished(
-  dataDir: string,
+export function runOursThresholded(
   benchmark: NabBenchmark,
-  options: { refractoryMs?: number } = {},
-): DetectorResult[] {
+  thresholds: readonly number[],
+  options: Partial<DetectorOptions> = {},
+  files: readonly string[] = benchmark.files,
+): DetectorRun[] {
+  const runs = thresholds.map((threshold) => ({
+    detector: OUR_DETECTOR,
+    threshold,
+    ours: true,
+    perFile: new Map<string, FileOutcome>(),
+  }));
+  for (const file of files) {
+    const series = benchmark.series.get(file)!;
+    const { scores, alarms } = scoreSeries(series.timestamps, series.values, options);
+    for (const run of runs) {
+      const alarmed = Number.isNaN(run.threshold)
+        ? (i: number) => alarms[i]!
+        : (i: number) => scores[i]! >= run.threshold;
+      run.perFile.set(file, scoreFile(benchmark, file, alarmed));
+    }
+  }
+  return runs;
+}
+
+/**
+ * Every published detector with results and a standard-profile threshold: a detection is a row whose raw
+ * `anomaly_score` reaches that threshold, scored by the same code as ours. A detector whose outputs miss
+ * some files is scored on the files it has.
+ */
+export function runPublished(dataDir: string, benchmark: NabBenchmark): DetectorRun[] {
   const thresholds = loadNabThresholds(dataDir, 'standard');
-  const results: DetectorResult[] = [];
+  const runs: DetectorRun[] = [];
   for (const detector of listNabDetectors(dataDir)) {
     const threshold = thresholds.get(detector);
     if (threshold === undefined) continue;
-    const { total, perFile } = tallyFiles(benchmark, benchmark.files, (file) => {
+    const perFile = new Map<string, FileOutcome>();
+    for (const file of benchmark.files) {
       const output = loadNabDetectorOutput(dataDir, detector, file);
-      let last = Number.NEGATIVE_INFINITY;
-      const refractory = options.refractoryMs ?? 0;
-      const alarmed = output.scores.map((score, i) => {
-        if (score < threshold) return false;
-        const time = output.timestamps[i]!;
-        if (time - last < refractory) return false;
-        last = time;
-        return true;
-      });
-      return alarmsAfterProbation(output.timestamps, (i) => alarmed[i]!);
-    });
-    results.push({ detector, threshold, ours: false, perFile, ...total });
+      perFile.set(
+        file,
+        scoreFile(benchmark, file, (i) => output.scores[i]! >= threshold),
+      );
+    }
+    runs.push({ detector, threshold, ours: false, perFile });
   }
-  return results;
+  return runs;
 }
 
-export function rankByF1(results: readonly DetectorResult[]): DetectorResult[] {
-  return [...results].sort(
-    (a, b) => b.f1 - a.f1 || b.precision - a.precision || a.detector.localeCompare(b.detector),
-  );
-}
-
-/** The global parameters chosen on this benchmark, and the grid they were chosen from. */
-export interface ParameterGrid {
-  surpriseUnits: number[];
-  noveltyUnits: number[];
-  refractoryHours: number[];
-  robustRank: number[];
-  scaleRank: number[];
-}
-
-const PARAMETER_GRID: ParameterGrid = {
-  surpriseUnits: [3, 4, 6, 8],
-  noveltyUnits: [0.1, 0.15, 0.25, 0.4],
-  refractoryHours: [12, 24, 48],
-  robustRank: [2, 3, 5],
-  scaleRank: [0, 1],
-};
-
-interface GridPoint {
-  surpriseUnits: number;
-  noveltyUnits: number;
-  refractoryHours: number;
-  robustRank: number;
-  scaleRank: number;
-}
-
-interface LeaveOneOutFold {
-  heldOut: string;
-  chosen: GridPoint;
-  /** F1 of the chosen point on the other files. */
-  trainF1: number;
-  heldOutTally: WindowTally;
-}
-
-export interface LeaveOneOutResult extends WindowScore {
-  folds: LeaveOneOutFold[];
-  /** The point the whole benchmark picks, for comparison with the defaults. */
-  chosenOnAll: GridPoint;
-  chosenOnAllF1: number;
-}
-
-function gridPoints(grid: ParameterGrid): GridPoint[] {
-  const points: GridPoint[] = [];
-  for (const surpriseUnits of grid.surpriseUnits)
-    for (const noveltyUnits of grid.noveltyUnits)
-      for (const refractoryHours of grid.refractoryHours)
-        for (const robustRank of grid.robustRank)
-          for (const scaleRank of grid.scaleRank)
-            points.push({ surpriseUnits, noveltyUnits, refractoryHours, robustRank, scaleRank });
-  return points;
+/** How closely our NAB scorer reproduces the published per-file standard scores. */
+export interface ScorerReproduction {
+  /** Published rows compared, and the largest absolute difference of raw per-file scores among them. */
+  compared: number;
+  maxError: number;
+  /** Rows with error below 1e-6 and identical TP/FP/TN/FN counts. */
+  exact: number;
+  /**
+   * Published rows whose detections (TP and FP row counts) differ from those of the shipped raw output: they
+   * were computed from another run of that detector, so there is nothing to reproduce.
+   */
+  unmatched: { detector: string; file: string }[];
+  /** Largest error per detector. */
+  perDetector: Map<string, number>;
 }
 
 /**
- * Leave-one-file-out check of the global parameter choice: for each file, the grid point with the best
- * window F1 on the other 16 files is chosen and applied to the held-out file; the held-out tallies are
- * summed into one score. Ties go to the earlier grid point.
+ * Compares each published detector's NAB score of every file, as our scorer computed it from the shipped raw
+ * output at the detector's threshold (`runPublished`), with the score NAB published for that file.
  */
-export function leaveOneFileOut(
-  benchmark: NabBenchmark,
-  grid: ParameterGrid = PARAMETER_GRID,
-  base: Partial<DetectorOptions> = {},
-): LeaveOneOutResult {
-  const points = gridPoints(grid);
-  const perPoint = points.map(
-    (point) =>
-      evaluateOurs(benchmark, {
-        ...base,
-        surpriseUnits: point.surpriseUnits,
-        noveltyUnits: point.noveltyUnits,
-        robustRank: point.robustRank,
-        scaleRank: point.scaleRank,
-        refractoryMs: point.refractoryHours * 3_600_000,
-      }).perFile,
-  );
-  const best = (files: readonly string[]) => {
-    let bestIndex = 0;
-    let bestF1 = -1;
-    perPoint.forEach((perFile, index) => {
-      const f1 = scoreTally(addTallies(files.map((file) => perFile[file]!))).f1;
-      if (f1 > bestF1 + 1e-12) {
-        bestF1 = f1;
-        bestIndex = index;
+export function reproducePublishedScores(
+  dataDir: string,
+  published: readonly DetectorRun[],
+): ScorerReproduction {
+  const result: ScorerReproduction = {
+    compared: 0,
+    maxError: 0,
+    exact: 0,
+    unmatched: [],
+    perDetector: new Map(),
+  };
+  for (const run of published) {
+    let worst = 0;
+    for (const row of loadNabPublishedScores(dataDir, run.detector, 'standard')) {
+      const ours = run.perFile.get(row.file)?.nab;
+      if (ours === undefined) continue;
+      if (ours.tp !== row.tp || ours.fp !== row.fp) {
+        result.unmatched.push({ detector: run.detector, file: row.file });
+        continue;
       }
-    });
-    return { index: bestIndex, f1: bestF1 };
-  };
-  const folds: LeaveOneOutFold[] = benchmark.files.map((heldOut) => {
-    const chosen = best(benchmark.files.filter((file) => file !== heldOut));
-    return {
-      heldOut,
-      chosen: points[chosen.index]!,
-      trainF1: chosen.f1,
-      heldOutTally: perPoint[chosen.index]![heldOut]!,
-    };
-  });
-  const all = best(benchmark.files);
-  return {
-    ...scoreTally(addTallies(folds.map((fold) => fold.heldOutTally))),
-    folds,
-    chosenOnAll: points[all.index]!,
-    chosenOnAllF1: all.f1,
-  };
+      const error = Math.abs(ours.score - row.score);
+      if (error < 1e-6 && ours.tn === row.tn && ours.fn === row.fn) result.exact++;
+      worst = Math.max(worst, error);
+      result.compared++;
+    }
+    result.perDetector.set(run.detector, worst);
+    result.maxError = Math.max(result.maxError, worst);
+  }
+  return result;
+}
+
+/**
+ * A published detector's NAB standard score per category as published: its per-file raw scores summed and
+ * normalised by the same rule as ours. Categories it has no published row for are left out.
+ */
+export function publishedNabByCategory(
+  dataDir: string,
+  benchmark: NabBenchmark,
+  run: DetectorRun,
+): Map<string, number> {
+  const byCategory = new Map<string, { raw: number; nullScore: number; labelled: number; files: number }>();
+  for (const published of loadNabPublishedScores(dataDir, run.detector, 'standard')) {
+    const outcome = run.perFile.get(published.file);
+    if (outcome === undefined) continue;
+    const category = nabCategoryOf(published.file);
+    const sums = byCategory.get(category) ?? { raw: 0, nullScore: 0, labelled: 0, files: 0 };
+    sums.raw += published.score;
+    sums.nullScore += nabNullScore(outcome.nab, benchmark.cost);
+    sums.labelled += outcome.labelledWindows;
+    sums.files++;
+    byCategory.set(category, sums);
+  }
+  const scores = new Map<string, number>();
+  for (const [category, sums] of byCategory) {
+    const files = benchmark.files.filter((file) => nabCategoryOf(file) === category).length;
+    if (sums.files === files)
+      scores.set(category, normaliseNabScore(sums.raw, sums.nullScore, sums.labelled, benchmark.cost));
+  }
+  return scores;
 }

@@ -15,7 +15,8 @@ export interface ScoredCsv {
   anomalies: AnomalyPoint[];
 }
 
-const formatScore = (score: number) => (score === 0 ? '0' : score.toFixed(6));
+/** Six decimals, truncated: a score just below the 0.5 threshold must not print as 0.500000. */
+const formatScore = (score: number) => (score === 0 ? '0' : (Math.floor(score * 1e6) / 1e6).toFixed(6));
 
 /**
  * Scores the rows in input order with one streaming detector: row i's score depends on rows ≤ i only.

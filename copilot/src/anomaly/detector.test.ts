@@ -1,29 +1,51 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AnomalyDetector, scoreSeries } from './detector.ts';
+import { AnomalyDetector, type AnomalyPoint, scoreSeries } from './detector.ts';
 import { anomalyFinding } from './finding.ts';
 
 const STEP = 5 * 60_000;
 const DAY_ROWS = 288;
 const T0 = Date.UTC(2024, 0, 1);
 
-/** A deterministic daily cycle with small pseudo-random noise. */
-function dailySeries(days: number, seed = 1): { timestamps: number[]; values: number[] } {
+function random(seed: number): () => number {
   let state = seed;
-  const noise = () => {
+  return () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648 - 0.5;
+    return state / 2_147_483_648;
   };
+}
+
+/** A daily cycle with small pseudo-random noise, every 5 minutes. */
+function dailySeries(days: number, seed = 1): { timestamps: number[]; values: number[] } {
+  const noise = random(seed);
   const timestamps: number[] = [];
   const values: number[] = [];
   for (let i = 0; i < days * DAY_ROWS; i++) {
     timestamps.push(T0 + i * STEP);
-    values.push(50 + 20 * Math.sin((2 * Math.PI * i) / DAY_ROWS) + 2 * noise());
+    values.push(50 + 20 * Math.sin((2 * Math.PI * i) / DAY_ROWS) + 2 * (noise() - 0.5));
+  }
+  return { timestamps, values };
+}
+
+/** A daily square pulse (high from 09:00 to 17:00) with noise. */
+function pulseSeries(days: number, seed = 3): { timestamps: number[]; values: number[] } {
+  const noise = random(seed);
+  const timestamps: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < days * DAY_ROWS; i++) {
+    const hour = (i % DAY_ROWS) / 12;
+    timestamps.push(T0 + i * STEP);
+    values.push((hour >= 9 && hour < 17 ? 80 : 20) + 8 * (noise() - 0.5));
   }
   return { timestamps, values };
 }
 
 const alarmRows = (alarms: boolean[]) => alarms.flatMap((alarm, i) => (alarm ? [i] : []));
+
+function run(timestamps: number[], values: number[]): AnomalyPoint[] {
+  const detector = new AnomalyDetector();
+  return values.map((value, i) => detector.update(timestamps[i]!, value));
+}
 
 describe('Anomaly detector', () => {
   it('is causal: scoring a prefix gives the same scores and alarms as scoring the whole input', () => {
@@ -40,18 +62,26 @@ describe('Anomaly detector', () => {
     );
   });
 
-  it('scores within 0..1 and stays quiet on a clean daily cycle', () => {
+  it('scores within 0..1, reports score ≥ 0.5 exactly on alarms, and stays quiet on clean cycles', () => {
+    for (const { timestamps, values } of [dailySeries(12), pulseSeries(12)]) {
+      const { scores, alarms } = scoreSeries(timestamps, values);
+      expect(scores.every((s) => s >= 0 && s < 1)).toBe(true);
+      expect(alarmRows(alarms)).toEqual([]);
+    }
     const { timestamps, values } = dailySeries(8);
+    values[6 * DAY_ROWS] = 400;
+    values[6 * DAY_ROWS + 1] = 420;
     const { scores, alarms } = scoreSeries(timestamps, values);
-    expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
-    expect(alarmRows(alarms)).toEqual([]);
+    expect(scores.map((s) => s >= 0.5)).toEqual(alarms);
   });
 
-  it('raises one alarm for a spike, at the spike', () => {
+  it('raises one alarm for a spike, at the spike, from the value view', () => {
     const { timestamps, values } = dailySeries(8);
     const spike = 5 * DAY_ROWS + 40;
     values[spike] = 300;
-    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toEqual([spike]);
+    const points = run(timestamps, values);
+    expect(alarmRows(points.map((p) => p.isAnomaly))).toEqual([spike]);
+    expect(points[spike]!.view).toBe('value');
   });
 
   it('alarms once at a level shift, then takes the new level as normal', () => {
@@ -60,51 +90,107 @@ describe('Anomaly detector', () => {
     for (let i = shift; i < values.length; i++) values[i]! += 150;
     const { scores, alarms } = scoreSeries(timestamps, values);
     expect(alarmRows(alarms)).toEqual([shift]);
-    // A day after the shift, the new level no longer scores as anomalous.
     expect(Math.max(...scores.slice(shift + DAY_ROWS))).toBeLessThan(0.5);
   });
 
-  it('still alarms on a new outlier after an outlier in its own history', () => {
-    const { timestamps, values } = dailySeries(9);
+  it('asks whether the series has ever looked like this: a smaller repeat is not raised, a larger one is', () => {
+    const { timestamps, values } = dailySeries(10);
     const first = 3 * DAY_ROWS + 50;
-    const second = 6 * DAY_ROWS + 120;
     values[first] = 500;
-    values[second] = 260;
-    const { alarms } = scoreSeries(timestamps, values);
-    expect(alarmRows(alarms)).toEqual([first, second]);
+    values[5 * DAY_ROWS + 120] = 260;
+    values[8 * DAY_ROWS + 7] = 700;
+    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toEqual([first, 8 * DAY_ROWS + 7]);
   });
 
-  it('keeps one alarm per refractory period for a persistent incident', () => {
-    const { timestamps, values } = dailySeries(8);
+  it('raises one alarm per incident, and a new one for the next incident', () => {
+    const { timestamps, values } = dailySeries(9);
     const start = 5 * DAY_ROWS;
     for (let i = start; i < start + 6; i++) values[i] = 300 + i - start;
-    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toEqual([start]);
+    const next = start + 8 * 12; // eight hours later, well after the first incident has ended
+    values[next] = 800;
+    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toEqual([start, next]);
   });
 
-  it('converts a raised anomaly into a metric_anomaly finding with its expected band', () => {
+  it('catches a missing daily peak that stays inside the range, from the daily profile', () => {
+    const { timestamps, values } = pulseSeries(12);
+    const day = 9 * DAY_ROWS;
+    for (let i = day + 9 * 12; i < day + 17 * 12; i++) values[i] = 20 + (i % 7) - 3;
+    const points = run(timestamps, values);
+    const alarms = alarmRows(points.map((p) => p.isAnomaly));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toBeGreaterThanOrEqual(day + 9 * 12);
+    expect(alarms[0]).toBeLessThan(day + 9 * 12 + 6);
+    expect(points[alarms[0]!]!.view).toBe('daily_profile');
+  });
+
+  it('catches a burst of spikes that no single spike shows, and an oscillation', () => {
+    const noise = random(9);
+    const timestamps = Array.from({ length: 10 * DAY_ROWS }, (_, i) => T0 + i * STEP);
+    // Rare spikes to 20 on a quiet base: a single spike is normal, twelve in an hour are not.
+    const base = timestamps.map((_, i) => (i % 97 === 0 ? 20 : noise()));
+    const burst = 8 * DAY_ROWS;
+    const spiky = base.map((v, i) => (i >= burst && i < burst + 12 && i % 2 === 0 ? 20 : v));
+    const spikyPoints = run(timestamps, spiky);
+    const spikyAlarms = alarmRows(spikyPoints.map((p) => p.isAnomaly));
+    expect(spikyAlarms).toHaveLength(1);
+    expect(spikyAlarms[0]! - burst).toBeLessThan(12);
+    // Oscillation between two ordinary values.
+    const flat = timestamps.map(() => 33 + 0.2 * noise());
+    const oscillating = flat.map((v, i) => (i >= burst && i < burst + 60 ? (i % 2 === 0 ? 30 : 36) : v));
+    const oscillatingAlarms = alarmRows(scoreSeries(timestamps, oscillating).alarms);
+    expect(oscillatingAlarms).toHaveLength(1);
+    expect(oscillatingAlarms[0]! - burst).toBeLessThan(12);
+  });
+
+  it('handles irregular sampling and gaps, and a flat series until it moves', () => {
+    const noise = random(5);
+    const timestamps: number[] = [];
+    let t = T0;
+    for (let i = 0; i < 2500; i++) {
+      t += 3 * 60_000 + Math.floor(noise() * 5 * 60_000) + (i === 1200 ? 6 * 3_600_000 : 0);
+      timestamps.push(t);
+    }
+    const values = timestamps.map(
+      (time) => 60 + 10 * Math.sin((2 * Math.PI * (time - T0)) / 86_400_000) + noise(),
+    );
+    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toEqual([]);
+    values[2000] = 150;
+    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toEqual([2000]);
+    const flat = timestamps.map(() => 5);
+    expect(alarmRows(scoreSeries(timestamps, flat).alarms)).toEqual([]);
+    flat[1800] = 5.5;
+    expect(alarmRows(scoreSeries(timestamps, flat).alarms)).toEqual([1800]);
+  });
+
+  it('keeps false alarms rare on long pure noise', () => {
+    const noise = random(11);
+    const timestamps = Array.from({ length: 30 * DAY_ROWS }, (_, i) => T0 + i * STEP);
+    const values = timestamps.map(() => 100 + (noise() + noise() + noise() - 1.5) * 10);
+    expect(alarmRows(scoreSeries(timestamps, values).alarms).length).toBeLessThanOrEqual(2);
+  });
+
+  it('converts a raised anomaly into a metric_anomaly finding with its view and expected band', () => {
     const { timestamps, values } = dailySeries(6);
-    const detector = new AnomalyDetector();
-    let raised: ReturnType<AnomalyDetector['update']> | undefined;
     values[5 * DAY_ROWS] = 300;
-    values.forEach((value, i) => {
-      const point = detector.update(timestamps[i]!, value);
-      if (point.isAnomaly) raised = point;
-    });
+    const raised = run(timestamps, values).find((point) => point.isAnomaly);
     expect(raised).toBeDefined();
     const finding = anomalyFinding('elb_latency', raised!);
     expect(finding.kind).toBe('metric_anomaly');
     expect(finding.subject).toEqual({ series: 'elb_latency' });
     expect(finding.detectedAt).toBe(new Date(timestamps[5 * DAY_ROWS]!).toISOString());
-    expect(finding.evidence).toMatchObject({ timestamp: finding.detectedAt, value: 300 });
+    expect(finding.evidence).toMatchObject({ timestamp: finding.detectedAt, value: 300, view: 'value' });
     const band = finding.evidence.band as { lower: number; upper: number };
     expect(band.upper).toBeLessThan(300);
     expect(band.lower).toBeLessThan(band.upper);
+    expect(finding.summary).toContain('beyond every value of its memory');
     expect(finding.score).toBeGreaterThanOrEqual(0.5);
     expect(anomalyFinding('elb_latency', raised!).id).toBe(finding.id);
   });
 
   it('rejects non-finite input and unusable options', () => {
     expect(() => new AnomalyDetector().update(T0, Number.NaN)).toThrow(/finite/);
-    expect(() => new AnomalyDetector({ surpriseUnits: 0 })).toThrow(/positive/);
+    expect(() => new AnomalyDetector({ noveltyUnits: 0 })).toThrow(/positive/);
+    expect(() => new AnomalyDetector({ seasonalStrength: 2 })).toThrow(/between 0 and 1/);
+    expect(() => new AnomalyDetector({ memoryDays: Number.POSITIVE_INFINITY })).toThrow(/finite/);
   });
 });

@@ -1,257 +1,186 @@
 import { AnomalyError } from './errors.ts';
+import {
+  DAY,
+  DailyProfile,
+  HOUR,
+  MINUTE,
+  RecordRange,
+  RobustScale,
+  RollingMean,
+  RollingMedian,
+} from './streams.ts';
 
 /**
- * A causal, streaming anomaly detector for CloudWatch-style metric series (latency, errors, throttles,
- * concurrency, cache hit ratio, cost). Each point is scored from the points before it and itself only, in
+ * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
+ * drifting, flat, counts or rates, regular or irregular sampling). Row i is scored from rows ≤ i only, in
  * O(1) amortised time and bounded memory.
  *
- * Two kinds of evidence must agree before a point scores above zero:
- * - **Local surprise**: the point is far from every available prediction — a Huber-robust EWMA level, and,
- *   once enough history exists, the median of the same phase on previous days (daily seasonality) and on
- *   previous weeks (weekly seasonality) — measured in units of that predictor's own robust error scale.
- *   The level re-baselines after a persistent shift, so a new normal stops alarming.
- * - **Novelty**: the point lies outside the envelope of recent history (the k-th highest hourly maximum and
- *   k-th lowest hourly minimum of the last `historyMs`), so a single outlier in the history does not widen
- *   the envelope, and a routine spike that recurs does not alarm again.
+ * The question it asks of each point is the one people ask when they label anomalies: has this series ever
+ * (within `memoryDays`) looked like this? Four views of the series are each compared with the range they
+ * have covered, hour by hour, over the memory:
+ * - **value**: the point itself (spikes, dips, level shifts);
+ * - **mean**: the mean of the last `meanPoints` points (sustained shifts and bursts of spikes that no single
+ *   point shows, a drift that leaves the range);
+ * - **daily profile**: the mean of the last `residualPoints` departures from the median of the same time of
+ *   day on previous days (a missing daily peak, a flat day, a pattern out of phase). Used only while the
+ *   series is seasonal: the profile must explain the series clearly better than its overall level does;
+ * - **volatility**: the median absolute step over the last `volatilityPoints` points (oscillation, noise
+ *   bursts, a flat-lined sensor; a lone spike moves a median of steps by nothing).
  *
- * The evidence `e = min(surprise / surpriseUnits, novelty / noveltyUnits)` maps to `score = e / (1 + e)`,
- * 0.5 at the default threshold. The alarm policy then raises `isAnomaly` only when the score reaches the
- * threshold, the warm-up is over, and no alarm was raised in the preceding `refractoryMs`, so one incident
- * yields one alarm.
+ * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
+ * the value and mean views a point must also be surprising: at least `surpriseUnits` robust error scales away
+ * from both the recent level and the daily profile, so a seasonal peak that merely tops last month's is not
+ * an anomaly. The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at
+ * the alarm threshold).
+ *
+ * Alarm policy: `isAnomaly` when the score reaches 0.5 after `warmupMs` of history, at least `refractoryMs`
+ * after the previous alarm, and once the evidence has stayed below the threshold for `rearmMs` since that
+ * alarm's episode: one alarm per incident, a new one for the next incident.
  */
 export interface DetectorOptions {
-  /** Width of a seasonal phase bucket. */
-  phaseMs: number;
-  /** Previous days kept per daily phase bucket. */
-  seasonDays: number;
-  /** Previous weeks kept per weekly phase bucket. */
-  seasonWeeks: number;
-  /** Days of history before the daily predictor is used; weeks before the weekly one. */
-  minDays: number;
-  minWeeks: number;
-  /** Time constant of the level and of every predictor's error scale. */
-  levelMs: number;
-  scaleMs: number;
-  /** Huber clipping, in error scales. */
-  huber: number;
-  /** Consecutive same-side points beyond `huber` scales that re-baseline the level. */
-  shiftPoints: number;
-  /** Envelope: block width, history length, and which highest/lowest block extreme bounds it. */
-  blockMs: number;
-  historyMs: number;
-  robustRank: number;
-  /**
-   * 1: scale the rank with the history available (k = robustRank × filled blocks / all blocks, at least 1),
-   * so a short history is bounded by its extremes; 0: always the robustRank-th.
-   */
-  scaleRank: number;
-  /** Evidence units: error scales of surprise and envelope widths of novelty that make e = 1. */
-  surpriseUnits: number;
+  memoryDays: number;
   noveltyUnits: number;
-  /** Alarm policy. */
-  threshold: number;
-  refractoryMs: number;
+  surpriseUnits: number;
+  /** Multiplier of `noveltyUnits` for the volatility view (steps are noisier than values). */
+  volatilityUnits: number;
+  /** Multiplier of `noveltyUnits` for the daily-profile view. */
+  profileUnits: number;
+  /** The daily-profile view counts when its error is below (1 − strength) × the error around the level. */
+  seasonalStrength: number;
+  meanPoints: number;
+  residualPoints: number;
+  volatilityPoints: number;
+  /** Phase bucket of the daily profile, days it remembers, and days before it predicts. */
+  phaseMs: number;
+  profileDays: number;
+  profileMinDays: number;
+  /**
+   * Hours of residual history before the daily-profile view may alarm: while the profile matures its
+   * residuals shrink, and records over a short history are cheap.
+   */
+  residualWarmupHours: number;
+  /** How much wider the alarm margin is over a short history (see `update`). */
+  youngHours: number;
+  /** Hours of volatility history before the volatility view may alarm. */
+  volatilityWarmupHours: number;
+  /** Time constant and Huber clipping of the robust error scales. */
+  scaleMs: number;
+  huber: number;
   warmupMs: number;
+  refractoryMs: number;
+  rearmMs: number;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const WEEK = 7 * DAY;
-
-/**
- * Global defaults. `surpriseUnits`, `noveltyUnits` and `refractoryMs` were chosen on the NAB
- * realAWSCloudwatch benchmark (see copilot/ANOMALIES.md for the sweep and its leave-one-file-out check);
- * the rest are conventional choices for 1- to 5-minute CloudWatch metrics.
- */
+/** Global defaults; how they were chosen is in copilot/ANOMALIES.md (leave-one-category-out on NAB). */
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
-  phaseMs: 5 * MINUTE,
-  seasonDays: 7,
-  seasonWeeks: 4,
-  minDays: 2,
-  minWeeks: 2,
-  levelMs: 2 * HOUR,
-  scaleMs: 12 * HOUR,
-  huber: 3,
-  shiftPoints: 6,
-  blockMs: HOUR,
-  historyMs: WEEK,
-  robustRank: 2,
-  scaleRank: 1,
+  memoryDays: 60,
+  noveltyUnits: 0.05,
   surpriseUnits: 3,
-  noveltyUnits: 0.15,
-  threshold: 0.5,
-  refractoryMs: DAY,
+  volatilityUnits: 6,
+  seasonalStrength: 0.5,
+  profileUnits: 3,
+  meanPoints: 12,
+  residualPoints: 6,
+  volatilityPoints: 36,
+  phaseMs: 5 * MINUTE,
+  profileDays: 7,
+  profileMinDays: 2,
+  youngHours: 0,
+  residualWarmupHours: 72,
+  volatilityWarmupHours: 72,
+  scaleMs: 2 * DAY,
+  huber: 3,
   warmupMs: DAY,
+  refractoryMs: HOUR,
+  rearmMs: 2 * HOUR,
 };
+
+/** Which view raised the evidence. */
+export type AnomalyView = 'value' | 'mean' | 'daily_profile' | 'volatility';
 
 export interface AnomalyPoint {
   timestamp: number;
   value: number;
-  /** 0..1; 0.5 is the default alarm threshold. */
+  /**
+   * 0..1: `e / (1 + e)` of the evidence `e`, 0 inside every range; halved (below 0.5) on rows the alarm
+   * policy does not raise, so `score ≥ 0.5` exactly when `isAnomaly`.
+   */
   score: number;
+  /** The raw evidence: the largest novelty, in units of the alarm threshold (≥ 1 at the threshold). */
+  evidence: number;
   isAnomaly: boolean;
-  /** The prediction that explained the point best, and the band outside which the point would score ≥ 0.5. */
+  /** The view with the strongest evidence (undefined when the point is inside every range). */
+  view: AnomalyView | undefined;
+  /** The expected value (daily profile when the series is seasonal, else the recent level) and the band
+   * outside which the point itself would reach the threshold. */
   expected: number;
   lower: number;
   upper: number;
 }
 
-/** Median of the first `n` entries of `values`, sorting them in `scratch`; NaN entries are skipped. */
-function medianOf(values: Float64Array, n: number, scratch: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v)) continue;
-    let j = m++;
-    while (j > 0 && scratch[j - 1]! > v) {
-      scratch[j] = scratch[j - 1]!;
-      j--;
-    }
-    scratch[j] = v;
+const VIEWS: AnomalyView[] = ['value', 'mean', 'daily_profile', 'volatility'];
+
+function validate(options: DetectorOptions): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (!Number.isFinite(value) || value < 0)
+      throw new AnomalyError(`detector option ${key} must be a finite number ≥ 0, got ${value}`);
   }
-  if (m === 0) return Number.NaN;
-  return m % 2 === 1 ? scratch[m >> 1]! : 0.5 * (scratch[(m >> 1) - 1]! + scratch[m >> 1]!);
-}
-
-/** Seasonal same-phase history: per bucket, a ring of the last `depth` values. */
-class PhaseRings {
-  private readonly rings: Float64Array;
-  private readonly next: Uint8Array;
-  private readonly scratch: Float64Array;
-  readonly buckets: number;
-
-  constructor(
-    readonly periodMs: number,
-    readonly phaseMs: number,
-    readonly depth: number,
-  ) {
-    this.buckets = Math.max(1, Math.round(periodMs / phaseMs));
-    this.rings = new Float64Array(this.buckets * depth).fill(Number.NaN);
-    this.next = new Uint8Array(this.buckets);
-    this.scratch = new Float64Array(depth);
-  }
-
-  bucketOf(timestamp: number): number {
-    const phase = ((timestamp % this.periodMs) + this.periodMs) % this.periodMs;
-    return Math.min(this.buckets - 1, Math.floor(phase / this.phaseMs));
-  }
-
-  median(bucket: number): number {
-    return medianOf(
-      this.rings.subarray(bucket * this.depth, (bucket + 1) * this.depth),
-      this.depth,
-      this.scratch,
-    );
-  }
-
-  push(bucket: number, value: number): void {
-    const slot = this.next[bucket]!;
-    this.rings[bucket * this.depth + slot] = value;
-    this.next[bucket] = (slot + 1) % this.depth;
-  }
-}
-
-/** A predictor's robust error scale: a Huber-clipped EWMA of absolute errors. */
-interface Predictor {
-  scale: number;
-  seen: boolean;
+  const positive: (keyof DetectorOptions)[] = [
+    'memoryDays',
+    'noveltyUnits',
+    'volatilityUnits',
+    'profileUnits',
+    'meanPoints',
+    'residualPoints',
+    'volatilityPoints',
+    'phaseMs',
+    'profileDays',
+    'scaleMs',
+  ];
+  for (const key of positive)
+    if (options[key] <= 0) throw new AnomalyError(`detector option ${key} must be positive`);
+  if (options.profileDays > 255) throw new AnomalyError('profileDays must be at most 255');
+  if (options.seasonalStrength > 1) throw new AnomalyError('seasonalStrength must be between 0 and 1');
 }
 
 export class AnomalyDetector {
   readonly options: DetectorOptions;
-  private readonly daily: PhaseRings;
-  private readonly weekly: PhaseRings;
-  private readonly blockMax: Float64Array;
-  private readonly blockMin: Float64Array;
-  private readonly topScratch: Float64Array;
-  private blocksFilled = 0;
-  private blockNext = 0;
-  private blockIndex = Number.NaN;
-  private currentMax = Number.NEGATIVE_INFINITY;
-  private currentMin = Number.POSITIVE_INFINITY;
-  private envUpper = Number.NaN;
-  private envLower = Number.NaN;
-
-  private firstTimestamp = Number.NaN;
-  private lastTimestamp = Number.NaN;
-  private level = Number.NaN;
-  private shiftRun = 0;
-  private readonly levelP: Predictor = { scale: 0, seen: false };
-  private readonly dailyP: Predictor = { scale: 0, seen: false };
-  private readonly weeklyP: Predictor = { scale: 0, seen: false };
+  private readonly ranges: RecordRange[];
+  private readonly mean: RollingMean;
+  private readonly residualMean: RollingMean;
+  private readonly volatility: RollingMedian;
+  private readonly profile: DailyProfile;
+  private readonly levelError: RobustScale;
+  private readonly profileError: RobustScale;
+  private readonly spreadError: RobustScale;
+  private readonly features = new Float64Array(4);
+  private readonly evidence = new Float64Array(4);
+  private readonly units = new Float64Array(4);
+  private block = Number.NaN;
+  private day = Number.NaN;
+  private profileLevel = Number.NaN;
+  private first = Number.NaN;
+  private last = Number.NaN;
+  private lastValue = Number.NaN;
+  private previousMean = Number.NaN;
   private lastAlarm = Number.NEGATIVE_INFINITY;
-  private points = 0;
+  private lastHigh = Number.NEGATIVE_INFINITY;
+  private armed = true;
+  private seasonal = false;
 
   constructor(options: Partial<DetectorOptions> = {}) {
     const o = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
-    for (const [key, value] of Object.entries(o)) {
-      if (!Number.isFinite(value) || value < 0)
-        throw new AnomalyError(`detector option ${key} must be ≥ 0, got ${value}`);
-    }
-    if (o.phaseMs <= 0 || o.blockMs <= 0 || o.levelMs <= 0 || o.scaleMs <= 0)
-      throw new AnomalyError('phaseMs, blockMs, levelMs and scaleMs must be positive');
-    if (o.seasonDays < 1 || o.seasonDays > 255 || o.seasonWeeks < 1 || o.seasonWeeks > 255)
-      throw new AnomalyError('seasonDays and seasonWeeks must be between 1 and 255');
-    if (o.robustRank < 1) throw new AnomalyError('robustRank must be at least 1');
-    if (o.surpriseUnits <= 0 || o.noveltyUnits <= 0)
-      throw new AnomalyError('evidence units must be positive');
+    validate(o);
     this.options = o;
-    this.daily = new PhaseRings(DAY, o.phaseMs, Math.round(o.seasonDays));
-    this.weekly = new PhaseRings(WEEK, Math.max(o.phaseMs, 15 * MINUTE), Math.round(o.seasonWeeks));
-    const blocks = Math.max(1, Math.ceil(o.historyMs / o.blockMs));
-    this.blockMax = new Float64Array(blocks);
-    this.blockMin = new Float64Array(blocks);
-    this.topScratch = new Float64Array(Math.round(o.robustRank));
-  }
-
-  /** k-th largest of `values[0..n)` (k clipped to n), with `sign` = -1 for the k-th smallest. */
-  private kth(values: Float64Array, n: number, sign: number): number {
-    const k = this.options.scaleRank
-      ? Math.max(
-          1,
-          Math.min(this.topScratch.length, Math.round((this.topScratch.length * n) / this.blockMax.length)),
-        )
-      : Math.min(this.topScratch.length, n);
-    const top = this.topScratch;
-    let filled = 0;
-    for (let i = 0; i < n; i++) {
-      const v = sign * values[i]!;
-      if (filled < k) {
-        let j = filled++;
-        while (j > 0 && top[j - 1]! < v) {
-          top[j] = top[j - 1]!;
-          j--;
-        }
-        top[j] = v;
-      } else if (v > top[k - 1]!) {
-        let j = k - 1;
-        while (j > 0 && top[j - 1]! < v) {
-          top[j] = top[j - 1]!;
-          j--;
-        }
-        top[j] = v;
-      }
-    }
-    return sign * top[k - 1]!;
-  }
-
-  private admit(max: number, min: number): void {
-    this.blockMax[this.blockNext] = max;
-    this.blockMin[this.blockNext] = min;
-    this.blockNext = (this.blockNext + 1) % this.blockMax.length;
-    this.blocksFilled = Math.min(this.blocksFilled + 1, this.blockMax.length);
-  }
-
-  private closeBlock(): void {
-    if (this.currentMax === Number.NEGATIVE_INFINITY) return;
-    this.admit(this.currentMax, this.currentMin);
-    if (this.blocksFilled > 0) {
-      this.envUpper = this.kth(this.blockMax, this.blocksFilled, 1);
-      this.envLower = this.kth(this.blockMin, this.blocksFilled, -1);
-    }
-    this.currentMax = Number.NEGATIVE_INFINITY;
-    this.currentMin = Number.POSITIVE_INFINITY;
+    const memoryBlocks = Math.ceil((o.memoryDays * DAY) / HOUR);
+    this.ranges = VIEWS.map(() => new RecordRange(memoryBlocks));
+    this.mean = new RollingMean(Math.round(o.meanPoints));
+    this.residualMean = new RollingMean(Math.round(o.residualPoints));
+    this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
+    this.profile = new DailyProfile(o.phaseMs, Math.round(o.profileDays));
+    this.levelError = new RobustScale(o.scaleMs, o.huber);
+    this.profileError = new RobustScale(o.scaleMs, o.huber);
+    this.spreadError = new RobustScale(o.scaleMs, o.huber);
   }
 
   /** Scores one point. Timestamps are epoch ms and should not go backwards (a point that does is still scored). */
@@ -259,123 +188,119 @@ export class AnomalyDetector {
     const o = this.options;
     if (!Number.isFinite(timestamp) || !Number.isFinite(value))
       throw new AnomalyError(`timestamp and value must be finite numbers, got ${timestamp}, ${value}`);
-    if (this.points === 0) {
-      this.firstTimestamp = timestamp;
-      this.lastTimestamp = timestamp;
-      this.level = value;
+    if (Number.isNaN(this.first)) {
+      this.first = timestamp;
+      this.last = timestamp;
     }
-    const dt = Math.max(0, timestamp - this.lastTimestamp);
-    const history = timestamp - this.firstTimestamp;
-
-    // Envelope of completed blocks strictly before this point's block.
-    const block = Math.floor(timestamp / o.blockMs);
-    if (block !== this.blockIndex) {
-      this.closeBlock();
-      this.blockIndex = block;
+    const dt = Math.max(0, timestamp - this.last);
+    const history = timestamp - this.first;
+    const block = Math.floor(timestamp / HOUR);
+    if (block > this.block || Number.isNaN(this.block)) {
+      for (const range of this.ranges) range.close(block);
+      this.block = block;
+    }
+    const day = Math.floor(timestamp / DAY);
+    if (day !== this.day) {
+      this.profileLevel = this.profile.level();
+      this.day = day;
     }
 
-    const spreadRaw = this.envUpper - this.envLower;
-    const floor = Math.max(
-      1e-9,
-      1e-6 * Math.abs(this.level),
-      0.01 * (!Number.isNaN(spreadRaw) ? spreadRaw : 0),
-    );
+    // Predictions: the recent level and the daily profile.
+    const bucket = this.profile.bucketOf(timestamp);
+    this.profile.add(bucket, day, value);
+    const seasonal = history >= o.profileMinDays * DAY ? this.profile.expected(bucket) : Number.NaN;
+    const residual = value - seasonal;
+    const residualReady = this.ranges[2]!.blocks >= o.residualWarmupHours;
 
-    // Predictions and their surprise.
-    let expected = this.level;
-    let expectedScale = Math.max(this.levelP.scale, floor);
-    let surprise = this.levelP.seen ? Math.abs(value - this.level) / expectedScale : 0;
-    const dailyBucket = this.daily.bucketOf(timestamp);
-    const weeklyBucket = this.weekly.bucketOf(timestamp);
-    let dailyPred = Number.NaN;
-    let weeklyPred = Number.NaN;
-    if (history >= o.minDays * DAY) dailyPred = this.daily.median(dailyBucket);
-    if (history >= o.minWeeks * WEEK) weeklyPred = this.weekly.median(weeklyBucket);
-    if (!Number.isNaN(dailyPred) && this.dailyP.seen) {
-      const scale = Math.max(this.dailyP.scale, floor);
-      const z = Math.abs(value - dailyPred) / scale;
-      if (z < surprise) {
-        surprise = z;
-        expected = dailyPred;
-        expectedScale = scale;
+    // Surprise: distance to the nearest prediction, in robust error scales. The daily profile predicts only
+    // for a series it has been explaining (a profile that does not fit must not excuse a point).
+    let surprise = Number.POSITIVE_INFINITY;
+    const levelGap = value - this.previousMean;
+    if (!Number.isNaN(levelGap) && this.levelError.value > 0)
+      surprise = Math.abs(levelGap) / this.levelError.value;
+    if (!Number.isNaN(residual) && this.seasonal && this.profileError.value > 0)
+      surprise = Math.min(surprise, Math.abs(residual) / this.profileError.value);
+    const formed = history >= o.warmupMs;
+    if (!Number.isNaN(levelGap)) this.levelError.update(levelGap, dt, formed);
+    if (!Number.isNaN(residual))
+      this.profileError.update(residual, dt, history >= (o.profileMinDays + 1) * DAY);
+    if (!Number.isNaN(this.profileLevel)) this.spreadError.update(value - this.profileLevel, dt, formed);
+    const seasonalSeries =
+      residualReady && this.profileError.value < (1 - o.seasonalStrength) * this.spreadError.value;
+    this.seasonal = seasonalSeries;
+
+    // The four views and their novelty.
+    const f = this.features;
+    f[0] = value;
+    f[1] = this.mean.push(value);
+    f[2] = Number.isNaN(residual) ? Number.NaN : this.residualMean.push(residual);
+    f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
+    this.previousMean = f[1];
+    const floor = 1e-9 + 1e-6 * Math.abs(value);
+    const e = this.evidence;
+    const r = this.ranges;
+    // A record over a short history is cheap: the margin widens by (1 + youngHours / hours of history).
+    const u = this.units;
+    for (let i = 0; i < 4; i++) u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
+    const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
+    e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
+    e[1] = Math.min(r[1]!.novelty(f[1], u[1]!, floor), surprising);
+    e[2] = seasonalSeries ? r[2]!.novelty(f[2], u[2]! * o.profileUnits, floor) : 0;
+    // Steps of plain noise vary little, so their range is narrow: volatility must move relative to its own
+    // level, not only to that narrow range.
+    const volatilityFloor = Math.max(floor, r[3]!.high);
+    e[3] =
+      r[3]!.blocks >= o.volatilityWarmupHours
+        ? r[3]!.novelty(f[3], u[3]! * o.volatilityUnits, volatilityFloor)
+        : 0;
+    // The view reported is the first, in the order value, mean, daily profile, volatility, that reaches the
+    // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.
+    let best = 0;
+    let view: AnomalyView | undefined;
+    let strongest = 0;
+    for (let i = 0; i < 4; i++) {
+      if (e[i]! > best) best = e[i]!;
+      if (e[i]! > strongest && (strongest < 1 || view === undefined)) {
+        strongest = e[i]!;
+        view = VIEWS[i];
       }
+      this.ranges[i]!.add(f[i]!);
     }
-    if (!Number.isNaN(weeklyPred) && this.weeklyP.seen) {
-      const scale = Math.max(this.weeklyP.scale, floor);
-      const z = Math.abs(value - weeklyPred) / scale;
-      if (z < surprise) {
-        surprise = z;
-        expected = weeklyPred;
-        expectedScale = scale;
+    const score = best / (1 + best);
+
+    // Alarm policy: one alarm per episode.
+    let isAnomaly = false;
+    if (score >= 0.5) {
+      if (formed && this.armed && timestamp - this.lastAlarm >= o.refractoryMs) {
+        isAnomaly = true;
+        this.lastAlarm = timestamp;
+        if (o.rearmMs > 0) this.armed = false;
       }
+      this.lastHigh = timestamp;
+    } else if (!this.armed && timestamp - this.lastHigh >= o.rearmMs) {
+      this.armed = true;
     }
 
-    // Novelty against the robust envelope of recent history.
-    let novelty = 0;
-    let spread = 0;
-    if (this.blocksFilled > 0) {
-      spread = Math.max(spreadRaw, floor);
-      if (value > this.envUpper) novelty = (value - this.envUpper) / spread;
-      else if (value < this.envLower) novelty = (this.envLower - value) / spread;
-    }
-
-    const evidence = Math.min(surprise / o.surpriseUnits, novelty / o.noveltyUnits);
-    const score = evidence > 0 ? evidence / (1 + evidence) : 0;
-    const warm = history >= o.warmupMs;
-    const isAnomaly = warm && score >= o.threshold && timestamp - this.lastAlarm >= o.refractoryMs;
-    if (isAnomaly) this.lastAlarm = timestamp;
-
-    // Band: outside it, both kinds of evidence reach one unit (score ≥ 0.5).
-    let lower = expected - o.surpriseUnits * expectedScale;
-    let upper = expected + o.surpriseUnits * expectedScale;
-    if (this.blocksFilled > 0) {
-      lower = Math.min(lower, this.envLower - o.noveltyUnits * spread);
-      upper = Math.max(upper, this.envUpper + o.noveltyUnits * spread);
-    }
-
-    // Learn from this point.
-    const aLevel = 1 - Math.exp(-Math.max(dt, 1) / o.levelMs);
-    const aScale = 1 - Math.exp(-Math.max(dt, 1) / o.scaleMs);
-    this.learn(this.levelP, value - this.level, aScale);
-    const residual = value - this.level;
-    const limit = o.huber * Math.max(this.levelP.scale, floor);
-    if (this.points > 0 && Math.abs(residual) > limit) {
-      this.shiftRun =
-        Math.sign(residual) === Math.sign(this.shiftRun)
-          ? this.shiftRun + Math.sign(residual)
-          : Math.sign(residual);
-    } else {
-      this.shiftRun = 0;
-    }
-    if (Math.abs(this.shiftRun) >= o.shiftPoints) {
-      this.level = value; // persistent shift: re-baseline
-      this.shiftRun = 0;
-    } else {
-      this.level += aLevel * Math.max(-limit, Math.min(limit, residual));
-    }
-    if (!Number.isNaN(dailyPred)) this.learn(this.dailyP, value - dailyPred, aScale);
-    if (!Number.isNaN(weeklyPred)) this.learn(this.weeklyP, value - weeklyPred, aScale);
-    this.daily.push(dailyBucket, value);
-    this.weekly.push(weeklyBucket, value);
-    if (value > this.currentMax) this.currentMax = value;
-    if (value < this.currentMin) this.currentMin = value;
-
-    this.lastTimestamp = Math.max(this.lastTimestamp, timestamp);
-    this.points++;
-    return { timestamp, value, score, isAnomaly, expected, lower, upper };
-  }
-
-  private learn(p: Predictor, error: number, alpha: number): void {
-    const abs = Math.abs(error);
-    if (!p.seen) {
-      if (this.points > 0) {
-        p.scale = abs;
-        p.seen = true;
-      }
-      return;
-    }
-    const clipped = p.scale > 0 ? Math.min(abs, this.options.huber * p.scale) : abs;
-    p.scale += alpha * (clipped - p.scale);
+    // The reported score agrees with the decision: a row the policy does not raise (warm-up, or an episode
+    // already raised) reports half its evidence score, below 0.5, so `score ≥ 0.5` ⇔ `isAnomaly` for
+    // anyone who thresholds the score instead of reading the decision.
+    const reported = isAnomaly || score < 0.5 ? score : score / 2;
+    const expected = seasonalSeries && !Number.isNaN(seasonal) ? seasonal : this.previousMean;
+    const range = this.ranges[0]!;
+    const margin = o.noveltyUnits * Math.max(range.high - range.low, floor);
+    this.lastValue = value;
+    this.last = Math.max(this.last, timestamp);
+    return {
+      timestamp,
+      value,
+      score: reported,
+      evidence: best,
+      isAnomaly,
+      view,
+      expected: Number.isNaN(expected) ? value : expected,
+      lower: range.ready ? range.low - margin : Number.NEGATIVE_INFINITY,
+      upper: range.ready ? range.high + margin : Number.POSITIVE_INFINITY,
+    };
   }
 }
 

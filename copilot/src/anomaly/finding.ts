@@ -8,10 +8,17 @@ function significant(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
 }
 
+const VIEW_TEXT = {
+  value: 'beyond every value of its memory',
+  mean: 'its recent mean is beyond every such mean of its memory',
+  daily_profile: 'it departs from its daily profile more than ever before',
+  volatility: 'its step-to-step volatility is beyond anything in its memory',
+} as const;
+
 /**
  * A raised metric anomaly as a finding: the series names the subject; the evidence holds the point's
- * timestamp, value and the expected band it left. Critical from a score of 0.8 (evidence four times the
- * alarm level), warning below.
+ * timestamp, value, the view that raised it and the expected band of the value. Critical from a score of 0.8
+ * (evidence four times the alarm level), warning below.
  */
 export function anomalyFinding(series: string, point: AnomalyPoint): Finding {
   const detectedAt = iso(point.timestamp);
@@ -26,10 +33,11 @@ export function anomalyFinding(series: string, point: AnomalyPoint): Finding {
     detectedAt,
     score: Math.min(1, Math.max(0, point.score)),
     severity: point.score >= 0.8 ? 'critical' : 'warning',
-    summary: `${series}: ${significant(point.value)} at ${detectedAt} is ${direction} the expected band ${band.lower}..${band.upper} (expected ${significant(point.expected)})`,
+    summary: `${series}: ${significant(point.value)} at ${detectedAt} is ${direction} the expected band ${band.lower}..${band.upper} (expected ${significant(point.expected)})${point.view ? `; ${VIEW_TEXT[point.view]}` : ''}`,
     evidence: {
       timestamp: detectedAt,
       value: point.value,
+      view: point.view ?? null,
       expected: significant(point.expected),
       band,
     },

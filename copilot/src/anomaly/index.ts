@@ -1,6 +1,7 @@
 // Metric anomalies: an online detector over one series, scored on event time, and its finding.
 export {
   type AnomalyPoint,
+  type AnomalyView,
   AnomalyDetector,
   DEFAULT_DETECTOR_OPTIONS,
   type DetectorOptions,
