@@ -1,0 +1,191 @@
+import type { ComponentIndex } from '../telemetry/components.ts';
+import { buildSeries, type MetricSeries, scoreSeriesPoints } from '../telemetry/metric-series.ts';
+import type { MetricPoint } from '../telemetry/types.ts';
+import { median, robustScale, scanShift } from './change-scan.ts';
+import type { Evidence, Signal } from './types.ts';
+import { badDirection, metricConcept } from './vocabulary.ts';
+
+/**
+ * Metric shifts, per component and metric, whatever the metric is called: a rank-sum scan finds where the
+ * series moved in the direction that is bad for what the metric measures (a cache-hit rate falling, anything
+ * else rising; both ways for metrics of unknown meaning), and the copilot's anomaly detector must flag a point
+ * after that onset for the shift to count fully. Each signal cites the EMF documents of its worst points.
+ */
+const MIN_Z = 2.5;
+
+function periodOf(points: readonly MetricPoint[]): number {
+  const times = [...new Set(points.map((p) => p.timestampMs))].sort((a, b) => a - b);
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).filter((g) => g > 0).sort((a, b) => a - b);
+  const typical = gaps[Math.floor(gaps.length / 2)] ?? 60_000;
+  // Per-event EMF (one document per invocation) is aggregated per minute; sparser series keep their period.
+  return Math.max(60_000, Math.min(typical, 300_000));
+}
+
+export function metricEvidence(series: MetricSeries, index: number, baseline: number): Evidence {
+  const point = series.points[index]!;
+  return {
+    kind: 'metric',
+    ref: {
+      component: series.component,
+      namespace: series.namespace,
+      metric: series.name,
+      stat: series.stat,
+      timestamp: new Date(point.timestampMs).toISOString(),
+      value: Number(point.value.toPrecision(6)),
+      group: point.group,
+      eventId: point.eventId,
+    },
+    excerpt: `${series.name} (${series.stat}${series.unit !== 'None' ? `, ${series.unit}` : ''}) ${Number(point.value.toPrecision(4))} at ${new Date(point.timestampMs).toISOString().slice(11, 19)}Z, baseline ${Number(baseline.toPrecision(4))}`,
+  };
+}
+
+export function metricSignals(metrics: readonly MetricPoint[], index: ComponentIndex, atMs: number, windowMs: number): Signal[] {
+  if (metrics.length === 0) return [];
+  const byComponentPeriod = new Map<number, MetricPoint[]>();
+  // Series of different cadence are built separately (per-invocation documents vs per-minute gauges).
+  const periodOfGroup = new Map<string, number>();
+  const byGroup = new Map<string, MetricPoint[]>();
+  for (const p of metrics) {
+    const list = byGroup.get(p.group) ?? [];
+    list.push(p);
+    byGroup.set(p.group, list);
+  }
+  for (const [group, list] of byGroup) periodOfGroup.set(group, periodOf(list));
+  for (const p of metrics) {
+    const period = periodOfGroup.get(p.group)!;
+    const list = byComponentPeriod.get(period) ?? [];
+    list.push(p);
+    byComponentPeriod.set(period, list);
+  }
+  const signals: Signal[] = [];
+  for (const [periodMs, points] of byComponentPeriod) {
+    for (const series of buildSeries(points, index.ofMetric, periodMs)) {
+      const signal = seriesSignal(series, atMs, windowMs);
+      if (signal) signals.push(signal);
+    }
+  }
+  return signals;
+}
+
+function seriesSignal(series: MetricSeries, atMs: number, windowMs: number): Signal | undefined {
+  const points = series.points.filter((p) => p.timestampMs <= atMs);
+  if (points.length < 6) return undefined;
+  const concept = metricConcept(series.name);
+  const directions: (1 | -1)[] = ['other', 'requests', 'host'].includes(concept) ? [1, -1] : [badDirection(concept)];
+  const scored = scoreSeriesPoints({ ...series, points }, windowMs);
+  const candidates = [shiftSignal(series, points, scored, concept, directions), latestSignal(series, points, scored, concept, directions)];
+  return candidates.filter((c): c is Signal => c !== undefined).sort((a, b) => b.strength - a.strength)[0];
+}
+
+type Scored = ReturnType<typeof scoreSeriesPoints>;
+
+/**
+ * How far a series normally strays: the larger of its MAD and its 10–90 % range (a gauge that sits still but
+ * spikes now and then has a tiny MAD, and a spike like the earlier ones is not news), and 5 % of its level.
+ */
+function spreadOf(values: number[], level: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
+  return Math.max(robustScale(values), (q(0.9) - q(0.1)) / 2.56, 0.05 * Math.abs(level), 1e-9);
+}
+
+function signalOf(
+  series: MetricSeries,
+  points: MetricSeries['points'],
+  concept: string,
+  direction: 1 | -1,
+  onsetMs: number,
+  before: number,
+  after: number,
+  deviations: number,
+  strength: number,
+  worst: number,
+  detectorScore: number,
+): Signal {
+  const flagged = detectorScore >= 0.5;
+  const evidenceIdx = [...new Set([worst, points.length - 1])];
+  return {
+    component: series.component,
+    kind: 'metric_shift',
+    strength,
+    onsetMs,
+    facts: {
+      metric: series.name,
+      concept,
+      direction,
+      before,
+      after,
+      ratio: after / (Math.abs(before) > 1e-9 ? before : 1e-9),
+      deviations,
+      detectorScore,
+      unit: series.unit,
+    },
+    detail: `${series.name} ${direction > 0 ? 'rose' : 'fell'} from a median of ${Number(before.toPrecision(3))} to ${Number(after.toPrecision(3))}${flagged ? ' (flagged by the anomaly detector)' : ''}`,
+    evidence: evidenceIdx.map((i) => metricEvidence({ ...series, points }, i, before)),
+  };
+}
+
+/** A sustained shift: at least three points after the onset, consistently on the bad side. */
+function shiftSignal(
+  series: MetricSeries,
+  points: MetricSeries['points'],
+  scored: Scored,
+  concept: string,
+  directions: (1 | -1)[],
+): Signal | undefined {
+  const samples = points.map((p) => ({ t: p.timestampMs, v: p.value }));
+  const splits = points.slice(3).map((p) => p.timestampMs);
+  let best: { shift: NonNullable<ReturnType<typeof scanShift>>; direction: 1 | -1 } | undefined;
+  for (const direction of directions) {
+    const shift = scanShift(samples, splits, direction, 3);
+    if (shift && (!best || shift.z > best.shift.z)) best = { shift, direction };
+  }
+  if (!best || best.shift.z < MIN_Z) return undefined;
+  const { shift, direction } = best;
+  const before = samples.filter((s) => s.t < shift.t).map((s) => s.v);
+  const scale = spreadOf(before, median(before));
+  const change = shift.after - shift.before;
+  // A shift must be large against the baseline's own spread and its level, not just consistent.
+  if (Math.abs(change) < 3 * scale || Math.abs(change) < 0.1 * Math.abs(shift.before)) return undefined;
+  const firstAfter = points.findIndex((p) => p.timestampMs >= shift.t);
+  let worst = firstAfter;
+  let detectorScore = 0;
+  for (let i = firstAfter; i < points.length; i++) {
+    const s = scored[i]!;
+    const bad = direction * (s.value - s.expected) > 0 ? s.score : 0;
+    if (bad > detectorScore) {
+      detectorScore = bad;
+      worst = i;
+    }
+  }
+  const strength = (Math.min(shift.z * shift.z, 60) / 2) * (detectorScore >= 0.5 ? 1 : 0.5);
+  return signalOf(series, points, concept, direction, shift.t, shift.before, shift.after, Math.abs(change) / scale, strength, worst, detectorScore);
+}
+
+/**
+ * A jump in the last two points, too recent for a sustained shift: the detector must flag it and it must lie
+ * far outside the spread of everything before.
+ */
+function latestSignal(
+  series: MetricSeries,
+  points: MetricSeries['points'],
+  scored: Scored,
+  concept: string,
+  directions: (1 | -1)[],
+): Signal | undefined {
+  let best: Signal | undefined;
+  for (let i = Math.max(5, points.length - 2); i < points.length; i++) {
+    const history = points.slice(0, i).map((p) => p.value);
+    const level = median(history);
+    const scale = spreadOf(history, level);
+    for (const direction of directions) {
+      const deviations = (direction * (points[i]!.value - level)) / scale;
+      const s = scored[i]!;
+      if (deviations < 6 || s.score < 0.5 || direction * (s.value - s.expected) <= 0) continue;
+      const strength = Math.min(deviations, 40);
+      if (!best || strength > best.strength)
+        best = signalOf(series, points, concept, direction, points[i]!.timestampMs, level, points[i]!.value, deviations, strength, i, s.score);
+    }
+  }
+  return best;
+}
