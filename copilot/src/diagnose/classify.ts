@@ -22,7 +22,14 @@ const LATENCY_KINDS: ReadonlySet<SignalKind> = new Set(['self_latency', 'call_la
 export function isSymptom(signal: Signal): boolean {
   if (ERROR_KINDS.has(signal.kind) || LATENCY_KINDS.has(signal.kind)) return true;
   if (signal.kind === 'metric_shift') return ['errors', 'latency'].includes(String(signal.facts.concept));
-  return ['status_429', 'status_auth', 'span_throttles', 'call_throttles', 'cold_starts', 'memory_pressure'].includes(signal.kind);
+  return [
+    'status_429',
+    'status_auth',
+    'span_throttles',
+    'call_throttles',
+    'cold_starts',
+    'memory_pressure',
+  ].includes(signal.kind);
 }
 
 const strongest = (signals: Signal[], test: (s: Signal) => boolean) =>
@@ -64,34 +71,52 @@ export function classify(signals: Signal[], onsetMs: number, bucketMs: number): 
   if (deploy && symptoms.length > 0) return pick('bad_deploy', [deploy, ...symptoms.slice(0, 2)]);
 
   const memory = signals.filter(
-    (s) => s.kind === 'memory_pressure' || concept(s, 'memory') || (ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3),
+    (s) =>
+      s.kind === 'memory_pressure' ||
+      concept(s, 'memory') ||
+      (ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3),
   );
   if (memory.length > 0 && strongest(memory, () => true) >= 0.5 * Math.max(errorStrength, latencyStrength))
     return pick('memory_saturation', memory);
 
   const cacheHits = signals.filter((s) => concept(s, 'cache_hit'));
   const originErrors = signals.filter(
-    (s) => (ERROR_KINDS.has(s.kind) || concept(s, 'errors')) && (ORIGIN.test(s.detail) || ORIGIN.test(String(s.facts.metric ?? '')) || ORIGIN.test(String(s.facts.result ?? ''))),
+    (s) =>
+      (ERROR_KINDS.has(s.kind) || concept(s, 'errors')) &&
+      (ORIGIN.test(s.detail) ||
+        ORIGIN.test(String(s.facts.metric ?? '')) ||
+        ORIGIN.test(String(s.facts.result ?? ''))),
   );
   if (originErrors.length > 0) return pick('origin_errors', originErrors);
-  if (cacheHits.length > 0 && errorStrength < strongest(cacheHits, () => true)) return pick('cache_hit_collapse', cacheHits);
-  if (cacheHits.length > 0 && errorStrength > 0) return pick('origin_errors', [...cacheHits, ...symptoms.slice(0, 1)]);
+  if (cacheHits.length > 0 && errorStrength < strongest(cacheHits, () => true))
+    return pick('cache_hit_collapse', cacheHits);
+  if (cacheHits.length > 0 && errorStrength > 0)
+    return pick('origin_errors', [...cacheHits, ...symptoms.slice(0, 1)]);
 
   const cold = signals.filter((s) => s.kind === 'cold_starts' || concept(s, 'cold_start'));
-  if (cold.length > 0 && strongest(cold, () => true) >= 0.5 * errorStrength) return pick('cold_start_storm', cold);
+  if (cold.length > 0 && strongest(cold, () => true) >= 0.5 * errorStrength)
+    return pick('cold_start_storm', cold);
 
   const findings = signals.filter((s) => s.kind === 'finding');
   if (findings.length > 0) return pick('abuse_load', findings);
 
   const egress = signals.filter((s) => concept(s, 'bytes_out') || concept(s, 'cost'));
-  if (egress.length > 0 && errorStrength === 0 && latencyStrength === 0) return pick('egress_cost_spike', egress);
+  if (egress.length > 0 && errorStrength === 0 && latencyStrength === 0)
+    return pick('egress_cost_spike', egress);
 
   const cpu = signals.filter((s) => concept(s, 'cpu'));
-  if (cpu.length > 0 && strongest(cpu, () => true) >= 0.3 * errorStrength) return pick('cpu_saturation', [...cpu, ...symptoms.slice(0, 1)]);
+  if (cpu.length > 0 && strongest(cpu, () => true) >= 0.3 * errorStrength)
+    return pick('cpu_saturation', [...cpu, ...symptoms.slice(0, 1)]);
 
   if (errorStrength >= latencyStrength && errorStrength > 0)
-    return pick('dependency_error', signals.filter((s) => ERROR_KINDS.has(s.kind) || concept(s, 'errors')));
+    return pick(
+      'dependency_error',
+      signals.filter((s) => ERROR_KINDS.has(s.kind) || concept(s, 'errors')),
+    );
   if (latencyStrength > 0)
-    return pick('dependency_latency', signals.filter((s) => LATENCY_KINDS.has(s.kind) || concept(s, 'latency')));
+    return pick(
+      'dependency_latency',
+      signals.filter((s) => LATENCY_KINDS.has(s.kind) || concept(s, 'latency')),
+    );
   return pick('dependency_error', signals);
 }

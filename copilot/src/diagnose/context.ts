@@ -11,7 +11,11 @@ import type { Evidence, Signal } from './types.ts';
 const ABUSE = new Set(['token_sharing', 'scraping', 'geo_spike']);
 
 export function changeEvidence(change: ChangeEvent): Evidence {
-  return { kind: 'change', ref: { source: change.source, id: change.id, at: change.at, ...change.ref }, excerpt: change.summary };
+  return {
+    kind: 'change',
+    ref: { source: change.source, id: change.id, at: change.at, ...change.ref },
+    excerpt: change.summary,
+  };
 }
 
 export function findingEvidence(finding: Finding): Evidence {
@@ -42,12 +46,11 @@ export function contextSignals(
       evidence: [changeEvidence(change)],
     });
   }
-  const loaded = observed
-    .filter((s) => s.kind === 'volume')
-    .sort((a, b) => b.strength - a.strength)[0];
+  const loaded = observed.filter((s) => s.kind === 'volume').sort((a, b) => b.strength - a.strength)[0];
   for (const finding of findings) {
     const at = Date.parse(finding.detectedAt);
-    if (!ABUSE.has(finding.kind) || !loaded || at < request.atMs - request.windowMs || at > request.atMs) continue;
+    if (!ABUSE.has(finding.kind) || !loaded || at < request.atMs - request.windowMs || at > request.atMs)
+      continue;
     signals.push({
       component: loaded.component,
       kind: 'finding',

@@ -3,7 +3,13 @@ import { discoverComponents } from '../telemetry/components.ts';
 import type { TelemetrySnapshot } from '../telemetry/types.ts';
 import { type ChangeEvent, changesFromTelemetry } from '../tools/change-history.ts';
 import { contextSignals } from './context.ts';
-import { DEFAULT_RANK_OPTIONS, evidenceOf, type RankedComponent, type RankOptions, rankComponents } from './rank.ts';
+import {
+  DEFAULT_RANK_OPTIONS,
+  evidenceOf,
+  type RankedComponent,
+  type RankOptions,
+  rankComponents,
+} from './rank.ts';
 import { logSignals } from './signals-logs.ts';
 import { metricSignals } from './signals-metrics.ts';
 import { traceSignals } from './signals-traces.ts';
@@ -43,7 +49,10 @@ export function diagnoseSnapshot(inputs: DiagnoseInputs, request: DiagnoseReques
 }
 
 /** The diagnosis with the ranking behind it (every component scored, shown or not), for evaluations. */
-export function analyse(inputs: DiagnoseInputs, request: DiagnoseRequest): { diagnosis: Diagnosis; ranked: RankedComponent[] } {
+export function analyse(
+  inputs: DiagnoseInputs,
+  request: DiagnoseRequest,
+): { diagnosis: Diagnosis; ranked: RankedComponent[] } {
   const { snapshot } = inputs;
   const options = { ...DEFAULT_RANK_OPTIONS, ...inputs.options };
   const index = discoverComponents(snapshot);
@@ -58,15 +67,19 @@ export function analyse(inputs: DiagnoseInputs, request: DiagnoseRequest): { dia
   signals.push(...contextSignals(changes, inputs.findings ?? [], signals, request));
 
   const bucketMs = logs.timeline?.bucketMs ?? traces.timeline?.bucketMs ?? 60_000;
-  const ranked = rankComponents(signals, {
-    origins: traces.origins,
-    troubledTraces: traces.troubledTraces,
-    callees: traces.callees,
-    errorTraces: logs.errorTraces,
-    bucketMs,
-    atMs: request.atMs,
-    windowMs: request.windowMs,
-  }, options);
+  const ranked = rankComponents(
+    signals,
+    {
+      origins: traces.origins,
+      troubledTraces: traces.troubledTraces,
+      callees: traces.callees,
+      errorTraces: logs.errorTraces,
+      bucketMs,
+      atMs: request.atMs,
+      windowMs: request.windowMs,
+    },
+    options,
+  );
 
   // A question or alert naming a component puts it first among near equals.
   const asked = request.question ? index.names.filter((n) => request.question!.includes(n)) : [];
@@ -76,7 +89,9 @@ export function analyse(inputs: DiagnoseInputs, request: DiagnoseRequest): { dia
   const hypotheses: Hypothesis[] = [];
   const top = ranked[0];
   if (top && top.score >= options.abstainBelow) {
-    const shown = ranked.filter((r) => r.score >= Math.max(0.2 * top.score, 0.5 * options.abstainBelow)).slice(0, 5);
+    const shown = ranked
+      .filter((r) => r.score >= Math.max(0.2 * top.score, 0.5 * options.abstainBelow))
+      .slice(0, 5);
     const total = shown.reduce((a, r) => a + r.score, 0);
     for (const r of shown) {
       const evidence = evidenceOf(r);
@@ -98,10 +113,13 @@ export function analyse(inputs: DiagnoseInputs, request: DiagnoseRequest): { dia
     gaps.push(
       `no fault found: the strongest change (${top.component}: ${top.signals[0]?.detail ?? 'weak signals'}) is within what the window's own baseline shows`,
     );
-  if (!top) gaps.push('no fault found: nothing in logs, traces or metrics changed against the window\'s own baseline');
+  if (!top)
+    gaps.push("no fault found: nothing in logs, traces or metrics changed against the window's own baseline");
   const lead = hypotheses[0];
   if (lead && !lead.evidence.some((e) => e.kind === 'trace') && snapshot.has.traces)
-    gaps.push(`no traces show ${lead.component} going wrong first: its callers and callees could not be told apart by traces`);
+    gaps.push(
+      `no traces show ${lead.component} going wrong first: its callers and callees could not be told apart by traces`,
+    );
   const diagnosis: Diagnosis = {
     at: new Date(request.atMs).toISOString(),
     window: formatWindow(request.windowMs),
@@ -122,19 +140,25 @@ function coverageGaps(
   const gaps: string[] = [];
   const windowStart = request.atMs - request.windowMs;
   const minutes = (ms: number) => `${Math.max(1, Math.round(ms / 60_000))} min`;
-  if (!snapshot.has.logs || snapshot.logs.length === 0) gaps.push('no log events in the window: log signals not checked');
+  if (!snapshot.has.logs || snapshot.logs.length === 0)
+    gaps.push('no log events in the window: log signals not checked');
   else if (logStart !== undefined && logStart - windowStart > 0.2 * request.windowMs)
     gaps.push(
       `logs cover only the last ${minutes(request.atMs - logStart)} of the ${formatWindow(request.windowMs)} window: log signals compare against that short baseline`,
     );
-  if (!snapshot.has.traces) gaps.push('no trace store (xray/): errors and latency not followed through traces');
-  else if (snapshot.spans.length === 0) gaps.push('no trace segments in the window: errors and latency not followed through traces');
+  if (!snapshot.has.traces)
+    gaps.push('no trace store (xray/): errors and latency not followed through traces');
+  else if (snapshot.spans.length === 0)
+    gaps.push('no trace segments in the window: errors and latency not followed through traces');
   else if (traceStart !== undefined && traceStart - windowStart > 0.2 * request.windowMs)
     gaps.push(`traces cover only the last ${minutes(request.atMs - traceStart)} of the window`);
   if (snapshot.metrics.length === 0) gaps.push('no EMF metrics in the window: metric anomalies not checked');
   if (inputs.changes === undefined)
-    gaps.push('no change history source: only changes visible in the telemetry (CloudTrail events, versions in log streams) were checked');
-  if (inputs.findings === undefined) gaps.push("no findings store: the copilot's abuse findings were not checked");
+    gaps.push(
+      'no change history source: only changes visible in the telemetry (CloudTrail events, versions in log streams) were checked',
+    );
+  if (inputs.findings === undefined)
+    gaps.push("no findings store: the copilot's abuse findings were not checked");
   if (snapshot.skips.total > 0)
     gaps.push(
       `${snapshot.skips.total} telemetry lines could not be read (${Object.entries(snapshot.skips.reasons)

@@ -72,7 +72,15 @@ export interface BlameFacts {
 
 /** Metrics that say little about the component itself: its host, its waiting on others, unknown meaning. */
 const WEAK_CONCEPTS = new Set(['other', 'requests', 'host', 'client_latency']);
-const RESOURCE_CONCEPTS = new Set(['cpu', 'memory', 'throttle', 'cold_start', 'cache_hit', 'bytes_out', 'cost']);
+const RESOURCE_CONCEPTS = new Set([
+  'cpu',
+  'memory',
+  'throttle',
+  'cold_start',
+  'cache_hit',
+  'bytes_out',
+  'cost',
+]);
 
 /**
  * An alert asks about what is wrong now: a change that started long before the window's end (and has gone on
@@ -109,7 +117,11 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
   return [...best.values()].reduce((a, b) => a + b, 0) + metricPart;
 }
 
-export function rankComponents(signals: Signal[], blame: BlameFacts, options = DEFAULT_RANK_OPTIONS): RankedComponent[] {
+export function rankComponents(
+  signals: Signal[],
+  blame: BlameFacts,
+  options = DEFAULT_RANK_OPTIONS,
+): RankedComponent[] {
   const byComponent = new Map<string, Signal[]>();
   for (const s of signals) {
     const list = byComponent.get(s.component) ?? [];
@@ -119,11 +131,21 @@ export function rankComponents(signals: Signal[], blame: BlameFacts, options = D
   const ranked: RankedComponent[] = [];
   for (const [component, list] of byComponent) {
     // Context alone (a deploy, more traffic, a finding) is not a fault; symptoms are.
-    const symptoms = list.filter((s) => isSymptom(s) || (s.kind === 'metric_shift' && !WEAK_CONCEPTS.has(String(s.facts.concept))));
+    const symptoms = list.filter(
+      (s) => isSymptom(s) || (s.kind === 'metric_shift' && !WEAK_CONCEPTS.has(String(s.facts.concept))),
+    );
     if (symptoms.length === 0) continue;
     const onsetMs = Math.min(...symptoms.map((s) => s.onsetMs));
     const { fault, because } = classify(list, onsetMs, blame.bucketMs);
-    ranked.push({ component, score: baseScore(list, options, blame.atMs, blame.windowMs), onsetMs, fault, signals: list, because, notes: [] });
+    ranked.push({
+      component,
+      score: baseScore(list, options, blame.atMs, blame.windowMs),
+      onsetMs,
+      fault,
+      signals: list,
+      because,
+      notes: [],
+    });
   }
 
   // Traces: where did troubled traces go wrong first?
@@ -161,7 +183,9 @@ export function rankComponents(signals: Signal[], blame: BlameFacts, options = D
       if (!c || c === r || explained.has(callee)) continue;
       if (c.score >= 0.6 * r.score && c.onsetMs <= r.onsetMs + blame.bucketMs) {
         r.score *= options.downstreamDiscount;
-        r.notes.push(`its callee ${callee} went wrong ${c.onsetMs < r.onsetMs ? 'earlier' : 'at the same time'}`);
+        r.notes.push(
+          `its callee ${callee} went wrong ${c.onsetMs < r.onsetMs ? 'earlier' : 'at the same time'}`,
+        );
         explained.add(r.component);
         break;
       }
@@ -175,7 +199,9 @@ export function rankComponents(signals: Signal[], blame: BlameFacts, options = D
     if (leaders.some((l) => l.onsetMs > earliest.onsetMs + blame.bucketMs)) {
       earliest.score *= 1.15;
       earliest.notes.push('its trouble started before the others');
-      ranked.sort((a, b) => b.score - a.score || a.onsetMs - b.onsetMs || a.component.localeCompare(b.component));
+      ranked.sort(
+        (a, b) => b.score - a.score || a.onsetMs - b.onsetMs || a.component.localeCompare(b.component),
+      );
     }
   }
   return ranked;

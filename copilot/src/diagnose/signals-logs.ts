@@ -43,7 +43,8 @@ function statusOf(record: LogRecord): number | undefined {
     if (value === undefined && path.includes('.')) {
       value = json;
       for (const key of path.split('.'))
-        value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+        value =
+          typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
     }
     const status = Number(value);
     if (Number.isInteger(status) && status >= 100 && status <= 599) return status;
@@ -105,7 +106,11 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
     if (record.level === 'warn') s.warnings[i]! += 1;
     if (record.kind === 'structured' || record.kind === 'text') {
       const key = `${component}\u0000${record.level}\u0000${templateOf(record.text)}`;
-      const t = entryOf(templates, key, () => ({ component, counts: timeline.zeros(), records: [] as LogRecord[] }));
+      const t = entryOf(templates, key, () => ({
+        component,
+        counts: timeline.zeros(),
+        records: [] as LogRecord[],
+      }));
       t.counts[i]! += 1;
       t.records.push(record);
     }
@@ -144,7 +149,13 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
       kind,
       strength: split.llr,
       onsetMs: timeline.timeOf(split.index),
-      facts: { before: split.before, after: split.after, count: matching.length, ...facts, ...vocabularyFacts(matching) },
+      facts: {
+        before: split.before,
+        after: split.after,
+        count: matching.length,
+        ...facts,
+        ...vocabularyFacts(matching),
+      },
       detail: detail(split),
       evidence: pickEvidence(matching),
     });
@@ -152,12 +163,20 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
 
   for (const [component, s] of byComponent) {
     const errors = shareOrRate(s.errors, s.total, allVolume);
-    push(component, 'log_errors', errors, errors ? after(s, errors, (r) => r.level === 'error') : [], (x) =>
-      `error lines ${pct(x.before)} → ${pct(x.after)} of its log lines`,
+    push(
+      component,
+      'log_errors',
+      errors,
+      errors ? after(s, errors, (r) => r.level === 'error') : [],
+      (x) => `error lines ${pct(x.before)} → ${pct(x.after)} of its log lines`,
     );
     const warnings = shareOrRate(s.warnings, s.total, allVolume);
-    push(component, 'log_warnings', warnings, warnings ? after(s, warnings, (r) => r.level === 'warn') : [], (x) =>
-      `warning lines ${pct(x.before)} → ${pct(x.after)} of its log lines`,
+    push(
+      component,
+      'log_warnings',
+      warnings,
+      warnings ? after(s, warnings, (r) => r.level === 'warn') : [],
+      (x) => `warning lines ${pct(x.before)} → ${pct(x.after)} of its log lines`,
     );
     for (const [kind, bad, test] of [
       ['status_5xx', s.s5xx, (st: number) => st >= 500],
@@ -165,33 +184,71 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
       ['status_auth', s.sAuth, (st: number) => st === 401 || st === 403],
     ] as const) {
       const split = scanShareIncrease(bad, s.requests);
-      push(component, kind, split, split ? after(s, split, (r) => test(statusOf(r) ?? 0)) : [], (x) =>
-        `${kind === 'status_5xx' ? '5xx' : kind === 'status_429' ? '429' : '401/403'} responses ${pct(x.before)} → ${pct(x.after)} of requests`,
+      push(
+        component,
+        kind,
+        split,
+        split ? after(s, split, (r) => test(statusOf(r) ?? 0)) : [],
+        (x) =>
+          `${kind === 'status_5xx' ? '5xx' : kind === 'status_429' ? '429' : '401/403'} responses ${pct(x.before)} → ${pct(x.after)} of requests`,
       );
     }
     const cold = scanShareIncrease(s.coldStarts, s.invocations);
-    push(component, 'cold_starts', cold, cold ? after(s, cold, (r) => typeof r.platform?.initDurationMs === 'number') : [], (x) =>
-      `cold starts ${pct(x.before)} → ${pct(x.after)} of invocations`,
+    push(
+      component,
+      'cold_starts',
+      cold,
+      cold ? after(s, cold, (r) => typeof r.platform?.initDurationMs === 'number') : [],
+      (x) => `cold starts ${pct(x.before)} → ${pct(x.after)} of invocations`,
     );
     const timeouts = scanShareIncrease(s.timeouts, s.invocations);
-    push(component, 'timeouts', timeouts, timeouts ? after(s, timeouts, (r) => r.platform?.status === 'timeout') : [], (x) =>
-      `timeouts ${pct(x.before)} → ${pct(x.after)} of invocations`,
+    push(
+      component,
+      'timeouts',
+      timeouts,
+      timeouts ? after(s, timeouts, (r) => r.platform?.status === 'timeout') : [],
+      (x) => `timeouts ${pct(x.before)} → ${pct(x.after)} of invocations`,
     );
     const memory = scanShareIncrease(s.memoryHigh, s.invocations);
-    push(component, 'memory_pressure', memory, memory ? after(s, memory, (r) => Number(r.platform?.maxMemoryUsedMB) / Number(r.platform?.memorySizeMB) >= 0.9) : [], (x) =>
-      `invocations using ≥ 90 % of their memory ${pct(x.before)} → ${pct(x.after)}`,
+    push(
+      component,
+      'memory_pressure',
+      memory,
+      memory
+        ? after(
+            s,
+            memory,
+            (r) => Number(r.platform?.maxMemoryUsedMB) / Number(r.platform?.memorySizeMB) >= 0.9,
+          )
+        : [],
+      (x) => `invocations using ≥ 90 % of their memory ${pct(x.before)} → ${pct(x.after)}`,
     );
     const requests = s.requests.some((v) => v > 0) ? s.requests : s.invocations;
-    const volume = scanRateIncrease(requests, timeline.zeros().map(() => 1), 3, 2);
+    const volume = scanRateIncrease(
+      requests,
+      timeline.zeros().map(() => 1),
+      3,
+      2,
+    );
     if (volume && volume.after >= 2 * volume.before) {
       const recent = s.records.filter((r) => r.timestampMs >= timeline.timeOf(volume.index));
-      push(component, 'volume', volume, recent, (x) =>
-        `requests per ${timeline.bucketMs / 1000} s ${x.before.toFixed(1)} → ${x.after.toFixed(1)}`,
+      push(
+        component,
+        'volume',
+        volume,
+        recent,
+        (x) => `requests per ${timeline.bucketMs / 1000} s ${x.before.toFixed(1)} → ${x.after.toFixed(1)}`,
         { ratio: volume.after / Math.max(volume.before, 1e-9) },
       );
     }
     for (const record of s.records) {
-      if (record.level !== 'error' || !record.traceId || !errors || record.timestampMs < timeline.timeOf(errors.index)) continue;
+      if (
+        record.level !== 'error' ||
+        !record.traceId ||
+        !errors ||
+        record.timestampMs < timeline.timeOf(errors.index)
+      )
+        continue;
       entryOf(errorTraces, component, () => new Set<string>()).add(record.traceId);
     }
   }
@@ -203,10 +260,14 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
   for (const t of templates.values()) {
     const s = byComponent.get(t.component)!;
     const missing = missingPattern(t, s.total, timeline);
-    if (missing && missing.strength > (bestMissing.get(t.component)?.strength ?? 0)) bestMissing.set(t.component, missing);
+    if (missing && missing.strength > (bestMissing.get(t.component)?.strength ?? 0))
+      bestMissing.set(t.component, missing);
     const level = t.records[0]!.level;
     if (level !== 'error' && level !== 'warn') continue;
-    const split = scanRateIncrease(t.counts, s.total.map((v) => v + 0.5));
+    const split = scanRateIncrease(
+      t.counts,
+      s.total.map((v) => v + 0.5),
+    );
     if (!split || split.llr < MIN_LLR) continue;
     const since = timeline.timeOf(split.index);
     const recent = t.records.filter((r) => r.timestampMs >= since);
@@ -234,7 +295,13 @@ function missingPattern(
   timeline: Timeline,
 ): Signal | undefined {
   if (t.records.length < 5) return undefined;
-  const split = scanRateIncrease(t.counts, volume.map((v) => v + 0.5), 3, 3, -1);
+  const split = scanRateIncrease(
+    t.counts,
+    volume.map((v) => v + 0.5),
+    3,
+    3,
+    -1,
+  );
   if (!split || split.llr < MIN_LLR || split.after > 0.25 * split.before) return undefined;
   const since = timeline.timeOf(split.index);
   const last = t.records.filter((r) => r.timestampMs < since).slice(-2);
@@ -289,7 +356,10 @@ function chronicErrors(byComponent: Map<string, Series>, found: Signal[], timeli
 /** Share of a component's own lines when it has a baseline; otherwise its rate against all log volume. */
 function shareOrRate(bad: number[], total: number[], all: number[]): Split | undefined {
   const share = scanShareIncrease(bad, total);
-  const rate = scanRateIncrease(bad, all.map((v) => v + 0.5));
+  const rate = scanRateIncrease(
+    bad,
+    all.map((v) => v + 0.5),
+  );
   if (share && rate) return share.llr >= rate.llr * 0.5 ? share : rate;
   return share ?? rate;
 }

@@ -15,7 +15,11 @@ const MIN_Z = 2.5;
 
 function periodOf(points: readonly MetricPoint[]): number {
   const times = [...new Set(points.map((p) => p.timestampMs))].sort((a, b) => a - b);
-  const gaps = times.slice(1).map((t, i) => t - times[i]!).filter((g) => g > 0).sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - times[i]!)
+    .filter((g) => g > 0)
+    .sort((a, b) => a - b);
   const typical = gaps[Math.floor(gaps.length / 2)] ?? 60_000;
   // Per-event EMF (one document per invocation) is aggregated per minute; sparser series keep their period.
   return Math.max(60_000, Math.min(typical, 300_000));
@@ -39,7 +43,12 @@ export function metricEvidence(series: MetricSeries, index: number, baseline: nu
   };
 }
 
-export function metricSignals(metrics: readonly MetricPoint[], index: ComponentIndex, atMs: number, windowMs: number): Signal[] {
+export function metricSignals(
+  metrics: readonly MetricPoint[],
+  index: ComponentIndex,
+  atMs: number,
+  windowMs: number,
+): Signal[] {
   if (metrics.length === 0) return [];
   const byComponentPeriod = new Map<number, MetricPoint[]>();
   // Series of different cadence are built separately (per-invocation documents vs per-minute gauges).
@@ -71,9 +80,14 @@ function seriesSignal(series: MetricSeries, atMs: number, windowMs: number): Sig
   const points = series.points.filter((p) => p.timestampMs <= atMs);
   if (points.length < 6) return undefined;
   const concept = metricConcept(series.name);
-  const directions: (1 | -1)[] = ['other', 'requests', 'host'].includes(concept) ? [1, -1] : [badDirection(concept)];
+  const directions: (1 | -1)[] = ['other', 'requests', 'host'].includes(concept)
+    ? [1, -1]
+    : [badDirection(concept)];
   const scored = scoreSeriesPoints({ ...series, points }, windowMs);
-  const candidates = [shiftSignal(series, points, scored, concept, directions), latestSignal(series, points, scored, concept, directions)];
+  const candidates = [
+    shiftSignal(series, points, scored, concept, directions),
+    latestSignal(series, points, scored, concept, directions),
+  ];
   return candidates.filter((c): c is Signal => c !== undefined).sort((a, b) => b.strength - a.strength)[0];
 }
 
@@ -85,7 +99,8 @@ type Scored = ReturnType<typeof scoreSeriesPoints>;
  */
 function spreadOf(values: number[], level: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
+  const q = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
   return Math.max(robustScale(values), (q(0.9) - q(0.1)) / 2.56, 0.05 * Math.abs(level), 1e-9);
 }
 
@@ -159,7 +174,19 @@ function shiftSignal(
     }
   }
   const strength = (Math.min(shift.z * shift.z, 60) / 2) * (detectorScore >= 0.5 ? 1 : 0.5);
-  return signalOf(series, points, concept, direction, shift.t, shift.before, shift.after, Math.abs(change) / scale, strength, worst, detectorScore);
+  return signalOf(
+    series,
+    points,
+    concept,
+    direction,
+    shift.t,
+    shift.before,
+    shift.after,
+    Math.abs(change) / scale,
+    strength,
+    worst,
+    detectorScore,
+  );
 }
 
 /**
@@ -184,7 +211,19 @@ function latestSignal(
       if (deviations < 6 || s.score < 0.5 || direction * (s.value - s.expected) <= 0) continue;
       const strength = Math.min(deviations, 40);
       if (!best || strength > best.strength)
-        best = signalOf(series, points, concept, direction, points[i]!.timestampMs, level, points[i]!.value, deviations, strength, i, s.score);
+        best = signalOf(
+          series,
+          points,
+          concept,
+          direction,
+          points[i]!.timestampMs,
+          level,
+          points[i]!.value,
+          deviations,
+          strength,
+          i,
+          s.score,
+        );
     }
   }
   return best;

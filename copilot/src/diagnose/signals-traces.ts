@@ -39,7 +39,9 @@ function flagged(span: Span): boolean {
 }
 
 function describe(span: Span): string {
-  const flags = [span.fault && 'fault', span.error && 'error', span.throttle && 'throttle'].filter(Boolean).join('+');
+  const flags = [span.fault && 'fault', span.error && 'error', span.throttle && 'throttle']
+    .filter(Boolean)
+    .join('+');
   const exception = span.exceptions[0];
   return `${span.owner}${span.name !== span.owner ? ` → ${span.name}` : ''}${span.operation ? ` ${span.operation}` : ''}: ${flags || 'ok'}${span.status ? ` ${span.status}` : ''}${exception ? ` (${exception.type ?? ''}${exception.message ? `: ${exception.message.slice(0, 120)}` : ''})` : ''}, ${Math.round(span.endMs - span.startMs)} ms`;
 }
@@ -72,10 +74,13 @@ export function traceSignals(spans: readonly Span[], atMs: number): TraceFacts {
   const asCallee = new Map<string, Samples>();
 
   const children = new Map<string, Span[]>();
-  for (const span of spans) if (span.parentId) entryOf(children, `${span.traceId}/${span.parentId}`, () => []).push(span);
+  for (const span of spans)
+    if (span.parentId) entryOf(children, `${span.traceId}/${span.parentId}`, () => []).push(span);
   const hasFlaggedCall = (span: Span, depth = 0): boolean =>
     (children.get(`${span.traceId}/${span.id}`) ?? []).some(
-      (c) => ((c.isSegment || isDependencyCall(c)) && flagged(c)) || (!c.isSegment && depth < 32 && hasFlaggedCall(c, depth + 1)),
+      (c) =>
+        ((c.isSegment || isDependencyCall(c)) && flagged(c)) ||
+        (!c.isSegment && depth < 32 && hasFlaggedCall(c, depth + 1)),
     );
 
   const self = selfTimes(spans);
@@ -101,20 +106,33 @@ export function traceSignals(spans: readonly Span[], atMs: number): TraceFacts {
     s.latency.push({ t: call.span.startMs, v: call.span.endMs - call.span.startMs, span: call.span });
     if (flagged(call.span)) {
       s.bad[i]! += 1;
-      const throttling = call.span.throttle || call.span.exceptions.some((e) => THROTTLING.test(`${e.type} ${e.message}`));
+      const throttling =
+        call.span.throttle || call.span.exceptions.some((e) => THROTTLING.test(`${e.type} ${e.message}`));
       if (throttling) s.throttled[i]! += 1;
       s.badSpans.push(call.span);
     }
   }
 
   const signals: Signal[] = [];
-  const shareSignal = (component: string, kind: SignalKind, split: Split | undefined, s: Samples, throttleOnly: boolean) => {
+  const shareSignal = (
+    component: string,
+    kind: SignalKind,
+    split: Split | undefined,
+    s: Samples,
+    throttleOnly: boolean,
+  ) => {
     if (!split || split.llr < MIN_LLR) return;
     const since = timeline.timeOf(split.index);
-    const bad = s.badSpans.filter((b) => b.startMs >= since && (!throttleOnly || b.throttle || b.exceptions.some((e) => THROTTLING.test(`${e.type} ${e.message}`))));
+    const bad = s.badSpans.filter(
+      (b) =>
+        b.startMs >= since &&
+        (!throttleOnly || b.throttle || b.exceptions.some((e) => THROTTLING.test(`${e.type} ${e.message}`))),
+    );
     if (bad.length === 0) return;
     const exceptionTypes = new Map<string, number>();
-    for (const b of bad) for (const e of b.exceptions) if (e.type) exceptionTypes.set(e.type, (exceptionTypes.get(e.type) ?? 0) + 1);
+    for (const b of bad)
+      for (const e of b.exceptions)
+        if (e.type) exceptionTypes.set(e.type, (exceptionTypes.get(e.type) ?? 0) + 1);
     const topType = [...exceptionTypes].sort((a, b) => b[1] - a[1])[0]?.[0];
     signals.push({
       component,
@@ -129,12 +147,17 @@ export function traceSignals(spans: readonly Span[], atMs: number): TraceFacts {
         ...(topType ? { errorType: topType } : {}),
       },
       detail: `${throttleOnly ? 'throttled' : 'failing'} ${kind.startsWith('call') ? 'calls' : 'requests'} ${(100 * split.before).toFixed(1)} % → ${(100 * split.after).toFixed(1)} %`,
-      evidence: bad.slice(0, 2).concat(bad.slice(-2)).filter((b, k, all) => all.indexOf(b) === k).map((b) => traceEvidence(b, describe(b))),
+      evidence: bad
+        .slice(0, 2)
+        .concat(bad.slice(-2))
+        .filter((b, k, all) => all.indexOf(b) === k)
+        .map((b) => traceEvidence(b, describe(b))),
     });
   };
   const latencySignal = (component: string, kind: SignalKind, s: Samples) => {
     const shift = scanShift(s.latency, timeline.splits(), 1);
-    if (!shift || shift.z < MIN_Z || shift.after < 1.3 * shift.before || shift.after - shift.before < 2) return;
+    if (!shift || shift.z < MIN_Z || shift.after < 1.3 * shift.before || shift.after - shift.before < 2)
+      return;
     const slow = s.latency.filter((x) => x.t >= shift.t && x.v >= shift.after).sort((a, b) => b.v - a.v);
     signals.push({
       component,
@@ -142,7 +165,12 @@ export function traceSignals(spans: readonly Span[], atMs: number): TraceFacts {
       // A large slowdown on a few requests counts as much as a small one on many.
       strength: ((shift.z * shift.z) / 2) * (1 + Math.log(shift.after / Math.max(shift.before, 1e-3))),
       onsetMs: shift.t,
-      facts: { before: shift.before, after: shift.after, ratio: shift.after / Math.max(shift.before, 1e-3), count: shift.nAfter },
+      facts: {
+        before: shift.before,
+        after: shift.after,
+        ratio: shift.after / Math.max(shift.before, 1e-3),
+        count: shift.nAfter,
+      },
       detail: `${kind === 'self_latency' ? 'own time' : 'call time'} median ${Math.round(shift.before)} → ${Math.round(shift.after)} ms`,
       evidence: slow.slice(0, 3).map((x) => traceEvidence(x.span, describe(x.span))),
     });

@@ -13,7 +13,12 @@ export class Timeline {
     this.n = Math.max(1, Math.ceil((endMs - startMs + 1) / bucketMs));
   }
 
-  static over(times: Iterable<number>, endMs: number, maxBuckets = 40, minBucketMs = 1000): Timeline | undefined {
+  static over(
+    times: Iterable<number>,
+    endMs: number,
+    maxBuckets = 40,
+    minBucketMs = 1000,
+  ): Timeline | undefined {
     let first = Number.POSITIVE_INFINITY;
     for (const t of times) if (t < first) first = t;
     if (!Number.isFinite(first) || first > endMs) return undefined;

@@ -31,7 +31,10 @@ const METRIC_CONCEPTS: [MetricConcept, RegExp][] = [
   ['cpu', /cpu|processor/i],
   ['memory', /mem|heap|rss|oom/i],
   ['errors', /error|fault|fail|5xx|exception/i],
-  ['bytes_out', /bytes.?(out|down|sent|transmit)|egress|transfer.?out|tx.?bytes|network.?transmit|transmit.?bytes/i],
+  [
+    'bytes_out',
+    /bytes.?(out|down|sent|transmit)|egress|transfer.?out|tx.?bytes|network.?transmit|transmit.?bytes/i,
+  ],
   ['latency', /latenc|duration|response.?time|time.?taken|elapsed|p9\d\b|p50\b/i],
   ['concurrency', /concurren/i],
   ['cost', /cost|spend|charge|billing/i],
@@ -95,4 +98,12 @@ export const CLIENT_FIELDS = [
 ];
 
 /** Log fields that carry a request's result detail (CloudFront's `x-edge-detailed-result-type`, ...). */
-export const RESULT_FIELDS = ['x-edge-detailed-result-type', 'x-edge-result-type', 'result', 'reason', 'errorCode', 'error_code', 'code'];
+export const RESULT_FIELDS = [
+  'x-edge-detailed-result-type',
+  'x-edge-result-type',
+  'result',
+  'reason',
+  'errorCode',
+  'error_code',
+  'code',
+];

@@ -92,16 +92,18 @@ function cloudTrailChange(record: LogRecord, components: ReadonlySet<string>): C
 
 /**
  * Changes visible in the telemetry: CloudTrail management events in any log group, and each component's
- * version (Lambda's `[version]` in stream names, `function_version`, `service.version` fields) changing within
- * the range. A version seen only after another one is a deploy, cited by the first record that shows it.
+ * version (Lambda's `[version]` in stream names, `function_version`, `service.version` fields) being replaced
+ * within the range: a version first seen after another one, while the other stops showing up soon after (old
+ * instances drain). Two versions reported side by side all along (an alias and a number) are not a change.
  */
 export function changesFromTelemetry(
   snapshot: Pick<TelemetrySnapshot, 'logs'>,
   componentOf: (record: LogRecord) => string,
   components: ReadonlySet<string>,
+  drainMs = 10 * 60_000,
 ): ChangeEvent[] {
   const changes: ChangeEvent[] = [];
-  const versions = new Map<string, { version: string; record: LogRecord }[]>();
+  const versions = new Map<string, Map<string, { first: LogRecord; lastMs: number }>>();
   for (const record of snapshot.logs) {
     const change = cloudTrailChange(record, components);
     if (change) {
@@ -109,24 +111,38 @@ export function changesFromTelemetry(
       continue;
     }
     if (!record.version) continue;
-    const component = componentOf(record);
-    const seen = entryOf(versions, component, () => []);
-    if (!seen.some((s) => s.version === record.version)) seen.push({ version: record.version, record });
+    const seen = entryOf(
+      versions,
+      componentOf(record),
+      () => new Map<string, { first: LogRecord; lastMs: number }>(),
+    );
+    const entry = seen.get(record.version);
+    if (entry) entry.lastMs = Math.max(entry.lastMs, record.timestampMs);
+    else seen.set(record.version, { first: record, lastMs: record.timestampMs });
   }
   for (const [component, seen] of versions) {
-    for (let i = 1; i < seen.length; i++) {
-      const { version, record } = seen[i]!;
+    const ordered = [...seen].sort((a, b) => a[1].first.timestampMs - b[1].first.timestampMs);
+    for (let i = 1; i < ordered.length; i++) {
+      const [version, { first }] = ordered[i]!;
+      const replaced = ordered
+        .slice(0, i)
+        .filter(
+          ([, older]) =>
+            older.lastMs <= first.timestampMs + drainMs && older.first.timestampMs < first.timestampMs,
+        );
+      const previous = replaced.at(-1);
+      if (!previous) continue;
       changes.push({
-        id: record.id,
-        at: new Date(record.timestampMs).toISOString(),
-        atMs: record.timestampMs,
+        id: first.id,
+        at: new Date(first.timestampMs).toISOString(),
+        atMs: first.timestampMs,
         component,
         kind: 'deploy',
-        summary: `${component} runs version ${version} (before: ${seen[i - 1]!.version})`,
+        summary: `${component} runs version ${version} (before: ${previous[0]})`,
         version,
-        previousVersion: seen[i - 1]!.version,
+        previousVersion: previous[0],
         source: 'telemetry',
-        ref: { group: record.group, eventId: record.id },
+        ref: { group: first.group, eventId: first.id },
       });
     }
   }
