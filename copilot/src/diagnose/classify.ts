@@ -32,8 +32,9 @@ export function isSymptom(signal: Signal): boolean {
   ].includes(signal.kind);
 }
 
+/** Strengths compared on the log scale the ranking uses, so a count's LLR and a metric's z meet halfway. */
 const strongest = (signals: Signal[], test: (s: Signal) => boolean) =>
-  signals.filter(test).reduce((m, s) => Math.max(m, s.strength), 0);
+  signals.filter(test).reduce((m, s) => Math.max(m, Math.log1p(s.strength)), 0);
 
 const concept = (s: Signal, name: string) => s.kind === 'metric_shift' && s.facts.concept === name;
 
@@ -43,16 +44,23 @@ export interface Classification {
   because: Signal[];
 }
 
-export function classify(signals: Signal[], onsetMs: number, bucketMs: number): Classification {
+export function classify(
+  signals: Signal[],
+  onsetMs: number,
+  bucketMs: number,
+  estateChanges: Signal[] = [],
+): Classification {
   const symptoms = signals.filter(isSymptom);
   const errorStrength = strongest(signals, (s) => ERROR_KINDS.has(s.kind) || concept(s, 'errors'));
   const latencyStrength = strongest(signals, (s) => LATENCY_KINDS.has(s.kind) || concept(s, 'latency'));
   const pick = (fault: FaultKind, because: Signal[]): Classification => ({ fault, because });
+  const near = (s: Signal) => s.onsetMs <= onsetMs + 2 * bucketMs && s.onsetMs >= onsetMs - 30 * 60_000;
+  const changes = signals.filter((s) => s.kind === 'change' && near(s));
 
-  const changes = signals.filter(
-    (s) => s.kind === 'change' && s.onsetMs <= onsetMs + 2 * bucketMs && s.onsetMs >= onsetMs - 30 * 60_000,
+  // A key rotation anywhere (a key store, a secret) explains signature failures wherever tokens are checked.
+  const keyChange = [...changes, ...estateChanges.filter(near)].find(
+    (s) => s.facts.changeKind === 'key_rotation',
   );
-  const keyChange = changes.find((s) => s.facts.changeKind === 'key_rotation');
   const auth = signals.filter((s) => s.kind === 'status_auth' || Number(s.facts.signatureWords) >= 0.3);
   if (auth.length > 0 && (keyChange || auth.some((s) => Number(s.facts.signatureWords) >= 0.3)))
     return pick('signing_key_mismatch', [...auth, ...(keyChange ? [keyChange] : [])]);
@@ -67,17 +75,8 @@ export function classify(signals: Signal[], onsetMs: number, bucketMs: number): 
   );
   if (throttles.length > 0) return pick('throttling', throttles);
 
-  const deploy = changes.find((s) => s.facts.changeKind === 'deploy' || s.facts.changeKind === 'config');
-  if (deploy && symptoms.length > 0) return pick('bad_deploy', [deploy, ...symptoms.slice(0, 2)]);
-
-  const memory = signals.filter(
-    (s) =>
-      s.kind === 'memory_pressure' ||
-      concept(s, 'memory') ||
-      (ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3),
-  );
-  if (memory.length > 0 && strongest(memory, () => true) >= 0.5 * Math.max(errorStrength, latencyStrength))
-    return pick('memory_saturation', memory);
+  const findings = signals.filter((s) => s.kind === 'finding');
+  if (findings.length > 0) return pick('abuse_load', findings);
 
   const cacheHits = signals.filter((s) => concept(s, 'cache_hit'));
   const originErrors = signals.filter(
@@ -90,15 +89,22 @@ export function classify(signals: Signal[], onsetMs: number, bucketMs: number): 
   if (originErrors.length > 0) return pick('origin_errors', originErrors);
   if (cacheHits.length > 0 && errorStrength < strongest(cacheHits, () => true))
     return pick('cache_hit_collapse', cacheHits);
-  if (cacheHits.length > 0 && errorStrength > 0)
-    return pick('origin_errors', [...cacheHits, ...symptoms.slice(0, 1)]);
+
+  const deploy = changes.find((s) => s.facts.changeKind === 'deploy' || s.facts.changeKind === 'config');
+  if (deploy && symptoms.length > 0) return pick('bad_deploy', [deploy, ...symptoms.slice(0, 2)]);
 
   const cold = signals.filter((s) => s.kind === 'cold_starts' || concept(s, 'cold_start'));
   if (cold.length > 0 && strongest(cold, () => true) >= 0.5 * errorStrength)
     return pick('cold_start_storm', cold);
 
-  const findings = signals.filter((s) => s.kind === 'finding');
-  if (findings.length > 0) return pick('abuse_load', findings);
+  const memory = signals.filter(
+    (s) =>
+      s.kind === 'memory_pressure' ||
+      concept(s, 'memory') ||
+      (ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3),
+  );
+  if (memory.length > 0 && strongest(memory, () => true) >= 0.5 * Math.max(errorStrength, latencyStrength))
+    return pick('memory_saturation', memory);
 
   const egress = signals.filter((s) => concept(s, 'bytes_out') || concept(s, 'cost'));
   if (egress.length > 0 && errorStrength === 0 && latencyStrength === 0)

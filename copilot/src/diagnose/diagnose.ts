@@ -60,7 +60,13 @@ export function analyse(
 
   const logs = logSignals(snapshot.logs, index, request.atMs);
   const traces = traceSignals(snapshot.spans, request.atMs);
-  const metrics = metricSignals(snapshot.metrics, index, request.atMs, request.windowMs);
+  const metrics = metricSignals(
+    snapshot.metrics,
+    index,
+    request.atMs,
+    request.windowMs,
+    trafficOf(snapshot, index),
+  );
   const telemetryChanges = changesFromTelemetry(snapshot, index.ofLog, new Set(index.names));
   const changes = [...telemetryChanges, ...(inputs.changes ?? [])];
   const signals: Signal[] = [...logs.signals, ...traces.signals, ...metrics];
@@ -128,6 +134,30 @@ export function analyse(
     gaps,
   };
   return { diagnosis, ranked };
+}
+
+/** Log events per component and minute, the traffic measure counts are normalised by. */
+function trafficOf(snapshot: TelemetrySnapshot, index: ReturnType<typeof discoverComponents>) {
+  const perMinute = new Map<string, Map<number, number>>();
+  for (const record of snapshot.logs) {
+    if (record.kind === 'emf') continue;
+    const component = index.ofLog(record);
+    let minutes = perMinute.get(component);
+    if (!minutes) {
+      minutes = new Map();
+      perMinute.set(component, minutes);
+    }
+    const minute = Math.floor(record.timestampMs / 60_000);
+    minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
+  }
+  return (component: string, startMs: number, periodMs: number): number | undefined => {
+    const minutes = perMinute.get(component);
+    if (!minutes) return undefined;
+    let total = 0;
+    for (let m = Math.floor(startMs / 60_000); m < Math.floor((startMs + periodMs) / 60_000); m++)
+      total += minutes.get(m) ?? 0;
+    return total;
+  };
 }
 
 function coverageGaps(

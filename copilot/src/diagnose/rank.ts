@@ -37,7 +37,7 @@ export const DEFAULT_RANK_OPTIONS: RankOptions = {
     call_errors: 1.2,
     call_throttles: 1.2,
     call_latency: 1,
-    metric_shift: 0.8,
+    metric_shift: 1,
     cold_starts: 1,
     memory_pressure: 1,
     timeouts: 0.8,
@@ -71,7 +71,7 @@ export interface BlameFacts {
 }
 
 /** Metrics that say little about the component itself: its host, its waiting on others, unknown meaning. */
-const WEAK_CONCEPTS = new Set(['other', 'requests', 'host', 'client_latency']);
+const WEAK_CONCEPTS = new Set(['other', 'requests', 'host', 'client_latency', 'concurrency']);
 const RESOURCE_CONCEPTS = new Set([
   'cpu',
   'memory',
@@ -104,7 +104,10 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
     const value = Math.log1p(s.strength) * recency(s.onsetMs, atMs, windowMs);
     if (s.kind === 'metric_shift') {
       const concept = String(s.facts.concept);
-      const weight = options.weights.metric_shift * (WEAK_CONCEPTS.has(concept) ? 0.3 : 1);
+      // A resource metric that the anomaly detector confirms is a fault on its own (a cache-hit rate collapsing,
+      // throttles appearing); other meaningful metrics corroborate; load and host metrics barely count.
+      const resource = RESOURCE_CONCEPTS.has(concept) && Number(s.facts.detectorScore) >= 0.5;
+      const weight = options.weights.metric_shift * (WEAK_CONCEPTS.has(concept) ? 0.3 : resource ? 1.5 : 1);
       metrics.set(concept, Math.max(metrics.get(concept) ?? 0, weight * value));
       continue;
     }
@@ -129,6 +132,7 @@ export function rankComponents(
     byComponent.set(s.component, list);
   }
   const ranked: RankedComponent[] = [];
+  const estateChanges = signals.filter((s) => s.kind === 'change');
   for (const [component, list] of byComponent) {
     // Context alone (a deploy, more traffic, a finding) is not a fault; symptoms are.
     const symptoms = list.filter(
@@ -136,7 +140,7 @@ export function rankComponents(
     );
     if (symptoms.length === 0) continue;
     const onsetMs = Math.min(...symptoms.map((s) => s.onsetMs));
-    const { fault, because } = classify(list, onsetMs, blame.bucketMs);
+    const { fault, because } = classify(list, onsetMs, blame.bucketMs, estateChanges);
     ranked.push({
       component,
       score: baseScore(list, options, blame.atMs, blame.windowMs),

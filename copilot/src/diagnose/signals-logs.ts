@@ -5,7 +5,14 @@ import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.t
 import { templateOf } from './templates.ts';
 import { Timeline } from './timeline.ts';
 import type { Evidence, Signal, SignalKind } from './types.ts';
-import { MEMORY_EXHAUSTION, SIGNATURE_FAILURE, STATUS_FIELDS, THROTTLING, TIMEOUT } from './vocabulary.ts';
+import {
+  MEMORY_EXHAUSTION,
+  RESULT_FIELDS,
+  SIGNATURE_FAILURE,
+  STATUS_FIELDS,
+  THROTTLING,
+  TIMEOUT,
+} from './vocabulary.ts';
 
 /**
  * What the logs say changed, per component: the share of error (and warning) lines, error patterns that are
@@ -22,11 +29,13 @@ export interface LogFacts {
 /** The minimum scan statistic worth a signal: well beyond what ~40 splits of pure noise produce. */
 const MIN_LLR = 4;
 
+const excerptOf = (text: string) => (text.length > 240 ? `${text.slice(0, 237)}...` : text);
+
 export function logEvidence(record: LogRecord): Evidence {
   return {
     kind: 'log',
     ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },
-    excerpt: record.text.length > 240 ? `${record.text.slice(0, 237)}...` : record.text,
+    excerpt: excerptOf(record.text === record.labels ? record.message : record.text),
   };
 }
 
@@ -105,7 +114,7 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
     if (record.level === 'error') s.errors[i]! += 1;
     if (record.level === 'warn') s.warnings[i]! += 1;
     if (record.kind === 'structured' || record.kind === 'text') {
-      const key = `${component}\u0000${record.level}\u0000${templateOf(record.text)}`;
+      const key = `${component}\u0000${record.level}\u0000${templateOf(record.labels && record.labels !== record.text ? `${record.text} ${record.labels}` : record.text)}`;
       const t = entryOf(templates, key, () => ({
         component,
         counts: timeline.zeros(),
@@ -377,6 +386,16 @@ function vocabularyFacts(records: LogRecord[]): Record<string, number | string> 
   for (const r of records) if (r.errorType) types.set(r.errorType, (types.get(r.errorType) ?? 0) + 1);
   const top = [...types].sort((a, b) => b[1] - a[1])[0];
   if (top) facts.errorType = top[0];
+  // The result detail access logs give (CloudFront's x-edge-detailed-result-type, an error code field).
+  const results = new Map<string, number>();
+  for (const r of records) {
+    for (const pair of r.labels?.split(' ') ?? []) {
+      const [key = '', value = ''] = pair.split('=');
+      if (RESULT_FIELDS.includes(key)) results.set(value, (results.get(value) ?? 0) + 1);
+    }
+  }
+  const result = [...results].sort((a, b) => b[1] - a[1])[0];
+  if (result) facts.result = result[0];
   return facts;
 }
 

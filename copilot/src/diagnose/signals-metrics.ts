@@ -1,7 +1,7 @@
 import type { ComponentIndex } from '../telemetry/components.ts';
 import { buildSeries, type MetricSeries, scoreSeriesPoints } from '../telemetry/metric-series.ts';
 import type { MetricPoint } from '../telemetry/types.ts';
-import { median, robustScale, scanShift } from './change-scan.ts';
+import { median, robustScale, scanRateIncrease, scanShift } from './change-scan.ts';
 import type { Evidence, Signal } from './types.ts';
 import { badDirection, metricConcept } from './vocabulary.ts';
 
@@ -25,6 +25,27 @@ function periodOf(points: readonly MetricPoint[]): number {
   return Math.max(60_000, Math.min(typical, 300_000));
 }
 
+/**
+ * Bytes sent and money spent grow with traffic; what is news is more of them per request. When the component
+ * has a request-count series of the same cadence, such a series is judged per request.
+ */
+function perRequest(series: MetricSeries, all: MetricSeries[]): MetricSeries {
+  const concept = metricConcept(series.name);
+  if (concept !== 'bytes_out' && concept !== 'cost') return series;
+  const requests = all.find(
+    (s) =>
+      s.component === series.component &&
+      s.namespace === series.namespace &&
+      metricConcept(s.name) === 'requests',
+  );
+  if (!requests) return series;
+  const byTime = new Map(requests.points.map((p) => [p.timestampMs, p.value]));
+  const points = series.points
+    .filter((p) => (byTime.get(p.timestampMs) ?? 0) > 0)
+    .map((p) => ({ ...p, value: p.value / byTime.get(p.timestampMs)! }));
+  return { ...series, name: `${series.name} per ${requests.name}`, unit: 'None', stat: 'avg', points };
+}
+
 export function metricEvidence(series: MetricSeries, index: number, baseline: number): Evidence {
   const point = series.points[index]!;
   return {
@@ -43,11 +64,15 @@ export function metricEvidence(series: MetricSeries, index: number, baseline: nu
   };
 }
 
+/** A component's log events per period start, as a measure of its traffic for normalising counts. */
+export type TrafficOf = (component: string, periodStartMs: number, periodMs: number) => number | undefined;
+
 export function metricSignals(
   metrics: readonly MetricPoint[],
   index: ComponentIndex,
   atMs: number,
   windowMs: number,
+  traffic: TrafficOf = () => undefined,
 ): Signal[] {
   if (metrics.length === 0) return [];
   const byComponentPeriod = new Map<number, MetricPoint[]>();
@@ -68,15 +93,27 @@ export function metricSignals(
   }
   const signals: Signal[] = [];
   for (const [periodMs, points] of byComponentPeriod) {
-    for (const series of buildSeries(points, index.ofMetric, periodMs)) {
-      const signal = seriesSignal(series, atMs, windowMs);
+    const all = buildSeries(points, index.ofMetric, periodMs);
+    for (const built of all) {
+      const start = Math.min(
+        ...points.filter((p) => index.ofMetric(p) === built.component).map((p) => p.timestampMs),
+      );
+      const series = perRequest(built, all);
+      const signal = seriesSignal(series, atMs, windowMs, start, traffic);
       if (signal) signals.push(signal);
     }
   }
   return signals;
 }
 
-function seriesSignal(series: MetricSeries, atMs: number, windowMs: number): Signal | undefined {
+function seriesSignal(
+  series: MetricSeries,
+  atMs: number,
+  windowMs: number,
+  startMs: number,
+  traffic: TrafficOf,
+): Signal | undefined {
+  if (series.stat === 'sum' && series.unit === 'Count') return countSignal(series, atMs, startMs, traffic);
   const points = series.points.filter((p) => p.timestampMs <= atMs);
   if (points.length < 6) return undefined;
   const concept = metricConcept(series.name);
@@ -92,6 +129,61 @@ function seriesSignal(series: MetricSeries, atMs: number, windowMs: number): Sig
 }
 
 type Scored = ReturnType<typeof scoreSeriesPoints>;
+
+/**
+ * Counts (errors, throttles, cold starts per period) are events, not gauges: a period without a document
+ * counted nothing, and a rise is judged as a change of Poisson rate, so 0 → 1 is no news but 0 → 40 is. The
+ * rate is per unit of the component's own traffic when it has logs to measure it by: ten times the cold starts
+ * on ten times the requests (a release-day burst scaling out) is not a storm.
+ */
+function countSignal(
+  series: MetricSeries,
+  atMs: number,
+  startMs: number,
+  traffic: TrafficOf,
+): Signal | undefined {
+  const period = series.periodMs;
+  const first = Math.floor(startMs / period) * period;
+  const n = Math.floor((atMs - first) / period) + 1;
+  if (n < 6) return undefined;
+  const counts = new Array<number>(n).fill(0);
+  const byBucket = new Map<number, number>();
+  series.points.forEach((p, i) => {
+    const k = Math.floor((p.timestampMs - first) / period);
+    if (k < 0 || k >= n) return;
+    counts[k] = p.value;
+    byBucket.set(k, i);
+  });
+  const volume = counts.map((_, k) => traffic(series.component, first + k * period, period));
+  const known = volume.every((v) => v !== undefined) && volume.some((v) => (v ?? 0) > 0);
+  const exposure = known ? volume.map((v) => (v ?? 0) + 1) : counts.map(() => 1);
+  const split = scanRateIncrease(counts, exposure, 3, 1);
+  if (!split || split.llr < 6 || split.after < 2 * split.before) return undefined;
+  // At least one more event per period than the baseline rate predicts, on average after the onset.
+  const afterCounts = counts.slice(split.index);
+  const afterExposure = exposure.slice(split.index);
+  const excess =
+    afterCounts.reduce((a, c, k) => a + c - split.before * afterExposure[k]!, 0) / afterCounts.length;
+  if (excess < 1) return undefined;
+  const concept = metricConcept(series.name);
+  let worst = split.index;
+  for (let k = split.index; k < n; k++) if (counts[k]! > counts[worst]!) worst = k;
+  const points = series.points;
+  const index = byBucket.get(worst) ?? points.length - 1;
+  return signalOf(
+    series,
+    points,
+    concept,
+    1,
+    first + split.index * period,
+    split.before,
+    split.after,
+    split.after / Math.max(split.before, 0.1),
+    Math.min(60, split.llr),
+    index,
+    1,
+  );
+}
 
 /**
  * How far a series normally strays: the larger of its MAD and its 10–90 % range (a gauge that sits still but
@@ -173,7 +265,12 @@ function shiftSignal(
       worst = i;
     }
   }
-  const strength = (Math.min(shift.z * shift.z, 60) / 2) * (detectorScore >= 0.5 ? 1 : 0.5);
+  // Consistency (z) times size (how many spreads it moved): a cache-hit rate falling from 90 % to 20 % outweighs
+  // a gauge creeping up by a few of its own spreads.
+  const deviations = Math.abs(change) / scale;
+  const strength =
+    Math.min(60, ((shift.z * shift.z) / 2) * (1 + Math.log(1 + deviations / 3))) *
+    (detectorScore >= 0.5 ? 1 : 0.5);
   return signalOf(
     series,
     points,

@@ -15,6 +15,7 @@ export interface ParsedMessage {
   platformType?: string;
   platform?: Record<string, number | string>;
   version?: string;
+  labels?: string;
   /** The parsed JSON object of a structured, EMF or platform line. */
   json?: Record<string, unknown>;
 }
@@ -165,11 +166,35 @@ export function parseLogMessage(message: string): ParsedMessage {
   };
 }
 
+const UNLABELLED =
+  /^(@?timestamp|time|ts|@?message|msg|level|severity|levelname|log|event|service|version|id)$|trace|span|request|correlation|session|[_-]id$/i;
+const ID_KEY = /[a-z]Id$|ID$/;
+
+/** `key=value` for the short string fields of a line, sorted, ids and free text left out. */
+export function labelsOf(json: Json): string | undefined {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(json)) {
+    if (
+      typeof value !== 'string' ||
+      value.length > 40 ||
+      value.includes(' ') ||
+      UNLABELLED.test(key) ||
+      ID_KEY.test(key)
+    )
+      continue;
+    parts.push(`${key}=${value}`);
+    if (parts.length >= 8) break;
+  }
+  return parts.length ? parts.sort().join(' ') : undefined;
+}
+
 function parseJsonLine(json: Json, message: string): ParsedMessage {
   if (parseEmf(json)) return { kind: 'emf', text: 'EMF metrics', json, service: asText(json.service) };
   const platform = parsePlatform(json);
   if (platform) return platform;
-  const text = asText(pick(json, TEXT_KEYS)) ?? message;
+  // A record without a message field (an access log record) reads as its categorical fields.
+  const labels = labelsOf(json);
+  const text = asText(pick(json, TEXT_KEYS)) ?? labels ?? message;
   const errorType =
     asText(pick(json, ERROR_TYPE_KEYS)) ??
     (isObject(json.error) || isObject(json.err) || isObject(json.exception) ? 'Error' : undefined);
@@ -184,6 +209,7 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
     traceId: traceId ? (TEXT_TRACE.exec(traceId)?.[1] ?? traceId) : undefined,
     errorType,
     version: asText(pick(json, VERSION_KEYS)),
+    labels,
     json,
   };
 }
@@ -214,5 +240,6 @@ export function toLogRecord(
     platformType: parsed.platformType,
     platform: parsed.platform,
     version: parsed.version ?? streamVersion(stream),
+    labels: parsed.labels,
   };
 }

@@ -26,6 +26,11 @@ export interface LogRecord {
   traceId?: string;
   /** Exception or error type named by the line (`error.name`, `errorType`, `exception.type`, ...). */
   errorType?: string;
+  /**
+   * Short categorical fields of a structured line (`reason=bad_signature kid=k2`), sorted: what tells two lines
+   * with the same message apart (ids, times and free text left out).
+   */
+  labels?: string;
   /** For platform records: `platform.report`, `platform.initStart`, ... */
   platformType?: string;
   /** Numeric facts of a platform report: durationMs, initDurationMs, maxMemoryUsedMB, memorySizeMB. */

@@ -108,7 +108,9 @@ export function simulateCall(
   // Lambda refuses beyond its concurrency before the function runs at all.
   if (spec.runtime === 'lambda' && rng.chance(effects.throttleP))
     return { ...base, endMs: t + 1, selfMs: 0, status: 429, failed: true, throttled: true, children: [] };
-  const cold = spec.runtime === 'lambda' && rng.chance(0.015 + effects.coldP);
+  const cold =
+    spec.runtime === 'lambda' &&
+    (world.firstOnVersion(spec.name, instance, effects.version) || rng.chance(0.015 + effects.coldP));
   const initMs = cold ? rng.logNormal(320, 0.25) : 0;
   let cursor = t + initMs + 1;
   const selfMs = rng.logNormal(spec.selfMs * effects.latencyX * (1 + 3 * effects.cpu), spec.sigma);

@@ -255,7 +255,7 @@ export function containersEstate(seed: number): Estate {
       for (const callee of rng.shuffled(leaves.length ? leaves : mid).slice(0, rng.int(1, 3)))
         children.push(tree(callee, 2));
     if (depth >= 1 && rng.chance(0.6)) children.push({ component: db.name, children: [] });
-    if (depth === 2 && rng.chance(0.15)) children.push({ component: api.name, children: [] });
+    if (depth === 2 && rng.chance(0.5)) children.push({ component: api.name, children: [] });
     return { component: name, children };
   };
   const endpoints: Endpoint[] = mid.map((service, i) => ({

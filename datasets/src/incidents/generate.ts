@@ -12,9 +12,10 @@ import { type ActiveFault, World } from './world.ts';
 
 /**
  * Runs one incident scenario with one seed and writes what the estate would have recorded over the window before
- * the alert: `<dir>/telemetry/` (the telemetry directory a diagnosis reads), `<dir>/findings.jsonl` (the copilot's
- * abuse findings, when the scenario has any) and `<dir>/answer.json` (the expected component and fault; an
- * evaluation reads it, a diagnosis never does).
+ * the alert, in the layout of the public RCA cases: `<dir>/case.json` (`{at, window}`: what a diagnosis is told),
+ * `<dir>/telemetry/` (the telemetry directory it reads), `<dir>/findings.jsonl` (the copilot's abuse findings,
+ * when the scenario has any) and `<dir>/answer.json` (the expected component and fault; an evaluation reads it,
+ * a diagnosis never does).
  */
 export interface GeneratedIncident {
   scenario: string;
@@ -31,6 +32,8 @@ export interface GeneratedIncident {
 }
 
 export const INCIDENT_WINDOW_MS = 30 * 60_000;
+/** Bumped whenever the simulator changes what it writes, so cached cases are generated again. */
+export const INCIDENT_SIMULATOR_VERSION = 1;
 const MINUTE = 60_000;
 
 function poisson(mean: number, rng: Rng): number {
@@ -182,6 +185,10 @@ export async function generateIncident(
         fault: scenario.expect.fault,
       }
     : null;
+  await writeFile(
+    join(dir, 'case.json'),
+    `${JSON.stringify({ at: new Date(atMs).toISOString(), window: '30m' })}\n`,
+  );
   await writeFile(
     join(dir, 'answer.json'),
     `${JSON.stringify({ scenario: scenario.id, seed, expect, fault, condition }, null, 1)}\n`,

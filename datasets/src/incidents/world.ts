@@ -95,6 +95,17 @@ export class World {
     return deployed ? '42' : '41';
   }
 
+  private readonly running = new Set<string>();
+
+  /** True the first time an instance runs a newly deployed version: a new execution environment starts cold. */
+  firstOnVersion(component: string, instance: number, version: string): boolean {
+    if (version === '41') return false;
+    const key = `${component}/${instance}/${version}`;
+    if (this.running.has(key)) return false;
+    this.running.add(key);
+    return true;
+  }
+
   /** The component a benign deploy changes: the service behind the busiest endpoint. */
   deployTarget(): string {
     const root = [...this.estate.endpoints].sort((a, b) => b.weight - a.weight)[0]!.root;
