@@ -146,7 +146,6 @@ export async function generateIncident(
   const traffic = rng.fork('traffic');
   const emitRng = rng.fork('emit');
   const environments = new Map<string, string[]>();
-  const totalWeight = estate.endpoints.reduce((a, e) => a + e.weight, 0);
   const minuteStats = new Map<string, MinuteStats>();
   const baseline = new Map<string, number>();
   for (let second = windowStartMs - 2 * MINUTE; second < atMs; second += 1000) {
@@ -161,8 +160,7 @@ export async function generateIncident(
     const n = poisson(estate.baseRps * world.traffic(second), traffic);
     for (let i = 0; i < n; i++) {
       const t = second + traffic.int(0, 1000);
-      let pick = traffic.next() * totalWeight;
-      const endpoint = estate.endpoints.find((e) => (pick -= e.weight) < 0) ?? estate.endpoints[0]!;
+      const endpoint = traffic.weighted(estate.endpoints, (e) => e.weight);
       const result = simulateCall(endpoint.root, t, estate, world, traffic);
       walk(result, (r) => {
         const s = minuteStats.get(r.component) ?? { requests: 0, durations: [] };
