@@ -1,5 +1,6 @@
 import { changeHistoryTool } from './changes.ts';
 import { costBreakdownTool } from './cost.ts';
+import { diagnoseTool } from './diagnose.ts';
 import { describeTelemetryTool } from './estate.ts';
 import { queryLogsTool } from './logs.ts';
 import { metricAnomaliesTool, queryMetricsTool } from './metrics.ts';
@@ -11,6 +12,7 @@ import type { AnyCopilotTool } from './types.ts';
 /** Every tool of the copilot, all read-only: the chat's agent and the API take them from here. */
 export const COPILOT_TOOLS: readonly AnyCopilotTool[] = [
   describeTelemetryTool,
+  diagnoseTool,
   queryLogsTool,
   searchTracesTool,
   getTraceTool,
