@@ -79,16 +79,23 @@ export function classify(
   if (findings.length > 0) return pick('abuse_load', findings);
 
   const cacheHits = signals.filter((s) => concept(s, 'cache_hit'));
-  const originErrors = signals.filter(
+  // Errors at a component that fronts an origin, with its origin's own figures moving too (errors, latency, an
+  // origin failure named in its records): the origin fails, the front passes it on.
+  const mentionsOrigin = (s: Signal) =>
+    ORIGIN.test(s.detail) ||
+    ORIGIN.test(String(s.facts.metric ?? '')) ||
+    ORIGIN.test(String(s.facts.result ?? ''));
+  const failing = signals.some(
     (s) =>
-      (ERROR_KINDS.has(s.kind) || concept(s, 'errors')) &&
-      (ORIGIN.test(s.detail) ||
-        ORIGIN.test(String(s.facts.metric ?? '')) ||
-        ORIGIN.test(String(s.facts.result ?? ''))),
+      ['status_5xx', 'log_errors', 'span_faults', 'call_errors', 'new_error_pattern'].includes(s.kind) ||
+      concept(s, 'errors'),
   );
+  const originErrors = failing ? signals.filter(mentionsOrigin) : [];
   if (originErrors.length > 0) return pick('origin_errors', originErrors);
-  if (cacheHits.length > 0 && errorStrength < strongest(cacheHits, () => true))
-    return pick('cache_hit_collapse', cacheHits);
+  // A collapsing hit rate is the fault even when a configuration change caused it (the change is cited).
+  const cacheStrength = strongest(cacheHits, () => true);
+  if (cacheHits.length > 0 && (errorStrength < cacheStrength || cacheStrength >= 2))
+    return pick('cache_hit_collapse', [...cacheHits, ...changes.slice(0, 1)]);
 
   const deploy = changes.find((s) => s.facts.changeKind === 'deploy' || s.facts.changeKind === 'config');
   if (deploy && symptoms.length > 0) return pick('bad_deploy', [deploy, ...symptoms.slice(0, 2)]);

@@ -141,9 +141,14 @@ export function rankComponents(
     if (symptoms.length === 0) continue;
     const onsetMs = Math.min(...symptoms.map((s) => s.onsetMs));
     const { fault, because } = classify(list, onsetMs, blame.bucketMs, estateChanges);
+    // A component whose own lines say why (a signature that does not verify, memory exhausted) is where the
+    // decision was made; one that only reports the resulting status passes it on.
+    const explains = list.some(
+      (s) => Number(s.facts.signatureWords ?? 0) >= 0.3 || Number(s.facts.memoryWords ?? 0) >= 0.3,
+    );
     ranked.push({
       component,
-      score: baseScore(list, options, blame.atMs, blame.windowMs),
+      score: baseScore(list, options, blame.atMs, blame.windowMs) * (explains ? 1.3 : 1),
       onsetMs,
       fault,
       signals: list,

@@ -5,14 +5,7 @@ import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.t
 import { templateOf } from './templates.ts';
 import { Timeline } from './timeline.ts';
 import type { Evidence, Signal, SignalKind } from './types.ts';
-import {
-  MEMORY_EXHAUSTION,
-  RESULT_FIELDS,
-  SIGNATURE_FAILURE,
-  STATUS_FIELDS,
-  THROTTLING,
-  TIMEOUT,
-} from './vocabulary.ts';
+import { MEMORY_EXHAUSTION, RESULT_FIELDS, SIGNATURE_FAILURE, THROTTLING, TIMEOUT } from './vocabulary.ts';
 
 /**
  * What the logs say changed, per component: the share of error (and warning) lines, error patterns that are
@@ -37,28 +30,6 @@ export function logEvidence(record: LogRecord): Evidence {
     ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },
     excerpt: excerptOf(record.text === record.labels ? record.message : record.text),
   };
-}
-
-function statusOf(record: LogRecord): number | undefined {
-  if (record.kind !== 'structured') return undefined;
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(record.message) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  for (const path of STATUS_FIELDS) {
-    let value: unknown = path in json ? json[path] : undefined;
-    if (value === undefined && path.includes('.')) {
-      value = json;
-      for (const key of path.split('.'))
-        value =
-          typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-    }
-    const status = Number(value);
-    if (Number.isInteger(status) && status >= 100 && status <= 599) return status;
-  }
-  return undefined;
 }
 
 interface Series {
@@ -123,7 +94,7 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
       t.counts[i]! += 1;
       t.records.push(record);
     }
-    const status = statusOf(record);
+    const status = record.status;
     if (status !== undefined) {
       s.requests[i]! += 1;
       if (status >= 500) s.s5xx[i]! += 1;
@@ -197,7 +168,7 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
         component,
         kind,
         split,
-        split ? after(s, split, (r) => test(statusOf(r) ?? 0)) : [],
+        split ? after(s, split, (r) => test(r.status ?? 0)) : [],
         (x) =>
           `${kind === 'status_5xx' ? '5xx' : kind === 'status_429' ? '429' : '401/403'} responses ${pct(x.before)} → ${pct(x.after)} of requests`,
       );

@@ -63,21 +63,6 @@ export const CONNECTION_FAILURE =
   /ECONNREFUSED|ECONNRESET|connection (refused|reset)|no instances available|unknown host|EAI_AGAIN|service.?unavailable|bad.?gateway|upstream/i;
 export const ORIGIN = /origin/i;
 
-/** Log fields that carry an HTTP status (structured logs, access logs in JSON). */
-export const STATUS_FIELDS = [
-  'statusCode',
-  'status',
-  'status_code',
-  'http.status',
-  'http.status_code',
-  'http.response.status_code',
-  'httpStatus',
-  'response.status',
-  'responseCode',
-  'sc-status',
-  'sc_status',
-];
-
 /** Log fields that name the client a request came from, for telling a crowd from a few heavy hitters. */
 export const CLIENT_FIELDS = [
   'ip',

@@ -16,6 +16,8 @@ export interface ParsedMessage {
   platform?: Record<string, number | string>;
   version?: string;
   labels?: string;
+  /** The HTTP status a request line reports, when it does. */
+  status?: number;
   /** The parsed JSON object of a structured, EMF or platform line. */
   json?: Record<string, unknown>;
 }
@@ -52,6 +54,21 @@ const ERROR_TYPE_KEYS = [
   'err.type',
   'err.name',
 ];
+/** Log fields that carry an HTTP status (structured logs, access logs in JSON). */
+export const STATUS_FIELDS = [
+  'statusCode',
+  'status',
+  'status_code',
+  'http.status',
+  'http.status_code',
+  'http.response.status_code',
+  'httpStatus',
+  'response.status',
+  'responseCode',
+  'sc-status',
+  'sc_status',
+];
+
 const VERSION_KEYS = ['function_version', 'version', 'service.version', 'serviceVersion', 'image_tag'];
 
 /** Maps the spellings of levels (words, syslog-ish names and pino/bunyan numbers) onto four levels. */
@@ -210,8 +227,14 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
     errorType,
     version: asText(pick(json, VERSION_KEYS)),
     labels,
+    status: statusOf(json),
     json,
   };
+}
+
+function statusOf(json: Json): number | undefined {
+  const status = Number(pick(json, STATUS_FIELDS));
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
 }
 
 /** `2026/12/05/[$LATEST]abc...` or `.../[12]abc...`: Lambda names the function version in the stream. */
@@ -241,5 +264,6 @@ export function toLogRecord(
     platform: parsed.platform,
     version: parsed.version ?? streamVersion(stream),
     labels: parsed.labels,
+    status: parsed.status,
   };
 }

@@ -31,6 +31,8 @@ export interface LogRecord {
    * with the same message apart (ids, times and free text left out).
    */
   labels?: string;
+  /** The HTTP status of a request line (`statusCode`, `status`, `sc-status`, ...), when it has one. */
+  status?: number;
   /** For platform records: `platform.report`, `platform.initStart`, ... */
   platformType?: string;
   /** Numeric facts of a platform report: durationMs, initDurationMs, maxMemoryUsedMB, memorySizeMB. */
