@@ -45,7 +45,7 @@ export const DEFAULT_RANK_OPTIONS: RankOptions = {
     change: 0.3,
     finding: 1,
   },
-  abstainBelow: 3,
+  abstainBelow: 2.2,
   downstreamDiscount: 0.55,
   originBonus: 0.8,
 };

@@ -40,8 +40,10 @@ function perRequest(series: MetricSeries, all: MetricSeries[]): MetricSeries {
   );
   if (!requests) return series;
   const byTime = new Map(requests.points.map((p) => [p.timestampMs, p.value]));
+  // Periods with next to no requests make ratios of noise.
+  const floor = Math.max(0, 0.2 * median(requests.points.map((p) => p.value)));
   const points = series.points
-    .filter((p) => (byTime.get(p.timestampMs) ?? 0) > 0)
+    .filter((p) => (byTime.get(p.timestampMs) ?? 0) > floor)
     .map((p) => ({ ...p, value: p.value / byTime.get(p.timestampMs)! }));
   return { ...series, name: `${series.name} per ${requests.name}`, unit: 'None', stat: 'avg', points };
 }
@@ -94,13 +96,59 @@ export function metricSignals(
   const signals: Signal[] = [];
   for (const [periodMs, points] of byComponentPeriod) {
     const all = buildSeries(points, index.ofMetric, periodMs);
+    const firstOf = new Map<string, number>();
+    for (const p of points) {
+      const component = index.ofMetric(p);
+      firstOf.set(component, Math.min(firstOf.get(component) ?? p.timestampMs, p.timestampMs));
+    }
     for (const built of all) {
-      const start = Math.min(
-        ...points.filter((p) => index.ofMetric(p) === built.component).map((p) => p.timestampMs),
-      );
+      const start = firstOf.get(built.component) ?? built.points[0]?.timestampMs ?? atMs;
       const series = perRequest(built, all);
       const signal = seriesSignal(series, atMs, windowMs, start, traffic);
       if (signal) signals.push(signal);
+    }
+  }
+  return commonMode(saturationOnly(signals));
+}
+
+/**
+ * CPU or memory is a fault when it runs out, not when it rises: where a component reports the concept as a
+ * percentage, only a level near the ceiling counts as saturation; otherwise its CPU and memory series read as
+ * load (the same rise in a gauge of unknown scale included).
+ */
+function saturationOnly(signals: Signal[]): Signal[] {
+  const verdict = new Map<string, boolean>();
+  for (const s of signals) {
+    const concept = String(s.facts.concept);
+    if ((concept !== 'cpu' && concept !== 'memory') || s.facts.unit !== 'Percent') continue;
+    const key = `${s.component}\u0000${concept}`;
+    verdict.set(key, (verdict.get(key) ?? false) || Number(s.facts.after) >= 70);
+  }
+  for (const s of signals) {
+    const key = `${s.component}\u0000${s.facts.concept}`;
+    if (verdict.get(key) === false) s.facts.concept = 'other';
+  }
+  return signals;
+}
+
+/**
+ * The same metric moving at the same minute in several components is the estate's weather (a traffic wave, a
+ * shared host), not one component's fault: each such signal is divided among the components that share it.
+ */
+function commonMode(signals: Signal[]): Signal[] {
+  const groups = new Map<string, Signal[]>();
+  for (const s of signals) {
+    const key = `${s.facts.metric}\u0000${s.facts.direction}\u0000${Math.floor(s.onsetMs / 120_000)}`;
+    const list = groups.get(key) ?? [];
+    list.push(s);
+    groups.set(key, list);
+  }
+  for (const list of groups.values()) {
+    const components = new Set(list.map((s) => s.component)).size;
+    if (components < 3) continue;
+    for (const s of list) {
+      s.strength /= components - 1;
+      s.facts.sharedWith = components - 1;
     }
   }
   return signals;

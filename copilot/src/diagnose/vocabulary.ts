@@ -31,10 +31,8 @@ const METRIC_CONCEPTS: [MetricConcept, RegExp][] = [
   ['cpu', /cpu|processor/i],
   ['memory', /mem|heap|rss|oom/i],
   ['errors', /error|fault|fail|5xx|exception/i],
-  [
-    'bytes_out',
-    /bytes.?(out|down|sent|transmit)|egress|transfer.?out|tx.?bytes|network.?transmit|transmit.?bytes/i,
-  ],
+  // Bytes leaving for viewers (billed as transfer out), not traffic between one's own services.
+  ['bytes_out', /bytes.?(out|down|sent)|egress|transfer.?out/i],
   ['latency', /latenc|duration|response.?time|time.?taken|elapsed|p9\d\b|p50\b/i],
   ['concurrency', /concurren/i],
   ['cost', /cost|spend|charge|billing/i],

@@ -267,7 +267,7 @@ export function containersEstate(seed: number): Estate {
     archetype: 'containers',
     components,
     endpoints,
-    baseRps: rng.between(2, 5),
+    baseRps: rng.between(1, 2.5),
     naming: rng.pick(NAMINGS),
     trailGroup: `aws-cloudtrail-logs-${rng.hex(8)}`,
   };
@@ -328,7 +328,7 @@ export function deliveryEstate(seed: number): Estate {
     archetype: 'delivery',
     components,
     endpoints,
-    baseRps: rng.between(1.5, 4),
+    baseRps: rng.between(1, 2.5),
     edge: {
       distribution,
       functionName,
