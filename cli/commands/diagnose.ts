@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Finding } from '@boundless/copilot';
+import type { Finding } from '@boundless/copilot/findings';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -14,7 +14,7 @@ interface DiagnoseFlags {
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-export function parseWindow(text: string): number {
+function parseWindow(text: string): number {
   const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
   if (!match || Number(match[1]) === 0)
     throw new CliError(`--window "${text}" is not a duration such as 30m, 2h or 90s`);
@@ -51,9 +51,9 @@ async function diagnose(flags: DiagnoseFlags): Promise<void> {
   const windowMs = parseWindow(flags.window);
   // Loaded when the command runs, so other commands and --help start without them.
   const { readTelemetryDirectory, TelemetryDirectoryError } = await import(
-    '@boundless/copilot/telemetry/directory'
+    '@boundless/copilot/telemetry-dir'
   );
-  const { diagnoseSnapshot } = await import('@boundless/copilot/diagnose/diagnose');
+  const { diagnoseSnapshot } = await import('@boundless/copilot/diagnose');
   const started = performance.now();
   let snapshot: Awaited<ReturnType<typeof readTelemetryDirectory>>;
   try {

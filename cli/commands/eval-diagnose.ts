@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CaseResult } from '@boundless/copilot/eval/diagnose-score';
+import type { CaseResult } from '../eval/diagnose-score.ts';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -27,10 +27,10 @@ interface EvalDiagnoseFlags {
 const PUBLISHED = { name: 'Nezha (published, TrainTicket)', ac1: 0.867, ac3: 0.978 };
 
 async function evaluate(flags: EvalDiagnoseFlags): Promise<void> {
-  const { byGroup, formatTable, summarise } = await import('@boundless/copilot/eval/diagnose-score');
-  const { evaluateOwnScenarios, evaluateRcaCases } = await import('@boundless/copilot/eval/diagnose-eval');
-  const { RcaDataError } = await import('@boundless/copilot/eval/rca-cases');
-  const { ScenarioError } = await import('@boundless/datasets/incidents/scenario');
+  const { byGroup, formatTable, summarise } = await import('../eval/diagnose-score.ts');
+  const { evaluateOwnScenarios, evaluateRcaCases } = await import('../eval/diagnose-eval.ts');
+  const { RcaDataError } = await import('../eval/rca-cases.ts');
+  const { ScenarioError } = await import('@boundless/datasets/incidents');
   const progress = (r: CaseResult) => {
     if (flags.quiet) return;
     const verdict = r.expect

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateIncident, INCIDENT_SIMULATOR_VERSION } from '@boundless/datasets/incidents/generate';
 import {
   DEFAULT_SCENARIOS_PATH,
+  generateIncident,
+  INCIDENT_SIMULATOR_VERSION,
   type IncidentScenario,
   loadScenarios,
-} from '@boundless/datasets/incidents/scenario';
-import { diagnoseSnapshot } from '../diagnose/diagnose.ts';
-import type { Diagnosis } from '../diagnose/types.ts';
-import type { Finding } from '../findings.ts';
-import { readTelemetryDirectory } from '../telemetry/directory.ts';
-import type { TelemetrySnapshot } from '../telemetry/types.ts';
+} from '@boundless/datasets/incidents';
+import { type Diagnosis, diagnoseSnapshot } from '@boundless/copilot/diagnose';
+import type { Finding } from '@boundless/copilot/findings';
+import type { TelemetrySnapshot } from '@boundless/copilot/telemetry';
+import { readTelemetryDirectory } from '@boundless/copilot/telemetry-dir';
 import { type CaseResult, scoreCase } from './diagnose-score.ts';
 import { listRcaCases, rcaRoot, readRcaAnswers } from './rca-cases.ts';
 
@@ -21,13 +21,13 @@ import { listRcaCases, rcaRoot, readRcaAnswers } from './rca-cases.ts';
  * people's systems. Each case is read from disk and diagnosed exactly as `boundless diagnose` does it; the
  * answer is read only to score.
  */
-export interface DiagnosedCase {
+interface DiagnosedCase {
   diagnosis: Diagnosis;
   snapshot: TelemetrySnapshot;
   ms: number;
 }
 
-export async function diagnoseCaseDir(
+async function diagnoseCaseDir(
   telemetryDir: string,
   atMs: number,
   windowMs: number,

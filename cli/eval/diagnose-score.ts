@@ -1,4 +1,4 @@
-import type { Diagnosis } from '../diagnose/types.ts';
+import type { Diagnosis } from '@boundless/copilot/diagnose';
 
 /**
  * How a diagnosis did against the known answer of a case, and the summary figures of many cases:

@@ -10,7 +10,7 @@ import type { Evidence, Signal } from './types.ts';
  */
 const ABUSE = new Set(['token_sharing', 'scraping', 'geo_spike']);
 
-export function changeEvidence(change: ChangeEvent): Evidence {
+function changeEvidence(change: ChangeEvent): Evidence {
   return {
     kind: 'change',
     ref: { source: change.source, id: change.id, at: change.at, ...change.ref },
@@ -18,7 +18,7 @@ export function changeEvidence(change: ChangeEvent): Evidence {
   };
 }
 
-export function findingEvidence(finding: Finding): Evidence {
+function findingEvidence(finding: Finding): Evidence {
   return {
     kind: 'finding',
     ref: { id: finding.id, kind: finding.kind, detectedAt: finding.detectedAt },

@@ -87,7 +87,7 @@ const RESOURCE_CONCEPTS = new Set([
  * since without an alert) explains less than one that started just before it. Weight halves every third of
  * the window.
  */
-export function recency(onsetMs: number, atMs: number, windowMs: number): number {
+function recency(onsetMs: number, atMs: number, windowMs: number): number {
   return 0.5 ** (Math.max(0, atMs - onsetMs) / (windowMs / 3));
 }
 

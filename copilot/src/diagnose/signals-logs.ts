@@ -24,7 +24,7 @@ const MIN_LLR = 4;
 
 const excerptOf = (text: string) => (text.length > 240 ? `${text.slice(0, 237)}...` : text);
 
-export function logEvidence(record: LogRecord): Evidence {
+function logEvidence(record: LogRecord): Evidence {
   return {
     kind: 'log',
     ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },

@@ -48,7 +48,7 @@ function perRequest(series: MetricSeries, all: MetricSeries[]): MetricSeries {
   return { ...series, name: `${series.name} per ${requests.name}`, unit: 'None', stat: 'avg', points };
 }
 
-export function metricEvidence(series: MetricSeries, index: number, baseline: number): Evidence {
+function metricEvidence(series: MetricSeries, index: number, baseline: number): Evidence {
   const point = series.points[index]!;
   return {
     kind: 'metric',

@@ -26,7 +26,7 @@ export interface TraceFacts {
 const MIN_LLR = 4;
 const MIN_Z = 3;
 
-export function traceEvidence(span: Span, note: string): Evidence {
+function traceEvidence(span: Span, note: string): Evidence {
   return {
     kind: 'trace',
     ref: { traceId: span.traceId, spanId: span.id, timestamp: new Date(span.startMs).toISOString() },

@@ -57,28 +57,7 @@ export const MEMORY_EXHAUSTION =
 export const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
 export const SIGNATURE_FAILURE =
   /signature|invalid.?(key|kid|token)|unknown.?(key|kid)|key.?(id|mismatch|not.?found)|bad.?token|token.?(invalid|rejected)|\bkid\b/i;
-export const CONNECTION_FAILURE =
-  /ECONNREFUSED|ECONNRESET|connection (refused|reset)|no instances available|unknown host|EAI_AGAIN|service.?unavailable|bad.?gateway|upstream/i;
 export const ORIGIN = /origin/i;
-
-/** Log fields that name the client a request came from, for telling a crowd from a few heavy hitters. */
-export const CLIENT_FIELDS = [
-  'ip',
-  'clientIp',
-  'client_ip',
-  'sourceIp',
-  'source_ip',
-  'remoteAddr',
-  'remote_addr',
-  'c-ip',
-  'c_ip',
-  'client.ip',
-  'accountId',
-  'account_id',
-  'tokenId',
-  'userId',
-  'user_id',
-];
 
 /** Log fields that carry a request's result detail (CloudFront's `x-edge-detailed-result-type`, ...). */
 export const RESULT_FIELDS = [

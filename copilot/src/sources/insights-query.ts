@@ -15,7 +15,7 @@ export class UnsupportedQueryError extends Error {
   override name = 'UnsupportedQueryError';
 }
 
-export type Value = string | number;
+type Value = string | number;
 
 export type Condition =
   | { op: 'and' | 'or'; left: Condition; right: Condition }
@@ -213,7 +213,7 @@ function parseUnary(r: Reader): Condition {
   return { op: 'cmp', field, cmp: op.text as '=', value: r.value() };
 }
 
-export function escapeRegex(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

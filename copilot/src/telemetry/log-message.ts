@@ -55,7 +55,7 @@ const ERROR_TYPE_KEYS = [
   'err.name',
 ];
 /** Log fields that carry an HTTP status (structured logs, access logs in JSON). */
-export const STATUS_FIELDS = [
+const STATUS_FIELDS = [
   'statusCode',
   'status',
   'status_code',
@@ -72,7 +72,7 @@ export const STATUS_FIELDS = [
 const VERSION_KEYS = ['function_version', 'version', 'service.version', 'serviceVersion', 'image_tag'];
 
 /** Maps the spellings of levels (words, syslog-ish names and pino/bunyan numbers) onto four levels. */
-export function normaliseLevel(value: unknown): LogLevel | undefined {
+function normaliseLevel(value: unknown): LogLevel | undefined {
   if (typeof value === 'number') {
     if (value >= 50) return 'error';
     if (value >= 40) return 'warn';
@@ -188,7 +188,7 @@ const UNLABELLED =
 const ID_KEY = /[a-z]Id$|ID$/;
 
 /** `key=value` for the short string fields of a line, sorted, ids and free text left out. */
-export function labelsOf(json: Json): string | undefined {
+function labelsOf(json: Json): string | undefined {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(json)) {
     if (
@@ -238,7 +238,7 @@ function statusOf(json: Json): number | undefined {
 }
 
 /** `2026/12/05/[$LATEST]abc...` or `.../[12]abc...`: Lambda names the function version in the stream. */
-export function streamVersion(stream: string): string | undefined {
+function streamVersion(stream: string): string | undefined {
   return /\[([^\]]+)\]/.exec(stream)?.[1];
 }
 

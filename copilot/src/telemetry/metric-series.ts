@@ -9,14 +9,14 @@ import { entryOf } from './collections.ts';
  */
 export type Stat = 'auto' | 'sum' | 'avg' | 'min' | 'max' | 'count' | 'p50' | 'p95' | 'p99';
 
-export interface SeriesKey {
+interface SeriesKey {
   component: string;
   namespace: string;
   name: string;
   unit: string;
 }
 
-export interface SeriesPoint {
+interface SeriesPoint {
   timestampMs: number;
   value: number;
   /** How many EMF values the period holds, and one of their event ids for a citation. */
@@ -106,7 +106,7 @@ export function buildSeries(
  * built from period-wide blocks over the whole range, the level and its error scale follow within ten and
  * thirty periods, the first five periods only learn, and a series raises at most one alarm per range.
  */
-export function windowDetectorOptions(periodMs: number, rangeMs: number): Partial<DetectorOptions> {
+function windowDetectorOptions(periodMs: number, rangeMs: number): Partial<DetectorOptions> {
   return {
     phaseMs: periodMs,
     blockMs: periodMs,

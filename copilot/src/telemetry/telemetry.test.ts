@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { discoverComponents } from './components.ts';
-import { readTelemetryDirectory } from './directory.ts';
+import { readTelemetryDirectory } from '../telemetry-dir/snapshot.ts';
 import { emfPoints } from './emf.ts';
 import { parseLogMessage } from './log-message.ts';
 import { resolveSpans, segmentSpans } from './segments.ts';

@@ -42,7 +42,7 @@ const READ_ONLY_CALL =
   /^(Get|List|Describe|Head|Lookup|Search|Query|Scan|BatchGet|Select|Check|Test|Decrypt|Verify|AssumeRole)/;
 
 /** CloudTrail's verbs, mapped to kinds of change; the vocabulary of the API, not of any service. */
-export function changeKindOf(eventName: string): ChangeKind {
+function changeKindOf(eventName: string): ChangeKind {
   if (/Rotate|Key(Value)?(Pair)?$|PublicKey|KeyGroup|Secret/i.test(eventName)) return 'key_rotation';
   if (/Code|Deploy|Publish|Image|TaskDefinition|Version|Alias|Release/i.test(eventName)) return 'deploy';
   if (/Concurrency|Capacity|Scaling|DesiredCount|Throughput/i.test(eventName)) return 'scaling';

@@ -49,7 +49,7 @@ const STOP = new Set(
   'a an and are as at be by for from how in is it of on or the to what when why with'.split(' '),
 );
 
-export function terms(text: string): string[] {
+function terms(text: string): string[] {
   return (text.toLowerCase().match(/[a-z0-9]+/g) ?? [])
     .filter((t) => !STOP.has(t) && t.length > 1)
     .map((t) => (t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t));

@@ -8,7 +8,7 @@ import {
   type LogEventQuery,
 } from '../sources/log-events.ts';
 import type { TraceSource } from '../sources/traces.ts';
-import { readTelemetryDirectory } from '../telemetry/directory.ts';
+import { readTelemetryDirectory } from '../telemetry-dir/snapshot.ts';
 import { emfPoints } from '../telemetry/emf.ts';
 import { parseLogMessage, toLogRecord } from '../telemetry/log-message.ts';
 import { resolveSpans, segmentSpans } from '../telemetry/segments.ts';

@@ -10,7 +10,7 @@ import type { CopilotTool } from './types.ts';
  * The X-Ray filter expressions on-call engineers type most: `fault`, `error`, `throttle`, `responsetime > 1.5`
  * (seconds), `service("name")`, `http.status = 503`, joined with AND / OR (AND binds tighter).
  */
-export function compileTraceExpression(expression: string | undefined): (trace: TraceView) => boolean {
+function compileTraceExpression(expression: string | undefined): (trace: TraceView) => boolean {
   const text = expression?.trim() ?? '';
   if (text === '') return () => true;
   const alternatives = text.split(/\s+OR\s+/i).map((alternative) =>
@@ -46,7 +46,7 @@ export function compileTraceExpression(expression: string | undefined): (trace: 
 }
 
 /** The span a trace's trouble started at: the deepest span with a fault, error or throttle flag. */
-export function deepestTrouble(trace: TraceView): Span | undefined {
+function deepestTrouble(trace: TraceView): Span | undefined {
   const byId = new Map(trace.spans.map((s) => [s.id, s]));
   const depth = (span: Span) => {
     let d = 0;

@@ -7,7 +7,7 @@ import type { World } from './world.ts';
  * failed, was throttled or cold-started, and how a failure travels up (a caller that gets an error mostly fails
  * too, naming what it called). Faults change only the component they hit; everything else follows from calls.
  */
-export interface Exception {
+interface Exception {
   type: string;
   message: string;
 }

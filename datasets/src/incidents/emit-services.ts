@@ -1,12 +1,13 @@
 import {
   coldStartLine,
   type InvocationFacts,
+  initStartRecord,
   invocationMetrics,
   logStreamName,
   reportRecord,
   startRecord,
   throttleMetrics,
-} from '@boundless/delivery/local/lambda-records';
+} from '@boundless/local/lambda';
 import type { Rng } from '../sim/rng.ts';
 import type { CallResult } from './calls.ts';
 import type { ComponentSpec } from './estate.ts';
@@ -134,16 +135,7 @@ function emitLambda(r: CallResult, ctx: EmitContext, traceId: string, parentId?:
     provisionedUtilization: 0,
   };
   if (r.cold) {
-    writer.log(group, stream, r.startMs, {
-      time: iso(r.startMs),
-      type: 'platform.initStart',
-      record: {
-        initializationType: 'on-demand',
-        phase: 'init',
-        functionName: spec.name,
-        functionVersion: r.version,
-      },
-    });
+    writer.log(group, stream, r.startMs, initStartRecord(spec.name, r.startMs, 'on-demand'));
     writer.log(group, stream, r.startMs, coldStartLine(facts));
   }
   writer.log(group, stream, startMs, startRecord(requestId, startMs));

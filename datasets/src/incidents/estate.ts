@@ -9,9 +9,9 @@ import { Rng } from '../sim/rng.ts';
  *   graph of random depth, a SQL database and an outside API, logs in several styles (JSON with different
  *   field names, plain text), container metrics under one of several naming conventions.
  */
-export type Runtime = 'lambda' | 'container' | 'edge' | 'edge_function' | 'managed';
+type Runtime = 'lambda' | 'container' | 'edge' | 'edge_function' | 'managed';
 
-export type LogStyle = 'powertools' | 'logback_json' | 'text';
+type LogStyle = 'powertools' | 'logback_json' | 'text';
 
 export interface ComponentSpec {
   name: string;
@@ -42,13 +42,13 @@ export interface CallNode {
   children: CallNode[];
 }
 
-export interface Endpoint {
+interface Endpoint {
   name: string;
   weight: number;
   root: CallNode;
 }
 
-export interface MetricNaming {
+interface MetricNaming {
   namespace: string;
   dimension: string;
   cpu: string;

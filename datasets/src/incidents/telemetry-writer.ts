@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sanitiseLogGroupName } from '@boundless/delivery/local/log-groups';
+import { sanitiseLogGroupName } from '@boundless/copilot/telemetry-dir';
 
 /**
  * Writes a telemetry directory (DESIGN §4.4) from simulated events: log groups as
