@@ -137,12 +137,13 @@ export async function evaluateRcaCases(options: RcaEvalOptions): Promise<CaseRes
   );
   const cases = (await listRcaCases(root)).filter((c) => !wanted || wanted.has(c.id));
   const answers = await readRcaAnswers(root);
-  const all = await listRcaCases(root);
+  // The split follows the answers file's order of all cases, so a partial unpack splits the same way.
+  const order = [...answers.keys()].sort();
   const results: CaseResult[] = [];
   for (const c of cases) {
     const answer = answers.get(c.id);
     if (!answer) continue;
-    const position = all.findIndex((x) => x.id === c.id);
+    const position = order.indexOf(c.id);
     const diagnosed = await diagnoseCaseDir(c.telemetryDir, c.atMs, c.windowMs);
     const result = scoreCase(
       c.id,
