@@ -82,7 +82,8 @@ export function parseFaultArgument(text: string): FaultSpec {
   return parsed.data;
 }
 
-function parseDuration(text: string): number | undefined {
+/** `90s`, `5m`, `1h` in milliseconds; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
   const match = /^(\d+)(s|m|h)$/.exec(text);
   if (!match) return undefined;
   return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 's'];

@@ -7,6 +7,7 @@ export {
   INCIDENT_FAULT_KINDS,
   type IncidentFaultKind,
   NO_FAULT_CONDITIONS,
+  parseDuration,
   parseFaultArgument,
 } from './faults.ts';
 export {
