@@ -101,26 +101,38 @@ export function buildSeries(
   );
 }
 
+const HOUR_MS = 3_600_000;
+
 /**
- * The existing detector (copilot/src/anomaly) scaled to a window of minutes rather than weeks: the envelope is
- * built from period-wide blocks over the whole range, the level and its error scale follow within ten and
- * thirty periods, the first five periods only learn, and a series raises at most one alarm per range.
+ * The existing detector (copilot/src/anomaly) run on a window of minutes rather than weeks. It keeps its record
+ * ranges per hour of its clock; here the series runs on a clock where one period is one hour, so every period
+ * closes a block and a point is compared with the range of all points before it. On that clock the mean view
+ * spans three periods, the error scales follow within thirty, the first five periods only learn, the series
+ * raises at most one alarm per range, and the daily profile (meaningless over minutes) never starts.
  */
 function windowDetectorOptions(periodMs: number, rangeMs: number): Partial<DetectorOptions> {
+  const periods = Math.max(10, Math.ceil(rangeMs / periodMs) + 1);
   return {
-    phaseMs: periodMs,
-    blockMs: periodMs,
-    historyMs: Math.max(rangeMs, 10 * periodMs),
-    levelMs: 10 * periodMs,
-    scaleMs: 30 * periodMs,
-    warmupMs: 5 * periodMs,
-    refractoryMs: Math.max(rangeMs, periodMs),
-    minDays: 10_000,
-    minWeeks: 10_000,
+    memoryDays: periods / 24,
+    meanPoints: 3,
+    residualPoints: 3,
+    volatilityPoints: 5,
+    scaleMs: 30 * HOUR_MS,
+    warmupMs: 5 * HOUR_MS,
+    refractoryMs: periods * HOUR_MS,
+    rearmMs: periods * HOUR_MS,
+    profileMinDays: 1e9,
+    residualWarmupHours: 1e9,
+    volatilityWarmupHours: 5,
   };
 }
 
 export function scoreSeriesPoints(series: MetricSeries, rangeMs: number): AnomalyPoint[] {
   const detector = new AnomalyDetector(windowDetectorOptions(series.periodMs, rangeMs));
-  return series.points.map((p) => detector.update(p.timestampMs, p.value));
+  const origin = series.points[0]?.timestampMs ?? 0;
+  const stretch = HOUR_MS / series.periodMs;
+  return series.points.map((p) => ({
+    ...detector.update((p.timestampMs - origin) * stretch, p.value),
+    timestamp: p.timestampMs,
+  }));
 }
