@@ -184,7 +184,7 @@ export function embeddedDynamoClients(target: { endpoint: string; socketPath: st
   });
 }
 
-export interface TableStats {
+interface TableStats {
   requests: number;
   throttled: number;
   errors: number;

@@ -15,7 +15,7 @@ export const LOCAL_FAULT_KINDS = [
   'memory_saturation',
 ] as const;
 
-export type LocalFaultKind = (typeof LOCAL_FAULT_KINDS)[number];
+type LocalFaultKind = (typeof LOCAL_FAULT_KINDS)[number];
 
 /** What the table can suffer; functions can suffer every kind. */
 const TABLE_KINDS: ReadonlySet<LocalFaultKind> = new Set([

@@ -8,7 +8,7 @@ import { type LocalFault, LocalFaultInjector } from './injector.ts';
  * SuccessfulRequestLatency) are written each minute as EMF to `/aws/dynamodb/<table>`, as DynamoDB publishes
  * them whether or not anything is injected. A deploy fault writes the CloudTrail event a deploy would.
  */
-export const TRAIL_LOG_GROUP = 'aws-cloudtrail-logs-local';
+const TRAIL_LOG_GROUP = 'aws-cloudtrail-logs-local';
 
 export interface LocalFaults {
   injector: LocalFaultInjector;
