@@ -8,7 +8,12 @@ import {
   type IncidentScenario,
   loadScenarios,
 } from '@boundless/datasets/incidents';
-import { type Diagnosis, diagnoseSnapshot } from '@boundless/copilot/diagnose';
+import {
+  type Diagnosis,
+  diagnoseSnapshot,
+  type UncitedClaim,
+  uncitedClaims,
+} from '@boundless/copilot/diagnose';
 import type { Finding } from '@boundless/copilot/findings';
 import type { TelemetrySnapshot } from '@boundless/copilot/telemetry';
 import { readTelemetryDirectory } from '@boundless/copilot/telemetry-dir';
@@ -25,6 +30,8 @@ interface DiagnosedCase {
   diagnosis: Diagnosis;
   snapshot: TelemetrySnapshot;
   ms: number;
+  /** Shown claims without evidence, or citing what is not in the telemetry (checked outside the timing). */
+  uncited: UncitedClaim[];
 }
 
 async function diagnoseCaseDir(
@@ -35,8 +42,10 @@ async function diagnoseCaseDir(
 ): Promise<DiagnosedCase> {
   const started = performance.now();
   const snapshot = await readTelemetryDirectory(telemetryDir, { startMs: atMs - windowMs, endMs: atMs });
-  const diagnosis = diagnoseSnapshot({ snapshot, ...(findings ? { findings } : {}) }, { atMs, windowMs });
-  return { diagnosis, snapshot, ms: performance.now() - started };
+  const inputs = { snapshot, ...(findings ? { findings } : {}) };
+  const diagnosis = diagnoseSnapshot(inputs, { atMs, windowMs });
+  const ms = performance.now() - started;
+  return { diagnosis, snapshot, ms, uncited: uncitedClaims(diagnosis, inputs) };
 }
 
 async function readFindings(path: string): Promise<Finding[]> {
@@ -102,6 +111,7 @@ export async function evaluateOwnScenarios(options: OwnEvalOptions): Promise<Cas
           expect,
           diagnosed.diagnosis,
           diagnosed.ms,
+          diagnosed.uncited,
         );
         results.push(result);
         options.onCase?.(result, diagnosed);
@@ -152,6 +162,7 @@ export async function evaluateRcaCases(options: RcaEvalOptions): Promise<CaseRes
       { component: answer.service },
       diagnosed.diagnosis,
       diagnosed.ms,
+      diagnosed.uncited,
     );
     results.push(result);
     options.onCase?.(result, diagnosed);

@@ -6,7 +6,8 @@ import type { Diagnosis } from '@boundless/copilot/diagnose';
  * - Avg@5: the mean of AC@1..AC@5 (the usual RCA summary, rewarding a right answer ranked high);
  * - kind@1: the share of fault cases whose first hypothesis names the right component and fault kind;
  * - abstention: the share of no-fault cases answered with no hypothesis at all;
- * - evidence: the share of shown hypotheses that cite at least one observation;
+ * - evidence: the share of shown hypotheses that cite at least one observation and whose every citation is
+ *   found in the telemetry that was read (copilot/src/diagnose/evidence-check.ts);
  * - time: reading plus diagnosing one case, in ms.
  */
 export interface CaseAnswer {
@@ -36,7 +37,9 @@ export function scoreCase(
   expect: CaseAnswer | null,
   diagnosis: Diagnosis,
   ms: number,
+  uncited: readonly { rank: number }[] = [],
 ): CaseResult {
+  const unsupported = new Set(uncited.map((u) => u.rank));
   const index = expect ? diagnosis.hypotheses.findIndex((h) => h.component === expect.component) : -1;
   const lead = diagnosis.hypotheses[0];
   return {
@@ -48,7 +51,8 @@ export function scoreCase(
     ...(index >= 0 ? { kind: diagnosis.hypotheses[index]!.fault } : {}),
     ...(lead ? { top: { component: lead.component, fault: lead.fault, confidence: lead.confidence } } : {}),
     hypotheses: diagnosis.hypotheses.length,
-    withEvidence: diagnosis.hypotheses.filter((h) => h.evidence.length > 0).length,
+    withEvidence: diagnosis.hypotheses.filter((h) => h.evidence.length > 0 && !unsupported.has(h.rank))
+      .length,
     ms,
   };
 }

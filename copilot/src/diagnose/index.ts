@@ -7,6 +7,7 @@ export {
   diagnoseSnapshot,
   formatWindow,
 } from './diagnose.ts';
+export { type UncitedClaim, uncitedClaims } from './evidence-check.ts';
 export type { RankedComponent } from './rank.ts';
 export {
   type Diagnosis,
