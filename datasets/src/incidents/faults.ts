@@ -1,25 +1,14 @@
+import { FAULT_KINDS } from '@boundless/copilot/diagnose';
 import { z } from 'zod';
 
 /**
  * The faults an incident scenario (or `boundless start --inject`) can inject, and the no-fault conditions that
  * must not be mistaken for one. A fault names its kind, the component it hits (a name, or a role resolved
  * against the estate: `@entry`, `@mid`, `@leaf`, `@db`, `@api`, `@table`, `@edge`, `@edge-function`), how hard
- * (0..1) and for how long.
+ * (0..1) and for how long. The kinds are the diagnostician's: a scenario can inject each kind a diagnosis can
+ * name.
  */
-export const INCIDENT_FAULT_KINDS = [
-  'dependency_error',
-  'dependency_latency',
-  'cpu_saturation',
-  'memory_saturation',
-  'throttling',
-  'bad_deploy',
-  'cold_start_storm',
-  'origin_errors',
-  'cache_hit_collapse',
-  'signing_key_mismatch',
-  'abuse_load',
-  'egress_cost_spike',
-] as const;
+export const INCIDENT_FAULT_KINDS = FAULT_KINDS;
 
 export type IncidentFaultKind = (typeof INCIDENT_FAULT_KINDS)[number];
 
