@@ -99,6 +99,7 @@ function recency(onsetMs: number, atMs: number, windowMs: number): number {
 function baseScore(signals: Signal[], options: RankOptions, atMs: number, windowMs: number): number {
   const best = new Map<string, number>();
   const metrics = new Map<string, number>();
+  const confirmed = new Set<string>();
   let otherSymptoms = false;
   for (const s of signals) {
     const value = Math.log1p(s.strength) * recency(s.onsetMs, atMs, windowMs);
@@ -106,6 +107,7 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
       const concept = String(s.facts.concept);
       // A resource metric that the anomaly detector confirms is a fault on its own (a cache-hit rate collapsing,
       // throttles appearing); other meaningful metrics corroborate; load and host metrics barely count.
+      if (Number(s.facts.detectorScore) >= 0.5) confirmed.add(concept);
       const resource = RESOURCE_CONCEPTS.has(concept) && Number(s.facts.detectorScore) >= 0.5;
       const weight = options.weights.metric_shift * (WEAK_CONCEPTS.has(concept) ? 0.3 : resource ? 1.5 : 1);
       metrics.set(concept, Math.max(metrics.get(concept) ?? 0, weight * value));
@@ -116,7 +118,11 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
   }
   const ordered = [...metrics].sort((a, b) => b[1] - a[1]);
   let metricPart = (ordered[0]?.[1] ?? 0) + 0.3 * (ordered[1]?.[1] ?? 0);
-  if (!otherSymptoms && ordered[0] && !RESOURCE_CONCEPTS.has(ordered[0][0])) metricPart *= 0.5;
+  // An error rate the detector confirms is a failure whoever reports it (a CDN's 5xx rate is all its operators
+  // see of its origin); other metrics alone only suggest one.
+  const lead = ordered[0]?.[0];
+  const failing = lead === 'errors' && confirmed.has(lead);
+  if (!otherSymptoms && lead && !RESOURCE_CONCEPTS.has(lead) && !failing) metricPart *= 0.5;
   return [...best.values()].reduce((a, b) => a + b, 0) + metricPart;
 }
 
