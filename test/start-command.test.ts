@@ -53,6 +53,8 @@ describe('Command: boundless start', () => {
     expect(banner).toContain('/v1/access');
     const jwks = await fetch(`${api}/local/jwks.json`);
     expect(jwks.status).toBe(200);
+    expect(banner).toMatch(/Injected faults:\n {2}throttling on delivery-grant-access: /);
+    expect(banner).toContain('boundless diagnose --telemetry');
     // The fault from --inject waits for its baseline; another comes and goes through the admin endpoint.
     const listed = (await (await fetch(`${api}/local/faults`)).json()) as {
       faults: { id: string; kind: string }[];

@@ -205,6 +205,23 @@ function untilSignalled(): Promise<void> {
   });
 }
 
+/** The faults `--inject` scheduled, and how to diagnose what they do. */
+function injectedFaults(delivery: LocalDelivery): string {
+  const faults = delivery.faults.list();
+  if (faults.length === 0) return '';
+  const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const lines = faults.map(
+    (f) =>
+      `  ${f.kind} on ${f.target}: ${time(f.startMs)}–${time(f.endMs)} UTC (GET /local/faults; DELETE /local/faults/${f.id})`,
+  );
+  const at = new Date(faults[0]!.endMs).toISOString();
+  return `
+Injected faults:
+${lines.join('\n')}
+  Diagnose afterwards: boundless diagnose --telemetry ${delivery.dataDir} --at ${at} --out diag.json
+`;
+}
+
 function banner(delivery: LocalDelivery, copilotUrl?: string, dashboardUrl?: string): string {
   const api = delivery.apiUrl;
   const edge = delivery.edgeUrl;
@@ -232,7 +249,7 @@ Boundless delivery core is running locally (data in ${delivery.dataDir})
   Copilot (REST /api, socket.io)               ${copilotUrl ?? 'off (--no-copilot)'}
   Log groups                                   ${delivery.logsDir}
   X-Ray segments                               ${delivery.xrayDir}
-
+${injectedFaults(delivery)}
 Demo users (local only: POST ${api}/local/token {"user":"<name>"} returns a JWT):
 ${users}
 

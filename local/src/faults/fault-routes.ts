@@ -27,7 +27,9 @@ function bodyOf(event: APIGatewayProxyEventV2): Record<string, unknown> | undefi
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
-  } catch {
+  } catch (error) {
+    // Not JSON: the caller gets a 400 saying what to send.
+    if (!(error instanceof SyntaxError)) throw error;
     return undefined;
   }
 }
