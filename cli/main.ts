@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAnomalies } from './commands/anomalies.ts';
 import { registerDetect } from './commands/detect.ts';
+import { registerDiagnose } from './commands/diagnose.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerPrewarm } from './commands/prewarm.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStart(program);
   registerDetect(program);
+  registerDiagnose(program);
   registerAnomalies(program);
   registerPrewarm(program);
   registerSimulate(program);

@@ -27,7 +27,18 @@ function printed(child: ChildProcessWithoutNullStreams, marker: string): Promise
 
 describe('Command: boundless start', () => {
   it('prints the URLs, demo users and walkthrough, serves, and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--port', '0']);
+    const child = spawn(process.execPath, [
+      BIN,
+      'start',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--inject',
+      'throttling:delivery-grant-access:5m',
+      '--inject-after',
+      '10m',
+    ]);
     const banner = await printed(child, 'Press Ctrl-C');
     const api = /Access API[^\n]*?(http:\/\/\S+)/.exec(banner)?.[1];
 
@@ -42,6 +53,23 @@ describe('Command: boundless start', () => {
     expect(banner).toContain('/v1/access');
     const jwks = await fetch(`${api}/local/jwks.json`);
     expect(jwks.status).toBe(200);
+    expect(banner).toMatch(/Injected faults:\n {2}throttling on delivery-grant-access: /);
+    expect(banner).toContain('boundless diagnose --telemetry');
+    // The fault from --inject waits for its baseline; another comes and goes through the admin endpoint.
+    const listed = (await (await fetch(`${api}/local/faults`)).json()) as {
+      faults: { id: string; kind: string }[];
+    };
+    expect(listed.faults).toMatchObject([
+      { kind: 'throttling', target: 'delivery-grant-access', on: 'function' },
+    ]);
+    const injected = await fetch(`${api}/local/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'dependency_latency', target: 'delivery-grant-access', durationS: 60 }),
+    });
+    expect(injected.status).toBe(201);
+    const { fault } = (await injected.json()) as { fault: { id: string } };
+    expect((await fetch(`${api}/local/faults/${fault.id}`, { method: 'DELETE' })).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const stopped = printed(child, 'stopped.');
@@ -60,5 +88,23 @@ describe('Command: boundless start', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain('--port must be an integer');
+  });
+
+  it('refuses a fault the local stack cannot inject, before starting anything', async () => {
+    const child = spawn(process.execPath, [
+      BIN,
+      'start',
+      '--data-dir',
+      dataDir,
+      '--inject',
+      'cache_hit_collapse',
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--inject cache_hit_collapse: the local stack can inject .*throttling/);
   });
 });

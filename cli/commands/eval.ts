@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvalAbuse } from './eval-abuse.ts';
 import { registerEvalAnomalies } from './eval-anomalies.ts';
+import { registerEvalDiagnose } from './eval-diagnose.ts';
 import { registerEvalPrewarm } from './eval-prewarm.ts';
 
 export function registerEval(program: Command): void {
@@ -9,5 +10,6 @@ export function registerEval(program: Command): void {
     .description('evaluate detectors and planners on labelled or real data');
   registerEvalAbuse(evaluate);
   registerEvalAnomalies(evaluate);
+  registerEvalDiagnose(evaluate);
   registerEvalPrewarm(evaluate);
 }

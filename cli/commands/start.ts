@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { LocalDelivery } from '@boundless/local';
+import { LOCAL_FAULT_KINDS } from '@boundless/local/faults';
 import { CliError } from '../errors.ts';
 
 interface StartOptions {
@@ -17,7 +18,11 @@ interface StartOptions {
   /** `--no-dashboard` sets it false: no build, nothing served at `/`. */
   dashboard: boolean;
   allowRemoteSignIn?: boolean;
+  inject: string[];
+  injectAfter: string;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Fixed ports by default so the printed walkthrough can be copied as is; --port moves the whole block. */
 const DEFAULT_PORT = 4000;
@@ -45,6 +50,17 @@ export function registerStart(program: Command): void {
       '--allow-remote-sign-in',
       'serve the local sign-in (which mints operator tokens) to other machines too; off: loopback only',
     )
+    .option(
+      '--inject <fault>',
+      `inject a fault for a while: <kind>[:<function or table>[:<duration>]], e.g. throttling:delivery-grant-access:5m (repeatable; kinds: ${LOCAL_FAULT_KINDS.join(', ')}); more while running: POST /local/faults`,
+      collect,
+      [],
+    )
+    .option(
+      '--inject-after <duration>',
+      'start injected faults this long after start-up, so a baseline exists',
+      '2m',
+    )
     .action(async (options: StartOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65531) {
@@ -57,6 +73,33 @@ export function registerStart(program: Command): void {
       if (!(everyMinutes >= 0.25 && everyMinutes <= 1440)) {
         throw new CliError(`--simulate-every must be minutes in 0.25..1440, got "${options.simulateEvery}"`);
       }
+      const { parseDuration, parseFaultArgument } = await import('@boundless/datasets/incidents');
+      const delayMs = parseDuration(options.injectAfter);
+      if (delayMs === undefined)
+        throw new CliError(
+          `--inject-after must be a duration such as 90s or 2m, got "${options.injectAfter}"`,
+        );
+      const faults = options.inject.map((text) => {
+        try {
+          const spec = parseFaultArgument(text);
+          if (!LOCAL_FAULT_KINDS.some((kind) => kind === spec.kind))
+            throw new RangeError(
+              `the local stack can inject ${LOCAL_FAULT_KINDS.join(', ')}; ${spec.kind} runs in the incident simulator (boundless eval diagnose)`,
+            );
+          return {
+            kind: spec.kind,
+            durationMs: spec.durationMs,
+            delayMs,
+            ...(spec.target ? { target: spec.target } : {}),
+          };
+        } catch (error) {
+          throw new CliError(
+            `--inject ${text}: ${error instanceof Error ? error.message : String(error)}`,
+            2,
+            { cause: error },
+          );
+        }
+      });
       // Listen before starting: Ctrl-C during start-up then shuts down cleanly once everything is up.
       const signalled = untilSignalled();
       const dataDir = resolve(options.dataDir);
@@ -75,6 +118,7 @@ export function registerStart(program: Command): void {
           xrayPort: offset(2),
           wafPort: offset(4),
           allowRemoteSignIn: options.allowRemoteSignIn === true,
+          faults,
         },
         // The live simulator stands in for many viewers through x-forwarded-for; the edge believes it from
         // loopback only (its default trusted proxies), so a peer on another machine cannot choose its address.
@@ -161,6 +205,23 @@ function untilSignalled(): Promise<void> {
   });
 }
 
+/** The faults `--inject` scheduled, and how to diagnose what they do. */
+function injectedFaults(delivery: LocalDelivery): string {
+  const faults = delivery.faults.list();
+  if (faults.length === 0) return '';
+  const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const lines = faults.map(
+    (f) =>
+      `  ${f.kind} on ${f.target}: ${time(f.startMs)}–${time(f.endMs)} UTC (GET /local/faults; DELETE /local/faults/${f.id})`,
+  );
+  const at = new Date(faults[0]!.endMs).toISOString();
+  return `
+Injected faults:
+${lines.join('\n')}
+  Diagnose afterwards: boundless diagnose --telemetry ${delivery.dataDir} --at ${at} --out diag.json
+`;
+}
+
 function banner(delivery: LocalDelivery, copilotUrl?: string, dashboardUrl?: string): string {
   const api = delivery.apiUrl;
   const edge = delivery.edgeUrl;
@@ -188,7 +249,7 @@ Boundless delivery core is running locally (data in ${delivery.dataDir})
   Copilot (REST /api, socket.io)               ${copilotUrl ?? 'off (--no-copilot)'}
   Log groups                                   ${delivery.logsDir}
   X-Ray segments                               ${delivery.xrayDir}
-
+${injectedFaults(delivery)}
 Demo users (local only: POST ${api}/local/token {"user":"<name>"} returns a JWT):
 ${users}
 

@@ -143,7 +143,7 @@ describe('Class: LocalLogEventSource', () => {
       { route: 'GET /v1/devices', avgMs: '5' },
       { route: 'POST /v1/access', avgMs: '26' },
     ]);
-    await expect(source.insights(['/aws/lambda/access'], 'dedup route', 0, 5000)).rejects.toThrow(
+    await expect(source.insights(['/aws/lambda/access'], 'pattern @message', 0, 5000)).rejects.toThrow(
       UnsupportedQueryError,
     );
   });

@@ -4,9 +4,11 @@ export {
   type LogGroupInfo,
   LogGroupError,
   listLogGroups,
+  type OnSkip,
   readLogGroupEvents,
   sanitiseLogGroupName,
   type StoredLogEvent,
   utcDay,
 } from './log-groups.ts';
 export { querySegments, type SegmentDocument, type SegmentQuery, segmentDay } from './segments.ts';
+export { type ReadOptions, readTelemetryDirectory, TelemetryDirectoryError } from './snapshot.ts';

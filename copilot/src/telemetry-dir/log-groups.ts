@@ -39,26 +39,44 @@ export interface LogGroupInfo {
   directory: string;
 }
 
-export async function listLogGroups(root: string): Promise<LogGroupInfo[]> {
+/** Why a line or a directory could not be read; readers count these instead of failing. */
+export type OnSkip = (reason: string) => void;
+
+export async function listLogGroups(root: string, onSkip?: OnSkip): Promise<LogGroupInfo[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const groups: LogGroupInfo[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory()) continue;
     const directory = join(root, entry.name);
     const meta = await readFile(join(directory, 'group.json'), 'utf8').catch(() => undefined);
-    if (meta === undefined) continue;
-    const { logGroupName } = JSON.parse(meta) as { logGroupName: string };
+    let logGroupName: unknown;
+    try {
+      logGroupName =
+        meta === undefined ? undefined : (JSON.parse(meta) as { logGroupName?: unknown }).logGroupName;
+    } catch {
+      logGroupName = undefined;
+    }
+    if (typeof logGroupName !== 'string' || logGroupName === '') {
+      onSkip?.('logs: group directory without a readable group.json');
+      continue;
+    }
     groups.push({ logGroupName, directory });
   }
   return groups.sort((a, b) => a.logGroupName.localeCompare(b.logGroupName));
 }
 
-/** Events of one group with `startMs <= timestamp <= endMs`, in file order (append order within a day). */
+const TIMESTAMP = /"timestamp":(\d+)[,}]/;
+
+/**
+ * Events of one group with `startMs <= timestamp <= endMs`, in file order (append order within a day). Lines that
+ * are not events (a torn last line after a crash, anything else) are skipped and reported to `onSkip`.
+ */
 export async function* readLogGroupEvents(
   root: string,
   logGroup: string,
   startMs: number,
   endMs: number,
+  onSkip?: OnSkip,
 ): AsyncGenerator<StoredLogEvent> {
   const directory = join(root, sanitiseLogGroupName(logGroup));
   const files = await readdir(directory).catch(() => [] as string[]);
@@ -73,24 +91,35 @@ export async function* readLogGroupEvents(
     const text = await readFile(join(directory, `${day}.log`), 'utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
+      // Most lines of a long day file are out of range: look at the timestamp before parsing the whole line.
+      const quick = TIMESTAMP.exec(line.slice(0, 160));
+      if (quick) {
+        const timestamp = Number(quick[1]);
+        if (timestamp < startMs || timestamp > endMs) continue;
+      }
       const event = parseStoredEvent(line);
-      if (event && event.timestamp >= startMs && event.timestamp <= endMs) yield event;
+      if (typeof event === 'string') onSkip?.(event);
+      else if (event.timestamp >= startMs && event.timestamp <= endMs) yield event;
     }
   }
 }
 
-function parseStoredEvent(line: string): StoredLogEvent | undefined {
+/** The event a line holds, or why it holds none. */
+function parseStoredEvent(line: string): StoredLogEvent | string {
+  let value: Partial<StoredLogEvent>;
   try {
-    const value = JSON.parse(line) as Partial<StoredLogEvent>;
-    if (typeof value.timestamp !== 'number' || typeof value.message !== 'string') return undefined;
-    return {
-      id: String(value.id ?? value.timestamp),
-      timestamp: value.timestamp,
-      logStream: String(value.logStream ?? ''),
-      message: value.message,
-    };
+    value = JSON.parse(line) as Partial<StoredLogEvent>;
   } catch {
-    // A torn last line after a crash is skipped rather than failing the whole read.
-    return undefined;
+    return 'logs: line is not JSON';
   }
+  if (typeof value !== 'object' || value === null) return 'logs: line is not an event object';
+  if (typeof value.timestamp !== 'number' || !Number.isFinite(value.timestamp))
+    return 'logs: event without a numeric timestamp';
+  if (typeof value.message !== 'string') return 'logs: event without a message string';
+  return {
+    id: String(value.id ?? value.timestamp),
+    timestamp: value.timestamp,
+    logStream: String(value.logStream ?? ''),
+    message: value.message,
+  };
 }

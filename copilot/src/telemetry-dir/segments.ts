@@ -29,8 +29,15 @@ export function segmentDay(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
 
-/** Reads stored documents; for a segment sent more than once (in progress, then complete) the last one wins. */
-export async function querySegments(dir: string, query: SegmentQuery): Promise<SegmentDocument[]> {
+/**
+ * Reads stored documents; for a segment sent more than once (in progress, then complete) the last one wins.
+ * Lines that are not segment documents are skipped and reported to `onSkip`.
+ */
+export async function querySegments(
+  dir: string,
+  query: SegmentQuery,
+  onSkip?: (reason: string) => void,
+): Promise<SegmentDocument[]> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) =>
     /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(f),
   );
@@ -41,20 +48,32 @@ export async function querySegments(dir: string, query: SegmentQuery): Promise<S
     const day = file.slice(0, 10);
     if (day < first || day > last) continue;
     for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      if (line === '') continue;
       const document = parseStored(line);
-      if (document && matches(document, query)) latest.set(document.id, document);
+      if (typeof document === 'string') onSkip?.(document);
+      else if (matches(document, query)) latest.set(document.id, document);
     }
   }
   return [...latest.values()].sort((a, b) => a.start_time - b.start_time);
 }
 
-function parseStored(line: string): SegmentDocument | undefined {
-  if (line === '') return undefined;
+/** The document a line holds, or why it holds none. */
+function parseStored(line: string): SegmentDocument | string {
+  let document: Partial<SegmentDocument> | null;
   try {
-    return JSON.parse(line) as SegmentDocument;
+    document = JSON.parse(line) as Partial<SegmentDocument> | null;
   } catch {
-    return undefined;
+    return 'xray: line is not JSON';
   }
+  if (typeof document !== 'object' || document === null) return 'xray: document is not an object';
+  if (typeof document.trace_id !== 'string') return 'xray: document without trace_id';
+  if (
+    typeof document.id !== 'string' ||
+    typeof document.start_time !== 'number' ||
+    !Number.isFinite(document.start_time)
+  )
+    return 'xray: document without id or start_time';
+  return document as SegmentDocument;
 }
 
 function matches(document: SegmentDocument, query: SegmentQuery): boolean {

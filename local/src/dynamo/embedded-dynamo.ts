@@ -17,6 +17,10 @@ import { createDynamoClients } from '@boundless/delivery/store';
  */
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** Injected faults: every request meanwhile may be throttled, fail or wait (undefined lifts them). */
+  setFault(plan: { throttleP: number; errorP: number; delayMs: number } | undefined): void;
+  /** Requests since the last call: how many, throttled, failed, and their summed latency. */
+  takeStats(): Promise<TableStats>;
   /** The Unix socket the clients' connections go to (see embeddedDynamoClients). */
   socketPath: string;
   /** Low-level commands, middleware cached (the access hot path). */
@@ -98,7 +102,39 @@ function cacheTableDescriptions(tableDb) {
 }
 const dynalite = require(workerData.dynalite);
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-const local = createServer(server.listeners('request')[0]);
+// Injected faults (local/src/faults): a request may be refused as throttled, fail, or wait first, as DynamoDB
+// itself answers; counts per period go back to the parent as the table's CloudWatch metrics.
+const answer = server.listeners('request')[0];
+let fault = null;
+let stats = { requests: 0, throttled: 0, errors: 0, latencyMs: 0 };
+function refuse(request, response, status, type, text) {
+  request.resume();
+  const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#' + type, message: text });
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': String(Date.now()) + String(Math.random()).slice(2) });
+  response.end(body);
+}
+function faulty(request, response) {
+  const started = Date.now();
+  response.on('finish', () => {
+    stats.requests += 1;
+    stats.latencyMs += Date.now() - started;
+  });
+  if (fault) {
+    if (Math.random() < fault.throttleP) {
+      stats.throttled += 1;
+      return refuse(request, response, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.');
+    }
+    if (Math.random() < fault.errorP) {
+      stats.errors += 1;
+      return refuse(request, response, 500, 'InternalServerError', 'Internal server error');
+    }
+    if (fault.delayMs > 0) return void setTimeout(() => answer(request, response), fault.delayMs);
+  }
+  answer(request, response);
+}
+server.removeAllListeners('request');
+server.on('request', faulty);
+const local = createServer(faulty);
 local.keepAliveTimeout = server.keepAliveTimeout;
 const fail = (error) => parentPort.postMessage({ error: String((error && error.stack) || error) });
 server.on('error', fail);
@@ -108,6 +144,11 @@ server.listen(0, '127.0.0.1', () =>
 );
 parentPort.on('message', (message) => {
   if (message === 'close') local.close(() => server.close(() => parentPort.postMessage({ closed: true })));
+  else if (message && message.type === 'fault') fault = message.plan || null;
+  else if (message && message.type === 'stats') {
+    parentPort.postMessage({ stats });
+    stats = { requests: 0, throttled: 0, errors: 0, latencyMs: 0 };
+  }
 });
 `;
 
@@ -141,6 +182,13 @@ export function embeddedDynamoClients(target: { endpoint: string; socketPath: st
     maxAttempts: 3,
     requestHandler: { httpAgent: new UnixSocketAgent(target.socketPath) },
   });
+}
+
+interface TableStats {
+  requests: number;
+  throttled: number;
+  errors: number;
+  latencyMs: number;
 }
 
 export async function startEmbeddedDynamo(path: string, region: string): Promise<EmbeddedDynamo> {
@@ -177,11 +225,24 @@ export async function startEmbeddedDynamo(path: string, region: string): Promise
     socketPath,
     client,
     doc,
+    setFault: (plan) => worker.postMessage({ type: 'fault', plan: plan ?? null }),
+    takeStats: () =>
+      new Promise<TableStats>((resolve) => {
+        const listen = (message: { stats?: TableStats }) => {
+          if (!message.stats) return;
+          worker.off('message', listen);
+          resolve(message.stats);
+        };
+        worker.on('message', listen);
+        worker.postMessage({ type: 'stats' });
+      }),
     close: async () => {
       client.destroy();
       doc.destroy();
       const closed = new Promise<void>((resolve) => {
-        worker.once('message', () => resolve());
+        worker.on('message', (message: { closed?: boolean }) => {
+          if (message.closed) resolve();
+        });
         worker.once('exit', () => resolve());
       });
       worker.postMessage('close');

@@ -9,3 +9,15 @@ export {
   logGroupOf,
   TooManyRequestsError,
 } from './lambda-emulator.ts';
+// What Lambda itself writes (platform records, the INIT line, EMF per invocation): simulators reuse the builders
+// so simulated telemetry has the runtime's exact shape.
+export {
+  coldStartLine,
+  type InvocationFacts,
+  initStartRecord,
+  invocationMetrics,
+  logStreamName,
+  reportRecord,
+  startRecord,
+  throttleMetrics,
+} from './lambda-records.ts';

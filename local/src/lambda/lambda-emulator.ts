@@ -9,6 +9,7 @@ import {
   type InvocationFacts,
   initStartRecord,
   invocationMetrics,
+  invokeErrorLine,
   logStreamName,
   newEnvironmentId,
   newTraceId,
@@ -48,6 +49,25 @@ export interface LambdaEmulatorOptions {
   clock?: () => number;
   /** How INIT time passes; tests inject one that resolves on their signal. */
   wait?: (ms: number) => Promise<void>;
+  /** Injected faults (local/src/faults): what to do to one invocation, decided as it arrives. */
+  faults?: (functionName: string, atMs: number) => InvocationFaultPlan | undefined;
+}
+
+/**
+ * What an injected fault does to one invocation, in the ways Lambda itself can go wrong: refuse it as throttled,
+ * start it in a new environment, run it slower, fail it (an error the handler did not catch), kill it at its
+ * memory limit, or run a different version.
+ */
+export interface InvocationFaultPlan {
+  throttle?: boolean;
+  coldStart?: boolean;
+  delayMs?: number;
+  error?: { name: string; message: string };
+  /** Killed at its memory limit: the runtime exits, the environment is gone. */
+  killed?: boolean;
+  /** Peak memory the invocation reports, in MB. */
+  maxMemoryUsedMb?: number;
+  version?: string;
 }
 
 export class LambdaEmulatorError extends Error {
@@ -148,8 +168,12 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
   ): Promise<Invocation<TResult>> {
     const fn = this.lookup(functionName);
     const arrivedAt = this.clock();
-    fn.pool.expire(arrivedAt);
-    const acquisition = fn.pool.acquire(arrivedAt);
+    const plan = this.options.faults?.(functionName, arrivedAt);
+    // A forced cold start: every idle environment has gone (recycled, or the version changed under it).
+    fn.pool.expire(plan?.coldStart ? Number.POSITIVE_INFINITY : arrivedAt);
+    const acquisition = plan?.throttle
+      ? { outcome: 'throttled' as const, concurrentExecutions: fn.pool.snapshot().concurrentExecutions }
+      : fn.pool.acquire(arrivedAt);
     if (acquisition.outcome === 'throttled') {
       fn.counters.throttles += 1;
       this.write(
@@ -162,12 +186,12 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     const { environment } = acquisition;
     const coldStart = acquisition.outcome === 'cold';
     const requestId = randomUUID();
-    const init = coldStart ? await this.initialise(fn, environment, 'on-demand') : undefined;
+    const init = coldStart ? await this.initialise(fn, environment, 'on-demand', plan?.version) : undefined;
     fn.counters.invocations += 1;
     if (coldStart) fn.counters.coldStarts += 1;
     const trace = parseTraceHeader(options.traceHeader);
     const traceId = trace?.root ?? newTraceId(arrivedAt);
-    const run = await this.run(fn, environment, event, requestId);
+    const run = await this.run(fn, environment, event, requestId, plan);
     if (run.failed) fn.counters.errors += 1;
     const after = fn.pool.snapshot();
     fn.pool.release(environment.id, run.endMs);
@@ -186,8 +210,10 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
       concurrentExecutions: after.concurrentExecutions,
       provisionedConcurrency: after.provisionedConcurrency,
       provisionedUtilization: after.provisionedUtilization,
+      ...(plan?.maxMemoryUsedMb !== undefined ? { maxMemoryUsedMb: plan.maxMemoryUsedMb } : {}),
+      ...(run.failed && run.timedOut ? { status: 'timeout' as const } : {}),
     };
-    this.report(facts, environment, traceId, trace?.parent);
+    this.report(facts, environment, traceId, trace?.parent, plan?.version);
     if (run.failed) throw run.error;
     return { result: run.result as TResult, requestId, traceId, coldStart };
   }
@@ -196,9 +222,10 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     fn: RegisteredFunction,
     environment: ExecutionEnvironment,
     type: 'on-demand' | 'provisioned-concurrency',
+    version?: string,
   ): Promise<{ startMs: number; durationMs: number }> {
     const startMs = this.clock();
-    const stream = logStreamName(environment.id, environment.createdAt);
+    const stream = logStreamName(environment.id, environment.createdAt, version);
     this.write(
       fn.definition.functionName,
       stream,
@@ -216,9 +243,10 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     environment: ExecutionEnvironment,
     event: unknown,
     requestId: string,
+    plan?: InvocationFaultPlan,
   ) {
     const { functionName } = fn.definition;
-    const stream = logStreamName(environment.id, environment.createdAt);
+    const stream = logStreamName(environment.id, environment.createdAt, plan?.version);
     const startMs = this.clock();
     const deadline = startMs + (this.options.timeoutMs ?? 10_000);
     this.write(functionName, stream, startRecord(requestId, startMs), startMs);
@@ -229,15 +257,50 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     };
     try {
       const result = await runWithOutputScope(scope, () =>
-        withTimeout(fn.definition.handler(event, context), deadline - startMs, functionName),
+        withTimeout(this.handle(fn, event, context, plan), deadline - startMs, functionName),
       );
       return { result, failed: false as const, startMs, endMs: this.clock() };
     } catch (error) {
+      const at = this.clock();
+      const timedOut = error instanceof LambdaEmulatorError && error.code === 'TimeoutError';
+      // What Lambda prints when a handler does not return: the runtime's exit, the timeout, or the error.
+      if (plan?.killed)
+        this.options.logs?.append(
+          logGroupOf(functionName),
+          stream,
+          `RequestId: ${requestId} Error: Runtime exited with error: signal: killed\nRuntime.ExitError`,
+          at,
+        );
+      else if (timedOut)
+        this.options.logs?.append(
+          logGroupOf(functionName),
+          stream,
+          `${new Date(at).toISOString()} ${requestId} Task timed out after ${((at - startMs) / 1000).toFixed(2)} seconds`,
+          at,
+        );
+      else {
+        const thrown = error instanceof Error ? error : new Error(String(error));
+        this.write(
+          functionName,
+          stream,
+          invokeErrorLine(requestId, at, { name: thrown.name, message: thrown.message }),
+          at,
+        );
+      }
       // A timed-out or crashed runtime is not reused, so the next request pays INIT again as in Lambda.
       if (error instanceof LambdaEmulatorError) fn.pool.discard(environment.id);
       const failure = new LambdaEmulatorError('Unhandled', `${functionName} failed`, { cause: error });
-      return { error: failure, failed: true as const, startMs, endMs: this.clock() };
+      return { error: failure, failed: true as const, timedOut, startMs, endMs: this.clock() };
     }
+  }
+
+  /** The handler, with what an injected fault does around it. */
+  private async handle(fn: RegisteredFunction, event: unknown, context: Context, plan?: InvocationFaultPlan) {
+    if (plan?.delayMs) await this.wait(plan.delayMs);
+    if (plan?.killed)
+      throw new LambdaEmulatorError('Runtime.ExitError', 'Runtime exited with error: signal: killed');
+    if (plan?.error) throw Object.assign(new Error(plan.error.message), { name: plan.error.name });
+    return fn.definition.handler(event, context);
   }
 
   private report(
@@ -245,8 +308,9 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     environment: ExecutionEnvironment,
     traceId: string,
     parent?: string,
+    version?: string,
   ) {
-    const stream = logStreamName(environment.id, environment.createdAt);
+    const stream = logStreamName(environment.id, environment.createdAt, version);
     if (facts.coldStart) this.write(facts.functionName, stream, coldStartLine(facts), facts.initStartMs);
     this.write(facts.functionName, stream, reportRecord(facts), facts.endMs);
     this.write(facts.functionName, stream, invocationMetrics(facts), facts.endMs);

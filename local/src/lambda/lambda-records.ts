@@ -25,11 +25,28 @@ export interface InvocationFacts {
   concurrentExecutions: number;
   provisionedConcurrency: number;
   provisionedUtilization: number;
+  /** Peak memory of the invocation, when known (Lambda always reports it; the emulator knows it under a fault). */
+  maxMemoryUsedMb?: number;
+  /** `error` for a crash, `timeout` for a timeout; `failed` alone reads as `error`. */
+  status?: 'error' | 'timeout';
 }
 
-export function logStreamName(environmentId: string, atMs: number): string {
+export function logStreamName(environmentId: string, atMs: number, version = '$LATEST'): string {
   const day = new Date(atMs).toISOString().slice(0, 10).replaceAll('-', '/');
-  return `${day}/[$LATEST]${environmentId}`;
+  return `${day}/[${version}]${environmentId}`;
+}
+
+/** The Node.js runtime's own line for an error the handler did not catch (Lambda's JSON log format). */
+export function invokeErrorLine(requestId: string, atMs: number, error: { name: string; message: string }) {
+  return {
+    timestamp: new Date(atMs).toISOString(),
+    level: 'ERROR',
+    requestId,
+    message: 'Invoke Error',
+    errorType: error.name,
+    errorMessage: error.message,
+    stackTrace: [`${error.name}: ${error.message}`, '    at handler (/var/task/index.mjs:1:1)'],
+  };
 }
 
 export function newEnvironmentId(): string {
@@ -79,11 +96,12 @@ export function reportRecord(facts: InvocationFacts) {
     type: 'platform.report',
     record: {
       requestId: facts.requestId,
-      status: facts.failed ? 'error' : 'success',
+      status: facts.failed ? (facts.status ?? 'error') : 'success',
       metrics: {
         durationMs,
         billedDurationMs: Math.max(1, Math.ceil(durationMs)),
         memorySizeMB: facts.memoryMb,
+        ...(facts.maxMemoryUsedMb !== undefined ? { maxMemoryUsedMB: facts.maxMemoryUsedMb } : {}),
         ...(facts.coldStart ? { initDurationMs: facts.initDurationMs ?? 0 } : {}),
       },
     },

@@ -35,6 +35,18 @@ const localDeliverySchema = z.object({
       functionThread: z.boolean().default(true),
     })
     .prefault({}),
+  /** Faults injected from the start (`boundless start --inject`); more through `POST /local/faults`. */
+  faults: z
+    .array(
+      z.strictObject({
+        kind: z.string().min(1),
+        target: z.string().min(1).optional(),
+        intensity: z.number().gt(0).max(1).optional(),
+        durationMs: z.number().int().positive().optional(),
+        delayMs: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .default([]),
 });
 
 export type LocalDeliveryOptions = z.input<typeof localDeliverySchema>;

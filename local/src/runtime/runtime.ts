@@ -24,6 +24,9 @@ import { type LocalRoute, localIdentityRoutes } from '../lambda/local-identity-r
 import { loadOrCreateLocalKeys } from './local-keys.ts';
 import { LogGroupWriter } from '../telemetry/log-groups.ts';
 import { type LocalDeliveryOptions, parseLocalDeliveryOptions } from './runtime-config.ts';
+import type { LocalFaultInjector } from '../faults/injector.ts';
+import { faultRoutes } from '../faults/fault-routes.ts';
+import { startLocalFaults } from '../faults/wiring.ts';
 import { createSegmentEmitter, startXRayReceiver, type XRayReceiver } from '../telemetry/xray-receiver.ts';
 
 /**
@@ -45,6 +48,8 @@ export interface LocalDelivery {
   waf: { url: string; sets: LocalWebAcl['sets'] };
   xray: XRayReceiver;
   logs: LogGroupWriter;
+  /** Faults injected into this stack (also served at `/local/faults` on the API). */
+  faults: LocalFaultInjector;
   /**
    * A JWT for a demo user by name, as `POST /local/token` issues it, or for any subject of the seeded
    * population; `issuedAt` back-dates it (unix seconds).
@@ -141,7 +146,23 @@ export async function startLocalDelivery(
     });
 
     const { functionThread, ...emulatorOptions } = config.lambda;
-    const emulator = new LambdaEmulator({ ...emulatorOptions, region: config.region, logs, segments });
+    let functionNames: () => string[] = () => [];
+    const faults = startLocalFaults({
+      dynamo,
+      logs,
+      tableName: config.tableName,
+      functions: () => functionNames(),
+      defaultFunction: 'delivery-grant-access',
+    });
+    closers.push(() => faults.close());
+    const emulator = new LambdaEmulator({
+      ...emulatorOptions,
+      region: config.region,
+      logs,
+      segments,
+      faults: (name, at) => faults.injector.invocationPlan(name, at),
+    });
+    functionNames = () => emulator.functionNames();
     const undoCapture = captureFunctionOutput();
     closers.push(undoCapture);
     // What the functions are built from, in the function thread or in this one.
@@ -186,7 +207,12 @@ export async function startLocalDelivery(
 
     const lookup = (name: string) => demo.users.find((user) => user.name === name)?.identity;
     const names = () => demo.users.map((user) => user.name);
-    const localRoutes = localIdentityRoutes(issuer, lookup, names, { allowRemote: config.allowRemoteSignIn });
+    // Fault injection stays loopback-only even when remote sign-in is allowed.
+    const localRoutes = [
+      ...localIdentityRoutes(issuer, lookup, names, { allowRemote: config.allowRemoteSignIn }),
+      ...faultRoutes(faults.injector),
+    ];
+    for (const spec of config.faults) faults.injector.inject(spec);
     const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator);
     closers.push(() => api.close());
 
@@ -203,6 +229,7 @@ export async function startLocalDelivery(
       waf: { url: waf.url, sets: waf.sets },
       xray,
       logs,
+      faults: faults.injector,
       tokenFor: async (user, tokenOptions = {}) => {
         const identity = typeof user === 'string' ? lookup(user) : user;
         if (!identity) throw new Error(`no demo user "${String(user)}"; known: ${names().join(', ')}`);

@@ -1,0 +1,379 @@
+import { entryOf } from '../telemetry/collections.ts';
+import type { ComponentIndex } from '../telemetry/components.ts';
+import type { LogRecord } from '../telemetry/types.ts';
+import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
+import { templateOf } from './templates.ts';
+import { Timeline } from './timeline.ts';
+import type { Evidence, Signal, SignalKind } from './types.ts';
+import { MEMORY_EXHAUSTION, RESULT_FIELDS, SIGNATURE_FAILURE, THROTTLING, TIMEOUT } from './vocabulary.ts';
+
+/**
+ * What the logs say changed, per component: the share of error (and warning) lines, error patterns that are
+ * new or suddenly frequent, HTTP statuses in request lines (5xx, 429, 401/403), and Lambda's platform reports
+ * (cold starts, timeouts, memory). Each is a scan of the window against its own earlier part.
+ */
+export interface LogFacts {
+  signals: Signal[];
+  /** Trace ids of error lines after each component's onset, for following errors through traces. */
+  errorTraces: Map<string, Set<string>>;
+  timeline?: Timeline;
+}
+
+/** The minimum scan statistic worth a signal: well beyond what ~40 splits of pure noise produce. */
+const MIN_LLR = 4;
+
+const excerptOf = (text: string) => (text.length > 240 ? `${text.slice(0, 237)}...` : text);
+
+function logEvidence(record: LogRecord): Evidence {
+  return {
+    kind: 'log',
+    ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },
+    excerpt: excerptOf(record.text === record.labels ? record.message : record.text),
+  };
+}
+
+interface Series {
+  total: number[];
+  errors: number[];
+  warnings: number[];
+  requests: number[];
+  s5xx: number[];
+  s429: number[];
+  sAuth: number[];
+  invocations: number[];
+  coldStarts: number[];
+  timeouts: number[];
+  memoryHigh: number[];
+  records: LogRecord[];
+}
+
+function pct(x: number) {
+  return `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
+}
+
+export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, atMs: number): LogFacts {
+  const errorTraces = new Map<string, Set<string>>();
+  const timeline = Timeline.over(
+    logs.filter((r) => r.kind !== 'emf').map((r) => r.timestampMs),
+    atMs,
+  );
+  if (!timeline) return { signals: [], errorTraces };
+  const byComponent = new Map<string, Series>();
+  const templates = new Map<string, { component: string; counts: number[]; records: LogRecord[] }>();
+  const allVolume = timeline.zeros();
+  for (const record of logs) {
+    if (record.kind === 'emf') continue;
+    const component = index.ofLog(record);
+    const s = entryOf(byComponent, component, () => ({
+      total: timeline.zeros(),
+      errors: timeline.zeros(),
+      warnings: timeline.zeros(),
+      requests: timeline.zeros(),
+      s5xx: timeline.zeros(),
+      s429: timeline.zeros(),
+      sAuth: timeline.zeros(),
+      invocations: timeline.zeros(),
+      coldStarts: timeline.zeros(),
+      timeouts: timeline.zeros(),
+      memoryHigh: timeline.zeros(),
+      records: [],
+    }));
+    const i = timeline.index(record.timestampMs);
+    s.records.push(record);
+    s.total[i]! += 1;
+    allVolume[i]! += 1;
+    if (record.level === 'error') s.errors[i]! += 1;
+    if (record.level === 'warn') s.warnings[i]! += 1;
+    if (record.kind === 'structured' || record.kind === 'text') {
+      const key = `${component}\u0000${record.level}\u0000${templateOf(record.labels && record.labels !== record.text ? `${record.text} ${record.labels}` : record.text)}`;
+      const t = entryOf(templates, key, () => ({
+        component,
+        counts: timeline.zeros(),
+        records: [] as LogRecord[],
+      }));
+      t.counts[i]! += 1;
+      t.records.push(record);
+    }
+    const status = record.status;
+    if (status !== undefined) {
+      s.requests[i]! += 1;
+      if (status >= 500) s.s5xx[i]! += 1;
+      if (status === 429) s.s429[i]! += 1;
+      if (status === 401 || status === 403) s.sAuth[i]! += 1;
+    }
+    if (record.platformType === 'platform.report') {
+      const facts = record.platform ?? {};
+      s.invocations[i]! += 1;
+      if (typeof facts.initDurationMs === 'number') s.coldStarts[i]! += 1;
+      if (facts.status === 'timeout') s.timeouts[i]! += 1;
+      const used = Number(facts.maxMemoryUsedMB);
+      const size = Number(facts.memorySizeMB);
+      if (used > 0 && size > 0 && used / size >= 0.9) s.memoryHigh[i]! += 1;
+    }
+  }
+
+  const signals: Signal[] = [];
+  const after = (s: Series, split: Split, pick: (r: LogRecord) => boolean) =>
+    s.records.filter((r) => r.timestampMs >= timeline.timeOf(split.index) && pick(r));
+  const push = (
+    component: string,
+    kind: SignalKind,
+    split: Split | undefined,
+    matching: LogRecord[],
+    detail: (split: Split) => string,
+    facts: Record<string, string | number> = {},
+  ) => {
+    if (!split || split.llr < MIN_LLR || matching.length === 0) return;
+    signals.push({
+      component,
+      kind,
+      strength: split.llr,
+      onsetMs: timeline.timeOf(split.index),
+      facts: {
+        before: split.before,
+        after: split.after,
+        count: matching.length,
+        ...facts,
+        ...vocabularyFacts(matching),
+      },
+      detail: detail(split),
+      evidence: pickEvidence(matching),
+    });
+  };
+
+  for (const [component, s] of byComponent) {
+    const errors = shareOrRate(s.errors, s.total, allVolume);
+    push(
+      component,
+      'log_errors',
+      errors,
+      errors ? after(s, errors, (r) => r.level === 'error') : [],
+      (x) => `error lines ${pct(x.before)} → ${pct(x.after)} of its log lines`,
+    );
+    const warnings = shareOrRate(s.warnings, s.total, allVolume);
+    push(
+      component,
+      'log_warnings',
+      warnings,
+      warnings ? after(s, warnings, (r) => r.level === 'warn') : [],
+      (x) => `warning lines ${pct(x.before)} → ${pct(x.after)} of its log lines`,
+    );
+    for (const [kind, bad, test] of [
+      ['status_5xx', s.s5xx, (st: number) => st >= 500],
+      ['status_429', s.s429, (st: number) => st === 429],
+      ['status_auth', s.sAuth, (st: number) => st === 401 || st === 403],
+    ] as const) {
+      const split = scanShareIncrease(bad, s.requests);
+      push(
+        component,
+        kind,
+        split,
+        split ? after(s, split, (r) => test(r.status ?? 0)) : [],
+        (x) =>
+          `${kind === 'status_5xx' ? '5xx' : kind === 'status_429' ? '429' : '401/403'} responses ${pct(x.before)} → ${pct(x.after)} of requests`,
+      );
+    }
+    const cold = scanShareIncrease(s.coldStarts, s.invocations);
+    push(
+      component,
+      'cold_starts',
+      cold,
+      cold ? after(s, cold, (r) => typeof r.platform?.initDurationMs === 'number') : [],
+      (x) => `cold starts ${pct(x.before)} → ${pct(x.after)} of invocations`,
+    );
+    const timeouts = scanShareIncrease(s.timeouts, s.invocations);
+    push(
+      component,
+      'timeouts',
+      timeouts,
+      timeouts ? after(s, timeouts, (r) => r.platform?.status === 'timeout') : [],
+      (x) => `timeouts ${pct(x.before)} → ${pct(x.after)} of invocations`,
+    );
+    const memory = scanShareIncrease(s.memoryHigh, s.invocations);
+    push(
+      component,
+      'memory_pressure',
+      memory,
+      memory
+        ? after(
+            s,
+            memory,
+            (r) => Number(r.platform?.maxMemoryUsedMB) / Number(r.platform?.memorySizeMB) >= 0.9,
+          )
+        : [],
+      (x) => `invocations using ≥ 90 % of their memory ${pct(x.before)} → ${pct(x.after)}`,
+    );
+    const requests = s.requests.some((v) => v > 0) ? s.requests : s.invocations;
+    const volume = scanRateIncrease(
+      requests,
+      timeline.zeros().map(() => 1),
+      3,
+      2,
+    );
+    if (volume && volume.after >= 2 * volume.before) {
+      const recent = s.records.filter((r) => r.timestampMs >= timeline.timeOf(volume.index));
+      push(
+        component,
+        'volume',
+        volume,
+        recent,
+        (x) => `requests per ${timeline.bucketMs / 1000} s ${x.before.toFixed(1)} → ${x.after.toFixed(1)}`,
+        { ratio: volume.after / Math.max(volume.before, 1e-9) },
+      );
+    }
+    for (const record of s.records) {
+      if (
+        record.level !== 'error' ||
+        !record.traceId ||
+        !errors ||
+        record.timestampMs < timeline.timeOf(errors.index)
+      )
+        continue;
+      entryOf(errorTraces, component, () => new Set<string>()).add(record.traceId);
+    }
+  }
+
+  // Error patterns that are new or suddenly frequent, relative to their component's own log volume; and
+  // patterns a component printed regularly that stopped (a code path no longer reached).
+  const bestPattern = new Map<string, Signal>();
+  const bestMissing = new Map<string, Signal>();
+  for (const t of templates.values()) {
+    const s = byComponent.get(t.component)!;
+    const missing = missingPattern(t, s.total, timeline);
+    if (missing && missing.strength > (bestMissing.get(t.component)?.strength ?? 0))
+      bestMissing.set(t.component, missing);
+    const level = t.records[0]!.level;
+    if (level !== 'error' && level !== 'warn') continue;
+    const split = scanRateIncrease(
+      t.counts,
+      s.total.map((v) => v + 0.5),
+    );
+    if (!split || split.llr < MIN_LLR) continue;
+    const since = timeline.timeOf(split.index);
+    const recent = t.records.filter((r) => r.timestampMs >= since);
+    const before = t.records.length - recent.length;
+    const signal: Signal = {
+      component: t.component,
+      kind: 'new_error_pattern',
+      strength: split.llr,
+      onsetMs: since,
+      facts: { count: recent.length, before, ...vocabularyFacts(recent) },
+      detail: `${before === 0 ? 'new' : 'surging'} ${recent[0]!.level} pattern "${templateOf(recent[0]!.text).slice(0, 80)}" (${recent.length} lines${before ? `, ${before} before` : ''})`,
+      evidence: pickEvidence(recent),
+    };
+    const current = bestPattern.get(t.component);
+    if (!current || signal.strength > current.strength) bestPattern.set(t.component, signal);
+  }
+  signals.push(...bestPattern.values(), ...bestMissing.values());
+  signals.push(...chronicErrors(byComponent, signals, timeline));
+  return { signals, errorTraces, timeline };
+}
+
+function missingPattern(
+  t: { component: string; counts: number[]; records: LogRecord[] },
+  volume: number[],
+  timeline: Timeline,
+): Signal | undefined {
+  if (t.records.length < 5) return undefined;
+  const split = scanRateIncrease(
+    t.counts,
+    volume.map((v) => v + 0.5),
+    3,
+    3,
+    -1,
+  );
+  if (!split || split.llr < MIN_LLR || split.after > 0.25 * split.before) return undefined;
+  const since = timeline.timeOf(split.index);
+  const last = t.records.filter((r) => r.timestampMs < since).slice(-2);
+  if (last.length === 0) return undefined;
+  return {
+    component: t.component,
+    kind: 'missing_pattern',
+    strength: split.llr,
+    onsetMs: since,
+    facts: { before: split.before, after: split.after, count: t.records.length },
+    detail: `stopped printing "${templateOf(last[0]!.text).slice(0, 80)}" (${t.records.length - t.records.filter((r) => r.timestampMs >= since).length} lines before, last at ${new Date(last.at(-1)!.timestampMs).toISOString().slice(11, 19)}Z)`,
+    evidence: last.map(logEvidence),
+  };
+}
+
+/**
+ * A component that errors on a large share of its lines through the whole window, with no change to scan
+ * for (the fault began before the data): compared with the error share of everything else instead.
+ */
+function chronicErrors(byComponent: Map<string, Series>, found: Signal[], timeline: Timeline): Signal[] {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  let allErrors = 0;
+  let allLines = 0;
+  for (const s of byComponent.values()) {
+    allErrors += sum(s.errors);
+    allLines += sum(s.total);
+  }
+  const out: Signal[] = [];
+  for (const [component, s] of byComponent) {
+    const errors = sum(s.errors);
+    const lines = sum(s.total);
+    if (errors < 10 || errors / lines < 0.1) continue;
+    if (found.some((f) => f.component === component && f.kind === 'log_errors')) continue;
+    const p = errors / lines;
+    const q = Math.max((allErrors - errors) / Math.max(allLines - lines, 1), 1e-6);
+    if (p < 5 * q) continue;
+    const llr = errors * Math.log(p / q) + (lines - errors) * Math.log((1 - p) / (1 - q) || 1e-9);
+    const records = s.records.filter((r) => r.level === 'error');
+    out.push({
+      component,
+      kind: 'chronic_errors',
+      strength: Math.min(30, llr),
+      onsetMs: timeline.startMs,
+      facts: { share: p, others: q, count: errors, ...vocabularyFacts(records) },
+      detail: `${pct(p)} of its log lines are errors throughout (${pct(q)} elsewhere)`,
+      evidence: pickEvidence(records),
+    });
+  }
+  return out;
+}
+
+/** Share of a component's own lines when it has a baseline; otherwise its rate against all log volume. */
+function shareOrRate(bad: number[], total: number[], all: number[]): Split | undefined {
+  const share = scanShareIncrease(bad, total);
+  const rate = scanRateIncrease(
+    bad,
+    all.map((v) => v + 0.5),
+  );
+  if (share && rate) return share.llr >= rate.llr * 0.5 ? share : rate;
+  return share ?? rate;
+}
+
+/** What the matching lines say in words the classifier reads (throttling, timeouts, memory, signatures). */
+function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
+  const facts: Record<string, number | string> = {};
+  const count = (re: RegExp) => records.filter((r) => re.test(r.text) || re.test(r.errorType ?? '')).length;
+  const n = Math.max(1, records.length);
+  facts.throttleWords = count(THROTTLING) / n;
+  facts.timeoutWords = count(TIMEOUT) / n;
+  facts.memoryWords = count(MEMORY_EXHAUSTION) / n;
+  facts.signatureWords = count(SIGNATURE_FAILURE) / n;
+  const types = new Map<string, number>();
+  for (const r of records) if (r.errorType) types.set(r.errorType, (types.get(r.errorType) ?? 0) + 1);
+  const top = [...types].sort((a, b) => b[1] - a[1])[0];
+  if (top) facts.errorType = top[0];
+  // The result detail access logs give (CloudFront's x-edge-detailed-result-type, an error code field).
+  const results = new Map<string, number>();
+  for (const r of records) {
+    for (const pair of r.labels?.split(' ') ?? []) {
+      const [key = '', value = ''] = pair.split('=');
+      if (RESULT_FIELDS.includes(key)) results.set(value, (results.get(value) ?? 0) + 1);
+    }
+  }
+  const result = [...results].sort((a, b) => b[1] - a[1])[0];
+  if (result) facts.result = result[0];
+  return facts;
+}
+
+/** A few events spread over the matching ones: the first, the last, and some between. */
+function pickEvidence(records: LogRecord[], limit = 4): Evidence[] {
+  if (records.length <= limit) return records.map(logEvidence);
+  const picks = new Set<number>();
+  for (let k = 0; k < limit; k++) picks.add(Math.round((k * (records.length - 1)) / (limit - 1)));
+  return [...picks].map((i) => logEvidence(records[i]!));
+}

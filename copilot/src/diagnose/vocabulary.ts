@@ -1,0 +1,71 @@
+/**
+ * The words operations data uses for common concepts, across vendors and teams: how a metric about CPU, memory,
+ * throttling or a cache tends to be called, how throttling, timeouts, memory exhaustion or a bad signature show
+ * up in an exception or a log line. The diagnostician names a fault kind from these concepts; it never knows a
+ * particular component, metric or log group. Extend the lists here, not the rules.
+ */
+export type MetricConcept =
+  | 'host'
+  | 'client_latency'
+  | 'cpu'
+  | 'memory'
+  | 'throttle'
+  | 'cold_start'
+  | 'cache_hit'
+  | 'errors'
+  | 'latency'
+  | 'bytes_out'
+  | 'requests'
+  | 'concurrency'
+  | 'cost'
+  | 'other';
+
+const METRIC_CONCEPTS: [MetricConcept, RegExp][] = [
+  // The machine or cluster a component runs on, shared with its neighbours: not the component's own state.
+  ['host', /^(node|host|cluster|machine|instance)[A-Z_.-]/],
+  // Time spent waiting on others (outbound calls): a symptom of callees, not of the component itself.
+  ['client_latency', /(client|outbound|upstream|downstream).*(latenc|duration|time)/i],
+  ['cache_hit', /cache.?hit|hit.?(rate|ratio)/i],
+  ['throttle', /throttl/i],
+  ['cold_start', /cold.?start|init.?duration/i],
+  ['cpu', /cpu|processor/i],
+  ['memory', /mem|heap|rss|oom/i],
+  ['errors', /error|fault|fail|5xx|exception/i],
+  // Bytes leaving for viewers (billed as transfer out), not traffic between one's own services.
+  ['bytes_out', /bytes.?(out|down|sent)|egress|transfer.?out/i],
+  ['latency', /latenc|duration|response.?time|time.?taken|elapsed|p9\d\b|p50\b/i],
+  ['concurrency', /concurren/i],
+  ['cost', /cost|spend|charge|billing/i],
+  ['requests', /request|invocation|workload|throughput|\bhits?\b|rps|qps|calls?\b|count$/i],
+];
+
+export function metricConcept(name: string): MetricConcept {
+  for (const [concept, re] of METRIC_CONCEPTS) if (re.test(name)) return concept;
+  return 'other';
+}
+
+/** Which way is bad for a concept: a cache-hit rate falling, everything else rising. */
+export function badDirection(concept: MetricConcept): 1 | -1 {
+  return concept === 'cache_hit' ? -1 : 1;
+}
+
+/** Exception types and messages, by what they say about a fault. */
+export const THROTTLING =
+  /throttl|too.?many.?requests|provisioned.?throughput.?exceeded|request.?limit.?exceeded|rate.?exceeded|slow.?down|rate.?limit|\b429\b/i;
+export const MEMORY_EXHAUSTION =
+  /out.?of.?memory|heap out of memory|memory.?error|\boom\b|memory.?limit|cannot allocate memory|Runtime exited with error: signal: killed/i;
+export const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
+export const SIGNATURE_FAILURE =
+  /signature|invalid.?(key|kid|token)|unknown.?(key|kid)|key.?(id|mismatch|not.?found)|bad.?token|token.?(invalid|rejected)|\bkid\b/i;
+export const ORIGIN = /origin/i;
+
+/** Log fields that carry a request's result detail (CloudFront's `x-edge-detailed-result-type`, ...). */
+export const RESULT_FIELDS = [
+  'x-edge-detailed-result-type',
+  'x-edge-result-type',
+  'result',
+  'reason',
+  'errorCode',
+  'error_code',
+  'code',
+];

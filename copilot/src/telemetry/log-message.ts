@@ -1,0 +1,269 @@
+import type { LogLevel, LogRecord, MessageKind } from './types.ts';
+
+/**
+ * Reads one printed log line the way CloudWatch stores it: a structured JSON line (Powertools, pino, bunyan,
+ * logback's JSON encoders, ...), a Lambda platform record (JSON or the classic START/END/REPORT text), an EMF
+ * document, or plain text. Field names follow the common logging conventions, never a particular service.
+ */
+export interface ParsedMessage {
+  kind: MessageKind;
+  level?: LogLevel;
+  text: string;
+  service?: string;
+  traceId?: string;
+  errorType?: string;
+  platformType?: string;
+  platform?: Record<string, number | string>;
+  version?: string;
+  labels?: string;
+  /** The HTTP status a request line reports, when it does. */
+  status?: number;
+  /** The parsed JSON object of a structured, EMF or platform line. */
+  json?: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function pick(object: Json, paths: readonly string[]): unknown {
+  for (const path of paths) {
+    if (path in object && object[path] !== undefined && object[path] !== null) return object[path];
+    let value: unknown = object;
+    for (const key of path.split('.')) value = isObject(value) ? value[key] : undefined;
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}
+
+const asText = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+
+const LEVEL_KEYS = ['level', 'severity', 'levelname', 'log.level', 'lvl', 'loglevel', 'severityText'];
+const TEXT_KEYS = ['message', 'msg', 'event', 'log'];
+const SERVICE_KEYS = ['service', 'service.name', 'serviceName', 'service_name', 'app', 'application'];
+const TRACE_KEYS = ['xray_trace_id', 'traceId', 'trace_id', 'trace.id', 'AWS-XRAY-TRACE-ID', 'dd.trace_id'];
+const ERROR_TYPE_KEYS = [
+  'error.name',
+  'error.type',
+  'errorType',
+  'error_type',
+  'exception.type',
+  'exception.class',
+  'err.type',
+  'err.name',
+];
+/** Log fields that carry an HTTP status (structured logs, access logs in JSON). */
+const STATUS_FIELDS = [
+  'statusCode',
+  'status',
+  'status_code',
+  'http.status',
+  'http.status_code',
+  'http.response.status_code',
+  'httpStatus',
+  'response.status',
+  'responseCode',
+  'sc-status',
+  'sc_status',
+];
+
+const VERSION_KEYS = ['function_version', 'version', 'service.version', 'serviceVersion', 'image_tag'];
+
+/** Maps the spellings of levels (words, syslog-ish names and pino/bunyan numbers) onto four levels. */
+function normaliseLevel(value: unknown): LogLevel | undefined {
+  if (typeof value === 'number') {
+    if (value >= 50) return 'error';
+    if (value >= 40) return 'warn';
+    if (value >= 30) return 'info';
+    return 'debug';
+  }
+  if (typeof value !== 'string') return undefined;
+  const word = value.trim().toUpperCase();
+  if (/^(ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)$/.test(word)) return 'error';
+  if (/^(WARN|WARNING)$/.test(word)) return 'warn';
+  if (/^(INFO|INFORMATION|NOTICE)$/.test(word)) return 'info';
+  if (/^(DEBUG|TRACE|VERBOSE|FINE|FINER|FINEST)$/.test(word)) return 'debug';
+  return undefined;
+}
+
+const TEXT_LEVEL =
+  /(?:^|[\s[|:])(ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)(?=[\s\]|:]|$)/;
+const TEXT_ERROR_TYPE = /\b([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b/;
+const TEXT_TRACE = /\b(1-[0-9a-f]{8}-[0-9a-f]{24})\b/;
+
+function parseEmf(json: Json): boolean {
+  const aws = json._aws;
+  return isObject(aws) && Array.isArray(aws.CloudWatchMetrics);
+}
+
+function parsePlatform(json: Json): ParsedMessage | undefined {
+  const type = json.type;
+  if (typeof type !== 'string' || !type.startsWith('platform.') || !isObject(json.record)) return undefined;
+  const record = json.record;
+  const facts: Record<string, number | string> = {};
+  const metrics = isObject(record.metrics) ? record.metrics : {};
+  for (const [key, value] of Object.entries(metrics)) if (typeof value === 'number') facts[key] = value;
+  for (const key of ['status', 'errorType', 'initializationType', 'requestId', 'phase']) {
+    const value = asText(record[key]);
+    if (value !== undefined) facts[key] = value;
+  }
+  const status = asText(record.status);
+  const failed = status !== undefined && status !== 'success';
+  const version = asText(record.functionVersion) ?? asText(record.version);
+  return {
+    kind: 'platform',
+    text: `${type}${status ? ` ${status}` : ''}`,
+    level: failed ? 'error' : 'info',
+    platformType: type,
+    platform: facts,
+    errorType: asText(record.errorType),
+    version,
+    json,
+  };
+}
+
+/** Lambda's text-format platform lines: `REPORT RequestId: ... Duration: 12.3 ms ... Init Duration: ...`. */
+function parsePlatformText(line: string): ParsedMessage | undefined {
+  const head = /^(START|END|REPORT|INIT_START) /.exec(line);
+  if (!head) return undefined;
+  const facts: Record<string, number | string> = {};
+  const numbers: [string, RegExp][] = [
+    ['durationMs', /\bDuration: ([\d.]+) ms/],
+    ['billedDurationMs', /Billed Duration: ([\d.]+) ms/],
+    ['memorySizeMB', /Memory Size: (\d+) MB/],
+    ['maxMemoryUsedMB', /Max Memory Used: (\d+) MB/],
+    ['initDurationMs', /Init Duration: ([\d.]+) ms/],
+  ];
+  for (const [key, re] of numbers) {
+    const match = re.exec(line);
+    if (match) facts[key] = Number(match[1]);
+  }
+  const status = /Status: (\w+)/.exec(line)?.[1];
+  if (status) facts.status = status;
+  const version = /Version: (\S+)/.exec(line)?.[1];
+  const type = {
+    START: 'platform.start',
+    END: 'platform.runtimeDone',
+    REPORT: 'platform.report',
+    INIT_START: 'platform.initStart',
+  }[head[1] as 'START'];
+  return {
+    kind: 'platform',
+    text: line,
+    level: status && status !== 'success' ? 'error' : 'info',
+    platformType: type,
+    platform: facts,
+    version,
+  };
+}
+
+export function parseLogMessage(message: string): ParsedMessage {
+  const trimmed = message.trimStart();
+  if (trimmed.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      json = undefined;
+    }
+    if (isObject(json)) return parseJsonLine(json, message);
+  }
+  const platform = parsePlatformText(trimmed);
+  if (platform) return platform;
+  // Lambda's Node text format: `<time>\t<request id>\t<LEVEL>\t<text>`; tabs are word boundaries here.
+  const level = normaliseLevel(TEXT_LEVEL.exec(message.slice(0, 200))?.[1]);
+  return {
+    kind: 'text',
+    text: message,
+    level: level ?? (/(Task timed out|Runtime exited|Runtime\.\w+Error)/.test(message) ? 'error' : undefined),
+    traceId: TEXT_TRACE.exec(message)?.[1],
+    errorType: level === 'error' || level === 'warn' ? TEXT_ERROR_TYPE.exec(message)?.[1] : undefined,
+  };
+}
+
+const UNLABELLED =
+  /^(@?timestamp|time|ts|@?message|msg|level|severity|levelname|log|event|service|version|id)$|trace|span|request|correlation|session|[_-]id$/i;
+const ID_KEY = /[a-z]Id$|ID$/;
+
+/** `key=value` for the short string fields of a line, sorted, ids and free text left out. */
+function labelsOf(json: Json): string | undefined {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(json)) {
+    if (
+      typeof value !== 'string' ||
+      value.length > 40 ||
+      value.includes(' ') ||
+      UNLABELLED.test(key) ||
+      ID_KEY.test(key)
+    )
+      continue;
+    parts.push(`${key}=${value}`);
+    if (parts.length >= 8) break;
+  }
+  return parts.length ? parts.sort().join(' ') : undefined;
+}
+
+function parseJsonLine(json: Json, message: string): ParsedMessage {
+  if (parseEmf(json)) return { kind: 'emf', text: 'EMF metrics', json, service: asText(json.service) };
+  const platform = parsePlatform(json);
+  if (platform) return platform;
+  // A record without a message field (an access log record) reads as its categorical fields.
+  const labels = labelsOf(json);
+  const text = asText(pick(json, TEXT_KEYS)) ?? labels ?? message;
+  const errorType =
+    asText(pick(json, ERROR_TYPE_KEYS)) ??
+    (isObject(json.error) || isObject(json.err) || isObject(json.exception) ? 'Error' : undefined);
+  let level = normaliseLevel(pick(json, LEVEL_KEYS));
+  if (!level && errorType) level = 'error';
+  const traceId = asText(pick(json, TRACE_KEYS));
+  return {
+    kind: 'structured',
+    level,
+    text,
+    service: asText(pick(json, SERVICE_KEYS)),
+    traceId: traceId ? (TEXT_TRACE.exec(traceId)?.[1] ?? traceId) : undefined,
+    errorType,
+    version: asText(pick(json, VERSION_KEYS)),
+    labels,
+    status: statusOf(json),
+    json,
+  };
+}
+
+function statusOf(json: Json): number | undefined {
+  const status = Number(pick(json, STATUS_FIELDS));
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
+}
+
+/** `2026/12/05/[$LATEST]abc...` or `.../[12]abc...`: Lambda names the function version in the stream. */
+function streamVersion(stream: string): string | undefined {
+  return /\[([^\]]+)\]/.exec(stream)?.[1];
+}
+
+export function toLogRecord(
+  group: string,
+  event: { id: string; timestampMs: number; logStream?: string; message: string },
+  parsed: ParsedMessage = parseLogMessage(event.message),
+): LogRecord {
+  const stream = event.logStream ?? '';
+  return {
+    group,
+    stream,
+    id: event.id,
+    timestampMs: event.timestampMs,
+    message: event.message,
+    kind: parsed.kind,
+    level: parsed.level,
+    text: parsed.text,
+    service: parsed.service,
+    traceId: parsed.traceId,
+    errorType: parsed.errorType,
+    platformType: parsed.platformType,
+    platform: parsed.platform,
+    version: parsed.version ?? streamVersion(stream),
+    labels: parsed.labels,
+    status: parsed.status,
+  };
+}

@@ -1,0 +1,105 @@
+import type { EmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
+import type { LogGroupWriter } from '../telemetry/log-groups.ts';
+import { type LocalFault, LocalFaultInjector } from './injector.ts';
+
+/**
+ * Fault injection wired into a running local stack: the emulator asks the injector about each invocation, the
+ * embedded DynamoDB hears the table's plan, and the table's CloudWatch metrics (ThrottledRequests, SystemErrors,
+ * SuccessfulRequestLatency) are written each minute as EMF to `/aws/dynamodb/<table>`, as DynamoDB publishes
+ * them whether or not anything is injected. A deploy fault writes the CloudTrail event a deploy would.
+ */
+const TRAIL_LOG_GROUP = 'aws-cloudtrail-logs-local';
+
+export interface LocalFaults {
+  injector: LocalFaultInjector;
+  close(): Promise<void>;
+}
+
+export function startLocalFaults(options: {
+  dynamo: EmbeddedDynamo;
+  logs: LogGroupWriter;
+  tableName: string;
+  functions: () => string[];
+  defaultFunction: string;
+  clock?: () => number;
+  /** @default 60000 */
+  metricsEveryMs?: number;
+}): LocalFaults {
+  const clock = options.clock ?? Date.now;
+  const injector = new LocalFaultInjector(
+    { functions: options.functions, table: options.tableName, defaultFunction: options.defaultFunction },
+    clock,
+  );
+  injector.onTablePlan((plan) => options.dynamo.setFault(plan));
+  injector.onFaultStart((fault) => {
+    if (fault.kind === 'bad_deploy') writeDeployEvent(options.logs, fault, clock());
+  });
+  const group = `/aws/dynamodb/${options.tableName}`;
+  const writeMetrics = async () => {
+    const stats = await options.dynamo.takeStats();
+    if (stats.requests === 0) return;
+    const at = clock();
+    options.logs.append(
+      group,
+      'metrics',
+      JSON.stringify({
+        _aws: {
+          Timestamp: at,
+          CloudWatchMetrics: [
+            {
+              Namespace: 'AWS/DynamoDB',
+              Dimensions: [['TableName']],
+              Metrics: [
+                { Name: 'ThrottledRequests', Unit: 'Count' },
+                { Name: 'SystemErrors', Unit: 'Count' },
+                { Name: 'SuccessfulRequestLatency', Unit: 'Milliseconds' },
+              ],
+            },
+          ],
+        },
+        TableName: options.tableName,
+        ThrottledRequests: stats.throttled,
+        SystemErrors: stats.errors,
+        SuccessfulRequestLatency: Math.round(stats.latencyMs / stats.requests),
+      }),
+      at,
+    );
+  };
+  let pending = Promise.resolve();
+  const timer = setInterval(() => {
+    pending = writeMetrics().catch((error: unknown) => {
+      process.stderr.write(
+        `local: table metrics not written: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    });
+  }, options.metricsEveryMs ?? 60_000);
+  timer.unref();
+  return {
+    injector,
+    close: async () => {
+      clearInterval(timer);
+      injector.close();
+      await pending;
+    },
+  };
+}
+
+function writeDeployEvent(logs: LogGroupWriter, fault: LocalFault, at: number): void {
+  logs.append(
+    TRAIL_LOG_GROUP,
+    '000000000000_CloudTrail_us-east-1',
+    JSON.stringify({
+      eventVersion: '1.09',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::000000000000:assumed-role/deployer/local' },
+      eventTime: new Date(at).toISOString(),
+      eventSource: 'lambda.amazonaws.com',
+      eventName: 'UpdateFunctionCode20150331v2',
+      awsRegion: 'us-east-1',
+      requestParameters: { functionName: fault.target, publish: true },
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+    }),
+    at,
+  );
+}
