@@ -41,10 +41,15 @@ export function looksLikeInstructions(text: string, toolNames: readonly string[]
 
 /** Ids, addresses, URLs, e-mails: the tokens of a text that could steer a tool call. */
 export function distinctiveTokens(text: string): string[] {
-  const tokens = text.toLowerCase().match(/[a-z0-9][\w.:@/%+-]{3,}/g) ?? [];
-  return tokens
-    .map((token) => token.replace(/[.:/-]+$/, ''))
-    .filter((token) => token.length >= 4 && /[\d_.:@/%-]/.test(token));
+  const out = new Set<string>();
+  for (const raw of text.toLowerCase().match(/[a-z0-9][\w.:@/%+-]{3,}/g) ?? []) {
+    // A URL or an address also names its parts: `http://evil.example/x` names the host `evil.example`.
+    for (const token of [raw, ...raw.split(/[/:@?=&]+/)]) {
+      const trimmed = token.replace(/[.:/-]+$/, '');
+      if (trimmed.length >= 4 && /[\d_.:@/%-]/.test(trimmed)) out.add(trimmed);
+    }
+  }
+  return [...out];
 }
 
 export const WITHHELD_NOTE =
@@ -71,6 +76,8 @@ export class TelemetryShield {
   constructor(
     private readonly toolNames: readonly string[],
     state?: ShieldState,
+    /** The instruction detector; tests replace it to show what holds when detection misses. */
+    private readonly detect: (text: string, toolNames: readonly string[]) => boolean = looksLikeInstructions,
   ) {
     this.hostile = new Set(state?.hostile);
     this.hostilePhrases = [...(state?.hostilePhrases ?? [])];
@@ -108,7 +115,7 @@ export class TelemetryShield {
   sanitise<T>(value: T): { value: T; withheld: number } {
     let withheld = 0;
     const clean = mapStrings(value, (text) => {
-      if (!looksLikeInstructions(text, this.toolNames)) {
+      if (!this.detect(text, this.toolNames)) {
         for (const token of distinctiveTokens(text)) this.seen.add(token);
         return text;
       }
