@@ -31,7 +31,9 @@ export interface Diagnostician {
  * The diagnostician as a tool, so a diagnosis is cached per incident, its evidence numbered like any other
  * tool's, and a model (when there is one) can ask for it too.
  */
-export function diagnoseTool(diagnostician: Diagnostician): CopilotTool<{ at: string; windowMinutes: number }> {
+export function diagnoseTool(
+  diagnostician: Diagnostician,
+): CopilotTool<{ at: string; windowMinutes: number }> {
   return {
     name: 'diagnose',
     description:
@@ -39,7 +41,12 @@ export function diagnoseTool(diagnostician: Diagnostician): CopilotTool<{ at: st
       'fault kind) with their evidence, and the gaps it could not check. A good first step.',
     params: z.object({
       at: z.iso.datetime({ offset: true }).describe('end of the window (ISO-8601)'),
-      windowMinutes: z.number().int().min(1).max(24 * 60).default(30),
+      windowMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(30),
     }),
     async run(params) {
       const windowMs = params.windowMinutes * 60_000;
@@ -52,7 +59,12 @@ export function diagnoseTool(diagnostician: Diagnostician): CopilotTool<{ at: st
       try {
         const diagnosis = await diagnostician.diagnose({ at: params.at, windowMs });
         const evidence: Evidence[] = diagnosis.hypotheses.flatMap((h) => h.evidence);
-        return { status: diagnosis.hypotheses.length ? 'success' : 'no_data', data: diagnosis, query, evidence };
+        return {
+          status: diagnosis.hypotheses.length ? 'success' : 'no_data',
+          data: diagnosis,
+          query,
+          evidence,
+        };
       } catch (error) {
         return {
           status: 'error',

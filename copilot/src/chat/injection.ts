@@ -155,12 +155,15 @@ export class TelemetryShield {
     return values.find((value) => !this.structured.has(value.toLowerCase()));
   }
 
+  /** The state to keep for the incident's next answers, newest values kept within fixed bounds. */
   toJSON(): ShieldState {
+    const newest = (values: Iterable<string>, max: number) =>
+      [...values].filter((v) => v.length <= 200).slice(-max);
     return {
-      hostile: [...this.hostile],
-      hostilePhrases: this.hostilePhrases,
-      structured: [...this.structured],
-      seen: [...this.seen],
+      hostile: newest(this.hostile, 2_000),
+      hostilePhrases: newest(this.hostilePhrases, 100),
+      structured: newest(this.structured, 5_000),
+      seen: newest(this.seen, 8_000),
     };
   }
 }

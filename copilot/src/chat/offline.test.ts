@@ -38,7 +38,9 @@ describe('Function: runOfflineTurn', () => {
     const answer = await runOfflineTurn({ ...input, question: 'What is going on?' });
     expect(answer.mode).toBe('offline');
     expect(answer.text).toMatch(/^Offline mode: no language model is configured/);
-    expect(answer.text).toContain('Most likely: catalog-api, dependency_slow (confidence 0.82). DynamoDB GetItem calls');
+    expect(answer.text).toContain(
+      'Most likely: catalog-api, dependency_slow (confidence 0.82). DynamoDB GetItem calls',
+    );
     expect(answer.text).toContain('[E1, E2]');
     expect(answer.text).toContain('2. reader-api, bad_deploy (0.31)');
     expect(answer.text).toContain('- cost: no cost data');
@@ -48,17 +50,29 @@ describe('Function: runOfflineTurn', () => {
       ['E3', 'change'],
     ]);
     expect(answer.suggestions).toEqual([
-      expect.objectContaining({ action: 'follow_runbook', target: { component: 'catalog-api' }, by: 'diagnostician' }),
+      expect.objectContaining({
+        action: 'follow_runbook',
+        target: { component: 'catalog-api' },
+        by: 'diagnostician',
+      }),
     ]);
     expect(answer.usage.modelCalls).toBe(0);
-    expect(events.filter((e) => e.type === 'delta').map((e) => (e.type === 'delta' ? e.text : '')).join('')).toBe(answer.text);
+    expect(
+      events
+        .filter((e) => e.type === 'delta')
+        .map((e) => (e.type === 'delta' ? e.text : ''))
+        .join(''),
+    ).toBe(answer.text);
   });
 
   it('puts the component the question names first', async () => {
     const { input } = deps(new FakeDiagnostician(TIMEOUT_DIAGNOSIS));
     const answer = await runOfflineTurn({ ...input, question: 'Did the reader-api deploy do this?' });
     expect(answer.text).toContain('About reader-api: reader-api, bad_deploy (confidence 0.31)');
-    expect(answer.suggestions[0]).toMatchObject({ action: 'rollback_deploy', target: { component: 'reader-api' } });
+    expect(answer.suggestions[0]).toMatchObject({
+      action: 'rollback_deploy',
+      target: { component: 'reader-api' },
+    });
   });
 
   it('says "no fault found" when the diagnostician supports none', async () => {
@@ -101,7 +115,11 @@ describe('Function: runOfflineTurn', () => {
     const answer = await runOfflineTurn({ ...input, question: 'What should I do?' });
     expect(answer.text).toContain('The diagnostician is not available');
     expect(answer.suggestions).toEqual([
-      expect.objectContaining({ action: 'force_reauth', target: { accountId: 'reader-048', ip: '203.0.113.9' }, by: 'finding' }),
+      expect.objectContaining({
+        action: 'force_reauth',
+        target: { accountId: 'reader-048', ip: '203.0.113.9' },
+        by: 'finding',
+      }),
     ]);
     expect(answer.text).toContain('force reauth on reader-048, 203.0.113.9');
   });

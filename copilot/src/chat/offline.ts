@@ -67,7 +67,10 @@ export async function runOfflineTurn(input: OfflineTurnInput): Promise<ChatAnswe
       input.shield.trustStructured(hypothesis.component);
     }
   } else {
-    lines.push('', 'The diagnostician is not available in this copilot, so only the incident context is known.');
+    lines.push(
+      '',
+      'The diagnostician is not available in this copilot, so only the incident context is known.',
+    );
   }
   const question = input.question.toLowerCase();
   const ranked = [...(diagnosis?.hypotheses ?? [])]
@@ -85,7 +88,9 @@ export async function runOfflineTurn(input: OfflineTurnInput): Promise<ChatAnswe
     if (others.length) {
       lines.push('', 'Other candidates:');
       for (const h of others.slice(0, MAX_OTHERS))
-        lines.push(`${h.rank}. ${h.component}, ${h.fault} (${h.confidence.toFixed(2)}). ${h.summary}${cites(byHypothesis.get(h) ?? [])}`);
+        lines.push(
+          `${h.rank}. ${h.component}, ${h.fault} (${h.confidence.toFixed(2)}). ${h.summary}${cites(byHypothesis.get(h) ?? [])}`,
+        );
     }
   } else if (diagnosis) {
     lines.push('', 'No fault found: the evidence in the window does not support one.');
@@ -100,7 +105,9 @@ export async function runOfflineTurn(input: OfflineTurnInput): Promise<ChatAnswe
   if (run.suggestions.length) {
     lines.push('', 'Suggested (nothing is changed until an on-call engineer proposes it):');
     for (const s of run.suggestions)
-      lines.push(`- ${s.action.replace(/_/g, ' ')} on ${Object.values(s.target).join(', ')}: ${s.rationale} [${s.evidence.join(', ')}]`);
+      lines.push(
+        `- ${s.action.replace(/_/g, ' ')} on ${Object.values(s.target).join(', ')}: ${s.rationale} [${s.evidence.join(', ')}]`,
+      );
   }
   const resolved = input.ledger.resolve(lines.join('\n'));
   for (const line of resolved.text.split(/(?<=\n)/)) run.emit({ type: 'delta', text: line });
@@ -151,7 +158,12 @@ function suggestFromFinding(run: TurnRun, context: Record<string, unknown>): voi
   );
   if (Object.keys(target).length === 0) return;
   run.suggest(
-    { action, target, rationale: `the finding's policy calls for ${action.replace(/_/g, ' ')}`, evidence: evidence.map((c) => c.id) },
+    {
+      action,
+      target,
+      rationale: `the finding's policy calls for ${action.replace(/_/g, ' ')}`,
+      evidence: evidence.map((c) => c.id),
+    },
     'finding',
   );
 }

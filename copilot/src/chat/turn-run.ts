@@ -73,7 +73,8 @@ export class TurnRun {
     args: Record<string, unknown>,
   ): Promise<{ text: string; result?: ToolResult; citations: Citation[] }> {
     const verdict = this.deps.guard.check(tool.name, args);
-    if (!verdict.allow) return { text: this.refuse(tool.name, args, verdict.reason, verdict.message), citations: [] };
+    if (!verdict.allow)
+      return { text: this.refuse(tool.name, args, verdict.reason, verdict.message), citations: [] };
     const taint = this.deps.shield.taint(args);
     if (taint)
       return {

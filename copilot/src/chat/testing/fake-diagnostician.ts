@@ -24,10 +24,18 @@ export const TIMEOUT_DIAGNOSIS: Omit<Diagnosis, 'at' | 'window' | 'mode'> = {
       evidence: [
         {
           kind: 'log',
-          ref: { logGroup: '/aws/lambda/catalog-api', eventId: '37956425164871000000000000000000000000000000000001', timestamp: 1793612460000 },
+          ref: {
+            logGroup: '/aws/lambda/catalog-api',
+            eventId: '37956425164871000000000000000000000000000000000001',
+            timestamp: 1793612460000,
+          },
           excerpt: 'GetItem timed out after 3000 ms (client 198.51.100.23)',
         },
-        { kind: 'trace', ref: { traceId: '1-6565a1b0-4f3c2d1e0a9b8c7d6e5f4a3b' }, excerpt: 'catalog-api 3012 ms, fault in DynamoDB' },
+        {
+          kind: 'trace',
+          ref: { traceId: '1-6565a1b0-4f3c2d1e0a9b8c7d6e5f4a3b' },
+          excerpt: 'catalog-api 3012 ms, fault in DynamoDB',
+        },
       ],
     },
     {
@@ -36,8 +44,13 @@ export const TIMEOUT_DIAGNOSIS: Omit<Diagnosis, 'at' | 'window' | 'mode'> = {
       fault: 'bad_deploy',
       confidence: 0.31,
       summary: 'reader-api deployed version 42 at 09:38; its errors rose slightly after.',
-      evidence: [{ kind: 'change', ref: { component: 'reader-api', version: '42', at: '2026-11-02T09:38:00Z' } }],
+      evidence: [
+        { kind: 'change', ref: { component: 'reader-api', version: '42', at: '2026-11-02T09:38:00Z' } },
+      ],
     },
   ],
-  gaps: ['DynamoDB table metrics: no CloudWatch metrics for the table in the telemetry', { what: 'cost', why: 'no cost data' }],
+  gaps: [
+    'DynamoDB table metrics: no CloudWatch metrics for the table in the telemetry',
+    { what: 'cost', why: 'no cost data' },
+  ],
 };

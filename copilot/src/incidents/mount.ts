@@ -1,0 +1,58 @@
+import type { IdentityVerifier } from '@boundless/delivery/identity/verifier';
+import type { Express } from 'express';
+import type { CopilotPipeline } from '../pipeline/pipeline.ts';
+import { CopilotServiceError } from '../service/errors.ts';
+import { OPERATORS_ROOM } from '../service/events.ts';
+import { parse } from '../service/routes.ts';
+import type { CopilotIo } from '../service/server.ts';
+import { askInput, incidentRoutes, toServiceError } from './router.ts';
+import type { IncidentService } from './service.ts';
+
+/**
+ * Mounts the incident chat on the copilot service: its routes under /api, the `incident.ask` socket request,
+ * its events to every operator, and incidents opened by SLO pages as the pipeline reports them. Returns what
+ * stops it.
+ */
+export function mountIncidents(
+  app: Express,
+  io: CopilotIo,
+  deps: { service: IncidentService; verifier: IdentityVerifier; pipeline?: CopilotPipeline },
+): () => void {
+  const { service } = deps;
+  app.use('/api', incidentRoutes(deps));
+  service.bind((event, ...args) => {
+    io.to(OPERATORS_ROOM).emit(event, ...args);
+  });
+  io.on('connection', (socket) => {
+    socket.on('incident.ask', async (input, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      try {
+        if (!socket.data.roles.includes('on_call'))
+          throw new CopilotServiceError('forbidden', 'this action requires the on_call role');
+        const { incidentId, text } = parse(askInput, input, 'input');
+        const turn = await service.ask(incidentId, text, socket.data.actor);
+        reply({ ok: true, data: { messageId: turn.question.id } });
+        turn.answer.catch((error: unknown) => {
+          console.error(`incidents: the answer in ${incidentId} failed`, error);
+        });
+      } catch (error) {
+        const mapped = toServiceError(error);
+        if (!(mapped instanceof CopilotServiceError))
+          console.error('incidents: a socket question failed', error);
+        const known =
+          mapped instanceof CopilotServiceError
+            ? mapped
+            : new CopilotServiceError('internal', 'the copilot could not answer');
+        reply({ ok: false, error: { code: known.code, message: known.message } });
+      }
+    });
+  });
+  const unsubscribe = deps.pipeline?.subscribe({
+    findingCreated: (finding) => {
+      service.onFinding(finding).catch((error: unknown) => {
+        console.error(`incidents: opening an incident for finding ${finding.id} failed`, error);
+      });
+    },
+  });
+  return () => unsubscribe?.();
+}
