@@ -20,7 +20,7 @@ describe('Function: runAgentTurn (Bedrock, replayed)', () => {
     expect(answer.citations.map((c) => c.id)).toEqual(['E1', 'E2', 'E3']);
     expect(answer.citations[2]).toMatchObject({
       kind: 'trace',
-      ref: { traceId: '1-6565a1b0-4f3c2d1e0a9b8c7d6e5f4a3b' },
+      ref: { traceId: '1-6ae85aac-4f3c2d1e0a9b8c7d6e5f4a3b' },
     });
     expect(answer.suggestions).toEqual([
       expect.objectContaining({

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '@boundless/delivery/store/dynamo';
+import { isConditionFailed } from '@boundless/delivery/store';
 import { addUsage, NO_USAGE, type UsageTotals } from '../chat/budget.ts';
 import type { Citation } from '../chat/evidence.ts';
 import type { ShieldState } from '../chat/injection.ts';

@@ -1,4 +1,4 @@
-import type { IdentityVerifier } from '@boundless/delivery/identity/verifier';
+import type { IdentityVerifier } from '@boundless/delivery/identity';
 import type { Express } from 'express';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import { CopilotServiceError } from '../service/errors.ts';

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '@boundless/delivery/store/dynamo';
+import { isConditionFailed } from '@boundless/delivery/store';
 import type { Citation } from '../chat/evidence.ts';
 import type { SuggestedAction, Suggestion } from '../chat/suggestions.ts';
 

@@ -1,4 +1,4 @@
-import type { IdentityVerifier } from '@boundless/delivery/identity/verifier';
+import type { IdentityVerifier } from '@boundless/delivery/identity';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { authenticate, bearerOf, type Operator, type OperatorRole, requireRole } from '../service/auth.ts';

@@ -27,8 +27,10 @@ import {
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
-import { awsClientConfig, LocalCostModel, LocalLogEventSource } from '@boundless/copilot/sources';
+import { awsClientConfig, LocalCostModel, LocalLogEventSource, LocalTraceSource } from '@boundless/copilot/sources';
 import { copilotLogger } from '@boundless/copilot/logger';
+import type { AnyCopilotTool, BedrockRuntimeClient, Diagnostician } from '@boundless/copilot/chat';
+import { createIncidentService, type IncidentService } from '@boundless/copilot/incidents';
 
 const log = copilotLogger('local');
 
@@ -60,6 +62,12 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
    * Off by default: with `--host 0.0.0.0` the copilot then refuses it to any caller but this machine.
    */
   allowRemoteSignIn?: boolean;
+  /** The incident chat's tools, diagnostician and (tests) a Bedrock client for a local Converse server. */
+  incidents?: {
+    tools?: AnyCopilotTool[];
+    diagnostician?: Diagnostician;
+    bedrockClient?: BedrockRuntimeClient;
+  };
   env?: Record<string, string | undefined>;
 }
 
@@ -68,6 +76,7 @@ export interface LocalCopilot {
   io: CopilotIo;
   pipeline: CopilotPipeline;
   store: CopilotStore;
+  incidents: IncidentService;
   /** Pass to the local edge as `realtimeLogSink`: the low-latency feed. */
   realtimeSink: (record: RealtimeLogRecord) => void;
   /** A copilot-app JWT for an operator (local only), as the dashboard's sign-in would return. */
@@ -89,6 +98,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     realtime,
     waf,
     pipeline: knobs,
+    incidents: chatParts,
     env,
     dashboardDir,
     allowRemoteSignIn,
@@ -147,9 +157,25 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       apiLogIntervalMs: 5_000,
       ...knobs,
     });
+    const logsDir = join(dataDir, 'logs');
+    const incidents = createIncidentService({
+      doc: dynamo.doc,
+      tableName: config.tableName,
+      copilot: store,
+      chat: config.chat,
+      region: config.region,
+      ...chatParts,
+      sources: {
+        logs: new LocalLogEventSource(logsDir),
+        logGroups: async () => (await listLogGroups(logsDir)).map((group) => group.logGroupName),
+        traces: new LocalTraceSource(join(dataDir, 'xray')),
+        findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
+      },
+    });
     const service = await startCopilotService({
       store,
       pipeline,
+      incidents,
       identity: copilotIssuer.settings(),
       host: config.host,
       port: config.port,
@@ -179,6 +205,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       io: service.io,
       pipeline,
       store,
+      incidents,
       realtimeSink: sink.sink,
       operatorToken: (role, sub = `${role.replace('_', '-')}-operator`) =>
         copilotIssuer.issue({ sub, groups: [role as Role] }),

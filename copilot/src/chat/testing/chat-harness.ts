@@ -73,12 +73,12 @@ export function timeoutTelemetry(extraLogs: FakeTelemetry['logs'] = []): FakeTel
     ],
     traces: [
       {
-        traceId: '1-6565a1b0-4f3c2d1e0a9b8c7d6e5f4a3b',
+        traceId: '1-6ae85aac-4f3c2d1e0a9b8c7d6e5f4a3b',
         root: 'catalog-api',
         faultAt: 'DynamoDB',
         durationMs: 3012,
       },
-      { traceId: '1-6565a1b4-0a1b2c3d4e5f6a7b8c9d0e1f', root: 'catalog-api', durationMs: 41 },
+      { traceId: '1-6ae85ab0-0a1b2c3d4e5f6a7b8c9d0e1f', root: 'catalog-api', durationMs: 41 },
     ],
     metrics: [
       {

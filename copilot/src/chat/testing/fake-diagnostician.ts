@@ -33,7 +33,7 @@ export const TIMEOUT_DIAGNOSIS: Omit<Diagnosis, 'at' | 'window' | 'mode'> = {
         },
         {
           kind: 'trace',
-          ref: { traceId: '1-6565a1b0-4f3c2d1e0a9b8c7d6e5f4a3b' },
+          ref: { traceId: '1-6ae85aac-4f3c2d1e0a9b8c7d6e5f4a3b' },
           excerpt: 'catalog-api 3012 ms, fault in DynamoDB',
         },
       ],
