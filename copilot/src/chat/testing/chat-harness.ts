@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { ChatAnswer } from '../answer.ts';
 import { runAgentTurn } from '../agent.ts';
 import { TokenBudget } from '../budget.ts';
-import { chatConfigSchema } from '../config.ts';
+import { type ChatConfig, chatConfigSchema } from '../config.ts';
 import { EvidenceLedger } from '../evidence.ts';
 import { TelemetryShield } from '../injection.ts';
 import { LoopGuard, type LoopLimits } from '../loop-guard.ts';
 import { Masker } from '../masking.ts';
-import { createBedrockClient, createChatModel } from '../models.ts';
+import { createBedrockClient, createChatModel, type ModelChoice } from '../models.ts';
 import { loadPriceTable } from '../pricing.ts';
 import type { IncidentBrief } from '../prompt.ts';
 import { MemoryToolCache } from '../tool-cache.ts';
@@ -19,6 +19,7 @@ import {
   startConverseReplayServer,
 } from './converse-replay-server.ts';
 import { type CallLog, type FakeTelemetry, fakeTools } from './fake-tools.ts';
+import { type OpenAiReplayServer, startOpenAiReplayServer } from './openai-replay-server.ts';
 
 export const MODEL_ID = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 
@@ -144,40 +145,70 @@ export async function askBedrock(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const choice = createChatModel(config, 'us-east-1', loadPriceTable(), { bedrockClient: client });
-    if (!choice) throw new Error('expected a model');
-    const calls: CallLog = [];
-    const tools = options.tools ?? fakeTools(options.telemetry ?? timeoutTelemetry(), calls);
-    const shared = options.shared ?? {
-      masker: new Masker(),
-      ledger: new EvidenceLedger(),
-      shield: new TelemetryShield([...tools.map((t) => t.name), 'suggest_mitigation']),
-    };
-    shared.shield.trustText(question);
-    shared.shield.trustStructured(BRIEF.context);
-    const events: TurnEvent[] = [];
-    const answer = await runAgentTurn({
-      brief: BRIEF,
-      ...shared,
-      budget: new TokenBudget(
-        {
-          maxTokens: config.budget.maxTokensPerIncident,
-          maxCostUsd: config.budget.maxCostUsdPerIncident,
-          maxOutputTokensPerCall: config.budget.maxOutputTokensPerCall,
-        },
-        choice.price,
-      ),
-      cache: new MemoryToolCache(),
-      tools,
-      guard: new LoopGuard(config.loop),
-      onEvent: (event) => events.push(event),
-      model: choice.handle,
-      history: [],
-      question,
-      stream: options.stream ?? true,
-      ...(options.fallback ? { fallback: options.fallback } : {}),
-    });
-    return { answer, events, calls, server };
+    return { ...(await askWith(config, choice, question, options)), server };
   } finally {
     await server.close();
   }
+}
+
+/** The same through ChatOpenAI against the local OpenAI-compatible replay server (as Ollama or vLLM). */
+export async function askOpenAi(
+  steps: ReplayStep[],
+  question: string,
+  options: HarnessOptions = {},
+): Promise<Omit<HarnessRun, 'server'> & { server: OpenAiReplayServer }> {
+  const server = await startOpenAiReplayServer(steps);
+  try {
+    const config = chatConfigSchema.parse({
+      mode: 'openai',
+      openai: { baseUrl: server.baseUrl, model: 'llama3.1:8b' },
+      budget: options.budget ?? {},
+      loop: options.limits ?? {},
+    });
+    const choice = createChatModel(config, 'us-east-1', loadPriceTable());
+    return { ...(await askWith(config, choice, question, options)), server };
+  } finally {
+    await server.close();
+  }
+}
+
+async function askWith(
+  config: ChatConfig,
+  choice: ModelChoice | undefined,
+  question: string,
+  options: HarnessOptions,
+): Promise<Omit<HarnessRun, 'server'>> {
+  if (!choice) throw new Error('expected a model');
+  const calls: CallLog = [];
+  const tools = options.tools ?? fakeTools(options.telemetry ?? timeoutTelemetry(), calls);
+  const shared = options.shared ?? {
+    masker: new Masker(),
+    ledger: new EvidenceLedger(),
+    shield: new TelemetryShield([...tools.map((t) => t.name), 'suggest_mitigation']),
+  };
+  shared.shield.trustText(question);
+  shared.shield.trustStructured(BRIEF.context);
+  const events: TurnEvent[] = [];
+  const answer = await runAgentTurn({
+    brief: BRIEF,
+    ...shared,
+    budget: new TokenBudget(
+      {
+        maxTokens: config.budget.maxTokensPerIncident,
+        maxCostUsd: config.budget.maxCostUsdPerIncident,
+        maxOutputTokensPerCall: config.budget.maxOutputTokensPerCall,
+      },
+      choice.price,
+    ),
+    cache: new MemoryToolCache(),
+    tools,
+    guard: new LoopGuard(config.loop),
+    onEvent: (event) => events.push(event),
+    model: choice.handle,
+    history: [],
+    question,
+    stream: options.stream ?? true,
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+  });
+  return { answer, events, calls };
 }
