@@ -148,6 +148,27 @@ describe('Throttling', () => {
   });
 });
 
+describe('Throttling inside a stream', () => {
+  it('ends with a clear outcome when Bedrock throttles after the answer began', async () => {
+    const { answer } = await askBedrock(
+      [
+        {
+          streamException: {
+            text: 'The errors start at',
+            type: 'throttlingException',
+            message: 'Too many tokens, please wait.',
+          },
+        },
+      ],
+      'Anything wrong?',
+      { fallback: offline },
+    );
+    expect(answer.stopped).toMatchObject({ reason: 'model_error' });
+    expect(answer.text).toMatch(/is throttling requests \(ThrottlingException\)/);
+    expect(answer.text).toContain('Offline mode: the diagnostician found no fault');
+  });
+});
+
 describe('Budget and transport', () => {
   it("stops before a model call the incident's token budget would not cover, with a summary", async () => {
     const { answer, server, calls } = await askBedrock(loadRecording('bedrock-dependency-timeout'), 'Why?', {

@@ -31,7 +31,7 @@ const INSTRUCTION_PATTERNS: RegExp[] = [
   /\b(?:send|post|upload|forward|email)\b[^\n]{0,40}\b(?:credentials?|secrets?|tokens?|keys?|passwords?)\b/i,
 ];
 
-export function looksLikeInstructions(text: string, toolNames: readonly string[] = []): boolean {
+function looksLikeInstructions(text: string, toolNames: readonly string[] = []): boolean {
   if (text.length < 12) return false;
   if (INSTRUCTION_PATTERNS.some((pattern) => pattern.test(text))) return true;
   // Our own tool names have no business inside telemetry.
@@ -40,7 +40,7 @@ export function looksLikeInstructions(text: string, toolNames: readonly string[]
 }
 
 /** Ids, addresses, URLs, e-mails: the tokens of a text that could steer a tool call. */
-export function distinctiveTokens(text: string): string[] {
+function distinctiveTokens(text: string): string[] {
   const out = new Set<string>();
   for (const raw of text.toLowerCase().match(/[a-z0-9][\w.:@/%+-]{3,}/g) ?? []) {
     // A URL or an address also names its parts: `http://evil.example/x` names the host `evil.example`.

@@ -16,7 +16,7 @@ export interface LoopLimits {
   nearDuplicate: number;
 }
 
-export const DEFAULT_LOOP_LIMITS: LoopLimits = {
+const DEFAULT_LOOP_LIMITS: LoopLimits = {
   maxToolCalls: 12,
   maxModelCalls: 8,
   maxRepeats: 3,

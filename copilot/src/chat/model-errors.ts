@@ -2,7 +2,7 @@
  * A model call that failed, in words an on-call engineer can act on. Errors from the AWS SDK keep their name
  * (`ThrottlingException`, `AccessDeniedException`...) and how many attempts its retry strategy made.
  */
-export type ModelFailureKind = 'throttled' | 'denied' | 'refused' | 'unavailable' | 'malformed' | 'unknown';
+type ModelFailureKind = 'throttled' | 'denied' | 'refused' | 'unavailable' | 'malformed' | 'unknown';
 
 export interface ModelFailure {
   kind: ModelFailureKind;

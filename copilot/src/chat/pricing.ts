@@ -20,7 +20,7 @@ const priceTableSchema = z.object({
 
 export type PriceTable = z.output<typeof priceTableSchema>;
 
-export const DEFAULT_PRICE_TABLE_PATH = new URL('../../model-prices.json', import.meta.url);
+const DEFAULT_PRICE_TABLE_PATH = new URL('../../model-prices.json', import.meta.url);
 
 export function loadPriceTable(path: URL | string = DEFAULT_PRICE_TABLE_PATH): PriceTable {
   return priceTableSchema.parse(JSON.parse(readFileSync(path, 'utf8')));

@@ -33,7 +33,7 @@ const STEPS: CompactLimits[] = [
  * Shortens long strings and lists (saying how much was left out) until the JSON fits `maxChars`, so one large
  * query result cannot eat the incident's token budget.
  */
-export function compactForModel(value: unknown, maxChars = 9_000): unknown {
+function compactForModel(value: unknown, maxChars = 9_000): unknown {
   let compact: unknown = value;
   for (const limits of STEPS) {
     compact = shorten(value, limits, 0);

@@ -5,7 +5,7 @@ import type { z } from 'zod';
  * throws, so a model can correct itself; `query` carries the exact query and time range it ran. `evidence`
  * lists the observations in `data` that a claim may cite (the same shape as a diagnosis' evidence).
  */
-export type ToolStatus = 'success' | 'error' | 'no_data' | 'approval_required';
+type ToolStatus = 'success' | 'error' | 'no_data' | 'approval_required';
 
 export type EvidenceKind = 'log' | 'trace' | 'metric' | 'change' | 'finding';
 

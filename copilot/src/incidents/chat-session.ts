@@ -42,7 +42,7 @@ export function incidentBudget(setup: ChatSetup, used: UsageTotals): TokenBudget
   );
 }
 
-export function briefOf(incident: Incident): IncidentBrief {
+function briefOf(incident: Incident): IncidentBrief {
   const finding = incident.context.finding;
   return {
     id: incident.id,

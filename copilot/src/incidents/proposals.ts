@@ -18,7 +18,7 @@ export interface ProposalInput {
   note?: string;
 }
 
-export type ProposalStatus = 'pending';
+type ProposalStatus = 'pending';
 
 export interface Proposal {
   id: string;

@@ -23,8 +23,6 @@ export interface FindingAcknowledged {
   at: string;
 }
 
-export type { AnswerDone, IncidentClientEvents, IncidentServerEvents } from '../incidents/events.ts';
-
 /** The incident chat's events (incidents/events.ts) are part of the same contract. */
 export interface ServerToClientEvents extends IncidentServerEvents {
   'finding.created': (finding: Finding) => void;

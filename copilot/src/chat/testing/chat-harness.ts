@@ -21,7 +21,7 @@ import {
 import { type CallLog, type FakeTelemetry, fakeTools } from './fake-tools.ts';
 import { type OpenAiReplayServer, startOpenAiReplayServer } from './openai-replay-server.ts';
 
-export const MODEL_ID = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const MODEL_ID = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 
 /** A recorded Bedrock conversation (fixtures/*.json): the model's answers, in order. */
 export function loadRecording(name: string): ReplayStep[] {

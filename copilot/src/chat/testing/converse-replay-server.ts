@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeEvent, encodeEventStreamMessage } from './event-stream.ts';
+import { encodeEvent, encodeEventStreamMessage, encodeException } from './event-stream.ts';
 
 /**
  * A local server that speaks the Bedrock Runtime Converse and ConverseStream protocols (REST-JSON, SigV4-signed
@@ -26,10 +26,12 @@ export type ReplayStep =
     }
   /** An AWS error answer, e.g. `{status: 429, type: 'ThrottlingException'}`. */
   | { error: { status: number; type: string; message: string } }
+  /** ConverseStream only: the answer starts, then an exception event arrives inside the stream. */
+  | { streamException: { text: string; type: string; message: string } }
   /** Bytes that are not what the protocol promises (malformed JSON, a truncated stream). */
   | { raw: { status: number; contentType: string; body: string; encoding?: 'utf8' | 'base64' } };
 
-export interface RecordedRequest {
+interface RecordedRequest {
   operation: 'Converse' | 'ConverseStream';
   modelId: string;
   requestId: string;
@@ -38,7 +40,7 @@ export interface RecordedRequest {
   text: string;
 }
 
-export interface ConverseRequestBody {
+interface ConverseRequestBody {
   system?: { text?: string }[];
   messages?: { role: string; content: Record<string, unknown>[] }[];
   toolConfig?: { tools?: { toolSpec?: { name: string } }[] };
@@ -172,6 +174,14 @@ export async function startConverseReplayServer(steps: readonly ReplayStep[]): P
     if ('raw' in step) {
       res.writeHead(step.raw.status, { ...headers, 'content-type': step.raw.contentType });
       res.end(Buffer.from(step.raw.body, step.raw.encoding ?? 'utf8'));
+      return;
+    }
+    if ('streamException' in step) {
+      const { text: partial, type, message } = step.streamException;
+      res.writeHead(200, { ...headers, 'content-type': 'application/vnd.amazon.eventstream' });
+      res.write(encodeEvent('messageStart', { role: 'assistant' }));
+      res.write(encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: partial } }));
+      res.end(encodeException(type, message));
       return;
     }
     if (operation === 'Converse') {

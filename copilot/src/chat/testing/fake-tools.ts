@@ -5,7 +5,7 @@ import type { CopilotTool, Evidence, ToolResult } from '../tools.ts';
  * A small registry of tools with the agreed result shape over fixed telemetry, for chat tests: log events,
  * traces and metric points with evidence references, and a count of the calls each tool ran.
  */
-export interface FakeLogEvent {
+interface FakeLogEvent {
   logGroup: string;
   eventId: string;
   timestamp: number;

@@ -44,7 +44,7 @@ export async function startOpenAiReplayServer(steps: readonly ReplayStep[]): Pro
     const stream = (JSON.parse(text) as { stream?: boolean }).stream === true;
     requests.push({ stream, text });
     const step = queue.shift();
-    if (!step || 'raw' in step || 'error' in step) {
+    if (!step || !('reply' in step)) {
       const status = step && 'error' in step ? step.error.status : 500;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(
