@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ChatAnswer } from '../answer.ts';
 import { runAgentTurn } from '../agent.ts';
+import type { Diagnostician } from '../diagnostician.ts';
+import { runOfflineTurn } from '../offline.ts';
 import { TokenBudget } from '../budget.ts';
 import { type ChatConfig, chatConfigSchema } from '../config.ts';
 import { EvidenceLedger } from '../evidence.ts';
@@ -211,4 +213,22 @@ async function askWith(
     ...(options.fallback ? { fallback: options.fallback } : {}),
   });
   return { answer, events, calls };
+}
+
+/** The same question in offline mode: the diagnostician and the tools, no model. */
+export async function askOffline(question: string, diagnostician: Diagnostician): Promise<ChatAnswer> {
+  const shield = new TelemetryShield(['diagnose', 'suggest_mitigation']);
+  shield.trustStructured(BRIEF.context);
+  return runOfflineTurn({
+    brief: BRIEF,
+    masker: new Masker(),
+    ledger: new EvidenceLedger(),
+    shield,
+    budget: new TokenBudget({ maxTokens: 200_000, maxCostUsd: 1, maxOutputTokensPerCall: 1_024 }, undefined),
+    cache: new MemoryToolCache(),
+    tools: [],
+    guard: new LoopGuard(),
+    question,
+    diagnostician,
+  });
 }
