@@ -9,7 +9,6 @@ import {
   tool,
 } from 'langchain';
 import { estimateTokens } from './budget.ts';
-import { citationCoverage } from './evidence.ts';
 import { classifyModelError } from './model-errors.ts';
 import { concludeNotice, systemPrompt } from './prompt.ts';
 import { StreamingUnmasker } from './masking.ts';
@@ -255,22 +254,7 @@ function finish(run: TurnRun, input: AgentTurnInput, last: BaseMessage | undefin
       evidence: ledger.added(),
     });
   }
-  const resolved = ledger.resolve(text);
-  return {
-    mode: input.model.provider,
-    model: input.model.label,
-    text: resolved.text,
-    citations: resolved.cited,
-    unknownCitations: resolved.unknown,
-    coverage: citationCoverage(resolved.text),
-    suggestions: run.suggestions,
-    steps: run.steps,
-    usage: run.usage,
-    budget: input.budget.view(),
-    ...(run.stopped ? { stopped: run.stopped } : {}),
-    withheld: input.shield.withheld,
-    masked: masker.summary(),
-  };
+  return run.answer(input.model.provider, input.model.label, text);
 }
 
 /** The same message with its text and tool arguments masked again. */

@@ -1,5 +1,5 @@
 import type { ChatAnswer } from './answer.ts';
-import { citationCoverage, type Citation } from './evidence.ts';
+import type { Citation } from './evidence.ts';
 import { type Diagnosis, type Diagnostician, diagnoseTool, type Hypothesis } from './diagnostician.ts';
 import { SUGGESTED_ACTIONS, type SuggestedAction } from './suggestions.ts';
 import { type TurnDeps, TurnRun } from './turn-run.ts';
@@ -109,22 +109,9 @@ export async function runOfflineTurn(input: OfflineTurnInput): Promise<ChatAnswe
         `- ${s.action.replace(/_/g, ' ')} on ${Object.values(s.target).join(', ')}: ${s.rationale} [${s.evidence.join(', ')}]`,
       );
   }
-  const resolved = input.ledger.resolve(lines.join('\n'));
-  for (const line of resolved.text.split(/(?<=\n)/)) run.emit({ type: 'delta', text: line });
-  return {
-    mode: 'offline',
-    model: OFFLINE_LABEL,
-    text: resolved.text,
-    citations: resolved.cited,
-    unknownCitations: resolved.unknown,
-    coverage: citationCoverage(resolved.text),
-    suggestions: run.suggestions,
-    steps: run.steps,
-    usage: run.usage,
-    budget: input.budget.view(),
-    withheld: input.shield.withheld,
-    masked: input.masker.summary(),
-  };
+  const answer = run.answer('offline', OFFLINE_LABEL, lines.join('\n'));
+  for (const line of answer.text.split(/(?<=\n)/)) run.emit({ type: 'delta', text: line });
+  return answer;
 }
 
 function suggestFromHypothesis(run: TurnRun, hypothesis: Hypothesis, citations: readonly Citation[]): void {

@@ -1,5 +1,6 @@
 import { addUsage, type BudgetView, NO_USAGE, type TokenBudget, type UsageTotals } from './budget.ts';
-import type { Citation, EvidenceLedger } from './evidence.ts';
+import type { ChatAnswer, ChatMode } from './answer.ts';
+import { type Citation, citationCoverage, type EvidenceLedger } from './evidence.ts';
 import { type TelemetryShield, WITHHELD_NOTE } from './injection.ts';
 import type { LoopGuard, StopReason } from './loop-guard.ts';
 import type { Masker } from './masking.ts';
@@ -60,6 +61,26 @@ export class TurnRun {
   recordUsage(call: { inputTokens: number; outputTokens: number; estimated: boolean }): void {
     this.usage = addUsage(this.usage, this.deps.budget.record(call));
     this.emit({ type: 'usage', budget: this.deps.budget.view() });
+  }
+
+  /** The finished answer: citations resolved against the ledger (unknown ids removed), and what the turn did. */
+  answer(mode: ChatMode, model: string, text: string): ChatAnswer {
+    const resolved = this.deps.ledger.resolve(text);
+    return {
+      mode,
+      model,
+      text: resolved.text,
+      citations: resolved.cited,
+      unknownCitations: resolved.unknown,
+      coverage: citationCoverage(resolved.text),
+      suggestions: this.suggestions,
+      steps: this.steps,
+      usage: this.usage,
+      budget: this.deps.budget.view(),
+      ...(this.stopped ? { stopped: this.stopped } : {}),
+      withheld: this.deps.shield.withheld,
+      masked: this.deps.masker.summary(),
+    };
   }
 
   /** Runs one tool call (arguments unmasked and validated); returns the masked text the model reads. */

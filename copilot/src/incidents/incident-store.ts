@@ -234,28 +234,38 @@ export class IncidentStore {
     return typeof result.Item?.body === 'string' ? (JSON.parse(result.Item.body) as T) : undefined;
   }
 
-  private async query<T>(
+  private query<T>(
     pk: string,
     prefix: string,
     options: { limit?: number; newestFirst?: boolean } = {},
   ): Promise<T[]> {
-    const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':prefix': prefix } : {}) },
-          ScanIndexForward: !options.newestFirst,
-          ExclusiveStartKey: startKey,
-          ...(options.limit ? { Limit: options.limit - items.length } : {}),
-        }),
-      );
-      for (const item of page.Items ?? [])
-        if (typeof item.body === 'string') items.push(JSON.parse(item.body) as T);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && (!options.limit || items.length < options.limit));
-    return items;
+    return queryBodies<T>(this.doc, this.tableName, pk, { prefix, ...options });
   }
+}
+
+/** The JSON bodies of a partition (optionally of one sort-key prefix), every page, oldest first unless asked. */
+export async function queryBodies<T>(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  options: { prefix?: string; limit?: number; newestFirst?: boolean } = {},
+): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: options.prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(options.prefix ? { ':prefix': options.prefix } : {}) },
+        ScanIndexForward: !options.newestFirst,
+        ExclusiveStartKey: startKey,
+        ...(options.limit ? { Limit: options.limit - items.length } : {}),
+      }),
+    );
+    for (const item of page.Items ?? [])
+      if (typeof item.body === 'string') items.push(JSON.parse(item.body) as T);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && (!options.limit || items.length < options.limit));
+  return items;
 }

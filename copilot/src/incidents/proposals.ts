@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed } from '@boundless/delivery/store';
 import type { Citation } from '../chat/evidence.ts';
 import type { SuggestedAction, Suggestion } from '../chat/suggestions.ts';
+import { queryBodies } from './incident-store.ts';
 
 /**
  * Where the copilot's writes go: nowhere but here. A suggested mitigation that an on-call engineer promotes
@@ -88,21 +89,7 @@ export class PendingProposalStore implements ProposalSink {
   }
 
   async list(filter: { incidentId?: string } = {}): Promise<Proposal[]> {
-    const proposals: Proposal[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'PROPOSAL' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        if (typeof item.body === 'string') proposals.push(JSON.parse(item.body) as Proposal);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const proposals = await queryBodies<Proposal>(this.doc, this.tableName, 'PROPOSAL');
     return filter.incidentId ? proposals.filter((p) => p.incidentId === filter.incidentId) : proposals;
   }
 }
