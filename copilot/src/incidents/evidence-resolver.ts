@@ -29,6 +29,7 @@ export interface SourceEvidenceResolverOptions {
 /** How far around a referenced time to look (log timestamps are exact; trace references may carry none). */
 const LOG_SLACK_MS = 2_000;
 const TRACE_SLACK_MS = 15 * 60_000;
+const METRIC_CONTEXT_MS = 15 * 60_000;
 
 const num = (value: unknown) =>
   typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
@@ -58,7 +59,10 @@ export class SourceEvidenceResolver implements EvidenceResolver {
   }
 
   private async log(citation: Citation): Promise<ResolvedEvidence> {
-    const { logGroup, eventId } = citation.ref as { logGroup?: string; eventId?: string };
+    // `logGroup` or `group`: tools name the group either way.
+    const ref = citation.ref as { logGroup?: string; group?: string; eventId?: string };
+    const logGroup = ref.logGroup ?? ref.group;
+    const eventId = ref.eventId;
     const at = num(citation.ref.timestamp);
     if (!this.sources.logs || !logGroup || !eventId || !Number.isFinite(at))
       return {
@@ -104,13 +108,18 @@ export class SourceEvidenceResolver implements EvidenceResolver {
       dimensions?: Record<string, string>;
       from?: string;
       to?: string;
+      timestamp?: number | string;
       logGroup?: string;
+      group?: string;
     };
-    const from = num(ref.from ?? citation.query.from);
-    const to = num(ref.to ?? citation.query.to);
+    // A range, or one point: then the points around it show what it stood out from.
+    const point = num(ref.timestamp);
+    const from = Number.isFinite(point) ? point - METRIC_CONTEXT_MS : num(ref.from ?? citation.query.from);
+    const to = Number.isFinite(point) ? point + METRIC_CONTEXT_MS : num(ref.to ?? citation.query.to);
     if (!this.sources.logs || !ref.metric || !Number.isFinite(from) || !Number.isFinite(to))
       return { citation, status: 'unsupported', message: 'a metric reference needs metric, from and to' };
-    const groups = ref.logGroup ? [ref.logGroup] : ((await this.sources.logGroups?.()) ?? []);
+    const named = ref.logGroup ?? ref.group;
+    const groups = named ? [named] : ((await this.sources.logGroups?.()) ?? []);
     const points: { timestamp: string; value: number; logGroup: string; eventId: string }[] = [];
     for (const logGroup of groups) {
       for await (const event of this.sources.logs.filter({ logGroup, startMs: from, endMs: to + 1 })) {
