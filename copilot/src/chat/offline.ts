@@ -11,11 +11,14 @@ export interface OfflineTurnInput extends TurnDeps {
 
 export const OFFLINE_LABEL = 'offline diagnostician';
 
-/** What a fault kind suggests doing, by the words of the fault kinds the diagnostician names. */
+/**
+ * What a fault kind suggests doing, by the words of the diagnostician's fault vocabulary; anything else (a
+ * failing dependency, origin errors, abuse load, a cost spike) points to the runbook.
+ */
 const FAULT_ACTIONS: [RegExp, SuggestedAction][] = [
   [/deploy|release|version/i, 'rollback_deploy'],
-  [/config/i, 'revert_config'],
-  [/key|sign|rotation/i, 'rotate_signing_key'],
+  // A signing-key mismatch follows a rotation: undo it (or publish the new key) rather than rotate again.
+  [/config|signing|key_mismatch/i, 'revert_config'],
   [/cold.?start/i, 'raise_provisioned_concurrency'],
   [/throttl|saturat|cpu|memory|capacity|concurren/i, 'scale_capacity'],
 ];
