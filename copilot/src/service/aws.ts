@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { XRayClient } from '@aws-sdk/client-xray';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type CopilotConfig, CopilotConfigError, loadCopilotConfig } from '../config/copilot-config.ts';
 import { loadMitigationConfig } from '../mitigation/config.ts';
 import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
@@ -11,7 +13,9 @@ import { RoutingMitigationPort, WafIpSetPort } from '../mitigation/waf-port.ts';
 import { kinesisRealtimeFeed, type RecordFeed, s3StandardLogFeed } from '../pipeline/feeds.ts';
 import { CopilotPipeline } from '../pipeline/pipeline.ts';
 import { loadSloDefinitions } from '../slo/definitions.ts';
+import { createIncidentService } from '../incidents/create.ts';
 import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
+import { AwsTraceSource } from '../sources/traces.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
@@ -26,6 +30,8 @@ export interface AwsCopilotClients {
   kinesis: KinesisClient;
   logs: CloudWatchLogsClient;
   waf: WAFV2Client;
+  /** X-Ray, where the incident chat opens cited traces. @default a client in the copilot's region */
+  xray?: XRayClient;
   fetch?: typeof fetch;
 }
 
@@ -64,6 +70,7 @@ function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
     logs: new CloudWatchLogsClient({ region }),
     // CloudFront-scoped IP sets are served from us-east-1 whatever the copilot's region.
     waf: new WAFV2Client({ region: 'us-east-1' }),
+    xray: new XRayClient({ region }),
   };
 }
 
@@ -103,6 +110,7 @@ export async function startAwsCopilot(
   if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
   // The access API functions' log groups, named by the deployment (infra sets them).
   const apiLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
+  const logs = new AwsLogEventSource(c.logs);
   const pipeline = new CopilotPipeline({
     store,
     feeds,
@@ -111,13 +119,28 @@ export async function startAwsCopilot(
     slo: await loadSloDefinitions(),
     pollIntervalMs: config.pollIntervalMs,
     apiLogs: {
-      source: new AwsLogEventSource(c.logs),
+      source: logs,
       logGroups: async () => apiLogGroups,
+    },
+  });
+  // The incident chat: offline unless COPILOT_BEDROCK_MODEL_ID (or an OpenAI-compatible endpoint) is set.
+  const incidents = createIncidentService({
+    doc: DynamoDBDocumentClient.from(c.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: config.tableName,
+    copilot: store,
+    chat: config.chat,
+    region: config.region,
+    sources: {
+      logs,
+      logGroups: async () => apiLogGroups,
+      traces: new AwsTraceSource(c.xray ?? new XRayClient({ region: config.region })),
+      findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
     },
   });
   const service = await startCopilotService({
     store,
     pipeline,
+    incidents,
     identity: {
       issuer: config.identity.issuer,
       audience: config.identity.audience,
