@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { diagnoseTool } from './diagnostician.ts';
 import { EvidenceLedger } from './evidence.ts';
 import { TelemetryShield } from './injection.ts';
 import { Masker } from './masking.ts';
 import { askBedrock, loadRecording, SENSITIVE, timeoutTelemetry } from './testing/chat-harness.ts';
+import { FakeDiagnostician, TIMEOUT_DIAGNOSIS } from './testing/fake-diagnostician.ts';
 import { fakeTools } from './testing/fake-tools.ts';
 
 describe('Function: runAgentTurn (Bedrock, replayed)', () => {
@@ -174,5 +176,42 @@ describe('Guardrails on the replayed Bedrock path', () => {
       'there is no tool named \\"get_weather\\". Available tools: logs_query, traces, metrics, suggest_mitigation',
     );
     expect(answer.text).toMatch(/^There is no weather tool/);
+  });
+});
+
+describe('The diagnostician as a tool of the model', () => {
+  it('lets the model start from the ranked hypotheses and cite their evidence', async () => {
+    const diagnostician = new FakeDiagnostician(TIMEOUT_DIAGNOSIS);
+    const { answer } = await askBedrock(
+      [
+        {
+          reply: {
+            content: [
+              {
+                toolUse: {
+                  toolUseId: 'tooluse_G1',
+                  name: 'diagnose',
+                  input: { at: '2026-11-02T10:00:00Z', windowMinutes: 30 },
+                },
+              },
+            ],
+          },
+        },
+        {
+          reply: {
+            content: [
+              { text: 'The diagnostician ranks a slow DynamoDB dependency of catalog-api first [E1, E2].' },
+            ],
+          },
+        },
+      ],
+      'Where do I start?',
+      { tools: [diagnoseTool(diagnostician), ...fakeTools(timeoutTelemetry())] },
+    );
+    expect(diagnostician.runs).toBe(1);
+    expect(answer.steps).toEqual([
+      expect.objectContaining({ tool: 'diagnose', outcome: 'success', citations: ['E1', 'E2', 'E3'] }),
+    ]);
+    expect(answer.citations.map((c) => c.kind)).toEqual(['log', 'trace']);
   });
 });

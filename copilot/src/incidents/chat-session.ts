@@ -2,7 +2,7 @@ import { runAgentTurn } from '../chat/agent.ts';
 import type { ChatAnswer, PriorTurn } from '../chat/answer.ts';
 import { type BudgetView, TokenBudget, type UsageTotals } from '../chat/budget.ts';
 import type { ChatConfig } from '../chat/config.ts';
-import type { Diagnostician } from '../chat/diagnostician.ts';
+import { type Diagnostician, diagnoseTool } from '../chat/diagnostician.ts';
 import { EvidenceLedger } from '../chat/evidence.ts';
 import { TelemetryShield } from '../chat/injection.ts';
 import { LoopGuard } from '../chat/loop-guard.ts';
@@ -138,7 +138,8 @@ export async function answerInIncident(input: {
       answer = await runAgentTurn({
         ...deps,
         model: setup.model.handle,
-        tools: setup.tools,
+        // The model may ask the diagnostician too: its ranked hypotheses are a good first step.
+        tools: setup.diagnostician ? [diagnoseTool(setup.diagnostician), ...setup.tools] : setup.tools,
         guard: new LoopGuard(setup.config.loop),
         history,
         question: input.question,
