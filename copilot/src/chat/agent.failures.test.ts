@@ -169,6 +169,19 @@ describe('Throttling inside a stream', () => {
   });
 });
 
+describe('A model that does not answer', () => {
+  it("ends at the answer's deadline with a clear outcome", async () => {
+    const { answer } = await askBedrock([{ stall: { ms: 3_000 } }], 'Anything wrong?', {
+      timeoutMs: 300,
+      maxAttempts: 1,
+      fallback: offline,
+    });
+    expect(answer.stopped).toMatchObject({ reason: 'model_error' });
+    expect(answer.text).toMatch(/did not answer in time/);
+    expect(answer.text).toContain('Offline mode: the diagnostician found no fault');
+  });
+});
+
 describe('Budget and transport', () => {
   it("stops before a model call the incident's token budget would not cover, with a summary", async () => {
     const { answer, server, calls } = await askBedrock(loadRecording('bedrock-dependency-timeout'), 'Why?', {

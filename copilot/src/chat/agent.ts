@@ -16,6 +16,9 @@ import { investigationSummary } from './summary.ts';
 import { suggestionInput } from './suggestions.ts';
 import { type TurnDeps, TurnRun } from './turn-run.ts';
 import type { ChatAnswer, PriorTurn } from './answer.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('chat');
 
 export interface ChatModelHandle {
   provider: 'bedrock' | 'openai';
@@ -33,6 +36,8 @@ export interface AgentTurnInput extends TurnDeps {
   stream?: boolean;
   /** The offline answer, used when the model cannot answer at all. */
   fallback?: () => Promise<string>;
+  /** The whole answer's deadline (model calls and tools). @default 180000 */
+  timeoutMs?: number;
 }
 
 const STOP_HEADLINES: Record<string, string> = {
@@ -170,17 +175,9 @@ export async function runAgentTurn(input: AgentTurnInput): Promise<ChatAnswer> {
         response = (await handler({ ...request, systemMessage, messages })) as AIMessage;
       } catch (error) {
         const failure = classifyModelError(error, input.model.label);
-        console.error(`chat: model call failed (${failure.kind})`, error);
+        log.error(`model call failed (${failure.kind})`, { error });
         run.stop('model_error', failure.message);
-        const fallback = input.fallback ? await input.fallback().catch(() => '') : '';
-        const text = fallback
-          ? `${failure.message}.\n\n${fallback}`
-          : investigationSummary({
-              headline: `${failure.message}.`,
-              steps: run.steps,
-              evidence: ledger.added(),
-            });
-        return new AIMessage(masker.mask(text));
+        return new AIMessage(masker.mask(await failureText(run, input, failure.message)));
       }
       const usage = response.usage_metadata;
       run.recordUsage(
@@ -221,26 +218,72 @@ export async function runAgentTurn(input: AgentTurnInput): Promise<ChatAnswer> {
     new HumanMessage(masker.mask(input.question)),
   ];
   const recursionLimit = (guard.limits.maxModelCalls + 2) * 3;
+  // Every outbound call has a deadline: the model's requests inherit this signal.
+  const signal = AbortSignal.timeout(input.timeoutMs ?? 180_000);
   let finalMessages: BaseMessage[] = [];
-  if (input.stream === false) {
-    const state = await agent.invoke({ messages }, { recursionLimit });
-    finalMessages = state.messages;
-  } else {
-    const unmasker = new StreamingUnmasker(masker);
-    const stream = await agent.stream({ messages }, { streamMode: ['messages', 'values'], recursionLimit });
-    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === 'values') finalMessages = (chunk as { messages: BaseMessage[] }).messages;
-      else {
-        const [message, meta] = chunk as [BaseMessage, { langgraph_node?: string }];
-        if (meta.langgraph_node !== 'model_request' || message.type !== 'ai') continue;
-        const text = unmasker.push(textOf(message));
-        if (text) run.emit({ type: 'delta', text });
-      }
-    }
-    const rest = unmasker.flush();
-    if (rest) run.emit({ type: 'delta', text: rest });
+  try {
+    finalMessages = await runGraph(
+      agent,
+      messages,
+      { recursionLimit, signal },
+      input.stream !== false,
+      run,
+      masker,
+    );
+  } catch (error) {
+    // Past the deadline the graph itself rejects: the answer ends with what it has, like a failed model call.
+    if (!signal.aborted) throw error;
+    return deadlineAnswer(run, input, error);
   }
   return finish(run, input, finalMessages.at(-1));
+}
+
+type Agent = ReturnType<typeof createAgent>;
+
+async function runGraph(
+  agent: Agent,
+  messages: BaseMessage[],
+  options: { recursionLimit: number; signal: AbortSignal },
+  stream: boolean,
+  run: TurnRun,
+  masker: TurnDeps['masker'],
+): Promise<BaseMessage[]> {
+  if (!stream) return (await agent.invoke({ messages }, options)).messages;
+  let finalMessages: BaseMessage[] = [];
+  const unmasker = new StreamingUnmasker(masker);
+  const chunks = await agent.stream({ messages }, { streamMode: ['messages', 'values'], ...options });
+  for await (const [mode, chunk] of chunks as AsyncIterable<[string, unknown]>) {
+    if (mode === 'values') finalMessages = (chunk as { messages: BaseMessage[] }).messages;
+    else {
+      const [message, meta] = chunk as [BaseMessage, { langgraph_node?: string }];
+      if (meta.langgraph_node !== 'model_request' || message.type !== 'ai') continue;
+      const text = unmasker.push(textOf(message));
+      if (text) run.emit({ type: 'delta', text });
+    }
+  }
+  const rest = unmasker.flush();
+  if (rest) run.emit({ type: 'delta', text: rest });
+  return finalMessages;
+}
+
+/** The answer when the whole turn ran past its deadline: the offline answer, or a summary of what was done. */
+async function deadlineAnswer(run: TurnRun, input: AgentTurnInput, error: unknown): Promise<ChatAnswer> {
+  const failure = classifyModelError(error, input.model.label);
+  log.error(`the answer ran past its deadline (${failure.kind})`, { error });
+  run.stop('model_error', failure.message);
+  return run.answer(input.model.provider, input.model.label, await failureText(run, input, failure.message));
+}
+
+/** What a failed turn says: why, then the offline answer, or a summary of what was done when there is none. */
+async function failureText(run: TurnRun, input: AgentTurnInput, why: string): Promise<string> {
+  const fallback = input.fallback
+    ? await input.fallback().catch((error: unknown) => {
+        log.error('the offline fallback failed', { error });
+        return '';
+      })
+    : '';
+  if (fallback) return `${why}.\n\n${fallback}`;
+  return investigationSummary({ headline: `${why}.`, steps: run.steps, evidence: input.ledger.added() });
 }
 
 function finish(run: TurnRun, input: AgentTurnInput, last: BaseMessage | undefined): ChatAnswer {

@@ -45,6 +45,8 @@ export const chatConfigSchema = z
       .prefault({}),
     /** Overrides the price table (USD per million tokens), e.g. for a model it does not list. */
     price: z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).optional(),
+    /** One answer's deadline, tool calls included: past it the answer ends with what it has. */
+    answerTimeoutSeconds: z.number().int().min(10).max(1_800).default(180),
     /** Earlier messages the model sees again with each question. */
     historyMessages: z.number().int().min(0).max(50).default(8),
     /** Open an incident by itself when an SLO alert pages. */

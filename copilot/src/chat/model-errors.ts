@@ -26,6 +26,8 @@ export function classifyModelError(error: unknown, provider: string): ModelFailu
   const status = err?.$metadata?.httpStatusCode ?? err?.status;
   const attempts = err?.$metadata?.attempts;
   const tries = attempts ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'}` : '';
+  if (/AbortError|TimeoutError/.test(name) || /aborted|timed? ?out/i.test(text))
+    return { kind: 'unavailable', name, message: `${provider} did not answer in time (${name})` };
   if (/Throttling|TooManyRequests|RateLimit|ServiceQuotaExceeded/i.test(name) || status === 429)
     return {
       kind: 'throttled',

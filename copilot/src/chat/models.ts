@@ -2,6 +2,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ChatBedrockConverse } from '@langchain/aws';
 import { ChatOpenAI } from '@langchain/openai';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsClientConfig } from '../sources/aws-client.ts';
 import type { ChatModelHandle } from './agent.ts';
 import type { ChatConfig } from './config.ts';
 import { type ModelPrice, type PriceTable, priceFor } from './pricing.ts';
@@ -22,11 +23,11 @@ export interface BedrockClientOptions {
  */
 export function createBedrockClient(options: BedrockClientOptions): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
-    region: options.region,
+    ...awsClientConfig({ region: options.region }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: options.maxAttempts ?? 3,
-    retryMode: 'standard',
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    // A model writes for a while before the first byte of a whole (non-streamed) answer.
     requestHandler: new NodeHttpHandler({ requestTimeout: 120_000 }),
   });
 }

@@ -10,6 +10,9 @@ import type { ToolStep } from './summary.ts';
 import { newNonce, telemetryBlock } from './telemetry-block.ts';
 import { type ToolResultCache, toolCacheKey } from './tool-cache.ts';
 import type { AnyCopilotTool, Evidence, ToolResult } from './tools.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('chat');
 
 export type TurnEvent =
   | { type: 'delta'; text: string }
@@ -49,7 +52,7 @@ export class TurnRun {
       this.deps.onEvent?.(event);
     } catch (error) {
       // A listener's failure (a closed socket) must not end the investigation.
-      console.error('chat: turn event listener failed', error);
+      log.error('turn event listener failed', { error });
     }
   }
 
@@ -109,7 +112,7 @@ export class TurnRun {
       };
     const key = toolCacheKey(tool.name, args);
     let result = await this.deps.cache.get(key).catch((error: unknown) => {
-      console.error(`chat: tool cache read failed for ${tool.name}`, error);
+      log.error(`tool cache read failed for ${tool.name}`, { error });
       return undefined;
     });
     const cached = result !== undefined;
@@ -117,7 +120,7 @@ export class TurnRun {
       result = await runSafely(tool, args);
       if (result.status !== 'error')
         await this.deps.cache.put(key, result).catch((error: unknown) => {
-          console.error(`chat: tool cache write failed for ${tool.name}`, error);
+          log.error(`tool cache write failed for ${tool.name}`, { error });
         });
     }
     return { ...this.present(tool.name, args, result, cached), result };
@@ -214,7 +217,7 @@ async function runSafely(tool: AnyCopilotTool, args: Record<string, unknown>): P
   try {
     return await tool.run(args);
   } catch (error) {
-    console.error(`chat: tool ${tool.name} threw, which tools must not do`, error);
+    log.error(`tool ${tool.name} threw, which tools must not do`, { error });
     return {
       status: 'error',
       error: { code: 'tool_failed', message: (error as Error)?.message ?? String(error) },

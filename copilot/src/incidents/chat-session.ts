@@ -14,6 +14,9 @@ import type { TurnEvent } from '../chat/turn-run.ts';
 import type { AnyCopilotTool } from '../chat/tools.ts';
 import type { IncidentStore } from './incident-store.ts';
 import type { ChatMessage, Incident } from './types.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('incidents');
 
 /** What the incident chat runs on: its configuration, the model (none offline), the tools, the diagnostician. */
 export interface ChatSetup {
@@ -143,10 +146,11 @@ export async function answerInIncident(input: {
         guard: new LoopGuard(setup.config.loop),
         history,
         question: input.question,
+        timeoutMs: setup.config.answerTimeoutSeconds * 1000,
         fallback: async () => (await offline(input.question)).text,
       });
     } catch (error) {
-      console.error(`incidents: the chat agent failed in ${incident.id}`, error);
+      log.error(`the chat agent failed in ${incident.id}`, { error });
       const fallback = await offline(input.question);
       answer = {
         ...fallback,

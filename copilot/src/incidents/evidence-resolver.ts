@@ -2,6 +2,9 @@ import type { Citation } from '../chat/evidence.ts';
 import type { Finding } from '../findings.ts';
 import type { LogEventSource } from '../sources/log-events.ts';
 import type { TraceSource } from '../sources/traces.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('incidents');
 
 /**
  * Opens a citation: the log event, the trace, the metric points or the finding it came from, fetched again
@@ -53,7 +56,7 @@ export class SourceEvidenceResolver implements EvidenceResolver {
           return { citation, status: 'found', observation: citation.ref };
       }
     } catch (error) {
-      console.error(`incidents: resolving ${citation.id} failed`, error);
+      log.error(`resolving ${citation.id} failed`, { error });
       return { citation, status: 'error', message: (error as Error)?.message ?? String(error) };
     }
   }

@@ -1,12 +1,15 @@
 import type { IdentityVerifier } from '@boundless/delivery/identity';
 import type { Express } from 'express';
+import { copilotLogger } from '../logger.ts';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import { CopilotServiceError } from '../service/errors.ts';
-import { OPERATORS_ROOM } from '../service/events.ts';
+import type { Broadcast } from '../service/events.ts';
+import type { CopilotIo } from '../service/io.ts';
 import { parse } from '../service/routes.ts';
-import type { CopilotIo } from '../service/server.ts';
 import { askInput, incidentRoutes, toServiceError } from './router.ts';
 import type { IncidentService } from './service.ts';
+
+const log = copilotLogger('incidents');
 
 /**
  * Mounts the incident chat on the copilot service: its routes under /api, the `incident.ask` socket request,
@@ -16,13 +19,16 @@ import type { IncidentService } from './service.ts';
 export function mountIncidents(
   app: Express,
   io: CopilotIo,
-  deps: { service: IncidentService; verifier: IdentityVerifier; pipeline?: CopilotPipeline },
+  deps: {
+    service: IncidentService;
+    verifier: IdentityVerifier;
+    broadcast: Broadcast;
+    pipeline?: CopilotPipeline;
+  },
 ): () => void {
   const { service } = deps;
   app.use('/api', incidentRoutes(deps));
-  service.bind((event, ...args) => {
-    io.to(OPERATORS_ROOM).emit(event, ...args);
-  });
+  service.bind(deps.broadcast);
   io.on('connection', (socket) => {
     socket.on('incident.ask', async (input, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
@@ -33,12 +39,11 @@ export function mountIncidents(
         const turn = await service.ask(incidentId, text, socket.data.actor);
         reply({ ok: true, data: { messageId: turn.question.id } });
         turn.answer.catch((error: unknown) => {
-          console.error(`incidents: the answer in ${incidentId} failed`, error);
+          log.error(`the answer in ${incidentId} failed`, { error });
         });
       } catch (error) {
         const mapped = toServiceError(error);
-        if (!(mapped instanceof CopilotServiceError))
-          console.error('incidents: a socket question failed', error);
+        if (!(mapped instanceof CopilotServiceError)) log.error('a socket question failed', { error });
         const known =
           mapped instanceof CopilotServiceError
             ? mapped
@@ -50,7 +55,7 @@ export function mountIncidents(
   const unsubscribe = deps.pipeline?.subscribe({
     findingCreated: (finding) => {
       service.onFinding(finding).catch((error: unknown) => {
-        console.error(`incidents: opening an incident for finding ${finding.id} failed`, error);
+        log.error(`opening an incident for finding ${finding.id} failed`, { error });
       });
     },
   });

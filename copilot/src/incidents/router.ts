@@ -1,9 +1,9 @@
 import type { IdentityVerifier } from '@boundless/delivery/identity';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { authenticate, bearerOf, type Operator, type OperatorRole, requireRole } from '../service/auth.ts';
+import type { Operator } from '../service/auth.ts';
 import { CopilotServiceError } from '../service/errors.ts';
-import { parse } from '../service/routes.ts';
+import { allow, parse } from '../service/routes.ts';
 import { IncidentError } from './errors.ts';
 import type { IncidentService } from './service.ts';
 
@@ -39,15 +39,6 @@ export function toServiceError(error: unknown): unknown {
 
 const operatorOf = (res: Response) => res.locals.operator as Operator;
 
-function allow(verifier: IdentityVerifier, role: OperatorRole) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const operator = await authenticate(verifier, bearerOf(req.headers.authorization));
-    requireRole(operator, role);
-    res.locals.operator = operator;
-    next();
-  };
-}
-
 /** Express 5 passes a rejected handler to the error handler; this maps the service's errors on the way. */
 function handle(fn: (req: Request, res: Response) => Promise<void>) {
   return (req: Request, res: Response, next: NextFunction) =>
@@ -56,12 +47,12 @@ function handle(fn: (req: Request, res: Response) => Promise<void>) {
 
 export function incidentRoutes(deps: { service: IncidentService; verifier: IdentityVerifier }): Router {
   const router = Router();
-  const { service, verifier } = deps;
+  const { service } = deps;
   const id = (req: Request) => String(req.params.id);
 
   router.get(
     '/incidents',
-    allow(verifier, 'viewer'),
+    allow(deps, 'viewer'),
     handle(async (req, res) => {
       const q = parse(listQuery, req.query, 'query');
       const incidents = await service.list(q.status);
@@ -71,7 +62,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
 
   router.post(
     '/incidents',
-    allow(verifier, 'on_call'),
+    allow(deps, 'on_call'),
     handle(async (req, res) => {
       const body = parse(openBody, req.body, 'body');
       const result = await service.open(body, operatorOf(res).actor);
@@ -81,7 +72,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
 
   router.get(
     '/incidents/:id',
-    allow(verifier, 'viewer'),
+    allow(deps, 'viewer'),
     handle(async (req, res) => {
       res.json(await service.detail(id(req)));
     }),
@@ -90,7 +81,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
   // Answers stream to every socket as events; this request waits for the stored answer.
   router.post(
     '/incidents/:id/messages',
-    allow(verifier, 'on_call'),
+    allow(deps, 'on_call'),
     handle(async (req, res) => {
       const body = parse(askBody, req.body, 'body');
       const turn = await service.ask(id(req), body.text, operatorOf(res).actor);
@@ -101,7 +92,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
 
   router.get(
     '/incidents/:id/evidence/:citation',
-    allow(verifier, 'viewer'),
+    allow(deps, 'viewer'),
     handle(async (req, res) => {
       res.json(await service.evidence(id(req), String(req.params.citation)));
     }),
@@ -109,7 +100,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
 
   router.post(
     '/incidents/:id/suggestions/:suggestion/propose',
-    allow(verifier, 'on_call'),
+    allow(deps, 'on_call'),
     handle(async (req, res) => {
       const body = parse(proposeBody, req.body, 'body');
       const result = await service.propose(
@@ -124,7 +115,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
 
   router.post(
     '/incidents/:id/resolve',
-    allow(verifier, 'on_call'),
+    allow(deps, 'on_call'),
     handle(async (req, res) => {
       const body = parse(resolveBody, req.body, 'body');
       res.json({ incident: await service.resolve(id(req), operatorOf(res).actor, body.resolution) });
@@ -133,7 +124,7 @@ export function incidentRoutes(deps: { service: IncidentService; verifier: Ident
 
   router.get(
     '/proposals',
-    allow(verifier, 'viewer'),
+    allow(deps, 'viewer'),
     handle(async (req, res) => {
       const q = parse(proposalsQuery, req.query, 'query');
       const proposals = await service.proposals(q.incidentId);

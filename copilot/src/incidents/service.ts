@@ -18,6 +18,9 @@ import type {
   StoredSuggestion,
   UserMessage,
 } from './types.ts';
+import { copilotLogger } from '../logger.ts';
+
+const log = copilotLogger('incidents');
 
 export interface IncidentServiceDeps {
   incidents: IncidentStore;
@@ -68,7 +71,7 @@ export class IncidentService {
     try {
       this.deps.emit?.(event, ...args);
     } catch (error) {
-      console.error(`incidents: emitting ${event} failed`, error);
+      log.error(`emitting ${event} failed`, { error });
     }
   };
 
@@ -188,7 +191,7 @@ export class IncidentService {
       this.emit('incident.message', question);
       const answer = this.answer(incident, history, question)
         .catch((error: unknown) => {
-          console.error(`incidents: the answer to ${question.id} failed`, error);
+          log.error(`the answer to ${question.id} failed`, { error });
           this.emit('incident.answer.failed', {
             incidentId: id,
             replyTo: question.id,

@@ -27,7 +27,12 @@ import {
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
-import { awsClientConfig, LocalCostModel, LocalLogEventSource, LocalTraceSource } from '@boundless/copilot/sources';
+import {
+  awsClientConfig,
+  LocalCostModel,
+  LocalLogEventSource,
+  LocalTraceSource,
+} from '@boundless/copilot/sources';
 import { copilotLogger } from '@boundless/copilot/logger';
 import type { AnyCopilotTool, BedrockRuntimeClient, Diagnostician } from '@boundless/copilot/chat';
 import { createIncidentService, type IncidentService } from '@boundless/copilot/incidents';

@@ -114,6 +114,7 @@ export interface HarnessOptions {
   maxAttempts?: number;
   stream?: boolean;
   fallback?: () => Promise<string>;
+  timeoutMs?: number;
   tools?: AnyCopilotTool[];
   /** Persist these across runAgentTurn calls (a second question in the same incident). */
   shared?: { masker: Masker; ledger: EvidenceLedger; shield: TelemetryShield };
@@ -211,6 +212,7 @@ async function askWith(
     question,
     stream: options.stream ?? true,
     ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   return { answer, events, calls };
 }

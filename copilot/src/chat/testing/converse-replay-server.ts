@@ -26,6 +26,8 @@ export type ReplayStep =
     }
   /** An AWS error answer, e.g. `{status: 429, type: 'ThrottlingException'}`. */
   | { error: { status: number; type: string; message: string } }
+  /** A model that does not answer for this long (the connection stays open). */
+  | { stall: { ms: number } }
   /** ConverseStream only: the answer starts, then an exception event arrives inside the stream. */
   | { streamException: { text: string; type: string; message: string } }
   /** Bytes that are not what the protocol promises (malformed JSON, a truncated stream). */
@@ -174,6 +176,12 @@ export async function startConverseReplayServer(steps: readonly ReplayStep[]): P
     if ('raw' in step) {
       res.writeHead(step.raw.status, { ...headers, 'content-type': step.raw.contentType });
       res.end(Buffer.from(step.raw.body, step.raw.encoding ?? 'utf8'));
+      return;
+    }
+    if ('stall' in step) {
+      await new Promise((resolve) => setTimeout(resolve, step.stall.ms));
+      res.writeHead(500, { ...headers, 'x-amzn-errortype': 'InternalServerException' });
+      res.end(JSON.stringify({ message: 'stalled' }));
       return;
     }
     if ('streamException' in step) {
