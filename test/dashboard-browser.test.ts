@@ -343,8 +343,10 @@ describe('Dashboard in Chromium: incidents', () => {
         // The viewer's page got the same answer over its own socket.
         await viewer.page.getByTestId('answer').first().waitFor({ timeout: 30_000 });
 
-        // A citation opens the observation it came from, fetched again from the source.
-        await answer.getByTestId('cite').first().click();
+        expect(await answer.textContent()).not.toContain('diagnostician is not available');
+        // A citation opens the observation it came from, fetched again from the source (here the finding's).
+        const suggestion = answer.locator('[data-testid^="suggestion-"]').first();
+        await suggestion.getByTestId('cite').first().click();
         const panel = page.getByTestId('evidence-panel');
         await panel.getByTestId('observation').waitFor();
         expect(await panel.getByTestId('observation').textContent()).toContain(findingId);
@@ -353,7 +355,6 @@ describe('Dashboard in Chromium: incidents', () => {
         await noSeriousViolations(page);
 
         // The suggested mitigation becomes a pending proposal; nothing is applied to the account.
-        const suggestion = answer.locator('[data-testid^="suggestion-"]').first();
         expect(await suggestion.textContent()).toContain('Revoke token');
         expect(await viewer.page.getByRole('button', { name: 'Propose' }).count()).toBe(0);
         await suggestion.getByRole('button', { name: 'Propose' }).click();

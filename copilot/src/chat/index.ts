@@ -7,6 +7,7 @@ export type { Citation } from './evidence.ts';
 export { Masker } from './masking.ts';
 export type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 export { createBedrockClient } from './models.ts';
+export { chatPartsFrom, loadRunbooks } from './registry-tools.ts';
 export type { Suggestion, SuggestedAction } from './suggestions.ts';
 export type { ToolStep } from './summary.ts';
 export type { AnyCopilotTool, CopilotTool, Evidence, ToolResult } from './tools.ts';

@@ -91,10 +91,16 @@ export class SourceEvidenceResolver implements EvidenceResolver {
     const traceId = String(citation.ref.traceId ?? '');
     if (!this.sources.traces || !traceId)
       return { citation, status: 'unsupported', message: 'no trace source' };
-    // X-Ray trace ids carry their start time (1-<hex seconds>-<id>); the query's range is the fallback.
+    // Where to look: the time the reference carries (a span's), else the start X-Ray ids encode
+    // (1-<hex seconds>-<id>; ids minted elsewhere need not hold it), else the query's range.
     const epoch = /^1-([0-9a-f]{8})-/.exec(traceId)?.[1];
-    const start = epoch ? Number.parseInt(epoch, 16) * 1000 : num(citation.query.from);
-    const end = epoch ? start : num(citation.query.to);
+    const at = num(citation.ref.timestamp);
+    const start = Number.isFinite(at)
+      ? at
+      : epoch
+        ? Number.parseInt(epoch, 16) * 1000
+        : num(citation.query.from);
+    const end = Number.isFinite(at) || epoch ? start : num(citation.query.to);
     if (!Number.isFinite(start) || !Number.isFinite(end))
       return { citation, status: 'unsupported', message: 'the trace reference carries no time' };
     const traces = await this.sources.traces.traces(start - TRACE_SLACK_MS, end + TRACE_SLACK_MS);

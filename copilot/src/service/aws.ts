@@ -13,7 +13,9 @@ import { RoutingMitigationPort, WafIpSetPort } from '../mitigation/waf-port.ts';
 import { kinesisRealtimeFeed, type RecordFeed, s3StandardLogFeed } from '../pipeline/feeds.ts';
 import { CopilotPipeline } from '../pipeline/pipeline.ts';
 import { loadSloDefinitions } from '../slo/definitions.ts';
+import { chatPartsFrom, loadRunbooks } from '../chat/registry-tools.ts';
 import { createIncidentService } from '../incidents/create.ts';
+import { AwsTelemetry, type ToolContext } from '../tools/index.ts';
 import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
 import { AwsTraceSource } from '../sources/traces.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
@@ -124,16 +126,26 @@ export async function startAwsCopilot(
     },
   });
   // The incident chat: offline unless COPILOT_BEDROCK_MODEL_ID (or an OpenAI-compatible endpoint) is set.
+  // Its tools read CloudWatch Logs (Logs Insights) and X-Ray, within the deployment's log groups when named.
+  const traces = new AwsTraceSource(c.xray ?? new XRayClient({ region: config.region }));
+  const tools: ToolContext = {
+    telemetry: new AwsTelemetry(c.logs, traces, apiLogGroups.length ? { groupPrefixes: apiLogGroups } : {}),
+    findings: store,
+    slo: { report: async () => pipeline.sloSnapshot() },
+    ...(await loadRunbooks()),
+    now: Date.now,
+  };
   const incidents = createIncidentService({
     doc: DynamoDBDocumentClient.from(c.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: config.tableName,
     copilot: store,
     chat: config.chat,
     region: config.region,
+    ...chatPartsFrom(tools),
     sources: {
       logs,
       logGroups: async () => apiLogGroups,
-      traces: new AwsTraceSource(c.xray ?? new XRayClient({ region: config.region })),
+      traces,
       findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
     },
   });

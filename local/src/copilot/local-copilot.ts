@@ -34,7 +34,14 @@ import {
   LocalTraceSource,
 } from '@boundless/copilot/sources';
 import { copilotLogger } from '@boundless/copilot/logger';
-import type { AnyCopilotTool, BedrockRuntimeClient, Diagnostician } from '@boundless/copilot/chat';
+import {
+  type AnyCopilotTool,
+  type BedrockRuntimeClient,
+  chatPartsFrom,
+  type Diagnostician,
+  loadRunbooks,
+} from '@boundless/copilot/chat';
+import { LocalTelemetry, type ToolContext } from '@boundless/copilot/tools';
 import { createIncidentService, type IncidentService } from '@boundless/copilot/incidents';
 
 const log = copilotLogger('local');
@@ -163,12 +170,22 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       ...knobs,
     });
     const logsDir = join(dataDir, 'logs');
+    // The chat's tools read what `boundless start` writes (DESIGN §4.4) and the copilot's own state.
+    const tools: ToolContext = {
+      telemetry: new LocalTelemetry(dataDir),
+      findings: store,
+      costs: costModel,
+      slo: { report: async () => pipeline.sloSnapshot() },
+      ...(await loadRunbooks()),
+      now: Date.now,
+    };
     const incidents = createIncidentService({
       doc: dynamo.doc,
       tableName: config.tableName,
       copilot: store,
       chat: config.chat,
       region: config.region,
+      ...chatPartsFrom(tools),
       ...chatParts,
       sources: {
         logs: new LocalLogEventSource(logsDir),
