@@ -98,6 +98,8 @@ export async function runOfflineTurn(input: OfflineTurnInput): Promise<ChatAnswe
   } else if (diagnosis) {
     lines.push('', 'No fault found: the evidence in the window does not support one.');
   }
+  const runbooks = first ? runbookLines(diagnosis, first) : [];
+  if (runbooks.length) lines.push('', `Runbooks for ${first?.fault.replace(/_/g, ' ')}:`, ...runbooks);
   const gaps = diagnosis?.gaps ?? [];
   if (gaps.length) {
     lines.push('', 'Not checked:');
@@ -115,6 +117,23 @@ export async function runOfflineTurn(input: OfflineTurnInput): Promise<ChatAnswe
   const answer = run.answer('offline', OFFLINE_LABEL, lines.join('\n'));
   for (const line of answer.text.split(/(?<=\n)/)) run.emit({ type: 'delta', text: line });
   return answer;
+}
+
+/**
+ * The runbook sections the diagnostician matched to a hypothesis (its `runbooks` by rank, when it searched
+ * them), cited by file and line so on-call can open the section it used.
+ */
+function runbookLines(diagnosis: Diagnosis | undefined, hypothesis: Hypothesis): string[] {
+  const byRank = (diagnosis as { runbooks?: Record<string, unknown> } | undefined)?.runbooks;
+  const hits = byRank?.[String(hypothesis.rank)];
+  if (!Array.isArray(hits)) return [];
+  return hits
+    .slice(0, 3)
+    .flatMap((hit: { title?: unknown; section?: unknown; file?: unknown; line?: unknown }) =>
+      typeof hit?.file === 'string' && typeof hit.section === 'string'
+        ? [`- ${String(hit.title ?? hit.file)}, "${hit.section}" (${hit.file}:${Number(hit.line) || 1})`]
+        : [],
+    );
 }
 
 function suggestFromHypothesis(run: TurnRun, hypothesis: Hypothesis, citations: readonly Citation[]): void {

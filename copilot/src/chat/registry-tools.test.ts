@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SourceEvidenceResolver } from '../incidents/evidence-resolver.ts';
 import { LocalLogEventSource, LocalTraceSource } from '../sources/index.ts';
 import { emf, T, writeTelemetryFixture } from '../telemetry/test-support.ts';
-import { COPILOT_TOOLS, LocalTelemetry, type ToolContext } from '../tools/index.ts';
+import { COPILOT_TOOLS, LocalTelemetry, RunbookIndex, type ToolContext } from '../tools/index.ts';
 import { TokenBudget } from './budget.ts';
 import { EvidenceLedger } from './evidence.ts';
 import { TelemetryShield } from './injection.ts';
@@ -140,7 +140,11 @@ describe('offline chat over the real diagnostician and telemetry directory', () 
       Array.from({ length: 40 }, (_, i) => span(i, i % 20 >= 15)),
     );
     try {
-      const ctx: ToolContext = { telemetry: new LocalTelemetry(root), now: () => T(20) };
+      const ctx: ToolContext = {
+        telemetry: new LocalTelemetry(root),
+        runbooks: await RunbookIndex.load(),
+        now: () => T(20),
+      };
       const brief = {
         ...BRIEF,
         window: { from: new Date(T(0)).toISOString(), to: new Date(T(20)).toISOString() },
@@ -160,6 +164,8 @@ describe('offline chat over the real diagnostician and telemetry directory', () 
       });
       expect(answer.text).toMatch(/About checkout|Most likely: (checkout|orders-table)/);
       expect(answer.citations.length).toBeGreaterThan(0);
+      // The runbook sections the diagnostician matched, by file and line.
+      expect(answer.text).toMatch(/Runbooks for [^\n]+:\n- [^\n]+\(runbooks\/[^:]+\.md:\d+\)/);
       const resolver = new SourceEvidenceResolver({
         logs: new LocalLogEventSource(join(root, 'logs')),
         logGroups: async () => ['/aws/lambda/checkout'],
