@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceEvidenceResolver } from '../incidents/evidence-resolver.ts';
 import { LocalLogEventSource, LocalTraceSource } from '../sources/index.ts';
-import { emf, T, writeTelemetryFixture } from '../telemetry/test-support.ts';
+import { checkoutLogEvents, checkoutTrace, T, writeTelemetryFixture } from '../telemetry/test-support.ts';
 import { COPILOT_TOOLS, LocalTelemetry, RunbookIndex, type ToolContext } from '../tools/index.ts';
 import { TokenBudget } from './budget.ts';
 import { EvidenceLedger } from './evidence.ts';
@@ -93,51 +93,14 @@ describe('the registry behind the chat', () => {
 
 describe('offline chat over the real diagnostician and telemetry directory', () => {
   it('cites the observations the diagnosis rests on, and each citation opens from the files', async () => {
-    const span = (i: number, fault: boolean) => ({
-      trace_id: `1-6a000000-${String(i).padStart(24, '0')}`,
-      id: `seg${String(i).padStart(13, '0')}`,
-      name: 'checkout',
-      start_time: T(i % 20) / 1000,
-      end_time: T(i % 20) / 1000 + 0.05,
-      http: { response: { status: fault ? 500 : 200 } },
-      ...(fault ? { fault: true } : {}),
-      subsegments: [
-        {
-          id: `sub${String(i).padStart(13, '0')}`,
-          name: 'orders-table',
-          namespace: 'aws',
-          start_time: T(i % 20) / 1000 + 0.01,
-          end_time: T(i % 20) / 1000 + 0.04,
-          ...(fault ? { fault: true, cause: { exceptions: [{ type: 'InternalServerError' }] } } : {}),
-        },
-      ],
-    });
     const root = await writeTelemetryFixture(
       [
         {
           name: '/aws/lambda/checkout',
-          events: [
-            ...Array.from({ length: 20 }, (_, i) => ({
-              timestamp: T(i),
-              message: {
-                level: i >= 15 ? 'ERROR' : 'INFO',
-                message: i >= 15 ? 'order lookup failed' : 'request',
-                statusCode: i >= 15 ? 500 : 200,
-              },
-            })),
-            ...Array.from({ length: 20 }, (_, i) => ({
-              timestamp: T(i, 30),
-              message: emf(
-                'Shop',
-                { function_name: 'checkout' },
-                { Errors: [i >= 15 ? 4 : 0, 'Count'] },
-                T(i, 30),
-              ),
-            })),
-          ],
+          events: checkoutLogEvents(),
         },
       ],
-      Array.from({ length: 40 }, (_, i) => span(i, i % 20 >= 15)),
+      Array.from({ length: 40 }, (_, i) => checkoutTrace(i, i % 20 >= 15)),
     );
     try {
       const ctx: ToolContext = {
