@@ -297,3 +297,84 @@ describe('Dashboard in Chromium: every page', () => {
     DEADLINE_MS,
   );
 });
+
+describe('Dashboard in Chromium: incidents', () => {
+  it(
+    'opens an incident from a finding, streams the offline answer, opens its citation and turns a suggestion into a proposal',
+    async () => {
+      // A finding as the pipeline stores it, whose policy names a mitigation the chat can suggest.
+      const now = new Date();
+      const findingId = `fnd_browser_${now.getTime()}`;
+      await stack.copilot.store.putFinding({
+        id: findingId,
+        kind: 'token_sharing',
+        subject: { accountId: 'reader-incident', tokenId: 'tok-incident-1' },
+        firstSeen: new Date(now.getTime() - 10 * 60_000).toISOString(),
+        detectedAt: now.toISOString(),
+        score: 0.93,
+        severity: 'critical',
+        summary: 'one token used from four countries within ten minutes',
+        evidence: { countries: ['FR', 'BR', 'JP', 'US'] },
+        mitigation: 'revoke_token',
+      });
+      const onCall = await signIn(browser, base, 'on_call', { returnTo: `/incidents?finding=${findingId}` });
+      const viewer = await signIn(browser, base, 'viewer', { returnTo: '/incidents' });
+      try {
+        const { page } = onCall;
+        await page.getByRole('button', { name: 'Open incident' }).click();
+        const view = page.getByTestId('incident-view');
+        await view.getByRole('heading', { name: /one token used from four countries/ }).waitFor();
+        expect(await view.getByText('Token sharing finding on', { exact: false }).count()).toBe(1);
+        expect(await view.getByTestId('chat-mode').textContent()).toContain('Offline');
+        await view.getByTestId('budget').waitFor();
+        const incidentId = new URL(page.url()).searchParams.get('incident') ?? '';
+        expect(incidentId).toMatch(/^inc_/);
+
+        // The viewer sees the incident arrive live, and no control to ask or propose.
+        await viewer.page.getByTestId(`incident-${incidentId}`).getByRole('link').click();
+        await viewer.page.getByTestId('incident-view').waitFor();
+        expect(await viewer.page.getByLabel('Ask the copilot').count()).toBe(0);
+
+        await page.getByLabel('Ask the copilot').fill('What is happening to this account?');
+        await page.getByRole('button', { name: 'Ask' }).click();
+        const answer = view.getByTestId('answer').first();
+        await answer.waitFor({ timeout: 30_000 });
+        expect(await answer.textContent()).toContain('Offline mode');
+        // The viewer's page got the same answer over its own socket.
+        await viewer.page.getByTestId('answer').first().waitFor({ timeout: 30_000 });
+
+        expect(await answer.textContent()).not.toContain('diagnostician is not available');
+        // A citation opens the observation it came from, fetched again from the source (here the finding's).
+        const suggestion = answer.locator('[data-testid^="suggestion-"]').first();
+        await suggestion.getByTestId('cite').first().click();
+        const panel = page.getByTestId('evidence-panel');
+        await panel.getByTestId('observation').waitFor();
+        expect(await panel.getByTestId('observation').textContent()).toContain(findingId);
+        expect(new URL(page.url()).searchParams.get('cite')).toMatch(/^E\d+$/);
+        await screenshot(page, 'incidents-chat');
+        await noSeriousViolations(page);
+
+        // The suggested mitigation becomes a pending proposal; nothing is applied to the account.
+        expect(await suggestion.textContent()).toContain('Revoke token');
+        expect(await viewer.page.getByRole('button', { name: 'Propose' }).count()).toBe(0);
+        await suggestion.getByRole('button', { name: 'Propose' }).click();
+        await suggestion.getByTestId('proposed').waitFor();
+        const proposals = await page.evaluate(async (id) => {
+          const r = await fetch(`/api/proposals?incidentId=${id}`);
+          return (await r.json()) as { proposals: { status: string; action: string }[] };
+        }, incidentId);
+        expect(proposals.proposals).toEqual([
+          expect.objectContaining({ status: 'pending', action: 'revoke_token' }),
+        ]);
+        const applied = (await stack.copilot.store.listMitigations()).filter(
+          (m) => m.target.accountId === 'reader-incident' || m.target.tokenId === 'tok-incident-1',
+        );
+        expect(applied).toEqual([]);
+      } finally {
+        await onCall.context.close();
+        await viewer.context.close();
+      }
+    },
+    2 * DEADLINE_MS,
+  );
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatConfigFromEnv, chatConfigSchema, mergeChatConfig } from '../chat/config.ts';
 
 /**
  * The copilot service's configuration, read once at start and validated. Embedded defaults run everything on
@@ -50,6 +51,8 @@ export const copilotConfigSchema = z.object({
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
   dryRun: z.boolean().optional(),
+  /** The incident chat: offline by default, Bedrock or an OpenAI-compatible endpoint (copilot/CHAT.md). */
+  chat: chatConfigSchema.prefault({}),
 });
 
 export type CopilotConfig = z.output<typeof copilotConfigSchema>;
@@ -96,6 +99,7 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       jwksUrl: env.COPILOT_JWKS_URL,
     }),
     local: definedOnly({ dataDir: env.COPILOT_DATA_DIR }),
+    chat: chatConfigFromEnv(env),
     aws: definedOnly({
       logBucket: env.COPILOT_LOG_BUCKET,
       logPrefix: env.COPILOT_LOG_PREFIX,
@@ -115,6 +119,7 @@ export function loadCopilotConfig(options: CopilotConfigInput = {}, env: Env = p
     identity: { ...fromEnv.identity, ...options.identity },
     local: { ...fromEnv.local, ...options.local },
     aws: { ...fromEnv.aws, ...options.aws },
+    chat: mergeChatConfig(fromEnv.chat ?? {}, options.chat),
   };
   const parsed = copilotConfigSchema.safeParse(merged);
   if (!parsed.success) {

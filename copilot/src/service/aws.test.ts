@@ -55,6 +55,8 @@ describe('startAwsCopilot', () => {
   it('serves the API with Cognito tokens required, whatever its sources answer', async () => {
     expect((await fetch(`${copilot.service.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${copilot.service.url}/api/findings`)).status).toBe(401);
+    // The incident chat is mounted too (offline: no model is configured here).
+    expect((await fetch(`${copilot.service.url}/api/incidents`)).status).toBe(401);
   });
 
   it('refuses to start without the service token settings the admin API needs', async () => {

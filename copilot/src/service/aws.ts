@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { XRayClient } from '@aws-sdk/client-xray';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type CopilotConfig, CopilotConfigError, loadCopilotConfig } from '../config/copilot-config.ts';
 import { loadMitigationConfig } from '../mitigation/config.ts';
 import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
@@ -11,7 +13,11 @@ import { RoutingMitigationPort, WafIpSetPort } from '../mitigation/waf-port.ts';
 import { kinesisRealtimeFeed, type RecordFeed, s3StandardLogFeed } from '../pipeline/feeds.ts';
 import { CopilotPipeline } from '../pipeline/pipeline.ts';
 import { loadSloDefinitions } from '../slo/definitions.ts';
+import { chatPartsFrom, loadRunbooks } from '../chat/registry-tools.ts';
+import { createIncidentService } from '../incidents/create.ts';
+import { AwsTelemetry, type ToolContext } from '../tools/index.ts';
 import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
+import { AwsTraceSource } from '../sources/traces.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
@@ -26,6 +32,8 @@ export interface AwsCopilotClients {
   kinesis: KinesisClient;
   logs: CloudWatchLogsClient;
   waf: WAFV2Client;
+  /** X-Ray, where the incident chat opens cited traces. @default a client in the copilot's region */
+  xray?: XRayClient;
   fetch?: typeof fetch;
 }
 
@@ -64,6 +72,7 @@ function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
     logs: new CloudWatchLogsClient({ region }),
     // CloudFront-scoped IP sets are served from us-east-1 whatever the copilot's region.
     waf: new WAFV2Client({ region: 'us-east-1' }),
+    xray: new XRayClient({ region }),
   };
 }
 
@@ -103,6 +112,7 @@ export async function startAwsCopilot(
   if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
   // The access API functions' log groups, named by the deployment (infra sets them).
   const apiLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
+  const logs = new AwsLogEventSource(c.logs);
   const pipeline = new CopilotPipeline({
     store,
     feeds,
@@ -111,13 +121,38 @@ export async function startAwsCopilot(
     slo: await loadSloDefinitions(),
     pollIntervalMs: config.pollIntervalMs,
     apiLogs: {
-      source: new AwsLogEventSource(c.logs),
+      source: logs,
       logGroups: async () => apiLogGroups,
+    },
+  });
+  // The incident chat: offline unless COPILOT_BEDROCK_MODEL_ID (or an OpenAI-compatible endpoint) is set.
+  // Its tools read CloudWatch Logs (Logs Insights) and X-Ray, within the deployment's log groups when named.
+  const traces = new AwsTraceSource(c.xray ?? new XRayClient({ region: config.region }));
+  const tools: ToolContext = {
+    telemetry: new AwsTelemetry(c.logs, traces, apiLogGroups.length ? { groupPrefixes: apiLogGroups } : {}),
+    findings: store,
+    slo: { report: async () => pipeline.sloSnapshot() },
+    ...(await loadRunbooks()),
+    now: Date.now,
+  };
+  const incidents = createIncidentService({
+    doc: DynamoDBDocumentClient.from(c.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: config.tableName,
+    copilot: store,
+    chat: config.chat,
+    region: config.region,
+    ...chatPartsFrom(tools),
+    sources: {
+      logs,
+      logGroups: async () => apiLogGroups,
+      traces,
+      findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
     },
   });
   const service = await startCopilotService({
     store,
     pipeline,
+    incidents,
     identity: {
       issuer: config.identity.issuer,
       audience: config.identity.audience,

@@ -12,6 +12,8 @@ export type ServiceErrorCode =
   | 'not_found'
   | 'route_not_found'
   | 'not_active'
+  | 'turn_in_progress'
+  | 'incident_resolved'
   | 'port_failed'
   | 'cross_site'
   | 'sign_in_failed'
@@ -29,6 +31,8 @@ const STATUS: Record<ServiceErrorCode, number> = {
   not_found: 404,
   route_not_found: 404,
   not_active: 409,
+  turn_in_progress: 409,
+  incident_resolved: 409,
   port_failed: 502,
   cross_site: 403,
   sign_in_failed: 400,

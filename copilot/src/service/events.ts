@@ -4,6 +4,7 @@
  * source statuses, exactly as the REST API returns them.
  */
 import type { Finding } from '../findings.ts';
+import type { IncidentClientEvents, IncidentServerEvents } from '../incidents/events.ts';
 import type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 import type { FeedbackRule } from '../mitigation/feedback.ts';
 import type { Guardrails } from '../mitigation/types.ts';
@@ -22,7 +23,8 @@ export interface FindingAcknowledged {
   at: string;
 }
 
-export interface ServerToClientEvents {
+/** The incident chat's events (incidents/events.ts) are part of the same contract. */
+export interface ServerToClientEvents extends IncidentServerEvents {
   'finding.created': (finding: Finding) => void;
   'finding.acknowledged': (ack: FindingAcknowledged) => void;
   'mitigation.applied': (mitigation: StoredMitigation) => void;
@@ -44,7 +46,7 @@ export interface ServerToClientEvents {
 /** Results of client requests: the same stable error codes as the REST API. */
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
-export interface ClientToServerEvents {
+export interface ClientToServerEvents extends IncidentClientEvents {
   /** Role on_call. */
   'finding.acknowledge': (
     input: { findingId: string; note?: string },

@@ -2,6 +2,7 @@
 export { OPERATOR_ROLES, type Operator, type OperatorRole } from './auth.ts';
 export { CopilotServiceError } from './errors.ts';
 export type {
+  AckResult,
   ClientToServerEvents,
   FeedbackRule,
   Finding,

@@ -6,6 +6,8 @@ import { createIdentityVerifier, type IdentitySettings } from '@boundless/delive
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server as SocketServer } from 'socket.io';
+import { mountIncidents } from '../incidents/mount.ts';
+import type { IncidentService } from '../incidents/service.ts';
 import { copilotLogger } from '../logger.ts';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
@@ -40,6 +42,8 @@ export interface CopilotServiceOptions {
   localIssuer?: { issue: LocalOperatorIssuer; allowRemote?: boolean };
   /** The dashboard's production build (`dashboard/dist`), served at `/`. */
   dashboardDir?: string;
+  /** The incident chat: its routes, socket events and SLO-page incidents (incidents/mount.ts). */
+  incidents?: IncidentService;
 }
 
 export interface CopilotService {
@@ -80,6 +84,9 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   const deps = { store: options.store, pipeline: options.pipeline, verifier, clock, broadcast };
   app.use('/api', apiRoutes(deps));
   app.use('/api', opsRoutes(deps));
+  const unmountIncidents = options.incidents
+    ? mountIncidents(app, io, { ...deps, service: options.incidents })
+    : undefined;
   app.use('/api', (req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
   });
@@ -129,6 +136,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     io,
     close: async () => {
       unsubscribe();
+      unmountIncidents?.();
       await io.close();
       server.closeAllConnections();
     },

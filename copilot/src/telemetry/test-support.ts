@@ -75,3 +75,46 @@ export function emf(
     ...Object.fromEntries(Object.entries(metrics).map(([name, [value]]) => [name, value])),
   };
 }
+
+/**
+ * A checkout trace (`i` picks its minute) whose call to `orders-table` faults when `fault` is set: the estate the
+ * tools' and the chat's tests diagnose.
+ */
+export const checkoutTrace = (i: number, fault: boolean) => ({
+  trace_id: `1-6a000000-${String(i).padStart(24, '0')}`,
+  id: `seg${String(i).padStart(13, '0')}`,
+  name: 'checkout',
+  start_time: T(i % 20) / 1000,
+  end_time: T(i % 20) / 1000 + 0.05,
+  http: { response: { status: fault ? 500 : 200 } },
+  ...(fault ? { fault: true } : {}),
+  subsegments: [
+    {
+      id: `sub${String(i).padStart(13, '0')}`,
+      name: 'orders-table',
+      namespace: 'aws',
+      start_time: T(i % 20) / 1000 + 0.01,
+      end_time: T(i % 20) / 1000 + 0.04,
+      aws: { operation: 'Query' },
+      ...(fault ? { fault: true, cause: { exceptions: [{ type: 'InternalServerError' }] } } : {}),
+    },
+  ],
+});
+
+/** Checkout's log lines and EMF error counts over 20 minutes, failing from minute 15. */
+export function checkoutLogEvents(): FixtureGroup['events'] {
+  return [
+    ...Array.from({ length: 20 }, (_, i) => ({
+      timestamp: T(i),
+      message: {
+        level: i >= 15 ? 'ERROR' : 'INFO',
+        message: i >= 15 ? 'order lookup failed' : 'request',
+        statusCode: i >= 15 ? 500 : 200,
+      },
+    })),
+    ...Array.from({ length: 20 }, (_, i) => ({
+      timestamp: T(i, 30),
+      message: emf('Shop', { function_name: 'checkout' }, { Errors: [i >= 15 ? 4 : 0, 'Count'] }, T(i, 30)),
+    })),
+  ];
+}

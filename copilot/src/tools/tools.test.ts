@@ -1,57 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { emf, T, writeTelemetryFixture } from '../telemetry/test-support.ts';
+import { checkoutLogEvents, checkoutTrace, T, writeTelemetryFixture } from '../telemetry/test-support.ts';
 import { COPILOT_TOOLS, toolByName } from './registry.ts';
 import { RunbookIndex } from './runbook-index.ts';
 import { runTool } from './run-tool.ts';
 import { LocalTelemetry, type TelemetryPort } from './telemetry-port.ts';
 import type { ToolContext, ToolResult } from './types.ts';
 
-const trace = (i: number, fault: boolean) => ({
-  trace_id: `1-6a000000-${String(i).padStart(24, '0')}`,
-  id: `seg${String(i).padStart(13, '0')}`,
-  name: 'checkout',
-  start_time: T(i % 20) / 1000,
-  end_time: T(i % 20) / 1000 + 0.05,
-  http: { response: { status: fault ? 500 : 200 } },
-  ...(fault ? { fault: true } : {}),
-  subsegments: [
-    {
-      id: `sub${String(i).padStart(13, '0')}`,
-      name: 'orders-table',
-      namespace: 'aws',
-      start_time: T(i % 20) / 1000 + 0.01,
-      end_time: T(i % 20) / 1000 + 0.04,
-      aws: { operation: 'Query' },
-      ...(fault ? { fault: true, cause: { exceptions: [{ type: 'InternalServerError' }] } } : {}),
-    },
-  ],
-});
-
 async function context(): Promise<ToolContext> {
   const root = await writeTelemetryFixture(
     [
       {
         name: '/aws/lambda/checkout',
-        events: [
-          ...Array.from({ length: 20 }, (_, i) => ({
-            timestamp: T(i),
-            message: {
-              level: i >= 15 ? 'ERROR' : 'INFO',
-              message: i >= 15 ? 'order lookup failed' : 'request',
-              statusCode: i >= 15 ? 500 : 200,
-            },
-          })),
-          ...Array.from({ length: 20 }, (_, i) => ({
-            timestamp: T(i, 30),
-            message: emf(
-              'Shop',
-              { function_name: 'checkout' },
-              { Errors: [i >= 15 ? 4 : 0, 'Count'] },
-              T(i, 30),
-            ),
-          })),
-          { raw: 'garbage' },
-        ],
+        events: [...checkoutLogEvents(), { raw: 'garbage' }],
       },
       {
         name: 'aws-cloudtrail-logs-test',
@@ -69,7 +29,7 @@ async function context(): Promise<ToolContext> {
         ],
       },
     ],
-    Array.from({ length: 40 }, (_, i) => trace(i, i % 20 >= 15)),
+    Array.from({ length: 40 }, (_, i) => checkoutTrace(i, i % 20 >= 15)),
   );
   return {
     telemetry: new LocalTelemetry(root),
@@ -123,7 +83,7 @@ describe('Copilot tools', () => {
       diagnose: { at: new Date(T(20)).toISOString() },
       query_logs: { query: 'filter level = "ERROR" | stats count(*) as errors by bin(5m)', last: '30m' },
       search_traces: { filter: 'fault AND service("checkout")', last: '30m' },
-      get_trace: { traceId: trace(15, true).trace_id, last: '30m' },
+      get_trace: { traceId: checkoutTrace(15, true).trace_id, last: '30m' },
       service_map: { last: '30m' },
       query_metrics: { metric: 'Errors', last: '30m' },
       metric_anomalies: { last: '30m' },

@@ -48,7 +48,7 @@ export interface FindingsReader {
 
 /** SLO budgets and burn rates as of now: the live engine's report in the service, one computed from logs offline. */
 export interface SloStatusSource {
-  report(): Promise<SloReport>;
+  report(): Promise<Pick<SloReport, 'asOf' | 'slos'>>;
 }
 
 export interface ToolContext {

@@ -4,7 +4,10 @@ import type {
   CostView,
   FeedbackRule,
   Guardrails,
+  IncidentDetail,
+  IncidentSummary,
   Overview,
+  ResolvedEvidence,
   Session,
   SloHistory,
   SloSnapshot,
@@ -27,6 +30,11 @@ export const keys = {
   overview: (range: TimeRange) => ['overview', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
   capacity: (range: TimeRange) => ['capacity', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
   cost: (days: number) => ['cost', days] as const,
+  incidents: ['incidents'] as const,
+  incident: (id: string) => ['incident', id] as const,
+  /** Answers being written (lib/incidents.ts `Drafts`): filled by the live layer only, never fetched. */
+  drafts: ['incident-drafts'] as const,
+  evidence: (incidentId: string, citationId: string) => ['evidence', incidentId, citationId] as const,
 };
 
 export const useSession = () =>
@@ -87,3 +95,28 @@ export const useCapacity = (range: TimeRange) =>
 
 export const useCost = (days: number) =>
   useQuery({ queryKey: keys.cost(days), queryFn: () => api<CostView>(`/api/cost?days=${days}`) });
+
+export const useIncidents = () =>
+  useQuery({
+    queryKey: keys.incidents,
+    queryFn: async () => (await api<{ incidents: IncidentSummary[] }>('/api/incidents')).incidents,
+  });
+
+export const useIncident = (id: string | null) =>
+  useQuery({
+    queryKey: keys.incident(id ?? ''),
+    queryFn: () => api<IncidentDetail>(`/api/incidents/${encodeURIComponent(id ?? '')}`),
+    enabled: id !== null,
+  });
+
+/** A citation opened again from its source: it does not change, so it is read once. */
+export const useEvidence = (incidentId: string, citationId: string | null) =>
+  useQuery({
+    queryKey: keys.evidence(incidentId, citationId ?? ''),
+    queryFn: () =>
+      api<ResolvedEvidence>(
+        `/api/incidents/${encodeURIComponent(incidentId)}/evidence/${encodeURIComponent(citationId ?? '')}`,
+      ),
+    enabled: citationId !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+  });

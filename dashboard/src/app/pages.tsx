@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { AbusePage } from '../pages/AbusePage.tsx';
 import { CapacityPage } from '../pages/CapacityPage.tsx';
 import { CostPage } from '../pages/CostPage.tsx';
+import { IncidentsPage } from '../pages/IncidentsPage.tsx';
 import { OverviewPage } from '../pages/OverviewPage.tsx';
 import { PlannedPage } from '../pages/PlannedPage.tsx';
 import { SloDetailPage } from '../pages/SloDetailPage.tsx';
@@ -24,16 +25,7 @@ export const PAGES: PageEntry[] = [
   { path: '/abuse', element: <AbusePage />, nav: 'Abuse' },
   { path: '/capacity', element: <CapacityPage />, nav: 'Capacity' },
   { path: '/cost', element: <CostPage />, nav: 'Cost' },
-  {
-    path: '/incidents',
-    element: (
-      <PlannedPage
-        title="Incidents"
-        what="the incident chat: ask the copilot about what is happening, with cited evidence"
-      />
-    ),
-    nav: 'Incidents',
-  },
+  { path: '/incidents', element: <IncidentsPage />, nav: 'Incidents' },
   {
     path: '/change-sets',
     element: (

@@ -3,6 +3,7 @@
  * bundle), so a change on either side is a type error on the other.
  */
 export type {
+  AckResult,
   ClientToServerEvents,
   FeedbackRule,
   FindingDecision,
@@ -23,3 +24,15 @@ export interface Session {
   role: OperatorRole | null;
   expiresAt: string;
 }
+export type {
+  AnswerDone,
+  AssistantMessage,
+  ChatMessage,
+  IncidentDetail,
+  IncidentSummary,
+  Proposal,
+  ResolvedEvidence,
+  StoredSuggestion,
+  UserMessage,
+} from '@boundless/copilot/incidents';
+export type { BudgetView, Citation, ToolStep } from '@boundless/copilot/chat';

@@ -1,5 +1,5 @@
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { keys } from '../api/queries.ts';
 import {
@@ -10,6 +10,7 @@ import {
   upsertMitigation,
 } from '../lib/merge.ts';
 import type {
+  AckResult,
   ClientToServerEvents,
   FeedbackRule,
   Guardrails,
@@ -18,6 +19,7 @@ import type {
   StoredFinding,
   StoredMitigation,
 } from '../lib/types.ts';
+import { wireIncidents } from './incident-events.ts';
 
 type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
 
@@ -32,6 +34,16 @@ interface LiveState {
 const LiveContext = createContext<LiveState>({ status: 'connecting', lastEventAt: null, reason: null });
 
 export const useLive = () => useContext(LiveContext);
+
+/** Asks the copilot in an incident over the page's socket; the answer streams back as events. */
+type Ask = (incidentId: string, text: string) => Promise<AckResult<{ messageId: string }>>;
+
+const AskContext = createContext<Ask>(async () => ({
+  ok: false,
+  error: { code: 'offline', message: 'the live connection is not open' },
+}));
+
+export const useAsk = () => useContext(AskContext);
 
 type OperatorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -68,16 +80,41 @@ function wire(socket: OperatorSocket, client: QueryClient, touched: () => void):
     void client.invalidateQueries({ queryKey: ['cost'] });
   });
   socket.on('source.status', touched);
+  wireIncidents(socket, client, touched);
 }
 
 export function LiveProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {
   const client = useQueryClient();
   const [state, setState] = useState<LiveState>({ status: 'connecting', lastEventAt: null, reason: null });
+  const socketRef = useRef<OperatorSocket | null>(null);
+  // Stable for the page's lifetime: the socket it uses is whichever is connected when it is called.
+  const ask = useCallback<Ask>(
+    (incidentId, text) =>
+      new Promise((resolve) => {
+        const socket = socketRef.current;
+        if (!socket?.connected) {
+          resolve({ ok: false, error: { code: 'offline', message: 'the live connection is not open' } });
+          return;
+        }
+        socket.timeout(30_000).emit('incident.ask', { incidentId, text }, (error, result) => {
+          resolve(
+            error
+              ? {
+                  ok: false,
+                  error: { code: 'timeout', message: 'the copilot did not acknowledge the question' },
+                }
+              : result,
+          );
+        });
+      }),
+    [],
+  );
 
   useEffect(() => {
     if (!enabled) return;
     // Same origin: the session cookie authenticates the handshake; the page holds no token to pass.
     const socket: OperatorSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5_000 });
+    socketRef.current = socket;
     const touched = () => setState((s) => ({ ...s, lastEventAt: Date.now() }));
     wire(socket, client, touched);
     socket.on('connect', () => {
@@ -109,9 +146,14 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
       setState((s) => ({ ...s, status: 'reconnecting', reason: error.message }));
     });
     return () => {
+      socketRef.current = null;
       socket.disconnect();
     };
   }, [client, enabled]);
 
-  return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
+  return (
+    <LiveContext.Provider value={state}>
+      <AskContext.Provider value={ask}>{children}</AskContext.Provider>
+    </LiveContext.Provider>
+  );
 }

@@ -132,7 +132,8 @@ function FindingCard({ finding, selected }: { finding: StoredFinding; selected: 
             aria-label={`Link to this finding (${finding.id})`}
           >
             Link to this finding
-          </Link>
+          </Link>{' '}
+          · <Link to={`/incidents?finding=${encodeURIComponent(finding.id)}`}>Open an incident</Link>
         </p>
       </article>
     </li>

@@ -225,7 +225,8 @@ export function SloDetailPage() {
               .filter((f) => f.subject.slo === id)
               .map((f) => (
                 <li key={f.id}>
-                  <Pill value={f.severity} /> {formatTime(f.detectedAt)}: {f.summary}
+                  <Pill value={f.severity} /> {formatTime(f.detectedAt)}: {f.summary} ·{' '}
+                  <Link to={`/incidents?finding=${encodeURIComponent(f.id)}`}>Open an incident</Link>
                 </li>
               ))}
           </ul>

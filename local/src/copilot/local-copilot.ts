@@ -27,8 +27,22 @@ import {
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
-import { awsClientConfig, LocalCostModel, LocalLogEventSource } from '@boundless/copilot/sources';
+import {
+  awsClientConfig,
+  LocalCostModel,
+  LocalLogEventSource,
+  LocalTraceSource,
+} from '@boundless/copilot/sources';
 import { copilotLogger } from '@boundless/copilot/logger';
+import {
+  type AnyCopilotTool,
+  type BedrockRuntimeClient,
+  chatPartsFrom,
+  type Diagnostician,
+  loadRunbooks,
+} from '@boundless/copilot/chat';
+import { LocalTelemetry, type ToolContext } from '@boundless/copilot/tools';
+import { createIncidentService, type IncidentService } from '@boundless/copilot/incidents';
 
 const log = copilotLogger('local');
 
@@ -60,6 +74,12 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
    * Off by default: with `--host 0.0.0.0` the copilot then refuses it to any caller but this machine.
    */
   allowRemoteSignIn?: boolean;
+  /** The incident chat's tools, diagnostician and (tests) a Bedrock client for a local Converse server. */
+  incidents?: {
+    tools?: AnyCopilotTool[];
+    diagnostician?: Diagnostician;
+    bedrockClient?: BedrockRuntimeClient;
+  };
   env?: Record<string, string | undefined>;
 }
 
@@ -68,6 +88,7 @@ export interface LocalCopilot {
   io: CopilotIo;
   pipeline: CopilotPipeline;
   store: CopilotStore;
+  incidents: IncidentService;
   /** Pass to the local edge as `realtimeLogSink`: the low-latency feed. */
   realtimeSink: (record: RealtimeLogRecord) => void;
   /** A copilot-app JWT for an operator (local only), as the dashboard's sign-in would return. */
@@ -89,6 +110,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     realtime,
     waf,
     pipeline: knobs,
+    incidents: chatParts,
     env,
     dashboardDir,
     allowRemoteSignIn,
@@ -147,9 +169,35 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       apiLogIntervalMs: 5_000,
       ...knobs,
     });
+    const logsDir = join(dataDir, 'logs');
+    // The chat's tools read what `boundless start` writes (DESIGN §4.4) and the copilot's own state.
+    const tools: ToolContext = {
+      telemetry: new LocalTelemetry(dataDir),
+      findings: store,
+      costs: costModel,
+      slo: { report: async () => pipeline.sloSnapshot() },
+      ...(await loadRunbooks()),
+      now: Date.now,
+    };
+    const incidents = createIncidentService({
+      doc: dynamo.doc,
+      tableName: config.tableName,
+      copilot: store,
+      chat: config.chat,
+      region: config.region,
+      ...chatPartsFrom(tools),
+      ...chatParts,
+      sources: {
+        logs: new LocalLogEventSource(logsDir),
+        logGroups: async () => (await listLogGroups(logsDir)).map((group) => group.logGroupName),
+        traces: new LocalTraceSource(join(dataDir, 'xray')),
+        findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
+      },
+    });
     const service = await startCopilotService({
       store,
       pipeline,
+      incidents,
       identity: copilotIssuer.settings(),
       host: config.host,
       port: config.port,
@@ -179,6 +227,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       io: service.io,
       pipeline,
       store,
+      incidents,
       realtimeSink: sink.sink,
       operatorToken: (role, sub = `${role.replace('_', '-')}-operator`) =>
         copilotIssuer.issue({ sub, groups: [role as Role] }),
