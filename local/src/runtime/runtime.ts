@@ -27,6 +27,9 @@ import { type LocalDeliveryOptions, parseLocalDeliveryOptions } from './runtime-
 import type { LocalFaultInjector } from '../faults/injector.ts';
 import { faultRoutes } from '../faults/fault-routes.ts';
 import { startLocalFaults } from '../faults/wiring.ts';
+import { applyTunables, cacheBehaviorsOf, type LocalTunables } from './tunables.ts';
+import type { CacheBehavior } from '../edge/cache-behaviors.ts';
+import type { ApiAccessRecord } from '../lambda/http-api-adapter.ts';
 import { createSegmentEmitter, startXRayReceiver, type XRayReceiver } from '../telemetry/xray-receiver.ts';
 
 /**
@@ -58,8 +61,15 @@ export interface LocalDelivery {
   /** The table, for tests and tools that set up or inspect data directly. */
   dynamo: { doc: DynamoDBDocumentClient; client: DynamoDBClient; tableName: string };
   edgeStats(): unknown;
+  /** The cache behaviours the edge applies now. */
+  cacheBehaviors(): CacheBehavior[];
+  /** Makes the running runtime match new tunables (a change set's apply or rollback); returns what it set. */
+  reconfigure(tunables: LocalTunables): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
+
+/** The HTTP API's access log group, named as infra names it (`/aws/apigateway/<prefix>-access`). */
+export const API_ACCESS_LOG_GROUP = '/aws/apigateway/boundless-access';
 
 export type { LocalDeliveryOptions } from './runtime-config.ts';
 
@@ -130,6 +140,8 @@ export async function startLocalDelivery(
       trustedKeys: { [keys.cloudFront.keyPairId]: keys.cloudFront.publicKeyPem },
       logDir: dirs.edgeLogs,
       webAcl: waf.webAcl,
+      logFlushIntervalMs: config.edgeLogFlushIntervalMs,
+      ...(config.tunables ? { cacheBehaviors: cacheBehaviorsOf(config.tunables) } : {}),
       // --- copilot telemetry hooks ---
       ...(telemetry.realtimeLogSink ? { realtimeLogSink: telemetry.realtimeLogSink } : {}),
       ...(telemetry.viewerIpFrom ? { viewerIpFrom: telemetry.viewerIpFrom } : {}),
@@ -213,8 +225,20 @@ export async function startLocalDelivery(
       ...faultRoutes(faults.injector),
     ];
     for (const spec of config.faults) faults.injector.inject(spec);
-    const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator);
+    const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator, (record) =>
+      logs.append(API_ACCESS_LOG_GROUP, 'local-stage', JSON.stringify(record), record.requestTimeEpoch),
+    );
     closers.push(() => api.close());
+    const runtime = {
+      setCacheBehaviors: (behaviors: CacheBehavior[]) => edge.cache.behaviors.set(behaviors),
+      setThrottling: (settings: LocalTunables['api']['throttling']) => api.throttling.set(settings),
+      functionNames: () => emulator.functionNames(),
+      memoryOf: (name: string) => emulator.memoryOf(name),
+      setMemory: (name: string, mb: number) => emulator.setMemory(name, mb),
+      setProvisionedConcurrency: (name: string, n: number) => emulator.setProvisionedConcurrency(name, n),
+    };
+    const reconfigure = (tunables: LocalTunables) => applyTunables(runtime, tunables, Date.now());
+    if (config.tunables) await reconfigure(config.tunables);
 
     return {
       apiUrl: api.url,
@@ -237,6 +261,8 @@ export async function startLocalDelivery(
       },
       dynamo: { doc: dynamo.doc, client: dynamo.client, tableName: config.tableName },
       edgeStats: () => edge.stats(),
+      cacheBehaviors: () => edge.cache.behaviors.list(),
+      reconfigure,
       close,
     };
   } catch (error) {
@@ -253,6 +279,7 @@ function startApi(
   routes: readonly LambdaRoute[],
   localRoutes: readonly LocalRoute[],
   emulator: LambdaEmulator,
+  accessLog: (record: ApiAccessRecord) => void,
 ): Promise<HttpApi> {
   const table: ApiRoute[] = [
     ...routes.map((lambda) => ({ routeKey: lambda.routeKey, lambda })),
@@ -262,6 +289,10 @@ function startApi(
     port,
     host,
     routes: table,
+    accessLog: (record) => {
+      // The local identity routes stand in for Cognito: not part of the API's traffic.
+      if (!record.routeKey.includes(' /local/')) accessLog(record);
+    },
     integrate: async (route, event: APIGatewayProxyEventV2) => {
       if (route.local) return route.local.handler(event);
       const lambda = route.lambda as LambdaRoute;
