@@ -1,3 +1,5 @@
+import { pathPatternMatcher } from '@boundless/copilot/report';
+
 /**
  * The distribution's cache behaviours as the local edge applies them: path patterns in CloudFront's order (the
  * first that matches wins, `default` last), each with its TTLs. Objects from the origin carry no Cache-Control,
@@ -13,16 +15,7 @@ export interface CacheBehavior {
   compress?: boolean;
 }
 
-/** CloudFront path patterns: `*` any run of characters (slashes included), `?` exactly one, case-sensitive. */
-export function pathPatternMatcher(pattern: string): (path: string) => boolean {
-  if (pattern === 'default' || pattern === '*') return () => true;
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  const regex = new RegExp(`^${source.startsWith('\\/') ? '' : '\\/?'}${source}$`);
-  return (path) => regex.test(path);
-}
+export { pathPatternMatcher };
 
 export class CacheBehaviors {
   private compiled: { behavior: CacheBehavior; matches: (path: string) => boolean }[] = [];
