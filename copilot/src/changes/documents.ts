@@ -94,13 +94,13 @@ function valueAt(document: unknown, pointer: string): unknown {
 
 /** A planner for a JSON document with a validator: its diff is the JSON change itself. */
 export function jsonDocumentPlanner(
-  validate: (content: unknown) => void,
+  validate: (content: unknown) => void | Promise<void>,
   ownerReasons?: (before: unknown, after: unknown) => string[],
 ): DocumentPlanner {
   return {
-    validate: (content) => {
+    validate: async (content) => {
       try {
-        validate(content);
+        await validate(content);
       } catch (cause) {
         throw new ChangeSetError('invalid_document', (cause as Error).message, undefined, { cause });
       }

@@ -20,3 +20,4 @@ export { ChangeSetProposalSink, type SuggestionProposal, type SuggestionProposal
 export { ACTION_DOCUMENT, ChangeSetService, type ProposeActionInput, type ProposeInput } from './service.ts';
 export { ChangeSetStore, verifyChain } from './store.ts';
 export type * from './types.ts';
+export { snapshotSloGuard } from './slo-guard.ts';

@@ -11,7 +11,7 @@ export interface DocumentRepository {
 /** What a patch means for a document: validation, the diff a reviewer reads, and rules that call for an owner. */
 export interface DocumentPlanner {
   /** Throws `ChangeSetError('invalid_document')` naming every problem. */
-  validate(content: unknown): void;
+  validate(content: unknown): void | Promise<void>;
   diff(before: unknown, after: unknown): Promise<PlanDiff>;
   ownerReasons?(before: unknown, after: unknown): string[];
 }

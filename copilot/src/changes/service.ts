@@ -61,6 +61,7 @@ export const ACTION_DOCUMENT = 'action';
 export class ChangeSetService {
   private readonly documents: Map<string, ManagedDocument>;
   private readonly clock: () => number;
+  private readonly listeners = new Set<(changeSet: ChangeSet, entry: ChangeAuditEntry) => void>();
 
   constructor(
     private readonly store: ChangeSetStore,
@@ -68,6 +69,12 @@ export class ChangeSetService {
   ) {
     this.documents = new Map(deps.documents.map((d) => [d.name, d]));
     this.clock = deps.clock ?? Date.now;
+  }
+
+  /** Every step of every change set, as it is recorded (the service's socket events). */
+  subscribe(listener: (changeSet: ChangeSet, entry: ChangeAuditEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   documentNames(): string[] {
@@ -84,7 +91,7 @@ export class ChangeSetService {
     const patch = input.patch ?? patchBetween(current.content, input.after);
     if (patch.length === 0) throw new ChangeSetError('no_change', 'the patch changes nothing');
     const after = applyDocumentPatch(current.content, patch);
-    doc.planner.validate(after);
+    await doc.planner.validate(after);
     const diff = await doc.planner.diff(current.content, after);
     const plan = buildPlan({ before: current.content, after, baseVersion: current.version, patch, diff });
     const same = (await this.store.list()).find(
@@ -160,7 +167,7 @@ export class ChangeSetService {
     const current = await doc.repository.read();
     await this.refusing(cs, who, 'apply', () => checkApply(cs, who, current.version, this.clock()));
     const after = applyDocumentPatch(current.content, cs.plan.patch);
-    doc.planner.validate(after);
+    await doc.planner.validate(after);
     const replanned = hashOf(await doc.planner.diff(current.content, after));
     await this.refusing(cs, who, 'apply', () => {
       if (replanned !== cs.plan.diffHash)
@@ -226,7 +233,7 @@ export class ChangeSetService {
     const current = await doc.repository.read();
     await this.refusing(cs, who, 'rollback', () => checkRollback(cs, who, current.version));
     const before = applyDocumentPatch(current.content, cs.plan.inversePatch);
-    doc.planner.validate(before);
+    await doc.planner.validate(before);
     const written = await doc.repository.write(before, current.version);
     try {
       const result = await doc.applier.apply(before, cs, 'rollback');
@@ -464,6 +471,7 @@ export class ChangeSetService {
       detail: { ...extra, planHash: cs.plan.planHash },
     });
     this.deps.events?.changed?.(cs, entry);
+    for (const listener of this.listeners) listener(cs, entry);
   }
 
   /** Runs a check; a refusal is audited before it is thrown. */

@@ -21,4 +21,5 @@ export {
   type CopilotServiceOptions,
   startCopilotService,
 } from './server.ts';
+export type { ReportReader } from './report-routes.ts';
 export { cachedToken, clientCredentialsToken, ServiceTokenError, type TokenSource } from './service-token.ts';
