@@ -1,5 +1,5 @@
-import { ChangeSetError, type DocumentPlanner, hashOf, type PlanDiff } from '@boundless/copilot/changes';
-import { InfraConfigError } from './errors.ts';
+import { type DocumentPlanner, hashOf, type PlanDiff } from '@boundless/copilot/changes';
+import { validateTunables } from './plan-thread.ts';
 import { type StackTemplates, type SynthOptions, synthTemplates } from './synth.ts';
 import { diffTemplates, type TemplatesDiff } from './template-diff.ts';
 import { parseTunables } from './tunables.ts';
@@ -31,14 +31,7 @@ export function tunablesPlanner(options: { synth?: SynthOptions; keep?: number }
     return templates;
   };
   return {
-    validate(content) {
-      try {
-        parseTunables(content);
-      } catch (cause) {
-        if (!(cause instanceof InfraConfigError)) throw cause;
-        throw new ChangeSetError('invalid_document', cause.message, { problems: cause.problems }, { cause });
-      }
-    },
+    validate: validateTunables,
     async diff(before, after) {
       return planDiffOf(diffTemplates(templatesFor(before), templatesFor(after)));
     },
