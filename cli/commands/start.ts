@@ -105,6 +105,10 @@ export function registerStart(program: Command): void {
       const dataDir = resolve(options.dataDir);
       if (options.reset) await rm(dataDir, { recursive: true, force: true });
       const { startLocalDelivery } = await import('@boundless/local');
+      const changes = await import('../local/change-sets.ts');
+      const tunables = await changes.localTunables(dataDir).catch((error: unknown) => {
+        throw new CliError(`${dataDir}/tunables.json: ${(error as Error).message}`, 2, { cause: error });
+      });
       // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
       const realtime = options.copilot
         ? new (await import('@boundless/copilot/pipeline')).EdgeSinkFeed()
@@ -119,6 +123,7 @@ export function registerStart(program: Command): void {
           wafPort: offset(4),
           allowRemoteSignIn: options.allowRemoteSignIn === true,
           faults,
+          tunables,
         },
         // The live simulator stands in for many viewers through x-forwarded-for; the edge believes it from
         // loopback only (its default trusted proxies), so a peer on another machine cannot choose its address.
@@ -152,6 +157,10 @@ export function registerStart(program: Command): void {
           host: options.host,
           port: offset(3),
           realtime,
+          changeSets: {
+            documents: [changes.localTunablesDocument(dataDir, delivery)],
+            metrics: changes.localMetricReader(dataDir, delivery),
+          },
         });
         service.pipeline.subscribe({
           mitigationApplied: (m) =>
