@@ -4,6 +4,7 @@ import { registerDetect } from './commands/detect.ts';
 import { registerDiagnose } from './commands/diagnose.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerPrewarm } from './commands/prewarm.ts';
+import { registerReport } from './commands/report.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { CliError } from './errors.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDiagnose(program);
   registerAnomalies(program);
   registerPrewarm(program);
+  registerReport(program);
   registerSimulate(program);
   registerEval(program);
   return program;

@@ -10,6 +10,8 @@ import { type LocalCopilot, startLocalCopilot } from '@boundless/local/copilot';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localMetricReader, localTunables, localTunablesDocument } from '../cli/local/change-sets.ts';
+import { writeLocalReport } from '../cli/local/report.ts';
+import { ReportFiles } from '@boundless/copilot/report';
 
 // The change-set flow end to end over real HTTP and socket.io, against the running local stack: a cache-policy
 // change to /public/* proposed, approved by someone else, applied to the running edge, verified on the edge's
@@ -53,6 +55,7 @@ beforeAll(async () => {
       tickIntervalMs: 300,
       approvalTtlMs: APPROVAL_TTL_MS,
     },
+    reports: new ReportFiles(join(dataDir, 'reports')),
   });
   tokens = {
     alice: await copilot.operatorToken('on_call', 'alice'),
@@ -233,5 +236,37 @@ describe('change sets on the running local stack', () => {
     const byOnCall = await call('bob', 'POST', `/change-sets/${cs.id}/approve`, {});
     expect(byOnCall).toMatchObject({ status: 403, body: { error: { code: 'owner_required' } } });
     expect((await call('olga', 'POST', `/change-sets/${cs.id}/approve`, {})).status).toBe(200);
+  }, 120_000);
+
+  it("renders the day's report from the stack's own logs, serves it, and its change set can be proposed", async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const { report } = await writeLocalReport({ dataDir, day });
+    // The public pages ran at a one-second TTL: the replay finds the revalidations a longer TTL removes.
+    const cache = report.recommendations.find((r) => r.id === 'cache:/public/*');
+    expect(cache?.estimate.metric?.expected).toBeGreaterThan(cache?.estimate.metric?.before ?? 1);
+    expect(report.cache.behaviors.find((b) => b.pattern === '/public/*')?.refreshHits).toBeGreaterThan(0);
+    expect(report.inputs.edgeLogs?.read).toBeGreaterThan(0);
+    const html = await fetch(`${copilot.url}/api/reports/${day}?format=html`, {
+      headers: { authorization: `Bearer ${tokens.vera}` },
+    });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const body = await html.text();
+    expect(body).toContain('<svg');
+    expect(body).toContain('/public/*');
+    const list = await fetch(`${copilot.url}/api/reports`, {
+      headers: { authorization: `Bearer ${tokens.vera}` },
+    });
+    expect(((await list.json()) as { reports: { day: string }[] }).reports.map((r) => r.day)).toContain(day);
+
+    const proposed = await call('alice', 'POST', '/change-sets', {
+      document: cache?.changeSet.document,
+      patch: cache?.changeSet.patch,
+      title: cache?.title,
+      rationale: cache?.rationale,
+      verification: cache?.changeSet.verification,
+    });
+    expect(proposed.body.error).toBeUndefined();
+    expect(proposed.body.changeSet.plan.diff.text).toContain('AWS::CloudFront::CachePolicy');
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { LocalDelivery } from '@boundless/local';
 import { LOCAL_FAULT_KINDS } from '@boundless/local/faults';
@@ -137,6 +137,7 @@ export function registerStart(program: Command): void {
       });
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
       let copilot: { close(): Promise<void> } | undefined;
+      let reports: { stop(): void } | undefined;
       let copilotUrl: string | undefined;
       let dashboardUrl: string | undefined;
       if (realtime) {
@@ -161,6 +162,20 @@ export function registerStart(program: Command): void {
             documents: [changes.localTunablesDocument(dataDir, delivery)],
             metrics: changes.localMetricReader(dataDir, delivery),
           },
+          reports: new (await import('@boundless/copilot/report')).ReportFiles(join(dataDir, 'reports')),
+        });
+        // --- the daily optimization report: yesterday's at start if missing, then 00:15 UTC each day ---
+        reports = (await import('../local/report-schedule.ts')).scheduleDailyReports({
+          dataDir,
+          costs: service.costs,
+          onPublished: (summary) => {
+            service.publishReport(summary);
+            process.stdout.write(
+              `report: ${summary.day}: ${summary.recommendations} recommendation(s), est. $${summary.estimatedMonthlySavingUsd}/month (dashboard: Reports)\n`,
+            );
+          },
+          onError: (day, error) =>
+            process.stderr.write(`report: ${day} failed: ${(error as Error).message}\n`),
         });
         service.pipeline.subscribe({
           mitigationApplied: (m) =>
@@ -196,6 +211,7 @@ export function registerStart(program: Command): void {
       await signalled;
       process.stdout.write('\nshutting down...\n');
       await live?.stop();
+      reports?.stop();
       await copilot?.close();
       await delivery.close();
       process.stdout.write('stopped.\n');

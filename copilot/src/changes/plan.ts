@@ -51,7 +51,7 @@ export function applyDocumentPatch<T>(document: T, patch: readonly Operation[]):
 }
 
 /** The patch that turns `after` back into `before`: what a rollback applies. */
-export function inversePatch(before: unknown, after: unknown): Operation[] {
+function inversePatch(before: unknown, after: unknown): Operation[] {
   return compare(after as object, before as object);
 }
 

@@ -11,7 +11,7 @@ import { behaviorMatcher } from './path-pattern.ts';
  * of the last validation is a hit, a later one a revalidation. Misses from eviction or changed objects are not
  * modelled: the replay predicts the change in revalidations, which is added to what was observed.
  */
-export const TTL_LADDER_SECONDS = [60, 300, 900, 3_600, 14_400, 86_400, 604_800, 2_592_000] as const;
+const TTL_LADDER_SECONDS = [60, 300, 900, 3_600, 14_400, 86_400, 604_800, 2_592_000] as const;
 
 export interface CacheCounts {
   requests: number;
@@ -26,7 +26,7 @@ export interface CacheCounts {
   originBytes: number;
 }
 
-export interface TtlWhatIf {
+interface TtlWhatIf {
   ttlSeconds: number;
   /** Revalidations the replay predicts at this TTL. */
   revalidations: number;
@@ -42,7 +42,7 @@ export interface BehaviorStats extends CacheCounts {
   currentTtlSeconds: number | undefined;
 }
 
-export interface ContentTypeStats extends CacheCounts {
+interface ContentTypeStats extends CacheCounts {
   contentType: string;
   hitRatio: number | null;
 }

@@ -14,6 +14,7 @@ export type {
   StoredFinding,
   StoredMitigation,
 } from './events.ts';
+export { OPERATORS_ROOM } from './events.ts';
 export type { SignInSettings } from './sign-in.ts';
 export {
   type CopilotIo,

@@ -23,6 +23,7 @@ import { CopilotStore } from '@boundless/copilot/state';
 import {
   cachedToken,
   type CopilotIo,
+  OPERATORS_ROOM,
   type OperatorRole,
   type ReportReader,
   startCopilotService,
@@ -116,6 +117,10 @@ export interface LocalCopilot {
   incidents: IncidentService;
   /** Pass to the local edge as `realtimeLogSink`: the low-latency feed. */
   realtimeSink: (record: RealtimeLogRecord) => void;
+  /** The local stand-in for Cost Explorer (metered usage at list prices): the daily report's cost source. */
+  costs: CostSource;
+  /** Tells signed-in operators a daily report was stored (event `report.published`). */
+  publishReport(summary: { day: string; recommendations: number; estimatedMonthlySavingUsd: number }): void;
   /** The change-set flow, when configured. */
   changeSets?: ChangeSetService;
   /** A copilot-app JWT for an operator (local only), as the dashboard's sign-in would return. */
@@ -272,6 +277,8 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       store,
       incidents,
       realtimeSink: sink.sink,
+      costs: costModel,
+      publishReport: (summary) => service.io.to(OPERATORS_ROOM).emit('report.published', summary),
       ...(changeSets ? { changeSets } : {}),
       operatorToken: (role, sub = `${role.replace('_', '-')}-operator`) =>
         copilotIssuer.issue({ sub, groups: [role as Role] }),
