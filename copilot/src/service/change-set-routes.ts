@@ -3,6 +3,7 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { z } from 'zod';
 import { ChangeSetError, type ChangeSetErrorCode } from '../changes/errors.ts';
 import type { ChangeSetService } from '../changes/service.ts';
+import type { Recommendation } from '../changes/types.ts';
 import { verifyChain } from '../changes/store.ts';
 import type { Operator } from './auth.ts';
 import { allow, parse } from './routes.ts';
@@ -31,6 +32,37 @@ const proposeBody = z
     after: z.record(z.string(), z.unknown()).optional(),
     title: z.string().trim().min(3).max(200),
     rationale: z.string().trim().min(3).max(4000),
+    origin: z
+      .object({
+        kind: z.enum(['report', 'prewarm', 'mitigation_policy', 'incident', 'manual']),
+        ref: z.string().max(200).optional(),
+      })
+      .strict()
+      .optional(),
+    recommendation: z
+      .object({
+        evidence: z
+          .array(
+            z.object({
+              label: z.string().max(200),
+              value: z.string().max(500),
+              ref: z.record(z.string(), z.unknown()).optional(),
+            }),
+          )
+          .max(50),
+        estimate: z.object({
+          monthlySavingUsd: z.number().optional(),
+          latencyGainMs: z.number().optional(),
+          metric: z
+            .object({ name: z.string(), unit: z.string(), before: z.number(), expected: z.number() })
+            .optional(),
+          assumptions: z.array(z.string().max(500)).max(20),
+        }),
+        risk: z.string().max(1000),
+        reversible: z.boolean(),
+        reversibility: z.string().max(1000),
+      })
+      .optional(),
     verification: z
       .object({
         metric: z.string().min(1).max(100),
@@ -107,7 +139,11 @@ export function changeSetRoutes(deps: ChangeSetRouteDeps): Router {
       ...(body.patch ? { patch: body.patch as never } : { after: body.after }),
       title: body.title,
       rationale: body.rationale,
-      origin: { kind: 'manual' },
+      // The proposer is whoever sends it; where it came from (a report's recommendation, ...) is recorded too.
+      origin: body.origin
+        ? { kind: body.origin.kind, ...(body.origin.ref ? { ref: body.origin.ref } : {}) }
+        : { kind: 'manual' },
+      ...(body.recommendation ? { recommendation: body.recommendation as Recommendation } : {}),
       proposedBy: operatorOf(res).actor,
       ...(body.verification ? { verification: body.verification } : {}),
     });
