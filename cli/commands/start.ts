@@ -183,6 +183,15 @@ export function registerStart(program: Command): void {
               `copilot: ${m.status} ${m.action} on ${JSON.stringify(m.target)} (${m.reason}) [${m.id}]\n`,
             ),
         });
+        // A canary is rolled back when any SLO pages (fast or steady burn) since it began.
+        const { snapshotSloGuard } = await import('@boundless/copilot/changes');
+        const sloGuard = snapshotSloGuard(() => service.pipeline.sloSnapshot());
+        delivery.guardDeploysWith(async (_fn, sinceMs) =>
+          sloGuard.burning(
+            service.pipeline.sloSnapshot().slos.map((slo) => slo.id),
+            sinceMs,
+          ),
+        );
         copilot = service;
         copilotUrl = service.url;
         if (dashboard?.ok) dashboardUrl = `${service.url}/`;

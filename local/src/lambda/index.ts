@@ -25,3 +25,4 @@ export {
   startRecord,
   throttleMetrics,
 } from './lambda-records.ts';
+export { type Deployment, type DeployRequest, deployRequestSchema } from './canary-deploy.ts';

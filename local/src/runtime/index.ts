@@ -3,6 +3,7 @@ export type { DemoUser } from './demo-data.ts';
 export type { LocalDeliveryOptions } from './runtime-config.ts';
 export {
   API_ACCESS_LOG_GROUP,
+  DEPLOYMENTS_LOG_GROUP,
   type LocalDelivery,
   type LocalEdgeTelemetry,
   startLocalDelivery,

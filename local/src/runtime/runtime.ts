@@ -30,6 +30,8 @@ import { startLocalFaults } from '../faults/wiring.ts';
 import { applyTunables, cacheBehaviorsOf, type LocalTunables } from './tunables.ts';
 import type { CacheBehavior } from '../edge/cache-behaviors.ts';
 import type { ApiAccessRecord } from '../lambda/http-api-adapter.ts';
+import { CanaryDeployments } from '../lambda/canary-deploy.ts';
+import { deployRoutes } from '../lambda/deploy-routes.ts';
 import { createSegmentEmitter, startXRayReceiver, type XRayReceiver } from '../telemetry/xray-receiver.ts';
 
 /**
@@ -65,8 +67,15 @@ export interface LocalDelivery {
   cacheBehaviors(): CacheBehavior[];
   /** Makes the running runtime match new tunables (a change set's apply or rollback); returns what it set. */
   reconfigure(tunables: LocalTunables): Promise<Record<string, unknown>>;
+  /** Canary deploys of the functions (`boundless deploy`, `POST /local/deployments`). */
+  deployments: CanaryDeployments;
+  /** The SLOs whose fast burn rolls a canary back (the copilot's, once it runs): ids burning since `sinceMs`. */
+  guardDeploysWith(guard: (functionName: string, sinceMs: number) => Promise<string[]>): void;
   close(): Promise<void>;
 }
+
+/** Where canary deploys record their steps (CodeDeploy's deployment events, as a log group). */
+export const DEPLOYMENTS_LOG_GROUP = '/boundless/deployments';
 
 /** The HTTP API's access log group, named as infra names it (`/aws/apigateway/<prefix>-access`). */
 export const API_ACCESS_LOG_GROUP = '/aws/apigateway/boundless-access';
@@ -106,6 +115,8 @@ export async function startLocalDelivery(
   };
   await Promise.all([dirs.dynamodb, dirs.origin, dirs.logs].map((dir) => mkdir(dir, { recursive: true })));
   const closers: (() => Promise<void> | void)[] = [];
+  // Until a copilot guards them, deploys are judged on the canary's own errors and latency only.
+  const deployGuard = { sloBurning: async (_fn: string, _sinceMs: number): Promise<string[]> => [] };
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
   };
@@ -219,10 +230,21 @@ export async function startLocalDelivery(
 
     const lookup = (name: string) => demo.users.find((user) => user.name === name)?.identity;
     const names = () => demo.users.map((user) => user.name);
-    // Fault injection stays loopback-only even when remote sign-in is allowed.
+    const deployments = new CanaryDeployments(emulator, {
+      // Every step of a deploy, where the copilot's tools read changes (and a rollback is a finding to explain).
+      record: (deployment, step) =>
+        logs.append(
+          DEPLOYMENTS_LOG_GROUP,
+          deployment.functionName,
+          JSON.stringify({ type: 'deployment', step, ...deployment }),
+        ),
+      sloBurning: (functionName, sinceMs) => deployGuard.sloBurning(functionName, sinceMs),
+    });
+    // Fault injection and deploys stay loopback-only even when remote sign-in is allowed.
     const localRoutes = [
       ...localIdentityRoutes(issuer, lookup, names, { allowRemote: config.allowRemoteSignIn }),
       ...faultRoutes(faults.injector),
+      ...deployRoutes(deployments),
     ];
     for (const spec of config.faults) faults.injector.inject(spec);
     const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator, (record) =>
@@ -263,6 +285,10 @@ export async function startLocalDelivery(
       edgeStats: () => edge.stats(),
       cacheBehaviors: () => edge.cache.behaviors.list(),
       reconfigure,
+      deployments,
+      guardDeploysWith: (guard) => {
+        deployGuard.sloBurning = guard;
+      },
       close,
     };
   } catch (error) {
