@@ -168,6 +168,25 @@ describe('change sets on the running local stack', () => {
       expect(verified.body.changeSet.status).toBe('verified');
       expect(result?.outcome).toBe('verified');
       expect(result?.observed.value).toBeGreaterThan(result?.baseline.value ?? Number.POSITIVE_INFINITY);
+      // The same windows' origin bytes, for the record (the verification judged the hit ratio).
+      const reader = localMetricReader(dataDir, delivery);
+      const scope = { pattern: '/public/*' };
+      const at = (iso: string | undefined) => Date.parse(iso ?? '');
+      const before = await reader.measure(
+        'edge.origin_bytes',
+        scope,
+        at(result?.baseline.from),
+        at(result?.baseline.to),
+      );
+      const after = await reader.measure(
+        'edge.origin_bytes',
+        scope,
+        at(result?.window.from),
+        at(result?.window.to),
+      );
+      process.stdout.write(
+        `change set effect on /public/*: hit ratio ${result?.baseline.value} -> ${result?.observed.value}; origin bytes ${before.value} -> ${after.value} (${result?.window.from} .. ${result?.window.to})\n`,
+      );
 
       const rolledBack = await call('bob', 'POST', `/change-sets/${cs.id}/rollback`, { reason: 'on demand' });
       expect(rolledBack.body.changeSet.status).toBe('rolled_back');
