@@ -172,20 +172,12 @@ describe('change sets on the running local stack', () => {
       const reader = localMetricReader(dataDir, delivery);
       const scope = { pattern: '/public/*' };
       const at = (iso: string | undefined) => Date.parse(iso ?? '');
-      const before = await reader.measure(
-        'edge.origin_bytes',
-        scope,
-        at(result?.baseline.from),
-        at(result?.baseline.to),
-      );
-      const after = await reader.measure(
-        'edge.origin_bytes',
-        scope,
-        at(result?.window.from),
-        at(result?.window.to),
-      );
+      const measure = (metric: string, from?: string, to?: string) =>
+        reader.measure(metric, scope, at(from), at(to)).then((m) => m.value);
+      const b = result?.baseline;
+      const w = result?.window;
       process.stdout.write(
-        `change set effect on /public/*: hit ratio ${result?.baseline.value} -> ${result?.observed.value}; origin bytes ${before.value} -> ${after.value} (${result?.window.from} .. ${result?.window.to})\n`,
+        `change set effect on /public/*: hit ratio ${b?.value} -> ${result?.observed.value}; upstream requests ${await measure('edge.upstream_requests', b?.from, b?.to)} -> ${await measure('edge.upstream_requests', w?.from, w?.to)}; origin bytes ${await measure('edge.origin_bytes', b?.from, b?.to)} -> ${await measure('edge.origin_bytes', w?.from, w?.to)} (windows of ${(at(w?.to) - at(w?.from)) / 1000} s)\n`,
       );
 
       const rolledBack = await call('bob', 'POST', `/change-sets/${cs.id}/rollback`, { reason: 'on demand' });
