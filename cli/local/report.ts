@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import {
@@ -35,10 +36,21 @@ export function reportDay(value: string, nowMs = Date.now()): string {
 async function originObjects(dataDir: string, endMs: number, lookbackDays: number): Promise<StoredObject[]> {
   const root = join(dataDir, 'origin');
   const reads = new Map<string, number>();
+  // Sizes seen in full responses: the inventory when there is no origin folder (a simulated or synced log set).
+  const seen = new Map<string, number>();
   await readEdgeLogWindow(join(dataDir, 'cloudfront'), endMs - lookbackDays * DAY_MS, endMs, (r) => {
     if (r.edgeResultType === 'Miss' && r.detailedResultType !== 'OriginShieldHit')
       reads.set(r.uriStem, (reads.get(r.uriStem) ?? 0) + 1);
+    if (r.status === 200) seen.set(r.uriStem, Math.max(seen.get(r.uriStem) ?? 0, r.bytes));
   });
+  if (!existsSync(root))
+    // Assumption, said in the report's assumptions: every object is at least as old as the lookback.
+    return [...seen].map(([key, bytes]) => ({
+      key,
+      bytes,
+      reads: reads.get(key) ?? 0,
+      ageDays: lookbackDays,
+    }));
   const objects: StoredObject[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries: import('node:fs').Dirent[];

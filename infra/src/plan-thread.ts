@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '@boundless/common/ts-worker';
 import { ChangeSetError, type DocumentPlanner, type PlanDiff } from '@boundless/copilot/changes';
 import { InfraConfigError, InfraError } from './errors.ts';
 import type { SynthOptions } from './synth.ts';
@@ -24,28 +22,7 @@ export interface PlanRequest {
 }
 export type PlanReply = { id: number; diff: PlanDiff } | { id: number; error: string; problems?: string[] };
 export interface PlanThreadData {
-  tsx: string;
-  entry: string;
   options: { synth?: SynthOptions; keep?: number };
-}
-
-// Evaluated as CommonJS in the worker: registers tsx's loader, then imports the TypeScript entry.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => {
-  tsx.register();
-  return import(workerData.entry);
-});
-`;
-
-/** tsx's `esm/api` export for `import` (resolving through require would give its CommonJS build). */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('tsx/package.json'));
-  const { exports } = require('tsx/package.json') as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  return pathToFileURL(join(root, exports['./esm/api']?.import.default ?? 'dist/esm/api/index.mjs')).href;
 }
 
 /** One worker, started on the first plan; plans queue on it in order. */
@@ -60,15 +37,9 @@ export function startPlanThread(options: { synth?: SynthOptions; keep?: number }
   };
   const thread = () => {
     if (worker) return worker;
-    const data: PlanThreadData = {
-      tsx: tsxEsmApi(),
-      entry: new URL('./plan-thread-entry.ts', import.meta.url).href,
-      options,
-    };
-    const started = new Worker(BOOTSTRAP, {
-      eval: true,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      workerData: data,
+    const data: PlanThreadData = { options };
+    const started = startTsWorker(new URL('./plan-thread-entry.ts', import.meta.url), {
+      workerData: { ...data },
     });
     started.on('message', (reply: PlanReply) => {
       const call = pending.get(reply.id);

@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed } from '@boundless/delivery/store';
 import { deadline } from '../sources/aws-client.ts';
+import { queryPartition } from '../state/query-partition.ts';
 import { ChangeSetError } from './errors.ts';
 import { hashOf } from './plan.ts';
 import type { ChangeAuditEntry, ChangeSet } from './types.ts';
@@ -68,23 +69,13 @@ export class ChangeSetStore {
   }
 
   async list(): Promise<ChangeSet[]> {
-    const items: ChangeSet[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': PK },
-          ExclusiveStartKey: startKey,
-        }),
-        deadline(),
-      );
-      for (const item of page.Items ?? [])
-        if (typeof item.body === 'string') items.push(JSON.parse(item.body));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return this.readBodies<ChangeSet>(PK);
+  }
+
+  /** The JSON bodies of one partition. */
+  private async readBodies<T>(pk: string): Promise<T[]> {
+    const items = await queryPartition(this.doc, this.tableName, pk);
+    return items.flatMap((item) => (typeof item.body === 'string' ? [JSON.parse(item.body) as T] : []));
   }
 
   /** Appends the next audit entry; a concurrent append of the same number fails and is retried on top of it. */
@@ -120,23 +111,7 @@ export class ChangeSetStore {
   }
 
   async audit(id: string): Promise<ChangeAuditEntry[]> {
-    const entries: ChangeAuditEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': auditPk(id) },
-          ExclusiveStartKey: startKey,
-        }),
-        deadline(),
-      );
-      for (const item of page.Items ?? [])
-        if (typeof item.body === 'string') entries.push(JSON.parse(item.body));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries.sort((a, b) => a.seq - b.seq);
+    return (await this.readBodies<ChangeAuditEntry>(auditPk(id))).sort((x, y) => x.seq - y.seq);
   }
 }
 
