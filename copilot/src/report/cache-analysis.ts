@@ -69,6 +69,8 @@ const emptyCounts = (): CacheCounts => ({
   originBytes: 0,
 });
 
+const tenths = (ms: number | null) => (ms === null ? null : Math.round(ms * 10) / 10);
+
 const ratio = (c: CacheCounts) => (c.cacheable === 0 ? null : c.hits / c.cacheable);
 
 function count(c: CacheCounts, r: EdgeLogRecord): void {
@@ -140,9 +142,9 @@ export class CacheAnalyzer {
       ...s.counts,
       hitRatio: ratio(s.counts),
       medianMs: {
-        hit: s.latency.hit.quantile(0.5),
-        refreshHit: s.latency.refreshHit.quantile(0.5),
-        miss: s.latency.miss.quantile(0.5),
+        hit: tenths(s.latency.hit.quantile(0.5)),
+        refreshHit: tenths(s.latency.refreshHit.quantile(0.5)),
+        miss: tenths(s.latency.miss.quantile(0.5)),
       },
       whatIf: this.ladder.map((ttlSeconds, i) => ({ ttlSeconds, revalidations: s.revalidations[i]! })),
       currentTtlSeconds: this.ttls[pattern],

@@ -50,7 +50,7 @@ function ttlRecommendation(
   const originGetUsd = (perMonth / 1000) * LIST_PRICES_USD.s3Per1kGetRequests;
   const latencyGainMs =
     b.medianMs.refreshHit !== null && b.medianMs.hit !== null
-      ? Math.max(0, b.medianMs.refreshHit - b.medianMs.hit)
+      ? round(Math.max(0, b.medianMs.refreshHit - b.medianMs.hit), 1)
       : undefined;
   const hitRatio = b.hitRatio ?? 0;
   const expected = Math.min(1, (b.hits + saved) / b.cacheable);
