@@ -131,7 +131,7 @@ function Detail({ id }: { id: string }) {
   return (
     <QueryState query={detail} what="the change set">
       {({ changeSet: cs, audit, auditIntact }) => (
-        <section aria-label="Change set detail" data-testid="change-set-detail">
+        <section className="change-set" aria-label="Change set detail" data-testid="change-set-detail">
           <h2>
             {cs.title} <Pill value={cs.status} />
           </h2>
