@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerAnomalies } from './commands/anomalies.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerDetect } from './commands/detect.ts';
 import { registerDiagnose } from './commands/diagnose.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerPrewarm } from './commands/prewarm.ts';
+import { registerReport } from './commands/report.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { CliError } from './errors.ts';
@@ -12,13 +14,17 @@ export function buildProgram(): Command {
   const program = new Command('boundless')
     .description('Boundless delivery core and operations copilot')
     .version('0.1.0')
+    // Options after a command belong to it (`deploy --version <label>` is not the program's --version).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStart(program);
   registerDetect(program);
   registerDiagnose(program);
+  registerDeploy(program);
   registerAnomalies(program);
   registerPrewarm(program);
+  registerReport(program);
   registerSimulate(program);
   registerEval(program);
   return program;

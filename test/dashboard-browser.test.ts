@@ -7,6 +7,7 @@ import type { LiveScenarios } from '@boundless/datasets/live';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuild } from '../cli/dashboard-build.ts';
+import { writeLocalReport } from '../cli/local/report.ts';
 import { launchChromium, screenshot, signIn } from './support/browser.ts';
 import { type LiveStack, startLiveStack } from './support/live-copilot.ts';
 
@@ -24,7 +25,7 @@ let base: string;
 beforeAll(async () => {
   const build = await ensureDashboardBuild(() => undefined);
   if (!build.ok) throw new Error('the dashboard did not build');
-  stack = await startLiveStack(dataDir, 1_000, { dashboardDir: DASHBOARD_DIST });
+  stack = await startLiveStack(dataDir, 1_000, { dashboardDir: DASHBOARD_DIST, changeSets: true });
   base = stack.copilot.url;
   live = stack.scenarios({ readers: 2, limits: { maxMs: 30_000 } });
   browser = await launchChromium();
@@ -278,6 +279,7 @@ describe('Dashboard in Chromium: every page', () => {
     ['cost', '/cost', 'Cost'],
     ['incidents', '/incidents', 'Incidents'],
     ['change-sets', '/change-sets', 'Change sets'],
+    ['reports', '/reports', 'Reports'],
   ])(
     'renders %s with no serious accessibility violations, from tablet width up',
     async (name, path, heading) => {
@@ -376,5 +378,70 @@ describe('Dashboard in Chromium: incidents', () => {
       }
     },
     2 * DEADLINE_MS,
+  );
+});
+
+describe('Dashboard in Chromium: change sets and reports', () => {
+  it(
+    'shows the template diff, refuses a viewer, lets another engineer approve and apply, with the audit trail; the report reads in its frame',
+    async () => {
+      const alice = await stack.copilot.operatorToken('on_call', 'alice');
+      const proposed = await fetch(`${base}/api/change-sets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          document: 'tunables',
+          patch: [{ op: 'replace', path: '/cache/behaviors/~1public~1*/defaultTtlSeconds', value: 900 }],
+          title: 'Cache the public pages for 15 minutes',
+          rationale: 'public pages revalidate every five minutes',
+        }),
+      });
+      expect(proposed.status).toBe(201);
+      const { changeSet } = (await proposed.json()) as { changeSet: { id: string } };
+      await writeLocalReport({ dataDir, day: new Date().toISOString().slice(0, 10) });
+
+      const viewer = await signIn(browser, base, 'viewer', { returnTo: `/change-sets?id=${changeSet.id}` });
+      try {
+        await viewer.page.getByTestId('diff').waitFor();
+        expect(await viewer.page.getByTestId('approve').count()).toBe(0);
+        expect(await viewer.page.getByTestId('approve-why').textContent()).toContain('on-call');
+      } finally {
+        await viewer.context.close();
+      }
+
+      const { context, page } = await signIn(browser, base, 'on_call', { returnTo: '/change-sets' });
+      try {
+        await page.getByRole('button', { name: 'Cache the public pages for 15 minutes' }).click();
+        expect(await page.getByTestId('diff').textContent()).toContain('AWS::CloudFront::CachePolicy');
+        await page.getByTestId('step-text').fill('fine by me');
+        await page.getByTestId('approve').click();
+        await page.getByTestId('apply').click();
+        await expect
+          .poll(
+            () => page.getByTestId('change-set-detail').getByRole('heading', { level: 2 }).textContent(),
+            {
+              timeout: 30_000,
+            },
+          )
+          .toMatch(/applied|verified/i);
+        expect(
+          stack.delivery.cacheBehaviors().find((b) => b.pattern === '/public/*')?.defaultTtlSeconds,
+        ).toBe(900);
+        const audit = await page.getByTestId('audit').textContent();
+        expect(audit).toContain('alice');
+        expect(audit).toContain('approved');
+        expect(audit).toContain('chain intact');
+        await screenshot(page, 'change-set-applied');
+
+        await page.goto(`${base}/reports`);
+        await page.getByTestId('recommendations').waitFor();
+        const report = page.frameLocator('iframe.report');
+        await report.getByRole('heading', { name: /Daily optimization report/ }).waitFor();
+        expect(await report.locator('svg').count()).toBeGreaterThan(0);
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
   );
 });

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { LocalDelivery } from '@boundless/local';
 import { LOCAL_FAULT_KINDS } from '@boundless/local/faults';
@@ -105,6 +105,10 @@ export function registerStart(program: Command): void {
       const dataDir = resolve(options.dataDir);
       if (options.reset) await rm(dataDir, { recursive: true, force: true });
       const { startLocalDelivery } = await import('@boundless/local');
+      const changes = await import('../local/change-sets.ts');
+      const tunables = await changes.localTunables(dataDir).catch((error: unknown) => {
+        throw new CliError(`${dataDir}/tunables.json: ${(error as Error).message}`, 2, { cause: error });
+      });
       // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
       const realtime = options.copilot
         ? new (await import('@boundless/copilot/pipeline')).EdgeSinkFeed()
@@ -119,6 +123,7 @@ export function registerStart(program: Command): void {
           wafPort: offset(4),
           allowRemoteSignIn: options.allowRemoteSignIn === true,
           faults,
+          tunables,
         },
         // The live simulator stands in for many viewers through x-forwarded-for; the edge believes it from
         // loopback only (its default trusted proxies), so a peer on another machine cannot choose its address.
@@ -132,6 +137,7 @@ export function registerStart(program: Command): void {
       });
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
       let copilot: { close(): Promise<void> } | undefined;
+      let reports: { stop(): void } | undefined;
       let copilotUrl: string | undefined;
       let dashboardUrl: string | undefined;
       if (realtime) {
@@ -152,6 +158,24 @@ export function registerStart(program: Command): void {
           host: options.host,
           port: offset(3),
           realtime,
+          changeSets: {
+            documents: [changes.localTunablesDocument(dataDir, delivery)],
+            metrics: changes.localMetricReader(dataDir, delivery),
+          },
+          reports: new (await import('@boundless/copilot/report')).ReportFiles(join(dataDir, 'reports')),
+        });
+        // --- the daily optimization report: yesterday's at start if missing, then 00:15 UTC each day ---
+        reports = (await import('../local/report-schedule.ts')).scheduleDailyReports({
+          dataDir,
+          costs: service.costs,
+          onPublished: (summary) => {
+            service.publishReport(summary);
+            process.stdout.write(
+              `report: ${summary.day}: ${summary.recommendations} recommendation(s), est. $${summary.estimatedMonthlySavingUsd}/month (dashboard: Reports)\n`,
+            );
+          },
+          onError: (day, error) =>
+            process.stderr.write(`report: ${day} failed: ${(error as Error).message}\n`),
         });
         service.pipeline.subscribe({
           mitigationApplied: (m) =>
@@ -159,6 +183,15 @@ export function registerStart(program: Command): void {
               `copilot: ${m.status} ${m.action} on ${JSON.stringify(m.target)} (${m.reason}) [${m.id}]\n`,
             ),
         });
+        // A canary is rolled back when any SLO pages (fast or steady burn) since it began.
+        const { snapshotSloGuard } = await import('@boundless/copilot/changes');
+        const sloGuard = snapshotSloGuard(() => service.pipeline.sloSnapshot());
+        delivery.guardDeploysWith(async (_fn, sinceMs) =>
+          sloGuard.burning(
+            service.pipeline.sloSnapshot().slos.map((slo) => slo.id),
+            sinceMs,
+          ),
+        );
         copilot = service;
         copilotUrl = service.url;
         if (dashboard?.ok) dashboardUrl = `${service.url}/`;
@@ -187,6 +220,7 @@ export function registerStart(program: Command): void {
       await signalled;
       process.stdout.write('\nshutting down...\n');
       await live?.stop();
+      reports?.stop();
       await copilot?.close();
       await delivery.close();
       process.stdout.write('stopped.\n');

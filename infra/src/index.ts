@@ -33,3 +33,4 @@ export {
   type TunablesInput,
   tunablesSchema,
 } from './tunables.ts';
+export { planDiffOf, type TunablesPlanner, tunablesPlanner } from './change-plans.ts';

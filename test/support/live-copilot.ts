@@ -4,6 +4,9 @@ import type { StoredMitigation } from '@boundless/copilot/service';
 import { type LocalCopilot, type LocalCopilotOptions, startLocalCopilot } from '@boundless/local/copilot';
 import { type LiveScenarioOptions, startLiveScenarios } from '@boundless/datasets/live';
 import { io as connect } from 'socket.io-client';
+import { join } from 'node:path';
+import { ReportFiles } from '@boundless/copilot/report';
+import { localMetricReader, localTunablesDocument } from '../../cli/local/change-sets.ts';
 
 /**
  * The whole loop on one machine for tests and the benchmark, wired as `boundless start` wires it: the local
@@ -24,8 +27,9 @@ const SEED = 42;
 export async function startLiveStack(
   dataDir: string,
   pollIntervalMs = 2_000,
-  extra: Pick<LocalCopilotOptions, 'dashboardDir'> = {},
+  extra: Pick<LocalCopilotOptions, 'dashboardDir'> & { changeSets?: boolean } = {},
 ): Promise<LiveStack> {
+  const { changeSets, ...copilotExtra } = extra;
   const realtime = new EdgeSinkFeed();
   const delivery = await startLocalDelivery(
     { dataDir, seed: SEED, lambda: { coldStartMs: 5 } },
@@ -40,7 +44,17 @@ export async function startLiveStack(
       pollIntervalMs,
       realtime,
       env: {},
-      ...extra,
+      ...copilotExtra,
+      // As `boundless start` wires them: change sets on the data dir's tunables, reports under reports/.
+      ...(changeSets
+        ? {
+            changeSets: {
+              documents: [localTunablesDocument(dataDir, delivery)],
+              metrics: localMetricReader(dataDir, delivery),
+            },
+            reports: new ReportFiles(join(dataDir, 'reports')),
+          }
+        : {}),
     });
   } catch (error) {
     await delivery.close();

@@ -3,6 +3,7 @@
  * on every event name and payload. Payloads are plain JSON: findings, mitigations as stored, SLO snapshots and
  * source statuses, exactly as the REST API returns them.
  */
+import type { ChangeAuditEntry, ChangeSet } from '../changes/types.ts';
 import type { Finding } from '../findings.ts';
 import type { IncidentClientEvents, IncidentServerEvents } from '../incidents/events.ts';
 import type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
@@ -41,6 +42,14 @@ export interface ServerToClientEvents extends IncidentServerEvents {
   'ops.updated': (update: { asOf: string | null }) => void;
   /** The socket's token expired: the server disconnects it right after; sign in again. */
   'session.expired': (info: { at: string }) => void;
+  /** A change set moved (or a step was refused): the change set as stored and the audit entry just written. */
+  'change_set.updated': (update: { changeSet: ChangeSet; entry: ChangeAuditEntry }) => void;
+  /** A daily report was written: its day and headline figures (read it at /api/reports/:day). */
+  'report.published': (report: {
+    day: string;
+    recommendations: number;
+    estimatedMonthlySavingUsd: number;
+  }) => void;
 }
 
 /** Results of client requests: the same stable error codes as the REST API. */

@@ -14,6 +14,7 @@ export type {
   StoredFinding,
   StoredMitigation,
 } from './events.ts';
+export { OPERATORS_ROOM } from './events.ts';
 export type { SignInSettings } from './sign-in.ts';
 export {
   type CopilotIo,
@@ -21,4 +22,5 @@ export {
   type CopilotServiceOptions,
   startCopilotService,
 } from './server.ts';
+export type { ReportReader } from './report-routes.ts';
 export { cachedToken, clientCredentialsToken, ServiceTokenError, type TokenSource } from './service-token.ts';

@@ -9,12 +9,15 @@ import { Server as SocketServer } from 'socket.io';
 import { mountIncidents } from '../incidents/mount.ts';
 import type { IncidentService } from '../incidents/service.ts';
 import { copilotLogger } from '../logger.ts';
+import type { ChangeSetService } from '../changes/service.ts';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
 import { CopilotServiceError } from './errors.ts';
 import { type Broadcast, OPERATORS_ROOM } from './events.ts';
 import { type LocalOperatorIssuer, localIssuerRoutes } from './local-issuer-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
+import { changeSetRoutes } from './change-set-routes.ts';
+import { type ReportReader, reportRoutes } from './report-routes.ts';
 import { apiRoutes } from './routes.ts';
 import { type SignInSettings, signInRoutes } from './sign-in.ts';
 import type { CopilotIo } from './io.ts';
@@ -44,6 +47,10 @@ export interface CopilotServiceOptions {
   dashboardDir?: string;
   /** The incident chat: its routes, socket events and SLO-page incidents (incidents/mount.ts). */
   incidents?: IncidentService;
+  /** The change-set flow (routes under /api/change-sets, event `change_set.updated`). */
+  changeSets?: ChangeSetService;
+  /** The daily reports (routes under /api/reports). */
+  reports?: ReportReader;
 }
 
 export interface CopilotService {
@@ -87,6 +94,8 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   const unmountIncidents = options.incidents
     ? mountIncidents(app, io, { ...deps, service: options.incidents })
     : undefined;
+  if (options.changeSets) app.use('/api', changeSetRoutes({ verifier, changeSets: options.changeSets }));
+  if (options.reports) app.use('/api', reportRoutes({ verifier, reports: options.reports }));
   app.use('/api', (req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
   });
@@ -123,6 +132,9 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     sourceStatus: (statuses) => broadcast('source.status', statuses),
     opsUpdated: (update) => broadcast('ops.updated', update),
   });
+  const unsubscribeChanges = options.changeSets?.subscribe((changeSet, entry) =>
+    broadcast('change_set.updated', { changeSet, entry }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -137,6 +149,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     close: async () => {
       unsubscribe();
       unmountIncidents?.();
+      unsubscribeChanges?.();
       await io.close();
       server.closeAllConnections();
     },

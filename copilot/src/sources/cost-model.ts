@@ -4,7 +4,7 @@ import type { CostRow, CostSource } from './cost.ts';
  * The local stand-in for Cost Explorer: metered usage of the local stack priced at AWS public list prices
  * (us-east-1 / North America edge, on-demand, first pricing tier), answered in GetCostAndUsage's shape.
  */
-const LIST_PRICES_USD = {
+export const LIST_PRICES_USD = {
   cloudFrontPerGbOut: 0.085,
   cloudFrontPer10kHttpsRequests: 0.01,
   lambdaPerMillionRequests: 0.2,

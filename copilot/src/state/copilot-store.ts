@@ -13,6 +13,7 @@ import type { FeedbackRule } from '../mitigation/feedback.ts';
 import type { Guardrails, Mitigation } from '../mitigation/types.ts';
 import type { CheckpointStore } from '../sources/checkpoints.ts';
 import { deadline } from '../sources/aws-client.ts';
+import { queryPartition } from './query-partition.ts';
 
 export type MitigationStatus = 'active' | 'dry_run' | 'failed' | 'expired' | 'rolled_back';
 
@@ -177,22 +178,8 @@ export class CopilotStore implements CheckpointStore {
 
   /** Every item of one partition, page after page, without its keys. */
   private async readPartition<T>(pk: string): Promise<T[]> {
-    const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-        deadline(),
-      );
-      for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as T);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    const items = await queryPartition(this.doc, this.tableName, pk);
+    return items.map(({ pk: _pk, sk: _sk, ...item }) => item as T);
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {

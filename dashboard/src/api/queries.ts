@@ -1,6 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type {
   CapacityView,
+  ChangeAuditEntry,
+  ChangeSet,
+  DailyReport,
+  ReportSummary,
   CostView,
   FeedbackRule,
   Guardrails,
@@ -35,6 +39,10 @@ export const keys = {
   /** Answers being written (lib/incidents.ts `Drafts`): filled by the live layer only, never fetched. */
   drafts: ['incident-drafts'] as const,
   evidence: (incidentId: string, citationId: string) => ['evidence', incidentId, citationId] as const,
+  changeSets: ['change-sets'] as const,
+  changeSet: (id: string) => ['change-sets', id] as const,
+  reports: ['reports'] as const,
+  report: (day: string) => ['reports', day] as const,
 };
 
 export const useSession = () =>
@@ -119,4 +127,34 @@ export const useEvidence = (incidentId: string, citationId: string | null) =>
       ),
     enabled: citationId !== null,
     staleTime: Number.POSITIVE_INFINITY,
+  });
+
+export const useChangeSets = () =>
+  useQuery({
+    queryKey: keys.changeSets,
+    queryFn: async () => (await api<{ changeSets: ChangeSet[] }>('/api/change-sets')).changeSets,
+  });
+
+/** One change set with its audit trail (and whether the hash chain is intact). */
+export const useChangeSet = (id: string | null) =>
+  useQuery({
+    queryKey: keys.changeSet(id ?? ''),
+    queryFn: () =>
+      api<{ changeSet: ChangeSet; audit: ChangeAuditEntry[]; auditIntact: boolean }>(
+        `/api/change-sets/${encodeURIComponent(id ?? '')}`,
+      ),
+    enabled: id !== null,
+  });
+
+export const useReports = () =>
+  useQuery({
+    queryKey: keys.reports,
+    queryFn: async () => (await api<{ reports: ReportSummary[] }>('/api/reports')).reports,
+  });
+
+export const useReport = (day: string | null) =>
+  useQuery({
+    queryKey: keys.report(day ?? ''),
+    queryFn: () => api<DailyReport>(`/api/reports/${encodeURIComponent(day ?? '')}`),
+    enabled: day !== null,
   });

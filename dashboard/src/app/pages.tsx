@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
 import { AbusePage } from '../pages/AbusePage.tsx';
 import { CapacityPage } from '../pages/CapacityPage.tsx';
+import { ChangeSetsPage } from '../pages/ChangeSetsPage.tsx';
 import { CostPage } from '../pages/CostPage.tsx';
 import { IncidentsPage } from '../pages/IncidentsPage.tsx';
 import { OverviewPage } from '../pages/OverviewPage.tsx';
-import { PlannedPage } from '../pages/PlannedPage.tsx';
+import { ReportsPage } from '../pages/ReportsPage.tsx';
 import { SloDetailPage } from '../pages/SloDetailPage.tsx';
 
 export interface PageEntry {
@@ -26,14 +27,6 @@ export const PAGES: PageEntry[] = [
   { path: '/capacity', element: <CapacityPage />, nav: 'Capacity' },
   { path: '/cost', element: <CostPage />, nav: 'Cost' },
   { path: '/incidents', element: <IncidentsPage />, nav: 'Incidents' },
-  {
-    path: '/change-sets',
-    element: (
-      <PlannedPage
-        title="Change sets"
-        what="the daily optimisation report's change sets, for a person to approve"
-      />
-    ),
-    nav: 'Change sets',
-  },
+  { path: '/change-sets', element: <ChangeSetsPage />, nav: 'Change sets' },
+  { path: '/reports', element: <ReportsPage />, nav: 'Reports' },
 ];

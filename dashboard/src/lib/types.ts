@@ -36,3 +36,14 @@ export type {
   UserMessage,
 } from '@boundless/copilot/incidents';
 export type { BudgetView, Citation, ToolStep } from '@boundless/copilot/chat';
+
+export type { ChangeAuditEntry, ChangeSet } from '@boundless/copilot/changes';
+export type { DailyReport, ReportRecommendation } from '@boundless/copilot/report';
+
+/** `GET /api/reports`: one line per stored report. */
+export interface ReportSummary {
+  day: string;
+  generatedAt: string;
+  recommendations: number;
+  estimatedMonthlySavingUsd: number;
+}

@@ -2,6 +2,7 @@ import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { keys } from '../api/queries.ts';
+import { upsertChangeSet } from '../lib/change-sets.ts';
 import {
   applyDecision,
   newerSnapshot,
@@ -11,6 +12,7 @@ import {
 } from '../lib/merge.ts';
 import type {
   AckResult,
+  ChangeSet,
   ClientToServerEvents,
   FeedbackRule,
   Guardrails,
@@ -81,6 +83,15 @@ function wire(socket: OperatorSocket, client: QueryClient, touched: () => void):
   });
   socket.on('source.status', touched);
   wireIncidents(socket, client, touched);
+  socket.on('change_set.updated', ({ changeSet }) => {
+    touched();
+    update<ChangeSet[]>(keys.changeSets, (list) => upsertChangeSet(list, changeSet));
+    void client.invalidateQueries({ queryKey: keys.changeSet(changeSet.id) });
+  });
+  socket.on('report.published', () => {
+    touched();
+    void client.invalidateQueries({ queryKey: keys.reports });
+  });
 }
 
 export function LiveProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {

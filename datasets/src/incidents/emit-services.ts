@@ -120,6 +120,7 @@ function emitLambda(r: CallResult, ctx: EmitContext, traceId: string, parentId?:
   const startMs = r.startMs + r.initMs;
   const facts: InvocationFacts = {
     functionName: spec.name,
+    version: r.version,
     requestId,
     functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${spec.name}`,
     memoryMb: spec.memoryMb,

@@ -23,12 +23,23 @@ import { CopilotStore } from '@boundless/copilot/state';
 import {
   cachedToken,
   type CopilotIo,
+  OPERATORS_ROOM,
   type OperatorRole,
+  type ReportReader,
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
 import {
+  type ActionExecutor,
+  ChangeSetService,
+  ChangeSetStore,
+  type ManagedDocument,
+  type MetricReader,
+  snapshotSloGuard,
+} from '@boundless/copilot/changes';
+import {
   awsClientConfig,
+  type CostSource,
   LocalCostModel,
   LocalLogEventSource,
   LocalTraceSource,
@@ -65,6 +76,21 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
    * there through the production WAF adapter. Without it they can only be refused by the admin API.
    */
   waf?: { url: string; sets: { block: WafIpSetRef; rateLimit: WafIpSetRef } };
+  /**
+   * The change-set flow: the documents it may patch (the runtime's tunables, ...), the actions it may carry out,
+   * and the metrics it verifies on. Without it the change-set routes are not served.
+   */
+  changeSets?: {
+    documents: ManagedDocument[];
+    actions?: ActionExecutor[];
+    metrics?: MetricReader;
+    costs?: CostSource;
+    /** How often applied changes are checked (verification windows, guard SLOs, billing). @default 15000 */
+    tickIntervalMs?: number;
+    approvalTtlMs?: number;
+  };
+  /** The daily reports to serve under /api/reports. */
+  reports?: ReportReader;
   /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
   pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo' | 'apiLogIntervalMs'>;
   /** The dashboard's production build, served at `/` (see `ensureDashboardBuild`). */
@@ -91,6 +117,12 @@ export interface LocalCopilot {
   incidents: IncidentService;
   /** Pass to the local edge as `realtimeLogSink`: the low-latency feed. */
   realtimeSink: (record: RealtimeLogRecord) => void;
+  /** The local stand-in for Cost Explorer (metered usage at list prices): the daily report's cost source. */
+  costs: CostSource;
+  /** Tells signed-in operators a daily report was stored (event `report.published`). */
+  publishReport(summary: { day: string; recommendations: number; estimatedMonthlySavingUsd: number }): void;
+  /** The change-set flow, when configured. */
+  changeSets?: ChangeSetService;
   /** A copilot-app JWT for an operator (local only), as the dashboard's sign-in would return. */
   operatorToken(role: OperatorRole, sub?: string): Promise<string>;
   close(): Promise<void>;
@@ -109,6 +141,8 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     dynamoDir,
     realtime,
     waf,
+    changeSets: changeSetOptions,
+    reports,
     pipeline: knobs,
     incidents: chatParts,
     env,
@@ -194,7 +228,20 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
         findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
       },
     });
+    const changeSets = changeSetOptions
+      ? new ChangeSetService(new ChangeSetStore(dynamo.doc, config.tableName), {
+          documents: changeSetOptions.documents,
+          ...(changeSetOptions.actions ? { actions: changeSetOptions.actions } : {}),
+          ...(changeSetOptions.metrics ? { metrics: changeSetOptions.metrics } : {}),
+          ...(changeSetOptions.costs ? { costs: changeSetOptions.costs } : {}),
+          ...(changeSetOptions.approvalTtlMs ? { approvalTtlMs: changeSetOptions.approvalTtlMs } : {}),
+          slo: snapshotSloGuard(() => pipeline.sloSnapshot()),
+          dailyAudit: (entry) => store.appendAudit(entry),
+        })
+      : undefined;
     const service = await startCopilotService({
+      ...(changeSets ? { changeSets } : {}),
+      ...(reports ? { reports } : {}),
       store,
       pipeline,
       incidents,
@@ -222,6 +269,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     closers.push(() => service.close());
     await pipeline.start();
     closers.push(() => pipeline.stop());
+    if (changeSets) closers.push(tickEvery(changeSets, changeSetOptions?.tickIntervalMs ?? 15_000));
     return {
       url: service.url,
       io: service.io,
@@ -229,6 +277,9 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       store,
       incidents,
       realtimeSink: sink.sink,
+      costs: costModel,
+      publishReport: (summary) => service.io.to(OPERATORS_ROOM).emit('report.published', summary),
+      ...(changeSets ? { changeSets } : {}),
       operatorToken: (role, sub = `${role.replace('_', '-')}-operator`) =>
         copilotIssuer.issue({ sub, groups: [role as Role] }),
       close,
@@ -237,6 +288,23 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     await close();
     throw error;
   }
+}
+
+/** Verifications, guard SLOs and billing checks on a timer; one tick at a time, failures logged, not fatal. */
+function tickEvery(changeSets: ChangeSetService, everyMs: number): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() =>
+      changeSets.tick().catch((error: unknown) => {
+        log.error('a change-set tick failed (verifications, guard SLOs, billing checks)', { error });
+      }),
+    );
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** Tokens and accounts through the admin API; addresses through WAF when the runtime has a web ACL. */

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ContentObject } from '@boundless/delivery';
+import { type CacheBehavior, CacheBehaviors } from './cache-behaviors.ts';
 
 /** How a cached lookup was satisfied; `OriginShieldHit` only ever appears as the detailed type. */
 export type CacheResult = 'Hit' | 'RefreshHit' | 'Miss';
@@ -35,6 +36,8 @@ export interface EdgeCacheOptions {
   shield?: { maxEntries: number; maxBytes: number };
   /** Epoch milliseconds; drives expiry so tests can step past a TTL. */
   clock: () => number;
+  /** TTLs per path pattern; paths no behaviour matches get `defaultTtlSeconds`. */
+  behaviors?: readonly CacheBehavior[];
 }
 
 type Tier = LRUCache<string, CachedObject>;
@@ -61,11 +64,18 @@ export class EdgeCache {
   readonly #edge: Tier;
   readonly #shield: Tier | undefined;
   readonly #clock: () => number;
+  readonly behaviors: CacheBehaviors;
 
   constructor(options: EdgeCacheOptions) {
     this.#edge = createTier(options, options);
     this.#shield = options.originShield ? createTier(options, options.shield ?? options) : undefined;
     this.#clock = options.clock;
+    this.behaviors = new CacheBehaviors(options.behaviors ?? [], options.defaultTtlSeconds);
+  }
+
+  /** Stores a copy for its behaviour's TTL (read at store time, as a cache policy is). */
+  #store(tier: Tier, key: string, entry: CachedObject): void {
+    tier.set(key, entry, { ttl: this.behaviors.ttlSecondsFor(key) * 1000 });
   }
 
   async lookup(key: string, origin: CacheOrigin): Promise<CacheLookup> {
@@ -100,13 +110,13 @@ export class EdgeCache {
     const status: LRUCache.Status<string, CachedObject> = {};
     const cached = shield.get(key, { status });
     if (cached && status.get === 'hit') {
-      this.#edge.set(key, cached);
+      this.#store(this.#edge, key, cached);
       return this.#answer(cached, 'Miss', 'OriginShieldHit');
     }
     if (cached) {
       const refreshed = await this.#revalidate(shield, key, cached, origin);
       if (refreshed) {
-        this.#edge.set(key, refreshed);
+        this.#store(this.#edge, key, refreshed);
         return this.#answer(refreshed, 'Miss', 'OriginShieldHit');
       }
     }
@@ -119,18 +129,18 @@ export class EdgeCache {
     const shielded = this.#shield?.get(key, { status });
     if (shielded && status.get === 'hit' && shielded.object.etag === stale.object.etag) {
       const renewed = { object: stale.object, storedAt: this.#clock() };
-      this.#edge.set(key, renewed);
+      this.#store(this.#edge, key, renewed);
       return renewed;
     }
     const renewed = await this.#revalidate(this.#edge, key, stale, origin);
-    if (renewed) this.#shield?.set(key, renewed);
+    if (renewed && this.#shield) this.#store(this.#shield, key, renewed);
     return renewed;
   }
 
   async #revalidate(tier: Tier, key: string, stale: CachedObject, origin: CacheOrigin) {
     if ((await origin.revalidate(key, stale.object.etag)) !== 'unchanged') return undefined;
     const renewed = { object: stale.object, storedAt: this.#clock() };
-    tier.set(key, renewed);
+    this.#store(tier, key, renewed);
     return renewed;
   }
 
@@ -141,8 +151,8 @@ export class EdgeCache {
       return { object: undefined, result: 'Miss', detailed: 'Miss', ageSeconds: 0 };
     }
     const entry = { object, storedAt: this.#clock() };
-    this.#shield?.set(key, entry);
-    this.#edge.set(key, entry);
+    if (this.#shield) this.#store(this.#shield, key, entry);
+    this.#store(this.#edge, key, entry);
     return this.#answer(entry, 'Miss', 'Miss');
   }
 

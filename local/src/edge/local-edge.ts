@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type ContentStore, parseCidr, type RealtimeLogRecord } from '@boundless/delivery';
 import { DirectoryContentStore } from '../content/directory-store.ts';
 import { AccessLogWriter } from './access-log-writer.ts';
+import type { CacheBehavior } from './cache-behaviors.ts';
 import { EdgeCache } from './edge-cache.ts';
 import {
   type EdgePipeline,
@@ -74,6 +75,8 @@ export interface LocalEdgeOptions
   geo?: (ip: string) => ViewerGeo | undefined;
   /** The distribution's web ACL (local AWS WAF: IP-set blocks and rate-based rules); none by default. */
   webAcl?: WebAcl;
+  /** Cache behaviours (TTLs per path pattern); paths none matches are cached for `cache.defaultTtlSeconds`. */
+  cacheBehaviors?: readonly CacheBehavior[];
 }
 
 export interface LocalEdgeStats {
@@ -103,6 +106,7 @@ function parseOptions(options: LocalEdgeOptions) {
     clock: _clock,
     geo: _geo,
     webAcl: _webAcl,
+    cacheBehaviors: _behaviors,
     ...plain
   } = options;
   const parsed = optionsSchema.safeParse(plain);
@@ -118,7 +122,12 @@ function parseOptions(options: LocalEdgeOptions) {
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const config = parseOptions(options);
   const clock = options.clock ?? Date.now;
-  const cache = new EdgeCache({ ...config.cache, originShield: config.originShield, clock });
+  const cache = new EdgeCache({
+    ...config.cache,
+    originShield: config.originShield,
+    clock,
+    ...(options.cacheBehaviors ? { behaviors: options.cacheBehaviors } : {}),
+  });
   const logs = new AccessLogWriter({
     logDir: config.logDir,
     distributionId: config.distributionId,

@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startTsWorker } from '@boundless/common/ts-worker';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { EdgeKeyValueStore, EdgeTokenKeys } from '@boundless/delivery';
 import type { IdentitySettings } from '@boundless/delivery/identity';
@@ -94,24 +91,6 @@ class FunctionThreadError extends Error {
 
 // Plain CommonJS evaluated in the worker: it registers the TypeScript loader there (tsx's ESM API, as
 // bin/boundless.mjs does), then loads the entry.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => {
-  tsx.register();
-  return import(workerData.entry);
-});
-`;
-
-/** tsx's `esm/api` export for `import` (resolving through require would give its CommonJS build). */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('tsx/package.json'));
-  const { exports } = require('tsx/package.json') as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  return pathToFileURL(join(root, exports['./esm/api']?.import.default ?? 'dist/esm/api/index.mjs')).href;
-}
-
 interface Pending {
   resolve(result: APIGatewayProxyResultV2): void;
   reject(error: Error): void;
@@ -120,16 +99,9 @@ interface Pending {
 
 export async function startFunctionThread(options: FunctionThreadOptions): Promise<FunctionThread> {
   const { keyValueStore, outsideInvocation, ...settings } = options;
-  const worker = new Worker(BOOTSTRAP, {
-    eval: true,
+  const worker = startTsWorker(new URL('./function-thread-entry.ts', import.meta.url), {
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
-    // The process has already printed the SDK's once-per-process Node version notice; a thread would repeat it.
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    workerData: {
-      tsx: tsxEsmApi(),
-      entry: new URL('./function-thread-entry.ts', import.meta.url).href,
-      settings,
-    },
+    workerData: { settings },
   });
   const pending = new Map<number, Pending>();
   let nextId = 0;

@@ -9,6 +9,7 @@ import {
   RouteTable,
   toHttpResponse,
 } from './http-api-event.ts';
+import { ApiThrottling, type ThrottlingSettings } from './api-throttling.ts';
 import { LambdaEmulatorError, TooManyRequestsError } from './lambda-emulator.ts';
 import { randomBase64 } from './random-ids.ts';
 import { BodyTooLargeError, readBody } from '../http-body.ts';
@@ -29,11 +30,36 @@ export interface HttpApiOptions<R extends RouteDefinition> {
   /** Larger bodies are refused with 413, as API Gateway and Lambda refuse payloads over their limits. @default 6 MiB */
   maxBodyBytes?: number;
   clock?: () => number;
+  /** Stage and per-route throttling (API Gateway's token buckets); none by default. */
+  throttling?: ThrottlingSettings;
+  /** One record per routed request, as API Gateway's JSON access log format writes it. */
+  accessLog?: (record: ApiAccessRecord) => void;
+}
+
+/** API Gateway `$context` variables of an access log line (infra sets the same JSON format). */
+export interface ApiAccessRecord {
+  requestId: string;
+  ip: string;
+  requestTimeEpoch: number;
+  httpMethod: string;
+  routeKey: string;
+  path: string;
+  status: number;
+  protocol: string;
+  responseLength: number;
+  /** Milliseconds from request to response, integration included. */
+  responseLatency: number;
+  /** Milliseconds the integration (the function) took; absent when none ran (throttled, not found). */
+  integrationLatency?: number;
+  /** `TooManyRequestsException` when the stage's throttling refused the request. */
+  errorType?: string;
 }
 
 export interface HttpApi {
   readonly url: string;
   readonly port: number;
+  /** The stage's throttling, changeable while running. */
+  readonly throttling: ApiThrottling;
   close(): Promise<void>;
 }
 
@@ -43,6 +69,7 @@ export async function startHttpApi<R extends RouteDefinition>(options: HttpApiOp
   const table = new RouteTable(options.routes);
   const clock = options.clock ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const throttling = new ApiThrottling(options.throttling);
   const server = createServer((request, response) => {
     handle(request, response).catch(() => send(response, jsonError(500, 'Internal Server Error'), ''));
   });
@@ -89,7 +116,33 @@ export async function startHttpApi<R extends RouteDefinition>(options: HttpApiOp
       // Undecodable percent-escapes in the path or parameters.
       return send(response, jsonError(400, 'Bad Request'), requestId);
     }
-    send(response, await integrate(match.route, event), requestId);
+    const sourceIp = event.requestContext.http.sourceIp;
+    const arrivedAt = clock();
+    const log = (status: number, length: number, integrationMs?: number, errorType?: string) =>
+      options.accessLog?.({
+        requestId,
+        ip: sourceIp,
+        requestTimeEpoch: arrivedAt,
+        httpMethod: method,
+        routeKey: match.route.routeKey,
+        path: event.rawPath,
+        status,
+        protocol: `HTTP/${request.httpVersion}`,
+        responseLength: length,
+        responseLatency: clock() - arrivedAt,
+        ...(integrationMs !== undefined ? { integrationLatency: integrationMs } : {}),
+        ...(errorType ? { errorType } : {}),
+      });
+    if (!throttling.admit(match.route.routeKey, arrivedAt)) {
+      const refused = jsonError(429, 'Too Many Requests');
+      send(response, refused, requestId);
+      log(429, refused.body.length, undefined, 'TooManyRequestsException');
+      return;
+    }
+    const parts = await integrate(match.route, event);
+    const integrationMs = clock() - arrivedAt;
+    send(response, parts, requestId);
+    log(parts.statusCode, parts.body.length, integrationMs);
   }
 
   async function integrate(route: R, event: APIGatewayProxyEventV2): Promise<HttpResponseParts> {
@@ -109,6 +162,7 @@ export async function startHttpApi<R extends RouteDefinition>(options: HttpApiOp
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    throttling,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import { EnvironmentPool, type ExecutionEnvironment, type PoolSnapshot } from './environment-pool.ts';
+import {
+  type AliasRouting,
+  type FunctionVersion,
+  FunctionVersions,
+  type Handler,
+} from './function-versions.ts';
 import { runWithOutputScope } from './function-output.ts';
 import {
   coldStartLine,
@@ -107,9 +113,24 @@ export interface FunctionStats extends PoolSnapshot {
 
 interface RegisteredFunction {
   definition: LambdaFunction;
-  pool: EnvironmentPool;
+  memoryMb: number;
+  versions: FunctionVersions;
+  /** Provisioned concurrency on the alias: held by the version it points at. */
+  provisioned: number;
   counters: { invocations: number; coldStarts: number; throttles: number; errors: number };
 }
+
+export interface VersionStats {
+  version: string;
+  publishedAt: number;
+  description?: string;
+  invocations: number;
+  errors: number;
+  coldStarts: number;
+  environments: number;
+}
+
+export type InvocationListener = (facts: InvocationFacts) => void;
 
 export function logGroupOf(functionName: string): string {
   return `/aws/lambda/${functionName}`;
@@ -117,6 +138,7 @@ export function logGroupOf(functionName: string): string {
 
 export class LambdaEmulator implements ProvisionedConcurrencyTarget {
   private readonly functions = new Map<string, RegisteredFunction>();
+  private readonly listeners = new Set<InvocationListener>();
   private readonly clock: () => number;
   private readonly wait: (ms: number) => Promise<void>;
 
@@ -132,16 +154,113 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
         `${definition.functionName} is already registered`,
       );
     }
-    const pool = new EnvironmentPool(
-      definition.functionName,
+    const newPool = () =>
+      new EnvironmentPool(
+        definition.functionName,
+        {
+          concurrencyLimit: this.options.concurrencyLimit ?? 100,
+          keepAliveMs: this.options.keepAliveMs ?? 600_000,
+        },
+        newEnvironmentId,
+      );
+    const versions = new FunctionVersions(
       {
-        concurrencyLimit: this.options.concurrencyLimit ?? 100,
-        keepAliveMs: this.options.keepAliveMs ?? 600_000,
+        version: '$LATEST',
+        handler: definition.handler as Handler,
+        pool: newPool(),
+        publishedAt: this.clock(),
+        counters: { invocations: 0, errors: 0, coldStarts: 0 },
       },
-      newEnvironmentId,
+      newPool,
     );
     const counters = { invocations: 0, coldStarts: 0, throttles: 0, errors: 0 };
-    this.functions.set(definition.functionName, { definition: definition as LambdaFunction, pool, counters });
+    this.functions.set(definition.functionName, {
+      definition: definition as LambdaFunction,
+      memoryMb: definition.memoryMb ?? 256,
+      versions,
+      provisioned: 0,
+      counters,
+    });
+  }
+
+  /** Every invocation's facts as it completes (what CloudWatch's per-version metrics are made of). */
+  observe(listener: InvocationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The function's memory size from the next invocation on (Lambda's UpdateFunctionConfiguration). */
+  setMemory(functionName: string, memoryMb: number): void {
+    if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240)
+      throw new LambdaEmulatorError(
+        'InvalidParameterValueException',
+        `memory must be 128..10240 MB, got ${memoryMb}`,
+      );
+    this.lookup(functionName).memoryMb = memoryMb;
+  }
+
+  memoryOf(functionName: string): number {
+    return this.lookup(functionName).memoryMb;
+  }
+
+  /**
+   * Publishes a version of the function's code; `wrap` stands in for new code (a local deploy has no other code
+   * to publish): it receives the current handler and returns the version's.
+   */
+  publishVersion(
+    functionName: string,
+    version: string,
+    options: { wrap?: (handler: Handler) => Handler; description?: string } = {},
+  ): void {
+    const fn = this.lookup(functionName);
+    const base = fn.definition.handler as Handler;
+    try {
+      fn.versions.publish(
+        version,
+        options.wrap ? options.wrap(base) : base,
+        this.clock(),
+        options.description,
+      );
+    } catch (error) {
+      throw new LambdaEmulatorError('InvalidParameterValueException', (error as Error).message, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Points the alias (and a weighted share during a canary); provisioned concurrency follows the alias's version. */
+  async routeAlias(functionName: string, routing: AliasRouting): Promise<void> {
+    const fn = this.lookup(functionName);
+    const before = fn.versions.primary();
+    try {
+      fn.versions.route(routing);
+    } catch (error) {
+      throw new LambdaEmulatorError('InvalidParameterValueException', (error as Error).message, {
+        cause: error,
+      });
+    }
+    const after = fn.versions.primary();
+    if (after !== before && fn.provisioned > 0) {
+      before.pool.setProvisioned(0, this.clock());
+      const fresh = after.pool.setProvisioned(fn.provisioned, this.clock());
+      await Promise.all(fresh.map((env) => this.initialise(fn, after, env, 'provisioned-concurrency')));
+    }
+  }
+
+  aliasRouting(functionName: string): AliasRouting {
+    return this.lookup(functionName).versions.aliasRouting();
+  }
+
+  versionStats(functionName: string): VersionStats[] {
+    return this.lookup(functionName)
+      .versions.list()
+      .map((v) => ({
+        version: v.version,
+        publishedAt: v.publishedAt,
+        ...(v.description ? { description: v.description } : {}),
+        ...v.counters,
+        environments: v.pool.snapshot().environments,
+      }));
   }
 
   functionNames(): string[] {
@@ -150,14 +269,16 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
 
   stats(functionName: string): FunctionStats {
     const fn = this.lookup(functionName);
-    return { ...fn.pool.snapshot(), ...fn.counters };
+    return { ...fn.versions.primary().pool.snapshot(), ...fn.counters };
   }
 
   async setProvisionedConcurrency(functionName: string, value: number): Promise<void> {
     const fn = this.lookup(functionName);
-    const fresh = fn.pool.setProvisioned(value, this.clock());
+    const primary = fn.versions.primary();
+    const fresh = primary.pool.setProvisioned(value, this.clock());
+    fn.provisioned = value;
     await Promise.all(
-      fresh.map((environment) => this.initialise(fn, environment, 'provisioned-concurrency')),
+      fresh.map((environment) => this.initialise(fn, primary, environment, 'provisioned-concurrency')),
     );
   }
 
@@ -169,11 +290,13 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     const fn = this.lookup(functionName);
     const arrivedAt = this.clock();
     const plan = this.options.faults?.(functionName, arrivedAt);
+    const version = fn.versions.next();
+    const pool = version.pool;
     // A forced cold start: every idle environment has gone (recycled, or the version changed under it).
-    fn.pool.expire(plan?.coldStart ? Number.POSITIVE_INFINITY : arrivedAt);
+    pool.expire(plan?.coldStart ? Number.POSITIVE_INFINITY : arrivedAt);
     const acquisition = plan?.throttle
-      ? { outcome: 'throttled' as const, concurrentExecutions: fn.pool.snapshot().concurrentExecutions }
-      : fn.pool.acquire(arrivedAt);
+      ? { outcome: 'throttled' as const, concurrentExecutions: pool.snapshot().concurrentExecutions }
+      : pool.acquire(arrivedAt);
     if (acquisition.outcome === 'throttled') {
       fn.counters.throttles += 1;
       this.write(
@@ -186,20 +309,30 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     const { environment } = acquisition;
     const coldStart = acquisition.outcome === 'cold';
     const requestId = randomUUID();
-    const init = coldStart ? await this.initialise(fn, environment, 'on-demand', plan?.version) : undefined;
+    const init = coldStart
+      ? await this.initialise(fn, version, environment, 'on-demand', plan?.version)
+      : undefined;
     fn.counters.invocations += 1;
-    if (coldStart) fn.counters.coldStarts += 1;
+    version.counters.invocations += 1;
+    if (coldStart) {
+      fn.counters.coldStarts += 1;
+      version.counters.coldStarts += 1;
+    }
     const trace = parseTraceHeader(options.traceHeader);
     const traceId = trace?.root ?? newTraceId(arrivedAt);
-    const run = await this.run(fn, environment, event, requestId, plan);
-    if (run.failed) fn.counters.errors += 1;
-    const after = fn.pool.snapshot();
-    fn.pool.release(environment.id, run.endMs);
+    const run = await this.run(fn, version, environment, event, requestId, plan);
+    if (run.failed) {
+      fn.counters.errors += 1;
+      version.counters.errors += 1;
+    }
+    const after = pool.snapshot();
+    pool.release(environment.id, run.endMs);
     const facts: InvocationFacts = {
       functionName,
+      version: version.version,
       requestId,
       functionArn: this.arnOf(functionName),
-      memoryMb: fn.definition.memoryMb ?? 256,
+      memoryMb: fn.memoryMb,
       startMs: run.startMs,
       endMs: run.endMs,
       coldStart,
@@ -214,50 +347,54 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
       ...(run.failed && run.timedOut ? { status: 'timeout' as const } : {}),
     };
     this.report(facts, environment, traceId, trace?.parent, plan?.version);
+    for (const listener of this.listeners) listener(facts);
     if (run.failed) throw run.error;
     return { result: run.result as TResult, requestId, traceId, coldStart };
   }
 
   private async initialise(
     fn: RegisteredFunction,
+    version: FunctionVersion,
     environment: ExecutionEnvironment,
     type: 'on-demand' | 'provisioned-concurrency',
-    version?: string,
+    /** A fault's version label for the log stream, over the version's own. */
+    label?: string,
   ): Promise<{ startMs: number; durationMs: number }> {
     const startMs = this.clock();
-    const stream = logStreamName(environment.id, environment.createdAt, version);
+    const stream = logStreamName(environment.id, environment.createdAt, label ?? version.version);
     this.write(
       fn.definition.functionName,
       stream,
-      initStartRecord(fn.definition.functionName, startMs, type),
+      initStartRecord(fn.definition.functionName, startMs, type, version.version),
       startMs,
     );
     await this.wait(this.options.coldStartMs ?? 250);
     const endMs = this.clock();
-    fn.pool.initialised(environment.id, endMs);
+    version.pool.initialised(environment.id, endMs);
     return { startMs, durationMs: endMs - startMs };
   }
 
   private async run(
     fn: RegisteredFunction,
+    version: FunctionVersion,
     environment: ExecutionEnvironment,
     event: unknown,
     requestId: string,
     plan?: InvocationFaultPlan,
   ) {
     const { functionName } = fn.definition;
-    const stream = logStreamName(environment.id, environment.createdAt, plan?.version);
+    const stream = logStreamName(environment.id, environment.createdAt, plan?.version ?? version.version);
     const startMs = this.clock();
     const deadline = startMs + (this.options.timeoutMs ?? 10_000);
-    this.write(functionName, stream, startRecord(requestId, startMs), startMs);
-    const context = this.contextFor(fn, stream, requestId, deadline);
+    this.write(functionName, stream, startRecord(requestId, startMs, version.version), startMs);
+    const context = this.contextFor(fn, version.version, stream, requestId, deadline);
     const scope = {
       writeLine: (line: string) =>
         this.options.logs?.append(logGroupOf(functionName), stream, line, this.clock()),
     };
     try {
       const result = await runWithOutputScope(scope, () =>
-        withTimeout(this.handle(fn, event, context, plan), deadline - startMs, functionName),
+        withTimeout(this.handle(version.handler, event, context, plan), deadline - startMs, functionName),
       );
       return { result, failed: false as const, startMs, endMs: this.clock() };
     } catch (error) {
@@ -288,19 +425,19 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
         );
       }
       // A timed-out or crashed runtime is not reused, so the next request pays INIT again as in Lambda.
-      if (error instanceof LambdaEmulatorError) fn.pool.discard(environment.id);
+      if (error instanceof LambdaEmulatorError) version.pool.discard(environment.id);
       const failure = new LambdaEmulatorError('Unhandled', `${functionName} failed`, { cause: error });
       return { error: failure, failed: true as const, timedOut, startMs, endMs: this.clock() };
     }
   }
 
   /** The handler, with what an injected fault does around it. */
-  private async handle(fn: RegisteredFunction, event: unknown, context: Context, plan?: InvocationFaultPlan) {
+  private async handle(handler: Handler, event: unknown, context: Context, plan?: InvocationFaultPlan) {
     if (plan?.delayMs) await this.wait(plan.delayMs);
     if (plan?.killed)
       throw new LambdaEmulatorError('Runtime.ExitError', 'Runtime exited with error: signal: killed');
     if (plan?.error) throw Object.assign(new Error(plan.error.message), { name: plan.error.name });
-    return fn.definition.handler(event, context);
+    return handler(event as never, context as never);
   }
 
   private report(
@@ -310,21 +447,27 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     parent?: string,
     version?: string,
   ) {
-    const stream = logStreamName(environment.id, environment.createdAt, version);
+    const stream = logStreamName(environment.id, environment.createdAt, version ?? facts.version);
     if (facts.coldStart) this.write(facts.functionName, stream, coldStartLine(facts), facts.initStartMs);
     this.write(facts.functionName, stream, reportRecord(facts), facts.endMs);
     this.write(facts.functionName, stream, invocationMetrics(facts), facts.endMs);
     this.options.segments?.emit(functionSegment(facts, traceId, parent));
   }
 
-  private contextFor(fn: RegisteredFunction, stream: string, requestId: string, deadline: number): Context {
+  private contextFor(
+    fn: RegisteredFunction,
+    version: string,
+    stream: string,
+    requestId: string,
+    deadline: number,
+  ): Context {
     const { functionName } = fn.definition;
     return {
       callbackWaitsForEmptyEventLoop: true,
       functionName,
-      functionVersion: '$LATEST',
+      functionVersion: version,
       invokedFunctionArn: this.arnOf(functionName),
-      memoryLimitInMB: String(fn.definition.memoryMb ?? 256),
+      memoryLimitInMB: String(fn.memoryMb),
       awsRequestId: requestId,
       logGroupName: logGroupOf(functionName),
       logStreamName: stream,

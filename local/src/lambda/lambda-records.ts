@@ -9,6 +9,8 @@ const EMF_NAMESPACE = 'Boundless/Lambda';
 
 export interface InvocationFacts {
   functionName: string;
+  /** The version that ran (`$LATEST` until a version is published and routed to). */
+  version: string;
   requestId: string;
   functionArn: string;
   memoryMb: number;
@@ -57,11 +59,12 @@ export function initStartRecord(
   functionName: string,
   atMs: number,
   initializationType: 'on-demand' | 'provisioned-concurrency',
+  version = '$LATEST',
 ) {
   return {
     time: new Date(atMs).toISOString(),
     type: 'platform.initStart',
-    record: { initializationType, phase: 'init', functionName, functionVersion: '$LATEST' },
+    record: { initializationType, phase: 'init', functionName, functionVersion: version },
   };
 }
 
@@ -81,11 +84,11 @@ export function coldStartLine(facts: InvocationFacts) {
   };
 }
 
-export function startRecord(requestId: string, startMs: number) {
+export function startRecord(requestId: string, startMs: number, version = '$LATEST') {
   return {
     time: new Date(startMs).toISOString(),
     type: 'platform.start',
-    record: { requestId, version: '$LATEST' },
+    record: { requestId, version },
   };
 }
 
@@ -113,6 +116,7 @@ function emfDocument(
   atMs: number,
   metrics: { name: string; unit: string; value: number }[],
   properties: Record<string, unknown>,
+  dimensions: string[][] = [['function_name']],
 ) {
   const values = Object.fromEntries(metrics.map((metric) => [metric.name, metric.value]));
   return {
@@ -121,7 +125,7 @@ function emfDocument(
       CloudWatchMetrics: [
         {
           Namespace: EMF_NAMESPACE,
-          Dimensions: [['function_name']],
+          Dimensions: dimensions,
           Metrics: metrics.map(({ name, unit }) => ({ Name: name, Unit: unit })),
         },
       ],
@@ -148,8 +152,11 @@ export function invocationMetrics(facts: InvocationFacts) {
     {
       requestId: facts.requestId,
       provisioned: facts.provisioned,
+      // As Lambda publishes per ExecutedVersion: what a canary's alarms read.
+      ExecutedVersion: facts.version,
       ...(facts.coldStart ? { InitDuration: facts.initDurationMs ?? 0 } : {}),
     },
+    [['function_name'], ['function_name', 'ExecutedVersion']],
   );
 }
 

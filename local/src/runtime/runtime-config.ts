@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LocalTunables } from './tunables.ts';
 
 /** Options of the local runtime, validated once at start so a bad flag fails before anything listens. */
 const port = z.number().int().min(0).max(65535);
@@ -22,6 +23,10 @@ const localDeliverySchema = z.object({
   seed: z.number().int().nonnegative().default(42),
   tableName: z.string().min(3).default('boundless-delivery'),
   region: z.string().min(1).default('us-east-1'),
+  /** How often the edge writes its standard access logs out (CloudFront delivers them every few minutes). */
+  edgeLogFlushIntervalMs: z.number().int().min(0).default(5_000),
+  /** The tunables in force (validated by infra): cache TTLs, API throttling, memory, provisioned concurrency. */
+  tunables: z.custom<LocalTunables>((value) => typeof value === 'object' && value !== null).optional(),
   lambda: z
     .object({
       coldStartMs: z.number().int().nonnegative().default(250),

@@ -27,6 +27,11 @@ import { type LocalDeliveryOptions, parseLocalDeliveryOptions } from './runtime-
 import type { LocalFaultInjector } from '../faults/injector.ts';
 import { faultRoutes } from '../faults/fault-routes.ts';
 import { startLocalFaults } from '../faults/wiring.ts';
+import { applyTunables, cacheBehaviorsOf, type LocalTunables } from './tunables.ts';
+import type { CacheBehavior } from '../edge/cache-behaviors.ts';
+import type { ApiAccessRecord } from '../lambda/http-api-adapter.ts';
+import { CanaryDeployments } from '../lambda/canary-deploy.ts';
+import { deployRoutes } from '../lambda/deploy-routes.ts';
 import { createSegmentEmitter, startXRayReceiver, type XRayReceiver } from '../telemetry/xray-receiver.ts';
 
 /**
@@ -58,8 +63,22 @@ export interface LocalDelivery {
   /** The table, for tests and tools that set up or inspect data directly. */
   dynamo: { doc: DynamoDBDocumentClient; client: DynamoDBClient; tableName: string };
   edgeStats(): unknown;
+  /** The cache behaviours the edge applies now. */
+  cacheBehaviors(): CacheBehavior[];
+  /** Makes the running runtime match new tunables (a change set's apply or rollback); returns what it set. */
+  reconfigure(tunables: LocalTunables): Promise<Record<string, unknown>>;
+  /** Canary deploys of the functions (`boundless deploy`, `POST /local/deployments`). */
+  deployments: CanaryDeployments;
+  /** The SLOs whose fast burn rolls a canary back (the copilot's, once it runs): ids burning since `sinceMs`. */
+  guardDeploysWith(guard: (functionName: string, sinceMs: number) => Promise<string[]>): void;
   close(): Promise<void>;
 }
+
+/** Where canary deploys record their steps (CodeDeploy's deployment events, as a log group). */
+export const DEPLOYMENTS_LOG_GROUP = '/boundless/deployments';
+
+/** The HTTP API's access log group, named as infra names it (`/aws/apigateway/<prefix>-access`). */
+export const API_ACCESS_LOG_GROUP = '/aws/apigateway/boundless-access';
 
 export type { LocalDeliveryOptions } from './runtime-config.ts';
 
@@ -96,6 +115,8 @@ export async function startLocalDelivery(
   };
   await Promise.all([dirs.dynamodb, dirs.origin, dirs.logs].map((dir) => mkdir(dir, { recursive: true })));
   const closers: (() => Promise<void> | void)[] = [];
+  // Until a copilot guards them, deploys are judged on the canary's own errors and latency only.
+  const deployGuard = { sloBurning: async (_fn: string, _sinceMs: number): Promise<string[]> => [] };
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
   };
@@ -130,6 +151,8 @@ export async function startLocalDelivery(
       trustedKeys: { [keys.cloudFront.keyPairId]: keys.cloudFront.publicKeyPem },
       logDir: dirs.edgeLogs,
       webAcl: waf.webAcl,
+      logFlushIntervalMs: config.edgeLogFlushIntervalMs,
+      ...(config.tunables ? { cacheBehaviors: cacheBehaviorsOf(config.tunables) } : {}),
       // --- copilot telemetry hooks ---
       ...(telemetry.realtimeLogSink ? { realtimeLogSink: telemetry.realtimeLogSink } : {}),
       ...(telemetry.viewerIpFrom ? { viewerIpFrom: telemetry.viewerIpFrom } : {}),
@@ -207,14 +230,37 @@ export async function startLocalDelivery(
 
     const lookup = (name: string) => demo.users.find((user) => user.name === name)?.identity;
     const names = () => demo.users.map((user) => user.name);
-    // Fault injection stays loopback-only even when remote sign-in is allowed.
+    const deployments = new CanaryDeployments(emulator, {
+      // Every step of a deploy, where the copilot's tools read changes (and a rollback is a finding to explain).
+      record: (deployment, step) =>
+        logs.append(
+          DEPLOYMENTS_LOG_GROUP,
+          deployment.functionName,
+          JSON.stringify({ type: 'deployment', step, ...deployment }),
+        ),
+      sloBurning: (functionName, sinceMs) => deployGuard.sloBurning(functionName, sinceMs),
+    });
+    // Fault injection and deploys stay loopback-only even when remote sign-in is allowed.
     const localRoutes = [
       ...localIdentityRoutes(issuer, lookup, names, { allowRemote: config.allowRemoteSignIn }),
       ...faultRoutes(faults.injector),
+      ...deployRoutes(deployments),
     ];
     for (const spec of config.faults) faults.injector.inject(spec);
-    const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator);
+    const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator, (record) =>
+      logs.append(API_ACCESS_LOG_GROUP, 'local-stage', JSON.stringify(record), record.requestTimeEpoch),
+    );
     closers.push(() => api.close());
+    const runtime = {
+      setCacheBehaviors: (behaviors: CacheBehavior[]) => edge.cache.behaviors.set(behaviors),
+      setThrottling: (settings: LocalTunables['api']['throttling']) => api.throttling.set(settings),
+      functionNames: () => emulator.functionNames(),
+      memoryOf: (name: string) => emulator.memoryOf(name),
+      setMemory: (name: string, mb: number) => emulator.setMemory(name, mb),
+      setProvisionedConcurrency: (name: string, n: number) => emulator.setProvisionedConcurrency(name, n),
+    };
+    const reconfigure = (tunables: LocalTunables) => applyTunables(runtime, tunables, Date.now());
+    if (config.tunables) await reconfigure(config.tunables);
 
     return {
       apiUrl: api.url,
@@ -237,6 +283,12 @@ export async function startLocalDelivery(
       },
       dynamo: { doc: dynamo.doc, client: dynamo.client, tableName: config.tableName },
       edgeStats: () => edge.stats(),
+      cacheBehaviors: () => edge.cache.behaviors.list(),
+      reconfigure,
+      deployments,
+      guardDeploysWith: (guard) => {
+        deployGuard.sloBurning = guard;
+      },
       close,
     };
   } catch (error) {
@@ -253,6 +305,7 @@ function startApi(
   routes: readonly LambdaRoute[],
   localRoutes: readonly LocalRoute[],
   emulator: LambdaEmulator,
+  accessLog: (record: ApiAccessRecord) => void,
 ): Promise<HttpApi> {
   const table: ApiRoute[] = [
     ...routes.map((lambda) => ({ routeKey: lambda.routeKey, lambda })),
@@ -262,6 +315,10 @@ function startApi(
     port,
     host,
     routes: table,
+    accessLog: (record) => {
+      // The local identity routes stand in for Cognito: not part of the API's traffic.
+      if (!record.routeKey.includes(' /local/')) accessLog(record);
+    },
     integrate: async (route, event: APIGatewayProxyEventV2) => {
       if (route.local) return route.local.handler(event);
       const lambda = route.lambda as LambdaRoute;

@@ -1,0 +1,91 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+
+interface DeployOptions {
+  version: string;
+  api: string;
+  canaryPercent: string;
+  canaryMinutes: string;
+  fault?: string;
+}
+
+/** `errors:0.5` (half the invocations throw) or `latency:1500` (1.5 s added): a bad deploy on purpose. */
+function parseFault(value: string): Record<string, unknown> {
+  const [kind, amount] = value.split(':');
+  const n = Number(amount);
+  if (kind === 'errors' && n >= 0 && n <= 1) return { kind, rate: n };
+  if (kind === 'latency' && Number.isInteger(n) && n > 0) return { kind, addMs: n };
+  throw new CliError(`--fault wants errors:<0..1> or latency:<ms>, got "${value}"`, 2);
+}
+
+export function registerDeploy(program: Command): void {
+  program
+    .command('deploy')
+    .description(
+      'canary-deploy a function of the running local stack: a share of traffic first, then all of it',
+    )
+    .argument('<function>', 'the function name, e.g. delivery-grant-access')
+    .requiredOption('--version <label>', 'the version label to publish, e.g. v2')
+    .option('--api <url>', 'the running access API (boundless start)', 'http://127.0.0.1:4000')
+    .option('--canary-percent <n>', 'share of the alias the new version takes first', '10')
+    .option('--canary-minutes <n>', 'how long the canary runs before all traffic moves', '5')
+    .option('--fault <fault>', 'inject a bad deploy: errors:<rate 0..1> or latency:<ms>')
+    .addHelpText(
+      'after',
+      '\nThe guard rolls the alias back by itself when the new version errs (> 1 %), its p99 passes 1 s, or an\n' +
+        'SLO burns fast; every step is logged to /boundless/deployments. Exit code 0: promoted; 1: rolled back.',
+    )
+    .action(async (functionName: string, options: DeployOptions) => {
+      const body = {
+        functionName,
+        version: options.version,
+        canaryPercent: Number(options.canaryPercent),
+        canaryMs: Math.round(Number(options.canaryMinutes) * 60_000),
+        ...(options.fault ? { fault: parseFault(options.fault) } : {}),
+      };
+      const call = async (path: string, init?: RequestInit) => {
+        try {
+          return await fetch(`${options.api}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+        } catch (error) {
+          throw new CliError(
+            `the local stack at ${options.api} did not answer: is boundless start running?`,
+            1,
+            { cause: error },
+          );
+        }
+      };
+      const started = await call('/local/deployments', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const answer = (await started.json()) as { deployment?: { id: string }; message?: string };
+      if (!started.ok || !answer.deployment)
+        throw new CliError(`deploy refused: ${answer.message ?? started.status}`, 2);
+      const t0 = Date.now();
+      process.stdout.write(
+        `deploy ${answer.deployment.id}: ${functionName} ${options.version} takes ${body.canaryPercent} %\n`,
+      );
+      for (;;) {
+        await sleep(1_000);
+        const r = await call(`/local/deployments/${answer.deployment.id}`);
+        const { deployment } = (await r.json()) as {
+          deployment: {
+            status: string;
+            reason?: string;
+            canary: { invocations: number; errors: number; p99Ms: number | null };
+          };
+        };
+        const c = deployment.canary;
+        const line = `${Math.round((Date.now() - t0) / 1000)} s: ${deployment.status}; canary ${c.invocations} invocations, ${c.errors} errors, p99 ${c.p99Ms === null ? '–' : Math.round(c.p99Ms)} ms`;
+        process.stdout.write(`${line}${deployment.reason ? ` (${deployment.reason})` : ''}\n`);
+        if (deployment.status === 'promoted') return;
+        if (deployment.status !== 'canary')
+          throw new CliError(
+            `${functionName} ${options.version} ${deployment.status.replace('_', ' ')}: ${deployment.reason}`,
+            1,
+          );
+      }
+    });
+}

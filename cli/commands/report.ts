@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+
+interface ReportOptions {
+  date: string;
+  dataDir: string;
+  focus?: string;
+  lookbackDays: string;
+  format: 'md' | 'json' | 'none';
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'the daily optimization report (cache behaviour, storage classes, throttling, right-sizing, cost) from a data dir',
+    )
+    .option('--date <day>', 'UTC day: YYYY-MM-DD, today or yesterday', 'yesterday')
+    .option(
+      '--data-dir <dir>',
+      'the data dir `boundless start` writes (logs, edge logs, origin, tunables)',
+      '.data',
+    )
+    .option('--focus <csv>', 'a FOCUS 1.0 cost export for the cost section')
+    .option('--lookback-days <n>', 'days of origin reads behind the storage-class analysis', '30')
+    .option('--format <format>', 'what to print: md, json or none (all three are stored anyway)', 'md')
+    .addHelpText(
+      'after',
+      '\nStores <data dir>/reports/<day>.json, .md and .html (charts inline); the dashboard shows them under Reports.\n' +
+        'Each recommendation carries its change set: propose it from the dashboard or POST /api/change-sets.',
+    )
+    .action(async (options: ReportOptions) => {
+      const { reportDay, writeLocalReport } = await import('../local/report.ts');
+      let day: string;
+      try {
+        day = reportDay(options.date);
+      } catch (error) {
+        throw new CliError((error as Error).message, 2, { cause: error });
+      }
+      const lookbackDays = Number(options.lookbackDays);
+      if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > 400)
+        throw new CliError(`--lookback-days must be an integer in 1..400, got "${options.lookbackDays}"`, 2);
+      if (!['md', 'json', 'none'].includes(options.format))
+        throw new CliError(`--format must be md, json or none, got "${options.format}"`, 2);
+      const { report, paths } = await writeLocalReport({
+        dataDir: resolve(options.dataDir),
+        day,
+        lookbackDays,
+        ...(options.focus ? { focus: resolve(options.focus) } : {}),
+      }).catch((error: unknown) => {
+        throw new CliError(`report for ${day}: ${(error as Error).message}`, 1, { cause: error });
+      });
+      if (options.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (options.format === 'md') {
+        const { renderMarkdown } = await import('@boundless/copilot/report');
+        process.stdout.write(renderMarkdown(report));
+      }
+      process.stderr.write(`report: ${paths.md}\nreport: ${paths.html}\n`);
+    });
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { JsonFileDocument, type ManagedDocument } from '@boundless/copilot/changes';
+import { TelemetryMetricReader } from '@boundless/copilot/report';
+import { API_ACCESS_LOG_GROUP, type LocalDelivery, type LocalTunables } from '@boundless/local';
+import { threadedTunablesPlanner } from '@boundless/infra/plan-thread';
+import { loadTunables, parseTunables } from '@boundless/infra/tunables';
+
+/**
+ * The change-set flow of `boundless start`: the runtime's tunables live in `<data dir>/tunables.json` (a copy of
+ * infra/tunables.json on first start), a change set's diff is the template diff infra synthesizes, and applying it
+ * reconfigures the running runtime. The synthesis (aws-cdk-lib, seconds of CPU) runs on a thread of its own,
+ * started on the first proposal, so the running stack keeps serving while a change is planned.
+ */
+export function localTunablesRepository(dataDir: string): JsonFileDocument {
+  return new JsonFileDocument(join(dataDir, 'tunables.json'), () => loadTunables());
+}
+
+/** The tunables in force for the runtime to start with: the data dir's file, validated. */
+export async function localTunables(dataDir: string): Promise<LocalTunables> {
+  return parseTunables((await localTunablesRepository(dataDir).read()).content) as LocalTunables;
+}
+
+export function localTunablesDocument(
+  dataDir: string,
+  delivery: Pick<LocalDelivery, 'reconfigure'>,
+): ManagedDocument {
+  return {
+    name: 'tunables',
+    repository: localTunablesRepository(dataDir),
+    planner: threadedTunablesPlanner(),
+    applier: { apply: async (after) => delivery.reconfigure(after as LocalTunables) },
+  };
+}
+
+/** What a change set is verified on locally: the edge's standard logs and the log groups. */
+export function localMetricReader(dataDir: string, delivery: Pick<LocalDelivery, 'cacheBehaviors'>) {
+  return new TelemetryMetricReader({
+    edgeLogDir: join(dataDir, 'cloudfront'),
+    logsDir: join(dataDir, 'logs'),
+    patterns: () => delivery.cacheBehaviors().map((b) => b.pattern),
+    apiAccessLogGroup: API_ACCESS_LOG_GROUP,
+  });
+}

@@ -1,0 +1,64 @@
+import type { CostSource } from '@boundless/copilot/sources';
+import { ReportFiles } from '@boundless/copilot/report';
+import { join } from 'node:path';
+import { writeLocalReport } from './report.ts';
+
+const DAY_MS = 86_400_000;
+/** Reports run at 00:15 UTC for the day before, as the deployed schedule does (a quarter hour for late logs). */
+const RUN_AT_MS = 15 * 60_000;
+
+/**
+ * The daily report under `boundless start`: yesterday's at start when it is missing, then every day at 00:15
+ * UTC. A failed run is reported and the next day still runs.
+ */
+export function scheduleDailyReports(options: {
+  dataDir: string;
+  costs?: CostSource;
+  onPublished?: (summary: {
+    day: string;
+    recommendations: number;
+    estimatedMonthlySavingUsd: number;
+  }) => void;
+  onError: (day: string, error: unknown) => void;
+  now?: () => number;
+}): { stop(): void } {
+  const now = options.now ?? Date.now;
+  const files = new ReportFiles(join(options.dataDir, 'reports'));
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const run = async (day: string) => {
+    try {
+      const { report } = await writeLocalReport({
+        dataDir: options.dataDir,
+        day,
+        ...(options.costs ? { costs: options.costs } : {}),
+      });
+      options.onPublished?.({
+        day,
+        recommendations: report.recommendations.length,
+        estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
+      });
+    } catch (error) {
+      options.onError(day, error);
+    }
+  };
+  const yesterday = () => new Date(now() - DAY_MS).toISOString().slice(0, 10);
+  const next = () => {
+    if (stopped) return;
+    const t = now();
+    const due = Math.floor((t - RUN_AT_MS) / DAY_MS) * DAY_MS + DAY_MS + RUN_AT_MS;
+    timer = setTimeout(() => void run(yesterday()).then(next), due - t);
+    timer.unref();
+  };
+  void files
+    .read(yesterday(), 'json')
+    .then((existing) => (existing === undefined ? run(yesterday()) : undefined))
+    .catch((error: unknown) => options.onError(yesterday(), error))
+    .then(next);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

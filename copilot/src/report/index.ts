@@ -1,0 +1,9 @@
+// The daily optimization report (cache, storage, capacity, cost) and the metrics change sets are verified on.
+export { type DailyReportInputs, buildDailyReport } from './daily-report.ts';
+export type { StoredObject } from './recommend-cache.ts';
+export { renderHtml, renderMarkdown } from './render.ts';
+export { ReportFiles } from './report-files.ts';
+export { readEdgeLogWindow } from './edge-logs.ts';
+export { behaviorMatcher, pathPatternMatcher } from './path-pattern.ts';
+export { METRICS, TelemetryMetricReader, type TelemetryMetricOptions } from './telemetry-metrics.ts';
+export type { DailyReport, ReportRecommendation, ReportTunables } from './types.ts';

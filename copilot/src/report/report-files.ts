@@ -1,0 +1,65 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReportReader } from '../service/report-routes.ts';
+import { renderHtml, renderMarkdown } from './render.ts';
+import type { DailyReport } from './types.ts';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Reports stored as `<dir>/<day>.json|md|html` (locally the data dir; the S3 bucket mirrors this layout). */
+export class ReportFiles implements ReportReader {
+  constructor(private readonly dir: string) {}
+
+  /** Writes the three renderings (each atomically: a reader never sees half a report). */
+  async write(report: DailyReport): Promise<{ json: string; md: string; html: string }> {
+    await mkdir(this.dir, { recursive: true });
+    const bodies = {
+      json: `${JSON.stringify(report, null, 2)}\n`,
+      md: renderMarkdown(report),
+      html: renderHtml(report),
+    };
+    const paths = { json: '', md: '', html: '' };
+    for (const format of ['json', 'md', 'html'] as const) {
+      const path = join(this.dir, `${report.day}.${format}`);
+      await writeFile(`${path}.tmp`, bodies[format]);
+      await rename(`${path}.tmp`, path);
+      paths[format] = path;
+    }
+    return paths;
+  }
+
+  async list() {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const days = names
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -5))
+      .filter((d) => DAY.test(d));
+    const out = [];
+    for (const day of days) {
+      const report = JSON.parse(await readFile(join(this.dir, `${day}.json`), 'utf8')) as DailyReport;
+      out.push({
+        day,
+        generatedAt: report.generatedAt,
+        recommendations: report.recommendations.length,
+        estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
+      });
+    }
+    return out;
+  }
+
+  async read(day: string, format: 'json' | 'md' | 'html') {
+    if (!DAY.test(day)) return undefined;
+    try {
+      return await readFile(join(this.dir, `${day}.${format}`), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}

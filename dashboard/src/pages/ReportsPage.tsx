@@ -1,0 +1,152 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useNavigate, useSearchParams } from 'react-router';
+import { api } from '../api/client.ts';
+import { keys, useReport, useReports } from '../api/queries.ts';
+import { useCan } from '../auth/SessionGate.tsx';
+import { Empty, ErrorState, QueryState } from '../components/ui/States.tsx';
+import { upsertChangeSet } from '../lib/change-sets.ts';
+import { formatMoney } from '../lib/format.ts';
+import type { ChangeSet, ReportRecommendation } from '../lib/types.ts';
+import { withParams } from '../lib/url-state.ts';
+
+/** "Propose": the recommendation's change set, proposed by the signed-in on-call engineer (someone else approves). */
+function Propose({ day, rec }: { day: string; rec: ReportRecommendation }) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const propose = useMutation({
+    mutationFn: () =>
+      api<{ changeSet: ChangeSet }>('/api/change-sets', {
+        method: 'POST',
+        body: {
+          document: rec.changeSet.document,
+          patch: rec.changeSet.patch,
+          title: rec.title,
+          rationale: rec.rationale,
+          origin: { kind: 'report', ref: `${day}/${rec.id}` },
+          recommendation: {
+            evidence: rec.evidence,
+            estimate: rec.estimate,
+            risk: rec.risk,
+            reversible: rec.reversible,
+            reversibility: rec.reversibility,
+          },
+          ...(rec.changeSet.verification ? { verification: rec.changeSet.verification } : {}),
+        },
+      }),
+    onSuccess: ({ changeSet }) => {
+      client.setQueryData<ChangeSet[]>(keys.changeSets, (list) =>
+        list ? upsertChangeSet(list, changeSet) : list,
+      );
+      navigate(`/change-sets?id=${encodeURIComponent(changeSet.id)}`);
+    },
+  });
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => propose.mutate()}
+        disabled={propose.isPending}
+        data-testid={`propose-${rec.id}`}
+      >
+        {propose.isPending ? 'Planning (synthesizing the stacks)…' : 'Propose change set'}
+      </button>
+      {propose.error ? <ErrorState error={propose.error} what="the proposal" /> : null}
+    </>
+  );
+}
+
+function Recommendations({ day }: { day: string }) {
+  const report = useReport(day);
+  const onCall = useCan('on_call');
+  return (
+    <QueryState query={report} what="the report">
+      {(r) => (
+        <table data-testid="recommendations">
+          <caption>
+            {r.recommendations.length} recommendation(s), est. {formatMoney(r.estimatedMonthlySavingUsd)} a
+            month
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Recommendation</th>
+              <th scope="col">Monthly saving</th>
+              <th scope="col">Risk</th>
+              <th scope="col">Change set</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.recommendations.map((rec) => (
+              <tr key={rec.id}>
+                <td>
+                  <strong>{rec.title}</strong>
+                  <br />
+                  <small>Assumptions: {rec.estimate.assumptions.join('; ')}</small>
+                </td>
+                <td>{formatMoney(rec.estimate.monthlySavingUsd)}</td>
+                <td>{rec.risk}</td>
+                <td>{onCall ? <Propose day={day} rec={rec} /> : 'an on-call engineer proposes it'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </QueryState>
+  );
+}
+
+/** The daily optimization reports: pick a day, read its recommendations and the full report (charts inline). */
+export function ReportsPage() {
+  const [params, setParams] = useSearchParams();
+  const reports = useReports();
+  return (
+    <>
+      <div className="page-head">
+        <h1>Reports</h1>
+      </div>
+      <QueryState
+        query={reports}
+        what="reports"
+        empty={(list) =>
+          list.length === 0 ? (
+            <Empty title="No reports yet">
+              The daily report runs at 00:15 UTC for the day before; run one now with boundless report --date
+              today.
+            </Empty>
+          ) : null
+        }
+      >
+        {(list) => {
+          const day = params.get('day') ?? list[0]?.day ?? null;
+          return (
+            <>
+              <label>
+                Day{' '}
+                <select
+                  value={day ?? ''}
+                  onChange={(e) => setParams(withParams(params, { day: e.target.value }))}
+                >
+                  {list.map((r) => (
+                    <option key={r.day} value={r.day}>
+                      {r.day} ({r.recommendations} rec., {formatMoney(r.estimatedMonthlySavingUsd)}/mo)
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {day ? (
+                <>
+                  <Recommendations day={day} />
+                  <iframe
+                    className="report"
+                    title={`Daily optimization report ${day}`}
+                    sandbox=""
+                    src={`/api/reports/${encodeURIComponent(day)}?format=html`}
+                  />
+                </>
+              ) : null}
+            </>
+          );
+        }}
+      </QueryState>
+    </>
+  );
+}

@@ -1,0 +1,283 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChangeAuditEntry, ChangeSet } from '@boundless/copilot/changes';
+import { EdgeSinkFeed } from '@boundless/copilot/pipeline';
+import { loadTunables } from '@boundless/infra/tunables';
+import { type LocalDelivery, startLocalDelivery } from '@boundless/local';
+import { type LocalCopilot, startLocalCopilot } from '@boundless/local/copilot';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localMetricReader, localTunables, localTunablesDocument } from '../cli/local/change-sets.ts';
+import { writeLocalReport } from '../cli/local/report.ts';
+import { ReportFiles } from '@boundless/copilot/report';
+
+// The change-set flow end to end over real HTTP and socket.io, against the running local stack: a cache-policy
+// change to /public/* proposed, approved by someone else, applied to the running edge, verified on the edge's
+// own logs, rolled back; and the refusals (self-approval, stale plan, expired approval).
+const dataDir = mkdtempSync(join(tmpdir(), 'change-sets-'));
+const APPROVAL_TTL_MS = 4_000;
+let delivery: LocalDelivery;
+let copilot: LocalCopilot;
+let tokens: Record<'alice' | 'bob' | 'olga' | 'vera', string>;
+let socket: Socket;
+const updates: { changeSet: ChangeSet; entry: ChangeAuditEntry }[] = [];
+
+beforeAll(async () => {
+  // A one-second TTL on the public pages: every request a second apart finds its copy expired.
+  const tunables = loadTunables();
+  tunables.cache.behaviors['/public/*'] = {
+    minTtlSeconds: 0,
+    defaultTtlSeconds: 1,
+    maxTtlSeconds: 86_400,
+    compress: true,
+  };
+  writeFileSync(join(dataDir, 'tunables.json'), JSON.stringify(tunables));
+  const realtime = new EdgeSinkFeed();
+  delivery = await startLocalDelivery(
+    {
+      dataDir,
+      lambda: { coldStartMs: 5 },
+      edgeLogFlushIntervalMs: 200,
+      tunables: await localTunables(dataDir),
+    },
+    { realtimeLogSink: realtime.sink },
+  );
+  copilot = await startLocalCopilot({
+    adminApiUrl: delivery.apiUrl,
+    local: { dataDir },
+    realtime,
+    env: {},
+    changeSets: {
+      documents: [localTunablesDocument(dataDir, delivery)],
+      metrics: localMetricReader(dataDir, delivery),
+      tickIntervalMs: 300,
+      approvalTtlMs: APPROVAL_TTL_MS,
+    },
+    reports: new ReportFiles(join(dataDir, 'reports')),
+  });
+  tokens = {
+    alice: await copilot.operatorToken('on_call', 'alice'),
+    bob: await copilot.operatorToken('on_call', 'bob'),
+    olga: await copilot.operatorToken('owner', 'olga'),
+    vera: await copilot.operatorToken('viewer', 'vera'),
+  };
+  socket = connect(copilot.url, { auth: { token: tokens.bob }, transports: ['websocket'] });
+  socket.on('change_set.updated', (update) => updates.push(update));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  socket?.close();
+  await copilot?.close();
+  await delivery?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** What the change-set routes answer: a change set (with its audit on a read), or an error. */
+interface Answer {
+  changeSet: ChangeSet;
+  audit: ChangeAuditEntry[];
+  auditIntact: boolean;
+  error?: { code: string; message: string };
+}
+
+async function call(who: keyof typeof tokens, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${copilot.url}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Answer };
+}
+
+/** Readers open the public pages, each a little over a second after the last: a bounded loop. */
+function readPublicPages(stopAt: () => boolean) {
+  const pages = readdirSync(join(dataDir, 'origin', 'public', 'titles')).slice(0, 4);
+  return (async () => {
+    for (let round = 0; round < 200 && !stopAt(); round++) {
+      await Promise.all(
+        pages.map((page) => fetch(`${delivery.edgeUrl}/public/titles/${page}`).then((r) => r.arrayBuffer())),
+      );
+      await sleep(1_100);
+    }
+  })();
+}
+
+const ttlPatch = (ttl: number) => [
+  { op: 'replace', path: '/cache/behaviors/~1public~1*/defaultTtlSeconds', value: ttl },
+];
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, deadlineMs: number): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > end) return value;
+    await sleep(200);
+  }
+}
+
+describe('change sets on the running local stack', () => {
+  it('proposes, refuses self-approval, applies after another approval, verifies on the edge logs, rolls back', async () => {
+    let stop = false;
+    const traffic = readPublicPages(() => stop);
+    try {
+      const proposed = await call('alice', 'POST', '/change-sets', {
+        document: 'tunables',
+        patch: ttlPatch(3600),
+        title: 'Cache the public pages for an hour',
+        rationale: 'every request to the public pages revalidates at the origin',
+        verification: {
+          metric: 'edge.hit_ratio',
+          scope: { pattern: '/public/*' },
+          windowMinutes: 0.1,
+          direction: 'increase',
+          guardSlos: ['edge-public-availability'],
+        },
+      });
+      expect(proposed.status).toBe(201);
+      const cs = proposed.body.changeSet as ChangeSet;
+      expect(cs.tier).toBe('on_call');
+      expect(cs.plan.diff.text).toContain('AWS::CloudFront::CachePolicy');
+      expect(cs.plan.diff.text).toMatch(/DefaultTTL[\s\S]*\[-\] 1[\s\S]*\[\+\] 3600/);
+
+      const self = await call('alice', 'POST', `/change-sets/${cs.id}/approve`, {});
+      expect(self).toMatchObject({ status: 403, body: { error: { code: 'self_approval' } } });
+
+      // Traffic before the apply: the baseline window.
+      await sleep(6_500);
+      const approved = await call('bob', 'POST', `/change-sets/${cs.id}/approve`, { note: 'looks right' });
+      expect(approved.status).toBe(200);
+      const applied = await call('alice', 'POST', `/change-sets/${cs.id}/apply`);
+      expect(applied.status).toBe(200);
+      expect(applied.body.changeSet.status).toBe('applied');
+      expect(delivery.cacheBehaviors().find((b) => b.pattern === '/public/*')?.defaultTtlSeconds).toBe(3600);
+      const onDisk = JSON.parse(readFileSync(join(dataDir, 'tunables.json'), 'utf8'));
+      expect(onDisk.cache.behaviors['/public/*'].defaultTtlSeconds).toBe(3600);
+
+      const verified = await until(
+        () => call('bob', 'GET', `/change-sets/${cs.id}`),
+        (r) => r.body.changeSet.status !== 'applied',
+        30_000,
+      );
+      const result = verified.body.changeSet.verificationResult;
+      expect(verified.body.changeSet.status).toBe('verified');
+      expect(result?.outcome).toBe('verified');
+      expect(result?.observed.value).toBeGreaterThan(result?.baseline.value ?? Number.POSITIVE_INFINITY);
+      // The same windows' origin bytes, for the record (the verification judged the hit ratio).
+      const reader = localMetricReader(dataDir, delivery);
+      const scope = { pattern: '/public/*' };
+      const at = (iso: string | undefined) => Date.parse(iso ?? '');
+      const measure = (metric: string, from?: string, to?: string) =>
+        reader.measure(metric, scope, at(from), at(to)).then((m) => m.value);
+      const b = result?.baseline;
+      const w = result?.window;
+      process.stdout.write(
+        `change set effect on /public/*: hit ratio ${b?.value} -> ${result?.observed.value}; upstream requests ${await measure('edge.upstream_requests', b?.from, b?.to)} -> ${await measure('edge.upstream_requests', w?.from, w?.to)}; origin bytes ${await measure('edge.origin_bytes', b?.from, b?.to)} -> ${await measure('edge.origin_bytes', w?.from, w?.to)} (windows of ${(at(w?.to) - at(w?.from)) / 1000} s)\n`,
+      );
+
+      const rolledBack = await call('bob', 'POST', `/change-sets/${cs.id}/rollback`, { reason: 'on demand' });
+      expect(rolledBack.body.changeSet.status).toBe('rolled_back');
+      expect(delivery.cacheBehaviors().find((b) => b.pattern === '/public/*')?.defaultTtlSeconds).toBe(1);
+
+      const read = await call('olga', 'GET', `/change-sets/${cs.id}`);
+      expect(read.body.auditIntact).toBe(true);
+      expect(read.body.audit.map((e: ChangeAuditEntry) => e.action)).toEqual([
+        'proposed',
+        'approve_refused',
+        'approved',
+        'applied',
+        'verified',
+        'rolled_back',
+      ]);
+      expect(updates.filter((u) => u.changeSet.id === cs.id).map((u) => u.entry.action)).toContain(
+        'verified',
+      );
+    } finally {
+      stop = true;
+      await traffic;
+    }
+  }, 120_000);
+
+  it('refuses a stale plan and an expired approval', async () => {
+    const memory = async (mb: number) =>
+      (
+        await call('alice', 'POST', '/change-sets', {
+          document: 'tunables',
+          patch: [{ op: 'replace', path: '/lambda/functions/grantAccess/memoryMb', value: mb }],
+          title: `grant-access with ${mb} MB`,
+          rationale: 'right-sizing',
+        })
+      ).body.changeSet as ChangeSet;
+    const first = await memory(768);
+    const byViewer = await call('vera', 'POST', `/change-sets/${first.id}/approve`, {});
+    expect(byViewer).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    const second = await memory(1536);
+    expect((await call('bob', 'POST', `/change-sets/${first.id}/approve`, {})).status).toBe(200);
+    expect((await call('bob', 'POST', `/change-sets/${second.id}/approve`, {})).status).toBe(200);
+    expect((await call('bob', 'POST', `/change-sets/${first.id}/apply`)).status).toBe(200);
+    const stale = await call('bob', 'POST', `/change-sets/${second.id}/apply`);
+    expect(stale).toMatchObject({ status: 409, body: { error: { code: 'stale_plan' } } });
+
+    const third = await memory(512);
+    expect((await call('olga', 'POST', `/change-sets/${third.id}/approve`, {})).status).toBe(200);
+    await sleep(APPROVAL_TTL_MS + 200);
+    const expired = await call('bob', 'POST', `/change-sets/${third.id}/apply`);
+    expect(expired).toMatchObject({ status: 409, body: { error: { code: 'approval_expired' } } });
+    expect(
+      JSON.parse(readFileSync(join(dataDir, 'tunables.json'), 'utf8')).lambda.functions.grantAccess.memoryMb,
+    ).toBe(768);
+  }, 120_000);
+
+  it('needs an owner for a change whose diff deletes resources', async () => {
+    const proposed = await call('alice', 'POST', '/change-sets', {
+      document: 'tunables',
+      patch: [{ op: 'remove', path: '/lambda/functions/grantAccess/provisionedConcurrency' }],
+      title: 'No provisioned concurrency for grant-access',
+      rationale: 'the evening peak no longer needs it',
+    });
+    expect(proposed.body.error).toBeUndefined();
+    const cs = proposed.body.changeSet;
+    expect(cs.tier).toBe('owner');
+    expect(cs.plan.diff.deletions).toBeGreaterThan(0);
+    const byOnCall = await call('bob', 'POST', `/change-sets/${cs.id}/approve`, {});
+    expect(byOnCall).toMatchObject({ status: 403, body: { error: { code: 'owner_required' } } });
+    expect((await call('olga', 'POST', `/change-sets/${cs.id}/approve`, {})).status).toBe(200);
+  }, 120_000);
+
+  it("renders the day's report from the stack's own logs, serves it, and its change set can be proposed", async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const { report } = await writeLocalReport({ dataDir, day });
+    // The public pages ran at a one-second TTL: the replay finds the revalidations a longer TTL removes.
+    const cache = report.recommendations.find((r) => r.id === 'cache:/public/*');
+    expect(cache?.estimate.metric?.expected).toBeGreaterThan(cache?.estimate.metric?.before ?? 1);
+    expect(report.cache.behaviors.find((b) => b.pattern === '/public/*')?.refreshHits).toBeGreaterThan(0);
+    expect(report.inputs.edgeLogs?.read).toBeGreaterThan(0);
+    const html = await fetch(`${copilot.url}/api/reports/${day}?format=html`, {
+      headers: { authorization: `Bearer ${tokens.vera}` },
+    });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const body = await html.text();
+    expect(body).toContain('<svg');
+    expect(body).toContain('/public/*');
+    const list = await fetch(`${copilot.url}/api/reports`, {
+      headers: { authorization: `Bearer ${tokens.vera}` },
+    });
+    expect(((await list.json()) as { reports: { day: string }[] }).reports.map((r) => r.day)).toContain(day);
+
+    const proposed = await call('alice', 'POST', '/change-sets', {
+      document: cache?.changeSet.document,
+      patch: cache?.changeSet.patch,
+      title: cache?.title,
+      rationale: cache?.rationale,
+      verification: cache?.changeSet.verification,
+    });
+    expect(proposed.body.error).toBeUndefined();
+    expect(proposed.body.changeSet.plan.diff.text).toContain('AWS::CloudFront::CachePolicy');
+  }, 120_000);
+});
