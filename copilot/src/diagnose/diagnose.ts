@@ -95,9 +95,10 @@ export function analyse(
   const hypotheses: Hypothesis[] = [];
   const top = ranked[0];
   if (top && top.score >= options.abstainBelow) {
-    const shown = ranked
-      .filter((r) => r.score >= Math.max(0.2 * top.score, 0.5 * options.abstainBelow))
-      .slice(0, 5);
+    // Near the leader's strength, or strong enough to be reported on its own: a much stronger leader does not
+    // hide a component that clears the bar by itself (a throttled table behind a loudly failing function).
+    const bar = Math.max(0.5 * options.abstainBelow, Math.min(0.2 * top.score, options.abstainBelow));
+    const shown = ranked.filter((r) => r.score >= bar).slice(0, 5);
     const total = shown.reduce((a, r) => a + r.score, 0);
     for (const r of shown) {
       const evidence = evidenceOf(r);
