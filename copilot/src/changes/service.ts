@@ -205,7 +205,12 @@ export class ChangeSetService {
       );
     } catch (cause) {
       await doc.repository.write(current.content, written);
-      await doc.applier.apply(current.content, cs, 'rollback').catch(() => undefined);
+      // The document is restored; the running system is put back too, and a failure to do so is recorded
+      // beside the apply's own failure (an operator must then reconcile by hand), not swallowed.
+      const restoreError = await doc.applier.apply(current.content, cs, 'rollback').then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
       const reason = cause instanceof Error ? cause.message : String(cause);
       await this.step(
         cs,
@@ -215,6 +220,7 @@ export class ChangeSetService {
         {
           reason,
           restored: current.version,
+          ...(restoreError ? { restoreError } : {}),
         },
       );
       throw new ChangeSetError(
