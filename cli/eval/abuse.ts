@@ -119,7 +119,7 @@ export function labelLatencies(
 export type Score = Omit<KindScore, 'kind'>;
 
 /** A score from counts and latencies (several kinds, or several runs, pooled). */
-export function scoreOf(
+function scoreOf(
   counts: Pick<Score, 'labels' | 'detected' | 'detections' | 'truePositives'>,
   latencies: readonly number[],
 ): Score {
@@ -136,7 +136,7 @@ export function scoreOf(
 }
 
 /** Sums of the counts of several scores. */
-export function sumCounts(
+function sumCounts(
   scores: readonly Pick<Score, 'labels' | 'detected' | 'detections' | 'truePositives'>[],
 ): Pick<Score, 'labels' | 'detected' | 'detections' | 'truePositives'> {
   const sum = (key: 'labels' | 'detected' | 'detections' | 'truePositives') =>

@@ -94,7 +94,7 @@ export function newTokenSession(): TokenSession {
 }
 
 /** The first parts of a session (manifest, cover, a first chapter) are a look at the title, not consumption. */
-export const PEEK_PARTS = 3;
+const PEEK_PARTS = 3;
 /** A session takes its title with half of its parts (at least three), or ten when nobody has shown its size. */
 const TAKEN_SHARE = 0.5;
 const TAKEN_UNKNOWN_SIZE = 10;
@@ -116,7 +116,7 @@ export function pathHashOf(e: AccessEvent): number {
 }
 
 /** The asset's class from its extension, or from the logged content type when the path has none. */
-export function assetClassOf(e: AccessEvent): number {
+function assetClassOf(e: AccessEvent): number {
   const cls = extensionClass(e.stemBytes, e.stemStart, e.stemEnd);
   return cls !== undefined ? cls : contentTypeClass(e.record.contentType);
 }

@@ -12,8 +12,6 @@ export const CLASSES = 5;
 
 export type ContentClass = 0 | 1 | 2 | 3 | 4;
 
-export const CLASS_NAMES = ['other', 'text', 'image', 'audio', 'video'] as const;
-
 /** Lower-case extensions by class; anything else (manifests, scripts, data) is `other`. */
 const EXTENSIONS: Record<string, ContentClass> = {
   html: CLASS_TEXT,
@@ -85,9 +83,4 @@ export function contentTypeClass(contentType: string): ContentClass {
     return CLASS_TEXT;
   if (type.includes('epub') || type.includes('pdf')) return CLASS_TEXT;
   return CLASS_OTHER;
-}
-
-/** Classes whose human time follows their size (reading, listening, watching); images and the rest count per item. */
-export function measuredInBytes(cls: number): boolean {
-  return cls === CLASS_TEXT || cls === CLASS_AUDIO || cls === CLASS_VIDEO;
 }

@@ -15,11 +15,11 @@ export interface Evidence {
 }
 
 /** A family counts as corroboration from this strength on. */
-export const CORROBORATING = 0.35;
+const CORROBORATING = 0.35;
 /** Combined score a finding of two or more families needs. */
-export const REPORT_SCORE = 0.85;
+const REPORT_SCORE = 0.85;
 /** A single family this strong is reported alone. */
-export const CONCLUSIVE = 0.95;
+const CONCLUSIVE = 0.95;
 
 export function combined(evidence: readonly Evidence[]): number {
   let miss = 1;

@@ -138,7 +138,7 @@ export function newReaderState(t: number): ReaderState {
 /** A person gets through at most this many times the cohort's typical pace, for as long as they like. */
 export const PACE_CAPACITY = 3;
 /** Debt above this (human seconds) is watched for how long it keeps growing. */
-export const SUSTAIN_FLOOR = 3600;
+const SUSTAIN_FLOOR = 3600;
 const HALF_DAY = 12 * 3600;
 const CHURN_WINDOW = 600;
 const QUARTER = 900;

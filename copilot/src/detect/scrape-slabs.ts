@@ -45,11 +45,8 @@ export const N_CONTAINER_STEPS = 7;
 export const N_BUSTERS = 8;
 /** Refusals for missing or out-of-scope tokens: probing for content the subject holds no grant for. */
 export const N_PROBES = 9;
-/** Distinct tokens seen, counted up to two (only "one token or several" matters). */
-export const N_TOKENS = 10;
+/** Slots 10 and 12 are free (they counted tokens per address, which account-level detection now owns). */
 export const N_FIRED = 11;
-/** The token episode (AccessEvent.tokenSerial) of the address's last request, beside its id in lastTokenIds. */
-export const N_TOKEN_SERIAL = 12;
 /** A hash of the first account seen at the address, and how many accounts (counted up to two). */
 export const N_ACCOUNT = 13;
 export const N_ACCOUNTS = 14;
@@ -64,8 +61,6 @@ export class ScrapeSlabs {
   times: Float64Array;
   counts: Int32Array;
   bytes: Uint8Array;
-  /** Slot i's last token id, read only when the token's episode (N_TOKEN_SERIAL) differs from the last one. */
-  lastTokenIds: string[] = new Array<string>(1024).fill('');
   /** Paths longer than STEM_BYTES, by slot. */
   readonly longStems = new Map<number, Uint8Array>();
 
@@ -109,14 +104,12 @@ export class ScrapeSlabs {
   ensure(slot: number): void {
     let capacity = this.capacity;
     if (slot < capacity) return;
-    const before = capacity;
     while (capacity <= slot) capacity *= 2;
     const times = new Float64Array(capacity * this.slotDoubles);
     times.set(this.times);
     this.times = times;
     this.counts = new Int32Array(times.buffer);
     this.bytes = new Uint8Array(times.buffer);
-    for (let i = before; i < capacity; i++) this.lastTokenIds.push('');
   }
 
   /** A new address in `slot`, first seen at t. */
@@ -138,6 +131,5 @@ export class ScrapeSlabs {
     for (let i = n; i < n + COUNTERS; i++) counts[i] = 0;
     const pages = this.pagesAt(slot);
     for (let i = pages; i < pages + 8; i++) counts[i] = 0;
-    this.lastTokenIds[slot] = '';
   }
 }

@@ -4,11 +4,7 @@
  * evaluation, directories of files) or the byte scanner's `observeLine` with its read-ahead (`boundless
  * detect` on one file). Detector tests run through both.
  */
-import {
-  cloudFrontLogHeader,
-  cloudFrontLogTimestamp,
-  formatCloudFrontLogLine,
-} from '@boundless/delivery/cloudfront-log';
+import { cloudFrontLogHeader, cloudFrontLogTimestamp, formatCloudFrontLogLine } from '@boundless/delivery';
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { CloudFrontByteScanner } from '../logs/cloudfront-bytes.ts';
 import { type EdgeLogRecord, newParseStats } from '../logs/cloudfront-line.ts';
@@ -93,7 +89,7 @@ export function request(atMs: number, ip: string, path: string, options: Request
 export const READER_APP = 'BoundlessReader/4.12.0 (iPhone; iOS 18.1; Scale/3.00)';
 export const BROWSER =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
-export const CHAPTER_BYTES = 45_000;
+const CHAPTER_BYTES = 45_000;
 
 export function chapter(title: string, n: number): string {
   return `/titles/${title}/epub/ch${String(n).padStart(3, '0')}.xhtml`;
@@ -172,7 +168,7 @@ export function cohortOfReaders(start: number, sessions = 80): EdgeLogRecord[] {
 }
 
 /** The record as a CloudFront standard log line (the 33 fields, tab-separated, newline-terminated). */
-export function logLine(r: EdgeLogRecord): string {
+function logLine(r: EdgeLogRecord): string {
   return formatCloudFrontLogLine({
     ...cloudFrontLogTimestamp(r.timestampMs),
     'x-edge-location': r.edgeLocation,

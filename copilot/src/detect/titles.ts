@@ -41,7 +41,7 @@ export class TitleBook {
 }
 
 /** Sessions of a title that must be over before its typical session is known. */
-export const KNOWN_AFTER = 3;
+const KNOWN_AFTER = 3;
 
 /** Parts a typical session of the title takes (its cohort), or 0 while too few sessions are over. */
 export function typicalParts(title: TitleStats): number {

@@ -82,12 +82,6 @@ export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Scores saturate smoothly: `excess` of 0 gives `floor`, large excess approaches 1. */
-export function saturatingScore(excess: number, floor = 0.6): number {
-  const x = Math.max(0, excess);
-  return Math.round((floor + (1 - floor) * (x / (1 + x))) * 1000) / 1000;
-}
-
 /**
  * A flat copy of a string. Fields parsed from a log line are slices of a whole decoded chunk (about 1 MB);
  * keeping one as a map key or in per-subject state would keep the chunk alive with it.

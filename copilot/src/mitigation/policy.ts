@@ -86,7 +86,7 @@ export class MitigationPlanner {
 }
 
 /** Independent families of evidence behind a detection (1 when it does not say). */
-export function corroborationOf(detection: Pick<Detection, 'evidence'>): number {
+function corroborationOf(detection: Pick<Detection, 'evidence'>): number {
   const n = detection.evidence.corroboration;
   return typeof n === 'number' && Number.isFinite(n) ? n : 1;
 }
@@ -95,7 +95,7 @@ export function corroborationOf(detection: Pick<Detection, 'evidence'>): number 
  * The policy the defaults take for a detection: the first (strongest) whose kind, subject, score and
  * corroboration bars it meets; undefined means `observe`. Pure: the engine names it in every detection.
  */
-export function selectPolicy(
+function selectPolicy(
   detection: Pick<Detection, 'kind' | 'subject' | 'score' | 'evidence'>,
   policies: readonly MitigationPolicy[],
 ): MitigationPolicy | undefined {

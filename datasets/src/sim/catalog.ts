@@ -252,8 +252,3 @@ function contentTypeOf(path: string): string {
 export function isRanged(path: string): boolean {
   return /\.(m4a|mp3|mp4)$/.test(path);
 }
-
-/** Kinds read in one sitting, several titles after another. */
-export function isShortForm(kind: TitleKind): boolean {
-  return kind === 'comic' || kind === 'audio_episode' || kind === 'short_story';
-}

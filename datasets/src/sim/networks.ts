@@ -301,7 +301,7 @@ export function countryProfile(code: string): CountryProfile {
 }
 
 /** Great-circle distance between two countries' reading centres, km. */
-export function distanceKm(from: string, to: string): number {
+function distanceKm(from: string, to: string): number {
   const a = countryProfile(from);
   const b = countryProfile(to);
   const rad = Math.PI / 180;

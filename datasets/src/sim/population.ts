@@ -12,7 +12,7 @@ import type { World } from './world.ts';
 /** Share of accounts per legitimate archetype; `campus` accounts are students of B2B organisations. */
 export type PopulationMix = Readonly<Record<LegitArchetype, number>>;
 
-export const DEFAULT_MIX: PopulationMix = {
+const DEFAULT_MIX: PopulationMix = {
   reader: 0.3,
   binge: 0.05,
   short_form: 0.06,

@@ -53,7 +53,7 @@ export interface ReaderRanges {
   travel: { cruiseKmh: Span; airportHours: Span };
 }
 
-export interface AbuseRanges {
+interface AbuseRanges {
   bulk: { requestsPerSecond: Span; titles: Span };
   enumeration: { guesses: Span; gapMs: Span; minutes: Span };
   robotic: { periodMs: Span; jitterMs: Span; minutes: Span };

@@ -26,7 +26,7 @@ export interface ReadingHabits {
   readonly retryRate: number;
 }
 
-export const DEFAULT_HABITS: ReadingHabits = {
+const DEFAULT_HABITS: ReadingHabits = {
   textDwellSeconds: 150,
   dwellSigma: 0.75,
   pageDwellSeconds: 14,
