@@ -105,6 +105,23 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(runDetectors([...cohort, ...sync, ...reading], path)).toEqual([]);
   });
 
+  it('stays quiet for a reading app syncing a shelf three titles side by side, as one download burst', () => {
+    // Three lanes, each taking its titles one after another; their requests interleave at network speed.
+    const lanes = [0, 1, 2].map((lane) =>
+      walk(later + lane * 300, {
+        titles: 6,
+        parts: 30,
+        gapMs: (i) => 400 + ((i * 71 + lane * 13) % 500),
+        ip: '10.1.78.4',
+        account: 'lanes',
+        tokens: `lanes${lane}`,
+        agent: READER_APP,
+        titleOf: (n) => `t${String(300 + lane * 10 + n).padStart(5, '0')}`,
+      }),
+    );
+    expect(scrapingOf(runDetectors([...cohort, ...lanes.flat()], path), 'lanes')).toEqual([]);
+  });
+
   it('stays quiet for a listener of short audio episodes and a reader of comics, title after title for hours', () => {
     const episodes = walk(later, {
       titles: 30,

@@ -31,6 +31,11 @@ const MAX_ADDRESSES = 16;
 /** Scores at which a reported reader is reported again (the policies' bars); none beyond the last. */
 const ESCALATION_BARS = [0.9, 0.95] as const;
 const ESCALATED = 0.95;
+/**
+ * Minutes of consumption beyond the cohort's pace after which speed and titles side by side count as
+ * separate evidence: longer than a device takes to download a shelf, far shorter than a scrape of a catalog.
+ */
+const BURST_MINUTES = 45;
 
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
@@ -198,10 +203,6 @@ export class ReaderScrapingDetector {
       ]),
       cv <= this.config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
     ];
-    const automation = Math.min(
-      0.9,
-      Math.max(...automationSignals) + 0.1 * (automationSignals.filter((x) => x >= 0.3).length - 1),
-    );
     const churn = Math.max(
       stepped(s.churnPeak, [
         [12, 0.5],
@@ -220,6 +221,19 @@ export class ReaderScrapingDetector {
       [96, 0.9],
     ]);
     const signals = (...list: (string | false)[]) => list.filter((x): x is string => x !== false);
+    // A download burst (a new device taking a shelf offline, an app fetching ahead) is fast and fetches titles
+    // side by side: speed and concurrency are one observation there, so they count as one family until the
+    // consumption beyond the cohort's pace has been kept up longer than a download lasts. What was taken
+    // (coverage) stays evidence of its own.
+    const burst = sustainedMinutes < BURST_MINUTES;
+    if (burst) {
+      pace = Math.max(pace, automationSignals[2]!);
+      automationSignals[2] = 0;
+    }
+    const automation = Math.min(
+      0.9,
+      Math.max(...automationSignals) + 0.1 * (automationSignals.filter((x) => x >= 0.3).length - 1),
+    );
     return [
       {
         family: 'pace',
@@ -227,6 +241,7 @@ export class ReaderScrapingDetector {
         signals: signals(
           debtHours >= 1 && `${debtHours.toFixed(1)} h of reading beyond ${PACE_CAPACITY}x the cohort's pace`,
           sustainedMinutes >= 10 && `kept up for ${Math.round(sustainedMinutes)} min`,
+          burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles fetched side by side`,
         ),
       },
       {
@@ -253,7 +268,7 @@ export class ReaderScrapingDetector {
         signals: signals(
           s.tool && 'an HTTP tool user agent',
           automationSignals[1]! > 0 && 'requests from a hosting network',
-          s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
+          !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
           s.busters > 0 && `${s.busters} cache-busting requests`,
           automationSignals[4]! > 0 && `gaps regular to CV ${cv.toFixed(2)}`,
         ),
