@@ -12,21 +12,6 @@ import type { World } from './world.ts';
 /** Share of accounts per legitimate archetype; `campus` accounts are students of B2B organisations. */
 export type PopulationMix = Readonly<Record<LegitArchetype, number>>;
 
-const DEFAULT_MIX: PopulationMix = {
-  reader: 0.3,
-  binge: 0.05,
-  short_form: 0.06,
-  comic: 0.06,
-  short_story: 0.04,
-  campus: 0.18,
-  org_admin: 0.005,
-  household: 0.12,
-  traveller: 0.03,
-  vpn: 0.05,
-  commuter: 0.06,
-  shelf_sync: 0.045,
-};
-
 /** A new device taking a reader's shelf for offline reading: whole titles at network speed, once. */
 export interface ShelfSync {
   readonly persona: Persona;
@@ -64,7 +49,7 @@ export function buildPopulation(
   rng: Rng,
   world: World,
   readers: number,
-  mix: PopulationMix = DEFAULT_MIX,
+  mix: PopulationMix,
 ): BuiltPopulation {
   const r = world.ranges.reader;
   const carriers = new CarrierPools(rng.fork('carriers'), world, readers);
