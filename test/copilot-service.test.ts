@@ -247,7 +247,12 @@ describe('Copilot service: live events and the pipeline', () => {
 
     expect(await finding).toMatchObject({ kind: 'token_sharing', subject: { tokenId: 'tok_shared_0001' } });
     const mitigation = await applied;
-    expect(mitigation).toMatchObject({ action: 'revoke_token', status: 'active' });
+    // Sharing seen on one family of evidence: the proportional answer is re-authentication, never a denial.
+    expect(mitigation).toMatchObject({
+      action: 'force_reauth',
+      status: 'active',
+      target: { accountId: 'acct-42' },
+    });
     expect(port.applied.map((m) => m.id)).toEqual([mitigation.id]);
 
     const lifted = new Promise<StoredMitigation>((resolve) => socket.once('mitigation.lifted', resolve));

@@ -47,10 +47,11 @@ async function auditOf(day: string, token: string) {
 
 describe('Live loop: detection to mitigation against the local edge', () => {
   it(
-    'revokes a token shared across countries while readers keep reading; an on-call rollback restores it',
+    'asks the account of a token shared across countries to re-authenticate while readers keep reading; an on-call rollback restores it',
     async () => {
       const viewer = await stack.copilot.operatorToken('viewer');
-      const watch = nextMitigation(stack.copilot, viewer, (m) => m.action === 'revoke_token', DEADLINE_MS);
+      // Proportional: sharing seen on one family of evidence asks the account to sign in again (no denial).
+      const watch = nextMitigation(stack.copilot, viewer, (m) => m.action === 'force_reauth', DEADLINE_MS);
       await watch.ready;
       const before = live.stats().readers;
 
@@ -61,15 +62,15 @@ describe('Live loop: detection to mitigation against the local edge', () => {
       expect(report.abuser.served).toBeGreaterThan(0);
       expect(report.abuser.refused).toBeGreaterThan(0);
       expect(report.refusedAfterSeconds).not.toBeNull();
-      expect(report.firstRefusal).toEqual({ status: 403, refusedBy: 'revoked' });
+      expect(report.firstRefusal).toEqual({ status: 403, refusedBy: 'reauth_required' });
       expect((await report.probe()).status).toBe(403);
       // The owner's app took a new grant and read on.
       expect(report.owner?.served).toBeGreaterThan(0);
 
       expect(mitigation).toMatchObject({
-        action: 'revoke_token',
-        policy: 'revoke-shared-token',
-        target: { tokenId: report.subject.tokenIds[0] },
+        action: 'force_reauth',
+        policy: 'reauthenticate-shared-account',
+        target: { accountId: report.subject.accountId },
       });
       expect(mitigation.detection.kind).toBe('token_sharing');
       expect((await stack.copilot.store.getMitigation(mitigation.id))?.status).toBe('active');
@@ -82,7 +83,7 @@ describe('Live loop: detection to mitigation against the local edge', () => {
       ).toHaveLength(1);
       expect(await auditOf(mitigation.decidedAt.slice(0, 10), viewer)).toContainEqual(
         expect.objectContaining({
-          action: 'revoke_token:active',
+          action: 'force_reauth:active',
           detail: expect.objectContaining({ mitigationId: mitigation.id }),
         }),
       );
@@ -101,7 +102,7 @@ describe('Live loop: detection to mitigation against the local edge', () => {
       expect(rollback.body.mitigation.status).toBe('rolled_back');
       expect((await report.probe()).status).toBe(200);
       expect(await auditOf(new Date().toISOString().slice(0, 10), viewer)).toContainEqual(
-        expect.objectContaining({ action: 'revoke_token:rolled_back', actor: 'user:on-call-operator' }),
+        expect.objectContaining({ action: 'force_reauth:rolled_back', actor: 'user:on-call-operator' }),
       );
     },
     2 * DEADLINE_MS,

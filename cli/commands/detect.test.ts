@@ -15,14 +15,14 @@ function boundless(...args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 }
 
-/** One token read from the US and South Korea at once (real addresses of real networks), plus a broken line. */
+/** One token read from homes in the US and South Korea at once (real addresses of real networks), plus a broken line. */
 function writeLog(): string {
   const bbt = `v1.k1.tokShared0001.acc-7.0123456789abcdef.${T0 / 1000}.${T0 / 1000 + 14_400}.${Buffer.from('/titles/t00001/').toString('base64url')}.sig`;
   let text = cloudFrontLogHeader();
   for (let i = 0; i < 12; i++) {
     text += formatCloudFrontLogLine({
       ...cloudFrontLogTimestamp(T0 + i * 20_000),
-      'c-ip': i % 2 === 0 ? '8.8.8.8' : '1.208.0.1',
+      'c-ip': i % 2 === 0 ? '73.0.0.1' : '1.208.0.1',
       'cs-uri-stem': `/titles/t00001/epub/ch${String(i + 1).padStart(3, '0')}.xhtml`,
       'sc-status': 200,
       'cs-uri-query': `bbt=${bbt}`,

@@ -1,79 +1,165 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KindScore } from '../eval/abuse.ts';
+import type { KindScore, PooledEvaluation, Score } from '../eval/abuse.ts';
 import type { AbuseEvaluation } from '../eval/abuse-run.ts';
+import type { PopulationName } from '@boundless/datasets/simulator';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
+const POPULATION_NAMES: readonly PopulationName[] = ['development', 'validation', 'hard_negative'];
+
 interface EvalAbuseOptions {
   input?: string;
-  seed: string;
+  population: string;
+  seeds?: string;
+  hours?: string;
+  readers?: string;
   json?: string;
 }
 
-function row(name: string, s: KindScore): string {
-  const latency = (x: number | null) => (x === null ? '-' : `${x}s`);
-  return [
-    name.padEnd(24),
-    `${s.detected}/${s.labels}`.padStart(7),
-    String(s.detections).padStart(6),
-    s.precision.toFixed(3).padStart(9),
-    s.recall.toFixed(3).padStart(7),
-    s.f1.toFixed(3).padStart(6),
-    latency(s.latencyMedianSeconds).padStart(9),
-    latency(s.latencyP90Seconds).padStart(9),
-  ].join(' ');
+const pct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)} %`;
+const latency = (x: number | null) => (x === null ? '-' : `${x}s`);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
 }
 
-function report(e: AbuseEvaluation): string {
-  const header = `${'kind'.padEnd(24)} ${'found'.padStart(7)} ${'dets'.padStart(6)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'F1'.padStart(6)} ${'p50 lat'.padStart(9)} ${'p90 lat'.padStart(9)}`;
-  const pct = (x: number) => `${(100 * x).toFixed(3)} %`;
+const SCORE_HEADER = ['found', 'dets', 'precision', 'recall', 'F1', 'p50 lat', 'p90 lat'];
+
+function scoreCells(s: Score): string[] {
+  return [
+    `${s.detected}/${s.labels}`,
+    String(s.detections),
+    s.precision.toFixed(3),
+    s.recall.toFixed(3),
+    s.f1.toFixed(3),
+    latency(s.latencyMedianSeconds),
+    latency(s.latencyP90Seconds),
+  ];
+}
+
+/** One labelled directory (--input): per kind, all kinds, the rate-rule baseline, legitimate readers. */
+function reportOne(e: AbuseEvaluation): string {
+  const l = e.legitimate;
   return [
     `lines ${e.lines}, records ${e.records}, labels ${e.labels}`,
-    header,
-    ...e.kinds.map((k) => row(k.kind, k)),
-    row(`baseline N=${e.baseline.bestRequestsPer5Min}/5min`, e.baseline.scraping),
-    `legitimate readers hit: ${e.legitimateReadersHit}/${e.legitimateReaders} (${pct(e.legitimateReadersHitShare)}); ` +
-      `baseline: ${pct(e.baseline.legitimateReadersHitShare)}`,
+    table(
+      ['kind', ...SCORE_HEADER],
+      [
+        ...e.kinds.map((k: KindScore) => [k.kind, ...scoreCells(k)]),
+        ['all kinds', ...scoreCells(e.overall)],
+        [`baseline N=${e.baseline.bestRequestsPer5Min}/5min`, ...scoreCells(e.baseline.scraping)],
+      ],
+    ),
+    `legitimate readers ${l.readers}: named by a detection ${l.detected}, mitigated ${l.mitigated} (${pct(l.readers ? l.mitigated / l.readers : 0, 3)}): ` +
+      `asked to re-authenticate ${l.reauthenticated}, grants shortened ${l.shortened}, throttled ${l.throttled}, denied ${l.denied}; ` +
+      `the baseline would hit ${pct(e.baseline.legitimateReadersHitShare, 3)}`,
   ].join('\n');
 }
 
-async function scenarioDir(
-  options: EvalAbuseOptions,
-): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  if (options.input) return { dir: options.input, cleanup: async () => {} };
-  const seed = Number(options.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new CliError(`--seed must be a non-negative integer, got "${options.seed}"`);
-  const dir = await mkdtemp(join(tmpdir(), 'boundless-abuse-'));
-  const { simulateToFiles } = await import('@boundless/datasets/simulator');
-  const result = await simulateToFiles({ seed, outDir: join(dir, 'scenarios') });
-  process.stderr.write(`simulated ${result.lines} lines and ${result.labels} labels (seed ${seed})\n`);
-  return { dir: join(dir, 'scenarios'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+/** The populations side by side, then each population's kinds. */
+function reportPopulations(
+  results: { name: PopulationName; pooled: PooledEvaluation; seeds: number[] }[],
+): string {
+  const overall = table(
+    ['population (seeds)', 'lines', ...SCORE_HEADER],
+    results.map(({ name, pooled, seeds }) => [
+      `${name} (${seeds.join(',')})`,
+      String(pooled.lines),
+      ...scoreCells(pooled.overall),
+    ]),
+  );
+  const legit = table(
+    [
+      'population',
+      'legit readers',
+      'named',
+      'mitigated',
+      'share',
+      're-authenticate',
+      'shortened',
+      'throttled',
+      'denied',
+    ],
+    results.map(({ name, pooled }) => {
+      const l = pooled.legitimate;
+      return [
+        name,
+        String(l.readers),
+        String(l.detected),
+        String(l.mitigated),
+        pct(l.readers ? l.mitigated / l.readers : 0, 3),
+        String(l.reauthenticated),
+        String(l.shortened),
+        String(l.throttled),
+        String(l.denied),
+      ];
+    }),
+  );
+  const kinds = table(
+    ['population / kind', ...SCORE_HEADER],
+    results.flatMap(({ name, pooled }) => [
+      ...pooled.kinds.map((k) => [`${name} / ${k.kind}`, ...scoreCells(k)]),
+      [`${name} / rate-rule baseline`, ...scoreCells(pooled.baseline.scraping)],
+    ]),
+  );
+  return [
+    'all kinds (precision over distinct (kind, subject) detections, recall over labels):',
+    overall,
+    '',
+    'legitimate readers (accounts named by no label) reached by the default policies:',
+    legit,
+    '',
+    kinds,
+  ].join('\n');
+}
+
+function list(name: string, text: string): number[] {
+  const values = text.split(',').map((s) => s.trim());
+  if (values.some((v) => !/^\d+$/.test(v)))
+    throw new CliError(`--${name} must be a comma list of integers, got "${text}"`);
+  return values.map(Number);
+}
+
+function positive(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new CliError(`--${name} must be a positive number, got "${text}"`);
+  return value;
 }
 
 export function registerEvalAbuse(program: Command): void {
   program
     .command('abuse')
-    .description('evaluate abuse detection on labelled scenarios against a rate-based baseline')
-    .option('--input <dir>', 'directory with CloudFront logs and labels.jsonl (default: simulate one)')
-    .option('--seed <n>', 'simulator seed when --input is absent', '1')
+    .description(
+      'evaluate abuse detection on the development, validation and hard-negative populations (or a labelled directory)',
+    )
+    .option('--input <dir>', 'one directory with CloudFront logs and labels.jsonl, instead of simulating')
+    .option('--population <name>', `all, or one of ${POPULATION_NAMES.join(', ')}`, 'all')
+    .option('--seeds <list>', "simulator seeds (default: each population's own)")
+    .option('--hours <h>', "simulated hours per seed (default: each population's own)")
+    .option('--readers <n>', "reader accounts per seed (default: each population's own)")
     .option('--json <file>', 'also write the full evaluation as JSON')
     .action(async (options: EvalAbuseOptions) => {
       // Loaded when the command runs, so other commands and --help start without the detectors.
-      const { AbuseEvalError } = await import('../eval/abuse.ts');
+      const { AbuseEvalError, poolEvaluations } = await import('../eval/abuse.ts');
       const { evaluateAbuse } = await import('../eval/abuse-run.ts');
       const { LogParseError } = await import('@boundless/copilot/logs');
-      const { dir, cleanup } = await scenarioDir(options);
-      try {
-        const evaluation = await evaluateAbuse(dir).catch((error: unknown) => {
+      const evaluate = (dir: string) =>
+        evaluateAbuse(dir).catch((error: unknown) => {
           if (error instanceof AbuseEvalError || error instanceof LogParseError) {
             throw new CliError(error.message, 2, { cause: error });
           }
           throw error;
         });
-        process.stdout.write(`${report(evaluation)}\n`);
+      if (options.input) {
+        const evaluation = await evaluate(options.input);
+        process.stdout.write(`${reportOne(evaluation)}\n`);
         if (options.json) {
           const { detections, ...summary } = evaluation;
           await writeFile(
@@ -81,8 +167,52 @@ export function registerEvalAbuse(program: Command): void {
             `${JSON.stringify({ ...summary, detections: detections.length }, null, 2)}\n`,
           );
         }
+        return;
+      }
+      const names: PopulationName[] =
+        options.population === 'all'
+          ? [...POPULATION_NAMES]
+          : POPULATION_NAMES.includes(options.population as PopulationName)
+            ? [options.population as PopulationName]
+            : (() => {
+                throw new CliError(
+                  `unknown population "${options.population}"; use all or one of ${POPULATION_NAMES.join(', ')}`,
+                );
+              })();
+      const seedsOverride = options.seeds === undefined ? undefined : list('seeds', options.seeds);
+      const hours = positive('hours', options.hours);
+      const readers = positive('readers', options.readers);
+      const { POPULATIONS, simulateToFiles } = await import('@boundless/datasets/simulator');
+      const work = await mkdtemp(join(tmpdir(), 'boundless-abuse-'));
+      const results: { name: PopulationName; pooled: PooledEvaluation; seeds: number[] }[] = [];
+      try {
+        for (const name of names) {
+          const spec = POPULATIONS[name];
+          const seeds = seedsOverride ?? [...spec.seeds];
+          const runs: AbuseEvaluation[] = [];
+          for (const seed of seeds) {
+            const dir = join(work, `${name}-${seed}`);
+            const simulated = await simulateToFiles({
+              seed,
+              outDir: dir,
+              population: name,
+              durationHours: hours ?? spec.hours,
+              readers: Math.round(readers ?? spec.readers),
+            });
+            process.stderr.write(
+              `${name} seed ${seed}: simulated ${simulated.lines} lines and ${simulated.labels} labels; detecting\n`,
+            );
+            runs.push(await evaluate(dir));
+            await rm(dir, { recursive: true, force: true });
+          }
+          results.push({ name, seeds, pooled: poolEvaluations(runs) });
+        }
       } finally {
-        await cleanup();
+        await rm(work, { recursive: true, force: true });
+      }
+      process.stdout.write(`${reportPopulations(results)}\n`);
+      if (options.json) {
+        await writeFile(options.json, `${JSON.stringify(results, null, 2)}\n`);
       }
     });
 }

@@ -11,6 +11,7 @@ interface SimulateFlags {
   readers: string;
   scenarios: string;
   start?: string;
+  population: string;
 }
 
 function integer(name: string, text: string): number {
@@ -40,6 +41,11 @@ export function registerSimulate(program: Command): void {
     .option('--readers <n>', 'number of reader accounts', '4000')
     .option('--scenarios <list>', `all, none, or a comma list of ${KINDS.join(', ')}`, 'all')
     .option('--start <iso>', 'simulated start time (UTC)', '2026-11-02T00:00:00Z')
+    .option(
+      '--population <name>',
+      'archetype ranges, catalog style and mix: development, validation or hard_negative (legitimate readers only)',
+      'development',
+    )
     .action(async (flags: SimulateFlags) => {
       const hours = Number(flags.hours);
       if (!Number.isFinite(hours) || hours <= 0)
@@ -50,6 +56,10 @@ export function registerSimulate(program: Command): void {
       // Loaded when the command runs, so other commands and --help start without the simulator.
       const { DatasetError } = await import('@boundless/datasets/simulator');
       const { simulateToFiles } = await import('@boundless/datasets/simulator');
+      if (!['development', 'validation', 'hard_negative'].includes(flags.population))
+        throw new CliError(
+          `--population must be development, validation or hard_negative, got "${flags.population}"`,
+        );
       const began = Date.now();
       try {
         const result = await simulateToFiles({
@@ -58,6 +68,7 @@ export function registerSimulate(program: Command): void {
           durationHours: hours,
           readers: integer('readers', flags.readers),
           scenarios: scenarioList(flags.scenarios),
+          population: flags.population as 'development' | 'validation' | 'hard_negative',
           start,
           onProgress: ({ lines, simulatedTime }) => {
             process.stderr.write(

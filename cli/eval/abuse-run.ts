@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AbuseDetectors, type Detection, tokenClaimsOf } from '@boundless/copilot/detect';
+import { AbuseDetectors, type Detection, type DetectionKind, tokenClaimsOf } from '@boundless/copilot/detect';
 import { embeddedGeo, type GeoLookup } from '@boundless/copilot/geo';
 import {
   type EdgeLogRecord,
@@ -13,14 +13,25 @@ import {
   readCloudFrontLogs,
 } from '@boundless/copilot/logs';
 import {
+  loadMitigationConfig,
+  type Mitigation,
+  type MitigationConfig,
+  MitigationPlanner,
+} from '@boundless/copilot/mitigation';
+import {
   type AbuseLabel,
   AbuseEvalError,
   KINDS,
   type KindScore,
+  type LegitimateImpact,
   legitimateAccounts,
   legitimateAccountsHit,
+  legitimateImpact,
   RATE_RULE_GRID,
   type ReaderDirectory,
+  labelLatencies,
+  type Score,
+  scoreAll,
   scoreKind,
 } from './abuse.ts';
 
@@ -70,13 +81,24 @@ export interface AbuseEvaluation {
   skipped: ParseStats['skipped'];
   labels: number;
   kinds: KindScore[];
+  /** Every kind at once: precision over distinct (kind, subject), recall over all labels. */
+  overall: Score;
+  /** Latency of every detected label (seconds), overall and per kind, for pooling runs. */
+  latencies: number[];
+  kindLatencies: Record<DetectionKind, number[]>;
   legitimateReaders: number;
+  /** Legitimate readers named by any detection (whatever the policies did). */
   legitimateReadersHit: number;
   legitimateReadersHitShare: number;
+  /** What the default policies did, replayed in event time with their guardrails, and whom it reached. */
+  mitigations: { applied: number; byAction: Record<string, number> };
+  legitimate: LegitimateImpact;
   baseline: {
     rule: string;
     bestRequestsPer5Min: number;
     scraping: KindScore;
+    latencies: number[];
+    legitimateReadersHit: number;
     legitimateReadersHitShare: number;
     grid: { requestsPer5Min: number; f1: number; precision: number; recall: number }[];
   };
@@ -116,9 +138,13 @@ function remember(directory: ReaderDirectory, r: EdgeLogRecord): void {
   seen.ips.add(r.clientIp);
 }
 
-export async function evaluateAbuse(dir: string, geo: GeoLookup = embeddedGeo()): Promise<AbuseEvaluation> {
+export async function evaluateAbuse(
+  dir: string,
+  geo: GeoLookup = embeddedGeo(),
+  mitigation: MitigationConfig = loadMitigationConfig(),
+): Promise<AbuseEvaluation> {
   const labels = await readLabels(join(dir, 'labels.jsonl'));
-  const detectors = new AbuseDetectors(geo);
+  const detectors = new AbuseDetectors(geo, {}, mitigation.policies);
   const baseline = new RateRuleBaseline();
   const directory: ReaderDirectory = { accounts: new Map() };
   const stats = newParseStats();
@@ -132,6 +158,20 @@ export async function evaluateAbuse(dir: string, geo: GeoLookup = embeddedGeo())
   }
   const legit = legitimateAccounts(directory, labels);
   const hit = legitimateAccountsHit(detections, directory, legit);
+  // The policies as the copilot applies them: in event order, each decision seeing those before it.
+  // No hourly cap: every action the policies would take is counted, none held back for a person.
+  const planner = new MitigationPlanner(mitigation.policies, {
+    ...mitigation.guardrails,
+    maxActionsPerHour: Number.MAX_SAFE_INTEGER,
+    dryRun: true,
+  });
+  const applied: Mitigation[] = [];
+  for (const d of detections) {
+    const decision = planner.decide(d);
+    if (decision.outcome === 'apply') applied.push(decision.mitigation);
+  }
+  const byAction: Record<string, number> = {};
+  for (const m of applied) byAction[m.action] = (byAction[m.action] ?? 0) + 1;
   const grid = RATE_RULE_GRID.map((n, i) => ({
     n,
     score: scoreKind('scraping', baseline.detections(i), labels),
@@ -145,13 +185,31 @@ export async function evaluateAbuse(dir: string, geo: GeoLookup = embeddedGeo())
     skipped: stats.skipped,
     labels: labels.length,
     kinds: KINDS.map((kind) => scoreKind(kind, detections, labels)),
+    overall: scoreAll(detections, labels),
+    latencies: labelLatencies(detections, labels),
+    kindLatencies: Object.fromEntries(
+      KINDS.map((kind) => [
+        kind,
+        labelLatencies(
+          detections,
+          labels.filter((l) => l.kind === kind),
+        ),
+      ]),
+    ) as Record<DetectionKind, number[]>,
     legitimateReaders: legit.size,
     legitimateReadersHit: hit.size,
     legitimateReadersHitShare: legit.size === 0 ? 0 : hit.size / legit.size,
+    mitigations: { applied: applied.length, byAction },
+    legitimate: legitimateImpact(detections, applied, directory, legit),
     baseline: {
       rule: 'rate-based: block an IP above N requests per 5 minutes',
       bestRequestsPer5Min: best.n,
       scraping: best.score,
+      latencies: labelLatencies(
+        baseline.detections(bestIndex),
+        labels.filter((l) => l.kind === 'scraping'),
+      ),
+      legitimateReadersHit: baselineHit.size,
       legitimateReadersHitShare: legit.size === 0 ? 0 : baselineHit.size / legit.size,
       grid: grid.map((g) => ({
         requestsPer5Min: g.n,

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { cloudFrontLogHeader, cloudFrontLogTimestamp, formatCloudFrontLogLine } from '@boundless/delivery';
 import { describe, expect, it } from 'vitest';
 import { testGeo } from '@boundless/copilot/testing';
-import { type AbuseLabel, matches, scoreKind } from './abuse.ts';
+import {
+  type AbuseLabel,
+  legitimateImpact,
+  matches,
+  poolEvaluations,
+  type ReaderDirectory,
+  scoreAll,
+  scoreKind,
+} from './abuse.ts';
 import { evaluateAbuse } from './abuse-run.ts';
 
 const label: AbuseLabel = {
@@ -51,6 +59,112 @@ describe('Function: scoreKind', () => {
   });
 });
 
+describe('Function: scoreAll', () => {
+  it('pools the kinds: distinct (kind, subject) detections for precision, every label for recall', () => {
+    const at = '2026-11-02T08:01:00.000Z';
+    const spike: AbuseLabel = {
+      kind: 'geo_spike',
+      subject: { country: 'VN' },
+      start: label.start,
+      end: label.end,
+    };
+    const score = scoreAll(
+      [
+        { kind: 'scraping', subject: { accountId: 'acc-s' }, detectedAt: at },
+        { kind: 'token_sharing', subject: { accountId: 'acc-s' }, detectedAt: at },
+      ],
+      [label, spike],
+    );
+    expect(score).toMatchObject({
+      labels: 2,
+      detected: 1,
+      detections: 2,
+      truePositives: 1,
+      precision: 0.5,
+      recall: 0.5,
+    });
+  });
+});
+
+describe('Function: legitimateImpact', () => {
+  it('counts the legitimate readers each kind of action reaches, by account, token or address', () => {
+    const directory: ReaderDirectory = {
+      accounts: new Map([
+        ['alice', { tokens: new Set(['tokA']), ips: new Set(['10.0.0.1']) }],
+        ['bob', { tokens: new Set(['tokB']), ips: new Set(['10.0.0.1']) }],
+        ['carol', { tokens: new Set(['tokC']), ips: new Set(['10.0.0.3']) }],
+      ]),
+    };
+    const legit = new Set(['alice', 'bob', 'carol']);
+    const impact = legitimateImpact(
+      [{ subject: { accountId: 'carol' } }],
+      [
+        { action: 'force_reauth', target: { accountId: 'carol' } },
+        // An address rate-limited: both readers behind it are throttled.
+        { action: 'rate_limit', target: { ip: '10.0.0.1' } },
+        { action: 'revoke_token', target: { tokenId: 'tokA' } },
+      ],
+      directory,
+      legit,
+    );
+    expect(impact).toEqual({
+      readers: 3,
+      detected: 1,
+      mitigated: 3,
+      reauthenticated: 1,
+      shortened: 0,
+      throttled: 2,
+      denied: 1,
+    });
+  });
+});
+
+describe('Function: poolEvaluations', () => {
+  it('sums counts over runs and takes latency medians over every run’s labels', () => {
+    const run = (detected: number, latencies: number[]) => {
+      const kind = (k: 'token_sharing' | 'scraping' | 'geo_spike', n: number) => ({
+        kind: k,
+        labels: 2,
+        detected: n,
+        detections: n,
+        truePositives: n,
+        precision: 1,
+        recall: n / 2,
+        f1: 0,
+        latencyMedianSeconds: null,
+        latencyP90Seconds: null,
+      });
+      return {
+        lines: 100,
+        labels: 6,
+        kinds: [kind('token_sharing', detected), kind('scraping', 2), kind('geo_spike', 2)],
+        latencies,
+        kindLatencies: { token_sharing: latencies, scraping: [], geo_spike: [] },
+        legitimate: {
+          readers: 10,
+          detected: 1,
+          mitigated: 1,
+          reauthenticated: 1,
+          shortened: 0,
+          throttled: 0,
+          denied: 0,
+        },
+        mitigations: { applied: 3 },
+        baseline: { scraping: kind('scraping', 1), latencies: [100], legitimateReadersHit: 2 },
+      };
+    };
+    const pooled = poolEvaluations([run(2, [10, 20]), run(1, [30])]);
+    expect(pooled.overall).toMatchObject({
+      labels: 12,
+      detected: 11,
+      precision: 1,
+      latencyMedianSeconds: 20,
+    });
+    expect(pooled.legitimate).toMatchObject({ readers: 20, mitigated: 2 });
+    expect(pooled.baseline.legitimateReadersHitShare).toBeCloseTo(0.2);
+  });
+});
+
 describe('Function: evaluateAbuse', () => {
   it('scores a labelled directory and counts legitimate readers hit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eval-abuse-'));
@@ -91,6 +205,8 @@ describe('Function: evaluateAbuse', () => {
     });
     expect(evaluation.legitimateReaders).toBe(1);
     expect(evaluation.legitimateReadersHit).toBe(0);
+    expect(evaluation.legitimate).toMatchObject({ readers: 1, mitigated: 0, denied: 0 });
+    expect(evaluation.overall).toMatchObject({ labels: 1, detected: 1 });
     expect(evaluation.baseline.grid.length).toBeGreaterThan(5);
   });
 });

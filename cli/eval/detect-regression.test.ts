@@ -2,10 +2,11 @@
  * Pins the detections of the simulator's labelled scenarios (seeds 1-3) and of `boundless detect` on one
  * generated file, so that work on the reading and detection hot path cannot change what is detected. Both
  * paths are pinned: records through `AbuseDetectors.observe` (the evaluation) and the byte-level reader
- * behind `detectFiles` and the command line. Regenerate deliberately with UPDATE_DETECT_FIXTURES=1.
+ * behind `detectFiles` and the command line. A missing fixture fails; regenerate deliberately with
+ * UPDATE_DETECT_FIXTURES=1 (and commit the fixtures).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,9 @@ import { simulateToFiles } from '@boundless/datasets/simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAbuse } from './abuse-run.ts';
 import { detectFiles, type Detection } from '@boundless/copilot/detect';
+import { pinnedFixture } from './pinned-fixture.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../copilot/src/detect/fixtures', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
 const UPDATE = process.env.UPDATE_DETECT_FIXTURES === '1';
 const SEEDS = [1, 2, 3];
@@ -26,17 +28,15 @@ function jsonl(detections: readonly Detection[]): string {
   return detections.map((d) => `${JSON.stringify(d)}\n`).join('');
 }
 
-/** The fixture's text; with UPDATE_DETECT_FIXTURES=1 (or when missing) writes `actual` as the fixture first. */
+/** The fixture's text (pinnedFixture: a missing one fails); UPDATE_DETECT_FIXTURES=1 writes `actual` first. */
 function pinned(name: string, actual: string): string {
-  const path = join(FIXTURES, name);
-  if (UPDATE || !existsSync(path)) writeFileSync(path, actual);
-  return readFileSync(path, 'utf8');
+  return pinnedFixture(join(FIXTURES, name), actual, UPDATE);
 }
 
 beforeAll(async () => {
   for (const seed of SEEDS) {
     const dir = join(work, `seed-${seed}`);
-    await simulateToFiles({ seed, outDir: dir });
+    await simulateToFiles({ seed, outDir: dir, durationHours: 4, readers: 2000 });
     scenarios.set(seed, dir);
   }
 }, 120_000);

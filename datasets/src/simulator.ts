@@ -10,8 +10,11 @@ import { type Label, LabelTracker, SCENARIO_KINDS, type ScenarioKind } from './s
 import { createLineFormatter } from './sim/log-line.ts';
 import { HourlyLogWriter } from './sim/log-writer.ts';
 import { mergeStreams } from './sim/merge.ts';
-import { COUNTRIES, CRAWLER_NETWORKS, HOSTING, SPIKE_COUNTRIES } from './sim/networks.ts';
-import { buildPopulation } from './sim/population.ts';
+import type { Title, TitleKind } from './sim/catalog.ts';
+import { COUNTRIES, CRAWLER_NETWORKS, HOSTING, SPIKE_COUNTRIES, VPN_EXITS } from './sim/networks.ts';
+import { buildPopulation, shelfSyncStreams } from './sim/population.ts';
+import { POPULATIONS } from './sim/populations.ts';
+import { RANGES } from './sim/profiles.ts';
 import { readerStream } from './sim/reader.ts';
 import type { RequestStream, SimulatedRequest } from './sim/request.ts';
 import { Rng } from './sim/rng.ts';
@@ -22,6 +25,7 @@ import type { World } from './sim/world.ts';
 export { DatasetError } from './errors.ts';
 export type { Label, LabelSubject, ScenarioKind } from './sim/labels.ts';
 export type { Population, SimulatedRequest } from './sim/request.ts';
+export { POPULATIONS, type PopulationName, type PopulationSpec } from './sim/populations.ts';
 export { SIMULATOR_KID, SIMULATOR_SECRET } from './sim/tokens.ts';
 export { driveEdgeLive, type LiveDriveOptions, type LiveDriveResult } from './sim/live-driver.ts';
 
@@ -43,6 +47,8 @@ const optionsSchema = z.object({
   readers: z.number().int().min(0).max(500_000).default(4000),
   titles: z.number().int().min(20).max(5000).default(300),
   scenarios: z.union([z.literal('all'), z.literal('none'), z.array(z.enum(SCENARIO_KINDS))]).default('all'),
+  /** Whose parameter ranges, catalog style and mix (sim/populations.ts); hard_negative runs no abuse. */
+  population: z.enum(['development', 'validation', 'hard_negative']).default('development'),
 });
 
 export type SimulationOptions = z.input<typeof optionsSchema>;
@@ -71,20 +77,36 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const rng = new Rng(o.seed, 'simulation');
   const start = o.start.getTime();
   const end = start + Math.round(o.durationHours * HOUR_MS);
-  const asns = new Set<number>(HOSTING.map((h) => h.asn));
+  const asns = new Set<number>([...HOSTING.map((h) => h.asn), ...VPN_EXITS.map((v) => v.asn)]);
   for (const c of [...COUNTRIES, ...SPIKE_COUNTRIES])
     for (const a of [...c.residential, ...c.mobile, ...c.education]) asns.add(a);
+  const spec = POPULATIONS[o.population];
+  const catalog = buildCatalog(rng.fork('catalog'), o.titles, spec.profile);
+  const titlesByKind = new Map<TitleKind, Title[]>();
+  for (const title of catalog.titles) {
+    const list = titlesByKind.get(title.kind) ?? [];
+    list.push(title);
+    titlesByKind.set(title.kind, list);
+  }
   const world: World = {
     seed: o.seed,
     start,
     end,
-    catalog: buildCatalog(rng.fork('catalog'), o.titles),
+    catalog,
     ips: loadIpSpace(asns),
     releaseAt: start + Math.floor((0.4 * (end - start)) / HOUR_MS) * HOUR_MS,
+    profile: spec.profile,
+    ranges: RANGES[spec.profile],
+    titlesByKind,
   };
-  const kinds: readonly ScenarioKind[] =
-    o.scenarios === 'all' ? SCENARIO_KINDS : o.scenarios === 'none' ? [] : o.scenarios;
-  const personas = buildPopulation(rng.fork('population'), world, o.readers);
+  const kinds: readonly ScenarioKind[] = !spec.abuse
+    ? []
+    : o.scenarios === 'all'
+      ? SCENARIO_KINDS
+      : o.scenarios === 'none'
+        ? []
+        : o.scenarios;
+  const { personas, syncs } = buildPopulation(rng.fork('population'), world, o.readers, spec.mix);
   const scenarios = planScenarios(rng.fork('scenarios'), world, kinds);
   const streams = function* (): Generator<RequestStream> {
     const crawlerRate = 0.2 + o.readers / 8000;
@@ -92,6 +114,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
     yield searchCrawler(new Rng(o.seed, 'bingbot'), world, 'bingbot', crawlerRate / 3);
     yield healthCanary(new Rng(o.seed, 'canary'), world);
     for (const persona of personas) yield readerStream(world, persona, new Rng(o.seed, persona.actor));
+    for (const sync of syncs)
+      yield* shelfSyncStreams(world, sync, new Rng(o.seed, `${sync.persona.actor}:sync`));
     for (const scenario of scenarios) yield* scenario.streams;
   };
   return {
@@ -162,6 +186,8 @@ function describeRun(simulation: Simulation, options: SimulationOptions, lines: 
     distributionId: DISTRIBUTION_ID,
     lines,
     population: {
+      name: resolveOptions(options).population,
+      profile: world.profile,
       readerStreams: simulation.populationSize,
       readers: resolveOptions(options).readers,
       releaseTitle: world.catalog.release.id,

@@ -131,13 +131,6 @@ export function assetStepAfter(
   return STEP_NEXT;
 }
 
-/** The title an asset belongs to (`/titles/<id>/...`), or '' for other paths. */
-export function titleOf(path: string): string {
-  if (!path.startsWith('/titles/')) return '';
-  const end = path.indexOf('/', 8);
-  return end < 0 ? '' : path.slice(8, end);
-}
-
 /** FNV-1a, enough to count distinct assets without keeping their paths. */
 export function hashPath(path: string): number {
   let h = 0x811c9dc5;

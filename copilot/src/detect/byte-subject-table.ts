@@ -286,8 +286,15 @@ export class ByteSubjectTable<S> {
     this.generationEndMs = timestampMs + this.idleMs;
     let dropped = 0;
     const words = this.words;
+    const of = this.lastSeenOf;
     for (let id = 0; id < this.nextId; id++) {
-      if (this.values[id] !== undefined && words[id * (RECORD >> 2) + GENERATION_WORD]! < this.dropBelow) {
+      const value = this.values[id];
+      if (value !== undefined && words[id * (RECORD >> 2) + GENERATION_WORD]! < this.dropBelow) {
+        // A subject held by reference and used since (its own last-seen time) is not idle: it stays.
+        if (of !== undefined && timestampMs - of(value) <= this.idleMs) {
+          words[id * (RECORD >> 2) + GENERATION_WORD] = this.generation;
+          continue;
+        }
         this.values[id] = undefined;
         this.longKeys[id] = undefined;
         this.free.push(id);

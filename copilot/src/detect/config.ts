@@ -36,7 +36,8 @@ const detectorConfigSchema = z.object({
     .positive()
     .default(10 * 60_000),
   roboticGaps: z.number().int().min(8).default(24),
-  roboticMaxCv: z.number().positive().default(0.2),
+  /** Log times have one-second resolution: a fixed period of P seconds shows a CV up to 0.5/P. */
+  roboticMaxCv: z.number().positive().default(0.25),
   /** Longer than any title's reading order, so a legitimate offline download never reaches it. */
   sequentialRun: z.number().int().positive().default(90),
   sequentialMaxGapMs: z.number().int().positive().default(5_000),
@@ -75,7 +76,16 @@ const detectorConfigSchema = z.object({
   geoRatio: z.number().positive().default(4),
   geoRobustZ: z.number().positive().default(6),
   geoMinNetworks: z.number().int().positive().default(10),
-  geoWarmupMinutes: z.number().int().positive().default(30),
+  geoWarmupMinutes: z.number().int().positive().default(60),
+  /**
+   * A reader (account on one device) idle this long is forgotten: the scraping detector's day of titles and
+   * its runs of activity live that long after the reader's last request.
+   */
+  readerIdleMs: z
+    .number()
+    .int()
+    .positive()
+    .default(3 * 60 * 60_000),
   /** Subjects idle this long are forgotten; their next request starts a new episode. */
   idleMs: z
     .number()

@@ -5,14 +5,17 @@
  */
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { type GeoLookup, networkOf } from '../geo/ip-geo.ts';
-import { isPublicPath } from './crawlers.ts';
+import { defaultAction } from '../mitigation/policy.ts';
+import type { MitigationPolicy } from '../mitigation/types.ts';
+import { agentClassOf, isPublicPath } from './automation.ts';
 import { type DetectorConfig, type DetectorOptions, detectorConfig } from './config.ts';
-import {
-  type AccountScrapeState,
-  AccountScrapingDetector,
-  newAccountScrapeState,
-} from './account-scraping.ts';
 import { hashPath } from './asset-path.ts';
+import { CohortPace } from './cohort.ts';
+import { newTokenSession } from './consumption.ts';
+import { defaultPolicies } from './default-policies.ts';
+import { newReaderState, type ReaderState } from './reader-state.ts';
+import { ReaderScrapingDetector } from './reader-scraping.ts';
+import { TitleBook } from './titles.ts';
 import { hasExtraParams, type Refusal, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import {
   ACCOUNT_END,
@@ -39,6 +42,8 @@ import type { AccessEvent, Detection } from './types.ts';
 class RequestEvent implements AccessEvent {
   timestampMs = 0;
   ip = '';
+  ipSlot = -1;
+  ipSerial = 0;
   network = '';
   networkHash = 0;
   country = '';
@@ -72,10 +77,13 @@ export class AbuseDetectors {
   private readonly geoSpikes: GeoSpikeDetector;
   private readonly tokens: ByteSubjectTable<TokenSubject>;
   private readonly ips: ByteSubjectTable<IpSubject>;
-  /** Account scraping state by `account|device` (UTF-8 bytes), looked up once per token session. */
-  private readonly accounts: ByteSubjectTable<AccountScrapeState>;
+  /** Readers' scraping state by `account|device` (UTF-8 bytes), looked up once per token session. */
+  private readonly accounts: ByteSubjectTable<ReaderState>;
   private accountKey = Buffer.allocUnsafe(256);
-  private readonly accountScraping: AccountScrapingDetector;
+  private readonly readerScraping: ReaderScrapingDetector;
+  private readonly titles = new TitleBook();
+  private readonly cohort = new CohortPace();
+  private readonly policies: readonly MitigationPolicy[];
   private readonly counts = { token_sharing: 0, scraping: 0, geo_spike: 0 };
   /** Asset paths of records, and percent-encoded ones of lines, are encoded here as UTF-8. */
   private stemScratch = Buffer.allocUnsafe(256);
@@ -88,19 +96,27 @@ export class AbuseDetectors {
   private readonly resultTypes: string[] = [];
   records = 0;
 
+  /**
+   * `policies` name each detection's `mitigation` (the action they would take); by default those of
+   * copilot/policies.json, as the copilot service applies them.
+   */
   constructor(
     private readonly geo: GeoLookup,
     options: DetectorOptions = {},
+    policies?: readonly MitigationPolicy[],
   ) {
     this.config = detectorConfig(options);
+    this.policies = policies ?? defaultPolicies();
     this.sharing = new TokenSharingDetector(this.config, geo);
     this.scraping = new ScrapingDetector(this.config);
     this.geoSpikes = new GeoSpikeDetector(this.config);
     this.tokens = new ByteSubjectTable<TokenSubject>(this.config.idleMs, (buf, start, end, t, id) => ({
+      ...newTokenSession(),
       tokenId: buf.toString('utf8', start, end),
       // The table numbers the episode before it makes the subject.
       serial: this.tokens.serialOf(id),
       accountId: '',
+      accountHash: 0,
       deviceHash: '',
       account: undefined,
       sharing: newTokenSharingState(t),
@@ -113,12 +129,17 @@ export class AbuseDetectors {
       asn: 0,
     }));
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
-    this.accounts = new ByteSubjectTable<AccountScrapeState>(
-      this.config.idleMs,
-      (_buf, _start, _end, t) => newAccountScrapeState(t),
+    this.accounts = new ByteSubjectTable<ReaderState>(
+      this.config.readerIdleMs,
+      (_buf, _start, _end, t) => newReaderState(t),
       (state) => state.lastSeenMs,
     );
-    this.accountScraping = new AccountScrapingDetector(this.config);
+    this.readerScraping = new ReaderScrapingDetector(
+      this.config,
+      this.cohort,
+      this.titles,
+      (slot, serial) => this.ips.serialOf(slot) === serial && this.scraping.oneAccount(slot),
+    );
     this.ips = new ByteSubjectTable<IpSubject>(this.config.idleMs, (buf, start, end, t, id) => {
       const ip = buf.toString('utf8', start, end);
       const network = networkOf(ip);
@@ -176,10 +197,14 @@ export class AbuseDetectors {
     if (claims !== undefined && claims.tokenId.length > 0) {
       n = this.encode(claims.tokenId);
       token = this.tokens.get(this.scratch, 0, n, t);
+      if (this.tokens.fresh) this.startToken(token, claims.scopeEncoded, record.userAgent);
+      if (token.accountId !== claims.accountId) this.tokenAccount(token, claims.accountId);
       // The subject's copy: the same characters, and safe to keep.
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
     }
+    e.ipSlot = ip.id;
+    e.ipSerial = this.ips.serialOf(ip.id);
     this.detect(ip.id, token, out);
     for (let i = before; i < out.length; i++) this.counts[out[i]!.kind]++;
     return out.length - before;
@@ -215,8 +240,10 @@ export class AbuseDetectors {
       const tokens = this.tokens;
       const hash = index >= 0 ? this.ahead.hashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
       token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
+      // A new token: its scope (title) and user agent, read once in the plain way.
+      if (tokens.fresh) this.startToken(token, tokenClaimsOf(v.query)?.scopeEncoded ?? '', v.userAgent);
       if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
-        token.accountId = buf.toString('latin1', tokenEnd + 1, accountEnd);
+        this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
       }
       if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.deviceHash)) {
         token.deviceHash = buf.toString('latin1', accountEnd + 1, deviceEnd);
@@ -236,6 +263,7 @@ export class AbuseDetectors {
     ) {
       ipId = token.ipId;
       this.tokenAddress(token);
+      e.ipSerial = token.ipSerial;
     } else {
       ipId = this.ips.lookup(buf, ipStart, ipEnd, t);
       const ip = this.ips.value(ipId);
@@ -249,7 +277,9 @@ export class AbuseDetectors {
         token.asn = ip.asn;
       }
       this.address(ip);
+      e.ipSerial = this.ips.serialOf(ipId);
     }
+    e.ipSlot = ipId;
     // The asset path is compared as bytes; it becomes a string only if a detector reads it as one.
     const u = layout.uriStem;
     const stemStart = u < 0 ? 0 : v.start(u);
@@ -302,23 +332,43 @@ export class AbuseDetectors {
 
   private detect(ipId: number, token: TokenSubject | undefined, out: Detection[]): void {
     const event = this.event;
+    const before = out.length;
     if (token !== undefined) {
       this.sharing.observe(event, token.sharing, out);
+      this.scraping.observeTokened(event, ipId, token.accountHash);
       if (event.accountId.length > 0) {
-        // Tokens live for one reading session, so the account table is consulted per session, not per request.
+        // Tokens live for one reading session, so the reader table is consulted per session, not per request.
         if (
           token.account === undefined ||
-          event.timestampMs - token.account.lastSeenMs > this.config.idleMs
+          event.timestampMs - token.account.lastSeenMs > this.config.readerIdleMs
         ) {
           // Keyed by account and device: a scraper walks titles on one device, a shared account spreads them.
           const n = this.encodeAccountKey(event.accountId, event.deviceHash);
           token.account = this.accounts.get(this.accountKey, 0, n, event.timestampMs);
         }
-        this.accountScraping.observe(event, token.account, out);
+        this.readerScraping.observe(event, token, token.account, out);
       }
+    } else {
+      this.scraping.observeTokenless(event, ipId, out);
     }
-    this.scraping.observeIp(event, ipId, out);
-    this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
+    // Requests of a token or reader already found abusive are that finding's, not a country's audience.
+    const flagged = token !== undefined && (token.sharing.fired || token.account?.fired === true);
+    if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
+    // Each detection names the action the default policies would take.
+    for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);
+  }
+
+  /** A token seen for the first time (or again after its idle horizon): its title and its client. */
+  private startToken(token: TokenSubject, scopeEncoded: string, userAgent: string): void {
+    const scope = scopeEncoded.length > 0 ? Buffer.from(scopeEncoded, 'base64url').toString('utf8') : '';
+    token.title = scope.length > 0 ? this.titles.session(scope) : undefined;
+    token.titleSizeBefore = token.title?.size ?? 0;
+    token.agent = agentClassOf(userAgent);
+  }
+
+  private tokenAccount(token: TokenSubject, accountId: string): void {
+    token.accountId = accountId;
+    token.accountHash = hashPath(accountId) | 1;
   }
 
   /** `account|device` as UTF-8 bytes into accountKey; returns their length. */

@@ -6,10 +6,23 @@ const SUMMARY: Record<Detection['kind'], (d: Detection) => string> = {
   token_sharing: (d) =>
     `Access ${d.subject.tokenId ? `token ${d.subject.tokenId}` : `account ${d.subject.accountId}`} used like a shared credential (${reasonsOf(d)})`,
   scraping: (d) =>
-    `Scraping from ${d.subject.tokenId ? `token ${d.subject.tokenId}` : `address ${d.subject.ip}`} (${reasonsOf(d)})`,
+    `${sharingToo(d) ? 'Scraping and sharing' : 'Scraping'} by ${whoOf(d)}${sharingToo(d) ? ', pulling content through many networks' : ''} (${reasonsOf(d)})`,
   geo_spike: (d) =>
     `Requests from ${d.subject.country} at ${String(d.evidence.requestsLastMinute)}/min against an expected ${String(d.evidence.expectedPerMinute)}/min`,
 };
+
+/** One token or account taking content through many addresses is scraping and sharing at once. */
+function sharingToo(d: Detection): boolean {
+  const behaviours = d.evidence.behaviours;
+  return Array.isArray(behaviours) && behaviours.includes('token_sharing');
+}
+
+function whoOf(d: Detection): string {
+  const { tokenId, accountId, ip } = d.subject;
+  if (tokenId) return `token ${tokenId}${accountId ? ` of account ${accountId}` : ''}`;
+  if (accountId) return `account ${accountId}${ip ? ` from ${ip}` : ''}`;
+  return `address ${ip}`;
+}
 
 function reasonsOf(d: Detection): string {
   const reasons = d.evidence.reasons;

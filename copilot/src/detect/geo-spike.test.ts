@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import { MIN, request, runDetectors, T0 } from './test-support.ts';
+import { MIN, PATHS, request, runDetectors, T0 } from './test-support.ts';
 
 /** Public page views per minute by country (`10.<n>`), each from its own address, spread over the minute. */
 function traffic(minutes: number, perMinute: (minute: number, net: number) => number): EdgeLogRecord[] {
@@ -17,21 +17,62 @@ function traffic(minutes: number, perMinute: (minute: number, net: number) => nu
   return out;
 }
 
-describe('Detector: geo spikes', () => {
-  it('flags one country surging far above its own baseline', () => {
-    const detections = runDetectors(traffic(100, (m, net) => (net === 6 && m >= 80 ? 200 : 20)));
-    expect(detections.map((d) => [d.kind, d.subject])).toEqual([['geo_spike', { country: 'FR' }]]);
+describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
+  it('flags one country surging far above its own baseline and the other countries, as a finding only', () => {
+    const detections = runDetectors(
+      traffic(100, (m, net) => (net === 6 && m >= 80 ? 200 : 20)),
+      path,
+    );
+    expect(detections.map((d) => [d.kind, d.subject, d.mitigation])).toEqual([
+      ['geo_spike', { country: 'FR' }, 'observe'],
+    ]);
     expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 81 * MIN);
+    expect(detections[0]!.evidence.baseline).toBe('last_60_minutes_against_other_countries');
   });
 
   it('stays quiet on a release-day burst that lifts every country together', () => {
-    expect(runDetectors(traffic(100, (m) => (m >= 80 ? 200 : 20)))).toEqual([]);
+    expect(
+      runDetectors(
+        traffic(100, (m) => (m >= 80 ? 200 : 20)),
+        path,
+      ),
+    ).toEqual([]);
   });
 
-  it('stays quiet when a single busy client is all of the surge', () => {
+  it('raises nothing before an hour of history exists', () => {
+    expect(
+      runDetectors(
+        traffic(50, (m, net) => (net === 6 && m >= 40 ? 200 : 20)),
+        path,
+      ),
+    ).toEqual([]);
+  });
+
+  it('judges against the same hour of the day before once it has seen it', () => {
+    // FR reads eight times as much from 08:00 to 09:00 as at other hours, every day: the first morning it is a
+    // country rising alone, the second morning it is FR's 08:00.
+    const busy = (m: number) => m % (24 * 60) >= 8 * 60 && m % (24 * 60) < 9 * 60;
+    const detections = runDetectors(
+      traffic(33 * 60, (m, net) => (net === 6 && busy(m) ? 160 : net === 6 ? 20 : 12)).map((r) => ({
+        ...r,
+        timestampMs: r.timestampMs - 8 * 60 * MIN,
+      })),
+      path,
+    );
+    expect(detections.map((d) => [d.subject.country, d.evidence.baseline])).toEqual([
+      ['FR', 'last_60_minutes_against_other_countries'],
+    ]);
+    expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + MIN);
+  }, 120_000);
+
+  it('stays quiet when a single busy client, or servers in the country, are all of the surge', () => {
     const records = traffic(100, () => 20);
     for (let i = 0; i < 600; i++)
       records.push(request(T0 + 80 * MIN + i * 100, '10.6.1.1', `/public/t${i}.html`));
-    expect(runDetectors(records).filter((d) => d.kind === 'geo_spike')).toEqual([]);
+    // 10.8 is a hosting network: a farm of servers is no country's audience.
+    for (let i = 0; i < 3000; i++) {
+      records.push(request(T0 + 80 * MIN + i * 20, `10.8.${i % 250}.${(i * 7) % 250}`, `/public/t${i}.html`));
+    }
+    expect(runDetectors(records, path).filter((d) => d.kind === 'geo_spike')).toEqual([]);
   });
 });

@@ -1,17 +1,23 @@
 /**
- * Geo spikes: one country's requests per minute far above its own seasonal baseline (median and MAD of the
- * same hour on previous days, or of the last hour while there is no such history), after scaling by how much
- * everyone else is up, so a release-day burst that lifts every country together stays quiet.
+ * Geo spikes: one country's requests per minute far above what its own baseline and the other countries
+ * say. The baseline is the same hour of day on previous days once the detector has seen that hour; before
+ * that, the country's last hour, judged against the other countries: its expectation is scaled by how much
+ * the other countries are up on theirs (the median lift across them), so a release or any burst that lifts
+ * every country stays quiet and only a country that rises alone is a spike. For the first hour no baseline
+ * exists yet and nothing is raised; the finding says which baseline judged it.
  */
 import { DistinctCounter } from './asset-path.ts';
+import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
-import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
+import { type AccessEvent, type Detection, isoTime } from './types.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const RECENT_MINUTES = 60;
 const SEASONAL_DAYS = 8;
 const QUIET_TO_REARM_MS = 30 * MINUTE;
+/** Countries with at least this expected rate say how much everyone is up. */
+const LIFT_MIN_EXPECTED = 5;
 /** A reader rarely makes more than this many requests a minute; a single scraper is not a geo spike. */
 const PER_CLIENT_PER_MINUTE = 8;
 
@@ -99,14 +105,29 @@ export class GeoSpikeDetector {
   private hour = -1;
   private startMs = -1;
   private everyoneExpected = 0;
+  /** The current second (event time), for advancing other countries' sliding minutes. */
+  private second = 0;
+  private readonly lifts = new Float64Array(256);
+  /** The last ASN asked about, and whether it is a hosting network (most requests repeat the last one's). */
+  private hostingAsn = -1;
+  private hosting = false;
 
   constructor(private readonly config: DetectorConfig) {}
 
-  /** `ipRequestsThisMinute`: the client's own count, so one busy client cannot make a country spike. */
+  /**
+   * `ipRequestsThisMinute`: the client's own count, so one busy client cannot make a country spike; and
+   * servers (hosting networks) are no country's audience: their traffic is the scraping detectors' concern.
+   */
   observe(e: AccessEvent, ipRequestsThisMinute: number, out: Detection[]): void {
     if (e.country.length === 0 || ipRequestsThisMinute > PER_CLIENT_PER_MINUTE) return;
+    if (this.hostingAsn !== e.asn) {
+      this.hostingAsn = e.asn;
+      this.hosting = isHostingNetwork(e.asn);
+    }
+    if (this.hosting) return;
     const t = e.timestampMs;
     if (this.startMs < 0) this.startMs = t;
+    this.second = Math.floor(t / 1000);
     this.roll(t);
     let s = this.countries.get(e.country);
     if (s === undefined) {
@@ -131,34 +152,61 @@ export class GeoSpikeDetector {
     if (s.fired || t - this.startMs < this.config.geoWarmupMinutes * MINUTE) return;
     if (s.networks.estimate() < this.config.geoMinNetworks) return;
     s.fired = true;
+    const score = Math.min(0.99, 0.6 + 0.4 * (1 - this.config.geoRobustZ / verdict.z));
     out.push({
       kind: 'geo_spike',
       subject: { country: e.country },
       firstSeen: isoTime(s.firstSpikeMs),
       detectedAt: isoTime(t),
-      score: saturatingScore(verdict.z / this.config.geoRobustZ - 1, 0.6),
+      score: Math.round(score * 1000) / 1000,
       evidence: {
+        behaviours: ['geo_spike'],
         requestsLastMinute: x,
         expectedPerMinute: Math.round(verdict.expected * 10) / 10,
         othersScale: Math.round(verdict.scale * 100) / 100,
+        liftedCountries: verdict.countries,
         robustZ: Math.round(verdict.z * 10) / 10,
         baseline: s.source,
         networksThisMinute: s.networks.estimate(),
       },
-      mitigation: 'geo_rate_limit',
+      mitigation: 'observe',
     });
   }
 
-  private judge(s: CountryState, x: number): { expected: number; scale: number; z: number } | undefined {
-    const othersNow = this.everyone.sum - x;
-    const othersExpected = this.everyoneExpected - s.expected;
-    // Everyone else's lift (release day) raises the bar; a lone country's surge does not lower it.
-    const scale = othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1;
+  private judge(
+    s: CountryState,
+    x: number,
+  ): { expected: number; scale: number; z: number; countries: number } | undefined {
+    const { scale, countries } = this.othersLift(s);
     const expected = s.expected * scale;
     const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
     const z = (x - expected) / sigma;
     if (x < this.config.geoRatio * expected || z < this.config.geoRobustZ) return undefined;
-    return { expected, scale, z };
+    return { expected, scale, z, countries };
+  }
+
+  /**
+   * How much the other countries are up on their own baselines right now: the median of their lifts, so
+   * one big country does not set it. Everyone else's lift (a release) raises the bar; a lone country's
+   * surge never lowers it. With fewer than three countries to compare, their summed rate stands in.
+   */
+  private othersLift(s: CountryState): { scale: number; countries: number } {
+    const lifts = this.lifts;
+    let n = 0;
+    for (const other of this.countries.values()) {
+      if (other === s || other.expected < LIFT_MIN_EXPECTED) continue;
+      other.window.advance(this.second);
+      lifts[n++] = other.window.sum / other.expected;
+      if (n === lifts.length) break;
+    }
+    if (n < 3) {
+      const othersNow = this.everyone.sum - s.window.sum;
+      const othersExpected = this.everyoneExpected - s.expected;
+      return { scale: othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1, countries: n };
+    }
+    const sorted = lifts.subarray(0, n).sort();
+    const median = n % 2 === 1 ? sorted[(n - 1) >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+    return { scale: Math.max(1, median), countries: n };
   }
 
   private newCountry(quietMinutes: number): CountryState {
@@ -171,7 +219,7 @@ export class GeoSpikeDetector {
       seasonal: Array.from({ length: 24 }, () => []),
       expected: 0,
       spread: 0,
-      source: 'none',
+      source: 'no_history_against_other_countries',
       sourceSamples: 0,
       firstSpikeMs: 0,
       lastSpikeMs: Number.NEGATIVE_INFINITY,
@@ -213,7 +261,8 @@ export class GeoSpikeDetector {
 
   private refreshBaseline(s: CountryState, hour: number): void {
     const sameHour = s.seasonal[hour % 24]!;
-    if (sameHour.length >= 2) {
+    // One earlier day at this hour is a baseline that has seen the time of day; its spread is Poisson's.
+    if (sameHour.length >= 1) {
       s.expected = medianAndMad(sameHour);
       s.spread = 1.4826 * lastMad;
       this.nameSource(s, -sameHour.length);
@@ -228,6 +277,11 @@ export class GeoSpikeDetector {
   private nameSource(s: CountryState, samples: number): void {
     if (samples === s.sourceSamples) return;
     s.sourceSamples = samples;
-    s.source = samples < 0 ? `hour_of_day(${-samples} days)` : `last_${samples}_minutes`;
+    s.source =
+      samples < 0
+        ? `hour_of_day(${-samples} days)`
+        : samples === 0
+          ? 'no_history_against_other_countries'
+          : `last_${samples}_minutes_against_other_countries`;
   }
 }

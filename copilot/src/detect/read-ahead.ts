@@ -8,22 +8,25 @@
  */
 import type { LogLineView } from '../logs/log-line-view.ts';
 import { LINE_BATCH } from '../logs/cloudfront-bytes.ts';
-import type { AccountScrapeState } from './account-scraping.ts';
 import { type ByteSubjectTable, keyHash } from './byte-subject-table.ts';
+import type { TokenSession } from './consumption.ts';
+import type { ReaderState } from './reader-state.ts';
 import { KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
-import { N_GAP_COUNT, N_REQUESTS, type ScrapeSlabs } from './scrape-slabs.ts';
+import { N_THIS_MINUTE, type ScrapeSlabs, T_MINUTE_START } from './scrape-slabs.ts';
 import type { TokenSharingState } from './token-sharing.ts';
 
 /** Everything known about one active token, behind a single lookup per request. */
-export interface TokenSubject {
+export interface TokenSubject extends TokenSession {
   tokenId: string;
   /** The token's episode in the token table (AccessEvent.tokenSerial). */
   serial: number;
   /** Account and device as the token's last request named them (compared in place, made once). */
   accountId: string;
   deviceHash: string;
-  /** The account's scraping state, resolved once when the token appears. */
-  account: AccountScrapeState | undefined;
+  /** A hash of accountId (non-zero), for the address's count of accounts. */
+  accountHash: number;
+  /** The reader's (account and device) scraping state, resolved once when the token appears. */
+  account: ReaderState | undefined;
   sharing: TokenSharingState;
   /**
    * The address of the token's last request (id and episode serial in the address table): a reader's next
@@ -116,29 +119,25 @@ export class ReadAhead {
       touched += this.ips.touch(token.ipId);
       const ipId = token.ipId;
       if (ipId >= 0 && ipId < slabs.capacity) {
-        // The record's times, counters and path (its first cache lines).
-        touched += counts[slabs.countsAt(ipId) + N_REQUESTS]! + slabs.bytes[slabs.stemAt(ipId)]!;
-        touched += slabs.times[slabs.timesAt(ipId)]! > 0 ? 1 : 0;
+        // The record's minute (its times) and counters: all a request with a token changes there.
+        touched += counts[slabs.countsAt(ipId) + N_THIS_MINUTE]!;
+        touched += slabs.times[slabs.timesAt(ipId) + T_MINUTE_START]! > 0 ? 1 : 0;
       }
       const account = token.account;
-      if (account !== undefined) touched += account.thisMinute;
+      if (account !== undefined) touched += account.requests;
+      touched += token.pathHash + token.parts;
     }
-    // One level further: the current place, the address's gap, the account's last title.
+    // One level further: the current place, the reader's state.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
       if (token === undefined) continue;
       const current = token.sharing.current;
       if (current !== undefined) touched += current.requests + (current.lastMs + current.firstMs > 0 ? 1 : 0);
       touched += token.sharing.lastSeenMs > 0 ? 1 : 0;
-      const ipId = token.ipId;
-      if (ipId >= 0 && ipId < slabs.capacity) {
-        const gap = counts[slabs.countsAt(ipId) + N_GAP_COUNT]! % slabs.gapsPerSlot;
-        touched += slabs.times[slabs.gapsAt(ipId) + gap]! > 0 ? 1 : 0;
-      }
       const account = token.account;
       if (account !== undefined) {
-        touched += account.lastTitle.length;
-        touched += account.lastSeenMs + account.minuteStartMs + account.lastTitleMs > 0 ? 1 : 0;
+        touched += account.lastSerial + account.lastAsn + account.lastSlot;
+        touched += account.lastSeenMs > 0 ? 1 : 0;
       }
       subjects[k] = undefined;
     }

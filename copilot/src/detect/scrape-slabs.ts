@@ -12,12 +12,13 @@ export const STEM_BYTES = 64;
 
 /**
  * A slot's record, in float64 units: eight times and sums, sixteen int32 counters (8 doubles' room), the last
- * asset path (STEM_BYTES), then the ring of gaps; rounded up to whole cache lines. The names below are
- * positions from timesAt(slot) (T_, in times) and from countsAt(slot) (N_, in counts).
+ * asset path (STEM_BYTES), the ring of gaps, then a 256-bit set of the pages seen; rounded up to whole cache
+ * lines. The names below are positions from timesAt(slot) (T_, in times) and from countsAt(slot) (N_, in counts).
  */
 const COUNTS_FROM = 8;
 const STEM_FROM = 16;
 const GAPS_FROM = 24;
+const PAGE_BITS_DOUBLES = 4;
 export const T_FIRST_SEEN = 0;
 export const T_LAST_SEEN = 1;
 /** Time of the last move to another asset: the start of the next gap. */
@@ -29,6 +30,8 @@ export const T_WINDOW_START = 4;
 /** Running sums over the gap ring, for the coefficient of variation. */
 export const T_GAP_SUM = 5;
 export const T_GAP_SQUARES = 6;
+/** Bits of the page set still empty (linear counting of distinct pages). */
+export const T_PAGE_ZEROS = 7;
 export const N_REQUESTS = 0;
 /** Length of the last asset path (UTF-8 bytes), kept in the record or, when longer, in `longStems`. */
 export const N_STEM_LENGTH = 1;
@@ -42,12 +45,14 @@ export const N_CONTAINER_STEPS = 7;
 export const N_BUSTERS = 8;
 /** Refusals for missing or out-of-scope tokens: probing for content the subject holds no grant for. */
 export const N_PROBES = 9;
-/** Distinct tokens seen, counted up to two (only "one token or several" matters). */
-export const N_TOKENS = 10;
+/** Slots 10 and 12 are free (they counted tokens per address, which account-level detection now owns). */
 export const N_FIRED = 11;
-/** The token episode (AccessEvent.tokenSerial) of the address's last request, beside its id in lastTokenIds. */
-export const N_TOKEN_SERIAL = 12;
-const COUNTERS = 13;
+/** A hash of the first account seen at the address, and how many accounts (counted up to two). */
+export const N_ACCOUNT = 13;
+export const N_ACCOUNTS = 14;
+/** Token-less requests: the user agent class of the first, and the empty bits of the page set. */
+export const N_AGENT = 15;
+const COUNTERS = 16;
 
 export class ScrapeSlabs {
   /** float64 units per slot. */
@@ -56,13 +61,11 @@ export class ScrapeSlabs {
   times: Float64Array;
   counts: Int32Array;
   bytes: Uint8Array;
-  /** Slot i's last token id, read only when the token's episode (N_TOKEN_SERIAL) differs from the last one. */
-  lastTokenIds: string[] = new Array<string>(1024).fill('');
   /** Paths longer than STEM_BYTES, by slot. */
   readonly longStems = new Map<number, Uint8Array>();
 
   constructor(readonly gapsPerSlot: number) {
-    this.slotDoubles = Math.ceil((GAPS_FROM + gapsPerSlot) / 8) * 8;
+    this.slotDoubles = Math.ceil((GAPS_FROM + gapsPerSlot + PAGE_BITS_DOUBLES) / 8) * 8;
     this.times = new Float64Array(1024 * this.slotDoubles);
     this.counts = new Int32Array(this.times.buffer);
     this.bytes = new Uint8Array(this.times.buffer);
@@ -92,18 +95,21 @@ export class ScrapeSlabs {
     return slot * this.slotDoubles + GAPS_FROM;
   }
 
+  /** Where slot's set of seen pages starts in `counts` (8 words, 256 bits). */
+  pagesAt(slot: number): number {
+    return (slot * this.slotDoubles + GAPS_FROM + this.gapsPerSlot) * 2;
+  }
+
   /** Makes room for slot (ids are dense: grown by doubling, contents kept). */
   ensure(slot: number): void {
     let capacity = this.capacity;
     if (slot < capacity) return;
-    const before = capacity;
     while (capacity <= slot) capacity *= 2;
     const times = new Float64Array(capacity * this.slotDoubles);
     times.set(this.times);
     this.times = times;
     this.counts = new Int32Array(times.buffer);
     this.bytes = new Uint8Array(times.buffer);
-    for (let i = before; i < capacity; i++) this.lastTokenIds.push('');
   }
 
   /** A new address in `slot`, first seen at t. */
@@ -118,10 +124,12 @@ export class ScrapeSlabs {
     times[d + T_WINDOW_START] = t;
     times[d + T_GAP_SUM] = 0;
     times[d + T_GAP_SQUARES] = 0;
+    times[d + T_PAGE_ZEROS] = 256;
     const n = this.countsAt(slot);
     const counts = this.counts;
     if (counts[n + N_LONG_STEM] !== 0) this.longStems.delete(slot);
     for (let i = n; i < n + COUNTERS; i++) counts[i] = 0;
-    this.lastTokenIds[slot] = '';
+    const pages = this.pagesAt(slot);
+    for (let i = pages; i < pages + 8; i++) counts[i] = 0;
   }
 }

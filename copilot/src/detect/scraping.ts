@@ -1,14 +1,25 @@
 /**
- * Scraping judged per client address. Volume is never evidence on its own here, because a campus or carrier
- * NAT puts thousands of readers behind one address: an address is judged only on signs of automation its own
- * requests carry (robotic regularity, enumeration of numbered assets, cache-busting query strings, probing for
- * titles without a grant). Verified search-engine crawlers on public pages are skipped. Volume per account and
- * device is judged in account-scraping.ts.
+ * Scraping judged per client address, for traffic without an edge token (public pages, probes for content
+ * without a grant): only an address can be named there. Volume is never evidence on its own, because a campus
+ * or carrier NAT puts thousands of people behind one address; a report needs a sign of automation (a tool's
+ * user agent, a hosting network, clockwork regularity, cache busting, numbered paths walked in a run) and a
+ * second family (breadth of pages, pace, probing). Requests that carry a token are judged per reader
+ * (reader-scraping.ts); here they only count towards the address's minute and its accounts.
  */
-import type { DetectorConfig } from './config.ts';
-import { assetStepAfter, commonPrefixIn, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
-import { isVerifiedCrawler } from './crawlers.ts';
+import { assetStepAfter, commonPrefixIn, hashPath, STEP_NEXT_CONTAINER, STEP_NONE } from './asset-path.ts';
 import {
+  AGENT_TOOL,
+  AGENT_UNKNOWN,
+  agentClassOf,
+  isHostingNetwork,
+  isVerifiedCrawler,
+} from './automation.ts';
+import type { DetectorConfig } from './config.ts';
+import { type Evidence, evidenceSummary, reportable, stepped } from './evidence.ts';
+import {
+  N_ACCOUNT,
+  N_ACCOUNTS,
+  N_AGENT,
   N_BUSTERS,
   N_CONTAINER_STEPS,
   N_FAST_RUN,
@@ -20,8 +31,6 @@ import {
   N_REQUESTS,
   N_STEM_LENGTH,
   N_THIS_MINUTE,
-  N_TOKEN_SERIAL,
-  N_TOKENS,
   STEM_BYTES,
   ScrapeSlabs,
   T_FIRST_SEEN,
@@ -30,9 +39,10 @@ import {
   T_LAST_GAP,
   T_LAST_SEEN,
   T_MINUTE_START,
+  T_PAGE_ZEROS,
   T_WINDOW_START,
 } from './scrape-slabs.ts';
-import { type AccessEvent, type Detection, isoTime, saturatingScore } from './types.ts';
+import { type AccessEvent, type Detection, isoTime } from './types.ts';
 
 /**
  * Addresses are named by their slot: the address's id in the address table, where its state lives in the
@@ -55,33 +65,141 @@ export class ScrapingDetector {
     return this.slabs.counts[this.slabs.countsAt(slot) + N_THIS_MINUTE]!;
   }
 
-  /** Every request, judged per client address on signs of automation only. */
-  observeIp(e: AccessEvent, slot: number, out: Detection[]): void {
-    if (isVerifiedCrawler(e)) return;
-    this.update(slot, e);
+  /** Whether only one account has used the address in slot so far. */
+  oneAccount(slot: number): boolean {
+    return (
+      slot >= 0 &&
+      slot < this.slabs.capacity &&
+      this.slabs.counts[this.slabs.countsAt(slot) + N_ACCOUNTS] === 1
+    );
+  }
+
+  /** A request with a token: the address's minute and its accounts (`accountHash` non-zero). */
+  observeTokened(e: AccessEvent, slot: number, accountHash: number): void {
     const slabs = this.slabs;
     const counts = slabs.counts;
     const n = slabs.countsAt(slot);
-    // Only "one token or several" matters, so stop copying token ids once there are two. The same episode of
-    // the same token is told by its serial alone; the id (another page of memory) is read when that changes.
-    if (counts[n + N_TOKENS]! < 2 && e.tokenSerial !== counts[n + N_TOKEN_SERIAL]) {
-      if (e.tokenId !== slabs.lastTokenIds[slot]) {
-        counts[n + N_TOKENS]!++;
-        slabs.lastTokenIds[slot] = e.tokenId;
-      }
-      counts[n + N_TOKEN_SERIAL] = e.tokenSerial;
+    this.countMinute(slot, e.timestampMs);
+    const accounts = counts[n + N_ACCOUNTS]!;
+    if (accounts === 0) {
+      counts[n + N_ACCOUNT] = accountHash;
+      counts[n + N_ACCOUNTS] = 1;
+    } else if (accounts === 1 && counts[n + N_ACCOUNT] !== accountHash) {
+      counts[n + N_ACCOUNTS] = 2;
     }
-    if (counts[n + N_FIRED] !== 0 || counts[n + N_REQUESTS]! < this.config.roboticGaps) return;
-    if (!this.mayBeAutomated(n)) return;
-    const reasons = this.automationReasons(slot);
-    if (reasons.length === 0) return;
+  }
+
+  /** A request without a token, judged per address on signs of automation. */
+  observeTokenless(e: AccessEvent, slot: number, out: Detection[]): void {
+    this.countMinute(slot, e.timestampMs);
+    if (isVerifiedCrawler(e)) return;
+    this.update(slot, e);
+    const counts = this.slabs.counts;
+    const n = this.slabs.countsAt(slot);
+    if (counts[n + N_AGENT] === AGENT_UNKNOWN) counts[n + N_AGENT] = agentClassOf(e.record.userAgent) + 8;
+    if (counts[n + N_FIRED] !== 0 || counts[n + N_REQUESTS]! < 20) return;
+    if ((counts[n + N_REQUESTS]! & 7) !== 0 && counts[n + N_PROBES]! < 10) return;
+    const evidence = this.evidence(slot, e);
+    // Without an automation sign, many requests from one address are many people behind one NAT.
+    if (evidence[0]!.strength < 0.35 || !reportable(evidence)) return;
     counts[n + N_FIRED] = 1;
-    // A single token behind the address names the scraper more precisely than the address does.
-    const subject =
-      counts[n + N_TOKENS] === 1 && e.tokenId
-        ? { ip: e.ip, tokenId: e.tokenId, accountId: e.accountId }
-        : { ip: e.ip };
-    out.push(this.detection(slot, e, reasons, subject));
+    const summary = evidenceSummary(evidence);
+    out.push({
+      kind: 'scraping',
+      subject: { ip: e.ip },
+      firstSeen: isoTime(this.slabs.times[this.slabs.timesAt(slot) + T_FIRST_SEEN]!),
+      detectedAt: isoTime(e.timestampMs),
+      score: summary.score,
+      evidence: {
+        behaviours: ['scraping'],
+        ...summary,
+        reasons: summary.families.map((f) => f.family),
+        requests: counts[n + N_REQUESTS],
+        lastAsset: e.uriStem,
+      },
+      mitigation: 'observe',
+    });
+  }
+
+  private countMinute(slot: number, t: number): void {
+    const slabs = this.slabs;
+    const times = slabs.times;
+    const counts = slabs.counts;
+    const d = slabs.timesAt(slot);
+    const n = slabs.countsAt(slot);
+    const minuteStart = times[d + T_MINUTE_START]!;
+    if (t - minuteStart >= 60_000) {
+      counts[n + N_LAST_MINUTE] = t - minuteStart >= 120_000 ? 0 : counts[n + N_THIS_MINUTE]!;
+      counts[n + N_THIS_MINUTE] = 0;
+      times[d + T_MINUTE_START] = t;
+    }
+    counts[n + N_THIS_MINUTE]!++;
+  }
+
+  private evidence(slot: number, e: AccessEvent): Evidence[] {
+    const c = this.config;
+    const slabs = this.slabs;
+    const counts = slabs.counts;
+    const times = slabs.times;
+    const n = slabs.countsAt(slot);
+    const d = slabs.timesAt(slot);
+    const { cv, meanMs } = this.gapCv(slot);
+    const tool = counts[n + N_AGENT] === AGENT_TOOL + 8;
+    const hosting = isHostingNetwork(e.asn);
+    const robotic = cv <= c.roboticMaxCv && meanMs >= 2_000;
+    const runs =
+      counts[n + N_FAST_RUN]! >= c.sequentialRun || counts[n + N_CONTAINER_STEPS]! >= c.crossTitleSteps;
+    const busting = counts[n + N_BUSTERS]! >= c.cacheBusters;
+    const automation = Math.min(
+      0.9,
+      Math.max(tool ? 0.6 : 0, hosting ? 0.35 : 0, robotic ? 0.6 : 0, runs ? 0.7 : 0, busting ? 0.6 : 0) +
+        0.1 * (Number(tool) + Number(hosting) + Number(robotic) + Number(runs) + Number(busting) - 1),
+    );
+    const zeros = times[d + T_PAGE_ZEROS]!;
+    const pages = zeros <= 0 ? 1500 : Math.round(-256 * Math.log(zeros / 256));
+    const minutes = Math.max(1, (times[d + T_LAST_SEEN]! - times[d + T_FIRST_SEEN]!) / 60_000);
+    const perMinute = counts[n + N_REQUESTS]! / minutes;
+    return [
+      {
+        family: 'automation',
+        strength: Math.max(0, automation),
+        signals: [
+          ...(tool ? ['an HTTP tool user agent'] : []),
+          ...(hosting ? ['a hosting network'] : []),
+          ...(robotic ? [`gaps regular to CV ${cv.toFixed(2)}`] : []),
+          ...(runs ? ['numbered paths walked in a run'] : []),
+          ...(busting ? [`${counts[n + N_BUSTERS]} cache-busting requests`] : []),
+        ],
+      },
+      {
+        family: 'coverage',
+        strength: stepped(pages, [
+          [60, 0.5],
+          [150, 0.75],
+          [400, 0.9],
+        ]),
+        signals: [`${pages} distinct pages`],
+      },
+      {
+        family: 'pace',
+        strength:
+          minutes >= 5
+            ? stepped(perMinute, [
+                [20, 0.4],
+                [60, 0.6],
+              ])
+            : 0,
+        signals: [`${perMinute.toFixed(1)} requests a minute over ${Math.round(minutes)} min`],
+      },
+      {
+        family: 'probing',
+        strength: stepped(counts[n + N_PROBES]!, [
+          [c.probes, 0.6],
+          [3 * c.probes, 0.8],
+        ]),
+        signals: [`${counts[n + N_PROBES]} requests for content without a grant`],
+      },
+    ];
   }
 
   private update(slot: number, e: AccessEvent): void {
@@ -100,19 +218,10 @@ export class ScrapingDetector {
     const at = long ? 0 : slabs.stemAt(slot);
     const stemLength = counts[n + N_STEM_LENGTH]!;
     const requests = counts[n + N_REQUESTS]!;
-    // The paths' common prefix, found once: it says whether the asset moved, where the step's number is, and
-    // which bytes of the kept path change.
+    // The paths' common prefix, found once: whether the asset moved, where the step's number is, which bytes change.
     const prefix = commonPrefixIn(stems, at, stemLength, stem, stemStart, stemEnd);
     const moved = prefix !== stemLength || stemLength !== stemEnd - stemStart;
-    // Range requests for one audio track arrive like clockwork by design; only moves to a new asset count.
     if (requests > 0 && moved) this.addGap(slot, t - times[d + T_LAST_GAP]!);
-    const minuteStart = times[d + T_MINUTE_START]!;
-    if (t - minuteStart >= 60_000) {
-      counts[n + N_LAST_MINUTE] = t - minuteStart >= 120_000 ? 0 : counts[n + N_THIS_MINUTE]!;
-      counts[n + N_THIS_MINUTE] = 0;
-      times[d + T_MINUTE_START] = t;
-    }
-    counts[n + N_THIS_MINUTE]!++;
     const step =
       requests > 0 && moved
         ? assetStepAfter(stems, at, stemLength, stem, stemStart, stemEnd, prefix)
@@ -129,10 +238,10 @@ export class ScrapingDetector {
     times[d + T_LAST_SEEN] = t;
     if (moved) {
       times[d + T_LAST_GAP] = t;
+      this.addPage(slot, e);
       const length = stemEnd - stemStart;
       let kept: Uint8Array = slabs.bytes;
       let to = slabs.stemAt(slot);
-      // A path kept in the record, replaced by one that fits there: only the bytes after the common prefix.
       let from = long ? 0 : prefix;
       if (length > STEM_BYTES) {
         from = 0;
@@ -158,6 +267,17 @@ export class ScrapingDetector {
     }
     if (e.extraParams && e.edgeResultType !== 'Hit') counts[n + N_BUSTERS]!++;
     if (e.refusal === 'missing_token' || e.refusal === 'out_of_scope') counts[n + N_PROBES]!++;
+  }
+
+  /** Linear counting of distinct pages in 256 bits. */
+  private addPage(slot: number, e: AccessEvent): void {
+    const bit = hashPath(e.uriStem) & 255;
+    const at = this.slabs.pagesAt(slot) + (bit >>> 5);
+    const mask = 1 << (bit & 31);
+    const counts = this.slabs.counts;
+    if ((counts[at]! & mask) !== 0) return;
+    counts[at]! |= mask;
+    this.slabs.times[this.slabs.timesAt(slot) + T_PAGE_ZEROS]!--;
   }
 
   private addGap(slot: number, gapMs: number): void {
@@ -188,64 +308,5 @@ export class ScrapingDetector {
     const mean = this.slabs.times[d + T_GAP_SUM]! / n;
     const variance = Math.max(0, this.slabs.times[d + T_GAP_SQUARES]! / n - mean * mean);
     return { cv: mean > 0 ? Math.sqrt(variance) / mean : Number.POSITIVE_INFINITY, meanMs: mean };
-  }
-
-  /** A cheap test before the full one: most addresses show no sign at all. */
-  private mayBeAutomated(n: number): boolean {
-    const c = this.config;
-    const counts = this.slabs.counts;
-    return (
-      counts[n + N_GAP_COUNT]! >= c.roboticGaps ||
-      counts[n + N_FAST_RUN]! >= c.sequentialRun ||
-      counts[n + N_CONTAINER_STEPS]! >= c.crossTitleSteps ||
-      counts[n + N_BUSTERS]! >= c.cacheBusters ||
-      counts[n + N_PROBES]! >= c.probes
-    );
-  }
-
-  private automationReasons(slot: number): string[] {
-    const c = this.config;
-    const reasons: string[] = [];
-    const { cv, meanMs } = this.gapCv(slot);
-    const counts = this.slabs.counts;
-    const n = this.slabs.countsAt(slot);
-    // Log timestamps have one-second resolution: below a mean gap of ~2 s regularity cannot be told apart.
-    if (cv <= c.roboticMaxCv && meanMs >= 2_000) reasons.push('robotic_regularity');
-    if (counts[n + N_FAST_RUN]! >= c.sequentialRun) reasons.push('sequential_enumeration');
-    if (counts[n + N_CONTAINER_STEPS]! >= c.crossTitleSteps) reasons.push('title_enumeration');
-    if (counts[n + N_BUSTERS]! >= c.cacheBusters) reasons.push('cache_busting');
-    if (counts[n + N_PROBES]! >= c.probes) reasons.push('probing_without_grant');
-    return reasons;
-  }
-
-  private detection(
-    slot: number,
-    e: AccessEvent,
-    reasons: string[],
-    subject: Detection['subject'],
-  ): Detection {
-    const { cv, meanMs } = this.gapCv(slot);
-    const counts = this.slabs.counts;
-    const n = this.slabs.countsAt(slot);
-    return {
-      kind: 'scraping',
-      subject,
-      firstSeen: isoTime(this.slabs.times[this.slabs.timesAt(slot) + T_FIRST_SEEN]!),
-      detectedAt: isoTime(e.timestampMs),
-      score: saturatingScore(reasons.length - 1 + counts[n + N_FAST_RUN]! / 50, 0.7),
-      evidence: {
-        reasons,
-        requests: counts[n + N_REQUESTS],
-        requestsThisMinute: counts[n + N_THIS_MINUTE],
-        gapCv: Number.isFinite(cv) ? Math.round(cv * 1000) / 1000 : null,
-        meanGapSeconds: Math.round(meanMs) / 1000,
-        sequentialRun: counts[n + N_FAST_RUN],
-        titleSteps: counts[n + N_CONTAINER_STEPS],
-        cacheBusters: counts[n + N_BUSTERS],
-        probes: counts[n + N_PROBES],
-        lastAsset: e.uriStem,
-      },
-      mitigation: subject.tokenId ? 'revoke_token' : 'rate_limit_ip',
-    };
   }
 }

@@ -102,12 +102,20 @@ describe('Function: detectionToFinding', () => {
       firstSeen: '2026-11-02T08:00:00.000Z',
       detectedAt: '2026-11-02T08:01:00.000Z',
       score: 0.9,
-      evidence: { reasons: ['title_hopping'] },
-      mitigation: 'suspend_account_tokens',
+      evidence: { reasons: ['pace', 'coverage'], behaviours: ['scraping'] },
+      mitigation: 'force_reauth',
     };
     const finding = detectionToFinding(detection);
     expect(finding).toMatchObject({ kind: 'scraping', severity: 'critical', subject: detection.subject });
-    expect(finding.summary).toContain('title hopping');
+    expect(finding.summary).toBe('Scraping by account acc-1 from 203.0.113.9 (pace, coverage)');
+    const both = detectionToFinding({
+      ...detection,
+      subject: { tokenId: 'tokWide01', accountId: 'acc-2' },
+      evidence: { reasons: ['churn', 'pace'], behaviours: ['scraping', 'token_sharing'] },
+    });
+    expect(both.summary).toBe(
+      'Scraping and sharing by token tokWide01 of account acc-2, pulling content through many networks (churn, pace)',
+    );
     expect(detectionToFinding({ ...detection, detectedAt: '2026-11-02T09:00:00.000Z' }).id).toBe(finding.id);
   });
 });

@@ -1,16 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { AbuseDetectors } from './engine.ts';
-import { MIN, readingSession, request, runDetectors, T0, chapter, testGeo } from './test-support.ts';
-import type { Detection } from './types.ts';
+import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import {
+  BROWSER,
+  chapter,
+  MIN,
+  PATHS,
+  READER_APP,
+  readingSession,
+  request,
+  runDetectors,
+  T0,
+} from './test-support.ts';
 
-describe('Detector: token sharing', () => {
+const HOUR = 60 * MIN;
+
+describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
+  const runDetectorsBy = (records: EdgeLogRecord[], options?: Parameters<typeof runDetectors>[2]) =>
+    runDetectors(records, path, options);
   it('flags one token read from two countries at overlapping times', () => {
     const token = { tokenId: 'tokShared01', accountId: 'acc1' };
     const records = [
       ...readingSession(T0, '10.1.0.5', token),
       ...readingSession(T0 + 3 * MIN, '10.3.0.9', token),
     ];
-    const detections = runDetectors(records).filter((d) => d.kind === 'token_sharing');
+    const detections = runDetectorsBy(records).filter((d) => d.kind === 'token_sharing');
     expect(detections).toHaveLength(1);
     expect(detections[0]!.subject).toEqual({ tokenId: 'tokShared01', accountId: 'acc1' });
     expect(detections[0]!.evidence.reasons).toContain('impossible_travel');
@@ -29,7 +42,7 @@ describe('Detector: token sharing', () => {
         }),
       );
     }
-    const [detection] = runDetectors(records);
+    const [detection] = runDetectorsBy(records);
     expect(detection?.kind).toBe('token_sharing');
     expect(detection?.evidence.reasons).toEqual(['device_mismatch']);
   });
@@ -47,7 +60,7 @@ describe('Detector: token sharing', () => {
         }),
       );
     }
-    expect(runDetectors(records)).toEqual([]);
+    expect(runDetectorsBy(records)).toEqual([]);
   });
 
   it('flags an account using more devices than allowed from several networks', () => {
@@ -59,7 +72,7 @@ describe('Detector: token sharing', () => {
         title: `t0000${d}`,
       }),
     );
-    const detections = runDetectors(records);
+    const detections = runDetectorsBy(records);
     expect(detections.map((d) => d.subject)).toEqual([{ accountId: 'acc3' }]);
     expect(detections[0]!.evidence.reasons).toEqual(['devices_over_limit']);
   });
@@ -73,7 +86,7 @@ describe('Detector: token sharing', () => {
         title: `t0000${d}`,
       }),
     );
-    expect(runDetectors(records)).toEqual([]);
+    expect(runDetectorsBy(records)).toEqual([]);
   });
 
   it('stays quiet for a reader who travels (one country change after a plausible gap)', () => {
@@ -85,7 +98,7 @@ describe('Detector: token sharing', () => {
         device: 'd1',
       }),
     ];
-    expect(runDetectors(records)).toEqual([]);
+    expect(runDetectorsBy(records)).toEqual([]);
   });
 
   it('stays quiet for a campus: hundreds of readers behind one NAT address', () => {
@@ -97,7 +110,7 @@ describe('Detector: token sharing', () => {
         title: `t${String(i % 40).padStart(5, '0')}`,
       }),
     ).flat();
-    expect(runDetectors(records)).toEqual([]);
+    expect(runDetectorsBy(records)).toEqual([]);
   });
 
   it('counts the devices of tokens the token table has already dropped', () => {
@@ -113,9 +126,7 @@ describe('Detector: token sharing', () => {
       records.push(request(at + 10_000, ip, chapter('t00001', 2), { token }));
     }
     for (const idleMs of [2 * MIN, 30 * MIN]) {
-      const detectors = new AbuseDetectors(testGeo, { idleMs });
-      const out: Detection[] = [];
-      for (const r of records) detectors.observe(r, out);
+      const out = runDetectorsBy(records, { idleMs });
       expect(out.map((x) => [x.kind, x.subject, x.evidence.reasons])).toEqual([
         ['token_sharing', { accountId: 'accDrop' }, ['devices_over_limit']],
       ]);
@@ -123,12 +134,112 @@ describe('Detector: token sharing', () => {
   });
 
   it("reports each place's requests, counting those of the place it is at", () => {
-    // Back and forth between two networks: reported on the third return, while at the first network.
+    // Two clients on two networks, back and forth: reported on the third return, while at the first network.
     const token = { tokenId: 'tokBack01', accountId: 'accBack' };
     const ips = ['10.1.0.5', '10.1.0.5', '10.2.0.5', '10.1.0.5', '10.2.0.5', '10.1.0.5'];
-    const records = ips.map((ip, i) => request(T0 + i * 1000, ip, chapter('t00001', i + 1), { token }));
-    const [detection] = runDetectors(records).filter((x) => x.kind === 'token_sharing');
+    const records = ips.map((ip, i) =>
+      request(T0 + i * 1000, ip, chapter('t00001', i + 1), {
+        token,
+        agent: ip === '10.1.0.5' ? READER_APP : BROWSER,
+      }),
+    );
+    const [detection] = runDetectorsBy(records).filter((x) => x.kind === 'token_sharing');
     const networks = detection?.evidence.networks as { requests: number }[] | undefined;
     expect(networks?.map((n) => n.requests)).toEqual([4, 2]);
+  });
+
+  it('stays quiet for one phone flapping between home Wi-Fi and mobile data, and a commuter changing networks', () => {
+    const token = { tokenId: 'tokFlap0001', accountId: 'flapper' };
+    // The same client (same user agent) alternating networks every request, then home, carrier, office.
+    const flapping = Array.from({ length: 20 }, (_, i) =>
+      request(T0 + i * 20_000, i % 2 === 0 ? '10.1.0.5' : '10.2.3.3', chapter('t00001', i + 1), { token }),
+    );
+    const commute = ['10.1.4.4', '10.2.9.1', '10.2.9.2', '10.2.8.1', '10.1.200.3'].flatMap((ip, leg) =>
+      Array.from({ length: 4 }, (_, i) =>
+        request(T0 + HOUR + leg * 3 * MIN + i * 30_000, ip, chapter('t00002', leg * 4 + i + 1), {
+          token: { tokenId: 'tokCommute01', accountId: 'commuter', title: 't00002' },
+        }),
+      ),
+    );
+    expect(runDetectorsBy([...flapping, ...commute])).toEqual([]);
+  });
+
+  it('stays quiet for a reader switching a VPN on mid-session, and between sessions', () => {
+    // 10.8 is a hosting network in another country: a VPN exit, not a trip.
+    const token = { tokenId: 'tokVpnUser01', accountId: 'vpnuser' };
+    const records = Array.from({ length: 12 }, (_, i) =>
+      request(T0 + i * MIN, i < 6 ? '10.6.0.5' : '10.8.5.5', chapter('t00001', i + 1), { token }),
+    );
+    records.push(
+      ...readingSession(T0 + 20 * MIN, '10.8.5.6', {
+        tokenId: 'tokVpnUser02',
+        accountId: 'vpnuser',
+        title: 't00003',
+      }),
+    );
+    expect(runDetectorsBy(records)).toEqual([]);
+  });
+
+  it('flags one device identity reading in several homes at once (spoofed device ids)', () => {
+    // Same account and device id, three clients on three networks, all reading at the same time.
+    const homes = ['10.1.0.9', '10.2.0.9', '10.4.0.9'];
+    const agents = [READER_APP, BROWSER, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605.1.15'];
+    const records = homes.flatMap((ip, h) =>
+      Array.from({ length: 12 }, (_, i) =>
+        request(T0 + h * 20_000 + i * 90_000, ip, chapter(`t0090${h}`, i + 1), {
+          token: { tokenId: `tokSpoof00${h}`, accountId: 'spoofed', device: 'shared', title: `t0090${h}` },
+          agent: agents[h],
+        }),
+      ),
+    );
+    const detections = runDetectorsBy(records).filter((d) => d.subject.accountId === 'spoofed');
+    expect(detections.map((d) => d.subject)).toContainEqual({ accountId: 'spoofed' });
+  });
+
+  it('flags an account read on more devices in a day than its limit, from several networks, even one at a time', () => {
+    const records = [1, 2, 3, 4, 5].flatMap((d) =>
+      readingSession(T0 + d * 2 * HOUR, `10.${d % 2 === 0 ? 1 : 5}.0.${d}`, {
+        tokenId: `tokRing000${d}`,
+        accountId: 'ring',
+        device: `ringdev${d}`,
+        title: `t0000${d}`,
+      }),
+    );
+    const [detection] = runDetectorsBy(records);
+    expect(detection?.subject).toEqual({ accountId: 'ring' });
+    expect(detection?.evidence.reasons).toEqual(['devices_over_limit_in_a_day']);
+    // One family of evidence: the proportional response is a softer step than re-authentication.
+    expect(detection?.mitigation).toBe('short_ttl');
+  });
+
+  it('flags a device identity reading on another continent minutes after its last request at home', () => {
+    const home = readingSession(
+      T0,
+      '10.1.0.5',
+      { tokenId: 'tokHome0001', accountId: 'stolen', device: 'd1' },
+      4,
+    );
+    const end = home.at(-1)!.timestampMs;
+    const away = readingSession(end + 3 * MIN, '10.4.0.5', {
+      tokenId: 'tokAway0001',
+      accountId: 'stolen',
+      device: 'd1',
+      title: 't00009',
+    });
+    expect(runDetectorsBy([...home, ...away]).map((d) => [d.subject, d.evidence.reasons])).toEqual([
+      [{ accountId: 'stolen' }, ['impossible_travel']],
+    ]);
+  });
+
+  it('judges nothing within the first second of a token', () => {
+    const token = { tokenId: 'tokFirstSec1', accountId: 'crowd' };
+    const records = ['10.1.0.1', '10.3.0.1', '10.5.0.1', '10.6.0.1'].map((ip, i) =>
+      request(T0 + i * 100, ip, chapter('t00001', i + 1), { token, agent: `Agent/${i}` }),
+    );
+    expect(runDetectorsBy(records)).toEqual([]);
+    records.push(request(T0 + 1_500, '10.9.0.1', chapter('t00001', 5), { token, agent: 'Agent/9' }));
+    const detections = runDetectorsBy(records);
+    expect(detections).toHaveLength(1);
+    expect(detections[0]!.detectedAt).toMatch(/T08:00:01/);
   });
 });

@@ -21,7 +21,10 @@ export interface Detection {
   /** 0..1 confidence. */
   score: number;
   evidence: Record<string, unknown>;
-  /** Suggested mitigation as a policy name. */
+  /**
+   * The action the default policies take on this detection (`observe` when none): filled by the engine from
+   * copilot/policies.json, so that a reader of the output can tell a denial from a soft step.
+   */
   mitigation: string;
 }
 
@@ -29,6 +32,9 @@ export interface Detection {
 export interface AccessEvent {
   timestampMs: number;
   ip: string;
+  /** The address's id (slot) and episode serial in the engine's address table. */
+  ipSlot: number;
+  ipSerial: number;
   /** /24 for IPv4: readers behind one NAT share it. */
   network: string;
   /** A hash of `network` in 30 bits (a small integer to V8). */
@@ -74,12 +80,6 @@ export class DetectorError extends Error {
 
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/** Scores saturate smoothly: `excess` of 0 gives `floor`, large excess approaches 1. */
-export function saturatingScore(excess: number, floor = 0.6): number {
-  const x = Math.max(0, excess);
-  return Math.round((floor + (1 - floor) * (x / (1 + x))) * 1000) / 1000;
 }
 
 /**

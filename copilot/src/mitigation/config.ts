@@ -1,14 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { parseCidr } from '@boundless/delivery';
 import { z } from 'zod';
-import type { Guardrails, MitigationPolicy } from './types.ts';
+import {
+  EFFECT_OF,
+  type Guardrails,
+  type MitigationAction,
+  type MitigationPolicy,
+  type SubjectKey,
+} from './types.ts';
+
+/** The subjects each action can act on (its target). */
+const TARGETS: Readonly<Record<MitigationAction, readonly SubjectKey[]>> = {
+  revoke_token: ['tokenId'],
+  force_reauth: ['accountId'],
+  short_ttl: ['accountId'],
+  rate_limit: ['accountId', 'ip', 'country'],
+  block_ip: ['ip'],
+};
 
 const policySchema = z.object({
   name: z.string().min(1),
   kinds: z.array(z.enum(['token_sharing', 'scraping', 'geo_spike'])).min(1),
-  suggestions: z.array(z.string()).optional(),
+  subjects: z.array(z.enum(['tokenId', 'accountId', 'ip', 'country'])).min(1),
   action: z.enum(['revoke_token', 'force_reauth', 'short_ttl', 'rate_limit', 'block_ip']),
   minScore: z.number().min(0).max(1),
+  minCorroboration: z.number().int().min(1).default(1),
+  costToLegitimateReader: z.string().min(10, 'say what the action costs a reader caught by mistake'),
   durationSeconds: z
     .number()
     .int()
@@ -33,6 +50,22 @@ const mitigationConfigSchema = z
   .object({ policies: z.array(policySchema).min(1), guardrails: guardrailsSchema })
   .superRefine((config, ctx) => {
     config.policies.forEach((policy, index) => {
+      const wrong = policy.subjects.filter((subject) => !TARGETS[policy.action].includes(subject));
+      if (wrong.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', index, 'subjects'],
+          message: `${policy.action} cannot act on ${wrong.join(', ')}; it takes ${TARGETS[policy.action].join(' or ')}`,
+        });
+      }
+      // A denial refuses a reader's requests: it must rest on two families of evidence or on near certainty.
+      if (EFFECT_OF[policy.action] === 'deny' && policy.minCorroboration < 2 && policy.minScore < 0.95) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', index],
+          message: `${policy.action} denies access: set minCorroboration >= 2 or minScore >= 0.95 (got ${policy.minCorroboration} and ${policy.minScore})`,
+        });
+      }
       if (policy.action === 'short_ttl' && policy.ttlSeconds === undefined) {
         ctx.addIssue({
           code: 'custom',

@@ -49,8 +49,8 @@ function sharing(tokenId: string, detectedAt: string): Detection {
     subject: { tokenId, accountId: 'acct-1' },
     firstSeen: detectedAt,
     detectedAt,
-    score: 0.95,
-    evidence: { countries: ['DE', 'BR'] },
+    score: 0.97,
+    evidence: { countries: ['DE', 'BR'], corroboration: 2 },
     mitigation: 'revoke_token',
   };
 }

@@ -12,7 +12,8 @@ const detection = (detectedAt: string, tokenId = 'tok_next_0001'): Detection => 
   firstSeen: detectedAt,
   detectedAt,
   score: 0.93,
-  evidence: {},
+  // Corroborated, so each detection revokes its own token (an account-wide action would still be active).
+  evidence: { corroboration: 2 },
   mitigation: 'revoke_token',
 });
 

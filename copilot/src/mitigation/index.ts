@@ -9,13 +9,15 @@ export {
 export { AdminApiError, DeliveryAdminPort, type DeliveryAdminPortOptions } from './delivery-admin-port.ts';
 export { MitigationEngine, type MitigationEvents } from './engine.ts';
 export { MitigationPlanner } from './policy.ts';
-export type {
-  Decision,
-  Guardrails,
-  Mitigation,
-  MitigationAction,
-  MitigationPolicy,
-  MitigationPort,
-  MitigationTarget,
+export {
+  type Decision,
+  EFFECT_OF,
+  type Guardrails,
+  type Mitigation,
+  type MitigationAction,
+  type MitigationEffect,
+  type MitigationPolicy,
+  type MitigationPort,
+  type MitigationTarget,
 } from './types.ts';
 export { RoutingMitigationPort, type WafIpSetRef, WafIpSetPort } from './waf-port.ts';

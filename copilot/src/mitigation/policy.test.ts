@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../detect/types.ts';
 import { loadMitigationConfig, parseMitigationConfig } from './config.ts';
-import { MitigationPlanner } from './policy.ts';
+import { defaultAction, MitigationPlanner } from './policy.ts';
+import { EFFECT_OF } from './types.ts';
 
 const config = loadMitigationConfig();
 
+/** A token shared on two families of evidence (say, impossible travel and a crowd of networks). */
 function detection(overrides: Partial<Detection> = {}): Detection {
   return {
     kind: 'token_sharing',
     subject: { tokenId: 'tok_shared_0001', accountId: 'acct-7' },
     firstSeen: '2026-11-02T10:00:00.000Z',
     detectedAt: '2026-11-02T10:00:40.000Z',
-    score: 0.93,
-    evidence: { countries: ['DE', 'BR', 'VN'] },
+    score: 0.97,
+    evidence: { countries: ['DE', 'BR', 'VN'], corroboration: 2 },
     mitigation: 'revoke_token',
     ...overrides,
   };
 }
 
 describe('Class: MitigationPlanner', () => {
-  it('revokes a confidently shared token with an expiry and a deterministic id', () => {
+  it('revokes a token shared on corroborated evidence, with an expiry and a deterministic id', () => {
     const first = new MitigationPlanner(config.policies, config.guardrails).decide(detection());
     const again = new MitigationPlanner(config.policies, config.guardrails).decide(detection());
     expect(first.outcome).toBe('apply');
@@ -30,15 +32,32 @@ describe('Class: MitigationPlanner', () => {
       expiresAt: '2026-11-03T10:00:40.000Z',
       dryRun: false,
     });
+    expect(first.mitigation.reason).toMatch(/cost if mistaken: denied/);
     expect(again.mitigation.id).toBe(first.mitigation.id);
   });
 
-  it('takes the milder policy for a less confident detection and skips below every bar', () => {
+  it('answers a single weak signal softly: re-authentication or shorter grants, never a denial', () => {
     const planner = new MitigationPlanner(config.policies, config.guardrails);
-    const mild = planner.decide(detection({ score: 0.65 }));
-    expect(mild.outcome === 'apply' && mild.mitigation.action).toBe('short_ttl');
+    const oneFamily = { corroboration: 1 };
+    const reauth = planner.decide(detection({ score: 0.88, evidence: oneFamily }));
+    expect(reauth.outcome === 'apply' && reauth.mitigation.action).toBe('force_reauth');
+    const shorter = planner.decide(
+      detection({ score: 0.72, evidence: oneFamily, subject: { tokenId: 'tok_b', accountId: 'acct-8' } }),
+    );
+    expect(shorter.outcome === 'apply' && shorter.mitigation.action).toBe('short_ttl');
     const weak = planner.decide(detection({ score: 0.3, subject: { tokenId: 'tok_other_0002' } }));
     expect(weak).toMatchObject({ outcome: 'skip', reason: 'below_threshold' });
+  });
+
+  it('asks a scraping account to re-authenticate only on two families of evidence', () => {
+    const scraping = (corroboration: number, score: number) =>
+      defaultAction(
+        { kind: 'scraping', subject: { accountId: 'acct-s' }, score, evidence: { corroboration } },
+        config.policies,
+      );
+    expect(scraping(2, 0.93)).toBe('force_reauth');
+    expect(scraping(1, 0.96)).toBe('short_ttl');
+    expect(scraping(2, 0.6)).toBe('observe');
   });
 
   it('does not act twice on a subject while its action is active, and again after expiry', () => {
@@ -56,10 +75,10 @@ describe('Class: MitigationPlanner', () => {
     const campusScraper = detection({
       kind: 'scraping',
       subject: { ip: '192.0.2.77' },
-      mitigation: 'rate_limit_ip',
+      score: 0.95,
     });
     expect(planner.decide(campusScraper)).toMatchObject({ outcome: 'skip', reason: 'allow_listed' });
-    const sharedTokenOnCampus = detection({ evidence: { ips: ['192.0.2.77'] } });
+    const sharedTokenOnCampus = detection({ evidence: { ips: ['192.0.2.77'], corroboration: 2 } });
     expect(planner.decide(sharedTokenOnCampus).outcome).toBe('apply');
   });
 
@@ -91,41 +110,68 @@ describe('Class: MitigationPlanner', () => {
     expect(decision.outcome === 'apply' && decision.mitigation.dryRun).toBe(true);
   });
 
-  it('revokes a shared token at a lower bar than a scraping token: a revoked reader just asks again', () => {
-    const planner = new MitigationPlanner(config.policies, config.guardrails);
-    const shared = planner.decide(detection({ score: 0.76 }));
-    expect(shared.outcome === 'apply' && shared.mitigation.action).toBe('revoke_token');
-    const scraping = planner.decide(
-      detection({
-        kind: 'scraping',
-        score: 0.76,
-        subject: { tokenId: 'tok_scrape_0001', accountId: 'acct-9' },
-      }),
-    );
-    expect(scraping.outcome === 'apply' && scraping.mitigation.action).toBe('short_ttl');
-  });
-
   it('has no automatic action for geo spikes: those reach a person as findings', () => {
     const planner = new MitigationPlanner(config.policies, config.guardrails);
-    const spike = detection({ kind: 'geo_spike', subject: { country: 'VN' }, mitigation: 'geo_rate_limit' });
+    const spike = detection({ kind: 'geo_spike', subject: { country: 'VN' }, mitigation: 'observe' });
     expect(planner.decide(spike)).toMatchObject({ outcome: 'skip', reason: 'no_policy' });
+    expect(defaultAction(spike, config.policies)).toBe('observe');
+  });
+
+  it('states for every default policy what it costs a reader caught by mistake', () => {
+    for (const policy of config.policies) {
+      expect(policy.costToLegitimateReader.length).toBeGreaterThan(30);
+      // The cost names the kind of effect the action has, so a reader of the policy knows what "mistaken" means.
+      const effect = EFFECT_OF[policy.action];
+      const words = {
+        reauthenticate: /re-authenticate/,
+        shorten: /shortened/,
+        throttle: /throttled/,
+        deny: /denied/,
+      };
+      if (effect !== 'observe') expect(policy.costToLegitimateReader).toMatch(words[effect]);
+    }
   });
 });
 
 describe('Function: parseMitigationConfig', () => {
+  const policy = {
+    name: 'x',
+    kinds: ['scraping'],
+    subjects: ['ip'],
+    action: 'rate_limit',
+    minScore: 0.9,
+    minCorroboration: 2,
+    durationSeconds: 60,
+    costToLegitimateReader: 'throttled: the address is slowed down for a minute',
+  };
+
   it('names the policy field that is wrong', () => {
-    const broken = {
-      policies: [
-        { name: 'x', kinds: ['scraping'], action: 'rate_limit', minScore: 0.9, durationSeconds: 60 },
-      ],
-      guardrails: {},
-    };
-    expect(() => parseMitigationConfig(broken)).toThrow(
+    expect(() => parseMitigationConfig({ policies: [policy], guardrails: {} })).toThrow(
       /policies\.0: rate_limit needs limit and windowSeconds/,
     );
     expect(() => parseMitigationConfig({ policies: [], guardrails: {} })).toThrow(/policies/);
     expect(() =>
-      parseMitigationConfig({ policies: broken.policies, guardrails: { allowCidrs: ['10.0.0.0/33'] } }),
+      parseMitigationConfig({
+        policies: [{ ...policy, limit: 10, windowSeconds: 60 }],
+        guardrails: { allowCidrs: ['10.0.0.0/33'] },
+      }),
     ).toThrow(/guardrails\.allowCidrs\.0: must be a CIDR/);
+    expect(() =>
+      parseMitigationConfig({ policies: [{ ...policy, action: 'revoke_token' }], guardrails: {} }),
+    ).toThrow(/revoke_token cannot act on ip; it takes tokenId/);
+    const { costToLegitimateReader: _cost, ...silent } = policy;
+    expect(() => parseMitigationConfig({ policies: [silent], guardrails: {} })).toThrow(
+      /costToLegitimateReader/,
+    );
+  });
+
+  it('refuses a denial that rests on a single weak signal', () => {
+    const deny = { ...policy, action: 'block_ip', minScore: 0.8, minCorroboration: 1 };
+    expect(() => parseMitigationConfig({ policies: [deny], guardrails: {} })).toThrow(
+      /block_ip denies access: set minCorroboration >= 2 or minScore >= 0.95/,
+    );
+    expect(
+      parseMitigationConfig({ policies: [{ ...deny, minCorroboration: 2 }], guardrails: {} }).policies,
+    ).toHaveLength(1);
   });
 });

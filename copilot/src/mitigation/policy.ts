@@ -26,20 +26,14 @@ export class MitigationPlanner {
     const nowMs = Date.parse(detection.detectedAt);
     if (Number.isNaN(nowMs))
       return skip('invalid_detection', `unreadable detectedAt "${detection.detectedAt}"`);
-    const candidates = this.policies.filter(
-      (p) =>
-        p.kinds.includes(detection.kind) &&
-        (!p.suggestions?.length || p.suggestions.includes(detection.mitigation)),
-    );
-    if (candidates.length === 0)
-      return skip('no_policy', `no policy answers ${detection.kind}/${detection.mitigation}`);
-    // Policies are ordered strongest first; a detection takes the first whose confidence bar it clears.
-    const policy = candidates.find((p) => detection.score >= p.minScore);
+    const candidates = this.policies.filter((p) => p.kinds.includes(detection.kind));
+    if (candidates.length === 0) return skip('no_policy', `no policy answers ${detection.kind}`);
+    const policy = selectPolicy(detection, this.policies);
     if (!policy) {
       const lowest = Math.min(...candidates.map((p) => p.minScore));
       return skip(
-        'below_threshold',
-        `score ${detection.score} is below every matching policy's bar (lowest ${lowest})`,
+        detection.score >= lowest ? 'observe' : 'below_threshold',
+        `score ${detection.score} on ${corroborationOf(detection)} families of evidence meets no policy for its subject (lowest bar ${lowest}): observed only`,
       );
     }
     const target = targetFor(policy, detection);
@@ -91,25 +85,49 @@ export class MitigationPlanner {
   }
 }
 
+/** Independent families of evidence behind a detection (1 when it does not say). */
+function corroborationOf(detection: Pick<Detection, 'evidence'>): number {
+  const n = detection.evidence.corroboration;
+  return typeof n === 'number' && Number.isFinite(n) ? n : 1;
+}
+
+/**
+ * The policy the defaults take for a detection: the first (strongest) whose kind, subject, score and
+ * corroboration bars it meets; undefined means `observe`. Pure: the engine names it in every detection.
+ */
+function selectPolicy(
+  detection: Pick<Detection, 'kind' | 'subject' | 'score' | 'evidence'>,
+  policies: readonly MitigationPolicy[],
+): MitigationPolicy | undefined {
+  const corroboration = corroborationOf(detection);
+  return policies.find(
+    (p) =>
+      p.kinds.includes(detection.kind) &&
+      p.subjects.some((key) => detection.subject[key] !== undefined) &&
+      detection.score >= p.minScore &&
+      corroboration >= p.minCorroboration,
+  );
+}
+
+/** The action the default policies take for a detection, `observe` when none. */
+export function defaultAction(
+  detection: Pick<Detection, 'kind' | 'subject' | 'score' | 'evidence'>,
+  policies: readonly MitigationPolicy[],
+): string {
+  return selectPolicy(detection, policies)?.action ?? 'observe';
+}
+
 function skip(reason: Extract<Decision, { outcome: 'skip' }>['reason'], detail: string): Decision {
   return { outcome: 'skip', reason, detail };
 }
 
+/** The action's target: the first of the policy's subjects the detection names (a token keeps its account). */
 function targetFor(policy: MitigationPolicy, detection: Detection): MitigationTarget | undefined {
-  const { tokenId, accountId, ip, country } = detection.subject;
-  switch (policy.action) {
-    case 'revoke_token':
-      return tokenId ? { tokenId, accountId } : undefined;
-    case 'force_reauth':
-    case 'short_ttl':
-      return accountId ? { accountId } : undefined;
-    case 'rate_limit':
-      if (accountId) return { accountId };
-      if (ip) return { ip };
-      return country ? { country } : undefined;
-    case 'block_ip':
-      return ip ? { ip } : undefined;
-  }
+  const key = policy.subjects.find((k) => detection.subject[k] !== undefined);
+  if (key === undefined) return undefined;
+  const value = detection.subject[key]!;
+  if (key === 'tokenId') return { tokenId: value, accountId: detection.subject.accountId };
+  return { [key]: value };
 }
 
 function buildMitigation(
@@ -131,7 +149,7 @@ function buildMitigation(
     params: { ttlSeconds: policy.ttlSeconds, limit: policy.limit, windowSeconds: policy.windowSeconds },
     decidedAt: detection.detectedAt,
     expiresAt: new Date(expiresMs).toISOString(),
-    reason: `${detection.kind} (score ${detection.score}) matched policy ${policy.name}`,
+    reason: `${detection.kind} (score ${detection.score}) matched policy ${policy.name}; cost if mistaken: ${policy.costToLegitimateReader}`,
     evidence: detection.evidence,
     detection: {
       kind: detection.kind,

@@ -3,6 +3,23 @@ import type { Detection } from '../detect/types.ts';
 /** What the delivery core can do to an abuser. None of these touch entitlements. */
 export type MitigationAction = 'revoke_token' | 'force_reauth' | 'short_ttl' | 'rate_limit' | 'block_ip';
 
+/**
+ * What an action does to whoever it hits, from the softest: the reader is asked to sign in again
+ * (`reauthenticate`), their grants are shortened (`shorten`), their address is slowed (`throttle`), or their
+ * requests are refused (`deny`). `observe` is no action: the finding is shown and nothing else happens.
+ */
+export type MitigationEffect = 'observe' | 'reauthenticate' | 'shorten' | 'throttle' | 'deny';
+
+export const EFFECT_OF: Readonly<Record<MitigationAction, MitigationEffect>> = {
+  force_reauth: 'reauthenticate',
+  short_ttl: 'shorten',
+  rate_limit: 'throttle',
+  revoke_token: 'deny',
+  block_ip: 'deny',
+};
+
+export type SubjectKey = 'tokenId' | 'accountId' | 'ip' | 'country';
+
 export interface MitigationTarget {
   tokenId?: string;
   accountId?: string;
@@ -10,16 +27,23 @@ export interface MitigationTarget {
   country?: string;
 }
 
-/** A rule mapping detections to one action. Policies are data (see policies.json); the first match wins. */
+/**
+ * A rule mapping detections to one action. Policies are data (see policies.json), ordered strongest first; a
+ * detection takes the first whose conditions it meets, and `observe` when it meets none.
+ */
 export interface MitigationPolicy {
   name: string;
   /** Detection kinds the policy answers. */
   kinds: Detection['kind'][];
-  /** The detector's suggested mitigations it accepts (empty: any). */
-  suggestions?: string[];
+  /** The subject the action needs: the detection must name one of these (the first named is the target). */
+  subjects: SubjectKey[];
   action: MitigationAction;
   /** Act only on detections at least this confident. */
   minScore: number;
+  /** Independent families of evidence the detection must rest on (evidence.corroboration; 1 when absent). */
+  minCorroboration: number;
+  /** What the action costs a legitimate reader caught by mistake, in plain words (shown with every action). */
+  costToLegitimateReader: string;
   /** Every action expires on its own after this long. */
   durationSeconds: number;
   /** For short_ttl: the access lifetime to impose; for rate_limit: requests per window. */
@@ -64,6 +88,7 @@ export type Decision =
 
 type SkipReason =
   | 'no_policy'
+  | 'observe'
   | 'below_threshold'
   | 'allow_listed'
   | 'suppressed'

@@ -1,13 +1,18 @@
+import type { Profile } from './profiles.ts';
 import type { Rng } from './rng.ts';
 
-type TitleKind = 'ebook' | 'audiobook' | 'interactive';
+/**
+ * What a title is. Short forms (comics, audio episodes, short stories) are read whole, several in a sitting:
+ * the hard negatives of any rule that counts titles.
+ */
+export type TitleKind = 'ebook' | 'audiobook' | 'interactive' | 'comic' | 'audio_episode' | 'short_story';
 
 export interface Title {
   readonly id: string;
   readonly kind: TitleKind;
-  /** Reading order: what a reader fetches front to back (chapters, tracks or scenes). */
+  /** Reading order: what a reader fetches front to back (chapters, tracks, pages or scenes). */
   readonly sequence: readonly string[];
-  /** Figures, clips and other side assets fetched now and then. */
+  /** Manifest, cover, figures, clips: the manifest and cover always come first. */
   readonly extras: readonly string[];
   /** Relative popularity (Zipf-like): a few titles draw most reading. */
   readonly popularity: number;
@@ -18,9 +23,15 @@ export interface Catalog {
   /** The new title released during the run (release-day burst). */
   readonly release: Title;
   readonly publicPages: readonly string[];
+  /** Bytes a streamed medium holds per second of playback (audio and video tracks). */
+  readonly bytesPerSecondOfPlayback: number;
+  /** Bytes of a typical chapter: a reader's time on a text part follows its length relative to this. */
+  readonly typicalTextBytes: number;
   sizeOf(path: string): number | undefined;
   /** Size and content type of an existing object; undefined for paths the origin does not have (404). */
   objectAt(path: string): CatalogObject | undefined;
+  /** A path in `title` that does not exist (a scraper guessing past the end). */
+  missingPart(title: Title, n: number): string;
 }
 
 interface CatalogObject {
@@ -33,11 +44,106 @@ export function titleScope(titleId: string): string {
   return `/titles/${titleId}/`;
 }
 
-export function buildCatalog(rng: Rng, titleCount: number): Catalog {
+/**
+ * How a catalog names and sizes things. The validation population uses another house style than development
+ * (other ids, file names, extensions and sizes), so nothing a detector learns can hang on one naming scheme.
+ */
+interface HouseStyle {
+  id(rng: Rng, index: number): string;
+  manifest: string;
+  cover: string;
+  chapter(n: number): string;
+  figure(n: number): string;
+  track(n: number): string;
+  page(n: number): string;
+  storyPart(n: number): string;
+  scene(n: number): string;
+  bundle: string;
+  clip(n: number): string;
+  /** Median bytes of a chapter, a comic page, a figure; playback bytes per second. */
+  chapterBytes: number;
+  pageBytes: number;
+  figureBytes: number;
+  playbackBytesPerSecond: number;
+  shares: Record<TitleKind, number>;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+const STYLES: Record<Profile, HouseStyle> = {
+  development: {
+    id: (_rng, i) => `t${pad(i + 1, 5)}`,
+    manifest: 'manifest.json',
+    cover: 'cover.jpg',
+    chapter: (n) => `epub/ch${pad(n, 3)}.xhtml`,
+    figure: (n) => `images/fig${pad(n, 3)}.jpg`,
+    track: (n) => `audio/track${pad(n, 3)}.m4a`,
+    page: (n) => `pages/p${pad(n, 3)}.jpg`,
+    storyPart: (n) => `text/part${pad(n, 2)}.xhtml`,
+    scene: (n) => `interactive/scene${pad(n, 3)}.json`,
+    bundle: 'interactive/bundle.js',
+    clip: (n) => `media/clip${pad(n, 3)}.mp4`,
+    chapterBytes: 45_000,
+    pageBytes: 260_000,
+    figureBytes: 160_000,
+    playbackBytesPerSecond: 8_000,
+    shares: {
+      ebook: 0.5,
+      audiobook: 0.12,
+      interactive: 0.08,
+      comic: 0.12,
+      audio_episode: 0.1,
+      short_story: 0.08,
+    },
+  },
+  validation: {
+    // Opaque slugs: no number to step through from one title to the next.
+    id: (rng) => `${rng.pick(['bk', 'ed', 'wk'])}-${rng.hex(8)}`,
+    manifest: 'index.json',
+    cover: 'art/front.webp',
+    chapter: (n) => `c/${pad(n, 4)}.html`,
+    figure: (n) => `art/plate-${n}.png`,
+    track: (n) => `listen/part-${pad(n, 2)}.mp3`,
+    page: (n) => `p/${pad(n, 4)}.webp`,
+    storyPart: (n) => `read/${n}.html`,
+    scene: (n) => `play/s${n}.json`,
+    bundle: 'play/app.js',
+    clip: (n) => `play/v${n}.mp4`,
+    chapterBytes: 24_000,
+    pageBytes: 420_000,
+    figureBytes: 300_000,
+    playbackBytesPerSecond: 16_000,
+    shares: {
+      ebook: 0.38,
+      audiobook: 0.1,
+      interactive: 0.06,
+      comic: 0.18,
+      audio_episode: 0.16,
+      short_story: 0.12,
+    },
+  },
+};
+
+const TITLE_KINDS: readonly TitleKind[] = [
+  'ebook',
+  'audiobook',
+  'interactive',
+  'comic',
+  'audio_episode',
+  'short_story',
+];
+
+export function buildCatalog(rng: Rng, titleCount: number, profile: Profile = 'development'): Catalog {
+  const style = STYLES[profile];
   const sizes = new Map<string, number>();
   const titles: Title[] = [];
+  const ids = new Set<string>();
   for (let i = 0; i <= titleCount; i++) {
-    titles.push(buildTitle(rng, `t${String(i + 1).padStart(5, '0')}`, i, sizes));
+    let id = style.id(rng, i);
+    while (ids.has(id)) id = style.id(rng, i);
+    ids.add(id);
+    const kind = rng.weighted(TITLE_KINDS, (k) => style.shares[k]);
+    titles.push(buildTitle(rng, style, id, kind, i, sizes));
   }
   const release = titles.pop()!;
   const publicPages = ['/robots.txt', '/sitemap.xml', '/public/index.html', '/public/health'];
@@ -55,14 +161,22 @@ export function buildCatalog(rng: Rng, titleCount: number): Catalog {
     titles,
     release,
     publicPages,
+    bytesPerSecondOfPlayback: style.playbackBytesPerSecond,
+    typicalTextBytes: style.chapterBytes,
     sizeOf: (path) => sizes.get(path),
     objectAt: (path) => objects.get(path),
+    missingPart: (title, n) => titleScope(title.id) + style.chapter(n),
   };
 }
 
-function buildTitle(rng: Rng, id: string, rank: number, sizes: Map<string, number>): Title {
-  const roll = rng.next();
-  const kind: TitleKind = roll < 0.7 ? 'ebook' : roll < 0.85 ? 'audiobook' : 'interactive';
+function buildTitle(
+  rng: Rng,
+  style: HouseStyle,
+  id: string,
+  kind: TitleKind,
+  rank: number,
+  sizes: Map<string, number>,
+): Title {
   const base = titleScope(id);
   const sequence: string[] = [];
   const extras: string[] = [];
@@ -70,40 +184,60 @@ function buildTitle(rng: Rng, id: string, rank: number, sizes: Map<string, numbe
     list.push(base + name);
     sizes.set(base + name, Math.max(200, Math.round(size)));
   };
-  add(extras, 'manifest.json', rng.logNormal(4_000, 0.4));
-  add(extras, 'cover.jpg', rng.logNormal(180_000, 0.5));
-  if (kind === 'ebook') {
-    const chapters = rng.int(12, 61);
-    for (let c = 1; c <= chapters; c++) add(sequence, `epub/ch${pad3(c)}.xhtml`, rng.logNormal(45_000, 0.5));
-    const figures = rng.int(0, 21);
-    for (let f = 1; f <= figures; f++) add(extras, `images/fig${pad3(f)}.jpg`, rng.logNormal(160_000, 0.7));
-  } else if (kind === 'audiobook') {
-    const tracks = rng.int(4, 21);
-    for (let t = 1; t <= tracks; t++)
-      add(sequence, `audio/track${pad3(t)}.m4a`, rng.logNormal(22_000_000, 0.4));
-  } else {
-    add(extras, 'interactive/bundle.js', rng.logNormal(900_000, 0.4));
-    const scenes = rng.int(5, 31);
-    for (let s = 1; s <= scenes; s++)
-      add(sequence, `interactive/scene${pad3(s)}.json`, rng.logNormal(60_000, 0.6));
-    const clips = rng.int(0, 6);
-    for (let c = 1; c <= clips; c++) add(extras, `media/clip${pad3(c)}.mp4`, rng.logNormal(6_000_000, 0.5));
+  const playback = (minutes: number) => minutes * 60 * style.playbackBytesPerSecond;
+  add(extras, style.manifest, rng.logNormal(4_000, 0.4));
+  add(extras, style.cover, rng.logNormal(180_000, 0.5));
+  switch (kind) {
+    case 'ebook': {
+      for (let c = 1, n = rng.int(12, 61); c <= n; c++)
+        add(sequence, style.chapter(c), rng.logNormal(style.chapterBytes, 0.5));
+      for (let f = 1, n = rng.int(0, 21); f <= n; f++)
+        add(extras, style.figure(f), rng.logNormal(style.figureBytes, 0.7));
+      break;
+    }
+    case 'audiobook': {
+      for (let t = 1, n = rng.int(4, 21); t <= n; t++)
+        add(sequence, style.track(t), playback(rng.logNormal(45, 0.4)));
+      break;
+    }
+    case 'audio_episode': {
+      // One episode, sometimes a two-parter: minutes of listening, not hours.
+      for (let t = 1, n = rng.chance(0.2) ? 2 : 1; t <= n; t++)
+        add(sequence, style.track(t), playback(rng.logNormal(9, 0.6)));
+      break;
+    }
+    case 'comic': {
+      for (let p = 1, n = rng.int(10, 49); p <= n; p++)
+        add(sequence, style.page(p), rng.logNormal(style.pageBytes, 0.35));
+      break;
+    }
+    case 'short_story': {
+      for (let p = 1, n = rng.int(1, 4); p <= n; p++)
+        add(sequence, style.storyPart(p), rng.logNormal(style.chapterBytes * 0.8, 0.5));
+      break;
+    }
+    default: {
+      add(extras, style.bundle, rng.logNormal(900_000, 0.4));
+      for (let s = 1, n = rng.int(5, 31); s <= n; s++)
+        add(sequence, style.scene(s), rng.logNormal(60_000, 0.6));
+      for (let c = 1, n = rng.int(0, 6); c <= n; c++)
+        add(extras, style.clip(c), playback(rng.logNormal(2, 0.5)) * 40);
+    }
   }
   return { id, kind, sequence, extras, popularity: 1 / (rank + 3) ** 0.9 };
 }
 
-function pad3(n: number): string {
-  return String(n).padStart(3, '0');
-}
-
 const CONTENT_TYPES: Record<string, string> = {
   xhtml: 'application/xhtml+xml',
+  html: 'text/html',
   jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
   m4a: 'audio/mp4',
+  mp3: 'audio/mpeg',
   mp4: 'video/mp4',
   json: 'application/json',
   js: 'application/javascript',
-  html: 'text/html',
   txt: 'text/plain',
   xml: 'application/xml',
 };
@@ -116,5 +250,5 @@ function contentTypeOf(path: string): string {
 
 /** Media a player streams with Range requests (206) instead of downloading whole. */
 export function isRanged(path: string): boolean {
-  return path.endsWith('.m4a') || path.endsWith('.mp4');
+  return /\.(m4a|mp3|mp4)$/.test(path);
 }

@@ -43,6 +43,18 @@ export class IpSpace {
     return numberToIp(pickAddress(rng, this.rangesOfCountry(country)));
   }
 
+  /** An address announced by `asn`, wherever the country table places it (a VPN provider's exits). */
+  sampleAsn(rng: Rng, asn: number): { ip: string; country: string } | undefined {
+    const ranges = this.asnRanges.get(asn);
+    if (!ranges) return undefined;
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const ip = pickAddress(rng, ranges);
+      const country = this.countryOfNumber(ip);
+      if (country !== undefined) return { ip: numberToIp(ip), country };
+    }
+    return undefined;
+  }
+
   /** An address inside a published CIDR block (crawler networks). */
   sampleCidr(rng: Rng, cidr: string): string {
     const [base, bits] = cidr.split('/') as [string, string];

@@ -7,6 +7,9 @@ import { DatasetError } from '../errors.ts';
 
 export interface CountryProfile {
   readonly code: string;
+  /** Where most of its readers live (a large city), for flight distances. */
+  readonly lat: number;
+  readonly lon: number;
   /** Relative share of B2C readers. */
   readonly share: number;
   /** Standard-time UTC offset in hours (early November: northern DST is over). */
@@ -21,6 +24,8 @@ export interface CountryProfile {
 export const COUNTRIES: readonly CountryProfile[] = [
   {
     code: 'US',
+    lat: 38.9,
+    lon: -77.0,
     share: 30,
     utcOffset: -5,
     edges: ['IAD89-C1', 'JFK50-P2', 'ORD52-C3', 'DFW56-P1', 'SFO53-C2', 'SEA19-C1'],
@@ -30,6 +35,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'GB',
+    lat: 51.5,
+    lon: -0.1,
     share: 10,
     utcOffset: 0,
     edges: ['LHR61-P3', 'LHR50-C1', 'MAN51-C1'],
@@ -39,6 +46,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'DE',
+    lat: 50.1,
+    lon: 8.7,
     share: 9,
     utcOffset: 1,
     edges: ['FRA56-C1', 'FRA60-P2', 'MUC50-C1', 'TXL52-C1'],
@@ -48,6 +57,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'FR',
+    lat: 48.9,
+    lon: 2.4,
     share: 6,
     utcOffset: 1,
     edges: ['CDG52-C1', 'CDG55-P1', 'MRS52-C1'],
@@ -57,6 +68,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'IN',
+    lat: 19.1,
+    lon: 72.9,
     share: 8,
     utcOffset: 5.5,
     edges: ['BOM78-P1', 'DEL54-C2', 'MAA51-C1', 'BLR50-C1'],
@@ -66,6 +79,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'BR',
+    lat: -23.5,
+    lon: -46.6,
     share: 6,
     utcOffset: -3,
     edges: ['GRU3-C1', 'GIG51-C1'],
@@ -75,6 +90,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'JP',
+    lat: 35.7,
+    lon: 139.7,
     share: 7,
     utcOffset: 9,
     edges: ['NRT57-P2', 'NRT20-C4', 'KIX56-C1'],
@@ -84,6 +101,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'CA',
+    lat: 43.7,
+    lon: -79.4,
     share: 5,
     utcOffset: -5,
     edges: ['YTO50-C1', 'YUL62-C1', 'YVR52-C1'],
@@ -93,6 +112,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'AU',
+    lat: -33.9,
+    lon: 151.2,
     share: 5,
     utcOffset: 11,
     edges: ['SYD62-P2', 'MEL50-C2'],
@@ -102,6 +123,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'ES',
+    lat: 40.4,
+    lon: -3.7,
     share: 3,
     utcOffset: 1,
     edges: ['MAD53-C1'],
@@ -111,6 +134,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'IT',
+    lat: 45.5,
+    lon: 9.2,
     share: 3,
     utcOffset: 1,
     edges: ['MXP63-C2'],
@@ -120,6 +145,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'NL',
+    lat: 52.4,
+    lon: 4.9,
     share: 2,
     utcOffset: 1,
     edges: ['AMS1-C1', 'AMS54-C1'],
@@ -129,6 +156,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'KR',
+    lat: 37.6,
+    lon: 127.0,
     share: 3,
     utcOffset: 9,
     edges: ['ICN57-C1'],
@@ -138,6 +167,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'MX',
+    lat: 19.4,
+    lon: -99.1,
     share: 2,
     utcOffset: -6,
     edges: ['QRO51-C1'],
@@ -147,6 +178,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'SE',
+    lat: 59.3,
+    lon: 18.1,
     share: 1,
     utcOffset: 1,
     edges: ['ARN54-C1'],
@@ -163,6 +196,8 @@ export const COUNTRIES: readonly CountryProfile[] = [
 export const SPIKE_COUNTRIES: readonly CountryProfile[] = [
   {
     code: 'VN',
+    lat: 21.0,
+    lon: 105.8,
     share: 0,
     utcOffset: 7,
     edges: ['HAN50-C1', 'SGN50-C1'],
@@ -172,6 +207,8 @@ export const SPIKE_COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'ID',
+    lat: -6.2,
+    lon: 106.8,
     share: 0,
     utcOffset: 7,
     edges: ['CGK52-C1'],
@@ -181,6 +218,8 @@ export const SPIKE_COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'TH',
+    lat: 13.8,
+    lon: 100.5,
     share: 0,
     utcOffset: 7,
     edges: ['BKK50-C1'],
@@ -190,6 +229,8 @@ export const SPIKE_COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'PH',
+    lat: 14.6,
+    lon: 121.0,
     share: 0,
     utcOffset: 8,
     edges: ['MNL50-C1'],
@@ -199,6 +240,8 @@ export const SPIKE_COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'TR',
+    lat: 41.0,
+    lon: 29.0,
     share: 0,
     utcOffset: 3,
     edges: ['IST52-C1'],
@@ -208,6 +251,8 @@ export const SPIKE_COUNTRIES: readonly CountryProfile[] = [
   },
   {
     code: 'RU',
+    lat: 55.8,
+    lon: 37.6,
     share: 0,
     utcOffset: 3,
     edges: ['HEL51-C1'],
@@ -227,6 +272,20 @@ export const HOSTING: readonly { readonly asn: number; readonly country: string;
   { asn: 396982, country: 'US', name: 'Google Cloud' },
 ];
 
+/**
+ * Commercial VPN exits: hosting networks in many countries. A reader behind one appears in another country
+ * and network than at home, without travelling.
+ */
+export const VPN_EXITS: readonly { readonly asn: number; readonly country: string }[] = [
+  { asn: 9009, country: 'GB' },
+  { asn: 60068, country: 'DE' },
+  { asn: 212238, country: 'US' },
+  { asn: 16276, country: 'FR' },
+  { asn: 24940, country: 'DE' },
+  { asn: 14061, country: 'US' },
+  { asn: 20473, country: 'US' },
+];
+
 /** Published crawler networks (googlebot.json, bingbot.json): verified crawlers come only from these. */
 export const CRAWLER_NETWORKS = {
   googlebot: ['66.249.64.0/27', '66.249.66.0/27', '66.249.68.0/27', '66.249.70.32/27', '66.249.79.0/27'],
@@ -241,9 +300,18 @@ export function countryProfile(code: string): CountryProfile {
   return profile;
 }
 
-/** Flight-time lower bound (hours) between two home countries, for plausible travel. */
-export function travelHours(from: string, to: string): number {
-  const a = countryProfile(from).utcOffset;
-  const b = countryProfile(to).utcOffset;
-  return 1.5 + Math.abs(a - b) * 0.9;
+/** Great-circle distance between two countries' reading centres, km. */
+function distanceKm(from: string, to: string): number {
+  const a = countryProfile(from);
+  const b = countryProfile(to);
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Door-to-door hours of a flight: distance at cruise speed plus time at both airports. */
+export function travelHours(from: string, to: string, cruiseKmh = 830, airportHours = 2): number {
+  return distanceKm(from, to) / cruiseKmh + airportHours;
 }

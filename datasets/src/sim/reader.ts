@@ -1,16 +1,44 @@
 import type { Device } from './agents.ts';
-import type { Title } from './catalog.ts';
+import type { Title, TitleKind } from './catalog.ts';
 import type { CountryProfile } from './networks.ts';
 import type { Population, SimulatedRequest } from './request.ts';
 import { activity, type Rhythm, releaseBoost } from './rhythm.ts';
 import type { Rng } from './rng.ts';
-import { readingSession } from './session.ts';
+import { type Origin, type ReadingHabits, readingSession } from './session.ts';
 import type { World } from './world.ts';
 
-/** A legitimate reader (or one member of a household sharing an account within its device limit). */
+/**
+ * A legitimate reader (or one member of a household sharing an account within its device limit). Each
+ * archetype is a way of reading that some detector could mistake for abuse: that is why it is here.
+ */
+export type LegitArchetype =
+  | 'reader'
+  | 'binge'
+  | 'short_form'
+  | 'comic'
+  | 'short_story'
+  | 'campus'
+  | 'org_admin'
+  | 'household'
+  | 'traveller'
+  | 'vpn'
+  | 'commuter'
+  | 'shelf_sync';
+
+/** Several titles in one sitting (short forms, research, an administrator's check). */
+export interface Sitting {
+  readonly kind?: TitleKind;
+  readonly titles: number;
+  /** Parts read per title (undefined: the whole title). */
+  readonly partsPerTitle?: readonly [number, number];
+  /** Seconds spent on each title before the next (an administrator's check). */
+  readonly secondsPerTitle?: number;
+}
+
 export interface Persona {
   readonly actor: string;
   readonly population: Population;
+  readonly archetype: LegitArchetype;
   readonly accountId: string;
   readonly country: CountryProfile;
   readonly devices: readonly Device[];
@@ -18,9 +46,18 @@ export interface Persona {
   readonly fixedIps: readonly string[];
   /** The mobile carrier's CGNAT addresses, shared with many other readers. */
   readonly mobileIps: readonly string[];
+  /** Minutes a phone keeps one CGNAT address before the carrier hands it another. */
+  readonly cgnatMinutes: number;
   readonly rhythm: Rhythm;
   readonly dailySessions: number;
+  readonly sessionMinutes: number;
+  readonly habits: ReadingHabits;
+  readonly sitting?: Sitting;
   readonly trip?: Trip;
+  /** VPN exits the reader uses, the share of sessions through one, and the share toggled mid-session. */
+  readonly vpn?: { readonly exits: readonly Origin[]; readonly share: number; readonly toggle: number };
+  /** A commuter's office network and how often the phone flaps between Wi-Fi and mobile data. */
+  readonly commute?: { readonly office: string; readonly station: string; readonly flaps: number };
 }
 
 /** One plausible journey: no reading in the air, then hotel Wi-Fi in the destination country. */
@@ -68,8 +105,62 @@ export function* readerStream(world: World, persona: Persona, rng: Rng): Generat
       t = persona.trip.arriveAt;
       continue;
     }
-    const entry = chooseShelf(rng, world, shelf, (boost - 1) / boost);
     const device = rng.pick(persona.devices);
+    const origin = connection(rng, persona, device, t);
+    if (persona.sitting && !rng.chance((boost - 1) / boost)) {
+      t = yield* sitting(world, persona, rng, device, origin, t);
+    } else {
+      const entry = chooseShelf(rng, world, shelf, (boost - 1) / boost);
+      const outcome = yield* readingSession({
+        rng,
+        world,
+        actor: persona.actor,
+        population: persona.population,
+        accountId: persona.accountId,
+        device,
+        ip: '',
+        country: '',
+        origin,
+        title: entry.title,
+        bookmark: entry.bookmark,
+        returning: entry.sessions > 0,
+        start: t,
+        durationMs: Math.min(8 * 60, Math.max(2, rng.logNormal(persona.sessionMinutes, 0.7))) * MINUTE,
+        offline: device.type !== 'web' && rng.chance(0.04),
+        habits: persona.habits,
+      });
+      entry.sessions += 1;
+      entry.bookmark = outcome.bookmark;
+      if (entry.bookmark >= entry.title.sequence.length) shelf.splice(shelf.indexOf(entry), 1);
+      t = outcome.end;
+    }
+    t += rng.exp(20 * MINUTE);
+  }
+}
+
+/** Several titles one after another, each with its own token: returns when the sitting ends. */
+function* sitting(
+  world: World,
+  persona: Persona,
+  rng: Rng,
+  device: Device,
+  origin: (time: number) => Origin,
+  start: number,
+): Generator<SimulatedRequest, number> {
+  const plan = persona.sitting!;
+  let t = start;
+  const count = Math.max(1, Math.round(plan.titles * rng.between(0.6, 1.4)));
+  for (let i = 0; i < count && t < world.end; i++) {
+    const title = pickTitle(rng, world, plan.kind);
+    const parts = plan.partsPerTitle ? rng.int(plan.partsPerTitle[0], plan.partsPerTitle[1] + 1) : undefined;
+    const checking = plan.secondsPerTitle !== undefined;
+    const habits = checking
+      ? {
+          ...persona.habits,
+          textDwellSeconds: plan.secondsPerTitle!,
+          pageDwellSeconds: plan.secondsPerTitle!,
+        }
+      : persona.habits;
     const outcome = yield* readingSession({
       rng,
       world,
@@ -77,26 +168,90 @@ export function* readerStream(world: World, persona: Persona, rng: Rng): Generat
       population: persona.population,
       accountId: persona.accountId,
       device,
-      ...whereFrom(rng, persona, device, t),
-      title: entry.title,
-      bookmark: entry.bookmark,
-      returning: entry.sessions > 0,
+      ip: '',
+      country: '',
+      origin,
+      title,
+      bookmark: 0,
+      returning: rng.chance(0.2),
       start: t,
-      durationMs: Math.min(150, Math.max(2, rng.logNormal(25, 0.7))) * MINUTE,
-      offline: device.type !== 'web' && rng.chance(0.04),
+      // A check looks at the first part and moves on; short forms are read to the end.
+      durationMs: checking
+        ? plan.secondsPerTitle! * 2000 + 5000
+        : plan.kind
+          ? 4 * HOUR_MS
+          : persona.sessionMinutes * MINUTE,
+      offline: false,
+      maxParts: parts,
+      habits,
     });
-    entry.sessions += 1;
-    entry.bookmark = outcome.bookmark;
-    if (entry.bookmark >= entry.title.sequence.length) shelf.splice(shelf.indexOf(entry), 1);
-    t = outcome.end + rng.exp(20 * MINUTE);
+    t = outcome.end + (checking ? rng.between(500, 4000) : rng.between(2000, 40_000));
   }
+  return t;
 }
 
-function whereFrom(rng: Rng, persona: Persona, device: Device, t: number): { ip: string; country: string } {
-  if (persona.trip && t >= persona.trip.arriveAt)
-    return { ip: persona.trip.ip, country: persona.trip.country.code };
-  const mobile = device.type === 'phone' && persona.mobileIps.length > 0 && rng.chance(0.6);
-  return { ip: rng.pick(mobile ? persona.mobileIps : persona.fixedIps), country: persona.country.code };
+/**
+ * Where a session's requests come from, request by request: home Wi-Fi; a phone on its carrier's CGNAT, which
+ * hands out another shared address every few minutes; a campus NAT pool that spreads connections over its
+ * addresses; a VPN exit (sometimes switched on or off mid-session); a commuter moving from home to train to
+ * office; a traveller's hotel.
+ */
+function connection(rng: Rng, persona: Persona, device: Device, start: number): (time: number) => Origin {
+  const home = persona.country.code;
+  if (persona.trip && start >= persona.trip.arriveAt) {
+    const hotel: Origin = { ip: persona.trip.ip, country: persona.trip.country.code };
+    return () => hotel;
+  }
+  const fixed: Origin = { ip: rng.pick(persona.fixedIps), country: home };
+  if (persona.fixedIps.length > 1) {
+    // A NAT pool: each new connection may leave from another address of the pool.
+    const pool = persona.fixedIps;
+    let current = fixed;
+    return () => {
+      if (rng.chance(0.2)) current = { ip: rng.pick(pool), country: home };
+      return current;
+    };
+  }
+  const mobile = cgnat(rng, persona, start);
+  if (persona.commute && rng.chance(0.5)) {
+    const { office, station, flaps } = persona.commute;
+    const leave = start + rng.between(2, 10) * MINUTE;
+    const arrive = leave + rng.between(15, 50) * MINUTE;
+    const flapAt = Array.from({ length: flaps }, () => rng.between(leave, arrive)).sort((a, b) => a - b);
+    return (time) => {
+      if (time < leave) return fixed;
+      if (time >= arrive) return { ip: office, country: home };
+      // Station Wi-Fi for a minute or so around each flap, mobile data otherwise.
+      for (const at of flapAt) if (time >= at && time < at + 70_000) return { ip: station, country: home };
+      return mobile(time);
+    };
+  }
+  if (persona.vpn && rng.chance(persona.vpn.share)) {
+    const exit = rng.pick(persona.vpn.exits);
+    if (rng.chance(persona.vpn.toggle)) {
+      const switchAt = start + rng.between(1, 20) * MINUTE;
+      const on = rng.chance(0.5);
+      return (time) => (time < switchAt === on ? exit : fixed);
+    }
+    return () => exit;
+  }
+  if (device.type === 'phone' && persona.mobileIps.length > 0 && rng.chance(0.6)) return mobile;
+  return () => fixed;
+}
+
+/** A phone on mobile data: the carrier's NAT gives it another shared public address every few minutes. */
+function cgnat(rng: Rng, persona: Persona, start: number): (time: number) => Origin {
+  const pool = persona.mobileIps.length > 0 ? persona.mobileIps : persona.fixedIps;
+  const home = persona.country.code;
+  let current: Origin = { ip: rng.pick(pool), country: home };
+  let until = start + rng.exp(persona.cgnatMinutes * MINUTE);
+  return (time) => {
+    while (time >= until) {
+      current = { ip: rng.pick(pool), country: home };
+      until += rng.exp(persona.cgnatMinutes * MINUTE);
+    }
+    return current;
+  };
 }
 
 function chooseShelf(rng: Rng, world: World, shelf: Shelf[], releaseShare: number): Shelf {
@@ -120,8 +275,10 @@ function startReading(rng: Rng, title: Title, inProgress: boolean): Shelf {
   return { title, bookmark, sessions: inProgress ? 1 : 0 };
 }
 
-function pickTitle(rng: Rng, world: World): Title {
-  return rng.weighted(world.catalog.titles, (title) => title.popularity);
+/** A title by popularity, of one kind when asked (short-form readers stay with their form). */
+export function pickTitle(rng: Rng, world: World, kind?: TitleKind): Title {
+  const titles = kind ? (world.titlesByKind.get(kind) ?? world.catalog.titles) : world.catalog.titles;
+  return rng.weighted(titles, (title) => title.popularity);
 }
 
 /** Upper bound of the activity within [from, to) (at most an hour): the larger end, since it is piecewise linear. */

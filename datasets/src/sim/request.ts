@@ -1,7 +1,20 @@
 import type { IssuedToken } from './tokens.ts';
 
 /** Who generated a request: legitimate populations (hard negatives included) or a labelled abuse scenario. */
-export type Population = 'b2c' | 'household' | 'traveller' | 'campus' | 'crawler' | 'monitor' | 'abuse';
+export type Population =
+  | 'b2c'
+  | 'binge'
+  | 'short_form'
+  | 'campus'
+  | 'org_admin'
+  | 'household'
+  | 'traveller'
+  | 'vpn'
+  | 'commuter'
+  | 'shelf_sync'
+  | 'crawler'
+  | 'monitor'
+  | 'abuse';
 
 /** One viewer request as the client sends it; the edge model decides status, cache result and bytes. */
 export interface SimulatedRequest {

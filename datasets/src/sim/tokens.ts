@@ -26,12 +26,17 @@ export interface IssuedToken {
 /** Tokens live for hours: long enough for a reading session, short enough that a leak dies out. */
 const TOKEN_TTL_SECONDS = 4 * 3600;
 
-export function issueToken(rng: Rng, grant: Grant, issuedAtMs: number): IssuedToken {
+/** `scope` overrides the title's: a grant for a whole collection (what a leaked institutional grant opens). */
+export function issueToken(
+  rng: Rng,
+  grant: Grant,
+  issuedAtMs: number,
+  scope = titleScope(grant.titleId),
+): IssuedToken {
   const iat = Math.floor(issuedAtMs / 1000);
   const exp = iat + TOKEN_TTL_SECONDS;
   const tokenId = rng.id(22);
   const deviceHash = deviceHashOf(grant.accountId, grant.deviceId);
-  const scope = titleScope(grant.titleId);
   const bbt = issueEdgeToken(
     { kid: SIMULATOR_KID, tokenId, accountId: grant.accountId, deviceHash, iat, exp, scope },
     SIMULATOR_SECRET,

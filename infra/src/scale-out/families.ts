@@ -9,11 +9,12 @@ import type { EdgeLogRecord } from '@boundless/copilot/logs';
  * request stream keyed by its own subject:
  *
  * - `account`: requests carrying an edge token, keyed by the token's account. Token sharing (per token and per
- *   account: one account's tokens must meet) and account-level scraping (account and device).
+ *   account: one account's tokens must meet).
  * - `address`: every request, keyed by the client address. Address-level scraping and crawling, including
  *   requests without a token.
- * - `global`: every request, in one bucket. Geo spikes compare a country with everyone else's volume, so
- *   they cannot be split by country; one consumer sees the whole stream, packed and compressed.
+ * - `global`: every request, in one bucket. Geo spikes compare a country with everyone else's volume, and a
+ *   reader's scraping is judged against its cohort's pace and the catalog's titles, so neither can be split by
+ *   subject; one consumer sees the whole stream, packed and compressed.
  *
  * Keys hash into a fixed number of buckets; state (and the replay log) is kept per bucket, so it follows the
  * subjects when shards split or merge. The detections a family owns are the ones about its subject.
@@ -45,9 +46,10 @@ export function familiesOf(record: EdgeLogRecord, buckets: number): FamilyKey[] 
 }
 
 /**
- * Which family's consumer reports a detection: the one that saw every request of its subject. Token sharing
- * and account scraping (account and address, no token) follow accounts; address scraping (an address, with
- * the token behind it when there was one) follows addresses; geo spikes are global.
+ * Which family's consumer reports a detection: the one that saw every request it was judged on. Token sharing
+ * follows accounts; a reader's scraping (any subject naming an account) is judged against its cohort's pace and
+ * the catalog's titles, learned from every reader, so the global family reports it; address scraping (an address
+ * alone) follows addresses; geo spikes are global.
  */
 export function ownerOf(detection: Detection): Family {
   switch (detection.kind) {
@@ -56,9 +58,9 @@ export function ownerOf(detection: Detection): Family {
     case 'geo_spike':
       return 'global';
     case 'scraping':
-      return detection.subject.accountId !== undefined && detection.subject.tokenId === undefined
-        ? 'account'
-        : 'address';
+      // A reader's scraping (it names the account) is judged against the cohort's pace and the catalog's
+      // titles, which only a consumer of every request knows; an address's is judged on the address alone.
+      return detection.subject.accountId !== undefined ? 'global' : 'address';
   }
 }
 

@@ -40,8 +40,8 @@ describe('Families', () => {
   it('gives each detection to the family that follows its subject', () => {
     const d = (kind: Detection['kind'], subject: Detection['subject']) => ({ kind, subject }) as Detection;
     expect(ownerOf(d('token_sharing', { tokenId: 't', accountId: 'a' }))).toBe('account');
-    expect(ownerOf(d('scraping', { accountId: 'a', ip: '1.2.3.4' }))).toBe('account');
-    expect(ownerOf(d('scraping', { ip: '1.2.3.4', tokenId: 't', accountId: 'a' }))).toBe('address');
+    expect(ownerOf(d('scraping', { accountId: 'a', ip: '1.2.3.4' }))).toBe('global');
+    expect(ownerOf(d('scraping', { accountId: 'a', tokenId: 't' }))).toBe('global');
     expect(ownerOf(d('scraping', { ip: '1.2.3.4' }))).toBe('address');
     expect(ownerOf(d('geo_spike', { country: 'AU' }))).toBe('global');
   });

@@ -2,6 +2,7 @@ import { browserUserAgent } from '../agents.ts';
 import type { CountryProfile } from '../networks.ts';
 import { type RequestStream, type SimulatedRequest, simulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
+import { draw, drawInt } from '../profiles.ts';
 import type { World } from '../world.ts';
 import { homeOrigin, minutes, type Origin, pickTitle } from './kit.ts';
 import type { Scenario } from './types.ts';
@@ -54,8 +55,8 @@ export function botFarm(
   id: string,
   start: number,
 ): Scenario {
-  const bots = rng.int(600, 1600);
-  const durationMs = minutes(rng.between(20, 50));
+  const bots = drawInt(rng, world.ranges.abuse.botFarm.bots);
+  const durationMs = minutes(draw(rng, world.ranges.abuse.botFarm.minutes));
   const streams: RequestStream[] = [];
   const pages = world.catalog.publicPages;
   for (let i = 0; i < bots; i++) {
@@ -99,7 +100,7 @@ export function viralLink(
   id: string,
   start: number,
 ): Scenario {
-  const visitors = rng.int(1500, 4000);
+  const visitors = drawInt(rng, world.ranges.abuse.viral.visitors);
   const title = pickTitle(rng, world);
   const referer = rng.pick([
     'https://t.co/',
@@ -107,7 +108,7 @@ export function viralLink(
     'https://www.tiktok.com/',
     'https://l.facebook.com/',
   ]);
-  const decay = minutes(rng.between(15, 35));
+  const decay = minutes(draw(rng, world.ranges.abuse.viral.decayMinutes));
   const mobilePool: Origin[] = Array.from({ length: rng.int(20, 60) }, () =>
     homeOrigin(rng, world, country, true),
   );

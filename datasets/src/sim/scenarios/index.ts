@@ -4,8 +4,21 @@ import type { Rng } from '../rng.ts';
 import type { World } from '../world.ts';
 import { botFarm, viralLink } from './geo-spike.ts';
 import { spreadStart } from './kit.ts';
-import { distributedScraper, SCRAPER_VARIANTS, scraper } from './scraping.ts';
-import { credentialSharing, deviceMismatchReplay, impossibleTravel, publicToken } from './token-sharing.ts';
+import {
+  distributedScraper,
+  harvester,
+  residentialProxyScraper,
+  SCRAPER_VARIANTS,
+  scraper,
+} from './scraping.ts';
+import {
+  credentialSharing,
+  deviceMismatchReplay,
+  impossibleTravel,
+  publicToken,
+  sharingRing,
+  spoofedDevice,
+} from './token-sharing.ts';
 import type { Scenario } from './types.ts';
 
 type Builder = (rng: Rng, world: World, id: string, start: number) => Scenario;
@@ -15,15 +28,17 @@ const TOKEN_SHARING: Record<string, Builder> = {
   accounts: credentialSharing,
   travel: impossibleTravel,
   replay: deviceMismatchReplay,
+  ring: sharingRing,
+  spoofed: spoofedDevice,
 };
 
 /**
- * Several instances of every variant, spread over the run. Each variant draws from its own forked stream, so
- * choosing fewer kinds leaves the remaining scenarios exactly as they were.
+ * Several instances of every variant, spread over the run (one per eight hours, at least one). Each variant
+ * draws from its own forked stream, so choosing fewer kinds leaves the remaining scenarios exactly as they were.
  */
 export function planScenarios(rng: Rng, world: World, kinds: readonly ScenarioKind[]): Scenario[] {
   const hours = (world.end - world.start) / 3_600_000;
-  const perVariant = Math.max(1, Math.round(hours / 4));
+  const perVariant = Math.max(1, Math.round(hours / 8));
   const out: Scenario[] = [];
   const each = (prefix: string, build: Builder) => {
     const variantRng = rng.fork(prefix);
@@ -40,6 +55,8 @@ export function planScenarios(rng: Rng, world: World, kinds: readonly ScenarioKi
       each(`scrape-${variant.replaceAll('_', '-')}`, (r, w, id, start) => scraper(r, w, variant, id, start));
     }
     each('scrape-distributed', distributedScraper);
+    each('scrape-residential-proxy', residentialProxyScraper);
+    each('scrape-harvester', harvester);
   }
   if (kinds.includes('geo_spike')) {
     // Each spike gets its own country, so a country label never covers two episodes.

@@ -44,7 +44,7 @@ export function pickCountry(rng: Rng): CountryProfile {
 }
 
 export function pickTitle(rng: Rng, world: World, kind?: Title['kind']): Title {
-  const titles = kind ? world.catalog.titles.filter((t) => t.kind === kind) : world.catalog.titles;
+  const titles = kind ? (world.titlesByKind.get(kind) ?? world.catalog.titles) : world.catalog.titles;
   return rng.weighted(titles, (t) => t.popularity);
 }
 

@@ -2,6 +2,7 @@ import { deviceId, type makeDevice, TOOL_AGENTS } from '../agents.ts';
 import type { Title } from '../catalog.ts';
 import type { PlannedLabel } from '../labels.ts';
 import { COUNTRIES } from '../networks.ts';
+import { draw, drawInt } from '../profiles.ts';
 import { type RequestStream, type SimulatedRequest, simulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
 import { readingSession } from '../session.ts';
@@ -86,8 +87,8 @@ export function publicToken(rng: Rng, world: World, id: string, start: number): 
     kind: 'token_sharing',
     subject: { tokenId: token.tokenId },
   };
-  const crowd = rng.int(15, 61);
-  const copyDevice = rng.between(0.4, 0.8);
+  const crowd = drawInt(rng, world.ranges.abuse.publicToken.crowd);
+  const copyDevice = draw(rng, world.ranges.abuse.publicToken.copyDevice);
   const streams: RequestStream[] = [victimSession(rng, world, victim, sessionStart, minutes(45), token)];
   let arrival = start;
   for (let i = 0; i < crowd; i++) {
@@ -147,7 +148,7 @@ export function credentialSharing(rng: Rng, world: World, id: string, start: num
       ),
     );
   }
-  const sharers = rng.int(6, 17);
+  const sharers = drawInt(rng, world.ranges.abuse.credentialSharing.sharers);
   let arrival = start;
   for (let i = 0; i < sharers; i++) {
     const country = rng.chance(0.5)
@@ -245,7 +246,7 @@ export function deviceMismatchReplay(rng: Rng, world: World, id: string, start: 
     sessionStart - 1500,
   );
   const origin = rng.chance(0.5) ? hostingOrigin(rng, world) : randomHomeOrigin(rng, world);
-  const attempts = rng.int(20, 151);
+  const attempts = drawInt(rng, world.ranges.abuse.replay.attempts);
   const streams: RequestStream[] = [
     victimSession(rng, world, victim, sessionStart, minutes(50), token),
     tokenUse(
@@ -273,6 +274,117 @@ export function deviceMismatchReplay(rng: Rng, world: World, id: string, start: 
     plannedStart: start,
     params: { tokenId: token.tokenId, victimAccount: victim.accountId, replayIp: origin.ip, attempts },
     labels: [{ id, scenarioId: id, kind: 'token_sharing', subject: { tokenId: token.tokenId } }],
+    streams,
+  };
+}
+
+/**
+ * A sharing ring: one subscription used all day by several people in their own homes (some abroad), each on
+ * a device of their own, so the account runs far more devices than its limit, though rarely all at once.
+ */
+export function sharingRing(rng: Rng, world: World, id: string, start: number): Scenario {
+  const r = world.ranges.abuse.ring;
+  const owner = makeVictim(rng, world);
+  const members = drawInt(rng, r.members);
+  const streams: RequestStream[] = [];
+  for (let m = 0; m < members; m++) {
+    const country = rng.chance(0.6)
+      ? COUNTRIES.find((c) => c.code === owner.origin.country)!
+      : pickCountry(rng);
+    const device = appOrBrowserDevice(rng);
+    const origin = homeOrigin(rng, world, country);
+    const sessions = Math.max(
+      1,
+      Math.round(draw(rng, r.sessionsPerMember) * ((world.end - start) / 86_400_000)),
+    );
+    const member = m;
+    streams.push(
+      (function* (): Generator<SimulatedRequest> {
+        let t = start + rng.between(0, 2 * 3_600_000);
+        for (let s = 0; s < sessions && t < world.end; s++) {
+          const outcome = yield* readingSession({
+            rng,
+            world,
+            actor: `abuse:${id}:member${member}`,
+            population: 'abuse',
+            label: id,
+            accountId: owner.accountId,
+            device,
+            ip: origin.ip,
+            country: origin.country,
+            title: pickTitle(rng, world),
+            bookmark: 0,
+            returning: false,
+            start: t,
+            durationMs: minutes(rng.logNormal(30, 0.5)),
+            offline: false,
+          });
+          t = outcome.end + rng.exp(((world.end - start) / sessions) * 0.9);
+        }
+      })(),
+    );
+  }
+  return {
+    id,
+    kind: 'token_sharing',
+    variant: 'sharing_ring',
+    description:
+      'A subscription shared by a ring of people, each reading on their own device at home (some abroad) through the day: far more devices than the account may have.',
+    plannedStart: start,
+    params: { accountId: owner.accountId, members },
+    labels: [{ id, scenarioId: id, kind: 'token_sharing', subject: { accountId: owner.accountId } }],
+    streams,
+  };
+}
+
+/**
+ * Spoofed device ids: members of a ring copy the owner's device id into their own clients, so the account
+ * never shows more devices than allowed; the same device then reads in several homes at once.
+ */
+export function spoofedDevice(rng: Rng, world: World, id: string, start: number): Scenario {
+  const owner = makeVictim(rng, world);
+  const members = drawInt(rng, world.ranges.abuse.spoofedDevice.members);
+  const streams: RequestStream[] = [
+    victimSession(rng, world, owner, start - minutes(rng.between(5, 30)), minutes(rng.between(40, 120))),
+  ];
+  let arrival = start;
+  for (let m = 0; m < members; m++) {
+    const country = rng.chance(0.5)
+      ? COUNTRIES.find((c) => c.code === owner.origin.country)!
+      : pickCountry(rng);
+    const origin = homeOrigin(rng, world, country, rng.chance(0.3));
+    const ownClient = appOrBrowserDevice(rng);
+    streams.push(
+      readingSession({
+        rng,
+        world,
+        actor: `abuse:${id}:member${m}`,
+        population: 'abuse',
+        label: id,
+        accountId: owner.accountId,
+        // The owner's device id in the member's own client.
+        device: { ...ownClient, id: owner.device.id },
+        ip: origin.ip,
+        country: origin.country,
+        title: pickTitle(rng, world),
+        bookmark: 0,
+        returning: false,
+        start: arrival,
+        durationMs: minutes(rng.logNormal(35, 0.5)),
+        offline: false,
+      }),
+    );
+    arrival += rng.exp(minutes(6));
+  }
+  return {
+    id,
+    kind: 'token_sharing',
+    variant: 'spoofed_device',
+    description:
+      "Ring members present the owner's device id from their own clients: never more devices than allowed, but one device reading in several homes at the same time.",
+    plannedStart: start,
+    params: { accountId: owner.accountId, members, ownerCountry: owner.origin.country },
+    labels: [{ id, scenarioId: id, kind: 'token_sharing', subject: { accountId: owner.accountId } }],
     streams,
   };
 }

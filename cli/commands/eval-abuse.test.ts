@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'eval-abuse-cli-'));
+
+function boundless(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+}
+
+describe('Command: boundless eval abuse', () => {
+  it('reports the populations side by side, with legitimate readers by what was done to them', () => {
+    const json = join(dir, 'eval.json');
+    const run = boundless(
+      'eval',
+      'abuse',
+      '--population',
+      'hard_negative',
+      '--seeds',
+      '5',
+      '--hours',
+      '1',
+      '--readers',
+      '150',
+      '--json',
+      json,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/population \(seeds\)/);
+    expect(run.stdout).toMatch(/^hard_negative \(5\)/m);
+    expect(run.stdout).toMatch(/re-authenticate\s+shortened\s+throttled\s+denied/);
+    const [result] = JSON.parse(readFileSync(json, 'utf8')) as {
+      name: string;
+      pooled: { labels: number; legitimate: { readers: number; denied: number } };
+    }[];
+    expect(result!.name).toBe('hard_negative');
+    expect(result!.pooled.labels).toBe(0);
+    // Readers who read within the hour (not every account does).
+    expect(result!.pooled.legitimate.readers).toBeGreaterThan(30);
+  }, 120_000);
+
+  it('names an unknown population and exits with an error', () => {
+    const run = boundless('eval', 'abuse', '--population', 'everyone');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /unknown population "everyone"; use all or one of development, validation, hard_negative/,
+    );
+  });
+});

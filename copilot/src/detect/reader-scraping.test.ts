@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BROWSER,
+  cohortOfReaders,
+  MIN,
+  PATHS,
+  READER_APP,
+  request,
+  runDetectors,
+  T0,
+  takeTitle,
+} from './test-support.ts';
+import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import type { Detection } from './types.ts';
+
+const HOUR = 60 * MIN;
+const CURL = 'curl/8.5.0';
+/** 10.8.x.y is a cloud provider's network in the test geolocation (AS16509), 10.1-10.6 homes and carriers. */
+const CLOUD = '10.8.0.7';
+
+interface Walk {
+  titles: number;
+  parts: number;
+  gapMs: (i: number) => number;
+  ip: string | ((i: number) => string);
+  account: string;
+  agent?: string;
+  /** Milliseconds between one title's last part and the next title's manifest. */
+  betweenMs?: number;
+  /** Prefix of the token ids (default: the account's). */
+  tokens?: string;
+  titleOf?: (n: number) => string;
+  bytes?: number;
+  path?: (title: string, i: number) => string;
+}
+
+/** One reader taking `titles` titles one after another, a token per title as the access API issues them. */
+function walk(start: number, w: Walk): EdgeLogRecord[] {
+  const records: EdgeLogRecord[] = [];
+  let t = start;
+  for (let n = 0; n < w.titles; n++) {
+    const title = w.titleOf ? w.titleOf(n) : `t${String(100 + n * 7).padStart(5, '0')}`;
+    const taken = takeTitle(t, {
+      title,
+      parts: w.parts,
+      gapMs: w.gapMs,
+      ip: w.ip,
+      agent: w.agent,
+      bytes: w.bytes,
+      path: w.path,
+      token: { tokenId: `tok${w.tokens ?? w.account}${String(n).padStart(4, '0')}`, accountId: w.account },
+    });
+    records.push(...taken.records);
+    t = taken.end + (w.betweenMs ?? 2_000);
+  }
+  return records;
+}
+
+const scrapingOf = (detections: Detection[], account: string) =>
+  detections.filter((d) => d.kind === 'scraping' && d.subject.accountId === account);
+
+describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
+  const cohort = cohortOfReaders(T0);
+  const later = T0 + 2 * HOUR;
+
+  it('flags a download tool on a cloud server taking title after title, within a minute, and names its address', () => {
+    const scraper = walk(later, {
+      titles: 30,
+      parts: 40,
+      gapMs: (i) => 150 + ((i * 97) % 200),
+      ip: CLOUD,
+      account: 'tool',
+      agent: CURL,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...scraper], path), 'tool');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found.every((d) => d.subject.ip === CLOUD)).toBe(true);
+    expect(Date.parse(found[0]!.detectedAt) - later).toBeLessThan(60_000);
+    expect(found[0]!.evidence.reasons).toEqual(expect.arrayContaining(['automation', 'pace']));
+    expect(found[0]!.evidence.corroboration).toBeGreaterThanOrEqual(2);
+    // Reported again as the evidence grows, and acted on in proportion: re-authentication of the account once
+    // two families agree strongly, never a denial of a reader's token.
+    expect(found.map((d) => d.mitigation).at(-1)).toBe('force_reauth');
+    expect(found.some((d) => d.mitigation === 'revoke_token')).toBe(false);
+  });
+
+  it('stays quiet for a new device syncing a whole shelf for offline reading, fast, from home', () => {
+    const sync = walk(later, {
+      titles: 25,
+      parts: 40,
+      gapMs: (i) => 200 + ((i * 53) % 600),
+      ip: '10.1.77.3',
+      account: 'sync',
+      agent: READER_APP,
+    });
+    // The same reader then reads one of the titles at a person's pace.
+    const reading = walk(later + HOUR, {
+      titles: 1,
+      parts: 10,
+      gapMs: () => 3 * MIN,
+      ip: '10.1.77.3',
+      account: 'sync',
+      titleOf: () => 't09999',
+    });
+    expect(runDetectors([...cohort, ...sync, ...reading], path)).toEqual([]);
+  });
+
+  it('stays quiet for a reading app syncing a shelf three titles side by side, as one download burst', () => {
+    // Three lanes, each taking its titles one after another; their requests interleave at network speed.
+    const lanes = [0, 1, 2].map((lane) =>
+      walk(later + lane * 300, {
+        titles: 6,
+        parts: 30,
+        gapMs: (i) => 400 + ((i * 71 + lane * 13) % 500),
+        ip: '10.1.78.4',
+        account: 'lanes',
+        tokens: `lanes${lane}`,
+        agent: READER_APP,
+        titleOf: (n) => `t${String(300 + lane * 10 + n).padStart(5, '0')}`,
+      }),
+    );
+    expect(scrapingOf(runDetectors([...cohort, ...lanes.flat()], path), 'lanes')).toEqual([]);
+  });
+
+  it('stays quiet for a listener of short audio episodes and a reader of comics, title after title for hours', () => {
+    const episodes = walk(later, {
+      titles: 30,
+      parts: 1,
+      gapMs: () => 9 * MIN,
+      ip: '10.2.5.5',
+      account: 'listener',
+      bytes: 4_000_000,
+      path: (title) => `/titles/${title}/audio/episode.mp3`,
+    });
+    const comics = walk(later, {
+      titles: 25,
+      parts: 30,
+      gapMs: (i) => (8 + ((i * 7) % 20)) * 1000,
+      ip: '10.1.44.4',
+      account: 'comics',
+      bytes: 300_000,
+      path: (title, i) => `/titles/${title}/pages/p${String(i).padStart(3, '0')}.jpg`,
+    });
+    expect(runDetectors([...cohort, ...episodes, ...comics], path)).toEqual([]);
+  });
+
+  it('stays quiet for students researching many titles and an administrator checking titles, behind one campus NAT', () => {
+    const students = Array.from({ length: 30 }, (_, s) =>
+      walk(later + s * 40_000, {
+        titles: 20,
+        parts: 3,
+        gapMs: (i) => (40 + ((i * 13 + s) % 60)) * 1000,
+        ip: '10.5.0.1',
+        account: `student${s}`,
+        agent: BROWSER,
+      }),
+    ).flat();
+    const admin = walk(later, {
+      titles: 100,
+      parts: 1,
+      gapMs: () => 8_000,
+      ip: '10.5.0.1',
+      account: 'orgadmin',
+      agent: BROWSER,
+    });
+    expect(runDetectors([...cohort, ...students, ...admin], path)).toEqual([]);
+  });
+
+  it('flags a scraper paced like a person that keeps taking whole titles, far beyond a reading pace, for hours', () => {
+    // A chapter every 20-40 s: each gap human, the whole far beyond anyone's reading, kept up for hours.
+    const scraper = walk(later, {
+      titles: 20,
+      parts: 40,
+      gapMs: (i) => (20 + ((i * 7) % 20)) * 1000,
+      ip: '10.1.90.9',
+      account: 'paced',
+      agent: BROWSER,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...scraper], path), 'paced');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.evidence.reasons).toContain('pace');
+    // Kept up for hours before it is called scraping: a download is over in minutes.
+    expect(Date.parse(found[0]!.detectedAt) - later).toBeGreaterThan(HOUR);
+  });
+
+  it('reports one token pulling the catalog through many addresses as scraping and sharing at once', () => {
+    const token = { tokenId: 'tokWideScope01', accountId: 'proxied', title: '' };
+    const records: EdgeLogRecord[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const title = `t${String(1000 + Math.floor(i / 30)).padStart(5, '0')}`;
+      // A home address in another place every two requests (a residential proxy network).
+      const ip = `10.${1 + ((i >> 1) % 6)}.${(i >> 1) % 250}.${(i * 7) % 250}`;
+      records.push(
+        request(
+          later + i * 400,
+          ip,
+          `/titles/${title}/epub/ch${String((i % 30) + 1).padStart(3, '0')}.xhtml`,
+          {
+            token,
+            agent: BROWSER,
+            bytes: 45_000,
+          },
+        ),
+      );
+    }
+    const detections = runDetectors([...cohort, ...records], path).filter(
+      (d) => d.subject.tokenId === 'tokWideScope01',
+    );
+    const scraping = detections.find((d) => d.kind === 'scraping');
+    expect(scraping?.subject).toEqual({ accountId: 'proxied', tokenId: 'tokWideScope01' });
+    expect(scraping?.evidence.behaviours).toEqual(['scraping', 'token_sharing']);
+    expect(detections.some((d) => d.kind === 'token_sharing')).toBe(true);
+  });
+
+  it('names each address of a scraper spreading one account over neighbouring cloud addresses', () => {
+    const addresses = ['10.8.3.10', '10.8.3.11', '10.8.3.12', '10.8.3.13', '10.8.3.14', '10.8.3.15'];
+    const records = addresses.flatMap((ip, a) =>
+      walk(later + a * 300, {
+        titles: 6,
+        parts: 30,
+        gapMs: () => 1_500 + a * 37,
+        ip,
+        account: 'spread',
+        tokens: `spread${a}x`,
+        titleOf: (n) => `t${String(2000 + a * 10 + n).padStart(5, '0')}`,
+        agent: BROWSER,
+      }),
+    );
+    const found = scrapingOf(runDetectors([...cohort, ...records], path), 'spread');
+    const named = new Set(found.map((d) => d.subject.ip).filter((ip) => ip !== undefined));
+    expect(named.size).toBeGreaterThanOrEqual(3);
+    expect([...named].every((ip) => addresses.includes(ip!))).toBe(true);
+    expect(found[0]!.evidence.families).toEqual(
+      expect.arrayContaining([expect.objectContaining({ family: 'automation' })]),
+    );
+  });
+
+  it('flags walking titles in catalog order and guessing parts that do not exist', () => {
+    const records: EdgeLogRecord[] = [];
+    for (let n = 0; n < 12; n++) {
+      const title = `t${String(500 + n).padStart(5, '0')}`;
+      const token = { tokenId: `tokEnum${String(n).padStart(4, '0')}`, accountId: 'enum', title };
+      for (let c = 1; c <= 12; c++) {
+        records.push(
+          request(
+            later + (n * 12 + c) * 2_000,
+            '10.1.66.6',
+            `/titles/${title}/epub/ch${String(c).padStart(3, '0')}.xhtml`,
+            {
+              token,
+              agent: BROWSER,
+              status: c > 8 ? 404 : 200,
+              bytes: c > 8 ? 500 : 45_000,
+            },
+          ),
+        );
+      }
+    }
+    const found = scrapingOf(runDetectors([...cohort, ...records], path), 'enum');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.evidence.reasons).toContain('enumeration');
+    expect(new Set(found.map((d) => JSON.stringify(d.subject))).size).toBe(1);
+  });
+});

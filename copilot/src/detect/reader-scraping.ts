@@ -1,0 +1,366 @@
+/**
+ * Scraping judged per reader (an account on one device), as what the reader takes and how: the pace of
+ * consumption against what the cohort's readers get through (content class by content class), the titles
+ * taken whole, and the share of the catalog that adds up to; walking titles in catalog order, guessing
+ * parts that do not exist; the fingerprints of automation; one identity pulling content through many
+ * networks; activity without a person's breaks. Each family is weighed on its own scale and reported only
+ * when two agree or one is conclusive (evidence.ts). "Four titles in an hour" is nobody's evidence here.
+ */
+import { assetStep } from './asset-path.ts';
+import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
+import type { CohortPace } from './cohort.ts';
+import type { DetectorConfig } from './config.ts';
+import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
+import { type Evidence, evidenceSummary, reportable, stepped } from './evidence.ts';
+import {
+  addHumanTime,
+  gapCv,
+  observeGap,
+  networkChanged,
+  observeParallel,
+  observeSlot,
+  PACE_CAPACITY,
+  type ReaderState,
+  rollBuckets,
+} from './reader-state.ts';
+import type { TitleBook } from './titles.ts';
+import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
+
+/** Addresses of one reported reader named in findings of their own. */
+const MAX_ADDRESSES = 16;
+/** Scores at which a reported reader is reported again (the policies' bars); none beyond the last. */
+const ESCALATION_BARS = [0.9, 0.95] as const;
+const ESCALATED = 0.95;
+/**
+ * Minutes of consumption beyond the cohort's pace after which speed and titles side by side count as
+ * separate evidence: longer than a device takes to download a shelf, far shorter than a scrape of a catalog.
+ */
+const BURST_MINUTES = 45;
+
+/** What the detector needs of the request's token besides its consumption. */
+export interface ReaderToken extends TokenSession {
+  readonly tokenId: string;
+  readonly serial: number;
+  /** The token's places (token sharing): a title's size is learned only from one or two places. */
+  readonly sharing: { placeCount: number };
+}
+
+export class ReaderScrapingDetector {
+  constructor(
+    private readonly config: DetectorConfig,
+    private readonly cohort: CohortPace,
+    private readonly titles: TitleBook,
+    /** Whether the address (its slot and episode in the address table) has served only one account so far. */
+    private readonly exclusiveAddress: (slot: number, serial: number) => boolean,
+  ) {}
+
+  /** One request carrying a token of this reader. */
+  observe(e: AccessEvent, token: ReaderToken, s: ReaderState, out: Detection[]): void {
+    const t = e.timestampMs;
+    const second = Math.floor(t / 1000);
+    s.lastSeenMs = t;
+    s.requests++;
+    if (s.requests === 1) {
+      s.accountId = e.ownedStrings ? e.accountId : ownString(e.accountId);
+      s.firstIp = e.ip;
+      s.firstIpSlot = e.ipSlot;
+      s.firstIpSerial = e.ipSerial;
+    } else if (s.oneAddress && e.ip !== s.firstIp) {
+      s.oneAddress = false;
+    }
+    observeSlot(s, second);
+    if (e.asn !== s.lastAsn) {
+      networkChanged(s, e.asn, e.country, second);
+      s.onHosting = isHostingNetwork(e.asn);
+    }
+    if (s.onHosting) s.hostingRequests++;
+    if (s.fired && e.ip !== s.lastReportedIp) this.reportAddress(e, s, out);
+    if (token.serial !== s.lastSerial) this.switchTitle(s, token);
+    token.lastSecond = second;
+    if (e.status === 404) s.misses++;
+    else if (e.refusal === 'out_of_scope') s.outOfScope++;
+    if (e.extraParams && e.edgeResultType !== 'Hit') s.busters++;
+    const bytes = e.record.bytes;
+    const hash = pathHashOf(e);
+    if (hash === token.pathHash) {
+      sameAsset(token, bytes);
+      return;
+    }
+    if (token.parts > 0) observeGap(s, second - token.lastMoveSecond);
+    rollBuckets(s, second);
+    const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.sharing.placeCount <= 2);
+    if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
+    if (moved.takenNow) s.taken++;
+    if (moved.deepNow) s.deep++;
+    if (!s.fired) {
+      if (this.mayReport(s)) this.judge(e, token, s, out);
+    } else if ((s.requests & 63) === 0 && s.report !== undefined && s.report.score < ESCALATED) {
+      this.escalate(e, s, out);
+    }
+  }
+
+  private switchTitle(s: ReaderState, token: ReaderToken): void {
+    // The previous title's session is over (or paused): its pace teaches the cohort.
+    if (s.lastToken !== undefined && s.lastToken !== token) endSession(s.lastToken, this.cohort);
+    s.lastToken = token;
+    s.lastSerial = token.serial;
+    observeParallel(s, token.serial, token.lastSecond);
+    s.tokens++;
+    s.lastTokenId = token.tokenId;
+    if (token.agent === AGENT_TOOL || token.agent === AGENT_CRAWLER) s.tool = true;
+    const scope = token.title?.scope ?? '';
+    if (scope.length > 0 && s.lastScope.length > 0 && scope !== s.lastScope) {
+      // Titles in catalog order: the scope's number one up from the last one's (t00041 -> t00042).
+      s.steps = assetStep(s.lastScope, scope) === 'next' ? s.steps + 1 : 0;
+      if (s.steps > s.stepsMax) s.stepsMax = s.steps;
+    }
+    if (scope.length > 0) s.lastScope = scope;
+  }
+
+  /** A cheap look before weighing: most readers show no family near its first step. */
+  private mayReport(s: ReaderState): boolean {
+    return (
+      s.debt >= 1800 ||
+      s.taken + s.takenBefore >= 12 ||
+      s.deep + s.deepBefore >= 6 ||
+      s.parallelPeak >= 4 ||
+      s.stepsMax >= 4 ||
+      s.misses >= 8 ||
+      s.outOfScope >= 4 ||
+      s.busters >= 8 ||
+      s.churnPeak >= 10 ||
+      s.runMax >= 40 ||
+      (s.tool && s.requests >= 20)
+    );
+  }
+
+  private evidence(s: ReaderState, second: number): Evidence[] {
+    const catalog = this.titles.catalogSize;
+    const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
+    const sustainedMinutes = s.sustainedPeak / 60;
+    let pace = stepped(debtHours, [
+      [1, 0.3],
+      [2, 0.4],
+      [4, 0.5],
+      [8, 0.6],
+    ]);
+    // Kept up: a download ends with the shelf, a scraper's backlog keeps growing for hours.
+    pace = Math.max(
+      pace,
+      stepped(sustainedMinutes, [
+        [90, 0.75],
+        [180, 0.9],
+        [360, 0.95],
+      ]),
+    );
+    const deep = s.deep + s.deepBefore;
+    const taken = s.taken + s.takenBefore;
+    let coverage = Math.max(
+      stepped(deep, [
+        [8, 0.35],
+        [20, 0.5],
+        [40, 0.75],
+        [80, 0.9],
+      ]),
+      stepped(taken, [
+        [60, 0.5],
+        [100, 0.7],
+        [200, 0.85],
+      ]),
+    );
+    if (catalog >= 100 && deep >= 0.15 * catalog) coverage = Math.max(coverage, 0.75);
+    const enumeration = Math.max(
+      stepped(s.stepsMax, [
+        [5, 0.6],
+        [10, 0.8],
+        [20, 0.9],
+      ]),
+      stepped(s.misses, [
+        [10, 0.5],
+        [30, 0.75],
+        [100, 0.9],
+      ]),
+      stepped(s.outOfScope, [
+        [5, 0.5],
+        [20, 0.8],
+      ]),
+    );
+    const cv = gapCv(s, this.config.roboticGaps);
+    const automationSignals: number[] = [
+      s.tool ? 0.7 : 0,
+      // A VPN exit is a hosting network too: context, never corroboration on its own.
+      s.requests >= 20 && s.hostingRequests >= 0.8 * s.requests ? 0.3 : 0,
+      // A person reads one title at a time; an app may fetch two or three side by side.
+      stepped(s.parallelPeak, [
+        [4, 0.5],
+        [6, 0.7],
+        [10, 0.8],
+      ]),
+      // Query strings that only defeat the cache: no reading app sends them.
+      stepped(s.busters, [
+        [10, 0.7],
+        [30, 0.85],
+      ]),
+      cv <= this.config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
+    ];
+    const churn = Math.max(
+      stepped(s.churnPeak, [
+        [12, 0.5],
+        [30, 0.75],
+        [80, 0.9],
+      ]),
+      stepped(s.countryPeak, [
+        [6, 0.6],
+        [20, 0.85],
+      ]),
+    );
+    // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
+    const tireless = stepped(s.runMax, [
+      [48, 0.5],
+      [72, 0.8],
+      [96, 0.9],
+    ]);
+    const signals = (...list: (string | false)[]) => list.filter((x): x is string => x !== false);
+    // A download burst (a new device taking a shelf offline, an app fetching ahead) is fast and fetches titles
+    // side by side: speed and concurrency are one observation there, so they count as one family until the
+    // consumption beyond the cohort's pace has been kept up longer than a download lasts. What was taken
+    // (coverage) stays evidence of its own.
+    const burst = sustainedMinutes < BURST_MINUTES;
+    if (burst) {
+      pace = Math.max(pace, automationSignals[2]!);
+      automationSignals[2] = 0;
+    }
+    const automation = Math.min(
+      0.9,
+      Math.max(...automationSignals) + 0.1 * (automationSignals.filter((x) => x >= 0.3).length - 1),
+    );
+    return [
+      {
+        family: 'pace',
+        strength: pace,
+        signals: signals(
+          debtHours >= 1 && `${debtHours.toFixed(1)} h of reading beyond ${PACE_CAPACITY}x the cohort's pace`,
+          sustainedMinutes >= 10 && `kept up for ${Math.round(sustainedMinutes)} min`,
+          burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles fetched side by side`,
+        ),
+      },
+      {
+        family: 'coverage',
+        strength: coverage,
+        signals: signals(
+          taken > 0 && `${taken} titles taken`,
+          deep > 0 && `${deep} taken far deeper than their readers take them`,
+          catalog > 0 && `catalog seen so far: ${catalog} titles`,
+        ),
+      },
+      {
+        family: 'enumeration',
+        strength: enumeration,
+        signals: signals(
+          s.stepsMax >= 3 && `${s.stepsMax} titles in catalog order`,
+          s.misses > 0 && `${s.misses} requests for parts that do not exist`,
+          s.outOfScope > 0 && `${s.outOfScope} requests outside the token's title`,
+        ),
+      },
+      {
+        family: 'automation',
+        strength: automation,
+        signals: signals(
+          s.tool && 'an HTTP tool user agent',
+          automationSignals[1]! > 0 && 'requests from a hosting network',
+          !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
+          s.busters > 0 && `${s.busters} cache-busting requests`,
+          automationSignals[4]! > 0 && `gaps regular to CV ${cv.toFixed(2)}`,
+        ),
+      },
+      {
+        family: 'churn',
+        strength: churn,
+        signals: signals(
+          s.churnPeak > 0 && `${s.churnPeak} network changes in 10 min`,
+          s.countryPeak > 0 && `${s.countryPeak} country changes in 10 min`,
+        ),
+      },
+      {
+        family: 'tireless',
+        strength: tireless,
+        signals: signals(s.runMax >= 8 && `active ${(s.runMax / 4).toFixed(1)} h without a break`),
+      },
+    ];
+  }
+
+  /**
+   * A reported reader's other addresses, each named once when the reader first uses it, so that the finding
+   * follows the scraper across the addresses it spreads over: only addresses nobody else uses (never a NAT),
+   * not through a proxy network (every request another address: the account names it), at most MAX_ADDRESSES.
+   */
+  private reportAddress(e: AccessEvent, s: ReaderState, out: Detection[]): void {
+    s.lastReportedIp = e.ip;
+    if (s.addresses === undefined || s.addresses.size >= MAX_ADDRESSES || s.churnPeak >= 12) return;
+    if (s.addresses.has(e.ip) || !this.exclusiveAddress(e.ipSlot, e.ipSerial)) return;
+    s.addresses.add(e.ip);
+    const report = s.report!;
+    out.push({
+      ...report,
+      subject: { accountId: s.accountId, ip: e.ip },
+      detectedAt: isoTime(e.timestampMs),
+      evidence: { ...report.evidence, addressesReported: s.addresses.size },
+    });
+  }
+
+  /**
+   * A reported reader whose evidence has grown: reported again (same subject) when the score crosses a
+   * policy's bar or another family joins, so that the response can follow the evidence.
+   */
+  private escalate(e: AccessEvent, s: ReaderState, out: Detection[]): void {
+    const before = s.report!;
+    const evidence = this.evidence(s, Math.floor(e.timestampMs / 1000));
+    const summary = evidenceSummary(evidence);
+    const crossed = ESCALATION_BARS.some((bar) => before.score < bar && summary.score >= bar);
+    if (!crossed && summary.corroboration <= (before.evidence.corroboration as number)) return;
+    s.report = {
+      ...before,
+      detectedAt: isoTime(e.timestampMs),
+      score: summary.score,
+      evidence: {
+        ...before.evidence,
+        ...summary,
+        reasons: summary.families.map((f) => f.family),
+        escalated: true,
+      },
+    };
+    out.push(s.report);
+  }
+
+  private judge(e: AccessEvent, token: ReaderToken, s: ReaderState, out: Detection[]): void {
+    const t = e.timestampMs;
+    const evidence = this.evidence(s, Math.floor(t / 1000));
+    if (!reportable(evidence)) return;
+    s.fired = true;
+    const summary = evidenceSummary(evidence);
+    const churn = evidence.find((x) => x.family === 'churn')!.strength;
+    const subject: Detection['subject'] = { accountId: s.accountId };
+    // One token (a collection-wide grant) names the abuser exactly; an address only when nobody else uses it.
+    if (s.tokens === 1) subject.tokenId = token.tokenId;
+    if (s.oneAddress && this.exclusiveAddress(s.firstIpSlot, s.firstIpSerial)) subject.ip = s.firstIp;
+    s.addresses = new Set(subject.ip ? [subject.ip] : []);
+    s.lastReportedIp = e.ip;
+    s.report = {
+      kind: 'scraping',
+      subject,
+      firstSeen: isoTime(s.firstSeenMs),
+      detectedAt: isoTime(t),
+      score: summary.score,
+      evidence: {
+        behaviours: churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'],
+        ...summary,
+        reasons: summary.families.map((f) => f.family),
+        requests: s.requests,
+        tokens: s.tokens,
+        addresses: s.oneAddress ? 1 : 'several',
+      },
+      mitigation: 'observe',
+    };
+    out.push(s.report);
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * One reader (an account on one device) as the scraping detector keeps it: bounded, in-place counters for
+ * each family of evidence. Counts of titles, misses and probes cover a day in two half-day buckets; pace is a
+ * leaky bucket of human time; churn is measured in ten-minute windows; tirelessness as the longest run of
+ * active quarter hours.
+ */
+import type { TokenSession } from './consumption.ts';
+import type { Detection } from './types.ts';
+
+export interface ReaderState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  accountId: string;
+  requests: number;
+  /** The token (episode serial) of the last request, and how many distinct tokens in a row the reader used. */
+  lastSerial: number;
+  /** The token of the last request (its session ends when the reader moves to another). */
+  lastToken: TokenSession | undefined;
+  tokens: number;
+  lastTokenId: string;
+  /** Human seconds taken beyond what a person gets through (see PACE), and when it was last updated. */
+  debt: number;
+  debtSecond: number;
+  /** Since when the debt has been above the sustain floor (-1: it is not), and when it last grew. */
+  debtSince: number;
+  lastGrowth: number;
+  debtPeak: number;
+  sustainedPeak: number;
+  /** Titles taken, and taken far deeper than their cohort takes them: this half day and the one before. */
+  taken: number;
+  deep: number;
+  takenBefore: number;
+  deepBefore: number;
+  bucketStart: number;
+  /** Cross-title enumeration: the last scope, the current run of "next title" steps and the longest. */
+  lastScope: string;
+  steps: number;
+  stepsMax: number;
+  /** Requests in titles that do not exist (404), refused as outside the token's scope, cache busters. */
+  misses: number;
+  outOfScope: number;
+  busters: number;
+  tool: boolean;
+  onHosting: boolean;
+  hostingRequests: number;
+  /** Moves between assets: an exponential average of their gaps and squared gaps (seconds). */
+  gaps: number;
+  gapMean: number;
+  gapSquares: number;
+  /** Network churn: ASN and country changes in the current ten-minute window, and the most in any one. */
+  lastAsn: number;
+  lastCountry: string;
+  churnStart: number;
+  asnChanges: number;
+  countryChanges: number;
+  churnPeak: number;
+  countryPeak: number;
+  /** Quarter hours: the last active one, the current run of active ones (one quiet quarter tolerated). */
+  lastSlot: number;
+  run: number;
+  runMax: number;
+  /**
+   * The last few distinct tokens and when each was last switched to (negative when it was a return within a
+   * minute): titles open side by side.
+   */
+  recentSerials: number[];
+  recentSeconds: number[];
+  parallelPeak: number;
+  /** The reader's first address (and its slot and episode in the address table), and whether it used others. */
+  firstIp: string;
+  firstIpSlot: number;
+  firstIpSerial: number;
+  oneAddress: boolean;
+  fired: boolean;
+  /** Once reported: the finding, the addresses named in findings so far, and the last address seen. */
+  report: Detection | undefined;
+  addresses: Set<string> | undefined;
+  lastReportedIp: string;
+}
+
+export function newReaderState(t: number): ReaderState {
+  return {
+    firstSeenMs: t,
+    lastSeenMs: t,
+    accountId: '',
+    requests: 0,
+    lastSerial: 0,
+    lastToken: undefined,
+    tokens: 0,
+    lastTokenId: '',
+    debt: 0,
+    debtSecond: 0,
+    debtSince: -1,
+    lastGrowth: 0,
+    debtPeak: 0,
+    sustainedPeak: 0,
+    taken: 0,
+    deep: 0,
+    takenBefore: 0,
+    deepBefore: 0,
+    bucketStart: -1,
+    lastScope: '',
+    steps: 0,
+    stepsMax: 0,
+    misses: 0,
+    outOfScope: 0,
+    busters: 0,
+    tool: false,
+    onHosting: false,
+    hostingRequests: 0,
+    gaps: 0,
+    gapMean: 0,
+    gapSquares: 0,
+    lastAsn: -1,
+    lastCountry: '',
+    churnStart: 0,
+    asnChanges: 0,
+    countryChanges: 0,
+    churnPeak: 0,
+    countryPeak: 0,
+    lastSlot: -10,
+    run: 0,
+    runMax: 0,
+    recentSerials: [],
+    recentSeconds: [],
+    parallelPeak: 0,
+    firstIp: '',
+    firstIpSlot: -1,
+    firstIpSerial: 0,
+    oneAddress: true,
+    fired: false,
+    report: undefined,
+    addresses: undefined,
+    lastReportedIp: '',
+  };
+}
+
+/** A person gets through at most this many times the cohort's typical pace, for as long as they like. */
+export const PACE_CAPACITY = 3;
+/** Debt above this (human seconds) is watched for how long it keeps growing. */
+const SUSTAIN_FLOOR = 3600;
+const HALF_DAY = 12 * 3600;
+const CHURN_WINDOW = 600;
+const QUARTER = 900;
+const GAP_WEIGHT = 1 / 16;
+
+/** Human seconds of a move: the bucket drains at PACE_CAPACITY per second of event time. */
+export function addHumanTime(s: ReaderState, human: number, second: number): void {
+  const drained = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond));
+  s.debtSecond = second;
+  const debt = drained + human;
+  if (debt >= SUSTAIN_FLOOR) {
+    if (s.debtSince < 0 || drained < SUSTAIN_FLOOR) s.debtSince = second;
+    if (debt > drained) s.lastGrowth = second;
+    if (s.lastGrowth - s.debtSince > s.sustainedPeak) s.sustainedPeak = s.lastGrowth - s.debtSince;
+  } else {
+    s.debtSince = -1;
+  }
+  s.debt = debt;
+  if (debt > s.debtPeak) s.debtPeak = debt;
+}
+
+/** Rolls the half-day buckets of title and probe counts. */
+export function rollBuckets(s: ReaderState, second: number): void {
+  if (s.bucketStart < 0) s.bucketStart = second;
+  if (second - s.bucketStart < HALF_DAY) return;
+  const stale = second - s.bucketStart >= 2 * HALF_DAY;
+  s.takenBefore = stale ? 0 : s.taken;
+  s.deepBefore = stale ? 0 : s.deep;
+  s.taken = 0;
+  s.deep = 0;
+  s.misses = 0;
+  s.outOfScope = 0;
+  s.busters = 0;
+  s.bucketStart = second;
+}
+
+/**
+ * The request came from another network (ASN) than the reader's last one; a phone's carrier NAT changes the
+ * address, not the network, so address changes alone are not counted.
+ */
+export function networkChanged(s: ReaderState, asn: number, country: string, second: number): void {
+  if (second - s.churnStart >= CHURN_WINDOW) {
+    s.churnStart = second;
+    s.asnChanges = 0;
+    s.countryChanges = 0;
+  }
+  if (s.lastAsn >= 0) {
+    s.asnChanges++;
+    if (s.asnChanges > s.churnPeak) s.churnPeak = s.asnChanges;
+    if (country !== s.lastCountry) {
+      s.countryChanges++;
+      if (s.countryChanges > s.countryPeak) s.countryPeak = s.countryChanges;
+    }
+  }
+  s.lastAsn = asn;
+  s.lastCountry = country;
+}
+
+/** The quarter hour of `second` marks the reader active; a run tolerates one quiet quarter. */
+export function observeSlot(s: ReaderState, second: number): void {
+  const slot = Math.floor(second / QUARTER);
+  if (slot === s.lastSlot) return;
+  s.run = slot - s.lastSlot <= 2 ? s.run + (slot - s.lastSlot) : 1;
+  if (s.run > s.runMax) s.runMax = s.run;
+  s.lastSlot = slot;
+}
+
+export function observeGap(s: ReaderState, gapSeconds: number): void {
+  if (gapSeconds > 1800) return;
+  if (s.gaps === 0) {
+    s.gapMean = gapSeconds;
+    s.gapSquares = gapSeconds * gapSeconds;
+  } else {
+    s.gapMean += GAP_WEIGHT * (gapSeconds - s.gapMean);
+    s.gapSquares += GAP_WEIGHT * (gapSeconds * gapSeconds - s.gapSquares);
+  }
+  s.gaps++;
+}
+
+/** Coefficient of variation of the recent gaps between moves, or Infinity before there are enough. */
+export function gapCv(s: ReaderState, minGaps: number): number {
+  if (s.gaps < minGaps || s.gapMean <= 0) return Number.POSITIVE_INFINITY;
+  const variance = Math.max(0, s.gapSquares - s.gapMean * s.gapMean);
+  return Math.sqrt(variance) / s.gapMean;
+}
+
+const PARALLEL_WINDOW = 60;
+const RECENT_TOKENS = 12;
+
+/**
+ * The reader switched to token `serial`. Titles are open side by side when the reader comes back to a token
+ * it left less than a minute ago; a shelf downloaded title after title never does. Counts the tokens
+ * returned to within the last minute.
+ */
+export function observeParallel(s: ReaderState, serial: number, second: number): void {
+  const serials = s.recentSerials;
+  const seconds = s.recentSeconds;
+  let at = serials.indexOf(serial);
+  if (at >= 0) {
+    // Returned to: marked by a negative serial slot in recentSeconds' twin, kept as the sign of the time.
+    seconds[at] = second - seconds[at]! <= PARALLEL_WINDOW ? -second : second;
+  } else {
+    if (serials.length >= RECENT_TOKENS) {
+      at = 0;
+      for (let i = 1; i < seconds.length; i++) if (Math.abs(seconds[i]!) < Math.abs(seconds[at]!)) at = i;
+      serials[at] = serial;
+      seconds[at] = second;
+    } else {
+      serials.push(serial);
+      seconds.push(second);
+    }
+  }
+  let n = 0;
+  for (let i = 0; i < seconds.length; i++)
+    if (seconds[i]! < 0 && second + seconds[i]! <= PARALLEL_WINDOW) n++;
+  if (n > s.parallelPeak) s.parallelPeak = n;
+}

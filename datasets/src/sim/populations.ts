@@ -1,0 +1,96 @@
+import type { PopulationMix } from './population.ts';
+import type { Profile } from './profiles.ts';
+
+/**
+ * The three populations abuse detection is judged on. Parameters are chosen on `development` only;
+ * `validation` draws every archetype's parameters from other ranges, with another catalog house style and
+ * another mix, on seeds never used while tuning; `hard_negative` holds legitimate readers only, weighted
+ * towards the behaviours most easily mistaken for abuse, where no mitigation at all is tolerated.
+ */
+export type PopulationName = 'development' | 'validation' | 'hard_negative';
+
+export interface PopulationSpec {
+  readonly name: PopulationName;
+  readonly description: string;
+  readonly profile: Profile;
+  readonly mix: PopulationMix;
+  /** Whether labelled abuse scenarios run in it. */
+  readonly abuse: boolean;
+  /** The seeds `boundless eval abuse` runs, and each run's length and accounts. */
+  readonly seeds: readonly number[];
+  readonly hours: number;
+  readonly readers: number;
+}
+
+export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
+  development: {
+    name: 'development',
+    description: 'tuning population: development ranges and catalog style, seeds 1-3',
+    profile: 'development',
+    mix: {
+      reader: 0.3,
+      binge: 0.05,
+      short_form: 0.06,
+      comic: 0.06,
+      short_story: 0.04,
+      campus: 0.18,
+      org_admin: 0.005,
+      household: 0.12,
+      traveller: 0.03,
+      vpn: 0.05,
+      commuter: 0.06,
+      shelf_sync: 0.045,
+    },
+    abuse: true,
+    seeds: [1, 2, 3],
+    hours: 24,
+    readers: 4000,
+  },
+  validation: {
+    name: 'validation',
+    description: 'never used while tuning: validation ranges, another catalog style and mix, seeds 1001-1002',
+    profile: 'validation',
+    mix: {
+      reader: 0.22,
+      binge: 0.07,
+      short_form: 0.08,
+      comic: 0.08,
+      short_story: 0.06,
+      campus: 0.2,
+      org_admin: 0.01,
+      household: 0.1,
+      traveller: 0.04,
+      vpn: 0.06,
+      commuter: 0.05,
+      shelf_sync: 0.03,
+    },
+    abuse: true,
+    seeds: [1001, 1002],
+    hours: 36,
+    readers: 4000,
+  },
+  hard_negative: {
+    name: 'hard_negative',
+    description:
+      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2001',
+    profile: 'validation',
+    mix: {
+      reader: 0.08,
+      binge: 0.1,
+      short_form: 0.12,
+      comic: 0.12,
+      short_story: 0.08,
+      campus: 0.18,
+      org_admin: 0.02,
+      household: 0.08,
+      traveller: 0.06,
+      vpn: 0.06,
+      commuter: 0.06,
+      shelf_sync: 0.04,
+    },
+    abuse: false,
+    seeds: [2001],
+    hours: 24,
+    readers: 4000,
+  },
+};
