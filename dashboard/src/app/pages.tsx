@@ -13,17 +13,17 @@ export interface PageEntry {
  * A page in a chunk of its own, loaded the first time its route is shown (App's Suspense says "Loading the
  * page…" meanwhile): the first load only carries the Overview and what every page shares.
  */
-function onDemand<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): ComponentType {
-  return lazy(async () => ({ default: (await load())[name] }));
+function onDemand(load: () => Promise<ComponentType>) {
+  return lazy(async () => ({ default: await load() }));
 }
 
-const SloDetailPage = onDemand(() => import('../pages/SloDetailPage.tsx'), 'SloDetailPage');
-const AbusePage = onDemand(() => import('../pages/AbusePage.tsx'), 'AbusePage');
-const CapacityPage = onDemand(() => import('../pages/CapacityPage.tsx'), 'CapacityPage');
-const CostPage = onDemand(() => import('../pages/CostPage.tsx'), 'CostPage');
-const IncidentsPage = onDemand(() => import('../pages/IncidentsPage.tsx'), 'IncidentsPage');
-const ChangeSetsPage = onDemand(() => import('../pages/ChangeSetsPage.tsx'), 'ChangeSetsPage');
-const ReportsPage = onDemand(() => import('../pages/ReportsPage.tsx'), 'ReportsPage');
+const SloDetailPage = onDemand(async () => (await import('../pages/SloDetailPage.tsx')).SloDetailPage);
+const AbusePage = onDemand(async () => (await import('../pages/AbusePage.tsx')).AbusePage);
+const CapacityPage = onDemand(async () => (await import('../pages/CapacityPage.tsx')).CapacityPage);
+const CostPage = onDemand(async () => (await import('../pages/CostPage.tsx')).CostPage);
+const IncidentsPage = onDemand(async () => (await import('../pages/IncidentsPage.tsx')).IncidentsPage);
+const ChangeSetsPage = onDemand(async () => (await import('../pages/ChangeSetsPage.tsx')).ChangeSetsPage);
+const ReportsPage = onDemand(async () => (await import('../pages/ReportsPage.tsx')).ReportsPage);
 
 /**
  * Every page of the dashboard. A new page is one entry here plus a file in pages/ (see dashboard/README.md):
