@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
+import { prefetchFirstScreen } from './api/prefetch.ts';
 import { App } from './app/App.tsx';
 import './styles.css';
 
@@ -11,6 +12,8 @@ const client = new QueryClient({
     queries: { staleTime: 10_000, refetchInterval: 30_000, retry: 1 },
   },
 });
+
+prefetchFirstScreen(client, window.location);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

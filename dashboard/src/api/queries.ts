@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import type {
   CapacityView,
   ChangeAuditEntry,
@@ -45,23 +45,40 @@ export const keys = {
   report: (day: string) => ['reports', day] as const,
 };
 
-export const useSession = () =>
-  useQuery({
+/*
+ * Option factories for the queries the first screen needs: the hooks and the boot prefetch (api/prefetch.ts)
+ * share them, so a prefetched answer lands under the very key the page then reads.
+ */
+export const sessionQuery = () =>
+  queryOptions({
     queryKey: keys.session,
     queryFn: () => api<Session>('/auth/session'),
     retry: false,
     staleTime: 60_000,
   });
 
-export const useSlo = () => useQuery({ queryKey: keys.slo, queryFn: () => api<SloSnapshot>('/api/slo') });
+export const sloQuery = () =>
+  queryOptions({ queryKey: keys.slo, queryFn: () => api<SloSnapshot>('/api/slo') });
 
 /** Named ranges end "now": the key holds the name, so a live refetch moves the window along. */
-export const useSloHistory = (id: string, range: TimeRange) =>
-  useQuery({
+export const sloHistoryQuery = (id: string, range: TimeRange) =>
+  queryOptions({
     queryKey: keys.sloHistory(id, range),
     queryFn: () => api<SloHistory>(`/api/slo/${encodeURIComponent(id)}/history?${rangeQuery(range)}`),
-    placeholderData: keepPreviousData,
   });
+
+export const overviewQuery = (range: TimeRange) =>
+  queryOptions({
+    queryKey: keys.overview(range),
+    queryFn: () => api<Overview>(`/api/overview?${rangeQuery(range)}`),
+  });
+
+export const useSession = () => useQuery(sessionQuery());
+
+export const useSlo = () => useQuery(sloQuery());
+
+export const useSloHistory = (id: string, range: TimeRange) =>
+  useQuery({ ...sloHistoryQuery(id, range), placeholderData: keepPreviousData });
 
 export const useFindings = () =>
   useQuery({
@@ -88,11 +105,7 @@ export const useGuardrails = () =>
   });
 
 export const useOverview = (range: TimeRange) =>
-  useQuery({
-    queryKey: keys.overview(range),
-    queryFn: () => api<Overview>(`/api/overview?${rangeQuery(range)}`),
-    placeholderData: keepPreviousData,
-  });
+  useQuery({ ...overviewQuery(range), placeholderData: keepPreviousData });
 
 export const useCapacity = (range: TimeRange) =>
   useQuery({

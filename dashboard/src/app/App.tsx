@@ -1,6 +1,8 @@
+import { Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { api } from '../api/client.ts';
 import { SessionGate, useOperator } from '../auth/SessionGate.tsx';
+import { Loading } from '../components/ui/States.tsx';
 import { formatRole, formatTime } from '../lib/format.ts';
 import { LiveProvider, useLive } from '../live/LiveProvider.tsx';
 import { PAGES } from './pages.tsx';
@@ -78,12 +80,15 @@ export function App() {
         <Header />
         <ConnectionBanner />
         <main id="main" tabIndex={-1}>
-          <Routes>
-            {PAGES.map((page) => (
-              <Route key={page.path} path={page.path} element={page.element} />
-            ))}
-            <Route path="*" element={<p>No such page. Pick one above.</p>} />
-          </Routes>
+          {/* Pages other than the Overview arrive in their own chunk the first time they are shown. */}
+          <Suspense fallback={<Loading what="the page" />}>
+            <Routes>
+              {PAGES.map((page) => (
+                <Route key={page.path} path={page.path} element={page.element} />
+              ))}
+              <Route path="*" element={<p>No such page. Pick one above.</p>} />
+            </Routes>
+          </Suspense>
         </main>
       </LiveProvider>
     </SessionGate>

@@ -1,12 +1,5 @@
-import type { ReactNode } from 'react';
-import { AbusePage } from '../pages/AbusePage.tsx';
-import { CapacityPage } from '../pages/CapacityPage.tsx';
-import { ChangeSetsPage } from '../pages/ChangeSetsPage.tsx';
-import { CostPage } from '../pages/CostPage.tsx';
-import { IncidentsPage } from '../pages/IncidentsPage.tsx';
+import { type ComponentType, lazy, type ReactNode } from 'react';
 import { OverviewPage } from '../pages/OverviewPage.tsx';
-import { ReportsPage } from '../pages/ReportsPage.tsx';
-import { SloDetailPage } from '../pages/SloDetailPage.tsx';
 
 export interface PageEntry {
   /** The route (react-router syntax). */
@@ -17,8 +10,25 @@ export interface PageEntry {
 }
 
 /**
+ * A page in a chunk of its own, loaded the first time its route is shown (App's Suspense says "Loading the
+ * page…" meanwhile): the first load only carries the Overview and what every page shares.
+ */
+function onDemand(load: () => Promise<ComponentType>) {
+  return lazy(async () => ({ default: await load() }));
+}
+
+const SloDetailPage = onDemand(async () => (await import('../pages/SloDetailPage.tsx')).SloDetailPage);
+const AbusePage = onDemand(async () => (await import('../pages/AbusePage.tsx')).AbusePage);
+const CapacityPage = onDemand(async () => (await import('../pages/CapacityPage.tsx')).CapacityPage);
+const CostPage = onDemand(async () => (await import('../pages/CostPage.tsx')).CostPage);
+const IncidentsPage = onDemand(async () => (await import('../pages/IncidentsPage.tsx')).IncidentsPage);
+const ChangeSetsPage = onDemand(async () => (await import('../pages/ChangeSetsPage.tsx')).ChangeSetsPage);
+const ReportsPage = onDemand(async () => (await import('../pages/ReportsPage.tsx')).ReportsPage);
+
+/**
  * Every page of the dashboard. A new page is one entry here plus a file in pages/ (see dashboard/README.md):
- * the navigation and the router both read this list.
+ * the navigation and the router both read this list. The Overview (the landing page) is in the main bundle;
+ * every other page is loaded on demand.
  */
 export const PAGES: PageEntry[] = [
   { path: '/', element: <OverviewPage />, nav: 'Overview' },

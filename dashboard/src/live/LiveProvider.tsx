@@ -128,11 +128,16 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
     socketRef.current = socket;
     const touched = () => setState((s) => ({ ...s, lastEventAt: Date.now() }));
     wire(socket, client, touched);
+    let connectedBefore = false;
     socket.on('connect', () => {
       setState({ status: 'live', lastEventAt: Date.now(), reason: null });
-      // Missed events were replayed when the server could; otherwise the lists are read again. Either way the
-      // merges above keep every row once.
-      if (!socket.recovered) void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+      // On a REconnect, missed events were replayed when the server could; otherwise the lists are read again.
+      // Either way the merges above keep every row once. The first connect reads nothing again: the page's
+      // lists were just fetched (reading them twice doubled the first load), and what changed in the moment
+      // between that answer and this connect is caught by the next push or the 30 s refetch.
+      if (connectedBefore && !socket.recovered)
+        void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+      connectedBefore = true;
     });
     socket.on('session.expired', () => {
       setState((s) => ({ ...s, status: 'expired', reason: 'Your session expired.' }));
