@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChangeAuditEntry, ChangeSet } from '@boundless/copilot/changes';
+import { type ChangeAuditEntry, type ChangeSet, ChangeSetProposalSink } from '@boundless/copilot/changes';
 import { EdgeSinkFeed } from '@boundless/copilot/pipeline';
 import { loadTunables } from '@boundless/infra/tunables';
 import { type LocalDelivery, startLocalDelivery } from '@boundless/local';
@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localMetricReader, localTunables, localTunablesDocument } from '../cli/local/change-sets.ts';
 import { writeLocalReport } from '../cli/local/report.ts';
 import { ReportFiles } from '@boundless/copilot/report';
+import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 
 // The change-set flow end to end over real HTTP and socket.io, against the running local stack: a cache-policy
 // change to /public/* proposed, approved by someone else, applied to the running edge, verified on the edge's
-// own logs, rolled back; and the refusals (self-approval, stale plan, expired approval).
+// own logs, rolled back; and the refusals (self-approval, stale plan, expired approval). Also a promoted chat
+// suggestion carried to the runtime's admin API once approved, and lifted on rollback.
 const dataDir = mkdtempSync(join(tmpdir(), 'change-sets-'));
 const APPROVAL_TTL_MS = 4_000;
 let delivery: LocalDelivery;
@@ -280,4 +282,47 @@ describe('change sets on the running local stack', () => {
     expect(proposed.body.error).toBeUndefined();
     expect(proposed.body.changeSet.plan.diff.text).toContain('AWS::CloudFront::CachePolicy');
   }, 120_000);
+  it("carries a promoted chat suggestion to the running stack's admin API once someone else approves it, and lifts it on rollback", async () => {
+    // What the incident chat's sink does when alice promotes a suggestion (the sink the local copilot wires).
+    const { proposal } = await new ChangeSetProposalSink(copilot.changeSets!).submit({
+      incidentId: 'inc_e2e',
+      suggestion: {
+        id: 'sug_e2e',
+        action: 'short_ttl',
+        target: { accountId: 'acct-e2e-1' },
+        rationale: 'one account reads from many countries at once',
+        by: 'model',
+      },
+      evidence: [{ id: 'E1', kind: 'finding', ref: { findingId: 'f-e2e' } }],
+      proposedBy: 'user:alice',
+      at: new Date().toISOString(),
+    });
+    const id = proposal.changeSetId;
+    const admin = await LocalIdentityIssuer.create({
+      keyDir: join(dataDir, 'keys'),
+      issuer: 'https://identity.boundless.local',
+      audience: 'boundless-local',
+    });
+    const adminToken = await admin.issue({ sub: 'e2e-check', groups: ['copilot'] });
+    const mitigations = async () => {
+      const response = await fetch(`${delivery.apiUrl}/v1/admin/mitigations?accountId=acct-e2e-1`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { mitigations: { kind: string }[] }).mitigations.map((m) => m.kind);
+    };
+    expect((await call('bob', 'POST', `/change-sets/${id}/apply`)).status).toBe(409);
+    expect((await call('alice', 'POST', `/change-sets/${id}/approve`, {})).body.error?.code).toBe(
+      'self_approval',
+    );
+    expect(await mitigations()).toEqual([]);
+    expect((await call('bob', 'POST', `/change-sets/${id}/approve`, {})).status).toBe(200);
+    const applied = await call('bob', 'POST', `/change-sets/${id}/apply`);
+    expect(applied.status).toBe(200);
+    expect(applied.body.changeSet.status).toBe('applied');
+    expect(await mitigations()).toEqual(['short_ttl']);
+    const rolledBack = await call('bob', 'POST', `/change-sets/${id}/rollback`, { reason: 'false alarm' });
+    expect(rolledBack.body.changeSet.status).toBe('rolled_back');
+    expect(await mitigations()).toEqual([]);
+  });
 });

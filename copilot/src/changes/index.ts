@@ -16,6 +16,7 @@ export type {
   MetricReader,
   SloGuard,
 } from './ports.ts';
+export { mitigationExecutor } from './mitigation-actions.ts';
 export { ChangeSetProposalSink, type SuggestionProposal, type SuggestionProposalInput } from './proposals.ts';
 export { ACTION_DOCUMENT, ChangeSetService, type ProposeActionInput, type ProposeInput } from './service.ts';
 export { ChangeSetStore, verifyChain } from './store.ts';

@@ -6,7 +6,15 @@ import type { ChangeSet, Evidence } from './types.ts';
  * change set of document `action`, proposed by that engineer, so someone else approves it. The shapes are the
  * chat's, restated here structurally so the two halves meet without importing each other.
  */
-export interface SuggestionProposalInput {
+/** A cited piece of evidence as the chat resolves it (its own type carries more, which is handed back as is). */
+interface CitedEvidence {
+  id: string;
+  kind: string;
+  ref: Record<string, unknown>;
+  excerpt?: string;
+}
+
+export interface SuggestionProposalInput<E extends CitedEvidence = CitedEvidence> {
   incidentId: string;
   suggestion: {
     id: string;
@@ -15,13 +23,13 @@ export interface SuggestionProposalInput {
     rationale: string;
     by: string;
   };
-  evidence: { id: string; kind: string; ref: Record<string, unknown>; excerpt?: string }[];
+  evidence: E[];
   proposedBy: string;
   at: string;
   note?: string;
 }
 
-export interface SuggestionProposal {
+export interface SuggestionProposal<E extends CitedEvidence = CitedEvidence> {
   id: string;
   status: string;
   incidentId: string;
@@ -29,7 +37,7 @@ export interface SuggestionProposal {
   action: string;
   target: Record<string, string>;
   rationale: string;
-  evidence: SuggestionProposalInput['evidence'];
+  evidence: E[];
   suggestedBy: string;
   proposedBy: string;
   createdAt: string;
@@ -40,10 +48,12 @@ export interface SuggestionProposal {
 
 const originRef = (incidentId: string, suggestionId: string) => `${incidentId}/${suggestionId}`;
 
-export class ChangeSetProposalSink {
+export class ChangeSetProposalSink<E extends CitedEvidence = CitedEvidence> {
   constructor(private readonly changeSets: ChangeSetService) {}
 
-  async submit(input: SuggestionProposalInput): Promise<{ proposal: SuggestionProposal; created: boolean }> {
+  async submit(
+    input: SuggestionProposalInput<E>,
+  ): Promise<{ proposal: SuggestionProposal<E>; created: boolean }> {
     const ref = originRef(input.incidentId, input.suggestion.id);
     const existing = (await this.changeSets.list()).find(
       (cs) => cs.origin.kind === 'incident' && cs.origin.ref === ref,
@@ -75,7 +85,7 @@ export class ChangeSetProposalSink {
     return { proposal: toProposal(cs, input), created: true };
   }
 
-  async list(filter: { incidentId?: string } = {}): Promise<SuggestionProposal[]> {
+  async list(filter: { incidentId?: string } = {}): Promise<SuggestionProposal<E>[]> {
     const all = await this.changeSets.list();
     return all
       .filter(
@@ -83,11 +93,14 @@ export class ChangeSetProposalSink {
           cs.origin.kind === 'incident' &&
           (!filter.incidentId || cs.origin.ref?.startsWith(`${filter.incidentId}/`)),
       )
-      .map((cs) => toProposal(cs));
+      .map((cs) => toProposal<E>(cs));
   }
 }
 
-function toProposal(cs: ChangeSet, input?: SuggestionProposalInput): SuggestionProposal {
+function toProposal<E extends CitedEvidence>(
+  cs: ChangeSet,
+  input?: SuggestionProposalInput<E>,
+): SuggestionProposal<E> {
   const [incidentId = '', suggestionId = ''] = (cs.origin.ref ?? '').split('/');
   return {
     id: `prop_${suggestionId.replace(/^sug_/, '')}`,

@@ -6,8 +6,9 @@ import { queryBodies } from './incident-store.ts';
 
 /**
  * Where the copilot's writes go: nowhere but here. A suggested mitigation that an on-call engineer promotes
- * becomes a proposal; the approval flow (change sets) takes proposals from a sink and decides. Until that flow
- * exists, the pending store below keeps them, and nothing is applied.
+ * becomes a proposal, and a sink takes it: with the change-set flow configured, `ChangeSetProposalSink` (changes/)
+ * makes it a change set that another engineer approves before anything is applied; without it, the pending store
+ * below keeps it, and nothing is ever applied.
  */
 export interface ProposalInput {
   incidentId: string;
@@ -19,22 +20,26 @@ export interface ProposalInput {
   note?: string;
 }
 
-type ProposalStatus = 'pending';
+/** `pending` until decided; then the change set's status (approved, rejected, applied, rolled_back, ...). */
+type ProposalStatus = string;
 
 export interface Proposal {
   id: string;
   status: ProposalStatus;
   incidentId: string;
   suggestionId: string;
-  action: SuggestedAction;
+  /** A `SuggestedAction`; a sink may return any action name it stored. */
+  action: SuggestedAction | (string & {});
   target: Record<string, string>;
   rationale: string;
   evidence: Citation[];
   /** Who suggested it (the model, the diagnostician, the finding) and who proposed it. */
-  suggestedBy: Suggestion['by'];
+  suggestedBy: Suggestion['by'] | (string & {});
   proposedBy: string;
   createdAt: string;
   note?: string;
+  /** The change set that carries it through approval, when the sink is the change-set flow. */
+  changeSetId?: string;
 }
 
 export interface ProposalSink {

@@ -24,6 +24,7 @@ import { LocalLogEventSource, LocalTraceSource } from '../sources/index.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
 import { listLogGroups } from '../telemetry-dir/index.ts';
 import { createIncidentService } from './create.ts';
+import type { ProposalSink } from './proposals.ts';
 import type { IncidentService } from './service.ts';
 
 const ISSUER = 'https://identity.boundless.local';
@@ -59,6 +60,8 @@ export async function startIncidentsHarness(options: {
   chat?: ChatConfigInput;
   steps?: ReplayStep[];
   diagnostician?: Diagnostician;
+  /** The sink promoted suggestions go to, built on the harness's table. @default pending proposals */
+  proposals?: (doc: DynamoDBDocumentClient, tableName: string) => ProposalSink;
 }): Promise<IncidentsHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'incidents-'));
   writeTelemetryDir(dir, options.telemetry);
@@ -103,6 +106,7 @@ export async function startIncidentsHarness(options: {
       region: 'us-east-1',
       tools: fakeTools(options.telemetry, calls),
       ...(options.diagnostician ? { diagnostician: options.diagnostician } : {}),
+      ...(options.proposals ? { proposals: options.proposals(doc, TABLE) } : {}),
       ...(replay
         ? {
             bedrockClient: createBedrockClient({

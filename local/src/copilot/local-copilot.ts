@@ -31,10 +31,12 @@ import {
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
 import {
   type ActionExecutor,
+  ChangeSetProposalSink,
   ChangeSetService,
   ChangeSetStore,
   type ManagedDocument,
   type MetricReader,
+  mitigationExecutor,
   snapshotSloGuard,
 } from '@boundless/copilot/changes';
 import {
@@ -185,15 +187,16 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     const mitigation = loadMitigationConfig();
     const costModel = new LocalCostModel();
     const sink = realtime ?? new EdgeSinkFeed();
+    const port = mitigationPort(
+      new DeliveryAdminPort({ apiUrl: adminApiUrl, bearerToken: serviceToken }),
+      waf,
+      config.region,
+    );
     const pipeline = new CopilotPipeline({
       store,
       feeds: [localStandardLogFeed(edgeLogDir ?? join(dataDir, 'cloudfront'), store), sink],
       apiLogs: localApiLogs(join(dataDir, 'logs')),
-      port: mitigationPort(
-        new DeliveryAdminPort({ apiUrl: adminApiUrl, bearerToken: serviceToken }),
-        waf,
-        config.region,
-      ),
+      port,
       mitigation,
       slo: await loadSloDefinitions(),
       pollIntervalMs: config.pollIntervalMs,
@@ -213,12 +216,26 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       ...(await loadRunbooks()),
       now: Date.now,
     };
+    const changeSets = changeSetOptions
+      ? new ChangeSetService(new ChangeSetStore(dynamo.doc, config.tableName), {
+          documents: changeSetOptions.documents,
+          // The chat's suggested mitigations, once approved, go through the pipeline's own port.
+          actions: [...(changeSetOptions.actions ?? []), mitigationExecutor(port, mitigation.policies)],
+          ...(changeSetOptions.metrics ? { metrics: changeSetOptions.metrics } : {}),
+          ...(changeSetOptions.costs ? { costs: changeSetOptions.costs } : {}),
+          ...(changeSetOptions.approvalTtlMs ? { approvalTtlMs: changeSetOptions.approvalTtlMs } : {}),
+          slo: snapshotSloGuard(() => pipeline.sloSnapshot()),
+          dailyAudit: (entry) => store.appendAudit(entry),
+        })
+      : undefined;
     const incidents = createIncidentService({
       doc: dynamo.doc,
       tableName: config.tableName,
       copilot: store,
       chat: config.chat,
       region: config.region,
+      // With the change-set flow, a promoted suggestion is a change set someone else approves.
+      ...(changeSets ? { proposals: new ChangeSetProposalSink(changeSets) } : {}),
       ...chatPartsFrom(tools),
       ...chatParts,
       sources: {
@@ -228,17 +245,6 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
         findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
       },
     });
-    const changeSets = changeSetOptions
-      ? new ChangeSetService(new ChangeSetStore(dynamo.doc, config.tableName), {
-          documents: changeSetOptions.documents,
-          ...(changeSetOptions.actions ? { actions: changeSetOptions.actions } : {}),
-          ...(changeSetOptions.metrics ? { metrics: changeSetOptions.metrics } : {}),
-          ...(changeSetOptions.costs ? { costs: changeSetOptions.costs } : {}),
-          ...(changeSetOptions.approvalTtlMs ? { approvalTtlMs: changeSetOptions.approvalTtlMs } : {}),
-          slo: snapshotSloGuard(() => pipeline.sloSnapshot()),
-          dailyAudit: (entry) => store.appendAudit(entry),
-        })
-      : undefined;
     const service = await startCopilotService({
       ...(changeSets ? { changeSets } : {}),
       ...(reports ? { reports } : {}),

@@ -1,0 +1,109 @@
+import type {
+  Mitigation,
+  MitigationAction,
+  MitigationPolicy,
+  MitigationPort,
+  MitigationTarget,
+} from '../mitigation/types.ts';
+import { ChangeSetError } from './errors.ts';
+import type { ActionExecutor } from './ports.ts';
+import type { ChangeAction, ChangeSet } from './types.ts';
+
+const MITIGATION_ACTIONS: readonly MitigationAction[] = [
+  'revoke_token',
+  'force_reauth',
+  'short_ttl',
+  'rate_limit',
+  'block_ip',
+];
+
+/** What each action must name: a token, an account, or (block_ip, rate_limit) an address. */
+const NEEDS: Record<MitigationAction, (keyof MitigationTarget)[]> = {
+  revoke_token: ['tokenId'],
+  force_reauth: ['accountId'],
+  short_ttl: ['accountId'],
+  rate_limit: ['accountId', 'ip'],
+  block_ip: ['ip'],
+};
+
+/** Used only when no policy of the same action says otherwise. */
+const FALLBACK = { durationSeconds: 3600, ttlSeconds: 300, limit: 60, windowSeconds: 300 };
+
+/**
+ * An approved incident action carried out through the same mitigation port the abuse pipeline uses (admin API
+ * for tokens and accounts, WAF for addresses), and lifted on rollback. Duration and parameters come from the
+ * first policy of the same action, so a person-approved action is as proportionate as an automatic one.
+ */
+export function mitigationExecutor(
+  port: MitigationPort,
+  policies: readonly MitigationPolicy[] = [],
+): ActionExecutor {
+  const supports = (action: string): action is MitigationAction =>
+    (MITIGATION_ACTIONS as readonly string[]).includes(action);
+  const mitigationOf = (action: ChangeAction, cs: ChangeSet, at: string): Mitigation => {
+    if (!supports(action.action))
+      throw new ChangeSetError('unsupported_action', `${action.action} is not a mitigation`);
+    const kind = action.action;
+    const target = targetOf(action.target);
+    if (!NEEDS[kind].some((key) => target[key]))
+      throw new ChangeSetError(
+        'unsupported_action',
+        `${kind} needs a target naming ${NEEDS[kind].join(' or ')}; got ${JSON.stringify(action.target)}`,
+      );
+    const policy = policies.find((p) => p.action === kind);
+    const durationSeconds = policy?.durationSeconds ?? FALLBACK.durationSeconds;
+    const params =
+      kind === 'short_ttl'
+        ? { ttlSeconds: policy?.ttlSeconds ?? FALLBACK.ttlSeconds }
+        : kind === 'rate_limit'
+          ? {
+              limit: policy?.limit ?? FALLBACK.limit,
+              windowSeconds: policy?.windowSeconds ?? FALLBACK.windowSeconds,
+            }
+          : {};
+    return {
+      // The change set's id: a retried apply is one action, and the rollback lifts that same action.
+      id: `cs-${cs.id}`,
+      policy: `change-set:${cs.id}`,
+      action: kind,
+      target,
+      params,
+      decidedAt: at,
+      expiresAt: new Date(Date.parse(at) + durationSeconds * 1000).toISOString(),
+      reason: `approved change set ${cs.id} (${cs.approval?.by ?? 'unapproved'}): ${cs.title}`,
+      evidence: { changeSet: cs.id, origin: cs.origin },
+      // Not a detector's: the port ignores it, and the audit reads the change set instead.
+      detection: {
+        kind: 'incident',
+        subject: JSON.stringify(target),
+        score: 1,
+        firstSeen: cs.proposedAt,
+        detectedAt: cs.proposedAt,
+      } as unknown as Mitigation['detection'],
+      dryRun: false,
+    };
+  };
+  return {
+    supports,
+    async apply(action, cs) {
+      const mitigation = mitigationOf(action, cs, new Date().toISOString());
+      await port.apply(mitigation);
+      return { mitigationId: mitigation.id, target: mitigation.target, expiresAt: mitigation.expiresAt };
+    },
+    async undo(action, cs) {
+      const mitigation = mitigationOf(action, cs, cs.application?.at ?? new Date().toISOString());
+      await port.lift(mitigation);
+      return { lifted: mitigation.id, target: mitigation.target };
+    },
+  };
+}
+
+function targetOf(target: Record<string, string>): MitigationTarget {
+  const { tokenId, accountId, ip, country } = target;
+  return {
+    ...(tokenId ? { tokenId } : {}),
+    ...(accountId ? { accountId } : {}),
+    ...(ip ? { ip } : {}),
+    ...(country ? { country } : {}),
+  };
+}
