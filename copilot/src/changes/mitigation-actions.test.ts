@@ -47,8 +47,11 @@ const policies: MitigationPolicy[] = [
   {
     name: 'shorten',
     kinds: ['scraping'],
+    subjects: ['accountId'],
     action: 'short_ttl',
     minScore: 0.6,
+    minCorroboration: 1,
+    costToLegitimateReader: 'a shorter grant: the reading app asks for a new one sooner',
     durationSeconds: 600,
     ttlSeconds: 120,
   },
