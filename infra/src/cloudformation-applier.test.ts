@@ -236,6 +236,16 @@ describe('CloudFormationApplier against a CloudFormation Query endpoint', () => 
     expect(standIn?.requests).toEqual([]);
   });
 
+  it("finds the observability stack's page roll-up, the one trigger that covers every SLO page", () => {
+    expect(
+      alarmArnsInTemplate(
+        templates.BoundlessObservability ?? {},
+        WHERE,
+        (name) => name === 'boundless-slo-page',
+      ),
+    ).toEqual(['arn:aws:cloudwatch:us-east-1:123456789012:alarm:boundless-slo-page']);
+  });
+
   it('names change sets as CloudFormation allows', () => {
     expect(changeSetName('a_b.c', 'rollback')).toBe('boundless-a-b-c-rollback');
     expect(changeSetName('x'.repeat(200), 'apply')).toHaveLength(128);
