@@ -243,7 +243,10 @@ export class CloudFormationApplier implements DocumentApplier {
   }
 }
 
-/** A change set name is the change set id and the phase, so a retried apply finds its own change set. */
+/**
+ * A change set name is the change set id and the phase, so CloudFormation's console and events name the Boundless
+ * change set; a second attempt with the same name is refused by CloudFormation (AlreadyExists) rather than doubled.
+ */
 export function changeSetName(changeSetId: string, phase: 'apply' | 'rollback'): string {
   // CloudFormation: [a-zA-Z][-a-zA-Z0-9]*, at most 128 characters.
   const safe = changeSetId.replace(/[^a-zA-Z0-9-]/g, '-');
