@@ -21,9 +21,26 @@ describe('Construct: SloAlarms', () => {
     const template = Template.fromStack(stack);
     const pairs = definitions.slos.length * definitions.alerts.length;
 
-    it('creates two window alarms and one composite alarm per SLO and burn-rate pair', () => {
+    it('creates two window alarms and one composite alarm per SLO and burn-rate pair, and the page roll-up', () => {
       template.resourceCountIs('AWS::CloudWatch::Alarm', pairs * 2);
-      template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', pairs);
+      template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', pairs + 1);
+    });
+
+    it('rolls every page-level pair, and no ticket one, into one alarm a change set can roll back on', () => {
+      const rollUp = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')).find(
+        (r) => r.Properties.AlarmName === 'boundless-slo-page',
+      );
+      const rule = JSON.stringify(rollUp?.Properties.AlarmRule);
+      const pages = definitions.alerts.filter((a) => a.action === 'page');
+      const tickets = definitions.alerts.filter((a) => a.action !== 'page');
+      expect(pages.length).toBeGreaterThan(0);
+      expect(tickets.length).toBeGreaterThan(0);
+      expect(rule.match(/ALARM\(/g)).toHaveLength(definitions.slos.length * pages.length);
+      for (const slo of definitions.slos) {
+        for (const a of pages) expect(rule).toContain(`${slo.id}${a.name}`.replace(/-/g, ''));
+        for (const a of tickets) expect(rule).not.toContain(`${slo.id}${a.name}`.replace(/-/g, ''));
+      }
+      expect(rollUp?.Properties.AlarmActions).toBeUndefined();
     });
 
     it('computes the 1h burn rate of the access API from the engine metrics against a 99.95 % objective', () => {

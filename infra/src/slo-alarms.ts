@@ -100,6 +100,11 @@ function errorBudgetFraction(objective: number): string {
 export class SloAlarms extends Construct {
   /** By SLO id, then by alert name. */
   readonly pairs: ReadonlyMap<string, ReadonlyMap<string, BurnRateAlarmPair>>;
+  /**
+   * In alarm while any SLO's `page` pair is, named `<prefix>-page`: one alarm for every page-level burn, so a
+   * CloudFormation change set (at most 5 rollback triggers) can roll back on all of them. No action of its own.
+   */
+  readonly pageRollUp: CompositeAlarm | undefined;
 
   constructor(scope: Construct, id: string, props: SloAlarmsProps) {
     super(scope, id);
@@ -146,6 +151,21 @@ export class SloAlarms extends Construct {
       pairs.set(slo.id, bySlo);
     }
     this.pairs = pairs;
+    const pages = props.definitions.alerts.filter((a) => a.action === 'page').map((a) => a.name);
+    const pageAlarms = [...pairs.values()].flatMap((bySlo) =>
+      pages.flatMap((name) => {
+        const pair = bySlo.get(name);
+        return pair ? [pair.both] : [];
+      }),
+    );
+    this.pageRollUp =
+      pageAlarms.length === 0
+        ? undefined
+        : new CompositeAlarm(this, 'PageRollUp', {
+            compositeAlarmName: `${prefix}-page`,
+            alarmDescription: 'Some SLO is burning its error budget fast enough to page (rollback trigger)',
+            alarmRule: AlarmRule.anyOf(...pageAlarms.map((a) => AlarmRule.fromAlarm(a, AlarmState.ALARM))),
+          });
   }
 }
 

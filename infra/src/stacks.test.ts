@@ -340,7 +340,8 @@ describe('Stack: BoundlessObservability', () => {
 
   it('raises a page or ticket composite alarm for every SLO and burn-rate pair of slos.json', () => {
     const slos = readSloDefinitions();
-    t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', slos.slos.length * slos.alerts.length);
+    // Plus the roll-up of the page-level pairs, the change sets' rollback trigger.
+    t.resourceCountIs('AWS::CloudWatch::CompositeAlarm', slos.slos.length * slos.alerts.length + 1);
     const page = slos.alerts.find((a) => a.action === 'page')!;
     t.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
       AlarmName: `boundless-slo-${slos.slos[0]!.id}-${page.name}`,
