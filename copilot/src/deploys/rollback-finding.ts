@@ -52,7 +52,7 @@ function guardOf(reason: string): { guard: string; sloBurning?: string[] } {
  * measured on the canary and the deploy's step events (log group and event ids) so the chat can cite them.
  * A rollback happened, it is not a guess: score 1; warning, since the alias is back on the previous version.
  */
-export function rollbackFinding(
+function rollbackFinding(
   rolledBack: { step: DeployStep; event: LogEvent },
   steps: readonly { step: DeployStep; event: LogEvent }[],
 ): Finding {
