@@ -3,7 +3,15 @@
  * burn-rate alert, a metric anomaly. Detectors emit their own precise records (see DESIGN §4.2 for abuse
  * detections) and convert them to findings for the service, the dashboard and the incident chat.
  */
-export type FindingKind = 'token_sharing' | 'scraping' | 'geo_spike' | 'slo_burn' | 'metric_anomaly';
+export const FINDING_KINDS = [
+  'token_sharing',
+  'scraping',
+  'geo_spike',
+  'slo_burn',
+  'metric_anomaly',
+  'deploy_rolled_back',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export type FindingSeverity = 'info' | 'warning' | 'critical';
 
@@ -14,6 +22,8 @@ export interface FindingSubject {
   country?: string;
   slo?: string;
   series?: string;
+  /** A Lambda function (a deploy the guard rolled back). */
+  functionName?: string;
 }
 
 export interface Finding {

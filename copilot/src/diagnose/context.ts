@@ -46,6 +46,26 @@ export function contextSignals(
       evidence: [changeEvidence(change)],
     });
   }
+  for (const finding of findings) {
+    const at = Date.parse(finding.detectedAt);
+    const component = finding.subject.functionName;
+    if (finding.kind !== 'deploy_rolled_back' || !component || at < from || at > request.atMs) continue;
+    // A deploy the guard rolled back is a change like any deploy: its canary's errors are the deploy's.
+    const version = finding.evidence.version;
+    signals.push({
+      component,
+      kind: 'change',
+      strength: 1,
+      onsetMs: Date.parse(finding.firstSeen),
+      facts: {
+        changeKind: 'deploy',
+        outcome: 'rolled_back',
+        ...(typeof version === 'string' ? { version } : {}),
+      },
+      detail: finding.summary,
+      evidence: [findingEvidence(finding)],
+    });
+  }
   const loaded = observed.filter((s) => s.kind === 'volume').sort((a, b) => b.strength - a.strength)[0];
   for (const finding of findings) {
     const at = Date.parse(finding.detectedAt);

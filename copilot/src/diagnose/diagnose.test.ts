@@ -123,6 +123,29 @@ describe('Diagnostician', () => {
     for (const h of diagnosis.hypotheses) expect(h.evidence.length).toBeGreaterThan(0);
   });
 
+  it('cites a deploy its guard rolled back as the change behind the failing component', () => {
+    const rollback = {
+      id: 'rollback-1',
+      kind: 'deploy_rolled_back' as const,
+      subject: { functionName: 'back' },
+      firstSeen: new Date(T0 + 21 * 60_000).toISOString(),
+      detectedAt: new Date(T0 + 24 * 60_000).toISOString(),
+      score: 1,
+      severity: 'warning' as const,
+      summary: 'Deploy of back version v7 rolled back to v6 by its guard: error rate 35.0 % > 1 % (7/20)',
+      evidence: { version: 'v7', previousVersion: 'v6' },
+    };
+    const diagnosis = diagnoseSnapshot(
+      { snapshot: estate(T0 + 22 * 60_000), changes: [], findings: [rollback] },
+      { atMs: AT, windowMs: 30 * 60_000 },
+    );
+    const back = diagnosis.hypotheses.find((h) => h.component === 'back');
+    expect(back?.evidence).toContainEqual(
+      expect.objectContaining({ kind: 'finding', ref: expect.objectContaining({ id: 'rollback-1' }) }),
+    );
+    expect(back?.fault).toBe('bad_deploy');
+  });
+
   it('says no fault found on a healthy window with background noise, and names what it could not check', () => {
     const diagnosis = diagnoseSnapshot(
       { snapshot: estate(), changes: [], findings: [] },

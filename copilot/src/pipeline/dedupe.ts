@@ -38,7 +38,7 @@ export class RecentIds {
 
 function subjectKey(finding: Pick<Finding, 'kind' | 'subject'>): string {
   const s = finding.subject;
-  return `${finding.kind}|${s.tokenId ?? ''}|${s.accountId ?? ''}|${s.ip ?? ''}|${s.country ?? ''}|${s.slo ?? ''}|${s.series ?? ''}`;
+  return `${finding.kind}|${s.tokenId ?? ''}|${s.accountId ?? ''}|${s.ip ?? ''}|${s.country ?? ''}|${s.slo ?? ''}|${s.series ?? ''}|${s.functionName ?? ''}`;
 }
 
 /**

@@ -27,6 +27,7 @@ import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
 import type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
 import { copilotLogger } from '../logger.ts';
+import { rollbackAudit, rollbacksIn } from '../deploys/rollback-finding.ts';
 
 const log = copilotLogger('pipeline');
 
@@ -44,6 +45,8 @@ export interface CopilotPipelineOptions {
    * lines feed the API SLOs. Tailed from checkpoints in the copilot store, like the edge feeds.
    */
   apiLogs?: { source: LogEventSource; logGroups: () => Promise<string[]> };
+  /** The log group canary deploys write their steps to: a rollback by the guard becomes a finding. */
+  deployLogs?: { source: LogEventSource; logGroup: string };
   /** How often the API log groups are read: SLO windows are minutes, and a read scans the day's files. @default 30000 */
   apiLogIntervalMs?: number;
   /** @default 2000 */
@@ -254,6 +257,31 @@ export class CopilotPipeline {
     if (now - this.apiLogsReadAt < (this.options.apiLogIntervalMs ?? 30_000)) return;
     this.apiLogsReadAt = now;
     await this.readApiLogs();
+    await this.readDeployLogs();
+  }
+
+  /** Deploys the guard rolled back: a finding each (once: the id is the deploy's) and an audit entry. */
+  async readDeployLogs(): Promise<void> {
+    const deployLogs = this.options.deployLogs;
+    if (!deployLogs) return;
+    try {
+      const until = (this.options.clock ?? Date.now)();
+      await tailLogGroup(
+        deployLogs.source,
+        this.options.store,
+        deployLogs.logGroup,
+        until,
+        async (events) => {
+          // Each rollback is its own event, not an episode: only a re-read of the same one is a repeat.
+          for (const finding of await rollbacksIn(deployLogs.source, events))
+            if (await this.recordFinding(finding, false))
+              await this.options.store.appendAudit(rollbackAudit(finding));
+        },
+      );
+    } catch (error) {
+      this.counters.tickErrors += 1;
+      log.error('reading the deploy log group failed; retried next pass', { error });
+    }
   }
 
   /** API request lines into the SLO engine; a failing log group counts as a tick error, never stops the loop. */
@@ -315,8 +343,8 @@ export class CopilotPipeline {
   }
 
   /** Stores a finding that opens a new episode and announces it; false for a repeat. */
-  private async recordFinding(finding: Finding): Promise<boolean> {
-    if (!this.ledger.admit(finding)) {
+  private async recordFinding(finding: Finding, episodic = true): Promise<boolean> {
+    if (episodic && !this.ledger.admit(finding)) {
       this.counters.suppressed += 1;
       return false;
     }
@@ -324,7 +352,7 @@ export class CopilotPipeline {
     try {
       created = await this.options.store.putFinding(finding);
     } catch (error) {
-      this.ledger.forget(finding);
+      if (episodic) this.ledger.forget(finding);
       throw error;
     }
     if (!created) return false;

@@ -1,6 +1,7 @@
 import type { IdentityVerifier } from '@boundless/delivery/identity';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { FINDING_KINDS } from '../findings.ts';
 import type { CopilotPipeline } from '../pipeline/pipeline.ts';
 import type { CopilotStore } from '../state/copilot-store.ts';
 import { acknowledgeFinding } from './acknowledge.ts';
@@ -18,7 +19,6 @@ export interface RouteDeps {
   broadcast: Broadcast;
 }
 
-const FINDING_KINDS = ['token_sharing', 'scraping', 'geo_spike', 'slo_burn', 'metric_anomaly'] as const;
 const MITIGATION_STATUSES = ['active', 'dry_run', 'failed', 'expired', 'rolled_back'] as const;
 
 const findingsQuery = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINDING_KINDS } from '../findings.ts';
 import { answer, capped } from './results.ts';
 import { failure, notConfigured } from './run-tool.ts';
 import { iso, resolveTimeRange, timeRangeInput } from './time-range.ts';
@@ -6,7 +7,7 @@ import type { CopilotTool } from './types.ts';
 
 /** What the copilot itself noticed and did: findings, mitigations, SLO budgets and burn rates. */
 const findingsInput = z.strictObject({
-  kind: z.enum(['token_sharing', 'scraping', 'geo_spike', 'slo_burn', 'metric_anomaly']).optional(),
+  kind: z.enum(FINDING_KINDS).optional(),
   limit: z.number().int().min(1).max(200).default(50),
   ...timeRangeInput,
 });
@@ -14,7 +15,7 @@ const findingsInput = z.strictObject({
 export const listFindingsTool: CopilotTool<typeof findingsInput> = {
   name: 'list_findings',
   description:
-    'Recent findings of the copilot (abuse detections, SLO burn alerts, metric anomalies), newest first, each with its evidence and suggested mitigation.',
+    'Recent findings of the copilot (abuse detections, SLO burn alerts, metric anomalies, deploys the guard rolled back), newest first, each with its evidence and suggested mitigation.',
   input: findingsInput,
   async run(params, ctx) {
     if (!ctx.findings) return notConfigured(this.name, params, 'the findings store');

@@ -25,5 +25,6 @@ describe('Function: evidenceLines', () => {
       'account reader-1, address 203.0.113.9',
     );
     expect(describeSubject({})).toBe('—');
+    expect(describeSubject({ functionName: 'delivery-list-devices' })).toBe('function delivery-list-devices');
   });
 });

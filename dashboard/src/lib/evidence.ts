@@ -92,6 +92,7 @@ export function describeSubject(subject: {
   country?: string;
   slo?: string;
   series?: string;
+  functionName?: string;
 }): string {
   const parts: string[] = [];
   if (subject.accountId) parts.push(`account ${subject.accountId}`);
@@ -100,5 +101,6 @@ export function describeSubject(subject: {
   if (subject.country) parts.push(countryName(subject.country));
   if (subject.slo) parts.push(`SLO ${subject.slo}`);
   if (subject.series) parts.push(`series ${subject.series}`);
+  if (subject.functionName) parts.push(`function ${subject.functionName}`);
   return parts.join(', ') || '—';
 }

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { RealtimeLogRecord, Role } from '@boundless/delivery';
 import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import { startEmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
+import { DEPLOYMENTS_LOG_GROUP } from '../runtime/runtime.ts';
 import { type CopilotConfigInput, loadCopilotConfig } from '@boundless/copilot/config';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import {
@@ -196,6 +197,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       store,
       feeds: [localStandardLogFeed(edgeLogDir ?? join(dataDir, 'cloudfront'), store), sink],
       apiLogs: localApiLogs(join(dataDir, 'logs')),
+      deployLogs: { source: new LocalLogEventSource(join(dataDir, 'logs')), logGroup: DEPLOYMENTS_LOG_GROUP },
       port,
       mitigation,
       slo: await loadSloDefinitions(),
