@@ -18,79 +18,52 @@ import {
 import { type TitleStats, typicalParts } from './titles.ts';
 import type { AccessEvent } from './types.ts';
 
-/** Per-token consumption: the title session's progress. Times are whole seconds of event time. */
-export interface TokenSession {
-  title: TitleStats | undefined;
+/**
+ * Per-token consumption: the title session's progress. Times are whole seconds of event time. A class, not an object literal: every session (and every token subject extending it) then shares one hidden
+ * class, where a literal spread into a bigger literal made a hidden class per object (megamorphic field access
+ * on the hot path, and a map per token in memory).
+ */
+export class TokenSession {
+  title: TitleStats | undefined = undefined;
   /** The title's size as others had shown it when this session began (0: nobody yet). */
-  titleSizeBefore: number;
+  titleSizeBefore = 0;
   /** The token's user agent class (automation.ts), read once per token. */
-  agent: number;
-  pathHash: number;
+  agent = 0;
+  pathHash = 0;
   /**
    * Distinct assets taken: moves to an asset the session has not had yet (a 72-bit set of asset hashes in
    * three 24-bit words, cleared when three quarters full), so a crowd sharing one token or a reader paging
    * back and forth is not counted as taking more.
    */
-  parts: number;
-  seen0: number;
-  seen1: number;
-  seen2: number;
-  seenCount: number;
+  parts = 0;
+  seen0 = 0;
+  seen1 = 0;
+  seen2 = 0;
+  seenCount = 0;
   /** Whether the open asset is new to the session (only new assets count as consumption). */
-  assetNew: boolean;
-  assetClass: number;
+  assetNew = false;
+  assetClass = CLASS_OTHER;
   /** Bytes of the current asset so far (ranges add up), capped at 2^30. */
-  assetBytes: number;
-  firstSecond: number;
+  assetBytes = 0;
+  firstSecond = 0;
   /** When the session last moved to another asset, and its last request. */
-  lastMoveSecond: number;
-  lastSecond: number;
+  lastMoveSecond = 0;
+  lastSecond = 0;
   /** Closed parts by class, and bytes of closed text, audio and video parts (capped at 2^30 each). */
-  textParts: number;
-  pages: number;
-  audioParts: number;
-  videoParts: number;
-  textBytes: number;
-  audioBytes: number;
-  videoBytes: number;
+  textParts = 0;
+  pages = 0;
+  audioParts = 0;
+  videoParts = 0;
+  textBytes = 0;
+  audioBytes = 0;
+  videoBytes = 0;
   /** Human seconds of what the session took beyond its first parts. */
-  humanSeconds: number;
+  humanSeconds = 0;
   /** Whether the session has been counted as taking its title, and as taking far more than its cohort does. */
-  taken: boolean;
-  deep: boolean;
+  taken = false;
+  deep = false;
   /** The session has taught the cohort (once: a reader switching back to it resumes it, uncounted). */
-  ended: boolean;
-}
-
-export function newTokenSession(): TokenSession {
-  return {
-    title: undefined,
-    titleSizeBefore: 0,
-    agent: 0,
-    pathHash: 0,
-    parts: 0,
-    seen0: 0,
-    seen1: 0,
-    seen2: 0,
-    seenCount: 0,
-    assetNew: false,
-    assetClass: CLASS_OTHER,
-    assetBytes: 0,
-    firstSecond: 0,
-    lastMoveSecond: 0,
-    lastSecond: 0,
-    textParts: 0,
-    pages: 0,
-    audioParts: 0,
-    videoParts: 0,
-    textBytes: 0,
-    audioBytes: 0,
-    videoBytes: 0,
-    humanSeconds: 0,
-    taken: false,
-    deep: false,
-    ended: false,
-  };
+  ended = false;
 }
 
 /** The first parts of a session (manifest, cover, a first chapter) are a look at the title, not consumption. */

@@ -11,7 +11,6 @@ import { agentClassOf, isPublicPath } from './automation.ts';
 import { type DetectorConfig, type DetectorOptions, detectorConfig } from './config.ts';
 import { hashPath } from './asset-path.ts';
 import { CohortPace } from './cohort.ts';
-import { newTokenSession } from './consumption.ts';
 import { defaultPolicies } from './default-policies.ts';
 import { newReaderState, type ReaderState } from './reader-state.ts';
 import { ReaderScrapingDetector } from './reader-scraping.ts';
@@ -34,7 +33,7 @@ import { GeoSpikeDetector } from './geo-spike.ts';
 import { ScrapingDetector } from './scraping.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import type { LogLineView } from '../logs/log-line-view.ts';
-import { type IpSubject, ReadAhead, type TokenSubject } from './read-ahead.ts';
+import { type IpSubject, ReadAhead, TokenSubject } from './read-ahead.ts';
 import { newTokenSharingState, TokenSharingDetector } from './token-sharing.ts';
 import type { AccessEvent, Detection } from './types.ts';
 
@@ -110,24 +109,12 @@ export class AbuseDetectors {
     this.sharing = new TokenSharingDetector(this.config, geo);
     this.scraping = new ScrapingDetector(this.config);
     this.geoSpikes = new GeoSpikeDetector(this.config);
-    this.tokens = new ByteSubjectTable<TokenSubject>(this.config.idleMs, (buf, start, end, t, id) => ({
-      ...newTokenSession(),
-      tokenId: buf.toString('utf8', start, end),
+    this.tokens = new ByteSubjectTable<TokenSubject>(
+      this.config.idleMs,
       // The table numbers the episode before it makes the subject.
-      serial: this.tokens.serialOf(id),
-      accountId: '',
-      accountHash: 0,
-      deviceHash: '',
-      account: undefined,
-      sharing: newTokenSharingState(t),
-      ipId: -1,
-      ipSerial: 0,
-      ipText: '',
-      network: '',
-      networkHash: 0,
-      country: '',
-      asn: 0,
-    }));
+      (buf, start, end, t, id) =>
+        new TokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), newTokenSharingState(t)),
+    );
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
     this.accounts = new ByteSubjectTable<ReaderState>(
       this.config.readerIdleMs,

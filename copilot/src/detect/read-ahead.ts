@@ -9,40 +9,45 @@
 import type { LogLineView } from '../logs/log-line-view.ts';
 import { LINE_BATCH } from '../logs/cloudfront-bytes.ts';
 import { type ByteSubjectTable, keyHash } from './byte-subject-table.ts';
-import type { TokenSession } from './consumption.ts';
+import { TokenSession } from './consumption.ts';
 import type { ReaderState } from './reader-state.ts';
 import { KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
 import { N_THIS_MINUTE, type ScrapeSlabs, T_MINUTE_START } from './scrape-slabs.ts';
 import type { TokenSharingState } from './token-sharing.ts';
 
-/** Everything known about one active token, behind a single lookup per request. */
-export interface TokenSubject extends TokenSession {
-  tokenId: string;
-  /** The token's episode in the token table (AccessEvent.tokenSerial). */
-  serial: number;
-  /** Account and device as the token's last request named them (compared in place, made once). */
-  accountId: string;
-  deviceHash: string;
+/** Everything known about one active token, behind a single lookup per request (a class: one hidden class). */
+export class TokenSubject extends TokenSession {
+  /** The account's and device's claims as the token's last request named them (compared in place, made once). */
+  accountId = '';
+  deviceHash = '';
   /** A hash of accountId (non-zero), for the address's count of accounts. */
-  accountHash: number;
+  accountHash = 0;
   /** The reader's (account and device) scraping state, resolved once when the token appears. */
-  account: ReaderState | undefined;
-  sharing: TokenSharingState;
+  account: ReaderState | undefined = undefined;
   /**
    * The address of the token's last request (id and episode serial in the address table): a reader's next
    * request almost always comes from the same one, which is then found without hashing its key (-1: none).
    */
-  ipId: number;
-  ipSerial: number;
+  ipId = -1;
+  ipSerial = 0;
   /**
    * That address's facts, copied when it changes: a request from the same address reads them here, beside
    * the token, instead of in the address's own object elsewhere in memory.
    */
-  ipText: string;
-  network: string;
-  networkHash: number;
-  country: string;
-  asn: number;
+  ipText = '';
+  network = '';
+  networkHash = 0;
+  country = '';
+  asn = 0;
+
+  constructor(
+    readonly tokenId: string,
+    /** The token's episode in the token table (AccessEvent.tokenSerial). */
+    readonly serial: number,
+    readonly sharing: TokenSharingState,
+  ) {
+    super();
+  }
 }
 
 /**
