@@ -128,16 +128,13 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
     socketRef.current = socket;
     const touched = () => setState((s) => ({ ...s, lastEventAt: Date.now() }));
     wire(socket, client, touched);
-    let connectedBefore = false;
     socket.on('connect', () => {
       setState({ status: 'live', lastEventAt: Date.now(), reason: null });
-      // On a REconnect, missed events were replayed when the server could; otherwise the lists are read again.
-      // Either way the merges above keep every row once. The first connect reads nothing again: the page's
-      // lists were just fetched (reading them twice doubled the first load), and what changed in the moment
-      // between that answer and this connect is caught by the next push or the 30 s refetch.
-      if (connectedBefore && !socket.recovered)
-        void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
-      connectedBefore = true;
+      // Missed events were replayed when the server could; otherwise the lists are read again. Either way the
+      // merges above keep every row once. The first connect reads them again too: an event emitted between the
+      // page's first answers and this connect (an incident another engineer just opened) would otherwise be
+      // missed until the next refetch. It costs a second read after the first render, not a later render.
+      if (!socket.recovered) void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
     });
     socket.on('session.expired', () => {
       setState((s) => ({ ...s, status: 'expired', reason: 'Your session expired.' }));
