@@ -1,7 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CaseEvaluation, EvaluationCase, PeriodComparison, PrewarmEvaluation } from '../eval/prewarm.ts';
+import type {
+  CaseEvaluation,
+  EvaluationCase,
+  PeriodComparison,
+  PrewarmEvaluation,
+  StrategyComparison,
+} from '../eval/prewarm.ts';
 // Eager for the --trace default in the help text; the module is small and imports no packages.
 import { DEFAULT_TRAFFIC_TRACE } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
@@ -35,8 +41,9 @@ const money = (value: number) =>
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 
-function row(evaluation: CaseEvaluation, period: PeriodComparison): string[] {
-  const { targetTracking: tracking, ours } = period;
+function row(evaluation: CaseEvaluation, period: PeriodComparison, strategy: StrategyComparison): string[] {
+  const { targetTracking: tracking } = period;
+  const { ours } = strategy;
   return [
     evaluation.trace,
     `×${evaluation.scale}`,
@@ -44,12 +51,12 @@ function row(evaluation: CaseEvaluation, period: PeriodComparison): string[] {
     count(tracking.coldStarts),
     money(tracking.totalCost),
     count(ours.coldStarts),
-    times(period.coldStartRatio),
+    times(strategy.coldStartRatio),
     money(ours.totalCost),
-    times(period.costRatio),
+    times(strategy.costRatio),
     times(period.oracleCostRatio),
-    times(period.coldStartRatioAtTrackingCost),
-    period.meetsTarget ? 'met' : 'not met',
+    times(strategy.coldStartRatioAtTrackingCost),
+    strategy.meetsTarget ? 'met' : 'not met',
   ];
 }
 
@@ -78,10 +85,13 @@ function markdownTable(rows: string[][]): string {
 
 function formatEvaluation(evaluation: PrewarmEvaluation): string {
   const { settings, cases } = evaluation;
-  const curve = (c: CaseEvaluation, period: 'development' | 'validation') =>
-    c[period].curve
+  const points = (strategy: StrategyComparison | undefined) =>
+    (strategy?.curve ?? [])
       .map((p) => `${p.coldStartCost}: ${count(p.coldStarts)} / ${money(p.totalCost)}`)
       .join(', ');
+  const curve = (c: CaseEvaluation, period: 'development' | 'validation') => points(c[period]);
+  const liveCurve = (c: CaseEvaluation, period: 'development' | 'validation') => points(c[period].live);
+  const withLive = cases.filter((c) => c.development.live && c.validation.live);
   return [
     `${settings.durationMs} ms, ${settings.memoryMb} MB, lead ${settings.leadMinutes} min, keep-alive ${settings.keepAliveMinutes} min, ` +
       `a cold start valued at ${settings.coldStartCost} idle environment-minutes; the first ${settings.warmupDays} day(s) of each trace are ` +
@@ -89,14 +99,31 @@ function formatEvaluation(evaluation: PrewarmEvaluation): string {
     '',
     'Development (every day between the warm-up and the last week):',
     '',
-    markdownTable(cases.map((c) => row(c, c.development))),
+    markdownTable(cases.map((c) => row(c, c.development, c.development))),
     '',
     'Validation (the last week of each trace):',
     '',
-    markdownTable(cases.map((c) => row(c, c.validation))),
+    markdownTable(cases.map((c) => row(c, c.validation, c.validation))),
     '',
     'Our cost/cold-start curve (cold-start cost: cold starts / total), development | validation:',
     ...cases.map((c) => `  ${c.trace} ×${c.scale}: ${curve(c, 'development')} | ${curve(c, 'validation')}`),
+    ...(withLive.length === 0
+      ? []
+      : [
+          '',
+          `Ours re-planned every minute from the metrics (lead ${settings.liveLeadMinutes} min: target tracking's own reaction time), development:`,
+          '',
+          markdownTable(withLive.map((c) => row(c, c.development, c.development.live!))),
+          '',
+          'Re-planned every minute, validation:',
+          '',
+          markdownTable(withLive.map((c) => row(c, c.validation, c.validation.live!))),
+          '',
+          'Its curve, development | validation:',
+          ...withLive.map(
+            (c) => `  ${c.trace} ×${c.scale}: ${liveCurve(c, 'development')} | ${liveCurve(c, 'validation')}`,
+          ),
+        ]),
     ...(settings.levelBoundMinutes === undefined
       ? []
       : [
@@ -117,6 +144,7 @@ interface EvalFlags {
   simulatedDays: number;
   durationMs?: number;
   leadMinutes?: number;
+  liveLeadMinutes?: number;
   coldStartCost?: number;
   levelBound?: number;
   json?: string;
@@ -156,6 +184,7 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       {
         durationMs: flags.durationMs,
         leadMinutes: flags.leadMinutes,
+        liveLeadMinutes: flags.liveLeadMinutes,
         coldStartCost: flags.coldStartCost,
         levelBoundMinutes: flags.levelBound,
       },
@@ -201,6 +230,16 @@ export function registerEvalPrewarm(program: Command): void {
     .option('--duration-ms <ms>', 'request duration (default 200)', positiveNumber('--duration-ms'))
     .option('--lead-minutes <n>', 'planning lead (default 10)', (v) =>
       Math.round(positiveNumber('--lead-minutes')(v)),
+    )
+    .option(
+      '--live-lead-minutes <n>',
+      'also re-plan every minute from data this old: metric delay + decision + allocation (default 5; 0 for none)',
+      (v) => {
+        const value = Number(v);
+        if (!Number.isInteger(value) || value < 0)
+          throw new CliError(`--live-lead-minutes must be a whole number ≥ 0, got "${v}"`);
+        return value;
+      },
     )
     .option(
       '--cold-start-cost <minutes>',

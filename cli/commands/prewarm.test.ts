@@ -221,9 +221,18 @@ describe('Command: boundless eval prewarm', () => {
     const evaluation = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
     expect(evaluation.cases).toHaveLength(1);
     expect(evaluation.cases[0].validation.oracle.coldStarts).toBe(0);
+    // The every-minute re-plan at target tracking's reaction time is reported beside the schedule.
+    expect(result.stdout).toContain('Re-planned every minute, validation');
+    expect(evaluation.cases[0].validation.live.curve.length).toBeGreaterThan(1);
     expect(evaluation.cases[0].validation.toMinute - evaluation.cases[0].validation.fromMinute).toBe(
       7 * 1440,
     );
+  });
+
+  it('refuses a live lead that is not a whole number of minutes', () => {
+    const result = boundless('eval', 'prewarm', '--scales', '', '--live-lead-minutes', '2.5');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--live-lead-minutes must be a whole number');
   });
 
   it('exits 2 when there is nothing to evaluate', () => {

@@ -46,6 +46,33 @@ describe('Function: evaluatePrewarming', () => {
     }
   });
 
+  it('also re-plans every minute at target tracking’s reaction time, on the same costs', () => {
+    for (const period of [result!.development, result!.validation]) {
+      const live = period.live!;
+      expect(live.curve.map((p) => p.coldStartCost)).toEqual([5, 20, 40]);
+      expect(live.coldStartRatio).toBeCloseTo(live.ours.coldStarts / period.targetTracking.coldStarts, 12);
+      expect(live.meetsTarget).toBe(live.coldStartRatio <= 0.25 && live.costRatio <= 1);
+      // Planned from fresher data, it is a different plan from the scheduled one.
+      expect(live.ours.totalCost).not.toBe(period.ours.totalCost);
+    }
+    const scheduledOnly = evaluatePrewarming([{ trace: 'synthetic', scale: 100, minutes: trace(9) }], {
+      sweepCosts: [],
+      liveLeadMinutes: 0,
+    });
+    expect(scheduledOnly.cases[0]!.validation.live).toBeUndefined();
+  });
+
+  it('is the scheduled plan itself when re-planned at the scheduled lead', () => {
+    const same = evaluatePrewarming([{ trace: 'synthetic', scale: 100, minutes: trace(9) }], {
+      sweepCosts: [],
+      leadMinutes: 5,
+      liveLeadMinutes: 5,
+    });
+    const period = same.cases[0]!.validation;
+    expect(period.live!.ours.coldStarts).toBe(period.ours.coldStarts);
+    expect(period.live!.ours.totalCost).toBe(period.ours.totalCost);
+  });
+
   it('scales the trace as independent audiences before simulating it', () => {
     const small = evaluatePrewarming([{ trace: 'synthetic', scale: 1, minutes: trace(9) }], {
       sweepCosts: [],

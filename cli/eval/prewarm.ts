@@ -28,6 +28,12 @@ const evaluationOptionsSchema = z.object({
   coldStartCost: z.number().positive().default(DEFAULT_COLD_START_COST),
   /** Other values planned too, for the curve of cold starts against cost. */
   sweepCosts: z.array(z.number().positive()).default([2, 5, 10, 20, 40, 80, 160]),
+  /**
+   * Also plan again every minute from the metrics, as a loop beside target tracking would: a minute's data
+   * reaches CloudWatch a minute late, the loop acts the minute after, and new environments take 3 minutes to
+   * allocate, so row t is planned from rows ≤ t − this (target tracking's own reaction time). 0 turns it off.
+   */
+  liveLeadMinutes: z.number().int().min(0).default(5),
   /** Simulated but counted nowhere: the forecaster and target tracking start from nothing. */
   warmupDays: z.number().min(0).default(1),
   /** The last days of every trace, reported apart and never used to choose anything. */
@@ -56,29 +62,36 @@ export interface CurvePoint {
   readonly totalCost: number;
 }
 
-export interface PeriodComparison {
-  readonly fromMinute: number;
-  readonly toMinute: number;
-  readonly none: SimulationResult;
-  readonly targetTracking: SimulationResult;
+/** One planned strategy against target tracking over one period. */
+export interface StrategyComparison {
   readonly ours: SimulationResult;
-  /** Knows every minute's actual peak and provisions exactly it: no cold start, no forecast. */
-  readonly oracle: SimulationResult;
-  /** Our plan applied as scheduled minimums with target tracking above it. */
-  readonly floorWithTracking: SimulationResult;
   readonly curve: CurvePoint[];
-  /** The level-knowing reference's curve (its setting is the quantile), when asked for. */
-  readonly levelBoundCurve?: CurvePoint[];
-  /** Its cold starts at target tracking's cost ÷ target tracking's. */
-  readonly levelBoundColdStartRatioAtTrackingCost?: number;
   /** Ours ÷ target tracking. */
   readonly coldStartRatio: number;
   readonly costRatio: number;
-  readonly oracleCostRatio: number;
   /** Our cold starts when spending exactly what target tracking spends (read off the curve) ÷ its. */
   readonly coldStartRatioAtTrackingCost: number;
   /** DESIGN §5: at most a quarter of target tracking's cold starts at no more than its cost. */
   readonly meetsTarget: boolean;
+}
+
+/** Every strategy over one period; its own fields compare the scheduled plan (lead `leadMinutes`). */
+export interface PeriodComparison extends StrategyComparison {
+  readonly fromMinute: number;
+  readonly toMinute: number;
+  readonly none: SimulationResult;
+  readonly targetTracking: SimulationResult;
+  /** Knows every minute's actual peak and provisions exactly it: no cold start, no forecast. */
+  readonly oracle: SimulationResult;
+  /** Our plan applied as scheduled minimums with target tracking above it. */
+  readonly floorWithTracking: SimulationResult;
+  readonly oracleCostRatio: number;
+  /** The same planner re-run every minute at target tracking's reaction time (`liveLeadMinutes`). */
+  readonly live?: StrategyComparison;
+  /** The level-knowing reference's curve (its setting is the quantile), when asked for. */
+  readonly levelBoundCurve?: CurvePoint[];
+  /** Its cold starts at target tracking's cost ÷ target tracking's. */
+  readonly levelBoundColdStartRatioAtTrackingCost?: number;
 }
 
 export interface CaseEvaluation {
@@ -134,6 +147,25 @@ function periodsOf(minutes: number, settings: EvaluationSettings, trace: string)
   ];
 }
 
+const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE_INFINITY : 1);
+
+function against(
+  tracking: SimulationResult,
+  ours: SimulationResult,
+  curve: CurvePoint[],
+): StrategyComparison {
+  const coldStartRatio = ratio(ours.coldStarts, tracking.coldStarts);
+  const costRatio = ratio(ours.totalCost, tracking.totalCost);
+  return {
+    ours,
+    curve,
+    coldStartRatio,
+    costRatio,
+    coldStartRatioAtTrackingCost: ratio(coldStartsAtCost(curve, tracking.totalCost), tracking.coldStarts),
+    meetsTarget: coldStartRatio <= 0.25 && costRatio <= 1,
+  };
+}
+
 function compare(
   period: Period,
   runs: {
@@ -143,26 +175,20 @@ function compare(
     oracle: SimulationResult;
     floor: SimulationResult;
     curve: CurvePoint[];
+    live?: { ours: SimulationResult; curve: CurvePoint[] };
     bound?: CurvePoint[];
   },
 ): PeriodComparison {
-  const { none, tracking, ours, oracle, floor, curve, bound } = runs;
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE_INFINITY : 1);
-  const coldStartRatio = ratio(ours.coldStarts, tracking.coldStarts);
-  const costRatio = ratio(ours.totalCost, tracking.totalCost);
+  const { none, tracking, ours, oracle, floor, curve, live, bound } = runs;
   return {
     ...period,
     none,
     targetTracking: tracking,
-    ours,
     oracle,
     floorWithTracking: floor,
-    curve,
-    coldStartRatio,
-    costRatio,
+    ...against(tracking, ours, curve),
     oracleCostRatio: ratio(oracle.totalCost, tracking.totalCost),
-    coldStartRatioAtTrackingCost: ratio(coldStartsAtCost(curve, tracking.totalCost), tracking.coldStarts),
-    meetsTarget: coldStartRatio <= 0.25 && costRatio <= 1,
+    ...(live && { live: against(tracking, live.ours, live.curve) }),
     ...(bound && {
       levelBoundCurve: bound,
       levelBoundColdStartRatioAtTrackingCost: ratio(
@@ -171,6 +197,30 @@ function compare(
       ),
     }),
   };
+}
+
+/** Plans for every cost at one lead, simulated: the row at the stated cost and the whole curve. */
+function plannedRuns(
+  minutes: readonly DemandMinute[],
+  settings: EvaluationSettings,
+  leadMinutes: number,
+  costs: readonly number[],
+  run: (policy: CapacityPolicy) => SimulationResult[],
+) {
+  const plans = planForColdStartCosts(
+    minutes,
+    { durationMs: settings.durationMs, leadMinutes, keepAliveMinutes: settings.keepAliveMinutes },
+    costs,
+  );
+  const results = plans.map((plan) => run(scheduledPolicy(`ours (${plan.coldStartCost})`, plan.capacity)));
+  const stated = costs.indexOf(settings.coldStartCost);
+  const curve = (p: number): CurvePoint[] =>
+    results.map((r, i) => ({
+      coldStartCost: costs[i]!,
+      coldStarts: r[p]!.coldStarts,
+      totalCost: r[p]!.totalCost,
+    }));
+  return { plan: plans[stated]!.capacity, ours: results[stated]!, curve };
 }
 
 /** Every strategy on one trace at one size, counted over the development and the validation period. */
@@ -186,23 +236,16 @@ function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): C
   };
   const run = (policy: CapacityPolicy) => simulatePeriods(concurrency, arrivals, policy, config, periods);
   const costs = [...new Set([settings.coldStartCost, ...settings.sweepCosts])].sort((a, b) => a - b);
-  const plans = planForColdStartCosts(
-    minutes,
-    {
-      durationMs: settings.durationMs,
-      leadMinutes: settings.leadMinutes,
-      keepAliveMinutes: settings.keepAliveMinutes,
-    },
-    costs,
-  );
-  const planned = plans.map((plan) => run(scheduledPolicy(`ours (${plan.coldStartCost})`, plan.capacity)));
-  const ours = planned[costs.indexOf(settings.coldStartCost)]!;
+  const scheduled = plannedRuns(minutes, settings, settings.leadMinutes, costs, run);
+  const live =
+    settings.liveLeadMinutes > 0
+      ? plannedRuns(minutes, settings, settings.liveLeadMinutes, costs, run)
+      : null;
   const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
-  const defaultPlan = plans[costs.indexOf(settings.coldStartCost)]!.capacity;
   const none = run(constantPolicy('no provisioned concurrency', 0));
   const targetTracking = run(targetTrackingPolicy(tracking));
   const oracle = run(scheduledPolicy('oracle', minutePeaks(concurrency)));
-  const floor = run(scheduledFloorWithTargetTracking(defaultPlan, tracking));
+  const floor = run(scheduledFloorWithTargetTracking(scheduled.plan, tracking));
   const bound =
     settings.levelBoundMinutes === undefined
       ? null
@@ -213,14 +256,11 @@ function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): C
     compare(period, {
       none: none[p]!,
       tracking: targetTracking[p]!,
-      ours: ours[p]!,
+      ours: scheduled.ours[p]!,
       oracle: oracle[p]!,
       floor: floor[p]!,
-      curve: planned.map((results, i) => ({
-        coldStartCost: costs[i]!,
-        coldStarts: results[p]!.coldStarts,
-        totalCost: results[p]!.totalCost,
-      })),
+      curve: scheduled.curve(p),
+      ...(live && { live: { ours: live.ours[p]!, curve: live.curve(p) } }),
       ...(bound && {
         bound: bound.map((results, i) => ({
           coldStartCost: BOUND_QUANTILES[i]!,
