@@ -9,7 +9,7 @@ const ADDRESSES = ['203.0.113.10', '203.0.113.11', '203.0.113.12'];
 const MAX_PER_CALL = 3_000;
 const CONCURRENCY = 8;
 
-export function abuseRatePerSecond(intensity: number): number {
+function abuseRatePerSecond(intensity: number): number {
   return 5 + 45 * intensity;
 }
 
