@@ -77,6 +77,14 @@ export function classify(
 
   const findings = signals.filter((s) => s.kind === 'finding');
   if (findings.length > 0) return pick('abuse_load', findings);
+  // A surge most of which a few clients make, who made little of the traffic before: load they drive.
+  const crowd = signals.filter(
+    (s) =>
+      s.kind === 'volume' &&
+      Number(s.facts.topClientsShare) >= 0.5 &&
+      Number(s.facts.topClientsShareBefore ?? 1) < 0.2,
+  );
+  if (crowd.length > 0) return pick('abuse_load', [...crowd, ...symptoms.slice(0, 2)]);
 
   const cacheHits = signals.filter((s) => concept(s, 'cache_hit'));
   // Errors at a component that fronts an origin, with its origin's own figures moving too (errors, latency, an
