@@ -70,6 +70,17 @@ describe('Command: boundless start', () => {
     expect(injected.status).toBe(201);
     const { fault } = (await injected.json()) as { fault: { id: string } };
     expect((await fetch(`${api}/local/faults/${fault.id}`, { method: 'DELETE' })).status).toBe(200);
+    // Edge kinds land on the distribution by default.
+    const onEdge = await fetch(`${api}/local/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'cache_hit_collapse', durationS: 30 }),
+    });
+    expect(onEdge.status).toBe(201);
+    expect(((await onEdge.json()) as { fault: unknown }).fault).toMatchObject({
+      on: 'edge',
+      target: 'ELOCALEDGE',
+    });
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const stopped = printed(child, 'stopped.');
@@ -90,21 +101,14 @@ describe('Command: boundless start', () => {
     expect(stderr).toContain('--port must be an integer');
   });
 
-  it('refuses a fault the local stack cannot inject, before starting anything', async () => {
-    const child = spawn(process.execPath, [
-      BIN,
-      'start',
-      '--data-dir',
-      dataDir,
-      '--inject',
-      'cache_hit_collapse',
-    ]);
+  it('refuses an unknown fault, before starting anything', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--inject', 'meltdown']);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--inject cache_hit_collapse: the local stack can inject .*throttling/);
+    expect(stderr).toMatch(/--inject meltdown: unknown fault "meltdown".*cache_hit_collapse/);
   });
 });

@@ -52,7 +52,7 @@ export function registerStart(program: Command): void {
     )
     .option(
       '--inject <fault>',
-      `inject a fault for a while: <kind>[:<function or table>[:<duration>]], e.g. throttling:delivery-grant-access:5m (repeatable; kinds: ${LOCAL_FAULT_KINDS.join(', ')}); more while running: POST /local/faults`,
+      `inject a fault for a while: <kind>[:<function, table or edge>[:<duration>]], e.g. throttling:delivery-grant-access:5m or origin_errors:edge:10m (repeatable; kinds: ${LOCAL_FAULT_KINDS.join(', ')}); more while running: POST /local/faults`,
       collect,
       [],
     )
@@ -84,7 +84,7 @@ export function registerStart(program: Command): void {
           const spec = parseFaultArgument(text);
           if (!LOCAL_FAULT_KINDS.some((kind) => kind === spec.kind))
             throw new RangeError(
-              `the local stack can inject ${LOCAL_FAULT_KINDS.join(', ')}; ${spec.kind} runs in the incident simulator (boundless eval diagnose)`,
+              `the local stack can inject ${LOCAL_FAULT_KINDS.join(', ')}, not ${spec.kind}`,
             );
           return {
             kind: spec.kind,

@@ -28,6 +28,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const UNSAFE_PATH = /\/\.\.?(\/|$)|\/\/|\\|%2e|%2f|%5c|%00/i;
 
 function refuse(reason) {
+  // One line per refusal in the function's log group: what on-call reads when tokens start failing.
+  console.log('{"level":"WARN","message":"token refused: ' + reason + '","reason":"' + reason + '"}');
   return {
     statusCode: 403,
     statusDescription: 'Forbidden',

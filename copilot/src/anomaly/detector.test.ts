@@ -194,3 +194,26 @@ describe('Anomaly detector', () => {
     expect(() => new AnomalyDetector({ memoryDays: Number.POSITIVE_INFINITY })).toThrow(/finite/);
   });
 });
+
+describe('Anomaly detector: blockMs', () => {
+  it('keeps its ranges per block of the given length: per-minute blocks on minutes score as hourly blocks on hours', () => {
+    const rand = random(11);
+    const values = Array.from({ length: 120 }, (_, i) => (i >= 90 ? 40 : 10) + 3 * rand());
+    const on = (unit: number) => ({
+      warmupMs: 5 * unit,
+      scaleMs: 60 * unit,
+      refractoryMs: unit,
+      rearmMs: 2 * unit,
+      memoryDays: (200 * unit) / 86_400_000,
+      profileMinDays: 1e9,
+      residualWarmupHours: 1e9,
+    });
+    const perMinute = new AnomalyDetector({ ...on(60_000), blockMs: 60_000 });
+    const perHour = new AnomalyDetector(on(3_600_000));
+    const a = values.map((v, i) => perMinute.update(T0 + i * 60_000, v));
+    const b = values.map((v, i) => perHour.update(T0 + i * 3_600_000, v));
+    expect(a.map((p) => p.isAnomaly)).toEqual(b.map((p) => p.isAnomaly));
+    expect(a.some((p) => p.isAnomaly)).toBe(true);
+    expect(() => new AnomalyDetector({ blockMs: 0 })).toThrow(/blockMs/);
+  });
+});

@@ -69,6 +69,11 @@ export interface DetectorOptions {
   warmupMs: number;
   refractoryMs: number;
   rearmMs: number;
+  /**
+   * How long one block of the record ranges lasts: an hour for series sampled every few minutes; a series of
+   * one point per period passes its period, so each period closes a block. The `...Hours` options count blocks.
+   */
+  blockMs: number;
 }
 
 /** Global defaults; how they were chosen is in copilot/ANOMALIES.md (leave-one-category-out on NAB). */
@@ -93,6 +98,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   warmupMs: DAY,
   refractoryMs: HOUR,
   rearmMs: 2 * HOUR,
+  blockMs: HOUR,
 };
 
 /** Which view raised the evidence. */
@@ -136,6 +142,7 @@ function validate(options: DetectorOptions): void {
     'phaseMs',
     'profileDays',
     'scaleMs',
+    'blockMs',
   ];
   for (const key of positive)
     if (options[key] <= 0) throw new AnomalyError(`detector option ${key} must be positive`);
@@ -172,7 +179,7 @@ export class AnomalyDetector {
     const o = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     validate(o);
     this.options = o;
-    const memoryBlocks = Math.ceil((o.memoryDays * DAY) / HOUR);
+    const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
     this.ranges = VIEWS.map(() => new RecordRange(memoryBlocks));
     this.mean = new RollingMean(Math.round(o.meanPoints));
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
@@ -194,7 +201,7 @@ export class AnomalyDetector {
     }
     const dt = Math.max(0, timestamp - this.last);
     const history = timestamp - this.first;
-    const block = Math.floor(timestamp / HOUR);
+    const block = Math.floor(timestamp / o.blockMs);
     if (block > this.block || Number.isNaN(this.block)) {
       for (const range of this.ranges) range.close(block);
       this.block = block;

@@ -74,9 +74,14 @@ function evidenceOf(node: Record<string, unknown>): Evidence | undefined {
     const group = cut > 0 ? ptr.slice(0, cut) : String(node['@log'] ?? '');
     const ref = cut > 0 ? { group, eventId: ptr.slice(cut + 1) } : { group, ptr };
     const excerpt = text(node['@message']);
+    // In AWS the row also names its stream and the console page that shows the event.
+    const opens = {
+      ...(typeof node['@logStream'] === 'string' ? { stream: node['@logStream'] } : {}),
+      ...(typeof node.consoleUrl === 'string' ? { consoleUrl: node.consoleUrl } : {}),
+    };
     return {
       kind: 'log',
-      ref: { ...ref, timestamp: node['@timestamp'] },
+      ref: { ...ref, ...opens, timestamp: node['@timestamp'] },
       ...(excerpt ? { excerpt } : {}),
     };
   }

@@ -77,6 +77,14 @@ export function classify(
 
   const findings = signals.filter((s) => s.kind === 'finding');
   if (findings.length > 0) return pick('abuse_load', findings);
+  // A surge most of which a few clients make, who made little of the traffic before: load they drive.
+  const crowd = signals.filter(
+    (s) =>
+      s.kind === 'volume' &&
+      Number(s.facts.topClientsShare) >= 0.5 &&
+      Number(s.facts.topClientsShareBefore ?? 1) < 0.2,
+  );
+  if (crowd.length > 0) return pick('abuse_load', [...crowd, ...symptoms.slice(0, 2)]);
 
   const cacheHits = signals.filter((s) => concept(s, 'cache_hit'));
   // Errors at a component that fronts an origin, with its origin's own figures moving too (errors, latency, an
@@ -101,16 +109,21 @@ export function classify(
   if (deploy && symptoms.length > 0) return pick('bad_deploy', [deploy, ...symptoms.slice(0, 2)]);
 
   const cold = signals.filter((s) => s.kind === 'cold_starts' || concept(s, 'cold_start'));
-  if (cold.length > 0 && strongest(cold, () => true) >= 0.5 * errorStrength)
-    return pick('cold_start_storm', cold);
-
   const memory = signals.filter(
     (s) =>
       s.kind === 'memory_pressure' ||
       concept(s, 'memory') ||
       (ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3),
   );
-  if (memory.length > 0 && strongest(memory, () => true) >= 0.5 * Math.max(errorStrength, latencyStrength))
+  const memoryStrength = strongest(memory, () => true);
+  // Environments killed at their memory limit are replaced by new ones: cold starts that come with errors
+  // saying memory ran out are the consequence, not the fault.
+  const killedForMemory = signals.some((s) => ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3);
+  const memoryFirst = killedForMemory && memoryStrength >= strongest(cold, () => true);
+  if (!memoryFirst && cold.length > 0 && strongest(cold, () => true) >= 0.5 * errorStrength)
+    return pick('cold_start_storm', cold);
+
+  if (memory.length > 0 && memoryStrength >= 0.5 * Math.max(errorStrength, latencyStrength))
     return pick('memory_saturation', memory);
 
   const egress = signals.filter((s) => concept(s, 'bytes_out') || concept(s, 'cost'));

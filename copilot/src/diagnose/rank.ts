@@ -189,6 +189,17 @@ export function rankComponents(
       r.notes.push(`its errors sit in traces that went wrong first at ${top[0]}`);
     }
   }
+  // Refusals one component reports and another's own lines explain (a signature that does not verify) were
+  // decided by the explainer: the reporter passes them on.
+  const says = (r: RankedComponent) => r.signals.some((s) => Number(s.facts.signatureWords ?? 0) >= 0.3);
+  const explainers = ranked.filter(says);
+  for (const r of ranked) {
+    if (says(r) || !r.signals.some((s) => s.kind === 'status_auth')) continue;
+    const by = explainers.find((e) => Math.abs(e.onsetMs - r.onsetMs) <= 2 * blame.bucketMs);
+    if (!by) continue;
+    r.score *= options.downstreamDiscount;
+    r.notes.push(`its refusals are explained by ${by.component}'s own lines`);
+  }
   // Call graph: a caller whose callee is as troubled and no later is suffering downstream.
   const byName = new Map(ranked.map((r) => [r.component, r]));
   const explained = new Set<string>();

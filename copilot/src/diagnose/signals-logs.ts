@@ -1,3 +1,4 @@
+import { clientConcentration } from './clients.ts';
 import { entryOf } from '../telemetry/collections.ts';
 import type { ComponentIndex } from '../telemetry/components.ts';
 import type { LogRecord } from '../telemetry/types.ts';
@@ -212,13 +213,21 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
     );
     if (volume && volume.after >= 2 * volume.before) {
       const recent = s.records.filter((r) => r.timestampMs >= timeline.timeOf(volume.index));
+      const crowd = clientConcentration(
+        recent,
+        s.records.filter((r) => r.timestampMs < timeline.timeOf(volume.index)),
+      );
       push(
         component,
         'volume',
         volume,
         recent,
-        (x) => `requests per ${timeline.bucketMs / 1000} s ${x.before.toFixed(1)} → ${x.after.toFixed(1)}`,
-        { ratio: volume.after / Math.max(volume.before, 1e-9) },
+        (x) =>
+          `requests per ${timeline.bucketMs / 1000} s ${x.before.toFixed(1)} → ${x.after.toFixed(1)}${crowd && crowd.topShare >= 0.5 ? `, ${pct(crowd.topShare)} of them from ${crowd.clients.length} clients (${pct(crowd.topShareBefore)} before)` : ''}`,
+        {
+          ratio: volume.after / Math.max(volume.before, 1e-9),
+          ...(crowd ? { topClientsShare: crowd.topShare, topClientsShareBefore: crowd.topShareBefore } : {}),
+        },
       );
     }
     for (const record of s.records) {

@@ -335,8 +335,8 @@ function shiftSignal(
 }
 
 /**
- * A jump in the last two points, too recent for a sustained shift: the detector must flag it and it must lie
- * far outside the spread of everything before.
+ * A jump in the last two points, too recent for a sustained shift: it must lie outside the ranges the detector
+ * keeps and far outside the spread of everything before.
  */
 function latestSignal(
   series: MetricSeries,
@@ -353,7 +353,10 @@ function latestSignal(
     for (const direction of directions) {
       const deviations = (direction * (points[i]!.value - level)) / scale;
       const s = scored[i]!;
-      if (deviations < 6 || s.score < 0.5 || direction * (s.value - s.expected) <= 0) continue;
+      // The detector's own evidence, not its alarm: the alarm policy keeps quiet for a while after any alarm
+      // (one page per incident), which would hide a jump that follows a trivial earlier blip.
+      const outside = s.evidence / (1 + s.evidence);
+      if (deviations < 6 || outside < 0.5 || direction * (s.value - s.expected) <= 0) continue;
       const strength = Math.min(deviations, 40);
       if (!best || strength > best.strength)
         best = signalOf(
@@ -367,7 +370,7 @@ function latestSignal(
           deviations,
           strength,
           i,
-          s.score,
+          outside,
         );
     }
   }

@@ -69,3 +69,7 @@ export const RESULT_FIELDS = [
   'error_code',
   'code',
 ];
+
+/** Fields that name the client a request came from (CloudFront's `c-ip`, load balancers', web servers'). */
+export const CLIENT_ADDRESS =
+  /"(c-ip|client[_-]?ip|remote[_-]?addr(?:ess)?|source[_-]?ip|sourceIPAddress|ip)"\s*:\s*"([^"]{1,64})"/i;

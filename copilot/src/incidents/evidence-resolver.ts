@@ -63,7 +63,14 @@ export class SourceEvidenceResolver implements EvidenceResolver {
 
   private async log(citation: Citation): Promise<ResolvedEvidence> {
     // `logGroup` or `group`: tools name the group either way.
-    const ref = citation.ref as { logGroup?: string; group?: string; eventId?: string };
+    const ref = citation.ref as { logGroup?: string; group?: string; eventId?: string; ptr?: string };
+    // A Logs Insights pointer opens the event directly (GetLogRecord), wherever it sits.
+    if (typeof ref.ptr === 'string' && this.sources.logs?.record) {
+      const event = await this.sources.logs.record(ref.ptr);
+      return event
+        ? { citation, status: 'found', observation: event }
+        : { citation, status: 'not_found', message: 'the log record pointer names no event any more' };
+    }
     const logGroup = ref.logGroup ?? ref.group;
     const eventId = ref.eventId;
     const at = num(citation.ref.timestamp);

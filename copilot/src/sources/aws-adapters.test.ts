@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import {
   CloudWatchLogsClient,
   FilterLogEventsCommand,
+  GetLogRecordCommand,
   GetQueryResultsCommand,
   StartQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -167,6 +168,45 @@ describe('Class: AwsLogEventSource', () => {
       sleep: async () => {},
     });
     await expect(source.insights(['g'], 'fields @message', 0, 1)).rejects.toThrow(/Failed/);
+  });
+
+  it('makes a cited row openable: a console link from @ptr rows, and the event itself from its pointer', async () => {
+    logs.on(StartQueryCommand).resolves({ queryId: 'q3' });
+    logs.on(GetQueryResultsCommand).resolves({
+      status: 'Complete',
+      results: [
+        [
+          { field: '@timestamp', value: '2026-11-02 09:30:00.123' },
+          { field: '@log', value: '123456789012:/aws/lambda/grant' },
+          { field: '@logStream', value: '2026/11/02/[$LATEST]abc' },
+          { field: '@message', value: 'boom' },
+          { field: '@ptr', value: 'CmUKJgoiMTIz' },
+        ],
+      ],
+    });
+    logs.on(GetLogRecordCommand, { logRecordPointer: 'CmUKJgoiMTIz' }).resolves({
+      logRecord: {
+        '@timestamp': String(Date.UTC(2026, 10, 2, 9, 30, 0, 123)),
+        '@log': '123456789012:/aws/lambda/grant',
+        '@logStream': '2026/11/02/[$LATEST]abc',
+        '@message': 'boom',
+      },
+    });
+    const source = new AwsLogEventSource(new CloudWatchLogsClient({ region: 'eu-west-1' }), {
+      sleep: async () => {},
+    });
+    const [row] = await source.insights(['/aws/lambda/grant'], 'fields @message', 0, 1);
+    const at = Date.UTC(2026, 10, 2, 9, 30, 0, 123);
+    expect(row?.consoleUrl).toBe(
+      `https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Faws$252Flambda$252Fgrant/log-events/2026$252F11$252F02$252F$255B$2524LATEST$255Dabc$3Fstart$3D${at}$26end$3D${at + 1}`,
+    );
+    expect(await source.record('CmUKJgoiMTIz')).toEqual({
+      logGroup: '/aws/lambda/grant',
+      logStream: '2026/11/02/[$LATEST]abc',
+      timestampMs: at,
+      message: 'boom',
+      eventId: 'CmUKJgoiMTIz',
+    });
   });
 });
 

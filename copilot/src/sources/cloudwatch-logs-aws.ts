@@ -1,12 +1,19 @@
 import {
   type CloudWatchLogsClient,
   FilterLogEventsCommand,
+  GetLogRecordCommand,
   GetQueryResultsCommand,
   StartQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { deadline as callDeadline } from './aws-client.ts';
 import { SourceError } from './errors.ts';
-import type { InsightsRow, LogEvent, LogEventQuery, LogEventSource } from './log-events.ts';
+import {
+  type InsightsRow,
+  type LogEvent,
+  type LogEventQuery,
+  type LogEventSource,
+  logEventConsoleUrl,
+} from './log-events.ts';
 
 export interface AwsLogEventSourceOptions {
   /** Deadline of each call, retries included. @default OUTBOUND_TIMEOUT_MS (10 s) */
@@ -60,6 +67,26 @@ export class AwsLogEventSource implements LogEventSource {
     } while (nextToken);
   }
 
+  /** The event a Logs Insights `@ptr` points to, read again with GetLogRecord. */
+  async record(pointer: string): Promise<LogEvent | undefined> {
+    const found = await this.client
+      .send(new GetLogRecordCommand({ logRecordPointer: pointer }), callDeadline(this.options.timeoutMs))
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+        throw new SourceError('cloudwatch-logs', 'GetLogRecord failed', { cause: error });
+      });
+    const record = found?.logRecord;
+    const at = Number(record?.['@timestamp']);
+    if (!record || record['@message'] === undefined || !Number.isFinite(at)) return undefined;
+    return {
+      logGroup: (record['@log'] ?? '').replace(/^\d{12}:/, ''),
+      ...(record['@logStream'] ? { logStream: record['@logStream'] } : {}),
+      timestampMs: at,
+      message: record['@message'],
+      eventId: pointer,
+    };
+  }
+
   async insights(
     logGroups: string[],
     queryString: string,
@@ -84,8 +111,12 @@ export class AwsLogEventSource implements LogEventSource {
         callDeadline(this.options.timeoutMs),
       );
       if (result.status === 'Complete') {
+        const region = await this.client.config.region();
         return (result.results ?? []).map((fields) =>
-          Object.fromEntries(fields.filter((f) => f.field).map((f) => [f.field as string, f.value ?? ''])),
+          withConsoleUrl(
+            Object.fromEntries(fields.filter((f) => f.field).map((f) => [f.field as string, f.value ?? ''])),
+            region,
+          ),
         );
       }
       if (result.status === 'Failed' || result.status === 'Cancelled' || result.status === 'Timeout') {
@@ -101,4 +132,16 @@ export class AwsLogEventSource implements LogEventSource {
       `Logs Insights query ${started.queryId} did not complete in time`,
     );
   }
+}
+
+/**
+ * A row that cites an event (`@ptr`, with its group and stream) also gets `consoleUrl`, the console page that
+ * shows the event, so a citation opens in one click; `@log` reads `<account id>:<group>`.
+ */
+function withConsoleUrl(row: InsightsRow, region: string): InsightsRow {
+  const group = row['@log']?.replace(/^\d{12}:/, '');
+  const stream = row['@logStream'];
+  const at = Date.parse(`${row['@timestamp']?.replace(' ', 'T')}Z`);
+  if (!row['@ptr'] || !group || !stream || !Number.isFinite(at)) return row;
+  return { ...row, consoleUrl: logEventConsoleUrl(region, group, stream, at) };
 }

@@ -23,6 +23,23 @@ export interface LogEventSource {
   filter(query: LogEventQuery): AsyncGenerator<LogEvent>;
   /** Runs a Logs Insights query over the range and returns its rows. */
   insights(logGroups: string[], queryString: string, startMs: number, endMs: number): Promise<InsightsRow[]>;
+  /** The event a Logs Insights row's `@ptr` points to (GetLogRecord), where the source can open one. */
+  record?(pointer: string): Promise<LogEvent | undefined>;
+}
+
+/**
+ * The CloudWatch console page showing one log event: its stream, scrolled to its time. The console's fragment
+ * encodes each part twice (URL encoding, then `%` as `$25`) and the query as `$3F`, `$3D`, `$26`.
+ */
+export function logEventConsoleUrl(
+  region: string,
+  group: string,
+  stream: string,
+  timestampMs: number,
+): string {
+  const part = (text: string) => encodeURIComponent(encodeURIComponent(text)).replace(/%/g, '$');
+  const query = `$3Fstart$3D${timestampMs}$26end$3D${timestampMs + 1}`;
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${part(group)}/log-events/${part(stream)}${query}`;
 }
 
 /**

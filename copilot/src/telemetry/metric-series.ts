@@ -101,27 +101,29 @@ export function buildSeries(
   );
 }
 
-const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
- * The existing detector (copilot/src/anomaly) run on a window of minutes rather than weeks. It keeps its record
- * ranges per hour of its clock; here the series runs on a clock where one period is one hour, so every period
- * closes a block and a point is compared with the range of all points before it. On that clock the mean view
- * spans three periods, the error scales follow within thirty, the first five periods only learn, the series
- * raises at most one alarm per range, and the daily profile (meaningless over minutes) never starts.
+ * The existing detector (copilot/src/anomaly) run on a window of minutes rather than weeks, on the series' own
+ * clock with one record-range block per period: every period closes a block and a point is compared with the
+ * range of all points before it. The mean view spans three periods, the error scales follow within thirty,
+ * the first five periods only learn, the series raises at most one alarm per range, and the daily profile
+ * (meaningless over minutes) never starts.
  */
 function windowDetectorOptions(periodMs: number, rangeMs: number): Partial<DetectorOptions> {
   const periods = Math.max(10, Math.ceil(rangeMs / periodMs) + 1);
   return {
-    memoryDays: periods / 24,
+    blockMs: periodMs,
+    memoryDays: (periods * periodMs) / DAY_MS,
     meanPoints: 3,
     residualPoints: 3,
     volatilityPoints: 5,
-    scaleMs: 30 * HOUR_MS,
-    warmupMs: 5 * HOUR_MS,
+    scaleMs: 30 * periodMs,
+    warmupMs: 5 * periodMs,
+    // Counted in blocks, that is in periods here.
     youngHours: 20,
-    refractoryMs: 5 * HOUR_MS,
-    rearmMs: 3 * HOUR_MS,
+    refractoryMs: 5 * periodMs,
+    rearmMs: 3 * periodMs,
     profileMinDays: 1e9,
     residualWarmupHours: 1e9,
     volatilityWarmupHours: 5,
@@ -130,10 +132,5 @@ function windowDetectorOptions(periodMs: number, rangeMs: number): Partial<Detec
 
 export function scoreSeriesPoints(series: MetricSeries, rangeMs: number): AnomalyPoint[] {
   const detector = new AnomalyDetector(windowDetectorOptions(series.periodMs, rangeMs));
-  const origin = series.points[0]?.timestampMs ?? 0;
-  const stretch = HOUR_MS / series.periodMs;
-  return series.points.map((p) => ({
-    ...detector.update((p.timestampMs - origin) * stretch, p.value),
-    timestamp: p.timestampMs,
-  }));
+  return series.points.map((p) => detector.update(p.timestampMs, p.value));
 }

@@ -46,6 +46,8 @@ export class CopilotPermissions extends Construct {
           'cloudwatch:DescribeAlarms',
           'logs:StartQuery',
           'logs:GetQueryResults',
+          // Opens a cited Logs Insights row (@ptr) again; takes no resource-level permission.
+          'logs:GetLogRecord',
           'logs:DescribeLogGroups',
         ],
         resources: ['*'],

@@ -13,6 +13,7 @@ import type { ViewerRequestFunction } from './function-runner.ts';
 import { parseRangeHeader } from './http-range.ts';
 import { SIGNING_QUERY_PARAMETERS, type SignedRequestVerifier } from './signed-request.ts';
 import type { WafVerdict } from '../waf/web-acl.ts';
+import { inflate, OriginFailure } from './edge-faults.ts';
 
 type EdgeResultType = CacheResult | 'Error' | 'FunctionGeneratedResponse';
 
@@ -39,6 +40,8 @@ export interface EdgeResponse {
   range?: ByteRange;
   contentLength: number;
   functionCostNs?: number;
+  /** Time spent waiting on the origin (or Origin Shield) for this request, in ms; absent when not asked. */
+  originMs?: number;
 }
 
 export interface EdgePipeline {
@@ -53,6 +56,10 @@ export interface EdgePipeline {
   protectedPrefixes: readonly string[];
   /** The distribution's web ACL (AWS WAF), evaluated before anything else; none when absent. */
   webAcl?: { evaluate(ip: string, nowMs: number): WafVerdict };
+  /** True when this request's cached copy must not be used (an injected cache-hit collapse). */
+  cacheBypass?: () => boolean;
+  /** How much bigger than stored objects leave the edge (an injected egress spike); 1 or absent: as stored. */
+  bytesFactor?: () => number;
 }
 
 const SIGNING = new Set<string>(SIGNING_QUERY_PARAMETERS);
@@ -204,19 +211,43 @@ async function serveFromCache(p: EdgePipeline, req: ViewerRequest, uri: string, 
     });
   }
   const cacheKey = query ? `${uri}?${query}` : uri;
+  if (p.cacheBypass?.()) p.cache.invalidate(cacheKey);
+  let originMs: number | undefined;
+  const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+    const started = p.clock();
+    try {
+      return await call();
+    } finally {
+      originMs = (originMs ?? 0) + (p.clock() - started);
+    }
+  };
   let lookup: Awaited<ReturnType<EdgeCache['lookup']>>;
   try {
     lookup = await p.cache.lookup(cacheKey, {
-      fetch: () => p.origin.get(key),
-      revalidate: async (_k, etag) => ((await p.origin.head(key))?.etag === etag ? 'unchanged' : 'changed'),
+      fetch: () => timed(() => p.origin.get(key)),
+      revalidate: (_k, etag) =>
+        timed(async () => ((await p.origin.head(key))?.etag === etag ? 'unchanged' : 'changed')),
     });
-  } catch {
-    return cloudFrontError(502, 'OriginError', 'The origin could not be read', { detailed: 'OriginError' });
+  } catch (error) {
+    // CloudFront's own names for an origin it could not reach or that did not answer in time.
+    const timeout = error instanceof OriginFailure && error.failure === 'timeout';
+    return cloudFrontError(
+      timeout ? 504 : 502,
+      timeout ? 'OriginReadTimeout' : 'OriginConnectError',
+      'The origin could not be read',
+      {
+        detailed: timeout ? 'OriginReadTimeout' : 'OriginConnectError',
+        ...(originMs !== undefined ? { originMs } : {}),
+      },
+    );
   }
   if (!lookup.object) {
     return cloudFrontError(404, 'NoSuchKey', 'The specified key does not exist.', { result: 'Error' });
   }
-  return objectResponse(req, lookup.object, lookup.result, lookup.detailed, lookup.ageSeconds);
+  const factor = p.bytesFactor?.() ?? 1;
+  const object = factor > 1 ? inflate(lookup.object, factor) : lookup.object;
+  const answered = objectResponse(req, object, lookup.result, lookup.detailed, lookup.ageSeconds);
+  return originMs === undefined ? answered : { ...answered, originMs };
 }
 
 function objectResponse(

@@ -20,6 +20,8 @@ import { type RequestTiming, type ViewerGeo, accessLogRecord, realtimeLogRecord 
 import { SignedRequestVerifier } from './signed-request.ts';
 import { LOOPBACK_PROXIES, trustedProxyMatcher, viewerAddress } from './viewer-address.ts';
 import type { WebAcl } from '../waf/web-acl.ts';
+import { type EdgeFaultHooks, faultyKeyStore, faultyOrigin } from './edge-faults.ts';
+import { EdgeTelemetry, type LogSink } from './edge-telemetry.ts';
 
 const optionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
@@ -77,6 +79,13 @@ export interface LocalEdgeOptions
   webAcl?: WebAcl;
   /** Cache behaviours (TTLs per path pattern); paths none matches are cached for `cache.defaultTtlSeconds`. */
   cacheBehaviors?: readonly CacheBehavior[];
+  /**
+   * Where the edge writes its telemetry as CloudFront does in AWS (edge-telemetry.ts): access records and the
+   * distribution's metrics into log groups, the viewer-request function's console lines into its own group.
+   */
+  telemetry?: { logs: LogSink; functionName?: string };
+  /** Injected faults (origin errors or slowness, cache bypass, missing signing keys, inflated objects). */
+  faults?: EdgeFaultHooks;
 }
 
 export interface LocalEdgeStats {
@@ -107,6 +116,8 @@ function parseOptions(options: LocalEdgeOptions) {
     geo: _geo,
     webAcl: _webAcl,
     cacheBehaviors: _behaviors,
+    telemetry: _telemetry,
+    faults: _faults,
     ...plain
   } = options;
   const parsed = optionsSchema.safeParse(plain);
@@ -134,6 +145,17 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     flushIntervalMs: config.logFlushIntervalMs,
   });
   const stats = emptyStats();
+  const telemetry = options.telemetry
+    ? new EdgeTelemetry({ ...options.telemetry, distributionId: config.distributionId })
+    : undefined;
+  // Minutes that ended are written even when no request arrives to close them.
+  const metricsTimer = telemetry
+    ? setInterval(() => telemetry.flushBefore(Math.floor(clock() / 60_000) * 60_000), 15_000)
+    : undefined;
+  metricsTimer?.unref();
+  const faults = options.faults;
+  const random = faults?.random ?? Math.random;
+  const origin = options.origin ?? new DirectoryContentStore(config.originDir as string);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -143,9 +165,19 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const pipeline: EdgePipeline = {
     verifier: new SignedRequestVerifier(options.trustedKeys),
-    fn: loadViewerRequestFunction({ kvs: options.kvs, clock }),
+    fn: loadViewerRequestFunction({
+      kvs: faults ? faultyKeyStore(options.kvs, faults, clock) : options.kvs,
+      clock,
+      ...(telemetry ? { log: (line: string) => telemetry.functionLine(line, clock()) } : {}),
+    }),
     cache,
-    origin: options.origin ?? new DirectoryContentStore(config.originDir as string),
+    origin: faults ? faultyOrigin(origin, faults, clock) : origin,
+    ...(faults
+      ? {
+          cacheBypass: () => random() < (faults.plan(clock())?.cacheBypassP ?? 0),
+          bytesFactor: () => faults.plan(clock())?.bytesX ?? 1,
+        }
+      : {}),
     clock,
     distributionId: config.distributionId,
     distributionDomainName: config.domainName ?? `${hostPart}:${port}`,
@@ -153,7 +185,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     ...(options.webAcl ? { webAcl: options.webAcl } : {}),
   };
   const isTrustedProxy = trustedProxyMatcher(config.trustedProxies);
-  const context = { pipeline, config, clock, logs, stats, options, isTrustedProxy };
+  const context = { pipeline, config, clock, logs, stats, options, isTrustedProxy, telemetry };
   server.on('request', (req, res) => void serve(context, req, res));
   return {
     url: `http://${hostPart}:${port}`,
@@ -170,6 +202,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
         server.closeAllConnections();
       });
       await logs.close();
+      if (metricsTimer) clearInterval(metricsTimer);
+      telemetry?.flushBefore();
     },
   };
 }
@@ -182,6 +216,7 @@ type Context = {
   stats: LocalEdgeStats;
   options: LocalEdgeOptions;
   isTrustedProxy: (ip: string) => boolean;
+  telemetry: EdgeTelemetry | undefined;
 };
 
 function emptyStats(): LocalEdgeStats {
@@ -234,6 +269,7 @@ function toViewerRequest(req: IncomingMessage, ctx: Context): ViewerRequest {
 
 async function serve(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = process.hrtime.bigint();
+  const startedAtMs = ctx.clock();
   const viewer = toViewerRequest(req, ctx);
   let response: EdgeResponse;
   try {
@@ -245,10 +281,15 @@ async function serve(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   res.writeHead(response.status, headers);
   const firstByteNs = process.hrtime.bigint();
   res.end(response.body);
+  const endedAtMs = ctx.clock();
+  // With an injected clock, durations are on that clock too, so a replay logs the same times whatever the load.
+  const onClock = ctx.options.clock !== undefined;
   const timing: RequestTiming = {
-    endedAtMs: ctx.clock(),
-    timeTakenSeconds: Number(process.hrtime.bigint() - started) / 1e9,
-    timeToFirstByteSeconds: Number(firstByteNs - started) / 1e9,
+    endedAtMs,
+    timeTakenSeconds: onClock
+      ? (endedAtMs - startedAtMs) / 1000
+      : Number(process.hrtime.bigint() - started) / 1e9,
+    timeToFirstByteSeconds: onClock ? (endedAtMs - startedAtMs) / 1000 : Number(firstByteNs - started) / 1e9,
     headerBytes: headerBytes(response.status, headers),
   };
   count(ctx.stats, response);
@@ -313,7 +354,9 @@ function record(
     config: ctx.config,
     domainName: ctx.pipeline.distributionDomainName,
   };
-  ctx.logs.append(accessLogRecord(input), timing.endedAtMs);
+  const access = accessLogRecord(input);
+  ctx.logs.append(access, timing.endedAtMs);
+  ctx.telemetry?.request(access, response, timing.endedAtMs, response.originMs);
   const sink = ctx.options.realtimeLogSink;
   if (!sink) return;
   try {

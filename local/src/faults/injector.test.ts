@@ -9,7 +9,7 @@ import { startEmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
 import { LambdaEmulator, logGroupOf } from '../lambda/lambda-emulator.ts';
 import { LogGroupWriter } from '../telemetry/log-groups.ts';
 import { faultRoutes } from './fault-routes.ts';
-import { LocalFaultError, LocalFaultInjector } from './injector.ts';
+import { LocalFaultInjector } from './injector.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'faults-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,9 +32,10 @@ async function messagesOf(logs: LogGroupWriter, functionName: string) {
 }
 
 describe('Class: LocalFaultInjector', () => {
-  it('refuses kinds the local stack cannot suffer, unknown targets and table faults the table cannot have', () => {
+  it('refuses unknown kinds, edge kinds without an edge, unknown targets and faults a target cannot have', () => {
     const { injector } = injectorAt();
-    expect(() => injector.inject({ kind: 'cache_hit_collapse' })).toThrow(LocalFaultError);
+    expect(() => injector.inject({ kind: 'meltdown' })).toThrow(/unknown fault kind/);
+    expect(() => injector.inject({ kind: 'cache_hit_collapse' })).toThrow(/needs the edge/);
     expect(() => injector.inject({ kind: 'throttling', target: 'nope' })).toThrow(
       /no function or table "nope"/,
     );
@@ -43,6 +44,32 @@ describe('Class: LocalFaultInjector', () => {
     );
     expect(() => injector.inject({ kind: 'throttling', intensity: 2 })).toThrow(/intensity/);
     expect(injector.list()).toEqual([]);
+  });
+
+  it('sends edge kinds to the distribution (or its function) and turns them into the edge plan', () => {
+    const clock = { now: 1_000_000 };
+    const injector = new LocalFaultInjector(
+      { ...known, edge: { distributionId: 'EDIST', functionName: 'edge-fn' } },
+      () => clock.now,
+      () => 0,
+    );
+    expect(injector.inject({ kind: 'origin_errors', intensity: 1 })).toMatchObject({
+      on: 'edge',
+      target: 'EDIST',
+    });
+    expect(injector.inject({ kind: 'signing_key_mismatch', target: 'edge' })).toMatchObject({
+      on: 'edge_function',
+      target: 'edge-fn',
+    });
+    expect(() => injector.inject({ kind: 'cache_hit_collapse', target: 'grant' })).toThrow(/hits the edge/);
+    expect(() => injector.inject({ kind: 'throttling', target: 'EDIST' })).toThrow(/the edge can suffer/);
+    expect(injector.edgePlan()).toEqual({
+      originErrorP: expect.closeTo(0.9, 9),
+      originDelayMs: 500,
+      missingKeyP: expect.closeTo(0.72, 9),
+    });
+    expect(injector.invocationPlan('grant')).toBeUndefined();
+    injector.close();
   });
 
   it('acts only between its start and its end, on its own target', () => {

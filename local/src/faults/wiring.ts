@@ -1,5 +1,7 @@
 import type { EmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
 import type { LogGroupWriter } from '../telemetry/log-groups.ts';
+import { kvsKeys } from '@boundless/delivery';
+import { AbuseLoad } from './abuse-load.ts';
 import { type LocalFault, LocalFaultInjector } from './injector.ts';
 
 /**
@@ -24,16 +26,31 @@ export function startLocalFaults(options: {
   clock?: () => number;
   /** @default 60000 */
   metricsEveryMs?: number;
+  /** The distribution the edge faults hit; its URL is known once the edge listens. */
+  edge?: { distributionId: string; functionName: string; url: () => string | undefined };
 }): LocalFaults {
   const clock = options.clock ?? Date.now;
   const injector = new LocalFaultInjector(
-    { functions: options.functions, table: options.tableName, defaultFunction: options.defaultFunction },
+    {
+      functions: options.functions,
+      table: options.tableName,
+      defaultFunction: options.defaultFunction,
+      ...(options.edge
+        ? { edge: { distributionId: options.edge.distributionId, functionName: options.edge.functionName } }
+        : {}),
+    },
     clock,
   );
+  const abuse = options.edge
+    ? new AbuseLoad(options.edge.url, injector, clock, (error) =>
+        process.stderr.write(
+          `local: abuse load request failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        ),
+      )
+    : undefined;
+  abuse?.start();
   injector.onTablePlan((plan) => options.dynamo.setFault(plan));
-  injector.onFaultStart((fault) => {
-    if (fault.kind === 'bad_deploy') writeDeployEvent(options.logs, fault, clock());
-  });
+  recordFaultChanges(injector, options.logs, clock);
   const group = `/aws/dynamodb/${options.tableName}`;
   const writeMetrics = async () => {
     const stats = await options.dynamo.takeStats();
@@ -79,12 +96,42 @@ export function startLocalFaults(options: {
     close: async () => {
       clearInterval(timer);
       injector.close();
+      await abuse?.close();
       await pending;
     },
   };
 }
 
-function writeDeployEvent(logs: LogGroupWriter, fault: LocalFault, at: number): void {
+/**
+ * The change a fault of some kinds comes with, written when it starts, as CloudTrail records it: a deploy's
+ * UpdateFunctionCode, a key rotation's KeyValueStore PutKey.
+ */
+export function recordFaultChanges(
+  injector: LocalFaultInjector,
+  logs: LogGroupWriter,
+  clock: () => number,
+): void {
+  injector.onFaultStart((fault) => {
+    if (fault.kind === 'bad_deploy') writeDeployEvent(logs, fault, clock());
+    if (fault.kind === 'signing_key_mismatch') writeKeyRotationEvent(logs, fault, clock());
+  });
+}
+
+/** The key store change a rotation makes (CloudFront KeyValueStore's PutKey), as CloudTrail records it. */
+function writeKeyRotationEvent(logs: LogGroupWriter, fault: LocalFault, at: number): void {
+  trail(logs, at, 'cloudfront-keyvaluestore.amazonaws.com', 'PutKey', {
+    kvsARN: `arn:aws:cloudfront::000000000000:key-value-store/${fault.target}-keys`,
+    key: kvsKeys.signingSecret(`rotated-${fault.id.slice(-6)}`),
+  });
+}
+
+function trail(
+  logs: LogGroupWriter,
+  at: number,
+  eventSource: string,
+  eventName: string,
+  requestParameters: Record<string, unknown>,
+): void {
   logs.append(
     TRAIL_LOG_GROUP,
     '000000000000_CloudTrail_us-east-1',
@@ -92,14 +139,21 @@ function writeDeployEvent(logs: LogGroupWriter, fault: LocalFault, at: number): 
       eventVersion: '1.09',
       userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::000000000000:assumed-role/deployer/local' },
       eventTime: new Date(at).toISOString(),
-      eventSource: 'lambda.amazonaws.com',
-      eventName: 'UpdateFunctionCode20150331v2',
+      eventSource,
+      eventName,
       awsRegion: 'us-east-1',
-      requestParameters: { functionName: fault.target, publish: true },
+      requestParameters,
       readOnly: false,
       eventType: 'AwsApiCall',
       managementEvent: true,
     }),
     at,
   );
+}
+
+function writeDeployEvent(logs: LogGroupWriter, fault: LocalFault, at: number): void {
+  trail(logs, at, 'lambda.amazonaws.com', 'UpdateFunctionCode20150331v2', {
+    functionName: fault.target,
+    publish: true,
+  });
 }

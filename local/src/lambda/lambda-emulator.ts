@@ -16,6 +16,8 @@ import {
   initStartRecord,
   invocationMetrics,
   invokeErrorLine,
+  LAMBDA_INSIGHTS_LOG_GROUP,
+  lambdaInsightsRecord,
   logStreamName,
   newEnvironmentId,
   newTraceId,
@@ -57,6 +59,8 @@ export interface LambdaEmulatorOptions {
   wait?: (ms: number) => Promise<void>;
   /** Injected faults (local/src/faults): what to do to one invocation, decided as it arrives. */
   faults?: (functionName: string, atMs: number) => InvocationFaultPlan | undefined;
+  /** Write each invocation's Lambda Insights performance event (CPU, memory) too, as the extension does. */
+  lambdaInsights?: boolean;
 }
 
 /**
@@ -74,6 +78,8 @@ export interface InvocationFaultPlan {
   /** Peak memory the invocation reports, in MB. */
   maxMemoryUsedMb?: number;
   version?: string;
+  /** CPU the handler burns on top of its work, in ms of real CPU (a CPU-starved function). */
+  cpuBurnMs?: number;
 }
 
 export class LambdaEmulatorError extends Error {
@@ -344,6 +350,7 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
       provisionedConcurrency: after.provisionedConcurrency,
       provisionedUtilization: after.provisionedUtilization,
       ...(plan?.maxMemoryUsedMb !== undefined ? { maxMemoryUsedMb: plan.maxMemoryUsedMb } : {}),
+      cpuTimeMs: run.cpuMs,
       ...(run.failed && run.timedOut ? { status: 'timeout' as const } : {}),
     };
     this.report(facts, environment, traceId, trace?.parent, plan?.version);
@@ -385,6 +392,9 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     const { functionName } = fn.definition;
     const stream = logStreamName(environment.id, environment.createdAt, plan?.version ?? version.version);
     const startMs = this.clock();
+    // The handler shares this process with everything else, so its own CPU cannot be told apart: the emulator
+    // charges a nominal millisecond plus what an injected fault burns.
+    const cpuMs = () => 1 + Math.min(plan?.cpuBurnMs ?? 0, MAX_BURN_MS);
     const deadline = startMs + (this.options.timeoutMs ?? 10_000);
     this.write(functionName, stream, startRecord(requestId, startMs, version.version), startMs);
     const context = this.contextFor(fn, version.version, stream, requestId, deadline);
@@ -396,7 +406,7 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
       const result = await runWithOutputScope(scope, () =>
         withTimeout(this.handle(version.handler, event, context, plan), deadline - startMs, functionName),
       );
-      return { result, failed: false as const, startMs, endMs: this.clock() };
+      return { result, failed: false as const, startMs, endMs: this.clock(), cpuMs: cpuMs() };
     } catch (error) {
       const at = this.clock();
       const timedOut = error instanceof LambdaEmulatorError && error.code === 'TimeoutError';
@@ -427,12 +437,20 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
       // A timed-out or crashed runtime is not reused, so the next request pays INIT again as in Lambda.
       if (error instanceof LambdaEmulatorError) version.pool.discard(environment.id);
       const failure = new LambdaEmulatorError('Unhandled', `${functionName} failed`, { cause: error });
-      return { error: failure, failed: true as const, timedOut, startMs, endMs: this.clock() };
+      return {
+        error: failure,
+        failed: true as const,
+        timedOut,
+        startMs,
+        endMs: this.clock(),
+        cpuMs: cpuMs(),
+      };
     }
   }
 
   /** The handler, with what an injected fault does around it. */
   private async handle(handler: Handler, event: unknown, context: Context, plan?: InvocationFaultPlan) {
+    if (plan?.cpuBurnMs) burnCpu(Math.min(plan.cpuBurnMs, MAX_BURN_MS));
     if (plan?.delayMs) await this.wait(plan.delayMs);
     if (plan?.killed)
       throw new LambdaEmulatorError('Runtime.ExitError', 'Runtime exited with error: signal: killed');
@@ -451,6 +469,13 @@ export class LambdaEmulator implements ProvisionedConcurrencyTarget {
     if (facts.coldStart) this.write(facts.functionName, stream, coldStartLine(facts), facts.initStartMs);
     this.write(facts.functionName, stream, reportRecord(facts), facts.endMs);
     this.write(facts.functionName, stream, invocationMetrics(facts), facts.endMs);
+    if (this.options.lambdaInsights)
+      this.options.logs?.append(
+        LAMBDA_INSIGHTS_LOG_GROUP,
+        stream,
+        JSON.stringify(lambdaInsightsRecord(facts, traceId)),
+        facts.endMs,
+      );
     this.options.segments?.emit(functionSegment(facts, traceId, parent));
   }
 
@@ -516,4 +541,14 @@ async function withTimeout<T>(work: Promise<T>, ms: number, functionName: string
 function statusOf(result: unknown): { statusCode?: number } {
   const statusCode = (result as { statusCode?: unknown } | null)?.statusCode;
   return typeof statusCode === 'number' ? { statusCode } : {};
+}
+
+const MAX_BURN_MS = 50;
+
+/** A busy loop: the CPU a starved function spends (bounded by the caller). */
+function burnCpu(ms: number): void {
+  const until = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < until) x += Math.sqrt(x + 1);
+  if (x < 0) throw new RangeError('unreachable');
 }

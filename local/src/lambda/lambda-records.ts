@@ -31,6 +31,48 @@ export interface InvocationFacts {
   maxMemoryUsedMb?: number;
   /** `error` for a crash, `timeout` for a timeout; `failed` alone reads as `error`. */
   status?: 'error' | 'timeout';
+  /** CPU time charged to the invocation, in ms (nominal, plus what an injected CPU fault burns). */
+  cpuTimeMs?: number;
+}
+
+/** Where the Lambda Insights extension writes its performance events. */
+export const LAMBDA_INSIGHTS_LOG_GROUP = '/aws/lambda-insights';
+
+/**
+ * The Lambda Insights performance event of one invocation (namespace `LambdaInsights`, dimension
+ * `function_name`), with the fields the emulator knows: duration, CPU time, and peak memory when known.
+ */
+export function lambdaInsightsRecord(facts: InvocationFacts, traceId: string) {
+  const metrics: Record<string, number> = {
+    cpu_total_time: Math.round(facts.cpuTimeMs ?? 0),
+    duration: facts.endMs - facts.startMs,
+  };
+  if (facts.maxMemoryUsedMb !== undefined) {
+    metrics.used_memory_max = facts.maxMemoryUsedMb;
+    metrics.memory_utilization = Number(((100 * facts.maxMemoryUsedMb) / facts.memoryMb).toFixed(2));
+  }
+  const unit = (name: string) =>
+    name === 'memory_utilization' ? 'Percent' : name === 'used_memory_max' ? 'Megabytes' : 'Milliseconds';
+  return {
+    _aws: {
+      Timestamp: facts.endMs,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'LambdaInsights',
+          Dimensions: [['function_name'], ['function_name', 'version']],
+          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: unit(Name) })),
+        },
+      ],
+    },
+    event_type: 'performance',
+    function_name: facts.functionName,
+    version: facts.version,
+    request_id: facts.requestId,
+    trace_id: traceId,
+    cold_start: facts.coldStart,
+    total_memory: facts.memoryMb,
+    ...metrics,
+  };
 }
 
 export function logStreamName(environmentId: string, atMs: number, version = '$LATEST'): string {

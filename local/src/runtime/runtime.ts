@@ -77,6 +77,10 @@ export interface LocalDelivery {
 /** Where canary deploys record their steps (CodeDeploy's deployment events, as a log group). */
 export const DEPLOYMENTS_LOG_GROUP = '/boundless/deployments';
 
+/** The local distribution's id and its viewer-request function's name (infra: `<prefix>-viewer-request`). */
+const EDGE_DISTRIBUTION_ID = 'ELOCALEDGE';
+const EDGE_FUNCTION_NAME = 'boundless-viewer-request';
+
 /** The HTTP API's access log group, named as infra names it (`/aws/apigateway/<prefix>-access`). */
 export const API_ACCESS_LOG_GROUP = '/aws/apigateway/boundless-access';
 
@@ -141,6 +145,18 @@ export async function startLocalDelivery(
     const logs = new LogGroupWriter(dirs.logs);
     closers.push(() => logs.close());
 
+    let functionNames: () => string[] = () => [];
+    let edgeUrl: string | undefined;
+    const faults = startLocalFaults({
+      dynamo,
+      logs,
+      tableName: config.tableName,
+      functions: () => functionNames(),
+      defaultFunction: 'delivery-grant-access',
+      edge: { distributionId: EDGE_DISTRIBUTION_ID, functionName: EDGE_FUNCTION_NAME, url: () => edgeUrl },
+    });
+    closers.push(() => faults.close());
+
     const waf = await startLocalWebAcl({ file: dirs.ipSets, host: config.host, port: config.wafPort });
     closers.push(() => waf.close());
     const edge = await startLocalEdge({
@@ -152,6 +168,10 @@ export async function startLocalDelivery(
       logDir: dirs.edgeLogs,
       webAcl: waf.webAcl,
       logFlushIntervalMs: config.edgeLogFlushIntervalMs,
+      distributionId: EDGE_DISTRIBUTION_ID,
+      // The edge's access records, metrics and function lines go where the copilot reads telemetry.
+      telemetry: { logs, functionName: EDGE_FUNCTION_NAME },
+      faults: { plan: (at) => faults.injector.edgePlan(at) },
       ...(config.tunables ? { cacheBehaviors: cacheBehaviorsOf(config.tunables) } : {}),
       // --- copilot telemetry hooks ---
       ...(telemetry.realtimeLogSink ? { realtimeLogSink: telemetry.realtimeLogSink } : {}),
@@ -159,6 +179,7 @@ export async function startLocalDelivery(
       ...(telemetry.trustedProxies ? { trustedProxies: telemetry.trustedProxies } : {}),
     });
     closers.push(() => edge.close());
+    edgeUrl = edge.url;
 
     const demo = await loadOrSeedDemo({
       dataDir,
@@ -169,20 +190,12 @@ export async function startLocalDelivery(
     });
 
     const { functionThread, ...emulatorOptions } = config.lambda;
-    let functionNames: () => string[] = () => [];
-    const faults = startLocalFaults({
-      dynamo,
-      logs,
-      tableName: config.tableName,
-      functions: () => functionNames(),
-      defaultFunction: 'delivery-grant-access',
-    });
-    closers.push(() => faults.close());
     const emulator = new LambdaEmulator({
       ...emulatorOptions,
       region: config.region,
       logs,
       segments,
+      lambdaInsights: true,
       faults: (name, at) => faults.injector.invocationPlan(name, at),
     });
     functionNames = () => emulator.functionNames();
