@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { copilotLogger } from '../logger.ts';
-import type { MitigationPolicy, MitigationPort } from '../mitigation/types.ts';
+import type { MitigationPolicy } from '../mitigation/types.ts';
 import type { SloSnapshot } from '../pipeline/types.ts';
 import type { CostSource } from '../sources/cost.ts';
 import type { AuditEntry } from '../state/copilot-store.ts';
-import { mitigationExecutor } from './mitigation-actions.ts';
+import { type ApprovedMitigations, mitigationExecutor } from './mitigation-actions.ts';
 import type { ActionExecutor, ManagedDocument, MetricReader } from './ports.ts';
 import { ChangeSetService } from './service.ts';
 import { snapshotSloGuard } from './slo-guard.ts';
@@ -31,7 +31,7 @@ export interface ChangeSetFlowOptions {
 
 /**
  * The change-set service of a running copilot, the same locally and in AWS: its state in the copilot's table,
- * the incident chat's approved mitigations carried out through the pipeline's own port, the pipeline's SLOs as
+ * the incident chat's approved mitigations carried out by the pipeline's own mitigation engine, the pipeline's SLOs as
  * the guard, and every step in the copilot's daily audit too.
  */
 export function createChangeSetFlow(parts: {
@@ -39,14 +39,14 @@ export function createChangeSetFlow(parts: {
   tableName: string;
   audit: { appendAudit(entry: AuditEntry): Promise<void> };
   sloSnapshot: () => SloSnapshot;
-  port: MitigationPort;
+  mitigations: ApprovedMitigations;
   policies: readonly MitigationPolicy[];
   options: ChangeSetFlowOptions;
 }): ChangeSetService {
   const { options } = parts;
   return new ChangeSetService(new ChangeSetStore(parts.doc, parts.tableName), {
     documents: options.documents,
-    actions: [...(options.actions ?? []), mitigationExecutor(parts.port, parts.policies)],
+    actions: [...(options.actions ?? []), mitigationExecutor(parts.mitigations, parts.policies)],
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.costs ? { costs: options.costs } : {}),
     ...(options.approvalTtlMs ? { approvalTtlMs: options.approvalTtlMs } : {}),

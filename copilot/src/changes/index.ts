@@ -18,7 +18,7 @@ export type {
   SloGuard,
 } from './ports.ts';
 export { type ChangeSetFlowOptions, createChangeSetFlow, tickEvery } from './flow.ts';
-export { mitigationExecutor } from './mitigation-actions.ts';
+export { type ApprovedMitigations, mitigationExecutor } from './mitigation-actions.ts';
 export { ChangeSetProposalSink, type SuggestionProposal, type SuggestionProposalInput } from './proposals.ts';
 export { ACTION_DOCUMENT, ChangeSetService, type ProposeActionInput, type ProposeInput } from './service.ts';
 export { ChangeSetStore, verifyChain } from './store.ts';

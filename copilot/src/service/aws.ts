@@ -169,7 +169,7 @@ export async function startAwsCopilot(
         tableName: config.tableName,
         audit: store,
         sloSnapshot: () => pipeline.sloSnapshot(),
-        port,
+        mitigations: pipeline.engine,
         policies: mitigation.policies,
         options: {
           costs: new AwsCostSource(c.costExplorer ?? new CostExplorerClient({ region: 'us-east-1' })),

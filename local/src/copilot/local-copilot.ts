@@ -215,7 +215,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
           tableName: config.tableName,
           audit: store,
           sloSnapshot: () => pipeline.sloSnapshot(),
-          port,
+          mitigations: pipeline.engine,
           policies: mitigation.policies,
           options: { costs: costModel, ...changeSetOptions },
         })
