@@ -48,13 +48,7 @@ export class ReportFiles implements ReportStore {
       .filter((d) => DAY.test(d));
     const out = [];
     for (const day of days) {
-      const report = JSON.parse(await readFile(join(this.dir, `${day}.json`), 'utf8')) as DailyReport;
-      out.push({
-        day,
-        generatedAt: report.generatedAt,
-        recommendations: report.recommendations.length,
-        estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
-      });
+      out.push(reportSummary(day, await readFile(join(this.dir, `${day}.json`), 'utf8')));
     }
     return out;
   }
@@ -68,4 +62,15 @@ export class ReportFiles implements ReportStore {
       throw error;
     }
   }
+}
+
+/** A stored report's line in the list, from its JSON rendering. */
+export function reportSummary(day: string, json: string) {
+  const report = JSON.parse(json) as DailyReport;
+  return {
+    day,
+    generatedAt: report.generatedAt,
+    recommendations: report.recommendations.length,
+    estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
+  };
 }

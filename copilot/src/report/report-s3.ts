@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { deadline } from '../sources/aws-client.ts';
-import type { ReportStore } from './report-files.ts';
+import { type ReportStore, reportSummary } from './report-files.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import type { DailyReport } from './types.ts';
 
@@ -86,13 +86,7 @@ export class S3ReportStore implements ReportStore {
       const text = await this.read(day, 'json');
       // Deleted between the listing and the read: not a report any more.
       if (text === undefined) continue;
-      const report = JSON.parse(text) as DailyReport;
-      out.push({
-        day,
-        generatedAt: report.generatedAt,
-        recommendations: report.recommendations.length,
-        estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
-      });
+      out.push(reportSummary(day, text));
     }
     return out;
   }

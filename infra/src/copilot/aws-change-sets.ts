@@ -13,9 +13,9 @@ import { validateTunables } from '../plan-thread.ts';
 
 /** Where the copilot keeps the deployed tunables and the templates of its change sets, in the reports bucket. */
 export const TUNABLES_KEY = 'change-sets/tunables.json';
-export const TEMPLATES_PREFIX = 'change-sets/templates/';
+const TEMPLATES_PREFIX = 'change-sets/templates/';
 /** The observability stack's roll-up of every SLO's page alarms: one rollback trigger for all of them. */
-export const sloPageAlarmName = (prefix: string) => `${prefix}-slo-page`;
+const sloPageAlarmName = (prefix: string) => `${prefix}-slo-page`;
 
 export interface AwsTunablesDocumentOptions {
   s3: S3Client;
