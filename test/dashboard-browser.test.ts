@@ -237,7 +237,7 @@ describe('Dashboard in Chromium: abuse, rollback and false positives', () => {
         await row.waitFor({ timeout: DEADLINE_MS });
         const id = (await row.getAttribute('data-testid'))?.replace('mitigation-', '') ?? '';
         const mitigation = await stack.copilot.store.getMitigation(id);
-        const accountId = mitigation?.target.accountId ?? mitigation?.detection.subject.accountId;
+        const accountId = mitigation?.target.accountId ?? mitigation?.detection?.subject.accountId;
         expect(accountId).toBeTruthy();
         await page.getByTestId(`false-positive-${id}`).click();
         await page.getByLabel('Reason (for the audit trail)').fill('a class reading together on one account');

@@ -72,7 +72,7 @@ describe('Live loop: detection to mitigation against the local edge', () => {
         policy: 'reauthenticate-shared-account',
         target: { accountId: report.subject.accountId },
       });
-      expect(mitigation.detection.kind).toBe('token_sharing');
+      expect(mitigation.detection?.kind).toBe('token_sharing');
       expect((await stack.copilot.store.getMitigation(mitigation.id))?.status).toBe('active');
       const findings = await api<{ findings: { kind: string; subject: { tokenId?: string } }[] }>(
         '/api/findings?kind=token_sharing',

@@ -8,6 +8,7 @@ interface ReportOptions {
   focus?: string;
   lookbackDays: string;
   format: 'md' | 'json' | 'none';
+  bucket?: string;
 }
 
 export function registerReport(program: Command): void {
@@ -25,6 +26,11 @@ export function registerReport(program: Command): void {
     .option('--focus <csv>', 'a FOCUS 1.0 cost export for the cost section')
     .option('--lookback-days <n>', 'days of origin reads behind the storage-class analysis', '30')
     .option('--format <format>', 'what to print: md, json or none (all three are stored anyway)', 'md')
+    .option(
+      '--bucket <name>',
+      'store the report in this S3 bucket under reports/ instead of the data dir (the copilot in AWS reads it there)',
+      process.env.COPILOT_REPORT_BUCKET,
+    )
     .addHelpText(
       'after',
       '\nStores <data dir>/reports/<day>.json, .md and .html (charts inline); the dashboard shows them under Reports.\n' +
@@ -43,7 +49,9 @@ export function registerReport(program: Command): void {
         throw new CliError(`--lookback-days must be an integer in 1..400, got "${options.lookbackDays}"`, 2);
       if (!['md', 'json', 'none'].includes(options.format))
         throw new CliError(`--format must be md, json or none, got "${options.format}"`, 2);
+      const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
       const { report, paths } = await writeLocalReport({
+        ...(store ? { store } : {}),
         dataDir: resolve(options.dataDir),
         day,
         lookbackDays,
@@ -58,4 +66,12 @@ export function registerReport(program: Command): void {
       }
       process.stderr.write(`report: ${paths.md}\nreport: ${paths.html}\n`);
     });
+}
+
+/** The reports bucket through the SDK's default credentials, in COPILOT_REGION (or AWS_REGION). */
+async function s3ReportStore(bucket: string) {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const { S3ReportStore } = await import('@boundless/copilot/report');
+  const region = process.env.COPILOT_REGION ?? process.env.AWS_REGION ?? 'us-east-1';
+  return new S3ReportStore(new S3Client({ region }), { bucket });
 }

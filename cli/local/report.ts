@@ -5,6 +5,7 @@ import {
   buildDailyReport,
   type DailyReport,
   ReportFiles,
+  type ReportStore,
   type ReportTunables,
   type StoredObject,
 } from '@boundless/copilot/report';
@@ -87,6 +88,8 @@ export interface LocalReportOptions {
   costs?: CostSource;
   lookbackDays?: number;
   now?: () => number;
+  /** Where the report goes. @default `<data dir>/reports/` (ReportFiles); in AWS the reports bucket (S3ReportStore) */
+  store?: ReportStore;
 }
 
 /** Builds and stores the day's report under `<data dir>/reports/`. */
@@ -116,6 +119,6 @@ export async function writeLocalReport(
     lambdaTimeoutMs: (tunables.lambda.defaults.timeoutSeconds ?? 10) * 1000,
     ...(options.now ? { now: options.now } : {}),
   });
-  const paths = await new ReportFiles(join(options.dataDir, 'reports')).write(report);
+  const paths = await (options.store ?? new ReportFiles(join(options.dataDir, 'reports'))).write(report);
   return { report, paths };
 }

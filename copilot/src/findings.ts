@@ -10,6 +10,7 @@ export const FINDING_KINDS = [
   'slo_burn',
   'metric_anomaly',
   'deploy_rolled_back',
+  'deploy_failed',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

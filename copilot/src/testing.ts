@@ -5,3 +5,4 @@ export { dailyDemand } from './prewarm/test-support.ts';
 export { askBedrock, askOffline, askOpenAi, loadRecording } from './chat/testing/chat-harness.ts';
 export type { ReplayStep } from './chat/testing/converse-replay-server.ts';
 export { FakeDiagnostician, TIMEOUT_DIAGNOSIS } from './chat/testing/fake-diagnostician.ts';
+export { S3StandIn } from './sources/s3-stand-in.ts';

@@ -9,8 +9,9 @@ COPY delivery/package.json delivery/
 COPY datasets/package.json datasets/
 COPY dashboard/package.json dashboard/
 COPY infra/package.json infra/
-# Only the workspaces the service imports, without dev dependencies.
-RUN npm ci --omit=dev --no-audit --no-fund --include-workspace-root -w copilot -w delivery -w datasets \
+# Only the workspaces the service imports, without dev dependencies. infra is one: the service entry applies
+# approved change sets by synthesizing the stacks (aws-cdk-lib, esbuild for the Lambda code) and CloudFormation.
+RUN npm ci --omit=dev --no-audit --no-fund --include-workspace-root -w copilot -w delivery -w datasets -w infra \
  && npm cache clean --force
 COPY tsconfig.json ./
 COPY bin bin
@@ -18,6 +19,7 @@ COPY cli cli
 COPY copilot copilot
 COPY delivery delivery
 COPY datasets datasets
+COPY infra infra
 USER node
 EXPOSE 8080
-CMD ["node", "--import", "tsx", "copilot/src/service/aws-main.ts"]
+CMD ["node", "--import", "tsx", "infra/src/copilot/service-main.ts"]

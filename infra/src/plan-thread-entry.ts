@@ -11,7 +11,10 @@ port.on('message', (request: PlanRequest) => {
   queue = queue.then(async () => {
     let reply: PlanReply;
     try {
-      reply = { id: request.id, diff: await planner.diff(request.before, request.after) };
+      reply =
+        'templatesOf' in request
+          ? { id: request.id, templates: planner.templatesFor(request.templatesOf) }
+          : { id: request.id, diff: await planner.diff(request.before, request.after) };
     } catch (error) {
       reply = { id: request.id, error: (error as Error).message };
     }

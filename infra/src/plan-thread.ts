@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '@boundless/common/ts-worker';
 import { ChangeSetError, type DocumentPlanner, type PlanDiff } from '@boundless/copilot/changes';
 import { InfraConfigError, InfraError } from './errors.ts';
-import type { SynthOptions } from './synth.ts';
+import type { StackTemplates, SynthOptions } from './synth.ts';
 import { parseTunables } from './tunables.ts';
 
 /**
@@ -12,15 +12,18 @@ import { parseTunables } from './tunables.ts';
  */
 export interface PlanThread {
   diff(before: unknown, after: unknown): Promise<PlanDiff>;
+  /** Every stack's template for a tunables version (what a CloudFormation change set is created from). */
+  templates(content: unknown): Promise<StackTemplates>;
   close(): Promise<void>;
 }
 
-export interface PlanRequest {
-  id: number;
-  before: unknown;
-  after: unknown;
-}
-export type PlanReply = { id: number; diff: PlanDiff } | { id: number; error: string; problems?: string[] };
+export type PlanRequest =
+  | { id: number; before: unknown; after: unknown }
+  | { id: number; templatesOf: unknown };
+export type PlanReply =
+  | { id: number; diff: PlanDiff }
+  | { id: number; templates: StackTemplates }
+  | { id: number; error: string; problems?: string[] };
 export interface PlanThreadData {
   options: { synth?: SynthOptions; keep?: number };
 }
@@ -29,7 +32,8 @@ export interface PlanThreadData {
 export function startPlanThread(options: { synth?: SynthOptions; keep?: number } = {}): PlanThread {
   let worker: Worker | undefined;
   let nextId = 0;
-  const pending = new Map<number, { resolve(diff: PlanDiff): void; reject(error: Error): void }>();
+  // biome-ignore lint/suspicious/noExplicitAny: each call resolves with the reply of its own request kind
+  const pending = new Map<number, { resolve(value: any): void; reject(error: Error): void }>();
   const failAll = (error: Error) => {
     for (const call of pending.values()) call.reject(error);
     pending.clear();
@@ -46,6 +50,7 @@ export function startPlanThread(options: { synth?: SynthOptions; keep?: number }
       if (!call) return;
       pending.delete(reply.id);
       if ('diff' in reply) call.resolve(reply.diff);
+      else if ('templates' in reply) call.resolve(reply.templates);
       else call.reject(new InfraError(reply.error));
     });
     started.on('error', (error) => failAll(new InfraError('the plan thread failed', { cause: error })));
@@ -55,14 +60,14 @@ export function startPlanThread(options: { synth?: SynthOptions; keep?: number }
     worker = started;
     return started;
   };
+  const ask = <T>(request: PlanRequest): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      pending.set(request.id, { resolve, reject });
+      thread().postMessage(request);
+    });
   return {
-    diff(before, after) {
-      const id = nextId++;
-      return new Promise<PlanDiff>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        thread().postMessage({ id, before, after } satisfies PlanRequest);
-      });
-    },
+    diff: (before, after) => ask<PlanDiff>({ id: nextId++, before, after }),
+    templates: (content) => ask<StackTemplates>({ id: nextId++, templatesOf: content }),
     async close() {
       const running = worker;
       worker = undefined;

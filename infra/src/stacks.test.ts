@@ -433,15 +433,36 @@ describe('Stack: BoundlessCopilot', () => {
         'dynamodb:BatchWriteItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        's3:PutObject',
         'sts:AssumeRole',
         'wafv2:UpdateIPSet',
       ].sort(),
     );
+    // Its one S3 write: the deployed tunables and the change sets' templates, under change-sets/ only.
+    const puts = statementsOf('PermissionsService').filter((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(puts.map((s) => JSON.stringify(s.Resource))).toEqual([
+      expect.stringMatching(/-reports-[^"]*\/change-sets\/\*"\]\]}$/),
+    ]);
     expect(report.filter((a) => writes.test(a)).sort()).toEqual(
       ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject'].sort(),
     );
     for (const a of [...service, ...report])
       expect(a).not.toMatch(/^(lambda|cloudfront|iam|cloudformation):/);
+  });
+
+  it("tells the service the deployment context it synthesizes with, without the deploying machine's paths", () => {
+    const container = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as Json;
+    const environment = container.Properties.ContainerDefinitions[0].Environment as {
+      Name: string;
+      Value: unknown;
+    }[];
+    const context = JSON.parse(
+      environment.find((e) => e.Name === 'COPILOT_DEPLOYMENT_CONTEXT')?.Value as string,
+    );
+    expect(context).toMatchObject({ prefix: 'boundless', replicaRegion: 'us-west-2' });
+    expect(context).not.toHaveProperty('signingPublicKeyFile');
+    expect(context).not.toHaveProperty('dashboardDir');
+    expect(environment.map((e) => e.Name)).toContain('COPILOT_CFN_EXECUTION_ROLE_ARN');
   });
 
   it('applies change sets only through a role the service assumes, passing only the bootstrap execution role', () => {

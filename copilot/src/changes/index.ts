@@ -1,6 +1,7 @@
 // Change sets: a patch + the diff it makes + the rationale, approved by a person, applied, verified, rolled back.
 export { billingCheck } from './billing.ts';
 export { JsonFileDocument, jsonDocumentPlanner, jsonPlanDiff } from './documents.ts';
+export { S3JsonDocument, type S3JsonDocumentOptions } from './s3-document.ts';
 export { ChangeSetError, type ChangeSetErrorCode } from './errors.ts';
 export { type Actor, COPILOT_ACTOR, tierOf } from './lifecycle.ts';
 export { applyDocumentPatch, hashOf, type PatchOperation, patchBetween } from './plan.ts';
@@ -16,7 +17,8 @@ export type {
   MetricReader,
   SloGuard,
 } from './ports.ts';
-export { mitigationExecutor } from './mitigation-actions.ts';
+export { type ChangeSetFlowOptions, createChangeSetFlow, tickEvery } from './flow.ts';
+export { type ApprovedMitigations, mitigationExecutor } from './mitigation-actions.ts';
 export { ChangeSetProposalSink, type SuggestionProposal, type SuggestionProposalInput } from './proposals.ts';
 export { ACTION_DOCUMENT, ChangeSetService, type ProposeActionInput, type ProposeInput } from './service.ts';
 export { ChangeSetStore, verifyChain } from './store.ts';

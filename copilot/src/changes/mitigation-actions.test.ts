@@ -4,7 +4,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDeliveryTable } from '@boundless/delivery/store';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadMitigationConfig } from '../mitigation/config.ts';
+import { MitigationEngine } from '../mitigation/engine.ts';
+import { MitigationPlanner } from '../mitigation/policy.ts';
 import type { Mitigation, MitigationPolicy, MitigationPort } from '../mitigation/types.ts';
+import { markFalsePositive } from '../service/false-positive.ts';
+import { CopilotStore } from '../state/copilot-store.ts';
 import type { ChangeSetError } from './errors.ts';
 import type { Actor } from './lifecycle.ts';
 import { mitigationExecutor } from './mitigation-actions.ts';
@@ -86,6 +91,8 @@ const refusal = (promise: Promise<unknown>) =>
 
 describe('Function: mitigationExecutor, through the change-set flow', () => {
   let port: RecordingPort;
+  let store: CopilotStore;
+  let engine: MitigationEngine;
   let service: ChangeSetService;
   let sink: ChangeSetProposalSink;
 
@@ -93,9 +100,16 @@ describe('Function: mitigationExecutor, through the change-set flow', () => {
     table += 1;
     await createDeliveryTable(client, `actions-${table}`);
     port = new RecordingPort();
+    // The abuse pipeline's own engine and state: an approved action is one of its mitigations.
+    store = await CopilotStore.open(client, `copilot-${table}`);
+    engine = new MitigationEngine(
+      new MitigationPlanner(policies, loadMitigationConfig().guardrails),
+      port,
+      store,
+    );
     service = new ChangeSetService(new ChangeSetStore(doc, `actions-${table}`), {
       documents: [],
-      actions: [mitigationExecutor(port, policies)],
+      actions: [mitigationExecutor(engine, policies)],
     });
     sink = new ChangeSetProposalSink(service);
   });
@@ -130,11 +144,54 @@ describe('Function: mitigationExecutor, through the change-set flow', () => {
       changeSetId: id,
     });
 
+    // Recorded among the pipeline's mitigations, its origin the change set (no made-up detection).
+    const [active] = await store.listMitigations('active');
+    expect(active).toMatchObject({
+      id: port.applied[0]!.id,
+      changeSet: { kind: 'change_set', changeSetId: id, proposedBy: alice.actor, approvedBy: bob.actor },
+    });
+    expect(active?.detection).toBeUndefined();
+    const audit = await store.listAudit(active!.decidedAt.slice(0, 10));
+    expect(audit.find((entry) => entry.action === 'revoke_token:active')?.actor).toBe(bob.actor);
+
     const rolledBack = await service.rollback(id, bob, 'the account owner was travelling');
     expect(rolledBack.status).toBe('rolled_back');
     expect(port.lifted.map((m) => [m.id, m.action, m.target])).toEqual([
       [port.applied[0]!.id, 'revoke_token', { tokenId: 'tok-9' }],
     ]);
+    expect((await store.getMitigation(port.applied[0]!.id))?.status).toBe('rolled_back');
+  });
+
+  it('refuses to call an approved action a false positive: the change set is rolled back instead', async () => {
+    const { proposal } = await sink.submit(promoted('short_ttl', { accountId: 'acct-7' }));
+    await service.approve(proposal.changeSetId, bob);
+    await service.apply(proposal.changeSetId, bob);
+    const [active] = await store.listMitigations('active');
+    const pipeline = {
+      engine,
+      feedback: { add: () => undefined },
+      guardrails: loadMitigationConfig().guardrails,
+    };
+    const attempt = markFalsePositive(
+      { store, pipeline: pipeline as never },
+      {
+        mitigationId: active!.id,
+        operator: { actor: 'user:carol', roles: ['viewer', 'on_call'] } as never,
+        reason: 'not abuse',
+        remedy: 'suppress',
+        suppressHours: 24,
+        at: '2026-12-05T11:00:00.000Z',
+      },
+    );
+    await expect(attempt).rejects.toMatchObject({
+      code: 'approved_by_a_person',
+      status: 409,
+      details: { changeSetId: proposal.changeSetId },
+    });
+    // Nothing was lifted and no feedback recorded.
+    expect(port.lifted).toEqual([]);
+    expect(await store.listFeedback()).toEqual([]);
+    expect((await store.getMitigation(active!.id))?.status).toBe('active');
   });
 
   it('takes duration and parameters from the policy of the same action', async () => {

@@ -1,8 +1,8 @@
+import type { MitigationEngine } from '../mitigation/engine.ts';
 import type {
   Mitigation,
   MitigationAction,
   MitigationPolicy,
-  MitigationPort,
   MitigationTarget,
 } from '../mitigation/types.ts';
 import { ChangeSetError } from './errors.ts';
@@ -29,18 +29,27 @@ const NEEDS: Record<MitigationAction, (keyof MitigationTarget)[]> = {
 /** Used only when no policy of the same action says otherwise. */
 const FALLBACK = { durationSeconds: 3600, ttlSeconds: 300, limit: 60, windowSeconds: 300 };
 
+/** The part of the pipeline's mitigation engine an approved action goes through. */
+export type ApprovedMitigations = Pick<MitigationEngine, 'applyApproved' | 'rollback'>;
+
 /**
- * An approved incident action carried out through the same mitigation port the abuse pipeline uses (admin API
- * for tokens and accounts, WAF for addresses), and lifted on rollback. Duration and parameters come from the
- * first policy of the same action, so a person-approved action is as proportionate as an automatic one.
+ * An approved incident action carried out by the abuse pipeline's own mitigation engine (its port: admin API for
+ * tokens and accounts, WAF for addresses): recorded among the active mitigations with the change set as its
+ * origin, so it counts down, expires, and can be rolled back or marked a false positive like any other; lifted
+ * when the change set is rolled back. Duration and parameters come from the first policy of the same action,
+ * so a person-approved action is as proportionate as an automatic one.
  */
 export function mitigationExecutor(
-  port: MitigationPort,
+  mitigations: ApprovedMitigations,
   policies: readonly MitigationPolicy[] = [],
 ): ActionExecutor {
   const supports = (action: string): action is MitigationAction =>
     (MITIGATION_ACTIONS as readonly string[]).includes(action);
-  const mitigationOf = (action: ChangeAction, cs: ChangeSet, at: string): Mitigation => {
+  const mitigationOf = (
+    action: ChangeAction,
+    cs: ChangeSet,
+    at: string,
+  ): Mitigation & { changeSet: object } => {
     if (!supports(action.action))
       throw new ChangeSetError('unsupported_action', `${action.action} is not a mitigation`);
     const kind = action.action;
@@ -72,28 +81,37 @@ export function mitigationExecutor(
       expiresAt: new Date(Date.parse(at) + durationSeconds * 1000).toISOString(),
       reason: `approved change set ${cs.id} (${cs.approval?.by ?? 'unapproved'}): ${cs.title}`,
       evidence: { changeSet: cs.id, origin: cs.origin },
-      // Not a detector's: the port ignores it, and the audit reads the change set instead.
-      detection: {
-        kind: 'incident',
-        subject: JSON.stringify(target),
-        score: 1,
-        firstSeen: cs.proposedAt,
-        detectedAt: cs.proposedAt,
-      } as unknown as Mitigation['detection'],
+      changeSet: {
+        kind: 'change_set',
+        changeSetId: cs.id,
+        proposedBy: cs.proposedBy,
+        approvedBy: cs.approval?.by ?? 'unapproved',
+        title: cs.title,
+      },
       dryRun: false,
     };
   };
   return {
     supports,
     async apply(action, cs) {
-      const mitigation = mitigationOf(action, cs, new Date().toISOString());
-      await port.apply(mitigation);
-      return { mitigationId: mitigation.id, target: mitigation.target, expiresAt: mitigation.expiresAt };
+      const stored = await mitigations.applyApproved(mitigationOf(action, cs, new Date().toISOString()));
+      if (stored.status === 'failed')
+        throw new ChangeSetError(
+          'apply_failed',
+          `the delivery core refused ${stored.action}: ${stored.statusReason ?? 'no reason given'}`,
+        );
+      return { mitigationId: stored.id, target: stored.target, expiresAt: stored.expiresAt };
     },
     async undo(action, cs) {
-      const mitigation = mitigationOf(action, cs, cs.application?.at ?? new Date().toISOString());
-      await port.lift(mitigation);
-      return { lifted: mitigation.id, target: mitigation.target };
+      const id = mitigationOf(action, cs, cs.application?.at ?? new Date().toISOString()).id;
+      const after = await mitigations.rollback(
+        id,
+        cs.approval?.by ?? 'system:change-sets',
+        `change set ${cs.id} rolled back`,
+        new Date().toISOString(),
+      );
+      if (!after) throw new ChangeSetError('not_found', `mitigation ${id} of ${cs.id} is not recorded`);
+      return { lifted: id, target: after.target, status: after.status };
     },
   };
 }

@@ -317,7 +317,8 @@ export class ChangeSetService {
   async tick(): Promise<{ verified: string[]; rolledBack: string[]; billed: string[] }> {
     const done = { verified: [] as string[], rolledBack: [] as string[], billed: [] as string[] };
     for (const cs of await this.store.list()) {
-      if (cs.status === 'applied' && cs.verification) {
+      // Without a metric reader an applied change waits for a person to verify or roll it back.
+      if (cs.status === 'applied' && cs.verification && this.deps.metrics) {
         const appliedMs = Date.parse(cs.application?.at ?? cs.updatedAt);
         const burning = (await this.deps.slo?.burning(cs.verification.guardSlos, appliedMs)) ?? [];
         const due = this.clock() >= appliedMs + cs.verification.windowMinutes * 60_000;

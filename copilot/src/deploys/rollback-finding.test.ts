@@ -77,4 +77,41 @@ describe('rolled-back deploys as findings', () => {
     // A promoted deploy is not a finding.
     expect(await rollbacksIn(source(all), [step('promoted', T0 + 6_000)])).toEqual([]);
   });
+
+  it('raises a failed deploy too: critical when the alias could not be moved back, a warning when it was', async () => {
+    const started = step('canary_started', T0 + 5);
+    const stuck = step('failed', T0 + 2_000, {
+      endedAt: new Date(T0 + 2_000).toISOString(),
+      reason: 'version v3 not found; the alias could not be moved back: emulator unreachable',
+    });
+    const [finding] = await rollbacksIn(source([started, stuck]), [stuck]);
+    expect(finding).toMatchObject({
+      kind: 'deploy_failed',
+      severity: 'critical',
+      subject: { functionName: 'fn-a' },
+      evidence: {
+        aliasRestored: false,
+        previousVersion: 'v2',
+        steps: [
+          { name: 'canary_started', eventId: started.eventId },
+          { name: 'failed', eventId: stuck.eventId },
+        ],
+      },
+      mitigation: 'none: route the alias back by hand',
+    });
+    expect(finding?.summary).toMatch(/could not be moved back/);
+    expect(finding?.evidence).not.toHaveProperty('guard');
+    expect(rollbackAudit(finding!)).toMatchObject({ action: 'deploy:failed', subject: 'fn-a@v3' });
+
+    const restored = step('failed', T0 + 3_000, { reason: 'routing the alias timed out' });
+    const [second] = await rollbacksIn(source([started, restored]), [restored]);
+    expect(second).toMatchObject({
+      kind: 'deploy_failed',
+      severity: 'warning',
+      evidence: { aliasRestored: true },
+    });
+    // A failure and a rollback of the same deploy are two findings, not one.
+    const rolledBack = step('rolled_back', T0 + 4_000, { reason: 'error rate 30% over 1%' });
+    expect((await rollbacksIn(source([started, rolledBack]), [rolledBack]))[0]?.id).not.toBe(second?.id);
+  });
 });

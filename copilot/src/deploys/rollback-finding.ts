@@ -47,10 +47,17 @@ function guardOf(reason: string): { guard: string; sloBurning?: string[] } {
   return { guard: 'other' };
 }
 
+/** The steps that end a deploy badly: the guard rolled it back, or the deploy itself broke. */
+const BAD_ENDS = new Set(['rolled_back', 'failed']);
+/** What the emulator appends when it could not even put the alias back (canary-deploy.ts). */
+const ALIAS_STUCK = 'the alias could not be moved back';
+
 /**
- * A canary the guard rolled back, as a finding: detected at the rollback's event time, with what the guard
- * measured on the canary and the deploy's step events (log group and event ids) so the chat can cite them.
- * A rollback happened, it is not a guess: score 1; warning, since the alias is back on the previous version.
+ * A canary the guard rolled back, or a deploy that failed (an error while routing or watching it), as a
+ * finding: detected at that step's event time, with what the guard measured on the canary and the deploy's step
+ * events (log group and event ids) so the chat can cite them. It happened, it is not a guess: score 1. A rollback
+ * is a warning (the alias is back on the previous version); a failure is critical when the alias could not be
+ * moved back (traffic may still reach the new version), a warning otherwise.
  */
 function rollbackFinding(
   rolledBack: { step: DeployStep; event: LogEvent },
@@ -58,31 +65,36 @@ function rollbackFinding(
 ): Finding {
   const { step, event } = rolledBack;
   const { canary } = step;
-  const reason = step.reason ?? 'rolled back by the guard';
+  const failed = step.step === 'failed';
+  const kind = failed ? 'deploy_failed' : 'deploy_rolled_back';
+  const reason = step.reason ?? (failed ? 'the deploy failed' : 'rolled back by the guard');
+  const aliasRestored = !reason.includes(ALIAS_STUCK);
   const detectedAt = new Date(event.timestampMs).toISOString();
   const id = createHash('sha256')
-    .update(`deploy_rolled_back|${step.functionName}|${step.version}|${step.startedAt}`)
+    .update(`${kind}|${step.functionName}|${step.version}|${step.startedAt}`)
     .digest('hex')
     .slice(0, 24);
   const errorRatePercent =
     canary.invocations > 0 ? Math.round((10_000 * canary.errors) / canary.invocations) / 100 : null;
   return {
     id,
-    kind: 'deploy_rolled_back',
+    kind,
     subject: { functionName: step.functionName },
     firstSeen: step.startedAt,
     detectedAt,
     score: 1,
-    severity: 'warning',
-    summary:
-      `Deploy of ${step.functionName} version ${step.version} rolled back to ${step.previousVersion} by its ` +
-      `guard: ${reason}`,
+    severity: failed && !aliasRestored ? 'critical' : 'warning',
+    summary: failed
+      ? `Deploy of ${step.functionName} version ${step.version} failed` +
+        `${aliasRestored ? ` (alias back on ${step.previousVersion})` : ' and its alias could not be moved back'}: ${reason}`
+      : `Deploy of ${step.functionName} version ${step.version} rolled back to ${step.previousVersion} by its ` +
+        `guard: ${reason}`,
     evidence: {
       deploymentId: step.id,
       version: step.version,
       previousVersion: step.previousVersion,
       reason,
-      ...guardOf(reason),
+      ...(failed ? { aliasRestored } : guardOf(reason)),
       canaryPercent: canary.percent,
       invocations: canary.invocations,
       errors: canary.errors,
@@ -96,24 +108,28 @@ function rollbackFinding(
         at: new Date(s.event.timestampMs).toISOString(),
       })),
     },
-    mitigation: 'alias rolled back by the deploy guard',
+    mitigation: failed
+      ? aliasRestored
+        ? 'alias moved back to the previous version after the failure'
+        : 'none: route the alias back by hand'
+      : 'alias rolled back by the deploy guard',
   };
 }
 
-/** The audit entry beside the finding: the guard acted, the copilot recorded it. */
+/** The audit entry beside the finding: the guard acted (or the deploy broke), the copilot recorded it. */
 export function rollbackAudit(finding: Finding): AuditEntry {
   const { deploymentId, version, reason } = finding.evidence;
   return {
     at: finding.detectedAt,
     actor: 'system:deploy-guard',
-    action: 'deploy:rolled_back',
+    action: finding.kind === 'deploy_failed' ? 'deploy:failed' : 'deploy:rolled_back',
     subject: `${finding.subject.functionName ?? ''}@${String(version)}`,
     detail: { findingId: finding.id, deploymentId, version, reason },
   };
 }
 
 /**
- * The rollbacks among new deploy-log events, each with every step of its deploy (read back from the log group,
+ * The rollbacks and failures among new deploy-log events, each with every step of its deploy (read back from the log group,
  * as the steps may have arrived in earlier batches). Lines that are not deploy steps are counted and skipped.
  */
 export async function rollbacksIn(source: LogEventSource, events: readonly LogEvent[]): Promise<Finding[]> {
@@ -122,7 +138,7 @@ export async function rollbacksIn(source: LogEventSource, events: readonly LogEv
   for (const event of events) {
     const step = parseStep(event);
     if (!step) skipped += 1;
-    if (step?.step !== 'rolled_back') continue;
+    if (!step || !BAD_ENDS.has(step.step)) continue;
     const steps: { step: DeployStep; event: LogEvent }[] = [];
     for await (const other of source.filter({
       logGroup: event.logGroup,

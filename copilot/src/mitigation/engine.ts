@@ -28,6 +28,18 @@ export class MitigationEngine {
     return decision;
   }
 
+  /**
+   * A mitigation a person approved through a change set: recorded, applied and audited like a policy's (so it
+   * shows among the active ones, expires on its own and can be rolled back or marked a false positive), the
+   * approver named as the actor. A retried apply of the same change set is the same mitigation.
+   */
+  async applyApproved(mitigation: Mitigation & { changeSet: object }): Promise<StoredMitigation> {
+    const known = await this.store.getMitigation(mitigation.id);
+    if (known) return known;
+    await this.carryOut(mitigation);
+    return (await this.store.getMitigation(mitigation.id)) as StoredMitigation;
+  }
+
   private async carryOut(mitigation: Mitigation): Promise<void> {
     const at = mitigation.decidedAt;
     const stored: StoredMitigation = {
@@ -46,7 +58,7 @@ export class MitigationEngine {
     if (!(await this.store.putMitigation(stored))) return;
     await this.store.appendAudit({
       at,
-      actor: `policy:${mitigation.policy}`,
+      actor: mitigation.changeSet ? mitigation.changeSet.approvedBy : `policy:${mitigation.policy}`,
       action: `${mitigation.action}:${stored.status}`,
       subject: JSON.stringify(mitigation.target),
       detail: {

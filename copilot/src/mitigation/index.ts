@@ -10,7 +10,9 @@ export { AdminApiError, DeliveryAdminPort, type DeliveryAdminPortOptions } from 
 export { MitigationEngine, type MitigationEvents } from './engine.ts';
 export { MitigationPlanner } from './policy.ts';
 export {
+  type ChangeSetRef,
   type Decision,
+  type DetectionRef,
   EFFECT_OF,
   type Guardrails,
   type Mitigation,
@@ -19,5 +21,6 @@ export {
   type MitigationPolicy,
   type MitigationPort,
   type MitigationTarget,
+  originOf,
 } from './types.ts';
 export { RoutingMitigationPort, type WafIpSetRef, WafIpSetPort } from './waf-port.ts';

@@ -21,7 +21,7 @@ function mitigation(overrides: Partial<Mitigation>): Mitigation {
     detection: { kind: 'token_sharing', subject: {}, score: 0.9, firstSeen: '', detectedAt: '' },
     dryRun: false,
     ...overrides,
-  };
+  } as Mitigation;
 }
 
 describe('Class: DeliveryAdminPort', () => {

@@ -65,8 +65,19 @@ export interface Guardrails {
   dryRun: boolean;
 }
 
-/** A decided action: applied through the mitigation port, audited, and lifted when it expires or is rolled back. */
-export interface Mitigation {
+/** The detection a policy acted on, as the mitigation keeps it. */
+export type DetectionRef = Pick<Detection, 'kind' | 'subject' | 'score' | 'firstSeen' | 'detectedAt'>;
+
+/** A person-approved change set the action came from (an incident's suggested mitigation), not a detector. */
+export interface ChangeSetRef {
+  kind: 'change_set';
+  changeSetId: string;
+  proposedBy: string;
+  approvedBy: string;
+  title: string;
+}
+
+interface MitigationFields {
   /** Deterministic from policy, target and detection time, so a retried decision is the same mitigation. */
   id: string;
   policy: string;
@@ -78,8 +89,23 @@ export interface Mitigation {
   expiresAt: string;
   reason: string;
   evidence: Record<string, unknown>;
-  detection: Pick<Detection, 'kind' | 'subject' | 'score' | 'firstSeen' | 'detectedAt'>;
   dryRun: boolean;
+}
+
+/**
+ * A decided action: applied through the mitigation port, audited, and lifted when it expires or is rolled back.
+ * It comes either from a detection a policy matched (`detection`) or from an approved change set
+ * (`changeSet`), never both: see `originOf`.
+ */
+export type Mitigation = MitigationFields &
+  ({ detection: DetectionRef; changeSet?: undefined } | { changeSet: ChangeSetRef; detection?: undefined });
+
+/** Where a mitigation came from, as one value: the detection a policy matched, or the approved change set. */
+export function originOf(
+  mitigation: Pick<Mitigation, 'detection' | 'changeSet'>,
+): { kind: 'detection'; detection: DetectionRef } | ChangeSetRef {
+  if (mitigation.changeSet) return mitigation.changeSet;
+  return { kind: 'detection', detection: mitigation.detection as DetectionRef };
 }
 
 export type Decision =

@@ -2,7 +2,8 @@
 export { type DailyReportInputs, buildDailyReport } from './daily-report.ts';
 export type { StoredObject } from './recommend-cache.ts';
 export { renderHtml, renderMarkdown } from './render.ts';
-export { ReportFiles } from './report-files.ts';
+export { ReportFiles, type ReportStore } from './report-files.ts';
+export { S3ReportStore, type S3ReportStoreOptions } from './report-s3.ts';
 export { readEdgeLogWindow } from './edge-logs.ts';
 export { behaviorMatcher, pathPatternMatcher } from './path-pattern.ts';
 export { METRICS, TelemetryMetricReader, type TelemetryMetricOptions } from './telemetry-metrics.ts';

@@ -6,8 +6,14 @@ import type { DailyReport } from './types.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Where daily reports are stored and read back: files locally (`ReportFiles`), S3 in AWS (`S3ReportStore`). */
+export interface ReportStore extends ReportReader {
+  /** Stores the JSON, Markdown and HTML renderings; returns where each went (paths or `s3://` URIs). */
+  write(report: DailyReport): Promise<{ json: string; md: string; html: string }>;
+}
+
 /** Reports stored as `<dir>/<day>.json|md|html` (locally the data dir; the S3 bucket mirrors this layout). */
-export class ReportFiles implements ReportReader {
+export class ReportFiles implements ReportStore {
   constructor(private readonly dir: string) {}
 
   /** Writes the three renderings (each atomically: a reader never sees half a report). */
@@ -42,13 +48,7 @@ export class ReportFiles implements ReportReader {
       .filter((d) => DAY.test(d));
     const out = [];
     for (const day of days) {
-      const report = JSON.parse(await readFile(join(this.dir, `${day}.json`), 'utf8')) as DailyReport;
-      out.push({
-        day,
-        generatedAt: report.generatedAt,
-        recommendations: report.recommendations.length,
-        estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
-      });
+      out.push(reportSummary(day, await readFile(join(this.dir, `${day}.json`), 'utf8')));
     }
     return out;
   }
@@ -62,4 +62,15 @@ export class ReportFiles implements ReportReader {
       throw error;
     }
   }
+}
+
+/** A stored report's line in the list, from its JSON rendering. */
+export function reportSummary(day: string, json: string) {
+  const report = JSON.parse(json) as DailyReport;
+  return {
+    day,
+    generatedAt: report.generatedAt,
+    recommendations: report.recommendations.length,
+    estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
+  };
 }

@@ -1,4 +1,5 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -19,6 +20,16 @@ import { AwsTelemetry, type ToolContext } from '../tools/index.ts';
 import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
 import { AwsTraceSource } from '../sources/traces.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
+import {
+  type ChangeSetFlowOptions,
+  ChangeSetProposalSink,
+  type ChangeSetService,
+  createChangeSetFlow,
+  tickEvery,
+} from '../changes/index.ts';
+import { S3ReportStore } from '../report/report-s3.ts';
+import { AwsCostSource } from '../sources/cost.ts';
+import type { ReportReader } from './report-routes.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
 
@@ -34,12 +45,26 @@ export interface AwsCopilotClients {
   waf: WAFV2Client;
   /** X-Ray, where the incident chat opens cited traces. @default a client in the copilot's region */
   xray?: XRayClient;
+  /** Cost Explorer, the bill a change's realised saving is checked on. @default a client in us-east-1 */
+  costExplorer?: CostExplorerClient;
   fetch?: typeof fetch;
+}
+
+/**
+ * What the composition root adds (infra's service entry, which may import infra): the change-set flow with
+ * the documents it may patch (the tunables, applied through CloudFormation change sets), and the reports.
+ */
+export interface AwsCopilotOptions {
+  /** Without it proposals stay pending (PendingProposalStore) and the change-set routes are not served. */
+  changeSets?: ChangeSetFlowOptions;
+  /** @default the reports bucket COPILOT_REPORT_BUCKET names (S3ReportStore), else none */
+  reports?: ReportReader;
 }
 
 export interface AwsCopilot {
   service: CopilotService;
   pipeline: CopilotPipeline;
+  changeSets?: ChangeSetService;
   close(): Promise<void>;
 }
 
@@ -79,6 +104,7 @@ function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
 export async function startAwsCopilot(
   env: Env = process.env,
   clients?: (config: CopilotConfig) => AwsCopilotClients,
+  options: AwsCopilotOptions = {},
 ): Promise<AwsCopilot> {
   const config = loadCopilotConfig({ mode: 'aws' }, env);
   if (!config.adminApiUrl) throw new CopilotConfigError('aws mode needs COPILOT_ADMIN_API_URL');
@@ -135,12 +161,33 @@ export async function startAwsCopilot(
     ...(await loadRunbooks()),
     now: Date.now,
   };
+  const doc = DynamoDBDocumentClient.from(c.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  // Savings are checked against Cost Explorer, the bill the daily report reads in AWS.
+  const changeSets = options.changeSets
+    ? createChangeSetFlow({
+        doc,
+        tableName: config.tableName,
+        audit: store,
+        sloSnapshot: () => pipeline.sloSnapshot(),
+        mitigations: pipeline.engine,
+        policies: mitigation.policies,
+        options: {
+          costs: new AwsCostSource(c.costExplorer ?? new CostExplorerClient({ region: 'us-east-1' })),
+          ...options.changeSets,
+        },
+      })
+    : undefined;
+  const reportBucket = env.COPILOT_REPORT_BUCKET;
+  const reports =
+    options.reports ?? (reportBucket ? new S3ReportStore(c.s3, { bucket: reportBucket }) : undefined);
   const incidents = createIncidentService({
-    doc: DynamoDBDocumentClient.from(c.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    doc,
     tableName: config.tableName,
     copilot: store,
     chat: config.chat,
     region: config.region,
+    // With the change-set flow, a promoted suggestion is a change set someone else approves.
+    ...(changeSets ? { proposals: new ChangeSetProposalSink(changeSets) } : {}),
     ...chatPartsFrom(tools),
     sources: {
       logs,
@@ -150,6 +197,8 @@ export async function startAwsCopilot(
     },
   });
   const service = await startCopilotService({
+    ...(changeSets ? { changeSets } : {}),
+    ...(reports ? { reports } : {}),
     store,
     pipeline,
     incidents,
@@ -163,10 +212,15 @@ export async function startAwsCopilot(
     bodyLimitBytes: config.bodyLimitBytes,
   });
   await pipeline.start();
+  const stopTicking = changeSets
+    ? tickEvery(changeSets, options.changeSets?.tickIntervalMs ?? 15_000)
+    : undefined;
   return {
     service,
     pipeline,
+    ...(changeSets ? { changeSets } : {}),
     close: async () => {
+      await stopTicking?.();
       await pipeline.stop();
       await service.close();
     },

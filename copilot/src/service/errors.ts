@@ -12,6 +12,7 @@ export type ServiceErrorCode =
   | 'not_found'
   | 'route_not_found'
   | 'not_active'
+  | 'approved_by_a_person'
   | 'turn_in_progress'
   | 'incident_resolved'
   | 'port_failed'
@@ -31,6 +32,7 @@ const STATUS: Record<ServiceErrorCode, number> = {
   not_found: 404,
   route_not_found: 404,
   not_active: 409,
+  approved_by_a_person: 409,
   turn_in_progress: 409,
   incident_resolved: 409,
   port_failed: 502,

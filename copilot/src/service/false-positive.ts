@@ -31,6 +31,13 @@ export async function markFalsePositive(
   const { store, pipeline } = deps;
   const before = await store.getMitigation(input.mitigationId);
   if (!before) throw new CopilotServiceError('not_found', `no mitigation ${input.mitigationId}`);
+  // No detector was wrong here: a person approved it, and undoing it is the change set's rollback, audited there.
+  if (before.changeSet)
+    throw new CopilotServiceError(
+      'approved_by_a_person',
+      `${before.id} was approved by ${before.changeSet.approvedBy} in change set ${before.changeSet.changeSetId}, not decided by a policy: roll the change set back instead`,
+      { changeSetId: before.changeSet.changeSetId },
+    );
   const subject = feedbackSubject(before.target);
   if (!subject)
     throw new CopilotServiceError('validation_failed', 'this mitigation names no account, address or token');
@@ -58,7 +65,7 @@ export async function markFalsePositive(
   // Suppress before lifting: a detection decided in between must already see the feedback.
   await store.putFeedback(rule);
   pipeline.feedback.add(rule);
-  let mitigation = before;
+  let mitigation: StoredMitigation = before;
   if (before.status === 'active') {
     const lifted = await pipeline.engine
       .rollback(before.id, input.operator.actor, `false positive: ${input.reason}`, input.at)

@@ -17,11 +17,11 @@ import { queryPartition } from './query-partition.ts';
 
 export type MitigationStatus = 'active' | 'dry_run' | 'failed' | 'expired' | 'rolled_back';
 
-export interface StoredMitigation extends Mitigation {
+export type StoredMitigation = Mitigation & {
   status: MitigationStatus;
   updatedAt: string;
   statusReason?: string;
-}
+};
 
 /** What the policies made of a finding: applied (with the mitigation) or skipped, and why. */
 export interface FindingDecision {

@@ -49,7 +49,14 @@ function ActiveMitigations({ list }: { list: StoredMitigation[] }) {
               </th>
               <td>{describeSubject(m.target)}</td>
               <td>
-                <code>{m.policy}</code>
+                {m.changeSet ? (
+                  <span data-testid={`origin-${m.id}`}>
+                    Change set <code>{m.changeSet.changeSetId}</code>, approved by{' '}
+                    {m.changeSet.approvedBy.replace(/^user:/, '')}
+                  </span>
+                ) : (
+                  <code>{m.policy}</code>
+                )}
                 <br />
                 <span className="muted">{m.reason}</span>
               </td>

@@ -27,6 +27,8 @@ export class CopilotPermissions extends Construct {
   readonly serviceRole: Role;
   readonly reportRole: Role;
   readonly changeSetRole: Role;
+  /** The CDK bootstrap's execution role CloudFormation applies a change set with. */
+  readonly cloudFormationExecutionRoleArn: string;
 
   constructor(scope: Construct, id: string, props: CopilotPermissionsProps) {
     super(scope, id);
@@ -86,17 +88,16 @@ export class CopilotPermissions extends Construct {
     }
     // CloudFormation applies the change set with the CDK bootstrap's execution role, never with the copilot's.
     const qualifier = props.bootstrapQualifier ?? 'hnb659fds';
+    this.cloudFormationExecutionRoleArn = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`,
+    });
     this.changeSetRole.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['iam:PassRole'],
-        resources: [
-          stack.formatArn({
-            service: 'iam',
-            region: '',
-            resource: 'role',
-            resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`,
-          }),
-        ],
+        resources: [this.cloudFormationExecutionRoleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
       }),
     );
@@ -171,6 +172,34 @@ export class CopilotPermissions extends Construct {
     );
     for (const role of [this.serviceRole, this.reportRole])
       this.acknowledge(role, finding, 'Reports are objects named by day under the reports bucket.');
+  }
+
+  /**
+   * The change-set flow's objects under `change-sets/` of the reports bucket: the service reads and writes the
+   * deployed tunables and puts templates too large to inline; CloudFormation reads those templates with the
+   * change-set role's credentials.
+   */
+  allowChangeSetObjects(bucketName: string): void {
+    const bucket = Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName });
+    this.serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`${bucket}/change-sets/*`],
+      }),
+    );
+    this.changeSetRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucket}/change-sets/templates/*`] }),
+    );
+    this.acknowledge(
+      this.serviceRole,
+      `arn:<AWS::Partition>:s3:::${bucketName}/change-sets/*`,
+      "The deployed tunables and the change sets' templates, objects under one prefix of the reports bucket.",
+    );
+    this.acknowledge(
+      this.changeSetRole,
+      `arn:<AWS::Partition>:s3:::${bucketName}/change-sets/templates/*`,
+      "CloudFormation reads a change set's uploaded template with the caller's credentials.",
+    );
   }
 
   private forReaders(statement: PolicyStatement, finding?: string, reason?: string): void {

@@ -42,7 +42,6 @@ const IMAGE_EXCLUDES = [
   'bench',
   'test',
   'dashboard/src',
-  'infra/src',
   '**/*.test.ts',
   '**/.cache',
 ];

@@ -25,6 +25,17 @@ export interface CopilotStackProps extends StackProps {
   readonly changeSetStacks: readonly string[];
 }
 
+/**
+ * The context values the copilot needs to synthesize what was deployed. File paths (the signing public key,
+ * the dashboard build) name files on the deploying machine, not in the image, and are left out.
+ */
+function deployedContext(context: DeploymentContext): Partial<DeploymentContext> {
+  const { signingPublicKeyFile: _key, dashboardDir: _dashboard, ...rest } = context;
+  return Object.fromEntries(
+    Object.entries(rest).filter(([name, value]) => value !== undefined && name !== 'placeholderAccount'),
+  );
+}
+
 /** The daily optimisation report: 06:15 UTC, after the previous day's billing and logs have settled. */
 const DAILY_REPORT_SCHEDULE = 'cron(15 6 * * ? *)';
 
@@ -75,6 +86,7 @@ export class CopilotStack extends Stack {
     });
     delivery.edge.realtimeLogStream.grantRead(serviceRole);
     this.permissions.allowReports(reportsBucketName);
+    this.permissions.allowChangeSetObjects(reportsBucketName);
     // Guarded, audited, expiring mitigations: the two IP sets the web ACL reads, nothing else in WAF.
     serviceRole.addToPrincipalPolicy(
       new PolicyStatement({
@@ -115,6 +127,9 @@ export class CopilotStack extends Stack {
         COPILOT_API_LOG_GROUPS: functionNames.map((name) => `/aws/lambda/${name}`).join(','),
         COPILOT_REPORT_BUCKET: reportsBucketName,
         COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
+        COPILOT_CFN_EXECUTION_ROLE_ARN: this.permissions.cloudFormationExecutionRoleArn,
+        // The copilot synthesizes the stacks again to apply a change set: with this context, the same templates.
+        COPILOT_DEPLOYMENT_CONTEXT: JSON.stringify(deployedContext(context)),
       },
       secrets: { COPILOT_SERVICE_CLIENT_SECRET: clientSecret },
     });

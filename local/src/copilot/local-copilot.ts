@@ -31,14 +31,11 @@ import {
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
 import {
-  type ActionExecutor,
+  type ChangeSetFlowOptions,
   ChangeSetProposalSink,
-  ChangeSetService,
-  ChangeSetStore,
-  type ManagedDocument,
-  type MetricReader,
-  mitigationExecutor,
-  snapshotSloGuard,
+  type ChangeSetService,
+  createChangeSetFlow,
+  tickEvery,
 } from '@boundless/copilot/changes';
 import {
   awsClientConfig,
@@ -81,17 +78,10 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
   waf?: { url: string; sets: { block: WafIpSetRef; rateLimit: WafIpSetRef } };
   /**
    * The change-set flow: the documents it may patch (the runtime's tunables, ...), the actions it may carry out,
-   * and the metrics it verifies on. Without it the change-set routes are not served.
+   * and the metrics it verifies on; savings are checked against `costs`, by default the local cost model the
+   * daily report reads. Without it the change-set routes are not served.
    */
-  changeSets?: {
-    documents: ManagedDocument[];
-    actions?: ActionExecutor[];
-    metrics?: MetricReader;
-    costs?: CostSource;
-    /** How often applied changes are checked (verification windows, guard SLOs, billing). @default 15000 */
-    tickIntervalMs?: number;
-    approvalTtlMs?: number;
-  };
+  changeSets?: ChangeSetFlowOptions;
   /** The daily reports to serve under /api/reports. */
   reports?: ReportReader;
   /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
@@ -218,16 +208,16 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       ...(await loadRunbooks()),
       now: Date.now,
     };
+    // The realised saving of a cost change is checked against the same bill the daily report reads.
     const changeSets = changeSetOptions
-      ? new ChangeSetService(new ChangeSetStore(dynamo.doc, config.tableName), {
-          documents: changeSetOptions.documents,
-          // The chat's suggested mitigations, once approved, go through the pipeline's own port.
-          actions: [...(changeSetOptions.actions ?? []), mitigationExecutor(port, mitigation.policies)],
-          ...(changeSetOptions.metrics ? { metrics: changeSetOptions.metrics } : {}),
-          ...(changeSetOptions.costs ? { costs: changeSetOptions.costs } : {}),
-          ...(changeSetOptions.approvalTtlMs ? { approvalTtlMs: changeSetOptions.approvalTtlMs } : {}),
-          slo: snapshotSloGuard(() => pipeline.sloSnapshot()),
-          dailyAudit: (entry) => store.appendAudit(entry),
+      ? createChangeSetFlow({
+          doc: dynamo.doc,
+          tableName: config.tableName,
+          audit: store,
+          sloSnapshot: () => pipeline.sloSnapshot(),
+          mitigations: pipeline.engine,
+          policies: mitigation.policies,
+          options: { costs: costModel, ...changeSetOptions },
         })
       : undefined;
     const incidents = createIncidentService({
@@ -296,23 +286,6 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     await close();
     throw error;
   }
-}
-
-/** Verifications, guard SLOs and billing checks on a timer; one tick at a time, failures logged, not fatal. */
-function tickEvery(changeSets: ChangeSetService, everyMs: number): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() =>
-      changeSets.tick().catch((error: unknown) => {
-        log.error('a change-set tick failed (verifications, guard SLOs, billing checks)', { error });
-      }),
-    );
-  }, everyMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
 }
 
 /** Tokens and accounts through the admin API; addresses through WAF when the runtime has a web ACL. */

@@ -7,7 +7,7 @@ import { ErrorState } from '../../components/ui/States.tsx';
 import { upsertFeedback, upsertMitigation } from '../../lib/merge.ts';
 import type { FeedbackRule, StoredMitigation } from '../../lib/types.ts';
 
-/** Rollback and "False positive" for on-call; nothing is offered to a viewer. */
+/** Rollback and "False positive" (policy decisions only) for on-call; nothing is offered to a viewer. */
 export function MitigationActions({ mitigation }: { mitigation: StoredMitigation }) {
   const client = useQueryClient();
   const onCall = useCan('on_call');
@@ -59,13 +59,16 @@ export function MitigationActions({ mitigation }: { mitigation: StoredMitigation
           <button type="button" onClick={() => setOpen('rollback')} data-testid={`rollback-${mitigation.id}`}>
             Roll back
           </button>
-          <button
-            type="button"
-            onClick={() => setOpen('false_positive')}
-            data-testid={`false-positive-${mitigation.id}`}
-          >
-            False positive
-          </button>
+          {/* A person approved it (a change set): no detector to correct; undo it by rolling the change set back. */}
+          {mitigation.changeSet ? null : (
+            <button
+              type="button"
+              onClick={() => setOpen('false_positive')}
+              data-testid={`false-positive-${mitigation.id}`}
+            >
+              False positive
+            </button>
+          )}
         </>
       ) : (
         <form
