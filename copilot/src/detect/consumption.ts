@@ -28,7 +28,7 @@ export class TokenSession {
   /** The title's size as others had shown it when this session began (0: nobody yet). */
   titleSizeBefore = 0;
   /** The token's user agent class (automation.ts), read once per token. */
-  agent = 0;
+  agentClass = 0;
   pathHash = 0;
   /**
    * Distinct assets taken: moves to an asset the session has not had yet (a 72-bit set of asset hashes in

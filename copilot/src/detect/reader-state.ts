@@ -235,7 +235,7 @@ const RECENT_TOKENS = 12;
  */
 export function observeParallel(s: ReaderState, serial: number, second: number): void {
   const serials = s.recentSerials;
-  const seconds = s.recentSeconds;
+  let seconds = s.recentSeconds;
   let at = serials.indexOf(serial);
   if (at >= 0) {
     // Returned to: marked by a negative serial slot in recentSeconds' twin, kept as the sign of the time.
@@ -247,8 +247,9 @@ export function observeParallel(s: ReaderState, serial: number, second: number):
       serials[at] = serial;
       seconds[at] = second;
     } else {
-      serials.push(serial);
-      seconds.push(second);
+      // Exact size (concat, not push): a first push reserves 17 slots, and readers are many.
+      s.recentSerials = serials.concat(serial);
+      s.recentSeconds = seconds = seconds.concat(second);
     }
   }
   let n = 0;
