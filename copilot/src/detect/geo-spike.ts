@@ -24,19 +24,23 @@ const PER_CLIENT_PER_MINUTE = 8;
 /** Scratch for baselines (at most RECENT_MINUTES values), so refreshing one allocates nothing. */
 const scratch = new Float64Array(RECENT_MINUTES);
 
+/** Sorts values[0, n) ascending in place: insertion sort, for a few values, with no view or copy to allocate. */
+function sortPrefix(values: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+}
+
 /** Median of scratch[0, n) as simple-statistics computes it (type-7 quantile at 0.5); sorts the scratch. */
 function scratchMedian(n: number): number {
   const sorted = scratch;
-  // Insertion sort: at most 60 values, and no view or copy to allocate.
-  for (let i = 1; i < n; i++) {
-    const v = sorted[i]!;
-    let j = i - 1;
-    while (j >= 0 && sorted[j]! > v) {
-      sorted[j + 1] = sorted[j]!;
-      j--;
-    }
-    sorted[j + 1] = v;
-  }
+  sortPrefix(sorted, n);
   const idx = (n - 1) * 0.5;
   if (idx % 1 === 0) return sorted[idx]!;
   const lower = Math.floor(idx);
@@ -209,17 +213,9 @@ export class GeoSpikeDetector {
       const othersExpected = this.everyoneExpected - s.expected;
       return { scale: othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1, countries: n };
     }
-    // Sorted in place (insertion sort, as scratchMedian): a subarray per call was garbage on a hot path.
+    // Sorted in place: a subarray per call was garbage on a hot path.
     const sorted = lifts;
-    for (let i = 1; i < n; i++) {
-      const v = sorted[i]!;
-      let j = i - 1;
-      while (j >= 0 && sorted[j]! > v) {
-        sorted[j + 1] = sorted[j]!;
-        j--;
-      }
-      sorted[j + 1] = v;
-    }
+    sortPrefix(sorted, n);
     const median = n % 2 === 1 ? sorted[(n - 1) >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
     return { scale: Math.max(1, median), countries: n };
   }

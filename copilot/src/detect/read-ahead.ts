@@ -48,7 +48,6 @@ export class TokenSubject extends TokenSession implements TokenSharingState {
   lastSeenMs: number;
   deviceHash = '';
   requests = 0;
-  agent = 0;
   nextAccountCheck = 2;
   places: Place[] = [];
   placeCount = 0;

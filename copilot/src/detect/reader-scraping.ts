@@ -106,7 +106,6 @@ export class ReaderScrapingDetector {
     s.lastSerial = token.serial;
     observeParallel(s, token.serial, token.lastSecond);
     s.tokens++;
-    s.lastTokenId = token.tokenId;
     if (token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER) s.tool = true;
     const scope = token.title?.scope ?? '';
     if (scope.length > 0 && s.lastScope.length > 0 && scope !== s.lastScope) {

@@ -43,8 +43,6 @@ export interface TokenSharingState {
   lastSeenMs: number;
   deviceHash: string;
   requests: number;
-  /** Hash of the user agent of the token's first request. */
-  agent: number;
   /** The request count at which the account is looked at next (2, 4, 8 ... 256: sessions that overlap show later). */
   nextAccountCheck: number;
   places: Place[];
@@ -162,7 +160,6 @@ export class TokenSharingDetector {
     const t = e.timestampMs;
     s.lastSeenMs = t;
     s.requests++;
-    if (s.requests === 1) s.agent = agentHashOf(e);
     const previous = s.current;
     const place = this.placeOf(s, e, previous);
     if (previous !== undefined && previous !== place && place.requests > 0) {
