@@ -18,6 +18,11 @@ import {
 import { type TitleStats, typicalParts } from './titles.ts';
 import type { AccessEvent } from './types.ts';
 
+const ASSET_NEW = 1;
+const TAKEN = 2;
+const DEEP = 4;
+const ENDED = 8;
+
 /**
  * Per-token consumption: the title session's progress. Times are whole seconds of event time. A class, not an object literal: every session (and every token subject extending it) then shares one hidden
  * class, where a literal spread into a bigger literal made a hidden class per object (megamorphic field access
@@ -28,7 +33,7 @@ export class TokenSession {
   /** The title's size as others had shown it when this session began (0: nobody yet). */
   titleSizeBefore = 0;
   /** The token's user agent class (automation.ts), read once per token. */
-  agent = 0;
+  agentClass = 0;
   pathHash = 0;
   /**
    * Distinct assets taken: moves to an asset the session has not had yet (a 72-bit set of asset hashes in
@@ -40,8 +45,8 @@ export class TokenSession {
   seen1 = 0;
   seen2 = 0;
   seenCount = 0;
-  /** Whether the open asset is new to the session (only new assets count as consumption). */
-  assetNew = false;
+  /** assetNew, taken, deep and ended (their accessors below) as bits of one field: tokens are many. */
+  private flags = 0;
   assetClass = CLASS_OTHER;
   /** Bytes of the current asset so far (ranges add up), capped at 2^30. */
   assetBytes = 0;
@@ -57,13 +62,34 @@ export class TokenSession {
   textBytes = 0;
   audioBytes = 0;
   videoBytes = 0;
-  /** Human seconds of what the session took beyond its first parts. */
-  humanSeconds = 0;
+
+  /** Whether the open asset is new to the session (only new assets count as consumption). */
+  get assetNew(): boolean {
+    return (this.flags & ASSET_NEW) !== 0;
+  }
+  set assetNew(value: boolean) {
+    this.flags = value ? this.flags | ASSET_NEW : this.flags & ~ASSET_NEW;
+  }
   /** Whether the session has been counted as taking its title, and as taking far more than its cohort does. */
-  taken = false;
-  deep = false;
+  get taken(): boolean {
+    return (this.flags & TAKEN) !== 0;
+  }
+  set taken(value: boolean) {
+    this.flags = value ? this.flags | TAKEN : this.flags & ~TAKEN;
+  }
+  get deep(): boolean {
+    return (this.flags & DEEP) !== 0;
+  }
+  set deep(value: boolean) {
+    this.flags = value ? this.flags | DEEP : this.flags & ~DEEP;
+  }
   /** The session has taught the cohort (once: a reader switching back to it resumes it, uncounted). */
-  ended = false;
+  get ended(): boolean {
+    return (this.flags & ENDED) !== 0;
+  }
+  set ended(value: boolean) {
+    this.flags = value ? this.flags | ENDED : this.flags & ~ENDED;
+  }
 }
 
 /** The first parts of a session (manifest, cover, a first chapter) are a look at the title, not consumption. */
@@ -121,10 +147,7 @@ export function moveTo(
   move.deepNow = false;
   if (s.parts > 0) {
     const human = s.assetNew ? closeAsset(s, cohort) : 0;
-    if (s.parts >= PEEK_PARTS) {
-      s.humanSeconds += human;
-      move.humanSeconds = human;
-    }
+    if (s.parts >= PEEK_PARTS) move.humanSeconds = human;
   } else {
     s.firstSecond = second;
   }

@@ -34,8 +34,8 @@ import { ScrapingDetector } from './scraping.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import type { LogLineView } from '../logs/log-line-view.ts';
 import { type IpSubject, ReadAhead, TokenSubject } from './read-ahead.ts';
-import { newTokenSharingState, TokenSharingDetector } from './token-sharing.ts';
-import type { AccessEvent, Detection } from './types.ts';
+import { TokenSharingDetector } from './token-sharing.ts';
+import { type AccessEvent, type Detection, ownString } from './types.ts';
 
 /** The one event the engine refills for every request. */
 class RequestEvent implements AccessEvent {
@@ -113,7 +113,7 @@ export class AbuseDetectors {
       this.config.idleMs,
       // The table numbers the episode before it makes the subject.
       (buf, start, end, t, id) =>
-        new TokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), newTokenSharingState(t)),
+        new TokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), t),
     );
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
     this.accounts = new ByteSubjectTable<ReaderState>(
@@ -185,7 +185,8 @@ export class AbuseDetectors {
       n = this.encode(claims.tokenId);
       token = this.tokens.get(this.scratch, 0, n, t);
       if (this.tokens.fresh) this.startToken(token, claims.scopeEncoded, record.userAgent);
-      if (token.accountId !== claims.accountId) this.tokenAccount(token, claims.accountId);
+      // Owned: a claim is a slice of the query, which would otherwise stay alive with the token.
+      if (token.accountId !== claims.accountId) this.tokenAccount(token, ownString(claims.accountId));
       // The subject's copy: the same characters, and safe to keep.
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
@@ -232,8 +233,8 @@ export class AbuseDetectors {
       if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
         this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
       }
-      if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.deviceHash)) {
-        token.deviceHash = buf.toString('latin1', accountEnd + 1, deviceEnd);
+      if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.claimedDevice)) {
+        token.claimedDevice = buf.toString('latin1', accountEnd + 1, deviceEnd);
       }
     }
     // The address: most requests of a token come from the address of its previous request, so that one is
@@ -295,7 +296,7 @@ export class AbuseDetectors {
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
       e.accountId = token.accountId;
-      e.deviceHash = token.deviceHash;
+      e.deviceHash = token.claimedDevice;
     }
     // Refusals are rare: read the claims the plain way.
     e.refusal =
@@ -321,7 +322,7 @@ export class AbuseDetectors {
     const event = this.event;
     const before = out.length;
     if (token !== undefined) {
-      this.sharing.observe(event, token.sharing, out);
+      this.sharing.observe(event, token, out);
       this.scraping.observeTokened(event, ipId, token.accountHash);
       if (event.accountId.length > 0) {
         // Tokens live for one reading session, so the reader table is consulted per session, not per request.
@@ -339,7 +340,7 @@ export class AbuseDetectors {
       this.scraping.observeTokenless(event, ipId, out);
     }
     // Requests of a token or reader already found abusive are that finding's, not a country's audience.
-    const flagged = token !== undefined && (token.sharing.fired || token.account?.fired === true);
+    const flagged = token !== undefined && (token.fired || token.account?.fired === true);
     if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);
@@ -350,7 +351,7 @@ export class AbuseDetectors {
     const scope = scopeEncoded.length > 0 ? Buffer.from(scopeEncoded, 'base64url').toString('utf8') : '';
     token.title = scope.length > 0 ? this.titles.session(scope) : undefined;
     token.titleSizeBefore = token.title?.size ?? 0;
-    token.agent = agentClassOf(userAgent);
+    token.agentClass = agentClassOf(userAgent);
   }
 
   private tokenAccount(token: TokenSubject, accountId: string): void {

@@ -106,8 +106,7 @@ export class ReaderScrapingDetector {
     s.lastSerial = token.serial;
     observeParallel(s, token.serial, token.lastSecond);
     s.tokens++;
-    s.lastTokenId = token.tokenId;
-    if (token.agent === AGENT_TOOL || token.agent === AGENT_CRAWLER) s.tool = true;
+    if (token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER) s.tool = true;
     const scope = token.title?.scope ?? '';
     if (scope.length > 0 && s.lastScope.length > 0 && scope !== s.lastScope) {
       // Titles in catalog order: the scope's number one up from the last one's (t00041 -> t00042).

@@ -17,14 +17,12 @@ export interface ReaderState {
   /** The token of the last request (its session ends when the reader moves to another). */
   lastToken: TokenSession | undefined;
   tokens: number;
-  lastTokenId: string;
   /** Human seconds taken beyond what a person gets through (see PACE), and when it was last updated. */
   debt: number;
   debtSecond: number;
   /** Since when the debt has been above the sustain floor (-1: it is not), and when it last grew. */
   debtSince: number;
   lastGrowth: number;
-  debtPeak: number;
   sustainedPeak: number;
   /** Titles taken, and taken far deeper than their cohort takes them: this half day and the one before. */
   taken: number;
@@ -87,12 +85,10 @@ export function newReaderState(t: number): ReaderState {
     lastSerial: 0,
     lastToken: undefined,
     tokens: 0,
-    lastTokenId: '',
     debt: 0,
     debtSecond: 0,
     debtSince: -1,
     lastGrowth: 0,
-    debtPeak: 0,
     sustainedPeak: 0,
     taken: 0,
     deep: 0,
@@ -157,7 +153,6 @@ export function addHumanTime(s: ReaderState, human: number, second: number): voi
     s.debtSince = -1;
   }
   s.debt = debt;
-  if (debt > s.debtPeak) s.debtPeak = debt;
 }
 
 /** Rolls the half-day buckets of title and probe counts. */
@@ -235,7 +230,7 @@ const RECENT_TOKENS = 12;
  */
 export function observeParallel(s: ReaderState, serial: number, second: number): void {
   const serials = s.recentSerials;
-  const seconds = s.recentSeconds;
+  let seconds = s.recentSeconds;
   let at = serials.indexOf(serial);
   if (at >= 0) {
     // Returned to: marked by a negative serial slot in recentSeconds' twin, kept as the sign of the time.
@@ -247,8 +242,9 @@ export function observeParallel(s: ReaderState, serial: number, second: number):
       serials[at] = serial;
       seconds[at] = second;
     } else {
-      serials.push(serial);
-      seconds.push(second);
+      // Exact size (concat, not push): a first push reserves 17 slots, and readers are many.
+      s.recentSerials = serials.concat(serial);
+      s.recentSeconds = seconds = seconds.concat(second);
     }
   }
   let n = 0;

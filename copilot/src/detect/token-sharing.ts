@@ -15,7 +15,7 @@ import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
-interface Place {
+export interface Place {
   network: string;
   asn: number;
   country: string;
@@ -37,14 +37,12 @@ interface Place {
   returned: boolean;
 }
 
-/** Sharing state of one token; the engine keeps it beside the token's scraping state. */
+/** Sharing state of one token; the engine's token record (read-ahead.ts, TokenSubject) holds these fields itself. */
 export interface TokenSharingState {
   firstSeenMs: number;
   lastSeenMs: number;
   deviceHash: string;
   requests: number;
-  /** Hash of the user agent of the token's first request. */
-  agent: number;
   /** The request count at which the account is looked at next (2, 4, 8 ... 256: sessions that overlap show later). */
   nextAccountCheck: number;
   places: Place[];
@@ -77,25 +75,6 @@ interface AccountState {
   dayDeviceSeen: number[];
   dayDeviceAsn: number[];
   fired: boolean;
-}
-
-export function newTokenSharingState(t: number): TokenSharingState {
-  return {
-    firstSeenMs: t,
-    lastSeenMs: t,
-    deviceHash: '',
-    requests: 0,
-    agent: 0,
-    nextAccountCheck: 2,
-    places: [],
-    placeCount: 0,
-    current: undefined,
-    alternations: 0,
-    lastAlternationMs: 0,
-    forbidden: 0,
-    forbiddenSinceMs: t,
-    fired: false,
-  };
 }
 
 const MAX_PLACES = 8;
@@ -181,7 +160,6 @@ export class TokenSharingDetector {
     const t = e.timestampMs;
     s.lastSeenMs = t;
     s.requests++;
-    if (s.requests === 1) s.agent = agentHashOf(e);
     const previous = s.current;
     const place = this.placeOf(s, e, previous);
     if (previous !== undefined && previous !== place && place.requests > 0) {
@@ -318,7 +296,8 @@ export class TokenSharingDetector {
             : undefined,
       };
       if (s.places.length >= MAX_PLACES) s.places.shift();
-      s.places.push(place);
+      // Exact size (concat, not push): a first push reserves 17 slots, and most tokens keep one or two places.
+      s.places = s.places.concat(place);
       s.placeCount = s.places.length;
     }
     return place;
@@ -358,7 +337,7 @@ export class TokenSharingDetector {
     const window = this.config.accountWindowMs;
     const keep = Math.max(window, this.config.minTravelOtherContinentMs);
     // Compacted in place: accounts are long-lived, a fresh array per session would only become old garbage.
-    const tokens = s.tokens;
+    let tokens = s.tokens;
     let kept = 0;
     for (let i = 0; i < tokens.length; i++) {
       const other = tokens[i]!;
@@ -366,8 +345,10 @@ export class TokenSharingDetector {
     }
     tokens.length = kept;
     if (!tokens.includes(token)) {
-      tokens.push(token);
+      // Exact size (concat, not push): accounts are many and most have a few tokens.
+      tokens = tokens.concat(token);
       if (tokens.length > MAX_ACCOUNT_TOKENS) tokens.shift();
+      s.tokens = tokens;
     }
     const dayDevices = this.rememberDevice(s, token, t);
     if (s.fired) return undefined;
@@ -455,9 +436,10 @@ export class TokenSharingDetector {
         s.dayDeviceSeen.shift();
         s.dayDeviceAsn.shift();
       }
-      s.dayDevices.push(device);
-      s.dayDeviceSeen.push(t);
-      s.dayDeviceAsn.push(token.places[0]?.asn ?? 0);
+      // Exact size (concat, not push): most accounts use one or two devices a day.
+      s.dayDevices = s.dayDevices.concat(device);
+      s.dayDeviceSeen = s.dayDeviceSeen.concat(t);
+      s.dayDeviceAsn = s.dayDeviceAsn.concat(token.places[0]?.asn ?? 0);
       n++;
     }
     return n;

@@ -87,5 +87,12 @@ export function isoTime(ms: number): string {
  * keeping one as a map key or in per-subject state would keep the chunk alive with it.
  */
 export function ownString(value: string): string {
-  return value.length < 13 ? value : (' ' + value).slice(1);
+  if (value.length < 13) return value;
+  // Decoded from bytes, not sliced from a concatenation: a slice of 13 characters or more is a string of its
+  // own pointing into its parent (two objects, the parent one character longer), where this makes one.
+  let latin1 = true;
+  for (let i = 0; i < value.length && latin1; i++) latin1 = value.charCodeAt(i) < 0x100;
+  return latin1
+    ? Buffer.from(value, 'latin1').toString('latin1')
+    : Buffer.from(value, 'utf16le').toString('utf16le');
 }
