@@ -62,6 +62,17 @@ describe('Class: MitigationPlanner', () => {
     expect(scraping(2, 0.6)).toBe('observe');
   });
 
+  it('throttles an address only when no account or token names the scraper', () => {
+    const scraping = (subject: Record<string, string>) =>
+      defaultAction(
+        { kind: 'scraping', subject, score: 0.87, evidence: { corroboration: 2 } },
+        config.policies,
+      );
+    expect(scraping({ ip: '198.51.100.7' })).toBe('rate_limit');
+    // A reader at home: its account is the handle, and its household would share the limit.
+    expect(scraping({ accountId: 'acct-s', ip: '198.51.100.7' })).toBe('observe');
+  });
+
   it('does not act twice on a subject while its action is active, and again after expiry', () => {
     const planner = new MitigationPlanner(config.policies, config.guardrails);
     expect(planner.decide(detection()).outcome).toBe('apply');
