@@ -43,6 +43,23 @@ describe('Command: boundless eval abuse', () => {
     expect(result!.pooled.legitimate.readers).toBeGreaterThan(30);
   }, 120_000);
 
+  it('runs the development stress run with --widen: widened development ranges on the stress seed', () => {
+    const run = boundless(
+      'eval',
+      'abuse',
+      '--widen',
+      '--population',
+      'hard_negative',
+      '--hours',
+      '1',
+      '--readers',
+      '120',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^hard_negative widened \(3001\)/m);
+    expect(run.stderr).toMatch(/hard_negative \(widened\) seed 3001/);
+  }, 120_000);
+
   it('names an unknown population and exits with an error', () => {
     const run = boundless('eval', 'abuse', '--population', 'everyone');
     expect(run.status).not.toBe(0);

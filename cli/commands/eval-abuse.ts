@@ -16,6 +16,7 @@ interface EvalAbuseOptions {
   hours?: string;
   readers?: string;
   json?: string;
+  widen?: boolean;
 }
 
 const pct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)} %`;
@@ -62,13 +63,19 @@ function reportOne(e: AbuseEvaluation): string {
 }
 
 /** The populations side by side, then each population's kinds. */
-function reportPopulations(
-  results: { name: PopulationName; pooled: PooledEvaluation; seeds: number[] }[],
-): string {
+interface PopulationResult {
+  name: PopulationName;
+  /** What the report calls it: the name, "(widened)" on the stress run, "seen" for seeds already looked at. */
+  title: string;
+  pooled: PooledEvaluation;
+  seeds: number[];
+}
+
+function reportPopulations(results: PopulationResult[]): string {
   const overall = table(
     ['population (seeds)', 'lines', ...SCORE_HEADER],
-    results.map(({ name, pooled, seeds }) => [
-      `${name} (${seeds.join(',')})`,
+    results.map(({ title, pooled, seeds }) => [
+      `${title} (${seeds.join(',')})`,
       String(pooled.lines),
       ...scoreCells(pooled.overall),
     ]),
@@ -85,10 +92,10 @@ function reportPopulations(
       'throttled',
       'denied',
     ],
-    results.map(({ name, pooled }) => {
+    results.map(({ title, pooled }) => {
       const l = pooled.legitimate;
       return [
-        name,
+        title,
         String(l.readers),
         String(l.detected),
         String(l.mitigated),
@@ -102,9 +109,9 @@ function reportPopulations(
   );
   const kinds = table(
     ['population / kind', ...SCORE_HEADER],
-    results.flatMap(({ name, pooled }) => [
-      ...pooled.kinds.map((k) => [`${name} / ${k.kind}`, ...scoreCells(k)]),
-      [`${name} / rate-rule baseline`, ...scoreCells(pooled.baseline.scraping)],
+    results.flatMap(({ title, pooled }) => [
+      ...pooled.kinds.map((k) => [`${title} / ${k.kind}`, ...scoreCells(k)]),
+      [`${title} / rate-rule baseline`, ...scoreCells(pooled.baseline.scraping)],
     ]),
   );
   return [
@@ -144,6 +151,10 @@ export function registerEvalAbuse(program: Command): void {
     .option('--seeds <list>', "simulator seeds (default: each population's own)")
     .option('--hours <h>', "simulated hours per seed (default: each population's own)")
     .option('--readers <n>', "reader accounts per seed (default: each population's own)")
+    .option(
+      '--widen',
+      'the development stress run: development ranges widened to [a/2, 2b] under each mix, on the stress seeds (3002 with abuse, 3001 hard negatives)',
+    )
     .option('--json <file>', 'also write the full evaluation as JSON')
     .action(async (options: EvalAbuseOptions) => {
       // Loaded when the command runs, so other commands and --help start without the detectors.
@@ -169,9 +180,11 @@ export function registerEvalAbuse(program: Command): void {
         }
         return;
       }
+      const { POPULATIONS, simulateToFiles } = await import('@boundless/datasets/simulator');
+      const widen = options.widen === true;
       const names: PopulationName[] =
         options.population === 'all'
-          ? [...POPULATION_NAMES]
+          ? POPULATION_NAMES.filter((name) => !widen || POPULATIONS[name].stressSeeds.length > 0)
           : POPULATION_NAMES.includes(options.population as PopulationName)
             ? [options.population as PopulationName]
             : (() => {
@@ -182,13 +195,14 @@ export function registerEvalAbuse(program: Command): void {
       const seedsOverride = options.seeds === undefined ? undefined : list('seeds', options.seeds);
       const hours = positive('hours', options.hours);
       const readers = positive('readers', options.readers);
-      const { POPULATIONS, simulateToFiles } = await import('@boundless/datasets/simulator');
       const work = await mkdtemp(join(tmpdir(), 'boundless-abuse-'));
-      const results: { name: PopulationName; pooled: PooledEvaluation; seeds: number[] }[] = [];
+      const results: PopulationResult[] = [];
       try {
         for (const name of names) {
           const spec = POPULATIONS[name];
-          const seeds = seedsOverride ?? [...spec.seeds];
+          const seeds = seedsOverride ?? [...(widen ? spec.stressSeeds : spec.seeds)];
+          if (seeds.length === 0)
+            throw new CliError(`population ${name} has no stress seeds; give --seeds to widen it anyway`);
           const runs: AbuseEvaluation[] = [];
           for (const seed of seeds) {
             const dir = join(work, `${name}-${seed}`);
@@ -196,16 +210,19 @@ export function registerEvalAbuse(program: Command): void {
               seed,
               outDir: dir,
               population: name,
+              widen,
               durationHours: hours ?? spec.hours,
               readers: Math.round(readers ?? spec.readers),
             });
             process.stderr.write(
-              `${name} seed ${seed}: simulated ${simulated.lines} lines and ${simulated.labels} labels; detecting\n`,
+              `${name}${widen ? ' (widened)' : ''} seed ${seed}: simulated ${simulated.lines} lines and ${simulated.labels} labels; detecting\n`,
             );
             runs.push(await evaluate(dir));
             await rm(dir, { recursive: true, force: true });
           }
-          results.push({ name, seeds, pooled: poolEvaluations(runs) });
+          const seen = seeds.some((seed) => spec.seenSeeds.includes(seed));
+          const title = `${name}${widen ? ' widened' : ''}${seen ? ' seen' : ''}`;
+          results.push({ name, title, seeds, pooled: poolEvaluations(runs) });
         }
       } finally {
         await rm(work, { recursive: true, force: true });

@@ -12,6 +12,7 @@ interface SimulateFlags {
   scenarios: string;
   start?: string;
   population: string;
+  widen?: boolean;
 }
 
 function integer(name: string, text: string): number {
@@ -46,6 +47,10 @@ export function registerSimulate(program: Command): void {
       'archetype ranges, catalog style and mix: development, validation or hard_negative (legitimate readers only)',
       'development',
     )
+    .option(
+      '--widen',
+      "the development stress ranges: development ranges widened to [a/2, 2b] under the population's mix",
+    )
     .action(async (flags: SimulateFlags) => {
       const hours = Number(flags.hours);
       if (!Number.isFinite(hours) || hours <= 0)
@@ -69,6 +74,7 @@ export function registerSimulate(program: Command): void {
           readers: integer('readers', flags.readers),
           scenarios: scenarioList(flags.scenarios),
           population: flags.population as 'development' | 'validation' | 'hard_negative',
+          widen: flags.widen === true,
           start,
           onProgress: ({ lines, simulatedTime }) => {
             process.stderr.write(

@@ -14,7 +14,7 @@ import type { Title, TitleKind } from './sim/catalog.ts';
 import { COUNTRIES, CRAWLER_NETWORKS, HOSTING, SPIKE_COUNTRIES, VPN_EXITS } from './sim/networks.ts';
 import { buildPopulation, shelfSyncStreams } from './sim/population.ts';
 import { POPULATIONS } from './sim/populations.ts';
-import { RANGES } from './sim/profiles.ts';
+import { RANGES, widenRanges } from './sim/profiles.ts';
 import { readerStream } from './sim/reader.ts';
 import type { RequestStream, SimulatedRequest } from './sim/request.ts';
 import { Rng } from './sim/rng.ts';
@@ -49,6 +49,11 @@ const optionsSchema = z.object({
   scenarios: z.union([z.literal('all'), z.literal('none'), z.array(z.enum(SCENARIO_KINDS))]).default('all'),
   /** Whose parameter ranges, catalog style and mix (sim/populations.ts); hard_negative runs no abuse. */
   population: z.enum(['development', 'validation', 'hard_negative']).default('development'),
+  /**
+   * The development stress run: the population's mix (and abuse, if it has any) on the development ranges
+   * widened to [a/2, 2b] (`widenRanges`) with the development catalog style, whatever the population's own profile.
+   */
+  widen: z.boolean().default(false),
 });
 
 export type SimulationOptions = z.input<typeof optionsSchema>;
@@ -81,7 +86,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
   for (const c of [...COUNTRIES, ...SPIKE_COUNTRIES])
     for (const a of [...c.residential, ...c.mobile, ...c.education]) asns.add(a);
   const spec = POPULATIONS[o.population];
-  const catalog = buildCatalog(rng.fork('catalog'), o.titles, spec.profile);
+  const profile = o.widen ? 'development' : spec.profile;
+  const catalog = buildCatalog(rng.fork('catalog'), o.titles, profile);
   const titlesByKind = new Map<TitleKind, Title[]>();
   for (const title of catalog.titles) {
     const list = titlesByKind.get(title.kind) ?? [];
@@ -95,8 +101,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
     catalog,
     ips: loadIpSpace(asns),
     releaseAt: start + Math.floor((0.4 * (end - start)) / HOUR_MS) * HOUR_MS,
-    profile: spec.profile,
-    ranges: RANGES[spec.profile],
+    profile,
+    ranges: o.widen ? widenRanges(RANGES.development) : RANGES[profile],
     titlesByKind,
   };
   const kinds: readonly ScenarioKind[] = !spec.abuse
@@ -188,6 +194,7 @@ function describeRun(simulation: Simulation, options: SimulationOptions, lines: 
     population: {
       name: resolveOptions(options).population,
       profile: world.profile,
+      widened: resolveOptions(options).widen,
       readerStreams: simulation.populationSize,
       readers: resolveOptions(options).readers,
       releaseTitle: world.catalog.release.id,

@@ -47,6 +47,8 @@ export interface ReaderState {
   gapSquares: number;
   /** Network churn: ASN and country changes in the current ten-minute window, and the most in any one. */
   lastAsn: number;
+  /** The last few networks the reader was on: coming back to one of them is not churn. */
+  recentAsns: number[];
   lastCountry: string;
   churnStart: number;
   asnChanges: number;
@@ -108,6 +110,7 @@ export function newReaderState(t: number): ReaderState {
     gapMean: 0,
     gapSquares: 0,
     lastAsn: -1,
+    recentAsns: [],
     lastCountry: '',
     churnStart: 0,
     asnChanges: 0,
@@ -170,9 +173,14 @@ export function rollBuckets(s: ReaderState, second: number): void {
   s.bucketStart = second;
 }
 
+/** Networks a reader may move among without churning: home, phone, work, a campus's several upstreams. */
+const RECENT_NETWORKS = 4;
+
 /**
  * The request came from another network (ASN) than the reader's last one; a phone's carrier NAT changes the
- * address, not the network, so address changes alone are not counted.
+ * address, not the network, so address changes alone are not counted. Nor is a move back to one of the
+ * reader's last few networks: a phone between Wi-Fi and mobile data, or a campus behind several upstream
+ * networks, alternates among a handful, while one identity behind a proxy network is somewhere new each time.
  */
 export function networkChanged(s: ReaderState, asn: number, country: string, second: number): void {
   if (second - s.churnStart >= CHURN_WINDOW) {
@@ -180,7 +188,13 @@ export function networkChanged(s: ReaderState, asn: number, country: string, sec
     s.asnChanges = 0;
     s.countryChanges = 0;
   }
-  if (s.lastAsn >= 0) {
+  const recent = s.recentAsns;
+  const returning = recent.includes(asn);
+  if (!returning) {
+    if (recent.length >= RECENT_NETWORKS) recent.shift();
+    recent.push(asn);
+  }
+  if (s.lastAsn >= 0 && !returning) {
     s.asnChanges++;
     if (s.asnChanges > s.churnPeak) s.churnPeak = s.asnChanges;
     if (country !== s.lastCountry) {

@@ -22,6 +22,7 @@ const policySchema = z.object({
   name: z.string().min(1),
   kinds: z.array(z.enum(['token_sharing', 'scraping', 'geo_spike'])).min(1),
   subjects: z.array(z.enum(['tokenId', 'accountId', 'ip', 'country'])).min(1),
+  unlessNamed: z.array(z.enum(['tokenId', 'accountId', 'ip', 'country'])).optional(),
   action: z.enum(['revoke_token', 'force_reauth', 'short_ttl', 'rate_limit', 'block_ip']),
   minScore: z.number().min(0).max(1),
   minCorroboration: z.number().int().min(1).default(1),

@@ -49,15 +49,28 @@ describe('Class: MitigationPlanner', () => {
     expect(weak).toMatchObject({ outcome: 'skip', reason: 'below_threshold' });
   });
 
-  it('asks a scraping account to re-authenticate only on two families of evidence', () => {
+  it('asks a scraping account to re-authenticate only on two families of evidence, and never shortens it', () => {
     const scraping = (corroboration: number, score: number) =>
       defaultAction(
         { kind: 'scraping', subject: { accountId: 'acct-s' }, score, evidence: { corroboration } },
         config.policies,
       );
     expect(scraping(2, 0.93)).toBe('force_reauth');
-    expect(scraping(1, 0.96)).toBe('short_ttl');
+    // A scraper takes a grant per title anyway: five-minute grants would cost the reader and not the scraper.
+    expect(scraping(1, 0.96)).toBe('observe');
+    expect(scraping(2, 0.88)).toBe('observe');
     expect(scraping(2, 0.6)).toBe('observe');
+  });
+
+  it('throttles an address only when no account or token names the scraper', () => {
+    const scraping = (subject: Record<string, string>) =>
+      defaultAction(
+        { kind: 'scraping', subject, score: 0.87, evidence: { corroboration: 2 } },
+        config.policies,
+      );
+    expect(scraping({ ip: '198.51.100.7' })).toBe('rate_limit');
+    // A reader at home: its account is the handle, and its household would share the limit.
+    expect(scraping({ accountId: 'acct-s', ip: '198.51.100.7' })).toBe('observe');
   });
 
   it('does not act twice on a subject while its action is active, and again after expiry', () => {

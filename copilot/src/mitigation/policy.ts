@@ -104,6 +104,7 @@ function selectPolicy(
     (p) =>
       p.kinds.includes(detection.kind) &&
       p.subjects.some((key) => detection.subject[key] !== undefined) &&
+      !p.unlessNamed?.some((key) => detection.subject[key] !== undefined) &&
       detection.score >= p.minScore &&
       corroboration >= p.minCorroboration,
   );

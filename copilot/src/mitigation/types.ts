@@ -37,6 +37,11 @@ export interface MitigationPolicy {
   kinds: Detection['kind'][];
   /** The subject the action needs: the detection must name one of these (the first named is the target). */
   subjects: SubjectKey[];
+  /**
+   * The policy passes over detections that name any of these: an address is throttled only when nothing else
+   * names the abuser, since an account has its own, gentler answers (and a reader's home shares its limit).
+   */
+  unlessNamed?: SubjectKey[];
   action: MitigationAction;
   /** Act only on detections at least this confident. */
   minScore: number;

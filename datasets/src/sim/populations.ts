@@ -18,6 +18,13 @@ export interface PopulationSpec {
   readonly abuse: boolean;
   /** The seeds `boundless eval abuse` runs, and each run's length and accounts. */
   readonly seeds: readonly number[];
+  /**
+   * Seeds whose results were looked at once after tuning (so no longer held out): still runnable with
+   * `--seeds`, and reported as seen.
+   */
+  readonly seenSeeds: readonly number[];
+  /** Seeds of the development stress run (`--widen`: development ranges widened to [a/2, 2b], this mix). */
+  readonly stressSeeds: readonly number[];
   readonly hours: number;
   readonly readers: number;
 }
@@ -43,12 +50,15 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
     },
     abuse: true,
     seeds: [1, 2, 3],
+    seenSeeds: [],
+    stressSeeds: [3002],
     hours: 24,
     readers: 4000,
   },
   validation: {
     name: 'validation',
-    description: 'never used while tuning: validation ranges, another catalog style and mix, seeds 1001-1002',
+    description:
+      'never used while tuning: validation ranges, another catalog style and mix, seeds 1101-1102 (1001-1002 seen)',
     profile: 'validation',
     mix: {
       reader: 0.22,
@@ -65,14 +75,16 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
       shelf_sync: 0.03,
     },
     abuse: true,
-    seeds: [1001, 1002],
+    seeds: [1101, 1102],
+    seenSeeds: [1001, 1002],
+    stressSeeds: [],
     hours: 36,
     readers: 4000,
   },
   hard_negative: {
     name: 'hard_negative',
     description:
-      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2001',
+      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2101 (2001 seen)',
     profile: 'validation',
     mix: {
       reader: 0.08,
@@ -89,7 +101,9 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
       shelf_sync: 0.04,
     },
     abuse: false,
-    seeds: [2001],
+    seeds: [2101],
+    seenSeeds: [2001],
+    stressSeeds: [3001],
     hours: 24,
     readers: 4000,
   },

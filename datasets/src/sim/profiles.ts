@@ -188,3 +188,29 @@ export const RANGES: Record<Profile, ProfileRanges> = {
     },
   },
 };
+
+/** Spans that are shares of something (of sessions, of a title, of requests): never above 1 when widened. */
+const SHARE_KEYS = new Set(['share', 'sessionShare', 'toggleShare', 'shareOfTitle', 'rate', 'copyDevice']);
+/** Spans that are physics, not habit: widening them would only make travel impossible. */
+const KEPT_KEYS = new Set(['cruiseKmh']);
+
+function widenSpan(key: string, span: Span): Span {
+  if (KEPT_KEYS.has(key)) return span;
+  const high = 2 * span[1];
+  return [span[0] / 2, SHARE_KEYS.has(key) ? Math.min(1, high) : high];
+}
+
+function widenObject<T>(value: T, key: string): T {
+  if (Array.isArray(value)) return widenSpan(key, value as unknown as Span) as unknown as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, widenObject(v, k)])) as unknown as T;
+}
+
+/**
+ * The development stress ranges: every span [a, b] of a profile widened to [a/2, 2b], shares capped at 1 and
+ * flight speeds kept. One rule fixed before any result, to find what a detector fitted to its development
+ * ranges gets wrong without looking at validation.
+ */
+export function widenRanges(ranges: ProfileRanges): ProfileRanges {
+  return widenObject(ranges, '');
+}
