@@ -191,8 +191,8 @@ export function networkChanged(s: ReaderState, asn: number, country: string, sec
   const recent = s.recentAsns;
   const returning = recent.includes(asn);
   if (!returning) {
-    if (recent.length >= RECENT_NETWORKS) recent.shift();
-    recent.push(asn);
+    // Exact size (concat, not push): a first push reserves 17 slots, and readers are many.
+    s.recentAsns = (recent.length >= RECENT_NETWORKS ? recent.slice(1) : recent).concat(asn);
   }
   if (s.lastAsn >= 0 && !returning) {
     s.asnChanges++;
