@@ -124,6 +124,10 @@ export class CopilotStack extends Stack {
         COPILOT_SERVICE_TOKEN_URL: serviceClient.tokenUrl,
         COPILOT_SERVICE_CLIENT_ID: serviceClient.client.userPoolClientId,
         COPILOT_SERVICE_SCOPE: serviceClient.scope,
+        // Where applied change sets are verified: the distribution's and the access API's CloudWatch metrics.
+        COPILOT_DISTRIBUTION_ID: delivery.edge.distribution.distributionId,
+        COPILOT_HTTP_API_ID: delivery.api.api.apiId,
+        COPILOT_HTTP_API_STAGE: delivery.api.stage.stageName,
         COPILOT_API_LOG_GROUPS: functionNames.map((name) => `/aws/lambda/${name}`).join(','),
         COPILOT_REPORT_BUCKET: reportsBucketName,
         COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
