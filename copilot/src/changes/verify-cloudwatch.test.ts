@@ -59,7 +59,12 @@ beforeAll(async () => {
         name: 'tunables',
         repository: new JsonFileDocument(documentPath),
         planner: jsonDocumentPlanner(() => undefined),
-        applier: { apply: async (after) => (applied.push(after), { reconfigured: true }) },
+        applier: {
+          apply: async (after) => {
+            applied.push(after);
+            return { reconfigured: true };
+          },
+        },
       },
     ],
     metrics: new CloudWatchMetricReader({ regional, distributionId: 'E2DIST' }),
