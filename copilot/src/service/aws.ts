@@ -120,6 +120,36 @@ export function awsMetricReader(config: CopilotConfig, c: AwsCopilotClients): Cl
   });
 }
 
+/**
+ * What the daily report reads in AWS (COPILOT_MODE=aws, the report task): the functions' log groups
+ * (COPILOT_API_LOG_GROUPS) and the access API's (COPILOT_API_ACCESS_LOG_GROUP) in CloudWatch Logs for the
+ * throttling and right-sizing sections, Cost Explorer for the cost section. The edge logs and the content
+ * bucket's objects are not read from AWS yet.
+ */
+export function awsReportInputs(
+  env: Env,
+  clients: { logs?: CloudWatchLogsClient; costExplorer?: CostExplorerClient } = {},
+) {
+  const apiAccessLogGroup = env.COPILOT_API_ACCESS_LOG_GROUP;
+  if (!apiAccessLogGroup)
+    throw new CopilotConfigError(
+      'the report in AWS needs COPILOT_API_ACCESS_LOG_GROUP (the access API log group)',
+    );
+  const region = env.COPILOT_REGION ?? env.AWS_REGION ?? 'us-east-1';
+  const lambdaLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
+  return {
+    logs: {
+      source: new AwsLogEventSource(clients.logs ?? new CloudWatchLogsClient(awsClientConfig({ region }))),
+      lambdaLogGroups,
+      apiAccessLogGroup,
+    },
+    costs: new AwsCostSource(
+      clients.costExplorer ?? new CostExplorerClient(awsClientConfig({ region: 'us-east-1' })),
+    ),
+    costLabel: 'AWS Cost Explorer',
+  };
+}
+
 export async function startAwsCopilot(
   env: Env = process.env,
   clients?: (config: CopilotConfig) => AwsCopilotClients,

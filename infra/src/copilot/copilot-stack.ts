@@ -81,7 +81,7 @@ export class CopilotStack extends Stack {
     this.permissions.allowTelemetry({
       logBucketName: delivery.storage.logBucketName,
       logPrefix: 'cloudfront/',
-      logGroups: functionNames.map((name) => `/aws/lambda/${name}`),
+      logGroups: [...functionNames.map((name) => `/aws/lambda/${name}`), delivery.api.accessLogGroupName],
       tableName: `${prefix}-copilot`,
     });
     delivery.edge.realtimeLogStream.grantRead(serviceRole);
@@ -129,6 +129,8 @@ export class CopilotStack extends Stack {
         COPILOT_HTTP_API_ID: delivery.api.api.apiId,
         COPILOT_HTTP_API_STAGE: delivery.api.stage.stageName,
         COPILOT_API_LOG_GROUPS: functionNames.map((name) => `/aws/lambda/${name}`).join(','),
+        // The daily report task reads throttling demand from it (boundless report --telemetry aws).
+        COPILOT_API_ACCESS_LOG_GROUP: delivery.api.accessLogGroupName,
         COPILOT_REPORT_BUCKET: reportsBucketName,
         COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
         COPILOT_CFN_EXECUTION_ROLE_ARN: this.permissions.cloudFormationExecutionRoleArn,

@@ -48,6 +48,8 @@ function splitRouteKey(routeKey: string): { method: HttpMethod; path: string } {
 export class AccessApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The stage's access log group (route, status, latency of every request): the report's throttling input. */
+  readonly accessLogGroupName: string;
   readonly functions: Readonly<Record<DeliveryFunctionName, CanaryFunction>>;
 
   constructor(scope: Construct, id: string, props: AccessApiProps) {
@@ -65,8 +67,9 @@ export class AccessApi extends Construct {
       description: 'Boundless access API (delivery core)',
       createDefaultStage: false,
     });
+    this.accessLogGroupName = `/aws/apigateway/${props.prefix}-access`;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${props.prefix}-access`,
+      logGroupName: this.accessLogGroupName,
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
