@@ -9,6 +9,7 @@ interface ReportOptions {
   lookbackDays: string;
   format: 'md' | 'json' | 'none';
   bucket?: string;
+  telemetry: 'dir' | 'aws';
 }
 
 export function registerReport(program: Command): void {
@@ -31,6 +32,11 @@ export function registerReport(program: Command): void {
       'store the report in this S3 bucket under reports/ instead of the data dir (the copilot in AWS reads it there)',
       process.env.COPILOT_REPORT_BUCKET,
     )
+    .option(
+      '--telemetry <where>',
+      'dir: the data dir; aws: the log groups in CloudWatch Logs and Cost Explorer (COPILOT_API_LOG_GROUPS, COPILOT_API_ACCESS_LOG_GROUP)',
+      process.env.COPILOT_MODE === 'aws' ? 'aws' : 'dir',
+    )
     .addHelpText(
       'after',
       '\nStores <data dir>/reports/<day>.json, .md and .html (charts inline); the dashboard shows them under Reports.\n' +
@@ -49,9 +55,15 @@ export function registerReport(program: Command): void {
         throw new CliError(`--lookback-days must be an integer in 1..400, got "${options.lookbackDays}"`, 2);
       if (!['md', 'json', 'none'].includes(options.format))
         throw new CliError(`--format must be md, json or none, got "${options.format}"`, 2);
+      if (!['dir', 'aws'].includes(options.telemetry))
+        throw new CliError(`--telemetry must be dir or aws, got "${options.telemetry}"`, 2);
       const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
+      const aws = options.telemetry === 'aws' ? await awsInputs() : undefined;
       const { report, paths } = await writeLocalReport({
         ...(store ? { store } : {}),
+        ...(aws
+          ? { logs: aws.logs, ...(options.focus ? {} : { costs: aws.costs, costLabel: aws.costLabel }) }
+          : {}),
         dataDir: resolve(options.dataDir),
         day,
         lookbackDays,
@@ -66,6 +78,16 @@ export function registerReport(program: Command): void {
       }
       process.stderr.write(`report: ${paths.md}\nreport: ${paths.html}\n`);
     });
+}
+
+/** The log groups and the bill in AWS, from the copilot's environment; a missing variable is a usage error. */
+async function awsInputs() {
+  const { awsReportInputs } = await import('@boundless/copilot/service/aws');
+  try {
+    return awsReportInputs(process.env);
+  } catch (error) {
+    throw new CliError((error as Error).message, 2, { cause: error });
+  }
 }
 
 /** The reports bucket through the SDK's default credentials, in COPILOT_REGION (or AWS_REGION). */

@@ -10,7 +10,7 @@ import {
   type StoredObject,
 } from '@boundless/copilot/report';
 import { readEdgeLogWindow } from '@boundless/copilot/report';
-import { type CostSource, FocusFileCostSource } from '@boundless/copilot/sources';
+import { type CostSource, FocusFileCostSource, type LogEventSource } from '@boundless/copilot/sources';
 import { API_ACCESS_LOG_GROUP } from '@boundless/local';
 import { localTunablesRepository } from './change-sets.ts';
 
@@ -90,6 +90,17 @@ export interface LocalReportOptions {
   now?: () => number;
   /** Where the report goes. @default `<data dir>/reports/` (ReportFiles); in AWS the reports bucket (S3ReportStore) */
   store?: ReportStore;
+  /**
+   * The functions' and the API's log groups in CloudWatch Logs (the copilot in AWS), for the throttling and
+   * right-sizing sections. @default the data dir's `logs/`
+   */
+  logs?: {
+    source: LogEventSource;
+    lambdaLogGroups: readonly string[];
+    apiAccessLogGroup: string;
+  };
+  /** The cost section's source and its label, when not a FOCUS file or the local cost model. */
+  costLabel?: string;
 }
 
 /** Builds and stores the day's report under `<data dir>/reports/`. */
@@ -104,14 +115,22 @@ export async function writeLocalReport(
   const costs = options.focus
     ? { source: new FocusFileCostSource(options.focus), label: `FOCUS file ${options.focus}` }
     : options.costs
-      ? { source: options.costs, label: 'local cost model (metered usage at list prices)' }
+      ? {
+          source: options.costs,
+          label: options.costLabel ?? 'local cost model (metered usage at list prices)',
+        }
       : undefined;
   const report = await buildDailyReport({
     day: options.day,
     tunables,
     edgeLogDir: join(options.dataDir, 'cloudfront'),
-    logsDir: join(options.dataDir, 'logs'),
-    apiAccessLogGroup: API_ACCESS_LOG_GROUP,
+    ...(options.logs
+      ? {
+          logsDir: options.logs.source,
+          lambdaLogGroups: options.logs.lambdaLogGroups,
+          apiAccessLogGroup: options.logs.apiAccessLogGroup,
+        }
+      : { logsDir: join(options.dataDir, 'logs'), apiAccessLogGroup: API_ACCESS_LOG_GROUP }),
     objects: () => originObjects(options.dataDir, endMs, lookbackDays),
     lookbackDays,
     ...(costs ? { costs } : {}),

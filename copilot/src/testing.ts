@@ -6,3 +6,4 @@ export { askBedrock, askOffline, askOpenAi, loadRecording } from './chat/testing
 export type { ReplayStep } from './chat/testing/converse-replay-server.ts';
 export { FakeDiagnostician, TIMEOUT_DIAGNOSIS } from './chat/testing/fake-diagnostician.ts';
 export { S3StandIn } from './sources/s3-stand-in.ts';
+export { CloudWatchStandIn, type StandInDatapoint } from './sources/cloudwatch-stand-in.ts';

@@ -284,6 +284,16 @@ describe('Stack: BoundlessDelivery', () => {
     });
   });
 
+  it('writes access logs as JSON lines with the fields the report reads (route, status, latency)', () => {
+    const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'))[0] as Json;
+    const line = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(line).toMatchObject({
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+    });
+  });
+
   it('keeps the delivery table as a global table with TTL and point-in-time recovery in both regions', () => {
     for (const Region of ['us-east-1', 'us-west-2']) {
       t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
@@ -463,6 +473,18 @@ describe('Stack: BoundlessCopilot', () => {
     expect(context).not.toHaveProperty('signingPublicKeyFile');
     expect(context).not.toHaveProperty('dashboardDir');
     expect(environment.map((e) => e.Name)).toContain('COPILOT_CFN_EXECUTION_ROLE_ARN');
+    // Where change sets are verified (CloudWatch) and where the report reads throttling demand (CloudWatch Logs).
+    expect(environment.map((e) => e.Name)).toEqual(
+      expect.arrayContaining([
+        'COPILOT_DISTRIBUTION_ID',
+        'COPILOT_HTTP_API_ID',
+        'COPILOT_HTTP_API_STAGE',
+        'COPILOT_API_ACCESS_LOG_GROUP',
+      ]),
+    );
+    expect(environment.find((e) => e.Name === 'COPILOT_API_ACCESS_LOG_GROUP')?.Value).toBe(
+      '/aws/apigateway/boundless-access',
+    );
   });
 
   it('applies change sets only through a role the service assumes, passing only the bootstrap execution role', () => {

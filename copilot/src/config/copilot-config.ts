@@ -47,6 +47,10 @@ export const copilotConfigSchema = z.object({
       kinesisStream: z.string().min(1).optional(),
       wafBlockIpSet: ipSetSchema.optional(),
       wafRateLimitIpSet: ipSetSchema.optional(),
+      /** Where change sets are verified in CloudWatch: the distribution's and the HTTP API stage's metrics. */
+      distributionId: z.string().min(1).optional(),
+      httpApiId: z.string().min(1).optional(),
+      httpApiStage: z.string().min(1).default('$default'),
     })
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
@@ -106,6 +110,9 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       kinesisStream: env.COPILOT_KINESIS_STREAM,
       wafBlockIpSet: ipSet(env.COPILOT_WAF_BLOCK_IPSET),
       wafRateLimitIpSet: ipSet(env.COPILOT_WAF_RATE_LIMIT_IPSET),
+      distributionId: env.COPILOT_DISTRIBUTION_ID,
+      httpApiId: env.COPILOT_HTTP_API_ID,
+      httpApiStage: env.COPILOT_HTTP_API_STAGE,
     }),
   }) as CopilotConfigInput;
 }

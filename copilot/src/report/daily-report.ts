@@ -2,7 +2,12 @@ import type { CostSource } from '../sources/cost.ts';
 import { CacheAnalyzer } from './cache-analysis.ts';
 import { costSummary } from './cost-summary.ts';
 import { readEdgeLogWindow } from './edge-logs.ts';
-import { lambdaLogGroups, readApiAccess, readInvocationReports } from './function-telemetry.ts';
+import {
+  type LogGroupReader,
+  lambdaLogGroups,
+  readApiAccess,
+  readInvocationReports,
+} from './function-telemetry.ts';
 import {
   FunctionUseCounter,
   RouteDemandCounter,
@@ -20,9 +25,11 @@ export interface DailyReportInputs {
   tunables: ReportTunables;
   /** CloudFront standard logs (hourly files). */
   edgeLogDir: string;
-  /** The telemetry directory's `logs/` (Lambda and API Gateway log groups). */
-  logsDir: string;
+  /** The telemetry directory's `logs/`, or CloudWatch Logs in AWS (Lambda and API Gateway log groups). */
+  logsDir: LogGroupReader;
   apiAccessLogGroup: string;
+  /** The functions' log groups. @default the `/aws/lambda/` groups under `logsDir` (a directory only) */
+  lambdaLogGroups?: readonly string[];
   /** The content bucket's objects with their reads over `lookbackDays` (S3 access recency). */
   objects?: () => Promise<StoredObject[]>;
   lookbackDays?: number;
@@ -51,7 +58,8 @@ export async function buildDailyReport(inputs: DailyReportInputs): Promise<Daily
   const fns = new FunctionUseCounter();
   const lambda = await readInvocationReports(
     inputs.logsDir,
-    await lambdaLogGroups(inputs.logsDir),
+    inputs.lambdaLogGroups ??
+      (typeof inputs.logsDir === 'string' ? await lambdaLogGroups(inputs.logsDir) : []),
     fromMs,
     toMs,
     (r) => fns.add(r),

@@ -1,3 +1,4 @@
+import type { LogEventSource } from '../sources/log-events.ts';
 import { listLogGroups, readLogGroupEvents } from '../telemetry-dir/log-groups.ts';
 
 /**
@@ -32,6 +33,24 @@ export interface ReadCounts {
 
 type Json = Record<string, unknown>;
 
+/** Where log groups are read: the telemetry directory's `logs/`, or a LogEventSource (CloudWatch Logs in AWS). */
+export type LogGroupReader = string | LogEventSource;
+
+/** A group's events in `[fromMs, toMs)`, whichever reader holds them. */
+async function* groupEvents(
+  logs: LogGroupReader,
+  group: string,
+  fromMs: number,
+  toMs: number,
+): AsyncGenerator<{ timestamp: number; message: string }> {
+  if (typeof logs === 'string') {
+    yield* readLogGroupEvents(logs, group, fromMs, toMs - 1);
+    return;
+  }
+  for await (const event of logs.filter({ logGroup: group, startMs: fromMs, endMs: toMs - 1 }))
+    yield { timestamp: event.timestampMs, message: event.message };
+}
+
 function parse(message: string): Json | undefined {
   if (!message.startsWith('{')) return undefined;
   try {
@@ -50,7 +69,7 @@ export async function lambdaLogGroups(logsDir: string): Promise<string[]> {
 }
 
 export async function readInvocationReports(
-  logsDir: string,
+  logsDir: LogGroupReader,
   groups: readonly string[],
   fromMs: number,
   toMs: number,
@@ -59,7 +78,7 @@ export async function readInvocationReports(
   const counts: ReadCounts = { events: 0, used: 0, skipped: 0 };
   for (const group of groups) {
     const functionName = group.replace(/^\/aws\/lambda\//, '');
-    for await (const event of readLogGroupEvents(logsDir, group, fromMs, toMs - 1)) {
+    for await (const event of groupEvents(logsDir, group, fromMs, toMs)) {
       counts.events += 1;
       const record = parse(event.message);
       if (record?.type !== 'platform.report') continue;
@@ -87,14 +106,14 @@ export async function readInvocationReports(
 }
 
 export async function readApiAccess(
-  logsDir: string,
+  logsDir: LogGroupReader,
   group: string,
   fromMs: number,
   toMs: number,
   onAccess: (access: ApiAccess) => void,
 ): Promise<ReadCounts> {
   const counts: ReadCounts = { events: 0, used: 0, skipped: 0 };
-  for await (const event of readLogGroupEvents(logsDir, group, fromMs, toMs - 1)) {
+  for await (const event of groupEvents(logsDir, group, fromMs, toMs)) {
     counts.events += 1;
     const line = parse(event.message);
     const status = Number(line?.status);

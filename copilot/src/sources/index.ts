@@ -11,6 +11,11 @@ export {
 } from './cloudfront-realtime.ts';
 export { S3CloudFrontLogSource } from './cloudfront-s3.ts';
 export { AwsLogEventSource } from './cloudwatch-logs-aws.ts';
+export {
+  CLOUDWATCH_METRICS,
+  type CloudWatchMetricOptions,
+  CloudWatchMetricReader,
+} from './cloudwatch-metrics-aws.ts';
 export { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
 export { LocalCostModel, type MeteredUsage } from './cost-model.ts';
 export { AwsCostSource, type CostRow, type CostSource } from './cost.ts';

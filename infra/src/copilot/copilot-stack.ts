@@ -81,7 +81,7 @@ export class CopilotStack extends Stack {
     this.permissions.allowTelemetry({
       logBucketName: delivery.storage.logBucketName,
       logPrefix: 'cloudfront/',
-      logGroups: functionNames.map((name) => `/aws/lambda/${name}`),
+      logGroups: [...functionNames.map((name) => `/aws/lambda/${name}`), delivery.api.accessLogGroupName],
       tableName: `${prefix}-copilot`,
     });
     delivery.edge.realtimeLogStream.grantRead(serviceRole);
@@ -124,7 +124,13 @@ export class CopilotStack extends Stack {
         COPILOT_SERVICE_TOKEN_URL: serviceClient.tokenUrl,
         COPILOT_SERVICE_CLIENT_ID: serviceClient.client.userPoolClientId,
         COPILOT_SERVICE_SCOPE: serviceClient.scope,
+        // Where applied change sets are verified: the distribution's and the access API's CloudWatch metrics.
+        COPILOT_DISTRIBUTION_ID: delivery.edge.distribution.distributionId,
+        COPILOT_HTTP_API_ID: delivery.api.api.apiId,
+        COPILOT_HTTP_API_STAGE: delivery.api.stage.stageName,
         COPILOT_API_LOG_GROUPS: functionNames.map((name) => `/aws/lambda/${name}`).join(','),
+        // The daily report task reads throttling demand from it (boundless report --telemetry aws).
+        COPILOT_API_ACCESS_LOG_GROUP: delivery.api.accessLogGroupName,
         COPILOT_REPORT_BUCKET: reportsBucketName,
         COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
         COPILOT_CFN_EXECUTION_ROLE_ARN: this.permissions.cloudFormationExecutionRoleArn,

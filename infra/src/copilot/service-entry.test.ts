@@ -4,16 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
-import type { ChangeSet, MetricReader } from '@boundless/copilot/changes';
+import type { ChangeSet } from '@boundless/copilot/changes';
 import { buildDailyReport, S3ReportStore } from '@boundless/copilot/report';
 import type { AwsCopilot } from '@boundless/copilot/service/aws';
 import { FocusFileCostSource } from '@boundless/copilot/sources';
-import { S3StandIn } from '@boundless/copilot/testing';
+import { CloudWatchStandIn, S3StandIn } from '@boundless/copilot/testing';
 import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,15 +50,16 @@ let copilot: AwsCopilot;
 let s3Client: S3Client;
 // The flow's event time: approvals, verification windows and billing days follow it, not the wall clock.
 let now = Date.parse('2026-11-02T10:00:00Z');
-/** The edge hit ratio the deployment's metrics would show: 0.6 before the apply, 0.75 after it. */
-let appliedAt = Number.POSITIVE_INFINITY;
-const metrics: MetricReader = {
-  measure: async (_metric, _scope, fromMs) => ({
-    value: fromMs >= appliedAt ? 0.75 : 0.6,
-    samples: 100,
-    unit: 'ratio',
-  }),
-};
+/** The distribution's CloudWatch metrics: a 60 % hit rate the hour before the apply (at `now`), 75 % after it. */
+const cloudWatch = new CloudWatchStandIn();
+for (let m = -60; m < 60; m += 1) {
+  const dimensions = { DistributionId: 'E2DIST', Region: 'Global' };
+  const atMs = now + m * 60_000;
+  cloudWatch.publish(
+    { namespace: 'AWS/CloudFront', name: 'Requests', dimensions, atMs, value: 100 },
+    { namespace: 'AWS/CloudFront', name: 'CacheHitRate', dimensions, atMs, value: m < 0 ? 60 : 75 },
+  );
+}
 
 /** FOCUS rows for CloudFront: $10 a day before `appliedDay`, $8 a day from it, up to (not with) `untilDay`. */
 function writeBill(firstDay: string, appliedDay: string, untilDay: string) {
@@ -74,6 +76,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   const s3Endpoint = await s3.start();
   const cfnEndpoint = await cloudFormation.start();
+  const cloudWatchEndpoint = await cloudWatch.start();
   issuer = await LocalIdentityIssuer.create({
     keyDir: join(work, 'keys'),
     issuer: ISSUER,
@@ -99,6 +102,8 @@ beforeAll(async () => {
     COPILOT_SERVICE_CLIENT_SECRET: 'secret',
     COPILOT_REPORT_BUCKET: 'reports',
     COPILOT_LOG_BUCKET: 'logs',
+    COPILOT_DISTRIBUTION_ID: 'E2DIST',
+    COPILOT_HTTP_API_ID: 'api123',
     COPILOT_DEPLOYMENT_CONTEXT: JSON.stringify({ account: '123456789012', prefix: 'boundless' }),
   };
   copilot = await startDeployedCopilot(env, {
@@ -111,6 +116,9 @@ beforeAll(async () => {
       kinesis: new KinesisClient({ ...local, endpoint: nowhere }),
       logs: new CloudWatchLogsClient({ ...local, endpoint: nowhere }),
       waf: new WAFV2Client({ ...local, endpoint: nowhere }),
+      // Change sets are verified on these: the deployed copilot's own CloudWatch metric reader.
+      cloudWatch: new CloudWatchClient({ ...local, endpoint: nowhere }),
+      cloudWatchEdge: new CloudWatchClient({ ...local, endpoint: cloudWatchEndpoint }),
     }),
     // The real SDK client against the stand-in: the Query protocol as CloudFormation speaks it.
     cloudFormation: () => new CloudFormationClient({ ...local, endpoint: cfnEndpoint, maxAttempts: 3 }),
@@ -121,7 +129,6 @@ beforeAll(async () => {
       applier: { pollIntervalMs: 1 },
     },
     changeSets: {
-      metrics,
       costs: new FocusFileCostSource(focusPath),
       billingDays: 3,
       clock: () => now,
@@ -135,6 +142,7 @@ afterAll(async () => {
   await copilot?.close();
   await s3.stop();
   await cloudFormation.stop();
+  await cloudWatch.stop();
   await new Promise<void>((resolve) => jwks?.close(() => resolve()));
   await new Promise<void>((resolve) => dynamo.close(() => resolve()));
   rmSync(work, { recursive: true, force: true });
@@ -200,7 +208,6 @@ describe('the copilot as the CopilotStack deploys it', () => {
   it('applies through a CloudFormation change set per stack the diff names, with the SLO page alarm as trigger', async () => {
     const applied = await call(alice, 'POST', `/change-sets/${cs.id}/apply`);
     expect(applied.status).toBe(200);
-    appliedAt = now;
     const created = cloudFormation.requests.filter((r) => r.action === 'CreateChangeSet');
     expect(created.map((r) => r.params.StackName)).toEqual(['BoundlessDelivery']);
     expect(created[0]?.params['RollbackConfiguration.RollbackTriggers.member.1.Arn']).toBe(
@@ -229,7 +236,10 @@ describe('the copilot as the CopilotStack deploys it', () => {
     expect((await copilot.changeSets?.tick())?.verified).toEqual([cs.id]);
     const verified = await copilot.changeSets?.get(cs.id);
     expect(verified?.status).toBe('verified');
-    expect(verified?.verificationResult?.moved).toBe(true);
+    expect(verified?.verificationResult).toMatchObject({ outcome: 'verified', moved: true });
+    expect(verified?.verificationResult?.baseline).toMatchObject({ value: 0.6, samples: 6000 });
+    expect(verified?.verificationResult?.observed).toEqual({ value: 0.75, samples: 6000 });
+    expect(cloudWatch.requests.length).toBeGreaterThanOrEqual(2);
     // Three full days after the apply day (11-03..11-05), but the bill stops at 11-03: not checked yet.
     now = Date.parse('2026-11-06T12:00:00Z');
     expect((await copilot.changeSets?.tick())?.billed).toEqual([]);

@@ -7,6 +7,7 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LambdaDeploymentConfig, TrafficRouting } from 'aws-cdk-lib/aws-codedeploy';
@@ -45,9 +46,31 @@ function splitRouteKey(routeKey: string): { method: HttpMethod; path: string } {
  * an HTTP API with a JWT authorizer in front of the functions' own verification, stage and per-route throttling
  * from the tunables, and access logs.
  */
+/**
+ * One JSON line per request with the local runtime's access record field names (route, status, latency), so the
+ * copilot reads the access log group the same way in AWS and locally (the report's throttling section). The
+ * request time is the log event's own timestamp.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    httpMethod: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    path: '$context.path',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+  }),
+);
+
 export class AccessApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The stage's access log group (route, status, latency of every request): the report's throttling input. */
+  readonly accessLogGroupName: string;
   readonly functions: Readonly<Record<DeliveryFunctionName, CanaryFunction>>;
 
   constructor(scope: Construct, id: string, props: AccessApiProps) {
@@ -65,8 +88,9 @@ export class AccessApi extends Construct {
       description: 'Boundless access API (delivery core)',
       createDefaultStage: false,
     });
+    this.accessLogGroupName = `/aws/apigateway/${props.prefix}-access`;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${props.prefix}-access`,
+      logGroupName: this.accessLogGroupName,
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -77,7 +101,7 @@ export class AccessApi extends Construct {
       autoDeploy: true,
       throttle: { rateLimit: throttling.default.rateLimit, burstLimit: throttling.default.burstLimit },
       detailedMetricsEnabled: true,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
     const routeSettings = Object.fromEntries(
       Object.entries(throttling.routes).map(([routeKey, limits]) => [
