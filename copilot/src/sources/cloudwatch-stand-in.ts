@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackStandIn } from './loopback-stand-in.ts';
 
 /** One published datapoint: a metric (namespace, name, dimensions) at a minute. */
 export interface StandInDatapoint {
@@ -26,36 +26,24 @@ interface Query {
  * pages of `pageSize` points. Enough to test the copilot's CloudWatch adapter with the real client; it checks no
  * signature and keeps datapoints in memory.
  */
-export class CloudWatchStandIn {
+export class CloudWatchStandIn extends LoopbackStandIn {
   private readonly points: StandInDatapoint[] = [];
-  private server: Server | undefined;
   /** The GetMetricData requests served (tests read what the adapter asked). */
   readonly requests: { MetricDataQueries: Query[]; StartTime: number; EndTime: number }[] = [];
 
-  constructor(private readonly pageSize = 100_800) {}
+  constructor(private readonly pageSize = 100_800) {
+    super();
+  }
 
   publish(...points: StandInDatapoint[]): void {
     this.points.push(...points);
   }
 
-  async start(): Promise<string> {
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        reply(response, 500, { __type: 'InternalServiceFault', message: String(error) });
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  protected internalError(response: ServerResponse, error: unknown): void {
+    reply(response, 500, { __type: 'InternalServiceFault', message: String(error) });
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const target = String(request.headers['x-amz-target'] ?? '');
     if (target !== 'GraniteServiceVersion20100801.GetMetricData')
       return reply(response, 400, { __type: 'InvalidAction', message: `not served here: ${target}` });

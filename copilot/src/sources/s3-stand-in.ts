@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackStandIn } from './loopback-stand-in.ts';
 
 /**
  * A small S3 that speaks the REST wire format the SDK's S3Client sends with `forcePathStyle`: PutObject (with
@@ -8,31 +8,18 @@ import type { AddressInfo } from 'node:net';
  * buckets that exist from the start. Enough for the copilot's S3 adapters to be tested with the real client; it
  * checks no signature and keeps objects in memory.
  */
-export class S3StandIn {
+export class S3StandIn extends LoopbackStandIn {
   private readonly buckets = new Map<string, Map<string, { body: Buffer; etag: string; type: string }>>();
-  private server: Server | undefined;
   /** Requests served, as `METHOD bucket/key` (tests read what the adapter did). */
   readonly requests: string[] = [];
 
   constructor(buckets: readonly string[]) {
+    super();
     for (const name of buckets) this.buckets.set(name, new Map());
   }
 
-  async start(): Promise<string> {
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        reply(response, 500, errorXml('InternalError', String(error)));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  protected internalError(response: ServerResponse, error: unknown): void {
+    reply(response, 500, errorXml('InternalError', String(error)));
   }
 
   /** An object's body as text, or undefined. */
@@ -40,7 +27,7 @@ export class S3StandIn {
     return this.buckets.get(bucket)?.get(key)?.body.toString('utf8');
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://s3.local');
     const [bucketName = '', ...rest] = url.pathname.slice(1).split('/');
     const key = decodeURIComponent(rest.join('/'));
