@@ -183,6 +183,44 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(Date.parse(found[0]!.detectedAt) - later).toBeGreaterThan(HOUR);
   });
 
+  it('stays quiet for a reader finishing a title every hour of a long day, with nothing else to go on', () => {
+    // One title taken whole each hour, at a reader's pace: the catalog share grows all day, but that is the
+    // coverage family seen over a longer span, never a second family on its own.
+    const reader = walk(later, {
+      titles: 10,
+      parts: 30,
+      // A person's gaps: a page read in 40 s to three minutes.
+      gapMs: (i) => (40 + ((i * 37) % 140)) * 1000,
+      betweenMs: 10 * MIN,
+      ip: '10.1.91.9',
+      account: 'daylong',
+      agent: READER_APP,
+    });
+    expect(scrapingOf(runDetectors([...cohort, ...reader], path), 'daylong')).toEqual([]);
+  });
+
+  it('observes slow enumeration: one title every ~50 minutes in catalog order, each taken deep, all day', () => {
+    const enumerator = walk(later, {
+      titles: 10,
+      parts: 30,
+      gapMs: (i) => (3 + (i % 5)) * 1000,
+      betweenMs: 48 * MIN,
+      ip: '10.1.92.9',
+      account: 'slowenum',
+      agent: BROWSER,
+      titleOf: (n) => `t${String(700 + n).padStart(5, '0')}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...enumerator], path), 'slowenum');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.evidence.reasons).toEqual(expect.arrayContaining(['enumeration', 'coverage']));
+    const coverage = found[0]!.evidence.families as { family: string; signals: string[] }[];
+    expect(coverage.find((f) => f.family === 'coverage')!.signals.join(' ')).toMatch(
+      /distinct hours of the day/,
+    );
+    // Without the day-long view the evidence would not be reported, so it is a finding for a person only.
+    expect(found.every((d) => d.mitigation === 'observe')).toBe(true);
+  });
+
   it('reports one token pulling the catalog through many addresses as scraping and sharing at once', () => {
     const token = { tokenId: 'tokWideScope01', accountId: 'proxied', title: '' };
     const records: EdgeLogRecord[] = [];

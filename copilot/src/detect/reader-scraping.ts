@@ -15,6 +15,7 @@ import { type Evidence, evidenceSummary, reportable, stepped } from './evidence.
 import {
   addHumanTime,
   gapCv,
+  observeDeepTake,
   observeGap,
   networkChanged,
   observeParallel,
@@ -37,6 +38,13 @@ const ESCALATED = 0.95;
  */
 const BURST_MINUTES = 45;
 
+/**
+ * Below the lowest bar at which a policy acts on scraping: a finding that would not be reported without the
+ * day-long view of coverage (deep takes spread over the day) is a finding for a person to look at, never an
+ * action by itself.
+ */
+const OBSERVED_ONLY = 0.89;
+
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
   readonly tokenId: string;
@@ -53,6 +61,17 @@ export class ReaderScrapingDetector {
     /** Whether the address (its slot and episode in the address table) has served only one account so far. */
     private readonly exclusiveAddress: (slot: number, serial: number) => boolean,
   ) {}
+
+  private summarize(
+    s: ReaderState,
+    second: number,
+    evidence: readonly Evidence[],
+  ): ReturnType<typeof evidenceSummary> {
+    const summary = evidenceSummary(evidence);
+    if (summary.score > OBSERVED_ONLY && !reportable(this.evidence(s, second, false)))
+      summary.score = OBSERVED_ONLY;
+    return summary;
+  }
 
   /** One request carrying a token of this reader. */
   observe(e: AccessEvent, token: ReaderToken, s: ReaderState, out: Detection[]): void {
@@ -91,7 +110,7 @@ export class ReaderScrapingDetector {
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.sharing.placeCount <= 2);
     if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
     if (moved.takenNow) s.taken++;
-    if (moved.deepNow) s.deep++;
+    if (moved.deepNow) observeDeepTake(s, second);
     if (!s.fired) {
       if (this.mayReport(s)) this.judge(e, token, s, out);
     } else if ((s.requests & 63) === 0 && s.report !== undefined && s.report.score < ESCALATED) {
@@ -122,6 +141,7 @@ export class ReaderScrapingDetector {
       s.debt >= 1800 ||
       s.taken + s.takenBefore >= 12 ||
       s.deep + s.deepBefore >= 6 ||
+      s.deepHours + s.deepHoursBefore >= 4 ||
       s.parallelPeak >= 4 ||
       s.stepsMax >= 4 ||
       s.misses >= 8 ||
@@ -133,7 +153,8 @@ export class ReaderScrapingDetector {
     );
   }
 
-  private evidence(s: ReaderState, second: number): Evidence[] {
+  /** `spread`: whether coverage weighs how the deep takes spread over the day (see summarize). */
+  private evidence(s: ReaderState, second: number, spread = true): Evidence[] {
     const catalog = this.titles.catalogSize;
     const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
     const sustainedMinutes = s.sustainedPeak / 60;
@@ -168,6 +189,20 @@ export class ReaderScrapingDetector {
       ]),
     );
     if (catalog >= 100 && deep >= 0.15 * catalog) coverage = Math.max(coverage, 0.75);
+    // The catalog share growing hour after hour: titles taken deep in many distinct hours of a day, where a
+    // device syncing a shelf takes it within an hour. The same takes as above seen over a longer span, so it
+    // strengthens coverage rather than corroborating it.
+    const deepHours = s.deepHours + s.deepHoursBefore;
+    if (spread)
+      coverage = Math.max(
+        coverage,
+        stepped(deepHours, [
+          [4, 0.5],
+          [6, 0.7],
+          [8, 0.8],
+          [12, 0.9],
+        ]),
+      );
     const enumeration = Math.max(
       stepped(s.stepsMax, [
         [5, 0.6],
@@ -249,6 +284,7 @@ export class ReaderScrapingDetector {
         signals: signals(
           taken > 0 && `${taken} titles taken`,
           deep > 0 && `${deep} taken far deeper than their readers take them`,
+          spread && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
           catalog > 0 && `catalog seen so far: ${catalog} titles`,
         ),
       },
@@ -313,8 +349,9 @@ export class ReaderScrapingDetector {
    */
   private escalate(e: AccessEvent, s: ReaderState, out: Detection[]): void {
     const before = s.report!;
-    const evidence = this.evidence(s, Math.floor(e.timestampMs / 1000));
-    const summary = evidenceSummary(evidence);
+    const second = Math.floor(e.timestampMs / 1000);
+    const evidence = this.evidence(s, second);
+    const summary = this.summarize(s, second, evidence);
     const crossed = ESCALATION_BARS.some((bar) => before.score < bar && summary.score >= bar);
     if (!crossed && summary.corroboration <= (before.evidence.corroboration as number)) return;
     s.report = {
@@ -333,10 +370,11 @@ export class ReaderScrapingDetector {
 
   private judge(e: AccessEvent, token: ReaderToken, s: ReaderState, out: Detection[]): void {
     const t = e.timestampMs;
-    const evidence = this.evidence(s, Math.floor(t / 1000));
+    const second = Math.floor(t / 1000);
+    const evidence = this.evidence(s, second);
     if (!reportable(evidence)) return;
     s.fired = true;
-    const summary = evidenceSummary(evidence);
+    const summary = this.summarize(s, second, evidence);
     const churn = evidence.find((x) => x.family === 'churn')!.strength;
     const subject: Detection['subject'] = { accountId: s.accountId };
     // One token (a collection-wide grant) names the abuser exactly; an address only when nobody else uses it.

@@ -29,6 +29,13 @@ export interface ReaderState {
   deep: number;
   takenBefore: number;
   deepBefore: number;
+  /**
+   * Hours (since the epoch) of the last deep take, and how many distinct hours had one: this half day and the
+   * one before. A catalog share growing hour after hour, where a download takes its shelf within one.
+   */
+  deepHour: number;
+  deepHours: number;
+  deepHoursBefore: number;
   bucketStart: number;
   /** Cross-title enumeration: the last scope, the current run of "next title" steps and the longest. */
   lastScope: string;
@@ -96,6 +103,9 @@ export function newReaderState(t: number): ReaderState {
     deep: 0,
     takenBefore: 0,
     deepBefore: 0,
+    deepHour: -1,
+    deepHours: 0,
+    deepHoursBefore: 0,
     bucketStart: -1,
     lastScope: '',
     steps: 0,
@@ -165,12 +175,23 @@ export function rollBuckets(s: ReaderState, second: number): void {
   const stale = second - s.bucketStart >= 2 * HALF_DAY;
   s.takenBefore = stale ? 0 : s.taken;
   s.deepBefore = stale ? 0 : s.deep;
+  s.deepHoursBefore = stale ? 0 : s.deepHours;
   s.taken = 0;
   s.deep = 0;
+  s.deepHours = 0;
   s.misses = 0;
   s.outOfScope = 0;
   s.busters = 0;
   s.bucketStart = second;
+}
+
+/** A title taken deep at `second`: counts its hour once. */
+export function observeDeepTake(s: ReaderState, second: number): void {
+  s.deep++;
+  const hour = Math.floor(second / 3600);
+  if (hour === s.deepHour) return;
+  s.deepHour = hour;
+  s.deepHours++;
 }
 
 /** Networks a reader may move among without churning: home, phone, work, a campus's several upstreams. */
