@@ -112,15 +112,7 @@ export function* readerStream(world: World, persona: Persona, rng: Rng): Generat
     } else {
       const entry = chooseShelf(rng, world, shelf, (boost - 1) / boost);
       const outcome = yield* readingSession({
-        rng,
-        world,
-        actor: persona.actor,
-        population: persona.population,
-        accountId: persona.accountId,
-        device,
-        ip: '',
-        country: '',
-        origin,
+        ...personaSession(rng, world, persona, device, origin),
         title: entry.title,
         bookmark: entry.bookmark,
         returning: entry.sessions > 0,
@@ -136,6 +128,27 @@ export function* readerStream(world: World, persona: Persona, rng: Rng): Generat
     }
     t += rng.exp(20 * MINUTE);
   }
+}
+
+/** Who reads, on what and from where: the part of a reading session a persona's sessions all share. */
+function personaSession(
+  rng: Rng,
+  world: World,
+  persona: Persona,
+  device: Device,
+  origin: (time: number) => Origin,
+) {
+  return {
+    rng,
+    world,
+    actor: persona.actor,
+    population: persona.population,
+    accountId: persona.accountId,
+    device,
+    ip: '',
+    country: '',
+    origin,
+  };
 }
 
 /** Several titles one after another, each with its own token: returns when the sitting ends. */
@@ -162,15 +175,7 @@ function* sitting(
         }
       : persona.habits;
     const outcome = yield* readingSession({
-      rng,
-      world,
-      actor: persona.actor,
-      population: persona.population,
-      accountId: persona.accountId,
-      device,
-      ip: '',
-      country: '',
-      origin,
+      ...personaSession(rng, world, persona, device, origin),
       title,
       bookmark: 0,
       returning: rng.chance(0.2),

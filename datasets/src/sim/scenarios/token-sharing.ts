@@ -5,7 +5,7 @@ import { COUNTRIES } from '../networks.ts';
 import { draw, drawInt } from '../profiles.ts';
 import { type RequestStream, type SimulatedRequest, simulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
-import { readingSession } from '../session.ts';
+import { readingSession, type SessionOutcome } from '../session.ts';
 import { type IssuedToken, issueToken } from '../tokens.ts';
 import type { World } from '../world.ts';
 import {
@@ -40,6 +40,41 @@ function makeVictim(rng: Rng, world: World): Victim {
 }
 
 /** Someone fetching chapters with a token they did not get from the access API. */
+/**
+ * A session read by someone other than the account's owner, on the owner's account. The title is drawn before
+ * the duration, as every caller did inline: the draw order fixes each seed's logs.
+ */
+function strangerSession(
+  rng: Rng,
+  world: World,
+  id: string,
+  who: string,
+  accountId: string,
+  device: ReturnType<typeof makeDevice>,
+  origin: Origin,
+  start: number,
+  duration: () => number,
+): Generator<SimulatedRequest, SessionOutcome> {
+  const title = pickTitle(rng, world);
+  return readingSession({
+    rng,
+    world,
+    actor: `abuse:${id}:${who}`,
+    population: 'abuse',
+    label: id,
+    accountId,
+    device,
+    ip: origin.ip,
+    country: origin.country,
+    title,
+    bookmark: 0,
+    returning: false,
+    start,
+    durationMs: duration(),
+    offline: false,
+  });
+}
+
 function* tokenUse(
   rng: Rng,
   token: IssuedToken,
@@ -157,23 +192,9 @@ export function credentialSharing(rng: Rng, world: World, id: string, start: num
     const device = appOrBrowserDevice(rng);
     const origin = homeOrigin(rng, world, country, device.type === 'phone' && rng.chance(0.5));
     streams.push(
-      readingSession({
-        rng,
-        world,
-        actor: `abuse:${id}:sharer${i}`,
-        population: 'abuse',
-        label: id,
-        accountId: owner.accountId,
-        device,
-        ip: origin.ip,
-        country: origin.country,
-        title: pickTitle(rng, world),
-        bookmark: 0,
-        returning: false,
-        start: arrival,
-        durationMs: minutes(rng.logNormal(30, 0.5)),
-        offline: false,
-      }),
+      strangerSession(rng, world, id, `sharer${i}`, owner.accountId, device, origin, arrival, () =>
+        minutes(rng.logNormal(30, 0.5)),
+      ),
     );
     arrival += rng.exp(minutes(7));
   }
@@ -203,23 +224,9 @@ export function impossibleTravel(rng: Rng, world: World, id: string, start: numb
   let t = start;
   for (let s = rng.int(1, 4); s > 0; s--) {
     streams.push(
-      readingSession({
-        rng,
-        world,
-        actor: `abuse:${id}:session${s}`,
-        population: 'abuse',
-        label: id,
-        accountId: victim.accountId,
-        device: victim.device,
-        ip: origin.ip,
-        country: origin.country,
-        title: pickTitle(rng, world),
-        bookmark: 0,
-        returning: false,
-        start: t,
-        durationMs: minutes(rng.between(15, 40)),
-        offline: false,
-      }),
+      strangerSession(rng, world, id, `session${s}`, victim.accountId, victim.device, origin, t, () =>
+        minutes(rng.between(15, 40)),
+      ),
     );
     t += minutes(rng.between(45, 80));
   }
@@ -302,23 +309,17 @@ export function sharingRing(rng: Rng, world: World, id: string, start: number): 
       (function* (): Generator<SimulatedRequest> {
         let t = start + rng.between(0, 2 * 3_600_000);
         for (let s = 0; s < sessions && t < world.end; s++) {
-          const outcome = yield* readingSession({
+          const outcome = yield* strangerSession(
             rng,
             world,
-            actor: `abuse:${id}:member${member}`,
-            population: 'abuse',
-            label: id,
-            accountId: owner.accountId,
+            id,
+            `member${member}`,
+            owner.accountId,
             device,
-            ip: origin.ip,
-            country: origin.country,
-            title: pickTitle(rng, world),
-            bookmark: 0,
-            returning: false,
-            start: t,
-            durationMs: minutes(rng.logNormal(30, 0.5)),
-            offline: false,
-          });
+            origin,
+            t,
+            () => minutes(rng.logNormal(30, 0.5)),
+          );
           t = outcome.end + rng.exp(((world.end - start) / sessions) * 0.9);
         }
       })(),
@@ -355,24 +356,17 @@ export function spoofedDevice(rng: Rng, world: World, id: string, start: number)
     const origin = homeOrigin(rng, world, country, rng.chance(0.3));
     const ownClient = appOrBrowserDevice(rng);
     streams.push(
-      readingSession({
+      strangerSession(
         rng,
         world,
-        actor: `abuse:${id}:member${m}`,
-        population: 'abuse',
-        label: id,
-        accountId: owner.accountId,
-        // The owner's device id in the member's own client.
-        device: { ...ownClient, id: owner.device.id },
-        ip: origin.ip,
-        country: origin.country,
-        title: pickTitle(rng, world),
-        bookmark: 0,
-        returning: false,
-        start: arrival,
-        durationMs: minutes(rng.logNormal(35, 0.5)),
-        offline: false,
-      }),
+        id,
+        `member${m}`,
+        owner.accountId,
+        { ...ownClient, id: owner.device.id },
+        origin,
+        arrival,
+        () => minutes(rng.logNormal(35, 0.5)),
+      ),
     );
     arrival += rng.exp(minutes(6));
   }
