@@ -29,10 +29,16 @@ const EMPTY = -1;
  * that the last lookup started a new episode (state of that id must start over). Every episode gets a serial
  * of its own, so a caller can remember (id, serial) and later `reuse` the subject without hashing the key.
  */
-/** The hash of key buf[start, end) in a ByteSubjectTable. */
-export function keyHash(buf: Uint8Array, start: number, end: number): number {
+/** FNV-1a (32-bit, signed) over buf[start, end). */
+export function fnv1aBytes(buf: Uint8Array, start: number, end: number): number {
   let hash = 0x811c9dc5 | 0;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  return hash;
+}
+
+/** The hash of key buf[start, end) in a ByteSubjectTable. */
+export function keyHash(buf: Uint8Array, start: number, end: number): number {
+  let hash = fnv1aBytes(buf, start, end);
   // FNV's low bits mix poorly for keys that differ only at the end (sequential ids): finish with murmur3's mixer.
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);

@@ -5,6 +5,7 @@
  * the session is over, its pace teaches the cohort. Everything here is integers on the token, updated in
  * place on the hot path.
  */
+import { fnv1aBytes } from './byte-subject-table.ts';
 import { type CohortPace, sessionClass } from './cohort.ts';
 import {
   CLASS_AUDIO,
@@ -108,10 +109,7 @@ const CAP = 0x40000000;
 
 /** FNV-1a over the asset path's bytes: a move is a different path from the token's last one. */
 export function pathHashOf(e: AccessEvent): number {
-  const bytes = e.stemBytes;
-  let h = 0x811c9dc5 | 0;
-  for (let i = e.stemStart; i < e.stemEnd; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return h | 1;
+  return fnv1aBytes(e.stemBytes, e.stemStart, e.stemEnd) | 1;
 }
 
 /** The asset's class from its extension, or from the logged content type when the path has none. */
