@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDeliveryTable } from '@boundless/delivery/store';
-import dynalite from 'dynalite';
+import { startTestDynamo, type TestDynamo } from '../state/test-dynamo.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadMitigationConfig } from '../mitigation/config.ts';
 import { MitigationEngine } from '../mitigation/engine.ts';
@@ -17,21 +16,17 @@ import { ChangeSetProposalSink, type SuggestionProposalInput } from './proposals
 import { ChangeSetService } from './service.ts';
 import { ChangeSetStore } from './store.ts';
 
-const server = dynalite({ createTableMs: 0 });
+let dynamo: TestDynamo;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let table = 0;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  dynamo = await startTestDynamo();
+  client = dynamo.client;
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => dynamo.close());
 
 const alice: Actor = { actor: 'user:alice', roles: ['viewer', 'on_call'] };
 const bob: Actor = { actor: 'user:bob', roles: ['viewer', 'on_call'] };

@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDeliveryTable } from '@boundless/delivery/store';
-import dynalite from 'dynalite';
+import { startTestDynamo, type TestDynamo } from '../state/test-dynamo.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CostRow, CostSource } from '../sources/cost.ts';
 import { JsonFileDocument, jsonDocumentPlanner } from './documents.ts';
@@ -17,22 +16,17 @@ import { ChangeSetService } from './service.ts';
 import { ChangeSetStore, verifyChain } from './store.ts';
 import type { ChangeSet } from './types.ts';
 
-const server = dynalite({ createTableMs: 0 });
+let dynamo: TestDynamo;
 let doc: DynamoDBDocumentClient;
 let table = 0;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  dynamo = await startTestDynamo();
+  const client = dynamo.client;
   doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   (globalThis as { __client?: DynamoDBClient }).__client = client;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => dynamo.close());
 
 const alice: Actor = { actor: 'user:alice', roles: ['viewer', 'on_call'] };
 const bob: Actor = { actor: 'user:bob', roles: ['viewer', 'on_call'] };

@@ -1,12 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDeliveryTable } from '@boundless/delivery/store';
-import dynalite from 'dynalite';
+import { startTestDynamo, type TestDynamo } from '../state/test-dynamo.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchMetricReader } from '../sources/cloudwatch-metrics-aws.ts';
 import { CloudWatchStandIn } from '../sources/cloudwatch-stand-in.ts';
@@ -25,7 +23,7 @@ const local = {
 };
 const dist = { DistributionId: 'E2DIST', Region: 'Global' };
 const work = mkdtempSync(join(tmpdir(), 'verify-cw-'));
-const dynamo = dynalite({ createTableMs: 0 });
+let dynamo: TestDynamo;
 const cloudWatch = new CloudWatchStandIn();
 let service: ChangeSetService;
 let now = Date.parse('2026-11-02T10:00:00Z');
@@ -45,11 +43,8 @@ function edgeMinutes(fromMs: number, minutes: number, hitPercent: number, reques
 }
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
-  const client = new DynamoDBClient({
-    ...local,
-    endpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
-  });
+  dynamo = await startTestDynamo();
+  const client = dynamo.client;
   await createDeliveryTable(client, 'changes');
   writeFileSync(documentPath, JSON.stringify({ ttl: 300 }));
   const regional = new CloudWatchClient({ ...local, endpoint: await cloudWatch.start() });
@@ -74,7 +69,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cloudWatch.stop();
-  await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+  await dynamo.close();
   rmSync(work, { recursive: true, force: true });
 });
 

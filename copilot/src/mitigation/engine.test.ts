@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { startTestDynamo, type TestDynamo } from '../state/test-dynamo.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../detect/types.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
@@ -9,21 +7,15 @@ import { MitigationEngine } from './engine.ts';
 import { MitigationPlanner } from './policy.ts';
 import type { Mitigation, MitigationPort } from './types.ts';
 
-const server = dynalite({ path: undefined, createTableMs: 0 });
+let dynamo: TestDynamo;
 let store: CopilotStore;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  store = await CopilotStore.open(client, 'copilot');
+  dynamo = await startTestDynamo();
+  store = await CopilotStore.open(dynamo.client, 'copilot');
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => dynamo.close());
 
 class RecordingPort implements MitigationPort {
   readonly applied: Mitigation[] = [];
