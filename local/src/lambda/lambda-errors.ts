@@ -1,0 +1,21 @@
+/** The emulator's errors carry the Lambda API's error code, so the HTTP adapter answers as the Lambda API would. */
+export class LambdaEmulatorError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'LambdaEmulatorError';
+  }
+}
+
+export class TooManyRequestsError extends LambdaEmulatorError {
+  constructor(functionName: string, concurrentExecutions: number) {
+    super(
+      'TooManyRequestsException',
+      `${functionName} is at its concurrency limit (${concurrentExecutions})`,
+    );
+    this.name = 'TooManyRequestsError';
+  }
+}
