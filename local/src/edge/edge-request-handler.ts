@@ -69,7 +69,8 @@ export async function serveViewerRequest(
   let response: EdgeResponse;
   try {
     response = await handleViewerRequest(ctx.pipeline, viewer);
-  } catch {
+  } catch (error) {
+    ctx.onError(error, 'request_pipeline');
     response = internalError();
   }
   const headers = edgeHeaders(ctx, viewer, response);

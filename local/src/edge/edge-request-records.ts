@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AccessLogWriter } from './access-log-writer.ts';
 import type { EdgePipeline, EdgeResponse, ViewerRequest } from './edge-pipeline.ts';
 import type { EdgeTelemetry } from './edge-telemetry.ts';
-import type { LocalEdgeConfig, LocalEdgeOptions } from './local-edge-options.ts';
+import type { EdgeFailurePoint, LocalEdgeConfig, LocalEdgeOptions } from './local-edge-options.ts';
 import { accessLogRecord, type RequestTiming, realtimeLogRecord } from './request-log.ts';
 
 // What the edge keeps of each request once it is answered: the counters behind `stats()`, the standard access
@@ -27,6 +27,7 @@ export interface RequestRecordSinks {
   logs: AccessLogWriter;
   options: Pick<LocalEdgeOptions, 'geo' | 'realtimeLogSink'>;
   telemetry: EdgeTelemetry | undefined;
+  onError: (error: unknown, where: EdgeFailurePoint) => void;
 }
 
 export function emptyStats(): LocalEdgeStats {
@@ -81,7 +82,8 @@ export function recordRequest(
   if (!sink) return;
   try {
     sink(realtimeLogRecord(input));
-  } catch {
+  } catch (error) {
     // A failing consumer must not fail the viewer's request; CloudFront drops records it cannot deliver too.
+    ctx.onError(error, 'realtime_log');
   }
 }

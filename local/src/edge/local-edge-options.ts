@@ -74,6 +74,21 @@ export interface LocalEdgeOptions
   telemetry?: { logs: LogSink; functionName?: string };
   /** Injected faults (origin errors or slowness, cache bypass, missing signing keys, inflated objects). */
   faults?: EdgeFaultHooks;
+  /**
+   * Told of each failure the edge answers for instead of crashing: the request pipeline (the viewer gets a 502),
+   * the real-time log consumer or the access-log writer (the record is dropped, as CloudFront drops what it
+   * cannot deliver). Defaults to a line on stderr with the cause.
+   */
+  onError?: (error: unknown, where: EdgeFailurePoint) => void;
+}
+
+/** The part of the edge that failed, as `onError` is told. */
+export type EdgeFailurePoint = 'request_pipeline' | 'realtime_log' | 'access_log';
+
+/** The default `onError`: one line on stderr naming the failing part and the cause. */
+export function logEdgeFailure(error: unknown, where: EdgeFailurePoint): void {
+  const cause = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(`local edge: ${where} failed: ${cause}`);
 }
 
 /** The validated plain settings of a local edge, defaults filled in. */
@@ -90,6 +105,7 @@ export function parseLocalEdgeOptions(options: LocalEdgeOptions) {
     cacheBehaviors: _behaviors,
     telemetry: _telemetry,
     faults: _faults,
+    onError: _onError,
     ...plain
   } = options;
   const parsed = optionsSchema.safeParse(plain);

@@ -228,7 +228,9 @@ describe('Function: startLocalEdge', () => {
   });
 
   it('takes the viewer from X-Forwarded-For when told to, geolocates it, and survives a failing log consumer', async () => {
+    const failures: [string, string][] = [];
     await start({
+      onError: (error, where) => failures.push([where, (error as Error).message]),
       viewerIpFrom: 'x-forwarded-for',
       geo: (ip) => (ip === '203.0.113.9' ? { country: 'NZ', asn: 64500 } : undefined),
       realtimeLogSink: (record) => {
@@ -252,6 +254,21 @@ describe('Function: startLocalEdge', () => {
       .split('\n')[2]!;
     expect(line.split('\t')[4]).toBe('203.0.113.9');
     expect(realtime[0]).toMatchObject({ 'c-ip': '203.0.113.9', 'c-country': 'NZ', asn: '64500' });
+    // Each dropped record is reported with its cause, not swallowed.
+    expect(failures).toEqual([
+      ['realtime_log', 'consumer down'],
+      ['realtime_log', 'consumer down'],
+    ]);
+  });
+
+  it('reports an access log it cannot write, and keeps serving', async () => {
+    const failures: string[] = [];
+    const blocked = join(dir, 'not-a-directory');
+    writeFileSync(blocked, 'a file where the log directory should be');
+    await start({ logDir: blocked, onError: (_error, where) => failures.push(where) });
+    expect((await fetch(`${edge.url}/public/robots.txt`)).status).toBe(200);
+    await edge.close();
+    expect(failures).toEqual(['access_log']);
   });
 });
 

@@ -9,7 +9,7 @@ import { type EdgeRequestContext, serveViewerRequest } from './edge-request-hand
 import { emptyStats, type LocalEdgeStats, meanMicros } from './edge-request-records.ts';
 import { EdgeTelemetry } from './edge-telemetry.ts';
 import { loadViewerRequestFunction } from './function-runner.ts';
-import { type LocalEdgeOptions, parseLocalEdgeOptions } from './local-edge-options.ts';
+import { type LocalEdgeOptions, logEdgeFailure, parseLocalEdgeOptions } from './local-edge-options.ts';
 import { SignedRequestVerifier } from './signed-request.ts';
 import { trustedProxyMatcher } from './viewer-address.ts';
 
@@ -29,6 +29,7 @@ export interface LocalEdge {
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const config = parseLocalEdgeOptions(options);
   const clock = options.clock ?? Date.now;
+  const onError = options.onError ?? logEdgeFailure;
   const cache = new EdgeCache({
     ...config.cache,
     originShield: config.originShield,
@@ -39,6 +40,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     logDir: config.logDir,
     distributionId: config.distributionId,
     flushIntervalMs: config.logFlushIntervalMs,
+    onError: (error) => onError(error, 'access_log'),
   });
   const stats = emptyStats();
   const telemetry = options.telemetry
@@ -90,6 +92,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     options,
     isTrustedProxy,
     telemetry,
+    onError,
   };
   server.on('request', (req, res) => void serveViewerRequest(context, req, res));
   return {
