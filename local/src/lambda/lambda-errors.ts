@@ -1,12 +1,13 @@
+import { LocalError } from '../errors.ts';
+
 /** The emulator's errors carry the Lambda API's error code, so the HTTP adapter answers as the Lambda API would. */
-export class LambdaEmulatorError extends Error {
+export class LambdaEmulatorError extends LocalError {
   constructor(
     readonly code: string,
     message: string,
     options?: ErrorOptions,
   ) {
     super(message, options);
-    this.name = 'LambdaEmulatorError';
   }
 }
 
@@ -16,6 +17,5 @@ export class TooManyRequestsError extends LambdaEmulatorError {
       'TooManyRequestsException',
       `${functionName} is at its concurrency limit (${concurrentExecutions})`,
     );
-    this.name = 'TooManyRequestsError';
   }
 }
