@@ -14,8 +14,9 @@ describe('Leave-one-category-out', () => {
       surpriseUnits: [3],
       volatilityUnits: [4, 5],
       profileUnits: [1],
-      youngHours: [0],
       rearmMs: [1],
+      medianUnits: [1],
+      logUnits: [4],
     });
     expect(points).toHaveLength(4);
     expect(new Set(points.map((p) => `${p.noveltyUnits},${p.volatilityUnits}`)).size).toBe(4);
@@ -35,8 +36,9 @@ describe('Leave-one-category-out', () => {
       surpriseUnits: [3],
       volatilityUnits: [3],
       profileUnits: [1],
-      youngHours: [0],
       rearmMs: [7_200_000],
+      medianUnits: [1],
+      logUnits: [4],
     };
     const result = leaveOneCategoryOut(benchmark, grid);
     expect(result.folds.map((fold) => fold.category)).toEqual(benchmark.categories);

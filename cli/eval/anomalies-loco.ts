@@ -19,21 +19,32 @@ import {
 
 export type GridPoint = Pick<
   DetectorOptions,
-  'noveltyUnits' | 'surpriseUnits' | 'volatilityUnits' | 'profileUnits' | 'youngHours' | 'rearmMs'
+  | 'noveltyUnits'
+  | 'surpriseUnits'
+  | 'volatilityUnits'
+  | 'profileUnits'
+  | 'rearmMs'
+  | 'medianUnits'
+  | 'logUnits'
 >;
 
 export type ParameterGrid = { [K in keyof GridPoint]: number[] };
 
 const HOUR = 3_600_000;
 
-/** The grid the defaults were chosen from (the defaults are one of its points). */
+/**
+ * The grid the defaults were chosen from (the defaults are one of its points). The median and log-value
+ * views are each on or off (0); each lists its "on" value first, so a view that changes nothing on the
+ * development categories stays on (ties go to the earlier point).
+ */
 export const PARAMETER_GRID: ParameterGrid = {
   noveltyUnits: [0.03, 0.05, 0.08],
   surpriseUnits: [2, 3, 4],
-  volatilityUnits: [2, 4, 6],
+  volatilityUnits: [4, 6],
   profileUnits: [1, 2, 3],
-  youngHours: [0, 12],
   rearmMs: [2 * HOUR, 6 * HOUR],
+  medianUnits: [1, 0],
+  logUnits: [4, 0],
 };
 
 export function gridPoints(grid: ParameterGrid): GridPoint[] {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AnomalyDetector, type AnomalyPoint, scoreSeries } from './detector.ts';
+import { AnomalyDetector, type AnomalyPoint, type DetectorOptions, scoreSeries } from './detector.ts';
 import { anomalyFinding } from './finding.ts';
 
 const STEP = 5 * 60_000;
@@ -42,8 +42,8 @@ function pulseSeries(days: number, seed = 3): { timestamps: number[]; values: nu
 
 const alarmRows = (alarms: boolean[]) => alarms.flatMap((alarm, i) => (alarm ? [i] : []));
 
-function run(timestamps: number[], values: number[]): AnomalyPoint[] {
-  const detector = new AnomalyDetector();
+function run(timestamps: number[], values: number[], options: Partial<DetectorOptions> = {}): AnomalyPoint[] {
+  const detector = new AnomalyDetector(options);
   return values.map((value, i) => detector.update(timestamps[i]!, value));
 }
 
@@ -140,6 +140,54 @@ describe('Anomaly detector', () => {
     const oscillatingAlarms = alarmRows(scoreSeries(timestamps, oscillating).alarms);
     expect(oscillatingAlarms).toHaveLength(1);
     expect(oscillatingAlarms[0]! - burst).toBeLessThan(12);
+  });
+
+  it('catches a shift of level far smaller than earlier lone spikes, from the median view', () => {
+    const noise = random(13);
+    const timestamps = Array.from({ length: 10 * DAY_ROWS }, (_, i) => T0 + i * STEP);
+    // Lone spikes to 200 widen the mean view's range (a 12-point mean with a spike reaches ~26): a lasting
+    // rise from 10 to 22 stays inside it and inside the value's range, not inside the median's.
+    const shift = 8 * DAY_ROWS + 5;
+    const values = timestamps.map((_, i) => (i % 97 === 0 ? 200 : (i >= shift ? 22 : 10) + 2 * noise()));
+    const points = run(timestamps, values);
+    const alarms = alarmRows(points.map((p) => p.isAnomaly));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]! - shift).toBeGreaterThanOrEqual(0);
+    expect(alarms[0]! - shift).toBeLessThan(12);
+    expect(points[alarms[0]!]!.view).toBe('median');
+    // Without it, the shift is raised only when the next lone spike lifts the mean beyond its range.
+    const late = run(timestamps, values, { medianUnits: 0 }).find((p, i) => i >= shift && p.isAnomaly);
+    expect(late?.view).toBe('mean');
+    expect(late!.value).toBe(200);
+  });
+
+  it('has no median view on a series that sits at its floor half the time', () => {
+    const noise = random(17);
+    const timestamps = Array.from({ length: 10 * DAY_ROWS }, (_, i) => T0 + i * STEP);
+    // Idle most of the time, busy in short bursts; for an hour at day 8 it is busy more often than not.
+    const busyHour = 8 * DAY_ROWS;
+    const values = timestamps.map((_, i) => {
+      const busy = i >= busyHour && i < busyHour + 12 ? noise() < 0.7 : noise() < 0.3;
+      return busy ? 1 + 2 * noise() : 0;
+    });
+    const points = run(timestamps, values);
+    expect(points.some((p) => p.view === 'median' && p.evidence > 0)).toBe(false);
+  });
+
+  it('judges a series that has only been positive on a multiplicative scale: a fall to a hundredth is raised', () => {
+    const noise = random(19);
+    const timestamps = Array.from({ length: 10 * DAY_ROWS }, (_, i) => T0 + i * STEP);
+    // A rate between 0.2 and 0.6 with rare spikes to 10: a fall to 0.002 is small beside the range (0.2..10)
+    // but a factor of a hundred below anything seen.
+    const drop = 8 * DAY_ROWS + 40;
+    const values = timestamps.map((_, i) => (i === drop ? 0.002 : i % 211 === 0 ? 10 : 0.2 + 0.4 * noise()));
+    const points = run(timestamps, values);
+    expect(alarmRows(points.map((p) => p.isAnomaly))).toEqual([drop]);
+    expect(points[drop]!.view).toBe('log_value');
+    expect(alarmRows(scoreSeries(timestamps, values, { logUnits: 0 }).alarms)).toEqual([]);
+    // Once a value is not positive, the series is not on a ratio scale and the view stays off.
+    const withZero = values.map((v, i) => (i === 10 ? 0 : v));
+    expect(run(timestamps, withZero).some((p) => p.view === 'log_value' && p.evidence > 0)).toBe(false);
   });
 
   it('handles irregular sampling and gaps, and a flat series until it moves', () => {

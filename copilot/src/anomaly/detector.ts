@@ -1,14 +1,6 @@
 import { AnomalyError } from './errors.ts';
-import {
-  DAY,
-  DailyProfile,
-  HOUR,
-  MINUTE,
-  RecordRange,
-  RobustScale,
-  RollingMean,
-  RollingMedian,
-} from './streams.ts';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
+import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
 
 /**
  * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
@@ -16,7 +8,7 @@ import {
  * O(1) amortised time and bounded memory.
  *
  * The question it asks of each point is the one people ask when they label anomalies: has this series ever
- * (within `memoryDays`) looked like this? Four views of the series are each compared with the range they
+ * (within `memoryDays`) looked like this? Six views of the series are each compared with the range they
  * have covered, hour by hour, over the memory:
  * - **value**: the point itself (spikes, dips, level shifts);
  * - **mean**: the mean of the last `meanPoints` points (sustained shifts and bursts of spikes that no single
@@ -25,84 +17,25 @@ import {
  *   day on previous days (a missing daily peak, a flat day, a pattern out of phase). Used only while the
  *   series is seasonal: the profile must explain the series clearly better than its overall level does;
  * - **volatility**: the median absolute step over the last `volatilityPoints` points (oscillation, noise
- *   bursts, a flat-lined sensor; a lone spike moves a median of steps by nothing).
+ *   bursts, a flat-lined sensor; a lone spike moves a median of steps by nothing);
+ * - **median**: the median of the last `meanPoints` points (a shift of level on a spiky series, whose mean
+ *   view's range earlier lone spikes have widened);
+ * - **log value**: the logarithm of the point, while every point so far has been positive (a rate, a price,
+ *   a latency): a fall to a hundredth of the usual level is far outside the range on a multiplicative scale,
+ *   however small it is beside the series' earlier highs.
  *
  * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
- * the value and mean views a point must also be surprising: at least `surpriseUnits` robust error scales away
- * from both the recent level and the daily profile, so a seasonal peak that merely tops last month's is not
- * an anomaly. The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at
+ * the value, mean and median views a point must also be surprising: at least `surpriseUnits` robust error
+ * scales away from both the recent level and the daily profile, so a seasonal peak that merely tops last
+ * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level. The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at
  * the alarm threshold).
  *
  * Alarm policy: `isAnomaly` when the score reaches 0.5 after `warmupMs` of history, at least `refractoryMs`
  * after the previous alarm, and once the evidence has stayed below the threshold for `rearmMs` since that
  * alarm's episode: one alarm per incident, a new one for the next incident.
  */
-export interface DetectorOptions {
-  memoryDays: number;
-  noveltyUnits: number;
-  surpriseUnits: number;
-  /** Multiplier of `noveltyUnits` for the volatility view (steps are noisier than values). */
-  volatilityUnits: number;
-  /** Multiplier of `noveltyUnits` for the daily-profile view. */
-  profileUnits: number;
-  /** The daily-profile view counts when its error is below (1 − strength) × the error around the level. */
-  seasonalStrength: number;
-  meanPoints: number;
-  residualPoints: number;
-  volatilityPoints: number;
-  /** Phase bucket of the daily profile, days it remembers, and days before it predicts. */
-  phaseMs: number;
-  profileDays: number;
-  profileMinDays: number;
-  /**
-   * Hours of residual history before the daily-profile view may alarm: while the profile matures its
-   * residuals shrink, and records over a short history are cheap.
-   */
-  residualWarmupHours: number;
-  /** How much wider the alarm margin is over a short history (see `update`). */
-  youngHours: number;
-  /** Hours of volatility history before the volatility view may alarm. */
-  volatilityWarmupHours: number;
-  /** Time constant and Huber clipping of the robust error scales. */
-  scaleMs: number;
-  huber: number;
-  warmupMs: number;
-  refractoryMs: number;
-  rearmMs: number;
-  /**
-   * How long one block of the record ranges lasts: an hour for series sampled every few minutes; a series of
-   * one point per period passes its period, so each period closes a block. The `...Hours` options count blocks.
-   */
-  blockMs: number;
-}
-
-/** Global defaults; how they were chosen is in copilot/ANOMALIES.md (leave-one-category-out on NAB). */
-export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
-  memoryDays: 60,
-  noveltyUnits: 0.05,
-  surpriseUnits: 3,
-  volatilityUnits: 6,
-  seasonalStrength: 0.5,
-  profileUnits: 3,
-  meanPoints: 12,
-  residualPoints: 6,
-  volatilityPoints: 36,
-  phaseMs: 5 * MINUTE,
-  profileDays: 7,
-  profileMinDays: 2,
-  youngHours: 0,
-  residualWarmupHours: 72,
-  volatilityWarmupHours: 72,
-  scaleMs: 2 * DAY,
-  huber: 3,
-  warmupMs: DAY,
-  refractoryMs: HOUR,
-  rearmMs: 2 * HOUR,
-  blockMs: HOUR,
-};
-
 /** Which view raised the evidence. */
-export type AnomalyView = 'value' | 'mean' | 'daily_profile' | 'volatility';
+export type AnomalyView = 'value' | 'mean' | 'daily_profile' | 'volatility' | 'median' | 'log_value';
 
 export interface AnomalyPoint {
   timestamp: number;
@@ -124,31 +57,8 @@ export interface AnomalyPoint {
   upper: number;
 }
 
-const VIEWS: AnomalyView[] = ['value', 'mean', 'daily_profile', 'volatility'];
-
-function validate(options: DetectorOptions): void {
-  for (const [key, value] of Object.entries(options)) {
-    if (!Number.isFinite(value) || value < 0)
-      throw new AnomalyError(`detector option ${key} must be a finite number ≥ 0, got ${value}`);
-  }
-  const positive: (keyof DetectorOptions)[] = [
-    'memoryDays',
-    'noveltyUnits',
-    'volatilityUnits',
-    'profileUnits',
-    'meanPoints',
-    'residualPoints',
-    'volatilityPoints',
-    'phaseMs',
-    'profileDays',
-    'scaleMs',
-    'blockMs',
-  ];
-  for (const key of positive)
-    if (options[key] <= 0) throw new AnomalyError(`detector option ${key} must be positive`);
-  if (options.profileDays > 255) throw new AnomalyError('profileDays must be at most 255');
-  if (options.seasonalStrength > 1) throw new AnomalyError('seasonalStrength must be between 0 and 1');
-}
+/** In the order in which a point's explanation is chosen (the simplest first), and of the arrays below. */
+const VIEWS: AnomalyView[] = ['value', 'mean', 'daily_profile', 'volatility', 'median', 'log_value'];
 
 export class AnomalyDetector {
   readonly options: DetectorOptions;
@@ -156,13 +66,16 @@ export class AnomalyDetector {
   private readonly mean: RollingMean;
   private readonly residualMean: RollingMean;
   private readonly volatility: RollingMedian;
+  private readonly median: RollingMedian;
+  private readonly logMean: RollingMean;
   private readonly profile: DailyProfile;
   private readonly levelError: RobustScale;
   private readonly profileError: RobustScale;
   private readonly spreadError: RobustScale;
-  private readonly features = new Float64Array(4);
-  private readonly evidence = new Float64Array(4);
-  private readonly units = new Float64Array(4);
+  private readonly logLevelError: RobustScale;
+  private readonly features = new Float64Array(VIEWS.length);
+  private readonly evidence = new Float64Array(VIEWS.length);
+  private readonly units = new Float64Array(VIEWS.length);
   private block = Number.NaN;
   private day = Number.NaN;
   private profileLevel = Number.NaN;
@@ -170,6 +83,9 @@ export class AnomalyDetector {
   private last = Number.NaN;
   private lastValue = Number.NaN;
   private previousMean = Number.NaN;
+  private previousLogMean = Number.NaN;
+  /** Every value so far has been positive: the log-value view applies. */
+  private positive = true;
   private lastAlarm = Number.NEGATIVE_INFINITY;
   private lastHigh = Number.NEGATIVE_INFINITY;
   private armed = true;
@@ -184,10 +100,13 @@ export class AnomalyDetector {
     this.mean = new RollingMean(Math.round(o.meanPoints));
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
+    this.median = new RollingMedian(Math.round(o.meanPoints));
+    this.logMean = new RollingMean(Math.round(o.meanPoints));
     this.profile = new DailyProfile(o.phaseMs, Math.round(o.profileDays));
     this.levelError = new RobustScale(o.scaleMs, o.huber);
     this.profileError = new RobustScale(o.scaleMs, o.huber);
     this.spreadError = new RobustScale(o.scaleMs, o.huber);
+    this.logLevelError = new RobustScale(o.scaleMs, o.huber);
   }
 
   /** Scores one point. Timestamps are epoch ms and should not go backwards (a point that does is still scored). */
@@ -232,6 +151,15 @@ export class AnomalyDetector {
     if (!Number.isNaN(residual))
       this.profileError.update(residual, dt, history >= (o.profileMinDays + 1) * DAY);
     if (!Number.isNaN(this.profileLevel)) this.spreadError.update(value - this.profileLevel, dt, formed);
+    // The same surprise on a multiplicative scale, for the log-value view.
+    if (value <= 0) this.positive = false;
+    const logValue = this.positive ? Math.log(value) : Number.NaN;
+    let logSurprise = Number.POSITIVE_INFINITY;
+    const logGap = logValue - this.previousLogMean;
+    if (!Number.isNaN(logGap)) {
+      if (this.logLevelError.value > 0) logSurprise = Math.abs(logGap) / this.logLevelError.value;
+      this.logLevelError.update(logGap, dt, formed);
+    }
     const seasonalSeries =
       residualReady && this.profileError.value < (1 - o.seasonalStrength) * this.spreadError.value;
     this.seasonal = seasonalSeries;
@@ -242,13 +170,17 @@ export class AnomalyDetector {
     f[1] = this.mean.push(value);
     f[2] = Number.isNaN(residual) ? Number.NaN : this.residualMean.push(residual);
     f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
+    f[4] = o.medianUnits > 0 ? this.median.push(value) : Number.NaN;
+    f[5] = logValue;
     this.previousMean = f[1];
+    if (this.positive) this.previousLogMean = this.logMean.push(logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
     const e = this.evidence;
     const r = this.ranges;
     // A record over a short history is cheap: the margin widens by (1 + youngHours / hours of history).
     const u = this.units;
-    for (let i = 0; i < 4; i++) u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
+    for (let i = 0; i < VIEWS.length; i++)
+      u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
     const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
     e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
     e[1] = Math.min(r[1]!.novelty(f[1], u[1]!, floor), surprising);
@@ -260,12 +192,24 @@ export class AnomalyDetector {
       r[3]!.blocks >= o.volatilityWarmupHours
         ? r[3]!.novelty(f[3], u[3]! * o.volatilityUnits, volatilityFloor)
         : 0;
-    // The view reported is the first, in the order value, mean, daily profile, volatility, that reaches the
+    // A series that sits at its floor half the time (idle counts, a zero-inflated load) has no level for a
+    // median to follow: its median only says how often it leaves the floor, which the mean view sees.
+    const hasLevel = r[4]!.low > r[0]!.low;
+    e[4] =
+      o.medianUnits > 0 && hasLevel
+        ? Math.min(r[4]!.novelty(f[4], u[4]! * o.medianUnits, floor), surprising)
+        : 0;
+    const logSurprising = o.surpriseUnits > 0 ? logSurprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
+    e[5] =
+      o.logUnits > 0 && this.positive
+        ? Math.min(r[5]!.novelty(f[5], u[5]! * o.logUnits, floor), logSurprising)
+        : 0;
+    // The view reported is the first, in the order of VIEWS, that reaches the
     // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.
     let best = 0;
     let view: AnomalyView | undefined;
     let strongest = 0;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < VIEWS.length; i++) {
       if (e[i]! > best) best = e[i]!;
       if (e[i]! > strongest && (strongest < 1 || view === undefined)) {
         strongest = e[i]!;
@@ -310,6 +254,8 @@ export class AnomalyDetector {
     };
   }
 }
+
+export { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './options.ts';
 
 export interface ScoredSeries {
   scores: number[];

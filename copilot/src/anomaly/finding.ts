@@ -13,6 +13,8 @@ const VIEW_TEXT = {
   mean: 'its recent mean is beyond every such mean of its memory',
   daily_profile: 'it departs from its daily profile more than ever before',
   volatility: 'its step-to-step volatility is beyond anything in its memory',
+  median: 'its recent median is beyond every such median of its memory',
+  log_value: 'on a multiplicative scale it is beyond every value of its memory',
 } as const;
 
 /**

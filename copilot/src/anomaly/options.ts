@@ -1,0 +1,104 @@
+import { AnomalyError } from './errors.ts';
+import { DAY, HOUR, MINUTE } from './streams.ts';
+
+/** The anomaly detector's options (see `AnomalyDetector` in detector.ts). */
+export interface DetectorOptions {
+  memoryDays: number;
+  noveltyUnits: number;
+  surpriseUnits: number;
+  /** Multiplier of `noveltyUnits` for the volatility view (steps are noisier than values). */
+  volatilityUnits: number;
+  /** Multiplier of `noveltyUnits` for the daily-profile view. */
+  profileUnits: number;
+  /** The daily-profile view counts when its error is below (1 − strength) × the error around the level. */
+  seasonalStrength: number;
+  /** Points of the mean, median and log-level windows. */
+  meanPoints: number;
+  /**
+   * Multiplier of `noveltyUnits` for the median view (the median of the last `meanPoints` points); 0 turns
+   * the view off.
+   */
+  medianUnits: number;
+  /**
+   * Multiplier of `noveltyUnits` for the log-value view, which judges a series that has only ever been
+   * positive on a multiplicative scale; 0 turns the view off.
+   */
+  logUnits: number;
+  residualPoints: number;
+  volatilityPoints: number;
+  /** Phase bucket of the daily profile, days it remembers, and days before it predicts. */
+  phaseMs: number;
+  profileDays: number;
+  profileMinDays: number;
+  /**
+   * Hours of residual history before the daily-profile view may alarm: while the profile matures its
+   * residuals shrink, and records over a short history are cheap.
+   */
+  residualWarmupHours: number;
+  /** How much wider the alarm margin is over a short history (see `update`). */
+  youngHours: number;
+  /** Hours of volatility history before the volatility view may alarm. */
+  volatilityWarmupHours: number;
+  /** Time constant and Huber clipping of the robust error scales. */
+  scaleMs: number;
+  huber: number;
+  warmupMs: number;
+  refractoryMs: number;
+  rearmMs: number;
+  /**
+   * How long one block of the record ranges lasts: an hour for series sampled every few minutes; a series of
+   * one point per period passes its period, so each period closes a block. The `...Hours` options count blocks.
+   */
+  blockMs: number;
+}
+
+/** Global defaults; how they were chosen is in copilot/ANOMALIES.md (leave-one-category-out on NAB). */
+export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
+  memoryDays: 60,
+  noveltyUnits: 0.05,
+  surpriseUnits: 3,
+  volatilityUnits: 6,
+  seasonalStrength: 0.5,
+  profileUnits: 3,
+  meanPoints: 12,
+  medianUnits: 1,
+  logUnits: 4,
+  residualPoints: 6,
+  volatilityPoints: 36,
+  phaseMs: 5 * MINUTE,
+  profileDays: 7,
+  profileMinDays: 2,
+  youngHours: 0,
+  residualWarmupHours: 72,
+  volatilityWarmupHours: 72,
+  scaleMs: 2 * DAY,
+  huber: 3,
+  warmupMs: DAY,
+  refractoryMs: HOUR,
+  rearmMs: 2 * HOUR,
+  blockMs: HOUR,
+};
+
+export function validate(options: DetectorOptions): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (!Number.isFinite(value) || value < 0)
+      throw new AnomalyError(`detector option ${key} must be a finite number ≥ 0, got ${value}`);
+  }
+  const positive: (keyof DetectorOptions)[] = [
+    'memoryDays',
+    'noveltyUnits',
+    'volatilityUnits',
+    'profileUnits',
+    'meanPoints',
+    'residualPoints',
+    'volatilityPoints',
+    'phaseMs',
+    'profileDays',
+    'scaleMs',
+    'blockMs',
+  ];
+  for (const key of positive)
+    if (options[key] <= 0) throw new AnomalyError(`detector option ${key} must be positive`);
+  if (options.profileDays > 255) throw new AnomalyError('profileDays must be at most 255');
+  if (options.seasonalStrength > 1) throw new AnomalyError('seasonalStrength must be between 0 and 1');
+}
