@@ -26,7 +26,7 @@ import {
   type StrategyComparison,
 } from './prewarm-compare.ts';
 
-export { type CurvePoint, coldStartsAtCost, type StrategyComparison } from './prewarm-compare.ts';
+export { coldStartsAtCost, type StrategyComparison } from './prewarm-compare.ts';
 
 const evaluationOptionsSchema = z.object({
   durationMs: z.number().positive().default(200),

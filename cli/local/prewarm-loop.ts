@@ -32,7 +32,7 @@ export function localPrewarmer(
 }
 
 /** What `boundless start` prints of a tick: applied changes and failures. */
-export function printDecisions(decisions: readonly LiveDecision[]): void {
+function printDecisions(decisions: readonly LiveDecision[]): void {
   for (const d of decisions) {
     if (d.applied)
       process.stdout.write(
