@@ -14,9 +14,9 @@ export interface FunctionDemand {
   readonly meanDurationMs: number | null;
 }
 
-/** Where the loop reads demand: the copilot's own Lambda metrics, locally or from CloudWatch. */
+/** Where the loop reads demand: the copilot's own Lambda metrics, locally, or (async) a metrics service. */
 export interface DemandReader {
-  demand(functionName: string, fromMs: number, toMs: number): FunctionDemand;
+  demand(functionName: string, fromMs: number, toMs: number): FunctionDemand | Promise<FunctionDemand>;
 }
 
 /** One audit record per change the loop makes or fails to make (the copilot store's audit trail). */
@@ -127,10 +127,10 @@ export class LivePrewarmer {
     return decisions;
   }
 
-  private plan(functionName: string, nowMs: number) {
+  private async plan(functionName: string, nowMs: number) {
     const { leadMinutes, historyMinutes, allocationMinutes } = this.settings;
     const current = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    const { minutes, meanDurationMs } = this.ports.demand.demand(
+    const { minutes, meanDurationMs } = await this.ports.demand.demand(
       functionName,
       current - historyMinutes * MINUTE_MS,
       current,
@@ -160,7 +160,7 @@ export class LivePrewarmer {
     const previous = this.requested.get(functionName) ?? null;
     let base: Omit<LiveDecision, 'applied' | 'requested'> & { requested: number };
     try {
-      const { plan, requested, planned, plannedMinute } = this.plan(functionName, nowMs);
+      const { plan, requested, planned, plannedMinute } = await this.plan(functionName, nowMs);
       base = {
         functionName,
         plannedMinute,
