@@ -32,12 +32,12 @@ export function localPrewarmer(
 }
 
 /** What `boundless start` prints of a tick: applied changes and failures. */
-function printDecisions(decisions: readonly LiveDecision[]): void {
+function printDecisions(decisions: readonly LiveDecision[], dryRun: boolean): void {
   for (const d of decisions) {
-    if (d.applied)
-      process.stdout.write(
-        `prewarm: ${d.functionName} provisioned concurrency ${d.previous ?? 0} → ${d.requested} (forecast p90 ${d.upper.toFixed(1)})\n`,
-      );
+    const change = `${d.functionName} provisioned concurrency ${d.previous ?? 0} → ${d.requested} (forecast p90 ${d.upper.toFixed(1)})`;
+    if (d.applied) process.stdout.write(`prewarm: ${change}\n`);
+    else if (dryRun && !d.error && d.requested !== d.previous && (d.previous !== null || d.requested > 0))
+      process.stdout.write(`prewarm (dry run): ${change}\n`);
     else if (d.error) process.stderr.write(`prewarm: ${d.functionName}: ${d.error}\n`);
   }
 }
@@ -57,8 +57,13 @@ export async function startLocalPrewarming(
     dryRun,
   );
   if (!loop) return { stop: async () => {} };
-  loop.start(Date.now, printDecisions, (error) =>
-    process.stderr.write(`prewarm: tick failed: ${(error as Error).message}\n`),
+  process.stdout.write(
+    `prewarm: re-planning provisioned concurrency of ${loop.settings.functions.length} function(s) every minute${dryRun ? ' (dry run: nothing changes)' : ''}; --prewarm off stops it\n`,
+  );
+  loop.start(
+    Date.now,
+    (decisions) => printDecisions(decisions, dryRun),
+    (error) => process.stderr.write(`prewarm: tick failed: ${(error as Error).message}\n`),
   );
   return loop;
 }

@@ -108,6 +108,10 @@ describe('Class: LivePrewarmer', () => {
     expect(decision!.applied).toBe(false);
     expect(io.calls).toEqual([]);
     expect(io.audit[0]!.detail).toMatchObject({ dryRun: true, to: decision!.requested });
+    // The next minute audits only a change from what it would have requested.
+    const [next] = await loop.tick(at(2 * DAY + 601));
+    expect(next!.previous).toBe(decision!.requested);
+    expect(io.audit).toHaveLength(next!.requested === decision!.requested ? 1 : 2);
   });
 
   it('keeps within its guards, and a refused change is audited without stopping other functions', async () => {

@@ -192,8 +192,9 @@ export class LivePrewarmer {
       } catch (error) {
         return this.failed(functionName, nowMs, previous, 'apply', error, detail);
       }
-      this.requested.set(functionName, base.requested);
     }
+    // In a dry run too: what it would have requested, so that only changes are audited there as well.
+    this.requested.set(functionName, base.requested);
     await this.audit(nowMs, 'prewarm_set_provisioned_concurrency', functionName, detail);
     return { ...base, applied: !dryRun };
   }
