@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DemandMinute } from './demand.ts';
 import { PrewarmError } from './errors.ts';
 import { type DemandReader, LivePrewarmer, type PrewarmAuditEntry } from './live.ts';
@@ -156,6 +156,32 @@ describe('Class: LivePrewarmer', () => {
     );
     expect(() => new LivePrewarmer({ functions: ['a b'] }, ports)).toThrow(/function name/);
     expect(() => new LivePrewarmer({ functions: ['a'], coldStart: 3 } as never, ports)).toThrow(/coldStart/);
+  });
+
+  it('ticks on its interval once started, at the clock it is given, until stopped', async () => {
+    vi.useFakeTimers();
+    try {
+      const io = recorder();
+      const loop = new LivePrewarmer(
+        { functions: ['reader'], intervalMs: 60_000 },
+        { demand: reader({ reader: demand }), target: io.target, audit: io.auditPort },
+      );
+      const ticks: number[] = [];
+      let minute = 2 * DAY + 600;
+      loop.start(
+        () => at(minute++),
+        (decisions) => ticks.push(decisions[0]!.plannedMinute),
+      );
+      await vi.advanceTimersByTimeAsync(3 * 60_000);
+      await loop.stop();
+      await vi.advanceTimersByTimeAsync(3 * 60_000);
+      // Three ticks, each planning one minute further on; none after stop().
+      expect(ticks).toHaveLength(3);
+      expect(ticks[1]! - ticks[0]!).toBe(MINUTE);
+      expect(io.calls.length).toBeGreaterThan(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports an audit store that fails, and the change stands', async () => {
