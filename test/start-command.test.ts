@@ -43,6 +43,8 @@ describe('Command: boundless start', () => {
     const api = /Access API[^\n]*?(http:\/\/\S+)/.exec(banner)?.[1];
 
     expect(banner).toMatch(/CloudFront edge[^\n]*http:\/\/127\.0\.0\.1:\d+/);
+    // The copilot's every-minute pre-warming loop runs by default, on every function of the emulation.
+    expect(banner).toMatch(/prewarm: re-planning provisioned concurrency of \d+ function\(s\) every minute;/);
     // The dashboard's address comes first, before everything else the banner says.
     const dashboard = /^\s*Dashboard: (http:\/\/\S+)/.exec(banner.slice(banner.indexOf('\nDashboard:')))?.[1];
     expect(banner.slice(banner.indexOf('\nDashboard:')).trimStart().startsWith('Dashboard: http')).toBe(true);

@@ -123,6 +123,20 @@ function formatEvaluation(evaluation: PrewarmEvaluation): string {
           ...withLive.map(
             (c) => `  ${c.trace} ×${c.scale}: ${liveCurve(c, 'development')} | ${liveCurve(c, 'validation')}`,
           ),
+          '',
+          'The every-minute plan as the minimum with target tracking (70 %) above it ("ours" = both layers), development:',
+          '',
+          markdownTable(withLive.map((c) => row(c, c.development, c.development.liveFloorWithTracking!))),
+          '',
+          'Every-minute minimum + target tracking, validation:',
+          '',
+          markdownTable(withLive.map((c) => row(c, c.validation, c.validation.liveFloorWithTracking!))),
+          '',
+          'Its curve (the minimum’s cold-start cost: cold starts / total), development | validation:',
+          ...withLive.map(
+            (c) =>
+              `  ${c.trace} ×${c.scale}: ${points(c.development.liveFloorWithTracking)} | ${points(c.validation.liveFloorWithTracking)}`,
+          ),
         ]),
     ...(settings.levelBoundMinutes === undefined
       ? []

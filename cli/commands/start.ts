@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { LocalDelivery } from '@boundless/local';
 import { LOCAL_FAULT_KINDS } from '@boundless/local/faults';
 import { CliError } from '../errors.ts';
@@ -20,6 +20,7 @@ interface StartOptions {
   allowRemoteSignIn?: boolean;
   inject: string[];
   injectAfter: string;
+  prewarm: 'live' | 'dry-run' | 'off';
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -55,6 +56,14 @@ export function registerStart(program: Command): void {
       `inject a fault for a while: <kind>[:<function, table or edge>[:<duration>]], e.g. throttling:delivery-grant-access:5m or origin_errors:edge:10m (repeatable; kinds: ${LOCAL_FAULT_KINDS.join(', ')}); more while running: POST /local/faults`,
       collect,
       [],
+    )
+    .addOption(
+      new Option(
+        '--prewarm <mode>',
+        'the copilot re-plans each function’s provisioned concurrency every minute (copilot/PREWARM.md); dry-run plans and audits only',
+      )
+        .choices(['live', 'dry-run', 'off'])
+        .default('live'),
     )
     .option(
       '--inject-after <duration>',
@@ -137,6 +146,7 @@ export function registerStart(program: Command): void {
       });
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
       let copilot: { close(): Promise<void> } | undefined;
+      let prewarm: { stop(): Promise<void> } | undefined;
       let reports: { stop(): void } | undefined;
       let copilotUrl: string | undefined;
       let dashboardUrl: string | undefined;
@@ -192,6 +202,10 @@ export function registerStart(program: Command): void {
             sinceMs,
           ),
         );
+        if (options.prewarm !== 'off') {
+          const { startLocalPrewarming } = await import('../local/prewarm-loop.ts');
+          prewarm = await startLocalPrewarming(delivery, service, tunables, options.prewarm === 'dry-run');
+        }
         copilot = service;
         copilotUrl = service.url;
         if (dashboard?.ok) dashboardUrl = `${service.url}/`;
@@ -221,6 +235,7 @@ export function registerStart(program: Command): void {
       process.stdout.write('\nshutting down...\n');
       await live?.stop();
       reports?.stop();
+      await prewarm?.stop();
       await copilot?.close();
       await delivery.close();
       process.stdout.write('stopped.\n');

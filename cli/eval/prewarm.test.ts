@@ -62,6 +62,21 @@ describe('Function: evaluatePrewarming', () => {
     expect(scheduledOnly.cases[0]!.validation.live).toBeUndefined();
   });
 
+  it('runs the every-minute plan as the minimum under target tracking, never below either layer', () => {
+    for (const period of [result!.development, result!.validation]) {
+      const hybrid = period.liveFloorWithTracking!;
+      expect(hybrid.curve.map((p) => p.coldStartCost)).toEqual([5, 20, 40]);
+      // Both layers provision at least what either would alone, on average over the period.
+      expect(hybrid.ours.meanProvisioned).toBeGreaterThanOrEqual(period.live!.ours.meanProvisioned);
+      expect(hybrid.ours.meanProvisioned).toBeGreaterThanOrEqual(period.targetTracking.meanProvisioned);
+      expect(hybrid.ours.totalCost).not.toBe(period.live!.ours.totalCost);
+      expect(hybrid.coldStartRatio).toBeCloseTo(
+        hybrid.ours.coldStarts / period.targetTracking.coldStarts,
+        12,
+      );
+    }
+  });
+
   it('is the scheduled plan itself when re-planned at the scheduled lead', () => {
     const same = evaluatePrewarming([{ trace: 'synthetic', scale: 100, minutes: trace(9) }], {
       sweepCosts: [],

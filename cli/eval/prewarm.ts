@@ -18,6 +18,15 @@ import {
 } from '@boundless/copilot/prewarm';
 import { z } from 'zod';
 import { BOUND_QUANTILES, levelKnowingPlans } from './prewarm-bound.ts';
+import {
+  against,
+  type CurvePoint,
+  coldStartsAtCost,
+  ratio,
+  type StrategyComparison,
+} from './prewarm-compare.ts';
+
+export { coldStartsAtCost, type StrategyComparison } from './prewarm-compare.ts';
 
 const evaluationOptionsSchema = z.object({
   durationMs: z.number().positive().default(200),
@@ -56,25 +65,6 @@ export interface EvaluationCase {
   readonly minutes: readonly DemandMinute[];
 }
 
-export interface CurvePoint {
-  readonly coldStartCost: number;
-  readonly coldStarts: number;
-  readonly totalCost: number;
-}
-
-/** One planned strategy against target tracking over one period. */
-export interface StrategyComparison {
-  readonly ours: SimulationResult;
-  readonly curve: CurvePoint[];
-  /** Ours ÷ target tracking. */
-  readonly coldStartRatio: number;
-  readonly costRatio: number;
-  /** Our cold starts when spending exactly what target tracking spends (read off the curve) ÷ its. */
-  readonly coldStartRatioAtTrackingCost: number;
-  /** DESIGN §5: at most a quarter of target tracking's cold starts at no more than its cost. */
-  readonly meetsTarget: boolean;
-}
-
 /** Every strategy over one period; its own fields compare the scheduled plan (lead `leadMinutes`). */
 export interface PeriodComparison extends StrategyComparison {
   readonly fromMinute: number;
@@ -88,6 +78,8 @@ export interface PeriodComparison extends StrategyComparison {
   readonly oracleCostRatio: number;
   /** The same planner re-run every minute at target tracking's reaction time (`liveLeadMinutes`). */
   readonly live?: StrategyComparison;
+  /** That every-minute plan as the minimum, with target tracking (70 %) above it; its curve over the same costs. */
+  readonly liveFloorWithTracking?: StrategyComparison;
   /** The level-knowing reference's curve (its setting is the quantile), when asked for. */
   readonly levelBoundCurve?: CurvePoint[];
   /** Its cold starts at target tracking's cost ÷ target tracking's. */
@@ -107,21 +99,6 @@ export interface CaseEvaluation {
 export interface PrewarmEvaluation {
   readonly settings: EvaluationSettings;
   readonly cases: CaseEvaluation[];
-}
-
-/** Cold starts at `cost` on a curve of (cost, cold starts), interpolated; NaN outside its range. */
-export function coldStartsAtCost(curve: readonly CurvePoint[], cost: number): number {
-  const sorted = [...curve].sort((a, b) => a.totalCost - b.totalCost);
-  for (let i = 1; i < sorted.length; i++) {
-    const lower = sorted[i - 1]!;
-    const upper = sorted[i]!;
-    if (cost >= lower.totalCost && cost <= upper.totalCost) {
-      const span = upper.totalCost - lower.totalCost;
-      const fraction = span === 0 ? 0 : (cost - lower.totalCost) / span;
-      return lower.coldStarts + fraction * (upper.coldStarts - lower.coldStarts);
-    }
-  }
-  return Number.NaN;
 }
 
 function minutePeaks(concurrency: Float64Array): Float64Array {
@@ -147,25 +124,6 @@ function periodsOf(minutes: number, settings: EvaluationSettings, trace: string)
   ];
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE_INFINITY : 1);
-
-function against(
-  tracking: SimulationResult,
-  ours: SimulationResult,
-  curve: CurvePoint[],
-): StrategyComparison {
-  const coldStartRatio = ratio(ours.coldStarts, tracking.coldStarts);
-  const costRatio = ratio(ours.totalCost, tracking.totalCost);
-  return {
-    ours,
-    curve,
-    coldStartRatio,
-    costRatio,
-    coldStartRatioAtTrackingCost: ratio(coldStartsAtCost(curve, tracking.totalCost), tracking.coldStarts),
-    meetsTarget: coldStartRatio <= 0.25 && costRatio <= 1,
-  };
-}
-
 function compare(
   period: Period,
   runs: {
@@ -176,10 +134,11 @@ function compare(
     floor: SimulationResult;
     curve: CurvePoint[];
     live?: { ours: SimulationResult; curve: CurvePoint[] };
+    hybrid?: { ours: SimulationResult; curve: CurvePoint[] };
     bound?: CurvePoint[];
   },
 ): PeriodComparison {
-  const { none, tracking, ours, oracle, floor, curve, live, bound } = runs;
+  const { none, tracking, ours, oracle, floor, curve, live, hybrid, bound } = runs;
   return {
     ...period,
     none,
@@ -189,6 +148,7 @@ function compare(
     ...against(tracking, ours, curve),
     oracleCostRatio: ratio(oracle.totalCost, tracking.totalCost),
     ...(live && { live: against(tracking, live.ours, live.curve) }),
+    ...(hybrid && { liveFloorWithTracking: against(tracking, hybrid.ours, hybrid.curve) }),
     ...(bound && {
       levelBoundCurve: bound,
       levelBoundColdStartRatioAtTrackingCost: ratio(
@@ -206,13 +166,32 @@ function plannedRuns(
   leadMinutes: number,
   costs: readonly number[],
   run: (policy: CapacityPolicy) => SimulationResult[],
+  apply: (plan: Int32Array, cost: number) => CapacityPolicy = (plan, cost) =>
+    scheduledPolicy(`ours (${cost})`, plan),
 ) {
   const plans = planForColdStartCosts(
     minutes,
     { durationMs: settings.durationMs, leadMinutes, keepAliveMinutes: settings.keepAliveMinutes },
     costs,
   );
-  const results = plans.map((plan) => run(scheduledPolicy(`ours (${plan.coldStartCost})`, plan.capacity)));
+  return curveRuns(
+    plans.map((plan) => plan.capacity),
+    settings,
+    costs,
+    run,
+    apply,
+  );
+}
+
+/** Each cost's plan applied by `apply` and simulated: the row at the stated cost and the whole curve. */
+function curveRuns(
+  plans: readonly Int32Array[],
+  settings: EvaluationSettings,
+  costs: readonly number[],
+  run: (policy: CapacityPolicy) => SimulationResult[],
+  apply: (plan: Int32Array, cost: number) => CapacityPolicy,
+) {
+  const results = plans.map((plan, i) => run(apply(plan, costs[i]!)));
   const stated = costs.indexOf(settings.coldStartCost);
   const curve = (p: number): CurvePoint[] =>
     results.map((r, i) => ({
@@ -220,7 +199,7 @@ function plannedRuns(
       coldStarts: r[p]!.coldStarts,
       totalCost: r[p]!.totalCost,
     }));
-  return { plan: plans[stated]!.capacity, ours: results[stated]!, curve };
+  return { plans, plan: plans[stated]!, ours: results[stated]!, curve };
 }
 
 /** Every strategy on one trace at one size, counted over the development and the validation period. */
@@ -242,6 +221,9 @@ function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): C
       ? plannedRuns(minutes, settings, settings.liveLeadMinutes, costs, run)
       : null;
   const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
+  const hybrid = live
+    ? curveRuns(live.plans, settings, costs, run, (plan) => scheduledFloorWithTargetTracking(plan, tracking))
+    : null;
   const none = run(constantPolicy('no provisioned concurrency', 0));
   const targetTracking = run(targetTrackingPolicy(tracking));
   const oracle = run(scheduledPolicy('oracle', minutePeaks(concurrency)));
@@ -261,6 +243,7 @@ function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): C
       floor: floor[p]!,
       curve: scheduled.curve(p),
       ...(live && { live: { ours: live.ours[p]!, curve: live.curve(p) } }),
+      ...(hybrid && { hybrid: { ours: hybrid.ours[p]!, curve: hybrid.curve(p) } }),
       ...(bound && {
         bound: bound.map((results, i) => ({
           coldStartCost: BOUND_QUANTILES[i]!,

@@ -1,9 +1,10 @@
 // Test helpers that other packages' tests and benches use: a deterministic geolocation for the detectors, synthetic
-// per-minute demand for pre-warming, and the incident chat against replayed model conversations.
+// per-minute demand for pre-warming, a Lambda control plane for provisioned concurrency, and the incident chat against replayed model conversations.
 export { testGeo } from './detect/test-support.ts';
 export { dailyDemand } from './prewarm/test-support.ts';
 export { askBedrock, askOffline, askOpenAi, loadRecording } from './chat/testing/chat-harness.ts';
 export type { ReplayStep } from './chat/testing/converse-replay-server.ts';
 export { FakeDiagnostician, TIMEOUT_DIAGNOSIS } from './chat/testing/fake-diagnostician.ts';
 export { S3StandIn } from './sources/s3-stand-in.ts';
+export { LambdaStandIn, type StandInProvisionedConfig } from './prewarm/lambda-stand-in.ts';
 export { CloudWatchStandIn, type StandInDatapoint } from './sources/cloudwatch-stand-in.ts';

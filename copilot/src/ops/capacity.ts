@@ -1,7 +1,8 @@
 import { forecastAhead } from '../forecast/causal.ts';
 import { planProvisionedConcurrency } from '../prewarm/planner.ts';
 import { type BurstProposals, proposeBurstPreparations } from '../prewarm/proposals.ts';
-import { type FunctionMinute, type LambdaMetrics, peakPerSecond } from './lambda-metrics.ts';
+import { lambdaDemand } from './lambda-demand.ts';
+import type { LambdaMetrics } from './lambda-metrics.ts';
 import { MINUTE_MS } from './minute-ring.ts';
 
 type TrafficMinutes = Parameters<typeof planProvisionedConcurrency>[0];
@@ -54,6 +55,7 @@ export function capacityView(metrics: LambdaMetrics, options: CapacityOptions): 
   const lead = options.leadMinutes ?? 10;
   const band = options.band ?? [0.1, 0.9];
   const names = metrics.names();
+  const reader = lambdaDemand(metrics);
   const perFunction = names.map((name) => ({
     name,
     minutes: new Map(metrics.minutes(name, 0, options.toMs).map(({ t, bucket }) => [t, bucket])),
@@ -65,15 +67,12 @@ export function capacityView(metrics: LambdaMetrics, options: CapacityOptions): 
 
   const functions: FunctionCapacity[] = perFunction.map(({ name, minutes }) => {
     const series = grid.map((t) => minutes.get(t));
-    const traffic: TrafficMinutes = grid.map((t, i) => ({
-      time: t,
-      timestamp: new Date(t).toISOString(),
-      requests: series[i]?.invocations ?? 0,
-      peakRps: series[i] ? peakPerSecond(series[i] as FunctionMinute) : 0,
-    }));
-    const invocations = series.reduce((sum, m) => sum + (m?.invocations ?? 0), 0);
-    const durationSum = series.reduce((sum, m) => sum + (m?.durationMsSum ?? 0), 0);
-    const meanDurationMs = invocations > 0 ? durationSum / invocations : null;
+    const recorded = reader.demand(name, first, options.toMs);
+    const byTime = new Map(recorded.minutes.map((m) => [m.time, m]));
+    const traffic: TrafficMinutes = grid.map(
+      (t) => byTime.get(t) ?? { time: t, timestamp: new Date(t).toISOString(), requests: 0, peakRps: 0 },
+    );
+    const { meanDurationMs } = recorded;
     const plan =
       traffic.length > 0
         ? planProvisionedConcurrency(traffic, { durationMs: meanDurationMs ?? 100, leadMinutes: lead })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costView } from './cost-view.ts';
 import { LatencyHistogram } from './histogram.ts';
+import { lambdaDemand } from './lambda-demand.ts';
 import { LambdaMetrics, peakPerSecond } from './lambda-metrics.ts';
 import { RouteMetrics } from './route-metrics.ts';
 
@@ -77,6 +78,30 @@ describe('Class: LambdaMetrics', () => {
     });
     expect(peakPerSecond(minute!.bucket)).toBe(2);
     expect(metered).toEqual([{ date: '2026-12-05', lambdaRequests: 1, lambdaGbSeconds: 1 }]);
+  });
+});
+
+describe('Function: lambdaDemand', () => {
+  it('hands the live pre-warming loop each recorded minute, its busiest second and the mean duration', () => {
+    const lambdas = new LambdaMetrics();
+    const emf = (at: number, invocations: number, duration: number) =>
+      JSON.stringify({ _aws: { Timestamp: at }, Invocations: invocations, Duration: duration });
+    // Minute 0: 3 requests in one second and 1 in another; minute 2: 2 requests; minute 1 idle.
+    lambdas.observe('/aws/lambda/grant', emf(T + 1_000, 3, 50), T + 1_000);
+    lambdas.observe('/aws/lambda/grant', emf(T + 5_000, 1, 70), T + 5_000);
+    lambdas.observe('/aws/lambda/grant', emf(T + 120_500, 2, 90), T + 120_500);
+    const { minutes, meanDurationMs } = lambdaDemand(lambdas).demand('grant', T, T + 180_000);
+    expect(minutes.map((m) => [m.time - T, m.requests, m.peakRps])).toEqual([
+      [0, 4, 3],
+      [120_000, 2, 2],
+    ]);
+    expect(minutes[0]!.timestamp).toBe(new Date(T).toISOString());
+    // Duration is summed per invocation document: (50 + 70 + 90) over 6 invocations.
+    expect(meanDurationMs).toBeCloseTo(210 / 6, 9);
+    expect(lambdaDemand(lambdas).demand('other', T, T + 60_000)).toEqual({
+      minutes: [],
+      meanDurationMs: null,
+    });
   });
 });
 

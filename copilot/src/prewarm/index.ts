@@ -9,7 +9,15 @@ export {
   scaleAudiences,
 } from './demand.ts';
 export { busySaving, environmentMinuteDollars, layerBusyShare } from './economics.ts';
+export { CloudWatchLambdaDemand } from './cloudwatch-demand-aws.ts';
 export { PrewarmError } from './errors.ts';
+export { LambdaProvisionedConcurrency, type LambdaProvisionedConcurrencyOptions } from './lambda-aws.ts';
+export {
+  type DemandReader,
+  type LiveDecision,
+  type LivePrewarmConfig,
+  LivePrewarmer,
+} from './live.ts';
 export {
   DEFAULT_COLD_START_COST,
   type PlanOptions,

@@ -39,7 +39,7 @@ export const CLOUDWATCH_METRICS = [
   ...Object.keys(NOT_IN_CLOUDWATCH),
 ] as const;
 
-interface Series {
+export interface Series {
   timestamps: number[];
   values: number[];
 }
@@ -132,44 +132,49 @@ export class CloudWatchMetricReader implements MetricReader {
     return { value: samples === 0 || value === undefined ? null : value, samples, unit: 'ms' };
   }
 
-  /** Every page of one GetMetricData call, each query's points in query order. */
-  private async read(
-    client: CloudWatchClient,
-    fromMs: number,
-    toMs: number,
-    queries: MetricDataQuery[],
-  ): Promise<Series[]> {
-    const series = new Map(queries.map((q) => [q.Id as string, { timestamps: [], values: [] } as Series]));
-    let token: string | undefined;
-    do {
-      let page: GetMetricDataCommandOutput;
-      try {
-        page = await client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: new Date(fromMs),
-            EndTime: new Date(toMs),
-            ScanBy: 'TimestampAscending',
-            ...(token ? { NextToken: token } : {}),
-          }),
-          deadline(this.options.timeoutMs),
-        );
-      } catch (cause) {
-        throw new SourceError('cloudwatch', `GetMetricData failed: ${String(cause)}`, { cause });
-      }
-      for (const result of page.MetricDataResults ?? []) {
-        const into = series.get(result.Id ?? '');
-        if (!into) continue;
-        into.timestamps.push(...(result.Timestamps ?? []).map((t) => t.getTime()));
-        into.values.push(...(result.Values ?? []));
-      }
-      token = page.NextToken;
-    } while (token);
-    return queries.map((q) => series.get(q.Id as string) as Series);
+  private read(client: CloudWatchClient, fromMs: number, toMs: number, queries: MetricDataQuery[]) {
+    return getMetricSeries(client, fromMs, toMs, queries, this.options.timeoutMs);
   }
 }
 
-function stat(
+/** Every page of one GetMetricData call, each query's points (epoch ms, value) in query order. */
+export async function getMetricSeries(
+  client: CloudWatchClient,
+  fromMs: number,
+  toMs: number,
+  queries: MetricDataQuery[],
+  timeoutMs?: number,
+): Promise<Series[]> {
+  const series = new Map(queries.map((q) => [q.Id as string, { timestamps: [], values: [] } as Series]));
+  let token: string | undefined;
+  do {
+    let page: GetMetricDataCommandOutput;
+    try {
+      page = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(fromMs),
+          EndTime: new Date(toMs),
+          ScanBy: 'TimestampAscending',
+          ...(token ? { NextToken: token } : {}),
+        }),
+        deadline(timeoutMs),
+      );
+    } catch (cause) {
+      throw new SourceError('cloudwatch', `GetMetricData failed: ${String(cause)}`, { cause });
+    }
+    for (const result of page.MetricDataResults ?? []) {
+      const into = series.get(result.Id ?? '');
+      if (!into) continue;
+      into.timestamps.push(...(result.Timestamps ?? []).map((t) => t.getTime()));
+      into.values.push(...(result.Values ?? []));
+    }
+    token = page.NextToken;
+  } while (token);
+  return queries.map((q) => series.get(q.Id as string) as Series);
+}
+
+export function stat(
   id: string,
   namespace: string,
   name: string,

@@ -1,0 +1,55 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrewarmError } from './errors.ts';
+import { LambdaProvisionedConcurrency } from './lambda-aws.ts';
+import { LambdaStandIn } from './lambda-stand-in.ts';
+
+const lambda = new LambdaStandIn(['boundless-access'], 50);
+let client: LambdaClient;
+
+beforeAll(async () => {
+  client = new LambdaClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    maxAttempts: 1,
+    endpoint: await lambda.start(),
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await lambda.stop();
+});
+
+describe('Class: LambdaProvisionedConcurrency', () => {
+  it('puts provisioned concurrency on the alias through the real client, and deletes the config for 0', async () => {
+    const target = new LambdaProvisionedConcurrency({ client, qualifier: 'live' });
+    await target.setProvisionedConcurrency('boundless-access', 7);
+    expect(lambda.configs.get('boundless-access:live')).toEqual({
+      functionName: 'boundless-access',
+      qualifier: 'live',
+      requested: 7,
+    });
+    expect(lambda.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      body: { ProvisionedConcurrentExecutions: 7 },
+    });
+    await target.setProvisionedConcurrency('boundless-access', 0);
+    expect(lambda.configs.has('boundless-access:live')).toBe(false);
+    expect(lambda.requests.at(-1)!.method).toBe('DELETE');
+    // Zero when there is already none is what was asked for, not a failure.
+    await target.setProvisionedConcurrency('boundless-access', 0);
+  });
+
+  it('turns what Lambda refuses into a PrewarmError that keeps the service error', async () => {
+    const target = new LambdaProvisionedConcurrency({ client, qualifier: 'live' });
+    const overLimit = await target.setProvisionedConcurrency('boundless-access', 51).catch((e: unknown) => e);
+    expect(overLimit).toBeInstanceOf(PrewarmError);
+    expect(((overLimit as PrewarmError).cause as Error).name).toBe('InvalidParameterValueException');
+    const missing = await target.setProvisionedConcurrency('no-such-fn', 2).catch((e: unknown) => e);
+    expect(((missing as PrewarmError).cause as Error).name).toBe('ResourceNotFoundException');
+    await expect(target.setProvisionedConcurrency('boundless-access', 1.5)).rejects.toThrow(/whole number/);
+    expect(() => new LambdaProvisionedConcurrency({ client, qualifier: '$LATEST' })).toThrow(
+      /alias or a version/,
+    );
+  });
+});
