@@ -208,6 +208,25 @@ describe('Stack: BoundlessDelivery', () => {
     }
   });
 
+  it("lets the copilot's client-credentials token through the authorizer, mapped to the copilot role by client and scope", () => {
+    const clients = Object.entries(t.findResources('AWS::Cognito::UserPoolClient'));
+    const service = clients.find(([, c]) => (c as Json).Properties.ClientName === 'copilot-service')![0];
+    const reader = clients.find(([, c]) => (c as Json).Properties.ClientName === 'reader-app')![0];
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: Match.objectLike({ Audience: [{ Ref: reader }, { Ref: service }] }),
+    });
+    for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as Json[]) {
+      const grants = fn.Properties.Environment.Variables.BOUNDLESS_IDENTITY_SERVICE_CLIENTS;
+      // CloudFormation joins the client id into the JSON: read the parts around it.
+      const text = JSON.stringify(grants);
+      expect(text).toContain(`{"Ref":"${service}"}`);
+      expect(text).toContain('\\"scope\\":\\"boundless-delivery/admin\\"');
+      expect(text).toContain('\\"role\\":\\"copilot\\"');
+      expect(text).not.toContain(reader);
+    }
+  });
+
   it('reads secrets from Secrets Manager at start, never from the function configuration', () => {
     for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as Json[]) {
       const env = fn.Properties.Environment.Variables;
@@ -348,6 +367,39 @@ describe('Stack: BoundlessObservability', () => {
     t.hasResourceProperties('AWS::Events::Archive', { ArchiveName: 'boundless-detections' });
   });
 
+  it("hands every detection to the copilot's queue through an EventBridge rule, with a dead-letter queue", () => {
+    const queues = t.findResources('AWS::SQS::Queue');
+    const id = (name: string) =>
+      Object.entries(queues).find(([, q]) => (q as Json).Properties.QueueName === name)![0];
+    const queue = id('boundless-copilot-detections');
+    const dlq = id('boundless-copilot-detections-dlq');
+    expect((queues[queue] as Json).Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['boundless.scale-out'], 'detail-type': ['Abuse detection'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } })],
+    });
+    // Only that rule may send to the queue.
+    t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue }],
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('DetectionsToCopilot'), 'Arn'] },
+              },
+            },
+          }),
+        ]),
+      }),
+    });
+  });
+
   it('raises a page or ticket composite alarm for every SLO and burn-rate pair of slos.json', () => {
     const slos = readSloDefinitions();
     // Plus the roll-up of the page-level pairs, the change sets' rollback trigger.
@@ -444,10 +496,21 @@ describe('Stack: BoundlessCopilot', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         's3:PutObject',
+        // Consuming the scale-out detections from its own queue (below).
+        'sqs:DeleteMessage',
         'sts:AssumeRole',
         'wafv2:UpdateIPSet',
       ].sort(),
     );
+    const sqs = statementsOf('PermissionsService').filter((s) =>
+      actions([s]).some((a) => a.startsWith('sqs:')),
+    );
+    expect(sqs).toEqual([
+      expect.objectContaining({
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/CopilotDetections/) },
+      }),
+    ]);
     // Its one S3 write: the deployed tunables and the change sets' templates, under change-sets/ only.
     const puts = statementsOf('PermissionsService').filter((s) => [s.Action].flat().includes('s3:PutObject'));
     expect(puts.map((s) => JSON.stringify(s.Resource))).toEqual([
@@ -480,6 +543,7 @@ describe('Stack: BoundlessCopilot', () => {
         'COPILOT_HTTP_API_ID',
         'COPILOT_HTTP_API_STAGE',
         'COPILOT_API_ACCESS_LOG_GROUP',
+        'COPILOT_DETECTION_QUEUE_URL',
       ]),
     );
     expect(environment.find((e) => e.Name === 'COPILOT_API_ACCESS_LOG_GROUP')?.Value).toBe(

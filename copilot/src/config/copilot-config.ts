@@ -51,6 +51,8 @@ export const copilotConfigSchema = z.object({
       distributionId: z.string().min(1).optional(),
       httpApiId: z.string().min(1).optional(),
       httpApiStage: z.string().min(1).default('$default'),
+      /** The SQS queue an EventBridge rule fills with the scale-out detections (DESIGN §6). */
+      detectionQueueUrl: z.url().optional(),
     })
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
@@ -113,6 +115,7 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       distributionId: env.COPILOT_DISTRIBUTION_ID,
       httpApiId: env.COPILOT_HTTP_API_ID,
       httpApiStage: env.COPILOT_HTTP_API_STAGE,
+      detectionQueueUrl: env.COPILOT_DETECTION_QUEUE_URL,
     }),
   }) as CopilotConfigInput;
 }

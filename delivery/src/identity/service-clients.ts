@@ -22,7 +22,7 @@ const CLIENT_ID = /^[A-Za-z0-9_]{1,128}$/;
 /** A scope token of RFC 6749 §3.3 (printable ASCII but space, quote and backslash). */
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/;
 
-export const serviceClientGrantSchema = z.strictObject({
+const serviceClientGrantSchema = z.strictObject({
   clientId: z.string().regex(CLIENT_ID, 'must be an app client id ([A-Za-z0-9_], 1-128 characters)'),
   scope: z.string().regex(SCOPE, 'must be one OAuth scope (no spaces), e.g. boundless-delivery/admin'),
   role: z.enum(SERVICE_ROLES),

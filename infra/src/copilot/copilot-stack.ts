@@ -54,7 +54,7 @@ export class CopilotStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CopilotStackProps) {
     super(scope, id, props);
-    const { context, delivery } = props;
+    const { context, delivery, observability } = props;
     const prefix = context.prefix;
     this.operators = new UserDirectory(this, 'Operators', {
       userPoolName: `${prefix}-operators`,
@@ -85,6 +85,14 @@ export class CopilotStack extends Stack {
       tableName: `${prefix}-copilot`,
     });
     delivery.edge.realtimeLogStream.grantRead(serviceRole);
+    // The scale-out detections: read and delete from the copilot's own queue, nothing else in SQS.
+    const detectionQueue = observability.pipeline.copilotQueue;
+    serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [detectionQueue.queueArn],
+      }),
+    );
     this.permissions.allowReports(reportsBucketName);
     this.permissions.allowChangeSetObjects(reportsBucketName);
     // Guarded, audited, expiring mitigations: the two IP sets the web ACL reads, nothing else in WAF.
@@ -115,6 +123,7 @@ export class CopilotStack extends Stack {
         COPILOT_LOG_BUCKET: delivery.storage.logBucketName,
         COPILOT_LOG_PREFIX: 'cloudfront/',
         COPILOT_KINESIS_STREAM: delivery.edge.realtimeLogStream.streamName,
+        COPILOT_DETECTION_QUEUE_URL: detectionQueue.queueUrl,
         COPILOT_ADMIN_API_URL: delivery.api.url,
         COPILOT_WAF_BLOCK_IPSET: ipSet(delivery.webAcl.blockedAddresses),
         COPILOT_WAF_RATE_LIMIT_IPSET: ipSet(delivery.webAcl.rateLimitedAddresses),

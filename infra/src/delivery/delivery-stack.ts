@@ -98,6 +98,9 @@ export class DeliveryStack extends Stack {
       }),
     };
     this.secrets = secrets;
+    // The copilot's client-credentials token reaches the admin routes: the authorizer lets its client through,
+    // and the functions map that client with its scope (and nothing else) to the copilot role.
+    const serviceClient = this.readers.serviceClient!;
     this.api = new AccessApi(this, 'AccessApi', {
       prefix,
       tunables,
@@ -111,7 +114,10 @@ export class DeliveryStack extends Stack {
         issuer: this.readers.issuerUrl,
         jwksUrl: this.readers.jwksUrl,
         audience: this.readers.appClient.userPoolClientId,
-        audiences: [this.readers.appClient.userPoolClientId],
+        audiences: [this.readers.appClient.userPoolClientId, serviceClient.client.userPoolClientId],
+        serviceClients: [
+          { clientId: serviceClient.client.userPoolClientId, scope: serviceClient.scope, role: 'copilot' },
+        ],
       },
     });
     acknowledgeDeliveryFindings(this, context.edgeDomainName !== undefined);
