@@ -22,6 +22,8 @@ export const copilotConfigSchema = z.object({
   pollIntervalMs: z.number().int().min(50).max(600_000).default(2_000),
   /** Largest JSON body the REST API accepts. */
   bodyLimitBytes: z.number().int().positive().max(1_048_576).default(16_384),
+  /** The dashboard's production build to serve at `/` (the copilot image ships it); none: the API only. */
+  dashboardDir: z.string().min(1).optional(),
   /** Where the delivery core's admin API answers (the local runtime's API URL, or the API Gateway stage). */
   adminApiUrl: z.url().optional(),
   identity: z
@@ -97,6 +99,7 @@ export function configFromEnv(env: Env): CopilotConfigInput {
     region: env.COPILOT_REGION ?? env.AWS_REGION,
     tableName: env.COPILOT_TABLE,
     pollIntervalMs: number(env.COPILOT_POLL_MS),
+    dashboardDir: env.COPILOT_DASHBOARD_DIR,
     adminApiUrl: env.COPILOT_ADMIN_API_URL,
     dryRun: bool(env.COPILOT_DRY_RUN),
     identity: definedOnly({

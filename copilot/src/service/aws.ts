@@ -274,6 +274,7 @@ export async function startAwsCopilot(
     host: config.host,
     port: config.port,
     bodyLimitBytes: config.bodyLimitBytes,
+    ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}),
   });
   await pipeline.start();
   const stopTicking = changeSets
