@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CfnOutput, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -15,7 +16,7 @@ import type { ObservabilityStack } from '../observability/observability-stack.ts
 import { DELIVERY_FUNCTIONS } from '../delivery/functions.ts';
 import { CopilotPermissions } from './copilot-iam.ts';
 import { CopilotService } from './copilot-service.ts';
-import { DashboardSite } from './dashboard-site.ts';
+import { DashboardSite, dashboardBuildHash } from './dashboard-site.ts';
 
 export interface CopilotStackProps extends StackProps {
   readonly context: DeploymentContext;
@@ -26,13 +27,26 @@ export interface CopilotStackProps extends StackProps {
 }
 
 /**
- * The context values the copilot needs to synthesize what was deployed. File paths (the signing public key,
- * the dashboard build) name files on the deploying machine, not in the image, and are left out.
+ * The context the copilot synthesizes with to reproduce what was deployed. File paths name files on the
+ * deploying machine, not in the image, so what they hold travels instead: the signing public key as PEM (a
+ * public key), the dashboard build as its content hash (the upload's name; the files stay in the asset bucket).
  */
-function deployedContext(context: DeploymentContext): Partial<DeploymentContext> {
-  const { signingPublicKeyFile: _key, dashboardDir: _dashboard, ...rest } = context;
+export function deployedContext(context: DeploymentContext): Partial<DeploymentContext> {
+  const { signingPublicKeyFile, dashboardDir, ...rest } = context;
+  const values: Record<string, unknown> = {
+    ...rest,
+    ...(signingPublicKeyFile && !rest.signingPublicKey
+      ? { signingPublicKey: readFileSync(signingPublicKeyFile, 'utf8') }
+      : {}),
+    ...(dashboardDir && !rest.dashboardAssetHash
+      ? { dashboardAssetHash: dashboardBuildHash(dashboardDir) }
+      : {}),
+  };
+  // In name order: the copilot's own synthesis hands on the same JSON, so its CopilotStack template is unchanged.
   return Object.fromEntries(
-    Object.entries(rest).filter(([name, value]) => value !== undefined && name !== 'placeholderAccount'),
+    Object.entries(values)
+      .filter(([name, value]) => value !== undefined && name !== 'placeholderAccount')
+      .sort(([a], [b]) => a.localeCompare(b)),
   );
 }
 
@@ -159,6 +173,7 @@ export class CopilotStack extends Stack {
       loadBalancer: this.service.loadBalancer,
       logs,
       ...(context.dashboardDir ? { dashboardDir: context.dashboardDir } : {}),
+      ...(context.dashboardAssetHash ? { dashboardAssetHash: context.dashboardAssetHash } : {}),
     });
     new Schedule(this, 'DailyReport', {
       scheduleName: `${prefix}-daily-report`,

@@ -161,6 +161,7 @@ export class DeliveryStack extends Stack {
   }
 
   private signingPublicKey(context: DeploymentContext): string {
+    if (context.signingPublicKey) return context.signingPublicKey;
     const path = context.signingPublicKeyFile ?? PLACEHOLDER_SIGNING_KEY;
     if (!context.signingPublicKeyFile) {
       Annotations.of(this).addWarningV2(
