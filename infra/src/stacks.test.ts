@@ -12,6 +12,7 @@ import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STACK_NAMES } from './app-builder.ts';
+import { rollbackAlarmsFor } from './copilot/aws-change-sets.ts';
 import { VIEWER_REQUEST_SOURCE } from './delivery/edge.ts';
 import { DELIVERY_FUNCTIONS } from './delivery/functions.ts';
 import { readSloDefinitions } from './slo-alarms.ts';
@@ -435,6 +436,45 @@ describe('Stack: BoundlessObservability', () => {
   });
 });
 
+describe('Rollback triggers of change sets, per stack', () => {
+  const where = {
+    prefix: 'boundless',
+    account: '000000000000',
+    partition: 'aws',
+    primaryRegion: 'us-east-1',
+  };
+  const all = () =>
+    Object.fromEntries(
+      Object.values(STACK_NAMES).map((name) => [
+        name,
+        JSON.parse(readFileSync(join(out, `${name}.template.json`), 'utf8')),
+      ]),
+    );
+  const names = (arns: string[]) => arns.map((arn) => arn.slice(arn.lastIndexOf(':') + 1));
+
+  it("guard the delivery core with its SLOs' page roll-up and its functions' canary roll-up", () => {
+    const templates = all();
+    expect(
+      names(rollbackAlarmsFor(STACK_NAMES.delivery, templates, { ...where, region: 'us-east-1' })),
+    ).toEqual(['boundless-slo-page', 'boundless-delivery-canary']);
+    const canary = Object.values(templates[STACK_NAMES.delivery].Resources as Record<string, Json>).find(
+      (r) => r.Properties?.AlarmName === 'boundless-delivery-canary',
+    );
+    // Every function's two guards, and nothing else.
+    expect(JSON.stringify(canary.Properties.AlarmRule).match(/ALARM\(/g)).toHaveLength(2 * functionCount);
+  });
+
+  it('guard the observability stack with its own detector lag alarms, not the delivery SLOs', () => {
+    expect(
+      names(rollbackAlarmsFor(STACK_NAMES.observability, all(), { ...where, region: 'us-east-1' })),
+    ).toEqual(['boundless-consumer-lag', 'boundless-router-lag']);
+  });
+
+  it('give the replica stack no trigger: no alarm lives in its region, and CloudFormation takes none from another', () => {
+    expect(rollbackAlarmsFor(STACK_NAMES.replica, all(), { ...where, region: 'us-west-2' })).toEqual([]);
+  });
+});
+
 describe('Stack: BoundlessCopilot', () => {
   let t: Template;
   let roles: Record<string, Json>;
@@ -558,6 +598,30 @@ describe('Stack: BoundlessCopilot', () => {
     expect(pass.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
     });
+    // Every change-set stack in its own region, the replica's included, and each region's bootstrap role.
+    const cfn = changeSet.find((s) => [s.Action].flat().includes('cloudformation:ExecuteChangeSet'));
+    // The role ARNs are joined with the account: the region is the literal ending the name.
+    const regionsOf = (resources: Json) =>
+      [resources].flat().map((r: Json) => /([a-z]{2}-[a-z]+-\d)"\]\]\}$/.exec(JSON.stringify(r))?.[1]);
+    expect(
+      [cfn.Resource]
+        .flat()
+        .map((r: Json) => JSON.stringify(r))
+        .map((r: string) =>
+          [/:cloudformation:([a-z0-9-]+):/.exec(r)?.[1], /stack\/(\w+)\//.exec(r)?.[1]].join(' '),
+        )
+        .sort(),
+    ).toEqual([
+      'us-east-1 BoundlessDelivery',
+      'us-east-1 BoundlessObservability',
+      'us-west-2 BoundlessDeliveryReplica',
+    ]);
+    expect(regionsOf(pass.Resource).sort()).toEqual(['us-east-1', 'us-west-2']);
+    const container = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as Json;
+    const roleArns = container.Properties.ContainerDefinitions[0].Environment.find(
+      (e: Json) => e.Name === 'COPILOT_CFN_EXECUTION_ROLE_ARNS',
+    );
+    expect(JSON.stringify(roleArns.Value)).toMatch(/us-east-1.*us-west-2/);
     const trust = Object.entries(roles).find(([id]) => id.startsWith('PermissionsChangeSets'))![1] as Json;
     expect(trust.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({

@@ -22,8 +22,8 @@ export interface CopilotStackProps extends StackProps {
   readonly context: DeploymentContext;
   readonly delivery: DeliveryStack;
   readonly observability: ObservabilityStack;
-  /** Stacks the copilot's change sets may update. */
-  readonly changeSetStacks: readonly string[];
+  /** Stacks the copilot's change sets may update, each in its region. */
+  readonly changeSetStacks: readonly { readonly name: string; readonly region: string }[];
 }
 
 /**
@@ -87,7 +87,7 @@ export class CopilotStack extends Stack {
       bucketName: reportsBucketName,
       accessLogs: { bucket: logs, prefix: 's3-access/reports/' },
     });
-    this.permissions = new CopilotPermissions(this, 'Permissions', { stackNames: props.changeSetStacks });
+    this.permissions = new CopilotPermissions(this, 'Permissions', { stacks: props.changeSetStacks });
     const { serviceRole, reportRole, changeSetRole } = this.permissions;
 
     // Read-only telemetry for both tasks; each writes only its own state.
@@ -157,6 +157,10 @@ export class CopilotStack extends Stack {
         COPILOT_REPORT_BUCKET: reportsBucketName,
         COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
         COPILOT_CFN_EXECUTION_ROLE_ARN: this.permissions.cloudFormationExecutionRoleArn,
+        // The replica stack's change sets run in its region, with that region's bootstrap execution role.
+        COPILOT_CFN_EXECUTION_ROLE_ARNS: Stack.of(this).toJsonString(
+          this.permissions.cloudFormationExecutionRoleArns,
+        ),
         // The copilot synthesizes the stacks again to apply a change set: with this context, the same templates.
         COPILOT_DEPLOYMENT_CONTEXT: JSON.stringify(deployedContext(context)),
       },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { AlarmRule, AlarmState, CompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { SingleTable } from '../constructs/single-table.ts';
@@ -35,6 +36,8 @@ export class DeliveryStack extends Stack {
   readonly table: SingleTable;
   readonly readers: UserDirectory;
   readonly secrets: { readonly cloudFrontPrivateKey: ISecret; readonly edgeTokenSecrets: ISecret };
+  /** In alarm while any access API function's canary alarm is (`<prefix>-delivery-canary`): a rollback trigger. */
+  readonly canaryRollUp: CompositeAlarm;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id, props);
@@ -119,6 +122,18 @@ export class DeliveryStack extends Stack {
           { clientId: serviceClient.client.userPoolClientId, scope: serviceClient.scope, role: 'copilot' },
         ],
       },
+    });
+    // One alarm for every function's error-rate and latency guard, so a change set of this stack (at most five
+    // rollback triggers) is guarded by its own functions as well as by the SLOs.
+    this.canaryRollUp = new CompositeAlarm(this, 'CanaryRollUp', {
+      compositeAlarmName: `${prefix}-delivery-canary`,
+      alarmDescription: "Some access API function's canary guard (errors or p99 latency) is in alarm",
+      alarmRule: AlarmRule.anyOf(
+        ...Object.values(this.api.functions).flatMap((f) => [
+          AlarmRule.fromAlarm(f.errorRateAlarm, AlarmState.ALARM),
+          AlarmRule.fromAlarm(f.latencyAlarm, AlarmState.ALARM),
+        ]),
+      ),
     });
     acknowledgeDeliveryFindings(this, context.edgeDomainName !== undefined);
 
