@@ -31,7 +31,7 @@ export interface CopilotStackProps extends StackProps {
  * deploying machine, not in the image, so what they hold travels instead: the signing public key as PEM (a
  * public key), the dashboard build as its content hash (the upload's name; the files stay in the asset bucket).
  */
-export function deployedContext(context: DeploymentContext): Partial<DeploymentContext> {
+function deployedContext(context: DeploymentContext): Partial<DeploymentContext> {
   const { signingPublicKeyFile, dashboardDir, ...rest } = context;
   const values: Record<string, unknown> = {
     ...rest,
