@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LoopbackStandIn } from '@boundless/copilot/testing';
 import {
   createIdentityVerifier,
   type IdentityVerifier,
@@ -21,19 +22,21 @@ export interface AdminCall {
  * whose calls pass the delivery package's own verifier with the deployment's grant (client id + scope ->
  * `copilot`). A call whose token does not verify to the copilot role is answered 401/403 as the API would.
  */
-export class DeliveryAdminStandIn {
+export class DeliveryAdminStandIn extends LoopbackStandIn {
   readonly calls: AdminCall[] = [];
   readonly refused: { path: string; status: number; reason: string }[] = [];
-  private server: Server | undefined;
   private verifier: IdentityVerifier | undefined;
   private issuer: LocalIdentityIssuer | undefined;
+  private url = '';
 
   constructor(
     readonly client: { id: string; secret: string; scope: string },
     private readonly readerAudience = 'reader-app',
-  ) {}
+  ) {
+    super();
+  }
 
-  async start(): Promise<string> {
+  override async start(): Promise<string> {
     const issuer = await LocalIdentityIssuer.create({
       issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Readers',
       audience: this.readerAudience,
@@ -46,21 +49,26 @@ export class DeliveryAdminStandIn {
       },
       Date.now,
     );
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => send(response, 500, { error: String(error) }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = await super.start();
+    return this.url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  /** The copilot's settings for the admin API and its service token, as the CopilotStack sets them. */
+  copilotEnv(): Record<string, string> {
+    return {
+      COPILOT_ADMIN_API_URL: this.url,
+      COPILOT_SERVICE_TOKEN_URL: `${this.url}/oauth2/token`,
+      COPILOT_SERVICE_CLIENT_ID: this.client.id,
+      COPILOT_SERVICE_CLIENT_SECRET: this.client.secret,
+      COPILOT_SERVICE_SCOPE: this.client.scope,
+    };
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected internalError(response: ServerResponse, error: unknown): void {
+    send(response, 500, { error: String(error) });
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -112,4 +120,22 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.statusCode = status;
   response.setHeader('Content-Type', 'application/json');
   response.end(JSON.stringify(body));
+}
+
+/** The operators' user pool as the copilot sees it: a local issuer and its JWKS served on a loopback port. */
+export async function startOperatorPool(issuer: string, audience: string) {
+  const pool = await LocalIdentityIssuer.create({ issuer, audience });
+  const jwks = createServer((_req, res) =>
+    res.setHeader('Content-Type', 'application/json').end(JSON.stringify(pool.jwks())),
+  );
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  return {
+    issuer: pool,
+    env: {
+      COPILOT_IDENTITY_ISSUER: issuer,
+      COPILOT_IDENTITY_AUDIENCE: audience,
+      COPILOT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+    },
+    close: () => new Promise<void>((resolve) => jwks.close(() => resolve())),
+  };
 }

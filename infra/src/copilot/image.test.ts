@@ -8,19 +8,17 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchStandIn, EventBusStandIn, S3StandIn } from '@boundless/copilot/testing';
-import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboardBuild } from '../../../cli/dashboard-build.ts';
 import { CloudFormationStandIn } from '../cloudformation-stand-in.ts';
 import { loadTunables } from '../tunables.ts';
-import { DeliveryAdminStandIn } from './delivery-admin-stand-in.ts';
+import { DeliveryAdminStandIn, startOperatorPool } from './delivery-admin-stand-in.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCKERFILE = readFileSync(join(ROOT, 'infra/docker/copilot.Dockerfile'), 'utf8');
@@ -55,8 +53,7 @@ const admin = new DeliveryAdminStandIn({
   secret: 'client-secret',
   scope: 'boundless-delivery/admin',
 });
-let operators: LocalIdentityIssuer;
-let jwks: Server;
+let operators: Awaited<ReturnType<typeof startOperatorPool>>;
 let child: ChildProcess;
 let url: string;
 const output: string[] = [];
@@ -77,12 +74,8 @@ beforeAll(async () => {
   const cloudWatchEndpoint = await cloudWatch.start();
   const eventsEndpoint = await events.start();
   const queueUrl = events.createQueue(QUEUE);
-  const adminUrl = await admin.start();
-  operators = await LocalIdentityIssuer.create({ issuer: ISSUER, audience: 'copilot-dashboard' });
-  jwks = createServer((_req, res) =>
-    res.setHeader('Content-Type', 'application/json').end(JSON.stringify(operators.jwks())),
-  );
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  await admin.start();
+  operators = await startOperatorPool(ISSUER, 'copilot-dashboard');
 
   const runtime = dockerfileRuntime();
   expect(runtime.cmd).toEqual(MANIFEST.entry);
@@ -112,14 +105,8 @@ beforeAll(async () => {
     COPILOT_LOG_BUCKET: 'logs',
     COPILOT_LOG_PREFIX: 'cloudfront/',
     COPILOT_DETECTION_QUEUE_URL: queueUrl,
-    COPILOT_ADMIN_API_URL: adminUrl,
-    COPILOT_IDENTITY_ISSUER: ISSUER,
-    COPILOT_IDENTITY_AUDIENCE: 'copilot-dashboard',
-    COPILOT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
-    COPILOT_SERVICE_TOKEN_URL: `${adminUrl}/oauth2/token`,
-    COPILOT_SERVICE_CLIENT_ID: admin.client.id,
-    COPILOT_SERVICE_CLIENT_SECRET: admin.client.secret,
-    COPILOT_SERVICE_SCOPE: admin.client.scope,
+    ...admin.copilotEnv(),
+    ...operators.env,
     COPILOT_DISTRIBUTION_ID: 'E2DIST',
     COPILOT_HTTP_API_ID: 'api123',
     COPILOT_REPORT_BUCKET: 'reports',
@@ -148,12 +135,12 @@ beforeAll(async () => {
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await Promise.all([s3.stop(), cloudFormation.stop(), cloudWatch.stop(), events.stop(), admin.stop()]);
-  await new Promise<void>((resolve) => jwks?.close(() => resolve()));
+  await operators?.close();
   await new Promise<void>((resolve) => dynamo.close(() => resolve()));
   rmSync(stage, { recursive: true, force: true });
 });
 
-const viewer = async () => `Bearer ${await operators.issue({ sub: 'vera', groups: ['viewer'] })}`;
+const viewer = async () => `Bearer ${await operators.issuer.issue({ sub: 'vera', groups: ['viewer'] })}`;
 
 describe('the copilot image, staged and run by its entry point', () => {
   it('serves the dashboard build it ships at / and its hashed assets', async () => {

@@ -1,10 +1,3 @@
-/**
- * The scale-out path end to end in the copilot's wire formats: the consumer's EventBridge sink (the real
- * EventBridgeClient) puts detections on the bus, the rule's SQS target queues them, and the copilot as
- * `startAwsCopilot` runs it (the real SQSClient) decides on them like its own detections: a finding in the
- * dashboard's API, a mitigation carried out through the delivery admin API with its client-credentials token.
- */
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,7 +8,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type AwsCopilot, startAwsCopilot } from '@boundless/copilot/service/aws';
 import { EventBusStandIn, S3StandIn } from '@boundless/copilot/testing';
-import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +16,7 @@ import {
   EventBridgeDetectionSink,
 } from '../scale-out/detection-sink.ts';
 import type { EmittedDetection } from '../scale-out/consumer.ts';
-import { DeliveryAdminStandIn } from './delivery-admin-stand-in.ts';
+import { DeliveryAdminStandIn, startOperatorPool } from './delivery-admin-stand-in.ts';
 
 const local = {
   region: 'us-east-1',
@@ -44,8 +36,7 @@ const admin = new DeliveryAdminStandIn({
   secret: 'service-secret',
   scope: 'boundless-delivery/admin',
 });
-let operators: LocalIdentityIssuer;
-let jwks: Server;
+let operators: Awaited<ReturnType<typeof startOperatorPool>>;
 let copilot: AwsCopilot;
 let eventBridge: EventBridgeClient;
 
@@ -73,12 +64,8 @@ beforeAll(async () => {
     detailTypes: [DETECTION_DETAIL_TYPE],
     queue: QUEUE,
   });
-  const adminUrl = await admin.start();
-  operators = await LocalIdentityIssuer.create({ issuer: ISSUER, audience: 'copilot-dashboard' });
-  jwks = createServer((_req, res) =>
-    res.setHeader('Content-Type', 'application/json').end(JSON.stringify(operators.jwks())),
-  );
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  await admin.start();
+  operators = await startOperatorPool(ISSUER, 'copilot-dashboard');
   eventBridge = new EventBridgeClient({ ...local, endpoint: eventsEndpoint });
   copilot = await startAwsCopilot(
     {
@@ -86,14 +73,8 @@ beforeAll(async () => {
       COPILOT_PORT: '0',
       COPILOT_HOST: '127.0.0.1',
       COPILOT_TABLE: 'copilot',
-      COPILOT_ADMIN_API_URL: adminUrl,
-      COPILOT_IDENTITY_ISSUER: ISSUER,
-      COPILOT_IDENTITY_AUDIENCE: 'copilot-dashboard',
-      COPILOT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
-      COPILOT_SERVICE_TOKEN_URL: `${adminUrl}/oauth2/token`,
-      COPILOT_SERVICE_CLIENT_ID: admin.client.id,
-      COPILOT_SERVICE_CLIENT_SECRET: admin.client.secret,
-      COPILOT_SERVICE_SCOPE: admin.client.scope,
+      ...admin.copilotEnv(),
+      ...operators.env,
       COPILOT_LOG_BUCKET: 'logs',
       COPILOT_DETECTION_QUEUE_URL: queueUrl,
       // The test ticks the pipeline by hand.
@@ -118,12 +99,12 @@ afterAll(async () => {
   await s3.stop();
   await events.stop();
   await admin.stop();
-  await new Promise<void>((resolve) => jwks?.close(() => resolve()));
+  await operators?.close();
   await new Promise<void>((resolve) => dynamo.close(() => resolve()));
 });
 
 async function api(path: string) {
-  const token = await operators.issue({ sub: 'vera', groups: ['viewer'] });
+  const token = await operators.issuer.issue({ sub: 'vera', groups: ['viewer'] });
   const response = await fetch(`${copilot.service.url}/api${path}`, {
     headers: { authorization: `Bearer ${token}` },
   });
