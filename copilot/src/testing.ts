@@ -8,3 +8,5 @@ export { FakeDiagnostician, TIMEOUT_DIAGNOSIS } from './chat/testing/fake-diagno
 export { S3StandIn } from './sources/s3-stand-in.ts';
 export { LambdaStandIn, type StandInProvisionedConfig } from './prewarm/lambda-stand-in.ts';
 export { CloudWatchStandIn, type StandInDatapoint } from './sources/cloudwatch-stand-in.ts';
+export { EventBusStandIn } from './pipeline/event-bus-stand-in.ts';
+export { LoopbackStandIn } from './sources/loopback-stand-in.ts';

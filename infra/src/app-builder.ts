@@ -63,7 +63,11 @@ export function defineStacks(app: App, options: DefineStacksOptions): BoundlessS
     context,
     delivery,
     observability,
-    changeSetStacks: [STACK_NAMES.delivery, STACK_NAMES.observability],
+    changeSetStacks: [
+      { name: STACK_NAMES.replica, region: context.replicaRegion },
+      { name: STACK_NAMES.delivery, region: PRIMARY_REGION },
+      { name: STACK_NAMES.observability, region: PRIMARY_REGION },
+    ],
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { replica, delivery, observability, copilot };

@@ -159,6 +159,28 @@ describe('CloudFormationApplier against a CloudFormation Query endpoint', () => 
     });
   });
 
+  it("passes each stack's own execution role (its region's bootstrap), or none where it has none", async () => {
+    const roles: Record<string, string> = {
+      BoundlessDeliveryReplica:
+        'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-west-2',
+      BoundlessDelivery: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1',
+    };
+    const { applier } = await applierOver(
+      { BoundlessDeliveryReplica: {}, BoundlessDelivery: {}, BoundlessObservability: {} },
+      { roleArn: (stack) => roles[stack] },
+    );
+    await applier.apply(
+      {},
+      changeSetTouching('BoundlessDeliveryReplica', 'BoundlessDelivery', 'BoundlessObservability'),
+      'apply',
+    );
+    expect(of('CreateChangeSet').map((r) => [r.params.StackName, r.params.RoleARN])).toEqual([
+      ['BoundlessDeliveryReplica', roles.BoundlessDeliveryReplica],
+      ['BoundlessDelivery', roles.BoundlessDelivery],
+      ['BoundlessObservability', undefined],
+    ]);
+  });
+
   it('leaves stacks the approved diff does not name alone, and treats an empty change set as a no-op', async () => {
     const { applier } = await applierOver({ BoundlessDeliveryReplica: { noChanges: true } });
     const record = await applier.apply({}, changeSetTouching('BoundlessDeliveryReplica'), 'rollback');

@@ -70,8 +70,11 @@ export interface CloudFormationApplierOptions {
   timeoutMs?: number;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** Execution role CloudFormation assumes for the update (needs iam:PassRole). */
-  roleArn?: string;
+  /**
+   * Execution role CloudFormation assumes for the update (needs iam:PassRole); per stack where stacks live in
+   * several regions (each region's CDK bootstrap has its own).
+   */
+  roleArn?: string | ((stack: string) => string | undefined);
 }
 
 /** What the applier did for one stack. */
@@ -134,6 +137,8 @@ export class CloudFormationApplier implements DocumentApplier {
     const fail = (message: string, cause?: unknown) =>
       new CloudFormationApplyError(message, stack, name, cause === undefined ? undefined : { cause });
     const client = this.options.cloudFormation(stack);
+    const roleArn =
+      typeof this.options.roleArn === 'function' ? this.options.roleArn(stack) : this.options.roleArn;
     const triggers = await this.options.rollbackAlarms(stack, templates);
     if (triggers.length > ROLLBACK_TRIGGER_LIMIT) {
       throw fail(
@@ -159,7 +164,7 @@ export class CloudFormationApplier implements DocumentApplier {
           ChangeSetType: 'UPDATE',
           ...templateSource,
           Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
-          ...(this.options.roleArn ? { RoleARN: this.options.roleArn } : {}),
+          ...(roleArn ? { RoleARN: roleArn } : {}),
           RollbackConfiguration: {
             RollbackTriggers: triggers.map((Arn) => ({ Arn, Type: 'AWS::CloudWatch::Alarm' })),
             MonitoringTimeInMinutes: this.options.monitoringTimeInMinutes ?? 10,

@@ -30,6 +30,14 @@ const contextSchema = z.strictObject({
     ),
   /** PEM file with the public half of the CloudFront signing key; the private half goes to Secrets Manager. */
   signingPublicKeyFile: z.string().min(1).optional(),
+  /**
+   * The same public key as PEM text. The CopilotStack hands the copilot the deployed key this way (a public key is
+   * no secret), so that its syntheses carry the key group the deployment has.
+   */
+  signingPublicKey: z
+    .string()
+    .includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' })
+    .optional(),
   /** Kid of the edge-token secret new tokens are signed with (the secret lives in Secrets Manager and the KVS). */
   edgeTokenKid: z.string().regex(/^[A-Za-z0-9]{1,8}$/, 'must match [A-Za-z0-9]{1,8}'),
   /** Alternate domain and its us-east-1 ACM certificate; without them the distribution's own domain is used. */
@@ -41,6 +49,14 @@ const contextSchema = z.strictObject({
   copilotImage: z.string().min(3).optional(),
   /** The built dashboard (`npm run build -w dashboard`); without it the dashboard bucket is created empty. */
   dashboardDir: z.string().min(1).optional(),
+  /**
+   * The deployed dashboard build's content hash (`dashboardBuildHash`): with it, a synthesis without the files
+   * (the copilot's) names the upload the deployment published.
+   */
+  dashboardAssetHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest')
+    .optional(),
 });
 
 export type DeploymentContext = z.output<typeof contextSchema>;

@@ -12,6 +12,7 @@ import { REALTIME_LOG_FIELDS } from '@boundless/delivery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STACK_NAMES } from './app-builder.ts';
+import { rollbackAlarmsFor } from './copilot/aws-change-sets.ts';
 import { VIEWER_REQUEST_SOURCE } from './delivery/edge.ts';
 import { DELIVERY_FUNCTIONS } from './delivery/functions.ts';
 import { readSloDefinitions } from './slo-alarms.ts';
@@ -208,6 +209,25 @@ describe('Stack: BoundlessDelivery', () => {
     }
   });
 
+  it("lets the copilot's client-credentials token through the authorizer, mapped to the copilot role by client and scope", () => {
+    const clients = Object.entries(t.findResources('AWS::Cognito::UserPoolClient'));
+    const service = clients.find(([, c]) => (c as Json).Properties.ClientName === 'copilot-service')![0];
+    const reader = clients.find(([, c]) => (c as Json).Properties.ClientName === 'reader-app')![0];
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: Match.objectLike({ Audience: [{ Ref: reader }, { Ref: service }] }),
+    });
+    for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as Json[]) {
+      const grants = fn.Properties.Environment.Variables.BOUNDLESS_IDENTITY_SERVICE_CLIENTS;
+      // CloudFormation joins the client id into the JSON: read the parts around it.
+      const text = JSON.stringify(grants);
+      expect(text).toContain(`{"Ref":"${service}"}`);
+      expect(text).toContain('\\"scope\\":\\"boundless-delivery/admin\\"');
+      expect(text).toContain('\\"role\\":\\"copilot\\"');
+      expect(text).not.toContain(reader);
+    }
+  });
+
   it('reads secrets from Secrets Manager at start, never from the function configuration', () => {
     for (const fn of Object.values(t.findResources('AWS::Lambda::Function')) as Json[]) {
       const env = fn.Properties.Environment.Variables;
@@ -348,6 +368,39 @@ describe('Stack: BoundlessObservability', () => {
     t.hasResourceProperties('AWS::Events::Archive', { ArchiveName: 'boundless-detections' });
   });
 
+  it("hands every detection to the copilot's queue through an EventBridge rule, with a dead-letter queue", () => {
+    const queues = t.findResources('AWS::SQS::Queue');
+    const id = (name: string) =>
+      Object.entries(queues).find(([, q]) => (q as Json).Properties.QueueName === name)![0];
+    const queue = id('boundless-copilot-detections');
+    const dlq = id('boundless-copilot-detections-dlq');
+    expect((queues[queue] as Json).Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['boundless.scale-out'], 'detail-type': ['Abuse detection'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } })],
+    });
+    // Only that rule may send to the queue.
+    t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue }],
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('DetectionsToCopilot'), 'Arn'] },
+              },
+            },
+          }),
+        ]),
+      }),
+    });
+  });
+
   it('raises a page or ticket composite alarm for every SLO and burn-rate pair of slos.json', () => {
     const slos = readSloDefinitions();
     // Plus the roll-up of the page-level pairs, the change sets' rollback trigger.
@@ -380,6 +433,45 @@ describe('Stack: BoundlessObservability', () => {
       ]),
     });
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('Rollback triggers of change sets, per stack', () => {
+  const where = {
+    prefix: 'boundless',
+    account: '000000000000',
+    partition: 'aws',
+    primaryRegion: 'us-east-1',
+  };
+  const all = () =>
+    Object.fromEntries(
+      Object.values(STACK_NAMES).map((name) => [
+        name,
+        JSON.parse(readFileSync(join(out, `${name}.template.json`), 'utf8')),
+      ]),
+    );
+  const names = (arns: string[]) => arns.map((arn) => arn.slice(arn.lastIndexOf(':') + 1));
+
+  it("guard the delivery core with its SLOs' page roll-up and its functions' canary roll-up", () => {
+    const templates = all();
+    expect(
+      names(rollbackAlarmsFor(STACK_NAMES.delivery, templates, { ...where, region: 'us-east-1' })),
+    ).toEqual(['boundless-slo-page', 'boundless-delivery-canary']);
+    const canary = Object.values(templates[STACK_NAMES.delivery].Resources as Record<string, Json>).find(
+      (r) => r.Properties?.AlarmName === 'boundless-delivery-canary',
+    );
+    // Every function's two guards, and nothing else.
+    expect(JSON.stringify(canary.Properties.AlarmRule).match(/ALARM\(/g)).toHaveLength(2 * functionCount);
+  });
+
+  it('guard the observability stack with its own detector lag alarms, not the delivery SLOs', () => {
+    expect(
+      names(rollbackAlarmsFor(STACK_NAMES.observability, all(), { ...where, region: 'us-east-1' })),
+    ).toEqual(['boundless-consumer-lag', 'boundless-router-lag']);
+  });
+
+  it('give the replica stack no trigger: no alarm lives in its region, and CloudFormation takes none from another', () => {
+    expect(rollbackAlarmsFor(STACK_NAMES.replica, all(), { ...where, region: 'us-west-2' })).toEqual([]);
   });
 });
 
@@ -444,10 +536,21 @@ describe('Stack: BoundlessCopilot', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         's3:PutObject',
+        // Consuming the scale-out detections from its own queue (below).
+        'sqs:DeleteMessage',
         'sts:AssumeRole',
         'wafv2:UpdateIPSet',
       ].sort(),
     );
+    const sqs = statementsOf('PermissionsService').filter((s) =>
+      actions([s]).some((a) => a.startsWith('sqs:')),
+    );
+    expect(sqs).toEqual([
+      expect.objectContaining({
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/CopilotDetections/) },
+      }),
+    ]);
     // Its one S3 write: the deployed tunables and the change sets' templates, under change-sets/ only.
     const puts = statementsOf('PermissionsService').filter((s) => [s.Action].flat().includes('s3:PutObject'));
     expect(puts.map((s) => JSON.stringify(s.Resource))).toEqual([
@@ -480,6 +583,7 @@ describe('Stack: BoundlessCopilot', () => {
         'COPILOT_HTTP_API_ID',
         'COPILOT_HTTP_API_STAGE',
         'COPILOT_API_ACCESS_LOG_GROUP',
+        'COPILOT_DETECTION_QUEUE_URL',
       ]),
     );
     expect(environment.find((e) => e.Name === 'COPILOT_API_ACCESS_LOG_GROUP')?.Value).toBe(
@@ -494,6 +598,30 @@ describe('Stack: BoundlessCopilot', () => {
     expect(pass.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
     });
+    // Every change-set stack in its own region, the replica's included, and each region's bootstrap role.
+    const cfn = changeSet.find((s) => [s.Action].flat().includes('cloudformation:ExecuteChangeSet'));
+    // The role ARNs are joined with the account: the region is the literal ending the name.
+    const regionsOf = (resources: Json) =>
+      [resources].flat().map((r: Json) => /([a-z]{2}-[a-z]+-\d)"\]\]\}$/.exec(JSON.stringify(r))?.[1]);
+    expect(
+      [cfn.Resource]
+        .flat()
+        .map((r: Json) => JSON.stringify(r))
+        .map((r: string) =>
+          [/:cloudformation:([a-z0-9-]+):/.exec(r)?.[1], /stack\/(\w+)\//.exec(r)?.[1]].join(' '),
+        )
+        .sort(),
+    ).toEqual([
+      'us-east-1 BoundlessDelivery',
+      'us-east-1 BoundlessObservability',
+      'us-west-2 BoundlessDeliveryReplica',
+    ]);
+    expect(regionsOf(pass.Resource).sort()).toEqual(['us-east-1', 'us-west-2']);
+    const container = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as Json;
+    const roleArns = container.Properties.ContainerDefinitions[0].Environment.find(
+      (e: Json) => e.Name === 'COPILOT_CFN_EXECUTION_ROLE_ARNS',
+    );
+    expect(JSON.stringify(roleArns.Value)).toMatch(/us-east-1.*us-west-2/);
     const trust = Object.entries(roles).find(([id]) => id.startsWith('PermissionsChangeSets'))![1] as Json;
     expect(trust.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({

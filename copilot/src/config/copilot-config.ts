@@ -22,6 +22,8 @@ export const copilotConfigSchema = z.object({
   pollIntervalMs: z.number().int().min(50).max(600_000).default(2_000),
   /** Largest JSON body the REST API accepts. */
   bodyLimitBytes: z.number().int().positive().max(1_048_576).default(16_384),
+  /** The dashboard's production build to serve at `/` (the copilot image ships it); none: the API only. */
+  dashboardDir: z.string().min(1).optional(),
   /** Where the delivery core's admin API answers (the local runtime's API URL, or the API Gateway stage). */
   adminApiUrl: z.url().optional(),
   identity: z
@@ -51,6 +53,8 @@ export const copilotConfigSchema = z.object({
       distributionId: z.string().min(1).optional(),
       httpApiId: z.string().min(1).optional(),
       httpApiStage: z.string().min(1).default('$default'),
+      /** The SQS queue an EventBridge rule fills with the scale-out detections (DESIGN §6). */
+      detectionQueueUrl: z.url().optional(),
     })
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
@@ -95,6 +99,7 @@ export function configFromEnv(env: Env): CopilotConfigInput {
     region: env.COPILOT_REGION ?? env.AWS_REGION,
     tableName: env.COPILOT_TABLE,
     pollIntervalMs: number(env.COPILOT_POLL_MS),
+    dashboardDir: env.COPILOT_DASHBOARD_DIR,
     adminApiUrl: env.COPILOT_ADMIN_API_URL,
     dryRun: bool(env.COPILOT_DRY_RUN),
     identity: definedOnly({
@@ -113,6 +118,7 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       distributionId: env.COPILOT_DISTRIBUTION_ID,
       httpApiId: env.COPILOT_HTTP_API_ID,
       httpApiStage: env.COPILOT_HTTP_API_STAGE,
+      detectionQueueUrl: env.COPILOT_DETECTION_QUEUE_URL,
     }),
   }) as CopilotConfigInput;
 }

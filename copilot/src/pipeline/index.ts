@@ -9,5 +9,11 @@ export {
   s3StandardLogFeed,
 } from './feeds.ts';
 export { edgeRecordFromRealtime } from './edge-records.ts';
+export {
+  type DetectionFeed,
+  type DetectionPoll,
+  readDetectionEvent,
+  sqsDetectionFeed,
+} from './detection-feed.ts';
 export { CopilotPipeline, type CopilotPipelineOptions } from './pipeline.ts';
 export type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';

@@ -23,6 +23,7 @@ import { burnAlertFinding } from '../slo/finding.ts';
 import { sloStatuses } from '../slo/report.ts';
 import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
+import type { DetectionFeed } from './detection-feed.ts';
 import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
 import type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
@@ -35,6 +36,8 @@ export interface CopilotPipelineOptions {
   store: CopilotStore;
   /** Read in this order each tick: durable standard logs first (backfill), then real-time feeds. */
   feeds: readonly RecordFeed[];
+  /** Detections made elsewhere (the scale-out detectors in AWS), decided on like the pipeline's own. */
+  detectionFeeds?: readonly DetectionFeed[];
   port: MitigationPort;
   mitigation: MitigationConfig;
   slo?: SloDefinitions;
@@ -209,7 +212,10 @@ export class CopilotPipeline {
       if (scope === 'realtime' && feed.kind !== 'cloudfront-realtime') continue;
       await this.sources.poll(feed, (records) => this.handle(feed, records));
     }
-    if (scope === 'all') await this.readApiLogsWhenDue();
+    if (scope === 'all') {
+      for (const feed of this.options.detectionFeeds ?? []) await this.pollDetections(feed);
+      await this.readApiLogsWhenDue();
+    }
     try {
       await this.sweep();
     } catch (error) {
@@ -250,6 +256,24 @@ export class CopilotPipeline {
     this.counters.records += fresh.length;
     this.counters.detections += detections.length;
     if (this.watermarkMs > 0) this.counters.watermark = new Date(this.watermarkMs).toISOString();
+  }
+
+  /** A feed's detections through the same findings and mitigation decisions; a failure waits for the next pass. */
+  private async pollDetections(feed: DetectionFeed): Promise<void> {
+    try {
+      await feed.poll(async (detections) => {
+        for (const detection of detections) {
+          await this.onDetection(detection);
+          const atMs = Date.parse(detection.detectedAt);
+          if (atMs > this.watermarkMs) this.watermarkMs = atMs;
+        }
+        this.counters.detections += detections.length;
+        if (this.watermarkMs > 0) this.counters.watermark = new Date(this.watermarkMs).toISOString();
+      });
+    } catch (error) {
+      this.counters.tickErrors += 1;
+      log.error('reading a detection feed failed; retried next pass', { feed: feed.id, error });
+    }
   }
 
   private async readApiLogsWhenDue(): Promise<void> {

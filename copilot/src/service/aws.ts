@@ -4,6 +4,7 @@ import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +13,7 @@ import { loadMitigationConfig } from '../mitigation/config.ts';
 import { DeliveryAdminPort } from '../mitigation/delivery-admin-port.ts';
 import type { MitigationPort } from '../mitigation/types.ts';
 import { RoutingMitigationPort, WafIpSetPort } from '../mitigation/waf-port.ts';
+import { type DetectionFeed, sqsDetectionFeed } from '../pipeline/detection-feed.ts';
 import { kinesisRealtimeFeed, type RecordFeed, s3StandardLogFeed } from '../pipeline/feeds.ts';
 import { CopilotPipeline } from '../pipeline/pipeline.ts';
 import { loadSloDefinitions } from '../slo/definitions.ts';
@@ -54,6 +56,8 @@ export interface AwsCopilotClients {
   cloudWatch?: CloudWatchClient;
   /** CloudWatch where CloudFront publishes. @default a client in us-east-1 */
   cloudWatchEdge?: CloudWatchClient;
+  /** SQS, where the scale-out detections arrive (COPILOT_DETECTION_QUEUE_URL). @default a client in the region */
+  sqs?: SQSClient;
   fetch?: typeof fetch;
 }
 
@@ -172,6 +176,14 @@ export async function startAwsCopilot(
     );
   if (config.aws.kinesisStream)
     feeds.push(kinesisRealtimeFeed(c.kinesis, { streamName: config.aws.kinesisStream, checkpoints: store }));
+  // The scale-out detectors' findings (EventBridge -> SQS), decided on like the pipeline's own.
+  const detectionFeeds: DetectionFeed[] = config.aws.detectionQueueUrl
+    ? [
+        sqsDetectionFeed(c.sqs ?? new SQSClient(awsClientConfig({ region: config.region })), {
+          queueUrl: config.aws.detectionQueueUrl,
+        }),
+      ]
+    : [];
   let port: MitigationPort = new DeliveryAdminPort({
     apiUrl: config.adminApiUrl,
     bearerToken,
@@ -191,6 +203,7 @@ export async function startAwsCopilot(
   const pipeline = new CopilotPipeline({
     store,
     feeds,
+    detectionFeeds,
     port,
     mitigation,
     slo: await loadSloDefinitions(),
@@ -261,6 +274,7 @@ export async function startAwsCopilot(
     host: config.host,
     port: config.port,
     bodyLimitBytes: config.bodyLimitBytes,
+    ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}),
   });
   await pipeline.start();
   const stopTicking = changeSets

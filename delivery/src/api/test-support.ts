@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { LocalIdentityIssuer, type LocalUser } from '../identity/local-issuer.ts';
+import type { ServiceClientGrant } from '../identity/service-clients.ts';
 import { createDeliveryStore, createDynamoClients, type DeliveryStore } from '../store/delivery-store.ts';
 import { generateRsaKeyPairPem } from '../rsa-key-pair.ts';
 import { createDeliveryTable } from '../store/tables.ts';
@@ -65,7 +66,10 @@ export class MemoryKeyValueStore implements EdgeKeyValueStore {
 export const EDGE = 'https://edge.test';
 export const START_MS = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-export async function startHarness(limits: DeliveryDeps['limits'] = {}): Promise<Harness> {
+export async function startHarness(
+  limits: DeliveryDeps['limits'] = {},
+  options: { serviceClients?: ServiceClientGrant[] } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'boundless-delivery-'));
   const server = dynalite({ path: dir, createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,7 +97,10 @@ export async function startHarness(limits: DeliveryDeps['limits'] = {}): Promise
       currentKid: 'k2',
       secrets: { k1: 'previous-secret-previous-secret-0001', k2: 'current-secret-current-secret-00002' },
     },
-    identity: issuer.settings(),
+    identity: {
+      ...issuer.settings(),
+      ...(options.serviceClients ? { serviceClients: options.serviceClients } : {}),
+    },
     clock: { nowMs: () => clock.nowMs },
     telemetry: createTelemetryFactory({
       serviceName: 'delivery',

@@ -53,6 +53,23 @@ describe('Function: loadDeliveryConfig', () => {
     expect(error.message).not.toContain('short-secret-value');
   });
 
+  it('reads the service client grants, and refuses malformed ones by name', () => {
+    const grant = { clientId: 'copilotclient1', scope: 'boundless-delivery/admin', role: 'copilot' };
+    expect(loadDeliveryConfig(valid).identity.serviceClients).toEqual([]);
+    expect(
+      loadDeliveryConfig({ ...valid, BOUNDLESS_IDENTITY_SERVICE_CLIENTS: JSON.stringify([grant]) }).identity
+        .serviceClients,
+    ).toEqual([grant]);
+    for (const bad of [
+      '[{',
+      JSON.stringify([{ ...grant, role: 'reader' }]),
+      JSON.stringify([grant, grant]),
+    ]) {
+      const error = failure({ ...valid, BOUNDLESS_IDENTITY_SERVICE_CLIENTS: bad });
+      expect(error.message).toContain('BOUNDLESS_IDENTITY_SERVICE_CLIENTS');
+    }
+  });
+
   it('requires a secret for the current kid', () => {
     const error = failure({ ...valid, BOUNDLESS_EDGE_TOKEN_KID: 'k3' });
     expect(error.message).toContain('must contain a secret for BOUNDLESS_EDGE_TOKEN_KID');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeliveryError } from '../errors.ts';
 import { KID_PATTERN } from '../token/edge-token.ts';
+import { type ServiceClientGrant, serviceClientGrantsJson } from '../identity/service-clients.ts';
 
 /**
  * Delivery configuration, read once from the environment at cold start and validated as a whole so a bad
@@ -35,6 +36,7 @@ export interface DeliveryConfig {
     audience: string;
     jwksUrl: string | undefined;
     publicKeyPem: string | undefined;
+    serviceClients: ServiceClientGrant[];
   };
   keyValueStoreArn: string | undefined;
   limits: DeliveryLimits;
@@ -89,6 +91,8 @@ const envSchema = z
     BOUNDLESS_IDENTITY_AUDIENCE: z.string().min(1),
     BOUNDLESS_IDENTITY_JWKS_URL: z.url().optional(),
     BOUNDLESS_IDENTITY_PUBLIC_KEY: pem('PUBLIC KEY').optional(),
+    /** Client-credentials clients and the role each acts with (JSON array; the copilot's service client). */
+    BOUNDLESS_IDENTITY_SERVICE_CLIENTS: serviceClientGrantsJson.optional(),
     BOUNDLESS_KVS_ARN: z.string().startsWith('arn:').optional(),
     BOUNDLESS_ACCESS_TTL_SECONDS: positiveInt(DEFAULT_LIMITS.accessTtlSeconds),
     BOUNDLESS_DEVICE_LIMIT: positiveInt(DEFAULT_LIMITS.deviceLimit),
@@ -128,6 +132,7 @@ export function loadDeliveryConfig(env: Record<string, string | undefined> = pro
       audience: e.BOUNDLESS_IDENTITY_AUDIENCE,
       jwksUrl: e.BOUNDLESS_IDENTITY_JWKS_URL,
       publicKeyPem: e.BOUNDLESS_IDENTITY_PUBLIC_KEY,
+      serviceClients: e.BOUNDLESS_IDENTITY_SERVICE_CLIENTS ?? [],
     },
     keyValueStoreArn: e.BOUNDLESS_KVS_ARN,
     limits: {

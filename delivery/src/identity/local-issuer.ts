@@ -84,6 +84,34 @@ export class LocalIdentityIssuer {
     if (tokenUse === 'id') jwt.setAudience(this.audience);
     return jwt.sign(this.privateKey);
   }
+
+  /** Cognito's client-credentials access token: `sub` and `client_id` are the client, no groups, the scopes. */
+  async issueClientCredentials(grant: LocalClientCredentials): Promise<string> {
+    const iat = grant.issuedAt ?? Math.floor(this.nowMs() / 1000);
+    return new SignJWT({
+      token_use: 'access',
+      client_id: grant.clientId,
+      scope: grant.scopes.join(' '),
+      auth_time: iat,
+      version: 2,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
+      .setSubject(grant.clientId)
+      .setIssuer(this.issuer)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + (grant.expiresInSeconds ?? 3600))
+      .setJti(`${grant.clientId}-${iat}`)
+      .sign(this.privateKey);
+  }
+}
+
+/** A client-credentials grant's token, as Cognito issues it to a machine client. */
+export interface LocalClientCredentials {
+  clientId: string;
+  /** The granted scopes, space-separated in the token. */
+  scopes: readonly string[];
+  issuedAt?: number;
+  expiresInSeconds?: number;
 }
 
 async function loadOrCreateKey(keyDir: string | undefined): Promise<KeyObject> {

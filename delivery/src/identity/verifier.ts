@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { DeliveryError } from '../errors.ts';
 import { type Principal, ROLES, type Role } from '../domain/principal.ts';
 import { ACCOUNT_ID_PATTERN } from '../token/edge-token.ts';
+import { type ServiceClientGrant, scopesOf, serviceClientGrantsSchema } from './service-clients.ts';
 
 /** Where trusted identity tokens come from: a Cognito user pool in AWS, the local issuer on one machine. */
 export interface IdentitySettings {
@@ -21,6 +22,11 @@ export interface IdentitySettings {
   jwksUrl?: string;
   jwks?: JSONWebKeySet;
   publicKeyPem?: string;
+  /**
+   * Client-credentials clients (the copilot's service client) whose access tokens act with a fixed role once
+   * they carry the granted scope. Their tokens are refused without a grant, whatever they claim.
+   */
+  serviceClients?: readonly ServiceClientGrant[];
 }
 
 export interface IdentityVerifier {
@@ -29,6 +35,7 @@ export interface IdentityVerifier {
 
 type CognitoClaims = JWTPayload & {
   token_use?: unknown;
+  scope?: unknown;
   client_id?: unknown;
   auth_time?: unknown;
   'cognito:groups'?: unknown;
@@ -62,6 +69,7 @@ function reasonOf(error: unknown): string {
  * against the injected clock, and the audience in whichever claim the token type carries it.
  */
 export function createIdentityVerifier(settings: IdentitySettings, nowMs: () => number): IdentityVerifier {
+  const grants = serviceGrants(settings);
   const getKey = keySource(settings);
   // A reader's app sends the same token on every call until it refreshes it; an exact-string hit has had its
   // signature and claims checked already, so only expiry needs re-checking against the clock.
@@ -85,16 +93,57 @@ export function createIdentityVerifier(settings: IdentitySettings, nowMs: () => 
       } catch (error) {
         throw unauthorized(reasonOf(error), error);
       }
-      const principal = principalOf(claims, settings.audience);
+      const principal = principalOf(claims, settings.audience, grants);
       verified.set(bearerToken, { principal, exp: claims.exp as number });
       return principal;
     },
   };
 }
 
-function principalOf(claims: CognitoClaims, audience: string): Principal {
+/** The grants, checked once: a malformed grant, or one naming the readers' own client, is a configuration error. */
+function serviceGrants(settings: IdentitySettings): ReadonlyMap<string, ServiceClientGrant> {
+  const parsed = serviceClientGrantsSchema.safeParse(settings.serviceClients ?? []);
+  if (!parsed.success)
+    throw new DeliveryError(
+      'config_invalid',
+      `invalid service client grants: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  if (parsed.data.some((grant) => grant.clientId === settings.audience))
+    throw new DeliveryError(
+      'config_invalid',
+      "a service client grant names the readers' app client: its users would all act as a service",
+    );
+  return new Map(parsed.data.map((grant) => [grant.clientId, grant]));
+}
+
+/**
+ * A client-credentials access token: Cognito sets `sub` to the client id (a user's token from the same client
+ * has the user's sub, and is refused), lists the granted scopes in `scope`, and carries no groups; the role is
+ * the grant's, never the token's.
+ */
+function servicePrincipal(claims: CognitoClaims, grant: ServiceClientGrant): Principal {
+  if (!scopesOf(claims.scope).includes(grant.scope)) throw unauthorized('invalid scope claim');
+  if (claims.sub !== grant.clientId) throw unauthorized('invalid sub claim');
+  return {
+    accountId: grant.clientId,
+    roles: [grant.role],
+    authenticatedAt: claims.iat as number,
+    clientId: grant.clientId,
+  };
+}
+
+function principalOf(
+  claims: CognitoClaims,
+  audience: string,
+  grants: ReadonlyMap<string, ServiceClientGrant>,
+): Principal {
   const tokenUse = claims.token_use;
   if (tokenUse !== 'access' && tokenUse !== 'id') throw unauthorized('invalid token_use claim');
+  const grant =
+    tokenUse === 'access' && typeof claims.client_id === 'string' && claims.client_id !== audience
+      ? grants.get(claims.client_id)
+      : undefined;
+  if (grant) return servicePrincipal(claims, grant);
   const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud];
   const clientId = tokenUse === 'access' ? claims.client_id : audiences[0];
   const matches = tokenUse === 'access' ? claims.client_id === audience : audiences.includes(audience);

@@ -54,6 +54,7 @@ function routesFromEnvironment(): Map<string, DeliveryRoute> {
       audience: config.identity.audience,
       ...(config.identity.jwksUrl ? { jwksUrl: config.identity.jwksUrl } : {}),
       ...(config.identity.publicKeyPem ? { publicKeyPem: config.identity.publicKeyPem } : {}),
+      serviceClients: config.identity.serviceClients,
     },
     clock: systemClock,
     telemetry: createTelemetryFactory(config.telemetry),

@@ -7,15 +7,40 @@ import {
   CloudFormationApplier,
 } from '../cloudformation-applier.ts';
 import { startPlanThread } from '../plan-thread.ts';
-import type { SynthOptions } from '../synth.ts';
+import { STACK_NAMES } from '../app-builder.ts';
+import type { StackTemplates, SynthOptions } from '../synth.ts';
 import { loadTunables } from '../tunables.ts';
 import { validateTunables } from '../plan-thread.ts';
 
 /** Where the copilot keeps the deployed tunables and the templates of its change sets, in the reports bucket. */
 export const TUNABLES_KEY = 'change-sets/tunables.json';
 const TEMPLATES_PREFIX = 'change-sets/templates/';
-/** The observability stack's roll-up of every SLO's page alarms: one rollback trigger for all of them. */
-const sloPageAlarmName = (prefix: string) => `${prefix}-slo-page`;
+
+/**
+ * The alarms a change to each stack could set off, as rollback triggers (CloudFormation takes at most five, in
+ * the stack's own region): the delivery core's SLOs (every SLO of slos.json measures it; their page-level roll-up
+ * keeps eleven SLOs under the limit) and its functions' canary roll-up; the observability stack's own detector
+ * lag alarms (a scale-out change cannot burn a delivery SLO, but it can leave the detectors behind). A stack in
+ * another region (the replica) has no alarm there and goes without triggers; any other stack takes the SLO roll-up.
+ */
+export function rollbackAlarmsFor(
+  stack: string,
+  templates: StackTemplates,
+  where: { prefix: string; account: string; partition: string; primaryRegion: string; region: string },
+): string[] {
+  const { prefix } = where;
+  const named = (template: string, names: readonly string[]) =>
+    alarmArnsInTemplate(templates[template] ?? {}, where, (name) => names.includes(name));
+  if (where.region !== where.primaryRegion) return [];
+  if (stack === STACK_NAMES.delivery)
+    return [
+      ...named(STACK_NAMES.observability, [`${prefix}-slo-page`]),
+      ...named(STACK_NAMES.delivery, [`${prefix}-delivery-canary`]),
+    ];
+  if (stack === STACK_NAMES.observability)
+    return named(STACK_NAMES.observability, [`${prefix}-router-lag`, `${prefix}-consumer-lag`]);
+  return named(STACK_NAMES.observability, [`${prefix}-slo-page`]);
+}
 
 export interface AwsTunablesDocumentOptions {
   s3: S3Client;
@@ -28,6 +53,8 @@ export interface AwsTunablesDocumentOptions {
   prefix: string;
   /** The CloudFormation client for a stack (the replica stack lives in the replica region). */
   cloudFormation: (stack: string) => CloudFormationClient;
+  /** Where a stack lives. @default `region` for every stack */
+  stackRegion?: (stack: string) => string;
   /** The deployment's synthesis: its context, and bundled Lambda code for the templates it applies. */
   synth?: SynthOptions;
   /** The synthesis for apply, when not the plan thread's (tests). */
@@ -46,7 +73,7 @@ export interface AwsTunablesDocumentOptions {
  * The tunables as the copilot in AWS manages them: the file lives in S3 (seeded with the repository's
  * infra/tunables.json, the version the stacks were deployed with), a change set's diff is the CloudFormation
  * diff of two syntheses, and applying it creates and executes a CloudFormation change set per stack the diff
- * names, with the SLO page roll-up alarm as its rollback trigger. Synthesis runs on threads of their own, so
+ * names, with the alarms that guard that stack as its rollback triggers (`rollbackAlarmsFor`). Synthesis runs on threads of their own, so
  * the copilot keeps serving while a change is planned or applied.
  */
 export function awsTunablesDocument(options: AwsTunablesDocumentOptions): ManagedDocument & {
@@ -66,12 +93,13 @@ export function awsTunablesDocument(options: AwsTunablesDocumentOptions): Manage
       options.templates ??
       ((tunables) => (applyThread as NonNullable<typeof applyThread>).templates(tunables)),
     cloudFormation: options.cloudFormation,
-    rollbackAlarms: (_stack, templates) =>
-      alarmArnsInTemplate(
-        templates.BoundlessObservability ?? {},
-        where,
-        (name) => name === sloPageAlarmName(options.prefix),
-      ),
+    rollbackAlarms: (stack, templates) =>
+      rollbackAlarmsFor(stack, templates, {
+        ...where,
+        prefix: options.prefix,
+        primaryRegion: options.region,
+        region: options.stackRegion?.(stack) ?? options.region,
+      }),
     uploadTemplate: async (stack, body) => {
       const key = `${TEMPLATES_PREFIX}${stack}-${Date.now()}.json`;
       await options.s3.send(

@@ -3,8 +3,8 @@ import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-l
 import { Construct } from 'constructs';
 
 export interface CopilotPermissionsProps {
-  /** The stacks a change set may update. */
-  readonly stackNames: readonly string[];
+  /** The stacks a change set may update, each in its region (the replica stack is not in the primary one). */
+  readonly stacks: readonly { readonly name: string; readonly region: string }[];
   /** The CDK bootstrap qualifier (`cdk bootstrap --qualifier`). @default 'hnb659fds' */
   readonly bootstrapQualifier?: string;
 }
@@ -27,8 +27,10 @@ export class CopilotPermissions extends Construct {
   readonly serviceRole: Role;
   readonly reportRole: Role;
   readonly changeSetRole: Role;
-  /** The CDK bootstrap's execution role CloudFormation applies a change set with. */
+  /** The CDK bootstrap's execution role CloudFormation applies a change set with, in this stack's region. */
   readonly cloudFormationExecutionRoleArn: string;
+  /** The same role of each region a change-set stack lives in (each region is bootstrapped on its own). */
+  readonly cloudFormationExecutionRoleArns: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CopilotPermissionsProps) {
     super(scope, id);
@@ -62,8 +64,8 @@ export class CopilotPermissions extends Construct {
       assumedBy: new ArnPrincipal(this.serviceRole.roleArn),
       description: 'creates and executes approved change sets of the Boundless stacks',
     });
-    const stackArns = props.stackNames.map((name) =>
-      stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
+    const stackArns = props.stacks.map(({ name, region }) =>
+      stack.formatArn({ service: 'cloudformation', region, resource: 'stack', resourceName: `${name}/*` }),
     );
     this.changeSetRole.addToPrincipalPolicy(
       new PolicyStatement({
@@ -79,25 +81,29 @@ export class CopilotPermissions extends Construct {
         resources: stackArns,
       }),
     );
-    for (const name of props.stackNames) {
+    for (const { name, region } of props.stacks) {
       this.acknowledge(
         this.changeSetRole,
-        `arn:<AWS::Partition>:cloudformation:${stack.region}:${stack.account}:stack/${name}/*`,
+        `arn:<AWS::Partition>:cloudformation:${region}:${stack.account}:stack/${name}/*`,
         'A stack ARN ends in its unique id; the statement names each Boundless stack.',
       );
     }
     // CloudFormation applies the change set with the CDK bootstrap's execution role, never with the copilot's.
     const qualifier = props.bootstrapQualifier ?? 'hnb659fds';
-    this.cloudFormationExecutionRoleArn = stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'role',
-      resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`,
-    });
+    const executionRole = (region: string) =>
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${region}`,
+      });
+    const regions = [...new Set([stack.region, ...props.stacks.map((s) => s.region)])];
+    this.cloudFormationExecutionRoleArns = Object.fromEntries(regions.map((r) => [r, executionRole(r)]));
+    this.cloudFormationExecutionRoleArn = executionRole(stack.region);
     this.changeSetRole.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['iam:PassRole'],
-        resources: [this.cloudFormationExecutionRoleArn],
+        resources: regions.map(executionRole),
         conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
       }),
     );

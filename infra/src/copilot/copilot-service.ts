@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, Peer, Port, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
@@ -32,19 +33,14 @@ const COPILOT_DOCKERFILE = 'infra/docker/copilot.Dockerfile';
 const PORT = 8080;
 /** What the daily report task runs: the report command of the command line, for the previous UTC day. */
 const DAILY_REPORT_COMMAND = ['node', 'bin/boundless.mjs', 'report', '--date', 'yesterday'];
-/** What the image's build context leaves out (and what staging the asset does not copy or hash). */
-const IMAGE_EXCLUDES = [
-  '**/node_modules',
-  '.git',
-  '.data',
-  '**/.data',
-  '**/cdk.out',
-  'bench',
-  'test',
-  'dashboard/src',
-  '**/*.test.ts',
-  '**/.cache',
-];
+/**
+ * The image's build context leaves out what copilot-image.json lists (what staging the asset neither copies nor
+ * hashes); the same file tells infra/docker/stage-copilot-image.mjs what /app holds.
+ */
+const IMAGE_MANIFEST = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../docker/copilot-image.json', import.meta.url)), 'utf8'),
+) as { contextExcludes: string[]; entry: string[] };
+const IMAGE_EXCLUDES = IMAGE_MANIFEST.contextExcludes;
 
 /**
  * CloudFront's origin-facing managed prefix list in us-east-1 (com.amazonaws.global.cloudfront.origin-facing):

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CfnOutput, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -15,24 +16,37 @@ import type { ObservabilityStack } from '../observability/observability-stack.ts
 import { DELIVERY_FUNCTIONS } from '../delivery/functions.ts';
 import { CopilotPermissions } from './copilot-iam.ts';
 import { CopilotService } from './copilot-service.ts';
-import { DashboardSite } from './dashboard-site.ts';
+import { DashboardSite, dashboardBuildHash } from './dashboard-site.ts';
 
 export interface CopilotStackProps extends StackProps {
   readonly context: DeploymentContext;
   readonly delivery: DeliveryStack;
   readonly observability: ObservabilityStack;
-  /** Stacks the copilot's change sets may update. */
-  readonly changeSetStacks: readonly string[];
+  /** Stacks the copilot's change sets may update, each in its region. */
+  readonly changeSetStacks: readonly { readonly name: string; readonly region: string }[];
 }
 
 /**
- * The context values the copilot needs to synthesize what was deployed. File paths (the signing public key,
- * the dashboard build) name files on the deploying machine, not in the image, and are left out.
+ * The context the copilot synthesizes with to reproduce what was deployed. File paths name files on the
+ * deploying machine, not in the image, so what they hold travels instead: the signing public key as PEM (a
+ * public key), the dashboard build as its content hash (the upload's name; the files stay in the asset bucket).
  */
 function deployedContext(context: DeploymentContext): Partial<DeploymentContext> {
-  const { signingPublicKeyFile: _key, dashboardDir: _dashboard, ...rest } = context;
+  const { signingPublicKeyFile, dashboardDir, ...rest } = context;
+  const values: Record<string, unknown> = {
+    ...rest,
+    ...(signingPublicKeyFile && !rest.signingPublicKey
+      ? { signingPublicKey: readFileSync(signingPublicKeyFile, 'utf8') }
+      : {}),
+    ...(dashboardDir && !rest.dashboardAssetHash
+      ? { dashboardAssetHash: dashboardBuildHash(dashboardDir) }
+      : {}),
+  };
+  // In name order: the copilot's own synthesis hands on the same JSON, so its CopilotStack template is unchanged.
   return Object.fromEntries(
-    Object.entries(rest).filter(([name, value]) => value !== undefined && name !== 'placeholderAccount'),
+    Object.entries(values)
+      .filter(([name, value]) => value !== undefined && name !== 'placeholderAccount')
+      .sort(([a], [b]) => a.localeCompare(b)),
   );
 }
 
@@ -54,7 +68,7 @@ export class CopilotStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CopilotStackProps) {
     super(scope, id, props);
-    const { context, delivery } = props;
+    const { context, delivery, observability } = props;
     const prefix = context.prefix;
     this.operators = new UserDirectory(this, 'Operators', {
       userPoolName: `${prefix}-operators`,
@@ -73,7 +87,7 @@ export class CopilotStack extends Stack {
       bucketName: reportsBucketName,
       accessLogs: { bucket: logs, prefix: 's3-access/reports/' },
     });
-    this.permissions = new CopilotPermissions(this, 'Permissions', { stackNames: props.changeSetStacks });
+    this.permissions = new CopilotPermissions(this, 'Permissions', { stacks: props.changeSetStacks });
     const { serviceRole, reportRole, changeSetRole } = this.permissions;
 
     // Read-only telemetry for both tasks; each writes only its own state.
@@ -85,6 +99,14 @@ export class CopilotStack extends Stack {
       tableName: `${prefix}-copilot`,
     });
     delivery.edge.realtimeLogStream.grantRead(serviceRole);
+    // The scale-out detections: read and delete from the copilot's own queue, nothing else in SQS.
+    const detectionQueue = observability.pipeline.copilotQueue;
+    serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [detectionQueue.queueArn],
+      }),
+    );
     this.permissions.allowReports(reportsBucketName);
     this.permissions.allowChangeSetObjects(reportsBucketName);
     // Guarded, audited, expiring mitigations: the two IP sets the web ACL reads, nothing else in WAF.
@@ -115,6 +137,7 @@ export class CopilotStack extends Stack {
         COPILOT_LOG_BUCKET: delivery.storage.logBucketName,
         COPILOT_LOG_PREFIX: 'cloudfront/',
         COPILOT_KINESIS_STREAM: delivery.edge.realtimeLogStream.streamName,
+        COPILOT_DETECTION_QUEUE_URL: detectionQueue.queueUrl,
         COPILOT_ADMIN_API_URL: delivery.api.url,
         COPILOT_WAF_BLOCK_IPSET: ipSet(delivery.webAcl.blockedAddresses),
         COPILOT_WAF_RATE_LIMIT_IPSET: ipSet(delivery.webAcl.rateLimitedAddresses),
@@ -134,6 +157,10 @@ export class CopilotStack extends Stack {
         COPILOT_REPORT_BUCKET: reportsBucketName,
         COPILOT_CHANGE_SET_ROLE_ARN: changeSetRole.roleArn,
         COPILOT_CFN_EXECUTION_ROLE_ARN: this.permissions.cloudFormationExecutionRoleArn,
+        // The replica stack's change sets run in its region, with that region's bootstrap execution role.
+        COPILOT_CFN_EXECUTION_ROLE_ARNS: Stack.of(this).toJsonString(
+          this.permissions.cloudFormationExecutionRoleArns,
+        ),
         // The copilot synthesizes the stacks again to apply a change set: with this context, the same templates.
         COPILOT_DEPLOYMENT_CONTEXT: JSON.stringify(deployedContext(context)),
       },
@@ -150,6 +177,7 @@ export class CopilotStack extends Stack {
       loadBalancer: this.service.loadBalancer,
       logs,
       ...(context.dashboardDir ? { dashboardDir: context.dashboardDir } : {}),
+      ...(context.dashboardAssetHash ? { dashboardAssetHash: context.dashboardAssetHash } : {}),
     });
     new Schedule(this, 'DailyReport', {
       scheduleName: `${prefix}-daily-report`,

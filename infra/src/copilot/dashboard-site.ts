@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AssetHashType, Duration, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -25,6 +28,8 @@ export interface DashboardSiteProps {
   readonly logs: IBucket;
   /** The built dashboard; without it the bucket stays empty until a deployment uploads it. */
   readonly dashboardDir?: string;
+  /** The deployed build's `dashboardBuildHash`, when the files are not at hand. */
+  readonly dashboardAssetHash?: string;
 }
 
 /**
@@ -75,13 +80,18 @@ export class DashboardSite extends Construct {
       logBucket: props.logs,
       logFilePrefix: 'dashboard/',
     });
-    if (props.dashboardDir) {
-      if (!existsSync(`${props.dashboardDir}/index.html`))
-        throw new InfraConfigError(
-          `dashboardDir ${props.dashboardDir} has no index.html; build the dashboard first`,
-        );
+    if (props.dashboardDir && !existsSync(`${props.dashboardDir}/index.html`))
+      throw new InfraConfigError(
+        `dashboardDir ${props.dashboardDir} has no index.html; build the dashboard first`,
+      );
+    // The upload is named by the build's content hash, so a synthesis that has the hash but not the files (the
+    // copilot's) yields the template the deployment has; it then stages an empty folder, never published.
+    const assetHash =
+      props.dashboardAssetHash ?? (props.dashboardDir ? dashboardBuildHash(props.dashboardDir) : undefined);
+    if (assetHash) {
+      const dir = props.dashboardDir ?? mkdtempSync(join(tmpdir(), 'boundless-dashboard-unpublished-'));
       new BucketDeployment(this, 'Upload', {
-        sources: [Source.asset(props.dashboardDir)],
+        sources: [Source.asset(dir, { assetHash, assetHashType: AssetHashType.CUSTOM })],
         destinationBucket: this.bucket,
         distribution: this.distribution,
       });
@@ -105,4 +115,22 @@ export class DashboardSite extends Construct {
       "The VPC origin reaches an internal load balancer over AWS's network; no public path exists.",
     );
   }
+}
+
+/** A dashboard build's identity: sha256 over its files' relative paths and contents, in path order. */
+export function dashboardBuildHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (relative: string): string[] =>
+    readdirSync(join(dir, relative), { withFileTypes: true })
+      .flatMap((entry) => {
+        const path = relative ? `${relative}/${entry.name}` : entry.name;
+        return entry.isDirectory() ? walk(path) : [path];
+      })
+      .sort();
+  for (const path of walk('')) {
+    hash.update(`${path}\0`);
+    hash.update(readFileSync(join(dir, path)));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
 }

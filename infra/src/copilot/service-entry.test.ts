@@ -205,14 +205,19 @@ describe('the copilot as the CopilotStack deploys it', () => {
     expect(cloudFormation.requests).toHaveLength(0);
   });
 
-  it('applies through a CloudFormation change set per stack the diff names, with the SLO page alarm as trigger', async () => {
+  it("applies through a CloudFormation change set per stack the diff names, guarded by that stack's alarms", async () => {
     const applied = await call(alice, 'POST', `/change-sets/${cs.id}/apply`);
     expect(applied.status).toBe(200);
     const created = cloudFormation.requests.filter((r) => r.action === 'CreateChangeSet');
     expect(created.map((r) => r.params.StackName)).toEqual(['BoundlessDelivery']);
-    expect(created[0]?.params['RollbackConfiguration.RollbackTriggers.member.1.Arn']).toBe(
+    // The delivery core's: its SLOs' page roll-up and its functions' canary roll-up.
+    expect(
+      [1, 2, 3].map((i) => created[0]?.params[`RollbackConfiguration.RollbackTriggers.member.${i}.Arn`]),
+    ).toEqual([
       'arn:aws:cloudwatch:us-east-1:123456789012:alarm:boundless-slo-page',
-    );
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:boundless-delivery-canary',
+      undefined,
+    ]);
     expect(cloudFormation.requests.map((r) => r.action)).toContain('ExecuteChangeSet');
     const result = (applied.body.changeSet as ChangeSet).application?.result as {
       stacks: { outcome: string }[];

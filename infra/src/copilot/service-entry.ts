@@ -20,6 +20,19 @@ const settingsSchema = z.object({
   COPILOT_REPORT_BUCKET: z.string().min(3),
   COPILOT_CHANGE_SET_ROLE_ARN: z.string().startsWith('arn:').optional(),
   COPILOT_CFN_EXECUTION_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  /** The bootstrap execution role of each region a change-set stack lives in (JSON `{"<region>": "<arn>"}`). */
+  COPILOT_CFN_EXECUTION_ROLE_ARNS: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"<region>": "<role arn>"}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/), z.string().startsWith('arn:')))
+    .optional(),
   /** The deployment context the stacks were synthesized with (JSON), so the copilot synthesizes the same. */
   COPILOT_DEPLOYMENT_CONTEXT: z.string().min(2),
 });
@@ -63,14 +76,16 @@ export async function startDeployedCopilot(
       })
     : undefined;
   const clients = new Map<string, CloudFormationClient>();
+  const stackRegion = (stack: string) => (stack === STACK_NAMES.replica ? context.replicaRegion : region);
+  const executionRoles = settings.COPILOT_CFN_EXECUTION_ROLE_ARNS ?? {};
   const cloudFormation = (stack: string) => {
-    const stackRegion = stack === STACK_NAMES.replica ? context.replicaRegion : region;
-    let client = clients.get(stackRegion);
+    const where = stackRegion(stack);
+    let client = clients.get(where);
     if (!client) {
       client =
-        overrides.cloudFormation?.(stack, stackRegion) ??
-        new CloudFormationClient({ region: stackRegion, ...(assumed ? { credentials: assumed } : {}) });
-      clients.set(stackRegion, client);
+        overrides.cloudFormation?.(stack, where) ??
+        new CloudFormationClient({ region: where, ...(assumed ? { credentials: assumed } : {}) });
+      clients.set(where, client);
     }
     return client;
   };
@@ -81,12 +96,14 @@ export async function startDeployedCopilot(
     account: context.account,
     prefix: context.prefix,
     cloudFormation,
+    stackRegion,
     // The templates applied carry the deployed Lambda code: bundled as `cdk deploy` bundled it.
     synth: { context: contextInput as Record<string, string>, bundling: true },
     applier: {
-      ...(settings.COPILOT_CFN_EXECUTION_ROLE_ARN
-        ? { roleArn: settings.COPILOT_CFN_EXECUTION_ROLE_ARN }
-        : {}),
+      // Each stack's change set runs with its own region's bootstrap execution role.
+      roleArn: (stack: string) =>
+        executionRoles[stackRegion(stack)] ??
+        (stackRegion(stack) === region ? settings.COPILOT_CFN_EXECUTION_ROLE_ARN : undefined),
     },
     ...overrides.tunables,
   });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   type CfnStage,
   HttpApi,
@@ -33,7 +33,14 @@ export interface AccessApiProps {
   readonly signingKeyId: string;
   readonly edgeTokenKid: string;
   readonly secrets: { cloudFrontPrivateKey: ISecret; edgeTokenSecrets: ISecret };
-  readonly identity: { issuer: string; jwksUrl: string; audience: string; audiences: string[] };
+  readonly identity: {
+    issuer: string;
+    jwksUrl: string;
+    audience: string;
+    audiences: string[];
+    /** Client-credentials clients and their role (`BOUNDLESS_IDENTITY_SERVICE_CLIENTS`): the copilot's. */
+    serviceClients?: { clientId: string; scope: string; role: 'copilot' | 'admin' }[];
+  };
 }
 
 function splitRouteKey(routeKey: string): { method: HttpMethod; path: string } {
@@ -125,6 +132,9 @@ export class AccessApi extends Construct {
       BOUNDLESS_IDENTITY_ISSUER: props.identity.issuer,
       BOUNDLESS_IDENTITY_AUDIENCE: props.identity.audience,
       BOUNDLESS_IDENTITY_JWKS_URL: props.identity.jwksUrl,
+      ...(props.identity.serviceClients?.length
+        ? { BOUNDLESS_IDENTITY_SERVICE_CLIENTS: Stack.of(this).toJsonString(props.identity.serviceClients) }
+        : {}),
       BOUNDLESS_KVS_ARN: props.keyValueStoreArn,
       [SECRET_VARIABLES.BOUNDLESS_CLOUDFRONT_PRIVATE_KEY]: props.secrets.cloudFrontPrivateKey.secretArn,
       [SECRET_VARIABLES.BOUNDLESS_EDGE_TOKEN_SECRETS]: props.secrets.edgeTokenSecrets.secretArn,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { AlarmRule, AlarmState, CompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { SingleTable } from '../constructs/single-table.ts';
@@ -35,6 +36,8 @@ export class DeliveryStack extends Stack {
   readonly table: SingleTable;
   readonly readers: UserDirectory;
   readonly secrets: { readonly cloudFrontPrivateKey: ISecret; readonly edgeTokenSecrets: ISecret };
+  /** In alarm while any access API function's canary alarm is (`<prefix>-delivery-canary`): a rollback trigger. */
+  readonly canaryRollUp: CompositeAlarm;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id, props);
@@ -98,6 +101,9 @@ export class DeliveryStack extends Stack {
       }),
     };
     this.secrets = secrets;
+    // The copilot's client-credentials token reaches the admin routes: the authorizer lets its client through,
+    // and the functions map that client with its scope (and nothing else) to the copilot role.
+    const serviceClient = this.readers.serviceClient!;
     this.api = new AccessApi(this, 'AccessApi', {
       prefix,
       tunables,
@@ -111,8 +117,23 @@ export class DeliveryStack extends Stack {
         issuer: this.readers.issuerUrl,
         jwksUrl: this.readers.jwksUrl,
         audience: this.readers.appClient.userPoolClientId,
-        audiences: [this.readers.appClient.userPoolClientId],
+        audiences: [this.readers.appClient.userPoolClientId, serviceClient.client.userPoolClientId],
+        serviceClients: [
+          { clientId: serviceClient.client.userPoolClientId, scope: serviceClient.scope, role: 'copilot' },
+        ],
       },
+    });
+    // One alarm for every function's error-rate and latency guard, so a change set of this stack (at most five
+    // rollback triggers) is guarded by its own functions as well as by the SLOs.
+    this.canaryRollUp = new CompositeAlarm(this, 'CanaryRollUp', {
+      compositeAlarmName: `${prefix}-delivery-canary`,
+      alarmDescription: "Some access API function's canary guard (errors or p99 latency) is in alarm",
+      alarmRule: AlarmRule.anyOf(
+        ...Object.values(this.api.functions).flatMap((f) => [
+          AlarmRule.fromAlarm(f.errorRateAlarm, AlarmState.ALARM),
+          AlarmRule.fromAlarm(f.latencyAlarm, AlarmState.ALARM),
+        ]),
+      ),
     });
     acknowledgeDeliveryFindings(this, context.edgeDomainName !== undefined);
 
@@ -155,6 +176,7 @@ export class DeliveryStack extends Stack {
   }
 
   private signingPublicKey(context: DeploymentContext): string {
+    if (context.signingPublicKey) return context.signingPublicKey;
     const path = context.signingPublicKeyFile ?? PLACEHOLDER_SIGNING_KEY;
     if (!context.signingPublicKeyFile) {
       Annotations.of(this).addWarningV2(

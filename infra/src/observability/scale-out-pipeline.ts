@@ -2,11 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IStream, Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup, ResourcePolicy, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLING, bundledFunction } from '../constructs/bundled-function.ts';
@@ -51,6 +53,8 @@ export class ScaleOutPipeline extends Construct {
   readonly globalStream: Stream;
   readonly table: TableV2;
   readonly bus: EventBus;
+  /** The copilot's copy of every detection (an EventBridge rule's SQS target), drained by its pipeline. */
+  readonly copilotQueue: Queue;
   readonly router: NodejsFunction;
   readonly consumer: NodejsFunction;
 
@@ -112,6 +116,30 @@ export class ScaleOutPipeline extends Construct {
       description: 'Keeps every detection searchable in CloudWatch Logs',
       eventPattern: { source: [DETECTION_EVENT_SOURCE], detailType: [DETECTION_DETAIL_TYPE] },
       targets: [{ bind: () => ({ id: 'DetectionLog', arn: audit.logGroupArn }) }],
+    });
+
+    // The copilot decides on these detections as on its own (COPILOT_DETECTION_QUEUE_URL). A message it cannot
+    // handle comes back until the fifth receive, then waits in the dead-letter queue for a person.
+    const deadLetters = new Queue(this, 'CopilotDetectionsDeadLetters', {
+      queueName: `${prefix}-copilot-detections-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.copilotQueue = new Queue(this, 'CopilotDetections', {
+      queueName: `${prefix}-copilot-detections`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Mitigations act on minutes-old behaviour: a detection older than a day is history, not a lead.
+      retentionPeriod: Duration.days(1),
+      visibilityTimeout: Duration.minutes(2),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    new Rule(this, 'DetectionsToCopilot', {
+      eventBus: this.bus,
+      description: "Hands every detection to the copilot's mitigation pipeline",
+      eventPattern: { source: [DETECTION_EVENT_SOURCE], detailType: [DETECTION_DETAIL_TYPE] },
+      targets: [new SqsQueue(this.copilotQueue, { deadLetterQueue: deadLetters })],
     });
 
     this.router = bundledFunction(this, 'Router', {
