@@ -51,12 +51,16 @@ export class GunzipError extends Error {
 
 export const FILE_CHUNK = 1 << 20;
 
-/** How a gzip file is inflated: into one reused buffer on this thread, or by Node's stream (pool thread). */
-export type Inflation = 'reused-buffer' | 'stream';
+/**
+ * How a gzip file is inflated: into one reused buffer on this thread, or by Node's stream (pool thread), or
+ * (`boundless detect` only, scan-thread.ts) read, inflated and split into lines on a thread of its own; that
+ * thread inflates into a reused buffer, as fileChunks does for `scan-thread`.
+ */
+export type Inflation = 'reused-buffer' | 'stream' | 'scan-thread';
 
-/** The stream when another core can inflate beside the reader, the reused buffer otherwise. */
+/** The scanning thread when another core can work beside the detectors, the reused buffer otherwise. */
 export function defaultInflation(cores = availableParallelism()): Inflation {
-  return cores > 1 ? 'stream' : 'reused-buffer';
+  return cores > 1 ? 'scan-thread' : 'reused-buffer';
 }
 
 /**
@@ -70,7 +74,7 @@ export function fileChunks(
   inflation: Inflation = defaultInflation(),
 ): AsyncGenerator<Buffer, void, undefined> {
   if (!path.endsWith('.gz')) return plainChunks(path, onRead);
-  return inflation === 'reused-buffer' ? gunzipChunks(path, onRead) : streamedGunzipChunks(path, onRead);
+  return inflation === 'stream' ? streamedGunzipChunks(path, onRead) : gunzipChunks(path, onRead);
 }
 
 async function* plainChunks(path: string, onRead?: (bytes: number) => void): AsyncGenerator<Buffer> {

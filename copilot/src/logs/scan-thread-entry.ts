@@ -1,0 +1,111 @@
+/**
+ * Inside the scanning thread (see scan-thread.ts): reads and inflates the file on this thread, copies its
+ * bytes into the shared blocks in turn, indexes the whole lines of each block and posts it. A block's unfinished
+ * last line moves to the start of the next block; a line longer than a block goes over as raw bytes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { headFields } from './cloudfront-bytes.ts';
+import { CloudFrontLineParser, MAX_FIELDS } from './cloudfront-line.ts';
+import { newParseStats } from './cloudfront-standard.ts';
+import { fileChunks, GunzipError } from './file-chunks.ts';
+import { LineIndex } from './line-index.ts';
+import {
+  BLOCK_BYTES,
+  BLOCK_LINES,
+  type FromScanThread,
+  type ScanThreadData,
+  type ToScanThread,
+} from './scan-thread.ts';
+
+const port = parentPort;
+if (!port) throw new Error('scan-thread-entry runs in a worker thread');
+const { path, blocks } = workerData as ScanThreadData;
+const bytes = blocks.map((b) => Buffer.from(b.bytes));
+const indexes = blocks.map((b) => LineIndex.over(b.index, BLOCK_LINES, 0));
+
+const free: number[] = blocks.map((_, i) => i);
+let waiting: (() => void) | undefined;
+port.on('message', (message: ToScanThread) => {
+  free.push(message.free);
+  waiting?.();
+  waiting = undefined;
+});
+
+async function nextBlock(): Promise<number> {
+  while (free.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
+  return free.shift()!;
+}
+
+/** The layout of the last header (its fields tell how many tabs per line to record). */
+const parser = new CloudFrontLineParser(newParseStats());
+let head = MAX_FIELDS;
+let block = await nextBlock();
+let used = 0;
+let bytesRead = 0;
+/** The current block starts inside a line begun in an earlier block (sent raw). */
+let insideLongLine = false;
+
+function post(message: FromScanThread): void {
+  port!.postMessage(message);
+}
+
+/** Posts the current block's whole lines, then starts the next block with what is left (all of it: `final`). */
+async function emit(final: boolean): Promise<void> {
+  for (;;) {
+    if (used === 0) return;
+    const buf = bytes[block]!.subarray(0, used);
+    let from = 0;
+    if (insideLongLine) {
+      const newline = buf.indexOf(10);
+      from = newline < 0 ? used : newline + 1;
+      insideLongLine = newline < 0;
+    }
+    const index = indexes[block]!;
+    index.count = 0;
+    const rest = from < used ? index.scan(buf, from, head, BLOCK_LINES) : from;
+    if (index.count === 0) {
+      // No whole line after `from` (emit runs on a full block): a line longer than a block, or the file's
+      // last line without its newline.
+      post({ kind: 'block', block, rawEnd: used, length: used, lines: 0, bytesRead });
+      bytesRead = 0;
+      insideLongLine = !final;
+      block = await nextBlock();
+      used = 0;
+      return;
+    }
+    post({ kind: 'block', block, rawEnd: from, length: rest, lines: index.count, bytesRead });
+    bytesRead = 0;
+    for (let k = 0; k < index.count; k++) {
+      const start = index.starts[k]!;
+      if (buf[start] !== 35) continue;
+      let end = index.ends[k]!;
+      if (end > start && buf[end - 1] === 13) end--;
+      parser.parse(buf.toString('utf8', start, end));
+      head = headFields(parser.fieldLayout);
+    }
+    const next = await nextBlock();
+    // The posted block is only read until freed, and is not taken again before this copy.
+    buf.copy(bytes[next]!, 0, rest, used);
+    used -= rest;
+    block = next;
+    if (!final || used === 0) return;
+  }
+}
+
+try {
+  for await (const chunk of fileChunks(path, (n) => (bytesRead += n), 'reused-buffer')) {
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(chunk.length - at, BLOCK_BYTES - used);
+      chunk.copy(bytes[block]!, used, at, at + n);
+      used += n;
+      at += n;
+      if (used === BLOCK_BYTES) await emit(false);
+    }
+  }
+  await emit(true);
+  post({ kind: 'done', bytesRead });
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  post({ kind: 'failed', message, ...(error instanceof GunzipError ? { code: error.code } : {}) });
+}
