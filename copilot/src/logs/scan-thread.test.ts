@@ -86,7 +86,9 @@ describe('scanCloudFrontLog on a scanning thread', () => {
     for (const path of [gz, plain]) {
       const threaded = await scan(path, 'scan-thread');
       expect(threaded.mismatched).toBe(0);
-      expect(threaded.stats).toEqual(path === gz ? single.stats : { ...single.stats, bytesRead: text.length });
+      expect(threaded.stats).toEqual(
+        path === gz ? single.stats : { ...single.stats, bytesRead: text.length },
+      );
       expect(threaded.records).toEqual(single.records);
     }
   });
