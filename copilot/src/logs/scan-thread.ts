@@ -20,7 +20,7 @@ export const BLOCK_BYTES = FILE_CHUNK;
 export const BLOCK_LINES = 8192;
 
 /** One shared block: the bytes, and the index of the lines in them. */
-export interface SharedBlock {
+interface SharedBlock {
   bytes: SharedArrayBuffer;
   index: SharedArrayBuffer;
 }
