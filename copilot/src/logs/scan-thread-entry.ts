@@ -9,37 +9,32 @@ import { CloudFrontLineParser, MAX_FIELDS } from './cloudfront-line.ts';
 import { newParseStats } from './cloudfront-standard.ts';
 import { fileChunks, GunzipError } from './file-chunks.ts';
 import { LineIndex } from './line-index.ts';
-import {
-  BLOCK_BYTES,
-  BLOCK_LINES,
-  type FromScanThread,
-  type ScanThreadData,
-  type ToScanThread,
-} from './scan-thread.ts';
+import { BLOCK_BYTES, BLOCK_LINES, type FromScanThread, HELD, type ScanThreadData } from './scan-thread.ts';
 
 const port = parentPort;
 if (!port) throw new Error('scan-thread-entry runs in a worker thread');
-const { path, blocks } = workerData as ScanThreadData;
+const { path, blocks, held: heldMemory } = workerData as ScanThreadData;
+const held = new Int32Array(heldMemory);
 const bytes = blocks.map((b) => Buffer.from(b.bytes));
 const indexes = blocks.map((b) => LineIndex.over(b.index, BLOCK_LINES, 0));
 
-const free: number[] = blocks.map((_, i) => i);
-let waiting: (() => void) | undefined;
-port.on('message', (message: ToScanThread) => {
-  free.push(message.free);
-  waiting?.();
-  waiting = undefined;
-});
+let taken = 0;
 
-async function nextBlock(): Promise<number> {
-  while (free.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
-  return free.shift()!;
+/**
+ * The next block in turn, once the detectors' thread has freed it. Waiting blocks this thread, which has
+ * nothing else to do meanwhile (no read is in flight between chunks).
+ */
+function nextBlock(): number {
+  const next = taken++ % blocks.length;
+  while (Atomics.load(held, next) === HELD) Atomics.wait(held, next, HELD);
+  Atomics.store(held, next, HELD);
+  return next;
 }
 
 /** The layout of the last header (its fields tell how many tabs per line to record). */
 const parser = new CloudFrontLineParser(newParseStats());
 let head = MAX_FIELDS;
-let block = await nextBlock();
+let block = nextBlock();
 let used = 0;
 let bytesRead = 0;
 /** The current block starts inside a line begun in an earlier block (sent raw). */
@@ -50,7 +45,7 @@ function post(message: FromScanThread): void {
 }
 
 /** Posts the current block's whole lines, then starts the next block with what is left (all of it: `final`). */
-async function emit(final: boolean): Promise<void> {
+function emit(final: boolean): void {
   for (;;) {
     if (used === 0) return;
     const buf = bytes[block]!.subarray(0, used);
@@ -69,7 +64,7 @@ async function emit(final: boolean): Promise<void> {
       post({ kind: 'block', block, rawEnd: used, length: used, lines: 0, bytesRead });
       bytesRead = 0;
       insideLongLine = !final;
-      block = await nextBlock();
+      block = nextBlock();
       used = 0;
       return;
     }
@@ -83,7 +78,7 @@ async function emit(final: boolean): Promise<void> {
       parser.parse(buf.toString('utf8', start, end));
       head = headFields(parser.fieldLayout);
     }
-    const next = await nextBlock();
+    const next = nextBlock();
     // The posted block is only read until freed, and is not taken again before this copy.
     buf.copy(bytes[next]!, 0, rest, used);
     used -= rest;
@@ -100,10 +95,10 @@ try {
       chunk.copy(bytes[block]!, used, at, at + n);
       used += n;
       at += n;
-      if (used === BLOCK_BYTES) await emit(false);
+      if (used === BLOCK_BYTES) emit(false);
     }
   }
-  await emit(true);
+  emit(true);
   post({ kind: 'done', bytesRead });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

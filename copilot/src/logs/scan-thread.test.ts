@@ -107,6 +107,23 @@ describe('scanCloudFrontLog on a scanning thread', () => {
     }
   });
 
+  it('stops the scanning thread when the sink throws, however far ahead it is', async () => {
+    const path = join(dir, 'many.gz');
+    await writeFile(
+      path,
+      gzipSync([FIELDS, ...Array.from({ length: 40_000 }, (_, i) => line(i))].join('\n')),
+    );
+    const sink: LogLineSink = {
+      line: () => {
+        throw new Error('sink failed');
+      },
+      record: () => {},
+    };
+    await expect(scanCloudFrontLog(path, newParseStats(), sink, undefined, 'scan-thread')).rejects.toThrow(
+      /sink failed/,
+    );
+  });
+
   it('scanner: pushIndexed refuses to start inside a carried line', () => {
     const scanner = new CloudFrontByteScanner(newParseStats(), { line: () => {}, record: () => {} });
     scanner.push(Buffer.from('#Fields: date'));

@@ -2,7 +2,7 @@
  * `boundless detect` on two cores: a thread of its own reads the file, inflates it, finds its lines and their
  * tabs (LineIndex), and hands whole lines with their index to the detectors' thread, which only checks and
  * detects. The bytes and indexes travel through a few shared blocks, reused in turn (no copy and no garbage
- * per block): the thread fills a free block, posts its number, and the detectors' thread frees it when done.
+ * per block): the thread fills the next block, posts its number, and the detectors' thread frees it when done.
  * Lines reach the sink exactly as `CloudFrontByteScanner.push` would hand them over (same order, same views).
  */
 import { on } from 'node:events';
@@ -40,15 +40,18 @@ export type FromScanThread =
   | { kind: 'done'; bytesRead: number }
   | { kind: 'failed'; message: string; code?: string };
 
-/** What the detectors' thread posts: a block it is done with. */
-export interface ToScanThread {
-  free: number;
-}
-
 export interface ScanThreadData {
   path: string;
   blocks: SharedBlock[];
+  /**
+   * One Int32 per block, 1 while the detectors' thread holds it: the scanning thread takes blocks in turn and
+   * waits (Atomics.wait) for the next one to be freed; freeing is a store and a notify, not a message.
+   */
+  held: SharedArrayBuffer;
 }
+
+/** Block `block` of `held` is being filled or read. */
+export const HELD = 1;
 
 /**
  * Scans the file at `path` (plain or .gz) on a thread of its own into `scanner`, then ends it; `onChunk` runs
@@ -69,7 +72,8 @@ export async function scanOnThread(
     bytes: Buffer.from(b.bytes),
     index: LineIndex.over(b.index, BLOCK_LINES, 0),
   }));
-  const data: ScanThreadData = { path, blocks };
+  const held = new Int32Array(new SharedArrayBuffer(4 * BLOCKS));
+  const data: ScanThreadData = { path, blocks, held: held.buffer as SharedArrayBuffer };
   const worker = startTsWorker(new URL('./scan-thread-entry.ts', import.meta.url), {
     workerData: data as unknown as Record<string, unknown>,
   });
@@ -97,7 +101,8 @@ export async function scanOnThread(
         view.index.count = message.lines;
         scanner.pushIndexed(buf, view.index);
       }
-      worker.postMessage({ free: message.block } satisfies ToScanThread);
+      Atomics.store(held, message.block, 0);
+      Atomics.notify(held, message.block);
       onChunk?.();
     }
     done = true;
