@@ -5,8 +5,10 @@
  *   buffer per chunk, and V8 answers every 32 MB of such young buffers with a scavenge of its own ("external
  *   memory pressure"): on a 5 M-line log that was 112 of the run's 124 scavenges, and `boundless detect`,
  *   pinned to one core, took about 1 s longer;
- * - with a core to spare, by Node's zlib stream, whose pool thread inflates while this thread reads: about 1 s
- *   faster on the same log, for about 1 s more CPU.
+ * - by Node's zlib stream, whose pool thread inflates while this thread reads: about 1 s faster on the same
+ *   log with a core to spare, for about 1 s more CPU. `boundless detect` now does better with that core
+ *   (`scan-thread`: the reading, inflating and splitting into lines all move to a thread of their own,
+ *   scan-thread.ts); the stream stays for callers that ask for it.
  *
  * Node has no public call that inflates into a caller's buffer, so the first drives the native handle of a
  * Gunzip stream with `writeSync`, as Node's own `gunzipSync` does. The same native code runs, so concatenated
