@@ -55,8 +55,8 @@ export const FILE_CHUNK = 1 << 20;
 
 /**
  * How a gzip file is inflated: into one reused buffer on this thread, or by Node's stream (pool thread), or
- * (`boundless detect` only, scan-thread.ts) read, inflated and split into lines on a thread of its own; that
- * thread inflates into a reused buffer, as fileChunks does for `scan-thread`.
+ * (scanCloudFrontLog only, scan-thread.ts) read, inflated and split into lines on a thread of its own, which
+ * inflates into a reused buffer. Other readers given `scan-thread` use the stream.
  */
 export type Inflation = 'reused-buffer' | 'stream' | 'scan-thread';
 
@@ -76,7 +76,8 @@ export function fileChunks(
   inflation: Inflation = defaultInflation(),
 ): AsyncGenerator<Buffer, void, undefined> {
   if (!path.endsWith('.gz')) return plainChunks(path, onRead);
-  return inflation === 'stream' ? streamedGunzipChunks(path, onRead) : gunzipChunks(path, onRead);
+  // `scan-thread` is a choice of scanCloudFrontLog's; a reader on this thread with a core to spare streams.
+  return inflation === 'reused-buffer' ? gunzipChunks(path, onRead) : streamedGunzipChunks(path, onRead);
 }
 
 async function* plainChunks(path: string, onRead?: (bytes: number) => void): AsyncGenerator<Buffer> {
