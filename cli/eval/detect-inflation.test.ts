@@ -1,5 +1,5 @@
 /**
- * `boundless detect` inflates a gzip file one of two ways, after the cores it may use (file-chunks.ts): both
+ * `boundless detect` reads a gzip file one of three ways, after the cores it may use (file-chunks.ts): all
  * must detect exactly what the pinned regression fixture holds for the simulated day of seed 1.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('detect on one gzip file, however it is inflated', () => {
-  it.each<Inflation>(['reused-buffer', 'stream'])(
+  it.each<Inflation>(['reused-buffer', 'stream', 'scan-thread'])(
     'inflated by %s: the pinned detections',
     async (inflation) => {
       const result = await detectFiles([oneFile], { inflation });

@@ -23,18 +23,32 @@ function tsxEsmApi(): string {
 }
 
 /**
- * A worker thread running a TypeScript entry (through tsx's loader, as the sources run everywhere here). The
- * entry reads its own data from `workerData` beside `tsx` and `entry`. The process has already printed the AWS
- * SDK's once-per-process Node version notice: the thread does not repeat it.
+ * Bundled entries by source URL, set by the command line's bundle loader (bin/cli-bundle.mjs) for the
+ * entries it bundles.
+ */
+const BUNDLED_WORKERS = Symbol.for('boundless.bundledWorkers');
+
+/**
+ * A worker thread running a TypeScript entry (through tsx's loader, as the sources run everywhere here; or,
+ * under the command line's bundle, the entry's bundled JavaScript when it has one). The entry reads its own
+ * data from `workerData` beside `tsx` and `entry`. The process has already printed the AWS SDK's
+ * once-per-process Node version notice: the thread does not repeat it.
  */
 export function startTsWorker(
   entry: URL,
   options: Omit<WorkerOptions, 'eval' | 'workerData'> & { workerData?: Record<string, unknown> } = {},
 ): Worker {
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const bundled = (globalThis as { [BUNDLED_WORKERS]?: Record<string, string> })[BUNDLED_WORKERS]?.[
+    entry.href
+  ];
+  if (bundled !== undefined) {
+    return new Worker(new URL(bundled), { ...options, env, workerData: { ...options.workerData } });
+  }
   return new Worker(BOOTSTRAP, {
     ...options,
     eval: true,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env,
     workerData: { ...options.workerData, tsx: tsxEsmApi(), entry: entry.href },
   });
 }

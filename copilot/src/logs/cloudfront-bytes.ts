@@ -13,15 +13,15 @@ import {
   MAX_FIELDS,
   type ParseStats,
 } from './cloudfront-line.ts';
-import { fileChunks, type Inflation } from './file-chunks.ts';
+import { defaultInflation, fileChunks, type Inflation } from './file-chunks.ts';
+import { scanOnThread } from './scan-thread.ts';
+import { LineIndex, ROW, wordsOf } from './line-index.ts';
 import { LogLineView, NO_WORDS, uintAt } from './log-line-view.ts';
 import { logDateMs, logTimeOfDayMs } from './cloudfront-time.ts';
 
 const TAB = 9;
 const NEWLINE = 10;
 const CR = 13;
-/** Tab positions are read from a word's bits in the order of its bytes in memory, which needs little endian. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** buf[start, end) holds exactly the bytes of `bytes` (a loop: Buffer.compare costs a native call per line). */
 function sameBytes(buf: Buffer, start: number, end: number, bytes: Uint8Array): boolean {
@@ -55,7 +55,7 @@ export interface LogLineSink {
  * The fields whose bounds the scan records for every line: up to the last one a line's detection reads (date,
  * time, address, path, status, user agent, query, result type). The others are found when asked for.
  */
-function headFields(layout: FieldLayout | undefined): number {
+export function headFields(layout: FieldLayout | undefined): number {
   if (layout === undefined) return MAX_FIELDS;
   const { date, time, clientIp, uriStem, status, userAgent, query, edgeResultType } = layout;
   return Math.min(
@@ -66,11 +66,10 @@ function headFields(layout: FieldLayout | undefined): number {
 
 /** Lines handed to a sink per batch (see LogLineSink.preview). */
 export const LINE_BATCH = 32;
-const ROW = MAX_FIELDS + 2;
 
 /**
- * Splits byte chunks into lines and parses them into one reusable view. Feed chunks in order with `push`,
- * then call `end` once.
+ * Splits byte chunks into lines and parses them into one reusable view. Feed chunks in order with `push`
+ * (or, from a scanning thread, buffers of whole lines with their index: `pushIndexed`), then call `end` once.
  */
 export class CloudFrontByteScanner {
   private readonly parser: CloudFrontLineParser;
@@ -79,29 +78,25 @@ export class CloudFrontByteScanner {
   private carry: Buffer | undefined;
   private lastDate = Buffer.alloc(0);
   private lastDateMs = Number.NaN;
-  /** The batch of lines found in the current buffer: bounds, field counts, high bits and tab positions. */
-  private readonly batchStarts = new Int32Array(LINE_BATCH);
-  private readonly batchEnds = new Int32Array(LINE_BATCH);
-  private readonly batchFields = new Int32Array(LINE_BATCH);
-  private readonly batchHigh = new Int32Array(LINE_BATCH);
-  /** Tab positions recorded per line (LogLineView.recorded). */
-  private readonly batchRecorded = new Int32Array(LINE_BATCH);
-  /**
-   * Fields whose bounds the scan records; past them it only counts tabs (all fields until a header is read).
-   * Follows the layout of the last header, so lines after a header in the same batch may have fewer.
-   */
-  private head = MAX_FIELDS;
-  /** One row per line of the batch, and a last one for a final line read without its newline. */
-  private readonly batchTabs = new Int32Array((LINE_BATCH + 1) * ROW);
+  /** The lines of the chunk being scanned. */
+  private readonly index = new LineIndex(1024);
+  /** The tabs of a final line read without its newline. */
+  private readonly finalTabs = new Int32Array(ROW);
   private readonly batchPreviewed = new Uint8Array(LINE_BATCH);
-  private batched = 0;
 
   constructor(
     private readonly stats: ParseStats,
     private readonly sink: LogLineSink,
   ) {
     this.parser = new CloudFrontLineParser(stats);
-    this.view.tabs = this.batchTabs;
+  }
+
+  /**
+   * Fields whose bounds a scan records; past them it only counts tabs (all fields until a header is read).
+   * Follows the layout of the last header read.
+   */
+  get head(): number {
+    return headFields(this.parser.fieldLayout);
   }
 
   push(chunk: Buffer): void {
@@ -121,6 +116,18 @@ export class CloudFrontByteScanner {
     if (rest < chunk.length) this.carry = Buffer.from(chunk.subarray(rest));
   }
 
+  /**
+   * Whole lines of `buf` scanned elsewhere (`index`, by LineIndex.scan): handed to the sink as `push` would
+   * hand them. Only between whole lines: nothing may be carried from an earlier chunk.
+   */
+  pushIndexed(buf: Buffer, index: LineIndex): void {
+    if (this.carry !== undefined) throw new Error('pushIndexed after a chunk that ended inside a line');
+    const { wordStart, words } = wordsOf(buf, 0);
+    this.view.words = words;
+    this.view.wordBase = wordStart;
+    this.deliver(buf, index);
+  }
+
   /** The last line when the input does not end with a newline (read as is, like the string reader). */
   end(): void {
     const carry = this.carry;
@@ -132,113 +139,28 @@ export class CloudFrontByteScanner {
     if (carry !== undefined && carry.length > 0) this.line(carry, 0, carry.length, 0, 0, true);
   }
 
-  /**
-   * Lines of buf from `from`; returns where the unfinished last line starts. Four bytes at a time: a word
-   * without a byte below 11 (no tab, no newline) only adds its bits to the line's high-bit check, and only
-   * words with one are looked at byte by byte. Past the fields it reads (`head`), a line's tabs are only
-   * counted, a word at a time without a branch per tab, until the word holding its newline.
-   */
+  /** Scans buf from `from` and hands its lines over; returns where the unfinished last line starts. */
   private scan(buf: Buffer, from: number): number {
-    let tabs = this.batchTabs;
-    let row = this.batched * ROW;
-    const length = buf.length;
-    const wordStart = from + ((4 - ((buf.byteOffset + from) & 3)) & 3);
-    const wordCount = wordStart < length ? (length - wordStart) >> 2 : 0;
-    const wordEnd = wordStart + 4 * wordCount;
-    const words =
-      wordCount > 0 ? new Int32Array(buf.buffer, buf.byteOffset + wordStart, wordCount) : NO_WORDS;
+    const index = this.index;
+    index.count = 0;
+    const rest = index.scan(buf, from, this.head);
+    const { wordStart, words } = wordsOf(buf, from);
     this.view.words = words;
     this.view.wordBase = wordStart;
-    let lineStart = from;
-    let fields = 1;
-    let high = 0;
-    let head = this.head;
-    let i = from;
-    while (i < length) {
-      let stop = i + 1;
-      if (i >= wordStart && i < wordEnd) {
-        let w = (i - wordStart) >> 2;
-        let x = words[w]!;
-        if (fields > head) {
-          // The line's tail: tabs counted from each word's exact mask, up to the word with a newline.
-          for (;;) {
-            if (((x - 0x0b0b0b0b) & ~x & 0x80808080) !== 0) {
-              const newlines = x ^ 0x0a0a0a0a;
-              if ((((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) !== -1) break;
-              const xt = x ^ 0x09090909;
-              const mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
-              fields += Math.imul(mask >>> 7, 0x01010101) >>> 24;
-            }
-            high |= x;
-            if (++w === wordCount) break;
-            x = words[w]!;
-          }
-          i = wordStart + 4 * w;
-          if (w === wordCount) continue;
-          stop = i + 4;
-        } else {
-          // Words without a byte below 11 (most of a line) are skipped in a loop of their own.
-          // Some byte of x is below 11 exactly when this is non-zero (bytes of 0x80 and above never trip it).
-          while (((x - 0x0b0b0b0b) & ~x & 0x80808080) === 0) {
-            high |= x;
-            if (++w === wordCount) break;
-            x = words[w]!;
-          }
-          i = wordStart + 4 * w;
-          if (w === wordCount) continue;
-          // Exactly the tab bytes and the newline bytes of x (0x80 in each).
-          const xt = x ^ 0x09090909;
-          const newlines = x ^ 0x0a0a0a0a;
-          if (LITTLE_ENDIAN && ~(((newlines & 0x7f7f7f7f) + 0x7f7f7f7f) | newlines | 0x7f7f7f7f) === 0) {
-            // Tabs only (most such words): their positions from the mask's bits, without a branch per byte.
-            let mask = ~(((xt & 0x7f7f7f7f) + 0x7f7f7f7f) | xt | 0x7f7f7f7f);
-            while (mask !== 0) {
-              if (fields <= MAX_FIELDS) tabs[row + fields++] = i + ((31 - Math.clz32(mask & -mask)) >> 3);
-              else fields = MAX_FIELDS + 2;
-              mask &= mask - 1;
-            }
-            high |= x;
-            i += 4;
-            continue;
-          }
-          stop = i + 4;
-        }
-      }
-      for (; i < stop; i++) {
-        const c = buf[i]!;
-        if (c > TAB + 1) {
-          high |= c;
-          continue;
-        }
-        if (c === TAB) {
-          if (fields <= MAX_FIELDS) tabs[row + fields++] = i;
-          else fields = MAX_FIELDS + 2;
-        } else if (c === NEWLINE) {
-          const k = this.batched++;
-          this.batchStarts[k] = lineStart;
-          this.batchEnds[k] = i;
-          this.batchFields[k] = fields;
-          this.batchHigh[k] = high;
-          this.batchRecorded[k] = Math.min(fields - 1, head, MAX_FIELDS);
-          if (k + 1 === LINE_BATCH) this.flush(buf);
-          head = this.head;
-          tabs = this.batchTabs;
-          row = this.batched * ROW;
-          lineStart = i + 1;
-          fields = 1;
-          high = 0;
-        }
-      }
-    }
-    this.flush(buf);
-    return lineStart;
+    this.deliver(buf, index);
+    return rest;
   }
 
-  /** Hands the batched lines of buf to the sink in order, after the read-ahead if the sink has one. */
-  private flush(buf: Buffer): void {
-    const count = this.batched;
-    if (count === 0) return;
-    this.batched = 0;
+  /** Hands the indexed lines of buf to the sink in order, in batches of LINE_BATCH. */
+  private deliver(buf: Buffer, index: LineIndex): void {
+    this.view.tabs = index.tabs;
+    for (let base = 0; base < index.count; base += LINE_BATCH) {
+      this.flush(buf, index, base, Math.min(LINE_BATCH, index.count - base));
+    }
+  }
+
+  /** Hands lines [base, base + count) of the index to the sink, after the read-ahead if the sink has one. */
+  private flush(buf: Buffer, index: LineIndex, base: number, count: number): void {
     const sink = this.sink;
     const previewed = this.batchPreviewed;
     previewed.fill(0, 0, count);
@@ -246,12 +168,12 @@ export class CloudFrontByteScanner {
       const layout = this.parser.fieldLayout;
       let any = false;
       for (let k = 0; k < count && layout !== undefined; k++) {
-        const start = this.batchStarts[k]!;
+        const start = index.starts[base + k]!;
         // A header may change the layout: lines after it are not previewed (the sink reads them as they come).
         if (buf[start] === 35) break;
-        const fields = Math.min(this.batchFields[k]!, MAX_FIELDS + 1);
-        if ((this.batchHigh[k]! & 0x80808080) !== 0 || fields !== layout.count) continue;
-        this.useRow(k, buf, layout);
+        const fields = Math.min(index.fields[base + k]!, MAX_FIELDS + 1);
+        if ((index.high[base + k]! & 0x80808080) !== 0 || fields !== layout.count) continue;
+        this.useRow(index, base + k, buf, layout);
         this.view.index = k;
         sink.preview(this.view, k);
         previewed[k] = 1;
@@ -260,25 +182,24 @@ export class CloudFrontByteScanner {
       if (any) sink.prefetch(count);
     }
     for (let k = 0; k < count; k++) {
-      const fields = this.batchFields[k]!;
-      this.view.row = k * ROW;
-      this.view.recorded = this.batchRecorded[k]!;
+      const line = base + k;
+      this.view.row = line * ROW;
+      this.view.recorded = index.recorded[line]!;
       this.view.index = previewed[k] === 1 ? k : -1;
-      this.line(buf, this.batchStarts[k]!, this.batchEnds[k]!, fields, this.batchHigh[k]!, false);
+      this.line(buf, index.starts[line]!, index.ends[line]!, index.fields[line]!, index.high[line]!, false);
     }
-    this.head = headFields(this.parser.fieldLayout);
   }
 
   /** Points the view at batched line k (for the read-ahead: no timestamp or status). */
-  private useRow(k: number, buf: Buffer, layout: FieldLayout): void {
+  private useRow(index: LineIndex, k: number, buf: Buffer, layout: FieldLayout): void {
     const view = this.view;
-    const tabs = this.batchTabs;
+    const tabs = index.tabs;
     const row = k * ROW;
-    let end = this.batchEnds[k]!;
-    const start = this.batchStarts[k]!;
+    let end = index.ends[k]!;
+    const start = index.starts[k]!;
     if (end > start && buf[end - 1] === CR) end--;
     view.row = row;
-    view.recorded = this.batchRecorded[k]!;
+    view.recorded = index.recorded[k]!;
     tabs[row] = start - 1;
     tabs[row + layout.count] = end;
     view.buf = buf;
@@ -305,8 +226,9 @@ export class CloudFrontByteScanner {
     if (final) {
       fields = 1;
       high = 0;
-      const tabs = this.batchTabs;
-      const row = LINE_BATCH * ROW;
+      const tabs = this.finalTabs;
+      const row = 0;
+      this.view.tabs = tabs;
       this.view.row = row;
       this.view.recorded = MAX_FIELDS;
       for (let i = start; i < end; i++) {
@@ -342,7 +264,7 @@ export class CloudFrontByteScanner {
       return;
     }
     const view = this.view;
-    const tabs = this.batchTabs;
+    const tabs = view.tabs;
     const row = view.row;
     tabs[row] = start - 1;
     tabs[row + Math.min(fields, MAX_FIELDS + 1)] = end;
@@ -370,7 +292,7 @@ export class CloudFrontByteScanner {
   }
 
   private timestamp(buf: Buffer, dateField: number, timeField: number): number {
-    const tabs = this.batchTabs;
+    const tabs = this.view.tabs;
     const row = this.view.row;
     const dateStart = tabs[row + dateField]! + 1;
     const dateEnd = tabs[row + dateField + 1]!;
@@ -402,6 +324,16 @@ export async function scanCloudFrontLog(
   inflation?: Inflation,
 ): Promise<void> {
   const scanner = new CloudFrontByteScanner(stats, sink);
+  if ((inflation ?? defaultInflation()) === 'scan-thread') {
+    try {
+      await scanOnThread(path, scanner, stats, onChunk);
+    } catch (error) {
+      throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return;
+  }
   try {
     for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes), inflation)) {
       scanner.push(chunk);

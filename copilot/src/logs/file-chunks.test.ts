@@ -132,8 +132,8 @@ describe('fileChunks, plain files and early stops', () => {
 
   it('inflates beside the reader when a second core is there, into the reused buffer on one core', () => {
     expect(defaultInflation(1)).toBe('reused-buffer');
-    expect(defaultInflation(2)).toBe('stream');
-    expect(defaultInflation(64)).toBe('stream');
+    expect(defaultInflation(2)).toBe('scan-thread');
+    expect(defaultInflation(64)).toBe('scan-thread');
   });
 
   it('rejects a missing file with its path', async () => {

@@ -5,8 +5,10 @@
  *   buffer per chunk, and V8 answers every 32 MB of such young buffers with a scavenge of its own ("external
  *   memory pressure"): on a 5 M-line log that was 112 of the run's 124 scavenges, and `boundless detect`,
  *   pinned to one core, took about 1 s longer;
- * - with a core to spare, by Node's zlib stream, whose pool thread inflates while this thread reads: about 1 s
- *   faster on the same log, for about 1 s more CPU.
+ * - by Node's zlib stream, whose pool thread inflates while this thread reads: about 1 s faster on the same
+ *   log with a core to spare, for about 1 s more CPU. `boundless detect` now does better with that core
+ *   (`scan-thread`: the reading, inflating and splitting into lines all move to a thread of their own,
+ *   scan-thread.ts); the stream stays for callers that ask for it.
  *
  * Node has no public call that inflates into a caller's buffer, so the first drives the native handle of a
  * Gunzip stream with `writeSync`, as Node's own `gunzipSync` does. The same native code runs, so concatenated
@@ -51,12 +53,16 @@ export class GunzipError extends Error {
 
 export const FILE_CHUNK = 1 << 20;
 
-/** How a gzip file is inflated: into one reused buffer on this thread, or by Node's stream (pool thread). */
-export type Inflation = 'reused-buffer' | 'stream';
+/**
+ * How a gzip file is inflated: into one reused buffer on this thread, or by Node's stream (pool thread), or
+ * (scanCloudFrontLog only, scan-thread.ts) read, inflated and split into lines on a thread of its own, which
+ * inflates into a reused buffer. Other readers given `scan-thread` use the stream.
+ */
+export type Inflation = 'reused-buffer' | 'stream' | 'scan-thread';
 
-/** The stream when another core can inflate beside the reader, the reused buffer otherwise. */
+/** The scanning thread when another core can work beside the detectors, the reused buffer otherwise. */
 export function defaultInflation(cores = availableParallelism()): Inflation {
-  return cores > 1 ? 'stream' : 'reused-buffer';
+  return cores > 1 ? 'scan-thread' : 'reused-buffer';
 }
 
 /**
@@ -70,6 +76,7 @@ export function fileChunks(
   inflation: Inflation = defaultInflation(),
 ): AsyncGenerator<Buffer, void, undefined> {
   if (!path.endsWith('.gz')) return plainChunks(path, onRead);
+  // `scan-thread` is a choice of scanCloudFrontLog's; a reader on this thread with a core to spare streams.
   return inflation === 'reused-buffer' ? gunzipChunks(path, onRead) : streamedGunzipChunks(path, onRead);
 }
 

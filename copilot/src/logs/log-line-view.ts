@@ -11,12 +11,12 @@ export const NO_WORDS = new Int32Array(0);
 /**
  * One parsed line, valid only during the sink call that receives it. Offsets are into `buf`; `tabs[row + i]` is
  * the position of the tab before field i (field 0: the line start minus one) and `tabs[row + count]` the line
- * end. The tabs are the scanner's own rows, one per line of a batch: pointing the view at a line copies nothing.
+ * end. The tabs are the scan's own rows (LineIndex), one per line: pointing the view at a line copies nothing.
  * Also an EdgeLogRecord whose getters decode on demand, for code that reads a field rarely.
  */
 export class LogLineView implements EdgeLogRecord {
   buf: Buffer = Buffer.alloc(0);
-  tabs = new Int32Array(MAX_FIELDS + 2);
+  tabs: Int32Array<ArrayBufferLike> = new Int32Array(MAX_FIELDS + 2);
   row = 0;
   layout!: FieldLayout;
   timestampMs = 0;

@@ -1,0 +1,122 @@
+/**
+ * `boundless detect` on two cores: a thread of its own reads the file, inflates it, finds its lines and their
+ * tabs (LineIndex), and hands whole lines with their index to the detectors' thread, which only checks and
+ * detects. The bytes and indexes travel through a few shared blocks, reused in turn (no copy and no garbage
+ * per block): the thread fills the next block, posts its number, and the detectors' thread frees it when done.
+ * Lines reach the sink exactly as `CloudFrontByteScanner.push` would hand them over (same order, same views).
+ */
+import { on } from 'node:events';
+import { startTsWorker } from '@boundless/common/ts-worker';
+import type { CloudFrontByteScanner } from './cloudfront-bytes.ts';
+import type { ParseStats } from './cloudfront-line.ts';
+import { FILE_CHUNK, GunzipError } from './file-chunks.ts';
+import { LineIndex } from './line-index.ts';
+
+/** Blocks in turn: the scanning thread may run this many blocks ahead of the detectors. */
+const BLOCKS = 4;
+/** Bytes per block (at most: a block holds whole lines). */
+export const BLOCK_BYTES = FILE_CHUNK;
+/** Lines per block at most (the index's size; CloudFront lines are some hundred bytes). */
+export const BLOCK_LINES = 8192;
+
+/** One shared block: the bytes, and the index of the lines in them. */
+interface SharedBlock {
+  bytes: SharedArrayBuffer;
+  index: SharedArrayBuffer;
+}
+
+/** What the scanning thread posts. */
+export type FromScanThread =
+  | {
+      kind: 'block';
+      block: number;
+      /** Bytes [0, rawEnd) go through CloudFrontByteScanner.push (the rest of a line longer than a block). */
+      rawEnd: number;
+      /** Then `lines` indexed lines, all within [rawEnd, length). */
+      length: number;
+      lines: number;
+      bytesRead: number;
+    }
+  | { kind: 'done'; bytesRead: number }
+  | { kind: 'failed'; message: string; code?: string };
+
+export interface ScanThreadData {
+  path: string;
+  blocks: SharedBlock[];
+  /**
+   * One Int32 per block, 1 while the detectors' thread holds it: the scanning thread takes blocks in turn and
+   * waits (Atomics.wait) for the next one to be freed; freeing is a store and a notify, not a message.
+   */
+  held: SharedArrayBuffer;
+}
+
+/** Block `block` of `held` is being filled or read. */
+export const HELD = 1;
+
+/**
+ * Scans the file at `path` (plain or .gz) on a thread of its own into `scanner`, then ends it; `onChunk` runs
+ * after each block (for progress). Errors of the file (missing, not gzip, cut short) are thrown here as the
+ * single-threaded reader throws them.
+ */
+export async function scanOnThread(
+  path: string,
+  scanner: CloudFrontByteScanner,
+  stats: ParseStats,
+  onChunk?: () => void,
+): Promise<void> {
+  const blocks: SharedBlock[] = Array.from({ length: BLOCKS }, () => ({
+    bytes: new SharedArrayBuffer(BLOCK_BYTES),
+    index: new SharedArrayBuffer(LineIndex.bytesFor(BLOCK_LINES)),
+  }));
+  const views = blocks.map((b) => ({
+    bytes: Buffer.from(b.bytes),
+    index: LineIndex.over(b.index, BLOCK_LINES, 0),
+  }));
+  const held = new Int32Array(new SharedArrayBuffer(4 * BLOCKS));
+  const data: ScanThreadData = { path, blocks, held: held.buffer as SharedArrayBuffer };
+  const worker = startTsWorker(new URL('./scan-thread-entry.ts', import.meta.url), {
+    workerData: data as unknown as Record<string, unknown>,
+  });
+  const stop = new AbortController();
+  let done = false;
+  worker.once('exit', (code) => {
+    if (!done)
+      stop.abort(new Error(`the scanning thread exited with code ${code} before the end of ${path}`));
+  });
+  try {
+    for await (const [message] of on(worker, 'message', { signal: stop.signal }) as AsyncIterable<
+      [FromScanThread]
+    >) {
+      if (message.kind === 'failed') {
+        throw message.code === undefined
+          ? new Error(message.message)
+          : new GunzipError(message.message, message.code);
+      }
+      stats.bytesRead += message.bytesRead;
+      if (message.kind === 'done') break;
+      const view = views[message.block]!;
+      const buf = view.bytes.subarray(0, message.length);
+      if (message.rawEnd > 0) scanner.push(buf.subarray(0, message.rawEnd));
+      if (message.lines > 0) {
+        view.index.count = message.lines;
+        scanner.pushIndexed(buf, view.index);
+      }
+      Atomics.store(held, message.block, 0);
+      Atomics.notify(held, message.block);
+      onChunk?.();
+    }
+    done = true;
+  } catch (error) {
+    throw unwrap(error);
+  } finally {
+    done = true;
+    await worker.terminate();
+  }
+  scanner.end();
+}
+
+/** `events.on` rejects an aborted iteration with an AbortError whose cause is the reason. */
+function unwrap(error: unknown): unknown {
+  if (error instanceof Error && error.name === 'AbortError' && error.cause !== undefined) return error.cause;
+  return error;
+}
