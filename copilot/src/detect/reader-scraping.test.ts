@@ -221,6 +221,50 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(found.every((d) => d.mitigation === 'observe')).toBe(true);
   });
 
+  it('flags a script keeping a timer for hundreds of moves, at a period the one-second log times still show', () => {
+    // One part every 8 s (a few milliseconds of jitter), title after title from a home address behind a
+    // browser user agent: the gaps keep a clock's regularity far longer than any person or reading app.
+    const script = walk(later, {
+      titles: 8,
+      parts: 40,
+      gapMs: (i) => 8_000 + ((i * 13) % 40),
+      betweenMs: 8_000,
+      ip: '10.1.93.9',
+      account: 'timer',
+      agent: BROWSER,
+      titleOf: (n) => `bk-${(0x5a17 * (n + 3)).toString(16)}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...script], path), 'timer');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    const families = found.at(-1)!.evidence.families as { family: string; signals: string[] }[];
+    expect(families.find((f) => f.family === 'automation')!.signals.join(' ')).toMatch(
+      /moves in a row at a timer's regularity/,
+    );
+  });
+
+  it('observes a reader that never pauses for a night: a title taken deep every hour or so for a day', () => {
+    // Titles in no catalog order (hashed ids), each taken deep within minutes, one every ~80 minutes around
+    // the clock: nothing but the day without sleep and the titles taken deep hour after hour.
+    const sleepless = walk(later, {
+      titles: 22,
+      parts: 30,
+      gapMs: (i) => (3 + (i % 5)) * 1000,
+      betweenMs: 80 * MIN,
+      ip: '10.1.94.9',
+      account: 'sleepless',
+      agent: BROWSER,
+      titleOf: (n) => `bk-${(0x3c1d * (n + 5)).toString(16)}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...sleepless], path), 'sleepless');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    const families = found[0]!.evidence.families as { family: string; signals: string[] }[];
+    expect(families.find((f) => f.family === 'tireless')!.signals.join(' ')).toMatch(
+      /h without a pause of 3 h/,
+    );
+    // Evidence only a day of watching shows: a finding for a person, never an action.
+    expect(found.every((d) => d.mitigation === 'observe')).toBe(true);
+  });
+
   it('reports one token pulling the catalog through many addresses as scraping and sharing at once', () => {
     const token = { tokenId: 'tokWideScope01', accountId: 'proxied', title: '' };
     const records: EdgeLogRecord[] = [];

@@ -15,6 +15,7 @@ import { type Evidence, evidenceSummary, reportable, stepped } from './evidence.
 import {
   addHumanTime,
   gapCv,
+  observeClockwork,
   observeDeepTake,
   observeGap,
   networkChanged,
@@ -40,10 +41,16 @@ const BURST_MINUTES = 45;
 
 /**
  * Below the lowest bar at which a policy acts on scraping: a finding that would not be reported without the
- * day-long view of coverage (deep takes spread over the day) is a finding for a person to look at, never an
+ * day-long view (deep takes spread over the day, a day without sleep) is a finding for a person to look at, never an
  * action by itself.
  */
 const OBSERVED_ONLY = 0.89;
+/** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
+const AWAKE_HOURS: readonly (readonly [number, number])[] = [
+  [20, 0.5],
+  [24, 0.7],
+  [30, 0.8],
+];
 
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
@@ -105,7 +112,10 @@ export class ReaderScrapingDetector {
       sameAsset(token, bytes);
       return;
     }
-    if (token.parts > 0) observeGap(s, second - token.lastMoveSecond);
+    if (token.parts > 0) {
+      observeGap(s, second - token.lastMoveSecond);
+      observeClockwork(s, this.config.roboticGaps, this.config.roboticMaxCv);
+    }
     rollBuckets(s, second);
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.sharing.placeCount <= 2);
     if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
@@ -149,12 +159,17 @@ export class ReaderScrapingDetector {
       s.busters >= 8 ||
       s.churnPeak >= 10 ||
       s.runMax >= 40 ||
+      s.clockPeak >= this.config.roboticGaps ||
+      s.lastSeenMs - s.firstSeenMs >= AWAKE_HOURS[0]![0] * 3_600_000 ||
       (s.tool && s.requests >= 20)
     );
   }
 
-  /** `spread`: whether coverage weighs how the deep takes spread over the day (see summarize). */
-  private evidence(s: ReaderState, second: number, spread = true): Evidence[] {
+  /**
+   * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
+   * without sleep); a finding that needs it is observed only (see summarize).
+   */
+  private evidence(s: ReaderState, second: number, dayLong = true): Evidence[] {
     const catalog = this.titles.catalogSize;
     const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
     const sustainedMinutes = s.sustainedPeak / 60;
@@ -193,7 +208,7 @@ export class ReaderScrapingDetector {
     // device syncing a shelf takes it within an hour. The same takes as above seen over a longer span, so it
     // strengthens coverage rather than corroborating it.
     const deepHours = s.deepHours + s.deepHoursBefore;
-    if (spread)
+    if (dayLong)
       coverage = Math.max(
         coverage,
         stepped(deepHours, [
@@ -235,7 +250,16 @@ export class ReaderScrapingDetector {
         [10, 0.7],
         [30, 0.85],
       ]),
-      cv <= this.config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
+      // Clockwork gaps now, or kept like a timer's for hundreds of moves in a row (no person, no reading app
+      // waiting on its reader): one fingerprint, so one signal.
+      Math.max(
+        cv <= this.config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
+        stepped(s.clockPeak, [
+          [this.config.roboticGaps, 0.6],
+          [100, 0.75],
+          [200, 0.85],
+        ]),
+      ),
     ];
     const churn = Math.max(
       stepped(s.churnPeak, [
@@ -249,11 +273,16 @@ export class ReaderScrapingDetector {
       ]),
     );
     // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
-    const tireless = stepped(s.runMax, [
+    let tireless = stepped(s.runMax, [
       [48, 0.5],
       [72, 0.8],
       [96, 0.9],
     ]);
+    // Awake for a day: the reader's state lives only while it never pauses for readerIdleMs (three hours by
+    // default, shorter than a night's sleep), so its age is how long it has gone without sleeping. Seen over
+    // the day like the spread of coverage, so a finding that needs it is observed only (summarize).
+    const awakeHours = Math.floor((second * 1000 - s.firstSeenMs) / 3_600_000);
+    if (dayLong) tireless = Math.max(tireless, stepped(awakeHours, AWAKE_HOURS));
     const signals = (...list: (string | false)[]) => list.filter((x): x is string => x !== false);
     // A download burst (a new device taking a shelf offline, an app fetching ahead) is fast and fetches titles
     // side by side: speed and concurrency are one observation there, so they count as one family until the
@@ -284,7 +313,7 @@ export class ReaderScrapingDetector {
         signals: signals(
           taken > 0 && `${taken} titles taken`,
           deep > 0 && `${deep} taken far deeper than their readers take them`,
-          spread && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
+          dayLong && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
           catalog > 0 && `catalog seen so far: ${catalog} titles`,
         ),
       },
@@ -305,7 +334,11 @@ export class ReaderScrapingDetector {
           automationSignals[1]! > 0 && 'requests from a hosting network',
           !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
           s.busters > 0 && `${s.busters} cache-busting requests`,
-          automationSignals[4]! > 0 && `gaps regular to CV ${cv.toFixed(2)}`,
+          Number.isFinite(cv) &&
+            cv <= this.config.roboticMaxCv &&
+            s.gapMean >= 2 &&
+            `gaps regular to CV ${cv.toFixed(2)}`,
+          s.clockPeak >= this.config.roboticGaps && `${s.clockPeak} moves in a row at a timer's regularity`,
         ),
       },
       {
@@ -319,7 +352,12 @@ export class ReaderScrapingDetector {
       {
         family: 'tireless',
         strength: tireless,
-        signals: signals(s.runMax >= 8 && `active ${(s.runMax / 4).toFixed(1)} h without a break`),
+        signals: signals(
+          s.runMax >= 8 && `active ${(s.runMax / 4).toFixed(1)} h without a break`,
+          dayLong &&
+            awakeHours >= AWAKE_HOURS[0]![0] &&
+            `${awakeHours} h without a pause of ${this.config.readerIdleMs / 3_600_000} h`,
+        ),
       },
     ];
   }

@@ -52,6 +52,12 @@ export interface ReaderState {
   gaps: number;
   gapMean: number;
   gapSquares: number;
+  /**
+   * Moves in a row whose recent gaps stayed as regular as a timer's (see observeClockwork), and the longest
+   * such run: a person keeps no clock's time for hundreds of moves.
+   */
+  clockRun: number;
+  clockPeak: number;
   /** Network churn: ASN and country changes in the current ten-minute window, and the most in any one. */
   lastAsn: number;
   /** The last few networks the reader was on: coming back to one of them is not churn. */
@@ -119,6 +125,8 @@ export function newReaderState(t: number): ReaderState {
     gaps: 0,
     gapMean: 0,
     gapSquares: 0,
+    clockRun: 0,
+    clockPeak: 0,
     lastAsn: -1,
     recentAsns: [],
     lastCountry: '',
@@ -246,6 +254,23 @@ export function observeGap(s: ReaderState, gapSeconds: number): void {
     s.gapSquares += GAP_WEIGHT * (gapSeconds * gapSeconds - s.gapSquares);
   }
   s.gaps++;
+}
+
+/**
+ * After a gap: whether the recent gaps (the exponential averages above) are as regular as a fixed period seen at
+ * the logs' one-second resolution (coefficient of variation at most `maxCv`, period of two seconds or more:
+ * below that, rounding to whole seconds alone spreads a timer's gaps as wide as a download's), and for how many
+ * moves in a row they have been.
+ */
+export function observeClockwork(s: ReaderState, minGaps: number, maxCv: number): void {
+  const mean = s.gapMean;
+  const regular = s.gaps >= minGaps && mean >= 2 && s.gapSquares - mean * mean <= maxCv * maxCv * mean * mean;
+  if (!regular) {
+    s.clockRun = 0;
+    return;
+  }
+  s.clockRun++;
+  if (s.clockRun > s.clockPeak) s.clockPeak = s.clockRun;
 }
 
 /** Coefficient of variation of the recent gaps between moves, or Infinity before there are enough. */
