@@ -7,7 +7,9 @@ import {
   ReportFiles,
   type ReportStore,
   type ReportTunables,
+  type EdgeLogWindowSource,
   type StoredObject,
+  type StoredObjectScan,
 } from '@boundless/copilot/report';
 import { readEdgeLogWindow } from '@boundless/copilot/report';
 import { type CostSource, FocusFileCostSource, type LogEventSource } from '@boundless/copilot/sources';
@@ -101,6 +103,10 @@ export interface LocalReportOptions {
   };
   /** The cost section's source and its label, when not a FOCUS file or the local cost model. */
   costLabel?: string;
+  /** CloudFront standard logs for the cache section (the logs bucket in AWS). @default `<data dir>/cloudfront/` */
+  edgeLogs?: EdgeLogWindowSource;
+  /** The content bucket's objects and reads (S3 access recency in AWS). @default the data dir's `origin/` */
+  storage?: { scan(endMs: number, lookbackDays: number): Promise<StoredObjectScan> };
 }
 
 /** Builds and stores the day's report under `<data dir>/reports/`. */
@@ -123,7 +129,7 @@ export async function writeLocalReport(
   const report = await buildDailyReport({
     day: options.day,
     tunables,
-    edgeLogDir: join(options.dataDir, 'cloudfront'),
+    edgeLogs: options.edgeLogs ?? join(options.dataDir, 'cloudfront'),
     ...(options.logs
       ? {
           logsDir: options.logs.source,
@@ -131,7 +137,10 @@ export async function writeLocalReport(
           apiAccessLogGroup: options.logs.apiAccessLogGroup,
         }
       : { logsDir: join(options.dataDir, 'logs'), apiAccessLogGroup: API_ACCESS_LOG_GROUP }),
-    objects: () => originObjects(options.dataDir, endMs, lookbackDays),
+    objects: () =>
+      options.storage
+        ? options.storage.scan(endMs, lookbackDays)
+        : originObjects(options.dataDir, endMs, lookbackDays),
     lookbackDays,
     ...(costs ? { costs } : {}),
     handlerOf,
