@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DEPLOYED_TUNABLES_KEY } from '@boundless/copilot/changes';
 import { awsReportInputs } from '@boundless/copilot/service/aws';
 import { CloudWatchLogsStandIn, S3StandIn } from '@boundless/copilot/testing';
 import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
+import { loadTunables } from '@boundless/infra/tunables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLocalReport } from '../cli/local/report.ts';
 
@@ -21,7 +23,7 @@ const local = {
   credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
   maxAttempts: 1,
 };
-const s3 = new S3StandIn(['logs', 'content']);
+const s3 = new S3StandIn(['logs', 'content', 'reports']);
 const logs = new CloudWatchLogsStandIn();
 const env = {
   COPILOT_API_ACCESS_LOG_GROUP: '/aws/apigateway/boundless-access',
@@ -31,6 +33,7 @@ const env = {
   COPILOT_DISTRIBUTION_ID: 'E2DIST',
   COPILOT_CONTENT_BUCKET: 'content',
   COPILOT_CONTENT_ACCESS_LOG_PREFIX: 's3-access/content/',
+  COPILOT_REPORT_BUCKET: 'reports',
 };
 let clients: { s3: S3Client; logs: CloudWatchLogsClient };
 
@@ -113,6 +116,7 @@ describe('the daily report in AWS (--telemetry aws)', () => {
       dataDir: work,
       day: DAY,
       logs: aws.logs,
+      ...(aws.tunables ? { tunables: aws.tunables } : {}),
       ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
       ...(aws.storage ? { storage: aws.storage } : {}),
     });
@@ -143,6 +147,23 @@ describe('the daily report in AWS (--telemetry aws)', () => {
     expect(report.inputs.contentAccessLog).toEqual({ read: 12, skipped: 1 });
     expect(report.inputs.apiAccessLog).toEqual({ read: 1, skipped: 0 });
     expect(report.inputs.lambdaReports).toEqual({ read: 1, skipped: 0 });
+    // No deployed tunables stored yet: the repository's.
+    expect(cover?.currentTtlSeconds).toBe(loadTunables().cache.behaviors['/public/*']?.defaultTtlSeconds);
+  });
+
+  it('starts from the tunables the change sets applied, stored in the reports bucket', async () => {
+    const deployed = loadTunables();
+    (deployed.cache.behaviors['/public/*'] as { defaultTtlSeconds: number }).defaultTtlSeconds = 7;
+    s3.put('reports', DEPLOYED_TUNABLES_KEY, JSON.stringify(deployed));
+    const aws = awsReportInputs(env, clients);
+    const { report } = await writeLocalReport({
+      dataDir: work,
+      day: DAY,
+      logs: aws.logs,
+      ...(aws.tunables ? { tunables: aws.tunables } : {}),
+      ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
+    });
+    expect(report.cache.behaviors.find((b) => b.pattern === '/public/*')?.currentTtlSeconds).toBe(7);
   });
 
   it('leaves the cache and storage inputs out when the buckets are not named', () => {

@@ -65,6 +65,7 @@ export function registerReport(program: Command): void {
         ...(aws
           ? {
               logs: aws.logs,
+              ...(aws.tunables ? { tunables: aws.tunables } : {}),
               ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
               ...(aws.storage ? { storage: aws.storage } : {}),
               ...(options.focus ? {} : { costs: aws.costs, costLabel: aws.costLabel }),

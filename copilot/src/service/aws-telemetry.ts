@@ -3,6 +3,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { MetricMeasurement, MetricReader } from '../changes/ports.ts';
+import { DEPLOYED_TUNABLES_KEY, S3JsonDocument } from '../changes/s3-document.ts';
 import { type CopilotConfig, CopilotConfigError } from '../config/copilot-config.ts';
 import { newParseStats } from '../logs/cloudfront-line.ts';
 import type { EdgeLogWindowSource } from '../report/edge-logs.ts';
@@ -115,7 +116,8 @@ export function awsMetricReader(
  * (COPILOT_API_LOG_GROUPS) and the access API's (COPILOT_API_ACCESS_LOG_GROUP) in CloudWatch Logs for the
  * throttling and right-sizing sections, Cost Explorer for the cost section, the CloudFront standard logs under
  * COPILOT_LOG_BUCKET / COPILOT_LOG_PREFIX for the cache section, and the content bucket COPILOT_CONTENT_BUCKET
- * with its server access logs (COPILOT_CONTENT_ACCESS_LOG_PREFIX in the logs bucket) for the storage section.
+ * with its server access logs (COPILOT_CONTENT_ACCESS_LOG_PREFIX in the logs bucket) for the storage section, and
+ * the deployed tunables the change sets apply (in COPILOT_REPORT_BUCKET) for the current TTLs, days and limits.
  */
 export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
   const apiAccessLogGroup = env.COPILOT_API_ACCESS_LOG_GROUP;
@@ -145,6 +147,12 @@ export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
             prefix: env.COPILOT_LOG_PREFIX ?? '',
             ...(env.COPILOT_DISTRIBUTION_ID ? { distributionId: env.COPILOT_DISTRIBUTION_ID } : {}),
           }),
+        }
+      : {}),
+    // The tunables in force: those the change sets apply, when the copilot has stored them (else the image's).
+    ...(env.COPILOT_REPORT_BUCKET
+      ? {
+          tunables: new S3JsonDocument(s3, { bucket: env.COPILOT_REPORT_BUCKET, key: DEPLOYED_TUNABLES_KEY }),
         }
       : {}),
     ...(logBucket && contentBucket
