@@ -60,6 +60,8 @@ export const copilotConfigSchema = z.object({
       /** The content bucket and where its server access logs go in the log bucket: the storage-class section. */
       contentBucket: z.string().min(3).optional(),
       contentAccessLogPrefix: z.string().default('s3-access/content/'),
+      /** The access API stage's access log group: throttles (429s) per route for verification. */
+      apiAccessLogGroup: z.string().min(1).optional(),
     })
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
@@ -127,6 +129,7 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       cachePatterns: env.COPILOT_CACHE_PATTERNS?.split(',').filter((p) => p.length > 0),
       contentBucket: env.COPILOT_CONTENT_BUCKET,
       contentAccessLogPrefix: env.COPILOT_CONTENT_ACCESS_LOG_PREFIX,
+      apiAccessLogGroup: env.COPILOT_API_ACCESS_LOG_GROUP,
     }),
   }) as CopilotConfigInput;
 }

@@ -83,6 +83,15 @@ beforeAll(async () => {
     report(2, 100, 1024),
     report(3, 300, 512),
   ]);
+  // The stage's access log: per route, 429s among other client errors.
+  logs.putEvents(
+    '/aws/apigateway/access',
+    'stage',
+    [429, 200, 404, 429, 403, 200].map((status, i) => ({
+      timestamp: T0 + i * 1000,
+      message: JSON.stringify({ routeKey: i < 5 ? 'POST /v1/access' : 'GET /x', status, responseLatency: 5 }),
+    })),
+  );
   // CloudWatch's distribution-wide hit rate: what the logs replace for a behaviour's change.
   for (let m = 0; m < 60; m += 1) {
     const dims = { DistributionId: 'E2DIST', Region: 'Global' };
@@ -148,6 +157,20 @@ describe('awsMetricReader', () => {
     await expect(metrics.measure('lambda.cold_starts', { function: 'nope' }, T0, T0 + HOUR)).rejects.toThrow(
       /FilterLogEvents/,
     );
+  });
+
+  it("counts a route's throttles (429s) from the stage's access log, not CloudWatch's 4xx", async () => {
+    const metrics = reader({ apiAccessLogGroup: '/aws/apigateway/access' });
+    const route = { route: 'POST /v1/access' };
+    expect(await metrics.measure('api.throttles', route, T0, T0 + HOUR)).toEqual({
+      value: 2,
+      samples: 5,
+      unit: 'requests',
+    });
+    // Without the access log, CloudWatch answers (no API metrics published here: no data).
+    expect(
+      (await reader({ httpApiId: 'api1' }).measure('api.throttles', route, T0, T0 + HOUR)).value,
+    ).toBeNull();
   });
 
   it("falls back to CloudWatch's distribution-wide hit ratio where the logs cannot place a path", async () => {

@@ -38,14 +38,22 @@ const LAMBDA_FROM_LOGS = new Set(['lambda.gb_seconds', 'lambda.cold_starts']);
 /**
  * How a change set is verified in AWS. The edge metrics come from the CloudFront standard logs in the logs
  * bucket, per cache behaviour (CloudWatch has the hit ratio per distribution only, and no origin bytes or
- * fetches); GB-seconds and cold starts from the functions' `platform.report` records in CloudWatch Logs;
- * API throttles and duration p99 from CloudWatch metrics, which arrive within minutes. Without a logs bucket
+ * fetches); GB-seconds and cold starts from the functions' `platform.report` records in CloudWatch Logs; API
+ * throttles from the stage's access log when it is named (429s; CloudWatch has only 4xx), else CloudWatch; duration
+ * p99 from CloudWatch (an exact percentile, within minutes). Without a logs bucket
  * the hit ratio falls back to CloudWatch's distribution-wide one, and the origin metrics have no data.
  */
 export class AwsMetricReader implements MetricReader {
   constructor(
     private readonly cloudWatch: MetricReader,
-    private readonly fromLogs: { edge?: MetricReader; lambda: MetricReader; patterns: readonly string[] },
+    private readonly fromLogs: {
+      edge?: MetricReader;
+      /** The log groups' reader: the functions' REPORT records and the stage's access log. */
+      lambda: MetricReader;
+      patterns: readonly string[];
+      /** The stage's access log is configured: 429s per route, rather than CloudWatch's 4xx. */
+      throttlesFromLogs?: boolean;
+    },
   ) {}
 
   async measure(
@@ -69,6 +77,8 @@ export class AwsMetricReader implements MetricReader {
         };
     }
     if (LAMBDA_FROM_LOGS.has(metric)) return this.fromLogs.lambda.measure(metric, scope, fromMs, toMs);
+    if (metric === 'api.throttles' && this.fromLogs.throttlesFromLogs)
+      return this.fromLogs.lambda.measure(metric, scope, fromMs, toMs);
     return this.cloudWatch.measure(metric, scope, fromMs, toMs);
   }
 }
@@ -87,7 +97,8 @@ export function awsMetricReader(
   config: CopilotConfig,
   c: AwsTelemetryClients & { s3: S3Client; logs: CloudWatchLogsClient },
 ) {
-  const { distributionId, httpApiId, httpApiStage, logBucket, logPrefix, cachePatterns } = config.aws;
+  const { distributionId, httpApiId, httpApiStage, logBucket, logPrefix, cachePatterns, apiAccessLogGroup } =
+    config.aws;
   const cloudWatch = new CloudWatchMetricReader({
     regional: c.cloudWatch ?? new CloudWatchClient(awsClientConfig({ region: config.region })),
     edge: c.cloudWatchEdge ?? new CloudWatchClient(awsClientConfig({ region: 'us-east-1' })),
@@ -97,7 +108,12 @@ export function awsMetricReader(
   });
   const logs = new AwsLogEventSource(c.logs);
   const telemetry = (edgeLogs: EdgeLogWindowSource) =>
-    new TelemetryMetricReader({ edgeLogs, logs, patterns: () => cachePatterns, apiAccessLogGroup: '' });
+    new TelemetryMetricReader({
+      edgeLogs,
+      logs,
+      patterns: () => cachePatterns,
+      apiAccessLogGroup: apiAccessLogGroup ?? '',
+    });
   const edge = logBucket
     ? telemetry(
         new S3CloudFrontLogWindow(c.s3, {
@@ -108,7 +124,12 @@ export function awsMetricReader(
       )
     : undefined;
   const lambda = edge ?? telemetry(NO_EDGE_LOGS);
-  return new AwsMetricReader(cloudWatch, { ...(edge ? { edge } : {}), lambda, patterns: cachePatterns });
+  return new AwsMetricReader(cloudWatch, {
+    ...(edge ? { edge } : {}),
+    lambda,
+    patterns: cachePatterns,
+    throttlesFromLogs: apiAccessLogGroup !== undefined,
+  });
 }
 
 /**
