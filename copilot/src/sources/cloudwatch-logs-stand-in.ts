@@ -41,9 +41,8 @@ export class CloudWatchLogsStandIn extends LoopbackStandIn {
     const target = String(request.headers['x-amz-target'] ?? '');
     if (target !== 'Logs_20140328.FilterLogEvents')
       return reply(response, 400, { __type: 'InvalidAction', message: `not served here: ${target}` });
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // biome-ignore lint/suspicious/noExplicitAny: the request as the SDK serialized it.
+    const body: any = await this.jsonBody(request);
     this.requests.push(body);
     const events = this.groups.get(body.logGroupName);
     if (!events)
