@@ -138,6 +138,14 @@ describe('awsMetricReader', () => {
     expect(await metrics.measure('edge.upstream_requests', {}, T0, T0 + HOUR)).toMatchObject({ value: 3 });
   });
 
+  it('asks verification to wait for late standard logs only where it reads them', () => {
+    const metrics = withLogs();
+    expect(metrics.settleMs('edge.origin_bytes', { pattern: '/public/*' })).toBe(HOUR);
+    expect(metrics.settleMs('edge.hit_ratio', { pattern: '/other/*' })).toBe(0);
+    expect(metrics.settleMs('lambda.cold_starts', {})).toBe(0);
+    expect(reader({}).settleMs('edge.hit_ratio', {})).toBe(0);
+  });
+
   it("measures GB-seconds and cold starts from the functions' platform.report records in CloudWatch Logs", async () => {
     const metrics = withLogs();
     const fn = { function: 'boundless-grant-access' };

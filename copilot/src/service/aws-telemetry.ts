@@ -34,6 +34,8 @@ const EDGE_FROM_LOGS = new Set([
   'edge.upstream_requests',
 ]);
 const LAMBDA_FROM_LOGS = new Set(['lambda.gb_seconds', 'lambda.cold_starts']);
+/** CloudFront delivers a distribution's standard logs "up to several times an hour", usually within the hour. */
+const STANDARD_LOG_DELAY_MS = 3_600_000;
 
 /**
  * How a change set is verified in AWS. The edge metrics come from the CloudFront standard logs in the logs
@@ -56,26 +58,35 @@ export class AwsMetricReader implements MetricReader {
     },
   ) {}
 
+  /** CloudFront delivers standard logs within about an hour: a window measured from them waits that long. */
+  settleMs(metric: string, scope: Record<string, string>): number {
+    return this.readsEdgeLogs(metric, scope) ? STANDARD_LOG_DELAY_MS : 0;
+  }
+
+  private readsEdgeLogs(metric: string, scope: Record<string, string>): boolean {
+    const { edge, patterns } = this.fromLogs;
+    // Without the behaviours' patterns a path cannot be put under its behaviour.
+    return (
+      EDGE_FROM_LOGS.has(metric) && edge !== undefined && (!scope.pattern || patterns.includes(scope.pattern))
+    );
+  }
+
   async measure(
     metric: string,
     scope: Record<string, string>,
     fromMs: number,
     toMs: number,
   ): Promise<MetricMeasurement> {
-    if (EDGE_FROM_LOGS.has(metric)) {
-      const { edge, patterns } = this.fromLogs;
-      // Without the behaviours' patterns a path cannot be put under its behaviour.
-      const placeable = !scope.pattern || patterns.includes(scope.pattern);
-      if (edge && placeable) return edge.measure(metric, scope, fromMs, toMs);
-      if (metric !== 'edge.hit_ratio')
-        return {
-          value: null,
-          samples: 0,
-          unit: edge
-            ? `no data: ${scope.pattern} is not among COPILOT_CACHE_PATTERNS`
-            : 'no data: no logs bucket configured (COPILOT_LOG_BUCKET)',
-        };
-    }
+    const { edge } = this.fromLogs;
+    if (edge && this.readsEdgeLogs(metric, scope)) return edge.measure(metric, scope, fromMs, toMs);
+    if (EDGE_FROM_LOGS.has(metric) && metric !== 'edge.hit_ratio')
+      return {
+        value: null,
+        samples: 0,
+        unit: edge
+          ? `no data: ${scope.pattern} is not among COPILOT_CACHE_PATTERNS`
+          : 'no data: no logs bucket configured (COPILOT_LOG_BUCKET)',
+      };
     if (LAMBDA_FROM_LOGS.has(metric)) return this.fromLogs.lambda.measure(metric, scope, fromMs, toMs);
     if (metric === 'api.throttles' && this.fromLogs.throttlesFromLogs)
       return this.fromLogs.lambda.measure(metric, scope, fromMs, toMs);
