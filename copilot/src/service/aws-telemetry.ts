@@ -51,7 +51,7 @@ export class AwsMetricReader implements MetricReader {
     private readonly fromLogs: {
       edge?: MetricReader;
       /** The log groups' reader: the functions' REPORT records and the stage's access log. */
-      lambda: MetricReader;
+      logGroups: MetricReader;
       patterns: readonly string[];
       /** The stage's access log is configured: 429s per route, rather than CloudWatch's 4xx. */
       throttlesFromLogs?: boolean;
@@ -87,9 +87,9 @@ export class AwsMetricReader implements MetricReader {
           ? `no data: ${scope.pattern} is not among COPILOT_CACHE_PATTERNS`
           : 'no data: no logs bucket configured (COPILOT_LOG_BUCKET)',
       };
-    if (LAMBDA_FROM_LOGS.has(metric)) return this.fromLogs.lambda.measure(metric, scope, fromMs, toMs);
+    if (LAMBDA_FROM_LOGS.has(metric)) return this.fromLogs.logGroups.measure(metric, scope, fromMs, toMs);
     if (metric === 'api.throttles' && this.fromLogs.throttlesFromLogs)
-      return this.fromLogs.lambda.measure(metric, scope, fromMs, toMs);
+      return this.fromLogs.logGroups.measure(metric, scope, fromMs, toMs);
     return this.cloudWatch.measure(metric, scope, fromMs, toMs);
   }
 }
@@ -134,10 +134,10 @@ export function awsMetricReader(
         }),
       )
     : undefined;
-  const lambda = edge ?? telemetry(NO_EDGE_LOGS);
+  const logGroups = edge ?? telemetry(NO_EDGE_LOGS);
   return new AwsMetricReader(cloudWatch, {
     ...(edge ? { edge } : {}),
-    lambda,
+    logGroups,
     patterns: cachePatterns,
     throttlesFromLogs: apiAccessLogGroup !== undefined,
   });
