@@ -34,7 +34,8 @@ export function registerReport(program: Command): void {
     )
     .option(
       '--telemetry <where>',
-      'dir: the data dir; aws: the log groups in CloudWatch Logs and Cost Explorer (COPILOT_API_LOG_GROUPS, COPILOT_API_ACCESS_LOG_GROUP)',
+      'dir: the data dir; aws: the log groups in CloudWatch Logs (COPILOT_API_LOG_GROUPS, COPILOT_API_ACCESS_LOG_GROUP), Cost Explorer, ' +
+        'the CloudFront standard logs (COPILOT_LOG_BUCKET, COPILOT_LOG_PREFIX) and the content bucket with its access logs (COPILOT_CONTENT_BUCKET)',
       process.env.COPILOT_MODE === 'aws' ? 'aws' : 'dir',
     )
     .addHelpText(
@@ -62,7 +63,13 @@ export function registerReport(program: Command): void {
       const { report, paths } = await writeLocalReport({
         ...(store ? { store } : {}),
         ...(aws
-          ? { logs: aws.logs, ...(options.focus ? {} : { costs: aws.costs, costLabel: aws.costLabel }) }
+          ? {
+              logs: aws.logs,
+              ...(aws.tunables ? { tunables: aws.tunables } : {}),
+              ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
+              ...(aws.storage ? { storage: aws.storage } : {}),
+              ...(options.focus ? {} : { costs: aws.costs, costLabel: aws.costLabel }),
+            }
           : {}),
         dataDir: resolve(options.dataDir),
         day,

@@ -35,8 +35,8 @@ export function localTunablesDocument(
 /** What a change set is verified on locally: the edge's standard logs and the log groups. */
 export function localMetricReader(dataDir: string, delivery: Pick<LocalDelivery, 'cacheBehaviors'>) {
   return new TelemetryMetricReader({
-    edgeLogDir: join(dataDir, 'cloudfront'),
-    logsDir: join(dataDir, 'logs'),
+    edgeLogs: join(dataDir, 'cloudfront'),
+    logs: join(dataDir, 'logs'),
     patterns: () => delivery.cacheBehaviors().map((b) => b.pattern),
     apiAccessLogGroup: API_ACCESS_LOG_GROUP,
   });

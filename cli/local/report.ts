@@ -7,7 +7,9 @@ import {
   ReportFiles,
   type ReportStore,
   type ReportTunables,
+  type EdgeLogWindowSource,
   type StoredObject,
+  type StoredObjectScan,
 } from '@boundless/copilot/report';
 import { readEdgeLogWindow } from '@boundless/copilot/report';
 import { type CostSource, FocusFileCostSource, type LogEventSource } from '@boundless/copilot/sources';
@@ -101,13 +103,34 @@ export interface LocalReportOptions {
   };
   /** The cost section's source and its label, when not a FOCUS file or the local cost model. */
   costLabel?: string;
+  /** The tunables in force (the deployed copy in S3, in AWS). @default the data dir's `tunables.json` */
+  tunables?: { read(): Promise<{ content: unknown }> };
+  /** CloudFront standard logs for the cache section (the logs bucket in AWS). @default `<data dir>/cloudfront/` */
+  edgeLogs?: EdgeLogWindowSource;
+  /** The content bucket's objects and reads (S3 access recency in AWS). @default the data dir's `origin/` */
+  storage?: { scan(endMs: number, lookbackDays: number): Promise<StoredObjectScan> };
+}
+
+/**
+ * The tunables the recommendations start from: the deployed ones (`options.tunables`, S3 in AWS) until the
+ * copilot has stored none yet, then the data dir's (or the repository's defaults).
+ */
+async function readTunables(options: LocalReportOptions): Promise<unknown> {
+  if (options.tunables) {
+    try {
+      return (await options.tunables.read()).content;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+    }
+  }
+  return (await localTunablesRepository(options.dataDir).read()).content;
 }
 
 /** Builds and stores the day's report under `<data dir>/reports/`. */
 export async function writeLocalReport(
   options: LocalReportOptions,
 ): Promise<{ report: DailyReport; paths: { json: string; md: string; html: string } }> {
-  const tunables = (await localTunablesRepository(options.dataDir).read()).content as ReportTunables & {
+  const tunables = (await readTunables(options)) as ReportTunables & {
     lambda: { defaults: { timeoutSeconds?: number } };
   };
   const lookbackDays = options.lookbackDays ?? 30;
@@ -123,7 +146,7 @@ export async function writeLocalReport(
   const report = await buildDailyReport({
     day: options.day,
     tunables,
-    edgeLogDir: join(options.dataDir, 'cloudfront'),
+    edgeLogs: options.edgeLogs ?? join(options.dataDir, 'cloudfront'),
     ...(options.logs
       ? {
           logsDir: options.logs.source,
@@ -131,7 +154,10 @@ export async function writeLocalReport(
           apiAccessLogGroup: options.logs.apiAccessLogGroup,
         }
       : { logsDir: join(options.dataDir, 'logs'), apiAccessLogGroup: API_ACCESS_LOG_GROUP }),
-    objects: () => originObjects(options.dataDir, endMs, lookbackDays),
+    objects: () =>
+      options.storage
+        ? options.storage.scan(endMs, lookbackDays)
+        : originObjects(options.dataDir, endMs, lookbackDays),
     lookbackDays,
     ...(costs ? { costs } : {}),
     handlerOf,

@@ -10,3 +10,4 @@ export { LambdaStandIn, type StandInProvisionedConfig } from './prewarm/lambda-s
 export { CloudWatchStandIn, type StandInDatapoint } from './sources/cloudwatch-stand-in.ts';
 export { EventBusStandIn } from './pipeline/event-bus-stand-in.ts';
 export { LoopbackStandIn } from './sources/loopback-stand-in.ts';
+export { CloudWatchLogsStandIn } from './sources/cloudwatch-logs-stand-in.ts';

@@ -72,6 +72,8 @@ describe('Stack: BoundlessDelivery', () => {
   it('tiers titles to Standard-IA then Glacier Instant Retrieval and replicates them to the DR region', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
+      // Server access logs: the report's storage-class section reads which titles were read when.
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 's3-access/content/' },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({
@@ -561,6 +563,28 @@ describe('Stack: BoundlessCopilot', () => {
     );
     for (const a of [...service, ...report])
       expect(a).not.toMatch(/^(lambda|cloudfront|iam|cloudformation):/);
+  });
+
+  it("lets only the report read the content bucket's listing and its access logs, and names them", () => {
+    const s3Reads = (role: string) =>
+      statementsOf(role)
+        .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')))
+        .map((s) => `${[s.Action].flat().join(',')} ${JSON.stringify(s.Resource)}`);
+    const report = s3Reads('PermissionsReport');
+    expect(report).toContainEqual(expect.stringMatching(/^s3:ListBucket .*StorageContent/));
+    expect(report).toContainEqual(
+      expect.stringMatching(/^s3:GetObject .*boundless-logs-[^"]*\/s3-access\/content\/\*/),
+    );
+    const service = s3Reads('PermissionsService').join('\n');
+    expect(service).not.toMatch(/StorageContent|s3-access/);
+    // Never the titles themselves.
+    expect(report.filter((r) => r.includes('s3:GetObject') && r.includes('StorageContent'))).toEqual([]);
+    const container = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as Json;
+    const environment = container.Properties.ContainerDefinitions[0].Environment as Json[];
+    const value = (name: string) => environment.find((e) => e.Name === name)?.Value;
+    expect(value('COPILOT_CACHE_PATTERNS')).toBe(Object.keys(tunables.cache.behaviors).join(','));
+    expect(value('COPILOT_CONTENT_ACCESS_LOG_PREFIX')).toBe('s3-access/content/');
+    expect(value('COPILOT_CONTENT_BUCKET')).toBeDefined();
   });
 
   it("tells the service the deployment context it synthesizes with, without the deploying machine's paths", () => {

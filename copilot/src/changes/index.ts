@@ -1,7 +1,7 @@
 // Change sets: a patch + the diff it makes + the rationale, approved by a person, applied, verified, rolled back.
 export { billingCheck } from './billing.ts';
 export { JsonFileDocument, jsonDocumentPlanner, jsonPlanDiff } from './documents.ts';
-export { S3JsonDocument, type S3JsonDocumentOptions } from './s3-document.ts';
+export { DEPLOYED_TUNABLES_KEY, S3JsonDocument, type S3JsonDocumentOptions } from './s3-document.ts';
 export { ChangeSetError, type ChangeSetErrorCode } from './errors.ts';
 export { type Actor, COPILOT_ACTOR, tierOf } from './lifecycle.ts';
 export { applyDocumentPatch, hashOf, type PatchOperation, patchBetween } from './plan.ts';

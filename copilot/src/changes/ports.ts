@@ -49,6 +49,11 @@ export interface MetricReader {
     fromMs: number,
     toMs: number,
   ): Promise<MetricMeasurement>;
+  /**
+   * How long after a window closes its data is all there (logs delivered late, say): verification waits that
+   * long past the window before measuring. @default 0
+   */
+  settleMs?(metric: string, scope: Record<string, string>): number;
 }
 
 /** Which of these SLOs are burning fast since a time (a page-level burn-rate alert). */

@@ -10,6 +10,9 @@ import { ChangeSetError } from './errors.ts';
 import { hashOf } from './plan.ts';
 import type { DocumentRepository } from './ports.ts';
 
+/** Where the deployed copilot keeps the tunables its change sets apply, in the reports bucket. */
+export const DEPLOYED_TUNABLES_KEY = 'change-sets/tunables.json';
+
 export interface S3JsonDocumentOptions {
   bucket: string;
   key: string;

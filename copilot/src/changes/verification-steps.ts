@@ -75,7 +75,10 @@ export async function tickChanges(
     if (cs.status === 'applied' && cs.verification && deps.metrics) {
       const appliedMs = Date.parse(cs.application?.at ?? cs.updatedAt);
       const burning = (await deps.slo?.burning(cs.verification.guardSlos, appliedMs)) ?? [];
-      const due = journal.clock() >= appliedMs + cs.verification.windowMinutes * 60_000;
+      // A reader whose data arrives late (standard logs) asks to wait past the window before it is measured.
+      const { metric, scope, windowMinutes } = cs.verification;
+      const settleMs = deps.metrics.settleMs?.(metric, scope) ?? 0;
+      const due = journal.clock() >= appliedMs + windowMinutes * 60_000 + settleMs;
       if (burning.length > 0 || due) {
         const after = await verify(cs.id);
         (after.status === 'rolled_back' ? done.rolledBack : done.verified).push(cs.id);

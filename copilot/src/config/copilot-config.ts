@@ -55,6 +55,13 @@ export const copilotConfigSchema = z.object({
       httpApiStage: z.string().min(1).default('$default'),
       /** The SQS queue an EventBridge rule fills with the scale-out detections (DESIGN §6). */
       detectionQueueUrl: z.url().optional(),
+      /** The distribution's cache behaviours' path patterns in CloudFront's order: verification per behaviour. */
+      cachePatterns: z.array(z.string().min(1)).default([]),
+      /** The content bucket and where its server access logs go in the log bucket: the storage-class section. */
+      contentBucket: z.string().min(3).optional(),
+      contentAccessLogPrefix: z.string().default('s3-access/content/'),
+      /** The access API stage's access log group: throttles (429s) per route for verification. */
+      apiAccessLogGroup: z.string().min(1).optional(),
     })
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
@@ -119,6 +126,10 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       httpApiId: env.COPILOT_HTTP_API_ID,
       httpApiStage: env.COPILOT_HTTP_API_STAGE,
       detectionQueueUrl: env.COPILOT_DETECTION_QUEUE_URL,
+      cachePatterns: env.COPILOT_CACHE_PATTERNS?.split(',').filter((p) => p.length > 0),
+      contentBucket: env.COPILOT_CONTENT_BUCKET,
+      contentAccessLogPrefix: env.COPILOT_CONTENT_ACCESS_LOG_PREFIX,
+      apiAccessLogGroup: env.COPILOT_API_ACCESS_LOG_GROUP,
     }),
   }) as CopilotConfigInput;
 }

@@ -1,7 +1,7 @@
 import type { CostSource } from '../sources/cost.ts';
 import { CacheAnalyzer } from './cache-analysis.ts';
 import { costSummary } from './cost-summary.ts';
-import { readEdgeLogWindow } from './edge-logs.ts';
+import { type EdgeLogInput, readEdgeLogWindow } from './edge-logs.ts';
 import {
   type LogGroupReader,
   lambdaLogGroups,
@@ -14,7 +14,13 @@ import {
   rightSizingRecommendations,
   throttlingRecommendations,
 } from './recommend-capacity.ts';
-import { cacheRecommendations, round, type StoredObject, storageAnalysis } from './recommend-cache.ts';
+import {
+  cacheRecommendations,
+  round,
+  type StoredObject,
+  type StoredObjectScan,
+  storageAnalysis,
+} from './recommend-cache.ts';
 import type { DailyReport, ReportTunables } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -23,15 +29,19 @@ export interface DailyReportInputs {
   /** UTC day, `YYYY-MM-DD`. */
   day: string;
   tunables: ReportTunables;
-  /** CloudFront standard logs (hourly files). */
-  edgeLogDir: string;
+  /** CloudFront standard logs: a folder of hourly files, or the logs bucket in AWS (S3CloudFrontLogWindow). */
+  edgeLogs: EdgeLogInput;
   /** The telemetry directory's `logs/`, or CloudWatch Logs in AWS (Lambda and API Gateway log groups). */
   logsDir: LogGroupReader;
   apiAccessLogGroup: string;
   /** The functions' log groups. @default the `/aws/lambda/` groups under `logsDir` (a directory only) */
   lambdaLogGroups?: readonly string[];
-  /** The content bucket's objects with their reads over `lookbackDays` (S3 access recency). */
-  objects?: () => Promise<StoredObject[]>;
+  /**
+   * The content bucket's objects with their reads over `lookbackDays` (S3 access recency): the origin folder
+   * locally, the bucket listing and its server access logs in AWS (S3ContentRecency). `skipped` counts input the
+   * reader could not use (malformed access log lines, say).
+   */
+  objects?: () => Promise<StoredObject[] | StoredObjectScan>;
   lookbackDays?: number;
   costs?: { source: CostSource; label: string; windowDays?: number };
   /** Log group function name -> tunables handler (`delivery-grant-access` -> `grantAccess`). */
@@ -50,7 +60,7 @@ export async function buildDailyReport(inputs: DailyReportInputs): Promise<Daily
     Object.entries(inputs.tunables.cache.behaviors).map(([p, b]) => [p, b.defaultTtlSeconds]),
   );
   const cache = new CacheAnalyzer(ttls, { fromMs, toMs });
-  const edge = await readEdgeLogWindow(inputs.edgeLogDir, fromMs, toMs, (r) => cache.add(r));
+  const edge = await readEdgeLogWindow(inputs.edgeLogs, fromMs, toMs, (r) => cache.add(r));
   const routes = new RouteDemandCounter();
   const api = await readApiAccess(inputs.logsDir, inputs.apiAccessLogGroup, fromMs, toMs, (a) =>
     routes.add(a),
@@ -67,8 +77,15 @@ export async function buildDailyReport(inputs: DailyReportInputs): Promise<Daily
   const cacheResult = cache.result();
   const routeDemand = routes.result(inputs.tunables);
   const functions = fns.result(inputs.handlerOf);
-  const storage = inputs.objects
-    ? storageAnalysis(await inputs.objects(), inputs.lookbackDays ?? 30, inputs.tunables, inputs.day)
+  const stored = inputs.objects ? await inputs.objects() : undefined;
+  const recency = Array.isArray(stored) ? undefined : stored;
+  const storage = stored
+    ? storageAnalysis(
+        Array.isArray(stored) ? stored : stored.objects,
+        inputs.lookbackDays ?? 30,
+        inputs.tunables,
+        inputs.day,
+      )
     : undefined;
   const cost = inputs.costs
     ? costSummary(
@@ -111,8 +128,10 @@ export async function buildDailyReport(inputs: DailyReportInputs): Promise<Daily
         read: edge.stats.records,
         skipped: Object.values(edge.stats.skipped).reduce((a, b) => a + (b ?? 0), 0),
       },
+      edgeLogObjects: { read: edge.files, skipped: edge.unreadableFiles },
       apiAccessLog: { read: api.used, skipped: api.skipped },
       lambdaReports: { read: lambda.used, skipped: lambda.skipped },
+      ...(recency ? { contentAccessLog: { read: recency.read, skipped: recency.skipped } } : {}),
     },
   };
 }

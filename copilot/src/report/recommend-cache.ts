@@ -148,6 +148,13 @@ export interface StoredObject {
   ageDays: number;
 }
 
+/** A storage scan with what it read: `read` input records used, `skipped` those that were not parseable. */
+export interface StoredObjectScan {
+  objects: StoredObject[];
+  read: number;
+  skipped: number;
+}
+
 /**
  * Break-even per object, and a lifecycle rule from age and reads: move to Standard-IA after `d` days when the
  * objects that old, read as often as they are now, would cost less there (reads and minimums included).

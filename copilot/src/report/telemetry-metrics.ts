@@ -1,17 +1,19 @@
 import type { MetricMeasurement, MetricReader } from '../changes/ports.ts';
 import { CacheAnalyzer } from './cache-analysis.ts';
-import { readEdgeLogWindow } from './edge-logs.ts';
-import { readApiAccess, readInvocationReports } from './function-telemetry.ts';
+import { type EdgeLogInput, readEdgeLogWindow } from './edge-logs.ts';
+import { type LogGroupReader, readApiAccess, readInvocationReports } from './function-telemetry.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 
 export interface TelemetryMetricOptions {
-  /** CloudFront standard logs (the local edge's folder). */
-  edgeLogDir: string;
-  /** The telemetry directory's `logs/` (log groups). */
-  logsDir: string;
-  /** The cache behaviours' path patterns, to put a path under its behaviour. */
+  /** CloudFront standard logs: the local edge's folder, or the logs bucket in AWS (S3CloudFrontLogWindow). */
+  edgeLogs: EdgeLogInput;
+  /** The log groups: the telemetry directory's `logs/`, or CloudWatch Logs in AWS (AwsLogEventSource). */
+  logs: LogGroupReader;
+  /** The cache behaviours' path patterns in CloudFront's order, to put a path under its behaviour. */
   patterns: () => readonly string[];
   apiAccessLogGroup: string;
+  /** A function's log group. @default `/aws/lambda/<function>` */
+  lambdaLogGroup?: (functionName: string) => string;
 }
 
 /** The metrics a change set can be verified on, measured from the telemetry the system writes. */
@@ -26,6 +28,13 @@ export const METRICS = [
   'lambda.cold_starts',
 ] as const;
 
+/**
+ * Every metric measured from logs: the edge's from CloudFront standard logs (per cache behaviour when the scope
+ * names a `pattern`: hit ratio over Hit/RefreshHit/Miss, origin fetches and bytes of misses Origin Shield did
+ * not answer, upstream requests with revalidations), the API's from its access log, the functions' from their
+ * `platform.report` records (GB-seconds = billed duration x memory, cold starts = reports with an init
+ * duration, duration p99). Locally over the data dir; in AWS over the logs bucket and CloudWatch Logs.
+ */
 export class TelemetryMetricReader implements MetricReader {
   constructor(private readonly options: TelemetryMetricOptions) {}
 
@@ -39,7 +48,7 @@ export class TelemetryMetricReader implements MetricReader {
     if (metric === 'api.throttles') {
       let throttled = 0;
       let samples = 0;
-      await readApiAccess(this.options.logsDir, this.options.apiAccessLogGroup, fromMs, toMs, (a) => {
+      await readApiAccess(this.options.logs, this.options.apiAccessLogGroup, fromMs, toMs, (a) => {
         if (scope.route && a.routeKey !== scope.route) return;
         samples += 1;
         if (a.throttled) throttled += 1;
@@ -53,7 +62,7 @@ export class TelemetryMetricReader implements MetricReader {
   private async edge(metric: string, scope: Record<string, string>, fromMs: number, toMs: number) {
     const ttls = Object.fromEntries(this.options.patterns().map((p) => [p, 0]));
     const analyzer = new CacheAnalyzer(ttls, { fromMs, toMs });
-    await readEdgeLogWindow(this.options.edgeLogDir, fromMs, toMs, (r) => analyzer.add(r));
+    await readEdgeLogWindow(this.options.edgeLogs, fromMs, toMs, (r) => analyzer.add(r));
     const result = analyzer.result();
     const counts = scope.pattern ? result.behaviors.find((b) => b.pattern === scope.pattern) : result.total;
     const samples = counts?.cacheable ?? 0;
@@ -66,11 +75,12 @@ export class TelemetryMetricReader implements MetricReader {
   }
 
   private async lambda(metric: string, scope: Record<string, string>, fromMs: number, toMs: number) {
-    const group = `/aws/lambda/${scope.function ?? ''}`;
+    if (!scope.function) return { value: null, samples: 0, unit: 'no data: the scope names no function' };
+    const group = (this.options.lambdaLogGroup ?? ((name) => `/aws/lambda/${name}`))(scope.function);
     let gbSeconds = 0;
     let coldStarts = 0;
     const durations = new LatencyHistogram();
-    const counts = await readInvocationReports(this.options.logsDir, [group], fromMs, toMs, (r) => {
+    const counts = await readInvocationReports(this.options.logs, [group], fromMs, toMs, (r) => {
       gbSeconds += (r.memoryMb / 1024) * (r.billedDurationMs / 1000);
       durations.add(r.durationMs);
       if (r.initMs !== undefined) coldStarts += 1;

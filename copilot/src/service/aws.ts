@@ -1,4 +1,4 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,7 +22,6 @@ import { createIncidentService } from '../incidents/create.ts';
 import { AwsTelemetry, type ToolContext } from '../tools/index.ts';
 import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
 import { AwsTraceSource } from '../sources/traces.ts';
-import { awsClientConfig } from '../sources/aws-client.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
 import {
   type ChangeSetFlowOptions,
@@ -32,8 +31,9 @@ import {
   tickEvery,
 } from '../changes/index.ts';
 import { S3ReportStore } from '../report/report-s3.ts';
+import { awsClientConfig } from '../sources/aws-client.ts';
 import { AwsCostSource } from '../sources/cost.ts';
-import { CloudWatchMetricReader } from '../sources/cloudwatch-metrics-aws.ts';
+import { awsMetricReader } from './aws-telemetry.ts';
 import type { ReportReader } from './report-routes.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
@@ -81,6 +81,8 @@ export interface AwsCopilot {
 
 type Env = Record<string, string | undefined>;
 
+export { AwsMetricReader, awsMetricReader, awsReportInputs } from './aws-telemetry.ts';
+
 /** The service token for the admin API: Cognito client credentials (COPILOT_SERVICE_TOKEN_URL, ..._CLIENT_*). */
 function serviceToken(env: Env, doFetch?: typeof fetch) {
   const tokenUrl = env.COPILOT_SERVICE_TOKEN_URL;
@@ -109,48 +111,6 @@ function defaultAwsClients(config: CopilotConfig): AwsCopilotClients {
     // CloudFront-scoped IP sets are served from us-east-1 whatever the copilot's region.
     waf: new WAFV2Client({ region: 'us-east-1' }),
     xray: new XRayClient({ region }),
-  };
-}
-
-/** The deployment's CloudWatch metrics (CloudFront's in us-east-1), as the change-set verification reads them. */
-export function awsMetricReader(config: CopilotConfig, c: AwsCopilotClients): CloudWatchMetricReader {
-  const { distributionId, httpApiId, httpApiStage } = config.aws;
-  return new CloudWatchMetricReader({
-    regional: c.cloudWatch ?? new CloudWatchClient(awsClientConfig({ region: config.region })),
-    edge: c.cloudWatchEdge ?? new CloudWatchClient(awsClientConfig({ region: 'us-east-1' })),
-    ...(distributionId ? { distributionId } : {}),
-    ...(httpApiId ? { httpApiId } : {}),
-    httpApiStage,
-  });
-}
-
-/**
- * What the daily report reads in AWS (COPILOT_MODE=aws, the report task): the functions' log groups
- * (COPILOT_API_LOG_GROUPS) and the access API's (COPILOT_API_ACCESS_LOG_GROUP) in CloudWatch Logs for the
- * throttling and right-sizing sections, Cost Explorer for the cost section. The edge logs and the content
- * bucket's objects are not read from AWS yet.
- */
-export function awsReportInputs(
-  env: Env,
-  clients: { logs?: CloudWatchLogsClient; costExplorer?: CostExplorerClient } = {},
-) {
-  const apiAccessLogGroup = env.COPILOT_API_ACCESS_LOG_GROUP;
-  if (!apiAccessLogGroup)
-    throw new CopilotConfigError(
-      'the report in AWS needs COPILOT_API_ACCESS_LOG_GROUP (the access API log group)',
-    );
-  const region = env.COPILOT_REGION ?? env.AWS_REGION ?? 'us-east-1';
-  const lambdaLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
-  return {
-    logs: {
-      source: new AwsLogEventSource(clients.logs ?? new CloudWatchLogsClient(awsClientConfig({ region }))),
-      lambdaLogGroups,
-      apiAccessLogGroup,
-    },
-    costs: new AwsCostSource(
-      clients.costExplorer ?? new CostExplorerClient(awsClientConfig({ region: 'us-east-1' })),
-    ),
-    costLabel: 'AWS Cost Explorer',
   };
 }
 

@@ -10,6 +10,7 @@ import {
 import { deadline } from './aws-client.ts';
 import type { CheckpointStore } from './checkpoints.ts';
 import { DeliveredLogLedger } from './delivered-logs.ts';
+import { SourceError } from './errors.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -100,14 +101,39 @@ export class S3CloudFrontLogSource {
     return keys.sort().slice(0, limit);
   }
 
-  private async readObject(key: string, stats: ParseStats): Promise<EdgeLogRecord[]> {
-    const object = await this.client.send(
-      new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
-      deadline(this.options.timeoutMs),
-    );
-    if (!object.Body) throw new Error(`object ${key} has no body`);
-    const bytes = Buffer.from(await object.Body.transformToByteArray());
-    const text = key.endsWith('.gz') ? (await gunzipAsync(bytes)).toString('utf8') : bytes.toString('utf8');
-    return parseCloudFrontLog(text, stats);
+  private readObject(key: string, stats: ParseStats): Promise<EdgeLogRecord[]> {
+    return readCloudFrontLogObject(this.client, this.options.bucket, key, stats, this.options.timeoutMs);
   }
+}
+
+/** An object that was fetched but is not a log: a corrupt or cut gzip member. Reading it again will not help. */
+export class UnreadableLogObjectError extends SourceError {
+  constructor(
+    readonly key: string,
+    options?: ErrorOptions,
+  ) {
+    super('cloudfront-s3', `cannot decode ${key}`, options);
+    this.name = 'UnreadableLogObjectError';
+  }
+}
+
+/** One standard log object (gzip as CloudFront writes it, or plain), parsed; malformed lines counted in `stats`. */
+export async function readCloudFrontLogObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  stats: ParseStats,
+  timeoutMs?: number,
+): Promise<EdgeLogRecord[]> {
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), deadline(timeoutMs));
+  if (!object.Body) throw new Error(`object ${key} has no body`);
+  const bytes = Buffer.from(await object.Body.transformToByteArray());
+  stats.bytesRead += bytes.length;
+  let text: string;
+  try {
+    text = key.endsWith('.gz') ? (await gunzipAsync(bytes)).toString('utf8') : bytes.toString('utf8');
+  } catch (cause) {
+    throw new UnreadableLogObjectError(key, { cause });
+  }
+  return parseCloudFrontLog(text, stats);
 }

@@ -47,9 +47,8 @@ export class CloudWatchStandIn extends LoopbackStandIn {
     const target = String(request.headers['x-amz-target'] ?? '');
     if (target !== 'GraniteServiceVersion20100801.GetMetricData')
       return reply(response, 400, { __type: 'InvalidAction', message: `not served here: ${target}` });
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // biome-ignore lint/suspicious/noExplicitAny: the request as the SDK serialized it.
+    const body: any = await this.jsonBody(request);
     this.requests.push(body);
     const startMs = body.StartTime * 1000;
     const endMs = body.EndTime * 1000;

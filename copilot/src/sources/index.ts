@@ -9,7 +9,8 @@ export {
   parseRealtimeRecord,
   type RealtimeLogEvent,
 } from './cloudfront-realtime.ts';
-export { S3CloudFrontLogSource } from './cloudfront-s3.ts';
+export { readCloudFrontLogObject, S3CloudFrontLogSource, UnreadableLogObjectError } from './cloudfront-s3.ts';
+export { S3CloudFrontLogWindow, type S3LogWindowOptions } from './cloudfront-s3-window.ts';
 export { AwsLogEventSource } from './cloudwatch-logs-aws.ts';
 export {
   CLOUDWATCH_METRICS,
@@ -20,6 +21,7 @@ export { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
 export { LocalCostModel, type MeteredUsage } from './cost-model.ts';
 export { AwsCostSource, type CostRow, type CostSource } from './cost.ts';
 export { SourceError } from './errors.ts';
+export { S3ContentRecency, type S3ContentRecencyOptions } from './s3-content-recency.ts';
 export { FocusFileCostSource, importFocus } from './focus.ts';
 export { runLocalInsights, UnsupportedQueryError } from './insights-local.ts';
 export type { InsightsRow, LogEvent, LogEventQuery, LogEventSource } from './log-events.ts';

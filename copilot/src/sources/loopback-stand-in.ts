@@ -24,6 +24,13 @@ export abstract class LoopbackStandIn {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  /** A JSON request body (the AWS JSON protocols' requests). */
+  protected async jsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;

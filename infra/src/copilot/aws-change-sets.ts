@@ -1,6 +1,11 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DocumentPlanner, type ManagedDocument, S3JsonDocument } from '@boundless/copilot/changes';
+import {
+  DEPLOYED_TUNABLES_KEY,
+  type DocumentPlanner,
+  type ManagedDocument,
+  S3JsonDocument,
+} from '@boundless/copilot/changes';
 import {
   alarmArnsInTemplate,
   type CloudFormationApplierOptions,
@@ -12,8 +17,8 @@ import type { StackTemplates, SynthOptions } from '../synth.ts';
 import { loadTunables } from '../tunables.ts';
 import { validateTunables } from '../plan-thread.ts';
 
-/** Where the copilot keeps the deployed tunables and the templates of its change sets, in the reports bucket. */
-export const TUNABLES_KEY = 'change-sets/tunables.json';
+/** Where the copilot keeps the deployed tunables (the report task reads them there too), in the reports bucket. */
+export const TUNABLES_KEY = DEPLOYED_TUNABLES_KEY;
 const TEMPLATES_PREFIX = 'change-sets/templates/';
 
 /**

@@ -166,6 +166,41 @@ export class CopilotPermissions extends Construct {
     );
   }
 
+  /**
+   * The storage-class section of the report: the content bucket's listing (sizes, ages; never its objects) and
+   * its server access logs in the logs bucket (which titles were read when). The report task only.
+   */
+  allowContentRecency(grant: {
+    contentBucketArn: string;
+    logBucketName: string;
+    accessLogPrefix: string;
+  }): void {
+    const logs = Stack.of(this).formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource: grant.logBucketName,
+    });
+    this.reportRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [grant.contentBucketArn] }),
+    );
+    this.reportRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [`${logs}/${grant.accessLogPrefix}*`] }),
+    );
+    this.reportRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [logs],
+        conditions: { StringLike: { 's3:prefix': [`${grant.accessLogPrefix}*`] } },
+      }),
+    );
+    this.acknowledge(
+      this.reportRole,
+      `arn:<AWS::Partition>:s3:::${grant.logBucketName}/${grant.accessLogPrefix}*`,
+      "Reads the content bucket's server access logs: every object under their prefix, nothing else in the bucket.",
+    );
+  }
+
   /** The report writes reports; the service reads them for the dashboard. */
   allowReports(bucketName: string): void {
     const objects = `${Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName })}/*`;

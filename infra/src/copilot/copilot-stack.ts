@@ -11,6 +11,7 @@ import { secureBucket } from '../constructs/secure-bucket.ts';
 import { SingleTable } from '../constructs/single-table.ts';
 import { UserDirectory } from '../constructs/user-directory.ts';
 import type { DeploymentContext } from '../context.ts';
+import { CONTENT_ACCESS_LOG_PREFIX } from '../delivery/content-storage.ts';
 import type { DeliveryStack } from '../delivery/delivery-stack.ts';
 import type { ObservabilityStack } from '../observability/observability-stack.ts';
 import { DELIVERY_FUNCTIONS } from '../delivery/functions.ts';
@@ -98,6 +99,11 @@ export class CopilotStack extends Stack {
       logGroups: [...functionNames.map((name) => `/aws/lambda/${name}`), delivery.api.accessLogGroupName],
       tableName: `${prefix}-copilot`,
     });
+    this.permissions.allowContentRecency({
+      contentBucketArn: delivery.storage.content.bucketArn,
+      logBucketName: delivery.storage.logBucketName,
+      accessLogPrefix: CONTENT_ACCESS_LOG_PREFIX,
+    });
     delivery.edge.realtimeLogStream.grantRead(serviceRole);
     // The scale-out detections: read and delete from the copilot's own queue, nothing else in SQS.
     const detectionQueue = observability.pipeline.copilotQueue;
@@ -136,6 +142,11 @@ export class CopilotStack extends Stack {
         COPILOT_TABLE: this.table.table.tableName,
         COPILOT_LOG_BUCKET: delivery.storage.logBucketName,
         COPILOT_LOG_PREFIX: 'cloudfront/',
+        // Verification per cache behaviour: the path patterns in CloudFront's order (the tunables' keys).
+        COPILOT_CACHE_PATTERNS: Object.keys(delivery.edge.cachePolicies).join(','),
+        // The report's storage-class section: the content bucket's listing and its server access logs.
+        COPILOT_CONTENT_BUCKET: delivery.storage.content.bucketName,
+        COPILOT_CONTENT_ACCESS_LOG_PREFIX: CONTENT_ACCESS_LOG_PREFIX,
         COPILOT_KINESIS_STREAM: delivery.edge.realtimeLogStream.streamName,
         COPILOT_DETECTION_QUEUE_URL: detectionQueue.queueUrl,
         COPILOT_ADMIN_API_URL: delivery.api.url,

@@ -4,6 +4,9 @@ import { Construct } from 'constructs';
 import { secureBucket } from '../constructs/secure-bucket.ts';
 import type { Tunables } from '../tunables.ts';
 
+/** Where the content bucket's server access logs go in the logs bucket. */
+export const CONTENT_ACCESS_LOG_PREFIX = 's3-access/content/';
+
 export interface ContentStorageProps {
   readonly storage: Tunables['storage'];
   /** Named, so that policies elsewhere can name the log prefix without a cross-stack reference. */
@@ -46,7 +49,8 @@ export class ContentStorage extends Construct {
     });
     this.replica = Bucket.fromBucketName(this, 'Replica', props.replicaBucketName);
     this.content = secureBucket(this, 'Content', {
-      accessLogs: { bucket: this.logs, prefix: 's3-access/content/' },
+      // Read back by the report's storage-class section (S3ContentRecency), in S3's simple key format.
+      accessLogs: { bucket: this.logs, prefix: CONTENT_ACCESS_LOG_PREFIX },
       lifecycleRules: [
         {
           id: 'tier-by-age',
