@@ -243,6 +243,32 @@ export class CopilotPermissions extends Construct {
     );
   }
 
+  /**
+   * The pre-warming loop's writes: provisioned concurrency on the approved functions' alias, nothing else in
+   * Lambda (no function, version or other alias). The tunables' `lambda.prewarm` names them.
+   */
+  allowProvisionedConcurrency(functionNames: readonly string[], alias: string): void {
+    if (functionNames.length === 0) return;
+    const stack = Stack.of(this);
+    const aliasArn = (name: string) =>
+      stack.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: `${name}:${alias}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    this.serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'lambda:PutProvisionedConcurrencyConfig',
+          'lambda:DeleteProvisionedConcurrencyConfig',
+          'lambda:GetProvisionedConcurrencyConfig',
+        ],
+        resources: functionNames.map(aliasArn),
+      }),
+    );
+  }
+
   private forReaders(statement: PolicyStatement, finding?: string, reason?: string): void {
     for (const role of [this.serviceRole, this.reportRole]) {
       role.addToPrincipalPolicy(statement);
