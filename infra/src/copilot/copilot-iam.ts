@@ -20,7 +20,8 @@ export interface TelemetryGrant {
  * Least privilege for the copilot: the service and the daily report read telemetry and write only their own
  * state; the service also edits the web ACL's two IP sets (guarded, audited, expiring mitigations) and may
  * assume a separate role that creates and executes CloudFormation change sets of the Boundless stacks, which
- * is how an approved change set is applied. Nothing here updates a function, bucket or distribution directly.
+ * is how an approved change set is applied. Nothing here updates a function, bucket or distribution directly,
+ * except the pre-warming loop's provisioned concurrency on the aliases the tunables approve.
  * Every statement names its resources as strings, so each remaining wildcard is acknowledged with its reason.
  */
 export class CopilotPermissions extends Construct {
