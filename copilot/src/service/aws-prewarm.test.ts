@@ -12,6 +12,7 @@ import { LambdaStandIn } from '../prewarm/lambda-stand-in.ts';
 import { CloudWatchStandIn } from '../sources/cloudwatch-stand-in.ts';
 import { CopilotStore } from '../state/copilot-store.ts';
 import { type AwsCopilot, startAwsCopilot } from './aws.ts';
+import { AWS_TEST_ENV, LOCAL_AWS, NOWHERE } from './aws-test-support.ts';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-11-03T10:00:30Z');
@@ -19,22 +20,10 @@ const server = dynalite({ createTableMs: 0 });
 const cloudWatch = new CloudWatchStandIn();
 // `delivery-other` exists but is not approved: the loop never touches it.
 const lambda = new LambdaStandIn(['delivery-busy', 'delivery-quiet', 'delivery-other']);
-const local = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-};
-const nowhere = 'http://127.0.0.1:9';
+const local = LOCAL_AWS;
+const nowhere = NOWHERE;
 const env = {
-  COPILOT_MODE: 'aws',
-  COPILOT_PORT: '0',
-  COPILOT_TABLE: 'copilot',
-  COPILOT_LOG_BUCKET: 'logs',
-  COPILOT_ADMIN_API_URL: 'https://api.example.com',
-  COPILOT_IDENTITY_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
-  COPILOT_SERVICE_TOKEN_URL: 'https://readers.auth.us-east-1.amazoncognito.com/oauth2/token',
-  COPILOT_SERVICE_CLIENT_ID: 'client',
-  COPILOT_SERVICE_CLIENT_SECRET: 'secret',
+  ...AWS_TEST_ENV,
   // The bounds a person approved (the tunables' lambda.prewarm, as CopilotStack hands them over).
   COPILOT_PREWARM_MODE: 'live',
   COPILOT_PREWARM_FUNCTIONS: 'delivery-busy,delivery-quiet',
