@@ -63,6 +63,7 @@ export function defineStacks(app: App, options: DefineStacksOptions): BoundlessS
     context,
     delivery,
     observability,
+    tunables: options.tunables,
     changeSetStacks: [
       { name: STACK_NAMES.replica, region: context.replicaRegion },
       { name: STACK_NAMES.delivery, region: PRIMARY_REGION },

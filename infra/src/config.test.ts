@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { PLACEHOLDER_ACCOUNT, resolveContext } from './context.ts';
 import { InfraConfigError } from './errors.ts';
 import { loadSecretsIntoEnvironment } from './lambda/secrets.ts';
-import { DEFAULT_TUNABLES_PATH, functionTunables, loadTunables, parseTunables } from './tunables.ts';
+import {
+  approvedPrewarm,
+  DEFAULT_TUNABLES_PATH,
+  functionTunables,
+  loadTunables,
+  parseTunables,
+} from './tunables.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized templates and patched tunables are untyped JSON.
 type Json = any;
@@ -100,6 +106,49 @@ describe('Tunables', () => {
       expect.stringMatching(/^deploy\.canaryPercent: /),
       expect.stringMatching(/^scaleOut\.buckets: /),
     ]);
+  });
+
+  it('approves pre-warming bounds, leaving out functions a provisioned-concurrency schedule owns', () => {
+    const copy = structuredClone(shipped);
+    copy.lambda.prewarm = {
+      mode: 'live',
+      functions: ['grantAccess', 'listDevices'],
+      minCapacity: 1,
+      maxCapacity: 5,
+    };
+    expect(approvedPrewarm(parseTunables(copy))).toEqual({
+      mode: 'live',
+      functionNames: ['delivery-list-devices'],
+      alias: 'live',
+      minCapacity: 1,
+      maxCapacity: 5,
+    });
+    // Only pinned functions left, or mode off: no loop and no function to grant.
+    copy.lambda.prewarm.functions = ['grantAccess'];
+    expect(approvedPrewarm(parseTunables(copy))).toMatchObject({ mode: 'off', functionNames: [] });
+    copy.lambda.prewarm = { mode: 'off', functions: ['listDevices'], maxCapacity: 5 };
+    expect(approvedPrewarm(parseTunables(copy))).toMatchObject({ mode: 'off', functionNames: [] });
+    expect(
+      problemsOf((t) => {
+        t.lambda.prewarm = {
+          mode: 'on',
+          functions: ['nope'],
+          alias: '$LATEST',
+          minCapacity: 9,
+          maxCapacity: 5,
+        };
+      }).join('\n'),
+    ).toMatch(/lambda\.prewarm\.mode[\s\S]*lambda\.prewarm\.alias/);
+    expect(
+      problemsOf((t) => {
+        t.lambda.prewarm = { functions: ['nope'], minCapacity: 9, maxCapacity: 5 };
+      }).join('\n'),
+    ).toMatch(/minCapacity must not exceed maxCapacity/);
+    expect(
+      problemsOf((t) => {
+        t.lambda.prewarm = { functions: ['nope'], maxCapacity: 5 };
+      }),
+    ).toEqual([expect.stringMatching(/^lambda\.prewarm\.functions: nope: no such function/)]);
   });
 
   it('says which file could not be read or parsed', () => {

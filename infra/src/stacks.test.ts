@@ -537,6 +537,9 @@ describe('Stack: BoundlessCopilot', () => {
         'dynamodb:BatchWriteItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        // Pre-warming, on the approved functions' alias only (below).
+        'lambda:DeleteProvisionedConcurrencyConfig',
+        'lambda:PutProvisionedConcurrencyConfig',
         's3:PutObject',
         // Consuming the scale-out detections from its own queue (below).
         'sqs:DeleteMessage',
@@ -561,8 +564,43 @@ describe('Stack: BoundlessCopilot', () => {
     expect(report.filter((a) => writes.test(a)).sort()).toEqual(
       ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject'].sort(),
     );
-    for (const a of [...service, ...report])
-      expect(a).not.toMatch(/^(lambda|cloudfront|iam|cloudformation):/);
+    for (const a of [...service, ...report]) expect(a).not.toMatch(/^(cloudfront|iam|cloudformation):/);
+    expect(report.filter((a) => a.startsWith('lambda:'))).toEqual([]);
+  });
+
+  it("lets the service set provisioned concurrency only on the approved functions' alias, and hands it the bounds", () => {
+    const lambda = statementsOf('PermissionsService').filter((s) =>
+      actions([s]).some((a) => a.startsWith('lambda:')),
+    );
+    expect(lambda).toHaveLength(1);
+    expect(lambda[0].Action).toEqual([
+      'lambda:PutProvisionedConcurrencyConfig',
+      'lambda:DeleteProvisionedConcurrencyConfig',
+      'lambda:GetProvisionedConcurrencyConfig',
+    ]);
+    const prewarm = tunables.lambda.prewarm!;
+    // The approved functions minus those a provisioned-concurrency schedule owns, each on the approved alias.
+    const approved = prewarm.functions
+      .filter((handler) => !tunables.lambda.functions[handler]?.provisionedConcurrency)
+      .map((handler) => DELIVERY_FUNCTIONS[handler as keyof typeof DELIVERY_FUNCTIONS].baseName);
+    expect(approved.length).toBeGreaterThan(0);
+    const resources = [lambda[0].Resource].flat().map((r: Json) => JSON.stringify(r));
+    expect(resources).toHaveLength(approved.length);
+    for (const [i, name] of approved.entries())
+      expect(resources[i]).toMatch(new RegExp(`:lambda:us-east-1:[^"]*:function:${name}:${prewarm.alias}"`));
+    const container = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as Json;
+    const env = Object.fromEntries(
+      (container.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).map(
+        (e) => [e.Name, e.Value],
+      ),
+    );
+    expect(env).toMatchObject({
+      COPILOT_PREWARM_MODE: prewarm.mode,
+      COPILOT_PREWARM_FUNCTIONS: approved.join(','),
+      COPILOT_PREWARM_ALIAS: prewarm.alias,
+      COPILOT_PREWARM_MIN_CAPACITY: String(prewarm.minCapacity),
+      COPILOT_PREWARM_MAX_CAPACITY: String(prewarm.maxCapacity),
+    });
   });
 
   it("lets only the report read the content bucket's listing and its access logs, and names them", () => {

@@ -100,6 +100,29 @@ const functionSchema = z.strictObject({
   provisionedConcurrency: provisionedConcurrencySchema.optional(),
 });
 
+/**
+ * The bounds within which the copilot's every-minute pre-warming loop may set provisioned concurrency in AWS
+ * (copilot/PREWARM.md): which functions, on which alias, between which capacities, and whether it acts at all.
+ * Its role may change provisioned concurrency on these functions' alias only, and the loop clamps every request
+ * to [minCapacity, maxCapacity]. Functions whose `provisionedConcurrency` is set above keep their schedule.
+ */
+const prewarmSchema = z
+  .strictObject({
+    /** off: no loop; dry-run: plans and audits, changes nothing; live: sets provisioned concurrency. */
+    mode: z.enum(['off', 'dry-run', 'live']).default('off'),
+    /** By handler name (`grantAccess`). */
+    functions: z.array(z.string()).max(20).default([]),
+    /** The alias the functions are deployed behind (the canary's alias). */
+    alias: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,128}$/, 'an alias name')
+      .refine((a) => a !== '$LATEST' && !/^\d+$/.test(a), { message: 'an alias, not $LATEST or a version' })
+      .default('live'),
+    minCapacity: z.number().int().min(0).max(10_000).default(0),
+    maxCapacity: z.number().int().min(1).max(10_000),
+  })
+  .refine((p) => p.minCapacity <= p.maxCapacity, { message: 'minCapacity must not exceed maxCapacity' });
+
 const rateRuleSchema = z.strictObject({
   /** Requests per address within the window before WAF blocks it (WAF's minimum is 10). */
   limit: z.number().int().min(10).max(2_000_000_000),
@@ -131,6 +154,7 @@ export const tunablesSchema = z.strictObject({
     }),
     /** By handler name (`grantAccess`); functions not named take the defaults. */
     functions: z.record(z.string(), functionSchema).default({}),
+    prewarm: prewarmSchema.optional(),
   }),
   waf: z.strictObject({
     rateRules: z.strictObject({
@@ -207,6 +231,12 @@ export function parseTunables(input: unknown): Tunables {
           `lambda.functions.${name}: no such function; expected one of ${Object.keys(DELIVERY_FUNCTIONS).join(', ')}`,
         );
     }
+    for (const name of parsed.data.lambda.prewarm?.functions ?? []) {
+      if (!(name in DELIVERY_FUNCTIONS))
+        problems.push(
+          `lambda.prewarm.functions: ${name}: no such function; expected one of ${Object.keys(DELIVERY_FUNCTIONS).join(', ')}`,
+        );
+    }
     const routes = new Set(Object.values(DELIVERY_FUNCTIONS).map((f) => f.routeKey));
     for (const route of Object.keys(parsed.data.api.throttling.routes)) {
       if (!routes.has(route))
@@ -245,5 +275,37 @@ export function functionTunables(tunables: Tunables, name: DeliveryFunctionName)
     memoryMb: own?.memoryMb ?? tunables.lambda.defaults.memoryMb,
     timeoutSeconds: own?.timeoutSeconds ?? tunables.lambda.defaults.timeoutSeconds,
     provisionedConcurrency: own?.provisionedConcurrency,
+  };
+}
+
+export type PrewarmMode = 'off' | 'dry-run' | 'live';
+
+/** What a person approved for the pre-warming loop in AWS: deployed function names, pinned ones left out. */
+export interface ApprovedPrewarm {
+  readonly mode: PrewarmMode;
+  /** Deployed function names (`delivery-grant-access`); empty when the loop is off. */
+  readonly functionNames: readonly string[];
+  readonly alias: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+}
+
+/**
+ * The pre-warming bounds of the tunables: functions with a `provisionedConcurrency` schedule are excluded (their
+ * Application Auto Scaling owns the alias), as `boundless start` leaves them alone locally. Mode off, or no
+ * function left, is no loop and no permission.
+ */
+export function approvedPrewarm(tunables: Tunables): ApprovedPrewarm {
+  const prewarm = tunables.lambda.prewarm;
+  const functionNames = (prewarm?.functions ?? [])
+    .filter((handler) => !tunables.lambda.functions[handler]?.provisionedConcurrency)
+    .map((handler) => DELIVERY_FUNCTIONS[handler as DeliveryFunctionName].baseName);
+  const mode = prewarm && functionNames.length > 0 ? prewarm.mode : 'off';
+  return {
+    mode,
+    functionNames: mode === 'off' ? [] : functionNames,
+    alias: prewarm?.alias ?? 'live',
+    minCapacity: prewarm?.minCapacity ?? 0,
+    maxCapacity: prewarm?.maxCapacity ?? 1,
   };
 }

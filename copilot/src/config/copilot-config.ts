@@ -62,6 +62,26 @@ export const copilotConfigSchema = z.object({
       contentAccessLogPrefix: z.string().default('s3-access/content/'),
       /** The access API stage's access log group: throttles (429s) per route for verification. */
       apiAccessLogGroup: z.string().min(1).optional(),
+      /**
+       * The pre-warming loop's approved bounds (the tunables' `lambda.prewarm`, set by the deployment): the
+       * functions it may set provisioned concurrency on, their alias, and the capacities every request is
+       * clamped to. Mode off starts no loop.
+       */
+      prewarm: z
+        .object({
+          mode: z.enum(['off', 'dry-run', 'live']).default('off'),
+          functions: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name')).default([]),
+          alias: z.string().min(1).default('live'),
+          minCapacity: z.number().int().min(0).max(10_000).default(0),
+          maxCapacity: z.number().int().positive().max(10_000).optional(),
+        })
+        .refine((p) => p.mode === 'off' || (p.functions.length > 0 && p.maxCapacity !== undefined), {
+          message: 'pre-warming needs COPILOT_PREWARM_FUNCTIONS and COPILOT_PREWARM_MAX_CAPACITY unless off',
+        })
+        .refine((p) => p.maxCapacity === undefined || p.minCapacity <= p.maxCapacity, {
+          message: 'COPILOT_PREWARM_MIN_CAPACITY must not exceed COPILOT_PREWARM_MAX_CAPACITY',
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Overrides the guardrails' dry-run flag of policies.json at start. */
@@ -130,6 +150,13 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       contentBucket: env.COPILOT_CONTENT_BUCKET,
       contentAccessLogPrefix: env.COPILOT_CONTENT_ACCESS_LOG_PREFIX,
       apiAccessLogGroup: env.COPILOT_API_ACCESS_LOG_GROUP,
+      prewarm: definedOnly({
+        mode: env.COPILOT_PREWARM_MODE,
+        functions: env.COPILOT_PREWARM_FUNCTIONS?.split(',').filter((name) => name.length > 0),
+        alias: env.COPILOT_PREWARM_ALIAS,
+        minCapacity: number(env.COPILOT_PREWARM_MIN_CAPACITY),
+        maxCapacity: number(env.COPILOT_PREWARM_MAX_CAPACITY),
+      }),
     }),
   }) as CopilotConfigInput;
 }

@@ -7,26 +7,14 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsCopilot, startAwsCopilot } from './aws.ts';
+import { AWS_TEST_ENV, LOCAL_AWS, NOWHERE } from './aws-test-support.ts';
 
 const server = dynalite({ createTableMs: 0 });
-const local = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-};
-// Nothing listens here: every AWS read fails at once, as when a permission is missing.
-const nowhere = 'http://127.0.0.1:9';
+const local = LOCAL_AWS;
+const nowhere = NOWHERE;
 const env = {
-  COPILOT_MODE: 'aws',
-  COPILOT_PORT: '0',
-  COPILOT_TABLE: 'copilot',
+  ...AWS_TEST_ENV,
   COPILOT_KINESIS_STREAM: 'edge-realtime-logs',
-  COPILOT_LOG_BUCKET: 'logs',
-  COPILOT_ADMIN_API_URL: 'https://api.example.com',
-  COPILOT_IDENTITY_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
-  COPILOT_SERVICE_TOKEN_URL: 'https://readers.auth.us-east-1.amazoncognito.com/oauth2/token',
-  COPILOT_SERVICE_CLIENT_ID: 'client',
-  COPILOT_SERVICE_CLIENT_SECRET: 'secret',
   COPILOT_API_LOG_GROUPS: '/aws/lambda/delivery-grant-access',
 };
 let copilot: AwsCopilot;

@@ -3,6 +3,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
@@ -37,6 +38,8 @@ import { awsMetricReader } from './aws-telemetry.ts';
 import type { ReportReader } from './report-routes.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
+import { awsPrewarmer, startAwsPrewarming } from './aws-prewarm.ts';
+import type { LivePrewarmer } from '../prewarm/live.ts';
 
 /**
  * The copilot against an AWS account (COPILOT_MODE=aws, the variables of copilot/README.md): the same
@@ -58,6 +61,8 @@ export interface AwsCopilotClients {
   cloudWatchEdge?: CloudWatchClient;
   /** SQS, where the scale-out detections arrive (COPILOT_DETECTION_QUEUE_URL). @default a client in the region */
   sqs?: SQSClient;
+  /** Lambda, where the pre-warming loop sets provisioned concurrency. @default a client in the region */
+  lambda?: LambdaClient;
   fetch?: typeof fetch;
 }
 
@@ -76,6 +81,8 @@ export interface AwsCopilot {
   service: CopilotService;
   pipeline: CopilotPipeline;
   changeSets?: ChangeSetService;
+  /** The pre-warming loop, within the approved bounds (COPILOT_PREWARM_*); none when its mode is off. */
+  prewarm?: LivePrewarmer;
   close(): Promise<void>;
 }
 
@@ -125,6 +132,11 @@ export async function startAwsCopilot(
   // Configuration problems fail the start before anything is opened.
   const bearerToken = serviceToken(env, c.fetch);
   const store = await CopilotStore.open(c.dynamo, config.tableName);
+  const prewarm = awsPrewarmer(config, {
+    ...(c.lambda ? { lambda: c.lambda } : {}),
+    ...(c.cloudWatch ? { cloudWatch: c.cloudWatch } : {}),
+    audit: (entry) => store.appendAudit(entry),
+  });
   const feeds: RecordFeed[] = [];
   if (config.aws.logBucket)
     feeds.push(
@@ -237,6 +249,7 @@ export async function startAwsCopilot(
     ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}),
   });
   await pipeline.start();
+  if (prewarm) startAwsPrewarming(prewarm);
   const stopTicking = changeSets
     ? tickEvery(changeSets, options.changeSets?.tickIntervalMs ?? 15_000)
     : undefined;
@@ -244,7 +257,9 @@ export async function startAwsCopilot(
     service,
     pipeline,
     ...(changeSets ? { changeSets } : {}),
+    ...(prewarm ? { prewarm } : {}),
     close: async () => {
+      await prewarm?.stop();
       await stopTicking?.();
       await pipeline.stop();
       await service.close();

@@ -1,6 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
+  ChangeSetError,
   DEPLOYED_TUNABLES_KEY,
   type DocumentPlanner,
   type ManagedDocument,
@@ -47,6 +48,31 @@ export function rollbackAlarmsFor(
   return named(STACK_NAMES.observability, [`${prefix}-slo-page`]);
 }
 
+/**
+ * The copilot never applies a change to its own stack: that would change its own role (the pre-warming grant
+ * follows `lambda.prewarm`) and restart its task mid-apply, and its change-set role may not update it. Such a
+ * change is refused when proposed, naming what it touches; a person deploys it (`cdk deploy BoundlessCopilot`).
+ */
+function refusingOwnStack(planner: DocumentPlanner): DocumentPlanner {
+  return {
+    validate: (content) => planner.validate(content),
+    ...(planner.ownerReasons
+      ? { ownerReasons: (before: unknown, after: unknown) => planner.ownerReasons!(before, after) }
+      : {}),
+    async diff(before, after) {
+      const diff = await planner.diff(before, after);
+      const own = diff.resources.filter((r) => r.stack === STACK_NAMES.copilot);
+      if (own.length > 0)
+        throw new ChangeSetError(
+          'unsupported_action',
+          `this change touches the copilot's own stack (${own.map((r) => r.logicalId).join(', ')}), which the copilot does not apply: deploy it with cdk deploy ${STACK_NAMES.copilot}`,
+          { stack: STACK_NAMES.copilot, resources: own.map((r) => r.logicalId) },
+        );
+      return diff;
+    },
+  };
+}
+
 export interface AwsTunablesDocumentOptions {
   s3: S3Client;
   /** The bucket holding the tunables object and the uploaded templates (the reports bucket). */
@@ -88,10 +114,12 @@ export function awsTunablesDocument(options: AwsTunablesDocumentOptions): Manage
     ? undefined
     : startPlanThread({ synth: { ...options.synth, bundling: false } });
   const applyThread = options.templates ? undefined : startPlanThread({ synth: options.synth ?? {} });
-  const planner: DocumentPlanner = options.planner ?? {
-    validate: validateTunables,
-    diff: (before, after) => (planThread as NonNullable<typeof planThread>).diff(before, after),
-  };
+  const planner = refusingOwnStack(
+    options.planner ?? {
+      validate: validateTunables,
+      diff: (before, after) => (planThread as NonNullable<typeof planThread>).diff(before, after),
+    },
+  );
   const where = { region: options.region, account: options.account, partition: options.partition ?? 'aws' };
   const applier = new CloudFormationApplier({
     synthesize:

@@ -20,7 +20,8 @@ export interface TelemetryGrant {
  * Least privilege for the copilot: the service and the daily report read telemetry and write only their own
  * state; the service also edits the web ACL's two IP sets (guarded, audited, expiring mitigations) and may
  * assume a separate role that creates and executes CloudFormation change sets of the Boundless stacks, which
- * is how an approved change set is applied. Nothing here updates a function, bucket or distribution directly.
+ * is how an approved change set is applied. Nothing here updates a function, bucket or distribution directly,
+ * except the pre-warming loop's provisioned concurrency on the aliases the tunables approve.
  * Every statement names its resources as strings, so each remaining wildcard is acknowledged with its reason.
  */
 export class CopilotPermissions extends Construct {
@@ -240,6 +241,32 @@ export class CopilotPermissions extends Construct {
       this.changeSetRole,
       `arn:<AWS::Partition>:s3:::${bucketName}/change-sets/templates/*`,
       "CloudFormation reads a change set's uploaded template with the caller's credentials.",
+    );
+  }
+
+  /**
+   * The pre-warming loop's writes: provisioned concurrency on the approved functions' alias, nothing else in
+   * Lambda (no function, version or other alias). The tunables' `lambda.prewarm` names them.
+   */
+  allowProvisionedConcurrency(functionNames: readonly string[], alias: string): void {
+    if (functionNames.length === 0) return;
+    const stack = Stack.of(this);
+    const aliasArn = (name: string) =>
+      stack.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: `${name}:${alias}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    this.serviceRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'lambda:PutProvisionedConcurrencyConfig',
+          'lambda:DeleteProvisionedConcurrencyConfig',
+          'lambda:GetProvisionedConcurrencyConfig',
+        ],
+        resources: functionNames.map(aliasArn),
+      }),
     );
   }
 

@@ -14,6 +14,7 @@ import type { DeploymentContext } from '../context.ts';
 import { CONTENT_ACCESS_LOG_PREFIX } from '../delivery/content-storage.ts';
 import type { DeliveryStack } from '../delivery/delivery-stack.ts';
 import type { ObservabilityStack } from '../observability/observability-stack.ts';
+import { approvedPrewarm, type Tunables } from '../tunables.ts';
 import { DELIVERY_FUNCTIONS } from '../delivery/functions.ts';
 import { CopilotPermissions } from './copilot-iam.ts';
 import { CopilotService } from './copilot-service.ts';
@@ -25,6 +26,8 @@ export interface CopilotStackProps extends StackProps {
   readonly observability: ObservabilityStack;
   /** Stacks the copilot's change sets may update, each in its region. */
   readonly changeSetStacks: readonly { readonly name: string; readonly region: string }[];
+  /** The tunables the stacks were built from: the pre-warming loop's approved bounds (`lambda.prewarm`). */
+  readonly tunables: Tunables;
 }
 
 /**
@@ -115,6 +118,9 @@ export class CopilotStack extends Stack {
     );
     this.permissions.allowReports(reportsBucketName);
     this.permissions.allowChangeSetObjects(reportsBucketName);
+    // Pre-warming: provisioned concurrency on the approved functions' alias only, within approved capacities.
+    const prewarm = approvedPrewarm(props.tunables);
+    this.permissions.allowProvisionedConcurrency(prewarm.functionNames, prewarm.alias);
     // Guarded, audited, expiring mitigations: the two IP sets the web ACL reads, nothing else in WAF.
     serviceRole.addToPrincipalPolicy(
       new PolicyStatement({
@@ -174,6 +180,15 @@ export class CopilotStack extends Stack {
         ),
         // The copilot synthesizes the stacks again to apply a change set: with this context, the same templates.
         COPILOT_DEPLOYMENT_CONTEXT: JSON.stringify(deployedContext(context)),
+        COPILOT_PREWARM_MODE: prewarm.mode,
+        ...(prewarm.mode === 'off'
+          ? {}
+          : {
+              COPILOT_PREWARM_FUNCTIONS: prewarm.functionNames.join(','),
+              COPILOT_PREWARM_ALIAS: prewarm.alias,
+              COPILOT_PREWARM_MIN_CAPACITY: String(prewarm.minCapacity),
+              COPILOT_PREWARM_MAX_CAPACITY: String(prewarm.maxCapacity),
+            }),
       },
       secrets: { COPILOT_SERVICE_CLIENT_SECRET: clientSecret },
     });
