@@ -1,28 +1,25 @@
-import type { DetectorOptions } from '../detect/config.ts';
 import { AbuseDetectors } from '../detect/engine.ts';
 import { detectionToFinding } from '../detect/finding.ts';
 import type { Detection } from '../detect/types.ts';
 import type { Finding } from '../findings.ts';
-import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
+import { embeddedGeo } from '../geo/ip-geo.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import type { MitigationConfig } from '../mitigation/config.ts';
 import { MitigationEngine } from '../mitigation/engine.ts';
 import { FeedbackRules } from '../mitigation/feedback.ts';
 import { MitigationPlanner } from '../mitigation/policy.ts';
-import type { Guardrails, MitigationPort } from '../mitigation/types.ts';
-import type { SloDefinitions } from '../slo/definitions.ts';
+import type { Guardrails } from '../mitigation/types.ts';
 import { apiSloEvent } from '../slo/api-events.ts';
 import { edgeSloEvent } from '../slo/edge-events.ts';
 import type { SloEvent } from '../slo/events.ts';
 import { tailLogGroup } from '../sources/cloudwatch-logs-local.ts';
-import type { LogEventSource } from '../sources/log-events.ts';
 import { SloEngine } from '../slo/engine.ts';
 import { type SloHistory, sloHistory } from '../slo/history.ts';
-import { OpsMetrics, type OpsMetricsOptions } from '../ops/ops-metrics.ts';
+import { OpsMetrics } from '../ops/ops-metrics.ts';
 import { burnAlertFinding } from '../slo/finding.ts';
 import { sloStatuses } from '../slo/report.ts';
-import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
+import type { FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
+import { type CopilotPipelineOptions, savedGuardrails } from './pipeline-options.ts';
 import type { DetectionFeed } from './detection-feed.ts';
 import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
@@ -31,43 +28,6 @@ import { copilotLogger } from '../logger.ts';
 import { rollbackAudit, rollbacksIn } from '../deploys/rollback-finding.ts';
 
 const log = copilotLogger('pipeline');
-
-export interface CopilotPipelineOptions {
-  store: CopilotStore;
-  /** Read in this order each tick: durable standard logs first (backfill), then real-time feeds. */
-  feeds: readonly RecordFeed[];
-  /** Detections made elsewhere (the scale-out detectors in AWS), decided on like the pipeline's own. */
-  detectionFeeds?: readonly DetectionFeed[];
-  port: MitigationPort;
-  mitigation: MitigationConfig;
-  slo?: SloDefinitions;
-  detectors?: DetectorOptions;
-  geo?: GeoLookup;
-  /**
-   * The access API's log groups (CloudWatch Logs in AWS, the local runtime's files locally): their per-request
-   * lines feed the API SLOs. Tailed from checkpoints in the copilot store, like the edge feeds.
-   */
-  apiLogs?: { source: LogEventSource; logGroups: () => Promise<string[]> };
-  /** The log group canary deploys write their steps to: a rollback by the guard becomes a finding. */
-  deployLogs?: { source: LogEventSource; logGroup: string };
-  /** How often the API log groups are read: SLO windows are minutes, and a read scans the day's files. @default 30000 */
-  apiLogIntervalMs?: number;
-  /** @default 2000 */
-  pollIntervalMs?: number;
-  /** Earliest next read after a real-time arrival, so a burst is read in one batch. @default 100 */
-  arrivalDelayMs?: number;
-  /** Request ids remembered for cross-feed dedupe. @default 200000 */
-  recentIds?: number;
-  /** Wall clock for status times only; detection, policies and expiry run on event time. */
-  clock?: () => number;
-  /**
-   * Dry-run decided at start (a flag or `COPILOT_DRY_RUN`): wins over the guardrails operators saved, which win
-   * over policies.json.
-   */
-  dryRun?: boolean;
-  /** The cost source and, locally, the meter that feeds the local cost model. */
-  ops?: Omit<OpsMetricsOptions, 'slo'>;
-}
 
 /**
  * The live loop: read the edge's requests from every feed, hand them in event-time order to the abuse
@@ -421,14 +381,4 @@ export class CopilotPipeline {
       }
     }
   }
-}
-
-/** Only the fields operators may change at run time are taken from the store. */
-function savedGuardrails(saved: Partial<Guardrails>): Partial<Guardrails> {
-  const out: Partial<Guardrails> = {};
-  if (typeof saved.dryRun === 'boolean') out.dryRun = saved.dryRun;
-  if (typeof saved.maxActionsPerHour === 'number') out.maxActionsPerHour = saved.maxActionsPerHour;
-  if (Array.isArray(saved.allowAccounts)) out.allowAccounts = saved.allowAccounts.map(String);
-  if (Array.isArray(saved.allowCidrs)) out.allowCidrs = saved.allowCidrs.map(String);
-  return out;
 }
