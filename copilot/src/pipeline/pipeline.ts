@@ -1,5 +1,4 @@
 import { AbuseDetectors } from '../detect/engine.ts';
-import { detectionToFinding } from '../detect/finding.ts';
 import type { Detection } from '../detect/types.ts';
 import type { Finding } from '../findings.ts';
 import { embeddedGeo } from '../geo/ip-geo.ts';
@@ -17,8 +16,8 @@ import { type SloHistory, sloHistory } from '../slo/history.ts';
 import { OpsMetrics } from '../ops/ops-metrics.ts';
 import { burnAlertFinding } from '../slo/finding.ts';
 import { sloStatuses } from '../slo/report.ts';
-import type { FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
-import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
+import { FindingLedger, RecentIds } from './dedupe.ts';
+import { FindingDesk } from './finding-desk.ts';
 import { type CopilotPipelineOptions, savedGuardrails } from './pipeline-options.ts';
 import type { DetectionFeed } from './detection-feed.ts';
 import type { RecordFeed } from './feeds.ts';
@@ -56,11 +55,9 @@ export class CopilotPipeline {
   };
   private readonly detectors: AbuseDetectors;
   private readonly slo: SloEngine | undefined;
-  private readonly ledger: FindingLedger;
-  private readonly active = new ActiveTargets();
+  private readonly desk: FindingDesk;
   private readonly recent: RecentIds;
   private readonly sources: SourceTracker;
-  private readonly listeners = new Set<PipelineListener>();
   private watermarkMs = 0;
   private expiredThroughMs = 0;
   private lastSloAsOf: number | null = null;
@@ -77,20 +74,24 @@ export class CopilotPipeline {
     this.guardrails = { ...options.mitigation.guardrails };
     const planner = new MitigationPlanner(options.mitigation.policies, this.guardrails, this.feedback);
     this.engine = new MitigationEngine(planner, options.port, options.store, {
-      onApplied: (m) => this.applied(m),
-      onLifted: (m) => this.lifted(m),
+      onApplied: (m) => this.desk.applied(m),
+      onLifted: (m) => this.desk.lifted(m),
     });
     this.detectors = new AbuseDetectors(options.geo ?? embeddedGeo(), options.detectors);
     this.slo = options.slo ? new SloEngine(options.slo) : undefined;
     this.ops = new OpsMetrics({ ...options.ops, slo: options.slo });
-    this.ledger = new FindingLedger(this.detectors.config.idleMs);
+    this.desk = new FindingDesk(
+      new FindingLedger(this.detectors.config.idleMs),
+      this.engine,
+      options.store,
+      this.counters,
+    );
     this.recent = new RecentIds(options.recentIds);
     this.sources = new SourceTracker(options.feeds, options.clock ?? Date.now);
   }
 
   subscribe(listener: PipelineListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.desk.subscribe(listener);
   }
 
   /** Seeds the dedupe state from the store and starts polling. */
@@ -99,8 +100,8 @@ export class CopilotPipeline {
     if (saved) Object.assign(this.guardrails, savedGuardrails(saved));
     if (this.options.dryRun !== undefined) this.guardrails.dryRun = this.options.dryRun;
     for (const rule of await this.options.store.listFeedback()) this.feedback.add(rule);
-    this.ledger.seed(await this.options.store.listFindings(1_000));
-    this.active.seed(await this.options.store.listMitigations('active'));
+    this.desk.ledger.seed(await this.options.store.listFindings(1_000));
+    this.desk.active.seed(await this.options.store.listMitigations('active'));
     this.stopped = false;
     for (const feed of this.options.feeds) {
       if ('notify' in feed && typeof feed.notify === 'function') feed.notify(() => this.kick());
@@ -185,12 +186,12 @@ export class CopilotPipeline {
     this.publishSlo();
     if (scope === 'realtime') return;
     const statuses = await this.sources.statuses();
-    this.emit((l) => l.sourceStatus?.(statuses));
+    this.desk.emit((l) => l.sourceStatus?.(statuses));
     // At most once per full pass: a busy edge must not make every dashboard refetch ten times a second.
     if (this.ops.version !== this.opsVersionSent) {
       this.opsVersionSent = this.ops.version;
       const asOf = this.counters.watermark;
-      this.emit((l) => l.opsUpdated?.({ asOf }));
+      this.desk.emit((l) => l.opsUpdated?.({ asOf }));
     }
   }
 
@@ -209,8 +210,8 @@ export class CopilotPipeline {
       if (this.slo) this.observeSloEvent(event, sloFindings);
       if (record.timestampMs > this.watermarkMs) this.watermarkMs = record.timestampMs;
     }
-    for (const detection of detections) await this.onDetection(detection);
-    for (const finding of sloFindings) await this.recordFinding(finding);
+    for (const detection of detections) await this.desk.onDetection(detection);
+    for (const finding of sloFindings) await this.desk.recordFinding(finding);
     // Marked only once handled: a batch that failed half-way is read again, and the ledger dedupes it.
     for (const record of fresh) this.recent.add(record.requestId);
     this.counters.records += fresh.length;
@@ -223,7 +224,7 @@ export class CopilotPipeline {
     try {
       await feed.poll(async (detections) => {
         for (const detection of detections) {
-          await this.onDetection(detection);
+          await this.desk.onDetection(detection);
           const atMs = Date.parse(detection.detectedAt);
           if (atMs > this.watermarkMs) this.watermarkMs = atMs;
         }
@@ -258,7 +259,7 @@ export class CopilotPipeline {
         async (events) => {
           // Each rollback is its own event, not an episode: only a re-read of the same one is a repeat.
           for (const finding of await rollbacksIn(deployLogs.source, events))
-            if (await this.recordFinding(finding, false))
+            if (await this.desk.recordFinding(finding, false))
               await this.options.store.appendAudit(rollbackAudit(finding));
         },
       );
@@ -285,7 +286,7 @@ export class CopilotPipeline {
             if (this.slo) this.observeSloEvent(event, findings);
             this.counters.apiRequests += 1;
           }
-          for (const finding of findings) await this.recordFinding(finding);
+          for (const finding of findings) await this.desk.recordFinding(finding);
         });
       }
     } catch (error) {
@@ -303,48 +304,6 @@ export class CopilotPipeline {
     }
   }
 
-  private async onDetection(detection: Detection): Promise<void> {
-    const stored = await this.recordFinding(detectionToFinding(detection));
-    if (!stored || this.active.covers(detection.subject)) {
-      if (stored) this.counters.suppressed += 1;
-      return;
-    }
-    const decision = await this.engine.onDetection(detection);
-    const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
-    this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
-    const finding = detectionToFinding(detection);
-    const recorded: FindingDecision =
-      decision.outcome === 'apply'
-        ? {
-            outcome: 'apply',
-            reason: decision.mitigation.policy,
-            detail: decision.mitigation.reason,
-            mitigationId: decision.mitigation.id,
-          }
-        : { outcome: 'skip', reason: decision.reason, detail: decision.detail };
-    await this.options.store.setFindingDecision(finding, recorded);
-    this.emit((l) => l.findingDecided?.({ findingId: finding.id, decision: recorded }));
-  }
-
-  /** Stores a finding that opens a new episode and announces it; false for a repeat. */
-  private async recordFinding(finding: Finding, episodic = true): Promise<boolean> {
-    if (episodic && !this.ledger.admit(finding)) {
-      this.counters.suppressed += 1;
-      return false;
-    }
-    let created: boolean;
-    try {
-      created = await this.options.store.putFinding(finding);
-    } catch (error) {
-      if (episodic) this.ledger.forget(finding);
-      throw error;
-    }
-    if (!created) return false;
-    this.counters.findings += 1;
-    this.emit((l) => l.findingCreated?.(finding));
-    return true;
-  }
-
   /** Lifts what expired, on event time: a replay expires mitigations exactly where the live run did. */
   private async sweep(): Promise<void> {
     if (this.watermarkMs <= this.expiredThroughMs) return;
@@ -358,27 +317,6 @@ export class CopilotPipeline {
     if (closed === this.lastSloAsOf) return;
     this.lastSloAsOf = closed;
     const snapshot = this.sloSnapshot();
-    this.emit((l) => l.sloReport?.(snapshot));
-  }
-
-  private applied(mitigation: StoredMitigation): void {
-    if (mitigation.status === 'active') this.active.add(mitigation);
-    this.emit((l) => l.mitigationApplied?.(mitigation));
-  }
-
-  private lifted(mitigation: StoredMitigation): void {
-    this.active.remove(mitigation);
-    this.emit((l) => l.mitigationLifted?.(mitigation));
-  }
-
-  private emit(call: (listener: PipelineListener) => void): void {
-    for (const listener of this.listeners) {
-      try {
-        call(listener);
-      } catch (error) {
-        // A listener (a socket, a log line) must never stop the loop; it is logged and the loop goes on.
-        log.error('a pipeline listener failed', { error });
-      }
-    }
+    this.desk.emit((l) => l.sloReport?.(snapshot));
   }
 }
