@@ -7,15 +7,14 @@ import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { type GeoLookup, networkOf } from '../geo/ip-geo.ts';
 import { defaultAction } from '../mitigation/policy.ts';
 import type { MitigationPolicy } from '../mitigation/types.ts';
-import { agentClassOf, isPublicPath } from './automation.ts';
+import { isPublicPath } from './automation.ts';
 import { type DetectorConfig, type DetectorOptions, detectorConfig } from './config.ts';
 import { hashPath } from './asset-path.ts';
 import { CohortPace } from './cohort.ts';
 import { defaultPolicies } from './default-policies.ts';
 import { newReaderState, type ReaderState } from './reader-state.ts';
 import { ReaderScrapingDetector } from './reader-scraping.ts';
-import { TitleBook } from './titles.ts';
-import { hasExtraParams, type Refusal, refusalOf, tokenClaimsOf } from './edge-token.ts';
+import { hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import {
   ACCOUNT_END,
   BBT_LENGTH,
@@ -34,42 +33,11 @@ import { ScrapingDetector } from './scraping.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import type { LogLineView } from '../logs/log-line-view.ts';
 import { type IpSubject, ReadAhead, TokenSubject } from './read-ahead.ts';
+import { RequestEnricher } from './request-event.ts';
 import { TokenSharingDetector } from './token-sharing.ts';
-import { type AccessEvent, type Detection, ownString } from './types.ts';
+import { type Detection, ownString } from './types.ts';
 
-/** The one event the engine refills for every request. */
-class RequestEvent implements AccessEvent {
-  timestampMs = 0;
-  ip = '';
-  ipSlot = -1;
-  ipSerial = 0;
-  network = '';
-  networkHash = 0;
-  country = '';
-  asn = 0;
-  tokenId = '';
-  tokenSerial = 0;
-  accountId = '';
-  deviceHash = '';
-  stemBytes: Uint8Array = Buffer.alloc(0);
-  stemStart = 0;
-  stemEnd = 0;
-  /** The decoded asset path once made (or handed over by a record); undefined until then. */
-  stemText: string | undefined = undefined;
-  status = 0;
-  edgeResultType = '';
-  ownedStrings = false;
-  extraParams = false;
-  record = undefined as unknown as EdgeLogRecord;
-  refusal: Refusal | '' = '';
-
-  get uriStem(): string {
-    if (this.stemText === undefined) this.stemText = this.record.uriStem;
-    return this.stemText;
-  }
-}
-
-export class AbuseDetectors {
+export class AbuseDetectors extends RequestEnricher {
   readonly config: DetectorConfig;
   private readonly sharing: TokenSharingDetector;
   private readonly scraping: ScrapingDetector;
@@ -78,21 +46,13 @@ export class AbuseDetectors {
   private readonly ips: ByteSubjectTable<IpSubject>;
   /** Readers' scraping state by `account|device` (UTF-8 bytes), looked up once per token session. */
   private readonly accounts: ByteSubjectTable<ReaderState>;
-  private accountKey = Buffer.allocUnsafe(256);
   private readonly readerScraping: ReaderScrapingDetector;
-  private readonly titles = new TitleBook();
   private readonly cohort = new CohortPace();
   private readonly policies: readonly MitigationPolicy[];
   private readonly counts = { token_sharing: 0, scraping: 0, geo_spike: 0 };
-  /** Asset paths of records, and percent-encoded ones of lines, are encoded here as UTF-8. */
-  private stemScratch = Buffer.allocUnsafe(256);
-  /** Keys of records (strings) are encoded here to look them up in the byte-keyed tables. */
-  private scratch = Buffer.allocUnsafe(256);
   /** The read-ahead of batches of lines, and where a line read on its own keeps its edge token. */
   private readonly ahead: ReadAhead;
   private readonly tokenRow = new Int32Array(TOKEN_ROW);
-  /** The few distinct x-edge-result-type values, made into strings once. */
-  private readonly resultTypes: string[] = [];
   records = 0;
 
   /**
@@ -104,6 +64,7 @@ export class AbuseDetectors {
     options: DetectorOptions = {},
     policies?: readonly MitigationPolicy[],
   ) {
+    super();
     this.config = detectorConfig(options);
     this.policies = policies ?? defaultPolicies();
     this.sharing = new TokenSharingDetector(this.config, geo);
@@ -344,88 +305,6 @@ export class AbuseDetectors {
     if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);
-  }
-
-  /** A token seen for the first time (or again after its idle horizon): its title and its client. */
-  private startToken(token: TokenSubject, scopeEncoded: string, userAgent: string): void {
-    const scope = scopeEncoded.length > 0 ? Buffer.from(scopeEncoded, 'base64url').toString('utf8') : '';
-    token.title = scope.length > 0 ? this.titles.session(scope) : undefined;
-    token.titleSizeBefore = token.title?.size ?? 0;
-    token.agentClass = agentClassOf(userAgent);
-  }
-
-  private tokenAccount(token: TokenSubject, accountId: string): void {
-    token.accountId = accountId;
-    token.accountHash = hashPath(accountId) | 1;
-  }
-
-  /** `account|device` as UTF-8 bytes into accountKey; returns their length. */
-  private encodeAccountKey(accountId: string, deviceHash: string): number {
-    const length = accountId.length + 1 + deviceHash.length;
-    if (length * 3 > this.accountKey.length) this.accountKey = Buffer.allocUnsafe(length * 3);
-    const key = this.accountKey;
-    // ASCII (always, in real tokens) is copied as is; anything else is encoded by Buffer.
-    let n = 0;
-    for (let i = 0; i < accountId.length; i++) {
-      const c = accountId.charCodeAt(i);
-      if (c >= 0x80) return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
-      key[n++] = c;
-    }
-    key[n++] = 124; // |
-    for (let i = 0; i < deviceHash.length; i++) {
-      const c = deviceHash.charCodeAt(i);
-      if (c >= 0x80) return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
-      key[n++] = c;
-    }
-    return n;
-  }
-
-  /** UTF-8 bytes of a key into the scratch buffer; returns their length. */
-  private encode(key: string): number {
-    if (key.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(key.length * 3);
-    return this.scratch.write(key, 0, 'utf8');
-  }
-
-  private resultType(buf: Buffer, start: number, end: number): string {
-    const known = this.resultTypes;
-    for (let i = 0; i < known.length; i++) if (sameAscii(buf, start, end, known[i]!)) return known[i]!;
-    const value = buf.toString('latin1', start, end);
-    if (known.length < 16) known.push(value);
-    return value;
-  }
-
-  /** Detectors copy what they keep, so one event object is refilled for every record (no garbage). */
-  private readonly event = new RequestEvent();
-
-  private enrich(t: number, status: number, edgeResultType: string, record: EdgeLogRecord): void {
-    const e = this.event;
-    e.timestampMs = t;
-    e.status = status;
-    e.edgeResultType = edgeResultType;
-    e.record = record;
-  }
-
-  /** The client address's facts into the event. */
-  private address(ip: IpSubject): void {
-    const e = this.event;
-    e.ip = ip.ip;
-    e.network = ip.network;
-    e.networkHash = ip.networkHash;
-    e.country = ip.country;
-    e.asn = ip.asn;
-  }
-
-  /**
-   * The same from the token's copy of them (its address is the one it holds). Two functions, not one over
-   * both kinds of object, so that each reads fields of one shape: it runs for every request.
-   */
-  private tokenAddress(token: TokenSubject): void {
-    const e = this.event;
-    e.ip = token.ipText;
-    e.network = token.network;
-    e.networkHash = token.networkHash;
-    e.country = token.country;
-    e.asn = token.asn;
   }
 }
 

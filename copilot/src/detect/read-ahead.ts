@@ -13,7 +13,7 @@ import { TokenSession } from './consumption.ts';
 import type { ReaderState } from './reader-state.ts';
 import { KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
 import { N_THIS_MINUTE, type ScrapeSlabs, T_MINUTE_START } from './scrape-slabs.ts';
-import type { Place, TokenSharingState } from './token-sharing.ts';
+import type { Place, TokenSharingState } from './token-places.ts';
 
 /**
  * Everything known about one active token, behind a single lookup per request (a class: one hidden class):

@@ -11,20 +11,19 @@ import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
 import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
-import { type Evidence, evidenceSummary, reportable, stepped } from './evidence.ts';
+import { type Evidence, evidenceSummary, reportable } from './evidence.ts';
 import {
   addHumanTime,
-  gapCv,
   observeClockwork,
   observeDeepTake,
   observeGap,
   networkChanged,
   observeParallel,
   observeSlot,
-  PACE_CAPACITY,
   type ReaderState,
   rollBuckets,
 } from './reader-state.ts';
+import { AWAKE_HOURS, readerEvidence } from './reader-evidence.ts';
 import type { TitleBook } from './titles.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
@@ -33,11 +32,6 @@ const MAX_ADDRESSES = 16;
 /** Scores at which a reported reader is reported again (the policies' bars); none beyond the last. */
 const ESCALATION_BARS = [0.9, 0.95] as const;
 const ESCALATED = 0.95;
-/**
- * Minutes of consumption beyond the cohort's pace after which speed and titles side by side count as
- * separate evidence: longer than a device takes to download a shelf, far shorter than a scrape of a catalog.
- */
-const BURST_MINUTES = 45;
 
 /**
  * Below the lowest bar at which a policy acts on scraping: a finding that would not be reported without the
@@ -45,12 +39,6 @@ const BURST_MINUTES = 45;
  * action by itself.
  */
 const OBSERVED_ONLY = 0.89;
-/** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
-const AWAKE_HOURS: readonly (readonly [number, number])[] = [
-  [20, 0.5],
-  [24, 0.7],
-  [30, 0.8],
-];
 
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
@@ -75,7 +63,10 @@ export class ReaderScrapingDetector {
     evidence: readonly Evidence[],
   ): ReturnType<typeof evidenceSummary> {
     const summary = evidenceSummary(evidence);
-    if (summary.score > OBSERVED_ONLY && !reportable(this.evidence(s, second, false)))
+    if (
+      summary.score > OBSERVED_ONLY &&
+      !reportable(readerEvidence(this.config, this.titles, s, second, false))
+    )
       summary.score = OBSERVED_ONLY;
     return summary;
   }
@@ -166,203 +157,6 @@ export class ReaderScrapingDetector {
   }
 
   /**
-   * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
-   * without sleep); a finding that needs it is observed only (see summarize).
-   */
-  private evidence(s: ReaderState, second: number, dayLong = true): Evidence[] {
-    const catalog = this.titles.catalogSize;
-    const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
-    const sustainedMinutes = s.sustainedPeak / 60;
-    let pace = stepped(debtHours, [
-      [1, 0.3],
-      [2, 0.4],
-      [4, 0.5],
-      [8, 0.6],
-    ]);
-    // Kept up: a download ends with the shelf, a scraper's backlog keeps growing for hours.
-    pace = Math.max(
-      pace,
-      stepped(sustainedMinutes, [
-        [90, 0.75],
-        [180, 0.9],
-        [360, 0.95],
-      ]),
-    );
-    const deep = s.deep + s.deepBefore;
-    const taken = s.taken + s.takenBefore;
-    let coverage = Math.max(
-      stepped(deep, [
-        [8, 0.35],
-        [20, 0.5],
-        [40, 0.75],
-        [80, 0.9],
-      ]),
-      stepped(taken, [
-        [60, 0.5],
-        [100, 0.7],
-        [200, 0.85],
-      ]),
-    );
-    if (catalog >= 100 && deep >= 0.15 * catalog) coverage = Math.max(coverage, 0.75);
-    // The catalog share growing hour after hour: titles taken deep in many distinct hours of a day, where a
-    // device syncing a shelf takes it within an hour. The same takes as above seen over a longer span, so it
-    // strengthens coverage rather than corroborating it.
-    const deepHours = s.deepHours + s.deepHoursBefore;
-    if (dayLong)
-      coverage = Math.max(
-        coverage,
-        stepped(deepHours, [
-          [4, 0.5],
-          [6, 0.7],
-          [8, 0.8],
-          [12, 0.9],
-        ]),
-      );
-    const enumeration = Math.max(
-      stepped(s.stepsMax, [
-        [5, 0.6],
-        [10, 0.8],
-        [20, 0.9],
-      ]),
-      stepped(s.misses, [
-        [10, 0.5],
-        [30, 0.75],
-        [100, 0.9],
-      ]),
-      stepped(s.outOfScope, [
-        [5, 0.5],
-        [20, 0.8],
-      ]),
-    );
-    const cv = gapCv(s, this.config.roboticGaps);
-    const automationSignals: number[] = [
-      s.tool ? 0.7 : 0,
-      // A VPN exit is a hosting network too: context, never corroboration on its own.
-      s.requests >= 20 && s.hostingRequests >= 0.8 * s.requests ? 0.3 : 0,
-      // A person reads one title at a time; an app may fetch two or three side by side.
-      stepped(s.parallelPeak, [
-        [4, 0.5],
-        [6, 0.7],
-        [10, 0.8],
-      ]),
-      // Query strings that only defeat the cache: no reading app sends them.
-      stepped(s.busters, [
-        [10, 0.7],
-        [30, 0.85],
-      ]),
-      // Clockwork gaps now, or kept like a timer's for hundreds of moves in a row (no person, no reading app
-      // waiting on its reader): one fingerprint, so one signal.
-      Math.max(
-        cv <= this.config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
-        stepped(s.clockPeak, [
-          [this.config.roboticGaps, 0.6],
-          [100, 0.75],
-          [200, 0.85],
-        ]),
-      ),
-    ];
-    const churn = Math.max(
-      stepped(s.churnPeak, [
-        [12, 0.5],
-        [30, 0.75],
-        [80, 0.9],
-      ]),
-      stepped(s.countryPeak, [
-        [6, 0.6],
-        [20, 0.85],
-      ]),
-    );
-    // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
-    let tireless = stepped(s.runMax, [
-      [48, 0.5],
-      [72, 0.8],
-      [96, 0.9],
-    ]);
-    // Awake for a day: the reader's state lives only while it never pauses for readerIdleMs (three hours by
-    // default, shorter than a night's sleep), so its age is how long it has gone without sleeping. Seen over
-    // the day like the spread of coverage, so a finding that needs it is observed only (summarize).
-    const awakeHours = Math.floor((second * 1000 - s.firstSeenMs) / 3_600_000);
-    if (dayLong) tireless = Math.max(tireless, stepped(awakeHours, AWAKE_HOURS));
-    const signals = (...list: (string | false)[]) => list.filter((x): x is string => x !== false);
-    // A download burst (a new device taking a shelf offline, an app fetching ahead) is fast and fetches titles
-    // side by side: speed and concurrency are one observation there, so they count as one family until the
-    // consumption beyond the cohort's pace has been kept up longer than a download lasts. What was taken
-    // (coverage) stays evidence of its own.
-    const burst = sustainedMinutes < BURST_MINUTES;
-    if (burst) {
-      pace = Math.max(pace, automationSignals[2]!);
-      automationSignals[2] = 0;
-    }
-    const automation = Math.min(
-      0.9,
-      Math.max(...automationSignals) + 0.1 * (automationSignals.filter((x) => x >= 0.3).length - 1),
-    );
-    return [
-      {
-        family: 'pace',
-        strength: pace,
-        signals: signals(
-          debtHours >= 1 && `${debtHours.toFixed(1)} h of reading beyond ${PACE_CAPACITY}x the cohort's pace`,
-          sustainedMinutes >= 10 && `kept up for ${Math.round(sustainedMinutes)} min`,
-          burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles fetched side by side`,
-        ),
-      },
-      {
-        family: 'coverage',
-        strength: coverage,
-        signals: signals(
-          taken > 0 && `${taken} titles taken`,
-          deep > 0 && `${deep} taken far deeper than their readers take them`,
-          dayLong && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
-          catalog > 0 && `catalog seen so far: ${catalog} titles`,
-        ),
-      },
-      {
-        family: 'enumeration',
-        strength: enumeration,
-        signals: signals(
-          s.stepsMax >= 3 && `${s.stepsMax} titles in catalog order`,
-          s.misses > 0 && `${s.misses} requests for parts that do not exist`,
-          s.outOfScope > 0 && `${s.outOfScope} requests outside the token's title`,
-        ),
-      },
-      {
-        family: 'automation',
-        strength: automation,
-        signals: signals(
-          s.tool && 'an HTTP tool user agent',
-          automationSignals[1]! > 0 && 'requests from a hosting network',
-          !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
-          s.busters > 0 && `${s.busters} cache-busting requests`,
-          Number.isFinite(cv) &&
-            cv <= this.config.roboticMaxCv &&
-            s.gapMean >= 2 &&
-            `gaps regular to CV ${cv.toFixed(2)}`,
-          s.clockPeak >= this.config.roboticGaps && `${s.clockPeak} moves in a row at a timer's regularity`,
-        ),
-      },
-      {
-        family: 'churn',
-        strength: churn,
-        signals: signals(
-          s.churnPeak > 0 && `${s.churnPeak} network changes in 10 min`,
-          s.countryPeak > 0 && `${s.countryPeak} country changes in 10 min`,
-        ),
-      },
-      {
-        family: 'tireless',
-        strength: tireless,
-        signals: signals(
-          s.runMax >= 8 && `active ${(s.runMax / 4).toFixed(1)} h without a break`,
-          dayLong &&
-            awakeHours >= AWAKE_HOURS[0]![0] &&
-            `${awakeHours} h without a pause of ${this.config.readerIdleMs / 3_600_000} h`,
-        ),
-      },
-    ];
-  }
-
-  /**
    * A reported reader's other addresses, each named once when the reader first uses it, so that the finding
    * follows the scraper across the addresses it spreads over: only addresses nobody else uses (never a NAT),
    * not through a proxy network (every request another address: the account names it), at most MAX_ADDRESSES.
@@ -388,7 +182,7 @@ export class ReaderScrapingDetector {
   private escalate(e: AccessEvent, s: ReaderState, out: Detection[]): void {
     const before = s.report!;
     const second = Math.floor(e.timestampMs / 1000);
-    const evidence = this.evidence(s, second);
+    const evidence = readerEvidence(this.config, this.titles, s, second);
     const summary = this.summarize(s, second, evidence);
     const crossed = ESCALATION_BARS.some((bar) => before.score < bar && summary.score >= bar);
     if (!crossed && summary.corroboration <= (before.evidence.corroboration as number)) return;
@@ -409,7 +203,7 @@ export class ReaderScrapingDetector {
   private judge(e: AccessEvent, token: ReaderToken, s: ReaderState, out: Detection[]): void {
     const t = e.timestampMs;
     const second = Math.floor(t / 1000);
-    const evidence = this.evidence(s, second);
+    const evidence = readerEvidence(this.config, this.titles, s, second);
     if (!reportable(evidence)) return;
     s.fired = true;
     const summary = this.summarize(s, second, evidence);

@@ -8,108 +8,22 @@
  * count, and places in hosting networks (VPN exits) never make a country change.
  */
 import type { GeoLookup } from '../geo/ip-geo.ts';
-import { hashPath } from './asset-path.ts';
-import { isHostingNetwork } from './automation.ts';
+import {
+  type AccountState,
+  accountTravel,
+  activeDevices,
+  DAY_MS,
+  rememberDevice,
+  sameDeviceElsewhere,
+} from './account-devices.ts';
 import type { DetectorConfig } from './config.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
+import { confirmedTravel, placeOf, spread, type TokenSharingState } from './token-places.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
-export interface Place {
-  network: string;
-  asn: number;
-  country: string;
-  /** A VPN exit or a server: a place there does not move the client to another country. */
-  hosting: boolean;
-  /** Hash of the user agent of the place's first request: another client, or the same one moved. */
-  agent: number;
-  firstMs: number;
-  lastMs: number;
-  requests: number;
-  /**
-   * Set when this place appeared right after another country, too soon to have travelled; confirmed on its
-   * second request when another client is here, or once the token is back at the place it left (two places
-   * at once; one device switching a VPN on does not come back).
-   */
-  travel: Travel | undefined;
-  /** The place the token was at when this one appeared, and whether the token went back there since. */
-  from: Place | undefined;
-  returned: boolean;
-}
-
-/** Sharing state of one token; the engine's token record (read-ahead.ts, TokenSubject) holds these fields itself. */
-export interface TokenSharingState {
-  firstSeenMs: number;
-  lastSeenMs: number;
-  deviceHash: string;
-  requests: number;
-  /** The request count at which the account is looked at next (2, 4, 8 ... 256: sessions that overlap show later). */
-  nextAccountCheck: number;
-  places: Place[];
-  /** places.length, beside it: most requests need only this and `current`, not the list. */
-  placeCount: number;
-  current: Place | undefined;
-  alternations: number;
-  lastAlternationMs: number;
-  forbidden: number;
-  forbiddenSinceMs: number;
-  fired: boolean;
-}
-
-/** A move between countries too quick for the distance (continents: 1 within one, 2 across two). */
-interface Travel {
-  from: string;
-  to: string;
-  gapSeconds: number;
-  minSeconds: number;
-  continents: 1 | 2;
-}
-
-interface AccountState {
-  firstSeenMs: number;
-  lastSeenMs: number;
-  /** The account's recent tokens: one per (device, title) reading session. */
-  tokens: TokenSharingState[];
-  /** Devices seen in the last day (hash, last time, the network it first read from), up to MAX_DAY_DEVICES. */
-  dayDevices: string[];
-  dayDeviceSeen: number[];
-  dayDeviceAsn: number[];
-  fired: boolean;
-}
-
-const MAX_PLACES = 8;
 const MAX_ACCOUNT_TOKENS = 32;
-const MAX_DAY_DEVICES = 16;
-const DAY_MS = 86_400_000;
 const HALF_DAY_MS = DAY_MS / 2;
-
-/** Distinct non-empty device hashes among the tokens active within `window` of t. */
-function activeDevices(tokens: readonly TokenSharingState[], t: number, window: number): number {
-  let n = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const device = tokens[i]!.deviceHash;
-    if (device.length === 0 || t - tokens[i]!.lastSeenMs > window) continue;
-    let seen = false;
-    for (let j = 0; j < i && !seen; j++) {
-      seen = tokens[j]!.deviceHash === device && t - tokens[j]!.lastSeenMs <= window;
-    }
-    if (!seen) n++;
-  }
-  return n;
-}
-
-/** Places of one token in the window: distinct networks, countries outside hosting networks, user agents. */
-function spread(places: readonly Place[]): { asns: number; countries: number; agents: number } {
-  const asns = new Set<number>();
-  const countries = new Set<string>();
-  const agents = new Set<number>();
-  for (const p of places) {
-    asns.add(p.asn);
-    if (!p.hosting && p.country.length > 0) countries.add(p.country);
-    agents.add(p.agent);
-  }
-  return { asns: asns.size, countries: countries.size, agents: agents.size };
-}
 
 export class TokenSharingDetector {
   /** By the account id's UTF-8 bytes; held by tokens in between, so idle on the state's own last-seen time. */
@@ -161,7 +75,7 @@ export class TokenSharingDetector {
     s.lastSeenMs = t;
     s.requests++;
     const previous = s.current;
-    const place = this.placeOf(s, e, previous);
+    const place = placeOf(this.config, this.geo, s, e, previous);
     if (previous !== undefined && previous !== place && place.requests > 0) {
       // Returning to a place left moments ago: two clients interleaving, or one flapping between networks.
       if (t - s.lastAlternationMs > this.config.sharingWindowMs) s.alternations = 0;
@@ -183,7 +97,7 @@ export class TokenSharingDetector {
     if (s.fired || Math.floor(t / 1000) <= Math.floor(s.firstSeenMs / 1000)) return undefined;
     // Confirmed by a later request (log times have one-second resolution, one stray request proves little),
     // and by another client there or by the token going back: someone is in both places.
-    const travel = this.confirmedTravel(s, t);
+    const travel = confirmedTravel(s, t);
     // Most requests come from the token's only place: nothing to judge, nothing to allocate.
     if (travel === undefined && s.placeCount < 2 && s.forbidden < this.config.forbiddenPerToken)
       return undefined;
@@ -233,102 +147,6 @@ export class TokenSharingDetector {
     };
   }
 
-  private confirmedTravel(s: TokenSharingState, t: number): Travel | undefined {
-    for (const p of s.places) {
-      if (p.travel === undefined || p.requests < 2 || t <= p.firstMs) continue;
-      if (p.travel.continents === 2 || p.returned || p.agent !== p.from?.agent) return p.travel;
-    }
-    return undefined;
-  }
-
-  private placeOf(s: TokenSharingState, e: AccessEvent, previous: Place | undefined): Place {
-    const horizon = e.timestampMs - this.config.sharingWindowMs;
-    // Most requests: the token's only place, still fresh, again. Nothing to search or compact.
-    if (
-      s.placeCount === 1 &&
-      previous !== undefined &&
-      previous.lastMs >= horizon &&
-      previous.network === e.network
-    ) {
-      return previous;
-    }
-    let place: Place | undefined;
-    let stale = false;
-    // Plain loops: this runs for every request that carries a token.
-    for (const p of s.places) {
-      if (p.lastMs < horizon) stale = true;
-      if (p.network === e.network) place = p;
-    }
-    if (stale) {
-      // Compacted in place: a token back after a pause keeps its current place, and a fresh array per
-      // request would outlive the young generation only to become old garbage.
-      const places = s.places;
-      let kept = 0;
-      let found = false;
-      for (let i = 0; i < places.length; i++) {
-        const p = places[i]!;
-        if (p.lastMs >= horizon || p === s.current) {
-          places[kept++] = p;
-          if (p === place) found = true;
-        }
-      }
-      places.length = kept;
-      s.placeCount = kept;
-      if (!found) place = undefined;
-    }
-    if (place === undefined) {
-      const hosting = isHostingNetwork(e.asn);
-      const agent = agentHashOf(e);
-      place = {
-        network: e.network,
-        asn: e.asn,
-        country: e.country,
-        hosting,
-        agent,
-        firstMs: e.timestampMs,
-        lastMs: e.timestampMs,
-        requests: 0,
-        from: previous,
-        returned: false,
-        travel:
-          previous && !hosting && !previous.hosting
-            ? this.impossibleTravel(previous.country, previous.lastMs, e)
-            : undefined,
-      };
-      if (s.places.length >= MAX_PLACES) s.places.shift();
-      // Exact size (concat, not push): a first push reserves 17 slots, and most tokens keep one or two places.
-      s.places = s.places.concat(place);
-      s.placeCount = s.places.length;
-    }
-    return place;
-  }
-
-  /**
-   * A move between countries sooner than anyone travels. Within a continent a client may also be a mobile
-   * roaming or a home VPN, so there it takes another client (another user agent) as well.
-   */
-  /** A move from one country to another sooner than anyone travels between them (evidence of it, or undefined). */
-  private impossibleTravel(
-    fromCountry: string,
-    leftMs: number,
-    e: Pick<AccessEvent, 'country' | 'timestampMs'>,
-  ): Travel | undefined {
-    if (fromCountry === '' || e.country === '' || fromCountry === e.country) return undefined;
-    const gapMs = e.timestampMs - leftMs;
-    const sameContinent = this.geo.continent(fromCountry) === this.geo.continent(e.country);
-    const minMs = sameContinent
-      ? this.config.minTravelSameContinentMs
-      : this.config.minTravelOtherContinentMs;
-    if (gapMs >= minMs) return undefined;
-    return {
-      from: fromCountry,
-      to: e.country,
-      gapSeconds: Math.round(gapMs / 1000),
-      minSeconds: minMs / 1000,
-      continents: sameContinent ? 1 : 2,
-    };
-  }
-
   private observeAccount(e: AccessEvent, token: TokenSharingState): Detection | undefined {
     if (e.accountId.length === 0) return undefined;
     const s = this.accounts.get(this.accountKey, 0, this.encodeAccount(e.accountId), e.timestampMs);
@@ -350,11 +168,11 @@ export class TokenSharingDetector {
       if (tokens.length > MAX_ACCOUNT_TOKENS) tokens.shift();
       s.tokens = tokens;
     }
-    const dayDevices = this.rememberDevice(s, token, t);
+    const dayDevices = rememberDevice(s, token, t);
     if (s.fired) return undefined;
     // Almost every account has few devices and no travel: decide that without building any set.
-    const travel = this.accountTravel(s, token);
-    const elsewhere = this.sameDeviceElsewhere(s, token, t);
+    const travel = accountTravel(this.config, this.geo, s, token);
+    const elsewhere = sameDeviceElsewhere(s, token, t);
     if (
       travel === undefined &&
       elsewhere < 2 &&
@@ -417,53 +235,6 @@ export class TokenSharingDetector {
     };
   }
 
-  /** Remembers the token's device for a day; returns the devices the account used in the last day. */
-  private rememberDevice(s: AccountState, token: TokenSharingState, t: number): number {
-    const device = token.deviceHash;
-    if (device.length === 0) return s.dayDevices.length;
-    let n = 0;
-    let found = false;
-    for (let i = 0; i < s.dayDevices.length; i++) {
-      if (s.dayDevices[i] === device) {
-        s.dayDeviceSeen[i] = t;
-        found = true;
-      }
-      if (t - s.dayDeviceSeen[i]! <= DAY_MS) n++;
-    }
-    if (!found) {
-      if (s.dayDevices.length >= MAX_DAY_DEVICES) {
-        s.dayDevices.shift();
-        s.dayDeviceSeen.shift();
-        s.dayDeviceAsn.shift();
-      }
-      // Exact size (concat, not push): most accounts use one or two devices a day.
-      s.dayDevices = s.dayDevices.concat(device);
-      s.dayDeviceSeen = s.dayDeviceSeen.concat(t);
-      s.dayDeviceAsn = s.dayDeviceAsn.concat(token.places[0]?.asn ?? 0);
-      n++;
-    }
-    return n;
-  }
-
-  /**
-   * Other places where the same device identity (account and device id) reads right now, with another client
-   * or from another country: a device is in one home at a time, so spoofed ids show as several.
-   */
-  private sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t: number): number {
-    const here = token.current;
-    if (here === undefined || here.hosting || token.deviceHash.length === 0) return 0;
-    const seen: string[] = [];
-    for (const other of s.tokens) {
-      if (other === token || other.deviceHash !== token.deviceHash) continue;
-      const there = other.current;
-      if (there === undefined || there.hosting || t - other.lastSeenMs > 2 * 60_000) continue;
-      if (there.asn === here.asn) continue;
-      if (there.agent === here.agent && there.country === here.country) continue;
-      if (!seen.includes(there.network)) seen.push(there.network);
-    }
-    return seen.length;
-  }
-
   /** The account id's UTF-8 bytes into accountKey; returns their length. */
   private encodeAccount(accountId: string): number {
     if (accountId.length * 3 > this.accountKey.length)
@@ -477,34 +248,4 @@ export class TokenSharingDetector {
     }
     return accountId.length;
   }
-
-  /**
-   * The same device identity reading in one country while it is reading in another: the account's own device
-   * cannot travel that fast, and it is in one place at a time (a VPN switched on between sessions moves it,
-   * it does not double it). Other devices of the account may be abroad: a household.
-   */
-  private accountTravel(s: AccountState, token: TokenSharingState): Travel | undefined {
-    const here = token.places[0];
-    if (here === undefined || here.hosting) return undefined;
-    for (const other of s.tokens) {
-      if (other === token || other.deviceHash !== token.deviceHash) continue;
-      const there = other.current;
-      if (there === undefined || there.hosting || there.country === here.country) continue;
-      const travel = this.impossibleTravel(there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
-        country: here.country,
-        timestampMs: token.firstSeenMs,
-      });
-      if (travel === undefined) continue;
-      // Across continents a gap too short for the flight is enough; within one, both sessions must be going
-      // on (the other still reading after this one began): a VPN switched on between sessions moves a device.
-      const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
-      if (travel.continents === 2 || overlap) return travel;
-    }
-    return undefined;
-  }
-}
-
-/** Hash of the request's user agent (decoded once per token or place, never per request). */
-function agentHashOf(e: AccessEvent): number {
-  return hashPath(e.record.userAgent) | 0;
 }

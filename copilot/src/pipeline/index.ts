@@ -15,5 +15,6 @@ export {
   readDetectionEvent,
   sqsDetectionFeed,
 } from './detection-feed.ts';
-export { CopilotPipeline, type CopilotPipelineOptions } from './pipeline.ts';
+export type { CopilotPipelineOptions } from './pipeline-options.ts';
+export { CopilotPipeline } from './pipeline.ts';
 export type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';

@@ -1,28 +1,24 @@
-import type { DetectorOptions } from '../detect/config.ts';
 import { AbuseDetectors } from '../detect/engine.ts';
-import { detectionToFinding } from '../detect/finding.ts';
 import type { Detection } from '../detect/types.ts';
 import type { Finding } from '../findings.ts';
-import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
+import { embeddedGeo } from '../geo/ip-geo.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import type { MitigationConfig } from '../mitigation/config.ts';
 import { MitigationEngine } from '../mitigation/engine.ts';
 import { FeedbackRules } from '../mitigation/feedback.ts';
 import { MitigationPlanner } from '../mitigation/policy.ts';
-import type { Guardrails, MitigationPort } from '../mitigation/types.ts';
-import type { SloDefinitions } from '../slo/definitions.ts';
+import type { Guardrails } from '../mitigation/types.ts';
 import { apiSloEvent } from '../slo/api-events.ts';
 import { edgeSloEvent } from '../slo/edge-events.ts';
 import type { SloEvent } from '../slo/events.ts';
 import { tailLogGroup } from '../sources/cloudwatch-logs-local.ts';
-import type { LogEventSource } from '../sources/log-events.ts';
 import { SloEngine } from '../slo/engine.ts';
 import { type SloHistory, sloHistory } from '../slo/history.ts';
-import { OpsMetrics, type OpsMetricsOptions } from '../ops/ops-metrics.ts';
+import { OpsMetrics } from '../ops/ops-metrics.ts';
 import { burnAlertFinding } from '../slo/finding.ts';
 import { sloStatuses } from '../slo/report.ts';
-import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
-import { ActiveTargets, FindingLedger, RecentIds } from './dedupe.ts';
+import { FindingLedger, RecentIds } from './dedupe.ts';
+import { FindingDesk } from './finding-desk.ts';
+import { type CopilotPipelineOptions, savedGuardrails } from './pipeline-options.ts';
 import type { DetectionFeed } from './detection-feed.ts';
 import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
@@ -31,43 +27,6 @@ import { copilotLogger } from '../logger.ts';
 import { rollbackAudit, rollbacksIn } from '../deploys/rollback-finding.ts';
 
 const log = copilotLogger('pipeline');
-
-export interface CopilotPipelineOptions {
-  store: CopilotStore;
-  /** Read in this order each tick: durable standard logs first (backfill), then real-time feeds. */
-  feeds: readonly RecordFeed[];
-  /** Detections made elsewhere (the scale-out detectors in AWS), decided on like the pipeline's own. */
-  detectionFeeds?: readonly DetectionFeed[];
-  port: MitigationPort;
-  mitigation: MitigationConfig;
-  slo?: SloDefinitions;
-  detectors?: DetectorOptions;
-  geo?: GeoLookup;
-  /**
-   * The access API's log groups (CloudWatch Logs in AWS, the local runtime's files locally): their per-request
-   * lines feed the API SLOs. Tailed from checkpoints in the copilot store, like the edge feeds.
-   */
-  apiLogs?: { source: LogEventSource; logGroups: () => Promise<string[]> };
-  /** The log group canary deploys write their steps to: a rollback by the guard becomes a finding. */
-  deployLogs?: { source: LogEventSource; logGroup: string };
-  /** How often the API log groups are read: SLO windows are minutes, and a read scans the day's files. @default 30000 */
-  apiLogIntervalMs?: number;
-  /** @default 2000 */
-  pollIntervalMs?: number;
-  /** Earliest next read after a real-time arrival, so a burst is read in one batch. @default 100 */
-  arrivalDelayMs?: number;
-  /** Request ids remembered for cross-feed dedupe. @default 200000 */
-  recentIds?: number;
-  /** Wall clock for status times only; detection, policies and expiry run on event time. */
-  clock?: () => number;
-  /**
-   * Dry-run decided at start (a flag or `COPILOT_DRY_RUN`): wins over the guardrails operators saved, which win
-   * over policies.json.
-   */
-  dryRun?: boolean;
-  /** The cost source and, locally, the meter that feeds the local cost model. */
-  ops?: Omit<OpsMetricsOptions, 'slo'>;
-}
 
 /**
  * The live loop: read the edge's requests from every feed, hand them in event-time order to the abuse
@@ -96,11 +55,9 @@ export class CopilotPipeline {
   };
   private readonly detectors: AbuseDetectors;
   private readonly slo: SloEngine | undefined;
-  private readonly ledger: FindingLedger;
-  private readonly active = new ActiveTargets();
+  private readonly desk: FindingDesk;
   private readonly recent: RecentIds;
   private readonly sources: SourceTracker;
-  private readonly listeners = new Set<PipelineListener>();
   private watermarkMs = 0;
   private expiredThroughMs = 0;
   private lastSloAsOf: number | null = null;
@@ -117,20 +74,24 @@ export class CopilotPipeline {
     this.guardrails = { ...options.mitigation.guardrails };
     const planner = new MitigationPlanner(options.mitigation.policies, this.guardrails, this.feedback);
     this.engine = new MitigationEngine(planner, options.port, options.store, {
-      onApplied: (m) => this.applied(m),
-      onLifted: (m) => this.lifted(m),
+      onApplied: (m) => this.desk.applied(m),
+      onLifted: (m) => this.desk.lifted(m),
     });
     this.detectors = new AbuseDetectors(options.geo ?? embeddedGeo(), options.detectors);
     this.slo = options.slo ? new SloEngine(options.slo) : undefined;
     this.ops = new OpsMetrics({ ...options.ops, slo: options.slo });
-    this.ledger = new FindingLedger(this.detectors.config.idleMs);
+    this.desk = new FindingDesk(
+      new FindingLedger(this.detectors.config.idleMs),
+      this.engine,
+      options.store,
+      this.counters,
+    );
     this.recent = new RecentIds(options.recentIds);
     this.sources = new SourceTracker(options.feeds, options.clock ?? Date.now);
   }
 
   subscribe(listener: PipelineListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.desk.subscribe(listener);
   }
 
   /** Seeds the dedupe state from the store and starts polling. */
@@ -139,8 +100,8 @@ export class CopilotPipeline {
     if (saved) Object.assign(this.guardrails, savedGuardrails(saved));
     if (this.options.dryRun !== undefined) this.guardrails.dryRun = this.options.dryRun;
     for (const rule of await this.options.store.listFeedback()) this.feedback.add(rule);
-    this.ledger.seed(await this.options.store.listFindings(1_000));
-    this.active.seed(await this.options.store.listMitigations('active'));
+    this.desk.ledger.seed(await this.options.store.listFindings(1_000));
+    this.desk.active.seed(await this.options.store.listMitigations('active'));
     this.stopped = false;
     for (const feed of this.options.feeds) {
       if ('notify' in feed && typeof feed.notify === 'function') feed.notify(() => this.kick());
@@ -225,12 +186,12 @@ export class CopilotPipeline {
     this.publishSlo();
     if (scope === 'realtime') return;
     const statuses = await this.sources.statuses();
-    this.emit((l) => l.sourceStatus?.(statuses));
+    this.desk.emit((l) => l.sourceStatus?.(statuses));
     // At most once per full pass: a busy edge must not make every dashboard refetch ten times a second.
     if (this.ops.version !== this.opsVersionSent) {
       this.opsVersionSent = this.ops.version;
       const asOf = this.counters.watermark;
-      this.emit((l) => l.opsUpdated?.({ asOf }));
+      this.desk.emit((l) => l.opsUpdated?.({ asOf }));
     }
   }
 
@@ -249,8 +210,8 @@ export class CopilotPipeline {
       if (this.slo) this.observeSloEvent(event, sloFindings);
       if (record.timestampMs > this.watermarkMs) this.watermarkMs = record.timestampMs;
     }
-    for (const detection of detections) await this.onDetection(detection);
-    for (const finding of sloFindings) await this.recordFinding(finding);
+    for (const detection of detections) await this.desk.onDetection(detection);
+    for (const finding of sloFindings) await this.desk.recordFinding(finding);
     // Marked only once handled: a batch that failed half-way is read again, and the ledger dedupes it.
     for (const record of fresh) this.recent.add(record.requestId);
     this.counters.records += fresh.length;
@@ -263,7 +224,7 @@ export class CopilotPipeline {
     try {
       await feed.poll(async (detections) => {
         for (const detection of detections) {
-          await this.onDetection(detection);
+          await this.desk.onDetection(detection);
           const atMs = Date.parse(detection.detectedAt);
           if (atMs > this.watermarkMs) this.watermarkMs = atMs;
         }
@@ -298,7 +259,7 @@ export class CopilotPipeline {
         async (events) => {
           // Each rollback is its own event, not an episode: only a re-read of the same one is a repeat.
           for (const finding of await rollbacksIn(deployLogs.source, events))
-            if (await this.recordFinding(finding, false))
+            if (await this.desk.recordFinding(finding, false))
               await this.options.store.appendAudit(rollbackAudit(finding));
         },
       );
@@ -325,7 +286,7 @@ export class CopilotPipeline {
             if (this.slo) this.observeSloEvent(event, findings);
             this.counters.apiRequests += 1;
           }
-          for (const finding of findings) await this.recordFinding(finding);
+          for (const finding of findings) await this.desk.recordFinding(finding);
         });
       }
     } catch (error) {
@@ -343,48 +304,6 @@ export class CopilotPipeline {
     }
   }
 
-  private async onDetection(detection: Detection): Promise<void> {
-    const stored = await this.recordFinding(detectionToFinding(detection));
-    if (!stored || this.active.covers(detection.subject)) {
-      if (stored) this.counters.suppressed += 1;
-      return;
-    }
-    const decision = await this.engine.onDetection(detection);
-    const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
-    this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
-    const finding = detectionToFinding(detection);
-    const recorded: FindingDecision =
-      decision.outcome === 'apply'
-        ? {
-            outcome: 'apply',
-            reason: decision.mitigation.policy,
-            detail: decision.mitigation.reason,
-            mitigationId: decision.mitigation.id,
-          }
-        : { outcome: 'skip', reason: decision.reason, detail: decision.detail };
-    await this.options.store.setFindingDecision(finding, recorded);
-    this.emit((l) => l.findingDecided?.({ findingId: finding.id, decision: recorded }));
-  }
-
-  /** Stores a finding that opens a new episode and announces it; false for a repeat. */
-  private async recordFinding(finding: Finding, episodic = true): Promise<boolean> {
-    if (episodic && !this.ledger.admit(finding)) {
-      this.counters.suppressed += 1;
-      return false;
-    }
-    let created: boolean;
-    try {
-      created = await this.options.store.putFinding(finding);
-    } catch (error) {
-      if (episodic) this.ledger.forget(finding);
-      throw error;
-    }
-    if (!created) return false;
-    this.counters.findings += 1;
-    this.emit((l) => l.findingCreated?.(finding));
-    return true;
-  }
-
   /** Lifts what expired, on event time: a replay expires mitigations exactly where the live run did. */
   private async sweep(): Promise<void> {
     if (this.watermarkMs <= this.expiredThroughMs) return;
@@ -398,37 +317,6 @@ export class CopilotPipeline {
     if (closed === this.lastSloAsOf) return;
     this.lastSloAsOf = closed;
     const snapshot = this.sloSnapshot();
-    this.emit((l) => l.sloReport?.(snapshot));
+    this.desk.emit((l) => l.sloReport?.(snapshot));
   }
-
-  private applied(mitigation: StoredMitigation): void {
-    if (mitigation.status === 'active') this.active.add(mitigation);
-    this.emit((l) => l.mitigationApplied?.(mitigation));
-  }
-
-  private lifted(mitigation: StoredMitigation): void {
-    this.active.remove(mitigation);
-    this.emit((l) => l.mitigationLifted?.(mitigation));
-  }
-
-  private emit(call: (listener: PipelineListener) => void): void {
-    for (const listener of this.listeners) {
-      try {
-        call(listener);
-      } catch (error) {
-        // A listener (a socket, a log line) must never stop the loop; it is logged and the loop goes on.
-        log.error('a pipeline listener failed', { error });
-      }
-    }
-  }
-}
-
-/** Only the fields operators may change at run time are taken from the store. */
-function savedGuardrails(saved: Partial<Guardrails>): Partial<Guardrails> {
-  const out: Partial<Guardrails> = {};
-  if (typeof saved.dryRun === 'boolean') out.dryRun = saved.dryRun;
-  if (typeof saved.maxActionsPerHour === 'number') out.maxActionsPerHour = saved.maxActionsPerHour;
-  if (Array.isArray(saved.allowAccounts)) out.allowAccounts = saved.allowAccounts.map(String);
-  if (Array.isArray(saved.allowCidrs)) out.allowCidrs = saved.allowCidrs.map(String);
-  return out;
 }

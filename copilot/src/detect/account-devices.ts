@@ -1,0 +1,117 @@
+/** An account's tokens and devices over the last day, and one device identity seen in two places at once. */
+import type { GeoLookup } from '../geo/ip-geo.ts';
+import type { DetectorConfig } from './config.ts';
+import { type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
+
+export interface AccountState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The account's recent tokens: one per (device, title) reading session. */
+  tokens: TokenSharingState[];
+  /** Devices seen in the last day (hash, last time, the network it first read from), up to MAX_DAY_DEVICES. */
+  dayDevices: string[];
+  dayDeviceSeen: number[];
+  dayDeviceAsn: number[];
+  fired: boolean;
+}
+
+const MAX_DAY_DEVICES = 16;
+export const DAY_MS = 86_400_000;
+
+/** Distinct non-empty device hashes among the tokens active within `window` of t. */
+export function activeDevices(tokens: readonly TokenSharingState[], t: number, window: number): number {
+  let n = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const device = tokens[i]!.deviceHash;
+    if (device.length === 0 || t - tokens[i]!.lastSeenMs > window) continue;
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) {
+      seen = tokens[j]!.deviceHash === device && t - tokens[j]!.lastSeenMs <= window;
+    }
+    if (!seen) n++;
+  }
+  return n;
+}
+
+/** Remembers the token's device for a day; returns the devices the account used in the last day. */
+export function rememberDevice(s: AccountState, token: TokenSharingState, t: number): number {
+  const device = token.deviceHash;
+  if (device.length === 0) return s.dayDevices.length;
+  let n = 0;
+  let found = false;
+  for (let i = 0; i < s.dayDevices.length; i++) {
+    if (s.dayDevices[i] === device) {
+      s.dayDeviceSeen[i] = t;
+      found = true;
+    }
+    if (t - s.dayDeviceSeen[i]! <= DAY_MS) n++;
+  }
+  if (!found) {
+    if (s.dayDevices.length >= MAX_DAY_DEVICES) {
+      s.dayDevices.shift();
+      s.dayDeviceSeen.shift();
+      s.dayDeviceAsn.shift();
+    }
+    // Exact size (concat, not push): most accounts use one or two devices a day.
+    s.dayDevices = s.dayDevices.concat(device);
+    s.dayDeviceSeen = s.dayDeviceSeen.concat(t);
+    s.dayDeviceAsn = s.dayDeviceAsn.concat(token.places[0]?.asn ?? 0);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Other places where the same device identity (account and device id) reads right now, with another client
+ * or from another country: a device is in one home at a time, so spoofed ids show as several.
+ */
+export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t: number): number {
+  const here = token.current;
+  if (here === undefined || here.hosting || token.deviceHash.length === 0) return 0;
+  const seen: string[] = [];
+  for (const other of s.tokens) {
+    if (other === token || other.deviceHash !== token.deviceHash) continue;
+    const there = other.current;
+    if (there === undefined || there.hosting || t - other.lastSeenMs > 2 * 60_000) continue;
+    if (there.asn === here.asn) continue;
+    if (there.agent === here.agent && there.country === here.country) continue;
+    if (!seen.includes(there.network)) seen.push(there.network);
+  }
+  return seen.length;
+}
+
+/**
+ * The same device identity reading in one country while it is reading in another: the account's own device
+ * cannot travel that fast, and it is in one place at a time (a VPN switched on between sessions moves it,
+ * it does not double it). Other devices of the account may be abroad: a household.
+ */
+export function accountTravel(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  s: AccountState,
+  token: TokenSharingState,
+): Travel | undefined {
+  const here = token.places[0];
+  if (here === undefined || here.hosting) return undefined;
+  for (const other of s.tokens) {
+    if (other === token || other.deviceHash !== token.deviceHash) continue;
+    const there = other.current;
+    if (there === undefined || there.hosting || there.country === here.country) continue;
+    const travel = impossibleTravel(
+      config,
+      geo,
+      there.country,
+      Math.min(other.lastSeenMs, token.firstSeenMs),
+      {
+        country: here.country,
+        timestampMs: token.firstSeenMs,
+      },
+    );
+    if (travel === undefined) continue;
+    // Across continents a gap too short for the flight is enough; within one, both sessions must be going
+    // on (the other still reading after this one began): a VPN switched on between sessions moves a device.
+    const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
+    if (travel.continents === 2 || overlap) return travel;
+  }
+  return undefined;
+}

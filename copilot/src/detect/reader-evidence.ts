@@ -1,0 +1,221 @@
+/** A reader's scraping evidence, family by family (pace, coverage, enumeration, automation, churn, tireless). */
+import type { DetectorConfig } from './config.ts';
+import { type Evidence, stepped } from './evidence.ts';
+import { gapCv, PACE_CAPACITY, type ReaderState } from './reader-state.ts';
+import type { TitleBook } from './titles.ts';
+
+/**
+ * Minutes of consumption beyond the cohort's pace after which speed and titles side by side count as
+ * separate evidence: longer than a device takes to download a shelf, far shorter than a scrape of a catalog.
+ */
+const BURST_MINUTES = 45;
+
+/** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
+export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
+  [20, 0.5],
+  [24, 0.7],
+  [30, 0.8],
+];
+
+/**
+ * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
+ * without sleep); a finding that needs it is observed only (see summarize).
+ */
+export function readerEvidence(
+  config: DetectorConfig,
+  titles: TitleBook,
+  s: ReaderState,
+  second: number,
+  dayLong = true,
+): Evidence[] {
+  const catalog = titles.catalogSize;
+  const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
+  const sustainedMinutes = s.sustainedPeak / 60;
+  let pace = stepped(debtHours, [
+    [1, 0.3],
+    [2, 0.4],
+    [4, 0.5],
+    [8, 0.6],
+  ]);
+  // Kept up: a download ends with the shelf, a scraper's backlog keeps growing for hours.
+  pace = Math.max(
+    pace,
+    stepped(sustainedMinutes, [
+      [90, 0.75],
+      [180, 0.9],
+      [360, 0.95],
+    ]),
+  );
+  const deep = s.deep + s.deepBefore;
+  const taken = s.taken + s.takenBefore;
+  let coverage = Math.max(
+    stepped(deep, [
+      [8, 0.35],
+      [20, 0.5],
+      [40, 0.75],
+      [80, 0.9],
+    ]),
+    stepped(taken, [
+      [60, 0.5],
+      [100, 0.7],
+      [200, 0.85],
+    ]),
+  );
+  if (catalog >= 100 && deep >= 0.15 * catalog) coverage = Math.max(coverage, 0.75);
+  // The catalog share growing hour after hour: titles taken deep in many distinct hours of a day, where a
+  // device syncing a shelf takes it within an hour. The same takes as above seen over a longer span, so it
+  // strengthens coverage rather than corroborating it.
+  const deepHours = s.deepHours + s.deepHoursBefore;
+  if (dayLong)
+    coverage = Math.max(
+      coverage,
+      stepped(deepHours, [
+        [4, 0.5],
+        [6, 0.7],
+        [8, 0.8],
+        [12, 0.9],
+      ]),
+    );
+  const enumeration = Math.max(
+    stepped(s.stepsMax, [
+      [5, 0.6],
+      [10, 0.8],
+      [20, 0.9],
+    ]),
+    stepped(s.misses, [
+      [10, 0.5],
+      [30, 0.75],
+      [100, 0.9],
+    ]),
+    stepped(s.outOfScope, [
+      [5, 0.5],
+      [20, 0.8],
+    ]),
+  );
+  const cv = gapCv(s, config.roboticGaps);
+  const automationSignals: number[] = [
+    s.tool ? 0.7 : 0,
+    // A VPN exit is a hosting network too: context, never corroboration on its own.
+    s.requests >= 20 && s.hostingRequests >= 0.8 * s.requests ? 0.3 : 0,
+    // A person reads one title at a time; an app may fetch two or three side by side.
+    stepped(s.parallelPeak, [
+      [4, 0.5],
+      [6, 0.7],
+      [10, 0.8],
+    ]),
+    // Query strings that only defeat the cache: no reading app sends them.
+    stepped(s.busters, [
+      [10, 0.7],
+      [30, 0.85],
+    ]),
+    // Clockwork gaps now, or kept like a timer's for hundreds of moves in a row (no person, no reading app
+    // waiting on its reader): one fingerprint, so one signal.
+    Math.max(
+      cv <= config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
+      stepped(s.clockPeak, [
+        [config.roboticGaps, 0.6],
+        [100, 0.75],
+        [200, 0.85],
+      ]),
+    ),
+  ];
+  const churn = Math.max(
+    stepped(s.churnPeak, [
+      [12, 0.5],
+      [30, 0.75],
+      [80, 0.9],
+    ]),
+    stepped(s.countryPeak, [
+      [6, 0.6],
+      [20, 0.85],
+    ]),
+  );
+  // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
+  let tireless = stepped(s.runMax, [
+    [48, 0.5],
+    [72, 0.8],
+    [96, 0.9],
+  ]);
+  // Awake for a day: the reader's state lives only while it never pauses for readerIdleMs (three hours by
+  // default, shorter than a night's sleep), so its age is how long it has gone without sleeping. Seen over
+  // the day like the spread of coverage, so a finding that needs it is observed only (summarize).
+  const awakeHours = Math.floor((second * 1000 - s.firstSeenMs) / 3_600_000);
+  if (dayLong) tireless = Math.max(tireless, stepped(awakeHours, AWAKE_HOURS));
+  const signals = (...list: (string | false)[]) => list.filter((x): x is string => x !== false);
+  // A download burst (a new device taking a shelf offline, an app fetching ahead) is fast and fetches titles
+  // side by side: speed and concurrency are one observation there, so they count as one family until the
+  // consumption beyond the cohort's pace has been kept up longer than a download lasts. What was taken
+  // (coverage) stays evidence of its own.
+  const burst = sustainedMinutes < BURST_MINUTES;
+  if (burst) {
+    pace = Math.max(pace, automationSignals[2]!);
+    automationSignals[2] = 0;
+  }
+  const automation = Math.min(
+    0.9,
+    Math.max(...automationSignals) + 0.1 * (automationSignals.filter((x) => x >= 0.3).length - 1),
+  );
+  return [
+    {
+      family: 'pace',
+      strength: pace,
+      signals: signals(
+        debtHours >= 1 && `${debtHours.toFixed(1)} h of reading beyond ${PACE_CAPACITY}x the cohort's pace`,
+        sustainedMinutes >= 10 && `kept up for ${Math.round(sustainedMinutes)} min`,
+        burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles fetched side by side`,
+      ),
+    },
+    {
+      family: 'coverage',
+      strength: coverage,
+      signals: signals(
+        taken > 0 && `${taken} titles taken`,
+        deep > 0 && `${deep} taken far deeper than their readers take them`,
+        dayLong && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
+        catalog > 0 && `catalog seen so far: ${catalog} titles`,
+      ),
+    },
+    {
+      family: 'enumeration',
+      strength: enumeration,
+      signals: signals(
+        s.stepsMax >= 3 && `${s.stepsMax} titles in catalog order`,
+        s.misses > 0 && `${s.misses} requests for parts that do not exist`,
+        s.outOfScope > 0 && `${s.outOfScope} requests outside the token's title`,
+      ),
+    },
+    {
+      family: 'automation',
+      strength: automation,
+      signals: signals(
+        s.tool && 'an HTTP tool user agent',
+        automationSignals[1]! > 0 && 'requests from a hosting network',
+        !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
+        s.busters > 0 && `${s.busters} cache-busting requests`,
+        Number.isFinite(cv) &&
+          cv <= config.roboticMaxCv &&
+          s.gapMean >= 2 &&
+          `gaps regular to CV ${cv.toFixed(2)}`,
+        s.clockPeak >= config.roboticGaps && `${s.clockPeak} moves in a row at a timer's regularity`,
+      ),
+    },
+    {
+      family: 'churn',
+      strength: churn,
+      signals: signals(
+        s.churnPeak > 0 && `${s.churnPeak} network changes in 10 min`,
+        s.countryPeak > 0 && `${s.countryPeak} country changes in 10 min`,
+      ),
+    },
+    {
+      family: 'tireless',
+      strength: tireless,
+      signals: signals(
+        s.runMax >= 8 && `active ${(s.runMax / 4).toFixed(1)} h without a break`,
+        dayLong &&
+          awakeHours >= AWAKE_HOURS[0]![0] &&
+          `${awakeHours} h without a pause of ${config.readerIdleMs / 3_600_000} h`,
+      ),
+    },
+  ];
+}

@@ -1,0 +1,178 @@
+/** A token's places (network, country, client) and the travel between them: the per-request half of token sharing. */
+import type { GeoLookup } from '../geo/ip-geo.ts';
+import { hashPath } from './asset-path.ts';
+import { isHostingNetwork } from './automation.ts';
+import type { DetectorConfig } from './config.ts';
+import type { AccessEvent } from './types.ts';
+
+export interface Place {
+  network: string;
+  asn: number;
+  country: string;
+  /** A VPN exit or a server: a place there does not move the client to another country. */
+  hosting: boolean;
+  /** Hash of the user agent of the place's first request: another client, or the same one moved. */
+  agent: number;
+  firstMs: number;
+  lastMs: number;
+  requests: number;
+  /**
+   * Set when this place appeared right after another country, too soon to have travelled; confirmed on its
+   * second request when another client is here, or once the token is back at the place it left (two places
+   * at once; one device switching a VPN on does not come back).
+   */
+  travel: Travel | undefined;
+  /** The place the token was at when this one appeared, and whether the token went back there since. */
+  from: Place | undefined;
+  returned: boolean;
+}
+
+/** Sharing state of one token; the engine's token record (read-ahead.ts, TokenSubject) holds these fields itself. */
+export interface TokenSharingState {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  deviceHash: string;
+  requests: number;
+  /** The request count at which the account is looked at next (2, 4, 8 ... 256: sessions that overlap show later). */
+  nextAccountCheck: number;
+  places: Place[];
+  /** places.length, beside it: most requests need only this and `current`, not the list. */
+  placeCount: number;
+  current: Place | undefined;
+  alternations: number;
+  lastAlternationMs: number;
+  forbidden: number;
+  forbiddenSinceMs: number;
+  fired: boolean;
+}
+
+/** A move between countries too quick for the distance (continents: 1 within one, 2 across two). */
+export interface Travel {
+  from: string;
+  to: string;
+  gapSeconds: number;
+  minSeconds: number;
+  continents: 1 | 2;
+}
+
+const MAX_PLACES = 8;
+
+/** Places of one token in the window: distinct networks, countries outside hosting networks, user agents. */
+export function spread(places: readonly Place[]): { asns: number; countries: number; agents: number } {
+  const asns = new Set<number>();
+  const countries = new Set<string>();
+  const agents = new Set<number>();
+  for (const p of places) {
+    asns.add(p.asn);
+    if (!p.hosting && p.country.length > 0) countries.add(p.country);
+    agents.add(p.agent);
+  }
+  return { asns: asns.size, countries: countries.size, agents: agents.size };
+}
+
+export function confirmedTravel(s: TokenSharingState, t: number): Travel | undefined {
+  for (const p of s.places) {
+    if (p.travel === undefined || p.requests < 2 || t <= p.firstMs) continue;
+    if (p.travel.continents === 2 || p.returned || p.agent !== p.from?.agent) return p.travel;
+  }
+  return undefined;
+}
+
+export function placeOf(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  s: TokenSharingState,
+  e: AccessEvent,
+  previous: Place | undefined,
+): Place {
+  const horizon = e.timestampMs - config.sharingWindowMs;
+  // Most requests: the token's only place, still fresh, again. Nothing to search or compact.
+  if (
+    s.placeCount === 1 &&
+    previous !== undefined &&
+    previous.lastMs >= horizon &&
+    previous.network === e.network
+  ) {
+    return previous;
+  }
+  let place: Place | undefined;
+  let stale = false;
+  // Plain loops: this runs for every request that carries a token.
+  for (const p of s.places) {
+    if (p.lastMs < horizon) stale = true;
+    if (p.network === e.network) place = p;
+  }
+  if (stale) {
+    // Compacted in place: a token back after a pause keeps its current place, and a fresh array per
+    // request would outlive the young generation only to become old garbage.
+    const places = s.places;
+    let kept = 0;
+    let found = false;
+    for (let i = 0; i < places.length; i++) {
+      const p = places[i]!;
+      if (p.lastMs >= horizon || p === s.current) {
+        places[kept++] = p;
+        if (p === place) found = true;
+      }
+    }
+    places.length = kept;
+    s.placeCount = kept;
+    if (!found) place = undefined;
+  }
+  if (place === undefined) {
+    const hosting = isHostingNetwork(e.asn);
+    const agent = agentHashOf(e);
+    place = {
+      network: e.network,
+      asn: e.asn,
+      country: e.country,
+      hosting,
+      agent,
+      firstMs: e.timestampMs,
+      lastMs: e.timestampMs,
+      requests: 0,
+      from: previous,
+      returned: false,
+      travel:
+        previous && !hosting && !previous.hosting
+          ? impossibleTravel(config, geo, previous.country, previous.lastMs, e)
+          : undefined,
+    };
+    if (s.places.length >= MAX_PLACES) s.places.shift();
+    // Exact size (concat, not push): a first push reserves 17 slots, and most tokens keep one or two places.
+    s.places = s.places.concat(place);
+    s.placeCount = s.places.length;
+  }
+  return place;
+}
+
+/**
+ * A move between countries sooner than anyone travels. Within a continent a client may also be a mobile
+ * roaming or a home VPN, so there it takes another client (another user agent) as well.
+ */
+/** A move from one country to another sooner than anyone travels between them (evidence of it, or undefined). */
+export function impossibleTravel(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  fromCountry: string,
+  leftMs: number,
+  e: Pick<AccessEvent, 'country' | 'timestampMs'>,
+): Travel | undefined {
+  if (fromCountry === '' || e.country === '' || fromCountry === e.country) return undefined;
+  const gapMs = e.timestampMs - leftMs;
+  const sameContinent = geo.continent(fromCountry) === geo.continent(e.country);
+  const minMs = sameContinent ? config.minTravelSameContinentMs : config.minTravelOtherContinentMs;
+  if (gapMs >= minMs) return undefined;
+  return {
+    from: fromCountry,
+    to: e.country,
+    gapSeconds: Math.round(gapMs / 1000),
+    minSeconds: minMs / 1000,
+    continents: sameContinent ? 1 : 2,
+  };
+}
+
+/** Hash of the request's user agent (decoded once per token or place, never per request). */
+function agentHashOf(e: AccessEvent): number {
+  return hashPath(e.record.userAgent) | 0;
+}
