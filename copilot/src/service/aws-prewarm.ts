@@ -54,9 +54,16 @@ export function startAwsPrewarming(loop: LivePrewarmer): void {
   loop.start(
     Date.now,
     (decisions: LiveDecision[]) => {
-      for (const d of decisions)
+      for (const d of decisions) {
+        if (d.allocationFailed)
+          log.error('provisioned concurrency not allocated', {
+            function: d.functionName,
+            requested: d.previous,
+            reason: d.allocationFailed,
+          });
         if (d.error) log.warn('pre-warming change refused', { function: d.functionName, error: d.error });
         else if (d.applied) log.info('provisioned concurrency set', { ...d });
+      }
     },
     (error) => log.error('pre-warming tick failed', { error }),
   );
