@@ -44,7 +44,8 @@ const started: AwsCopilot[] = [];
 
 /** A day of steady demand: `concurrency` environments busy all minute, 250 ms requests. */
 function publishDay(functionName: string, concurrency: number) {
-  const dimensions = { FunctionName: functionName };
+  // Per alias, as Lambda emits them for the alias the API invokes (Resource = function:alias).
+  const dimensions = { FunctionName: functionName, Resource: `${functionName}:live` };
   const requests = concurrency * 4 * 60;
   for (let t = Math.floor(NOW / MIN) * MIN - 1440 * MIN; t < NOW - MIN; t += MIN) {
     cloudWatch.publish(
