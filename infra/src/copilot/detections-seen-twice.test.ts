@@ -9,7 +9,7 @@ import { loadMitigationConfig, type Mitigation, type MitigationPort } from '@bou
 import { CopilotPipeline, localStandardLogFeed, sqsDetectionFeed } from '@boundless/copilot/pipeline';
 import type { Finding } from '@boundless/copilot/service';
 import { CopilotStore } from '@boundless/copilot/state';
-import { EventBusStandIn } from '@boundless/copilot/testing';
+import { EventBusStandIn, LOCAL_AWS as local } from '@boundless/copilot/testing';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmittedDetection } from '../scale-out/consumer.ts';
@@ -22,11 +22,6 @@ import {
 // In AWS the copilot's own detectors (on the real-time stream and standard logs) and the scale-out consumer (on
 // the same real-time logs) can both fire on one abuser. Both reach the pipeline: the finding ledger's episode
 // key (kind and subject, within an episode of event time) must keep it one finding and one mitigation.
-const local = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-};
 const BUS = 'boundless-detections';
 const QUEUE = 'boundless-copilot-detections';
 const dir = mkdtempSync(join(tmpdir(), 'seen-twice-'));
