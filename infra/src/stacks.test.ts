@@ -403,6 +403,31 @@ describe('Stack: BoundlessObservability', () => {
     });
   });
 
+  it('opens a ticket as soon as a detection lands in the dead-letter queue, on the topic the lag alarms use', () => {
+    const queues = t.findResources('AWS::SQS::Queue');
+    const dlq = Object.entries(queues).find(
+      ([, q]) => (q as Json).Properties.QueueName === 'boundless-copilot-detections-dlq',
+    )![0];
+    const ticket = Match.stringLikeRegexp('^AlertsTicket');
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'boundless-copilot-detections-dlq',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      AlarmActions: [{ Ref: ticket }],
+    });
+    // The same topic as the detectors' lag alarms.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'boundless-consumer-lag',
+      AlarmActions: [{ Ref: ticket }],
+    });
+  });
+
   it('raises a page or ticket composite alarm for every SLO and burn-rate pair of slos.json', () => {
     const slos = readSloDefinitions();
     // Plus the roll-up of the page-level pairs, the change sets' rollback trigger.

@@ -50,6 +50,18 @@ afterAll(async () => {
 });
 
 describe('Class: CloudWatchLambdaDemand', () => {
+  it('reads the alias’s own metrics (Resource = function:alias) when given a qualifier, not the function’s', async () => {
+    const alias = { FunctionName: 'boundless-access', Resource: 'boundless-access:live' };
+    cloudWatch.publish(
+      { namespace: 'AWS/Lambda', name: 'Invocations', dimensions: alias, atMs: T0 + 20 * MIN, value: 60 },
+      { namespace: 'AWS/Lambda', name: 'Duration', dimensions: alias, atMs: T0 + 20 * MIN, value: 60 * 500 },
+    );
+    const reader = new CloudWatchLambdaDemand({ client, qualifier: 'live' });
+    const { minutes, meanDurationMs } = await reader.demand('boundless-access', T0, T0 + 30 * MIN);
+    expect(minutes.map((m) => [m.time, m.requests])).toEqual([[T0 + 20 * MIN, 60]]);
+    expect(meanDurationMs).toBe(500);
+  });
+
   it('reads each minute’s requests and peak concurrency through the real client, over pages', async () => {
     const { minutes, meanDurationMs } = await new CloudWatchLambdaDemand({ client }).demand(
       'boundless-access',

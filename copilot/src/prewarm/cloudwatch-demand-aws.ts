@@ -6,6 +6,13 @@ import type { DemandReader, FunctionDemand } from './live.ts';
 export interface CloudWatchLambdaDemandOptions {
   /** CloudWatch in the functions' region. */
   client: CloudWatchClient;
+  /**
+   * Read the metrics of this alias (Lambda's `Resource` dimension, `function:alias`) rather than the whole
+   * function's: the alias is what callers invoke and what holds the provisioned concurrency, so invocations of
+   * other versions (a test of `$LATEST`) are not counted as demand on its pool. Lambda emits
+   * `ConcurrentExecutions`, `Invocations` and `Duration` per alias.
+   */
+  qualifier?: string;
   timeoutMs?: number;
 }
 
@@ -20,7 +27,11 @@ export class CloudWatchLambdaDemand implements DemandReader {
   constructor(private readonly options: CloudWatchLambdaDemandOptions) {}
 
   async demand(functionName: string, fromMs: number, toMs: number): Promise<FunctionDemand> {
-    const dims = [{ Name: 'FunctionName', Value: functionName }];
+    const { qualifier } = this.options;
+    const dims = [
+      { Name: 'FunctionName', Value: functionName },
+      ...(qualifier ? [{ Name: 'Resource', Value: `${functionName}:${qualifier}` }] : []),
+    ];
     const [invocations, concurrency, duration] = (await getMetricSeries(
       this.options.client,
       fromMs,

@@ -28,6 +28,7 @@ describe('Class: LambdaProvisionedConcurrency', () => {
       functionName: 'boundless-access',
       qualifier: 'live',
       requested: 7,
+      status: 'READY',
     });
     expect(lambda.requests.at(-1)).toMatchObject({
       method: 'PUT',
@@ -38,6 +39,30 @@ describe('Class: LambdaProvisionedConcurrency', () => {
     expect(lambda.requests.at(-1)!.method).toBe('DELETE');
     // Zero when there is already none is what was asked for, not a failure.
     await target.setProvisionedConcurrency('boundless-access', 0);
+  });
+
+  it("reads the allocation back through the real client: READY, FAILED with Lambda's reason, none", async () => {
+    const target = new LambdaProvisionedConcurrency({ client, qualifier: 'live' });
+    await target.setProvisionedConcurrency('boundless-access', 4);
+    expect(await target.allocation('boundless-access')).toEqual({
+      status: 'READY',
+      requested: 4,
+      allocated: 4,
+    });
+    const config = lambda.configs.get('boundless-access:live')!;
+    config.status = 'FAILED';
+    config.statusReason = 'FUNCTION_ERROR_INIT_FAILURE';
+    expect(await target.allocation('boundless-access')).toEqual({
+      status: 'FAILED',
+      requested: 4,
+      allocated: 0,
+      reason: 'FUNCTION_ERROR_INIT_FAILURE',
+    });
+    expect(lambda.requests.at(-1)).toMatchObject({ method: 'GET', qualifier: 'live' });
+    await target.setProvisionedConcurrency('boundless-access', 0);
+    expect(await target.allocation('boundless-access')).toBeNull();
+    const missing = await target.allocation('no-such-fn').catch((e: unknown) => e);
+    expect(((missing as PrewarmError).cause as Error).name).toBe('ResourceNotFoundException');
   });
 
   it('turns what Lambda refuses into a PrewarmError that keeps the service error', async () => {

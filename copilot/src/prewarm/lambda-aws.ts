@@ -1,11 +1,12 @@
 import {
   DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
   type LambdaClient,
   PutProvisionedConcurrencyConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { deadline } from '../sources/aws-client.ts';
 import { PrewarmError } from './errors.ts';
-import type { ProvisionedConcurrencyTarget } from './target.ts';
+import type { ProvisionedAllocation, ProvisionedConcurrencyTarget } from './target.ts';
 
 export interface LambdaProvisionedConcurrencyOptions {
   client: LambdaClient;
@@ -17,7 +18,8 @@ export interface LambdaProvisionedConcurrencyOptions {
 /**
  * The AWS side of `ProvisionedConcurrencyTarget`: Lambda's PutProvisionedConcurrencyConfig on the alias, and
  * DeleteProvisionedConcurrencyConfig for 0 (Lambda rejects a config of 0 environments). The live loop calls it
- * only when its request changes. Lambda allocates in the background; the loop's lead covers the allocation.
+ * only when its request changes. Lambda allocates in the background; the loop's lead covers the allocation, and
+ * `allocation` (GetProvisionedConcurrencyConfig) tells the loop on its next tick whether it failed.
  */
 export class LambdaProvisionedConcurrency implements ProvisionedConcurrencyTarget {
   constructor(private readonly options: LambdaProvisionedConcurrencyOptions) {
@@ -58,6 +60,32 @@ export class LambdaProvisionedConcurrency implements ProvisionedConcurrencyTarge
         `Lambda refused provisioned concurrency ${value} on ${functionName}:${qualifier}`,
         { cause: error },
       );
+    }
+  }
+
+  async allocation(functionName: string): Promise<ProvisionedAllocation | null> {
+    const { client, qualifier, timeoutMs } = this.options;
+    try {
+      const out = await client.send(
+        new GetProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: qualifier }),
+        deadline(timeoutMs),
+      );
+      const status = out.Status;
+      if (status !== 'IN_PROGRESS' && status !== 'READY' && status !== 'FAILED') {
+        throw new PrewarmError(`Lambda answered an unknown allocation status ${String(status)}`);
+      }
+      return {
+        status,
+        requested: out.RequestedProvisionedConcurrentExecutions ?? 0,
+        allocated: out.AllocatedProvisionedConcurrentExecutions ?? 0,
+        ...(out.StatusReason ? { reason: out.StatusReason } : {}),
+      };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ProvisionedConcurrencyConfigNotFoundException') return null;
+      if (error instanceof PrewarmError) throw error;
+      throw new PrewarmError(`reading provisioned concurrency of ${functionName}:${qualifier} failed`, {
+        cause: error,
+      });
     }
   }
 }

@@ -6,6 +6,9 @@ export interface StandInProvisionedConfig {
   functionName: string;
   qualifier: string;
   requested: number;
+  /** What Get answers; a test sets FAILED (with a reason) to play an allocation Lambda gave up on. */
+  status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  statusReason?: string;
 }
 
 const ROUTE = /^\/2019-09-30\/functions\/([^/]+)\/provisioned-concurrency$/;
@@ -75,7 +78,7 @@ export class LambdaStandIn extends LoopbackStandIn {
           'InvalidParameterValueException',
           `exceeds the account limit ${this.accountLimit}`,
         );
-      this.configs.set(key, { functionName, qualifier, requested });
+      this.configs.set(key, { functionName, qualifier, requested, status: 'READY' });
       return json(response, 202, {
         RequestedProvisionedConcurrentExecutions: requested,
         AllocatedProvisionedConcurrentExecutions: 0,
@@ -97,11 +100,13 @@ export class LambdaStandIn extends LoopbackStandIn {
       response.writeHead(204).end();
       return;
     }
+    const allocated = config.status === 'READY' ? config.requested : 0;
     return json(response, 200, {
       RequestedProvisionedConcurrentExecutions: config.requested,
-      AllocatedProvisionedConcurrentExecutions: config.requested,
-      AvailableProvisionedConcurrentExecutions: config.requested,
-      Status: 'READY',
+      AllocatedProvisionedConcurrentExecutions: allocated,
+      AvailableProvisionedConcurrentExecutions: allocated,
+      Status: config.status,
+      ...(config.statusReason ? { StatusReason: config.statusReason } : {}),
     });
   }
 }

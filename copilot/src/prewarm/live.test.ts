@@ -145,6 +145,40 @@ describe('Class: LivePrewarmer', () => {
     expect(quiet.audit).toEqual([]);
   });
 
+  it('reads its request back before each change, and a read that fails is audited, not thrown', async () => {
+    const io = recorder();
+    let reads = 0;
+    const target = {
+      ...io.target,
+      allocation: async () => {
+        reads += 1;
+        throw new Error('throttled');
+      },
+    };
+    const loop = new LivePrewarmer(
+      { functions: ['new-fn'], minCapacity: 2 },
+      { demand: reader({}), target, audit: io.auditPort },
+    );
+    // Nothing requested yet: nothing to read back.
+    expect((await loop.tick(at(10)))[0]!.allocationFailed).toBeUndefined();
+    expect(reads).toBe(0);
+    const [second] = await loop.tick(at(11));
+    expect(reads).toBe(1);
+    expect(second).toMatchObject({ requested: 2, allocationFailed: expect.stringMatching(/throttled/) });
+    expect(io.audit.map((e) => e.action)).toEqual([
+      'prewarm_set_provisioned_concurrency',
+      'prewarm_readback_failed',
+    ]);
+    // A dry run requests nothing, so it reads nothing back.
+    const dry = new LivePrewarmer(
+      { functions: ['new-fn'], minCapacity: 2, dryRun: true },
+      { demand: reader({}), target, audit: io.auditPort },
+    );
+    await dry.tick(at(10));
+    await dry.tick(at(11));
+    expect(reads).toBe(1);
+  });
+
   it('rejects a bad configuration with a clear error', () => {
     const ports = { demand: reader({}), target: recorder().target, audit: async () => {} };
     expect(() => new LivePrewarmer({ functions: [] }, ports)).toThrow(PrewarmError);

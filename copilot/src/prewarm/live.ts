@@ -86,6 +86,8 @@ export interface LiveDecision {
   readonly upper: number;
   readonly applied: boolean;
   readonly error?: string;
+  /** Lambda failed to allocate the previous request (read back this tick), with its reason. */
+  readonly allocationFailed?: string;
 }
 
 export interface LivePrewarmerPorts {
@@ -108,6 +110,8 @@ const finite = (value: number | undefined) => (value !== undefined && Number.isF
 export class LivePrewarmer {
   readonly settings: LiveSettings;
   private readonly requested = new Map<string, number>();
+  /** Requests whose failed allocation was already reported, so each failure is audited once. */
+  private readonly reportedFailures = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
 
@@ -156,6 +160,44 @@ export class LivePrewarmer {
   }
 
   private async tickFunction(functionName: string, nowMs: number): Promise<LiveDecision> {
+    // Before this tick's change, which would replace the request being read back.
+    const allocationFailed = await this.readBack(
+      functionName,
+      nowMs,
+      this.requested.get(functionName) ?? null,
+    );
+    const decision = await this.planAndApply(functionName, nowMs);
+    return allocationFailed ? { ...decision, allocationFailed } : decision;
+  }
+
+  /**
+   * Reads back the request the loop made on an earlier tick: Lambda accepts a request and allocates in the
+   * background, and may then give up (FAILED, with a reason: the account's unreserved concurrency, a broken
+   * version). Each failed request is audited once (`prewarm_allocation_failed`); the next change re-requests.
+   */
+  private async readBack(functionName: string, nowMs: number, previous: number | null) {
+    const read = this.ports.target.allocation;
+    if (!read || this.settings.dryRun || !previous) return undefined;
+    let reason: string;
+    try {
+      const allocation = await read.call(this.ports.target, functionName);
+      if (allocation?.status !== 'FAILED') return undefined;
+      if (this.reportedFailures.get(functionName) === allocation.requested) return undefined;
+      this.reportedFailures.set(functionName, allocation.requested);
+      reason = allocation.reason ?? 'Lambda gave no reason';
+      await this.audit(nowMs, 'prewarm_allocation_failed', functionName, {
+        requested: allocation.requested,
+        allocated: allocation.allocated,
+        reason,
+      });
+    } catch (error) {
+      reason = `reading the allocation back failed: ${error instanceof Error ? error.message : String(error)}`;
+      await this.audit(nowMs, 'prewarm_readback_failed', functionName, { requested: previous, reason });
+    }
+    return reason;
+  }
+
+  private async planAndApply(functionName: string, nowMs: number): Promise<LiveDecision> {
     const { minCapacity, maxCapacity, dryRun, coldStartCost } = this.settings;
     const previous = this.requested.get(functionName) ?? null;
     let base: Omit<LiveDecision, 'applied' | 'requested'> & { requested: number };

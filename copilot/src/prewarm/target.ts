@@ -4,6 +4,20 @@ import { type ScheduledAction, scheduleTime } from './schedule.ts';
 /** Anything that can hold provisioned concurrency: the local Lambda emulator, or Lambda itself. */
 export interface ProvisionedConcurrencyTarget {
   setProvisionedConcurrency(functionName: string, value: number): Promise<void>;
+  /**
+   * Where the last request stands, for targets that allocate in the background (Lambda): a request accepted
+   * can still fail to allocate. Null when no config is held. Targets that apply at once leave it out.
+   */
+  allocation?(functionName: string): Promise<ProvisionedAllocation | null>;
+}
+
+/** Lambda's view of a provisioned-concurrency config (GetProvisionedConcurrencyConfig). */
+export interface ProvisionedAllocation {
+  readonly status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  readonly requested: number;
+  readonly allocated: number;
+  /** Why allocation failed, as Lambda words it. */
+  readonly reason?: string;
 }
 
 /**

@@ -44,7 +44,8 @@ const started: AwsCopilot[] = [];
 
 /** A day of steady demand: `concurrency` environments busy all minute, 250 ms requests. */
 function publishDay(functionName: string, concurrency: number) {
-  const dimensions = { FunctionName: functionName };
+  // Per alias, as Lambda emits them for the alias the API invokes (Resource = function:alias).
+  const dimensions = { FunctionName: functionName, Resource: `${functionName}:live` };
   const requests = concurrency * 4 * 60;
   for (let t = Math.floor(NOW / MIN) * MIN - 1440 * MIN; t < NOW - MIN; t += MIN) {
     cloudWatch.publish(
@@ -134,5 +135,28 @@ describe('startAwsCopilot: pre-warming within the approved bounds', () => {
     const [decision] = await copilot.prewarm!.tick(NOW);
     expect(decision).toMatchObject({ functionName: 'delivery-other', requested: 8, applied: false });
     expect(lambda.configs.has('delivery-other:live')).toBe(false);
+  });
+  it('reads the request back on the next tick and audits, once, an allocation Lambda failed, with its reason', async () => {
+    const copilot = await start({ COPILOT_PREWARM_FUNCTIONS: 'delivery-busy' });
+    const [first] = await copilot.prewarm!.tick(NOW);
+    expect(first).toMatchObject({ requested: 8, applied: true });
+    expect(first!.allocationFailed).toBeUndefined();
+    const config = lambda.configs.get('delivery-busy:live')!;
+    config.status = 'FAILED';
+    config.statusReason = 'Insufficient unreserved concurrency in the account';
+    const [second] = await copilot.prewarm!.tick(NOW + MIN);
+    expect(second!.allocationFailed).toBe('Insufficient unreserved concurrency in the account');
+    expect(lambda.requests.some((r) => r.method === 'GET' && r.functionName === 'delivery-busy')).toBe(true);
+    const [third] = await copilot.prewarm!.tick(NOW + 2 * MIN);
+    expect(third!.allocationFailed).toBeUndefined();
+    const store = await CopilotStore.open(clients().dynamo, 'copilot');
+    const failures = (await store.listAudit('2026-11-03')).filter(
+      (e) => e.action === 'prewarm_allocation_failed',
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      subject: 'delivery-busy',
+      detail: { requested: 8, allocated: 0, reason: 'Insufficient unreserved concurrency in the account' },
+    });
   });
 });

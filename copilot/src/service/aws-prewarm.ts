@@ -21,7 +21,7 @@ export interface AwsPrewarmPorts {
  * The every-minute pre-warming loop of the deployed copilot, within what a person approved (the tunables'
  * `lambda.prewarm`, handed over as COPILOT_PREWARM_*): only the approved functions, on their alias, every
  * request clamped to the approved capacities (the loop's min/max guards), each change audited. Demand is
- * Lambda's own CloudWatch metrics. Mode off is no loop; dry-run plans and audits only.
+ * Lambda's own CloudWatch metrics of that alias. Mode off is no loop; dry-run plans and audits only.
  */
 export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): LivePrewarmer | undefined {
   const { mode, functions, alias, minCapacity, maxCapacity } = config.aws.prewarm;
@@ -38,6 +38,7 @@ export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): Liv
     {
       demand: new CloudWatchLambdaDemand({
         client: ports.cloudWatch ?? new CloudWatchClient(awsClientConfig({ region })),
+        qualifier: alias,
       }),
       target: new LambdaProvisionedConcurrency({
         client: ports.lambda ?? new LambdaClient(awsClientConfig({ region })),
@@ -54,9 +55,16 @@ export function startAwsPrewarming(loop: LivePrewarmer): void {
   loop.start(
     Date.now,
     (decisions: LiveDecision[]) => {
-      for (const d of decisions)
+      for (const d of decisions) {
+        if (d.allocationFailed)
+          log.error('provisioned concurrency not allocated', {
+            function: d.functionName,
+            requested: d.previous,
+            reason: d.allocationFailed,
+          });
         if (d.error) log.warn('pre-warming change refused', { function: d.functionName, error: d.error });
         else if (d.applied) log.info('provisioned concurrency set', { ...d });
+      }
     },
     (error) => log.error('pre-warming tick failed', { error }),
   );

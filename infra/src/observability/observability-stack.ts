@@ -59,6 +59,22 @@ export class ObservabilityStack extends Stack {
       alarm.addAlarmAction(new SnsAction(this.topics.ticket));
       return alarm;
     });
+    // A detection in the dead-letter queue is one the copilot never decided on (nor mitigated): a person looks,
+    // so it opens a ticket like the lag alarms. SQS publishes the queue's depth every minute, also when idle.
+    const deadLetterAlarm = new Alarm(this, 'CopilotDetectionsDeadLetters', {
+      alarmName: `${prefix}-copilot-detections-dlq`,
+      alarmDescription:
+        'Detections the copilot failed to handle five times wait in the dead-letter queue: read them, fix the cause, redrive',
+      metric: this.pipeline.copilotDeadLetters.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    deadLetterAlarm.addAlarmAction(new SnsAction(this.topics.ticket));
     new CostGuards(this, 'Cost', { prefix, cost: tunables.cost, topic: this.topics.cost });
 
     const functions = Object.values(delivery.api.functions);
@@ -78,7 +94,12 @@ export class ObservabilityStack extends Stack {
       ],
       streamFunctions: [this.pipeline.router, this.pipeline.consumer],
       detectionBus: this.pipeline.bus.eventBusName,
-      alarms: [...sloAlarms, ...lagAlarms, ...functions.flatMap((f) => [f.errorRateAlarm, f.latencyAlarm])],
+      alarms: [
+        ...sloAlarms,
+        ...lagAlarms,
+        deadLetterAlarm,
+        ...functions.flatMap((f) => [f.errorRateAlarm, f.latencyAlarm]),
+      ],
     });
     new CfnOutput(this, 'DetectionBus', {
       value: this.pipeline.bus.eventBusName,

@@ -55,6 +55,8 @@ export class ScaleOutPipeline extends Construct {
   readonly bus: EventBus;
   /** The copilot's copy of every detection (an EventBridge rule's SQS target), drained by its pipeline. */
   readonly copilotQueue: Queue;
+  /** Detections the copilot failed to handle five times: each waits here for a person. */
+  readonly copilotDeadLetters: Queue;
   readonly router: NodejsFunction;
   readonly consumer: NodejsFunction;
 
@@ -126,6 +128,7 @@ export class ScaleOutPipeline extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    this.copilotDeadLetters = deadLetters;
     this.copilotQueue = new Queue(this, 'CopilotDetections', {
       queueName: `${prefix}-copilot-detections`,
       encryption: QueueEncryption.SQS_MANAGED,
