@@ -107,19 +107,24 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The report over the AWS inputs, as `boundless report --telemetry aws` writes it (the bill left out). */
+function reportFrom(aws: ReturnType<typeof awsReportInputs>) {
+  return writeLocalReport({
+    dataDir: work,
+    day: DAY,
+    logs: aws.logs,
+    ...(aws.tunables ? { tunables: aws.tunables } : {}),
+    ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
+    ...(aws.storage ? { storage: aws.storage } : {}),
+  });
+}
+
 describe('the daily report in AWS (--telemetry aws)', () => {
   it('fills the cache and storage sections from the logs bucket and the content bucket', async () => {
     const aws = awsReportInputs(env, clients);
     expect(aws.edgeLogs).toBeDefined();
     expect(aws.storage).toBeDefined();
-    const { report } = await writeLocalReport({
-      dataDir: work,
-      day: DAY,
-      logs: aws.logs,
-      ...(aws.tunables ? { tunables: aws.tunables } : {}),
-      ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
-      ...(aws.storage ? { storage: aws.storage } : {}),
-    });
+    const { report } = await reportFrom(aws);
     const epub = report.cache.behaviors.find((b) => b.pattern === '/titles/*.epub');
     const cover = report.cache.behaviors.find((b) => b.pattern === '/public/*');
     // Per hour 20 epub requests (4 misses), 20 cover revalidations; three hours.
@@ -156,13 +161,7 @@ describe('the daily report in AWS (--telemetry aws)', () => {
     (deployed.cache.behaviors['/public/*'] as { defaultTtlSeconds: number }).defaultTtlSeconds = 7;
     s3.put('reports', DEPLOYED_TUNABLES_KEY, JSON.stringify(deployed));
     const aws = awsReportInputs(env, clients);
-    const { report } = await writeLocalReport({
-      dataDir: work,
-      day: DAY,
-      logs: aws.logs,
-      ...(aws.tunables ? { tunables: aws.tunables } : {}),
-      ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
-    });
+    const { report } = await reportFrom(aws);
     expect(report.cache.behaviors.find((b) => b.pattern === '/public/*')?.currentTtlSeconds).toBe(7);
   });
 

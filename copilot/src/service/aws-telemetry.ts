@@ -60,15 +60,8 @@ export class AwsMetricReader implements MetricReader {
 
   /** CloudFront delivers standard logs within about an hour: a window measured from them waits that long. */
   settleMs(metric: string, scope: Record<string, string>): number {
-    return this.readsEdgeLogs(metric, scope) ? STANDARD_LOG_DELAY_MS : 0;
-  }
-
-  private readsEdgeLogs(metric: string, scope: Record<string, string>): boolean {
-    const { edge, patterns } = this.fromLogs;
-    // Without the behaviours' patterns a path cannot be put under its behaviour.
-    return (
-      EDGE_FROM_LOGS.has(metric) && edge !== undefined && (!scope.pattern || patterns.includes(scope.pattern))
-    );
+    const route = this.route(metric, scope);
+    return 'reader' in route ? route.settleMs : 0;
   }
 
   async measure(
@@ -77,20 +70,34 @@ export class AwsMetricReader implements MetricReader {
     fromMs: number,
     toMs: number,
   ): Promise<MetricMeasurement> {
-    const { edge } = this.fromLogs;
-    if (edge && this.readsEdgeLogs(metric, scope)) return edge.measure(metric, scope, fromMs, toMs);
-    if (EDGE_FROM_LOGS.has(metric) && metric !== 'edge.hit_ratio')
-      return {
-        value: null,
-        samples: 0,
-        unit: edge
-          ? `no data: ${scope.pattern} is not among COPILOT_CACHE_PATTERNS`
-          : 'no data: no logs bucket configured (COPILOT_LOG_BUCKET)',
-      };
-    if (LAMBDA_FROM_LOGS.has(metric)) return this.fromLogs.logGroups.measure(metric, scope, fromMs, toMs);
-    if (metric === 'api.throttles' && this.fromLogs.throttlesFromLogs)
-      return this.fromLogs.logGroups.measure(metric, scope, fromMs, toMs);
-    return this.cloudWatch.measure(metric, scope, fromMs, toMs);
+    const route = this.route(metric, scope);
+    return 'reader' in route ? route.reader.measure(metric, scope, fromMs, toMs) : route.noData;
+  }
+
+  /** Which reader measures a metric, and how late its data arrives; or why there is no data. One decision for both. */
+  private route(
+    metric: string,
+    scope: Record<string, string>,
+  ): { reader: MetricReader; settleMs: number } | { noData: MetricMeasurement } {
+    const { edge, patterns, logGroups, throttlesFromLogs } = this.fromLogs;
+    if (EDGE_FROM_LOGS.has(metric)) {
+      // Without the behaviours' patterns a path cannot be put under its behaviour.
+      if (edge && (!scope.pattern || patterns.includes(scope.pattern)))
+        return { reader: edge, settleMs: STANDARD_LOG_DELAY_MS };
+      if (metric !== 'edge.hit_ratio')
+        return {
+          noData: {
+            value: null,
+            samples: 0,
+            unit: edge
+              ? `no data: ${scope.pattern} is not among COPILOT_CACHE_PATTERNS`
+              : 'no data: no logs bucket configured (COPILOT_LOG_BUCKET)',
+          },
+        };
+    }
+    if (LAMBDA_FROM_LOGS.has(metric) || (metric === 'api.throttles' && throttlesFromLogs))
+      return { reader: logGroups, settleMs: 0 };
+    return { reader: this.cloudWatch, settleMs: 0 };
   }
 }
 

@@ -1,10 +1,10 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type EdgeLogRecord, newParseStats, type ParseStats } from '../logs/cloudfront-standard.ts';
 import { hourFromFileName } from '../logs/cloudfront-standard.ts';
 import { type EdgeLogWindowResult, type EdgeLogWindowSource, hourMayHold } from '../report/edge-logs.ts';
-import { deadline } from './aws-client.ts';
 import { readCloudFrontLogObject, UnreadableLogObjectError } from './cloudfront-s3.ts';
 import { SourceError } from './errors.ts';
+import { listObjects } from './s3-list.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -100,21 +100,10 @@ export class S3CloudFrontLogWindow implements EdgeLogWindowSource {
 
   private async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token }),
-          deadline(this.options.timeoutMs),
-        )
-        .catch((error: unknown) => {
-          throw new SourceError('cloudfront-s3', `listing ${this.options.bucket}/${prefix} failed`, {
-            cause: error,
-          });
-        });
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    const where = { bucket: this.options.bucket, prefix };
+    const options = { source: 'cloudfront-s3', timeoutMs: this.options.timeoutMs };
+    for await (const object of listObjects(this.client, where, options))
+      if (object.Key) keys.push(object.Key);
     return keys.sort();
   }
 }

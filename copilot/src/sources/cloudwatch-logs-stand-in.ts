@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compileFilterPattern } from './log-events.ts';
-import { LoopbackStandIn } from './loopback-stand-in.ts';
+import { LoopbackStandIn, replyJson } from './loopback-stand-in.ts';
 
 interface StoredEvent {
   logStreamName: string;
@@ -70,8 +70,5 @@ export class CloudWatchLogsStandIn extends LoopbackStandIn {
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'application/x-amz-json-1.1');
-  response.setHeader('x-amzn-RequestId', `${Date.now()}-${Math.random().toString(16).slice(2)}`);
-  response.end(JSON.stringify(body));
+  replyJson(response, status, body, 'application/x-amz-json-1.1');
 }

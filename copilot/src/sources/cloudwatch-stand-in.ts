@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackStandIn } from './loopback-stand-in.ts';
+import { LoopbackStandIn, replyJson } from './loopback-stand-in.ts';
 
 /** One published datapoint: a metric (namespace, name, dimensions) at a minute. */
 export interface StandInDatapoint {
@@ -125,8 +125,5 @@ function statistic(name: string, values: number[]): number {
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'application/x-amz-json-1.0');
-  response.setHeader('x-amzn-RequestId', `${Date.now()}-${Math.random().toString(16).slice(2)}`);
-  response.end(JSON.stringify(body));
+  replyJson(response, status, body, 'application/x-amz-json-1.0');
 }

@@ -24,11 +24,16 @@ export abstract class LoopbackStandIn {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
-  /** A JSON request body (the AWS JSON protocols' requests). */
-  protected async jsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  /** A request's body, whole. */
+  protected async body(request: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return Buffer.concat(chunks);
+  }
+
+  /** A JSON request body (the AWS JSON protocols' requests). */
+  protected async jsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+    return JSON.parse((await this.body(request)).toString('utf8'));
   }
 
   async stop(): Promise<void> {
@@ -36,4 +41,17 @@ export abstract class LoopbackStandIn {
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** Answers in an AWS JSON protocol (`application/x-amz-json-1.0` or `-1.1`), with a request id as AWS sends. */
+export function replyJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+): void {
+  response.statusCode = status;
+  response.setHeader('Content-Type', contentType);
+  response.setHeader('x-amzn-RequestId', `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  response.end(JSON.stringify(body));
 }

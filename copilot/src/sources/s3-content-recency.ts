@@ -1,8 +1,9 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3AccessLine } from '../logs/s3-access-log.ts';
 import type { StoredObject, StoredObjectScan } from '../report/recommend-cache.ts';
 import { deadline } from './aws-client.ts';
 import { SourceError } from './errors.ts';
+import { listObjects } from './s3-list.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -40,6 +41,10 @@ export class S3ContentRecency {
     private readonly options: S3ContentRecencyOptions,
   ) {}
 
+  private get listing() {
+    return { source: 's3', timeoutMs: this.options.timeoutMs };
+  }
+
   async scan(endMs: number, lookbackDays: number): Promise<StoredObjectScan> {
     const fromMs = endMs - lookbackDays * DAY_MS;
     const reads = new Map<string, number>();
@@ -67,8 +72,9 @@ export class S3ContentRecency {
       }
     }
     const objects: StoredObject[] = [];
-    await this.list(this.options.contentBucket, this.options.contentPrefix ?? '', undefined, (o) => {
-      if (!o.Key || o.Key.endsWith('/')) return true;
+    const content = { bucket: this.options.contentBucket, prefix: this.options.contentPrefix ?? '' };
+    for await (const o of listObjects(this.client, content, this.listing)) {
+      if (!o.Key || o.Key.endsWith('/')) continue;
       const written = o.LastModified?.getTime() ?? endMs;
       objects.push({
         key: `/${o.Key}`,
@@ -76,8 +82,7 @@ export class S3ContentRecency {
         reads: Math.round((reads.get(o.Key) ?? 0) * 1000) / 1000,
         ageDays: Math.max(0, (endMs - written) / DAY_MS),
       });
-      return true;
-    });
+    }
     return { objects, ...counts };
   }
 
@@ -86,38 +91,12 @@ export class S3ContentRecency {
     const { logBucket, logPrefix } = this.options;
     const last = `${logPrefix}${stamp(toMs + (this.options.deliveryLagMs ?? 6 * HOUR_MS))}`;
     const keys: string[] = [];
-    await this.list(logBucket, logPrefix, `${logPrefix}${stamp(fromMs)}`, (o) => {
-      if (!o.Key || o.Key > last) return false;
+    const logs = { bucket: logBucket, prefix: logPrefix, startAfter: `${logPrefix}${stamp(fromMs)}` };
+    for await (const o of listObjects(this.client, logs, this.listing)) {
+      if (!o.Key || o.Key > last) break;
       keys.push(o.Key);
-      return true;
-    });
+    }
     return keys;
-  }
-
-  /** Every page of a listing until `each` answers false. */
-  private async list(
-    bucket: string,
-    prefix: string,
-    startAfter: string | undefined,
-    each: (object: { Key?: string; Size?: number; LastModified?: Date }) => boolean,
-  ): Promise<void> {
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
-          }),
-          deadline(this.options.timeoutMs),
-        )
-        .catch((error: unknown) => {
-          throw new SourceError('s3', `listing ${bucket}/${prefix} failed`, { cause: error });
-        });
-      for (const object of page.Contents ?? []) if (!each(object)) return;
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
   }
 
   private async text(key: string): Promise<string> {

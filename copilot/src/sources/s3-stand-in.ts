@@ -66,7 +66,7 @@ export class S3StandIn extends LoopbackStandIn {
           ? reply(response, 404, errorXml('NoSuchKey', key))
           : reply(response, 412, errorXml('PreconditionFailed', key));
       }
-      const body = await readBody(request);
+      const body = await this.body(request);
       const etag = `"${createHash('md5').update(body).digest('hex')}"`;
       bucket.set(key, {
         body,
@@ -88,15 +88,6 @@ export class S3StandIn extends LoopbackStandIn {
     response.statusCode = 200;
     response.end(method === 'HEAD' ? undefined : found.body);
   }
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function reply(response: ServerResponse, status: number, body: string): void {
