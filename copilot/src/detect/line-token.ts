@@ -29,6 +29,19 @@ export function sameAscii(buf: Buffer, start: number, end: number, s: string): b
   return true;
 }
 
+/**
+ * The characters of s copied into buf from `at` when all are ASCII (always, in real tokens): returns where they
+ * end, or -1 at the first other one (the caller then encodes the key with Buffer.write). buf must hold s.length.
+ */
+export function writeAscii(buf: Buffer, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    buf[at + i] = c;
+  }
+  return at + s.length;
+}
+
 /** `%` in buf[start, end): the path needs decoding before it is compared. */
 export function percentIn(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buf[i] === 37) return true;

@@ -92,7 +92,8 @@ export function readerEvidence(
       [20, 0.8],
     ]),
   );
-  const cv = gapCv(s, config.roboticGaps);
+  // Regular as a timer right now: observeClockwork judged the latest gap, and a run is on exactly while it holds.
+  const clockworkNow = s.clockRun > 0;
   const automationSignals: number[] = [
     s.tool ? 0.7 : 0,
     // A VPN exit is a hosting network too: context, never corroboration on its own.
@@ -111,7 +112,7 @@ export function readerEvidence(
     // Clockwork gaps now, or kept like a timer's for hundreds of moves in a row (no person, no reading app
     // waiting on its reader): one fingerprint, so one signal.
     Math.max(
-      cv <= config.roboticMaxCv && s.gapMean >= 2 ? 0.6 : 0,
+      clockworkNow ? 0.6 : 0,
       stepped(s.clockPeak, [
         [config.roboticGaps, 0.6],
         [100, 0.75],
@@ -192,10 +193,7 @@ export function readerEvidence(
         automationSignals[1]! > 0 && 'requests from a hosting network',
         !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
         s.busters > 0 && `${s.busters} cache-busting requests`,
-        Number.isFinite(cv) &&
-          cv <= config.roboticMaxCv &&
-          s.gapMean >= 2 &&
-          `gaps regular to CV ${cv.toFixed(2)}`,
+        clockworkNow && `gaps regular to CV ${gapCv(s, config.roboticGaps).toFixed(2)}`,
         s.clockPeak >= config.roboticGaps && `${s.clockPeak} moves in a row at a timer's regularity`,
       ),
     },

@@ -3,7 +3,7 @@ import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { hashPath } from './asset-path.ts';
 import { agentClassOf } from './automation.ts';
 import type { Refusal } from './edge-token.ts';
-import { sameAscii } from './line-token.ts';
+import { sameAscii, writeAscii } from './line-token.ts';
 import type { IpSubject, TokenSubject } from './read-ahead.ts';
 import { TitleBook } from './titles.ts';
 import type { AccessEvent } from './types.ts';
@@ -69,20 +69,13 @@ export class RequestEnricher {
     const length = accountId.length + 1 + deviceHash.length;
     if (length * 3 > this.accountKey.length) this.accountKey = Buffer.allocUnsafe(length * 3);
     const key = this.accountKey;
-    // ASCII (always, in real tokens) is copied as is; anything else is encoded by Buffer.
-    let n = 0;
-    for (let i = 0; i < accountId.length; i++) {
-      const c = accountId.charCodeAt(i);
-      if (c >= 0x80) return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
-      key[n++] = c;
+    const n = writeAscii(key, 0, accountId);
+    if (n >= 0) {
+      key[n] = 124; // |
+      const end = writeAscii(key, n + 1, deviceHash);
+      if (end >= 0) return end;
     }
-    key[n++] = 124; // |
-    for (let i = 0; i < deviceHash.length; i++) {
-      const c = deviceHash.charCodeAt(i);
-      if (c >= 0x80) return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
-      key[n++] = c;
-    }
-    return n;
+    return key.write(`${accountId}|${deviceHash}`, 0, 'utf8');
   }
 
   /** UTF-8 bytes of a key into the scratch buffer; returns their length. */

@@ -147,10 +147,10 @@ export function placeOf(
 }
 
 /**
- * A move between countries sooner than anyone travels. Within a continent a client may also be a mobile
- * roaming or a home VPN, so there it takes another client (another user agent) as well.
+ * A move from one country to another sooner than anyone travels between them (evidence of it, or undefined).
+ * Within a continent a client may also be a mobile roaming or a home VPN, so there callers ask for another
+ * client (another user agent, or sessions going on at once) as well.
  */
-/** A move from one country to another sooner than anyone travels between them (evidence of it, or undefined). */
 export function impossibleTravel(
   config: DetectorConfig,
   geo: Pick<GeoLookup, 'continent'>,

@@ -20,6 +20,7 @@ import type { DetectorConfig } from './config.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
 import { confirmedTravel, placeOf, spread, type TokenSharingState } from './token-places.ts';
+import { writeAscii } from './line-token.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
 const MAX_ACCOUNT_TOKENS = 32;
@@ -239,13 +240,7 @@ export class TokenSharingDetector {
   private encodeAccount(accountId: string): number {
     if (accountId.length * 3 > this.accountKey.length)
       this.accountKey = Buffer.allocUnsafe(accountId.length * 3);
-    const key = this.accountKey;
-    for (let i = 0; i < accountId.length; i++) {
-      const c = accountId.charCodeAt(i);
-      // Anything but ASCII (never in real tokens) is encoded by Buffer.
-      if (c >= 0x80) return key.write(accountId, 0, 'utf8');
-      key[i] = c;
-    }
-    return accountId.length;
+    const n = writeAscii(this.accountKey, 0, accountId);
+    return n >= 0 ? n : this.accountKey.write(accountId, 0, 'utf8');
   }
 }

@@ -207,8 +207,8 @@ export class CloudFrontByteScanner {
   }
 
   /**
-   * One line without its newline. `fields` and the view's tabs were filled by the scan; a line cut by a chunk
-   * boundary or the final line is scanned here again (`rescan`).
+   * One line without its newline. `fields` and the view's tabs were filled by the scan, except for the final
+   * line read without its newline (`final`), whose tabs are found here.
    */
   private line(
     buf: Buffer,
@@ -324,20 +324,14 @@ export async function scanCloudFrontLog(
   inflation?: Inflation,
 ): Promise<void> {
   const scanner = new CloudFrontByteScanner(stats, sink);
-  if ((inflation ?? defaultInflation()) === 'scan-thread') {
-    try {
-      await scanOnThread(path, scanner, stats, onChunk);
-    } catch (error) {
-      throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return;
-  }
   try {
-    for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes), inflation)) {
-      scanner.push(chunk);
-      onChunk?.();
+    if ((inflation ?? defaultInflation()) === 'scan-thread') {
+      await scanOnThread(path, scanner, stats, onChunk);
+    } else {
+      for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes), inflation)) {
+        scanner.push(chunk);
+        onChunk?.();
+      }
     }
   } catch (error) {
     throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {

@@ -54,8 +54,8 @@ export interface ScanThreadData {
 export const HELD = 1;
 
 /**
- * Scans the file at `path` (plain or .gz) on a thread of its own into `scanner`, then ends it; `onChunk` runs
- * after each block (for progress). Errors of the file (missing, not gzip, cut short) are thrown here as the
+ * Scans the file at `path` (plain or .gz) on a thread of its own into `scanner` (the caller ends it); `onChunk`
+ * runs after each block (for progress). Errors of the file (missing, not gzip, cut short) are thrown here as the
  * single-threaded reader throws them.
  */
 export async function scanOnThread(
@@ -112,7 +112,6 @@ export async function scanOnThread(
     done = true;
     await worker.terminate();
   }
-  scanner.end();
 }
 
 /** `events.on` rejects an aborted iteration with an AbortError whose cause is the reason. */
