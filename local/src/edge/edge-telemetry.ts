@@ -1,5 +1,6 @@
 import type { CloudFrontLogRecord } from '@boundless/delivery';
 import { type EmfMetric, emfDocument } from '../telemetry/emf.ts';
+import type { LogGroupWriter } from '../telemetry/log-groups.ts';
 import type { EdgeResponse } from './edge-pipeline.ts';
 
 /**
@@ -13,9 +14,8 @@ import type { EdgeResponse } from './edge-pipeline.ts';
  *   Functions logging sends them.
  * CloudFront sends no X-Ray segments, so neither does the local edge.
  */
-export interface LogSink {
-  append(logGroup: string, logStream: string, message: string, timestamp?: number): void;
-}
+// Where the edge writes: the log groups' `append`, as the Lambda emulation and the table write theirs.
+export type LogSink = Pick<LogGroupWriter, 'append'>;
 
 export interface EdgeTelemetryOptions {
   logs: LogSink;
