@@ -1,4 +1,6 @@
 import type { CloudFrontLogRecord } from '@boundless/delivery';
+import { type EmfMetric, emfDocument } from '../telemetry/emf.ts';
+import type { LogGroupWriter } from '../telemetry/log-groups.ts';
 import type { EdgeResponse } from './edge-pipeline.ts';
 
 /**
@@ -12,9 +14,8 @@ import type { EdgeResponse } from './edge-pipeline.ts';
  *   Functions logging sends them.
  * CloudFront sends no X-Ray segments, so neither does the local edge.
  */
-export interface LogSink {
-  append(logGroup: string, logStream: string, message: string, timestamp?: number): void;
-}
+// Where the edge writes: the log groups' `append`, as the Lambda emulation and the table write theirs.
+export type LogSink = Pick<LogGroupWriter, 'append'>;
 
 export interface EdgeTelemetryOptions {
   logs: LogSink;
@@ -104,37 +105,25 @@ export class EdgeTelemetry {
     const at = minute + MINUTE - 1;
     const rate = (n: number, of: number) => Number(((100 * n) / Math.max(1, of)).toFixed(2));
     const sorted = [...t.originMs].sort((a, b) => a - b);
-    const metrics: Record<string, number> = {
-      Requests: t.requests,
-      BytesDownloaded: t.bytes,
-      '4xxErrorRate': rate(t.s4xx, t.requests),
-      '5xxErrorRate': rate(t.s5xx, t.requests),
-      TotalErrorRate: rate(t.s4xx + t.s5xx, t.requests),
-    };
-    if (t.cacheable > 0) metrics.CacheHitRate = rate(t.hits, t.cacheable);
+    const metrics: EmfMetric[] = [
+      { name: 'Requests', unit: 'None', value: t.requests },
+      { name: 'BytesDownloaded', unit: 'None', value: t.bytes },
+      { name: '4xxErrorRate', unit: 'Percent', value: rate(t.s4xx, t.requests) },
+      { name: '5xxErrorRate', unit: 'Percent', value: rate(t.s5xx, t.requests) },
+      { name: 'TotalErrorRate', unit: 'Percent', value: rate(t.s4xx + t.s5xx, t.requests) },
+    ];
+    if (t.cacheable > 0)
+      metrics.push({ name: 'CacheHitRate', unit: 'Percent', value: rate(t.hits, t.cacheable) });
     if (sorted.length > 0)
-      metrics.OriginLatency = Number(sorted[Math.floor(0.9 * (sorted.length - 1))]!.toFixed(1));
-    const unit = (name: string) =>
-      name.endsWith('Rate') ? 'Percent' : name === 'OriginLatency' ? 'Milliseconds' : 'None';
-    this.#logs.append(
-      this.#group,
-      'metrics',
-      JSON.stringify({
-        _aws: {
-          Timestamp: at,
-          CloudWatchMetrics: [
-            {
-              Namespace: 'AWS/CloudFront',
-              Dimensions: [['DistributionId', 'Region']],
-              Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: unit(Name) })),
-            },
-          ],
-        },
-        DistributionId: this.#stream,
-        Region: 'Global',
-        ...metrics,
-      }),
-      at,
-    );
+      metrics.push({
+        name: 'OriginLatency',
+        unit: 'Milliseconds',
+        value: Number(sorted[Math.floor(0.9 * (sorted.length - 1))]!.toFixed(1)),
+      });
+    const document = emfDocument('AWS/CloudFront', [['DistributionId', 'Region']], at, metrics, {
+      DistributionId: this.#stream,
+      Region: 'Global',
+    });
+    this.#logs.append(this.#group, 'metrics', JSON.stringify(document), at);
   }
 }

@@ -105,12 +105,13 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       functionMeanMicros: meanMicros(pipeline.fn.stats()),
     }),
     close: async () => {
+      // First, so the timer is gone even when closing the server or the logs fails.
+      if (metricsTimer) clearInterval(metricsTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await logs.close();
-      if (metricsTimer) clearInterval(metricsTimer);
       telemetry?.flushBefore();
     },
   };

@@ -1,4 +1,5 @@
 import type { EmbeddedDynamo } from '../dynamo/embedded-dynamo.ts';
+import { emfDocument } from '../telemetry/emf.ts';
 import type { LogGroupWriter } from '../telemetry/log-groups.ts';
 import { kvsKeys } from '@boundless/delivery';
 import { AbuseLoad } from './abuse-load.ts';
@@ -56,31 +57,22 @@ export function startLocalFaults(options: {
     const stats = await options.dynamo.takeStats();
     if (stats.requests === 0) return;
     const at = clock();
-    options.logs.append(
-      group,
-      'metrics',
-      JSON.stringify({
-        _aws: {
-          Timestamp: at,
-          CloudWatchMetrics: [
-            {
-              Namespace: 'AWS/DynamoDB',
-              Dimensions: [['TableName']],
-              Metrics: [
-                { Name: 'ThrottledRequests', Unit: 'Count' },
-                { Name: 'SystemErrors', Unit: 'Count' },
-                { Name: 'SuccessfulRequestLatency', Unit: 'Milliseconds' },
-              ],
-            },
-          ],
-        },
-        TableName: options.tableName,
-        ThrottledRequests: stats.throttled,
-        SystemErrors: stats.errors,
-        SuccessfulRequestLatency: Math.round(stats.latencyMs / stats.requests),
-      }),
+    const document = emfDocument(
+      'AWS/DynamoDB',
+      [['TableName']],
       at,
+      [
+        { name: 'ThrottledRequests', unit: 'Count', value: stats.throttled },
+        { name: 'SystemErrors', unit: 'Count', value: stats.errors },
+        {
+          name: 'SuccessfulRequestLatency',
+          unit: 'Milliseconds',
+          value: Math.round(stats.latencyMs / stats.requests),
+        },
+      ],
+      { TableName: options.tableName },
     );
+    options.logs.append(group, 'metrics', JSON.stringify(document), at);
   };
   let pending = Promise.resolve();
   const timer = setInterval(() => {

@@ -74,9 +74,10 @@ export class FunctionInvoker {
     const { environment } = acquisition;
     const coldStart = acquisition.outcome === 'cold';
     const requestId = randomUUID();
-    const init = coldStart
-      ? await this.initialise(fn, version, environment, 'on-demand', plan?.version)
-      : undefined;
+    // The environment's log stream, named once for every record of this invocation (a fault's version label
+    // over the version's own).
+    const stream = logStreamName(environment.id, environment.createdAt, plan?.version ?? version.version);
+    const init = coldStart ? await this.initialise(fn, version, environment, 'on-demand', stream) : undefined;
     fn.counters.invocations += 1;
     version.counters.invocations += 1;
     if (coldStart) {
@@ -85,7 +86,7 @@ export class FunctionInvoker {
     }
     const trace = parseTraceHeader(options.traceHeader);
     const traceId = trace?.root ?? newTraceId(arrivedAt);
-    const run = await this.run(fn, version, environment, event, requestId, plan);
+    const run = await this.run(fn, version, environment, stream, event, requestId, plan);
     if (run.failed) {
       fn.counters.errors += 1;
       version.counters.errors += 1;
@@ -112,7 +113,7 @@ export class FunctionInvoker {
       cpuTimeMs: run.cpuMs,
       ...(run.failed && run.timedOut ? { status: 'timeout' as const } : {}),
     };
-    this.logs.report(facts, environment, traceId, trace?.parent, plan?.version);
+    this.logs.report(facts, stream, traceId, trace?.parent);
     for (const listener of this.listeners) listener(facts);
     if (run.failed) throw run.error;
     return { result: run.result as TResult, requestId, traceId, coldStart };
@@ -134,11 +135,9 @@ export class FunctionInvoker {
     version: FunctionVersion,
     environment: ExecutionEnvironment,
     type: 'on-demand' | 'provisioned-concurrency',
-    /** A fault's version label for the log stream, over the version's own. */
-    label?: string,
+    stream = logStreamName(environment.id, environment.createdAt, version.version),
   ): Promise<{ startMs: number; durationMs: number }> {
     const startMs = this.clock();
-    const stream = logStreamName(environment.id, environment.createdAt, label ?? version.version);
     this.logs.write(
       fn.definition.functionName,
       stream,
@@ -155,12 +154,12 @@ export class FunctionInvoker {
     fn: RegisteredFunction,
     version: FunctionVersion,
     environment: ExecutionEnvironment,
+    stream: string,
     event: unknown,
     requestId: string,
     plan?: InvocationFaultPlan,
   ) {
     const { functionName } = fn.definition;
-    const stream = logStreamName(environment.id, environment.createdAt, plan?.version ?? version.version);
     const startMs = this.clock();
     const deadline = startMs + (this.options.timeoutMs ?? 10_000);
     this.logs.write(functionName, stream, startRecord(requestId, startMs, version.version), startMs);

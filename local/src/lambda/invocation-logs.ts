@@ -1,4 +1,3 @@
-import type { ExecutionEnvironment } from './environment-pool.ts';
 import {
   coldStartLine,
   functionSegment,
@@ -7,7 +6,6 @@ import {
   invokeErrorLine,
   LAMBDA_INSIGHTS_LOG_GROUP,
   lambdaInsightsRecord,
-  logStreamName,
   reportRecord,
 } from './lambda-records.ts';
 import type { LambdaEmulatorOptions } from './lambda-emulator-options.ts';
@@ -74,14 +72,8 @@ export class InvocationLogs {
     }
   }
 
-  report(
-    facts: InvocationFacts,
-    environment: ExecutionEnvironment,
-    traceId: string,
-    parent?: string,
-    version?: string,
-  ) {
-    const stream = logStreamName(environment.id, environment.createdAt, version ?? facts.version);
+  /** The invocation's records in `stream`, its environment's log stream. */
+  report(facts: InvocationFacts, stream: string, traceId: string, parent?: string) {
     if (facts.coldStart) this.write(facts.functionName, stream, coldStartLine(facts), facts.initStartMs);
     this.write(facts.functionName, stream, reportRecord(facts), facts.endMs);
     this.write(facts.functionName, stream, invocationMetrics(facts), facts.endMs);

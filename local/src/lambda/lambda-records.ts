@@ -1,3 +1,4 @@
+import { type EmfMetric, emfDocument } from '../telemetry/emf.ts';
 import { randomHex } from './random-ids.ts';
 
 /**
@@ -43,36 +44,34 @@ export const LAMBDA_INSIGHTS_LOG_GROUP = '/aws/lambda-insights';
  * `function_name`), with the fields the emulator knows: duration, CPU time, and peak memory when known.
  */
 export function lambdaInsightsRecord(facts: InvocationFacts, traceId: string) {
-  const metrics: Record<string, number> = {
-    cpu_total_time: Math.round(facts.cpuTimeMs ?? 0),
-    duration: facts.endMs - facts.startMs,
-  };
-  if (facts.maxMemoryUsedMb !== undefined) {
-    metrics.used_memory_max = facts.maxMemoryUsedMb;
-    metrics.memory_utilization = Number(((100 * facts.maxMemoryUsedMb) / facts.memoryMb).toFixed(2));
-  }
-  const unit = (name: string) =>
-    name === 'memory_utilization' ? 'Percent' : name === 'used_memory_max' ? 'Megabytes' : 'Milliseconds';
-  return {
-    _aws: {
-      Timestamp: facts.endMs,
-      CloudWatchMetrics: [
-        {
-          Namespace: 'LambdaInsights',
-          Dimensions: [['function_name'], ['function_name', 'version']],
-          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: unit(Name) })),
-        },
-      ],
+  const metrics: EmfMetric[] = [
+    { name: 'cpu_total_time', unit: 'Milliseconds', value: Math.round(facts.cpuTimeMs ?? 0) },
+    { name: 'duration', unit: 'Milliseconds', value: facts.endMs - facts.startMs },
+  ];
+  if (facts.maxMemoryUsedMb !== undefined)
+    metrics.push(
+      { name: 'used_memory_max', unit: 'Megabytes', value: facts.maxMemoryUsedMb },
+      {
+        name: 'memory_utilization',
+        unit: 'Percent',
+        value: Number(((100 * facts.maxMemoryUsedMb) / facts.memoryMb).toFixed(2)),
+      },
+    );
+  return emfDocument(
+    'LambdaInsights',
+    [['function_name'], ['function_name', 'version']],
+    facts.endMs,
+    metrics,
+    {
+      event_type: 'performance',
+      function_name: facts.functionName,
+      version: facts.version,
+      request_id: facts.requestId,
+      trace_id: traceId,
+      cold_start: facts.coldStart,
+      total_memory: facts.memoryMb,
     },
-    event_type: 'performance',
-    function_name: facts.functionName,
-    version: facts.version,
-    request_id: facts.requestId,
-    trace_id: traceId,
-    cold_start: facts.coldStart,
-    total_memory: facts.memoryMb,
-    ...metrics,
-  };
+  );
 }
 
 export function logStreamName(environmentId: string, atMs: number, version = '$LATEST'): string {
@@ -153,33 +152,22 @@ export function reportRecord(facts: InvocationFacts) {
   };
 }
 
-function emfDocument(
+/** A Lambda EMF document: `function_name`, the metric values, then the other properties (in that order). */
+function lambdaEmf(
   functionName: string,
   atMs: number,
-  metrics: { name: string; unit: string; value: number }[],
+  metrics: EmfMetric[],
   properties: Record<string, unknown>,
   dimensions: string[][] = [['function_name']],
 ) {
-  const values = Object.fromEntries(metrics.map((metric) => [metric.name, metric.value]));
   return {
-    _aws: {
-      Timestamp: atMs,
-      CloudWatchMetrics: [
-        {
-          Namespace: EMF_NAMESPACE,
-          Dimensions: dimensions,
-          Metrics: metrics.map(({ name, unit }) => ({ Name: name, Unit: unit })),
-        },
-      ],
-    },
-    function_name: functionName,
-    ...values,
+    ...emfDocument(EMF_NAMESPACE, dimensions, atMs, metrics, { function_name: functionName }),
     ...properties,
   };
 }
 
 export function invocationMetrics(facts: InvocationFacts) {
-  return emfDocument(
+  return lambdaEmf(
     facts.functionName,
     facts.endMs,
     [
@@ -203,7 +191,7 @@ export function invocationMetrics(facts: InvocationFacts) {
 }
 
 export function throttleMetrics(functionName: string, atMs: number, concurrentExecutions: number) {
-  return emfDocument(
+  return lambdaEmf(
     functionName,
     atMs,
     [
