@@ -15,7 +15,12 @@ import type { ChangeSet } from '@boundless/copilot/changes';
 import { buildDailyReport, S3ReportStore } from '@boundless/copilot/report';
 import type { AwsCopilot } from '@boundless/copilot/service/aws';
 import { FocusFileCostSource } from '@boundless/copilot/sources';
-import { CloudWatchStandIn, S3StandIn } from '@boundless/copilot/testing';
+import {
+  CloudWatchStandIn,
+  LOCAL_AWS as local,
+  NOWHERE as nowhere,
+  S3StandIn,
+} from '@boundless/copilot/testing';
 import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
@@ -25,12 +30,6 @@ import { loadTunables } from '../tunables.ts';
 import { TUNABLES_KEY } from './aws-change-sets.ts';
 import { startDeployedCopilot } from './service-entry.ts';
 
-const local = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-};
-const nowhere = 'http://127.0.0.1:9';
 const AUDIENCE = 'copilot-dashboard';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Test';
 const DAY_MS = 86_400_000;
