@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../service/aws-test-support.ts';
 import { CloudWatchStandIn } from '../sources/cloudwatch-stand-in.ts';
 import { SourceError } from '../sources/errors.ts';
 import { CloudWatchLambdaDemand } from './cloudwatch-demand-aws.ts';
@@ -38,9 +39,7 @@ beforeAll(async () => {
     });
   }
   client = new CloudWatchClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    maxAttempts: 1,
+    ...LOCAL_AWS,
     endpoint: await cloudWatch.start(),
   });
 });
