@@ -103,12 +103,7 @@ describe('Class: CloudWatchLambdaDemand', () => {
     const gone = new CloudWatchStandIn();
     const endpoint = await gone.start();
     await gone.stop();
-    const broken = new CloudWatchClient({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      maxAttempts: 1,
-      endpoint,
-    });
+    const broken = new CloudWatchClient({ ...LOCAL_AWS, endpoint });
     await expect(
       new CloudWatchLambdaDemand({ client: broken }).demand('x', T0, T0 + MIN),
     ).rejects.toBeInstanceOf(SourceError);
