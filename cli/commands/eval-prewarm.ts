@@ -89,54 +89,57 @@ function formatEvaluation(evaluation: PrewarmEvaluation): string {
     (strategy?.curve ?? [])
       .map((p) => `${p.coldStartCost}: ${count(p.coldStarts)} / ${money(p.totalCost)}`)
       .join(', ');
-  const curve = (c: CaseEvaluation, period: 'development' | 'validation') => points(c[period]);
-  const liveCurve = (c: CaseEvaluation, period: 'development' | 'validation') => points(c[period].live);
+  type Pick = (period: PeriodComparison) => StrategyComparison | undefined;
+  const curves = (cs: CaseEvaluation[], pick: Pick) =>
+    cs.map((c) => `  ${c.trace} ×${c.scale}: ${points(pick(c.development))} | ${points(pick(c.validation))}`);
+  // One table per period, each titled, for the strategy `pick` selects.
+  const tables = (cs: CaseEvaluation[], pick: Pick, development: string, validation: string) => [
+    development,
+    '',
+    markdownTable(cs.map((c) => row(c, c.development, pick(c.development)!))),
+    '',
+    validation,
+    '',
+    markdownTable(cs.map((c) => row(c, c.validation, pick(c.validation)!))),
+  ];
   const withLive = cases.filter((c) => c.development.live && c.validation.live);
   return [
     `${settings.durationMs} ms, ${settings.memoryMb} MB, lead ${settings.leadMinutes} min, keep-alive ${settings.keepAliveMinutes} min, ` +
       `a cold start valued at ${settings.coldStartCost} idle environment-minutes; the first ${settings.warmupDays} day(s) of each trace are ` +
       `warm-up (not counted), the last ${settings.validationDays} days validation. TT = target tracking at 70 %.`,
     '',
-    'Development (every day between the warm-up and the last week):',
-    '',
-    markdownTable(cases.map((c) => row(c, c.development, c.development))),
-    '',
-    'Validation (the last week of each trace):',
-    '',
-    markdownTable(cases.map((c) => row(c, c.validation, c.validation))),
+    ...tables(
+      cases,
+      (p) => p,
+      'Development (every day between the warm-up and the last week):',
+      'Validation (the last week of each trace):',
+    ),
     '',
     'Our cost/cold-start curve (cold-start cost: cold starts / total), development | validation:',
-    ...cases.map((c) => `  ${c.trace} ×${c.scale}: ${curve(c, 'development')} | ${curve(c, 'validation')}`),
+    ...curves(cases, (p) => p),
     ...(withLive.length === 0
       ? []
       : [
           '',
-          `Ours re-planned every minute from the metrics (lead ${settings.liveLeadMinutes} min: target tracking's own reaction time), development:`,
-          '',
-          markdownTable(withLive.map((c) => row(c, c.development, c.development.live!))),
-          '',
-          'Re-planned every minute, validation:',
-          '',
-          markdownTable(withLive.map((c) => row(c, c.validation, c.validation.live!))),
+          ...tables(
+            withLive,
+            (p) => p.live,
+            `Ours re-planned every minute from the metrics (lead ${settings.liveLeadMinutes} min: target tracking's own reaction time), development:`,
+            'Re-planned every minute, validation:',
+          ),
           '',
           'Its curve, development | validation:',
-          ...withLive.map(
-            (c) => `  ${c.trace} ×${c.scale}: ${liveCurve(c, 'development')} | ${liveCurve(c, 'validation')}`,
+          ...curves(withLive, (p) => p.live),
+          '',
+          ...tables(
+            withLive,
+            (p) => p.liveFloorWithTracking,
+            'The every-minute plan as the minimum with target tracking (70 %) above it ("ours" = both layers), development:',
+            'Every-minute minimum + target tracking, validation:',
           ),
-          '',
-          'The every-minute plan as the minimum with target tracking (70 %) above it ("ours" = both layers), development:',
-          '',
-          markdownTable(withLive.map((c) => row(c, c.development, c.development.liveFloorWithTracking!))),
-          '',
-          'Every-minute minimum + target tracking, validation:',
-          '',
-          markdownTable(withLive.map((c) => row(c, c.validation, c.validation.liveFloorWithTracking!))),
           '',
           'Its curve (the minimum’s cold-start cost: cold starts / total), development | validation:',
-          ...withLive.map(
-            (c) =>
-              `  ${c.trace} ×${c.scale}: ${points(c.development.liveFloorWithTracking)} | ${points(c.validation.liveFloorWithTracking)}`,
-          ),
+          ...curves(withLive, (p) => p.liveFloorWithTracking),
         ]),
     ...(settings.levelBoundMinutes === undefined
       ? []

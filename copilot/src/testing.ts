@@ -11,4 +11,4 @@ export { CloudWatchStandIn, type StandInDatapoint } from './sources/cloudwatch-s
 export { EventBusStandIn } from './pipeline/event-bus-stand-in.ts';
 export { LoopbackStandIn } from './sources/loopback-stand-in.ts';
 export { CloudWatchLogsStandIn } from './sources/cloudwatch-logs-stand-in.ts';
-export { LOCAL_AWS } from './service/aws-test-support.ts';
+export { LOCAL_AWS, NOWHERE } from './service/aws-test-support.ts';

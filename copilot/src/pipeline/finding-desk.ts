@@ -27,7 +27,8 @@ export class FindingDesk {
   }
 
   async onDetection(detection: Detection): Promise<void> {
-    const stored = await this.recordFinding(detectionToFinding(detection));
+    const finding = detectionToFinding(detection);
+    const stored = await this.recordFinding(finding);
     if (!stored || this.active.covers(detection.subject)) {
       if (stored) this.counters.suppressed += 1;
       return;
@@ -35,7 +36,6 @@ export class FindingDesk {
     const decision = await this.engine.onDetection(detection);
     const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
     this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
-    const finding = detectionToFinding(detection);
     const recorded: FindingDecision =
       decision.outcome === 'apply'
         ? {

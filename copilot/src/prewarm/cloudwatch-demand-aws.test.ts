@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../service/aws-test-support.ts';
 import { CloudWatchStandIn } from '../sources/cloudwatch-stand-in.ts';
 import { SourceError } from '../sources/errors.ts';
 import { CloudWatchLambdaDemand } from './cloudwatch-demand-aws.ts';
@@ -38,9 +39,7 @@ beforeAll(async () => {
     });
   }
   client = new CloudWatchClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    maxAttempts: 1,
+    ...LOCAL_AWS,
     endpoint: await cloudWatch.start(),
   });
 });
@@ -80,6 +79,23 @@ describe('Class: CloudWatchLambdaDemand', () => {
     expect(cloudWatch.requests.length).toBeGreaterThan(1);
   });
 
+  it('reads only the minutes since its last call (and the last five again), answering as a fresh read would', async () => {
+    const reader = new CloudWatchLambdaDemand({ client });
+    await reader.demand('boundless-access', T0, T0 + 8 * MIN);
+    const before = cloudWatch.requests.length;
+    const moved = await reader.demand('boundless-access', T0 + MIN, T0 + 10 * MIN);
+    const asked = cloudWatch.requests.slice(before);
+    expect(asked.every((r) => r.StartTime * 1000 === T0 + 3 * MIN)).toBe(true);
+    expect(moved).toEqual(
+      await new CloudWatchLambdaDemand({ client }).demand('boundless-access', T0 + MIN, T0 + 10 * MIN),
+    );
+    expect(moved.minutes).toHaveLength(9);
+    // A window that does not continue the last one is read whole.
+    const again = cloudWatch.requests.length;
+    await reader.demand('boundless-access', T0, T0 + 10 * MIN);
+    expect(cloudWatch.requests[again]!.StartTime * 1000).toBe(T0);
+  });
+
   it('answers no minutes for a function without metrics, and a SourceError when CloudWatch fails', async () => {
     const none = await new CloudWatchLambdaDemand({ client }).demand('quiet', T0, T0 + 10 * MIN);
     expect(none).toEqual({ minutes: [], meanDurationMs: null });
@@ -87,12 +103,7 @@ describe('Class: CloudWatchLambdaDemand', () => {
     const gone = new CloudWatchStandIn();
     const endpoint = await gone.start();
     await gone.stop();
-    const broken = new CloudWatchClient({
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      maxAttempts: 1,
-      endpoint,
-    });
+    const broken = new CloudWatchClient({ ...LOCAL_AWS, endpoint });
     await expect(
       new CloudWatchLambdaDemand({ client: broken }).demand('x', T0, T0 + MIN),
     ).rejects.toBeInstanceOf(SourceError);

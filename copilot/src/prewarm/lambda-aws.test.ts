@@ -1,5 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../service/aws-test-support.ts';
 import { PrewarmError } from './errors.ts';
 import { LambdaProvisionedConcurrency } from './lambda-aws.ts';
 import { LambdaStandIn } from './lambda-stand-in.ts';
@@ -9,9 +10,7 @@ let client: LambdaClient;
 
 beforeAll(async () => {
   client = new LambdaClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    maxAttempts: 1,
+    ...LOCAL_AWS,
     endpoint: await lambda.start(),
   });
 });

@@ -18,8 +18,6 @@ import type { StackTemplates, SynthOptions } from '../synth.ts';
 import { loadTunables } from '../tunables.ts';
 import { validateTunables } from '../plan-thread.ts';
 
-/** Where the copilot keeps the deployed tunables (the report task reads them there too), in the reports bucket. */
-export const TUNABLES_KEY = DEPLOYED_TUNABLES_KEY;
 const TEMPLATES_PREFIX = 'change-sets/templates/';
 
 /**
@@ -151,7 +149,7 @@ export function awsTunablesDocument(options: AwsTunablesDocumentOptions): Manage
     name: 'tunables',
     repository: new S3JsonDocument(options.s3, {
       bucket: options.bucket,
-      key: TUNABLES_KEY,
+      key: DEPLOYED_TUNABLES_KEY,
       initial: () => loadTunables(),
     }),
     planner,

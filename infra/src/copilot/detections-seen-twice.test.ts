@@ -13,11 +13,8 @@ import { EventBusStandIn, LOCAL_AWS as local } from '@boundless/copilot/testing'
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmittedDetection } from '../scale-out/consumer.ts';
-import {
-  DETECTION_DETAIL_TYPE,
-  DETECTION_EVENT_SOURCE,
-  EventBridgeDetectionSink,
-} from '../scale-out/detection-sink.ts';
+import { EventBridgeDetectionSink } from '../scale-out/detection-sink.ts';
+import { routeDetectionsToQueue } from './test-support.ts';
 
 // In AWS the copilot's own detectors (on the real-time stream and standard logs) and the scale-out consumer (on
 // the same real-time logs) can both fire on one abuser. Both reach the pipeline: the finding ledger's episode
@@ -78,14 +75,7 @@ const mitigationsOf = (accountId: string) => applied.filter((m) => m.target.acco
 beforeAll(async () => {
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   const endpoint = await events.start();
-  const queueUrl = events.createQueue(QUEUE);
-  // The ObservabilityStack's rule: the consumer's detections on the bus go to the copilot's queue.
-  events.route({
-    bus: BUS,
-    sources: [DETECTION_EVENT_SOURCE],
-    detailTypes: [DETECTION_DETAIL_TYPE],
-    queue: QUEUE,
-  });
+  const queueUrl = routeDetectionsToQueue(events, BUS, QUEUE);
   eventBridge = new EventBridgeClient({ ...local, endpoint });
   sqs = new SQSClient({ ...local, endpoint });
   sink = new EventBridgeDetectionSink(eventBridge, BUS);

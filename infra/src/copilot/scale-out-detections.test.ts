@@ -7,23 +7,19 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type AwsCopilot, startAwsCopilot } from '@boundless/copilot/service/aws';
-import { EventBusStandIn, S3StandIn } from '@boundless/copilot/testing';
+import {
+  EventBusStandIn,
+  LOCAL_AWS as local,
+  NOWHERE as nowhere,
+  S3StandIn,
+} from '@boundless/copilot/testing';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DETECTION_DETAIL_TYPE,
-  DETECTION_EVENT_SOURCE,
-  EventBridgeDetectionSink,
-} from '../scale-out/detection-sink.ts';
+import { EventBridgeDetectionSink } from '../scale-out/detection-sink.ts';
 import type { EmittedDetection } from '../scale-out/consumer.ts';
 import { DeliveryAdminStandIn, startOperatorPool } from './delivery-admin-stand-in.ts';
+import { routeDetectionsToQueue } from './test-support.ts';
 
-const local = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-};
-const nowhere = 'http://127.0.0.1:9';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Operators';
 const BUS = 'boundless-detections';
 const QUEUE = 'boundless-copilot-detections';
@@ -56,14 +52,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   const s3Endpoint = await s3.start();
   const eventsEndpoint = await events.start();
-  const queueUrl = events.createQueue(QUEUE);
-  // The ObservabilityStack's rule: the consumer's detections on the bus go to the copilot's queue.
-  events.route({
-    bus: BUS,
-    sources: [DETECTION_EVENT_SOURCE],
-    detailTypes: [DETECTION_DETAIL_TYPE],
-    queue: QUEUE,
-  });
+  const queueUrl = routeDetectionsToQueue(events, BUS, QUEUE);
   await admin.start();
   operators = await startOperatorPool(ISSUER, 'copilot-dashboard');
   eventBridge = new EventBridgeClient({ ...local, endpoint: eventsEndpoint });

@@ -11,26 +11,24 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
-import type { ChangeSet } from '@boundless/copilot/changes';
+import { type ChangeSet, DEPLOYED_TUNABLES_KEY } from '@boundless/copilot/changes';
 import { buildDailyReport, S3ReportStore } from '@boundless/copilot/report';
 import type { AwsCopilot } from '@boundless/copilot/service/aws';
 import { FocusFileCostSource } from '@boundless/copilot/sources';
-import { CloudWatchStandIn, S3StandIn } from '@boundless/copilot/testing';
+import {
+  CloudWatchStandIn,
+  LOCAL_AWS as local,
+  NOWHERE as nowhere,
+  S3StandIn,
+} from '@boundless/copilot/testing';
 import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
 import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationStandIn } from '../cloudformation-stand-in.ts';
 import { loadTunables } from '../tunables.ts';
-import { TUNABLES_KEY } from './aws-change-sets.ts';
 import { startDeployedCopilot } from './service-entry.ts';
 
-const local = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-};
-const nowhere = 'http://127.0.0.1:9';
 const AUDIENCE = 'copilot-dashboard';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Test';
 const DAY_MS = 86_400_000;
@@ -218,7 +216,7 @@ describe('the copilot as the CopilotStack deploys it', () => {
     expect(cs.plan.diff.resources.map((r) => r.stack)).toContain('BoundlessDelivery');
     expect(cs.plan.diff.text).toMatch(/1800/);
     // The document was created from the repository's tunables on first read.
-    const stored = JSON.parse(s3.object('reports', TUNABLES_KEY) ?? '{}');
+    const stored = JSON.parse(s3.object('reports', DEPLOYED_TUNABLES_KEY) ?? '{}');
     expect(stored.cache.behaviors['/public/*'].defaultTtlSeconds).toBe(
       loadTunables().cache.behaviors['/public/*']?.defaultTtlSeconds,
     );
@@ -258,7 +256,8 @@ describe('the copilot as the CopilotStack deploys it', () => {
       created[0]?.params.TemplateURL !== undefined,
     );
     expect(
-      JSON.parse(s3.object('reports', TUNABLES_KEY) ?? '{}').cache.behaviors['/public/*'].defaultTtlSeconds,
+      JSON.parse(s3.object('reports', DEPLOYED_TUNABLES_KEY) ?? '{}').cache.behaviors['/public/*']
+        .defaultTtlSeconds,
     ).toBe(1800);
     // Applying the same change set again is refused: it is no longer approved.
     expect((await call(bob, 'POST', `/change-sets/${cs.id}/apply`)).status).toBe(409);
