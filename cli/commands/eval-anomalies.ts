@@ -138,7 +138,14 @@ function render(report: Report, metric: Metric): string {
       ? 'validation: parameters chosen on the other categories'
       : 'development: the shipped defaults';
     out.push(`== ${category} (${label})`);
-    if (fold) out.push(`   chosen: ${describePoint(fold.chosen)}`);
+    if (fold) {
+      const { threshold, validation } = fold.nabThreshold;
+      out.push(
+        `   chosen: ${describePoint(fold.chosen)}`,
+        `   NAB's threshold optimiser on the other categories: anomaly_score ≥ ${threshold.toFixed(2)}` +
+          `${threshold === 0.5 ? ' (the is_anomaly rows)' : ''}: NAB ${validation.nab.toFixed(1)}, F1 ${validation.f1.toFixed(3)} here`,
+      );
+    }
     out.push(table(rank([{ detector: 'boundless', ours: true, score: ours }, ...others], metric), metric));
     out.push(`   ours: ${verdict(ours, others, metric)}`, '');
   }
@@ -216,12 +223,15 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       data: flags.data,
       metric,
       categories: report.benchmark.categories,
-      validation: report.loco?.folds.map(({ category, chosen, developmentObjective, validation }) => ({
-        category,
-        chosen,
-        developmentObjective,
-        validation,
-      })),
+      validation: report.loco?.folds.map(
+        ({ category, chosen, developmentObjective, validation, nabThreshold }) => ({
+          category,
+          chosen,
+          developmentObjective,
+          validation,
+          nabThreshold,
+        }),
+      ),
       chosenOnAll: report.loco?.chosenOnAll,
       development: byCategory(report.development),
       thresholded: report.thresholded.map(({ threshold, scores }) => ({

@@ -2,8 +2,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_OPTIONS } from '@boundless/copilot/anomaly';
-import { gridPoints, leaveOneCategoryOut, objective, PARAMETER_GRID } from './anomalies-loco.ts';
-import { loadNabBenchmark, runOurs, scoreByCategory } from './anomalies-nab.ts';
+import {
+  gridPoints,
+  leaveOneCategoryOut,
+  NAB_THRESHOLDS,
+  objective,
+  PARAMETER_GRID,
+} from './anomalies-loco.ts';
+import { loadNabBenchmark, runOurs, runOursThresholded, scoreByCategory } from './anomalies-nab.ts';
 
 const NAB = resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/nab');
 
@@ -16,6 +22,7 @@ describe('Leave-one-category-out', () => {
       profileUnits: [1],
       rearmMs: [1],
       medianUnits: [1],
+      medianWarmupHours: [0],
       logUnits: [4],
     });
     expect(points).toHaveLength(4);
@@ -38,6 +45,7 @@ describe('Leave-one-category-out', () => {
       profileUnits: [1],
       rearmMs: [7_200_000],
       medianUnits: [1],
+      medianWarmupHours: [96],
       logUnits: [4],
     };
     const result = leaveOneCategoryOut(benchmark, grid);
@@ -50,6 +58,14 @@ describe('Leave-one-category-out', () => {
       expect(fold.chosen.noveltyUnits).toBe(grid.noveltyUnits[index]);
       expect(fold.validation.nab).toBeCloseTo(byPoint[index]!.get(fold.category)!.nab, 9);
       expect([...fold.run.perFile.keys()].every((file) => file.startsWith(`${fold.category}/`))).toBe(true);
+      // NAB's threshold optimiser: the threshold with the best NAB on the other categories, never the held-out one.
+      const byThreshold = runOursThresholded(benchmark, NAB_THRESHOLDS, { ...fold.chosen }).map((run) =>
+        scoreByCategory(benchmark, run),
+      );
+      const nab = byThreshold.map((scores) => others.reduce((sum, c) => sum + scores.get(c)!.nab, 0));
+      const t = nab.indexOf(Math.max(...nab));
+      expect(fold.nabThreshold.threshold).toBe(NAB_THRESHOLDS[t]);
+      expect(fold.nabThreshold.validation.nab).toBeCloseTo(byThreshold[t]!.get(fold.category)!.nab, 9);
     }
   });
 });

@@ -161,6 +161,23 @@ describe('Anomaly detector', () => {
     expect(late!.value).toBe(200);
   });
 
+  it('gives the median view a warm-up: before it, a shift only the median sees is not raised by it', () => {
+    const noise = random(13);
+    const timestamps = Array.from({ length: 10 * DAY_ROWS }, (_, i) => T0 + i * STEP);
+    // The series of the test above: the shift after 8 days, with a median warm-up of 9 days.
+    const shift = 8 * DAY_ROWS + 5;
+    const values = timestamps.map((_, i) => (i % 97 === 0 ? 200 : (i >= shift ? 22 : 10) + 2 * noise()));
+    const points = run(timestamps, values, { medianWarmupHours: 9 * 24 });
+    expect(points.some((p) => p.view === 'median' && p.isAnomaly)).toBe(false);
+    const late = points.find((p, i) => i >= shift && p.isAnomaly);
+    expect(late?.view).toBe('mean');
+    expect(late!.value).toBe(200);
+    // After the warm-up the same shift is the median view's (the test above, default warm-up of 4 days).
+    expect(
+      run(timestamps, values, { medianWarmupHours: 7 * 24 }).some((p) => p.view === 'median' && p.isAnomaly),
+    ).toBe(true);
+  });
+
   it('has no median view on a series that sits at its floor half the time', () => {
     const noise = random(17);
     const timestamps = Array.from({ length: 10 * DAY_ROWS }, (_, i) => T0 + i * STEP);

@@ -19,7 +19,7 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * - **volatility**: the median absolute step over the last `volatilityPoints` points (oscillation, noise
  *   bursts, a flat-lined sensor; a lone spike moves a median of steps by nothing);
  * - **median**: the median of the last `meanPoints` points (a shift of level on a spiky series, whose mean
- *   view's range earlier lone spikes have widened);
+ *   view's range earlier lone spikes have widened), after `medianWarmupHours` of history;
  * - **log value**: the logarithm of the point, while every point so far has been positive (a rate, a price,
  *   a latency): a fall to a hundredth of the usual level is far outside the range on a multiplicative scale,
  *   however small it is beside the series' earlier highs.
@@ -196,7 +196,7 @@ export class AnomalyDetector {
     // median to follow: its median only says how often it leaves the floor, which the mean view sees.
     const hasLevel = r[4]!.low > r[0]!.low;
     e[4] =
-      o.medianUnits > 0 && hasLevel
+      o.medianUnits > 0 && hasLevel && r[4]!.blocks >= o.medianWarmupHours
         ? Math.min(r[4]!.novelty(f[4], u[4]! * o.medianUnits, floor), surprising)
         : 0;
     const logSurprising = o.surpriseUnits > 0 ? logSurprise / o.surpriseUnits : Number.POSITIVE_INFINITY;

@@ -39,6 +39,11 @@ export interface DetectorOptions {
   youngHours: number;
   /** Hours of volatility history before the volatility view may alarm. */
   volatilityWarmupHours: number;
+  /**
+   * Hours of median history before the median view may alarm: a range of medians built over a few days has
+   * not yet seen the slower level changes of an ordinary series, so it needs longer than the point-level views.
+   */
+  medianWarmupHours: number;
   /** Time constant and Huber clipping of the robust error scales. */
   scaleMs: number;
   huber: number;
@@ -71,6 +76,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   youngHours: 0,
   residualWarmupHours: 72,
   volatilityWarmupHours: 72,
+  medianWarmupHours: 96,
   scaleMs: 2 * DAY,
   huber: 3,
   warmupMs: DAY,
