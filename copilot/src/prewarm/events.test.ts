@@ -1,7 +1,7 @@
 import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { describe, expect, it } from 'vitest';
 import type { DemandMinute } from './demand.ts';
-import { EventUplift, parseEventCalendar, raisedForecast } from './events.ts';
+import { EventUplift, parseEventCalendar } from './events.ts';
 import { planProvisionedConcurrency } from './planner.ts';
 
 const START = Date.UTC(2024, 0, 1);
@@ -24,35 +24,52 @@ function releaseDays(releaseMinutes: readonly number[]): { minutes: DemandMinute
   return { minutes, events };
 }
 
+/** A sharp plain forecast, uniform on [9, 11]. */
+const plain = {
+  median: 10,
+  cdf: (x: number) => Math.min(1, Math.max(0, (x - 9) / 2)),
+  quantile: (q: number) => 9 + 2 * q,
+};
+
 describe('Class: EventUplift', () => {
   it('raises nothing before an event has been seen, and nothing outside an event window', () => {
     const uplift = new EventUplift([START + 100 * MINUTE], 30);
-    expect(uplift.factor(START + 105 * MINUTE)).toBe(1);
+    expect(uplift.raise(START + 105 * MINUTE, plain)).toBe(plain);
     uplift.learn(START + 105 * MINUTE, 99, 9);
-    expect(uplift.factor(START + 99 * MINUTE)).toBe(1);
-    expect(uplift.factor(START + 130 * MINUTE)).toBe(1);
-    expect(uplift.factor(START + 106 * MINUTE)).toBe(1);
+    expect(uplift.raise(START + 99 * MINUTE, plain)).toBe(plain);
+    expect(uplift.raise(START + 130 * MINUTE, plain)).toBe(plain);
+    expect(uplift.raise(START + 106 * MINUTE, plain)).toBe(plain);
+    expect(uplift.raise(START + 105 * MINUTE, plain).median).toBeCloseTo(100, 4);
   });
 
-  it('raises each minute after an event by the geometric mean of what earlier events did there', () => {
+  it('raises the whole forecast distribution by what one earlier event did at that minute', () => {
+    const uplift = new EventUplift([START, START + 1000 * MINUTE], 30);
+    uplift.learn(START + 5 * MINUTE, 29, 9); // ×3 (one environment added to both sides)
+    const raised = uplift.raise(START + 1005 * MINUTE, plain);
+    expect(raised.median).toBeCloseTo(30, 4);
+    expect(raised.quantile(0.9)).toBeCloseTo(3 * 10.8, 4);
+    expect(raised.cdf(30)).toBeCloseTo(0.5, 9);
+  });
+
+  it("prices how much releases differ: the raised forecast mixes each earlier release's ratio", () => {
     const uplift = new EventUplift([START, START + 1000 * MINUTE, START + 2000 * MINUTE], 30);
-    uplift.learn(START + 5 * MINUTE, 99, 9); // ×10 (one environment added to both sides)
-    uplift.learn(START + 1005 * MINUTE, 39, 9); // ×4
-    expect(uplift.factor(START + 2005 * MINUTE)).toBeCloseTo(Math.sqrt(40), 6);
+    uplift.learn(START + 5 * MINUTE, 19, 9); // ×2
+    uplift.learn(START + 1005 * MINUTE, 79, 9); // ×8
+    const raised = uplift.raise(START + 2005 * MINUTE, plain);
+    // Half the mass around 20 (×2), half around 80 (×8): well past ×2 is still only half covered.
+    expect(raised.cdf(30)).toBeCloseTo(0.5, 9);
+    expect(raised.quantile(0.25)).toBeCloseTo(20, 4);
+    expect(raised.quantile(0.75)).toBeCloseTo(80, 4);
+    expect(raised.quantile(0.99)).toBeGreaterThan(87);
+    // Outside the window, or at a minute no earlier release has taught, the forecast is the plain one.
+    expect(uplift.raise(START + 2006 * MINUTE, plain)).toBe(plain);
+    expect(uplift.raise(START + 2100 * MINUTE, plain)).toBe(plain);
   });
 
   it('never lowers a forecast', () => {
     const uplift = new EventUplift([START], 30);
     uplift.learn(START + 2 * MINUTE, 1, 50);
-    expect(uplift.factor(START + 2 * MINUTE)).toBe(1);
-  });
-
-  it('raises the whole forecast distribution by the factor', () => {
-    const base = { median: 10, cdf: (x: number) => Math.min(1, x / 20), quantile: (q: number) => 20 * q };
-    const raised = raisedForecast(base, 3);
-    expect(raised.median).toBe(30);
-    expect(raised.quantile(0.9)).toBe(54);
-    expect(raised.cdf(30)).toBeCloseTo(0.5, 12);
+    expect(uplift.raise(START + 2 * MINUTE, plain).median).toBeCloseTo(10, 4);
   });
 });
 

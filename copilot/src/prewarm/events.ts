@@ -10,22 +10,22 @@ const MINUTE_MS = 60_000;
  * within the lead).
  *
  * The planner learns that from the events it has already seen: for each minute after an event's start, how
- * far the actual peak concurrency rose above the forecast made for it without the calendar (the geometric
- * mean over past events, learned only from rows old enough to be known). It raises the forecast of the same
- * minute after a coming event by that much, never lowers it. Before any event has been seen, nothing moves.
+ * far the actual peak concurrency rose above the forecast made for it without the calendar, learned only
+ * from rows old enough to be known. The same minute after a coming event is planned against the forecast
+ * raised by each earlier event's ratio in turn (an equal mixture), never lowered. Before any event has been
+ * seen, nothing moves.
  */
 export class EventUplift {
   private readonly starts: number[];
-  private readonly sums: Float64Array;
-  private readonly counts: Int32Array;
+  /** Per minute after an event's start: what each past event's actual peak was over the plain forecast. */
+  private readonly ratios: number[][];
 
   constructor(
     starts: readonly number[],
     private readonly windowMinutes: number,
   ) {
     this.starts = [...starts].sort((a, b) => a - b);
-    this.sums = new Float64Array(windowMinutes);
-    this.counts = new Int32Array(windowMinutes);
+    this.ratios = Array.from({ length: windowMinutes }, () => []);
   }
 
   /** Whole minutes since the latest event start at or before `time`, or −1 outside every event's window. */
@@ -46,27 +46,45 @@ export class EventUplift {
   learn(time: number, actual: number, forecastMedian: number): void {
     const offset = this.offsetOf(time);
     if (offset < 0 || !Number.isFinite(forecastMedian) || !Number.isFinite(actual)) return;
-    // One environment added to both sides keeps a quiet minute's noise from looking like a surge.
-    this.sums[offset]! += Math.log((Math.max(0, actual) + 1) / (Math.max(0, forecastMedian) + 1));
-    this.counts[offset]!++;
+    // One environment added to both sides keeps a quiet minute's noise from looking like a surge; a
+    // calendar never lowers a forecast.
+    this.ratios[offset]!.push(Math.max(1, (Math.max(0, actual) + 1) / (Math.max(0, forecastMedian) + 1)));
   }
 
-  /** How much to raise the forecast of the minute at `time`: 1 outside events and before any was seen. */
-  factor(time: number): number {
+  /** The ratios earlier events showed at the minute of `time` (empty outside events, before any was seen). */
+  ratiosAt(time: number): readonly number[] {
     const offset = this.offsetOf(time);
-    if (offset < 0 || this.counts[offset] === 0) return 1;
-    return Math.max(1, Math.exp(this.sums[offset]! / this.counts[offset]!));
+    return offset < 0 ? [] : this.ratios[offset]!;
+  }
+
+  /**
+   * The forecast of the minute at `time`, raised: an equal mixture of the plain forecast multiplied by each
+   * earlier event's ratio, so that how much releases differ from one another is priced as uncertainty.
+   */
+  raise(time: number, predictive: Predictive): Predictive {
+    const ratios = this.ratiosAt(time);
+    if (ratios.length === 0) return predictive;
+    return mixture(predictive, ratios);
   }
 }
 
-/** The forecast distribution with every value multiplied by `factor`. */
-export function raisedForecast(predictive: Predictive, factor: number): Predictive {
-  if (factor === 1) return predictive;
-  return {
-    median: predictive.median * factor,
-    cdf: (x) => predictive.cdf(x / factor),
-    quantile: (q) => predictive.quantile(q) * factor,
+/** An equal mixture of `predictive` scaled by each factor; its quantiles found by bisection on the cdf. */
+function mixture(predictive: Predictive, factors: readonly number[]): Predictive {
+  const low = Math.min(...factors);
+  const high = Math.max(...factors);
+  const cdf = (x: number) => factors.reduce((sum, f) => sum + predictive.cdf(x / f), 0) / factors.length;
+  const quantile = (q: number) => {
+    // The mixture's quantile lies between those of its least and most raised members.
+    let below = predictive.quantile(q) * low;
+    let above = predictive.quantile(q) * high;
+    for (let step = 0; step < 40 && above - below > 1e-6 * Math.max(1, above); step++) {
+      const middle = (below + above) / 2;
+      if (cdf(middle) < q) below = middle;
+      else above = middle;
+    }
+    return above;
   };
+  return { median: quantile(0.5), cdf, quantile };
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Predictive, walkForecast } from '../forecast/predictive.ts';
 import { type DemandMinute, meanConcurrency, peakConcurrency } from './demand.ts';
 import { busySaving, layerBusyShare } from './economics.ts';
-import { EventUplift, raisedForecast } from './events.ts';
+import { EventUplift } from './events.ts';
 import { PrewarmError } from './errors.ts';
 import { lambdaPricesSchema } from './pricing.ts';
 
@@ -171,7 +171,7 @@ function planPass(
       }
       if (!plain) return;
       plainMedian[row] = plain.median;
-      const predictive = uplift ? raisedForecast(plain, uplift.factor(times[row]!)) : plain;
+      const predictive = uplift ? uplift.raise(times[row]!, plain) : plain;
       median[row] = predictive.median;
       upper[row] = predictive.quantile(0.9);
       const forecast: MinuteForecast = {
