@@ -164,6 +164,7 @@ interface EvalFlags {
   liveLeadMinutes?: number;
   coldStartCost?: number;
   levelBound?: number;
+  events?: boolean;
   json?: string;
 }
 
@@ -182,8 +183,15 @@ async function loadCases(flags: EvalFlags): Promise<EvaluationCase[]> {
   }
   for (const seed of flags.simulatedSeeds) {
     process.stderr.write(`simulating release-day traffic, seed ${seed}…\n`);
-    const { minutes } = simulateMinuteTraffic({ seed, days: flags.simulatedDays });
-    cases.push({ trace: `simulated release days, seed ${seed}`, scale: 1, minutes });
+    const { minutes, parameters } = simulateMinuteTraffic({ seed, days: flags.simulatedDays });
+    // The release calendar holds the times people scheduled, never how big a release turned out.
+    const events = flags.events ? parameters.releases.map((release) => Date.parse(release.at)) : undefined;
+    cases.push({
+      trace: `simulated release days, seed ${seed}`,
+      scale: 1,
+      minutes,
+      ...(events && { events }),
+    });
   }
   if (cases.length === 0) throw new CliError('nothing to evaluate: give --scales or --simulated-seeds');
   return cases;
@@ -267,6 +275,10 @@ export function registerEvalPrewarm(program: Command): void {
       '--level-bound <minutes>',
       'also run a reference told each minute’s level ±minutes around it (future included): how far a perfect forecast of the level gets',
       (v) => Math.round(positiveNumber('--level-bound')(v)),
+    )
+    .option(
+      '--events',
+      'give the planner each simulated trace’s release calendar (start times only; the real trace has none)',
     )
     .option('--json <out>', 'also write the whole evaluation as JSON')
     .action(evaluate);

@@ -193,6 +193,56 @@ describe('Command: boundless prewarm simulate', () => {
     expect(plan(out, join(dir, 'simulated.plan.csv')).status).toBe(0);
   });
 
+  it('writes the release calendar that prewarm plan --events reads, and the calendar raises the plan', () => {
+    const trace = join(dir, 'releases.csv');
+    const calendar = join(dir, 'releases.events.csv');
+    const withCalendar = boundless(
+      'prewarm',
+      'simulate',
+      '--seed',
+      '2',
+      '--days',
+      '10',
+      '--out',
+      trace,
+      '--events-out',
+      calendar,
+    );
+    expect(withCalendar.status).toBe(0);
+    const starts = readFileSync(calendar, 'utf8').trim().split('\n');
+    expect(starts[0]).toBe('start,kind');
+    expect(starts.length).toBeGreaterThanOrEqual(3);
+    const args = ['prewarm', 'plan', '--trace', trace, '--duration-ms', '200', '--lead-minutes', '10'];
+    expect(boundless(...args, '--out', join(dir, 'plain.plan.csv')).status).toBe(0);
+    const planned = boundless(...args, '--events', calendar, '--out', join(dir, 'events.plan.csv'));
+    expect(planned.status).toBe(0);
+    expect(planned.stderr).toContain(`${starts.length - 1} scheduled events`);
+    const total = (name: string) =>
+      readFileSync(join(dir, name), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.split(',')[1]));
+    const plain = total('plain.plan.csv');
+    const raised = total('events.plan.csv');
+    // Only the minutes after the releases the planner has learned from move, and only up.
+    expect(raised.every((value, row) => value >= plain[row]!)).toBe(true);
+    expect(raised.filter((value, row) => value > plain[row]!).length).toBeGreaterThan(10);
+    const last = Date.parse(starts[starts.length - 1]!.split(',')[0]!);
+    const firstRaised = raised.findIndex((value, row) => value > plain[row]!);
+    expect(
+      Date.parse(readFileSync(trace, 'utf8').split('\n')[firstRaised + 1]!.split(',')[0]!),
+    ).toBeGreaterThanOrEqual(last);
+  });
+
+  it('exits 2 naming the line of a bad release calendar', () => {
+    const calendar = join(dir, 'bad.events.csv');
+    writeFileSync(calendar, 'start\n2026-11-05T18:00:00Z\nnext tuesday\n');
+    const result = plan(writeTrace('calendar.csv', 60), join(dir, 'calendar.plan.csv'), '--events', calendar);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('event calendar line 3');
+  });
+
   it('exits 2 on a bad start time', () => {
     const result = boundless('prewarm', 'simulate', '--start', 'yesterday', '--out', join(dir, 'bad.csv'));
     expect(result.status).toBe(2);

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -28,6 +28,7 @@ interface PlanFlags {
   scale?: number;
   coldStartCost: number;
   keepAliveMinutes: number;
+  events?: string;
   out: string;
   scheduleOut?: string;
   functionName: string;
@@ -47,10 +48,22 @@ function usageError(error: unknown): never {
   throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
 }
 
+async function readEvents(path: string, parse: (text: string) => number[]): Promise<number[]> {
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw new CliError(`cannot read ${path}`, 2, { cause: error });
+  });
+  try {
+    return parse(text);
+  } catch (error) {
+    return usageError(error);
+  }
+}
+
 async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const {
     environmentMinuteDollars,
+    parseEventCalendar,
     planProvisionedConcurrency,
     proposeBurstPreparations,
     scaleAudiences,
@@ -59,12 +72,14 @@ async function plan(flags: PlanFlags): Promise<void> {
   const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
   const trace = await loadTrafficTrace(flags.trace).catch(usageError);
   const minutes = flags.scale === undefined ? trace.minutes : scaleAudiences(trace.minutes, flags.scale);
+  const events = flags.events === undefined ? [] : await readEvents(flags.events, parseEventCalendar);
   const started = performance.now();
   const result = planProvisionedConcurrency(minutes, {
     durationMs: flags.durationMs,
     leadMinutes: flags.leadMinutes,
     coldStartCost: flags.coldStartCost,
     keepAliveMinutes: flags.keepAliveMinutes,
+    events,
   });
   const lines = ['timestamp,provisioned_concurrency'];
   result.capacity.forEach((value, row) => {
@@ -77,7 +92,8 @@ async function plan(flags: PlanFlags): Promise<void> {
     `(skipped ${trace.skipped.length} bad rows, ${result.blind} minutes without history); ` +
     `mean ${(total / Math.max(1, minutes.length)).toFixed(1)}, peak ${Math.max(0, ...result.capacity)}; ` +
     `a cold start valued at ${flags.coldStartCost} idle environment-minutes ` +
-    `($${(flags.coldStartCost * environmentMinuteDollars(1024)).toFixed(4)} at 1024 MB)`;
+    `($${(flags.coldStartCost * environmentMinuteDollars(1024)).toFixed(4)} at 1024 MB)` +
+    (flags.events === undefined ? '' : `; ${events.length} scheduled events from ${flags.events}`);
   if (flags.scheduleOut) {
     const actions = toScheduledActions(result.times, result.capacity, {
       functionName: flags.functionName,
@@ -104,6 +120,7 @@ interface SimulateFlags {
   days: number;
   start: string;
   out: string;
+  eventsOut?: string;
 }
 
 async function simulate(flags: SimulateFlags): Promise<void> {
@@ -121,6 +138,11 @@ async function simulate(flags: SimulateFlags): Promise<void> {
   }
   await writeOutput(flags.out, minuteTrafficCsv(traffic.minutes));
   const { parameters } = traffic;
+  if (flags.eventsOut) {
+    // The calendar a publisher would have: when each release was scheduled, not how big it turned out.
+    const rows = parameters.releases.map((release) => `${release.at},release`);
+    await writeOutput(flags.eventsOut, `${['start,kind', ...rows].join('\n')}\n`);
+  }
   const requests = traffic.minutes.reduce((sum, m) => sum + m.requests, 0);
   process.stderr.write(
     `wrote ${traffic.minutes.length} minutes, ${(requests / (traffic.minutes.length * 60)).toFixed(1)} req/s on average: ` +
@@ -162,6 +184,10 @@ export function registerPrewarm(program: Command): void {
       (v) => positiveNumber('--keep-alive-minutes', v),
       10,
     )
+    .option(
+      '--events <csv>',
+      'release calendar: a CSV with a start column (ISO-8601); the minutes after each release are raised by what earlier ones did',
+    )
     .requiredOption('--out <csv>', 'output: timestamp,provisioned_concurrency')
     .option(
       '--schedule-out <json>',
@@ -188,5 +214,6 @@ export function registerPrewarm(program: Command): void {
     )
     .option('--days <n>', 'days to simulate (1 to 62)', wholeNumber('--days'), 28)
     .option('--start <iso>', 'first minute (UTC)', '2026-11-02T00:00:00Z')
+    .option('--events-out <csv>', 'also write the release calendar (start,kind), for prewarm plan --events')
     .action(simulate);
 }

@@ -63,6 +63,8 @@ export interface EvaluationCase {
   readonly trace: string;
   readonly scale: number;
   readonly minutes: readonly DemandMinute[];
+  /** Start times (epoch ms) of the trace's scheduled events, given to the planner as its calendar. */
+  readonly events?: readonly number[];
 }
 
 /** Every strategy over one period; its own fields compare the scheduled plan (lead `leadMinutes`). */
@@ -162,6 +164,7 @@ function compare(
 /** Plans for every cost at one lead, simulated: the row at the stated cost and the whole curve. */
 function plannedRuns(
   minutes: readonly DemandMinute[],
+  events: readonly number[],
   settings: EvaluationSettings,
   leadMinutes: number,
   costs: readonly number[],
@@ -171,7 +174,12 @@ function plannedRuns(
 ) {
   const plans = planForColdStartCosts(
     minutes,
-    { durationMs: settings.durationMs, leadMinutes, keepAliveMinutes: settings.keepAliveMinutes },
+    {
+      durationMs: settings.durationMs,
+      leadMinutes,
+      keepAliveMinutes: settings.keepAliveMinutes,
+      events: [...events],
+    },
     costs,
   );
   return curveRuns(
@@ -215,10 +223,11 @@ function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): C
   };
   const run = (policy: CapacityPolicy) => simulatePeriods(concurrency, arrivals, policy, config, periods);
   const costs = [...new Set([settings.coldStartCost, ...settings.sweepCosts])].sort((a, b) => a - b);
-  const scheduled = plannedRuns(minutes, settings, settings.leadMinutes, costs, run);
+  const events = testCase.events ?? [];
+  const scheduled = plannedRuns(minutes, events, settings, settings.leadMinutes, costs, run);
   const live =
     settings.liveLeadMinutes > 0
-      ? plannedRuns(minutes, settings, settings.liveLeadMinutes, costs, run)
+      ? plannedRuns(minutes, events, settings, settings.liveLeadMinutes, costs, run)
       : null;
   const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
   const hybrid = live

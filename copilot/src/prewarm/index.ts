@@ -9,6 +9,7 @@ export {
   scaleAudiences,
 } from './demand.ts';
 export { busySaving, environmentMinuteDollars, layerBusyShare } from './economics.ts';
+export { EventUplift, parseEventCalendar } from './events.ts';
 export { CloudWatchLambdaDemand } from './cloudwatch-demand-aws.ts';
 export { PrewarmError } from './errors.ts';
 export { LambdaProvisionedConcurrency, type LambdaProvisionedConcurrencyOptions } from './lambda-aws.ts';

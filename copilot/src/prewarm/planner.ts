@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Predictive, walkForecast } from '../forecast/predictive.ts';
 import { type DemandMinute, meanConcurrency, peakConcurrency } from './demand.ts';
 import { busySaving, layerBusyShare } from './economics.ts';
+import { EventUplift } from './events.ts';
 import { PrewarmError } from './errors.ts';
 import { lambdaPricesSchema } from './pricing.ts';
 
@@ -39,6 +40,13 @@ const planOptionsSchema = z.object({
   combinationHalfLifeMinutes: z.number().positive().default(60),
   /** How fast the error distribution's width follows recent errors: widens after surprises, then relaxes. */
   spreadHalfLifeMinutes: z.number().positive().default(1440),
+  /**
+   * Start times (epoch ms) of scheduled events, a release calendar: known ahead because people schedule
+   * them. Optional; the minutes after each are raised by what earlier events did (see {@link EventUplift}).
+   */
+  events: z.array(z.number().finite()).default([]),
+  /** Minutes after an event's start whose forecast the calendar may raise. */
+  eventWindowMinutes: z.number().int().positive().default(60),
 });
 
 export type PlanOptions = z.input<typeof planOptionsSchema>;
@@ -140,6 +148,9 @@ function planPass(
   let ratio = Number.NaN;
   let folded = 0;
   let firstWarm = 0;
+  const uplift = config.events.length > 0 ? new EventUplift(config.events, config.eventWindowMinutes) : null;
+  // The forecast each row had without the calendar: what the calendar learns to correct.
+  const plainMedian = new Float64Array(minutes.length).fill(Number.NaN);
   const { blind } = walkForecast(
     times,
     peaks,
@@ -150,14 +161,17 @@ function planPass(
       levelHalfLivesMinutes: config.levelHalfLivesMinutes,
       combinationHalfLifeMinutes: config.combinationHalfLifeMinutes,
     },
-    (row, predictive, observedRows) => {
+    (row, plain, observedRows) => {
       for (; folded < observedRows; folded++) {
         const peak = peaks[folded]!;
+        uplift?.learn(times[folded]!, peak, plainMedian[folded]!);
         if (peak <= 0) continue;
         const share = meanConcurrency(minutes[folded]!.requests, config.durationMs) / peak;
         ratio = Number.isNaN(ratio) ? share : ratio + ratioWeight * (share - ratio);
       }
-      if (!predictive) return;
+      if (!plain) return;
+      plainMedian[row] = plain.median;
+      const predictive = uplift ? uplift.raise(times[row]!, plain) : plain;
       median[row] = predictive.median;
       upper[row] = predictive.quantile(0.9);
       const forecast: MinuteForecast = {
