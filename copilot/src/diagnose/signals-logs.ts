@@ -3,6 +3,8 @@ import { entryOf } from '../telemetry/collections.ts';
 import type { ComponentIndex } from '../telemetry/components.ts';
 import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
+import { namedComponent } from './named.ts';
+import { type ServingIndex, servingEvidence, servingOf, servingWeight } from './serving.ts';
 import { templateOf } from './templates.ts';
 import { Timeline } from './timeline.ts';
 import type { Evidence, Signal, SignalKind } from './types.ts';
@@ -19,6 +21,8 @@ export interface LogFacts {
   errorTraces: Map<string, Set<string>>;
   timeline?: Timeline;
 }
+
+const ERROR_LINE_KINDS = new Set<SignalKind>(['log_errors', 'new_error_pattern', 'chronic_errors']);
 
 /** The minimum scan statistic worth a signal: well beyond what ~40 splits of pure noise produce. */
 const MIN_LLR = 4;
@@ -52,7 +56,12 @@ function pct(x: number) {
   return `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
 }
 
-export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, atMs: number): LogFacts {
+export function logSignals(
+  logs: readonly LogRecord[],
+  index: ComponentIndex,
+  atMs: number,
+  serving?: ServingIndex,
+): LogFacts {
   const errorTraces = new Map<string, Set<string>>();
   const timeline = Timeline.over(
     logs.filter((r) => r.kind !== 'emf').map((r) => r.timestampMs),
@@ -248,8 +257,9 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
   const bestMissing = new Map<string, Signal>();
   for (const t of templates.values()) {
     const s = byComponent.get(t.component)!;
-    const missing = missingPattern(t, s.total, timeline);
-    if (missing && missing.strength > (bestMissing.get(t.component)?.strength ?? 0))
+    const missing = missingPattern(t, s.total, timeline, serving);
+    const weight = (x: Signal | undefined) => (x ? x.strength * servingWeight(x.facts) : 0);
+    if (missing && weight(missing) > weight(bestMissing.get(t.component)))
       bestMissing.set(t.component, missing);
     const level = t.records[0]!.level;
     if (level !== 'error' && level !== 'warn') continue;
@@ -275,6 +285,19 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
   }
   signals.push(...bestPattern.values(), ...bestMissing.values());
   signals.push(...chronicErrors(byComponent, signals, timeline));
+  // The component each one's error lines name (a callee they failed to reach), for the ranking to follow.
+  for (const [component, s] of byComponent) {
+    const mine = signals.filter((x) => x.component === component && ERROR_LINE_KINDS.has(x.kind));
+    if (mine.length === 0) continue;
+    const since = Math.min(...mine.map((x) => x.onsetMs));
+    const named = namedComponent(
+      s.records.filter((r) => r.level === 'error' && r.timestampMs >= since),
+      index.names,
+      component,
+    );
+    if (!named) continue;
+    for (const x of mine) Object.assign(x.facts, { names: named.name, namesShare: named.share });
+  }
   return { signals, errorTraces, timeline };
 }
 
@@ -282,6 +305,7 @@ function missingPattern(
   t: { component: string; counts: number[]; records: LogRecord[] },
   volume: number[],
   timeline: Timeline,
+  serving: ServingIndex | undefined,
 ): Signal | undefined {
   if (t.records.length < 5) return undefined;
   const split = scanRateIncrease(
@@ -295,14 +319,35 @@ function missingPattern(
   const since = timeline.timeOf(split.index);
   const last = t.records.filter((r) => r.timestampMs < since).slice(-2);
   if (last.length === 0) return undefined;
+  // Did the component go on serving the requests that printed it? Then its own behaviour changed; if not, it
+  // was simply no longer called.
+  const served = serving
+    ? servingOf(serving, t.component, t.records, since, { startMs: timeline.startMs, endMs: timeline.endMs })
+    : undefined;
+  const servedNote = served
+    ? served.countAfter === 0
+      ? ', and its handler was no longer called'
+      : `, while it went on serving ${served.countAfter} such requests`
+    : '';
+  const stillServed = served ? servingEvidence(t.component, served) : undefined;
   return {
     component: t.component,
     kind: 'missing_pattern',
     strength: split.llr,
     onsetMs: since,
-    facts: { before: split.before, after: split.after, count: t.records.length },
-    detail: `stopped printing "${templateOf(last[0]!.text).slice(0, 80)}" (${t.records.length - t.records.filter((r) => r.timestampMs >= since).length} lines before, last at ${new Date(last.at(-1)!.timestampMs).toISOString().slice(11, 19)}Z)`,
-    evidence: last.map(logEvidence),
+    facts: {
+      before: split.before,
+      after: split.after,
+      count: t.records.length,
+      ...(served
+        ? {
+            servedRatio: served.rateAfter / Math.max(served.rateBefore, 1e-9),
+            servedAfter: served.countAfter,
+          }
+        : {}),
+    },
+    detail: `stopped printing "${templateOf(last[0]!.text).slice(0, 80)}" (${t.records.length - t.records.filter((r) => r.timestampMs >= since).length} lines before, last at ${new Date(last.at(-1)!.timestampMs).toISOString().slice(11, 19)}Z${servedNote})`,
+    evidence: [...last.map(logEvidence), ...(stillServed ? [stillServed] : [])],
   };
 }
 
