@@ -4,10 +4,12 @@ import type { ComponentIndex } from '../telemetry/components.ts';
 import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
 import { namedComponent } from './named.ts';
-import { type ServingIndex, servingEvidence, servingOf, servingWeight } from './serving.ts';
+import { pickEvidence } from './log-evidence.ts';
+import { missingPattern } from './missing-pattern.ts';
+import { type ServingIndex, servingWeight } from './serving.ts';
 import { templateOf } from './templates.ts';
 import { Timeline } from './timeline.ts';
-import type { Evidence, Signal, SignalKind } from './types.ts';
+import type { Signal, SignalKind } from './types.ts';
 import { MEMORY_EXHAUSTION, RESULT_FIELDS, SIGNATURE_FAILURE, THROTTLING, TIMEOUT } from './vocabulary.ts';
 
 /**
@@ -26,16 +28,6 @@ const ERROR_LINE_KINDS = new Set<SignalKind>(['log_errors', 'new_error_pattern',
 
 /** The minimum scan statistic worth a signal: well beyond what ~40 splits of pure noise produce. */
 const MIN_LLR = 4;
-
-const excerptOf = (text: string) => (text.length > 240 ? `${text.slice(0, 237)}...` : text);
-
-function logEvidence(record: LogRecord): Evidence {
-  return {
-    kind: 'log',
-    ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },
-    excerpt: excerptOf(record.text === record.labels ? record.message : record.text),
-  };
-}
 
 interface Series {
   total: number[];
@@ -301,56 +293,6 @@ export function logSignals(
   return { signals, errorTraces, timeline };
 }
 
-function missingPattern(
-  t: { component: string; counts: number[]; records: LogRecord[] },
-  volume: number[],
-  timeline: Timeline,
-  serving: ServingIndex | undefined,
-): Signal | undefined {
-  if (t.records.length < 5) return undefined;
-  const split = scanRateIncrease(
-    t.counts,
-    volume.map((v) => v + 0.5),
-    3,
-    3,
-    -1,
-  );
-  if (!split || split.llr < MIN_LLR || split.after > 0.25 * split.before) return undefined;
-  const since = timeline.timeOf(split.index);
-  const last = t.records.filter((r) => r.timestampMs < since).slice(-2);
-  if (last.length === 0) return undefined;
-  // Did the component go on serving the requests that printed it? Then its own behaviour changed; if not, it
-  // was simply no longer called.
-  const served = serving
-    ? servingOf(serving, t.component, t.records, since, { startMs: timeline.startMs, endMs: timeline.endMs })
-    : undefined;
-  const servedNote = served
-    ? served.countAfter === 0
-      ? ', and its handler was no longer called'
-      : `, while it went on serving ${served.countAfter} such requests`
-    : '';
-  const stillServed = served ? servingEvidence(t.component, served) : undefined;
-  return {
-    component: t.component,
-    kind: 'missing_pattern',
-    strength: split.llr,
-    onsetMs: since,
-    facts: {
-      before: split.before,
-      after: split.after,
-      count: t.records.length,
-      ...(served
-        ? {
-            servedRatio: served.rateAfter / Math.max(served.rateBefore, 1e-9),
-            servedAfter: served.countAfter,
-          }
-        : {}),
-    },
-    detail: `stopped printing "${templateOf(last[0]!.text).slice(0, 80)}" (${t.records.length - t.records.filter((r) => r.timestampMs >= since).length} lines before, last at ${new Date(last.at(-1)!.timestampMs).toISOString().slice(11, 19)}Z${servedNote})`,
-    evidence: [...last.map(logEvidence), ...(stillServed ? [stillServed] : [])],
-  };
-}
-
 /**
  * A component that errors on a large share of its lines through the whole window, with no change to scan
  * for (the fault began before the data): compared with the error share of everything else instead.
@@ -422,12 +364,4 @@ function vocabularyFacts(records: LogRecord[]): Record<string, number | string> 
   const result = [...results].sort((a, b) => b[1] - a[1])[0];
   if (result) facts.result = result[0];
   return facts;
-}
-
-/** A few events spread over the matching ones: the first, the last, and some between. */
-function pickEvidence(records: LogRecord[], limit = 4): Evidence[] {
-  if (records.length <= limit) return records.map(logEvidence);
-  const picks = new Set<number>();
-  for (let k = 0; k < limit; k++) picks.add(Math.round((k * (records.length - 1)) / (limit - 1)));
-  return [...picks].map((i) => logEvidence(records[i]!));
 }
