@@ -13,6 +13,7 @@ import {
 import { logSignals } from './signals-logs.ts';
 import { metricSignals } from './signals-metrics.ts';
 import { traceSignals } from './signals-traces.ts';
+import { servingIndex } from './serving.ts';
 import { summarise } from './summary.ts';
 import type { Diagnosis, Hypothesis, Signal } from './types.ts';
 
@@ -58,7 +59,12 @@ export function analyse(
   const index = discoverComponents(snapshot);
   const gaps: string[] = [];
 
-  const logs = logSignals(snapshot.logs, index, request.atMs);
+  const logs = logSignals(
+    snapshot.logs,
+    index,
+    request.atMs,
+    snapshot.spans.length > 0 ? servingIndex(snapshot.spans) : undefined,
+  );
   const traces = traceSignals(snapshot.spans, request.atMs);
   const metrics = metricSignals(
     snapshot.metrics,

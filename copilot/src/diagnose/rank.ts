@@ -1,4 +1,5 @@
 import { classify, isSymptom } from './classify.ts';
+import { servingWeight } from './serving.ts';
 import type { Evidence, FaultKind, Signal, SignalKind } from './types.ts';
 
 /**
@@ -114,7 +115,8 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
       continue;
     }
     if (isSymptom(s)) otherSymptoms = true;
-    best.set(s.kind, Math.max(best.get(s.kind) ?? 0, options.weights[s.kind] * value));
+    const weight = options.weights[s.kind] * (s.kind === 'missing_pattern' ? servingWeight(s.facts) : 1);
+    best.set(s.kind, Math.max(best.get(s.kind) ?? 0, weight * value));
   }
   const ordered = [...metrics].sort((a, b) => b[1] - a[1]);
   let metricPart = (ordered[0]?.[1] ?? 0) + 0.3 * (ordered[1]?.[1] ?? 0);
@@ -189,6 +191,25 @@ export function rankComponents(
       r.notes.push(`its errors sit in traces that went wrong first at ${top[0]}`);
     }
   }
+  // Errors a caller prints that name one of its callees (it could not reach it, the callee failed) point at
+  // that callee: when the callee, or one of the components it calls, is troubled too (as the call-graph rule
+  // below asks), the caller passes the failure on.
+  const scoreOf = new Map(ranked.map((r) => [r.component, r.score]));
+  const namedCallees = ranked.flatMap((r) => {
+    const named = r.signals.find(
+      (s) => typeof s.facts.names === 'string' && Number(s.facts.namesShare) >= 0.6,
+    );
+    const callee = named ? String(named.facts.names) : undefined;
+    if (!callee || !blame.callees.get(r.component)?.has(callee)) return [];
+    const below = worstBelow(callee, blame.callees, scoreOf, r.component);
+    return below && below.score >= 0.6 * r.score ? [{ r, callee, below: below.component }] : [];
+  });
+  for (const { r, callee, below } of namedCallees) {
+    r.score *= options.downstreamDiscount;
+    r.notes.push(
+      `its error lines name its callee ${callee}${below !== callee ? `, which calls the troubled ${below}` : ''}`,
+    );
+  }
   // Refusals one component reports and another's own lines explain (a signature that does not verify) were
   // decided by the explainer: the reporter passes them on.
   const says = (r: RankedComponent) => r.signals.some((s) => Number(s.facts.signatureWords ?? 0) >= 0.3);
@@ -231,6 +252,30 @@ export function rankComponents(
     }
   }
   return ranked;
+}
+
+/** The most troubled component among a callee and what it calls (a few hops down), the caller left out. */
+function worstBelow(
+  callee: string,
+  callees: Map<string, Set<string>>,
+  scoreOf: Map<string, number>,
+  caller: string,
+): { component: string; score: number } | undefined {
+  let worst: { component: string; score: number } | undefined;
+  const seen = new Set([caller]);
+  let frontier = [callee];
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const c of frontier) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const score = scoreOf.get(c) ?? 0;
+      if (score > (worst?.score ?? 0)) worst = { component: c, score };
+      next.push(...(callees.get(c) ?? []));
+    }
+    frontier = next;
+  }
+  return worst;
 }
 
 /** The evidence a hypothesis shows: the naming signals first, then the rest, a few items each. */

@@ -3,9 +3,13 @@ import { entryOf } from '../telemetry/collections.ts';
 import type { ComponentIndex } from '../telemetry/components.ts';
 import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
+import { namedComponent } from './named.ts';
+import { pickEvidence } from './log-evidence.ts';
+import { missingPattern } from './missing-pattern.ts';
+import { type ServingIndex, servingWeight } from './serving.ts';
 import { templateOf } from './templates.ts';
 import { Timeline } from './timeline.ts';
-import type { Evidence, Signal, SignalKind } from './types.ts';
+import type { Signal, SignalKind } from './types.ts';
 import { MEMORY_EXHAUSTION, RESULT_FIELDS, SIGNATURE_FAILURE, THROTTLING, TIMEOUT } from './vocabulary.ts';
 
 /**
@@ -20,18 +24,10 @@ export interface LogFacts {
   timeline?: Timeline;
 }
 
+const ERROR_LINE_KINDS = new Set<SignalKind>(['log_errors', 'new_error_pattern', 'chronic_errors']);
+
 /** The minimum scan statistic worth a signal: well beyond what ~40 splits of pure noise produce. */
 const MIN_LLR = 4;
-
-const excerptOf = (text: string) => (text.length > 240 ? `${text.slice(0, 237)}...` : text);
-
-function logEvidence(record: LogRecord): Evidence {
-  return {
-    kind: 'log',
-    ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },
-    excerpt: excerptOf(record.text === record.labels ? record.message : record.text),
-  };
-}
 
 interface Series {
   total: number[];
@@ -52,7 +48,12 @@ function pct(x: number) {
   return `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
 }
 
-export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, atMs: number): LogFacts {
+export function logSignals(
+  logs: readonly LogRecord[],
+  index: ComponentIndex,
+  atMs: number,
+  serving?: ServingIndex,
+): LogFacts {
   const errorTraces = new Map<string, Set<string>>();
   const timeline = Timeline.over(
     logs.filter((r) => r.kind !== 'emf').map((r) => r.timestampMs),
@@ -248,8 +249,9 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
   const bestMissing = new Map<string, Signal>();
   for (const t of templates.values()) {
     const s = byComponent.get(t.component)!;
-    const missing = missingPattern(t, s.total, timeline);
-    if (missing && missing.strength > (bestMissing.get(t.component)?.strength ?? 0))
+    const missing = missingPattern(t, s.total, timeline, serving);
+    const weight = (x: Signal | undefined) => (x ? x.strength * servingWeight(x.facts) : 0);
+    if (missing && weight(missing) > weight(bestMissing.get(t.component)))
       bestMissing.set(t.component, missing);
     const level = t.records[0]!.level;
     if (level !== 'error' && level !== 'warn') continue;
@@ -275,35 +277,20 @@ export function logSignals(logs: readonly LogRecord[], index: ComponentIndex, at
   }
   signals.push(...bestPattern.values(), ...bestMissing.values());
   signals.push(...chronicErrors(byComponent, signals, timeline));
+  // The component each one's error lines name (a callee they failed to reach), for the ranking to follow.
+  for (const [component, s] of byComponent) {
+    const mine = signals.filter((x) => x.component === component && ERROR_LINE_KINDS.has(x.kind));
+    if (mine.length === 0) continue;
+    const since = Math.min(...mine.map((x) => x.onsetMs));
+    const named = namedComponent(
+      s.records.filter((r) => r.level === 'error' && r.timestampMs >= since),
+      index.names,
+      component,
+    );
+    if (!named) continue;
+    for (const x of mine) Object.assign(x.facts, { names: named.name, namesShare: named.share });
+  }
   return { signals, errorTraces, timeline };
-}
-
-function missingPattern(
-  t: { component: string; counts: number[]; records: LogRecord[] },
-  volume: number[],
-  timeline: Timeline,
-): Signal | undefined {
-  if (t.records.length < 5) return undefined;
-  const split = scanRateIncrease(
-    t.counts,
-    volume.map((v) => v + 0.5),
-    3,
-    3,
-    -1,
-  );
-  if (!split || split.llr < MIN_LLR || split.after > 0.25 * split.before) return undefined;
-  const since = timeline.timeOf(split.index);
-  const last = t.records.filter((r) => r.timestampMs < since).slice(-2);
-  if (last.length === 0) return undefined;
-  return {
-    component: t.component,
-    kind: 'missing_pattern',
-    strength: split.llr,
-    onsetMs: since,
-    facts: { before: split.before, after: split.after, count: t.records.length },
-    detail: `stopped printing "${templateOf(last[0]!.text).slice(0, 80)}" (${t.records.length - t.records.filter((r) => r.timestampMs >= since).length} lines before, last at ${new Date(last.at(-1)!.timestampMs).toISOString().slice(11, 19)}Z)`,
-    evidence: last.map(logEvidence),
-  };
 }
 
 /**
@@ -377,12 +364,4 @@ function vocabularyFacts(records: LogRecord[]): Record<string, number | string> 
   const result = [...results].sort((a, b) => b[1] - a[1])[0];
   if (result) facts.result = result[0];
   return facts;
-}
-
-/** A few events spread over the matching ones: the first, the last, and some between. */
-function pickEvidence(records: LogRecord[], limit = 4): Evidence[] {
-  if (records.length <= limit) return records.map(logEvidence);
-  const picks = new Set<number>();
-  for (let k = 0; k < limit; k++) picks.add(Math.round((k * (records.length - 1)) / (limit - 1)));
-  return [...picks].map((i) => logEvidence(records[i]!));
 }
