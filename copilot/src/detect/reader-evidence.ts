@@ -19,7 +19,9 @@ export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
 
 /**
  * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
- * without sleep); a finding that needs it is observed only (see summarize).
+ * without sleep); `breadth`: whether the number of titles taken counts as coverage (titles opened to half,
+ * none of them far deeper than their readers take them). A finding that needs either is observed only (see
+ * summarize in reader-scraping.ts).
  */
 export function readerEvidence(
   config: DetectorConfig,
@@ -27,6 +29,7 @@ export function readerEvidence(
   s: ReaderState,
   second: number,
   dayLong = true,
+  breadth = true,
 ): Evidence[] {
   const catalog = titles.catalogSize;
   const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
@@ -55,11 +58,16 @@ export function readerEvidence(
       [40, 0.75],
       [80, 0.9],
     ]),
-    stepped(taken, [
-      [60, 0.5],
-      [100, 0.7],
-      [200, 0.85],
-    ]),
+    // Many titles opened without taking any of them deeper than its readers do (an organisation's admin
+    // checking a collection, a librarian, an auditor sampling) is breadth, not the share of a title's
+    // content: taken fast, it is the same observation as pace, so it never decides an action alone.
+    breadth
+      ? stepped(taken, [
+          [60, 0.5],
+          [100, 0.7],
+          [200, 0.85],
+        ])
+      : 0,
   );
   if (catalog >= 100 && deep >= 0.15 * catalog) coverage = Math.max(coverage, 0.75);
   // The catalog share growing hour after hour: titles taken deep in many distinct hours of a day, where a

@@ -166,6 +166,41 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(runDetectors([...cohort, ...students, ...admin], path)).toEqual([]);
   });
 
+  it('never acts on an organisation account checking a collection for hours: many titles, none taken deep', () => {
+    // A librarian (or an admin, an auditor) opening 150 titles for four hours, ten chapters of each 10 s
+    // apart: far beyond the cohort's pace and kept up for hours, with many titles taken (breadth), but none
+    // far deeper than readers take them and no fingerprint. Pace and breadth are one observation, "many
+    // titles, fast": it may be observed, never acted on.
+    const librarian = walk(later, {
+      titles: 150,
+      parts: 10,
+      gapMs: (i) => (8 + ((i * 5) % 5)) * 1000,
+      ip: '10.5.0.2',
+      account: 'librarian',
+      agent: BROWSER,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...librarian], path), 'librarian');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found.flatMap((d) => d.evidence.reasons as string[])).toEqual(
+      expect.arrayContaining(['pace', 'coverage']),
+    );
+    for (const d of found) {
+      expect(d.score).toBeLessThanOrEqual(0.89);
+      expect(d.mitigation).toBe('observe');
+    }
+    // The same pace taking every title whole (deeper than its readers take it) is scraping and is acted on.
+    const whole = walk(later, {
+      titles: 40,
+      parts: 40,
+      gapMs: (i) => (8 + ((i * 5) % 5)) * 1000,
+      ip: '10.1.92.9',
+      account: 'whole',
+      agent: BROWSER,
+    });
+    const scraped = scrapingOf(runDetectors([...cohort, ...whole], path), 'whole');
+    expect(scraped.some((d) => d.score >= 0.9 && d.mitigation !== 'observe')).toBe(true);
+  });
+
   it('flags a scraper paced like a person that keeps taking whole titles, far beyond a reading pace, for hours', () => {
     // A chapter every 20-40 s: each gap human, the whole far beyond anyone's reading, kept up for hours.
     const scraper = walk(later, {
@@ -265,6 +300,26 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(found.every((d) => d.mitigation === 'observe')).toBe(true);
   });
 
+  it('names no address for an observed finding: a phone moving over its carrier addresses, which others share', () => {
+    // The sleepless reader above on a phone: the carrier hands it another address every title or so. Each
+    // is nobody else's yet, but a carrier's address soon serves dozens of readers; an observed finding names
+    // its reader by account only.
+    let calls = 0;
+    const phone = walk(later, {
+      titles: 22,
+      parts: 30,
+      gapMs: (i) => (3 + (i % 5)) * 1000,
+      betweenMs: 80 * MIN,
+      ip: () => `10.2.0.${Math.floor(calls++ / 32) % 250}`,
+      account: 'phone',
+      agent: READER_APP,
+      titleOf: (n) => `bk-${(0x3c1d * (n + 5)).toString(16)}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...phone], path), 'phone');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found.every((d) => d.mitigation === 'observe' && d.subject.ip === undefined)).toBe(true);
+  });
+
   it('reports one token pulling the catalog through many addresses as scraping and sharing at once', () => {
     const token = { tokenId: 'tokWideScope01', accountId: 'proxied', title: '' };
     const records: EdgeLogRecord[] = [];
@@ -295,10 +350,11 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   });
 
   it('names each address of a scraper spreading one account over neighbouring cloud addresses', () => {
+    // Named once the finding may be acted on (its early, observed report names the account only).
     const addresses = ['10.8.3.10', '10.8.3.11', '10.8.3.12', '10.8.3.13', '10.8.3.14', '10.8.3.15'];
     const records = addresses.flatMap((ip, a) =>
       walk(later + a * 300, {
-        titles: 6,
+        titles: 10,
         parts: 30,
         gapMs: () => 1_500 + a * 37,
         ip,
@@ -312,6 +368,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     const named = new Set(found.map((d) => d.subject.ip).filter((ip) => ip !== undefined));
     expect(named.size).toBeGreaterThanOrEqual(3);
     expect([...named].every((ip) => addresses.includes(ip!))).toBe(true);
+    expect(found.filter((d) => d.subject.ip !== undefined).every((d) => d.score >= 0.9)).toBe(true);
     expect(found[0]!.evidence.families).toEqual(
       expect.arrayContaining([expect.objectContaining({ family: 'automation' })]),
     );

@@ -11,7 +11,7 @@ import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
 import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
-import { type Evidence, evidenceSummary, reportable } from './evidence.ts';
+import { corroboration, type Evidence, evidenceSummary, reportable } from './evidence.ts';
 import {
   addHumanTime,
   observeClockwork,
@@ -35,8 +35,11 @@ const ESCALATED = 0.95;
 
 /**
  * Below the lowest bar at which a policy acts on scraping: a finding that would not be reported without the
- * day-long view (deep takes spread over the day, a day without sleep) is a finding for a person to look at, never an
- * action by itself.
+ * day-long view (deep takes spread over the day, a day without sleep), or without counting titles opened
+ * to half (breadth: with pace, one observation of "many titles, fast", which is what an organisation's
+ * admin checking a collection looks like), is a finding for a person to look at, never an action by itself.
+ * Acting needs two families that agree without them: pace with titles taken far deeper than their readers
+ * take them, or with a fingerprint (automation, enumeration, proxies).
  */
 const OBSERVED_ONLY = 0.89;
 
@@ -63,11 +66,10 @@ export class ReaderScrapingDetector {
     evidence: readonly Evidence[],
   ): ReturnType<typeof evidenceSummary> {
     const summary = evidenceSummary(evidence);
-    if (
-      summary.score > OBSERVED_ONLY &&
-      !reportable(readerEvidence(this.config, this.titles, s, second, false))
-    )
-      summary.score = OBSERVED_ONLY;
+    if (summary.score <= OBSERVED_ONLY || summary.corroboration < 2) return summary;
+    // What may be acted on: two families agreeing without the day-long view and without breadth.
+    const acting = readerEvidence(this.config, this.titles, s, second, false, false);
+    if (!reportable(acting) || corroboration(acting) < 2) summary.score = OBSERVED_ONLY;
     return summary;
   }
 
@@ -160,10 +162,13 @@ export class ReaderScrapingDetector {
    * A reported reader's other addresses, each named once when the reader first uses it, so that the finding
    * follows the scraper across the addresses it spreads over: only addresses nobody else uses (never a NAT),
    * not through a proxy network (every request another address: the account names it), at most MAX_ADDRESSES.
+   * Only while the finding may be acted on: an observed finding names its reader by account, and an address
+   * nobody else has used *yet* may be a carrier's, soon shared by dozens of other readers.
    */
   private reportAddress(e: AccessEvent, s: ReaderState, out: Detection[]): void {
     s.lastReportedIp = e.ip;
     if (s.addresses === undefined || s.addresses.size >= MAX_ADDRESSES || s.churnPeak >= 12) return;
+    if (s.report!.score <= OBSERVED_ONLY) return;
     if (s.addresses.has(e.ip) || !this.exclusiveAddress(e.ipSlot, e.ipSerial)) return;
     s.addresses.add(e.ip);
     const report = s.report!;

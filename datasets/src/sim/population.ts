@@ -261,7 +261,11 @@ function buildCampuses(rng: Rng, world: World, accounts: number, adminShare: num
       const sitting: Sitting = admin
         ? {
             titles: draw(rng, r.orgAdmin.titlesPerCheck),
-            partsPerTitle: [1, 1],
+            // Drawn per title in the sitting, from the span itself: no draw here, so the stream stays as it was.
+            partsPerTitle: [
+              Math.max(1, Math.round(r.orgAdmin.partsPerTitle[0])),
+              Math.max(1, Math.round(r.orgAdmin.partsPerTitle[1])),
+            ],
             secondsPerTitle: draw(rng, r.orgAdmin.secondsPerTitle),
           }
         : {

@@ -42,7 +42,11 @@ export interface ReaderRanges {
     natAddresses: Span;
     orgSize: Span;
   };
-  orgAdmin: { titlesPerCheck: Span; secondsPerTitle: Span; checksPerDay: Span };
+  /**
+   * An administrator, librarian or auditor checking a collection: titles per check, parts looked at in each
+   * (a first chapter, or pages sampled), seconds on each part, checks a day.
+   */
+  orgAdmin: { titlesPerCheck: Span; partsPerTitle: Span; secondsPerTitle: Span; checksPerDay: Span };
   shelfSync: { titles: Span; assetGapMs: Span; parallelTitles: Span };
   cgnat: { addressMinutes: Span };
   vpn: { sessionShare: Span; toggleShare: Span };
@@ -98,7 +102,12 @@ export const RANGES: Record<Profile, ProfileRanges> = {
         natAddresses: [1, 3],
         orgSize: [40, 260],
       },
-      orgAdmin: { titlesPerCheck: [15, 50], secondsPerTitle: [5, 20], checksPerDay: [1, 2] },
+      orgAdmin: {
+        titlesPerCheck: [15, 50],
+        partsPerTitle: [1, 1],
+        secondsPerTitle: [5, 20],
+        checksPerDay: [1, 2],
+      },
       shelfSync: { titles: [3, 12], assetGapMs: [150, 900], parallelTitles: [1, 1] },
       cgnat: { addressMinutes: [3, 15] },
       vpn: { sessionShare: [0.3, 0.7], toggleShare: [0, 0.3] },
@@ -152,7 +161,12 @@ export const RANGES: Record<Profile, ProfileRanges> = {
         natAddresses: [1, 6],
         orgSize: [20, 500],
       },
-      orgAdmin: { titlesPerCheck: [8, 120], secondsPerTitle: [3, 40], checksPerDay: [1, 4] },
+      orgAdmin: {
+        titlesPerCheck: [8, 200],
+        partsPerTitle: [1, 6],
+        secondsPerTitle: [3, 40],
+        checksPerDay: [1, 4],
+      },
       shelfSync: { titles: [2, 30], assetGapMs: [50, 2000], parallelTitles: [1, 3] },
       cgnat: { addressMinutes: [1, 30] },
       vpn: { sessionShare: [0.1, 0.9], toggleShare: [0, 0.6] },

@@ -180,9 +180,9 @@ function* sitting(
       bookmark: 0,
       returning: rng.chance(0.2),
       start: t,
-      // A check looks at the first part and moves on; short forms are read to the end.
+      // A check looks at its few parts and moves on; short forms are read to the end.
       durationMs: checking
-        ? plan.secondsPerTitle! * 2000 + 5000
+        ? plan.secondsPerTitle! * 1000 * ((parts ?? 1) + 1) + 5000
         : plan.kind
           ? 4 * HOUR_MS
           : persona.sessionMinutes * MINUTE,
