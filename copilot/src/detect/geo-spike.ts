@@ -184,12 +184,39 @@ export class GeoSpikeDetector {
     s: CountryState,
     x: number,
   ): { expected: number; scale: number; z: number; countries: number } | undefined {
+    // The other countries only ever raise the bar (scale ≥ 1 raises the expectation and the spread, so z
+    // falls): a rate that is no spike against the country's own baseline is none at any scale, and the
+    // median of their lifts (a sort over every country) is skipped. Their sliding minutes still advance, as
+    // the full judgement would advance them, so later requests count exactly as before.
+    if (!this.spikeAtScale(s, x, 1)) {
+      this.advanceOthers(s);
+      return undefined;
+    }
     const { scale, countries } = this.othersLift(s);
     const expected = s.expected * scale;
     const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
     const z = (x - expected) / sigma;
     if (x < this.config.geoRatio * expected || z < this.config.geoRobustZ) return undefined;
     return { expected, scale, z, countries };
+  }
+
+  /** Whether x is a spike when the country's baseline is scaled by `scale` (the test `judge` makes). */
+  private spikeAtScale(s: CountryState, x: number, scale: number): boolean {
+    const expected = s.expected * scale;
+    const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
+    return x >= this.config.geoRatio * expected && (x - expected) / sigma >= this.config.geoRobustZ;
+  }
+
+  /** The other countries' sliding minutes advanced to now, exactly those `othersLift` would advance. */
+  private advanceOthers(s: CountryState): void {
+    let n = 0;
+    const countries = this.countryList;
+    for (let i = 0; i < countries.length; i++) {
+      const other = countries[i]!;
+      if (other === s || other.expected < LIFT_MIN_EXPECTED) continue;
+      other.window.advance(this.second);
+      if (++n === this.lifts.length) break;
+    }
   }
 
   /**

@@ -71,11 +71,21 @@ export function spread(places: readonly Place[]): { asns: number; countries: num
 }
 
 export function confirmedTravel(s: TokenSharingState, t: number): Travel | undefined {
-  for (const p of s.places) {
-    if (p.travel === undefined || p.requests < 2 || t <= p.firstMs) continue;
-    if (p.travel.continents === 2 || p.returned || p.agent !== p.from?.agent) return p.travel;
+  // A token at one place (most requests) has it as its current place, just updated: the list (two more
+  // cache lines, the array and its elements) is not read. After each request `current` is in `places`.
+  if (s.placeCount === 1 && s.current !== undefined) return travelOf(s.current, t);
+  const places = s.places;
+  for (let i = 0; i < places.length; i++) {
+    const travel = travelOf(places[i]!, t);
+    if (travel !== undefined) return travel;
   }
   return undefined;
+}
+
+/** The place's travel once a later request confirmed it (see Place.travel), else undefined. */
+function travelOf(p: Place, t: number): Travel | undefined {
+  if (p.travel === undefined || p.requests < 2 || t <= p.firstMs) return undefined;
+  return p.travel.continents === 2 || p.returned || p.agent !== p.from?.agent ? p.travel : undefined;
 }
 
 export function placeOf(
