@@ -4,7 +4,7 @@ import { DEFAULT_COLD_START_COST } from './planner.ts';
 
 const MINUTE_MS = 60_000;
 
-export const livePrewarmConfigSchema = z
+const livePrewarmConfigSchema = z
   .object({
     /** Functions whose provisioned concurrency the loop owns; others are never touched. */
     functions: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name')).min(1),

@@ -39,6 +39,7 @@ import type { ReportReader } from './report-routes.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
 import { awsPrewarmer, startAwsPrewarming } from './aws-prewarm.ts';
+import { PrewarmDecisionLog } from '../prewarm/decision-log.ts';
 import type { LivePrewarmer } from '../prewarm/live.ts';
 
 /**
@@ -132,10 +133,12 @@ export async function startAwsCopilot(
   // Configuration problems fail the start before anything is opened.
   const bearerToken = serviceToken(env, c.fetch);
   const store = await CopilotStore.open(c.dynamo, config.tableName);
+  const prewarmDecisions = new PrewarmDecisionLog();
   const prewarm = awsPrewarmer(config, {
     ...(c.lambda ? { lambda: c.lambda } : {}),
     ...(c.cloudWatch ? { cloudWatch: c.cloudWatch } : {}),
     audit: (entry) => store.appendAudit(entry),
+    decisions: prewarmDecisions,
   });
   const feeds: RecordFeed[] = [];
   if (config.aws.logBucket)
@@ -247,6 +250,7 @@ export async function startAwsCopilot(
     port: config.port,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}),
+    prewarmDecisions,
   });
   await pipeline.start();
   if (prewarm) startAwsPrewarming(prewarm);
