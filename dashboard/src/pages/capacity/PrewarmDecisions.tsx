@@ -57,7 +57,7 @@ function DecisionRow({ decision }: { decision: PrewarmDecisionRecord }) {
       <th scope="row">{formatTime(decision.at)}</th>
       <td>
         {decision.demand
-          ? `${formatCount(decision.demand.invocations)} invocations, peak ${formatCount(decision.demand.peakConcurrency)}`
+          ? `${formatCount(decision.demand.invocations)} ${decision.demand.invocations === 1 ? 'invocation' : 'invocations'}, peak ${formatCount(decision.demand.peakConcurrency)}`
           : 'none yet'}
       </td>
       <td>
