@@ -15,8 +15,6 @@ import { CloudWatchMetricReader } from '../sources/cloudwatch-metrics-aws.ts';
 import { AwsCostSource } from '../sources/cost.ts';
 import { S3ContentRecency } from '../sources/s3-content-recency.ts';
 
-type Env = Record<string, string | undefined>;
-
 /** The clients the AWS telemetry readers use; each defaults to one in the copilot's region (CloudFront's: us-east-1). */
 export interface AwsTelemetryClients {
   s3?: S3Client;
@@ -158,16 +156,22 @@ export function awsMetricReader(
  * with its server access logs (COPILOT_CONTENT_ACCESS_LOG_PREFIX in the logs bucket) for the storage section, and
  * the deployed tunables the change sets apply (in COPILOT_REPORT_BUCKET) for the current TTLs, days and limits.
  */
-export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
-  const apiAccessLogGroup = env.COPILOT_API_ACCESS_LOG_GROUP;
+export function awsReportInputs(config: CopilotConfig, clients: AwsTelemetryClients = {}) {
+  const {
+    apiAccessLogGroup,
+    apiLogGroups: lambdaLogGroups,
+    logBucket,
+    logPrefix,
+    distributionId,
+    contentBucket,
+    contentAccessLogPrefix,
+    reportBucket,
+  } = config.aws;
   if (!apiAccessLogGroup)
     throw new CopilotConfigError(
       'the report in AWS needs COPILOT_API_ACCESS_LOG_GROUP (the access API log group)',
     );
-  const region = env.COPILOT_REGION ?? env.AWS_REGION ?? 'us-east-1';
-  const lambdaLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
-  const logBucket = env.COPILOT_LOG_BUCKET;
-  const contentBucket = env.COPILOT_CONTENT_BUCKET;
+  const region = config.region;
   const s3 = clients.s3 ?? new S3Client(awsClientConfig({ region }));
   return {
     logs: {
@@ -183,15 +187,15 @@ export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
       ? {
           edgeLogs: new S3CloudFrontLogWindow(s3, {
             bucket: logBucket,
-            prefix: env.COPILOT_LOG_PREFIX ?? '',
-            ...(env.COPILOT_DISTRIBUTION_ID ? { distributionId: env.COPILOT_DISTRIBUTION_ID } : {}),
+            prefix: logPrefix,
+            ...(distributionId ? { distributionId } : {}),
           }),
         }
       : {}),
     // The tunables in force: those the change sets apply, when the copilot has stored them (else the image's).
-    ...(env.COPILOT_REPORT_BUCKET
+    ...(reportBucket
       ? {
-          tunables: new S3JsonDocument(s3, { bucket: env.COPILOT_REPORT_BUCKET, key: DEPLOYED_TUNABLES_KEY }),
+          tunables: new S3JsonDocument(s3, { bucket: reportBucket, key: DEPLOYED_TUNABLES_KEY }),
         }
       : {}),
     ...(logBucket && contentBucket
@@ -199,7 +203,7 @@ export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
           storage: new S3ContentRecency(s3, {
             contentBucket,
             logBucket,
-            logPrefix: env.COPILOT_CONTENT_ACCESS_LOG_PREFIX ?? 's3-access/content/',
+            logPrefix: contentAccessLogPrefix,
           }),
         }
       : {}),

@@ -173,7 +173,7 @@ export async function startAwsCopilot(
   const mitigation = loadMitigationConfig();
   if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
   // The access API functions' log groups, named by the deployment (infra sets them).
-  const apiLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
+  const apiLogGroups = config.aws.apiLogGroups;
   const logs = new AwsLogEventSource(c.logs);
   const pipeline = new CopilotPipeline({
     store,
@@ -216,7 +216,7 @@ export async function startAwsCopilot(
         },
       })
     : undefined;
-  const reportBucket = env.COPILOT_REPORT_BUCKET;
+  const reportBucket = config.aws.reportBucket;
   const reports =
     options.reports ?? (reportBucket ? new S3ReportStore(c.s3, { bucket: reportBucket }) : undefined);
   const incidents = createIncidentService({
