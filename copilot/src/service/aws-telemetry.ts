@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { MetricMeasurement, MetricReader } from '../changes/ports.ts';
+import { type MetricMeasurement, type MetricReader, measureWindows } from '../changes/ports.ts';
 import { DEPLOYED_TUNABLES_KEY, S3JsonDocument } from '../changes/s3-document.ts';
 import { type CopilotConfig, CopilotConfigError } from '../config/copilot-config.ts';
 import { newParseStats } from '../logs/cloudfront-line.ts';
@@ -70,6 +70,18 @@ export class AwsMetricReader implements MetricReader {
   ): Promise<MetricMeasurement> {
     const route = this.route(metric, scope);
     return 'reader' in route ? route.reader.measure(metric, scope, fromMs, toMs) : route.noData;
+  }
+
+  /** Verification's two windows from the reader that measures the metric: the logs bucket read once for both. */
+  async measureWindows(
+    metric: string,
+    scope: Record<string, string>,
+    windows: readonly (readonly [fromMs: number, toMs: number])[],
+  ): Promise<MetricMeasurement[]> {
+    const route = this.route(metric, scope);
+    return 'reader' in route
+      ? measureWindows(route.reader, metric, scope, windows)
+      : windows.map(() => route.noData);
   }
 
   /** Which reader measures a metric, and how late its data arrives; or why there is no data. One decision for both. */
