@@ -7,7 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lambdaDemand } from '@boundless/copilot/ops';
 import { DASHBOARD_DIST, ensureDashboardBuild } from '../cli/dashboard-build.ts';
+import { localTunables } from '../cli/local/change-sets.ts';
+import { localPrewarmer } from '../cli/local/prewarm-loop.ts';
 import { launchChromium, signIn } from '../test/support/browser.ts';
 import { startLiveStack } from '../test/support/live-copilot.ts';
 
@@ -31,6 +34,18 @@ try {
   process.stdout.write('running one scraper scenario and letting the readers read for a minute...\n');
   await live.runScenario('scraper');
   await new Promise((resolve) => setTimeout(resolve, 60_000));
+  // The pre-warming loop as `boundless start` runs it, ticked a few times so the Capacity page shows decisions.
+  const prewarm = localPrewarmer(
+    stack.delivery,
+    {
+      demand: lambdaDemand(stack.copilot.pipeline.ops.lambdas),
+      store: stack.copilot.store,
+      decisions: stack.copilot.prewarmDecisions,
+    },
+    await localTunables(dataDir),
+    false,
+  );
+  for (let minute = 0; minute < 3; minute++) await prewarm?.tick(Date.now() + minute * 60_000);
   const { context, page } = await signIn(browser, stack.copilot.url, 'owner', { width: 1200 });
   await page.setViewportSize({ width: 1200, height: 800 });
   for (const [name, path, heading] of PAGES) {
@@ -41,6 +56,12 @@ try {
     await page.screenshot({ path: join(OUT, `${name}.png`) });
     process.stdout.write(`wrote dashboard/screenshots/${name}.png\n`);
   }
+  // Below the fold of the Capacity page: the pre-warming loop's decisions.
+  await page.goto(`${stack.copilot.url}/capacity?range=15m`);
+  const decisions = page.getByTestId('prewarm-decision');
+  await decisions.first().waitFor();
+  await page.getByTestId('prewarm-decisions').screenshot({ path: join(OUT, 'capacity-prewarm.png') });
+  process.stdout.write('wrote dashboard/screenshots/capacity-prewarm.png\n');
   await context.close();
 } finally {
   await browser.close();

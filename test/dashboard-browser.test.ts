@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuild } from '../cli/dashboard-build.ts';
 import { writeLocalReport } from '../cli/local/report.ts';
 import { launchChromium, screenshot, signIn } from './support/browser.ts';
+import { prewarmLoopFor } from './support/prewarm.ts';
 import { type LiveStack, startLiveStack } from './support/live-copilot.ts';
 
 // The dashboard in Debian's Chromium against the real system, wired as `npm start` wires it: the local runtime,
@@ -297,6 +298,56 @@ describe('Dashboard in Chromium: every page', () => {
       }
     },
     DEADLINE_MS,
+  );
+});
+
+describe('Dashboard in Chromium: pre-warming decisions', () => {
+  it(
+    "shows the loop's decisions as they are made, with the approved bounds and a failed allocation's reason",
+    async () => {
+      const fn = 'boundless-prewarm-browser';
+      const { context, page } = await signIn(browser, base, 'viewer', { returnTo: `/capacity?fn=${fn}` });
+      const prewarm = await prewarmLoopFor(fn, stack.copilot.prewarmDecisions, {
+        minCapacity: 1,
+        maxCapacity: 8,
+      });
+      try {
+        const panel = page.getByTestId('prewarm-decisions');
+        // Attached before the page loaded: no decision yet, and the empty state says what the loop does.
+        await panel.getByText(`No decision for ${fn} yet (live)`).waitFor();
+        expect(await panel.textContent()).toContain('within the approved 1–8');
+        const rows = panel.getByTestId('prewarm-decision');
+        await page.getByLabel('Live updates: live').waitFor();
+        // A tick of the real loop against the Lambda stand-in: the page shows it without a reload.
+        const now = Date.now();
+        const [first] = await prewarm.loop.tick(now);
+        expect(first!.planned).toBeGreaterThan(8);
+        await expect.poll(() => rows.count(), { timeout: DEADLINE_MS }).toBe(1);
+        const row = await rows.first().textContent();
+        expect(row).toContain('→ 8');
+        expect(row).toContain(`plan ${first!.planned}, clamped`);
+        expect(row).toContain('Changed');
+        expect(row).toContain('Live');
+        // Lambda gives up allocating in the background; the next tick reads it back and the page says why.
+        prewarm.failAllocation('FUNCTION_ERROR_INIT_FAILURE');
+        const [second] = await prewarm.loop.tick(now + 60_000);
+        expect(second!.allocation?.status).toBe('FAILED');
+        await expect.poll(() => rows.count(), { timeout: DEADLINE_MS }).toBe(2);
+        const failed = await rows.first().textContent();
+        expect(failed).toContain('Failed');
+        expect(failed).toContain('0 of 8');
+        expect(failed).toContain('FUNCTION_ERROR_INIT_FAILURE');
+        await noSeriousViolations(page);
+        // Read as the Capacity view is: a viewer may, nobody without a session may.
+        const anonymous = await fetch(`${base}/api/prewarm/decisions?fn=${fn}`);
+        expect(anonymous.status).toBe(401);
+      } finally {
+        stack.copilot.prewarmDecisions.attach(null, 'the test is over');
+        await prewarm.close();
+        await context.close();
+      }
+    },
+    2 * DEADLINE_MS,
   );
 });
 

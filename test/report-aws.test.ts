@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DEPLOYED_TUNABLES_KEY } from '@boundless/copilot/changes';
+import { loadCopilotConfig } from '@boundless/copilot/config';
 import { awsReportInputs } from '@boundless/copilot/service/aws';
 import { CloudWatchLogsStandIn, S3StandIn } from '@boundless/copilot/testing';
 import { cloudFrontLogHeader, formatCloudFrontLogLine } from '@boundless/delivery';
@@ -121,7 +122,7 @@ function reportFrom(aws: ReturnType<typeof awsReportInputs>) {
 
 describe('the daily report in AWS (--telemetry aws)', () => {
   it('fills the cache and storage sections from the logs bucket and the content bucket', async () => {
-    const aws = awsReportInputs(env, clients);
+    const aws = awsReportInputs(loadCopilotConfig({}, env), clients);
     expect(aws.edgeLogs).toBeDefined();
     expect(aws.storage).toBeDefined();
     const { report } = await reportFrom(aws);
@@ -160,14 +161,14 @@ describe('the daily report in AWS (--telemetry aws)', () => {
     const deployed = loadTunables();
     (deployed.cache.behaviors['/public/*'] as { defaultTtlSeconds: number }).defaultTtlSeconds = 7;
     s3.put('reports', DEPLOYED_TUNABLES_KEY, JSON.stringify(deployed));
-    const aws = awsReportInputs(env, clients);
+    const aws = awsReportInputs(loadCopilotConfig({}, env), clients);
     const { report } = await reportFrom(aws);
     expect(report.cache.behaviors.find((b) => b.pattern === '/public/*')?.currentTtlSeconds).toBe(7);
   });
 
   it('leaves the cache and storage inputs out when the buckets are not named', () => {
     const { COPILOT_LOG_BUCKET: _logs, ...rest } = env;
-    const aws = awsReportInputs(rest, clients);
+    const aws = awsReportInputs(loadCopilotConfig({}, rest), clients);
     expect(aws.edgeLogs).toBeUndefined();
     expect(aws.storage).toBeUndefined();
   });

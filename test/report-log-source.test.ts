@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLogEventSource } from '@boundless/copilot/sources';
 import { awsReportInputs } from '@boundless/copilot/service/aws';
-import { CopilotConfigError } from '@boundless/copilot/config';
+import { CopilotConfigError, loadCopilotConfig } from '@boundless/copilot/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeLocalReport } from '../cli/local/report.ts';
 
@@ -66,13 +66,31 @@ describe('the daily report in AWS', () => {
   });
 
   it('names the missing access log group instead of reading nothing', () => {
-    expect(() => awsReportInputs({ COPILOT_API_LOG_GROUPS: FUNCTION })).toThrow(CopilotConfigError);
-    const inputs = awsReportInputs({
-      COPILOT_API_LOG_GROUPS: `${FUNCTION},/aws/lambda/other`,
-      COPILOT_API_ACCESS_LOG_GROUP: ACCESS,
-      COPILOT_REGION: 'eu-west-1',
-    });
+    expect(() => awsReportInputs(loadCopilotConfig({}, { COPILOT_API_LOG_GROUPS: FUNCTION }))).toThrow(
+      CopilotConfigError,
+    );
+    const inputs = awsReportInputs(
+      loadCopilotConfig(
+        {},
+        {
+          COPILOT_API_LOG_GROUPS: `${FUNCTION},/aws/lambda/other`,
+          COPILOT_API_ACCESS_LOG_GROUP: ACCESS,
+          COPILOT_REGION: 'eu-west-1',
+        },
+      ),
+    );
     expect(inputs.logs.lambdaLogGroups).toEqual([FUNCTION, '/aws/lambda/other']);
     expect(inputs.logs.source.kind).toBe('aws');
+  });
+
+  it('refuses a log group or a report bucket that AWS would not accept, naming the setting, before reading', () => {
+    const load = (env: Record<string, string>) => () =>
+      loadCopilotConfig({}, { COPILOT_API_ACCESS_LOG_GROUP: ACCESS, ...env });
+    expect(load({ COPILOT_API_LOG_GROUPS: `${FUNCTION},/aws/lambda/has space` })).toThrow(
+      /aws\.apiLogGroups\.1: a CloudWatch Logs log group name/,
+    );
+    expect(load({ COPILOT_API_ACCESS_LOG_GROUP: 'access log?' })).toThrow(/aws\.apiAccessLogGroup/);
+    expect(load({ COPILOT_REPORT_BUCKET: 'Reports_Bucket' })).toThrow(/aws\.reportBucket: an S3 bucket name/);
+    expect(load({ COPILOT_REPORT_BUCKET: 'Reports_Bucket' })).toThrow(CopilotConfigError);
   });
 });

@@ -90,8 +90,9 @@ export function registerReport(program: Command): void {
 /** The log groups and the bill in AWS, from the copilot's environment; a missing variable is a usage error. */
 async function awsInputs() {
   const { awsReportInputs } = await import('@boundless/copilot/service/aws');
+  const { loadCopilotConfig } = await import('@boundless/copilot/config');
   try {
-    return awsReportInputs(process.env);
+    return awsReportInputs(loadCopilotConfig({}, process.env));
   } catch (error) {
     throw new CliError((error as Error).message, 2, { cause: error });
   }

@@ -205,7 +205,7 @@ export function registerStart(program: Command): void {
         if (options.prewarm !== 'off') {
           const { startLocalPrewarming } = await import('../local/prewarm-loop.ts');
           prewarm = await startLocalPrewarming(delivery, service, tunables, options.prewarm === 'dry-run');
-        }
+        } else service.prewarmDecisions.attach(null, 'started with --prewarm off');
         copilot = service;
         copilotUrl = service.url;
         if (dashboard?.ok) dashboardUrl = `${service.url}/`;

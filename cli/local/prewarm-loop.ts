@@ -1,4 +1,9 @@
-import { type DemandReader, type LiveDecision, LivePrewarmer } from '@boundless/copilot/prewarm';
+import {
+  type DemandReader,
+  type LiveDecision,
+  LivePrewarmer,
+  type PrewarmDecisionLog,
+} from '@boundless/copilot/prewarm';
 import { functionNameOf, type LocalDelivery, type LocalTunables } from '@boundless/local';
 import type { LocalCopilot } from '@boundless/local/copilot';
 
@@ -9,7 +14,11 @@ import type { LocalCopilot } from '@boundless/local/copilot';
  */
 export function localPrewarmer(
   delivery: Pick<LocalDelivery, 'emulator'>,
-  copilot: { demand: DemandReader; store: Pick<LocalCopilot['store'], 'appendAudit'> },
+  copilot: {
+    demand: DemandReader;
+    store: Pick<LocalCopilot['store'], 'appendAudit'>;
+    decisions?: PrewarmDecisionLog;
+  },
   tunables: LocalTunables,
   dryRun: boolean,
 ): LivePrewarmer | undefined {
@@ -19,16 +28,22 @@ export function localPrewarmer(
       .map(([handler]) => functionNameOf(handler)),
   );
   const functions = delivery.emulator.functionNames().filter((name) => !pinned.has(name));
-  if (functions.length === 0) return undefined;
-  return new LivePrewarmer(
+  if (functions.length === 0) {
+    copilot.decisions?.attach(null, 'tunables.json sets the provisioned concurrency of every function');
+    return undefined;
+  }
+  const loop = new LivePrewarmer(
     { functions, dryRun },
     {
       demand: copilot.demand,
       target: delivery.emulator,
       audit: (entry) => copilot.store.appendAudit(entry),
       onAuditError: (error) => process.stderr.write(`prewarm: ${(error as Error).message}\n`),
+      ...(copilot.decisions ? { decisions: copilot.decisions } : {}),
     },
   );
+  copilot.decisions?.attach(loop.settings);
+  return loop;
 }
 
 /** What `boundless start` prints of a tick: applied changes and failures. */
@@ -45,14 +60,18 @@ function printDecisions(decisions: readonly LiveDecision[], dryRun: boolean): vo
 /** Starts the loop on the wall clock; `stop()` waits for a tick in progress. */
 export async function startLocalPrewarming(
   delivery: Pick<LocalDelivery, 'emulator'>,
-  copilot: Pick<LocalCopilot, 'pipeline' | 'store'>,
+  copilot: Pick<LocalCopilot, 'pipeline' | 'store' | 'prewarmDecisions'>,
   tunables: LocalTunables,
   dryRun: boolean,
 ): Promise<{ stop(): Promise<void> }> {
   const { lambdaDemand } = await import('@boundless/copilot/ops');
   const loop = localPrewarmer(
     delivery,
-    { demand: lambdaDemand(copilot.pipeline.ops.lambdas), store: copilot.store },
+    {
+      demand: lambdaDemand(copilot.pipeline.ops.lambdas),
+      store: copilot.store,
+      decisions: copilot.prewarmDecisions,
+    },
     tunables,
     dryRun,
   );

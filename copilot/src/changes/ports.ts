@@ -50,6 +50,16 @@ export interface MetricReader {
     toMs: number,
   ): Promise<MetricMeasurement>;
   /**
+   * Several windows of one metric at once (verification's baseline and observed windows, which meet at the
+   * apply time), for readers that can measure them in one read of their data. Each result is what `measure`
+   * gives its window. @default `measure` per window
+   */
+  measureWindows?(
+    metric: string,
+    scope: Record<string, string>,
+    windows: readonly (readonly [fromMs: number, toMs: number])[],
+  ): Promise<MetricMeasurement[]>;
+  /**
    * How long after a window closes its data is all there (logs delivered late, say): verification waits that
    * long past the window before measuring. @default 0
    */
@@ -85,4 +95,17 @@ export interface ChangeSetServiceDeps {
   approvalTtlMs?: number;
   /** Full days of billing after the apply day before a saving is checked. @default 7 */
   billingDays?: number;
+}
+
+/** Measures each window with `measureWindows` when the reader has it, else with `measure` one by one. */
+export async function measureWindows(
+  reader: MetricReader,
+  metric: string,
+  scope: Record<string, string>,
+  windows: readonly (readonly [fromMs: number, toMs: number])[],
+): Promise<MetricMeasurement[]> {
+  if (reader.measureWindows) return reader.measureWindows(metric, scope, windows);
+  const measured: MetricMeasurement[] = [];
+  for (const [fromMs, toMs] of windows) measured.push(await reader.measure(metric, scope, fromMs, toMs));
+  return measured;
 }

@@ -2,7 +2,7 @@ import { billingCheck } from './billing.ts';
 import { ChangeSetError } from './errors.ts';
 import type { ChangeSetJournal } from './journal.ts';
 import { type Actor, COPILOT_ACTOR } from './lifecycle.ts';
-import type { ChangeSetServiceDeps } from './ports.ts';
+import { type ChangeSetServiceDeps, type MetricMeasurement, measureWindows } from './ports.ts';
 import type { ChangeSet } from './types.ts';
 import { evaluateVerification } from './verify.ts';
 
@@ -33,9 +33,12 @@ export async function verifyChange(
       'window_open',
       `the verification window of ${cs.id} ends at ${new Date(appliedMs + windowMs).toISOString()}`,
     );
-  const baseline = await metrics.measure(spec.metric, spec.scope, appliedMs - windowMs, appliedMs);
   const observedTo = Math.min(journal.clock(), appliedMs + windowMs);
-  const observed = await metrics.measure(spec.metric, spec.scope, appliedMs, observedTo);
+  // Both windows in one read where the reader can (the edge's standard logs: each object fetched once).
+  const [baseline, observed] = (await measureWindows(metrics, spec.metric, spec.scope, [
+    [appliedMs - windowMs, appliedMs],
+    [appliedMs, observedTo],
+  ])) as [MetricMeasurement, MetricMeasurement];
   const result = evaluateVerification({
     spec,
     appliedMs,

@@ -5,6 +5,9 @@ import { chatConfigFromEnv, chatConfigSchema, mergeChatConfig } from '../chat/co
  * The copilot service's configuration, read once at start and validated. Embedded defaults run everything on
  * one machine next to `boundless start`; environment variables point the same code at an AWS account.
  */
+/** CloudWatch Logs' own rule for a log group name. */
+const logGroupSchema = z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'a CloudWatch Logs log group name');
+
 const ipSetSchema = z.object({
   name: z.string().min(1),
   id: z.string().min(1),
@@ -61,7 +64,14 @@ export const copilotConfigSchema = z.object({
       contentBucket: z.string().min(3).optional(),
       contentAccessLogPrefix: z.string().default('s3-access/content/'),
       /** The access API stage's access log group: throttles (429s) per route for verification. */
-      apiAccessLogGroup: z.string().min(1).optional(),
+      apiAccessLogGroup: logGroupSchema.optional(),
+      /** The access API functions' log groups: the daily report's throttling and right-sizing sections. */
+      apiLogGroups: z.array(logGroupSchema).default([]),
+      /** Where the daily reports and the deployed tunables live (S3). */
+      reportBucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+        .optional(),
       /**
        * The pre-warming loop's approved bounds (the tunables' `lambda.prewarm`, set by the deployment): the
        * functions it may set provisioned concurrency on, their alias, and the capacities every request is
@@ -150,6 +160,8 @@ export function configFromEnv(env: Env): CopilotConfigInput {
       contentBucket: env.COPILOT_CONTENT_BUCKET,
       contentAccessLogPrefix: env.COPILOT_CONTENT_ACCESS_LOG_PREFIX,
       apiAccessLogGroup: env.COPILOT_API_ACCESS_LOG_GROUP,
+      apiLogGroups: env.COPILOT_API_LOG_GROUPS?.split(',').filter((group) => group.length > 0),
+      reportBucket: env.COPILOT_REPORT_BUCKET,
       prewarm: definedOnly({
         mode: env.COPILOT_PREWARM_MODE,
         functions: env.COPILOT_PREWARM_FUNCTIONS?.split(',').filter((name) => name.length > 0),

@@ -9,7 +9,8 @@ import { SeasonalForecaster, type SeasonalOptions } from './seasonal.ts';
  */
 export class LevelEnsemble {
   private readonly models: SeasonalForecaster[];
-  private readonly predictions: Float64Array[];
+  /** Each model's forecast of the rows not yet observed, by row: bounded by the lead, however long the walk. */
+  private readonly predictions = new Map<number, Float64Array>();
   private readonly squaredError: number[];
   private readonly errorWeight: number;
 
@@ -17,22 +18,21 @@ export class LevelEnsemble {
     seasonal: Partial<SeasonalOptions>,
     halfLivesMinutes: readonly number[],
     errorHalfLifeMinutes: number,
-    rows: number,
   ) {
     this.models = halfLivesMinutes.map(
       (levelHalfLifeMinutes) => new SeasonalForecaster({ ...seasonal, levelHalfLifeMinutes }),
     );
-    this.predictions = halfLivesMinutes.map(() => new Float64Array(rows).fill(Number.NaN));
     this.squaredError = halfLivesMinutes.map(() => Number.NaN);
     this.errorWeight = 1 - 2 ** (-1 / errorHalfLifeMinutes);
   }
 
   /** Feeds row `row`'s actual value: first scores each model's forecast of it, then updates the models. */
   observe(row: number, time: number, actual: number): void {
+    const predicted = this.predictions.get(row);
+    this.predictions.delete(row);
     this.models.forEach((model, i) => {
-      const predicted = this.predictions[i]![row]!;
-      if (!Number.isNaN(predicted)) {
-        const error = (actual - predicted) ** 2;
+      if (predicted && !Number.isNaN(predicted[i]!)) {
+        const error = (actual - predicted[i]!) ** 2;
         const previous = this.squaredError[i]!;
         this.squaredError[i] = Number.isNaN(previous)
           ? error
@@ -47,9 +47,11 @@ export class LevelEnsemble {
     let weighted = 0;
     let total = 0;
     const scored = this.squaredError.every((e) => !Number.isNaN(e));
+    const predicted = new Float64Array(this.models.length);
+    this.predictions.set(row, predicted);
     this.models.forEach((model, i) => {
       const value = model.forecast(target, now);
-      this.predictions[i]![row] = value;
+      predicted[i] = value;
       const weight = scored ? 1 / Math.max(this.squaredError[i]!, 1e-12) : 1;
       weighted += weight * value;
       total += weight;

@@ -207,7 +207,7 @@ describe('Class: LevelEnsemble', () => {
   const rows = 3 * 1440;
   const values = Array.from({ length: rows }, (_, i) => (i < 2 * 1440 ? 10 : 30) + (random() - 0.5) * 4);
   const run = (halfLives: number[]) => {
-    const ensemble = new LevelEnsemble({}, halfLives, 60, rows);
+    const ensemble = new LevelEnsemble({}, halfLives, 60);
     const forecasts = new Float64Array(rows);
     for (let row = 0; row < rows; row++) {
       if (row >= 10) ensemble.observe(row - 10, START + (row - 10) * MINUTE, values[row - 10]!);

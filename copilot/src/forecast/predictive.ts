@@ -1,8 +1,8 @@
 import { errorFunction, probit } from 'simple-statistics';
 import { z } from 'zod';
 import { ForecastError } from './errors.ts';
-import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
 import { LevelEnsemble } from './ensemble.ts';
+import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
 import { seasonalOptionsSchema } from './seasonal.ts';
 
 const MINUTE_MS = 60_000;
@@ -80,62 +80,112 @@ export function walkForecast(
   options: WalkOptions,
   visit: (row: number, forecast: Predictive | null, observedRows: number) => void,
 ): { blind: number } {
-  const parsed = walkOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ForecastError(`bad forecast options: ${parsed.error.message}`);
-  const config = parsed.data;
+  const walker = new ForecastWalker(options);
   if (times.length !== values.length) {
     throw new ForecastError(`times (${times.length}) and values (${values.length}) differ in length`);
   }
-  const n = times.length;
-  const { forward, inverse, fallback } = TRANSFORMS[config.transform];
-  const model = new LevelEnsemble(
-    config.seasonal,
-    config.levelHalfLivesMinutes ?? [seasonalOptionsSchema.parse(config.seasonal).levelHalfLifeMinutes],
-    config.combinationHalfLifeMinutes,
-    n,
-  );
-  const window = new SlidingQuantiles(config.residualWindowMinutes, -16, 16, 1600);
-  const center = new Float64Array(n).fill(Number.NaN);
-  const spreadAt = new Float64Array(n).fill(Number.NaN);
-  const spreadWeight = 1 - 2 ** (-1 / config.spreadHalfLifeMinutes);
-  let spread = config.fallbackSpread ?? fallback;
-  let residualsSeen = 0;
-  let distribution: ResidualDistribution | null = null;
-  let refreshedAt = -1;
-  let observed = 0;
-  let blind = 0;
-  const leadMs = config.leadMinutes * MINUTE_MS;
-  for (let row = 0; row < n; row++) {
-    const target = times[row]!;
-    while (observed < row && times[observed]! <= target - leadMs) {
-      const actual = forward(Math.max(0, values[observed]!));
-      if (!Number.isNaN(center[observed]!)) {
-        const residual = actual - center[observed]!;
-        window.add(residual / spreadAt[observed]!);
-        residualsSeen++;
-        // A plain mean of the first errors, then an exponential one: one early error never sets the width.
-        spread += Math.max(spreadWeight, 1 / residualsSeen) * (Math.abs(residual) - spread);
-      }
-      model.observe(observed, times[observed]!, actual);
-      observed++;
-    }
-    if (observed === 0) {
-      blind++;
-      visit(row, null, 0);
-      continue;
-    }
-    const epoch = Math.floor(residualsSeen / config.refreshMinutes);
-    if (residualsSeen >= config.minResiduals && epoch !== refreshedAt) {
-      refreshedAt = epoch;
-      distribution = ResidualDistribution.of(window);
-    }
-    const middle = model.forecast(row, target, times[observed - 1]!);
-    const scale = Math.max(spread, 1e-6);
-    center[row] = middle;
-    spreadAt[row] = scale;
-    visit(row, predictive(middle, scale, distribution, inverse, forward), observed);
+  const valueAt = (row: number) => values[row]!;
+  for (let row = 0; row < times.length; row++) {
+    const forecast = walker.next(times[row]!, valueAt);
+    visit(row, forecast, walker.observedRows);
   }
-  return { blind };
+  return { blind: walker.blind };
+}
+
+/**
+ * The forecast walk one row at a time, with its state carried between calls: a loop that sees one new minute
+ * per tick asks for one more row instead of walking its whole history again, and gets the very numbers the
+ * batch walk ({@link walkForecast}, a loop over this class) gives that row. Memory is bounded: the models
+ * are fixed-size, the residuals a fixed window, and only rows not yet old enough to be observed are kept.
+ */
+export class ForecastWalker {
+  private readonly config: z.output<typeof walkOptionsSchema>;
+  private readonly transform: (typeof TRANSFORMS)[keyof typeof TRANSFORMS];
+  private readonly model: LevelEnsemble;
+  private readonly window: SlidingQuantiles;
+  private readonly spreadWeight: number;
+  private readonly leadMs: number;
+  /** Rows forecast but not yet observed, oldest first: their time, forecast centre and scale. */
+  private readonly pending: { row: number; time: number; center: number; scale: number }[] = [];
+  private spread: number;
+  private residualsSeen = 0;
+  private distribution: ResidualDistribution | null = null;
+  private refreshedAt = -1;
+  private observed = 0;
+  private rows = 0;
+  private lastObservedTime = Number.NaN;
+  /** Rows that had no row at least `lead` older to forecast from. */
+  blind = 0;
+
+  constructor(options: WalkOptions) {
+    const parsed = walkOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new ForecastError(`bad forecast options: ${parsed.error.message}`);
+    this.config = parsed.data;
+    this.transform = TRANSFORMS[this.config.transform];
+    this.model = new LevelEnsemble(
+      this.config.seasonal,
+      this.config.levelHalfLivesMinutes ?? [
+        seasonalOptionsSchema.parse(this.config.seasonal).levelHalfLifeMinutes,
+      ],
+      this.config.combinationHalfLifeMinutes,
+    );
+    this.window = new SlidingQuantiles(this.config.residualWindowMinutes, -16, 16, 1600);
+    this.spreadWeight = 1 - 2 ** (-1 / this.config.spreadHalfLifeMinutes);
+    this.spread = this.config.fallbackSpread ?? this.transform.fallback;
+    this.leadMs = this.config.leadMinutes * MINUTE_MS;
+  }
+
+  /** Rows observed so far: every row at least `lead` older than the last row asked for. */
+  get observedRows(): number {
+    return this.observed;
+  }
+
+  /** Rows held because they are not yet old enough to be observed (bounded by the lead). */
+  get retainedRows(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * The forecast of the next row, at `time` (not before the previous row's). First observes every earlier row
+   * at least `lead` older, reading its value with `valueAt(row)`; null while no row is that old.
+   */
+  next(time: number, valueAt: (row: number) => number): Predictive | null {
+    const row = this.rows++;
+    const { forward, inverse } = this.transform;
+    while (
+      this.pending.length > 0 &&
+      this.pending[0]!.row < row &&
+      this.pending[0]!.time <= time - this.leadMs
+    ) {
+      const seen = this.pending.shift()!;
+      const actual = forward(Math.max(0, valueAt(seen.row)));
+      if (!Number.isNaN(seen.center)) {
+        const residual = actual - seen.center;
+        this.window.add(residual / seen.scale);
+        this.residualsSeen++;
+        // A plain mean of the first errors, then an exponential one: one early error never sets the width.
+        this.spread +=
+          Math.max(this.spreadWeight, 1 / this.residualsSeen) * (Math.abs(residual) - this.spread);
+      }
+      this.model.observe(seen.row, seen.time, actual);
+      this.lastObservedTime = seen.time;
+      this.observed++;
+    }
+    if (this.observed === 0) {
+      this.blind++;
+      this.pending.push({ row, time, center: Number.NaN, scale: Number.NaN });
+      return null;
+    }
+    const epoch = Math.floor(this.residualsSeen / this.config.refreshMinutes);
+    if (this.residualsSeen >= this.config.minResiduals && epoch !== this.refreshedAt) {
+      this.refreshedAt = epoch;
+      this.distribution = ResidualDistribution.of(this.window);
+    }
+    const middle = this.model.forecast(row, time, this.lastObservedTime);
+    const scale = Math.max(this.spread, 1e-6);
+    this.pending.push({ row, time, center: middle, scale });
+    return predictive(middle, scale, this.distribution, inverse, forward);
+  }
 }
 
 function predictive(

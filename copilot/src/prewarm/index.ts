@@ -8,6 +8,12 @@ export {
   peakConcurrency,
   scaleAudiences,
 } from './demand.ts';
+export {
+  decisionRecord,
+  type PrewarmDecisionRecord,
+  PrewarmDecisionLog,
+  type PrewarmLoopStatus,
+} from './decision-log.ts';
 export { busySaving, environmentMinuteDollars, layerBusyShare } from './economics.ts';
 export { EventUplift, parseEventCalendar } from './events.ts';
 export { CloudWatchLambdaDemand } from './cloudwatch-demand-aws.ts';

@@ -1,9 +1,10 @@
-import { z } from 'zod';
-import type { DemandMinute } from './demand.ts';
+import { type DemandMinute, peakConcurrency } from './demand.ts';
 import { PrewarmError } from './errors.ts';
-import { DEFAULT_COLD_START_COST, planProvisionedConcurrency } from './planner.ts';
-import { requestedCapacity } from './schedule.ts';
-import type { ProvisionedConcurrencyTarget } from './target.ts';
+import { type LivePrewarmConfig, type LiveSettings, parseLivePrewarmConfig } from './live-config.ts';
+import { FunctionPlan } from './live-plan.ts';
+import type { ProvisionedAllocation, ProvisionedConcurrencyTarget } from './target.ts';
+
+export type { LivePrewarmConfig } from './live-config.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -28,57 +29,17 @@ export interface PrewarmAuditEntry {
   detail: Record<string, unknown>;
 }
 
-const livePrewarmConfigSchema = z
-  .object({
-    /** Functions whose provisioned concurrency the loop owns; others are never touched. */
-    functions: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name')).min(1),
-    /**
-     * Row t is planned from minutes ≤ t − lead: a minute's metrics arrive about a minute late, the loop
-     * acts the minute after, and new environments take `allocationMinutes` to initialise.
-     */
-    leadMinutes: z.number().int().min(1).max(60).default(5),
-    allocationMinutes: z.number().int().min(0).max(15).default(3),
-    /** The stated value of one avoided cold start, in idle environment-minutes (PREWARM.md). */
-    coldStartCost: z.number().positive().max(10_000).default(DEFAULT_COLD_START_COST),
-    /** Minutes of history each plan reads: the forecast's error distribution needs days. */
-    historyMinutes: z
-      .number()
-      .int()
-      .min(60)
-      .max(14 * 1440)
-      .default(1440),
-    /** Guards on what the loop may request, whatever the forecast says. */
-    minCapacity: z.number().int().min(0).default(0),
-    maxCapacity: z.number().int().positive().max(100_000).default(1000),
-    /** Used until a function has served requests whose duration is known. */
-    defaultDurationMs: z.number().positive().max(900_000).default(100),
-    /** Plan and audit, but change nothing. */
-    dryRun: z.boolean().default(false),
-    intervalMs: z.number().int().min(1000).default(MINUTE_MS),
-  })
-  .strict()
-  .refine((c) => c.minCapacity <= c.maxCapacity, { message: 'minCapacity must not exceed maxCapacity' })
-  .refine((c) => c.allocationMinutes < c.leadMinutes, {
-    message: 'leadMinutes must exceed allocationMinutes (the metric delay and the decision take a minute)',
-  });
-
-export type LivePrewarmConfig = z.input<typeof livePrewarmConfigSchema>;
-type LiveSettings = z.output<typeof livePrewarmConfigSchema>;
-
-/** Reads and validates the loop's configuration once; a bad one is a clear error, not a loop that misbehaves. */
-function parseLivePrewarmConfig(config: unknown): LiveSettings {
-  const parsed = livePrewarmConfigSchema.safeParse(config);
-  if (!parsed.success) throw new PrewarmError(`bad live pre-warming config: ${parsed.error.message}`);
-  return parsed.data;
-}
-
 /** What one tick decided for one function. */
 export interface LiveDecision {
   readonly functionName: string;
   /** The minute the loop planned up to (epoch ms of its start). */
   readonly plannedMinute: number;
-  /** Provisioned concurrency requested now: the largest plan over the allocation window. */
+  /** Provisioned concurrency requested now: the largest plan over the allocation window, within the guards. */
   readonly requested: number;
+  /** What the plan asked for before the guards (`minCapacity`/`maxCapacity`) clamped it. */
+  readonly planned: number;
+  /** The last complete minute the loop read: its invocations and peak concurrency (null: none yet). */
+  readonly demand: { minute: number; invocations: number; peakConcurrency: number } | null;
   /** What the loop had requested before (null before its first request). */
   readonly previous: number | null;
   /** Forecast median and 90th percentile of the planned minute's peak concurrency. */
@@ -86,8 +47,10 @@ export interface LiveDecision {
   readonly upper: number;
   readonly applied: boolean;
   readonly error?: string;
-  /** Lambda failed to allocate the previous request (read back this tick), with its reason. */
+  /** Lambda failed to allocate the previous request (read back this tick), with its reason: once per request. */
   readonly allocationFailed?: string;
+  /** Where the previous request stands, as read back this tick (targets that allocate in the background). */
+  readonly allocation?: ProvisionedAllocation;
 }
 
 export interface LivePrewarmerPorts {
@@ -96,6 +59,8 @@ export interface LivePrewarmerPorts {
   audit: (entry: PrewarmAuditEntry) => Promise<void>;
   /** Where an audit write that failed is reported (the change itself stands). */
   onAuditError?: (error: unknown) => void;
+  /** Where every tick's decisions go (the dashboard's decision log), changes or not. */
+  decisions?: { record(decisions: readonly LiveDecision[], settings: LiveSettings, nowMs: number): void };
 }
 
 const finite = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? value : 0);
@@ -110,6 +75,8 @@ const finite = (value: number | undefined) => (value !== undefined && Number.isF
 export class LivePrewarmer {
   readonly settings: LiveSettings;
   private readonly requested = new Map<string, number>();
+  /** Each function's plan, carried between ticks so that a tick plans only the new minutes. */
+  private readonly plans = new Map<string, FunctionPlan>();
   /** Requests whose failed allocation was already reported, so each failure is audited once. */
   private readonly reportedFailures = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -128,46 +95,61 @@ export class LivePrewarmer {
     for (const functionName of this.settings.functions) {
       decisions.push(await this.tickFunction(functionName, nowMs));
     }
+    this.ports.decisions?.record(decisions, this.settings, nowMs);
     return decisions;
   }
 
+  /** Plans the minutes since the last tick (or the whole history, when the plan starts or starts again). */
   private async plan(functionName: string, nowMs: number) {
-    const { leadMinutes, historyMinutes, allocationMinutes } = this.settings;
+    const { historyMinutes, durationTolerance } = this.settings;
     const current = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
     const { minutes, meanDurationMs } = await this.ports.demand.demand(
       functionName,
       current - historyMinutes * MINUTE_MS,
       current,
     );
-    const byTime = new Map(minutes.map((m) => [m.time, m]));
-    // Every minute of the history, idle where nothing was recorded, then the minutes ahead still to plan:
-    // rows ≥ current have no demand yet, and no planned row reads them (row t reads rows ≤ t − lead).
-    const rows: DemandMinute[] = [];
-    const last = current + (leadMinutes - 1) * MINUTE_MS;
-    for (let t = current - historyMinutes * MINUTE_MS; t <= last; t += MINUTE_MS) {
-      rows.push(byTime.get(t) ?? { time: t, timestamp: new Date(t).toISOString(), requests: 0, peakRps: 0 });
+    const durationMs = meanDurationMs ?? this.settings.defaultDurationMs;
+    let plan = this.plans.get(functionName);
+    if (
+      !plan?.canContinue(current) ||
+      Math.abs(durationMs - plan.durationMs) > durationTolerance * plan.durationMs
+    ) {
+      plan = new FunctionPlan(current - historyMinutes * MINUTE_MS, durationMs, this.settings);
+      this.plans.set(functionName, plan);
     }
-    const plan = planProvisionedConcurrency(rows, {
-      durationMs: meanDurationMs ?? this.settings.defaultDurationMs,
-      leadMinutes,
-      coldStartCost: this.settings.coldStartCost,
-      maxCapacity: this.settings.maxCapacity,
-    });
-    const nowRow = rows.length - leadMinutes;
-    const requested = requestedCapacity(plan.times, plan.capacity, allocationMinutes)[nowRow]!;
-    const planned = Math.min(rows.length - 1, nowRow + allocationMinutes);
-    return { plan, requested, planned, plannedMinute: rows[planned]!.time };
+    const latest = minutes.reduce<DemandMinute | undefined>(
+      (a, m) => (!a || m.time > a.time ? m : a),
+      undefined,
+    );
+    const demand = latest
+      ? {
+          minute: latest.time,
+          invocations: latest.requests,
+          peakConcurrency: peakConcurrency(latest.requests, latest.peakRps, plan.durationMs),
+        }
+      : null;
+    try {
+      return { ...plan.advance(current, minutes), demand };
+    } catch (error) {
+      // A plan that failed half-way is not continued: the next tick starts again from the history.
+      this.plans.delete(functionName);
+      throw error;
+    }
   }
 
   private async tickFunction(functionName: string, nowMs: number): Promise<LiveDecision> {
     // Before this tick's change, which would replace the request being read back.
-    const allocationFailed = await this.readBack(
+    const { allocation, failed } = await this.readBack(
       functionName,
       nowMs,
       this.requested.get(functionName) ?? null,
     );
     const decision = await this.planAndApply(functionName, nowMs);
-    return allocationFailed ? { ...decision, allocationFailed } : decision;
+    return {
+      ...decision,
+      ...(allocation ? { allocation } : {}),
+      ...(failed ? { allocationFailed: failed } : {}),
+    };
   }
 
   /**
@@ -175,14 +157,19 @@ export class LivePrewarmer {
    * background, and may then give up (FAILED, with a reason: the account's unreserved concurrency, a broken
    * version). Each failed request is audited once (`prewarm_allocation_failed`); the next change re-requests.
    */
-  private async readBack(functionName: string, nowMs: number, previous: number | null) {
+  private async readBack(
+    functionName: string,
+    nowMs: number,
+    previous: number | null,
+  ): Promise<{ allocation?: ProvisionedAllocation; failed?: string }> {
     const read = this.ports.target.allocation;
-    if (!read || this.settings.dryRun || !previous) return undefined;
+    if (!read || this.settings.dryRun || !previous) return {};
     let reason: string;
     try {
       const allocation = await read.call(this.ports.target, functionName);
-      if (allocation?.status !== 'FAILED') return undefined;
-      if (this.reportedFailures.get(functionName) === allocation.requested) return undefined;
+      if (!allocation) return {};
+      if (allocation.status !== 'FAILED') return { allocation };
+      if (this.reportedFailures.get(functionName) === allocation.requested) return { allocation };
       this.reportedFailures.set(functionName, allocation.requested);
       reason = allocation.reason ?? 'Lambda gave no reason';
       await this.audit(nowMs, 'prewarm_allocation_failed', functionName, {
@@ -190,26 +177,29 @@ export class LivePrewarmer {
         allocated: allocation.allocated,
         reason,
       });
+      return { allocation, failed: reason };
     } catch (error) {
       reason = `reading the allocation back failed: ${error instanceof Error ? error.message : String(error)}`;
       await this.audit(nowMs, 'prewarm_readback_failed', functionName, { requested: previous, reason });
     }
-    return reason;
+    return { failed: reason };
   }
 
   private async planAndApply(functionName: string, nowMs: number): Promise<LiveDecision> {
     const { minCapacity, maxCapacity, dryRun, coldStartCost } = this.settings;
     const previous = this.requested.get(functionName) ?? null;
-    let base: Omit<LiveDecision, 'applied' | 'requested'> & { requested: number };
+    let base: Omit<LiveDecision, 'applied'>;
     try {
-      const { plan, requested, planned, plannedMinute } = await this.plan(functionName, nowMs);
+      const { requested, plannedMinute, median, upper, demand } = await this.plan(functionName, nowMs);
       base = {
         functionName,
         plannedMinute,
         requested: Math.min(maxCapacity, Math.max(minCapacity, requested)),
+        planned: requested,
+        demand,
         previous,
-        median: finite(plan.median[planned]),
-        upper: finite(plan.upper[planned]),
+        median: finite(median),
+        upper: finite(upper),
       };
     } catch (error) {
       return this.failed(functionName, nowMs, previous, 'plan', error);
@@ -255,6 +245,8 @@ export class LivePrewarmer {
       functionName,
       plannedMinute: Math.floor(nowMs / MINUTE_MS) * MINUTE_MS,
       requested: previous ?? 0,
+      planned: previous ?? 0,
+      demand: null,
       previous,
       median: 0,
       upper: 0,

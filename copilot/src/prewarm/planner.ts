@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Predictive, walkForecast } from '../forecast/predictive.ts';
+import { ForecastWalker, type Predictive } from '../forecast/predictive.ts';
 import { type DemandMinute, meanConcurrency, peakConcurrency } from './demand.ts';
 import { busySaving, layerBusyShare } from './economics.ts';
 import { EventUplift } from './events.ts';
@@ -72,11 +72,6 @@ function parsePlanOptions(options: PlanOptions): PlanConfig {
   return parsed.data;
 }
 
-/** Per-minute peak concurrency: the series the planner forecasts. */
-function peakConcurrencySeries(minutes: readonly DemandMinute[], durationMs: number): Float64Array {
-  return Float64Array.from(minutes, (m) => peakConcurrency(m.requests, m.peakRps, durationMs));
-}
-
 interface MinuteForecast {
   readonly predictive: Predictive;
   /** The minute's mean over peak concurrency, as recently observed: where the busy layers end. */
@@ -127,71 +122,172 @@ function chooseCapacity(
   return high;
 }
 
+/** One planned row: its capacity per cold-start cost and the forecast behind it (NaN for a blind row). */
+export interface PlannedRow {
+  readonly capacity: readonly number[];
+  readonly median: number;
+  readonly upper: number;
+}
+
 /**
- * One causal pass that plans every cost at once. Row t's forecast and within-minute shape come from rows
- * ≤ t − lead; its warm on-demand environments from those rows' overflow above each plan's own capacity.
+ * The plan one row at a time, with its state carried between calls, so the every-minute loop plans only the
+ * new minutes and gets exactly the rows a plan of its whole history would (the batch plan is a loop over this
+ * class). Row t's forecast and within-minute shape come from rows ≤ t − lead; its warm on-demand
+ * environments from those rows' overflow above each plan's own capacity. Memory is bounded by the lead and
+ * the keep-alive: older rows are let go.
  */
+export class PlanWalker {
+  private readonly config: PlanConfig;
+  private readonly walker: ForecastWalker;
+  private readonly saving: number;
+  private readonly leadMs: number;
+  private readonly keepAliveMs: number;
+  private readonly ratioWeight = 1 - 2 ** (-1 / RATIO_HALF_LIFE_MINUTES);
+  /** Rows still needed (warm environments, the mean/peak ratio, the forecast's observations), oldest first. */
+  private readonly kept: {
+    time: number;
+    requests: number;
+    peak: number;
+    capacity: Int32Array;
+    /** The forecast the row had without the calendar: what the calendar learns to correct. */
+    plainMedian: number;
+  }[] = [];
+  /** The release calendar's lift, when the plan has one (see {@link EventUplift}). */
+  private readonly uplift: EventUplift | null;
+  /** Row number of `kept[0]`. */
+  private keptFrom = 0;
+  private rows = 0;
+  private ratio = Number.NaN;
+  private folded = 0;
+  private firstWarm = 0;
+
+  constructor(
+    options: PlanOptions,
+    private readonly costs: readonly number[] = [parsePlanOptions(options).coldStartCost],
+  ) {
+    this.config = parsePlanOptions(options);
+    for (const cost of costs) {
+      if (!(cost > 0)) throw new PrewarmError(`a cold-start cost must be positive, got ${cost}`);
+    }
+    this.walker = new ForecastWalker({
+      leadMinutes: this.config.leadMinutes,
+      transform: this.config.transform,
+      spreadHalfLifeMinutes: this.config.spreadHalfLifeMinutes,
+      levelHalfLivesMinutes: this.config.levelHalfLivesMinutes,
+      combinationHalfLifeMinutes: this.config.combinationHalfLifeMinutes,
+    });
+    this.saving = busySaving(this.config.prices);
+    this.uplift =
+      this.config.events.length > 0
+        ? new EventUplift(this.config.events, this.config.eventWindowMinutes)
+        : null;
+    this.leadMs = this.config.leadMinutes * MINUTE_MS;
+    this.keepAliveMs = this.config.keepAliveMinutes * MINUTE_MS;
+  }
+
+  /** Rows that had no input at least `lead` minutes old (planned at 0). */
+  get blind(): number {
+    return this.walker.blind;
+  }
+
+  /** Rows held in memory: bounded by the lead and the keep-alive, however long the walk. */
+  get retainedRows(): number {
+    return this.kept.length + this.walker.retainedRows;
+  }
+
+  /**
+   * Plans the next row, at `time` (in order). `minuteOf(row)` gives an earlier row's demand once it is at least
+   * `lead` minutes older than a row asked for; the row's own demand is never read.
+   */
+  next(time: number, minuteOf: (row: number) => DemandMinute): PlannedRow {
+    const row = this.rows++;
+    const costs = this.costs;
+    const entry = {
+      time,
+      requests: 0,
+      peak: 0,
+      capacity: new Int32Array(costs.length),
+      plainMedian: Number.NaN,
+    };
+    this.kept.push(entry);
+    const plain = this.walker.next(time, (seen) => {
+      const minute = minuteOf(seen);
+      const observed = this.at(seen);
+      observed.requests = minute.requests;
+      observed.peak = peakConcurrency(minute.requests, minute.peakRps, this.config.durationMs);
+      return observed.peak;
+    });
+    for (const observedRows = this.walker.observedRows; this.folded < observedRows; this.folded++) {
+      const { peak, requests, plainMedian, time: foldedTime } = this.at(this.folded);
+      this.uplift?.learn(foldedTime, peak, plainMedian);
+      if (peak <= 0) continue;
+      const share = meanConcurrency(requests, this.config.durationMs) / peak;
+      this.ratio = Number.isNaN(this.ratio) ? share : this.ratio + this.ratioWeight * (share - this.ratio);
+    }
+    if (!plain) {
+      this.forget();
+      return { capacity: Array.from(entry.capacity), median: Number.NaN, upper: Number.NaN };
+    }
+    entry.plainMedian = plain.median;
+    const predictive = this.uplift ? this.uplift.raise(time, plain) : plain;
+    const forecast: MinuteForecast = {
+      predictive,
+      ratio: Number.isNaN(this.ratio) ? 0.5 : Math.min(1, this.ratio),
+      scenarios: SCENARIO_QUANTILES.map((q) => predictive.quantile(q)),
+    };
+    while (this.firstWarm < row && this.at(this.firstWarm).time <= time - this.keepAliveMs) this.firstWarm++;
+    costs.forEach((cost, i) => {
+      // Warm on-demand environments that minutes old enough to be known left behind: their overflow
+      // above what this plan provisioned, still within the keep-alive.
+      let warm = 0;
+      for (let seen = this.firstWarm; seen < row && this.at(seen).time <= time - this.leadMs; seen++) {
+        const earlier = this.at(seen);
+        warm = Math.max(warm, Math.ceil(earlier.peak - 1e-9) - earlier.capacity[i]!);
+      }
+      entry.capacity[i] = chooseCapacity(forecast, warm, cost, this.saving, this.config.maxCapacity);
+    });
+    this.forget();
+    return {
+      capacity: Array.from(entry.capacity),
+      median: predictive.median,
+      upper: predictive.quantile(0.9),
+    };
+  }
+
+  private at(row: number) {
+    return this.kept[row - this.keptFrom]!;
+  }
+
+  /** Lets go of rows no later row reads: before the warm window, folded into the ratio and observed. */
+  private forget(): void {
+    const needed = Math.min(this.firstWarm, this.folded, this.walker.observedRows);
+    while (this.keptFrom < needed) {
+      this.kept.shift();
+      this.keptFrom++;
+    }
+  }
+}
+
+/** One causal pass that plans every cost at once: a loop over {@link PlanWalker}. */
 function planPass(
   minutes: readonly DemandMinute[],
-  config: PlanConfig,
+  options: PlanOptions,
   costs: readonly number[],
 ): ProvisioningPlan[] {
-  const times = minutes.map((m) => m.time);
-  const peaks = peakConcurrencySeries(minutes, config.durationMs);
+  const walker = new PlanWalker(options, costs);
   const capacities = costs.map(() => new Int32Array(minutes.length));
   const median = new Float64Array(minutes.length).fill(Number.NaN);
   const upper = new Float64Array(minutes.length).fill(Number.NaN);
-  const saving = busySaving(config.prices);
-  const leadMs = config.leadMinutes * MINUTE_MS;
-  const keepAliveMs = config.keepAliveMinutes * MINUTE_MS;
-  const ratioWeight = 1 - 2 ** (-1 / RATIO_HALF_LIFE_MINUTES);
-  let ratio = Number.NaN;
-  let folded = 0;
-  let firstWarm = 0;
-  const uplift = config.events.length > 0 ? new EventUplift(config.events, config.eventWindowMinutes) : null;
-  // The forecast each row had without the calendar: what the calendar learns to correct.
-  const plainMedian = new Float64Array(minutes.length).fill(Number.NaN);
-  const { blind } = walkForecast(
-    times,
-    peaks,
-    {
-      leadMinutes: config.leadMinutes,
-      transform: config.transform,
-      spreadHalfLifeMinutes: config.spreadHalfLifeMinutes,
-      levelHalfLivesMinutes: config.levelHalfLivesMinutes,
-      combinationHalfLifeMinutes: config.combinationHalfLifeMinutes,
-    },
-    (row, plain, observedRows) => {
-      for (; folded < observedRows; folded++) {
-        const peak = peaks[folded]!;
-        uplift?.learn(times[folded]!, peak, plainMedian[folded]!);
-        if (peak <= 0) continue;
-        const share = meanConcurrency(minutes[folded]!.requests, config.durationMs) / peak;
-        ratio = Number.isNaN(ratio) ? share : ratio + ratioWeight * (share - ratio);
-      }
-      if (!plain) return;
-      plainMedian[row] = plain.median;
-      const predictive = uplift ? uplift.raise(times[row]!, plain) : plain;
-      median[row] = predictive.median;
-      upper[row] = predictive.quantile(0.9);
-      const forecast: MinuteForecast = {
-        predictive,
-        ratio: Number.isNaN(ratio) ? 0.5 : Math.min(1, ratio),
-        scenarios: SCENARIO_QUANTILES.map((q) => predictive.quantile(q)),
-      };
-      while (firstWarm < row && times[firstWarm]! <= times[row]! - keepAliveMs) firstWarm++;
-      costs.forEach((cost, i) => {
-        const capacity = capacities[i]!;
-        // Warm on-demand environments that minutes old enough to be known left behind: their overflow
-        // above what this plan provisioned, still within the keep-alive.
-        let warm = 0;
-        for (let seen = firstWarm; seen < row && times[seen]! <= times[row]! - leadMs; seen++) {
-          warm = Math.max(warm, Math.ceil(peaks[seen]! - 1e-9) - capacity[seen]!);
-        }
-        capacity[row] = chooseCapacity(forecast, warm, cost, saving, config.maxCapacity);
-      });
-    },
-  );
+  const minuteOf = (row: number) => minutes[row]!;
+  minutes.forEach((minute, row) => {
+    const planned = walker.next(minute.time, minuteOf);
+    planned.capacity.forEach((value, i) => {
+      capacities[i]![row] = value;
+    });
+    median[row] = planned.median;
+    upper[row] = planned.upper;
+  });
+  const times = minutes.map((m) => m.time);
   const timestamps = minutes.map((m) => m.timestamp);
   return costs.map((coldStartCost, i) => ({
     timestamps,
@@ -199,7 +295,7 @@ function planPass(
     capacity: capacities[i]!,
     median,
     upper,
-    blind,
+    blind: walker.blind,
     coldStartCost,
   }));
 }
@@ -214,8 +310,7 @@ export function planProvisionedConcurrency(
   minutes: readonly DemandMinute[],
   options: PlanOptions,
 ): ProvisioningPlan {
-  const config = parsePlanOptions(options);
-  return planPass(minutes, config, [config.coldStartCost])[0]!;
+  return planPass(minutes, options, [parsePlanOptions(options).coldStartCost])[0]!;
 }
 
 /** Plans for several cold-start costs from one forecast pass: a cost/cold-start curve in one walk. */
@@ -224,9 +319,5 @@ export function planForColdStartCosts(
   options: Omit<PlanOptions, 'coldStartCost'>,
   costs: readonly number[],
 ): ProvisioningPlan[] {
-  const config = parsePlanOptions(options);
-  for (const cost of costs) {
-    if (!(cost > 0)) throw new PrewarmError(`a cold-start cost must be positive, got ${cost}`);
-  }
-  return planPass(minutes, config, costs);
+  return planPass(minutes, options, costs);
 }

@@ -59,19 +59,34 @@ export class TelemetryMetricReader implements MetricReader {
     throw new RangeError(`unknown metric ${metric}; known: ${METRICS.join(', ')}`);
   }
 
-  private async edge(metric: string, scope: Record<string, string>, fromMs: number, toMs: number) {
+  /**
+   * The edge's metrics read the standard logs once for every window (verification's baseline and observed
+   * windows share the objects around the apply time): each record goes to the windows that hold it.
+   */
+  async measureWindows(
+    metric: string,
+    scope: Record<string, string>,
+    windows: readonly (readonly [fromMs: number, toMs: number])[],
+  ): Promise<MetricMeasurement[]> {
+    if (!metric.startsWith('edge.') || windows.length === 0) {
+      const measured: MetricMeasurement[] = [];
+      for (const [fromMs, toMs] of windows) measured.push(await this.measure(metric, scope, fromMs, toMs));
+      return measured;
+    }
     const ttls = Object.fromEntries(this.options.patterns().map((p) => [p, 0]));
-    const analyzer = new CacheAnalyzer(ttls, { fromMs, toMs });
-    await readEdgeLogWindow(this.options.edgeLogs, fromMs, toMs, (r) => analyzer.add(r));
-    const result = analyzer.result();
-    const counts = scope.pattern ? result.behaviors.find((b) => b.pattern === scope.pattern) : result.total;
-    const samples = counts?.cacheable ?? 0;
-    if (!counts || samples === 0)
-      return { value: null, samples, unit: metric === 'edge.hit_ratio' ? 'ratio' : 'count' };
-    if (metric === 'edge.hit_ratio') return { value: counts.hits / counts.cacheable, samples, unit: 'ratio' };
-    if (metric === 'edge.origin_bytes') return { value: counts.originBytes, samples, unit: 'bytes' };
-    if (metric === 'edge.origin_fetches') return { value: counts.originFetches, samples, unit: 'requests' };
-    return { value: counts.originFetches + counts.refreshHits, samples, unit: 'requests' };
+    const analyzers = windows.map(([fromMs, toMs]) => new CacheAnalyzer(ttls, { fromMs, toMs }));
+    const fromMs = Math.min(...windows.map(([from]) => from));
+    const toMs = Math.max(...windows.map(([, to]) => to));
+    await readEdgeLogWindow(this.options.edgeLogs, fromMs, toMs, (record) => {
+      windows.forEach(([from, to], i) => {
+        if (record.timestampMs >= from && record.timestampMs < to) analyzers[i]!.add(record);
+      });
+    });
+    return analyzers.map((analyzer) => edgeMeasurement(metric, scope, analyzer));
+  }
+
+  private async edge(metric: string, scope: Record<string, string>, fromMs: number, toMs: number) {
+    return (await this.measureWindows(metric, scope, [[fromMs, toMs]]))[0]!;
   }
 
   private async lambda(metric: string, scope: Record<string, string>, fromMs: number, toMs: number) {
@@ -91,4 +106,21 @@ export class TelemetryMetricReader implements MetricReader {
     if (metric === 'lambda.cold_starts') return { value: coldStarts, samples, unit: 'cold starts' };
     return { value: durations.quantile(0.99), samples, unit: 'ms' };
   }
+}
+
+/** An edge metric from a window's cache analysis: per cache behaviour when the scope names a pattern. */
+function edgeMeasurement(
+  metric: string,
+  scope: Record<string, string>,
+  analyzer: CacheAnalyzer,
+): MetricMeasurement {
+  const result = analyzer.result();
+  const counts = scope.pattern ? result.behaviors.find((b) => b.pattern === scope.pattern) : result.total;
+  const samples = counts?.cacheable ?? 0;
+  if (!counts || samples === 0)
+    return { value: null, samples, unit: metric === 'edge.hit_ratio' ? 'ratio' : 'count' };
+  if (metric === 'edge.hit_ratio') return { value: counts.hits / counts.cacheable, samples, unit: 'ratio' };
+  if (metric === 'edge.origin_bytes') return { value: counts.originBytes, samples, unit: 'bytes' };
+  if (metric === 'edge.origin_fetches') return { value: counts.originFetches, samples, unit: 'requests' };
+  return { value: counts.originFetches + counts.refreshHits, samples, unit: 'requests' };
 }

@@ -3,6 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CopilotConfig } from '../config/copilot-config.ts';
 import { copilotLogger } from '../logger.ts';
 import { CloudWatchLambdaDemand } from '../prewarm/cloudwatch-demand-aws.ts';
+import type { PrewarmDecisionLog } from '../prewarm/decision-log.ts';
 import { LambdaProvisionedConcurrency } from '../prewarm/lambda-aws.ts';
 import { type LiveDecision, LivePrewarmer, type PrewarmAuditEntry } from '../prewarm/live.ts';
 import { awsClientConfig } from '../sources/aws-client.ts';
@@ -15,6 +16,8 @@ export interface AwsPrewarmPorts {
   /** CloudWatch in the functions' region (Lambda's metrics). @default a client in the copilot's region */
   cloudWatch?: CloudWatchClient;
   audit: (entry: PrewarmAuditEntry) => Promise<void>;
+  /** Where the loop's decisions go for the dashboard; told the mode even when it is off. */
+  decisions?: PrewarmDecisionLog;
 }
 
 /**
@@ -25,9 +28,12 @@ export interface AwsPrewarmPorts {
  */
 export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): LivePrewarmer | undefined {
   const { mode, functions, alias, minCapacity, maxCapacity } = config.aws.prewarm;
-  if (mode === 'off') return undefined;
+  if (mode === 'off') {
+    ports.decisions?.attach(null, 'lambda.prewarm.mode is off in the approved tunables');
+    return undefined;
+  }
   const region = config.region;
-  return new LivePrewarmer(
+  const loop = new LivePrewarmer(
     {
       functions,
       minCapacity,
@@ -46,8 +52,11 @@ export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): Liv
       }),
       audit: ports.audit,
       onAuditError: (error) => log.error('pre-warming audit failed', { error }),
+      ...(ports.decisions ? { decisions: ports.decisions } : {}),
     },
   );
+  ports.decisions?.attach(loop.settings);
+  return loop;
 }
 
 /** Starts the loop on the wall clock; refused changes are audited by the loop and logged here. */

@@ -138,6 +138,25 @@ describe('awsMetricReader', () => {
     expect(await metrics.measure('edge.upstream_requests', {}, T0, T0 + HOUR)).toMatchObject({ value: 3 });
   });
 
+  it("reads the logs bucket's objects once for verification's baseline and observed windows", async () => {
+    const metrics = withLogs();
+    const epub = { pattern: '/titles/*.epub' };
+    const windows = [
+      [T0, T0 + 2000],
+      [T0 + 2000, T0 + HOUR],
+    ] as const;
+    const gets = () => s3.requests.filter((r) => r.startsWith('GET logs/cloudfront/')).length;
+    const before = gets();
+    const [baseline, observed] = await metrics.measureWindows('edge.hit_ratio', epub, windows);
+    expect(gets() - before).toBe(1);
+    // The same as each window measured on its own (which reads the object again).
+    expect(baseline).toEqual({ value: 1, samples: 1, unit: 'ratio' });
+    expect(observed).toEqual({ value: 0, samples: 1, unit: 'ratio' });
+    expect(baseline).toEqual(await metrics.measure('edge.hit_ratio', epub, ...windows[0]));
+    expect(observed).toEqual(await metrics.measure('edge.hit_ratio', epub, ...windows[1]));
+    expect(gets() - before).toBe(3);
+  });
+
   it('asks verification to wait for late standard logs only where it reads them', () => {
     const metrics = withLogs();
     expect(metrics.settleMs('edge.origin_bytes', { pattern: '/public/*' })).toBe(HOUR);

@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { MetricMeasurement, MetricReader } from '../changes/ports.ts';
+import { type MetricMeasurement, type MetricReader, measureWindows } from '../changes/ports.ts';
 import { DEPLOYED_TUNABLES_KEY, S3JsonDocument } from '../changes/s3-document.ts';
 import { type CopilotConfig, CopilotConfigError } from '../config/copilot-config.ts';
 import { newParseStats } from '../logs/cloudfront-line.ts';
@@ -14,8 +14,6 @@ import { AwsLogEventSource } from '../sources/cloudwatch-logs-aws.ts';
 import { CloudWatchMetricReader } from '../sources/cloudwatch-metrics-aws.ts';
 import { AwsCostSource } from '../sources/cost.ts';
 import { S3ContentRecency } from '../sources/s3-content-recency.ts';
-
-type Env = Record<string, string | undefined>;
 
 /** The clients the AWS telemetry readers use; each defaults to one in the copilot's region (CloudFront's: us-east-1). */
 export interface AwsTelemetryClients {
@@ -72,6 +70,18 @@ export class AwsMetricReader implements MetricReader {
   ): Promise<MetricMeasurement> {
     const route = this.route(metric, scope);
     return 'reader' in route ? route.reader.measure(metric, scope, fromMs, toMs) : route.noData;
+  }
+
+  /** Verification's two windows from the reader that measures the metric: the logs bucket read once for both. */
+  async measureWindows(
+    metric: string,
+    scope: Record<string, string>,
+    windows: readonly (readonly [fromMs: number, toMs: number])[],
+  ): Promise<MetricMeasurement[]> {
+    const route = this.route(metric, scope);
+    return 'reader' in route
+      ? measureWindows(route.reader, metric, scope, windows)
+      : windows.map(() => route.noData);
   }
 
   /** Which reader measures a metric, and how late its data arrives; or why there is no data. One decision for both. */
@@ -158,16 +168,22 @@ export function awsMetricReader(
  * with its server access logs (COPILOT_CONTENT_ACCESS_LOG_PREFIX in the logs bucket) for the storage section, and
  * the deployed tunables the change sets apply (in COPILOT_REPORT_BUCKET) for the current TTLs, days and limits.
  */
-export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
-  const apiAccessLogGroup = env.COPILOT_API_ACCESS_LOG_GROUP;
+export function awsReportInputs(config: CopilotConfig, clients: AwsTelemetryClients = {}) {
+  const {
+    apiAccessLogGroup,
+    apiLogGroups: lambdaLogGroups,
+    logBucket,
+    logPrefix,
+    distributionId,
+    contentBucket,
+    contentAccessLogPrefix,
+    reportBucket,
+  } = config.aws;
   if (!apiAccessLogGroup)
     throw new CopilotConfigError(
       'the report in AWS needs COPILOT_API_ACCESS_LOG_GROUP (the access API log group)',
     );
-  const region = env.COPILOT_REGION ?? env.AWS_REGION ?? 'us-east-1';
-  const lambdaLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
-  const logBucket = env.COPILOT_LOG_BUCKET;
-  const contentBucket = env.COPILOT_CONTENT_BUCKET;
+  const region = config.region;
   const s3 = clients.s3 ?? new S3Client(awsClientConfig({ region }));
   return {
     logs: {
@@ -183,15 +199,15 @@ export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
       ? {
           edgeLogs: new S3CloudFrontLogWindow(s3, {
             bucket: logBucket,
-            prefix: env.COPILOT_LOG_PREFIX ?? '',
-            ...(env.COPILOT_DISTRIBUTION_ID ? { distributionId: env.COPILOT_DISTRIBUTION_ID } : {}),
+            prefix: logPrefix,
+            ...(distributionId ? { distributionId } : {}),
           }),
         }
       : {}),
     // The tunables in force: those the change sets apply, when the copilot has stored them (else the image's).
-    ...(env.COPILOT_REPORT_BUCKET
+    ...(reportBucket
       ? {
-          tunables: new S3JsonDocument(s3, { bucket: env.COPILOT_REPORT_BUCKET, key: DEPLOYED_TUNABLES_KEY }),
+          tunables: new S3JsonDocument(s3, { bucket: reportBucket, key: DEPLOYED_TUNABLES_KEY }),
         }
       : {}),
     ...(logBucket && contentBucket
@@ -199,7 +215,7 @@ export function awsReportInputs(env: Env, clients: AwsTelemetryClients = {}) {
           storage: new S3ContentRecency(s3, {
             contentBucket,
             logBucket,
-            logPrefix: env.COPILOT_CONTENT_ACCESS_LOG_PREFIX ?? 's3-access/content/',
+            logPrefix: contentAccessLogPrefix,
           }),
         }
       : {}),

@@ -39,6 +39,7 @@ import type { ReportReader } from './report-routes.ts';
 import { type CopilotService, startCopilotService } from './server.ts';
 import { clientCredentialsToken } from './service-token.ts';
 import { awsPrewarmer, startAwsPrewarming } from './aws-prewarm.ts';
+import { PrewarmDecisionLog } from '../prewarm/decision-log.ts';
 import type { LivePrewarmer } from '../prewarm/live.ts';
 
 /**
@@ -132,10 +133,12 @@ export async function startAwsCopilot(
   // Configuration problems fail the start before anything is opened.
   const bearerToken = serviceToken(env, c.fetch);
   const store = await CopilotStore.open(c.dynamo, config.tableName);
+  const prewarmDecisions = new PrewarmDecisionLog();
   const prewarm = awsPrewarmer(config, {
     ...(c.lambda ? { lambda: c.lambda } : {}),
     ...(c.cloudWatch ? { cloudWatch: c.cloudWatch } : {}),
     audit: (entry) => store.appendAudit(entry),
+    decisions: prewarmDecisions,
   });
   const feeds: RecordFeed[] = [];
   if (config.aws.logBucket)
@@ -170,7 +173,7 @@ export async function startAwsCopilot(
   const mitigation = loadMitigationConfig();
   if (config.dryRun !== undefined) mitigation.guardrails.dryRun = config.dryRun;
   // The access API functions' log groups, named by the deployment (infra sets them).
-  const apiLogGroups = (env.COPILOT_API_LOG_GROUPS ?? '').split(',').filter((group) => group.length > 0);
+  const apiLogGroups = config.aws.apiLogGroups;
   const logs = new AwsLogEventSource(c.logs);
   const pipeline = new CopilotPipeline({
     store,
@@ -213,7 +216,7 @@ export async function startAwsCopilot(
         },
       })
     : undefined;
-  const reportBucket = env.COPILOT_REPORT_BUCKET;
+  const reportBucket = config.aws.reportBucket;
   const reports =
     options.reports ?? (reportBucket ? new S3ReportStore(c.s3, { bucket: reportBucket }) : undefined);
   const incidents = createIncidentService({
@@ -247,6 +250,7 @@ export async function startAwsCopilot(
     port: config.port,
     bodyLimitBytes: config.bodyLimitBytes,
     ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}),
+    prewarmDecisions,
   });
   await pipeline.start();
   if (prewarm) startAwsPrewarming(prewarm);

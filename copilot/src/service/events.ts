@@ -8,11 +8,13 @@ import type { Finding } from '../findings.ts';
 import type { IncidentClientEvents, IncidentServerEvents } from '../incidents/events.ts';
 import type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 import type { FeedbackRule } from '../mitigation/feedback.ts';
+import type { PrewarmDecisionRecord } from '../prewarm/decision-log.ts';
 import type { Guardrails } from '../mitigation/types.ts';
 import type { FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 
 export type { Finding } from '../findings.ts';
 export type { FeedbackRule } from '../mitigation/feedback.ts';
+export type { PrewarmDecisionRecord, PrewarmLoopStatus } from '../prewarm/decision-log.ts';
 export type { Guardrails } from '../mitigation/types.ts';
 export type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 export type { FindingDecision, StoredFinding, StoredMitigation } from '../state/copilot-store.ts';
@@ -40,6 +42,8 @@ export interface ServerToClientEvents extends IncidentServerEvents {
   'feedback.ended': (rule: FeedbackRule) => void;
   /** New per-route, per-function or cost numbers: refetch the overview and capacity views. */
   'ops.updated': (update: { asOf: string | null }) => void;
+  /** One tick's decision of the pre-warming loop for one function (every tick, changed or not). */
+  'prewarm.decision': (record: PrewarmDecisionRecord) => void;
   /** The socket's token expired: the server disconnects it right after; sign in again. */
   'session.expired': (info: { at: string }) => void;
   /** A change set moved (or a step was refused): the change set as stored and the audit entry just written. */

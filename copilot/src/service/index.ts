@@ -8,6 +8,8 @@ export type {
   Finding,
   FindingDecision,
   Guardrails,
+  PrewarmDecisionRecord,
+  PrewarmLoopStatus,
   ServerToClientEvents,
   SloSnapshot,
   SourceStatus,

@@ -16,6 +16,8 @@ import { CopilotServiceError } from './errors.ts';
 import { type Broadcast, OPERATORS_ROOM } from './events.ts';
 import { type LocalOperatorIssuer, localIssuerRoutes } from './local-issuer-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
+import { PrewarmDecisionLog } from '../prewarm/decision-log.ts';
+import { prewarmRoutes } from './prewarm-routes.ts';
 import { changeSetRoutes } from './change-set-routes.ts';
 import { type ReportReader, reportRoutes } from './report-routes.ts';
 import { apiRoutes } from './routes.ts';
@@ -51,6 +53,11 @@ export interface CopilotServiceOptions {
   changeSets?: ChangeSetService;
   /** The daily reports (routes under /api/reports). */
   reports?: ReportReader;
+  /**
+   * The pre-warming loop's decisions (`GET /api/prewarm/decisions`, event `prewarm.decision`). Without it the
+   * route says the loop is off.
+   */
+  prewarmDecisions?: PrewarmDecisionLog;
 }
 
 export interface CopilotService {
@@ -96,6 +103,8 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     : undefined;
   if (options.changeSets) app.use('/api', changeSetRoutes({ verifier, changeSets: options.changeSets }));
   if (options.reports) app.use('/api', reportRoutes({ verifier, reports: options.reports }));
+  const prewarmDecisions = options.prewarmDecisions ?? new PrewarmDecisionLog();
+  app.use('/api', prewarmRoutes({ verifier, decisions: prewarmDecisions }));
   app.use('/api', (req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
   });
@@ -135,6 +144,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   const unsubscribeChanges = options.changeSets?.subscribe((changeSet, entry) =>
     broadcast('change_set.updated', { changeSet, entry }),
   );
+  const unsubscribePrewarm = prewarmDecisions.subscribe((record) => broadcast('prewarm.decision', record));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -150,6 +160,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
       unsubscribe();
       unmountIncidents?.();
       unsubscribeChanges?.();
+      unsubscribePrewarm();
       await io.close();
       server.closeAllConnections();
     },

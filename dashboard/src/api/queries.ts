@@ -11,6 +11,7 @@ import type {
   IncidentDetail,
   IncidentSummary,
   Overview,
+  PrewarmDecisions,
   ResolvedEvidence,
   Session,
   SloHistory,
@@ -34,6 +35,8 @@ export const keys = {
   overview: (range: TimeRange) => ['overview', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
   capacity: (range: TimeRange) => ['capacity', range.key, range.key === 'custom' ? range.fromMs : 0] as const,
   cost: (days: number) => ['cost', days] as const,
+  /** The pre-warming loop's decisions of one function, or of all (''); the live layer merges into both. */
+  prewarmDecisions: (fn: string) => ['prewarm-decisions', fn] as const,
   incidents: ['incidents'] as const,
   incident: (id: string) => ['incident', id] as const,
   /** Answers being written (lib/incidents.ts `Drafts`): filled by the live layer only, never fetched. */
@@ -112,6 +115,14 @@ export const useCapacity = (range: TimeRange) =>
     queryKey: keys.capacity(range),
     queryFn: () => api<CapacityView>(`/api/capacity?${rangeQuery(range)}`),
     placeholderData: keepPreviousData,
+  });
+
+export const usePrewarmDecisions = (fn: string) =>
+  useQuery({
+    queryKey: keys.prewarmDecisions(fn),
+    // Without a function (none has served yet): the loop's status and every function's decisions.
+    queryFn: () =>
+      api<PrewarmDecisions>(`/api/prewarm/decisions?limit=60${fn ? `&fn=${encodeURIComponent(fn)}` : ''}`),
   });
 
 export const useCost = (days: number) =>

@@ -6,8 +6,15 @@ import {
   upsertFeedback,
   upsertFinding,
   upsertMitigation,
+  upsertPrewarmDecision,
 } from './merge.ts';
-import type { FeedbackRule, StoredFinding, StoredMitigation } from './types.ts';
+import type {
+  FeedbackRule,
+  PrewarmDecisionRecord,
+  PrewarmDecisions,
+  StoredFinding,
+  StoredMitigation,
+} from './types.ts';
 
 const finding = (id: string, detectedAt: string): StoredFinding => ({
   id,
@@ -94,5 +101,45 @@ describe('Live-event merging', () => {
     expect(newerSnapshot(newer, older)).toBe(newer);
     expect(newerSnapshot(older, newer)).toBe(newer);
     expect(newerSnapshot(undefined, older)).toBe(older);
+  });
+});
+
+describe('Pre-warming decisions, live', () => {
+  const decision = (at: string, requested: number): PrewarmDecisionRecord => ({
+    id: `fn@${at}`,
+    at,
+    functionName: 'fn',
+    mode: 'live',
+    demand: null,
+    forecast: { minute: at, median: 1, p90: 2 },
+    planned: requested,
+    requested,
+    bounds: { min: 0, max: 10 },
+    previous: null,
+    changed: true,
+    applied: true,
+  });
+  const view: PrewarmDecisions = {
+    status: {
+      mode: 'live',
+      functions: ['fn'],
+      bounds: { min: 0, max: 10 },
+      leadMinutes: 5,
+      allocationMinutes: 3,
+      intervalMs: 60_000,
+    },
+    decisions: [decision('2026-12-05T10:01:00.000Z', 2)],
+    count: 1,
+  };
+
+  it('adds a decision once however often it arrives, newest first, and keeps at most the limit', () => {
+    const late = decision('2026-12-05T10:00:00.000Z', 1);
+    const fresh = decision('2026-12-05T10:02:00.000Z', 3);
+    let merged = upsertPrewarmDecision(view, fresh);
+    merged = upsertPrewarmDecision(merged, fresh);
+    merged = upsertPrewarmDecision(merged, late);
+    expect(merged.decisions.map((d) => d.requested)).toEqual([3, 2, 1]);
+    expect(merged.count).toBe(3);
+    expect(upsertPrewarmDecision(merged, fresh, 2).decisions.map((d) => d.requested)).toEqual([3, 2]);
   });
 });

@@ -1,4 +1,12 @@
-import type { FeedbackRule, FindingDecision, SloSnapshot, StoredFinding, StoredMitigation } from './types.ts';
+import type {
+  FeedbackRule,
+  FindingDecision,
+  PrewarmDecisionRecord,
+  PrewarmDecisions,
+  SloSnapshot,
+  StoredFinding,
+  StoredMitigation,
+} from './types.ts';
 
 /**
  * Folding live events into the lists the REST API returned. Every event may arrive twice (a reconnect replays
@@ -66,4 +74,19 @@ export function activeMitigations(list: readonly StoredMitigation[], nowMs: numb
   return list
     .filter((m) => m.status === 'active' && Date.parse(m.expiresAt) > nowMs)
     .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id));
+}
+
+/**
+ * A pre-warming decision pushed live, into its function's decisions: once per id (one per function and tick),
+ * newest first, at most `limit` kept.
+ */
+export function upsertPrewarmDecision(
+  view: PrewarmDecisions,
+  record: PrewarmDecisionRecord,
+  limit = 60,
+): PrewarmDecisions {
+  const decisions = [record, ...view.decisions.filter((d) => d.id !== record.id)]
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, limit);
+  return { ...view, decisions, count: decisions.length };
 }

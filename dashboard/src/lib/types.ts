@@ -1,3 +1,5 @@
+import type { PrewarmDecisionRecord, PrewarmLoopStatus } from '@boundless/copilot/service';
+
 /**
  * The service's payloads, imported from the copilot itself (types only: nothing of the copilot reaches the
  * bundle), so a change on either side is a type error on the other.
@@ -8,6 +10,8 @@ export type {
   FeedbackRule,
   FindingDecision,
   Guardrails,
+  PrewarmDecisionRecord,
+  PrewarmLoopStatus,
   ServerToClientEvents,
   SloSnapshot,
   StoredFinding,
@@ -46,4 +50,11 @@ export interface ReportSummary {
   generatedAt: string;
   recommendations: number;
   estimatedMonthlySavingUsd: number;
+}
+
+/** `GET /api/prewarm/decisions`. */
+export interface PrewarmDecisions {
+  status: PrewarmLoopStatus;
+  decisions: PrewarmDecisionRecord[];
+  count: number;
 }

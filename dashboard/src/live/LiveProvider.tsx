@@ -9,6 +9,7 @@ import {
   upsertFeedback,
   upsertFinding,
   upsertMitigation,
+  upsertPrewarmDecision,
 } from '../lib/merge.ts';
 import type {
   AckResult,
@@ -16,6 +17,7 @@ import type {
   ClientToServerEvents,
   FeedbackRule,
   Guardrails,
+  PrewarmDecisions,
   ServerToClientEvents,
   SloSnapshot,
   StoredFinding,
@@ -87,6 +89,10 @@ function wire(socket: OperatorSocket, client: QueryClient, touched: () => void):
     touched();
     update<ChangeSet[]>(keys.changeSets, (list) => upsertChangeSet(list, changeSet));
     void client.invalidateQueries({ queryKey: keys.changeSet(changeSet.id) });
+  });
+  socket.on('prewarm.decision', (record) => {
+    for (const fn of [record.functionName, ''])
+      update<PrewarmDecisions>(keys.prewarmDecisions(fn), (view) => upsertPrewarmDecision(view, record));
   });
   socket.on('report.published', () => {
     touched();

@@ -6,6 +6,7 @@ import { Empty, QueryState } from '../components/ui/States.tsx';
 import { formatCount, formatMs, formatTime } from '../lib/format.ts';
 import type { CapacityView } from '../lib/types.ts';
 import { parseRange, withParams } from '../lib/url-state.ts';
+import { PrewarmDecisions } from './capacity/PrewarmDecisions.tsx';
 
 function Demand({ view }: { view: CapacityView }) {
   const times = view.demand.map((d) => d.t);
@@ -88,9 +89,12 @@ export function CapacityPage() {
         what="capacity"
         empty={(view) =>
           view.functions.length === 0 ? (
-            <Empty title="No Lambda invocations yet">
-              The access API's functions report their invocations, concurrency and cold starts here.
-            </Empty>
+            <>
+              <Empty title="No Lambda invocations yet">
+                The access API's functions report their invocations, concurrency and cold starts here.
+              </Empty>
+              <PrewarmDecisions functionName={params.get('fn') ?? ''} />
+            </>
           ) : null
         }
       >
@@ -118,6 +122,7 @@ export function CapacityPage() {
                 ))}
               </select>
               <FunctionPlan view={view} selected={selected} />
+              <PrewarmDecisions functionName={selected} />
               <h2>Cold starts</h2>
               <TimeSeries
                 times={coldTimes}

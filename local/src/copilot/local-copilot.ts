@@ -45,6 +45,7 @@ import {
   LocalTraceSource,
 } from '@boundless/copilot/sources';
 import { copilotLogger } from '@boundless/copilot/logger';
+import { PrewarmDecisionLog } from '@boundless/copilot/prewarm';
 import {
   type AnyCopilotTool,
   type BedrockRuntimeClient,
@@ -116,6 +117,11 @@ export interface LocalCopilot {
   publishReport(summary: { day: string; recommendations: number; estimatedMonthlySavingUsd: number }): void;
   /** The change-set flow, when configured. */
   changeSets?: ChangeSetService;
+  /**
+   * The pre-warming loop's decisions, served at /api/prewarm/decisions and pushed as `prewarm.decision`: the
+   * loop records into it (`boundless start` wires it; off until a loop is attached).
+   */
+  prewarmDecisions: PrewarmDecisionLog;
   /** A copilot-app JWT for an operator (local only), as the dashboard's sign-in would return. */
   operatorToken(role: OperatorRole, sub?: string): Promise<string>;
   close(): Promise<void>;
@@ -237,8 +243,10 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
         findings: async (id) => (await store.listFindings(1000)).find((finding) => finding.id === id),
       },
     });
+    const prewarmDecisions = new PrewarmDecisionLog();
     const service = await startCopilotService({
       ...(changeSets ? { changeSets } : {}),
+      prewarmDecisions,
       ...(reports ? { reports } : {}),
       store,
       pipeline,
@@ -276,6 +284,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       incidents,
       realtimeSink: sink.sink,
       costs: costModel,
+      prewarmDecisions,
       publishReport: (summary) => service.io.to(OPERATORS_ROOM).emit('report.published', summary),
       ...(changeSets ? { changeSets } : {}),
       operatorToken: (role, sub = `${role.replace('_', '-')}-operator`) =>
