@@ -19,7 +19,11 @@ import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 // own logs, rolled back; and the refusals (self-approval, stale plan, expired approval). Also a promoted chat
 // suggestion carried to the runtime's admin API once approved, and lifted on rollback.
 const dataDir = mkdtempSync(join(tmpdir(), 'change-sets-'));
-const APPROVAL_TTL_MS = 4_000;
+// Long enough that no step of a test outlives an approval, however loaded the machine: expiry is reached by
+// moving the flow's clock past it, never by waiting.
+const APPROVAL_TTL_MS = 10 * 60_000;
+/** How far the change-set flow's clock runs ahead of the wall clock (it only ever grows). */
+let flowClockAheadMs = 0;
 let delivery: LocalDelivery;
 let copilot: LocalCopilot;
 let tokens: Record<'alice' | 'bob' | 'olga' | 'vera', string>;
@@ -56,6 +60,7 @@ beforeAll(async () => {
       metrics: localMetricReader(dataDir, delivery),
       tickIntervalMs: 300,
       approvalTtlMs: APPROVAL_TTL_MS,
+      clock: () => Date.now() + flowClockAheadMs,
     },
     reports: new ReportFiles(join(dataDir, 'reports')),
   });
@@ -227,7 +232,8 @@ describe('change sets on the running local stack', () => {
 
     const third = await memory(512);
     expect((await call('olga', 'POST', `/change-sets/${third.id}/approve`, {})).status).toBe(200);
-    await sleep(APPROVAL_TTL_MS + 200);
+    // The approval's lifetime passes (and a moment more) on the flow's clock.
+    flowClockAheadMs += APPROVAL_TTL_MS + 1_000;
     const expired = await call('bob', 'POST', `/change-sets/${third.id}/apply`);
     expect(expired).toMatchObject({ status: 409, body: { error: { code: 'approval_expired' } } });
     expect(

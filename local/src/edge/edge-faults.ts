@@ -17,7 +17,7 @@ export interface EdgeFaultPlan {
 }
 
 export interface EdgeFaultHooks {
-  /** The plan at this moment; undefined when nothing is injected. */
+  /** The plan at this moment; undefined when nothing is injected. Asked once per request. */
   plan(atMs: number): EdgeFaultPlan | undefined;
   /** How an origin delay passes (tests move a clock instead). @default setTimeout */
   wait?: (ms: number) => Promise<void>;
@@ -42,46 +42,73 @@ export function inflate(object: ContentObject, factor: number): ContentObject {
   return { ...object, body, size: body.length, etag: `${object.etag.replace(/"$/, '')}-x"` };
 }
 
-/** The origin as the edge sees it while faults are injected. */
-export function faultyOrigin(origin: ContentStore, hooks: EdgeFaultHooks, clock: () => number): ContentStore {
-  const wait = hooks.wait ?? sleep;
-  const random = hooks.random ?? Math.random;
-  const before = async () => {
-    const plan = hooks.plan(clock());
-    if (!plan) return undefined;
-    if (plan.originDelayMs) await wait(plan.originDelayMs * (0.5 + random()));
-    if (plan.originErrorP && random() < plan.originErrorP)
-      throw new OriginFailure(random() < 0.5 ? 'connect' : 'timeout');
-    return plan;
-  };
-  return {
-    put: (key, body, options) => origin.put(key, body, options),
-    get: async (key, range) => {
-      await before();
-      return origin.get(key, range);
-    },
-    head: async (key) => {
-      await before();
-      return origin.head(key);
-    },
-  };
+/**
+ * What the faults do to one request, from the plan asked once when the request reaches the edge's pipeline (a
+ * fault that starts or ends meanwhile changes the next request, not this one). Each point of the pipeline
+ * asks its own question of it; the dice are rolled where the effect happens, as before.
+ */
+export class RequestFaults {
+  readonly #wait: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(
+    readonly plan: EdgeFaultPlan,
+    hooks: Pick<EdgeFaultHooks, 'wait' | 'random'>,
+  ) {
+    this.#wait = hooks.wait ?? sleep;
+    this.#random = hooks.random ?? Math.random;
+  }
+
+  /** The KeyValueStore as the viewer-request function reads it: signing keys may be missing. */
+  keyStore(kvs: KeyValueReader): KeyValueReader | undefined {
+    const p = this.plan.missingKeyP ?? 0;
+    if (!(p > 0)) return undefined;
+    return {
+      getSync: (key) =>
+        key.startsWith(SIGNING_KEY_PREFIX) && this.#random() < p ? undefined : kvs.getSync(key),
+    };
+  }
+
+  /**
+   * True when this request's cached copy must not be used (a cache-hit collapse). The die is rolled for every
+   * request that reaches the cache, collapse or not, as the edge always has: a seeded run (the fault scenarios)
+   * then draws the same numbers for its traffic as before.
+   */
+  bypassCache(): boolean {
+    return this.#random() < (this.plan.cacheBypassP ?? 0);
+  }
+
+  /** The origin as this request reaches it: slower, refusing or timing out. */
+  origin(origin: ContentStore): ContentStore {
+    const { originDelayMs, originErrorP } = this.plan;
+    if (!originDelayMs && !originErrorP) return origin;
+    const before = async () => {
+      if (originDelayMs) await this.#wait(originDelayMs * (0.5 + this.#random()));
+      if (originErrorP && this.#random() < originErrorP)
+        throw new OriginFailure(this.#random() < 0.5 ? 'connect' : 'timeout');
+    };
+    return {
+      put: (key, body, options) => origin.put(key, body, options),
+      get: async (key, range) => {
+        await before();
+        return origin.get(key, range);
+      },
+      head: async (key) => {
+        await before();
+        return origin.head(key);
+      },
+    };
+  }
+
+  /** How much bigger than stored objects leave the edge; 1: as stored. */
+  bytesFactor(): number {
+    return this.plan.bytesX ?? 1;
+  }
 }
 
-/** The KeyValueStore as the viewer-request function reads it: signing keys may be missing while a fault lasts. */
-export function faultyKeyStore(
-  kvs: KeyValueReader,
-  hooks: EdgeFaultHooks,
-  clock: () => number,
-): KeyValueReader {
-  const random = hooks.random ?? Math.random;
-  const keyPrefix = kvsKeys.signingSecret('');
-  return {
-    getSync: (key) => {
-      if (key.startsWith(keyPrefix)) {
-        const p = hooks.plan(clock())?.missingKeyP ?? 0;
-        if (p > 0 && random() < p) return undefined;
-      }
-      return kvs.getSync(key);
-    },
-  };
+const SIGNING_KEY_PREFIX = kvsKeys.signingSecret('');
+
+/** The faults of a request arriving at `atMs` (the plan asked once); undefined when the edge has no fault hooks. */
+export function requestFaults(hooks: EdgeFaultHooks | undefined, atMs: number): RequestFaults | undefined {
+  return hooks ? new RequestFaults(hooks.plan(atMs) ?? {}, hooks) : undefined;
 }

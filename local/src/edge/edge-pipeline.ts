@@ -9,11 +9,17 @@ import {
   parseQueryString,
   serializeQueryString,
 } from './function-event.ts';
-import type { ViewerRequestFunction } from './function-runner.ts';
+import type { KeyValueReader, ViewerRequestFunction } from './function-runner.ts';
 import { parseRangeHeader } from './http-range.ts';
 import { SIGNING_QUERY_PARAMETERS, type SignedRequestVerifier } from './signed-request.ts';
 import type { WafVerdict } from '../waf/web-acl.ts';
-import { inflate, OriginFailure } from './edge-faults.ts';
+import {
+  type EdgeFaultHooks,
+  inflate,
+  OriginFailure,
+  type RequestFaults,
+  requestFaults,
+} from './edge-faults.ts';
 
 type EdgeResultType = CacheResult | 'Error' | 'FunctionGeneratedResponse';
 
@@ -47,6 +53,8 @@ export interface EdgeResponse {
 export interface EdgePipeline {
   verifier: SignedRequestVerifier;
   fn: ViewerRequestFunction;
+  /** The KeyValueStore the function reads (its view under a missing-key fault is per request). */
+  keyStore: KeyValueReader;
   cache: EdgeCache;
   origin: ContentStore;
   clock: () => number;
@@ -56,10 +64,11 @@ export interface EdgePipeline {
   protectedPrefixes: readonly string[];
   /** The distribution's web ACL (AWS WAF), evaluated before anything else; none when absent. */
   webAcl?: { evaluate(ip: string, nowMs: number): WafVerdict };
-  /** True when this request's cached copy must not be used (an injected cache-hit collapse). */
-  cacheBypass?: () => boolean;
-  /** How much bigger than stored objects leave the edge (an injected egress spike); 1 or absent: as stored. */
-  bytesFactor?: () => number;
+  /**
+   * Injected faults (edge-faults.ts): their plan is asked once per request, once it passes the signed check, and
+   * that request's key store, cache, origin and response size follow it.
+   */
+  faults?: EdgeFaultHooks;
 }
 
 const SIGNING = new Set<string>(SIGNING_QUERY_PARAMETERS);
@@ -182,12 +191,13 @@ export async function handleViewerRequest(p: EdgePipeline, req: ViewerRequest): 
   const query = parseQueryString(req.rawQuery);
   const refusal = signedCheck(p, req, query);
   if (refusal) return refusal;
+  const faults = requestFaults(p.faults, p.clock());
   const event = buildViewerRequestEvent({
     ...eventInput(req),
     distributionId: p.distributionId,
     distributionDomainName: p.distributionDomainName,
   });
-  const outcome = await p.fn.invoke(event);
+  const outcome = await p.fn.invoke(event, faults?.keyStore(p.keyStore));
   if (outcome.kind === 'error') {
     return cloudFrontError(503, 'FunctionError', 'The CloudFront function failed', {
       detailed: outcome.code,
@@ -196,11 +206,17 @@ export async function handleViewerRequest(p: EdgePipeline, req: ViewerRequest): 
   }
   if (outcome.kind === 'response') return functionResponse(outcome.response, outcome.costNs);
   const forwarded = serializeQueryString(withoutSigning(outcome.request.querystring));
-  const served = await serveFromCache(p, req, outcome.request.uri, forwarded);
+  const served = await serveFromCache(p, req, outcome.request.uri, forwarded, faults);
   return { ...served, functionCostNs: outcome.costNs };
 }
 
-async function serveFromCache(p: EdgePipeline, req: ViewerRequest, uri: string, query: string) {
+async function serveFromCache(
+  p: EdgePipeline,
+  req: ViewerRequest,
+  uri: string,
+  query: string,
+  faults: RequestFaults | undefined,
+) {
   let key: string;
   try {
     key = decodeURIComponent(uri.slice(1));
@@ -211,7 +227,8 @@ async function serveFromCache(p: EdgePipeline, req: ViewerRequest, uri: string, 
     });
   }
   const cacheKey = query ? `${uri}?${query}` : uri;
-  if (p.cacheBypass?.()) p.cache.invalidate(cacheKey);
+  if (faults?.bypassCache()) p.cache.invalidate(cacheKey);
+  const origin = faults ? faults.origin(p.origin) : p.origin;
   let originMs: number | undefined;
   const timed = async <T>(call: () => Promise<T>): Promise<T> => {
     const started = p.clock();
@@ -224,9 +241,9 @@ async function serveFromCache(p: EdgePipeline, req: ViewerRequest, uri: string, 
   let lookup: Awaited<ReturnType<EdgeCache['lookup']>>;
   try {
     lookup = await p.cache.lookup(cacheKey, {
-      fetch: () => timed(() => p.origin.get(key)),
+      fetch: () => timed(() => origin.get(key)),
       revalidate: (_k, etag) =>
-        timed(async () => ((await p.origin.head(key))?.etag === etag ? 'unchanged' : 'changed')),
+        timed(async () => ((await origin.head(key))?.etag === etag ? 'unchanged' : 'changed')),
     });
   } catch (error) {
     // CloudFront's own names for an origin it could not reach or that did not answer in time.
@@ -244,7 +261,7 @@ async function serveFromCache(p: EdgePipeline, req: ViewerRequest, uri: string, 
   if (!lookup.object) {
     return cloudFrontError(404, 'NoSuchKey', 'The specified key does not exist.', { result: 'Error' });
   }
-  const factor = p.bytesFactor?.() ?? 1;
+  const factor = faults?.bytesFactor() ?? 1;
   const object = factor > 1 ? inflate(lookup.object, factor) : lookup.object;
   const answered = objectResponse(req, object, lookup.result, lookup.detailed, lookup.ageSeconds);
   return originMs === undefined ? answered : { ...answered, originMs };

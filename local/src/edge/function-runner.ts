@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,7 +36,8 @@ interface FunctionStats {
 
 export interface ViewerRequestFunction {
   readonly sourceBytes: number;
-  invoke(event: CfViewerRequestEvent): Promise<FunctionOutcome>;
+  /** Runs the function on one request; `kvs` replaces the store for this run only (an injected fault's view). */
+  invoke(event: CfViewerRequestEvent, kvs?: KeyValueReader): Promise<FunctionOutcome>;
   stats(): FunctionStats;
 }
 
@@ -94,17 +96,17 @@ interface Realm {
   Date: DateConstructor;
 }
 
-function createKvsShim(reader: KeyValueReader, realm: Realm) {
+function createKvsShim(readerOf: () => KeyValueReader, realm: Realm) {
   const handle = {
     get(key: string, options?: { format?: 'string' | 'json' | 'bytes' }): Promise<unknown> {
-      const value = reader.getSync(String(key));
+      const value = readerOf().getSync(String(key));
       if (value === undefined) return realm.Promise.reject(new realm.Error(`Key "${key}" does not exist`));
       if (options?.format === 'json') return realm.Promise.resolve(JSON.parse(value));
       if (options?.format === 'bytes') return realm.Promise.resolve(Buffer.from(value, 'utf8'));
       return realm.Promise.resolve(value);
     },
     exists(key: string): Promise<boolean> {
-      return realm.Promise.resolve(reader.getSync(String(key)) !== undefined);
+      return realm.Promise.resolve(readerOf().getSync(String(key)) !== undefined);
     },
     meta(): Promise<unknown> {
       return realm.Promise.resolve({ creationDateTime: '', lastUpdatedDateTime: '', keyCount: -1 });
@@ -136,7 +138,7 @@ function readSource(options: LoadFunctionOptions): string {
   }
 }
 
-function compile(source: string, options: LoadFunctionOptions) {
+function compile(source: string, options: LoadFunctionOptions, runReader: AsyncLocalStorage<KeyValueReader>) {
   const context = vm.createContext(
     { Buffer, console: { log: options.log ?? (() => {}) } },
     { codeGeneration: { strings: false, wasm: false }, name: 'cloudfront-function' },
@@ -145,7 +147,9 @@ function compile(source: string, options: LoadFunctionOptions) {
   const clock = options.clock ?? Date.now;
   let frozenNow = clock();
   realm.Date.now = () => frozenNow;
-  context.__cfModules = { crypto: cryptoShim, cloudfront: createKvsShim(options.kvs, realm) };
+  // The function takes its store handle once, at module scope: a run's own view is found by async context.
+  const readerOf = () => runReader.getStore() ?? options.kvs;
+  context.__cfModules = { crypto: cryptoShim, cloudfront: createKvsShim(readerOf, realm) };
   const script = toScript(source);
   try {
     new vm.Script(script, { filename: 'viewer-request.js' }).runInContext(context);
@@ -184,16 +188,17 @@ export function loadViewerRequestFunction(options: LoadFunctionOptions): ViewerR
   if (sourceBytes > MAX_FUNCTION_BYTES) {
     throw new FunctionLoadError(`function is ${sourceBytes} bytes; CloudFront allows ${MAX_FUNCTION_BYTES}`);
   }
-  const { handler, freezeClock } = compile(source, options);
+  const runReader = new AsyncLocalStorage<KeyValueReader>();
+  const { handler, freezeClock } = compile(source, options, runReader);
   const totals: FunctionStats = { invocations: 0, errors: 0, totalNs: 0 };
   return {
     sourceBytes,
-    async invoke(event) {
+    async invoke(event, kvs) {
       const started = process.hrtime.bigint();
       freezeClock();
       let outcome: FunctionResult;
       try {
-        outcome = classify(await handler(event));
+        outcome = classify(await (kvs ? runReader.run(kvs, () => handler(event)) : handler(event)));
       } catch (error) {
         outcome = { kind: 'error', code: 'FunctionExecutionError', message: String(error) };
       }

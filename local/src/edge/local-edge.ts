@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { DirectoryContentStore } from '../content/directory-store.ts';
 import { AccessLogWriter } from './access-log-writer.ts';
 import { EdgeCache } from './edge-cache.ts';
-import { faultyKeyStore, faultyOrigin } from './edge-faults.ts';
 import type { EdgePipeline } from './edge-pipeline.ts';
 import { type EdgeRequestContext, serveViewerRequest } from './edge-request-handler.ts';
 import { emptyStats, type LocalEdgeStats, meanMicros } from './edge-request-records.ts';
@@ -51,8 +50,6 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     ? setInterval(() => telemetry.flushBefore(Math.floor(clock() / 60_000) * 60_000), 15_000)
     : undefined;
   metricsTimer?.unref();
-  const faults = options.faults;
-  const random = faults?.random ?? Math.random;
   const origin = options.origin ?? new DirectoryContentStore(config.originDir as string);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -63,19 +60,15 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const pipeline: EdgePipeline = {
     verifier: new SignedRequestVerifier(options.trustedKeys),
+    keyStore: options.kvs,
     fn: loadViewerRequestFunction({
-      kvs: faults ? faultyKeyStore(options.kvs, faults, clock) : options.kvs,
+      kvs: options.kvs,
       clock,
       ...(telemetry ? { log: (line: string) => telemetry.functionLine(line, clock()) } : {}),
     }),
     cache,
-    origin: faults ? faultyOrigin(origin, faults, clock) : origin,
-    ...(faults
-      ? {
-          cacheBypass: () => random() < (faults.plan(clock())?.cacheBypassP ?? 0),
-          bytesFactor: () => faults.plan(clock())?.bytesX ?? 1,
-        }
-      : {}),
+    origin,
+    ...(options.faults ? { faults: options.faults } : {}),
     clock,
     distributionId: config.distributionId,
     distributionDomainName: config.domainName ?? `${hostPart}:${port}`,

@@ -131,6 +131,62 @@ describe('Class: LocalFaultInjector', () => {
     expect(reports.some((m) => /"maxMemoryUsedMB":2\d\d/.test(m))).toBe(true);
     injector.close();
   });
+
+  it('drops faults once they are over, so a long run holds only those still to come or under way', () => {
+    const { injector, clock } = injectorAt();
+    const edge = new LocalFaultInjector(
+      { ...known, edge: { distributionId: 'EDIST', functionName: 'edge-fn' } },
+      () => clock.now,
+      () => 0,
+    );
+    // Half a day of faults, one every 30 s lasting a minute, and one due an hour after them.
+    const later = injector.inject({ kind: 'throttling', delayMs: 1_500 * 30_000 + 3_600_000 });
+    const held: number[] = [];
+    for (let i = 0; i < 1_500; i++) {
+      clock.now += 30_000;
+      injector.inject({ kind: i % 2 ? 'bad_deploy' : 'throttling', durationMs: 60_000 });
+      edge.inject({ kind: 'origin_errors', durationMs: 60_000 });
+      // Between injections the plans are asked, as every invocation and request asks them.
+      expect(injector.invocationPlan('grant')).toMatchObject({ throttle: true });
+      expect(edge.edgePlan()).toMatchObject({ originErrorP: expect.closeTo(0.66, 9) });
+      held.push(injector.held(), edge.held());
+    }
+    // The one just injected, the one before it (still under way), and the one still to come.
+    expect(Math.max(...held)).toBeLessThanOrEqual(3);
+    expect(injector.list().map((f) => f.id)).toContain(later.id);
+    clock.now += 60_000;
+    expect(injector.list().map((f) => f.id)).toEqual([later.id]);
+    expect(injector.held()).toBe(1);
+    expect(edge.list()).toEqual([]);
+    expect(edge.held()).toBe(0);
+    injector.close();
+    edge.close();
+  });
+
+  it('starts each bad deploy cold once, and never starts a fault lifted before its start', async () => {
+    const { injector, clock } = injectorAt();
+    const started: string[] = [];
+    const startedAll = new Promise<void>((resolve) =>
+      injector.onFaultStart((fault) => {
+        started.push(fault.id);
+        if (fault.id === control.id) resolve();
+      }),
+    );
+    // Two start timers of the same delay fire in the order they were set: the lifted one's comes first.
+    const lifted = injector.inject({ kind: 'bad_deploy', delayMs: 5, durationMs: 60_000 });
+    injector.clear(lifted.id);
+    const control = injector.inject({ kind: 'bad_deploy', delayMs: 5, durationMs: 60_000 });
+    await startedAll;
+    expect(started).toEqual([control.id]);
+    injector.clear(control.id);
+    for (let round = 0; round < 3; round++) {
+      injector.inject({ kind: 'bad_deploy', durationMs: 60_000 });
+      expect(injector.invocationPlan('grant')).toMatchObject({ version: '2', coldStart: true });
+      expect(injector.invocationPlan('grant')?.coldStart).toBeUndefined();
+      clock.now += 60_000;
+    }
+    injector.close();
+  });
 });
 
 describe('Function: faultRoutes', () => {

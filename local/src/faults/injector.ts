@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EdgeFaultPlan } from '../edge/edge-faults.ts';
 import type { InvocationFaultPlan } from '../lambda/lambda-emulator.ts';
+import { edgePlanOf, invocationPlanOf, type TableFaultPlan, tablePlanOf } from './fault-plans.ts';
 
 /**
  * Faults injected into the running local stack, each for a while: the Lambda emulator asks what to do to every
@@ -73,16 +74,11 @@ export class LocalFaultError extends Error {
   override name = 'LocalFaultError';
 }
 
-/** What the embedded DynamoDB does to a request while a table fault is active. */
-export interface TableFaultPlan {
-  throttleP: number;
-  errorP: number;
-  delayMs: number;
-}
-
 export class LocalFaultInjector {
+  /** Faults not yet over (and those that ended since the last prune): ended ones are dropped, see `prune`. */
   private readonly faults: LocalFault[] = [];
-  private readonly flushed = new Set<string>();
+  /** Bad deploys whose forced cold start has happened; weak, so a dropped fault takes its mark along. */
+  private readonly deployed = new WeakSet<LocalFault>();
   private readonly listeners: ((plan: TableFaultPlan | undefined) => void)[] = [];
   private readonly starters: ((fault: LocalFault) => void)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -121,14 +117,37 @@ export class LocalFaultInjector {
       startMs,
       endMs: startMs + durationMs,
     };
+    this.prune();
     this.faults.push(fault);
-    // The table's plan changes when a fault starts and when it ends; listeners hear both.
+    // The table's plan changes when a fault starts and when it ends; listeners hear both. A fault lifted
+    // before its start never starts.
     this.at(startMs, () => {
+      if (!this.faults.includes(fault)) return;
       for (const starter of this.starters) starter(fault);
       this.notify();
     });
-    this.at(fault.endMs, () => this.notify());
+    this.at(fault.endMs, () => {
+      this.prune();
+      this.notify();
+    });
     return fault;
+  }
+
+  /**
+   * Drops the faults that are over. Nothing reads them afterwards: `list()` shows faults not yet over, the plans
+   * only active ones, and what a fault leaves behind (its CloudTrail record, the telemetry of what it did) is
+   * already in the logs. Runs at each fault's end, on each injection and listing, so a long run holds only
+   * the faults still to come or under way.
+   */
+  private prune(now = this.clock()): void {
+    let kept = 0;
+    for (const fault of this.faults) if (fault.endMs > now) this.faults[kept++] = fault;
+    this.faults.length = kept;
+  }
+
+  /** How many faults the injector holds: those not yet over, at most plus the ones ended since the last prune. */
+  held(): number {
+    return this.faults.length;
   }
 
   /** Where a fault of this kind lands, from the target a user named (or the kind's default). */
@@ -158,29 +177,12 @@ export class LocalFaultInjector {
 
   /** What the edge does to a request while edge faults are active: the local edge's `faults.plan`. */
   edgePlan(at = this.clock()): EdgeFaultPlan | undefined {
-    const active = this.faults.filter(
-      (f) => (f.on === 'edge' || f.on === 'edge_function') && f.startMs <= at && at < f.endMs,
-    );
-    if (active.length === 0) return undefined;
-    const plan: EdgeFaultPlan = {};
-    const max = (a: number | undefined, b: number) => Math.max(a ?? 0, b);
-    for (const f of active) {
-      if (f.kind === 'origin_errors') {
-        plan.originErrorP = max(plan.originErrorP, 0.3 + 0.6 * f.intensity);
-        plan.originDelayMs = max(plan.originDelayMs, Math.round(50 + 450 * f.intensity));
-      }
-      if (f.kind === 'cache_hit_collapse')
-        plan.cacheBypassP = max(plan.cacheBypassP, 0.6 + 0.4 * f.intensity);
-      if (f.kind === 'signing_key_mismatch')
-        plan.missingKeyP = max(plan.missingKeyP, 0.3 + 0.7 * f.intensity);
-      if (f.kind === 'egress_cost_spike') plan.bytesX = max(plan.bytesX, 3 + 7 * f.intensity);
-    }
-    return plan;
+    return edgePlanOf(this.activeAt(at, (f) => f.on === 'edge' || f.on === 'edge_function'));
   }
 
   /** Active faults of one kind at a moment (the abuse load reads its own). */
   activeOf(kind: LocalFaultKind, at = this.clock()): LocalFault[] {
-    return this.faults.filter((f) => f.kind === kind && f.startMs <= at && at < f.endMs);
+    return this.activeAt(at, (f) => f.kind === kind);
   }
 
   /** Called when a fault starts (a deploy fault writes its deploy event then). */
@@ -208,8 +210,8 @@ export class LocalFaultInjector {
 
   /** Faults not yet over, soonest first. */
   list(): LocalFault[] {
-    const now = this.clock();
-    return this.faults.filter((f) => f.endMs > now).sort((a, b) => a.startMs - b.startMs);
+    this.prune();
+    return [...this.faults].sort((a, b) => a.startMs - b.startMs);
   }
 
   clear(id: string): boolean {
@@ -226,70 +228,22 @@ export class LocalFaultInjector {
   }
 
   tablePlan(at = this.clock()): TableFaultPlan | undefined {
-    const active = this.faults.filter((f) => f.on === 'table' && f.startMs <= at && at < f.endMs);
-    if (active.length === 0) return undefined;
-    const plan: TableFaultPlan = { throttleP: 0, errorP: 0, delayMs: 0 };
-    for (const f of active) {
-      if (f.kind === 'throttling') plan.throttleP = Math.max(plan.throttleP, 0.3 + 0.6 * f.intensity);
-      if (f.kind === 'dependency_error') plan.errorP = Math.max(plan.errorP, 0.2 + 0.6 * f.intensity);
-      if (f.kind === 'dependency_latency')
-        plan.delayMs = Math.max(plan.delayMs, Math.round(100 + 900 * f.intensity));
-    }
-    return plan;
+    return tablePlanOf(this.activeAt(at, (f) => f.on === 'table'));
   }
 
   /** What to do to one invocation of a function: the emulator's `faults` option. */
   invocationPlan(functionName: string, at = this.clock()): InvocationFaultPlan | undefined {
-    const active = this.faults.filter(
-      (f) => f.on === 'function' && f.target === functionName && f.startMs <= at && at < f.endMs,
-    );
-    if (active.length === 0) return undefined;
-    const plan: InvocationFaultPlan = {};
-    const roll = (p: number) => this.random() < p;
-    for (const f of active) {
-      switch (f.kind) {
-        case 'dependency_error':
-          if (roll(0.2 + 0.6 * f.intensity))
-            plan.error = { name: 'Error', message: 'entitlement record failed validation: missing titleId' };
-          break;
-        case 'dependency_latency':
-          plan.delayMs = Math.round(200 + 1800 * f.intensity * (0.5 + this.random()));
-          break;
-        case 'throttling':
-          plan.throttle = plan.throttle || roll(0.2 + 0.6 * f.intensity);
-          break;
-        case 'cold_start_storm':
-          plan.coldStart = plan.coldStart || roll(0.4 + 0.6 * f.intensity);
-          break;
-        case 'cpu_saturation':
-          // CPU-starved: the handler burns CPU and takes longer, as one short of vCPU share does.
-          plan.cpuBurnMs = Math.max(plan.cpuBurnMs ?? 0, Math.round(2 + 8 * f.intensity));
-          plan.delayMs = Math.max(
-            plan.delayMs ?? 0,
-            Math.round(150 + 1200 * f.intensity * (0.7 + 0.6 * this.random())),
-          );
-          break;
-        case 'memory_saturation':
-          plan.maxMemoryUsedMb = 240 + Math.round(16 * this.random());
-          plan.killed = plan.killed || roll(0.1 + 0.3 * f.intensity);
-          if (!plan.killed) plan.delayMs = Math.max(plan.delayMs ?? 0, Math.round(100 * f.intensity));
-          break;
-        case 'bad_deploy':
-          plan.version = '2';
-          // A new version starts every environment afresh, once.
-          if (!this.flushed.has(f.id)) {
-            this.flushed.add(f.id);
-            plan.coldStart = true;
-          }
-          if (roll(0.2 + 0.5 * f.intensity))
-            plan.error = {
-              name: 'TypeError',
-              message: "Cannot read properties of undefined (reading 'deviceId')",
-            };
-          break;
-      }
-    }
-    return plan;
+    const active = this.activeAt(at, (f) => f.on === 'function' && f.target === functionName);
+    return invocationPlanOf(active, this.random, (deploy) => {
+      // A new version starts every environment afresh, once.
+      if (this.deployed.has(deploy)) return false;
+      this.deployed.add(deploy);
+      return true;
+    });
+  }
+
+  private activeAt(at: number, where: (fault: LocalFault) => boolean): LocalFault[] {
+    return this.faults.filter((f) => where(f) && f.startMs <= at && at < f.endMs);
   }
 
   private notify(): void {

@@ -34,6 +34,9 @@ export type InvocationListener = (facts: InvocationFacts) => void;
  */
 export class FunctionInvoker {
   private readonly listeners = new Set<InvocationListener>();
+  /** Log stream names by environment and version: named once per environment, not per invocation. */
+  private readonly streams = new Map<string, string>();
+  private readonly arns = new Map<string, string>();
 
   constructor(
     private readonly options: LambdaEmulatorOptions,
@@ -76,7 +79,7 @@ export class FunctionInvoker {
     const requestId = randomUUID();
     // The environment's log stream, named once for every record of this invocation (a fault's version label
     // over the version's own).
-    const stream = logStreamName(environment.id, environment.createdAt, plan?.version ?? version.version);
+    const stream = this.streamOf(environment, plan?.version ?? version.version);
     const init = coldStart ? await this.initialise(fn, version, environment, 'on-demand', stream) : undefined;
     fn.counters.invocations += 1;
     version.counters.invocations += 1;
@@ -135,7 +138,7 @@ export class FunctionInvoker {
     version: FunctionVersion,
     environment: ExecutionEnvironment,
     type: 'on-demand' | 'provisioned-concurrency',
-    stream = logStreamName(environment.id, environment.createdAt, version.version),
+    stream = this.streamOf(environment, version.version),
   ): Promise<{ startMs: number; durationMs: number }> {
     const startMs = this.clock();
     this.logs.write(
@@ -225,8 +228,25 @@ export class FunctionInvoker {
   }
 
   private arnOf(functionName: string): string {
-    const region = this.options.region ?? 'us-east-1';
-    return `arn:aws:lambda:${region}:${this.options.accountId ?? '000000000000'}:function:${functionName}`;
+    let arn = this.arns.get(functionName);
+    if (arn === undefined) {
+      const region = this.options.region ?? 'us-east-1';
+      arn = `arn:aws:lambda:${region}:${this.options.accountId ?? '000000000000'}:function:${functionName}`;
+      this.arns.set(functionName, arn);
+    }
+    return arn;
+  }
+
+  private streamOf(environment: ExecutionEnvironment, version: string): string {
+    const key = `${environment.id}/${version}`;
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      // Environments come and go; the names of those long gone are not kept.
+      if (this.streams.size >= 10_000) this.streams.clear();
+      stream = logStreamName(environment.id, environment.createdAt, version);
+      this.streams.set(key, stream);
+    }
+    return stream;
   }
 }
 

@@ -39,6 +39,11 @@ export class InvocationLogs {
     this.options.logs?.append(logGroupOf(functionName), stream, JSON.stringify(record), at);
   }
 
+  /** A record built (and serialised) when the log batch is written, after the invocation has answered. */
+  private later(group: string, stream: string, record: () => object, at: number): void {
+    this.options.logs?.append(group, stream, () => JSON.stringify(record()), at);
+  }
+
   /** A line as the handler or the runtime printed it (not JSON). */
   line(functionName: string, stream: string, text: string, at: number): void {
     this.options.logs?.append(logGroupOf(functionName), stream, text, at);
@@ -72,18 +77,19 @@ export class InvocationLogs {
     }
   }
 
-  /** The invocation's records in `stream`, its environment's log stream. */
+  /**
+   * The invocation's records in `stream`, its environment's log stream. Only their place in the log is taken
+   * now: they are built when the batch is written (the facts do not change), and the segment when its datagram
+   * is sent, so the caller's response does not wait for them.
+   */
   report(facts: InvocationFacts, stream: string, traceId: string, parent?: string) {
-    if (facts.coldStart) this.write(facts.functionName, stream, coldStartLine(facts), facts.initStartMs);
-    this.write(facts.functionName, stream, reportRecord(facts), facts.endMs);
-    this.write(facts.functionName, stream, invocationMetrics(facts), facts.endMs);
+    const group = logGroupOf(facts.functionName);
+    if (facts.coldStart)
+      this.later(group, stream, () => coldStartLine(facts), facts.initStartMs ?? facts.endMs);
+    this.later(group, stream, () => reportRecord(facts), facts.endMs);
+    this.later(group, stream, () => invocationMetrics(facts), facts.endMs);
     if (this.options.lambdaInsights)
-      this.options.logs?.append(
-        LAMBDA_INSIGHTS_LOG_GROUP,
-        stream,
-        JSON.stringify(lambdaInsightsRecord(facts, traceId)),
-        facts.endMs,
-      );
-    this.options.segments?.emit(functionSegment(facts, traceId, parent));
+      this.later(LAMBDA_INSIGHTS_LOG_GROUP, stream, () => lambdaInsightsRecord(facts, traceId), facts.endMs);
+    this.options.segments?.emit(() => functionSegment(facts, traceId, parent));
   }
 }

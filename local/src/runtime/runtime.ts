@@ -261,7 +261,7 @@ export async function startLocalDelivery(
     ];
     for (const spec of config.faults) faults.injector.inject(spec);
     const api = await startApi(config.apiPort, config.host, routes, localRoutes, emulator, (record) =>
-      logs.append(API_ACCESS_LOG_GROUP, 'local-stage', JSON.stringify(record), record.requestTimeEpoch),
+      logs.append(API_ACCESS_LOG_GROUP, 'local-stage', () => JSON.stringify(record), record.requestTimeEpoch),
     );
     closers.push(() => api.close());
     const runtime = {

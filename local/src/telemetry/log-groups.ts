@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { LogGroupError, sanitiseLogGroupName, utcDay } from '@boundless/copilot/telemetry-dir';
 import { BatchedAppender } from './batched-appender.ts';
 
+/** A log event's message, or a function that builds it when the batch is written (see BatchedAppender). */
+export type LogMessage = string | (() => string);
+
 /**
  * CloudWatch log groups as files, in the telemetry directory's layout (`@boundless/copilot/telemetry-dir`):
  * `<root>/<sanitised group>/<YYYY-MM-DD>.log`, one subscription-event JSON line per log event, `group.json` with
@@ -30,7 +33,7 @@ export class LogGroupWriter {
 
   constructor(readonly root: string) {}
 
-  append(logGroup: string, logStream: string, message: string, timestamp = Date.now()): void {
+  append(logGroup: string, logStream: string, message: LogMessage, timestamp = Date.now()): void {
     if (!Number.isFinite(timestamp)) throw new RangeError(`log event timestamp ${timestamp} is not a time`);
     const group = this.groups.get(logGroup) ?? this.registerGroup(logGroup);
     if (!(timestamp >= group.dayStart && timestamp < group.dayStart + DAY_MS)) {
@@ -44,12 +47,15 @@ export class LogGroupWriter {
       stream = JSON.stringify(logStream);
       this.streamJson.set(logStream, stream);
     }
-    // The StoredLogEvent's JSON, field for field, built without a second pass over the message's object: the
-    // id is digits, hex and dashes, the timestamp an integer.
-    const id = `${timestamp}-${this.writerId}-${this.sequence}`;
+    // The StoredLogEvent's JSON, field for field, built without a second pass over the message's object (the
+    // id is digits, hex and dashes, the timestamp an integer) and only when the batch is written: the id is
+    // fixed now, so events keep their order.
+    const head = `{"id":"${timestamp}-${this.writerId}-${this.sequence}","timestamp":${timestamp},"logStream":${stream},"message":`;
     this.appender.append(
       group.file,
-      `{"id":"${id}","timestamp":${timestamp},"logStream":${stream},"message":${JSON.stringify(message)}}`,
+      typeof message === 'string'
+        ? () => `${head}${JSON.stringify(message)}}`
+        : () => `${head}${JSON.stringify(message())}}`,
     );
   }
 

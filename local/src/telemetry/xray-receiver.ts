@@ -151,7 +151,8 @@ function bind(socket: Socket, port: number, host: string): Promise<void> {
  * uploads in batches; segments reach the local store with about the delay they reach the X-Ray console with.
  */
 export interface SegmentEmitter {
-  emit(document: object): void;
+  /** A document, or a function that builds it when its batch is sent (the caller does not wait for it). */
+  emit(document: object | (() => object)): void;
   /** Sends what is batched now. */
   flush(): void;
   close(): void;
@@ -159,6 +160,8 @@ export interface SegmentEmitter {
 
 /** Below the 65,507-byte UDP payload limit, with room for the header. */
 const MAX_DATAGRAM_BYTES = 60_000;
+/** Documents held before a batch is sent early (a few KB each at most). */
+const MAX_BATCH_DOCUMENTS = 200;
 
 export function createSegmentEmitter(
   address: string,
@@ -175,26 +178,45 @@ export function createSegmentEmitter(
   // UDP sends fail only locally (e.g. closed socket); X-Ray tracing never fails a request.
   socket.on('error', () => undefined);
   const batchWindowMs = options.batchWindowMs ?? 50;
-  let batch: string[] = [];
-  let batchBytes = 0;
+  let batch: (object | (() => object))[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const send = (lines: string[]) =>
+    socket.send(Buffer.from(`${HEADER_LINE}\n${lines.join('\n')}`), port, host, () => undefined);
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (batch.length === 0 || closed) return;
-    const datagram = Buffer.from(`${HEADER_LINE}\n${batch.join('\n')}`);
+    const documents = batch;
     batch = [];
-    batchBytes = 0;
-    socket.send(datagram, port, host, () => undefined);
+    // Serialised only now, off the path of the invocations that emitted them; split to fit datagrams.
+    let lines: string[] = [];
+    let bytes = 0;
+    for (const document of documents) {
+      let json: string;
+      try {
+        json = JSON.stringify(typeof document === 'function' ? document() : document);
+      } catch (error) {
+        // A document that cannot be built is dropped, as a daemon drops what it cannot send; said once here.
+        process.stderr.write(
+          `local X-Ray: segment not sent: ${error instanceof Error ? error.message : error}\n`,
+        );
+        continue;
+      }
+      if (lines.length > 0 && bytes + json.length + 1 > MAX_DATAGRAM_BYTES) {
+        send(lines);
+        lines = [];
+        bytes = 0;
+      }
+      lines.push(json);
+      bytes += json.length + 1;
+    }
+    send(lines);
   };
   return {
     emit: (document) => {
-      const json = JSON.stringify(document);
-      if (batchBytes + json.length + 1 > MAX_DATAGRAM_BYTES) flush();
-      batch.push(json);
-      batchBytes += json.length + 1;
-      if (batchWindowMs <= 0) flush();
+      batch.push(document);
+      if (batchWindowMs <= 0 || batch.length >= MAX_BATCH_DOCUMENTS) flush();
       else if (!timer) {
         timer = setTimeout(flush, batchWindowMs);
         timer.unref();
