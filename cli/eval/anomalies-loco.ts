@@ -126,6 +126,20 @@ export function leaveOneCategoryOut(
     });
     return { index: bestIndex, value: bestValue };
   };
+  // Folds often choose the same point: its thresholded run (every file again) is made once and shared.
+  const thresholded = new Map<number, ThresholdScores[]>();
+  const thresholdScores = (index: number) => {
+    let scores = thresholded.get(index);
+    if (!scores) {
+      const point = { ...DEFAULT_DETECTOR_OPTIONS, ...points[index]! };
+      scores = runOursThresholded(benchmark, NAB_THRESHOLDS, point).map((run) => ({
+        threshold: run.threshold,
+        scores: scoreByCategory(benchmark, run),
+      }));
+      thresholded.set(index, scores);
+    }
+    return scores;
+  };
   const folds = benchmark.categories.map((category) => {
     const development = benchmark.categories.filter((other) => other !== category);
     const chosen = best(development);
@@ -137,32 +151,34 @@ export function leaveOneCategoryOut(
       developmentObjective: chosen.value,
       validation: scores.get(category)!,
       run: { ...run, perFile: new Map(files.map((file) => [file, run.perFile.get(file)!] as const)) },
-      nabThreshold: chooseNabThreshold(benchmark, points[chosen.index]!, development, category),
+      nabThreshold: chooseNabThreshold(thresholdScores(chosen.index), development, category),
     };
   });
   const all = best(benchmark.categories);
   return { folds, chosenOnAll: points[all.index]!, chosenOnAllObjective: all.value, gridSize: points.length };
 }
 
+/** One point's run thresholded at one of `NAB_THRESHOLDS`, scored per category. */
+interface ThresholdScores {
+  threshold: number;
+  scores: Map<string, SetScore>;
+}
+
 /** NAB's threshold optimiser for one fold: the best mean NAB score on the development categories. */
 function chooseNabThreshold(
-  benchmark: NabBenchmark,
-  point: GridPoint,
+  runs: readonly ThresholdScores[],
   development: readonly string[],
   heldOut: string,
 ): CategoryFold['nabThreshold'] {
-  const runs = runOursThresholded(benchmark, NAB_THRESHOLDS, { ...DEFAULT_DETECTOR_OPTIONS, ...point });
   let chosen = {
     threshold: Number.NaN,
     value: Number.NEGATIVE_INFINITY,
     validation: undefined as SetScore | undefined,
   };
-  for (const run of runs) {
-    const scores = scoreByCategory(benchmark, run);
+  for (const { threshold, scores } of runs) {
     const value =
       development.reduce((sum, category) => sum + scores.get(category)!.nab, 0) / development.length;
-    if (value > chosen.value + 1e-9)
-      chosen = { threshold: run.threshold, value, validation: scores.get(heldOut) };
+    if (value > chosen.value + 1e-9) chosen = { threshold, value, validation: scores.get(heldOut) };
   }
   return { threshold: chosen.threshold, validation: chosen.validation! };
 }

@@ -105,6 +105,16 @@ export async function measureWindows(
   windows: readonly (readonly [fromMs: number, toMs: number])[],
 ): Promise<MetricMeasurement[]> {
   if (reader.measureWindows) return reader.measureWindows(metric, scope, windows);
+  return measureEachWindow(reader, metric, scope, windows);
+}
+
+/** Measures each window with `measure`, one by one: what `measureWindows` does for readers without it. */
+export async function measureEachWindow(
+  reader: Pick<MetricReader, 'measure'>,
+  metric: string,
+  scope: Record<string, string>,
+  windows: readonly (readonly [fromMs: number, toMs: number])[],
+): Promise<MetricMeasurement[]> {
   const measured: MetricMeasurement[] = [];
   for (const [fromMs, toMs] of windows) measured.push(await reader.measure(metric, scope, fromMs, toMs));
   return measured;

@@ -82,6 +82,11 @@ describe('Function: parseEventCalendar', () => {
     ]);
   });
 
+  it('reads a quoted title holding a comma without shifting the start column', () => {
+    const text = 'title,start\n"Dune, Part Two",2026-11-05T18:00:00Z\n';
+    expect(parseEventCalendar(text)).toEqual([Date.parse('2026-11-05T18:00:00Z')]);
+  });
+
   it('names the line of a bad time and says when the start column is missing', () => {
     expect(() => parseEventCalendar('start\n2026-11-05T18:00:00Z\ntomorrow\n')).toThrow(/line 3: "tomorrow"/);
     expect(() => parseEventCalendar('when\n2026-11-05T18:00:00Z\n')).toThrow(/"start" column/);

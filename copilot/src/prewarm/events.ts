@@ -1,3 +1,4 @@
+import { readCsv } from '@boundless/common/csv';
 import type { Predictive } from '../forecast/predictive.ts';
 import { PrewarmError } from './errors.ts';
 
@@ -89,23 +90,25 @@ function mixture(predictive: Predictive, factors: readonly number[]): Predictive
 
 /**
  * Reads a release calendar: a CSV whose header names a `start` column (ISO-8601 times; other columns, a
- * title for instance, are ignored). A calendar is short and written by people, so a bad row is an error
- * naming its line, not a skip.
+ * title for instance, are ignored, quoted commas and all). A calendar is short and written by people, so a
+ * bad row is an error naming its line, not a skip.
  */
 export function parseEventCalendar(text: string): number[] {
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((cell) => cell.trim().toLowerCase());
-  const column = header.indexOf('start');
+  const { records, malformed } = readCsv(text);
+  const unreadable = malformed[0];
+  if (unreadable) throw new PrewarmError(`event calendar line ${unreadable.line}: ${unreadable.reason}`);
+  const [header, ...rows] = records;
+  const column = (header?.fields ?? []).map((cell) => cell.trim().toLowerCase()).indexOf('start');
   if (column < 0) throw new PrewarmError('event calendar: the header must name a "start" column');
   const starts: number[] = [];
-  lines.slice(1).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const cell = line.split(',')[column]?.trim() ?? '';
+  for (const { line, fields } of rows) {
+    if (fields.every((cell) => cell.trim() === '')) continue;
+    const cell = fields[column]?.trim() ?? '';
     const time = Date.parse(cell);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(cell) || Number.isNaN(time)) {
-      throw new PrewarmError(`event calendar line ${index + 2}: "${cell}" is not an ISO-8601 time`);
+      throw new PrewarmError(`event calendar line ${line}: "${cell}" is not an ISO-8601 time`);
     }
     starts.push(time);
-  });
+  }
   return starts;
 }

@@ -161,12 +161,14 @@ export class PlanWalker {
   private folded = 0;
   private firstWarm = 0;
 
-  constructor(
-    options: PlanOptions,
-    private readonly costs: readonly number[] = [parsePlanOptions(options).coldStartCost],
-  ) {
+  /** The cold-start costs planned at once, one capacity each per row. */
+  readonly costs: readonly number[];
+
+  /** `costs`: the cold-start costs planned at once. @default the options' `coldStartCost` */
+  constructor(options: PlanOptions, costs?: readonly number[]) {
     this.config = parsePlanOptions(options);
-    for (const cost of costs) {
+    this.costs = costs ?? [this.config.coldStartCost];
+    for (const cost of this.costs) {
       if (!(cost > 0)) throw new PrewarmError(`a cold-start cost must be positive, got ${cost}`);
     }
     this.walker = new ForecastWalker({
@@ -269,12 +271,8 @@ export class PlanWalker {
 }
 
 /** One causal pass that plans every cost at once: a loop over {@link PlanWalker}. */
-function planPass(
-  minutes: readonly DemandMinute[],
-  options: PlanOptions,
-  costs: readonly number[],
-): ProvisioningPlan[] {
-  const walker = new PlanWalker(options, costs);
+function planPass(minutes: readonly DemandMinute[], walker: PlanWalker): ProvisioningPlan[] {
+  const { costs } = walker;
   const capacities = costs.map(() => new Int32Array(minutes.length));
   const median = new Float64Array(minutes.length).fill(Number.NaN);
   const upper = new Float64Array(minutes.length).fill(Number.NaN);
@@ -310,7 +308,7 @@ export function planProvisionedConcurrency(
   minutes: readonly DemandMinute[],
   options: PlanOptions,
 ): ProvisioningPlan {
-  return planPass(minutes, options, [parsePlanOptions(options).coldStartCost])[0]!;
+  return planPass(minutes, new PlanWalker(options))[0]!;
 }
 
 /** Plans for several cold-start costs from one forecast pass: a cost/cold-start curve in one walk. */
@@ -319,5 +317,5 @@ export function planForColdStartCosts(
   options: Omit<PlanOptions, 'coldStartCost'>,
   costs: readonly number[],
 ): ProvisioningPlan[] {
-  return planPass(minutes, options, costs);
+  return planPass(minutes, new PlanWalker(options, costs));
 }

@@ -1,4 +1,4 @@
-import type { MetricMeasurement, MetricReader } from '../changes/ports.ts';
+import { type MetricMeasurement, type MetricReader, measureEachWindow } from '../changes/ports.ts';
 import { CacheAnalyzer } from './cache-analysis.ts';
 import { type EdgeLogInput, readEdgeLogWindow } from './edge-logs.ts';
 import { type LogGroupReader, readApiAccess, readInvocationReports } from './function-telemetry.ts';
@@ -69,9 +69,7 @@ export class TelemetryMetricReader implements MetricReader {
     windows: readonly (readonly [fromMs: number, toMs: number])[],
   ): Promise<MetricMeasurement[]> {
     if (!metric.startsWith('edge.') || windows.length === 0) {
-      const measured: MetricMeasurement[] = [];
-      for (const [fromMs, toMs] of windows) measured.push(await this.measure(metric, scope, fromMs, toMs));
-      return measured;
+      return measureEachWindow(this, metric, scope, windows);
     }
     const ttls = Object.fromEntries(this.options.patterns().map((p) => [p, 0]));
     const analyzers = windows.map(([fromMs, toMs]) => new CacheAnalyzer(ttls, { fromMs, toMs }));

@@ -19,6 +19,7 @@ import type {
   StoredFinding,
   StoredMitigation,
 } from '../lib/types.ts';
+import { PREWARM_DECISIONS_SHOWN } from '../lib/merge.ts';
 import { rangeQuery, type TimeRange } from '../lib/url-state.ts';
 import { api } from './client.ts';
 
@@ -122,7 +123,9 @@ export const usePrewarmDecisions = (fn: string) =>
     queryKey: keys.prewarmDecisions(fn),
     // Without a function (none has served yet): the loop's status and every function's decisions.
     queryFn: () =>
-      api<PrewarmDecisions>(`/api/prewarm/decisions?limit=60${fn ? `&fn=${encodeURIComponent(fn)}` : ''}`),
+      api<PrewarmDecisions>(
+        `/api/prewarm/decisions?limit=${PREWARM_DECISIONS_SHOWN}${fn ? `&fn=${encodeURIComponent(fn)}` : ''}`,
+      ),
   });
 
 export const useCost = (days: number) =>

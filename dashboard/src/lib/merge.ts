@@ -76,6 +76,9 @@ export function activeMitigations(list: readonly StoredMitigation[], nowMs: numb
     .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id));
 }
 
+/** Pre-warming decisions the Capacity view fetches and keeps as live ones arrive: an hour of ticks. */
+export const PREWARM_DECISIONS_SHOWN = 60;
+
 /**
  * A pre-warming decision pushed live, into its function's decisions: once per id (one per function and tick),
  * newest first, at most `limit` kept.
@@ -83,7 +86,7 @@ export function activeMitigations(list: readonly StoredMitigation[], nowMs: numb
 export function upsertPrewarmDecision(
   view: PrewarmDecisions,
   record: PrewarmDecisionRecord,
-  limit = 60,
+  limit = PREWARM_DECISIONS_SHOWN,
 ): PrewarmDecisions {
   const decisions = [record, ...view.decisions.filter((d) => d.id !== record.id)]
     .sort((a, b) => b.at.localeCompare(a.at))
