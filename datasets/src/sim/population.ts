@@ -1,7 +1,7 @@
 import { type Device, makeDevice, randomDeviceType } from './agents.ts';
 import type { Title } from './catalog.ts';
 import { COUNTRIES, type CountryProfile, travelHours, VPN_EXITS } from './networks.ts';
-import { draw, drawInt, type ReaderRanges } from './profiles.ts';
+import { draw, drawInt, type ReaderRanges, type Span } from './profiles.ts';
 import type { LegitArchetype, Persona, Sitting } from './reader.ts';
 import { pickTitle } from './reader.ts';
 import type { Population, SimulatedRequest } from './request.ts';
@@ -241,6 +241,14 @@ export function shelfSyncStreams(world: World, sync: ShelfSync, rng: Rng): Gener
   return streams;
 }
 
+/**
+ * A sitting's span of parts per title, in whole parts and at least one: the count is drawn per title in the
+ * sitting (reader.ts), not here, so building the persona draws nothing and the stream stays as it was.
+ */
+function wholeParts(span: Span): [number, number] {
+  return [Math.max(1, Math.round(span[0])), Math.max(1, Math.round(span[1]))];
+}
+
 /** B2B organisations: many accounts, one to a few NAT addresses on the campus network, an administrator or two. */
 function buildCampuses(rng: Rng, world: World, accounts: number, adminShare: number): Persona[] {
   const r = world.ranges.reader;
@@ -261,16 +269,12 @@ function buildCampuses(rng: Rng, world: World, accounts: number, adminShare: num
       const sitting: Sitting = admin
         ? {
             titles: draw(rng, r.orgAdmin.titlesPerCheck),
-            // Drawn per title in the sitting, from the span itself: no draw here, so the stream stays as it was.
-            partsPerTitle: [
-              Math.max(1, Math.round(r.orgAdmin.partsPerTitle[0])),
-              Math.max(1, Math.round(r.orgAdmin.partsPerTitle[1])),
-            ],
+            partsPerTitle: wholeParts(r.orgAdmin.partsPerTitle),
             secondsPerTitle: draw(rng, r.orgAdmin.secondsPerTitle),
           }
         : {
             titles: draw(rng, r.campus.titlesPerSession),
-            partsPerTitle: [Math.round(r.campus.partsPerTitle[0]), Math.round(r.campus.partsPerTitle[1])],
+            partsPerTitle: wholeParts(r.campus.partsPerTitle),
           };
       personas.push({
         actor: `${admin ? 'org_admin' : 'campus'}:${accountId}`,

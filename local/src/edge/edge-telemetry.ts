@@ -64,16 +64,11 @@ export class EdgeTelemetry {
   /** One request as CloudFront logs and counts it. */
   request(record: CloudFrontLogRecord, response: EdgeResponse, atMs: number, originMs?: number): void {
     // Serialised when the log batch is written, not while the viewer waits.
-    const distributionId = this.#stream;
     this.#logs.append(
       this.#group,
       this.#stream,
       () =>
-        JSON.stringify({
-          timestamp: new Date(atMs).toISOString(),
-          DistributionId: distributionId,
-          ...record,
-        }),
+        JSON.stringify({ timestamp: new Date(atMs).toISOString(), DistributionId: this.#stream, ...record }),
       atMs,
     );
     const minute = Math.floor(atMs / MINUTE) * MINUTE;

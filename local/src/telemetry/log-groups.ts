@@ -2,10 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogGroupError, sanitiseLogGroupName, utcDay } from '@boundless/copilot/telemetry-dir';
-import { BatchedAppender } from './batched-appender.ts';
-
-/** A log event's message, or a function that builds it when the batch is written (see BatchedAppender). */
-export type LogMessage = string | (() => string);
+import { BatchedAppender, type LazyLine } from './batched-appender.ts';
 
 /**
  * CloudWatch log groups as files, in the telemetry directory's layout (`@boundless/copilot/telemetry-dir`):
@@ -33,7 +30,7 @@ export class LogGroupWriter {
 
   constructor(readonly root: string) {}
 
-  append(logGroup: string, logStream: string, message: LogMessage, timestamp = Date.now()): void {
+  append(logGroup: string, logStream: string, message: LazyLine, timestamp = Date.now()): void {
     if (!Number.isFinite(timestamp)) throw new RangeError(`log event timestamp ${timestamp} is not a time`);
     const group = this.groups.get(logGroup) ?? this.registerGroup(logGroup);
     if (!(timestamp >= group.dayStart && timestamp < group.dayStart + DAY_MS)) {
@@ -53,9 +50,7 @@ export class LogGroupWriter {
     const head = `{"id":"${timestamp}-${this.writerId}-${this.sequence}","timestamp":${timestamp},"logStream":${stream},"message":`;
     this.appender.append(
       group.file,
-      typeof message === 'string'
-        ? () => `${head}${JSON.stringify(message)}}`
-        : () => `${head}${JSON.stringify(message())}}`,
+      () => `${head}${JSON.stringify(typeof message === 'string' ? message : message())}}`,
     );
   }
 

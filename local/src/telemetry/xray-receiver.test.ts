@@ -98,6 +98,25 @@ describe('Function: startXRayReceiver', () => {
     expect(before).toEqual([]);
   });
 
+  it('sends nothing for a batch whose documents all fail to build, and the next batch arrives', async () => {
+    const emitter = createSegmentEmitter(receiver.address, { batchWindowMs: 0 });
+    const rejected = receiver.stats().rejected;
+    const count = arrivals.length;
+    emitter.emit(() => {
+      throw new Error('segment cannot be built');
+    });
+    emitter.emit({
+      id: '3333333333333333',
+      trace_id: '1-aaaaaaaa-000000000000000000000003',
+      name: 'c',
+      start_time: Date.now() / 1000,
+    });
+    await arrived(count + 1);
+    emitter.close();
+    expect(arrivals.at(-1)?.name).toBe('c');
+    expect(receiver.stats().rejected).toBe(rejected);
+  });
+
   it('receives real segments from the Powertools tracer pointed at it by AWS_XRAY_DAEMON_ADDRESS', async () => {
     process.env.AWS_XRAY_DAEMON_ADDRESS = receiver.address;
     process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';

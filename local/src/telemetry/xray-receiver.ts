@@ -197,7 +197,7 @@ export function createSegmentEmitter(
       try {
         json = JSON.stringify(typeof document === 'function' ? document() : document);
       } catch (error) {
-        // A document that cannot be built is dropped, as a daemon drops what it cannot send; said once here.
+        // A document that cannot be built is dropped, as a daemon drops what it cannot send, and said so.
         process.stderr.write(
           `local X-Ray: segment not sent: ${error instanceof Error ? error.message : error}\n`,
         );
@@ -211,7 +211,8 @@ export function createSegmentEmitter(
       lines.push(json);
       bytes += json.length + 1;
     }
-    send(lines);
+    // None left when every document failed to build: a header alone is a datagram the receiver rejects.
+    if (lines.length > 0) send(lines);
   };
   return {
     emit: (document) => {
