@@ -80,7 +80,8 @@ export function servingOf(
   if (before.length === 0) return undefined;
   const after = index.served(component, handlers, sinceMs, window.endMs + 1);
   const minutes = (ms: number) => Math.max(ms, 1000) / 60_000;
-  const firstBefore = Math.min(...before.map((s) => s.startMs));
+  // A busy window holds far more spans than a spread call may pass as arguments.
+  const firstBefore = before.reduce((first, s) => Math.min(first, s.startMs), Number.POSITIVE_INFINITY);
   return {
     rateBefore: before.length / minutes(sinceMs - firstBefore),
     rateAfter: after.length / minutes(window.endMs - sinceMs),
