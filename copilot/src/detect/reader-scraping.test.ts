@@ -449,7 +449,8 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
 });
 
 describe('glimpsed: one family established and a fingerprint agreeing', () => {
-  const ev = (...pairs: [string, number][]) => pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
+  const ev = (...pairs: [string, number][]) =>
+    pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
   it('glimpses pace with automation, and a fingerprint with pace', () => {
     expect(glimpsed(ev(['pace', 0.7], ['automation', 0.3]))).toBe(true);
     expect(glimpsed(ev(['automation', 0.7], ['pace', 0.3]))).toBe(true);
