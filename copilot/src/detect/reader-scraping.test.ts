@@ -11,6 +11,7 @@ import {
   takeTitle,
 } from './test-support.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import { glimpsed } from './reader-scraping.ts';
 import type { Detection } from './types.ts';
 
 const HOUR = 60 * MIN;
@@ -72,7 +73,11 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
       account: 'tool',
       agent: CURL,
     });
-    const found = scrapingOf(runDetectors([...cohort, ...scraper], path), 'tool');
+    const all = scrapingOf(runDetectors([...cohort, ...scraper], path), 'tool');
+    // A glimpse (the tool with pace, before two families agree) may come first, by account, observed.
+    const glimpses = all.filter((d) => d.evidence.glimpse === true);
+    expect(glimpses.every((d) => d.mitigation === 'observe' && d.subject.ip === undefined)).toBe(true);
+    const found = all.filter((d) => d.evidence.glimpse !== true);
     expect(found.length).toBeGreaterThanOrEqual(1);
     expect(found.every((d) => d.subject.ip === CLOUD)).toBe(true);
     expect(Date.parse(found[0]!.detectedAt) - later).toBeLessThan(60_000);
@@ -374,6 +379,47 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     );
   });
 
+  it('glimpses a scraper spreading one account over cloud addresses before two families agree, by account, observed only', () => {
+    const addresses = ['10.8.4.10', '10.8.4.11', '10.8.4.12', '10.8.4.13'];
+    const records = addresses.flatMap((ip, a) =>
+      walk(later + a * 300, {
+        titles: 10,
+        parts: 30,
+        gapMs: () => 1_500 + a * 37,
+        ip,
+        account: 'glimpsed',
+        tokens: `glimpsed${a}x`,
+        titleOf: (n) => `t${String(3000 + a * 10 + n).padStart(5, '0')}`,
+        agent: BROWSER,
+      }),
+    );
+    const found = scrapingOf(runDetectors([...cohort, ...records], path), 'glimpsed');
+    const glimpses = found.filter((d) => d.evidence.glimpse === true);
+    expect(glimpses).toHaveLength(1);
+    const [glimpse] = glimpses;
+    expect(glimpse!.subject).toEqual({ accountId: 'glimpsed' });
+    expect(glimpse!.mitigation).toBe('observe');
+    expect(glimpse!.evidence.reasons).toEqual(expect.arrayContaining(['automation']));
+    // The finding proper still comes, later, and is the one that may be acted on.
+    const proper = found.filter((d) => d.evidence.glimpse !== true);
+    expect(proper.length).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(glimpse!.detectedAt)).toBeLessThan(Date.parse(proper[0]!.detectedAt));
+    expect(proper.some((d) => d.mitigation !== 'observe')).toBe(true);
+  });
+
+  it('never acts on a shelf synced fast through a VPN exit (a hosting network): at most a glimpse, observed', () => {
+    const sync = walk(later, {
+      titles: 25,
+      parts: 40,
+      gapMs: (i) => 200 + ((i * 53) % 600),
+      ip: '10.8.9.3',
+      account: 'vpnsync',
+      agent: READER_APP,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...sync], path), 'vpnsync');
+    expect(found.every((d) => d.mitigation === 'observe')).toBe(true);
+  });
+
   it('flags walking titles in catalog order and guessing parts that do not exist', () => {
     const records: EdgeLogRecord[] = [];
     for (let n = 0; n < 12; n++) {
@@ -399,5 +445,22 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(found.length).toBeGreaterThanOrEqual(1);
     expect(found[0]!.evidence.reasons).toContain('enumeration');
     expect(new Set(found.map((d) => JSON.stringify(d.subject))).size).toBe(1);
+  });
+});
+
+describe('glimpsed: one family established and a fingerprint agreeing', () => {
+  const ev = (...pairs: [string, number][]) =>
+    pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
+  it('glimpses pace with automation, and a fingerprint with pace', () => {
+    expect(glimpsed(ev(['pace', 0.7], ['automation', 0.3]))).toBe(true);
+    expect(glimpsed(ev(['automation', 0.7], ['pace', 0.3]))).toBe(true);
+    expect(glimpsed(ev(['enumeration', 0.8], ['coverage', 0.35]))).toBe(true);
+  });
+  it('waits on pace with coverage (a shelf sync), on one family alone, and on weaker families', () => {
+    expect(glimpsed(ev(['pace', 0.8], ['coverage', 0.5]))).toBe(false);
+    expect(glimpsed(ev(['pace', 0.95]))).toBe(false);
+    expect(glimpsed(ev(['pace', 0.6], ['automation', 0.3]))).toBe(false);
+    expect(glimpsed(ev(['pace', 0.7], ['automation', 0.2]))).toBe(false);
+    expect(glimpsed(ev(['churn', 0.75], ['pace', 0.5]))).toBe(false);
   });
 });

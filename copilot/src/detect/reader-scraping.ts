@@ -43,6 +43,29 @@ const ESCALATED = 0.95;
  */
 const OBSERVED_ONLY = 0.89;
 
+/**
+ * A glimpse: one family established (ESTABLISHED) with another pointing the same way (AGREEING, below
+ * corroboration), one of the two a fingerprint no reader's app leaves (FINGERPRINTS), before two families
+ * agree. Pace with coverage alone is what a device syncing a shelf shows for its first minutes, so it waits
+ * for the finding proper. Reported once, by account, for a person to look at: no policy acts on it (one family
+ * is no corroboration; two below the report score meet no bar), and the finding proper (judge) comes as before.
+ */
+const ESTABLISHED = 0.7;
+const AGREEING = 0.3;
+const FINGERPRINTS: ReadonlySet<string> = new Set(['automation', 'enumeration']);
+
+/** Whether the evidence is a glimpse (see ESTABLISHED). */
+export function glimpsed(evidence: readonly Evidence[]): boolean {
+  for (const a of evidence) {
+    if (a.strength < ESTABLISHED) continue;
+    for (const b of evidence) {
+      if (b === a || b.strength < AGREEING) continue;
+      if (FINGERPRINTS.has(a.family) || FINGERPRINTS.has(b.family)) return true;
+    }
+  }
+  return false;
+}
+
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
   readonly tokenId: string;
@@ -209,7 +232,10 @@ export class ReaderScrapingDetector {
     const t = e.timestampMs;
     const second = Math.floor(t / 1000);
     const evidence = readerEvidence(this.config, this.titles, s, second);
-    if (!reportable(evidence)) return;
+    if (!reportable(evidence)) {
+      if (!s.glimpsed && glimpsed(evidence)) this.glimpse(e, s, evidence, out);
+      return;
+    }
     s.fired = true;
     const summary = this.summarize(s, second, evidence);
     const churn = evidence.find((x) => x.family === 'churn')!.strength;
@@ -236,5 +262,27 @@ export class ReaderScrapingDetector {
       mitigation: 'observe',
     };
     out.push(s.report);
+  }
+
+  /** The first look at a reader not yet reportable: observed, by account; judge keeps weighing as before. */
+  private glimpse(e: AccessEvent, s: ReaderState, evidence: readonly Evidence[], out: Detection[]): void {
+    s.glimpsed = true;
+    const summary = evidenceSummary(evidence);
+    out.push({
+      kind: 'scraping',
+      subject: { accountId: s.accountId },
+      firstSeen: isoTime(s.firstSeenMs),
+      detectedAt: isoTime(e.timestampMs),
+      score: summary.score,
+      evidence: {
+        behaviours: ['scraping'],
+        ...summary,
+        reasons: summary.families.map((f) => f.family),
+        requests: s.requests,
+        tokens: s.tokens,
+        glimpse: true,
+      },
+      mitigation: 'observe',
+    });
   }
 }

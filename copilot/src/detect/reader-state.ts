@@ -85,6 +85,8 @@ export interface ReaderState {
   firstIpSerial: number;
   oneAddress: boolean;
   fired: boolean;
+  /** Whether the reader was glimpsed: one family established before two agree (observed only, reader-scraping.ts). */
+  glimpsed: boolean;
   /** Once reported: the finding, the addresses named in findings so far, and the last address seen. */
   report: Detection | undefined;
   addresses: Set<string> | undefined;
@@ -146,6 +148,7 @@ export function newReaderState(t: number): ReaderState {
     firstIpSerial: 0,
     oneAddress: true,
     fired: false,
+    glimpsed: false,
     report: undefined,
     addresses: undefined,
     lastReportedIp: '',
