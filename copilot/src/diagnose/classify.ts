@@ -127,7 +127,8 @@ export function classify(
     return pick('memory_saturation', memory);
 
   const egress = signals.filter((s) => concept(s, 'bytes_out') || concept(s, 'cost'));
-  if (egress.length > 0 && errorStrength === 0 && latencyStrength === 0)
+  // Bytes out that moved further than any error or latency figure: a stray weak error pattern does not veto it.
+  if (egress.length > 0 && strongest(egress, () => true) > Math.max(errorStrength, latencyStrength))
     return pick('egress_cost_spike', egress);
 
   const cpu = signals.filter((s) => concept(s, 'cpu'));

@@ -133,7 +133,13 @@ export class CacheAnalyzer {
     else if (result === 'RefreshHit') state.latency.refreshHit.add(r.timeTakenMs);
     else if (result === 'Miss') state.latency.miss.add(r.timeTakenMs);
     else return;
-    this.replay(state, `${r.edgeLocation}|${r.uriStem}?${r.query === '-' ? '' : r.query}`, r.timestampMs);
+    this.replay(
+      state,
+      `${r.edgeLocation}|${r.uriStem}?${r.query === '-' ? '' : r.query}`,
+      r.timestampMs,
+      result,
+      this.ttls[pattern],
+    );
   }
 
   result(): CacheAnalysis {
@@ -179,14 +185,29 @@ export class CacheAnalyzer {
     return state;
   }
 
-  private replay(state: BehaviorState, key: string, atMs: number): void {
+  /**
+   * Standard logs stamp a request to the whole second, so a replay cannot tell a 1.2 s gap from a 1 s one: at a
+   * TTL of a few seconds it would call most expired copies fresh. At the TTL in force the edge's own verdict is
+   * in the record, so that rung follows it (a RefreshHit is a revalidation, a Miss a fresh copy); the other rungs
+   * are replayed.
+   */
+  private replay(
+    state: BehaviorState,
+    key: string,
+    atMs: number,
+    result: 'Hit' | 'RefreshHit' | 'Miss',
+    currentTtlSeconds: number | undefined,
+  ): void {
     const last = state.validated.get(key);
     if (!last) {
       state.validated.set(key, new Float64Array(this.ladder.length).fill(atMs));
       return;
     }
     for (let i = 0; i < this.ladder.length; i++) {
-      if (atMs - last[i]! > this.ladder[i]! * 1000) {
+      if (this.ladder[i] === currentTtlSeconds) {
+        if (result === 'RefreshHit') state.revalidations[i]! += 1;
+        if (result !== 'Hit') last[i] = atMs;
+      } else if (atMs - last[i]! > this.ladder[i]! * 1000) {
         state.revalidations[i]! += 1;
         last[i] = atMs;
       }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { EdgeLogRecord } from '../logs/edge-log-record.ts';
+import { CacheAnalyzer } from './cache-analysis.ts';
 import { costSummary } from './cost-summary.ts';
 import { RouteDemandCounter, throttlingRecommendations } from './recommend-capacity.ts';
-import { monthlyObjectCost, pointer, storageAnalysis } from './recommend-cache.ts';
+import { cacheRecommendations, monthlyObjectCost, pointer, storageAnalysis } from './recommend-cache.ts';
 import type { ReportTunables } from './types.ts';
 
 const tunables: ReportTunables = {
@@ -69,5 +71,40 @@ describe('report recommendations', () => {
     expect(summary.services[0]).toMatchObject({ service: 'AWS Lambda', day: 50, anomaly: true });
     expect(summary.services[0]?.trendPct).toBeGreaterThan(0);
     expect(costSummary(rows.slice(0, 29), '2026-01-30', 30, 'test').services[0]?.anomaly).toBe(false);
+  });
+
+  it('counts the revalidations the edge logged at a TTL shorter than the log stamps can resolve', () => {
+    // A page read every 1.15 s at a one-second TTL: every read after the first found its copy expired. The log
+    // stamps each read to the whole second, so most gaps read as exactly one second.
+    const record = (i: number): EdgeLogRecord => ({
+      timestampMs: Math.floor((i * 1150 + 300) / 1000) * 1000,
+      edgeLocation: 'LOC1',
+      bytes: 1000,
+      clientIp: '192.0.2.1',
+      method: 'GET',
+      host: 'd.example',
+      uriStem: '/public/a.html',
+      status: 200,
+      referer: '-',
+      userAgent: '-',
+      query: '-',
+      edgeResultType: i === 0 ? 'Miss' : 'RefreshHit',
+      requestId: `r${i}`,
+      timeTakenMs: 5,
+      detailedResultType: i === 0 ? 'Miss' : 'RefreshHit',
+      contentType: 'text/html',
+    });
+    const oneSecond: ReportTunables = {
+      ...tunables,
+      cache: { behaviors: { '/public/*': { defaultTtlSeconds: 1, maxTtlSeconds: 3600 } } },
+    };
+    const analyzer = new CacheAnalyzer({ '/public/*': 1 }, { fromMs: 0, toMs: 86_400_000 });
+    for (let i = 0; i < 40; i++) analyzer.add(record(i));
+    const behavior = analyzer.result().behaviors[0]!;
+    expect(behavior.whatIf.find((w) => w.ttlSeconds === 1)?.revalidations).toBe(39);
+    expect(behavior.whatIf.find((w) => w.ttlSeconds === 60)?.revalidations).toBe(0);
+    const [rec] = cacheRecommendations(analyzer.result(), oneSecond, { day: '2026-01-01' });
+    expect(rec?.estimate.metric?.before).toBe(0);
+    expect(rec?.estimate.metric?.expected).toBeGreaterThan(0.9);
   });
 });
