@@ -1,3 +1,4 @@
+import { type Detection, isoTime } from './types.ts';
 /**
  * How independent pieces of evidence add up to a finding. Each family of evidence (pace, coverage,
  * enumeration, automation, address churn, tirelessness; for sharing: places, devices, refusals) gives a
@@ -60,5 +61,28 @@ export function evidenceSummary(evidence: readonly Evidence[]): {
       .filter((e) => e.strength > 0)
       .sort((a, b) => b.strength - a.strength)
       .map((e) => ({ family: e.family, strength: Math.round(e.strength * 100) / 100, signals: e.signals })),
+  };
+}
+
+/**
+ * A scraping finding from its weighed evidence, observed until a policy says otherwise: the one shape every
+ * scraping detector reports, with what is particular to it (`details`) after the common fields.
+ */
+export function scrapingDetection(
+  subject: Detection['subject'],
+  firstSeenMs: number,
+  atMs: number,
+  summary: ReturnType<typeof evidenceSummary>,
+  behaviours: readonly string[],
+  details: Record<string, unknown>,
+): Detection {
+  return {
+    kind: 'scraping',
+    subject,
+    firstSeen: isoTime(firstSeenMs),
+    detectedAt: isoTime(atMs),
+    score: summary.score,
+    evidence: { behaviours, ...summary, reasons: summary.families.map((f) => f.family), ...details },
+    mitigation: 'observe',
   };
 }

@@ -11,7 +11,7 @@ import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
 import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
-import { corroboration, type Evidence, evidenceSummary, reportable } from './evidence.ts';
+import { corroboration, type Evidence, evidenceSummary, reportable, scrapingDetection } from './evidence.ts';
 import {
   addHumanTime,
   observeClockwork,
@@ -245,22 +245,12 @@ export class ReaderScrapingDetector {
     if (s.oneAddress && this.exclusiveAddress(s.firstIpSlot, s.firstIpSerial)) subject.ip = s.firstIp;
     s.addresses = new Set(subject.ip ? [subject.ip] : []);
     s.lastReportedIp = e.ip;
-    s.report = {
-      kind: 'scraping',
-      subject,
-      firstSeen: isoTime(s.firstSeenMs),
-      detectedAt: isoTime(t),
-      score: summary.score,
-      evidence: {
-        behaviours: churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'],
-        ...summary,
-        reasons: summary.families.map((f) => f.family),
-        requests: s.requests,
-        tokens: s.tokens,
-        addresses: s.oneAddress ? 1 : 'several',
-      },
-      mitigation: 'observe',
-    };
+    const behaviours = churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'];
+    s.report = scrapingDetection(subject, s.firstSeenMs, t, summary, behaviours, {
+      requests: s.requests,
+      tokens: s.tokens,
+      addresses: s.oneAddress ? 1 : 'several',
+    });
     out.push(s.report);
   }
 
@@ -268,21 +258,12 @@ export class ReaderScrapingDetector {
   private glimpse(e: AccessEvent, s: ReaderState, evidence: readonly Evidence[], out: Detection[]): void {
     s.glimpsed = true;
     const summary = evidenceSummary(evidence);
-    out.push({
-      kind: 'scraping',
-      subject: { accountId: s.accountId },
-      firstSeen: isoTime(s.firstSeenMs),
-      detectedAt: isoTime(e.timestampMs),
-      score: summary.score,
-      evidence: {
-        behaviours: ['scraping'],
-        ...summary,
-        reasons: summary.families.map((f) => f.family),
+    out.push(
+      scrapingDetection({ accountId: s.accountId }, s.firstSeenMs, e.timestampMs, summary, ['scraping'], {
         requests: s.requests,
         tokens: s.tokens,
         glimpse: true,
-      },
-      mitigation: 'observe',
-    });
+      }),
+    );
   }
 }

@@ -15,7 +15,7 @@ import {
   isVerifiedCrawler,
 } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
-import { type Evidence, evidenceSummary, reportable, stepped } from './evidence.ts';
+import { type Evidence, evidenceSummary, reportable, scrapingDetection, stepped } from './evidence.ts';
 import {
   N_ACCOUNT,
   N_ACCOUNTS,
@@ -42,7 +42,7 @@ import {
   T_PAGE_ZEROS,
   T_WINDOW_START,
 } from './scrape-slabs.ts';
-import { type AccessEvent, type Detection, isoTime } from './types.ts';
+import type { AccessEvent, Detection } from './types.ts';
 
 /**
  * Addresses are named by their slot: the address's id in the address table, where its state lives in the
@@ -104,21 +104,13 @@ export class ScrapingDetector {
     if (evidence[0]!.strength < 0.35 || !reportable(evidence)) return;
     counts[n + N_FIRED] = 1;
     const summary = evidenceSummary(evidence);
-    out.push({
-      kind: 'scraping',
-      subject: { ip: e.ip },
-      firstSeen: isoTime(this.slabs.times[this.slabs.timesAt(slot) + T_FIRST_SEEN]!),
-      detectedAt: isoTime(e.timestampMs),
-      score: summary.score,
-      evidence: {
-        behaviours: ['scraping'],
-        ...summary,
-        reasons: summary.families.map((f) => f.family),
+    const firstSeenMs = this.slabs.times[this.slabs.timesAt(slot) + T_FIRST_SEEN]!;
+    out.push(
+      scrapingDetection({ ip: e.ip }, firstSeenMs, e.timestampMs, summary, ['scraping'], {
         requests: counts[n + N_REQUESTS],
         lastAsset: e.uriStem,
-      },
-      mitigation: 'observe',
-    });
+      }),
+    );
   }
 
   private countMinute(slot: number, t: number): void {
