@@ -79,6 +79,8 @@ describe('Dashboard in Chromium: sign-in and roles', () => {
         await expect.poll(() => page.getByTestId('role').textContent()).toBe(role.replace('_', '-'));
         expect(new URL(page.url()).pathname).toBe('/abuse');
         await page.getByRole('heading', { name: 'Guardrails' }).waitFor();
+        // The heading renders before the guardrails arrive; the controls are judged once the panel shows them.
+        await page.getByTestId('guardrail-mode').waitFor();
         expect(await page.getByTestId('toggle-dry-run').count()).toBe(guardrailControls);
         // The session is an httpOnly cookie: nothing a script can read.
         expect(await page.evaluate(() => document.cookie)).not.toContain('bb_session');
