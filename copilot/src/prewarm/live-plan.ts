@@ -39,10 +39,7 @@ export interface FunctionPlanOptions {
  * plans up to `current + allocation`, so the minutes before `current + (allocation − lead + 1)` (about two
  * minutes old at the defaults), no later one.
  */
-export function readUntil(
-  current: number,
-  options: Pick<FunctionPlanOptions, 'leadMinutes' | 'allocationMinutes'>,
-) {
+function readUntil(current: number, options: Pick<FunctionPlanOptions, 'leadMinutes' | 'allocationMinutes'>) {
   return current + (options.allocationMinutes - options.leadMinutes + 1) * MINUTE_MS;
 }
 
