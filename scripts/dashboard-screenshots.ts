@@ -43,7 +43,7 @@ try {
       decisions: stack.copilot.prewarmDecisions,
     },
     await localTunables(dataDir),
-    false,
+    { dryRun: false },
   );
   for (let minute = 0; minute < 3; minute++) await prewarm?.tick(Date.now() + minute * 60_000);
   const { context, page } = await signIn(browser, stack.copilot.url, 'owner', { width: 1200 });

@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,5 +112,25 @@ describe('Command: boundless start', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toMatch(/--inject meltdown: unknown fault "meltdown".*cache_hit_collapse/);
+  });
+
+  it('refuses a release calendar with a bad start time, naming its line, before starting anything', async () => {
+    const calendar = join(dataDir, 'releases.csv');
+    writeFileSync(calendar, 'start,title\n2026-12-01T18:00:00Z,first\nnext tuesday,second\n');
+    const child = spawn(process.execPath, [
+      BIN,
+      'start',
+      '--data-dir',
+      dataDir,
+      '--prewarm-events',
+      calendar,
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('event calendar line 3: "next tuesday" is not an ISO-8601 time');
   });
 });

@@ -48,12 +48,14 @@ function usageError(error: unknown): never {
   throw new CliError(error instanceof Error ? error.message : String(error), 2, { cause: error });
 }
 
-async function readEvents(path: string, parse: (text: string) => number[]): Promise<number[]> {
+/** A release calendar file (`start` column of ISO-8601 times): its starts, or a usage error naming the line. */
+export async function readEventCalendar(path: string): Promise<number[]> {
+  const { parseEventCalendar } = await import('@boundless/copilot/prewarm');
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new CliError(`cannot read ${path}`, 2, { cause: error });
   });
   try {
-    return parse(text);
+    return parseEventCalendar(text);
   } catch (error) {
     return usageError(error);
   }
@@ -63,7 +65,6 @@ async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const {
     environmentMinuteDollars,
-    parseEventCalendar,
     planProvisionedConcurrency,
     proposeBurstPreparations,
     scaleAudiences,
@@ -72,7 +73,7 @@ async function plan(flags: PlanFlags): Promise<void> {
   const { loadTrafficTrace } = await import('@boundless/datasets/traffic');
   const trace = await loadTrafficTrace(flags.trace).catch(usageError);
   const minutes = flags.scale === undefined ? trace.minutes : scaleAudiences(trace.minutes, flags.scale);
-  const events = flags.events === undefined ? [] : await readEvents(flags.events, parseEventCalendar);
+  const events = flags.events === undefined ? [] : await readEventCalendar(flags.events);
   const started = performance.now();
   const result = planProvisionedConcurrency(minutes, {
     durationMs: flags.durationMs,

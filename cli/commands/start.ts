@@ -21,6 +21,7 @@ interface StartOptions {
   inject: string[];
   injectAfter: string;
   prewarm: 'live' | 'dry-run' | 'off';
+  prewarmEvents?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -66,6 +67,10 @@ export function registerStart(program: Command): void {
         .default('live'),
     )
     .option(
+      '--prewarm-events <calendar.csv>',
+      'a release calendar for the pre-warming loop (a "start" column of ISO-8601 times, as prewarm plan --events reads)',
+    )
+    .option(
       '--inject-after <duration>',
       'start injected faults this long after start-up, so a baseline exists',
       '2m',
@@ -78,6 +83,8 @@ export function registerStart(program: Command): void {
         );
       }
       const offset = (by: number) => (port === 0 ? 0 : port + by);
+      const { readEventCalendar } = await import('./prewarm.ts');
+      const events = options.prewarmEvents ? await readEventCalendar(options.prewarmEvents) : [];
       const everyMinutes = Number(options.simulateEvery);
       if (!(everyMinutes >= 0.25 && everyMinutes <= 1440)) {
         throw new CliError(`--simulate-every must be minutes in 0.25..1440, got "${options.simulateEvery}"`);
@@ -204,7 +211,10 @@ export function registerStart(program: Command): void {
         );
         if (options.prewarm !== 'off') {
           const { startLocalPrewarming } = await import('../local/prewarm-loop.ts');
-          prewarm = await startLocalPrewarming(delivery, service, tunables, options.prewarm === 'dry-run');
+          prewarm = await startLocalPrewarming(delivery, service, tunables, {
+            dryRun: options.prewarm === 'dry-run',
+            events,
+          });
         } else service.prewarmDecisions.attach(null, 'started with --prewarm off');
         copilot = service;
         copilotUrl = service.url;

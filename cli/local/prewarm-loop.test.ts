@@ -35,7 +35,7 @@ describe('Function: localPrewarmer', () => {
       { emulator: lambda },
       { demand: reader, store: { appendAudit: async (entry) => void audit.push(entry) } },
       tunables,
-      false,
+      { dryRun: false },
     );
     expect(loop!.settings.functions).toEqual(['delivery-register-device']);
     const [decision] = await loop!.tick(demand[0]!.time + (1440 + 600) * 60_000);
@@ -55,8 +55,10 @@ describe('Function: localPrewarmer', () => {
       { emulator: lambda },
       { demand: reader, store: { appendAudit: async () => {} } },
       tunables,
-      true,
+      { dryRun: true, events: [demand[0]!.time + 1440 * 60_000] },
     );
+    // The calendar given (boundless start --prewarm-events) reaches the loop's plan.
+    expect(loop!.settings.events).toEqual([demand[0]!.time + 1440 * 60_000]);
     const [decision] = await loop!.tick(demand[0]!.time + (1440 + 600) * 60_000);
     expect(decision!.requested).toBeGreaterThan(0);
     expect(lambda.stats('delivery-register-device')).toMatchObject({ provisionedConcurrency: 0 });

@@ -7,6 +7,13 @@ import {
 import { functionNameOf, type LocalDelivery, type LocalTunables } from '@boundless/local';
 import type { LocalCopilot } from '@boundless/local/copilot';
 
+export interface LocalPrewarmOptions {
+  /** Plan and audit only. */
+  dryRun: boolean;
+  /** The release calendar's starts (epoch ms), from `--prewarm-events`. */
+  events?: readonly number[];
+}
+
 /**
  * The copilot's every-minute pre-warming loop on the local stack: demand from the functions' own log lines,
  * provisioned concurrency set on the Lambda emulator, each change in the copilot's audit trail. Functions whose
@@ -20,7 +27,7 @@ export function localPrewarmer(
     decisions?: PrewarmDecisionLog;
   },
   tunables: LocalTunables,
-  dryRun: boolean,
+  { dryRun, events = [] }: LocalPrewarmOptions,
 ): LivePrewarmer | undefined {
   const pinned = new Set(
     Object.entries(tunables.lambda.functions)
@@ -33,7 +40,7 @@ export function localPrewarmer(
     return undefined;
   }
   const loop = new LivePrewarmer(
-    { functions, dryRun },
+    { functions, dryRun, events: [...events] },
     {
       demand: copilot.demand,
       target: delivery.emulator,
@@ -62,8 +69,9 @@ export async function startLocalPrewarming(
   delivery: Pick<LocalDelivery, 'emulator'>,
   copilot: Pick<LocalCopilot, 'pipeline' | 'store' | 'prewarmDecisions'>,
   tunables: LocalTunables,
-  dryRun: boolean,
+  options: LocalPrewarmOptions,
 ): Promise<{ stop(): Promise<void> }> {
+  const { dryRun } = options;
   const { lambdaDemand } = await import('@boundless/copilot/ops');
   const loop = localPrewarmer(
     delivery,
@@ -73,7 +81,7 @@ export async function startLocalPrewarming(
       decisions: copilot.prewarmDecisions,
     },
     tunables,
-    dryRun,
+    options,
   );
   if (!loop) return { stop: async () => {} };
   process.stdout.write(

@@ -115,6 +115,7 @@ describe('Tunables', () => {
       functions: ['grantAccess', 'listDevices'],
       minCapacity: 1,
       maxCapacity: 5,
+      events: ['2026-12-01T18:00:00Z'],
     };
     expect(approvedPrewarm(parseTunables(copy))).toEqual({
       mode: 'live',
@@ -122,6 +123,7 @@ describe('Tunables', () => {
       alias: 'live',
       minCapacity: 1,
       maxCapacity: 5,
+      events: ['2026-12-01T18:00:00Z'],
     });
     // Only pinned functions left, or mode off: no loop and no function to grant.
     copy.lambda.prewarm.functions = ['grantAccess'];
@@ -144,6 +146,11 @@ describe('Tunables', () => {
         t.lambda.prewarm = { functions: ['nope'], minCapacity: 9, maxCapacity: 5 };
       }).join('\n'),
     ).toMatch(/minCapacity must not exceed maxCapacity/);
+    expect(
+      problemsOf((t) => {
+        t.lambda.prewarm = { functions: ['listDevices'], maxCapacity: 5, events: ['1 December'] };
+      }),
+    ).toEqual([expect.stringMatching(/^lambda\.prewarm\.events\.0: /)]);
     expect(
       problemsOf((t) => {
         t.lambda.prewarm = { functions: ['nope'], maxCapacity: 5 };

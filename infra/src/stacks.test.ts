@@ -626,6 +626,8 @@ describe('Stack: BoundlessCopilot', () => {
       COPILOT_PREWARM_MIN_CAPACITY: String(prewarm.minCapacity),
       COPILOT_PREWARM_MAX_CAPACITY: String(prewarm.maxCapacity),
     });
+    // The release calendar only when the tunables list one.
+    expect(env.COPILOT_PREWARM_EVENTS).toBe(prewarm.events.length > 0 ? prewarm.events.join(',') : undefined);
   });
 
   it("lets only the report read the content bucket's listing and its access logs, and names them", () => {

@@ -120,6 +120,14 @@ const prewarmSchema = z
       .default('live'),
     minCapacity: z.number().int().min(0).max(10_000).default(0),
     maxCapacity: z.number().int().min(1).max(10_000),
+    /**
+     * A release calendar: the start times (ISO-8601) of scheduled releases, whose first hour the loop plans
+     * from what earlier releases did (copilot/PREWARM.md, "A release calendar"). Optional.
+     */
+    events: z
+      .array(z.iso.datetime({ offset: true }))
+      .max(100)
+      .default([]),
   })
   .refine((p) => p.minCapacity <= p.maxCapacity, { message: 'minCapacity must not exceed maxCapacity' });
 
@@ -288,6 +296,8 @@ export interface ApprovedPrewarm {
   readonly alias: string;
   readonly minCapacity: number;
   readonly maxCapacity: number;
+  /** The release calendar's start times (ISO-8601). */
+  readonly events: readonly string[];
 }
 
 /**
@@ -307,5 +317,6 @@ export function approvedPrewarm(tunables: Tunables): ApprovedPrewarm {
     alias: prewarm?.alias ?? 'live',
     minCapacity: prewarm?.minCapacity ?? 0,
     maxCapacity: prewarm?.maxCapacity ?? 1,
+    events: prewarm?.events ?? [],
   };
 }

@@ -84,6 +84,8 @@ export const copilotConfigSchema = z.object({
           alias: z.string().min(1).default('live'),
           minCapacity: z.number().int().min(0).max(10_000).default(0),
           maxCapacity: z.number().int().positive().max(10_000).optional(),
+          /** The release calendar's start times (ISO-8601), from COPILOT_PREWARM_EVENTS (a comma list). */
+          events: z.array(z.iso.datetime({ offset: true })).default([]),
         })
         .refine((p) => p.mode === 'off' || (p.functions.length > 0 && p.maxCapacity !== undefined), {
           message: 'pre-warming needs COPILOT_PREWARM_FUNCTIONS and COPILOT_PREWARM_MAX_CAPACITY unless off',
@@ -168,6 +170,9 @@ export function configFromEnv(env: Env): CopilotConfigInput {
         alias: env.COPILOT_PREWARM_ALIAS,
         minCapacity: number(env.COPILOT_PREWARM_MIN_CAPACITY),
         maxCapacity: number(env.COPILOT_PREWARM_MAX_CAPACITY),
+        events: env.COPILOT_PREWARM_EVENTS?.split(',')
+          .map((time) => time.trim())
+          .filter((time) => time.length > 0),
       }),
     }),
   }) as CopilotConfigInput;

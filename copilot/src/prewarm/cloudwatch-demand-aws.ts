@@ -38,8 +38,10 @@ interface Cached {
  * keeps no busiest second, so the minute's highest concurrency stands in for it: the same quantity the planner
  * derives from the busiest second locally.
  *
- * The loop asks every minute for a day of history that moved by one minute: the points already read are kept,
- * and each call reads only the minutes since the last one (and the last few again, which may still change).
+ * The loop reads a day of history when a plan starts and then, each tick, only the minutes no tick has read. A
+ * caller that asks instead for a window overlapping the last one (a day that moved by a minute) is served from
+ * the points already read: only the minutes since the last call are read, and the last few again (which may
+ * still change).
  */
 export class CloudWatchLambdaDemand implements DemandReader {
   private readonly cache = new Map<string, Cached>();

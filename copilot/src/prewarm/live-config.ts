@@ -32,10 +32,18 @@ const livePrewarmConfigSchema = z
     /** Used until a function has served requests whose duration is known. */
     defaultDurationMs: z.number().positive().max(900_000).default(100),
     /**
-     * The plan converts requests to concurrency with the function's mean duration; when the recent mean
-     * moves by more than this share from the one the plan was started with, it starts again from the history.
+     * The plan converts requests to concurrency with the function's mean duration, kept as a running mean of
+     * every minute read (weights fading by e over `historyMinutes`); when it moves by more than this share
+     * from the one the plan was started with, the plan starts again from the history.
      */
     durationTolerance: z.number().min(0).max(1).default(0.05),
+    /**
+     * Start times (epoch ms) of scheduled events, a release calendar, as `prewarm plan --events` reads it: the
+     * minutes after each are raised by what earlier events did (PREWARM.md, "A release calendar"). Optional.
+     */
+    events: z.array(z.number().finite()).default([]),
+    /** Minutes after an event's start whose forecast the calendar may raise. */
+    eventWindowMinutes: z.number().int().positive().max(1440).default(60),
     /** Plan and audit, but change nothing. */
     dryRun: z.boolean().default(false),
     intervalMs: z.number().int().min(1000).default(MINUTE_MS),

@@ -21,10 +21,11 @@ function reader(series: DemandMinute[], duration: { ms: number }): DemandReader 
   };
 }
 
-function loopOver(series: DemandMinute[], duration: { ms: number }) {
+function loopOver(series: DemandMinute[], duration: { ms: number }, events: number[] = []) {
   return new LivePrewarmer(
     {
       functions: ['reader'],
+      events,
       historyMinutes: DAY,
       leadMinutes: LEAD,
       allocationMinutes: ALLOCATION,
@@ -40,13 +41,13 @@ function loopOver(series: DemandMinute[], duration: { ms: number }) {
 }
 
 /** One plan of every minute from `from` on (the minutes after the trace idle), as the evaluation makes it. */
-function fullPlan(series: DemandMinute[], from: number, durationMs: number) {
+function fullPlan(series: DemandMinute[], from: number, durationMs: number, events: number[] = []) {
   const idle = Array.from({ length: LEAD + ALLOCATION }, (_, i) => {
     const time = series.at(-1)!.time + (i + 1) * MINUTE;
     return { time, timestamp: new Date(time).toISOString(), requests: 0, peakRps: 0 };
   });
   const rows = [...series.slice(from), ...idle];
-  const plan = planProvisionedConcurrency(rows, { durationMs, leadMinutes: LEAD });
+  const plan = planProvisionedConcurrency(rows, { durationMs, leadMinutes: LEAD, events });
   return { plan, requested: requestedCapacity(plan.times, plan.capacity, ALLOCATION) };
 }
 
@@ -82,19 +83,74 @@ describe('LivePrewarmer, incremental', () => {
     );
   });
 
-  it('starts again from the history when the mean duration moves beyond its tolerance', async () => {
-    const duration = { ms: 300 };
-    const loop = loopOver(series, duration);
+  it('keeps a running mean duration and starts again from the history once it moves beyond its tolerance', async () => {
+    // Requests take 300 ms, and 360 ms from the third day on: the mean the metrics give is that of the window read.
+    const change = series[2 * DAY]!.time;
+    const windows: [number, number][] = [];
+    const loop = new LivePrewarmer(
+      {
+        functions: ['reader'],
+        historyMinutes: DAY,
+        leadMinutes: LEAD,
+        allocationMinutes: ALLOCATION,
+        dryRun: true,
+      },
+      {
+        demand: {
+          demand: (_name, fromMs, toMs) => {
+            windows.push([fromMs, toMs]);
+            const minutes = series.filter((m) => m.time >= fromMs && m.time < toMs);
+            const requests = minutes.reduce((sum, m) => sum + m.requests, 0);
+            const longer = minutes.reduce((sum, m) => sum + (m.time < change ? 0 : m.requests), 0);
+            return { minutes, meanDurationMs: requests > 0 ? 300 + (60 * longer) / requests : null };
+          },
+        },
+        target: { setProvisionedConcurrency: async () => {} },
+        audit: async () => {},
+      },
+    );
     const at = (row: number) => series[0]!.time + row * MINUTE + 20_000;
-    for (let row = DAY; row < 2 * DAY; row++) await loop.tick(at(row));
-    // 4 % is within the default 5 %: the plan goes on with the duration it started with.
-    duration.ms = 312;
-    const [within] = await loop.tick(at(2 * DAY));
-    expect(within!.planned).toBe(fullPlan(series, 0, 300).requested[2 * DAY]);
-    // 20 % longer requests: the plan starts again over the last day at the new duration.
-    duration.ms = 360;
-    const [moved] = await loop.tick(at(2 * DAY + 1));
-    expect(moved!.planned).toBe(fullPlan(series, DAY + 1, 360).requested[DAY]);
+    const before = fullPlan(series, 0, 300).requested;
+    let restart: { row: number; decision: LiveDecision } | null = null;
+    for (let row = DAY; row < 3 * DAY && !restart; row++) {
+      const [decision] = await loop.tick(at(row));
+      if (decision!.durationMs !== 300) restart = { row, decision: decision! };
+      else expect(decision!.planned).toBe(before[row]);
+    }
+    // An hour of longer requests moves a day's mean by about 1 %: within the 5 % tolerance, the plan goes on.
+    expect(restart!.row).toBeGreaterThan(2 * DAY + 60);
+    expect(restart!.row).toBeLessThan(3 * DAY);
+    const { durationMs, planned } = restart!.decision;
+    expect(durationMs).toBeGreaterThan(315);
+    expect(durationMs).toBeLessThan(320);
+    // It starts again over the last day at the new mean, as one plan of that day would.
+    expect(planned).toBe(fullPlan(series, restart!.row - DAY, durationMs).requested[DAY]);
+    // The history is read when the plan starts and starts again; in between, each tick reads one new minute.
+    const long = windows.filter(([from, to]) => to - from > MINUTE);
+    expect(long).toHaveLength(2);
+    expect(windows.length).toBe(restart!.row - DAY + 2);
+  });
+
+  it('plans with the release calendar it is given, as one plan with that calendar would', async () => {
+    // The trace's evening bursts start at 18:00 every day: a calendar that knows it.
+    const events = Array.from({ length: 5 }, (_, day) => series[0]!.time + (day * DAY + 18 * 60) * MINUTE);
+    const loop = loopOver(series, { ms: 300 }, events);
+    const withCalendar = fullPlan(series, 0, 300, events).requested;
+    const without = fullPlan(series, 0, 300).requested;
+    const rows: number[] = [];
+    const planned: number[] = [];
+    for (let row = DAY; row < 3 * DAY; row++) {
+      const [decision] = await loop.tick(series[0]!.time + row * MINUTE + 20_000);
+      rows.push(row);
+      planned.push(decision!.planned);
+    }
+    expect(planned).toEqual(rows.map((row) => withCalendar[row]));
+    // Not vacuous: the calendar raises the bursts' first hour above the plan without it (and, through the
+    // warm on-demand environments the plan counts on, the keep-alive and lead after it), and nothing else.
+    const raised = rows.filter((row) => withCalendar[row]! > without[row]!);
+    expect(raised.length).toBeGreaterThan(5);
+    const offsets = raised.map((row) => (row % DAY) - 18 * 60);
+    expect(offsets.filter((o) => o < -ALLOCATION || o >= 60 + 10 + LEAD + ALLOCATION)).toEqual([]);
   });
 
   it('starts again when the loop was away for longer than the history it reads', async () => {
@@ -105,7 +161,7 @@ describe('LivePrewarmer, incremental', () => {
     expect(after!.planned).toBe(fullPlan(series, 2 * DAY, 300).requested[DAY]);
   });
 
-  it('reports the last minute it read and what the guards made of the plan', async () => {
+  it('reports the newest minute it read and what the guards made of the plan', async () => {
     const loop = new LivePrewarmer(
       { functions: ['reader'], historyMinutes: DAY, maxCapacity: 2, dryRun: true },
       {
@@ -116,9 +172,10 @@ describe('LivePrewarmer, incremental', () => {
     );
     const row = 2 * DAY + 18 * 60 + 10; // inside the evening burst
     const [decision] = await loop.tick(series[0]!.time + row * MINUTE + 20_000);
+    // The newest minute a tick plans from: two minutes old at lead 5 with 3 minutes to allocate.
     expect(decision!.demand).toMatchObject({
-      minute: series[row - 1]!.time,
-      invocations: series[row - 1]!.requests,
+      minute: series[row - 2]!.time,
+      invocations: series[row - 2]!.requests,
     });
     expect(decision!.planned).toBeGreaterThan(2);
     expect(decision!.requested).toBe(2);

@@ -1,24 +1,12 @@
-import { type DemandMinute, peakConcurrency } from './demand.ts';
 import { PrewarmError } from './errors.ts';
 import { type LivePrewarmConfig, type LiveSettings, parseLivePrewarmConfig } from './live-config.ts';
-import { FunctionPlan } from './live-plan.ts';
+import { type DemandReader, type DemandSeen, FunctionPlans } from './live-plan.ts';
 import type { ProvisionedAllocation, ProvisionedConcurrencyTarget } from './target.ts';
 
 export type { LivePrewarmConfig } from './live-config.ts';
+export type { DemandReader, FunctionDemand } from './live-plan.ts';
 
 const MINUTE_MS = 60_000;
-
-/** A function's recent demand, one row per complete minute, and its mean request duration. */
-export interface FunctionDemand {
-  readonly minutes: readonly DemandMinute[];
-  /** Mean duration of its recent requests; null when it served none. */
-  readonly meanDurationMs: number | null;
-}
-
-/** Where the loop reads demand: the copilot's own Lambda metrics, locally, or (async) a metrics service. */
-export interface DemandReader {
-  demand(functionName: string, fromMs: number, toMs: number): FunctionDemand | Promise<FunctionDemand>;
-}
 
 /** One audit record per change the loop makes or fails to make (the copilot store's audit trail). */
 export interface PrewarmAuditEntry {
@@ -39,9 +27,11 @@ export interface LiveDecision {
   /** What the plan asked for before the guards (`minCapacity`/`maxCapacity`) clamped it. */
   readonly planned: number;
   /** The last complete minute the loop read: its invocations and peak concurrency (null: none yet). */
-  readonly demand: { minute: number; invocations: number; peakConcurrency: number } | null;
+  readonly demand: DemandSeen | null;
   /** What the loop had requested before (null before its first request). */
   readonly previous: number | null;
+  /** The mean request duration the plan converts requests to concurrency with (ms). */
+  readonly durationMs: number;
   /** Forecast median and 90th percentile of the planned minute's peak concurrency. */
   readonly median: number;
   readonly upper: number;
@@ -76,7 +66,7 @@ export class LivePrewarmer {
   readonly settings: LiveSettings;
   private readonly requested = new Map<string, number>();
   /** Each function's plan, carried between ticks so that a tick plans only the new minutes. */
-  private readonly plans = new Map<string, FunctionPlan>();
+  private readonly plans: FunctionPlans;
   /** Requests whose failed allocation was already reported, so each failure is audited once. */
   private readonly reportedFailures = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -87,6 +77,7 @@ export class LivePrewarmer {
     private readonly ports: LivePrewarmerPorts,
   ) {
     this.settings = parseLivePrewarmConfig(config);
+    this.plans = new FunctionPlans(this.settings);
   }
 
   /** Plans and applies for every owned function at event time `nowMs`; one function failing stops no other. */
@@ -100,41 +91,8 @@ export class LivePrewarmer {
   }
 
   /** Plans the minutes since the last tick (or the whole history, when the plan starts or starts again). */
-  private async plan(functionName: string, nowMs: number) {
-    const { historyMinutes, durationTolerance } = this.settings;
-    const current = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    const { minutes, meanDurationMs } = await this.ports.demand.demand(
-      functionName,
-      current - historyMinutes * MINUTE_MS,
-      current,
-    );
-    const durationMs = meanDurationMs ?? this.settings.defaultDurationMs;
-    let plan = this.plans.get(functionName);
-    if (
-      !plan?.canContinue(current) ||
-      Math.abs(durationMs - plan.durationMs) > durationTolerance * plan.durationMs
-    ) {
-      plan = new FunctionPlan(current - historyMinutes * MINUTE_MS, durationMs, this.settings);
-      this.plans.set(functionName, plan);
-    }
-    const latest = minutes.reduce<DemandMinute | undefined>(
-      (a, m) => (!a || m.time > a.time ? m : a),
-      undefined,
-    );
-    const demand = latest
-      ? {
-          minute: latest.time,
-          invocations: latest.requests,
-          peakConcurrency: peakConcurrency(latest.requests, latest.peakRps, plan.durationMs),
-        }
-      : null;
-    try {
-      return { ...plan.advance(current, minutes), demand };
-    } catch (error) {
-      // A plan that failed half-way is not continued: the next tick starts again from the history.
-      this.plans.delete(functionName);
-      throw error;
-    }
+  private plan(functionName: string, nowMs: number) {
+    return this.plans.advance(functionName, Math.floor(nowMs / MINUTE_MS) * MINUTE_MS, this.ports.demand);
   }
 
   private async tickFunction(functionName: string, nowMs: number): Promise<LiveDecision> {
@@ -190,13 +148,17 @@ export class LivePrewarmer {
     const previous = this.requested.get(functionName) ?? null;
     let base: Omit<LiveDecision, 'applied'>;
     try {
-      const { requested, plannedMinute, median, upper, demand } = await this.plan(functionName, nowMs);
+      const { requested, plannedMinute, median, upper, demand, durationMs } = await this.plan(
+        functionName,
+        nowMs,
+      );
       base = {
         functionName,
         plannedMinute,
         requested: Math.min(maxCapacity, Math.max(minCapacity, requested)),
         planned: requested,
         demand,
+        durationMs,
         previous,
         median: finite(median),
         upper: finite(upper),
@@ -247,6 +209,7 @@ export class LivePrewarmer {
       requested: previous ?? 0,
       planned: previous ?? 0,
       demand: null,
+      durationMs: this.plans.durationOf(functionName),
       previous,
       median: 0,
       upper: 0,

@@ -127,6 +127,19 @@ describe('startAwsCopilot: pre-warming within the approved bounds', () => {
     await expect(start({ COPILOT_PREWARM_MIN_CAPACITY: '9' })).rejects.toThrow(/must not exceed/);
   });
 
+  it('plans with the approved release calendar, and refuses a start time that is not ISO-8601', async () => {
+    const copilot = await start({
+      COPILOT_PREWARM_EVENTS: '2026-11-03T18:00:00Z, 2026-11-10T18:00:00+01:00',
+    });
+    expect(copilot.prewarm?.settings.events).toEqual([
+      Date.parse('2026-11-03T18:00:00Z'),
+      Date.parse('2026-11-10T17:00:00Z'),
+    ]);
+    await expect(start({ COPILOT_PREWARM_EVENTS: '2026-11-03T18:00:00Z,next tuesday' })).rejects.toThrow(
+      /prewarm\.events/,
+    );
+  });
+
   it('plans and audits but changes nothing in dry-run', async () => {
     const copilot = await start({
       COPILOT_PREWARM_MODE: 'dry-run',

@@ -27,7 +27,7 @@ export interface AwsPrewarmPorts {
  * Lambda's own CloudWatch metrics of that alias. Mode off is no loop; dry-run plans and audits only.
  */
 export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): LivePrewarmer | undefined {
-  const { mode, functions, alias, minCapacity, maxCapacity } = config.aws.prewarm;
+  const { mode, functions, alias, minCapacity, maxCapacity, events } = config.aws.prewarm;
   if (mode === 'off') {
     ports.decisions?.attach(null, 'lambda.prewarm.mode is off in the approved tunables');
     return undefined;
@@ -40,6 +40,7 @@ export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): Liv
       // The config refuses a mode other than off without it.
       ...(maxCapacity !== undefined ? { maxCapacity } : {}),
       dryRun: mode === 'dry-run',
+      events: events.map((time) => Date.parse(time)),
     },
     {
       demand: new CloudWatchLambdaDemand({

@@ -188,6 +188,7 @@ export class CopilotStack extends Stack {
               COPILOT_PREWARM_ALIAS: prewarm.alias,
               COPILOT_PREWARM_MIN_CAPACITY: String(prewarm.minCapacity),
               COPILOT_PREWARM_MAX_CAPACITY: String(prewarm.maxCapacity),
+              ...(prewarm.events.length > 0 && { COPILOT_PREWARM_EVENTS: prewarm.events.join(',') }),
             }),
       },
       secrets: { COPILOT_SERVICE_CLIENT_SECRET: clientSecret },
