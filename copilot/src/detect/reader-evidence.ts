@@ -10,6 +10,13 @@ import type { TitleBook } from './titles.ts';
  */
 const BURST_MINUTES = 45;
 
+/**
+ * Titles taken from which a reader's deep takes are judged against what it took, and the share of its takes
+ * below which they are a sampler's few (see `sampled` in readerEvidence).
+ */
+const SAMPLER_TITLES = 30;
+const DEEP_HABIT = 0.25;
+
 /** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
 export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
   [20, 0.5],
@@ -51,8 +58,12 @@ export function readerEvidence(
   );
   const deep = s.deep + s.deepBefore;
   const taken = s.taken + s.takenBefore;
+  // What may be acted on (breadth not counted) takes deep takes as a habit only: a harvester takes deep most
+  // titles it takes, while a reader who opened a hundred titles to look at each, and went deep into a few
+  // (an admin or a librarian checking a collection, some of whose titles are short), took little of each.
+  const sampled = !breadth && taken >= SAMPLER_TITLES && deep < DEEP_HABIT * taken;
   let coverage = Math.max(
-    stepped(deep, [
+    stepped(sampled ? 0 : deep, [
       [8, 0.35],
       [20, 0.5],
       [40, 0.75],

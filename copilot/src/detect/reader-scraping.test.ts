@@ -33,6 +33,8 @@ interface Walk {
   titleOf?: (n: number) => string;
   bytes?: number;
   path?: (title: string, i: number) => string;
+  /** Parts taken of the n-th title (default: `parts`). */
+  titleParts?: (n: number) => number;
 }
 
 /** One reader taking `titles` titles one after another, a token per title as the access API issues them. */
@@ -43,7 +45,7 @@ function walk(start: number, w: Walk): EdgeLogRecord[] {
     const title = w.titleOf ? w.titleOf(n) : `t${String(100 + n * 7).padStart(5, '0')}`;
     const taken = takeTitle(t, {
       title,
-      parts: w.parts,
+      parts: w.titleParts ? w.titleParts(n) : w.parts,
       gapMs: w.gapMs,
       ip: w.ip,
       agent: w.agent,
@@ -171,7 +173,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(runDetectors([...cohort, ...students, ...admin], path)).toEqual([]);
   });
 
-  it('never acts on an organisation account checking a collection for hours: many titles, none taken deep', () => {
+  it('never acts on an organisation account checking a collection for hours: many titles, few taken deep', () => {
     // A librarian (or an admin, an auditor) opening 150 titles for four hours, ten chapters of each 10 s
     // apart: far beyond the cohort's pace and kept up for hours, with many titles taken (breadth), but none
     // far deeper than readers take them and no fingerprint. Pace and breadth are one observation, "many
@@ -190,6 +192,30 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
       expect.arrayContaining(['pace', 'coverage']),
     );
     for (const d of found) {
+      expect(d.score).toBeLessThanOrEqual(0.89);
+      expect(d.mitigation).toBe('observe');
+    }
+    // The same check going through every tenth title far deeper (a short title looked at whole, a chapter
+    // read on): a few deep takes among 150 titles taken are a sampler's, so pace with them is observed too.
+    const auditor = walk(later, {
+      titles: 150,
+      parts: 10,
+      gapMs: (i) => (8 + ((i * 5) % 5)) * 1000,
+      ip: '10.5.0.3',
+      account: 'auditor',
+      agent: BROWSER,
+      titleParts: (n) => (n % 10 === 9 ? 16 : 10),
+    });
+    const sampled = scrapingOf(runDetectors([...cohort, ...auditor], path), 'auditor');
+    expect(sampled.length).toBeGreaterThanOrEqual(1);
+    expect(
+      sampled.some((d) =>
+        (d.evidence.families as { signals: string[] }[]).some((f) =>
+          f.signals.some((x) => x.includes('far deeper')),
+        ),
+      ),
+    ).toBe(true);
+    for (const d of sampled) {
       expect(d.score).toBeLessThanOrEqual(0.89);
       expect(d.mitigation).toBe('observe');
     }
