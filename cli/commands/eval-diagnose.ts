@@ -42,7 +42,9 @@ async function evaluate(flags: EvalDiagnoseFlags): Promise<void> {
       : r.hypotheses === 0
         ? 'no fault found (right)'
         : `false alarm: ${r.top?.component} ${r.top?.fault}`;
-    process.stderr.write(`  ${r.set.padEnd(10)} ${r.id.padEnd(40)} ${verdict} [${Math.round(r.ms)} ms]\n`);
+    process.stderr.write(
+      `  ${r.set.padEnd(10)} ${r.id.padEnd(40)} ${verdict} [${Math.round(r.ms)} ms, cpu ${Math.round(r.cpuMs)} ms]\n`,
+    );
   };
   const sets: ('dev' | 'validation')[] = flags.set === 'all' ? ['dev', 'validation'] : [flags.set];
   const out: Record<string, unknown> = {};

@@ -17,7 +17,7 @@ import {
 import type { Finding } from '@boundless/copilot/findings';
 import type { TelemetrySnapshot } from '@boundless/copilot/telemetry';
 import { readTelemetryDirectory } from '@boundless/copilot/telemetry-dir';
-import { type CaseResult, scoreCase } from './diagnose-score.ts';
+import { type CaseResult, type CaseTime, scoreCase } from './diagnose-score.ts';
 import { listRcaCases, rcaRoot, readRcaAnswers } from './rca-cases.ts';
 
 /**
@@ -29,7 +29,7 @@ import { listRcaCases, rcaRoot, readRcaAnswers } from './rca-cases.ts';
 interface DiagnosedCase {
   diagnosis: Diagnosis;
   snapshot: TelemetrySnapshot;
-  ms: number;
+  time: CaseTime;
   /** Shown claims without evidence, or citing what is not in the telemetry (checked outside the timing). */
   uncited: UncitedClaim[];
 }
@@ -41,11 +41,13 @@ async function diagnoseCaseDir(
   findings?: Finding[],
 ): Promise<DiagnosedCase> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const snapshot = await readTelemetryDirectory(telemetryDir, { startMs: atMs - windowMs, endMs: atMs });
   const inputs = { snapshot, ...(findings ? { findings } : {}) };
   const diagnosis = diagnoseSnapshot(inputs, { atMs, windowMs });
-  const ms = performance.now() - started;
-  return { diagnosis, snapshot, ms, uncited: uncitedClaims(diagnosis, inputs) };
+  const used = process.cpuUsage(cpu);
+  const time = { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+  return { diagnosis, snapshot, time, uncited: uncitedClaims(diagnosis, inputs) };
 }
 
 async function readFindings(path: string): Promise<Finding[]> {
@@ -110,7 +112,7 @@ export async function evaluateOwnScenarios(options: OwnEvalOptions): Promise<Cas
           set,
           expect,
           diagnosed.diagnosis,
-          diagnosed.ms,
+          diagnosed.time,
           diagnosed.uncited,
         );
         results.push(result);
@@ -161,7 +163,7 @@ export async function evaluateRcaCases(options: RcaEvalOptions): Promise<CaseRes
       position % 2 === 0 ? 'dev' : 'validation',
       { component: answer.service },
       diagnosed.diagnosis,
-      diagnosed.ms,
+      diagnosed.time,
       diagnosed.uncited,
     );
     results.push(result);

@@ -8,7 +8,8 @@ import type { Diagnosis } from '@boundless/copilot/diagnose';
  * - abstention: the share of no-fault cases answered with no hypothesis at all;
  * - evidence: the share of shown hypotheses that cite at least one observation and whose every citation is
  *   found in the telemetry that was read (copilot/src/diagnose/evidence-check.ts);
- * - time: reading plus diagnosing one case, in ms.
+ * - time: reading plus diagnosing one case, in ms of the clock and in ms of the process's CPU (user plus
+ *   system, garbage collection included): the clock depends on what else the machine runs, the CPU much less.
  */
 export interface CaseAnswer {
   component: string;
@@ -28,6 +29,13 @@ export interface CaseResult {
   hypotheses: number;
   withEvidence: number;
   ms: number;
+  cpuMs: number;
+}
+
+/** What reading and diagnosing one case took: on the clock and on the CPU. */
+export interface CaseTime {
+  ms: number;
+  cpuMs: number;
 }
 
 export function scoreCase(
@@ -36,7 +44,7 @@ export function scoreCase(
   set: string,
   expect: CaseAnswer | null,
   diagnosis: Diagnosis,
-  ms: number,
+  time: CaseTime,
   uncited: readonly { rank: number }[] = [],
 ): CaseResult {
   const unsupported = new Set(uncited.map((u) => u.rank));
@@ -53,7 +61,8 @@ export function scoreCase(
     hypotheses: diagnosis.hypotheses.length,
     withEvidence: diagnosis.hypotheses.filter((h) => h.evidence.length > 0 && !unsupported.has(h.rank))
       .length,
-    ms,
+    ms: time.ms,
+    cpuMs: time.cpuMs,
   };
 }
 
@@ -70,6 +79,8 @@ export interface Summary {
   medianMs: number;
   p95Ms: number;
   maxMs: number;
+  medianCpuMs: number;
+  maxCpuMs: number;
 }
 
 const share = (n: number, d: number) => (d === 0 ? null : n / d);
@@ -81,6 +92,7 @@ export function summarise(results: readonly CaseResult[], kinds = true): Summary
   const times = results.map((r) => r.ms).sort((a, b) => a - b);
   const q = (p: number) =>
     times[Math.min(times.length - 1, Math.max(0, Math.ceil(p * times.length) - 1))] ?? 0;
+  const cpu = results.map((r) => r.cpuMs).sort((a, b) => a - b);
   const shown = results.reduce((a, r) => a + r.hypotheses, 0);
   return {
     cases: results.length,
@@ -101,6 +113,8 @@ export function summarise(results: readonly CaseResult[], kinds = true): Summary
     medianMs: q(0.5),
     p95Ms: q(0.95),
     maxMs: times.at(-1) ?? 0,
+    medianCpuMs: cpu[Math.max(0, Math.ceil(0.5 * cpu.length) - 1)] ?? 0,
+    maxCpuMs: cpu.at(-1) ?? 0,
   };
 }
 
@@ -119,6 +133,8 @@ export function formatTable(title: string, rows: { label: string; summary: Summa
     'evidence',
     'median ms',
     'max ms',
+    'median cpu ms',
+    'max cpu ms',
   ];
   const body = rows.map(({ label, summary: s }) => [
     label,
@@ -131,6 +147,8 @@ export function formatTable(title: string, rows: { label: string; summary: Summa
     cell(s.evidence),
     String(Math.round(s.medianMs)),
     String(Math.round(s.maxMs)),
+    String(Math.round(s.medianCpuMs)),
+    String(Math.round(s.maxCpuMs)),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>

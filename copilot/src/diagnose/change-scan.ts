@@ -96,7 +96,10 @@ export function robustScale(values: readonly number[]): number {
 
 /**
  * Rank-sum (Mann-Whitney) scan over samples with times: which split time makes the later samples most
- * clearly larger (direction 1) or smaller (-1)? Returns the z score and the medians on each side.
+ * clearly larger (direction 1) or smaller (-1)? Returns the z score and the medians on each side. Ranks are
+ * summed from the latest sample back, so each split costs a binary search rather than a pass over the samples
+ * (a trace's latency scan tries a split per bucket over thousands of spans); medians are taken at the chosen
+ * split only.
  */
 export function scanShift(
   samples: readonly { t: number; v: number }[],
@@ -104,37 +107,54 @@ export function scanShift(
   direction: 1 | -1,
   minSide = 3,
 ): { t: number; z: number; before: number; after: number; nBefore: number; nAfter: number } | undefined {
-  if (samples.length < 2 * minSide) return undefined;
-  const ordered = [...samples].sort((a, b) => a.v - b.v);
+  const n = samples.length;
+  if (n < 2 * minSide) return undefined;
+  const byValue = samples.map((_, i) => i).sort((a, b) => samples[a]!.v - samples[b]!.v);
   // Mid-ranks for ties.
-  const rank = new Map<(typeof samples)[number], number>();
-  for (let i = 0; i < ordered.length; ) {
+  const rank = new Float64Array(n);
+  for (let i = 0; i < n; ) {
     let j = i;
-    while (j + 1 < ordered.length && ordered[j + 1]!.v === ordered[i]!.v) j++;
-    for (let k = i; k <= j; k++) rank.set(ordered[k]!, (i + j) / 2 + 1);
+    while (j + 1 < n && samples[byValue[j + 1]!]!.v === samples[byValue[i]!]!.v) j++;
+    for (let k = i; k <= j; k++) rank[byValue[k]!] = (i + j) / 2 + 1;
     i = j + 1;
   }
-  let best: ReturnType<typeof scanShift>;
+  const byTime = samples.map((_, i) => i).sort((a, b) => samples[a]!.t - samples[b]!.t);
+  const times = byTime.map((i) => samples[i]!.t);
+  // laterRanks[k]: the rank sum of the samples from the k-th earliest on (half-integers: exact in doubles).
+  const laterRanks = new Float64Array(n + 1);
+  for (let k = n - 1; k >= 0; k--) laterRanks[k] = laterRanks[k + 1]! + rank[byTime[k]!]!;
+  let best: { t: number; z: number; first: number } | undefined;
   for (const t of splits) {
-    let n2 = 0;
-    let r2 = 0;
-    const afterValues: number[] = [];
-    const beforeValues: number[] = [];
-    for (const s of samples) {
-      if (s.t >= t) {
-        n2++;
-        r2 += rank.get(s)!;
-        afterValues.push(s.v);
-      } else beforeValues.push(s.v);
-    }
-    const n1 = samples.length - n2;
+    const first = firstAtOrAfter(times, t);
+    const n2 = n - first;
+    const n1 = first;
     if (n1 < minSide || n2 < minSide) continue;
-    const u2 = r2 - (n2 * (n2 + 1)) / 2;
+    const u2 = laterRanks[first]! - (n2 * (n2 + 1)) / 2;
     const mean = (n1 * n2) / 2;
     const sd = Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
     const z = (direction * (u2 - mean)) / sd;
-    if (!best || z > best.z)
-      best = { t, z, before: median(beforeValues), after: median(afterValues), nBefore: n1, nAfter: n2 };
+    if (!best || z > best.z) best = { t, z, first };
   }
-  return best;
+  if (!best) return undefined;
+  const values = (from: number, to: number) => byTime.slice(from, to).map((i) => samples[i]!.v);
+  return {
+    t: best.t,
+    z: best.z,
+    before: median(values(0, best.first)),
+    after: median(values(best.first, n)),
+    nBefore: best.first,
+    nAfter: n - best.first,
+  };
+}
+
+/** The index of the first of the ascending times at or after t (times.length when none is). */
+function firstAtOrAfter(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -168,7 +168,13 @@ function seriesSignal(
   const directions: (1 | -1)[] = ['other', 'requests', 'host'].includes(concept)
     ? [1, -1]
     : [badDirection(concept)];
-  const scored = scoreSeriesPoints({ ...series, points }, windowMs);
+  // The detector runs only for a series that moved enough to be a candidate: most do not, and it is the
+  // costliest step for an estate of hundreds of series.
+  let scoredOnce: Scored | undefined;
+  const scored = () => {
+    scoredOnce ??= scoreSeriesPoints({ ...series, points }, windowMs);
+    return scoredOnce;
+  };
   const candidates = [
     shiftSignal(series, points, scored, concept, directions),
     latestSignal(series, points, scored, concept, directions),
@@ -284,7 +290,7 @@ function signalOf(
 function shiftSignal(
   series: MetricSeries,
   points: MetricSeries['points'],
-  scored: Scored,
+  scoredOf: () => Scored,
   concept: string,
   directions: (1 | -1)[],
 ): Signal | undefined {
@@ -303,6 +309,7 @@ function shiftSignal(
   // A shift must be large against the baseline's own spread and its level, not just consistent.
   if (Math.abs(change) < 3 * scale || Math.abs(change) < 0.1 * Math.abs(shift.before)) return undefined;
   const firstAfter = points.findIndex((p) => p.timestampMs >= shift.t);
+  const scored = scoredOf();
   let worst = firstAfter;
   let detectorScore = 0;
   for (let i = firstAfter; i < points.length; i++) {
@@ -341,7 +348,7 @@ function shiftSignal(
 function latestSignal(
   series: MetricSeries,
   points: MetricSeries['points'],
-  scored: Scored,
+  scoredOf: () => Scored,
   concept: string,
   directions: (1 | -1)[],
 ): Signal | undefined {
@@ -352,7 +359,8 @@ function latestSignal(
     const scale = spreadOf(history, level);
     for (const direction of directions) {
       const deviations = (direction * (points[i]!.value - level)) / scale;
-      const s = scored[i]!;
+      if (deviations < 6) continue;
+      const s = scoredOf()[i]!;
       // The detector's own evidence, not its alarm: the alarm policy keeps quiet for a while after any alarm
       // (one page per incident), which would hide a jump that follows a trivial earlier blip.
       const outside = s.evidence / (1 + s.evidence);

@@ -30,6 +30,7 @@ const isObject = (value: unknown): value is Json =>
 function pick(object: Json, paths: readonly string[]): unknown {
   for (const path of paths) {
     if (path in object && object[path] !== undefined && object[path] !== null) return object[path];
+    if (!path.includes('.')) continue;
     let value: unknown = object;
     for (const key of path.split('.')) value = isObject(value) ? value[key] : undefined;
     if (value !== undefined && value !== null) return value;
