@@ -83,8 +83,10 @@ export function registerStart(program: Command): void {
         );
       }
       const offset = (by: number) => (port === 0 ? 0 : port + by);
-      const { readEventCalendar } = await import('./prewarm.ts');
-      const events = options.prewarmEvents ? await readEventCalendar(options.prewarmEvents) : [];
+      // Read before anything starts, so a bad calendar stops the start with its line named.
+      const events = options.prewarmEvents
+        ? await (await import('./prewarm.ts')).readEventCalendar(options.prewarmEvents)
+        : [];
       const everyMinutes = Number(options.simulateEvery);
       if (!(everyMinutes >= 0.25 && everyMinutes <= 1440)) {
         throw new CliError(`--simulate-every must be minutes in 0.25..1440, got "${options.simulateEvery}"`);

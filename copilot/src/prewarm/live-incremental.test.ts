@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DemandMinute } from './demand.ts';
 import { FunctionPlan } from './live-plan.ts';
-import { type DemandReader, type LiveDecision, LivePrewarmer } from './live.ts';
+import { type DemandReader, type LiveDecision, type LivePrewarmConfig, LivePrewarmer } from './live.ts';
 import { planProvisionedConcurrency } from './planner.ts';
 import { requestedCapacity } from './schedule.ts';
 import { dailyDemand } from './test-support.ts';
@@ -21,19 +21,20 @@ function reader(series: DemandMinute[], duration: { ms: number }): DemandReader 
   };
 }
 
-function loopOver(series: DemandMinute[], duration: { ms: number }, events: number[] = []) {
+/** The loop over the one function `reader`, at the test's history, lead and allocation; `config` overrides. */
+function loopOver(demand: DemandReader, config: Partial<LivePrewarmConfig> = {}) {
   return new LivePrewarmer(
     {
       functions: ['reader'],
-      events,
       historyMinutes: DAY,
       leadMinutes: LEAD,
       allocationMinutes: ALLOCATION,
       maxCapacity: 100_000,
       dryRun: true,
+      ...config,
     },
     {
-      demand: reader(series, duration),
+      demand,
       target: { setProvisionedConcurrency: async () => {} },
       audit: async () => {},
     },
@@ -57,7 +58,7 @@ describe('LivePrewarmer, incremental', () => {
 
   it('makes every decision a full plan of its history would make, over days of ticks, some skipped', async () => {
     const duration = { ms: 300 };
-    const loop = loopOver(series, duration);
+    const loop = loopOver(reader(series, duration));
     const { plan, requested } = fullPlan(series, 0, 300);
     const got: { row: number; decision: LiveDecision }[] = [];
     // Ticks from the end of the first day, 20 s into each minute; every 97th minute the loop misses three.
@@ -87,28 +88,15 @@ describe('LivePrewarmer, incremental', () => {
     // Requests take 300 ms, and 360 ms from the third day on: the mean the metrics give is that of the window read.
     const change = series[2 * DAY]!.time;
     const windows: [number, number][] = [];
-    const loop = new LivePrewarmer(
-      {
-        functions: ['reader'],
-        historyMinutes: DAY,
-        leadMinutes: LEAD,
-        allocationMinutes: ALLOCATION,
-        dryRun: true,
+    const loop = loopOver({
+      demand: (_name, fromMs, toMs) => {
+        windows.push([fromMs, toMs]);
+        const minutes = series.filter((m) => m.time >= fromMs && m.time < toMs);
+        const requests = minutes.reduce((sum, m) => sum + m.requests, 0);
+        const longer = minutes.reduce((sum, m) => sum + (m.time < change ? 0 : m.requests), 0);
+        return { minutes, meanDurationMs: requests > 0 ? 300 + (60 * longer) / requests : null };
       },
-      {
-        demand: {
-          demand: (_name, fromMs, toMs) => {
-            windows.push([fromMs, toMs]);
-            const minutes = series.filter((m) => m.time >= fromMs && m.time < toMs);
-            const requests = minutes.reduce((sum, m) => sum + m.requests, 0);
-            const longer = minutes.reduce((sum, m) => sum + (m.time < change ? 0 : m.requests), 0);
-            return { minutes, meanDurationMs: requests > 0 ? 300 + (60 * longer) / requests : null };
-          },
-        },
-        target: { setProvisionedConcurrency: async () => {} },
-        audit: async () => {},
-      },
-    );
+    });
     const at = (row: number) => series[0]!.time + row * MINUTE + 20_000;
     const before = fullPlan(series, 0, 300).requested;
     let restart: { row: number; decision: LiveDecision } | null = null;
@@ -134,7 +122,7 @@ describe('LivePrewarmer, incremental', () => {
   it('plans with the release calendar it is given, as one plan with that calendar would', async () => {
     // The trace's evening bursts start at 18:00 every day: a calendar that knows it.
     const events = Array.from({ length: 5 }, (_, day) => series[0]!.time + (day * DAY + 18 * 60) * MINUTE);
-    const loop = loopOver(series, { ms: 300 }, events);
+    const loop = loopOver(reader(series, { ms: 300 }), { events });
     const withCalendar = fullPlan(series, 0, 300, events).requested;
     const without = fullPlan(series, 0, 300).requested;
     const rows: number[] = [];
@@ -154,7 +142,7 @@ describe('LivePrewarmer, incremental', () => {
   });
 
   it('starts again when the loop was away for longer than the history it reads', async () => {
-    const loop = loopOver(series, { ms: 300 });
+    const loop = loopOver(reader(series, { ms: 300 }));
     const at = (row: number) => series[0]!.time + row * MINUTE + 20_000;
     await loop.tick(at(DAY));
     const [after] = await loop.tick(at(3 * DAY));
@@ -162,14 +150,7 @@ describe('LivePrewarmer, incremental', () => {
   });
 
   it('reports the newest minute it read and what the guards made of the plan', async () => {
-    const loop = new LivePrewarmer(
-      { functions: ['reader'], historyMinutes: DAY, maxCapacity: 2, dryRun: true },
-      {
-        demand: reader(series, { ms: 300 }),
-        target: { setProvisionedConcurrency: async () => {} },
-        audit: async () => {},
-      },
-    );
+    const loop = loopOver(reader(series, { ms: 300 }), { maxCapacity: 2 });
     const row = 2 * DAY + 18 * 60 + 10; // inside the evening burst
     const [decision] = await loop.tick(series[0]!.time + row * MINUTE + 20_000);
     // The newest minute a tick plans from: two minutes old at lead 5 with 3 minutes to allocate.
