@@ -123,7 +123,13 @@ export function registerStart(program: Command): void {
       const { startLocalDelivery } = await import('@boundless/local');
       const changes = await import('../local/change-sets.ts');
       const tunables = await changes.localTunables(dataDir).catch((error: unknown) => {
-        throw new CliError(`${dataDir}/tunables.json: ${(error as Error).message}`, 2, { cause: error });
+        const file = join(dataDir, 'tunables.json');
+        const message = (error as Error).message;
+        throw new CliError(
+          `${message.startsWith(file) ? message : `${file}: ${message}`}\n(fix it, or delete it to start again from the defaults in infra/tunables.json)`,
+          2,
+          { cause: error },
+        );
       });
       // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
       const realtime = options.copilot
