@@ -32,7 +32,9 @@ const DEFAULT_PORT = 4000;
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the delivery core locally: access API, CloudFront edge, DynamoDB, logs and traces')
+    .description(
+      'run the whole system on this machine: the delivery core (access API, CloudFront edge, DynamoDB, logs and traces), the copilot watching it, its dashboard and live readers',
+    )
     .option('--data-dir <dir>', 'where data, keys, logs and traces persist', '.data')
     .option(
       '--port <port>',
