@@ -36,4 +36,29 @@ describe('Command line: bad input on first use', () => {
     expect(run.stderr).toContain('delete it to start again from the defaults');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('says why an input file cannot be read: a missing events calendar or series', () => {
+    const trace = join(dir, 'trace.csv');
+    writeFileSync(trace, 'timestamp,requests\n2026-11-02T00:00:00Z,5\n');
+    const missing = join(dir, 'no-such-calendar.csv');
+    const plan = boundless(
+      'prewarm',
+      'plan',
+      '--trace',
+      trace,
+      '--duration-ms',
+      '200',
+      '--lead-minutes',
+      '10',
+      '--events',
+      missing,
+      '--out',
+      join(dir, 'plan.csv'),
+    );
+    expect(plan.status).toBe(2);
+    expect(plan.stderr).toContain(`cannot read ${missing}: no such file`);
+    const anomalies = boundless('anomalies', '--input', dir, '--out', join(dir, 'scores.csv'));
+    expect(anomalies.status).toBe(2);
+    expect(anomalies.stderr).toContain(`cannot read ${dir}: it is a directory`);
+  });
 });
