@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { scoreParsedSeries } from '../io/score-csv.ts';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
 
 interface AnomaliesFlags {
   input: string;
@@ -21,7 +21,7 @@ async function anomalies(flags: AnomaliesFlags): Promise<void> {
   try {
     text = await readFile(flags.input, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${flags.input}`, 2, { cause: error });
+    throw new CliError(`cannot read ${flags.input}: ${readFailure(error)}`, 2, { cause: error });
   }
   let scored: ReturnType<typeof scoreParsedSeries>;
   let malformed: { line: number; reason: string }[];

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
 
 // Stated here too so that --help needs no copilot module; planner.ts holds the reasoning behind it.
 const DEFAULT_COLD_START_COST = 20;
@@ -52,7 +52,7 @@ function usageError(error: unknown): never {
 export async function readEventCalendar(path: string): Promise<number[]> {
   const { parseEventCalendar } = await import('@boundless/copilot/prewarm');
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
-    throw new CliError(`cannot read ${path}`, 2, { cause: error });
+    throw new CliError(`cannot read ${path}: ${readFailure(error)}`, 2, { cause: error });
   });
   try {
     return parseEventCalendar(text);

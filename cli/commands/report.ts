@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
@@ -58,6 +59,12 @@ export function registerReport(program: Command): void {
         throw new CliError(`--format must be md, json or none, got "${options.format}"`, 2);
       if (!['dir', 'aws'].includes(options.telemetry))
         throw new CliError(`--telemetry must be dir or aws, got "${options.telemetry}"`, 2);
+      // A mistyped data dir would otherwise be created and given an empty report, exit code 0.
+      if (options.telemetry === 'dir' && !existsSync(options.dataDir))
+        throw new CliError(
+          `no data dir at ${resolve(options.dataDir)}: \`boundless start\` writes one (.data by default); --data-dir names another`,
+          2,
+        );
       const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
       const aws = options.telemetry === 'aws' ? await awsInputs() : undefined;
       const { report, paths } = await writeLocalReport({

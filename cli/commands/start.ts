@@ -32,7 +32,9 @@ const DEFAULT_PORT = 4000;
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the delivery core locally: access API, CloudFront edge, DynamoDB, logs and traces')
+    .description(
+      'run the whole system on this machine: the delivery core (access API, CloudFront edge, DynamoDB, logs and traces), the copilot watching it, its dashboard and live readers',
+    )
     .option('--data-dir <dir>', 'where data, keys, logs and traces persist', '.data')
     .option(
       '--port <port>',
@@ -125,7 +127,13 @@ export function registerStart(program: Command): void {
       const { startLocalDelivery } = await import('@boundless/local');
       const changes = await import('../local/change-sets.ts');
       const tunables = await changes.localTunables(dataDir).catch((error: unknown) => {
-        throw new CliError(`${dataDir}/tunables.json: ${(error as Error).message}`, 2, { cause: error });
+        const file = join(dataDir, 'tunables.json');
+        const message = (error as Error).message;
+        throw new CliError(
+          `${message.startsWith(file) ? message : `${file}: ${message}`}\n(fix it, or delete it to start again from the defaults in infra/tunables.json)`,
+          2,
+          { cause: error },
+        );
       });
       // --- the edge's real-time records go to the copilot (created before the edge, filled once it runs) ---
       const realtime = options.copilot

@@ -20,6 +20,14 @@ export async function localTunables(dataDir: string): Promise<LocalTunables> {
   return parseTunables((await localTunablesRepository(dataDir).read()).content) as LocalTunables;
 }
 
+/**
+ * The copilot image the local plans synthesize with. Without one the copilot's container is an asset
+ * fingerprinted from the whole repository at each synthesis, so editing any file between two plans (or a build
+ * writing into the tree) showed every change as replacing the copilot's task definitions, an owner's approval.
+ * A deployment names its pushed image the same way (context `copilotImage`).
+ */
+const LOCAL_PLAN_IMAGE = 'boundless-copilot:local';
+
 export function localTunablesDocument(
   dataDir: string,
   delivery: Pick<LocalDelivery, 'reconfigure'>,
@@ -27,7 +35,7 @@ export function localTunablesDocument(
   return {
     name: 'tunables',
     repository: localTunablesRepository(dataDir),
-    planner: threadedTunablesPlanner(),
+    planner: threadedTunablesPlanner({ synth: { context: { copilotImage: LOCAL_PLAN_IMAGE } } }),
     applier: { apply: async (after) => delivery.reconfigure(after as LocalTunables) },
   };
 }

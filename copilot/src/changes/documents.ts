@@ -32,7 +32,12 @@ export class JsonFileDocument implements DocumentRepository {
     try {
       content = JSON.parse(text);
     } catch (cause) {
-      throw new ChangeSetError('invalid_document', `${this.path} is not valid JSON`, undefined, { cause });
+      throw new ChangeSetError(
+        'invalid_document',
+        `${this.path} is not valid JSON (${(cause as Error).message})`,
+        undefined,
+        { cause },
+      );
     }
     return { content, version: hashOf(content) };
   }

@@ -75,7 +75,12 @@ export class S3JsonDocument implements DocumentRepository {
     try {
       return { content: JSON.parse(text), ...(etag ? { etag } : {}) };
     } catch (cause) {
-      throw new ChangeSetError('invalid_document', `${this.where} is not valid JSON`, undefined, { cause });
+      throw new ChangeSetError(
+        'invalid_document',
+        `${this.where} is not valid JSON (${(cause as Error).message})`,
+        undefined,
+        { cause },
+      );
     }
   }
 

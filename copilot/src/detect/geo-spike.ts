@@ -184,15 +184,13 @@ export class GeoSpikeDetector {
     s: CountryState,
     x: number,
   ): { expected: number; scale: number; z: number; countries: number } | undefined {
-    // The other countries only ever raise the bar (scale ≥ 1 raises the expectation and the spread, so z
-    // falls): a rate that is no spike against the country's own baseline is none at any scale, and the
-    // median of their lifts (a sort over every country) is skipped. Their sliding minutes still advance, as
-    // the full judgement would advance them, so later requests count exactly as before.
-    if (!this.spikeAtScale(s, x, 1)) {
-      this.advanceOthers(s);
-      return undefined;
-    }
-    const { scale, countries } = this.othersLift(s);
+    // Every judgement advances the other countries' sliding minutes, so later requests count the same
+    // whichever way it ends. The others only ever raise the bar (scale ≥ 1 raises the expectation and the
+    // spread, so z falls): a rate that is no spike against the country's own baseline is none at any scale,
+    // and the median of their lifts (a sort over every country) is skipped.
+    const lifted = this.liftOthers(s);
+    if (!this.spikeAtScale(s, x, 1)) return undefined;
+    const { scale, countries } = this.othersLift(s, lifted);
     const expected = s.expected * scale;
     const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
     const z = (x - expected) / sigma;
@@ -207,24 +205,11 @@ export class GeoSpikeDetector {
     return x >= this.config.geoRatio * expected && (x - expected) / sigma >= this.config.geoRobustZ;
   }
 
-  /** The other countries' sliding minutes advanced to now, exactly those `othersLift` would advance. */
-  private advanceOthers(s: CountryState): void {
-    let n = 0;
-    const countries = this.countryList;
-    for (let i = 0; i < countries.length; i++) {
-      const other = countries[i]!;
-      if (other === s || other.expected < LIFT_MIN_EXPECTED) continue;
-      other.window.advance(this.second);
-      if (++n === this.lifts.length) break;
-    }
-  }
-
   /**
-   * How much the other countries are up on their own baselines right now: the median of their lifts, so
-   * one big country does not set it. Everyone else's lift (a release) raises the bar; a lone country's
-   * surge never lowers it. With fewer than three countries to compare, their summed rate stands in.
+   * Advances the other countries with a baseline worth comparing to now, and writes each one's lift (its
+   * rate over its expectation) into `lifts`; returns how many.
    */
-  private othersLift(s: CountryState): { scale: number; countries: number } {
+  private liftOthers(s: CountryState): number {
     const lifts = this.lifts;
     let n = 0;
     const countries = this.countryList;
@@ -235,13 +220,23 @@ export class GeoSpikeDetector {
       lifts[n++] = other.window.sum / other.expected;
       if (n === lifts.length) break;
     }
+    return n;
+  }
+
+  /**
+   * How much the other countries are up on their own baselines right now: the median of the `n` lifts
+   * `liftOthers` wrote, so one big country does not set it. Everyone else's lift (a release) raises the bar;
+   * a lone country's surge never lowers it. With fewer than three countries to compare, their summed rate
+   * stands in.
+   */
+  private othersLift(s: CountryState, n: number): { scale: number; countries: number } {
     if (n < 3) {
       const othersNow = this.everyone.sum - s.window.sum;
       const othersExpected = this.everyoneExpected - s.expected;
       return { scale: othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1, countries: n };
     }
     // Sorted in place: a subarray per call was garbage on a hot path.
-    const sorted = lifts;
+    const sorted = this.lifts;
     sortPrefix(sorted, n);
     const median = n % 2 === 1 ? sorted[(n - 1) >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
     return { scale: Math.max(1, median), countries: n };

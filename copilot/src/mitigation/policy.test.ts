@@ -76,9 +76,13 @@ describe('Class: MitigationPlanner', () => {
   it('does not act twice on a subject while its action is active, and again after expiry', () => {
     const planner = new MitigationPlanner(config.policies, config.guardrails);
     expect(planner.decide(detection()).outcome).toBe('apply');
-    expect(planner.decide(detection({ detectedAt: '2026-11-02T11:00:00.000Z' }))).toMatchObject({
-      reason: 'already_active',
-    });
+    const again = planner.decide(detection({ detectedAt: '2026-11-02T11:00:00.000Z' }));
+    expect(again).toMatchObject({ reason: 'already_active' });
+    // Said as the dashboard shows it: the action and its subject in words, and until when (no internal key).
+    expect(again.outcome === 'skip' && again.detail).toMatch(
+      /^[a-z ]+ on (account|token|address) \S+.* is in force until 2026-11-0\dT/,
+    );
+    expect(again.outcome === 'skip' && again.detail).not.toContain('{');
     expect(planner.decide(detection({ detectedAt: '2026-11-03T11:00:00.000Z' })).outcome).toBe('apply');
   });
 

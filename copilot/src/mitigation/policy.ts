@@ -49,7 +49,11 @@ export class MitigationPlanner {
     if (allowed) return skip('allow_listed', allowed);
     const key = `${policy.action}|${JSON.stringify(target)}`;
     const activeUntil = this.active.get(key);
-    if (activeUntil !== undefined && activeUntil > nowMs) return skip('already_active', `${key} is active`);
+    if (activeUntil !== undefined && activeUntil > nowMs)
+      return skip(
+        'already_active',
+        `${policy.action.replace(/_/g, ' ')} on ${describeTarget(target)} is in force until ${new Date(activeUntil).toISOString()}`,
+      );
     while (this.appliedAt.length > 0 && (this.appliedAt[0] ?? 0) <= nowMs - 3_600_000) this.appliedAt.shift();
     if (this.appliedAt.length >= this.guardrails.maxActionsPerHour) {
       return skip('hourly_cap', `${this.appliedAt.length} actions in the last hour; holding for a person`);
@@ -116,6 +120,15 @@ export function defaultAction(
   policies: readonly MitigationPolicy[],
 ): string {
   return selectPolicy(detection, policies)?.action ?? 'observe';
+}
+
+/** A target in an operator's words: "account reader-020, address 198.51.100.7". */
+function describeTarget(target: MitigationTarget): string {
+  const words = { accountId: 'account', tokenId: 'token', ip: 'address', country: 'country' } as const;
+  return (Object.keys(words) as (keyof typeof words)[])
+    .filter((key) => target[key] !== undefined)
+    .map((key) => `${words[key]} ${target[key]}`)
+    .join(', ');
 }
 
 function skip(reason: Extract<Decision, { outcome: 'skip' }>['reason'], detail: string): Decision {

@@ -17,12 +17,13 @@ export type {
   StoredMitigation,
 } from './events.ts';
 export { OPERATORS_ROOM } from './events.ts';
-export type { SignInSettings } from './sign-in.ts';
+export type { Session, SignInSettings } from './sign-in.ts';
 export {
   type CopilotIo,
   type CopilotService,
   type CopilotServiceOptions,
   startCopilotService,
 } from './server.ts';
-export type { ReportReader } from './report-routes.ts';
+export type { PrewarmDecisions } from './prewarm-routes.ts';
+export type { ReportList, ReportReader, ReportSummary } from './report-routes.ts';
 export { cachedToken, clientCredentialsToken, ServiceTokenError, type TokenSource } from './service-token.ts';

@@ -1,7 +1,11 @@
 import type { IdentityVerifier } from '@boundless/delivery/identity';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { PrewarmDecisionLog } from '../prewarm/decision-log.ts';
+import type {
+  PrewarmDecisionLog,
+  PrewarmDecisionRecord,
+  PrewarmLoopStatus,
+} from '../prewarm/decision-log.ts';
 import { allow, parse } from './routes.ts';
 
 const decisionsQuery = z.object({
@@ -11,6 +15,14 @@ const decisionsQuery = z.object({
     .optional(),
   limit: z.coerce.number().int().min(1).max(1440).default(200),
 });
+
+/** The body of `GET /api/prewarm/decisions` (the dashboard reads it with this type). */
+export interface PrewarmDecisions {
+  status: PrewarmLoopStatus;
+  /** Newest first. */
+  decisions: PrewarmDecisionRecord[];
+  count: number;
+}
 
 /**
  * `GET /api/prewarm/decisions?fn=&limit=`: how the every-minute pre-warming loop is set up (mode, functions,
@@ -24,7 +36,8 @@ export function prewarmRoutes(deps: {
   router.get('/prewarm/decisions', allow(deps, 'viewer'), (req, res) => {
     const q = parse(decisionsQuery, req.query, 'query');
     const decisions = deps.decisions.list(q.fn, q.limit);
-    res.json({ status: deps.decisions.status(), decisions, count: decisions.length });
+    const body: PrewarmDecisions = { status: deps.decisions.status(), decisions, count: decisions.length };
+    res.json(body);
   });
   return router;
 }

@@ -4,11 +4,23 @@ import { z } from 'zod';
 import { CopilotServiceError } from './errors.ts';
 import { allow, parse } from './routes.ts';
 
+/** One stored report as `GET /api/reports` lists it. */
+export interface ReportSummary {
+  day: string;
+  generatedAt: string;
+  recommendations: number;
+  estimatedMonthlySavingUsd: number;
+}
+
+/** The body of `GET /api/reports`: newest first. */
+export interface ReportList {
+  reports: ReportSummary[];
+  count: number;
+}
+
 /** The stored daily reports as the service reads them (files locally, S3 in AWS). */
 export interface ReportReader {
-  list(): Promise<
-    { day: string; generatedAt: string; recommendations: number; estimatedMonthlySavingUsd: number }[]
-  >;
+  list(): Promise<ReportSummary[]>;
   read(day: string, format: 'json' | 'md' | 'html'): Promise<string | undefined>;
 }
 
@@ -25,7 +37,8 @@ export function reportRoutes(deps: { verifier: IdentityVerifier; reports: Report
   const router = Router();
   router.get('/reports', allow(deps, 'viewer'), async (_req, res) => {
     const reports = (await deps.reports.list()).sort((a, b) => b.day.localeCompare(a.day));
-    res.json({ reports, count: reports.length });
+    const body: ReportList = { reports, count: reports.length };
+    res.json(body);
   });
   router.get('/reports/:day', allow(deps, 'viewer'), async (req, res) => {
     const { day } = parse(dayParams, req.params, 'path');

@@ -19,6 +19,14 @@ import {
  * server side, and the access token goes into an httpOnly SameSite=Strict cookie (see session.ts): the browser
  * app never sees a token, so no script, injected or from another page, can read one.
  */
+/** The body of `GET /auth/session`: who is signed in; `role` is the highest of `roles`. */
+export interface Session {
+  actor: string;
+  roles: OperatorRole[];
+  role: OperatorRole | null;
+  expiresAt: string;
+}
+
 export interface SignInSettings {
   /** The hosted UI's authorization endpoint, e.g. `https://<domain>.auth.<region>.amazoncognito.com/oauth2/authorize`. */
   authorizeUrl: string;
@@ -132,12 +140,13 @@ export function signInRoutes(deps: {
     const presented = presentedToken(req.headers);
     if (!presented) throw new CopilotServiceError('unauthorized', 'not signed in');
     const operator = await authenticate(deps.verifier, presented.token);
-    res.json({
+    const session: Session = {
       actor: operator.actor,
       roles: operator.roles,
       role: operator.roles.at(-1) ?? null,
       expiresAt: new Date(operator.expiresAtMs).toISOString(),
-    });
+    };
+    res.json(session);
   });
 
   router.post('/logout', (req, res) => {

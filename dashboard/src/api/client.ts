@@ -13,6 +13,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Whether a failed query is worth one more try: a network failure or a server error may pass, but the copilot's
+ * answer to a request it refused (signed out, forbidden, no such thing: 4xx but 429) would only come again.
+ */
+export function retryOnce(failureCount: number, error: unknown): boolean {
+  if (failureCount >= 1) return false;
+  if (!(error instanceof ApiError)) return true;
+  return error.status === 0 || error.status === 429 || error.status >= 500;
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   let response: Response;
   try {

@@ -4,7 +4,6 @@ import type {
   ChangeAuditEntry,
   ChangeSet,
   DailyReport,
-  ReportSummary,
   CostView,
   FeedbackRule,
   Guardrails,
@@ -12,6 +11,7 @@ import type {
   IncidentSummary,
   Overview,
   PrewarmDecisions,
+  ReportList,
   ResolvedEvidence,
   Session,
   SloHistory,
@@ -176,7 +176,7 @@ export const useChangeSet = (id: string | null) =>
 export const useReports = () =>
   useQuery({
     queryKey: keys.reports,
-    queryFn: async () => (await api<{ reports: ReportSummary[] }>('/api/reports')).reports,
+    queryFn: async () => (await api<ReportList>('/api/reports')).reports,
   });
 
 export const useReport = (day: string | null) =>

@@ -24,6 +24,7 @@ import type {
   StoredMitigation,
 } from '../lib/types.ts';
 import { wireIncidents } from './incident-events.ts';
+import { rereadOnConnect } from './reread.ts';
 
 type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
 
@@ -134,13 +135,17 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
     socketRef.current = socket;
     const touched = () => setState((s) => ({ ...s, lastEventAt: Date.now() }));
     wire(socket, client, touched);
+    let firstConnect = true;
     socket.on('connect', () => {
       setState({ status: 'live', lastEventAt: Date.now(), reason: null });
       // Missed events were replayed when the server could; otherwise the lists are read again. Either way the
-      // merges above keep every row once. The first connect reads them again too: an event emitted between the
-      // page's first answers and this connect (an incident another engineer just opened) would otherwise be
-      // missed until the next refetch. It costs a second read after the first render, not a later render.
-      if (!socket.recovered) void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+      // merges above keep every row once. The first connect reads the lists again too: an event emitted between
+      // the page's first answers and this connect (an incident another engineer just opened) would otherwise be
+      // missed until the next refetch (live/reread.ts says which queries).
+      const first = firstConnect;
+      firstConnect = false;
+      if (!socket.recovered)
+        void client.invalidateQueries({ predicate: (q) => rereadOnConnect(q.queryKey, first) });
     });
     socket.on('session.expired', () => {
       setState((s) => ({ ...s, status: 'expired', reason: 'Your session expired.' }));

@@ -5,7 +5,7 @@ import { keys, useReport, useReports } from '../api/queries.ts';
 import { useCan } from '../auth/SessionGate.tsx';
 import { Empty, ErrorState, QueryState } from '../components/ui/States.tsx';
 import { upsertChangeSet } from '../lib/change-sets.ts';
-import { formatMoney } from '../lib/format.ts';
+import { formatCount, formatMoney } from '../lib/format.ts';
 import type { ChangeSet, ReportRecommendation } from '../lib/types.ts';
 import { withParams } from '../lib/url-state.ts';
 
@@ -61,34 +61,44 @@ function Recommendations({ day }: { day: string }) {
   return (
     <QueryState query={report} what="the report">
       {(r) => (
-        <table data-testid="recommendations">
-          <caption>
-            {r.recommendations.length} recommendation(s), est. {formatMoney(r.estimatedMonthlySavingUsd)} a
-            month
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Recommendation</th>
-              <th scope="col">Monthly saving</th>
-              <th scope="col">Risk</th>
-              <th scope="col">Change set</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.recommendations.map((rec) => (
-              <tr key={rec.id}>
-                <td>
-                  <strong>{rec.title}</strong>
-                  <br />
-                  <small>Assumptions: {rec.estimate.assumptions.join('; ')}</small>
-                </td>
-                <td>{formatMoney(rec.estimate.monthlySavingUsd)}</td>
-                <td>{rec.risk}</td>
-                <td>{onCall ? <Propose day={day} rec={rec} /> : 'an on-call engineer proposes it'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div data-testid="recommendations">
+          {r.recommendations.length === 0 ? (
+            <Empty title={`No recommendations for ${r.day}`}>
+              {r.cache.total.requests === 0
+                ? 'No request reached the edge that day: the report has nothing to measure yet.'
+                : `Nothing in the day's ${formatCount(r.cache.total.requests)} edge requests and function reports crossed a threshold.`}
+            </Empty>
+          ) : (
+            <table>
+              <caption>
+                {r.recommendations.length} recommendation(s), est. {formatMoney(r.estimatedMonthlySavingUsd)}{' '}
+                a month
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Recommendation</th>
+                  <th scope="col">Monthly saving</th>
+                  <th scope="col">Risk</th>
+                  <th scope="col">Change set</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.recommendations.map((rec) => (
+                  <tr key={rec.id}>
+                    <td>
+                      <strong>{rec.title}</strong>
+                      <br />
+                      <small>Assumptions: {rec.estimate.assumptions.join('; ')}</small>
+                    </td>
+                    <td>{formatMoney(rec.estimate.monthlySavingUsd)}</td>
+                    <td>{rec.risk}</td>
+                    <td>{onCall ? <Propose day={day} rec={rec} /> : 'an on-call engineer proposes it'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
       )}
     </QueryState>
   );

@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// What a user's first mistakes get back: one line that says what is wrong and the way out, a usage exit code,
+// no stack trace, and nothing written where they did not mean to write.
+const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'bad-input-cli-'));
+
+function boundless(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('Command line: bad input on first use', () => {
+  it('report: a data dir that does not exist is named, not created and given an empty report', () => {
+    const missing = join(dir, 'no-such-data-dir');
+    const run = boundless('report', '--data-dir', missing, '--format', 'none');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`no data dir at ${missing}`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('start: a damaged tunables.json names the file once, says why it does not parse and how to get the defaults back', () => {
+    const dataDir = join(dir, 'damaged');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'tunables.json'), '{"cache": {');
+    const run = boundless('start', '--data-dir', dataDir, '--port', '0', '--no-dashboard', '--no-simulate');
+    expect(run.status).toBe(2);
+    const file = join(dataDir, 'tunables.json');
+    expect(run.stderr.split(file)).toHaveLength(2);
+    expect(run.stderr).toMatch(/is not valid JSON \(.+\)/);
+    expect(run.stderr).toContain('delete it to start again from the defaults');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says why an input file cannot be read: a missing events calendar or series', () => {
+    const trace = join(dir, 'trace.csv');
+    writeFileSync(trace, 'timestamp,requests\n2026-11-02T00:00:00Z,5\n');
+    const missing = join(dir, 'no-such-calendar.csv');
+    const plan = boundless(
+      'prewarm',
+      'plan',
+      '--trace',
+      trace,
+      '--duration-ms',
+      '200',
+      '--lead-minutes',
+      '10',
+      '--events',
+      missing,
+      '--out',
+      join(dir, 'plan.csv'),
+    );
+    expect(plan.status).toBe(2);
+    expect(plan.stderr).toContain(`cannot read ${missing}: no such file`);
+    const anomalies = boundless('anomalies', '--input', dir, '--out', join(dir, 'scores.csv'));
+    expect(anomalies.status).toBe(2);
+    expect(anomalies.stderr).toContain(`cannot read ${dir}: it is a directory`);
+  });
+});
