@@ -14,8 +14,24 @@ describe('Function: parseUtcTime', () => {
     expect(parseUtcTime('2026-03-08')).toBe(Date.UTC(2026, 2, 8));
   });
 
-  it('refuses what is not an ISO-8601 date first, numbers included', () => {
-    for (const text of ['', 'yesterday', 'Sun Mar 08 2026 02:30:00', '1772937000', '2026-13-45T00:00:00'])
+  it('reads other written forms with a day and a year the same way: an explicit zone kept, none read as UTC', () => {
+    const utc = Date.UTC(2026, 2, 8, 2, 30);
+    expect(parseUtcTime('Sun Mar 08 2026 02:30:00')).toBe(utc);
+    expect(parseUtcTime('Sun, 08 Mar 2026 02:30:00 GMT')).toBe(utc);
+    expect(parseUtcTime('08 Mar 2026 03:30:00 +0100')).toBe(utc);
+    expect(parseUtcTime('03/08/2026 02:30')).toBe(utc);
+  });
+
+  it('refuses text without a day and a four-digit year, bare numbers and impossible dates', () => {
+    for (const text of [
+      '',
+      'yesterday',
+      'x 1',
+      '1 UTC',
+      '1772937000',
+      '2026-13-45T00:00:00',
+      'Mar 2026 nonsense',
+    ])
       expect(parseUtcTime(text), text).toBeNaN();
   });
 });

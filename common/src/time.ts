@@ -11,14 +11,27 @@ const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
 /**
  * Unix milliseconds of an ISO-8601 time (`2014-02-14T14:30:00Z`, `...+01:00`), the same with a space for the
- * `T` or without a zone (read as UTC, as NAB and CloudWatch exports write them), or a date alone (its UTC
- * midnight); NaN for anything else.
+ * `T` or without a zone (read as UTC, as NAB and CloudWatch exports write them), a date alone (its UTC
+ * midnight), or another form with a day and a four-digit year (below); NaN for anything else.
  */
 export function parseUtcTime(text: string): number {
   const trimmed = text.trim();
-  if (!DATE_FIRST.test(trimmed)) return Number.NaN;
+  if (!DATE_FIRST.test(trimmed)) return otherForm(trimmed);
   const iso = trimmed.includes('T') ? trimmed : trimmed.replace(' ', 'T');
   return Date.parse(ZONE.test(iso) || !iso.includes('T') ? iso : `${iso}Z`);
+}
+
+const NAMED_ZONE = /(?:\b(?:GMT|UTC|Z)|[+-]\d\d:?\d\d)$/i;
+const HAS_DAY_AND_YEAR = /\d.*\d{4}|\d{4}.*\d/;
+
+/**
+ * The other forms exports write, such as RFC 2822 (`Sat, 01 Jul 1995 00:00:04 GMT`) or `07/01/1995 00:00`: an
+ * explicit zone is kept and none is UTC, as for ISO-8601. Text without a day and a four-digit year is refused
+ * (`Date.parse` would otherwise find a date in almost anything).
+ */
+function otherForm(text: string): number {
+  if (!HAS_DAY_AND_YEAR.test(text)) return Number.NaN;
+  return Date.parse(NAMED_ZONE.test(text) ? text : `${text} UTC`);
 }
 
 /**
