@@ -38,7 +38,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode;
+      // Commander exits 1 on a usage mistake (a missing required option, an unknown one, a command without its
+      // subcommand); the command line's code for bad usage or input is 2 whoever finds it. Help and version: 0.
+      return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CliError) {
       process.stderr.write(`boundless: ${error.message}\n`);

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Finding } from '@boundless/copilot/findings';
+import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
@@ -46,7 +47,8 @@ async function readFindings(path: string): Promise<{ findings: Record<string, un
 }
 
 async function diagnose(flags: DiagnoseFlags): Promise<void> {
-  const atMs = Date.parse(flags.at);
+  // Without a zone the time is UTC, as the telemetry's day files are: the same on every machine.
+  const atMs = parseUtcTime(flags.at);
   if (!Number.isFinite(atMs)) throw new CliError(`--at "${flags.at}" is not an ISO-8601 time`);
   const windowMs = parseWindow(flags.window);
   // Loaded when the command runs, so other commands and --help start without them.

@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
 import { CliError, readFailure } from '../errors.ts';
+import { csvCell } from '../io/csv-cell.ts';
 
 // Stated here too so that --help needs no copilot module; planner.ts holds the reasoning behind it.
 const DEFAULT_COLD_START_COST = 20;
@@ -61,6 +63,29 @@ export async function readEventCalendar(path: string): Promise<number[]> {
   }
 }
 
+/**
+ * One output row per input row (DESIGN §4.2): a row the planner could not use (unreadable, or not after the
+ * row before it) keeps the capacity planned before it, since provisioned concurrency stays until changed.
+ */
+function planRows(
+  timestamps: readonly string[],
+  capacity: ArrayLike<number>,
+  minuteLines: readonly number[],
+  skipped: readonly { line: number; timestamp?: string }[],
+): string[] {
+  const rows: string[] = [];
+  let inForce = 0;
+  let next = 0;
+  for (let i = 0; i < capacity.length; i++) {
+    for (; next < skipped.length && skipped[next]!.line < minuteLines[i]!; next++)
+      rows.push(`${csvCell(skipped[next]!.timestamp ?? '')},${inForce}`);
+    inForce = capacity[i]!;
+    rows.push(`${timestamps[i]},${inForce}`);
+  }
+  for (; next < skipped.length; next++) rows.push(`${csvCell(skipped[next]!.timestamp ?? '')},${inForce}`);
+  return rows;
+}
+
 async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const {
@@ -82,15 +107,13 @@ async function plan(flags: PlanFlags): Promise<void> {
     keepAliveMinutes: flags.keepAliveMinutes,
     events,
   });
-  const lines = ['timestamp,provisioned_concurrency'];
-  result.capacity.forEach((value, row) => {
-    lines.push(`${result.timestamps[row]},${value}`);
-  });
-  await writeOutput(flags.out, `${lines.join('\n')}\n`);
+  const rows = planRows(result.timestamps, result.capacity, trace.minuteLines, trace.skipped);
+  await writeOutput(flags.out, `${['timestamp,provisioned_concurrency', ...rows].join('\n')}\n`);
   const total = result.capacity.reduce((sum, value) => sum + value, 0);
   let summary =
     `planned ${minutes.length} minutes in ${(performance.now() - started).toFixed(0)} ms ` +
-    `(skipped ${trace.skipped.length} bad rows, ${result.blind} minutes without history); ` +
+    `(${trace.skipped.length} bad rows skipped, written with the plan in force before them; ` +
+    `${result.blind} minutes without history); ` +
     `mean ${(total / Math.max(1, minutes.length)).toFixed(1)}, peak ${Math.max(0, ...result.capacity)}; ` +
     `a cold start valued at ${flags.coldStartCost} idle environment-minutes ` +
     `($${(flags.coldStartCost * environmentMinuteDollars(1024)).toFixed(4)} at 1024 MB)` +
@@ -125,7 +148,7 @@ interface SimulateFlags {
 }
 
 async function simulate(flags: SimulateFlags): Promise<void> {
-  const start = new Date(flags.start);
+  const start = new Date(parseUtcTime(flags.start));
   if (Number.isNaN(start.getTime()))
     throw new CliError(`--start must be an ISO-8601 time, got "${flags.start}"`);
   const { simulateMinuteTraffic, minuteTrafficCsv } = await import('@boundless/datasets/minute-traffic');

@@ -1,3 +1,4 @@
+import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
 import type { ScenarioKind } from '@boundless/datasets/simulator';
 import { CliError } from '../errors.ts';
@@ -55,7 +56,7 @@ export function registerSimulate(program: Command): void {
       const hours = Number(flags.hours);
       if (!Number.isFinite(hours) || hours <= 0)
         throw new CliError(`--hours must be a positive number, got "${flags.hours}"`);
-      const start = new Date(flags.start ?? '');
+      const start = new Date(parseUtcTime(flags.start ?? ''));
       if (Number.isNaN(start.getTime()))
         throw new CliError(`--start must be an ISO-8601 time, got "${flags.start}"`);
       // Loaded when the command runs, so other commands and --help start without the simulator.

@@ -4,6 +4,7 @@ import {
   type AnomalyPoint,
   type DetectorOptions,
 } from '@boundless/copilot/anomaly';
+import { csvCell } from './csv-cell.ts';
 import type { ParsedSeries } from './series-csv.ts';
 
 export interface ScoredCsv {
@@ -28,7 +29,7 @@ export function scoreParsedSeries(series: ParsedSeries, options: Partial<Detecto
   const anomalies: AnomalyPoint[] = [];
   for (const row of series.rows) {
     if (!Number.isFinite(row.value) || !Number.isFinite(row.timestamp)) {
-      lines.push(`${row.text},0,0`);
+      lines.push(`${csvCell(row.text)},0,0`);
       continue;
     }
     let point: AnomalyPoint;

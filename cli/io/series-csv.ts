@@ -1,4 +1,5 @@
 import { readCsv } from '@boundless/common/csv';
+import { parseTimestamp } from '@boundless/common/time';
 import { AnomalyError } from '@boundless/copilot/anomaly';
 
 /**
@@ -32,20 +33,6 @@ export interface ParsedSeries {
   malformed: MalformedRow[];
 }
 
-const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
-
-function parseSeriesTimestamp(text: string): number {
-  const trimmed = text.trim();
-  if (trimmed === '') return Number.NaN;
-  if (/^-?\d+(?:\.\d+)?$/.test(trimmed)) {
-    const number = Number(trimmed);
-    return Math.abs(number) < 1e11 ? number * 1000 : number;
-  }
-  const iso = trimmed.includes('T') ? trimmed : trimmed.replace(' ', 'T');
-  if (!/^\d{4}-\d\d-\d\d/.test(iso)) return Number.NaN;
-  return Date.parse(ZONE.test(iso) || !iso.includes('T') ? iso : `${iso}Z`);
-}
-
 export function parseSeriesCsv(text: string): ParsedSeries {
   const { records, malformed: unreadable } = readCsv(text);
   const [header, ...body] = records;
@@ -61,7 +48,7 @@ export function parseSeriesCsv(text: string): ParsedSeries {
   for (const { line, fields } of body) {
     const stamp = fields[0] ?? '';
     const valueText = (fields[1] ?? '').trim();
-    const timestamp = parseSeriesTimestamp(stamp);
+    const timestamp = parseTimestamp(stamp);
     const value = valueText === '' ? Number.NaN : Number(valueText);
     let reason: string | undefined;
     if (fields.length < 2) reason = 'expected two columns, timestamp,value';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readCsv } from '@boundless/common/csv';
+import { parseTimestamp } from '@boundless/common/time';
 
 /**
  * Loader for per-minute request traces `timestamp,requests[,peak_rps]`, such as the NASA Kennedy Space Center
@@ -30,12 +31,16 @@ export interface TrafficMinute {
 export interface SkippedRow {
   readonly line: number;
   readonly reason: string;
+  /** The row's timestamp as written ('' when the line could not be read as CSV at all). */
+  readonly timestamp?: string;
 }
 
 export interface TrafficTrace {
   readonly minutes: TrafficMinute[];
   /** Rows that could not be used, counted rather than fatal so one bad line never loses a month of data. */
   readonly skipped: SkippedRow[];
+  /** The input line of each minute (minuteLines[i] is that of minutes[i]): outputs keep one row per input row. */
+  readonly minuteLines: number[];
 }
 
 /**
@@ -61,7 +66,8 @@ function columnIndexes(header: readonly string[]): { time: number; requests: num
 
 function parseRow(fields: string[], columns: ReturnType<typeof columnIndexes>): TrafficMinute | string {
   const timestamp = fields[columns.time]?.trim() ?? '';
-  const time = Date.parse(timestamp);
+  // A time without a zone is UTC: the same trace plans the same on a machine in any time zone.
+  const time = parseTimestamp(timestamp);
   if (Number.isNaN(time)) return `unreadable timestamp "${timestamp}"`;
   const requests = Number(fields[columns.requests]);
   if (!Number.isFinite(requests) || requests < 0) return `requests must be a number ≥ 0`;
@@ -74,25 +80,31 @@ function parseRow(fields: string[], columns: ReturnType<typeof columnIndexes>): 
   return { time, timestamp, requests, peakRps: Math.min(requests, Math.max(peakRps, requests / 60)) };
 }
 
-/** Parses a per-minute trace; rows out of time order or unreadable are skipped and reported. */
+/**
+ * Parses a per-minute trace; rows out of time order or unreadable are skipped and reported. Timestamps are
+ * ISO-8601 (a space for the `T` and no zone read as UTC) or unix seconds / milliseconds.
+ */
 export function parseTrafficCsv(text: string): TrafficTrace {
   const { records, malformed } = readCsv(text);
   const [header, ...rows] = records;
   const columns = columnIndexes(header?.fields ?? []);
   const minutes: TrafficMinute[] = [];
+  const minuteLines: number[] = [];
   const skipped: SkippedRow[] = [...malformed];
   for (const { line, fields } of rows) {
     const row = parseRow(fields, columns);
+    const timestamp = fields[columns.time]?.trim() ?? '';
     if (typeof row === 'string') {
-      skipped.push({ line, reason: row });
+      skipped.push({ line, reason: row, timestamp });
     } else if (minutes.length > 0 && row.time <= minutes[minutes.length - 1]!.time) {
-      skipped.push({ line, reason: 'timestamp not after the previous row' });
+      skipped.push({ line, reason: 'timestamp not after the previous row', timestamp });
     } else {
       minutes.push(row);
+      minuteLines.push(line);
     }
   }
   skipped.sort((a, b) => a.line - b.line);
-  return { minutes, skipped };
+  return { minutes, skipped, minuteLines };
 }
 
 export async function loadTrafficTrace(path: string): Promise<TrafficTrace> {

@@ -1,4 +1,5 @@
 import { readCsv } from '@boundless/common/csv';
+import { parseUtcTime } from '@boundless/common/time';
 import type { Predictive } from '../forecast/predictive.ts';
 import { PrewarmError } from './errors.ts';
 
@@ -89,9 +90,9 @@ function mixture(predictive: Predictive, factors: readonly number[]): Predictive
 }
 
 /**
- * Reads a release calendar: a CSV whose header names a `start` column (ISO-8601 times; other columns, a
- * title for instance, are ignored, quoted commas and all). A calendar is short and written by people, so a
- * bad row is an error naming its line, not a skip.
+ * Reads a release calendar: a CSV whose header names a `start` column (ISO-8601 times, UTC when they name no
+ * zone; other columns, a title for instance, are ignored, quoted commas and all). A calendar is short and
+ * written by people, so a bad row is an error naming its line, not a skip.
  */
 export function parseEventCalendar(text: string): number[] {
   const { records, malformed } = readCsv(text);
@@ -104,7 +105,7 @@ export function parseEventCalendar(text: string): number[] {
   for (const { line, fields } of rows) {
     if (fields.every((cell) => cell.trim() === '')) continue;
     const cell = fields[column]?.trim() ?? '';
-    const time = Date.parse(cell);
+    const time = parseUtcTime(cell);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(cell) || Number.isNaN(time)) {
       throw new PrewarmError(`event calendar line ${line}: "${cell}" is not an ISO-8601 time`);
     }

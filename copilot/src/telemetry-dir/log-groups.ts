@@ -42,6 +42,24 @@ export interface LogGroupInfo {
 /** Why a line or a directory could not be read; readers count these instead of failing. */
 export type OnSkip = (reason: string) => void;
 
+/**
+ * The group a directory holds: `group.json`'s `{"logGroupName": ...}` (as we write it) or a bare JSON string;
+ * without a readable one, the directory's own name (a converter that left the file out still gets its logs
+ * read, under the sanitised name, and the skip says so).
+ */
+function groupNameOf(meta: string | undefined): string | undefined {
+  if (meta === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(meta);
+  } catch {
+    return undefined;
+  }
+  const name =
+    typeof value === 'object' && value !== null ? (value as { logGroupName?: unknown }).logGroupName : value;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 export async function listLogGroups(root: string, onSkip?: OnSkip): Promise<LogGroupInfo[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const groups: LogGroupInfo[] = [];
@@ -49,16 +67,10 @@ export async function listLogGroups(root: string, onSkip?: OnSkip): Promise<LogG
     if (!entry.isDirectory()) continue;
     const directory = join(root, entry.name);
     const meta = await readFile(join(directory, 'group.json'), 'utf8').catch(() => undefined);
-    let logGroupName: unknown;
-    try {
-      logGroupName =
-        meta === undefined ? undefined : (JSON.parse(meta) as { logGroupName?: unknown }).logGroupName;
-    } catch {
-      logGroupName = undefined;
-    }
-    if (typeof logGroupName !== 'string' || logGroupName === '') {
-      onSkip?.('logs: group directory without a readable group.json');
-      continue;
+    let logGroupName = groupNameOf(meta);
+    if (logGroupName === undefined) {
+      onSkip?.('logs: group directory without a readable group.json (its directory name used)');
+      logGroupName = entry.name;
     }
     groups.push({ logGroupName, directory });
   }
