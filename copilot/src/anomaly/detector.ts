@@ -35,7 +35,14 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * alarm's episode: one alarm per incident, a new one for the next incident.
  */
 /** Which view raised the evidence. */
-export type AnomalyView = 'value' | 'mean' | 'daily_profile' | 'volatility' | 'median' | 'log_value';
+export type AnomalyView =
+  | 'value'
+  | 'mean'
+  | 'daily_profile'
+  | 'volatility'
+  | 'median'
+  | 'log_value'
+  | 'flat_line';
 
 export interface AnomalyPoint {
   timestamp: number;
@@ -58,11 +65,21 @@ export interface AnomalyPoint {
 }
 
 /** In the order in which a point's explanation is chosen (the simplest first), and of the arrays below. */
-const VIEWS: AnomalyView[] = ['value', 'mean', 'daily_profile', 'volatility', 'median', 'log_value'];
+const VIEWS: AnomalyView[] = [
+  'value',
+  'mean',
+  'daily_profile',
+  'volatility',
+  'median',
+  'log_value',
+  'flat_line',
+];
 
 export class AnomalyDetector {
   readonly options: DetectorOptions;
   private readonly ranges: RecordRange[];
+  /** The range of departures from the recent level (value − previous mean): how far the series has jumped. */
+  private readonly jumps: RecordRange;
   private readonly mean: RollingMean;
   private readonly residualMean: RollingMean;
   private readonly volatility: RollingMedian;
@@ -82,6 +99,8 @@ export class AnomalyDetector {
   private first = Number.NaN;
   private last = Number.NaN;
   private lastValue = Number.NaN;
+  /** Points in a row with exactly the same value, this one included. */
+  private run = 0;
   private previousMean = Number.NaN;
   private previousLogMean = Number.NaN;
   /** Every value so far has been positive: the log-value view applies. */
@@ -97,6 +116,7 @@ export class AnomalyDetector {
     this.options = o;
     const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
     this.ranges = VIEWS.map(() => new RecordRange(memoryBlocks));
+    this.jumps = new RecordRange(memoryBlocks);
     this.mean = new RollingMean(Math.round(o.meanPoints));
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
@@ -123,6 +143,7 @@ export class AnomalyDetector {
     const block = Math.floor(timestamp / o.blockMs);
     if (block > this.block || Number.isNaN(this.block)) {
       for (const range of this.ranges) range.close(block);
+      this.jumps.close(block);
       this.block = block;
     }
     const day = Math.floor(timestamp / DAY);
@@ -172,6 +193,8 @@ export class AnomalyDetector {
     f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
     f[4] = o.medianUnits > 0 ? this.median.push(value) : Number.NaN;
     f[5] = logValue;
+    this.run = value === this.lastValue ? this.run + 1 : 1;
+    f[6] = this.run;
     this.previousMean = f[1];
     if (this.positive) this.previousLogMean = this.logMean.push(logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
@@ -183,6 +206,10 @@ export class AnomalyDetector {
       u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
     const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
     e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
+    // A record is new only if the point also jumps further from the recent level than the series has jumped
+    // before: on a trend every noisy point tops the range, and that is not an anomaly.
+    if (o.jumpGate > 0 && e[0] > 0) e[0] = Math.min(e[0], this.jumps.novelty(levelGap, u[0]!, floor));
+    if (!Number.isNaN(levelGap)) this.jumps.add(levelGap);
     e[1] = Math.min(r[1]!.novelty(f[1], u[1]!, floor), surprising);
     e[2] = seasonalSeries ? r[2]!.novelty(f[2], u[2]! * o.profileUnits, floor) : 0;
     // Steps of plain noise vary little, so their range is narrow: volatility must move relative to its own
@@ -204,6 +231,10 @@ export class AnomalyDetector {
       o.logUnits > 0 && this.positive
         ? Math.min(r[5]!.novelty(f[5], u[5]! * o.logUnits, floor), logSurprising)
         : 0;
+    // A value repeated exactly for longer than twice the longest such run of the memory (and than the mean's
+    // window): a sensor or a pipeline that flat-lines, which the volatility view misses once a burst has
+    // widened its range. A series that often repeats itself (counts, quantised values) has long runs already.
+    e[6] = o.flatUnits > 0 && r[6]!.ready ? this.run / Math.max(o.meanPoints, o.flatUnits * r[6]!.high) : 0;
     // The view reported is the first, in the order of VIEWS, that reaches the
     // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.
     let best = 0;

@@ -44,6 +44,16 @@ export interface DetectorOptions {
    * not yet seen the slower level changes of an ordinary series, so it needs longer than the point-level views.
    */
   medianWarmupHours: number;
+  /**
+   * 1: a point beyond the value range must also lie further from the recent level (the mean of the previous
+   * `meanPoints` points) than the series has ever departed from it, within the memory; 0: off.
+   */
+  jumpGate: number;
+  /**
+   * The flat-line view raises when a value repeats exactly for more than this many times the longest run of
+   * repeats in the memory (and than `meanPoints` points); 0 turns the view off.
+   */
+  flatUnits: number;
   /** Time constant and Huber clipping of the robust error scales. */
   scaleMs: number;
   huber: number;
@@ -77,6 +87,8 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   residualWarmupHours: 72,
   volatilityWarmupHours: 72,
   medianWarmupHours: 96,
+  jumpGate: 1,
+  flatUnits: 2,
   scaleMs: 2 * DAY,
   huber: 3,
   warmupMs: DAY,
