@@ -274,6 +274,30 @@ describe('Anomaly detector', () => {
     expect(run(timestamps, counts).some((p) => p.view === 'flat_line' && p.isAnomaly)).toBe(false);
   });
 
+  it('predicts a weekly series from the same time a week earlier: a weekday shaped like a weekend is raised', () => {
+    // Weekdays peak at 100 in the afternoon; weekends stay near 30. Four weeks, every 5 minutes.
+    const noise = random(5);
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    const weekend = (i: number) => Math.floor(i / DAY_ROWS) % 7 >= 5;
+    const shape = (i: number, asWeekend: boolean) =>
+      (asWeekend ? 30 : 30 + 70 * Math.max(0, Math.sin((2 * Math.PI * (i % DAY_ROWS)) / DAY_ROWS))) +
+      2 * (noise() - 0.5);
+    for (let i = 0; i < 28 * DAY_ROWS; i++) {
+      timestamps.push(T0 + i * STEP);
+      values.push(shape(i, weekend(i)));
+    }
+    const quiet = alarmRows(scoreSeries(timestamps, values).alarms).filter((i) => i >= 15 * DAY_ROWS);
+    expect(quiet).toEqual([]);
+    // Day 23 (a weekday) flat like a weekend.
+    const day = 23 * DAY_ROWS;
+    for (let i = day; i < day + DAY_ROWS; i++) values[i] = shape(i, true);
+    const raised = run(timestamps, values).filter((p, i) => p.isAnomaly && i >= day && i < day + DAY_ROWS);
+    expect(raised.length).toBeGreaterThan(0);
+    const withoutWeek = run(timestamps, values, { weeklyProfile: 0 });
+    expect(withoutWeek.some((p, i) => p.isAnomaly && i >= day && i < day + DAY_ROWS)).toBe(false);
+  });
+
   it('converts a raised anomaly into a metric_anomaly finding with its view and expected band', () => {
     const { timestamps, values } = dailySeries(6);
     values[5 * DAY_ROWS] = 300;
