@@ -1,14 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Population } from '../eval/anomaly-sim.ts';
 import type { FalseAlarms, SimulatedReport, Transform } from '../eval/anomalies-robustness.ts';
 import type { SetScore } from '../eval/anomalies-nab.ts';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
-
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DEFAULT_DATA = resolve(PROJECT_ROOT, '../shared/data/nab');
+import { DEFAULT_NAB_DATA } from './eval-anomalies.ts';
 
 function grid(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -123,7 +119,11 @@ export function registerEvalAnomaliesRobustness(program: Command): void {
         'offset, negated, with a trend, gaps or another clock; and simulated series of other shapes, with ' +
         'labelled anomalies (window F1, NAB) and without (false alarms per series-week)',
     )
-    .option('--data <dir>', 'NAB directory (for the shipped series and the standard profile)', DEFAULT_DATA)
+    .option(
+      '--data <dir>',
+      'NAB directory (for the shipped series and the standard profile)',
+      DEFAULT_NAB_DATA,
+    )
     .option('--population <which>', 'simulated population: development, validation or both', 'both')
     .option('--per-archetype <n>', 'simulated series per archetype, with and without anomalies', '8')
     .option('--no-shipped', 'skip the transformed shipped series')

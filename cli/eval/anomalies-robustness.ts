@@ -1,7 +1,7 @@
 import { mulberry32 } from '@boundless/common/random';
 import type { NabSeries, NabWindow } from '@boundless/datasets/nab';
 import { type DetectorOptions, scoreSeries } from '@boundless/copilot/anomaly';
-import { ARCHETYPES, type Population, type SimulatedSeries, simulatePopulation } from './anomaly-sim.ts';
+import { type Population, type SimulatedSeries, simulatePopulation } from './anomaly-sim.ts';
 import { type NabBenchmark, runOurs, type SetScore, scoreByCategory } from './anomalies-nab.ts';
 import type { CostMatrix } from './nab-score.ts';
 
@@ -19,7 +19,7 @@ import type { CostMatrix } from './nab-score.ts';
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
 
-export const TRANSFORMS = [
+const TRANSFORMS = [
   'as shipped',
   'coarser ×3',
   'finer ×2',
@@ -113,7 +113,7 @@ export function transformSeries(
 }
 
 /** The shipped benchmark under one transform (windows shift with the clock). */
-export function transformBenchmark(benchmark: NabBenchmark, transform: Transform): NabBenchmark {
+function transformBenchmark(benchmark: NabBenchmark, transform: Transform): NabBenchmark {
   const shift = transform === 'clock +7 h' ? 7 * HOUR : 0;
   const windows = new Map<string, NabWindow[]>();
   for (const [file, list] of benchmark.windows)
@@ -214,5 +214,3 @@ export function simulatedReport(
   const noAnomaly = falseAlarms(simulatePopulation(population, false, perArchetype), options);
   return { population, anomalies, noAnomaly };
 }
-
-export { ARCHETYPES };

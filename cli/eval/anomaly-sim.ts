@@ -27,7 +27,7 @@ export const ARCHETYPES = [
 ] as const;
 export type Archetype = (typeof ARCHETYPES)[number];
 
-export type AnomalyKind = 'spike' | 'dip' | 'shift' | 'burst' | 'stuck' | 'drift' | 'flat_day';
+type AnomalyKind = 'spike' | 'dip' | 'shift' | 'burst' | 'stuck' | 'drift' | 'flat_day';
 
 export interface SimulatedSeries {
   name: string;
@@ -52,7 +52,7 @@ const RANGES: Record<Population, { intervals: number[]; period: [number, number]
 };
 
 /** The first seed of each population: validation seeds are never used while choosing anything. */
-export const POPULATION_SEEDS: Record<Population, number> = { development: 1, validation: 70_001 };
+const POPULATION_SEEDS: Record<Population, number> = { development: 1, validation: 70_001 };
 
 type Rng = () => number;
 
