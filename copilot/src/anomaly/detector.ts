@@ -8,7 +8,7 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * O(1) amortised time and bounded memory.
  *
  * The question it asks of each point is the one people ask when they label anomalies: has this series ever
- * (within `memoryDays`) looked like this? Six views of the series are each compared with the range they
+ * (within `memoryDays`) looked like this? Seven views of the series are each compared with the range they
  * have covered, hour by hour, over the memory:
  * - **value**: the point itself (spikes, dips, level shifts);
  * - **mean**: the mean of the last `meanPoints` points (sustained shifts and bursts of spikes that no single
@@ -22,7 +22,12 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  *   view's range earlier lone spikes have widened), after `medianWarmupHours` of history;
  * - **log value**: the logarithm of the point, while every point so far has been positive (a rate, a price,
  *   a latency): a fall to a hundredth of the usual level is far outside the range on a multiplicative scale,
- *   however small it is beside the series' earlier highs.
+ *   however small it is beside the series' earlier highs;
+ * - **flat line**: points in a row with exactly the same value, against `flatUnits` × the memory's longest
+ *   such run (a stuck sensor or pipeline, which the volatility view misses once a burst widened its range).
+ *
+ * The daily profile becomes the same time a week earlier while that predicts better (`weeklyProfile`), and a
+ * value record must also be a record departure from the recent level (`jumpGate`: a trend is no anomaly).
  *
  * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
  * the value, mean and median views a point must also be surprising: at least `surpriseUnits` robust error
