@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DEFAULT_DATA = resolve(PROJECT_ROOT, '../shared/data/nab');
+/** The shipped NAB data, beside the project (`../shared/data/nab`). */
+export const DEFAULT_NAB_DATA = resolve(PROJECT_ROOT, '../shared/data/nab');
 
 type Metric = 'f1' | 'nab' | 'both';
 
@@ -145,6 +146,16 @@ function render(report: Report, metric: Metric): string {
         `   NAB's threshold optimiser on the other categories: anomaly_score ≥ ${threshold.toFixed(2)}` +
           `${threshold === 0.5 ? ' (the is_anomaly rows)' : ''}: NAB ${validation.nab.toFixed(1)}, F1 ${validation.f1.toFixed(3)} here`,
       );
+      const figures = (score: SetScore) => `F1 ${score.f1.toFixed(3)} / NAB ${score.nab.toFixed(1)}`;
+      if (fold.ties.length > 0)
+        out.push(
+          `   ties on the other categories, decided by the grid's order, would give here: ${[...new Set(fold.ties.map(figures))].join(', ')}`,
+        );
+      if (fold.rival)
+        out.push(
+          `   margin: chosen at ${fold.developmentObjective.toFixed(4)} on the other categories; the best lower point with other figures here at ` +
+            `${fold.rival.objective.toFixed(4)} (${figures(fold.rival.validation)} here)`,
+        );
     }
     out.push(table(rank([{ detector: 'boundless', ours: true, score: ours }, ...others], metric), metric));
     out.push(`   ours: ${verdict(ours, others, metric)}`, '');
@@ -224,12 +235,14 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       metric,
       categories: report.benchmark.categories,
       validation: report.loco?.folds.map(
-        ({ category, chosen, developmentObjective, validation, nabThreshold }) => ({
+        ({ category, chosen, developmentObjective, validation, nabThreshold, rival, ties }) => ({
           category,
           chosen,
           developmentObjective,
           validation,
           nabThreshold,
+          rival,
+          ties,
         }),
       ),
       chosenOnAll: report.loco?.chosenOnAll,
@@ -262,7 +275,7 @@ export function registerEvalAnomalies(program: Command): void {
     .option(
       '--data <dir>',
       'NAB directory (data/<category>/, labels/, results/, thresholds.json, profiles.json)',
-      DEFAULT_DATA,
+      DEFAULT_NAB_DATA,
     )
     .option('--metric <metric>', 'f1 (window F1), nab (NAB standard score) or both', 'both')
     .option('--json <out>', 'also write the evaluation as JSON')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvalAbuse } from './eval-abuse.ts';
 import { registerEvalAnomalies } from './eval-anomalies.ts';
+import { registerEvalAnomaliesRobustness } from './eval-anomalies-robustness.ts';
 import { registerEvalDiagnose } from './eval-diagnose.ts';
 import { registerEvalPrewarm } from './eval-prewarm.ts';
 
@@ -10,6 +11,7 @@ export function registerEval(program: Command): void {
     .description('evaluate detectors and planners on labelled or real data');
   registerEvalAbuse(evaluate);
   registerEvalAnomalies(evaluate);
+  registerEvalAnomaliesRobustness(evaluate);
   registerEvalDiagnose(evaluate);
   registerEvalPrewarm(evaluate);
 }

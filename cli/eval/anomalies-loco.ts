@@ -89,6 +89,13 @@ interface CategoryFold {
    * on the held-out category.
    */
   nabThreshold: { threshold: number; validation: SetScore };
+  /**
+   * How close the choice was: the best point below the chosen one on the development categories whose
+   * figures on the held-out category differ (its objective and those figures), and the held-out figures of
+   * the points that tie with the chosen one (the grid's order decided between them).
+   */
+  rival?: { objective: number; validation: SetScore };
+  ties: SetScore[];
 }
 
 export interface LeaveOneCategoryOut {
@@ -145,6 +152,17 @@ export function leaveOneCategoryOut(
     const chosen = best(development);
     const { run, scores } = runs[chosen.index]!;
     const files = benchmark.files.filter((file) => nabCategoryOf(file) === category);
+    const held = scores.get(category)!;
+    let rival: CategoryFold['rival'];
+    const ties: SetScore[] = [];
+    runs.forEach((candidate, index) => {
+      const there = candidate.scores.get(category)!;
+      if (index === chosen.index || (there.f1 === held.f1 && there.nab === held.nab)) return;
+      const value = objective(development.map((other) => candidate.scores.get(other)!));
+      if (value > chosen.value - 1e-12) ties.push(there);
+      else if (rival === undefined || value > rival.objective + 1e-12)
+        rival = { objective: value, validation: there };
+    });
     return {
       category,
       chosen: points[chosen.index]!,
@@ -152,6 +170,8 @@ export function leaveOneCategoryOut(
       validation: scores.get(category)!,
       run: { ...run, perFile: new Map(files.map((file) => [file, run.perFile.get(file)!] as const)) },
       nabThreshold: chooseNabThreshold(thresholdScores(chosen.index), development, category),
+      rival,
+      ties,
     };
   });
   const all = best(benchmark.categories);

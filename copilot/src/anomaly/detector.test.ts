@@ -234,6 +234,70 @@ describe('Anomaly detector', () => {
     expect(alarmRows(scoreSeries(timestamps, values).alarms).length).toBeLessThanOrEqual(2);
   });
 
+  it('does not take the records a noisy trend sets for anomalies, but still raises a spike on it', () => {
+    const noise = random(11);
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    // 14 days rising from 100 to 300 with noise of about ±10: the level tops its range every hour.
+    for (let i = 0; i < 14 * DAY_ROWS; i++) {
+      timestamps.push(T0 + i * STEP);
+      const u = Math.max(noise(), 1e-9);
+      values.push(
+        100 + (200 * i) / (14 * DAY_ROWS) + 5 * Math.sqrt(-2 * Math.log(u)) * Math.cos(6.283 * noise()),
+      );
+    }
+    const gated = alarmRows(scoreSeries(timestamps, values).alarms);
+    const ungated = alarmRows(scoreSeries(timestamps, values, { jumpGate: 0 }).alarms);
+    expect(ungated.length).toBeGreaterThan(gated.length);
+    expect(gated.length).toBeLessThanOrEqual(1);
+    const spike = 10 * DAY_ROWS + 7;
+    values[spike] = values[spike]! + 120;
+    expect(alarmRows(scoreSeries(timestamps, values).alarms)).toContain(spike);
+  });
+
+  it('raises a value that repeats for longer than ever before from the flat-line view, once', () => {
+    // Plain noise: a repeated value is no further from the level than any other point.
+    const { timestamps, values: cycle } = dailySeries(8);
+    const values = cycle.map((v, i) => v - 20 * Math.sin((2 * Math.PI * i) / DAY_ROWS));
+    const stuck = 5 * DAY_ROWS + 30;
+    for (let i = stuck; i < stuck + 72; i++) values[i] = values[stuck]!;
+    const points = run(timestamps, values);
+    const raised = points.flatMap((p, i) => (p.isAnomaly ? [i] : []));
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toBe(stuck + 11);
+    expect(points[raised[0]!]!.view).toBe('flat_line');
+    // Without the view, the volatility view raises it only once half its window of steps is zero.
+    const without = run(timestamps, values, { flatUnits: 0 }).findIndex((p) => p.isAnomaly);
+    expect(without).toBeGreaterThan(stuck + 11);
+    // A series that often repeats a value (a count at zero) learns its runs: the same repeat is no anomaly.
+    const counts = values.map((v, i) => (Math.floor(i / 24) % 3 === 0 ? 0 : Math.round(v)));
+    expect(run(timestamps, counts).some((p) => p.view === 'flat_line' && p.isAnomaly)).toBe(false);
+  });
+
+  it('predicts a weekly series from the same time a week earlier: a weekday shaped like a weekend is raised', () => {
+    // Weekdays peak at 100 in the afternoon; weekends stay near 30. Four weeks, every 5 minutes.
+    const noise = random(5);
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    const weekend = (i: number) => Math.floor(i / DAY_ROWS) % 7 >= 5;
+    const shape = (i: number, asWeekend: boolean) =>
+      (asWeekend ? 30 : 30 + 70 * Math.max(0, Math.sin((2 * Math.PI * (i % DAY_ROWS)) / DAY_ROWS))) +
+      2 * (noise() - 0.5);
+    for (let i = 0; i < 28 * DAY_ROWS; i++) {
+      timestamps.push(T0 + i * STEP);
+      values.push(shape(i, weekend(i)));
+    }
+    const quiet = alarmRows(scoreSeries(timestamps, values).alarms).filter((i) => i >= 15 * DAY_ROWS);
+    expect(quiet).toEqual([]);
+    // Day 23 (a weekday) flat like a weekend.
+    const day = 23 * DAY_ROWS;
+    for (let i = day; i < day + DAY_ROWS; i++) values[i] = shape(i, true);
+    const raised = run(timestamps, values).filter((p, i) => p.isAnomaly && i >= day && i < day + DAY_ROWS);
+    expect(raised.length).toBeGreaterThan(0);
+    const withoutWeek = run(timestamps, values, { weeklyProfile: 0 });
+    expect(withoutWeek.some((p, i) => p.isAnomaly && i >= day && i < day + DAY_ROWS)).toBe(false);
+  });
+
   it('converts a raised anomaly into a metric_anomaly finding with its view and expected band', () => {
     const { timestamps, values } = dailySeries(6);
     values[5 * DAY_ROWS] = 300;

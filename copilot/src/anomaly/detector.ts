@@ -8,7 +8,7 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * O(1) amortised time and bounded memory.
  *
  * The question it asks of each point is the one people ask when they label anomalies: has this series ever
- * (within `memoryDays`) looked like this? Six views of the series are each compared with the range they
+ * (within `memoryDays`) looked like this? Seven views of the series are each compared with the range they
  * have covered, hour by hour, over the memory:
  * - **value**: the point itself (spikes, dips, level shifts);
  * - **mean**: the mean of the last `meanPoints` points (sustained shifts and bursts of spikes that no single
@@ -22,7 +22,12 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  *   view's range earlier lone spikes have widened), after `medianWarmupHours` of history;
  * - **log value**: the logarithm of the point, while every point so far has been positive (a rate, a price,
  *   a latency): a fall to a hundredth of the usual level is far outside the range on a multiplicative scale,
- *   however small it is beside the series' earlier highs.
+ *   however small it is beside the series' earlier highs;
+ * - **flat line**: points in a row with exactly the same value, against `flatUnits` × the memory's longest
+ *   such run (a stuck sensor or pipeline, which the volatility view misses once a burst widened its range).
+ *
+ * The daily profile becomes the same time a week earlier while that predicts better (`weeklyProfile`), and a
+ * value record must also be a record departure from the recent level (`jumpGate`: a trend is no anomaly).
  *
  * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
  * the value, mean and median views a point must also be surprising: at least `surpriseUnits` robust error
@@ -34,8 +39,17 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * after the previous alarm, and once the evidence has stayed below the threshold for `rearmMs` since that
  * alarm's episode: one alarm per incident, a new one for the next incident.
  */
+const WEEK_DAYS = 7;
+
 /** Which view raised the evidence. */
-export type AnomalyView = 'value' | 'mean' | 'daily_profile' | 'volatility' | 'median' | 'log_value';
+export type AnomalyView =
+  | 'value'
+  | 'mean'
+  | 'daily_profile'
+  | 'volatility'
+  | 'median'
+  | 'log_value'
+  | 'flat_line';
 
 export interface AnomalyPoint {
   timestamp: number;
@@ -58,11 +72,21 @@ export interface AnomalyPoint {
 }
 
 /** In the order in which a point's explanation is chosen (the simplest first), and of the arrays below. */
-const VIEWS: AnomalyView[] = ['value', 'mean', 'daily_profile', 'volatility', 'median', 'log_value'];
+const VIEWS: AnomalyView[] = [
+  'value',
+  'mean',
+  'daily_profile',
+  'volatility',
+  'median',
+  'log_value',
+  'flat_line',
+];
 
 export class AnomalyDetector {
   readonly options: DetectorOptions;
   private readonly ranges: RecordRange[];
+  /** The range of departures from the recent level (value − previous mean): how far the series has jumped. */
+  private readonly jumps: RecordRange;
   private readonly mean: RollingMean;
   private readonly residualMean: RollingMean;
   private readonly volatility: RollingMedian;
@@ -71,6 +95,11 @@ export class AnomalyDetector {
   private readonly profile: DailyProfile;
   private readonly levelError: RobustScale;
   private readonly profileError: RobustScale;
+  /** Error of the same time a week earlier, the alternative prediction of a weekly series. */
+  private readonly weekError: RobustScale;
+  /** The week-earlier prediction's own residual view: its mean and range (the daily one's range is wider). */
+  private readonly weekResidualMean: RollingMean;
+  private readonly weekResiduals: RecordRange;
   private readonly spreadError: RobustScale;
   private readonly logLevelError: RobustScale;
   private readonly features = new Float64Array(VIEWS.length);
@@ -82,6 +111,8 @@ export class AnomalyDetector {
   private first = Number.NaN;
   private last = Number.NaN;
   private lastValue = Number.NaN;
+  /** Points in a row with exactly the same value, this one included. */
+  private run = 0;
   private previousMean = Number.NaN;
   private previousLogMean = Number.NaN;
   /** Every value so far has been positive: the log-value view applies. */
@@ -97,6 +128,7 @@ export class AnomalyDetector {
     this.options = o;
     const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
     this.ranges = VIEWS.map(() => new RecordRange(memoryBlocks));
+    this.jumps = new RecordRange(memoryBlocks);
     this.mean = new RollingMean(Math.round(o.meanPoints));
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
@@ -105,6 +137,9 @@ export class AnomalyDetector {
     this.profile = new DailyProfile(o.phaseMs, Math.round(o.profileDays));
     this.levelError = new RobustScale(o.scaleMs, o.huber);
     this.profileError = new RobustScale(o.scaleMs, o.huber);
+    this.weekError = new RobustScale(o.scaleMs, o.huber);
+    this.weekResidualMean = new RollingMean(Math.round(o.residualPoints));
+    this.weekResiduals = new RecordRange(memoryBlocks);
     this.spreadError = new RobustScale(o.scaleMs, o.huber);
     this.logLevelError = new RobustScale(o.scaleMs, o.huber);
   }
@@ -123,6 +158,8 @@ export class AnomalyDetector {
     const block = Math.floor(timestamp / o.blockMs);
     if (block > this.block || Number.isNaN(this.block)) {
       for (const range of this.ranges) range.close(block);
+      this.jumps.close(block);
+      this.weekResiduals.close(block);
       this.block = block;
     }
     const day = Math.floor(timestamp / DAY);
@@ -134,8 +171,22 @@ export class AnomalyDetector {
     // Predictions: the recent level and the daily profile.
     const bucket = this.profile.bucketOf(timestamp);
     this.profile.add(bucket, day, value);
-    const seasonal = history >= o.profileMinDays * DAY ? this.profile.expected(bucket) : Number.NaN;
+    const daily = history >= o.profileMinDays * DAY ? this.profile.expected(bucket) : Number.NaN;
+    // A weekly series (weekends unlike weekdays) is better predicted by the same time a week earlier: that
+    // prediction replaces the daily median while its error is the smaller, after a day of its own errors.
+    const weekAgo =
+      o.weeklyProfile > 0 && o.profileDays >= WEEK_DAYS
+        ? this.profile.lagged(bucket, day, WEEK_DAYS)
+        : Number.NaN;
+    const weekResidual = Number.isNaN(weekAgo) ? Number.NaN : this.weekResidualMean.push(value - weekAgo);
+    const weekly =
+      this.weekResiduals.blocks >= o.residualWarmupHours &&
+      !Number.isNaN(weekAgo) &&
+      this.weekError.value < this.profileError.value;
+    const seasonal = weekly ? weekAgo : daily;
+    const seasonalError = weekly ? this.weekError : this.profileError;
     const residual = value - seasonal;
+    const dailyResidual = value - daily;
     const residualReady = this.ranges[2]!.blocks >= o.residualWarmupHours;
 
     // Surprise: distance to the nearest prediction, in robust error scales. The daily profile predicts only
@@ -144,12 +195,13 @@ export class AnomalyDetector {
     const levelGap = value - this.previousMean;
     if (!Number.isNaN(levelGap) && this.levelError.value > 0)
       surprise = Math.abs(levelGap) / this.levelError.value;
-    if (!Number.isNaN(residual) && this.seasonal && this.profileError.value > 0)
-      surprise = Math.min(surprise, Math.abs(residual) / this.profileError.value);
+    if (!Number.isNaN(residual) && this.seasonal && seasonalError.value > 0)
+      surprise = Math.min(surprise, Math.abs(residual) / seasonalError.value);
     const formed = history >= o.warmupMs;
     if (!Number.isNaN(levelGap)) this.levelError.update(levelGap, dt, formed);
-    if (!Number.isNaN(residual))
-      this.profileError.update(residual, dt, history >= (o.profileMinDays + 1) * DAY);
+    if (!Number.isNaN(daily))
+      this.profileError.update(value - daily, dt, history >= (o.profileMinDays + 1) * DAY);
+    if (!Number.isNaN(weekAgo)) this.weekError.update(value - weekAgo, dt, history >= (WEEK_DAYS + 1) * DAY);
     if (!Number.isNaN(this.profileLevel)) this.spreadError.update(value - this.profileLevel, dt, formed);
     // The same surprise on a multiplicative scale, for the log-value view.
     if (value <= 0) this.positive = false;
@@ -161,17 +213,19 @@ export class AnomalyDetector {
       this.logLevelError.update(logGap, dt, formed);
     }
     const seasonalSeries =
-      residualReady && this.profileError.value < (1 - o.seasonalStrength) * this.spreadError.value;
+      residualReady && seasonalError.value < (1 - o.seasonalStrength) * this.spreadError.value;
     this.seasonal = seasonalSeries;
 
     // The four views and their novelty.
     const f = this.features;
     f[0] = value;
     f[1] = this.mean.push(value);
-    f[2] = Number.isNaN(residual) ? Number.NaN : this.residualMean.push(residual);
+    f[2] = Number.isNaN(dailyResidual) ? Number.NaN : this.residualMean.push(dailyResidual);
     f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
     f[4] = o.medianUnits > 0 ? this.median.push(value) : Number.NaN;
     f[5] = logValue;
+    this.run = value === this.lastValue ? this.run + 1 : 1;
+    f[6] = this.run;
     this.previousMean = f[1];
     if (this.positive) this.previousLogMean = this.logMean.push(logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
@@ -183,8 +237,16 @@ export class AnomalyDetector {
       u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
     const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
     e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
+    // A record is new only if the point also jumps further from the recent level than the series has jumped
+    // before: on a trend every noisy point tops the range, and that is not an anomaly.
+    if (o.jumpGate > 0 && e[0] > 0) e[0] = Math.min(e[0], this.jumps.novelty(levelGap, u[0]!, floor));
+    if (!Number.isNaN(levelGap)) this.jumps.add(levelGap);
     e[1] = Math.min(r[1]!.novelty(f[1], u[1]!, floor), surprising);
-    e[2] = seasonalSeries ? r[2]!.novelty(f[2], u[2]! * o.profileUnits, floor) : 0;
+    const profileRange = weekly ? this.weekResiduals : r[2]!;
+    e[2] = seasonalSeries
+      ? profileRange.novelty(weekly ? weekResidual : f[2], u[2]! * o.profileUnits, floor)
+      : 0;
+    this.weekResiduals.add(weekResidual);
     // Steps of plain noise vary little, so their range is narrow: volatility must move relative to its own
     // level, not only to that narrow range.
     const volatilityFloor = Math.max(floor, r[3]!.high);
@@ -203,6 +265,14 @@ export class AnomalyDetector {
     e[5] =
       o.logUnits > 0 && this.positive
         ? Math.min(r[5]!.novelty(f[5], u[5]! * o.logUnits, floor), logSurprising)
+        : 0;
+    // A value repeated exactly for longer than twice the longest such run of the memory (and than the mean's
+    // window): a sensor or a pipeline that flat-lines, which the volatility view misses once a burst has
+    // widened its range. A series that often repeats itself (counts, quantised values) has long runs already.
+    const longest = r[6]!.high;
+    e[6] =
+      o.flatUnits > 0 && r[6]!.ready && this.run > longest
+        ? (this.run - longest) / (Math.max(o.meanPoints, o.flatUnits * longest) - longest)
         : 0;
     // The view reported is the first, in the order of VIEWS, that reaches the
     // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.

@@ -15,6 +15,7 @@ const VIEW_TEXT = {
   volatility: 'its step-to-step volatility is beyond anything in its memory',
   median: 'its recent median is beyond every such median of its memory',
   log_value: 'on a multiplicative scale it is beyond every value of its memory',
+  flat_line: 'it has repeated one value for longer than ever before',
 } as const;
 
 /**

@@ -44,6 +44,21 @@ export interface DetectorOptions {
    * not yet seen the slower level changes of an ordinary series, so it needs longer than the point-level views.
    */
   medianWarmupHours: number;
+  /**
+   * 1: a point beyond the value range must also lie further from the recent level (the mean of the previous
+   * `meanPoints` points) than the series has ever departed from it, within the memory; 0: off.
+   */
+  jumpGate: number;
+  /**
+   * 1: on a series the same time a week earlier predicts better than the daily profile (weekends unlike
+   * weekdays), that prediction replaces it (needs `profileDays` ≥ 7); 0: off.
+   */
+  weeklyProfile: number;
+  /**
+   * The flat-line view raises when a value repeats exactly for more than this many times the longest run of
+   * repeats in the memory (and than `meanPoints` points); 0 turns the view off.
+   */
+  flatUnits: number;
   /** Time constant and Huber clipping of the robust error scales. */
   scaleMs: number;
   huber: number;
@@ -77,6 +92,9 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   residualWarmupHours: 72,
   volatilityWarmupHours: 72,
   medianWarmupHours: 96,
+  jumpGate: 1,
+  weeklyProfile: 1,
+  flatUnits: 2,
   scaleMs: 2 * DAY,
   huber: 3,
   warmupMs: DAY,
@@ -106,5 +124,7 @@ export function validate(options: DetectorOptions): void {
   for (const key of positive)
     if (options[key] <= 0) throw new AnomalyError(`detector option ${key} must be positive`);
   if (options.profileDays > 255) throw new AnomalyError('profileDays must be at most 255');
+  if (options.flatUnits > 0 && options.flatUnits <= 1)
+    throw new AnomalyError('flatUnits must be 0 (off) or above 1');
   if (options.seasonalStrength > 1) throw new AnomalyError('seasonalStrength must be between 0 and 1');
 }

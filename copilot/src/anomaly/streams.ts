@@ -232,6 +232,8 @@ function select(values: Float64Array, n: number, k: number): number {
  */
 export class DailyProfile {
   private readonly rings: Float64Array;
+  /** The day each stored value belongs to. */
+  private readonly ringDays: Float64Array;
   private readonly next: Uint8Array;
   private readonly daySum: Float64Array;
   private readonly dayCount: Uint16Array;
@@ -248,6 +250,7 @@ export class DailyProfile {
   ) {
     this.buckets = Math.max(1, Math.round(DAY / phaseMs));
     this.rings = new Float64Array(this.buckets * days).fill(Number.NaN);
+    this.ringDays = new Float64Array(this.buckets * days).fill(Number.NaN);
     this.next = new Uint8Array(this.buckets);
     this.daySum = new Float64Array(this.buckets);
     this.dayCount = new Uint16Array(this.buckets);
@@ -305,6 +308,25 @@ export class DailyProfile {
     return n;
   }
 
+  /**
+   * The bucket's value `lagDays` days before `day` (NaN when that day is no longer, or was never, stored); a
+   * bucket without it borrows the mean of its two neighbours', so jittered sampling still has one.
+   */
+  lagged(bucket: number, day: number, lagDays: number): number {
+    const own = this.storedOn(bucket, day - lagDays);
+    if (!Number.isNaN(own)) return own;
+    const before = this.storedOn((bucket + this.buckets - 1) % this.buckets, day - lagDays);
+    const after = this.storedOn((bucket + 1) % this.buckets, day - lagDays);
+    if (Number.isNaN(before)) return after;
+    return Number.isNaN(after) ? before : 0.5 * (before + after);
+  }
+
+  private storedOn(bucket: number, day: number): number {
+    const base = bucket * this.days;
+    for (let i = 0; i < this.days; i++) if (this.ringDays[base + i] === day) return this.rings[base + i]!;
+    return Number.NaN;
+  }
+
   /** Median of every stored bucket-day: the profile's overall level. Called once a day. */
   level(): number {
     const values = this.levelScratch;
@@ -322,6 +344,7 @@ export class DailyProfile {
       if (this.dayCount[bucket]! > 0) {
         const slot = this.next[bucket]!;
         this.rings[bucket * this.days + slot] = this.daySum[bucket]! / this.dayCount[bucket]!;
+        this.ringDays[bucket * this.days + slot] = this.dayOf[bucket]!;
         this.next[bucket] = (slot + 1) % this.days;
         // The bucket's expectation, and its neighbours' (which may borrow from it), change.
         for (const b of [bucket - 1, bucket, bucket + 1]) {

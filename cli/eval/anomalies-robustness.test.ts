@@ -1,0 +1,77 @@
+import { scoreSeries } from '@boundless/copilot/anomaly';
+import { describe, expect, it } from 'vitest';
+import { ARCHETYPES, simulatePopulation, simulateSeries } from './anomaly-sim.ts';
+import { falseAlarms, simulatedBenchmark, transformSeries } from './anomalies-robustness.ts';
+import { runOurs, scoreByCategory } from './anomalies-nab.ts';
+
+const STANDARD = { tpWeight: 1, fpWeight: 0.11, fnWeight: 1, tnWeight: 1 };
+const MINUTE = 60_000;
+
+describe('anomaly simulator', () => {
+  it('is deterministic per seed and labels every anomaly with a window after the probation', () => {
+    for (const archetype of ARCHETYPES) {
+      const a = simulateSeries(42, 'development', archetype, true);
+      const b = simulateSeries(42, 'development', archetype, true);
+      expect(a.values).toEqual(b.values);
+      expect(a.windows.length).toBe(a.anomalies.length);
+      expect(a.windows.length).toBeGreaterThan(0);
+      const probationEnd = a.timestamps[Math.floor(0.15 * a.timestamps.length)]!;
+      for (const window of a.windows) {
+        expect(window.start).toBeGreaterThan(probationEnd);
+        expect(window.end).toBeGreaterThan(window.start);
+      }
+    }
+  });
+
+  it('draws the validation population from sampling intervals the development one never uses', () => {
+    const intervals = (population: 'development' | 'validation') =>
+      new Set(simulatePopulation(population, false, 3).map((s) => s.intervalMs / MINUTE));
+    const development = intervals('development');
+    for (const interval of intervals('validation')) expect(development.has(interval)).toBe(false);
+  });
+
+  it('changes nothing on a series with no anomaly when none is asked for', () => {
+    const flat = simulateSeries(7, 'validation', 'flat', false);
+    expect(new Set(flat.values).size).toBe(1);
+    expect(flat.windows).toEqual([]);
+  });
+});
+
+describe('held-out-style check', () => {
+  const series = simulateSeries(11, 'development', 'daily', true);
+  const shipped = { file: 'x/y.csv', timestamps: series.timestamps, values: series.values };
+
+  it('resamples, gaps and rescales a series without moving its labelled windows', () => {
+    expect(transformSeries('coarser ×3', shipped, series.windows).values.length).toBe(
+      Math.floor(series.values.length / 3),
+    );
+    const gapped = transformSeries('gaps 3 × 12 h', shipped, series.windows);
+    expect(gapped.timestamps.length).toBeLessThan(series.timestamps.length);
+    for (const window of series.windows) {
+      const inside = (t: number) => t >= window.start && t <= window.end;
+      expect(gapped.timestamps.filter(inside).length).toBe(series.timestamps.filter(inside).length);
+    }
+  });
+
+  it('finds the same alarms on a series scaled by 1000 (the detector has no absolute unit)', () => {
+    const scaled = transformSeries('scaled ×1000', shipped, series.windows);
+    const before = scoreSeries(shipped.timestamps, shipped.values).alarms;
+    const after = scoreSeries(scaled.timestamps, scaled.values).alarms;
+    expect(after).toEqual(before);
+  });
+
+  it('raises no alarm on a constant series and counts alarms per series-week', () => {
+    const flat = [simulateSeries(3, 'development', 'flat', false)];
+    const result = falseAlarms(flat).get('all')!;
+    expect(result.alarms).toBe(0);
+    expect(result.weeks).toBeGreaterThan(0);
+  });
+
+  it('scores simulated series by the same window F1 and NAB code as the shipped ones', () => {
+    const labelled = [simulateSeries(5, 'development', 'noise', true), series];
+    const benchmark = simulatedBenchmark(labelled, STANDARD);
+    const scores = scoreByCategory(benchmark, runOurs(benchmark));
+    expect([...scores.keys()].sort()).toEqual(['daily', 'noise']);
+    for (const score of scores.values()) expect(score.windows).toBeGreaterThan(0);
+  });
+});
