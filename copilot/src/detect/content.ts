@@ -62,13 +62,15 @@ function extensionCode(ext: string): number {
 /** `undefined` when the path has no extension of up to five letters after its last slash. */
 export function extensionClass(bytes: Uint8Array, start: number, end: number): ContentClass | undefined {
   let code = 0;
-  for (let i = end - 1, n = 0; i > start && n <= 5; i--, n++) {
+  // 32 ** n, kept as a running product: the power operator is a floating-point call per byte.
+  let scale = 1;
+  for (let i = end - 1, n = 0; i > start && n <= 5; i--, n++, scale *= 32) {
     const c = bytes[i]!;
     if (c === 46 /* . */) return n === 0 ? undefined : (BY_CODE.get(code) ?? CLASS_OTHER);
     if (c === 47 /* / */) return undefined;
     // Letters of either case and digits (mp3, m4a) fold the same way as in extensionCode.
     const folded = c >= 65 && c <= 90 ? c + 32 : c;
-    code = (folded & 31) * 32 ** n + code;
+    code = (folded & 31) * scale + code;
   }
   return undefined;
 }
