@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Finding } from '@boundless/copilot/findings';
 import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
 
 interface DiagnoseFlags {
   telemetry: string;
@@ -28,7 +28,7 @@ async function readFindings(path: string): Promise<{ findings: Record<string, un
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read --findings ${path}`, 2, { cause: error });
+    throw new CliError(`cannot read --findings ${path}: ${readFailure(error)}`, 2, { cause: error });
   }
   const findings: Record<string, unknown>[] = [];
   let skipped = 0;

@@ -66,8 +66,9 @@ export async function readEventCalendar(path: string): Promise<number[]> {
 /**
  * One output row per input row (DESIGN §4.2): a row the planner could not use (unreadable, or not after the
  * row before it) keeps the capacity planned before it, since provisioned concurrency stays until changed.
+ * Every timestamp is quoted where needed, a readable one too (`Sun, 08 Mar 2026 02:30:00 GMT`).
  */
-function planRows(
+export function planRows(
   timestamps: readonly string[],
   capacity: ArrayLike<number>,
   minuteLines: readonly number[],
@@ -80,7 +81,7 @@ function planRows(
     for (; next < skipped.length && skipped[next]!.line < minuteLines[i]!; next++)
       rows.push(`${csvCell(skipped[next]!.timestamp ?? '')},${inForce}`);
     inForce = capacity[i]!;
-    rows.push(`${timestamps[i]},${inForce}`);
+    rows.push(`${csvCell(timestamps[i]!)},${inForce}`);
   }
   for (; next < skipped.length; next++) rows.push(`${csvCell(skipped[next]!.timestamp ?? '')},${inForce}`);
   return rows;

@@ -28,8 +28,10 @@ export function scoreParsedSeries(series: ParsedSeries, options: Partial<Detecto
   const lines = ['timestamp,anomaly_score,is_anomaly'];
   const anomalies: AnomalyPoint[] = [];
   for (const row of series.rows) {
+    // Quoted where needed on every row: a readable time may hold a comma too (`Sun, 08 Mar 2026 02:30:00 GMT`).
+    const stamp = csvCell(row.text);
     if (!Number.isFinite(row.value) || !Number.isFinite(row.timestamp)) {
-      lines.push(`${csvCell(row.text)},0,0`);
+      lines.push(`${stamp},0,0`);
       continue;
     }
     let point: AnomalyPoint;
@@ -41,7 +43,7 @@ export function scoreParsedSeries(series: ParsedSeries, options: Partial<Detecto
       });
     }
     if (point.isAnomaly) anomalies.push(point);
-    lines.push(`${row.text},${formatScore(point.score)},${point.isAnomaly ? 1 : 0}`);
+    lines.push(`${stamp},${formatScore(point.score)},${point.isAnomaly ? 1 : 0}`);
   }
   return { csv: `${lines.join('\n')}\n`, rows: series.rows.length, alarms: anomalies.length, anomalies };
 }

@@ -64,8 +64,11 @@ function columnIndexes(header: readonly string[]): { time: number; requests: num
   return { time, requests, peak: names.indexOf('peak_rps') };
 }
 
-function parseRow(fields: string[], columns: ReturnType<typeof columnIndexes>): TrafficMinute | string {
-  const timestamp = fields[columns.time]?.trim() ?? '';
+function parseRow(
+  timestamp: string,
+  fields: string[],
+  columns: ReturnType<typeof columnIndexes>,
+): TrafficMinute | string {
   // A time without a zone is UTC: the same trace plans the same on a machine in any time zone.
   const time = parseTimestamp(timestamp);
   if (Number.isNaN(time)) return `unreadable timestamp "${timestamp}"`;
@@ -92,8 +95,8 @@ export function parseTrafficCsv(text: string): TrafficTrace {
   const minuteLines: number[] = [];
   const skipped: SkippedRow[] = [...malformed];
   for (const { line, fields } of rows) {
-    const row = parseRow(fields, columns);
     const timestamp = fields[columns.time]?.trim() ?? '';
+    const row = parseRow(timestamp, fields, columns);
     if (typeof row === 'string') {
       skipped.push({ line, reason: row, timestamp });
     } else if (minutes.length > 0 && row.time <= minutes[minutes.length - 1]!.time) {

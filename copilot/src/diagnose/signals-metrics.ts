@@ -364,7 +364,7 @@ function latestSignal(
       // The detector's own evidence, not its alarm: the alarm policy keeps quiet for a while after any alarm
       // (one page per incident), which would hide a jump that follows a trivial earlier blip.
       const outside = s.evidence / (1 + s.evidence);
-      if (deviations < 6 || outside < 0.5 || direction * (s.value - s.expected) <= 0) continue;
+      if (outside < 0.5 || direction * (s.value - s.expected) <= 0) continue;
       const strength = Math.min(deviations, 40);
       if (!best || strength > best.strength)
         best = signalOf(

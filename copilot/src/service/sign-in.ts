@@ -13,12 +13,6 @@ import {
   setSessionCookie,
 } from './session.ts';
 
-/**
- * The dashboard's sign-in: OAuth 2.0 authorization code with PKCE against the user pool's hosted UI (Cognito in
- * AWS, the local issuer's stand-in on one machine), with this service as the client. The code is exchanged here,
- * server side, and the access token goes into an httpOnly SameSite=Strict cookie (see session.ts): the browser
- * app never sees a token, so no script, injected or from another page, can read one.
- */
 /** The body of `GET /auth/session`: who is signed in; `role` is the highest of `roles`. */
 export interface Session {
   actor: string;
@@ -27,6 +21,12 @@ export interface Session {
   expiresAt: string;
 }
 
+/**
+ * The dashboard's sign-in: OAuth 2.0 authorization code with PKCE against the user pool's hosted UI (Cognito in
+ * AWS, the local issuer's stand-in on one machine), with this service as the client. The code is exchanged here,
+ * server side, and the access token goes into an httpOnly SameSite=Strict cookie (see session.ts): the browser
+ * app never sees a token, so no script, injected or from another page, can read one.
+ */
 export interface SignInSettings {
   /** The hosted UI's authorization endpoint, e.g. `https://<domain>.auth.<region>.amazoncognito.com/oauth2/authorize`. */
   authorizeUrl: string;
