@@ -70,6 +70,23 @@ describe('Command: boundless anomalies', () => {
     expect(rows[7]).toBe('yesterday,0,0');
   });
 
+  it('an unclosed quote costs its own row only: later rows are scored, its line is named', () => {
+    const lines = series(30);
+    lines[5] = '2024-01-01 00:20:00,"12';
+    const out = join(dir, 'quote.out.csv');
+    const result = boundless('anomalies', '--input', write('quote.csv', lines), '--out', out);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('scored 30 rows');
+    expect(result.stderr).toContain(
+      'skipped 1 malformed rows (written as score 0): line 6: a quoted field is not closed',
+    );
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(31);
+    expect(rows[5]).toBe(',0,0');
+    expect(rows[6]).toMatch(/^2024-01-01 00:25:00,/);
+    expect(rows[30]).toMatch(/^2024-01-01 02:25:00,/);
+  });
+
   it('fails with the line number under --strict, and on a missing header', () => {
     const lines = series(20);
     lines[5] = '2024-01-01 00:20:00,';

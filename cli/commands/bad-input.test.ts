@@ -37,6 +37,30 @@ describe('Command line: bad input on first use', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('start: a release calendar with the pre-warming loop off is a usage error, before anything starts', () => {
+    const calendar = join(dir, 'calendar.csv');
+    writeFileSync(calendar, 'start\n2026-11-02T09:00:00Z\n');
+    for (const off of [['--prewarm', 'off'], ['--no-copilot']]) {
+      const dataDir = join(dir, `prewarm-${off.join('')}`);
+      const run = boundless(
+        'start',
+        '--data-dir',
+        dataDir,
+        '--port',
+        '0',
+        '--no-dashboard',
+        '--no-simulate',
+        ...off,
+        '--prewarm-events',
+        calendar,
+      );
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`--prewarm-events has no effect with ${off.join(' ')}`);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(dataDir)).toBe(false);
+    }
+  });
+
   it('says why an input file cannot be read: a missing events calendar or series', () => {
     const trace = join(dir, 'trace.csv');
     writeFileSync(trace, 'timestamp,requests\n2026-11-02T00:00:00Z,5\n');

@@ -55,6 +55,22 @@ describe('Command: boundless detect', () => {
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
   });
 
+  it('knows a gzip log by its first bytes whatever its name, given alone or inside a directory', () => {
+    const log = writeLog();
+    const expected = join(dir, 'named.jsonl');
+    boundless('detect', '--input', log, '--out', expected);
+    const unnamed = mkdtempSync(join(tmpdir(), 'detect-cli-unnamed-'));
+    const renamed = join(unnamed, 'E2.2026-11-02-08.abc.log');
+    writeFileSync(renamed, readFileSync(log));
+    for (const input of [renamed, unnamed]) {
+      const out = join(unnamed, `out-${input === unnamed ? 'dir' : 'file'}.jsonl`);
+      const run = boundless('detect', '--input', input, '--out', out);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('skipped 1 (field_count 1)');
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(expected, 'utf8'));
+    }
+  });
+
   it('names a missing input and exits with 2', () => {
     const run = boundless('detect', '--input', join(dir, 'missing.gz'), '--out', join(dir, 'x.jsonl'));
     expect(run.status).toBe(2);

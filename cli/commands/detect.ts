@@ -24,7 +24,7 @@ export function registerDetect(program: Command): void {
     .description('detect token sharing, scraping and geo spikes in CloudFront standard logs (event time)')
     .requiredOption(
       '--input <paths...>',
-      'CloudFront standard log files (plain or .gz) or directories of them',
+      'CloudFront standard log files (plain or gzip, known by their first bytes) or directories of them',
     )
     .requiredOption('--out <file>', 'where to write detections, one JSON object per line')
     .option('--progress', 'show progress on stderr (default when stderr is a terminal)')

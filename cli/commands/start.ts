@@ -85,6 +85,12 @@ export function registerStart(program: Command): void {
         );
       }
       const offset = (by: number) => (port === 0 ? 0 : port + by);
+      // A calendar nothing would read is a mistake in the command line, not something to drop silently.
+      if (options.prewarmEvents !== undefined && (options.prewarm === 'off' || !options.copilot)) {
+        throw new CliError(
+          `--prewarm-events has no effect with ${options.prewarm === 'off' ? '--prewarm off' : '--no-copilot'}: the pre-warming loop that reads the calendar does not run (drop one of the two)`,
+        );
+      }
       // Read before anything starts, so a bad calendar stops the start with its line named.
       const events = options.prewarmEvents
         ? await (await import('./prewarm.ts')).readEventCalendar(options.prewarmEvents)

@@ -12,7 +12,8 @@ import { AnomalyError } from '@boundless/copilot/anomaly';
  * - Blank lines are not rows. Any other row whose timestamp or value cannot be read is a malformed row:
  *   it is kept in `rows` with `value: NaN` and its line number is listed in `malformed`, so the output still
  *   has one row per input row (the scorer skips it and writes score 0, not an anomaly). A line that is not
- *   CSV at all (an unclosed quote) cannot be a row: it is listed in `malformed` only.
+ *   CSV at all (an unclosed or stray quote) is such a row too, with an empty timestamp: the reader starts again
+ *   on the next line, so no later row is lost.
  */
 interface SeriesRow {
   /** 1-based line number in the input. */
@@ -57,6 +58,8 @@ export function parseSeriesCsv(text: string): ParsedSeries {
     if (reason !== undefined) malformed.push({ line, reason });
     rows.push({ line, text: stamp.trim(), timestamp, value: reason === undefined ? value : Number.NaN });
   }
+  for (const { line } of unreadable) rows.push({ line, text: '', timestamp: Number.NaN, value: Number.NaN });
+  rows.sort((a, b) => a.line - b.line);
   malformed.sort((a, b) => a.line - b.line);
   return { rows, malformed };
 }

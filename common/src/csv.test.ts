@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv } from './csv.ts';
+import { MAX_CSV_RECORD_CHARS, readCsv } from './csv.ts';
 
 describe('Function: readCsv', () => {
   it('reads quoted fields, doubled quotes, line breaks inside quotes, CRLF and a BOM, with line numbers', () => {
@@ -18,13 +18,34 @@ describe('Function: readCsv', () => {
     expect(readCsv('a,b,c\n1\n1,2,3,4\n').records.map((r) => r.fields.length)).toEqual([3, 1, 4]);
   });
 
-  it('reports a record it cannot read with its line and goes on with the rest', () => {
-    const { records, malformed } = readCsv('t,v\n1,2\n3,"4\n5,6\n');
-    expect(records[0]).toEqual({ line: 1, fields: ['t', 'v'] });
-    expect(records[1]).toEqual({ line: 2, fields: ['1', '2'] });
-    expect(malformed).toHaveLength(1);
-    expect(malformed[0]!.line).toBeGreaterThanOrEqual(3);
-    expect(malformed[0]!.reason).toMatch(/quote/i);
+  it('reports an unclosed quote on the line it starts and reads every later row', () => {
+    const { records, malformed } = readCsv('t,v\n1,2\n3,"4\n5,6\n\n7,"8"\n9,10\n');
+    expect(records).toEqual([
+      { line: 1, fields: ['t', 'v'] },
+      { line: 2, fields: ['1', '2'] },
+      { line: 4, fields: ['5', '6'] },
+      { line: 6, fields: ['7', '8'] },
+      { line: 7, fields: ['9', '10'] },
+    ]);
+    // The quote opened on line 3 closes on line 6 before the 8: the whole stretch is one bad record.
+    expect(malformed).toEqual([{ line: 3, reason: expect.stringMatching(/quote.*at line 3/i) }]);
+  });
+
+  it('skips each bad line alone: stray quotes, a closing quote followed by text, several in a row', () => {
+    const { records, malformed } = readCsv('a,b\r\n1,2"x\r\n3,"4"x\r\n"5\r\n6,7\r\n');
+    expect(records).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 5, fields: ['6', '7'] },
+    ]);
+    expect(malformed.map((m) => m.line)).toEqual([2, 3, 4]);
+    expect(malformed[1]!.reason).toMatch(/closing quote.*at line 3/i);
+  });
+
+  it('bounds how far an unclosed quote may reach, then reads on from the next line', () => {
+    const long = 'x'.repeat(MAX_CSV_RECORD_CHARS + 10);
+    const { records, malformed } = readCsv(`k,"${long}\nm,n\n`);
+    expect(records).toEqual([{ line: 2, fields: ['m', 'n'] }]);
+    expect(malformed).toEqual([{ line: 1, reason: expect.stringMatching(/longer than/) }]);
   });
 
   it('numbers lines past blank ones, LF or CRLF, when nothing is quoted', () => {

@@ -1,4 +1,4 @@
-import { type CsvError, type InfoRecord, parse } from 'csv-parse/sync';
+import { CsvError, type InfoRecord, parse } from 'csv-parse/sync';
 
 /** One record of a CSV file and the line it ends on (1-based; a quoted field may span lines). */
 export interface CsvRecord {
@@ -6,7 +6,7 @@ export interface CsvRecord {
   readonly fields: string[];
 }
 
-/** A record that could not be read (an unclosed or stray quote), with the line csv-parse stopped at. */
+/** A record that could not be read (an unclosed or stray quote), with the line it starts on. */
 export interface MalformedCsvRecord {
   readonly line: number;
   readonly reason: string;
@@ -18,40 +18,100 @@ export interface CsvRows {
 }
 
 const CARRIAGE_RETURN = 13;
+const NEWLINE = 10;
+
+/**
+ * The most characters one record may hold. A quoted field may span lines, so an unclosed quote would otherwise
+ * swallow the rest of the file as one field; with this bound it is reported within this many characters, and
+ * the rest is read from the line after the one it starts on.
+ */
+export const MAX_CSV_RECORD_CHARS = 64 * 1024;
+
+const OPTIONS = {
+  record_delimiter: ['\r\n', '\n'],
+  relax_column_count: true,
+  skip_empty_lines: true,
+  max_record_size: MAX_CSV_RECORD_CHARS,
+};
 
 /**
  * CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes; LF or CRLF; a leading BOM)
  * into records, each with its line number. Blank lines are skipped. Records may differ in length: what a
- * column means, and whether a short row is an error, is the caller's to say. A record csv-parse cannot read
- * is reported in `malformed` with its line number and reading goes on, so one bad row never loses a file.
+ * column means, and whether a short row is an error, is the caller's to say. A record that cannot be read (an
+ * unclosed quote, a stray one, a field longer than {@link MAX_CSV_RECORD_CHARS}) is reported in `malformed`
+ * with the line it starts on, and reading starts again on the next line: one bad row never loses another.
  */
 export function readCsv(text: string): CsvRows {
+  // Without quotes no record can fail or span lines: one pass, and a record is a non-blank line. (Asking
+  // csv-parse for each record's line doubles its cost, measured on NAB's result files.)
+  if (!text.includes('"')) {
+    const fields = parse(text, { ...OPTIONS, bom: true }) as string[][];
+    const lineOf = nonBlankLines(text);
+    return {
+      records: fields.map((record, index) => ({ line: lineOf(index), fields: record })),
+      malformed: [],
+    };
+  }
+  const records: CsvRecord[] = [];
   const malformed: MalformedCsvRecord[] = [];
-  // Asking csv-parse for each record's line doubles its cost (measured on NAB's result files); without quotes
-  // a record is a non-blank line, so the lines are counted here instead.
-  const quoted = text.includes('"');
-  const lines: number[] = [];
-  const fields = parse(text, {
-    bom: true,
-    record_delimiter: ['\r\n', '\n'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (error: CsvError | undefined) => {
-      // csv-parse puts the line it stopped at on the error as `lines`.
-      if (error) malformed.push({ line: Number(error.lines), reason: error.message });
-    },
-    ...(quoted
-      ? {
-          on_record: (record: string[], context: InfoRecord) => {
-            lines.push(context.lines);
-            return record;
-          },
-        }
-      : {}),
-  }) as string[][];
-  const lineOf = quoted ? (index: number) => lines[index]! : nonBlankLines(text);
-  return { records: fields.map((record, index) => ({ line: lineOf(index), fields: record })), malformed };
+  // Bytes, so that reading again from a line is a view, not a copy of the rest.
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  /** Lines before `offset`. */
+  let linesBefore = 0;
+  while (offset < bytes.length) {
+    let lastEnd = linesBefore;
+    try {
+      parse(bytes.subarray(offset), {
+        ...OPTIONS,
+        bom: offset === 0,
+        on_record: (record: string[], context: InfoRecord) => {
+          lastEnd = linesBefore + context.lines;
+          records.push({ line: lastEnd, fields: record });
+          return null;
+        },
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
+      // The bad record starts on the first line that holds something after the last record read.
+      const bad = nonBlankLineAfter(bytes, offset, linesBefore, lastEnd);
+      if (bad === undefined) break;
+      malformed.push({ line: bad.line, reason: reasonOf(error, bad.line) });
+      offset = bad.next;
+      linesBefore = bad.line;
+    }
+  }
+  return { records, malformed };
+}
+
+/** Why a record could not be read, in the reader's words (csv-parse counts lines from where its pass began). */
+function reasonOf(error: CsvError, line: number): string {
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field is not closed';
+  if (error.code === 'CSV_MAX_RECORD_SIZE')
+    return `a record longer than ${MAX_CSV_RECORD_CHARS} characters (a quoted field not closed?)`;
+  return error.message.replace(/\bat line \d+/g, `at line ${line}`);
+}
+
+/**
+ * The first line after line `after` that holds something (not empty, not a lone CR), and the byte offset of the
+ * line following it; `offset` is where line `linesBefore + 1` starts.
+ */
+function nonBlankLineAfter(
+  bytes: Buffer,
+  offset: number,
+  linesBefore: number,
+  after: number,
+): { line: number; next: number } | undefined {
+  let start = offset;
+  for (let line = linesBefore + 1; start < bytes.length; line++) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    const length = end - start - (end > start && bytes[end - 1] === CARRIAGE_RETURN ? 1 : 0);
+    if (line > after && length > 0) return { line, next: end + 1 };
+    start = end + 1;
+  }
+  return undefined;
 }
 
 /** The 1-based numbers of the lines that hold something (not empty, not a lone CR), in order. */

@@ -136,6 +136,21 @@ describe('fileChunks, plain files and early stops', () => {
     expect(defaultInflation(64)).toBe('scan-thread');
   });
 
+  it('inflates a gzip file by its first bytes whatever its name, and reads a plain one as it is', async () => {
+    const content = text(2 * FILE_CHUNK + 7);
+    for (const inflation of ['reused-buffer', 'stream'] as const) {
+      for (const name of [`renamed-${inflation}.log`, `no-extension-${inflation}`]) {
+        const { bytes } = await readAll(await file(name, gzipSync(content)), inflation);
+        expect(bytes.equals(content), name).toBe(true);
+      }
+    }
+    // One byte of the magic is not gzip; a file shorter than the magic is plain.
+    const almost = Buffer.from([0x1f, 0x41, 0x0a]);
+    expect((await readAll(await file('almost.log', almost))).bytes.equals(almost)).toBe(true);
+    const tiny = Buffer.from([0x1f]);
+    expect((await readAll(await file('tiny.log', tiny))).bytes.equals(tiny)).toBe(true);
+  });
+
   it('rejects a missing file with its path', async () => {
     await expect(readAll(join(dir, 'nope.log'))).rejects.toThrow(/nope\.log/);
     await expect(readAll(join(dir, 'nope.gz'))).rejects.toThrow(/nope\.gz/);

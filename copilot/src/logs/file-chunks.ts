@@ -65,19 +65,40 @@ export function defaultInflation(cores = availableParallelism()): Inflation {
   return cores > 1 ? 'scan-thread' : 'reused-buffer';
 }
 
+/** The first two bytes of every gzip member (RFC 1952). */
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
 /**
- * The bytes of the file at `path`, decompressed when its name ends in `.gz`, in order. A chunk is valid only
- * until the next one is asked for (its buffer is reused): copy what must outlive it. `onRead` sees the bytes
- * read from disk (compressed ones for a gzip file).
+ * Whether the file at `path` is gzip: its name ends in `.gz` (a file so named that is not gzip is an error, not
+ * text), or it starts with gzip's magic bytes whatever its name (a log renamed, or saved without `.gz`).
  */
-export function fileChunks(
+async function isGzipFile(path: string): Promise<boolean> {
+  if (path.endsWith('.gz')) return true;
+  const file = await open(path);
+  try {
+    const head = Buffer.alloc(GZIP_MAGIC.length);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return bytesRead === head.length && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The bytes of the file at `path`, decompressed when it is gzip ({@link isGzipFile}: by name or by its first
+ * bytes, looked at once when the file is opened), in order. A chunk is valid only until the next one is asked
+ * for (its buffer is reused): copy what must outlive it. `onRead` sees the bytes read from disk (compressed
+ * ones for a gzip file).
+ */
+export async function* fileChunks(
   path: string,
   onRead?: (bytes: number) => void,
   inflation: Inflation = defaultInflation(),
 ): AsyncGenerator<Buffer, void, undefined> {
-  if (!path.endsWith('.gz')) return plainChunks(path, onRead);
+  if (!(await isGzipFile(path))) yield* plainChunks(path, onRead);
   // `scan-thread` is a choice of scanCloudFrontLog's; a reader on this thread with a core to spare streams.
-  return inflation === 'reused-buffer' ? gunzipChunks(path, onRead) : streamedGunzipChunks(path, onRead);
+  else if (inflation === 'reused-buffer') yield* gunzipChunks(path, onRead);
+  else yield* streamedGunzipChunks(path, onRead);
 }
 
 async function* plainChunks(path: string, onRead?: (bytes: number) => void): AsyncGenerator<Buffer> {

@@ -14,6 +14,13 @@ const livePrewarmConfigSchema = z
      */
     leadMinutes: z.number().int().min(1).max(60).default(5),
     allocationMinutes: z.number().int().min(0).max(15).default(3),
+    /**
+     * Minutes a metrics service may take to complete a minute after it ends: the loop reads no minute that ended
+     * less than this long before the tick's minute began, so each minute is read once, whole (PREWARM.md,
+     * "Metrics that arrive late"). The newest minute a tick reads ends `leadMinutes − allocationMinutes − 1`
+     * minutes before it: this may be at most that. 0 where metrics are final at once (the local loop).
+     */
+    settleMinutes: z.number().int().min(0).max(10).default(0),
     /** The stated value of one avoided cold start, in idle environment-minutes (PREWARM.md). */
     coldStartCost: z.number().positive().max(10_000).default(DEFAULT_COLD_START_COST),
     /**
@@ -50,8 +57,9 @@ const livePrewarmConfigSchema = z
   })
   .strict()
   .refine((c) => c.minCapacity <= c.maxCapacity, { message: 'minCapacity must not exceed maxCapacity' })
-  .refine((c) => c.allocationMinutes < c.leadMinutes, {
-    message: 'leadMinutes must exceed allocationMinutes (the metric delay and the decision take a minute)',
+  .refine((c) => c.allocationMinutes + c.settleMinutes < c.leadMinutes, {
+    message:
+      'leadMinutes must exceed allocationMinutes + settleMinutes (the metric delay and the decision take a minute)',
   });
 
 export type LivePrewarmConfig = z.input<typeof livePrewarmConfigSchema>;

@@ -42,13 +42,19 @@ function loopOver(demand: DemandReader, config: Partial<LivePrewarmConfig> = {})
 }
 
 /** One plan of every minute from `from` on (the minutes after the trace idle), as the evaluation makes it. */
-function fullPlan(series: DemandMinute[], from: number, durationMs: number, events: number[] = []) {
-  const idle = Array.from({ length: LEAD + ALLOCATION }, (_, i) => {
+function fullPlan(
+  series: DemandMinute[],
+  from: number,
+  durationMs: number,
+  events: number[] = [],
+  lead = LEAD,
+) {
+  const idle = Array.from({ length: lead + ALLOCATION }, (_, i) => {
     const time = series.at(-1)!.time + (i + 1) * MINUTE;
     return { time, timestamp: new Date(time).toISOString(), requests: 0, peakRps: 0 };
   });
   const rows = [...series.slice(from), ...idle];
-  const plan = planProvisionedConcurrency(rows, { durationMs, leadMinutes: LEAD, events });
+  const plan = planProvisionedConcurrency(rows, { durationMs, leadMinutes: lead, events });
   return { plan, requested: requestedCapacity(plan.times, plan.capacity, ALLOCATION) };
 }
 
@@ -81,6 +87,52 @@ describe('LivePrewarmer, incremental', () => {
     expect(new Set(planned).size).toBeGreaterThan(10);
     expect(got.map(({ decision }) => decision.plannedMinute)).toEqual(
       got.map(({ row }) => series[0]!.time + (row + ALLOCATION) * MINUTE),
+    );
+  });
+
+  it('reads no minute before it has settled, and decides as one plan of the complete minutes at its lead', async () => {
+    // Metrics as CloudWatch publishes them: a minute that ended less than two minutes before the tick's
+    // minute began holds half its requests, at a duration far from the true 300 ms.
+    let current = 0;
+    const asked: { to: number; current: number }[] = [];
+    const late: DemandReader = {
+      demand: (_name, fromMs, toMs) => {
+        asked.push({ to: toMs, current });
+        const settled = (m: DemandMinute) => m.time + MINUTE <= current - 2 * MINUTE;
+        const minutes = series
+          .filter((m) => m.time >= fromMs && m.time < toMs)
+          .map((m) => (settled(m) ? m : { ...m, requests: Math.floor(m.requests / 2) }));
+        const partial = minutes.some((m) => !settled(m));
+        return { minutes, meanDurationMs: partial ? 900 : 300 };
+      },
+    };
+    const run = async (config: Partial<LivePrewarmConfig>, rows: number) => {
+      const loop = loopOver(late, config);
+      const got: { row: number; decision: LiveDecision }[] = [];
+      for (let row = DAY; row < DAY + rows; row++) {
+        current = series[0]!.time + row * MINUTE;
+        const [decision] = await loop.tick(current + 20_000);
+        got.push({ row, decision: decision! });
+      }
+      return got;
+    };
+    const settledRun = await run({ leadMinutes: LEAD + 1, settleMinutes: 2 }, DAY);
+    expect(asked.every(({ to, current: at }) => to <= at - 2 * MINUTE)).toBe(true);
+    const { requested } = fullPlan(series, 0, 300, [], LEAD + 1);
+    expect(settledRun.map(({ decision }) => decision.durationMs).every((ms) => ms === 300)).toBe(true);
+    expect(settledRun.map(({ decision }) => decision.planned)).toEqual(
+      settledRun.map(({ row }) => requested[row]),
+    );
+    // Not vacuous: reading minutes as soon as the plan could use them takes in partial ones.
+    asked.length = 0;
+    const eager = await run({}, 60);
+    expect(asked.some(({ to, current: at }) => to > at - 2 * MINUTE)).toBe(true);
+    expect(eager.some(({ decision }) => decision.durationMs !== 300)).toBe(true);
+  });
+
+  it('refuses a settle delay the lead leaves no room for', () => {
+    expect(() => loopOver(reader(series, { ms: 300 }), { settleMinutes: 2 })).toThrow(
+      /leadMinutes must exceed allocationMinutes \+ settleMinutes/,
     );
   });
 

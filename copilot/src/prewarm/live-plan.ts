@@ -37,7 +37,8 @@ export interface FunctionPlanOptions {
 /**
  * The end (exclusive) of the minutes a tick at `current` plans from: row t reads rows ≤ t − lead and a tick
  * plans up to `current + allocation`, so the minutes before `current + (allocation − lead + 1)` (about two
- * minutes old at the defaults), no later one.
+ * minutes old at the defaults), no later one. The config keeps this at least `settleMinutes` before `current`,
+ * so no minute is read before its metrics are complete (each is read once, never again).
  */
 function readUntil(current: number, options: Pick<FunctionPlanOptions, 'leadMinutes' | 'allocationMinutes'>) {
   return current + (options.allocationMinutes - options.leadMinutes + 1) * MINUTE_MS;

@@ -95,6 +95,12 @@ describe('startAwsCopilot: pre-warming within the approved bounds', () => {
   it('sets provisioned concurrency on the approved functions’ alias, clamped to the approved capacities, and audits it', async () => {
     const copilot = await start({});
     expect(copilot.prewarm?.settings).toMatchObject({ minCapacity: 1, maxCapacity: 8, dryRun: false });
+    // CloudWatch completes a minute late: no minute is read until two minutes after it ended.
+    expect(copilot.prewarm?.settings).toMatchObject({
+      settleMinutes: 2,
+      leadMinutes: 6,
+      allocationMinutes: 3,
+    });
     const decisions = await copilot.prewarm!.tick(NOW);
     expect(decisions.map((d) => d.functionName)).toEqual(['delivery-busy', 'delivery-quiet']);
     // 40 busy environments forecast: the request is held at the approved maximum.

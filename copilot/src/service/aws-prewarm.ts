@@ -21,6 +21,14 @@ export interface AwsPrewarmPorts {
 }
 
 /**
+ * CloudWatch completes a minute of Lambda's metrics a minute or two after it ends: the deployed loop reads a
+ * minute only once it ended this long before the tick's minute began, and plans one minute further ahead than
+ * the local loop (lead 6) to keep the three minutes Lambda takes to allocate (PREWARM.md, "Metrics that arrive late").
+ */
+const CLOUDWATCH_SETTLE_MINUTES = 2;
+const CLOUDWATCH_LEAD_MINUTES = 6;
+
+/**
  * The every-minute pre-warming loop of the deployed copilot, within what a person approved (the tunables'
  * `lambda.prewarm`, handed over as COPILOT_PREWARM_*): only the approved functions, on their alias, every
  * request clamped to the approved capacities (the loop's min/max guards), each change audited. Demand is
@@ -36,6 +44,8 @@ export function awsPrewarmer(config: CopilotConfig, ports: AwsPrewarmPorts): Liv
   const loop = new LivePrewarmer(
     {
       functions,
+      leadMinutes: CLOUDWATCH_LEAD_MINUTES,
+      settleMinutes: CLOUDWATCH_SETTLE_MINUTES,
       minCapacity,
       // The config refuses a mode other than off without it.
       ...(maxCapacity !== undefined ? { maxCapacity } : {}),
