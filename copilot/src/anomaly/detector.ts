@@ -1,6 +1,7 @@
 import { AnomalyError } from './errors.ts';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
 import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
+import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
 
 /**
  * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
@@ -40,47 +41,6 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * alarm's episode: one alarm per incident, a new one for the next incident.
  */
 const WEEK_DAYS = 7;
-
-/** Which view raised the evidence. */
-export type AnomalyView =
-  | 'value'
-  | 'mean'
-  | 'daily_profile'
-  | 'volatility'
-  | 'median'
-  | 'log_value'
-  | 'flat_line';
-
-export interface AnomalyPoint {
-  timestamp: number;
-  value: number;
-  /**
-   * 0..1: `e / (1 + e)` of the evidence `e`, 0 inside every range; halved (below 0.5) on rows the alarm
-   * policy does not raise, so `score ≥ 0.5` exactly when `isAnomaly`.
-   */
-  score: number;
-  /** The raw evidence: the largest novelty, in units of the alarm threshold (≥ 1 at the threshold). */
-  evidence: number;
-  isAnomaly: boolean;
-  /** The view with the strongest evidence (undefined when the point is inside every range). */
-  view: AnomalyView | undefined;
-  /** The expected value (daily profile when the series is seasonal, else the recent level) and the band
-   * outside which the point itself would reach the threshold. */
-  expected: number;
-  lower: number;
-  upper: number;
-}
-
-/** In the order in which a point's explanation is chosen (the simplest first), and of the arrays below. */
-const VIEWS: AnomalyView[] = [
-  'value',
-  'mean',
-  'daily_profile',
-  'volatility',
-  'median',
-  'log_value',
-  'flat_line',
-];
 
 export class AnomalyDetector {
   readonly options: DetectorOptions;
@@ -326,6 +286,7 @@ export class AnomalyDetector {
 }
 
 export { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './options.ts';
+export type { AnomalyPoint } from './views.ts';
 
 export interface ScoredSeries {
   scores: number[];
