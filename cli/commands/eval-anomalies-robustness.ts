@@ -68,8 +68,12 @@ async function evaluate(flags: RobustnessFlags): Promise<void> {
   if (populations.length === 0)
     throw new CliError(`--population must be development, validation or both, got "${flags.population}"`, 2);
   const perArchetype = Number(flags.perArchetype);
-  if (!Number.isInteger(perArchetype) || perArchetype < 1 || perArchetype > 200)
-    throw new CliError(`--per-archetype must be an integer from 1 to 200, got "${flags.perArchetype}"`, 2);
+  const { MAX_PER_ARCHETYPE } = await import('../eval/anomaly-sim.ts');
+  if (!Number.isInteger(perArchetype) || perArchetype < 1 || perArchetype > MAX_PER_ARCHETYPE)
+    throw new CliError(
+      `--per-archetype must be an integer from 1 to ${MAX_PER_ARCHETYPE}, got "${flags.perArchetype}"`,
+      2,
+    );
   const { loadNabBenchmark } = await import('../eval/anomalies-nab.ts');
   const robustness = await import('../eval/anomalies-robustness.ts');
   const { NabDataError } = await import('@boundless/datasets/nab');

@@ -259,6 +259,12 @@ export function simulateSeries(
   return { name, archetype, intervalMs, irregular, timestamps, values, windows, anomalies: kinds };
 }
 
+/**
+ * Series per archetype at most: archetype `a`'s seeds start at `a × MAX_PER_ARCHETYPE` past the population's
+ * first, so more would give two archetypes the same seeds (the same sampling and parameter draws).
+ */
+export const MAX_PER_ARCHETYPE = 100;
+
 /** A population: every archetype `perArchetype` times, seeds counted from the population's first seed. */
 export function simulatePopulation(
   population: Population,
@@ -269,7 +275,7 @@ export function simulatePopulation(
   const series: SimulatedSeries[] = [];
   ARCHETYPES.forEach((archetype, a) => {
     for (let k = 0; k < perArchetype; k++)
-      series.push(simulateSeries(base + a * 100 + k, population, archetype, anomalies));
+      series.push(simulateSeries(base + a * MAX_PER_ARCHETYPE + k, population, archetype, anomalies));
   });
   return series;
 }

@@ -1,6 +1,9 @@
 import { AnomalyError } from './errors.ts';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
-import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
+import { AlarmPolicy, reportedScore } from './alarm.ts';
+import { SeasonalPrediction } from './seasonal.ts';
+import { DAY, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
+import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
 
 /**
  * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
@@ -32,82 +35,35 @@ import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean, RollingMedian
  * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
  * the value, mean and median views a point must also be surprising: at least `surpriseUnits` robust error
  * scales away from both the recent level and the daily profile, so a seasonal peak that merely tops last
- * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level. The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at
- * the alarm threshold).
+ * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level.
+ * The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at the alarm
+ * threshold).
  *
  * Alarm policy: `isAnomaly` when the score reaches 0.5 after `warmupMs` of history, at least `refractoryMs`
  * after the previous alarm, and once the evidence has stayed below the threshold for `rearmMs` since that
- * alarm's episode: one alarm per incident, a new one for the next incident.
+ * alarm's episode: one alarm per incident, a new one for the next incident (alarm.ts).
  */
-const WEEK_DAYS = 7;
-
-/** Which view raised the evidence. */
-export type AnomalyView =
-  | 'value'
-  | 'mean'
-  | 'daily_profile'
-  | 'volatility'
-  | 'median'
-  | 'log_value'
-  | 'flat_line';
-
-export interface AnomalyPoint {
-  timestamp: number;
-  value: number;
-  /**
-   * 0..1: `e / (1 + e)` of the evidence `e`, 0 inside every range; halved (below 0.5) on rows the alarm
-   * policy does not raise, so `score ≥ 0.5` exactly when `isAnomaly`.
-   */
-  score: number;
-  /** The raw evidence: the largest novelty, in units of the alarm threshold (≥ 1 at the threshold). */
-  evidence: number;
-  isAnomaly: boolean;
-  /** The view with the strongest evidence (undefined when the point is inside every range). */
-  view: AnomalyView | undefined;
-  /** The expected value (daily profile when the series is seasonal, else the recent level) and the band
-   * outside which the point itself would reach the threshold. */
-  expected: number;
-  lower: number;
-  upper: number;
-}
-
-/** In the order in which a point's explanation is chosen (the simplest first), and of the arrays below. */
-const VIEWS: AnomalyView[] = [
-  'value',
-  'mean',
-  'daily_profile',
-  'volatility',
-  'median',
-  'log_value',
-  'flat_line',
-];
-
 export class AnomalyDetector {
   readonly options: DetectorOptions;
+  /** One range per view, in the order of VIEWS. */
   private readonly ranges: RecordRange[];
   /** The range of departures from the recent level (value − previous mean): how far the series has jumped. */
   private readonly jumps: RecordRange;
+  /** Every range, closed together at the end of each block. */
+  private readonly allRanges: RecordRange[];
   private readonly mean: RollingMean;
   private readonly residualMean: RollingMean;
   private readonly volatility: RollingMedian;
   private readonly median: RollingMedian;
   private readonly logMean: RollingMean;
-  private readonly profile: DailyProfile;
+  private readonly seasonal: SeasonalPrediction;
+  private readonly alarms: AlarmPolicy;
   private readonly levelError: RobustScale;
-  private readonly profileError: RobustScale;
-  /** Error of the same time a week earlier, the alternative prediction of a weekly series. */
-  private readonly weekError: RobustScale;
-  /** The week-earlier prediction's own residual view: its mean and range (the daily one's range is wider). */
-  private readonly weekResidualMean: RollingMean;
-  private readonly weekResiduals: RecordRange;
-  private readonly spreadError: RobustScale;
   private readonly logLevelError: RobustScale;
   private readonly features = new Float64Array(VIEWS.length);
   private readonly evidence = new Float64Array(VIEWS.length);
   private readonly units = new Float64Array(VIEWS.length);
   private block = Number.NaN;
-  private day = Number.NaN;
-  private profileLevel = Number.NaN;
   private first = Number.NaN;
   private last = Number.NaN;
   private lastValue = Number.NaN;
@@ -117,10 +73,6 @@ export class AnomalyDetector {
   private previousLogMean = Number.NaN;
   /** Every value so far has been positive: the log-value view applies. */
   private positive = true;
-  private lastAlarm = Number.NEGATIVE_INFINITY;
-  private lastHigh = Number.NEGATIVE_INFINITY;
-  private armed = true;
-  private seasonal = false;
 
   constructor(options: Partial<DetectorOptions> = {}) {
     const o = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
@@ -134,14 +86,11 @@ export class AnomalyDetector {
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
     this.median = new RollingMedian(Math.round(o.meanPoints));
     this.logMean = new RollingMean(Math.round(o.meanPoints));
-    this.profile = new DailyProfile(o.phaseMs, Math.round(o.profileDays));
+    this.seasonal = new SeasonalPrediction(o, memoryBlocks);
+    this.alarms = new AlarmPolicy(o.refractoryMs, o.rearmMs);
     this.levelError = new RobustScale(o.scaleMs, o.huber);
-    this.profileError = new RobustScale(o.scaleMs, o.huber);
-    this.weekError = new RobustScale(o.scaleMs, o.huber);
-    this.weekResidualMean = new RollingMean(Math.round(o.residualPoints));
-    this.weekResiduals = new RecordRange(memoryBlocks);
-    this.spreadError = new RobustScale(o.scaleMs, o.huber);
     this.logLevelError = new RobustScale(o.scaleMs, o.huber);
+    this.allRanges = [...this.ranges, this.jumps, this.seasonal.weekResiduals];
   }
 
   /** Scores one point. Timestamps are epoch ms and should not go backwards (a point that does is still scored). */
@@ -157,52 +106,25 @@ export class AnomalyDetector {
     const history = timestamp - this.first;
     const block = Math.floor(timestamp / o.blockMs);
     if (block > this.block || Number.isNaN(this.block)) {
-      for (const range of this.ranges) range.close(block);
-      this.jumps.close(block);
-      this.weekResiduals.close(block);
+      for (const range of this.allRanges) range.close(block);
       this.block = block;
     }
-    const day = Math.floor(timestamp / DAY);
-    if (day !== this.day) {
-      this.profileLevel = this.profile.level();
-      this.day = day;
-    }
 
-    // Predictions: the recent level and the daily profile.
-    const bucket = this.profile.bucketOf(timestamp);
-    this.profile.add(bucket, day, value);
-    const daily = history >= o.profileMinDays * DAY ? this.profile.expected(bucket) : Number.NaN;
-    // A weekly series (weekends unlike weekdays) is better predicted by the same time a week earlier: that
-    // prediction replaces the daily median while its error is the smaller, after a day of its own errors.
-    const weekAgo =
-      o.weeklyProfile > 0 && o.profileDays >= WEEK_DAYS
-        ? this.profile.lagged(bucket, day, WEEK_DAYS)
-        : Number.NaN;
-    const weekResidual = Number.isNaN(weekAgo) ? Number.NaN : this.weekResidualMean.push(value - weekAgo);
-    const weekly =
-      this.weekResiduals.blocks >= o.residualWarmupHours &&
-      !Number.isNaN(weekAgo) &&
-      this.weekError.value < this.profileError.value;
-    const seasonal = weekly ? weekAgo : daily;
-    const seasonalError = weekly ? this.weekError : this.profileError;
-    const residual = value - seasonal;
-    const dailyResidual = value - daily;
+    // Predictions: the recent level and the seasonal one.
+    const seasonal = this.seasonal;
+    seasonal.predict(timestamp, value, history);
+    const dailyResidual = value - seasonal.daily;
     const residualReady = this.ranges[2]!.blocks >= o.residualWarmupHours;
 
-    // Surprise: distance to the nearest prediction, in robust error scales. The daily profile predicts only
-    // for a series it has been explaining (a profile that does not fit must not excuse a point).
+    // Surprise: distance to the nearest prediction, in robust error scales.
     let surprise = Number.POSITIVE_INFINITY;
     const levelGap = value - this.previousMean;
     if (!Number.isNaN(levelGap) && this.levelError.value > 0)
       surprise = Math.abs(levelGap) / this.levelError.value;
-    if (!Number.isNaN(residual) && this.seasonal && seasonalError.value > 0)
-      surprise = Math.min(surprise, Math.abs(residual) / seasonalError.value);
+    surprise = Math.min(surprise, seasonal.surprise(value));
     const formed = history >= o.warmupMs;
     if (!Number.isNaN(levelGap)) this.levelError.update(levelGap, dt, formed);
-    if (!Number.isNaN(daily))
-      this.profileError.update(value - daily, dt, history >= (o.profileMinDays + 1) * DAY);
-    if (!Number.isNaN(weekAgo)) this.weekError.update(value - weekAgo, dt, history >= (WEEK_DAYS + 1) * DAY);
-    if (!Number.isNaN(this.profileLevel)) this.spreadError.update(value - this.profileLevel, dt, formed);
+    const seasonalSeries = seasonal.learn(value, dt, history, formed, residualReady);
     // The same surprise on a multiplicative scale, for the log-value view.
     if (value <= 0) this.positive = false;
     const logValue = this.positive ? Math.log(value) : Number.NaN;
@@ -212,11 +134,8 @@ export class AnomalyDetector {
       if (this.logLevelError.value > 0) logSurprise = Math.abs(logGap) / this.logLevelError.value;
       this.logLevelError.update(logGap, dt, formed);
     }
-    const seasonalSeries =
-      residualReady && seasonalError.value < (1 - o.seasonalStrength) * this.spreadError.value;
-    this.seasonal = seasonalSeries;
 
-    // The four views and their novelty.
+    // The seven views and their novelty.
     const f = this.features;
     f[0] = value;
     f[1] = this.mean.push(value);
@@ -242,11 +161,13 @@ export class AnomalyDetector {
     if (o.jumpGate > 0 && e[0] > 0) e[0] = Math.min(e[0], this.jumps.novelty(levelGap, u[0]!, floor));
     if (!Number.isNaN(levelGap)) this.jumps.add(levelGap);
     e[1] = Math.min(r[1]!.novelty(f[1], u[1]!, floor), surprising);
-    const profileRange = weekly ? this.weekResiduals : r[2]!;
-    e[2] = seasonalSeries
-      ? profileRange.novelty(weekly ? weekResidual : f[2], u[2]! * o.profileUnits, floor)
-      : 0;
-    this.weekResiduals.add(weekResidual);
+    // A weekly prediction is judged against its own residuals' range (the daily profile's is wider).
+    e[2] = !seasonalSeries
+      ? 0
+      : seasonal.weekly
+        ? seasonal.weekResiduals.novelty(seasonal.weekResidual, u[2]! * o.profileUnits, floor)
+        : r[2]!.novelty(f[2], u[2]! * o.profileUnits, floor);
+    seasonal.weekResiduals.add(seasonal.weekResidual);
     // Steps of plain noise vary little, so their range is narrow: volatility must move relative to its own
     // level, not only to that narrow range.
     const volatilityFloor = Math.max(floor, r[3]!.high);
@@ -285,36 +206,20 @@ export class AnomalyDetector {
         strongest = e[i]!;
         view = VIEWS[i];
       }
-      this.ranges[i]!.add(f[i]!);
+      r[i]!.add(f[i]!);
     }
     const score = best / (1 + best);
+    const isAnomaly = this.alarms.decide(timestamp, score, formed);
 
-    // Alarm policy: one alarm per episode.
-    let isAnomaly = false;
-    if (score >= 0.5) {
-      if (formed && this.armed && timestamp - this.lastAlarm >= o.refractoryMs) {
-        isAnomaly = true;
-        this.lastAlarm = timestamp;
-        if (o.rearmMs > 0) this.armed = false;
-      }
-      this.lastHigh = timestamp;
-    } else if (!this.armed && timestamp - this.lastHigh >= o.rearmMs) {
-      this.armed = true;
-    }
-
-    // The reported score agrees with the decision: a row the policy does not raise (warm-up, or an episode
-    // already raised) reports half its evidence score, below 0.5, so `score ≥ 0.5` ⇔ `isAnomaly` for
-    // anyone who thresholds the score instead of reading the decision.
-    const reported = isAnomaly || score < 0.5 ? score : score / 2;
-    const expected = seasonalSeries && !Number.isNaN(seasonal) ? seasonal : this.previousMean;
-    const range = this.ranges[0]!;
+    const expected = seasonalSeries && !Number.isNaN(seasonal.value) ? seasonal.value : this.previousMean;
+    const range = r[0]!;
     const margin = o.noveltyUnits * Math.max(range.high - range.low, floor);
     this.lastValue = value;
     this.last = Math.max(this.last, timestamp);
     return {
       timestamp,
       value,
-      score: reported,
+      score: reportedScore(score, isAnomaly),
       evidence: best,
       isAnomaly,
       view,
@@ -326,6 +231,7 @@ export class AnomalyDetector {
 }
 
 export { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './options.ts';
+export type { AnomalyPoint } from './views.ts';
 
 export interface ScoredSeries {
   scores: number[];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../findings.ts';
-import type { AnomalyPoint } from './detector.ts';
+import type { AnomalyPoint } from './views.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -1,7 +1,5 @@
 // Metric anomalies: an online detector over one series, scored on event time, and its finding.
 export {
-  type AnomalyPoint,
-  type AnomalyView,
   AnomalyDetector,
   DEFAULT_DETECTOR_OPTIONS,
   type DetectorOptions,
@@ -10,3 +8,4 @@ export {
 } from './detector.ts';
 export { AnomalyError } from './errors.ts';
 export { anomalyFinding } from './finding.ts';
+export type { AnomalyPoint, AnomalyView } from './views.ts';

@@ -347,7 +347,7 @@ export class DailyProfile {
         this.ringDays[bucket * this.days + slot] = this.dayOf[bucket]!;
         this.next[bucket] = (slot + 1) % this.days;
         // The bucket's expectation, and its neighbours' (which may borrow from it), change.
-        for (const b of [bucket - 1, bucket, bucket + 1]) {
+        for (let b = bucket - 1; b <= bucket + 1; b++) {
           const wrapped = (b + this.buckets) % this.buckets;
           this.cacheValid[wrapped] = 0;
           this.cache[wrapped] = Number.NaN;

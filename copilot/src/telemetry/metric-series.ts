@@ -1,4 +1,5 @@
-import { AnomalyDetector, type AnomalyPoint, type DetectorOptions } from '../anomaly/detector.ts';
+import { AnomalyDetector, type DetectorOptions } from '../anomaly/detector.ts';
+import type { AnomalyPoint } from '../anomaly/views.ts';
 import type { MetricPoint } from './types.ts';
 import { entryOf } from './collections.ts';
 
