@@ -34,3 +34,19 @@ export function worstAlertState(slo: Pick<SloStatus, 'alerts'>): AlertState {
 export function newestFirst<T extends { id: string }>(items: readonly T[], at: (item: T) => string): T[] {
   return [...items].sort((a, b) => at(b).localeCompare(at(a)) || a.id.localeCompare(b.id));
 }
+
+/**
+ * The function with the most invocations over the range (ties by name, so the choice is stable between pushes):
+ * the one an operator opening the capacity page most likely came to see. `undefined` when there is none.
+ */
+export function busiestFunction(
+  functions: readonly { name: string; points: readonly { invocations: number }[] }[],
+): string | undefined {
+  let best: { name: string; total: number } | undefined;
+  for (const fn of functions) {
+    const total = fn.points.reduce((sum, p) => sum + p.invocations, 0);
+    if (!best || total > best.total || (total === best.total && fn.name.localeCompare(best.name) < 0))
+      best = { name: fn.name, total };
+  }
+  return best?.name;
+}
