@@ -1,14 +1,15 @@
+import { budgetJudged } from './budget.ts';
 import type { AlertState, SloStatus } from './types.ts';
 
 /**
  * Objectives most in trouble first: least error budget left, then the worst alert state, then the highest
- * current burn, then by id so the order is stable between pushes. Objectives without traffic go last: they
- * have nothing to say yet.
+ * current burn, then by id so the order is stable between pushes. Objectives without enough traffic to judge
+ * (`budgetJudged`) go last: they have nothing to say yet.
  */
 export function sortSlosByBudget(slos: readonly SloStatus[]): SloStatus[] {
   return [...slos].sort((a, b) => {
-    const aIdle = a.budget.validEvents === 0;
-    const bIdle = b.budget.validEvents === 0;
+    const aIdle = !budgetJudged(a);
+    const bIdle = !budgetJudged(b);
     if (aIdle !== bIdle) return aIdle ? 1 : -1;
     return (
       a.budget.remainingFraction - b.budget.remainingFraction ||
