@@ -136,6 +136,25 @@ describe('Dashboard in Chromium: sign-in and roles', () => {
     },
     DEADLINE_MS,
   );
+  it(
+    'shows a signed-out visitor the sign-in screen without asking for any page data first',
+    async () => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        const asked: string[] = [];
+        page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+        await page.goto(`${base}/`);
+        await page.getByRole('link', { name: 'Sign in' }).waitFor();
+        expect(asked).toContain('/auth/session');
+        // The overview and the objectives wait for a session: none answered, so neither was asked (no 401s).
+        expect(asked.filter((path) => path.startsWith('/api/'))).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    DEADLINE_MS,
+  );
 });
 
 describe('Dashboard in Chromium: live SLOs and deep links', () => {

@@ -209,6 +209,8 @@ export function registerStart(program: Command): void {
           },
           onError: (day, error) =>
             process.stderr.write(`report: ${day} failed: ${(error as Error).message}\n`),
+          onSkipped: (day) =>
+            process.stdout.write(`report: ${day}: no traffic recorded that day, no report published\n`),
         });
         service.pipeline.subscribe({
           mitigationApplied: (m) =>

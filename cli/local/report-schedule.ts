@@ -1,7 +1,7 @@
 import type { CostSource } from '@boundless/copilot/sources';
-import { ReportFiles } from '@boundless/copilot/report';
+import { ReportFiles, trafficRecorded } from '@boundless/copilot/report';
 import { join } from 'node:path';
-import { writeLocalReport } from './report.ts';
+import { buildLocalReport } from './report.ts';
 
 const DAY_MS = 86_400_000;
 /** Reports run at 00:15 UTC for the day before, as the deployed schedule does (a quarter hour for late logs). */
@@ -9,7 +9,9 @@ const RUN_AT_MS = 15 * 60_000;
 
 /**
  * The daily report under `boundless start`: yesterday's at start when it is missing, then every day at 00:15
- * UTC. A failed run is reported and the next day still runs.
+ * UTC. A failed run is reported and the next day still runs. The catch-up at start publishes nothing for a day
+ * without traffic (a fresh data dir has no "yesterday" to report on: `onSkipped` says so); the daily run
+ * publishes every day, a quiet one included, whose report then says it saw no traffic.
  */
 export function scheduleDailyReports(options: {
   dataDir: string;
@@ -20,19 +22,26 @@ export function scheduleDailyReports(options: {
     estimatedMonthlySavingUsd: number;
   }) => void;
   onError: (day: string, error: unknown) => void;
+  /** The catch-up at start found no traffic on `day` and published nothing. */
+  onSkipped?: (day: string) => void;
   now?: () => number;
 }): { stop(): void } {
   const now = options.now ?? Date.now;
   const files = new ReportFiles(join(options.dataDir, 'reports'));
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const run = async (day: string) => {
+  const run = async (day: string, catchUp = false) => {
     try {
-      const { report } = await writeLocalReport({
+      const report = await buildLocalReport({
         dataDir: options.dataDir,
         day,
         ...(options.costs ? { costs: options.costs } : {}),
       });
+      if (catchUp && !trafficRecorded(report)) {
+        options.onSkipped?.(day);
+        return;
+      }
+      await files.write(report);
       options.onPublished?.({
         day,
         recommendations: report.recommendations.length,
@@ -52,7 +61,7 @@ export function scheduleDailyReports(options: {
   };
   void files
     .read(yesterday(), 'json')
-    .then((existing) => (existing === undefined ? run(yesterday()) : undefined))
+    .then((existing) => (existing === undefined ? run(yesterday(), true) : undefined))
     .catch((error: unknown) => options.onError(yesterday(), error))
     .then(next);
   return {

@@ -130,6 +130,13 @@ async function readTunables(options: LocalReportOptions): Promise<unknown> {
 export async function writeLocalReport(
   options: LocalReportOptions,
 ): Promise<{ report: DailyReport; paths: { json: string; md: string; html: string } }> {
+  const report = await buildLocalReport(options);
+  const paths = await (options.store ?? new ReportFiles(join(options.dataDir, 'reports'))).write(report);
+  return { report, paths };
+}
+
+/** Builds the day's report from the data dir (or the sources in `options`) without storing it. */
+export async function buildLocalReport(options: LocalReportOptions): Promise<DailyReport> {
   const tunables = (await readTunables(options)) as ReportTunables & {
     lambda: { defaults: { timeoutSeconds?: number } };
   };
@@ -143,7 +150,7 @@ export async function writeLocalReport(
           label: options.costLabel ?? 'local cost model (metered usage at list prices)',
         }
       : undefined;
-  const report = await buildDailyReport({
+  return buildDailyReport({
     day: options.day,
     tunables,
     edgeLogs: options.edgeLogs ?? join(options.dataDir, 'cloudfront'),
@@ -164,6 +171,4 @@ export async function writeLocalReport(
     lambdaTimeoutMs: (tunables.lambda.defaults.timeoutSeconds ?? 10) * 1000,
     ...(options.now ? { now: options.now } : {}),
   });
-  const paths = await (options.store ?? new ReportFiles(join(options.dataDir, 'reports'))).write(report);
-  return { report, paths };
 }

@@ -15,7 +15,7 @@ const client = new QueryClient({
   },
 });
 
-prefetchFirstScreen(client, window.location);
+void prefetchFirstScreen(client, window.location, window.boundlessBoot);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -29,6 +29,12 @@ function recommendationMd(r: ReportRecommendation, i: number): string {
   ].join('\n');
 }
 
+/** Whether the day saw any request: at the edge, at the access API or in a function. */
+export function trafficRecorded(report: DailyReport): boolean {
+  const { edgeLogs, apiAccessLog, lambdaReports } = report.inputs;
+  return (edgeLogs?.read ?? 0) + (apiAccessLog?.read ?? 0) + (lambdaReports?.read ?? 0) > 0;
+}
+
 /** The report as Markdown: headline, recommendations, then each section's table. */
 export function renderMarkdown(report: DailyReport): string {
   const c = report.cache;
@@ -37,6 +43,12 @@ export function renderMarkdown(report: DailyReport): string {
     '',
     `Generated ${report.generatedAt}. ${report.recommendations.length} recommendation(s), estimated saving ${usd(report.estimatedMonthlySavingUsd)} a month.`,
     '',
+    ...(trafficRecorded(report)
+      ? []
+      : [
+          `**No traffic on ${report.day}.** The edge, the access API and the functions recorded no request that day, so the traffic sections below are empty and nothing is recommended from traffic.`,
+          '',
+        ]),
     '## Recommendations',
     '',
     report.recommendations.length ? report.recommendations.map(recommendationMd).join('\n\n') : 'None today.',

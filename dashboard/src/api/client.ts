@@ -24,15 +24,22 @@ export function retryOnce(failureCount: number, error: unknown): boolean {
 }
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
+  return readAnswer<T>(
+    fetch(path, {
       method: init.method ?? 'GET',
       credentials: 'same-origin',
       headers:
         init.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+    }),
+  );
+}
+
+/** A request's answer as `api` reads it: the JSON body, or an `ApiError` with the API's code and message. */
+export async function readAnswer<T>(request: Promise<Response>): Promise<T> {
+  let response: Response;
+  try {
+    response = await request;
   } catch (error) {
     throw new ApiError(0, 'network', `the copilot did not answer (${(error as Error).message})`);
   }

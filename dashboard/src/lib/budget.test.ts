@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetSeries, sliSeries, timeToExhaustionMs, windowMs } from './budget.ts';
+import { budgetJudged, budgetSeries, sliSeries, timeToExhaustionMs, windowMs } from './budget.ts';
 
 const p = (validEvents: number, badEvents: number) => ({ t: 0, validEvents, badEvents });
 
@@ -28,5 +28,19 @@ describe('Function: timeToExhaustionMs', () => {
     expect(timeToExhaustionMs(-0.1, 28 * day, 2)).toBe(0);
     expect(windowMs('28d')).toBe(28 * day);
     expect(windowMs('5m')).toBe(300_000);
+  });
+});
+
+describe('budgetJudged', () => {
+  const status = (validEvents: number, states: ('ok' | 'low_traffic' | 'firing')[]) => ({
+    budget: { validEvents, remainingFraction: -5 } as never,
+    alerts: states.map((state) => ({ state })) as never,
+  });
+
+  it('waits for the traffic the alerts wait for before judging a budget', () => {
+    expect(budgetJudged(status(13, ['low_traffic', 'low_traffic']))).toBe(false);
+    expect(budgetJudged(status(0, ['ok']))).toBe(false);
+    expect(budgetJudged(status(400, ['ok', 'low_traffic']))).toBe(true);
+    expect(budgetJudged(status(400, ['firing']))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { SloHistory } from './types.ts';
+import type { SloHistory, SloStatus } from './types.ts';
 
 /**
  * Error budget left over a chart's range, Pyrra-style: 100 % at the range's start, then the share of the
@@ -42,4 +42,13 @@ export function windowMs(text: string): number {
   const match = /^(\d+)(m|h|d)$/.exec(text);
   if (!match) return 0;
   return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+}
+
+/**
+ * Whether an objective has seen enough traffic for its budget to be judged: the alerts' minimum-traffic rule
+ * (each alert waits for `minEvents` valid events) applied to the budget too. A handful of requests after a
+ * start, a few of them slow first requests, would otherwise read as a budget overspent many times over.
+ */
+export function budgetJudged(slo: Pick<SloStatus, 'budget' | 'alerts'>): boolean {
+  return slo.budget.validEvents > 0 && !slo.alerts.every((a) => a.state === 'low_traffic');
 }

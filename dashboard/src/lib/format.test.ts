@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatAxisTime,
   formatCount,
   formatBudget,
   formatBurnRate,
@@ -8,6 +9,7 @@ import {
   formatMs,
   formatPercent,
   formatRelative,
+  formatTime,
   humanize,
 } from './format.ts';
 
@@ -51,5 +53,20 @@ describe('Module: format', () => {
   it('turns field names into words', () => {
     expect(humanize('titlesLast10Minutes')).toBe('Titles last 10 minutes');
     expect(humanize('impossible_travel')).toBe('Impossible travel');
+  });
+});
+
+describe('Function: formatTime and formatAxisTime', () => {
+  const at = Date.parse('2026-12-05T14:05:09Z');
+
+  it('reads times in 24-hour UTC with the zone shown, whatever the machine zone', () => {
+    expect(formatTime(at)).toBe('05 Dec 2026, 14:05:09 UTC');
+    expect(formatTime('not a time')).toBe('—');
+  });
+
+  it('shortens chart ticks to what the span needs, on the same clock', () => {
+    expect(formatAxisTime(at, 3_600_000)).toBe('14:05');
+    expect(formatAxisTime(at, 3 * 86_400_000)).toBe('05 Dec 14:05');
+    expect(formatAxisTime(at, 30 * 86_400_000)).toBe('05 Dec');
   });
 });

@@ -84,21 +84,49 @@ export function formatRelative(iso: string | null | undefined, nowMs: number): s
   return diff < 0 ? `${unit} ago` : `in ${unit}`;
 }
 
-/** Local date and time to the second, unambiguous in an incident channel (UTC offset shown). */
+/**
+ * Date and time to the second, 24-hour UTC with the zone shown: the clock of the copilot's logs, reports, command
+ * line and incident channel, so a time read here can be pasted there unchanged, whatever the browser's zone.
+ */
 export function formatTime(iso: string | number | null | undefined): string {
   if (iso === null || iso === undefined) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return d.toLocaleString('en-GB', {
-    year: 'numeric',
-    month: 'short',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'short',
-  });
+  return TIME.format(d);
 }
+
+const TIME = new Intl.DateTimeFormat('en-GB', {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+  timeZoneName: 'short',
+});
+const AXIS_CLOCK = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+const AXIS_DAY = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', timeZone: 'UTC' });
+
+/**
+ * A chart's time tick in the same 24-hour UTC clock as `formatTime`, as short as the chart's span allows:
+ * "14:05" within a day, "05 Dec 14:05" within a week, "05 Dec" beyond.
+ */
+export function formatAxisTime(ms: number, spanMs: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return '';
+  if (spanMs <= DAY_MS) return AXIS_CLOCK.format(d);
+  if (spanMs <= 7 * DAY_MS) return `${AXIS_DAY.format(d)} ${AXIS_CLOCK.format(d)}`;
+  return AXIS_DAY.format(d);
+}
+
+const DAY_MS = 86_400_000;
 
 /** `titlesLast10Minutes` → "Titles last 10 minutes"; `impossible_travel` → "Impossible travel". */
 export function humanize(key: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newestFirst, sortSlosByBudget, worstAlertState } from './sort.ts';
+import { busiestFunction, newestFirst, sortSlosByBudget, worstAlertState } from './sort.ts';
 import type { AlertState, SloStatus } from './types.ts';
 
 function slo(id: string, remaining: number, valid = 100, states: AlertState[] = ['ok'], burn = 0): SloStatus {
@@ -61,5 +61,23 @@ describe('Function: newestFirst', () => {
       { id: 'c', at: '2026-01-02T00:00:00Z' },
     ];
     expect(newestFirst(items, (i) => i.at).map((i) => i.id)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('Function: busiestFunction', () => {
+  const fn = (name: string, ...invocations: number[]) => ({
+    name,
+    points: invocations.map((n) => ({ invocations: n })),
+  });
+
+  it('picks the function with the most invocations, not the first by name', () => {
+    expect(busiestFunction([fn('a-auth', 1, 2), fn('z-download', 40, 0), fn('m-list', 5, 5)])).toBe(
+      'z-download',
+    );
+  });
+
+  it('breaks ties by name and answers undefined without functions', () => {
+    expect(busiestFunction([fn('b', 3), fn('a', 1, 2)])).toBe('a');
+    expect(busiestFunction([])).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { TimeSeries } from '../components/graphs/TimeSeries.tsx';
 import { RangePicker } from '../components/ui/RangePicker.tsx';
 import { Empty, QueryState } from '../components/ui/States.tsx';
 import { formatCount, formatMs, formatTime } from '../lib/format.ts';
+import { busiestFunction } from '../lib/sort.ts';
 import type { CapacityView } from '../lib/types.ts';
 import { parseRange, withParams } from '../lib/url-state.ts';
 import { PrewarmDecisions } from './capacity/PrewarmDecisions.tsx';
@@ -99,7 +100,7 @@ export function CapacityPage() {
         }
       >
         {(view) => {
-          const selected = params.get('fn') ?? view.functions[0]?.name ?? '';
+          const selected = params.get('fn') ?? busiestFunction(view.functions) ?? '';
           const cold = new Map<number, number>();
           for (const fn of view.functions)
             for (const p of fn.points) cold.set(p.t, (cold.get(p.t) ?? 0) + p.coldStarts);

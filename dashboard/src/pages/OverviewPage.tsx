@@ -5,7 +5,7 @@ import { Pill } from '../components/ui/Pill.tsx';
 import { RangePicker } from '../components/ui/RangePicker.tsx';
 import { Empty, QueryState } from '../components/ui/States.tsx';
 import { Tile } from '../components/ui/Tile.tsx';
-import { budgetSeries } from '../lib/budget.ts';
+import { budgetJudged, budgetSeries } from '../lib/budget.ts';
 import {
   formatBudget,
   formatBurnRate,
@@ -75,9 +75,15 @@ function SloTable({ snapshot, range, search }: { snapshot: SloSnapshot; range: T
             </td>
             <td
               data-testid={`slo-budget-${slo.id}`}
-              className={slo.budget.remainingFraction < 0 ? 'bad' : undefined}
+              className={budgetJudged(slo) && slo.budget.remainingFraction < 0 ? 'bad' : undefined}
             >
               {slo.budget.validEvents === 0 ? '—' : formatBudget(slo.budget.remainingFraction)}
+              {slo.budget.validEvents > 0 && !budgetJudged(slo) ? (
+                <>
+                  <br />
+                  <span className="muted">too little traffic to judge</span>
+                </>
+              ) : null}
             </td>
             {slo.alerts.map((a) => (
               <td key={a.name}>

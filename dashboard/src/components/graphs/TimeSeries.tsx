@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatAxisTime, formatTime } from '../../lib/format.ts';
 
 interface Series {
   label: string;
@@ -53,7 +54,15 @@ export function TimeSeries({ times, series, label, height = 200, yLabel, formatY
         y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, Math.max(max, yMin + 1)] },
       },
       axes: [
-        { stroke: '#374151', grid: { stroke: '#e5e7eb' } },
+        {
+          stroke: '#374151',
+          grid: { stroke: '#e5e7eb' },
+          // uPlot's own ticks are 12-hour browser-local; the dashboard reads every time in 24-hour UTC.
+          values: (u, splits) => {
+            const spanMs = ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000;
+            return splits.map((s) => formatAxisTime(s * 1000, spanMs));
+          },
+        },
         {
           stroke: '#374151',
           grid: { stroke: '#e5e7eb' },
@@ -63,7 +72,7 @@ export function TimeSeries({ times, series, label, height = 200, yLabel, formatY
         },
       ],
       series: [
-        {},
+        { value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatTime(v * 1000)) },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color,

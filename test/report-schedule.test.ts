@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderMarkdown, trafficRecorded } from '@boundless/copilot/report';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildLocalReport } from '../cli/local/report.ts';
+import { scheduleDailyReports } from '../cli/local/report-schedule.ts';
+
+const dirs: string[] = [];
+const freshDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-schedule-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Daily reports for a day without traffic', () => {
+  it('says so at the top of the report', async () => {
+    const report = await buildLocalReport({ dataDir: freshDataDir(), day: '2026-12-04' });
+    expect(trafficRecorded(report)).toBe(false);
+    expect(renderMarkdown(report)).toContain('**No traffic on 2026-12-04.**');
+  });
+
+  it('publishes nothing at start for a fresh data dir, and says why', async () => {
+    const dataDir = freshDataDir();
+    let schedule: { stop(): void } | undefined;
+    const outcome = await new Promise<{ skipped?: string; published?: string; failed?: unknown }>(
+      (resolve) => {
+        schedule = scheduleDailyReports({
+          dataDir,
+          now: () => Date.parse('2026-12-05T09:00:00Z'),
+          onSkipped: (day) => resolve({ skipped: day }),
+          onPublished: ({ day }) => resolve({ published: day }),
+          onError: (_day, error) => resolve({ failed: error }),
+        });
+      },
+    );
+    // The next run is hours away (00:15 UTC): nothing else is due.
+    schedule?.stop();
+    expect(outcome).toEqual({ skipped: '2026-12-04' });
+    expect(existsSync(join(dataDir, 'reports', '2026-12-04.json'))).toBe(false);
+  });
+});
