@@ -1,4 +1,4 @@
-import { isDependencyCall } from './components.ts';
+import { calleeName, isDependencyCall } from './components.ts';
 import type { Span } from './types.ts';
 import { entryOf } from './collections.ts';
 
@@ -74,9 +74,10 @@ export function callsOf(spans: readonly Span[]): Call[] {
       calls.push({ from: parent.owner, to: span.name, span, callee: span });
   }
   for (const span of spans) {
-    if (!isDependencyCall(span)) continue;
+    const name = calleeName(span);
+    if (name === undefined) continue;
     const callee = calleeOfSubsegment.get(`${span.traceId}/${span.id}`);
-    calls.push({ from: span.owner, to: callee?.name ?? span.name, span, callee });
+    calls.push({ from: span.owner, to: callee?.name ?? name, span, callee });
   }
   return calls;
 }
