@@ -6,8 +6,8 @@
  * tracing formats) name it after the operation instead: the SQL statement, or the request's method and path.
  * An operation is not a component: a diagnosis that named it would point at nothing anyone can act on. Then the
  * callee is what the document's other fields name (the database in `sql.url`, the host of `http.request.url`),
- * and when they name none the call is counted as the caller's own work; the operation stays on the span as
- * evidence.
+ * and when they name none the call reaches no named component (its time is still waiting, not the caller's
+ * own work); the operation stays on the span as evidence.
  */
 type Json = Record<string, unknown>;
 

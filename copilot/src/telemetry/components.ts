@@ -25,12 +25,17 @@ export interface ComponentIndex {
   calleeOf(span: Span): string | undefined;
 }
 
+/** A subsegment that waits on something outside the owner (another service, an AWS API, a database). */
+export function isRemoteCall(span: Span): boolean {
+  return !span.isSegment && (span.namespace === 'aws' || span.namespace === 'remote');
+}
+
 /**
  * The component a subsegment calls (another service, an AWS API, a database), or undefined for one that times
  * the owner's own code, or whose document names no callee (a SQL statement with no connection URL: `callee.ts`).
  */
 export function calleeName(span: Span): string | undefined {
-  if (span.isSegment || (span.namespace !== 'aws' && span.namespace !== 'remote')) return undefined;
+  if (!isRemoteCall(span)) return undefined;
   return (span.callee ?? span.name) || undefined;
 }
 

@@ -81,9 +81,9 @@ export interface Span {
   /** The operation a call performs: an AWS SDK call's (GetItem, Query, ...), a SQL call's sanitized query. */
   operation?: string;
   /**
-   * A dependency call's callee when its name is not one: the database a SQL call's `sql.url` names, the host of
-   * an HTTP call's URL, or '' when the document names none (then the call is the owner's own work). Unset: the
-   * name is the callee, as X-Ray names dependency subsegments.
+   * A dependency call's callee when its name is not one: the database a SQL call's `sql.url` names, the host
+   * of an HTTP call's URL, or '' when the document names none (no component; its time still counts as
+   * waiting). Unset: the name is the callee, as X-Ray names dependency subsegments.
    */
   callee?: string;
   /** The stored document line the span came from, for citations: file and 1-based line. */
