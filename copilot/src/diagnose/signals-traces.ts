@@ -1,5 +1,5 @@
 import { entryOf } from '../telemetry/collections.ts';
-import { isDependencyCall } from '../telemetry/components.ts';
+import { calleeName, isDependencyCall } from '../telemetry/components.ts';
 import { callsOf, groupTraces, selfTimes } from '../telemetry/trace-graph.ts';
 import type { Span } from '../telemetry/types.ts';
 import { scanShareIncrease, scanShift, type Split } from './change-scan.ts';
@@ -43,7 +43,7 @@ function describe(span: Span): string {
     .filter(Boolean)
     .join('+');
   const exception = span.exceptions[0];
-  return `${span.owner}${span.name !== span.owner ? ` → ${span.name}` : ''}${span.operation ? ` ${span.operation}` : ''}: ${flags || 'ok'}${span.status ? ` ${span.status}` : ''}${exception ? ` (${exception.type ?? ''}${exception.message ? `: ${exception.message.slice(0, 120)}` : ''})` : ''}, ${Math.round(span.endMs - span.startMs)} ms`;
+  return `${span.owner}${span.name !== span.owner ? ` → ${span.name}` : ''}${span.operation && span.operation !== span.name ? ` ${span.operation}` : ''}: ${flags || 'ok'}${span.status ? ` ${span.status}` : ''}${exception ? ` (${exception.type ?? ''}${exception.message ? `: ${exception.message.slice(0, 120)}` : ''})` : ''}, ${Math.round(span.endMs - span.startMs)} ms`;
 }
 
 interface Samples {
@@ -207,7 +207,7 @@ export function traceSignals(spans: readonly Span[], atMs: number): TraceFacts {
     }
     if (!deepest) continue;
     troubledTraces++;
-    const origin = isDependencyCall(deepest) ? deepest.name : deepest.owner;
+    const origin = calleeName(deepest) ?? deepest.owner;
     entryOf(origins, origin, () => []).push(trace.traceId);
   }
   return { signals, origins, callees, troubledTraces, timeline };

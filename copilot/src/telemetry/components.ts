@@ -12,7 +12,7 @@ import { entryOf } from './collections.ts';
  *   in which case the line's own service field decides.
  * - A metric belongs to the first of its dimension values that names a component, else to its group's.
  * - A span belongs to the service whose segment holds it; a subsegment calling a dependency (namespace `aws` or
- *   `remote`) also makes that dependency a component, even when it sends no telemetry of its own (a table, a
+ *   `remote`, named after its callee, or naming it in its `sql`/`http` fields) also makes that dependency a component, even when it sends no telemetry of its own (a table, a
  *   bucket, someone else's API).
  */
 export interface ComponentIndex {
@@ -25,9 +25,23 @@ export interface ComponentIndex {
   calleeOf(span: Span): string | undefined;
 }
 
-/** A subsegment that calls another service or an AWS API (rather than timing local code). */
-export function isDependencyCall(span: Span): boolean {
+/** A subsegment that waits on something outside the owner (another service, an AWS API, a database). */
+export function isRemoteCall(span: Span): boolean {
   return !span.isSegment && (span.namespace === 'aws' || span.namespace === 'remote');
+}
+
+/**
+ * The component a subsegment calls (another service, an AWS API, a database), or undefined for one that times
+ * the owner's own code, or whose document names no callee (a SQL statement with no connection URL: `callee.ts`).
+ */
+export function calleeName(span: Span): string | undefined {
+  if (!isRemoteCall(span)) return undefined;
+  return (span.callee ?? span.name) || undefined;
+}
+
+/** A subsegment that calls another component (rather than timing local code). */
+export function isDependencyCall(span: Span): boolean {
+  return calleeName(span) !== undefined;
 }
 
 function pathParts(group: string): string[] {
@@ -40,7 +54,8 @@ export function discoverComponents(
   const serviceNames = new Set<string>();
   for (const span of snapshot.spans) {
     if (span.isSegment && span.name) serviceNames.add(span.name);
-    if (isDependencyCall(span) && span.name) serviceNames.add(span.name);
+    const callee = calleeName(span);
+    if (callee) serviceNames.add(callee);
   }
   // Service fields that name a single group are names; one shared by many groups names the system, not a part.
   const servicesByGroup = new Map<string, Set<string>>();
@@ -92,7 +107,7 @@ export function discoverComponents(
     for (const value of Object.values(point.dimensions)) if (known.has(value)) return value;
     return groupComponent.get(point.group) ?? point.group;
   };
-  const calleeOf = (span: Span) => (isDependencyCall(span) ? span.name : undefined);
+  const calleeOf = calleeName;
 
   const names = new Set<string>(known);
   for (const record of snapshot.logs) names.add(ofLog(record));

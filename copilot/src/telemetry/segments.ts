@@ -1,3 +1,4 @@
+import { calleeOverride, operationOf } from './callee.ts';
 import type { Span } from './types.ts';
 
 /**
@@ -41,8 +42,13 @@ function toSpan(
     return undefined;
   const end =
     typeof document.end_time === 'number' && Number.isFinite(document.end_time) ? document.end_time : start;
-  const aws = isObject(document.aws) ? document.aws : {};
   const name = typeof document.name === 'string' ? document.name : '';
+  const namespace = typeof document.namespace === 'string' ? document.namespace : undefined;
+  const callee =
+    !isSegment && (namespace === 'aws' || namespace === 'remote')
+      ? calleeOverride(document, name)
+      : undefined;
+  const operation = operationOf(document);
   return {
     traceId,
     id: document.id,
@@ -56,10 +62,11 @@ function toSpan(
     fault: document.fault === true,
     throttle: document.throttle === true,
     status: statusOf(document),
-    namespace: typeof document.namespace === 'string' ? document.namespace : undefined,
+    namespace,
     origin: typeof document.origin === 'string' ? document.origin : undefined,
     exceptions: exceptionsOf(document),
-    operation: typeof aws.operation === 'string' ? aws.operation : undefined,
+    ...(operation !== undefined ? { operation } : {}),
+    ...(callee !== undefined ? { callee } : {}),
     source,
   };
 }

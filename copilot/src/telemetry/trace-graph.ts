@@ -1,4 +1,4 @@
-import { isDependencyCall } from './components.ts';
+import { calleeName, isDependencyCall, isRemoteCall } from './components.ts';
 import type { Span } from './types.ts';
 import { entryOf } from './collections.ts';
 
@@ -74,9 +74,10 @@ export function callsOf(spans: readonly Span[]): Call[] {
       calls.push({ from: parent.owner, to: span.name, span, callee: span });
   }
   for (const span of spans) {
-    if (!isDependencyCall(span)) continue;
+    const name = calleeName(span);
+    if (name === undefined) continue;
     const callee = calleeOfSubsegment.get(`${span.traceId}/${span.id}`);
-    calls.push({ from: span.owner, to: callee?.name ?? span.name, span, callee });
+    calls.push({ from: span.owner, to: callee?.name ?? name, span, callee });
   }
   return calls;
 }
@@ -89,7 +90,8 @@ function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * A segment's own time: its duration less the time its dependency calls and child segments covered (the
- * union of their intervals), so a caller waiting on a slow callee does not look slow itself.
+ * union of their intervals), so a caller waiting on a slow callee does not look slow itself; a remote call whose
+ * callee the document does not name (a SQL statement without a connection URL) is waiting time too.
  */
 export function selfTimes(spans: readonly Span[]): Map<Span, number> {
   const children = new Map<string, Span[]>();
@@ -102,7 +104,7 @@ export function selfTimes(spans: readonly Span[]): Map<Span, number> {
   // Waiting time below a segment: dependency calls and child segments anywhere under its local subsegments.
   const waits = (span: Span, out: [number, number][], depth: number) => {
     for (const child of children.get(`${span.traceId}/${span.id}`) ?? []) {
-      if (child.isSegment || isDependencyCall(child)) out.push([child.startMs, child.endMs]);
+      if (child.isSegment || isRemoteCall(child)) out.push([child.startMs, child.endMs]);
       else if (depth < 64) waits(child, out, depth + 1);
     }
   };

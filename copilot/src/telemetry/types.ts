@@ -78,8 +78,14 @@ export interface Span {
   origin?: string;
   /** Exception types and messages recorded in `cause`. */
   exceptions: { type?: string; message?: string }[];
-  /** AWS SDK subsegments: the operation (GetItem, Query, ...). */
+  /** The operation a call performs: an AWS SDK call's (GetItem, Query, ...), a SQL call's sanitized query. */
   operation?: string;
+  /**
+   * A dependency call's callee when its name is not one: the database a SQL call's `sql.url` names, the host
+   * of an HTTP call's URL, or '' when the document names none (no component; its time still counts as
+   * waiting). Unset: the name is the callee, as X-Ray names dependency subsegments.
+   */
+  callee?: string;
   /** The stored document line the span came from, for citations: file and 1-based line. */
   source?: { file: string; line: number };
 }
