@@ -162,7 +162,7 @@ export async function run(): Promise<Record<string, number | string>> {
       live_update_ms_p50: round(quantile(latencies, 0.5)),
       live_update_ms_p95: round(quantile(latencies, 0.95)),
       live_update_ms_max: round(Math.max(...latencies)),
-      note: 'shared 2-core machine; other engineers were running tests: numbers are noisy',
+      note: 'wall-clock times: compare runs at a similar load average (recorded at start and end)',
     };
   } finally {
     await browser.close();
