@@ -66,6 +66,22 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   const cohort = cohortOfReaders(T0);
   const later = T0 + 2 * HOUR;
 
+  /** One account walking ten titles from each of several cloud addresses, a token per address, at a scraper's pace. */
+  function cloudSpread(account: string, addresses: string[], firstTitle: number) {
+    return addresses.flatMap((ip, a) =>
+      walk(later + a * 300, {
+        titles: 10,
+        parts: 30,
+        gapMs: () => 1_500 + a * 37,
+        ip,
+        account,
+        tokens: `${account}${a}x`,
+        titleOf: (n) => `t${String(firstTitle + a * 10 + n).padStart(5, '0')}`,
+        agent: BROWSER,
+      }),
+    );
+  }
+
   it('flags a download tool on a cloud server taking title after title, within a minute, and names its address', () => {
     const scraper = walk(later, {
       titles: 30,
@@ -383,18 +399,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   it('names each address of a scraper spreading one account over neighbouring cloud addresses', () => {
     // Named once the finding may be acted on (its early, observed report names the account only).
     const addresses = ['10.8.3.10', '10.8.3.11', '10.8.3.12', '10.8.3.13', '10.8.3.14', '10.8.3.15'];
-    const records = addresses.flatMap((ip, a) =>
-      walk(later + a * 300, {
-        titles: 10,
-        parts: 30,
-        gapMs: () => 1_500 + a * 37,
-        ip,
-        account: 'spread',
-        tokens: `spread${a}x`,
-        titleOf: (n) => `t${String(2000 + a * 10 + n).padStart(5, '0')}`,
-        agent: BROWSER,
-      }),
-    );
+    const records = cloudSpread('spread', addresses, 2000);
     const found = scrapingOf(runDetectors([...cohort, ...records], path), 'spread');
     const named = new Set(found.map((d) => d.subject.ip).filter((ip) => ip !== undefined));
     expect(named.size).toBeGreaterThanOrEqual(3);
@@ -407,18 +412,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
 
   it('glimpses a scraper spreading one account over cloud addresses before two families agree, by account, observed only', () => {
     const addresses = ['10.8.4.10', '10.8.4.11', '10.8.4.12', '10.8.4.13'];
-    const records = addresses.flatMap((ip, a) =>
-      walk(later + a * 300, {
-        titles: 10,
-        parts: 30,
-        gapMs: () => 1_500 + a * 37,
-        ip,
-        account: 'glimpsed',
-        tokens: `glimpsed${a}x`,
-        titleOf: (n) => `t${String(3000 + a * 10 + n).padStart(5, '0')}`,
-        agent: BROWSER,
-      }),
-    );
+    const records = cloudSpread('glimpsed', addresses, 3000);
     const found = scrapingOf(runDetectors([...cohort, ...records], path), 'glimpsed');
     const glimpses = found.filter((d) => d.evidence.glimpse === true);
     expect(glimpses).toHaveLength(1);
