@@ -27,6 +27,7 @@ export {
 } from './live.ts';
 export {
   DEFAULT_COLD_START_COST,
+  DEFAULT_MAX_CAPACITY,
   type PlanOptions,
   planForColdStartCosts,
   planProvisionedConcurrency,
