@@ -98,7 +98,7 @@ function drawLog(rng: Rng, [low, high]: readonly [number, number]): number {
 }
 
 /** Knuth's product method for small means, Hörmann's transformed rejection (PTRS) above 10. */
-function poisson(rng: Rng, mean: number): number {
+export function poisson(rng: Rng, mean: number): number {
   if (mean <= 0) return 0;
   if (mean < 10) {
     const limit = Math.exp(-mean);
