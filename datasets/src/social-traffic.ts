@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DatasetError } from './errors.ts';
-import { poisson } from './minute-traffic.ts';
+import { gamma, poisson, range, traceOptionFields } from './minute-traffic.ts';
 import { Rng } from './sim/rng.ts';
 import type { TrafficMinute } from './traffic.ts';
 
@@ -16,10 +16,6 @@ import type { TrafficMinute } from './traffic.ts';
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-
-const range = z
-  .tuple([z.number(), z.number()])
-  .refine(([low, high]) => low <= high, 'low must not exceed high');
 
 export const socialTrafficRangesSchema = z.object({
   /** Mean requests per second over a day at the trace's start (drawn log-uniformly). */
@@ -58,12 +54,7 @@ export const socialTrafficRangesSchema = z.object({
 export type SocialTrafficRanges = z.input<typeof socialTrafficRangesSchema>;
 
 export const socialTrafficOptionsSchema = z.object({
-  seed: z.number().int().min(0).max(0xffffffff),
-  days: z.number().int().min(1).max(62).default(28),
-  start: z
-    .date()
-    .refine((d) => !Number.isNaN(d.getTime()), 'start must be a valid date')
-    .default(new Date('2026-11-02T00:00:00Z')),
+  ...traceOptionFields,
   ranges: socialTrafficRangesSchema.default(socialTrafficRangesSchema.parse({})),
 });
 
@@ -126,18 +117,6 @@ interface Share {
   readonly height: number;
   readonly riseSeconds: number;
   readonly decayPerSecond: number;
-}
-
-/** Gamma(shape, 1/shape): mean 1, by Marsaglia and Tsang (shape ≥ 1 here). */
-function unitGamma(rng: Rng, shape: number): number {
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const x = rng.normal();
-    const v = (1 + c * x) ** 3;
-    if (v <= 0) continue;
-    if (Math.log(rng.next()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / shape;
-  }
 }
 
 function parseOptions(options: SocialTrafficOptions) {
@@ -210,7 +189,7 @@ export function simulateSocialTraffic(options: SocialTrafficOptions): SocialTraf
             ? share.height * (since / share.riseSeconds)
             : share.height * Math.exp(-share.decayPerSecond * (since - share.riseSeconds));
       }
-      const count = poisson(rng, rate * scale * unitGamma(rng, values.secondShape));
+      const count = poisson(rng, rate * scale * (gamma(rng, values.secondShape) / values.secondShape));
       requests += count;
       peakRps = Math.max(peakRps, count);
     }
