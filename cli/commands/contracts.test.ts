@@ -55,13 +55,15 @@ describe('Command line contract (DESIGN §4.2)', () => {
   it('prewarm plan writes one row per input row, a row it cannot use keeping the plan in force', () => {
     const clean = writeTrace('clean.csv', (ms) => new Date(ms).toISOString());
     const lines = readFileSync(clean, 'utf8').trim().split('\n');
-    // A value that is not a number, then a minute repeated: both unusable, both still answered.
+    // A value that is not a number (unusable: the plan in force), then a minute repeated (its own minute's plan,
+    // which is the one in force here): both still answered.
     const damaged = [...lines.slice(0, 201), '2026-03-08T07:20:30Z,lots,3', lines[200]!, ...lines.slice(201)];
     writeFileSync(join(dir, 'damaged.csv'), `${damaged.join('\n')}\n`);
     expect(plan(clean, join(dir, 'clean.plan.csv')).status).toBe(0);
     const run = plan(join(dir, 'damaged.csv'), join(dir, 'damaged.plan.csv'));
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toContain('2 bad rows skipped');
+    expect(run.stderr).toContain('1 bad rows skipped');
+    expect(run.stderr).toContain('1 rows repeating a minute');
     const before = rowsOf(join(dir, 'clean.plan.csv'));
     const after = rowsOf(join(dir, 'damaged.plan.csv'));
     expect(after).toHaveLength(362);

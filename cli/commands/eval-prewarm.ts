@@ -158,6 +158,7 @@ interface EvalFlags {
   trace: string;
   scales: number[];
   simulatedSeeds: number[];
+  socialSeeds: number[];
   simulatedDays: number;
   durationMs?: number;
   leadMinutes?: number;
@@ -193,7 +194,16 @@ async function loadCases(flags: EvalFlags): Promise<EvaluationCase[]> {
       ...(events && { events }),
     });
   }
-  if (cases.length === 0) throw new CliError('nothing to evaluate: give --scales or --simulated-seeds');
+  if (flags.socialSeeds.length > 0) {
+    const { simulateSocialTraffic } = await import('@boundless/datasets/social-traffic');
+    for (const seed of flags.socialSeeds) {
+      process.stderr.write(`simulating social-media traffic, seed ${seed}…\n`);
+      const { minutes } = simulateSocialTraffic({ seed, days: flags.simulatedDays });
+      cases.push({ trace: `simulated social media, seed ${seed}`, scale: 1, minutes });
+    }
+  }
+  if (cases.length === 0)
+    throw new CliError('nothing to evaluate: give --scales, --simulated-seeds or --social-seeds');
   return cases;
 }
 
@@ -245,6 +255,12 @@ export function registerEvalPrewarm(program: Command): void {
       'seeds of simulated release-day traces (empty for none)',
       numberList('--simulated-seeds', true),
       [1, 2, 3],
+    )
+    .option(
+      '--social-seeds <list>',
+      'seeds of simulated social-media traces: flash crowds from shares, deep daily cycle, growth (empty for none)',
+      numberList('--social-seeds', true),
+      [1, 2],
     )
     .option(
       '--simulated-days <n>',

@@ -259,6 +259,8 @@ describe('Command: boundless eval prewarm', () => {
       '',
       '--simulated-seeds',
       '7',
+      '--social-seeds',
+      '4',
       '--simulated-days',
       '9',
       '--json',
@@ -269,7 +271,8 @@ describe('Command: boundless eval prewarm', () => {
     expect(result.stdout).toContain('Validation (the last week of each trace)');
     expect(result.stdout).toContain('| simulated release days, seed 7');
     const evaluation = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
-    expect(evaluation.cases).toHaveLength(1);
+    expect(result.stdout).toContain('| simulated social media, seed 4');
+    expect(evaluation.cases).toHaveLength(2);
     expect(evaluation.cases[0].validation.oracle.coldStarts).toBe(0);
     // The every-minute re-plan at target tracking's reaction time is reported beside the schedule.
     expect(result.stdout).toContain('Re-planned every minute, validation');
@@ -286,7 +289,16 @@ describe('Command: boundless eval prewarm', () => {
   });
 
   it('exits 2 when there is nothing to evaluate', () => {
-    const result = boundless('eval', 'prewarm', '--scales', '', '--simulated-seeds', '');
+    const result = boundless(
+      'eval',
+      'prewarm',
+      '--scales',
+      '',
+      '--simulated-seeds',
+      '',
+      '--social-seeds',
+      '',
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('nothing to evaluate');
   });

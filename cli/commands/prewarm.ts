@@ -64,32 +64,26 @@ export async function readEventCalendar(path: string): Promise<number[]> {
 }
 
 /**
- * One output row per input row (DESIGN §4.2): a row the planner could not use (unreadable, or not after the
- * row before it) keeps the capacity planned before it, since provisioned concurrency stays until changed.
- * Every timestamp is quoted where needed, a readable one too (`Sun, 08 Mar 2026 02:30:00 GMT`).
+ * One output row per input row (DESIGN §4.2), in input order: each row is answered with its minute's plan (a
+ * repeated timestamp with that minute's, a row out of order with its own minute's), and a row the planner could
+ * not use (unreadable) with the capacity of the row before it, since provisioned concurrency stays until
+ * changed. Every timestamp is echoed as written, quoted where needed (`Sun, 08 Mar 2026 02:30:00 GMT`).
  */
 export function planRows(
-  timestamps: readonly string[],
+  rows: readonly { timestamp: string; minute: number }[],
   capacity: ArrayLike<number>,
-  minuteLines: readonly number[],
-  skipped: readonly { line: number; timestamp?: string }[],
 ): string[] {
-  const rows: string[] = [];
   let inForce = 0;
-  let next = 0;
-  for (let i = 0; i < capacity.length; i++) {
-    for (; next < skipped.length && skipped[next]!.line < minuteLines[i]!; next++)
-      rows.push(`${csvCell(skipped[next]!.timestamp ?? '')},${inForce}`);
-    inForce = capacity[i]!;
-    rows.push(`${csvCell(timestamps[i]!)},${inForce}`);
-  }
-  for (; next < skipped.length; next++) rows.push(`${csvCell(skipped[next]!.timestamp ?? '')},${inForce}`);
-  return rows;
+  return rows.map(({ timestamp, minute }) => {
+    if (minute >= 0) inForce = capacity[minute]!;
+    return `${csvCell(timestamp)},${inForce}`;
+  });
 }
 
 async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const {
+    DEFAULT_MAX_CAPACITY,
     environmentMinuteDollars,
     planProvisionedConcurrency,
     proposeBurstPreparations,
@@ -108,14 +102,18 @@ async function plan(flags: PlanFlags): Promise<void> {
     keepAliveMinutes: flags.keepAliveMinutes,
     events,
   });
-  const rows = planRows(result.timestamps, result.capacity, trace.minuteLines, trace.skipped);
+  const rows = planRows(trace.rows, result.capacity);
   await writeOutput(flags.out, `${['timestamp,provisioned_concurrency', ...rows].join('\n')}\n`);
   const total = result.capacity.reduce((sum, value) => sum + value, 0);
+  const capped = result.capacity.filter((value) => value >= DEFAULT_MAX_CAPACITY).length;
   let summary =
     `planned ${minutes.length} minutes in ${(performance.now() - started).toFixed(0)} ms ` +
     `(${trace.skipped.length} bad rows skipped, written with the plan in force before them; ` +
+    `${trace.duplicates} rows repeating a minute, answered with its plan; ${trace.reordered} rows out of time order, sorted; ` +
     `${result.blind} minutes without history); ` +
-    `mean ${(total / Math.max(1, minutes.length)).toFixed(1)}, peak ${Math.max(0, ...result.capacity)}; ` +
+    `mean ${(total / Math.max(1, minutes.length)).toFixed(1)}, peak ${Math.max(0, ...result.capacity)}` +
+    (capped > 0 ? ` (${capped} minutes at the cap of ${DEFAULT_MAX_CAPACITY} environments)` : '') +
+    '; ' +
     `a cold start valued at ${flags.coldStartCost} idle environment-minutes ` +
     `($${(flags.coldStartCost * environmentMinuteDollars(1024)).toFixed(4)} at 1024 MB)` +
     (flags.events === undefined ? '' : `; ${events.length} scheduled events from ${flags.events}`);

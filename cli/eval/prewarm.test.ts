@@ -1,6 +1,15 @@
 import { mulberry32 as seededRandom } from '@boundless/common/random';
 import { describe, expect, it } from 'vitest';
-import type { DemandMinute } from '@boundless/copilot/prewarm';
+import {
+  concurrencyPerSecond,
+  type DemandMinute,
+  fillMissingMinutes,
+  holdOnClock,
+  planProvisionedConcurrency,
+  scheduledPolicy,
+  secondArrivals,
+  simulatePeriods,
+} from '@boundless/copilot/prewarm';
 import { coldStartsAtCost, evaluatePrewarming } from './prewarm.ts';
 import { levelKnowingPlans } from './prewarm-bound.ts';
 
@@ -112,6 +121,30 @@ describe('Function: evaluatePrewarming', () => {
     const withCalendar = run(releases);
     expect(withCalendar.targetTracking).toEqual(without.targetTracking);
     expect(withCalendar.ours.coldStarts).toBeLessThan(0.8 * without.ours.coldStarts);
+  });
+
+  it('simulates the plan prewarm plan gives for a trace with gaps: planned on its rows, held through the gaps', () => {
+    // Six missing hours in the validation week: unknown minutes, simulated as idle but never planned from.
+    const rows = trace(9).filter(
+      (m) => m.time < START + 4 * 86_400_000 || m.time >= START + 4.25 * 86_400_000,
+    );
+    const period = evaluatePrewarming([{ trace: 'gaps', scale: 1, minutes: rows }], {
+      sweepCosts: [],
+      liveLeadMinutes: 0,
+    }).cases[0]!;
+    expect(period.filledMinutes).toBe(360);
+    const plan = planProvisionedConcurrency(rows, { durationMs: 200, leadMinutes: 10 });
+    const clock = fillMissingMinutes(rows).minutes;
+    const arrivals = secondArrivals(clock, 1);
+    const [, validation] = simulatePeriods(
+      concurrencyPerSecond(arrivals, 200),
+      arrivals,
+      scheduledPolicy('as planned', holdOnClock(plan.times, plan.capacity, clock)),
+      { durationMs: 200, memoryMb: 1024, keepAliveMinutes: 10 },
+      [period.development, period.validation],
+    );
+    expect(period.validation.ours.totalCost).toBe(validation!.totalCost);
+    expect(period.validation.ours.coldStarts).toBe(validation!.coldStarts);
   });
 
   it('refuses a trace too short for a warm-up, a development day and a validation week', () => {

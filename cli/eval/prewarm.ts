@@ -5,6 +5,7 @@ import {
   DEFAULT_COLD_START_COST,
   type DemandMinute,
   fillMissingMinutes,
+  holdOnClock,
   type Period,
   PrewarmError,
   planForColdStartCosts,
@@ -161,9 +162,12 @@ function compare(
   };
 }
 
-/** Plans for every cost at one lead, simulated: the row at the stated cost and the whole curve. */
+/**
+ * Plans for every cost at one lead on the trace's own rows (gaps and all, as `prewarm plan` does), laid on the
+ * simulation's dense clock and simulated: the row at the stated cost and the whole curve.
+ */
 function plannedRuns(
-  minutes: readonly DemandMinute[],
+  { rows, clock }: { rows: readonly DemandMinute[]; clock: readonly DemandMinute[] },
   events: readonly number[],
   settings: EvaluationSettings,
   leadMinutes: number,
@@ -173,7 +177,7 @@ function plannedRuns(
     scheduledPolicy(`ours (${cost})`, plan),
 ) {
   const plans = planForColdStartCosts(
-    minutes,
+    rows,
     {
       durationMs: settings.durationMs,
       leadMinutes,
@@ -183,7 +187,9 @@ function plannedRuns(
     costs,
   );
   return curveRuns(
-    plans.map((plan) => plan.capacity),
+    plans.map((plan) =>
+      rows.length === clock.length ? plan.capacity : holdOnClock(plan.times, plan.capacity, clock),
+    ),
     settings,
     costs,
     run,
@@ -212,7 +218,9 @@ function curveRuns(
 
 /** Every strategy on one trace at one size, counted over the development and the validation period. */
 function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): CaseEvaluation {
-  const { minutes, filled } = fillMissingMinutes(scaleAudiences(testCase.minutes, testCase.scale));
+  const rows = scaleAudiences(testCase.minutes, testCase.scale);
+  const { minutes, filled } = fillMissingMinutes(rows);
+  const trace = { rows, clock: minutes };
   const periods = periodsOf(minutes.length, settings, testCase.trace);
   const arrivals = secondArrivals(minutes, settings.seed);
   const concurrency = concurrencyPerSecond(arrivals, settings.durationMs);
@@ -224,10 +232,10 @@ function evaluateCase(testCase: EvaluationCase, settings: EvaluationSettings): C
   const run = (policy: CapacityPolicy) => simulatePeriods(concurrency, arrivals, policy, config, periods);
   const costs = [...new Set([settings.coldStartCost, ...settings.sweepCosts])].sort((a, b) => a - b);
   const events = testCase.events ?? [];
-  const scheduled = plannedRuns(minutes, events, settings, settings.leadMinutes, costs, run);
+  const scheduled = plannedRuns(trace, events, settings, settings.leadMinutes, costs, run);
   const live =
     settings.liveLeadMinutes > 0
-      ? plannedRuns(minutes, events, settings, settings.liveLeadMinutes, costs, run)
+      ? plannedRuns(trace, events, settings, settings.liveLeadMinutes, costs, run)
       : null;
   const tracking = { allocationMinutes: Math.min(3, settings.leadMinutes) };
   const hybrid = live

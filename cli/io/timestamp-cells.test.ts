@@ -19,7 +19,14 @@ describe('timestamps echoed into output CSV', () => {
   });
 
   it('prewarm plan: used and skipped rows read back as two fields holding the time as written', () => {
-    const rows = planRows([RFC(0), RFC(2)], [4, 7], [2, 4], [{ line: 3, timestamp: RFC(1) }]);
+    const rows = planRows(
+      [
+        { timestamp: RFC(0), minute: 0 },
+        { timestamp: RFC(1), minute: -1 },
+        { timestamp: RFC(2), minute: 1 },
+      ],
+      [4, 7],
+    );
     const { records, malformed } = readCsv(`timestamp,provisioned_concurrency\n${rows.join('\n')}\n`);
     expect(malformed).toEqual([]);
     expect(records.slice(1).map((r) => r.fields)).toEqual([

@@ -17,7 +17,8 @@ import type { TrafficMinute } from './traffic.ts';
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
-const range = z
+/** A knob's range, drawn per seed: shared by every simulated trace family. */
+export const range = z
   .tuple([z.number(), z.number()])
   .refine(([low, high]) => low <= high, 'low must not exceed high');
 
@@ -51,13 +52,18 @@ export const minuteTrafficRangesSchema = z.object({
 
 export type MinuteTrafficRanges = z.input<typeof minuteTrafficRangesSchema>;
 
-export const minuteTrafficOptionsSchema = z.object({
+/** What every simulated trace family takes besides its ranges: a seed, a length and a first minute. */
+export const traceOptionFields = {
   seed: z.number().int().min(0).max(0xffffffff),
   days: z.number().int().min(1).max(62).default(28),
   start: z
     .date()
     .refine((d) => !Number.isNaN(d.getTime()), 'start must be a valid date')
     .default(new Date('2026-11-02T00:00:00Z')),
+};
+
+export const minuteTrafficOptionsSchema = z.object({
+  ...traceOptionFields,
   ranges: minuteTrafficRangesSchema.default(minuteTrafficRangesSchema.parse({})),
 });
 
@@ -98,7 +104,7 @@ function drawLog(rng: Rng, [low, high]: readonly [number, number]): number {
 }
 
 /** Knuth's product method for small means, Hörmann's transformed rejection (PTRS) above 10. */
-function poisson(rng: Rng, mean: number): number {
+export function poisson(rng: Rng, mean: number): number {
   if (mean <= 0) return 0;
   if (mean < 10) {
     const limit = Math.exp(-mean);
@@ -241,7 +247,7 @@ function rateMultiplier(
 }
 
 /** Gamma(shape, 1) by Marsaglia and Tsang; shape ≥ 1 here. */
-function gamma(rng: Rng, shape: number): number {
+export function gamma(rng: Rng, shape: number): number {
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {

@@ -35,12 +35,26 @@ export interface SkippedRow {
   readonly timestamp?: string;
 }
 
+/** One data line of the input, in input order, and the minute that answers it. */
+export interface TraceRow {
+  readonly line: number;
+  /** The row's timestamp as written ('' when the line could not be read as CSV at all). */
+  readonly timestamp: string;
+  /** Index into {@link TrafficTrace.minutes} of the row's minute; -1 for a row that could not be used. */
+  readonly minute: number;
+}
+
 export interface TrafficTrace {
+  /** The usable minutes in time order, one per timestamp, whatever order the input had. */
   readonly minutes: TrafficMinute[];
   /** Rows that could not be used, counted rather than fatal so one bad line never loses a month of data. */
   readonly skipped: SkippedRow[];
-  /** The input line of each minute (minuteLines[i] is that of minutes[i]): outputs keep one row per input row. */
-  readonly minuteLines: number[];
+  /** Every data line in input order, so outputs keep one row per input row. */
+  readonly rows: TraceRow[];
+  /** Rows whose timestamp an earlier line already gave: the first line's counts are used, these answered with it. */
+  readonly duplicates: number;
+  /** Rows earlier in time than a line before them: sorted into place. */
+  readonly reordered: number;
 }
 
 /**
@@ -84,30 +98,56 @@ function parseRow(
 }
 
 /**
- * Parses a per-minute trace; rows out of time order or unreadable are skipped and reported. Timestamps are
- * ISO-8601 (a space for the `T` and no zone read as UTC) or unix seconds / milliseconds.
+ * Parses a per-minute trace. Rows may come in any order: they are sorted by time, and a row repeating an earlier
+ * row's timestamp is counted and answered with that minute (the first line's counts are used). Unreadable rows
+ * are skipped and reported. Timestamps are ISO-8601 (a space for the `T` and no zone read as UTC) or unix
+ * seconds / milliseconds, in any mix.
  */
 export function parseTrafficCsv(text: string): TrafficTrace {
   const { records, malformed } = readCsv(text);
-  const [header, ...rows] = records;
+  const [header, ...rest] = records;
   const columns = columnIndexes(header?.fields ?? []);
-  const minutes: TrafficMinute[] = [];
-  const minuteLines: number[] = [];
   const skipped: SkippedRow[] = [...malformed];
-  for (const { line, fields } of rows) {
+  const read: { line: number; timestamp: string; minute: TrafficMinute | null }[] = malformed.map((bad) => ({
+    line: bad.line,
+    timestamp: '',
+    minute: null,
+  }));
+  let reordered = 0;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const { line, fields } of rest) {
     const timestamp = fields[columns.time]?.trim() ?? '';
     const row = parseRow(timestamp, fields, columns);
     if (typeof row === 'string') {
       skipped.push({ line, reason: row, timestamp });
-    } else if (minutes.length > 0 && row.time <= minutes[minutes.length - 1]!.time) {
-      skipped.push({ line, reason: 'timestamp not after the previous row', timestamp });
-    } else {
-      minutes.push(row);
-      minuteLines.push(line);
+      read.push({ line, timestamp, minute: null });
+      continue;
     }
+    if (row.time < latest) reordered++;
+    latest = Math.max(latest, row.time);
+    read.push({ line, timestamp, minute: row });
   }
+  read.sort((a, b) => a.line - b.line);
   skipped.sort((a, b) => a.line - b.line);
-  return { minutes, skipped, minuteLines };
+  // The first line of each time, in time order (a stable sort keeps lines of one time in input order).
+  const usable = read.filter((row) => row.minute !== null).sort((a, b) => a.minute!.time - b.minute!.time);
+  const minutes: TrafficMinute[] = [];
+  const indexOf = new Map<number, number>();
+  let duplicates = 0;
+  for (const { minute } of usable) {
+    if (indexOf.has(minute!.time)) {
+      duplicates++;
+      continue;
+    }
+    indexOf.set(minute!.time, minutes.length);
+    minutes.push(minute!);
+  }
+  const rows = read.map(({ line, timestamp, minute }) => ({
+    line,
+    timestamp,
+    minute: minute === null ? -1 : indexOf.get(minute.time)!,
+  }));
+  return { minutes, skipped, rows, duplicates, reordered };
 }
 
 export async function loadTrafficTrace(path: string): Promise<TrafficTrace> {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type DemandMinute, fillMissingMinutes, peakConcurrency, scaleAudiences } from './demand.ts';
+import {
+  type DemandMinute,
+  fillMissingMinutes,
+  holdOnClock,
+  peakConcurrency,
+  scaleAudiences,
+} from './demand.ts';
 
 const minute = (i: number, requests: number, peakRps: number): DemandMinute => ({
   time: Date.UTC(2024, 0, 1) + i * 60_000,
@@ -48,5 +54,18 @@ describe('Function: fillMissingMinutes', () => {
     expect(filled).toBe(2);
     expect(minutes.map((m) => m.requests)).toEqual([5, 0, 0, 5]);
     expect(minutes[1]!.time - minutes[0]!.time).toBe(60_000);
+  });
+});
+
+describe('Function: holdOnClock', () => {
+  it('lays a plan of a trace with gaps on its dense clock, holding each row until the next', () => {
+    const sparse = [minute(2, 60, 3), minute(3, 60, 3), minute(7, 60, 3)];
+    const { minutes: clock } = fillMissingMinutes([minute(0, 0, 0), ...sparse]);
+    const held = holdOnClock(
+      sparse.map((m) => m.time),
+      [4, 9, 2],
+      clock,
+    );
+    expect(Array.from(held)).toEqual([0, 0, 4, 9, 9, 9, 9, 2]);
   });
 });

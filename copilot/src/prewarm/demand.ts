@@ -69,3 +69,22 @@ export function fillMissingMinutes(minutes: readonly DemandMinute[]): {
   }
   return { minutes: dense, filled };
 }
+
+/**
+ * A plan made on a trace's own rows, laid on the dense clock {@link fillMissingMinutes} made of it: each minute
+ * gets the capacity of the latest planned row at or before it (provisioned concurrency stays until changed),
+ * and 0 before the first. So a simulation runs the very plan `prewarm plan` gives for the trace with its gaps.
+ */
+export function holdOnClock(
+  times: readonly number[],
+  capacity: ArrayLike<number>,
+  clock: readonly { time: number }[],
+): Int32Array {
+  const held = new Int32Array(clock.length);
+  let row = -1;
+  clock.forEach(({ time }, minute) => {
+    while (row + 1 < times.length && times[row + 1]! <= time) row++;
+    held[minute] = row >= 0 ? capacity[row]! : 0;
+  });
+  return held;
+}

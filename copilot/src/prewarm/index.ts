@@ -4,6 +4,7 @@ export { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
 export {
   type DemandMinute,
   fillMissingMinutes,
+  holdOnClock,
   meanConcurrency,
   peakConcurrency,
   scaleAudiences,
@@ -27,6 +28,7 @@ export {
 } from './live.ts';
 export {
   DEFAULT_COLD_START_COST,
+  DEFAULT_MAX_CAPACITY,
   type PlanOptions,
   planForColdStartCosts,
   planProvisionedConcurrency,

@@ -223,7 +223,6 @@ describe('Class: FunctionPlan', () => {
       allocationMinutes: ALLOCATION,
       historyMinutes: DAY,
       coldStartCost: 20,
-      maxCapacity: 100_000,
     });
     const retained: number[] = [];
     for (let row = DAY; row < long.length; row += 1) {

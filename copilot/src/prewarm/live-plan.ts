@@ -28,7 +28,6 @@ export interface FunctionPlanOptions {
   readonly allocationMinutes: number;
   readonly historyMinutes: number;
   readonly coldStartCost: number;
-  readonly maxCapacity: number;
   /** The release calendar (epoch-ms starts) and the minutes after each it may raise; none by default. */
   readonly events?: readonly number[];
   readonly eventWindowMinutes?: number;
@@ -88,8 +87,8 @@ export class FunctionPlan {
     this.walker = new PlanWalker({
       durationMs,
       leadMinutes: options.leadMinutes,
+      // No guard here: the plan says what it would ask for, and the loop clamps it to the approved bounds.
       coldStartCost: options.coldStartCost,
-      maxCapacity: options.maxCapacity,
       events: [...(options.events ?? [])],
       ...(options.eventWindowMinutes !== undefined && { eventWindowMinutes: options.eventWindowMinutes }),
     });

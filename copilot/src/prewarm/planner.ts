@@ -15,6 +15,9 @@ const MINUTE_MS = 60_000;
  */
 export const DEFAULT_COLD_START_COST = 20;
 
+/** The most environments a plan asks for in a minute unless told otherwise (well above Lambda's quotas). */
+export const DEFAULT_MAX_CAPACITY = 100_000;
+
 const planOptionsSchema = z.object({
   durationMs: z.number().positive(),
   /** Provisioned concurrency takes minutes to allocate: the plan for t is decided from data ≤ t − lead. */
@@ -23,7 +26,7 @@ const planOptionsSchema = z.object({
   coldStartCost: z.number().positive().default(DEFAULT_COLD_START_COST),
   /** How long Lambda keeps an idle on-demand environment warm (about 5 to 15 minutes; 10 is the middle). */
   keepAliveMinutes: z.number().positive().default(10),
-  maxCapacity: z.number().int().positive().default(100_000),
+  maxCapacity: z.number().int().positive().default(DEFAULT_MAX_CAPACITY),
   prices: lambdaPricesSchema.default(lambdaPricesSchema.parse({})),
   /**
    * Peak concurrency summed over many independent readers spreads like the square root of its level, so
@@ -110,12 +113,14 @@ function chooseCapacity(
     return worth <= 1 - saving * busyShare(c + 1);
   };
   if (enough(0)) return 0;
-  let high = Math.max(1, Math.ceil(predictive.quantile(0.999)));
+  // Within the cap from the start: a forecast beyond it (counts of any size) is answered with the cap, and
+  // the search below stays within integers that halve exactly.
+  let high = Math.min(maxCapacity, Math.max(1, Math.ceil(predictive.quantile(0.999))));
   while (!enough(high) && high < maxCapacity) high = Math.min(maxCapacity, high * 2);
   if (!enough(high)) return maxCapacity;
   let low = 0;
   while (high - low > 1) {
-    const middle = (low + high) >> 1;
+    const middle = Math.floor((low + high) / 2);
     if (enough(middle)) high = middle;
     else low = middle;
   }
