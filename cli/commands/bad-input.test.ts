@@ -86,3 +86,18 @@ describe('Command line: bad input on first use', () => {
     expect(anomalies.stderr).toContain(`cannot read ${dir}: it is a directory`);
   });
 });
+
+describe('Command line: eval diagnose checks its flags before it generates anything', () => {
+  it.each([
+    [['--set', 'foo'], '--set must be dev, validation, all, got "foo"'],
+    [['--only', '('], '--only "(" is not a regular expression'],
+    [['--seeds', 'two'], '--seeds must be a whole number ≥ 1, got "two"'],
+    [['--own-only', '--rca-only'], 'leave nothing to evaluate'],
+  ])('eval diagnose %j is a usage error with one line, no stack trace', (flags, message) => {
+    const run = boundless('eval', 'diagnose', '--cache', join(dir, 'diagnose-cache'), ...flags);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'diagnose-cache'))).toBe(false);
+  });
+});
