@@ -101,3 +101,50 @@ describe('Command line: eval diagnose checks its flags before it generates anyth
     expect(existsSync(join(dir, 'diagnose-cache'))).toBe(false);
   });
 });
+
+describe('Command line: a malformed CSV is named by file and line', () => {
+  it('prewarm plan and eval prewarm name the trace whose header is wrong; prewarm plan names the calendar', () => {
+    const trace = join(dir, 'not-a-trace.csv');
+    writeFileSync(trace, 'a,b\nx,y\n');
+    const good = join(dir, 'good-trace.csv');
+    writeFileSync(good, 'timestamp,requests\n2026-11-02T00:00:00Z,5\n');
+    const calendar = join(dir, 'not-a-calendar.csv');
+    writeFileSync(calendar, 'when\n2026-11-02T09:00:00Z\n');
+    const plan = (traceFile: string, ...more: string[]) =>
+      boundless(
+        'prewarm',
+        'plan',
+        '--trace',
+        traceFile,
+        '--duration-ms',
+        '200',
+        '--lead-minutes',
+        '10',
+        ...more,
+        '--out',
+        join(dir, 'p.csv'),
+      );
+    const badTrace = plan(trace);
+    expect(badTrace.status).toBe(2);
+    expect(badTrace.stderr).toContain(`${trace}: line 1: the header must name timestamp and requests`);
+    const badCalendar = plan(good, '--events', calendar);
+    expect(badCalendar.status).toBe(2);
+    expect(badCalendar.stderr).toContain(
+      `${calendar}: event calendar: the header must name a "start" column`,
+    );
+    const evaluation = boundless('eval', 'prewarm', '--trace', trace, '--simulated-seeds', '');
+    expect(evaluation.status).toBe(2);
+    expect(evaluation.stderr).toContain(`${trace}: line 1: the header must name`);
+    const missing = boundless(
+      'eval',
+      'prewarm',
+      '--trace',
+      join(dir, 'no-such-trace.csv'),
+      '--simulated-seeds',
+      '',
+    );
+    expect(missing.stderr).toContain(
+      `cannot read traffic trace ${join(dir, 'no-such-trace.csv')}: no such file`,
+    );
+  });
+});

@@ -59,7 +59,10 @@ export async function readEventCalendar(path: string): Promise<number[]> {
   try {
     return parseEventCalendar(text);
   } catch (error) {
-    return usageError(error);
+    // The parser knows the line, not the file: with two CSV flags on one command the user needs both.
+    throw new CliError(`${path}: ${error instanceof Error ? error.message : String(error)}`, 2, {
+      cause: error,
+    });
   }
 }
 
