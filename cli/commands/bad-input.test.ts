@@ -148,3 +148,34 @@ describe('Command line: a malformed CSV is named by file and line', () => {
     );
   });
 });
+
+describe('Command line: report --focus', () => {
+  it('a missing or non-FOCUS cost export is a usage error naming the file, before any report is written', () => {
+    const dataDir = join(dir, 'report-data');
+    mkdirSync(dataDir);
+    const notFocus = join(dir, 'not-focus.csv');
+    writeFileSync(notFocus, 'a,b\n1,2\n');
+    const missing = join(dir, 'no-such-focus.csv');
+    const report = (focus: string) =>
+      boundless(
+        'report',
+        '--data-dir',
+        dataDir,
+        '--date',
+        '2026-11-02',
+        '--format',
+        'none',
+        '--focus',
+        focus,
+      );
+    const wrong = report(notFocus);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain(
+      `--focus ${notFocus} is not a FOCUS 1.0 export: missing FOCUS columns: ChargePeriodStart`,
+    );
+    const absent = report(missing);
+    expect(absent.status).toBe(2);
+    expect(absent.stderr).toContain(`--focus: cannot read ${missing}: no such file`);
+    expect(existsSync(join(dataDir, 'reports'))).toBe(false);
+  });
+});
