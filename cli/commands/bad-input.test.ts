@@ -179,3 +179,24 @@ describe('Command line: report --focus', () => {
     expect(existsSync(join(dataDir, 'reports'))).toBe(false);
   });
 });
+
+describe('Command line: deploy', () => {
+  it.each([
+    [['--canary-percent', '200'], '--canary-percent must be a share above 0 and below 100, got "200"'],
+    [['--canary-minutes', 'abc'], '--canary-minutes must be minutes in 0.01..60, got "abc"'],
+    [['--fault', 'latency:999999'], '--fault wants errors:<0..1> or latency:<1..60000 ms>'],
+  ])('deploy %j says what the flag takes, before asking the running stack', (flags, message) => {
+    // No stack listens on port 1: a flag checked only by the stack would report "did not answer" instead.
+    const run = boundless(
+      'deploy',
+      'delivery-grant-access',
+      '--version',
+      'v2',
+      '--api',
+      'http://127.0.0.1:1',
+      ...flags,
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+});
