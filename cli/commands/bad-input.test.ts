@@ -200,3 +200,13 @@ describe('Command line: deploy', () => {
     expect(run.stderr).toContain(message);
   });
 });
+
+describe('Command line: prewarm simulate', () => {
+  it('--days beyond the simulator bound is named in the flag`s words, and nothing is written', () => {
+    const out = join(dir, 'too-long.csv');
+    const run = boundless('prewarm', 'simulate', '--days', '100', '--out', out);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--days must be a whole number of days from 1 to 62, got "100"');
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -23,6 +23,14 @@ function wholeNumber(name: string) {
   };
 }
 
+/** The simulator's own bound, in the flag's words (its check would answer in the options' names). */
+function daysToSimulate(text: string): number {
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1 || days > 62)
+    throw new CliError(`--days must be a whole number of days from 1 to 62, got "${text}"`);
+  return days;
+}
+
 interface PlanFlags {
   trace: string;
   durationMs: number;
@@ -240,7 +248,7 @@ export function registerPrewarm(program: Command): void {
       wholeNumber('--seed'),
       1,
     )
-    .option('--days <n>', 'days to simulate (1 to 62)', wholeNumber('--days'), 28)
+    .option('--days <n>', 'days to simulate (1 to 62)', daysToSimulate, 28)
     .option('--start <iso>', 'first minute (UTC)', '2026-11-02T00:00:00Z')
     .option('--events-out <csv>', 'also write the release calendar (start,kind), for prewarm plan --events')
     .action(simulate);
