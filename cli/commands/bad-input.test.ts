@@ -32,8 +32,21 @@ describe('Command line: bad input on first use', () => {
     expect(run.status).toBe(2);
     const file = join(dataDir, 'tunables.json');
     expect(run.stderr.split(file)).toHaveLength(2);
-    expect(run.stderr).toMatch(/is not valid JSON \(.+\)/);
+    expect(run.stderr).toMatch(/tunables\.json: not valid JSON \(.+\)/);
     expect(run.stderr).toContain('delete it to start again from the defaults');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('start: tunables.json that parses but breaks the schema names the file once and the setting at fault', () => {
+    const dataDir = join(dir, 'wrong-setting');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'tunables.json'), '{"cache": 5}');
+    const run = boundless('start', '--data-dir', dataDir, '--port', '0', '--no-dashboard', '--no-simulate');
+    expect(run.status).toBe(2);
+    const file = join(dataDir, 'tunables.json');
+    expect(run.stderr.split(file)).toHaveLength(2);
+    expect(run.stderr).toContain(`${file}: invalid tunables`);
+    expect(run.stderr).toMatch(/\n\s+cache: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 

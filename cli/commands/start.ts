@@ -133,10 +133,9 @@ export function registerStart(program: Command): void {
       const { startLocalDelivery } = await import('@boundless/local');
       const changes = await import('../local/change-sets.ts');
       const tunables = await changes.localTunables(dataDir).catch((error: unknown) => {
-        const file = join(dataDir, 'tunables.json');
-        const message = (error as Error).message;
+        if (!(error instanceof changes.TunablesFileError)) throw error;
         throw new CliError(
-          `${message.startsWith(file) ? message : `${file}: ${message}`}\n(fix it, or delete it to start again from the defaults in infra/tunables.json)`,
+          `${error.message}\n(fix it, or delete it to start again from the defaults in infra/tunables.json)`,
           2,
           { cause: error },
         );
