@@ -345,12 +345,18 @@ Press Ctrl-C to stop.
 `;
 }
 
-function copilotWalkthrough(copilot: string): string {
+/**
+ * Lines a user pastes as they are: URLs with a query are quoted (zsh reads an unquoted `?` as a glob and stops
+ * with "no matches found"), and the rollback takes the id from the list instead of a `<id>` placeholder, which
+ * a shell reads as a redirection from a file named id.
+ */
+export function copilotWalkthrough(copilot: string): string {
   return `
 The copilot (local operator sign-in; roles viewer, on_call, owner):
   OPS=$(curl -s -X POST ${copilot}/local/token -H 'content-type: application/json' -d '{"role":"on_call"}' | jq -r .token)
   curl -s ${copilot}/api/findings -H "authorization: Bearer $OPS"
-  curl -s ${copilot}/api/mitigations?status=active -H "authorization: Bearer $OPS"
-  curl -s -X POST ${copilot}/api/mitigations/<id>/rollback -H "authorization: Bearer $OPS" -H 'content-type: application/json' -d '{"reason":"false positive"}'
+  curl -s "${copilot}/api/mitigations?status=active" -H "authorization: Bearer $OPS" | tee active.json
+  MITIGATION=$(jq -r '.mitigations[0].id' active.json)     # the first live scenario's, about a minute after start
+  curl -s -X POST ${copilot}/api/mitigations/$MITIGATION/rollback -H "authorization: Bearer $OPS" -H 'content-type: application/json' -d '{"reason":"false positive"}'
 `;
 }
