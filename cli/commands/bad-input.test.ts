@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -222,4 +223,39 @@ describe('Command line: prewarm simulate', () => {
     expect(run.stderr).toContain('--days must be a whole number of days from 1 to 62, got "100"');
     expect(existsSync(out)).toBe(false);
   });
+});
+
+describe('Command line: start on a taken port', () => {
+  it('says another start may be running and how to move, as a usage error', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        // Asynchronous: the port is held by this process, which must stay free to answer.
+        const child = spawn(process.execPath, [
+          BIN,
+          'start',
+          '--data-dir',
+          join(dir, 'taken-port'),
+          '--port',
+          String(port),
+          '--no-copilot',
+          '--no-simulate',
+          '--no-dashboard',
+        ]);
+        let stderr = '';
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.on('close', (status) => resolve({ status, stderr }));
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('EADDRINUSE');
+      expect(run.stderr).toContain('another boundless start may be running');
+      expect(run.stderr).toContain('--port 0 for any free ports');
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 });

@@ -164,6 +164,12 @@ export function registerStart(program: Command): void {
         },
       ).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
+        if (addressInUse(error))
+          throw new CliError(
+            `could not start the local runtime: ${reason}\n(another boundless start may be running: stop it, or move this one with --port <n>, which takes ports n to n+4, or --port 0 for any free ports)`,
+            2,
+            { cause: error },
+          );
         throw new CliError(`could not start the local runtime: ${reason}`, 1, { cause: error });
       });
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
@@ -267,6 +273,13 @@ export function registerStart(program: Command): void {
       await delivery.close();
       process.stdout.write('stopped.\n');
     });
+}
+
+/** A port of the block is taken: the error or one of its causes says EADDRINUSE. */
+function addressInUse(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause)
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
+  return false;
 }
 
 function untilSignalled(): Promise<void> {
