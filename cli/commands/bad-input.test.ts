@@ -259,3 +259,15 @@ describe('Command line: start on a taken port', () => {
     }
   }, 60_000);
 });
+
+describe('Command line: detect on a file that is not a CloudFront log', () => {
+  it('warns that no line was a record, and still writes an empty detections file', () => {
+    const input = join(dir, 'not-a-log.txt');
+    writeFileSync(input, 'hello\nworld\n');
+    const out = join(dir, 'none.jsonl');
+    const run = boundless('detect', '--input', input, '--out', out);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('none of the 2 lines was a CloudFront standard log record');
+    expect(existsSync(out)).toBe(true);
+  });
+});
