@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -294,6 +294,19 @@ describe('Dashboard in Chromium: abuse, rollback and false positives', () => {
     },
     3 * DEADLINE_MS,
   );
+});
+
+describe('Dashboard build', () => {
+  it('is the production build, though a test run (NODE_ENV=test) made it', () => {
+    const assets = join(DASHBOARD_DIST, 'assets');
+    const entry = readdirSync(assets).find((name) => /^index-.*\.js$/.test(name));
+    expect(entry).toBeDefined();
+    // React's development build alone carries this hint (and runs every effect twice).
+    const developmentBuild = readFileSync(join(assets, entry as string), 'utf8').includes(
+      'Download the React DevTools',
+    );
+    expect(developmentBuild).toBe(false);
+  });
 });
 
 describe('Dashboard in Chromium: every page', () => {
