@@ -271,3 +271,26 @@ describe('Command line: detect on a file that is not a CloudFront log', () => {
     expect(existsSync(out)).toBe(true);
   });
 });
+
+describe('Command line: evaluation inputs that are not what they should be', () => {
+  it('eval abuse --input without labels says what the directory should hold; eval diagnose --scenarios says why', () => {
+    const empty = join(dir, 'not-a-simulation');
+    mkdirSync(empty);
+    const abuse = boundless('eval', 'abuse', '--input', empty);
+    expect(abuse.status).toBe(2);
+    expect(abuse.stderr).toContain('no such file (--input takes a directory boundless simulate wrote');
+    const catalog = join(dir, 'scenarios.json');
+    writeFileSync(catalog, '{not json');
+    const diagnose = boundless(
+      'eval',
+      'diagnose',
+      '--own-only',
+      '--scenarios',
+      catalog,
+      '--cache',
+      join(dir, 'c2'),
+    );
+    expect(diagnose.status).toBe(2);
+    expect(diagnose.stderr).toMatch(new RegExp(`cannot read incident scenarios from ${catalog}: .*JSON`));
+  });
+});
