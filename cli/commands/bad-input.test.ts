@@ -25,30 +25,29 @@ describe('Command line: bad input on first use', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
-  it('start: a damaged tunables.json names the file once, says why it does not parse and how to get the defaults back', () => {
-    const dataDir = join(dir, 'damaged');
+  /** `start` on a data dir whose tunables.json holds `content`: a usage error naming the file exactly once. */
+  function startWithTunables(name: string, content: string) {
+    const dataDir = join(dir, name);
     mkdirSync(dataDir);
-    writeFileSync(join(dataDir, 'tunables.json'), '{"cache": {');
+    const file = join(dataDir, 'tunables.json');
+    writeFileSync(file, content);
     const run = boundless('start', '--data-dir', dataDir, '--port', '0', '--no-dashboard', '--no-simulate');
     expect(run.status).toBe(2);
-    const file = join(dataDir, 'tunables.json');
     expect(run.stderr.split(file)).toHaveLength(2);
-    expect(run.stderr).toMatch(/tunables\.json: not valid JSON \(.+\)/);
-    expect(run.stderr).toContain('delete it to start again from the defaults');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    return { stderr: run.stderr, file };
+  }
+
+  it('start: a damaged tunables.json names the file once, says why it does not parse and how to get the defaults back', () => {
+    const { stderr } = startWithTunables('damaged', '{"cache": {');
+    expect(stderr).toMatch(/tunables\.json: not valid JSON \(.+\)/);
+    expect(stderr).toContain('delete it to start again from the defaults');
   });
 
   it('start: tunables.json that parses but breaks the schema names the file once and the setting at fault', () => {
-    const dataDir = join(dir, 'wrong-setting');
-    mkdirSync(dataDir);
-    writeFileSync(join(dataDir, 'tunables.json'), '{"cache": 5}');
-    const run = boundless('start', '--data-dir', dataDir, '--port', '0', '--no-dashboard', '--no-simulate');
-    expect(run.status).toBe(2);
-    const file = join(dataDir, 'tunables.json');
-    expect(run.stderr.split(file)).toHaveLength(2);
-    expect(run.stderr).toContain(`${file}: invalid tunables`);
-    expect(run.stderr).toMatch(/\n\s+cache: /);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const { stderr, file } = startWithTunables('wrong-setting', '{"cache": 5}');
+    expect(stderr).toContain(`${file}: invalid tunables`);
+    expect(stderr).toMatch(/\n\s+cache: /);
   });
 
   it('start: a release calendar with the pre-warming loop off is a usage error, before anything starts', () => {
