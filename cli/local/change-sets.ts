@@ -4,7 +4,7 @@ import { TelemetryMetricReader } from '@boundless/copilot/report';
 import { API_ACCESS_LOG_GROUP, type LocalDelivery, type LocalTunables } from '@boundless/local';
 import { threadedTunablesPlanner } from '@boundless/infra/plan-thread';
 import { loadTunables, parseTunables } from '@boundless/infra/tunables';
-import { readFailure } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
 
 /**
  * The change-set flow of `boundless start`: the runtime's tunables live in `<data dir>/tunables.json` (a copy of
@@ -16,14 +16,17 @@ export function localTunablesRepository(dataDir: string): JsonFileDocument {
   return new JsonFileDocument(join(dataDir, 'tunables.json'), () => loadTunables());
 }
 
-/** The data dir's tunables file could not be used: the file and why, kept apart so a message names the file once. */
-export class TunablesFileError extends Error {
+/**
+ * The data dir's tunables file could not be used: the file and why, kept apart so a message names the file once.
+ * A usage error (exit 2): the file is the user's to fix or delete.
+ */
+export class TunablesFileError extends CliError {
   constructor(
     readonly file: string,
     readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(`${file}: ${reason}`, options);
+    super(`${file}: ${reason}`, 2, options);
     this.name = 'TunablesFileError';
   }
 }
