@@ -74,6 +74,10 @@ async function buildWhenStale(
       ['run', 'build', '--silent', '-w', 'dashboard'],
       {
         cwd: join(DASHBOARD_DIR, '..'),
+        // Vite builds for whatever NODE_ENV it inherits: under vitest (NODE_ENV=test) that was React's
+        // development build, served afterwards by `npm start` as fresh (effects run twice, a socket opened and
+        // closed at once on every page, dev warnings, a larger bundle).
+        env: { ...process.env, NODE_ENV: 'production' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

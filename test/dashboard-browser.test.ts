@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -146,7 +146,8 @@ describe('Dashboard in Chromium: sign-in and roles', () => {
         page.on('request', (request) => asked.push(new URL(request.url()).pathname));
         await page.goto(`${base}/`);
         await page.getByRole('link', { name: 'Sign in' }).waitFor();
-        expect(asked).toContain('/auth/session');
+        // Asked once: the boot script's refusal is the app's answer too, not asked again as the gate mounts.
+        expect(asked.filter((path) => path === '/auth/session')).toHaveLength(1);
         // The overview and the objectives wait for a session: none answered, so neither was asked (no 401s).
         expect(asked.filter((path) => path.startsWith('/api/'))).toEqual([]);
       } finally {
@@ -295,6 +296,19 @@ describe('Dashboard in Chromium: abuse, rollback and false positives', () => {
   );
 });
 
+describe('Dashboard build', () => {
+  it('is the production build, though a test run (NODE_ENV=test) made it', () => {
+    const assets = join(DASHBOARD_DIST, 'assets');
+    const entry = readdirSync(assets).find((name) => /^index-.*\.js$/.test(name));
+    expect(entry).toBeDefined();
+    // React's development build alone carries this hint (and runs every effect twice).
+    const developmentBuild = readFileSync(join(assets, entry as string), 'utf8').includes(
+      'Download the React DevTools',
+    );
+    expect(developmentBuild).toBe(false);
+  });
+});
+
 describe('Dashboard in Chromium: every page', () => {
   it.each([
     ['capacity', '/capacity', 'Capacity'],
@@ -310,6 +324,9 @@ describe('Dashboard in Chromium: every page', () => {
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await page.locator('.state-loading').waitFor({ state: 'detached' });
         await screenshot(page, name);
+        // An empty Reports page says how to make a report with a command that runs as written (no global install).
+        if (name === 'reports')
+          expect(await page.locator('main').textContent()).toContain('npx boundless report --date today');
         await noSeriousViolations(page);
         // Keyboard: the skip link and the navigation are reachable with Tab.
         await page.keyboard.press('Tab');

@@ -15,8 +15,21 @@ function parseFault(value: string): Record<string, unknown> {
   const [kind, amount] = value.split(':');
   const n = Number(amount);
   if (kind === 'errors' && n >= 0 && n <= 1) return { kind, rate: n };
-  if (kind === 'latency' && Number.isInteger(n) && n > 0) return { kind, addMs: n };
-  throw new CliError(`--fault wants errors:<0..1> or latency:<ms>, got "${value}"`, 2);
+  if (kind === 'latency' && Number.isInteger(n) && n > 0 && n <= 60_000) return { kind, addMs: n };
+  throw new CliError(`--fault wants errors:<0..1> or latency:<1..60000 ms>, got "${value}"`, 2);
+}
+
+/** The canary's share and length, checked here so that a typo reads in the flags' own words, not the API's. */
+function canaryOptions(options: DeployOptions): { canaryPercent: number; canaryMs: number } {
+  const canaryPercent = Number(options.canaryPercent);
+  if (!(canaryPercent > 0 && canaryPercent < 100))
+    throw new CliError(
+      `--canary-percent must be a share above 0 and below 100, got "${options.canaryPercent}"`,
+    );
+  const minutes = Number(options.canaryMinutes);
+  if (!(minutes >= 0.01 && minutes <= 60))
+    throw new CliError(`--canary-minutes must be minutes in 0.01..60, got "${options.canaryMinutes}"`);
+  return { canaryPercent, canaryMs: Math.round(minutes * 60_000) };
 }
 
 export function registerDeploy(program: Command): void {
@@ -28,9 +41,13 @@ export function registerDeploy(program: Command): void {
     .argument('<function>', 'the function name, e.g. delivery-grant-access')
     .requiredOption('--version <label>', 'the version label to publish, e.g. v2')
     .option('--api <url>', 'the running access API (boundless start)', 'http://127.0.0.1:4000')
-    .option('--canary-percent <n>', 'share of the alias the new version takes first', '10')
-    .option('--canary-minutes <n>', 'how long the canary runs before all traffic moves', '5')
-    .option('--fault <fault>', 'inject a bad deploy: errors:<rate 0..1> or latency:<ms>')
+    .option(
+      '--canary-percent <n>',
+      'share of the alias the new version takes first (above 0, below 100)',
+      '10',
+    )
+    .option('--canary-minutes <n>', 'how long the canary runs before all traffic moves (0.01 to 60)', '5')
+    .option('--fault <fault>', 'inject a bad deploy: errors:<rate 0..1> or latency:<ms, up to 60000>')
     .addHelpText(
       'after',
       '\nThe guard rolls the alias back by itself when the new version errs (> 1 %), its p99 passes 1 s, or an\n' +
@@ -40,8 +57,7 @@ export function registerDeploy(program: Command): void {
       const body = {
         functionName,
         version: options.version,
-        canaryPercent: Number(options.canaryPercent),
-        canaryMs: Math.round(Number(options.canaryMinutes) * 60_000),
+        ...canaryOptions(options),
         ...(options.fault ? { fault: parseFault(options.fault) } : {}),
       };
       const call = async (path: string, init?: RequestInit) => {

@@ -55,5 +55,11 @@ export function registerDetect(program: Command): void {
           `skipped ${skippedTotal(result.stats)}${skipped ? ` (${skipped})` : ''}\n` +
           `detections ${result.detections.length}: ${kinds} -> ${options.out}\n`,
       );
+      // Not an error (an hour without requests reads the same), but a wrong file must not pass for a quiet one.
+      if (result.stats.lines > 0 && result.stats.records === 0)
+        process.stderr.write(
+          `detect: warning: none of the ${result.stats.lines} lines was a CloudFront standard log record; ` +
+            'the input should be W3C lines under a "#Fields:" header, as CloudFront writes them\n',
+        );
     });
 }

@@ -26,7 +26,27 @@ interface EvalDiagnoseFlags {
 /** Nezha's own published result on TrainTicket (FSE 2023), printed beside ours. */
 const PUBLISHED = { name: 'Nezha (published, TrainTicket)', ac1: 0.867, ac3: 0.978 };
 
+const SETS = ['dev', 'validation', 'all'] as const;
+
+/** The flags a user types, checked before any scenario is generated or archive unpacked. */
+function checkFlags(flags: EvalDiagnoseFlags): RegExp | undefined {
+  if (!SETS.includes(flags.set)) throw new CliError(`--set must be ${SETS.join(', ')}, got "${flags.set}"`);
+  if (flags.seeds !== undefined && !/^[1-9]\d*$/.test(flags.seeds))
+    throw new CliError(`--seeds must be a whole number ≥ 1, got "${flags.seeds}"`);
+  if (flags.ownOnly && flags.rcaOnly)
+    throw new CliError('--own-only and --rca-only together leave nothing to evaluate; give one of them');
+  if (flags.only === undefined) return undefined;
+  try {
+    return new RegExp(flags.only);
+  } catch (error) {
+    throw new CliError(`--only "${flags.only}" is not a regular expression: ${(error as Error).message}`, 2, {
+      cause: error,
+    });
+  }
+}
+
 async function evaluate(flags: EvalDiagnoseFlags): Promise<void> {
+  const only = checkFlags(flags);
   const { byGroup, formatTable, summarise } = await import('../eval/diagnose-score.ts');
   const { evaluateOwnScenarios, evaluateRcaCases } = await import('../eval/diagnose-eval.ts');
   const { RcaDataError } = await import('../eval/rca-cases.ts');
@@ -51,7 +71,6 @@ async function evaluate(flags: EvalDiagnoseFlags): Promise<void> {
   const tables: string[] = [];
   try {
     if (!flags.rcaOnly) {
-      const only = flags.only ? new RegExp(flags.only) : undefined;
       process.stderr.write(`own scenarios (${sets.join(' + ')} seeds)...\n`);
       const own = await evaluateOwnScenarios({
         cacheDir: flags.cache,

@@ -23,6 +23,14 @@ function wholeNumber(name: string) {
   };
 }
 
+/** The simulator's own bound, in the flag's words (its check would answer in the options' names). */
+function daysToSimulate(text: string): number {
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1 || days > 62)
+    throw new CliError(`--days must be a whole number of days from 1 to 62, got "${text}"`);
+  return days;
+}
+
 interface PlanFlags {
   trace: string;
   durationMs: number;
@@ -59,7 +67,10 @@ export async function readEventCalendar(path: string): Promise<number[]> {
   try {
     return parseEventCalendar(text);
   } catch (error) {
-    return usageError(error);
+    // The parser knows the line, not the file: with two CSV flags on one command the user needs both.
+    throw new CliError(`${path}: ${error instanceof Error ? error.message : String(error)}`, 2, {
+      cause: error,
+    });
   }
 }
 
@@ -235,7 +246,7 @@ export function registerPrewarm(program: Command): void {
       wholeNumber('--seed'),
       1,
     )
-    .option('--days <n>', 'days to simulate (1 to 62)', wholeNumber('--days'), 28)
+    .option('--days <n>', 'days to simulate (1 to 62)', daysToSimulate, 28)
     .option('--start <iso>', 'first minute (UTC)', '2026-11-02T00:00:00Z')
     .option('--events-out <csv>', 'also write the release calendar (start,kind), for prewarm plan --events')
     .action(simulate);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
 
 interface ReportOptions {
   date: string;
@@ -65,6 +66,7 @@ export function registerReport(program: Command): void {
           `no data dir at ${resolve(options.dataDir)}: \`boundless start\` writes one (.data by default); --data-dir names another`,
           2,
         );
+      if (options.focus) await checkFocusFile(options.focus);
       const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
       const aws = options.telemetry === 'aws' ? await awsInputs() : undefined;
       const { report, paths } = await writeLocalReport({
@@ -92,6 +94,23 @@ export function registerReport(program: Command): void {
       }
       process.stderr.write(`report: ${paths.md}\nreport: ${paths.html}\n`);
     });
+}
+
+/**
+ * The --focus file is the user's: one that cannot be read or is not a FOCUS export is a usage error naming it,
+ * found before any report work starts (the report's own failure would say neither which file nor exit 2).
+ */
+async function checkFocusFile(path: string): Promise<void> {
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw new CliError(`--focus: cannot read ${path}: ${readFailure(error)}`, 2, { cause: error });
+  });
+  const { importFocus, SourceError } = await import('@boundless/copilot/sources');
+  try {
+    importFocus(text);
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    throw new CliError(`--focus ${path} is not a FOCUS 1.0 export: ${error.reason}`, 2, { cause: error });
+  }
 }
 
 /** The log groups and the bill in AWS, from the copilot's environment; a missing variable is a usage error. */

@@ -133,10 +133,9 @@ export function registerStart(program: Command): void {
       const { startLocalDelivery } = await import('@boundless/local');
       const changes = await import('../local/change-sets.ts');
       const tunables = await changes.localTunables(dataDir).catch((error: unknown) => {
-        const file = join(dataDir, 'tunables.json');
-        const message = (error as Error).message;
+        if (!(error instanceof changes.TunablesFileError)) throw error;
         throw new CliError(
-          `${message.startsWith(file) ? message : `${file}: ${message}`}\n(fix it, or delete it to start again from the defaults in infra/tunables.json)`,
+          `${error.message}\n(fix it, or delete it to start again from the defaults in infra/tunables.json)`,
           2,
           { cause: error },
         );
@@ -165,6 +164,12 @@ export function registerStart(program: Command): void {
         },
       ).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
+        if (addressInUse(error))
+          throw new CliError(
+            `could not start the local runtime: ${reason}\n(another boundless start may be running: stop it, or move this one with --port <n>, which takes ports n to n+4, or --port 0 for any free ports)`,
+            2,
+            { cause: error },
+          );
         throw new CliError(`could not start the local runtime: ${reason}`, 1, { cause: error });
       });
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
@@ -270,6 +275,13 @@ export function registerStart(program: Command): void {
     });
 }
 
+/** A port of the block is taken: the error or one of its causes says EADDRINUSE. */
+function addressInUse(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause)
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
+  return false;
+}
+
 function untilSignalled(): Promise<void> {
   return new Promise((done) => {
     const stop = () => {
@@ -346,12 +358,18 @@ Press Ctrl-C to stop.
 `;
 }
 
-function copilotWalkthrough(copilot: string): string {
+/**
+ * Lines a user pastes as they are: URLs with a query are quoted (zsh reads an unquoted `?` as a glob and stops
+ * with "no matches found"), and the rollback takes the id from the list instead of a `<id>` placeholder, which
+ * a shell reads as a redirection from a file named id.
+ */
+export function copilotWalkthrough(copilot: string): string {
   return `
 The copilot (local operator sign-in; roles viewer, on_call, owner):
   OPS=$(curl -s -X POST ${copilot}/local/token -H 'content-type: application/json' -d '{"role":"on_call"}' | jq -r .token)
   curl -s ${copilot}/api/findings -H "authorization: Bearer $OPS"
-  curl -s ${copilot}/api/mitigations?status=active -H "authorization: Bearer $OPS"
-  curl -s -X POST ${copilot}/api/mitigations/<id>/rollback -H "authorization: Bearer $OPS" -H 'content-type: application/json' -d '{"reason":"false positive"}'
+  curl -s "${copilot}/api/mitigations?status=active" -H "authorization: Bearer $OPS" | tee active.json
+  MITIGATION=$(jq -r '.mitigations[0].id' active.json)     # the first live scenario's, about a minute after start
+  curl -s -X POST ${copilot}/api/mitigations/$MITIGATION/rollback -H "authorization: Bearer $OPS" -H 'content-type: application/json' -d '{"reason":"false positive"}'
 `;
 }

@@ -107,7 +107,12 @@ export interface AbuseEvaluation {
 
 async function readLabels(path: string): Promise<AbuseLabel[]> {
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
-    throw new AbuseEvalError(`cannot read labels ${path}: ${(error as Error).message}`, { cause: error });
+    // A directory without labels is most likely not one `boundless simulate` wrote: say what it should hold.
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const reason = missing
+      ? 'no such file (--input takes a directory boundless simulate wrote: its logs and labels.jsonl)'
+      : (error as Error).message;
+    throw new AbuseEvalError(`cannot read labels ${path}: ${reason}`, { cause: error });
   });
   return text
     .split('\n')

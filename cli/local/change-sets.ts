@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { JsonFileDocument, type ManagedDocument } from '@boundless/copilot/changes';
+import { ChangeSetError, JsonFileDocument, type ManagedDocument } from '@boundless/copilot/changes';
 import { TelemetryMetricReader } from '@boundless/copilot/report';
 import { API_ACCESS_LOG_GROUP, type LocalDelivery, type LocalTunables } from '@boundless/local';
 import { threadedTunablesPlanner } from '@boundless/infra/plan-thread';
 import { loadTunables, parseTunables } from '@boundless/infra/tunables';
+import { CliError, readFailure } from '../errors.ts';
 
 /**
  * The change-set flow of `boundless start`: the runtime's tunables live in `<data dir>/tunables.json` (a copy of
@@ -15,9 +16,40 @@ export function localTunablesRepository(dataDir: string): JsonFileDocument {
   return new JsonFileDocument(join(dataDir, 'tunables.json'), () => loadTunables());
 }
 
+/**
+ * The data dir's tunables file could not be used: the file and why, kept apart so a message names the file once.
+ * A usage error (exit 2): the file is the user's to fix or delete.
+ */
+export class TunablesFileError extends CliError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: ${reason}`, 2, options);
+    this.name = 'TunablesFileError';
+  }
+}
+
+/** Why the document could not be read: the repository's own reason when it gives one, else the I/O error's. */
+function readReason(error: unknown): string {
+  if (error instanceof ChangeSetError && typeof error.details?.reason === 'string')
+    return error.details.reason;
+  return readFailure(error);
+}
+
 /** The tunables in force for the runtime to start with: the data dir's file, validated. */
 export async function localTunables(dataDir: string): Promise<LocalTunables> {
-  return parseTunables((await localTunablesRepository(dataDir).read()).content) as LocalTunables;
+  const repository = localTunablesRepository(dataDir);
+  const file = join(dataDir, 'tunables.json');
+  const { content } = await repository.read().catch((error: unknown) => {
+    throw new TunablesFileError(file, readReason(error), { cause: error });
+  });
+  try {
+    return parseTunables(content) as LocalTunables;
+  } catch (error) {
+    throw new TunablesFileError(file, (error as Error).message, { cause: error });
+  }
 }
 
 /**

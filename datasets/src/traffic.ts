@@ -66,13 +66,16 @@ export function estimatePeakRps(requests: number): number {
   return Math.min(requests, mean + 3 * Math.sqrt(mean));
 }
 
-function columnIndexes(header: readonly string[]): { time: number; requests: number; peak: number } {
+function columnIndexes(
+  header: readonly string[],
+  line: number,
+): { time: number; requests: number; peak: number } {
   const names = header.map((name) => name.trim().toLowerCase());
   const time = names.indexOf('timestamp');
   const requests = names.indexOf('requests');
   if (time < 0 || requests < 0) {
     throw new TrafficDataError(
-      `the header must name timestamp and requests (optionally peak_rps), found "${header.join(',').trim()}"`,
+      `line ${line}: the header must name timestamp and requests (optionally peak_rps), found "${header.join(',').trim()}"`,
     );
   }
   return { time, requests, peak: names.indexOf('peak_rps') };
@@ -106,7 +109,7 @@ function parseRow(
 export function parseTrafficCsv(text: string): TrafficTrace {
   const { records, malformed } = readCsv(text);
   const [header, ...rest] = records;
-  const columns = columnIndexes(header?.fields ?? []);
+  const columns = columnIndexes(header?.fields ?? [], header?.line ?? 1);
   const skipped: SkippedRow[] = [...malformed];
   const read: { line: number; timestamp: string; minute: TrafficMinute | null }[] = malformed.map((bad) => ({
     line: bad.line,
@@ -155,7 +158,15 @@ export async function loadTrafficTrace(path: string): Promise<TrafficTrace> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new TrafficDataError(`cannot read traffic trace ${path}`, { cause: error });
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new TrafficDataError(`cannot read traffic trace ${path}: ${reason}`, { cause: error });
   }
-  return parseTrafficCsv(text);
+  try {
+    return parseTrafficCsv(text);
+  } catch (error) {
+    // The parser knows the line, not the file: the message names both.
+    if (!(error instanceof TrafficDataError)) throw error;
+    throw new TrafficDataError(`${path}: ${error.message}`, { cause: error });
+  }
 }

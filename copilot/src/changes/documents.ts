@@ -32,10 +32,12 @@ export class JsonFileDocument implements DocumentRepository {
     try {
       content = JSON.parse(text);
     } catch (cause) {
+      // The file and the reason apart in the details, so a caller can name the file once in its own words.
+      const reason = `not valid JSON (${(cause as Error).message})`;
       throw new ChangeSetError(
         'invalid_document',
-        `${this.path} is not valid JSON (${(cause as Error).message})`,
-        undefined,
+        `${this.path} is ${reason}`,
+        { file: this.path, reason },
         { cause },
       );
     }

@@ -2,10 +2,11 @@
 export class SourceError extends Error {
   constructor(
     readonly source: string,
-    message: string,
+    /** What went wrong, without the source's name in front (the message has it). */
+    readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(`${source}: ${message}`, options);
+    super(`${source}: ${reason}`, options);
     this.name = 'SourceError';
   }
 }

@@ -58,6 +58,9 @@ export const sessionQuery = () =>
     queryKey: keys.session,
     queryFn: () => api<Session>('/auth/session'),
     retry: false,
+    // A signed-out answer (401) the boot script already got is the answer: the gate mounting must not ask
+    // again (a second refused request in the console). An expired session still re-reads: it is invalidated.
+    retryOnMount: false,
     staleTime: 60_000,
   });
 

@@ -119,8 +119,9 @@ export function ReportsPage() {
         empty={(list) =>
           list.length === 0 ? (
             <Empty title="No reports yet">
-              The daily report runs at 00:15 UTC for the day before; run one now with boundless report --date
-              today.
+              The daily report runs at 00:15 UTC for the day before. To run one now, in the project folder:{' '}
+              <code>npx boundless report --date today</code> (with the same <code>--data-dir</code> as{' '}
+              <code>boundless start</code>, if it was given one).
             </Empty>
           ) : null
         }

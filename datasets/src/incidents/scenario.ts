@@ -45,7 +45,9 @@ export async function loadScenarios(path = DEFAULT_SCENARIOS_PATH): Promise<Scen
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (cause) {
-    throw new ScenarioError(`cannot read incident scenarios from ${path}`, { cause });
+    const reason =
+      (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message;
+    throw new ScenarioError(`cannot read incident scenarios from ${path}: ${reason}`, { cause });
   }
   const parsed = catalogSchema.safeParse(raw);
   if (!parsed.success)

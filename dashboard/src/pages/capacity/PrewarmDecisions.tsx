@@ -2,9 +2,9 @@ import { usePrewarmDecisions } from '../../api/queries.ts';
 import { Pill } from '../../components/ui/Pill.tsx';
 import { Empty, QueryState } from '../../components/ui/States.tsx';
 import { formatCount, formatTime } from '../../lib/format.ts';
+import { MODE_LABEL, noDecisionTitle } from '../../lib/prewarm.ts';
 import type { PrewarmDecisionRecord, PrewarmLoopStatus } from '../../lib/types.ts';
 
-const MODE_LABEL = { live: 'Live', 'dry-run': 'Dry run', off: 'Off' } as const;
 const MODE_PILL = { live: 'active', 'dry-run': 'dry_run', off: 'expired' } as const;
 const ALLOCATION_PILL = { READY: 'ok', IN_PROGRESS: 'pending', FAILED: 'failed' } as const;
 const ALLOCATION_LABEL = { READY: 'Ready', IN_PROGRESS: 'Allocating', FAILED: 'Failed' } as const;
@@ -95,15 +95,7 @@ export function PrewarmDecisions({ functionName }: { functionName: string }) {
         what="pre-warming decisions"
         empty={(view) =>
           view.decisions.length === 0 ? (
-            <Empty
-              title={
-                view.status.mode === 'off'
-                  ? 'Pre-warming loop off'
-                  : `No decision for ${functionName} yet (${MODE_LABEL[view.status.mode].toLowerCase()})`
-              }
-            >
-              {loopSummary(view.status)}
-            </Empty>
+            <Empty title={noDecisionTitle(functionName, view.status.mode)}>{loopSummary(view.status)}</Empty>
           ) : null
         }
       >
