@@ -56,7 +56,8 @@ export interface DetectorOptions {
   weeklyProfile: number;
   /**
    * The flat-line view raises when a value repeats exactly for more than this many times the longest run of
-   * repeats in the memory (and than `meanPoints` points); 0 turns the view off.
+   * repeats that ended before it in the memory (and than `meanPoints` points), on a series that mostly moves;
+   * 0 turns the view off.
    */
   flatUnits: number;
   /** Time constant and Huber clipping of the robust error scales. */
