@@ -28,8 +28,8 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  *   a latency): a fall to a hundredth of the usual level is far outside the range on a multiplicative scale,
  *   however small it is beside the series' earlier highs;
  * - **flat line**: points in a row with exactly the same value, against `flatUnits` × the longest such run
- *   that ended before it within the memory (a stuck sensor or pipeline, which the volatility view misses
- *   once a burst widened its range), on a series that mostly moves (flatline.ts).
+ *   that ended before it within the memory, and at least `flatMinPoints` (a stuck sensor or pipeline, which
+ *   the volatility view misses once a burst widened its range), on a series that mostly moves (flatline.ts).
  *
  * The daily profile becomes the same time a week earlier while that predicts better (`weeklyProfile`), and a
  * value record must also be a record departure from the recent level (`jumpGate`: a trend is no anomaly).
@@ -191,10 +191,10 @@ export class AnomalyDetector {
       o.logUnits > 0 && this.positive
         ? Math.min(r[5]!.novelty(f[5], u[5]! * o.logUnits, floor), logSurprising)
         : 0;
-    // A value repeated exactly for longer than twice the longest run that ended before it (and than the mean's
-    // window): a sensor or a pipeline that flat-lines, which the volatility view misses once a burst has
-    // widened its range. A series that often repeats itself (counts, quantised values) has long runs already.
-    e[6] = this.flat.evidence(o.flatUnits, o.meanPoints);
+    // A value repeated exactly for longer than twice the longest run that ended before it (and than
+    // `flatMinPoints`): a sensor or a pipeline that flat-lines, which the volatility view misses once a burst
+    // has widened its range. A series that often repeats itself (counts, quantised values) has long runs already.
+    e[6] = this.flat.evidence(o.flatUnits, o.flatMinPoints);
     // The view reported is the first, in the order of VIEWS, that reaches the
     // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.
     let best = 0;
