@@ -44,7 +44,7 @@ export type AnomalyKind =
 
 export type Rng = () => number;
 
-export function gauss(rng: Rng): number {
+function gauss(rng: Rng): number {
   const u = Math.max(rng(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
@@ -53,7 +53,7 @@ export function uniform(rng: Rng, low: number, high: number): number {
   return low + (high - low) * rng();
 }
 
-export function poisson(rng: Rng, mean: number): number {
+function poisson(rng: Rng, mean: number): number {
   if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gauss(rng)));
   const limit = Math.exp(-mean);
   let k = 0;
