@@ -1,4 +1,4 @@
-import { scoreSeries } from '@boundless/copilot/anomaly';
+import { AnomalyDetector, scoreSeries } from '@boundless/copilot/anomaly';
 import { describe, expect, it } from 'vitest';
 import { ARCHETYPES, simulatePopulation, simulateSeries } from './anomaly-sim.ts';
 import { falseAlarms, simulatedBenchmark, transformSeries } from './anomalies-robustness.ts';
@@ -85,6 +85,16 @@ describe('held-out-style check', () => {
     const before = scoreSeries(shipped.timestamps, shipped.values).alarms;
     const after = scoreSeries(scaled.timestamps, scaled.values).alarms;
     expect(after).toEqual(before);
+  });
+
+  it('does not raise a wandering level near its low as a multiplicative surprise', () => {
+    // A wandering level with additive noise (no anomaly): near its lows the noise is large in log units, and
+    // the log-value view raised it twice before its surprise took the additive error at the recent level.
+    const wander = simulateSeries(10_813, 'development', 'wander', false);
+    expect(wander.values.every((v) => v > 0)).toBe(true);
+    const detector = new AnomalyDetector();
+    const raised = wander.values.map((v, i) => detector.update(wander.timestamps[i]!, v));
+    expect(raised.some((p) => p.isAnomaly && p.view === 'log_value')).toBe(false);
   });
 
   it('raises no alarm on a constant series and counts alarms per series-week', () => {

@@ -125,6 +125,7 @@ export class AnomalyDetector {
     if (!Number.isNaN(levelGap) && this.levelError.value > 0)
       surprise = Math.abs(levelGap) / this.levelError.value;
     surprise = Math.min(surprise, seasonal.surprise(value));
+    const additiveError = this.levelError.value;
     const formed = history >= o.warmupMs;
     if (!Number.isNaN(levelGap)) this.levelError.update(levelGap, dt, formed);
     const seasonalSeries = seasonal.learn(value, dt, history, formed, residualReady);
@@ -134,7 +135,12 @@ export class AnomalyDetector {
     let logSurprise = Number.POSITIVE_INFINITY;
     const logGap = logValue - this.previousLogMean;
     if (!Number.isNaN(logGap)) {
-      if (this.logLevelError.value > 0) logSurprise = Math.abs(logGap) / this.logLevelError.value;
+      // Additive noise near a low level is large in log units: a point the recent level's own additive error
+      // explains is no surprise on a multiplicative scale either (the error in log units is at least the
+      // additive error over the recent level).
+      const atLevel = this.previousMean > 0 ? additiveError / this.previousMean : 0;
+      const logError = Math.max(this.logLevelError.value, Number.isNaN(atLevel) ? 0 : atLevel);
+      if (logError > 0) logSurprise = Math.abs(logGap) / logError;
       this.logLevelError.update(logGap, dt, formed);
     }
 
