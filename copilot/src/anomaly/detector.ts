@@ -37,7 +37,8 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
  * the value, mean and median views a point must also be surprising: at least `surpriseUnits` robust error
  * scales away from both the recent level and the daily profile, so a seasonal peak that merely tops last
- * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level.
+ * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level
+ * (a log scale no smaller than the additive error over the recent level).
  * The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at the alarm
  * threshold).
  *
