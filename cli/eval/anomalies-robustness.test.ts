@@ -1,4 +1,4 @@
-import { scoreSeries } from '@boundless/copilot/anomaly';
+import { AnomalyDetector, scoreSeries } from '@boundless/copilot/anomaly';
 import { describe, expect, it } from 'vitest';
 import { ARCHETYPES, simulatePopulation, simulateSeries } from './anomaly-sim.ts';
 import { falseAlarms, simulatedBenchmark, transformSeries } from './anomalies-robustness.ts';
@@ -30,6 +30,33 @@ describe('anomaly simulator', () => {
     for (const interval of intervals('validation')) expect(development.has(interval)).toBe(false);
   });
 
+  it('draws the newer archetypes with their own shapes: bursty counts, noiseless cycles, weekday-only rushes', () => {
+    const bursty = simulateSeries(21, 'development', 'bursty', false).values;
+    expect(bursty.every((v) => Number.isInteger(v) && v >= 0)).toBe(true);
+    const sorted = [...bursty].sort((a, b) => a - b);
+    // Heavy-tailed: the largest count is far above the typical high.
+    expect(sorted.at(-1)!).toBeGreaterThan(2 * sorted[Math.floor(0.95 * sorted.length)]!);
+    // The first regularly sampled one (a quarter are jittered, so a day later is rarely a sampled time).
+    const clean = [22, 23, 24, 25, 26, 27, 28, 29]
+      .map((seed) => simulateSeries(seed, 'development', 'clean', false))
+      .find((series) => !series.irregular)!;
+    const at = new Map(clean.timestamps.map((t, i) => [t, clean.values[i]!]));
+    const dayLater = clean.timestamps.filter((t) => at.has(t + 86_400_000));
+    expect(dayLater.length).toBeGreaterThan(50);
+    for (const t of dayLater.slice(0, 50)) expect(at.get(t + 86_400_000)).toBeCloseTo(at.get(t)!, 9);
+    const weekday = (t: number) => Math.floor(t / 86_400_000 + 4) % 7;
+    // The first one long enough to hold a weekend.
+    const rush = [31, 32, 33, 34, 35, 36, 37, 38]
+      .map((seed) => simulateSeries(seed, 'development', 'rush', false))
+      .find((series) => series.timestamps.filter((t) => weekday(t) === 0).length > 100)!;
+    const spreadOn = (weekend: boolean) => {
+      const v = rush.values.filter((_, i) => [0, 6].includes(weekday(rush.timestamps[i]!)) === weekend);
+      expect(v.length).toBeGreaterThan(100);
+      return Math.max(...v) - Math.min(...v);
+    };
+    expect(spreadOn(false)).toBeGreaterThan(2 * spreadOn(true));
+  });
+
   it('changes nothing on a series with no anomaly when none is asked for', () => {
     const flat = simulateSeries(7, 'validation', 'flat', false);
     expect(new Set(flat.values).size).toBe(1);
@@ -58,6 +85,16 @@ describe('held-out-style check', () => {
     const before = scoreSeries(shipped.timestamps, shipped.values).alarms;
     const after = scoreSeries(scaled.timestamps, scaled.values).alarms;
     expect(after).toEqual(before);
+  });
+
+  it('does not raise a wandering level near its low as a multiplicative surprise', () => {
+    // A wandering level with additive noise (no anomaly): near its lows the noise is large in log units, and
+    // the log-value view raised it twice before its surprise took the additive error at the recent level.
+    const wander = simulateSeries(10_813, 'development', 'wander', false);
+    expect(wander.values.every((v) => v > 0)).toBe(true);
+    const detector = new AnomalyDetector();
+    const raised = wander.values.map((v, i) => detector.update(wander.timestamps[i]!, v));
+    expect(raised.some((p) => p.isAnomaly && p.view === 'log_value')).toBe(false);
   });
 
   it('raises no alarm on a constant series and counts alarms per series-week', () => {

@@ -264,14 +264,34 @@ describe('Anomaly detector', () => {
     const points = run(timestamps, values);
     const raised = points.flatMap((p, i) => (p.isAnomaly ? [i] : []));
     expect(raised).toHaveLength(1);
-    expect(raised[0]).toBe(stuck + 11);
+    expect(raised[0]).toBe(stuck + 5);
     expect(points[raised[0]!]!.view).toBe('flat_line');
     // Without the view, the volatility view raises it only once half its window of steps is zero.
     const without = run(timestamps, values, { flatUnits: 0 }).findIndex((p) => p.isAnomaly);
-    expect(without).toBeGreaterThan(stuck + 11);
+    expect(without).toBeGreaterThan(stuck + 5);
     // A series that often repeats a value (a count at zero) learns its runs: the same repeat is no anomaly.
     const counts = values.map((v, i) => (Math.floor(i / 24) % 3 === 0 ? 0 : Math.round(v)));
     expect(run(timestamps, counts).some((p) => p.view === 'flat_line' && p.isAnomaly)).toBe(false);
+  });
+
+  it('raises a stuck value on an hourly series: a run is compared with the runs before it, not with itself', () => {
+    const noise = random(9);
+    const hourly = Array.from({ length: 40 * 24 }, (_, i) => T0 + i * 3_600_000);
+    const values = hourly.map(() => 100 + 10 * (noise() - 0.5));
+    const stuck = 30 * 24 + 5;
+    for (let i = stuck; i < stuck + 24; i++) values[i] = values[stuck]!;
+    const points = run(hourly, values);
+    // (The first days' noise sets records of its own; from day 3 on, only the stuck value is raised.)
+    const raised = points.flatMap((p, i) => (p.isAnomaly && i >= 3 * 24 ? [i] : []));
+    expect(raised).toEqual([stuck + 5]);
+    expect(points[stuck + 5]!.view).toBe('flat_line');
+    // A constant that changed once, then sat still again, mostly sits still: its second run is no anomaly.
+    const constant = hourly.map((_, i) => (i < 5 * 24 ? 7 : 9));
+    expect(run(hourly, constant).some((p) => p.isAnomaly && p.view === 'flat_line')).toBe(false);
+    // So does a constant with rare blips: sitting still is its normal.
+    const blips = hourly.map((_, i) => (i % (3 * 24) === 0 ? 8 : 7));
+    const blipsUntil = blips.map((v, i) => (i > 20 * 24 ? 7 : v));
+    expect(run(hourly, blipsUntil).some((p) => p.isAnomaly && p.view === 'flat_line')).toBe(false);
   });
 
   it('predicts a weekly series from the same time a week earlier: a weekday shaped like a weekend is raised', () => {

@@ -1,6 +1,7 @@
 import { AnomalyError } from './errors.ts';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
 import { AlarmPolicy, reportedScore } from './alarm.ts';
+import { FlatLine } from './flatline.ts';
 import { SeasonalPrediction } from './seasonal.ts';
 import { DAY, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
 import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
@@ -26,8 +27,9 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  * - **log value**: the logarithm of the point, while every point so far has been positive (a rate, a price,
  *   a latency): a fall to a hundredth of the usual level is far outside the range on a multiplicative scale,
  *   however small it is beside the series' earlier highs;
- * - **flat line**: points in a row with exactly the same value, against `flatUnits` × the memory's longest
- *   such run (a stuck sensor or pipeline, which the volatility view misses once a burst widened its range).
+ * - **flat line**: points in a row with exactly the same value, against `flatUnits` × the longest such run
+ *   that ended before it within the memory, and at least `flatMinPoints` (a stuck sensor or pipeline, which
+ *   the volatility view misses once a burst widened its range), on a series that mostly moves (flatline.ts).
  *
  * The daily profile becomes the same time a week earlier while that predicts better (`weeklyProfile`), and a
  * value record must also be a record departure from the recent level (`jumpGate`: a trend is no anomaly).
@@ -35,7 +37,8 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  * A view's novelty is how far it lies outside its range, in units of `noveltyUnits` × the range's width. For
  * the value, mean and median views a point must also be surprising: at least `surpriseUnits` robust error
  * scales away from both the recent level and the daily profile, so a seasonal peak that merely tops last
- * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level.
+ * month's is not an anomaly; for the log-value view, as many scales in log units from the recent log level
+ * (a log scale no smaller than the additive error over the recent level).
  * The evidence `e` is the largest novelty; `score = e / (1 + e)` (0 inside every range, 0.5 at the alarm
  * threshold).
  *
@@ -67,8 +70,7 @@ export class AnomalyDetector {
   private first = Number.NaN;
   private last = Number.NaN;
   private lastValue = Number.NaN;
-  /** Points in a row with exactly the same value, this one included. */
-  private run = 0;
+  private readonly flat: FlatLine;
   private previousMean = Number.NaN;
   private previousLogMean = Number.NaN;
   /** Every value so far has been positive: the log-value view applies. */
@@ -90,6 +92,7 @@ export class AnomalyDetector {
     this.alarms = new AlarmPolicy(o.refractoryMs, o.rearmMs);
     this.levelError = new RobustScale(o.scaleMs, o.huber);
     this.logLevelError = new RobustScale(o.scaleMs, o.huber);
+    this.flat = new FlatLine(memoryBlocks);
     this.allRanges = [...this.ranges, this.jumps, this.seasonal.weekResiduals];
   }
 
@@ -107,6 +110,7 @@ export class AnomalyDetector {
     const block = Math.floor(timestamp / o.blockMs);
     if (block > this.block || Number.isNaN(this.block)) {
       for (const range of this.allRanges) range.close(block);
+      this.flat.close(block);
       this.block = block;
     }
 
@@ -122,6 +126,7 @@ export class AnomalyDetector {
     if (!Number.isNaN(levelGap) && this.levelError.value > 0)
       surprise = Math.abs(levelGap) / this.levelError.value;
     surprise = Math.min(surprise, seasonal.surprise(value));
+    const additiveError = this.levelError.value;
     const formed = history >= o.warmupMs;
     if (!Number.isNaN(levelGap)) this.levelError.update(levelGap, dt, formed);
     const seasonalSeries = seasonal.learn(value, dt, history, formed, residualReady);
@@ -131,7 +136,12 @@ export class AnomalyDetector {
     let logSurprise = Number.POSITIVE_INFINITY;
     const logGap = logValue - this.previousLogMean;
     if (!Number.isNaN(logGap)) {
-      if (this.logLevelError.value > 0) logSurprise = Math.abs(logGap) / this.logLevelError.value;
+      // Additive noise near a low level is large in log units: a point the recent level's own additive error
+      // explains is no surprise on a multiplicative scale either (the error in log units is at least the
+      // additive error over the recent level).
+      const atLevel = this.previousMean > 0 ? additiveError / this.previousMean : 0;
+      const logError = Math.max(this.logLevelError.value, Number.isNaN(atLevel) ? 0 : atLevel);
+      if (logError > 0) logSurprise = Math.abs(logGap) / logError;
       this.logLevelError.update(logGap, dt, formed);
     }
 
@@ -143,8 +153,9 @@ export class AnomalyDetector {
     f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
     f[4] = o.medianUnits > 0 ? this.median.push(value) : Number.NaN;
     f[5] = logValue;
-    this.run = value === this.lastValue ? this.run + 1 : 1;
-    f[6] = this.run;
+    // The flat-line view keeps its own range, of completed runs (flatline.ts).
+    this.flat.push(value);
+    f[6] = Number.NaN;
     this.previousMean = f[1];
     if (this.positive) this.previousLogMean = this.logMean.push(logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
@@ -187,14 +198,10 @@ export class AnomalyDetector {
       o.logUnits > 0 && this.positive
         ? Math.min(r[5]!.novelty(f[5], u[5]! * o.logUnits, floor), logSurprising)
         : 0;
-    // A value repeated exactly for longer than twice the longest such run of the memory (and than the mean's
-    // window): a sensor or a pipeline that flat-lines, which the volatility view misses once a burst has
-    // widened its range. A series that often repeats itself (counts, quantised values) has long runs already.
-    const longest = r[6]!.high;
-    e[6] =
-      o.flatUnits > 0 && r[6]!.ready && this.run > longest
-        ? (this.run - longest) / (Math.max(o.meanPoints, o.flatUnits * longest) - longest)
-        : 0;
+    // A value repeated exactly for longer than twice the longest run that ended before it (and than
+    // `flatMinPoints`): a sensor or a pipeline that flat-lines, which the volatility view misses once a burst
+    // has widened its range. A series that often repeats itself (counts, quantised values) has long runs already.
+    e[6] = this.flat.evidence(o.flatUnits, o.flatMinPoints);
     // The view reported is the first, in the order of VIEWS, that reaches the
     // threshold (the simplest explanation: a spike is reported as a spike), else the strongest.
     let best = 0;

@@ -56,9 +56,15 @@ export interface DetectorOptions {
   weeklyProfile: number;
   /**
    * The flat-line view raises when a value repeats exactly for more than this many times the longest run of
-   * repeats in the memory (and than `meanPoints` points); 0 turns the view off.
+   * repeats that ended before it in the memory (and than `flatMinPoints` points), on a series that mostly
+   * moves; 0 turns the view off.
    */
   flatUnits: number;
+  /**
+   * The shortest run the flat-line view raises on a series whose values never repeat: six exact repeats of
+   * a continuous measurement are already beyond chance, and an hourly series stuck for six hours is news.
+   */
+  flatMinPoints: number;
   /** Time constant and Huber clipping of the robust error scales. */
   scaleMs: number;
   huber: number;
@@ -95,6 +101,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   jumpGate: 1,
   weeklyProfile: 1,
   flatUnits: 2,
+  flatMinPoints: 6,
   scaleMs: 2 * DAY,
   huber: 3,
   warmupMs: DAY,
@@ -120,6 +127,7 @@ export function validate(options: DetectorOptions): void {
     'profileDays',
     'scaleMs',
     'blockMs',
+    'flatMinPoints',
   ];
   for (const key of positive)
     if (options[key] <= 0) throw new AnomalyError(`detector option ${key} must be positive`);

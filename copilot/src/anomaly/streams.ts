@@ -226,6 +226,9 @@ function select(values: Float64Array, n: number, k: number): number {
   return values[k]!;
 }
 
+/** Stored bucket-days averaged by `DailyProfile.lagged` when there are that many within an hour. */
+const LAG_SAMPLES = 3;
+
 /**
  * The daily profile: per phase bucket of the day, the mean of that bucket on each of the last `days` days.
  * Storing one value per bucket and day makes the memory cover `days` days whatever the sampling interval.
@@ -309,16 +312,39 @@ export class DailyProfile {
   }
 
   /**
-   * The bucket's value `lagDays` days before `day` (NaN when that day is no longer, or was never, stored); a
-   * bucket without it borrows the mean of its two neighbours', so jittered sampling still has one.
+   * The bucket's value `lagDays` days before `day`, as the mean of at least `LAG_SAMPLES` stored bucket-days
+   * around it when there are: the bucket's own, then its neighbours one ring at a time, up to an hour either
+   * side. One stored value is one noisy sample (or none, on a sparse or jittered sampling); a few around the
+   * same time of day predict better. NaN when that day is no longer, or was never, stored.
    */
   lagged(bucket: number, day: number, lagDays: number): number {
-    const own = this.storedOn(bucket, day - lagDays);
-    if (!Number.isNaN(own)) return own;
-    const before = this.storedOn((bucket + this.buckets - 1) % this.buckets, day - lagDays);
-    const after = this.storedOn((bucket + 1) % this.buckets, day - lagDays);
-    if (Number.isNaN(before)) return after;
-    return Number.isNaN(after) ? before : 0.5 * (before + after);
+    const target = day - lagDays;
+    let sum = 0;
+    let n = 0;
+    const own = this.storedOn(bucket, target);
+    if (!Number.isNaN(own)) {
+      sum += own;
+      n++;
+    }
+    const reach = Math.max(1, Math.round(HOUR / this.phaseMs));
+    for (let d = 1; d <= reach && n < LAG_SAMPLES; d++) {
+      // Across midnight the neighbour belongs to the day before or after.
+      const early = bucket - d;
+      const late = bucket + d;
+      const before =
+        early >= 0 ? this.storedOn(early, target) : this.storedOn(early + this.buckets, target - 1);
+      const after =
+        late < this.buckets ? this.storedOn(late, target) : this.storedOn(late - this.buckets, target + 1);
+      if (!Number.isNaN(before)) {
+        sum += before;
+        n++;
+      }
+      if (!Number.isNaN(after)) {
+        sum += after;
+        n++;
+      }
+    }
+    return n === 0 ? Number.NaN : sum / n;
   }
 
   private storedOn(bucket: number, day: number): number {
