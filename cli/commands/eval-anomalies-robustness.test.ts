@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ARCHETYPES } from '../eval/anomaly-sim.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'eval-anomalies-robustness-cli-'));
@@ -36,8 +37,9 @@ describe('Command: boundless eval anomalies-robustness', () => {
         noAnomaly: Record<string, { series: number }>;
       };
     };
-    expect(result.validation.noAnomaly.all!.series).toBe(11);
-    expect(result.validation.anomalies.all!.windows).toBeGreaterThanOrEqual(11);
+    // One series per archetype with --per-archetype 1, and at least one anomaly window in each.
+    expect(result.validation.noAnomaly.all!.series).toBe(ARCHETYPES.length);
+    expect(result.validation.anomalies.all!.windows).toBeGreaterThanOrEqual(ARCHETYPES.length);
   });
 
   it('rejects an unknown population and a bad count with exit 2', () => {
