@@ -14,7 +14,7 @@ import { CLASS_OTHER } from './content.ts';
 import type { ReaderState } from './reader-state.ts';
 import { KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
 import { N_THIS_MINUTE, type ScrapeSlabs, T_MINUTE_START } from './scrape-slabs.ts';
-import type { Place, TokenSharingState } from './token-places.ts';
+import type { TokenSharingState } from './token-places.ts';
 
 /**
  * Everything known about one active token, behind a single lookup per request: its title session
