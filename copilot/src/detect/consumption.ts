@@ -10,7 +10,6 @@ import { type CohortPace, sessionClass } from './cohort.ts';
 import {
   CLASS_AUDIO,
   CLASS_IMAGE,
-  CLASS_OTHER,
   CLASS_TEXT,
   CLASS_VIDEO,
   contentTypeClass,
@@ -25,72 +24,58 @@ const DEEP = 4;
 const ENDED = 8;
 
 /**
- * Per-token consumption: the title session's progress. Times are whole seconds of event time. A class, not an object literal: every session (and every token subject extending it) then shares one hidden
- * class, where a literal spread into a bigger literal made a hidden class per object (megamorphic field access
- * on the hot path, and a map per token in memory).
+ * Per-token consumption: the title session's progress. Times are whole seconds of event time. Its fields live
+ * in the engine's token record (read-ahead.ts, `newTokenSubject`), made by one object literal: one hidden class
+ * for every token, and an allocation site V8 can pretenure (tokens live for their session, so a token made in
+ * the young generation was copied by every scavenge until promoted).
  */
-export class TokenSession {
-  title: TitleStats | undefined = undefined;
+export interface TokenSession {
+  title: TitleStats | undefined;
   /** The title's size as others had shown it when this session began (0: nobody yet). */
-  titleSizeBefore = 0;
+  titleSizeBefore: number;
   /** The token's user agent class (automation.ts), read once per token. */
-  agentClass = 0;
-  pathHash = 0;
+  agentClass: number;
+  pathHash: number;
   /**
    * Distinct assets taken: moves to an asset the session has not had yet (a 72-bit set of asset hashes in
    * three 24-bit words, cleared when three quarters full), so a crowd sharing one token or a reader paging
    * back and forth is not counted as taking more.
    */
-  parts = 0;
-  seen0 = 0;
-  seen1 = 0;
-  seen2 = 0;
-  seenCount = 0;
-  /** assetNew, taken, deep and ended (their accessors below) as bits of one field: tokens are many. */
-  private flags = 0;
-  assetClass = CLASS_OTHER;
+  parts: number;
+  seen0: number;
+  seen1: number;
+  seen2: number;
+  seenCount: number;
+  /**
+   * Bits of one field (tokens are many): ASSET_NEW, the open asset is new to the session (only new assets count
+   * as consumption); TAKEN and DEEP, the session has been counted as taking its title, and as taking far more
+   * than its cohort does; ENDED, the session has taught the cohort (once: a reader switching back to it
+   * resumes it, uncounted).
+   */
+  sessionFlags: number;
+  assetClass: number;
   /** Bytes of the current asset so far (ranges add up), capped at 2^30. */
-  assetBytes = 0;
-  firstSecond = 0;
+  assetBytes: number;
+  firstSecond: number;
   /** When the session last moved to another asset, and its last request. */
-  lastMoveSecond = 0;
-  lastSecond = 0;
+  lastMoveSecond: number;
+  lastSecond: number;
   /** Closed parts by class, and bytes of closed text, audio and video parts (capped at 2^30 each). */
-  textParts = 0;
-  pages = 0;
-  audioParts = 0;
-  videoParts = 0;
-  textBytes = 0;
-  audioBytes = 0;
-  videoBytes = 0;
+  textParts: number;
+  pages: number;
+  audioParts: number;
+  videoParts: number;
+  textBytes: number;
+  audioBytes: number;
+  videoBytes: number;
+}
 
-  /** Whether the open asset is new to the session (only new assets count as consumption). */
-  get assetNew(): boolean {
-    return (this.flags & ASSET_NEW) !== 0;
-  }
-  set assetNew(value: boolean) {
-    this.flags = value ? this.flags | ASSET_NEW : this.flags & ~ASSET_NEW;
-  }
-  /** Whether the session has been counted as taking its title, and as taking far more than its cohort does. */
-  get taken(): boolean {
-    return (this.flags & TAKEN) !== 0;
-  }
-  set taken(value: boolean) {
-    this.flags = value ? this.flags | TAKEN : this.flags & ~TAKEN;
-  }
-  get deep(): boolean {
-    return (this.flags & DEEP) !== 0;
-  }
-  set deep(value: boolean) {
-    this.flags = value ? this.flags | DEEP : this.flags & ~DEEP;
-  }
-  /** The session has taught the cohort (once: a reader switching back to it resumes it, uncounted). */
-  get ended(): boolean {
-    return (this.flags & ENDED) !== 0;
-  }
-  set ended(value: boolean) {
-    this.flags = value ? this.flags | ENDED : this.flags & ~ENDED;
-  }
+function flag(s: TokenSession, bit: number): boolean {
+  return (s.sessionFlags & bit) !== 0;
+}
+
+function setFlag(s: TokenSession, bit: number, value: boolean): void {
+  s.sessionFlags = value ? s.sessionFlags | bit : s.sessionFlags & ~bit;
 }
 
 /** The first parts of a session (manifest, cover, a first chapter) are a look at the title, not consumption. */
@@ -144,7 +129,7 @@ export function moveTo(
   move.takenNow = false;
   move.deepNow = false;
   if (s.parts > 0) {
-    const human = s.assetNew ? closeAsset(s, cohort) : 0;
+    const human = flag(s, ASSET_NEW) ? closeAsset(s, cohort) : 0;
     if (s.parts >= PEEK_PARTS) move.humanSeconds = human;
   } else {
     s.firstSecond = second;
@@ -153,28 +138,29 @@ export function moveTo(
   s.lastMoveSecond = second;
   s.assetBytes = bytes;
   s.assetClass = assetClassOf(e);
-  s.assetNew = markSeen(s, hash);
-  if (!s.assetNew) return move;
+  const assetNew = markSeen(s, hash);
+  setFlag(s, ASSET_NEW, assetNew);
+  if (!assetNew) return move;
   s.parts++;
   const title = s.title;
   if (title !== undefined) {
     // A crowd on one token takes parts in no single order: only one or two places teach the title's size.
     if (singlePlace && s.parts > title.size) title.size = s.parts;
-    if (!s.taken) {
+    if (!flag(s, TAKEN)) {
       const known = s.titleSizeBefore >= PEEK_PARTS;
       if (
         known
           ? s.parts >= Math.max(PEEK_PARTS, TAKEN_SHARE * s.titleSizeBefore)
           : s.parts >= TAKEN_UNKNOWN_SIZE
       ) {
-        s.taken = true;
+        setFlag(s, TAKEN, true);
         move.takenNow = true;
       }
     }
-    if (!s.deep && s.parts >= DEEP_PARTS) {
+    if (!flag(s, DEEP) && s.parts >= DEEP_PARTS) {
       const typical = typicalParts(title);
       if (typical > 0 ? s.parts >= DEEP_FACTOR * typical : s.parts >= DEEP_UNKNOWN) {
-        s.deep = true;
+        setFlag(s, DEEP, true);
         move.deepNow = true;
       }
     }
@@ -235,9 +221,9 @@ export function sameAsset(s: TokenSession, bytes: number): void {
  * asset still open included) over the span from its first to its last request, teaches the cohort.
  */
 export function endSession(s: TokenSession, cohort: CohortPace): void {
-  if (s.parts === 0 || s.ended) return;
-  s.ended = true;
-  if (!s.assetNew) return;
+  if (s.parts === 0 || flag(s, ENDED)) return;
+  setFlag(s, ENDED, true);
+  if (!flag(s, ASSET_NEW)) return;
   const title = s.title;
   if (title !== undefined) {
     title.closed++;

@@ -32,7 +32,7 @@ import { GeoSpikeDetector } from './geo-spike.ts';
 import { ScrapingDetector } from './scraping.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import type { LogLineView } from '../logs/log-line-view.ts';
-import { type IpSubject, ReadAhead, TokenSubject } from './read-ahead.ts';
+import { type IpSubject, newTokenSubject, ReadAhead, type TokenSubject } from './read-ahead.ts';
 import { RequestEnricher } from './request-event.ts';
 import { TokenSharingDetector } from './token-sharing.ts';
 import { type Detection, ownString } from './types.ts';
@@ -74,7 +74,7 @@ export class AbuseDetectors extends RequestEnricher {
       this.config.idleMs,
       // The table numbers the episode before it makes the subject.
       (buf, start, end, t, id) =>
-        new TokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), t),
+        newTokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), t),
     );
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
     this.accounts = new ByteSubjectTable<ReaderState>(

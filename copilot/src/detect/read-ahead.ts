@@ -9,71 +9,105 @@
 import type { LogLineView } from '../logs/log-line-view.ts';
 import { LINE_BATCH } from '../logs/cloudfront-bytes.ts';
 import { type ByteSubjectTable, keyHash } from './byte-subject-table.ts';
-import { TokenSession } from './consumption.ts';
+import type { TokenSession } from './consumption.ts';
+import { CLASS_OTHER } from './content.ts';
 import type { ReaderState } from './reader-state.ts';
 import { KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
 import { N_THIS_MINUTE, type ScrapeSlabs, T_MINUTE_START } from './scrape-slabs.ts';
-import type { Place, TokenSharingState } from './token-places.ts';
+import type { TokenSharingState } from './token-places.ts';
 
 /**
- * Everything known about one active token, behind a single lookup per request (a class: one hidden class):
- * its title session (TokenSession), its sharing state (TokenSharingState, folded in: one object per token
- * instead of two, and one cache miss fewer per request), its claims and its address.
+ * Everything known about one active token, behind a single lookup per request: its title session
+ * (TokenSession), its sharing state (TokenSharingState, folded in: one object per token instead of two, and
+ * one cache miss fewer per request), its claims and its address. Made by `newTokenSubject` only.
  */
-export class TokenSubject extends TokenSession implements TokenSharingState {
+export interface TokenSubject extends TokenSession, TokenSharingState {
+  readonly tokenId: string;
+  /** The token's episode in the token table (AccessEvent.tokenSerial). */
+  readonly serial: number;
   /** The account's and device's claims as the token's last request named them (compared in place, made once). */
-  accountId = '';
-  claimedDevice = '';
+  accountId: string;
+  claimedDevice: string;
   /** A hash of accountId (non-zero), for the address's count of accounts. */
-  accountHash = 0;
+  accountHash: number;
   /** The reader's (account and device) scraping state, resolved once when the token appears. */
-  account: ReaderState | undefined = undefined;
+  account: ReaderState | undefined;
   /**
    * The address of the token's last request (id and episode serial in the address table): a reader's next
    * request almost always comes from the same one, which is then found without hashing its key (-1: none).
    */
-  ipId = -1;
-  ipSerial = 0;
+  ipId: number;
+  ipSerial: number;
   /**
    * That address's facts, copied when it changes: a request from the same address reads them here, beside
    * the token, instead of in the address's own object elsewhere in memory.
    */
-  ipText = '';
-  network = '';
-  networkHash = 0;
-  country = '';
-  asn = 0;
-  // TokenSharingState (token-sharing.ts says what each is).
-  firstSeenMs: number;
-  lastSeenMs: number;
-  deviceHash = '';
-  requests = 0;
-  nextAccountCheck = 2;
-  places: Place[] = [];
-  placeCount = 0;
-  current: Place | undefined = undefined;
-  alternations = 0;
-  lastAlternationMs = 0;
-  forbidden = 0;
-  forbiddenSinceMs: number;
-  fired = false;
+  ipText: string;
+  network: string;
+  networkHash: number;
+  country: string;
+  asn: number;
+}
 
-  constructor(
-    readonly tokenId: string,
-    /** The token's episode in the token table (AccessEvent.tokenSerial). */
-    readonly serial: number,
-    firstSeenMs: number,
-  ) {
-    super();
-    this.firstSeenMs = firstSeenMs;
-    this.lastSeenMs = firstSeenMs;
-    this.forbiddenSinceMs = firstSeenMs;
-  }
-
-  /** The token's sharing state: the token itself. */
-  get sharing(): TokenSharingState {
-    return this;
-  }
+/**
+ * A new token's record, from one object literal: every token shares its hidden class (fields always in this
+ * order), and V8 tracks the literal's allocation site, so that once it sees nearly all of them survive it
+ * allocates them in the old generation directly instead of copying each through the young one (an object made
+ * by `new` of a class carries no allocation site).
+ */
+export function newTokenSubject(tokenId: string, serial: number, firstSeenMs: number): TokenSubject {
+  return {
+    // TokenSession (consumption.ts says what each is).
+    title: undefined,
+    titleSizeBefore: 0,
+    agentClass: 0,
+    pathHash: 0,
+    parts: 0,
+    seen0: 0,
+    seen1: 0,
+    seen2: 0,
+    seenCount: 0,
+    sessionFlags: 0,
+    assetClass: CLASS_OTHER,
+    assetBytes: 0,
+    firstSecond: 0,
+    lastMoveSecond: 0,
+    lastSecond: 0,
+    textParts: 0,
+    pages: 0,
+    audioParts: 0,
+    videoParts: 0,
+    textBytes: 0,
+    audioBytes: 0,
+    videoBytes: 0,
+    tokenId,
+    serial,
+    accountId: '',
+    claimedDevice: '',
+    accountHash: 0,
+    account: undefined,
+    ipId: -1,
+    ipSerial: 0,
+    ipText: '',
+    network: '',
+    networkHash: 0,
+    country: '',
+    asn: 0,
+    // TokenSharingState (token-places.ts says what each is).
+    firstSeenMs,
+    lastSeenMs: firstSeenMs,
+    deviceHash: '',
+    requests: 0,
+    nextAccountCheck: 2,
+    places: [],
+    placeCount: 0,
+    current: undefined,
+    alternations: 0,
+    lastAlternationMs: 0,
+    forbidden: 0,
+    forbiddenSinceMs: firstSeenMs,
+    fired: false,
+  };
 }
 
 /**

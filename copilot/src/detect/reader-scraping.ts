@@ -71,7 +71,7 @@ export interface ReaderToken extends TokenSession {
   readonly tokenId: string;
   readonly serial: number;
   /** The token's places (token sharing): a title's size is learned only from one or two places. */
-  readonly sharing: { placeCount: number };
+  readonly placeCount: number;
 }
 
 export class ReaderScrapingDetector {
@@ -133,7 +133,7 @@ export class ReaderScrapingDetector {
       observeClockwork(s, this.config.roboticGaps, this.config.roboticMaxCv);
     }
     rollBuckets(s, second);
-    const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.sharing.placeCount <= 2);
+    const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.placeCount <= 2);
     if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
     if (moved.takenNow) s.taken++;
     if (moved.deepNow) observeDeepTake(s, second);

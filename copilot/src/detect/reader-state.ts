@@ -223,8 +223,10 @@ export function networkChanged(s: ReaderState, asn: number, country: string, sec
   const recent = s.recentAsns;
   const returning = recent.includes(asn);
   if (!returning) {
-    // Exact size (concat, not push): a first push reserves 17 slots, and readers are many.
-    s.recentAsns = (recent.length >= RECENT_NETWORKS ? recent.slice(1) : recent).concat(asn);
+    // Exact size (concat, not push): a first push reserves 17 slots, and readers are many. The first from a
+    // literal, whose allocation site V8 can pretenure (concat's result is made in the young generation).
+    s.recentAsns =
+      recent.length === 0 ? [asn] : (recent.length >= RECENT_NETWORKS ? recent.slice(1) : recent).concat(asn);
   }
   if (s.lastAsn >= 0 && !returning) {
     s.asnChanges++;
@@ -305,9 +307,11 @@ export function observeParallel(s: ReaderState, serial: number, second: number):
       serials[at] = serial;
       seconds[at] = second;
     } else {
-      // Exact size (concat, not push): a first push reserves 17 slots, and readers are many.
-      s.recentSerials = serials.concat(serial);
-      s.recentSeconds = seconds = seconds.concat(second);
+      // Exact size (concat, not push): a first push reserves 17 slots, and readers are many. The first from
+      // literals, whose allocation sites V8 can pretenure (concat's result is made in the young generation).
+      const first = serials.length === 0;
+      s.recentSerials = first ? [serial] : serials.concat(serial);
+      s.recentSeconds = seconds = first ? [second] : seconds.concat(second);
     }
   }
   let n = 0;

@@ -150,7 +150,8 @@ export function placeOf(
     };
     if (s.places.length >= MAX_PLACES) s.places.shift();
     // Exact size (concat, not push): a first push reserves 17 slots, and most tokens keep one or two places.
-    s.places = s.places.concat(place);
+    // The first from a literal, whose allocation site V8 can pretenure (concat's result is made young).
+    s.places = s.places.length === 0 ? [place] : s.places.concat(place);
     s.placeCount = s.places.length;
   }
   return place;

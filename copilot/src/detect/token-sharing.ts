@@ -164,8 +164,9 @@ export class TokenSharingDetector {
     }
     tokens.length = kept;
     if (!tokens.includes(token)) {
-      // Exact size (concat, not push): accounts are many and most have a few tokens.
-      tokens = tokens.concat(token);
+      // Exact size (concat, not push): accounts are many and most have a few tokens. The first from a literal,
+      // whose allocation site V8 can pretenure (concat's result is made in the young generation).
+      tokens = tokens.length === 0 ? [token] : tokens.concat(token);
       if (tokens.length > MAX_ACCOUNT_TOKENS) tokens.shift();
       s.tokens = tokens;
     }
