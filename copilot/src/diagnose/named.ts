@@ -2,9 +2,11 @@ import type { LogRecord } from '../telemetry/types.ts';
 
 /**
  * Which other component a component's error lines name most ("No instances available for X", "call to X
- * failed: 503", "X timed out"), and on what share of them. A caller's errors that name a callee point at it:
- * the ranking treats the reporter as passing the callee's failure on. Names shorter than four characters are
- * ignored (they match words by chance); a line naming several takes the longest (the most specific).
+ * failed: 503", "X timed out"), and on what share of them, reading the line's message and what its error or
+ * exception says. A caller's errors that name a callee point at it: the ranking treats the reporter as passing
+ * the callee's failure on. Names shorter than four characters are ignored (they match words by chance); a name
+ * inside a longer one found on the same line is the longer one's (the most specific); of several, a line names
+ * the last (wrapped errors read outside in: `call to A failed: call to B failed: timed out` failed at B).
  */
 export interface NamedComponent {
   name: string;
@@ -25,10 +27,20 @@ export function namedComponent(
   const counts = new Map<string, number>();
   let lines = 0;
   for (let i = 0; i < records.length; i += step) {
-    const text = records[i]!.text;
+    const record = records[i]!;
+    const text = record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
     lines++;
+    const found = candidates.filter((n) => text.includes(n));
     let best: string | undefined;
-    for (const n of candidates) if (text.includes(n) && (!best || n.length > best.length)) best = n;
+    let bestAt = -1;
+    for (const n of found) {
+      if (found.some((m) => m !== n && m.includes(n))) continue;
+      const at = text.lastIndexOf(n);
+      if (at > bestAt) {
+        best = n;
+        bestAt = at;
+      }
+    }
     if (best) counts.set(best, (counts.get(best) ?? 0) + 1);
   }
   const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];

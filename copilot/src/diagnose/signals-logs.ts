@@ -3,7 +3,7 @@ import { entryOf } from '../telemetry/collections.ts';
 import type { ComponentIndex } from '../telemetry/components.ts';
 import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
-import { namedComponent } from './named.ts';
+import { type NamedComponent, namedComponent } from './named.ts';
 import { pickEvidence } from './log-evidence.ts';
 import { missingPattern } from './missing-pattern.ts';
 import { type ServingIndex, servingWeight } from './serving.ts';
@@ -289,8 +289,44 @@ export function logSignals(
     );
     if (!named) continue;
     for (const x of mine) Object.assign(x.facts, { names: named.name, namesShare: named.share });
+    const reported = reportedFailure(component, named, mine, s.records, since, byComponent);
+    if (reported) signals.push(reported);
   }
   return { signals, errorTraces, timeline };
+}
+
+/**
+ * A dependency with no log lines of its own (a database, a partner API) is seen failing only in its callers'
+ * reports: when most of a caller's new error lines name it, that is a failing call to it, as a trace's flagged
+ * subsegment would show (the traces may have no status, or there may be no traces at all). The ranking then
+ * treats the caller as passing the failure on, as it does for a flagged call.
+ */
+function reportedFailure(
+  caller: string,
+  named: NamedComponent,
+  mine: Signal[],
+  records: LogRecord[],
+  since: number,
+  byComponent: Map<string, Series>,
+): Signal | undefined {
+  if (named.share < 0.6 || byComponent.has(named.name)) return undefined;
+  const lines = records.filter(
+    (r) =>
+      r.level === 'error' &&
+      r.timestampMs >= since &&
+      `${r.text} ${r.errorMessage ?? ''}`.includes(named.name),
+  );
+  if (lines.length < 3) return undefined;
+  const strongest = mine.reduce((a, b) => (b.strength > a.strength ? b : a));
+  return {
+    component: named.name,
+    kind: 'call_errors',
+    strength: strongest.strength * named.share,
+    onsetMs: strongest.onsetMs,
+    facts: { reportedBy: caller, count: lines.length, share: named.share, ...vocabularyFacts(lines) },
+    detail: `${lines.length} of ${caller}'s error lines name it (${Math.round(100 * named.share)} % of its errors since its onset)`,
+    evidence: pickEvidence(lines),
+  };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ParsedMessage {
   service?: string;
   traceId?: string;
   errorType?: string;
+  /** What a structured line's error or exception says (`error.message`, `exception.message`, ...). */
+  errorMessage?: string;
   platformType?: string;
   platform?: Record<string, number | string>;
   version?: string;
@@ -54,6 +56,18 @@ const ERROR_TYPE_KEYS = [
   'exception.class',
   'err.type',
   'err.name',
+];
+/** Fields holding what an error or exception says: often where a caller names the callee it failed to reach. */
+const ERROR_MESSAGE_KEYS = [
+  'error.message',
+  'exception.message',
+  'err.message',
+  'error_message',
+  'errorMessage',
+  'exception.msg',
+  'error',
+  'exception',
+  'err',
 ];
 /** Log fields that carry an HTTP status (structured logs, access logs in JSON). */
 const STATUS_FIELDS = [
@@ -247,6 +261,7 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
     service: asText(pick(json, SERVICE_KEYS)),
     traceId: traceId ? (TEXT_TRACE.exec(traceId)?.[1] ?? traceId) : undefined,
     errorType,
+    errorMessage: asText(pick(json, ERROR_MESSAGE_KEYS))?.slice(0, 500),
     version: asText(pick(json, VERSION_KEYS)),
     labels,
     status: statusOf(json),
@@ -282,6 +297,7 @@ export function toLogRecord(
     service: parsed.service,
     traceId: parsed.traceId,
     errorType: parsed.errorType,
+    errorMessage: parsed.errorMessage,
     platformType: parsed.platformType,
     platform: parsed.platform,
     version: parsed.version ?? streamVersion(stream),
