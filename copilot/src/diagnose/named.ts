@@ -1,4 +1,7 @@
 import type { LogRecord } from '../telemetry/types.ts';
+import { pickEvidence } from './log-evidence.ts';
+import type { Signal } from './types.ts';
+import { vocabularyFacts } from './vocabulary.ts';
 
 /**
  * Which other component a component's error lines name most ("No instances available for X", "call to X
@@ -45,4 +48,38 @@ export function namedComponent(
   }
   const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
   return top ? { name: top[0], share: top[1] / lines, lines } : undefined;
+}
+
+/**
+ * A dependency with no log lines of its own (a database, a partner API) is seen failing only in its callers'
+ * reports: when most of a caller's new error lines name it, that is a failing call to it, as a trace's flagged
+ * subsegment would show (the traces may have no status, or there may be no traces at all). The ranking then
+ * treats the caller as passing the failure on, as it does for a flagged call.
+ */
+export function reportedFailure(
+  caller: string,
+  named: NamedComponent,
+  mine: Signal[],
+  records: LogRecord[],
+  since: number,
+  hasOwnLines: (component: string) => boolean,
+): Signal | undefined {
+  if (named.share < 0.6 || hasOwnLines(named.name)) return undefined;
+  const lines = records.filter(
+    (r) =>
+      r.level === 'error' &&
+      r.timestampMs >= since &&
+      `${r.text} ${r.errorMessage ?? ''}`.includes(named.name),
+  );
+  if (lines.length < 3) return undefined;
+  const strongest = mine.reduce((a, b) => (b.strength > a.strength ? b : a));
+  return {
+    component: named.name,
+    kind: 'call_errors',
+    strength: strongest.strength * named.share,
+    onsetMs: strongest.onsetMs,
+    facts: { reportedBy: caller, count: lines.length, share: named.share, ...vocabularyFacts(lines) },
+    detail: `${lines.length} of ${caller}'s error lines name it (${Math.round(100 * named.share)} % of its errors since its onset)`,
+    evidence: pickEvidence(lines),
+  };
 }
