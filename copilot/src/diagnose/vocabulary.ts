@@ -54,15 +54,15 @@ export function badDirection(concept: MetricConcept): 1 | -1 {
 /** Exception types and messages, by what they say about a fault. */
 export const THROTTLING =
   /throttl|too.?many.?requests|provisioned.?throughput.?exceeded|request.?limit.?exceeded|rate.?exceeded|slow.?down|rate.?limit|\b429\b/i;
-export const MEMORY_EXHAUSTION =
+const MEMORY_EXHAUSTION =
   /out.?of.?memory|heap out of memory|memory.?error|\boom\b|memory.?limit|cannot allocate memory|Runtime exited with error: signal: killed/i;
-export const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
-export const SIGNATURE_FAILURE =
+const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
+const SIGNATURE_FAILURE =
   /signature|invalid.?(key|kid|token)|unknown.?(key|kid)|key.?(id|mismatch|not.?found)|bad.?token|token.?(invalid|rejected)|\bkid\b/i;
 export const ORIGIN = /origin/i;
 
 /** Log fields that carry a request's result detail (CloudFront's `x-edge-detailed-result-type`, ...). */
-export const RESULT_FIELDS = [
+const RESULT_FIELDS = [
   'x-edge-detailed-result-type',
   'x-edge-result-type',
   'result',

@@ -117,7 +117,7 @@ const WARNING_WORDS = /\b(warn(ing)?|retry(ing)?|retried|degraded|deprecated)\b/
  * a failure or name an exception type, warn when they warn or retry, unknown otherwise. Many teams log that way;
  * without it their failures would not count as errors at all.
  */
-export function inferLevel(text: string): LogLevel | undefined {
+function inferLevel(text: string): LogLevel | undefined {
   const head = text.slice(0, 300);
   if (FAILURE_WORDS.test(head) || TEXT_ERROR_TYPE.test(head)) return 'error';
   if (WARNING_WORDS.test(head)) return 'warn';
