@@ -8,7 +8,13 @@ export function logEvidence(record: LogRecord): Evidence {
   return {
     kind: 'log',
     ref: { group: record.group, eventId: record.id, timestamp: new Date(record.timestampMs).toISOString() },
-    excerpt: excerptOf(record.text === record.labels ? record.message : record.text),
+    excerpt: excerptOf(
+      record.text === record.labels
+        ? record.message
+        : record.errorMessage && !record.text.includes(record.errorMessage)
+          ? `${record.text}: ${record.errorMessage}`
+          : record.text,
+    ),
   };
 }
 

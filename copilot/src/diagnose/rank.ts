@@ -200,7 +200,10 @@ export function rankComponents(
       (s) => typeof s.facts.names === 'string' && Number(s.facts.namesShare) >= 0.6,
     );
     const callee = named ? String(named.facts.names) : undefined;
-    if (!callee || !blame.callees.get(r.component)?.has(callee)) return [];
+    // The name may be a callee's callee (a wrapped error names the deepest failure); with no traces of the
+    // caller's calls at all, the line's word is all there is.
+    const calls = blame.callees.get(r.component);
+    if (!callee || (calls && !reaches(r.component, callee, blame.callees))) return [];
     const below = worstBelow(callee, blame.callees, scoreOf, r.component);
     return below && below.score >= 0.6 * r.score ? [{ r, callee, below: below.component }] : [];
   });
@@ -252,6 +255,23 @@ export function rankComponents(
     }
   }
   return ranked;
+}
+
+/** Whether `to` is among the components `from` calls, directly or a few hops down. */
+function reaches(from: string, to: string, callees: Map<string, Set<string>>): boolean {
+  const seen = new Set([from]);
+  let frontier = [...(callees.get(from) ?? [])];
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const c of frontier) {
+      if (c === to) return true;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      next.push(...(callees.get(c) ?? []));
+    }
+    frontier = next;
+  }
+  return false;
 }
 
 /** The most troubled component among a callee and what it calls (a few hops down), the caller left out. */

@@ -3,14 +3,14 @@ import { entryOf } from '../telemetry/collections.ts';
 import type { ComponentIndex } from '../telemetry/components.ts';
 import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
-import { namedComponent } from './named.ts';
+import { namedComponent, reportedFailure } from './named.ts';
 import { pickEvidence } from './log-evidence.ts';
 import { missingPattern } from './missing-pattern.ts';
 import { type ServingIndex, servingWeight } from './serving.ts';
 import { templateOf } from './templates.ts';
 import { Timeline } from './timeline.ts';
 import type { Signal, SignalKind } from './types.ts';
-import { MEMORY_EXHAUSTION, RESULT_FIELDS, SIGNATURE_FAILURE, THROTTLING, TIMEOUT } from './vocabulary.ts';
+import { vocabularyFacts } from './vocabulary.ts';
 
 /**
  * What the logs say changed, per component: the share of error (and warning) lines, error patterns that are
@@ -289,6 +289,8 @@ export function logSignals(
     );
     if (!named) continue;
     for (const x of mine) Object.assign(x.facts, { names: named.name, namesShare: named.share });
+    const reported = reportedFailure(component, named, mine, s.records, since, (c) => byComponent.has(c));
+    if (reported) signals.push(reported);
   }
   return { signals, errorTraces, timeline };
 }
@@ -338,30 +340,4 @@ function shareOrRate(bad: number[], total: number[], all: number[]): Split | und
   );
   if (share && rate) return share.llr >= rate.llr * 0.5 ? share : rate;
   return share ?? rate;
-}
-
-/** What the matching lines say in words the classifier reads (throttling, timeouts, memory, signatures). */
-function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
-  const facts: Record<string, number | string> = {};
-  const count = (re: RegExp) => records.filter((r) => re.test(r.text) || re.test(r.errorType ?? '')).length;
-  const n = Math.max(1, records.length);
-  facts.throttleWords = count(THROTTLING) / n;
-  facts.timeoutWords = count(TIMEOUT) / n;
-  facts.memoryWords = count(MEMORY_EXHAUSTION) / n;
-  facts.signatureWords = count(SIGNATURE_FAILURE) / n;
-  const types = new Map<string, number>();
-  for (const r of records) if (r.errorType) types.set(r.errorType, (types.get(r.errorType) ?? 0) + 1);
-  const top = [...types].sort((a, b) => b[1] - a[1])[0];
-  if (top) facts.errorType = top[0];
-  // The result detail access logs give (CloudFront's x-edge-detailed-result-type, an error code field).
-  const results = new Map<string, number>();
-  for (const r of records) {
-    for (const pair of r.labels?.split(' ') ?? []) {
-      const [key = '', value = ''] = pair.split('=');
-      if (RESULT_FIELDS.includes(key)) results.set(value, (results.get(value) ?? 0) + 1);
-    }
-  }
-  const result = [...results].sort((a, b) => b[1] - a[1])[0];
-  if (result) facts.result = result[0];
-  return facts;
 }

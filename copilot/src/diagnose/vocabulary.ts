@@ -1,3 +1,5 @@
+import type { LogRecord } from '../telemetry/types.ts';
+
 /**
  * The words operations data uses for common concepts, across vendors and teams: how a metric about CPU, memory,
  * throttling or a cache tends to be called, how throttling, timeouts, memory exhaustion or a bad signature show
@@ -52,15 +54,15 @@ export function badDirection(concept: MetricConcept): 1 | -1 {
 /** Exception types and messages, by what they say about a fault. */
 export const THROTTLING =
   /throttl|too.?many.?requests|provisioned.?throughput.?exceeded|request.?limit.?exceeded|rate.?exceeded|slow.?down|rate.?limit|\b429\b/i;
-export const MEMORY_EXHAUSTION =
+const MEMORY_EXHAUSTION =
   /out.?of.?memory|heap out of memory|memory.?error|\boom\b|memory.?limit|cannot allocate memory|Runtime exited with error: signal: killed/i;
-export const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
-export const SIGNATURE_FAILURE =
+const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
+const SIGNATURE_FAILURE =
   /signature|invalid.?(key|kid|token)|unknown.?(key|kid)|key.?(id|mismatch|not.?found)|bad.?token|token.?(invalid|rejected)|\bkid\b/i;
 export const ORIGIN = /origin/i;
 
 /** Log fields that carry a request's result detail (CloudFront's `x-edge-detailed-result-type`, ...). */
-export const RESULT_FIELDS = [
+const RESULT_FIELDS = [
   'x-edge-detailed-result-type',
   'x-edge-result-type',
   'result',
@@ -73,3 +75,29 @@ export const RESULT_FIELDS = [
 /** Fields that name the client a request came from (CloudFront's `c-ip`, load balancers', web servers'). */
 export const CLIENT_ADDRESS =
   /"(c-ip|client[_-]?ip|remote[_-]?addr(?:ess)?|source[_-]?ip|sourceIPAddress|ip)"\s*:\s*"([^"]{1,64})"/i;
+
+/** What the matching lines say in words the classifier reads (throttling, timeouts, memory, signatures). */
+export function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
+  const facts: Record<string, number | string> = {};
+  const count = (re: RegExp) => records.filter((r) => re.test(r.text) || re.test(r.errorType ?? '')).length;
+  const n = Math.max(1, records.length);
+  facts.throttleWords = count(THROTTLING) / n;
+  facts.timeoutWords = count(TIMEOUT) / n;
+  facts.memoryWords = count(MEMORY_EXHAUSTION) / n;
+  facts.signatureWords = count(SIGNATURE_FAILURE) / n;
+  const types = new Map<string, number>();
+  for (const r of records) if (r.errorType) types.set(r.errorType, (types.get(r.errorType) ?? 0) + 1);
+  const top = [...types].sort((a, b) => b[1] - a[1])[0];
+  if (top) facts.errorType = top[0];
+  // The result detail access logs give (CloudFront's x-edge-detailed-result-type, an error code field).
+  const results = new Map<string, number>();
+  for (const r of records) {
+    for (const pair of r.labels?.split(' ') ?? []) {
+      const [key = '', value = ''] = pair.split('=');
+      if (RESULT_FIELDS.includes(key)) results.set(value, (results.get(value) ?? 0) + 1);
+    }
+  }
+  const result = [...results].sort((a, b) => b[1] - a[1])[0];
+  if (result) facts.result = result[0];
+  return facts;
+}

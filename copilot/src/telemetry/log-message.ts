@@ -12,6 +12,8 @@ export interface ParsedMessage {
   service?: string;
   traceId?: string;
   errorType?: string;
+  /** What a structured line's error or exception says (`error.message`, `exception.message`, ...). */
+  errorMessage?: string;
   platformType?: string;
   platform?: Record<string, number | string>;
   version?: string;
@@ -55,6 +57,18 @@ const ERROR_TYPE_KEYS = [
   'err.type',
   'err.name',
 ];
+/** Fields holding what an error or exception says: often where a caller names the callee it failed to reach. */
+const ERROR_MESSAGE_KEYS = [
+  'error.message',
+  'exception.message',
+  'err.message',
+  'error_message',
+  'errorMessage',
+  'exception.msg',
+  'error',
+  'exception',
+  'err',
+];
 /** Log fields that carry an HTTP status (structured logs, access logs in JSON). */
 const STATUS_FIELDS = [
   'statusCode',
@@ -93,6 +107,22 @@ const TEXT_LEVEL =
   /(?:^|[\s[|:])(ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)(?=[\s\]|:]|$)/;
 const TEXT_ERROR_TYPE = /\b([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b/;
 const TEXT_TRACE = /\b(1-[0-9a-f]{8}-[0-9a-f]{24})\b/;
+/** Words that say a line reports a failure, for lines that carry no level of their own. */
+const FAILURE_WORDS =
+  /\b(errors?|exceptions?|fail(s|ed|ure|ing)?|fatal|panic(ked)?|refused|denied|unavailable|unreachable|timed out|timeout|threw|thrown|traceback|crash(ed)?|abort(ed)?)\b/i;
+const WARNING_WORDS = /\b(warn(ing)?|retry(ing)?|retried|degraded|deprecated)\b/i;
+
+/**
+ * The level of a line that states none (plain stdout, JSON without a level field): error when its words report
+ * a failure or name an exception type, warn when they warn or retry, unknown otherwise. Many teams log that way;
+ * without it their failures would not count as errors at all.
+ */
+function inferLevel(text: string): LogLevel | undefined {
+  const head = text.slice(0, 300);
+  if (FAILURE_WORDS.test(head) || TEXT_ERROR_TYPE.test(head)) return 'error';
+  if (WARNING_WORDS.test(head)) return 'warn';
+  return undefined;
+}
 
 function parseEmf(json: Json): boolean {
   const aws = json._aws;
@@ -174,11 +204,11 @@ export function parseLogMessage(message: string): ParsedMessage {
   const platform = parsePlatformText(trimmed);
   if (platform) return platform;
   // Lambda's Node text format: `<time>\t<request id>\t<LEVEL>\t<text>`; tabs are word boundaries here.
-  const level = normaliseLevel(TEXT_LEVEL.exec(message.slice(0, 200))?.[1]);
+  const level = normaliseLevel(TEXT_LEVEL.exec(message.slice(0, 200))?.[1]) ?? inferLevel(message);
   return {
     kind: 'text',
     text: message,
-    level: level ?? (/(Task timed out|Runtime exited|Runtime\.\w+Error)/.test(message) ? 'error' : undefined),
+    level,
     traceId: TEXT_TRACE.exec(message)?.[1],
     errorType: level === 'error' || level === 'warn' ? TEXT_ERROR_TYPE.exec(message)?.[1] : undefined,
   };
@@ -216,8 +246,13 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
   const errorType =
     asText(pick(json, ERROR_TYPE_KEYS)) ??
     (isObject(json.error) || isObject(json.err) || isObject(json.exception) ? 'Error' : undefined);
-  let level = normaliseLevel(pick(json, LEVEL_KEYS));
+  const stated = pick(json, LEVEL_KEYS);
+  let level = normaliseLevel(stated);
   if (!level && errorType) level = 'error';
+  // A line with a message but no level field says how bad it is only in words; access records (no message)
+  // say it in their status.
+  const said = asText(pick(json, TEXT_KEYS));
+  if (!level && stated === undefined && said) level = inferLevel(said);
   const traceId = asText(pick(json, TRACE_KEYS));
   return {
     kind: 'structured',
@@ -226,6 +261,7 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
     service: asText(pick(json, SERVICE_KEYS)),
     traceId: traceId ? (TEXT_TRACE.exec(traceId)?.[1] ?? traceId) : undefined,
     errorType,
+    errorMessage: asText(pick(json, ERROR_MESSAGE_KEYS))?.slice(0, 500),
     version: asText(pick(json, VERSION_KEYS)),
     labels,
     status: statusOf(json),
@@ -261,6 +297,7 @@ export function toLogRecord(
     service: parsed.service,
     traceId: parsed.traceId,
     errorType: parsed.errorType,
+    errorMessage: parsed.errorMessage,
     platformType: parsed.platformType,
     platform: parsed.platform,
     version: parsed.version ?? streamVersion(stream),

@@ -55,6 +55,33 @@ describe('Telemetry: log messages', () => {
     expect(parseLogMessage('just words')).toMatchObject({ kind: 'text', level: undefined });
   });
 
+  it('reads the level of a line that states none from its words', () => {
+    expect(parseLogMessage('[getAllFood] Get the food request failed!')).toMatchObject({ level: 'error' });
+    expect(
+      parseLogMessage('2023-01-29 10:00:01 o.c.Handler: java.lang.IllegalStateException: no route'),
+    ).toMatchObject({ level: 'error', errorType: 'IllegalStateException' });
+    expect(parseLogMessage('connection to db-1 timed out, retrying')).toMatchObject({ level: 'error' });
+    expect(parseLogMessage('retrying call to pricing (attempt 2)')).toMatchObject({ level: 'warn' });
+    expect(parseLogMessage('GET /orders/42 served in 12 ms')).toMatchObject({ level: undefined });
+    // JSON without a level field: its message says it; a stated level, even one not understood, is kept.
+    expect(parseLogMessage(JSON.stringify({ msg: 'payment refused by gateway' }))).toMatchObject({
+      kind: 'structured',
+      level: 'error',
+    });
+    expect(parseLogMessage(JSON.stringify({ level: 'info', msg: 'error budget report sent' }))).toMatchObject(
+      {
+        level: 'info',
+      },
+    );
+    expect(parseLogMessage(JSON.stringify({ level: 'x', msg: 'request failed' }))).toMatchObject({
+      level: undefined,
+    });
+    // An access record (no message) reads its failures from its status, not from words in its fields.
+    expect(
+      parseLogMessage(JSON.stringify({ 'sc-status': 502, 'x-edge-result-type': 'Error' })),
+    ).toMatchObject({ level: undefined, status: 502 });
+  });
+
   it('reads Lambda platform records in JSON and in the classic text format', () => {
     const json = parseLogMessage(
       JSON.stringify({

@@ -26,6 +26,8 @@ export interface LogRecord {
   traceId?: string;
   /** Exception or error type named by the line (`error.name`, `errorType`, `exception.type`, ...). */
   errorType?: string;
+  /** What the line's error or exception says, when a structured line gives it apart from its message. */
+  errorMessage?: string;
   /**
    * Short categorical fields of a structured line (`reason=bad_signature kid=k2`), sorted: what tells two lines
    * with the same message apart (ids, times and free text left out).
