@@ -74,23 +74,28 @@ export class AddressBook {
 
   /** One address of `kind` in `country` (any country when `country` is '*'); residential when none exists. */
   address(draw: Draw, kind: NetworkKind, country: string): string {
-    const list =
-      this.byKey.get(`${country}|${kind}`) ??
-      this.byKey.get(`${country}|residential`) ??
-      this.byKey.get(`*|${kind}`) ??
-      this.byKey.get('*|residential')!;
-    const range = draw.pick(list);
+    const range = draw.pick(this.rangesFor(kind, country));
     return dotted(range.start + 1 + Math.floor(draw.unit() * (range.size - 2)));
   }
 
   /** `count` addresses next to each other in one range: a NAT's or a carrier gateway's public pool. */
   pool(draw: Draw, kind: NetworkKind, country: string, count: number): string[] {
-    const first = this.address(draw, kind, country);
-    const parts = first.split('.').map(Number);
-    const base = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8)) >>> 0;
-    const out: string[] = [];
-    for (let i = 0; i < count; i++) out.push(dotted(base + ((parts[3]! + i * 3) % 254) + 1));
-    return out;
+    // Inside one range, so that the whole pool is one operator in one country, as a real NAT's pool is.
+    const list = this.rangesFor(kind, country);
+    const fitting = list.filter((r) => r.size >= count + 2);
+    const range = draw.pick(fitting.length > 0 ? fitting : list);
+    const room = Math.max(0, range.size - 2 - count);
+    const first = range.start + 1 + Math.floor(draw.unit() * room);
+    return Array.from({ length: Math.min(count, range.size - 2) }, (_, i) => dotted(first + i));
+  }
+
+  private rangesFor(kind: NetworkKind, country: string): Range[] {
+    return (
+      this.byKey.get(`${country}|${kind}`) ??
+      this.byKey.get(`${country}|residential`) ??
+      this.byKey.get(`*|${kind}`) ??
+      this.byKey.get('*|residential')!
+    );
   }
 
   /** The country an address geolocates to, as any reader of the logs would see it. */
