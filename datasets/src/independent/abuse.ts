@@ -228,7 +228,11 @@ export function abuse(world: World, kind: AbuseKind): Label[] {
           });
         }
       }
-      return [{ kind: 'geo_spike', subject: { country }, ...span(world, t0, t1) }];
+      // The stale token goes round with the link: a public token, refused, but shared all the same.
+      return [
+        { kind: 'geo_spike', subject: { country }, ...span(world, t0, t1) },
+        { kind: 'token_sharing', subject: { tokenId: stale.tokenId, ...account }, ...span(world, t0, t1) },
+      ];
     }
   }
 }

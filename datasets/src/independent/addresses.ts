@@ -74,8 +74,16 @@ export class AddressBook {
 
   /** One address of `kind` in `country` (any country when `country` is '*'); residential when none exists. */
   address(draw: Draw, kind: NetworkKind, country: string): string {
-    const range = draw.pick(this.rangesFor(kind, country));
-    return dotted(range.start + 1 + Math.floor(draw.unit() * (range.size - 2)));
+    const list = this.rangesFor(kind, country);
+    // A range's ends may agree on a country while its middle is elsewhere: draw again until the address is
+    // where it was asked for (a few tries; the last one is kept).
+    let ip = '';
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const range = draw.pick(list);
+      ip = dotted(range.start + 1 + Math.floor(draw.unit() * (range.size - 2)));
+      if (country === '*' || this.countryOf(ip) === country) break;
+    }
+    return ip;
   }
 
   /** `count` addresses next to each other in one range: a NAT's or a carrier gateway's public pool. */
