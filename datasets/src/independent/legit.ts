@@ -5,7 +5,6 @@
 import type { ContentType, Title } from './catalog.ts';
 import {
   COUNTRIES,
-  drawCountry,
   drawPerson,
   fixed,
   itinerary,
