@@ -2,11 +2,12 @@ import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
 import type { ScenarioKind } from '@boundless/datasets/simulator';
 import { CliError } from '../errors.ts';
+import { registerSimulateIndependent } from './simulate-independent.ts';
 
 const KINDS: readonly ScenarioKind[] = ['token_sharing', 'scraping', 'geo_spike'];
 
 interface SimulateFlags {
-  out: string;
+  out?: string;
   seed: string;
   hours: string;
   readers: string;
@@ -34,10 +35,14 @@ function scenarioList(text: string): 'all' | 'none' | ScenarioKind[] {
 }
 
 export function registerSimulate(program: Command): void {
-  program
-    .command('simulate')
+  const simulate = program.command('simulate');
+  registerSimulateIndependent(simulate);
+  simulate
     .description('generate labelled reader and abuse traffic as hourly CloudFront standard log files')
-    .requiredOption('--out <dir>', 'new or empty directory for the .gz logs, labels.jsonl and scenarios.json')
+    .option(
+      '--out <dir>',
+      'new or empty directory for the .gz logs, labels.jsonl and scenarios.json (required)',
+    )
     .option('--seed <n>', 'random seed; the same seed gives byte-identical output', '1')
     .option('--hours <h>', 'simulated duration in hours', '6')
     .option('--readers <n>', 'number of reader accounts', '4000')
@@ -53,6 +58,9 @@ export function registerSimulate(program: Command): void {
       "the development stress ranges: development ranges widened to [a/2, 2b] under the population's mix",
     )
     .action(async (flags: SimulateFlags) => {
+      // Checked here rather than by commander: a required option of this command would be demanded of its
+      // `independent` subcommand too.
+      if (!flags.out) throw new CliError("required option '--out <dir>' not specified");
       const hours = Number(flags.hours);
       if (!Number.isFinite(hours) || hours <= 0)
         throw new CliError(`--hours must be a positive number, got "${flags.hours}"`);

@@ -1,0 +1,84 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { CLOUDFRONT_LOG_FIELDS, verifyEdgeToken } from '@boundless/delivery';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatasetError, type IndependentOptions, simulateIndependent } from './index.ts';
+import { SIGNING_KID, SIGNING_SECRET } from './world.ts';
+
+let root: string;
+const small = (outDir: string, mix: IndependentOptions['mix'] = 'full'): IndependentOptions => ({
+  outDir,
+  seed: 7,
+  hours: 1,
+  readers: 30,
+  start: new Date('2026-09-17T06:00:00Z'),
+  mix,
+});
+
+async function logs(dir: string): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.gz')).sort();
+  return Promise.all(files.map(async (f) => gunzipSync(await readFile(join(dir, f))).toString('utf8')));
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'independent-'));
+  await simulateIndependent(small(join(root, 'a')));
+}, 60_000);
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('the independent population', () => {
+  it('is byte-identical for one seed', async () => {
+    await simulateIndependent(small(join(root, 'b')));
+    expect(await logs(join(root, 'b'))).toEqual(await logs(join(root, 'a')));
+    expect(await readFile(join(root, 'b', 'labels.jsonl'), 'utf8')).toBe(
+      await readFile(join(root, 'a', 'labels.jsonl'), 'utf8'),
+    );
+  }, 60_000);
+
+  it('writes CloudFront standard logs whose tokens verify and open the path they are used on', async () => {
+    let withToken = 0;
+    for (const body of await logs(join(root, 'a'))) {
+      const [version, fields, ...lines] = body.trimEnd().split('\n');
+      expect(version).toBe('#Version: 1.0');
+      expect(fields).toBe(`#Fields: ${CLOUDFRONT_LOG_FIELDS.join(' ')}`);
+      for (const line of lines) {
+        const f = line.split('\t');
+        expect(f).toHaveLength(CLOUDFRONT_LOG_FIELDS.length);
+        const query = f[11]!;
+        if (!query.startsWith('bbt=')) continue;
+        withToken++;
+        const at = Date.parse(`${f[0]}T${f[1]}Z`) / 1000;
+        const claims = verifyEdgeToken(
+          query.slice(4),
+          (kid) => (kid === SIGNING_KID ? SIGNING_SECRET : undefined),
+          Math.min(at, Number(query.split('.')[6]) - 1),
+        );
+        expect(f[7]!.startsWith(claims.scope)).toBe(true);
+      }
+    }
+    expect(withToken).toBeGreaterThan(100);
+  });
+
+  it('labels every abuse kind with contract subjects inside the window, and none in the hard-negative mix', async () => {
+    const labels = (await readFile(join(root, 'a', 'labels.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(new Set(labels.map((l) => l.kind))).toEqual(new Set(['scraping', 'token_sharing', 'geo_spike']));
+    for (const l of labels) {
+      expect(Object.keys(l)).toEqual(['kind', 'subject', 'start', 'end']);
+      expect(Object.keys(l.subject).every((k) => ['tokenId', 'accountId', 'ip', 'country'].includes(k))).toBe(
+        true,
+      );
+      expect(Date.parse(l.start)).toBeLessThanOrEqual(Date.parse(l.end));
+    }
+    await simulateIndependent(small(join(root, 'h'), 'hard_negative'));
+    expect(await readFile(join(root, 'h', 'labels.jsonl'), 'utf8')).toBe('');
+  }, 60_000);
+
+  it('refuses a directory that is not empty', async () => {
+    await expect(simulateIndependent(small(join(root, 'a')))).rejects.toBeInstanceOf(DatasetError);
+  });
+});
