@@ -66,7 +66,7 @@ export function registerReport(program: Command): void {
           `no data dir at ${resolve(options.dataDir)}: \`boundless start\` writes one (.data by default); --data-dir names another`,
           2,
         );
-      if (options.focus) await checkFocusFile(options.focus);
+      const focus = options.focus ? await readFocusFile(options.focus) : undefined;
       const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
       const aws = options.telemetry === 'aws' ? await awsInputs() : undefined;
       const { report, paths } = await writeLocalReport({
@@ -77,13 +77,13 @@ export function registerReport(program: Command): void {
               ...(aws.tunables ? { tunables: aws.tunables } : {}),
               ...(aws.edgeLogs ? { edgeLogs: aws.edgeLogs } : {}),
               ...(aws.storage ? { storage: aws.storage } : {}),
-              ...(options.focus ? {} : { costs: aws.costs, costLabel: aws.costLabel }),
+              ...(focus ? {} : { costs: aws.costs, costLabel: aws.costLabel }),
             }
           : {}),
         dataDir: resolve(options.dataDir),
         day,
         lookbackDays,
-        ...(options.focus ? { focus: resolve(options.focus) } : {}),
+        ...focus,
       }).catch((error: unknown) => {
         throw new CliError(`report for ${day}: ${(error as Error).message}`, 1, { cause: error });
       });
@@ -99,14 +99,15 @@ export function registerReport(program: Command): void {
 /**
  * The --focus file is the user's: one that cannot be read or is not a FOCUS export is a usage error naming it,
  * found before any report work starts (the report's own failure would say neither which file nor exit 2).
+ * Read and parsed once, here: the report takes the rows as its cost source.
  */
-async function checkFocusFile(path: string): Promise<void> {
+async function readFocusFile(path: string) {
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new CliError(`--focus: cannot read ${path}: ${readFailure(error)}`, 2, { cause: error });
   });
-  const { importFocus, SourceError } = await import('@boundless/copilot/sources');
+  const { FocusCostSource, importFocus, SourceError } = await import('@boundless/copilot/sources');
   try {
-    importFocus(text);
+    return { costs: new FocusCostSource(importFocus(text).rows), costLabel: `FOCUS file ${resolve(path)}` };
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     throw new CliError(`--focus ${path} is not a FOCUS 1.0 export: ${error.reason}`, 2, { cause: error });

@@ -44,6 +44,8 @@ export type AnomalyKind =
 
 export type Rng = () => number;
 
+const weekdayOf = (t: number) => Math.floor(t / DAY + 4) % 7; // 1970-01-01 was a Thursday
+
 function gauss(rng: Rng): number {
   const u = Math.max(rng(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
@@ -100,7 +102,7 @@ export function baseline(rng: Rng, archetype: Archetype, times: readonly number[
       case 'square':
         return level + amplitude * Math.sign(daily(t)) + e;
       case 'weekly': {
-        const weekday = Math.floor(t / DAY + 4) % 7; // 1970-01-01 was a Thursday
+        const weekday = weekdayOf(t);
         return (level + amplitude * daily(t)) * (weekday === 0 || weekday === 6 ? weekend : 1) + e;
       }
       case 'period':
@@ -128,8 +130,6 @@ interface Common {
   lambda: number;
   weekend: number;
 }
-
-const weekdayOf = (t: number) => Math.floor(t / DAY + 4) % 7; // 1970-01-01 was a Thursday
 
 /** The newer archetypes draw their own parameters after the common ones, so the older series do not change. */
 function newerBaseline(

@@ -12,7 +12,7 @@ import {
   type StoredObjectScan,
 } from '@boundless/copilot/report';
 import { readEdgeLogWindow } from '@boundless/copilot/report';
-import { type CostSource, FocusFileCostSource, type LogEventSource } from '@boundless/copilot/sources';
+import type { CostSource, LogEventSource } from '@boundless/copilot/sources';
 import { API_ACCESS_LOG_GROUP } from '@boundless/local';
 import { localTunablesRepository } from './change-sets.ts';
 
@@ -85,8 +85,7 @@ async function originObjects(dataDir: string, endMs: number, lookbackDays: numbe
 export interface LocalReportOptions {
   dataDir: string;
   day: string;
-  /** A FOCUS 1.0 CSV for the cost section; else `costs` (the running copilot's cost model), else none. */
-  focus?: string;
+  /** The cost section's source (a FOCUS export, the running copilot's cost model, Cost Explorer); else none. */
   costs?: CostSource;
   lookbackDays?: number;
   now?: () => number;
@@ -101,7 +100,7 @@ export interface LocalReportOptions {
     lambdaLogGroups: readonly string[];
     apiAccessLogGroup: string;
   };
-  /** The cost section's source and its label, when not a FOCUS file or the local cost model. */
+  /** The cost section's label. @default the local cost model's */
   costLabel?: string;
   /** The tunables in force (the deployed copy in S3, in AWS). @default the data dir's `tunables.json` */
   tunables?: { read(): Promise<{ content: unknown }> };
@@ -142,14 +141,9 @@ export async function buildLocalReport(options: LocalReportOptions): Promise<Dai
   };
   const lookbackDays = options.lookbackDays ?? 30;
   const endMs = Date.parse(`${options.day}T00:00:00Z`) + DAY_MS;
-  const costs = options.focus
-    ? { source: new FocusFileCostSource(options.focus), label: `FOCUS file ${options.focus}` }
-    : options.costs
-      ? {
-          source: options.costs,
-          label: options.costLabel ?? 'local cost model (metered usage at list prices)',
-        }
-      : undefined;
+  const costs = options.costs
+    ? { source: options.costs, label: options.costLabel ?? 'local cost model (metered usage at list prices)' }
+    : undefined;
   return buildDailyReport({
     day: options.day,
     tunables,

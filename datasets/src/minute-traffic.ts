@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetError } from './errors.ts';
+import { parseOptions } from './errors.ts';
 import { COUNTRIES } from './sim/networks.ts';
 import { activity } from './sim/rhythm.ts';
 import { Rng } from './sim/rng.ts';
@@ -284,13 +284,13 @@ function addDownload(rng: Rng, second: number, counts: Int32Array): void {
  * page loads per second are Poisson around that intensity, and each page's requests arrive together.
  */
 export function simulateMinuteTraffic(options: MinuteTrafficOptions): MinuteTraffic {
-  const parsed = minuteTrafficOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
-    throw new DatasetError(`invalid minute-traffic options: ${problems.join('; ')}`);
-  }
-  const { seed, days, ranges } = parsed.data;
-  const start = Math.floor(parsed.data.start.getTime() / MINUTE_MS) * MINUTE_MS;
+  const {
+    seed,
+    days,
+    ranges,
+    start: first,
+  } = parseOptions(minuteTrafficOptionsSchema, 'minute-traffic', options);
+  const start = Math.floor(first.getTime() / MINUTE_MS) * MINUTE_MS;
   const parameters = drawParameters(seed, start, days, ranges);
   const bursts = [...parameters.releases, ...parameters.pushes].map((b) => ({
     at: Date.parse(b.at),

@@ -1,7 +1,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DatasetError } from './errors.ts';
+import { DatasetError, parseOptions } from './errors.ts';
 import { buildCatalog } from './sim/catalog.ts';
 import { healthCanary, searchCrawler } from './sim/crawlers.ts';
 import { EdgeModel } from './sim/edge.ts';
@@ -60,12 +60,7 @@ export type SimulationOptions = z.input<typeof optionsSchema>;
 type ResolvedOptions = z.output<typeof optionsSchema>;
 
 export function resolveOptions(options: SimulationOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
-    throw new DatasetError(`invalid simulation options: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseOptions(optionsSchema, 'simulation', options);
 }
 
 export interface Simulation {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetError } from './errors.ts';
+import { parseOptions } from './errors.ts';
 import { gamma, poisson, range, traceOptionFields } from './minute-traffic.ts';
 import { Rng } from './sim/rng.ts';
 import type { TrafficMinute } from './traffic.ts';
@@ -119,22 +119,18 @@ interface Share {
   readonly decayPerSecond: number;
 }
 
-function parseOptions(options: SocialTrafficOptions) {
-  const parsed = socialTrafficOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
-    throw new DatasetError(`invalid social-traffic options: ${problems.join('; ')}`);
-  }
-  return parsed.data;
-}
-
 /**
  * A seeded month (by default) of per-minute social-media-like traffic; the same options give the same trace.
  * Simulated second by second: the rhythm's rate plus every active share's, times a per-second gamma factor
  * and a per-minute autocorrelated factor, then a Poisson count.
  */
 export function simulateSocialTraffic(options: SocialTrafficOptions): SocialTraffic {
-  const { seed, days, ranges, start: first } = parseOptions(options);
+  const {
+    seed,
+    days,
+    ranges,
+    start: first,
+  } = parseOptions(socialTrafficOptionsSchema, 'social-traffic', options);
   const start = Math.floor(first.getTime() / MINUTE_MS) * MINUTE_MS;
   const values = drawValues(new Rng(seed, 'social-traffic-values'), ranges);
   const rng = new Rng(seed, 'social-traffic-seconds');

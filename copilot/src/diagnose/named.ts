@@ -19,6 +19,11 @@ export interface NamedComponent {
 
 const MAX_LINES = 400;
 
+/** A line's message and what its error or exception says: where a caller names the callee it failed to reach. */
+function wordsOf(record: LogRecord): string {
+  return record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
+}
+
 export function namedComponent(
   records: readonly LogRecord[],
   names: readonly string[],
@@ -30,8 +35,7 @@ export function namedComponent(
   const counts = new Map<string, number>();
   let lines = 0;
   for (let i = 0; i < records.length; i += step) {
-    const record = records[i]!;
-    const text = record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
+    const text = wordsOf(records[i]!);
     lines++;
     const found = candidates.filter((n) => text.includes(n));
     let best: string | undefined;
@@ -66,10 +70,7 @@ export function reportedFailure(
 ): Signal | undefined {
   if (named.share < 0.6 || hasOwnLines(named.name)) return undefined;
   const lines = records.filter(
-    (r) =>
-      r.level === 'error' &&
-      r.timestampMs >= since &&
-      `${r.text} ${r.errorMessage ?? ''}`.includes(named.name),
+    (r) => r.level === 'error' && r.timestampMs >= since && wordsOf(r).includes(named.name),
   );
   if (lines.length < 3) return undefined;
   const strongest = mine.reduce((a, b) => (b.strength > a.strength ? b : a));

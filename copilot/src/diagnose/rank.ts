@@ -257,21 +257,29 @@ export function rankComponents(
   return ranked;
 }
 
-/** Whether `to` is among the components `from` calls, directly or a few hops down. */
-function reaches(from: string, to: string, callees: Map<string, Set<string>>): boolean {
-  const seen = new Set([from]);
-  let frontier = [...(callees.get(from) ?? [])];
+/**
+ * The components `start` leads to within four hops of calls, each once, in breadth-first order (so the nearer
+ * comes first), those in `seen` left out.
+ */
+function downstream(start: Iterable<string>, callees: Map<string, Set<string>>, seen: Set<string>): string[] {
+  const reached: string[] = [];
+  let frontier = [...start];
   for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const c of frontier) {
-      if (c === to) return true;
       if (seen.has(c)) continue;
       seen.add(c);
+      reached.push(c);
       next.push(...(callees.get(c) ?? []));
     }
     frontier = next;
   }
-  return false;
+  return reached;
+}
+
+/** Whether `to` is among the components `from` calls, directly or a few hops down. */
+function reaches(from: string, to: string, callees: Map<string, Set<string>>): boolean {
+  return downstream(callees.get(from) ?? [], callees, new Set([from])).includes(to);
 }
 
 /** The most troubled component among a callee and what it calls (a few hops down), the caller left out. */
@@ -282,18 +290,9 @@ function worstBelow(
   caller: string,
 ): { component: string; score: number } | undefined {
   let worst: { component: string; score: number } | undefined;
-  const seen = new Set([caller]);
-  let frontier = [callee];
-  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
-    const next: string[] = [];
-    for (const c of frontier) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      const score = scoreOf.get(c) ?? 0;
-      if (score > (worst?.score ?? 0)) worst = { component: c, score };
-      next.push(...(callees.get(c) ?? []));
-    }
-    frontier = next;
+  for (const c of downstream([callee], callees, new Set([caller]))) {
+    const score = scoreOf.get(c) ?? 0;
+    if (score > (worst?.score ?? 0)) worst = { component: c, score };
   }
   return worst;
 }

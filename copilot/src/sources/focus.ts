@@ -62,14 +62,25 @@ export function importFocus(text: string): FocusImport {
   return result;
 }
 
+/** The rows of a FOCUS export already read, by the day their charge period starts. */
+export class FocusCostSource implements CostSource {
+  readonly kind = 'focus' as const;
+  constructor(private readonly rows: readonly CostRow[]) {}
+
+  async costs(startDate: string, endDate: string): Promise<CostRow[]> {
+    return this.rows.filter(
+      (row) => row.periodStart.slice(0, 10) >= startDate && row.periodStart.slice(0, 10) < endDate,
+    );
+  }
+}
+
+/** A FOCUS export on disk, read at each call (a long-running copilot sees the file as it is now). */
 export class FocusFileCostSource implements CostSource {
   readonly kind = 'focus' as const;
   constructor(private readonly path: string) {}
 
   async costs(startDate: string, endDate: string): Promise<CostRow[]> {
     const { rows } = importFocus(await readFile(this.path, 'utf8'));
-    return rows.filter(
-      (row) => row.periodStart.slice(0, 10) >= startDate && row.periodStart.slice(0, 10) < endDate,
-    );
+    return new FocusCostSource(rows).costs(startDate, endDate);
   }
 }

@@ -22,7 +22,7 @@ export { LocalCostModel, type MeteredUsage } from './cost-model.ts';
 export { AwsCostSource, type CostRow, type CostSource } from './cost.ts';
 export { SourceError } from './errors.ts';
 export { S3ContentRecency, type S3ContentRecencyOptions } from './s3-content-recency.ts';
-export { FocusFileCostSource, importFocus } from './focus.ts';
+export { FocusCostSource, FocusFileCostSource, importFocus } from './focus.ts';
 export { runLocalInsights, UnsupportedQueryError } from './insights-local.ts';
 export type { InsightsRow, LogEvent, LogEventQuery, LogEventSource } from './log-events.ts';
 export { AwsTraceSource, assembleTrace, LocalTraceSource, type Trace, type TraceSource } from './traces.ts';

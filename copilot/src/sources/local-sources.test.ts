@@ -8,7 +8,7 @@ import { FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.ts';
 import { LocalCloudFrontLogSource } from './cloudfront-local.ts';
 import { LocalLogEventSource, tailLogGroup } from './cloudwatch-logs-local.ts';
 import { LocalCostModel } from './cost-model.ts';
-import { importFocus } from './focus.ts';
+import { FocusCostSource, importFocus } from './focus.ts';
 import { UnsupportedQueryError } from './insights-local.ts';
 import { LocalTraceSource } from './traces.ts';
 
@@ -52,6 +52,19 @@ describe('Function: importFocus', () => {
     const result = importFocus(text);
     expect(result.rows).toHaveLength(1);
     expect(result.skipped.map((s) => s.line)).toEqual([3, 4]);
+  });
+});
+
+describe('Class: FocusCostSource', () => {
+  it('gives the rows whose charge period starts on the days asked for, the end day left out', async () => {
+    const text =
+      'ChargePeriodStart,ChargePeriodEnd,ServiceName,BilledCost,BillingCurrency\n' +
+      '2024-09-01 23:00:00,2024-09-02 00:00:00,AWS Lambda,0.5,USD\n' +
+      '2024-09-02 00:00:00,2024-09-02 01:00:00,AWS Lambda,0.7,USD\n' +
+      '2024-09-03 00:00:00,2024-09-03 01:00:00,AWS Lambda,0.9,USD\n';
+    const source = new FocusCostSource(importFocus(text).rows);
+    const rows = await source.costs('2024-09-02', '2024-09-03');
+    expect(rows.map((row) => row.amount)).toEqual([0.7]);
   });
 });
 

@@ -242,7 +242,8 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
   if (platform) return platform;
   // A record without a message field (an access log record) reads as its categorical fields.
   const labels = labelsOf(json);
-  const text = asText(pick(json, TEXT_KEYS)) ?? labels ?? message;
+  const said = asText(pick(json, TEXT_KEYS));
+  const text = said ?? labels ?? message;
   const errorType =
     asText(pick(json, ERROR_TYPE_KEYS)) ??
     (isObject(json.error) || isObject(json.err) || isObject(json.exception) ? 'Error' : undefined);
@@ -251,7 +252,6 @@ function parseJsonLine(json: Json, message: string): ParsedMessage {
   if (!level && errorType) level = 'error';
   // A line with a message but no level field says how bad it is only in words; access records (no message)
   // say it in their status.
-  const said = asText(pick(json, TEXT_KEYS));
   if (!level && stated === undefined && said) level = inferLevel(said);
   const traceId = asText(pick(json, TRACE_KEYS));
   return {
