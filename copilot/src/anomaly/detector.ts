@@ -73,6 +73,8 @@ export class AnomalyDetector {
   private readonly flat: FlatLine;
   private previousMean = Number.NaN;
   private previousLogMean = Number.NaN;
+  /** Points seen so far. */
+  private points = 0;
   /** Every value so far has been positive: the log-value view applies. */
   private positive = true;
 
@@ -165,6 +167,11 @@ export class AnomalyDetector {
     const u = this.units;
     for (let i = 0; i < VIEWS.length; i++)
       u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
+    // The value view's range, of single noisy points, is the one a young series' noise keeps widening: its
+    // margin also takes the growth that range would still have before `youngDays` of history (youthMargin).
+    // The smoothed views' ranges grow less; widening them too cost early catches on the shipped series.
+    this.points++;
+    u[0] = u[0]! + youthMargin(this.points, history, o.youngDays * DAY);
     const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
     e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
     // A record is new only if the point also jumps further from the recent level than the series has jumped
@@ -220,7 +227,7 @@ export class AnomalyDetector {
 
     const expected = seasonalSeries && !Number.isNaN(seasonal.value) ? seasonal.value : this.previousMean;
     const range = r[0]!;
-    const margin = o.noveltyUnits * Math.max(range.high - range.low, floor);
+    const margin = u[0]! * Math.max(range.high - range.low, floor);
     this.lastValue = value;
     this.last = Math.max(this.last, timestamp);
     return {
@@ -235,6 +242,18 @@ export class AnomalyDetector {
       upper: range.ready ? range.high + margin : Number.POSITIVE_INFINITY,
     };
   }
+}
+
+/**
+ * The extra margin, as a fraction of a range's width, of a series `points` points and `historyMs` old judged as
+ * if it were `referenceMs` old: the range of n points of noise grows as √(2 ln n), so a series observed at the
+ * same rate until then would still widen its range by √(ln N / ln n) − 1 (N the points by then), half of it on
+ * each side. Records a short history sets that the reference history would have contained are not news.
+ */
+export function youthMargin(points: number, historyMs: number, referenceMs: number): number {
+  if (referenceMs <= 0 || historyMs >= referenceMs || points < 3 || historyMs <= 0) return 0;
+  const reference = (points * referenceMs) / historyMs;
+  return (Math.sqrt(Math.log(reference) / Math.log(points)) - 1) / 2;
 }
 
 export { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './options.ts';

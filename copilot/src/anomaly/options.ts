@@ -37,6 +37,11 @@ export interface DetectorOptions {
   residualWarmupHours: number;
   /** How much wider the alarm margin is over a short history (see `update`). */
   youngHours: number;
+  /**
+   * Days of history the value view's range is judged as if it had while the series is younger: its margin
+   * widens by how far the range of a series of noise would still grow by then (`youthMargin`); 0: off.
+   */
+  youngDays: number;
   /** Hours of volatility history before the volatility view may alarm. */
   volatilityWarmupHours: number;
   /**
@@ -95,6 +100,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   profileDays: 7,
   profileMinDays: 2,
   youngHours: 0,
+  youngDays: 14,
   residualWarmupHours: 72,
   volatilityWarmupHours: 72,
   medianWarmupHours: 96,

@@ -121,8 +121,9 @@ function windowDetectorOptions(periodMs: number, rangeMs: number): Partial<Detec
     volatilityPoints: 5,
     scaleMs: 30 * periodMs,
     warmupMs: 5 * periodMs,
-    // Counted in blocks, that is in periods here.
+    // Counted in blocks, that is in periods here; the days-long young-series margin has no meaning over a range.
     youngHours: 20,
+    youngDays: 0,
     refractoryMs: 5 * periodMs,
     rearmMs: 3 * periodMs,
     profileMinDays: 1e9,
