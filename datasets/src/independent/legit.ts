@@ -3,15 +3,7 @@
  * infrastructure (carrier NAT pools, campuses) is built once per population so that many readers share it.
  */
 import type { ContentType, Title } from './catalog.ts';
-import {
-  COUNTRIES,
-  drawPerson,
-  fixed,
-  itinerary,
-  type Person,
-  rotating,
-  sessionStart,
-} from './people.ts';
+import { COUNTRIES, drawPerson, fixed, itinerary, type Person, rotating, sessionStart } from './people.ts';
 import type { Viewer, World } from './world.ts';
 
 interface Campus {

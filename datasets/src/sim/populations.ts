@@ -76,7 +76,9 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
     },
     abuse: true,
     seeds: [1801, 1802],
-    seenSeeds: [1001, 1002, 1101, 1102, 1201, 1202, 1301, 1302, 1401, 1402, 1501, 1502, 1601, 1602, 1701, 1702],
+    seenSeeds: [
+      1001, 1002, 1101, 1102, 1201, 1202, 1301, 1302, 1401, 1402, 1501, 1502, 1601, 1602, 1701, 1702,
+    ],
     stressSeeds: [],
     hours: 36,
     readers: 4000,
