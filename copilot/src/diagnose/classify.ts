@@ -82,9 +82,7 @@ export function classify(
     (s) =>
       s.kind === 'volume' &&
       Number(s.facts.topClientsShare) >= 0.5 &&
-      Number(s.facts.topClientsShareBefore ?? 1) < 0.2 &&
-      // Mostly refused already (blocked, rate limited, tokens revoked): mitigated, reported apart, not the fault.
-      Number(s.facts.refusedShare ?? 0) < 0.5,
+      Number(s.facts.topClientsShareBefore ?? 1) < 0.2,
   );
   if (crowd.length > 0) return pick('abuse_load', [...crowd, ...symptoms.slice(0, 2)]);
 

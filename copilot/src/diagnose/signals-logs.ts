@@ -243,7 +243,6 @@ export function logSignals(
         {
           ratio: volume.after / Math.max(volume.before, 1e-9),
           ...(crowd ? { topClientsShare: crowd.topShare, topClientsShareBefore: crowd.topShareBefore } : {}),
-          ...(crowd ? { refusedShare: refusedShare(recent, crowd.clients, targeted, component) } : {}),
         },
       );
     }
@@ -309,19 +308,6 @@ export function logSignals(
     if (reported) signals.push(reported);
   }
   return { signals, errorTraces, timeline, targeted };
-}
-
-/** The share of the surge's busiest clients' requests that the component refused on purpose (a mitigation). */
-function refusedShare(
-  recent: readonly LogRecord[],
-  clients: readonly string[],
-  targeted: readonly TargetedRefusals[],
-  component: string,
-): number {
-  const t = targeted.find((x) => x.component === component);
-  if (!t || !clients.some((c) => t.clients.includes(c))) return 0;
-  const theirs = recent.filter((r) => r.status !== undefined && t.clients.includes(clientOf(r) ?? ''));
-  return theirs.length === 0 ? 0 : theirs.filter((r) => isRefusal(r.status)).length / theirs.length;
 }
 
 /**
