@@ -35,8 +35,8 @@ const MIN_LLR = 4;
 /** At most this many clients count as "a few" (as for a surge made by a few clients). */
 const FEW = 3;
 
-export const isRefusal = (status: number | undefined) => status === 401 || status === 403 || status === 429;
-export const clientOf = (r: LogRecord) => CLIENT_ADDRESS.exec(r.message)?.[2];
+const isRefusal = (status: number | undefined) => status === 401 || status === 403 || status === 429;
+const clientOf = (r: LogRecord) => CLIENT_ADDRESS.exec(r.message)?.[2];
 
 export function targetedRefusals(
   logs: readonly LogRecord[],

@@ -5,13 +5,7 @@ import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
 import { namedComponent, reportedFailure } from './named.ts';
 import { pickEvidence } from './log-evidence.ts';
-import {
-  clientOf,
-  isRefusal,
-  refusalLinesToSetAside,
-  type TargetedRefusals,
-  targetedRefusals,
-} from './refusals.ts';
+import { refusalLinesToSetAside, type TargetedRefusals, targetedRefusals } from './refusals.ts';
 import { missingPattern } from './missing-pattern.ts';
 import { type ServingIndex, servingWeight } from './serving.ts';
 import { templateOf } from './templates.ts';
