@@ -10,6 +10,7 @@ import {
   type RankOptions,
   rankComponents,
 } from './rank.ts';
+import { refusalNotes, setAsideRefusalMetrics } from './refusals.ts';
 import { logSignals } from './signals-logs.ts';
 import { metricSignals } from './signals-metrics.ts';
 import { traceSignals } from './signals-traces.ts';
@@ -66,12 +67,10 @@ export function analyse(
     snapshot.spans.length > 0 ? servingIndex(snapshot.spans) : undefined,
   );
   const traces = traceSignals(snapshot.spans, request.atMs);
-  const metrics = metricSignals(
-    snapshot.metrics,
-    index,
-    request.atMs,
-    request.windowMs,
-    trafficOf(snapshot, index),
+  const metrics = setAsideRefusalMetrics(
+    metricSignals(snapshot.metrics, index, request.atMs, request.windowMs, trafficOf(snapshot, index)),
+    logs.signals,
+    logs.targeted,
   );
   const telemetryChanges = changesFromTelemetry(snapshot, index.ofLog, new Set(index.names));
   const changes = [...telemetryChanges, ...(inputs.changes ?? [])];
@@ -121,6 +120,7 @@ export function analyse(
     }
   }
 
+  gaps.push(...refusalNotes(logs.targeted));
   gaps.push(...coverageGaps(inputs, request, logs.timeline?.startMs, traces.timeline?.startMs));
   if (top && top.score < options.abstainBelow)
     gaps.push(

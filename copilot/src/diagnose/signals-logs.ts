@@ -5,6 +5,7 @@ import type { LogRecord } from '../telemetry/types.ts';
 import { scanRateIncrease, scanShareIncrease, type Split } from './change-scan.ts';
 import { namedComponent, reportedFailure } from './named.ts';
 import { pickEvidence } from './log-evidence.ts';
+import { refusalLinesToSetAside, type TargetedRefusals, targetedRefusals } from './refusals.ts';
 import { missingPattern } from './missing-pattern.ts';
 import { type ServingIndex, servingWeight } from './serving.ts';
 import { templateOf } from './templates.ts';
@@ -22,6 +23,8 @@ export interface LogFacts {
   /** Trace ids of error lines after each component's onset, for following errors through traces. */
   errorTraces: Map<string, Set<string>>;
   timeline?: Timeline;
+  /** Refusals that went to a few clients while the others were served as before: set aside, reported. */
+  targeted: TargetedRefusals[];
 }
 
 const ERROR_LINE_KINDS = new Set<SignalKind>(['log_errors', 'new_error_pattern', 'chronic_errors']);
@@ -59,12 +62,16 @@ export function logSignals(
     logs.filter((r) => r.kind !== 'emf').map((r) => r.timestampMs),
     atMs,
   );
-  if (!timeline) return { signals: [], errorTraces };
+  if (!timeline) return { signals: [], errorTraces, targeted: [] };
+  const ofLog = (r: LogRecord) => index.ofLog(r);
+  const targeted = targetedRefusals(logs, ofLog, timeline);
+  const aside = refusalLinesToSetAside(logs, ofLog, targeted, timeline.bucketMs);
+  const refusing = new Set(targeted.map((t) => t.component));
   const byComponent = new Map<string, Series>();
   const templates = new Map<string, { component: string; counts: number[]; records: LogRecord[] }>();
   const allVolume = timeline.zeros();
   for (const record of logs) {
-    if (record.kind === 'emf') continue;
+    if (record.kind === 'emf' || aside.has(record)) continue;
     const component = index.ofLog(record);
     const s = entryOf(byComponent, component, () => ({
       total: timeline.zeros(),
@@ -165,6 +172,8 @@ export function logSignals(
       ['status_429', s.s429, (st: number) => st === 429],
       ['status_auth', s.sAuth, (st: number) => st === 401 || st === 403],
     ] as const) {
+      // Refusals aimed at a few clients are the component doing its job (reported apart, not a symptom).
+      if (kind !== 'status_5xx' && refusing.has(component)) continue;
       const split = scanShareIncrease(bad, s.requests);
       push(
         component,
@@ -292,7 +301,7 @@ export function logSignals(
     const reported = reportedFailure(component, named, mine, s.records, since, (c) => byComponent.has(c));
     if (reported) signals.push(reported);
   }
-  return { signals, errorTraces, timeline };
+  return { signals, errorTraces, timeline, targeted };
 }
 
 /**

@@ -57,9 +57,11 @@ export const THROTTLING =
 const MEMORY_EXHAUSTION =
   /out.?of.?memory|heap out of memory|memory.?error|\boom\b|memory.?limit|cannot allocate memory|Runtime exited with error: signal: killed/i;
 const TIMEOUT = /timed? ?out|timeout|deadline.?exceeded/i;
-const SIGNATURE_FAILURE =
+export const SIGNATURE_FAILURE =
   /signature|invalid.?(key|kid|token)|unknown.?(key|kid)|key.?(id|mismatch|not.?found)|bad.?token|token.?(invalid|rejected)|\bkid\b/i;
 export const ORIGIN = /origin/i;
+/** Words a line uses when a request was turned away on purpose (a token, an address, a rate limit). */
+export const REFUSAL = /refus|denied|forbidden|blocked|rejected|not.?allowed|unauthori[sz]ed|rate.?limited/i;
 
 /** Log fields that carry a request's result detail (CloudFront's `x-edge-detailed-result-type`, ...). */
 const RESULT_FIELDS = [
