@@ -26,9 +26,9 @@ export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
 
 /**
  * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
- * without sleep); `breadth`: whether the number of titles taken counts as coverage (titles opened to half,
- * none of them far deeper than their readers take them). A finding that needs either is observed only (see
- * summarize in reader-scraping.ts).
+ * without sleep); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
+ * them far deeper than their readers take them, as coverage; titles open side by side, as automation rather
+ * than pace). A finding that needs either is observed only (see summarize in reader-scraping.ts).
  */
 export function readerEvidence(
   config: DetectorConfig,
@@ -166,7 +166,12 @@ export function readerEvidence(
   // side by side: speed and concurrency are one observation there, so they count as one family until the
   // consumption beyond the cohort's pace has been kept up longer than a download lasts. What was taken
   // (coverage) stays evidence of its own.
-  const burst = sustainedMinutes < BURST_MINUTES;
+  // Without breadth (what may be acted on), many titles open at once with nothing else of a tool about the
+  // reader is the same observation as many titles fast: a reading app keeping a comic series or a story
+  // collection open title after title, so it counts with pace. From a hosting network, a tool's agent, with
+  // cache busters or clockwork, it is a tool's concurrency.
+  const alone = !breadth && automationSignals.every((x, i) => i === 2 || x < 0.3);
+  const burst = sustainedMinutes < BURST_MINUTES || alone;
   if (burst) {
     pace = Math.max(pace, automationSignals[2]!);
     automationSignals[2] = 0;

@@ -38,8 +38,8 @@ const ESCALATED = 0.95;
  * day-long view (deep takes spread over the day, a day without sleep), or without counting titles opened
  * to half (breadth: with pace, one observation of "many titles, fast", which is what an organisation's
  * admin checking a collection looks like), is a finding for a person to look at, never an action by itself.
- * Acting needs two families that agree without them: pace with titles taken far deeper than their readers
- * take them, or with a fingerprint (automation, enumeration, proxies).
+ * Acting needs two families that agree without them, one of them unlike reading (READING below): pace with a
+ * fingerprint (automation, enumeration, proxies), never pace with titles taken whole alone.
  */
 const OBSERVED_ONLY = 0.89;
 
@@ -64,6 +64,22 @@ export function glimpsed(evidence: readonly Evidence[]): boolean {
     }
   }
   return false;
+}
+
+/**
+ * What a person reading does: fast (pace) and whole (coverage of what they read). A text-to-speech reader
+ * fetching whole books ahead, or a heavy comic reader, shows both for hours. Acting needs, besides, evidence
+ * a person does not produce: an order (enumeration), a fingerprint (automation), many addresses (churn), or
+ * no rest (tireless).
+ */
+const READING: ReadonlySet<string> = new Set(['pace', 'coverage']);
+
+/**
+ * Whether a family beyond reading fast and whole points the same way (see READING), if only as context (a
+ * hosting network's addresses: what a VPN reader shows alone, never with hours of whole titles taken fast).
+ */
+function unlikeReading(evidence: readonly Evidence[]): boolean {
+  return evidence.some((e) => !READING.has(e.family) && e.strength >= AGREEING);
 }
 
 /** What the detector needs of the request's token besides its consumption. */
@@ -92,7 +108,8 @@ export class ReaderScrapingDetector {
     if (summary.score <= OBSERVED_ONLY || summary.corroboration < 2) return summary;
     // What may be acted on: two families agreeing without the day-long view and without breadth.
     const acting = readerEvidence(this.config, this.titles, s, second, false, false);
-    if (!reportable(acting) || corroboration(acting) < 2) summary.score = OBSERVED_ONLY;
+    if (!reportable(acting) || corroboration(acting) < 2 || !unlikeReading(acting))
+      summary.score = OBSERVED_ONLY;
     return summary;
   }
 
