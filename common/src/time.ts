@@ -5,6 +5,11 @@
  * differently in another time zone).
  */
 
+/** Milliseconds in a minute, an hour and a day of event time (UTC: no day here has a leap second). */
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
 const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 const DATE_FIRST = /^\d{4}-\d\d-\d\d/;
 const NUMBER = /^-?\d+(?:\.\d+)?$/;

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@boundless/common/time';
 import { z } from 'zod';
 import { parseOptions } from './errors.ts';
 import { COUNTRIES } from './sim/networks.ts';
@@ -13,9 +14,6 @@ import type { TrafficMinute } from './traffic.ts';
  * decay over hours. Every knob is drawn per seed from a range, so seeds differ in size, markets, habits
  * and burst shapes; `ranges` narrows or moves them (a validation family uses ranges never tuned on).
  */
-
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
 
 /** A knob's range, drawn per seed: shared by every simulated trace family. */
 export const range = z
@@ -163,7 +161,7 @@ function drawBursts(
     for (let i = 0; i < count; i++) {
       const day = week * 7 + rng.int(0, weekDays);
       const localHour = rng.between(8, 21);
-      const at = start + day * DAY_MS + (localHour - localOffset) * 3_600_000;
+      const at = start + day * DAY_MS + (localHour - localOffset) * HOUR_MS;
       const clamped = Math.min(start + days * DAY_MS - MINUTE_MS, Math.max(start, at));
       bursts.push({
         at: new Date(Math.floor(clamped / MINUTE_MS) * MINUTE_MS).toISOString(),

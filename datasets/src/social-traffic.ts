@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@boundless/common/time';
 import { z } from 'zod';
 import { parseOptions } from './errors.ts';
 import { gamma, poisson, range, traceOptionFields } from './minute-traffic.ts';
@@ -12,10 +13,6 @@ import type { TrafficMinute } from './traffic.ts';
  * again (a cascade). Within a minute, seconds are over-dispersed (a gamma-mixed Poisson), and minutes swing
  * together (an autocorrelated factor). Every knob is drawn per seed from a range.
  */
-
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 
 export const socialTrafficRangesSchema = z.object({
   /** Mean requests per second over a day at the trace's start (drawn log-uniformly). */

@@ -26,17 +26,43 @@ describe('Function: targetTrackingPolicy', () => {
   });
 
   it('scales in only after fifteen cool minutes', () => {
-    const policy = targetTrackingPolicy({ allocationMinutes: 0, minCapacity: 1 });
-    // Grow to 20 first.
-    let minute = 0;
-    while (policy.capacityAt(minute) < 20) policy.observe!(minute++, 1);
-    const grown = policy.capacityAt(minute);
-    for (let i = 0; i < 14; i++) {
-      expect(policy.capacityAt(minute)).toBe(grown);
-      policy.observe!(minute++, 0.35);
+    // Starts at 20 (a one-minute minimum), then the minimum is 1.
+    const policy = scheduledFloorWithTargetTracking([20], { allocationMinutes: 0 });
+    for (let minute = 0; minute < 14; minute++) {
+      expect(policy.capacityAt(minute)).toBe(20);
+      policy.observe!(minute, 0.35);
     }
-    policy.observe!(minute, 0.35);
-    expect(policy.capacityAt(minute + 2)).toBe(Math.ceil((grown * 0.35) / 0.7));
+    policy.capacityAt(14);
+    policy.observe!(14, 0.35);
+    expect(policy.capacityAt(15)).toBe(20);
+    expect(policy.capacityAt(16)).toBe(Math.ceil((20 * 0.35) / 0.7));
+  });
+
+  it('scales out again as soon as a step is allocated while the high alarm stays in ALARM', () => {
+    // AWS re-invokes an Auto Scaling action every minute its alarm stays in ALARM, and Lambda's scalable
+    // targets have no cooldown: the datapoints from before the step still fill the alarm's window.
+    const policy = targetTrackingPolicy({ allocationMinutes: 0, minCapacity: 10 });
+    const capacities: number[] = [];
+    for (let minute = 0; minute < 7; minute++) {
+      capacities.push(policy.capacityAt(minute));
+      policy.observe!(minute, 1);
+    }
+    expect(capacities).toEqual([10, 10, 10, 10, 15, 15, 22]);
+  });
+
+  it('scales in again the next minute on a datapoint measured before the last step', () => {
+    // 35 environments busy all along; 100 held by a minimum until minute 20, then the minimum is 1.
+    const policy = scheduledFloorWithTargetTracking(new Array(20).fill(100), { allocationMinutes: 0 });
+    const capacities: number[] = [];
+    for (let minute = 0; minute < 23; minute++) {
+      const capacity = policy.capacityAt(minute);
+      capacities.push(capacity);
+      policy.observe!(minute, Math.min(1, 35 / capacity));
+    }
+    // Decided on minute 18's datapoint (at 100): ⌈100 × 0.35 / 0.7⌉ = 50 from minute 20. Minute 19's
+    // datapoint was also measured at 100, and AWS scales the 50 it now has by it: 25 from minute 21, below
+    // what 35 busy environments need at 70 %. Minute 20's datapoint (at 50, 0.7) ends the alarm.
+    expect(capacities.slice(18)).toEqual([100, 100, 50, 25, 25]);
   });
 });
 

@@ -32,6 +32,12 @@ export type TargetTrackingOptions = z.input<typeof targetTrackingSchema>;
  * creates it: a high alarm on 3 one-minute datapoints, a low alarm on 15, capacity scaled by metric/target.
  * The metric saturates at 1 when demand overflows to on-demand, so a burst is chased at most ×1/target per
  * step, and each step waits for its environments to be allocated.
+ *
+ * The alarms are sliding windows over the datapoints, and an alarm with an Auto Scaling action invokes it
+ * again every minute it stays in ALARM; Lambda's scalable targets have no cooldown by default (0 s both
+ * ways). So a step is followed by another the next minute while the window still breaches: scale-in goes on
+ * minute by minute while the last 15 datapoints are all below 90 % of the target, and scale-out goes on
+ * once the previous step's environments are allocated while the last 3 are above it.
  */
 export function targetTrackingPolicy(options: TargetTrackingOptions = {}): CapacityPolicy {
   return scheduledFloorWithTargetTracking(null, options);
@@ -51,41 +57,48 @@ export function scheduledFloorWithTargetTracking(
   const config = targetTrackingSchema.parse(options);
   const minimumAt = (minute: number) => Math.max(config.minCapacity, floor ? (floor[minute] ?? 0) : 0);
   let capacity = config.minCapacity;
-  let pending: { value: number; at: number } | null = null;
-  let history: number[] = [];
+  /** A scale-out Lambda is still allocating: no new activity starts until it completes. */
+  let allocating: { value: number; at: number } | null = null;
+  /** Scale-ins decided but not yet in effect (each takes effect the minute it is acted on), oldest first. */
+  const stepsDown: { value: number; at: number }[] = [];
+  const history: number[] = [];
   return {
     name: floor ? 'forecast floor + target tracking 70%' : 'target tracking 70%',
     capacityAt(minute) {
-      if (pending && minute >= pending.at) {
-        capacity = pending.value;
-        pending = null;
-        history = [];
+      if (allocating && minute >= allocating.at) {
+        capacity = allocating.value;
+        allocating = null;
       }
+      while (stepsDown.length > 0 && minute >= stepsDown[0]!.at) capacity = stepsDown.shift()!.value;
       const minimum = minimumAt(minute);
       if (capacity < minimum) {
         capacity = minimum;
         // A raise by the schedule supersedes a smaller scale-in or scale-out still under way.
-        if (pending && pending.value <= minimum) pending = null;
+        if (allocating && allocating.value <= minimum) allocating = null;
+        stepsDown.length = 0;
       }
       return capacity;
     },
     observe(minute, utilisation) {
       history.push(utilisation);
       if (history.length > config.scaleInDatapoints) history.shift();
-      if (pending) return;
+      if (allocating) return;
+      // The capacity in effect when this datapoint is acted on: a scale-in decided a minute ago is, though the
+      // datapoint was measured before it (the alarm does not know; AWS scales the capacity it has).
+      const current = stepsDown.at(-1)?.value ?? capacity;
       const recent = history.slice(-config.scaleOutDatapoints);
       const decidedAt = minute + 1 + config.metricDelayMinutes;
-      const desired = Math.ceil((capacity * utilisation) / config.target);
+      const desired = Math.ceil((current * utilisation) / config.target);
       if (recent.length === config.scaleOutDatapoints && recent.every((u) => u > config.target)) {
-        const value = Math.min(config.maxCapacity, Math.max(capacity + 1, desired));
-        pending = { value, at: decidedAt + config.allocationMinutes };
+        const value = Math.min(config.maxCapacity, Math.max(current + 1, desired));
+        allocating = { value, at: decidedAt + config.allocationMinutes };
+        stepsDown.length = 0;
       } else if (
         history.length === config.scaleInDatapoints &&
         history.every((u) => u < 0.9 * config.target)
       ) {
         const value = Math.max(minimumAt(decidedAt), desired);
-        if (value < capacity) pending = { value, at: decidedAt };
-        else history = [];
+        if (value < current) stepsDown.push({ value, at: decidedAt });
       }
     },
   };
