@@ -86,6 +86,13 @@ export function wordsOf(record: LogRecord): string {
   return record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
 }
 
+/** Whether a third or more of the lines behind a signal name a kind of fault (throttling, a timeout, memory, a signature). */
+export function namesFault(facts: Record<string, number | string>): boolean {
+  return ['throttleWords', 'timeoutWords', 'memoryWords', 'signatureWords'].some(
+    (key) => Number(facts[key] ?? 0) >= 0.3,
+  );
+}
+
 /** What the matching lines say in words the classifier reads (throttling, timeouts, memory, signatures). */
 export function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
   const facts: Record<string, number | string> = {};
