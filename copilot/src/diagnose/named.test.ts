@@ -42,7 +42,10 @@ describe('Function: namedComponent, wrapped errors', () => {
  * 5 s. The spans carry no flags or statuses (many tracers record none). From FAULT, the database fails and
  * `checkout` logs `request failed` with the cause in its exception; `web` logs that `checkout` failed.
  */
-function silentDatabaseEstate(fault: boolean): TelemetrySnapshot {
+function silentDatabaseEstate(
+  fault: boolean,
+  cause = 'connection to orders@aurora refused',
+): TelemetrySnapshot {
   const logs: LogRecord[] = [];
   const spans: Span[] = [];
   let n = 0;
@@ -109,7 +112,7 @@ function silentDatabaseEstate(fault: boolean): TelemetrySnapshot {
         message: 'request failed',
         exception: {
           class: 'SQLTransientConnectionException',
-          message: 'connection to orders@aurora refused',
+          message: cause,
         },
       });
       log('web', t + 5, { level: 'ERROR', message: 'call to checkout failed: 500' });
@@ -142,6 +145,14 @@ describe('Diagnostician on a dependency seen only in its callers’ lines', () =
     expect(ranked.find((r) => r.component === 'checkout')?.notes.join(' ')).toMatch(
       /name its callee orders@aurora/,
     );
+  });
+
+  it('names the kind from what the exception says, when the message only says that the request failed', () => {
+    const { diagnosis } = analyse(
+      { snapshot: silentDatabaseEstate(true, 'orders@aurora: too many requests, rate exceeded') },
+      { atMs: AT, windowMs: 30 * 60_000 },
+    );
+    expect(diagnosis.hypotheses[0]).toMatchObject({ component: 'orders@aurora', fault: 'throttling' });
   });
 
   it('finds nothing when the database keeps answering', () => {

@@ -1,7 +1,7 @@
 import type { LogRecord } from '../telemetry/types.ts';
 import { pickEvidence } from './log-evidence.ts';
 import type { Signal } from './types.ts';
-import { vocabularyFacts } from './vocabulary.ts';
+import { vocabularyFacts, wordsOf } from './vocabulary.ts';
 
 /**
  * Which other component a component's error lines name most ("No instances available for X", "call to X
@@ -18,11 +18,6 @@ export interface NamedComponent {
 }
 
 const MAX_LINES = 400;
-
-/** A line's message and what its error or exception says: where a caller names the callee it failed to reach. */
-function wordsOf(record: LogRecord): string {
-  return record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
-}
 
 export function namedComponent(
   records: readonly LogRecord[],

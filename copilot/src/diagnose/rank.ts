@@ -1,5 +1,6 @@
 import { classify, isSymptom } from './classify.ts';
 import { servingWeight } from './serving.ts';
+import { namesFault } from './vocabulary.ts';
 import type { Evidence, FaultKind, Signal, SignalKind } from './types.ts';
 
 /**
@@ -93,6 +94,16 @@ function recency(onsetMs: number, atMs: number, windowMs: number): number {
 }
 
 /**
+ * A new or surging warning pattern whose words name no fault (no throttling, timeout, memory or signature words:
+ * `left ticket info is empty`, `no content`) is a warning, not an error: it weighs as warnings do. Callers warn
+ * about what their callees return, so counting such lines as errors put the callers of a faulty service first.
+ * A warning that says why (`token rejected`, `retrying throttled call`) keeps an error pattern's weight.
+ */
+function isBareWarning(s: Signal): boolean {
+  return s.kind === 'new_error_pattern' && s.facts.level === 'warn' && !namesFault(s.facts);
+}
+
+/**
  * The strongest signal of each kind, on a log scale. Metrics count once per component (the strongest concept
  * in full, the next at a third): a host's many gauges tend to move together. A component whose only symptoms
  * are metrics keeps them in full only for resource concepts (CPU, memory, throttles, ...), half otherwise.
@@ -115,7 +126,10 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
       continue;
     }
     if (isSymptom(s)) otherSymptoms = true;
-    const weight = options.weights[s.kind] * (s.kind === 'missing_pattern' ? servingWeight(s.facts) : 1);
+    const weight =
+      options.weights[s.kind] *
+      (s.kind === 'missing_pattern' ? servingWeight(s.facts) : 1) *
+      (isBareWarning(s) ? options.weights.log_warnings : 1);
     best.set(s.kind, Math.max(best.get(s.kind) ?? 0, weight * value));
   }
   const ordered = [...metrics].sort((a, b) => b[1] - a[1]);

@@ -277,7 +277,7 @@ export function logSignals(
       kind: 'new_error_pattern',
       strength: split.llr,
       onsetMs: since,
-      facts: { count: recent.length, before, ...vocabularyFacts(recent) },
+      facts: { count: recent.length, before, level: recent[0]!.level ?? 'error', ...vocabularyFacts(recent) },
       detail: `${before === 0 ? 'new' : 'surging'} ${recent[0]!.level} pattern "${templateOf(recent[0]!.text).slice(0, 80)}" (${recent.length} lines${before ? `, ${before} before` : ''})`,
       evidence: pickEvidence(recent),
     };

@@ -78,10 +78,26 @@ const RESULT_FIELDS = [
 export const CLIENT_ADDRESS =
   /"(c-ip|client[_-]?ip|remote[_-]?addr(?:ess)?|source[_-]?ip|sourceIPAddress|ip)"\s*:\s*"([^"]{1,64})"/i;
 
+/**
+ * A line's message and what its error or exception says apart from it (`error.message`, ...): where a line says
+ * what failed (a callee's name, a timeout, throttling) when its message only says that something did.
+ */
+export function wordsOf(record: LogRecord): string {
+  return record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
+}
+
+/** Whether a third or more of the lines behind a signal name a kind of fault (throttling, a timeout, memory, a signature). */
+export function namesFault(facts: Record<string, number | string>): boolean {
+  return ['throttleWords', 'timeoutWords', 'memoryWords', 'signatureWords'].some(
+    (key) => Number(facts[key] ?? 0) >= 0.3,
+  );
+}
+
 /** What the matching lines say in words the classifier reads (throttling, timeouts, memory, signatures). */
 export function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
   const facts: Record<string, number | string> = {};
-  const count = (re: RegExp) => records.filter((r) => re.test(r.text) || re.test(r.errorType ?? '')).length;
+  const count = (re: RegExp) =>
+    records.filter((r) => re.test(wordsOf(r)) || re.test(r.errorType ?? '')).length;
   const n = Math.max(1, records.length);
   facts.throttleWords = count(THROTTLING) / n;
   facts.timeoutWords = count(TIMEOUT) / n;

@@ -109,16 +109,29 @@ const TEXT_ERROR_TYPE = /\b([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b/;
 const TEXT_TRACE = /\b(1-[0-9a-f]{8}-[0-9a-f]{24})\b/;
 /** Words that say a line reports a failure, for lines that carry no level of their own. */
 const FAILURE_WORDS =
-  /\b(errors?|exceptions?|fail(s|ed|ure|ing)?|fatal|panic(ked)?|refused|denied|unavailable|unreachable|timed out|timeout|threw|thrown|traceback|crash(ed)?|abort(ed)?)\b/i;
+  /\b(errors?|exceptions?|fail(s|ed|ure|ing)?|fatal|panic(ked)?|refused|denied|unavailable|unreachable|timed out|timeouts?|threw|thrown|traceback|crash(ed)?|abort(ed)?)\b/i;
 const WARNING_WORDS = /\b(warn(ing)?|retry(ing)?|retried|degraded|deprecated)\b/i;
+/** The failure and warning words a count or a negation can go with (`0 errors`, `retries: 0`). */
+const TROUBLE =
+  '(?:errors?|exceptions?|fail(?:s|ed|ures?|ing)?|faults?|timeouts?|warn(?:ings?)?|retr(?:y|ies|ying|ied))';
+/**
+ * Mentions of trouble that say there was none: `0 errors`, `no error`, `without failures`, `not failed`,
+ * `errors: 0`, `error_count=0`. They are blanked before the words are read, so a summary line that counts no
+ * errors does not read as one (a line that also reports real trouble, `0 errors, 2 timeouts`, still does).
+ */
+const NO_TROUBLE = new RegExp(
+  `\\b(?:no|zero|0|without|not|never|none)\\s+(?:[a-z]+\\s+)?${TROUBLE}\\b|\\b${TROUBLE}(?:[ _-]?counts?)?\\s*[:=]\\s*0(?![.\\d])`,
+  'gi',
+);
 
 /**
  * The level of a line that states none (plain stdout, JSON without a level field): error when its words report
- * a failure or name an exception type, warn when they warn or retry, unknown otherwise. Many teams log that way;
+ * a failure or name an exception type, warn when they warn or retry, unknown otherwise; trouble the line says
+ * did not happen (`0 errors`, `no error`, `errors: 0`) does not count. Many teams log that way;
  * without it their failures would not count as errors at all.
  */
 function inferLevel(text: string): LogLevel | undefined {
-  const head = text.slice(0, 300);
+  const head = text.slice(0, 300).replace(NO_TROUBLE, ' ');
   if (FAILURE_WORDS.test(head) || TEXT_ERROR_TYPE.test(head)) return 'error';
   if (WARNING_WORDS.test(head)) return 'warn';
   return undefined;

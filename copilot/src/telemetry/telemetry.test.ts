@@ -82,6 +82,24 @@ describe('Telemetry: log messages', () => {
     ).toMatchObject({ level: undefined, status: 502 });
   });
 
+  it('does not read trouble a levelless line says did not happen as an error', () => {
+    for (const line of [
+      'nightly sync done: 0 errors',
+      'batch 42 finished with no error',
+      'report sent, errors: 0',
+      'stats error_count=0 retries=0',
+      'import completed without failures',
+      'health check: no warnings',
+      '12 passed, 0 failed',
+    ])
+      expect(parseLogMessage(line).level, line).toBeUndefined();
+    expect(parseLogMessage(JSON.stringify({ msg: 'flushed 20 rows, 0 errors' })).level).toBeUndefined();
+    // Real trouble beside a zero count still reads as it.
+    expect(parseLogMessage('0 errors, 2 timeouts').level).toBe('error');
+    expect(parseLogMessage('no retries left, request failed').level).toBe('error');
+    expect(parseLogMessage('HTTP 500 failed').level).toBe('error');
+  });
+
   it('reads Lambda platform records in JSON and in the classic text format', () => {
     const json = parseLogMessage(
       JSON.stringify({
