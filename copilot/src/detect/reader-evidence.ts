@@ -17,6 +17,14 @@ const BURST_MINUTES = 45;
 const SAMPLER_TITLES = 30;
 const DEEP_HABIT = 0.25;
 
+/**
+ * Steps in a row to a title whose id sorts above the last one's (gaps allowed) from which a reader shows a
+ * catalog walked in its listing's order: by chance ten come once in 40 million walks, but a series read in
+ * order climbs too, so it is context (like a hosting network's addresses), never corroboration on its own.
+ */
+export const ASCENDING_STEPS = 10;
+const ASCENDING_CONTEXT = 0.3;
+
 /** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
 export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
   [20, 0.5],
@@ -101,6 +109,7 @@ export function readerEvidence(
       [10, 0.8],
       [20, 0.9],
     ]),
+    s.ascendingMax >= ASCENDING_STEPS ? ASCENDING_CONTEXT : 0,
     stepped(s.misses, [
       [10, 0.5],
       [30, 0.75],
@@ -205,6 +214,7 @@ export function readerEvidence(
       strength: enumeration,
       signals: signals(
         s.stepsMax >= 3 && `${s.stepsMax} titles in catalog order`,
+        s.ascendingMax >= ASCENDING_STEPS && `${s.ascendingMax} titles in ascending catalog order`,
         s.misses > 0 && `${s.misses} requests for parts that do not exist`,
         s.outOfScope > 0 && `${s.outOfScope} requests outside the token's title`,
       ),

@@ -25,7 +25,8 @@ export function walk(start: number, w: Walk): EdgeLogRecord[] {
   const records: EdgeLogRecord[] = [];
   let t = start;
   for (let n = 0; n < w.titles; n++) {
-    const title = w.titleOf ? w.titleOf(n) : `t${String(100 + n * 7).padStart(5, '0')}`;
+    // By default in no catalog order (ids neither one up nor sorted), as a reader picks titles.
+    const title = w.titleOf ? w.titleOf(n) : `t${String(100 + ((n * 7919) % 9973)).padStart(5, '0')}`;
     const taken = takeTitle(t, {
       title,
       parts: w.titleParts ? w.titleParts(n) : w.parts,
