@@ -39,4 +39,28 @@ describe.each(PATHS)('Acting on a reader, through %s', (path) => {
       expect(d.mitigation).toBe('observe');
     }
   });
+
+  it('observes, never acts on, a machine reading aloud one title after another for thirteen hours without a break', () => {
+    // Text-to-speech fetching each chapter ahead of the voice: whole titles, one at a time, in no catalog
+    // order, a chapter every 15-45 s from home, for thirteen hours without a quarter hour's break. Pace and
+    // coverage agree, and tirelessness (half a day in a row) joins them: what a listener's working day and
+    // evening look like, not a day without sleep.
+    const speech = walk(later, {
+      titles: 40,
+      parts: 40,
+      gapMs: (i) => (15 + ((i * 37) % 31)) * 1000,
+      ip: '10.1.96.9',
+      account: 'speech',
+      agent: BROWSER,
+      titleOf: shuffled,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...speech], path), 'speech');
+    const reasons = new Set(found.flatMap((d) => d.evidence.reasons as string[]));
+    expect([...reasons].sort()).toEqual(['coverage', 'pace', 'tireless']);
+    // Held under every scraping bar: without the day-long view of the run it was asked to re-authenticate.
+    for (const d of found) {
+      expect(d.score).toBeLessThanOrEqual(0.89);
+      expect(d.mitigation).toBe('observe');
+    }
+  });
 });

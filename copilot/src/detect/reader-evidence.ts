@@ -34,7 +34,7 @@ export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
 
 /**
  * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
- * without sleep); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
+ * without sleep, half a day without a break); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
  * them far deeper than their readers take them, as coverage; titles open side by side, as automation rather
  * than pace). A finding that needs either is observed only (see summarize in reader-scraping.ts).
  */
@@ -160,8 +160,10 @@ export function readerEvidence(
     ]),
   );
   // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
+  // Half a day in a row is what a machine reading aloud to its listener shows over a working day and an
+  // evening: day-long evidence, observed only (summarize); longer than a waking day (18 h) may be acted on.
   let tireless = stepped(s.runMax, [
-    [48, 0.5],
+    [dayLong ? 48 : 72, 0.5],
     [72, 0.8],
     [96, 0.9],
   ]);
