@@ -17,6 +17,14 @@ const BURST_MINUTES = 45;
 const SAMPLER_TITLES = 30;
 const DEEP_HABIT = 0.25;
 
+/**
+ * Steps in a row to a title whose id sorts above the last one's (gaps allowed) from which a reader shows a
+ * catalog walked in its listing's order: by chance ten come once in 40 million walks, but a series read in
+ * order climbs too, so it is context (like a hosting network's addresses), never corroboration on its own.
+ */
+export const ASCENDING_STEPS = 10;
+const ASCENDING_CONTEXT = 0.3;
+
 /** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
 export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
   [20, 0.5],
@@ -26,7 +34,7 @@ export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
 
 /**
  * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
- * without sleep); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
+ * without sleep, half a day without a break); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
  * them far deeper than their readers take them, as coverage; titles open side by side, as automation rather
  * than pace). A finding that needs either is observed only (see summarize in reader-scraping.ts).
  */
@@ -101,6 +109,7 @@ export function readerEvidence(
       [10, 0.8],
       [20, 0.9],
     ]),
+    s.ascendingMax >= ASCENDING_STEPS ? ASCENDING_CONTEXT : 0,
     stepped(s.misses, [
       [10, 0.5],
       [30, 0.75],
@@ -151,8 +160,10 @@ export function readerEvidence(
     ]),
   );
   // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
+  // Half a day in a row is what a machine reading aloud to its listener shows over a working day and an
+  // evening: day-long evidence, observed only (summarize); longer than a waking day (18 h) may be acted on.
   let tireless = stepped(s.runMax, [
-    [48, 0.5],
+    [dayLong ? 48 : 72, 0.5],
     [72, 0.8],
     [96, 0.9],
   ]);
@@ -205,6 +216,7 @@ export function readerEvidence(
       strength: enumeration,
       signals: signals(
         s.stepsMax >= 3 && `${s.stepsMax} titles in catalog order`,
+        s.ascendingMax >= ASCENDING_STEPS && `${s.ascendingMax} titles in ascending catalog order`,
         s.misses > 0 && `${s.misses} requests for parts that do not exist`,
         s.outOfScope > 0 && `${s.outOfScope} requests outside the token's title`,
       ),

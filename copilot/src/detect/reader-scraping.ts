@@ -23,7 +23,7 @@ import {
   type ReaderState,
   rollBuckets,
 } from './reader-state.ts';
-import { AWAKE_HOURS, readerEvidence } from './reader-evidence.ts';
+import { ASCENDING_STEPS, AWAKE_HOURS, readerEvidence } from './reader-evidence.ts';
 import type { TitleBook } from './titles.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
@@ -53,14 +53,24 @@ const OBSERVED_ONLY = 0.89;
 const ESTABLISHED = 0.7;
 const AGREEING = 0.3;
 const FINGERPRINTS: ReadonlySet<string> = new Set(['automation', 'enumeration']);
+/**
+ * A fingerprint a step below established (0.6: gaps kept like a timer's, five titles one up from the last) with
+ * pace agreeing: content taken faster than people get through it, by something keeping a clock or a listing.
+ * A script paced like a person is glimpsed within minutes, instead of after the hour and a half its pace
+ * needs to count as kept up. Not with coverage: an audiobook's parts of one length keep a clock too, and a
+ * listener finishes titles.
+ */
+const FINGERPRINT_ESTABLISHED = 0.6;
 
-/** Whether the evidence is a glimpse (see ESTABLISHED). */
+/** Whether the evidence is a glimpse (see ESTABLISHED and FINGERPRINT_ESTABLISHED). */
 export function glimpsed(evidence: readonly Evidence[]): boolean {
   for (const a of evidence) {
-    if (a.strength < ESTABLISHED) continue;
+    const fingerprint = FINGERPRINTS.has(a.family);
+    if (a.strength < (fingerprint ? FINGERPRINT_ESTABLISHED : ESTABLISHED)) continue;
+    const paceOnly = a.strength < ESTABLISHED;
     for (const b of evidence) {
-      if (b === a || b.strength < AGREEING) continue;
-      if (FINGERPRINTS.has(a.family) || FINGERPRINTS.has(b.family)) return true;
+      if (b === a || b.strength < AGREEING || (paceOnly && b.family !== 'pace')) continue;
+      if (fingerprint || FINGERPRINTS.has(b.family)) return true;
     }
   }
   return false;
@@ -166,16 +176,22 @@ export class ReaderScrapingDetector {
     if (s.lastToken !== undefined && s.lastToken !== token) endSession(s.lastToken, this.cohort);
     s.lastToken = token;
     s.lastSerial = token.serial;
+    // Back to a title still open (a token of the last few): a look back, not a step of any walk.
+    const returning = s.recentSerials.includes(token.serial);
     observeParallel(s, token.serial, token.lastSecond);
     s.tokens++;
     if (token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER) s.tool = true;
     const scope = token.title?.scope ?? '';
-    if (scope.length > 0 && s.lastScope.length > 0 && scope !== s.lastScope) {
+    if (scope.length === 0 || returning) return;
+    if (s.lastScope.length > 0 && scope !== s.lastScope) {
       // Titles in catalog order: the scope's number one up from the last one's (t00041 -> t00042).
       s.steps = assetStep(s.lastScope, scope) === 'next' ? s.steps + 1 : 0;
       if (s.steps > s.stepsMax) s.stepsMax = s.steps;
+      // Or each title's id above the last one's, with gaps (a catalog listing walked in its sorted order).
+      s.ascending = scope > s.lastScope ? s.ascending + 1 : 0;
+      if (s.ascending > s.ascendingMax) s.ascendingMax = s.ascending;
     }
-    if (scope.length > 0) s.lastScope = scope;
+    s.lastScope = scope;
   }
 
   /** A cheap look before weighing: most readers show no family near its first step. */
@@ -187,6 +203,7 @@ export class ReaderScrapingDetector {
       s.deepHours + s.deepHoursBefore >= 4 ||
       s.parallelPeak >= 4 ||
       s.stepsMax >= 4 ||
+      s.ascendingMax >= ASCENDING_STEPS ||
       s.misses >= 8 ||
       s.outOfScope >= 4 ||
       s.busters >= 8 ||

@@ -37,10 +37,15 @@ export interface ReaderState {
   deepHours: number;
   deepHoursBefore: number;
   bucketStart: number;
-  /** Cross-title enumeration: the last scope, the current run of "next title" steps and the longest. */
+  /**
+   * Cross-title enumeration: the last scope, the current run of "next title" steps and the longest, and of
+   * steps to a title whose id sorts above the last one's.
+   */
   lastScope: string;
   steps: number;
   stepsMax: number;
+  ascending: number;
+  ascendingMax: number;
   /** Requests in titles that do not exist (404), refused as outside the token's scope, cache busters. */
   misses: number;
   outOfScope: number;
@@ -118,6 +123,8 @@ export function newReaderState(t: number): ReaderState {
     lastScope: '',
     steps: 0,
     stepsMax: 0,
+    ascending: 0,
+    ascendingMax: 0,
     misses: 0,
     outOfScope: 0,
     busters: 0,
