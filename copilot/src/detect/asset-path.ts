@@ -149,14 +149,15 @@ export class DistinctCounter {
   private readonly bits = new Uint32Array(32);
   private zeros = 1024;
 
-  add(hash: number): void {
+  /** Adds one hash; true when it set a new bit (most likely a value not seen before). */
+  add(hash: number): boolean {
     const bit = hash & 1023;
     const word = bit >>> 5;
     const mask = 1 << (bit & 31);
-    if ((this.bits[word]! & mask) === 0) {
-      this.bits[word]! |= mask;
-      this.zeros--;
-    }
+    if ((this.bits[word]! & mask) !== 0) return false;
+    this.bits[word]! |= mask;
+    this.zeros--;
+    return true;
   }
 
   estimate(): number {

@@ -71,12 +71,15 @@ const detectorConfigSchema = z.object({
     .positive()
     .default(6 * 60 * 60_000),
   slowDistinctAssets: z.number().int().positive().default(400),
-  /** Geo spikes: per-country minute volume against its seasonal median. */
-  geoMinPerMinute: z.number().int().positive().default(60),
-  geoRatio: z.number().positive().default(4),
-  geoRobustZ: z.number().positive().default(6),
-  geoMinNetworks: z.number().int().positive().default(10),
-  geoWarmupMinutes: z.number().int().positive().default(60),
+  /**
+   * Geo spikes: a country's distinct readers over two minutes against its own baseline, on a variance-stabilised
+   * scale: at least this many readers, this many times the expectation, this many spreads above it, and a
+   * baseline of at least this many minutes.
+   */
+  geoMinReaders: z.number().int().positive().default(20),
+  geoRatio: z.number().positive().default(3),
+  geoZ: z.number().positive().default(5),
+  geoMinHistoryMinutes: z.number().int().positive().default(5),
   /**
    * A reader (account on one device) idle this long is forgotten: the scraping detector's day of titles and
    * its runs of activity live that long after the reader's last request.

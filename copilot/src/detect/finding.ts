@@ -8,7 +8,7 @@ const SUMMARY: Record<Detection['kind'], (d: Detection) => string> = {
   scraping: (d) =>
     `${sharingToo(d) ? 'Scraping and sharing' : 'Scraping'} by ${whoOf(d)}${sharingToo(d) ? ', pulling content through many networks' : ''} (${reasonsOf(d)})`,
   geo_spike: (d) =>
-    `Requests from ${d.subject.country} at ${String(d.evidence.requestsLastMinute)}/min against an expected ${String(d.evidence.expectedPerMinute)}/min`,
+    `Readers from ${d.subject.country}: ${String(d.evidence.readersLastTwoMinutes)} in two minutes against an expected ${String(d.evidence.expectedReaders)}`,
 };
 
 /** One token or account taking content through many addresses is scraping and sharing at once. */

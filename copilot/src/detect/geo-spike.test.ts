@@ -39,13 +39,55 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     ).toEqual([]);
   });
 
-  it('raises nothing before an hour of history exists', () => {
+  it('judges a spike in the first hour against the minutes watched so far, and says so', () => {
+    const detections = runDetectors(
+      traffic(50, (m, net) => (net === 6 && m >= 40 ? 200 : 20)),
+      path,
+    );
+    expect(detections.map((d) => d.subject.country)).toEqual(['FR']);
+    expect(detections[0]!.evidence.baseline).toBe(
+      'first_hour(last_39_minutes_against_other_countries, spread pooled across countries)',
+    );
+    expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 41 * MIN);
+  });
+
+  it('raises nothing before a few minutes of history exist, nor later against a baseline that is the spike', () => {
+    // FR surges from its second minute: no baseline exists before it, and every later one is the surge itself.
     expect(
       runDetectors(
-        traffic(50, (m, net) => (net === 6 && m >= 40 ? 200 : 20)),
+        traffic(30, (m, net) => (net === 6 && m >= 2 ? 200 : 20)),
         path,
       ),
     ).toEqual([]);
+  });
+
+  it('finds a small market rising from a reader now and then to a dozen and more a minute', () => {
+    // GB: one reader every third minute, then 15 different readers a minute (about 15 requests: far under any
+    // request floor a big market would need); the others read steadily.
+    const detections = runDetectors(
+      traffic(90, (m, net) => (net === 9 ? (m >= 75 ? 15 : m % 3 === 0 ? 1 : 0) : 20)),
+      path,
+    );
+    expect(detections.map((d) => [d.subject.country, d.evidence.baseline])).toEqual([
+      ['GB', 'last_60_minutes_against_other_countries'],
+    ]);
+    expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 77 * MIN);
+  });
+
+  it("stays quiet on a big market's noise and on its readers reading faster", () => {
+    // FR: 150 to 250 readers a minute, then from minute 80 each of them makes four requests a minute: requests
+    // rise four times, the audience does not.
+    const noisy = (m: number) => 150 + ((m * 37) % 101);
+    const records = traffic(100, (m, net) => (net === 6 ? noisy(m) : 20));
+    for (let m = 80; m < 100; m++) {
+      for (let i = 0; i < noisy(m); i++) {
+        const ip = `10.6.${(m * 7 + i) % 250}.${(i * 13) % 250}`;
+        for (let k = 1; k < 4; k++)
+          records.push(request(T0 + m * MIN + k * 12_000 + i, ip, `/public/t${k}.html`));
+      }
+    }
+    records.sort((a, b) => a.timestampMs - b.timestampMs);
+    expect(runDetectors(records, path)).toEqual([]);
   });
 
   it('judges against the same hour of the day before once it has seen it', () => {

@@ -1,119 +1,55 @@
 /**
- * Geo spikes: one country's requests per minute far above what its own baseline and the other countries
- * say. The baseline is the same hour of day on previous days once the detector has seen that hour; before
- * that, the country's last hour, judged against the other countries: its expectation is scaled by how much
- * the other countries are up on theirs (the median lift across them), so a release or any burst that lifts
- * every country stays quiet and only a country that rises alone is a spike. For the first hour no baseline
- * exists yet and nothing is raised; the finding says which baseline judged it.
+ * Geo spikes: one country's audience far above what its own baseline and the other countries say. The
+ * audience is the distinct readers of two minutes (an account for a tokened request, the client address
+ * otherwise), never raw requests: a reader paging fast is one reader, a surge is many new ones. It is judged
+ * on a variance-stabilised scale against the country's own level and spread, so a small market can spike and a
+ * big one's noise does not.
+ *
+ * The baseline is the country's last hour of minutes (or the same hour on earlier days when that is higher),
+ * scaled by how much the other countries are up on theirs (the upper quartile of their lifts), so a release that
+ * lifts every country stays quiet and only a country rising alone is a spike. A young baseline (the first hour
+ * watched) is judged with its own minutes so far, its uncertainty widened by how few they are, and a spread
+ * borrowed from the other countries (pooled, weighing less as the country's own minutes accrue). Before
+ * `geoMinHistoryMinutes` minutes nothing is raised. The finding says which baseline judged it.
  */
-import { DistinctCounter } from './asset-path.ts';
 import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
+import { audienceKey, CountryAudience, medianOf, RECENT_MINUTES, stabilised } from './geo-audience.ts';
 import { type AccessEvent, type Detection, isoTime } from './types.ts';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const RECENT_MINUTES = 60;
-const SEASONAL_DAYS = 8;
 const QUIET_TO_REARM_MS = 30 * MINUTE;
-/** Countries with at least this expected rate say how much everyone is up. */
-const LIFT_MIN_EXPECTED = 5;
+/** Countries expecting at least this many readers a minute say how much everyone is up. */
+const LIFT_MIN_EXPECTED = 3;
 /** A reader rarely makes more than this many requests a minute; a single scraper is not a geo spike. */
 const PER_CLIENT_PER_MINUTE = 8;
+/** Minutes of a country's own history worth as much as the spread pooled across the other countries. */
+const PRIOR_MINUTES = 20;
+/** Which quantile of the other countries' lifts sets how much everyone is up. */
+const OTHERS_QUANTILE = 0.75;
+/** Minutes judged together: the current one and the one before. */
+const WINDOW_MINUTES = 2;
 
-/** Scratch for baselines (at most RECENT_MINUTES values), so refreshing one allocates nothing. */
-const scratch = new Float64Array(RECENT_MINUTES);
-
-/** Sorts values[0, n) ascending in place: insertion sort, for a few values, with no view or copy to allocate. */
-function sortPrefix(values: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const v = values[i]!;
-    let j = i - 1;
-    while (j >= 0 && values[j]! > v) {
-      values[j + 1] = values[j]!;
-      j--;
-    }
-    values[j + 1] = v;
-  }
-}
-
-/** Median of scratch[0, n) as simple-statistics computes it (type-7 quantile at 0.5); sorts the scratch. */
-function scratchMedian(n: number): number {
-  const sorted = scratch;
-  sortPrefix(sorted, n);
-  const idx = (n - 1) * 0.5;
-  if (idx % 1 === 0) return sorted[idx]!;
-  const lower = Math.floor(idx);
-  const upper = Math.ceil(idx);
-  return sorted[lower]! + (idx - lower) * (sorted[upper]! - sorted[lower]!);
-}
-
-/** Median and median absolute deviation of values, exactly as `median` and `medianAbsoluteDeviation`. */
-let lastMad = 0;
-function medianAndMad(values: readonly number[]): number {
-  const n = values.length;
-  for (let i = 0; i < n; i++) scratch[i] = values[i]!;
-  const m = scratchMedian(n);
-  for (let i = 0; i < n; i++) scratch[i] = Math.abs(values[i]! - m);
-  lastMad = scratchMedian(n);
-  return m;
-}
-
-/** Requests per second over the last 60 seconds, advanced lazily when the country is next seen. */
-class SlidingMinute {
-  private readonly slots = new Uint32Array(60);
-  private second = -1;
-  sum = 0;
-
-  add(timestampMs: number): void {
-    this.advance(Math.floor(timestampMs / 1000));
-    this.slots[this.second % 60]!++;
-    this.sum++;
-  }
-
-  advance(second: number): void {
-    if (this.second < 0) this.second = second;
-    if (second <= this.second) return;
-    const steps = Math.min(60, second - this.second);
-    for (let i = 1; i <= steps; i++) {
-      const slot = (this.second + i) % 60;
-      this.sum -= this.slots[slot]!;
-      this.slots[slot] = 0;
-    }
-    this.second = second;
-  }
-}
-
-interface CountryState {
-  window: SlidingMinute;
-  /** Distinct client networks this minute: a spike is many clients, not one busy subnet. */
-  networks: DistinctCounter;
-  minuteCount: number;
-  recent: number[];
-  hourCount: number;
-  /** Per-minute mean of each past hour, by hour of day. */
-  seasonal: number[][];
+interface Verdict {
   expected: number;
+  scale: number;
+  countries: number;
+  z: number;
   spread: number;
-  source: string;
-  sourceSamples: number;
-  firstSpikeMs: number;
-  lastSpikeMs: number;
-  fired: boolean;
 }
 
 export class GeoSpikeDetector {
-  private readonly countries = new Map<string, CountryState>();
-  private readonly everyone = new SlidingMinute();
+  private readonly countries = new Map<string, CountryAudience>();
+  /** The countries in the map's order, for the loops over all of them. */
+  private readonly countryList: CountryAudience[] = [];
   private minute = -1;
-  private hour = -1;
-  private startMs = -1;
+  private startMinute = -1;
+  /** Expected readers a minute summed over every country. */
   private everyoneExpected = 0;
-  /** The current second (event time), for advancing other countries' sliding minutes. */
-  private second = 0;
+  /** The median spread of the countries with an audience: the prior of a young baseline's spread. */
+  private pooledSpread = 1;
+  private readonly spreads: number[] = [];
   private readonly lifts = new Float64Array(256);
-  /** The countries in the map's order, for the loop every eighth request of a country runs over the others. */
-  private readonly countryList: CountryState[] = [];
   /** The last ASN asked about, and whether it is a hosting network (most requests repeat the last one's). */
   private hostingAsn = -1;
   private hosting = false;
@@ -132,23 +68,17 @@ export class GeoSpikeDetector {
     }
     if (this.hosting) return;
     const t = e.timestampMs;
-    if (this.startMs < 0) this.startMs = t;
-    this.second = Math.floor(t / 1000);
     this.roll(t);
     let s = this.countries.get(e.country);
     if (s === undefined) {
-      // A country first seen now had no requests in the minutes already watched: its history is zeros.
-      s = this.newCountry(Math.min(RECENT_MINUTES, Math.max(0, Math.floor((t - this.startMs) / MINUTE))));
+      s = new CountryAudience(this.minute - this.startMinute);
       this.countries.set(e.country, s);
       this.countryList.push(s);
     }
-    s.window.add(t);
-    this.everyone.add(t);
-    s.minuteCount++;
-    s.networks.add(e.networkHash);
-    s.hourCount++;
-    const x = s.window.sum;
-    if (x < this.config.geoMinPerMinute || (x & 7) !== 0) return;
+    // Only a reader new this minute can raise the audience: the judgement runs on those alone.
+    if (!s.add(audienceKey(e.accountId, e.ip))) return;
+    const x = s.window;
+    if (x < this.config.geoMinReaders) return;
     const verdict = this.judge(s, x);
     if (verdict === undefined) {
       if (s.fired && t - s.lastSpikeMs > QUIET_TO_REARM_MS) s.fired = false;
@@ -156,10 +86,9 @@ export class GeoSpikeDetector {
     }
     if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
     s.lastSpikeMs = t;
-    if (s.fired || t - this.startMs < this.config.geoWarmupMinutes * MINUTE) return;
-    if (s.networks.estimate() < this.config.geoMinNetworks) return;
+    if (s.fired) return;
     s.fired = true;
-    const score = Math.min(0.99, 0.6 + 0.4 * (1 - this.config.geoRobustZ / verdict.z));
+    const score = Math.min(0.99, 0.6 + 0.4 * (1 - this.config.geoZ / verdict.z));
     out.push({
       kind: 'geo_spike',
       subject: { country: e.country },
@@ -168,96 +97,79 @@ export class GeoSpikeDetector {
       score: Math.round(score * 1000) / 1000,
       evidence: {
         behaviours: ['geo_spike'],
-        requestsLastMinute: x,
-        expectedPerMinute: Math.round(verdict.expected * 10) / 10,
+        readersLastTwoMinutes: x,
+        expectedReaders: Math.round(verdict.expected * 10) / 10,
+        requestsThisMinute: s.requests,
         othersScale: Math.round(verdict.scale * 100) / 100,
         liftedCountries: verdict.countries,
-        robustZ: Math.round(verdict.z * 10) / 10,
-        baseline: s.source,
-        networksThisMinute: s.networks.estimate(),
+        z: Math.round(verdict.z * 10) / 10,
+        spread: Math.round(verdict.spread * 100) / 100,
+        baseline: this.baselineOf(s),
       },
       mitigation: 'observe',
     });
   }
 
-  private judge(
-    s: CountryState,
-    x: number,
-  ): { expected: number; scale: number; z: number; countries: number } | undefined {
-    // Every judgement advances the other countries' sliding minutes, so later requests count the same
-    // whichever way it ends. The others only ever raise the bar (scale ≥ 1 raises the expectation and the
-    // spread, so z falls): a rate that is no spike against the country's own baseline is none at any scale,
-    // and the median of their lifts (a sort over every country) is skipped.
-    const lifted = this.liftOthers(s);
-    if (!this.spikeAtScale(s, x, 1)) return undefined;
-    const { scale, countries } = this.othersLift(s, lifted);
-    const expected = s.expected * scale;
-    const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
-    const z = (x - expected) / sigma;
-    if (x < this.config.geoRatio * expected || z < this.config.geoRobustZ) return undefined;
-    return { expected, scale, z, countries };
+  /** Which baseline judged the country: the same hour on earlier days, its last hour, or its first minutes. */
+  private baselineOf(s: CountryAudience): string {
+    if (s.seasonalDays > 0) return `hour_of_day(${s.seasonalDays} days)`;
+    const minutes = `last_${s.samples}_minutes_against_other_countries`;
+    return s.samples < RECENT_MINUTES ? `first_hour(${minutes}, spread pooled across countries)` : minutes;
   }
 
-  /** Whether x is a spike when the country's baseline is scaled by `scale` (the test `judge` makes). */
-  private spikeAtScale(s: CountryState, x: number, scale: number): boolean {
-    const expected = s.expected * scale;
-    const sigma = Math.max(s.spread * scale, Math.sqrt(expected), 1);
-    return x >= this.config.geoRatio * expected && (x - expected) / sigma >= this.config.geoRobustZ;
+  private judge(s: CountryAudience, x: number): Verdict | undefined {
+    if (s.samples < this.config.geoMinHistoryMinutes) return undefined;
+    // The country's own spread, drawn towards the other countries' while its own minutes are few.
+    const own = s.samples;
+    const spread = Math.max(1, (own * s.spread + PRIOR_MINUTES * this.pooledSpread) / (own + PRIOR_MINUTES));
+    // The others only ever raise the bar (a scale ≥ 1 raises the expectation, so z falls): a count that is no
+    // spike against the country's own baseline is none at any scale, and the loop over them is skipped.
+    if (this.zAt(s, x, 1, spread) === undefined) return undefined;
+    const { scale, countries } = this.othersLift(s);
+    const z = this.zAt(s, x, scale, spread);
+    if (z === undefined) return undefined;
+    return { expected: WINDOW_MINUTES * s.expected * scale, scale, countries, z, spread };
   }
 
   /**
-   * Advances the other countries with a baseline worth comparing to now, and writes each one's lift (its
-   * rate over its expectation) into `lifts`; returns how many.
+   * z of the window's readers against the baseline scaled by `scale`, or undefined when it is no spike. The
+   * baseline's own uncertainty (a mean of `samples` minutes) widens the spread.
    */
-  private liftOthers(s: CountryState): number {
+  private zAt(s: CountryAudience, x: number, scale: number, spread: number): number | undefined {
+    const expected = WINDOW_MINUTES * s.expected * scale;
+    if (x < this.config.geoRatio * expected) return undefined;
+    const z = (stabilised(x) - stabilised(expected)) / (spread * Math.sqrt(1 + WINDOW_MINUTES / s.samples));
+    return z >= this.config.geoZ ? z : undefined;
+  }
+
+  /**
+   * How much the other countries are up on their own baselines right now: the upper quartile of their lifts,
+   * so one big country does not set it and an uneven release still raises the bar; never below 1 (a lone country's surge never lowers the bar). With fewer
+   * than three countries to compare, their summed audience stands in.
+   */
+  private othersLift(s: CountryAudience): { scale: number; countries: number } {
     const lifts = this.lifts;
     let n = 0;
+    let othersNow = 0;
     const countries = this.countryList;
     for (let i = 0; i < countries.length; i++) {
       const other = countries[i]!;
-      if (other === s || other.expected < LIFT_MIN_EXPECTED) continue;
-      other.window.advance(this.second);
-      lifts[n++] = other.window.sum / other.expected;
-      if (n === lifts.length) break;
+      if (other === s) continue;
+      othersNow += other.window;
+      if (other.expected < LIFT_MIN_EXPECTED || n === lifts.length) continue;
+      lifts[n++] = other.window / (WINDOW_MINUTES * other.expected);
     }
-    return n;
-  }
-
-  /**
-   * How much the other countries are up on their own baselines right now: the median of the `n` lifts
-   * `liftOthers` wrote, so one big country does not set it. Everyone else's lift (a release) raises the bar;
-   * a lone country's surge never lowers it. With fewer than three countries to compare, their summed rate
-   * stands in.
-   */
-  private othersLift(s: CountryState, n: number): { scale: number; countries: number } {
     if (n < 3) {
-      const othersNow = this.everyone.sum - s.window.sum;
-      const othersExpected = this.everyoneExpected - s.expected;
+      const othersExpected = WINDOW_MINUTES * (this.everyoneExpected - s.expected);
       return { scale: othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1, countries: n };
     }
-    // Sorted in place: a subarray per call was garbage on a hot path.
-    const sorted = this.lifts;
-    sortPrefix(sorted, n);
-    const median = n % 2 === 1 ? sorted[(n - 1) >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-    return { scale: Math.max(1, median), countries: n };
-  }
-
-  private newCountry(quietMinutes: number): CountryState {
-    return {
-      window: new SlidingMinute(),
-      networks: new DistinctCounter(),
-      minuteCount: 0,
-      recent: new Array<number>(quietMinutes).fill(0),
-      hourCount: 0,
-      seasonal: Array.from({ length: 24 }, () => []),
-      expected: 0,
-      spread: 0,
-      source: 'no_history_against_other_countries',
-      sourceSamples: 0,
-      firstSpikeMs: 0,
-      lastSpikeMs: Number.NEGATIVE_INFINITY,
-      fired: false,
-    };
+    lifts.subarray(0, n).sort();
+    // The upper quartile (type 7): a release lifts countries unevenly, and a few comparisons are a thin sample.
+    const at = (n - 1) * OTHERS_QUANTILE;
+    const lower = Math.floor(at);
+    const upper = Math.min(n - 1, lower + 1);
+    const lift = lifts[lower]! + (at - lower) * (lifts[upper]! - lifts[lower]!);
+    return { scale: Math.max(1, lift), countries: n };
   }
 
   /** Closes minutes and hours as event time passes them, refreshing each country's baseline. */
@@ -265,56 +177,25 @@ export class GeoSpikeDetector {
     const minute = Math.floor(t / MINUTE);
     if (this.minute < 0) {
       this.minute = minute;
-      this.hour = Math.floor(t / HOUR);
+      this.startMinute = minute;
     }
-    if (minute === this.minute) return;
-    const elapsed = Math.min(minute - this.minute, RECENT_MINUTES);
-    const hour = Math.floor(t / HOUR);
+    if (minute <= this.minute) return;
+    const elapsed = minute - this.minute;
+    const hour = Math.floor(minute / 60);
+    const previousHour = Math.floor(this.minute / 60);
+    const hourClosed = hour !== previousHour ? previousHour % 24 : -1;
     let total = 0;
-    for (const s of this.countries.values()) {
-      for (let i = 0; i < elapsed; i++) s.recent.push(i === 0 ? s.minuteCount : 0);
-      if (s.recent.length > RECENT_MINUTES) s.recent.splice(0, s.recent.length - RECENT_MINUTES);
-      s.minuteCount = 0;
-      s.networks.clear();
-      if (hour !== this.hour) this.closeHour(s);
-      this.refreshBaseline(s, hour);
+    const spreads = this.spreads;
+    spreads.length = 0;
+    for (let i = 0; i < this.countryList.length; i++) {
+      const s = this.countryList[i]!;
+      s.roll(elapsed, hourClosed);
+      s.refresh(hour % 24);
       total += s.expected;
+      if (s.samples >= this.config.geoMinHistoryMinutes && s.expected >= 1) spreads.push(s.spread);
     }
+    this.pooledSpread = spreads.length > 0 ? medianOf(spreads) : 1;
     this.everyoneExpected = total;
     this.minute = minute;
-    this.hour = hour;
-  }
-
-  private closeHour(s: CountryState): void {
-    const samples = s.seasonal[((this.hour % 24) + 24) % 24]!;
-    samples.push(s.hourCount / 60);
-    if (samples.length > SEASONAL_DAYS) samples.shift();
-    s.hourCount = 0;
-  }
-
-  private refreshBaseline(s: CountryState, hour: number): void {
-    const sameHour = s.seasonal[hour % 24]!;
-    // One earlier day at this hour is a baseline that has seen the time of day; its spread is Poisson's.
-    if (sameHour.length >= 1) {
-      s.expected = medianAndMad(sameHour);
-      s.spread = 1.4826 * lastMad;
-      this.nameSource(s, -sameHour.length);
-    } else if (s.recent.length > 0) {
-      s.expected = medianAndMad(s.recent);
-      s.spread = 1.4826 * lastMad;
-      this.nameSource(s, s.recent.length);
-    }
-  }
-
-  /** The baseline's name for the evidence, made only when it changes: days (negative) or minutes. */
-  private nameSource(s: CountryState, samples: number): void {
-    if (samples === s.sourceSamples) return;
-    s.sourceSamples = samples;
-    s.source =
-      samples < 0
-        ? `hour_of_day(${-samples} days)`
-        : samples === 0
-          ? 'no_history_against_other_countries'
-          : `last_${samples}_minutes_against_other_countries`;
   }
 }

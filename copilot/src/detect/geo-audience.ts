@@ -1,0 +1,141 @@
+/**
+ * A country's audience: how many distinct readers (an account when the request carries a token, the client
+ * address otherwise) it has each minute, and what its own history says to expect. Counts are judged on a
+ * variance-stabilised scale (Anscombe: 2·√(x + 3/8) has a spread of about 1 at any level for Poisson counts),
+ * so a small market and a big one are held to the same tail, and each country's own spread on that scale
+ * says how much more than Poisson it moves.
+ */
+import { DistinctCounter, hashPath } from './asset-path.ts';
+
+/** Minutes of a country's own history its baseline is made of. */
+export const RECENT_MINUTES = 60;
+const SEASONAL_DAYS = 8;
+
+/** Variance-stabilised count: Poisson counts have a spread of about 1 on this scale at any level. */
+export function stabilised(count: number): number {
+  return 2 * Math.sqrt(count + 0.375);
+}
+
+/** An audience member's key: the account of a tokened request, the address of any other. */
+export function audienceKey(accountId: string, ip: string): number {
+  return accountId.length > 0 ? hashPath(accountId) : hashPath(ip) ^ 0x5bd1e995;
+}
+
+/** Scratch for the median of a few values (hours of day, spreads of countries). */
+const scratch: number[] = [];
+
+/** Median of values; 0 when there are none. */
+export function medianOf(values: readonly number[]): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  scratch.length = 0;
+  for (let i = 0; i < n; i++) scratch.push(values[i]!);
+  scratch.sort((a, b) => a - b);
+  return n % 2 === 1 ? scratch[(n - 1) >> 1]! : (scratch[n / 2 - 1]! + scratch[n / 2]!) / 2;
+}
+
+/**
+ * One country's audience and baseline. The minute being judged is always the current one plus the one before
+ * it (a spike is judged on two minutes, so one reader's burst of visits or a minute's noise is not enough);
+ * the baseline is made of the minutes before those two, so the spike is never its own baseline as it starts.
+ */
+export class CountryAudience {
+  /** Distinct readers this minute. */
+  readonly readers = new DistinctCounter();
+  current = 0;
+  /** Readers in the last complete minute, once one was watched. */
+  previous = 0;
+  private hasPrevious = false;
+  requests = 0;
+  /** Complete minutes before `previous`: a ring of at most RECENT_MINUTES. */
+  private readonly recent = new Float64Array(RECENT_MINUTES);
+  private recentNext = 0;
+  /** How many minutes the baseline is made of (at most RECENT_MINUTES). */
+  samples = 0;
+  private hourSum = 0;
+  /** Mean readers a minute of each past hour, by hour of day, for up to SEASONAL_DAYS days. */
+  private readonly seasonal: number[][] = Array.from({ length: 24 }, () => []);
+  /** Readers a minute the baseline expects, and the spread of the minutes on the stabilised scale. */
+  expected = 0;
+  spread = 0;
+  /** Days of the same hour that set `expected` (0 when the recent minutes did). */
+  seasonalDays = 0;
+  firstSpikeMs = 0;
+  lastSpikeMs = Number.NEGATIVE_INFINITY;
+  fired = false;
+
+  /** A country first seen now had nobody in the minutes already watched: its history is zeros. */
+  constructor(quietMinutes: number) {
+    for (let i = 0; i < Math.min(quietMinutes, RECENT_MINUTES + 1); i++) this.closeMinute(0);
+  }
+
+  /** Counts one request; true when it comes from a reader not yet seen this minute. */
+  add(key: number): boolean {
+    this.requests++;
+    if (!this.readers.add(key)) return false;
+    this.current = this.readers.estimate();
+    return true;
+  }
+
+  /** Readers in the two minutes judged. */
+  get window(): number {
+    return this.previous + this.current;
+  }
+
+  /** Closes `elapsed` minutes (the current one, then quiet ones); `hourClosed` is the hour of day that ended, or -1. */
+  roll(elapsed: number, hourClosed: number): void {
+    const steps = Math.min(elapsed, RECENT_MINUTES + 1);
+    this.closeMinute(this.current);
+    for (let i = 1; i < steps; i++) this.closeMinute(0);
+    this.readers.clear();
+    this.current = 0;
+    this.requests = 0;
+    if (hourClosed >= 0) {
+      const samples = this.seasonal[hourClosed]!;
+      samples.push(this.hourSum / 60);
+      if (samples.length > SEASONAL_DAYS) samples.shift();
+      this.hourSum = 0;
+    }
+  }
+
+  /** The baseline for the hour of day now: its recent minutes, or the same hour on earlier days if higher. */
+  refresh(hourOfDay: number): void {
+    const n = this.samples;
+    if (n === 0) return;
+    let sum = 0;
+    let sumS = 0;
+    let sumS2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = this.recent[i]!;
+      const s = stabilised(x);
+      sum += x;
+      sumS += s;
+      sumS2 += s * s;
+    }
+    const meanS = sumS / n;
+    this.spread = n > 1 ? Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1))) : 0;
+    this.expected = sum / n;
+    this.seasonalDays = 0;
+    // One day's hour is a thin sample, and the hour the watch began is partly unseen: it only ever raises the bar.
+    const sameHour = this.seasonal[hourOfDay]!;
+    if (sameHour.length > 0) {
+      const seasonal = medianOf(sameHour);
+      if (seasonal > this.expected) {
+        this.expected = seasonal;
+        this.seasonalDays = sameHour.length;
+      }
+    }
+  }
+
+  private closeMinute(count: number): void {
+    // `previous` moves into the baseline as the minute just closed becomes `previous`.
+    if (this.hasPrevious) {
+      this.recent[this.recentNext] = this.previous;
+      this.recentNext = (this.recentNext + 1) % RECENT_MINUTES;
+      if (this.samples < RECENT_MINUTES) this.samples++;
+    }
+    this.hourSum += count;
+    this.previous = count;
+    this.hasPrevious = true;
+  }
+}
