@@ -4,7 +4,7 @@ import { AlarmPolicy, reportedScore } from './alarm.ts';
 import { FlatLine } from './flatline.ts';
 import { SeasonalPrediction } from './seasonal.ts';
 import { DAY, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
-import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
+import { type AnomalyPoint, type AnomalyView, RANGED_VIEWS, VIEWS } from './views.ts';
 
 /**
  * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
@@ -48,7 +48,7 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  */
 export class AnomalyDetector {
   readonly options: DetectorOptions;
-  /** One range per view, in the order of VIEWS. */
+  /** One range per ranged view, in the order of VIEWS (the flat-line view keeps its own, of runs). */
   private readonly ranges: RecordRange[];
   /** The range of departures from the recent level (value − previous mean): how far the series has jumped. */
   private readonly jumps: RecordRange;
@@ -63,9 +63,9 @@ export class AnomalyDetector {
   private readonly alarms: AlarmPolicy;
   private readonly levelError: RobustScale;
   private readonly logLevelError: RobustScale;
-  private readonly features = new Float64Array(VIEWS.length);
+  private readonly features = new Float64Array(RANGED_VIEWS);
   private readonly evidence = new Float64Array(VIEWS.length);
-  private readonly units = new Float64Array(VIEWS.length);
+  private readonly units = new Float64Array(RANGED_VIEWS);
   private block = Number.NaN;
   private first = Number.NaN;
   private last = Number.NaN;
@@ -83,7 +83,7 @@ export class AnomalyDetector {
     validate(o);
     this.options = o;
     const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
-    this.ranges = VIEWS.map(() => new RecordRange(memoryBlocks));
+    this.ranges = Array.from({ length: RANGED_VIEWS }, () => new RecordRange(memoryBlocks));
     this.jumps = new RecordRange(memoryBlocks);
     this.mean = new RollingMean(Math.round(o.meanPoints));
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
@@ -157,7 +157,6 @@ export class AnomalyDetector {
     f[5] = logValue;
     // The flat-line view keeps its own range, of completed runs (flatline.ts).
     this.flat.push(value);
-    f[6] = Number.NaN;
     this.previousMean = f[1];
     if (this.positive) this.previousLogMean = this.logMean.push(logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
@@ -165,7 +164,7 @@ export class AnomalyDetector {
     const r = this.ranges;
     // A record over a short history is cheap: the margin widens by (1 + youngHours / hours of history).
     const u = this.units;
-    for (let i = 0; i < VIEWS.length; i++)
+    for (let i = 0; i < RANGED_VIEWS; i++)
       u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
     // The value view's range, of single noisy points, is the one a young series' noise keeps widening: its
     // margin also takes the growth that range would still have before `youngDays` of history (youthMargin).
@@ -220,8 +219,8 @@ export class AnomalyDetector {
         strongest = e[i]!;
         view = VIEWS[i];
       }
-      r[i]!.add(f[i]!);
     }
+    for (let i = 0; i < RANGED_VIEWS; i++) r[i]!.add(f[i]!);
     const score = best / (1 + best);
     const isAnomaly = this.alarms.decide(timestamp, score, formed);
 
