@@ -2,9 +2,13 @@ import { AnomalyError } from './errors.ts';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
 import { AlarmPolicy, reportedScore } from './alarm.ts';
 import { FlatLine } from './flatline.ts';
+import { RecentMean } from './recent.ts';
 import { SeasonalPrediction } from './seasonal.ts';
 import { DAY, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
 import { type AnomalyPoint, type AnomalyView, RANGED_VIEWS, VIEWS } from './views.ts';
+
+/** The most points the mean windows hold however often a series is sampled (bounded memory and time). */
+const MEAN_MAX_POINTS = 720;
 
 /**
  * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
@@ -15,8 +19,8 @@ import { type AnomalyPoint, type AnomalyView, RANGED_VIEWS, VIEWS } from './view
  * (within `memoryDays`) looked like this? Seven views of the series are each compared with the range they
  * have covered, hour by hour, over the memory:
  * - **value**: the point itself (spikes, dips, level shifts);
- * - **mean**: the mean of the last `meanPoints` points (sustained shifts and bursts of spikes that no single
- *   point shows, a drift that leaves the range);
+ * - **mean**: the mean of the last `meanPoints` points and of every point of the last `meanMs` (sustained
+ *   shifts and bursts of spikes that no single point shows, a drift that leaves the range);
  * - **daily profile**: the mean of the last `residualPoints` departures from the median of the same time of
  *   day on previous days (a missing daily peak, a flat day, a pattern out of phase). Used only while the
  *   series is seasonal: the profile must explain the series clearly better than its overall level does;
@@ -54,11 +58,11 @@ export class AnomalyDetector {
   private readonly jumps: RecordRange;
   /** Every range, closed together at the end of each block. */
   private readonly allRanges: RecordRange[];
-  private readonly mean: RollingMean;
+  private readonly mean: RecentMean;
   private readonly residualMean: RollingMean;
   private readonly volatility: RollingMedian;
   private readonly median: RollingMedian;
-  private readonly logMean: RollingMean;
+  private readonly logMean: RecentMean;
   private readonly seasonal: SeasonalPrediction;
   private readonly alarms: AlarmPolicy;
   private readonly levelError: RobustScale;
@@ -85,11 +89,11 @@ export class AnomalyDetector {
     const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
     this.ranges = Array.from({ length: RANGED_VIEWS }, () => new RecordRange(memoryBlocks));
     this.jumps = new RecordRange(memoryBlocks);
-    this.mean = new RollingMean(Math.round(o.meanPoints));
+    this.mean = new RecentMean(Math.round(o.meanPoints), o.meanMs, MEAN_MAX_POINTS);
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
     this.median = new RollingMedian(Math.round(o.meanPoints));
-    this.logMean = new RollingMean(Math.round(o.meanPoints));
+    this.logMean = new RecentMean(Math.round(o.meanPoints), o.meanMs, MEAN_MAX_POINTS);
     this.seasonal = new SeasonalPrediction(o, memoryBlocks);
     this.alarms = new AlarmPolicy(o.refractoryMs, o.rearmMs);
     this.levelError = new RobustScale(o.scaleMs, o.huber);
@@ -150,7 +154,7 @@ export class AnomalyDetector {
     // The seven views and their novelty.
     const f = this.features;
     f[0] = value;
-    f[1] = this.mean.push(value);
+    f[1] = this.mean.push(timestamp, value);
     f[2] = Number.isNaN(dailyResidual) ? Number.NaN : this.residualMean.push(dailyResidual);
     f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
     f[4] = o.medianUnits > 0 ? this.median.push(value) : Number.NaN;
@@ -158,7 +162,7 @@ export class AnomalyDetector {
     // The flat-line view keeps its own range, of completed runs (flatline.ts).
     this.flat.push(value);
     this.previousMean = f[1];
-    if (this.positive) this.previousLogMean = this.logMean.push(logValue);
+    if (this.positive) this.previousLogMean = this.logMean.push(timestamp, logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
     const e = this.evidence;
     const r = this.ranges;
