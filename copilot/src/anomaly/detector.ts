@@ -19,7 +19,7 @@ const MEAN_MAX_POINTS = 720;
  * (within `memoryDays`) looked like this? Seven views of the series are each compared with the range they
  * have covered, hour by hour, over the memory:
  * - **value**: the point itself (spikes, dips, level shifts);
- * - **mean**: the mean of the last `meanPoints` points and of every point of the last `meanMs` (sustained
+ * - **mean**: the mean of the last `meanPoints` points and of every point of the last `meanBlocks` (sustained
  *   shifts and bursts of spikes that no single point shows, a drift that leaves the range);
  * - **daily profile**: the mean of the last `residualPoints` departures from the median of the same time of
  *   day on previous days (a missing daily peak, a flat day, a pattern out of phase). Used only while the
@@ -89,11 +89,11 @@ export class AnomalyDetector {
     const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
     this.ranges = Array.from({ length: RANGED_VIEWS }, () => new RecordRange(memoryBlocks));
     this.jumps = new RecordRange(memoryBlocks);
-    this.mean = new RecentMean(Math.round(o.meanPoints), o.meanMs, MEAN_MAX_POINTS);
+    this.mean = new RecentMean(Math.round(o.meanPoints), o.meanBlocks * o.blockMs, MEAN_MAX_POINTS);
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
     this.median = new RollingMedian(Math.round(o.meanPoints));
-    this.logMean = new RecentMean(Math.round(o.meanPoints), o.meanMs, MEAN_MAX_POINTS);
+    this.logMean = new RecentMean(Math.round(o.meanPoints), o.meanBlocks * o.blockMs, MEAN_MAX_POINTS);
     this.seasonal = new SeasonalPrediction(o, memoryBlocks);
     this.alarms = new AlarmPolicy(o.refractoryMs, o.rearmMs);
     this.levelError = new RobustScale(o.scaleMs, o.huber);

@@ -44,7 +44,7 @@ describe('RecentMean', () => {
 describe('Anomaly detector: the mean over a window of time', () => {
   // A series sampled every minute whose normal bursts last five minutes: twelve points of mean hold the
   // whole burst, so its range of means already spans an hour-long rise smaller than a burst.
-  function raisedOnHourLongRise(options: { meanMs?: number }): boolean {
+  function raisedOnHourLongRise(options: { meanBlocks?: number }): boolean {
     const detector = new AnomalyDetector(options);
     const noise = gaussian(3);
     const rows = 3 * 24 * 60;
@@ -61,6 +61,6 @@ describe('Anomaly detector: the mean over a window of time', () => {
 
   it('raises an hour-long rise on a minute series that five-minute bursts hide from a mean of twelve points', () => {
     expect(raisedOnHourLongRise({})).toBe(true);
-    expect(raisedOnHourLongRise({ meanMs: 0 })).toBe(false);
+    expect(raisedOnHourLongRise({ meanBlocks: 0 })).toBe(false);
   });
 });
