@@ -57,6 +57,29 @@ describe('anomaly simulator', () => {
     expect(spreadOn(false)).toBeGreaterThan(2 * spreadOn(true));
   });
 
+  it('keeps anomalies on the lattice of their series: counts stay whole and non-negative, quantised values on their step', () => {
+    // An anomaly off the lattice (a count of 7.3) would give itself away by its digits alone.
+    for (const archetype of ['counts', 'bursty'] as const)
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const { values, anomalies } = simulateSeries(seed, 'development', archetype, true);
+        expect(anomalies.length).toBeGreaterThan(0);
+        expect(values.every((v) => Number.isInteger(v) && v >= 0)).toBe(true);
+      }
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      // The same seed without anomalies draws the same normal series: its smallest gap is the step.
+      const plain = [...new Set(simulateSeries(seed, 'development', 'quantised', false).values)].sort(
+        (a, b) => a - b,
+      );
+      const step = Math.min(...plain.slice(1).map((v, i) => v - plain[i]!));
+      const labelled = simulateSeries(seed, 'development', 'quantised', true);
+      expect(labelled.values).not.toEqual(simulateSeries(seed, 'development', 'quantised', false).values);
+      for (const v of labelled.values) {
+        const steps = v / step;
+        expect(Math.abs(steps - Math.round(steps))).toBeLessThan(1e-6);
+      }
+    }
+  });
+
   it('changes nothing on a series with no anomaly when none is asked for', () => {
     const flat = simulateSeries(7, 'validation', 'flat', false);
     expect(new Set(flat.values).size).toBe(1);

@@ -71,8 +71,48 @@ export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)]!;
 }
 
-/** The normal behaviour of one archetype at the given times. */
-export function baseline(rng: Rng, archetype: Archetype, times: readonly number[], period: number): number[] {
+/**
+ * The values a series can take: multiples of `step`, none below `floor` (counts: whole numbers, never
+ * negative). An anomaly keeps to its series' lattice, so no detector can find it by its digits.
+ */
+export interface Lattice {
+  step: number;
+  floor: number;
+}
+
+const COUNTS: Lattice = { step: 1, floor: 0 };
+
+/** Puts every value on the lattice (a value already on it is unchanged, bit for bit). */
+export function onLattice(values: number[], lattice: Lattice | undefined): void {
+  if (!lattice) return;
+  for (let i = 0; i < values.length; i++)
+    values[i] = Math.max(lattice.floor, lattice.step * Math.round(values[i]! / lattice.step));
+}
+
+/** The normal behaviour of one archetype at the given times, and the lattice its values keep to (if any). */
+export function baseline(
+  rng: Rng,
+  archetype: Archetype,
+  times: readonly number[],
+  period: number,
+): { values: number[]; lattice?: Lattice } {
+  const values = baselineValues(rng, archetype, times, period);
+  // The step is the `quantised` archetype's; drawn for every archetype, so the draws stay in order.
+  const lattice =
+    archetype === 'counts' || archetype === 'bursty'
+      ? COUNTS
+      : archetype === 'quantised'
+        ? { step: values.step, floor: Number.NEGATIVE_INFINITY }
+        : undefined;
+  return { values: values.values, lattice };
+}
+
+function baselineValues(
+  rng: Rng,
+  archetype: Archetype,
+  times: readonly number[],
+  period: number,
+): { values: number[]; step: number } {
   const level = 10 ** uniform(rng, -2, 4);
   const noise = level * uniform(rng, 0.01, 0.15);
   const amplitude = level * uniform(rng, 0.2, 0.8);
@@ -85,10 +125,13 @@ export function baseline(rng: Rng, archetype: Archetype, times: readonly number[
   const weekend = uniform(rng, 0.3, 0.7);
   const growth = uniform(rng, 0.5, 3);
   if (archetype === 'bursty' || archetype === 'rush' || archetype === 'clean' || archetype === 'slowwave')
-    return newerBaseline(rng, archetype, times, { level, noise, amplitude, daily, lambda, weekend });
-  if (archetype === 'regimes') return regimes(rng, times, level, noise);
+    return {
+      values: newerBaseline(rng, archetype, times, { level, noise, amplitude, daily, lambda, weekend }),
+      step,
+    };
+  if (archetype === 'regimes') return { values: regimes(rng, times, level, noise), step };
   let wander = 0;
-  return times.map((t) => {
+  const values = times.map((t) => {
     const e = noise * gauss(rng);
     switch (archetype) {
       case 'flat':
@@ -120,6 +163,7 @@ export function baseline(rng: Rng, archetype: Archetype, times: readonly number[
         throw new Error(`unknown archetype ${archetype satisfies never}`);
     }
   });
+  return { values, step };
 }
 
 interface Common {

@@ -7,6 +7,7 @@ import {
   baseline,
   inject,
   kindsFor,
+  onLattice,
   pick,
   type Rng,
   rowsFor,
@@ -83,7 +84,7 @@ export function simulateSeries(
   const rows = Math.round(uniform(rng, 3000, 8000));
   const timestamps = sampleTimes(rng, rows, intervalMs, irregular);
   const period = uniform(rng, ...ranges.period) * HOUR;
-  const values = baseline(rng, archetype, timestamps, period);
+  const { values, lattice } = baseline(rng, archetype, timestamps, period);
   const windows: TimeWindow[] = [];
   const kinds: AnomalyKind[] = [];
   if (anomalies) {
@@ -96,6 +97,7 @@ export function simulateSeries(
       const at = first + k * slot + Math.floor(rng() * (slot - width));
       const kind = pick(rng, kindsFor(archetype));
       inject(rng, kind, values, timestamps, at);
+      onLattice(values, lattice);
       kinds.push(kind);
       const left = Math.max(0, at - (width >> 1));
       windows.push({ start: timestamps[left]!, end: timestamps[Math.min(rows - 1, left + width - 1)]! });

@@ -2,9 +2,13 @@ import { AnomalyError } from './errors.ts';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
 import { AlarmPolicy, reportedScore } from './alarm.ts';
 import { FlatLine } from './flatline.ts';
+import { RecentMean } from './recent.ts';
 import { SeasonalPrediction } from './seasonal.ts';
 import { DAY, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
-import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
+import { type AnomalyPoint, type AnomalyView, RANGED_VIEWS, VIEWS } from './views.ts';
+
+/** The most points the mean windows hold however often a series is sampled (bounded memory and time). */
+const MEAN_MAX_POINTS = 720;
 
 /**
  * A causal, streaming anomaly detector for metric series of any kind (spiky, seasonal, level-shifting,
@@ -15,8 +19,8 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  * (within `memoryDays`) looked like this? Seven views of the series are each compared with the range they
  * have covered, hour by hour, over the memory:
  * - **value**: the point itself (spikes, dips, level shifts);
- * - **mean**: the mean of the last `meanPoints` points (sustained shifts and bursts of spikes that no single
- *   point shows, a drift that leaves the range);
+ * - **mean**: the mean of the last `meanPoints` points and of every point of the last `meanBlocks` (sustained
+ *   shifts and bursts of spikes that no single point shows, a drift that leaves the range);
  * - **daily profile**: the mean of the last `residualPoints` departures from the median of the same time of
  *   day on previous days (a missing daily peak, a flat day, a pattern out of phase). Used only while the
  *   series is seasonal: the profile must explain the series clearly better than its overall level does;
@@ -48,24 +52,24 @@ import { type AnomalyPoint, type AnomalyView, VIEWS } from './views.ts';
  */
 export class AnomalyDetector {
   readonly options: DetectorOptions;
-  /** One range per view, in the order of VIEWS. */
+  /** One range per ranged view, in the order of VIEWS (the flat-line view keeps its own, of runs). */
   private readonly ranges: RecordRange[];
   /** The range of departures from the recent level (value − previous mean): how far the series has jumped. */
   private readonly jumps: RecordRange;
   /** Every range, closed together at the end of each block. */
   private readonly allRanges: RecordRange[];
-  private readonly mean: RollingMean;
+  private readonly mean: RecentMean;
   private readonly residualMean: RollingMean;
   private readonly volatility: RollingMedian;
   private readonly median: RollingMedian;
-  private readonly logMean: RollingMean;
+  private readonly logMean: RecentMean;
   private readonly seasonal: SeasonalPrediction;
   private readonly alarms: AlarmPolicy;
   private readonly levelError: RobustScale;
   private readonly logLevelError: RobustScale;
-  private readonly features = new Float64Array(VIEWS.length);
+  private readonly features = new Float64Array(RANGED_VIEWS);
   private readonly evidence = new Float64Array(VIEWS.length);
-  private readonly units = new Float64Array(VIEWS.length);
+  private readonly units = new Float64Array(RANGED_VIEWS);
   private block = Number.NaN;
   private first = Number.NaN;
   private last = Number.NaN;
@@ -83,13 +87,13 @@ export class AnomalyDetector {
     validate(o);
     this.options = o;
     const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
-    this.ranges = VIEWS.map(() => new RecordRange(memoryBlocks));
+    this.ranges = Array.from({ length: RANGED_VIEWS }, () => new RecordRange(memoryBlocks));
     this.jumps = new RecordRange(memoryBlocks);
-    this.mean = new RollingMean(Math.round(o.meanPoints));
+    this.mean = new RecentMean(Math.round(o.meanPoints), o.meanBlocks * o.blockMs, MEAN_MAX_POINTS);
     this.residualMean = new RollingMean(Math.round(o.residualPoints));
     this.volatility = new RollingMedian(Math.round(o.volatilityPoints));
     this.median = new RollingMedian(Math.round(o.meanPoints));
-    this.logMean = new RollingMean(Math.round(o.meanPoints));
+    this.logMean = new RecentMean(Math.round(o.meanPoints), o.meanBlocks * o.blockMs, MEAN_MAX_POINTS);
     this.seasonal = new SeasonalPrediction(o, memoryBlocks);
     this.alarms = new AlarmPolicy(o.refractoryMs, o.rearmMs);
     this.levelError = new RobustScale(o.scaleMs, o.huber);
@@ -150,22 +154,21 @@ export class AnomalyDetector {
     // The seven views and their novelty.
     const f = this.features;
     f[0] = value;
-    f[1] = this.mean.push(value);
+    f[1] = this.mean.push(timestamp, value);
     f[2] = Number.isNaN(dailyResidual) ? Number.NaN : this.residualMean.push(dailyResidual);
     f[3] = Number.isNaN(this.lastValue) ? Number.NaN : this.volatility.push(Math.abs(value - this.lastValue));
     f[4] = o.medianUnits > 0 ? this.median.push(value) : Number.NaN;
     f[5] = logValue;
     // The flat-line view keeps its own range, of completed runs (flatline.ts).
     this.flat.push(value);
-    f[6] = Number.NaN;
     this.previousMean = f[1];
-    if (this.positive) this.previousLogMean = this.logMean.push(logValue);
+    if (this.positive) this.previousLogMean = this.logMean.push(timestamp, logValue);
     const floor = 1e-9 + 1e-6 * Math.abs(value);
     const e = this.evidence;
     const r = this.ranges;
     // A record over a short history is cheap: the margin widens by (1 + youngHours / hours of history).
     const u = this.units;
-    for (let i = 0; i < VIEWS.length; i++)
+    for (let i = 0; i < RANGED_VIEWS; i++)
       u[i] = o.noveltyUnits * (1 + o.youngHours / Math.max(1, r[i]!.blocks));
     // The value view's range, of single noisy points, is the one a young series' noise keeps widening: its
     // margin also takes the growth that range would still have before `youngDays` of history (youthMargin).
@@ -220,8 +223,8 @@ export class AnomalyDetector {
         strongest = e[i]!;
         view = VIEWS[i];
       }
-      r[i]!.add(f[i]!);
     }
+    for (let i = 0; i < RANGED_VIEWS; i++) r[i]!.add(f[i]!);
     const score = best / (1 + best);
     const isAnomaly = this.alarms.decide(timestamp, score, formed);
 

@@ -15,6 +15,13 @@ export interface DetectorOptions {
   /** Points of the mean, median and log-level windows. */
   meanPoints: number;
   /**
+   * The mean and log-level windows also hold every point of the last `meanBlocks` blocks (`blockMs` each; at
+   * most `MEAN_MAX_POINTS`, detector.ts): on a series sampled every minute they smooth over an hour, as on one
+   * sampled every five, so a burst of a few points moves them less than an hour of surge or slump does; on a
+   * series of one point per block, `meanPoints` decides; 0: `meanPoints` only.
+   */
+  meanBlocks: number;
+  /**
    * Multiplier of `noveltyUnits` for the median view (the median of the last `meanPoints` points); 0 turns
    * the view off.
    */
@@ -92,6 +99,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   seasonalStrength: 0.5,
   profileUnits: 3,
   meanPoints: 12,
+  meanBlocks: 1,
   medianUnits: 1,
   logUnits: 4,
   residualPoints: 6,

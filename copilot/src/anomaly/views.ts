@@ -30,7 +30,11 @@ export interface AnomalyPoint {
   upper: number;
 }
 
-/** In the order in which a point's explanation is chosen (the simplest first), and of the arrays below. */
+/**
+ * In the order in which a point's explanation is chosen (the simplest first). Every view but the last is a
+ * feature judged against the range it has covered (`RANGED_VIEWS` of them); the flat-line view judges a run
+ * against the runs before it (flatline.ts).
+ */
 export const VIEWS: readonly AnomalyView[] = [
   'value',
   'mean',
@@ -40,3 +44,6 @@ export const VIEWS: readonly AnomalyView[] = [
   'log_value',
   'flat_line',
 ];
+
+/** The views judged against a record range of their feature: every view before 'flat_line'. */
+export const RANGED_VIEWS = VIEWS.indexOf('flat_line');

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { AnomalyDetector } from './detector.ts';
+import { RecentMean } from './recent.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const T0 = Date.UTC(2024, 0, 1);
+
+function gaussian(seed: number): () => number {
+  let state = seed;
+  const uniform = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return (state + 1) / 2_147_483_649;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+describe('RecentMean', () => {
+  it('averages the points of the window of time, and at least the minimum number of points', () => {
+    const often = new RecentMean(3, HOUR, 720);
+    let mean = Number.NaN;
+    // One point a minute for two hours, valued by its minute: the last hour's 60 points (60..119).
+    for (let i = 0; i < 120; i++) mean = often.push(T0 + i * MINUTE, i);
+    expect(mean).toBeCloseTo(89.5, 9);
+    const sparse = new RecentMean(3, HOUR, 720);
+    expect(sparse.push(T0, 1)).toBeNaN();
+    sparse.push(T0 + 2 * HOUR, 2);
+    sparse.push(T0 + 4 * HOUR, 3);
+    // Hours apart: the last three points, whatever the window.
+    expect(sparse.push(T0 + 6 * HOUR, 4)).toBeCloseTo(3, 9);
+  });
+
+  it('holds at most its maximum of points, and exactly the minimum without a window', () => {
+    const capped = new RecentMean(2, HOUR, 10);
+    let mean = Number.NaN;
+    for (let i = 0; i < 100; i++) mean = capped.push(T0 + i * 1000, i);
+    expect(mean).toBeCloseTo(94.5, 9);
+    const points = new RecentMean(4, 0, 720);
+    for (let i = 0; i < 100; i++) mean = points.push(T0 + i * MINUTE, i);
+    expect(mean).toBeCloseTo(97.5, 9);
+  });
+});
+
+describe('Anomaly detector: the mean over a window of time', () => {
+  // A series sampled every minute whose normal bursts last five minutes: twelve points of mean hold the
+  // whole burst, so its range of means already spans an hour-long rise smaller than a burst.
+  function raisedOnHourLongRise(options: { meanBlocks?: number }): boolean {
+    const detector = new AnomalyDetector(options);
+    const noise = gaussian(3);
+    const rows = 3 * 24 * 60;
+    const rise = 2.5 * 24 * 60;
+    let raised = false;
+    for (let i = 0; i < rows; i++) {
+      const burst = i % 180 >= 90 && i % 180 < 95 ? 30 : 0;
+      const value = 100 + noise() + burst + (i >= rise && i < rise + 60 ? 10 : 0);
+      const point = detector.update(T0 + i * MINUTE, value);
+      if (i >= rise && i < rise + 60 && point.isAnomaly) raised = true;
+    }
+    return raised;
+  }
+
+  it('raises an hour-long rise on a minute series that five-minute bursts hide from a mean of twelve points', () => {
+    expect(raisedOnHourLongRise({})).toBe(true);
+    expect(raisedOnHourLongRise({ meanBlocks: 0 })).toBe(false);
+  });
+});
