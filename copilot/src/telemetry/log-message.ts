@@ -131,6 +131,11 @@ const NO_TROUBLE = new RegExp(
   'gi',
 );
 
+/** The text with every mention of trouble it says did not happen (`0 timeouts`, `no retries`) blanked. */
+export function withoutDeniedTrouble(text: string): string {
+  return text.replace(NO_TROUBLE, ' ');
+}
+
 /**
  * The level of a line that states none (plain stdout, JSON without a level field): error when its words report
  * a failure or name an exception type, warn when they warn or retry, unknown otherwise; trouble the line says
@@ -138,7 +143,7 @@ const NO_TROUBLE = new RegExp(
  * without it their failures would not count as errors at all.
  */
 function inferLevel(text: string): LogLevel | undefined {
-  const head = text.slice(0, 300).replace(NO_TROUBLE, ' ');
+  const head = withoutDeniedTrouble(text.slice(0, 300));
   if (FAILURE_WORDS.test(head) || TEXT_ERROR_TYPE.test(head)) return 'error';
   if (WARNING_WORDS.test(head)) return 'warn';
   return undefined;
