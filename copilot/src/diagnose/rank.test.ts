@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BlameFacts, rankComponents } from './rank.ts';
+import { type BlameFacts, DEFAULT_RANK_OPTIONS, rankComponents } from './rank.ts';
 import type { Signal } from './types.ts';
 
 const AT = Date.UTC(2026, 10, 2, 10, 30);
@@ -44,5 +44,15 @@ describe('Function: rankComponents, warning patterns', () => {
       BLAME,
     );
     expect(ranked[0]?.component).toBe('verifier');
+  });
+
+  it('weighs a bare warning pattern at the warnings weight, whatever the error patterns weigh', () => {
+    const scoreWith = (errorPatternWeight: number) =>
+      rankComponents([pattern('caller', 40, { level: 'warn', count: 100, before: 0 })], BLAME, {
+        ...DEFAULT_RANK_OPTIONS,
+        weights: { ...DEFAULT_RANK_OPTIONS.weights, new_error_pattern: errorPatternWeight },
+      })[0]?.score;
+    expect(scoreWith(1)).toBeGreaterThan(0);
+    expect(scoreWith(2)).toBe(scoreWith(1));
   });
 });

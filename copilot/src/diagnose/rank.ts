@@ -127,9 +127,8 @@ function baseScore(signals: Signal[], options: RankOptions, atMs: number, window
     }
     if (isSymptom(s)) otherSymptoms = true;
     const weight =
-      options.weights[s.kind] *
-      (s.kind === 'missing_pattern' ? servingWeight(s.facts) : 1) *
-      (isBareWarning(s) ? options.weights.log_warnings : 1);
+      (isBareWarning(s) ? options.weights.log_warnings : options.weights[s.kind]) *
+      (s.kind === 'missing_pattern' ? servingWeight(s.facts) : 1);
     best.set(s.kind, Math.max(best.get(s.kind) ?? 0, weight * value));
   }
   const ordered = [...metrics].sort((a, b) => b[1] - a[1]);

@@ -277,8 +277,8 @@ export function logSignals(
       kind: 'new_error_pattern',
       strength: split.llr,
       onsetMs: since,
-      facts: { count: recent.length, before, level: recent[0]!.level ?? 'error', ...vocabularyFacts(recent) },
-      detail: `${before === 0 ? 'new' : 'surging'} ${recent[0]!.level} pattern "${templateOf(recent[0]!.text).slice(0, 80)}" (${recent.length} lines${before ? `, ${before} before` : ''})`,
+      facts: { count: recent.length, before, level, ...vocabularyFacts(recent) },
+      detail: `${before === 0 ? 'new' : 'surging'} ${level} pattern "${templateOf(recent[0]!.text).slice(0, 80)}" (${recent.length} lines${before ? `, ${before} before` : ''})`,
       evidence: pickEvidence(recent),
     };
     const current = bestPattern.get(t.component);

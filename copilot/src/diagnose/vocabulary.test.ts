@@ -28,4 +28,12 @@ describe('Function: vocabularyFacts', () => {
   it('counts a line once when its message and its error say the same', () => {
     expect(vocabularyFacts([line('upstream timed out', 'timeout')]).timeoutWords).toBe(1);
   });
+
+  it('does not read a kind of fault the line says did not happen (a zero count, a denial)', () => {
+    const facts = vocabularyFacts([
+      line('batch failed: 3 errors, 0 timeouts'),
+      line('request failed', 'upstream refused, no timeout'),
+    ]);
+    expect(facts.timeoutWords).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import type { LogRecord } from '../telemetry/types.ts';
+import { withoutDeniedTrouble } from '../telemetry/log-message.ts';
 
 /**
  * The words operations data uses for common concepts, across vendors and teams: how a metric about CPU, memory,
@@ -97,7 +98,7 @@ export function namesFault(facts: Record<string, number | string>): boolean {
 export function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
   const facts: Record<string, number | string> = {};
   const count = (re: RegExp) =>
-    records.filter((r) => re.test(wordsOf(r)) || re.test(r.errorType ?? '')).length;
+    records.filter((r) => re.test(withoutDeniedTrouble(wordsOf(r))) || re.test(r.errorType ?? '')).length;
   const n = Math.max(1, records.length);
   facts.throttleWords = count(THROTTLING) / n;
   facts.timeoutWords = count(TIMEOUT) / n;

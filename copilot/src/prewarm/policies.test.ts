@@ -60,13 +60,23 @@ describe('Function: targetTrackingPolicy', () => {
       policy.observe!(minute, Math.min(1, 35 / capacity));
     }
     // Decided on minute 18's datapoint (at 100): ⌈100 × 0.35 / 0.7⌉ = 50 from minute 20. Minute 19's
-    // datapoint was also measured at 100, and AWS scales the 50 it now has by it: 25 from minute 21, below
+    // datapoint was also measured at 100, and the model scales the 50 now in effect by it (an assumption, not
+    // documented by AWS): 25 from minute 21, below
     // what 35 busy environments need at 70 %. Minute 20's datapoint (at 50, 0.7) ends the alarm.
     expect(capacities.slice(18)).toEqual([100, 100, 50, 25, 25]);
   });
 });
 
 describe('Function: scheduledFloorWithTargetTracking', () => {
+  it('never scales out above the maximum capacity', () => {
+    const policy = targetTrackingPolicy({ allocationMinutes: 0, minCapacity: 10, maxCapacity: 12 });
+    for (let minute = 0; minute < 3; minute++) {
+      policy.capacityAt(minute);
+      policy.observe!(minute, 1);
+    }
+    expect(policy.capacityAt(4)).toBe(12);
+  });
+
   it('raises capacity to a scheduled minimum at once and keeps it until the scale-in alarm fires', () => {
     const floor = [0, 0, 30, 30, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
     const policy = scheduledFloorWithTargetTracking(floor, { allocationMinutes: 0 });

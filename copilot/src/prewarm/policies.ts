@@ -37,7 +37,8 @@ export type TargetTrackingOptions = z.input<typeof targetTrackingSchema>;
  * again every minute it stays in ALARM; Lambda's scalable targets have no cooldown by default (0 s both
  * ways). So a step is followed by another the next minute while the window still breaches: scale-in goes on
  * minute by minute while the last 15 datapoints are all below 90 % of the target, and scale-out goes on
- * once the previous step's environments are allocated while the last 3 are above it.
+ * once the previous step's environments are allocated while the last 3 are above it (documented: the
+ * repeated actions, the 0 s cooldowns; assumed: that a scale-out waits for the previous allocation).
  */
 export function targetTrackingPolicy(options: TargetTrackingOptions = {}): CapacityPolicy {
   return scheduledFloorWithTargetTracking(null, options);
@@ -84,7 +85,8 @@ export function scheduledFloorWithTargetTracking(
       if (history.length > config.scaleInDatapoints) history.shift();
       if (allocating) return;
       // The capacity in effect when this datapoint is acted on: a scale-in decided a minute ago is, though the
-      // datapoint was measured before it (the alarm does not know; AWS scales the capacity it has).
+      // datapoint was measured before it. Assumed: AWS documents neither which capacity a late datapoint
+      // scales nor the size of a scale-in step (only that scale-in is more gradual than scale-out).
       const current = stepsDown.at(-1)?.value ?? capacity;
       const recent = history.slice(-config.scaleOutDatapoints);
       const decidedAt = minute + 1 + config.metricDelayMinutes;

@@ -109,20 +109,32 @@ const TEXT_ERROR_TYPE = /\b([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b/;
 const TEXT_TRACE = /\b(1-[0-9a-f]{8}-[0-9a-f]{24})\b/;
 /** Words that say a line reports a failure, for lines that carry no level of their own. */
 const FAILURE_WORDS =
-  /\b(errors?|exceptions?|fail(s|ed|ure|ing)?|fatal|panic(ked)?|refused|denied|unavailable|unreachable|timed out|timeouts?|threw|thrown|traceback|crash(ed)?|abort(ed)?)\b/i;
+  /\b(errors?|exceptions?|fail(s|ed|ures?|ing)?|fatal|panic(ked)?|refused|denied|unavailable|unreachable|timed out|timeouts?|threw|thrown|traceback|crash(ed)?|abort(ed)?)\b/i;
 const WARNING_WORDS = /\b(warn(ing)?|retry(ing)?|retried|degraded|deprecated)\b/i;
 /** The failure and warning words a count or a negation can go with (`0 errors`, `retries: 0`). */
 const TROUBLE =
   '(?:errors?|exceptions?|fail(?:s|ed|ures?|ing)?|faults?|timeouts?|warn(?:ings?)?|retr(?:y|ies|ying|ied))';
+/** Words that may stand between a negation and the trouble it denies (`no new errors`, `without any failures`). */
+const DENIAL_FILLER = '(?:a|an|any|more|new|further|other|such)';
+/**
+ * Where a zero ends a count rather than begins a value: the line's end, punctuation, or the next `key=value`
+ * (`errors: 0`, `errors=0, warnings=1`, `error_count=0 retries=0`; not `error: 0 bytes read`, not `Error: 0x80`).
+ */
+const ZERO_END = '0(?![.\\w])(?=\\s*(?:$|[^\\w\\s]|[\\w.-]+\\s*[:=]))';
 /**
  * Mentions of trouble that say there was none: `0 errors`, `no error`, `without failures`, `not failed`,
  * `errors: 0`, `error_count=0`. They are blanked before the words are read, so a summary line that counts no
  * errors does not read as one (a line that also reports real trouble, `0 errors, 2 timeouts`, still does).
  */
 const NO_TROUBLE = new RegExp(
-  `\\b(?:no|zero|0|without|not|never|none)\\s+(?:[a-z]+\\s+)?${TROUBLE}\\b|\\b${TROUBLE}(?:[ _-]?counts?)?\\s*[:=]\\s*0(?![.\\d])`,
+  `\\b(?:no|zero|0|without|not|never|none)\\s+(?:${DENIAL_FILLER}\\s+)?${TROUBLE}\\b|\\b${TROUBLE}(?:[ _-]?counts?)?["']?\\s*[:=]\\s*${ZERO_END}`,
   'gi',
 );
+
+/** The text with every mention of trouble it says did not happen (`0 timeouts`, `no retries`) blanked. */
+export function withoutDeniedTrouble(text: string): string {
+  return text.replace(NO_TROUBLE, ' ');
+}
 
 /**
  * The level of a line that states none (plain stdout, JSON without a level field): error when its words report
@@ -131,7 +143,7 @@ const NO_TROUBLE = new RegExp(
  * without it their failures would not count as errors at all.
  */
 function inferLevel(text: string): LogLevel | undefined {
-  const head = text.slice(0, 300).replace(NO_TROUBLE, ' ');
+  const head = withoutDeniedTrouble(text.slice(0, 300));
   if (FAILURE_WORDS.test(head) || TEXT_ERROR_TYPE.test(head)) return 'error';
   if (WARNING_WORDS.test(head)) return 'warn';
   return undefined;

@@ -100,6 +100,37 @@ describe('Telemetry: log messages', () => {
     expect(parseLogMessage('HTTP 500 failed').level).toBe('error');
   });
 
+  it('still reads a real failure beside a zero count or a negation as an error', () => {
+    for (const line of [
+      '0 errors but 3 failures',
+      'timeouts: 0, failures: 3',
+      'error: connection refused (0 retries left)',
+      'error: 0 bytes read from socket',
+      'Error: 0x80070005',
+      'key not found error',
+      'upload failed: no space left on device',
+    ])
+      expect(parseLogMessage(line).level, line).toBe('error');
+    // Denials with a word between them and the trouble, and counts among key=value pairs, are still no trouble.
+    for (const line of [
+      'no new errors since restart',
+      'done without any failures',
+      'errors=0, warnings=0 in 3 s',
+    ])
+      expect(parseLogMessage(line).level, line).toBeUndefined();
+  });
+
+  it('reads lines in other languages or scripts without crashing', () => {
+    for (const line of [
+      'Fehler: 0 Verbindungen',
+      'échec de connexion',
+      '接続エラー 0 件',
+      '\u0000\uffff',
+      '',
+    ])
+      expect(() => parseLogMessage(line)).not.toThrow();
+  });
+
   it('reads Lambda platform records in JSON and in the classic text format', () => {
     const json = parseLogMessage(
       JSON.stringify({
