@@ -236,6 +236,32 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it('observes a device that reads abroad after its sessions at home, and acts once it reads in both at once', () => {
+    // The first session away begins after the home session's last request (a VPN exit would look the same);
+    // the second begins while the device is still reading at home: the device identity is doubled.
+    const device = { accountId: 'doubled', device: 'd1' };
+    const home = readingSession(T0, '10.1.0.5', { ...device, tokenId: 'tokDoubled01' }, 3);
+    const away = readingSession(home.at(-1)!.timestampMs + 2 * MIN, '10.4.0.5', {
+      ...device,
+      tokenId: 'tokDoubled02',
+      title: 't00002',
+    });
+    const back = readingSession(T0 + 25 * MIN, '10.1.0.5', {
+      ...device,
+      tokenId: 'tokDoubled03',
+      title: 't00003',
+    });
+    const findings = runDetectorsBy([...home, ...away, ...back]).map((d) => [
+      d.evidence.score,
+      d.mitigation,
+      (d.evidence.travel as { atOnce: boolean }).atOnce,
+    ]);
+    expect(findings).toEqual([
+      [0.6, 'observe', false],
+      [0.85, 'force_reauth', true],
+    ]);
+  });
+
   it('judges nothing within the first second of a token', () => {
     const token = { tokenId: 'tokFirstSec1', accountId: 'crowd' };
     const records = ['10.1.0.1', '10.3.0.1', '10.5.0.1', '10.6.0.1'].map((ip, i) =>
