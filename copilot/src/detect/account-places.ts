@@ -18,9 +18,11 @@ export interface AtOnce {
   devices: number;
   /** Distinct tokens ever found read at once with another country: each is another time it happened. */
   times: number;
+  /** The longest time two of those readings went on together, now (0 for a hand-over). */
+  overlapMs: number;
 }
 
-const NONE: AtOnce = { countries: 0, devices: 0, times: 0 };
+const NONE: AtOnce = { countries: 0, devices: 0, times: 0, overlapMs: 0 };
 
 /** The country a token reads from, or '' when unknown or through a hosting network (a VPN exit, a server). */
 function countryOf(token: TokenSharingState): string {
@@ -29,12 +31,13 @@ function countryOf(token: TokenSharingState): string {
 }
 
 /**
- * Whether two tokens in two countries were read at once. Separate devices may hand over within the sharing
- * window (one stops, the other starts: both people are there); one device must really overlap, since a VPN
- * switched on between its sessions moves it without doubling it.
+ * Whether two tokens in two countries were read at once on separate devices, allowing a hand-over within the
+ * sharing window (one stops, the other starts: both people are there). One device in two countries is the
+ * travel family's (a VPN switched on between its sessions moves it without doubling it).
  */
 function readAtOnce(config: DetectorConfig, a: TokenSharingState, b: TokenSharingState): boolean {
-  const slack = a.deviceHash.length > 0 && a.deviceHash === b.deviceHash ? 0 : config.sharingWindowMs;
+  if (a.deviceHash === b.deviceHash) return false;
+  const slack = config.sharingWindowMs;
   return a.lastSeenMs + slack > b.firstSeenMs && b.lastSeenMs + slack > a.firstSeenMs;
 }
 
@@ -60,6 +63,7 @@ export function countriesAtOnce(
   if (!several) return s.atOnce.length === 0 ? NONE : { ...NONE, times: s.atOnce.length };
   const countries = new Set<string>();
   const devices = new Set<string>();
+  let overlapMs = 0;
   for (let i = 0; i < tokens.length; i++) {
     const a = tokens[i]!;
     const ca = countryOf(a);
@@ -70,12 +74,14 @@ export function countriesAtOnce(
       if (cb === '' || cb === ca || t - b.lastSeenMs > config.accountWindowMs) continue;
       if (!readAtOnce(config, a, b)) continue;
       countries.add(ca).add(cb);
+      const together = Math.min(a.lastSeenMs, b.lastSeenMs) - Math.max(a.firstSeenMs, b.firstSeenMs);
+      if (together > overlapMs) overlapMs = together;
       devices.add(a.deviceHash).add(b.deviceHash);
       remember(s, a);
       remember(s, b);
     }
   }
-  return { countries: countries.size, devices: devices.size, times: s.atOnce.length };
+  return { countries: countries.size, devices: devices.size, times: s.atOnce.length, overlapMs };
 }
 
 function remember(s: AccountState, token: TokenSharingState): void {

@@ -319,6 +319,18 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(detections.map((d) => d.mitigation)).toEqual(detections.map(() => 'observe'));
   });
 
+  it('observes two devices reading together in two countries for longer than the sharing window', () => {
+    // Once is enough when both go on together (two people at once), not a hand-over.
+    const records = [
+      ...sessionsOf('together', 'p1', '10.1.0.6', [T0]),
+      ...sessionsOf('together', 'p2', '10.3.0.6', [T0 + 2 * MIN]),
+    ];
+    const detections = runDetectorsBy(records);
+    expect(detections.map((d) => [d.evidence.reasons, d.mitigation])).toEqual([
+      [['countries_at_once'], 'observe'],
+    ]);
+  });
+
   it('stays quiet for one hand-over between devices in two countries (a traveller leaving a tablet home)', () => {
     const records = [
       ...sessionsOf('handover', 'tablet', '10.1.0.3', [T0]),

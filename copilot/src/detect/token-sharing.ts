@@ -38,9 +38,11 @@ const KEPT_UP_TIMES = 3;
  * countries at once, kept up (no household member abroad adds a third); in two, kept up (a household with a
  * member abroad shows that too: worth a look, not an action).
  */
-function placesEvidence(elsewhere: number, atOnce: AtOnce): Evidence | undefined {
+function placesEvidence(config: DetectorConfig, elsewhere: number, atOnce: AtOnce): Evidence | undefined {
   if (elsewhere >= 2) return { family: 'places', strength: 0.85, signals: ['one_device_in_several_homes'] };
-  if (atOnce.times < KEPT_UP_TIMES || atOnce.countries < 2) return undefined;
+  if (atOnce.countries < 2) return undefined;
+  // Kept up: found again, or two readings going on together for longer than the sharing window.
+  if (atOnce.times < KEPT_UP_TIMES && atOnce.overlapMs < config.sharingWindowMs) return undefined;
   return {
     family: 'places',
     strength: atOnce.countries >= 3 ? 0.85 : 0.6,
@@ -241,7 +243,7 @@ export class TokenSharingDetector {
         signals: ['impossible_travel'],
       });
     }
-    const placesAtOnce = placesEvidence(elsewhere, atOnce);
+    const placesAtOnce = placesEvidence(this.config, elsewhere, atOnce);
     if (placesAtOnce) evidence.push(placesAtOnce);
     if (evidence.length === 0) return undefined;
     const summary = evidenceSummary(evidence);
