@@ -12,7 +12,11 @@ export interface AccountState {
   dayDevices: string[];
   dayDeviceSeen: number[];
   dayDeviceAsn: number[];
-  fired: boolean;
+  /** Tokens found read at once with another country (account-places.ts), up to a few. */
+  atOnce: TokenSharingState[];
+  /** Score and corroboration of the account's last finding (0 and 0 before any): it is reported again only on more. */
+  reportedScore: number;
+  reportedCorroboration: number;
 }
 
 const MAX_DAY_DEVICES = 16;
@@ -85,17 +89,21 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
 
 /**
  * The same device identity reading in one country while it is reading in another: the account's own device
- * cannot travel that fast, and it is in one place at a time (a VPN switched on between sessions moves it,
- * it does not double it). Other devices of the account may be abroad: a household.
+ * cannot travel that fast, and it is in one place at a time. `atOnce` says whether both sessions were going
+ * on (the other still reading after this one began): only then is the device doubled. One device's sessions
+ * one after another in two countries is also what a VPN exit missing from the hosting list shows, switched on
+ * between sessions; it moves a device, it does not double it. Other devices of the account may be abroad: a
+ * household.
  */
 export function accountTravel(
   config: DetectorConfig,
   geo: Pick<GeoLookup, 'continent'>,
   s: AccountState,
   token: TokenSharingState,
-): Travel | undefined {
+): (Travel & { atOnce: boolean }) | undefined {
   const here = token.places[0];
   if (here === undefined || here.hosting) return undefined;
+  let apart: (Travel & { atOnce: boolean }) | undefined;
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash) continue;
     const there = other.current;
@@ -111,10 +119,10 @@ export function accountTravel(
       },
     );
     if (travel === undefined) continue;
-    // Across continents a gap too short for the flight is enough; within one, both sessions must be going
-    // on (the other still reading after this one began): a VPN switched on between sessions moves a device.
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
-    if (travel.continents === 2 || overlap) return travel;
+    if (overlap) return { ...travel, atOnce: true };
+    // Across continents a gap too short for the flight is worth a look; within one, a VPN or roaming.
+    if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }
-  return undefined;
+  return apart;
 }

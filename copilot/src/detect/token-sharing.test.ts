@@ -73,8 +73,13 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
       }),
     );
     const detections = runDetectorsBy(records);
-    expect(detections.map((d) => d.subject)).toEqual([{ accountId: 'acc3' }]);
-    expect(detections[0]!.evidence.reasons).toEqual(['devices_over_limit']);
+    // Four devices first; the fifth takes the score past the re-authentication bar: reported again.
+    expect(detections.map((d) => [d.subject, d.evidence.reasons, d.evidence.activeDevices])).toEqual([
+      [{ accountId: 'acc3' }, ['devices_over_limit'], 4],
+      [{ accountId: 'acc3' }, ['devices_over_limit'], 5],
+    ]);
+    expect(detections.map((d) => d.mitigation)).toEqual(['short_ttl', 'force_reauth']);
+    expect(detections[1]!.evidence.escalated).toBe(true);
   });
 
   it('stays quiet for a household within the device limit (home Wi-Fi and a phone on mobile data)', () => {
@@ -231,6 +236,32 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it('observes a device that reads abroad after its sessions at home, and acts once it reads in both at once', () => {
+    // The first session away begins after the home session's last request (a VPN exit would look the same);
+    // the second begins while the device is still reading at home: the device identity is doubled.
+    const device = { accountId: 'doubled', device: 'd1' };
+    const home = readingSession(T0, '10.1.0.5', { ...device, tokenId: 'tokDoubled01' }, 3);
+    const away = readingSession(home.at(-1)!.timestampMs + 2 * MIN, '10.4.0.5', {
+      ...device,
+      tokenId: 'tokDoubled02',
+      title: 't00002',
+    });
+    const back = readingSession(T0 + 25 * MIN, '10.1.0.5', {
+      ...device,
+      tokenId: 'tokDoubled03',
+      title: 't00003',
+    });
+    const findings = runDetectorsBy([...home, ...away, ...back]).map((d) => [
+      d.evidence.score,
+      d.mitigation,
+      (d.evidence.travel as { atOnce: boolean }).atOnce,
+    ]);
+    expect(findings).toEqual([
+      [0.6, 'observe', false],
+      [0.85, 'force_reauth', true],
+    ]);
+  });
+
   it('judges nothing within the first second of a token', () => {
     const token = { tokenId: 'tokFirstSec1', accountId: 'crowd' };
     const records = ['10.1.0.1', '10.3.0.1', '10.5.0.1', '10.6.0.1'].map((ip, i) =>
@@ -241,5 +272,90 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     const detections = runDetectorsBy(records);
     expect(detections).toHaveLength(1);
     expect(detections[0]!.detectedAt).toMatch(/T08:00:01/);
+  });
+
+  /** Sessions of one device, one a `gapMs` after the other's start, each on a token of its own. */
+  const sessionsOf = (account: string, device: string, ip: string, starts: readonly number[]) =>
+    starts.flatMap((start, i) =>
+      readingSession(start, ip, {
+        tokenId: `tok${account}${device}${i}`,
+        accountId: account,
+        device,
+        title: `t0${String(i).padStart(4, '0')}`,
+      }),
+    );
+
+  it('flags a ring reading one account on separate devices in three countries at once, kept up', () => {
+    // Each member on a device of their own at home (US, KR, DE): no device travels, the account never
+    // exceeds its three devices, yet it is read in three distant places at the same time, session after session.
+    const starts = (offset: number) => [0, 1, 2, 3, 4].map((s) => T0 + offset + s * 40 * MIN);
+    const records = [
+      ...sessionsOf('ring3', 'r1', '10.1.0.7', starts(0)),
+      ...sessionsOf('ring3', 'r2', '10.3.0.7', starts(5 * MIN)),
+      ...sessionsOf('ring3', 'r3', '10.5.0.7', starts(11 * MIN)),
+    ];
+    const detections = runDetectorsBy(records).filter((d) => d.kind === 'token_sharing');
+    expect(detections.map((d) => d.subject)).toContainEqual({ accountId: 'ring3' });
+    const strongest = detections.at(-1)!;
+    expect(strongest.evidence.reasons).toContain('countries_at_once');
+    expect((strongest.evidence.atOnce as { countries: number }).countries).toBe(3);
+    expect(strongest.mitigation).toBe('force_reauth');
+  });
+
+  it('observes, and does not act on, a household with one member abroad for days', () => {
+    // Two devices within the limit, one at home (US), one abroad (DE), reading at overlapping times on both
+    // days: what a ring of two shows as well, so it is worth a look and nothing more.
+    const day = 24 * HOUR;
+    const home = [0, 3 * HOUR, day, day + 3 * HOUR].map((at) => T0 + at);
+    const abroad = [10 * MIN, 3 * HOUR + 15 * MIN, day + 5 * MIN, day + 3 * HOUR + 20 * MIN].map(
+      (at) => T0 + at,
+    );
+    const records = [
+      ...sessionsOf('abroad', 'h1', '10.1.0.8', home),
+      ...sessionsOf('abroad', 'h2', '10.5.0.8', abroad),
+    ];
+    const detections = runDetectorsBy(records);
+    expect(detections.map((d) => d.evidence.reasons)).toContainEqual(['countries_at_once']);
+    expect(detections.map((d) => d.mitigation)).toEqual(detections.map(() => 'observe'));
+  });
+
+  it('observes two devices reading together in two countries for longer than the sharing window', () => {
+    // Once is enough when both go on together (two people at once), not a hand-over.
+    const records = [
+      ...sessionsOf('together', 'p1', '10.1.0.6', [T0]),
+      ...sessionsOf('together', 'p2', '10.3.0.6', [T0 + 2 * MIN]),
+    ];
+    const detections = runDetectorsBy(records);
+    expect(detections.map((d) => [d.evidence.reasons, d.mitigation])).toEqual([
+      [['countries_at_once'], 'observe'],
+    ]);
+  });
+
+  it('stays quiet for one hand-over between devices in two countries (a traveller leaving a tablet home)', () => {
+    const records = [
+      ...sessionsOf('handover', 'tablet', '10.1.0.3', [T0]),
+      ...sessionsOf('handover', 'phone', '10.5.0.3', [T0 + 30 * MIN, T0 + 3 * HOUR]),
+    ];
+    expect(runDetectorsBy(records)).toEqual([]);
+  });
+
+  it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {
+    // Sessions alternate between exits in Britain and the United States, 40 minutes apart: a device moved, not doubled.
+    const starts = [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 40 * MIN);
+    const records = starts.flatMap((start, i) =>
+      readingSession(
+        start,
+        i % 2 === 0 ? '10.9.0.4' : '10.1.0.4',
+        {
+          tokenId: `tokVpnExit${i}`,
+          accountId: 'vpnexits',
+          device: 'v1',
+          title: `t0000${i}`,
+        },
+        4,
+      ),
+    );
+    const detections = runDetectorsBy(records);
+    expect(detections.map((d) => d.mitigation)).toEqual(detections.map(() => 'observe'));
   });
 });

@@ -17,6 +17,7 @@ import {
   sameDeviceElsewhere,
 } from './account-devices.ts';
 import type { DetectorConfig } from './config.ts';
+import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
 import { confirmedTravel, placeOf, spread, type TokenSharingState } from './token-places.ts';
@@ -25,6 +26,29 @@ import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts
 
 const MAX_ACCOUNT_TOKENS = 32;
 const HALF_DAY_MS = DAY_MS / 2;
+/** One device's sessions one after the other in countries too far apart: worth a look, not an action. */
+const TRAVEL_APART = 0.6;
+/** Scores at which a reported account is reported again (the account policies' bars). */
+const ESCALATION_BARS = [0.7, 0.85] as const;
+/** Times an account must be found read in two countries at once before that is kept up, not a hand-over. */
+const KEPT_UP_TIMES = 3;
+
+/**
+ * The places family of an account: one device identity in several homes; the account read in three or more
+ * countries at once, kept up (no household member abroad adds a third); in two, kept up (a household with a
+ * member abroad shows that too: worth a look, not an action).
+ */
+function placesEvidence(config: DetectorConfig, elsewhere: number, atOnce: AtOnce): Evidence | undefined {
+  if (elsewhere >= 2) return { family: 'places', strength: 0.85, signals: ['one_device_in_several_homes'] };
+  if (atOnce.countries < 2) return undefined;
+  // Kept up: found again, or two readings going on together for longer than the sharing window.
+  if (atOnce.times < KEPT_UP_TIMES && atOnce.overlapMs < config.sharingWindowMs) return undefined;
+  return {
+    family: 'places',
+    strength: atOnce.countries >= 3 ? 0.85 : 0.6,
+    signals: ['countries_at_once'],
+  };
+}
 
 export class TokenSharingDetector {
   /** By the account id's UTF-8 bytes; held by tokens in between, so idle on the state's own last-seen time. */
@@ -47,7 +71,9 @@ export class TokenSharingDetector {
         dayDevices: [],
         dayDeviceSeen: [],
         dayDeviceAsn: [],
-        fired: false,
+        atOnce: [],
+        reportedScore: 0,
+        reportedCorroboration: 0,
       }),
       (state) => state.lastSeenMs,
     );
@@ -171,13 +197,14 @@ export class TokenSharingDetector {
       s.tokens = tokens;
     }
     const dayDevices = rememberDevice(s, token, t);
-    if (s.fired) return undefined;
-    // Almost every account has few devices and no travel: decide that without building any set.
+    // Almost every account has few devices, one country and no travel: decide that without building any set.
     const travel = accountTravel(this.config, this.geo, s, token);
     const elsewhere = sameDeviceElsewhere(s, token, t);
+    const atOnce = countriesAtOnce(this.config, s, tokens, t);
     if (
       travel === undefined &&
       elsewhere < 2 &&
+      atOnce.countries < 2 &&
       dayDevices <= this.config.deviceLimit &&
       activeDevices(tokens, t, window) <= this.config.deviceLimit
     ) {
@@ -207,12 +234,25 @@ export class TokenSharingDetector {
         signals: ['devices_over_limit_in_a_day'],
       });
     }
-    if (travel) evidence.push({ family: 'travel', strength: 0.85, signals: ['impossible_travel'] });
-    if (elsewhere >= 2)
-      evidence.push({ family: 'places', strength: 0.85, signals: ['one_device_in_several_homes'] });
+    // One device in two countries at once is doubled; one after the other it may be a VPN exit the hosting
+    // list does not know (context, observed, until another family agrees).
+    if (travel) {
+      evidence.push({
+        family: 'travel',
+        strength: travel.atOnce ? 0.85 : TRAVEL_APART,
+        signals: ['impossible_travel'],
+      });
+    }
+    const placesAtOnce = placesEvidence(this.config, elsewhere, atOnce);
+    if (placesAtOnce) evidence.push(placesAtOnce);
     if (evidence.length === 0) return undefined;
-    s.fired = true;
     const summary = evidenceSummary(evidence);
+    // Reported once, and again when the evidence grows: past a policy's bar, or another family agreeing.
+    const crossed = ESCALATION_BARS.some((bar) => s.reportedScore < bar && summary.score >= bar);
+    const first = s.reportedScore === 0;
+    if (!first && !crossed && summary.corroboration <= s.reportedCorroboration) return undefined;
+    s.reportedScore = Math.max(s.reportedScore, summary.score);
+    s.reportedCorroboration = Math.max(s.reportedCorroboration, summary.corroboration);
     return {
       kind: 'token_sharing',
       subject: { accountId: e.accountId },
@@ -231,7 +271,9 @@ export class TokenSharingDetector {
         deviceLimit: this.config.deviceLimit,
         asns: [...asns],
         countries: [...countries],
+        ...(atOnce.countries >= 2 ? { atOnce } : {}),
         windowSeconds: window / 1000,
+        ...(first ? {} : { escalated: true }),
       },
       mitigation: 'observe',
     };
