@@ -50,20 +50,33 @@ describe('Function: targetTrackingPolicy', () => {
     expect(capacities).toEqual([10, 10, 10, 10, 15, 15, 22]);
   });
 
-  it('scales in again the next minute on a datapoint measured before the last step', () => {
-    // 35 environments busy all along; 100 held by a minimum until minute 20, then the minimum is 1.
+  it('scales in again only on a datapoint measured on the reduced capacity, never on an earlier one', () => {
+    // 35 environments busy until minute 20, then 5; 100 held by a minimum until minute 20, then the minimum is 1.
     const policy = scheduledFloorWithTargetTracking(new Array(20).fill(100), { allocationMinutes: 0 });
     const capacities: number[] = [];
     for (let minute = 0; minute < 23; minute++) {
       const capacity = policy.capacityAt(minute);
       capacities.push(capacity);
-      policy.observe!(minute, Math.min(1, 35 / capacity));
+      policy.observe!(minute, Math.min(1, (minute < 20 ? 35 : 5) / capacity));
     }
-    // Decided on minute 18's datapoint (at 100): ⌈100 × 0.35 / 0.7⌉ = 50 from minute 20. Minute 19's
-    // datapoint was also measured at 100, and the model scales the 50 now in effect by it (an assumption, not
-    // documented by AWS): 25 from minute 21, below
-    // what 35 busy environments need at 70 %. Minute 20's datapoint (at 50, 0.7) ends the alarm.
-    expect(capacities.slice(18)).toEqual([100, 100, 50, 25, 25]);
+    // Decided on minute 18's datapoint (at 100): ⌈100 × 0.35 / 0.7⌉ = 50 from minute 20. Minute 19's datapoint
+    // was also measured at 100 and does not scale the 50 (no overshoot to 25). Minute 20's, measured at 50
+    // (0.1), still breaches the low alarm: ⌈50 × 0.1 / 0.7⌉ = 8 from minute 22.
+    expect(capacities.slice(18)).toEqual([100, 100, 50, 50, 8]);
+  });
+
+  it('keeps scaling out every minute the high alarm stays in ALARM after a scale-in', () => {
+    // 100 held until minute 20, 35 busy: a scale-in to 50, then a surge fills the alarm's window.
+    const policy = scheduledFloorWithTargetTracking(new Array(20).fill(100), { allocationMinutes: 0 });
+    const capacities: number[] = [];
+    for (let minute = 0; minute < 28; minute++) {
+      const capacity = policy.capacityAt(minute);
+      capacities.push(capacity);
+      policy.observe!(minute, Math.min(1, (minute < 21 ? 35 : 200) / capacity));
+    }
+    // Minutes 21–23 saturate at 50: ⌈50 / 0.7⌉ = 72 from minute 25. Once it is allocated the window (minutes
+    // 23–25) still breaches, and the alarm acts again at once: ⌈72 / 0.7⌉ = 103 from minute 27.
+    expect(capacities.slice(20)).toEqual([50, 50, 50, 50, 50, 72, 72, 103]);
   });
 });
 

@@ -35,10 +35,16 @@ export type TargetTrackingOptions = z.input<typeof targetTrackingSchema>;
  *
  * The alarms are sliding windows over the datapoints, and an alarm with an Auto Scaling action invokes it
  * again every minute it stays in ALARM; Lambda's scalable targets have no cooldown by default (0 s both
- * ways). So a step is followed by another the next minute while the window still breaches: scale-in goes on
- * minute by minute while the last 15 datapoints are all below 90 % of the target, and scale-out goes on
- * once the previous step's environments are allocated while the last 3 are above it (documented: the
- * repeated actions, the 0 s cooldowns; assumed: that a scale-out waits for the previous allocation).
+ * ways). So a step is followed by another while the window still breaches: scale-out goes on every minute
+ * once the previous step's environments are allocated while the last 3 datapoints are above the target, and
+ * scale-in goes on while the last 15 are all below 90 % of it (documented: the repeated actions, the 0 s
+ * cooldowns; assumed: that a scale-out waits for the previous allocation).
+ *
+ * Assumed, because AWS does not say which capacity a late datapoint scales: a scale-in acts only on a
+ * datapoint measured on the capacity it scales. A datapoint reaches the alarm a minute late, so the one after
+ * a scale-in was measured before it; the low alarm acts again only on a datapoint measured once the reduced
+ * capacity is in effect (no overshoot: AWS describes Lambda's scale-in as smaller periodic steps and target
+ * tracking's as more conservative than its scale-out).
  */
 export function targetTrackingPolicy(options: TargetTrackingOptions = {}): CapacityPolicy {
   return scheduledFloorWithTargetTracking(null, options);
@@ -63,17 +69,26 @@ export function scheduledFloorWithTargetTracking(
   /** Scale-ins decided but not yet in effect (each takes effect the minute it is acted on), oldest first. */
   const stepsDown: { value: number; at: number }[] = [];
   const history: number[] = [];
+  /** The first minute measured on the capacity in effect (or on the scale-in decided last, once it acts). */
+  let measuredOnCapacityFrom = 0;
+  const setCapacity = (value: number, minute: number) => {
+    if (value !== capacity) measuredOnCapacityFrom = minute;
+    capacity = value;
+  };
   return {
     name: floor ? 'forecast floor + target tracking 70%' : 'target tracking 70%',
     capacityAt(minute) {
       if (allocating && minute >= allocating.at) {
-        capacity = allocating.value;
+        setCapacity(allocating.value, allocating.at);
         allocating = null;
       }
-      while (stepsDown.length > 0 && minute >= stepsDown[0]!.at) capacity = stepsDown.shift()!.value;
+      while (stepsDown.length > 0 && minute >= stepsDown[0]!.at) {
+        const step = stepsDown.shift()!;
+        setCapacity(step.value, step.at);
+      }
       const minimum = minimumAt(minute);
       if (capacity < minimum) {
-        capacity = minimum;
+        setCapacity(minimum, minute);
         // A raise by the schedule supersedes a smaller scale-in or scale-out still under way.
         if (allocating && allocating.value <= minimum) allocating = null;
         stepsDown.length = 0;
@@ -84,10 +99,10 @@ export function scheduledFloorWithTargetTracking(
       history.push(utilisation);
       if (history.length > config.scaleInDatapoints) history.shift();
       if (allocating) return;
-      // The capacity in effect when this datapoint is acted on: a scale-in decided a minute ago is, though the
-      // datapoint was measured before it. Assumed: AWS documents neither which capacity a late datapoint
-      // scales nor the size of a scale-in step (only that scale-in is more gradual than scale-out).
-      const current = stepsDown.at(-1)?.value ?? capacity;
+      // The capacity in effect when this datapoint is acted on, which may be a scale-in decided a minute ago.
+      const pending = stepsDown.at(-1);
+      const current = pending?.value ?? capacity;
+      const measuredOnCurrent = minute >= (pending?.at ?? measuredOnCapacityFrom);
       const recent = history.slice(-config.scaleOutDatapoints);
       const decidedAt = minute + 1 + config.metricDelayMinutes;
       const desired = Math.ceil((current * utilisation) / config.target);
@@ -96,6 +111,7 @@ export function scheduledFloorWithTargetTracking(
         allocating = { value, at: decidedAt + config.allocationMinutes };
         stepsDown.length = 0;
       } else if (
+        measuredOnCurrent &&
         history.length === config.scaleInDatapoints &&
         history.every((u) => u < 0.9 * config.target)
       ) {
