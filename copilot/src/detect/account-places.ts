@@ -16,7 +16,10 @@ export interface AtOnce {
   countries: number;
   /** Devices among those readings. */
   devices: number;
-  /** Distinct tokens ever found read at once with another country: each is another time it happened. */
+  /**
+   * Distinct tokens found read at once with another country while the account is kept (at most eight; never
+   * forgotten before the account is): each is another time it happened. Read only when `countries` ≥ 2.
+   */
   times: number;
   /** The longest time two of those readings went on together, now (0 for a hand-over). */
   overlapMs: number;

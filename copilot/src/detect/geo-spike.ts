@@ -144,8 +144,9 @@ export class GeoSpikeDetector {
 
   /**
    * How much the other countries are up on their own baselines right now: the upper quartile of their lifts,
-   * so one big country does not set it and an uneven release still raises the bar; never below 1 (a lone country's surge never lowers the bar). With fewer
-   * than three countries to compare, their summed audience stands in.
+   * so one big country does not set it and an uneven release still raises the bar; never below 1 (a lone
+   * country's surge never lowers the bar). With fewer than three countries to compare (those expecting
+   * LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience stands in.
    */
   private othersLift(s: CountryAudience): { scale: number; countries: number } {
     const lifts = this.lifts;
