@@ -102,7 +102,8 @@ export function accountTravel(
   token: TokenSharingState,
 ): (Travel & { atOnce: boolean }) | undefined {
   const here = token.places[0];
-  if (here === undefined || here.hosting) return undefined;
+  // A token without a device claim is a device of its own: it never travels with another token.
+  if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
   let apart: (Travel & { atOnce: boolean }) | undefined;
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash) continue;

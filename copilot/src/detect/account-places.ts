@@ -33,13 +33,18 @@ function countryOf(token: TokenSharingState): string {
   return place === undefined || place.hosting ? '' : place.country;
 }
 
+/** The token's device: its claim, or the token itself when it claims none (an unknown device of its own). */
+function deviceOf(token: TokenSharingState): string | TokenSharingState {
+  return token.deviceHash.length > 0 ? token.deviceHash : token;
+}
+
 /**
  * Whether two tokens in two countries were read at once on separate devices, allowing a hand-over within the
  * sharing window (one stops, the other starts: both people are there). One device in two countries is the
  * travel family's (a VPN switched on between its sessions moves it without doubling it).
  */
 function readAtOnce(config: DetectorConfig, a: TokenSharingState, b: TokenSharingState): boolean {
-  if (a.deviceHash === b.deviceHash) return false;
+  if (a.deviceHash.length > 0 && a.deviceHash === b.deviceHash) return false;
   const slack = config.sharingWindowMs;
   return a.lastSeenMs + slack > b.firstSeenMs && b.lastSeenMs + slack > a.firstSeenMs;
 }
@@ -65,7 +70,7 @@ export function countriesAtOnce(
   }
   if (!several) return s.atOnce.length === 0 ? NONE : { ...NONE, times: s.atOnce.length };
   const countries = new Set<string>();
-  const devices = new Set<string>();
+  const devices = new Set<string | TokenSharingState>();
   let overlapMs = 0;
   for (let i = 0; i < tokens.length; i++) {
     const a = tokens[i]!;
@@ -79,7 +84,7 @@ export function countriesAtOnce(
       countries.add(ca).add(cb);
       const together = Math.min(a.lastSeenMs, b.lastSeenMs) - Math.max(a.firstSeenMs, b.firstSeenMs);
       if (together > overlapMs) overlapMs = together;
-      devices.add(a.deviceHash).add(b.deviceHash);
+      devices.add(deviceOf(a)).add(deviceOf(b));
       remember(s, a);
       remember(s, b);
     }

@@ -74,18 +74,19 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 77 * MIN);
   });
 
-  it('reports a small market only once when it falls back under the reader floor between two surges', () => {
-    // A limitation, pinned as it is: GB surges at minutes 75-79, falls back to a reader every third minute, and
-    // surges alike at minutes 150-154. The finding re-arms only on a judged minute that is no spike (at least
-    // geoMinReaders readers over two minutes); a market that is under that floor between its surges never has
-    // one, so its second surge, a spike by every bar, is not reported. Expected: a second GB finding near minute 150.
+  it('reports a small market again when it falls back under the reader floor between two surges', () => {
+    // GB surges at minutes 75-79, falls back to a reader every third minute (under geoMinReaders over two
+    // minutes, so never judged), and surges alike at minutes 150-154: a quiet audience under the floor re-arms
+    // the country, so each surge is one finding.
     const surging = (m: number) => (m >= 75 && m < 80) || (m >= 150 && m < 155);
     const detections = runDetectors(
       traffic(165, (m, net) => (net === 9 ? (surging(m) ? 15 : m % 3 === 0 ? 1 : 0) : 20)),
       path,
     );
-    expect(detections.map((d) => d.subject.country)).toEqual(['GB']);
+    expect(detections.map((d) => d.subject.country)).toEqual(['GB', 'GB']);
     expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 77 * MIN);
+    expect(Date.parse(detections[1]!.detectedAt)).toBeGreaterThanOrEqual(T0 + 150 * MIN);
+    expect(Date.parse(detections[1]!.detectedAt)).toBeLessThan(T0 + 152 * MIN);
   });
 
   it('leaves requests from addresses of no known country out of every audience', () => {

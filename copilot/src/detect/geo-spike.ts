@@ -78,8 +78,8 @@ export class GeoSpikeDetector {
     // Only a reader new this minute can raise the audience: the judgement runs on those alone.
     if (!s.add(audienceKey(e.accountId, e.ip))) return;
     const x = s.window;
-    if (x < this.config.geoMinReaders) return;
-    const verdict = this.judge(s, x);
+    // An audience under the floor is no spike either: a small market quiet between surges re-arms.
+    const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);
     if (verdict === undefined) {
       if (s.fired && t - s.lastSpikeMs > QUIET_TO_REARM_MS) s.fired = false;
       return;

@@ -262,6 +262,41 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it('never re-reports an account with a lower score than it was reported with', () => {
+    // One device in Korea minutes after the US (0.6), then in both at once (0.85, re-authenticated). Then, with both sessions over, the device reads
+    // in the US again minutes after Korea (travel between sessions, 0.6) while a second device reads on in
+    // Korea (two countries at once, 0.6): two families agree on 0.84, below the report already made.
+    const device = { accountId: 'lowered', device: 'd1' };
+    const home = readingSession(T0, '10.1.0.5', { ...device, tokenId: 'tokLowered01' });
+    const away = readingSession(T0 + 3 * MIN, '10.3.0.5', {
+      ...device,
+      tokenId: 'tokLowered02',
+      title: 't00002',
+    });
+    const back = readingSession(away.at(-1)!.timestampMs + 2 * MIN, '10.1.0.5', {
+      ...device,
+      tokenId: 'tokLowered03',
+      title: 't00003',
+    });
+    const other = readingSession(back[0]!.timestampMs + MIN, '10.3.0.7', {
+      accountId: 'lowered',
+      device: 'd2',
+      tokenId: 'tokLowered04',
+      title: 't00004',
+    });
+    const records = [...home, ...away, ...back, ...other].sort((a, b) => a.timestampMs - b.timestampMs);
+    const findings = runDetectorsBy(records).map((d) => [
+      d.evidence.score,
+      d.evidence.corroboration,
+      d.mitigation,
+    ]);
+    // Before: a third report, [0.84, 2, 'short_ttl'], a lighter action than the one already taken.
+    expect(findings).toEqual([
+      [0.6, 1, 'observe'],
+      [0.85, 1, 'force_reauth'],
+    ]);
+  });
+
   it('judges nothing within the first second of a token', () => {
     const token = { tokenId: 'tokFirstSec1', accountId: 'crowd' };
     const records = ['10.1.0.1', '10.3.0.1', '10.5.0.1', '10.6.0.1'].map((ip, i) =>

@@ -247,10 +247,12 @@ export class TokenSharingDetector {
     if (placesAtOnce) evidence.push(placesAtOnce);
     if (evidence.length === 0) return undefined;
     const summary = evidenceSummary(evidence);
-    // Reported once, and again when the evidence grows: past a policy's bar, or another family agreeing.
+    // Reported once, and again when the evidence grows: past a policy's bar, or another family agreeing at no
+    // lower a score (a re-report never lightens the response already taken).
     const crossed = ESCALATION_BARS.some((bar) => s.reportedScore < bar && summary.score >= bar);
     const first = s.reportedScore === 0;
-    if (!first && !crossed && summary.corroboration <= s.reportedCorroboration) return undefined;
+    const agreed = summary.corroboration > s.reportedCorroboration && summary.score >= s.reportedScore;
+    if (!first && !crossed && !agreed) return undefined;
     s.reportedScore = Math.max(s.reportedScore, summary.score);
     s.reportedCorroboration = Math.max(s.reportedCorroboration, summary.corroboration);
     return {
