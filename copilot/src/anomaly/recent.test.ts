@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector } from './detector.ts';
 import { RecentMean } from './recent.ts';
+import { gaussian } from './test-noise.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const T0 = Date.UTC(2024, 0, 1);
-
-function gaussian(seed: number): () => number {
-  let state = seed;
-  const uniform = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return (state + 1) / 2_147_483_649;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 describe('RecentMean', () => {
   it('averages the points of the window of time, and at least the minimum number of points', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, youthMargin } from './detector.ts';
+import { gaussian } from './test-noise.ts';
 
 const STEP = 5 * 60_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
-
-function gaussian(seed: number): () => number {
-  let state = seed;
-  const uniform = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return (state + 1) / 2_147_483_649;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /** Evidence of a point just beyond the value range (by `excess` of its width) after `days` of 5-minute noise. */
 function evidenceBeyondRange(days: number, excess: number, youngDays?: number): number {

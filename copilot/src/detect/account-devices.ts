@@ -19,6 +19,21 @@ export interface AccountState {
   reportedCorroboration: number;
 }
 
+/** An account first seen at `t`, with nothing yet remembered or reported. */
+export function newAccountState(t: number): AccountState {
+  return {
+    firstSeenMs: t,
+    lastSeenMs: t,
+    tokens: [],
+    dayDevices: [],
+    dayDeviceSeen: [],
+    dayDeviceAsn: [],
+    atOnce: [],
+    reportedScore: 0,
+    reportedCorroboration: 0,
+  };
+}
+
 const MAX_DAY_DEVICES = 16;
 export const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountState } from './account-devices.ts';
+import { type AccountState, newAccountState } from './account-devices.ts';
 import { countriesAtOnce } from './account-places.ts';
 import { detectorConfig } from './config.ts';
 import type { Place, TokenSharingState } from './token-places.ts';
@@ -52,17 +52,7 @@ function token(
 }
 
 function account(): AccountState {
-  return {
-    firstSeenMs: T0,
-    lastSeenMs: T0,
-    tokens: [],
-    dayDevices: [],
-    dayDeviceSeen: [],
-    dayDeviceAsn: [],
-    atOnce: [],
-    reportedScore: 0,
-    reportedCorroboration: 0,
-  };
+  return newAccountState(T0);
 }
 
 describe('countriesAtOnce: one account read in several countries at the same time', () => {

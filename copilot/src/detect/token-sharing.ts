@@ -13,6 +13,7 @@ import {
   accountTravel,
   activeDevices,
   DAY_MS,
+  newAccountState,
   rememberDevice,
   sameDeviceElsewhere,
 } from './account-devices.ts';
@@ -64,17 +65,7 @@ export class TokenSharingDetector {
     const accountIdleMs = Math.max(config.idleMs, config.minTravelOtherContinentMs, HALF_DAY_MS);
     this.accounts = new ByteSubjectTable<AccountState>(
       accountIdleMs,
-      (_buf, _start, _end, t) => ({
-        firstSeenMs: t,
-        lastSeenMs: t,
-        tokens: [],
-        dayDevices: [],
-        dayDeviceSeen: [],
-        dayDeviceAsn: [],
-        atOnce: [],
-        reportedScore: 0,
-        reportedCorroboration: 0,
-      }),
+      (_buf, _start, _end, t) => newAccountState(t),
       (state) => state.lastSeenMs,
     );
   }
