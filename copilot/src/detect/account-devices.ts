@@ -13,11 +13,14 @@ export interface AccountState {
   dayDeviceSeen: number[];
   dayDeviceAsn: number[];
   /** Tokens found read at once with another country (account-places.ts), up to a few. */
-  atOnce: TokenSharingState[];
+  atOnce: readonly TokenSharingState[];
   /** Score and corroboration of the account's last finding (0 and 0 before any): it is reported again only on more. */
   reportedScore: number;
   reportedCorroboration: number;
 }
+
+/** Shared by every account never read at once in two countries (replaced, never written, when one is). */
+const NOT_AT_ONCE: readonly TokenSharingState[] = Object.freeze([]);
 
 /** An account first seen at `t`, with nothing yet remembered or reported. */
 export function newAccountState(t: number): AccountState {
@@ -28,7 +31,7 @@ export function newAccountState(t: number): AccountState {
     dayDevices: [],
     dayDeviceSeen: [],
     dayDeviceAsn: [],
-    atOnce: [],
+    atOnce: NOT_AT_ONCE,
     reportedScore: 0,
     reportedCorroboration: 0,
   };
