@@ -1,5 +1,5 @@
 import type { FaultKind, Signal, SignalKind } from './types.ts';
-import { ORIGIN } from './vocabulary.ts';
+import { ORIGIN, saysFault } from './vocabulary.ts';
 
 /**
  * Names the kind of fault a component's signals point to. Order matters: the specific explanations (a change
@@ -61,8 +61,8 @@ export function classify(
   const keyChange = [...changes, ...estateChanges.filter(near)].find(
     (s) => s.facts.changeKind === 'key_rotation',
   );
-  const auth = signals.filter((s) => s.kind === 'status_auth' || Number(s.facts.signatureWords) >= 0.3);
-  if (auth.length > 0 && (keyChange || auth.some((s) => Number(s.facts.signatureWords) >= 0.3)))
+  const auth = signals.filter((s) => s.kind === 'status_auth' || saysFault(s.facts, 'signatureWords'));
+  if (auth.length > 0 && (keyChange || auth.some((s) => saysFault(s.facts, 'signatureWords'))))
     return pick('signing_key_mismatch', [...auth, ...(keyChange ? [keyChange] : [])]);
 
   const throttles = signals.filter(
@@ -71,7 +71,7 @@ export function classify(
       s.kind === 'span_throttles' ||
       s.kind === 'call_throttles' ||
       concept(s, 'throttle') ||
-      (ERROR_KINDS.has(s.kind) && Number(s.facts.throttleWords) >= 0.3),
+      (ERROR_KINDS.has(s.kind) && saysFault(s.facts, 'throttleWords')),
   );
   if (throttles.length > 0) return pick('throttling', throttles);
 
@@ -113,12 +113,12 @@ export function classify(
     (s) =>
       s.kind === 'memory_pressure' ||
       concept(s, 'memory') ||
-      (ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3),
+      (ERROR_KINDS.has(s.kind) && saysFault(s.facts, 'memoryWords')),
   );
   const memoryStrength = strongest(memory, () => true);
   // Environments killed at their memory limit are replaced by new ones: cold starts that come with errors
   // saying memory ran out are the consequence, not the fault.
-  const killedForMemory = signals.some((s) => ERROR_KINDS.has(s.kind) && Number(s.facts.memoryWords) >= 0.3);
+  const killedForMemory = signals.some((s) => ERROR_KINDS.has(s.kind) && saysFault(s.facts, 'memoryWords'));
   const memoryFirst = killedForMemory && memoryStrength >= strongest(cold, () => true);
   if (!memoryFirst && cold.length > 0 && strongest(cold, () => true) >= 0.5 * errorStrength)
     return pick('cold_start_storm', cold);

@@ -87,18 +87,28 @@ export function wordsOf(record: LogRecord): string {
   return record.errorMessage ? `${record.text} ${record.errorMessage}` : record.text;
 }
 
+/** The share of a signal's lines that must use a fault kind's words for the signal to name that kind. */
+const NAMES_A_FAULT = 0.3;
+
+/** Whether the share of `key`'s words among the lines behind a signal (`throttleWords`, ...) names that fault kind. */
+export function saysFault(facts: Record<string, number | string>, key: string): boolean {
+  return Number(facts[key] ?? 0) >= NAMES_A_FAULT;
+}
+
 /** Whether a third or more of the lines behind a signal name a kind of fault (throttling, a timeout, memory, a signature). */
 export function namesFault(facts: Record<string, number | string>): boolean {
-  return ['throttleWords', 'timeoutWords', 'memoryWords', 'signatureWords'].some(
-    (key) => Number(facts[key] ?? 0) >= 0.3,
+  return ['throttleWords', 'timeoutWords', 'memoryWords', 'signatureWords'].some((key) =>
+    saysFault(facts, key),
   );
 }
 
 /** What the matching lines say in words the classifier reads (throttling, timeouts, memory, signatures). */
 export function vocabularyFacts(records: LogRecord[]): Record<string, number | string> {
   const facts: Record<string, number | string> = {};
+  // Each line's words, with the trouble it says did not happen blanked, once for the four kinds below.
+  const words = records.map((r) => withoutDeniedTrouble(wordsOf(r)));
   const count = (re: RegExp) =>
-    records.filter((r) => re.test(withoutDeniedTrouble(wordsOf(r))) || re.test(r.errorType ?? '')).length;
+    records.filter((r, i) => re.test(words[i]!) || re.test(r.errorType ?? '')).length;
   const n = Math.max(1, records.length);
   facts.throttleWords = count(THROTTLING) / n;
   facts.timeoutWords = count(TIMEOUT) / n;
