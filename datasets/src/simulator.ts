@@ -1,5 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HOUR_MS } from '@boundless/common/time';
 import { z } from 'zod';
 import { DatasetError, parseOptions } from './errors.ts';
 import { buildCatalog } from './sim/catalog.ts';
@@ -31,7 +32,6 @@ export { driveEdgeLive, type LiveDriveOptions, type LiveDriveResult } from './si
 
 export const DEFAULT_START = new Date('2026-11-02T00:00:00Z');
 export const DISTRIBUTION_ID = 'E2BDLS7SIM4QXA';
-const HOUR_MS = 3_600_000;
 
 const optionsSchema = z.object({
   seed: z.number().int().min(0).max(0xffffffff),

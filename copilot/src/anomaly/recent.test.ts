@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector } from './detector.ts';
 import { RecentMean } from './recent.ts';
+import { HOUR, MINUTE } from './streams.ts';
 import { gaussian } from './test-noise.ts';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const T0 = Date.UTC(2024, 0, 1);
 
 describe('RecentMean', () => {

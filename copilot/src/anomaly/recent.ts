@@ -9,7 +9,6 @@ export class RecentMean {
   private readonly values: Float64Array;
   private head = 0;
   private count = 0;
-  private seen = 0;
   private sum = 0;
 
   constructor(
@@ -29,7 +28,6 @@ export class RecentMean {
     this.times[at] = timestamp;
     this.values[at] = value;
     this.count++;
-    this.seen++;
     this.sum += value;
     while (this.count > this.minPoints && timestamp - this.times[this.head]! >= this.windowMs) this.drop();
     // Recompute now and then so rounding errors of the running sum cannot accumulate.
@@ -37,7 +35,8 @@ export class RecentMean {
       this.sum = 0;
       for (let i = 0; i < this.count; i++) this.sum += this.values[(this.head + i) % size]!;
     }
-    return this.seen >= this.minPoints ? this.sum / this.count : Number.NaN;
+    // Points leave only while more than `minPoints` remain, so once that many have been seen they stay held.
+    return this.count >= this.minPoints ? this.sum / this.count : Number.NaN;
   }
 
   private drop(): void {

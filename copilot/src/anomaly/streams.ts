@@ -2,9 +2,9 @@
  * Streaming building blocks of the anomaly detector, each O(1) amortised per point with bounded memory.
  */
 
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+import { DAY_MS as DAY, HOUR_MS as HOUR, MINUTE_MS as MINUTE } from '@boundless/common/time';
+
+export { DAY, HOUR, MINUTE };
 
 /** Mean of the last `size` values; NaN until `size` values have been seen. */
 export class RollingMean {

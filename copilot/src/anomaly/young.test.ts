@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, youthMargin } from './detector.ts';
+import { DAY, MINUTE } from './streams.ts';
 import { gaussian } from './test-noise.ts';
 
-const STEP = 5 * 60_000;
-const DAY = 86_400_000;
+const STEP = 5 * MINUTE;
 const T0 = Date.UTC(2024, 0, 1);
 
 /** Evidence of a point just beyond the value range (by `excess` of its width) after `days` of 5-minute noise. */

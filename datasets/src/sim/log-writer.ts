@@ -3,9 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
+import { HOUR_MS } from '@boundless/common/time';
 import { cloudFrontLogHeader } from '@boundless/delivery';
 
-const HOUR_MS = 3_600_000;
 const FLUSH_CHARS = 256 * 1024;
 const BACKLOG_CHARS = 8 * FLUSH_CHARS;
 

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS as MINUTE } from '@boundless/common/time';
 import type { Device } from './agents.ts';
 import type { Title, TitleKind } from './catalog.ts';
 import type { CountryProfile } from './networks.ts';
@@ -67,10 +68,6 @@ interface Trip {
   readonly country: CountryProfile;
   readonly ip: string;
 }
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-const MINUTE = 60_000;
 
 interface Shelf {
   readonly title: Title;

@@ -1,3 +1,5 @@
+import { DAY_MS, HOUR_MS } from '@boundless/common/time';
+
 /**
  * When people read, by local hour: a small morning commute bump, lunch, and the evening peak before sleep.
  * Mean over the day is 1, so a reader's daily session rate keeps its meaning.
@@ -13,9 +15,6 @@ const CAMPUS_BY_HOUR = [
 ];
 
 export type Rhythm = 'home' | 'campus';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 function normalise(table: number[]): number[] {
   const mean = table.reduce((a, b) => a + b, 0) / table.length;
