@@ -7,6 +7,12 @@ import { gaussian } from './test-noise.ts';
 const T0 = Date.UTC(2024, 0, 1);
 
 describe('RecentMean', () => {
+  it('holds at least the newest point when the minimum rounds to none, as the mean of one point', () => {
+    const none = new RecentMean(0, 0, 720);
+    expect(none.push(0, 5)).toBe(5);
+    expect(none.push(60_000, 7)).toBe(7);
+  });
+
   it('averages the points of the window of time, and at least the minimum number of points', () => {
     const often = new RecentMean(3, HOUR, 720);
     let mean = Number.NaN;

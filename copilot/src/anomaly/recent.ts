@@ -11,12 +11,16 @@ export class RecentMean {
   private count = 0;
   private sum = 0;
 
+  /** At least the newest point is always held, so a mean of fewer than one point (0.4 rounds to 0) is that point. */
+  private readonly minPoints: number;
+
   constructor(
-    private readonly minPoints: number,
+    minPoints: number,
     private readonly windowMs: number,
     maxPoints: number,
   ) {
-    const size = Math.max(1, minPoints, windowMs > 0 ? maxPoints : 0);
+    this.minPoints = Math.max(1, minPoints);
+    const size = Math.max(this.minPoints, windowMs > 0 ? maxPoints : 0);
     this.times = new Float64Array(size);
     this.values = new Float64Array(size);
   }
