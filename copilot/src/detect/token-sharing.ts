@@ -7,12 +7,12 @@
  * leaves its last place; only several clients, several countries at once or impossible travel between homes
  * count, and places in hosting networks (VPN exits) never make a country change.
  */
+import { DAY_MS } from '@boundless/common/time';
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import {
   type AccountState,
   accountTravel,
   activeDevices,
-  DAY_MS,
   newAccountState,
   rememberDevice,
   sameDeviceElsewhere,
