@@ -1,6 +1,8 @@
 /** A reader walking titles one after another, for the reader-scraping tests (test-support.ts's takeTitle per title). */
+import { expect } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { takeTitle } from './test-support.ts';
+import type { Detection } from './types.ts';
 
 export interface Walk {
   titles: number;
@@ -41,4 +43,16 @@ export function walk(start: number, w: Walk): EdgeLogRecord[] {
     t = taken.end + (w.betweenMs ?? 2_000);
   }
   return records;
+}
+
+/** The scraping findings about one account. */
+export const scrapingOf = (detections: Detection[], account: string) =>
+  detections.filter((d) => d.kind === 'scraping' && d.subject.accountId === account);
+
+/** Every finding held under every scraping bar: observed, never acted on. */
+export function expectObservedOnly(found: readonly Detection[]): void {
+  for (const d of found) {
+    expect(d.score).toBeLessThanOrEqual(0.89);
+    expect(d.mitigation).toBe('observe');
+  }
 }
