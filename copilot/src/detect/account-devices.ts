@@ -1,5 +1,6 @@
 /** An account's tokens and devices over the last day, and one device identity seen in two places at once. */
 import type { GeoLookup } from '../geo/ip-geo.ts';
+import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
 import { type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
 
@@ -38,7 +39,6 @@ export function newAccountState(t: number): AccountState {
 }
 
 const MAX_DAY_DEVICES = 16;
-export const DAY_MS = 86_400_000;
 
 /** Distinct non-empty device hashes among the tokens active within `window` of t. */
 export function activeDevices(tokens: readonly TokenSharingState[], t: number, window: number): number {

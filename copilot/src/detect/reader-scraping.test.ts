@@ -11,16 +11,12 @@ import {
 } from './test-support.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { glimpsed } from './reader-scraping.ts';
-import { walk } from './reader-walk.ts';
-import type { Detection } from './types.ts';
+import { expectObservedOnly, scrapingOf, walk } from './reader-walk.ts';
 
 const HOUR = 60 * MIN;
 const CURL = 'curl/8.5.0';
 /** 10.8.x.y is a cloud provider's network in the test geolocation (AS16509), 10.1-10.6 homes and carriers. */
 const CLOUD = '10.8.0.7';
-
-const scrapingOf = (detections: Detection[], account: string) =>
-  detections.filter((d) => d.kind === 'scraping' && d.subject.accountId === account);
 
 describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   const cohort = cohortOfReaders(T0);
@@ -167,10 +163,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(found.flatMap((d) => d.evidence.reasons as string[])).toEqual(
       expect.arrayContaining(['pace', 'coverage']),
     );
-    for (const d of found) {
-      expect(d.score).toBeLessThanOrEqual(0.89);
-      expect(d.mitigation).toBe('observe');
-    }
+    expectObservedOnly(found);
     // The same check going through every tenth title far deeper (a short title looked at whole, a chapter
     // read on): a few deep takes among 150 titles taken are a sampler's, so pace with them is observed too.
     const auditor = walk(later, {
@@ -191,10 +184,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
         ),
       ),
     ).toBe(true);
-    for (const d of sampled) {
-      expect(d.score).toBeLessThanOrEqual(0.89);
-      expect(d.mitigation).toBe('observe');
-    }
+    expectObservedOnly(sampled);
     // The same pace taking every title whole (deeper than its readers take it) is scraping and is acted on.
     const whole = walk(later, {
       titles: 40,

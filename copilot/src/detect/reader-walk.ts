@@ -1,21 +1,18 @@
 /** A reader walking titles one after another, for the reader-scraping tests (test-support.ts's takeTitle per title). */
+import { expect } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import { takeTitle } from './test-support.ts';
+import { type TitleRead, takeTitle } from './test-support.ts';
+import type { Detection } from './types.ts';
 
-export interface Walk {
+/** Each title taken as takeTitle takes one (parts, gaps, address, client, bytes, paths). */
+export interface Walk extends Pick<TitleRead, 'parts' | 'gapMs' | 'ip' | 'agent' | 'bytes' | 'path'> {
   titles: number;
-  parts: number;
-  gapMs: (i: number) => number;
-  ip: string | ((i: number) => string);
   account: string;
-  agent?: string;
   /** Milliseconds between one title's last part and the next title's manifest. */
   betweenMs?: number;
   /** Prefix of the token ids (default: the account's). */
   tokens?: string;
   titleOf?: (n: number) => string;
-  bytes?: number;
-  path?: (title: string, i: number) => string;
   /** Parts taken of the n-th title (default: `parts`). */
   titleParts?: (n: number) => number;
 }
@@ -41,4 +38,16 @@ export function walk(start: number, w: Walk): EdgeLogRecord[] {
     t = taken.end + (w.betweenMs ?? 2_000);
   }
   return records;
+}
+
+/** The scraping findings about one account. */
+export const scrapingOf = (detections: Detection[], account: string) =>
+  detections.filter((d) => d.kind === 'scraping' && d.subject.accountId === account);
+
+/** Every finding held under every scraping bar: observed, never acted on. */
+export function expectObservedOnly(found: readonly Detection[]): void {
+  for (const d of found) {
+    expect(d.score).toBeLessThanOrEqual(0.89);
+    expect(d.mitigation).toBe('observe');
+  }
 }

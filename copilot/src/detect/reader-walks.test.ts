@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import { scrapingOf } from './reader-walk.ts';
 import { chapter, cohortOfReaders, MIN, PATHS, request, runDetectors, T0 } from './test-support.ts';
-import type { Detection } from './types.ts';
 
 const HOUR = 60 * MIN;
 const CURL = 'curl/8.5.0';
-
-const scrapingOf = (detections: Detection[], account: string) =>
-  detections.filter((d) => d.kind === 'scraping' && d.subject.accountId === account);
 
 /**
  * A tool walking the catalog's listing slowly: the first few assets of each title, ids ascending with gaps

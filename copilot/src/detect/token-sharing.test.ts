@@ -297,6 +297,36 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it('reports again past the last bar when another family comes to agree', () => {
+    // One device identity reading in three homes at once (places and travel agree, past the last bar); ten
+    // minutes on, the account also reads on four more devices from two networks: a third family agrees.
+    const homes = ['10.1.0.9', '10.2.0.9', '10.4.0.9'];
+    const spoofed = homes.flatMap((ip, h) =>
+      Array.from({ length: 12 }, (_, i) =>
+        request(T0 + h * 20_000 + i * 90_000, ip, chapter(`t0091${h}`, i + 1), {
+          token: { tokenId: `tokAgree00${h}`, accountId: 'agreed', device: 'shared', title: `t0091${h}` },
+          agent: READER_APP,
+        }),
+      ),
+    );
+    const more = [1, 2, 3, 4].flatMap((d) =>
+      readingSession(T0 + 10 * MIN + d * 20_000, `10.${d % 2 === 0 ? 1 : 5}.1.${d}`, {
+        tokenId: `tokAgreeMore0${d}`,
+        accountId: 'agreed',
+        device: `agreedev${d}`,
+        title: `t0092${d}`,
+      }),
+    );
+    const records = [...spoofed, ...more].sort((a, b) => a.timestampMs - b.timestampMs);
+    const findings = runDetectorsBy(records)
+      .filter((d) => d.subject.accountId === 'agreed')
+      .map((d) => [d.evidence.reasons, d.evidence.escalated ?? false]);
+    expect(findings).toEqual([
+      [['impossible_travel', 'one_device_in_several_homes'], false],
+      [['devices_over_limit', 'impossible_travel', 'one_device_in_several_homes'], true],
+    ]);
+  });
+
   it('judges nothing within the first second of a token', () => {
     const token = { tokenId: 'tokFirstSec1', accountId: 'crowd' };
     const records = ['10.1.0.1', '10.3.0.1', '10.5.0.1', '10.6.0.1'].map((ip, i) =>

@@ -7,12 +7,12 @@
  * leaves its last place; only several clients, several countries at once or impossible travel between homes
  * count, and places in hosting networks (VPN exits) never make a country change.
  */
+import { DAY_MS } from '@boundless/common/time';
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import {
   type AccountState,
   accountTravel,
   activeDevices,
-  DAY_MS,
   newAccountState,
   rememberDevice,
   sameDeviceElsewhere,
@@ -31,6 +31,7 @@ const HALF_DAY_MS = DAY_MS / 2;
 const TRAVEL_APART = 0.6;
 /** Scores at which a reported account is reported again (the account policies' bars). */
 const ESCALATION_BARS = [0.7, 0.85] as const;
+const LAST_BAR = Math.max(...ESCALATION_BARS);
 /** Times an account must be found read in two countries at once before that is kept up, not a hand-over. */
 const KEPT_UP_TIMES = 3;
 
@@ -192,15 +193,14 @@ export class TokenSharingDetector {
     const travel = accountTravel(this.config, this.geo, s, token);
     const elsewhere = sameDeviceElsewhere(s, token, t);
     const atOnce = countriesAtOnce(this.config, s, tokens, t);
-    if (
-      travel === undefined &&
-      elsewhere < 2 &&
-      atOnce.countries < 2 &&
-      dayDevices <= this.config.deviceLimit &&
-      activeDevices(tokens, t, window) <= this.config.deviceLimit
-    ) {
-      return undefined;
-    }
+    const limit = this.config.deviceLimit;
+    const possibleFamilies =
+      (travel === undefined ? 0 : 1) +
+      (elsewhere >= 2 || atOnce.countries >= 2 ? 1 : 0) +
+      (dayDevices > limit || activeDevices(tokens, t, window) > limit ? 1 : 0);
+    if (possibleFamilies === 0) return undefined;
+    // Reported past the last bar with as many families as could agree now: nothing to report again either.
+    if (s.reportedScore >= LAST_BAR && s.reportedCorroboration >= possibleFamilies) return undefined;
     const active = s.tokens.filter((other) => t - other.lastSeenMs <= window);
     const devices = new Set(active.map((other) => other.deviceHash).filter((d) => d.length > 0));
     const places = active.flatMap((other) => other.places);
@@ -212,16 +212,16 @@ export class TokenSharingDetector {
         .filter((c) => c.length > 0),
     );
     const evidence: Evidence[] = [];
-    if (devices.size > this.config.deviceLimit && (asns.size >= 2 || countries.size >= 2)) {
+    if (devices.size > limit && (asns.size >= 2 || countries.size >= 2)) {
       evidence.push({
         family: 'devices',
-        strength: devices.size > this.config.deviceLimit + 1 ? 0.9 : 0.8,
+        strength: devices.size > limit + 1 ? 0.9 : 0.8,
         signals: ['devices_over_limit'],
       });
-    } else if (dayDevices > this.config.deviceLimit && new Set(s.dayDeviceAsn).size >= 2) {
+    } else if (dayDevices > limit && new Set(s.dayDeviceAsn).size >= 2) {
       evidence.push({
         family: 'devices',
-        strength: dayDevices > this.config.deviceLimit + 1 ? 0.8 : 0.7,
+        strength: dayDevices > limit + 1 ? 0.8 : 0.7,
         signals: ['devices_over_limit_in_a_day'],
       });
     }
