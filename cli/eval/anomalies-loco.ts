@@ -8,6 +8,7 @@ import {
   type SetScore,
   scoreByCategory,
 } from './anomalies-nab.ts';
+import { HOUR_MS } from '@boundless/common/time';
 
 /**
  * Leave-one-category-out choice of the detector's global parameters: for each category, the grid point that
@@ -32,8 +33,6 @@ export type GridPoint = Pick<
 
 export type ParameterGrid = { [K in keyof GridPoint]: number[] };
 
-const HOUR = 3_600_000;
-
 /**
  * The grid the defaults were chosen from (the defaults are one of its points). The median and log-value
  * views are each on or off (0); each lists its "on" value first, so a view that changes nothing on the
@@ -46,7 +45,7 @@ export const PARAMETER_GRID: ParameterGrid = {
   surpriseUnits: [2, 3, 4],
   volatilityUnits: [6],
   profileUnits: [1, 2, 3],
-  rearmMs: [2 * HOUR, 6 * HOUR],
+  rearmMs: [2 * HOUR_MS, 6 * HOUR_MS],
   medianUnits: [1, 0],
   medianWarmupHours: [0, 96],
   logUnits: [4, 0],

@@ -4,6 +4,7 @@ import { type DetectorOptions, scoreSeries } from '@boundless/copilot/anomaly';
 import { type Population, type SimulatedSeries, simulatePopulation } from './anomaly-sim.ts';
 import { type NabBenchmark, runOurs, type SetScore, scoreByCategory } from './anomalies-nab.ts';
 import type { CostMatrix } from './nab-score.ts';
+import { HOUR_MS } from '@boundless/common/time';
 
 /**
  * A held-out-style check of the anomaly detector that never touches the shipped labels' meaning:
@@ -16,8 +17,7 @@ import type { CostMatrix } from './nab-score.ts';
  *   seeds, sampling intervals and periods were never used while choosing anything.
  */
 
-const HOUR = 3_600_000;
-const WEEK = 7 * 24 * HOUR;
+const WEEK = 7 * 24 * HOUR_MS;
 
 const TRANSFORMS = [
   'as shipped',
@@ -50,7 +50,7 @@ function withGaps(series: NabSeries, windows: readonly NabWindow[]): NabSeries {
   const gaps: [number, number][] = [];
   for (let tries = 0; gaps.length < 3 && tries < 100; tries++) {
     const start = t[0]! + (0.2 + 0.75 * rng()) * span;
-    const end = start + 12 * HOUR;
+    const end = start + 12 * HOUR_MS;
     if (windows.some((w) => w.start <= end && w.end >= start)) continue;
     gaps.push([start, end]);
   }
@@ -107,14 +107,14 @@ export function transformSeries(
     case 'gaps 3 × 12 h':
       return withGaps(series, windows);
     case 'clock +7 h': {
-      return { file, timestamps: t.map((x) => x + 7 * HOUR), values: v };
+      return { file, timestamps: t.map((x) => x + 7 * HOUR_MS), values: v };
     }
   }
 }
 
 /** The shipped benchmark under one transform (windows shift with the clock). */
 function transformBenchmark(benchmark: NabBenchmark, transform: Transform): NabBenchmark {
-  const shift = transform === 'clock +7 h' ? 7 * HOUR : 0;
+  const shift = transform === 'clock +7 h' ? 7 * HOUR_MS : 0;
   const windows = new Map<string, NabWindow[]>();
   for (const [file, list] of benchmark.windows)
     windows.set(

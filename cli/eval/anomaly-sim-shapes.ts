@@ -6,10 +6,7 @@
  * a daily cycle on a slow multi-week wave (temperatures, seasonal demand), and a level that switches
  * between a few regimes (a machine's load).
  */
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+import { HOUR_MS, DAY_MS } from '@boundless/common/time';
 
 export const ARCHETYPES = [
   'flat',
@@ -44,7 +41,7 @@ export type AnomalyKind =
 
 export type Rng = () => number;
 
-const weekdayOf = (t: number) => Math.floor(t / DAY + 4) % 7; // 1970-01-01 was a Thursday
+const weekdayOf = (t: number) => Math.floor(t / DAY_MS + 4) % 7; // 1970-01-01 was a Thursday
 
 function gauss(rng: Rng): number {
   const u = Math.max(rng(), 1e-12);
@@ -117,7 +114,7 @@ function baselineValues(
   const noise = level * uniform(rng, 0.01, 0.15);
   const amplitude = level * uniform(rng, 0.2, 0.8);
   const phase = rng() * 2 * Math.PI;
-  const daily = (t: number) => Math.sin((2 * Math.PI * (t % DAY)) / DAY + phase);
+  const daily = (t: number) => Math.sin((2 * Math.PI * (t % DAY_MS)) / DAY_MS + phase);
   const span = times.at(-1)! - times[0]!;
   const step = noise * uniform(rng, 1, 3);
   const lambda = 10 ** uniform(rng, -0.5, 1.5);
@@ -207,13 +204,13 @@ function newerBaseline(
     case 'rush': {
       // A free-flowing level that drops twice on weekdays (morning and evening rush), never on weekends.
       const depth = uniform(rng, 0.3, 0.7);
-      const width = uniform(rng, 0.5, 1.5) * HOUR;
-      const morning = uniform(rng, 6, 9) * HOUR;
-      const evening = uniform(rng, 15, 19) * HOUR;
+      const width = uniform(rng, 0.5, 1.5) * HOUR_MS;
+      const morning = uniform(rng, 6, 9) * HOUR_MS;
+      const evening = uniform(rng, 15, 19) * HOUR_MS;
       const bump = (phase: number, centre: number) => Math.exp(-(((phase - centre) / width) ** 2));
       return times.map((t) => {
         const weekday = weekdayOf(t);
-        const phase = t % DAY;
+        const phase = t % DAY_MS;
         const rush =
           weekday === 0 || weekday === 6 ? 0 : Math.max(bump(phase, morning), bump(phase, evening));
         return c.level * (1 - depth * rush) + 0.5 * c.noise * gauss(rng);
@@ -226,7 +223,7 @@ function newerBaseline(
     }
     case 'slowwave': {
       // A daily cycle riding on a slow wave of 10 to 60 days (seasons, a slow drift that comes back).
-      const wavePeriod = uniform(rng, 10, 60) * DAY;
+      const wavePeriod = uniform(rng, 10, 60) * DAY_MS;
       const depth = uniform(rng, 0.2, 0.5);
       const phase = rng() * 2 * Math.PI;
       return times.map(
@@ -243,7 +240,7 @@ function newerBaseline(
 function regimes(rng: Rng, times: readonly number[], level: number, noise: number): number[] {
   const count = 2 + Math.floor(rng() * 2);
   const levels = Array.from({ length: count }, (_, k) => level * (1 + k * uniform(rng, 0.3, 1)));
-  const meanStay = uniform(rng, 3, 48) * HOUR;
+  const meanStay = uniform(rng, 3, 48) * HOUR_MS;
   let current = 0;
   let until = times[0]!;
   return times.map((t) => {
@@ -295,39 +292,39 @@ export function inject(
       return;
     }
     case 'drift': {
-      const end = rowsFor(times, at, uniform(rng, 6, 24) * HOUR);
+      const end = rowsFor(times, at, uniform(rng, 6, 24) * HOUR_MS);
       const delta = uniform(rng, 0.8, 1.5) * range;
       for (let i = at; i < n; i++) values[i]! += delta * Math.min(1, (i - at) / Math.max(1, end - at));
       return;
     }
     case 'burst': {
-      const end = rowsFor(times, at, uniform(rng, 1, 6) * HOUR);
+      const end = rowsFor(times, at, uniform(rng, 1, 6) * HOUR_MS);
       const scale = uniform(rng, 0.5, 1) * range + 3 * sd;
       for (let i = at; i < end; i++) values[i]! += scale * gauss(rng);
       return;
     }
     case 'stuck': {
-      const end = rowsFor(times, at, uniform(rng, 4, 12) * HOUR);
+      const end = rowsFor(times, at, uniform(rng, 4, 12) * HOUR_MS);
       for (let i = at + 1; i < end; i++) values[i] = values[at]!;
       return;
     }
     case 'surge': {
       // A sustained surge: several times the usual level for hours (a mention storm, a flood of requests).
-      const end = rowsFor(times, at, uniform(rng, 1, 6) * HOUR);
+      const end = rowsFor(times, at, uniform(rng, 1, 6) * HOUR_MS);
       const factor = uniform(rng, 3, 8);
       for (let i = at; i < end; i++) values[i] = Math.max(values[i]!, 0) * factor + 0.5 * range;
       return;
     }
     case 'slump': {
       // A sustained drop to a fraction of the level for half an hour to four hours (an incident, an outage).
-      const end = rowsFor(times, at, uniform(rng, 0.5, 4) * HOUR);
+      const end = rowsFor(times, at, uniform(rng, 0.5, 4) * HOUR_MS);
       const factor = uniform(rng, 0, 0.4);
       for (let i = at; i < end; i++)
         values[i] = low + factor * (values[i]! - low) - (nonNegative ? 0 : range);
       return;
     }
     case 'flat_day': {
-      const end = rowsFor(times, at, uniform(rng, 8, 24) * HOUR);
+      const end = rowsFor(times, at, uniform(rng, 8, 24) * HOUR_MS);
       const mean = values.slice(at, end).reduce((s, v) => s + v, 0) / Math.max(1, end - at);
       for (let i = at; i < end; i++) values[i] = mean + 0.1 * (values[i]! - mean);
       return;

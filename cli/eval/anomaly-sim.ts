@@ -13,6 +13,7 @@ import {
   rowsFor,
   uniform,
 } from './anomaly-sim-shapes.ts';
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '@boundless/common/time';
 
 export { ARCHETYPES, type Archetype } from './anomaly-sim-shapes.ts';
 
@@ -38,9 +39,6 @@ export interface SimulatedSeries {
   anomalies: AnomalyKind[];
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const START = Date.UTC(2024, 0, 1);
 
 /** Sampling intervals (minutes) and non-daily periods (hours) per population: disjoint on purpose. */
@@ -55,14 +53,14 @@ const POPULATION_SEEDS: Record<Population, number> = { development: 1, validatio
 /** Row times: a fixed interval, or jittered with a few long gaps. */
 function sampleTimes(rng: Rng, rows: number, interval: number, irregular: boolean): number[] {
   const times: number[] = [];
-  let t = START + Math.floor(rng() * DAY);
+  let t = START + Math.floor(rng() * DAY_MS);
   const gaps = irregular
     ? new Set(Array.from({ length: 1 + Math.floor(rng() * 3) }, () => Math.floor(rng() * rows)))
     : undefined;
   for (let i = 0; i < rows; i++) {
     times.push(t);
     t += irregular ? Math.max(1000, Math.round(interval * uniform(rng, 0.5, 1.5))) : interval;
-    if (gaps?.has(i)) t += Math.round(uniform(rng, 2, 24) * HOUR);
+    if (gaps?.has(i)) t += Math.round(uniform(rng, 2, 24) * HOUR_MS);
   }
   return times;
 }
@@ -79,11 +77,11 @@ export function simulateSeries(
 ): SimulatedSeries {
   const rng = mulberry32(seed);
   const ranges = RANGES[population];
-  const intervalMs = pick(rng, ranges.intervals) * MINUTE;
+  const intervalMs = pick(rng, ranges.intervals) * MINUTE_MS;
   const irregular = rng() < 0.25;
   const rows = Math.round(uniform(rng, 3000, 8000));
   const timestamps = sampleTimes(rng, rows, intervalMs, irregular);
-  const period = uniform(rng, ...ranges.period) * HOUR;
+  const period = uniform(rng, ...ranges.period) * HOUR_MS;
   const { values, lattice } = baseline(rng, archetype, timestamps, period);
   const windows: TimeWindow[] = [];
   const kinds: AnomalyKind[] = [];
@@ -91,7 +89,7 @@ export function simulateSeries(
     const count = 1 + Math.floor(rng() * 3);
     const width = Math.max(2, Math.floor((0.1 * rows) / count));
     // After NAB's probation and two days of history, with room for each window: one slot per anomaly.
-    const first = Math.max(Math.ceil(0.15 * rows), rowsFor(timestamps, 0, 2 * DAY)) + width;
+    const first = Math.max(Math.ceil(0.15 * rows), rowsFor(timestamps, 0, 2 * DAY_MS)) + width;
     const slot = Math.floor((rows - first - width) / count);
     for (let k = 0; k < count && slot > width; k++) {
       const at = first + k * slot + Math.floor(rng() * (slot - width));

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { alarmsAfterProbation } from './anomalies-nab.ts';
-import { clusterAlarms, ONE_HOUR_MS, scoreTally, tallyFile } from './anomaly-windows.ts';
+import { HOUR_MS } from '@boundless/common/time';
+import { clusterAlarms, scoreTally, tallyFile } from './anomaly-windows.ts';
 
-const H = ONE_HOUR_MS;
+const H = HOUR_MS;
 const window = { start: 10 * H, end: 20 * H };
 
 describe('Window scoring', () => {

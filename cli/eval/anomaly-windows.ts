@@ -12,7 +12,7 @@
  * Counts are summed over files before the ratios are taken (micro-average).
  */
 
-export const ONE_HOUR_MS = 3_600_000;
+import { HOUR_MS } from '@boundless/common/time';
 
 export interface LabelledWindow {
   start: number;
@@ -34,7 +34,7 @@ export interface WindowScore extends WindowTally {
 }
 
 /** Groups sorted alarm times into clusters anchored at each cluster's first alarm. */
-export function clusterAlarms(alarms: readonly number[], clusterMs = ONE_HOUR_MS): number[][] {
+export function clusterAlarms(alarms: readonly number[], clusterMs = HOUR_MS): number[][] {
   const clusters: number[][] = [];
   let current: number[] | undefined;
   for (const time of alarms) {
@@ -55,7 +55,7 @@ function inside(time: number, window: LabelledWindow): boolean {
 export function tallyFile(
   alarms: readonly number[],
   windows: readonly LabelledWindow[],
-  clusterMs = ONE_HOUR_MS,
+  clusterMs = HOUR_MS,
 ): WindowTally {
   const sorted = [...alarms].sort((a, b) => a - b);
   const clusters = clusterAlarms(sorted, clusterMs);

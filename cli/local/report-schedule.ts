@@ -2,8 +2,8 @@ import type { CostSource } from '@boundless/copilot/sources';
 import { ReportFiles, trafficRecorded } from '@boundless/copilot/report';
 import { join } from 'node:path';
 import { buildLocalReport } from './report.ts';
+import { DAY_MS } from '@boundless/common/time';
 
-const DAY_MS = 86_400_000;
 /** Reports run at 00:15 UTC for the day before, as the deployed schedule does (a quarter hour for late logs). */
 const RUN_AT_MS = 15 * 60_000;
 

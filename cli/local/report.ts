@@ -15,8 +15,7 @@ import { readEdgeLogWindow } from '@boundless/copilot/report';
 import type { CostSource, LogEventSource } from '@boundless/copilot/sources';
 import { API_ACCESS_LOG_GROUP } from '@boundless/local';
 import { localTunablesRepository } from './change-sets.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '@boundless/common/time';
 
 /** `delivery-grant-access` -> `grantAccess`: the local runtime's function names back to the tunables' handlers. */
 function handlerOf(functionName: string): string | undefined {

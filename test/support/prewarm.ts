@@ -6,8 +6,7 @@ import {
   type PrewarmDecisionLog,
 } from '@boundless/copilot/prewarm';
 import { LambdaStandIn, LOCAL_AWS } from '@boundless/copilot/testing';
-
-const MINUTE = 60_000;
+import { MINUTE_MS } from '@boundless/common/time';
 
 /**
  * The deployed copilot's pre-warming loop in a test: the real Lambda client against the Lambda stand-in (which
@@ -23,8 +22,8 @@ export async function prewarmLoopFor(
   const client = new LambdaClient({ ...LOCAL_AWS, endpoint: await lambda.start() });
   const demand = (fromMs: number, toMs: number): DemandMinute[] => {
     const minutes: DemandMinute[] = [];
-    for (let time = Math.ceil(fromMs / MINUTE) * MINUTE; time < toMs; time += MINUTE) {
-      const requests = 900 + ((time / MINUTE) % 7) * 20;
+    for (let time = Math.ceil(fromMs / MINUTE_MS) * MINUTE_MS; time < toMs; time += MINUTE_MS) {
+      const requests = 900 + ((time / MINUTE_MS) % 7) * 20;
       minutes.push({ time, timestamp: new Date(time).toISOString(), requests, peakRps: requests / 40 });
     }
     return minutes;

@@ -1,7 +1,7 @@
 import type { CostSource } from '../sources/cost.ts';
 import type { BillingCheck, ChangeSet } from './types.ts';
+import { DAY_MS } from '@boundless/common/time';
 
-const DAY_MS = 86_400_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**

@@ -22,6 +22,7 @@ import type {
   VerificationSpec,
 } from './types.ts';
 import { tickChanges, verifyChange } from './verification-steps.ts';
+import { HOUR_MS } from '@boundless/common/time';
 
 export interface ProposeInput {
   document: string;
@@ -45,7 +46,6 @@ export interface ProposeActionInput {
   recommendation?: Recommendation;
 }
 
-const HOUR_MS = 3_600_000;
 const OPEN: readonly ChangeSetStatus[] = ['proposed', 'approved'];
 export const ACTION_DOCUMENT = 'action';
 

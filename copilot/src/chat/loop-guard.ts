@@ -5,6 +5,7 @@
  * The guard never throws: it refuses a call with a message the model can read, and once the loop must stop it
  * says so, and the answer ends with a summary of what was found.
  */
+import { MINUTE_MS } from '@boundless/common/time';
 export interface LoopLimits {
   /** Tool calls one answer may run. @default 12 */
   maxToolCalls: number;
@@ -141,9 +142,6 @@ type Scalar = string | number | boolean;
 export type Normalised = Map<string, Scalar | Scalar[]>;
 
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-/** Time values compare at minute precision: a range moved by seconds asks the same question. */
-const MINUTE = 60_000;
-
 function canonicalKey(key: string): string {
   return key.toLowerCase().replace(/[_\-\s]/g, '');
 }
@@ -153,7 +151,8 @@ function canonicalScalar(value: Scalar): Scalar {
   const text = value.trim().replace(/\s+/g, ' ');
   if (ISO.test(text)) {
     const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return Math.floor(ms / MINUTE) * MINUTE;
+    // Time values compare at minute precision: a range moved by seconds asks the same question.
+    if (Number.isFinite(ms)) return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
   }
   if (/^-?\d+(?:\.\d+)?$/.test(text)) return Number(text);
   return text.toLowerCase();
@@ -213,7 +212,7 @@ function valueSimilarity(a: Scalar | Scalar[], b: Scalar | Scalar[]): number {
   if (typeof a === 'number' && typeof b === 'number') {
     // Epoch times: within five minutes is the same window; an hour apart is another question.
     if (Math.abs(a) > 1e11 && Math.abs(b) > 1e11)
-      return Math.max(0, 1 - Math.max(0, Math.abs(a - b) - 5 * MINUTE) / (55 * MINUTE));
+      return Math.max(0, 1 - Math.max(0, Math.abs(a - b) - 5 * MINUTE_MS) / (55 * MINUTE_MS));
     const scale = Math.max(Math.abs(a), Math.abs(b));
     return scale === 0 ? 1 : Math.max(0, 1 - Math.abs(a - b) / scale);
   }

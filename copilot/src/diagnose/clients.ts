@@ -1,6 +1,9 @@
 import type { LogRecord } from '../telemetry/types.ts';
 import { CLIENT_ADDRESS } from './vocabulary.ts';
 
+/** The client address a request line names, if it names one. */
+export const clientOf = (r: LogRecord): string | undefined => CLIENT_ADDRESS.exec(r.message)?.[2];
+
 /**
  * How much of a surge a handful of clients make: the share of the recent request lines that come from the three
  * busiest clients of that period, and the share the same clients had before. Many readers arriving at once (a
@@ -10,7 +13,6 @@ export function clientConcentration(
   recent: readonly LogRecord[],
   before: readonly LogRecord[],
 ): { topShare: number; topShareBefore: number; clients: string[] } | undefined {
-  const clientOf = (r: LogRecord) => CLIENT_ADDRESS.exec(r.message)?.[2];
   const counts = new Map<string, number>();
   let named = 0;
   for (const r of recent) {

@@ -3,7 +3,8 @@ import type { LogRecord } from '../telemetry/types.ts';
 import { scanShareIncrease } from './change-scan.ts';
 import type { Timeline } from './timeline.ts';
 import type { Signal } from './types.ts';
-import { CLIENT_ADDRESS, REFUSAL, SIGNATURE_FAILURE } from './vocabulary.ts';
+import { clientOf } from './clients.ts';
+import { REFUSAL, SIGNATURE_FAILURE } from './vocabulary.ts';
 
 /**
  * Refusals judged by who receives them. A component that starts refusing requests (401, 403, 429) is at fault
@@ -36,7 +37,6 @@ const MIN_LLR = 4;
 const FEW = 3;
 
 const isRefusal = (status: number | undefined) => status === 401 || status === 403 || status === 429;
-const clientOf = (r: LogRecord) => CLIENT_ADDRESS.exec(r.message)?.[2];
 
 export function targetedRefusals(
   logs: readonly LogRecord[],

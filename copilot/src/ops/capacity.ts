@@ -3,7 +3,7 @@ import { planProvisionedConcurrency } from '../prewarm/planner.ts';
 import { type BurstProposals, proposeBurstPreparations } from '../prewarm/proposals.ts';
 import { lambdaDemand } from './lambda-demand.ts';
 import type { LambdaMetrics } from './lambda-metrics.ts';
-import { MINUTE_MS } from './minute-ring.ts';
+import { MINUTE_MS } from '@boundless/common/time';
 
 type TrafficMinutes = Parameters<typeof planProvisionedConcurrency>[0];
 

@@ -1,5 +1,6 @@
 import { linearRegression } from 'simple-statistics';
 import type { CostRow, CostSource } from '../sources/cost.ts';
+import { DAY_MS } from '@boundless/common/time';
 
 export interface CostView {
   source: CostSource['kind'];
@@ -15,7 +16,6 @@ export interface CostView {
   total: number;
 }
 
-const DAY_MS = 86_400_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Days in [from, to), as `YYYY-MM-DD`. */

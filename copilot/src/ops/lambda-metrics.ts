@@ -1,5 +1,6 @@
 import type { MeteredUsage } from '../sources/cost-model.ts';
-import { MINUTE_MS, MinuteBuckets } from './minute-ring.ts';
+import { MINUTE_MS } from '@boundless/common/time';
+import { MinuteBuckets } from './minute-ring.ts';
 
 export interface FunctionMinute {
   invocations: number;

@@ -1,4 +1,4 @@
-export const MINUTE_MS = 60_000;
+import { MINUTE_MS } from '@boundless/common/time';
 
 /**
  * Per-minute buckets of one series for the last `keepMinutes` of event time: memory is bounded by the window,

@@ -1,7 +1,7 @@
 import type { CostRow } from '../sources/cost.ts';
 import type { CostSection } from './types.ts';
+import { DAY_MS } from '@boundless/common/time';
 
-const DAY_MS = 86_400_000;
 /** A day is an anomaly when it sits this many robust deviations (MAD × 1.4826) above the service's median. */
 const ANOMALY_Z = 3.5;
 

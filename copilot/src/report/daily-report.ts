@@ -22,8 +22,7 @@ import {
   storageAnalysis,
 } from './recommend-cache.ts';
 import type { DailyReport, ReportTunables } from './types.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '@boundless/common/time';
 
 export interface DailyReportInputs {
   /** UTC day, `YYYY-MM-DD`. */

@@ -1,7 +1,6 @@
 import { hourFromFileName, listCloudFrontLogFiles, readCloudFrontLog } from '../logs/cloudfront-standard.ts';
 import { type EdgeLogRecord, newParseStats, type ParseStats } from '../logs/cloudfront-line.ts';
-
-const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '@boundless/common/time';
 
 /** What reading a window of CloudFront standard logs found: files opened, unreadable ones skipped, line counts. */
 export interface EdgeLogWindowResult {

@@ -13,6 +13,7 @@ import {
 } from '../telemetry/types.ts';
 import { listLogGroups, readLogGroupEvents } from './log-groups.ts';
 import { querySegments } from './segments.ts';
+import { DAY_MS } from '@boundless/common/time';
 
 /**
  * Everything a telemetry directory (DESIGN §4.4) holds over a time range, parsed: log records, the EMF metric
@@ -22,8 +23,6 @@ import { querySegments } from './segments.ts';
 export class TelemetryDirectoryError extends Error {
   override name = 'TelemetryDirectoryError';
 }
-
-const DAY_MS = 86_400_000;
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then(

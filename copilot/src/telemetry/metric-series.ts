@@ -2,6 +2,7 @@ import { AnomalyDetector, type DetectorOptions } from '../anomaly/detector.ts';
 import type { AnomalyPoint } from '../anomaly/views.ts';
 import type { MetricPoint } from './types.ts';
 import { entryOf } from './collections.ts';
+import { DAY_MS } from '@boundless/common/time';
 
 /**
  * EMF points as per-period series, one per (component, namespace, metric). Counters and sizes (Count, Bytes,
@@ -101,8 +102,6 @@ export function buildSeries(
       a.name.localeCompare(b.name),
   );
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * The existing detector (copilot/src/anomaly) run on a window of minutes rather than weeks, on the series' own

@@ -9,6 +9,7 @@ import type { IncidentFaultKind } from './faults.ts';
 import { type IncidentScenario, resolveTarget } from './scenario.ts';
 import { TelemetryDirectoryWriter } from './telemetry-writer.ts';
 import { type ActiveFault, World } from './world.ts';
+import { MINUTE_MS } from '@boundless/common/time';
 
 /**
  * Runs one incident scenario with one seed and writes what the estate would have recorded over the window before
@@ -34,7 +35,6 @@ export interface GeneratedIncident {
 export const INCIDENT_WINDOW_MS = 30 * 60_000;
 /** Bumped whenever the simulator changes what it writes, so cached cases are generated again. */
 export const INCIDENT_SIMULATOR_VERSION = 1;
-const MINUTE = 60_000;
 
 function poisson(mean: number, rng: Rng): number {
   if (mean > 30) return Math.max(0, Math.round(rng.normal(mean, Math.sqrt(mean))));
@@ -120,13 +120,13 @@ export async function generateIncident(
 ): Promise<GeneratedIncident> {
   const rng = new Rng(seed, scenario.id);
   const estate = scenario.estate === 'delivery' ? deliveryEstate(seed) : containersEstate(seed);
-  const atMs = Date.UTC(2026, 10, 2) + rng.int(0, 14 * 24) * 3_600_000 + rng.int(0, 60) * MINUTE;
+  const atMs = Date.UTC(2026, 10, 2) + rng.int(0, 14 * 24) * 3_600_000 + rng.int(0, 60) * MINUTE_MS;
   const windowStartMs = atMs - INCIDENT_WINDOW_MS;
   let fault: ActiveFault | undefined;
   let target: string | undefined;
   if (scenario.fault) {
     target = resolveTarget(estate, scenario.fault.target ?? '@entry', rng.fork('target'));
-    const startMs = atMs - Math.round(rng.between(3, 12) * MINUTE);
+    const startMs = atMs - Math.round(rng.between(3, 12) * MINUTE_MS);
     fault = {
       kind: scenario.fault.kind,
       target,
@@ -136,7 +136,7 @@ export async function generateIncident(
     };
   }
   const condition = scenario.condition
-    ? { kind: scenario.condition, startMs: atMs - Math.round(rng.between(6, 14) * MINUTE) }
+    ? { kind: scenario.condition, startMs: atMs - Math.round(rng.between(6, 14) * MINUTE_MS) }
     : undefined;
   const world = new World(estate, windowStartMs, atMs, rng.fork('world'), fault, condition);
   const telemetryDir = join(dir, 'telemetry');
@@ -148,9 +148,9 @@ export async function generateIncident(
   const environments = new Map<string, string[]>();
   const minuteStats = new Map<string, MinuteStats>();
   const baseline = new Map<string, number>();
-  for (let second = windowStartMs - 2 * MINUTE; second < atMs; second += 1000) {
-    if (second % MINUTE === 0 && second > windowStartMs - 2 * MINUTE) {
-      const minute = second - MINUTE;
+  for (let second = windowStartMs - 2 * MINUTE_MS; second < atMs; second += 1000) {
+    if (second % MINUTE_MS === 0 && second > windowStartMs - 2 * MINUTE_MS) {
+      const minute = second - MINUTE_MS;
       if (baseline.size === 0)
         for (const [name, s] of minuteStats) baseline.set(name, Math.max(1, s.requests));
       emitContainerMetrics(estate, world, writer, emitRng, minute, minuteStats, baseline);

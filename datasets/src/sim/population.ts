@@ -8,6 +8,7 @@ import type { Population, SimulatedRequest } from './request.ts';
 import type { Rng } from './rng.ts';
 import { type ReadingHabits, readingSession } from './session.ts';
 import type { World } from './world.ts';
+import { HOUR_MS } from '@boundless/common/time';
 
 /** Share of accounts per legitimate archetype; `campus` accounts are students of B2B organisations. */
 export type PopulationMix = Readonly<Record<LegitArchetype, number>>;
@@ -28,7 +29,6 @@ export interface BuiltPopulation {
   readonly syncs: ShelfSync[];
 }
 
-const HOUR = 3_600_000;
 const POPULATION: Record<LegitArchetype, Population> = {
   reader: 'b2c',
   binge: 'binge',
@@ -187,7 +187,7 @@ function planTrip(rng: Rng, world: World, home: CountryProfile): Persona['trip']
   const departAt = world.start + rng.between(0.05, 0.5) * (world.end - world.start);
   const hours = travelHours(home.code, destination.code, draw(rng, r.cruiseKmh), draw(rng, r.airportHours));
   const ip = world.ips.sample(rng, destination.code, destination.residential);
-  return { departAt, arriveAt: departAt + hours * HOUR, country: destination, ip };
+  return { departAt, arriveAt: departAt + hours * HOUR_MS, country: destination, ip };
 }
 
 function planSync(rng: Rng, world: World, persona: Persona): ShelfSync {
@@ -229,7 +229,7 @@ export function shelfSyncStreams(world: World, sync: ShelfSync, rng: Rng): Gener
             bookmark: 0,
             returning: false,
             start: t,
-            durationMs: 2 * HOUR,
+            durationMs: 2 * HOUR_MS,
             offline: true,
             offlineGapMs: sync.gapMs,
           });

@@ -5,8 +5,7 @@ import type { SimulatedRequest } from '../request.ts';
 import type { Rng } from '../rng.ts';
 import { readingSession } from '../session.ts';
 import type { World } from '../world.ts';
-
-const MINUTE = 60_000;
+import { MINUTE_MS } from '@boundless/common/time';
 
 /**
  * Start of instance `index` of `count`: instances of one variant are spread over the run (5 % to 80 % of it),
@@ -90,5 +89,5 @@ export function agentFor(rng: Rng): string {
 }
 
 export function minutes(n: number): number {
-  return n * MINUTE;
+  return n * MINUTE_MS;
 }
