@@ -42,9 +42,9 @@ export interface AuditEntry {
 }
 
 /**
- * The copilot's state in DynamoDB (dynalite locally): findings, mitigations, audit trail and source
- * checkpoints, one table with the delivery table's pk/sk shape. Writes are single-item and conditional where a
- * retry could otherwise double an effect.
+ * The copilot's state in DynamoDB (dynalite locally): findings, mitigations, audit trail, source checkpoints,
+ * operators' guardrails and feedback rules, one table with the delivery table's pk/sk shape. Writes are
+ * single-item and conditional where a retry could otherwise double an effect; every call has a deadline.
  */
 export class CopilotStore implements CheckpointStore {
   constructor(
@@ -70,20 +70,16 @@ export class CopilotStore implements CheckpointStore {
 
   /** Stores a finding once; the same finding derived again (same id) is not duplicated. */
   async putFinding(finding: Finding): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.writeIfCondition(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: 'FINDING', sk: `${finding.detectedAt}#${finding.id}`, ...finding },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
         deadline(),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Records the policies' decision on a stored finding, for the dashboard and the incident chat. */
@@ -99,6 +95,7 @@ export class CopilotStore implements CheckpointStore {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':decision': decision },
       }),
+      deadline(),
     );
   }
 
@@ -118,20 +115,16 @@ export class CopilotStore implements CheckpointStore {
   }
 
   async putMitigation(mitigation: StoredMitigation): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.writeIfCondition(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { pk: 'MITIGATION', sk: mitigation.id, ...mitigation },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
         deadline(),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async getMitigation(id: string): Promise<StoredMitigation | undefined> {
@@ -152,8 +145,8 @@ export class CopilotStore implements CheckpointStore {
     at: string,
     reason: string,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.writeIfCondition(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: 'MITIGATION', sk: id },
@@ -163,17 +156,24 @@ export class CopilotStore implements CheckpointStore {
           ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ':reason': reason },
         }),
         deadline(),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async listMitigations(status?: MitigationStatus): Promise<StoredMitigation[]> {
     const items = await this.readPartition<StoredMitigation>('MITIGATION');
     return status ? items.filter((item) => item.status === status) : items;
+  }
+
+  /** A conditional single-item write: false when its condition failed (done before, or moved by someone else). */
+  private async writeIfCondition(write: Promise<unknown>): Promise<boolean> {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** Every item of one partition, page after page, without its keys. */
@@ -208,6 +208,7 @@ export class CopilotStore implements CheckpointStore {
   async loadGuardrails(): Promise<Partial<Guardrails> | undefined> {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: 'CONFIG', sk: 'guardrails' } }),
+      deadline(),
     );
     if (!result.Item) return undefined;
     const { pk: _pk, sk: _sk, updatedAt: _at, ...guardrails } = result.Item;
@@ -220,12 +221,14 @@ export class CopilotStore implements CheckpointStore {
         TableName: this.tableName,
         Item: { pk: 'CONFIG', sk: 'guardrails', ...guardrails, updatedAt: at },
       }),
+      deadline(),
     );
   }
 
   async putFeedback(rule: FeedbackRule): Promise<void> {
     await this.doc.send(
       new PutCommand({ TableName: this.tableName, Item: { pk: 'FEEDBACK', sk: rule.id, ...rule } }),
+      deadline(),
     );
   }
 
@@ -235,8 +238,8 @@ export class CopilotStore implements CheckpointStore {
 
   /** Ends a feedback rule early; false when it was already ended. */
   async endFeedback(id: string, at: string, actor: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.writeIfCondition(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: 'FEEDBACK', sk: id },
@@ -245,12 +248,9 @@ export class CopilotStore implements CheckpointStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':ended': 'ended', ':active': 'active', ':at': at, ':actor': actor },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+        deadline(),
+      ),
+    );
   }
 
   async load(sourceId: string): Promise<string | undefined> {
