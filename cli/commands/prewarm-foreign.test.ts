@@ -164,12 +164,10 @@ describe('Command: boundless prewarm plan on traces it never saw', () => {
     const whole = plan(csv('busy.csv', rows)).capacity;
     const { capacity } = plan(csv('idle.csv', idle));
     // Once the idle minutes are known the plan drops to at most one environment (its error spread, learned in
-    // busy hours, relaxes over a day, so the chance that traffic returns stays priced: PREWARM.md). It takes
-    // up to an hour: the minutes right after a fall this large are priced by the errors that followed earlier
-    // large falls (the forecast's surprise calibration), not by the average minute's.
-    const busyBefore = mean(whole.slice(idleFrom + LEAD + 60, idleTo));
+    // busy hours, relaxes over a day, so the chance that traffic returns stays priced: PREWARM.md).
+    const busyBefore = mean(whole.slice(idleFrom + LEAD + 30, idleTo));
     expect(busyBefore).toBeGreaterThan(3);
-    expect(Math.max(...capacity.slice(idleFrom + LEAD + 60, idleTo))).toBeLessThanOrEqual(1);
+    expect(Math.max(...capacity.slice(idleFrom + LEAD + 30, idleTo))).toBeLessThanOrEqual(1);
     // Traffic returns at idleTo; an hour later the plan is back to what it is without the idle hours.
     const later = mean(capacity.slice(idleTo + 60, idleTo + 180));
     expect(later).toBeGreaterThan(0.75 * mean(whole.slice(idleTo + 60, idleTo + 180)));

@@ -201,53 +201,6 @@ describe('Function: walkForecast', () => {
   });
 });
 
-describe('Function: walkForecast, conditional on the newest surprise', () => {
-  // Noise around 100, and every 200 minutes or so an episode of 30 minutes at twice the level: a minute
-  // inside an episode follows a surprise the forecaster has already seen.
-  const random = seededRandom(3);
-  const times: number[] = [];
-  const values: number[] = [];
-  const episodeMinute: number[] = [];
-  let left = 0;
-  for (let i = 0; i < 14 * 1440; i++) {
-    if (left === 0 && random() < 1 / 200) left = 30;
-    const noise = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    times.push(START + i * MINUTE);
-    values.push(Math.max(0, 100 + 5 * noise + (left > 0 ? 100 : 0)));
-    episodeMinute.push(left > 0 ? 30 - left : -1);
-    if (left > 0) left--;
-  }
-  const aboveUpperBand = (conditional: boolean) => {
-    const counts = { after: 0, afterAbove: 0, calm: 0, calmAbove: 0 };
-    walkForecast(times, values, { leadMinutes: 5, transform: 'sqrt', conditional }, (row, f) => {
-      if (!f || row < 2 * 1440) return;
-      const above = values[row]! > f.quantile(0.9);
-      // 5 to 14 minutes into an episode: its first minutes are observed, the level has not caught up.
-      if (episodeMinute[row]! >= 5 && episodeMinute[row]! < 15) {
-        counts.after++;
-        if (above) counts.afterAbove++;
-      }
-      if (episodeMinute[row] === -1 && episodeMinute[row - 20] === -1) {
-        counts.calm++;
-        if (above) counts.calmAbove++;
-      }
-    });
-    return { after: counts.afterAbove / counts.after, calm: counts.calmAbove / counts.calm };
-  };
-
-  it('covers the minutes after a surprise about as its band says, where one distribution for all misses them', () => {
-    const pooled = aboveUpperBand(false);
-    const conditional = aboveUpperBand(true);
-    // One distribution: nearly every minute after a surprise is above its p90, and calm minutes seldom.
-    expect(pooled.after).toBeGreaterThan(0.8);
-    expect(pooled.calm).toBeLessThan(0.03);
-    // By the errors of the forecasts made in each state: closer to one in ten on both sides.
-    expect(conditional.after).toBeLessThan(0.4);
-    expect(conditional.calm).toBeGreaterThan(0.04);
-    expect(conditional.calm).toBeLessThan(0.2);
-  });
-});
-
 describe('Class: LevelEnsemble', () => {
   // Noise around 10 for two days, then a sustained jump to 30 (square-root units).
   const random = seededRandom(21);

@@ -1,6 +1,5 @@
 import { errorFunction, probit } from 'simple-statistics';
 import { z } from 'zod';
-import { type Calibration, SurpriseCalibration } from './conditional.ts';
 import { ForecastError } from './errors.ts';
 import { LevelEnsemble } from './ensemble.ts';
 import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
@@ -42,11 +41,6 @@ export const walkOptionsSchema = z.object({
   levelHalfLivesMinutes: z.array(z.number().positive()).min(1).optional(),
   /** How far back the combination looks at each model's errors. */
   combinationHalfLifeMinutes: z.number().positive().default(60),
-  /**
-   * Shift and widen each forecast by the errors of earlier forecasts made right after an error like the
-   * newest observed one (see {@link SurpriseCalibration}); otherwise one error distribution serves every row.
-   */
-  conditional: z.boolean().default(false),
 });
 
 export type WalkOptions = z.input<typeof walkOptionsSchema>;
@@ -111,15 +105,8 @@ export class ForecastWalker {
   private readonly window: SlidingQuantiles;
   private readonly spreadWeight: number;
   private readonly leadMs: number;
-  /** Rows forecast but not yet observed, oldest first: their time, forecast centre, scale and state. */
-  private readonly pending: {
-    row: number;
-    time: number;
-    center: number;
-    scale: number;
-    calibration: Calibration | null;
-  }[] = [];
-  private readonly calibration: SurpriseCalibration | null;
+  /** Rows forecast but not yet observed, oldest first: their time, forecast centre and scale. */
+  private readonly pending: { row: number; time: number; center: number; scale: number }[] = [];
   private spread: number;
   private residualsSeen = 0;
   private distribution: ResidualDistribution | null = null;
@@ -146,7 +133,6 @@ export class ForecastWalker {
     this.spreadWeight = 1 - 2 ** (-1 / this.config.spreadHalfLifeMinutes);
     this.spread = this.config.fallbackSpread ?? this.transform.fallback;
     this.leadMs = this.config.leadMinutes * MINUTE_MS;
-    this.calibration = this.config.conditional ? new SurpriseCalibration() : null;
   }
 
   /** Rows observed so far: every row at least `lead` older than the last row asked for. */
@@ -175,10 +161,7 @@ export class ForecastWalker {
       const actual = forward(Math.max(0, valueAt(seen.row)));
       if (!Number.isNaN(seen.center)) {
         const residual = actual - seen.center;
-        // The distribution's shape is pooled over every state, each error taken relative to its own state.
-        const { shift, width } = seen.calibration ?? { shift: 0, width: 1 };
-        this.window.add((residual / seen.scale - shift) / width);
-        if (seen.calibration) this.calibration?.observe(residual / seen.scale, seen.calibration);
+        this.window.add(residual / seen.scale);
         this.residualsSeen++;
         // A plain mean of the first errors, then an exponential one: one early error never sets the width.
         this.spread +=
@@ -190,7 +173,7 @@ export class ForecastWalker {
     }
     if (this.observed === 0) {
       this.blind++;
-      this.pending.push({ row, time, center: Number.NaN, scale: Number.NaN, calibration: null });
+      this.pending.push({ row, time, center: Number.NaN, scale: Number.NaN });
       return null;
     }
     const epoch = Math.floor(this.residualsSeen / this.config.refreshMinutes);
@@ -200,10 +183,8 @@ export class ForecastWalker {
     }
     const middle = this.model.forecast(row, time, this.lastObservedTime);
     const scale = Math.max(this.spread, 1e-6);
-    const calibration = this.calibration?.calibrate() ?? null;
-    this.pending.push({ row, time, center: middle, scale, calibration });
-    const { shift, width } = calibration ?? { shift: 0, width: 1 };
-    return predictive(middle + shift * scale, width * scale, this.distribution, inverse, forward);
+    this.pending.push({ row, time, center: middle, scale });
+    return predictive(middle, scale, this.distribution, inverse, forward);
   }
 }
 

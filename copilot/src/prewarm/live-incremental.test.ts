@@ -185,15 +185,12 @@ describe('LivePrewarmer, incremental', () => {
       planned.push(decision!.planned);
     }
     expect(planned).toEqual(rows.map((row) => withCalendar[row]));
-    // Not vacuous: the calendar raises the bursts' first hour above the plan without it, and nothing else but
-    // what the warm on-demand environments the plan counts on carry after it: each raised minute changes the
-    // overflow later minutes count on, a chain that goes on for a few keep-alives by an environment or two.
+    // Not vacuous: the calendar raises the bursts' first hour above the plan without it (and, through the
+    // warm on-demand environments the plan counts on, the keep-alive and lead after it), and nothing else.
     const raised = rows.filter((row) => withCalendar[row]! > without[row]!);
     expect(raised.length).toBeGreaterThan(5);
-    const offset = (row: number) => (row % DAY) - 18 * 60;
-    expect(raised.filter((row) => offset(row) < -ALLOCATION || offset(row) >= 120)).toEqual([]);
-    const carried = raised.filter((row) => offset(row) >= 60 + 10 + LEAD + ALLOCATION);
-    expect(Math.max(0, ...carried.map((row) => withCalendar[row]! - without[row]!))).toBeLessThanOrEqual(2);
+    const offsets = raised.map((row) => (row % DAY) - 18 * 60);
+    expect(offsets.filter((o) => o < -ALLOCATION || o >= 60 + 10 + LEAD + ALLOCATION)).toEqual([]);
   });
 
   it('starts again when the loop was away for longer than the history it reads', async () => {

@@ -182,8 +182,6 @@ export class PlanWalker {
       spreadHalfLifeMinutes: this.config.spreadHalfLifeMinutes,
       levelHalfLivesMinutes: this.config.levelHalfLivesMinutes,
       combinationHalfLifeMinutes: this.config.combinationHalfLifeMinutes,
-      // Right after a surprise the next minutes' errors are not the average minute's (PREWARM.md, eleventh round).
-      conditional: true,
     });
     this.saving = busySaving(this.config.prices);
     this.uplift =
