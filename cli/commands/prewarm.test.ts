@@ -3,7 +3,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  concurrencyPerSecond,
+  scaleAudiences,
+  scheduledPolicy,
+  secondArrivals,
+  simulatePeriods,
+} from '@boundless/copilot/prewarm';
+import { loadTrafficTrace } from '@boundless/datasets/traffic';
 import { describe, expect, it } from 'vitest';
+import { evaluatePrewarming } from '../eval/prewarm.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/boundless.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'prewarm-cli-'));
@@ -141,6 +150,46 @@ describe('Command: boundless prewarm plan', () => {
     expect(readFileSync(join(dir, 'scaled-by-flag.csv'), 'utf8')).toBe(
       readFileSync(join(dir, 'scaled-by-file.csv'), 'utf8'),
     );
+  });
+
+  it('writes the very plan eval prewarm simulates for the same --scale, lead and cold-start cost', async () => {
+    // Nine days: a warm-up day, a development day and a validation week, as the evaluation needs.
+    const trace = writeTrace('evaluated.csv', 9 * 1440);
+    const out = join(dir, 'evaluated.plan.csv');
+    const args = ['--trace', trace, '--duration-ms', '200', '--lead-minutes', '5', '--scale', '100'];
+    expect(boundless('prewarm', 'plan', ...args, '--cold-start-cost', '40', '--out', out).status).toBe(0);
+    const capacity = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[1]));
+    const { minutes } = await loadTrafficTrace(trace);
+    const evaluation = evaluatePrewarming([{ trace: 'evaluated', scale: 100, minutes }], {
+      sweepCosts: [],
+      coldStartCost: 40,
+      liveLeadMinutes: 5,
+    });
+    const { development, validation } = evaluation.cases[0]!;
+    // The evaluation's every-minute row (lead 5) simulated on the arrivals it simulates: the same results.
+    const arrivals = secondArrivals(scaleAudiences(minutes, 100), 1);
+    const simulated = simulatePeriods(
+      concurrencyPerSecond(arrivals, 200),
+      arrivals,
+      scheduledPolicy('prewarm plan', capacity),
+      { durationMs: 200 },
+      [development, validation],
+    );
+    [development, validation].forEach((period, p) => {
+      expect(simulated[p]!.coldStarts).toBe(period.live!.ours.coldStarts);
+      expect(simulated[p]!.totalCost).toBe(period.live!.ours.totalCost);
+    });
+    // Not vacuous: the plan of another size is another plan.
+    const other = join(dir, 'other-size.plan.csv');
+    const otherArgs = args.map((arg) => (arg === '100' ? '400' : arg));
+    expect(boundless('prewarm', 'plan', ...otherArgs, '--cold-start-cost', '40', '--out', other).status).toBe(
+      0,
+    );
+    expect(readFileSync(other, 'utf8')).not.toBe(readFileSync(out, 'utf8'));
   });
 
   it('computes row t from input rows at least lead minutes older only', () => {
