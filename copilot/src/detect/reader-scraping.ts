@@ -92,6 +92,20 @@ function unlikeReading(evidence: readonly Evidence[]): boolean {
   return evidence.some((e) => !READING.has(e.family) && e.strength >= AGREEING);
 }
 
+/**
+ * What scraping is: content taken. Pace, coverage and enumeration say what a reader took and how; automation
+ * and churn say only how it connects. One grant read through dozens of networks by a tool, with nothing taken
+ * beyond a reader's pace yet, is what a leaked token shows (many people behind one grant): token sharing's
+ * observation, which that detector reports. A scraping finding, a glimpse too, needs one family of taking
+ * pointing the same way (AGREEING); a scraper pulling the catalog through proxies shows its pace within
+ * seconds.
+ */
+const TAKING: ReadonlySet<string> = new Set(['pace', 'coverage', 'enumeration']);
+
+function taking(evidence: readonly Evidence[]): boolean {
+  return evidence.some((e) => TAKING.has(e.family) && e.strength >= AGREEING);
+}
+
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
   readonly tokenId: string;
@@ -266,6 +280,7 @@ export class ReaderScrapingDetector {
     const t = e.timestampMs;
     const second = Math.floor(t / 1000);
     const evidence = readerEvidence(this.config, this.titles, s, second);
+    if (!taking(evidence)) return;
     if (!reportable(evidence)) {
       if (!s.glimpsed && glimpsed(evidence)) this.glimpse(e, s, evidence, out);
       return;
