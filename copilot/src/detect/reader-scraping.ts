@@ -262,8 +262,14 @@ export class ReaderScrapingDetector {
     const summary = this.summarize(s, second, evidence);
     const crossed = ESCALATION_BARS.some((bar) => before.score < bar && summary.score >= bar);
     if (!crossed && summary.corroboration <= (before.evidence.corroboration as number)) return;
+    // Observed until now: its address joins the subject once the finding may be acted on (see named).
+    const subject =
+      before.score <= OBSERVED_ONLY && summary.score > OBSERVED_ONLY
+        ? this.named(s, before.subject)
+        : before.subject;
     s.report = {
       ...before,
+      subject,
       detectedAt: isoTime(e.timestampMs),
       score: summary.score,
       evidence: {
@@ -288,19 +294,30 @@ export class ReaderScrapingDetector {
     s.fired = true;
     const summary = this.summarize(s, second, evidence);
     const churn = evidence.find((x) => x.family === 'churn')!.strength;
+    // One token (a collection-wide grant) names the abuser exactly; its address only once it may be acted on.
     const subject: Detection['subject'] = { accountId: s.accountId };
-    // One token (a collection-wide grant) names the abuser exactly; an address only when nobody else uses it.
     if (s.tokens === 1) subject.tokenId = token.tokenId;
-    if (s.oneAddress && this.exclusiveAddress(s.firstIpSlot, s.firstIpSerial)) subject.ip = s.firstIp;
-    s.addresses = new Set(subject.ip ? [subject.ip] : []);
+    s.addresses = new Set();
     s.lastReportedIp = e.ip;
+    const named = summary.score > OBSERVED_ONLY ? this.named(s, subject) : subject;
     const behaviours = churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'];
-    s.report = scrapingDetection(subject, s.firstSeenMs, t, summary, behaviours, {
+    s.report = scrapingDetection(named, s.firstSeenMs, t, summary, behaviours, {
       requests: s.requests,
       tokens: s.tokens,
       addresses: s.oneAddress ? 1 : 'several',
     });
     out.push(s.report);
+  }
+
+  /**
+   * The subject with the reader's one address when nobody else uses it, for a finding that may be acted on.
+   * An observed finding names its reader by account (and its one grant) only, as reportAddress does: the
+   * same reader found again after its state was forgotten, from another address, stays one subject.
+   */
+  private named(s: ReaderState, subject: Detection['subject']): Detection['subject'] {
+    if (!s.oneAddress || !this.exclusiveAddress(s.firstIpSlot, s.firstIpSerial)) return subject;
+    s.addresses!.add(s.firstIp);
+    return { ...subject, ip: s.firstIp };
   }
 
   /** The first look at a reader not yet reportable: observed, by account; judge keeps weighing as before. */
