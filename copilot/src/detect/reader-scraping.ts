@@ -97,8 +97,9 @@ function unlikeReading(evidence: readonly Evidence[]): boolean {
  * and churn say only how it connects. One grant read through dozens of networks by a tool, with nothing taken
  * beyond a reader's pace yet, is what a leaked token shows (many people behind one grant): token sharing's
  * observation, which that detector reports. A scraping finding, a glimpse too, needs one family of taking
- * pointing the same way (AGREEING); a scraper pulling the catalog through proxies shows its pace within
- * seconds.
+ * pointing the same way (AGREEING). A scraper pulling the catalog through proxies shows its pace within
+ * seconds; one reading slowly through them is named as sharing at once, as scraping once its pace or its
+ * order shows.
  */
 const TAKING: ReadonlySet<string> = new Set(['pace', 'coverage', 'enumeration']);
 
