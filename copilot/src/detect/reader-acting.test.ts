@@ -26,6 +26,9 @@ describe.each(PATHS)('Acting on a reader, through %s', (path) => {
     for (const d of found) expect([...(d.evidence.reasons as string[])].sort()).toEqual(['coverage', 'pace']);
     // Held under every scraping bar: without the rule it reaches 0.95 and the account is asked to re-authenticate.
     expectObservedOnly(found);
+    // Named by account only: its home address, nobody else's, joins the subject only once it may be acted on,
+    // so the reader found again from another address is the same subject.
+    expect(found.map((d) => d.subject)).toEqual(found.map(() => ({ accountId: 'fastwhole' })));
   });
 
   it('observes, never acts on, a machine reading aloud one title after another for thirteen hours without a break', () => {

@@ -181,10 +181,14 @@ export function readerEvidence(
   // reader is the same observation as many titles fast: a reading app keeping a comic series or a story
   // collection open title after title, so it counts with pace. From a hosting network, a tool's agent, with
   // cache busters or clockwork, it is a tool's concurrency.
-  const alone = !breadth && automationSignals.every((x, i) => i === 2 || x < 0.3);
+  // Counted with pace, concurrency stands for speed; with no speed (under an hour of reading beyond the
+  // cohort's pace) and nothing of a tool, titles open side by side are short titles kept open one after
+  // another (a comic series read issue after issue), no download, and count for nothing.
+  const toolish = automationSignals.some((x, i) => i !== 2 && x >= 0.3);
+  const alone = !breadth && !toolish;
   const burst = sustainedMinutes < BURST_MINUTES || alone;
   if (burst) {
-    pace = Math.max(pace, automationSignals[2]!);
+    if (debtHours >= 1 || toolish) pace = Math.max(pace, automationSignals[2]!);
     automationSignals[2] = 0;
   }
   const automation = Math.min(

@@ -92,6 +92,21 @@ function unlikeReading(evidence: readonly Evidence[]): boolean {
   return evidence.some((e) => !READING.has(e.family) && e.strength >= AGREEING);
 }
 
+/**
+ * What scraping is: content taken. Pace, coverage and enumeration say what a reader took and how; automation
+ * and churn say only how it connects. One grant read through dozens of networks by a tool, with nothing taken
+ * beyond a reader's pace yet, is what a leaked token shows (many people behind one grant): token sharing's
+ * observation, which that detector reports. A scraping finding, a glimpse too, needs one family of taking
+ * pointing the same way (AGREEING). A scraper pulling the catalog through proxies shows its pace within
+ * seconds; one reading slowly through them is named as sharing at once, as scraping once its pace or its
+ * order shows.
+ */
+const TAKING: ReadonlySet<string> = new Set(['pace', 'coverage', 'enumeration']);
+
+function taking(evidence: readonly Evidence[]): boolean {
+  return evidence.some((e) => TAKING.has(e.family) && e.strength >= AGREEING);
+}
+
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
   readonly tokenId: string;
@@ -248,8 +263,14 @@ export class ReaderScrapingDetector {
     const summary = this.summarize(s, second, evidence);
     const crossed = ESCALATION_BARS.some((bar) => before.score < bar && summary.score >= bar);
     if (!crossed && summary.corroboration <= (before.evidence.corroboration as number)) return;
+    // Observed until now: its address joins the subject once the finding may be acted on (see named).
+    const subject =
+      before.score <= OBSERVED_ONLY && summary.score > OBSERVED_ONLY
+        ? this.named(s, before.subject)
+        : before.subject;
     s.report = {
       ...before,
+      subject,
       detectedAt: isoTime(e.timestampMs),
       score: summary.score,
       evidence: {
@@ -266,6 +287,7 @@ export class ReaderScrapingDetector {
     const t = e.timestampMs;
     const second = Math.floor(t / 1000);
     const evidence = readerEvidence(this.config, this.titles, s, second);
+    if (!taking(evidence)) return;
     if (!reportable(evidence)) {
       if (!s.glimpsed && glimpsed(evidence)) this.glimpse(e, s, evidence, out);
       return;
@@ -273,19 +295,30 @@ export class ReaderScrapingDetector {
     s.fired = true;
     const summary = this.summarize(s, second, evidence);
     const churn = evidence.find((x) => x.family === 'churn')!.strength;
+    // One token (a collection-wide grant) names the abuser exactly; its address only once it may be acted on.
     const subject: Detection['subject'] = { accountId: s.accountId };
-    // One token (a collection-wide grant) names the abuser exactly; an address only when nobody else uses it.
     if (s.tokens === 1) subject.tokenId = token.tokenId;
-    if (s.oneAddress && this.exclusiveAddress(s.firstIpSlot, s.firstIpSerial)) subject.ip = s.firstIp;
-    s.addresses = new Set(subject.ip ? [subject.ip] : []);
+    s.addresses = new Set();
     s.lastReportedIp = e.ip;
+    const named = summary.score > OBSERVED_ONLY ? this.named(s, subject) : subject;
     const behaviours = churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'];
-    s.report = scrapingDetection(subject, s.firstSeenMs, t, summary, behaviours, {
+    s.report = scrapingDetection(named, s.firstSeenMs, t, summary, behaviours, {
       requests: s.requests,
       tokens: s.tokens,
       addresses: s.oneAddress ? 1 : 'several',
     });
     out.push(s.report);
+  }
+
+  /**
+   * The subject with the reader's one address when nobody else uses it, for a finding that may be acted on.
+   * An observed finding names its reader by account (and its one grant) only, as reportAddress does: the
+   * same reader found again after its state was forgotten, from another address, stays one subject.
+   */
+  private named(s: ReaderState, subject: Detection['subject']): Detection['subject'] {
+    if (!s.oneAddress || !this.exclusiveAddress(s.firstIpSlot, s.firstIpSerial)) return subject;
+    s.addresses!.add(s.firstIp);
+    return { ...subject, ip: s.firstIp };
   }
 
   /** The first look at a reader not yet reportable: observed, by account; judge keeps weighing as before. */
