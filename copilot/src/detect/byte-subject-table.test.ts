@@ -134,4 +134,51 @@ describe('Class: ByteSubjectTable', () => {
     }
     expect(episodeOf.size).toBe(created);
   });
+
+  it("keeps an id's payload beside its key until its episode ends, and through the index's growth", () => {
+    const subjects = new ByteSubjectTable(
+      IDLE,
+      (buf, start, end) => buf.toString('utf8', start, end),
+      undefined,
+      true,
+    );
+    const line = key('tok-a acc-1.dev-1 tail');
+    const a = subjects.lookup(line, 0, 5, 0);
+    expect(subjects.samePayload(a, line, 6, 17)).toBe(false);
+    subjects.setPayload(a, line, 6, 17);
+    expect(subjects.samePayload(a, key('acc-1.dev-1'), 0, 11)).toBe(true);
+    // Another device, a shorter or longer claim, another id: not the payload.
+    expect(subjects.samePayload(a, key('acc-1.dev-2'), 0, 11)).toBe(false);
+    expect(subjects.samePayload(a, key('acc-1.dev-'), 0, 10)).toBe(false);
+    expect(subjects.samePayload(a, key('acc-1.dev-11'), 0, 12)).toBe(false);
+    // Thousands of other keys later (records and index grown, payloads set beside each), the same bytes.
+    for (let i = 0; i < 5_000; i++) {
+      const other = key(`other-${i} acc-${i}`);
+      const id = subjects.lookup(other, 0, other.indexOf(' '), 10);
+      subjects.setPayload(id, other, other.indexOf(' ') + 1, other.length);
+    }
+    expect(subjects.lookup(line, 0, 5, 20)).toBe(a);
+    expect(subjects.samePayload(a, key('acc-1.dev-1'), 0, 11)).toBe(true);
+    subjects.clearPayload(a);
+    expect(subjects.samePayload(a, key('acc-1.dev-1'), 0, 11)).toBe(false);
+    subjects.setPayload(a, line, 6, 17);
+    // A new episode of the key (idle past IDLE) starts without one.
+    expect(subjects.lookup(line, 0, 5, 20 + IDLE + 1)).toBe(a);
+    expect(subjects.fresh).toBe(true);
+    expect(subjects.samePayload(a, key('acc-1.dev-1'), 0, 11)).toBe(false);
+  });
+
+  it('keeps no payload longer than 63 bytes, nor any in a table made without them', () => {
+    const long = key('x'.repeat(64));
+    const withPayloads = new ByteSubjectTable(IDLE, () => 0, undefined, true);
+    const id = withPayloads.lookup(key('k'), 0, 1, 0);
+    withPayloads.setPayload(id, long, 0, 64);
+    expect(withPayloads.samePayload(id, long, 0, 64)).toBe(false);
+    withPayloads.setPayload(id, long, 0, 63);
+    expect(withPayloads.samePayload(id, long, 0, 63)).toBe(true);
+    const plain = new ByteSubjectTable(IDLE, () => 0);
+    const other = plain.lookup(key('k'), 0, 1, 0);
+    expect(() => plain.setPayload(other, long, 0, 8)).toThrow();
+    expect(plain.samePayload(other, long, 0, 0)).toBe(false);
+  });
 });

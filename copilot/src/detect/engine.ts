@@ -75,6 +75,9 @@ export class AbuseDetectors extends RequestEnricher {
       // The table numbers the episode before it makes the subject.
       (buf, start, end, t, id) =>
         newTokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), t),
+      undefined,
+      // A line's account and device claims, compared beside the token's key instead of in its strings.
+      true,
     );
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
     this.accounts = new ByteSubjectTable<ReaderState>(
@@ -144,11 +147,16 @@ export class AbuseDetectors extends RequestEnricher {
     let token: TokenSubject | undefined;
     if (claims !== undefined && claims.tokenId.length > 0) {
       n = this.encode(claims.tokenId);
-      token = this.tokens.get(this.scratch, 0, n, t);
+      const id = this.tokens.lookup(this.scratch, 0, n, t);
+      token = this.tokens.value(id);
       if (this.tokens.fresh)
         this.startToken(token, decodedScope(claims.scopeEncoded), agentClassOf(record.userAgent));
       // Owned: a claim is a slice of the query, which would otherwise stay alive with the token.
-      if (token.accountId !== claims.accountId) this.tokenAccount(token, ownString(claims.accountId));
+      if (token.accountId !== claims.accountId) {
+        this.tokenAccount(token, ownString(claims.accountId));
+        // The claims a line's bytes were last found equal to (observeLine) are no longer the token's.
+        this.tokens.clearPayload(id);
+      }
       // The subject's copy: the same characters, and safe to keep.
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
@@ -189,14 +197,20 @@ export class AbuseDetectors extends RequestEnricher {
       const deviceEnd = row[at + DEVICE_END]!;
       const tokens = this.tokens;
       const hash = index >= 0 ? this.ahead.hashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
-      token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
+      const id = tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t);
+      token = tokens.value(id);
       // A new token: its scope (title) and user agent.
       if (tokens.fresh) this.startLineToken(token, v, row, at);
-      if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
-        this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
-      }
-      if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.claimedDevice)) {
-        token.claimedDevice = buf.toString('latin1', accountEnd + 1, deviceEnd);
+      // The account and device claims (`<account>.<device>`) are those of the token's last line when their bytes
+      // are its payload, on the page of its key: the strings are compared (and read) only when they differ.
+      if (!tokens.samePayload(id, buf, tokenEnd + 1, deviceEnd)) {
+        if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
+          this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
+        }
+        if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.claimedDevice)) {
+          token.claimedDevice = buf.toString('latin1', accountEnd + 1, deviceEnd);
+        }
+        tokens.setPayload(id, buf, tokenEnd + 1, deviceEnd);
       }
     }
     // The address: most requests of a token come from the address of its previous request, so that one is

@@ -174,11 +174,12 @@ export class ReadAhead {
       const token = subjects[k];
       if (token !== undefined) touched += token.serial + token.ipId + token.asn;
     }
-    // What it points to: its claims' strings, sharing state, address and account states, address record.
+    // What it points to: its account's string (geo spikes hash it), sharing state, address and account states,
+    // address record. The device's string is not: the line's claims are compared with the token's record.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
       if (token === undefined) continue;
-      touched += token.accountId.length + token.claimedDevice.length + token.requests + token.placeCount;
+      touched += token.accountId.length + token.requests + token.placeCount;
       touched += token.fired ? 1 : 0;
       touched += this.ips.touch(token.ipId);
       const ipId = token.ipId;
