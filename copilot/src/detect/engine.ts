@@ -144,6 +144,7 @@ export class AbuseDetectors extends RequestEnricher {
     e.tokenSerial = 0;
     e.accountId = claims?.accountId ?? '';
     e.deviceHash = claims?.deviceHash ?? '';
+    e.audienceKey = undefined;
     let token: TokenSubject | undefined;
     if (claims !== undefined && claims.tokenId.length > 0) {
       n = this.encode(claims.tokenId);
@@ -160,6 +161,7 @@ export class AbuseDetectors extends RequestEnricher {
       // The subject's copy: the same characters, and safe to keep.
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
+      e.audienceKey = token.accountHash;
     }
     e.ipSlot = ip.id;
     e.ipSerial = this.ips.serialOf(ip.id);
@@ -268,11 +270,13 @@ export class AbuseDetectors extends RequestEnricher {
       e.tokenSerial = 0;
       e.accountId = '';
       e.deviceHash = '';
+      e.audienceKey = undefined;
     } else {
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
       e.accountId = token.accountId;
       e.deviceHash = token.claimedDevice;
+      e.audienceKey = token.accountHash;
     }
     // Refusals are rare: read the claims the plain way.
     e.refusal =
@@ -299,19 +303,18 @@ export class AbuseDetectors extends RequestEnricher {
     const before = out.length;
     if (token !== undefined) {
       this.sharing.observe(event, token, out);
-      this.scraping.observeTokened(event, ipId, token.accountHash);
-      if (event.accountId.length > 0) {
-        // Tokens live for one reading session, so the reader table is consulted per session, not per request.
-        if (
-          token.account === undefined ||
-          event.timestampMs - token.account.lastSeenMs > this.config.readerIdleMs
-        ) {
-          // Keyed by account and device: a scraper walks titles on one device, a shared account spreads them.
-          const n = this.encodeAccountKey(event.accountId, event.deviceHash);
-          token.account = this.accounts.get(this.accountKey, 0, n, event.timestampMs);
-        }
-        this.readerScraping.observe(event, token, token.account, out);
+      this.scraping.observeTokened(event, ipId, token.accountHash | 1);
+      // Every token names an account (tokenClaimsOf and readEdgeToken refuse one that does not), and tokens live
+      // for one reading session, so the reader table is consulted per session, not per request.
+      if (
+        token.account === undefined ||
+        event.timestampMs - token.account.lastSeenMs > this.config.readerIdleMs
+      ) {
+        // Keyed by account and device: a scraper walks titles on one device, a shared account spreads them.
+        const n = this.encodeAccountKey(event.accountId, event.deviceHash);
+        token.account = this.accounts.get(this.accountKey, 0, n, event.timestampMs);
       }
+      this.readerScraping.observe(event, token, token.account, out);
     } else {
       this.scraping.observeTokenless(event, ipId, out);
     }
