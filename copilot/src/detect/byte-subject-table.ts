@@ -10,8 +10,6 @@ const LONG_KEY = 255;
  * bytes 48..55 (float64 6) the time of the last lookup.
  */
 const RECORD = 64;
-/** A payload follows the record (see `samePayload`): its length plus one (0: none), then at most this many bytes. */
-const PAYLOAD_BYTES = RECORD - 1;
 const SERIAL_WORD = 11;
 const LAST_SEEN_DOUBLE = 6;
 const HASH_WORD = 14;
@@ -51,13 +49,9 @@ export function keyHash(buf: Uint8Array, start: number, end: number): number {
 }
 
 export class ByteSubjectTable<S> {
-  /** Bytes per id: one record, and a second line for the payload when the table keeps one. */
-  private readonly stride: number;
-  private readonly wordStride: number;
-  private readonly doubleStride: number;
-  private records: Uint8Array;
-  private words: Int32Array;
-  private doubles: Float64Array;
+  private records = new Uint8Array(1024 * RECORD);
+  private words = new Int32Array(this.records.buffer);
+  private doubles = new Float64Array(this.records.buffer);
   private values: (S | undefined)[] = [];
   private longKeys: (Buffer | undefined)[] = [];
   /** Pairs (id, hash); id EMPTY marks a free slot. */
@@ -80,19 +74,7 @@ export class ByteSubjectTable<S> {
      * is judged on it instead of on the time of the last lookup, as SubjectTable judges it.
      */
     private readonly lastSeenOf?: (subject: S) => number,
-    /**
-     * Each id also keeps up to 63 bytes the caller sets (`setPayload`) and compares (`samePayload`) beside its
-     * key, on the record's page: what a caller checks on every lookup without reading its subject's strings.
-     */
-    payload = false,
-  ) {
-    this.stride = payload ? 2 * RECORD : RECORD;
-    this.wordStride = this.stride >> 2;
-    this.doubleStride = this.stride >> 3;
-    this.records = new Uint8Array(1024 * this.stride);
-    this.words = new Int32Array(this.records.buffer);
-    this.doubles = new Float64Array(this.records.buffer);
-  }
+  ) {}
 
   get size(): number {
     return this.live;
@@ -100,7 +82,7 @@ export class ByteSubjectTable<S> {
 
   /** Ids are below this. */
   get capacity(): number {
-    return this.records.length / this.stride;
+    return this.records.length / RECORD;
   }
 
   /** The subject of key buf[start, end), created on first sight; an idle subject starts over. */
@@ -113,7 +95,7 @@ export class ByteSubjectTable<S> {
   }
 
   serialOf(id: number): number {
-    return this.words[id * this.wordStride + SERIAL_WORD]!;
+    return this.words[id * (RECORD >> 2) + SERIAL_WORD]!;
   }
 
   /**
@@ -137,14 +119,14 @@ export class ByteSubjectTable<S> {
       slot = (slot + 1) & mask;
       id = slots[slot << 1]!;
     }
-    const base = id * this.wordStride;
+    const base = id * (RECORD >> 2);
     if (
       id !== EMPTY &&
       this.words[base + GENERATION_WORD]! >= this.dropBelow &&
       timestampMs - this.lastSeen(id) <= this.idleMs
     ) {
       this.words[base + GENERATION_WORD] = this.generation;
-      this.doubles[id * this.doubleStride + LAST_SEEN_DOUBLE] = timestampMs;
+      this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
       this.fresh = false;
       return id;
     }
@@ -171,7 +153,7 @@ export class ByteSubjectTable<S> {
     if (timestampMs >= this.generationEndMs) this.rotate(timestampMs);
     // The serial names one episode: a live generation then means the id still holds that episode's subject
     // (a dropped id keeps its old generation until it is given out again, with a new serial).
-    const base = id * this.wordStride;
+    const base = id * (RECORD >> 2);
     const words = this.words;
     if (
       words[base + SERIAL_WORD] !== serial ||
@@ -182,7 +164,7 @@ export class ByteSubjectTable<S> {
       return false;
     }
     words[base + GENERATION_WORD] = this.generation;
-    this.doubles[id * this.doubleStride + LAST_SEEN_DOUBLE] = timestampMs;
+    this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
     this.fresh = false;
     return true;
   }
@@ -218,44 +200,7 @@ export class ByteSubjectTable<S> {
    */
   touch(id: number): number {
     if (id < 0 || id >= this.nextId) return 0;
-    const at = id * this.stride;
-    const touched = this.records[at]! ^ this.words[id * this.wordStride + GENERATION_WORD]!;
-    return this.stride === RECORD
-      ? touched
-      : touched ^ this.records[at + RECORD]! ^ this.records[at + this.stride - 1]!;
-  }
-
-  /**
-   * Whether id's payload holds exactly buf[start, end): set in this episode (`setPayload`) with these bytes.
-   * Always false in a table without payloads, and for an id whose episode has set none.
-   */
-  samePayload(id: number, buf: Uint8Array, start: number, end: number): boolean {
-    if (this.stride === RECORD) return false;
-    const records = this.records;
-    const at = id * this.stride + RECORD;
-    const length = end - start;
-    if (records[at] !== length + 1) return false;
-    for (let i = 0; i < length; i++) if (records[at + 1 + i] !== buf[start + i]) return false;
-    return true;
-  }
-
-  /** Keeps buf[start, end) as id's payload until its episode ends or the next call; longer than 63 bytes: none. */
-  setPayload(id: number, buf: Uint8Array, start: number, end: number): void {
-    if (this.stride === RECORD) throw new Error('this table keeps no payloads');
-    const records = this.records;
-    const at = id * this.stride + RECORD;
-    const length = end - start;
-    if (length > PAYLOAD_BYTES) {
-      records[at] = 0;
-      return;
-    }
-    for (let i = 0; i < length; i++) records[at + 1 + i] = buf[start + i]!;
-    records[at] = length + 1;
-  }
-
-  /** Forgets id's payload (its subject changed in a way the payload no longer stands for). */
-  clearPayload(id: number): void {
-    if (this.stride !== RECORD) this.records[id * this.stride + RECORD] = 0;
+    return this.records[id * RECORD]! ^ this.words[id * (RECORD >> 2) + GENERATION_WORD]!;
   }
 
   /** Where read-ahead loads go, so that they are not optimised away. */
@@ -264,24 +209,23 @@ export class ByteSubjectTable<S> {
   /** The last-seen time idleness is judged on (id holds a subject). */
   private lastSeen(id: number): number {
     const of = this.lastSeenOf;
-    return of === undefined ? this.doubles[id * this.doubleStride + LAST_SEEN_DOUBLE]! : of(this.values[id]!);
+    return of === undefined ? this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE]! : of(this.values[id]!);
   }
 
   private startEpisode(id: number, buf: Buffer, start: number, end: number, timestampMs: number): void {
-    const base = id * this.wordStride;
+    const base = id * (RECORD >> 2);
     this.words[base + GENERATION_WORD] = this.generation;
     // 32 bits that are never 0 (callers use 0 for "none"), even after wrapping around.
     this.serials = (this.serials + 1) | 0 || 1;
     this.words[base + SERIAL_WORD] = this.serials;
-    this.doubles[id * this.doubleStride + LAST_SEEN_DOUBLE] = timestampMs;
-    this.clearPayload(id);
+    this.doubles[id * (RECORD >> 3) + LAST_SEEN_DOUBLE] = timestampMs;
     this.fresh = true;
     this.values[id] = this.create(buf, start, end, timestampMs, id);
   }
 
   private sameKey(id: number, buf: Uint8Array, start: number, length: number): boolean {
     const records = this.records;
-    const at = id * this.stride;
+    const at = id * RECORD;
     if (length > KEY_BYTES) {
       const key = this.longKeys[id];
       if (records[at] !== LONG_KEY || key === undefined || key.length !== length) return false;
@@ -297,9 +241,9 @@ export class ByteSubjectTable<S> {
     let id = this.free.pop();
     if (id === undefined) {
       id = this.nextId++;
-      if ((id + 1) * this.stride > this.records.length) this.grow((this.records.length / this.stride) * 2);
+      if ((id + 1) * RECORD > this.records.length) this.grow((this.records.length / RECORD) * 2);
     }
-    const at = id * this.stride;
+    const at = id * RECORD;
     const records = this.records;
     if (length > KEY_BYTES) {
       records[at] = LONG_KEY;
@@ -310,13 +254,13 @@ export class ByteSubjectTable<S> {
       for (let i = 0; i < length; i++) records[at + 1 + i] = buf[start + i]!;
       if (this.longKeys[id] !== undefined) this.longKeys[id] = undefined;
     }
-    this.words[id * this.wordStride + HASH_WORD] = hash;
+    this.words[id * (RECORD >> 2) + HASH_WORD] = hash;
     this.live++;
     return id;
   }
 
   private grow(capacity: number): void {
-    const records = new Uint8Array(capacity * this.stride);
+    const records = new Uint8Array(capacity * RECORD);
     records.set(this.records);
     this.records = records;
     this.words = new Int32Array(records.buffer);
@@ -330,7 +274,7 @@ export class ByteSubjectTable<S> {
     const words = this.words;
     for (let id = 0; id < this.nextId; id++) {
       if (this.values[id] === undefined) continue;
-      const hash = words[id * this.wordStride + HASH_WORD]!;
+      const hash = words[id * (RECORD >> 2) + HASH_WORD]!;
       let slot = hash & mask;
       while (slots[slot << 1] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot << 1] = id;
@@ -351,10 +295,10 @@ export class ByteSubjectTable<S> {
     const of = this.lastSeenOf;
     for (let id = 0; id < this.nextId; id++) {
       const value = this.values[id];
-      if (value !== undefined && words[id * this.wordStride + GENERATION_WORD]! < this.dropBelow) {
+      if (value !== undefined && words[id * (RECORD >> 2) + GENERATION_WORD]! < this.dropBelow) {
         // A subject held by reference and used since (its own last-seen time) is not idle: it stays.
         if (of !== undefined && timestampMs - of(value) <= this.idleMs) {
-          words[id * this.wordStride + GENERATION_WORD] = this.generation;
+          words[id * (RECORD >> 2) + GENERATION_WORD] = this.generation;
           continue;
         }
         this.values[id] = undefined;

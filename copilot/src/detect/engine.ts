@@ -75,9 +75,6 @@ export class AbuseDetectors extends RequestEnricher {
       // The table numbers the episode before it makes the subject.
       (buf, start, end, t, id) =>
         newTokenSubject(buf.toString('utf8', start, end), this.tokens.serialOf(id), t),
-      undefined,
-      // A line's account and device claims, compared beside the token's key instead of in its strings.
-      true,
     );
     // Held by tokens between lookups and seen by every request: idle on the state's own last-seen time.
     this.accounts = new ByteSubjectTable<ReaderState>(
@@ -144,24 +141,17 @@ export class AbuseDetectors extends RequestEnricher {
     e.tokenSerial = 0;
     e.accountId = claims?.accountId ?? '';
     e.deviceHash = claims?.deviceHash ?? '';
-    e.audienceKey = undefined;
     let token: TokenSubject | undefined;
     if (claims !== undefined && claims.tokenId.length > 0) {
       n = this.encode(claims.tokenId);
-      const id = this.tokens.lookup(this.scratch, 0, n, t);
-      token = this.tokens.value(id);
+      token = this.tokens.get(this.scratch, 0, n, t);
       if (this.tokens.fresh)
         this.startToken(token, decodedScope(claims.scopeEncoded), agentClassOf(record.userAgent));
       // Owned: a claim is a slice of the query, which would otherwise stay alive with the token.
-      if (token.accountId !== claims.accountId) {
-        this.tokenAccount(token, ownString(claims.accountId));
-        // The claims a line's bytes were last found equal to (observeLine) are no longer the token's.
-        this.tokens.clearPayload(id);
-      }
+      if (token.accountId !== claims.accountId) this.tokenAccount(token, ownString(claims.accountId));
       // The subject's copy: the same characters, and safe to keep.
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
-      e.audienceKey = token.accountHash;
     }
     e.ipSlot = ip.id;
     e.ipSerial = this.ips.serialOf(ip.id);
@@ -199,20 +189,14 @@ export class AbuseDetectors extends RequestEnricher {
       const deviceEnd = row[at + DEVICE_END]!;
       const tokens = this.tokens;
       const hash = index >= 0 ? this.ahead.hashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
-      const id = tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t);
-      token = tokens.value(id);
+      token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
       // A new token: its scope (title) and user agent.
       if (tokens.fresh) this.startLineToken(token, v, row, at);
-      // The account and device claims (`<account>.<device>`) are those of the token's last line when their bytes
-      // are its payload, on the page of its key: the strings are compared (and read) only when they differ.
-      if (!tokens.samePayload(id, buf, tokenEnd + 1, deviceEnd)) {
-        if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
-          this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
-        }
-        if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.claimedDevice)) {
-          token.claimedDevice = buf.toString('latin1', accountEnd + 1, deviceEnd);
-        }
-        tokens.setPayload(id, buf, tokenEnd + 1, deviceEnd);
+      if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
+        this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
+      }
+      if (!sameAscii(buf, accountEnd + 1, deviceEnd, token.claimedDevice)) {
+        token.claimedDevice = buf.toString('latin1', accountEnd + 1, deviceEnd);
       }
     }
     // The address: most requests of a token come from the address of its previous request, so that one is
@@ -270,13 +254,11 @@ export class AbuseDetectors extends RequestEnricher {
       e.tokenSerial = 0;
       e.accountId = '';
       e.deviceHash = '';
-      e.audienceKey = undefined;
     } else {
       e.tokenId = token.tokenId;
       e.tokenSerial = token.serial;
       e.accountId = token.accountId;
       e.deviceHash = token.claimedDevice;
-      e.audienceKey = token.accountHash;
     }
     // Refusals are rare: read the claims the plain way.
     e.refusal =
@@ -303,18 +285,19 @@ export class AbuseDetectors extends RequestEnricher {
     const before = out.length;
     if (token !== undefined) {
       this.sharing.observe(event, token, out);
-      this.scraping.observeTokened(event, ipId, token.accountHash | 1);
-      // Every token names an account (tokenClaimsOf and readEdgeToken refuse one that does not), and tokens live
-      // for one reading session, so the reader table is consulted per session, not per request.
-      if (
-        token.account === undefined ||
-        event.timestampMs - token.account.lastSeenMs > this.config.readerIdleMs
-      ) {
-        // Keyed by account and device: a scraper walks titles on one device, a shared account spreads them.
-        const n = this.encodeAccountKey(event.accountId, event.deviceHash);
-        token.account = this.accounts.get(this.accountKey, 0, n, event.timestampMs);
+      this.scraping.observeTokened(event, ipId, token.accountHash);
+      if (event.accountId.length > 0) {
+        // Tokens live for one reading session, so the reader table is consulted per session, not per request.
+        if (
+          token.account === undefined ||
+          event.timestampMs - token.account.lastSeenMs > this.config.readerIdleMs
+        ) {
+          // Keyed by account and device: a scraper walks titles on one device, a shared account spreads them.
+          const n = this.encodeAccountKey(event.accountId, event.deviceHash);
+          token.account = this.accounts.get(this.accountKey, 0, n, event.timestampMs);
+        }
+        this.readerScraping.observe(event, token, token.account, out);
       }
-      this.readerScraping.observe(event, token, token.account, out);
     } else {
       this.scraping.observeTokenless(event, ipId, out);
     }

@@ -28,10 +28,7 @@ export interface TokenSubject extends TokenSession, TokenSharingState {
   /** The account's and device's claims as the token's last request named them (compared in place, made once). */
   accountId: string;
   claimedDevice: string;
-  /**
-   * hashPath(accountId) as a 32-bit integer: the token's audience key for geo spikes, and (with its low bit set,
-   * never zero) its account for the address's count of accounts.
-   */
+  /** A hash of accountId (non-zero), for the address's count of accounts. */
   accountHash: number;
   /** The reader's (account and device) scraping state, resolved once when the token appears. */
   account: ReaderState | undefined;
@@ -177,12 +174,11 @@ export class ReadAhead {
       const token = subjects[k];
       if (token !== undefined) touched += token.serial + token.ipId + token.asn;
     }
-    // What it points to: its sharing state, address and account states, address record. Not its claims'
-    // strings: a request compares them in the token's record and hands on their hash (AccessEvent.audienceKey).
+    // What it points to: its claims' strings, sharing state, address and account states, address record.
     for (let k = 0; k < count; k++) {
       const token = subjects[k];
       if (token === undefined) continue;
-      touched += token.requests + token.placeCount;
+      touched += token.accountId.length + token.claimedDevice.length + token.requests + token.placeCount;
       touched += token.fired ? 1 : 0;
       touched += this.ips.touch(token.ipId);
       const ipId = token.ipId;

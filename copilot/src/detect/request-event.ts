@@ -34,7 +34,6 @@ class RequestEvent implements AccessEvent {
   tokenSerial = 0;
   accountId = '';
   deviceHash = '';
-  audienceKey: number | undefined = undefined;
   stemBytes: Uint8Array = Buffer.alloc(0);
   stemStart = 0;
   stemEnd = 0;
@@ -92,7 +91,7 @@ export class RequestEnricher {
 
   protected tokenAccount(token: TokenSubject, accountId: string): void {
     token.accountId = accountId;
-    token.accountHash = hashPath(accountId) | 0;
+    token.accountHash = hashPath(accountId) | 1;
   }
 
   /** `account|device` as UTF-8 bytes into accountKey; returns their length. */

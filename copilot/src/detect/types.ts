@@ -49,11 +49,6 @@ export interface AccessEvent {
   tokenSerial: number;
   accountId: string;
   deviceHash: string;
-  /**
-   * `audienceKey(accountId, ip)` as a 32-bit integer (`| 0`) when the engine knows it without reading those
-   * strings (a tokened request: its token keeps its account's hash); undefined otherwise.
-   */
-  audienceKey?: number | undefined;
   /** The asset path, decoded; made into a string only when read (most requests never need it). */
   readonly uriStem: string;
   /** The decoded asset path's UTF-8 bytes: stemBytes[stemStart, stemEnd), valid during the call only. */
