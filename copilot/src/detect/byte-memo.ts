@@ -5,7 +5,7 @@
  * keeps the last value computed for each of `entries` hash slots with a copy of its key's bytes, and answers
  * from it only when the bytes are equal, so its answers are the function's, whatever it held before.
  */
-import { fnv1aBytes } from './byte-subject-table.ts';
+import { keyHash } from './byte-subject-table.ts';
 
 export class ByteMemo<V> {
   private readonly keys: Uint8Array;
@@ -34,8 +34,8 @@ export class ByteMemo<V> {
   get(buf: Buffer, start: number, end: number): V {
     const length = end - start;
     if (length > this.maxKeyBytes) return this.compute(buf, start, end);
-    const hash = fnv1aBytes(buf, start, end);
-    const slot = (hash ^ (hash >>> 16)) & this.mask;
+    // Mixed (keyHash), not plain FNV: keys such as encoded scopes differ only in their last bytes.
+    const slot = keyHash(buf, start, end) & this.mask;
     const keys = this.keys;
     const at = slot * this.maxKeyBytes;
     if (this.lengths[slot] === length) {
