@@ -7,7 +7,7 @@ import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { type GeoLookup, networkOf } from '../geo/ip-geo.ts';
 import { defaultAction } from '../mitigation/policy.ts';
 import type { MitigationPolicy } from '../mitigation/types.ts';
-import { isPublicPath } from './automation.ts';
+import { agentClassOf, isPublicPath } from './automation.ts';
 import { type DetectorConfig, type DetectorOptions, detectorConfig } from './config.ts';
 import { hashPath } from './asset-path.ts';
 import { CohortPace } from './cohort.ts';
@@ -33,7 +33,7 @@ import { ScrapingDetector } from './scraping.ts';
 import { ByteSubjectTable, keyHash } from './byte-subject-table.ts';
 import type { LogLineView } from '../logs/log-line-view.ts';
 import { type IpSubject, newTokenSubject, ReadAhead, type TokenSubject } from './read-ahead.ts';
-import { RequestEnricher } from './request-event.ts';
+import { decodedScope, RequestEnricher } from './request-event.ts';
 import { TokenSharingDetector } from './token-sharing.ts';
 import { type Detection, ownString } from './types.ts';
 
@@ -145,7 +145,8 @@ export class AbuseDetectors extends RequestEnricher {
     if (claims !== undefined && claims.tokenId.length > 0) {
       n = this.encode(claims.tokenId);
       token = this.tokens.get(this.scratch, 0, n, t);
-      if (this.tokens.fresh) this.startToken(token, claims.scopeEncoded, record.userAgent);
+      if (this.tokens.fresh)
+        this.startToken(token, decodedScope(claims.scopeEncoded), agentClassOf(record.userAgent));
       // Owned: a claim is a slice of the query, which would otherwise stay alive with the token.
       if (token.accountId !== claims.accountId) this.tokenAccount(token, ownString(claims.accountId));
       // The subject's copy: the same characters, and safe to keep.
@@ -189,8 +190,8 @@ export class AbuseDetectors extends RequestEnricher {
       const tokens = this.tokens;
       const hash = index >= 0 ? this.ahead.hashes[index]! : keyHash(buf, kidEnd + 1, tokenEnd);
       token = tokens.value(tokens.lookupHashed(hash, buf, kidEnd + 1, tokenEnd, t));
-      // A new token: its scope (title) and user agent, read once in the plain way.
-      if (tokens.fresh) this.startToken(token, tokenClaimsOf(v.query)?.scopeEncoded ?? '', v.userAgent);
+      // A new token: its scope (title) and user agent.
+      if (tokens.fresh) this.startLineToken(token, v, row, at);
       if (!sameAscii(buf, tokenEnd + 1, accountEnd, token.accountId)) {
         this.tokenAccount(token, buf.toString('latin1', tokenEnd + 1, accountEnd));
       }

@@ -125,3 +125,21 @@ export function readEdgeToken(v: LogLineView, row: Int32Array, at: number): bool
   row[at + HAS_TOKEN] = found ? 1 : 0;
   return found;
 }
+
+/**
+ * Where a found token's scope claim (still base64url-encoded) lies in the line, as tokenClaimsOf reads it from
+ * the query: bounds[0] and bounds[1], an empty range when the token has none. Only for a row with HAS_TOKEN.
+ */
+export function scopeBounds(v: LogLineView, row: Int32Array, at: number, bounds: Int32Array): void {
+  const buf = v.buf;
+  const deviceEnd = row[at + DEVICE_END]!;
+  // The token has no `&` before its device's end, so the first one after it ends the `bbt` value.
+  const queryEnd = v.end(v.layout.query);
+  const ampersand = v.indexOfByte(AMPERSAND, deviceEnd + 1, queryEnd);
+  const bbtEnd = ampersand < 0 ? queryEnd : ampersand;
+  const iatEnd = dotIn(buf, deviceEnd + 1, bbtEnd);
+  const expEnd = iatEnd < 0 ? -1 : dotIn(buf, iatEnd + 1, bbtEnd);
+  const scopeEnd = expEnd < 0 ? -1 : dotIn(buf, expEnd + 1, bbtEnd);
+  bounds[0] = scopeEnd < 0 ? 0 : expEnd + 1;
+  bounds[1] = Math.max(scopeEnd, 0);
+}

@@ -1,12 +1,24 @@
 /** The one event the engine refills for every request, and how a request's facts (address, token, title) go into it. */
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import { hashPath } from './asset-path.ts';
-import { agentClassOf } from './automation.ts';
+import { decodeLogField } from '../logs/edge-log-line.ts';
+import type { LogLineView } from '../logs/log-line-view.ts';
+import { type AgentClass, agentClassOf } from './automation.ts';
+import { ByteMemo } from './byte-memo.ts';
 import type { Refusal } from './edge-token.ts';
-import { sameAscii, writeAscii } from './line-token.ts';
+import { sameAscii, scopeBounds, writeAscii } from './line-token.ts';
 import type { IpSubject, TokenSubject } from './read-ahead.ts';
 import { TitleBook } from './titles.ts';
 import type { AccessEvent } from './types.ts';
+
+/** Slots of the memos of new tokens' scopes and user agents (a catalog's titles, a population's clients). */
+const SCOPE_MEMO = 8192;
+const AGENT_MEMO = 256;
+
+/** The path prefix a token's scope claim opens ('' when it has none). */
+export function decodedScope(scopeEncoded: string): string {
+  return scopeEncoded.length > 0 ? Buffer.from(scopeEncoded, 'base64url').toString('utf8') : '';
+}
 
 /** The one event the engine refills for every request. */
 class RequestEvent implements AccessEvent {
@@ -51,12 +63,30 @@ export class RequestEnricher {
   /** The few distinct x-edge-result-type values, made into strings once. */
   protected readonly resultTypes: string[] = [];
 
+  /** Decoded scopes and user-agent classes of new tokens' lines, by their bytes (the same values, made once). */
+  private readonly scopes = new ByteMemo(SCOPE_MEMO, 64, (buf, start, end) =>
+    decodedScope(buf.toString('latin1', start, end)),
+  );
+  private readonly agentClasses = new ByteMemo(AGENT_MEMO, 256, (buf, start, end) =>
+    agentClassOf(decodeLogField(buf.toString('latin1', start, end))),
+  );
+  private readonly scopeBounds = new Int32Array(2);
+
   /** A token seen for the first time (or again after its idle horizon): its title and its client. */
-  protected startToken(token: TokenSubject, scopeEncoded: string, userAgent: string): void {
-    const scope = scopeEncoded.length > 0 ? Buffer.from(scopeEncoded, 'base64url').toString('utf8') : '';
+  protected startToken(token: TokenSubject, scope: string, agentClass: AgentClass): void {
     token.title = scope.length > 0 ? this.titles.session(scope) : undefined;
     token.titleSizeBefore = token.title?.size ?? 0;
-    token.agentClass = agentClassOf(userAgent);
+    token.agentClass = agentClass;
+  }
+
+  /** startToken for a line whose edge token (row, as readEdgeToken found it) is new: read from its bytes. */
+  protected startLineToken(token: TokenSubject, v: LogLineView, row: Int32Array, at: number): void {
+    const bounds = this.scopeBounds;
+    scopeBounds(v, row, at, bounds);
+    const scope = bounds[1]! > bounds[0]! ? this.scopes.get(v.buf, bounds[0]!, bounds[1]!) : '';
+    const u = v.layout.userAgent;
+    const agentClass = u < 0 ? agentClassOf('') : this.agentClasses.get(v.buf, v.start(u), v.end(u));
+    this.startToken(token, scope, agentClass);
   }
 
   protected tokenAccount(token: TokenSubject, accountId: string): void {

@@ -6,7 +6,15 @@ import { assetStep, assetStepBytes } from './asset-path.ts';
 import { bbtOf, hasExtraParams, refusalOf, tokenClaimsOf } from './edge-token.ts';
 import { detectionToFinding } from './finding.ts';
 import { SubjectTable } from './subject-table.ts';
-import { ACCOUNT_END, DEVICE_END, KID_END, readEdgeToken, TOKEN_END, TOKEN_ROW } from './line-token.ts';
+import {
+  ACCOUNT_END,
+  DEVICE_END,
+  KID_END,
+  readEdgeToken,
+  scopeBounds,
+  TOKEN_END,
+  TOKEN_ROW,
+} from './line-token.ts';
 import { bbt, T0 } from './test-support.ts';
 import type { Detection } from './types.ts';
 
@@ -70,6 +78,30 @@ describe('Test vectors: the detectors read the claims the codec issued', () => {
     expect(field(row[KID_END]!, row[TOKEN_END]!)).toBe(vector.claims.tokenId);
     expect(field(row[TOKEN_END]!, row[ACCOUNT_END]!)).toBe(vector.claims.accountId);
     expect(field(row[ACCOUNT_END]!, row[DEVICE_END]!)).toBe(vector.claims.deviceHash);
+  });
+
+  it('the byte reader finds the scope tokenClaimsOf reads, wherever the token sits and however it ends', () => {
+    const queries = [
+      ...valid.flatMap((v) => [`bbt=${v.token}`, `bbt=${v.token}&x=1`, `lang=en&bbt=${v.token}&page=2`]),
+      'bbt=v1.k.tok0000000001.acc-1.0123abcd.1.2',
+      'bbt=v1.k.tok0000000001.acc-1.0123abcd.1.2.&x=L3Rvbw.y',
+      'bbt=v1.k.tok0000000001.acc-1.0123abcd.1.2.L3RpdGxlcy8',
+      'bbt=v1.k.tok0000000001.acc-1.0123abcd.1.2.L3RpdGxlcy8.sig',
+      'x=1&bbt=v1.k.tok0000000001.acc-1.0123abcd.1.2.L3RpdGxlcy8.sig&y=2',
+    ];
+    const row = new Int32Array(TOKEN_ROW);
+    const bounds = new Int32Array(2);
+    const scopes: string[] = [];
+    for (const query of queries) {
+      const view = queryLine(query);
+      expect(readEdgeToken(view, row, 0)).toBe(true);
+      scopeBounds(view, row, 0, bounds);
+      const scope = view.buf.toString('latin1', bounds[0]!, bounds[1]!);
+      expect(scope).toBe(tokenClaimsOf(query)?.scopeEncoded);
+      scopes.push(scope);
+    }
+    // Not a reader that always answers '': these lines name scopes, some of them none.
+    expect(scopes.filter((s) => s.length > 0).length).toBe(valid.length * 3 + 2);
   });
 
   it.each(EDGE_TOKEN_VECTORS.filter((v) => unreadable.includes(v.name)))('both refuse "$name"', (vector) => {
