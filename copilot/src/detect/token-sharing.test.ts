@@ -385,15 +385,19 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
   });
 
   it('observes two devices reading together in two countries for longer than the sharing window', () => {
-    // Once is enough when both go on together (two people at once), not a hand-over.
+    // Once is enough when both go on together (two people at once), not a hand-over. Glimpsed first, as soon
+    // as both have read together for a minute; kept up once together past the sharing window.
     const records = [
       ...sessionsOf('together', 'p1', '10.1.0.6', [T0]),
       ...sessionsOf('together', 'p2', '10.3.0.6', [T0 + 2 * MIN]),
     ];
     const detections = runDetectorsBy(records);
-    expect(detections.map((d) => [d.evidence.reasons, d.mitigation])).toEqual([
-      [['countries_at_once'], 'observe'],
+    expect(detections.map((d) => [d.evidence.reasons, d.evidence.glimpse ?? false, d.mitigation])).toEqual([
+      [['countries_at_once'], true, 'observe'],
+      [['countries_at_once'], false, 'observe'],
     ]);
+    const [glimpse, kept] = detections.map((d) => Date.parse(d.detectedAt));
+    expect(kept! - glimpse!).toBeGreaterThan(0);
   });
 
   it('stays quiet for one hand-over between devices in two countries (a traveller leaving a tablet home)', () => {
