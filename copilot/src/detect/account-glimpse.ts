@@ -69,3 +69,8 @@ export function sharingGlimpse(
   if (travel === undefined) return undefined;
   return { evidence: { family: 'travel', strength: GLIMPSE, signals: ['impossible_travel'] }, travel };
 }
+
+/** Has each token look at its account again on its next request (then on its usual doubling schedule). */
+export function lookAgainOnNextRequest(tokens: readonly TokenSharingState[]): void {
+  for (const token of tokens) token.nextAccountCheck = Math.min(token.nextAccountCheck, token.requests + 1);
+}

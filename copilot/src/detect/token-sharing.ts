@@ -18,7 +18,7 @@ import {
   sameDeviceElsewhere,
 } from './account-devices.ts';
 import type { DetectorConfig } from './config.ts';
-import { sharingGlimpse } from './account-glimpse.ts';
+import { lookAgainOnNextRequest, sharingGlimpse } from './account-glimpse.ts';
 import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
@@ -272,7 +272,12 @@ export class TokenSharingDetector {
   ): Detection | undefined {
     if (s.glimpsed || s.reportedScore > 0) return undefined;
     const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce);
-    if (glimpse === undefined) return undefined;
+    if (glimpse === undefined) {
+      // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
+      // which may come long before its next scheduled look at the account (the 16th, the 32nd ...).
+      if (atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
+      return undefined;
+    }
     s.glimpsed = true;
     return this.accountFinding(e, s, [glimpse.evidence], {
       ...(glimpse.travel ? { travel: glimpse.travel } : {}),
