@@ -22,7 +22,7 @@ const GLIMPSE = 0.3;
  */
 const READ_ON_MS = 30_000;
 
-export interface Glimpse {
+interface Glimpse {
   evidence: Evidence;
   travel?: Travel;
 }
@@ -31,7 +31,7 @@ export interface Glimpse {
  * The same device identity reading in another country (outside hosting networks) within the sharing window
  * of its last request there: nobody travels between countries in minutes.
  */
-export function deviceHop(
+function deviceHop(
   config: DetectorConfig,
   geo: Pick<GeoLookup, 'continent'>,
   s: AccountState,
