@@ -18,6 +18,8 @@ export interface AccountState {
   /** Score and corroboration of the account's last finding (0 and 0 before any): it is reported again only on more. */
   reportedScore: number;
   reportedCorroboration: number;
+  /** Whether the account was glimpsed (account-glimpse.ts): at most once, and only before any finding. */
+  glimpsed: boolean;
 }
 
 /** Shared by every account never read at once in two countries (replaced, never written, when one is). */
@@ -35,6 +37,7 @@ export function newAccountState(t: number): AccountState {
     atOnce: NOT_AT_ONCE,
     reportedScore: 0,
     reportedCorroboration: 0,
+    glimpsed: false,
   };
 }
 

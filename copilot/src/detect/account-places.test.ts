@@ -64,6 +64,7 @@ describe('countriesAtOnce: one account read in several countries at the same tim
       devices: 2,
       times: 2,
       overlapMs: 15 * MIN,
+      readOnMs: 15 * MIN,
     });
     expect(s.atOnce).toEqual(tokens);
   });
@@ -88,6 +89,7 @@ describe('countriesAtOnce: one account read in several countries at the same tim
       devices: 0,
       times: 0,
       overlapMs: 0,
+      readOnMs: 0,
     });
     expect(s.atOnce).toEqual([]);
   });
@@ -103,6 +105,23 @@ describe('countriesAtOnce: one account read in several countries at the same tim
       token('d2', 'DE', T0 + 10 * MIN + config.sharingWindowMs, T0 + 40 * MIN),
     ];
     expect(countriesAtOnce(config, account(), after, T0 + 40 * MIN).countries).toBe(0);
+  });
+
+  it('measures how long the first reading went on after the other began, though the other was seen only at its start', () => {
+    // The US device reads on for twenty minutes after the German one opened its title with a few pages at once
+    // (its next page comes later): together they overlap only those seconds, yet two people read at once.
+    const tokens = [
+      token('d1', 'US', T0, T0 + 30 * MIN),
+      token('d2', 'DE', T0 + 10 * MIN, T0 + 10 * MIN + 4_000),
+    ];
+    const atOnce = countriesAtOnce(config, account(), tokens, T0 + 30 * MIN);
+    expect([atOnce.overlapMs, atOnce.readOnMs]).toEqual([4_000, 20 * MIN]);
+    // A hand-over: the first device's last page lands as the other's first opens.
+    const handOver = [
+      token('d1', 'US', T0, T0 + 10 * MIN + 2_000),
+      token('d2', 'DE', T0 + 10 * MIN, T0 + 30 * MIN),
+    ];
+    expect(countriesAtOnce(config, account(), handOver, T0 + 30 * MIN).readOnMs).toBe(2_000);
   });
 
   it('forgets, for the count of countries now, tokens idle longer than the account window', () => {

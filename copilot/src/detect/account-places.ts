@@ -23,9 +23,14 @@ export interface AtOnce {
   times: number;
   /** The longest time two of those readings went on together, now (0 for a hand-over). */
   overlapMs: number;
+  /**
+   * The longest time the first of two of those readings went on after the other began (a hand-over: none). The
+   * other may not have been seen since its first pages: each request is one page, and a page takes minutes.
+   */
+  readOnMs: number;
 }
 
-const NONE: AtOnce = { countries: 0, devices: 0, times: 0, overlapMs: 0 };
+const NONE: AtOnce = { countries: 0, devices: 0, times: 0, overlapMs: 0, readOnMs: 0 };
 
 /** The country a token reads from, or '' when unknown or through a hosting network (a VPN exit, a server). */
 function countryOf(token: TokenSharingState): string {
@@ -72,6 +77,7 @@ export function countriesAtOnce(
   const countries = new Set<string>();
   const devices = new Set<string | TokenSharingState>();
   let overlapMs = 0;
+  let readOnMs = 0;
   for (let i = 0; i < tokens.length; i++) {
     const a = tokens[i]!;
     const ca = countryOf(a);
@@ -84,12 +90,15 @@ export function countriesAtOnce(
       countries.add(ca).add(cb);
       const together = Math.min(a.lastSeenMs, b.lastSeenMs) - Math.max(a.firstSeenMs, b.firstSeenMs);
       if (together > overlapMs) overlapMs = together;
+      const readOn =
+        a.firstSeenMs <= b.firstSeenMs ? a.lastSeenMs - b.firstSeenMs : b.lastSeenMs - a.firstSeenMs;
+      if (readOn > readOnMs) readOnMs = readOn;
       devices.add(deviceOf(a)).add(deviceOf(b));
       remember(s, a);
       remember(s, b);
     }
   }
-  return { countries: countries.size, devices: devices.size, times: s.atOnce.length, overlapMs };
+  return { countries: countries.size, devices: devices.size, times: s.atOnce.length, overlapMs, readOnMs };
 }
 
 function remember(s: AccountState, token: TokenSharingState): void {

@@ -76,7 +76,7 @@ const detectorConfigSchema = z.object({
    * scale: at least this many readers, this many times the expectation, this many spreads above it, and a
    * baseline of at least this many minutes.
    */
-  geoMinReaders: z.number().int().positive().default(20),
+  geoMinReaders: z.number().int().positive().default(12),
   geoRatio: z.number().positive().default(3),
   geoZ: z.number().positive().default(5),
   geoMinHistoryMinutes: z.number().int().positive().default(5),

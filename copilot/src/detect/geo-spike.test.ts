@@ -74,6 +74,18 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 77 * MIN);
   });
 
+  it('finds a small market rising from nothing to seven readers a minute, under twenty over two minutes', () => {
+    // GB: one reader every third minute, then 7 different readers a minute: far above its baseline on the
+    // variance-stabilised scale (z 5 from a dozen readers), though twenty readers over two minutes never come.
+    const detections = runDetectors(
+      traffic(90, (m, net) => (net === 9 ? (m >= 75 ? 7 : m % 3 === 0 ? 1 : 0) : 20)),
+      path,
+    );
+    expect(detections.map((d) => d.subject.country)).toEqual(['GB']);
+    expect(detections[0]!.evidence.readersLastTwoMinutes).toBeLessThan(20);
+    expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 77 * MIN);
+  });
+
   it('reports a small market again when it falls back under the reader floor between two surges', () => {
     // GB surges at minutes 75-79, falls back to a reader every third minute (under geoMinReaders over two
     // minutes, so never judged), and surges alike at minutes 150-154: a quiet audience under the floor re-arms

@@ -18,6 +18,7 @@ import {
   sameDeviceElsewhere,
 } from './account-devices.ts';
 import type { DetectorConfig } from './config.ts';
+import { lookAgainOnNextRequest, sharingGlimpse } from './account-glimpse.ts';
 import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
@@ -198,7 +199,7 @@ export class TokenSharingDetector {
       (travel === undefined ? 0 : 1) +
       (elsewhere >= 2 || atOnce.countries >= 2 ? 1 : 0) +
       (dayDevices > limit || activeDevices(tokens, t, window) > limit ? 1 : 0);
-    if (possibleFamilies === 0) return undefined;
+    if (possibleFamilies === 0) return this.glimpse(e, s, token, atOnce);
     // Reported past the last bar with as many families as could agree now: nothing to report again either.
     if (s.reportedScore >= LAST_BAR && s.reportedCorroboration >= possibleFamilies) return undefined;
     const active = s.tokens.filter((other) => t - other.lastSeenMs <= window);
@@ -236,7 +237,7 @@ export class TokenSharingDetector {
     }
     const placesAtOnce = placesEvidence(this.config, elsewhere, atOnce);
     if (placesAtOnce) evidence.push(placesAtOnce);
-    if (evidence.length === 0) return undefined;
+    if (evidence.length === 0) return this.glimpse(e, s, token, atOnce);
     const summary = evidenceSummary(evidence);
     // Reported once, and again when the evidence grows: past a policy's bar, or another family agreeing at no
     // lower a score (a re-report never lightens the response already taken).
@@ -246,11 +247,58 @@ export class TokenSharingDetector {
     if (!first && !crossed && !agreed) return undefined;
     s.reportedScore = Math.max(s.reportedScore, summary.score);
     s.reportedCorroboration = Math.max(s.reportedCorroboration, summary.corroboration);
+    return this.accountFinding(e, s, evidence, {
+      ...(travel ? { travel } : {}),
+      activeDevices: devices.size,
+      devicesInADay: dayDevices,
+      deviceLimit: this.config.deviceLimit,
+      asns: [...asns],
+      countries: [...countries],
+      ...(atOnce.countries >= 2 ? { atOnce } : {}),
+      windowSeconds: window / 1000,
+      ...(first ? {} : { escalated: true }),
+    });
+  }
+
+  /**
+   * A glimpse (account-glimpse.ts), once, on an account with no finding yet: observed, for a person to look
+   * at, with its score under every policy's bar; the findings proper come as before.
+   */
+  private glimpse(
+    e: AccessEvent,
+    s: AccountState,
+    token: TokenSharingState,
+    atOnce: AtOnce,
+  ): Detection | undefined {
+    if (s.glimpsed || s.reportedScore > 0) return undefined;
+    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce);
+    if (glimpse === undefined) {
+      // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
+      // which may come long before its next scheduled look at the account (the 16th, the 32nd ...).
+      if (atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
+      return undefined;
+    }
+    s.glimpsed = true;
+    return this.accountFinding(e, s, [glimpse.evidence], {
+      ...(glimpse.travel ? { travel: glimpse.travel } : {}),
+      ...(atOnce.countries >= 2 ? { atOnce } : {}),
+      glimpse: true,
+    });
+  }
+
+  /** An account's finding, observed until a policy says otherwise, with what is particular to it after the common fields. */
+  private accountFinding(
+    e: AccessEvent,
+    s: AccountState,
+    evidence: readonly Evidence[],
+    details: Record<string, unknown>,
+  ): Detection {
+    const summary = evidenceSummary(evidence);
     return {
       kind: 'token_sharing',
       subject: { accountId: e.accountId },
       firstSeen: isoTime(s.firstSeenMs),
-      detectedAt: isoTime(t),
+      detectedAt: isoTime(e.timestampMs),
       score: summary.score,
       evidence: {
         behaviours: ['token_sharing'],
@@ -258,15 +306,7 @@ export class TokenSharingDetector {
         score: summary.score,
         corroboration: summary.corroboration,
         families: summary.families,
-        ...(travel ? { travel } : {}),
-        activeDevices: devices.size,
-        devicesInADay: dayDevices,
-        deviceLimit: this.config.deviceLimit,
-        asns: [...asns],
-        countries: [...countries],
-        ...(atOnce.countries >= 2 ? { atOnce } : {}),
-        windowSeconds: window / 1000,
-        ...(first ? {} : { escalated: true }),
+        ...details,
       },
       mitigation: 'observe',
     };
