@@ -428,6 +428,48 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(findings).toEqual([[{ accountId: 'hopped' }, ['impossible_travel'], true, 0.3, 'observe']]);
   });
 
+  it('glimpses an account once, though its device hops back and forth', () => {
+    // Germany, France, Germany again, minutes apart: each hop alone is a glimpse, the account is glimpsed once.
+    const device = { accountId: 'hoppedTwice', device: 'd1' };
+    const hops = ['10.5.0.5', '10.6.0.5', '10.5.0.6'];
+    const records: EdgeLogRecord[] = [];
+    for (const [i, ip] of hops.entries()) {
+      const start = i === 0 ? T0 : records.at(-1)!.timestampMs + 3 * MIN;
+      const title = `t0000${i + 1}`;
+      records.push(...readingSession(start, ip, { ...device, tokenId: `tokHopping0${i}`, title }, 3));
+    }
+    const findings = runDetectorsBy(records).map((d) => [d.evidence.reasons, d.evidence.glimpse ?? false]);
+    expect(findings).toEqual([[['impossible_travel'], true]]);
+  });
+
+  it('does not glimpse an account whose token was already found (a glimpse comes before any finding)', () => {
+    // The German grant is refused on another device three times (a finding on the token), then the same device
+    // identity reads in France minutes later: the glimpse would only repeat, weaker, what was already reported.
+    const device = { accountId: 'hoppedAfter', device: 'd1' };
+    const homeToken = { ...device, tokenId: 'tokHopped11' };
+    const home = readingSession(T0, '10.5.0.5', homeToken, 3);
+    const refused = [0, 1, 2].map((i) =>
+      request(home.at(-1)!.timestampMs + (i + 1) * 1_000, '10.5.7.1', chapter('t00001', i + 1), {
+        token: homeToken,
+        status: 403,
+        result: 'FunctionGeneratedResponse',
+      }),
+    );
+    const away = readingSession(refused.at(-1)!.timestampMs + 3 * MIN, '10.6.0.5', {
+      ...device,
+      tokenId: 'tokHopped12',
+      title: 't00002',
+    });
+    const findings = runDetectorsBy([...home, ...refused, ...away]).map((d) => [
+      d.subject,
+      d.evidence.reasons,
+      d.evidence.glimpse ?? false,
+    ]);
+    expect(findings).toEqual([
+      [{ tokenId: 'tokHopped11', accountId: 'hoppedAfter' }, ['device_mismatch'], false],
+    ]);
+  });
+
   it('glimpses two devices in two countries on the first reading that goes on, not at its next scheduled look', () => {
     // The US device has read nine pages, one every two minutes, when a Korean device opens a title four minutes
     // after the last (five requests in seconds, then nothing more here). The US device's next page, two minutes on, shows both reading at once; its next
