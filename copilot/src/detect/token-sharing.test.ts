@@ -428,6 +428,21 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(findings).toEqual([[{ accountId: 'hopped' }, ['impossible_travel'], true, 0.3, 'observe']]);
   });
 
+  it('glimpses no hop to or from a place it cannot name (no country, a hosting network)', () => {
+    // The same hop as above, but the second place is an address with no country, then a cloud exit: no journey
+    // can be judged, so nothing is said.
+    for (const awayIp of ['10.99.0.5', '10.8.0.5']) {
+      const device = { accountId: `unplaced${awayIp}`, device: 'd1' };
+      const home = readingSession(T0, '10.5.0.5', { ...device, tokenId: 'tokUnplaced1' }, 3);
+      const away = readingSession(home.at(-1)!.timestampMs + 3 * MIN, awayIp, {
+        ...device,
+        tokenId: 'tokUnplaced2',
+        title: 't00002',
+      });
+      expect(runDetectorsBy([...home, ...away])).toEqual([]);
+    }
+  });
+
   it('glimpses an account once, though its device hops back and forth', () => {
     // Germany, France, Germany again, minutes apart: each hop alone is a glimpse, the account is glimpsed once.
     const device = { accountId: 'hoppedTwice', device: 'd1' };
