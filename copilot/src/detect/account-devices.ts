@@ -127,19 +127,7 @@ export function accountTravel(
   if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
   let apart: (Travel & { atOnce: boolean }) | undefined;
   for (const other of s.tokens) {
-    if (other === token || other.deviceHash !== token.deviceHash) continue;
-    const there = other.current;
-    if (there === undefined || there.hosting || there.country === here.country) continue;
-    const travel = impossibleTravel(
-      config,
-      geo,
-      there.country,
-      Math.min(other.lastSeenMs, token.firstSeenMs),
-      {
-        country: here.country,
-        timestampMs: token.firstSeenMs,
-      },
-    );
+    const travel = deviceTravel(config, geo, token, other);
     if (travel === undefined) continue;
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
     if (overlap) return { ...travel, atOnce: true };
@@ -147,4 +135,25 @@ export function accountTravel(
     if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }
   return apart;
+}
+
+/**
+ * The journey from `other`'s place to the token's first one when both carry the same device identity, outside
+ * hosting networks, in two countries, too fast for anyone (from `other`'s last request, or at once).
+ */
+export function deviceTravel(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  token: TokenSharingState,
+  other: TokenSharingState,
+): Travel | undefined {
+  const here = token.places[0];
+  if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
+  if (other === token || other.deviceHash !== token.deviceHash) return undefined;
+  const there = other.current;
+  if (there === undefined || there.hosting || there.country === here.country) return undefined;
+  return impossibleTravel(config, geo, there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
+    country: here.country,
+    timestampMs: token.firstSeenMs,
+  });
 }

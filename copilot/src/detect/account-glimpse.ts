@@ -7,11 +7,11 @@
  * is reported once, observed, on an account with no finding yet, and the findings proper follow as before.
  */
 import type { GeoLookup } from '../geo/ip-geo.ts';
-import type { AccountState } from './account-devices.ts';
+import { type AccountState, deviceTravel } from './account-devices.ts';
 import type { AtOnce } from './account-places.ts';
 import type { DetectorConfig } from './config.ts';
 import type { Evidence } from './evidence.ts';
-import { impossibleTravel, type TokenSharingState, type Travel } from './token-places.ts';
+import type { TokenSharingState, Travel } from './token-places.ts';
 
 /** Strength of a glimpse's evidence: context, under corroboration and under every policy's bar. */
 const GLIMPSE = 0.3;
@@ -37,18 +37,9 @@ function deviceHop(
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
-  const here = token.places[0];
-  if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
   for (const other of s.tokens) {
-    if (other === token || other.deviceHash !== token.deviceHash) continue;
-    const there = other.current;
-    if (there === undefined || there.hosting || there.country === here.country) continue;
-    const left = Math.min(other.lastSeenMs, token.firstSeenMs);
-    if (token.firstSeenMs - left > config.sharingWindowMs) continue;
-    const travel = impossibleTravel(config, geo, there.country, left, {
-      country: here.country,
-      timestampMs: token.firstSeenMs,
-    });
+    if (token.firstSeenMs - Math.min(other.lastSeenMs, token.firstSeenMs) > config.sharingWindowMs) continue;
+    const travel = deviceTravel(config, geo, token, other);
     if (travel !== undefined) return travel;
   }
   return undefined;

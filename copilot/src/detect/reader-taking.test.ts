@@ -61,13 +61,13 @@ describe.each(PATHS)('Titles side by side without speed, through %s', (path) => 
    * Comic issues in batches of ten: the app opens the ten side by side (their first two pages in turn, 2 s apart), then
    * the reader reads them one after another, a page every 5-25 s.
    */
-  function series(account: string, ip: string): EdgeLogRecord[] {
+  function series(account: string, ip: string, agent?: string): EdgeLogRecord[] {
     const records: EdgeLogRecord[] = [];
     let t = later;
     const page = (title: string, n: number, gapSeconds: number) => {
       const token = { tokenId: `tok${account}${title}`, accountId: account, title };
       const path = `/titles/${title}/pages/p${String(n).padStart(3, '0')}.jpg`;
-      records.push(request(t, ip, path, { token, bytes: 300_000 }));
+      records.push(request(t, ip, path, { token, bytes: 300_000, ...(agent ? { agent } : {}) }));
       t += gapSeconds * 1_000;
     };
     for (let batch = 0; batch < 2; batch++) {
@@ -88,5 +88,16 @@ describe.each(PATHS)('Titles side by side without speed, through %s', (path) => 
     // cohort's pace. Counted as speed, ten side by side (0.8) with the issues taken whole was a finding.
     const found = scrapingOf(runDetectors([...cohort, ...series('comics', '10.1.45.4')], path), 'comics');
     expect(found).toEqual([]);
+  });
+
+  it('still counts titles side by side as speed when a tool fetches them', () => {
+    // The same twenty issues, ten at a time, fetched by a download tool: its concurrency is a tool's, so it
+    // stands for speed with no hour beyond the cohort's pace, and content is taken.
+    const found = scrapingOf(
+      runDetectors([...cohort, ...series('fetcher', '10.1.45.5', CURL)], path),
+      'fetcher',
+    );
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.evidence.reasons).toEqual(expect.arrayContaining(['pace', 'automation']));
   });
 });

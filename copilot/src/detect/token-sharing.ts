@@ -279,6 +279,9 @@ export class TokenSharingDetector {
       return undefined;
     }
     s.glimpsed = true;
+    // A token of the account already found (its own finding, a copied or travelling grant): the glimpse would
+    // repeat it weaker, after it. Asked only here, when a glimpse is due, so the usual look costs nothing more.
+    if (token.fired || s.tokens.some((other) => other.fired)) return undefined;
     return this.accountFinding(e, s, [glimpse.evidence], {
       ...(glimpse.travel ? { travel: glimpse.travel } : {}),
       ...(atOnce.countries >= 2 ? { atOnce } : {}),

@@ -41,13 +41,30 @@ function subjectKey(finding: Pick<Finding, 'kind' | 'subject'>): string {
   return `${finding.kind}|${s.tokenId ?? ''}|${s.accountId ?? ''}|${s.ip ?? ''}|${s.country ?? ''}|${s.slo ?? ''}|${s.series ?? ''}|${s.functionName ?? ''}`;
 }
 
+/** Corroboration (families agreeing) a detection reports, 0 when it reports none. */
+function corroborationOf(finding: Pick<Finding, 'evidence'>): number {
+  const c = finding.evidence.corroboration;
+  return typeof c === 'number' ? c : 0;
+}
+
+interface Episode {
+  /** Event time of the episode's last admitted finding. */
+  at: number;
+  /** The strongest score and corroboration admitted in the episode. */
+  score: number;
+  corroboration: number;
+}
+
 /**
  * One finding per (kind, subject) and episode. Detectors fire once per episode, but their memory does not
  * survive a restart: records read again after one would open a second episode for the same abuser. Seeded from
  * the store, the ledger treats a detection within `episodeMs` (event time) of the last one as the same episode.
+ * Within an episode a finding on more evidence is admitted: detectors report a subject again only when its
+ * evidence grows (a glimpse followed by the finding proper, an observed finding escalated past a policy's bar),
+ * and the policies must see it; the same evidence read again after a restart stays a repeat.
  */
 export class FindingLedger {
-  private readonly last = new Map<string, number>();
+  private readonly last = new Map<string, Episode>();
 
   constructor(
     private readonly episodeMs: number,
@@ -55,32 +72,58 @@ export class FindingLedger {
   ) {}
 
   seed(findings: readonly Finding[]): void {
-    for (const finding of findings) this.remember(subjectKey(finding), Date.parse(finding.detectedAt));
+    for (const finding of findings) this.remember(subjectKey(finding), episodeOf(finding));
   }
 
-  /** True when this finding opens a new episode (and records it); false for a repeat of a known one. */
+  /** True when this finding opens a new episode or grows its evidence (and records it); false for a repeat. */
   admit(finding: Finding): boolean {
     const key = subjectKey(finding);
-    const at = Date.parse(finding.detectedAt);
+    const now = episodeOf(finding);
     const previous = this.last.get(key);
-    if (previous !== undefined && Math.abs(at - previous) < this.episodeMs) return false;
-    this.remember(key, at);
+    if (
+      previous !== undefined &&
+      Math.abs(now.at - previous.at) < this.episodeMs &&
+      now.score <= previous.score &&
+      now.corroboration <= previous.corroboration
+    ) {
+      return false;
+    }
+    this.remember(key, now);
     return true;
   }
 
   /** Undoes `admit` for a finding that could not be stored, so its retry is not mistaken for a repeat. */
   forget(finding: Finding): void {
     const key = subjectKey(finding);
-    if (this.last.get(key) === Date.parse(finding.detectedAt)) this.last.delete(key);
+    if (this.last.get(key)?.at === Date.parse(finding.detectedAt)) this.last.delete(key);
   }
 
-  private remember(key: string, at: number): void {
+  private remember(key: string, episode: Episode): void {
     const previous = this.last.get(key);
-    if (previous !== undefined && previous >= at) return;
+    if (previous !== undefined && previous.at >= episode.at) {
+      // Read out of order (a seed, a late batch): keep the later time, and the strongest evidence seen.
+      previous.score = Math.max(previous.score, episode.score);
+      previous.corroboration = Math.max(previous.corroboration, episode.corroboration);
+      return;
+    }
     this.last.delete(key);
-    this.last.set(key, at);
+    // A later finding in the same episode keeps the episode's strongest evidence.
+    const same = previous !== undefined && episode.at - previous.at < this.episodeMs;
+    this.last.set(key, {
+      at: episode.at,
+      score: same ? Math.max(previous.score, episode.score) : episode.score,
+      corroboration: same ? Math.max(previous.corroboration, episode.corroboration) : episode.corroboration,
+    });
     if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value as string);
   }
+}
+
+function episodeOf(finding: Finding): Episode {
+  return {
+    at: Date.parse(finding.detectedAt),
+    score: finding.score,
+    corroboration: corroborationOf(finding),
+  };
 }
 
 /** The most specific subject a mitigation or detection names: a token, else an account, else an address. */
