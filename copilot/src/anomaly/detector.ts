@@ -1,10 +1,11 @@
+import { DAY_MS } from '@boundless/common/time';
 import { AnomalyError } from './errors.ts';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions, validate } from './options.ts';
 import { AlarmPolicy, reportedScore } from './alarm.ts';
 import { FlatLine } from './flatline.ts';
 import { RecentMean } from './recent.ts';
 import { SeasonalPrediction } from './seasonal.ts';
-import { DAY, RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
+import { RecordRange, RobustScale, RollingMean, RollingMedian } from './streams.ts';
 import { type AnomalyPoint, type AnomalyView, RANGED_VIEWS, VIEWS } from './views.ts';
 
 /** The most points the mean windows hold however often a series is sampled (bounded memory and time). */
@@ -86,7 +87,7 @@ export class AnomalyDetector {
     const o = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
     validate(o);
     this.options = o;
-    const memoryBlocks = Math.ceil((o.memoryDays * DAY) / o.blockMs);
+    const memoryBlocks = Math.ceil((o.memoryDays * DAY_MS) / o.blockMs);
     this.ranges = Array.from({ length: RANGED_VIEWS }, () => new RecordRange(memoryBlocks));
     this.jumps = new RecordRange(memoryBlocks);
     this.mean = new RecentMean(Math.round(o.meanPoints), o.meanBlocks * o.blockMs, MEAN_MAX_POINTS);
@@ -174,7 +175,7 @@ export class AnomalyDetector {
     // margin also takes the growth that range would still have before `youngDays` of history (youthMargin).
     // The smoothed views' ranges grow less; widening them too cost early catches on the shipped series.
     this.points++;
-    u[0] = u[0]! + youthMargin(this.points, history, o.youngDays * DAY);
+    u[0] = u[0]! + youthMargin(this.points, history, o.youngDays * DAY_MS);
     const surprising = o.surpriseUnits > 0 ? surprise / o.surpriseUnits : Number.POSITIVE_INFINITY;
     e[0] = Math.min(r[0]!.novelty(f[0], u[0]!, floor), surprising);
     // A record is new only if the point also jumps further from the recent level than the series has jumped

@@ -1,5 +1,5 @@
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '@boundless/common/time';
 import { AnomalyError } from './errors.ts';
-import { DAY, HOUR, MINUTE } from './streams.ts';
 
 /** The anomaly detector's options (see `AnomalyDetector` in detector.ts). */
 export interface DetectorOptions {
@@ -104,7 +104,7 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   logUnits: 4,
   residualPoints: 6,
   volatilityPoints: 36,
-  phaseMs: 5 * MINUTE,
+  phaseMs: 5 * MINUTE_MS,
   profileDays: 7,
   profileMinDays: 2,
   youngHours: 0,
@@ -116,12 +116,12 @@ export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = {
   weeklyProfile: 1,
   flatUnits: 2,
   flatMinPoints: 6,
-  scaleMs: 2 * DAY,
+  scaleMs: 2 * DAY_MS,
   huber: 3,
-  warmupMs: DAY,
-  refractoryMs: HOUR,
-  rearmMs: 2 * HOUR,
-  blockMs: HOUR,
+  warmupMs: DAY_MS,
+  refractoryMs: HOUR_MS,
+  rearmMs: 2 * HOUR_MS,
+  blockMs: HOUR_MS,
 };
 
 export function validate(options: DetectorOptions): void {

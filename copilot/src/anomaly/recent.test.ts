@@ -1,7 +1,7 @@
+import { MINUTE_MS, HOUR_MS } from '@boundless/common/time';
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector } from './detector.ts';
 import { RecentMean } from './recent.ts';
-import { HOUR, MINUTE } from './streams.ts';
 import { gaussian } from './test-noise.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -14,26 +14,26 @@ describe('RecentMean', () => {
   });
 
   it('averages the points of the window of time, and at least the minimum number of points', () => {
-    const often = new RecentMean(3, HOUR, 720);
+    const often = new RecentMean(3, HOUR_MS, 720);
     let mean = Number.NaN;
     // One point a minute for two hours, valued by its minute: the last hour's 60 points (60..119).
-    for (let i = 0; i < 120; i++) mean = often.push(T0 + i * MINUTE, i);
+    for (let i = 0; i < 120; i++) mean = often.push(T0 + i * MINUTE_MS, i);
     expect(mean).toBeCloseTo(89.5, 9);
-    const sparse = new RecentMean(3, HOUR, 720);
+    const sparse = new RecentMean(3, HOUR_MS, 720);
     expect(sparse.push(T0, 1)).toBeNaN();
-    sparse.push(T0 + 2 * HOUR, 2);
-    sparse.push(T0 + 4 * HOUR, 3);
+    sparse.push(T0 + 2 * HOUR_MS, 2);
+    sparse.push(T0 + 4 * HOUR_MS, 3);
     // Hours apart: the last three points, whatever the window.
-    expect(sparse.push(T0 + 6 * HOUR, 4)).toBeCloseTo(3, 9);
+    expect(sparse.push(T0 + 6 * HOUR_MS, 4)).toBeCloseTo(3, 9);
   });
 
   it('holds at most its maximum of points, and exactly the minimum without a window', () => {
-    const capped = new RecentMean(2, HOUR, 10);
+    const capped = new RecentMean(2, HOUR_MS, 10);
     let mean = Number.NaN;
     for (let i = 0; i < 100; i++) mean = capped.push(T0 + i * 1000, i);
     expect(mean).toBeCloseTo(94.5, 9);
     const points = new RecentMean(4, 0, 720);
-    for (let i = 0; i < 100; i++) mean = points.push(T0 + i * MINUTE, i);
+    for (let i = 0; i < 100; i++) mean = points.push(T0 + i * MINUTE_MS, i);
     expect(mean).toBeCloseTo(97.5, 9);
   });
 });
@@ -50,7 +50,7 @@ describe('Anomaly detector: the mean over a window of time', () => {
     for (let i = 0; i < rows; i++) {
       const burst = i % 180 >= 90 && i % 180 < 95 ? 30 : 0;
       const value = 100 + noise() + burst + (i >= rise && i < rise + 60 ? 10 : 0);
-      const point = detector.update(T0 + i * MINUTE, value);
+      const point = detector.update(T0 + i * MINUTE_MS, value);
       if (i >= rise && i < rise + 60 && point.isAnomaly) raised = true;
     }
     return raised;

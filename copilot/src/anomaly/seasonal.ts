@@ -1,5 +1,6 @@
+import { DAY_MS } from '@boundless/common/time';
 import type { DetectorOptions } from './options.ts';
-import { DAY, DailyProfile, RecordRange, RobustScale, RollingMean } from './streams.ts';
+import { DailyProfile, RecordRange, RobustScale, RollingMean } from './streams.ts';
 
 const WEEK_DAYS = 7;
 
@@ -53,14 +54,14 @@ export class SeasonalPrediction {
     this.weekResidualMean = new RollingMean(Math.round(o.residualPoints));
     this.weekResiduals = new RecordRange(memoryBlocks);
     this.weeklyOn = o.weeklyProfile > 0 && o.profileDays >= WEEK_DAYS;
-    this.dailyFrom = o.profileMinDays * DAY;
-    this.dailyClipFrom = (o.profileMinDays + 1) * DAY;
-    this.weekClipFrom = (WEEK_DAYS + 1) * DAY;
+    this.dailyFrom = o.profileMinDays * DAY_MS;
+    this.dailyClipFrom = (o.profileMinDays + 1) * DAY_MS;
+    this.weekClipFrom = (WEEK_DAYS + 1) * DAY_MS;
   }
 
   /** The predictions of the point at `timestamp`, `history` ms after the series' first point. */
   predict(timestamp: number, value: number, history: number): void {
-    const day = Math.floor(timestamp / DAY);
+    const day = Math.floor(timestamp / DAY_MS);
     if (day !== this.day) {
       this.level = this.profile.level();
       this.day = day;

@@ -2,9 +2,7 @@
  * Streaming building blocks of the anomaly detector, each O(1) amortised per point with bounded memory.
  */
 
-import { DAY_MS as DAY, HOUR_MS as HOUR, MINUTE_MS as MINUTE } from '@boundless/common/time';
-
-export { DAY, HOUR, MINUTE };
+import { DAY_MS, HOUR_MS } from '@boundless/common/time';
 
 /** Mean of the last `size` values; NaN until `size` values have been seen. */
 export class RollingMean {
@@ -251,7 +249,7 @@ export class DailyProfile {
     private readonly phaseMs: number,
     private readonly days: number,
   ) {
-    this.buckets = Math.max(1, Math.round(DAY / phaseMs));
+    this.buckets = Math.max(1, Math.round(DAY_MS / phaseMs));
     this.rings = new Float64Array(this.buckets * days).fill(Number.NaN);
     this.ringDays = new Float64Array(this.buckets * days).fill(Number.NaN);
     this.next = new Uint8Array(this.buckets);
@@ -265,7 +263,7 @@ export class DailyProfile {
   }
 
   bucketOf(timestamp: number): number {
-    const phase = ((timestamp % DAY) + DAY) % DAY;
+    const phase = ((timestamp % DAY_MS) + DAY_MS) % DAY_MS;
     return Math.min(this.buckets - 1, Math.floor(phase / this.phaseMs));
   }
 
@@ -326,7 +324,7 @@ export class DailyProfile {
       sum += own;
       n++;
     }
-    const reach = Math.max(1, Math.round(HOUR / this.phaseMs));
+    const reach = Math.max(1, Math.round(HOUR_MS / this.phaseMs));
     for (let d = 1; d <= reach && n < LAG_SAMPLES; d++) {
       // Across midnight the neighbour belongs to the day before or after.
       const early = bucket - d;
