@@ -247,7 +247,7 @@ export class TokenSharingDetector {
     if (!first && !crossed && !agreed) return undefined;
     s.reportedScore = Math.max(s.reportedScore, summary.score);
     s.reportedCorroboration = Math.max(s.reportedCorroboration, summary.corroboration);
-    return this.accountFinding(e, s, evidence, {
+    return this.accountFinding(e, s, evidence, summary, {
       ...(travel ? { travel } : {}),
       activeDevices: devices.size,
       devicesInADay: dayDevices,
@@ -282,7 +282,8 @@ export class TokenSharingDetector {
     // A token of the account already found (its own finding, a copied or travelling grant): the glimpse would
     // repeat it weaker, after it. Asked only here, when a glimpse is due, so the usual look costs nothing more.
     if (token.fired || s.tokens.some((other) => other.fired)) return undefined;
-    return this.accountFinding(e, s, [glimpse.evidence], {
+    const evidence = [glimpse.evidence];
+    return this.accountFinding(e, s, evidence, evidenceSummary(evidence), {
       ...(glimpse.travel ? { travel: glimpse.travel } : {}),
       ...(atOnce.countries >= 2 ? { atOnce } : {}),
       glimpse: true,
@@ -294,9 +295,9 @@ export class TokenSharingDetector {
     e: AccessEvent,
     s: AccountState,
     evidence: readonly Evidence[],
+    summary: ReturnType<typeof evidenceSummary>,
     details: Record<string, unknown>,
   ): Detection {
-    const summary = evidenceSummary(evidence);
     return {
       kind: 'token_sharing',
       subject: { accountId: e.accountId },
