@@ -122,9 +122,6 @@ export function accountTravel(
   s: AccountState,
   token: TokenSharingState,
 ): (Travel & { atOnce: boolean }) | undefined {
-  const here = token.places[0];
-  // A token without a device claim is a device of its own: it never travels with another token.
-  if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
   let apart: (Travel & { atOnce: boolean }) | undefined;
   for (const other of s.tokens) {
     const travel = deviceTravel(config, geo, token, other);
@@ -148,6 +145,7 @@ export function deviceTravel(
   other: TokenSharingState,
 ): Travel | undefined {
   const here = token.places[0];
+  // A token without a device claim is a device of its own: it never travels with another token.
   if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
   if (other === token || other.deviceHash !== token.deviceHash) return undefined;
   const there = other.current;
