@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { buildRealtimeLogRecord, realtimeTimestamp } from '@boundless/delivery';
 import type { LiveScenarios } from '@boundless/datasets/live';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuild } from '../cli/dashboard-build.ts';
 import { writeLocalReport } from '../cli/local/report.ts';
@@ -344,12 +344,17 @@ describe('Dashboard in Chromium: pre-warming decisions', () => {
     "shows the loop's decisions as they are made, with the approved bounds and a failed allocation's reason",
     async () => {
       const fn = 'boundless-prewarm-browser';
-      const { context, page } = await signIn(browser, base, 'viewer', { returnTo: `/capacity?fn=${fn}` });
+      // The loop is attached before the page signs in and loads, so its first read already finds it: attached
+      // after, the page could read the decisions first and show the loop off until something reloads them.
       const prewarm = await prewarmLoopFor(fn, stack.copilot.prewarmDecisions, {
         minCapacity: 1,
         maxCapacity: 8,
       });
+      let context: BrowserContext | undefined;
       try {
+        const signedIn = await signIn(browser, base, 'viewer', { returnTo: `/capacity?fn=${fn}` });
+        context = signedIn.context;
+        const page = signedIn.page;
         const panel = page.getByTestId('prewarm-decisions');
         // Attached before the page loaded: no decision yet, and the empty state says what the loop does.
         await panel.getByText(`No decision for ${fn} yet (live)`).waitFor();
@@ -382,7 +387,7 @@ describe('Dashboard in Chromium: pre-warming decisions', () => {
       } finally {
         stack.copilot.prewarmDecisions.attach(null, 'the test is over');
         await prewarm.close();
-        await context.close();
+        await context?.close();
       }
     },
     2 * DEADLINE_MS,
