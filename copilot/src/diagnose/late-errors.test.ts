@@ -11,11 +11,11 @@ const FIRST_CALLED = T0 + 22 * 60_000;
 
 /**
  * Logs only. `gateway` and `catalog` log a line every 2 s for 30 minutes, a stray error now and then; from
- * FIRST_CALLED the traffic through `gateway` grows eightfold (the estate's volume grows with it). From
+ * FIRST_CALLED the traffic through `gateway` grows eightfold unless told not to (the estate's volume with it). From
  * FIRST_CALLED `recommender` is called for the first time (its first line in the window) and fails two requests
  * in five when `broken`; meanwhile `catalog` warns a little more often than before (`cache entry stale`).
  */
-function estate(broken: boolean): TelemetrySnapshot {
+function estate(broken: boolean, trafficGrows = true): TelemetrySnapshot {
   const logs: LogRecord[] = [];
   const line = (group: string, t: number, level: string, message: string) =>
     logs.push(
@@ -29,7 +29,7 @@ function estate(broken: boolean): TelemetrySnapshot {
   let n = 0;
   for (let t = T0; t < AT; t += 2000) {
     n++;
-    for (let k = 0; k < (t >= FIRST_CALLED ? 8 : 1); k++)
+    for (let k = 0; k < (trafficGrows && t >= FIRST_CALLED ? 8 : 1); k++)
       line(
         '/svc/gateway',
         t + k,
@@ -70,6 +70,16 @@ describe('Function: logSignals, a component whose lines begin in the window', ()
     expect(mine[0]!.strength).toBeGreaterThan(20);
     expect(Math.abs(mine[0]!.onsetMs - FIRST_CALLED)).toBeLessThanOrEqual(60_000);
     expect(mine[0]!.detail).toMatch(/since its first line at 10:22:/);
+  });
+
+  it("keeps the scan against the estate's volume when that volume stays flat and the scan is the stronger", () => {
+    const snapshot = estate(true, false);
+    const { signals } = logSignals(snapshot.logs, discoverComponents(snapshot), AT);
+    const mine = signals.filter((s) => s.component === 'recommender' && /errors/.test(s.kind));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ kind: 'log_errors' });
+    expect(mine[0]!.strength).toBeGreaterThan(30);
+    expect(mine[0]!.detail).not.toMatch(/since its first line/);
   });
 });
 
