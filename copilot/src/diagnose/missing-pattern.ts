@@ -51,6 +51,7 @@ export function missingPattern(
       before: split.before,
       after: split.after,
       count: t.records.length,
+      level: t.records[0]!.level ?? 'info',
       ...(served
         ? {
             servedRatio: served.rateAfter / Math.max(served.rateBefore, 1e-9),

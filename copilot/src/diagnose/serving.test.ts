@@ -6,7 +6,9 @@ import type { Signal } from './types.ts';
 import { diagnoseSnapshot } from './diagnose.ts';
 import { namedComponent } from './named.ts';
 import { type BlameFacts, rankComponents } from './rank.ts';
+import { missingPattern } from './missing-pattern.ts';
 import { servingIndex, servingOf, servingWeight } from './serving.ts';
+import { Timeline } from './timeline.ts';
 
 const T0 = Date.UTC(2026, 10, 2, 10);
 const AT = T0 + 30 * 60_000;
@@ -145,6 +147,12 @@ describe('Function: servingOf', () => {
     expect(servingWeight({ servedAfter: 0, servedRatio: 0 })).toBe(0.5);
     expect(servingWeight({ count: 12 })).toBe(1);
   });
+
+  it('does not weigh up an error pattern that stopped while its requests were still served (a recovery)', () => {
+    expect(servingWeight({ servedAfter: 40, servedRatio: 0.9, level: 'error' })).toBe(1);
+    expect(servingWeight({ servedAfter: 40, servedRatio: 0.9, level: 'info' })).toBe(2);
+    expect(servingWeight({ servedAfter: 0, servedRatio: 0, level: 'error' })).toBe(0.5);
+  });
 });
 
 describe('Function: namedComponent', () => {
@@ -243,5 +251,24 @@ describe('Function: rankComponents, errors naming a callee', () => {
       blame({ 'caller-a': ['other'], 'gateway-b': ['deep-c'] }),
     );
     expect(stranger.find((r) => r.component === 'caller-a')?.notes).toEqual([]);
+  });
+});
+
+describe('Function: missingPattern, level', () => {
+  it("records the stopped pattern's level, for the weight of a stopped error pattern", () => {
+    const timeline = new Timeline(T0, T0 + 40 * 60_000, 60_000);
+    const records = Array.from({ length: 20 }, (_, i) =>
+      toLogRecord('/svc/lookup', {
+        id: `l${i}`,
+        timestampMs: T0 + i * 60_000 + 1000,
+        logStream: 's',
+        message: JSON.stringify({ level: 'ERROR', message: 'lookup failed' }),
+      }),
+    );
+    const counts = timeline.zeros();
+    for (const r of records) counts[timeline.index(r.timestampMs)]! += 1;
+    const volume = timeline.zeros().map(() => 10);
+    const stopped = missingPattern({ component: 'lookup', counts, records }, volume, timeline, undefined);
+    expect(stopped?.facts.level).toBe('error');
   });
 });

@@ -104,13 +104,15 @@ export function servingEvidence(component: string, serving: Serving): Evidence |
 /**
  * How much a stopped pattern says about its component: more when the component went on serving the requests
  * that printed it (at half its earlier rate or more, a few of them at least), less when those requests stopped
- * coming (something upstream stopped calling), as is when traces cannot tell.
+ * coming (something upstream stopped calling), as is when traces cannot tell. An error pattern that stops while
+ * its requests go on being served is a path that stopped failing (a recovery), not a fault of the component's
+ * own: it is not weighed up.
  */
 export function servingWeight(facts: Record<string, string | number>): number {
   if (facts.servedAfter === undefined) return 1;
   const after = Number(facts.servedAfter);
   const ratio = Number(facts.servedRatio);
-  if (after >= 3 && ratio >= 0.5) return 2;
+  if (after >= 3 && ratio >= 0.5) return facts.level === 'error' ? 1 : 2;
   if (ratio < 0.25) return 0.5;
   return 1;
 }

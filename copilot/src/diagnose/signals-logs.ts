@@ -285,7 +285,9 @@ export function logSignals(
     if (!current || signal.strength > current.strength) bestPattern.set(t.component, signal);
   }
   signals.push(...bestPattern.values(), ...bestMissing.values());
-  signals.push(...chronicErrors(byComponent, signals, timeline));
+  const againstEstate = errorsAgainstEstate(byComponent, signals, timeline);
+  for (const weak of againstEstate.replaced) signals.splice(signals.indexOf(weak), 1);
+  signals.push(...againstEstate.signals);
   // The component each one's error lines name (a callee they failed to reach), for the ranking to follow.
   for (const [component, s] of byComponent) {
     const mine = signals.filter((x) => x.component === component && ERROR_LINE_KINDS.has(x.kind));
@@ -305,10 +307,20 @@ export function logSignals(
 }
 
 /**
- * A component that errors on a large share of its lines through the whole window, with no change to scan
- * for (the fault began before the data): compared with the error share of everything else instead.
+ * Error lines with no earlier part of their own to be scanned against, judged by their share of the
+ * component's lines against everything else's:
+ * - a component that errors on a large share of its lines through the whole window (the fault began before
+ *   the data): a chronic signal, from the window's start;
+ * - a component whose lines begin only in the second half of the covered span (a service first called, or
+ *   first logging, in the incident): its error share since its first line is the change, a `log_errors` signal
+ *   from that line, in place of the scan of its error lines against all the estate's volume (`replaced`) when
+ *   that scan is the weaker: in a large estate a new component's few lines barely move the estate's volume.
  */
-function chronicErrors(byComponent: Map<string, Series>, found: Signal[], timeline: Timeline): Signal[] {
+function errorsAgainstEstate(
+  byComponent: Map<string, Series>,
+  found: Signal[],
+  timeline: Timeline,
+): { signals: Signal[]; replaced: Signal[] } {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   let allErrors = 0;
   let allLines = 0;
@@ -316,28 +328,35 @@ function chronicErrors(byComponent: Map<string, Series>, found: Signal[], timeli
     allErrors += sum(s.errors);
     allLines += sum(s.total);
   }
-  const out: Signal[] = [];
+  const signals: Signal[] = [];
+  const replaced: Signal[] = [];
   for (const [component, s] of byComponent) {
     const errors = sum(s.errors);
     const lines = sum(s.total);
     if (errors < 10 || errors / lines < 0.1) continue;
-    if (found.some((f) => f.component === component && f.kind === 'log_errors')) continue;
+    const first = s.records.reduce((t, r) => Math.min(t, r.timestampMs), Number.POSITIVE_INFINITY);
+    const late = first >= (timeline.startMs + timeline.endMs) / 2;
+    const scanned = found.find((f) => f.component === component && f.kind === 'log_errors');
+    if (scanned && !late) continue;
     const p = errors / lines;
     const q = Math.max((allErrors - errors) / Math.max(allLines - lines, 1), 1e-6);
     if (p < 5 * q) continue;
     const llr = errors * Math.log(p / q) + (lines - errors) * Math.log((1 - p) / (1 - q) || 1e-9);
+    const strength = Math.min(30, llr);
+    if (scanned && scanned.strength >= strength) continue;
     const records = s.records.filter((r) => r.level === 'error');
-    out.push({
+    if (scanned) replaced.push(scanned);
+    signals.push({
       component,
-      kind: 'chronic_errors',
-      strength: Math.min(30, llr),
-      onsetMs: timeline.startMs,
+      kind: late ? 'log_errors' : 'chronic_errors',
+      strength,
+      onsetMs: late ? timeline.timeOf(timeline.index(first)) : timeline.startMs,
       facts: { share: p, others: q, count: errors, ...vocabularyFacts(records) },
-      detail: `${pct(p)} of its log lines are errors throughout (${pct(q)} elsewhere)`,
+      detail: `${pct(p)} of its log lines are errors ${late ? `since its first line at ${new Date(first).toISOString().slice(11, 19)}Z` : 'throughout'} (${pct(q)} elsewhere)`,
       evidence: pickEvidence(records),
     });
   }
-  return out;
+  return { signals, replaced };
 }
 
 /** Share of a component's own lines when it has a baseline; otherwise its rate against all log volume. */
