@@ -43,4 +43,46 @@ describe.each(PATHS)('Acting on a reader, through %s', (path) => {
     // Held under every scraping bar: without the day-long view of the run it was asked to re-authenticate.
     expectObservedOnly(found);
   });
+
+  /** 10.8.x.y is a hosting network in the test geolocation: servers, or a VPN's exits. */
+  const exitRead = (account: string, ip: (i: number) => string) =>
+    fortyWhole(account, ip(0), (i) => (5 + ((i * 37) % 17)) * 1000).map((r, i) => ({
+      ...r,
+      clientIp: ip(i),
+    }));
+
+  it('observes, never acts on, a reader behind one VPN exit (or two it flaps between) taking whole titles fast', () => {
+    // The fast, whole reader above, through a VPN: every request from a hosting network's address, one exit
+    // for hours, or two a flaky tunnel alternates between request by request. The hosting network is shown
+    // as context; it is no family unlike reading, since one exit says only that the reader uses a VPN.
+    for (const [account, ip] of [
+      ['oneexit', () => '10.8.95.9'],
+      ['twoexits', (i: number) => `10.8.96.${i % 2}`],
+    ] as const) {
+      const found = scrapingOf(runDetectors([...cohort, ...exitRead(account, ip)], path), account);
+      expect(found.length).toBeGreaterThanOrEqual(1);
+      const automation = found.at(-1)!.evidence.families as { family: string; signals: string[] }[];
+      expect(automation.find((f) => f.family === 'automation')?.signals).toEqual([
+        'requests from a hosting network',
+      ]);
+      // Held under every scraping bar: counting the exit as a fingerprint asked it to re-authenticate.
+      expectObservedOnly(found);
+    }
+  });
+
+  it('acts on the same reading turned through a pool of hosting addresses, as a proxy pool or a fleet does', () => {
+    // The same pace and the same titles, each request from the next of five addresses of one hosting range.
+    const found = scrapingOf(
+      runDetectors([...cohort, ...exitRead('pool', (i) => `10.8.97.${i % 5}`)], path),
+      'pool',
+    );
+    const last = found.at(-1)!;
+    const families = last.evidence.families as { family: string; signals: string[] }[];
+    expect(families.find((f) => f.family === 'automation')?.signals).toEqual([
+      'requests from a hosting network',
+      '3 or more of its addresses in turn within 10 min',
+    ]);
+    expect(last.score).toBeGreaterThanOrEqual(0.9);
+    expect(found.some((d) => d.mitigation === 'force_reauth')).toBe(true);
+  });
 });

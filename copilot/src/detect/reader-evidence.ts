@@ -1,6 +1,7 @@
 /** A reader's scraping evidence, family by family (pace, coverage, enumeration, automation, churn, tireless). */
 import type { DetectorConfig } from './config.ts';
 import { type Evidence, stepped } from './evidence.ts';
+import { ROTATION_EXITS, ROTATION_WINDOW, rotatesExits } from './hosting-exits.ts';
 import { gapCv, PACE_CAPACITY, type ReaderState } from './reader-state.ts';
 import type { TitleBook } from './titles.ts';
 
@@ -36,7 +37,9 @@ export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
  * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
  * without sleep, half a day without a break); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
  * them far deeper than their readers take them, as coverage; titles open side by side, as automation rather
- * than pace). A finding that needs either is observed only (see summarize in reader-scraping.ts).
+ * than pace); `oneExit`: whether a hosting network's addresses count without the reader rotating through
+ * them (one exit is what a VPN reader shows). A finding that needs any of them is observed only (see
+ * summarize in reader-scraping.ts).
  */
 export function readerEvidence(
   config: DetectorConfig,
@@ -45,6 +48,7 @@ export function readerEvidence(
   second: number,
   dayLong = true,
   breadth = true,
+  oneExit = true,
 ): Evidence[] {
   const catalog = titles.catalogSize;
   const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
@@ -122,10 +126,14 @@ export function readerEvidence(
   );
   // Regular as a timer right now: observeClockwork judged the latest gap, and a run is on exactly while it holds.
   const clockworkNow = s.clockRun > 0;
+  // Mostly from hosting networks: servers, or a VPN's exit. Context, never corroboration on its own; what may
+  // be acted on takes it only from a reader turning through a pool of them (a proxy pool, a fleet), never
+  // from one exit, the same however fast and whole its reader reads.
+  const hosting = s.requests >= 20 && s.hostingRequests >= 0.8 * s.requests;
+  const rotating = rotatesExits(s);
   const automationSignals: number[] = [
     s.tool ? 0.7 : 0,
-    // A VPN exit is a hosting network too: context, never corroboration on its own.
-    s.requests >= 20 && s.hostingRequests >= 0.8 * s.requests ? 0.3 : 0,
+    hosting && (oneExit || rotating) ? 0.3 : 0,
     // A person reads one title at a time; an app may fetch two or three side by side.
     stepped(s.parallelPeak, [
       [4, 0.5],
@@ -179,8 +187,9 @@ export function readerEvidence(
   // (coverage) stays evidence of its own.
   // Without breadth (what may be acted on), many titles open at once with nothing else of a tool about the
   // reader is the same observation as many titles fast: a reading app keeping a comic series or a story
-  // collection open title after title, so it counts with pace. From a hosting network, a tool's agent, with
-  // cache busters or clockwork, it is a tool's concurrency.
+  // collection open title after title, so it counts with pace. From a hosting network (when one exit does not
+  // count, only a pool of its addresses), a tool's agent, with cache busters or clockwork, it is a tool's
+  // concurrency.
   // Counted with pace, concurrency stands for speed; with no speed (under an hour of reading beyond the
   // cohort's pace) and nothing of a tool, titles open side by side are short titles kept open one after
   // another (a comic series read issue after issue), no download, and count for nothing.
@@ -231,6 +240,9 @@ export function readerEvidence(
       signals: signals(
         s.tool && 'an HTTP tool user agent',
         automationSignals[1]! > 0 && 'requests from a hosting network',
+        automationSignals[1]! > 0 &&
+          rotating &&
+          `${ROTATION_EXITS} or more of its addresses in turn within ${ROTATION_WINDOW / 60} min`,
         !burst && s.parallelPeak >= 4 && `${s.parallelPeak} titles open side by side`,
         s.busters > 0 && `${s.busters} cache-busting requests`,
         clockworkNow && `gaps regular to CV ${gapCv(s, config.roboticGaps).toFixed(2)}`,

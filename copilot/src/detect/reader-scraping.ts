@@ -11,6 +11,7 @@ import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
 import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
+import { observeHostingExit } from './hosting-exits.ts';
 import { corroboration, type Evidence, evidenceSummary, reportable, scrapingDetection } from './evidence.ts';
 import {
   addHumanTime,
@@ -85,8 +86,10 @@ export function glimpsed(evidence: readonly Evidence[]): boolean {
 const READING: ReadonlySet<string> = new Set(['pace', 'coverage']);
 
 /**
- * Whether a family beyond reading fast and whole points the same way (see READING), if only as context (a
- * hosting network's addresses: what a VPN reader shows alone, never with hours of whole titles taken fast).
+ * Whether a family beyond reading fast and whole points the same way (see READING), if only as context. A
+ * hosting network's addresses count here only when the reader turns through several of them (a proxy pool, a
+ * fleet: hosting-exits.ts); one exit is what a VPN reader shows, however fast and whole it reads, so the
+ * evidence this is asked of leaves it out (readerEvidence's `oneExit`).
  */
 function unlikeReading(evidence: readonly Evidence[]): boolean {
   return evidence.some((e) => !READING.has(e.family) && e.strength >= AGREEING);
@@ -132,7 +135,7 @@ export class ReaderScrapingDetector {
     const summary = evidenceSummary(evidence);
     if (summary.score <= OBSERVED_ONLY || summary.corroboration < 2) return summary;
     // What may be acted on: two families agreeing without the day-long view and without breadth.
-    const acting = readerEvidence(this.config, this.titles, s, second, false, false);
+    const acting = readerEvidence(this.config, this.titles, s, second, false, false, false);
     if (!reportable(acting) || corroboration(acting) < 2 || !unlikeReading(acting))
       summary.score = OBSERVED_ONLY;
     return summary;
@@ -157,7 +160,10 @@ export class ReaderScrapingDetector {
       networkChanged(s, e.asn, e.country, second);
       s.onHosting = isHostingNetwork(e.asn);
     }
-    if (s.onHosting) s.hostingRequests++;
+    if (s.onHosting) {
+      s.hostingRequests++;
+      observeHostingExit(s, e.ipSlot, second);
+    }
     if (s.fired && e.ip !== s.lastReportedIp) this.reportAddress(e, s, out);
     if (token.serial !== s.lastSerial) this.switchTitle(s, token);
     token.lastSecond = second;

@@ -5,9 +5,10 @@
  * active quarter hours.
  */
 import type { TokenSession } from './consumption.ts';
+import type { HostingExits } from './hosting-exits.ts';
 import type { Detection } from './types.ts';
 
-export interface ReaderState {
+export interface ReaderState extends HostingExits {
   firstSeenMs: number;
   lastSeenMs: number;
   accountId: string;
@@ -131,6 +132,10 @@ export function newReaderState(t: number): ReaderState {
     tool: false,
     onHosting: false,
     hostingRequests: 0,
+    exit: -1,
+    exitBefore: -1,
+    exitsSince: 0,
+    exitsNew: 0,
     gaps: 0,
     gapMean: 0,
     gapSquares: 0,
