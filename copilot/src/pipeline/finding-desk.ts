@@ -3,6 +3,7 @@ import { detectionToFinding } from '../detect/finding.ts';
 import type { Detection } from '../detect/types.ts';
 import type { Finding } from '../findings.ts';
 import type { MitigationEngine } from '../mitigation/engine.ts';
+import type { Decision } from '../mitigation/types.ts';
 import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import { copilotLogger } from '../logger.ts';
 import { ActiveTargets, type FindingLedger } from './dedupe.ts';
@@ -28,11 +29,17 @@ export class FindingDesk {
 
   async onDetection(detection: Detection): Promise<void> {
     const finding = await this.recordFinding(detectionToFinding(detection));
-    if (!finding || this.active.covers(detection.subject)) {
-      if (finding) this.counters.suppressed += 1;
-      return;
-    }
-    const decision = await this.engine.onDetection(detection);
+    if (!finding) return;
+    // Acting twice on one abuser is the duplicate the active set prevents; the finding still says why.
+    const covered = this.active.covers(detection.subject);
+    if (covered) this.counters.suppressed += 1;
+    const decision: Decision = covered
+      ? {
+          outcome: 'skip',
+          reason: 'already_active',
+          detail: 'an active mitigation already covers this subject',
+        }
+      : await this.engine.onDetection(detection);
     const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
     this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
     const recorded: FindingDecision =
