@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, readFailure } from '../errors.ts';
+import { CliError, notADirectory, readFailure } from '../errors.ts';
 
 interface ReportOptions {
   date: string;
@@ -66,6 +66,12 @@ export function registerReport(program: Command): void {
           `no data dir at ${resolve(options.dataDir)}: \`boundless start\` writes one (.data by default); --data-dir names another`,
           2,
         );
+      const notDir = notADirectory(
+        '--data-dir',
+        options.dataDir,
+        statSync(options.dataDir, { throwIfNoEntry: false }),
+      );
+      if (options.telemetry === 'dir' && notDir) throw notDir;
       const focus = options.focus ? await readFocusFile(options.focus) : undefined;
       const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
       const aws = options.telemetry === 'aws' ? await awsInputs() : undefined;

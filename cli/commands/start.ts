@@ -1,9 +1,10 @@
+import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LocalDelivery } from '@boundless/local';
 import { LOCAL_FAULT_KINDS } from '@boundless/local/faults';
-import { CliError } from '../errors.ts';
+import { CliError, notADirectory } from '../errors.ts';
 
 interface StartOptions {
   dataDir: string;
@@ -126,6 +127,10 @@ export function registerStart(program: Command): void {
           );
         }
       });
+      // A file where the data dir should be would surface as a damaged tunables.json inside it; --reset deletes it.
+      const stats = statSync(options.dataDir, { throwIfNoEntry: false });
+      const notDir = options.reset ? undefined : notADirectory('--data-dir', options.dataDir, stats);
+      if (notDir) throw notDir;
       // Listen before starting: Ctrl-C during start-up then shuts down cleanly once everything is up.
       const signalled = untilSignalled();
       const dataDir = resolve(options.dataDir);
