@@ -64,3 +64,18 @@ describe('Command line: an output in a directory that does not exist', () => {
     expect(existsSync(missingDir)).toBe(false);
   });
 });
+
+describe('Command line: report on a data dir whose tunables.json is damaged', () => {
+  it('names the file once, says why, and how to get the defaults back, as a usage error', () => {
+    const dataDir = mkdtempSync(join(dir, 'damaged-'));
+    const file = join(dataDir, 'tunables.json');
+    writeFileSync(file, '{"cache": {');
+    const run = boundless('report', '--data-dir', dataDir, '--format', 'none');
+    expect(run.status).toBe(2);
+    expect(run.stderr.split(file)).toHaveLength(2);
+    expect(run.stderr).toMatch(
+      /tunables\.json: not valid JSON \(.+\)\n\(fix it, or delete it to report from the defaults/,
+    );
+    expect(existsSync(join(dataDir, 'reports'))).toBe(false);
+  });
+});
