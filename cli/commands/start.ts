@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { LOCAL_FAULT_KINDS } from '@boundless/local/faults';
 import { CliError, notADirectory } from '../errors.ts';
 import { banner } from './start-banner.ts';
+import { untilSignalled } from './start-signals.ts';
 
 interface StartOptions {
   dataDir: string;
@@ -270,7 +271,6 @@ export function registerStart(program: Command): void {
       }
       // --- end live ---
       await signalled;
-      process.stdout.write('\nshutting down...\n');
       await live?.stop();
       reports?.stop();
       await prewarm?.stop();
@@ -285,16 +285,4 @@ function addressInUse(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = e.cause)
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
   return false;
-}
-
-function untilSignalled(): Promise<void> {
-  return new Promise((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
