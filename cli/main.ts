@@ -30,8 +30,25 @@ export function buildProgram(): Command {
   return program;
 }
 
+let pipesWatched = false;
+
+/**
+ * A reader that stops early (`boundless --help | head`) closes the pipe under the output: what is left is not
+ * wanted, which is no error. Without this Node throws EPIPE from the next write, with a stack trace.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  if (pipesWatched) return;
+  pipesWatched = true;
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+}
+
 /** Runs the command line and returns the process exit code; errors are printed, never thrown. */
 export async function main(argv: readonly string[]): Promise<number> {
+  stopQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

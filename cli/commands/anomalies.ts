@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { scoreParsedSeries } from '../io/score-csv.ts';
 import type { Command } from 'commander';
-import { CliError, readFailure } from '../errors.ts';
+import { CliError, readFailure, writeFailure } from '../errors.ts';
 
 interface AnomaliesFlags {
   input: string;
@@ -46,9 +46,8 @@ async function anomalies(flags: AnomaliesFlags): Promise<void> {
       await writeFile(flags.findings, lines.length > 0 ? `${lines.join('\n')}\n` : '');
     }
   } catch (error) {
-    throw new CliError(`cannot write output: ${error instanceof Error ? error.message : String(error)}`, 2, {
-      cause: error,
-    });
+    const path = (error as NodeJS.ErrnoException).path ?? flags.out;
+    throw new CliError(`cannot write ${path}: ${writeFailure(error)}`, 2, { cause: error });
   }
   let summary = `scored ${scored.rows} rows, ${scored.alarms} anomalies`;
   if (malformed.length > 0) {

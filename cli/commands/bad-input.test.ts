@@ -198,6 +198,10 @@ describe('Command line: deploy', () => {
     [['--canary-percent', '200'], '--canary-percent must be a share above 0 and below 100, got "200"'],
     [['--canary-minutes', 'abc'], '--canary-minutes must be minutes in 0.01..60, got "abc"'],
     [['--fault', 'latency:999999'], '--fault wants errors:<0..1> or latency:<1..60000 ms>'],
+    [
+      ['--api', 'localhost:4000'],
+      '--api must be an http(s) URL such as http://127.0.0.1:4000, got "localhost:4000"',
+    ],
   ])('deploy %j says what the flag takes, before asking the running stack', (flags, message) => {
     // No stack listens on port 1: a flag checked only by the stack would report "did not answer" instead.
     const run = boundless(

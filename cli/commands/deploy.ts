@@ -32,6 +32,14 @@ function canaryOptions(options: DeployOptions): { canaryPercent: number; canaryM
   return { canaryPercent, canaryMs: Math.round(minutes * 60_000) };
 }
 
+/** The running stack's address; a typo would otherwise read as a stack that did not answer. */
+function apiUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new CliError(`--api must be an http(s) URL such as http://127.0.0.1:4000, got "${text}"`);
+  return text.replace(/\/+$/, '');
+}
+
 export function registerDeploy(program: Command): void {
   program
     .command('deploy')
@@ -54,6 +62,7 @@ export function registerDeploy(program: Command): void {
         'SLO burns fast; every step is logged to /boundless/deployments. Exit code 0: promoted; 1: rolled back.',
     )
     .action(async (functionName: string, options: DeployOptions) => {
+      const api = apiUrl(options.api);
       const body = {
         functionName,
         version: options.version,
@@ -62,13 +71,11 @@ export function registerDeploy(program: Command): void {
       };
       const call = async (path: string, init?: RequestInit) => {
         try {
-          return await fetch(`${options.api}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+          return await fetch(`${api}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
         } catch (error) {
-          throw new CliError(
-            `the local stack at ${options.api} did not answer: is boundless start running?`,
-            1,
-            { cause: error },
-          );
+          throw new CliError(`the local stack at ${api} did not answer: is boundless start running?`, 1, {
+            cause: error,
+          });
         }
       };
       const started = await call('/local/deployments', {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Finding } from '@boundless/copilot/findings';
 import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
-import { CliError, readFailure } from '../errors.ts';
+import { CliError, readFailure, writeFailure } from '../errors.ts';
 
 interface DiagnoseFlags {
   telemetry: string;
@@ -76,7 +76,7 @@ async function diagnose(flags: DiagnoseFlags): Promise<void> {
   try {
     await writeFile(flags.out, `${JSON.stringify(diagnosis, null, 2)}\n`);
   } catch (error) {
-    throw new CliError(`cannot write ${flags.out}`, 2, { cause: error });
+    throw new CliError(`cannot write --out ${flags.out}: ${writeFailure(error)}`, 2, { cause: error });
   }
   const ms = Math.round(performance.now() - started);
   const lead = diagnosis.hypotheses[0];

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, readFailure } from '../errors.ts';
+import { CliError, notADirectory, readFailure } from '../errors.ts';
 
 interface ReportOptions {
   date: string;
@@ -66,6 +66,13 @@ export function registerReport(program: Command): void {
           `no data dir at ${resolve(options.dataDir)}: \`boundless start\` writes one (.data by default); --data-dir names another`,
           2,
         );
+      const notDir = notADirectory(
+        '--data-dir',
+        options.dataDir,
+        statSync(options.dataDir, { throwIfNoEntry: false }),
+      );
+      if (options.telemetry === 'dir' && notDir) throw notDir;
+      if (options.telemetry === 'dir') await checkTunables(options.dataDir);
       const focus = options.focus ? await readFocusFile(options.focus) : undefined;
       const store = options.bucket ? await s3ReportStore(options.bucket) : undefined;
       const aws = options.telemetry === 'aws' ? await awsInputs() : undefined;
@@ -112,6 +119,24 @@ async function readFocusFile(path: string) {
     if (!(error instanceof SourceError)) throw error;
     throw new CliError(`--focus ${path} is not a FOCUS 1.0 export: ${error.reason}`, 2, { cause: error });
   }
+}
+
+/**
+ * The data dir's tunables.json is the user's file, as for start: a damaged one is a usage error naming it and
+ * the way back, found before the report reads anything (its own failure would exit 1 without the way back).
+ */
+async function checkTunables(dataDir: string): Promise<void> {
+  const { localTunables, TunablesFileError } = await import('../local/change-sets.ts');
+  await localTunables(resolve(dataDir)).catch((error: unknown) => {
+    if (!(error instanceof TunablesFileError)) throw error;
+    throw new CliError(
+      `${error.message}\n(fix it, or delete it to report from the defaults in infra/tunables.json)`,
+      2,
+      {
+        cause: error,
+      },
+    );
+  });
 }
 
 /** The log groups and the bill in AWS, from the copilot's environment; a missing variable is a usage error. */

@@ -1,7 +1,7 @@
 import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
 import type { ScenarioKind } from '@boundless/datasets/simulator';
-import { CliError } from '../errors.ts';
+import { CliError, writeFailure } from '../errors.ts';
 import { registerSimulateIndependent } from './simulate-independent.ts';
 
 const KINDS: readonly ScenarioKind[] = ['token_sharing', 'scraping', 'geo_spike'];
@@ -98,7 +98,13 @@ export function registerSimulate(program: Command): void {
             `  labels:    ${result.labelsFile}\n  scenarios: ${result.scenariosFile}\n`,
         );
       } catch (error) {
-        if (error instanceof DatasetError) throw new CliError(error.message, 2, { cause: error });
+        if (error instanceof DatasetError) {
+          // The reason sits in the cause (the directory is a file, cannot be made): say it with the message.
+          const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code
+            ? `: ${writeFailure(error.cause)}`
+            : '';
+          throw new CliError(`${error.message}${cause}`, 2, { cause: error });
+        }
         throw error;
       }
     });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { copilotWalkthrough } from './start.ts';
+import { copilotWalkthrough } from './start-banner.ts';
 
 describe('start: the copilot walkthrough the banner prints', () => {
   const lines = copilotWalkthrough('http://127.0.0.1:4003')

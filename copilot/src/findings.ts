@@ -27,6 +27,12 @@ export interface FindingSubject {
   functionName?: string;
 }
 
+/** A stored finding's key: its id and detection time. */
+export interface FindingRef {
+  id: string;
+  detectedAt: string;
+}
+
 export interface Finding {
   /** Stable for the same (kind, subject, firstSeen), so re-deriving a finding from the same input dedupes. */
   id: string;
@@ -43,4 +49,9 @@ export interface Finding {
   evidence: Record<string, unknown>;
   /** Suggested mitigation, as a policy name (e.g. `revoke_token`, `rate_limit`) or free text. */
   mitigation?: string;
+  /**
+   * The finding of the same episode this one escalates (its evidence grew: an observed finding that became
+   * actionable). Each report is a finding of its own, with its own id.
+   */
+  escalates?: FindingRef;
 }

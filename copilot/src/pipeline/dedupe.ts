@@ -1,4 +1,5 @@
-import type { Finding } from '../findings.ts';
+import { createHash } from 'node:crypto';
+import type { Finding, FindingRef } from '../findings.ts';
 import type { StoredMitigation } from '../state/copilot-store.ts';
 
 /**
@@ -53,15 +54,30 @@ interface Episode {
   /** The strongest score and corroboration admitted in the episode. */
   score: number;
   corroboration: number;
+  /** The episode's last admitted finding, as stored: the one an escalation names. */
+  last: FindingRef;
+  /** What the ledger held before that finding, restored when it could not be stored. */
+  before?: Episode;
+}
+
+/**
+ * An escalation's own id: the detection's id (stable for kind, subject and first sighting, so shared by every
+ * report of the episode) and what grew, so each stored row has one id and the same escalation read again
+ * after a restart gets the same one.
+ */
+function escalationId(finding: Finding): string {
+  const grown = `${finding.detectedAt}|${finding.score}|${corroborationOf(finding)}`;
+  return `${finding.id}-e${createHash('sha256').update(grown).digest('hex').slice(0, 10)}`;
 }
 
 /**
  * One finding per (kind, subject) and episode. Detectors fire once per episode, but their memory does not
  * survive a restart: records read again after one would open a second episode for the same abuser. Seeded from
  * the store, the ledger treats a detection within `episodeMs` (event time) of the last one as the same episode.
- * Within an episode a finding on more evidence is admitted: detectors report a subject again only when its
- * evidence grows (a glimpse followed by the finding proper, an observed finding escalated past a policy's bar),
- * and the policies must see it; the same evidence read again after a restart stays a repeat.
+ * Within an episode a finding on more evidence is admitted as an escalation: detectors report a subject again
+ * only when its evidence grows (a glimpse followed by the finding proper, an observed finding escalated past a
+ * policy's bar), and the policies must see it; the same evidence read again after a restart stays a repeat.
+ * An escalation is stored as a finding of its own, with its own id, naming the one it escalates.
  */
 export class FindingLedger {
   private readonly last = new Map<string, Episode>();
@@ -72,36 +88,41 @@ export class FindingLedger {
   ) {}
 
   seed(findings: readonly Finding[]): void {
-    for (const finding of findings) this.remember(subjectKey(finding), episodeOf(finding));
+    for (const finding of findings) this.remember(subjectKey(finding), episodeOf(finding), true);
   }
 
-  /** True when this finding opens a new episode or grows its evidence (and records it); false for a repeat. */
-  admit(finding: Finding): boolean {
+  /**
+   * The finding to store, and records it: as given when it opens an episode, renamed and naming the episode's
+   * last finding when it grows the evidence; undefined for a repeat.
+   */
+  admit(finding: Finding): Finding | undefined {
     const key = subjectKey(finding);
-    const now = episodeOf(finding);
     const previous = this.last.get(key);
-    if (
-      previous !== undefined &&
-      Math.abs(now.at - previous.at) < this.episodeMs &&
-      now.score <= previous.score &&
-      now.corroboration <= previous.corroboration
-    ) {
-      return false;
+    const within = previous !== undefined && Math.abs(episodeOf(finding).at - previous.at) < this.episodeMs;
+    if (within && finding.score <= previous.score && corroborationOf(finding) <= previous.corroboration) {
+      return undefined;
     }
-    this.remember(key, now);
-    return true;
+    const admitted: Finding = within
+      ? { ...finding, id: escalationId(finding), escalates: previous.last }
+      : finding;
+    this.remember(key, episodeOf(admitted), false);
+    return admitted;
   }
 
   /** Undoes `admit` for a finding that could not be stored, so its retry is not mistaken for a repeat. */
   forget(finding: Finding): void {
     const key = subjectKey(finding);
-    if (this.last.get(key)?.at === Date.parse(finding.detectedAt)) this.last.delete(key);
+    const episode = this.last.get(key);
+    if (episode?.last.id !== finding.id) return;
+    if (episode.before) this.last.set(key, episode.before);
+    else this.last.delete(key);
   }
 
-  private remember(key: string, episode: Episode): void {
+  private remember(key: string, episode: Episode, seeding: boolean): void {
     const previous = this.last.get(key);
-    if (previous !== undefined && previous.at >= episode.at) {
-      // Read out of order (a seed, a late batch): keep the later time, and the strongest evidence seen.
+    // The store lists newest first: of two seeded at one time, the first is the later.
+    if (previous !== undefined && (previous.at > episode.at || (seeding && previous.at === episode.at))) {
+      // Read out of order (a seed, a late batch): keep the later finding, and the strongest evidence seen.
       previous.score = Math.max(previous.score, episode.score);
       previous.corroboration = Math.max(previous.corroboration, episode.corroboration);
       return;
@@ -113,6 +134,9 @@ export class FindingLedger {
       at: episode.at,
       score: same ? Math.max(previous.score, episode.score) : episode.score,
       corroboration: same ? Math.max(previous.corroboration, episode.corroboration) : episode.corroboration,
+      last: episode.last,
+      // One step back is all a retry needs: the finding before is stored already.
+      ...(previous && !seeding ? { before: { ...previous, before: undefined } } : {}),
     });
     if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value as string);
   }
@@ -123,6 +147,7 @@ function episodeOf(finding: Finding): Episode {
     at: Date.parse(finding.detectedAt),
     score: finding.score,
     corroboration: corroborationOf(finding),
+    last: { id: finding.id, detectedAt: finding.detectedAt },
   };
 }
 

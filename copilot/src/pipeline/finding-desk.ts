@@ -3,6 +3,7 @@ import { detectionToFinding } from '../detect/finding.ts';
 import type { Detection } from '../detect/types.ts';
 import type { Finding } from '../findings.ts';
 import type { MitigationEngine } from '../mitigation/engine.ts';
+import type { Decision } from '../mitigation/types.ts';
 import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import { copilotLogger } from '../logger.ts';
 import { ActiveTargets, type FindingLedger } from './dedupe.ts';
@@ -27,13 +28,18 @@ export class FindingDesk {
   }
 
   async onDetection(detection: Detection): Promise<void> {
-    const finding = detectionToFinding(detection);
-    const stored = await this.recordFinding(finding);
-    if (!stored || this.active.covers(detection.subject)) {
-      if (stored) this.counters.suppressed += 1;
-      return;
-    }
-    const decision = await this.engine.onDetection(detection);
+    const finding = await this.recordFinding(detectionToFinding(detection));
+    if (!finding) return;
+    // Acting twice on one abuser is the duplicate the active set prevents; the finding still says why.
+    const covered = this.active.covers(detection.subject);
+    if (covered) this.counters.suppressed += 1;
+    const decision: Decision = covered
+      ? {
+          outcome: 'skip',
+          reason: 'already_active',
+          detail: 'an active mitigation already covers this subject',
+        }
+      : await this.engine.onDetection(detection);
     const key = decision.outcome === 'apply' ? 'apply' : decision.reason;
     this.counters.decisions[key] = (this.counters.decisions[key] ?? 0) + 1;
     const recorded: FindingDecision =
@@ -49,23 +55,27 @@ export class FindingDesk {
     this.emit((l) => l.findingDecided?.({ findingId: finding.id, decision: recorded }));
   }
 
-  /** Stores a finding that opens a new episode and announces it; false for a repeat. */
-  async recordFinding(finding: Finding, episodic = true): Promise<boolean> {
-    if (episodic && !this.ledger.admit(finding)) {
+  /**
+   * Stores a finding that opens an episode, or escalates one under its own id, and announces it; returns the
+   * finding as stored, undefined for a repeat. `episodic` false: each finding is its own event (a rollback).
+   */
+  async recordFinding(finding: Finding, episodic = true): Promise<Finding | undefined> {
+    const admitted = episodic ? this.ledger.admit(finding) : finding;
+    if (!admitted) {
       this.counters.suppressed += 1;
-      return false;
+      return undefined;
     }
     let created: boolean;
     try {
-      created = await this.store.putFinding(finding);
+      created = await this.store.putFinding(admitted);
     } catch (error) {
-      if (episodic) this.ledger.forget(finding);
+      if (episodic) this.ledger.forget(admitted);
       throw error;
     }
-    if (!created) return false;
+    if (!created) return undefined;
     this.counters.findings += 1;
-    this.emit((l) => l.findingCreated?.(finding));
-    return true;
+    this.emit((l) => l.findingCreated?.(admitted));
+    return admitted;
   }
 
   applied(mitigation: StoredMitigation): void {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createDeliveryTable, isConditionFailed } from '@boundless/delivery/store';
 import { ulid } from 'ulid';
-import type { Finding } from '../findings.ts';
+import type { Finding, FindingRef } from '../findings.ts';
 import type { FeedbackRule } from '../mitigation/feedback.ts';
 import type { Guardrails, Mitigation } from '../mitigation/types.ts';
 import type { CheckpointStore } from '../sources/checkpoints.ts';
@@ -31,7 +31,11 @@ export interface FindingDecision {
   mitigationId?: string;
 }
 
-export type StoredFinding = Finding & { decision?: FindingDecision };
+/**
+ * A finding as readers see it: with the policies' decision, and, once its episode's evidence grew, the finding
+ * that escalated it (the one now current for its subject).
+ */
+export type StoredFinding = Finding & { decision?: FindingDecision; escalatedBy?: FindingRef };
 
 export interface AuditEntry {
   at: string;
@@ -99,7 +103,10 @@ export class CopilotStore implements CheckpointStore {
     );
   }
 
-  /** Newest first. */
+  /**
+   * Newest first, each escalated finding naming its escalation. An escalation is newer than what it escalates,
+   * so a page that holds a finding holds its escalation too: derived here, no second write to fall behind.
+   */
   async listFindings(limit = 200, sinceIso = ''): Promise<StoredFinding[]> {
     const result = await this.doc.send(
       new QueryCommand({
@@ -111,7 +118,8 @@ export class CopilotStore implements CheckpointStore {
       }),
       deadline(),
     );
-    return (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...finding }) => finding as StoredFinding);
+    const findings = (result.Items ?? []).map(({ pk: _pk, sk: _sk, ...finding }) => finding as StoredFinding);
+    return withEscalations(findings);
   }
 
   async putMitigation(mitigation: StoredMitigation): Promise<boolean> {
@@ -270,4 +278,16 @@ export class CopilotStore implements CheckpointStore {
       deadline(),
     );
   }
+}
+
+/** Marks each finding that a later one in the list escalates. */
+function withEscalations(findings: StoredFinding[]): StoredFinding[] {
+  const escalatedBy = new Map<string, FindingRef>();
+  for (const f of findings)
+    if (f.escalates) escalatedBy.set(f.escalates.id, { id: f.id, detectedAt: f.detectedAt });
+  if (escalatedBy.size === 0) return findings;
+  return findings.map((f) => {
+    const by = escalatedBy.get(f.id);
+    return by ? { ...f, escalatedBy: by } : f;
+  });
 }
