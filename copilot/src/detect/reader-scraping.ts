@@ -25,6 +25,7 @@ import {
   rollBuckets,
 } from './reader-state.ts';
 import { ASCENDING_STEPS, AWAKE_HOURS, readerEvidence } from './reader-evidence.ts';
+import { fetchedAgain, readerTitle } from './reader-titles.ts';
 import type { TitleBook } from './titles.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
@@ -182,9 +183,19 @@ export class ReaderScrapingDetector {
     }
     rollBuckets(s, second);
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.placeCount <= 2);
-    if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
-    if (moved.takenNow) s.taken++;
-    if (moved.deepNow) observeDeepTake(s, second);
+    // What another grant of the reader's had already taken of this title is not taken again (reader-titles.ts).
+    const title = s.title;
+    if (title === undefined || !fetchedAgain(title, token.serial, token.parts)) {
+      if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
+    }
+    if (moved.takenNow && (title === undefined || !title.taken)) {
+      s.taken++;
+      if (title !== undefined) title.taken = true;
+    }
+    if (moved.deepNow && (title === undefined || !title.deep)) {
+      observeDeepTake(s, second);
+      if (title !== undefined) title.deep = true;
+    }
     if (!s.fired) {
       if (this.mayReport(s)) this.judge(e, token, s, out);
     } else if ((s.requests & 63) === 0 && s.report !== undefined && s.report.score < ESCALATED) {
@@ -197,6 +208,7 @@ export class ReaderScrapingDetector {
     if (s.lastToken !== undefined && s.lastToken !== token) endSession(s.lastToken, this.cohort);
     s.lastToken = token;
     s.lastSerial = token.serial;
+    s.title = readerTitle(s, token.title);
     // Back to a title still open (a token of the last few): a look back, not a step of any walk.
     const returning = s.recentSerials.includes(token.serial);
     observeParallel(s, token.serial, token.lastSecond);

@@ -6,6 +6,7 @@
  */
 import type { TokenSession } from './consumption.ts';
 import type { HostingExits } from './hosting-exits.ts';
+import type { ReaderTitle } from './reader-titles.ts';
 import type { Detection } from './types.ts';
 
 export interface ReaderState extends HostingExits {
@@ -18,6 +19,9 @@ export interface ReaderState extends HostingExits {
   /** The token of the last request (its session ends when the reader moves to another). */
   lastToken: TokenSession | undefined;
   tokens: number;
+  /** The reader's recent titles (each counted once, whatever grants open it), and the one now open. */
+  titles: ReaderTitle[];
+  title: ReaderTitle | undefined;
   /** Human seconds taken beyond what a person gets through (see PACE), and when it was last updated. */
   debt: number;
   debtSecond: number;
@@ -108,6 +112,8 @@ export function newReaderState(t: number): ReaderState {
     lastSerial: 0,
     lastToken: undefined,
     tokens: 0,
+    titles: [],
+    title: undefined,
     debt: 0,
     debtSecond: 0,
     debtSince: -1,
