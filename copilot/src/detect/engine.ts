@@ -302,7 +302,7 @@ export class AbuseDetectors extends RequestEnricher {
       this.scraping.observeTokenless(event, ipId, out);
     }
     // Requests of a token or reader already found abusive are that finding's, not a country's audience.
-    const flagged = token !== undefined && (token.fired || token.account?.fired === true);
+    const flagged = token !== undefined && (token.fired || token.account?.report !== undefined);
     if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type HostingExits, observeHostingExit, ROTATION_WINDOW, rotatesExits } from './hosting-exits.ts';
+import {
+  type HostingExits,
+  newHostingExits,
+  observeHostingExit,
+  ROTATION_WINDOW,
+  rotatesExits,
+} from './hosting-exits.ts';
 
-const fresh = (): HostingExits => ({ exit: -1, exitBefore: -1, exitsSince: 0, exitsNew: 0 });
 const T = 1_800_000_000;
 
 /** Requests from the given address slots, `gap` seconds apart. */
-function through(slots: readonly number[], gap: number, s = fresh(), from = T): HostingExits {
+function through(slots: readonly number[], gap: number, s = newHostingExits(), from = T): HostingExits {
   for (const [i, slot] of slots.entries()) observeHostingExit(s, slot, from + i * gap);
   return s;
 }

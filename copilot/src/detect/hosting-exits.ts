@@ -12,6 +12,10 @@ export const ROTATION_EXITS = 3;
 export const ROTATION_WINDOW = 600;
 
 export interface HostingExits {
+  /** Whether the reader's latest network is a hosting network. */
+  on: boolean;
+  /** Requests from hosting networks' addresses. */
+  requests: number;
   /** The address-table slots of the last two hosting addresses (-1: none yet): a move back to either is no turn. */
   exit: number;
   exitBefore: number;
@@ -21,8 +25,14 @@ export interface HostingExits {
   exitsNew: number;
 }
 
+/** A reader's first request from a hosting network (made then: most readers never come through one). */
+export function newHostingExits(): HostingExits {
+  return { on: true, requests: 0, exit: -1, exitBefore: -1, exitsSince: 0, exitsNew: 0 };
+}
+
 /** A request from a hosting network's address (its slot in the address table) at `second`. */
 export function observeHostingExit(s: HostingExits, slot: number, second: number): void {
+  s.requests++;
   if (slot === s.exit || slot === s.exitBefore) return;
   s.exitBefore = s.exit;
   s.exit = slot;
@@ -35,6 +45,6 @@ export function observeHostingExit(s: HostingExits, slot: number, second: number
 }
 
 /** Whether the reader turned through a pool of hosting addresses rather than sitting behind one exit. */
-export function rotatesExits(s: HostingExits): boolean {
-  return s.exitsNew >= ROTATION_EXITS;
+export function rotatesExits(s: HostingExits | undefined): boolean {
+  return s !== undefined && s.exitsNew >= ROTATION_EXITS;
 }

@@ -129,8 +129,8 @@ export function readerEvidence(
   // Mostly from hosting networks: servers, or a VPN's exit. Context, never corroboration on its own; what may
   // be acted on takes it only from a reader turning through a pool of them (a proxy pool, a fleet), never
   // from one exit, the same however fast and whole its reader reads.
-  const hosting = s.requests >= 20 && s.hostingRequests >= 0.8 * s.requests;
-  const rotating = rotatesExits(s);
+  const hosting = s.requests >= 20 && (s.exits?.requests ?? 0) >= 0.8 * s.requests;
+  const rotating = rotatesExits(s.exits);
   const automationSignals: number[] = [
     s.tool ? 0.7 : 0,
     hosting && (oneExit || rotating) ? 0.3 : 0,

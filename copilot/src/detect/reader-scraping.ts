@@ -11,7 +11,7 @@ import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
 import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
-import { observeHostingExit } from './hosting-exits.ts';
+import { newHostingExits, observeHostingExit } from './hosting-exits.ts';
 import { corroboration, type Evidence, evidenceSummary, reportable, scrapingDetection } from './evidence.ts';
 import {
   addHumanTime,
@@ -20,12 +20,13 @@ import {
   observeGap,
   networkChanged,
   observeParallel,
+  recentToken,
   observeSlot,
   type ReaderState,
   rollBuckets,
 } from './reader-state.ts';
 import { ASCENDING_STEPS, AWAKE_HOURS, readerEvidence } from './reader-evidence.ts';
-import { fetchedAgain, readerTitle } from './reader-titles.ts';
+import { deepFirst, fetchedAgain, openTitle, readerTitle, takenFirst } from './reader-titles.ts';
 import type { TitleBook } from './titles.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
@@ -159,13 +160,12 @@ export class ReaderScrapingDetector {
     observeSlot(s, second);
     if (e.asn !== s.lastAsn) {
       networkChanged(s, e.asn, e.country, second);
-      s.onHosting = isHostingNetwork(e.asn);
+      const hosting = isHostingNetwork(e.asn);
+      if (hosting) s.exits ??= newHostingExits();
+      if (s.exits !== undefined) s.exits.on = hosting;
     }
-    if (s.onHosting) {
-      s.hostingRequests++;
-      observeHostingExit(s, e.ipSlot, second);
-    }
-    if (s.fired && e.ip !== s.lastReportedIp) this.reportAddress(e, s, out);
+    if (s.exits?.on === true) observeHostingExit(s.exits, e.ipSlot, second);
+    if (s.report !== undefined && e.ip !== s.lastReportedIp) this.reportAddress(e, s, out);
     if (token.serial !== s.lastSerial) this.switchTitle(s, token);
     token.lastSecond = second;
     if (e.status === 404) s.misses++;
@@ -184,21 +184,15 @@ export class ReaderScrapingDetector {
     rollBuckets(s, second);
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.placeCount <= 2);
     // What another grant of the reader's had already taken of this title is not taken again (reader-titles.ts).
-    const title = s.title;
-    if (title === undefined || !fetchedAgain(title, token.serial, token.parts)) {
+    const title = openTitle(s.titles, token.title);
+    if (title < 0 || !fetchedAgain(s.titles, title, token.serial, token.parts)) {
       if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
     }
-    if (moved.takenNow && (title === undefined || !title.taken)) {
-      s.taken++;
-      if (title !== undefined) title.taken = true;
-    }
-    if (moved.deepNow && (title === undefined || !title.deep)) {
-      observeDeepTake(s, second);
-      if (title !== undefined) title.deep = true;
-    }
-    if (!s.fired) {
+    if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) s.taken++;
+    if (moved.deepNow && (title < 0 || deepFirst(s.titles, title))) observeDeepTake(s, second);
+    if (s.report === undefined) {
       if (this.mayReport(s)) this.judge(e, token, s, out);
-    } else if ((s.requests & 63) === 0 && s.report !== undefined && s.report.score < ESCALATED) {
+    } else if ((s.requests & 63) === 0 && s.report.score < ESCALATED) {
       this.escalate(e, s, out);
     }
   }
@@ -208,9 +202,9 @@ export class ReaderScrapingDetector {
     if (s.lastToken !== undefined && s.lastToken !== token) endSession(s.lastToken, this.cohort);
     s.lastToken = token;
     s.lastSerial = token.serial;
-    s.title = readerTitle(s, token.title);
+    readerTitle(s, token.title);
     // Back to a title still open (a token of the last few): a look back, not a step of any walk.
-    const returning = s.recentSerials.includes(token.serial);
+    const returning = recentToken(s, token.serial) >= 0;
     observeParallel(s, token.serial, token.lastSecond);
     s.tokens++;
     if (token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER) s.tool = true;
@@ -310,7 +304,6 @@ export class ReaderScrapingDetector {
       if (!s.glimpsed && glimpsed(evidence)) this.glimpse(e, s, evidence, out);
       return;
     }
-    s.fired = true;
     const summary = this.summarize(s, second, evidence);
     const churn = evidence.find((x) => x.family === 'churn')!.strength;
     // One token (a collection-wide grant) names the abuser exactly; its address only once it may be acted on.

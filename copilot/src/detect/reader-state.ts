@@ -6,10 +6,10 @@
  */
 import type { TokenSession } from './consumption.ts';
 import type { HostingExits } from './hosting-exits.ts';
-import type { ReaderTitle } from './reader-titles.ts';
+import type { ReaderTitles } from './reader-titles.ts';
 import type { Detection } from './types.ts';
 
-export interface ReaderState extends HostingExits {
+export interface ReaderState {
   firstSeenMs: number;
   lastSeenMs: number;
   accountId: string;
@@ -19,9 +19,8 @@ export interface ReaderState extends HostingExits {
   /** The token of the last request (its session ends when the reader moves to another). */
   lastToken: TokenSession | undefined;
   tokens: number;
-  /** The reader's recent titles (each counted once, whatever grants open it), and the one now open. */
-  titles: ReaderTitle[];
-  title: ReaderTitle | undefined;
+  /** The reader's recent titles (each counted once, whatever grants open it), the one now open last. */
+  titles: ReaderTitles;
   /** Human seconds taken beyond what a person gets through (see PACE), and when it was last updated. */
   debt: number;
   debtSecond: number;
@@ -56,8 +55,8 @@ export interface ReaderState extends HostingExits {
   outOfScope: number;
   busters: number;
   tool: boolean;
-  onHosting: boolean;
-  hostingRequests: number;
+  /** Its requests from hosting networks and their addresses, once it came through one (and whether it is now). */
+  exits: HostingExits | undefined;
   /** Moves between assets: an exponential average of their gaps and squared gaps (seconds). */
   gaps: number;
   gapMean: number;
@@ -83,21 +82,19 @@ export interface ReaderState extends HostingExits {
   run: number;
   runMax: number;
   /**
-   * The last few distinct tokens and when each was last switched to (negative when it was a return within a
-   * minute): titles open side by side.
+   * The last few distinct tokens, each as its serial then when it was last switched to (negative when it was a
+   * return within a minute), in one array (one array's header per reader, not two): titles open side by side.
    */
-  recentSerials: number[];
-  recentSeconds: number[];
+  recentTokens: number[];
   parallelPeak: number;
   /** The reader's first address (and its slot and episode in the address table), and whether it used others. */
   firstIp: string;
   firstIpSlot: number;
   firstIpSerial: number;
   oneAddress: boolean;
-  fired: boolean;
   /** Whether the reader was glimpsed: one family established before two agree (observed only, reader-scraping.ts). */
   glimpsed: boolean;
-  /** Once reported: the finding, the addresses named in findings so far, and the last address seen. */
+  /** Once reported (fired): the finding, the addresses named in findings so far, and the last address seen. */
   report: Detection | undefined;
   addresses: Set<string> | undefined;
   lastReportedIp: string;
@@ -113,7 +110,6 @@ export function newReaderState(t: number): ReaderState {
     lastToken: undefined,
     tokens: 0,
     titles: [],
-    title: undefined,
     debt: 0,
     debtSecond: 0,
     debtSince: -1,
@@ -136,12 +132,7 @@ export function newReaderState(t: number): ReaderState {
     outOfScope: 0,
     busters: 0,
     tool: false,
-    onHosting: false,
-    hostingRequests: 0,
-    exit: -1,
-    exitBefore: -1,
-    exitsSince: 0,
-    exitsNew: 0,
+    exits: undefined,
     gaps: 0,
     gapMean: 0,
     gapSquares: 0,
@@ -158,14 +149,12 @@ export function newReaderState(t: number): ReaderState {
     lastSlot: -10,
     run: 0,
     runMax: 0,
-    recentSerials: [],
-    recentSeconds: [],
+    recentTokens: [],
     parallelPeak: 0,
     firstIp: '',
     firstIpSlot: -1,
     firstIpSerial: 0,
     oneAddress: true,
-    fired: false,
     glimpsed: false,
     report: undefined,
     addresses: undefined,
@@ -312,28 +301,31 @@ const RECENT_TOKENS = 12;
  * returned to within the last minute.
  */
 export function observeParallel(s: ReaderState, serial: number, second: number): void {
-  const serials = s.recentSerials;
-  let seconds = s.recentSeconds;
-  let at = serials.indexOf(serial);
+  const recent = s.recentTokens;
+  let at = recentToken(s, serial);
   if (at >= 0) {
-    // Returned to: marked by a negative serial slot in recentSeconds' twin, kept as the sign of the time.
-    seconds[at] = second - seconds[at]! <= PARALLEL_WINDOW ? -second : second;
+    // Returned to: marked by a negative time, kept as the sign of the time.
+    recent[at + 1] = second - recent[at + 1]! <= PARALLEL_WINDOW ? -second : second;
+  } else if (recent.length >= 2 * RECENT_TOKENS) {
+    at = 0;
+    for (let i = 2; i < recent.length; i += 2)
+      if (Math.abs(recent[i + 1]!) < Math.abs(recent[at + 1]!)) at = i;
+    recent[at] = serial;
+    recent[at + 1] = second;
   } else {
-    if (serials.length >= RECENT_TOKENS) {
-      at = 0;
-      for (let i = 1; i < seconds.length; i++) if (Math.abs(seconds[i]!) < Math.abs(seconds[at]!)) at = i;
-      serials[at] = serial;
-      seconds[at] = second;
-    } else {
-      // Exact size (concat, not push): a first push reserves 17 slots, and readers are many. The first from
-      // literals, whose allocation sites V8 can pretenure (concat's result is made in the young generation).
-      const first = serials.length === 0;
-      s.recentSerials = first ? [serial] : serials.concat(serial);
-      s.recentSeconds = seconds = first ? [second] : seconds.concat(second);
-    }
+    // Exact size (concat, not push): a first push reserves 17 slots, and readers are many. The first from a
+    // literal, whose allocation site V8 can pretenure (concat's result is made in the young generation).
+    s.recentTokens = recent.length === 0 ? [serial, second] : recent.concat(serial, second);
   }
+  const times = s.recentTokens;
   let n = 0;
-  for (let i = 0; i < seconds.length; i++)
-    if (seconds[i]! < 0 && second + seconds[i]! <= PARALLEL_WINDOW) n++;
+  for (let i = 1; i < times.length; i += 2) if (times[i]! < 0 && second + times[i]! <= PARALLEL_WINDOW) n++;
   if (n > s.parallelPeak) s.parallelPeak = n;
+}
+
+/** Where token `serial` is among the reader's recent tokens (its index in recentTokens), or -1. */
+export function recentToken(s: ReaderState, serial: number): number {
+  const recent = s.recentTokens;
+  for (let i = 0; i < recent.length; i += 2) if (recent[i] === serial) return i;
+  return -1;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cohortOfReaders, MIN, PATHS, READER_APP, runDetectors, T0 } from './test-support.ts';
 import { scrapingOf, walk } from './reader-walk.ts';
-import { fetchedAgain, type ReaderTitle, readerTitle } from './reader-titles.ts';
+import { deepFirst, fetchedAgain, type ReaderTitles, readerTitle, takenFirst } from './reader-titles.ts';
 import type { TitleStats } from './titles.ts';
 
 const HOUR = 60 * MIN;
@@ -39,28 +39,47 @@ describe("A reader's titles", () => {
   const stats = (scope: string): TitleStats => ({ scope, size: 0, sessions: 0, closed: 0, closedParts: 0 });
 
   it("counts a renewed grant's parts as fetched again up to where the furthest grant got, then as new", () => {
-    const holder: { titles: ReaderTitle[] } = { titles: [] };
+    const holder: { titles: ReaderTitles } = { titles: [] };
     const novel = stats('t00001');
-    const t = readerTitle(holder, novel)!;
-    for (let parts = 1; parts <= 12; parts++) expect(fetchedAgain(t, 1, parts)).toBe(false);
+    const t = readerTitle(holder, novel);
+    for (let parts = 1; parts <= 12; parts++) expect(fetchedAgain(holder.titles, t, 1, parts)).toBe(false);
     // The renewal (grant 2) fetches the first twelve again, then reads on; grant 1 is behind from then on.
     expect(readerTitle(holder, novel)).toBe(t);
-    for (let parts = 1; parts <= 12; parts++) expect(fetchedAgain(t, 2, parts)).toBe(true);
-    expect(fetchedAgain(t, 2, 13)).toBe(false);
-    expect(fetchedAgain(t, 1, 13)).toBe(true);
+    for (let parts = 1; parts <= 12; parts++) expect(fetchedAgain(holder.titles, t, 2, parts)).toBe(true);
+    expect(fetchedAgain(holder.titles, t, 2, 13)).toBe(false);
+    expect(fetchedAgain(holder.titles, t, 1, 13)).toBe(true);
+  });
+
+  it('counts a title taken, and taken deep, once each, whatever its reach', () => {
+    const holder: { titles: ReaderTitles } = { titles: [] };
+    const t = readerTitle(holder, stats('t00001'));
+    expect(fetchedAgain(holder.titles, t, 1, 40)).toBe(false);
+    expect(takenFirst(holder.titles, t)).toBe(true);
+    expect(takenFirst(holder.titles, t)).toBe(false);
+    expect(deepFirst(holder.titles, t)).toBe(true);
+    expect(deepFirst(holder.titles, t)).toBe(false);
+    // The marks leave the reach alone, and the reach leaves the marks alone.
+    expect(fetchedAgain(holder.titles, t, 2, 40)).toBe(true);
+    expect(fetchedAgain(holder.titles, t, 2, 41)).toBe(false);
+    expect(takenFirst(holder.titles, t)).toBe(false);
   });
 
   it('remembers a few titles, the oldest forgotten first, and none for a token without a title', () => {
-    const holder: { titles: ReaderTitle[] } = { titles: [] };
+    const holder: { titles: ReaderTitles } = { titles: [] };
     const first = stats('t00001');
-    const kept = readerTitle(holder, first)!;
-    kept.taken = true;
+    const at = readerTitle(holder, first);
+    expect(takenFirst(holder.titles, at)).toBe(true);
     for (let n = 2; n <= 6; n++) readerTitle(holder, stats(`t0000${n}`));
-    expect(readerTitle(holder, first)).toBe(kept);
+    // Still remembered (taken), and moved to the end as the most recent.
+    const again = readerTitle(holder, first);
+    expect(again).toBe(holder.titles.length - 3);
+    expect(takenFirst(holder.titles, again)).toBe(false);
     for (let n = 7; n <= 12; n++) readerTitle(holder, stats(`t000${n}`));
-    expect(holder.titles.length).toBe(6);
-    expect(readerTitle(holder, first)!.taken).toBe(false);
-    expect(readerTitle(holder, undefined)).toBeUndefined();
-    expect(readerTitle(holder, stats(''))).toBeUndefined();
+    expect(holder.titles.length).toBe(18);
+    // Forgotten: a new entry, not yet taken.
+    const anew = readerTitle(holder, first);
+    expect(takenFirst(holder.titles, anew)).toBe(true);
+    expect(readerTitle(holder, undefined)).toBe(-1);
+    expect(readerTitle(holder, stats(''))).toBe(-1);
   });
 });
