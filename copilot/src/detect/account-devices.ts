@@ -20,6 +20,12 @@ export interface AccountState {
   reportedCorroboration: number;
   /** Whether the account was glimpsed (account-glimpse.ts): at most once, and only before any finding. */
   glimpsed: boolean;
+  /**
+   * The first pair of one device's tokens found playing in one country beside reading in another (the player's,
+   * the reading's): one person's, once; another pair later is two people keeping it up.
+   */
+  besidePlaying: TokenSharingState | undefined;
+  besideReading: TokenSharingState | undefined;
 }
 
 /** Shared by every account never read at once in two countries (replaced, never written, when one is). */
@@ -38,6 +44,8 @@ export function newAccountState(t: number): AccountState {
     reportedScore: 0,
     reportedCorroboration: 0,
     glimpsed: false,
+    besidePlaying: undefined,
+    besideReading: undefined,
   };
 }
 
@@ -113,8 +121,9 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
  * cannot travel that fast, and it is in one place at a time. `atOnce` says whether both sessions were going
  * on (the other still reading after this one began): only then is the device doubled. One device's sessions
  * one after another in two countries is also what a VPN exit missing from the hosting list shows, switched on
- * between sessions; it moves a device, it does not double it. Other devices of the account may be abroad: a
- * household.
+ * between sessions; it moves a device, it does not double it. So is a device playing audio or video through one
+ * exit while its owner reads another title through a second (once: see playedBeside): a player fetches on its
+ * own, a reading holds its reader's attention. Other devices of the account may be abroad: a household.
  */
 export function accountTravel(
   config: DetectorConfig,
@@ -127,11 +136,27 @@ export function accountTravel(
     const travel = deviceTravel(config, geo, token, other);
     if (travel === undefined) continue;
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
-    if (overlap) return { ...travel, atOnce: true };
+    if (overlap && !playedBeside(s, token, other)) return { ...travel, atOnce: true };
     // Across continents a gap too short for the flight is worth a look; within one, a VPN or roaming.
     if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }
   return apart;
+}
+
+/**
+ * Whether two tokens of one device going on at once in two countries are a player streaming beside a reading,
+ * the first such pair of the account: one person listening to one title while reading another, each through its
+ * own exit. Two readings (or two players) at once need two people, and so does a second pair: remembered.
+ */
+function playedBeside(s: AccountState, token: TokenSharingState, other: TokenSharingState): boolean {
+  if (token.playing === other.playing) return false;
+  const playing = token.playing ? token : other;
+  const reading = token.playing ? other : token;
+  if (s.besidePlaying === undefined) {
+    s.besidePlaying = playing;
+    s.besideReading = reading;
+  }
+  return s.besidePlaying === playing && s.besideReading === reading;
 }
 
 /**

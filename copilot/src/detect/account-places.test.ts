@@ -47,6 +47,7 @@ function token(
     forbidden: 0,
     forbiddenSinceMs: 0,
     fired: false,
+    playing: false,
   };
   return state;
 }

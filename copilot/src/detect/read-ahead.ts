@@ -107,6 +107,7 @@ export function newTokenSubject(tokenId: string, serial: number, firstSeenMs: nu
     forbidden: 0,
     forbiddenSinceMs: firstSeenMs,
     fired: false,
+    playing: false,
   };
 }
 

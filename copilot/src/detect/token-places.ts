@@ -44,6 +44,11 @@ export interface TokenSharingState {
   forbidden: number;
   forbiddenSinceMs: number;
   fired: boolean;
+  /**
+   * The token streams audio or video (seen at one of its looks at the account): a player fetching parts on its
+   * own while its listener may read something else, not a reading that holds its reader's attention.
+   */
+  playing: boolean;
 }
 
 /** A move between countries too quick for the distance (continents: 1 within one, 2 across two). */

@@ -21,12 +21,19 @@ import type { DetectorConfig } from './config.ts';
 import { lookAgainOnNextRequest, sharingGlimpse } from './account-glimpse.ts';
 import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
+import { CLASS_AUDIO, CLASS_VIDEO, contentTypeClass, extensionClass } from './content.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
 import { confirmedTravel, placeOf, spread, type TokenSharingState } from './token-places.ts';
 import { writeAscii } from './line-token.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
 const MAX_ACCOUNT_TOKENS = 32;
+
+/** Whether the request fetches audio or video: what a player streams, not a page someone reads. */
+function isPlayed(e: AccessEvent): boolean {
+  const cls = extensionClass(e.stemBytes, e.stemStart, e.stemEnd) ?? contentTypeClass(e.record.contentType);
+  return cls === CLASS_AUDIO || cls === CLASS_VIDEO;
+}
 const HALF_DAY_MS = DAY_MS / 2;
 /** One device's sessions one after the other in countries too far apart: worth a look, not an action. */
 const TRAVEL_APART = 0.6;
@@ -85,6 +92,7 @@ export class TokenSharingDetector {
     if (s.requests >= s.nextAccountCheck && e.timestampMs > s.firstSeenMs) {
       s.nextAccountCheck = s.nextAccountCheck < 256 ? s.nextAccountCheck * 2 : Number.POSITIVE_INFINITY;
       if (s.deviceHash.length === 0) s.deviceHash = e.ownedStrings ? e.deviceHash : ownString(e.deviceHash);
+      if (!s.playing) s.playing = isPlayed(e);
       const account = this.observeAccount(e, s);
       if (account) out.push(account);
     }
@@ -226,8 +234,9 @@ export class TokenSharingDetector {
         signals: ['devices_over_limit_in_a_day'],
       });
     }
-    // One device in two countries at once is doubled; one after the other it may be a VPN exit the hosting
-    // list does not know (context, observed, until another family agrees).
+    // One device reading in two countries at once is doubled; one after the other, or listening in one while
+    // reading in the other, it may be a VPN exit the hosting list does not know (context, observed, until
+    // another family agrees).
     if (travel) {
       evidence.push({
         family: 'travel',

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
+import { MIN, PATHS, readingSession, request, runDetectors, T0, type TokenSpec } from './test-support.ts';
+
+/** An audiobook played on: a part every three and a half minutes, fetched by the player. */
+function listeningSession(start: number, ip: string, token: TokenSpec, count = 16): EdgeLogRecord[] {
+  const title = token.title ?? 't00001';
+  const out = [request(start, ip, `/titles/${title}/manifest.json`, { token })];
+  for (let i = 1; i <= count; i++) {
+    const part = `/titles/${title}/audio/part${String(i).padStart(4, '0')}.m4a`;
+    out.push(request(start + i * 3.5 * MIN, ip, part, { token, bytes: 2_000_000 }));
+  }
+  return out;
+}
+
+const sharingFindings = (records: EdgeLogRecord[], path: (typeof PATHS)[number]) =>
+  runDetectors(records, path)
+    .filter((d) => d.kind === 'token_sharing')
+    .map((d) => [d.evidence.score, d.mitigation, (d.evidence.travel as { atOnce: boolean }).atOnce]);
+
+describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (path) => {
+  it('observes, never acts on, a device listening through one exit while reading another title through a second', () => {
+    // A VPN client whose exits the hosting list does not know: an audiobook plays through a US exit while its
+    // owner reads a chapter or two of another title through an exit in Korea. One person: a player beside a reading.
+    const device = { accountId: 'tunnelled', device: 'd1' };
+    const listening = listeningSession(T0, '10.1.0.5', {
+      ...device,
+      tokenId: 'tokTunnel01',
+      title: 't00001',
+    });
+    const reading = readingSession(
+      T0 + 6 * MIN,
+      '10.3.0.5',
+      { ...device, tokenId: 'tokTunnel02', title: 't00002' },
+      3,
+    );
+    // Before: [0.85, 'force_reauth', true], the device taken as doubled.
+    expect(sharingFindings([...listening, ...reading], path)).toEqual([[0.6, 'observe', false]]);
+  });
+
+  it('acts on one device identity in two countries once a second player-and-reading pair shows it kept up', () => {
+    // Two people on one device id: one listens in the US, the other reads in Korea; then both go on with new
+    // sessions at once again. The first pair alone is what one person behind two exits shows; the second is not.
+    const device = { accountId: 'twoOnOne', device: 'd1' };
+    const first = [
+      ...listeningSession(T0, '10.1.0.5', { ...device, tokenId: 'tokTwoOn01', title: 't00001' }),
+      ...readingSession(T0 + 6 * MIN, '10.3.0.5', { ...device, tokenId: 'tokTwoOn02', title: 't00002' }, 3),
+    ];
+    const again = readingSession(
+      T0 + 40 * MIN,
+      '10.3.0.5',
+      { ...device, tokenId: 'tokTwoOn03', title: 't00003' },
+      3,
+    );
+    const records = [...first, ...again];
+    expect(sharingFindings(records, path)).toEqual([
+      [0.6, 'observe', false],
+      [0.85, 'force_reauth', true],
+    ]);
+    // Acted on at the second pair (before: at the first, in its eleventh minute).
+    const acted = runDetectors(records, path).find((d) => d.mitigation === 'force_reauth');
+    expect(Date.parse(acted!.detectedAt)).toBeGreaterThanOrEqual(T0 + 40 * MIN);
+  });
+
+  it('acts on one device identity reading two titles in two countries at the same time, at the first pair', () => {
+    // Two readings at once need two readers: no second pair is waited for (0.6 only while the first reading's
+    // last request still precedes the second's first).
+    const device = { accountId: 'twoReading', device: 'd1' };
+    const records = [
+      ...readingSession(T0, '10.1.0.5', { ...device, tokenId: 'tokTwoRd01', title: 't00001' }),
+      ...readingSession(T0 + 6 * MIN, '10.3.0.5', { ...device, tokenId: 'tokTwoRd02', title: 't00002' }, 3),
+    ];
+    expect(sharingFindings(records, path)).toEqual([
+      [0.6, 'observe', false],
+      [0.85, 'force_reauth', true],
+    ]);
+  });
+});
