@@ -2,7 +2,7 @@
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
-import { type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
+import { type TokenSharingState, type Travel, impossibleTravel, tokenPlaying } from './token-places.ts';
 
 export interface AccountState {
   firstSeenMs: number;
@@ -24,8 +24,7 @@ export interface AccountState {
    * The first pair of one device's tokens found playing in one country beside reading in another (the player's,
    * the reading's): one person's, once; another pair later is two people keeping it up.
    */
-  besidePlaying: TokenSharingState | undefined;
-  besideReading: TokenSharingState | undefined;
+  beside: { readonly playing: TokenSharingState; readonly reading: TokenSharingState } | undefined;
 }
 
 /** Shared by every account never read at once in two countries (replaced, never written, when one is). */
@@ -44,8 +43,7 @@ export function newAccountState(t: number): AccountState {
     reportedScore: 0,
     reportedCorroboration: 0,
     glimpsed: false,
-    besidePlaying: undefined,
-    besideReading: undefined,
+    beside: undefined,
   };
 }
 
@@ -149,14 +147,12 @@ export function accountTravel(
  * own exit. Two readings (or two players) at once need two people, and so does a second pair: remembered.
  */
 function playedBeside(s: AccountState, token: TokenSharingState, other: TokenSharingState): boolean {
-  if (token.playing === other.playing) return false;
-  const playing = token.playing ? token : other;
-  const reading = token.playing ? other : token;
-  if (s.besidePlaying === undefined) {
-    s.besidePlaying = playing;
-    s.besideReading = reading;
-  }
-  return s.besidePlaying === playing && s.besideReading === reading;
+  if (tokenPlaying(token) === tokenPlaying(other)) return false;
+  const playing = tokenPlaying(token) ? token : other;
+  const reading = playing === token ? other : token;
+  // One field, made once (accounts are many).
+  s.beside ??= { playing, reading };
+  return s.beside.playing === playing && s.beside.reading === reading;
 }
 
 /**

@@ -46,8 +46,7 @@ function token(
     lastAlternationMs: 0,
     forbidden: 0,
     forbiddenSinceMs: 0,
-    fired: false,
-    playing: false,
+    tokenFlags: 0,
   };
   return state;
 }

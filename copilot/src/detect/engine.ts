@@ -35,6 +35,7 @@ import type { LogLineView } from '../logs/log-line-view.ts';
 import { type IpSubject, newTokenSubject, ReadAhead, type TokenSubject } from './read-ahead.ts';
 import { decodedScope, RequestEnricher } from './request-event.ts';
 import { TokenSharingDetector } from './token-sharing.ts';
+import { tokenFired } from './token-places.ts';
 import { type Detection, ownString } from './types.ts';
 
 export class AbuseDetectors extends RequestEnricher {
@@ -302,7 +303,7 @@ export class AbuseDetectors extends RequestEnricher {
       this.scraping.observeTokenless(event, ipId, out);
     }
     // Requests of a token or reader already found abusive are that finding's, not a country's audience.
-    const flagged = token !== undefined && (token.fired || token.account?.report !== undefined);
+    const flagged = token !== undefined && (tokenFired(token) || token.account?.report !== undefined);
     if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);

@@ -106,8 +106,7 @@ export function newTokenSubject(tokenId: string, serial: number, firstSeenMs: nu
     lastAlternationMs: 0,
     forbidden: 0,
     forbiddenSinceMs: firstSeenMs,
-    fired: false,
-    playing: false,
+    tokenFlags: 0,
   };
 }
 
@@ -180,7 +179,7 @@ export class ReadAhead {
       const token = subjects[k];
       if (token === undefined) continue;
       touched += token.accountId.length + token.claimedDevice.length + token.requests + token.placeCount;
-      touched += token.fired ? 1 : 0;
+      touched += token.tokenFlags;
       touched += this.ips.touch(token.ipId);
       const ipId = token.ipId;
       if (ipId >= 0 && ipId < slabs.capacity) {

@@ -23,7 +23,15 @@ import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { CLASS_AUDIO, CLASS_VIDEO, contentTypeClass, extensionClass } from './content.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
-import { confirmedTravel, placeOf, spread, type TokenSharingState } from './token-places.ts';
+import {
+  confirmedTravel,
+  placeOf,
+  spread,
+  TOKEN_FIRED,
+  TOKEN_PLAYING,
+  type TokenSharingState,
+  tokenFired,
+} from './token-places.ts';
 import { writeAscii } from './line-token.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
@@ -92,7 +100,7 @@ export class TokenSharingDetector {
     if (s.requests >= s.nextAccountCheck && e.timestampMs > s.firstSeenMs) {
       s.nextAccountCheck = s.nextAccountCheck < 256 ? s.nextAccountCheck * 2 : Number.POSITIVE_INFINITY;
       if (s.deviceHash.length === 0) s.deviceHash = e.ownedStrings ? e.deviceHash : ownString(e.deviceHash);
-      if (!s.playing) s.playing = isPlayed(e);
+      if (isPlayed(e)) s.tokenFlags |= TOKEN_PLAYING;
       const account = this.observeAccount(e, s);
       if (account) out.push(account);
     }
@@ -122,7 +130,7 @@ export class TokenSharingDetector {
       s.forbidden++;
     }
     // Nothing is judged within the token's first second: log times are whole seconds, and the first one proves little.
-    if (s.fired || Math.floor(t / 1000) <= Math.floor(s.firstSeenMs / 1000)) return undefined;
+    if (tokenFired(s) || Math.floor(t / 1000) <= Math.floor(s.firstSeenMs / 1000)) return undefined;
     // Confirmed by a later request (log times have one-second resolution, one stray request proves little),
     // and by another client there or by the token going back: someone is in both places.
     const travel = confirmedTravel(s, t);
@@ -146,7 +154,7 @@ export class TokenSharingDetector {
       evidence.push({ family: 'refusals', strength: 0.9, signals: ['device_mismatch'] });
     }
     if (evidence.length === 0) return undefined;
-    s.fired = true;
+    s.tokenFlags |= TOKEN_FIRED;
     const summary = evidenceSummary(evidence);
     return {
       kind: 'token_sharing',
@@ -290,7 +298,7 @@ export class TokenSharingDetector {
     s.glimpsed = true;
     // A token of the account already found (its own finding, a copied or travelling grant): the glimpse would
     // repeat it weaker, after it. Asked only here, when a glimpse is due, so the usual look costs nothing more.
-    if (token.fired || s.tokens.some((other) => other.fired)) return undefined;
+    if (tokenFired(token) || s.tokens.some(tokenFired)) return undefined;
     const evidence = [glimpse.evidence];
     return this.accountFinding(e, s, evidence, evidenceSummary(evidence), {
       ...(glimpse.travel ? { travel: glimpse.travel } : {}),
