@@ -294,6 +294,57 @@ describe('Dashboard in Chromium: abuse, rollback and false positives', () => {
     },
     3 * DEADLINE_MS,
   );
+
+  it(
+    'shows an observed finding as superseded by its escalation, and the escalation naming it, each linking the other',
+    async () => {
+      // Two findings of one episode as the pipeline stores them: observed first, then escalated on more evidence.
+      const now = Date.now();
+      const observedId = `fnd_observed_${now}`;
+      const escalationId = `fnd_escalation_${now}`;
+      const base_ = {
+        kind: 'token_sharing' as const,
+        subject: { accountId: `reader-escalated-${now}` },
+        firstSeen: new Date(now - 20 * 60_000).toISOString(),
+        severity: 'warning' as const,
+        evidence: { countries: ['FR', 'BR'] },
+      };
+      const observedAt = new Date(now - 10 * 60_000).toISOString();
+      await stack.copilot.store.putFinding({
+        ...base_,
+        id: observedId,
+        detectedAt: observedAt,
+        score: 0.3,
+        summary: 'one account read in two countries at once',
+      });
+      await stack.copilot.store.putFinding({
+        ...base_,
+        id: escalationId,
+        detectedAt: new Date(now).toISOString(),
+        score: 0.85,
+        severity: 'critical',
+        summary: 'one account read in three countries at once',
+        escalates: { id: observedId, detectedAt: observedAt },
+      });
+      const { context, page } = await signIn(browser, base, 'on_call', {
+        returnTo: `/abuse?finding=${observedId}`,
+      });
+      try {
+        const observed = page.locator(`#finding-${observedId}`);
+        await observed.getByTestId('finding-escalation').waitFor({ timeout: DEADLINE_MS });
+        expect(await observed.getByText('Superseded', { exact: true }).count()).toBe(1);
+        await observed.getByRole('link', { name: 'see the escalation' }).click();
+        await page.waitForURL(new RegExp(`finding=${escalationId}`));
+        const escalation = page.locator(`#finding-${escalationId}`);
+        expect(await escalation.getByTestId('finding-escalation').textContent()).toContain('Escalates');
+        expect(await escalation.getByText('Superseded', { exact: true }).count()).toBe(0);
+        expect(await escalation.getAttribute('class')).toContain('selected');
+      } finally {
+        await context.close();
+      }
+    },
+    2 * DEADLINE_MS,
+  );
 });
 
 describe('Dashboard build', () => {

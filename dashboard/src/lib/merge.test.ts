@@ -58,6 +58,26 @@ describe('Live-event merging', () => {
     expect(list.map((f) => f.id)).toEqual(['new', 'old']);
   });
 
+  it('marks the finding a live escalation escalates, as the API lists them, and keeps the mark on replays', () => {
+    const observed = finding('observed', '2026-12-05T09:00:00Z');
+    const escalation = {
+      ...finding('escalation', '2026-12-05T09:10:00Z'),
+      escalates: { id: 'observed', detectedAt: observed.detectedAt },
+    };
+    let list = upsertFinding([observed, finding('other', '2026-12-05T08:00:00Z')], escalation);
+    expect(list.map((f) => [f.id, f.escalatedBy?.id])).toEqual([
+      ['escalation', undefined],
+      ['observed', 'escalation'],
+      ['other', undefined],
+    ]);
+    // The observed finding replayed (a reconnect) keeps the mark it got from its escalation.
+    list = upsertFinding(list, observed);
+    expect(list.find((f) => f.id === 'observed')?.escalatedBy).toEqual({
+      id: 'escalation',
+      detectedAt: escalation.detectedAt,
+    });
+  });
+
   it('keeps a decision when the finding is replayed without it', () => {
     let list = [finding('f', '2026-12-05T10:00:00Z')];
     list = applyDecision(list, {

@@ -21,9 +21,24 @@ export function upsertFinding(
   limit = 500,
 ): StoredFinding[] {
   const existing = list.find((f) => f.id === finding.id);
-  // A finding never changes once made, except for its decision: keep the decision we already have.
-  const merged = existing ? { ...finding, decision: finding.decision ?? existing.decision } : finding;
-  const rest = list.filter((f) => f.id !== finding.id);
+  // A finding never changes once made, except for its decision and the escalation that later names it: keep
+  // what we already have of either.
+  const merged = existing
+    ? {
+        ...finding,
+        decision: finding.decision ?? existing.decision,
+        escalatedBy: finding.escalatedBy ?? existing.escalatedBy,
+      }
+    : finding;
+  // An escalation marks the finding it escalates, as the API's list does (the store derives the mark there).
+  const escalated = finding.escalates;
+  const rest = list
+    .filter((f) => f.id !== finding.id)
+    .map((f) =>
+      escalated !== undefined && f.id === escalated.id && f.escalatedBy === undefined
+        ? { ...f, escalatedBy: { id: finding.id, detectedAt: finding.detectedAt } }
+        : f,
+    );
   return [merged, ...rest]
     .sort((a, b) => b.detectedAt.localeCompare(a.detectedAt) || a.id.localeCompare(b.id))
     .slice(0, limit);

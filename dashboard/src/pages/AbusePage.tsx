@@ -106,6 +106,7 @@ function FindingCard({ finding, selected }: { finding: StoredFinding; selected: 
           Score {finding.score.toFixed(2)} · detected {formatRelative(finding.detectedAt, now)} (
           {formatTime(finding.detectedAt)}) · first seen {formatTime(finding.firstSeen)}
         </p>
+        <EscalationLine finding={finding} params={params} />
         {decision ? (
           <p data-testid="finding-decision">
             <Pill value={decision.value} label={decision.value === 'suppressed' ? 'Suppressed' : undefined} />{' '}
@@ -145,6 +146,28 @@ function FindingCard({ finding, selected }: { finding: StoredFinding; selected: 
       </article>
     </li>
   );
+}
+
+/** Where a finding stands in its episode: it escalates an earlier one, or a later one escalated it. */
+function EscalationLine({ finding, params }: { finding: StoredFinding; params: URLSearchParams }) {
+  const link = (id: string, text: string) => (
+    <Link to={`/abuse?${withParams(params, { finding: id })}`}>{text}</Link>
+  );
+  if (finding.escalatedBy)
+    return (
+      <p data-testid="finding-escalation">
+        <Pill value="escalated" label="Superseded" /> The evidence grew:{' '}
+        {link(finding.escalatedBy.id, 'see the escalation')}.
+      </p>
+    );
+  if (finding.escalates)
+    return (
+      <p data-testid="finding-escalation">
+        Escalates {link(finding.escalates.id, 'an earlier finding')} of the same episode, on stronger
+        evidence.
+      </p>
+    );
+  return null;
 }
 
 function Findings({ list }: { list: StoredFinding[] }) {
