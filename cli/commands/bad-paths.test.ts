@@ -63,6 +63,22 @@ describe('Command line: an output in a directory that does not exist', () => {
     expect(anomalies.stderr).toContain(`cannot write ${scores}: its directory does not exist`);
     expect(existsSync(missingDir)).toBe(false);
   });
+
+  it('detect and prewarm simulate say why they cannot write, and create nothing', () => {
+    const logs = join(dir, 'empty.log');
+    writeFileSync(logs, '#Version: 1.0\n');
+    const detections = join(missingDir, 'detections.jsonl');
+    const trace = join(missingDir, 'trace.csv');
+
+    const detect = boundless('detect', '--input', logs, '--out', detections);
+    const simulate = boundless('prewarm', 'simulate', '--days', '1', '--out', trace);
+
+    expect(detect.status).toBe(2);
+    expect(detect.stderr).toContain(`cannot write --out ${detections}: its directory does not exist`);
+    expect(simulate.status).toBe(2);
+    expect(simulate.stderr).toContain(`cannot write ${trace}: its directory does not exist`);
+    expect(existsSync(missingDir)).toBe(false);
+  });
 });
 
 describe('Command line: report on a data dir whose tunables.json is damaged', () => {

@@ -3,7 +3,7 @@ import type { Population } from '../eval/anomaly-sim.ts';
 import type { FalseAlarms, SimulatedReport, Transform } from '../eval/anomalies-robustness.ts';
 import type { SetScore } from '../eval/anomalies-nab.ts';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, writeFailure } from '../errors.ts';
 import { DEFAULT_NAB_DATA } from './eval-anomalies.ts';
 
 function grid(header: string[], rows: string[][]): string {
@@ -111,7 +111,7 @@ async function evaluate(flags: RobustnessFlags): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
   if (flags.json)
     await writeFile(flags.json, `${JSON.stringify(json, null, 2)}\n`).catch((error: unknown) => {
-      throw new CliError(`cannot write ${flags.json}`, 2, { cause: error });
+      throw new CliError(`cannot write --json ${flags.json}: ${writeFailure(error)}`, 2, { cause: error });
     });
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { LeaveOneCategoryOut } from '../eval/anomalies-loco.ts';
 import type { DetectorRun, NabBenchmark, ScorerReproduction, SetScore } from '../eval/anomalies-nab.ts';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, writeFailure } from '../errors.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The shipped NAB data, beside the project (`../shared/data/nab`). */
@@ -260,7 +260,7 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       scorer: { ...report.reproduction, perDetector: Object.fromEntries(report.reproduction.perDetector) },
     };
     await writeFile(flags.json, `${JSON.stringify(document, null, 2)}\n`).catch((error: unknown) => {
-      throw new CliError(`cannot write ${flags.json}`, 2, { cause: error });
+      throw new CliError(`cannot write --json ${flags.json}: ${writeFailure(error)}`, 2, { cause: error });
     });
   }
 }

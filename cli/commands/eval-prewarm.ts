@@ -11,7 +11,7 @@ import type {
 // Eager for the --trace default in the help text; the module is small and imports no packages.
 import { DEFAULT_TRAFFIC_TRACE } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, writeFailure } from '../errors.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEFAULT_TRACE = resolve(PROJECT_ROOT, '../shared/data', DEFAULT_TRAFFIC_TRACE);
@@ -232,7 +232,7 @@ async function evaluate(flags: EvalFlags): Promise<void> {
   process.stdout.write(`${formatEvaluation(evaluation)}\n`);
   if (flags.json) {
     await writeFile(flags.json, `${JSON.stringify(evaluation, null, 2)}\n`).catch((error: unknown) => {
-      throw new CliError(`cannot write ${flags.json}`, 2, { cause: error });
+      throw new CliError(`cannot write --json ${flags.json}: ${writeFailure(error)}`, 2, { cause: error });
     });
   }
 }
