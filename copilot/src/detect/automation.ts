@@ -95,10 +95,14 @@ export function isHostingNetwork(asn: number): boolean {
   return HOSTING_ASNS.has(asn);
 }
 
-/** Engines and the networks they crawl from: a crawler agent from anywhere else is just a claim. */
+/**
+ * Engines and the networks they crawl from: a crawler agent from anywhere else is just a claim. Google's crawlers
+ * come from Google's own networks (AS15169, AS19527) and its cloud (AS396982).
+ */
+const GOOGLE_ASNS = [15169, 19527, 396982];
 const CRAWLER_ASNS: ReadonlyArray<{ agent: string; asns: readonly number[] }> = [
-  { agent: 'googlebot', asns: [15169, 396982] },
-  { agent: 'google-inspectiontool', asns: [15169] },
+  { agent: 'googlebot', asns: GOOGLE_ASNS },
+  { agent: 'google-inspectiontool', asns: GOOGLE_ASNS },
   { agent: 'bingbot', asns: [8075] },
   { agent: 'duckduckbot', asns: [8075, 14618, 16509] },
   { agent: 'applebot', asns: [714, 6185] },

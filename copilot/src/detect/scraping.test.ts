@@ -133,6 +133,13 @@ describe('Function: isVerifiedCrawler', () => {
       false,
     );
   });
+
+  it("takes Google's crawler from each of Google's networks, not from any other big network", () => {
+    const googlebot = (asn: number) =>
+      isVerifiedCrawler({ ...base, asn, record: request(T0, '10.7.0.1', '/', { agent: GOOGLEBOT }) });
+    expect([15169, 19527, 396982].map(googlebot)).toEqual([true, true, true]);
+    expect([8075, 16509, 13335].map(googlebot)).toEqual([false, false, false]);
+  });
 });
 
 describe('Function: assetStep', () => {
