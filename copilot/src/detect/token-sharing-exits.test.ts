@@ -19,6 +19,32 @@ const sharingFindings = (records: EdgeLogRecord[], path: (typeof PATHS)[number])
     .map((d) => [d.evidence.score, d.mitigation, (d.evidence.travel as { atOnce: boolean }).atOnce]);
 
 describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (path) => {
+  it('observes, never acts on, one device reading in two countries of one continent at once', () => {
+    // Germany and France at once: VPN exits, a border commuter's home network beside a roaming carrier, or an
+    // address geolocated to the neighbour's country. Across continents the same reading is acted on (below).
+    const device = { accountId: 'neighbours', device: 'd1' };
+    const home = readingSession(T0, '10.5.0.5', { ...device, tokenId: 'tokNeighbour1' }, 3);
+    const away = readingSession(home.at(-1)!.timestampMs + 2 * MIN, '10.6.0.5', {
+      ...device,
+      tokenId: 'tokNeighbour2',
+      title: 't00002',
+    });
+    const back = readingSession(T0 + 25 * MIN, '10.5.0.5', {
+      ...device,
+      tokenId: 'tokNeighbour3',
+      title: 't00003',
+    });
+    // A glimpse, then the device at once in both: observed. Before: [0.85, 'force_reauth', true] second.
+    expect(sharingFindings([...home, ...away, ...back], path)).toEqual([
+      [0.3, 'observe', undefined],
+      [0.6, 'observe', true],
+    ]);
+    const acrossContinents = [...home, ...away, ...back].map((r) =>
+      r.clientIp.startsWith('10.6.') ? { ...r, clientIp: r.clientIp.replace('10.6.', '10.4.') } : r,
+    );
+    expect(sharingFindings(acrossContinents, path).at(-1)).toEqual([0.85, 'force_reauth', true]);
+  });
+
   it('observes, never acts on, a device listening through one exit while reading another title through a second', () => {
     // A VPN client whose exits the hosting list does not know: an audiobook plays through a US exit while its
     // owner reads a chapter or two of another title through an exit in Korea. One person: a player beside a reading.

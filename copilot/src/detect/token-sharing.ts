@@ -244,11 +244,13 @@ export class TokenSharingDetector {
     }
     // One device reading in two countries at once is doubled; one after the other, or listening in one while
     // reading in the other, it may be a VPN exit the hosting list does not know (context, observed, until
-    // another family agrees).
+    // another family agrees). So may two countries of one continent at once: VPN exits, a border commuter's
+    // home network and roaming carrier, a company's exits in neighbouring countries, and addresses placed in
+    // a neighbour's country by geolocation all show it. Across continents, at once, nobody is in both.
     if (travel) {
       evidence.push({
         family: 'travel',
-        strength: travel.atOnce ? 0.85 : TRAVEL_APART,
+        strength: travel.atOnce && travel.continents === 2 ? 0.85 : TRAVEL_APART,
         signals: ['impossible_travel'],
       });
     }
