@@ -58,7 +58,7 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
   validation: {
     name: 'validation',
     description:
-      'never used while tuning: validation ranges, another catalog style and mix, seeds 1911-1912 (1001-1002 up to 1901-1902 seen)',
+      'never used while tuning: validation ranges, another catalog style and mix, seeds 1921-1922 (1001-1002 up to 1911-1912 seen)',
     profile: 'validation',
     mix: {
       reader: 0.22,
@@ -75,10 +75,10 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
       shelf_sync: 0.03,
     },
     abuse: true,
-    seeds: [1911, 1912],
+    seeds: [1921, 1922],
     seenSeeds: [
       1001, 1002, 1101, 1102, 1201, 1202, 1301, 1302, 1401, 1402, 1501, 1502, 1601, 1602, 1701, 1702, 1801,
-      1802, 1901, 1902,
+      1802, 1901, 1902, 1911, 1912,
     ],
     stressSeeds: [],
     hours: 36,
@@ -87,7 +87,7 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
   hard_negative: {
     name: 'hard_negative',
     description:
-      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2911 (2001 up to 2901 seen)',
+      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2921 (2001 up to 2911 seen)',
     profile: 'validation',
     mix: {
       reader: 0.08,
@@ -104,8 +104,8 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
       shelf_sync: 0.04,
     },
     abuse: false,
-    seeds: [2911],
-    seenSeeds: [2001, 2101, 2201, 2301, 2401, 2501, 2601, 2701, 2801, 2901],
+    seeds: [2921],
+    seenSeeds: [2001, 2101, 2201, 2301, 2401, 2501, 2601, 2701, 2801, 2901, 2911],
     stressSeeds: [3001],
     hours: 24,
     readers: 4000,
