@@ -5,7 +5,7 @@ import type { MitigationEngine } from '../mitigation/engine.ts';
 import type { CopilotStore, FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import { FindingLedger } from './dedupe.ts';
 import { FindingDesk } from './finding-desk.ts';
-import type { PipelineCounters } from './types.ts';
+import { newPipelineCounters } from './types.ts';
 
 const detection: Detection = {
   kind: 'token_sharing',
@@ -35,17 +35,7 @@ function desk() {
       throw new Error('the engine was asked about a subject already under mitigation');
     },
   } as unknown as MitigationEngine;
-  const counters: PipelineCounters = {
-    records: 0,
-    apiRequests: 0,
-    detections: 0,
-    findings: 0,
-    suppressed: 0,
-    decisions: {},
-    watermark: null,
-    ticks: 0,
-    tickErrors: 0,
-  };
+  const counters = newPipelineCounters();
   return {
     desk: new FindingDesk(new FindingLedger(30 * 60_000), engine, store, counters),
     stored,

@@ -22,7 +22,13 @@ import { type CopilotPipelineOptions, savedGuardrails } from './pipeline-options
 import type { DetectionFeed } from './detection-feed.ts';
 import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
-import type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
+import {
+  newPipelineCounters,
+  type PipelineCounters,
+  type PipelineListener,
+  type SloSnapshot,
+  type SourceStatus,
+} from './types.ts';
 import { copilotLogger } from '../logger.ts';
 import { rollbackAudit, rollbacksIn } from '../deploys/rollback-finding.ts';
 
@@ -42,17 +48,7 @@ export class CopilotPipeline {
   readonly feedback = new FeedbackRules();
   /** Per-route latency, cache hits, Lambda concurrency and cold starts, metered cost: the dashboard's numbers. */
   readonly ops: OpsMetrics;
-  readonly counters: PipelineCounters = {
-    records: 0,
-    apiRequests: 0,
-    detections: 0,
-    findings: 0,
-    suppressed: 0,
-    decisions: {},
-    watermark: null,
-    ticks: 0,
-    tickErrors: 0,
-  };
+  readonly counters: PipelineCounters = newPipelineCounters();
   private readonly detectors: AbuseDetectors;
   private readonly slo: SloEngine | undefined;
   private readonly desk: FindingDesk;

@@ -48,6 +48,21 @@ export interface PipelineCounters {
   tickErrors: number;
 }
 
+/** Counters at zero, as a pipeline starts. */
+export function newPipelineCounters(): PipelineCounters {
+  return {
+    records: 0,
+    apiRequests: 0,
+    detections: 0,
+    findings: 0,
+    suppressed: 0,
+    decisions: {},
+    watermark: null,
+    ticks: 0,
+    tickErrors: 0,
+  };
+}
+
 export interface PipelineListener {
   findingCreated?(finding: Finding): void;
   /** What the policies made of a detection's finding (applied, or skipped and why). */
