@@ -34,22 +34,24 @@ export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
 ];
 
 /**
- * `dayLong`: whether evidence only a day of watching shows counts (deep takes spread over the day, a day
- * without sleep, half a day without a break); `breadth`: whether the number of titles counts on its own (titles opened to half, none of
- * them far deeper than their readers take them, as coverage; titles open side by side, as automation rather
- * than pace); `oneExit`: whether a hosting network's addresses count without the reader rotating through
- * them (one exit is what a VPN reader shows). A finding that needs any of them is observed only (see
- * summarize in reader-scraping.ts).
+ * The reader's evidence as reported, or, with `acting`, only what may be acted on. Acting leaves out three
+ * views a legitimate reader's day also produces: `dayLong`, evidence only a day of watching shows (deep takes
+ * spread over the day, a day without sleep, half a day without a break); `breadth`, the number of titles on its
+ * own (titles opened to half, none of them far deeper than their readers take them, as coverage; titles open
+ * side by side, as automation rather than pace); `oneExit`, a hosting network's addresses without the reader
+ * rotating through them (one exit is what a VPN reader shows). A finding that needs any of them is observed
+ * only (see summarize in reader-scraping.ts).
  */
 export function readerEvidence(
   config: DetectorConfig,
   titles: TitleBook,
   s: ReaderState,
   second: number,
-  dayLong = true,
-  breadth = true,
-  oneExit = true,
+  acting = false,
 ): Evidence[] {
+  const dayLong = !acting;
+  const breadth = !acting;
+  const oneExit = !acting;
   const catalog = titles.catalogSize;
   const debtHours = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond)) / 3600;
   const sustainedMinutes = s.sustainedPeak / 60;

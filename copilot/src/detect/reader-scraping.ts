@@ -137,7 +137,7 @@ export class ReaderScrapingDetector {
     const summary = evidenceSummary(evidence);
     if (summary.score <= OBSERVED_ONLY || summary.corroboration < 2) return summary;
     // What may be acted on: two families agreeing without the day-long view and without breadth.
-    const acting = readerEvidence(this.config, this.titles, s, second, false, false, false);
+    const acting = readerEvidence(this.config, this.titles, s, second, true);
     if (!reportable(acting) || corroboration(acting) < 2 || !unlikeReading(acting))
       summary.score = OBSERVED_ONLY;
     return summary;

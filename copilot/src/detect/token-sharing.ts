@@ -21,7 +21,8 @@ import type { DetectorConfig } from './config.ts';
 import { lookAgainOnNextRequest, sharingGlimpse } from './account-glimpse.ts';
 import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
-import { CLASS_AUDIO, CLASS_VIDEO, contentTypeClass, extensionClass } from './content.ts';
+import { assetClassOf } from './consumption.ts';
+import { CLASS_AUDIO, CLASS_VIDEO } from './content.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
 import {
   confirmedTravel,
@@ -39,9 +40,10 @@ const MAX_ACCOUNT_TOKENS = 32;
 
 /** Whether the request fetches audio or video: what a player streams, not a page someone reads. */
 function isPlayed(e: AccessEvent): boolean {
-  const cls = extensionClass(e.stemBytes, e.stemStart, e.stemEnd) ?? contentTypeClass(e.record.contentType);
+  const cls = assetClassOf(e);
   return cls === CLASS_AUDIO || cls === CLASS_VIDEO;
 }
+
 const HALF_DAY_MS = DAY_MS / 2;
 /** One device's sessions one after the other in countries too far apart: worth a look, not an action. */
 const TRAVEL_APART = 0.6;
