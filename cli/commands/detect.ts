@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import type { DetectProgress } from '@boundless/copilot/detect';
 import type { Command } from 'commander';
-import { CliError, writeFailure } from '../errors.ts';
+import { CliError } from '../errors.ts';
+import { writeOutput } from '../output.ts';
 
 interface DetectOptions {
   input: string[];
@@ -41,9 +41,7 @@ export function registerDetect(program: Command): void {
       );
       if (progress) process.stderr.write('\n');
       const body = result.detections.map((d) => JSON.stringify(d)).join('\n');
-      await writeFile(options.out, body.length > 0 ? `${body}\n` : '').catch((error: unknown) => {
-        throw new CliError(`cannot write --out ${options.out}: ${writeFailure(error)}`, 2, { cause: error });
-      });
+      await writeOutput(options.out, body.length > 0 ? `${body}\n` : '', '--out');
       const skipped = Object.entries(result.stats.skipped)
         .map(([reason, n]) => `${reason} ${n}`)
         .join(', ');

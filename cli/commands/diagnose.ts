@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Finding } from '@boundless/copilot/findings';
 import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
-import { CliError, readFailure, writeFailure } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
+import { writeOutput } from '../output.ts';
 
 interface DiagnoseFlags {
   telemetry: string;
@@ -73,11 +74,7 @@ async function diagnose(flags: DiagnoseFlags): Promise<void> {
     },
     { atMs, windowMs, ...(flags.question ? { question: flags.question } : {}) },
   );
-  try {
-    await writeFile(flags.out, `${JSON.stringify(diagnosis, null, 2)}\n`);
-  } catch (error) {
-    throw new CliError(`cannot write --out ${flags.out}: ${writeFailure(error)}`, 2, { cause: error });
-  }
+  await writeOutput(flags.out, `${JSON.stringify(diagnosis, null, 2)}\n`, '--out');
   const ms = Math.round(performance.now() - started);
   const lead = diagnosis.hypotheses[0];
   const head = lead

@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import type { Population } from '../eval/anomaly-sim.ts';
 import type { FalseAlarms, SimulatedReport, Transform } from '../eval/anomalies-robustness.ts';
 import type { SetScore } from '../eval/anomalies-nab.ts';
 import type { Command } from 'commander';
-import { CliError, writeFailure } from '../errors.ts';
+import { CliError } from '../errors.ts';
+import { writeOutput } from '../output.ts';
 import { DEFAULT_NAB_DATA } from './eval-anomalies.ts';
 
 function grid(header: string[], rows: string[][]): string {
@@ -109,10 +109,7 @@ async function evaluate(flags: RobustnessFlags): Promise<void> {
     throw error;
   }
   process.stdout.write(`${out.join('\n')}\n`);
-  if (flags.json)
-    await writeFile(flags.json, `${JSON.stringify(json, null, 2)}\n`).catch((error: unknown) => {
-      throw new CliError(`cannot write --json ${flags.json}: ${writeFailure(error)}`, 2, { cause: error });
-    });
+  if (flags.json) await writeOutput(flags.json, `${JSON.stringify(json, null, 2)}\n`, '--json');
 }
 
 export function registerEvalAnomaliesRobustness(program: Command): void {

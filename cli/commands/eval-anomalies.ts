@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LeaveOneCategoryOut } from '../eval/anomalies-loco.ts';
 import type { DetectorRun, NabBenchmark, ScorerReproduction, SetScore } from '../eval/anomalies-nab.ts';
 import type { Command } from 'commander';
-import { CliError, writeFailure } from '../errors.ts';
+import { CliError } from '../errors.ts';
+import { writeOutput } from '../output.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The shipped NAB data, beside the project (`../shared/data/nab`). */
@@ -259,9 +259,7 @@ async function evaluate(flags: EvalFlags): Promise<void> {
       })),
       scorer: { ...report.reproduction, perDetector: Object.fromEntries(report.reproduction.perDetector) },
     };
-    await writeFile(flags.json, `${JSON.stringify(document, null, 2)}\n`).catch((error: unknown) => {
-      throw new CliError(`cannot write --json ${flags.json}: ${writeFailure(error)}`, 2, { cause: error });
-    });
+    await writeOutput(flags.json, `${JSON.stringify(document, null, 2)}\n`, '--json');
   }
 }
 

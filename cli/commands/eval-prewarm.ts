@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -11,7 +10,8 @@ import type {
 // Eager for the --trace default in the help text; the module is small and imports no packages.
 import { DEFAULT_TRAFFIC_TRACE } from '@boundless/datasets/traffic';
 import type { Command } from 'commander';
-import { CliError, writeFailure } from '../errors.ts';
+import { CliError } from '../errors.ts';
+import { writeOutput } from '../output.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEFAULT_TRACE = resolve(PROJECT_ROOT, '../shared/data', DEFAULT_TRAFFIC_TRACE);
@@ -231,9 +231,7 @@ async function evaluate(flags: EvalFlags): Promise<void> {
   }
   process.stdout.write(`${formatEvaluation(evaluation)}\n`);
   if (flags.json) {
-    await writeFile(flags.json, `${JSON.stringify(evaluation, null, 2)}\n`).catch((error: unknown) => {
-      throw new CliError(`cannot write --json ${flags.json}: ${writeFailure(error)}`, 2, { cause: error });
-    });
+    await writeOutput(flags.json, `${JSON.stringify(evaluation, null, 2)}\n`, '--json');
   }
 }
 

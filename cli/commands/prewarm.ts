@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
-import { CliError, readFailure, writeFailure } from '../errors.ts';
+import { CliError, readFailure } from '../errors.ts';
+import { writeOutput } from '../output.ts';
 import { csvCell } from '../io/csv-cell.ts';
 
 // Stated here too so that --help needs no copilot module; planner.ts holds the reasoning behind it.
@@ -44,14 +45,6 @@ interface PlanFlags {
   functionName: string;
   alias: string;
   allocationMinutes: number;
-}
-
-async function writeOutput(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text);
-  } catch (error) {
-    throw new CliError(`cannot write ${path}: ${writeFailure(error)}`, 2, { cause: error });
-  }
 }
 
 function usageError(error: unknown): never {
