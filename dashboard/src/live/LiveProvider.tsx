@@ -24,6 +24,7 @@ import type {
   StoredMitigation,
 } from '../lib/types.ts';
 import { wireIncidents } from './incident-events.ts';
+import { mergePushed } from './push-merge.ts';
 import { rereadOnConnect } from './reread.ts';
 
 type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
@@ -56,7 +57,7 @@ type OperatorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 function wire(socket: OperatorSocket, client: QueryClient, touched: () => void): void {
   const update = <T,>(key: readonly unknown[], fn: (current: T) => T) => {
     touched();
-    client.setQueryData<T>(key, (current) => (current === undefined ? current : fn(current)));
+    mergePushed(client, key, fn);
   };
   socket.on('finding.created', (finding) =>
     update<StoredFinding[]>(keys.findings, (list) => upsertFinding(list, finding)),

@@ -19,6 +19,7 @@ import type {
   IncidentSummary,
   ServerToClientEvents,
 } from '../lib/types.ts';
+import { mergePushed } from './push-merge.ts';
 
 /**
  * The incident chat's events into the query cache: the list, the open incident (questions, answers, budget,
@@ -31,7 +32,7 @@ export function wireIncidents(
 ): void {
   const detail = (incidentId: string, fn: (d: IncidentDetail) => IncidentDetail) => {
     touched();
-    client.setQueryData<IncidentDetail>(keys.incident(incidentId), (d) => (d ? fn(d) : d));
+    mergePushed(client, keys.incident(incidentId), fn);
   };
   const drafts = (fn: (d: Drafts) => Drafts) => {
     touched();
@@ -39,9 +40,7 @@ export function wireIncidents(
   };
   const incident = (summary: IncidentSummary) => {
     touched();
-    client.setQueryData<IncidentSummary[]>(keys.incidents, (list) =>
-      list ? upsertIncident(list, summary) : list,
-    );
+    mergePushed<IncidentSummary[]>(client, keys.incidents, (list) => upsertIncident(list, summary));
     detail(summary.id, (d) =>
       d.incident.updatedAt > summary.updatedAt
         ? d
@@ -56,8 +55,8 @@ export function wireIncidents(
   socket.on('incident.answer.failed', (failure) => drafts((d) => draftFailed(d, failure)));
   socket.on('incident.budget', ({ incidentId, budget }) => {
     detail(incidentId, (d) => ({ ...d, incident: withBudget(d.incident, budget) }));
-    client.setQueryData<IncidentSummary[]>(keys.incidents, (list) =>
-      list?.map((i) => (i.id === incidentId ? withBudget(i, budget) : i)),
+    mergePushed<IncidentSummary[]>(client, keys.incidents, (list) =>
+      list.map((i) => (i.id === incidentId ? withBudget(i, budget) : i)),
     );
   });
   socket.on('incident.answer.done', (done) => {

@@ -1,0 +1,69 @@
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergePushed } from './push-merge.ts';
+
+const key = ['incidents'] as const;
+const append = (item: string) => (list: string[]) => (list.includes(item) ? list : [...list, item]);
+let client: QueryClient;
+
+afterEach(() => client.clear());
+
+/** A list query whose reads are answered by hand, each from the server's rows at the moment it was asked. */
+function listQuery(rows: string[]) {
+  const pending: (() => void)[] = [];
+  let reads = 0;
+  client = new QueryClient({
+    defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } },
+  });
+  const observer = new QueryObserver<string[]>(client, {
+    queryKey: key,
+    queryFn: () => {
+      reads += 1;
+      const snapshot = [...rows];
+      return new Promise<string[]>((resolve) => pending.push(() => resolve(snapshot)));
+    },
+  });
+  const stop = observer.subscribe(() => undefined);
+  const answerAll = async () => {
+    while (pending.length) pending.shift()?.();
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  return { stop, answerAll, reads: () => reads };
+}
+
+describe('mergePushed', () => {
+  it('merges into a list already read', async () => {
+    const rows = ['a'];
+    const q = listQuery(rows);
+    await q.answerAll();
+    mergePushed<string[]>(client, key, append('b'));
+    expect(client.getQueryData(key)).toEqual(['a', 'b']);
+    expect(q.reads()).toBe(1);
+    q.stop();
+  });
+
+  it('keeps an item pushed while the first read was in flight, though that read predates it', async () => {
+    const rows = ['a'];
+    const q = listQuery(rows); // asked before 'b' was stored
+    rows.push('b');
+    mergePushed<string[]>(client, key, append('b'));
+    await q.answerAll();
+    await q.answerAll();
+    expect(client.getQueryData(key)).toEqual(['a', 'b']);
+    expect(q.reads()).toBe(2);
+    q.stop();
+  });
+
+  it('keeps an item pushed while a re-read was in flight', async () => {
+    const rows = ['a'];
+    const q = listQuery(rows);
+    await q.answerAll();
+    void client.invalidateQueries({ queryKey: key });
+    rows.push('b');
+    mergePushed<string[]>(client, key, append('b'));
+    await q.answerAll();
+    await q.answerAll();
+    expect(client.getQueryData(key)).toEqual(['a', 'b']);
+    q.stop();
+  });
+});
