@@ -17,6 +17,8 @@ import { type LiveStack, startLiveStack } from './support/live-copilot.ts';
 // system and one browser for every test here; each waits on what the page shows, with generous deadlines (the
 // suite shares two cores with the rest).
 const DEADLINE_MS = 90_000;
+/** For what should arrive by push: shorter than the page's 30 s refetch, which would otherwise hide a lost push. */
+const PUSH_MS = 25_000;
 const dataDir = mkdtempSync(join(tmpdir(), 'dashboard-browser-'));
 let stack: LiveStack;
 let live: LiveScenarios;
@@ -178,7 +180,7 @@ describe('Dashboard in Chromium: live SLOs and deep links', () => {
         // The readers' own minutes close too and change the request count (still at 100.0%): what is waited
         // for is the failing minute's value, not the first change.
         await expect
-          .poll(() => cell.textContent(), { timeout: DEADLINE_MS })
+          .poll(() => cell.textContent(), { timeout: PUSH_MS })
           .toSatisfy((text) => text !== before && !text?.includes('100.0'));
         await screenshot(page, 'overview');
         await noSeriousViolations(page);
@@ -245,7 +247,7 @@ describe('Dashboard in Chromium: abuse, rollback and false positives', () => {
         await onCall.page.getByLabel('Reason (for the audit trail)').fill('customer confirmed the reading');
         await onCall.page.getByRole('button', { name: 'Confirm rollback' }).click();
         await expect
-          .poll(() => viewer.page.getByTestId(`mitigation-${id}`).count(), { timeout: DEADLINE_MS })
+          .poll(() => viewer.page.getByTestId(`mitigation-${id}`).count(), { timeout: PUSH_MS })
           .toBe(0);
         expect((await stack.copilot.store.getMitigation(id))?.status).toBe('rolled_back');
         await scenario.catch(() => undefined);
@@ -496,7 +498,7 @@ describe('Dashboard in Chromium: incidents', () => {
         await answer.waitFor({ timeout: DEADLINE_MS });
         expect(await answer.textContent()).toContain('Offline mode');
         // The viewer's page got the same answer over its own socket.
-        await viewer.page.getByTestId('answer').first().waitFor({ timeout: DEADLINE_MS });
+        await viewer.page.getByTestId('answer').first().waitFor({ timeout: PUSH_MS });
 
         expect(await answer.textContent()).not.toContain('diagnostician is not available');
         // A citation opens the observation it came from, fetched again from the source (here the finding's).
