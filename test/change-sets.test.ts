@@ -204,9 +204,10 @@ describe('change sets on the running local stack', () => {
         'verified',
         'rolled_back',
       ]);
-      expect(updates.filter((u) => u.changeSet.id === cs.id).map((u) => u.entry.action)).toContain(
-        'verified',
-      );
+      // The push follows the stored step (after its daily audit line): the read above may have come first.
+      await expect
+        .poll(() => updates.filter((u) => u.changeSet.id === cs.id).map((u) => u.entry.action))
+        .toContain('verified');
     } finally {
       stop = true;
       await traffic;

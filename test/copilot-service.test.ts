@@ -15,7 +15,7 @@ import { CopilotStore } from '@boundless/copilot/state';
 import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // The service over real HTTP and socket.io, with the pipeline reading a log folder and a recording port.
 const dir = mkdtempSync(join(tmpdir(), 'copilot-service-'));
@@ -268,6 +268,21 @@ describe('Copilot service: live events and the pipeline', () => {
     });
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'not_active' } } });
     socket.close();
+  });
+
+  it('sends a socket that joins the objectives as of now, so a snapshot published before it joined is not missed', async () => {
+    // The objectives as the pipeline holds them once a minute has closed (this pipeline reads no SLO traffic).
+    const snapshot = { asOf: '2026-12-06T10:01:00.000Z', slos: [] };
+    const holds = vi.spyOn(pipeline, 'sloSnapshot').mockReturnValue(snapshot);
+    const socket = socketWith(await tokenFor('viewer'));
+    try {
+      const report = new Promise<unknown>((resolve) => socket.once('slo.report', resolve));
+      await connected(socket);
+      expect(await report).toEqual(snapshot);
+    } finally {
+      holds.mockRestore();
+      socket.close();
+    }
   });
 
   it('reports sources with checkpoints and counts', async () => {

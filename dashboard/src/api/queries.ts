@@ -19,7 +19,7 @@ import type {
   StoredFinding,
   StoredMitigation,
 } from '../lib/types.ts';
-import { PREWARM_DECISIONS_SHOWN } from '../lib/merge.ts';
+import { newerSnapshot, PREWARM_DECISIONS_SHOWN } from '../lib/merge.ts';
 import { rangeQuery, type TimeRange } from '../lib/url-state.ts';
 import { api } from './client.ts';
 
@@ -64,8 +64,17 @@ export const sessionQuery = () =>
     staleTime: 60_000,
   });
 
+/**
+ * The objectives as of the last closed minute. A read answered before a pushed snapshot can land after it: the
+ * newer of the two is kept (by `asOf`), or the page would step back a minute until the next push or refetch.
+ */
 export const sloQuery = () =>
-  queryOptions({ queryKey: keys.slo, queryFn: () => api<SloSnapshot>('/api/slo') });
+  queryOptions({
+    queryKey: keys.slo,
+    queryFn: () => api<SloSnapshot>('/api/slo'),
+    structuralSharing: (current: unknown, next: unknown) =>
+      newerSnapshot(current as SloSnapshot | undefined, next as SloSnapshot),
+  });
 
 /** Named ranges end "now": the key holds the name, so a live refetch moves the window along. */
 export const sloHistoryQuery = (id: string, range: TimeRange) =>

@@ -5,7 +5,6 @@ import { keys } from '../api/queries.ts';
 import { upsertChangeSet } from '../lib/change-sets.ts';
 import {
   applyDecision,
-  newerSnapshot,
   upsertFeedback,
   upsertFinding,
   upsertMitigation,
@@ -19,13 +18,13 @@ import type {
   Guardrails,
   PrewarmDecisions,
   ServerToClientEvents,
-  SloSnapshot,
   StoredFinding,
   StoredMitigation,
 } from '../lib/types.ts';
 import { wireIncidents } from './incident-events.ts';
 import { mergePushed } from './push-merge.ts';
 import { rereadOnConnect } from './reread.ts';
+import { applySloReport } from './slo-report.ts';
 
 type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'expired' | 'refused';
 
@@ -76,8 +75,7 @@ function wire(socket: OperatorSocket, client: QueryClient, touched: () => void):
   socket.on('guardrails.changed', (change) => update<Guardrails>(keys.guardrails, () => change.guardrails));
   socket.on('slo.report', (report) => {
     touched();
-    client.setQueryData<SloSnapshot>(keys.slo, (current) => newerSnapshot(current, report));
-    void client.invalidateQueries({ predicate: (q) => q.queryKey[0] === 'slo' && q.queryKey.length > 1 });
+    applySloReport(client, report);
   });
   socket.on('ops.updated', () => {
     touched();
