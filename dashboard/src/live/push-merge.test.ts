@@ -50,7 +50,7 @@ describe('mergePushed', () => {
     await q.answerAll();
     await q.answerAll();
     expect(client.getQueryData(key)).toEqual(['a', 'b']);
-    expect(q.reads()).toBe(2);
+    expect(q.reads()).toBe(1);
     q.stop();
   });
 
@@ -64,6 +64,32 @@ describe('mergePushed', () => {
     await q.answerAll();
     await q.answerAll();
     expect(client.getQueryData(key)).toEqual(['a', 'b']);
+    q.stop();
+  });
+
+  it('answers a first read under a steady stream of pushes, never restarting it', async () => {
+    const rows = ['a'];
+    const q = listQuery(rows);
+    for (const item of ['b', 'c', 'd', 'e']) {
+      rows.push(item);
+      mergePushed<string[]>(client, key, append(item));
+    }
+    await q.answerAll();
+    expect(client.getQueryData(key)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(q.reads()).toBe(1);
+    q.stop();
+  });
+
+  it('replays a merge once: a later read of the list is taken as it comes', async () => {
+    const rows = ['a'];
+    const q = listQuery(rows);
+    mergePushed<string[]>(client, key, append('b'));
+    await q.answerAll();
+    expect(client.getQueryData(key)).toEqual(['a', 'b']);
+    rows.splice(0, rows.length, 'z'); // 'b' was deleted since
+    void client.invalidateQueries({ queryKey: key });
+    await q.answerAll();
+    expect(client.getQueryData(key)).toEqual(['z']);
     q.stop();
   });
 });
