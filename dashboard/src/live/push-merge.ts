@@ -35,7 +35,7 @@ function replaysOf(client: QueryClient): Map<string, Merge[]> {
     if (!merges) return;
     pending.delete(query.queryHash);
     client.setQueryData(query.queryKey, (answer: unknown) =>
-      answer === undefined ? answer : merges.reduce((data, m) => m(data as never), answer),
+      answer === undefined ? answer : merges.reduce<unknown>((data, m) => m(data as never), answer),
     );
   });
   return pending;
