@@ -51,7 +51,13 @@ describe('Live loop: detection to mitigation against the local edge', () => {
     async () => {
       const viewer = await stack.copilot.operatorToken('viewer');
       // Proportional: sharing seen on one family of evidence asks the account to sign in again (no denial).
-      const watch = nextMitigation(stack.copilot, viewer, (m) => m.action === 'force_reauth', DEADLINE_MS);
+      // Matched by policy too: a late action on an earlier scenario's subject is not this one's.
+      const watch = nextMitigation(
+        stack.copilot,
+        viewer,
+        (m) => m.action === 'force_reauth' && m.policy === 'reauthenticate-shared-account',
+        DEADLINE_MS,
+      );
       await watch.ready;
       const before = live.stats().readers;
 
@@ -112,7 +118,12 @@ describe('Live loop: detection to mitigation against the local edge', () => {
     'makes a scraping account re-authenticate, so its tokens stop opening content, while readers keep reading',
     async () => {
       const viewer = await stack.copilot.operatorToken('viewer');
-      const watch = nextMitigation(stack.copilot, viewer, (m) => m.action === 'force_reauth', DEADLINE_MS);
+      const watch = nextMitigation(
+        stack.copilot,
+        viewer,
+        (m) => m.action === 'force_reauth' && m.policy === 'reauthenticate-scraping-account',
+        DEADLINE_MS,
+      );
       await watch.ready;
 
       const report = await live.runScenario('scraper');
@@ -139,7 +150,12 @@ describe('Live loop: detection to mitigation against the local edge', () => {
     'rate-limits a token-less harvesting bot at the web ACL by its address, while readers keep reading',
     async () => {
       const viewer = await stack.copilot.operatorToken('viewer');
-      const watch = nextMitigation(stack.copilot, viewer, (m) => m.action === 'rate_limit', DEADLINE_MS);
+      const watch = nextMitigation(
+        stack.copilot,
+        viewer,
+        (m) => m.action === 'rate_limit' && m.policy === 'rate-limit-scraping-ip',
+        DEADLINE_MS,
+      );
       await watch.ready;
 
       const report = await live.runScenario('catalog_crawler');
