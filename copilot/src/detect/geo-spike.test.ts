@@ -217,4 +217,13 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
       expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
     }
   });
+
+  it('judges a carried country against the other countries over the same ten minutes (a release lifts all)', () => {
+    // From minute 70 every country reads three times as much, GB included (4 → 12 readers a minute), and the
+    // grant's three readers a minute come on top: GB rises little more than the others, so nothing is raised.
+    const release = (m: number, net: number) => (net === 9 ? 4 : 20) * (m >= 70 ? 3 : 1);
+    const detections = runDetectors([...traffic(100, release), ...leakedGrant()], path);
+    expect(detections.filter((d) => d.kind === 'token_sharing').length).toBeGreaterThan(0);
+    expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
+  });
 });
