@@ -11,6 +11,10 @@
  * watched) is judged with its own minutes so far, its uncertainty widened by how few they are, and a spread
  * borrowed from the other countries (pooled, weighing less as the country's own minutes accrue). Before
  * `geoMinHistoryMinutes` minutes nothing is raised. The finding says which baseline judged it.
+ *
+ * A grant found shared and read in one country alone carries it (geo-carrier.ts): its many readers are no
+ * audience member, so once enough of the country's networks read through it, the country is also judged over a
+ * longer window, against the minutes before that window, at a lower bar.
  */
 import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
@@ -92,16 +96,19 @@ export class GeoSpikeDetector {
       if (s.fired && t - s.lastSpikeMs > QUIET_TO_REARM_MS) s.fired = false;
       return;
     }
-    this.raise(s, e.country, t, verdict.z, this.config.geoZ, out, {
-      readersLastTwoMinutes: x,
-      expectedReaders: Math.round(verdict.expected * 10) / 10,
-      requestsThisMinute: s.requests,
-      othersScale: Math.round(verdict.scale * 100) / 100,
-      liftedCountries: verdict.countries,
-      z: Math.round(verdict.z * 10) / 10,
-      spread: Math.round(verdict.spread * 100) / 100,
-      baseline: this.baselineOf(s),
-    });
+    if (!this.newSurge(s, t)) return;
+    out.push(
+      this.spike(s, e.country, t, verdict.z, this.config.geoZ, {
+        readersLastTwoMinutes: x,
+        expectedReaders: Math.round(verdict.expected * 10) / 10,
+        requestsThisMinute: s.requests,
+        othersScale: Math.round(verdict.scale * 100) / 100,
+        liftedCountries: verdict.countries,
+        z: Math.round(verdict.z * 10) / 10,
+        spread: Math.round(verdict.spread * 100) / 100,
+        baseline: this.baselineOf(s),
+      }),
+    );
   }
 
   /**
@@ -145,35 +152,42 @@ export class GeoSpikeDetector {
     if (x < config.geoCarriedRatio * expected) return false;
     const z = (stabilised(x) - stabilised(expected)) / (spread * Math.sqrt(1 + CARRIED_WINDOW_MINUTES / own));
     if (z < config.geoCarriedZ) return false;
-    this.raise(s, country, t, z, config.geoCarriedZ, out, {
-      readersLastTenMinutes: x,
-      expectedReaders: Math.round(expected * 10) / 10,
-      carriedNetworks: carried,
-      othersScale: Math.round(scale * 100) / 100,
-      liftedCountries: countries,
-      z: Math.round(z * 10) / 10,
-      spread: Math.round(spread * 100) / 100,
-      baseline: `last_${own}_minutes_before_the_window_against_other_countries`,
-    });
+    if (!this.newSurge(s, t)) return true;
+    out.push(
+      this.spike(s, country, t, z, config.geoCarriedZ, {
+        readersLastTenMinutes: x,
+        expectedReaders: Math.round(expected * 10) / 10,
+        carriedNetworks: carried,
+        othersScale: Math.round(scale * 100) / 100,
+        liftedCountries: countries,
+        z: Math.round(z * 10) / 10,
+        spread: Math.round(spread * 100) / 100,
+        baseline: `last_${own}_minutes_before_the_window_against_other_countries`,
+      }),
+    );
     return true;
   }
 
-  /** A spike judged now: reported once per surge, the surge kept alive while it lasts. */
-  private raise(
+  /** A spike judged now keeps its surge alive; true when the surge is new, to be reported (once per surge). */
+  private newSurge(s: CountryAudience, t: number): boolean {
+    if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
+    s.lastSpikeMs = t;
+    if (s.fired) return false;
+    s.fired = true;
+    return true;
+  }
+
+  /** The finding of a new surge judged at z against the bar it passed. */
+  private spike(
     s: CountryAudience,
     country: string,
     t: number,
     z: number,
     bar: number,
-    out: Detection[],
     evidence: Record<string, unknown>,
-  ): void {
-    if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
-    s.lastSpikeMs = t;
-    if (s.fired) return;
-    s.fired = true;
+  ): Detection {
     const score = Math.min(0.99, 0.6 + 0.4 * (1 - bar / z));
-    out.push({
+    return {
       kind: 'geo_spike',
       subject: { country },
       firstSeen: isoTime(s.firstSpikeMs),
@@ -181,7 +195,7 @@ export class GeoSpikeDetector {
       score: Math.round(score * 1000) / 1000,
       evidence: { behaviours: ['geo_spike'], ...evidence },
       mitigation: 'observe',
-    });
+    };
   }
 
   /** Which baseline judged the country: the same hour on earlier days, its last hour, or its first minutes. */
