@@ -81,6 +81,14 @@ const detectorConfigSchema = z.object({
   geoZ: z.number().positive().default(5),
   geoMinHistoryMinutes: z.number().int().positive().default(5),
   /**
+   * A spike carried by grants found shared and read in one country alone (geo-carrier.ts): at least this many of
+   * the country's networks read through them over ten minutes, while its audience over those minutes is this
+   * many times its baseline before them and this many spreads above it.
+   */
+  geoCarrierNetworks: z.number().int().positive().default(6),
+  geoCarriedRatio: z.number().positive().default(2),
+  geoCarriedZ: z.number().positive().default(4),
+  /**
    * A reader (account on one device) idle this long is forgotten: the scraping detector's day of titles and
    * its runs of activity live that long after the reader's last request.
    */

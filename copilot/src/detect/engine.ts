@@ -305,6 +305,7 @@ export class AbuseDetectors extends RequestEnricher {
     // Requests of a token or reader already found abusive are that finding's, not a country's audience.
     const flagged = token !== undefined && (tokenFired(token) || token.account?.report !== undefined);
     if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
+    else if (tokenFired(token)) this.geoSpikes.observeShared(event, token.places, out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);
   }

@@ -6,6 +6,7 @@
  * says how much more than Poisson it moves.
  */
 import { DistinctCounter, hashPath } from './asset-path.ts';
+import { CARRIED_WINDOW_MINUTES, type CarriedNetworks } from './geo-carrier.ts';
 
 /** Minutes of a country's own history its baseline is made of. */
 export const RECENT_MINUTES = 60;
@@ -60,6 +61,17 @@ export class CountryAudience {
   spread = 0;
   /** Days of the same hour that set `expected` (0 when the recent minutes did). */
   seasonalDays = 0;
+  /** Readers in the baseline's newest minutes that belong to the long window (see `longWindow`). */
+  private recentInLong = 0;
+  /**
+   * The long window's baseline: the recent minutes before it (so a slow surge is not its own baseline), their
+   * mean, spread on the stabilised scale, and how many there are.
+   */
+  beforeLong = 0;
+  beforeLongSpread = 0;
+  beforeLongSamples = 0;
+  /** Networks read through grants carrying this country, once it has one (geo-carrier.ts). */
+  carrier: CarriedNetworks | undefined;
   firstSpikeMs = 0;
   lastSpikeMs = Number.NEGATIVE_INFINITY;
   fired = false;
@@ -80,6 +92,11 @@ export class CountryAudience {
   /** Readers in the two minutes judged. */
   get window(): number {
     return this.previous + this.current;
+  }
+
+  /** Readers a minute summed over the long window: the two judged minutes and the baseline's newest before them. */
+  get longWindow(): number {
+    return this.previous + this.current + this.recentInLong;
   }
 
   /** Closes `elapsed` minutes (the current one, then quiet ones); `hourClosed` is the hour of day that ended, or -1. */
@@ -115,6 +132,7 @@ export class CountryAudience {
     const meanS = sumS / n;
     this.spread = n > 1 ? Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1))) : 0;
     this.expected = sum / n;
+    this.refreshLong(sum, sumS, sumS2);
     this.seasonalDays = 0;
     // One day's hour is a thin sample, and the hour the watch began is partly unseen: it only ever raises the bar.
     const sameHour = this.seasonal[hourOfDay]!;
@@ -124,7 +142,30 @@ export class CountryAudience {
         this.expected = seasonal;
         this.seasonalDays = sameHour.length;
       }
+      this.beforeLong = Math.max(this.beforeLong, seasonal);
     }
+  }
+
+  /** Splits the recent minutes into the long window's newest ones and the baseline before them. */
+  private refreshLong(sum: number, sumS: number, sumS2: number): void {
+    const inWindow = Math.min(this.samples, CARRIED_WINDOW_MINUTES - 2);
+    let windowSum = 0;
+    let windowS = 0;
+    let windowS2 = 0;
+    for (let k = 0; k < inWindow; k++) {
+      const x = this.recent[(this.recentNext - 1 - k + RECENT_MINUTES) % RECENT_MINUTES]!;
+      const s = stabilised(x);
+      windowSum += x;
+      windowS += s;
+      windowS2 += s * s;
+    }
+    const n = this.samples - inWindow;
+    this.recentInLong = windowSum;
+    this.beforeLongSamples = n;
+    this.beforeLong = n > 0 ? (sum - windowSum) / n : 0;
+    const meanS = n > 0 ? (sumS - windowS) / n : 0;
+    this.beforeLongSpread =
+      n > 1 ? Math.sqrt(Math.max(0, (sumS2 - windowS2 - n * meanS * meanS) / (n - 1))) : 0;
   }
 
   private closeMinute(count: number): void {

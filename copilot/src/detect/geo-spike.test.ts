@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import { MIN, PATHS, request, runDetectors, T0 } from './test-support.ts';
+import {
+  BROWSER,
+  MIN,
+  PATHS,
+  READER_APP,
+  request,
+  runDetectors,
+  T0,
+  type TokenSpec,
+} from './test-support.ts';
 
 /** Public page views per minute by country (`10.<n>`), each from its own address, spread over the minute. */
 function traffic(minutes: number, perMinute: (minute: number, net: number) => number): EdgeLogRecord[] {
@@ -16,6 +25,34 @@ function traffic(minutes: number, perMinute: (minute: number, net: number) => nu
   }
   return out;
 }
+
+/**
+ * One leaked grant read from three new networks a minute from minute 70 (`10.<9|10|11>.<n>.5`: a /24 each, on
+ * three GB providers, in an app or a browser), each reader also opening a public page; `abroad` puts every other
+ * reader of the grant in FR, `pagesToo` false leaves the public pages out (addresses that read nothing but the
+ * grant).
+ */
+function leakedGrant(options: { abroad?: boolean; pagesToo?: boolean } = {}): EdgeLogRecord[] {
+  const token: TokenSpec = { tokenId: 'tokLeaked01', accountId: 'acct-leaked', device: 'd1' };
+  const out: EdgeLogRecord[] = [];
+  for (let m = 70; m < 100; m++) {
+    for (let i = 0; i < 3; i++) {
+      const n = (m - 70) * 3 + i;
+      const at = T0 + m * MIN + i * 20_000;
+      const ip = `10.${options.abroad === true && n % 2 === 1 ? 6 : 9 + (n % 3)}.${n}.5`;
+      const agent = n % 2 === 0 ? READER_APP : BROWSER;
+      out.push(request(at, ip, `/titles/t00001/pages/${n % 40}.webp`, { token, agent, status: 403 }));
+      out.push(
+        request(at + 2_000, ip, `/titles/t00001/pages/${(n + 1) % 40}.webp`, { token, agent, status: 403 }),
+      );
+      if (options.pagesToo !== false) out.push(request(at + 4_000, ip, '/public/titles/t00001.html'));
+    }
+  }
+  return out;
+}
+
+/** GB reads a reader every fourth minute; the others read steadily. */
+const quietGb = (m: number, net: number): number => (net === 9 ? (m % 4 === 0 ? 1 : 0) : 20);
 
 describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
   it('flags one country surging far above its own baseline and the other countries, as a finding only', () => {
@@ -155,5 +192,38 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
       records.push(request(T0 + 80 * MIN + i * 20, `10.8.${i % 250}.${(i * 7) % 250}`, `/public/t${i}.html`));
     }
     expect(runDetectors(records, path).filter((d) => d.kind === 'geo_spike')).toEqual([]);
+  });
+
+  it('finds a small market carried by one grant read from many of its networks, under the reader floor', () => {
+    // Three new readers a minute: six over two minutes, under geoMinReaders; over ten minutes about thirty against
+    // a reader every fourth minute, and the grant, found shared, is read from those networks in GB alone.
+    const detections = runDetectors([...traffic(100, quietGb), ...leakedGrant()], path);
+    expect(detections.filter((d) => d.kind === 'token_sharing').map((d) => d.subject.accountId)).toEqual([
+      'acct-leaked',
+    ]);
+    const geo = detections.filter((d) => d.kind === 'geo_spike');
+    expect(geo.map((d) => [d.subject.country, d.mitigation])).toEqual([['GB', 'observe']]);
+    expect(geo[0]!.evidence.carriedNetworks).toBeGreaterThanOrEqual(6);
+    expect(geo[0]!.evidence.readersLastTwoMinutes).toBeUndefined();
+    expect(Date.parse(geo[0]!.detectedAt)).toBeLessThan(T0 + 80 * MIN);
+  });
+
+  it('leaves a grant read across two countries, or from addresses that read nothing else, to token sharing', () => {
+    // Read in GB and FR: a ring or a proxy pool carries neither country. Read from GB networks that open
+    // nothing but the grant: the country's audience is not up, so its networks carry no spike.
+    for (const grant of [leakedGrant({ abroad: true }), leakedGrant({ pagesToo: false })]) {
+      const detections = runDetectors([...traffic(100, quietGb), ...grant], path);
+      expect(detections.filter((d) => d.kind === 'token_sharing').length).toBeGreaterThan(0);
+      expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
+    }
+  });
+
+  it('judges a carried country against the other countries over the same ten minutes (a release lifts all)', () => {
+    // From minute 70 every country reads three times as much, GB included (4 → 12 readers a minute), and the
+    // grant's three readers a minute come on top: GB rises little more than the others, so nothing is raised.
+    const release = (m: number, net: number) => (net === 9 ? 4 : 20) * (m >= 70 ? 3 : 1);
+    const detections = runDetectors([...traffic(100, release), ...leakedGrant()], path);
+    expect(detections.filter((d) => d.kind === 'token_sharing').length).toBeGreaterThan(0);
+    expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
   });
 });

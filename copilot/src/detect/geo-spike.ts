@@ -11,10 +11,16 @@
  * watched) is judged with its own minutes so far, its uncertainty widened by how few they are, and a spread
  * borrowed from the other countries (pooled, weighing less as the country's own minutes accrue). Before
  * `geoMinHistoryMinutes` minutes nothing is raised. The finding says which baseline judged it.
+ *
+ * A grant found shared and read in one country alone carries it (geo-carrier.ts): its many readers are no
+ * audience member, so once enough of the country's networks read through it, the country is also judged over a
+ * longer window, against the minutes before that window, at a lower bar.
  */
 import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
 import { audienceKey, CountryAudience, medianOf, RECENT_MINUTES, stabilised } from './geo-audience.ts';
+import { CARRIED_WINDOW_MINUTES, CarriedNetworks, readInOneCountry } from './geo-carrier.ts';
+import type { Place } from './token-places.ts';
 import { type AccessEvent, type Detection, isoTime } from './types.ts';
 
 const MINUTE = 60_000;
@@ -29,6 +35,8 @@ const PRIOR_MINUTES = 20;
 const OTHERS_QUANTILE = 0.75;
 /** Minutes judged together: the current one and the one before. */
 const WINDOW_MINUTES = 2;
+/** Minutes of baseline before the long window that a carried spike needs: half an hour. */
+const CARRIED_MIN_BASELINE = 30;
 
 interface Verdict {
   expected: number;
@@ -46,6 +54,8 @@ export class GeoSpikeDetector {
   private startMinute = -1;
   /** Expected readers a minute summed over every country. */
   private everyoneExpected = 0;
+  /** The long window's baselines summed over every country. */
+  private everyoneBeforeLong = 0;
   /** The median spread of the countries with an audience: the prior of a young baseline's spread. */
   private pooledSpread = 1;
   private readonly spreads: number[] = [];
@@ -81,22 +91,14 @@ export class GeoSpikeDetector {
     // An audience under the floor is no spike either: a small market quiet between surges re-arms.
     const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);
     if (verdict === undefined) {
+      // A country carried by a grant is judged over the long window; one judged no spike either way re-arms.
+      if (s.carrier !== undefined && this.judgeCarried(s, e.country, t, out)) return;
       if (s.fired && t - s.lastSpikeMs > QUIET_TO_REARM_MS) s.fired = false;
       return;
     }
-    if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
-    s.lastSpikeMs = t;
-    if (s.fired) return;
-    s.fired = true;
-    const score = Math.min(0.99, 0.6 + 0.4 * (1 - this.config.geoZ / verdict.z));
-    out.push({
-      kind: 'geo_spike',
-      subject: { country: e.country },
-      firstSeen: isoTime(s.firstSpikeMs),
-      detectedAt: isoTime(t),
-      score: Math.round(score * 1000) / 1000,
-      evidence: {
-        behaviours: ['geo_spike'],
+    if (!this.newSurge(s, t)) return;
+    out.push(
+      this.spike(s, e.country, t, verdict.z, this.config.geoZ, {
         readersLastTwoMinutes: x,
         expectedReaders: Math.round(verdict.expected * 10) / 10,
         requestsThisMinute: s.requests,
@@ -105,9 +107,95 @@ export class GeoSpikeDetector {
         z: Math.round(verdict.z * 10) / 10,
         spread: Math.round(verdict.spread * 100) / 100,
         baseline: this.baselineOf(s),
-      },
+      }),
+    );
+  }
+
+  /**
+   * A request of a grant already found shared (token sharing's finding): not one reader, so no audience member,
+   * but when every place it is read from lies in this country, its networks carry the country's audience.
+   */
+  observeShared(e: AccessEvent, places: readonly Place[], out: Detection[]): void {
+    if (e.country.length === 0 || !readInOneCountry(places, e.country)) return;
+    if (this.hostingAsn !== e.asn) {
+      this.hostingAsn = e.asn;
+      this.hosting = isHostingNetwork(e.asn);
+    }
+    if (this.hosting) return;
+    const t = e.timestampMs;
+    this.roll(t);
+    const s = this.countries.get(e.country);
+    // A country nobody else reads in has no audience to carry.
+    if (s === undefined) return;
+    s.carrier ??= new CarriedNetworks();
+    if (s.carrier.add(e.networkHash, this.minute)) this.judgeCarried(s, e.country, t, out);
+  }
+
+  /**
+   * A spike carried by grants read from many networks of the country: over the long window, the carried
+   * networks reach `geoCarrierNetworks` while the audience is `geoCarriedRatio` times its baseline before the
+   * window and `geoCarriedZ` spreads above it. Slower and smaller than a surge of new readers, so it is judged
+   * over ten minutes and only with the grant's networks beside it. True when it is a spike.
+   */
+  private judgeCarried(s: CountryAudience, country: string, t: number, out: Detection[]): boolean {
+    const config = this.config;
+    const carried = s.carrier!.count(this.minute);
+    if (carried < config.geoCarrierNetworks || s.beforeLongSamples < CARRIED_MIN_BASELINE) return false;
+    const x = s.longWindow;
+    const own = s.beforeLongSamples;
+    const spread = Math.max(
+      1,
+      (own * s.beforeLongSpread + PRIOR_MINUTES * this.pooledSpread) / (own + PRIOR_MINUTES),
+    );
+    const { scale, countries } = this.othersLift(s, true);
+    const expected = CARRIED_WINDOW_MINUTES * s.beforeLong * scale;
+    if (x < config.geoCarriedRatio * expected) return false;
+    const z = (stabilised(x) - stabilised(expected)) / (spread * Math.sqrt(1 + CARRIED_WINDOW_MINUTES / own));
+    if (z < config.geoCarriedZ) return false;
+    if (!this.newSurge(s, t)) return true;
+    out.push(
+      this.spike(s, country, t, z, config.geoCarriedZ, {
+        readersLastTenMinutes: x,
+        expectedReaders: Math.round(expected * 10) / 10,
+        carriedNetworks: carried,
+        othersScale: Math.round(scale * 100) / 100,
+        liftedCountries: countries,
+        z: Math.round(z * 10) / 10,
+        spread: Math.round(spread * 100) / 100,
+        baseline: `last_${own}_minutes_before_the_window_against_other_countries`,
+      }),
+    );
+    return true;
+  }
+
+  /** A spike judged now keeps its surge alive; true when the surge is new, to be reported (once per surge). */
+  private newSurge(s: CountryAudience, t: number): boolean {
+    if (!s.fired && s.lastSpikeMs < t - QUIET_TO_REARM_MS) s.firstSpikeMs = t;
+    s.lastSpikeMs = t;
+    if (s.fired) return false;
+    s.fired = true;
+    return true;
+  }
+
+  /** The finding of a new surge judged at z against the bar it passed. */
+  private spike(
+    s: CountryAudience,
+    country: string,
+    t: number,
+    z: number,
+    bar: number,
+    evidence: Record<string, unknown>,
+  ): Detection {
+    const score = Math.min(0.99, 0.6 + 0.4 * (1 - bar / z));
+    return {
+      kind: 'geo_spike',
+      subject: { country },
+      firstSeen: isoTime(s.firstSpikeMs),
+      detectedAt: isoTime(t),
+      score: Math.round(score * 1000) / 1000,
+      evidence: { behaviours: ['geo_spike'], ...evidence },
       mitigation: 'observe',
-    });
+    };
   }
 
   /** Which baseline judged the country: the same hour on earlier days, its last hour, or its first minutes. */
@@ -146,22 +234,28 @@ export class GeoSpikeDetector {
    * How much the other countries are up on their own baselines right now: the upper quartile of their lifts,
    * so one big country does not set it and an uneven release still raises the bar; never below 1 (a lone
    * country's surge never lowers the bar). With fewer than three countries to compare (those expecting
-   * LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience stands in.
+   * LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience stands in. `long`: over
+   * the long window, against each country's baseline before it.
    */
-  private othersLift(s: CountryAudience): { scale: number; countries: number } {
+  private othersLift(s: CountryAudience, long = false): { scale: number; countries: number } {
     const lifts = this.lifts;
     let n = 0;
     let othersNow = 0;
     const countries = this.countryList;
+    const minutes = long ? CARRIED_WINDOW_MINUTES : WINDOW_MINUTES;
     for (let i = 0; i < countries.length; i++) {
       const other = countries[i]!;
       if (other === s) continue;
-      othersNow += other.window;
-      if (other.expected < LIFT_MIN_EXPECTED || n === lifts.length) continue;
-      lifts[n++] = other.window / (WINDOW_MINUTES * other.expected);
+      const now = long ? other.longWindow : other.window;
+      const expected = long ? other.beforeLong : other.expected;
+      othersNow += now;
+      if (expected < LIFT_MIN_EXPECTED || n === lifts.length) continue;
+      lifts[n++] = now / (minutes * expected);
     }
     if (n < 3) {
-      const othersExpected = WINDOW_MINUTES * (this.everyoneExpected - s.expected);
+      const othersExpected = long
+        ? minutes * (this.everyoneBeforeLong - s.beforeLong)
+        : minutes * (this.everyoneExpected - s.expected);
       return { scale: othersExpected > 0 ? Math.max(1, othersNow / othersExpected) : 1, countries: n };
     }
     lifts.subarray(0, n).sort();
@@ -186,6 +280,7 @@ export class GeoSpikeDetector {
     const previousHour = Math.floor(this.minute / 60);
     const hourClosed = hour !== previousHour ? previousHour % 24 : -1;
     let total = 0;
+    let totalBeforeLong = 0;
     const spreads = this.spreads;
     spreads.length = 0;
     for (let i = 0; i < this.countryList.length; i++) {
@@ -193,10 +288,12 @@ export class GeoSpikeDetector {
       s.roll(elapsed, hourClosed);
       s.refresh(hour % 24);
       total += s.expected;
+      totalBeforeLong += s.beforeLong;
       if (s.samples >= this.config.geoMinHistoryMinutes && s.expected >= 1) spreads.push(s.spread);
     }
     this.pooledSpread = spreads.length > 0 ? medianOf(spreads) : 1;
     this.everyoneExpected = total;
+    this.everyoneBeforeLong = totalBeforeLong;
     this.minute = minute;
   }
 }

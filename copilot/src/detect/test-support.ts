@@ -30,6 +30,8 @@ const NETWORKS: Record<number, { country: string; asn: number }> = {
   7: { country: 'US', asn: 15169 },
   8: { country: 'US', asn: 16509 },
   9: { country: 'GB', asn: 2856 },
+  10: { country: 'GB', asn: 5089 },
+  11: { country: 'GB', asn: 5378 },
 };
 const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: 'EU', FR: 'EU', GB: 'EU' };
 
