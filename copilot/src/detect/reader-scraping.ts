@@ -177,17 +177,18 @@ export class ReaderScrapingDetector {
       sameAsset(token, bytes);
       return;
     }
+    const titleGap = token.parts > 0 ? second - token.lastMoveSecond : 0;
     if (token.parts > 0) {
-      observeGap(s, second - token.lastMoveSecond);
+      observeGap(s, titleGap);
       observeClockwork(s, this.config.roboticGaps, this.config.roboticMaxCv);
     }
     rollBuckets(s, second);
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.placeCount <= 2);
     // What another grant of the reader's had already taken of this title is not taken again (reader-titles.ts).
     const title = openTitle(s.titles, token.title);
-    if (title < 0 || !fetchedAgain(s.titles, title, token.serial, token.parts)) {
-      if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
-    }
+    const again = title >= 0 && fetchedAgain(s.titles, title, token.serial, token.parts);
+    // Every move is on the reader's clock; titles side by side each have a person's pace (addHumanTime).
+    addHumanTime(s, again ? 0 : moved.humanSeconds, second, titleGap);
     if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) s.taken++;
     if (moved.deepNow && (title < 0 || deepFirst(s.titles, title))) observeDeepTake(s, second);
     if (s.report === undefined) {
