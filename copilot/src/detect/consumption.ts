@@ -80,6 +80,13 @@ function setFlag(s: TokenSession, bit: number, value: boolean): void {
 
 /** The first parts of a session (manifest, cover, a first chapter) are a look at the title, not consumption. */
 const PEEK_PARTS = 3;
+/**
+ * A player's opening buffer (bufferedOpening): a few chapters ahead fetched within seconds, then a pause of at
+ * least a minute (a chapter read aloud takes several) before the next.
+ */
+const OPENING_PARTS = 12;
+const OPENING_SECONDS = 10;
+const BUFFER_PAUSE = 60;
 /** A session takes its title with half of its parts (at least three), or ten when nobody has shown its size. */
 const TAKEN_SHARE = 0.5;
 const TAKEN_UNKNOWN_SIZE = 10;
@@ -209,6 +216,31 @@ function closeAsset(s: TokenSession, cohort: CohortPace): number {
     default:
       return 0;
   }
+}
+
+/** The human seconds of the session's closed parts by the cohort's pace: what a person spends on them. */
+export function sessionHumanSeconds(s: TokenSession, cohort: CohortPace): number {
+  return (
+    cohort.humanSeconds(CLASS_TEXT, s.textBytes) +
+    cohort.humanSeconds(CLASS_IMAGE, s.pages) +
+    cohort.humanSeconds(CLASS_AUDIO, s.audioBytes) +
+    cohort.humanSeconds(CLASS_VIDEO, s.videoBytes)
+  );
+}
+
+/**
+ * A player's opening buffer: the parts a session fetched at once when it opened (at most OPENING_PARTS, within
+ * OPENING_SECONDS of its first), followed by a pause of at least BUFFER_PAUSE before its next part, as a speech
+ * app fetches the first chapters of a book and then one as each is read aloud. Asked at the move after the pause
+ * (`gap` since the session's last move, before the move), when the session's closed parts are its buffer.
+ */
+export function bufferedOpening(s: TokenSession, gap: number): boolean {
+  return (
+    s.parts > PEEK_PARTS &&
+    s.parts <= OPENING_PARTS &&
+    s.lastMoveSecond - s.firstSecond <= OPENING_SECONDS &&
+    gap >= BUFFER_PAUSE
+  );
 }
 
 /** Bytes of another request for the same asset (a range, a retry). */

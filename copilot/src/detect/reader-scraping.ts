@@ -10,7 +10,15 @@ import { assetStep } from './asset-path.ts';
 import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
-import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
+import {
+  bufferedOpening,
+  endSession,
+  moveTo,
+  pathHashOf,
+  sameAsset,
+  sessionHumanSeconds,
+  type TokenSession,
+} from './consumption.ts';
 import { newHostingExits, observeHostingExit } from './hosting-exits.ts';
 import { corroboration, type Evidence, evidenceSummary, reportable, scrapingDetection } from './evidence.ts';
 import {
@@ -183,12 +191,17 @@ export class ReaderScrapingDetector {
       observeClockwork(s, this.config.roboticGaps, this.config.roboticMaxCv);
     }
     rollBuckets(s, second);
+    const buffered = bufferedOpening(token, titleGap);
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.placeCount <= 2);
     // What another grant of the reader's had already taken of this title is not taken again (reader-titles.ts).
     const title = openTitle(s.titles, token.title);
     const again = title >= 0 && fetchedAgain(s.titles, title, token.serial, token.parts);
     // Every move is on the reader's clock; titles side by side each have a person's pace (addHumanTime).
-    addHumanTime(s, again ? 0 : moved.humanSeconds, second, titleGap);
+    // A player's opening buffer, once the pause after it shows it (bufferedOpening): what it fetched ahead is given
+    // back, to be read on the title's own clock from here. A scraper taking the title on never pauses.
+    const owed = again ? 0 : moved.humanSeconds;
+    const human = buffered && !again ? owed - sessionHumanSeconds(token, this.cohort) : owed;
+    addHumanTime(s, human, second, titleGap);
     if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) s.taken++;
     if (moved.deepNow && (title < 0 || deepFirst(s.titles, title))) observeDeepTake(s, second);
     if (s.report === undefined) {

@@ -28,6 +28,22 @@ function listening(start: number, account: string, titles: number): EdgeLogRecor
   return records;
 }
 
+/**
+ * A speech app reading books one after another for `hours`: at each book's opening the manifest, the cover and
+ * ten chapters at once (a buffer ahead), then, as each chapter is read aloud, the next, `readMs` apart.
+ */
+function readingAloud(start: number, account: string, hours: number, readMs: number): EdgeLogRecord[] {
+  return walk(start, {
+    titles: Math.floor((hours * HOUR) / (10 * SECOND + 6 * readMs + 20 * SECOND)),
+    parts: 16,
+    gapMs: (i) => (i < 10 ? 300 : readMs),
+    betweenMs: 20 * SECOND,
+    ip: '10.1.45.9',
+    account,
+    agent: READER_APP,
+  });
+}
+
 describe.each(PATHS)('Detector: titles side by side, each at its own pace, through %s', (path) => {
   const cohort = cohortOfReaders(T0);
   const later = T0 + 2 * HOUR;
@@ -53,6 +69,18 @@ describe.each(PATHS)('Detector: titles side by side, each at its own pace, throu
 
   it('still finds a dozen titles side by side, each within a person pace: beyond a few, titles add up', () => {
     const found = scrapingOf(runDetectors([...cohort, ...listening(later, 'spread', 12)], path), 'spread');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.evidence.reasons).toContain('pace');
+  });
+
+  it("stays quiet for a speech app's buffer fetched at each book's opening, then a chapter as each is read", () => {
+    const aloud = readingAloud(later, 'aloud', 4, 70 * SECOND);
+    expect(scrapingOf(runDetectors([...cohort, ...aloud], path), 'aloud')).toEqual([]);
+  });
+
+  it('still finds the same books taken on at the opening rate, without the pause of a buffer read', () => {
+    const burst = readingAloud(later, 'burst', 4, 300);
+    const found = scrapingOf(runDetectors([...cohort, ...burst], path), 'burst');
     expect(found.length).toBeGreaterThanOrEqual(1);
     expect(found[0]!.evidence.reasons).toContain('pace');
   });
