@@ -22,6 +22,7 @@ const ASSET_NEW = 1;
 const TAKEN = 2;
 const DEEP = 4;
 const ENDED = 8;
+const PLAYER = 16;
 
 /**
  * Per-token consumption: the title session's progress. Times are whole seconds of event time. Its fields live
@@ -50,7 +51,7 @@ export interface TokenSession {
    * Bits of one field (tokens are many): ASSET_NEW, the open asset is new to the session (only new assets count
    * as consumption); TAKEN and DEEP, the session has been counted as taking its title, and as taking far more
    * than its cohort does; ENDED, the session has taught the cohort (once: a reader switching back to it
-   * resumes it, uncounted).
+   * resumes it, uncounted); PLAYER, the session opened as a player does (bufferedOpening).
    */
   sessionFlags: number;
   assetClass: number;
@@ -235,12 +236,18 @@ export function sessionHumanSeconds(s: TokenSession, cohort: CohortPace): number
  * (`gap` since the session's last move, before the move), when the session's closed parts are its buffer.
  */
 export function bufferedOpening(s: TokenSession, gap: number): boolean {
-  return (
+  const buffered =
     s.parts > PEEK_PARTS &&
     s.parts <= OPENING_PARTS &&
     s.lastMoveSecond - s.firstSecond <= OPENING_SECONDS &&
-    gap >= BUFFER_PAUSE
-  );
+    gap >= BUFFER_PAUSE;
+  if (buffered) setFlag(s, PLAYER, true);
+  return buffered;
+}
+
+/** Whether the session opened as a player does: a buffer, then a pause (bufferedOpening). */
+export function openedAsPlayer(s: TokenSession): boolean {
+  return flag(s, PLAYER);
 }
 
 /** Bytes of another request for the same asset (a range, a retry). */

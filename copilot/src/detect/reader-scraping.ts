@@ -14,6 +14,7 @@ import {
   bufferedOpening,
   endSession,
   moveTo,
+  openedAsPlayer,
   pathHashOf,
   sameAsset,
   sessionHumanSeconds,
@@ -203,7 +204,10 @@ export class ReaderScrapingDetector {
     const human = buffered && !again ? owed - sessionHumanSeconds(token, this.cohort) : owed;
     addHumanTime(s, human, second, titleGap);
     if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) s.taken++;
-    if (moved.deepNow && (title < 0 || deepFirst(s.titles, title))) observeDeepTake(s, second);
+    // A title a player opened (a buffer, then a pause) and played on is listened to, however whole: its deep take
+    // is marked for the title, so no later grant counts it either, but is not a take.
+    if (moved.deepNow && (title < 0 || deepFirst(s.titles, title)) && !openedAsPlayer(token))
+      observeDeepTake(s, second);
     if (s.report === undefined) {
       if (this.mayReport(s)) this.judge(e, token, s, out);
     } else if ((s.requests & 63) === 0 && s.report.score < ESCALATED) {

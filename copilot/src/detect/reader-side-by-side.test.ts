@@ -84,4 +84,24 @@ describe.each(PATHS)('Detector: titles side by side, each at its own pace, throu
     expect(found.length).toBeGreaterThanOrEqual(1);
     expect(found[0]!.evidence.reasons).toContain('pace');
   });
+
+  it("stays quiet for a day of books read aloud whole, each opened with a player's buffer", () => {
+    const day = readingAloud(later, 'day', 13, 100 * SECOND);
+    expect(scrapingOf(runDetectors([...cohort, ...day], path), 'day')).toEqual([]);
+  });
+
+  it('still finds the same day of books taken whole without a player opening them', () => {
+    const steady = walk(later, {
+      titles: 74,
+      parts: 16,
+      gapMs: () => 38 * SECOND,
+      betweenMs: 20 * SECOND,
+      ip: '10.1.45.9',
+      account: 'steady',
+      agent: READER_APP,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...steady], path), 'steady');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(found[0]!.evidence.reasons).toContain('coverage');
+  });
 });
