@@ -233,7 +233,8 @@ export function sessionHumanSeconds(s: TokenSession, cohort: CohortPace): number
  * A player's opening buffer: the parts a session fetched at once when it opened (at most OPENING_PARTS, within
  * OPENING_SECONDS of its first), followed by a pause of at least BUFFER_PAUSE before its next part, as a speech
  * app fetches the first chapters of a book and then one as each is read aloud. Asked at the move after the pause
- * (`gap` since the session's last move, before the move), when the session's closed parts are its buffer.
+ * (`gap` since the session's last move, before the move), when the session's closed parts are its buffer; true
+ * once a session at most, and the session is marked as a player's from then on (openedAsPlayer).
  */
 export function bufferedOpening(s: TokenSession, gap: number): boolean {
   const buffered =
