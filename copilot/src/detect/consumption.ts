@@ -22,6 +22,7 @@ const ASSET_NEW = 1;
 const TAKEN = 2;
 const DEEP = 4;
 const ENDED = 8;
+const PLAYER = 16;
 
 /**
  * Per-token consumption: the title session's progress. Times are whole seconds of event time. Its fields live
@@ -50,7 +51,7 @@ export interface TokenSession {
    * Bits of one field (tokens are many): ASSET_NEW, the open asset is new to the session (only new assets count
    * as consumption); TAKEN and DEEP, the session has been counted as taking its title, and as taking far more
    * than its cohort does; ENDED, the session has taught the cohort (once: a reader switching back to it
-   * resumes it, uncounted).
+   * resumes it, uncounted); PLAYER, the session opened as a player does (bufferedOpening).
    */
   sessionFlags: number;
   assetClass: number;
@@ -80,6 +81,13 @@ function setFlag(s: TokenSession, bit: number, value: boolean): void {
 
 /** The first parts of a session (manifest, cover, a first chapter) are a look at the title, not consumption. */
 const PEEK_PARTS = 3;
+/**
+ * A player's opening buffer (bufferedOpening): a few chapters ahead fetched within seconds, then a pause of at
+ * least a minute (a chapter read aloud takes several) before the next.
+ */
+const OPENING_PARTS = 12;
+const OPENING_SECONDS = 10;
+const BUFFER_PAUSE = 60;
 /** A session takes its title with half of its parts (at least three), or ten when nobody has shown its size. */
 const TAKEN_SHARE = 0.5;
 const TAKEN_UNKNOWN_SIZE = 10;
@@ -209,6 +217,38 @@ function closeAsset(s: TokenSession, cohort: CohortPace): number {
     default:
       return 0;
   }
+}
+
+/** The human seconds of the session's closed parts by the cohort's pace: what a person spends on them. */
+export function sessionHumanSeconds(s: TokenSession, cohort: CohortPace): number {
+  return (
+    cohort.humanSeconds(CLASS_TEXT, s.textBytes) +
+    cohort.humanSeconds(CLASS_IMAGE, s.pages) +
+    cohort.humanSeconds(CLASS_AUDIO, s.audioBytes) +
+    cohort.humanSeconds(CLASS_VIDEO, s.videoBytes)
+  );
+}
+
+/**
+ * A player's opening buffer: the parts a session fetched at once when it opened (at most OPENING_PARTS, within
+ * OPENING_SECONDS of its first), followed by a pause of at least BUFFER_PAUSE before its next part, as a speech
+ * app fetches the first chapters of a book and then one as each is read aloud. Asked at the move after the pause
+ * (`gap` since the session's last move, before the move), when the session's closed parts are its buffer; true
+ * once a session at most, and the session is marked as a player's from then on (openedAsPlayer).
+ */
+export function bufferedOpening(s: TokenSession, gap: number): boolean {
+  const buffered =
+    s.parts > PEEK_PARTS &&
+    s.parts <= OPENING_PARTS &&
+    s.lastMoveSecond - s.firstSecond <= OPENING_SECONDS &&
+    gap >= BUFFER_PAUSE;
+  if (buffered) setFlag(s, PLAYER, true);
+  return buffered;
+}
+
+/** Whether the session opened as a player does: a buffer, then a pause (bufferedOpening). */
+export function openedAsPlayer(s: TokenSession): boolean {
+  return flag(s, PLAYER);
 }
 
 /** Bytes of another request for the same asset (a range, a retry). */

@@ -10,7 +10,16 @@ import { assetStep } from './asset-path.ts';
 import { AGENT_CRAWLER, AGENT_TOOL, isHostingNetwork } from './automation.ts';
 import type { CohortPace } from './cohort.ts';
 import type { DetectorConfig } from './config.ts';
-import { endSession, moveTo, pathHashOf, sameAsset, type TokenSession } from './consumption.ts';
+import {
+  bufferedOpening,
+  endSession,
+  moveTo,
+  openedAsPlayer,
+  pathHashOf,
+  sameAsset,
+  sessionHumanSeconds,
+  type TokenSession,
+} from './consumption.ts';
 import { newHostingExits, observeHostingExit } from './hosting-exits.ts';
 import { corroboration, type Evidence, evidenceSummary, reportable, scrapingDetection } from './evidence.ts';
 import {
@@ -177,19 +186,28 @@ export class ReaderScrapingDetector {
       sameAsset(token, bytes);
       return;
     }
+    const titleGap = token.parts > 0 ? second - token.lastMoveSecond : 0;
     if (token.parts > 0) {
-      observeGap(s, second - token.lastMoveSecond);
+      observeGap(s, titleGap);
       observeClockwork(s, this.config.roboticGaps, this.config.roboticMaxCv);
     }
     rollBuckets(s, second);
+    const buffered = bufferedOpening(token, titleGap);
     const moved = moveTo(token, e, hash, second, bytes, this.cohort, token.placeCount <= 2);
     // What another grant of the reader's had already taken of this title is not taken again (reader-titles.ts).
     const title = openTitle(s.titles, token.title);
-    if (title < 0 || !fetchedAgain(s.titles, title, token.serial, token.parts)) {
-      if (moved.humanSeconds > 0) addHumanTime(s, moved.humanSeconds, second);
-    }
+    const again = title >= 0 && fetchedAgain(s.titles, title, token.serial, token.parts);
+    // Every move is on the reader's clock; titles side by side each have a person's pace (addHumanTime).
+    // A player's opening buffer, once the pause after it shows it (bufferedOpening): what it fetched ahead is given
+    // back, to be read on the title's own clock from here. A scraper taking the title on never pauses.
+    const owed = again ? 0 : moved.humanSeconds;
+    const human = buffered && !again ? owed - sessionHumanSeconds(token, this.cohort) : owed;
+    addHumanTime(s, human, second, titleGap);
     if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) s.taken++;
-    if (moved.deepNow && (title < 0 || deepFirst(s.titles, title))) observeDeepTake(s, second);
+    // A title a player opened (a buffer, then a pause) and played on is listened to, however whole: its deep take
+    // is marked for the title, so no later grant counts it either, but is not a take.
+    if (moved.deepNow && (title < 0 || deepFirst(s.titles, title)) && !openedAsPlayer(token))
+      observeDeepTake(s, second);
     if (s.report === undefined) {
       if (this.mayReport(s)) this.judge(e, token, s, out);
     } else if ((s.requests & 63) === 0 && s.report.score < ESCALATED) {

@@ -171,11 +171,30 @@ const CHURN_WINDOW = 600;
 const QUARTER = 900;
 const GAP_WEIGHT = 1 / 16;
 
-/** Human seconds of a move: the bucket drains at PACE_CAPACITY per second of event time. */
-export function addHumanTime(s: ReaderState, human: number, second: number): void {
-  const drained = Math.max(0, s.debt - PACE_CAPACITY * Math.max(0, second - s.debtSecond));
+/**
+ * Titles a reader may have progressing side by side, each with a person's pace of its own: a speech app reading
+ * a few books aloud at once, chapter after chapter on each book's clock. Beyond this many, titles side by side
+ * add up on one reader's pace.
+ */
+const SIDE_BY_SIDE = 4;
+
+/**
+ * A move on the reader's clock, with the human seconds it takes (0 for a move that takes nothing, below 0 for a
+ * player's buffer given back: reader-scraping.ts): the bucket drains at PACE_CAPACITY per second of event time.
+ * `titleGap` is the time since the move's title (its token) last moved (0 for its first move). A reader taking
+ * titles one after another moved its title last, so its bucket drains as one person's. A title that waited while
+ * the reader moved others is progressing side by side on its own clock, and its own time since its last move
+ * drains at a person's pace too (the part of it the reader's own time has not already drained, up to
+ * SIDE_BY_SIDE - 1 times that): pace is a person's per title, for a few titles at once. A scraper taking one
+ * title after another, however human its gaps, owes as before.
+ */
+export function addHumanTime(s: ReaderState, human: number, second: number, titleGap: number): void {
+  const readerGap = Math.max(0, second - s.debtSecond);
+  const ownTime =
+    titleGap > 0 ? Math.max(0, Math.min(titleGap - readerGap, (SIDE_BY_SIDE - 1) * readerGap)) : 0;
+  const drained = Math.max(0, s.debt - PACE_CAPACITY * (readerGap + ownTime));
   s.debtSecond = second;
-  const debt = drained + human;
+  const debt = Math.max(0, drained + human);
   if (debt >= SUSTAIN_FLOOR) {
     if (s.debtSince < 0 || drained < SUSTAIN_FLOOR) s.debtSince = second;
     if (debt > drained) s.lastGrowth = second;
