@@ -2,7 +2,7 @@
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
-import { type TokenSharingState, type Travel, impossibleTravel, tokenPlaying } from './token-places.ts';
+import { type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
 
 export interface AccountState {
   firstSeenMs: number;
@@ -21,10 +21,10 @@ export interface AccountState {
   /** Whether the account was glimpsed (account-glimpse.ts): at most once, and only before any finding. */
   glimpsed: boolean;
   /**
-   * The first pair of one device's tokens found playing in one country beside reading in another (the player's,
-   * the reading's): one person's, once; another pair later is two people keeping it up.
+   * The first pair of one device's tokens found going on at once in two countries: one person's, once; another
+   * pair later is two people keeping it up.
    */
-  beside: { readonly playing: TokenSharingState; readonly reading: TokenSharingState } | undefined;
+  beside: { readonly first: TokenSharingState; readonly second: TokenSharingState } | undefined;
 }
 
 /** Shared by every account never read at once in two countries (replaced, never written, when one is). */
@@ -119,9 +119,9 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
  * cannot travel that fast, and it is in one place at a time. `atOnce` says whether both sessions were going
  * on (the other still reading after this one began): only then is the device doubled. One device's sessions
  * one after another in two countries is also what a VPN exit missing from the hosting list shows, switched on
- * between sessions; it moves a device, it does not double it. So is a device playing audio or video through one
- * exit while its owner reads another title through a second (once: see playedBeside): a player fetches on its
- * own, a reading holds its reader's attention. Other devices of the account may be abroad: a household.
+ * between sessions; it moves a device, it does not double it. So is one person behind two exits at once, a
+ * player beside a reading or two titles read by turns (once: see firstPairAtOnce); two people on one device id
+ * keep it up. Other devices of the account may be abroad: a household.
  */
 export function accountTravel(
   config: DetectorConfig,
@@ -134,7 +134,7 @@ export function accountTravel(
     const travel = deviceTravel(config, geo, token, other);
     if (travel === undefined) continue;
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
-    if (overlap && !playedBeside(s, token, other)) return { ...travel, atOnce: true };
+    if (overlap && !firstPairAtOnce(s, token, other)) return { ...travel, atOnce: true };
     // Across continents a gap too short for the flight is worth a look; within one, a VPN or roaming.
     if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }
@@ -142,17 +142,15 @@ export function accountTravel(
 }
 
 /**
- * Whether two tokens of one device going on at once in two countries are a player streaming beside a reading,
- * the first such pair of the account: one person listening to one title while reading another, each through its
- * own exit. Two readings (or two players) at once need two people, and so does a second pair: remembered.
+ * Whether two tokens of one device going on at once in two countries are the account's first such pair: one
+ * person behind two exits, once (a player streaming beside a reading, or two titles read by turns, each through
+ * its own exit). A second pair is two people keeping it up: remembered.
  */
-function playedBeside(s: AccountState, token: TokenSharingState, other: TokenSharingState): boolean {
-  if (tokenPlaying(token) === tokenPlaying(other)) return false;
-  const playing = tokenPlaying(token) ? token : other;
-  const reading = playing === token ? other : token;
+function firstPairAtOnce(s: AccountState, token: TokenSharingState, other: TokenSharingState): boolean {
   // One field, made once (accounts are many).
-  s.beside ??= { playing, reading };
-  return s.beside.playing === playing && s.beside.reading === reading;
+  s.beside ??= { first: other, second: token };
+  const { first, second } = s.beside;
+  return (first === other && second === token) || (first === token && second === other);
 }
 
 /**
