@@ -95,23 +95,30 @@ export function rememberDevice(s: AccountState, token: TokenSharingState, t: num
   return n;
 }
 
+/** Networks of one country one client may read through at once: a phone's Wi-Fi and its mobile data, a campus's upstreams. */
+const ONE_CLIENTS_NETWORKS = 3;
+
 /**
  * Other places where the same device identity (account and device id) reads right now, with another client
- * or from another country: a device is in one home at a time, so spoofed ids show as several.
+ * or from another country: a device is in one home at a time, so spoofed ids show as several. The same client
+ * in the same country through other networks is a phone between Wi-Fi and data, up to a few at once; beyond
+ * that it is one device id copied into several homes.
  */
 export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t: number): number {
   const here = token.current;
   if (here === undefined || here.hosting || token.deviceHash.length === 0) return 0;
   const seen: string[] = [];
+  const near: number[] = [];
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash) continue;
     const there = other.current;
     if (there === undefined || there.hosting || t - other.lastSeenMs > 2 * 60_000) continue;
     if (there.asn === here.asn) continue;
-    if (there.agent === here.agent && there.country === here.country) continue;
-    if (!seen.includes(there.network)) seen.push(there.network);
+    if (there.agent === here.agent && there.country === here.country) {
+      if (!near.includes(there.asn)) near.push(there.asn);
+    } else if (!seen.includes(there.network)) seen.push(there.network);
   }
-  return seen.length;
+  return near.length >= ONE_CLIENTS_NETWORKS ? seen.length + near.length : seen.length;
 }
 
 /**

@@ -107,4 +107,31 @@ describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (
     const acted = runDetectors(records, path).find((d) => d.mitigation === 'force_reauth');
     expect(Date.parse(acted!.detectedAt)).toBeGreaterThanOrEqual(T0 + 66 * MIN);
   });
+
+  it('acts on one device id read by one app from four home networks of one country at once, never on a phone between two', () => {
+    // A ring on a copied device id and app: each member reads its own title at home, all in the US at once.
+    // A phone between Wi-Fi and mobile data reads through two networks of one country: one person.
+    const ring = { accountId: 'copiedApp', device: 'd1' };
+    const homes = ['10.1.0.5', '10.2.0.5', '10.12.0.5', '10.13.0.5'];
+    const records = homes
+      .flatMap((ip, h) =>
+        readingSession(T0 + h * 40_000, ip, { ...ring, tokenId: `tokCopied0${h}`, title: `t0000${h + 1}` }),
+      )
+      .sort((a, b) => a.timestampMs - b.timestampMs);
+    const ringFindings = runDetectors(records, path).filter((d) => d.kind === 'token_sharing');
+    expect(ringFindings.map((d) => [d.subject, d.evidence.reasons, d.mitigation])).toEqual([
+      [{ accountId: 'copiedApp' }, ['one_device_in_several_homes'], 'force_reauth'],
+    ]);
+    const onePhone = homes
+      .slice(0, 2)
+      .flatMap((ip, h) =>
+        readingSession(T0 + h * 40_000, ip, {
+          accountId: 'phone',
+          device: 'd1',
+          tokenId: `tokPhone0${h}`,
+          title: `t0000${h + 1}`,
+        }),
+      );
+    expect(runDetectors(onePhone, path).filter((d) => d.kind === 'token_sharing')).toEqual([]);
+  });
 });
