@@ -2,7 +2,7 @@
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
-import { type TokenSharingState, type Travel, impossibleTravel, tokenPlaying } from './token-places.ts';
+import { type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
 
 export interface AccountState {
   firstSeenMs: number;
@@ -21,10 +21,10 @@ export interface AccountState {
   /** Whether the account was glimpsed (account-glimpse.ts): at most once, and only before any finding. */
   glimpsed: boolean;
   /**
-   * The first pair of one device's tokens found playing in one country beside reading in another (the player's,
-   * the reading's): one person's, once; another pair later is two people keeping it up.
+   * The first pair of one device's tokens found going on at once in two countries: one person's, once; another
+   * pair later is two people keeping it up.
    */
-  beside: { readonly playing: TokenSharingState; readonly reading: TokenSharingState } | undefined;
+  beside: { readonly first: TokenSharingState; readonly second: TokenSharingState } | undefined;
 }
 
 /** Shared by every account never read at once in two countries (replaced, never written, when one is). */
@@ -95,23 +95,30 @@ export function rememberDevice(s: AccountState, token: TokenSharingState, t: num
   return n;
 }
 
+/** Networks of one country one client may read through at once: a phone's Wi-Fi and its mobile data, a campus's upstreams. */
+const ONE_CLIENTS_NETWORKS = 3;
+
 /**
  * Other places where the same device identity (account and device id) reads right now, with another client
- * or from another country: a device is in one home at a time, so spoofed ids show as several.
+ * or from another country: a device is in one home at a time, so spoofed ids show as several. The same client
+ * in the same country through other networks is a phone between Wi-Fi and data, up to a few at once; beyond
+ * that it is one device id copied into several homes.
  */
 export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t: number): number {
   const here = token.current;
   if (here === undefined || here.hosting || token.deviceHash.length === 0) return 0;
   const seen: string[] = [];
+  const near: number[] = [];
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash) continue;
     const there = other.current;
     if (there === undefined || there.hosting || t - other.lastSeenMs > 2 * 60_000) continue;
     if (there.asn === here.asn) continue;
-    if (there.agent === here.agent && there.country === here.country) continue;
-    if (!seen.includes(there.network)) seen.push(there.network);
+    if (there.agent === here.agent && there.country === here.country) {
+      if (!near.includes(there.asn)) near.push(there.asn);
+    } else if (!seen.includes(there.network)) seen.push(there.network);
   }
-  return seen.length;
+  return near.length >= ONE_CLIENTS_NETWORKS ? seen.length + near.length : seen.length;
 }
 
 /**
@@ -119,9 +126,9 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
  * cannot travel that fast, and it is in one place at a time. `atOnce` says whether both sessions were going
  * on (the other still reading after this one began): only then is the device doubled. One device's sessions
  * one after another in two countries is also what a VPN exit missing from the hosting list shows, switched on
- * between sessions; it moves a device, it does not double it. So is a device playing audio or video through one
- * exit while its owner reads another title through a second (once: see playedBeside): a player fetches on its
- * own, a reading holds its reader's attention. Other devices of the account may be abroad: a household.
+ * between sessions; it moves a device, it does not double it. So is one person behind two exits at once, a
+ * player beside a reading or two titles read by turns (once: see firstPairAtOnce); two people on one device id
+ * keep it up. Other devices of the account may be abroad: a household.
  */
 export function accountTravel(
   config: DetectorConfig,
@@ -134,7 +141,7 @@ export function accountTravel(
     const travel = deviceTravel(config, geo, token, other);
     if (travel === undefined) continue;
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
-    if (overlap && !playedBeside(s, token, other)) return { ...travel, atOnce: true };
+    if (overlap && !firstPairAtOnce(s, token, other)) return { ...travel, atOnce: true };
     // Across continents a gap too short for the flight is worth a look; within one, a VPN or roaming.
     if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }
@@ -142,17 +149,15 @@ export function accountTravel(
 }
 
 /**
- * Whether two tokens of one device going on at once in two countries are a player streaming beside a reading,
- * the first such pair of the account: one person listening to one title while reading another, each through its
- * own exit. Two readings (or two players) at once need two people, and so does a second pair: remembered.
+ * Whether two tokens of one device going on at once in two countries are the account's first such pair: one
+ * person behind two exits, once (a player streaming beside a reading, or two titles read by turns, each through
+ * its own exit). A second pair is two people keeping it up: remembered.
  */
-function playedBeside(s: AccountState, token: TokenSharingState, other: TokenSharingState): boolean {
-  if (tokenPlaying(token) === tokenPlaying(other)) return false;
-  const playing = tokenPlaying(token) ? token : other;
-  const reading = playing === token ? other : token;
+function firstPairAtOnce(s: AccountState, token: TokenSharingState, other: TokenSharingState): boolean {
   // One field, made once (accounts are many).
-  s.beside ??= { playing, reading };
-  return s.beside.playing === playing && s.beside.reading === reading;
+  s.beside ??= { first: other, second: token };
+  const { first, second } = s.beside;
+  return (first === other && second === token) || (first === token && second === other);
 }
 
 /**

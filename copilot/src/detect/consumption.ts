@@ -106,7 +106,7 @@ export function pathHashOf(e: AccessEvent): number {
 }
 
 /** The asset's class from its extension, or from the logged content type when the path has none. */
-export function assetClassOf(e: AccessEvent): number {
+function assetClassOf(e: AccessEvent): number {
   const cls = extensionClass(e.stemBytes, e.stemStart, e.stemEnd);
   return cls !== undefined ? cls : contentTypeClass(e.record.contentType);
 }

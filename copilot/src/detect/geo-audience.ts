@@ -43,6 +43,8 @@ export function medianOf(values: readonly number[]): number {
 export class CountryAudience {
   /** Distinct readers this minute. */
   readonly readers = new DistinctCounter();
+  /** Distinct addresses they read from this minute: a crowd behind one address (a class, an office) is one place. */
+  private readonly addresses = new DistinctCounter();
   current = 0;
   /** Readers in the last complete minute, once one was watched. */
   previous = 0;
@@ -81,11 +83,16 @@ export class CountryAudience {
     for (let i = 0; i < Math.min(quietMinutes, RECENT_MINUTES + 1); i++) this.closeMinute(0);
   }
 
-  /** Counts one request; true when it comes from a reader not yet seen this minute. */
-  add(key: number): boolean {
+  /**
+   * Counts one request; true when it comes from a reader not yet seen this minute. The minute's audience is
+   * its readers, but never more than the addresses they read from: many readers behind one address (a class
+   * opening its title together) are a place's crowd, not new readers across a country.
+   */
+  add(key: number, address: number): boolean {
     this.requests++;
+    this.addresses.add(address);
     if (!this.readers.add(key)) return false;
-    this.current = this.readers.estimate();
+    this.current = Math.min(this.readers.estimate(), this.addresses.estimate());
     return true;
   }
 
@@ -105,6 +112,7 @@ export class CountryAudience {
     this.closeMinute(this.current);
     for (let i = 1; i < steps; i++) this.closeMinute(0);
     this.readers.clear();
+    this.addresses.clear();
     this.current = 0;
     this.requests = 0;
     if (hourClosed >= 0) {

@@ -194,6 +194,29 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     expect(runDetectors(records, path).filter((d) => d.kind === 'geo_spike')).toEqual([]);
   });
 
+  it('stays quiet on a class opening its title together behind one address, not on the same readers apart', () => {
+    // GB: one reader every third minute; at minute 75, a class of 24 accounts behind one school address opens
+    // one title's chapters within two minutes (three pages each, under the busy-client limit a minute).
+    const classOf = (address: (pupil: number) => string) => {
+      const records = traffic(90, (m, net) => (net === 9 ? (m % 3 === 0 ? 1 : 0) : 20));
+      for (let pupil = 0; pupil < 24; pupil++) {
+        const token = { tokenId: `tokPupil${pupil}`, accountId: `pupil${pupil}`, title: 't00001' };
+        for (let page = 0; page < 3; page++) {
+          const t = T0 + 75 * MIN + pupil * 5_000 + page * 40_000;
+          records.push(request(t, address(pupil), `/titles/t00001/ch00${page + 1}.xhtml`, { token }));
+        }
+      }
+      return records.sort((a, b) => a.timestampMs - b.timestampMs);
+    };
+    const spikes = (records: EdgeLogRecord[]) =>
+      runDetectors(records, path)
+        .filter((d) => d.kind === 'geo_spike')
+        .map((d) => d.subject.country);
+    expect(spikes(classOf(() => '10.9.40.7'))).toEqual([]);
+    // The same 24 readers each at home: new readers across the country, a spike.
+    expect(spikes(classOf((pupil) => `10.9.${50 + pupil}.7`))).toEqual(['GB']);
+  });
+
   it('finds a small market carried by one grant read from many of its networks, under the reader floor', () => {
     // Three new readers a minute: six over two minutes, under geoMinReaders; over ten minutes about thirty against
     // a reader every fourth minute, and the grant, found shared, is read from those networks in GB alone.

@@ -86,7 +86,7 @@ export class GeoSpikeDetector {
       this.countryList.push(s);
     }
     // Only a reader new this minute can raise the audience: the judgement runs on those alone.
-    if (!s.add(audienceKey(e.accountId, e.ip))) return;
+    if (!s.add(audienceKey(e.accountId, e.ip), audienceKey('', e.ip))) return;
     const x = s.window;
     // An audience under the floor is no spike either: a small market quiet between surges re-arms.
     const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);

@@ -32,6 +32,8 @@ const NETWORKS: Record<number, { country: string; asn: number }> = {
   9: { country: 'GB', asn: 2856 },
   10: { country: 'GB', asn: 5089 },
   11: { country: 'GB', asn: 5378 },
+  12: { country: 'US', asn: 7018 },
+  13: { country: 'US', asn: 701 },
 };
 const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: 'EU', FR: 'EU', GB: 'EU' };
 

@@ -43,24 +43,15 @@ export interface TokenSharingState {
   lastAlternationMs: number;
   forbidden: number;
   forbiddenSinceMs: number;
-  /** Bits of one field (tokens are many): TOKEN_FIRED and TOKEN_PLAYING. */
+  /** Bits of one field (tokens are many): TOKEN_FIRED. */
   tokenFlags: number;
 }
 
 /** The token was reported (its own finding). */
 export const TOKEN_FIRED = 1;
-/**
- * The token streams audio or video (seen at one of its looks at the account): a player fetching parts on its
- * own while its listener may read something else, not a reading that holds its reader's attention.
- */
-export const TOKEN_PLAYING = 2;
 
 export function tokenFired(s: TokenSharingState): boolean {
   return (s.tokenFlags & TOKEN_FIRED) !== 0;
-}
-
-export function tokenPlaying(s: TokenSharingState): boolean {
-  return (s.tokenFlags & TOKEN_PLAYING) !== 0;
 }
 
 /** A move between countries too quick for the distance (continents: 1 within one, 2 across two). */

@@ -21,7 +21,7 @@ const sharingFindings = (records: EdgeLogRecord[], path: (typeof PATHS)[number])
 describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (path) => {
   it('observes, never acts on, one device reading in two countries of one continent at once', () => {
     // Germany and France at once: VPN exits, a border commuter's home network beside a roaming carrier, or an
-    // address geolocated to the neighbour's country. Across continents the same reading is acted on (below).
+    // address geolocated to the neighbour's country. Across continents the same first pair is travel apart (below).
     const device = { accountId: 'neighbours', device: 'd1' };
     const home = readingSession(T0, '10.5.0.5', { ...device, tokenId: 'tokNeighbour1' }, 3);
     const away = readingSession(home.at(-1)!.timestampMs + 2 * MIN, '10.6.0.5', {
@@ -34,15 +34,12 @@ describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (
       tokenId: 'tokNeighbour3',
       title: 't00003',
     });
-    // A glimpse, then the device at once in both: observed. Before: [0.85, 'force_reauth', true] second.
-    expect(sharingFindings([...home, ...away, ...back], path)).toEqual([
-      [0.3, 'observe', undefined],
-      [0.6, 'observe', true],
-    ]);
+    // A glimpse; the device at once in both is the account's first such pair: one person behind two exits.
+    expect(sharingFindings([...home, ...away, ...back], path)).toEqual([[0.3, 'observe', undefined]]);
     const acrossContinents = [...home, ...away, ...back].map((r) =>
       r.clientIp.startsWith('10.6.') ? { ...r, clientIp: r.clientIp.replace('10.6.', '10.4.') } : r,
     );
-    expect(sharingFindings(acrossContinents, path).at(-1)).toEqual([0.85, 'force_reauth', true]);
+    expect(sharingFindings(acrossContinents, path).at(-1)).toEqual([0.6, 'observe', false]);
   });
 
   it('observes, never acts on, a device listening through one exit while reading another title through a second', () => {
@@ -88,17 +85,53 @@ describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (
     expect(Date.parse(acted!.detectedAt)).toBeGreaterThanOrEqual(T0 + 40 * MIN);
   });
 
-  it('acts on one device identity reading two titles in two countries at the same time, at the first pair', () => {
-    // Two readings at once need two readers: no second pair is waited for (0.6 only while the first reading's
-    // last request still precedes the second's first).
+  it('observes one device reading two titles by turns in two countries at once, and acts on a second such pair', () => {
+    // A VPN reader reads one title at home (Korea) and, through an exit in the US, another, chapter by chapter in
+    // turns: one person behind two exits, once. Two people on one device id keep it up: a second pair of readings.
     const device = { accountId: 'twoReading', device: 'd1' };
-    const records = [
+    const first = [
       ...readingSession(T0, '10.1.0.5', { ...device, tokenId: 'tokTwoRd01', title: 't00001' }),
       ...readingSession(T0 + 6 * MIN, '10.3.0.5', { ...device, tokenId: 'tokTwoRd02', title: 't00002' }, 3),
     ];
+    // Before: [0.85, 'force_reauth', true] second, at the first pair.
+    expect(sharingFindings(first, path)).toEqual([[0.6, 'observe', false]]);
+    const again = [
+      ...readingSession(T0 + 60 * MIN, '10.1.0.5', { ...device, tokenId: 'tokTwoRd03', title: 't00003' }),
+      ...readingSession(T0 + 66 * MIN, '10.3.0.5', { ...device, tokenId: 'tokTwoRd04', title: 't00004' }, 3),
+    ];
+    const records = [...first, ...again];
     expect(sharingFindings(records, path)).toEqual([
       [0.6, 'observe', false],
       [0.85, 'force_reauth', true],
     ]);
+    const acted = runDetectors(records, path).find((d) => d.mitigation === 'force_reauth');
+    expect(Date.parse(acted!.detectedAt)).toBeGreaterThanOrEqual(T0 + 66 * MIN);
+  });
+
+  it('acts on one device id read by one app from four home networks of one country at once, never on a phone between two', () => {
+    // A ring on a copied device id and app: each member reads its own title at home, all in the US at once.
+    // A phone between Wi-Fi and mobile data reads through two networks of one country: one person.
+    const ring = { accountId: 'copiedApp', device: 'd1' };
+    const homes = ['10.1.0.5', '10.2.0.5', '10.12.0.5', '10.13.0.5'];
+    const records = homes
+      .flatMap((ip, h) =>
+        readingSession(T0 + h * 40_000, ip, { ...ring, tokenId: `tokCopied0${h}`, title: `t0000${h + 1}` }),
+      )
+      .sort((a, b) => a.timestampMs - b.timestampMs);
+    const ringFindings = runDetectors(records, path).filter((d) => d.kind === 'token_sharing');
+    expect(ringFindings.map((d) => [d.subject, d.evidence.reasons, d.mitigation])).toEqual([
+      [{ accountId: 'copiedApp' }, ['one_device_in_several_homes'], 'force_reauth'],
+    ]);
+    const onePhone = homes
+      .slice(0, 2)
+      .flatMap((ip, h) =>
+        readingSession(T0 + h * 40_000, ip, {
+          accountId: 'phone',
+          device: 'd1',
+          tokenId: `tokPhone0${h}`,
+          title: `t0000${h + 1}`,
+        }),
+      );
+    expect(runDetectors(onePhone, path).filter((d) => d.kind === 'token_sharing')).toEqual([]);
   });
 });

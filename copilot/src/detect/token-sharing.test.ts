@@ -236,9 +236,10 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
-  it('observes a device that reads abroad after its sessions at home, and acts once it reads in both at once', () => {
+  it('observes a device that reads abroad after its sessions at home, and acts once it reads in both at once again', () => {
     // The first session away begins after the home session's last request (a VPN exit would look the same);
-    // the second begins while the device is still reading at home: the device identity is doubled.
+    // the second begins while the device is still reading at home: one person behind two exits may do that
+    // once; a third session away while the second home one goes on doubles the device identity.
     const device = { accountId: 'doubled', device: 'd1' };
     const home = readingSession(T0, '10.1.0.5', { ...device, tokenId: 'tokDoubled01' }, 3);
     const away = readingSession(home.at(-1)!.timestampMs + 2 * MIN, '10.4.0.5', {
@@ -251,7 +252,13 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
       tokenId: 'tokDoubled03',
       title: 't00003',
     });
-    const findings = runDetectorsBy([...home, ...away, ...back]).map((d) => [
+    const again = readingSession(
+      T0 + 40 * MIN,
+      '10.4.0.5',
+      { ...device, tokenId: 'tokDoubled04', title: 't00004' },
+      3,
+    );
+    const findings = runDetectorsBy([...home, ...away, ...back, ...again]).map((d) => [
       d.evidence.score,
       d.mitigation,
       (d.evidence.travel as { atOnce: boolean }).atOnce,
@@ -263,7 +270,8 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
   });
 
   it('never re-reports an account with a lower score than it was reported with', () => {
-    // One device in Korea minutes after the US (0.6), then in both at once (0.85, re-authenticated). Then, with both sessions over, the device reads
+    // One device in Korea and the US at once (0.6, a first pair), then again with another session in Korea (0.85,
+    // re-authenticated). Then, with the sessions over, the device reads
     // in the US again minutes after Korea (travel between sessions, 0.6) while a second device reads on in
     // Korea (two countries at once, 0.6): two families agree on 0.84, below the report already made.
     const device = { accountId: 'lowered', device: 'd1' };
@@ -273,6 +281,12 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
       tokenId: 'tokLowered02',
       title: 't00002',
     });
+    const awayAgain = readingSession(
+      T0 + 6 * MIN,
+      '10.3.0.6',
+      { ...device, tokenId: 'tokLowered05', title: 't00005' },
+      2,
+    );
     const back = readingSession(away.at(-1)!.timestampMs + 2 * MIN, '10.1.0.5', {
       ...device,
       tokenId: 'tokLowered03',
@@ -284,7 +298,9 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
       tokenId: 'tokLowered04',
       title: 't00004',
     });
-    const records = [...home, ...away, ...back, ...other].sort((a, b) => a.timestampMs - b.timestampMs);
+    const records = [...home, ...away, ...awayAgain, ...back, ...other].sort(
+      (a, b) => a.timestampMs - b.timestampMs,
+    );
     const findings = runDetectorsBy(records).map((d) => [
       d.evidence.score,
       d.evidence.corroboration,

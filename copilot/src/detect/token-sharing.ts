@@ -21,15 +21,12 @@ import type { DetectorConfig } from './config.ts';
 import { lookAgainOnNextRequest, sharingGlimpse } from './account-glimpse.ts';
 import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
-import { assetClassOf } from './consumption.ts';
-import { CLASS_AUDIO, CLASS_VIDEO } from './content.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
 import {
   confirmedTravel,
   placeOf,
   spread,
   TOKEN_FIRED,
-  TOKEN_PLAYING,
   type TokenSharingState,
   tokenFired,
 } from './token-places.ts';
@@ -37,12 +34,6 @@ import { writeAscii } from './line-token.ts';
 import { type AccessEvent, type Detection, isoTime, ownString } from './types.ts';
 
 const MAX_ACCOUNT_TOKENS = 32;
-
-/** Whether the request fetches audio or video: what a player streams, not a page someone reads. */
-function isPlayed(e: AccessEvent): boolean {
-  const cls = assetClassOf(e);
-  return cls === CLASS_AUDIO || cls === CLASS_VIDEO;
-}
 
 const HALF_DAY_MS = DAY_MS / 2;
 /** One device's sessions one after the other in countries too far apart: worth a look, not an action. */
@@ -102,7 +93,6 @@ export class TokenSharingDetector {
     if (s.requests >= s.nextAccountCheck && e.timestampMs > s.firstSeenMs) {
       s.nextAccountCheck = s.nextAccountCheck < 256 ? s.nextAccountCheck * 2 : Number.POSITIVE_INFINITY;
       if (s.deviceHash.length === 0) s.deviceHash = e.ownedStrings ? e.deviceHash : ownString(e.deviceHash);
-      if (isPlayed(e)) s.tokenFlags |= TOKEN_PLAYING;
       const account = this.observeAccount(e, s);
       if (account) out.push(account);
     }
