@@ -122,16 +122,14 @@ describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (
     expect(ringFindings.map((d) => [d.subject, d.evidence.reasons, d.mitigation])).toEqual([
       [{ accountId: 'copiedApp' }, ['one_device_in_several_homes'], 'force_reauth'],
     ]);
-    const onePhone = homes
-      .slice(0, 2)
-      .flatMap((ip, h) =>
-        readingSession(T0 + h * 40_000, ip, {
-          accountId: 'phone',
-          device: 'd1',
-          tokenId: `tokPhone0${h}`,
-          title: `t0000${h + 1}`,
-        }),
-      );
+    const onePhone = homes.slice(0, 2).flatMap((ip, h) =>
+      readingSession(T0 + h * 40_000, ip, {
+        accountId: 'phone',
+        device: 'd1',
+        tokenId: `tokPhone0${h}`,
+        title: `t0000${h + 1}`,
+      }),
+    );
     expect(runDetectors(onePhone, path).filter((d) => d.kind === 'token_sharing')).toEqual([]);
   });
 });
