@@ -72,11 +72,7 @@ export class GeoSpikeDetector {
    */
   observe(e: AccessEvent, ipRequestsThisMinute: number, out: Detection[]): void {
     if (e.country.length === 0 || ipRequestsThisMinute > PER_CLIENT_PER_MINUTE) return;
-    if (this.hostingAsn !== e.asn) {
-      this.hostingAsn = e.asn;
-      this.hosting = isHostingNetwork(e.asn);
-    }
-    if (this.hosting) return;
+    if (this.fromHosting(e.asn)) return;
     const t = e.timestampMs;
     this.roll(t);
     let s = this.countries.get(e.country);
@@ -111,17 +107,22 @@ export class GeoSpikeDetector {
     );
   }
 
+  /** Whether this network is a hosting one; the last answer is kept, since requests come in runs of one network. */
+  private fromHosting(asn: number): boolean {
+    if (this.hostingAsn !== asn) {
+      this.hostingAsn = asn;
+      this.hosting = isHostingNetwork(asn);
+    }
+    return this.hosting;
+  }
+
   /**
    * A request of a grant already found shared (token sharing's finding): not one reader, so no audience member,
    * but when every place it is read from lies in this country, its networks carry the country's audience.
    */
   observeShared(e: AccessEvent, places: readonly Place[], out: Detection[]): void {
     if (e.country.length === 0 || !readInOneCountry(places, e.country)) return;
-    if (this.hostingAsn !== e.asn) {
-      this.hostingAsn = e.asn;
-      this.hosting = isHostingNetwork(e.asn);
-    }
-    if (this.hosting) return;
+    if (this.fromHosting(e.asn)) return;
     const t = e.timestampMs;
     this.roll(t);
     const s = this.countries.get(e.country);
