@@ -131,12 +131,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     verifier,
     clock,
     onAcknowledged: (ack) => broadcast('finding.acknowledged', ack),
-  });
-  // A page reads the objectives before its socket joins: a snapshot published in between would not reach it
-  // until the next minute closes. Each socket that joins is sent the objectives as of now (pages keep the newer).
-  io.on('connection', (socket) => {
-    const snapshot = options.pipeline.sloSnapshot();
-    if (snapshot.asOf !== null) socket.emit('slo.report', snapshot);
+    sloSnapshot: () => options.pipeline.sloSnapshot(),
   });
   const unsubscribe = options.pipeline.subscribe({
     findingCreated: (finding) => broadcast('finding.created', finding),

@@ -11,6 +11,7 @@ import {
   type FindingAcknowledged,
   OPERATORS_ROOM,
   type ServerToClientEvents,
+  type SloSnapshot,
   type SocketData,
 } from './events.ts';
 import { parse } from './routes.ts';
@@ -62,6 +63,8 @@ export function socketAuth(verifier: IdentityVerifier) {
  * Authenticated sockets join the operators' room for as long as their token holds: at its expiry the socket
  * leaves the room (no event reaches it after that instant), is told `session.expired`, and is disconnected.
  * A script may renew with a fresh token first; on-call engineers may acknowledge findings over the socket.
+ * A page reads the objectives before its socket joins, so a snapshot published in between would not reach it
+ * until the next minute closes: each socket that joins is sent the objectives as of now (pages keep the newer).
  */
 export function attachSocketHandlers(
   io: CopilotIo,
@@ -70,10 +73,13 @@ export function attachSocketHandlers(
     verifier: IdentityVerifier;
     clock: () => number;
     onAcknowledged: (ack: FindingAcknowledged) => void;
+    sloSnapshot: () => SloSnapshot;
   },
 ): void {
   io.on('connection', (socket) => {
     void socket.join(OPERATORS_ROOM);
+    const snapshot = deps.sloSnapshot();
+    if (snapshot.asOf !== null) socket.emit('slo.report', snapshot);
     let timer: NodeJS.Timeout | undefined;
     const expire = () => {
       const left = socket.data.expiresAtMs - deps.clock();
