@@ -244,6 +244,12 @@ describe('Copilot service: live events and the pipeline', () => {
     const applied = new Promise<StoredMitigation>((resolve) => socket.once('mitigation.applied', resolve));
     appendFileSync(LOG, lines(0, 6));
     await pipeline.tick();
+    // The pass counted requests, so it sent an update naming the counts, which a page joining later is sent too.
+    expect(pipeline.opsUpdate()).toEqual({
+      epoch: pipeline.ops.epoch,
+      version: pipeline.ops.version,
+      asOf: expect.stringMatching(/^2026-11-02T10:00/),
+    });
 
     expect(await finding).toMatchObject({ kind: 'token_sharing', subject: { tokenId: 'tok_shared_0001' } });
     const mitigation = await applied;
@@ -279,6 +285,27 @@ describe('Copilot service: live events and the pipeline', () => {
       const report = new Promise<unknown>((resolve) => socket.once('slo.report', resolve));
       await connected(socket);
       expect(await report).toEqual(snapshot);
+    } finally {
+      holds.mockRestore();
+      socket.close();
+    }
+  });
+
+  it('stamps the operational views with the counts they were computed from, and sends a joining socket the newest update', async () => {
+    const viewer = await tokenFor('viewer');
+    const overview = await call('/api/overview', viewer);
+    const capacity = await call('/api/capacity', viewer);
+    const stamp = { epoch: pipeline.ops.epoch, version: pipeline.ops.version };
+    expect(overview.body.ops).toEqual(stamp);
+    expect(capacity.body.ops).toEqual(stamp);
+    // The update the pipeline last sent, as a page that joins after it must still learn of it.
+    const sent = { ...stamp, asOf: '2026-12-06T10:01:00.000Z' };
+    const holds = vi.spyOn(pipeline, 'opsUpdate').mockReturnValue(sent);
+    const socket = socketWith(viewer);
+    try {
+      const update = new Promise<unknown>((resolve) => socket.once('ops.updated', resolve));
+      await connected(socket);
+      expect(await update).toEqual(sent);
     } finally {
       holds.mockRestore();
       socket.close();

@@ -178,7 +178,7 @@ describe('Sockets over their life', () => {
     expect(await cut).toBe('io server disconnect');
     expect(received).toContain('session.expired');
     const before = received.length;
-    service.io.emit('ops.updated', { asOf: null });
+    service.io.emit('ops.updated', { asOf: null, epoch: 'any', version: 1 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received.length).toBe(before);
     socket.close();

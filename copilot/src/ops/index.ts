@@ -2,5 +2,5 @@
 export type { CapacityView, FunctionCapacity } from './capacity.ts';
 export type { CostView } from './cost-view.ts';
 export { lambdaDemand } from './lambda-demand.ts';
-export { OpsMetrics, type OpsMetricsOptions } from './ops-metrics.ts';
+export { OpsMetrics, type OpsMetricsOptions, type OpsStamp } from './ops-metrics.ts';
 export type { Overview, RouteHealth } from './overview.ts';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import type { SloDefinitions } from '../slo/definitions.ts';
 import type { SloEvent } from '../slo/events.ts';
@@ -8,6 +9,15 @@ import { type CostView, costView, dayRange } from './cost-view.ts';
 import { LambdaMetrics } from './lambda-metrics.ts';
 import { type Overview, overview } from './overview.ts';
 import { RouteMetrics } from './route-metrics.ts';
+
+/**
+ * Which state of the counts a view was computed from. Each process counts in an epoch of its own (a restart
+ * starts again from nothing); within one, versions only grow. Pages compare it with the newest `ops.updated`.
+ */
+export interface OpsStamp {
+  epoch: string;
+  version: number;
+}
 
 export interface OpsMetricsOptions {
   /** Where cost comes from: the local cost model, a FOCUS import or Cost Explorer. */
@@ -28,6 +38,7 @@ export class OpsMetrics {
   readonly lambdas: LambdaMetrics;
   /** Bumped whenever anything was counted, so listeners can tell a quiet tick from a busy one. */
   version = 0;
+  readonly epoch = randomUUID();
 
   constructor(private readonly options: OpsMetricsOptions = {}) {
     this.lambdas = new LambdaMetrics(options.meter);
@@ -53,6 +64,10 @@ export class OpsMetrics {
     this.lambdas.observe(logGroup, message, timestampMs);
     if (event) this.routes.observe(event);
     this.version += 1;
+  }
+
+  stamp(): OpsStamp {
+    return { epoch: this.epoch, version: this.version };
   }
 
   overview(range: { fromMs: number; toMs: number }, costToday: Overview['cost']): Overview {

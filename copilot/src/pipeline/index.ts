@@ -17,4 +17,4 @@ export {
 } from './detection-feed.ts';
 export type { CopilotPipelineOptions } from './pipeline-options.ts';
 export { CopilotPipeline } from './pipeline.ts';
-export type { PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';
+export type { OpsUpdate, PipelineCounters, PipelineListener, SloSnapshot, SourceStatus } from './types.ts';

@@ -24,6 +24,7 @@ import type { RecordFeed } from './feeds.ts';
 import { SourceTracker } from './source-tracker.ts';
 import {
   newPipelineCounters,
+  type OpsUpdate,
   type PipelineCounters,
   type PipelineListener,
   type SloSnapshot,
@@ -63,7 +64,7 @@ export class CopilotPipeline {
   private running: Promise<void> | undefined;
   private again: false | 'all' | 'realtime' = false;
   private stopped = true;
-  private opsVersionSent = 0;
+  private opsSent: OpsUpdate | null = null;
 
   constructor(private readonly options: CopilotPipelineOptions) {
     // The planner reads the guardrails object on every decision: PUT /api/guardrails changes it in place.
@@ -141,6 +142,11 @@ export class CopilotPipeline {
     return this.sources.statuses();
   }
 
+  /** The newest `ops.updated` sent, for a page that joins after it; null before anything was counted. */
+  opsUpdate(): OpsUpdate | null {
+    return this.opsSent;
+  }
+
   sloSnapshot(): SloSnapshot {
     const closed = this.slo?.closedThroughMs ?? null;
     return {
@@ -184,10 +190,10 @@ export class CopilotPipeline {
     const statuses = await this.sources.statuses();
     this.desk.emit((l) => l.sourceStatus?.(statuses));
     // At most once per full pass: a busy edge must not make every dashboard refetch ten times a second.
-    if (this.ops.version !== this.opsVersionSent) {
-      this.opsVersionSent = this.ops.version;
-      const asOf = this.counters.watermark;
-      this.desk.emit((l) => l.opsUpdated?.({ asOf }));
+    if (this.ops.version !== (this.opsSent?.version ?? 0)) {
+      const update: OpsUpdate = { ...this.ops.stamp(), asOf: this.counters.watermark };
+      this.opsSent = update;
+      this.desk.emit((l) => l.opsUpdated?.(update));
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Finding } from '../findings.ts';
+import type { OpsStamp } from '../ops/ops-metrics.ts';
 import type { SloStatus } from '../slo/report.ts';
 import type { FindingDecision, StoredMitigation } from '../state/copilot-store.ts';
 import type { FeedAdapter, FeedKind } from './feeds.ts';
@@ -71,6 +72,10 @@ export interface PipelineListener {
   mitigationLifted?(mitigation: StoredMitigation): void;
   sloReport?(report: SloSnapshot): void;
   sourceStatus?(statuses: SourceStatus[]): void;
-  /** New operational numbers (routes, functions, cost) were counted; `asOf` is the pipeline's watermark. */
-  opsUpdated?(update: { asOf: string | null }): void;
+  opsUpdated?(update: OpsUpdate): void;
+}
+
+/** New operational numbers (routes, functions, cost) were counted, up to this stamp; `asOf` is the watermark. */
+export interface OpsUpdate extends OpsStamp {
+  asOf: string | null;
 }

@@ -6,7 +6,7 @@
 import type { ChangeAuditEntry, ChangeSet } from '../changes/types.ts';
 import type { Finding } from '../findings.ts';
 import type { IncidentClientEvents, IncidentServerEvents } from '../incidents/events.ts';
-import type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
+import type { OpsUpdate, SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 import type { FeedbackRule } from '../mitigation/feedback.ts';
 import type { PrewarmDecisionRecord } from '../prewarm/decision-log.ts';
 import type { Guardrails } from '../mitigation/types.ts';
@@ -16,7 +16,7 @@ export type { Finding } from '../findings.ts';
 export type { FeedbackRule } from '../mitigation/feedback.ts';
 export type { PrewarmDecisionRecord, PrewarmLoopStatus } from '../prewarm/decision-log.ts';
 export type { Guardrails } from '../mitigation/types.ts';
-export type { SloSnapshot, SourceStatus } from '../pipeline/types.ts';
+export type { OpsUpdate, SloSnapshot, SourceStatus } from '../pipeline/types.ts';
 export type { FindingDecision, StoredFinding, StoredMitigation } from '../state/copilot-store.ts';
 
 export interface FindingAcknowledged {
@@ -40,8 +40,11 @@ export interface ServerToClientEvents extends IncidentServerEvents {
   /** A false positive was recorded (a suppression or an allow-list entry), or a suppression ended early. */
   'feedback.recorded': (rule: FeedbackRule) => void;
   'feedback.ended': (rule: FeedbackRule) => void;
-  /** New per-route, per-function or cost numbers: refetch the overview and capacity views. */
-  'ops.updated': (update: { asOf: string | null }) => void;
+  /**
+   * New per-route, per-function or cost numbers, up to a stamp: read the overview, capacity and cost views again
+   * unless they answered with this stamp or a later one. Also sent to each socket that joins.
+   */
+  'ops.updated': (update: OpsUpdate) => void;
   /** One tick's decision of the pre-warming loop for one function (every tick, changed or not). */
   'prewarm.decision': (record: PrewarmDecisionRecord) => void;
   /** The socket's token expired: the server disconnects it right after; sign in again. */

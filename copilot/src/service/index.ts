@@ -8,6 +8,7 @@ export type {
   Finding,
   FindingDecision,
   Guardrails,
+  OpsUpdate,
   PrewarmDecisionRecord,
   PrewarmLoopStatus,
   ServerToClientEvents,

@@ -44,7 +44,9 @@ export function opsRoutes(deps: RouteDeps): Router {
     res.json({ sources: await pipeline.sourceStatuses(), pipeline: pipeline.counters });
   });
 
+  // Each view names the counts it was computed from, taken before computing it (so never newer than the view).
   router.get('/overview', allow(deps, 'viewer'), async (req, res) => {
+    const ops = pipeline.ops.stamp();
     const range = rangeOf(req.query, pipeline, clock, 1);
     const source = pipeline.ops.costSource;
     let today: number | null = null;
@@ -55,11 +57,12 @@ export function opsRoutes(deps: RouteDeps): Router {
       today = last?.total ?? null;
       currency = view?.currency ?? currency;
     }
-    res.json(pipeline.ops.overview(range, { today, currency, source: source?.kind ?? 'none' }));
+    res.json({ ...pipeline.ops.overview(range, { today, currency, source: source?.kind ?? 'none' }), ops });
   });
 
   router.get('/capacity', allow(deps, 'viewer'), (req, res) => {
-    res.json(pipeline.ops.capacity(rangeOf(req.query, pipeline, clock, 1)));
+    const ops = pipeline.ops.stamp();
+    res.json({ ...pipeline.ops.capacity(rangeOf(req.query, pipeline, clock, 1)), ops });
   });
 
   router.get('/cost', allow(deps, 'viewer'), async (req, res) => {
@@ -68,9 +71,10 @@ export function opsRoutes(deps: RouteDeps): Router {
       req.query,
       'query',
     );
+    const ops = pipeline.ops.stamp();
     const view = await pipeline.ops.cost(q.days, clock());
     if (!view) throw new CopilotServiceError('no_cost_source', 'no cost source is configured');
-    res.json(view);
+    res.json({ ...view, ops });
   });
 
   return router;

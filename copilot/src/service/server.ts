@@ -132,6 +132,7 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     clock,
     onAcknowledged: (ack) => broadcast('finding.acknowledged', ack),
     sloSnapshot: () => options.pipeline.sloSnapshot(),
+    opsUpdate: () => options.pipeline.opsUpdate(),
   });
   const unsubscribe = options.pipeline.subscribe({
     findingCreated: (finding) => broadcast('finding.created', finding),

@@ -10,6 +10,7 @@ import {
   type ClientToServerEvents,
   type FindingAcknowledged,
   OPERATORS_ROOM,
+  type OpsUpdate,
   type ServerToClientEvents,
   type SloSnapshot,
   type SocketData,
@@ -63,8 +64,9 @@ export function socketAuth(verifier: IdentityVerifier) {
  * Authenticated sockets join the operators' room for as long as their token holds: at its expiry the socket
  * leaves the room (no event reaches it after that instant), is told `session.expired`, and is disconnected.
  * A script may renew with a fresh token first; on-call engineers may acknowledge findings over the socket.
- * A page reads the objectives before its socket joins, so a snapshot published in between would not reach it
- * until the next minute closes: each socket that joins is sent the objectives as of now (pages keep the newer).
+ * A page reads its views before its socket joins, so a push sent in between would not reach it until the next
+ * one: each socket that joins is sent the objectives as of now (pages keep the newer) and the newest
+ * `ops.updated` (pages read again only the views older than it).
  */
 export function attachSocketHandlers(
   io: CopilotIo,
@@ -74,12 +76,15 @@ export function attachSocketHandlers(
     clock: () => number;
     onAcknowledged: (ack: FindingAcknowledged) => void;
     sloSnapshot: () => SloSnapshot;
+    opsUpdate: () => OpsUpdate | null;
   },
 ): void {
   io.on('connection', (socket) => {
     void socket.join(OPERATORS_ROOM);
     const snapshot = deps.sloSnapshot();
     if (snapshot.asOf !== null) socket.emit('slo.report', snapshot);
+    const ops = deps.opsUpdate();
+    if (ops) socket.emit('ops.updated', ops);
     let timer: NodeJS.Timeout | undefined;
     const expire = () => {
       const left = socket.data.expiresAtMs - deps.clock();

@@ -12,6 +12,7 @@ export type {
   PrewarmDecisionRecord,
   PrewarmDecisions,
   PrewarmLoopStatus,
+  OpsUpdate,
   ReportList,
   ServerToClientEvents,
   Session,

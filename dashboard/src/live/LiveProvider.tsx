@@ -22,6 +22,7 @@ import type {
   StoredMitigation,
 } from '../lib/types.ts';
 import { wireIncidents } from './incident-events.ts';
+import { applyOpsUpdate } from './ops-views.ts';
 import { mergePushed } from './push-merge.ts';
 import { rereadOnConnect } from './reread.ts';
 import { applySloReport } from './slo-report.ts';
@@ -77,11 +78,9 @@ function wire(socket: OperatorSocket, client: QueryClient, touched: () => void):
     touched();
     applySloReport(client, report);
   });
-  socket.on('ops.updated', () => {
+  socket.on('ops.updated', (update) => {
     touched();
-    void client.invalidateQueries({ queryKey: ['overview'] });
-    void client.invalidateQueries({ queryKey: ['capacity'] });
-    void client.invalidateQueries({ queryKey: ['cost'] });
+    applyOpsUpdate(client, update);
   });
   socket.on('source.status', touched);
   wireIncidents(socket, client, touched);

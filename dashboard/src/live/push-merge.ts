@@ -1,9 +1,21 @@
 import { hashKey, type QueryClient } from '@tanstack/react-query';
 
-type Merge = (current: never) => unknown;
+type AfterRead = (answer: unknown) => void;
 
-/** Per client, the merges to apply again to the answer of each read in flight, by query hash. */
-const replays = new WeakMap<QueryClient, Map<string, Merge[]>>();
+/** Per client, what to do with the answer of each read in flight, by query hash. */
+const afterReads = new WeakMap<QueryClient, Map<string, AfterRead[]>>();
+
+/**
+ * Calls `then` with the answer of the read of `key` in flight now, once it lands, and returns true; returns
+ * false (and never calls it) when no read is in flight. A read that fails drops it: the cache stays as it was.
+ */
+export function afterRead(client: QueryClient, key: readonly unknown[], then: AfterRead): boolean {
+  if (client.getQueryState(key)?.fetchStatus !== 'fetching') return false;
+  const pending = afterReadsOf(client);
+  const hash = hashKey(key);
+  pending.set(hash, [...(pending.get(hash) ?? []), then]);
+  return true;
+}
 
 /**
  * Merges a pushed item into a cached list. A list that is still being read (its first answer not yet in, or a
@@ -13,30 +25,26 @@ const replays = new WeakMap<QueryClient, Map<string, Merge[]>>();
  * restarted, so a steady stream of pushes cannot keep a page from its first answer.
  */
 export function mergePushed<T>(client: QueryClient, key: readonly unknown[], merge: (current: T) => T): void {
-  client.setQueryData<T>(key, (current) => (current === undefined ? current : merge(current)));
-  if (client.getQueryState(key)?.fetchStatus !== 'fetching') return;
-  const pending = replaysOf(client);
-  const hash = hashKey(key);
-  pending.set(hash, [...(pending.get(hash) ?? []), merge as Merge]);
+  const apply = () =>
+    client.setQueryData<T>(key, (current) => (current === undefined ? current : merge(current)));
+  apply();
+  afterRead(client, key, apply);
 }
 
-function replaysOf(client: QueryClient): Map<string, Merge[]> {
-  const known = replays.get(client);
+function afterReadsOf(client: QueryClient): Map<string, AfterRead[]> {
+  const known = afterReads.get(client);
   if (known) return known;
-  const pending = new Map<string, Merge[]>();
-  replays.set(client, pending);
+  const pending = new Map<string, AfterRead[]>();
+  afterReads.set(client, pending);
   client.getQueryCache().subscribe((event) => {
     if (event.type !== 'updated') return;
     const { action, query } = event;
-    // A failed read leaves the cache as it was (merges already applied); the next read holds the items.
     if (action.type === 'error') pending.delete(query.queryHash);
     if (action.type !== 'success' || action.manual) return;
-    const merges = pending.get(query.queryHash);
-    if (!merges) return;
+    const waiting = pending.get(query.queryHash);
+    if (!waiting) return;
     pending.delete(query.queryHash);
-    client.setQueryData(query.queryKey, (answer: unknown) =>
-      answer === undefined ? answer : merges.reduce<unknown>((data, m) => m(data as never), answer),
-    );
+    for (const then of waiting) then(query.state.data);
   });
   return pending;
 }

@@ -1,7 +1,8 @@
 /**
- * Views recomputed from telemetry (SLO budgets and histories, the overview, capacity, cost): each push replaces
- * them whole and they are read again on a timer anyway, so one missed before the first connect is superseded by
- * the next. The lists (findings, mitigations, incidents, change sets...) are merged item by item from pushes:
+ * Views recomputed from telemetry (SLO budgets and histories, the overview, capacity, cost): the copilot sends
+ * each socket that joins the objectives as of then and the newest `ops.updated`, and a page reads again only
+ * what is older than those (slo-report.ts, ops-views.ts), so one sent before the first connect is not missed.
+ * The lists (findings, mitigations, incidents, change sets...) are merged item by item from pushes:
  * an item pushed before the socket joined would stay missing, so they are read again on every connect.
  */
 const RECOMPUTED = new Set(['slo', 'overview', 'capacity', 'cost']);
