@@ -1,7 +1,8 @@
-import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../api/queries.ts';
 import { applyOpsUpdate, opsViewCurrent } from './ops-views.ts';
+import { handAnsweredQuery } from './test-support.ts';
 
 const range = { key: '1h', fromMs: 0, toMs: 3_600_000 } as const;
 const key = keys.overview(range);
@@ -12,25 +13,9 @@ afterEach(() => client.clear());
 
 /** An overview query whose reads are answered by hand, each with the stamp the server holds when it is asked. */
 function overviewQuery(server: { epoch: string; version: number }) {
-  const pending: (() => void)[] = [];
-  let reads = 0;
-  client = new QueryClient({
-    defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } },
-  });
-  const observer = new QueryObserver(client, {
-    queryKey: key,
-    queryFn: () => {
-      reads += 1;
-      const answer = { requests: reads, ops: { ...server } };
-      return new Promise((resolve) => pending.push(() => resolve(answer)));
-    },
-  });
-  const stop = observer.subscribe(() => undefined);
-  const answerAll = async () => {
-    while (pending.length) pending.shift()?.();
-    await new Promise((r) => setTimeout(r, 0));
-  };
-  return { stop, answerAll, reads: () => reads };
+  const query = handAnsweredQuery(key, (read) => ({ requests: read, ops: { ...server } }));
+  client = query.client;
+  return query;
 }
 
 describe('opsViewCurrent', () => {

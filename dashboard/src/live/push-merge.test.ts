@@ -1,6 +1,7 @@
-import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergePushed } from './push-merge.ts';
+import { handAnsweredQuery } from './test-support.ts';
 
 const key = ['incidents'] as const;
 const append = (item: string) => (list: string[]) => (list.includes(item) ? list : [...list, item]);
@@ -10,25 +11,9 @@ afterEach(() => client.clear());
 
 /** A list query whose reads are answered by hand, each from the server's rows at the moment it was asked. */
 function listQuery(rows: string[]) {
-  const pending: (() => void)[] = [];
-  let reads = 0;
-  client = new QueryClient({
-    defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } },
-  });
-  const observer = new QueryObserver<string[]>(client, {
-    queryKey: key,
-    queryFn: () => {
-      reads += 1;
-      const snapshot = [...rows];
-      return new Promise<string[]>((resolve) => pending.push(() => resolve(snapshot)));
-    },
-  });
-  const stop = observer.subscribe(() => undefined);
-  const answerAll = async () => {
-    while (pending.length) pending.shift()?.();
-    await new Promise((r) => setTimeout(r, 0));
-  };
-  return { stop, answerAll, reads: () => reads };
+  const query = handAnsweredQuery<string[]>(key, () => [...rows]);
+  client = query.client;
+  return query;
 }
 
 describe('mergePushed', () => {
