@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ForecastError } from './errors.ts';
 import { LevelEnsemble } from './ensemble.ts';
 import { ResidualDistribution, SlidingQuantiles } from './residuals.ts';
+import { RiseModel, type RiseState } from './rise.ts';
 import { seasonalOptionsSchema } from './seasonal.ts';
 
 const MINUTE_MS = 60_000;
@@ -41,6 +42,8 @@ export const walkOptionsSchema = z.object({
   levelHalfLivesMinutes: z.array(z.number().positive()).min(1).optional(),
   /** How far back the combination looks at each model's errors. */
   combinationHalfLifeMinutes: z.number().positive().default(60),
+  /** In a rise under way, also forecast from the rise's own growth (see {@link RiseModel}). */
+  riseModel: z.boolean().default(true),
 });
 
 export type WalkOptions = z.input<typeof walkOptionsSchema>;
@@ -106,7 +109,16 @@ export class ForecastWalker {
   private readonly spreadWeight: number;
   private readonly leadMs: number;
   /** Rows forecast but not yet observed, oldest first: their time, forecast centre and scale. */
-  private readonly pending: { row: number; time: number; center: number; scale: number }[] = [];
+  private readonly pending: {
+    row: number;
+    time: number;
+    center: number;
+    scale: number;
+    /** The seasonal forecast alone and the rise it was made in, when one was under way. */
+    plain?: number;
+    rise?: RiseState;
+  }[] = [];
+  private readonly rise: RiseModel | null;
   private spread: number;
   private residualsSeen = 0;
   private distribution: ResidualDistribution | null = null;
@@ -133,6 +145,7 @@ export class ForecastWalker {
     this.spreadWeight = 1 - 2 ** (-1 / this.config.spreadHalfLifeMinutes);
     this.spread = this.config.fallbackSpread ?? this.transform.fallback;
     this.leadMs = this.config.leadMinutes * MINUTE_MS;
+    this.rise = this.config.riseModel ? new RiseModel(this.transform.forward) : null;
   }
 
   /** Rows observed so far: every row at least `lead` older than the last row asked for. */
@@ -158,7 +171,10 @@ export class ForecastWalker {
       this.pending[0]!.time <= time - this.leadMs
     ) {
       const seen = this.pending.shift()!;
-      const actual = forward(Math.max(0, valueAt(seen.row)));
+      const value = valueAt(seen.row);
+      const actual = forward(Math.max(0, value));
+      if (seen.rise && seen.plain !== undefined) this.rise?.learn(seen.rise, seen.plain, value, actual);
+      this.rise?.observe(value);
       if (!Number.isNaN(seen.center)) {
         const residual = actual - seen.center;
         this.window.add(residual / seen.scale);
@@ -181,9 +197,11 @@ export class ForecastWalker {
       this.refreshedAt = epoch;
       this.distribution = ResidualDistribution.of(this.window);
     }
-    const middle = this.model.forecast(row, time, this.lastObservedTime);
+    const plain = this.model.forecast(row, time, this.lastObservedTime);
+    const rise = this.rise?.state(plain) ?? null;
+    const middle = this.rise ? this.rise.combine(plain, rise) : plain;
     const scale = Math.max(this.spread, 1e-6);
-    this.pending.push({ row, time, center: middle, scale });
+    this.pending.push({ row, time, center: middle, scale, ...(rise && { plain, rise }) });
     return predictive(middle, scale, this.distribution, inverse, forward);
   }
 }
