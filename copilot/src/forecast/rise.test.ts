@@ -67,6 +67,18 @@ describe('Class: RiseModel', () => {
     model.observe(Number.NaN);
     expect(model.state(10)).toBeNull();
   });
+
+  it('scores nothing from a missing value, so the rises after it are still forecast', () => {
+    const model = new RiseModel(Math.sqrt);
+    for (let i = 0; i < 20; i++) model.observe(100);
+    for (let i = 0; i < 10; i++) model.observe(100 * 1.1 ** (i + 1));
+    const rise = model.state(10)!;
+    for (let i = 0; i < 40; i++) model.learn(rise, 10, 300, Math.sqrt(300));
+    model.learn(rise, 10, Number.NaN, Number.NaN);
+    const combined = model.combine(10, rise);
+    expect(Number.isFinite(combined)).toBe(true);
+    expect(combined).toBeGreaterThan(10);
+  });
 });
 
 describe('Function: walkForecast, in a rise', () => {

@@ -88,6 +88,8 @@ export class RiseModel {
    * `plain` (the seasonal forecast) in the transformed space.
    */
   learn(rise: RiseState, plain: number, value: number, actual: number): void {
+    // A missing value scores nothing: one NaN in the decayed sums would end every later rise forecast.
+    if (!Number.isFinite(actual)) return;
     // Logs and ratios only, so a series a hundred times larger learns the same multiplier and weights.
     if (value > 0) {
       const carried = Math.log(value) - rise.level;
