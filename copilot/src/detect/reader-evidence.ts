@@ -127,7 +127,9 @@ export function readerEvidence(
     ]),
   );
   // Regular as a timer right now: observeClockwork judged the latest gap, and a run is on exactly while it holds.
-  const clockworkNow = s.clockRun > 0;
+  // Under two seconds a few dozen gaps of one and two seconds come by chance in a download: only a run as long
+  // as the judgement's own sample counts there.
+  const clockworkNow = s.clockRun > 0 && (s.gapMean >= 2 || s.clockRun >= config.roboticGaps);
   // Mostly from hosting networks: servers, or a VPN's exit. Context, never corroboration on its own; what may
   // be acted on takes it only from a reader turning through a pool of them (a proxy pool, a fleet), never
   // from one exit, the same however fast and whole its reader reads.

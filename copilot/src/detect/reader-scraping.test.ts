@@ -22,13 +22,21 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   const cohort = cohortOfReaders(T0);
   const later = T0 + 2 * HOUR;
 
-  /** One account walking ten titles from each of several cloud addresses, a token per address, at a scraper's pace. */
-  function cloudSpread(account: string, addresses: string[], firstTitle: number) {
+  /**
+   * One account walking ten titles from each of several cloud addresses, a token per address, at a scraper's pace:
+   * by default a fixed period per address (a timer), or the gaps given.
+   */
+  function cloudSpread(
+    account: string,
+    addresses: string[],
+    firstTitle: number,
+    gapMs?: (i: number) => number,
+  ) {
     return addresses.flatMap((ip, a) =>
       walk(later + a * 300, {
         titles: 10,
         parts: 30,
-        gapMs: () => 1_500 + a * 37,
+        gapMs: gapMs ?? (() => 1_500 + a * 37),
         ip,
         account,
         tokens: `${account}${a}x`,
@@ -284,6 +292,42 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     );
   });
 
+  it('flags a timer under two seconds, whose gaps keep to the two whole seconds around its period', () => {
+    // One part every 1.75 s (a few milliseconds of jitter): the one-second log times read 1, 2, 2, 2, 1, ... and
+    // nothing else, a spread no download's gaps keep to. Title after title, hashed ids, a browser from home.
+    const timer = walk(later, {
+      titles: 8,
+      parts: 40,
+      gapMs: (i) => 1_750 + ((i * 13) % 20),
+      betweenMs: 1_750,
+      ip: '10.1.93.19',
+      account: 'fasttimer',
+      agent: BROWSER,
+      titleOf: (n) => `bk-${((0x5a17 * (n + 7)) % 0xfff1).toString(16)}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...timer], path), 'fasttimer');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    const families = found.at(-1)!.evidence.families as { family: string; signals: string[] }[];
+    expect(families.find((f) => f.family === 'automation')!.signals.join(' ')).toMatch(
+      /moves in a row at a timer's regularity/,
+    );
+    // The same mean gap spread over 0 to 3 s, as parts of several sizes download: no timer.
+    const download = walk(later, {
+      titles: 8,
+      parts: 40,
+      gapMs: (i) => [300, 1_200, 3_100, 1_900, 800, 2_700][i % 6]!,
+      ip: '10.1.93.29',
+      account: 'spreadout',
+      agent: BROWSER,
+      titleOf: (n) => `bk-${((0x4c31 * (n + 7)) % 0xfff1).toString(16)}`,
+    });
+    const spread = scrapingOf(runDetectors([...cohort, ...download], path), 'spreadout');
+    const signals = spread.flatMap((d) =>
+      (d.evidence.families as { signals: string[] }[]).flatMap((f) => f.signals),
+    );
+    expect(signals.join(' ')).not.toMatch(/timer's regularity|gaps regular/);
+  });
+
   it('observes a reader that never pauses for a night: a title taken deep every hour or so for a day', () => {
     // Titles in no catalog order (hashed ids), each taken deep within minutes, one every ~80 minutes around
     // the clock: nothing but the day without sleep and the titles taken deep hour after hour.
@@ -372,7 +416,13 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
 
   it('glimpses a scraper spreading one account over cloud addresses before two families agree, by account, observed only', () => {
     const addresses = ['10.8.4.10', '10.8.4.11', '10.8.4.12', '10.8.4.13'];
-    const records = cloudSpread('glimpsed', addresses, 3000);
+    // Gaps spread over 0 to 3 s, no timer's (a timer's at 1.5 s is automation enough for the finding proper at once).
+    const records = cloudSpread(
+      'glimpsed',
+      addresses,
+      3000,
+      (i) => [300, 1_200, 3_100, 1_900, 800, 2_700][i % 6]!,
+    );
     const found = scrapingOf(runDetectors([...cohort, ...records], path), 'glimpsed');
     const glimpses = found.filter((d) => d.evidence.glimpse === true);
     expect(glimpses).toHaveLength(1);
