@@ -5,6 +5,7 @@ import {
   MIN,
   PATHS,
   READER_APP,
+  chapter,
   request,
   runDetectors,
   T0,
@@ -293,18 +294,25 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   });
 
   it('flags a timer under two seconds, whose gaps keep to the two whole seconds around its period', () => {
-    // One part every 1.75 s (a few milliseconds of jitter): the one-second log times read 1, 2, 2, 2, 1, ... and
-    // nothing else, a spread no download's gaps keep to. Title after title, hashed ids, a browser from home.
-    const timer = walk(later, {
-      titles: 8,
-      parts: 40,
-      gapMs: (i) => 1_750 + ((i * 13) % 20),
-      betweenMs: 1_750,
-      ip: '10.1.93.19',
-      account: 'fasttimer',
-      agent: BROWSER,
-      titleOf: (n) => `bk-${((0x5a17 * (n + 7)) % 0xfff1).toString(16)}`,
-    });
+    // Every request 1.75 s after the last (a few milliseconds of jitter), manifest, cover and chapters alike,
+    // title after title: the one-second log times read 1, 2, 2, 2, 1, ... and nothing else, for hundreds of
+    // moves, a spread no download's gaps keep to that long. Hashed ids, a browser from home.
+    const timer: EdgeLogRecord[] = [];
+    let at = later;
+    for (let n = 0; n < 10; n++) {
+      const title = `bk-${((0x5a17 * (n + 7)) % 0xfff1).toString(16)}`;
+      const token = { tokenId: `tokFastTimer${n}`, accountId: 'fasttimer', title };
+      const paths = [
+        'manifest.json',
+        'cover.jpg',
+        ...Array.from({ length: 40 }, (_, i) => chapter(title, i + 1)),
+      ];
+      for (const p of paths) {
+        const path = p.startsWith('/') ? p : `/titles/${title}/${p}`;
+        timer.push(request(at, '10.1.93.19', path, { token, agent: BROWSER, bytes: 45_000 }));
+        at += 1_750 + ((timer.length * 13) % 20);
+      }
+    }
     const found = scrapingOf(runDetectors([...cohort, ...timer], path), 'fasttimer');
     expect(found.length).toBeGreaterThanOrEqual(1);
     const families = found.at(-1)!.evidence.families as { family: string; signals: string[] }[];

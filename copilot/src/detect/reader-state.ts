@@ -325,8 +325,15 @@ export function observeClockwork(s: ReaderState, minGaps: number, maxCv: number)
     return;
   }
   s.clockRun++;
-  if (s.clockRun > s.clockPeak) s.clockPeak = s.clockRun;
+  if (s.clockRun > s.clockPeak && (mean >= 2 || s.clockRun >= SHORT_PERIOD_RUN)) s.clockPeak = s.clockRun;
 }
+
+/**
+ * Moves in a row from which gaps between one and two seconds count as a timer's: a reading app taking a shelf
+ * title after title, a part every second or two, keeps to them for a few dozen moves between a part fetched at
+ * once and one that took longer; a script keeps its period for hundreds.
+ */
+export const SHORT_PERIOD_RUN = 100;
 
 /** Coefficient of variation of the recent gaps between moves, or Infinity before there are enough. */
 export function gapCv(s: ReaderState, minGaps: number): number {
