@@ -328,6 +328,25 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(signals.join(' ')).not.toMatch(/timer's regularity|gaps regular/);
   });
 
+  it('reads no timer in a reading app taking a shelf title after title, a part every second or two', () => {
+    // One title at a time, 40 parts 1.5 s apart (logged as 1 s and 2 s), each title opening with its manifest and
+    // cover at once: runs of a few dozen timer-like gaps, never the hundreds a script keeps.
+    const shelf = walk(later, {
+      titles: 12,
+      parts: 40,
+      gapMs: () => 1_500,
+      ip: '10.1.93.39',
+      account: 'shelfapp',
+      agent: READER_APP,
+      titleOf: (n) => `bk-${((0x3b29 * (n + 7)) % 0xfff1).toString(16)}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...shelf], path), 'shelfapp');
+    const signals = found.flatMap((d) =>
+      (d.evidence.families as { signals: string[] }[]).flatMap((f) => f.signals),
+    );
+    expect(signals.join(' ')).not.toMatch(/timer's regularity|gaps regular/);
+  });
+
   it('observes a reader that never pauses for a night: a title taken deep every hour or so for a day', () => {
     // Titles in no catalog order (hashed ids), each taken deep within minutes, one every ~80 minutes around
     // the clock: nothing but the day without sleep and the titles taken deep hour after hour.
