@@ -288,6 +288,13 @@ export function observeGap(s: ReaderState, gapSeconds: number): void {
 }
 
 /**
+ * Moves in a row from which gaps between one and two seconds count as a timer's: a reading app taking a shelf
+ * title after title, a part every second or two, keeps to them for a few dozen moves between a part fetched at
+ * once and one that took longer; a script keeps its period for hundreds.
+ */
+export const SHORT_PERIOD_RUN = 100;
+
+/**
  * Slack over the least spread whole-second gaps can have (see `twoWholeSeconds`): what one gap a second off
  * leaves in the averages, about a weight's worth, fading within a few dozen moves.
  */
@@ -312,7 +319,8 @@ function twoWholeSeconds(s: ReaderState, mean: number, variance: number): boolea
  * the logs' one-second resolution, and for how many moves in a row they have been. From two seconds on, a
  * coefficient of variation at most `maxCv`; between one and two, rounding to whole seconds alone spreads a
  * timer's gaps as wide as that, so there only gaps keeping to the two whole seconds around their mean, of a
- * reader taking one title at a time, are a timer's (twoWholeSeconds). Below a second, gaps of 0 s are parts fetched together: never judged.
+ * reader taking one title at a time, are a timer's (twoWholeSeconds). Below a second, gaps of 0 s are parts
+ * fetched together: never judged.
  */
 export function observeClockwork(s: ReaderState, minGaps: number, maxCv: number): void {
   const mean = s.gapMean;
@@ -327,13 +335,6 @@ export function observeClockwork(s: ReaderState, minGaps: number, maxCv: number)
   s.clockRun++;
   if (s.clockRun > s.clockPeak && (mean >= 2 || s.clockRun >= SHORT_PERIOD_RUN)) s.clockPeak = s.clockRun;
 }
-
-/**
- * Moves in a row from which gaps between one and two seconds count as a timer's: a reading app taking a shelf
- * title after title, a part every second or two, keeps to them for a few dozen moves between a part fetched at
- * once and one that took longer; a script keeps its period for hundreds.
- */
-export const SHORT_PERIOD_RUN = 100;
 
 /** Coefficient of variation of the recent gaps between moves, or Infinity before there are enough. */
 export function gapCv(s: ReaderState, minGaps: number): number {
