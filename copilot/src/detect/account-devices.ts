@@ -97,6 +97,14 @@ export function rememberDevice(s: AccountState, token: TokenSharingState, t: num
 
 /** Networks of one country one client may read through at once: a phone's Wi-Fi and its mobile data, a campus's upstreams. */
 const ONE_CLIENTS_NETWORKS = 3;
+/** Another client or country reading within this of the request: the device in two places at once. */
+const AT_ONCE_MS = 2 * 60_000;
+/**
+ * The same client in another network of the country reading within this: longer, since copies of one device
+ * in several homes each read at a person's pace, a chapter every few minutes, so that within two minutes only
+ * some of them show a request (a ring of five homes showed at most three).
+ */
+const COPIES_AT_ONCE_MS = 5 * 60_000;
 
 /**
  * Other places where the same device identity (account and device id) reads right now, with another client
@@ -112,11 +120,12 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash) continue;
     const there = other.current;
-    if (there === undefined || there.hosting || t - other.lastSeenMs > 2 * 60_000) continue;
+    const age = t - other.lastSeenMs;
+    if (there === undefined || there.hosting || age > COPIES_AT_ONCE_MS) continue;
     if (there.asn === here.asn) continue;
     if (there.agent === here.agent && there.country === here.country) {
       if (!near.includes(there.asn)) near.push(there.asn);
-    } else if (!seen.includes(there.network)) seen.push(there.network);
+    } else if (age <= AT_ONCE_MS && !seen.includes(there.network)) seen.push(there.network);
   }
   return near.length >= ONE_CLIENTS_NETWORKS ? seen.length + near.length : seen.length;
 }

@@ -5,6 +5,7 @@ import {
   MIN,
   PATHS,
   READER_APP,
+  chapter,
   request,
   runDetectors,
   T0,
@@ -282,6 +283,68 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(families.find((f) => f.family === 'automation')!.signals.join(' ')).toMatch(
       /moves in a row at a timer's regularity/,
     );
+  });
+
+  it('flags a timer under two seconds, whose gaps keep to the two whole seconds around its period', () => {
+    // Every request 1.75 s after the last (a few milliseconds of jitter), manifest, cover and chapters alike,
+    // title after title: the one-second log times read 1, 2, 2, 2, 1, ... and nothing else, for hundreds of
+    // moves, a spread no download's gaps keep to that long. Hashed ids, a browser from home.
+    const timer: EdgeLogRecord[] = [];
+    let at = later;
+    for (let n = 0; n < 10; n++) {
+      const title = `bk-${((0x5a17 * (n + 7)) % 0xfff1).toString(16)}`;
+      const token = { tokenId: `tokFastTimer${n}`, accountId: 'fasttimer', title };
+      const paths = [
+        'manifest.json',
+        'cover.jpg',
+        ...Array.from({ length: 40 }, (_, i) => chapter(title, i + 1)),
+      ];
+      for (const p of paths) {
+        const path = p.startsWith('/') ? p : `/titles/${title}/${p}`;
+        timer.push(request(at, '10.1.93.19', path, { token, agent: BROWSER, bytes: 45_000 }));
+        at += 1_750 + ((timer.length * 13) % 20);
+      }
+    }
+    const found = scrapingOf(runDetectors([...cohort, ...timer], path), 'fasttimer');
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    const families = found.at(-1)!.evidence.families as { family: string; signals: string[] }[];
+    expect(families.find((f) => f.family === 'automation')!.signals.join(' ')).toMatch(
+      /moves in a row at a timer's regularity/,
+    );
+    // The same mean gap spread over 0 to 3 s, as parts of several sizes download: no timer.
+    const download = walk(later, {
+      titles: 8,
+      parts: 40,
+      gapMs: (i) => [300, 1_200, 3_100, 1_900, 800, 2_700][i % 6]!,
+      ip: '10.1.93.29',
+      account: 'spreadout',
+      agent: BROWSER,
+      titleOf: (n) => `bk-${((0x4c31 * (n + 7)) % 0xfff1).toString(16)}`,
+    });
+    const spread = scrapingOf(runDetectors([...cohort, ...download], path), 'spreadout');
+    const signals = spread.flatMap((d) =>
+      (d.evidence.families as { signals: string[] }[]).flatMap((f) => f.signals),
+    );
+    expect(signals.join(' ')).not.toMatch(/timer's regularity|gaps regular/);
+  });
+
+  it('reads no timer in a reading app taking a shelf title after title, a part every second or two', () => {
+    // One title at a time, 40 parts 1.5 s apart (logged as 1 s and 2 s), each title opening with its manifest and
+    // cover at once: runs of a few dozen timer-like gaps, never the hundreds a script keeps.
+    const shelf = walk(later, {
+      titles: 12,
+      parts: 40,
+      gapMs: () => 1_500,
+      ip: '10.1.93.39',
+      account: 'shelfapp',
+      agent: READER_APP,
+      titleOf: (n) => `bk-${((0x3b29 * (n + 7)) % 0xfff1).toString(16)}`,
+    });
+    const found = scrapingOf(runDetectors([...cohort, ...shelf], path), 'shelfapp');
+    const signals = found.flatMap((d) =>
+      (d.evidence.families as { signals: string[] }[]).flatMap((f) => f.signals),
+    );
+    expect(signals.join(' ')).not.toMatch(/timer's regularity|gaps regular/);
   });
 
   it('observes a reader that never pauses for a night: a title taken deep every hour or so for a day', () => {

@@ -288,20 +288,52 @@ export function observeGap(s: ReaderState, gapSeconds: number): void {
 }
 
 /**
+ * Moves in a row from which gaps between one and two seconds count as a timer's: a reading app taking a shelf
+ * title after title, a part every second or two, keeps to them for a few dozen moves between a part fetched at
+ * once and one that took longer; a script keeps its period for hundreds.
+ */
+export const SHORT_PERIOD_RUN = 100;
+
+/**
+ * Slack over the least spread whole-second gaps can have (see `twoWholeSeconds`): what one gap a second off
+ * leaves in the averages, about a weight's worth, fading within a few dozen moves.
+ */
+const ROUNDING_SLACK = GAP_WEIGHT;
+
+/**
+ * Whether gaps averaging between one and two seconds keep to the two whole seconds around their mean. Gaps
+ * logged in whole seconds with mean m spread at least f(1 - f) (f the fraction of m), and exactly that only when
+ * every gap is one of the two whole seconds around m: a fixed period of 1.75 s reads 1, 2, 2, 2, 1, ... and
+ * nothing else. A download's gaps follow its parts' sizes and the network, and spread over 0, 1, 2, 3 s.
+ */
+function twoWholeSeconds(s: ReaderState, mean: number, variance: number): boolean {
+  // Titles fetched side by side interleave, and each title's gaps then keep to a second or two as a
+  // download's do: only a reader taking one title at a time is judged here.
+  if (mean < 1 || mean >= 2 || s.parallelPeak > 0) return false;
+  const f = mean - 1;
+  return variance <= f * (1 - f) + ROUNDING_SLACK;
+}
+
+/**
  * After a gap: whether the recent gaps (the exponential averages above) are as regular as a fixed period seen at
- * the logs' one-second resolution (coefficient of variation at most `maxCv`, period of two seconds or more:
- * below that, rounding to whole seconds alone spreads a timer's gaps as wide as a download's), and for how many
- * moves in a row they have been.
+ * the logs' one-second resolution, and for how many moves in a row they have been. From two seconds on, a
+ * coefficient of variation at most `maxCv`; between one and two, rounding to whole seconds alone spreads a
+ * timer's gaps as wide as that, so there only gaps keeping to the two whole seconds around their mean, of a
+ * reader taking one title at a time, are a timer's (twoWholeSeconds). Below a second, gaps of 0 s are parts
+ * fetched together: never judged.
  */
 export function observeClockwork(s: ReaderState, minGaps: number, maxCv: number): void {
   const mean = s.gapMean;
-  const regular = s.gaps >= minGaps && mean >= 2 && s.gapSquares - mean * mean <= maxCv * maxCv * mean * mean;
+  const variance = s.gapSquares - mean * mean;
+  const regular =
+    s.gaps >= minGaps &&
+    (mean >= 2 ? variance <= maxCv * maxCv * mean * mean : twoWholeSeconds(s, mean, variance));
   if (!regular) {
     s.clockRun = 0;
     return;
   }
   s.clockRun++;
-  if (s.clockRun > s.clockPeak) s.clockPeak = s.clockRun;
+  if (s.clockRun > s.clockPeak && (mean >= 2 || s.clockRun >= SHORT_PERIOD_RUN)) s.clockPeak = s.clockRun;
 }
 
 /** Coefficient of variation of the recent gaps between moves, or Infinity before there are enough. */

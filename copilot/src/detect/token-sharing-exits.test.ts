@@ -132,4 +132,22 @@ describe.each(PATHS)('Token sharing: one device behind two exits, through %s', (
     );
     expect(runDetectors(onePhone, path).filter((d) => d.kind === 'token_sharing')).toEqual([]);
   });
+
+  it('acts on one device id copied into four homes whose members each read at their own pace, minutes apart', () => {
+    // A ring whose members open their titles a few minutes apart and read a chapter every 2-6 minutes: within
+    // two minutes of any one request only some of the other homes show one, within five all of them do.
+    const ring = { accountId: 'slowRing', device: 'd1' };
+    const homes = ['10.1.0.7', '10.2.0.7', '10.12.0.7', '10.13.0.7'];
+    const records = homes
+      .flatMap((ip, h) =>
+        readingSession(T0 + h * 150_000, ip, { ...ring, tokenId: `tokSlowRing${h}`, title: `t0001${h}` }, 12),
+      )
+      .sort((a, b) => a.timestampMs - b.timestampMs);
+    const found = runDetectors(records, path).filter((d) => d.kind === 'token_sharing');
+    expect(found.map((d) => [d.subject, d.evidence.reasons, d.mitigation])).toContainEqual([
+      { accountId: 'slowRing' },
+      ['one_device_in_several_homes'],
+      'force_reauth',
+    ]);
+  });
 });
