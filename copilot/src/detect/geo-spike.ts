@@ -39,7 +39,7 @@ const WINDOW_MINUTES = 2;
 const CARRIED_MIN_BASELINE = 30;
 
 /** A count less half its Poisson spread: how many readers a country has, its chance wander discounted. */
-function upAtLeast(count: number): number {
+function chanceDiscounted(count: number): number {
   return Math.max(0, count - 0.5 * Math.sqrt(count));
 }
 
@@ -242,9 +242,9 @@ export class GeoSpikeDetector {
    * country's surge never lowers the bar). Each lift counts its readers less half a Poisson spread: the
    * upper quartile of a dozen countries' two-minute counts sits above their baselines by chance alone (1.1 to
    * 1.4× for countries of 3 to 5 readers a minute), which a release's lift is not; a whole spread would let a
-   * small market lifted more than the others by a release through. With fewer than three countries to compare (those expecting
-   * LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience stands in. `long`: over
-   * the long window, against each country's baseline before it.
+   * small market lifted more than the others by a release through. With fewer than three countries to
+   * compare (those expecting LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience
+   * stands in. `long`: over the long window, against each country's baseline before it.
    */
   private othersLift(s: CountryAudience, long = false): { scale: number; countries: number } {
     const lifts = this.lifts;
@@ -259,14 +259,14 @@ export class GeoSpikeDetector {
       const expected = long ? other.beforeLong : other.expected;
       othersNow += now;
       if (expected < LIFT_MIN_EXPECTED || n === lifts.length) continue;
-      lifts[n++] = upAtLeast(now) / (minutes * expected);
+      lifts[n++] = chanceDiscounted(now) / (minutes * expected);
     }
     if (n < 3) {
       const othersExpected = long
         ? minutes * (this.everyoneBeforeLong - s.beforeLong)
         : minutes * (this.everyoneExpected - s.expected);
       return {
-        scale: othersExpected > 0 ? Math.max(1, upAtLeast(othersNow) / othersExpected) : 1,
+        scale: othersExpected > 0 ? Math.max(1, chanceDiscounted(othersNow) / othersExpected) : 1,
         countries: n,
       };
     }
