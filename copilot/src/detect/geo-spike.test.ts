@@ -76,6 +76,27 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     ).toEqual([]);
   });
 
+  it('finds a country rising alone while the others wander within their chance variation', () => {
+    // FR: 10 readers a minute, then 36 (3.6 times its own); at the same minutes two of the three others read 10
+    // against their 8: 1.25 times their baseline over two minutes, one Poisson spread (4 readers on 16), which is
+    // chance, not a release lifting them. Counted as a lift, it held FR under three times its expectation.
+    const detections = runDetectors(
+      traffic(100, (m, net) => (m < 80 ? (net === 6 ? 10 : 8) : net === 6 ? 36 : net === 9 ? 8 : 10)),
+      path,
+    );
+    expect(detections.map((d) => d.subject.country)).toEqual(['FR']);
+    expect(detections[0]!.evidence.othersScale).toBeLessThan(1.2);
+  });
+
+  it('stays quiet on an uneven release: one country lifted half as much again as the others', () => {
+    // Every country reads three times as much from minute 80, FR four and a half times.
+    const detections = runDetectors(
+      traffic(100, (m, net) => (net === 6 ? 10 : 8) * (m < 80 ? 1 : net === 6 ? 4.5 : 3)),
+      path,
+    );
+    expect(detections).toEqual([]);
+  });
+
   it('judges a spike in the first hour against the minutes watched so far, and says so', () => {
     const detections = runDetectors(
       traffic(50, (m, net) => (net === 6 && m >= 40 ? 200 : 20)),
