@@ -2,7 +2,7 @@
 import type { DetectorConfig } from './config.ts';
 import { type Evidence, stepped } from './evidence.ts';
 import { ROTATION_EXITS, ROTATION_WINDOW, rotatesExits } from './hosting-exits.ts';
-import { gapCv, PACE_CAPACITY, type ReaderState, SHORT_PERIOD_RUN } from './reader-state.ts';
+import { gapCv, PACE_CAPACITY, type ReaderState, timerRunOn } from './reader-state.ts';
 import type { TitleBook } from './titles.ts';
 
 /**
@@ -128,8 +128,8 @@ export function readerEvidence(
   );
   // Regular as a timer right now: observeClockwork judged the latest gap, and a run is on exactly while it holds.
   // Under two seconds a few dozen gaps of one and two seconds come in a shelf taken title after title: only a
-  // run of a script's length counts there (SHORT_PERIOD_RUN).
-  const clockworkNow = s.clockRun > 0 && (s.gapMean >= 2 || s.clockRun >= SHORT_PERIOD_RUN);
+  // run of a script's length counts there (timerRunOn).
+  const clockworkNow = timerRunOn(s);
   // Mostly from hosting networks: servers, or a VPN's exit. Context, never corroboration on its own; what may
   // be acted on takes it only from a reader turning through a pool of them (a proxy pool, a fleet), never
   // from one exit, the same however fast and whole its reader reads.

@@ -292,7 +292,12 @@ export function observeGap(s: ReaderState, gapSeconds: number): void {
  * title after title, a part every second or two, keeps to them for a few dozen moves between a part fetched at
  * once and one that took longer; a script keeps its period for hundreds.
  */
-export const SHORT_PERIOD_RUN = 100;
+const SHORT_PERIOD_RUN = 100;
+
+/** Whether the run of regular moves now on counts as a timer's: any run from two seconds, a script's length below. */
+export function timerRunOn(s: ReaderState): boolean {
+  return s.clockRun > 0 && (s.gapMean >= 2 || s.clockRun >= SHORT_PERIOD_RUN);
+}
 
 /**
  * Slack over the least spread whole-second gaps can have (see `twoWholeSeconds`): what one gap a second off
@@ -333,7 +338,7 @@ export function observeClockwork(s: ReaderState, minGaps: number, maxCv: number)
     return;
   }
   s.clockRun++;
-  if (s.clockRun > s.clockPeak && (mean >= 2 || s.clockRun >= SHORT_PERIOD_RUN)) s.clockPeak = s.clockRun;
+  if (s.clockRun > s.clockPeak && timerRunOn(s)) s.clockPeak = s.clockRun;
 }
 
 /** Coefficient of variation of the recent gaps between moves, or Infinity before there are enough. */
