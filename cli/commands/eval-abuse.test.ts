@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,35 @@ describe('Command: boundless eval abuse', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^hard_negative widened \(3001\)/m);
     expect(run.stderr).toMatch(/hard_negative \(widened\) seed 3001/);
+  }, 120_000);
+
+  it('scores a labelled directory and lists the labels it missed, in the text and in --json', () => {
+    const logs = join(dir, 'labelled');
+    const simulate = boundless('simulate', '--seed', '7', '--hours', '1', '--readers', '150', '--out', logs);
+    expect(simulate.status, simulate.stderr).toBe(0);
+    // A label nothing in the logs can match: the report must name it as missed.
+    const unmatched = {
+      kind: 'geo_spike',
+      subject: { country: 'ZZ' },
+      start: '2026-11-02T00:10:00.000Z',
+      end: '2026-11-02T00:20:00.000Z',
+    };
+    appendFileSync(join(logs, 'labels.jsonl'), `${JSON.stringify(unmatched)}\n`);
+    const json = join(dir, 'labelled.json');
+    const run = boundless('eval', 'abuse', '--input', logs, '--json', json);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^missed labels: \d+ of \d+$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}geo_spike\s+country=ZZ\s+2026-11-02T00:10:00.000Z – 2026-11-02T00:20:00.000Z$/m,
+    );
+    const written = JSON.parse(readFileSync(json, 'utf8')) as {
+      labels: number;
+      overall: { detected: number };
+      outcomes: { subject: { country?: string }; detectedAt: string | null }[];
+    };
+    expect(written.outcomes).toHaveLength(written.labels);
+    expect(written.outcomes.filter((o) => o.detectedAt !== null)).toHaveLength(written.overall.detected);
+    expect(written.outcomes.find((o) => o.subject.country === 'ZZ')?.detectedAt).toBeNull();
   }, 120_000);
 
   it('names an unknown population and exits with an error', () => {

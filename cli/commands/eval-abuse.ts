@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KindScore, PooledEvaluation, Score } from '../eval/abuse.ts';
+import type { KindScore, LabelOutcome, PooledEvaluation, Score } from '../eval/abuse.ts';
 import type { AbuseEvaluation } from '../eval/abuse-run.ts';
 import type { PopulationName } from '@boundless/datasets/simulator';
 import type { Command } from 'commander';
@@ -43,6 +43,35 @@ function scoreCells(s: Score): string[] {
   ];
 }
 
+/** Labels no detection matched, one a line (at most `limit`; all of them are in --json). */
+function reportMissed(
+  heading: string,
+  missed: readonly (LabelOutcome & { seed?: number })[],
+  labels: number,
+  limit = 20,
+): string {
+  if (labels === 0) return `${heading}: none (no labels)`;
+  if (missed.length === 0) return `${heading}: none of ${labels}`;
+  const subject = (o: LabelOutcome) =>
+    Object.entries(o.subject)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ');
+  const rows = missed
+    .slice(0, limit)
+    .map((o) => [
+      ...(o.seed === undefined ? [] : [`seed ${o.seed}`]),
+      o.kind,
+      subject(o),
+      `${o.start} – ${o.end}`,
+    ]);
+  const more = missed.length > limit ? `\n  … ${missed.length - limit} more (--json has every label)` : '';
+  const width = (i: number) => Math.max(...rows.map((row) => row[i]!.length));
+  const lines = rows.map(
+    (row) => `  ${row.map((c, i) => (i < row.length - 1 ? c.padEnd(width(i)) : c)).join('  ')}`,
+  );
+  return [`${heading}: ${missed.length} of ${labels}`, ...lines].join('\n') + more;
+}
+
 /** One labelled directory (--input): per kind, all kinds, the rate-rule baseline, legitimate readers. */
 function reportOne(e: AbuseEvaluation): string {
   const l = e.legitimate;
@@ -59,6 +88,12 @@ function reportOne(e: AbuseEvaluation): string {
     `legitimate readers ${l.readers}: named by a detection ${l.detected}, mitigated ${l.mitigated} (${pct(l.readers ? l.mitigated / l.readers : 0, 3)}): ` +
       `asked to re-authenticate ${l.reauthenticated}, grants shortened ${l.shortened}, throttled ${l.throttled}, denied ${l.denied}; ` +
       `the baseline would hit ${pct(e.baseline.legitimateReadersHitShare, 3)}`,
+    ...(e.legitimateNamed.length > 0 ? [`legitimate readers named: ${e.legitimateNamed.join(', ')}`] : []),
+    reportMissed(
+      'missed labels',
+      e.outcomes.filter((o) => o.detectedAt === null),
+      e.labels,
+    ),
   ].join('\n');
 }
 
@@ -69,6 +104,8 @@ interface PopulationResult {
   title: string;
   pooled: PooledEvaluation;
   seeds: number[];
+  /** Per seed: the labels no detection matched, and the legitimate readers a detection named. */
+  bySeed: { seed: number; missed: LabelOutcome[]; legitimateNamed: string[] }[];
 }
 
 function reportPopulations(results: PopulationResult[]): string {
@@ -114,6 +151,13 @@ function reportPopulations(results: PopulationResult[]): string {
       [`${title} / rate-rule baseline`, ...scoreCells(pooled.baseline.scraping)],
     ]),
   );
+  const missed = results.map(({ title, pooled, bySeed }) =>
+    reportMissed(
+      `${title} / missed labels`,
+      bySeed.flatMap(({ seed, missed }) => missed.map((o) => ({ ...o, seed }))),
+      pooled.labels,
+    ),
+  );
   return [
     'all kinds (precision over distinct (kind, subject) detections, recall over labels):',
     overall,
@@ -122,6 +166,8 @@ function reportPopulations(results: PopulationResult[]): string {
     legit,
     '',
     kinds,
+    '',
+    ...missed,
   ].join('\n');
 }
 
@@ -222,7 +268,12 @@ export function registerEvalAbuse(program: Command): void {
           }
           const seen = seeds.some((seed) => spec.seenSeeds.includes(seed));
           const title = `${name}${widen ? ' widened' : ''}${seen ? ' seen' : ''}`;
-          results.push({ name, title, seeds, pooled: poolEvaluations(runs) });
+          const bySeed = runs.map((run, i) => ({
+            seed: seeds[i]!,
+            missed: run.outcomes.filter((o) => o.detectedAt === null),
+            legitimateNamed: run.legitimateNamed,
+          }));
+          results.push({ name, title, seeds, pooled: poolEvaluations(runs), bySeed });
         }
       } finally {
         await rm(work, { recursive: true, force: true });

@@ -29,7 +29,9 @@ import {
   legitimateImpact,
   RATE_RULE_GRID,
   type ReaderDirectory,
+  type LabelOutcome,
   labelLatencies,
+  labelOutcomes,
   type Score,
   scoreAll,
   scoreKind,
@@ -83,6 +85,10 @@ export interface AbuseEvaluation {
   kinds: KindScore[];
   /** Every kind at once: precision over distinct (kind, subject), recall over all labels. */
   overall: Score;
+  /** Each label with its first matching detection: which were missed, and how late the others were found. */
+  outcomes: LabelOutcome[];
+  /** Legitimate accounts named by any detection, sorted: the readers to look at first when precision drops. */
+  legitimateNamed: string[];
   /** Latency of every detected label (seconds), overall and per kind, for pooling runs. */
   latencies: number[];
   kindLatencies: Record<DetectionKind, number[]>;
@@ -191,6 +197,8 @@ export async function evaluateAbuse(
     labels: labels.length,
     kinds: KINDS.map((kind) => scoreKind(kind, detections, labels)),
     overall: scoreAll(detections, labels),
+    outcomes: labelOutcomes(detections, labels),
+    legitimateNamed: [...hit].sort(),
     latencies: labelLatencies(detections, labels),
     kindLatencies: Object.fromEntries(
       KINDS.map((kind) => [

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { testGeo } from '@boundless/copilot/testing';
 import {
   type AbuseLabel,
+  labelOutcomes,
   legitimateImpact,
   matches,
   poolEvaluations,
@@ -56,6 +57,25 @@ describe('Function: scoreKind', () => {
       recall: 0.5,
       latencyMedianSeconds: 59.5,
     });
+  });
+});
+
+describe('Function: labelOutcomes', () => {
+  it('gives each label its first matching detection and latency, and null for a missed one', () => {
+    const at = (s: string) => `2026-11-02T08:${s}.000Z`;
+    const missed = { ...label, subject: { ip: '192.0.2.1' } };
+    const outcomes = labelOutcomes(
+      [
+        { kind: 'scraping', subject: { accountId: 'acc-s' }, detectedAt: at('02:00') },
+        { kind: 'scraping', subject: { accountId: 'acc-s' }, detectedAt: at('01:00') },
+        { kind: 'token_sharing', subject: { ip: '192.0.2.1' }, detectedAt: at('01:00') },
+      ],
+      [label, missed],
+    );
+    expect(outcomes).toEqual([
+      { ...label, detectedAt: at('01:00'), latencySeconds: 59.5 },
+      { ...missed, detectedAt: null, latencySeconds: null },
+    ]);
   });
 });
 
@@ -195,7 +215,8 @@ describe('Function: evaluateAbuse', () => {
       start: '2026-11-02T08:00:00.000Z',
       end: '2026-11-02T08:05:00.000Z',
     };
-    writeFileSync(join(dir, 'labels.jsonl'), `${JSON.stringify(shared)}\n`);
+    const elsewhere = { ...shared, kind: 'scraping', subject: { accountId: 'nobody' } };
+    writeFileSync(join(dir, 'labels.jsonl'), `${JSON.stringify(shared)}\n${JSON.stringify(elsewhere)}\n`);
     const evaluation = await evaluateAbuse(dir, testGeo);
     expect(evaluation.kinds[0]).toMatchObject({
       kind: 'token_sharing',
@@ -206,7 +227,12 @@ describe('Function: evaluateAbuse', () => {
     expect(evaluation.legitimateReaders).toBe(1);
     expect(evaluation.legitimateReadersHit).toBe(0);
     expect(evaluation.legitimate).toMatchObject({ readers: 1, mitigated: 0, denied: 0 });
-    expect(evaluation.overall).toMatchObject({ labels: 1, detected: 1 });
+    expect(evaluation.overall).toMatchObject({ labels: 2, detected: 1 });
+    expect(evaluation.outcomes.map((o) => [o.subject, o.detectedAt === null])).toEqual([
+      [shared.subject, false],
+      [elsewhere.subject, true],
+    ]);
+    expect(evaluation.legitimateNamed).toEqual([]);
     expect(evaluation.baseline.grid.length).toBeGreaterThan(5);
   });
 });

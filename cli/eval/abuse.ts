@@ -80,12 +80,7 @@ export function scoreKind(
     bySubject.set(key, (bySubject.get(key) ?? false) || hit);
   }
   const truePositives = [...bySubject.values()].filter(Boolean).length;
-  const latencies: number[] = [];
-  for (const label of kindLabels) {
-    let first = Number.POSITIVE_INFINITY;
-    for (const d of ofKind) if (matches(d, label)) first = Math.min(first, Date.parse(d.detectedAt));
-    if (Number.isFinite(first)) latencies.push((first - Date.parse(label.start)) / 1000);
-  }
+  const latencies = labelLatencies(ofKind, kindLabels);
   const precision = ratio(truePositives, bySubject.size);
   const recall = ratio(latencies.length, kindLabels.length);
   return {
@@ -102,18 +97,37 @@ export function scoreKind(
   };
 }
 
+/** What became of one label: its first matching detection and the seconds from the label's start, or null. */
+export interface LabelOutcome extends AbuseLabel {
+  detectedAt: string | null;
+  latencySeconds: number | null;
+}
+
+/** Each label with its first matching detection (the missed ones with null), in the labels' order. */
+export function labelOutcomes(
+  detections: readonly Pick<Detection, 'kind' | 'subject' | 'detectedAt'>[],
+  labels: readonly AbuseLabel[],
+): LabelOutcome[] {
+  return labels.map((label) => {
+    let first = Number.POSITIVE_INFINITY;
+    for (const d of detections) if (matches(d, label)) first = Math.min(first, Date.parse(d.detectedAt));
+    if (!Number.isFinite(first)) return { ...label, detectedAt: null, latencySeconds: null };
+    return {
+      ...label,
+      detectedAt: new Date(first).toISOString(),
+      latencySeconds: (first - Date.parse(label.start)) / 1000,
+    };
+  });
+}
+
 /** Seconds from each detected label's start to its first matching detection. */
 export function labelLatencies(
   detections: readonly Pick<Detection, 'kind' | 'subject' | 'detectedAt'>[],
   labels: readonly AbuseLabel[],
 ): number[] {
-  const latencies: number[] = [];
-  for (const label of labels) {
-    let first = Number.POSITIVE_INFINITY;
-    for (const d of detections) if (matches(d, label)) first = Math.min(first, Date.parse(d.detectedAt));
-    if (Number.isFinite(first)) latencies.push((first - Date.parse(label.start)) / 1000);
-  }
-  return latencies;
+  return labelOutcomes(detections, labels).flatMap((o) =>
+    o.latencySeconds === null ? [] : [o.latencySeconds],
+  );
 }
 
 export type Score = Omit<KindScore, 'kind'>;
