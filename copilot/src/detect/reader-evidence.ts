@@ -26,6 +26,14 @@ const DEEP_HABIT = 0.25;
 export const ASCENDING_STEPS = 10;
 const ASCENDING_CONTEXT = 0.3;
 
+/**
+ * Titles an HTTP tool's reader has taken (half or more of each) from which they count as content taken (context):
+ * two, each on its own grant, as a scraper takes the catalog. One grant read by a crowd of tools is one title, and
+ * a leaked grant's (token sharing's observation, see TAKING in reader-scraping.ts).
+ */
+const TOOL_TAKES = 2;
+const TOOL_TAKES_CONTEXT = 0.3;
+
 /** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
 export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
   [20, 0.5],
@@ -95,6 +103,10 @@ export function readerEvidence(
       : 0,
   );
   if (catalog >= 100 && deep >= 0.15 * catalog) coverage = Math.max(coverage, 0.75);
+  // Titles taken by an HTTP tool: no reading app is one, so what it takes is content taken, at any pace. Context,
+  // as the ascending walk is (below corroboration): with the tool's own fingerprint it is a glimpse, observed by
+  // account, long before a scraper paced like a person owes an hour of reading or has walked ten titles in order.
+  if (s.tool && taken >= TOOL_TAKES) coverage = Math.max(coverage, TOOL_TAKES_CONTEXT);
   // The catalog share growing hour after hour: titles taken deep in many distinct hours of a day, where a
   // device syncing a shelf takes it within an hour. The same takes as above seen over a longer span, so it
   // strengthens coverage rather than corroborating it.
@@ -223,6 +235,7 @@ export function readerEvidence(
       strength: coverage,
       signals: signals(
         taken > 0 && `${taken} titles taken`,
+        s.tool && taken >= TOOL_TAKES && 'taken by an HTTP tool',
         deep > 0 && `${deep} taken far deeper than their readers take them`,
         dayLong && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
         catalog > 0 && `catalog seen so far: ${catalog} titles`,

@@ -98,6 +98,8 @@ describe.each(PATHS)('Titles side by side without speed, through %s', (path) => 
       'fetcher',
     );
     expect(found.length).toBeGreaterThanOrEqual(1);
-    expect(found[0]!.evidence.reasons).toEqual(expect.arrayContaining(['pace', 'automation']));
+    // A tool's two titles taken may glimpse it first (coverage as context); its concurrency is counted as pace.
+    const reasons = found.map((d) => d.evidence.reasons as string[]);
+    expect(reasons.some((r) => r.includes('pace') && r.includes('automation'))).toBe(true);
   });
 });
