@@ -190,3 +190,37 @@ export function deviceTravel(
     timestampMs: token.firstSeenMs,
   });
 }
+
+/**
+ * Another device of the account reading in another country (outside hosting networks) sooner before the token's
+ * first request than anyone travels between the two, or while it reads: two people, one in each place. One
+ * person carries their devices along (a traveller's tablet left at home stays silent until they are back), so
+ * only a second person reads the other one; that person may be a household member abroad, so this is worth a
+ * look (a glimpse), never an action. A token without a device claim is a device of its own (as in account-places.ts).
+ */
+export function otherDeviceApart(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  s: AccountState,
+  token: TokenSharingState,
+): Travel | undefined {
+  const here = token.places[0];
+  if (here === undefined || here.hosting) return undefined;
+  for (const other of s.tokens) {
+    if (other === token || (token.deviceHash.length > 0 && other.deviceHash === token.deviceHash)) continue;
+    const there = other.current;
+    if (there === undefined || there.hosting || there.country === here.country) continue;
+    const travel = impossibleTravel(
+      config,
+      geo,
+      there.country,
+      Math.min(other.lastSeenMs, token.firstSeenMs),
+      {
+        country: here.country,
+        timestampMs: token.firstSeenMs,
+      },
+    );
+    if (travel !== undefined) return travel;
+  }
+  return undefined;
+}

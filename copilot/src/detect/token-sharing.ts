@@ -14,6 +14,7 @@ import {
   accountTravel,
   activeDevices,
   newAccountState,
+  otherDeviceApart,
   rememberDevice,
   sameDeviceElsewhere,
 } from './account-devices.ts';
@@ -41,6 +42,8 @@ const TRAVEL_APART = 0.6;
 /** Scores at which a reported account is reported again (the account policies' bars). */
 const ESCALATION_BARS = [0.7, 0.85] as const;
 const LAST_BAR = Math.max(...ESCALATION_BARS);
+/** A glimpse's strength (account-glimpse.ts): context, under corroboration and every policy's bar. */
+const GLIMPSE = 0.3;
 /** Times an account must be found read in two countries at once before that is kept up, not a hand-over. */
 const KEPT_UP_TIMES = 3;
 
@@ -282,7 +285,7 @@ export class TokenSharingDetector {
     atOnce: AtOnce,
   ): Detection | undefined {
     if (s.glimpsed || s.reportedScore > 0) return undefined;
-    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce);
+    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce) ?? this.devicesApart(s, token);
     if (glimpse === undefined) {
       // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
       // which may come long before its next scheduled look at the account (the 16th, the 32nd ...).
@@ -299,6 +302,17 @@ export class TokenSharingDetector {
       ...(atOnce.countries >= 2 ? { atOnce } : {}),
       glimpse: true,
     });
+  }
+
+  /**
+   * Two devices of the account in two countries, one reading too soon after (or while) the other read for anyone
+   * to travel between them: a second person, seen at that person's first pages (fifteenth round), where the
+   * glimpse of two countries at once waits for the first reading to go on.
+   */
+  private devicesApart(s: AccountState, token: TokenSharingState): ReturnType<typeof sharingGlimpse> {
+    const travel = otherDeviceApart(this.config, this.geo, s, token);
+    if (travel === undefined) return undefined;
+    return { evidence: { family: 'places', strength: GLIMPSE, signals: ['devices_apart'] }, travel };
   }
 
   /** An account's finding, observed until a policy says otherwise, with what is particular to it after the common fields. */
