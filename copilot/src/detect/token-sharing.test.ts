@@ -446,6 +446,19 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(detections[0]!.evidence.travel).toMatchObject({ from: 'US', to: 'DE', continents: 2 });
   });
 
+  it('glimpses no second device whose other place is a hosting network or of no known country', () => {
+    // A tablet in Germany, and half an hour later a phone through a US cloud exit, then from an address with
+    // no country: neither is a place anyone travels to, so nothing is said.
+    for (const [i, awayIp] of ['10.8.0.3', '10.99.0.3'].entries()) {
+      const account = `unplacedPhone${i}`;
+      const records = [
+        ...sessionsOf(account, 'tablet', '10.5.0.3', [T0]),
+        ...sessionsOf(account, 'phone', awayIp, [T0 + 30 * MIN]),
+      ];
+      expect(runDetectorsBy(records)).toEqual([]);
+    }
+  });
+
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {
     // Sessions alternate between exits in Britain and the United States, 40 minutes apart: a device moved, not doubled.
     const starts = [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 40 * MIN);
