@@ -459,6 +459,28 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     }
   });
 
+  it('glimpses one device identity read at once by two clients from two homes of one carrier', () => {
+    // A Windows browser and an Android app present the same device id from two addresses of one US carrier,
+    // reading two titles within the same minutes: one device has one client. Observed once, nothing more.
+    const device = { accountId: 'oneCarrier', device: 'owner' };
+    const records = [
+      ...readingSession(T0, '10.1.0.4', { ...device, tokenId: 'tokCarrier01', title: 't00001' }, 6),
+      ...Array.from({ length: 4 }, (_, i) =>
+        request(T0 + MIN + i * 20_000, '10.1.7.9', chapter('t00002', i + 1), {
+          token: { ...device, tokenId: 'tokCarrier02', title: 't00002' },
+          agent: BROWSER,
+        }),
+      ),
+    ];
+    const detections = runDetectorsBy(records);
+    expect(detections.map((d) => [d.subject, d.evidence.reasons, d.evidence.glimpse, d.mitigation])).toEqual([
+      [{ accountId: 'oneCarrier' }, ['one_device_two_clients'], true, 'observe'],
+    ]);
+    // The same device id with one client, moving between the carrier's two addresses: a phone, nothing said.
+    const moved = records.map((r) => ({ ...r, userAgent: READER_APP }));
+    expect(runDetectorsBy(moved)).toEqual([]);
+  });
+
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {
     // Sessions alternate between exits in Britain and the United States, 40 minutes apart: a device moved, not doubled.
     const starts = [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 40 * MIN);

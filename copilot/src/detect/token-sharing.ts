@@ -13,6 +13,7 @@ import {
   type AccountState,
   accountTravel,
   activeDevices,
+  deviceInTwoClients,
   newAccountState,
   otherDeviceApart,
   rememberDevice,
@@ -285,7 +286,7 @@ export class TokenSharingDetector {
     atOnce: AtOnce,
   ): Detection | undefined {
     if (s.glimpsed || s.reportedScore > 0) return undefined;
-    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce) ?? this.devicesApart(s, token);
+    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce) ?? this.secondPerson(s, token);
     if (glimpse === undefined) {
       // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
       // which may come long before its next scheduled look at the account (the 16th, the 32nd ...).
@@ -305,14 +306,18 @@ export class TokenSharingDetector {
   }
 
   /**
-   * Two devices of the account in two countries, one reading too soon after (or while) the other read for anyone
-   * to travel between them: a second person, seen at that person's first pages (fifteenth round), where the
-   * glimpse of two countries at once waits for the first reading to go on.
+   * A second person at their first pages (fifteenth round): two devices of the account in two countries, one
+   * reading too soon after (or while) the other read for anyone to travel between them, where the glimpse of two
+   * countries at once waits for the first reading to go on; or one device identity read by two clients from two
+   * networks at once, though all in one carrier.
    */
-  private devicesApart(s: AccountState, token: TokenSharingState): ReturnType<typeof sharingGlimpse> {
+  private secondPerson(s: AccountState, token: TokenSharingState): ReturnType<typeof sharingGlimpse> {
     const travel = otherDeviceApart(this.config, this.geo, s, token);
-    if (travel === undefined) return undefined;
-    return { evidence: { family: 'places', strength: GLIMPSE, signals: ['devices_apart'] }, travel };
+    if (travel !== undefined) {
+      return { evidence: { family: 'places', strength: GLIMPSE, signals: ['devices_apart'] }, travel };
+    }
+    if (!deviceInTwoClients(s, token, token.lastSeenMs)) return undefined;
+    return { evidence: { family: 'places', strength: GLIMPSE, signals: ['one_device_two_clients'] } };
   }
 
   /** An account's finding, observed until a policy says otherwise, with what is particular to it after the common fields. */
