@@ -285,14 +285,15 @@ export class TokenSharingDetector {
     token: TokenSharingState,
     atOnce: AtOnce,
   ): Detection | undefined {
-    if (s.glimpsed || s.reportedScore > 0) return undefined;
-    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce) ?? this.secondPerson(s, token);
-    if (glimpse === undefined) {
-      // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
-      // which may come long before its next scheduled look at the account (the 16th, the 32nd ...).
-      if (atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
-      return undefined;
-    }
+    if (s.reportedScore > 0) return undefined;
+    const atOnceGlimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce);
+    // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
+    // which may come long before its next scheduled look at the account (the 16th, the 32nd ...). Also after a
+    // second person's glimpse: the findings proper wait on that look as before.
+    if (atOnceGlimpse === undefined && atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
+    if (s.glimpsed) return undefined;
+    const glimpse = atOnceGlimpse ?? this.secondPerson(s, token);
+    if (glimpse === undefined) return undefined;
     s.glimpsed = true;
     // A token of the account already found (its own finding, a copied or travelling grant): the glimpse would
     // repeat it weaker, after it. Asked only here, when a glimpse is due, so the usual look costs nothing more.
