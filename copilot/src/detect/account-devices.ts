@@ -131,6 +131,25 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
 }
 
 /**
+ * The same device identity read right now by another client (another user agent) from another network, in any
+ * country or carrier: one device has one client and is in one home at a time, while a phone between Wi-Fi and
+ * mobile data keeps its user agent. What copies of one device id in several homes of one carrier show before
+ * their networks differ enough for sameDeviceElsewhere (fifteenth round): a glimpse, never an action.
+ */
+export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t: number): boolean {
+  const here = token.current;
+  if (here === undefined || here.hosting || token.deviceHash.length === 0) return false;
+  for (const other of s.tokens) {
+    if (other === token || other.deviceHash !== token.deviceHash || t - other.lastSeenMs > AT_ONCE_MS)
+      continue;
+    const there = other.current;
+    if (there !== undefined && !there.hosting && there.agent !== here.agent && there.network !== here.network)
+      return true;
+  }
+  return false;
+}
+
+/**
  * The same device identity reading in one country while it is reading in another: the account's own device
  * cannot travel that fast, and it is in one place at a time. `atOnce` says whether both sessions were going
  * on (the other still reading after this one began): only then is the device doubled. One device's sessions
@@ -189,4 +208,38 @@ export function deviceTravel(
     country: here.country,
     timestampMs: token.firstSeenMs,
   });
+}
+
+/**
+ * Another device of the account reading in another country (outside hosting networks) sooner before the token's
+ * first request than anyone travels between the two, or while it reads: two people, one in each place. One
+ * person carries their devices along (a traveller's tablet left at home stays silent until they are back), so
+ * only a second person reads the other one; that person may be a household member abroad, so this is worth a
+ * look (a glimpse), never an action. A token without a device claim is a device of its own (as in account-places.ts).
+ */
+export function otherDeviceApart(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  s: AccountState,
+  token: TokenSharingState,
+): Travel | undefined {
+  const here = token.places[0];
+  if (here === undefined || here.hosting) return undefined;
+  for (const other of s.tokens) {
+    if (other === token || (token.deviceHash.length > 0 && other.deviceHash === token.deviceHash)) continue;
+    const there = other.current;
+    if (there === undefined || there.hosting || there.country === here.country) continue;
+    const travel = impossibleTravel(
+      config,
+      geo,
+      there.country,
+      Math.min(other.lastSeenMs, token.firstSeenMs),
+      {
+        country: here.country,
+        timestampMs: token.firstSeenMs,
+      },
+    );
+    if (travel !== undefined) return travel;
+  }
+  return undefined;
 }

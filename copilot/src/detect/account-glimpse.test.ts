@@ -83,9 +83,11 @@ describe.each(PATHS)('Detector: a glimpse of token sharing, through %s', (path) 
     ]);
   });
 
-  it('glimpses two devices in two countries on the first reading that goes on, not at its next scheduled look', () => {
+  it('glimpses two devices in two countries as the second opens a title, not at a later look', () => {
     // The US device has read nine pages, one every two minutes, when a Korean device opens a title four minutes
-    // after the last (five requests in seconds, then nothing more here). The US device's next page, two minutes on, shows both reading at once; its next
+    // after the last (five requests in seconds, then nothing more here). No flight takes four minutes: a second
+    // person, glimpsed at the Korean device's second request (token-sharing.ts, devices apart; before the
+    // fifteenth round the US device's next page, two minutes on, showing both reading at once). Its next
     // scheduled look at the account would be its sixteenth request, which never comes.
     const us = { tokenId: 'tokLookUs01', accountId: 'lookagain', device: 'a1' };
     const kr = { tokenId: 'tokLookKr01', accountId: 'lookagain', device: 'b1', title: 't00002' };
@@ -100,7 +102,14 @@ describe.each(PATHS)('Detector: a glimpse of token sharing, through %s', (path) 
         request(T0 + m * MIN, '10.1.0.5', chapter('t00001', 10 + i), { token: us }),
       ),
     ];
-    const findings = runDetectorsBy(records).map((d) => [d.evidence.glimpse, d.detectedAt, d.mitigation]);
-    expect(findings).toEqual([[true, new Date(T0 + 22 * MIN).toISOString(), 'observe']]);
+    const findings = runDetectorsBy(records).map((d) => [
+      d.evidence.reasons,
+      d.evidence.glimpse,
+      d.detectedAt,
+      d.mitigation,
+    ]);
+    expect(findings).toEqual([
+      [['devices_apart'], true, new Date(T0 + 20 * MIN + 1_000).toISOString(), 'observe'],
+    ]);
   });
 });

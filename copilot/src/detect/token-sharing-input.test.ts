@@ -24,7 +24,7 @@ describe.each(PATHS)('Detector: token sharing on tokens missing a field, through
 
   it('takes each token without a device claim for a device of its own, as two claimed devices are', () => {
     // Two tokens of one account read in the US and Korea at overlapping times: with device claims of their own
-    // this is two people in two countries (glimpsed, then countries at once kept up: observed only). Without any
+    // this is two people in two countries (glimpsed as devices apart, then countries at once kept up: observed only). Without any
     // claim each token is an unknown device, never merged with another, so the account is judged the same and
     // never re-authenticated.
     const sessions = (first: string, second: string) =>
@@ -50,7 +50,7 @@ describe.each(PATHS)('Detector: token sharing on tokens missing a field, through
     const claimed = judged(sessions('d1', 'd2'));
     const atOnce = expect.objectContaining({ countries: 2, devices: 2 });
     expect(claimed).toEqual([
-      [{ accountId: 'nodevice' }, ['countries_at_once'], atOnce, true, 'observe'],
+      [{ accountId: 'nodevice' }, ['devices_apart'], atOnce, true, 'observe'],
       [{ accountId: 'nodevice' }, ['countries_at_once'], atOnce, false, 'observe'],
     ]);
     expect(judged(unclaimed)).toEqual(claimed);

@@ -210,7 +210,14 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
         title: `t0000${d}`,
       }),
     );
-    const [detection] = runDetectorsBy(records);
+    const [glimpse, detection] = runDetectorsBy(records);
+    // The second device reads in Germany two hours after the first read in the US, sooner than the flight:
+    // glimpsed, observed only.
+    expect([glimpse?.evidence.reasons, glimpse?.evidence.glimpse, glimpse?.mitigation]).toEqual([
+      ['devices_apart'],
+      true,
+      'observe',
+    ]);
     expect(detection?.subject).toEqual({ accountId: 'ring' });
     expect(detection?.evidence.reasons).toEqual(['devices_over_limit_in_a_day']);
     // One family of evidence: the proportional response is a softer step than re-authentication.
@@ -401,27 +408,77 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
   });
 
   it('observes two devices reading together in two countries for longer than the sharing window', () => {
-    // Once is enough when both go on together (two people at once), not a hand-over. Glimpsed first, as soon
-    // as both have read together for a minute; kept up once together past the sharing window.
+    // Once is enough when both go on together (two people at once), not a hand-over. Glimpsed first, at the
+    // second device's first pages (no journey fits); kept up once together past the sharing window.
     const records = [
       ...sessionsOf('together', 'p1', '10.1.0.6', [T0]),
       ...sessionsOf('together', 'p2', '10.3.0.6', [T0 + 2 * MIN]),
     ];
     const detections = runDetectorsBy(records);
     expect(detections.map((d) => [d.evidence.reasons, d.evidence.glimpse ?? false, d.mitigation])).toEqual([
-      [['countries_at_once'], true, 'observe'],
+      [['devices_apart'], true, 'observe'],
       [['countries_at_once'], false, 'observe'],
     ]);
     const [glimpse, kept] = detections.map((d) => Date.parse(d.detectedAt));
     expect(kept! - glimpse!).toBeGreaterThan(0);
   });
 
-  it('stays quiet for one hand-over between devices in two countries (a traveller leaving a tablet home)', () => {
+  it('stays quiet for a traveller whose phone reads abroad after a plausible flight from the tablet at home', () => {
+    const records = [
+      ...sessionsOf('handover', 'tablet', '10.1.0.3', [T0]),
+      ...sessionsOf('handover', 'phone', '10.5.0.3', [T0 + 4 * HOUR, T0 + 6 * HOUR]),
+    ];
+    expect(runDetectorsBy(records)).toEqual([]);
+  });
+
+  it('glimpses, and never acts on, a second device reading abroad sooner than anyone flies there', () => {
+    // The tablet reads in the US, the phone in Germany half an hour after its last page: no journey fits, so a
+    // second person (a household member abroad shows it too). Observed once, at the phone's first pages.
     const records = [
       ...sessionsOf('handover', 'tablet', '10.1.0.3', [T0]),
       ...sessionsOf('handover', 'phone', '10.5.0.3', [T0 + 30 * MIN, T0 + 3 * HOUR]),
     ];
-    expect(runDetectorsBy(records)).toEqual([]);
+    const detections = runDetectorsBy(records);
+    expect(
+      detections.map((d) => [d.subject, d.evidence.reasons, d.evidence.glimpse, d.score, d.mitigation]),
+    ).toEqual([[{ accountId: 'handover' }, ['devices_apart'], true, 0.3, 'observe']]);
+    expect(Date.parse(detections[0]!.detectedAt)).toBeLessThan(T0 + 32 * MIN);
+    expect(detections[0]!.evidence.travel).toMatchObject({ from: 'US', to: 'DE', continents: 2 });
+  });
+
+  it('glimpses no second device whose other place is a hosting network or of no known country', () => {
+    // A tablet in Germany, and half an hour later a phone through a US cloud exit, then from an address with
+    // no country: neither is a place anyone travels to, so nothing is said.
+    for (const [i, awayIp] of ['10.8.0.3', '10.99.0.3'].entries()) {
+      const account = `unplacedPhone${i}`;
+      const records = [
+        ...sessionsOf(account, 'tablet', '10.5.0.3', [T0]),
+        ...sessionsOf(account, 'phone', awayIp, [T0 + 30 * MIN]),
+      ];
+      expect(runDetectorsBy(records)).toEqual([]);
+    }
+  });
+
+  it('glimpses one device identity read at once by two clients from two homes of one carrier', () => {
+    // A Windows browser and an Android app present the same device id from two addresses of one US carrier,
+    // reading two titles within the same minutes: one device has one client. Observed once, nothing more.
+    const device = { accountId: 'oneCarrier', device: 'owner' };
+    const records = [
+      ...readingSession(T0, '10.1.0.4', { ...device, tokenId: 'tokCarrier01', title: 't00001' }, 6),
+      ...Array.from({ length: 4 }, (_, i) =>
+        request(T0 + MIN + i * 20_000, '10.1.7.9', chapter('t00002', i + 1), {
+          token: { ...device, tokenId: 'tokCarrier02', title: 't00002' },
+          agent: BROWSER,
+        }),
+      ),
+    ];
+    const detections = runDetectorsBy(records);
+    expect(detections.map((d) => [d.subject, d.evidence.reasons, d.evidence.glimpse, d.mitigation])).toEqual([
+      [{ accountId: 'oneCarrier' }, ['one_device_two_clients'], true, 'observe'],
+    ]);
+    // The same device id with one client, moving between the carrier's two addresses: a phone, nothing said.
+    const moved = records.map((r) => ({ ...r, userAgent: READER_APP }));
+    expect(runDetectorsBy(moved)).toEqual([]);
   });
 
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {

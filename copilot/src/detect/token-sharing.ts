@@ -13,7 +13,9 @@ import {
   type AccountState,
   accountTravel,
   activeDevices,
+  deviceInTwoClients,
   newAccountState,
+  otherDeviceApart,
   rememberDevice,
   sameDeviceElsewhere,
 } from './account-devices.ts';
@@ -41,6 +43,8 @@ const TRAVEL_APART = 0.6;
 /** Scores at which a reported account is reported again (the account policies' bars). */
 const ESCALATION_BARS = [0.7, 0.85] as const;
 const LAST_BAR = Math.max(...ESCALATION_BARS);
+/** A glimpse's strength (account-glimpse.ts): context, under corroboration and every policy's bar. */
+const GLIMPSE = 0.3;
 /** Times an account must be found read in two countries at once before that is kept up, not a hand-over. */
 const KEPT_UP_TIMES = 3;
 
@@ -281,14 +285,15 @@ export class TokenSharingDetector {
     token: TokenSharingState,
     atOnce: AtOnce,
   ): Detection | undefined {
-    if (s.glimpsed || s.reportedScore > 0) return undefined;
-    const glimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce);
-    if (glimpse === undefined) {
-      // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
-      // which may come long before its next scheduled look at the account (the 16th, the 32nd ...).
-      if (atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
-      return undefined;
-    }
+    if (s.reportedScore > 0) return undefined;
+    const atOnceGlimpse = sharingGlimpse(this.config, this.geo, s, token, atOnce);
+    // Two countries at once, a hand-over so far: whether the first reading goes on shows on its next request,
+    // which may come long before its next scheduled look at the account (the 16th, the 32nd ...). Also after a
+    // second person's glimpse: the findings proper wait on that look as before.
+    if (atOnceGlimpse === undefined && atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
+    if (s.glimpsed) return undefined;
+    const glimpse = atOnceGlimpse ?? this.secondPerson(s, token);
+    if (glimpse === undefined) return undefined;
     s.glimpsed = true;
     // A token of the account already found (its own finding, a copied or travelling grant): the glimpse would
     // repeat it weaker, after it. Asked only here, when a glimpse is due, so the usual look costs nothing more.
@@ -299,6 +304,21 @@ export class TokenSharingDetector {
       ...(atOnce.countries >= 2 ? { atOnce } : {}),
       glimpse: true,
     });
+  }
+
+  /**
+   * A second person at their first pages (fifteenth round): two devices of the account in two countries, one
+   * reading too soon after (or while) the other read for anyone to travel between them, where the glimpse of two
+   * countries at once waits for the first reading to go on; or one device identity read by two clients from two
+   * networks at once, though all in one carrier.
+   */
+  private secondPerson(s: AccountState, token: TokenSharingState): ReturnType<typeof sharingGlimpse> {
+    const travel = otherDeviceApart(this.config, this.geo, s, token);
+    if (travel !== undefined) {
+      return { evidence: { family: 'places', strength: GLIMPSE, signals: ['devices_apart'] }, travel };
+    }
+    if (!deviceInTwoClients(s, token, token.lastSeenMs)) return undefined;
+    return { evidence: { family: 'places', strength: GLIMPSE, signals: ['one_device_two_clients'] } };
   }
 
   /** An account's finding, observed until a policy says otherwise, with what is particular to it after the common fields. */
