@@ -134,7 +134,7 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
  * The same device identity read right now by another client (another user agent) from another network, in any
  * country or carrier: one device has one client and is in one home at a time, while a phone between Wi-Fi and
  * mobile data keeps its user agent. What copies of one device id in several homes of one carrier show before
- * their networks differ enough for sameDeviceElsewhere (fifteenth round): a glimpse, never an action.
+ * their networks differ enough for sameDeviceElsewhere: a glimpse, never an action.
  */
 export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t: number): boolean {
   const here = token.current;
