@@ -35,6 +35,7 @@ import {
   type Score,
   scoreAll,
   scoreKind,
+  SUBJECT_KEYS,
 } from './abuse.ts';
 
 const SLOT_MS = 10_000;
@@ -111,6 +112,25 @@ export interface AbuseEvaluation {
   detections: Detection[];
 }
 
+/**
+ * What makes a parsed line no label, or undefined: a kind scored, a start and an end that parse (a label with
+ * no end can match no detection), a subject naming at least one of the keys detections are matched on, each
+ * of them a string (the report prints the subject, and matching compares strings).
+ */
+function labelProblem(label: AbuseLabel | null): string | undefined {
+  if (typeof label !== 'object' || label === null) return 'not an object';
+  if (!KINDS.includes(label.kind)) return 'bad kind';
+  if (Number.isNaN(Date.parse(label.start))) return 'bad start';
+  if (Number.isNaN(Date.parse(label.end))) return 'bad end';
+  if (Date.parse(label.end) < Date.parse(label.start)) return 'end before start';
+  const subject = label.subject as Record<string, unknown> | null | undefined;
+  if (typeof subject !== 'object' || subject === null) return 'no subject';
+  const keys = SUBJECT_KEYS.filter((key) => subject[key] !== undefined);
+  if (keys.length === 0) return `a subject without ${SUBJECT_KEYS.join(', ')}`;
+  const odd = keys.find((key) => typeof subject[key] !== 'string' || subject[key] === '');
+  return odd === undefined ? undefined : `subject ${odd} is not a non-empty string`;
+}
+
 async function readLabels(path: string): Promise<AbuseLabel[]> {
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
     // A directory without labels is most likely not one `boundless simulate` wrote: say what it should hold.
@@ -126,8 +146,8 @@ async function readLabels(path: string): Promise<AbuseLabel[]> {
     .map((line, i) => {
       try {
         const label = JSON.parse(line) as AbuseLabel;
-        if (!KINDS.includes(label.kind) || Number.isNaN(Date.parse(label.start)))
-          throw new Error('bad kind or start');
+        const problem = labelProblem(label);
+        if (problem !== undefined) throw new Error(problem);
         return label;
       } catch (error) {
         throw new AbuseEvalError(`${path}:${i + 1}: not a label (${(error as Error).message})`, {

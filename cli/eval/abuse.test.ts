@@ -236,3 +236,36 @@ describe('Function: evaluateAbuse', () => {
     expect(evaluation.baseline.grid.length).toBeGreaterThan(5);
   });
 });
+
+describe('Function: evaluateAbuse, labels that are not labels', () => {
+  const good = {
+    kind: 'scraping',
+    subject: { accountId: 'acc-s' },
+    start: '2026-11-02T08:00:00.000Z',
+    end: '2026-11-02T08:30:00.000Z',
+  };
+  const labelledDir = (labels: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-abuse-labels-'));
+    writeFileSync(join(dir, 'E2.2026-11-02-08.a.log'), cloudFrontLogHeader());
+    writeFileSync(join(dir, 'labels.jsonl'), labels);
+    return dir;
+  };
+
+  it.each([
+    ['no end', { ...good, end: undefined }, 'bad end'],
+    ['an end before its start', { ...good, end: '2026-11-02T07:00:00.000Z' }, 'end before start'],
+    ['no subject', { ...good, subject: undefined }, 'no subject'],
+    ['a subject of none of the matched keys', { ...good, subject: { reader: 'r1' } }, 'a subject without'],
+    ['a subject key that is no string', { ...good, subject: { accountId: 42 } }, 'subject accountId is not'],
+    ['an empty subject key', { ...good, subject: { ip: '' } }, 'subject ip is not'],
+    ['null', null, 'not an object'],
+  ])('names the line of a label with %s', async (_what, bad, reason) => {
+    const dir = labelledDir(`${JSON.stringify(good)}\n${JSON.stringify(bad)}\n`);
+    await expect(evaluateAbuse(dir, testGeo)).rejects.toThrow(`labels.jsonl:2: not a label (${reason}`);
+  });
+
+  it('scores an empty labels file as no labels, every reader legitimate', async () => {
+    const evaluation = await evaluateAbuse(labelledDir(''), testGeo);
+    expect([evaluation.labels, evaluation.outcomes, evaluation.overall.recall]).toEqual([0, [], 0]);
+  });
+});

@@ -30,7 +30,7 @@ export interface KindScore {
 
 export const KINDS: readonly DetectionKind[] = ['token_sharing', 'scraping', 'geo_spike'];
 const GRACE_MS = 5 * 60_000;
-const SUBJECT_KEYS = ['tokenId', 'accountId', 'ip', 'country'] as const;
+export const SUBJECT_KEYS = ['tokenId', 'accountId', 'ip', 'country'] as const;
 
 export class AbuseEvalError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -2,7 +2,7 @@
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
-import { type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
+import { NO_AGENT, type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
 
 export interface AccountState {
   firstSeenMs: number;
@@ -134,17 +134,19 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
  * The same device identity read right now by another client (another user agent) from another network, in any
  * country or carrier: one device has one client and is in one home at a time, while a phone between Wi-Fi and
  * mobile data keeps its user agent. What copies of one device id in several homes of one carrier show before
- * their networks differ enough for sameDeviceElsewhere (fifteenth round): a glimpse, never an action.
+ * their networks differ enough for sameDeviceElsewhere: a glimpse, never an action.
  */
 export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t: number): boolean {
   const here = token.current;
-  if (here === undefined || here.hosting || token.deviceHash.length === 0) return false;
+  // A request without a user agent names no client: not another one.
+  if (here === undefined || here.hosting || here.agent === NO_AGENT || token.deviceHash.length === 0)
+    return false;
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash || t - other.lastSeenMs > AT_ONCE_MS)
       continue;
     const there = other.current;
-    if (there !== undefined && !there.hosting && there.agent !== here.agent && there.network !== here.network)
-      return true;
+    if (there === undefined || there.hosting || there.agent === NO_AGENT) continue;
+    if (there.agent !== here.agent && there.network !== here.network) return true;
   }
   return false;
 }
@@ -198,16 +200,10 @@ export function deviceTravel(
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {
-  const here = token.places[0];
   // A token without a device claim is a device of its own: it never travels with another token.
-  if (here === undefined || here.hosting || token.deviceHash.length === 0) return undefined;
-  if (other === token || other.deviceHash !== token.deviceHash) return undefined;
-  const there = other.current;
-  if (there === undefined || there.hosting || there.country === here.country) return undefined;
-  return impossibleTravel(config, geo, there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
-    country: here.country,
-    timestampMs: token.firstSeenMs,
-  });
+  if (token.deviceHash.length === 0 || other === token || other.deviceHash !== token.deviceHash)
+    return undefined;
+  return journey(config, geo, token, other);
 }
 
 /**
@@ -223,23 +219,30 @@ export function otherDeviceApart(
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
-  const here = token.places[0];
-  if (here === undefined || here.hosting) return undefined;
   for (const other of s.tokens) {
     if (other === token || (token.deviceHash.length > 0 && other.deviceHash === token.deviceHash)) continue;
-    const there = other.current;
-    if (there === undefined || there.hosting || there.country === here.country) continue;
-    const travel = impossibleTravel(
-      config,
-      geo,
-      there.country,
-      Math.min(other.lastSeenMs, token.firstSeenMs),
-      {
-        country: here.country,
-        timestampMs: token.firstSeenMs,
-      },
-    );
+    const travel = journey(config, geo, token, other);
     if (travel !== undefined) return travel;
   }
   return undefined;
+}
+
+/**
+ * From `other`'s place to the token's first one, both outside hosting networks and in two countries, sooner
+ * than anyone travels (from `other`'s last request, or at once when it read on after the token began).
+ */
+function journey(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  token: TokenSharingState,
+  other: TokenSharingState,
+): Travel | undefined {
+  const here = token.places[0];
+  const there = other.current;
+  if (here === undefined || here.hosting || there === undefined || there.hosting) return undefined;
+  if (there.country === here.country) return undefined;
+  return impossibleTravel(config, geo, there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
+    country: here.country,
+    timestampMs: token.firstSeenMs,
+  });
 }

@@ -86,9 +86,9 @@ describe.each(PATHS)('Detector: a glimpse of token sharing, through %s', (path) 
   it('glimpses two devices in two countries as the second opens a title, not at a later look', () => {
     // The US device has read nine pages, one every two minutes, when a Korean device opens a title four minutes
     // after the last (five requests in seconds, then nothing more here). No flight takes four minutes: a second
-    // person, glimpsed at the Korean device's second request (token-sharing.ts, devices apart; before the
-    // fifteenth round the US device's next page, two minutes on, showing both reading at once). Its next
-    // scheduled look at the account would be its sixteenth request, which never comes.
+    // person, glimpsed at the Korean device's second request (devices apart), not at the US device's next page,
+    // two minutes on, showing both reading at once. Its next scheduled look at the account would be its sixteenth
+    // request, which never comes.
     const us = { tokenId: 'tokLookUs01', accountId: 'lookagain', device: 'a1' };
     const kr = { tokenId: 'tokLookKr01', accountId: 'lookagain', device: 'b1', title: 't00002' };
     const records = [

@@ -3,11 +3,13 @@
  * family of sharing evidence is established. Two devices of the account reading in two countries at the same
  * time (not yet kept up: a household with a member abroad does it too), or one device identity reading in
  * another country minutes after its last request elsewhere, too soon for any journey (within a continent
- * also what a VPN exit missing from the hosting list shows). Each is worth a look, never an action: the glimpse
+ * also what a VPN exit missing from the hosting list shows), or a second person at their first pages (another
+ * device reading abroad too soon after the account's last page elsewhere; one device identity read by two clients
+ * from two networks at once). Each is worth a look, never an action: the glimpse
  * is reported once, observed, on an account with no finding yet, and the findings proper follow as before.
  */
 import type { GeoLookup } from '../geo/ip-geo.ts';
-import { type AccountState, deviceTravel } from './account-devices.ts';
+import { type AccountState, deviceInTwoClients, deviceTravel, otherDeviceApart } from './account-devices.ts';
 import type { AtOnce } from './account-places.ts';
 import type { DetectorConfig } from './config.ts';
 import type { Evidence } from './evidence.ts';
@@ -59,6 +61,26 @@ export function sharingGlimpse(
   const travel = deviceHop(config, geo, s, token);
   if (travel === undefined) return undefined;
   return { evidence: { family: 'travel', strength: GLIMPSE, signals: ['impossible_travel'] }, travel };
+}
+
+/**
+ * A second person at their first pages: two devices of the account in two countries, one reading too soon after
+ * (or while) the other read for anyone to travel between them, where the glimpse of two countries at once waits
+ * for the first reading to go on; or one device identity read by two clients from two networks at once, though
+ * all in one carrier.
+ */
+export function secondPersonGlimpse(
+  config: DetectorConfig,
+  geo: Pick<GeoLookup, 'continent'>,
+  s: AccountState,
+  token: TokenSharingState,
+): Glimpse | undefined {
+  const travel = otherDeviceApart(config, geo, s, token);
+  if (travel !== undefined) {
+    return { evidence: { family: 'places', strength: GLIMPSE, signals: ['devices_apart'] }, travel };
+  }
+  if (!deviceInTwoClients(s, token, token.lastSeenMs)) return undefined;
+  return { evidence: { family: 'places', strength: GLIMPSE, signals: ['one_device_two_clients'] } };
 }
 
 /** Has each token look at its account again on its next request (then on its usual doubling schedule). */

@@ -27,7 +27,7 @@ export const ASCENDING_STEPS = 10;
 const ASCENDING_CONTEXT = 0.3;
 
 /**
- * Titles an HTTP tool's reader has taken (half or more of each) from which they count as content taken (context):
+ * Titles an HTTP tool has taken (half or more of each) from which they count as content taken (context):
  * two, each on its own grant, as a scraper takes the catalog. One grant read by a crowd of tools is one title, and
  * a leaked grant's (token sharing's observation, see TAKING in reader-scraping.ts).
  */
@@ -106,7 +106,7 @@ export function readerEvidence(
   // Titles taken by an HTTP tool: no reading app is one, so what it takes is content taken, at any pace. Context,
   // as the ascending walk is (below corroboration): with the tool's own fingerprint it is a glimpse, observed by
   // account, long before a scraper paced like a person owes an hour of reading or has walked ten titles in order.
-  if (s.tool && taken >= TOOL_TAKES) coverage = Math.max(coverage, TOOL_TAKES_CONTEXT);
+  if (s.toolTakes >= TOOL_TAKES) coverage = Math.max(coverage, TOOL_TAKES_CONTEXT);
   // The catalog share growing hour after hour: titles taken deep in many distinct hours of a day, where a
   // device syncing a shelf takes it within an hour. The same takes as above seen over a longer span, so it
   // strengthens coverage rather than corroborating it.
@@ -148,7 +148,7 @@ export function readerEvidence(
   const hosting = s.requests >= 20 && (s.exits?.requests ?? 0) >= 0.8 * s.requests;
   const rotating = rotatesExits(s.exits);
   const automationSignals: number[] = [
-    s.tool ? 0.7 : 0,
+    s.toolTakes >= 0 ? 0.7 : 0,
     hosting && (oneExit || rotating) ? 0.3 : 0,
     // A person reads one title at a time; an app may fetch two or three side by side.
     stepped(s.parallelPeak, [
@@ -235,7 +235,7 @@ export function readerEvidence(
       strength: coverage,
       signals: signals(
         taken > 0 && `${taken} titles taken`,
-        s.tool && taken >= TOOL_TAKES && 'taken by an HTTP tool',
+        s.toolTakes >= TOOL_TAKES && 'taken by an HTTP tool',
         deep > 0 && `${deep} taken far deeper than their readers take them`,
         dayLong && deepHours >= 4 && `taken deep in ${deepHours} distinct hours of the day`,
         catalog > 0 && `catalog seen so far: ${catalog} titles`,
@@ -255,7 +255,7 @@ export function readerEvidence(
       family: 'automation',
       strength: automation,
       signals: signals(
-        s.tool && 'an HTTP tool user agent',
+        s.toolTakes >= 0 && 'an HTTP tool user agent',
         automationSignals[1]! > 0 && 'requests from a hosting network',
         automationSignals[1]! > 0 &&
           rotating &&

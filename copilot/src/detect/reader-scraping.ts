@@ -121,6 +121,11 @@ function taking(evidence: readonly Evidence[]): boolean {
   return evidence.some((e) => TAKING.has(e.family) && e.strength >= AGREEING);
 }
 
+/** Whether the grant's agent is an HTTP tool's or a crawler's: no reading app. */
+function toolAgent(token: ReaderToken): boolean {
+  return token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER;
+}
+
 /** What the detector needs of the request's token besides its consumption. */
 export interface ReaderToken extends TokenSession {
   readonly tokenId: string;
@@ -203,7 +208,10 @@ export class ReaderScrapingDetector {
     const owed = again ? 0 : moved.humanSeconds;
     const human = buffered && !again ? owed - sessionHumanSeconds(token, this.cohort) : owed;
     addHumanTime(s, human, second, titleGap);
-    if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) s.taken++;
+    if (moved.takenNow && (title < 0 || takenFirst(s.titles, title))) {
+      s.taken++;
+      if (toolAgent(token)) s.toolTakes++;
+    }
     // A title a player opened (a buffer, then a pause) and played on is listened to, however whole: its deep take
     // is marked for the title, so no later grant counts it either, but is not a take.
     if (moved.deepNow && (title < 0 || deepFirst(s.titles, title)) && !openedAsPlayer(token))
@@ -225,7 +233,7 @@ export class ReaderScrapingDetector {
     const returning = recentToken(s, token.serial) >= 0;
     observeParallel(s, token.serial, token.lastSecond);
     s.tokens++;
-    if (token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER) s.tool = true;
+    if (toolAgent(token) && s.toolTakes < 0) s.toolTakes = 0;
     const scope = token.title?.scope ?? '';
     if (scope.length === 0 || returning) return;
     if (s.lastScope.length > 0 && scope !== s.lastScope) {
@@ -256,7 +264,7 @@ export class ReaderScrapingDetector {
       s.runMax >= 40 ||
       s.clockPeak >= this.config.roboticGaps ||
       s.lastSeenMs - s.firstSeenMs >= AWAKE_HOURS[0]![0] * 3_600_000 ||
-      (s.tool && s.requests >= 20)
+      (s.toolTakes >= 0 && s.requests >= 20)
     );
   }
 

@@ -54,7 +54,11 @@ export interface ReaderState {
   misses: number;
   outOfScope: number;
   busters: number;
-  tool: boolean;
+  /**
+   * -1 until one of the reader's grants carries an HTTP tool's (or a crawler's) agent; from then the titles
+   * taken (as `taken` counts them) through such grants, which no reading app makes.
+   */
+  toolTakes: number;
   /** Its requests from hosting networks and their addresses, once it came through one (and whether it is now). */
   exits: HostingExits | undefined;
   /** Moves between assets: an exponential average of their gaps and squared gaps (seconds). */
@@ -131,7 +135,7 @@ export function newReaderState(t: number): ReaderState {
     misses: 0,
     outOfScope: 0,
     busters: 0,
-    tool: false,
+    toolTakes: -1,
     exits: undefined,
     gaps: 0,
     gapMean: 0,

@@ -41,6 +41,25 @@ describe.each(PATHS)('Detector: titles taken by an HTTP tool, through %s', (path
     expect(scrapingOf(runDetectors([...cohort, ...paced('reader', READER_APP)], path), 'reader')).toEqual([]);
   });
 
+  it('says nothing of titles taken by the reading app of a reader whose tool took none', () => {
+    // One reader: a script glances at a title's first chapters (nothing taken), then the app takes three titles.
+    const glance = walk(later - 30 * MIN, {
+      titles: 1,
+      parts: 2,
+      gapMs: () => MIN,
+      ip: HOME,
+      account: 'mixed',
+      tokens: 'mixedScript',
+      agent: CURL,
+      titleOf: () => 't09001',
+    });
+    const found = scrapingOf(
+      runDetectors([...cohort, ...glance, ...paced('mixed', READER_APP)], path),
+      'mixed',
+    );
+    expect(found).toEqual([]);
+  });
+
   it('stays quiet for a tool that takes one title whole (what one grant read by a crowd of tools also shows)', () => {
     const one = walk(later, {
       titles: 1,

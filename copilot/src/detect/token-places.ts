@@ -191,6 +191,9 @@ export function impossibleTravel(
   };
 }
 
+/** The agent hash of a request without a user agent: it names no client. */
+export const NO_AGENT = hashPath('') | 0;
+
 /** Hash of the request's user agent (decoded once per token or place, never per request). */
 function agentHashOf(e: AccessEvent): number {
   return hashPath(e.record.userAgent) | 0;

@@ -479,6 +479,9 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     // The same device id with one client, moving between the carrier's two addresses: a phone, nothing said.
     const moved = records.map((r) => ({ ...r, userAgent: READER_APP }));
     expect(runDetectorsBy(moved)).toEqual([]);
+    // Its requests on the second address without a user agent name no client, so not another one.
+    const unnamed = moved.map((r) => (r.clientIp === '10.1.7.9' ? { ...r, userAgent: '' } : r));
+    expect(runDetectorsBy(unnamed)).toEqual([]);
   });
 
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {

@@ -13,14 +13,12 @@ import {
   type AccountState,
   accountTravel,
   activeDevices,
-  deviceInTwoClients,
   newAccountState,
-  otherDeviceApart,
   rememberDevice,
   sameDeviceElsewhere,
 } from './account-devices.ts';
 import type { DetectorConfig } from './config.ts';
-import { lookAgainOnNextRequest, sharingGlimpse } from './account-glimpse.ts';
+import { lookAgainOnNextRequest, secondPersonGlimpse, sharingGlimpse } from './account-glimpse.ts';
 import { type AtOnce, countriesAtOnce } from './account-places.ts';
 import { ByteSubjectTable } from './byte-subject-table.ts';
 import { type Evidence, evidenceSummary } from './evidence.ts';
@@ -43,8 +41,6 @@ const TRAVEL_APART = 0.6;
 /** Scores at which a reported account is reported again (the account policies' bars). */
 const ESCALATION_BARS = [0.7, 0.85] as const;
 const LAST_BAR = Math.max(...ESCALATION_BARS);
-/** A glimpse's strength (account-glimpse.ts): context, under corroboration and every policy's bar. */
-const GLIMPSE = 0.3;
 /** Times an account must be found read in two countries at once before that is kept up, not a hand-over. */
 const KEPT_UP_TIMES = 3;
 
@@ -292,7 +288,7 @@ export class TokenSharingDetector {
     // second person's glimpse: the findings proper wait on that look as before.
     if (atOnceGlimpse === undefined && atOnce.countries >= 2) lookAgainOnNextRequest(s.atOnce);
     if (s.glimpsed) return undefined;
-    const glimpse = atOnceGlimpse ?? this.secondPerson(s, token);
+    const glimpse = atOnceGlimpse ?? secondPersonGlimpse(this.config, this.geo, s, token);
     if (glimpse === undefined) return undefined;
     s.glimpsed = true;
     // A token of the account already found (its own finding, a copied or travelling grant): the glimpse would
@@ -304,21 +300,6 @@ export class TokenSharingDetector {
       ...(atOnce.countries >= 2 ? { atOnce } : {}),
       glimpse: true,
     });
-  }
-
-  /**
-   * A second person at their first pages (fifteenth round): two devices of the account in two countries, one
-   * reading too soon after (or while) the other read for anyone to travel between them, where the glimpse of two
-   * countries at once waits for the first reading to go on; or one device identity read by two clients from two
-   * networks at once, though all in one carrier.
-   */
-  private secondPerson(s: AccountState, token: TokenSharingState): ReturnType<typeof sharingGlimpse> {
-    const travel = otherDeviceApart(this.config, this.geo, s, token);
-    if (travel !== undefined) {
-      return { evidence: { family: 'places', strength: GLIMPSE, signals: ['devices_apart'] }, travel };
-    }
-    if (!deviceInTwoClients(s, token, token.lastSeenMs)) return undefined;
-    return { evidence: { family: 'places', strength: GLIMPSE, signals: ['one_device_two_clients'] } };
   }
 
   /** An account's finding, observed until a policy says otherwise, with what is particular to it after the common fields. */
