@@ -43,6 +43,12 @@ function scoreCells(s: Score): string[] {
   ];
 }
 
+/** At most `limit` names, and how many more --json holds. */
+function listed(names: readonly string[], limit = 20): string {
+  const more = names.length > limit ? ` … ${names.length - limit} more (--json has all)` : '';
+  return names.slice(0, limit).join(', ') + more;
+}
+
 /** Labels no detection matched, one a line (at most `limit`; all of them are in --json). */
 function reportMissed(
   heading: string,
@@ -88,7 +94,7 @@ function reportOne(e: AbuseEvaluation): string {
     `legitimate readers ${l.readers}: named by a detection ${l.detected}, mitigated ${l.mitigated} (${pct(l.readers ? l.mitigated / l.readers : 0, 3)}): ` +
       `asked to re-authenticate ${l.reauthenticated}, grants shortened ${l.shortened}, throttled ${l.throttled}, denied ${l.denied}; ` +
       `the baseline would hit ${pct(e.baseline.legitimateReadersHitShare, 3)}`,
-    ...(e.legitimateNamed.length > 0 ? [`legitimate readers named: ${e.legitimateNamed.join(', ')}`] : []),
+    ...(e.legitimateNamed.length > 0 ? [`legitimate readers named: ${listed(e.legitimateNamed)}`] : []),
     reportMissed(
       'missed labels',
       e.outcomes.filter((o) => o.detectedAt === null),
