@@ -228,8 +228,8 @@ export function otherDeviceApart(
 }
 
 /**
- * From `other`'s place to the token's first one, both outside hosting networks and in two countries, sooner
- * than anyone travels (from `other`'s last request, or at once when it read on after the token began).
+ * From `other`'s place to the token's first one, both outside hosting networks, in two countries and on two
+ * networks, sooner than anyone travels (from `other`'s last request, or at once when it read on after the token began).
  */
 function journey(
   config: DetectorConfig,
@@ -240,7 +240,8 @@ function journey(
   const here = token.places[0];
   const there = other.current;
   if (here === undefined || here.hosting || there === undefined || there.hosting) return undefined;
-  if (there.country === here.country) return undefined;
+  // One network in two countries is that network's own exits (a VPN the hosting list does not know), not a journey.
+  if (there.country === here.country || there.asn === here.asn) return undefined;
   return impossibleTravel(config, geo, there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
     country: here.country,
     timestampMs: token.firstSeenMs,

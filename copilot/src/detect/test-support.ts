@@ -34,6 +34,9 @@ const NETWORKS: Record<number, { country: string; asn: number }> = {
   11: { country: 'GB', asn: 5378 },
   12: { country: 'US', asn: 7018 },
   13: { country: 'US', asn: 701 },
+  // One network (not on the hosting list) with exits in two countries, as a VPN provider has.
+  14: { country: 'US', asn: 64512 },
+  15: { country: 'DE', asn: 64512 },
 };
 const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: 'EU', FR: 'EU', GB: 'EU' };
 

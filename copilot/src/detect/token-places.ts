@@ -151,8 +151,10 @@ export function placeOf(
       requests: 0,
       from: previous,
       returned: false,
+      // A move within one network between its exits in two countries (a VPN the hosting list does not know)
+      // is no journey; a move between networks is.
       travel:
-        previous && !hosting && !previous.hosting
+        previous && !hosting && !previous.hosting && previous.asn !== e.asn
           ? impossibleTravel(config, geo, previous.country, previous.lastMs, e)
           : undefined,
     };

@@ -484,6 +484,32 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(runDetectorsBy(unnamed)).toEqual([]);
   });
 
+  it('sees no journey between two countries of one network: a VPN the hosting list does not know, even at once', () => {
+    // The device of the test above, whose sessions reach back and forth at once, but through one provider's
+    // exits in the United States and Germany: one person behind one tunnel, not two people.
+    const device = { accountId: 'oneTunnel', device: 'd1' };
+    const sessions = [0, 1, 2, 3].map((i) =>
+      readingSession(
+        T0 + i * 12 * MIN,
+        i % 2 === 0 ? '10.14.0.5' : '10.15.0.5',
+        { ...device, tokenId: `tokTunnel0${i}`, title: `t0000${i + 1}` },
+        3,
+      ),
+    );
+    const token = { tokenId: 'tokTunnel09', accountId: 'oneTunnel', device: 'd1', title: 't00009' };
+    const flapping = [0, 1, 2, 3].map((i) =>
+      request(T0 + 60 * MIN + i * 20_000, i % 2 === 0 ? '10.14.0.5' : '10.15.0.5', chapter('t00009', i + 1), {
+        token,
+      }),
+    );
+    expect(runDetectorsBy([...sessions.flat(), ...flapping])).toEqual([]);
+    // The same back and forth between two networks is a journey no one makes.
+    const twoNetworks = [...sessions.flat(), ...flapping].map((r) =>
+      r.clientIp.startsWith('10.15.') ? { ...r, clientIp: '10.5.0.5' } : r,
+    );
+    expect(runDetectorsBy(twoNetworks).filter((d) => d.kind === 'token_sharing')).not.toEqual([]);
+  });
+
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {
     // Sessions alternate between exits in Britain and the United States, 40 minutes apart: a device moved, not doubled.
     const starts = [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 40 * MIN);
