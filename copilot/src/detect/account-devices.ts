@@ -239,11 +239,7 @@ function journey(
 ): Travel | undefined {
   const here = token.places[0];
   const there = other.current;
-  if (here === undefined || here.hosting || there === undefined || there.hosting) return undefined;
-  // One network in two countries is that network's own exits (a VPN the hosting list does not know), not a journey.
-  if (there.country === here.country || there.asn === here.asn) return undefined;
-  return impossibleTravel(config, geo, there.country, Math.min(other.lastSeenMs, token.firstSeenMs), {
-    country: here.country,
-    timestampMs: token.firstSeenMs,
-  });
+  if (here === undefined || there === undefined) return undefined;
+  const left = Math.min(other.lastSeenMs, token.firstSeenMs);
+  return impossibleTravel(config, geo, there, left, here, token.firstSeenMs);
 }

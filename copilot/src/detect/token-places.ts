@@ -54,6 +54,9 @@ export function tokenFired(s: TokenSharingState): boolean {
   return (s.tokenFlags & TOKEN_FIRED) !== 0;
 }
 
+/** Where a place is, as travel judges it: its country and network. */
+export type Whereabouts = Pick<Place, 'country' | 'asn' | 'hosting'>;
+
 /** A move between countries too quick for the distance (continents: 1 within one, 2 across two). */
 export interface Travel {
   from: string;
@@ -151,13 +154,10 @@ export function placeOf(
       requests: 0,
       from: previous,
       returned: false,
-      // A move within one network between its exits in two countries (a VPN the hosting list does not know)
-      // is no journey; a move between networks is.
-      travel:
-        previous && !hosting && !previous.hosting && previous.asn !== e.asn
-          ? impossibleTravel(config, geo, previous.country, previous.lastMs, e)
-          : undefined,
+      travel: undefined,
     };
+    if (previous)
+      place.travel = impossibleTravel(config, geo, previous, previous.lastMs, place, place.firstMs);
     if (s.places.length >= MAX_PLACES) s.places.shift();
     // Exact size (concat, not push): a first push reserves 17 slots, and most tokens keep one or two places.
     // The first from a literal, whose allocation site V8 can pretenure (concat's result is made young).
@@ -170,23 +170,27 @@ export function placeOf(
 /**
  * A move from one country to another sooner than anyone travels between them (evidence of it, or undefined).
  * Within a continent a client may also be a mobile roaming or a home VPN, so there callers ask for another
- * client (another user agent, or sessions going on at once) as well.
+ * client (another user agent, or sessions going on at once) as well. A place in a hosting network moves nobody,
+ * and neither does a move within one network between its exits in two countries (a VPN the hosting list does
+ * not know): only a move between two networks can be a journey.
  */
 export function impossibleTravel(
   config: DetectorConfig,
   geo: Pick<GeoLookup, 'continent'>,
-  fromCountry: string,
+  from: Whereabouts,
   leftMs: number,
-  e: Pick<AccessEvent, 'country' | 'timestampMs'>,
+  to: Whereabouts,
+  arrivedMs: number,
 ): Travel | undefined {
-  if (fromCountry === '' || e.country === '' || fromCountry === e.country) return undefined;
-  const gapMs = e.timestampMs - leftMs;
-  const sameContinent = geo.continent(fromCountry) === geo.continent(e.country);
+  if (from.hosting || to.hosting || from.asn === to.asn) return undefined;
+  if (from.country === '' || to.country === '' || from.country === to.country) return undefined;
+  const gapMs = arrivedMs - leftMs;
+  const sameContinent = geo.continent(from.country) === geo.continent(to.country);
   const minMs = sameContinent ? config.minTravelSameContinentMs : config.minTravelOtherContinentMs;
   if (gapMs >= minMs) return undefined;
   return {
-    from: fromCountry,
-    to: e.country,
+    from: from.country,
+    to: to.country,
     gapSeconds: Math.round(gapMs / 1000),
     minSeconds: minMs / 1000,
     continents: sameContinent ? 1 : 2,
