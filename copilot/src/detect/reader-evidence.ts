@@ -2,7 +2,7 @@
 import type { DetectorConfig } from './config.ts';
 import { type Evidence, stepped } from './evidence.ts';
 import { ROTATION_EXITS, ROTATION_WINDOW, rotatesExits } from './hosting-exits.ts';
-import { gapCv, PACE_CAPACITY, type ReaderState, timerRunOn } from './reader-state.ts';
+import { gapCv, PACE_CAPACITY, type ReaderState, timerRunOn, usesTool } from './reader-state.ts';
 import type { TitleBook } from './titles.ts';
 
 /**
@@ -148,7 +148,7 @@ export function readerEvidence(
   const hosting = s.requests >= 20 && (s.exits?.requests ?? 0) >= 0.8 * s.requests;
   const rotating = rotatesExits(s.exits);
   const automationSignals: number[] = [
-    s.toolTakes >= 0 ? 0.7 : 0,
+    usesTool(s) ? 0.7 : 0,
     hosting && (oneExit || rotating) ? 0.3 : 0,
     // A person reads one title at a time; an app may fetch two or three side by side.
     stepped(s.parallelPeak, [
@@ -255,7 +255,7 @@ export function readerEvidence(
       family: 'automation',
       strength: automation,
       signals: signals(
-        s.toolTakes >= 0 && 'an HTTP tool user agent',
+        usesTool(s) && 'an HTTP tool user agent',
         automationSignals[1]! > 0 && 'requests from a hosting network',
         automationSignals[1]! > 0 &&
           rotating &&

@@ -33,6 +33,7 @@ import {
   observeSlot,
   type ReaderState,
   rollBuckets,
+  usesTool,
 } from './reader-state.ts';
 import { ASCENDING_STEPS, AWAKE_HOURS, readerEvidence } from './reader-evidence.ts';
 import { deepFirst, fetchedAgain, openTitle, readerTitle, takenFirst } from './reader-titles.ts';
@@ -233,7 +234,7 @@ export class ReaderScrapingDetector {
     const returning = recentToken(s, token.serial) >= 0;
     observeParallel(s, token.serial, token.lastSecond);
     s.tokens++;
-    if (toolAgent(token) && s.toolTakes < 0) s.toolTakes = 0;
+    if (toolAgent(token) && !usesTool(s)) s.toolTakes = 0;
     const scope = token.title?.scope ?? '';
     if (scope.length === 0 || returning) return;
     if (s.lastScope.length > 0 && scope !== s.lastScope) {
@@ -264,7 +265,7 @@ export class ReaderScrapingDetector {
       s.runMax >= 40 ||
       s.clockPeak >= this.config.roboticGaps ||
       s.lastSeenMs - s.firstSeenMs >= AWAKE_HOURS[0]![0] * 3_600_000 ||
-      (s.toolTakes >= 0 && s.requests >= 20)
+      (usesTool(s) && s.requests >= 20)
     );
   }
 

@@ -291,6 +291,11 @@ export function observeGap(s: ReaderState, gapSeconds: number): void {
   s.gaps++;
 }
 
+/** Whether one of the reader's grants carried an HTTP tool's or a crawler's agent (`toolTakes` counts from 0 then). */
+export function usesTool(s: ReaderState): boolean {
+  return s.toolTakes >= 0;
+}
+
 /**
  * Moves in a row from which gaps between one and two seconds count as a timer's: a reading app taking a shelf
  * title after title, a part every second or two, keeps to them for a few dozen moves between a part fetched at
