@@ -32,6 +32,7 @@ import {
   type LabelOutcome,
   labelLatencies,
   labelOutcomes,
+  latenciesOf,
   type Score,
   scoreAll,
   scoreKind,
@@ -189,6 +190,8 @@ export async function evaluateAbuse(
   }
   const legit = legitimateAccounts(directory, labels);
   const hit = legitimateAccountsHit(detections, directory, legit);
+  // Each label's first matching detection, once: the missed labels and every latency come from it.
+  const outcomes = labelOutcomes(detections, labels);
   // The policies as the copilot applies them: in event order, each decision seeing those before it.
   // No hourly cap: every action the policies would take is counted, none held back for a person.
   const planner = new MitigationPlanner(mitigation.policies, {
@@ -217,17 +220,11 @@ export async function evaluateAbuse(
     labels: labels.length,
     kinds: KINDS.map((kind) => scoreKind(kind, detections, labels)),
     overall: scoreAll(detections, labels),
-    outcomes: labelOutcomes(detections, labels),
+    outcomes,
     legitimateNamed: [...hit].sort(),
-    latencies: labelLatencies(detections, labels),
+    latencies: latenciesOf(outcomes),
     kindLatencies: Object.fromEntries(
-      KINDS.map((kind) => [
-        kind,
-        labelLatencies(
-          detections,
-          labels.filter((l) => l.kind === kind),
-        ),
-      ]),
+      KINDS.map((kind) => [kind, latenciesOf(outcomes.filter((o) => o.kind === kind))]),
     ) as Record<DetectionKind, number[]>,
     legitimateReaders: legit.size,
     legitimateReadersHit: hit.size,

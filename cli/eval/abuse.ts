@@ -125,9 +125,12 @@ export function labelLatencies(
   detections: readonly Pick<Detection, 'kind' | 'subject' | 'detectedAt'>[],
   labels: readonly AbuseLabel[],
 ): number[] {
-  return labelOutcomes(detections, labels).flatMap((o) =>
-    o.latencySeconds === null ? [] : [o.latencySeconds],
-  );
+  return latenciesOf(labelOutcomes(detections, labels));
+}
+
+/** The latencies of the labels found, in the outcomes' order. */
+export function latenciesOf(outcomes: readonly LabelOutcome[]): number[] {
+  return outcomes.flatMap((o) => (o.latencySeconds === null ? [] : [o.latencySeconds]));
 }
 
 export type Score = Omit<KindScore, 'kind'>;
