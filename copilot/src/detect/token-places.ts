@@ -68,7 +68,10 @@ export interface Travel {
 
 const MAX_PLACES = 8;
 
-/** Places of one token in the window: distinct networks, countries outside hosting networks, user agents. */
+/**
+ * Places of one token in the window: distinct networks, countries outside hosting networks, user agents (a
+ * request without one names no client, so it is not counted as another).
+ */
 export function spread(places: readonly Place[]): { asns: number; countries: number; agents: number } {
   const asns = new Set<number>();
   const countries = new Set<string>();
@@ -76,7 +79,7 @@ export function spread(places: readonly Place[]): { asns: number; countries: num
   for (const p of places) {
     asns.add(p.asn);
     if (!p.hosting && p.country.length > 0) countries.add(p.country);
-    agents.add(p.agent);
+    if (p.agent !== NO_AGENT) agents.add(p.agent);
   }
   return { asns: asns.size, countries: countries.size, agents: agents.size };
 }
@@ -96,7 +99,12 @@ export function confirmedTravel(s: TokenSharingState, t: number): Travel | undef
 /** The place's travel once a later request confirmed it (see Place.travel), else undefined. */
 function travelOf(p: Place, t: number): Travel | undefined {
   if (p.travel === undefined || p.requests < 2 || t <= p.firstMs) return undefined;
-  return p.travel.continents === 2 || p.returned || p.agent !== p.from?.agent ? p.travel : undefined;
+  return p.travel.continents === 2 || p.returned || anotherClient(p, p.from) ? p.travel : undefined;
+}
+
+/** Two places named by two different user agents (a place without one names no client). */
+function anotherClient(p: Place, from: Place | undefined): boolean {
+  return from !== undefined && p.agent !== NO_AGENT && from.agent !== NO_AGENT && p.agent !== from.agent;
 }
 
 export function placeOf(

@@ -484,6 +484,38 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(runDetectorsBy(unnamed)).toEqual([]);
   });
 
+  it('counts no client in requests without a user agent: a move across a border is no journey then', () => {
+    // One token read in Germany by the reader app, then a minute later from a French carrier by a client that
+    // sends no user agent, not going back: a move too quick for the distance only means two people when
+    // another client makes it. Without a user agent no client is named, so nothing is said.
+    const token = { tokenId: 'tokBorder01', accountId: 'border', title: 't00004' };
+    const home = readingSession(T0, '10.5.0.3', token, 2);
+    const roamed = (agent: string) =>
+      [1, 2].map((i) =>
+        request(T0 + 5 * MIN + i * 20_000, '10.6.0.8', chapter('t00004', 2 + i), { token, agent }),
+      );
+    expect(runDetectorsBy([...home, ...roamed('')])).toEqual([]);
+    // A browser making the same move is another client, which it could not be unless a second person read.
+    const shared = runDetectorsBy([...home, ...roamed(BROWSER)]);
+    expect(shared.map((d) => [d.kind, d.subject, d.evidence.reasons])).toEqual([
+      ['token_sharing', { tokenId: 'tokBorder01', accountId: 'border' }, ['impossible_travel']],
+    ]);
+    // Three networks of one country at once, the reader app on one and requests without a user agent on the
+    // other two: one named client, so not the several clients that three networks at once need.
+    const flapping = { tokenId: 'tokFlap01', accountId: 'flap', title: 't00005' };
+    const networks = (agent: string) =>
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        request(T0 + i * 30_000, ['10.1.0.3', '10.2.0.3', '10.12.0.3'][i % 3]!, chapter('t00005', i + 1), {
+          token: flapping,
+          agent: i % 3 === 0 ? READER_APP : agent,
+        }),
+      );
+    expect(runDetectorsBy(networks(''))).toEqual([]);
+    expect(runDetectorsBy(networks(BROWSER)).map((d) => d.evidence.reasons)).toEqual([
+      ['concurrent_networks'],
+    ]);
+  });
+
   it('sees no journey between two countries of one network: a VPN the hosting list does not know, even at once', () => {
     // The device of the test above, whose sessions reach back and forth at once, but through one provider's
     // exits in the United States and Germany: one person behind one tunnel, not two people.
