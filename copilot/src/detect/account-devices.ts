@@ -99,20 +99,23 @@ export function rememberDevice(s: AccountState, token: TokenSharingState, t: num
 const ONE_CLIENTS_NETWORKS = 3;
 /** Another client or country reading within this of the request: the device in two places at once. */
 const AT_ONCE_MS = 2 * 60_000;
-/**
- * The same client in another network of the country reading within this: longer, since copies of one device
- * in several homes each read at a person's pace, a chapter every few minutes, so that within two minutes only
- * some of them show a request (a ring of five homes showed at most three).
- */
-const COPIES_AT_ONCE_MS = 5 * 60_000;
 
 /**
  * Other places where the same device identity (account and device id) reads right now, with another client
  * or from another country: a device is in one home at a time, so spoofed ids show as several. The same client
  * in the same country through other networks is a phone between Wi-Fi and data, up to a few at once; beyond
- * that it is one device id copied into several homes.
+ * that it is one device id copied into several homes. Copies each read at a person's pace, a chapter every few
+ * minutes, so few of them show a request within minutes of each other: another network of the same client
+ * counts while both are going on (read after this place began, within the sharing window). A commuter's
+ * networks follow one another, and a phone's Wi-Fi and mobile data are two. A request without a user agent
+ * names no client, so it may be the same one.
  */
-export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t: number): number {
+export function sameDeviceElsewhere(
+  config: DetectorConfig,
+  s: AccountState,
+  token: TokenSharingState,
+  t: number,
+): number {
   const here = token.current;
   if (here === undefined || here.hosting || token.deviceHash.length === 0) return 0;
   const seen: string[] = [];
@@ -121,10 +124,11 @@ export function sameDeviceElsewhere(s: AccountState, token: TokenSharingState, t
     if (other === token || other.deviceHash !== token.deviceHash) continue;
     const there = other.current;
     const age = t - other.lastSeenMs;
-    if (there === undefined || there.hosting || age > COPIES_AT_ONCE_MS) continue;
+    if (there === undefined || there.hosting || age > config.sharingWindowMs) continue;
     if (there.asn === here.asn) continue;
-    if (there.agent === here.agent && there.country === here.country) {
-      if (!near.includes(there.asn)) near.push(there.asn);
+    const sameClient = there.agent === here.agent || there.agent === NO_AGENT || here.agent === NO_AGENT;
+    if (sameClient && there.country === here.country) {
+      if (there.lastMs > here.firstMs && !near.includes(there.asn)) near.push(there.asn);
     } else if (age <= AT_ONCE_MS && !seen.includes(there.network)) seen.push(there.network);
   }
   return near.length >= ONE_CLIENTS_NETWORKS ? seen.length + near.length : seen.length;

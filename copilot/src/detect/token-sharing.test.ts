@@ -201,6 +201,44 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(detections.map((d) => d.subject)).toContainEqual({ accountId: 'spoofed' });
   });
 
+  it('flags copies of one device id and one client in four homes of a country, each reading at a person pace', () => {
+    // One browser's device id copied into four homes (four networks of one country), each home reading its own
+    // title a chapter every 9-12 minutes, started a few minutes apart: within any few minutes only one or two
+    // of them show a request, but all four are going on at once for an hour.
+    const homes = ['10.1.0.9', '10.2.0.9', '10.12.0.9', '10.13.0.9'];
+    const copies = homes.flatMap((ip, h) =>
+      Array.from({ length: 7 }, (_, i) =>
+        request(T0 + h * 4 * MIN + i * (9 + h) * MIN, ip, chapter(`t0095${h}`, i + 1), {
+          token: { tokenId: `tokCopy00${h}`, accountId: 'copied', device: 'one', title: `t0095${h}` },
+          agent: BROWSER,
+        }),
+      ),
+    );
+    const detections = runDetectorsBy(copies).filter((d) => d.subject.accountId === 'copied');
+    expect(detections.map((d) => [d.subject, d.evidence.reasons])).toContainEqual([
+      { accountId: 'copied' },
+      ['one_device_in_several_homes'],
+    ]);
+    // One phone taking the same four networks one after another (home, mobile data, a station, the office),
+    // each for a quarter of an hour, then back and forth between the office and mobile data: never more than
+    // two of them going on at once.
+    const day = [0, 1, 2, 3].flatMap((h) =>
+      Array.from({ length: 4 }, (_, i) =>
+        request(T0 + h * 15 * MIN + i * 4 * MIN, homes[h]!, chapter('t00960', h * 4 + i + 1), {
+          token: { tokenId: 'tokPhone001', accountId: 'phone', device: 'one', title: 't00960' },
+          agent: BROWSER,
+        }),
+      ),
+    );
+    const flapping = Array.from({ length: 8 }, (_, i) =>
+      request(T0 + HOUR + i * 3 * MIN, homes[i % 2 === 0 ? 3 : 1]!, chapter('t00960', 17 + i), {
+        token: { tokenId: 'tokPhone001', accountId: 'phone', device: 'one', title: 't00960' },
+        agent: BROWSER,
+      }),
+    );
+    expect(runDetectorsBy([...day, ...flapping])).toEqual([]);
+  });
+
   it('flags an account read on more devices in a day than its limit, from several networks, even one at a time', () => {
     const records = [1, 2, 3, 4, 5].flatMap((d) =>
       readingSession(T0 + d * 2 * HOUR, `10.${d % 2 === 0 ? 1 : 5}.0.${d}`, {
@@ -511,6 +549,21 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
         }),
       );
     expect(runDetectorsBy(networks(''))).toEqual([]);
+    // One device's three titles at once on three networks of the country, two of them without a user agent:
+    // the same client may be behind all three (a phone's Wi-Fi and data), not copies of the device in homes.
+    const titles = (agent: string) =>
+      ['10.1.0.3', '10.2.0.3', '10.12.0.3'].flatMap((ip, h) =>
+        [0, 1, 2, 3].map((i) =>
+          request(T0 + h * 10_000 + i * 40_000, ip, chapter(`t0097${h}`, i + 1), {
+            token: { tokenId: `tokTitle0${h}`, accountId: 'titles', device: 'one', title: `t0097${h}` },
+            agent: h === 0 ? READER_APP : agent,
+          }),
+        ),
+      );
+    expect(runDetectorsBy(titles(''))).toEqual([]);
+    expect(runDetectorsBy(titles(BROWSER)).map((d) => d.evidence.reasons)).toContainEqual([
+      'one_device_in_several_homes',
+    ]);
     expect(runDetectorsBy(networks(BROWSER)).map((d) => d.evidence.reasons)).toEqual([
       ['concurrent_networks'],
     ]);

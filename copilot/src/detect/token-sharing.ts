@@ -200,7 +200,7 @@ export class TokenSharingDetector {
     const dayDevices = rememberDevice(s, token, t);
     // Almost every account has few devices, one country and no travel: decide that without building any set.
     const travel = accountTravel(this.config, this.geo, s, token);
-    const elsewhere = sameDeviceElsewhere(s, token, t);
+    const elsewhere = sameDeviceElsewhere(this.config, s, token, t);
     const atOnce = countriesAtOnce(this.config, s, tokens, t);
     const limit = this.config.deviceLimit;
     const possibleFamilies =
