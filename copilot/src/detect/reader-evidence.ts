@@ -12,6 +12,13 @@ import type { TitleBook } from './titles.ts';
 const BURST_MINUTES = 45;
 
 /**
+ * What titles side by side add to pace within such a burst, with nothing of a tool about the reader: a wider
+ * download, no faster than the most reading owed beyond the cohort's pace gives (a shelf is quiet taken three
+ * titles at a time or eight, as it is title after title, until the burst is kept up longer).
+ */
+const DOWNLOAD_PACE = 0.6;
+
+/**
  * Titles taken from which a reader's deep takes are judged against what it took, and the share of its takes
  * below which they are a sampler's few (see `sampled` in readerEvidence).
  */
@@ -208,12 +215,15 @@ export function readerEvidence(
   // concurrency.
   // Counted with pace, concurrency stands for speed; with no speed (under an hour of reading beyond the
   // cohort's pace) and nothing of a tool, titles open side by side are short titles kept open one after
-  // another (a comic series read issue after issue), no download, and count for nothing.
+  // another (a comic series read issue after issue), no download, and count for nothing. Within the download
+  // burst itself, with nothing of a tool, more titles at once is a wider download: no more than DOWNLOAD_PACE.
   const toolish = automationSignals.some((x, i) => i !== 2 && x >= 0.3);
   const alone = !breadth && !toolish;
+  const downloading = sustainedMinutes < BURST_MINUTES && !toolish;
   const burst = sustainedMinutes < BURST_MINUTES || alone;
   if (burst) {
-    if (debtHours >= 1 || toolish) pace = Math.max(pace, automationSignals[2]!);
+    const sideBySide = downloading ? Math.min(automationSignals[2]!, DOWNLOAD_PACE) : automationSignals[2]!;
+    if (debtHours >= 1 || toolish) pace = Math.max(pace, sideBySide);
     automationSignals[2] = 0;
   }
   const automation = Math.min(

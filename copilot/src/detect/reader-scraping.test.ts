@@ -104,6 +104,29 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(scrapingOf(runDetectors([...cohort, ...lanes.flat()], path), 'lanes')).toEqual([]);
   });
 
+  it('stays quiet for a reading app syncing a shelf eight titles side by side, as one download burst', () => {
+    // The same shelf taken eight lanes wide: more titles at once is a wider download, not a tool, until the
+    // burst has been kept up longer than a shelf takes (BURST_MINUTES).
+    const wide = (agent: string) =>
+      [0, 1, 2, 3, 4, 5, 6, 7].flatMap((lane) =>
+        walk(later + lane * 300, {
+          titles: 4,
+          parts: 30,
+          gapMs: (i) => 400 + ((i * 71 + lane * 13) % 500),
+          ip: '10.1.78.5',
+          account: 'wide',
+          tokens: `wide${lane}`,
+          agent,
+          titleOf: (n) => `t${String(400 + lane * 10 + n).padStart(5, '0')}`,
+        }),
+      );
+    expect(scrapingOf(runDetectors([...cohort, ...wide(READER_APP)], path), 'wide')).toEqual([]);
+    // The same lanes fetched by an HTTP tool are a tool's concurrency, found.
+    expect(
+      scrapingOf(runDetectors([...cohort, ...wide('python-requests/2.32.3')], path), 'wide'),
+    ).not.toEqual([]);
+  });
+
   it('stays quiet for a listener of short audio episodes and a reader of comics, title after title for hours', () => {
     const episodes = walk(later, {
       titles: 30,
