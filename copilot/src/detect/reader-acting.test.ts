@@ -44,6 +44,18 @@ describe.each(PATHS)('Acting on a reader, through %s', (path) => {
     expectObservedOnly(found);
   });
 
+  it('observes a player left reading aloud through the night (twenty hours in a row), acts on a whole day', () => {
+    // The same text-to-speech at a chapter every 25-65 s: forty titles take about twenty hours, past a waking
+    // day, which a player left running through the night reaches too. A whole day in a row may be acted on.
+    const night = fortyWhole('night', '10.1.97.9', (i) => (25 + ((i * 37) % 41)) * 1000);
+    const found = scrapingOf(runDetectors([...cohort, ...night], path), 'night');
+    expect(found.flatMap((d) => d.evidence.reasons as string[])).toContain('tireless');
+    expectObservedOnly(found);
+    const day = fortyWhole('wholeday', '10.1.98.9', (i) => (40 + ((i * 37) % 41)) * 1000);
+    const acted = scrapingOf(runDetectors([...cohort, ...day], path), 'wholeday');
+    expect(acted.some((d) => d.mitigation !== 'observe')).toBe(true);
+  });
+
   /** 10.8.x.y is a hosting network in the test geolocation: servers, or a VPN's exits. */
   const exitRead = (account: string, ip: (i: number) => string) =>
     fortyWhole(account, ip(0), (i) => (5 + ((i * 37) % 17)) * 1000).map((r, i) => ({

@@ -41,6 +41,9 @@ const ASCENDING_CONTEXT = 0.3;
 const TOOL_TAKES = 2;
 const TOOL_TAKES_CONTEXT = 0.3;
 
+/** Quarter hours in a row with requests from which tirelessness may be acted on: a whole day. */
+const ACTING_RUN = 96;
+
 /** Hours without a pause of readerIdleMs (three hours by default: shorter than a night's sleep), and the tirelessness they show. */
 export const AWAKE_HOURS: readonly (readonly [number, number])[] = [
   [20, 0.5],
@@ -192,11 +195,12 @@ export function readerEvidence(
   );
   // Quarter hours in a row with requests (one quiet quarter tolerated): nobody reads for a day without sleep.
   // Half a day in a row is what a machine reading aloud to its listener shows over a working day and an
-  // evening: day-long evidence, observed only (summarize); longer than a waking day (18 h) may be acted on.
+  // evening, and a player left reading through the night carries it past a waking day (18 h): day-long
+  // evidence, observed only (summarize); a whole day in a row (24 h) may be acted on.
   let tireless = stepped(s.runMax, [
-    [dayLong ? 48 : 72, 0.5],
-    [72, 0.8],
-    [96, 0.9],
+    [dayLong ? 48 : ACTING_RUN, 0.5],
+    [dayLong ? 72 : ACTING_RUN, 0.8],
+    [ACTING_RUN, 0.9],
   ]);
   // Awake for a day: the reader's state lives only while it never pauses for readerIdleMs (three hours by
   // default, shorter than a night's sleep), so its age is how long it has gone without sleeping. Seen over
