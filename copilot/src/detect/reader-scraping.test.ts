@@ -87,44 +87,34 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(runDetectors([...cohort, ...sync, ...reading], path)).toEqual([]);
   });
 
-  it('stays quiet for a reading app syncing a shelf three titles side by side, as one download burst', () => {
-    // Three lanes, each taking its titles one after another; their requests interleave at network speed.
-    const lanes = [0, 1, 2].map((lane) =>
+  /** A reading app (or `agent`) taking a shelf in `lanes` lanes, each its titles one after another, interleaved at network speed. */
+  const shelfLanes = (account: string, ip: string, lanes: number, titles: number, agent = READER_APP) =>
+    Array.from({ length: lanes }, (_, lane) =>
       walk(later + lane * 300, {
-        titles: 6,
+        titles,
         parts: 30,
         gapMs: (i) => 400 + ((i * 71 + lane * 13) % 500),
-        ip: '10.1.78.4',
-        account: 'lanes',
-        tokens: `lanes${lane}`,
-        agent: READER_APP,
+        ip,
+        account,
+        tokens: `${account}${lane}`,
+        agent,
         titleOf: (n) => `t${String(300 + lane * 10 + n).padStart(5, '0')}`,
       }),
-    );
-    expect(scrapingOf(runDetectors([...cohort, ...lanes.flat()], path), 'lanes')).toEqual([]);
+    ).flat();
+
+  it('stays quiet for a reading app syncing a shelf three titles side by side, as one download burst', () => {
+    const lanes = shelfLanes('lanes', '10.1.78.4', 3, 6);
+    expect(scrapingOf(runDetectors([...cohort, ...lanes], path), 'lanes')).toEqual([]);
   });
 
   it('stays quiet for a reading app syncing a shelf eight titles side by side, as one download burst', () => {
     // The same shelf taken eight lanes wide: more titles at once is a wider download, not a tool, until the
     // burst has been kept up longer than a shelf takes (BURST_MINUTES).
-    const wide = (agent: string) =>
-      [0, 1, 2, 3, 4, 5, 6, 7].flatMap((lane) =>
-        walk(later + lane * 300, {
-          titles: 4,
-          parts: 30,
-          gapMs: (i) => 400 + ((i * 71 + lane * 13) % 500),
-          ip: '10.1.78.5',
-          account: 'wide',
-          tokens: `wide${lane}`,
-          agent,
-          titleOf: (n) => `t${String(400 + lane * 10 + n).padStart(5, '0')}`,
-        }),
-      );
-    expect(scrapingOf(runDetectors([...cohort, ...wide(READER_APP)], path), 'wide')).toEqual([]);
+    const wide = shelfLanes('wide', '10.1.78.5', 8, 4);
+    expect(scrapingOf(runDetectors([...cohort, ...wide], path), 'wide')).toEqual([]);
     // The same lanes fetched by an HTTP tool are a tool's concurrency, found.
-    expect(
-      scrapingOf(runDetectors([...cohort, ...wide('python-requests/2.32.3')], path), 'wide'),
-    ).not.toEqual([]);
+    const tool = shelfLanes('wide', '10.1.78.5', 8, 4, 'python-requests/2.32.3');
+    expect(scrapingOf(runDetectors([...cohort, ...tool], path), 'wide')).not.toEqual([]);
   });
 
   it('stays quiet for a listener of short audio episodes and a reader of comics, title after title for hours', () => {
