@@ -2,7 +2,7 @@
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
-import { NO_AGENT, type TokenSharingState, type Travel, impossibleTravel } from './token-places.ts';
+import { type TokenSharingState, type Travel, impossibleTravel, twoClients } from './token-places.ts';
 
 export interface AccountState {
   firstSeenMs: number;
@@ -126,8 +126,7 @@ export function sameDeviceElsewhere(
     const age = t - other.lastSeenMs;
     if (there === undefined || there.hosting || age > config.sharingWindowMs) continue;
     if (there.asn === here.asn) continue;
-    const sameClient = there.agent === here.agent || there.agent === NO_AGENT || here.agent === NO_AGENT;
-    if (sameClient && there.country === here.country) {
+    if (!twoClients(here, there) && there.country === here.country) {
       if (there.lastMs > here.firstMs && !near.includes(there.asn)) near.push(there.asn);
     } else if (age <= AT_ONCE_MS && !seen.includes(there.network)) seen.push(there.network);
   }
@@ -142,15 +141,13 @@ export function sameDeviceElsewhere(
  */
 export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t: number): boolean {
   const here = token.current;
-  // A request without a user agent names no client: not another one.
-  if (here === undefined || here.hosting || here.agent === NO_AGENT || token.deviceHash.length === 0)
-    return false;
+  if (here === undefined || here.hosting || token.deviceHash.length === 0) return false;
   for (const other of s.tokens) {
     if (other === token || other.deviceHash !== token.deviceHash || t - other.lastSeenMs > AT_ONCE_MS)
       continue;
     const there = other.current;
-    if (there === undefined || there.hosting || there.agent === NO_AGENT) continue;
-    if (there.agent !== here.agent && there.network !== here.network) return true;
+    if (there === undefined || there.hosting) continue;
+    if (twoClients(here, there) && there.network !== here.network) return true;
   }
   return false;
 }

@@ -99,12 +99,16 @@ export function confirmedTravel(s: TokenSharingState, t: number): Travel | undef
 /** The place's travel once a later request confirmed it (see Place.travel), else undefined. */
 function travelOf(p: Place, t: number): Travel | undefined {
   if (p.travel === undefined || p.requests < 2 || t <= p.firstMs) return undefined;
-  return p.travel.continents === 2 || p.returned || anotherClient(p, p.from) ? p.travel : undefined;
+  const moved = p.from !== undefined && twoClients(p, p.from);
+  return p.travel.continents === 2 || p.returned || moved ? p.travel : undefined;
 }
 
-/** Two places named by two different user agents (a place without one names no client). */
-function anotherClient(p: Place, from: Place | undefined): boolean {
-  return from !== undefined && p.agent !== NO_AGENT && from.agent !== NO_AGENT && p.agent !== from.agent;
+/**
+ * Whether two places are read by two clients: each names one by its user agent, and they differ. A request
+ * without a user agent names no client, so it is never the second one (nor, beside another, a different one).
+ */
+export function twoClients(a: Pick<Place, 'agent'>, b: Pick<Place, 'agent'>): boolean {
+  return a.agent !== NO_AGENT && b.agent !== NO_AGENT && a.agent !== b.agent;
 }
 
 export function placeOf(
@@ -206,7 +210,7 @@ export function impossibleTravel(
 }
 
 /** The agent hash of a request without a user agent: it names no client. */
-export const NO_AGENT = hashPath('') | 0;
+const NO_AGENT = hashPath('') | 0;
 
 /** Hash of the request's user agent (decoded once per token or place, never per request). */
 function agentHashOf(e: AccessEvent): number {
