@@ -22,11 +22,19 @@ interface EvalAbuseOptions {
 const pct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)} %`;
 const latency = (x: number | null) => (x === null ? '-' : `${x}s`);
 
+/** Rows as aligned lines: columns `left` says so padded on the right, the others on the left. */
+function columns(rows: string[][], left: (column: number) => boolean): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((cells) =>
+    cells
+      .map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
+  return columns([header, ...rows], (i) => i === 0).join('\n');
 }
 
 const SCORE_HEADER = ['found', 'dets', 'precision', 'recall', 'F1', 'p50 lat', 'p90 lat'];
@@ -71,10 +79,7 @@ function reportMissed(
       `${o.start} – ${o.end}`,
     ]);
   const more = missed.length > limit ? `\n  … ${missed.length - limit} more (--json has every label)` : '';
-  const width = (i: number) => Math.max(...rows.map((row) => row[i]!.length));
-  const lines = rows.map(
-    (row) => `  ${row.map((c, i) => (i < row.length - 1 ? c.padEnd(width(i)) : c)).join('  ')}`,
-  );
+  const lines = columns(rows, () => true).map((line) => `  ${line}`);
   return [`${heading}: ${missed.length} of ${labels}`, ...lines].join('\n') + more;
 }
 
