@@ -240,7 +240,12 @@ function collector(): () => void {
 }
 
 function activeTokenMemoryMb(tokens: number): { heapMb: number; arrayBuffersMb: number } {
-  const geo: GeoLookup = { country: () => 'US', asn: () => 7922, continent: () => 'NA' };
+  const geo: GeoLookup = {
+    country: () => 'US',
+    asn: () => 7922,
+    continent: () => 'NA',
+    spansContinents: () => false,
+  };
   const detectors = new AbuseDetectors(geo);
   const out: Detection[] = [];
   const gc = collector();

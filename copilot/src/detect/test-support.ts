@@ -37,13 +37,19 @@ const NETWORKS: Record<number, { country: string; asn: number }> = {
   // One network (not on the hosting list) with exits in two countries, as a VPN provider has.
   14: { country: 'US', asn: 64512 },
   15: { country: 'DE', asn: 64512 },
+  // A mobile operator whose addresses geolocation places on two continents (as it does some operators' pools).
+  16: { country: 'GB', asn: 64513 },
+  17: { country: 'US', asn: 64513 },
 };
 const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: 'EU', FR: 'EU', GB: 'EU' };
+/** Networks the tables place on several continents (network-spread.ts finds them in the real tables). */
+const ACROSS_CONTINENTS = new Set([64513]);
 
 export const testGeo: GeoLookup = {
   country: (ip) => NETWORKS[Number(ip.split('.')[1])]?.country ?? '',
   asn: (ip) => NETWORKS[Number(ip.split('.')[1])]?.asn ?? 0,
   continent: (country) => CONTINENTS[country] ?? '',
+  spansContinents: (asn) => ACROSS_CONTINENTS.has(asn),
 };
 
 export interface TokenSpec {

@@ -113,7 +113,7 @@ export function twoClients(a: Pick<Place, 'agent'>, b: Pick<Place, 'agent'>): bo
 
 export function placeOf(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   s: TokenSharingState,
   e: AccessEvent,
   previous: Place | undefined,
@@ -168,7 +168,7 @@ export function placeOf(
       returned: false,
       travel: undefined,
     };
-    if (previous)
+    if (previous && locatedMove(geo, previous.asn, e.asn))
       place.travel = impossibleTravel(config, geo, previous, previous.lastMs, place, place.firstMs);
     if (s.places.length >= MAX_PLACES) s.places.shift();
     // Exact size (concat, not push): a first push reserves 17 slots, and most tokens keep one or two places.
@@ -207,6 +207,17 @@ export function impossibleTravel(
     minSeconds: minMs / 1000,
     continents: sameContinent ? 1 : 2,
   };
+}
+
+/**
+ * Whether a token's move between two networks can be a journey: neither is placed on several continents by
+ * geolocation (a mobile operator's pools registered abroad, a satellite, a VPN the hosting list does not know),
+ * whose addresses place nobody. Between tokens of an account such a place still counts (account-devices.ts):
+ * a sharing ring's homes may be on such networks too, and a finding there is observed until it is kept up or
+ * another family agrees.
+ */
+function locatedMove(geo: Pick<GeoLookup, 'spansContinents'>, fromAsn: number, toAsn: number): boolean {
+  return !geo.spansContinents(fromAsn) && !geo.spansContinents(toAsn);
 }
 
 /** The agent hash of a request without a user agent: it names no client. */

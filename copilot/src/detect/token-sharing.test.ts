@@ -595,6 +595,35 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(runDetectorsBy(twoNetworks).filter((d) => d.kind === 'token_sharing')).not.toEqual([]);
   });
 
+  it('sees no journey to an address of a network placed on several continents: a commuter on mobile data', () => {
+    // A reader at home in Britain, then on the train through a mobile operator whose pools geolocation places
+    // in the United States, back home, and out again: one device, one client, minutes apart.
+    const token = { tokenId: 'tokCommute01', accountId: 'commuter', device: 'c1', title: 't00006' };
+    const day = (mobile: string) =>
+      [0, 1, 2, 3].flatMap((i) =>
+        readingSession(T0 + i * 6 * MIN, i % 2 === 0 ? '10.9.0.4' : mobile, token, 2),
+      );
+    expect(runDetectorsBy(day('10.17.0.8'))).toEqual([]);
+    // A second device of the account reading on the operator's network while the first reads at home: between
+    // devices the address still counts as a country, but only as context, observed until another family agrees.
+    const partner = readingSession(
+      T0 + 2 * MIN,
+      '10.17.0.9',
+      { ...token, tokenId: 'tokCommute02', device: 'c2' },
+      4,
+    );
+    const twoDevices = runDetectorsBy([...readingSession(T0, '10.9.0.4', token, 4), ...partner]);
+    expect(twoDevices.map((d) => [d.evidence.reasons, d.mitigation])).toEqual([
+      [['devices_apart'], 'observe'],
+    ]);
+    // The same day with a network that does place its users in the United States is a journey no one makes.
+    const located = runDetectorsBy(day('10.1.0.8'));
+    expect(located.map((d) => [d.kind, d.evidence.reasons])).toContainEqual([
+      'token_sharing',
+      ['impossible_travel'],
+    ]);
+  });
+
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {
     // Sessions alternate between exits in Britain and the United States, 40 minutes apart: a device moved, not doubled.
     const starts = [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 40 * MIN);

@@ -68,7 +68,7 @@ export class TokenSharingDetector {
 
   constructor(
     private readonly config: DetectorConfig,
-    private readonly geo: Pick<GeoLookup, 'continent'>,
+    private readonly geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   ) {
     // Accounts are looked at a few times per session, so they must outlive a session's silence and the travel
     // window; a sharing ring reads through the day, so its account is kept half a day.

@@ -139,7 +139,7 @@ describe('ScaleOutConsumer', () => {
     const consumer = new ScaleOutConsumer({
       store,
       sink: { emit: async () => {} },
-      geo: { country: () => 'DE', asn: () => 3320, continent: () => 'EU' },
+      geo: { country: () => 'DE', asn: () => 3320, continent: () => 'EU', spansContinents: () => false },
       replayHorizonMs: 3_600_000,
     });
     const pack: Pack = {
