@@ -2,7 +2,13 @@
 import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
-import { type TokenSharingState, type Travel, impossibleTravel, twoClients } from './token-places.ts';
+import {
+  impossibleTravel,
+  locatedMove,
+  type TokenSharingState,
+  type Travel,
+  twoClients,
+} from './token-places.ts';
 
 export interface AccountState {
   firstSeenMs: number;
@@ -163,7 +169,7 @@ export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t:
  */
 export function accountTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   s: AccountState,
   token: TokenSharingState,
 ): (Travel & { atOnce: boolean }) | undefined {
@@ -172,7 +178,10 @@ export function accountTravel(
     const travel = deviceTravel(config, geo, token, other);
     if (travel === undefined) continue;
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
-    if (overlap && !firstPairAtOnce(s, token, other)) return { ...travel, atOnce: true };
+    // At once with one side on a network placed on several continents, the device may be one phone on Wi-Fi and
+    // on an operator registered abroad: worth a look (below), never doubled.
+    const located = locatedMove(geo, other.current?.asn ?? 0, token.places[0]?.asn ?? 0);
+    if (overlap && located && !firstPairAtOnce(s, token, other)) return { ...travel, atOnce: true };
     // Across continents a gap too short for the flight is worth a look; within one, a VPN or roaming.
     if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }

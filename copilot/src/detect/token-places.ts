@@ -212,11 +212,14 @@ export function impossibleTravel(
 /**
  * Whether a token's move between two networks can be a journey: neither is placed on several continents by
  * geolocation (a mobile operator's pools registered abroad, a satellite, a VPN the hosting list does not know),
- * whose addresses place nobody. Between tokens of an account such a place still counts (account-devices.ts):
- * a sharing ring's homes may be on such networks too, and a finding there is observed until it is kept up or
- * another family agrees.
+ * whose addresses place nobody. Between tokens of an account such a place still counts, as context observed
+ * (account-devices.ts): a sharing ring's homes may be on such networks too.
  */
-function locatedMove(geo: Pick<GeoLookup, 'spansContinents'>, fromAsn: number, toAsn: number): boolean {
+export function locatedMove(
+  geo: Pick<GeoLookup, 'spansContinents'>,
+  fromAsn: number,
+  toAsn: number,
+): boolean {
   return !geo.spansContinents(fromAsn) && !geo.spansContinents(toAsn);
 }
 

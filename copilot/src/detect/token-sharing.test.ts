@@ -616,6 +616,22 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(twoDevices.map((d) => [d.evidence.reasons, d.mitigation])).toEqual([
       [['devices_apart'], 'observe'],
     ]);
+    // The phone's titles going on at once, one on Wi-Fi at home and one on mobile data, on two evenings: one
+    // device at once at home and on the operator's network is worth a look, never a doubled device.
+    const evenings = (mobile: string) =>
+      [0, 1].flatMap((evening) =>
+        [0, 1].flatMap((side) =>
+          readingSession(
+            T0 + evening * 5 * HOUR + side * MIN,
+            side === 0 ? '10.9.0.4' : mobile,
+            { ...token, tokenId: `tokEvening${evening}${side}`, title: `t0002${evening}${side}` },
+            4,
+          ),
+        ),
+      );
+    const onMobile = runDetectorsBy(evenings('10.17.0.8'));
+    expect(onMobile.map((d) => d.mitigation)).toEqual(onMobile.map(() => 'observe'));
+    expect(runDetectorsBy(evenings('10.1.0.8')).map((d) => d.mitigation)).toContain('force_reauth');
     // The same day with a network that does place its users in the United States is a journey no one makes.
     const located = runDetectorsBy(day('10.1.0.8'));
     expect(located.map((d) => [d.kind, d.evidence.reasons])).toContainEqual([
