@@ -3,7 +3,8 @@
  * country; an autonomous system whose ranges are placed on several continents (clouds, VPN providers, satellite
  * operators, mobile operators that register addresses abroad) hands any of them to a user anywhere, so a
  * country read from one of its addresses places nobody. Found from the tables themselves, not from a list of
- * names: the share of a network's geolocated addresses that its main continent holds.
+ * names: the share of a network's geolocated addresses that its main continent holds. Judged on the IPv4 tables;
+ * an IPv6 address's network (by its AS number) is judged by its IPv4 ranges, and one without any is placed.
  */
 import type { Ranges4 } from './table-cache.ts';
 
