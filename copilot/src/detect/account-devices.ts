@@ -179,9 +179,9 @@ export function accountTravel(
     if (travel === undefined) continue;
     const overlap = other.lastSeenMs > token.firstSeenMs && token.lastSeenMs > other.firstSeenMs;
     // At once with one side on a network placed on several continents, the device may be one phone on Wi-Fi and
-    // on an operator registered abroad: worth a look (below), never doubled.
-    const located = locatedMove(geo, other.current?.asn ?? 0, token.places[0]?.asn ?? 0);
-    if (overlap && located && !firstPairAtOnce(s, token, other)) return { ...travel, atOnce: true };
+    // on an operator registered abroad: worth a look (below), never doubled. (A travel has both places.)
+    const doubled = overlap && locatedMove(geo, other.current!.asn, token.places[0]!.asn);
+    if (doubled && !firstPairAtOnce(s, token, other)) return { ...travel, atOnce: true };
     // Across continents a gap too short for the flight is worth a look; within one, a VPN or roaming.
     if (travel.continents === 2) apart ??= { ...travel, atOnce: false };
   }
