@@ -153,6 +153,32 @@ function loadCountries4(): { ranges: IndexedRanges4; codes: string[] } {
   return { ranges: new IndexedRanges4(ranges), codes: labels };
 }
 
+/**
+ * The networks placed on several continents (network-spread.ts): about 0.1 s to make from both tables, so kept
+ * in the cache beside them as a table of one-number ranges, remade when a table or the continents change.
+ */
+function loadAcrossContinents(continentOf: (country: string) => string): Set<number> {
+  const asnDir = packageDir('@ip-location-db/asn');
+  const sources = [
+    join(asnDir, 'asn-ipv4-num.csv'),
+    join(packageDir('geoip-country'), 'data', 'geoip-country.dat'),
+    require.resolve('countries-list'),
+  ];
+  const make = (): LabelledRanges => {
+    const countries = sharedCountries4();
+    const found = networksAcrossContinents(
+      sharedAsns4().ranges,
+      countries.ranges.ranges,
+      countries.codes,
+      continentOf,
+    );
+    const asns = Uint32Array.from(found).sort();
+    return { ranges: { starts: asns, ends: asns, values: new Uint32Array(asns.length) }, labels: [] };
+  };
+  const { ranges } = cachedTable(sources, geoCacheDirFor(asnDir), make, 'networks-across-continents');
+  return new Set(ranges.starts);
+}
+
 function loadAsn4(): IndexedRanges4 {
   const { ranges } = loadTable('@ip-location-db/asn', 'asn-ipv4-num.csv', (bytes) => ({
     ranges: parseAsnRanges(bytes),
@@ -317,13 +343,7 @@ class EmbeddedGeo implements GeoLookup {
   }
 
   spansContinents(asn: number): boolean {
-    // Made on the first question (about 0.1 s): most runs ask only when a token first reads from a network.
-    this.acrossContinents ??= networksAcrossContinents(
-      this.asns.ranges,
-      this.countries.ranges.ranges,
-      this.countries.codes,
-      (code) => this.continent(code),
-    );
+    this.acrossContinents ??= loadAcrossContinents((code) => this.continent(code));
     return this.acrossContinents.has(asn);
   }
 }

@@ -69,6 +69,28 @@ describe('geolocation table cache', () => {
     expect((await readdir(cache)).filter((n) => n.startsWith('countries-a.dat.'))).toHaveLength(1);
   });
 
+  it('keeps a table made from several sources under its own name, remade when any of them changes', async () => {
+    const cache = join(dir, 'cache-derived');
+    const first = await source('countries-d1.dat', countryFile(['DE']));
+    const second = await source('countries-d2.dat', countryFile(['US']));
+    // Beside a cached table of the first source, which the derived one must leave alone.
+    cachedTable(first.path, cache, first.parse);
+    let makes = 0;
+    const make = () => {
+      makes++;
+      return parseCountryRanges(readFileSync(second.path));
+    };
+    cachedTable([first.path, second.path], cache, make, 'derived');
+    cachedTable([first.path, second.path], cache, make, 'derived');
+    expect(makes).toBe(1);
+    await writeFile(second.path, countryFile(['JP', 'JP']));
+    expect(cachedTable([first.path, second.path], cache, make, 'derived').labels).toEqual(['JP']);
+    expect(makes).toBe(2);
+    const names = await readdir(cache);
+    expect(names.filter((n) => n.startsWith('derived.'))).toHaveLength(1);
+    expect(names.filter((n) => n.startsWith('countries-d1.dat.'))).toHaveLength(1);
+  });
+
   it('parses around a damaged cache file and rewrites it', async () => {
     const cache = join(dir, 'cache-b');
     const { path, parse, counter } = await source('countries-b.dat', countryFile(['DE', 'US', 'JP']));

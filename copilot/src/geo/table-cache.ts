@@ -41,20 +41,32 @@ export function geoCacheDirFor(packageDir: string): string | undefined {
   }
 }
 
-/** The table parsed from `source`, from the cache in `cacheDir` when it holds this version of the file. */
+/**
+ * The table made from `sources` (a file, or the files a derived table is made from), from the cache in
+ * `cacheDir` when it was made from these versions of them. The cache file is named after `name`, by default
+ * the first source's name.
+ */
 export function cachedTable(
-  source: string,
+  sources: string | readonly string[],
   cacheDir: string | undefined,
   parse: () => LabelledRanges,
+  name?: string,
 ): LabelledRanges {
   if (cacheDir === undefined) return parse();
-  const { size, mtimeMs } = statSync(source);
-  const key = createHash('sha256').update(`${FORMAT}\0${source}\0${size}\0${mtimeMs}`).digest('hex');
-  const path = join(cacheDir, `${basename(source)}.${key.slice(0, 16)}.ranges`);
+  const files = typeof sources === 'string' ? [sources] : sources;
+  const versions = files.map((file) => {
+    const { size, mtimeMs } = statSync(file);
+    return `${file}\0${size}\0${mtimeMs}`;
+  });
+  const key = createHash('sha256')
+    .update(`${FORMAT}\0${versions.join('\0')}`)
+    .digest('hex');
+  const stem = name ?? basename(files[0]!);
+  const path = join(cacheDir, `${stem}.${key.slice(0, 16)}.ranges`);
   const cached = readTable(path);
   if (cached !== undefined) return cached;
   const table = parse();
-  if (writeTable(path, table)) removeOtherVersions(path, basename(source));
+  if (writeTable(path, table)) removeOtherVersions(path, stem);
   return table;
 }
 
