@@ -12,6 +12,19 @@ import { CARRIED_WINDOW_MINUTES, type CarriedNetworks } from './geo-carrier.ts';
 export const RECENT_MINUTES = 60;
 const SEASONAL_DAYS = 8;
 
+/**
+ * Readers remembered for an hour, each by a slot of its key's hash holding the minute it was last seen: a reader
+ * whose slot is older than RECENT_MINUTES arrives. A slot already taken by another reader hides an arrival, so each
+ * minute's arrivals are counted at 1 / (the share of free slots); a country whose hour of readers takes more than
+ * CROWDED of the slots (a big market) has no arrivals measured at all.
+ */
+const ARRIVAL_BITS = 10;
+const ARRIVAL_SLOTS = 1 << ARRIVAL_BITS;
+const CROWDED = 0.5;
+const NEVER = -(2 ** 30);
+/** A ring of minutes a little longer than RECENT_MINUTES: how many slots were last seen in each. */
+const SEEN_RING = 64;
+
 /** Variance-stabilised count: Poisson counts have a spread of about 1 on this scale at any level. */
 export function stabilised(count: number): number {
   return 2 * Math.sqrt(count + 0.375);
@@ -72,6 +85,25 @@ export class CountryAudience {
   beforeLong = 0;
   beforeLongSpread = 0;
   beforeLongSamples = 0;
+  /**
+   * Arrivals: readers not seen in the country for an hour (see ARRIVAL_SLOTS), a minute at a time like `recent`,
+   * and the long window's baseline of them (mean a minute before the window, spread on the stabilised scale).
+   * Steady readers make most of a minute's audience; a link going round a market brings new ones.
+   */
+  private readonly lastSeen = new Int32Array(ARRIVAL_SLOTS).fill(NEVER);
+  private readonly seenIn = new Int32Array(SEEN_RING);
+  /** Slots seen within the last RECENT_MINUTES, and what an arrival counts this minute (0 when crowded). */
+  private occupied = 0;
+  private arrivalWeight = 1;
+  /** Whether any of the baseline's minutes or the window's was crowded: its arrivals say nothing then. */
+  crowded = false;
+  private crowdedMinutes = 0;
+  private arrivalsCurrent = 0;
+  private arrivalsPrevious = 0;
+  private readonly recentArrivals = new Float64Array(RECENT_MINUTES);
+  private recentArrivalsInLong = 0;
+  beforeArrivals = 0;
+  beforeArrivalsSpread = 0;
   /** Networks read through grants carrying this country, once it has one (geo-carrier.ts). */
   carrier: CarriedNetworks | undefined;
   firstSpikeMs = 0;
@@ -80,7 +112,7 @@ export class CountryAudience {
 
   /** A country first seen now had nobody in the minutes already watched: its history is zeros. */
   constructor(quietMinutes: number) {
-    for (let i = 0; i < Math.min(quietMinutes, RECENT_MINUTES + 1); i++) this.closeMinute(0);
+    for (let i = 0; i < Math.min(quietMinutes, RECENT_MINUTES + 1); i++) this.closeMinute(0, 0);
   }
 
   /**
@@ -88,12 +120,26 @@ export class CountryAudience {
    * its readers, but never more than the addresses they read from: many readers behind one address (a class
    * opening its title together) are a place's crowd, not new readers across a country.
    */
-  add(key: number, address: number): boolean {
+  add(key: number, address: number, minute: number): boolean {
     this.requests++;
     this.addresses.add(address);
     if (!this.readers.add(key)) return false;
     this.current = Math.min(this.readers.estimate(), this.addresses.estimate());
+    // The key's top bits after a multiplicative mix: keys of similar addresses differ little in their low bits.
+    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - ARRIVAL_BITS);
+    const last = this.lastSeen[slot]!;
+    if (last <= minute - RECENT_MINUTES) {
+      this.arrivalsCurrent += this.arrivalWeight;
+      this.occupied++;
+    } else this.seenIn[last % SEEN_RING]!--;
+    this.seenIn[minute % SEEN_RING]!++;
+    this.lastSeen[slot] = minute;
     return true;
+  }
+
+  /** Arrivals summed over the long window: the two judged minutes and the baseline's newest before them. */
+  get arrivalsLong(): number {
+    return this.arrivalsPrevious + this.arrivalsCurrent + this.recentArrivalsInLong;
   }
 
   /** Readers in the two minutes judged. */
@@ -107,13 +153,15 @@ export class CountryAudience {
   }
 
   /** Closes `elapsed` minutes (the current one, then quiet ones); `hourClosed` is the hour of day that ended, or -1. */
-  roll(elapsed: number, hourClosed: number): void {
+  roll(elapsed: number, hourClosed: number, minute: number): void {
     const steps = Math.min(elapsed, RECENT_MINUTES + 1);
-    this.closeMinute(this.current);
-    for (let i = 1; i < steps; i++) this.closeMinute(0);
+    this.closeMinute(this.current, this.arrivalsCurrent);
+    for (let i = 1; i < steps; i++) this.closeMinute(0, 0);
+    this.forget(elapsed, minute);
     this.readers.clear();
     this.addresses.clear();
     this.current = 0;
+    this.arrivalsCurrent = 0;
     this.requests = 0;
     if (hourClosed >= 0) {
       const samples = this.seasonal[hourClosed]!;
@@ -174,17 +222,62 @@ export class CountryAudience {
     const meanS = n > 0 ? (sumS - windowS) / n : 0;
     this.beforeLongSpread =
       n > 1 ? Math.sqrt(Math.max(0, (sumS2 - windowS2 - n * meanS * meanS) / (n - 1))) : 0;
+    this.refreshArrivals(inWindow);
   }
 
-  private closeMinute(count: number): void {
+  /** The long window's arrivals (its newest `inWindow` baseline minutes) and their baseline before it. */
+  private refreshArrivals(inWindow: number): void {
+    let window = 0;
+    let sum = 0;
+    let sumS = 0;
+    let sumS2 = 0;
+    for (let k = 0; k < this.samples; k++) {
+      const x = this.recentArrivals[(this.recentNext - 1 - k + RECENT_MINUTES) % RECENT_MINUTES]!;
+      if (k < inWindow) {
+        window += x;
+        continue;
+      }
+      const s = stabilised(x);
+      sum += x;
+      sumS += s;
+      sumS2 += s * s;
+    }
+    const n = this.samples - inWindow;
+    this.recentArrivalsInLong = window;
+    this.beforeArrivals = n > 0 ? sum / n : 0;
+    const meanS = n > 0 ? sumS / n : 0;
+    this.beforeArrivalsSpread = n > 1 ? Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1))) : 0;
+  }
+
+  /**
+   * Moves the hour of remembered readers on to `minute`: slots last seen RECENT_MINUTES ago or more are free again,
+   * and the new minute's arrivals count at 1 / (the share of free slots), or not at all in a crowded table.
+   */
+  private forget(elapsed: number, minute: number): void {
+    for (let k = Math.min(elapsed, SEEN_RING) - 1; k >= 0; k--) {
+      const gone = minute - RECENT_MINUTES - k;
+      this.occupied -= this.seenIn[gone % SEEN_RING]!;
+      this.seenIn[gone % SEEN_RING] = 0;
+    }
+    const share = this.occupied / ARRIVAL_SLOTS;
+    const crowded = share > CROWDED;
+    this.arrivalWeight = crowded ? 0 : 1 / (1 - share);
+    // The window and its baseline are the last RECENT_MINUTES + 1 minutes: crowded while any of them was.
+    this.crowdedMinutes = crowded ? RECENT_MINUTES + 2 : Math.max(0, this.crowdedMinutes - elapsed);
+    this.crowded = this.crowdedMinutes > 0;
+  }
+
+  private closeMinute(count: number, arrivals: number): void {
     // `previous` moves into the baseline as the minute just closed becomes `previous`.
     if (this.hasPrevious) {
       this.recent[this.recentNext] = this.previous;
+      this.recentArrivals[this.recentNext] = this.arrivalsPrevious;
       this.recentNext = (this.recentNext + 1) % RECENT_MINUTES;
       if (this.samples < RECENT_MINUTES) this.samples++;
     }
     this.hourSum += count;
     this.previous = count;
+    this.arrivalsPrevious = arrivals;
     this.hasPrevious = true;
   }
 }

@@ -51,6 +51,16 @@ function leakedGrant(options: { abroad?: boolean; pagesToo?: boolean } = {}): Ed
   return out;
 }
 
+/** GB's regulars: eight readers, each at its own address, opening a public page every minute all along. */
+function gbRegulars(minutes: number): EdgeLogRecord[] {
+  const out: EdgeLogRecord[] = [];
+  for (let m = 0; m < minutes; m++) {
+    for (let k = 0; k < 8; k++)
+      out.push(request(T0 + m * MIN + k * 7_000, `10.9.200.${k}`, `/public/t${k}.html`));
+  }
+  return out;
+}
+
 /** GB reads a reader every fourth minute; the others read steadily. */
 const quietGb = (m: number, net: number): number => (net === 9 ? (m % 4 === 0 ? 1 : 0) : 20);
 
@@ -260,6 +270,31 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
       expect(detections.filter((d) => d.kind === 'token_sharing').length).toBeGreaterThan(0);
       expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
     }
+  });
+
+  it('finds a carried market whose regulars hide the surge, by the readers who arrived', () => {
+    // GB's eight regulars read every minute: eighty reader-minutes in ten, which the grant's thirty new readers
+    // lift only 1.4 times. None of them is new, though, and thirty arrivals in ten minutes is the surge.
+    const records = [
+      ...traffic(100, (_m, net) => (net === 9 ? 0 : 20)),
+      ...gbRegulars(100),
+      ...leakedGrant(),
+    ];
+    records.sort((a, b) => a.timestampMs - b.timestampMs);
+    const geo = runDetectors(records, path).filter((d) => d.kind === 'geo_spike');
+    expect(geo.map((d) => [d.subject.country, d.mitigation])).toEqual([['GB', 'observe']]);
+    expect(geo[0]!.evidence.arrivalsLastTenMinutes).toBeGreaterThanOrEqual(6);
+    expect(geo[0]!.evidence.readersLastTenMinutes).toBeUndefined();
+    expect(Date.parse(geo[0]!.detectedAt)).toBeLessThan(T0 + 80 * MIN);
+  });
+
+  it("judges arrivals against the country's usual: where six new readers come a minute, three more are no surge", () => {
+    const newcomers = (_m: number, net: number) => (net === 9 ? 6 : 20);
+    const records = [...traffic(100, newcomers), ...gbRegulars(100), ...leakedGrant()];
+    records.sort((a, b) => a.timestampMs - b.timestampMs);
+    const detections = runDetectors(records, path);
+    expect(detections.filter((d) => d.kind === 'token_sharing').length).toBeGreaterThan(0);
+    expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
   });
 
   it('judges a carried country against the other countries over the same ten minutes (a release lifts all)', () => {

@@ -43,6 +43,9 @@ function chanceDiscounted(count: number): number {
   return Math.max(0, count - 0.5 * Math.sqrt(count));
 }
 
+/** What a lift is read over: the two judged minutes, the long window's readers, or its arrivals. */
+type Window = 'two' | 'long' | 'arrivals';
+
 interface Verdict {
   expected: number;
   scale: number;
@@ -87,7 +90,7 @@ export class GeoSpikeDetector {
       this.countryList.push(s);
     }
     // Only a reader new this minute can raise the audience: the judgement runs on those alone.
-    if (!s.add(audienceKey(e.accountId, e.ip), audienceKey('', e.ip))) return;
+    if (!s.add(audienceKey(e.accountId, e.ip), audienceKey('', e.ip), this.minute)) return;
     const x = s.window;
     // An audience under the floor is no spike either: a small market quiet between surges re-arms.
     const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);
@@ -147,31 +150,59 @@ export class GeoSpikeDetector {
     const config = this.config;
     const carried = s.carrier!.count(this.minute);
     if (carried < config.geoCarrierNetworks || s.beforeLongSamples < CARRIED_MIN_BASELINE) return false;
-    const x = s.longWindow;
     const own = s.beforeLongSamples;
     const spread = Math.max(
       1,
       (own * s.beforeLongSpread + PRIOR_MINUTES * this.pooledSpread) / (own + PRIOR_MINUTES),
     );
-    const { scale, countries } = this.othersLift(s, true);
-    const expected = CARRIED_WINDOW_MINUTES * s.beforeLong * scale;
-    if (x < config.geoCarriedRatio * expected) return false;
-    const z = (stabilised(x) - stabilised(expected)) / (spread * Math.sqrt(1 + CARRIED_WINDOW_MINUTES / own));
-    if (z < config.geoCarriedZ) return false;
+    // Readers a minute summed over the window; failing that, the readers who arrived in it (see CountryAudience).
+    const lift = this.othersLift(s, 'long');
+    const readers = this.carriedVerdict(s.longWindow, s.beforeLong, spread, own, lift);
+    const verdict =
+      readers ??
+      (s.crowded
+        ? undefined
+        : this.carriedVerdict(
+            s.arrivalsLong,
+            s.beforeArrivals,
+            Math.max(1, s.beforeArrivalsSpread),
+            own,
+            this.arrivalsLift(s, lift),
+          ));
+    if (verdict === undefined) return false;
     if (!this.newSurge(s, t)) return true;
+    const counted = readers === undefined ? 'Arrivals' : 'Readers';
     out.push(
-      this.spike(s, country, t, z, config.geoCarriedZ, {
-        readersLastTenMinutes: x,
-        expectedReaders: Math.round(expected * 10) / 10,
+      this.spike(s, country, t, verdict.z, config.geoCarriedZ, {
+        [`${counted.toLowerCase()}LastTenMinutes`]: Math.round(verdict.x * 10) / 10,
+        [`expected${counted}`]: Math.round(verdict.expected * 10) / 10,
         carriedNetworks: carried,
-        othersScale: Math.round(scale * 100) / 100,
-        liftedCountries: countries,
-        z: Math.round(z * 10) / 10,
-        spread: Math.round(spread * 100) / 100,
+        othersScale: Math.round(verdict.scale * 100) / 100,
+        liftedCountries: verdict.countries,
+        z: Math.round(verdict.z * 10) / 10,
+        spread: Math.round(verdict.spread * 100) / 100,
         baseline: `last_${own}_minutes_before_the_window_against_other_countries`,
       }),
     );
     return true;
+  }
+
+  /**
+   * A carried country's long window (`x`, summed over its minutes) against `perMinute` before it, scaled by the
+   * other countries' lift: a spike at `geoCarriedRatio` times the expectation and `geoCarriedZ` spreads.
+   */
+  private carriedVerdict(
+    x: number,
+    perMinute: number,
+    spread: number,
+    own: number,
+    lift: { scale: number; countries: number },
+  ): (Verdict & { x: number }) | undefined {
+    const expected = CARRIED_WINDOW_MINUTES * perMinute * lift.scale;
+    if (x < this.config.geoCarriedRatio * expected) return undefined;
+    const z = (stabilised(x) - stabilised(expected)) / (spread * Math.sqrt(1 + CARRIED_WINDOW_MINUTES / own));
+    if (z < this.config.geoCarriedZ) return undefined;
+    return { x, expected, scale: lift.scale, countries: lift.countries, z, spread };
   }
 
   /** A spike judged now keeps its surge alive; true when the surge is new, to be reported (once per surge). */
@@ -237,6 +268,20 @@ export class GeoSpikeDetector {
   }
 
   /**
+   * How much the other countries are up in arrivals over the long window, never less than they are up in readers
+   * (`readers`): a release brings new readers everywhere. With fewer than three countries whose arrivals are
+   * measured (big markets are crowded), their readers' lift alone.
+   */
+  private arrivalsLift(
+    s: CountryAudience,
+    readers: { scale: number; countries: number },
+  ): { scale: number; countries: number } {
+    const arrivals = this.othersLift(s, 'arrivals');
+    if (arrivals.countries < 3) return readers;
+    return arrivals.scale >= readers.scale ? arrivals : readers;
+  }
+
+  /**
    * How much the other countries are up on their own baselines right now: the upper quartile of their lifts,
    * so one big country does not set it and an uneven release still raises the bar; never below 1 (a lone
    * country's surge never lowers the bar). Each lift counts its readers less half a Poisson spread: the
@@ -246,25 +291,33 @@ export class GeoSpikeDetector {
    * compare (those expecting LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience
    * stands in. `long`: over the long window, against each country's baseline before it.
    */
-  private othersLift(s: CountryAudience, long = false): { scale: number; countries: number } {
+  private othersLift(s: CountryAudience, over: Window = 'two'): { scale: number; countries: number } {
     const lifts = this.lifts;
     let n = 0;
     let othersNow = 0;
+    let othersBefore = 0;
     const countries = this.countryList;
-    const minutes = long ? CARRIED_WINDOW_MINUTES : WINDOW_MINUTES;
+    const minutes = over === 'two' ? WINDOW_MINUTES : CARRIED_WINDOW_MINUTES;
+    // Arrivals are fewer than readers: a country counts once it expects LIFT_MIN_EXPECTED over the window.
+    const least = over === 'arrivals' ? LIFT_MIN_EXPECTED / minutes : LIFT_MIN_EXPECTED;
     for (let i = 0; i < countries.length; i++) {
       const other = countries[i]!;
-      if (other === s) continue;
-      const now = long ? other.longWindow : other.window;
-      const expected = long ? other.beforeLong : other.expected;
+      if (other === s || (over === 'arrivals' && other.crowded)) continue;
+      const now = over === 'two' ? other.window : over === 'long' ? other.longWindow : other.arrivalsLong;
+      const expected =
+        over === 'two' ? other.expected : over === 'long' ? other.beforeLong : other.beforeArrivals;
       othersNow += now;
-      if (expected < LIFT_MIN_EXPECTED || n === lifts.length) continue;
+      othersBefore += expected;
+      if (expected < least || n === lifts.length) continue;
       lifts[n++] = chanceDiscounted(now) / (minutes * expected);
     }
     if (n < 3) {
-      const othersExpected = long
-        ? minutes * (this.everyoneBeforeLong - s.beforeLong)
-        : minutes * (this.everyoneExpected - s.expected);
+      const othersExpected =
+        over === 'two'
+          ? minutes * (this.everyoneExpected - s.expected)
+          : over === 'long'
+            ? minutes * (this.everyoneBeforeLong - s.beforeLong)
+            : minutes * othersBefore;
       return {
         scale: othersExpected > 0 ? Math.max(1, chanceDiscounted(othersNow) / othersExpected) : 1,
         countries: n,
@@ -297,7 +350,7 @@ export class GeoSpikeDetector {
     spreads.length = 0;
     for (let i = 0; i < this.countryList.length; i++) {
       const s = this.countryList[i]!;
-      s.roll(elapsed, hourClosed);
+      s.roll(elapsed, hourClosed, minute);
       s.refresh(hour % 24);
       total += s.expected;
       totalBeforeLong += s.beforeLong;
