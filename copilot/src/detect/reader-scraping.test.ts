@@ -432,6 +432,33 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     expect(detections.some((d) => d.kind === 'token_sharing')).toBe(true);
   });
 
+  it('glimpses a reading app taking chapters fast through a pool of home networks before its pace corroborates', () => {
+    // One grant, a chapter every seven seconds or so, each request from the next of eleven home networks in six
+    // countries: churn within the first minute, pace agreeing soon after, the finding proper only later.
+    const pool = [1, 3, 4, 5, 6, 9, 12, 10, 13, 11, 2];
+    const token = { tokenId: 'tokProxied02', accountId: 'pooled', title: 't02000' };
+    // Gaps of two to twelve seconds, as uneven as a person's: no timer to go on.
+    const times = [later];
+    for (let i = 1; i < 120; i++) times.push(times[i - 1]! + 2_000 + ((i * 7_919) % 10_000));
+    const at = (i: number) => times[i]!;
+    const records = Array.from({ length: 120 }, (_, i) =>
+      request(
+        at(i),
+        `10.${pool[i % pool.length]}.${i % 250}.9`,
+        `/titles/t02000/epub/ch${String(i + 1).padStart(3, '0')}.xhtml`,
+        { token, agent: READER_APP, bytes: 45_000 },
+      ),
+    );
+    const found = scrapingOf(runDetectors([...cohort, ...records], path), 'pooled');
+    const [first, ...rest] = found;
+    expect(first?.evidence.glimpse).toBe(true);
+    expect(first?.evidence.reasons).toEqual(expect.arrayContaining(['churn', 'pace']));
+    expect(first?.subject).toEqual({ accountId: 'pooled' });
+    expect(first?.mitigation).toBe('observe');
+    const proper = rest.find((d) => d.evidence.glimpse !== true);
+    expect(proper === undefined || Date.parse(proper.detectedAt) > Date.parse(first!.detectedAt)).toBe(true);
+  });
+
   it('names each address of a scraper spreading one account over neighbouring cloud addresses', () => {
     // Named once the finding may be acted on (its early, observed report names the account only).
     const addresses = ['10.8.3.10', '10.8.3.11', '10.8.3.12', '10.8.3.13', '10.8.3.14', '10.8.3.15'];
@@ -531,6 +558,14 @@ describe('glimpsed: one family established and a fingerprint agreeing', () => {
     expect(glimpsed(ev(['pace', 0.95]))).toBe(false);
     expect(glimpsed(ev(['pace', 0.6], ['automation', 0.3]))).toBe(false);
     expect(glimpsed(ev(['pace', 0.7], ['automation', 0.2]))).toBe(false);
-    expect(glimpsed(ev(['churn', 0.75], ['pace', 0.5]))).toBe(false);
+    expect(glimpsed(ev(['churn', 0.5], ['pace', 0.5]))).toBe(false);
+  });
+  it('glimpses churn a step below established only with pace (one identity taking fast through a proxy pool)', () => {
+    expect(glimpsed(ev(['churn', 0.6], ['pace', 0.3]))).toBe(true);
+    expect(glimpsed(ev(['churn', 0.75], ['pace', 0.5]))).toBe(true);
+    // A sharing ring's members read whole titles at home: churn with coverage, or with pace under agreeing, waits.
+    expect(glimpsed(ev(['churn', 0.85], ['coverage', 0.5]))).toBe(false);
+    expect(glimpsed(ev(['churn', 0.85], ['pace', 0.2]))).toBe(false);
+    expect(glimpsed(ev(['churn', 0.85], ['tireless', 0.5], ['automation', 0.2]))).toBe(false);
   });
 });

@@ -75,8 +75,25 @@ const FINGERPRINTS: ReadonlySet<string> = new Set(['automation', 'enumeration'])
  */
 const FINGERPRINT_ESTABLISHED = 0.6;
 
-/** Whether the evidence is a glimpse (see ESTABLISHED and FINGERPRINT_ESTABLISHED). */
+/**
+ * Churn at the same step (0.6: six changes of country within ten minutes, each to a network new to the reader) with
+ * pace agreeing: one identity taking content faster than people read, through a pool of addresses (a proxy
+ * network), glimpsed before its pace counts as corroboration. Only with pace: a sharing ring's members read
+ * whole titles from their homes (churn with coverage), and a crowd on a leaked grant takes nothing fast.
+ */
+function churnWithPace(evidence: readonly Evidence[]): boolean {
+  let churn = 0;
+  let pace = 0;
+  for (const e of evidence) {
+    if (e.family === 'churn') churn = e.strength;
+    else if (e.family === 'pace') pace = e.strength;
+  }
+  return churn >= FINGERPRINT_ESTABLISHED && pace >= AGREEING;
+}
+
+/** Whether the evidence is a glimpse (see ESTABLISHED, FINGERPRINT_ESTABLISHED and churnWithPace). */
 export function glimpsed(evidence: readonly Evidence[]): boolean {
+  if (churnWithPace(evidence)) return true;
   for (const a of evidence) {
     const fingerprint = FINGERPRINTS.has(a.family);
     if (a.strength < (fingerprint ? FINGERPRINT_ESTABLISHED : ESTABLISHED)) continue;
