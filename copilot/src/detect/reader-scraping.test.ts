@@ -453,7 +453,7 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
     const [first, ...rest] = found;
     expect(first?.evidence.glimpse).toBe(true);
     expect(first?.evidence.reasons).toEqual(expect.arrayContaining(['churn', 'pace']));
-    expect(first?.subject).toEqual({ accountId: 'pooled' });
+    expect(first?.subject).toEqual({ accountId: 'pooled', tokenId: 'tokProxied02' });
     expect(first?.mitigation).toBe('observe');
     const proper = rest.find((d) => d.evidence.glimpse !== true);
     expect(proper === undefined || Date.parse(proper.detectedAt) > Date.parse(first!.detectedAt)).toBe(true);

@@ -139,6 +139,12 @@ function taking(evidence: readonly Evidence[]): boolean {
   return evidence.some((e) => TAKING.has(e.family) && e.strength >= AGREEING);
 }
 
+/** What the reader is doing: scraping, and sharing too when it reads through many networks (churn). */
+function behavioursOf(evidence: readonly Evidence[]): string[] {
+  const churn = evidence.find((x) => x.family === 'churn')!.strength;
+  return churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'];
+}
+
 /** Whether the grant's agent is an HTTP tool's or a crawler's: no reading app. */
 function toolAgent(token: ReaderToken): boolean {
   return token.agentClass === AGENT_TOOL || token.agentClass === AGENT_CRAWLER;
@@ -345,19 +351,17 @@ export class ReaderScrapingDetector {
     const evidence = readerEvidence(this.config, this.titles, s, second);
     if (!taking(evidence)) return;
     if (!reportable(evidence)) {
-      if (!s.glimpsed && glimpsed(evidence)) this.glimpse(e, s, evidence, out);
+      if (!s.glimpsed && glimpsed(evidence)) this.glimpse(e, token, s, evidence, out);
       return;
     }
     const summary = this.summarize(s, second, evidence);
-    const churn = evidence.find((x) => x.family === 'churn')!.strength;
     // One token (a collection-wide grant) names the abuser exactly; its address only once it may be acted on.
     const subject: Detection['subject'] = { accountId: s.accountId };
     if (s.tokens === 1) subject.tokenId = token.tokenId;
     s.addresses = new Set();
     s.lastReportedIp = e.ip;
     const named = summary.score > OBSERVED_ONLY ? this.named(s, subject) : subject;
-    const behaviours = churn >= 0.5 ? ['scraping', 'token_sharing'] : ['scraping'];
-    s.report = scrapingDetection(named, s.firstSeenMs, t, summary, behaviours, {
+    s.report = scrapingDetection(named, s.firstSeenMs, t, summary, behavioursOf(evidence), {
       requests: s.requests,
       tokens: s.tokens,
       addresses: s.oneAddress ? 1 : 'several',
@@ -376,12 +380,23 @@ export class ReaderScrapingDetector {
     return { ...subject, ip: s.firstIp };
   }
 
-  /** The first look at a reader not yet reportable: observed, by account; judge keeps weighing as before. */
-  private glimpse(e: AccessEvent, s: ReaderState, evidence: readonly Evidence[], out: Detection[]): void {
+  /**
+   * The first look at a reader not yet reportable: observed, by account and its one grant if it has only one (as
+   * the finding proper names it), never by address; judge keeps weighing as before.
+   */
+  private glimpse(
+    e: AccessEvent,
+    token: ReaderToken,
+    s: ReaderState,
+    evidence: readonly Evidence[],
+    out: Detection[],
+  ): void {
     s.glimpsed = true;
     const summary = evidenceSummary(evidence);
+    const subject: Detection['subject'] = { accountId: s.accountId };
+    if (s.tokens === 1) subject.tokenId = token.tokenId;
     out.push(
-      scrapingDetection({ accountId: s.accountId }, s.firstSeenMs, e.timestampMs, summary, ['scraping'], {
+      scrapingDetection(subject, s.firstSeenMs, e.timestampMs, summary, behavioursOf(evidence), {
         requests: s.requests,
         tokens: s.tokens,
         glimpse: true,
