@@ -289,7 +289,8 @@ export class GeoSpikeDetector {
    * 1.4× for countries of 3 to 5 readers a minute), which a release's lift is not; a whole spread would let a
    * small market lifted more than the others by a release through. With fewer than three countries to
    * compare (those expecting LIFT_MIN_EXPECTED readers a minute or more), the other countries' summed audience
-   * stands in. `long`: over the long window, against each country's baseline before it.
+   * stands in. `over`: the two judged minutes, or the long window's readers or arrivals against each country's
+   * baseline before the window.
    */
   private othersLift(s: CountryAudience, over: Window = 'two'): { scale: number; countries: number } {
     const lifts = this.lifts;
