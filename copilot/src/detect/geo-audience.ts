@@ -30,6 +30,13 @@ export function stabilised(count: number): number {
   return 2 * Math.sqrt(count + 0.375);
 }
 
+/** The sample spread of `n` values on the stabilised scale, from their sum and sum of squares; 0 under two. */
+function spreadOf(sumS: number, sumS2: number, n: number): number {
+  if (n < 2) return 0;
+  const meanS = sumS / n;
+  return Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1)));
+}
+
 /** An audience member's key: the account of a tokened request, the address of any other. */
 export function audienceKey(accountId: string, ip: string): number {
   return accountId.length > 0 ? hashPath(accountId) : hashPath(ip) ^ 0x5bd1e995;
@@ -185,8 +192,7 @@ export class CountryAudience {
       sumS += s;
       sumS2 += s * s;
     }
-    const meanS = sumS / n;
-    this.spread = n > 1 ? Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1))) : 0;
+    this.spread = spreadOf(sumS, sumS2, n);
     this.expected = sum / n;
     this.refreshLong(sum, sumS, sumS2);
     this.seasonalDays = 0;
@@ -219,9 +225,7 @@ export class CountryAudience {
     this.recentInLong = windowSum;
     this.beforeLongSamples = n;
     this.beforeLong = n > 0 ? (sum - windowSum) / n : 0;
-    const meanS = n > 0 ? (sumS - windowS) / n : 0;
-    this.beforeLongSpread =
-      n > 1 ? Math.sqrt(Math.max(0, (sumS2 - windowS2 - n * meanS * meanS) / (n - 1))) : 0;
+    this.beforeLongSpread = spreadOf(sumS - windowS, sumS2 - windowS2, n);
     this.refreshArrivals(inWindow);
   }
 
@@ -245,8 +249,7 @@ export class CountryAudience {
     const n = this.samples - inWindow;
     this.recentArrivalsInLong = window;
     this.beforeArrivals = n > 0 ? sum / n : 0;
-    const meanS = n > 0 ? sumS / n : 0;
-    this.beforeArrivalsSpread = n > 1 ? Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1))) : 0;
+    this.beforeArrivalsSpread = spreadOf(sumS, sumS2, n);
   }
 
   /**
