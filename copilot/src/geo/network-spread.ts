@@ -34,11 +34,10 @@ export function networksAcrossContinents(
     return index;
   });
   const width = Math.max(1, continentIndex.size);
-  // Addresses per network and continent: row r of `sizes` is the network rowOf maps to r.
-  const rowOf = new Map<number, number>();
-  let sizes = new Float64Array(width * 4096);
+  // Addresses per continent of each network.
+  const perNetwork = new Map<number, Float64Array>();
   let lastAsn = -1;
-  let lastRow = -1;
+  let row: Float64Array = new Float64Array(width);
   let c = 0;
   for (let i = 0; i < asns.starts.length; i++) {
     const asn = asns.values[i]!;
@@ -50,31 +49,24 @@ export function networksAcrossContinents(
       const continent = continentOfCode[countries.values[k]!] ?? -1;
       if (continent < 0) continue;
       if (asn !== lastAsn) {
-        let row = rowOf.get(asn);
-        if (row === undefined) {
-          row = rowOf.size;
-          rowOf.set(asn, row);
-          if ((row + 1) * width > sizes.length) {
-            const grown = new Float64Array(sizes.length * 2);
-            grown.set(sizes);
-            sizes = grown;
-          }
+        let found = perNetwork.get(asn);
+        if (found === undefined) {
+          found = new Float64Array(width);
+          perNetwork.set(asn, found);
         }
         lastAsn = asn;
-        lastRow = row;
+        row = found;
       }
-      const from = Math.max(start, countries.starts[k]!);
-      const to = Math.min(end, countries.ends[k]!);
-      sizes[lastRow * width + continent]! += to - from + 1;
+      row[continent]! += Math.min(end, countries.ends[k]!) - Math.max(start, countries.starts[k]!) + 1;
     }
   }
   const spread = new Set<number>();
-  for (const [asn, row] of rowOf) {
+  for (const [asn, sizes] of perNetwork) {
     let total = 0;
     let most = 0;
-    for (let j = row * width; j < (row + 1) * width; j++) {
-      total += sizes[j]!;
-      if (sizes[j]! > most) most = sizes[j]!;
+    for (const size of sizes) {
+      total += size;
+      if (size > most) most = size;
     }
     if (most < ONE_CONTINENT_SHARE * total) spread.add(asn);
   }
