@@ -37,6 +37,35 @@ function spreadOf(sumS: number, sumS2: number, n: number): number {
   return Math.sqrt(Math.max(0, (sumS2 - n * meanS * meanS) / (n - 1)));
 }
 
+/**
+ * A ring of per-minute counts (`samples` of them, the newest just before `next`): its newest `inWindow` summed,
+ * and the ones before them as a baseline, their mean and spread on the stabilised scale.
+ */
+function windowAndBaseline(
+  ring: Float64Array,
+  next: number,
+  samples: number,
+  inWindow: number,
+): { window: number; mean: number; spread: number } {
+  let window = 0;
+  let sum = 0;
+  let sumS = 0;
+  let sumS2 = 0;
+  for (let k = 0; k < samples; k++) {
+    const x = ring[(next - 1 - k + ring.length) % ring.length]!;
+    if (k < inWindow) {
+      window += x;
+      continue;
+    }
+    const s = stabilised(x);
+    sum += x;
+    sumS += s;
+    sumS2 += s * s;
+  }
+  const n = samples - inWindow;
+  return { window, mean: n > 0 ? sum / n : 0, spread: spreadOf(sumS, sumS2, n) };
+}
+
 /** An audience member's key: the account of a tokened request, the address of any other. */
 export function audienceKey(accountId: string, ip: string): number {
   return accountId.length > 0 ? hashPath(accountId) : hashPath(ip) ^ 0x5bd1e995;
@@ -102,8 +131,7 @@ export class CountryAudience {
   /** Slots seen within the last RECENT_MINUTES, and what an arrival counts this minute (0 when crowded). */
   private occupied = 0;
   private arrivalWeight = 1;
-  /** Whether any of the baseline's minutes or the window's was crowded: its arrivals say nothing then. */
-  crowded = false;
+  /** Minutes until none of the window's and the baseline's minutes was crowded (see `crowded`). */
   private crowdedMinutes = 0;
   private arrivalsCurrent = 0;
   private arrivalsPrevious = 0;
@@ -142,6 +170,11 @@ export class CountryAudience {
     this.seenIn[minute % SEEN_RING]!++;
     this.lastSeen[slot] = minute;
     return true;
+  }
+
+  /** Whether any of the baseline's minutes or the window's was crowded: its arrivals say nothing then. */
+  get crowded(): boolean {
+    return this.crowdedMinutes > 0;
   }
 
   /** Arrivals summed over the long window: the two judged minutes and the baseline's newest before them. */
@@ -194,7 +227,7 @@ export class CountryAudience {
     }
     this.spread = spreadOf(sumS, sumS2, n);
     this.expected = sum / n;
-    this.refreshLong(sum, sumS, sumS2);
+    this.refreshLong();
     this.seasonalDays = 0;
     // One day's hour is a thin sample, and the hour the watch began is partly unseen: it only ever raises the bar.
     const sameHour = this.seasonal[hourOfDay]!;
@@ -208,48 +241,18 @@ export class CountryAudience {
     }
   }
 
-  /** Splits the recent minutes into the long window's newest ones and the baseline before them. */
-  private refreshLong(sum: number, sumS: number, sumS2: number): void {
+  /** Splits the recent minutes, readers and arrivals, into the long window's newest ones and the baseline before. */
+  private refreshLong(): void {
     const inWindow = Math.min(this.samples, CARRIED_WINDOW_MINUTES - 2);
-    let windowSum = 0;
-    let windowS = 0;
-    let windowS2 = 0;
-    for (let k = 0; k < inWindow; k++) {
-      const x = this.recent[(this.recentNext - 1 - k + RECENT_MINUTES) % RECENT_MINUTES]!;
-      const s = stabilised(x);
-      windowSum += x;
-      windowS += s;
-      windowS2 += s * s;
-    }
-    const n = this.samples - inWindow;
-    this.recentInLong = windowSum;
-    this.beforeLongSamples = n;
-    this.beforeLong = n > 0 ? (sum - windowSum) / n : 0;
-    this.beforeLongSpread = spreadOf(sumS - windowS, sumS2 - windowS2, n);
-    this.refreshArrivals(inWindow);
-  }
-
-  /** The long window's arrivals (its newest `inWindow` baseline minutes) and their baseline before it. */
-  private refreshArrivals(inWindow: number): void {
-    let window = 0;
-    let sum = 0;
-    let sumS = 0;
-    let sumS2 = 0;
-    for (let k = 0; k < this.samples; k++) {
-      const x = this.recentArrivals[(this.recentNext - 1 - k + RECENT_MINUTES) % RECENT_MINUTES]!;
-      if (k < inWindow) {
-        window += x;
-        continue;
-      }
-      const s = stabilised(x);
-      sum += x;
-      sumS += s;
-      sumS2 += s * s;
-    }
-    const n = this.samples - inWindow;
-    this.recentArrivalsInLong = window;
-    this.beforeArrivals = n > 0 ? sum / n : 0;
-    this.beforeArrivalsSpread = spreadOf(sumS, sumS2, n);
+    const readers = windowAndBaseline(this.recent, this.recentNext, this.samples, inWindow);
+    this.recentInLong = readers.window;
+    this.beforeLongSamples = this.samples - inWindow;
+    this.beforeLong = readers.mean;
+    this.beforeLongSpread = readers.spread;
+    const arrivals = windowAndBaseline(this.recentArrivals, this.recentNext, this.samples, inWindow);
+    this.recentArrivalsInLong = arrivals.window;
+    this.beforeArrivals = arrivals.mean;
+    this.beforeArrivalsSpread = arrivals.spread;
   }
 
   /**
@@ -267,7 +270,6 @@ export class CountryAudience {
     this.arrivalWeight = crowded ? 0 : 1 / (1 - share);
     // The window and its baseline are the last RECENT_MINUTES + 1 minutes: crowded while any of them was.
     this.crowdedMinutes = crowded ? RECENT_MINUTES + 2 : Math.max(0, this.crowdedMinutes - elapsed);
-    this.crowded = this.crowdedMinutes > 0;
   }
 
   private closeMinute(count: number, arrivals: number): void {

@@ -60,10 +60,6 @@ export class GeoSpikeDetector {
   private readonly countryList: CountryAudience[] = [];
   private minute = -1;
   private startMinute = -1;
-  /** Expected readers a minute summed over every country. */
-  private everyoneExpected = 0;
-  /** The long window's baselines summed over every country. */
-  private everyoneBeforeLong = 0;
   /** The median spread of the countries with an audience: the prior of a young baseline's spread. */
   private pooledSpread = 1;
   private readonly spreads: number[] = [];
@@ -313,12 +309,7 @@ export class GeoSpikeDetector {
       lifts[n++] = chanceDiscounted(now) / (minutes * expected);
     }
     if (n < 3) {
-      const othersExpected =
-        over === 'two'
-          ? minutes * (this.everyoneExpected - s.expected)
-          : over === 'long'
-            ? minutes * (this.everyoneBeforeLong - s.beforeLong)
-            : minutes * othersBefore;
+      const othersExpected = minutes * othersBefore;
       return {
         scale: othersExpected > 0 ? Math.max(1, chanceDiscounted(othersNow) / othersExpected) : 1,
         countries: n,
@@ -345,21 +336,15 @@ export class GeoSpikeDetector {
     const hour = Math.floor(minute / 60);
     const previousHour = Math.floor(this.minute / 60);
     const hourClosed = hour !== previousHour ? previousHour % 24 : -1;
-    let total = 0;
-    let totalBeforeLong = 0;
     const spreads = this.spreads;
     spreads.length = 0;
     for (let i = 0; i < this.countryList.length; i++) {
       const s = this.countryList[i]!;
       s.roll(elapsed, hourClosed, minute);
       s.refresh(hour % 24);
-      total += s.expected;
-      totalBeforeLong += s.beforeLong;
       if (s.samples >= this.config.geoMinHistoryMinutes && s.expected >= 1) spreads.push(s.spread);
     }
     this.pooledSpread = spreads.length > 0 ? medianOf(spreads) : 1;
-    this.everyoneExpected = total;
-    this.everyoneBeforeLong = totalBeforeLong;
     this.minute = minute;
   }
 }
