@@ -228,6 +228,21 @@ describe('Command line: prewarm simulate', () => {
   });
 });
 
+describe('Command line: simulate independent', () => {
+  it.each([
+    ['comic', '--catalog takes type=weight pairs separated by commas, e.g. comic=60,episode=40; got "comic"'],
+    ['comic=60,manga=40', 'unknown content type "manga" in the catalog mix'],
+    ['comic=0', 'catalog weights must be finite and non-negative, at least one of them positive'],
+  ])('--catalog %s is named, and nothing is written', (catalog, message) => {
+    const out = join(dir, `catalog-${catalog.replace(/[^a-z0-9]/g, '_')}`);
+    const run = boundless('simulate', 'independent', '--catalog', catalog, '--out', out);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('Command line: start on a taken port', () => {
   it('says another start may be running and how to move, as a usage error', async () => {
     const taken = createServer();

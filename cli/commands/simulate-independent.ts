@@ -9,6 +9,21 @@ interface IndependentFlags {
   readers: string;
   start: string;
   mix: string;
+  catalog?: string;
+}
+
+/** `comic=60,episode=40`: content types by weight; the weights' checks are the simulator's. */
+function catalogWeights(text: string): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const pair of text.split(',')) {
+    const match = /^\s*([a-z_]+)\s*=\s*([0-9.]+)\s*$/.exec(pair);
+    if (!match)
+      throw new CliError(
+        `--catalog takes type=weight pairs separated by commas, e.g. comic=60,episode=40; got "${pair}"`,
+      );
+    weights[match[1]!] = Number(match[2]);
+  }
+  return weights;
 }
 
 function positive(name: string, text: string, integer: boolean): number {
@@ -32,6 +47,11 @@ export function registerSimulateIndependent(simulate: Command): void {
     .option('--readers <n>', 'ordinary reader accounts (look-alike and abusive ones come on top)', '4000')
     .option('--start <iso>', 'simulated start time (UTC)', '2026-09-17T00:00:00Z')
     .option('--mix <name>', 'full (readers and abuse) or hard_negative (legitimate archetypes only)', 'full')
+    .option(
+      '--catalog <mix>',
+      "the store's content types by weight, e.g. comic=60,episode=30,ebook=10 (types left out are not stocked; " +
+        'default: ebook=45,audiobook=15,comic=15,short_story=15,episode=10)',
+    )
     .action(async (flags: IndependentFlags) => {
       const start = new Date(parseUtcTime(flags.start));
       if (Number.isNaN(start.getTime()))
@@ -50,6 +70,7 @@ export function registerSimulateIndependent(simulate: Command): void {
           readers: positive('readers', flags.readers, true),
           start,
           mix: flags.mix,
+          ...(flags.catalog === undefined ? {} : { catalog: catalogWeights(flags.catalog) }),
           onProgress: (message) => process.stderr.write(`  ${message}\n`),
         });
         process.stdout.write(

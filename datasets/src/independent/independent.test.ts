@@ -78,6 +78,27 @@ describe('the independent population', () => {
     expect(await readFile(join(root, 'h', 'labels.jsonl'), 'utf8')).toBe('');
   }, 60_000);
 
+  it('stocks only the content types its catalog mix names, and refuses a mix no store can have', async () => {
+    const stocked = new Set<string>();
+    await simulateIndependent({ ...small(join(root, 'c')), catalog: { comic: 3, episode: 1 } });
+    for (const body of await logs(join(root, 'c')))
+      for (const line of body.trimEnd().split('\n').slice(2)) {
+        const path = line.split('\t')[7]!;
+        if (path.startsWith('/titles/')) stocked.add(path.split('/').slice(3, -1).join('/') || 'file');
+      }
+    // Comic pages sit under pages/, an episode's audio and transcript beside its episode.json.
+    expect([...stocked].sort()).toEqual(['file', 'pages']);
+    const population = JSON.parse(await readFile(join(root, 'c', 'population.json'), 'utf8'));
+    expect(population.catalog).toEqual({ ebook: 0, audiobook: 0, comic: 3, short_story: 0, episode: 1 });
+    for (const catalog of [{ comic: -1 }, { comic: 0 }, { manga: 2 }, { comic: Number.NaN }])
+      await expect(
+        simulateIndependent({
+          ...small(join(root, 'bad')),
+          catalog: catalog as IndependentOptions['catalog'],
+        }),
+      ).rejects.toBeInstanceOf(DatasetError);
+  }, 60_000);
+
   it('refuses a directory that is not empty', async () => {
     await expect(simulateIndependent(small(join(root, 'a')))).rejects.toBeInstanceOf(DatasetError);
   });

@@ -12,7 +12,7 @@ import { DatasetError } from '../errors.ts';
 export { DatasetError };
 import { ABUSE_KINDS, abuse, type Label } from './abuse.ts';
 import { AddressBook } from './addresses.ts';
-import { Catalog } from './catalog.ts';
+import { Catalog, type ContentType } from './catalog.ts';
 import { Draw } from './draw.ts';
 import { classroom, crawler, kiosk, orgAdmin, releaseBurst, shelfSync, speechReader } from './hard.ts';
 import { buildShared, LEGIT_MIX, legitReader } from './legit.ts';
@@ -27,6 +27,8 @@ export interface IndependentOptions {
   start: Date;
   /** `hard_negative`: legitimate archetypes only, no abuse and no labels. */
   mix: 'full' | 'hard_negative';
+  /** The catalog's content types by weight (a store of comics, of podcasts); CATALOG_MIX when absent. */
+  catalog?: Readonly<Partial<Record<ContentType, number>>>;
   onProgress?: (message: string) => void;
 }
 
@@ -35,6 +37,27 @@ export interface IndependentResult {
   files: number;
   labels: number;
   legitimateAccounts: number;
+}
+
+/** A general bookstore's shelves: mostly e-books, the rest spread over listening, comics and short forms. */
+const CATALOG_MIX: Readonly<Record<ContentType, number>> = {
+  ebook: 45,
+  audiobook: 15,
+  comic: 15,
+  short_story: 15,
+  episode: 10,
+};
+
+/** A given catalog mix, types it leaves out at weight 0; a clear error for weights no store can have. */
+function catalogMix(given: IndependentOptions['catalog']): Readonly<Record<ContentType, number>> {
+  if (!given) return CATALOG_MIX;
+  const mix = { ebook: 0, audiobook: 0, comic: 0, short_story: 0, episode: 0, ...given };
+  const weights = Object.entries(mix);
+  const unknown = weights.find(([type]) => !(type in CATALOG_MIX));
+  if (unknown) throw new DatasetError(`unknown content type "${unknown[0]}" in the catalog mix`);
+  if (weights.some(([, w]) => !(w >= 0 && Number.isFinite(w))) || !weights.some(([, w]) => w > 0))
+    throw new DatasetError('catalog weights must be finite and non-negative, at least one of them positive');
+  return mix;
 }
 
 const DISTRIBUTION = 'E2INDEP0RDR7Q';
@@ -69,6 +92,7 @@ let addressBook: AddressBook | undefined;
 export async function simulateIndependent(options: IndependentOptions): Promise<IndependentResult> {
   if (!(options.hours > 0) || !(options.readers > 0))
     throw new DatasetError('hours and readers must be positive');
+  const shelves = catalogMix(options.catalog);
   await mkdir(options.outDir, { recursive: true });
   if ((await readdir(options.outDir)).length > 0) throw new DatasetError(`${options.outDir} is not empty`);
   const draw = new Draw(options.seed);
@@ -79,7 +103,7 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   const addresses = addressBook;
   const catalog = new Catalog(draw, {
     titles: Math.max(200, Math.round(options.readers / 3)),
-    mix: { ebook: 45, audiobook: 15, comic: 15, short_story: 15, episode: 10 },
+    mix: shelves,
   });
   const startMs = options.start.getTime();
   const world = new World(draw, addresses, catalog, startMs, startMs + options.hours * 3_600_000);
@@ -138,7 +162,7 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   const legitimateAccounts = Object.values(population).reduce((s, a) => s + a.length, 0);
   await writeFile(
     join(options.outDir, 'population.json'),
-    `${JSON.stringify({ seed: options.seed, hours: options.hours, readers: options.readers, mix: options.mix, release: new Date(release).toISOString(), legitimate: population, abuse: labels }, null, 1)}\n`,
+    `${JSON.stringify({ seed: options.seed, hours: options.hours, readers: options.readers, mix: options.mix, catalog: shelves, release: new Date(release).toISOString(), legitimate: population, abuse: labels }, null, 1)}\n`,
   );
   return { lines: world.lines, files, labels: labels.length, legitimateAccounts };
 }
