@@ -206,7 +206,7 @@ function firstPairAtOnce(s: AccountState, token: TokenSharingState, other: Token
  */
 export function deviceTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {
@@ -225,7 +225,7 @@ export function deviceTravel(
  */
 export function otherDeviceApart(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
@@ -243,13 +243,15 @@ export function otherDeviceApart(
  */
 function journey(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {
   const here = token.places[0];
   const there = other.current;
   if (here === undefined || there === undefined) return undefined;
+  // Neither end placed (both on networks placed on several continents: VPN exits, clouds): no journey at all.
+  if (geo.spansContinents(here.asn) && geo.spansContinents(there.asn)) return undefined;
   const left = Math.min(other.lastSeenMs, token.firstSeenMs);
   return impossibleTravel(config, geo, there, left, here, token.firstSeenMs);
 }

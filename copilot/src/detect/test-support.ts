@@ -40,10 +40,12 @@ const NETWORKS: Record<number, { country: string; asn: number }> = {
   // A mobile operator whose addresses geolocation places on two continents (as it does some operators' pools).
   16: { country: 'GB', asn: 64513 },
   17: { country: 'US', asn: 64513 },
+  // A VPN provider of its own, placed on several continents too, with an exit in Japan.
+  18: { country: 'JP', asn: 64514 },
 };
 const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: 'EU', FR: 'EU', GB: 'EU' };
 /** Networks the tables place on several continents (network-spread.ts finds them in the real tables). */
-const ACROSS_CONTINENTS = new Set([64513]);
+const ACROSS_CONTINENTS = new Set([64513, 64514]);
 
 export const testGeo: GeoLookup = {
   country: (ip) => NETWORKS[Number(ip.split('.')[1])]?.country ?? '',

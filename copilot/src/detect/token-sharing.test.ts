@@ -640,6 +640,28 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it('sees no journey between two networks that both place nobody: a VPN reader changing providers', () => {
+    // One device's sessions, minutes apart, through exits of two providers that geolocation places on several
+    // continents (here in the United States and in Japan): neither end says where the reader is.
+    const sessions = (japan: string) =>
+      [0, 1, 2, 3].flatMap((i) =>
+        readingSession(
+          T0 + i * 9 * MIN,
+          i % 2 === 0 ? '10.17.0.8' : japan,
+          { tokenId: `tokProviders${i}`, accountId: 'providers', device: 'p1', title: `t0003${i}` },
+          3,
+        ),
+      );
+    expect(runDetectorsBy(sessions('10.18.0.8'))).toEqual([]);
+    // With the Japanese end on a network that places its users there, the move is still worth a look.
+    const located = runDetectorsBy(sessions('10.4.0.8'));
+    expect(located.map((d) => [d.kind, d.evidence.reasons, d.mitigation])).toContainEqual([
+      'token_sharing',
+      ['impossible_travel'],
+      'observe',
+    ]);
+  });
+
   it('does not act on a VPN reader whose exits the hosting list does not know (one device, one session at a time)', () => {
     // Sessions alternate between exits in Britain and the United States, 40 minutes apart: a device moved, not doubled.
     const starts = [0, 1, 2, 3, 4, 5].map((s) => T0 + s * 40 * MIN);
