@@ -11,7 +11,7 @@ import {
   T0,
 } from './test-support.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import { glimpsed } from './reader-scraping.ts';
+import { glimpsed, taking } from './reader-scraping.ts';
 import { expectObservedOnly, scrapingOf, walk } from './reader-walk.ts';
 
 const HOUR = 60 * MIN;
@@ -535,6 +535,26 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
       expect(d.subject).toEqual(
         d.score > 0.89 ? { accountId: 'enum', ip: '10.1.66.6' } : { accountId: 'enum' },
       );
+  });
+});
+
+describe('taking: content taken, by one reader', () => {
+  const ev = (...pairs: [string, number][]) =>
+    pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
+  it('needs a family of taking: a tool through many networks with nothing taken is a leaked grant', () => {
+    expect(taking(ev(['automation', 0.9], ['churn', 0.9]))).toBe(false);
+    expect(taking(ev(['coverage', 0.5], ['tireless', 0.5]))).toBe(true);
+    expect(taking(ev(['pace', 0.3], ['automation', 0.6]))).toBe(true);
+  });
+  it("leaves whole titles read through many homes at a reader's pace to token sharing (a ring reading)", () => {
+    expect(taking(ev(['coverage', 0.7], ['churn', 0.6]))).toBe(false);
+    expect(taking(ev(['coverage', 0.5], ['churn', 0.6], ['tireless', 0.5]))).toBe(false);
+    // Taken faster than people read, in order, or by a tool: one identity taking through a pool.
+    expect(taking(ev(['coverage', 0.7], ['churn', 0.6], ['pace', 0.3]))).toBe(true);
+    expect(taking(ev(['coverage', 0.5], ['churn', 0.6], ['enumeration', 0.6]))).toBe(true);
+    expect(taking(ev(['coverage', 0.5], ['churn', 0.75], ['automation', 0.7]))).toBe(true);
+    // Churn under agreeing is no crowd.
+    expect(taking(ev(['coverage', 0.7], ['churn', 0.2]))).toBe(true);
   });
 });
 

@@ -135,8 +135,24 @@ function unlikeReading(evidence: readonly Evidence[]): boolean {
  */
 const TAKING: ReadonlySet<string> = new Set(['pace', 'coverage', 'enumeration']);
 
-function taking(evidence: readonly Evidence[]): boolean {
-  return evidence.some((e) => TAKING.has(e.family) && e.strength >= AGREEING);
+/**
+ * Whole titles read through many networks, at a reader's pace, by readers' apps, in no order: what a sharing
+ * ring's members show on their one account, each reading whole titles at home. Token sharing's observation
+ * (that detector reports it); scraping once the pace, an order or a tool's fingerprint shows.
+ */
+const READ_BY_MANY: ReadonlySet<string> = new Set(['coverage', 'churn', 'tireless']);
+
+export function taking(evidence: readonly Evidence[]): boolean {
+  let taken = false;
+  let many = false;
+  let beyondReading = false;
+  for (const e of evidence) {
+    if (e.strength < AGREEING) continue;
+    if (TAKING.has(e.family)) taken = true;
+    if (e.family === 'churn') many = true;
+    else if (!READ_BY_MANY.has(e.family)) beyondReading = true;
+  }
+  return taken && (!many || beyondReading);
 }
 
 /** What the reader is doing: scraping, and sharing too when it reads through many networks (churn). */
