@@ -47,6 +47,17 @@ describe('Class: CohortPace', () => {
     expect(cohort.humanSeconds(CLASS_TEXT, 45_000)).toBeGreaterThan(5 * prior);
   });
 
+  it('takes the median from its sixteenth reading session, not before', () => {
+    const cohort = new CohortPace();
+    for (let s = 0; s < 15; s++) cohort.observeSession(CLASS_AUDIO, 8_000 * (900 + s), 900 + s);
+    expect(cohort.medianRate(CLASS_AUDIO)).toBeUndefined();
+    cohort.observeSession(CLASS_AUDIO, 8_000 * 900, 900);
+    expect(cohort.medianRate(CLASS_AUDIO)).toBeGreaterThan(6_500);
+    expect(cohort.medianRate(CLASS_AUDIO)).toBeLessThan(9_500);
+    // An audiobook's part of five minutes is worth minutes, not the prior's seconds.
+    expect(cohort.humanSeconds(CLASS_AUDIO, 2_400_000)).toBeGreaterThan(250);
+  });
+
   it('learns nothing from downloads: sessions over in less than five minutes', () => {
     const cohort = new CohortPace();
     for (let s = 0; s < 200; s++) cohort.observeSession(CLASS_IMAGE, 40, 30);
