@@ -139,6 +139,54 @@ export function sameDeviceElsewhere(
   return near.length >= ONE_CLIENTS_NETWORKS ? seen.length + near.length : seen.length;
 }
 
+/** A device's homes are counted over this span: a ring's members take turns within hours. */
+const ROAMING_WINDOW_MS = 2 * 3_600_000;
+/** Homes one device may read from in that span (home, office, a friend's), and homes it may go back to. */
+const ROAMING_HOMES = 3;
+const ROAMING_RETURNS = 1;
+
+/**
+ * One device identity reading in turns from several homes and going back to them: the sessions of the device
+ * over the last two hours, in order, each at the home (network) where it began. Copies of one device id in a
+ * ring's homes take turns, each going back to its own home again and again, while no member's sessions need
+ * overlap (short ones, a comic's pages, rarely do: sameDeviceElsewhere waits for that). One person's phone goes
+ * from home to an office or a friend's and back: three homes, going back to one or two of them. More homes than
+ * that, and more than one gone back to, are copies. Networks whose addresses place nobody (hosting networks,
+ * networks placed on several continents) and a carrier's pool (its addresses change, its network does not: one
+ * home) are no home to count. Worth a look (observed) until another family agrees.
+ */
+export function deviceRoamingHomes(
+  geo: Pick<GeoLookup, 'spansContinents'>,
+  s: AccountState,
+  token: TokenSharingState,
+  t: number,
+): number {
+  if (token.deviceHash.length === 0) return 0;
+  const homes: number[] = [];
+  const visits: number[] = [];
+  let last = -1;
+  let lastStart = -Infinity;
+  // Tokens are kept in the order they first appeared: a run of sessions at one home is one visit.
+  for (const other of s.tokens) {
+    if (other.deviceHash !== token.deviceHash || t - other.lastSeenMs > ROAMING_WINDOW_MS) continue;
+    const home = other.places[0];
+    if (home === undefined || home.hosting || geo.spansContinents(home.asn)) continue;
+    if (other.firstSeenMs < lastStart) continue;
+    lastStart = other.firstSeenMs;
+    if (home.asn === last) continue;
+    last = home.asn;
+    const at = homes.indexOf(home.asn);
+    if (at < 0) {
+      homes.push(home.asn);
+      visits.push(1);
+    } else visits[at]!++;
+  }
+  if (homes.length <= ROAMING_HOMES) return 0;
+  let returns = 0;
+  for (const v of visits) if (v >= 2) returns++;
+  return returns > ROAMING_RETURNS ? homes.length : 0;
+}
+
 /**
  * The same device identity read right now by another client (another user agent) from another network, in any
  * country or carrier: one device has one client and is in one home at a time, while a phone between Wi-Fi and

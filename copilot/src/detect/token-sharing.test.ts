@@ -640,6 +640,35 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it('observes one device identity taking turns in several homes and going back to them, never a commuter', () => {
+    // Copies of one device id in four homes of one country, each member's short session after another's (no
+    // two going on at once), members reading again in turn: copies, worth a look.
+    const turns = (homes: number[]) =>
+      homes.flatMap((home, i) =>
+        readingSession(
+          T0 + i * 8 * MIN,
+          `10.${home}.0.${20 + i}`,
+          {
+            tokenId: `tokTurn${homes.length}${i}`,
+            accountId: `turns${homes.length}`,
+            device: 'd1',
+            title: `t004${i}0`,
+          },
+          2,
+        ),
+      );
+    const ring = runDetectorsBy(turns([1, 2, 12, 13, 1, 2, 12]));
+    expect(ring.map((d) => [d.evidence.reasons, d.mitigation])).toContainEqual([
+      ['one_device_homes_in_turn'],
+      'observe',
+    ]);
+    expect(ring.find((d) => d.evidence.homesInTurn !== undefined)?.evidence.homesInTurn).toBe(4);
+    // A commuter's phone: home, mobile data, the office, mobile data, home. Three homes, gone back to.
+    expect(runDetectorsBy(turns([9, 10, 11, 10, 9]))).toEqual([]);
+    // Four homes, none gone back to more than once: a day moving on (a traveller), not copies taking turns.
+    expect(runDetectorsBy(turns([1, 2, 12, 13, 1])).filter((d) => d.evidence.homesInTurn)).toEqual([]);
+  });
+
   it('sees no journey between two networks that both place nobody: a VPN reader changing providers', () => {
     // One device's sessions, minutes apart, through exits of two providers that geolocation places on several
     // continents (here in the United States and in Japan): neither end says where the reader is.

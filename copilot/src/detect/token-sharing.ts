@@ -12,6 +12,7 @@ import type { GeoLookup } from '../geo/ip-geo.ts';
 import {
   type AccountState,
   accountTravel,
+  deviceRoamingHomes,
   activeDevices,
   newAccountState,
   rememberDevice,
@@ -41,6 +42,8 @@ const TRAVEL_APART = 0.6;
 /** Scores at which a reported account is reported again (the account policies' bars). */
 const ESCALATION_BARS = [0.7, 0.85] as const;
 const LAST_BAR = Math.max(...ESCALATION_BARS);
+/** One device's sessions in turn in several homes, going back to them (deviceRoamingHomes): worth a look. */
+const ROAMING = 0.6;
 /** Times an account must be found read in two countries at once before that is kept up, not a hand-over. */
 const KEPT_UP_TIMES = 3;
 
@@ -49,11 +52,18 @@ const KEPT_UP_TIMES = 3;
  * countries at once, kept up (no household member abroad adds a third); in two, kept up (a household with a
  * member abroad shows that too: worth a look, not an action).
  */
-function placesEvidence(config: DetectorConfig, elsewhere: number, atOnce: AtOnce): Evidence | undefined {
+function placesEvidence(
+  config: DetectorConfig,
+  elsewhere: number,
+  atOnce: AtOnce,
+  roaming: number,
+): Evidence | undefined {
   if (elsewhere >= 2) return { family: 'places', strength: 0.85, signals: ['one_device_in_several_homes'] };
-  if (atOnce.countries < 2) return undefined;
+  const inTurn: Evidence | undefined =
+    roaming > 0 ? { family: 'places', strength: ROAMING, signals: ['one_device_homes_in_turn'] } : undefined;
+  if (atOnce.countries < 2) return inTurn;
   // Kept up: found again, or two readings going on together for longer than the sharing window.
-  if (atOnce.times < KEPT_UP_TIMES && atOnce.overlapMs < config.sharingWindowMs) return undefined;
+  if (atOnce.times < KEPT_UP_TIMES && atOnce.overlapMs < config.sharingWindowMs) return inTurn;
   return {
     family: 'places',
     strength: atOnce.countries >= 3 ? 0.85 : 0.6,
@@ -202,10 +212,11 @@ export class TokenSharingDetector {
     const travel = accountTravel(this.config, this.geo, s, token);
     const elsewhere = sameDeviceElsewhere(this.config, s, token, t);
     const atOnce = countriesAtOnce(this.config, s, tokens, t);
+    const roaming = deviceRoamingHomes(this.geo, s, token, t);
     const limit = this.config.deviceLimit;
     const possibleFamilies =
       (travel === undefined ? 0 : 1) +
-      (elsewhere >= 2 || atOnce.countries >= 2 ? 1 : 0) +
+      (elsewhere >= 2 || atOnce.countries >= 2 || roaming > 0 ? 1 : 0) +
       (dayDevices > limit || activeDevices(tokens, t, window) > limit ? 1 : 0);
     if (possibleFamilies === 0) return this.glimpse(e, s, token, atOnce);
     // Reported past the last bar with as many families as could agree now: nothing to report again either.
@@ -246,7 +257,7 @@ export class TokenSharingDetector {
         signals: ['impossible_travel'],
       });
     }
-    const placesAtOnce = placesEvidence(this.config, elsewhere, atOnce);
+    const placesAtOnce = placesEvidence(this.config, elsewhere, atOnce, roaming);
     if (placesAtOnce) evidence.push(placesAtOnce);
     if (evidence.length === 0) return this.glimpse(e, s, token, atOnce);
     const summary = evidenceSummary(evidence);
@@ -266,6 +277,7 @@ export class TokenSharingDetector {
       asns: [...asns],
       countries: [...countries],
       ...(atOnce.countries >= 2 ? { atOnce } : {}),
+      ...(roaming > 0 ? { homesInTurn: roaming } : {}),
       windowSeconds: window / 1000,
       ...(first ? {} : { escalated: true }),
     });
