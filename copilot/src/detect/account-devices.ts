@@ -151,12 +151,11 @@ const ROAMING_RETURNS = 1;
  * ring's homes take turns, each going back to its own home again and again, while no member's sessions need
  * overlap (short ones, a comic's pages, rarely do: sameDeviceElsewhere waits for that). One person's phone goes
  * from home to an office or a friend's and back: three homes, going back to one or two of them. More homes than
- * that, and more than one gone back to, are copies. Networks whose addresses place nobody (hosting networks,
- * networks placed on several continents) and a carrier's pool (its addresses change, its network does not: one
- * home) are no home to count. Worth a look (observed) until another family agrees.
+ * that, and more than one gone back to, are copies. A home is a network, wherever geolocation places it (a
+ * carrier's pool is one: its addresses change, its network does not); a hosting network's exits are no home (a
+ * VPN reader's provider). Worth a look (observed) until another family agrees.
  */
 export function deviceRoamingHomes(
-  geo: Pick<GeoLookup, 'spansContinents'>,
   s: AccountState,
   token: TokenSharingState,
   t: number,
@@ -170,7 +169,7 @@ export function deviceRoamingHomes(
   for (const other of s.tokens) {
     if (other.deviceHash !== token.deviceHash || t - other.lastSeenMs > ROAMING_WINDOW_MS) continue;
     const home = other.places[0];
-    if (home === undefined || home.hosting || geo.spansContinents(home.asn)) continue;
+    if (home === undefined || home.hosting) continue;
     if (other.firstSeenMs < lastStart) continue;
     lastStart = other.firstSeenMs;
     if (home.asn === last) continue;

@@ -663,6 +663,8 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
       'observe',
     ]);
     expect(ring.find((d) => d.evidence.homesInTurn !== undefined)?.evidence.homesInTurn).toBe(4);
+    // A home is a network wherever geolocation places it: one on a network placed on several continents counts.
+    expect(runDetectorsBy(turns([1, 2, 12, 17, 1, 2])).map((d) => d.evidence.homesInTurn ?? 0)).toContain(4);
     // A commuter's phone: home, mobile data, the office, mobile data, home. Three homes, gone back to.
     expect(runDetectorsBy(turns([9, 10, 11, 10, 9]))).toEqual([]);
     // Four homes, none gone back to more than once: a day moving on (a traveller), not copies taking turns.

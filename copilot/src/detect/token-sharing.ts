@@ -212,7 +212,7 @@ export class TokenSharingDetector {
     const travel = accountTravel(this.config, this.geo, s, token);
     const elsewhere = sameDeviceElsewhere(this.config, s, token, t);
     const atOnce = countriesAtOnce(this.config, s, tokens, t);
-    const roaming = deviceRoamingHomes(this.geo, s, token, t);
+    const roaming = deviceRoamingHomes(s, token, t);
     const limit = this.config.deviceLimit;
     const possibleFamilies =
       (travel === undefined ? 0 : 1) +
