@@ -155,11 +155,7 @@ const ROAMING_RETURNS = 1;
  * carrier's pool is one: its addresses change, its network does not); a hosting network's exits are no home (a
  * VPN reader's provider). Worth a look (observed) until another family agrees.
  */
-export function deviceRoamingHomes(
-  s: AccountState,
-  token: TokenSharingState,
-  t: number,
-): number {
+export function deviceRoamingHomes(s: AccountState, token: TokenSharingState, t: number): number {
   if (token.deviceHash.length === 0) return 0;
   const homes: number[] = [];
   const visits: number[] = [];

@@ -538,9 +538,11 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
   });
 });
 
+/** Evidence of the named families at the given strengths, for the rules' tables below. */
+const ev = (...pairs: [string, number][]) =>
+  pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
+
 describe('taking: content taken, by one reader', () => {
-  const ev = (...pairs: [string, number][]) =>
-    pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
   it('needs a family of taking: a tool through many networks with nothing taken is a leaked grant', () => {
     expect(taking(ev(['automation', 0.9], ['churn', 0.9]))).toBe(false);
     expect(taking(ev(['coverage', 0.5], ['tireless', 0.5]))).toBe(true);
@@ -559,8 +561,6 @@ describe('taking: content taken, by one reader', () => {
 });
 
 describe('glimpsed: one family established and a fingerprint agreeing', () => {
-  const ev = (...pairs: [string, number][]) =>
-    pairs.map(([family, strength]) => ({ family, strength, signals: [] }));
   it('glimpses pace with automation, and a fingerprint with pace', () => {
     expect(glimpsed(ev(['pace', 0.7], ['automation', 0.3]))).toBe(true);
     expect(glimpsed(ev(['automation', 0.7], ['pace', 0.3]))).toBe(true);
