@@ -293,8 +293,6 @@ function journey(
   const here = token.places[0];
   const there = other.current;
   if (here === undefined || there === undefined) return undefined;
-  // Neither end placed (both on networks placed on several continents: VPN exits, clouds): no journey at all.
-  if (geo.spansContinents(here.asn) && geo.spansContinents(there.asn)) return undefined;
   const left = Math.min(other.lastSeenMs, token.firstSeenMs);
   return impossibleTravel(config, geo, there, left, here, token.firstSeenMs);
 }

@@ -184,17 +184,20 @@ export function placeOf(
  * Within a continent a client may also be a mobile roaming or a home VPN, so there callers ask for another
  * client (another user agent, or sessions going on at once) as well. A place in a hosting network moves nobody,
  * and neither does a move within one network between its exits in two countries (a VPN the hosting list does
- * not know): only a move between two networks can be a journey.
+ * not know), nor one between two networks that both place nobody (each placed on several continents: a VPN
+ * reader changing providers): only a move between two networks, one of them placed, can be a journey. A token's
+ * own moves ask more (locatedMove).
  */
 export function impossibleTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
   from: Whereabouts,
   leftMs: number,
   to: Whereabouts,
   arrivedMs: number,
 ): Travel | undefined {
   if (from.hosting || to.hosting || from.asn === to.asn) return undefined;
+  if (geo.spansContinents(from.asn) && geo.spansContinents(to.asn)) return undefined;
   if (from.country === '' || to.country === '' || from.country === to.country) return undefined;
   const gapMs = arrivedMs - leftMs;
   const sameContinent = geo.continent(from.country) === geo.continent(to.country);
