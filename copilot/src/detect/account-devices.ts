@@ -144,6 +144,8 @@ const ROAMING_WINDOW_MS = 2 * 3_600_000;
 /** Homes one device may read from in that span (home, office, a friend's), and homes it may go back to. */
 const ROAMING_HOMES = 3;
 const ROAMING_RETURNS = 1;
+/** Sessions the least such turns take: each home once, and a visit more to each home gone back to. */
+const ROAMING_SESSIONS = ROAMING_HOMES + 1 + ROAMING_RETURNS + 1;
 
 /**
  * One device identity reading in turns from several homes and going back to them: the sessions of the device
@@ -156,7 +158,8 @@ const ROAMING_RETURNS = 1;
  * VPN reader's provider). Worth a look (observed) until another family agrees.
  */
 export function deviceRoamingHomes(s: AccountState, token: TokenSharingState, t: number): number {
-  if (token.deviceHash.length === 0) return 0;
+  // Most accounts hold a few tokens: nothing to count, nothing made.
+  if (token.deviceHash.length === 0 || s.tokens.length < ROAMING_SESSIONS) return 0;
   const homes: number[] = [];
   const visits: number[] = [];
   let last = -1;
