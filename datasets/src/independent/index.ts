@@ -51,11 +51,12 @@ const CATALOG_MIX: Readonly<Record<ContentType, number>> = {
 /** A given catalog mix, types it leaves out at weight 0; a clear error for weights no store can have. */
 function catalogMix(given: IndependentOptions['catalog']): Readonly<Record<ContentType, number>> {
   if (!given) return CATALOG_MIX;
-  const mix = { ebook: 0, audiobook: 0, comic: 0, short_story: 0, episode: 0, ...given };
-  const weights = Object.entries(mix);
-  const unknown = weights.find(([type]) => !(type in CATALOG_MIX));
-  if (unknown) throw new DatasetError(`unknown content type "${unknown[0]}" in the catalog mix`);
-  if (weights.some(([, w]) => !(w >= 0 && Number.isFinite(w))) || !weights.some(([, w]) => w > 0))
+  const unknown = Object.keys(given).find((type) => !(type in CATALOG_MIX));
+  if (unknown) throw new DatasetError(`unknown content type "${unknown}" in the catalog mix`);
+  const mix = { ...CATALOG_MIX };
+  for (const type of Object.keys(mix) as ContentType[]) mix[type] = given[type] ?? 0;
+  const weights = Object.values(mix);
+  if (weights.some((w) => !(w >= 0 && Number.isFinite(w))) || !weights.some((w) => w > 0))
     throw new DatasetError('catalog weights must be finite and non-negative, at least one of them positive');
   return mix;
 }
