@@ -47,9 +47,12 @@ const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: '
 /** Networks the tables place on several continents (network-spread.ts finds them in the real tables). */
 const ACROSS_CONTINENTS = new Set([64513, 64514]);
 
+/** The row of `10.<n>.x.y`, and of `2001:db8:<n>::…`: the IPv6 side of the same operator (dual stack). */
+const rowOf = (ip: string): number => Number(ip.includes(':') ? ip.split(':')[2] : ip.split('.')[1]);
+
 export const testGeo: GeoLookup = {
-  country: (ip) => NETWORKS[Number(ip.split('.')[1])]?.country ?? '',
-  asn: (ip) => NETWORKS[Number(ip.split('.')[1])]?.asn ?? 0,
+  country: (ip) => NETWORKS[rowOf(ip)]?.country ?? '',
+  asn: (ip) => NETWORKS[rowOf(ip)]?.asn ?? 0,
   continent: (country) => CONTINENTS[country] ?? '',
   spansContinents: (asn) => ACROSS_CONTINENTS.has(asn),
 };

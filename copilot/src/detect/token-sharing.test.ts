@@ -169,6 +169,24 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     expect(runDetectorsBy([...flapping, ...commute])).toEqual([]);
   });
 
+  it("stays quiet for a dual-stack phone between its IPv4 and IPv6 addresses, then on a trip's first network", () => {
+    // One operator's two address families at home in Britain, by turns (Happy Eyeballs), then Germany once: one
+    // subscriber, then one move. Two operators by turns before the same move are flapping between networks.
+    const trip = (homes: [string, string], tokenId: string) => [
+      ...Array.from({ length: 8 }, (_, i) =>
+        request(T0 + i * 30_000, homes[i % 2]!, chapter('t00001', i + 1), {
+          token: { tokenId, accountId: tokenId },
+        }),
+      ),
+      request(T0 + 8 * 30_000, '10.5.0.5', chapter('t00001', 9), { token: { tokenId, accountId: tokenId } }),
+      request(T0 + 9 * 30_000, '10.5.0.5', chapter('t00001', 10), { token: { tokenId, accountId: tokenId } }),
+    ];
+    expect(runDetectorsBy(trip(['10.9.0.5', '2001:db8:9:40::5'], 'tokDualStack1'))).toEqual([]);
+    expect(
+      runDetectorsBy(trip(['10.9.0.5', '10.10.0.5'], 'tokTwoIsps01')).map((d) => d.evidence.reasons),
+    ).toEqual([['concurrent_networks']]);
+  });
+
   it('stays quiet for a reader switching a VPN on mid-session, and between sessions', () => {
     // 10.8 is a hosting network in another country: a VPN exit, not a trip.
     const token = { tokenId: 'tokVpnUser01', accountId: 'vpnuser' };

@@ -115,10 +115,13 @@ export class TokenSharingDetector {
     const previous = s.current;
     const place = placeOf(this.config, this.geo, s, e, previous);
     if (previous !== undefined && previous !== place && place.requests > 0) {
-      // Returning to a place left moments ago: two clients interleaving, or one flapping between networks.
-      if (t - s.lastAlternationMs > this.config.sharingWindowMs) s.alternations = 0;
-      s.alternations++;
-      s.lastAlternationMs = t;
+      // Returning to a place left moments ago: two clients interleaving, or one flapping between networks. Within
+      // one operator it is one subscriber: a dual-stack device between its IPv4 and IPv6 addresses, a carrier's pool.
+      if (previous.asn !== place.asn) {
+        if (t - s.lastAlternationMs > this.config.sharingWindowMs) s.alternations = 0;
+        s.alternations++;
+        s.lastAlternationMs = t;
+      }
       if (previous.from === place) previous.returned = true;
     }
     place.requests++;
