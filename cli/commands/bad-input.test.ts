@@ -241,6 +241,14 @@ describe('Command line: simulate independent', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
   });
+
+  it.each(['1.5', '-0.2', 'half', ''])('--ipv6 %j is named, and nothing is written', (share) => {
+    const out = join(dir, `ipv6-${share.replace(/[^a-z0-9]/g, '_')}`);
+    const run = boundless('simulate', 'independent', '--ipv6', share, '--out', out);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--ipv6 must be a share between 0 and 1, got "${share}"`);
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('Command line: start on a taken port', () => {

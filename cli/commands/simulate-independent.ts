@@ -10,6 +10,7 @@ interface IndependentFlags {
   start: string;
   mix: string;
   catalog?: string;
+  ipv6?: string;
 }
 
 /** `comic=60,episode=40`: content types by weight; the weights' checks are the simulator's. */
@@ -52,6 +53,11 @@ export function registerSimulateIndependent(simulate: Command): void {
       "the store's content types by weight, e.g. comic=60,episode=30,ebook=10 (types left out are not stocked; " +
         'default: ebook=45,audiobook=15,comic=15,short_story=15,episode=10)',
     )
+    .option(
+      '--ipv6 <share>',
+      "the share (0-1) of operators' networks that are dual-stack: their subscribers reach the edge over IPv6 " +
+        'too, from addresses of the same operator and country (default: 0, IPv4 only)',
+    )
     .action(async (flags: IndependentFlags) => {
       const start = new Date(parseUtcTime(flags.start));
       if (Number.isNaN(start.getTime()))
@@ -60,6 +66,9 @@ export function registerSimulateIndependent(simulate: Command): void {
         throw new CliError(`--mix must be full or hard_negative, got "${flags.mix}"`);
       if (!/^\d+$/.test(flags.seed))
         throw new CliError(`--seed must be a non-negative integer, got "${flags.seed}"`);
+      const ipv6 = flags.ipv6 === undefined ? undefined : Number(flags.ipv6);
+      if (ipv6 !== undefined && !(flags.ipv6!.trim() !== '' && ipv6 >= 0 && ipv6 <= 1))
+        throw new CliError(`--ipv6 must be a share between 0 and 1, got "${flags.ipv6}"`);
       const { DatasetError, simulateIndependent } = await import('@boundless/datasets/independent');
       const began = Date.now();
       try {
@@ -71,6 +80,7 @@ export function registerSimulateIndependent(simulate: Command): void {
           start,
           mix: flags.mix,
           ...(flags.catalog === undefined ? {} : { catalog: catalogWeights(flags.catalog) }),
+          ...(ipv6 === undefined ? {} : { ipv6 }),
           onProgress: (message) => process.stderr.write(`  ${message}\n`),
         });
         process.stdout.write(

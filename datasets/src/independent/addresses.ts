@@ -43,6 +43,8 @@ interface Range {
 /** Address ranges grouped by country and network kind. */
 export class AddressBook {
   private readonly byKey = new Map<string, Range[]>();
+  /** The kind of each operator's network, by ASN, as its owner's name says. */
+  private readonly kinds = new Map<number, NetworkKind>();
 
   constructor(countries: readonly string[]) {
     const wanted = new Set(countries);
@@ -58,6 +60,7 @@ export class AddressBook {
       if (!(size >= 16)) continue;
       const owner = line.slice(third + 1).replace(/^"|"$/g, '');
       const kind = kindOf(owner);
+      this.kinds.set(Number(line.slice(second + 1, third)), kind);
       // Sample inside the range, away from its edges, and keep it only where geolocation agrees at both ends.
       const country = geo.country(dotted(start + 1));
       if (kind !== 'cloud' && kind !== 'vpn' && kind !== 'crawler' && !wanted.has(country)) continue;
@@ -104,6 +107,11 @@ export class AddressBook {
       this.byKey.get(`*|${kind}`) ??
       this.byKey.get('*|residential')!
     );
+  }
+
+  /** What an operator's network is, as its owner's name says; undefined for one the ranges left out. */
+  kindOf(asn: number): NetworkKind | undefined {
+    return this.kinds.get(asn);
   }
 
   /** The country an address geolocates to, as any reader of the logs would see it. */

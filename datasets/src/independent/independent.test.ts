@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { embeddedGeo } from '@boundless/copilot/geo';
 import { CLOUDFRONT_LOG_FIELDS, verifyEdgeToken } from '@boundless/delivery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, type IndependentOptions, simulateIndependent } from './index.ts';
@@ -97,6 +98,40 @@ describe('the independent population', () => {
           catalog: catalog as IndependentOptions['catalog'],
         }),
       ).rejects.toBeInstanceOf(DatasetError);
+  }, 60_000);
+
+  it('reaches the edge over IPv6 too from dual-stack networks: same operator and country, same requests otherwise', async () => {
+    await simulateIndependent({ ...small(join(root, 'v6')), ipv6: 1 });
+    const geo = embeddedGeo();
+    const [v4, v6] = await Promise.all([logs(join(root, 'a')), logs(join(root, 'v6'))]);
+    let moved = 0;
+    const byDevice = new Map<string, Set<string>>();
+    v4.forEach((body, file) => {
+      const before = body.trimEnd().split('\n');
+      const after = v6[file]!.trimEnd().split('\n');
+      expect(after).toHaveLength(before.length);
+      for (let i = 2; i < before.length; i++) {
+        const [a, b] = [before[i]!.split('\t'), after[i]!.split('\t')];
+        expect(b.filter((_, f) => f !== 4)).toEqual(a.filter((_, f) => f !== 4));
+        if (a[4] === b[4]) continue;
+        moved++;
+        expect(b[4]).toMatch(/^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}$/);
+        expect([geo.asn(b[4]!), geo.country(b[4]!)]).toEqual([geo.asn(a[4]!), geo.country(a[4]!)]);
+        // A device: its token's device claim, or its user agent without a token.
+        const client = a[11]!.startsWith('bbt=') ? a[11]!.split('.')[4] : a[10];
+        const device = `${a[4]}|${client}|${a[0]}`;
+        byDevice.set(device, (byDevice.get(device) ?? new Set()).add(b[4]!));
+      }
+    });
+    // Most subscribers' connections go over IPv6, each device from one address a day.
+    expect(moved).toBeGreaterThan(100);
+    expect([...byDevice.values()].every((addresses) => addresses.size === 1)).toBe(true);
+    const population = JSON.parse(await readFile(join(root, 'v6', 'population.json'), 'utf8'));
+    expect(population.ipv6).toBe(1);
+    for (const ipv6 of [-0.1, 1.5, Number.NaN])
+      await expect(simulateIndependent({ ...small(join(root, 'bad6')), ipv6 })).rejects.toBeInstanceOf(
+        DatasetError,
+      );
   }, 60_000);
 
   it('refuses a directory that is not empty', async () => {

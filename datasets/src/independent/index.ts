@@ -17,6 +17,7 @@ import { Draw } from './draw.ts';
 import { classroom, crawler, kiosk, orgAdmin, releaseBurst, shelfSync, speechReader } from './hard.ts';
 import { buildShared, LEGIT_MIX, legitReader } from './legit.ts';
 import { COUNTRIES } from './people.ts';
+import { DualStack } from './dual-stack.ts';
 import { type Request, World } from './world.ts';
 
 export interface IndependentOptions {
@@ -29,6 +30,8 @@ export interface IndependentOptions {
   mix: 'full' | 'hard_negative';
   /** The catalog's content types by weight (a store of comics, of podcasts); CATALOG_MIX when absent. */
   catalog?: Readonly<Partial<Record<ContentType, number>>>;
+  /** The share (0–1) of operators' networks that are dual-stack, reached over IPv6 too (dual-stack.ts); none when absent. */
+  ipv6?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -94,6 +97,8 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   if (!(options.hours > 0) || !(options.readers > 0))
     throw new DatasetError('hours and readers must be positive');
   const shelves = catalogMix(options.catalog);
+  const ipv6 = options.ipv6 ?? 0;
+  if (!(ipv6 >= 0 && ipv6 <= 1)) throw new DatasetError(`the IPv6 share must be within 0–1, got ${ipv6}`);
   await mkdir(options.outDir, { recursive: true });
   if ((await readdir(options.outDir)).length > 0) throw new DatasetError(`${options.outDir} is not empty`);
   const draw = new Draw(options.seed);
@@ -145,11 +150,13 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   progress(`writing ${world.lines.toLocaleString('en-US')} log lines`);
   let files = 0;
   const countries = new Map<string, string>();
+  const stack = ipv6 > 0 ? new DualStack(ipv6, options.seed, (asn) => addresses.kindOf(asn)) : undefined;
   for (const { hour, requests } of world.hours()) {
     const stamp = new Date(startMs + hour * 3_600_000).toISOString().slice(0, 13).replace('T', '-');
-    const body = [cloudFrontLogHeader(), ...requests.map((r) => line(draw, r, countries, addresses))].join(
-      '',
-    );
+    const body = [
+      cloudFrontLogHeader(),
+      ...requests.map((r) => line(draw, r, countries, addresses, stack)),
+    ].join('');
     await writeFile(join(options.outDir, `${DISTRIBUTION}.${stamp}.${draw.id(8)}.gz`), gzipSync(body));
     files++;
   }
@@ -163,12 +170,18 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   const legitimateAccounts = Object.values(population).reduce((s, a) => s + a.length, 0);
   await writeFile(
     join(options.outDir, 'population.json'),
-    `${JSON.stringify({ seed: options.seed, hours: options.hours, readers: options.readers, mix: options.mix, catalog: shelves, release: new Date(release).toISOString(), legitimate: population, abuse: labels }, null, 1)}\n`,
+    `${JSON.stringify({ seed: options.seed, hours: options.hours, readers: options.readers, mix: options.mix, catalog: shelves, ...(ipv6 > 0 ? { ipv6 } : {}), release: new Date(release).toISOString(), legitimate: population, abuse: labels }, null, 1)}\n`,
   );
   return { lines: world.lines, files, labels: labels.length, legitimateAccounts };
 }
 
-function line(draw: Draw, r: Request, countries: Map<string, string>, addresses: AddressBook): string {
+function line(
+  draw: Draw,
+  r: Request,
+  countries: Map<string, string>,
+  addresses: AddressBook,
+  stack: DualStack | undefined,
+): string {
   let country = countries.get(r.ip);
   if (country === undefined) {
     country = addresses.countryOf(r.ip);
@@ -182,7 +195,7 @@ function line(draw: Draw, r: Request, countries: Map<string, string>, addresses:
     time,
     'x-edge-location': POPS[country] ?? 'IAD89-C1',
     'sc-bytes': r.bytes,
-    'c-ip': r.ip,
+    'c-ip': stack ? stack.address(r.ip, deviceOf(r), r.t) : r.ip,
     'cs-method': 'GET',
     'cs(Host)': HOST,
     'cs-uri-stem': r.path,
@@ -212,4 +225,9 @@ function line(draw: Draw, r: Request, countries: Map<string, string>, addresses:
     'sc-range-start': r.range?.[0],
     'sc-range-end': r.range?.[1],
   });
+}
+
+/** The client a request names: its token's device claim, or its user agent when it carries no token. */
+function deviceOf(r: Request): string {
+  return r.query.startsWith('bbt=') ? (r.query.split('.', 5)[4] ?? r.ua) : r.ua;
 }
