@@ -84,6 +84,11 @@ describe('address helpers', () => {
   it('names the /24 of IPv4 and the /48 of IPv6', () => {
     expect(networkOf('203.0.113.9')).toBe('203.0.113');
     expect(networkOf('2001:db8:1:2::5')).toBe('2001:db8:1');
+    // One /48 however its address is compressed or cased (logs print the compressed form).
+    expect(networkOf('2001:db8::1:0:0:5')).toBe('2001:db8:0');
+    expect(networkOf('2001:db8:0:5::1')).toBe('2001:db8:0');
+    expect(networkOf('2001:DB8:A::')).toBe('2001:db8:a');
+    expect(networkOf('::1')).toBe('0:0:0');
   });
 });
 

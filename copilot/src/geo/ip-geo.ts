@@ -356,9 +356,15 @@ export function embeddedGeo(): GeoLookup {
   return shared;
 }
 
-/** The /24 (IPv4) or /48 (IPv6) network of an address: readers behind one NAT share it. */
+/**
+ * The /24 (IPv4) or /48 (IPv6) network of an address: readers behind one NAT share it. An IPv6 /48 is named by its
+ * three groups whatever the text compressed (`2001:db8::1:0:0:5` and `2001:db8:0:5::1` are one /48).
+ */
 export function networkOf(ip: string): string {
   const dot = ip.lastIndexOf('.');
   if (dot > 0 && ip.indexOf(':') < 0) return ip.slice(0, dot);
-  return ip.split(':').slice(0, 3).join(':');
+  const value = ipv6ToBigInt(ip);
+  if (value === undefined) return ip.split(':').slice(0, 3).join(':');
+  const group = (shift: bigint) => ((value >> shift) & 0xffffn).toString(16);
+  return `${group(112n)}:${group(96n)}:${group(80n)}`;
 }
