@@ -38,10 +38,11 @@ function hash64(text: string, seed: number): bigint {
   return (BigInt(hash32(text, seed)) << 32n) | BigInt(hash32(text, seed ^ 0x5bd1e995));
 }
 
+/** An IPv6 address as logs print it: RFC 5952's compressed form (the URL parser serialises hosts that way). */
 function ipv6Text(value: bigint): string {
   const groups: string[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
-  return groups.join(':');
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
 /** An operator's IPv6 ranges, by ASN, from the same table the IPv4 ranges come from. */
