@@ -245,6 +245,7 @@ function activeTokenMemoryMb(tokens: number): { heapMb: number; arrayBuffersMb: 
     asn: () => 7922,
     continent: () => 'NA',
     spansContinents: () => false,
+    spansCountries: () => false,
   };
   const detectors = new AbuseDetectors(geo);
   const out: Detection[] = [];

@@ -215,7 +215,7 @@ export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t:
  */
 export function accountTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   s: AccountState,
   token: TokenSharingState,
 ): (Travel & { atOnce: boolean }) | undefined {
@@ -252,7 +252,7 @@ function firstPairAtOnce(s: AccountState, token: TokenSharingState, other: Token
  */
 export function deviceTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {
@@ -271,7 +271,7 @@ export function deviceTravel(
  */
 export function otherDeviceApart(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
@@ -289,7 +289,7 @@ export function otherDeviceApart(
  */
 function journey(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {

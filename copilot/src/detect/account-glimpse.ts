@@ -35,7 +35,7 @@ interface Glimpse {
  */
 function deviceHop(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
@@ -50,7 +50,7 @@ function deviceHop(
 /** The account's glimpse now, if any (asked only while the account has neither a finding nor a glimpse). */
 export function sharingGlimpse(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   s: AccountState,
   token: TokenSharingState,
   atOnce: AtOnce,
@@ -71,7 +71,7 @@ export function sharingGlimpse(
  */
 export function secondPersonGlimpse(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   s: AccountState,
   token: TokenSharingState,
 ): Glimpse | undefined {

@@ -42,10 +42,14 @@ const NETWORKS: Record<number, { country: string; asn: number }> = {
   17: { country: 'US', asn: 64513 },
   // A VPN provider of its own, placed on several continents too, with an exit in Japan.
   18: { country: 'JP', asn: 64514 },
+  // A regional operator whose addresses geolocation spreads over Europe's countries, with a pool in France.
+  19: { country: 'FR', asn: 64515 },
 };
 const CONTINENTS: Record<string, string> = { US: 'NA', KR: 'AS', JP: 'AS', DE: 'EU', FR: 'EU', GB: 'EU' };
 /** Networks the tables place on several continents (network-spread.ts finds them in the real tables). */
 const ACROSS_CONTINENTS = new Set([64513, 64514]);
+/** Networks the tables place in several countries (the networks across continents among them). */
+const ACROSS_COUNTRIES = new Set([64512, 64513, 64514, 64515]);
 
 /** The row of `10.<n>.x.y`, and of `2001:db8:<n>::…`: the IPv6 side of the same operator (dual stack). */
 const rowOf = (ip: string): number => Number(ip.includes(':') ? ip.split(':')[2] : ip.split('.')[1]);
@@ -55,6 +59,7 @@ export const testGeo: GeoLookup = {
   asn: (ip) => NETWORKS[rowOf(ip)]?.asn ?? 0,
   continent: (country) => CONTINENTS[country] ?? '',
   spansContinents: (asn) => ACROSS_CONTINENTS.has(asn),
+  spansCountries: (asn) => ACROSS_COUNTRIES.has(asn),
 };
 
 export interface TokenSpec {

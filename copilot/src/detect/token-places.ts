@@ -69,16 +69,20 @@ export interface Travel {
 const MAX_PLACES = 8;
 
 /**
- * Places of one token in the window: distinct networks, countries outside hosting networks, user agents (a
- * request without one names no client, so it is not counted as another).
+ * Places of one token in the window: distinct networks, countries outside hosting networks and networks spread
+ * over several countries (neither places its user in one), user agents (a request without one names no client,
+ * so it is not counted as another).
  */
-export function spread(places: readonly Place[]): { asns: number; countries: number; agents: number } {
+export function spread(
+  geo: Pick<GeoLookup, 'spansCountries'>,
+  places: readonly Place[],
+): { asns: number; countries: number; agents: number } {
   const asns = new Set<number>();
   const countries = new Set<string>();
   const agents = new Set<number>();
   for (const p of places) {
     asns.add(p.asn);
-    if (!p.hosting && p.country.length > 0) countries.add(p.country);
+    if (!p.hosting && p.country.length > 0 && !geo.spansCountries(p.asn)) countries.add(p.country);
     if (p.agent !== NO_AGENT) agents.add(p.agent);
   }
   return { asns: asns.size, countries: countries.size, agents: agents.size };
@@ -113,7 +117,7 @@ export function twoClients(a: Pick<Place, 'agent'>, b: Pick<Place, 'agent'>): bo
 
 export function placeOf(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   s: TokenSharingState,
   e: AccessEvent,
   previous: Place | undefined,
@@ -185,12 +189,14 @@ export function placeOf(
  * client (another user agent, or sessions going on at once) as well. A place in a hosting network moves nobody,
  * and neither does a move within one network between its exits in two countries (a VPN the hosting list does
  * not know), nor one between two networks that both place nobody (each placed on several continents: a VPN
- * reader changing providers): only a move between two networks, one of them placed, can be a journey. A token's
- * own moves ask more (locatedMove).
+ * reader changing providers): only a move between two networks, one of them placed, can be a journey. Within a
+ * continent a network spread over several countries places nobody either (a regional operator's mobile pool
+ * registered in a neighbouring country, a phone going between it and home Wi-Fi). A token's own moves ask more
+ * (locatedMove).
  */
 export function impossibleTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   from: Whereabouts,
   leftMs: number,
   to: Whereabouts,
@@ -201,6 +207,8 @@ export function impossibleTravel(
   if (from.country === '' || to.country === '' || from.country === to.country) return undefined;
   const gapMs = arrivedMs - leftMs;
   const sameContinent = geo.continent(from.country) === geo.continent(to.country);
+  // Within a continent, a network spread over its countries places nobody in one of them (a regional carrier).
+  if (sameContinent && (geo.spansCountries(from.asn) || geo.spansCountries(to.asn))) return undefined;
   const minMs = sameContinent ? config.minTravelSameContinentMs : config.minTravelOtherContinentMs;
   if (gapMs >= minMs) return undefined;
   return {

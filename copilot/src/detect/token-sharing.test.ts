@@ -658,6 +658,22 @@ describe.each(PATHS)('Detector: token sharing, through %s', (path) => {
     ]);
   });
 
+  it("sees no journey within a continent to a regional operator's pool placed in a neighbouring country", () => {
+    // A reader at home in Germany whose phone goes to mobile data between chapters, on an operator whose
+    // addresses geolocation spreads over Europe's countries (this pool placed in France), and back: one client.
+    const token = { tokenId: 'tokRegion01', accountId: 'regional', device: 'r1', title: 't00007' };
+    const day = (mobile: string) =>
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        request(T0 + i * 90_000, i % 2 === 0 ? '10.5.0.4' : mobile, chapter('t00007', i + 1), { token }),
+      );
+    expect(runDetectorsBy(day('10.19.0.8'))).toEqual([]);
+    // A national network in France, the same back and forth: a journey no one makes in 90 seconds.
+    expect(runDetectorsBy(day('10.6.0.8')).map((d) => [d.kind, d.evidence.reasons])).toContainEqual([
+      'token_sharing',
+      ['impossible_travel'],
+    ]);
+  });
+
   it('observes one device identity taking turns in several homes and going back to them, never a commuter', () => {
     // Copies of one device id in four homes of one country, each member's short session after another's (no
     // two going on at once), members reading again in turn: copies, worth a look.

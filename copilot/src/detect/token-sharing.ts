@@ -78,7 +78,7 @@ export class TokenSharingDetector {
 
   constructor(
     private readonly config: DetectorConfig,
-    private readonly geo: Pick<GeoLookup, 'continent' | 'spansContinents'>,
+    private readonly geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
   ) {
     // Accounts are looked at a few times per session, so they must outlive a session's silence and the travel
     // window; a sharing ring reads through the day, so its account is kept half a day.
@@ -142,7 +142,7 @@ export class TokenSharingDetector {
     // Most requests come from the token's only place: nothing to judge, nothing to allocate.
     if (travel === undefined && s.placeCount < 2 && s.forbidden < this.config.forbiddenPerToken)
       return undefined;
-    const { asns, countries, agents } = spread(s.places);
+    const { asns, countries, agents } = spread(this.geo, s.places);
     const several = countries >= 2 || agents >= 2;
     const evidence: Evidence[] = [];
     if (travel) evidence.push({ family: 'travel', strength: 0.85, signals: ['impossible_travel'] });

@@ -18,6 +18,11 @@ export interface GeoLookup {
   continent(country: string): string;
   /** Whether the network's addresses are placed on several continents, so that none places its user (network-spread.ts). */
   spansContinents(asn: number): boolean;
+  /**
+   * Whether the network's addresses are spread over several countries (a regional operator's, a transit's):
+   * within a continent its addresses place no one in a particular country (network-spread.ts).
+   */
+  spansCountries(asn: number): boolean;
 }
 
 export class GeoDataError extends Error {
@@ -154,10 +159,11 @@ function loadCountries4(): { ranges: IndexedRanges4; codes: string[] } {
 }
 
 /**
- * The networks placed on several continents (network-spread.ts): about 0.1 s to make from both tables, so kept
- * in the cache beside them as a table of one-number ranges, remade when a table or the continents change.
+ * The networks placed on several regions (network-spread.ts; a region is a country's continent, or the country):
+ * about 0.1 s to make from both tables, so kept in the cache beside them as a table of one-number ranges, remade
+ * when a table or the regions change.
  */
-function loadAcrossContinents(continentOf: (country: string) => string): Set<number> {
+function loadAcrossRegions(regionOf: (country: string) => string, name: string): Set<number> {
   const asnDir = packageDir('@ip-location-db/asn');
   const sources = [
     join(asnDir, 'asn-ipv4-num.csv'),
@@ -170,12 +176,12 @@ function loadAcrossContinents(continentOf: (country: string) => string): Set<num
       sharedAsns4().ranges,
       countries.ranges.ranges,
       countries.codes,
-      continentOf,
+      regionOf,
     );
     const asns = Uint32Array.from(found).sort();
     return { ranges: { starts: asns, ends: asns, values: new Uint32Array(asns.length) }, labels: [] };
   };
-  const { ranges } = cachedTable(sources, geoCacheDirFor(asnDir), make, 'networks-across-continents');
+  const { ranges } = cachedTable(sources, geoCacheDirFor(asnDir), make, name);
   return new Set(ranges.starts);
 }
 
@@ -313,6 +319,7 @@ class EmbeddedGeo implements GeoLookup {
     require('countries-list').countries ?? {};
   private asns6: Ranges6 | undefined;
   private acrossContinents: Set<number> | undefined;
+  private acrossCountries: Set<number> | undefined;
   private geoip6: { lookup(ip: string): { country?: string } | null } | undefined;
 
   country(ip: string): string {
@@ -343,8 +350,13 @@ class EmbeddedGeo implements GeoLookup {
   }
 
   spansContinents(asn: number): boolean {
-    this.acrossContinents ??= loadAcrossContinents((code) => this.continent(code));
+    this.acrossContinents ??= loadAcrossRegions((code) => this.continent(code), 'networks-across-continents');
     return this.acrossContinents.has(asn);
+  }
+
+  spansCountries(asn: number): boolean {
+    this.acrossCountries ??= loadAcrossRegions((code) => code, 'networks-across-countries');
+    return this.acrossCountries.has(asn);
   }
 }
 

@@ -35,6 +35,17 @@ describe('networksAcrossContinents', () => {
     expect([...networksAcrossContinents(asns, countries, CODES, continentOf)]).toEqual([100]);
   });
 
+  it("with each country as its own region, names a network spread over one continent's countries too", () => {
+    const asns = ranges([
+      [0, 399, 100], // NL and US
+      [500, 1499, 200], // NL and DE: a European carrier, spread over two countries of one continent
+      [2400, 2999, 300], // US only
+      [2000, 2399, 100],
+    ]);
+    const byCountry = [...networksAcrossContinents(asns, countries, CODES, (code) => code)].sort();
+    expect(byCountry).toEqual([100, 200]);
+  });
+
   it('weighs continents by addresses: a stray block abroad does not spread a network, a large one does', () => {
     const share = (abroad: number) =>
       networksAcrossContinents(

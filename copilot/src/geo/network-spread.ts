@@ -2,7 +2,9 @@
  * Networks whose addresses do not say where their users are. Geolocation places each address range in a
  * country; an autonomous system whose ranges are placed on several continents (clouds, VPN providers, satellite
  * operators, mobile operators that register addresses abroad) hands any of them to a user anywhere, so a
- * country read from one of its addresses places nobody. Found from the tables themselves, not from a list of
+ * country read from one of its addresses places nobody. With each country as its own region, the same count
+ * names the networks spread over several countries (a regional operator's, a transit's), whose country places
+ * nobody within a continent. Found from the tables themselves, not from a list of
  * names: the share of a network's geolocated addresses that its main continent holds. Judged on the IPv4 tables;
  * an IPv6 address's network (by its AS number) is judged by its IPv4 ranges, and one without any is placed.
  */

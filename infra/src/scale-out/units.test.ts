@@ -139,7 +139,13 @@ describe('ScaleOutConsumer', () => {
     const consumer = new ScaleOutConsumer({
       store,
       sink: { emit: async () => {} },
-      geo: { country: () => 'DE', asn: () => 3320, continent: () => 'EU', spansContinents: () => false },
+      geo: {
+        country: () => 'DE',
+        asn: () => 3320,
+        continent: () => 'EU',
+        spansContinents: () => false,
+        spansCountries: () => false,
+      },
       replayHorizonMs: 3_600_000,
     });
     const pack: Pack = {
