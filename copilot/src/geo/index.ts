@@ -5,5 +5,6 @@ export {
   type GeoLookup,
   type Ipv4Tables,
   ipv4Tables,
+  ipv6AsnRanges,
   networkOf,
 } from './ip-geo.ts';

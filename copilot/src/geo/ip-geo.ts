@@ -238,7 +238,7 @@ export function parseAsnRanges(bytes: Buffer): Ranges4 {
   return { starts: starts.subarray(0, n), ends: ends.subarray(0, n), values: values.subarray(0, n) };
 }
 
-interface Ranges6 {
+export interface Ranges6 {
   starts: bigint[];
   ends: bigint[];
   asns: number[];
@@ -301,6 +301,14 @@ export function ipv4Tables(): Ipv4Tables {
   return { countries: ranges.ranges, countryCodes: codes, asns: sharedAsns4().ranges };
 }
 
+let asns6: Ranges6 | undefined;
+
+/** The IPv6 ASN table (sorted ranges), read once per process: lookups and simulators share it. */
+export function ipv6AsnRanges(): Ranges6 {
+  asns6 ??= loadAsn6();
+  return asns6;
+}
+
 function sharedCountries4(): { ranges: IndexedRanges4; codes: string[] } {
   countries4 ??= loadCountries4();
   return countries4;
@@ -317,7 +325,6 @@ class EmbeddedGeo implements GeoLookup {
   private readonly asns = sharedAsns4();
   private readonly continents: Record<string, { continent?: string }> =
     require('countries-list').countries ?? {};
-  private asns6: Ranges6 | undefined;
   private acrossContinents: Set<number> | undefined;
   private acrossCountries: Set<number> | undefined;
   private geoip6: { lookup(ip: string): { country?: string } | null } | undefined;
@@ -340,9 +347,9 @@ class EmbeddedGeo implements GeoLookup {
     }
     const big = ip.indexOf(':') < 0 ? undefined : ipv6ToBigInt(ip);
     if (big === undefined) return 0;
-    this.asns6 ??= loadAsn6();
-    const at = findRange6(this.asns6, big);
-    return at < 0 ? 0 : this.asns6.asns[at]!;
+    const ranges = ipv6AsnRanges();
+    const at = findRange6(ranges, big);
+    return at < 0 ? 0 : ranges.asns[at]!;
   }
 
   continent(country: string): string {

@@ -110,7 +110,7 @@ export class AddressBook {
   }
 
   /** What an operator's network is, as its owner's name says; undefined for one the ranges left out. */
-  kindOf(asn: number): NetworkKind | undefined {
+  networkKind(asn: number): NetworkKind | undefined {
     return this.kinds.get(asn);
   }
 

@@ -8,11 +8,7 @@
  * prefers it). Hosting networks (clouds, VPN exits, crawlers) stay IPv4. Choices are hashes of the seed and the
  * request's fields, never draws, so the rest of the population is the same with or without IPv6.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { embeddedGeo } from '@boundless/copilot/geo';
-import { DatasetError } from '../errors.ts';
+import { embeddedGeo, ipv6AsnRanges } from '@boundless/copilot/geo';
 import type { NetworkKind } from './addresses.ts';
 
 /** Share of a dual-stack network's connections made over IPv6. */
@@ -45,40 +41,22 @@ function ipv6Text(value: bigint): string {
   return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
-/** An operator's IPv6 ranges, by ASN, from the same table the IPv4 ranges come from. */
+/** An operator's IPv6 ranges of at least a /40, by ASN, from the table geolocation reads. */
 function ipv6RangesByAsn(): Map<number, [bigint, bigint][]> {
-  let text: string;
-  try {
-    const require = createRequire(import.meta.url);
-    const dir = dirname(require.resolve('@ip-location-db/asn/package.json'));
-    text = readFileSync(join(dir, 'asn-ipv6-num.csv'), 'latin1');
-  } catch (error) {
-    throw new DatasetError('cannot read the IPv6 ASN table of @ip-location-db/asn', { cause: error });
-  }
+  const { starts, ends, asns } = ipv6AsnRanges();
   const byAsn = new Map<number, [bigint, bigint][]>();
-  for (const row of text.split('\n')) {
-    const [start, end, asn] = row.split(',', 3);
-    if (!start || !end || !asn) continue;
-    const from = BigInt(start);
-    const to = BigInt(end);
+  for (let i = 0; i < starts.length; i++) {
+    const [from, to, asn] = [starts[i]!, ends[i]!, asns[i]!];
     if (to - from + 1n < 1n << MIN_RANGE_BITS) continue;
-    const list = byAsn.get(Number(asn));
+    const list = byAsn.get(asn);
     if (list) list.push([from, to]);
-    else byAsn.set(Number(asn), [[from, to]]);
+    else byAsn.set(asn, [[from, to]]);
   }
   return byAsn;
 }
 
-let sharedRanges: Map<number, [bigint, bigint][]> | undefined;
-
-/** The ranges, read once per process (a second or so). */
-function rangesByAsn(): Map<number, [bigint, bigint][]> {
-  sharedRanges ??= ipv6RangesByAsn();
-  return sharedRanges;
-}
-
 export class DualStack {
-  private readonly ranges = rangesByAsn();
+  private readonly ranges = ipv6RangesByAsn();
   /** The /48 of each IPv4 /24 made dual-stack and whether its IPv4 addresses are shared, or null for IPv4 only. */
   private readonly prefixes = new Map<string, { prefix: bigint; shared: boolean } | null>();
   private readonly geo = embeddedGeo();

@@ -150,7 +150,7 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   progress(`writing ${world.lines.toLocaleString('en-US')} log lines`);
   let files = 0;
   const countries = new Map<string, string>();
-  const stack = ipv6 > 0 ? new DualStack(ipv6, options.seed, (asn) => addresses.kindOf(asn)) : undefined;
+  const stack = ipv6 > 0 ? new DualStack(ipv6, options.seed, (asn) => addresses.networkKind(asn)) : undefined;
   for (const { hour, requests } of world.hours()) {
     const stamp = new Date(startMs + hour * 3_600_000).toISOString().slice(0, 13).replace('T', '-');
     const body = [
