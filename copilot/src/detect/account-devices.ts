@@ -1,5 +1,4 @@
 /** An account's tokens and devices over the last day, and one device identity seen in two places at once. */
-import type { GeoLookup } from '../geo/ip-geo.ts';
 import { DAY_MS } from '@boundless/common/time';
 import type { DetectorConfig } from './config.ts';
 import {
@@ -7,6 +6,7 @@ import {
   locatedMove,
   type TokenSharingState,
   type Travel,
+  type TravelGeo,
   twoClients,
 } from './token-places.ts';
 
@@ -215,7 +215,7 @@ export function deviceInTwoClients(s: AccountState, token: TokenSharingState, t:
  */
 export function accountTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   s: AccountState,
   token: TokenSharingState,
 ): (Travel & { atOnce: boolean }) | undefined {
@@ -252,7 +252,7 @@ function firstPairAtOnce(s: AccountState, token: TokenSharingState, other: Token
  */
 export function deviceTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {
@@ -271,7 +271,7 @@ export function deviceTravel(
  */
 export function otherDeviceApart(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
@@ -289,7 +289,7 @@ export function otherDeviceApart(
  */
 function journey(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   token: TokenSharingState,
   other: TokenSharingState,
 ): Travel | undefined {

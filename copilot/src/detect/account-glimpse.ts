@@ -8,12 +8,11 @@
  * from two networks at once). Each is worth a look, never an action: the glimpse
  * is reported once, observed, on an account with no finding yet, and the findings proper follow as before.
  */
-import type { GeoLookup } from '../geo/ip-geo.ts';
 import { type AccountState, deviceInTwoClients, deviceTravel, otherDeviceApart } from './account-devices.ts';
 import type { AtOnce } from './account-places.ts';
 import type { DetectorConfig } from './config.ts';
 import type { Evidence } from './evidence.ts';
-import type { TokenSharingState, Travel } from './token-places.ts';
+import type { TokenSharingState, Travel, TravelGeo } from './token-places.ts';
 
 /** Strength of a glimpse's evidence: context, under corroboration and under every policy's bar. */
 const GLIMPSE = 0.3;
@@ -35,7 +34,7 @@ interface Glimpse {
  */
 function deviceHop(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   s: AccountState,
   token: TokenSharingState,
 ): Travel | undefined {
@@ -50,7 +49,7 @@ function deviceHop(
 /** The account's glimpse now, if any (asked only while the account has neither a finding nor a glimpse). */
 export function sharingGlimpse(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   s: AccountState,
   token: TokenSharingState,
   atOnce: AtOnce,
@@ -71,7 +70,7 @@ export function sharingGlimpse(
  */
 export function secondPersonGlimpse(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   s: AccountState,
   token: TokenSharingState,
 ): Glimpse | undefined {

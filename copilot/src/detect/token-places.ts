@@ -54,6 +54,9 @@ export function tokenFired(s: TokenSharingState): boolean {
   return (s.tokenFlags & TOKEN_FIRED) !== 0;
 }
 
+/** What travel asks of geolocation: continents, and the networks that place nobody (network-spread.ts). */
+export type TravelGeo = Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>;
+
 /** Where a place is, as travel judges it: its country and network. */
 export type Whereabouts = Pick<Place, 'country' | 'asn' | 'hosting'>;
 
@@ -117,7 +120,7 @@ export function twoClients(a: Pick<Place, 'agent'>, b: Pick<Place, 'agent'>): bo
 
 export function placeOf(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   s: TokenSharingState,
   e: AccessEvent,
   previous: Place | undefined,
@@ -196,7 +199,7 @@ export function placeOf(
  */
 export function impossibleTravel(
   config: DetectorConfig,
-  geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+  geo: TravelGeo,
   from: Whereabouts,
   leftMs: number,
   to: Whereabouts,

@@ -8,7 +8,6 @@
  * count, and places in hosting networks (VPN exits) never make a country change.
  */
 import { DAY_MS } from '@boundless/common/time';
-import type { GeoLookup } from '../geo/ip-geo.ts';
 import {
   type AccountState,
   accountTravel,
@@ -29,6 +28,7 @@ import {
   spread,
   TOKEN_FIRED,
   type TokenSharingState,
+  type TravelGeo,
   tokenFired,
 } from './token-places.ts';
 import { writeAscii } from './line-token.ts';
@@ -78,7 +78,7 @@ export class TokenSharingDetector {
 
   constructor(
     private readonly config: DetectorConfig,
-    private readonly geo: Pick<GeoLookup, 'continent' | 'spansContinents' | 'spansCountries'>,
+    private readonly geo: TravelGeo,
   ) {
     // Accounts are looked at a few times per session, so they must outlive a session's silence and the travel
     // window; a sharing ring reads through the day, so its account is kept half a day.
