@@ -249,6 +249,16 @@ describe('Command line: simulate independent', () => {
     expect(run.stderr).toContain(`--ipv6 must be a share between 0 and 1, got "${share}"`);
     expect(existsSync(out)).toBe(false);
   });
+
+  it.each(['-5', '3601', 'soon', ''])('--disorder %j is named, and nothing is written', (seconds) => {
+    const out = join(dir, `disorder-${seconds.replace(/[^a-z0-9]/g, '_')}`);
+    const run = boundless('simulate', 'independent', '--disorder', seconds, '--out', out);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      `--disorder must be a number of seconds between 0 and 3600, got "${seconds}"`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('Command line: start on a taken port', () => {

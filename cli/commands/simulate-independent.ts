@@ -11,6 +11,8 @@ interface IndependentFlags {
   mix: string;
   catalog?: string;
   ipv6?: string;
+  disorder?: string;
+  edgeFiles?: boolean;
 }
 
 /** `comic=60,episode=40`: content types by weight; the weights' checks are the simulator's. */
@@ -58,6 +60,15 @@ export function registerSimulateIndependent(simulate: Command): void {
       "the share (0-1) of operators' networks that are dual-stack: their subscribers reach the edge over IPv6 " +
         'too, from addresses of the same operator and country (default: 0, IPv4 only)',
     )
+    .option(
+      '--disorder <seconds>',
+      'lines reach each file up to this many seconds after their time, so a file is not in time order ' +
+        '(timestamps unchanged; default: 0, in order)',
+    )
+    .option(
+      '--edge-files',
+      'one file per edge location an hour, as CloudFront may save several files a period',
+    )
     .action(async (flags: IndependentFlags) => {
       const start = new Date(parseUtcTime(flags.start));
       if (Number.isNaN(start.getTime()))
@@ -69,6 +80,14 @@ export function registerSimulateIndependent(simulate: Command): void {
       const ipv6 = flags.ipv6 === undefined ? undefined : Number(flags.ipv6);
       if (ipv6 !== undefined && !(flags.ipv6!.trim() !== '' && ipv6 >= 0 && ipv6 <= 1))
         throw new CliError(`--ipv6 must be a share between 0 and 1, got "${flags.ipv6}"`);
+      const disorder = flags.disorder === undefined ? 0 : Number(flags.disorder);
+      if (
+        flags.disorder !== undefined &&
+        !(flags.disorder.trim() !== '' && disorder >= 0 && disorder <= 3600)
+      )
+        throw new CliError(
+          `--disorder must be a number of seconds between 0 and 3600, got "${flags.disorder}"`,
+        );
       const { DatasetError, simulateIndependent } = await import('@boundless/datasets/independent');
       const began = Date.now();
       try {
@@ -81,10 +100,11 @@ export function registerSimulateIndependent(simulate: Command): void {
           mix: flags.mix,
           ...(flags.catalog === undefined ? {} : { catalog: catalogWeights(flags.catalog) }),
           ...(ipv6 === undefined ? {} : { ipv6 }),
+          delivery: { disorderSeconds: disorder, edgeFiles: flags.edgeFiles === true },
           onProgress: (message) => process.stderr.write(`  ${message}\n`),
         });
         process.stdout.write(
-          `wrote ${result.lines.toLocaleString('en-US')} log lines in ${result.files} hourly files, ${result.labels} labels, ` +
+          `wrote ${result.lines.toLocaleString('en-US')} log lines in ${result.files} files, ${result.labels} labels, ` +
             `${result.legitimateAccounts} legitimate accounts (${((Date.now() - began) / 1000).toFixed(1)} s)\n`,
         );
       } catch (error) {

@@ -4,6 +4,21 @@
  */
 import { mulberry32 } from '@boundless/common/random';
 
+/**
+ * A 32-bit hash of `text` under `seed` (FNV-1a with a final mix): a choice made from a request's own fields, never
+ * a draw, so options that use it leave everything else the seed draws as it was.
+ */
+export function hash32(text: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 export class Draw {
   private readonly next: () => number;
 

@@ -10,6 +10,7 @@
  */
 import { embeddedGeo, ipv6AsnRanges } from '@boundless/copilot/geo';
 import type { NetworkKind } from './addresses.ts';
+import { hash32 } from './draw.ts';
 
 /** Share of a dual-stack network's connections made over IPv6. */
 const IPV6_PREFERENCE = 0.7;
@@ -17,18 +18,6 @@ const IPV6_PREFERENCE = 0.7;
 const CONNECTION_MS = 2 * 60_000;
 /** An operator's range must hold at least a /40 to lend /48s. */
 const MIN_RANGE_BITS = 88n;
-
-/** A 32-bit hash of `text` under `seed` (FNV-1a with a final mix): the same fields, the same choice. */
-function hash32(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function hash64(text: string, seed: number): bigint {
   return (BigInt(hash32(text, seed)) << 32n) | BigInt(hash32(text, seed ^ 0x5bd1e995));

@@ -136,6 +136,43 @@ describe('the independent population', () => {
       );
   }, 60_000);
 
+  it('delivers lines as CloudFront may: out of order by up to the disorder, a file per edge location, the same lines', async () => {
+    await simulateIndependent({
+      ...small(join(root, 'edges')),
+      delivery: { disorderSeconds: 30, edgeFiles: true },
+    });
+    const records = (bodies: string[]) => bodies.flatMap((b) => b.trimEnd().split('\n').slice(2));
+    const [inOrder, delivered] = await Promise.all([logs(join(root, 'a')), logs(join(root, 'edges'))]);
+    expect(records(delivered).sort()).toEqual(records(inOrder).sort());
+    expect(delivered.length).toBeGreaterThan(inOrder.length);
+    let behind = 0;
+    for (const body of delivered) {
+      const lines = body
+        .trimEnd()
+        .split('\n')
+        .slice(2)
+        .map((l) => l.split('\t'));
+      expect(new Set(lines.map((f) => f[2])).size).toBe(1);
+      let latest = Number.NEGATIVE_INFINITY;
+      for (const f of lines) {
+        const at = Date.parse(`${f[0]}T${f[1]}Z`);
+        // Placed at most the disorder after its time: nothing before it is more than that later than it.
+        expect(latest - at).toBeLessThanOrEqual(30_000);
+        if (at < latest) behind++;
+        latest = Math.max(latest, at);
+      }
+    }
+    expect(behind).toBeGreaterThan(10);
+    const names = (await readdir(join(root, 'edges'))).filter((f) => f.endsWith('.gz'));
+    expect(names.every((n) => /^E2INDEP0RDR7Q\.2026-09-17-06\.[a-z0-9]{8}-[a-z0-9-]+\.gz$/.test(n))).toBe(
+      true,
+    );
+    for (const disorderSeconds of [-1, 3601, Number.NaN])
+      await expect(
+        simulateIndependent({ ...small(join(root, 'bad-delivery')), delivery: { disorderSeconds } }),
+      ).rejects.toBeInstanceOf(DatasetError);
+  }, 60_000);
+
   it('refuses a directory that is not empty', async () => {
     await expect(simulateIndependent(small(join(root, 'a')))).rejects.toBeInstanceOf(DatasetError);
   });

@@ -17,6 +17,7 @@ import { Draw } from './draw.ts';
 import { classroom, crawler, kiosk, orgAdmin, releaseBurst, shelfSync, speechReader } from './hard.ts';
 import { buildShared, LEGIT_MIX, legitReader } from './legit.ts';
 import { COUNTRIES } from './people.ts';
+import { type Delivery, deliver, type LogLine } from './delivery.ts';
 import { DualStack } from './dual-stack.ts';
 import { type Request, World } from './world.ts';
 
@@ -32,6 +33,8 @@ export interface IndependentOptions {
   catalog?: Readonly<Partial<Record<ContentType, number>>>;
   /** The share (0–1) of operators' networks that are dual-stack, reached over IPv6 too (dual-stack.ts); none when absent. */
   ipv6?: number;
+  /** How the hour's lines reach the log bucket (delivery.ts): in time order, one file an hour, when absent. */
+  delivery?: Partial<Delivery>;
   onProgress?: (message: string) => void;
 }
 
@@ -99,6 +102,9 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   const shelves = catalogMix(options.catalog);
   const ipv6 = options.ipv6 ?? 0;
   if (!(ipv6 >= 0 && ipv6 <= 1)) throw new DatasetError(`the IPv6 share must be within 0–1, got ${ipv6}`);
+  const delivery: Delivery = { disorderSeconds: 0, edgeFiles: false, ...options.delivery };
+  if (!(delivery.disorderSeconds >= 0 && delivery.disorderSeconds <= 3600))
+    throw new DatasetError(`the disorder must be within 0–3600 seconds, got ${delivery.disorderSeconds}`);
   await mkdir(options.outDir, { recursive: true });
   if ((await readdir(options.outDir)).length > 0) throw new DatasetError(`${options.outDir} is not empty`);
   const draw = new Draw(options.seed);
@@ -153,12 +159,13 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   const stack = ipv6 > 0 ? new DualStack(ipv6, options.seed, (asn) => addresses.networkKind(asn)) : undefined;
   for (const { hour, requests } of world.hours()) {
     const stamp = new Date(startMs + hour * 3_600_000).toISOString().slice(0, 13).replace('T', '-');
-    const body = [
-      cloudFrontLogHeader(),
-      ...requests.map((r) => line(draw, r, countries, addresses, stack)),
-    ].join('');
-    await writeFile(join(options.outDir, `${DISTRIBUTION}.${stamp}.${draw.id(8)}.gz`), gzipSync(body));
-    files++;
+    const lines = requests.map((r) => line(draw, r, countries, addresses, stack));
+    const id = draw.id(8);
+    for (const file of deliver(lines, delivery, options.seed)) {
+      const name = `${DISTRIBUTION}.${stamp}.${id}${file.edge ? `-${file.edge.toLowerCase()}` : ''}.gz`;
+      await writeFile(join(options.outDir, name), gzipSync([cloudFrontLogHeader(), ...file.lines].join('')));
+      files++;
+    }
   }
   const labelLines = labels.map(({ kind, subject, start, end }) =>
     JSON.stringify({ kind, subject, start, end }),
@@ -168,10 +175,19 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
     labelLines.length ? `${labelLines.join('\n')}\n` : '',
   );
   const legitimateAccounts = Object.values(population).reduce((s, a) => s + a.length, 0);
-  await writeFile(
-    join(options.outDir, 'population.json'),
-    `${JSON.stringify({ seed: options.seed, hours: options.hours, readers: options.readers, mix: options.mix, catalog: shelves, ...(ipv6 > 0 ? { ipv6 } : {}), release: new Date(release).toISOString(), legitimate: population, abuse: labels }, null, 1)}\n`,
-  );
+  const described = {
+    seed: options.seed,
+    hours: options.hours,
+    readers: options.readers,
+    mix: options.mix,
+    catalog: shelves,
+    ...(ipv6 > 0 ? { ipv6 } : {}),
+    ...(delivery.disorderSeconds > 0 || delivery.edgeFiles ? { delivery } : {}),
+    release: new Date(release).toISOString(),
+    legitimate: population,
+    abuse: labels,
+  };
+  await writeFile(join(options.outDir, 'population.json'), `${JSON.stringify(described, null, 1)}\n`);
   return { lines: world.lines, files, labels: labels.length, legitimateAccounts };
 }
 
@@ -181,19 +197,20 @@ function line(
   countries: Map<string, string>,
   addresses: AddressBook,
   stack: DualStack | undefined,
-): string {
+): LogLine {
   let country = countries.get(r.ip);
   if (country === undefined) {
     country = addresses.countryOf(r.ip);
     countries.set(r.ip, country);
   }
   const { date, time } = cloudFrontLogTimestamp(r.t);
+  const edge = POPS[country] ?? 'IAD89-C1';
   const seconds = r.hit ? draw.between(0.001, 0.03) : draw.between(0.02, 0.4);
   const result = r.status >= 500 ? 'Error' : r.status === 403 ? 'Error' : r.hit ? 'Hit' : 'Miss';
-  return formatCloudFrontLogLine({
+  const text = formatCloudFrontLogLine({
     date,
     time,
-    'x-edge-location': POPS[country] ?? 'IAD89-C1',
+    'x-edge-location': edge,
     'sc-bytes': r.bytes,
     'c-ip': stack ? stack.address(r.ip, deviceOf(r), r.t) : r.ip,
     'cs-method': 'GET',
@@ -225,6 +242,7 @@ function line(
     'sc-range-start': r.range?.[0],
     'sc-range-end': r.range?.[1],
   });
+  return { t: r.t, edge, text };
 }
 
 /** The client a request names: its token's device claim, or its user agent when it carries no token. */
