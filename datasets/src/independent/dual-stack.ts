@@ -2,8 +2,10 @@
  * IPv6 beside IPv4. Most broadband and mobile operators are dual-stack: a subscriber's devices reach the edge over
  * IPv6 when they can and over the IPv4 address (often shared) when a connection happens to go that way. A share of
  * the operators' networks (by IPv4 /24) is made dual-stack here: each gets a /48 of the same operator (ASN), in the
- * country geolocation gives its IPv4 address. A home network is one /64 for the household behind its IPv4 address;
- * behind a carrier's or a campus's shared IPv4 addresses every device has a /64 of its own. Each device has a
+ * country geolocation gives its IPv4 address. A home network is one /64 for the household behind its IPv4 address,
+ * and a campus's devices share its Wi-Fi's /64 the same way (addresses picked by each device on one link); behind a
+ * mobile carrier's shared IPv4 addresses every device has a /64 of its own (a mobile network gives each its own
+ * prefix). A campus that gives each device its own /64 is not modelled. Each device has a
  * privacy address a day, and each two-minute connection goes over IPv6 with probability 0.7 (Happy Eyeballs
  * prefers it). Hosting networks (clouds, VPN exits, crawlers) stay IPv4. Choices are hashes of the seed and the
  * request's fields, never draws, so the rest of the population is the same with or without IPv6.
@@ -46,8 +48,8 @@ function ipv6RangesByAsn(): Map<number, [bigint, bigint][]> {
 
 export class DualStack {
   private readonly ranges = ipv6RangesByAsn();
-  /** The /48 of each IPv4 /24 made dual-stack and whether its IPv4 addresses are shared, or null for IPv4 only. */
-  private readonly prefixes = new Map<string, { prefix: bigint; shared: boolean } | null>();
+  /** The /48 of each IPv4 /24 made dual-stack and whether its devices each have a /64, or null for IPv4 only. */
+  private readonly prefixes = new Map<string, { prefix: bigint; perDevice: boolean } | null>();
   private readonly geo = embeddedGeo();
 
   /**
@@ -69,13 +71,13 @@ export class DualStack {
     if (network === null) return ip;
     const connection = Math.floor(t / CONNECTION_MS);
     if (hash32(`${ip}|${device}|${connection}`, this.seed) / 2 ** 32 >= IPV6_PREFERENCE) return ip;
-    const lan = BigInt(hash32(network.shared ? `lan|${device}` : `lan|${ip}`, this.seed) & 0xffff) << 64n;
+    const lan = BigInt(hash32(network.perDevice ? `lan|${device}` : `lan|${ip}`, this.seed) & 0xffff) << 64n;
     const day = Math.floor(t / 86_400_000);
     const host = hash64(`host|${ip}|${device}|${day}`, this.seed);
     return ipv6Text(network.prefix + lan + host);
   }
 
-  private prefixOf(ip: string): { prefix: bigint; shared: boolean } | null {
+  private prefixOf(ip: string): { prefix: bigint; perDevice: boolean } | null {
     const network = ip.slice(0, ip.lastIndexOf('.'));
     let prefix = this.prefixes.get(network);
     if (prefix === undefined) {
@@ -86,20 +88,20 @@ export class DualStack {
   }
 
   /** A /48 of the operator's, where geolocation places the IPv4 address; null when not dual-stack or none is. */
-  private pickPrefix(ip: string, network: string): { prefix: bigint; shared: boolean } | null {
+  private pickPrefix(ip: string, network: string): { prefix: bigint; perDevice: boolean } | null {
     if (hash32(`ds|${network}`, this.seed) / 2 ** 32 >= this.share) return null;
     const asn = this.geo.asn(ip);
     const ranges = this.ranges.get(asn);
     const kind = this.kindOf(asn);
     if (ranges === undefined || kind === 'cloud' || kind === 'vpn' || kind === 'crawler') return null;
-    const shared = kind === 'carrier' || kind === 'campus';
+    const perDevice = kind === 'carrier';
     const country = this.geo.country(ip);
     const first = hash32(`range|${network}`, this.seed);
     for (let k = 0; k < Math.min(ranges.length, 16); k++) {
       const [from, to] = ranges[(first + k) % ranges.length]!;
       const slash48s = (to - from + 1n) >> 80n;
       const prefix = from + ((hash64(`p48|${network}`, this.seed) % slash48s) << 80n);
-      if (this.geo.country(ipv6Text(prefix + 1n)) === country) return { prefix, shared };
+      if (this.geo.country(ipv6Text(prefix + 1n)) === country) return { prefix, perDevice };
     }
     return null;
   }

@@ -130,6 +130,27 @@ describe('the independent population', () => {
     expect([...byDevice.values()].every((addresses) => addresses.size === 1)).toBe(true);
     const population = JSON.parse(await readFile(join(root, 'v6', 'population.json'), 'utf8'));
     expect(population.ipv6).toBe(1);
+    // A class's devices share the campus Wi-Fi's /64 behind its IPv4 address, as a home's devices do.
+    const pupils = new Set<string>(population.legitimate.classroom);
+    const campusLines = new Map<string, Set<string>>();
+    const campusDevices = new Map<string, Set<string>>();
+    v4.forEach((body, file) => {
+      const after = v6[file]!.trimEnd().split('\n');
+      body
+        .trimEnd()
+        .split('\n')
+        .forEach((line, i) => {
+          const a = line.split('\t');
+          const b = after[i]!.split('\t');
+          if (i < 2 || !a[11]!.startsWith('bbt=') || !pupils.has(a[11]!.split('.')[3]!) || a[4] === b[4])
+            return;
+          const slash64 = new URL(`http://[${b[4]}]/`).hostname.slice(1, -1).split(':').slice(0, 4).join(':');
+          campusLines.set(a[4]!, (campusLines.get(a[4]!) ?? new Set()).add(slash64));
+          campusDevices.set(a[4]!, (campusDevices.get(a[4]!) ?? new Set()).add(a[11]!.split('.')[4]!));
+        });
+    });
+    expect([...campusDevices.values()].some((devices) => devices.size > 1)).toBe(true);
+    expect([...campusLines.values()].every((lines) => lines.size === 1)).toBe(true);
     for (const ipv6 of [-0.1, 1.5, Number.NaN])
       await expect(simulateIndependent({ ...small(join(root, 'bad6')), ipv6 })).rejects.toBeInstanceOf(
         DatasetError,
