@@ -16,6 +16,7 @@
  * audience member, so once enough of the country's networks read through it, the country is also judged over a
  * longer window, against the minutes before that window, at a lower bar.
  */
+import { lineOf } from '../geo/ip-geo.ts';
 import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
 import { audienceKey, CountryAudience, medianOf, RECENT_MINUTES, stabilised } from './geo-audience.ts';
@@ -67,6 +68,9 @@ export class GeoSpikeDetector {
   /** The last ASN asked about, and whether it is a hosting network (most requests repeat the last one's). */
   private hostingAsn = -1;
   private hosting = false;
+  /** The last address asked about and its line's key. */
+  private lastIp = '';
+  private lastLine = 0;
 
   constructor(private readonly config: DetectorConfig) {}
 
@@ -86,7 +90,7 @@ export class GeoSpikeDetector {
       this.countryList.push(s);
     }
     // Only a reader new this minute can raise the audience: the judgement runs on those alone.
-    if (!s.add(audienceKey(e.accountId, e.ip), audienceKey('', e.ip), this.minute)) return;
+    if (!s.add(audienceKey(e.accountId, e.ip), this.lineKey(e.ip), this.minute)) return;
     const x = s.window;
     // An audience under the floor is no spike either: a small market quiet between surges re-arms.
     const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);
@@ -109,6 +113,18 @@ export class GeoSpikeDetector {
         baseline: this.baselineOf(s),
       }),
     );
+  }
+
+  /**
+   * The place a request reads from, for counting a crowd behind one line as one: the line of its address (lineOf),
+   * kept for the last address, since requests come in runs of one address.
+   */
+  private lineKey(ip: string): number {
+    if (ip !== this.lastIp) {
+      this.lastIp = ip;
+      this.lastLine = audienceKey('', lineOf(ip));
+    }
+    return this.lastLine;
   }
 
   /** Whether this network is a hosting one; the last answer is kept, since requests come in runs of one network. */

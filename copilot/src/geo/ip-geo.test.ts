@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGeo, IndexedRanges4, ipv4ToNumber, networkOf, parseAsnRanges } from './ip-geo.ts';
+import { embeddedGeo, IndexedRanges4, ipv4ToNumber, lineOf, networkOf, parseAsnRanges } from './ip-geo.ts';
 
 /** The plain bisection over the whole table that the index must agree with. */
 function findRange(starts: Uint32Array, ends: Uint32Array, ip: number): number {
@@ -89,6 +89,15 @@ describe('address helpers', () => {
     expect(networkOf('2001:db8:0:5::1')).toBe('2001:db8:0');
     expect(networkOf('2001:DB8:A::')).toBe('2001:db8:a');
     expect(networkOf('::1')).toBe('0:0:0');
+  });
+
+  it('names the line of an address: an IPv4 address itself, the /64 of IPv6', () => {
+    expect(lineOf('203.0.113.9')).toBe('203.0.113.9');
+    // Two privacy addresses of one home's /64 are one line, however compressed; the next /64 is another.
+    expect(lineOf('2001:db8:1:2:a1b2:c3d4:e5f6:1')).toBe(lineOf('2001:DB8:1:2::7'));
+    expect(lineOf('2001:db8:1:2::7')).not.toBe(lineOf('2001:db8:1:3::7'));
+    expect(lineOf('2001:db8::5')).toBe(lineOf('2001:db8:0:0:ffff::1'));
+    expect(lineOf('not-an-address')).toBe('not-an-address');
   });
 });
 

@@ -376,6 +376,18 @@ export function embeddedGeo(): GeoLookup {
 }
 
 /**
+ * The line an address is on: an IPv4 address itself (behind it a home's or a campus's NAT), or an IPv6 address's /64,
+ * whose low 64 bits each device picks for itself (privacy addresses change them daily), so the devices of one home
+ * or one shared Wi-Fi are one line however many addresses they use. Named by the /64's value whatever the text
+ * compressed; text that is no address is its own line.
+ */
+export function lineOf(ip: string): string {
+  if (ip.indexOf(':') < 0) return ip;
+  const value = ipv6ToBigInt(ip);
+  return value === undefined ? ip : `${(value >> 64n).toString(16)}::/64`;
+}
+
+/**
  * The /24 (IPv4) or /48 (IPv6) network of an address: readers behind one NAT share it. An IPv6 /48 is named by its
  * three groups whatever the text compressed (`2001:db8::1:0:0:5` and `2001:db8:0:5::1` are one /48).
  */
