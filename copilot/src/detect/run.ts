@@ -5,12 +5,13 @@
 import { stat } from 'node:fs/promises';
 import { embeddedGeo, type GeoLookup } from '../geo/ip-geo.ts';
 import {
+  hourFromFileName,
   listCloudFrontLogFiles,
   newParseStats,
   type ParseStats,
   readCloudFrontLogs,
 } from '../logs/cloudfront-standard.ts';
-import { type LogLineSink, scanCloudFrontLog } from '../logs/cloudfront-bytes.ts';
+import { type LogLineSink, scanCloudFrontLogs } from '../logs/cloudfront-bytes.ts';
 import type { Inflation } from '../logs/file-chunks.ts';
 import type { DetectorOptions } from './config.ts';
 import { AbuseDetectors } from './engine.ts';
@@ -61,23 +62,26 @@ export async function detectFiles(
       options.onProgress({ stats, totalBytes, elapsedMs: now - started });
     }
   };
-  if (files.length === 1) {
-    // One file needs no merge: the byte scanner hands lines to the detectors without making records.
-    const sink: LogLineSink = {
-      line: (view) => detectors.observeLine(view, detections),
-      record: (record) => detectors.observe(record, detections),
-      preview: (view, index) => detectors.previewLine(view, index),
-      prefetch: (count) => detectors.prefetch(count),
-    };
-    await scanCloudFrontLog(
-      files[0]!,
-      stats,
-      sink,
-      options.onProgress ? progress : undefined,
-      options.inflation,
-    );
-  } else {
-    for await (const batch of readCloudFrontLogs(files, stats)) {
+  const sink: LogLineSink = {
+    line: (view) => detectors.observeLine(view, detections),
+    record: (record) => detectors.observe(record, detections),
+    preview: (view, index) => detectors.previewLine(view, index),
+    prefetch: (count) => detectors.prefetch(count),
+  };
+  for (const run of readingOrder(files)) {
+    if (!run.merge) {
+      // Files that follow one another in time need no merge: the byte scanner hands lines to the detectors
+      // without making records.
+      await scanCloudFrontLogs(
+        run.files,
+        stats,
+        sink,
+        options.onProgress ? progress : undefined,
+        options.inflation,
+      );
+      continue;
+    }
+    for await (const batch of readCloudFrontLogs(run.files, stats)) {
       for (const record of batch) detectors.observe(record, detections);
       progress();
     }
@@ -85,4 +89,37 @@ export async function detectFiles(
   const elapsedMs = performance.now() - started;
   options.onProgress?.({ stats, totalBytes, elapsedMs });
   return { detections, stats, files: files.length, byKind: { ...detectors.detectionCounts }, elapsedMs };
+}
+
+/** Files read one after another (`merge` false) or merged by time. */
+export interface ReadingRun {
+  files: string[];
+  merge: boolean;
+}
+
+/**
+ * The order files are read in. CloudFront names a file by the hour its requests occurred in: hours with one file
+ * each (a day of hourly files) follow one another in time and are read one after another, while the files of an
+ * hour that has several (one per edge server, late deliveries) are merged by time. When a name carries no hour,
+ * all the files are merged.
+ */
+export function readingOrder(files: readonly string[]): ReadingRun[] {
+  const hours = files.map(hourFromFileName);
+  if (files.length <= 1 || hours.some((hour) => hour === undefined))
+    return files.length > 0 ? [{ files: [...files], merge: files.length > 1 }] : [];
+  const byHour = new Map<number, string[]>();
+  files.forEach((file, i) => {
+    const group = byHour.get(hours[i]!);
+    if (group) group.push(file);
+    else byHour.set(hours[i]!, [file]);
+  });
+  const runs: ReadingRun[] = [];
+  for (const hour of [...byHour.keys()].sort((a, b) => a - b)) {
+    const group = byHour.get(hour)!;
+    const last = runs.at(-1);
+    if (group.length > 1) runs.push({ files: group, merge: true });
+    else if (last !== undefined && !last.merge) last.files.push(group[0]!);
+    else runs.push({ files: [group[0]!], merge: false });
+  }
+  return runs;
 }

@@ -316,27 +316,53 @@ export class CloudFrontByteScanner {
  * progress). The file is read chunk by chunk (file-chunks.ts); `inflation` chooses how a gzip file is
  * inflated, by default after the cores this process may use.
  */
-export async function scanCloudFrontLog(
+export function scanCloudFrontLog(
   path: string,
   stats: ParseStats,
   sink: LogLineSink,
   onChunk?: () => void,
   inflation?: Inflation,
 ): Promise<void> {
-  const scanner = new CloudFrontByteScanner(stats, sink);
+  return scanCloudFrontLogs([path], stats, sink, onChunk, inflation);
+}
+
+/**
+ * Scans CloudFront log files one after another into `sink`, each as if alone (its own headers; a last line
+ * without its newline ends with its file), as `scanCloudFrontLog` of each in turn would, but on a scanning thread
+ * started once. An error names the file it came from.
+ */
+export async function scanCloudFrontLogs(
+  paths: readonly string[],
+  stats: ParseStats,
+  sink: LogLineSink,
+  onChunk?: () => void,
+  inflation?: Inflation,
+): Promise<void> {
+  let current = 0;
+  let scanner = new CloudFrontByteScanner(stats, sink);
+  const scannerOf = (file: number): CloudFrontByteScanner => {
+    if (file !== current) {
+      current = file;
+      scanner = new CloudFrontByteScanner(stats, sink);
+    }
+    return scanner;
+  };
   try {
-    if ((inflation ?? defaultInflation()) === 'scan-thread') {
-      await scanOnThread(path, scanner, stats, onChunk);
-    } else {
-      for await (const chunk of fileChunks(path, (bytes) => (stats.bytesRead += bytes), inflation)) {
+    if (paths.length > 0 && (inflation ?? defaultInflation()) === 'scan-thread') {
+      await scanOnThread(paths, scannerOf, stats, onChunk);
+      return;
+    }
+    for (let file = 0; file < paths.length; file++) {
+      scannerOf(file);
+      for await (const chunk of fileChunks(paths[file]!, (bytes) => (stats.bytesRead += bytes), inflation)) {
         scanner.push(chunk);
         onChunk?.();
       }
+      scanner.end();
     }
   } catch (error) {
-    throw new LogParseError(`cannot read CloudFront log ${path}: ${(error as Error).message}`, {
+    throw new LogParseError(`cannot read CloudFront log ${paths[current]}: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  scanner.end();
 }

@@ -1,7 +1,8 @@
 /**
- * Inside the scanning thread (see scan-thread.ts): reads and inflates the file on this thread, copies its
- * bytes into the shared blocks in turn, indexes the whole lines of each block and posts it. A block's unfinished
- * last line moves to the start of the next block; a line longer than a block goes over as raw bytes.
+ * Inside the scanning thread (see scan-thread.ts): reads and inflates the files one after another on this thread,
+ * copies their bytes into the shared blocks in turn, indexes the whole lines of each block and posts it. A block's
+ * unfinished last line moves to the start of the next block; a line longer than a block goes over as raw bytes.
+ * A block never holds two files: each file's end is posted (`done`), and the next starts afresh.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { headFields } from './cloudfront-bytes.ts';
@@ -13,7 +14,7 @@ import { BLOCK_BYTES, BLOCK_LINES, type FromScanThread, HELD, type ScanThreadDat
 
 const port = parentPort;
 if (!port) throw new Error('scan-thread-entry runs in a worker thread');
-const { path, blocks, held: heldMemory } = workerData as ScanThreadData;
+const { paths, blocks, held: heldMemory } = workerData as ScanThreadData;
 const held = new Int32Array(heldMemory);
 const bytes = blocks.map((b) => Buffer.from(b.bytes));
 const indexes = blocks.map((b) => LineIndex.over(b.index, BLOCK_LINES, 0));
@@ -31,8 +32,8 @@ function nextBlock(): number {
   return next;
 }
 
-/** The layout of the last header (its fields tell how many tabs per line to record). */
-const parser = new CloudFrontLineParser(newParseStats());
+/** The layout of the file's last header (its fields tell how many tabs per line to record). */
+let parser = new CloudFrontLineParser(newParseStats());
 let head = MAX_FIELDS;
 let block = nextBlock();
 let used = 0;
@@ -87,19 +88,27 @@ function emit(final: boolean): void {
   }
 }
 
+let file = 0;
 try {
-  for await (const chunk of fileChunks(path, (n) => (bytesRead += n), 'reused-buffer')) {
-    let at = 0;
-    while (at < chunk.length) {
-      const n = Math.min(chunk.length - at, BLOCK_BYTES - used);
-      chunk.copy(bytes[block]!, used, at, at + n);
-      used += n;
-      at += n;
-      if (used === BLOCK_BYTES) emit(false);
+  for (; file < paths.length; file++) {
+    for await (const chunk of fileChunks(paths[file]!, (n) => (bytesRead += n), 'reused-buffer')) {
+      let at = 0;
+      while (at < chunk.length) {
+        const n = Math.min(chunk.length - at, BLOCK_BYTES - used);
+        chunk.copy(bytes[block]!, used, at, at + n);
+        used += n;
+        at += n;
+        if (used === BLOCK_BYTES) emit(false);
+      }
     }
+    emit(true);
+    post({ kind: 'done', file, bytesRead });
+    bytesRead = 0;
+    // The next file is read as if alone: no header of this one, no line of it unfinished.
+    parser = new CloudFrontLineParser(newParseStats());
+    head = MAX_FIELDS;
+    insideLongLine = false;
   }
-  emit(true);
-  post({ kind: 'done', bytesRead });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   post({ kind: 'failed', message, ...(error instanceof GunzipError ? { code: error.code } : {}) });

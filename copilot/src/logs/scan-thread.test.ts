@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudFrontByteScanner, type LogLineSink, scanCloudFrontLog } from './cloudfront-bytes.ts';
+import {
+  CloudFrontByteScanner,
+  type LogLineSink,
+  scanCloudFrontLog,
+  scanCloudFrontLogs,
+} from './cloudfront-bytes.ts';
 import type { EdgeLogRecord } from './cloudfront-line.ts';
 import { newParseStats, toPlainRecord } from './cloudfront-standard.ts';
 import type { Inflation } from './file-chunks.ts';
@@ -40,8 +45,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Records and stats as scanCloudFrontLog hands them to a read-ahead sink, read one way or the other. */
-async function scan(path: string, inflation: Inflation) {
+/** Records and stats as scanCloudFrontLogs hands them to a read-ahead sink, read one way or the other. */
+async function scan(path: string | string[], inflation: Inflation) {
   const stats = newParseStats();
   const records: EdgeLogRecord[] = [];
   const previewed = new Map<number, string>();
@@ -55,7 +60,7 @@ async function scan(path: string, inflation: Inflation) {
     preview: (view, index) => previewed.set(index, view.requestId),
     prefetch: () => {},
   };
-  await scanCloudFrontLog(path, stats, sink, undefined, inflation);
+  await scanCloudFrontLogs(typeof path === 'string' ? [path] : path, stats, sink, undefined, inflation);
   return { stats, records, mismatched };
 }
 
@@ -91,6 +96,41 @@ describe('scanCloudFrontLog on a scanning thread', () => {
       );
       expect(threaded.records).toEqual(single.records);
     }
+  });
+
+  it('reads several files one after another, each as if alone, on one thread as without one', async () => {
+    // The first file's last line has no newline; the second has no header of its own (its lines are skipped as
+    // they would be alone); the third has a header of other fields.
+    const files = [
+      ['#Version: 1.0', FIELDS, ...Array.from({ length: 3000 }, (_, i) => line(i))].join('\n'),
+      Array.from({ length: 50 }, (_, i) => line(i + 3000)).join('\n'),
+      [
+        FIELDS.replace(' x-edge-request-id', ''),
+        ...Array.from({ length: 2000 }, (_, i) => line(i + 4000)),
+      ].join('\n'),
+    ];
+    const paths = files.map((_, k) => join(dir, `part-${k}.gz`));
+    await Promise.all(paths.map((path, k) => writeFile(path, gzipSync(files[k]!))));
+    const alone = await Promise.all(paths.map((path) => scan(path, 'reused-buffer')));
+    expect(alone[0]!.records).toHaveLength(3000 - Math.ceil(3000 / 13));
+    expect(alone[1]!.stats.skipped.no_fields_header).toBe(50);
+    expect(alone[2]!.stats.skipped.field_count).toBe(2000);
+    for (const inflation of ['reused-buffer', 'scan-thread'] as const) {
+      const together = await scan(paths, inflation);
+      expect(together.records).toEqual(alone.flatMap((a) => a.records));
+      expect(together.stats.skipped).toEqual({
+        bad_status: alone[0]!.stats.skipped.bad_status,
+        no_fields_header: 50,
+        field_count: 2000,
+      });
+      expect(together.stats.lines).toBe(alone.reduce((sum, a) => sum + a.stats.lines, 0));
+    }
+    // A file that fails is named, whichever of the list it is.
+    const missing = join(dir, 'missing-part.gz');
+    for (const inflation of ['reused-buffer', 'scan-thread'] as const)
+      await expect(scan([paths[0]!, missing, paths[2]!], inflation)).rejects.toThrow(
+        `cannot read CloudFront log ${missing}`,
+      );
   });
 
   it('reports a file that is not gzip, or cut short, as the single-threaded reader does', async () => {

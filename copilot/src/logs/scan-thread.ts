@@ -37,11 +37,13 @@ export type FromScanThread =
       lines: number;
       bytesRead: number;
     }
-  | { kind: 'done'; bytesRead: number }
+  /** The end of file `file` of `paths`: its scanner ends, the next file's starts. */
+  | { kind: 'done'; file: number; bytesRead: number }
   | { kind: 'failed'; message: string; code?: string };
 
 export interface ScanThreadData {
-  path: string;
+  /** Read one after another, each as if alone. */
+  paths: string[];
   blocks: SharedBlock[];
   /**
    * One Int32 per block, 1 while the detectors' thread holds it: the scanning thread takes blocks in turn and
@@ -54,13 +56,14 @@ export interface ScanThreadData {
 export const HELD = 1;
 
 /**
- * Scans the file at `path` (plain or .gz) on a thread of its own into `scanner` (the caller ends it); `onChunk`
- * runs after each block (for progress). Errors of the file (missing, not gzip, cut short) are thrown here as the
- * single-threaded reader throws them.
+ * Scans the files at `paths` (plain or .gz), one after another, on one thread of its own: file k's lines go to
+ * `scanners(k)`, which is ended at the file's end (so each file is read as if alone, by a thread started once).
+ * `onChunk` runs after each block (for progress). Errors of a file (missing, not gzip, cut short) are thrown here
+ * as the single-threaded reader throws them, while that file's scanner is the last one `scanners` made.
  */
 export async function scanOnThread(
-  path: string,
-  scanner: CloudFrontByteScanner,
+  paths: readonly string[],
+  scanners: (file: number) => CloudFrontByteScanner,
   stats: ParseStats,
   onChunk?: () => void,
 ): Promise<void> {
@@ -73,15 +76,16 @@ export async function scanOnThread(
     index: LineIndex.over(b.index, BLOCK_LINES, 0),
   }));
   const held = new Int32Array(new SharedArrayBuffer(4 * BLOCKS));
-  const data: ScanThreadData = { path, blocks, held: held.buffer as SharedArrayBuffer };
+  const data: ScanThreadData = { paths: [...paths], blocks, held: held.buffer as SharedArrayBuffer };
   const worker = startTsWorker(new URL('./scan-thread-entry.ts', import.meta.url), {
     workerData: data as unknown as Record<string, unknown>,
   });
   const stop = new AbortController();
+  let scanner = scanners(0);
   let done = false;
   worker.once('exit', (code) => {
     if (!done)
-      stop.abort(new Error(`the scanning thread exited with code ${code} before the end of ${path}`));
+      stop.abort(new Error(`the scanning thread exited with code ${code} before the end of its files`));
   });
   try {
     for await (const [message] of on(worker, 'message', { signal: stop.signal }) as AsyncIterable<
@@ -93,7 +97,12 @@ export async function scanOnThread(
           : new GunzipError(message.message, message.code);
       }
       stats.bytesRead += message.bytesRead;
-      if (message.kind === 'done') break;
+      if (message.kind === 'done') {
+        scanner.end();
+        if (message.file === paths.length - 1) break;
+        scanner = scanners(message.file + 1);
+        continue;
+      }
       const view = views[message.block]!;
       const buf = view.bytes.subarray(0, message.length);
       if (message.rawEnd > 0) scanner.push(buf.subarray(0, message.rawEnd));
