@@ -153,7 +153,12 @@ export class Catalog {
     }
   }
 
-  /** A title by popularity (Zipf over ranks), optionally of one type. */
+  /** Whether the store stocks titles of `type`. */
+  stocks(type: ContentType): boolean {
+    return (this.byType.get(type)?.length ?? 0) > 0;
+  }
+
+  /** A title by popularity (Zipf over ranks), optionally of one type (any title when it stocks none of it). */
   popular(draw: Draw, type?: ContentType): Title {
     const list = type ? (this.byType.get(type) ?? this.titles) : this.titles;
     return list[draw.zipf(list.length, 1.05)]!;

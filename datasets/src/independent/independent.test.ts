@@ -100,6 +100,40 @@ describe('the independent population', () => {
       ).rejects.toBeInstanceOf(DatasetError);
   }, 60_000);
 
+  it('keeps short-form and comic readers to their sessions in a store that stocks none of their types', async () => {
+    await simulateIndependent({
+      ...small(join(root, 'books')),
+      hours: 8,
+      readers: 150,
+      catalog: { ebook: 1 },
+    });
+    const population = JSON.parse(await readFile(join(root, 'books', 'population.json'), 'utf8'));
+    const short = new Set<string>([
+      ...population.legitimate.short_form,
+      ...population.legitimate.comic_reader,
+    ]);
+    const times = new Map<string, number[]>();
+    for (const body of await logs(join(root, 'books')))
+      for (const line of body.trimEnd().split('\n').slice(2)) {
+        const f = line.split('\t');
+        const account = f[11]!.startsWith('bbt=') ? f[11]!.split('.')[3]! : '';
+        if (short.has(account))
+          times.set(account, [...(times.get(account) ?? []), Date.parse(`${f[0]}T${f[1]}Z`)]);
+      }
+    expect(times.size).toBeGreaterThan(5);
+    // A session lasts at most two hours (and a part read at its end): no stretch without a ten-minute pause is longer.
+    let longest = 0;
+    for (const list of times.values()) {
+      list.sort((a, b) => a - b);
+      let from = list[0]!;
+      for (let i = 1; i < list.length; i++) {
+        if (list[i]! - list[i - 1]! > 10 * 60_000) from = list[i]!;
+        longest = Math.max(longest, list[i]! - from);
+      }
+    }
+    expect(longest).toBeLessThan(130 * 60_000);
+  }, 60_000);
+
   it('reaches the edge over IPv6 too from dual-stack networks: same operator and country, same requests otherwise', async () => {
     await simulateIndependent({ ...small(join(root, 'v6')), ipv6: 1 });
     const geo = embeddedGeo();

@@ -56,6 +56,7 @@ export const LEGIT_MIX: Readonly<Record<LegitKind, number>> = {
 };
 
 const SHORT_TYPES: readonly ContentType[] = ['short_story', 'episode', 'comic'];
+const COMICS: readonly ContentType[] = ['comic'];
 
 function viewer(person: Person, device = 0, ip = fixed(person.homeIp)): Viewer {
   const d = person.devices[Math.min(device, person.devices.length - 1)]!;
@@ -132,16 +133,22 @@ export function legitReader(world: World, shared: Shared, kind: LegitKind): stri
     case 'short_form':
     case 'comic_reader': {
       const person = drawPerson(world);
+      const types = (kind === 'comic_reader' ? COMICS : SHORT_TYPES).filter((type) =>
+        world.catalog.stocks(type),
+      );
       sessions(world, person, [0.7, 3], [15, 120], (t, m) => {
         const v = viewer(person, draw.int(0, 2));
         const until = t + m * 60_000;
         const fast = kind === 'comic_reader' ? draw.between(0.4, 1.2) : pace;
         while (t < until) {
-          const title = world.catalog.popular(
-            draw,
-            kind === 'comic_reader' ? 'comic' : draw.pick(SHORT_TYPES),
-          );
-          t = world.read(v, title, 0, title.assets.length, t, { pace: fast, prefetch: prefetch + 1 });
+          if (types.length === 0) {
+            // A store stocking none of the reader's short forms: what it has, for the session's length only.
+            const { title, at } = bookmark(world);
+            t = readFor(world, v, title, at, t, (until - t) / 60_000, fast, prefetch + 1);
+          } else {
+            const title = world.catalog.popular(draw, kind === 'comic_reader' ? 'comic' : draw.pick(types));
+            t = world.read(v, title, 0, title.assets.length, t, { pace: fast, prefetch: prefetch + 1 });
+          }
           t += draw.between(2, 90) * 1000;
         }
       });
