@@ -11,7 +11,7 @@ import {
   type ParseStats,
   readCloudFrontLogs,
 } from '../logs/cloudfront-standard.ts';
-import { type LogLineSink, scanCloudFrontLogs } from '../logs/cloudfront-bytes.ts';
+import { type LogInput, type LogLineSink, scanCloudFrontLogs } from '../logs/cloudfront-bytes.ts';
 import type { Inflation } from '../logs/file-chunks.ts';
 import type { DetectorOptions } from './config.ts';
 import { AbuseDetectors } from './engine.ts';
@@ -68,45 +68,61 @@ export async function detectFiles(
     preview: (view, index) => detectors.previewLine(view, index),
     prefetch: (count) => detectors.prefetch(count),
   };
+  // Runs the byte scanner reads (files in turn, an hour's files merged) go to it together, on one scanning thread;
+  // a merge it does not take (names without hours, too many files an hour) goes through records.
+  let scanned: LogInput[] = [];
+  const scanPending = async (): Promise<void> => {
+    if (scanned.length === 0) return;
+    const pending = scanned;
+    scanned = [];
+    await scanCloudFrontLogs(
+      pending,
+      stats,
+      sink,
+      options.onProgress ? progress : undefined,
+      options.inflation,
+    );
+  };
   for (const run of readingOrder(files)) {
-    if (!run.merge) {
-      // Files that follow one another in time need no merge: the byte scanner hands lines to the detectors
-      // without making records.
-      await scanCloudFrontLogs(
-        run.files,
-        stats,
-        sink,
-        options.onProgress ? progress : undefined,
-        options.inflation,
-      );
-      continue;
-    }
-    for await (const batch of readCloudFrontLogs(run.files, stats)) {
-      for (const record of batch) detectors.observe(record, detections);
-      progress();
+    if (!run.merge) scanned.push(...run.files);
+    else if (run.byteMerge) scanned.push(run.files);
+    else {
+      await scanPending();
+      for await (const batch of readCloudFrontLogs(run.files, stats)) {
+        for (const record of batch) detectors.observe(record, detections);
+        progress();
+      }
     }
   }
+  await scanPending();
   const elapsedMs = performance.now() - started;
   options.onProgress?.({ stats, totalBytes, elapsedMs });
   return { detections, stats, files: files.length, byKind: { ...detectors.detectionCounts }, elapsedMs };
 }
 
-/** Files read one after another (`merge` false) or merged by time. */
+/**
+ * The most files of one hour merged as bytes: each is open, with its inflater's output (about 1 MB), while the hour
+ * is read; an hour of more files is merged through records, which open files only as their time comes.
+ */
+export const MAX_BYTE_MERGE = 64;
+
+/** Files read one after another (`merge` false) or merged by time, as bytes (`byteMerge`) or as records. */
 export interface ReadingRun {
   files: string[];
   merge: boolean;
+  byteMerge: boolean;
 }
 
 /**
  * The order files are read in. CloudFront names a file by the hour its requests occurred in: hours with one file
  * each (a day of hourly files) follow one another in time and are read one after another, while the files of an
- * hour that has several (one per edge server, late deliveries) are merged by time. When a name carries no hour,
- * all the files are merged.
+ * hour that has several (one per edge server, late deliveries) are merged by time, by the byte scanner up to
+ * MAX_BYTE_MERGE of them. When a name carries no hour, all the files are merged through records.
  */
 export function readingOrder(files: readonly string[]): ReadingRun[] {
   const hours = files.map(hourFromFileName);
   if (files.length <= 1 || hours.some((hour) => hour === undefined))
-    return files.length > 0 ? [{ files: [...files], merge: files.length > 1 }] : [];
+    return files.length > 0 ? [{ files: [...files], merge: files.length > 1, byteMerge: false }] : [];
   const byHour = new Map<number, string[]>();
   files.forEach((file, i) => {
     const group = byHour.get(hours[i]!);
@@ -117,9 +133,9 @@ export function readingOrder(files: readonly string[]): ReadingRun[] {
   for (const hour of [...byHour.keys()].sort((a, b) => a - b)) {
     const group = byHour.get(hour)!;
     const last = runs.at(-1);
-    if (group.length > 1) runs.push({ files: group, merge: true });
+    if (group.length > 1) runs.push({ files: group, merge: true, byteMerge: group.length <= MAX_BYTE_MERGE });
     else if (last !== undefined && !last.merge) last.files.push(group[0]!);
-    else runs.push({ files: [group[0]!], merge: false });
+    else runs.push({ files: [group[0]!], merge: false, byteMerge: false });
   }
   return runs;
 }

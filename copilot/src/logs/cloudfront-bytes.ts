@@ -14,7 +14,8 @@ import {
   type ParseStats,
 } from './cloudfront-line.ts';
 import { defaultInflation, fileChunks, type Inflation } from './file-chunks.ts';
-import { scanOnThread } from './scan-thread.ts';
+import { MergedFileError, mergedChunks } from './merged-lines.ts';
+import { ScannedFileError, scanOnThread } from './scan-thread.ts';
 import { LineIndex, ROW, wordsOf } from './line-index.ts';
 import { LogLineView, NO_WORDS, uintAt } from './log-line-view.ts';
 import { logDateMs, logTimeOfDayMs } from './cloudfront-time.ts';
@@ -326,43 +327,55 @@ export function scanCloudFrontLog(
   return scanCloudFrontLogs([path], stats, sink, onChunk, inflation);
 }
 
+/** An input of `scanCloudFrontLogs`: a file, or files whose lines are merged by time (one hour's edge servers). */
+export type LogInput = string | readonly string[];
+
 /**
- * Scans CloudFront log files one after another into `sink`, each as if alone (its own headers; a last line
- * without its newline ends with its file), as `scanCloudFrontLog` of each in turn would, but on a scanning thread
- * started once. An error names the file it came from.
+ * Scans CloudFront log inputs one after another into `sink`, each as if alone (its own headers; a last line
+ * without its newline ends with its input), as `scanCloudFrontLog` of each in turn would, but on a scanning
+ * thread started once. An input of several files is read as their lines merged by time (merged-lines.ts). An
+ * error names the file it came from.
  */
 export async function scanCloudFrontLogs(
-  paths: readonly string[],
+  inputs: readonly LogInput[],
   stats: ParseStats,
   sink: LogLineSink,
   onChunk?: () => void,
   inflation?: Inflation,
 ): Promise<void> {
+  const lists = inputs.map((input) => (typeof input === 'string' ? [input] : input));
   let current = 0;
   let scanner = new CloudFrontByteScanner(stats, sink);
-  const scannerOf = (file: number): CloudFrontByteScanner => {
-    if (file !== current) {
-      current = file;
+  const scannerOf = (input: number): CloudFrontByteScanner => {
+    if (input !== current) {
+      current = input;
       scanner = new CloudFrontByteScanner(stats, sink);
     }
     return scanner;
   };
+  const onRead = (bytes: number) => {
+    stats.bytesRead += bytes;
+  };
   try {
-    if (paths.length > 0 && (inflation ?? defaultInflation()) === 'scan-thread') {
-      await scanOnThread(paths, scannerOf, stats, onChunk);
+    if (lists.length > 0 && (inflation ?? defaultInflation()) === 'scan-thread') {
+      await scanOnThread(lists, scannerOf, stats, onChunk);
       return;
     }
-    for (let file = 0; file < paths.length; file++) {
-      scannerOf(file);
-      for await (const chunk of fileChunks(paths[file]!, (bytes) => (stats.bytesRead += bytes), inflation)) {
+    for (let input = 0; input < lists.length; input++) {
+      scannerOf(input);
+      const files = lists[input]!;
+      const chunks =
+        files.length === 1 ? fileChunks(files[0]!, onRead, inflation) : mergedChunks(files, onRead);
+      for await (const chunk of chunks) {
         scanner.push(chunk);
         onChunk?.();
       }
       scanner.end();
     }
   } catch (error) {
-    throw new LogParseError(`cannot read CloudFront log ${paths[current]}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const named = error instanceof MergedFileError || error instanceof ScannedFileError;
+    const path = named ? error.path : lists[current]!.join(', ');
+    const cause = named ? error.cause : error;
+    throw new LogParseError(`cannot read CloudFront log ${path}: ${(cause as Error).message}`, { cause });
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Inside the scanning thread (see scan-thread.ts): reads and inflates the files one after another on this thread,
- * copies their bytes into the shared blocks in turn, indexes the whole lines of each block and posts it. A block's
- * unfinished last line moves to the start of the next block; a line longer than a block goes over as raw bytes.
- * A block never holds two files: each file's end is posted (`done`), and the next starts afresh.
+ * Inside the scanning thread (see scan-thread.ts): reads and inflates the inputs one after another on this thread
+ * (a file, or several files' lines merged by time: merged-lines.ts), copies their bytes into the shared blocks in
+ * turn, indexes the whole lines of each block and posts it. A block's unfinished last line moves to the start of
+ * the next block; a line longer than a block goes over as raw bytes. A block never holds two inputs: each input's
+ * end is posted (`done`), and the next starts afresh.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { headFields } from './cloudfront-bytes.ts';
@@ -10,11 +11,12 @@ import { CloudFrontLineParser, MAX_FIELDS } from './cloudfront-line.ts';
 import { newParseStats } from './cloudfront-standard.ts';
 import { fileChunks, GunzipError } from './file-chunks.ts';
 import { LineIndex } from './line-index.ts';
+import { MergedFileError, mergedChunks } from './merged-lines.ts';
 import { BLOCK_BYTES, BLOCK_LINES, type FromScanThread, HELD, type ScanThreadData } from './scan-thread.ts';
 
 const port = parentPort;
 if (!port) throw new Error('scan-thread-entry runs in a worker thread');
-const { paths, blocks, held: heldMemory } = workerData as ScanThreadData;
+const { inputs, blocks, held: heldMemory } = workerData as ScanThreadData;
 const held = new Int32Array(heldMemory);
 const bytes = blocks.map((b) => Buffer.from(b.bytes));
 const indexes = blocks.map((b) => LineIndex.over(b.index, BLOCK_LINES, 0));
@@ -90,8 +92,14 @@ function emit(final: boolean): void {
 
 let file = 0;
 try {
-  for (; file < paths.length; file++) {
-    for await (const chunk of fileChunks(paths[file]!, (n) => (bytesRead += n), 'reused-buffer')) {
+  for (; file < inputs.length; file++) {
+    const input = inputs[file]!;
+    const onRead = (n: number) => {
+      bytesRead += n;
+    };
+    const chunks =
+      input.length === 1 ? fileChunks(input[0]!, onRead, 'reused-buffer') : mergedChunks(input, onRead);
+    for await (const chunk of chunks) {
       let at = 0;
       while (at < chunk.length) {
         const n = Math.min(chunk.length - at, BLOCK_BYTES - used);
@@ -111,5 +119,11 @@ try {
   }
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  post({ kind: 'failed', message, ...(error instanceof GunzipError ? { code: error.code } : {}) });
+  const cause = error instanceof MergedFileError ? error.cause : error;
+  post({
+    kind: 'failed',
+    message,
+    ...(cause instanceof GunzipError ? { code: cause.code } : {}),
+    ...(error instanceof MergedFileError ? { path: error.path } : {}),
+  });
 }

@@ -37,13 +37,14 @@ export type FromScanThread =
       lines: number;
       bytesRead: number;
     }
-  /** The end of file `file` of `paths`: its scanner ends, the next file's starts. */
+  /** The end of input `file` of `inputs`: its scanner ends, the next input's starts. */
   | { kind: 'done'; file: number; bytesRead: number }
-  | { kind: 'failed'; message: string; code?: string };
+  /** `path`: the file of a merged input that failed. */
+  | { kind: 'failed'; message: string; code?: string; path?: string };
 
 export interface ScanThreadData {
-  /** Read one after another, each as if alone. */
-  paths: string[];
+  /** Read one after another, each as if alone: a file, or several files' lines merged by time. */
+  inputs: string[][];
   blocks: SharedBlock[];
   /**
    * One Int32 per block, 1 while the detectors' thread holds it: the scanning thread takes blocks in turn and
@@ -55,15 +56,27 @@ export interface ScanThreadData {
 /** Block `block` of `held` is being filled or read. */
 export const HELD = 1;
 
+/** A file of a merged input failed: which one. */
+export class ScannedFileError extends Error {
+  constructor(
+    readonly path: string,
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+    this.name = 'ScannedFileError';
+  }
+}
+
 /**
- * Scans the files at `paths` (plain or .gz), one after another, on one thread of its own: file k's lines go to
- * `scanners(k)`, which is ended at the file's end (so each file is read as if alone, by a thread started once).
- * `onChunk` runs after each block (for progress). Errors of a file (missing, not gzip, cut short) are thrown here
- * as the single-threaded reader throws them, while that file's scanner is the last one `scanners` made.
+ * Scans `inputs` one after another on one thread of its own: each a file (plain or .gz) or several files whose
+ * lines are merged by time (merged-lines.ts). Input k's lines go to `scanners(k)`, which is ended at the input's
+ * end, so each is read as if alone, by a thread started once. `onChunk` runs after each block (for progress).
+ * Errors of a file (missing, not gzip, cut short) are thrown here as the single-threaded reader throws them (a
+ * merged input's as a ScannedFileError naming the file), while that input's scanner is the last one made.
  */
 export async function scanOnThread(
-  paths: readonly string[],
-  scanners: (file: number) => CloudFrontByteScanner,
+  inputs: readonly (readonly string[])[],
+  scanners: (input: number) => CloudFrontByteScanner,
   stats: ParseStats,
   onChunk?: () => void,
 ): Promise<void> {
@@ -76,7 +89,11 @@ export async function scanOnThread(
     index: LineIndex.over(b.index, BLOCK_LINES, 0),
   }));
   const held = new Int32Array(new SharedArrayBuffer(4 * BLOCKS));
-  const data: ScanThreadData = { paths: [...paths], blocks, held: held.buffer as SharedArrayBuffer };
+  const data: ScanThreadData = {
+    inputs: inputs.map((input) => [...input]),
+    blocks,
+    held: held.buffer as SharedArrayBuffer,
+  };
   const worker = startTsWorker(new URL('./scan-thread-entry.ts', import.meta.url), {
     workerData: data as unknown as Record<string, unknown>,
   });
@@ -92,14 +109,16 @@ export async function scanOnThread(
       [FromScanThread]
     >) {
       if (message.kind === 'failed') {
-        throw message.code === undefined
-          ? new Error(message.message)
-          : new GunzipError(message.message, message.code);
+        const cause =
+          message.code === undefined
+            ? new Error(message.message)
+            : new GunzipError(message.message, message.code);
+        throw message.path === undefined ? cause : new ScannedFileError(message.path, cause);
       }
       stats.bytesRead += message.bytesRead;
       if (message.kind === 'done') {
         scanner.end();
-        if (message.file === paths.length - 1) break;
+        if (message.file === inputs.length - 1) break;
         scanner = scanners(message.file + 1);
         continue;
       }
