@@ -15,7 +15,7 @@ import {
 } from './cloudfront-line.ts';
 import { defaultInflation, fileChunks, type Inflation } from './file-chunks.ts';
 import { MergedFileError, mergedChunks } from './merged-lines.ts';
-import { ScannedFileError, scanOnThread } from './scan-thread.ts';
+import { scanOnThread } from './scan-thread.ts';
 import { LineIndex, ROW, wordsOf } from './line-index.ts';
 import { LogLineView, NO_WORDS, uintAt } from './log-line-view.ts';
 import { logDateMs, logTimeOfDayMs } from './cloudfront-time.ts';
@@ -373,7 +373,7 @@ export async function scanCloudFrontLogs(
       scanner.end();
     }
   } catch (error) {
-    const named = error instanceof MergedFileError || error instanceof ScannedFileError;
+    const named = error instanceof MergedFileError;
     const path = named ? error.path : lists[current]!.join(', ');
     const cause = named ? error.cause : error;
     throw new LogParseError(`cannot read CloudFront log ${path}: ${(cause as Error).message}`, { cause });

@@ -12,6 +12,7 @@ import {
   type ParseStats,
 } from './cloudfront-line.ts';
 import { fileChunks } from './file-chunks.ts';
+import { siftDown, siftUp } from '@boundless/common/min-heap';
 
 export {
   CloudFrontLineParser,
@@ -114,30 +115,6 @@ function before(a: Cursor, b: Cursor): boolean {
   return ta < tb || (ta === tb && a.order < b.order);
 }
 
-function siftDown(heap: Cursor[], at: number): void {
-  let i = at;
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let best = i;
-    if (l < heap.length && before(heap[l]!, heap[best]!)) best = l;
-    if (r < heap.length && before(heap[r]!, heap[best]!)) best = r;
-    if (best === i) return;
-    [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-    i = best;
-  }
-}
-
-function siftUp(heap: Cursor[], at: number): void {
-  let i = at;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!before(heap[i]!, heap[parent]!)) return;
-    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-    i = parent;
-  }
-}
-
 async function refill(cursor: Cursor): Promise<boolean> {
   const next = await cursor.batches.next();
   if (next.done) return false;
@@ -181,7 +158,7 @@ export async function* readCloudFrontLogs(
       };
       if (await refill(cursor)) {
         heap.push(cursor);
-        siftUp(heap, heap.length - 1);
+        siftUp(heap, heap.length - 1, before);
       }
     }
     const top = heap[0];
@@ -192,7 +169,7 @@ export async function* readCloudFrontLogs(
       const last = heap.pop()!;
       if (heap.length > 0) heap[0] = last;
     }
-    if (heap.length > 0) siftDown(heap, 0);
+    if (heap.length > 0) siftDown(heap, 0, before);
     if (out.length >= MERGED_BATCH) {
       yield out;
       out = [];

@@ -58,10 +58,13 @@ async function edgeFiles(): Promise<string[]> {
     ...Array.from({ length: 700 }, (_, i) => line(i * 5, 'NRT57-P2', 3000 + i, 11)),
     line(3599, 'NRT57-P2', 4000, 11, `long${'a'.repeat(FILE_CHUNK + 100)}`),
   ];
-  const paths = ['a', 'b', 'c'].map((id) => join(dir, `E2.2026-09-17-10.${id}.gz`));
+  // No header at all: its lines are read as having none, in the merge as alone.
+  const d = Array.from({ length: 50 }, (_, i) => line(i * 70, 'SYD1-C1', 5000 + i));
+  const paths = ['a', 'b', 'c', 'd'].map((id) => join(dir, `E2.2026-09-17-10.${id}.gz`));
   await writeFile(paths[0]!, gzipSync(`${a.join('\n')}\n`));
   await writeFile(paths[1]!, gzipSync(b.join('\r\n')));
   await writeFile(paths[2]!, gzipSync(`${c.join('\n')}\n`));
+  await writeFile(paths[3]!, gzipSync(`${d.join('\n')}\n`));
   return paths;
 }
 
@@ -89,7 +92,10 @@ describe('merged lines: one hour of several edge servers as one stream', () => {
       const merged = await scanned([paths], inflation);
       expect(merged.records).toEqual(records);
       expect(merged.stats.records).toBe(stats.records);
-      expect(merged.stats.skipped).toEqual(stats.skipped);
+      expect(merged.stats.skipped.field_count).toBe(stats.skipped.field_count);
+      // Once per line of the file without a header, and once per empty header sent for it.
+      expect(merged.stats.skipped.no_fields_header).toBeGreaterThanOrEqual(50);
+      expect(stats.skipped.no_fields_header).toBe(50);
       // The third file's header goes again before each of its lines that follows another file's (counted as lines).
       expect(merged.stats.lines).toBeGreaterThan(stats.lines);
     }

@@ -7,13 +7,13 @@
  * line leaves with a newline, the last line of a file without one too.
  *
  * Files of one distribution share one header. Should a file's `#Fields` differ from the one last sent, it is sent
- * again before that file's next line, so each line is read with its own file's fields (the repeated header then
- * counts as a line read).
+ * again before that file's next line, so each line is read with its own file's fields, and a file with no header
+ * is sent an empty one (either then counts as a line read).
  */
-import { CloudFrontLineParser } from './cloudfront-line.ts';
-import { newParseStats } from './cloudfront-standard.ts';
+import { CloudFrontLineParser, newParseStats } from './cloudfront-line.ts';
 import { logDateMs, logTimeOfDayMs } from './cloudfront-time.ts';
 import { FILE_CHUNK, fileChunks } from './file-chunks.ts';
+import { siftDown } from '@boundless/common/min-heap';
 
 const NEWLINE = 10;
 const TAB = 9;
@@ -183,20 +183,6 @@ function before(a: LineSource, b: LineSource): boolean {
   return a.key < b.key || (a.key === b.key && a.order < b.order);
 }
 
-function siftDown(heap: LineSource[], at: number): void {
-  let i = at;
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let best = i;
-    if (l < heap.length && before(heap[l]!, heap[best]!)) best = l;
-    if (r < heap.length && before(heap[r]!, heap[best]!)) best = r;
-    if (best === i) return;
-    [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-    i = best;
-  }
-}
-
 /**
  * The lines of the files at `paths` (plain or .gz) merged by time, in chunks of whole lines; a chunk's buffer is
  * reused once the next is asked for. `onRead` counts the bytes read from the files. A file that cannot be read
@@ -211,7 +197,7 @@ export async function* mergedChunks(
     const source = new LineSource(paths[order]!, order, onRead);
     if (await source.next()) heap.push(source);
   }
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i, before);
   const out = Buffer.allocUnsafe(OUT_BYTES);
   let used = 0;
   let sentFields = '';
@@ -234,8 +220,9 @@ export async function* mergedChunks(
     if (line.length > 0 && line[0] === HASH) {
       // The source parsed this header when it reached it: a `#Fields` line is now its fields.
       if (line.toString('latin1', 0, 8) === '#Fields:') sentFields = top.fields;
-    } else if (line.length > 0 && top.fields !== '' && top.fields !== sentFields) {
-      yield* send(Buffer.from(top.fields, 'utf8'));
+    } else if (line.length > 0 && top.fields !== sentFields) {
+      // A file without a header of its own is sent an empty one, which reads its lines as having none.
+      yield* send(Buffer.from(top.fields === '' ? '#Fields:' : top.fields, 'utf8'));
       sentFields = top.fields;
     }
     // The common case inline (send's generator is for the rare repeated header).
@@ -244,12 +231,12 @@ export async function* mergedChunks(
       used += line.length;
       out[used++] = NEWLINE;
     } else yield* send(line);
-    if (top.nextRead() ?? (await top.next())) siftDown(heap, 0);
+    if (top.nextRead() ?? (await top.next())) siftDown(heap, 0, before);
     else {
       const last = heap.pop()!;
       if (heap.length > 0) {
         heap[0] = last;
-        siftDown(heap, 0);
+        siftDown(heap, 0, before);
       }
     }
   }

@@ -11,6 +11,7 @@ import type { CloudFrontByteScanner } from './cloudfront-bytes.ts';
 import type { ParseStats } from './cloudfront-line.ts';
 import { FILE_CHUNK, GunzipError } from './file-chunks.ts';
 import { LineIndex } from './line-index.ts';
+import { MergedFileError } from './merged-lines.ts';
 
 /** Blocks in turn: the scanning thread may run this many blocks ahead of the detectors. */
 const BLOCKS = 4;
@@ -56,23 +57,12 @@ export interface ScanThreadData {
 /** Block `block` of `held` is being filled or read. */
 export const HELD = 1;
 
-/** A file of a merged input failed: which one. */
-export class ScannedFileError extends Error {
-  constructor(
-    readonly path: string,
-    cause: Error,
-  ) {
-    super(cause.message, { cause });
-    this.name = 'ScannedFileError';
-  }
-}
-
 /**
  * Scans `inputs` one after another on one thread of its own: each a file (plain or .gz) or several files whose
  * lines are merged by time (merged-lines.ts). Input k's lines go to `scanners(k)`, which is ended at the input's
  * end, so each is read as if alone, by a thread started once. `onChunk` runs after each block (for progress).
  * Errors of a file (missing, not gzip, cut short) are thrown here as the single-threaded reader throws them (a
- * merged input's as a ScannedFileError naming the file), while that input's scanner is the last one made.
+ * merged input's as a MergedFileError naming the file), while that input's scanner is the last one made.
  */
 export async function scanOnThread(
   inputs: readonly (readonly string[])[],
@@ -113,7 +103,7 @@ export async function scanOnThread(
           message.code === undefined
             ? new Error(message.message)
             : new GunzipError(message.message, message.code);
-        throw message.path === undefined ? cause : new ScannedFileError(message.path, cause);
+        throw message.path === undefined ? cause : new MergedFileError(message.path, cause);
       }
       stats.bytesRead += message.bytesRead;
       if (message.kind === 'done') {

@@ -1,3 +1,4 @@
+import { siftDown, siftUp } from '@boundless/common/min-heap';
 import type { RequestStream, SimulatedRequest } from './request.ts';
 
 interface Head {
@@ -31,7 +32,10 @@ export function* mergeStreams(
   };
   for (const stream of streams) {
     const first = pull(stream);
-    if (!first.done && first.value.time < end) push(heap, { request: first.value, stream, order });
+    if (!first.done && first.value.time < end) {
+      heap.push({ request: first.value, stream, order });
+      siftUp(heap, heap.length - 1, before);
+    }
     order += 1;
   }
   while (heap.length > 0) {
@@ -45,38 +49,13 @@ export function* mergeStreams(
         );
       }
       top.request = next.value;
-      siftDown(heap, 0);
+      siftDown(heap, 0, before);
     } else {
       const last = heap.pop()!;
       if (heap.length > 0) {
         heap[0] = last;
-        siftDown(heap, 0);
+        siftDown(heap, 0, before);
       }
     }
-  }
-}
-
-function push(heap: Head[], head: Head): void {
-  heap.push(head);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!before(heap[i]!, heap[parent]!)) break;
-    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-    i = parent;
-  }
-}
-
-function siftDown(heap: Head[], start: number): void {
-  let i = start;
-  for (;;) {
-    const left = 2 * i + 1;
-    const right = left + 1;
-    let smallest = i;
-    if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
-    if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
-    if (smallest === i) return;
-    [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
-    i = smallest;
   }
 }
