@@ -16,7 +16,7 @@
  * audience member, so once enough of the country's networks read through it, the country is also judged over a
  * longer window, against the minutes before that window, at a lower bar.
  */
-import { lineOf } from '../geo/ip-geo.ts';
+import { ipv6LineKey } from '../geo/ip-geo.ts';
 import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
 import { audienceKey, CountryAudience, medianOf, RECENT_MINUTES, stabilised } from './geo-audience.ts';
@@ -55,6 +55,9 @@ interface Verdict {
   spread: number;
 }
 
+/** Set apart the keys of IPv6 lines from those of IPv4 addresses (audienceKey's). */
+const IPV6_LINE = 0x2f6b1e3d;
+
 export class GeoSpikeDetector {
   private readonly countries = new Map<string, CountryAudience>();
   /** The countries in the map's order, for the loops over all of them. */
@@ -68,9 +71,6 @@ export class GeoSpikeDetector {
   /** The last ASN asked about, and whether it is a hosting network (most requests repeat the last one's). */
   private hostingAsn = -1;
   private hosting = false;
-  /** The last address asked about and its line's key. */
-  private lastIp = '';
-  private lastLine = 0;
 
   constructor(private readonly config: DetectorConfig) {}
 
@@ -116,15 +116,12 @@ export class GeoSpikeDetector {
   }
 
   /**
-   * The place a request reads from, for counting a crowd behind one line as one: the line of its address (lineOf),
-   * kept for the last address, since requests come in runs of one address.
+   * The place a request reads from, for counting a crowd behind one line as one: an IPv4 address, or an IPv6
+   * address's /64 (ipv6LineKey).
    */
   private lineKey(ip: string): number {
-    if (ip !== this.lastIp) {
-      this.lastIp = ip;
-      this.lastLine = audienceKey('', lineOf(ip));
-    }
-    return this.lastLine;
+    const line = ipv6LineKey(ip);
+    return line < 0 ? audienceKey('', ip) : line ^ IPV6_LINE;
   }
 
   /** Whether this network is a hosting one; the last answer is kept, since requests come in runs of one network. */

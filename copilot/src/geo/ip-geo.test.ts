@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedGeo, IndexedRanges4, ipv4ToNumber, lineOf, networkOf, parseAsnRanges } from './ip-geo.ts';
+import {
+  embeddedGeo,
+  IndexedRanges4,
+  ipv4ToNumber,
+  ipv6LineKey,
+  networkOf,
+  parseAsnRanges,
+} from './ip-geo.ts';
 
 /** The plain bisection over the whole table that the index must agree with. */
 function findRange(starts: Uint32Array, ends: Uint32Array, ip: number): number {
@@ -91,13 +98,17 @@ describe('address helpers', () => {
     expect(networkOf('::1')).toBe('0:0:0');
   });
 
-  it('names the line of an address: an IPv4 address itself, the /64 of IPv6', () => {
-    expect(lineOf('203.0.113.9')).toBe('203.0.113.9');
+  it('keys the line of an IPv6 address by its /64, and no other text', () => {
+    // An IPv4 address is its own line; text that is no address has no IPv6 line.
+    expect(ipv6LineKey('203.0.113.9')).toBe(-1);
     // Two privacy addresses of one home's /64 are one line, however compressed; the next /64 is another.
-    expect(lineOf('2001:db8:1:2:a1b2:c3d4:e5f6:1')).toBe(lineOf('2001:DB8:1:2::7'));
-    expect(lineOf('2001:db8:1:2::7')).not.toBe(lineOf('2001:db8:1:3::7'));
-    expect(lineOf('2001:db8::5')).toBe(lineOf('2001:db8:0:0:ffff::1'));
-    expect(lineOf('not-an-address')).toBe('not-an-address');
+    expect(ipv6LineKey('2001:db8:1:2:a1b2:c3d4:e5f6:1')).toBe(ipv6LineKey('2001:DB8:1:2::7'));
+    expect(ipv6LineKey('2001:db8:1:2::7')).not.toBe(ipv6LineKey('2001:db8:1:3::7'));
+    expect(ipv6LineKey('2001:db8::5')).toBe(ipv6LineKey('2001:db8:0:0:ffff::1'));
+    expect(ipv6LineKey('not-an-address')).toBe(-1);
+    for (const text of ['1:2:3:4:5:6:7:8:9', '1::2::3', '12345::1', '::ffff:1.2.3.4', '1:2:3'])
+      expect(ipv6LineKey(text)).toBe(-1);
+    expect(ipv6LineKey('::1')).toBeGreaterThanOrEqual(0);
   });
 });
 
