@@ -36,6 +36,15 @@ function positive(name: string, text: string, integer: boolean): number {
   return value;
 }
 
+/** A flag's number from 0 to `most` (undefined when not given); anything else names the flag and what it got. */
+function within(name: string, text: string | undefined, what: string, most: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= most))
+    throw new CliError(`--${name} must be ${what} between 0 and ${most}, got "${text}"`);
+  return value;
+}
+
 /** `simulate independent`: the independently modelled population, for checking detectors on unseen traffic. */
 export function registerSimulateIndependent(simulate: Command): void {
   simulate
@@ -77,17 +86,8 @@ export function registerSimulateIndependent(simulate: Command): void {
         throw new CliError(`--mix must be full or hard_negative, got "${flags.mix}"`);
       if (!/^\d+$/.test(flags.seed))
         throw new CliError(`--seed must be a non-negative integer, got "${flags.seed}"`);
-      const ipv6 = flags.ipv6 === undefined ? undefined : Number(flags.ipv6);
-      if (ipv6 !== undefined && !(flags.ipv6!.trim() !== '' && ipv6 >= 0 && ipv6 <= 1))
-        throw new CliError(`--ipv6 must be a share between 0 and 1, got "${flags.ipv6}"`);
-      const disorder = flags.disorder === undefined ? 0 : Number(flags.disorder);
-      if (
-        flags.disorder !== undefined &&
-        !(flags.disorder.trim() !== '' && disorder >= 0 && disorder <= 3600)
-      )
-        throw new CliError(
-          `--disorder must be a number of seconds between 0 and 3600, got "${flags.disorder}"`,
-        );
+      const ipv6 = within('ipv6', flags.ipv6, 'a share', 1);
+      const disorder = within('disorder', flags.disorder, 'a number of seconds', 3600) ?? 0;
       const { DatasetError, simulateIndependent } = await import('@boundless/datasets/independent');
       const began = Date.now();
       try {
