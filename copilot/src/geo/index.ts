@@ -6,5 +6,6 @@ export {
   type Ipv4Tables,
   ipv4Tables,
   ipv6AsnRanges,
+  ipv6LineKey,
   networkOf,
 } from './ip-geo.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { embeddedGeo } from '@boundless/copilot/geo';
+import { embeddedGeo, ipv6LineKey } from '@boundless/copilot/geo';
 import { CLOUDFRONT_LOG_FIELDS, verifyEdgeToken } from '@boundless/delivery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, type IndependentOptions, simulateIndependent } from './index.ts';
@@ -166,7 +166,7 @@ describe('the independent population', () => {
     expect(population.ipv6).toBe(1);
     // A class's devices share the campus Wi-Fi's /64 behind its IPv4 address, as a home's devices do.
     const pupils = new Set<string>(population.legitimate.classroom);
-    const campusLines = new Map<string, Set<string>>();
+    const campusLines = new Map<string, Set<number>>();
     const campusDevices = new Map<string, Set<string>>();
     v4.forEach((body, file) => {
       const after = v6[file]!.trimEnd().split('\n');
@@ -178,8 +178,7 @@ describe('the independent population', () => {
           const b = after[i]!.split('\t');
           if (i < 2 || !a[11]!.startsWith('bbt=') || !pupils.has(a[11]!.split('.')[3]!) || a[4] === b[4])
             return;
-          const slash64 = new URL(`http://[${b[4]}]/`).hostname.slice(1, -1).split(':').slice(0, 4).join(':');
-          campusLines.set(a[4]!, (campusLines.get(a[4]!) ?? new Set()).add(slash64));
+          campusLines.set(a[4]!, (campusLines.get(a[4]!) ?? new Set()).add(ipv6LineKey(b[4]!)));
           campusDevices.set(a[4]!, (campusDevices.get(a[4]!) ?? new Set()).add(a[11]!.split('.')[4]!));
         });
     });
