@@ -46,12 +46,29 @@ describe.each(PATHS)('Acting on a reader, through %s', (path) => {
 
   it('observes a player left reading aloud through the night (twenty hours in a row), acts on a whole day', () => {
     // The same text-to-speech at a chapter every 25-65 s: forty titles take about twenty hours, past a waking
-    // day, which a player left running through the night reaches too. A whole day in a row may be acted on.
+    // day, which a player left running through the night reaches too.
     const night = fortyWhole('night', '10.1.97.9', (i) => (25 + ((i * 37) % 41)) * 1000);
     const found = scrapingOf(runDetectors([...cohort, ...night], path), 'night');
     expect(found.flatMap((d) => d.evidence.reasons as string[])).toContain('tireless');
     expectObservedOnly(found);
-    const day = fortyWhole('wholeday', '10.1.98.9', (i) => (40 + ((i * 37) % 41)) * 1000);
+    // A chapter every 40-80 s, no faster than three times the cohort's pace, through forty long titles: a whole
+    // day in a row, nineteen titles taken by then, one at a time from home. What a player left running through
+    // the night and the next day takes: no rest beside reading, observed only.
+    const player = fortyWhole('player', '10.1.99.9', (i) => (40 + ((i * 37) % 41)) * 1000);
+    const played = scrapingOf(runDetectors([...cohort, ...player], path), 'player');
+    expect(played.some((d) => (d.evidence.reasons as string[]).includes('tireless'))).toBe(true);
+    expectObservedOnly(played);
+    // The same pace through short titles: by the time a day has passed, more than a player takes (a third of
+    // the catalog seen taken deep). A whole day in a row beside that may be acted on.
+    const day = walk(later, {
+      titles: 80,
+      parts: 20,
+      gapMs: (i) => (40 + ((i * 37) % 41)) * 1000,
+      ip: '10.1.98.9',
+      account: 'wholeday',
+      agent: BROWSER,
+      titleOf: (n) => `t${String(100 + ((n * 37) % 97) * 3).padStart(5, '0')}`,
+    });
     const acted = scrapingOf(runDetectors([...cohort, ...day], path), 'wholeday');
     expect(acted.some((d) => d.mitigation !== 'observe')).toBe(true);
   });

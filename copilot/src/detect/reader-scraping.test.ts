@@ -11,7 +11,7 @@ import {
   T0,
 } from './test-support.ts';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
-import { glimpsed, taking } from './reader-scraping.ts';
+import { glimpsed, taking, unlikeReading } from './reader-scraping.ts';
 import { expectObservedOnly, scrapingOf, walk } from './reader-walk.ts';
 
 const HOUR = 60 * MIN;
@@ -587,5 +587,28 @@ describe('glimpsed: one family established and a fingerprint agreeing', () => {
     expect(glimpsed(ev(['churn', 0.85], ['coverage', 0.5]))).toBe(false);
     expect(glimpsed(ev(['churn', 0.85], ['pace', 0.2]))).toBe(false);
     expect(glimpsed(ev(['churn', 0.85], ['tireless', 0.5], ['automation', 0.2]))).toBe(false);
+  });
+});
+
+describe('unlikeReading: what acting needs beside reading fast and whole', () => {
+  it('takes an order, a fingerprint or many networks agreeing, never pace with coverage alone', () => {
+    expect(unlikeReading(ev(['pace', 0.95], ['coverage', 0.9]))).toBe(false);
+    expect(unlikeReading(ev(['pace', 0.4], ['automation', 0.3]))).toBe(true);
+    expect(unlikeReading(ev(['coverage', 0.35], ['enumeration', 0.3]))).toBe(true);
+    expect(unlikeReading(ev(['pace', 0.4], ['churn', 0.6]))).toBe(true);
+    expect(unlikeReading(ev(['pace', 0.4], ['automation', 0.2]))).toBe(false);
+  });
+  it('takes no rest beside reading only once more was taken than a player left running takes', () => {
+    // A day without a break with a few bursts beyond the cohort's pace, or a few titles taken deep: a player
+    // reading aloud through the night and the next day.
+    expect(unlikeReading(ev(['tireless', 0.9], ['pace', 0.4]))).toBe(false);
+    expect(unlikeReading(ev(['tireless', 0.9], ['pace', 0.6], ['coverage', 0.5]))).toBe(false);
+    // A pace kept up for an hour and a half beyond three times the cohort's, or forty titles taken deep.
+    expect(unlikeReading(ev(['tireless', 0.9], ['pace', 0.75]))).toBe(true);
+    expect(unlikeReading(ev(['tireless', 0.9], ['coverage', 0.75]))).toBe(true);
+    // With a fingerprint beside it, no rest needs nothing more.
+    expect(unlikeReading(ev(['tireless', 0.9], ['pace', 0.3], ['automation', 0.6]))).toBe(true);
+    // No rest under agreeing is no family at all.
+    expect(unlikeReading(ev(['tireless', 0.2], ['pace', 0.95]))).toBe(false);
   });
 });

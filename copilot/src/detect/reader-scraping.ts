@@ -110,7 +110,7 @@ export function glimpsed(evidence: readonly Evidence[]): boolean {
  * What a person reading does: fast (pace) and whole (coverage of what they read). A text-to-speech reader
  * fetching whole books ahead, or a heavy comic reader, shows both for hours. Acting needs, besides, evidence
  * a person does not produce: an order (enumeration), a fingerprint (automation), many addresses (churn), or
- * no rest (tireless).
+ * no rest (tireless) beside more than a player left running takes (unlikeReading).
  */
 const READING: ReadonlySet<string> = new Set(['pace', 'coverage']);
 
@@ -120,8 +120,21 @@ const READING: ReadonlySet<string> = new Set(['pace', 'coverage']);
  * fleet: hosting-exits.ts); one exit is what a VPN reader shows, however fast and whole it reads, so the
  * evidence this is asked of leaves it out (readerEvidence's `oneExit`).
  */
-function unlikeReading(evidence: readonly Evidence[]): boolean {
-  return evidence.some((e) => !READING.has(e.family) && e.strength >= AGREEING);
+export function unlikeReading(evidence: readonly Evidence[]): boolean {
+  let tireless = false;
+  let established = false;
+  for (const e of evidence) {
+    if (e.strength < AGREEING) continue;
+    if (e.family === 'tireless') tireless = true;
+    else if (!READING.has(e.family)) return true;
+    else if (e.strength >= ESTABLISHED) established = true;
+  }
+  // No rest is unlike a person, but not unlike a player left running: a device reading aloud, or an audiobook
+  // played on, through the night and the next day fetches part after part around the clock, a little faster
+  // than the cohort reads in its bursts of fetching ahead, and takes a few titles. With only reading beside it,
+  // no rest counts once what ran without rest took more than a player does: a pace kept up for an hour and a
+  // half beyond three times the cohort's, or forty titles taken deep.
+  return tireless && established;
 }
 
 /**
