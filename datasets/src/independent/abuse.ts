@@ -130,8 +130,12 @@ export function abuse(world: World, kind: AbuseKind): Label[] {
     case 'cross_country': {
       // One account's titles read at once by several people in their own homes, with the holder's device id.
       const members = kind === 'sharing_ring' ? draw.int(5, 15) : draw.int(2, 3);
+      // A ring reads in the holder's country and one other (maybe the same); a cross-country episode's other
+      // members read abroad, as its label says.
       const countries =
-        kind === 'sharing_ring' ? [person.country, drawCountry(draw)] : Object.keys(COUNTRIES);
+        kind === 'sharing_ring'
+          ? [person.country, drawCountry(draw)]
+          : Object.keys(COUNTRIES).filter((c) => c !== person.country);
       const t0 = begin(world, 0.6);
       const t1 = t0 + draw.between(3, 14) * 3_600_000;
       for (let m = 0; m < members; m++) {

@@ -134,6 +134,36 @@ describe('the independent population', () => {
     expect(longest).toBeLessThan(130 * 60_000);
   }, 60_000);
 
+  it('reads a cross-country episode from at least two countries', async () => {
+    const geo = await embeddedGeo();
+    let episodes = 0;
+    // Seeds 7-12 hold 17 episodes; before members abroad were drawn outside the holder's country, seed 12's read in
+    // Germany only.
+    for (const seed of [7, 8, 9, 10, 11, 12]) {
+      const dir = join(root, `abroad-${seed}`);
+      await simulateIndependent({ ...small(dir), seed, hours: 12 });
+      const population = JSON.parse(await readFile(join(dir, 'population.json'), 'utf8'));
+      const holders = new Set<string>(
+        population.abuse
+          .filter((l: { archetype: string }) => l.archetype === 'cross_country')
+          .map((l: { subject: { accountId: string } }) => l.subject.accountId),
+      );
+      const places = new Map<string, Set<string>>();
+      for (const body of await logs(dir))
+        for (const line of body.trimEnd().split('\n').slice(2)) {
+          const f = line.split('\t');
+          const account = f[11]!.startsWith('bbt=') ? f[11]!.split('.')[3]! : '';
+          if (holders.has(account)) places.set(account, (places.get(account) ?? new Set()).add(f[4]!));
+        }
+      for (const addresses of places.values()) {
+        if (addresses.size < 2) continue;
+        episodes++;
+        expect(new Set([...addresses].map((ip) => geo.country(ip))).size).toBeGreaterThanOrEqual(2);
+      }
+    }
+    expect(episodes).toBeGreaterThanOrEqual(8);
+  }, 120_000);
+
   it('reaches the edge over IPv6 too from dual-stack networks: same operator and country, same requests otherwise', async () => {
     await simulateIndependent({ ...small(join(root, 'v6')), ipv6: 1 });
     const geo = embeddedGeo();
