@@ -133,7 +133,8 @@ export function unlikeReading(evidence: readonly Evidence[]): boolean {
   // played on, through the night and the next day fetches part after part around the clock, a little faster
   // than the cohort reads in its bursts of fetching ahead, and takes a few titles. With only reading beside it,
   // no rest counts once what ran without rest took more than a player does: a pace kept up for an hour and a
-  // half beyond three times the cohort's, or forty titles taken deep.
+  // half beyond three times the cohort's, or coverage established (forty titles taken deep, or 15 % of the
+  // catalog seen so far).
   return tireless && established;
 }
 
