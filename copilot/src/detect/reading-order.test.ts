@@ -8,21 +8,19 @@ describe('the order log files are read in', () => {
   it('reads hourly files one after another, and merges the files of an hour that has several', () => {
     const files = [hourly(3, 'c'), hourly(0, 'a'), hourly(1, 'b'), hourly(2, 'edge1'), hourly(2, 'edge2')];
     expect(readingOrder(files)).toEqual([
-      { files: [hourly(0, 'a'), hourly(1, 'b')], merge: false, byteMerge: false },
-      { files: [hourly(2, 'edge1'), hourly(2, 'edge2')], merge: true, byteMerge: true },
-      { files: [hourly(3, 'c')], merge: false, byteMerge: false },
+      { files: [hourly(0, 'a'), hourly(1, 'b')], read: 'in-turn' },
+      { files: [hourly(2, 'edge1'), hourly(2, 'edge2')], read: 'bytes' },
+      { files: [hourly(3, 'c')], read: 'in-turn' },
     ]);
   });
 
   it('merges an hour of very many files, and every file when a name carries no hour, through records', () => {
     const many = Array.from({ length: MAX_BYTE_MERGE + 1 }, (_, i) => hourly(5, `edge${i}`));
-    expect(readingOrder(many)).toEqual([{ files: many, merge: true, byteMerge: false }]);
+    expect(readingOrder(many)).toEqual([{ files: many, read: 'records' }]);
     expect(readingOrder([hourly(0, 'a'), 'logs/today.log'])).toEqual([
-      { files: [hourly(0, 'a'), 'logs/today.log'], merge: true, byteMerge: false },
+      { files: [hourly(0, 'a'), 'logs/today.log'], read: 'records' },
     ]);
-    expect(readingOrder(['logs/today.log'])).toEqual([
-      { files: ['logs/today.log'], merge: false, byteMerge: false },
-    ]);
+    expect(readingOrder(['logs/today.log'])).toEqual([{ files: ['logs/today.log'], read: 'in-turn' }]);
     expect(readingOrder([])).toEqual([]);
   });
 });

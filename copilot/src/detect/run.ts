@@ -84,8 +84,8 @@ export async function detectFiles(
     );
   };
   for (const run of readingOrder(files)) {
-    if (!run.merge) scanned.push(...run.files);
-    else if (run.byteMerge) scanned.push(run.files);
+    if (run.read === 'in-turn') scanned.push(...run.files);
+    else if (run.read === 'bytes') scanned.push(run.files);
     else {
       await scanPending();
       for await (const batch of readCloudFrontLogs(run.files, stats)) {
@@ -106,11 +106,10 @@ export async function detectFiles(
  */
 export const MAX_BYTE_MERGE = 64;
 
-/** Files read one after another (`merge` false) or merged by time, as bytes (`byteMerge`) or as records. */
+/** Files read one after another (`in-turn`), or merged by time by the byte scanner (`bytes`) or as records. */
 export interface ReadingRun {
   files: string[];
-  merge: boolean;
-  byteMerge: boolean;
+  read: 'in-turn' | 'bytes' | 'records';
 }
 
 /**
@@ -122,7 +121,7 @@ export interface ReadingRun {
 export function readingOrder(files: readonly string[]): ReadingRun[] {
   const hours = files.map(hourFromFileName);
   if (files.length <= 1 || hours.some((hour) => hour === undefined))
-    return files.length > 0 ? [{ files: [...files], merge: files.length > 1, byteMerge: false }] : [];
+    return files.length > 0 ? [{ files: [...files], read: files.length > 1 ? 'records' : 'in-turn' }] : [];
   const byHour = new Map<number, string[]>();
   files.forEach((file, i) => {
     const group = byHour.get(hours[i]!);
@@ -133,9 +132,10 @@ export function readingOrder(files: readonly string[]): ReadingRun[] {
   for (const hour of [...byHour.keys()].sort((a, b) => a - b)) {
     const group = byHour.get(hour)!;
     const last = runs.at(-1);
-    if (group.length > 1) runs.push({ files: group, merge: true, byteMerge: group.length <= MAX_BYTE_MERGE });
-    else if (last !== undefined && !last.merge) last.files.push(group[0]!);
-    else runs.push({ files: [group[0]!], merge: false, byteMerge: false });
+    if (group.length > 1)
+      runs.push({ files: group, read: group.length <= MAX_BYTE_MERGE ? 'bytes' : 'records' });
+    else if (last?.read === 'in-turn') last.files.push(group[0]!);
+    else runs.push({ files: [group[0]!], read: 'in-turn' });
   }
   return runs;
 }
