@@ -302,10 +302,13 @@ export class AbuseDetectors extends RequestEnricher {
     } else {
       this.scraping.observeTokenless(event, ipId, out);
     }
-    // Requests of a token or reader already found abusive are that finding's, not a country's audience.
-    const flagged = token !== undefined && (tokenFired(token) || token.account?.report !== undefined);
-    if (!flagged) this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
-    else if (tokenFired(token)) this.geoSpikes.observeShared(event, token.places, out);
+    // Requests of a token or reader already found abusive are that finding's, not a country's audience. A grant
+    // found shared may still carry its country (many readers of a leak), unless its reader is found scraping: a
+    // proxy pool's exits in one country are one scraper, not that country's crowd.
+    const scraper = token?.account?.report !== undefined;
+    if (token === undefined || !(tokenFired(token) || scraper))
+      this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
+    else if (!scraper) this.geoSpikes.observeShared(event, token.places, out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import {
   BROWSER,
+  cohortOfReaders,
   MIN,
   PATHS,
   READER_APP,
@@ -60,6 +61,9 @@ function gbRegulars(minutes: number): EdgeLogRecord[] {
   }
   return out;
 }
+
+/** The user agents a scraper rotates through: a tool's among a browser's and a reading app's. */
+const AGENTS = ['curl/8.5.0', BROWSER, READER_APP] as const;
 
 /** GB reads a reader every fourth minute; the others read steadily. */
 const quietGb = (m: number, net: number): number => (net === 9 ? (m % 4 === 0 ? 1 : 0) : 20);
@@ -302,6 +306,32 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     records.sort((a, b) => a.timestampMs - b.timestampMs);
     const detections = runDetectors(records, path);
     expect(detections.filter((d) => d.kind === 'token_sharing').length).toBeGreaterThan(0);
+    expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
+  });
+
+  it("carries no country on a scraper's grants: a proxy pool's exits in one country during its morning rise", () => {
+    // A scraper pulls the catalog through one token and a residential proxy pool whose exits are all in GB (three
+    // GB providers, a new /24 every two requests), rotating its user agent, from minute 170: found scraping, and
+    // its grant found shared, read in GB alone. From minute 220 GB's own readers rise from 4 to 12 a minute over
+    // ten minutes while the other countries stay as they were (GB's morning: they are in other time zones). Twice
+    // its readers over ten minutes, but the grant is a scraper's finding, not many readers of a leak: it carries
+    // no spike.
+    const token = { tokenId: 'tokProxyPool01', accountId: 'proxied-gb', title: '' };
+    const scraper: EdgeLogRecord[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const title = `t${String(1000 + Math.floor(i / 30)).padStart(5, '0')}`;
+      const ip = `10.${9 + ((i >> 1) % 3)}.${(i >> 1) % 250}.${(i * 7) % 250}`;
+      const part = `/titles/${title}/epub/ch${String((i % 30) + 1).padStart(3, '0')}.xhtml`;
+      scraper.push(
+        request(T0 + 170 * MIN + i * 400, ip, part, { token, agent: AGENTS[i % 3], bytes: 45_000 }),
+      );
+    }
+    const morning = (m: number, net: number) =>
+      net === 9 ? 4 + Math.round(8 * Math.min(1, Math.max(0, (m - 220) / 10))) : 20;
+    const detections = runDetectors([...cohortOfReaders(T0), ...traffic(250, morning), ...scraper], path);
+    const found = detections.filter((d) => d.subject.accountId === 'proxied-gb');
+    expect(found.some((d) => d.kind === 'scraping')).toBe(true);
+    expect(found.some((d) => d.kind === 'token_sharing')).toBe(true);
     expect(detections.filter((d) => d.kind === 'geo_spike')).toEqual([]);
   });
 
