@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EdgeLogRecord } from '../logs/cloudfront-line.ts';
 import {
   BROWSER,
+  catalogPull,
   cohortOfReaders,
   MIN,
   PATHS,
@@ -317,15 +318,13 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     // its readers over ten minutes, but the grant is a scraper's finding, not many readers of a leak: it carries
     // no spike.
     const token = { tokenId: 'tokProxyPool01', accountId: 'proxied-gb', title: '' };
-    const scraper: EdgeLogRecord[] = [];
-    for (let i = 0; i < 12_000; i++) {
-      const title = `t${String(1000 + Math.floor(i / 30)).padStart(5, '0')}`;
-      const ip = `10.${9 + ((i >> 1) % 3)}.${(i >> 1) % 250}.${(i * 7) % 250}`;
-      const part = `/titles/${title}/epub/ch${String((i % 30) + 1).padStart(3, '0')}.xhtml`;
-      scraper.push(
-        request(T0 + 170 * MIN + i * 400, ip, part, { token, agent: AGENTS[i % 3], bytes: 45_000 }),
-      );
-    }
+    const scraper = catalogPull(
+      T0 + 170 * MIN,
+      token,
+      12_000,
+      (i) => `10.${9 + ((i >> 1) % 3)}.${(i >> 1) % 250}.${(i * 7) % 250}`,
+      (i) => AGENTS[i % 3]!,
+    );
     const morning = (m: number, net: number) =>
       net === 9 ? 4 + Math.round(8 * Math.min(1, Math.max(0, (m - 220) / 10))) : 20;
     const detections = runDetectors([...cohortOfReaders(T0), ...traffic(250, morning), ...scraper], path);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BROWSER,
+  catalogPull,
   cohortOfReaders,
   MIN,
   PATHS,
@@ -405,24 +406,14 @@ describe.each(PATHS)('Detector: scraping per reader, through %s', (path) => {
 
   it('reports one token pulling the catalog through many addresses as scraping and sharing at once', () => {
     const token = { tokenId: 'tokWideScope01', accountId: 'proxied', title: '' };
-    const records: EdgeLogRecord[] = [];
-    for (let i = 0; i < 1500; i++) {
-      const title = `t${String(1000 + Math.floor(i / 30)).padStart(5, '0')}`;
-      // A home address in another place every two requests (a residential proxy network).
-      const ip = `10.${1 + ((i >> 1) % 6)}.${(i >> 1) % 250}.${(i * 7) % 250}`;
-      records.push(
-        request(
-          later + i * 400,
-          ip,
-          `/titles/${title}/epub/ch${String((i % 30) + 1).padStart(3, '0')}.xhtml`,
-          {
-            token,
-            agent: BROWSER,
-            bytes: 45_000,
-          },
-        ),
-      );
-    }
+    // A home address in another place every two requests (a residential proxy network).
+    const records = catalogPull(
+      later,
+      token,
+      1500,
+      (i) => `10.${1 + ((i >> 1) % 6)}.${(i >> 1) % 250}.${(i * 7) % 250}`,
+      () => BROWSER,
+    );
     const detections = runDetectors([...cohort, ...records], path).filter(
       (d) => d.subject.tokenId === 'tokWideScope01',
     );

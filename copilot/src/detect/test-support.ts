@@ -162,6 +162,26 @@ export function takeTitle(start: number, read: TitleRead): { records: EdgeLogRec
 }
 
 /**
+ * One token pulling the catalog: `count` chapters, thirty to a title in catalog order, one every 400 ms from
+ * `start`, request i from address `ipOf(i)` with agent `agentOf(i)` (a scraper behind a proxy pool).
+ */
+export function catalogPull(
+  start: number,
+  token: TokenSpec,
+  count: number,
+  ipOf: (i: number) => string,
+  agentOf: (i: number) => string,
+): EdgeLogRecord[] {
+  const records: EdgeLogRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const title = `t${String(1000 + Math.floor(i / 30)).padStart(5, '0')}`;
+    const path = `/titles/${title}/epub/ch${String((i % 30) + 1).padStart(3, '0')}.xhtml`;
+    records.push(request(start + i * 400, ipOf(i), path, { token, agent: agentOf(i), bytes: CHAPTER_BYTES }));
+  }
+  return records;
+}
+
+/**
  * Readers enough for the cohort to know its pace: `sessions` sessions of ten chapters at 2-4 minutes per
  * chapter (about 250 bytes a second), each on its own title, token and home address, one after another.
  */
