@@ -1,6 +1,7 @@
 /**
  * A spike carried by a grant: the networks of one country that read through grants already found shared, each
- * read in that country alone. Such a grant is many readers, not one (token sharing said so), yet the audience
+ * read in that country alone and none by a reader found scraping (a proxy pool's exits in one country are one
+ * scraper; engine.ts). Such a grant is many readers, not one (token sharing said so), yet the audience
  * counts it once: its networks say how many it carries. Kept per country, made only for a country that has
  * such a grant, and bounded (a slot per network hash, the minute it last read).
  */
