@@ -94,6 +94,9 @@ describe('Command: boundless prewarm plan on traces it never saw', () => {
     const whole = plan(csv('full.csv', full));
     const holed = plan(csv('gapped.csv', gapped));
     expect(holed.rows).toHaveLength(gapped.length);
+    // Said, since a schedule holds the row before the gap through it: 240 minutes, one gap of four hours.
+    expect(holed.stderr).toContain('240 minutes without a row in 1 gap (the longest 4.0 h)');
+    expect(whole.stderr).not.toContain('without a row');
     expect(holed.rows.map(([t]) => t)).toEqual(gapped.map((r) => iso(r.time)));
     // Before the gap: the same plan. The hour after it: neither collapsed nor inflated by the gap.
     expect(holed.capacity.slice(0, gapFrom)).toEqual(whole.capacity.slice(0, gapFrom));

@@ -84,11 +84,26 @@ export function planRows(
   });
 }
 
+/**
+ * Minutes the trace has no row for get no plan row either, so a schedule holds the row before them, busy or
+ * not: said, with how to plan them as idle instead.
+ */
+function gapsNote(gaps: { missingMinutes: number; gaps: number; longestMinutes: number }): string {
+  if (gaps.gaps === 0) return '';
+  const longest =
+    gaps.longestMinutes >= 120 ? `${(gaps.longestMinutes / 60).toFixed(1)} h` : `${gaps.longestMinutes} min`;
+  return (
+    `; ${gaps.missingMinutes} minutes without a row in ${gaps.gaps} gap${gaps.gaps === 1 ? '' : 's'} (the longest ` +
+    `${longest}): a schedule holds the row before each; write idle minutes as zero rows to plan them as idle`
+  );
+}
+
 async function plan(flags: PlanFlags): Promise<void> {
   // Loaded when the command runs, so other commands and --help start without them.
   const {
     DEFAULT_MAX_CAPACITY,
     environmentMinuteDollars,
+    gapsOf,
     planProvisionedConcurrency,
     proposeBurstPreparations,
     scaleAudiences,
@@ -120,7 +135,8 @@ async function plan(flags: PlanFlags): Promise<void> {
     '; ' +
     `a cold start valued at ${flags.coldStartCost} idle environment-minutes ` +
     `($${(flags.coldStartCost * environmentMinuteDollars(1024)).toFixed(4)} at 1024 MB)` +
-    (flags.events === undefined ? '' : `; ${events.length} scheduled events from ${flags.events}`);
+    (flags.events === undefined ? '' : `; ${events.length} scheduled events from ${flags.events}`) +
+    gapsNote(gapsOf(trace.minutes));
   if (flags.scheduleOut) {
     const actions = toScheduledActions(result.times, result.capacity, {
       functionName: flags.functionName,

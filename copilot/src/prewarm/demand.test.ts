@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type DemandMinute,
   fillMissingMinutes,
+  gapsOf,
   holdOnClock,
   peakConcurrency,
   scaleAudiences,
@@ -54,6 +55,15 @@ describe('Function: fillMissingMinutes', () => {
     expect(filled).toBe(2);
     expect(minutes.map((m) => m.requests)).toEqual([5, 0, 0, 5]);
     expect(minutes[1]!.time - minutes[0]!.time).toBe(60_000);
+  });
+});
+
+describe('Function: gapsOf', () => {
+  it('counts the minutes missing between rows, the gaps and the longest', () => {
+    const rows = [0, 1, 2, 5, 6, 30, 31].map((i) => minute(i, 5, 1));
+    expect(gapsOf(rows)).toEqual({ missingMinutes: 2 + 23, gaps: 2, longestMinutes: 23 });
+    expect(gapsOf(rows.slice(0, 3))).toEqual({ missingMinutes: 0, gaps: 0, longestMinutes: 0 });
+    expect(gapsOf([])).toEqual({ missingMinutes: 0, gaps: 0, longestMinutes: 0 });
   });
 });
 

@@ -70,6 +70,29 @@ export function fillMissingMinutes(minutes: readonly DemandMinute[]): {
   return { minutes: dense, filled };
 }
 
+/** Where a trace has no rows: how many minutes are missing, in how many gaps, and the longest gap. */
+export interface TraceGaps {
+  missingMinutes: number;
+  gaps: number;
+  longestMinutes: number;
+}
+
+/**
+ * The gaps between a trace's minutes (in time order): a plan of such a trace has no row for them, so whatever
+ * applies it holds the row before (a scheduled action stays until the next), idle or not.
+ */
+export function gapsOf(minutes: readonly { time: number }[]): TraceGaps {
+  const out: TraceGaps = { missingMinutes: 0, gaps: 0, longestMinutes: 0 };
+  for (let i = 1; i < minutes.length; i++) {
+    const missing = Math.round((minutes[i]!.time - minutes[i - 1]!.time) / MINUTE_MS) - 1;
+    if (missing <= 0) continue;
+    out.missingMinutes += missing;
+    out.gaps++;
+    out.longestMinutes = Math.max(out.longestMinutes, missing);
+  }
+  return out;
+}
+
 /**
  * A plan made on a trace's own rows, laid on the dense clock {@link fillMissingMinutes} made of it: each minute
  * gets the capacity of the latest planned row at or before it (provisioned concurrency stays until changed),

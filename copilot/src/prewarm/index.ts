@@ -4,6 +4,7 @@ export { concurrencyPerSecond, secondArrivals } from './arrivals.ts';
 export {
   type DemandMinute,
   fillMissingMinutes,
+  gapsOf,
   holdOnClock,
   meanConcurrency,
   peakConcurrency,
