@@ -129,6 +129,33 @@ describe('Function: simulateToFiles', () => {
   });
 });
 
+describe('Function: simulateToFiles on a heap too small for its readers', () => {
+  it('stops with a clear error once the heap stays short of its reserve, and runs where it has room', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'boundless-sim-heap-'));
+    try {
+      const run = (name: string, free: number) =>
+        simulateToFiles({
+          seed: 3,
+          outDir: join(dir, name),
+          durationHours: 2,
+          readers: 4000,
+          scenarios: 'none',
+          heap: () => ({ total_available_size: free * 1e9, heap_size_limit: 1e9 }),
+        });
+      // 10 % free at every look: the second look (32,768 lines) stops the run, naming what to do.
+      await expect(run('short', 0.1)).rejects.toThrow(DatasetError);
+      await expect(run('short-again', 0.1)).rejects.toThrow(
+        /does not fit in memory: 32,768 log lines written, 95 MB of the heap's 954 MB left; ask for fewer --readers/,
+      );
+      // 20 % free: the same run completes, past the lines at which the short heap stopped it.
+      const result = await run('room', 0.2);
+      expect(result.lines).toBeGreaterThan(32_768);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Function: simulateToFiles determinism', () => {
   it('writes byte-identical files for the same seed and different ones for another seed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'boundless-sim-det-'));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { HOUR_MS } from '@boundless/common/time';
 import { z } from 'zod';
 import { DatasetError, parseOptions } from './errors.ts';
+import { HeapGuard, type HeapStatistics } from './heap-guard.ts';
 import { buildCatalog } from './sim/catalog.ts';
 import { healthCanary, searchCrawler } from './sim/crawlers.ts';
 import { EdgeModel } from './sim/edge.ts';
@@ -137,6 +138,8 @@ export interface SimulateToFilesOptions extends SimulationOptions {
   /** gzip level of the log files (CloudFront's own are compressed; any level reads the same). */
   gzipLevel?: number;
   onProgress?: (progress: { lines: number; simulatedTime: Date }) => void;
+  /** The heap's statistics (tests); Node's own by default. */
+  heap?: HeapStatistics;
 }
 
 export interface SimulateToFilesResult {
@@ -156,12 +159,19 @@ export async function simulateToFiles(options: SimulateToFilesOptions): Promise<
   const tracker = new LabelTracker(simulation.scenarios.flatMap((s) => s.labels));
   const writer = new HourlyLogWriter(options.outDir, DISTRIBUTION_ID, () => rng.hex(8), options.gzipLevel);
   const format = createLineFormatter();
+  // Every reader's stream is open at once, so memory grows with --readers: too many stop cleanly.
+  const guard = new HeapGuard(
+    'log lines written',
+    'ask for fewer --readers, or give Node more heap',
+    options.heap,
+  );
   let lines = 0;
   for (const request of simulation.requests) {
     tracker.observe(request);
     const pending = writer.add(request.time, format(edge.serve(request)));
     if (pending) await pending;
     lines += 1;
+    guard.tick(lines);
     if (options.onProgress && lines % 100_000 === 0) {
       options.onProgress({ lines, simulatedTime: new Date(request.time) });
     }

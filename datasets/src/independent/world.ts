@@ -2,9 +2,8 @@
  * The world the readers act in: signed edge tokens (DESIGN §4.1) issued per account, device and title, and the
  * requests they make, kept per hour of event time until the writer formats them as CloudFront log lines.
  */
-import { getHeapStatistics } from 'node:v8';
 import { deviceHashOf, issueEdgeToken } from '@boundless/delivery';
-import { DatasetError } from '../errors.ts';
+import { HeapGuard, type HeapStatistics } from '../heap-guard.ts';
 import type { AddressBook } from './addresses.ts';
 import type { Catalog, Title } from './catalog.ts';
 import type { Draw } from './draw.ts';
@@ -12,20 +11,6 @@ import type { Draw } from './draw.ts';
 export const SIGNING_KID = 'ind1';
 export const SIGNING_SECRET = 'independent-population-signing-secret-0001';
 const TOKEN_TTL_S = 3600;
-
-/** Lines recorded between two looks at the heap (every request is held until its hour is written). */
-const HEAP_CHECK_LINES = 1 << 14;
-/**
- * What must stay free of the heap's limit: V8 gives up with an out-of-memory crash well before the limit itself
- * (its collections free too little near it; measured: a 4.1 GB heap at 3.8 GB, a 470 MB heap at about 60 MB free).
- */
-const HEAP_RESERVE_SHARE = 0.15;
-const HEAP_RESERVE_BYTES = 96 * 1_048_576;
-/** Looks in a row short of the reserve before stopping: garbage not yet collected may cause one, not two. */
-const HEAP_STRIKES = 2;
-
-/** The heap's limit and what is still available under it, in bytes (Node's `v8.getHeapStatistics`). */
-export type HeapStatistics = () => { total_available_size: number; heap_size_limit: number };
 
 export interface Request {
   t: number;
@@ -69,7 +54,8 @@ export interface ReadOptions {
 export class World {
   private readonly buckets = new Map<number, Request[]>();
   private readonly tokens = new Map<string, IssuedToken>();
-  private heapStrikes = 0;
+  /** Every request is held until its hour is written: a population too large for the heap stops cleanly. */
+  private readonly guard: HeapGuard;
   lines = 0;
 
   constructor(
@@ -78,8 +64,14 @@ export class World {
     readonly catalog: Catalog,
     readonly startMs: number,
     readonly endMs: number,
-    private readonly heap: HeapStatistics = getHeapStatistics,
-  ) {}
+    heap?: HeapStatistics,
+  ) {
+    this.guard = new HeapGuard(
+      'log lines held',
+      'ask for fewer --readers or --hours, or give Node more heap',
+      heap,
+    );
+  }
 
   /** The token a device holds for a title at `t`: reused until a minute before expiry, then reissued. */
   token(accountId: string, deviceId: string, title: Title, t: number): IssuedToken {
@@ -115,19 +107,7 @@ export class World {
     if (bucket) bucket.push(request);
     else this.buckets.set(hour, [request]);
     this.lines++;
-    if ((this.lines & (HEAP_CHECK_LINES - 1)) === 0) this.checkHeap();
-  }
-
-  /** Stops a population too large for the heap with a clear error instead of an out-of-memory crash. */
-  private checkHeap(): void {
-    const { total_available_size: available, heap_size_limit: limit } = this.heap();
-    const reserve = Math.max(HEAP_RESERVE_SHARE * limit, HEAP_RESERVE_BYTES);
-    this.heapStrikes = available < reserve ? this.heapStrikes + 1 : 0;
-    if (this.heapStrikes < HEAP_STRIKES) return;
-    const mb = (bytes: number) => Math.round(bytes / 1_048_576).toLocaleString('en-US');
-    throw new DatasetError(
-      `the population does not fit in memory: ${this.lines.toLocaleString('en-US')} log lines held, ${mb(available)} MB of the heap's ${mb(limit)} MB left; ask for fewer --readers or --hours, or give Node more heap (NODE_OPTIONS=--max-old-space-size=<MB>)`,
-    );
+    this.guard.tick(this.lines);
   }
 
   /** One asset fetch with a token; large media are fetched in byte ranges, a few fail and are retried. */
