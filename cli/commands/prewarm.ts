@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseUtcTime } from '@boundless/common/time';
 import type { Command } from 'commander';
+import type { TraceGaps } from '@boundless/copilot/prewarm';
 import { CliError, readFailure } from '../errors.ts';
 import { writeOutput } from '../output.ts';
 import { csvCell } from '../io/csv-cell.ts';
@@ -88,7 +89,7 @@ export function planRows(
  * Minutes the trace has no row for get no plan row either, so a schedule holds the row before them, busy or
  * not: said, with how to plan them as idle instead.
  */
-function gapsNote(gaps: { missingMinutes: number; gaps: number; longestMinutes: number }): string {
+function gapsNote(gaps: TraceGaps): string {
   if (gaps.gaps === 0) return '';
   const longest =
     gaps.longestMinutes >= 120 ? `${(gaps.longestMinutes / 60).toFixed(1)} h` : `${gaps.longestMinutes} min`;

@@ -9,6 +9,7 @@ export {
   meanConcurrency,
   peakConcurrency,
   scaleAudiences,
+  type TraceGaps,
 } from './demand.ts';
 export {
   decisionRecord,
