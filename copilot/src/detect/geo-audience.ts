@@ -92,8 +92,11 @@ export function medianOf(values: readonly number[]): number {
 export class CountryAudience {
   /** Distinct readers this minute. */
   readonly readers = new DistinctCounter();
-  /** Distinct addresses they read from this minute: a crowd behind one address (a class, an office) is one place. */
-  private readonly addresses = new DistinctCounter();
+  /**
+   * Distinct places they read from this minute (an IPv4 address, an IPv6 /48): a crowd behind one address or in one
+   * site (a class, an office) is one place.
+   */
+  private readonly places = new DistinctCounter();
   current = 0;
   /** Readers in the last complete minute, once one was watched. */
   previous = 0;
@@ -152,14 +155,14 @@ export class CountryAudience {
 
   /**
    * Counts one request; true when it comes from a reader not yet seen this minute. The minute's audience is
-   * its readers, but never more than the addresses they read from: many readers behind one address (a class
-   * opening its title together) are a place's crowd, not new readers across a country.
+   * its readers, but never more than the places they read from: many readers behind one address or in one site (a
+   * class opening its title together) are a place's crowd, not new readers across a country.
    */
-  add(key: number, address: number, minute: number): boolean {
+  add(key: number, place: number, minute: number): boolean {
     this.requests++;
-    this.addresses.add(address);
+    this.places.add(place);
     if (!this.readers.add(key)) return false;
-    this.current = Math.min(this.readers.estimate(), this.addresses.estimate());
+    this.current = Math.min(this.readers.estimate(), this.places.estimate());
     // The key's top bits after a multiplicative mix: keys of similar addresses differ little in their low bits.
     const slot = Math.imul(key, 0x9e3779b1) >>> (32 - ARRIVAL_BITS);
     const last = this.lastSeen[slot]!;
@@ -199,7 +202,7 @@ export class CountryAudience {
     for (let i = 1; i < steps; i++) this.closeMinute(0, 0);
     this.forget(elapsed, minute);
     this.readers.clear();
-    this.addresses.clear();
+    this.places.clear();
     this.current = 0;
     this.arrivalsCurrent = 0;
     this.requests = 0;

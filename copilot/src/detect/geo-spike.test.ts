@@ -251,14 +251,16 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     expect(spikes(classOf(() => '10.9.40.7'))).toEqual([]);
     // The same 24 readers each at home: new readers across the country, a spike.
     expect(spikes(classOf((pupil) => `10.9.${50 + pupil}.7`))).toEqual(['GB']);
-    // The school on IPv6: every pupil's device has its own address on the school Wi-Fi's one /64, a line as one
-    // address is; each pupil on a /64 of their own (homes, phones) is the spike again.
+    // The school on IPv6: every pupil's device has its own address on the school Wi-Fi's one /64, or a /64 of its
+    // own in the school's /48: one site, as one address is; each pupil at home on a site of their own (homes and
+    // phones across the operator's /48s) is the spike again.
     expect(
       spikes(
         classOf((pupil) => `2001:db8:9:40:${((pupil * 7919) & 0xffff).toString(16)}:5eed::${pupil + 1}`),
       ),
     ).toEqual([]);
-    expect(spikes(classOf((pupil) => `2001:db8:9:${(100 + pupil).toString(16)}::7`))).toEqual(['GB']);
+    expect(spikes(classOf((pupil) => `2001:db8:9:${(100 + pupil).toString(16)}::7`))).toEqual([]);
+    expect(spikes(classOf((pupil) => `2001:db8:${100 * (pupil + 1) + 9}:40::7`))).toEqual(['GB']);
   });
 
   it('finds a small market carried by one grant read from many of its networks, under the reader floor', () => {

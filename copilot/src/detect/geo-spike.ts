@@ -16,7 +16,6 @@
  * audience member, so once enough of the country's networks read through it, the country is also judged over a
  * longer window, against the minutes before that window, at a lower bar.
  */
-import { ipv6LineKey } from '../geo/ip-geo.ts';
 import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
 import { audienceKey, CountryAudience, medianOf, RECENT_MINUTES, stabilised } from './geo-audience.ts';
@@ -55,8 +54,8 @@ interface Verdict {
   spread: number;
 }
 
-/** Set apart the keys of IPv6 lines from those of IPv4 addresses (audienceKey's). */
-const IPV6_LINE = 0x2f6b1e3d;
+/** Set apart the keys of IPv6 sites from those of IPv4 addresses (audienceKey's). */
+const IPV6_SITE = 0x2f6b1e3d;
 
 export class GeoSpikeDetector {
   private readonly countries = new Map<string, CountryAudience>();
@@ -90,7 +89,7 @@ export class GeoSpikeDetector {
       this.countryList.push(s);
     }
     // Only a reader new this minute can raise the audience: the judgement runs on those alone.
-    if (!s.add(audienceKey(e.accountId, e.ip), this.lineKey(e.ip), this.minute)) return;
+    if (!s.add(audienceKey(e.accountId, e.ip), this.placeKey(e), this.minute)) return;
     const x = s.window;
     // An audience under the floor is no spike either: a small market quiet between surges re-arms.
     const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);
@@ -116,12 +115,13 @@ export class GeoSpikeDetector {
   }
 
   /**
-   * The place a request reads from, for counting a crowd behind one line as one: an IPv4 address, or an IPv6
-   * address's /64 (ipv6LineKey).
+   * The place a request reads from, for counting a crowd behind one place as one: an IPv4 address (a home's, an
+   * office's or a campus's NAT), or an IPv6 address's /48 network (the engine's network hash): the prefix a site is
+   * given, so a campus or an office that hands each device a /64 of its own is one place, as it would be behind one
+   * NAT. Readers of a country's own surge read from homes and phones across its operators, a place or two each.
    */
-  private lineKey(ip: string): number {
-    const line = ipv6LineKey(ip);
-    return line < 0 ? audienceKey('', ip) : line ^ IPV6_LINE;
+  private placeKey(e: AccessEvent): number {
+    return e.ip.indexOf(':') < 0 ? audienceKey('', e.ip) : e.networkHash ^ IPV6_SITE;
   }
 
   /** Whether this network is a hosting one; the last answer is kept, since requests come in runs of one network. */

@@ -51,8 +51,12 @@ const ACROSS_CONTINENTS = new Set([64513, 64514]);
 /** Networks the tables place in several countries (the networks across continents among them). */
 const ACROSS_COUNTRIES = new Set([64512, 64513, 64514, 64515]);
 
-/** The row of `10.<n>.x.y`, and of `2001:db8:<n>::…`: the IPv6 side of the same operator (dual stack). */
-const rowOf = (ip: string): number => Number(ip.includes(':') ? ip.split(':')[2] : ip.split('.')[1]);
+/**
+ * The row of `10.<n>.x.y`, and of `2001:db8:<s><nn>::…`: the IPv6 side of the same operator (dual stack), its site
+ * `s` (the hundreds: `2001:db8:9::/48` and `2001:db8:109::/48` are two sites of row 9's operator).
+ */
+const rowOf = (ip: string): number =>
+  ip.includes(':') ? Number(ip.split(':')[2]) % 100 : Number(ip.split('.')[1]);
 
 export const testGeo: GeoLookup = {
   country: (ip) => NETWORKS[rowOf(ip)]?.country ?? '',

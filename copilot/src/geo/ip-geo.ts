@@ -370,8 +370,7 @@ export function embeddedGeo(): GeoLookup {
  * The line an IPv6 address is on, as a 32-bit key: its /64, whose low 64 bits each device picks for itself (privacy
  * addresses change them daily), so the devices of one home or one shared Wi-Fi are one line however many addresses
  * they use, and however the text is compressed or cased. -1 for text that is no IPv6 address (an IPv4 address is
- * its own line, behind it a home's or a campus's NAT). Read by hand, not through ipv6ToBigInt: geo spikes ask it of
- * requests from IPv6 addresses.
+ * its own line, behind it a home's or a campus's NAT). Read by hand, not through ipv6ToBigInt (no BigInt a call).
  */
 export function ipv6LineKey(ip: string): number {
   if (ip.indexOf(':') < 0 || !ipv6Groups(ip)) return -1;
