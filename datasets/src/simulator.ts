@@ -1,9 +1,10 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOUR_MS } from '@boundless/common/time';
 import { z } from 'zod';
-import { DatasetError, parseOptions } from './errors.ts';
+import { parseOptions } from './errors.ts';
 import { HeapGuard, type HeapStatistics } from './heap-guard.ts';
+import { intoEmptyDir } from './out-dir.ts';
 import { buildCatalog } from './sim/catalog.ts';
 import { healthCanary, searchCrawler } from './sim/crawlers.ts';
 import { EdgeModel } from './sim/edge.ts';
@@ -153,7 +154,13 @@ export interface SimulateToFilesResult {
 /** Writes hourly CloudFront logs, `labels.jsonl` (DESIGN §4.3) and `scenarios.json` into an empty directory. */
 export async function simulateToFiles(options: SimulateToFilesOptions): Promise<SimulateToFilesResult> {
   const simulation = createSimulation(options);
-  await prepareOutDir(options.outDir);
+  return intoEmptyDir(options.outDir, () => writeSimulation(simulation, options));
+}
+
+async function writeSimulation(
+  simulation: Simulation,
+  options: SimulateToFilesOptions,
+): Promise<SimulateToFilesResult> {
   const rng = new Rng(simulation.world.seed, 'edge');
   const edge = new EdgeModel(rng, simulation.world.catalog);
   const tracker = new LabelTracker(simulation.scenarios.flatMap((s) => s.labels));
@@ -208,17 +215,4 @@ function describeRun(simulation: Simulation, options: SimulationOptions, lines: 
     },
     scenarios: simulation.scenarios.map(describeScenario),
   };
-}
-
-async function prepareOutDir(outDir: string): Promise<void> {
-  try {
-    await mkdir(outDir, { recursive: true });
-    const existing = await readdir(outDir);
-    if (existing.length > 0) {
-      throw new DatasetError(`output directory ${outDir} is not empty; choose a new or empty directory`);
-    }
-  } catch (error) {
-    if (error instanceof DatasetError) throw error;
-    throw new DatasetError(`cannot prepare output directory ${outDir}`, { cause: error });
-  }
 }

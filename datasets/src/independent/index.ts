@@ -3,11 +3,12 @@
  * hourly CloudFront standard log files (.gz), `labels.jsonl` (DESIGN §4.3), and `population.json` saying which
  * archetype each account and each label came from. The same seed gives byte-identical output.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cloudFrontLogHeader, cloudFrontLogTimestamp, formatCloudFrontLogLine } from '@boundless/delivery';
 import { DatasetError } from '../errors.ts';
+import { intoEmptyDir } from '../out-dir.ts';
 
 export { DatasetError };
 import { ABUSE_KINDS, abuse, type Label } from './abuse.ts';
@@ -105,8 +106,15 @@ export async function simulateIndependent(options: IndependentOptions): Promise<
   const delivery: Delivery = { disorderSeconds: 0, edgeFiles: false, ...options.delivery };
   if (!(delivery.disorderSeconds >= 0 && delivery.disorderSeconds <= 3600))
     throw new DatasetError(`the disorder must be within 0–3600 seconds, got ${delivery.disorderSeconds}`);
-  await mkdir(options.outDir, { recursive: true });
-  if ((await readdir(options.outDir)).length > 0) throw new DatasetError(`${options.outDir} is not empty`);
+  return intoEmptyDir(options.outDir, () => writeIndependent(options, shelves, ipv6, delivery));
+}
+
+async function writeIndependent(
+  options: IndependentOptions,
+  shelves: ReturnType<typeof catalogMix>,
+  ipv6: number,
+  delivery: Delivery,
+): Promise<IndependentResult> {
   const draw = new Draw(options.seed);
   const progress = options.onProgress ?? (() => {});
   progress('loading address ranges');
