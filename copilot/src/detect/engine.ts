@@ -307,7 +307,7 @@ export class AbuseDetectors extends RequestEnricher {
     // proxy pool's exits in one country are one scraper, not that country's crowd.
     const scraper = token?.account?.report !== undefined;
     if (token === undefined || !(tokenFired(token) || scraper))
-      this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), out);
+      this.geoSpikes.observe(event, this.scraping.thisMinute(ipId), token?.title?.key ?? 0, out);
     else if (!scraper) this.geoSpikes.observeShared(event, token.places, out);
     // Each detection names the action the default policies would take.
     for (let i = before; i < out.length; i++) out[i]!.mitigation = defaultAction(out[i]!, this.policies);

@@ -7,6 +7,7 @@
  */
 import { DistinctCounter, hashPath } from './asset-path.ts';
 import { CARRIED_WINDOW_MINUTES, type CarriedNetworks } from './geo-carrier.ts';
+import { WindowTitles } from './geo-titles.ts';
 
 /** Minutes of a country's own history its baseline is made of. */
 export const RECENT_MINUTES = 60;
@@ -142,6 +143,8 @@ export class CountryAudience {
   private recentArrivalsInLong = 0;
   beforeArrivals = 0;
   beforeArrivalsSpread = 0;
+  /** The titles its readers opened over the two judged minutes (geo-titles.ts). */
+  readonly titles = new WindowTitles();
   /** Networks read through grants carrying this country, once it has one (geo-carrier.ts). */
   carrier: CarriedNetworks | undefined;
   firstSpikeMs = 0;
@@ -201,6 +204,7 @@ export class CountryAudience {
     this.closeMinute(this.current, this.arrivalsCurrent);
     for (let i = 1; i < steps; i++) this.closeMinute(0, 0);
     this.forget(elapsed, minute);
+    this.titles.roll(elapsed);
     this.readers.clear();
     this.places.clear();
     this.current = 0;

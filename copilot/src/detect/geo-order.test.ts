@@ -27,7 +27,7 @@ function run(lateEvery: number): Detection[] {
       const readers = country === 'FR' && m >= 70 ? 200 : 20;
       for (let i = 0; i < readers; i++) {
         const t = T0 + m * MIN + Math.floor((i * MIN) / readers) - (++n % lateEvery === 0 ? 45_000 : 0);
-        detector.observe(event(t, country, asn, `${country}-${m}-${i}`), 1, out);
+        detector.observe(event(t, country, asn, `${country}-${m}-${i}`), 1, 0, out);
       }
     }
   }

@@ -103,6 +103,41 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     expect(detections[0]!.evidence.othersScale).toBeLessThan(1.2);
   });
 
+  it("stays quiet when a release lifts one country most, its rise on the title the others' readers open", () => {
+    // From minute 80 new readers open a title with their grants: DE 12 a minute (from 3 readers a minute: five
+    // times), US 8, FR and GB 4 each (on 40, 20 and 20: the others' lift stays near 1). DE's rise is the
+    // release's when it opens the title everyone else has just begun to open, and its own spike when it opens
+    // a title of its own.
+    const release = (deTitle: string) => {
+      const records = traffic(100, (_m, net) => (net === 1 ? 40 : net === 5 ? 3 : 20));
+      const newReaders: [number, number, string][] = [
+        [1, 8, 't00042'],
+        [5, 12, deTitle],
+        [6, 4, 't00042'],
+        [9, 4, 't00042'],
+      ];
+      for (let m = 80; m < 100; m++) {
+        for (const [net, perMinute, title] of newReaders) {
+          for (let i = 0; i < perMinute; i++) {
+            const accountId = `rel-${net}-${m}-${i}`;
+            const token = { tokenId: `tokRel${net}x${m}x${i}`, accountId, title };
+            const at = T0 + m * MIN + Math.floor((i * MIN) / perMinute) + 1_000;
+            records.push(
+              request(at, `10.${net}.${200 + (m % 50)}.${i}`, `/titles/${title}/ch001.xhtml`, { token }),
+            );
+          }
+        }
+      }
+      return records.sort((a, b) => a.timestampMs - b.timestampMs);
+    };
+    const spikes = (records: EdgeLogRecord[]) =>
+      runDetectors(records, path)
+        .filter((d) => d.kind === 'geo_spike')
+        .map((d) => d.subject.country);
+    expect(spikes(release('t00042'))).toEqual([]);
+    expect(spikes(release('t00043'))).toEqual(['DE']);
+  });
+
   it('stays quiet on an uneven release: one country lifted half as much again as the others', () => {
     // Every country reads three times as much from minute 80, FR four and a half times.
     const detections = runDetectors(

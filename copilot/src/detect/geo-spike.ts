@@ -20,6 +20,7 @@ import { isHostingNetwork } from './automation.ts';
 import type { DetectorConfig } from './config.ts';
 import { audienceKey, CountryAudience, medianOf, RECENT_MINUTES, stabilised } from './geo-audience.ts';
 import { CARRIED_WINDOW_MINUTES, CarriedNetworks, readInOneCountry } from './geo-carrier.ts';
+import { TitleReaders } from './geo-titles.ts';
 import type { Place } from './token-places.ts';
 import { type AccessEvent, type Detection, isoTime } from './types.ts';
 
@@ -70,14 +71,17 @@ export class GeoSpikeDetector {
   /** The last ASN asked about, and whether it is a hosting network (most requests repeat the last one's). */
   private hostingAsn = -1;
   private hosting = false;
+  /** Readers of each title a minute across countries: what a release lifts (geo-titles.ts). */
+  private readonly titleReaders = new TitleReaders();
 
   constructor(private readonly config: DetectorConfig) {}
 
   /**
    * `ipRequestsThisMinute`: the client's own count, so one busy client cannot make a country spike; and
    * servers (hosting networks) are no country's audience: their traffic is the scraping detectors' concern.
+   * `title`: the key of the title the request's grant opens (titles.ts), 0 without one.
    */
-  observe(e: AccessEvent, ipRequestsThisMinute: number, out: Detection[]): void {
+  observe(e: AccessEvent, ipRequestsThisMinute: number, title: number, out: Detection[]): void {
     if (e.country.length === 0 || ipRequestsThisMinute > PER_CLIENT_PER_MINUTE) return;
     if (this.fromHosting(e.asn)) return;
     const t = e.timestampMs;
@@ -90,6 +94,10 @@ export class GeoSpikeDetector {
     }
     // Only a reader new this minute can raise the audience: the judgement runs on those alone.
     if (!s.add(audienceKey(e.accountId, e.ip), this.placeKey(e), this.minute)) return;
+    if (title !== 0) {
+      s.titles.add(title);
+      this.titleReaders.add(title, this.minute);
+    }
     const x = s.window;
     // An audience under the floor is no spike either: a small market quiet between surges re-arms.
     const verdict = x < this.config.geoMinReaders ? undefined : this.judge(s, x);
@@ -262,7 +270,28 @@ export class GeoSpikeDetector {
     const { scale, countries } = this.othersLift(s);
     const z = this.zAt(s, x, scale, spread);
     if (z === undefined) return undefined;
-    return { expected: WINDOW_MINUTES * s.expected * scale, scale, countries, z, spread };
+    const expected = WINDOW_MINUTES * s.expected * scale;
+    if (this.releaseRise(s, x, scale, spread)) return undefined;
+    return { expected, scale, countries, z, spread };
+  }
+
+  /**
+   * Whether most of a country's rise (`excess` readers over its expectation) opened one title that the other
+   * countries' readers are opening far more than in the hour before: a release that lifts this country most (its
+   * hour is their morning) is the release's rise, not the country's. The title elsewhere is judged at the bars of a
+   * spike (geoRatio times its readers a minute before, geoZ spreads above them on the stabilised scale), with at
+   * least geoMinReaders readers over the two minutes; a country's own spike reads titles of its own, and a public
+   * page names none.
+   */
+  private releaseRise(s: CountryAudience, x: number, scale: number, spread: number): boolean {
+    const { title, readers } = s.titles.top();
+    if (title === 0 || this.zAt(s, x - readers, scale, spread) !== undefined) return false;
+    const now = this.titleReaders.count(title, this.minute) + this.titleReaders.count(title, this.minute - 1);
+    const elsewhere = now - readers;
+    const config = this.config;
+    if (elsewhere < config.geoMinReaders) return false;
+    const before = WINDOW_MINUTES * this.titleReaders.meanBefore(title, this.minute - 1, RECENT_MINUTES);
+    return elsewhere >= config.geoRatio * before && stabilised(elsewhere) - stabilised(before) >= config.geoZ;
   }
 
   /**
@@ -345,6 +374,7 @@ export class GeoSpikeDetector {
       this.startMinute = minute;
     }
     if (minute <= this.minute) return;
+    this.titleReaders.roll(minute);
     const elapsed = minute - this.minute;
     const hour = Math.floor(minute / 60);
     const previousHour = Math.floor(this.minute / 60);

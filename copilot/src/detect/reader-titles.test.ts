@@ -36,7 +36,14 @@ describe.each(PATHS)('Detector: a title counted once per reader, through %s', (p
 });
 
 describe("A reader's titles", () => {
-  const stats = (scope: string): TitleStats => ({ scope, size: 0, sessions: 0, closed: 0, closedParts: 0 });
+  const stats = (scope: string): TitleStats => ({
+    scope,
+    key: 1,
+    size: 0,
+    sessions: 0,
+    closed: 0,
+    closedParts: 0,
+  });
 
   it("counts a renewed grant's parts as fetched again up to where the furthest grant got, then as new", () => {
     const holder: { titles: ReaderTitles } = { titles: [] };

@@ -4,9 +4,12 @@
  * distinct parts any one reader has taken of it, and the catalog's size as the number of titles seen, so
  * coverage ("the whole title", "a tenth of the catalog") needs no catalog listing.
  */
+import { hashPath } from './asset-path.ts';
 
 export interface TitleStats {
   readonly scope: string;
+  /** The scope as a nonzero 32-bit key (geo spikes tally titles by it); 0 for the overflow entry. */
+  readonly key: number;
   /** Most parts one token session has taken of this title (sessions from one or two places only). */
   size: number;
   /** Token sessions seen, and the parts of those that are over (what a typical session takes of it). */
@@ -20,14 +23,21 @@ const MAX_TITLES = 200_000;
 
 export class TitleBook {
   private readonly titles = new Map<string, TitleStats>();
-  private readonly overflow: TitleStats = { scope: '', size: 0, sessions: 0, closed: 0, closedParts: 0 };
+  private readonly overflow: TitleStats = {
+    scope: '',
+    key: 0,
+    size: 0,
+    sessions: 0,
+    closed: 0,
+    closedParts: 0,
+  };
 
   /** The title a scope opens (found or made), counted as one more session. */
   session(scope: string): TitleStats {
     let title = this.titles.get(scope);
     if (title === undefined) {
       if (this.titles.size >= MAX_TITLES) return this.overflow;
-      title = { scope, size: 0, sessions: 0, closed: 0, closedParts: 0 };
+      title = { scope, key: hashPath(scope) | 0 || 1, size: 0, sessions: 0, closed: 0, closedParts: 0 };
       this.titles.set(scope, title);
     }
     title.sessions++;
