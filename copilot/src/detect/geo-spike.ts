@@ -12,6 +12,10 @@
  * borrowed from the other countries (pooled, weighing less as the country's own minutes accrue). Before
  * `geoMinHistoryMinutes` minutes nothing is raised. The finding says which baseline judged it.
  *
+ * A rise on the title a release is lifting in the other countries at the same time is that release's, not the
+ * country's (geo-titles.ts): the others' lifts miss a release that lifts the countries awake and not the big
+ * markets asleep.
+ *
  * A grant found shared and read in one country alone carries it (geo-carrier.ts): its many readers are no
  * audience member, so once enough of the country's networks read through it, the country is also judged over a
  * longer window, against the minutes before that window, at a lower bar.
@@ -276,12 +280,12 @@ export class GeoSpikeDetector {
   }
 
   /**
-   * Whether most of a country's rise (`excess` readers over its expectation) opened one title that the other
-   * countries' readers are opening far more than in the hour before: a release that lifts this country most (its
-   * hour is their morning) is the release's rise, not the country's. The title elsewhere is judged at the bars of a
-   * spike (geoRatio times its readers a minute before, geoZ spreads above them on the stabilised scale), with at
-   * least geoMinReaders readers over the two minutes; a country's own spike reads titles of its own, and a public
-   * page names none.
+   * Whether a country's spike (`x` readers, judged at `scale` and `spread`) is a release's rise: without its readers
+   * of the title most of them opened it would be no spike, and that title's readers in the other countries are a
+   * spike themselves over the same two minutes (geoMinReaders at least, geoRatio times their rate a minute over the
+   * hour before, geoZ spreads above it on the stabilised scale). A release that lifts this country most (its hour
+   * is their morning, the big markets' night) is the release's; a country's own spike reads titles of its own, a
+   * spike of its own beside a release is still one, and a public page names no title.
    */
   private releaseRise(s: CountryAudience, x: number, scale: number, spread: number): boolean {
     const { title, readers } = s.titles.top();
