@@ -58,7 +58,7 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
   validation: {
     name: 'validation',
     description:
-      'never used while tuning: validation ranges, another catalog style and mix, seeds 1909-1910 (1001-1002 up to 1999 seen)',
+      'never used while tuning: validation ranges, another catalog style and mix, seeds 1915-1916 (1001-1002 up to 1999 seen)',
     profile: 'validation',
     mix: {
       reader: 0.22,
@@ -75,12 +75,12 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
       shelf_sync: 0.03,
     },
     abuse: true,
-    seeds: [1909, 1910],
+    seeds: [1915, 1916],
     seenSeeds: [
       1001, 1002, 1101, 1102, 1201, 1202, 1301, 1302, 1401, 1402, 1501, 1502, 1601, 1602, 1701, 1702, 1801,
-      1802, 1901, 1902, 1903, 1904, 1905, 1906, 1907, 1908, 1911, 1912, 1921, 1922, 1931, 1932, 1941, 1942,
-      1951, 1952, 1961, 1962, 1971, 1972, 1981, 1982, 1983, 1985, 1986, 1987, 1988, 1989, 1990, 1991, 1992,
-      1993, 1994, 1995, 1996, 1997, 1998, 1999,
+      1802, 1901, 1902, 1903, 1904, 1905, 1906, 1907, 1908, 1909, 1910, 1911, 1912, 1913, 1914, 1921, 1922,
+      1931, 1932, 1941, 1942, 1951, 1952, 1961, 1962, 1971, 1972, 1981, 1982, 1983, 1985, 1986, 1987, 1988,
+      1989, 1990, 1991, 1992, 1993, 1994, 1995, 1996, 1997, 1998, 1999,
     ],
     stressSeeds: [],
     hours: 36,
@@ -89,7 +89,7 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
   hard_negative: {
     name: 'hard_negative',
     description:
-      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2909 (2001 up to 2999 seen)',
+      'legitimate readers only, weighted to the look-alikes of abuse; validation ranges, seed 2915 (2001 up to 2999 seen)',
     profile: 'validation',
     mix: {
       reader: 0.08,
@@ -106,10 +106,10 @@ export const POPULATIONS: Readonly<Record<PopulationName, PopulationSpec>> = {
       shelf_sync: 0.04,
     },
     abuse: false,
-    seeds: [2909],
+    seeds: [2915],
     seenSeeds: [
-      2001, 2101, 2201, 2301, 2401, 2501, 2601, 2701, 2801, 2901, 2903, 2905, 2907, 2911, 2921, 2931, 2941,
-      2951, 2961, 2971, 2981, 2985, 2987, 2989, 2991, 2993, 2995, 2997, 2999,
+      2001, 2101, 2201, 2301, 2401, 2501, 2601, 2701, 2801, 2901, 2903, 2905, 2907, 2909, 2911, 2913, 2921,
+      2931, 2941, 2951, 2961, 2971, 2981, 2985, 2987, 2989, 2991, 2993, 2995, 2997, 2999,
     ],
     stressSeeds: [3001],
     hours: 24,
