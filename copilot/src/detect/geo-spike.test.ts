@@ -296,6 +296,10 @@ describe.each(PATHS)('Detector: geo spikes, through %s', (path) => {
     ).toEqual([]);
     expect(spikes(classOf((pupil) => `2001:db8:9:${(100 + pupil).toString(16)}::7`))).toEqual([]);
     expect(spikes(classOf((pupil) => `2001:db8:${100 * (pupil + 1) + 9}:40::7`))).toEqual(['GB']);
+    // IPv4 addresses written as IPv6 (as some proxies log them) are each their own place, as IPv4 is, even
+    // within one /24.
+    expect(spikes(classOf(() => '::ffff:10.9.40.7'))).toEqual([]);
+    expect(spikes(classOf((pupil) => `::ffff:10.9.50.${pupil + 1}`))).toEqual(['GB']);
   });
 
   it('finds a small market carried by one grant read from many of its networks, under the reader floor', () => {

@@ -128,12 +128,14 @@ export class GeoSpikeDetector {
 
   /**
    * The place a request reads from, for counting a crowd behind one place as one: an IPv4 address (a home's, an
-   * office's or a campus's NAT), or an IPv6 address's /48 network (the engine's network hash): the prefix a site is
-   * given, so a campus or an office that hands each device a /64 of its own is one place, as it would be behind one
-   * NAT. Readers of a country's own surge read from homes and phones across its operators, a place or two each.
+   * office's or a campus's NAT; written as IPv6 too, `::ffff:203.0.113.9`), or an IPv6 address's /48 network (the
+   * engine's network hash): the prefix a site is given, so a campus or an office that hands each device a /64 of its
+   * own is one place, as it would be behind one NAT. Readers of a country's own surge read from homes and phones
+   * across its operators, a place or two each.
    */
   private placeKey(e: AccessEvent): number {
-    return e.ip.indexOf(':') < 0 ? audienceKey('', e.ip) : e.networkHash ^ IPV6_SITE;
+    const ipv4 = e.ip.indexOf(':') < 0 || e.ip.indexOf('.') > 0;
+    return ipv4 ? audienceKey('', e.ip) : e.networkHash ^ IPV6_SITE;
   }
 
   /** Whether this network is a hosting one; the last answer is kept, since requests come in runs of one network. */

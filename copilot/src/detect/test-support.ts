@@ -55,8 +55,11 @@ const ACROSS_COUNTRIES = new Set([64512, 64513, 64514, 64515]);
  * The row of `10.<n>.x.y`, and of `2001:db8:<s><nn>::…`: the IPv6 side of the same operator (dual stack), its site
  * `s` (the hundreds: `2001:db8:9::/48` and `2001:db8:109::/48` are two sites of row 9's operator).
  */
-const rowOf = (ip: string): number =>
-  ip.includes(':') ? Number(ip.split(':')[2]) % 100 : Number(ip.split('.')[1]);
+const rowOf = (ip: string): number => {
+  // An IPv4 address written as IPv6 (`::ffff:10.9.1.2`) is its IPv4 address's row.
+  const v4 = ip.slice(ip.lastIndexOf(':') + 1);
+  return v4.includes('.') ? Number(v4.split('.')[1]) : Number(ip.split(':')[2]) % 100;
+};
 
 export const testGeo: GeoLookup = {
   country: (ip) => NETWORKS[rowOf(ip)]?.country ?? '',

@@ -96,6 +96,9 @@ describe('address helpers', () => {
     expect(networkOf('2001:db8:0:5::1')).toBe('2001:db8:0');
     expect(networkOf('2001:DB8:A::')).toBe('2001:db8:a');
     expect(networkOf('::1')).toBe('0:0:0');
+    // An IPv4 address written as IPv6 is its IPv4 /24: IPv4 clients so logged are not all one network.
+    expect(networkOf('::ffff:203.0.113.9')).toBe('203.0.113');
+    expect(networkOf('::FFFF:198.51.100.7')).toBe('198.51.100');
   });
 
   it('keys the line of an IPv6 address by its /64, and no other text', () => {

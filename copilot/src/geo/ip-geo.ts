@@ -418,11 +418,13 @@ function hexGroups(text: string, from: number, to: number, out: Int32Array): num
 
 /**
  * The /24 (IPv4) or /48 (IPv6) network of an address: readers behind one NAT share it. An IPv6 /48 is named by its
- * three groups whatever the text compressed (`2001:db8::1:0:0:5` and `2001:db8:0:5::1` are one /48).
+ * three groups whatever the text compressed (`2001:db8::1:0:0:5` and `2001:db8:0:5::1` are one /48); an IPv4 address
+ * written as IPv6 (`::ffff:203.0.113.9`, as some proxies log it) is its IPv4 /24, not one /48 for every such client.
  */
 export function networkOf(ip: string): string {
   const dot = ip.lastIndexOf('.');
-  if (dot > 0 && ip.indexOf(':') < 0) return ip.slice(0, dot);
+  const colon = ip.lastIndexOf(':');
+  if (dot > 0 && colon < dot) return ip.slice(colon + 1, dot);
   const value = ipv6ToBigInt(ip);
   if (value === undefined) return ip.split(':').slice(0, 3).join(':');
   const group = (shift: bigint) => ((value >> shift) & 0xffffn).toString(16);
