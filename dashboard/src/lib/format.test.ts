@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatAxisTime,
+  formatAxisTimes,
+  COUNT_TICKS,
   formatCount,
   formatBudget,
   formatBurnRate,
@@ -68,5 +70,28 @@ describe('Function: formatTime and formatAxisTime', () => {
     expect(formatAxisTime(at, 3_600_000)).toBe('14:05');
     expect(formatAxisTime(at, 3 * 86_400_000)).toBe('05 Dec 14:05');
     expect(formatAxisTime(at, 30 * 86_400_000)).toBe('05 Dec');
+  });
+
+  it('tells every tick apart, whatever their spacing', () => {
+    const s = at / 1000;
+    const ticks = (step: number, n: number) => Array.from({ length: n }, (_, i) => s + i * step);
+    // Three minutes of data ticked every 10 s: the clock alone would repeat "14:05" six times.
+    const close = formatAxisTimes(ticks(10, 12), 180_000);
+    expect(new Set(close).size).toBe(12);
+    expect(close[0]).toBe('14:05:09');
+    expect(formatAxisTimes(ticks(60, 3), 180_000)).toEqual(['14:05', '14:06', '14:07']);
+    // Ten days ticked twice a day: the day alone would repeat.
+    const twice = formatAxisTimes(ticks(43_200, 20), 10 * 86_400_000);
+    expect(new Set(twice).size).toBe(20);
+    expect(twice.slice(0, 2)).toEqual(['05 Dec 14:05', '06 Dec 02:05']);
+    expect(formatAxisTimes(ticks(86_400, 3), 30 * 86_400_000)).toEqual(['05 Dec', '06 Dec', '07 Dec']);
+  });
+});
+
+describe('COUNT_TICKS', () => {
+  it('spaces an axis of counts by whole numbers only, from 1 to billions', () => {
+    expect(COUNT_TICKS.slice(0, 6)).toEqual([1, 2, 5, 10, 20, 50]);
+    expect(COUNT_TICKS.every((t) => Number.isInteger(t) && t >= 1)).toBe(true);
+    expect(COUNT_TICKS.at(-1)).toBe(5e9);
   });
 });

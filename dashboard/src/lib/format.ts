@@ -114,18 +114,64 @@ const AXIS_CLOCK = new Intl.DateTimeFormat('en-GB', {
 });
 const AXIS_DAY = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', timeZone: 'UTC' });
 
+const AXIS_SECONDS = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+
 /**
- * A chart's time tick in the same 24-hour UTC clock as `formatTime`, as short as the chart's span allows:
- * "14:05" within a day, "05 Dec 14:05" within a week, "05 Dec" beyond.
+ * A chart's time tick in the same 24-hour UTC clock as `formatTime`, as short as the chart's span and the ticks'
+ * spacing (`stepMs`, by default the span) allow while telling ticks apart: "14:05" within a day, "05 Dec 14:05"
+ * within a week or when ticks fall within a day of each other, "05 Dec" beyond; the seconds too ("14:05:10")
+ * when ticks are less than a minute apart.
  */
-export function formatAxisTime(ms: number, spanMs: number): string {
+export function formatAxisTime(ms: number, spanMs: number, stepMs = spanMs): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '';
-  if (spanMs <= DAY_MS) return AXIS_CLOCK.format(d);
-  if (spanMs <= 7 * DAY_MS) return `${AXIS_DAY.format(d)} ${AXIS_CLOCK.format(d)}`;
+  const clock = stepMs < MINUTE_MS ? AXIS_SECONDS.format(d) : AXIS_CLOCK.format(d);
+  if (spanMs <= DAY_MS) return clock;
+  if (spanMs <= 7 * DAY_MS || stepMs < DAY_MS) return `${AXIS_DAY.format(d)} ${clock}`;
   return AXIS_DAY.format(d);
 }
 
+/** Labels for a chart's time ticks (Unix seconds, as uPlot hands them over), read at their closest spacing. */
+export function formatAxisTimes(splitsSec: readonly number[], spanMs: number): string[] {
+  let stepMs = spanMs;
+  for (let i = 1; i < splitsSec.length; i++)
+    stepMs = Math.min(stepMs, (splitsSec[i]! - splitsSec[i - 1]!) * 1000);
+  return splitsSec.map((s) => formatAxisTime(s * 1000, spanMs, stepMs));
+}
+
+/**
+ * Tick spacings (seconds) for charts of per-minute series: whole minutes and more, so that a chart of a few
+ * minutes' data ticks once a minute instead of every few seconds between its points.
+ */
+export const MINUTE_TICKS = [
+  60,
+  120,
+  300,
+  600,
+  900,
+  1800,
+  3600,
+  7200,
+  10_800,
+  21_600,
+  43_200,
+  86_400,
+  2 * 86_400,
+  7 * 86_400,
+  14 * 86_400,
+  28 * 86_400,
+];
+
+const MINUTE_MS = 60_000;
+
+/** Tick spacings for an axis of counts (invocations, environments, cold starts): whole numbers only. */
+export const COUNT_TICKS = Array.from({ length: 10 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 const DAY_MS = 86_400_000;
 
 /** `titlesLast10Minutes` → "Titles last 10 minutes"; `impossible_travel` → "Impossible travel". */

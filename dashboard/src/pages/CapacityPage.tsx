@@ -34,6 +34,7 @@ function Demand({ view }: { view: CapacityView }) {
         { label: 'actual', values: view.demand.map((d) => d.actual), color: '#111827', stepped: true },
       ]}
       formatY={(v) => formatCount(v)}
+      counts
       yMin={0}
     />
   );
@@ -65,6 +66,7 @@ function FunctionPlan({ view, selected }: { view: CapacityView; selected: string
           },
         ]}
         formatY={(v) => formatCount(v)}
+        counts
         yMin={0}
       />
       <p className="muted">
@@ -138,6 +140,7 @@ export function CapacityPage() {
                   },
                 ]}
                 formatY={(v) => formatCount(v)}
+                counts
                 yMin={0}
               />
               <h2>Proposals ahead of forecast bursts</h2>

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatAxisTime, formatTime } from '../../lib/format.ts';
+import { COUNT_TICKS, formatAxisTimes, formatTime, MINUTE_TICKS } from '../../lib/format.ts';
 
 interface Series {
   label: string;
@@ -26,13 +26,24 @@ export interface TimeSeriesProps {
   yLabel?: string;
   formatY?: (value: number) => string;
   yMin?: number;
+  /** The y values are counts: ticks at whole numbers only. */
+  counts?: boolean;
 }
 
 /**
  * A uPlot time-series chart (the engine of Grafana's time-series panel): sized to its container, redrawn when
  * its data changes without rebuilding the plot.
  */
-export function TimeSeries({ times, series, label, height = 200, yLabel, formatY, yMin }: TimeSeriesProps) {
+export function TimeSeries({
+  times,
+  series,
+  label,
+  height = 200,
+  yLabel,
+  formatY,
+  yMin,
+  counts,
+}: TimeSeriesProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}|${s.color}|${s.dash}|${s.fillTo}`).join(',');
@@ -57,17 +68,18 @@ export function TimeSeries({ times, series, label, height = 200, yLabel, formatY
         {
           stroke: '#374151',
           grid: { stroke: '#e5e7eb' },
+          // The series are per minute: ticks at whole minutes or more, never between two points.
+          incrs: MINUTE_TICKS,
           // uPlot's own ticks are 12-hour browser-local; the dashboard reads every time in 24-hour UTC.
-          values: (u, splits) => {
-            const spanMs = ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000;
-            return splits.map((s) => formatAxisTime(s * 1000, spanMs));
-          },
+          values: (u, splits) =>
+            formatAxisTimes(splits, ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000),
         },
         {
           stroke: '#374151',
           grid: { stroke: '#e5e7eb' },
           label: yLabel,
           size: 60,
+          ...(counts ? { incrs: COUNT_TICKS } : {}),
           values: formatY ? (_u, splits) => splits.map((v) => formatY(v)) : undefined,
         },
       ],
