@@ -56,8 +56,11 @@ try {
     await page.screenshot({ path: join(OUT, `${name}.png`) });
     process.stdout.write(`wrote dashboard/screenshots/${name}.png\n`);
   }
-  // Below the fold of the Capacity page: the pre-warming loop's decisions.
-  await page.goto(`${stack.copilot.url}/capacity?range=15m`);
+  // Below the fold of the Capacity page: the pre-warming loop's decisions, for a function it plans (the busiest,
+  // shown by default, has its provisioned concurrency fixed by the tunables).
+  const planned = prewarm?.settings.functions[0];
+  if (planned === undefined) throw new Error('the pre-warming loop plans no function');
+  await page.goto(`${stack.copilot.url}/capacity?range=15m&fn=${planned}`);
   const decisions = page.getByTestId('prewarm-decision');
   await decisions.first().waitFor();
   await page.getByTestId('prewarm-decisions').screenshot({ path: join(OUT, 'capacity-prewarm.png') });

@@ -442,6 +442,10 @@ describe('Dashboard in Chromium: pre-warming decisions', () => {
         expect(failed).toContain('0 of 8');
         expect(failed).toContain('FUNCTION_ERROR_INIT_FAILURE');
         await noSeriousViolations(page);
+        // A function the loop leaves to the tunables is never "not yet": the panel says the loop does not plan it.
+        await page.goto(`${base}/capacity?fn=delivery-grant-access`);
+        await panel.getByText('The pre-warming loop does not plan delivery-grant-access').waitFor();
+        expect(await panel.textContent()).toContain(`The loop plans ${fn}.`);
         // Read as the Capacity view is: a viewer may, nobody without a session may.
         const anonymous = await fetch(`${base}/api/prewarm/decisions?fn=${fn}`);
         expect(anonymous.status).toBe(401);

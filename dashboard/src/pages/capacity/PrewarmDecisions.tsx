@@ -2,7 +2,7 @@ import { usePrewarmDecisions } from '../../api/queries.ts';
 import { Pill } from '../../components/ui/Pill.tsx';
 import { Empty, QueryState } from '../../components/ui/States.tsx';
 import { formatCount, formatTime } from '../../lib/format.ts';
-import { MODE_LABEL, noDecisionTitle } from '../../lib/prewarm.ts';
+import { MODE_LABEL, noDecisionTitle, notPlanned } from '../../lib/prewarm.ts';
 import type { PrewarmDecisionRecord, PrewarmLoopStatus } from '../../lib/types.ts';
 
 const MODE_PILL = { live: 'active', 'dry-run': 'dry_run', off: 'expired' } as const;
@@ -93,11 +93,15 @@ export function PrewarmDecisions({ functionName }: { functionName: string }) {
       <QueryState
         query={query}
         what="pre-warming decisions"
-        empty={(view) =>
-          view.decisions.length === 0 ? (
+        empty={(view) => {
+          if (view.decisions.length > 0) return null;
+          const other = notPlanned(functionName, view.status);
+          return other ? (
+            <Empty title={other.title}>{other.body}</Empty>
+          ) : (
             <Empty title={noDecisionTitle(functionName, view.status.mode)}>{loopSummary(view.status)}</Empty>
-          ) : null
-        }
+          );
+        }}
       >
         {(view) => (
           <>
