@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadMitigationConfig, type Mitigation, type MitigationPort } from '@boundless/copilot/mitigation';
 import { CopilotPipeline, localStandardLogFeed } from '@boundless/copilot/pipeline';
+import { PrewarmDecisionLog } from '@boundless/copilot/prewarm';
 import {
   type CopilotService,
   type Finding,
@@ -16,6 +17,7 @@ import { LocalIdentityIssuer } from '@boundless/delivery/identity';
 import dynalite from 'dynalite';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { prewarmLoopFor } from './support/prewarm.ts';
 
 // The service over real HTTP and socket.io, with the pipeline reading a log folder and a recording port.
 const dir = mkdtempSync(join(tmpdir(), 'copilot-service-'));
@@ -309,6 +311,33 @@ describe('Copilot service: live events and the pipeline', () => {
     } finally {
       holds.mockRestore();
       socket.close();
+    }
+  });
+
+  it('plans the Capacity view as far ahead as the running pre-warming loop looks, 10 minutes without one', async () => {
+    const viewer = await tokenFor('viewer');
+    expect((await call('/api/capacity', viewer)).body.leadMinutes).toBe(10);
+    const decisions = new PrewarmDecisionLog();
+    const withLoop = await startCopilotService({
+      store,
+      pipeline,
+      identity: issuer.settings(),
+      prewarmDecisions: decisions,
+    });
+    const prewarm = await prewarmLoopFor('boundless-capacity-lead', decisions, {
+      minCapacity: 0,
+      maxCapacity: 4,
+    });
+    try {
+      const answer = await fetch(`${withLoop.url}/api/capacity`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      });
+      const view = (await answer.json()) as { leadMinutes: number };
+      expect(prewarm.loop.settings.leadMinutes).toBe(5);
+      expect(view.leadMinutes).toBe(5);
+    } finally {
+      await prewarm.close();
+      await withLoop.close();
     }
   });
 

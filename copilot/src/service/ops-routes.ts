@@ -23,8 +23,12 @@ function rangeOf(query: unknown, pipeline: CopilotPipeline, clock: () => number,
   return { fromMs, toMs };
 }
 
-/** SLOs, sources and the operational views: overview, capacity, cost. */
-export function opsRoutes(deps: RouteDeps): Router {
+/**
+ * SLOs, sources and the operational views: overview, capacity, cost. `prewarmLead`: the running pre-warming loop's
+ * lead, so that the Capacity view plans and forecasts as far ahead as the loop that acts does (10 minutes, as
+ * scheduled provisioned concurrency needs, when no loop runs).
+ */
+export function opsRoutes(deps: RouteDeps, prewarmLead: () => number | undefined = () => undefined): Router {
   const router = Router();
   const { pipeline, clock } = deps;
 
@@ -62,7 +66,12 @@ export function opsRoutes(deps: RouteDeps): Router {
 
   router.get('/capacity', allow(deps, 'viewer'), (req, res) => {
     const ops = pipeline.ops.stamp();
-    res.json({ ...pipeline.ops.capacity(rangeOf(req.query, pipeline, clock, 1)), ops });
+    const leadMinutes = prewarmLead();
+    const range = rangeOf(req.query, pipeline, clock, 1);
+    res.json({
+      ...pipeline.ops.capacity(leadMinutes === undefined ? range : { ...range, leadMinutes }),
+      ops,
+    });
   });
 
   router.get('/cost', allow(deps, 'viewer'), async (req, res) => {

@@ -96,14 +96,17 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   app.use('/api', express.json({ limit: options.bodyLimitBytes ?? 16_384, strict: true }));
   app.use('/api', requireJsonBody);
   const deps = { store: options.store, pipeline: options.pipeline, verifier, clock, broadcast };
+  const prewarmDecisions = options.prewarmDecisions ?? new PrewarmDecisionLog();
   app.use('/api', apiRoutes(deps));
-  app.use('/api', opsRoutes(deps));
+  app.use(
+    '/api',
+    opsRoutes(deps, () => prewarmDecisions.status().leadMinutes ?? undefined),
+  );
   const unmountIncidents = options.incidents
     ? mountIncidents(app, io, { ...deps, service: options.incidents })
     : undefined;
   if (options.changeSets) app.use('/api', changeSetRoutes({ verifier, changeSets: options.changeSets }));
   if (options.reports) app.use('/api', reportRoutes({ verifier, reports: options.reports }));
-  const prewarmDecisions = options.prewarmDecisions ?? new PrewarmDecisionLog();
   app.use('/api', prewarmRoutes({ verifier, decisions: prewarmDecisions }));
   app.use('/api', (req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);
