@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadMitigationConfig, type Mitigation, type MitigationPort } from '@boundless/copilot/mitigation';
 import { CopilotPipeline, localStandardLogFeed } from '@boundless/copilot/pipeline';
 import { PrewarmDecisionLog } from '@boundless/copilot/prewarm';
+import { ReportFiles } from '@boundless/copilot/report';
 import {
   type CopilotService,
   type Finding,
@@ -338,6 +339,89 @@ describe('Copilot service: live events and the pipeline', () => {
     } finally {
       await prewarm.close();
       await withLoop.close();
+    }
+  });
+
+  it('runs a report on request for on call only, one at a time, never for a day not begun', async () => {
+    const reportDir = join(dir, 'reports-on-request');
+    const release: (() => void)[] = [];
+    const runs: string[] = [];
+    const runner = {
+      run: async (day: string) => {
+        runs.push(day);
+        await new Promise<void>((resolve) => release.push(resolve));
+        return {
+          day,
+          generatedAt: new Date().toISOString(),
+          recommendations: 0,
+          estimatedMonthlySavingUsd: 0,
+        };
+      },
+    };
+    const withRunner = await startCopilotService({
+      store,
+      pipeline,
+      identity: issuer.settings(),
+      reports: new ReportFiles(reportDir),
+      reportRunner: runner,
+    });
+    const post = async (token: string, body: unknown) => {
+      const response = await fetch(`${withRunner.url}/api/reports/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      // biome-ignore lint/suspicious/noExplicitAny: the assertions read arbitrary JSON answers
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    try {
+      const viewer = await tokenFor('viewer');
+      const onCall = await tokenFor('on_call');
+      const list = await fetch(`${withRunner.url}/api/reports`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      });
+      expect(((await list.json()) as { canRun: boolean }).canRun).toBe(true);
+      expect(await post(viewer, {})).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      expect(await post(onCall, { day: tomorrow })).toMatchObject({ status: 400 });
+      expect(await post(onCall, { day: 'yesterday' })).toMatchObject({ status: 400 });
+      expect(runs).toEqual([]);
+      // Today by default; a second request while it runs is refused, not queued.
+      const first = post(onCall, {});
+      await vi.waitFor(() => expect(runs).toHaveLength(1));
+      expect(await post(onCall, {})).toMatchObject({
+        status: 409,
+        body: { error: { code: 'report_in_progress' } },
+      });
+      release.shift()?.();
+      const today = new Date().toISOString().slice(0, 10);
+      expect(await first).toMatchObject({ status: 201, body: { day: today, recommendations: 0 } });
+      expect(runs).toEqual([today]);
+    } finally {
+      await withRunner.close();
+    }
+    // Reports written on a schedule only (a deployment's scheduled function): none can be run, and the list says so.
+    const scheduled = await startCopilotService({
+      store,
+      pipeline,
+      identity: issuer.settings(),
+      reports: new ReportFiles(reportDir),
+    });
+    try {
+      const onCall = await tokenFor('on_call');
+      const list = await fetch(`${scheduled.url}/api/reports`, {
+        headers: { authorization: `Bearer ${onCall}` },
+      });
+      expect(((await list.json()) as { canRun: boolean }).canRun).toBe(false);
+      const refused = await fetch(`${scheduled.url}/api/reports/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${onCall}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(refused.status).toBe(404);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('no_report_runner');
+    } finally {
+      await scheduled.close();
     }
   });
 

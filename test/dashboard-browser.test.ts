@@ -7,7 +7,6 @@ import type { LiveScenarios } from '@boundless/datasets/live';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIST, ensureDashboardBuild } from '../cli/dashboard-build.ts';
-import { writeLocalReport } from '../cli/local/report.ts';
 import { launchChromium, screenshot, signIn } from './support/browser.ts';
 import { prewarmLoopFor } from './support/prewarm.ts';
 import { type LiveStack, startLiveStack } from './support/live-copilot.ts';
@@ -385,9 +384,13 @@ describe('Dashboard in Chromium: every page', () => {
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await page.locator('.state-loading').waitFor({ state: 'detached' });
         await screenshot(page, name);
-        // An empty Reports page says how to make a report with a command that runs as written (no global install).
-        if (name === 'reports')
-          expect(await page.locator('main').textContent()).toContain('npx boundless report --date today');
+        // An empty Reports page offers an on-call engineer (an owner too) today's report now.
+        if (name === 'reports') {
+          expect(await page.locator('main').textContent()).toContain(
+            '“Report on today so far” writes one now.',
+          );
+          expect(await page.getByTestId('run-report').count()).toBe(1);
+        }
         await noSeriousViolations(page);
         // Keyboard: the skip link and the navigation are reachable with Tab.
         await page.keyboard.press('Tab');
@@ -557,13 +560,16 @@ describe('Dashboard in Chromium: change sets and reports', () => {
       });
       expect(proposed.status).toBe(201);
       const { changeSet } = (await proposed.json()) as { changeSet: { id: string } };
-      await writeLocalReport({ dataDir, day: new Date().toISOString().slice(0, 10) });
 
       const viewer = await signIn(browser, base, 'viewer', { returnTo: `/change-sets?id=${changeSet.id}` });
       try {
         await viewer.page.getByTestId('diff').waitFor();
         expect(await viewer.page.getByTestId('approve').count()).toBe(0);
         expect(await viewer.page.getByTestId('approve-why').textContent()).toContain('on-call');
+        // Nor may a viewer write a report: the empty page gives the command instead of the button.
+        await viewer.page.goto(`${base}/reports`);
+        await viewer.page.getByText('npx boundless report --date today').waitFor();
+        expect(await viewer.page.getByTestId('run-report').count()).toBe(0);
       } finally {
         await viewer.context.close();
       }
@@ -592,8 +598,11 @@ describe('Dashboard in Chromium: change sets and reports', () => {
         expect(audit).toContain('chain intact');
         await screenshot(page, 'change-set-applied');
 
+        // Today's report so far, from the page: written by the stack's daily schedule, then shown.
         await page.goto(`${base}/reports`);
+        await page.getByTestId('run-report').click();
         await page.getByTestId('recommendations').waitFor();
+        expect(page.url()).toContain(`day=${new Date().toISOString().slice(0, 10)}`);
         const report = page.frameLocator('iframe.report');
         await report.getByRole('heading', { name: /Daily optimization report/ }).waitFor();
         expect(await report.locator('svg').count()).toBeGreaterThan(0);

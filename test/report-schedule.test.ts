@@ -43,3 +43,25 @@ describe('Daily reports for a day without traffic', () => {
     expect(existsSync(join(dataDir, 'reports', '2026-12-04.json'))).toBe(false);
   });
 });
+
+describe('A report run on request', () => {
+  it("writes and publishes the day's report even without traffic, unlike the catch-up at start", async () => {
+    const dataDir = freshDataDir();
+    const published: string[] = [];
+    const schedule = scheduleDailyReports({
+      dataDir,
+      now: () => Date.parse('2026-12-05T09:00:00Z'),
+      onPublished: ({ day }) => published.push(day),
+      onError: (day, error) => published.push(`${day} failed: ${(error as Error).message}`),
+    });
+    try {
+      const summary = await schedule.runNow('2026-12-05');
+      expect(summary).toMatchObject({ day: '2026-12-05', recommendations: 0, estimatedMonthlySavingUsd: 0 });
+      expect(Number.isNaN(Date.parse(summary.generatedAt))).toBe(false);
+      expect(existsSync(join(dataDir, 'reports', '2026-12-05.json'))).toBe(true);
+      expect(published).toContain('2026-12-05');
+    } finally {
+      schedule.stop();
+    }
+  });
+});

@@ -181,7 +181,7 @@ export function registerStart(program: Command): void {
       // --- the operations copilot next to the delivery core (copilot/README.md), off with --no-copilot ---
       let copilot: { close(): Promise<void> } | undefined;
       let prewarm: { stop(): Promise<void> } | undefined;
-      let reports: { stop(): void } | undefined;
+      let reports: ReturnType<typeof import('../local/report-schedule.ts').scheduleDailyReports> | undefined;
       let copilotUrl: string | undefined;
       let dashboardUrl: string | undefined;
       if (realtime) {
@@ -207,6 +207,13 @@ export function registerStart(program: Command): void {
             metrics: changes.localMetricReader(dataDir, delivery),
           },
           reports: new (await import('@boundless/copilot/report')).ReportFiles(join(dataDir, 'reports')),
+          // "Run now" on the Reports page: the schedule's own run, started just below.
+          reportRunner: {
+            run: (day) => {
+              if (!reports) throw new Error('the daily report schedule has not started yet');
+              return reports.runNow(day);
+            },
+          },
         });
         // --- the daily optimization report: yesterday's at start if missing, then 00:15 UTC each day ---
         reports = (await import('../local/report-schedule.ts')).scheduleDailyReports({

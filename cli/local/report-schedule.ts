@@ -1,3 +1,4 @@
+import type { ReportSummary } from '@boundless/copilot/service';
 import type { CostSource } from '@boundless/copilot/sources';
 import { ReportFiles, trafficRecorded } from '@boundless/copilot/report';
 import { join } from 'node:path';
@@ -16,37 +17,44 @@ const RUN_AT_MS = 15 * 60_000;
 export function scheduleDailyReports(options: {
   dataDir: string;
   costs?: CostSource;
-  onPublished?: (summary: {
-    day: string;
-    recommendations: number;
-    estimatedMonthlySavingUsd: number;
-  }) => void;
+  onPublished?: (summary: ReportSummary) => void;
   onError: (day: string, error: unknown) => void;
   /** The catch-up at start found no traffic on `day` and published nothing. */
   onSkipped?: (day: string) => void;
   now?: () => number;
-}): { stop(): void } {
+}): {
+  /** Runs `day`'s report now, as the schedule would (published whatever the day's traffic); throws on failure. */
+  runNow(day: string): Promise<ReportSummary>;
+  stop(): void;
+} {
   const now = options.now ?? Date.now;
   const files = new ReportFiles(join(options.dataDir, 'reports'));
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  /** Builds, stores and publishes the day's report; the catch-up at start publishes nothing without traffic. */
+  const write = async (day: string, catchUp: boolean) => {
+    const report = await buildLocalReport({
+      dataDir: options.dataDir,
+      day,
+      ...(options.costs ? { costs: options.costs } : {}),
+    });
+    if (catchUp && !trafficRecorded(report)) {
+      options.onSkipped?.(day);
+      return undefined;
+    }
+    await files.write(report);
+    const summary = {
+      day,
+      generatedAt: report.generatedAt,
+      recommendations: report.recommendations.length,
+      estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
+    };
+    options.onPublished?.(summary);
+    return summary;
+  };
   const run = async (day: string, catchUp = false) => {
     try {
-      const report = await buildLocalReport({
-        dataDir: options.dataDir,
-        day,
-        ...(options.costs ? { costs: options.costs } : {}),
-      });
-      if (catchUp && !trafficRecorded(report)) {
-        options.onSkipped?.(day);
-        return;
-      }
-      await files.write(report);
-      options.onPublished?.({
-        day,
-        recommendations: report.recommendations.length,
-        estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
-      });
+      await write(day, catchUp);
     } catch (error) {
       options.onError(day, error);
     }
@@ -65,6 +73,7 @@ export function scheduleDailyReports(options: {
     .catch((error: unknown) => options.onError(yesterday(), error))
     .then(next);
   return {
+    runNow: async (day) => (await write(day, false))!,
     stop: () => {
       stopped = true;
       clearTimeout(timer);

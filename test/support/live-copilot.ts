@@ -7,6 +7,7 @@ import { io as connect } from 'socket.io-client';
 import { join } from 'node:path';
 import { ReportFiles } from '@boundless/copilot/report';
 import { localMetricReader, localTunablesDocument } from '../../cli/local/change-sets.ts';
+import { scheduleDailyReports } from '../../cli/local/report-schedule.ts';
 
 /**
  * The whole loop on one machine for tests and the benchmark, wired as `boundless start` wires it: the local
@@ -36,6 +37,9 @@ export async function startLiveStack(
     { realtimeLogSink: realtime.sink, viewerIpFrom: 'x-forwarded-for' },
   );
   let copilot: LocalCopilot;
+  // The daily report schedule, started once the copilot is (it reads the copilot's cost model and publishes on its
+  // socket), and run on request from the Reports page.
+  let reports: ReturnType<typeof scheduleDailyReports> | undefined;
   try {
     copilot = await startLocalCopilot({
       adminApiUrl: delivery.apiUrl,
@@ -53,6 +57,12 @@ export async function startLiveStack(
               metrics: localMetricReader(dataDir, delivery),
             },
             reports: new ReportFiles(join(dataDir, 'reports')),
+            reportRunner: {
+              run: (day: string) => {
+                if (!reports) throw new Error('the daily report schedule has not started yet');
+                return reports.runNow(day);
+              },
+            },
           }
         : {}),
     });
@@ -60,6 +70,13 @@ export async function startLiveStack(
     await delivery.close();
     throw error;
   }
+  if (changeSets)
+    reports = scheduleDailyReports({
+      dataDir,
+      costs: copilot.costs,
+      onPublished: (summary) => copilot.publishReport(summary),
+      onError: (day, error) => process.stderr.write(`report: ${day} failed: ${(error as Error).message}\n`),
+    });
   return {
     delivery,
     copilot,
@@ -76,6 +93,7 @@ export async function startLiveStack(
         ...options,
       }),
     close: async () => {
+      reports?.stop();
       await copilot.close();
       await delivery.close();
     },

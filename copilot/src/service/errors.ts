@@ -20,6 +20,8 @@ export type ServiceErrorCode =
   | 'sign_in_failed'
   | 'local_issuer_off_loopback'
   | 'no_cost_source'
+  | 'no_report_runner'
+  | 'report_in_progress'
   | 'internal';
 
 const STATUS: Record<ServiceErrorCode, number> = {
@@ -40,6 +42,8 @@ const STATUS: Record<ServiceErrorCode, number> = {
   sign_in_failed: 400,
   local_issuer_off_loopback: 403,
   no_cost_source: 404,
+  no_report_runner: 404,
+  report_in_progress: 409,
   internal: 500,
 };
 

@@ -26,5 +26,5 @@ export {
   startCopilotService,
 } from './server.ts';
 export type { PrewarmDecisions } from './prewarm-routes.ts';
-export type { ReportList, ReportReader, ReportSummary } from './report-routes.ts';
+export type { ReportList, ReportReader, ReportRunner, ReportSummary } from './report-routes.ts';
 export { cachedToken, clientCredentialsToken, ServiceTokenError, type TokenSource } from './service-token.ts';

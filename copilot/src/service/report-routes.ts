@@ -16,6 +16,16 @@ export interface ReportSummary {
 export interface ReportList {
   reports: ReportSummary[];
   count: number;
+  /** Whether an on-call engineer may run a day's report now (`POST /api/reports/run`). */
+  canRun: boolean;
+}
+
+/**
+ * Runs and stores a day's report now, as the daily schedule would (the local stack's scheduler, with its cost
+ * model); a deployment whose reports come from a scheduled function has none.
+ */
+export interface ReportRunner {
+  run(day: string): Promise<ReportSummary>;
 }
 
 /** The stored daily reports as the service reads them (files locally, S3 in AWS). */
@@ -32,13 +42,51 @@ const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',
 };
 
-/** `GET /api/reports` (newest first) and `GET /api/reports/:day?format=json|md|html`. */
-export function reportRoutes(deps: { verifier: IdentityVerifier; reports: ReportReader }): Router {
+const runBody = z.object({ day: z.iso.date().optional() }).strict();
+
+/**
+ * `GET /api/reports` (newest first), `GET /api/reports/:day?format=json|md|html`, and with a runner `POST
+ * /api/reports/run` `{ day? }` (on call; today so far by default, one run at a time).
+ */
+export function reportRoutes(deps: {
+  verifier: IdentityVerifier;
+  reports: ReportReader;
+  runner?: ReportRunner;
+  clock?: () => number;
+}): Router {
   const router = Router();
+  const clock = deps.clock ?? Date.now;
+  let running: string | undefined;
   router.get('/reports', allow(deps, 'viewer'), async (_req, res) => {
     const reports = (await deps.reports.list()).sort((a, b) => b.day.localeCompare(a.day));
-    const body: ReportList = { reports, count: reports.length };
+    const body: ReportList = { reports, count: reports.length, canRun: deps.runner !== undefined };
     res.json(body);
+  });
+  router.post('/reports/run', allow(deps, 'on_call'), async (req, res) => {
+    if (!deps.runner)
+      throw new CopilotServiceError(
+        'no_report_runner',
+        'reports are written on a schedule here: none can be run now',
+      );
+    const today = new Date(clock()).toISOString().slice(0, 10);
+    const day = parse(runBody, req.body ?? {}, 'body').day ?? today;
+    if (day > today)
+      throw new CopilotServiceError(
+        'validation_failed',
+        `${day} has not begun: a report covers a day up to now`,
+      );
+    if (running !== undefined)
+      throw new CopilotServiceError('report_in_progress', `the report for ${running} is being written`);
+    running = day;
+    try {
+      res.status(201).json(await deps.runner.run(day));
+    } catch (error) {
+      throw new CopilotServiceError('internal', `report for ${day}: ${(error as Error).message}`, undefined, {
+        cause: error,
+      });
+    } finally {
+      running = undefined;
+    }
   });
   router.get('/reports/:day', allow(deps, 'viewer'), async (req, res) => {
     const { day } = parse(dayParams, req.params, 'path');

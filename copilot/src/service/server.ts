@@ -19,7 +19,7 @@ import { opsRoutes } from './ops-routes.ts';
 import { PrewarmDecisionLog } from '../prewarm/decision-log.ts';
 import { prewarmRoutes } from './prewarm-routes.ts';
 import { changeSetRoutes } from './change-set-routes.ts';
-import { type ReportReader, reportRoutes } from './report-routes.ts';
+import { type ReportReader, type ReportRunner, reportRoutes } from './report-routes.ts';
 import { apiRoutes } from './routes.ts';
 import { type SignInSettings, signInRoutes } from './sign-in.ts';
 import type { CopilotIo } from './io.ts';
@@ -53,6 +53,8 @@ export interface CopilotServiceOptions {
   changeSets?: ChangeSetService;
   /** The daily reports (routes under /api/reports). */
   reports?: ReportReader;
+  /** Runs a day's report on request (`POST /api/reports/run`); without it reports only come on schedule. */
+  reportRunner?: ReportRunner;
   /**
    * The pre-warming loop's decisions (`GET /api/prewarm/decisions`, event `prewarm.decision`). Without it the
    * route says the loop is off.
@@ -106,7 +108,16 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
     ? mountIncidents(app, io, { ...deps, service: options.incidents })
     : undefined;
   if (options.changeSets) app.use('/api', changeSetRoutes({ verifier, changeSets: options.changeSets }));
-  if (options.reports) app.use('/api', reportRoutes({ verifier, reports: options.reports }));
+  if (options.reports)
+    app.use(
+      '/api',
+      reportRoutes({
+        verifier,
+        reports: options.reports,
+        clock,
+        ...(options.reportRunner ? { runner: options.reportRunner } : {}),
+      }),
+    );
   app.use('/api', prewarmRoutes({ verifier, decisions: prewarmDecisions }));
   app.use('/api', (req: Request) => {
     throw new CopilotServiceError('route_not_found', `no route ${req.method} ${req.path}`);

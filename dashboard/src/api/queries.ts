@@ -188,7 +188,7 @@ export const useChangeSet = (id: string | null) =>
 export const useReports = () =>
   useQuery({
     queryKey: keys.reports,
-    queryFn: async () => (await api<ReportList>('/api/reports')).reports,
+    queryFn: () => api<ReportList>('/api/reports'),
   });
 
 export const useReport = (day: string | null) =>

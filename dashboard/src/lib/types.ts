@@ -14,6 +14,7 @@ export type {
   PrewarmLoopStatus,
   OpsUpdate,
   ReportList,
+  ReportSummary,
   ServerToClientEvents,
   Session,
   SloSnapshot,

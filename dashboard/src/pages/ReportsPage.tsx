@@ -6,7 +6,7 @@ import { useCan } from '../auth/SessionGate.tsx';
 import { Empty, ErrorState, QueryState } from '../components/ui/States.tsx';
 import { upsertChangeSet } from '../lib/change-sets.ts';
 import { formatCount, formatMoney } from '../lib/format.ts';
-import type { ChangeSet, ReportRecommendation } from '../lib/types.ts';
+import type { ChangeSet, ReportRecommendation, ReportSummary } from '../lib/types.ts';
 import { withParams } from '../lib/url-state.ts';
 
 /** "Propose": the recommendation's change set, proposed by the signed-in on-call engineer (someone else approves). */
@@ -104,29 +104,58 @@ function Recommendations({ day }: { day: string }) {
   );
 }
 
+/** "Report on today so far": the day's report written now, as the schedule writes it (on call). */
+function RunReport({ onDone }: { onDone: (day: string) => void }) {
+  const client = useQueryClient();
+  const run = useMutation({
+    mutationFn: () => api<ReportSummary>('/api/reports/run', { method: 'POST', body: {} }),
+    onSuccess: (summary) => {
+      void client.invalidateQueries({ queryKey: keys.reports });
+      onDone(summary.day);
+    },
+  });
+  return (
+    <div>
+      <button type="button" onClick={() => run.mutate()} disabled={run.isPending} data-testid="run-report">
+        {run.isPending ? 'Writing the report…' : 'Report on today so far'}
+      </button>
+      {run.error ? <ErrorState error={run.error} what="the report" /> : null}
+    </div>
+  );
+}
+
 /** The daily optimization reports: pick a day, read its recommendations and the full report (charts inline). */
 export function ReportsPage() {
   const [params, setParams] = useSearchParams();
   const reports = useReports();
+  const onCall = useCan('on_call');
+  const canRun = onCall && reports.data?.canRun === true;
   return (
     <>
       <div className="page-head">
         <h1>Reports</h1>
+        {canRun ? <RunReport onDone={(day) => setParams(withParams(params, { day }))} /> : null}
       </div>
       <QueryState
         query={reports}
         what="reports"
-        empty={(list) =>
+        empty={({ reports: list }) =>
           list.length === 0 ? (
             <Empty title="No reports yet">
-              The daily report runs at 00:15 UTC for the day before. To run one now, in the project folder:{' '}
-              <code>npx boundless report --date today</code> (with the same <code>--data-dir</code> as{' '}
-              <code>boundless start</code>, if it was given one).
+              The daily report runs at 00:15 UTC for the day before.{' '}
+              {canRun ? (
+                <>“Report on today so far” writes one now.</>
+              ) : (
+                <>
+                  To run one now, in the project folder: <code>npx boundless report --date today</code> (with
+                  the same <code>--data-dir</code> as <code>boundless start</code>, if it was given one).
+                </>
+              )}
             </Empty>
           ) : null
         }
       >
-        {(list) => {
+        {({ reports: list }) => {
           const day = params.get('day') ?? list[0]?.day ?? null;
           return (
             <>

@@ -27,6 +27,7 @@ import {
   OPERATORS_ROOM,
   type OperatorRole,
   type ReportReader,
+  type ReportRunner,
   startCopilotService,
 } from '@boundless/copilot/service';
 import { listLogGroups } from '@boundless/copilot/telemetry-dir';
@@ -85,6 +86,8 @@ export interface LocalCopilotOptions extends CopilotConfigInput {
   changeSets?: ChangeSetFlowOptions;
   /** The daily reports to serve under /api/reports. */
   reports?: ReportReader;
+  /** Runs a day's report when an on-call engineer asks (`POST /api/reports/run`): the daily schedule's own run. */
+  reportRunner?: ReportRunner;
   /** Detector thresholds and other pipeline knobs, for tests and benchmarks. */
   pipeline?: Pick<CopilotPipelineOptions, 'detectors' | 'arrivalDelayMs' | 'geo' | 'apiLogIntervalMs'>;
   /** The dashboard's production build, served at `/` (see `ensureDashboardBuild`). */
@@ -142,6 +145,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
     waf,
     changeSets: changeSetOptions,
     reports,
+    reportRunner,
     pipeline: knobs,
     incidents: chatParts,
     env,
@@ -248,6 +252,7 @@ export async function startLocalCopilot(options: LocalCopilotOptions): Promise<L
       ...(changeSets ? { changeSets } : {}),
       prewarmDecisions,
       ...(reports ? { reports } : {}),
+      ...(reportRunner ? { reportRunner } : {}),
       store,
       pipeline,
       incidents,
