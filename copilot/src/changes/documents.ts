@@ -5,6 +5,9 @@ import { hashOf, patchBetween } from './plan.ts';
 import type { DocumentPlanner, DocumentRepository } from './ports.ts';
 import type { PlanDiff } from './types.ts';
 
+/** Saves made by this process, for temporary names no other save shares. */
+let saves = 0;
+
 /**
  * A JSON document in a file (the local runtime's tunables and policies under its data dir). Its version is the
  * hash of its content, so a hand edit moves the version as surely as a change set does. On first read a missing
@@ -62,7 +65,9 @@ export class JsonFileDocument implements DocumentRepository {
 
   private async save(content: unknown): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    // A name of its own per save: two first reads at once (the daily report and a change set, each seeding the
+    // file from its defaults) would otherwise rename one temporary file twice, the second failing.
+    const temporary = `${this.path}.${process.pid}.${++saves}.tmp`;
     await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`);
     await rename(temporary, this.path);
   }
