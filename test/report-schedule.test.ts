@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderMarkdown, trafficRecorded } from '@boundless/copilot/report';
+import { renderHtml, renderMarkdown, trafficRecorded } from '@boundless/copilot/report';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildLocalReport } from '../cli/local/report.ts';
 import { scheduleDailyReports } from '../cli/local/report-schedule.ts';
@@ -63,5 +63,30 @@ describe('A report run on request', () => {
     } finally {
       schedule.stop();
     }
+  });
+});
+
+describe("The HTML report's charts on a young stack", () => {
+  it('draw a first hour and fractions of a cent at their own scale, each label once', async () => {
+    const report = await buildLocalReport({ dataDir: freshDataDir(), day: '2026-12-05' });
+    report.cache.hourly = [{ hourMs: Date.parse('2026-12-05T19:00:00Z'), requests: 125, hitRatio: 0.75 }];
+    report.cost = {
+      source: 'local cost model',
+      currency: 'USD',
+      services: [],
+      daily: [
+        { date: '2026-12-04', amount: 0 },
+        { date: '2026-12-05', amount: 0.000612 },
+      ],
+      windowDays: 2,
+    };
+    const html = renderHtml(report);
+    const [hourly, cost] = html.split('<figure>').slice(1);
+    // One hour: one label, its hit ratio a dot.
+    expect(hourly?.match(/>19:00</g)).toHaveLength(1);
+    expect(hourly).toContain('<circle');
+    // A cost of $0.000612 is the chart's top, not a sliver under a top of 1.
+    expect(cost).toContain('max 0.000612');
+    expect(cost).toMatch(/height="124\.0"/);
   });
 });

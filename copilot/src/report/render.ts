@@ -148,7 +148,9 @@ function barChart(title: string, bars: { label: string; value: number; ratio?: n
   const w = 720;
   const h = 180;
   const pad = 28;
-  const max = Math.max(1, ...bars.map((b) => b.value));
+  // The bars' own top (a local stack's cost is fractions of a cent a day); 1 only when every bar is zero.
+  const top = Math.max(0, ...bars.map((b) => b.value));
+  const max = top > 0 ? Number(top.toPrecision(3)) : 1;
   const bw = bars.length ? (w - 2 * pad) / bars.length : 0;
   const rects = bars
     .map((b, i) => {
@@ -163,12 +165,17 @@ function barChart(title: string, bars: { label: string; value: number; ratio?: n
         : `${(pad + (i + 0.5) * bw).toFixed(1)},${(h - pad - (h - 2 * pad) * b.ratio).toFixed(1)}`,
     )
     .filter((p) => p !== null);
+  // One point (an hour of traffic) is a dot, not a line of none.
+  const [x, y] = points.length === 1 ? (points[0] as string).split(',') : [];
   const line =
     points.length > 1
       ? `<polyline fill="none" stroke="#f58518" stroke-width="2" points="${points.join(' ')}"/>`
-      : '';
+      : points.length === 1
+        ? `<circle cx="${x}" cy="${y}" r="3" fill="#f58518"/>`
+        : '';
   const first = bars[0]?.label ?? '';
-  const last = bars.at(-1)?.label ?? '';
+  // A single bar is labelled once.
+  const last = bars.length > 1 ? (bars.at(-1)?.label ?? '') : '';
   return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${w} ${h}" width="100%"><line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#888"/>${rects}${line}<text x="${pad}" y="${h - 8}" font-size="11">${esc(first)}</text><text x="${w - pad}" y="${h - 8}" font-size="11" text-anchor="end">${esc(last)}</text><text x="${pad}" y="14" font-size="11">max ${max}</text></svg></figure>`;
 }
 
@@ -215,7 +222,7 @@ export function renderHtml(report: DailyReport): string {
   const cost = report.cost
     ? barChart(
         `Cost per day, ${report.cost.currency}`,
-        report.cost.daily.map((d) => ({ label: d.date, value: Math.round(d.amount * 100) / 100 })),
+        report.cost.daily.map((d) => ({ label: d.date, value: Number(d.amount.toPrecision(3)) })),
       )
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Daily optimization report ${esc(report.day)}</title><style>body{font:14px system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}figure{margin:1em 0}</style></head><body>${hourly}${cost}${markdownToHtml(renderMarkdown(report))}</body></html>`;
