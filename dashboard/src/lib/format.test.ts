@@ -67,9 +67,11 @@ describe('Function: formatTime and formatAxisTime', () => {
   });
 
   it('shortens chart ticks to what the span needs, on the same clock', () => {
-    expect(formatAxisTime(at, 3_600_000)).toBe('14:05');
-    expect(formatAxisTime(at, 3 * 86_400_000)).toBe('05 Dec 14:05');
-    expect(formatAxisTime(at, 30 * 86_400_000)).toBe('05 Dec');
+    expect(formatAxisTime(at, 3_600_000, 600_000)).toBe('14:05');
+    expect(formatAxisTime(at, 3 * 86_400_000, 21_600_000)).toBe('05 Dec 14:05');
+    expect(formatAxisTime(at, 30 * 86_400_000, 7 * 86_400_000)).toBe('05 Dec');
+    // Daily points a week long tick by the day, not at noons between them.
+    expect(formatAxisTime(at, 6 * 86_400_000, 86_400_000)).toBe('05 Dec');
   });
 
   it('tells every tick apart, whatever their spacing', () => {

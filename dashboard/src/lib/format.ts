@@ -124,17 +124,16 @@ const AXIS_SECONDS = new Intl.DateTimeFormat('en-GB', {
 
 /**
  * A chart's time tick in the same 24-hour UTC clock as `formatTime`, as short as the chart's span and the ticks'
- * spacing (`stepMs`, by default the span) allow while telling ticks apart: "14:05" within a day, "05 Dec 14:05"
- * within a week or when ticks fall within a day of each other, "05 Dec" beyond; the seconds too ("14:05:10")
- * when ticks are less than a minute apart.
+ * spacing (`stepMs`) allow while telling ticks apart: the day alone ("05 Dec") when ticks are whole days apart,
+ * the clock alone ("14:05") within a day, both ("05 Dec 14:05") otherwise; the seconds too ("14:05:10") when
+ * ticks are less than a minute apart.
  */
-export function formatAxisTime(ms: number, spanMs: number, stepMs = spanMs): string {
+export function formatAxisTime(ms: number, spanMs: number, stepMs: number): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '';
+  if (stepMs >= DAY_MS) return AXIS_DAY.format(d);
   const clock = stepMs < MINUTE_MS ? AXIS_SECONDS.format(d) : AXIS_CLOCK.format(d);
-  if (spanMs <= DAY_MS) return clock;
-  if (spanMs <= 7 * DAY_MS || stepMs < DAY_MS) return `${AXIS_DAY.format(d)} ${clock}`;
-  return AXIS_DAY.format(d);
+  return spanMs <= DAY_MS ? clock : `${AXIS_DAY.format(d)} ${clock}`;
 }
 
 /** Labels for a chart's time ticks (Unix seconds, as uPlot hands them over), read at their closest spacing. */
@@ -144,6 +143,9 @@ export function formatAxisTimes(splitsSec: readonly number[], spanMs: number): s
     stepMs = Math.min(stepMs, (splitsSec[i]! - splitsSec[i - 1]!) * 1000);
   return splitsSec.map((s) => formatAxisTime(s * 1000, spanMs, stepMs));
 }
+
+/** Tick spacings (seconds) for charts of per-day series: whole days and more. */
+export const DAY_TICKS = [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400];
 
 /**
  * Tick spacings (seconds) for charts of per-minute series: whole minutes and more, so that a chart of a few

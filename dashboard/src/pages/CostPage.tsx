@@ -97,6 +97,7 @@ export function CostPage() {
               <TimeSeries
                 times={times}
                 label="Daily cost per service, the total and its trend"
+                step="day"
                 series={[
                   ...view.services.map((s, i) => ({
                     label: s,

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { COUNT_TICKS, formatAxisTimes, formatTime, MINUTE_TICKS } from '../../lib/format.ts';
+import { COUNT_TICKS, DAY_TICKS, formatAxisTimes, formatTime, MINUTE_TICKS } from '../../lib/format.ts';
 
 interface Series {
   label: string;
@@ -28,6 +28,8 @@ export interface TimeSeriesProps {
   yMin?: number;
   /** The y values are counts: ticks at whole numbers only. */
   counts?: boolean;
+  /** How far apart the points are: the time axis ticks at whole minutes (the default) or whole days. */
+  step?: 'minute' | 'day';
 }
 
 /**
@@ -43,6 +45,7 @@ export function TimeSeries({
   formatY,
   yMin,
   counts,
+  step = 'minute',
 }: TimeSeriesProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -62,14 +65,15 @@ export function TimeSeries({
       height,
       scales: {
         x: { time: true },
-        y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, Math.max(max, yMin + 1)] },
+        // From yMin to the data's top (a local stack's cost is fractions of a cent); one unit when all is flat.
+        y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, max > yMin ? max : yMin + 1] },
       },
       axes: [
         {
           stroke: '#374151',
           grid: { stroke: '#e5e7eb' },
-          // The series are per minute: ticks at whole minutes or more, never between two points.
-          incrs: MINUTE_TICKS,
+          // Ticks at whole minutes (or days) or more, never between two points.
+          incrs: step === 'day' ? DAY_TICKS : MINUTE_TICKS,
           // uPlot's own ticks are 12-hour browser-local; the dashboard reads every time in 24-hour UTC.
           values: (u, splits) =>
             formatAxisTimes(splits, ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000),
@@ -78,7 +82,9 @@ export function TimeSeries({
           stroke: '#374151',
           grid: { stroke: '#e5e7eb' },
           label: yLabel,
-          size: 60,
+          // Wide enough for the longest tick label ("$0.0006", "1,000"), measured at 7 px a character.
+          size: (_u, values) =>
+            Math.max(48, 16 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
           ...(counts ? { incrs: COUNT_TICKS } : {}),
           values: formatY ? (_u, splits) => splits.map((v) => formatY(v)) : undefined,
         },
