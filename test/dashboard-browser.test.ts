@@ -384,6 +384,12 @@ describe('Dashboard in Chromium: every page', () => {
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await page.locator('.state-loading').waitFor({ state: 'detached' });
         await screenshot(page, name);
+        // An empty Change sets page links to where change sets come from.
+        if (name === 'change-sets') {
+          const main = page.locator('main');
+          expect(await main.getByRole('link', { name: 'Reports' }).getAttribute('href')).toBe('/reports');
+          expect(await main.getByRole('link', { name: 'Incidents' }).getAttribute('href')).toBe('/incidents');
+        }
         // An empty Reports page offers an on-call engineer (an owner too) today's report now.
         if (name === 'reports') {
           expect(await page.locator('main').textContent()).toContain(

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { keys, useChangeSet, useChangeSets } from '../api/queries.ts';
 import { useOperator } from '../auth/SessionGate.tsx';
@@ -198,7 +198,11 @@ export function ChangeSetsPage() {
         what="change sets"
         empty={(rows) =>
           rows.length === 0 ? (
-            <Empty title="No change sets yet">Propose one from a report's recommendation (Reports).</Empty>
+            <Empty title="No change sets yet">
+              Propose one from a recommendation of a daily report (<Link to="/reports">Reports</Link>) or from
+              a suggested mitigation in an incident (<Link to="/incidents">Incidents</Link>); someone else
+              approves it before it is applied.
+            </Empty>
           ) : null
         }
       >
