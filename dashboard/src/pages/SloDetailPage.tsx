@@ -33,6 +33,8 @@ function Charts({ history, slo }: { history: SloHistory; slo: SloStatus }) {
         label={`Error budget left over the range, from 100 % at its start to ${formatBudget(budget.at(-1))}`}
         series={[{ label: 'Budget left', values: budget, color: '#1d4ed8' }]}
         formatY={(v) => `${Math.round(v * 100)} %`}
+        // From 0 % (or the overspent budget's low) to 100 %, where an untouched budget's line then lies.
+        yMin={Math.min(0, ...budget)}
       />
       {history.alerts.map((alert) => (
         <section key={alert.name}>
