@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderHtml, renderMarkdown, trafficRecorded } from '@boundless/copilot/report';
+import { ReportFiles, renderHtml, renderMarkdown, trafficRecorded } from '@boundless/copilot/report';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildLocalReport } from '../cli/local/report.ts';
 import { scheduleDailyReports } from '../cli/local/report-schedule.ts';
@@ -88,5 +88,20 @@ describe("The HTML report's charts on a young stack", () => {
     // A cost of $0.000612 is the chart's top, not a sliver under a top of 1.
     expect(cost).toContain('max 0.000612');
     expect(cost).toMatch(/height="124\.0"/);
+  });
+});
+
+describe('Reports written at once', () => {
+  it('store the same day twice at the same moment without failing or leaving a temporary file', async () => {
+    const dataDir = freshDataDir();
+    const report = await buildLocalReport({ dataDir, day: '2026-12-05' });
+    const files = new ReportFiles(join(dataDir, 'reports'));
+    await Promise.all([files.write(report), files.write(report), files.write(report)]);
+    expect(readdirSync(join(dataDir, 'reports')).sort()).toEqual([
+      '2026-12-05.html',
+      '2026-12-05.json',
+      '2026-12-05.md',
+    ]);
+    expect(await files.list()).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@ import { renderHtml, renderMarkdown } from './render.ts';
 import type { DailyReport } from './types.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Writes made by this process, for temporary names no other write shares. */
+let writes = 0;
 
 /** Where daily reports are stored and read back: files locally (`ReportFiles`), S3 in AWS (`S3ReportStore`). */
 export interface ReportStore extends ReportReader {
@@ -27,8 +29,11 @@ export class ReportFiles implements ReportStore {
     const paths = { json: '', md: '', html: '' };
     for (const format of ['json', 'md', 'html'] as const) {
       const path = join(this.dir, `${report.day}.${format}`);
-      await writeFile(`${path}.tmp`, bodies[format]);
-      await rename(`${path}.tmp`, path);
+      // A temporary name of its own: the schedule's run and one asked for from the Reports page (or `boundless
+      // report` in another process) may write the same day at once.
+      const temporary = `${path}.${process.pid}.${++writes}.tmp`;
+      await writeFile(temporary, bodies[format]);
+      await rename(temporary, path);
       paths[format] = path;
     }
     return paths;
