@@ -23,29 +23,50 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
 /** One JSON file; each save is written to a temporary file and renamed, so a crash never leaves half a file. */
 export class FileCheckpointStore implements CheckpointStore {
-  private cache: Record<string, string> | undefined;
+  /** The positions, read once: every caller shares the one read (two first reads at once made two tables). */
+  private cache: Promise<Record<string, string>> | undefined;
 
   constructor(private readonly path: string) {}
 
-  private async all(): Promise<Record<string, string>> {
-    if (this.cache) return this.cache;
+  private all(): Promise<Record<string, string>> {
+    this.cache ??= this.read();
+    // A failed read is not kept: the next call reads again.
+    this.cache.catch(() => {
+      this.cache = undefined;
+    });
+    return this.cache;
+  }
+
+  private async read(): Promise<Record<string, string>> {
     try {
       const parsed: unknown = JSON.parse(await readFile(this.path, 'utf8'));
-      this.cache = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.cache = {};
+      return {};
     }
-    return this.cache;
   }
 
   async load(sourceId: string) {
     return (await this.all())[sourceId];
   }
 
+  /**
+   * Saves one after another: sources poll on timers of their own, and two saves at once used to write one
+   * temporary file twice (the second rename failing) or let an older state's rename land last.
+   */
   async save(sourceId: string, position: string) {
     const all = await this.all();
     all[sourceId] = position;
+    const write = this.writing.catch(() => undefined).then(() => this.write(all));
+    this.writing = write;
+    return write;
+  }
+
+  private writing: Promise<void> = Promise.resolve();
+
+  /** Writes every position as they stand now (a later save's included). */
+  private async write(all: Record<string, string>): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(all, null, 2));
