@@ -20,6 +20,12 @@ describe('Class: DirectoryContentStore', () => {
     expect(object?.etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
   });
 
+  it('takes two puts of one key at once, the last writer winning as in S3', async () => {
+    const bodies = ['first version', 'second version', 'third version'];
+    await Promise.all(bodies.map((body) => store.put('titles/t-2/cover.jpg', body)));
+    expect(bodies).toContain((await store.get('titles/t-2/cover.jpg'))?.body.toString());
+  });
+
   it('reads an inclusive byte range and clamps its end to the object', async () => {
     await store.put('titles/t-1/range.txt', '0123456789');
     expect((await store.get('titles/t-1/range.txt', { start: 2, end: 4 }))?.body.toString()).toBe('234');

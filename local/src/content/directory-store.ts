@@ -11,6 +11,9 @@ import {
 } from '@boundless/delivery';
 
 /** The local origin: one file per object under a root directory, metadata from the file system. */
+/** Puts made by this process, for temporary names no other put shares. */
+let puts = 0;
+
 export class DirectoryContentStore implements ContentStore {
   readonly #root: string;
 
@@ -58,7 +61,8 @@ export class DirectoryContentStore implements ContentStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const path = this.#path(key);
     await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
+    // A temporary name of its own: two puts of one key at once are last-writer-wins, as in S3, not a failed rename.
+    const tmp = `${path}.${process.pid}.${++puts}.tmp`;
     await writeFile(tmp, body);
     await rename(tmp, path);
   }
