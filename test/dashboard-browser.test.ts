@@ -505,11 +505,13 @@ describe('Dashboard in Chromium: incidents', () => {
         await viewer.page.getByTestId('incident-view').waitFor();
         expect(await viewer.page.getByLabel('Ask the copilot').count()).toBe(0);
 
-        await page.getByLabel('Ask the copilot').fill('What is happening to this account?');
-        await page.getByRole('button', { name: 'Ask' }).click();
+        // An empty conversation asks for the diagnosis in one click.
+        await page.getByTestId('ask-first').click();
         const answer = view.getByTestId('answer').first();
         await answer.waitFor({ timeout: DEADLINE_MS });
         expect(await answer.textContent()).toContain('Offline mode');
+        expect(await view.getByTestId('question').first().textContent()).toContain('What is happening?');
+        expect(await page.getByTestId('ask-first').count()).toBe(0);
         // The viewer's page got the same answer over its own socket.
         await viewer.page.getByTestId('answer').first().waitFor({ timeout: PUSH_MS });
 
@@ -540,6 +542,12 @@ describe('Dashboard in Chromium: incidents', () => {
           (m) => m.target.accountId === 'reader-incident' || m.target.tokenId === 'tok-incident-1',
         );
         expect(applied).toEqual([]);
+
+        // A question of one's own follows.
+        await page.getByLabel('Ask the copilot').fill('What is happening to this account?');
+        await page.getByRole('button', { name: 'Ask', exact: true }).click();
+        await expect.poll(() => view.getByTestId('answer').count(), { timeout: DEADLINE_MS }).toBe(2);
+        expect(await view.getByTestId('question').nth(1).textContent()).toContain('to this account?');
       } finally {
         await onCall.context.close();
         await viewer.context.close();

@@ -58,26 +58,44 @@ function DraftAnswer({ draft }: { draft: Draft }) {
   );
 }
 
-function AskForm({ incidentId, busy }: { incidentId: string; busy: boolean }) {
+/** The question an empty conversation offers with one click: the diagnosis, ranked and cited. */
+export const FIRST_QUESTION = 'What is happening?';
+
+function AskForm({ incidentId, busy, first }: { incidentId: string; busy: boolean; first: boolean }) {
   const ask = useAsk();
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const id = useId();
+  const send = async (question: string) => {
+    setSending(true);
+    const result = await ask(incidentId, question);
+    setSending(false);
+    if (result.ok) {
+      setText('');
+      setError(null);
+    } else setError(`${result.error.code}: ${result.error.message}`);
+  };
   return (
     <form
       className="ask"
       onSubmit={async (event) => {
         event.preventDefault();
-        setSending(true);
-        const result = await ask(incidentId, text.trim());
-        setSending(false);
-        if (result.ok) {
-          setText('');
-          setError(null);
-        } else setError(`${result.error.code}: ${result.error.message}`);
+        await send(text.trim());
       }}
     >
+      {first ? (
+        <p>
+          <button
+            type="button"
+            data-testid="ask-first"
+            disabled={busy || sending}
+            onClick={() => void send(FIRST_QUESTION)}
+          >
+            Ask “{FIRST_QUESTION}”
+          </button>
+        </p>
+      ) : null}
       <label htmlFor={`${id}-q`}>Ask the copilot</label>
       <textarea
         id={`${id}-q`}
@@ -138,7 +156,11 @@ export function Conversation({ detail }: { detail: IncidentDetail }) {
         </p>
       ) : null}
       {open && onCall ? (
-        <AskForm incidentId={detail.incident.id} busy={pending.some((d) => !d.failed)} />
+        <AskForm
+          incidentId={detail.incident.id}
+          busy={pending.some((d) => !d.failed)}
+          first={detail.messages.length === 0 && pending.length === 0}
+        />
       ) : null}
     </section>
   );
