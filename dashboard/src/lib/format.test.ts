@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAxisTime,
   formatAxisTimes,
+  formatTimesIn,
   COUNT_TICKS,
   formatCount,
   formatBudget,
@@ -95,5 +96,17 @@ describe('COUNT_TICKS', () => {
     expect(COUNT_TICKS.slice(0, 6)).toEqual([1, 2, 5, 10, 20, 50]);
     expect(COUNT_TICKS.every((t) => Number.isInteger(t) && t >= 1)).toBe(true);
     expect(COUNT_TICKS.at(-1)).toBe(5e9);
+  });
+});
+
+describe('formatTimesIn', () => {
+  it("reads a sentence's ISO instants on the page's clock and leaves the rest", () => {
+    expect(
+      formatTimesIn('force reauth on account reader-026 is in force until 2026-12-08T20:16:49.687Z'),
+    ).toBe('force reauth on account reader-026 is in force until 08 Dec 2026, 20:16:49 UTC');
+    expect(formatTimesIn('from 2026-12-08T20:16:49Z to 2026-12-09T01:00:00Z')).toBe(
+      'from 08 Dec 2026, 20:16:49 UTC to 09 Dec 2026, 01:00:00 UTC',
+    );
+    expect(formatTimesIn('day 2026-12-08, no instant')).toBe('day 2026-12-08, no instant');
   });
 });

@@ -95,6 +95,11 @@ export function formatTime(iso: string | number | null | undefined): string {
   return TIME.format(d);
 }
 
+/** ISO-8601 instants inside a sentence the service wrote (a decision's detail), read on the page's one clock. */
+export function formatTimesIn(text: string): string {
+  return text.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso) => formatTime(iso));
+}
+
 const TIME = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   month: 'short',

@@ -7,7 +7,7 @@ import { useCan } from '../auth/SessionGate.tsx';
 import { Pill } from '../components/ui/Pill.tsx';
 import { Empty, ErrorState, QueryState } from '../components/ui/States.tsx';
 import { describeSubject, evidenceLines } from '../lib/evidence.ts';
-import { formatCountdown, formatRelative, formatTime, humanize } from '../lib/format.ts';
+import { formatCountdown, formatRelative, formatTime, formatTimesIn, humanize } from '../lib/format.ts';
 import { activeMitigations, upsertFeedback } from '../lib/merge.ts';
 import type { FeedbackRule, StoredFinding, StoredMitigation } from '../lib/types.ts';
 import { useNow } from '../lib/use-now.ts';
@@ -82,8 +82,11 @@ function decisionLabel(finding: StoredFinding): { value: string; text: string } 
   const d = finding.decision;
   if (!d) return null;
   if (d.outcome === 'apply') return { value: 'apply', text: `Mitigated by ${d.reason}` };
-  if (d.reason === 'suppressed') return { value: 'suppressed', text: d.detail };
-  return { value: 'info', text: `No action: ${humanize(d.reason).toLowerCase()} (${d.detail})` };
+  if (d.reason === 'suppressed') return { value: 'suppressed', text: formatTimesIn(d.detail) };
+  return {
+    value: 'info',
+    text: `No action: ${humanize(d.reason).toLowerCase()} (${formatTimesIn(d.detail)})`,
+  };
 }
 
 function FindingCard({ finding, selected }: { finding: StoredFinding; selected: boolean }) {
