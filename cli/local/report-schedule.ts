@@ -1,6 +1,6 @@
 import type { ReportSummary } from '@boundless/copilot/service';
 import type { CostSource } from '@boundless/copilot/sources';
-import { ReportFiles, trafficRecorded } from '@boundless/copilot/report';
+import { type DailyReport, ReportFiles, trafficRecorded } from '@boundless/copilot/report';
 import { join } from 'node:path';
 import { buildLocalReport } from './report.ts';
 import { DAY_MS } from '@boundless/common/time';
@@ -31,20 +31,13 @@ export function scheduleDailyReports(options: {
   const files = new ReportFiles(join(options.dataDir, 'reports'));
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  /** Builds, stores and publishes the day's report; the catch-up at start publishes nothing without traffic. */
-  const write = async (day: string, catchUp: boolean) => {
-    const report = await buildLocalReport({
-      dataDir: options.dataDir,
-      day,
-      ...(options.costs ? { costs: options.costs } : {}),
-    });
-    if (catchUp && !trafficRecorded(report)) {
-      options.onSkipped?.(day);
-      return undefined;
-    }
+  const build = (day: string) =>
+    buildLocalReport({ dataDir: options.dataDir, day, ...(options.costs ? { costs: options.costs } : {}) });
+  /** Stores the report and publishes its summary. */
+  const publish = async (report: DailyReport): Promise<ReportSummary> => {
     await files.write(report);
     const summary = {
-      day,
+      day: report.day,
       generatedAt: report.generatedAt,
       recommendations: report.recommendations.length,
       estimatedMonthlySavingUsd: report.estimatedMonthlySavingUsd,
@@ -52,9 +45,12 @@ export function scheduleDailyReports(options: {
     options.onPublished?.(summary);
     return summary;
   };
+  /** A scheduled run; the catch-up at start publishes nothing for a day without traffic. */
   const run = async (day: string, catchUp = false) => {
     try {
-      await write(day, catchUp);
+      const report = await build(day);
+      if (catchUp && !trafficRecorded(report)) options.onSkipped?.(day);
+      else await publish(report);
     } catch (error) {
       options.onError(day, error);
     }
@@ -73,7 +69,7 @@ export function scheduleDailyReports(options: {
     .catch((error: unknown) => options.onError(yesterday(), error))
     .then(next);
   return {
-    runNow: async (day) => (await write(day, false))!,
+    runNow: async (day) => publish(await build(day)),
     stop: () => {
       stopped = true;
       clearTimeout(timer);
