@@ -59,7 +59,7 @@ function DraftAnswer({ draft }: { draft: Draft }) {
 }
 
 /** The question an empty conversation offers with one click: the diagnosis, ranked and cited. */
-export const FIRST_QUESTION = 'What is happening?';
+const FIRST_QUESTION = 'What is happening?';
 
 function AskForm({ incidentId, busy, first }: { incidentId: string; busy: boolean; first: boolean }) {
   const ask = useAsk();
