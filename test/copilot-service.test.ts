@@ -336,19 +336,30 @@ describe('Copilot service: live events and the pipeline', () => {
       const view = (await answer.json()) as { leadMinutes: number };
       expect(prewarm.loop.settings.leadMinutes).toBe(5);
       expect(view.leadMinutes).toBe(5);
+      // Once the loop stops, the view plans as with none.
+      decisions.attach(null, 'the loop stopped');
+      const after = await fetch(`${withLoop.url}/api/capacity`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      });
+      expect(((await after.json()) as { leadMinutes: number }).leadMinutes).toBe(10);
     } finally {
       await prewarm.close();
       await withLoop.close();
     }
   });
 
-  it('runs a report on request for on call only, one at a time, never for a day not begun', async () => {
+  it('runs a report on request for on call only, one at a time, for today or yesterday only', async () => {
     const reportDir = join(dir, 'reports-on-request');
     const release: (() => void)[] = [];
     const runs: string[] = [];
+    let failNext = false;
     const runner = {
       run: async (day: string) => {
         runs.push(day);
+        if (failNext) {
+          failNext = false;
+          throw new Error('EACCES: permission denied, open /secret/reports/x.json');
+        }
         await new Promise<void>((resolve) => release.push(resolve));
         return {
           day,
@@ -382,8 +393,10 @@ describe('Copilot service: live events and the pipeline', () => {
       });
       expect(((await list.json()) as { canRun: boolean }).canRun).toBe(true);
       expect(await post(viewer, {})).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
-      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-      expect(await post(onCall, { day: tomorrow })).toMatchObject({ status: 400 });
+      const dayAt = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      expect(await post(onCall, { day: dayAt(1) })).toMatchObject({ status: 400 });
+      // An older report stays as published.
+      expect(await post(onCall, { day: dayAt(-2) })).toMatchObject({ status: 400 });
       expect(await post(onCall, { day: 'yesterday' })).toMatchObject({ status: 400 });
       expect(runs).toEqual([]);
       // Today by default; a second request while it runs is refused, not queued.
@@ -397,6 +410,23 @@ describe('Copilot service: live events and the pipeline', () => {
       const today = new Date().toISOString().slice(0, 10);
       expect(await first).toMatchObject({ status: 201, body: { day: today, recommendations: 0 } });
       expect(runs).toEqual([today]);
+      // A failed run answers 500 without its internals and frees the route for the next.
+      failNext = true;
+      const logged: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      const capture = vi.spyOn(process.stderr, 'write').mockImplementation((chunk, ...rest) => {
+        logged.push(String(chunk));
+        return write(chunk, ...(rest as []));
+      });
+      const failed = await post(onCall, { day: dayAt(-1) }).finally(() => capture.mockRestore());
+      expect(failed).toMatchObject({ status: 500, body: { error: { code: 'internal' } } });
+      expect(JSON.stringify(failed.body)).not.toContain('/secret/');
+      // The log keeps what the answer leaves out: the failure's own message.
+      expect(logged.find((line) => line.includes('POST /api/reports/run failed'))).toContain('EACCES');
+      const again = post(onCall, { day: dayAt(-1) });
+      await vi.waitFor(() => expect(runs).toHaveLength(3));
+      release.shift()?.();
+      expect(await again).toMatchObject({ status: 201, body: { day: dayAt(-1) } });
     } finally {
       await withRunner.close();
     }

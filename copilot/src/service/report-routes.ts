@@ -46,7 +46,7 @@ const runBody = z.object({ day: z.iso.date().optional() }).strict();
 
 /**
  * `GET /api/reports` (newest first), `GET /api/reports/:day?format=json|md|html`, and with a runner `POST
- * /api/reports/run` `{ day? }` (on call; today so far by default, one run at a time).
+ * /api/reports/run` `{ day? }` (on call; today so far by default, or yesterday; one run on request at a time).
  */
 export function reportRoutes(deps: {
   verifier: IdentityVerifier;
@@ -68,22 +68,23 @@ export function reportRoutes(deps: {
         'no_report_runner',
         'reports are written on a schedule here: none can be run now',
       );
-    const today = new Date(clock()).toISOString().slice(0, 10);
+    const now = clock();
+    const today = new Date(now).toISOString().slice(0, 10);
+    const yesterday = new Date(now - 86_400_000).toISOString().slice(0, 10);
     const day = parse(runBody, req.body ?? {}, 'body').day ?? today;
-    if (day > today)
+    // Today so far, or yesterday again (the schedule's day): an older report stays as it was published, since
+    // a change set may point at it and today's tunables and costs would rewrite it.
+    if (day !== today && day !== yesterday)
       throw new CopilotServiceError(
         'validation_failed',
-        `${day} has not begun: a report covers a day up to now`,
+        `a report can be run for today (${today}) or yesterday (${yesterday}), not ${day}`,
       );
     if (running !== undefined)
       throw new CopilotServiceError('report_in_progress', `the report for ${running} is being written`);
     running = day;
     try {
+      // A failure reaches the error handler: logged with its cause, answered without the internals.
       res.status(201).json(await deps.runner.run(day));
-    } catch (error) {
-      throw new CopilotServiceError('internal', `report for ${day}: ${(error as Error).message}`, undefined, {
-        cause: error,
-      });
     } finally {
       running = undefined;
     }

@@ -102,7 +102,10 @@ export async function startCopilotService(options: CopilotServiceOptions): Promi
   app.use('/api', apiRoutes(deps));
   app.use(
     '/api',
-    opsRoutes(deps, () => prewarmDecisions.status().leadMinutes ?? undefined),
+    opsRoutes(deps, () => {
+      const loop = prewarmDecisions.status();
+      return loop.mode === 'off' ? undefined : (loop.leadMinutes ?? undefined);
+    }),
   );
   const unmountIncidents = options.incidents
     ? mountIncidents(app, io, { ...deps, service: options.incidents })
@@ -223,7 +226,13 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
 
 function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   const known = toServiceError(error);
-  if (known.status >= 500) log.error(`${req.method} ${req.path} failed`, { error: known, code: known.code });
+  // The cause goes in apart: the service error's toJSON (the client's answer) would hide it from the log.
+  if (known.status >= 500)
+    log.error(`${req.method} ${req.path} failed`, {
+      code: known.code,
+      message: known.message,
+      ...(known.cause !== undefined ? { cause: known.cause } : {}),
+    });
   res.status(known.status).json(known.toJSON());
 }
 
