@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ChangeSetError } from './errors.ts';
 import { hashOf, patchBetween } from './plan.ts';
@@ -28,8 +28,9 @@ export class JsonFileDocument implements DocumentRepository {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.initial) throw error;
       const content = await this.initial();
-      await this.save(content);
-      return { content, version: hashOf(content) };
+      // Only where there is still no file: one written meanwhile (a change set applied) is never replaced.
+      if (await this.seed(content)) return { content, version: hashOf(content) };
+      return this.read();
     }
     let content: unknown;
     try {
@@ -63,10 +64,25 @@ export class JsonFileDocument implements DocumentRepository {
     return run;
   }
 
+  /** Creates the file with `content` unless it exists by now (a hard link fails then); whether it did. */
+  private async seed(content: unknown): Promise<boolean> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const temporary = `${this.path}.${process.pid}.${++saves}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`);
+    try {
+      await link(temporary, this.path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
   private async save(content: unknown): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    // A name of its own per save: two first reads at once (the daily report and a change set, each seeding the
-    // file from its defaults) would otherwise rename one temporary file twice, the second failing.
+    // A name of its own per save: two saves at once must not rename one temporary file twice.
     const temporary = `${this.path}.${process.pid}.${++saves}.tmp`;
     await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`);
     await rename(temporary, this.path);
