@@ -48,13 +48,20 @@ describe('A report run on request', () => {
   it("writes and publishes the day's report even without traffic, unlike the catch-up at start", async () => {
     const dataDir = freshDataDir();
     const published: string[] = [];
+    let caughtUp: (day: string) => void = () => undefined;
+    const skipped = new Promise<string>((resolve) => {
+      caughtUp = resolve;
+    });
     const schedule = scheduleDailyReports({
       dataDir,
       now: () => Date.parse('2026-12-05T09:00:00Z'),
       onPublished: ({ day }) => published.push(day),
+      onSkipped: (day) => caughtUp(day),
       onError: (day, error) => published.push(`${day} failed: ${(error as Error).message}`),
     });
     try {
+      // The catch-up at start (yesterday, no traffic) is over before the run on request, and before the test ends.
+      expect(await skipped).toBe('2026-12-04');
       const summary = await schedule.runNow('2026-12-05');
       expect(summary).toMatchObject({ day: '2026-12-05', recommendations: 0, estimatedMonthlySavingUsd: 0 });
       expect(Number.isNaN(Date.parse(summary.generatedAt))).toBe(false);
@@ -69,7 +76,7 @@ describe('A report run on request', () => {
 describe("The HTML report's charts on a young stack", () => {
   it('draw a first hour and fractions of a cent at their own scale, each label once', async () => {
     const report = await buildLocalReport({ dataDir: freshDataDir(), day: '2026-12-05' });
-    report.cache.hourly = [{ hourMs: Date.parse('2026-12-05T19:00:00Z'), requests: 125, hitRatio: 0.75 }];
+    report.cache.hourly = [{ hourMs: Date.parse('2026-12-05T19:00:00Z'), requests: 12_345, hitRatio: 0.75 }];
     report.cost = {
       source: 'local cost model',
       currency: 'USD',
@@ -85,6 +92,9 @@ describe("The HTML report's charts on a young stack", () => {
     // One hour: one label, its hit ratio a dot.
     expect(hourly?.match(/>19:00</g)).toHaveLength(1);
     expect(hourly).toContain('<circle');
+    // The scale is the bar's own top (its label rounded): the bar fills the chart and no more.
+    expect(hourly).toContain('max 12300');
+    expect(hourly).toMatch(/height="124\.0"/);
     // A cost of $0.000612 is the chart's top, not a sliver under a top of 1.
     expect(cost).toContain('max 0.000612');
     expect(cost).toMatch(/height="124\.0"/);

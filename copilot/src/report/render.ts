@@ -150,7 +150,7 @@ function barChart(title: string, bars: { label: string; value: number; ratio?: n
   const pad = 28;
   // The bars' own top (a local stack's cost is fractions of a cent a day); 1 only when every bar is zero.
   const top = Math.max(0, ...bars.map((b) => b.value));
-  const max = top > 0 ? Number(top.toPrecision(3)) : 1;
+  const max = top > 0 ? top : 1;
   const bw = bars.length ? (w - 2 * pad) / bars.length : 0;
   const rects = bars
     .map((b, i) => {
@@ -176,7 +176,7 @@ function barChart(title: string, bars: { label: string; value: number; ratio?: n
   const first = bars[0]?.label ?? '';
   // A single bar is labelled once.
   const last = bars.length > 1 ? (bars.at(-1)?.label ?? '') : '';
-  return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${w} ${h}" width="100%"><line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#888"/>${rects}${line}<text x="${pad}" y="${h - 8}" font-size="11">${esc(first)}</text><text x="${w - pad}" y="${h - 8}" font-size="11" text-anchor="end">${esc(last)}</text><text x="${pad}" y="14" font-size="11">max ${max}</text></svg></figure>`;
+  return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${w} ${h}" width="100%"><line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#888"/>${rects}${line}<text x="${pad}" y="${h - 8}" font-size="11">${esc(first)}</text><text x="${w - pad}" y="${h - 8}" font-size="11" text-anchor="end">${esc(last)}</text><text x="${pad}" y="14" font-size="11">max ${Number(max.toPrecision(3))}</text></svg></figure>`;
 }
 
 /** Markdown tables to HTML, and the rest as paragraphs: the HTML report is the Markdown plus charts, no scripts. */
