@@ -138,7 +138,7 @@ export function formatAxisTime(ms: number, spanMs: number, stepMs: number): stri
   if (Number.isNaN(d.getTime())) return '';
   if (stepMs >= DAY_MS) return AXIS_DAY.format(d);
   const clock = stepMs < MINUTE_MS ? AXIS_SECONDS.format(d) : AXIS_CLOCK.format(d);
-  return spanMs <= DAY_MS ? clock : `${AXIS_DAY.format(d)} ${clock}`;
+  return spanMs < DAY_MS ? clock : `${AXIS_DAY.format(d)} ${clock}`;
 }
 
 /** Labels for a chart's time ticks (Unix seconds, as uPlot hands them over), read at their closest spacing. */

@@ -176,6 +176,8 @@ export function ReportsPage() {
                 <>
                   <Recommendations day={day} />
                   <iframe
+                    // Written again (today's report so far), the same day's frame loads the new one.
+                    key={`${day}@${list.find((r) => r.day === day)?.generatedAt ?? ''}`}
                     className="report"
                     title={`Daily optimization report ${day}`}
                     sandbox=""

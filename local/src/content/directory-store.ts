@@ -10,10 +10,10 @@ import {
   contentTypeFor,
 } from '@boundless/delivery';
 
-/** The local origin: one file per object under a root directory, metadata from the file system. */
 /** Puts made by this process, for temporary names no other put shares. */
 let puts = 0;
 
+/** The local origin: one file per object under a root directory, metadata from the file system. */
 export class DirectoryContentStore implements ContentStore {
   readonly #root: string;
 

@@ -50,6 +50,9 @@ export function TimeSeries({
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}|${s.color}|${s.dash}|${s.fillTo}`).join(',');
+  // Read at each redraw: a floor that follows the data (an overspent budget) must not stay at its first value.
+  const floor = useRef(yMin);
+  floor.current = yMin;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the plot is rebuilt only when the series change shape; data updates go through setData below.
   useEffect(() => {
@@ -61,12 +64,22 @@ export function TimeSeries({
         : [{ series: [i + 1, s.fillTo + 1] as [number, number], fill: `${s.color}33` }],
     );
     const options: uPlot.Options = {
+      // Ticks fall on UTC hours and midnights, as the labels read them (not the browser's own zone).
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       width: Math.max(200, el.clientWidth),
       height,
       scales: {
         x: { time: true },
         // From yMin to the data's top (a local stack's cost is fractions of a cent); one unit when all is flat.
-        y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, max > yMin ? max : yMin + 1] },
+        y:
+          yMin === undefined
+            ? {}
+            : {
+                range: (_u, _min, max) => {
+                  const low = floor.current ?? 0;
+                  return [low, max > low ? max : low + 1];
+                },
+              },
       },
       axes: [
         {
