@@ -1,12 +1,10 @@
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { createFileOnce, replaceFile } from '@boundless/common/files';
 import { ChangeSetError } from './errors.ts';
 import { hashOf, patchBetween } from './plan.ts';
 import type { DocumentPlanner, DocumentRepository } from './ports.ts';
 import type { PlanDiff } from './types.ts';
-
-/** Saves made by this process, for temporary names no other save shares. */
-let saves = 0;
 
 /**
  * A JSON document in a file (the local runtime's tunables and policies under its data dir). Its version is the
@@ -64,28 +62,15 @@ export class JsonFileDocument implements DocumentRepository {
     return run;
   }
 
-  /** Creates the file with `content` unless it exists by now (a hard link fails then); whether it did. */
+  /** Creates the file with `content` unless it exists by now; whether it did. */
   private async seed(content: unknown): Promise<boolean> {
     await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.${++saves}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`);
-    try {
-      await link(temporary, this.path);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    } finally {
-      await rm(temporary, { force: true });
-    }
+    return createFileOnce(this.path, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   private async save(content: unknown): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    // A name of its own per save: two saves at once must not rename one temporary file twice.
-    const temporary = `${this.path}.${process.pid}.${++saves}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`);
-    await rename(temporary, this.path);
+    await replaceFile(this.path, `${JSON.stringify(content, null, 2)}\n`);
   }
 }
 

@@ -1,12 +1,11 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replaceFile } from '@boundless/common/files';
 import type { ReportReader } from '../service/report-routes.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import type { DailyReport } from './types.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-/** Writes made by this process, for temporary names no other write shares. */
-let writes = 0;
 
 /** Where daily reports are stored and read back: files locally (`ReportFiles`), S3 in AWS (`S3ReportStore`). */
 export interface ReportStore extends ReportReader {
@@ -29,11 +28,9 @@ export class ReportFiles implements ReportStore {
     const paths = { json: '', md: '', html: '' };
     for (const format of ['json', 'md', 'html'] as const) {
       const path = join(this.dir, `${report.day}.${format}`);
-      // A temporary name of its own: the schedule's run and one asked for from the Reports page (or `boundless
+      // Whole, and by a name of its own: the schedule's run and one asked for from the Reports page (or `boundless
       // report` in another process) may write the same day at once.
-      const temporary = `${path}.${process.pid}.${++writes}.tmp`;
-      await writeFile(temporary, bodies[format]);
-      await rename(temporary, path);
+      await replaceFile(path, bodies[format]);
       paths[format] = path;
     }
     return paths;

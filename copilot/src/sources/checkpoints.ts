@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { replaceFile } from '@boundless/common/files';
 
 /**
  * Where each source remembers how far it has read, so a restart neither loses nor repeats work. A position is
@@ -68,8 +69,6 @@ export class FileCheckpointStore implements CheckpointStore {
   /** Writes every position as they stand now (a later save's included). */
   private async write(all: Record<string, string>): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(all, null, 2));
-    await rename(temporary, this.path);
+    await replaceFile(this.path, JSON.stringify(all, null, 2));
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import {
   assertContentKey,
@@ -9,9 +9,7 @@ import {
   ContentStoreError,
   contentTypeFor,
 } from '@boundless/delivery';
-
-/** Puts made by this process, for temporary names no other put shares. */
-let puts = 0;
+import { replaceFile } from '@boundless/common/files';
 
 /** The local origin: one file per object under a root directory, metadata from the file system. */
 export class DirectoryContentStore implements ContentStore {
@@ -61,10 +59,8 @@ export class DirectoryContentStore implements ContentStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const path = this.#path(key);
     await mkdir(dirname(path), { recursive: true });
-    // A temporary name of its own: two puts of one key at once are last-writer-wins, as in S3, not a failed rename.
-    const tmp = `${path}.${process.pid}.${++puts}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, path);
+    // Whole: two puts of one key at once are last-writer-wins, as in S3.
+    await replaceFile(path, body);
   }
 
   #path(key: string): string {
