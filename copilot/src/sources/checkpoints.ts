@@ -30,11 +30,13 @@ export class FileCheckpointStore implements CheckpointStore {
   constructor(private readonly path: string) {}
 
   private all(): Promise<Record<string, string>> {
-    this.cache ??= this.read();
-    // A failed read is not kept: the next call reads again.
-    this.cache.catch(() => {
-      this.cache = undefined;
-    });
+    if (!this.cache) {
+      this.cache = this.read();
+      // A failed read is not kept: the next call reads again.
+      this.cache.catch(() => {
+        this.cache = undefined;
+      });
+    }
     return this.cache;
   }
 
